@@ -1,0 +1,127 @@
+package dev.quarry.auth;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.data.ApiKey;
+import dev.quarry.data.ApiKeys;
+import dev.quarry.data.Team;
+import dev.quarry.data.Teams;
+import dev.quarry.web.AuthenticationException;
+import dev.quarry.web.NotFoundException;
+import dev.quarry.web.PermissionDeniedException;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.HttpHeaders;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * The one gate in front of every endpoint that declares {@link RequiresScopes}: finds the personal API key,
+ * checks it, resolves the project in the URL, and checks the key's scopes and projects. Failures are PostHog's
+ * 401/403/404 bodies.
+ */
+public class AuthFilter {
+    public static final String PROJECT_PARAM = "project_id";
+    private static final String CURRENT = "@current";
+
+    private final ApiKeys apiKeys;
+    private final Teams teams;
+    private final RequestAuth requestAuth;
+    private final ObjectMapper mapper;
+
+    public AuthFilter(ApiKeys apiKeys, Teams teams, RequestAuth requestAuth, ObjectMapper mapper) {
+        this.apiKeys = apiKeys;
+        this.teams = teams;
+        this.requestAuth = requestAuth;
+        this.mapper = mapper;
+    }
+
+    @SuppressWarnings("deprecation") // readBody: the key may be in the JSON body, PostHog's second place to look
+    @ServerRequestFilter(readBody = true)
+    public Uni<Void> authenticate(ContainerRequestContext request, ResourceInfo resource) {
+        RequiresScopes requirement = requirementOf(resource);
+        if (requirement == null) {
+            return Uni.createFrom().voidItem();
+        }
+        PresentedKey presented = PresentedKey.find(request.getHeaderString(HttpHeaders.AUTHORIZATION),
+                        bodyOf(request), request.getUriInfo().getQueryParameters().getFirst("personal_api_key"), mapper)
+                .orElseThrow(AuthenticationException::notAuthenticated);
+        String projectParam = request.getUriInfo().getPathParameters().getFirst(PROJECT_PARAM);
+        List<String> required = Arrays.asList(requirement.value());
+        return apiKeys.findBySecureValue(PersonalApiKeyTokens.secureValue(presented.value()))
+                .onItem().transformToUni(key -> {
+                    if (key == null || !key.userActive()) {
+                        throw AuthenticationException.failed("Personal API key found in request "
+                                + presented.source().description() + " is invalid.");
+                    }
+                    return resolveTeam(projectParam, key)
+                            .invoke(team -> checkAccess(key, team, required))
+                            .call(team -> apiKeys.touchIfStale(key))
+                            .invoke(team -> requestAuth.set(key, team));
+                })
+                .replaceWithVoid();
+    }
+
+    private Uni<Team> resolveTeam(String projectParam, ApiKey key) {
+        if (projectParam == null) {
+            return Uni.createFrom().nullItem();
+        }
+        if (CURRENT.equals(projectParam)) {
+            return teams.findFirstForOrganization(key.organizationId(), key.scopedTeams())
+                    .onItem().ifNull().failWith(() -> new NotFoundException("Project not found."));
+        }
+        long projectId;
+        try {
+            projectId = Long.parseLong(projectParam);
+        } catch (NumberFormatException e) {
+            return Uni.createFrom().failure(new NotFoundException("Project not found."));
+        }
+        return teams.findById(projectId).onItem().ifNull().failWith(() -> new NotFoundException("Project not found."));
+    }
+
+    static void checkAccess(ApiKey key, Team team, List<String> required) {
+        Scopes.firstMissing(key.scopes(), required).ifPresent(scope -> {
+            throw new PermissionDeniedException("API key missing required scope '" + scope + "'");
+        });
+        if (team == null) {
+            return;
+        }
+        if (!key.scopedTeams().isEmpty() && !key.scopedTeams().contains(team.id())) {
+            throw new PermissionDeniedException(
+                    "API key does not have access to the requested project: ID " + team.id() + ".");
+        }
+        if (!key.scopedOrganizations().isEmpty() && !key.scopedOrganizations().contains(team.organizationId().toString())) {
+            throw new PermissionDeniedException(
+                    "API key does not have access to the requested organization: ID " + team.organizationId() + ".");
+        }
+        if (!team.organizationId().equals(key.organizationId())) {
+            throw new PermissionDeniedException("You don't have access to the project.");
+        }
+    }
+
+    private static RequiresScopes requirementOf(ResourceInfo resource) {
+        if (resource == null || resource.getResourceMethod() == null) {
+            return null;
+        }
+        RequiresScopes onMethod = resource.getResourceMethod().getAnnotation(RequiresScopes.class);
+        return onMethod != null ? onMethod : resource.getResourceClass().getAnnotation(RequiresScopes.class);
+    }
+
+    private static byte[] bodyOf(ContainerRequestContext request) {
+        if (request.getHeaderString(HttpHeaders.AUTHORIZATION) != null || !request.hasEntity()) {
+            return null;
+        }
+        try (InputStream in = request.getEntityStream()) {
+            byte[] body = in.readAllBytes();
+            request.setEntityStream(new ByteArrayInputStream(body));
+            return body;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package dev.quarry.capture;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads what PostHog's SDKs send to /batch/, /capture/, /e/ and /i/v0/e/: JSON, gzip-compressed JSON
+ * (Content-Encoding: gzip, ?compression=gzip-js, or gzip magic bytes), or a form body {@code data=<json|base64>};
+ * a single event, a list of events, or {@code {"api_key"|"token", "batch": [...], "sent_at"}}.
+ */
+public final class CapturePayloadParser {
+    /** Decompressed bodies beyond this are refused, so a small gzip bomb cannot exhaust memory. */
+    public static final int MAX_DECOMPRESSED_BYTES = 20 * 1024 * 1024;
+    public static final int MAX_EVENTS = 10_000;
+
+    private final ObjectMapper mapper;
+
+    public CapturePayloadParser(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    public CaptureBatch parse(byte[] body, String contentEncoding, String compression, Instant now) {
+        if (body == null || body.length == 0) {
+            throw new CaptureValidationException("Empty request body");
+        }
+        byte[] raw = isGzip(body, contentEncoding, compression) ? gunzip(body) : body;
+        JsonNode root = readJson(unwrapForm(raw));
+        return toBatch(root, now);
+    }
+
+    private static boolean isGzip(byte[] body, String contentEncoding, String compression) {
+        boolean magic = body.length > 2 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b;
+        return magic || "gzip".equalsIgnoreCase(contentEncoding) || "gzip-js".equalsIgnoreCase(compression)
+                || "gzip".equalsIgnoreCase(compression);
+    }
+
+    private static byte[] gunzip(byte[] body) {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(body.length * 4, MAX_DECOMPRESSED_BYTES));
+            byte[] buffer = new byte[8192];
+            int total = 0;
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                total += n;
+                if (total > MAX_DECOMPRESSED_BYTES) {
+                    throw new CaptureValidationException(
+                            "Decompressed payload exceeds " + MAX_DECOMPRESSED_BYTES + " bytes");
+                }
+                out.write(buffer, 0, n);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new CaptureValidationException("Malformed gzip payload: " + e.getMessage());
+        }
+    }
+
+    /** posthog-js may post {@code data=<urlencoded base64 or json>}. */
+    private static byte[] unwrapForm(byte[] raw) {
+        if (raw.length < 5 || raw[0] != 'd' || raw[1] != 'a' || raw[2] != 't' || raw[3] != 'a' || raw[4] != '=') {
+            return raw;
+        }
+        String form = new String(raw, StandardCharsets.UTF_8);
+        int amp = form.indexOf('&');
+        String value = URLDecoder.decode(form.substring(5, amp < 0 ? form.length() : amp), StandardCharsets.UTF_8);
+        String trimmed = value.trim();
+        if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+            return trimmed.getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            return Base64.getDecoder().decode(trimmed);
+        } catch (IllegalArgumentException e) {
+            throw new CaptureValidationException("Form field data is neither JSON nor base64");
+        }
+    }
+
+    private JsonNode readJson(byte[] raw) {
+        try {
+            JsonNode root = mapper.readTree(raw);
+            if (root == null || root.isMissingNode()) {
+                throw new CaptureValidationException("Empty request body");
+            }
+            return root;
+        } catch (JsonProcessingException e) {
+            throw new CaptureValidationException("Malformed request data: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new CaptureValidationException("Malformed request data");
+        }
+    }
+
+    private CaptureBatch toBatch(JsonNode root, Instant now) {
+        List<JsonNode> rawEvents = new ArrayList<>();
+        String token = null;
+        String sentAt = null;
+        if (root.isArray()) {
+            root.forEach(rawEvents::add);
+        } else if (root.isObject() && root.has("batch")) {
+            JsonNode batch = root.get("batch");
+            if (!batch.isArray()) {
+                throw new CaptureValidationException("batch must be a list of events");
+            }
+            batch.forEach(rawEvents::add);
+            token = tokenOf(root);
+            sentAt = textOrNull(root.get("sent_at"));
+        } else if (root.isObject()) {
+            rawEvents.add(root);
+        } else {
+            throw new CaptureValidationException("Request body must be an event, a list of events or a batch");
+        }
+        if (rawEvents.isEmpty()) {
+            throw new CaptureValidationException("No events in the request");
+        }
+        if (rawEvents.size() > MAX_EVENTS) {
+            throw new CaptureValidationException("At most " + MAX_EVENTS + " events per request");
+        }
+        List<CapturedEvent> events = new ArrayList<>(rawEvents.size());
+        for (int i = 0; i < rawEvents.size(); i++) {
+            JsonNode raw = rawEvents.get(i);
+            if (!raw.isObject()) {
+                throw new CaptureValidationException("Event at index " + i + " is not an object");
+            }
+            String eventToken = tokenOf(raw);
+            if (token == null) {
+                token = eventToken;
+            } else if (eventToken != null && !eventToken.equals(token)) {
+                throw new CaptureValidationException("All events of a batch must belong to one project");
+            }
+            events.add(toEvent((ObjectNode) raw, i, sentAt, now));
+        }
+        if (token == null || token.isBlank()) {
+            throw new CaptureValidationException(
+                    "API key is missing: send the project API token as api_key or token");
+        }
+        return new CaptureBatch(token, events);
+    }
+
+    private CapturedEvent toEvent(ObjectNode raw, int index, String batchSentAt, Instant now) {
+        JsonNode eventNode = raw.get("event");
+        if (eventNode == null || !eventNode.isTextual() || eventNode.asText().isBlank()) {
+            throw new CaptureValidationException("Event at index " + index + " is missing the event name");
+        }
+        String event = eventNode.asText();
+        JsonNode propsNode = raw.get("properties");
+        if (propsNode != null && !propsNode.isNull() && !propsNode.isObject()) {
+            throw new CaptureValidationException("Event at index " + index + ": properties must be an object");
+        }
+        ObjectNode properties = propsNode instanceof ObjectNode object ? object.deepCopy() : mapper.createObjectNode();
+        String distinctId = distinctIdOf(raw, properties);
+        if (distinctId == null) {
+            throw new CaptureValidationException("Event at index " + index + " is missing distinct_id");
+        }
+        if (distinctId.length() > 200) {
+            throw new CaptureValidationException("Event at index " + index + ": distinct_id is longer than 200 characters");
+        }
+        properties.remove("token");
+        properties.remove("api_key");
+        properties.remove("distinct_id");
+        ObjectNode set = mergedObject(raw.get("$set"), properties.remove("$set"), index, "$set");
+        ObjectNode setOnce = mergedObject(raw.get("$set_once"), properties.remove("$set_once"), index, "$set_once");
+        List<String> unset = unsetKeys(raw.get("$unset"), properties.remove("$unset"));
+        String sentAt = textOrNull(raw.get("sent_at"));
+        Long offset = raw.hasNonNull("offset") && raw.get("offset").canConvertToLong() ? raw.get("offset").asLong() : null;
+        Instant timestamp = EventTimestamps.resolve(textOrNull(raw.get("timestamp")),
+                sentAt != null ? sentAt : batchSentAt, offset, now);
+        return new CapturedEvent(uuidOf(raw), event, distinctId, properties, timestamp, set, setOnce, unset);
+    }
+
+    private static String distinctIdOf(ObjectNode raw, ObjectNode properties) {
+        for (JsonNode candidate : new JsonNode[]{raw.get("distinct_id"), raw.get("$distinct_id"),
+                properties.get("distinct_id"), properties.get("$distinct_id")}) {
+            if (candidate != null && (candidate.isTextual() || candidate.isNumber()) && !candidate.asText().isBlank()) {
+                return candidate.asText();
+            }
+        }
+        return null;
+    }
+
+    private ObjectNode mergedObject(JsonNode topLevel, JsonNode inProperties, int index, String name) {
+        ObjectNode merged = mapper.createObjectNode();
+        for (JsonNode node : new JsonNode[]{inProperties, topLevel}) {
+            if (node == null || node.isNull()) {
+                continue;
+            }
+            if (!node.isObject()) {
+                throw new CaptureValidationException("Event at index " + index + ": " + name + " must be an object");
+            }
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                merged.set(field.getKey(), field.getValue());
+            }
+        }
+        return merged;
+    }
+
+    private static List<String> unsetKeys(JsonNode topLevel, JsonNode inProperties) {
+        List<String> keys = new ArrayList<>();
+        for (JsonNode node : new JsonNode[]{inProperties, topLevel}) {
+            if (node != null && node.isArray()) {
+                node.forEach(key -> keys.add(key.asText()));
+            } else if (node != null && node.isObject()) {
+                node.fieldNames().forEachRemaining(keys::add);
+            }
+        }
+        return keys;
+    }
+
+    private static UUID uuidOf(ObjectNode raw) {
+        String value = textOrNull(raw.get("uuid"));
+        if (value != null) {
+            try {
+                return UUID.fromString(value);
+            } catch (IllegalArgumentException e) {
+                throw new CaptureValidationException("Invalid event uuid: " + value);
+            }
+        }
+        return UUID.randomUUID();
+    }
+
+    private static String tokenOf(JsonNode node) {
+        for (String field : new String[]{"api_key", "token"}) {
+            String value = textOrNull(node.get(field));
+            if (value != null) {
+                return value;
+            }
+        }
+        JsonNode properties = node.get("properties");
+        return properties != null && properties.isObject() ? textOrNull(properties.get("token")) : null;
+    }
+
+    private static String textOrNull(JsonNode node) {
+        return node != null && node.isTextual() ? node.asText() : null;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.quarry.capture;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.data.Teams;
+import dev.quarry.web.AuthenticationException;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Clock;
+import java.util.Map;
+
+/** PostHog's capture endpoints, as its SDKs call them. The project is named by its public token. */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+public class CaptureResource {
+    private static final Map<String, Integer> OK = Map.of("status", 1);
+
+    private final CapturePayloadParser parser;
+    private final Teams teams;
+    private final EventIngestor ingestor;
+    private final Clock clock;
+
+    public CaptureResource(ObjectMapper mapper, Teams teams, EventIngestor ingestor) {
+        this.parser = new CapturePayloadParser(mapper);
+        this.teams = teams;
+        this.ingestor = ingestor;
+        this.clock = Clock.systemUTC();
+    }
+
+    @POST
+    @Path("batch")
+    @Consumes(MediaType.WILDCARD)
+    @Blocking
+    public Uni<Map<String, Integer>> batch(byte[] body, @HeaderParam("Content-Encoding") String contentEncoding,
+                                           @QueryParam("compression") String compression) {
+        return capture(body, contentEncoding, compression);
+    }
+
+    @POST
+    @Path("capture")
+    @Consumes(MediaType.WILDCARD)
+    @Blocking
+    public Uni<Map<String, Integer>> captureEndpoint(byte[] body, @HeaderParam("Content-Encoding") String contentEncoding,
+                                                     @QueryParam("compression") String compression) {
+        return capture(body, contentEncoding, compression);
+    }
+
+    @POST
+    @Path("e")
+    @Consumes(MediaType.WILDCARD)
+    @Blocking
+    public Uni<Map<String, Integer>> e(byte[] body, @HeaderParam("Content-Encoding") String contentEncoding,
+                                       @QueryParam("compression") String compression) {
+        return capture(body, contentEncoding, compression);
+    }
+
+    @POST
+    @Path("i/v0/e")
+    @Consumes(MediaType.WILDCARD)
+    @Blocking
+    public Uni<Map<String, Integer>> ingestV0(byte[] body, @HeaderParam("Content-Encoding") String contentEncoding,
+                                              @QueryParam("compression") String compression) {
+        return capture(body, contentEncoding, compression);
+    }
+
+    @POST
+    @Path("track")
+    @Consumes(MediaType.WILDCARD)
+    @Blocking
+    public Uni<Map<String, Integer>> track(byte[] body, @HeaderParam("Content-Encoding") String contentEncoding,
+                                           @QueryParam("compression") String compression) {
+        return capture(body, contentEncoding, compression);
+    }
+
+    private Uni<Map<String, Integer>> capture(byte[] body, String contentEncoding, String compression) {
+        CaptureBatch batch = parser.parse(body, contentEncoding, compression, clock.instant());
+        return teams.findByApiToken(batch.token())
+                .onItem().ifNull().failWith(() -> AuthenticationException.failed(
+                        "Project API key invalid. You can find your project API key in your project settings."))
+                .flatMap(team -> ingestor.ingest(team, batch.events()))
+                .map(stored -> OK);
+    }
+}

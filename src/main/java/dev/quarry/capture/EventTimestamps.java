@@ -1,0 +1,50 @@
+package dev.quarry.capture;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
+/**
+ * PostHog's rule for when an event happened: a client {@code timestamp} is corrected by the skew between the
+ * client's {@code sent_at} and our clock; an {@code offset} (ms before sending) counts back from now; otherwise
+ * now. A result more than 23 hours in the future is not believed and becomes now.
+ */
+public final class EventTimestamps {
+    private static final Duration MAX_FUTURE = Duration.ofHours(23);
+
+    private EventTimestamps() {
+    }
+
+    public static Instant resolve(String timestamp, String sentAt, Long offsetMillis, Instant now) {
+        Instant resolved;
+        Instant sent = parse(sentAt);
+        Instant stamped = parse(timestamp);
+        if (stamped != null && sent != null) {
+            resolved = now.plus(Duration.between(sent, stamped));
+        } else if (stamped != null) {
+            resolved = stamped;
+        } else if (offsetMillis != null) {
+            resolved = now.minusMillis(offsetMillis);
+        } else {
+            resolved = now;
+        }
+        return resolved.isAfter(now.plus(MAX_FUTURE)) ? now : resolved;
+    }
+
+    /** ISO-8601 with offset or Z; a bare date-time is taken as UTC; anything else is null. */
+    static Instant parse(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException e) {
+            try {
+                return java.time.LocalDateTime.parse(value).toInstant(java.time.ZoneOffset.UTC);
+            } catch (DateTimeParseException e2) {
+                throw new CaptureValidationException("Invalid timestamp: " + value);
+            }
+        }
+    }
+}

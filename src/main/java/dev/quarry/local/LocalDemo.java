@@ -1,0 +1,72 @@
+package dev.quarry.local;
+
+import dev.quarry.data.Team;
+import dev.quarry.data.Teams;
+import dev.quarry.projects.DemoData;
+import dev.quarry.projects.ProjectProvisioning;
+import io.quarkus.arc.profile.IfBuildProfile;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The local run's demo: on start, a demo project (with a few thousand persons of demo traffic the first time)
+ * and a fresh personal API key with every scope, both printed. Keys are stored hashed, so each start replaces
+ * the previous demo key with a new one rather than keeping a plain key anywhere.
+ */
+@ApplicationScoped
+@IfBuildProfile("dev")
+public class LocalDemo {
+    static final String OWNER = "demo@quarry.local";
+    static final String KEY_LABEL = "local demo key";
+
+    private final Pool pool;
+    private final Teams teams;
+    private final ProjectProvisioning provisioning;
+    private final DemoData demoData;
+
+    public LocalDemo(Pool pool, Teams teams, ProjectProvisioning provisioning, DemoData demoData) {
+        this.pool = pool;
+        this.teams = teams;
+        this.provisioning = provisioning;
+        this.demoData = demoData;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        Demo demo = existingProject()
+                .flatMap(team -> team != null ? rotateKey(team)
+                        : provisioning.createProject("Demo project", "UTC", OWNER, KEY_LABEL, List.of("*"))
+                                .flatMap(created -> demoData.seed(created.team(), 2000, 30, 42L)
+                                        .map(summary -> new Demo(created.team(), created.key().value()))))
+                .await().atMost(Duration.ofMinutes(5));
+        String base = "http://localhost:8080";
+        System.out.printf("%n  Quarry is running on %s (embedded PostgreSQL, data in .quarry/)%n"
+                        + "  Demo project: id %d, project API token %s%n"
+                        + "  Personal API key (all scopes, shown once): %s%n"
+                        + "  Try: curl -H \"Authorization: Bearer %s\" %s/api/projects/%d/%n%n",
+                base, demo.team().id(), demo.team().apiToken(), demo.key(), demo.key(), base, demo.team().id());
+    }
+
+    private record Demo(Team team, String key) {
+    }
+
+    private Uni<Team> existingProject() {
+        return pool.preparedQuery("SELECT t.id FROM teams t JOIN users u ON u.organization_id = t.organization_id "
+                        + "WHERE u.email = $1 ORDER BY t.id LIMIT 1").execute(Tuple.of(OWNER))
+                .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().nullItem()
+                        : teams.findById(rows.iterator().next().getLong(0)));
+    }
+
+    private Uni<Demo> rotateKey(Team team) {
+        return provisioning.ownerOf(team)
+                .flatMap(owner -> pool.preparedQuery("DELETE FROM personal_api_keys WHERE user_id = $1 AND label = $2")
+                        .execute(Tuple.of(owner, KEY_LABEL))
+                        .flatMap(x -> provisioning.createKey(owner, KEY_LABEL, List.of("*"), List.of())))
+                .map(key -> new Demo(team, key.value()));
+    }
+}

@@ -1,0 +1,5 @@
+package dev.quarry.web;
+
+/** PostHog's error body: {"type","code","detail","attr"}. */
+public record ApiError(String type, String code, String detail, String attr) {
+}

@@ -1,0 +1,78 @@
+package dev.quarry.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** The one place where failures become HTTP responses, always in PostHog's error shape. */
+public class ApiExceptionMapper {
+    private static final Logger LOG = Logger.getLogger(ApiExceptionMapper.class);
+
+    @ServerExceptionMapper
+    public Response apiException(ApiException e) {
+        Response.ResponseBuilder builder = Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(e.body());
+        if (e instanceof ThrottledException throttled) {
+            builder.header("Retry-After", throttled.retryAfterSeconds());
+        }
+        if (e.status() == 401) {
+            builder.header("WWW-Authenticate", "Bearer");
+        }
+        return builder.build();
+    }
+
+    @ServerExceptionMapper
+    public Response jsonParse(JsonProcessingException e) {
+        return apiException(new ParseErrorException("JSON parse error - " + firstLine(e.getOriginalMessage())));
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(jakarta.ws.rs.NotFoundException e) {
+        return apiException(new NotFoundException());
+    }
+
+    @ServerExceptionMapper
+    public Response notAllowed(NotAllowedException e) {
+        return apiException(new MethodNotAllowedException(
+                e.getResponse() == null ? "" : String.valueOf(e.getResponse().getAllowedMethods())));
+    }
+
+    @ServerExceptionMapper
+    public Response unsupportedMediaType(NotSupportedException e) {
+        return Response.status(415).type(MediaType.APPLICATION_JSON)
+                .entity(new ApiError("invalid_request", "unsupported_media_type", "Unsupported media type in request.", null))
+                .build();
+    }
+
+    @ServerExceptionMapper(priority = 5000)
+    public Response webApplication(WebApplicationException e) {
+        int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
+        if (status >= 500) {
+            return serverError(e);
+        }
+        if (e.getCause() instanceof JsonProcessingException jpe) {
+            return jsonParse(jpe);
+        }
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(new ApiError("invalid_request", "invalid_request", e.getMessage(), null)).build();
+    }
+
+    @ServerExceptionMapper(priority = 6000)
+    public Response serverError(Throwable e) {
+        LOG.error("Unhandled error", e);
+        return Response.status(500).type(MediaType.APPLICATION_JSON)
+                .entity(new ApiError("server_error", "error", "A server error occurred.", null)).build();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "malformed JSON";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}
