@@ -115,7 +115,7 @@ public final class CapturePayloadParser {
             }
             batch.forEach(rawEvents::add);
             token = tokenOf(root);
-            sentAt = textOrNull(root.get("sent_at"));
+            sentAt = textOrNull(root.has("sent_at") ? root.get("sent_at") : root.get("sentAt"));
         } else if (root.isObject()) {
             rawEvents.add(root);
         } else {
