@@ -53,10 +53,14 @@ public final class HogQLCompiler {
 
     /**
      * Numbers parameters in order of first use and drops those never used (PostgreSQL cannot type an unused
-     * parameter). The generated SQL holds no user text, so every "$n" in it is a parameter.
+     * parameter). The team id, when used, stays $1. The generated SQL holds no user text, so every "$n" in it is a parameter.
      */
     static String renumber(String sql, List<Object> in, List<Object> out) {
         Map<Integer, Integer> map = new java.util.HashMap<>();
+        if (java.util.regex.Pattern.compile("\\$1(?!\\d)").matcher(sql).find()) {
+            map.put(1, 1); // the team id stays $1
+            out.add(in.get(0));
+        }
         java.util.regex.Matcher m = PARAM.matcher(sql);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
