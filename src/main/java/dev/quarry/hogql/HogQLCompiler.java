@@ -1,0 +1,118 @@
+package dev.quarry.hogql;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The entry point: HogQL text or AST in, PostgreSQL with bind parameters out. */
+public final class HogQLCompiler {
+
+    /** One problem found by {@link #validate}; start/end are character offsets (-1 when unknown). */
+    public record ValidationError(String message, int start, int end) {}
+
+    /** Result of {@link #validate}: PostHog's HogQLMetadata shape. */
+    public record Validation(boolean isValid, List<ValidationError> errors, List<String> tableNames) {}
+
+    private HogQLCompiler() {}
+
+    /** Parses and compiles a HogQL SELECT. Throws {@link HogQLException} (syntax or resolution) for bad input. */
+    public static CompiledQuery compileSelect(String hogql, CompileSettings settings) {
+        return compile(Parser.parseSelect(hogql), settings);
+    }
+
+    /** Compiles an already-built AST (placeholders in it are replaced too). */
+    public static CompiledQuery compile(SelectLike query, CompileSettings settings) {
+        SelectLike q = Placeholders.replace(query, settings.values(), settings.filters());
+        Long limit;
+        long offset = 0;
+        if (q instanceof SelectQuery s) {
+            if (s.offset() != null) {
+                offset = PostgresPrinter.constLong(s.offset(), "OFFSET");
+            }
+            long l = s.limit() == null ? settings.defaultLimit()
+                    : Math.min(PostgresPrinter.constLong(s.limit(), "LIMIT"), settings.maxLimit());
+            limit = l;
+            q = s.withLimit(new Expr.Constant(l), s.offset());
+        } else {
+            limit = (long) settings.defaultLimit();
+        }
+        Resolver.Resolution res = Resolver.resolve(q);
+        PostgresPrinter printer = new PostgresPrinter(res, settings);
+        long sqlLimit = settings.extraRow() ? limit + 1 : limit;
+        PostgresPrinter.Printed p = printer.top(q, sqlLimit, offset);
+        String hogql = HogQLPrinter.print(q);
+        if (q instanceof SelectUnion) {
+            hogql += " LIMIT " + limit;
+        }
+        List<Object> params = new ArrayList<>();
+        String sql = renumber(p.sql(), printer.params(), params);
+        return new CompiledQuery(sql, List.copyOf(params), p.names(), p.types(), hogql, limit.intValue(), (int) offset);
+    }
+
+    private static final java.util.regex.Pattern PARAM = java.util.regex.Pattern.compile("\\$(\\d+)");
+
+    /**
+     * Numbers parameters in order of first use and drops those never used (PostgreSQL cannot type an unused
+     * parameter). The team id, when used, stays $1. The generated SQL holds no user text, so every "$n" in it is a parameter.
+     */
+    static String renumber(String sql, List<Object> in, List<Object> out) {
+        Map<Integer, Integer> map = new java.util.HashMap<>();
+        if (java.util.regex.Pattern.compile("\\$1(?!\\d)").matcher(sql).find()) {
+            map.put(1, 1); // the team id stays $1
+            out.add(in.get(0));
+        }
+        java.util.regex.Matcher m = PARAM.matcher(sql);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            int old = Integer.parseInt(m.group(1));
+            Integer now = map.get(old);
+            if (now == null) {
+                out.add(in.get(old - 1));
+                now = out.size();
+                map.put(old, now);
+            }
+            m.appendReplacement(sb, "\\$" + now);
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /** Compiles a boolean HogQL expression over one table (for runners and tests): {@code SELECT 1 FROM t WHERE e}. */
+    public static PostgresPrinter.Frag compileExpr(Expr e, String table, CompileSettings settings) {
+        SelectQuery q = SelectQuery.of(List.of(e), table, null);
+        SelectQuery replaced = (SelectQuery) Placeholders.replace(q, settings.values(), settings.filters());
+        Resolver.Resolution res = Resolver.resolve(replaced);
+        return new PostgresPrinter(res, settings).expr(replaced.select().get(0));
+    }
+
+    /** Checks a query without running it: syntax, tables, fields, functions. */
+    public static Validation validate(String query) {
+        return validate(query, Map.of());
+    }
+
+    /** Like {@link #validate(String)}; placeholders missing from {@code values} are reported. */
+    public static Validation validate(String query, Map<String, Object> values) {
+        List<ValidationError> errors = new ArrayList<>();
+        List<String> tables = new ArrayList<>();
+        Parser parser;
+        SelectLike q;
+        try {
+            parser = new Parser(query);
+            q = parser.selectStatement();
+        } catch (HogQLException e) {
+            errors.add(new ValidationError(e.getMessage(), e.start(), e.end()));
+            return new Validation(false, errors, tables);
+        }
+        try {
+            // resolve the original tree first so errors point at the user's text
+            SelectLike replaced = Placeholders.replace(q, values, null);
+            Resolver.Resolution res = Resolver.resolve(replaced);
+            tables.addAll(res.tableNames());
+            compile(q, CompileSettings.of(0).withValues(values));
+        } catch (HogQLException e) {
+            int[] pos = e.node() == null ? null : parser.positions().get(e.node());
+            errors.add(new ValidationError(e.getMessage(), pos == null ? e.start() : pos[0], pos == null ? e.end() : pos[1]));
+        }
+        return new Validation(errors.isEmpty(), errors, tables);
+    }
+}

@@ -1,0 +1,157 @@
+package dev.quarry.hogql;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * Replaces {@code {name}} placeholders with constants from a value map (they then print as bind parameters, never
+ * as SQL text) and {@code {filters}} with a boolean expression (TRUE when none is given).
+ */
+public final class Placeholders {
+    private Placeholders() {}
+
+    public static SelectLike replace(SelectLike q, Map<String, Object> values, Expr filters) {
+        return (SelectLike) Transformer.transform(q, e -> {
+            if (e instanceof Expr.Placeholder p) {
+                if (p.name().equals("filters")) {
+                    return filters == null ? new Expr.Constant(true) : filters;
+                }
+                if (values != null && values.containsKey(p.name())) {
+                    return toExpr(values.get(p.name()), p.name());
+                }
+                throw new HogQLResolutionException("Unknown placeholder {" + p.name() + "}", p);
+            }
+            return e;
+        });
+    }
+
+    public static Expr replace(Expr e, Map<String, Object> values, Expr filters) {
+        if (e instanceof SelectLike s) {
+            return replace(s, values, filters);
+        }
+        SelectQuery wrapper = new SelectQuery(null, false, List.of(e), null, null, null, null, null, null, null, null);
+        return ((SelectQuery) replace(wrapper, values, filters)).select().get(0);
+    }
+
+    /** A value given by the caller as a HogQL constant (lists become tuples, usable with IN). */
+    static Expr toExpr(Object v, String name) {
+        if (v instanceof Expr e) {
+            return e;
+        }
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return new Expr.Constant(((Number) v).longValue());
+        }
+        if (v instanceof Float f) {
+            return new Expr.Constant(f.doubleValue());
+        }
+        if (v instanceof java.math.BigDecimal || v instanceof java.math.BigInteger) {
+            return new Expr.Constant(((Number) v).doubleValue());
+        }
+        if (v == null || v instanceof Long || v instanceof Double || v instanceof String || v instanceof Boolean
+                || v instanceof java.util.UUID || v instanceof java.time.temporal.Temporal) {
+            return new Expr.Constant(v);
+        }
+        if (v instanceof Collection<?> c) {
+            List<Expr> items = new ArrayList<>();
+            for (Object o : c) {
+                items.add(toExpr(o, name));
+            }
+            return new Expr.TupleLit(items);
+        }
+        if (v instanceof Object[] arr) {
+            return toExpr(List.of(arr), name);
+        }
+        throw new HogQLResolutionException("Unsupported value for placeholder {" + name + "}: "
+                + v.getClass().getSimpleName());
+    }
+
+    /** Rebuilds a tree bottom-up, applying {@code f} to every expression after its children. */
+    public static final class Transformer {
+        private final UnaryOperator<Expr> f;
+
+        private Transformer(UnaryOperator<Expr> f) {
+            this.f = f;
+        }
+
+        public static Expr transform(Expr e, UnaryOperator<Expr> f) {
+            return new Transformer(f).t(e);
+        }
+
+        private List<Expr> all(List<Expr> l) {
+            List<Expr> out = new ArrayList<>(l.size());
+            for (Expr e : l) {
+                out.add(t(e));
+            }
+            return out;
+        }
+
+        private Expr t(Expr e) {
+            if (e == null) {
+                return null;
+            }
+            Expr r;
+            if (e instanceof Expr.Call c) {
+                r = new Expr.Call(c.name(), all(c.args()), c.params() == null ? null : all(c.params()), c.distinct());
+            } else if (e instanceof Expr.Arithmetic a) {
+                r = new Expr.Arithmetic(a.op(), t(a.left()), t(a.right()));
+            } else if (e instanceof Expr.Negate n) {
+                r = new Expr.Negate(t(n.expr()));
+            } else if (e instanceof Expr.Compare c) {
+                r = new Expr.Compare(c.op(), t(c.left()), t(c.right()));
+            } else if (e instanceof Expr.And a) {
+                r = new Expr.And(all(a.exprs()));
+            } else if (e instanceof Expr.Or o) {
+                r = new Expr.Or(all(o.exprs()));
+            } else if (e instanceof Expr.Not n) {
+                r = new Expr.Not(t(n.expr()));
+            } else if (e instanceof Expr.Between b) {
+                r = new Expr.Between(t(b.expr()), t(b.low()), t(b.high()), b.negated());
+            } else if (e instanceof Expr.IsNull n) {
+                r = new Expr.IsNull(t(n.expr()), n.negated());
+            } else if (e instanceof Expr.Case c) {
+                r = new Expr.Case(t(c.subject()), all(c.conditions()), all(c.results()), t(c.otherwise()));
+            } else if (e instanceof Expr.Interval i) {
+                r = new Expr.Interval(t(i.amount()), i.unit());
+            } else if (e instanceof Expr.ArrayLit a) {
+                r = new Expr.ArrayLit(all(a.items()));
+            } else if (e instanceof Expr.TupleLit tl) {
+                r = new Expr.TupleLit(all(tl.items()));
+            } else if (e instanceof Expr.ArrayAccess a) {
+                r = new Expr.ArrayAccess(t(a.array()), t(a.index()));
+            } else if (e instanceof Expr.Alias a) {
+                r = new Expr.Alias(t(a.expr()), a.alias());
+            } else if (e instanceof SelectUnion u) {
+                List<SelectLike> sel = new ArrayList<>();
+                for (SelectLike s : u.selects()) {
+                    sel.add((SelectLike) t(s));
+                }
+                r = new SelectUnion(sel);
+            } else if (e instanceof SelectQuery s) {
+                List<CTE> ctes = new ArrayList<>();
+                for (CTE c : s.ctes()) {
+                    ctes.add(new CTE(c.name(), t(c.expr()), c.subquery()));
+                }
+                List<JoinExpr> from = new ArrayList<>();
+                for (JoinExpr j : s.from()) {
+                    from.add(new JoinExpr(j.joinType(), j.table() instanceof SelectLike ? t(j.table()) : j.table(),
+                            j.alias(), t(j.on()), j.using()));
+                }
+                List<SelectQuery.OrderExpr> order = new ArrayList<>();
+                for (SelectQuery.OrderExpr o : s.orderBy()) {
+                    order.add(new SelectQuery.OrderExpr(t(o.expr()), o.desc(), o.nullsFirst()));
+                }
+                SelectQuery.LimitBy lb = s.limitBy() == null ? null
+                        : new SelectQuery.LimitBy(t(s.limitBy().n()), t(s.limitBy().offset()), all(s.limitBy().exprs()));
+                r = new SelectQuery(ctes, s.distinct(), all(s.select()), from, t(s.where()), all(s.groupBy()),
+                        t(s.having()), order, t(s.limit()), t(s.offset()), lb);
+            } else {
+                r = e; // leaves: Constant, Field, Star, Placeholder
+            }
+            // keep the original node (and so its recorded position) when nothing below changed
+            return f.apply(r.equals(e) ? e : r);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package dev.quarry.hogql;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * PostHog property filters (JSON) → a boolean HogQL expression. Accepts a single filter
+ * {@code {key, value, operator, type}}, a group {@code {type: "AND"|"OR", values: [...]}} (nested), or a plain
+ * list (AND). Invalid input raises {@link InvalidFilterException} naming the problem.
+ */
+public final class PropertyFilters {
+
+    /** Which table the expression is evaluated on: events (person filters go through the person join) or persons. */
+    public enum Context { EVENTS, PERSONS }
+
+    /** A filter the API should answer with 400. */
+    public static class InvalidFilterException extends HogQLException {
+        public InvalidFilterException(String message) {
+            super(message);
+        }
+    }
+
+    private PropertyFilters() {}
+
+    public static Expr toExpr(JsonNode node) {
+        return toExpr(node, Context.EVENTS);
+    }
+
+    public static Expr toExpr(JsonNode node, Context ctx) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return new Expr.Constant(true);
+        }
+        if (node.isArray()) {
+            return group("AND", node, ctx);
+        }
+        if (!node.isObject()) {
+            throw new InvalidFilterException("A property filter must be an object or a list, got " + node.getNodeType());
+        }
+        String type = node.path("type").asText("event");
+        if ((type.equals("AND") || type.equals("OR")) && node.has("values")) {
+            return group(type, node.get("values"), ctx);
+        }
+        return property(node, ctx);
+    }
+
+    private static Expr group(String op, JsonNode values, Context ctx) {
+        if (values == null || !values.isArray()) {
+            throw new InvalidFilterException("Property group \"values\" must be a list");
+        }
+        List<Expr> parts = new ArrayList<>();
+        for (JsonNode v : values) {
+            Expr e = toExpr(v, ctx);
+            if (!(e instanceof Expr.Constant c && Boolean.TRUE.equals(c.value()))) {
+                parts.add(e);
+            }
+        }
+        if (parts.isEmpty()) {
+            return new Expr.Constant(true);
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        return op.equals("AND") ? new Expr.And(parts) : new Expr.Or(parts);
+    }
+
+    private static Expr property(JsonNode node, Context ctx) {
+        String type = node.path("type").asText("event");
+        JsonNode keyNode = node.get("key");
+        if (keyNode == null || !keyNode.isValueNode() || keyNode.asText().isEmpty()) {
+            throw new InvalidFilterException("Property filter is missing \"key\"");
+        }
+        String key = keyNode.asText();
+        String operator = node.path("operator").isNull() ? "exact" : node.path("operator").asText("exact");
+        JsonNode value = node.get("value");
+        switch (type) {
+            case "hogql":
+                try {
+                    return Parser.parseExpr(key);
+                } catch (HogQLException e) {
+                    throw new InvalidFilterException("Invalid HogQL filter: " + e.getMessage());
+                }
+            case "cohort": {
+                if (value == null || !value.canConvertToLong()) {
+                    throw new InvalidFilterException("Cohort filter \"value\" must be a cohort id");
+                }
+                SelectQuery sub = SelectQuery.of(List.of(Expr.Field.of("person_id")), "cohort_people",
+                        new Expr.Compare("=", Expr.Field.of("cohort_id"), new Expr.Constant(value.asLong())));
+                Expr personId = ctx == Context.PERSONS ? Expr.Field.of("id") : Expr.Field.of("person_id");
+                boolean not = operator.equals("not_in");
+                return new Expr.Compare(not ? "not in" : "in", personId, sub);
+            }
+            case "event": {
+                if (ctx == Context.PERSONS) {
+                    throw new InvalidFilterException("Event property filters cannot be used on persons");
+                }
+                return operator(new Expr.Field(List.of("properties", key)), operator, value);
+            }
+            case "person": {
+                Expr.Field f = ctx == Context.PERSONS ? new Expr.Field(List.of("properties", key))
+                        : new Expr.Field(List.of("person", "properties", key));
+                return operator(f, operator, value);
+            }
+            default:
+                throw new InvalidFilterException("Unsupported property filter type \"" + type + "\"");
+        }
+    }
+
+    private static Expr str(String s) {
+        return new Expr.Constant(s);
+    }
+
+    private static List<String> values(JsonNode value, String operator) {
+        List<String> out = new ArrayList<>();
+        if (value == null || value.isNull()) {
+            throw new InvalidFilterException("Operator \"" + operator + "\" needs a \"value\"");
+        }
+        if (value.isArray()) {
+            for (JsonNode v : value) {
+                if (!v.isValueNode() || v.isNull()) {
+                    throw new InvalidFilterException("Filter values must be strings, numbers or booleans");
+                }
+                out.add(v.asText());
+            }
+            if (out.isEmpty()) {
+                throw new InvalidFilterException("Operator \"" + operator + "\" needs at least one value");
+            }
+        } else if (value.isValueNode()) {
+            out.add(value.asText());
+        } else {
+            throw new InvalidFilterException("Filter value must be a string, number, boolean or a list of them");
+        }
+        return out;
+    }
+
+    private static double number(JsonNode value, String operator) {
+        if (value != null && value.isNumber()) {
+            return value.asDouble();
+        }
+        if (value != null && value.isTextual()) {
+            try {
+                return Double.parseDouble(value.asText().trim());
+            } catch (NumberFormatException e) {
+                // fall through
+            }
+        }
+        throw new InvalidFilterException("Operator \"" + operator + "\" needs a numeric value");
+    }
+
+    private static String single(JsonNode value, String operator) {
+        if (value == null || !value.isValueNode() || value.isNull()) {
+            throw new InvalidFilterException("Operator \"" + operator + "\" needs a single value");
+        }
+        return value.asText();
+    }
+
+    private static String likeEscape(String s) {
+        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    private static Expr orNull(Expr f, Expr cond) {
+        return new Expr.Or(List.of(new Expr.IsNull(f, false), cond));
+    }
+
+    private static Expr operator(Expr.Field f, String operator, JsonNode value) {
+        switch (operator.toLowerCase(Locale.ROOT)) {
+            case "exact":
+            case "in": {
+                List<String> vs = values(value, operator);
+                if (vs.size() == 1) {
+                    return new Expr.Compare("=", f, str(vs.get(0)));
+                }
+                return new Expr.Compare("in", f, new Expr.TupleLit(vs.stream().map(PropertyFilters::str).toList()));
+            }
+            case "is_not":
+            case "not_in": {
+                List<String> vs = values(value, operator);
+                Expr cmp = vs.size() == 1 ? new Expr.Compare("!=", f, str(vs.get(0)))
+                        : new Expr.Compare("not in", f, new Expr.TupleLit(vs.stream().map(PropertyFilters::str).toList()));
+                return orNull(f, cmp);
+            }
+            case "icontains":
+                return new Expr.Compare("ilike", f, str("%" + likeEscape(single(value, operator)) + "%"));
+            case "not_icontains":
+                return orNull(f, new Expr.Compare("not ilike", f, str("%" + likeEscape(single(value, operator)) + "%")));
+            case "regex":
+                return Expr.Call.of("ifNull", Expr.Call.of("match", f, str(single(value, operator))), new Expr.Constant(false));
+            case "not_regex":
+                return Expr.Call.of("ifNull", new Expr.Not(Expr.Call.of("match", f, str(single(value, operator)))),
+                        new Expr.Constant(true));
+            case "gt":
+                return new Expr.Compare(">", Expr.Call.of("toFloat", f), new Expr.Constant(number(value, operator)));
+            case "gte":
+            case "min":
+                return new Expr.Compare(">=", Expr.Call.of("toFloat", f), new Expr.Constant(number(value, operator)));
+            case "lt":
+                return new Expr.Compare("<", Expr.Call.of("toFloat", f), new Expr.Constant(number(value, operator)));
+            case "lte":
+            case "max":
+                return new Expr.Compare("<=", Expr.Call.of("toFloat", f), new Expr.Constant(number(value, operator)));
+            case "between":
+            case "not_between": {
+                if (value == null || !value.isArray() || value.size() != 2) {
+                    throw new InvalidFilterException("Operator \"" + operator + "\" needs a value [min, max]");
+                }
+                return new Expr.Between(Expr.Call.of("toFloat", f), new Expr.Constant(number(value.get(0), operator)),
+                        new Expr.Constant(number(value.get(1), operator)), operator.equals("not_between"));
+            }
+            case "is_set":
+                return new Expr.IsNull(f, true);
+            case "is_not_set":
+                return new Expr.IsNull(f, false);
+            case "is_date_exact":
+                return new Expr.Compare("=", Expr.Call.of("toDateTime", f), date(value, operator));
+            case "is_date_before":
+                return new Expr.Compare("<", Expr.Call.of("toDateTime", f), date(value, operator));
+            case "is_date_after":
+                return new Expr.Compare(">", Expr.Call.of("toDateTime", f), date(value, operator));
+            default:
+                throw new InvalidFilterException("Unsupported property filter operator \"" + operator + "\"");
+        }
+    }
+
+    private static Expr date(JsonNode value, String operator) {
+        String s = single(value, operator);
+        if (!s.matches("\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?)?(Z|[+-]\\d{2}:?\\d{2})?")) {
+            throw new InvalidFilterException("Operator \"" + operator + "\" needs a date value, got \"" + s + "\"");
+        }
+        return Expr.Call.of("toDateTime", str(s));
+    }
+}

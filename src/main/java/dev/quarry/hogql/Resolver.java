@@ -1,0 +1,489 @@
+package dev.quarry.hogql;
+
+import dev.quarry.hogql.Schema.FieldDef;
+import dev.quarry.hogql.Schema.Kind;
+import dev.quarry.hogql.Schema.TableDef;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Resolves names: tables, CTEs, subquery columns, aliases, fields, {@code *}; checks functions. The result is kept
+ * beside the tree ({@link Resolution}) and read by the {@link PostgresPrinter}.
+ */
+public final class Resolver {
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,40}");
+
+    /** A FROM item of one SELECT. */
+    public static final class Source {
+        final String name; // the name HogQL uses (alias or table name), may be null for an unaliased subquery
+        final String sqlAlias; // safe, unique in the statement
+        final TableDef table; // non-null for tables
+        final SelectLike subquery; // non-null for subqueries and CTE references
+        final JoinExpr join;
+        final List<String> columns = new ArrayList<>(); // subquery output names (HogQL)
+        // filled by the printer after printing the subquery
+        List<String> columnSql = List.of();
+        List<String> columnTypes = List.of();
+        boolean needsOverride;
+        boolean needsPerson;
+
+        Source(String name, String sqlAlias, TableDef table, SelectLike subquery, JoinExpr join) {
+            this.name = name;
+            this.sqlAlias = sqlAlias;
+            this.table = table;
+            this.subquery = subquery;
+            this.join = join;
+        }
+    }
+
+    /** One output column: its name and its expression (alias removed, {@code *} expanded). */
+    public record Column(String name, Expr expr) {}
+
+    /** Scope of one SELECT. */
+    public static final class QueryScope {
+        final QueryScope parent;
+        final boolean correlated; // may read parent's sources (expression subqueries)
+        final List<Source> sources = new ArrayList<>();
+        final Map<String, CTE> ctes = new HashMap<>();
+        final Map<String, Expr> exprCtes = new HashMap<>();
+        final Map<String, QueryScope> exprCteScopes = new HashMap<>();
+        final Map<String, Expr> aliases = new HashMap<>();
+        final Set<String> aliasesInProgress = new HashSet<>();
+        final Set<String> aliasesDone = new HashSet<>();
+        final List<Column> columns = new ArrayList<>();
+
+        QueryScope(QueryScope parent, boolean correlated) {
+            this.parent = parent;
+            this.correlated = correlated;
+        }
+    }
+
+    /** What a field refers to. */
+    public sealed interface Ref {}
+
+    /** A column of a table (path: JSON property path, empty for the column itself). */
+    public record ColumnRef(Source source, FieldDef field, List<String> path) implements Ref {}
+
+    /** The (override-aware) person id of a table. */
+    public record PersonIdRef(Source source) implements Ref {}
+
+    /** A column of the lazily joined person. */
+    public record PersonFieldRef(Source source, FieldDef field, List<String> path) implements Ref {}
+
+    /** Column {@code index} of a subquery source. */
+    public record SubColumnRef(Source source, int index, List<String> path) implements Ref {}
+
+    /** An alias or expression CTE: stands for the expression. */
+    public record ExprRef(Expr expr) implements Ref {}
+
+    /** The resolver's output. */
+    public static final class Resolution {
+        final Map<SelectQuery, QueryScope> scopes = new IdentityHashMap<>();
+        final Map<Expr.Field, Ref> refs = new IdentityHashMap<>();
+        final Set<Expr.Call> arrayJoins = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        final Set<String> tableNames = new LinkedHashSet<>();
+        final Set<String> usedAliases = new HashSet<>();
+
+        public Set<String> tableNames() {
+            return tableNames;
+        }
+
+        QueryScope scope(SelectQuery q) {
+            return scopes.get(q);
+        }
+
+        Ref ref(Expr.Field f) {
+            Ref r = refs.get(f);
+            if (r == null) {
+                throw new IllegalStateException("Unresolved field " + f);
+            }
+            return r;
+        }
+    }
+
+    private final Resolution res = new Resolution();
+
+    private Resolver() {}
+
+    public static Resolution resolve(SelectLike q) {
+        Resolver r = new Resolver();
+        r.select(q, null, false);
+        return r.res;
+    }
+
+    // ------------------------------------------------------------------ selects
+
+    private void select(SelectLike q, QueryScope parent, boolean correlated) {
+        if (q instanceof SelectUnion u) {
+            int width = -1;
+            for (SelectLike s : u.selects()) {
+                select(s, parent, correlated);
+                int w = columnsOf(s).size();
+                if (width >= 0 && w != width) {
+                    throw new HogQLResolutionException("UNION ALL branches have different numbers of columns", u);
+                }
+                width = w;
+            }
+            return;
+        }
+        SelectQuery s = (SelectQuery) q;
+        QueryScope scope = new QueryScope(parent, correlated);
+        res.scopes.put(s, scope);
+        for (CTE c : s.ctes()) {
+            if (c.subquery()) {
+                select((SelectLike) c.expr(), scope, false);
+                scope.ctes.put(c.name(), c);
+            } else {
+                scope.exprCtes.put(c.name(), c.expr());
+                scope.exprCteScopes.put(c.name(), scope);
+            }
+        }
+        for (JoinExpr j : s.from()) {
+            from(j, scope);
+        }
+        // select list: aliases first so any clause can refer to them
+        for (Expr e : s.select()) {
+            if (e instanceof Expr.Alias a) {
+                if (scope.aliases.containsKey(a.alias())) {
+                    throw new HogQLResolutionException("Duplicate alias \"" + a.alias() + "\"", a);
+                }
+                scope.aliases.put(a.alias(), a.expr());
+            }
+        }
+        for (Expr e : s.select()) {
+            if (e instanceof Expr.Star st) {
+                expandStar(st, scope);
+                continue;
+            }
+            Expr inner = e instanceof Expr.Alias a ? a.expr() : e;
+            if (inner instanceof Expr.Call c && c.name().equalsIgnoreCase("arrayJoin")) {
+                res.arrayJoins.add(c);
+            }
+            if (e instanceof Expr.Alias a) {
+                resolveAlias(a.alias(), scope);
+            } else {
+                expr(inner, scope, true);
+            }
+            String name = e instanceof Expr.Alias a ? a.alias()
+                    : inner instanceof Expr.Field f ? f.chain().get(f.chain().size() - 1)
+                    : HogQLPrinter.print(inner);
+            scope.columns.add(new Column(name, inner));
+        }
+        if (s.where() != null) {
+            expr(s.where(), scope, false);
+        }
+        for (Expr g : s.groupBy()) {
+            expr(g, scope, false);
+        }
+        if (s.having() != null) {
+            expr(s.having(), scope, true);
+        }
+        for (SelectQuery.OrderExpr o : s.orderBy()) {
+            expr(o.expr(), scope, true);
+        }
+        if (s.limitBy() != null) {
+            for (Expr b : s.limitBy().exprs()) {
+                expr(b, scope, false);
+            }
+        }
+    }
+
+    static List<Column> columnsOf(Resolution res, SelectLike q) {
+        while (q instanceof SelectUnion u) {
+            q = u.selects().get(0);
+        }
+        return res.scopes.get((SelectQuery) q).columns;
+    }
+
+    private List<Column> columnsOf(SelectLike q) {
+        return columnsOf(res, q);
+    }
+
+    private String sqlAlias(String wanted) {
+        String base = wanted != null && SAFE_NAME.matcher(wanted).matches() ? wanted.toLowerCase(Locale.ROOT) : "t";
+        String a = base;
+        int n = 2;
+        while (!res.usedAliases.add(a)) {
+            a = base + "_" + n++;
+        }
+        return a;
+    }
+
+    private CTE findCte(String name, QueryScope scope) {
+        for (QueryScope s = scope; s != null; s = s.parent) {
+            CTE c = s.ctes.get(name);
+            if (c != null) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private void from(JoinExpr j, QueryScope scope) {
+        Source src;
+        if (j.table() instanceof SelectLike sub) {
+            select(sub, scope, false);
+            src = new Source(j.alias(), sqlAlias(j.alias() == null ? "sub" : j.alias()), null, sub, j);
+            for (Column c : columnsOf(sub)) {
+                src.columns.add(c.name());
+            }
+        } else {
+            Expr.Field f = (Expr.Field) j.table();
+            String name = String.join(".", f.chain());
+            CTE cte = f.chain().size() == 1 ? findCte(name, scope) : null;
+            String alias = j.alias() != null ? j.alias() : name;
+            if (cte != null) {
+                SelectLike sub = (SelectLike) cte.expr();
+                src = new Source(alias, sqlAlias(alias), null, sub, j);
+                for (Column c : columnsOf(sub)) {
+                    src.columns.add(c.name());
+                }
+            } else {
+                TableDef t = f.chain().size() == 1 ? Schema.table(name) : null;
+                if (t == null) {
+                    throw new HogQLResolutionException("Unknown table \"" + name + "\"", f);
+                }
+                res.tableNames.add(name);
+                src = new Source(alias, sqlAlias(alias), t, null, j);
+            }
+        }
+        if (src.name != null) {
+            for (Source o : scope.sources) {
+                if (src.name.equals(o.name)) {
+                    throw new HogQLResolutionException("Duplicate table alias \"" + src.name + "\"", j);
+                }
+            }
+        }
+        scope.sources.add(src);
+        if (j.on() != null) {
+            expr(j.on(), scope, false);
+        }
+        for (String u : j.using()) {
+            if (!hasField(src, u) || scope.sources.size() < 2
+                    || scope.sources.subList(0, scope.sources.size() - 1).stream().noneMatch(s -> hasField(s, u))) {
+                throw new HogQLResolutionException("Unknown field \"" + u + "\" in USING", j);
+            }
+        }
+    }
+
+    static boolean hasField(Source s, String name) {
+        if (s.table != null) {
+            FieldDef f = s.table.field(name);
+            return f != null && f.kind() != Kind.PERSON_JOIN;
+        }
+        return s.columns.contains(name);
+    }
+
+    private void expandStar(Expr.Star st, QueryScope scope) {
+        List<Source> targets = new ArrayList<>();
+        for (Source s : scope.sources) {
+            if (st.table() == null || st.table().equals(s.name)) {
+                targets.add(s);
+            }
+        }
+        if (targets.isEmpty()) {
+            throw new HogQLResolutionException(st.table() == null ? "SELECT * needs a FROM clause"
+                    : "Unknown table \"" + st.table() + "\"", st);
+        }
+        for (Source s : targets) {
+            List<String> names = s.table != null ? s.table.asterisk() : s.columns;
+            for (String n : names) {
+                Expr.Field f = new Expr.Field(List.of(n));
+                res.refs.put(f, fieldInSource(s, List.of(n), f));
+                scope.columns.add(new Column(n, f));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ expressions
+
+    private void resolveAlias(String name, QueryScope scope) {
+        if (scope.aliasesDone.contains(name)) {
+            return;
+        }
+        scope.aliasesInProgress.add(name);
+        expr(scope.aliases.get(name), scope, true);
+        scope.aliasesInProgress.remove(name);
+        scope.aliasesDone.add(name);
+    }
+
+    private void expr(Expr e, QueryScope scope, boolean aggregatesAllowed) {
+        if (e == null) {
+            return;
+        }
+        if (e instanceof Expr.Field f) {
+            res.refs.put(f, field(f, scope));
+        } else if (e instanceof Expr.Constant) {
+            // nothing
+        } else if (e instanceof Expr.Star) {
+            throw new HogQLResolutionException("* is only allowed in the SELECT list and count(*)", e);
+        } else if (e instanceof Expr.Call c) {
+            Functions.Spec spec = Functions.check(c);
+            if (spec.aggregate() && !aggregatesAllowed) {
+                throw new HogQLResolutionException("Aggregate function \"" + c.name() + "\" is not allowed here", c);
+            }
+            if (c.name().equalsIgnoreCase("arrayJoin") && !res.arrayJoins.contains(c)) {
+                throw new HogQLResolutionException("arrayJoin is only supported as a column of the SELECT list", c);
+            }
+            for (Expr a : c.args()) {
+                expr(a, scope, aggregatesAllowed && !spec.aggregate());
+            }
+            if (c.params() != null) {
+                for (Expr p : c.params()) {
+                    expr(p, scope, false);
+                }
+            }
+        } else if (e instanceof Expr.Arithmetic a) {
+            expr(a.left(), scope, aggregatesAllowed);
+            expr(a.right(), scope, aggregatesAllowed);
+        } else if (e instanceof Expr.Negate n) {
+            expr(n.expr(), scope, aggregatesAllowed);
+        } else if (e instanceof Expr.Compare c) {
+            expr(c.left(), scope, aggregatesAllowed);
+            if (c.right() instanceof SelectLike sub) {
+                select(sub, scope, true);
+            } else {
+                expr(c.right(), scope, aggregatesAllowed);
+            }
+        } else if (e instanceof Expr.And a) {
+            a.exprs().forEach(x -> expr(x, scope, aggregatesAllowed));
+        } else if (e instanceof Expr.Or o) {
+            o.exprs().forEach(x -> expr(x, scope, aggregatesAllowed));
+        } else if (e instanceof Expr.Not n) {
+            expr(n.expr(), scope, aggregatesAllowed);
+        } else if (e instanceof Expr.Between b) {
+            expr(b.expr(), scope, aggregatesAllowed);
+            expr(b.low(), scope, aggregatesAllowed);
+            expr(b.high(), scope, aggregatesAllowed);
+        } else if (e instanceof Expr.IsNull n) {
+            expr(n.expr(), scope, aggregatesAllowed);
+        } else if (e instanceof Expr.Case c) {
+            expr(c.subject(), scope, aggregatesAllowed);
+            c.conditions().forEach(x -> expr(x, scope, aggregatesAllowed));
+            c.results().forEach(x -> expr(x, scope, aggregatesAllowed));
+            expr(c.otherwise(), scope, aggregatesAllowed);
+        } else if (e instanceof Expr.Interval i) {
+            expr(i.amount(), scope, aggregatesAllowed);
+        } else if (e instanceof Expr.ArrayLit a) {
+            a.items().forEach(x -> expr(x, scope, aggregatesAllowed));
+        } else if (e instanceof Expr.TupleLit t) {
+            t.items().forEach(x -> expr(x, scope, aggregatesAllowed));
+        } else if (e instanceof Expr.ArrayAccess a) {
+            expr(a.array(), scope, aggregatesAllowed);
+            expr(a.index(), scope, aggregatesAllowed);
+        } else if (e instanceof Expr.Placeholder p) {
+            throw new HogQLResolutionException("Unknown placeholder {" + p.name() + "}", p);
+        } else if (e instanceof Expr.Alias a) {
+            throw new HogQLResolutionException("Alias \"" + a.alias() + "\" is only allowed in the SELECT list", a);
+        } else if (e instanceof SelectLike sub) {
+            select(sub, scope, true);
+            if (columnsOf(sub).size() != 1) {
+                throw new HogQLResolutionException("A subquery used as a value must return one column", sub);
+            }
+        } else {
+            throw new IllegalArgumentException("Unknown node " + e);
+        }
+    }
+
+    private Ref field(Expr.Field f, QueryScope scope) {
+        List<String> chain = f.chain();
+        String first = chain.get(0);
+        for (QueryScope s = scope; s != null; s = s.correlated ? s.parent : null) {
+            if (chain.size() == 1 && s.aliases.containsKey(first) && !s.aliasesInProgress.contains(first)) {
+                resolveAlias(first, s);
+                return new ExprRef(s.aliases.get(first));
+            }
+            if (chain.size() >= 2) {
+                for (Source src : s.sources) {
+                    if (first.equals(src.name)) {
+                        return fieldInSource(src, chain.subList(1, chain.size()), f);
+                    }
+                }
+            }
+            for (Source src : s.sources) {
+                if (src.table != null ? src.table.field(first) != null : src.columns.contains(first)) {
+                    return fieldInSource(src, chain, f);
+                }
+            }
+            if (chain.size() == 1) {
+                for (QueryScope c = s; c != null; c = c.parent) {
+                    if (c.exprCtes.containsKey(first)) {
+                        Expr ce = c.exprCtes.get(first);
+                        if (!res.refs.containsKey(ce) && !(ce instanceof Expr.Field)) {
+                            expr(ce, c.exprCteScopes.get(first), true);
+                        } else if (ce instanceof Expr.Field cf && !res.refs.containsKey(cf)) {
+                            res.refs.put(cf, field(cf, c.exprCteScopes.get(first)));
+                        }
+                        return new ExprRef(ce);
+                    }
+                }
+            }
+        }
+        throw new HogQLResolutionException("Unknown field \"" + String.join(".", chain) + "\"", f);
+    }
+
+    private Ref fieldInSource(Source src, List<String> chain, Expr.Field node) {
+        String name = chain.get(0);
+        List<String> rest = chain.subList(1, chain.size());
+        if (src.table == null) {
+            int idx = src.columns.indexOf(name);
+            if (idx < 0) {
+                throw new HogQLResolutionException("Unknown field \"" + String.join(".", chain) + "\"", node);
+            }
+            return new SubColumnRef(src, idx, List.copyOf(rest));
+        }
+        FieldDef fd = src.table.field(name);
+        if (fd == null) {
+            throw new HogQLResolutionException("Unknown field \"" + String.join(".", chain) + "\" on table \""
+                    + src.table.name() + "\"", node);
+        }
+        switch (fd.kind()) {
+            case JSON:
+                return new ColumnRef(src, fd, List.copyOf(rest));
+            case PERSON_ID:
+                noRest(rest, chain, node);
+                src.needsOverride = true;
+                return new PersonIdRef(src);
+            case PERSON_JOIN: {
+                if (rest.isEmpty()) {
+                    throw new HogQLResolutionException("\"" + name + "\" is a table: use " + name + ".id, " + name
+                            + ".properties.…", node);
+                }
+                FieldDef pf = Schema.persons().field(rest.get(0));
+                if (pf == null || pf.kind() == Kind.PERSON_JOIN) {
+                    throw new HogQLResolutionException("Unknown field \"" + String.join(".", chain) + "\"", node);
+                }
+                List<String> path = rest.subList(1, rest.size());
+                if (src.table.field(src.table.personIdColumn()).kind() == Kind.PERSON_ID) {
+                    src.needsOverride = true;
+                }
+                if (rest.get(0).equals("id")) {
+                    noRest(path, chain, node);
+                    return new PersonIdRef(src);
+                }
+                if (pf.kind() != Kind.JSON) {
+                    noRest(path, chain, node);
+                }
+                src.needsPerson = true;
+                return new PersonFieldRef(src, pf, List.copyOf(path));
+            }
+            default:
+                noRest(rest, chain, node);
+                return new ColumnRef(src, fd, List.of());
+        }
+    }
+
+    private static void noRest(List<String> rest, List<String> chain, Expr.Field node) {
+        if (!rest.isEmpty()) {
+            throw new HogQLResolutionException("Unknown field \"" + String.join(".", chain) + "\"", node);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.quarry.hogql;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The tables HogQL can read, their fields and types, and how they map to PostgreSQL. */
+public final class Schema {
+
+    /** How a field is read. */
+    public enum Kind {
+        /** A plain column. */
+        COLUMN,
+        /** A jsonb column; a chain after it is a property path. */
+        JSON,
+        /** events.person_id: coalesce(override, person_id) through person_overrides. */
+        PERSON_ID,
+        /** A lazy join to persons on this table's person id. */
+        PERSON_JOIN,
+        /** query_log.event_date = event_time::date. */
+        DATE_OF
+    }
+
+    /** column: the PostgreSQL column (already safe: written here, never from user text). */
+    public record FieldDef(String name, String column, String type, Kind kind) {}
+
+    /** asterisk: the fields {@code *} expands to, in order. */
+    public record TableDef(String name, String pgTable, Map<String, FieldDef> fields, List<String> asterisk,
+            String personIdColumn) {
+        public FieldDef field(String n) {
+            return fields.get(n);
+        }
+    }
+
+    public static final String DATETIME = "DateTime64(6, 'UTC')";
+
+    private static final Map<String, TableDef> TABLES = new LinkedHashMap<>();
+
+    private static void table(String name, String pg, String personIdColumn, List<String> asterisk, FieldDef... defs) {
+        Map<String, FieldDef> m = new LinkedHashMap<>();
+        for (FieldDef d : defs) {
+            m.put(d.name(), d);
+        }
+        TABLES.put(name, new TableDef(name, pg, Map.copyOf(m), asterisk, personIdColumn));
+    }
+
+    private static FieldDef col(String name, String type) {
+        return new FieldDef(name, name, type, Kind.COLUMN);
+    }
+
+    static {
+        table("events", "events", "person_id",
+                List.of("uuid", "event", "properties", "timestamp", "distinct_id", "elements_chain", "created_at"),
+                col("uuid", "UUID"),
+                col("event", "String"),
+                col("distinct_id", "String"),
+                new FieldDef("properties", "properties", "JSON", Kind.JSON),
+                col("timestamp", DATETIME),
+                col("created_at", DATETIME),
+                new FieldDef("person_id", "person_id", "UUID", Kind.PERSON_ID),
+                new FieldDef("person", null, "Person", Kind.PERSON_JOIN),
+                col("elements_chain", "String"));
+        table("persons", "persons", null,
+                List.of("id", "created_at", "properties", "is_identified"),
+                new FieldDef("id", "uuid", "UUID", Kind.COLUMN),
+                col("created_at", DATETIME),
+                new FieldDef("properties", "properties", "JSON", Kind.JSON),
+                col("is_identified", "Bool"));
+        table("person_distinct_ids", "person_distinct_ids", "person_id",
+                List.of("distinct_id", "person_id"),
+                col("distinct_id", "String"),
+                col("person_id", "UUID"),
+                new FieldDef("person", null, "Person", Kind.PERSON_JOIN));
+        table("cohort_people", "cohort_people", "person_id",
+                List.of("cohort_id", "person_id"),
+                col("cohort_id", "Int64"),
+                col("person_id", "UUID"),
+                new FieldDef("person", null, "Person", Kind.PERSON_JOIN));
+        table("query_log", "query_log", null,
+                List.of("query_id", "event_time", "event_date", "query_duration_ms", "result_rows", "read_rows",
+                        "status", "exception", "query", "kind"),
+                col("query_id", "String"),
+                col("event_time", DATETIME),
+                new FieldDef("event_date", "event_time", "Date", Kind.DATE_OF),
+                col("query_duration_ms", "Int64"),
+                col("result_rows", "Nullable(Int64)"),
+                col("read_rows", "Nullable(Int64)"),
+                col("status", "String"),
+                col("exception", "Nullable(String)"),
+                col("query", "String"),
+                col("kind", "String"));
+    }
+
+    private Schema() {}
+
+    public static TableDef table(String name) {
+        return TABLES.get(name);
+    }
+
+    public static TableDef persons() {
+        return TABLES.get("persons");
+    }
+
+    public static List<String> tableNames() {
+        return List.copyOf(TABLES.keySet());
+    }
+}
