@@ -1,0 +1,231 @@
+package dev.quarry.hogql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The PostgreSQL the printer produces for each construct and function family. */
+class PrinterTest {
+    static CompiledQuery c(String q) {
+        return HogQLCompiler.compileSelect(q, CompileSettings.of(1));
+    }
+
+    static String sql(String q) {
+        return c(q).sql();
+    }
+
+    /** SQL of one expression selected from events. */
+    static String ex(String e) {
+        String s = sql("select " + e + " from events");
+        int from = s.lastIndexOf(" AS \"", s.indexOf(" FROM "));
+        return s.substring("SELECT ".length(), from);
+    }
+
+    static void has(String actual, String... parts) {
+        for (String p : parts) {
+            assertTrue(actual.contains(p), "expected <" + p + "> in <" + actual + ">");
+        }
+    }
+
+    @Test
+    void basicSelect() {
+        CompiledQuery q = c("select event, count() from events where timestamp > now() - interval 7 day "
+                + "group by event order by count() desc");
+        assertEquals("SELECT \"events\".\"event\" AS \"event\", count(*) AS \"c1\" FROM \"events\" AS \"events\" "
+                + "WHERE \"events\".\"team_id\" = $1 AND (\"events\".\"timestamp\" > (now() - (7::bigint * INTERVAL '1 day'))) "
+                + "GROUP BY \"events\".\"event\" ORDER BY count(*) DESC LIMIT 100", q.sql());
+        assertEquals(List.of(1L), q.params());
+        assertEquals(List.of("event", "count()"), q.columns());
+        assertEquals(List.of("String", "UInt64"), q.types());
+        assertEquals("SELECT event, count() FROM events WHERE timestamp > (now() - INTERVAL 7 DAY) GROUP BY event "
+                + "ORDER BY count() DESC LIMIT 100", q.hogql());
+        assertEquals(100, q.limit());
+        assertEquals(0, q.offset());
+    }
+
+    @Test
+    void stringsAreParameters() {
+        CompiledQuery q = c("select event from events where event = 'sign up' and distinct_id != 'x'");
+        has(q.sql(), "(\"events\".\"event\" = $2::text)", "(\"events\".\"distinct_id\" <> $3::text)");
+        assertEquals(List.of(1L, "sign up", "x"), q.params());
+    }
+
+    @Test
+    void sameValueSameParameter() {
+        CompiledQuery q = c("select properties.$browser, count() from events group by properties.$browser");
+        assertEquals(List.of(1L, "$browser"), q.params());
+        has(q.sql(), "GROUP BY (\"events\".\"properties\" ->> $2::text)");
+        assertEquals(List.of("$browser", "count()"), q.columns());
+        assertEquals(List.of("Nullable(String)", "UInt64"), q.types());
+    }
+
+    @Test
+    void properties() {
+        assertEquals("(\"events\".\"properties\" ->> $2::text)", ex("properties.$browser"));
+        assertEquals("(\"events\".\"properties\" #>> ARRAY[$2::text, $3::text])", ex("properties.a.b"));
+        has(sql("select count() from events where properties.price > 10"),
+                "(hogql_to_float((\"events\".\"properties\" ->> $2::text)) > 10::bigint)");
+        has(sql("select properties from events"), "(\"events\".\"properties\")::text AS \"properties\"");
+    }
+
+    @Test
+    void personIdAndPersonJoin() {
+        String s = sql("select person_id, person.properties.email from events");
+        has(s, "coalesce(\"events__override\".\"override_person_id\", \"events\".\"person_id\") AS \"person_id\"",
+                "LEFT JOIN \"person_overrides\" AS \"events__override\" ON \"events__override\".\"team_id\" = $1 AND "
+                        + "\"events__override\".\"old_person_id\" = \"events\".\"person_id\"",
+                "LEFT JOIN \"persons\" AS \"events__person\" ON \"events__person\".\"team_id\" = $1 AND "
+                        + "\"events__person\".\"uuid\" = coalesce(",
+                "(\"events__person\".\"properties\" ->> $2::text)");
+        // no join when not needed
+        assertTrue(!sql("select event from events").contains("person_overrides"));
+        has(sql("select person.is_identified from person_distinct_ids"),
+                "\"person_distinct_ids__person\".\"uuid\" = \"person_distinct_ids\".\"person_id\"");
+        has(sql("select id from persons"), "\"persons\".\"uuid\" AS \"id\"");
+    }
+
+    @Test
+    void joinsCarryTeamFilter() {
+        has(sql("select e.event from events e left join persons p on p.id = e.person_id"),
+                "LEFT JOIN \"persons\" AS \"p\" ON (\"p\".\"uuid\" = coalesce(", "AND \"p\".\"team_id\" = $1",
+                "WHERE \"e\".\"team_id\" = $1");
+        has(sql("select 1 from events e cross join persons p"), "INNER JOIN \"persons\" AS \"p\" ON \"p\".\"team_id\" = $1");
+        has(sql("select 1 from events e full join persons p on true"),
+                "(SELECT * FROM \"events\" WHERE \"events\".\"team_id\" = $1) AS \"e\"",
+                "FULL JOIN (SELECT * FROM \"persons\" WHERE \"persons\".\"team_id\" = $1) AS \"p\" ON TRUE");
+        has(sql("select 1 from person_distinct_ids a join cohort_people b using (person_id)"),
+                "ON \"a\".\"person_id\" = \"b\".\"person_id\" AND \"b\".\"team_id\" = $1");
+    }
+
+    @Test
+    void subqueriesCtesUnions() {
+        has(sql("select x from (select event as x from events) sub"),
+                "FROM (SELECT \"events\".\"event\" AS \"x\" FROM \"events\" AS \"events\" WHERE \"events\".\"team_id\" = $1) AS \"sub\"");
+        has(sql("with t as (select event from events) select event from t"), "FROM (SELECT \"events\".\"event\"");
+        has(sql("with 3 as n select n + 1"), "(3::bigint + 1::bigint)");
+        String u = sql("select event from events union all select query from query_log");
+        has(u, "(SELECT \"events\".\"event\"", ") UNION ALL (SELECT \"query_log\".\"query\"",
+                "\"query_log\".\"team_id\" = $1", ") LIMIT 100");
+        has(sql("select 1 from events where event in (select event from events)"),
+                "(\"events\".\"event\" IN (SELECT \"events_2\".\"event\" AS \"event\" FROM \"events\" AS \"events_2\" "
+                        + "WHERE \"events_2\".\"team_id\" = $1))");
+    }
+
+    @Test
+    void operators() {
+        assertEquals("(1::bigint + 2::bigint)", ex("1 + 2"));
+        assertEquals("((7::bigint)::float8 / NULLIF((2::bigint)::float8, 0))", ex("7 / 2"));
+        assertEquals("(7::bigint % NULLIF(2::bigint, 0))", ex("7 % 2"));
+        assertEquals("(\"events\".\"event\" LIKE $2::text)", ex("event like 'a%'"));
+        assertEquals("(\"events\".\"event\" NOT ILIKE $2::text)", ex("event not ilike 'a%'"));
+        assertEquals("(\"events\".\"event\" IN ($2::text, $3::text))", ex("event in ('a', 'b')"));
+        assertEquals("(\"events\".\"event\" NOT IN ($2::text))", ex("event not in ('a')"));
+        assertEquals("(1::bigint >= 0::bigint AND 1::bigint <= 2::bigint)", ex("1 between 0 and 2"));
+        assertEquals("(\"events\".\"event\" IS NOT NULL)", ex("event is not null"));
+        assertEquals("CASE WHEN (1::bigint = 1::bigint) THEN $2::text ELSE $3::text END",
+                ex("case when 1 = 1 then 'a' else 'b' end"));
+        assertEquals("ARRAY[1::bigint, 2::bigint]", ex("[1, 2]"));
+        assertEquals("(ARRAY[1::bigint, 2::bigint])[LEAST(GREATEST(1::bigint, -2147483647), 2147483647)::int]", ex("[1, 2][1]"));
+        assertEquals("((TRUE AND FALSE) OR (NOT TRUE))", ex("true and false or not true"));
+        assertEquals("(\"events\".\"timestamp\" > $2::timestamptz)", ex("timestamp > '2024-01-01 00:00:00'"));
+        assertEquals("((\"events\".\"timestamp\" + (1::bigint * INTERVAL '3 months')))", "(" + ex("timestamp + interval 1 quarter") + ")");
+    }
+
+    @Test
+    void aggregates() {
+        assertEquals("count(*) FILTER (WHERE (\"events\".\"event\" = $2::text))", ex("countIf(event = 'a')"));
+        has(ex("sum(1)"), "coalesce(sum(1::bigint), 0)::bigint");
+        assertEquals("(avg(hogql_to_float((\"events\".\"properties\" ->> $2::text))))::float8", ex("avg(properties.x)"));
+        assertEquals("count(DISTINCT \"events\".\"distinct_id\")", ex("uniq(distinct_id)"));
+        assertEquals("count(DISTINCT \"events\".\"distinct_id\")", ex("uniqExact(distinct_id)"));
+        assertEquals("count(DISTINCT \"events\".\"event\")", ex("count(distinct event)"));
+        assertEquals("hogql_any(\"events\".\"event\")", ex("any(event)"));
+        assertEquals("(array_agg(\"events\".\"event\" ORDER BY \"events\".\"timestamp\" DESC NULLS LAST))[1]",
+                ex("argMax(event, timestamp)"));
+        assertEquals("coalesce(array_agg(\"events\".\"event\") FILTER (WHERE \"events\".\"event\" IS NOT NULL), '{}')",
+                ex("groupArray(event)"));
+        assertEquals("percentile_cont(0.9) WITHIN GROUP (ORDER BY hogql_to_float((\"events\".\"properties\" ->> $2::text)))",
+                ex("quantile(0.9)(properties.x)"));
+        assertEquals("min(\"events\".\"timestamp\")", ex("min(timestamp)"));
+    }
+
+    @Test
+    void datesUseTeamTimezone() {
+        CompiledQuery q = HogQLCompiler.compileSelect("select toStartOfDay(timestamp), toStartOfMonth(timestamp), "
+                + "toDayOfWeek(timestamp) from events", CompileSettings.of(1).withTimezone("America/New_York"));
+        has(q.sql(), "(date_trunc('day', (\"events\".\"timestamp\" AT TIME ZONE $2::text)) AT TIME ZONE $2::text)",
+                "date_trunc('month', (\"events\".\"timestamp\" AT TIME ZONE $2::text))::date",
+                "extract(isodow from (\"events\".\"timestamp\" AT TIME ZONE $2::text))::bigint");
+        assertEquals(List.of(1L, "America/New_York"), q.params());
+        assertEquals(List.of("DateTime64(6, 'UTC')", "Date", "Int64"), q.types());
+        has(ex("dateDiff('day', timestamp, now())"), "::date - (", "::bigint");
+        has(ex("formatDateTime(timestamp, '%Y-%m-%d')"), "to_char(");
+        assertEquals("YYYY\"-\"MM\"-\"DD\" \"HH24\":\"MI", PostgresPrinter.toCharPattern("%Y-%m-%d %H:%M"));
+        assertEquals("(now() AT TIME ZONE $2::text)::date", ex("today()"));
+    }
+
+    @Test
+    void stringConditionalConversionMathJsonArrayFunctions() {
+        assertEquals("lower(\"events\".\"event\")", ex("lower(event)"));
+        assertEquals("length(\"events\".\"event\")::bigint", ex("length(event)"));
+        assertEquals("concat(\"events\".\"event\", $2::text)", ex("concat(event, 'x')"));
+        has(ex("substring(event, 1, 2)"), "substr(\"events\".\"event\", ", "GREATEST(");
+        assertEquals("replace(\"events\".\"event\", $2::text, $3::text)", ex("replaceAll(event, 'a', 'b')"));
+        assertEquals("btrim(\"events\".\"event\")", ex("trim(event)"));
+        assertEquals("string_to_array(\"events\".\"event\", $2::text)", ex("splitByChar(',', event)"));
+        assertEquals("strpos(\"events\".\"event\", $2::text)::bigint", ex("position(event, 'a')"));
+        assertEquals("hogql_match(\"events\".\"event\", $2::text)", ex("match(event, '^a')"));
+        assertEquals("hogql_regexp_extract(\"events\".\"event\", $2::text)", ex("extract(event, 'a(.)')"));
+        assertEquals("(CASE WHEN (1::bigint > 2::bigint) THEN 1::bigint ELSE 2::bigint END)", ex("if(1 > 2, 1, 2)"));
+        has(ex("multiIf(1 > 2, 'a', 'b')"), "(CASE WHEN (1::bigint > 2::bigint) THEN $2::text ELSE $3::text END)");
+        assertEquals("coalesce((\"events\".\"properties\" ->> $2::text), $3::text)", ex("ifNull(properties.x, 'n')"));
+        assertEquals("NULLIF(\"events\".\"event\", $2::text)", ex("nullIf(event, '')"));
+        assertEquals("hogql_to_int(\"events\".\"event\")", ex("toInt(event)"));
+        assertEquals("hogql_to_float(\"events\".\"event\")", ex("toFloat(event)"));
+        assertEquals("hogql_to_uuid(\"events\".\"event\")", ex("toUUID(event)"));
+        assertEquals("(\"events\".\"uuid\")::text", ex("toString(uuid)"));
+        assertEquals("round((1.5::float8)::numeric, 0)::float8".replace("1.5::float8", "(1.5)::float8"), ex("round(1.5)"));
+        assertEquals("abs((-3)::bigint)", ex("abs(-3)"));
+        assertEquals("GREATEST(1::bigint, 2::bigint)", ex("greatest(1, 2)"));
+        assertEquals("coalesce((\"events\".\"properties\" ->> $2::text), '')", ex("JSONExtractString(properties, 'a')"));
+        assertEquals("coalesce(hogql_to_int((hogql_to_jsonb(\"events\".\"event\") ->> $2::text)), 0)",
+                ex("JSONExtractInt(event, 'a')"));
+        assertEquals("((\"events\".\"properties\" -> $2::text) IS NOT NULL)", ex("JSONHas(properties, 'a')"));
+        assertEquals("coalesce((2::bigint) = ANY(ARRAY[1::bigint, 2::bigint]), FALSE)", ex("has([1, 2], 2)"));
+        assertEquals("coalesce(cardinality(ARRAY[1::bigint]), 0)::bigint", ex("length([1])"));
+        assertEquals("unnest(string_to_array(\"events\".\"event\", $2::text))", ex("arrayJoin(splitByChar(',', event))"));
+    }
+
+    @Test
+    void limitsAndPlaceholders() {
+        assertEquals(50_000, c("select 1 from events limit 1000000").limit());
+        has(c("select 1 from events limit 1000000").sql(), "LIMIT 50000");
+        CompiledQuery q = HogQLCompiler.compileSelect("select 1 from events limit 10 offset 20",
+                CompileSettings.of(1).withExtraRow(true));
+        has(q.sql(), "LIMIT 11 OFFSET 20");
+        assertEquals(10, q.limit());
+        assertEquals(20, q.offset());
+        assertTrue(q.hogql().endsWith("LIMIT 10 OFFSET 20"));
+        q = HogQLCompiler.compileSelect("select 1 from events limit 2, 3", CompileSettings.of(1));
+        has(q.sql(), "LIMIT 3 OFFSET 2");
+        q = HogQLCompiler.compileSelect("select 1 from events where event = {e} and {filters}",
+                CompileSettings.of(1).withValues(Map.of("e", "x")));
+        has(q.sql(), "(\"events\".\"event\" = $2::text) AND TRUE");
+        q = HogQLCompiler.compileSelect("select 1 from events where {filters}",
+                CompileSettings.of(1).withFilters(Parser.parseExpr("event = 'y'")));
+        assertEquals(List.of(1L, "y"), q.params());
+    }
+
+    @Test
+    void compileBuiltAst() {
+        SelectQuery q = SelectQuery.of(List.of(Expr.Call.of("count")), "events",
+                new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant("$pageview")));
+        CompiledQuery c = HogQLCompiler.compile(q, CompileSettings.of(5));
+        assertEquals("SELECT count(*) AS \"c0\" FROM \"events\" AS \"events\" WHERE \"events\".\"team_id\" = $1 AND "
+                + "(\"events\".\"event\" = $2::text) LIMIT 100", c.sql());
+        assertEquals(List.of(5L, "$pageview"), c.params());
+    }
+}

@@ -1,0 +1,95 @@
+package dev.quarry.hogql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class PropertyFiltersTest {
+    static final ObjectMapper M = new ObjectMapper();
+
+    static String hogql(String json) throws Exception {
+        return HogQLPrinter.print(PropertyFilters.toExpr(M.readTree(json.replace('\'', '"'))));
+    }
+
+    static String invalid(String json) {
+        return assertThrows(PropertyFilters.InvalidFilterException.class,
+                () -> PropertyFilters.toExpr(M.readTree(json.replace('\'', '"')))).getMessage();
+    }
+
+    @Test
+    void operators() throws Exception {
+        assertEquals("properties.$browser = 'Chrome'", hogql("{'key':'$browser','value':'Chrome','operator':'exact','type':'event'}"));
+        assertEquals("properties.$browser = 'Chrome'", hogql("{'key':'$browser','value':'Chrome'}"));
+        assertEquals("properties.$browser IN ('a', 'b')", hogql("{'key':'$browser','value':['a','b'],'operator':'exact'}"));
+        assertEquals("properties.$browser IN ('a', 'b')", hogql("{'key':'$browser','value':['a','b'],'operator':'in'}"));
+        assertEquals("(properties.x IS NULL OR properties.x != 'a')", hogql("{'key':'x','value':'a','operator':'is_not'}"));
+        assertEquals("(properties.x IS NULL OR properties.x NOT IN ('a', 'b'))",
+                hogql("{'key':'x','value':['a','b'],'operator':'not_in'}"));
+        assertEquals("properties.x ILIKE '%50\\\\%%'", hogql("{'key':'x','value':'50%','operator':'icontains'}"));
+        assertEquals("(properties.x IS NULL OR properties.x NOT ILIKE '%a%')",
+                hogql("{'key':'x','value':'a','operator':'not_icontains'}"));
+        assertEquals("ifNull(match(properties.x, '^a'), false)", hogql("{'key':'x','value':'^a','operator':'regex'}"));
+        assertEquals("ifNull(NOT match(properties.x, '^a'), true)", hogql("{'key':'x','value':'^a','operator':'not_regex'}"));
+        assertEquals("toFloat(properties.x) > 5.0", hogql("{'key':'x','value':5,'operator':'gt'}"));
+        assertEquals("toFloat(properties.x) >= 5.0", hogql("{'key':'x','value':'5','operator':'gte'}"));
+        assertEquals("toFloat(properties.x) < 5.0", hogql("{'key':'x','value':5,'operator':'lt'}"));
+        assertEquals("toFloat(properties.x) <= 5.0", hogql("{'key':'x','value':5,'operator':'lte'}"));
+        assertEquals("toFloat(properties.x) >= 1.0", hogql("{'key':'x','value':1,'operator':'min'}"));
+        assertEquals("toFloat(properties.x) <= 1.0", hogql("{'key':'x','value':1,'operator':'max'}"));
+        assertEquals("toFloat(properties.x) BETWEEN 1.0 AND 2.0", hogql("{'key':'x','value':[1,2],'operator':'between'}"));
+        assertEquals("toFloat(properties.x) NOT BETWEEN 1.0 AND 2.0",
+                hogql("{'key':'x','value':[1,2],'operator':'not_between'}"));
+        assertEquals("properties.x IS NOT NULL", hogql("{'key':'x','operator':'is_set'}"));
+        assertEquals("properties.x IS NULL", hogql("{'key':'x','operator':'is_not_set'}"));
+        assertEquals("toDateTime(properties.d) = toDateTime('2024-01-01')",
+                hogql("{'key':'d','value':'2024-01-01','operator':'is_date_exact'}"));
+        assertEquals("toDateTime(properties.d) < toDateTime('2024-01-01')",
+                hogql("{'key':'d','value':'2024-01-01','operator':'is_date_before'}"));
+        assertEquals("toDateTime(properties.d) > toDateTime('2024-01-01')",
+                hogql("{'key':'d','value':'2024-01-01','operator':'is_date_after'}"));
+    }
+
+    @Test
+    void typesAndGroups() throws Exception {
+        assertEquals("person.properties.email = 'a'", hogql("{'key':'email','value':'a','type':'person'}"));
+        assertEquals("person_id IN (SELECT person_id FROM cohort_people WHERE cohort_id = 7)",
+                hogql("{'key':'id','value':7,'type':'cohort'}"));
+        assertEquals("person_id NOT IN (SELECT person_id FROM cohort_people WHERE cohort_id = 7)",
+                hogql("{'key':'id','value':7,'type':'cohort','operator':'not_in'}"));
+        assertEquals("event = 1", hogql("{'key':'event = 1','type':'hogql'}"));
+        assertEquals("properties.a = '1' AND properties.b = '2'",
+                hogql("[{'key':'a','value':1},{'key':'b','value':'2'}]"));
+        assertEquals("(properties.a = '1' OR properties.b = 'true' AND properties.c IS NOT NULL)",
+                hogql("{'type':'OR','values':[{'key':'a','value':1},{'type':'AND','values':[{'key':'b','value':true},"
+                        + "{'key':'c','operator':'is_set'}]}]}"));
+        assertEquals("true", hogql("[]"));
+        assertEquals("properties.email = 'a'", HogQLPrinter.print(PropertyFilters.toExpr(
+                M.readTree("{\"key\":\"email\",\"value\":\"a\",\"type\":\"person\"}"), PropertyFilters.Context.PERSONS)));
+    }
+
+    @Test
+    void invalid() {
+        assertEquals("Property filter is missing \"key\"", invalid("{'value':'a'}"));
+        assertEquals("Unsupported property filter operator \"bogus\"", invalid("{'key':'x','value':'a','operator':'bogus'}"));
+        assertEquals("Unsupported property filter type \"element\"", invalid("{'key':'x','value':'a','type':'element'}"));
+        assertEquals("Operator \"gt\" needs a numeric value", invalid("{'key':'x','value':'abc','operator':'gt'}"));
+        assertEquals("Operator \"exact\" needs a \"value\"", invalid("{'key':'x'}"));
+        assertEquals("Cohort filter \"value\" must be a cohort id", invalid("{'key':'id','value':'x','type':'cohort'}"));
+        assertEquals("Operator \"between\" needs a value [min, max]", invalid("{'key':'x','value':1,'operator':'between'}"));
+        assertEquals("A property filter must be an object or a list, got STRING", invalid("'x'"));
+        invalid("{'key':'1 +','type':'hogql'}");
+        invalid("{'key':'d','value':'yesterday','operator':'is_date_after'}");
+    }
+
+    @Test
+    void compilesWithTeamFilterInCohortSubquery() throws Exception {
+        Expr f = PropertyFilters.toExpr(M.readTree("{\"key\":\"id\",\"value\":7,\"type\":\"cohort\"}"));
+        CompiledQuery c = HogQLCompiler.compileSelect("select count() from events where {filters}",
+                CompileSettings.of(3).withFilters(f));
+        HostileCorpusTest.assertSafe(new CompiledQuery(c.sql(), c.params().stream().map(p -> p.equals(3L) ? 42L : p).toList(),
+                c.columns(), c.types(), c.hogql(), c.limit(), c.offset()));
+        assertEquals(true, c.sql().contains("\"cohort_people\".\"team_id\" = $1"));
+    }
+}

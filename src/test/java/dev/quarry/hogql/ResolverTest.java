@@ -1,0 +1,88 @@
+package dev.quarry.hogql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ResolverTest {
+    static String error(String q) {
+        HogQLException e = assertThrows(HogQLException.class, () -> HogQLCompiler.compileSelect(q, CompileSettings.of(1)));
+        return e.getMessage();
+    }
+
+    @Test
+    void unknownThings() {
+        assertEquals("Unknown table \"pg_class\"", error("select * from pg_class"));
+        assertEquals("Unknown table \"pg_catalog.pg_class\"", error("select * from pg_catalog.pg_class"));
+        assertEquals("Unknown function \"pg_sleep\"", error("select pg_sleep(10)"));
+        assertEquals("Unknown field \"team_id\"", error("select team_id from events"));
+        assertEquals("Unknown field \"e.team_id\" on table \"events\"".replace("e.team_id", "team_id"),
+                error("select e.team_id from events e"));
+        assertEquals("Unknown field \"nope\"", error("select nope from events"));
+        assertEquals("Unknown field \"person.nope\"", error("select person.nope from events"));
+        assertEquals("Unknown placeholder {x}", error("select {x}"));
+    }
+
+    @Test
+    void argumentCounts() {
+        assertEquals("Function \"lower\" expects 1 argument, got 2", error("select lower('a', 'b')"));
+        assertEquals("Function \"if\" expects 3 arguments, got 1", error("select if(1)"));
+        assertEquals("Function \"concat\" expects at least 1 argument, got 0".replace("1 argument", "1 arguments"),
+                error("select concat()"));
+        assertEquals("Function \"sum\" takes no parameters", error("select sum(0.5)(1)"));
+        assertEquals("Aggregate function \"count\" is not allowed here", error("select 1 from events where count() > 1"));
+        assertEquals("DISTINCT is only allowed in aggregate functions", error("select lower(distinct event) from events"));
+    }
+
+    @Test
+    void aliasesAndScopes() {
+        // select alias usable in WHERE / GROUP BY / ORDER BY; alias that shadows its own column
+        CompiledQuery c = HogQLCompiler.compileSelect(
+                "select lower(event) as event from events where event = 'a' order by event", CompileSettings.of(1));
+        assertEquals("SELECT lower(\"events\".\"event\") AS \"event\" FROM \"events\" AS \"events\" WHERE "
+                + "\"events\".\"team_id\" = $1 AND (lower(\"events\".\"event\") = $2::text) ORDER BY lower(\"events\".\"event\") ASC "
+                + "LIMIT 100", c.sql());
+        // subquery columns
+        c = HogQLCompiler.compileSelect("select s.n, n from (select count() as n from events) s", CompileSettings.of(1));
+        assertEquals(List.of("n", "n"), c.columns());
+        assertEquals(List.of("UInt64", "UInt64"), c.types());
+        assertEquals("Unknown field \"s.x\"".replace("s.x", "x"), error("select s.x from (select 1 as n) s"));
+        // * expansion
+        c = HogQLCompiler.compileSelect("select * from persons", CompileSettings.of(1));
+        assertEquals(List.of("id", "created_at", "properties", "is_identified"), c.columns());
+        assertEquals(List.of("UUID", "DateTime64(6, 'UTC')", "String", "Bool"), c.types());
+        c = HogQLCompiler.compileSelect("select * from query_log", CompileSettings.of(1));
+        assertEquals(List.of("query_id", "event_time", "event_date", "query_duration_ms", "result_rows", "read_rows",
+                "status", "exception", "query", "kind"), c.columns());
+        assertEquals("Duplicate table alias \"e\"", error("select 1 from events e join persons e on true"));
+        assertEquals("UNION ALL branches have different numbers of columns",
+                error("select 1, 2 union all select 1"));
+    }
+
+    @Test
+    void tableNames() {
+        Resolver.Resolution r = Resolver.resolve(Parser.parseSelect(
+                "select 1 from events e join persons p on true where e.person_id in (select person_id from cohort_people)"));
+        assertEquals(List.of("events", "persons", "cohort_people"), List.copyOf(r.tableNames()));
+    }
+
+    @Test
+    void validate() {
+        HogQLCompiler.Validation v = HogQLCompiler.validate("select event from events");
+        assertEquals(true, v.isValid());
+        assertEquals(List.of("events"), v.tableNames());
+        v = HogQLCompiler.validate("select foo from events");
+        assertEquals(false, v.isValid());
+        assertEquals(new HogQLCompiler.ValidationError("Unknown field \"foo\"", 7, 10), v.errors().get(0));
+        v = HogQLCompiler.validate("select pg_sleep(1) from events");
+        assertEquals(new HogQLCompiler.ValidationError("Unknown function \"pg_sleep\"", 7, 18), v.errors().get(0));
+        v = HogQLCompiler.validate("select from");
+        assertEquals(false, v.isValid());
+        assertEquals(7, v.errors().get(0).start());
+        v = HogQLCompiler.validate("select {x}", Map.of("x", 1));
+        assertEquals(true, v.isValid());
+    }
+}
