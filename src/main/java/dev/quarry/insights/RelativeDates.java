@@ -1,0 +1,84 @@
+package dev.quarry.insights;
+
+import dev.quarry.web.ValidationException;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.time.temporal.TemporalAdjusters;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * PostHog's date strings, resolved in the project's timezone: relative ({@code -7d}, {@code -24h}, {@code -2w},
+ * {@code -3m}, {@code -1y}, {@code -1q}, {@code -30M} minutes), anchors ({@code dStart}, {@code wStart},
+ * {@code mStart}, {@code qStart}, {@code yStart}), {@code all}, absolute dates and ISO date-times. Relative
+ * offsets of a day or more start at midnight; hours start at the hour, as the reference does.
+ */
+public final class RelativeDates {
+    private static final Pattern RELATIVE = Pattern.compile("^-?(\\d+)([hdwmyqMs])(Start|End)?$");
+
+    private RelativeDates() {
+    }
+
+    /** @return the moment, or null for {@code all} (no bound) */
+    public static ZonedDateTime parse(String value, ZonedDateTime now, boolean isEnd, String attr) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String text = value.trim();
+        if (text.equals("all")) {
+            return null;
+        }
+        ZoneId zone = now.getZone();
+        switch (text) {
+            case "dStart":
+                return now.truncatedTo(ChronoUnit.DAYS);
+            case "wStart":
+                return now.truncatedTo(ChronoUnit.DAYS).with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
+            case "mStart":
+                return now.truncatedTo(ChronoUnit.DAYS).withDayOfMonth(1);
+            case "qStart":
+                return now.truncatedTo(ChronoUnit.DAYS).withDayOfMonth(1)
+                        .withMonth(((now.getMonthValue() - 1) / 3) * 3 + 1);
+            case "yStart":
+                return now.truncatedTo(ChronoUnit.DAYS).withDayOfYear(1);
+            default:
+                break;
+        }
+        Matcher relative = RELATIVE.matcher(text);
+        if (relative.matches()) {
+            long amount = Long.parseLong(relative.group(1));
+            ZonedDateTime moved = switch (relative.group(2)) {
+                case "s" -> now.minusSeconds(amount);
+                case "M" -> now.minusMinutes(amount).truncatedTo(ChronoUnit.MINUTES);
+                case "h" -> now.minusHours(amount).truncatedTo(ChronoUnit.HOURS);
+                case "d" -> now.minusDays(amount).truncatedTo(ChronoUnit.DAYS);
+                case "w" -> now.minusWeeks(amount).truncatedTo(ChronoUnit.DAYS);
+                case "m" -> now.minusMonths(amount).truncatedTo(ChronoUnit.DAYS);
+                case "q" -> now.minusMonths(3 * amount).truncatedTo(ChronoUnit.DAYS);
+                default -> now.minusYears(amount).truncatedTo(ChronoUnit.DAYS);
+            };
+            return moved;
+        }
+        try {
+            LocalDate date = LocalDate.parse(text);
+            return isEnd ? date.plusDays(1).atStartOfDay(zone).minusNanos(1000) : date.atStartOfDay(zone);
+        } catch (DateTimeParseException notADate) {
+            // fall through to date-times
+        }
+        try {
+            return OffsetDateTime.parse(text).atZoneSameInstant(zone);
+        } catch (DateTimeParseException notOffset) {
+            try {
+                return LocalDateTime.parse(text.replace(' ', 'T')).atZone(zone);
+            } catch (DateTimeParseException e) {
+                throw new ValidationException("Invalid date: " + value, attr);
+            }
+        }
+    }
+}

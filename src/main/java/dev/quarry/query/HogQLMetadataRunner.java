@@ -1,0 +1,65 @@
+package dev.quarry.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.hogql.HogQLCompiler;
+import dev.quarry.hogql.HogQLException;
+import dev.quarry.hogql.Parser;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+
+/** HogQLMetadata: is this HogQL valid, and where are its errors; nothing is run. */
+@ApplicationScoped
+public class HogQLMetadataRunner implements QueryRunner {
+    @Override
+    public String kind() {
+        return "HogQLMetadata";
+    }
+
+    @Override
+    public boolean cacheable() {
+        return false;
+    }
+
+    @Override
+    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+        JsonNode text = query.get("query");
+        if (text == null || !text.isTextual()) {
+            throw new ValidationException("This field is required.", "query");
+        }
+        String language = query.path("language").asText("hogQL");
+        HogQLCompiler.Validation validation = switch (language) {
+            case "hogQL" -> HogQLCompiler.validate(text.asText(),
+                    HogQLQueryRunner.values(query.get("values"), query.get("variables")));
+            case "hogQLExpr" -> validateExpr(text.asText());
+            default -> throw new ValidationException("Unsupported language: " + language, "language");
+        };
+        ObjectNode body = context.mapper().createObjectNode();
+        body.set("query", text);
+        body.put("isValid", validation.isValid());
+        body.putNull("isUsingIndices");
+        ArrayNode errors = body.putArray("errors");
+        validation.errors().forEach(error -> errors.addObject().put("message", error.message())
+                .put("start", error.start() < 0 ? null : error.start()).put("end", error.end() < 0 ? null : error.end())
+                .putNull("fix"));
+        body.putArray("warnings");
+        body.putArray("notices");
+        ArrayNode tables = body.putArray("table_names");
+        validation.tableNames().forEach(tables::add);
+        body.putArray("ch_table_names");
+        return Uni.createFrom().item(body);
+    }
+
+    private static HogQLCompiler.Validation validateExpr(String expression) {
+        try {
+            Parser.parseExpr(expression);
+            return new HogQLCompiler.Validation(true, List.of(), List.of());
+        } catch (HogQLException e) {
+            return new HogQLCompiler.Validation(false,
+                    List.of(new HogQLCompiler.ValidationError(e.getMessage(), e.start(), e.end())), List.of());
+        }
+    }
+}

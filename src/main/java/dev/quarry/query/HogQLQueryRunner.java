@@ -1,0 +1,159 @@
+package dev.quarry.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.hogql.CompileSettings;
+import dev.quarry.hogql.CompiledQuery;
+import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.HogQLCompiler;
+import dev.quarry.hogql.HogQLException;
+import dev.quarry.hogql.PropertyFilters;
+import dev.quarry.insights.RelativeDates;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** HogQLQuery: the user's HogQL, compiled for the team and run; PostHog's HogQLQueryResponse. */
+@ApplicationScoped
+public class HogQLQueryRunner implements QueryRunner {
+    @Override
+    public String kind() {
+        return "HogQLQuery";
+    }
+
+    @Override
+    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+        JsonNode text = query.get("query");
+        if (text == null || !text.isTextual() || text.asText().isBlank()) {
+            throw new ValidationException("This field is required.", "query");
+        }
+        CompiledQuery compiled;
+        try {
+            CompileSettings settings = CompileSettings.of(context.team().id())
+                    .withTimezone(context.team().timezone())
+                    .withValues(values(query.get("values"), query.get("variables")))
+                    .withFilters(filters(query.get("filters"), context))
+                    .withExtraRow(true);
+            compiled = HogQLCompiler.compileSelect(text.asText(), settings);
+        } catch (HogQLException e) {
+            throw HogQLErrors.toValidation(e);
+        }
+        return context.executor().execute(context.team(), context.queryId(), kind(), compiled.sql(), compiled.params(),
+                        compiled.limit())
+                .map(rows -> response(context.mapper(), query, compiled, rows));
+    }
+
+    static ObjectNode response(ObjectMapper mapper, ObjectNode query, CompiledQuery compiled, RowSet<Row> rows) {
+        ObjectNode body = mapper.createObjectNode();
+        ArrayNode results = body.putArray("results");
+        int limit = compiled.limit() == null ? Integer.MAX_VALUE : compiled.limit();
+        int count = 0;
+        for (Row row : rows) {
+            if (count++ == limit) {
+                break;
+            }
+            ArrayNode out = results.addArray();
+            for (int i = 0; i < compiled.columns().size(); i++) {
+                out.add(QueryValues.toJson(row.getValue(i), mapper));
+            }
+        }
+        ArrayNode columns = body.putArray("columns");
+        ArrayNode types = body.putArray("types");
+        for (int i = 0; i < compiled.columns().size(); i++) {
+            columns.add(compiled.columns().get(i));
+            types.addArray().add(compiled.columns().get(i)).add(compiled.types().get(i));
+        }
+        body.put("hogql", compiled.hogql());
+        body.putNull("clickhouse");
+        body.put("postgres", compiled.sql());
+        body.set("query", query.get("query"));
+        body.put("limit", compiled.limit());
+        body.put("offset", compiled.offset());
+        body.put("hasMore", rows.size() > limit);
+        body.putNull("explain");
+        body.putNull("metadata");
+        body.set("modifiers", query.has("modifiers") ? query.get("modifiers") : mapper.createObjectNode());
+        body.putNull("error");
+        return body;
+    }
+
+    /** {@code values} by name, plus HogQL variables ({@code {variables.code_name}}) by their code name. */
+    static Map<String, Object> values(JsonNode values, JsonNode variables) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        if (values != null && values.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> fields = values.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                result.put(field.getKey(), plain(field.getValue(), "values__" + field.getKey()));
+            }
+        }
+        if (variables != null && variables.isObject()) {
+            for (JsonNode variable : variables) {
+                if (variable.hasNonNull("code_name")) {
+                    String name = "variables." + variable.get("code_name").asText();
+                    result.put(name, plain(variable.get("value"), "variables"));
+                }
+            }
+        }
+        return result;
+    }
+
+    private static Object plain(JsonNode node, String attr) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (node.isTextual()) {
+            return node.asText();
+        }
+        if (node.isBoolean()) {
+            return node.asBoolean();
+        }
+        if (node.isIntegralNumber()) {
+            return node.asLong();
+        }
+        if (node.isNumber()) {
+            return node.asDouble();
+        }
+        if (node.isArray()) {
+            List<Object> items = new ArrayList<>();
+            node.forEach(item -> items.add(plain(item, attr)));
+            return items;
+        }
+        throw new ValidationException("Placeholder values must be strings, numbers, booleans or lists", attr);
+    }
+
+    /** The {@code filters} object as the boolean expression {@code {filters}} expands to. */
+    static Expr filters(JsonNode filters, QueryContext context) {
+        if (filters == null || !filters.isObject()) {
+            return null;
+        }
+        List<Expr> parts = new ArrayList<>();
+        if (filters.has("properties")) {
+            parts.add(PropertyFilters.toExpr(filters.get("properties")));
+        }
+        JsonNode dateRange = filters.get("dateRange");
+        if (dateRange != null && dateRange.isObject()) {
+            ZonedDateTime now = context.now().atZone(ZoneId.of(context.team().timezone()));
+            ZonedDateTime from = RelativeDates.parse(dateRange.path("date_from").asText(null), now, false, "date_from");
+            ZonedDateTime to = RelativeDates.parse(dateRange.path("date_to").asText(null), now, true, "date_to");
+            if (from != null) {
+                parts.add(new Expr.Compare(">=", Expr.Field.of("timestamp"), new Expr.Constant(from.toOffsetDateTime())));
+            }
+            if (to != null) {
+                parts.add(new Expr.Compare("<=", Expr.Field.of("timestamp"), new Expr.Constant(to.toOffsetDateTime())));
+            }
+        }
+        return parts.isEmpty() ? null : parts.size() == 1 ? parts.get(0) : new Expr.And(parts);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.quarry.query;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * Query results cached in PostgreSQL per team, so any instance answers from it. The key is a hash of the
+ * team, its timezone and the query with keys sorted, so equal queries share a key whatever their key order.
+ * Freshness follows the query's interval, as PostHog's staleness thresholds do.
+ */
+@ApplicationScoped
+public class QueryCache {
+    /** How long an answer counts as fresh, by interval (null = no interval, e.g. HogQL). */
+    static final Map<String, Duration> FRESH = Map.of(
+            "minute", Duration.ofMinutes(1), "hour", Duration.ofMinutes(10), "day", Duration.ofMinutes(15),
+            "week", Duration.ofHours(1), "month", Duration.ofHours(1));
+    static final Duration FRESH_WITHOUT_INTERVAL = Duration.ofMinutes(15);
+    /** lazy_async accepts answers this much older than fresh. */
+    static final Duration LAZY_EXTENSION = Duration.ofDays(1);
+    static final Duration KEEP = Duration.ofDays(2);
+    /** A client may not force a recalculation sooner than this after the last one. */
+    static final Duration MIN_CLIENT_REFRESH = Duration.ofMinutes(1);
+
+    private final Pool pool;
+    private final ObjectMapper mapper;
+    private final ObjectMapper canonical;
+
+    public QueryCache(Pool pool, ObjectMapper mapper) {
+        this.pool = pool;
+        this.mapper = mapper;
+        this.canonical = mapper.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    }
+
+    public record Entry(ObjectNode response, Instant lastRefresh) {
+    }
+
+    public String key(long teamId, String timezone, JsonNode query) {
+        try {
+            Object plain = canonical.convertValue(query, Object.class);
+            String text = teamId + "|" + timezone + "|" + canonical.writeValueAsString(plain);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return "cache_" + HexFormat.of().formatHex(digest, 0, 16);
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot hash a query", e);
+        }
+    }
+
+    public static Duration freshness(String interval) {
+        return interval == null ? FRESH_WITHOUT_INTERVAL : FRESH.getOrDefault(interval, FRESH_WITHOUT_INTERVAL);
+    }
+
+    public Uni<Entry> get(long teamId, String key) {
+        return pool.preparedQuery("SELECT response::text, last_refresh FROM query_cache "
+                        + "WHERE team_id = $1 AND cache_key = $2 AND expires_at > now()")
+                .execute(Tuple.of(teamId, key))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    var row = rows.iterator().next();
+                    try {
+                        return new Entry((ObjectNode) mapper.readTree(row.getString(0)),
+                                row.getOffsetDateTime(1).toInstant());
+                    } catch (JsonProcessingException e) {
+                        return null;
+                    }
+                });
+    }
+
+    public Uni<Void> put(long teamId, String key, ObjectNode response, Instant lastRefresh) {
+        return pool.preparedQuery("INSERT INTO query_cache (team_id, cache_key, response, last_refresh, expires_at) "
+                        + "VALUES ($1, $2, $3::text::jsonb, $4, $5) ON CONFLICT (team_id, cache_key) DO UPDATE SET "
+                        + "response = EXCLUDED.response, last_refresh = EXCLUDED.last_refresh, expires_at = EXCLUDED.expires_at")
+                .execute(Tuple.tuple(java.util.List.of(teamId, key, response.toString(),
+                        lastRefresh.atOffset(ZoneOffset.UTC), lastRefresh.plus(KEEP).atOffset(ZoneOffset.UTC))))
+                .replaceWithVoid();
+    }
+
+    static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.quarry.query;
+
+import dev.quarry.data.Team;
+import dev.quarry.web.QueryCancelledException;
+import dev.quarry.web.QueryTimeoutException;
+import dev.quarry.web.ThrottledException;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Runs the SQL of user queries: in a read-only transaction, as the read-only role, under a statement timeout,
+ * admitted only while the team has fewer than the allowed number of queries running, with its backend recorded
+ * so that any instance can cancel it, and logged to the query log however it ends.
+ */
+@ApplicationScoped
+public class QueryExecutor {
+    private final Pool pool;
+    private final Duration statementTimeout;
+    private final int maxConcurrentPerTeam;
+
+    public QueryExecutor(Pool pool,
+                         @ConfigProperty(name = "quarry.query.statement-timeout", defaultValue = "60s") Duration statementTimeout,
+                         @ConfigProperty(name = "quarry.query.max-concurrent-per-team", defaultValue = "3") int maxConcurrentPerTeam) {
+        this.pool = pool;
+        this.statementTimeout = statementTimeout;
+        this.maxConcurrentPerTeam = maxConcurrentPerTeam;
+    }
+
+    public Uni<RowSet<Row>> execute(Team team, String queryId, String kind, String sql, List<Object> params) {
+        return execute(team, queryId, kind, sql, params, null);
+    }
+
+    /** @param rowLimit rows the caller returns at most (the SQL may fetch one more to tell hasMore); logged as result rows */
+    public Uni<RowSet<Row>> execute(Team team, String queryId, String kind, String sql, List<Object> params,
+                                    Integer rowLimit) {
+        OffsetDateTime startedAt = OffsetDateTime.now(ZoneOffset.UTC);
+        long started = System.nanoTime();
+        // One connection throughout: admission, the read-only run and the release all happen on it, so a query
+        // never waits for a second connection, and its recorded backend is the one running it.
+        return pool.withConnection(conn -> conn.query("SELECT pg_backend_pid()").execute()
+                .map(rows -> rows.iterator().next().getInteger(0))
+                .flatMap(pid -> inTransaction(conn, tx -> admit(tx, team.id(), queryId, pid)))
+                .flatMap(admitted -> inTransaction(conn, tx -> tx.query("SET TRANSACTION READ ONLY").execute()
+                                .flatMap(x -> tx.preparedQuery("SELECT set_config('statement_timeout', $1, true)")
+                                        .execute(Tuple.of(String.valueOf(statementTimeout.toMillis()))))
+                                .flatMap(x -> tx.query("SET LOCAL ROLE quarry_query_reader").execute())
+                                .flatMap(x -> tx.preparedQuery(sql).execute(Tuple.from(params))))
+                        .onItemOrFailure().transformToUni((rows, failure) -> {
+                            long durationMs = (System.nanoTime() - started) / 1_000_000;
+                            Throwable mapped = failure == null ? null : translate(failure);
+                            Uni<Void> cleanUp = release(conn, team.id(), queryId)
+                                    .flatMap(x -> log(conn, team.id(), queryId, kind, sql, startedAt, durationMs,
+                                            rows == null ? null : (long) (rowLimit == null ? rows.size()
+                                            : Math.min(rows.size(), rowLimit)), mapped));
+                            return mapped == null ? cleanUp.replaceWith(rows)
+                                    : cleanUp.flatMap(x -> Uni.createFrom().<RowSet<Row>>failure(mapped));
+                        })));
+    }
+
+    private static <T> Uni<T> inTransaction(SqlConnection conn, java.util.function.Function<SqlConnection, Uni<T>> work) {
+        return conn.begin().flatMap(tx -> work.apply(conn)
+                .call(tx::commit)
+                .onFailure().call(failure -> tx.rollback().onFailure().recoverWithNull()));
+    }
+
+    public Duration statementTimeout() {
+        return statementTimeout;
+    }
+
+    /** Stops the team's running query with this id, on whichever connection runs it. True if one was running. */
+    public Uni<Boolean> cancel(long teamId, String queryId) {
+        return pool.preparedQuery("SELECT pg_cancel_backend(backend_pid) FROM query_runs "
+                        + "WHERE team_id = $1 AND query_id = $2")
+                .execute(Tuple.of(teamId, queryId))
+                .map(rows -> rows.size() > 0 && rows.iterator().next().getBoolean(0));
+    }
+
+    private Uni<Void> admit(SqlConnection conn, long teamId, String queryId, int pid) {
+        return conn.preparedQuery("SELECT pg_advisory_xact_lock(7215, $1::int)")
+                .execute(Tuple.of((int) (teamId % Integer.MAX_VALUE)))
+                .flatMap(x -> conn.preparedQuery("DELETE FROM query_runs r WHERE r.team_id = $1 AND NOT EXISTS "
+                                + "(SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.backend_pid "
+                                + "AND a.backend_start <= r.started_at)")
+                        .execute(Tuple.of(teamId)))
+                .flatMap(x -> conn.preparedQuery("SELECT count(*) FROM query_runs WHERE team_id = $1").execute(Tuple.of(teamId)))
+                .flatMap(rows -> {
+                    if (rows.iterator().next().getLong(0) >= maxConcurrentPerTeam) {
+                        return Uni.createFrom().failure(new ThrottledException("Too many queries are running for this "
+                                + "project (at most " + maxConcurrentPerTeam + " at once). Try again shortly.", 1));
+                    }
+                    return conn.preparedQuery("INSERT INTO query_runs (team_id, query_id, backend_pid) VALUES ($1, $2, $3) "
+                                    + "ON CONFLICT (team_id, query_id) DO UPDATE SET backend_pid = EXCLUDED.backend_pid, "
+                                    + "started_at = now()")
+                            .execute(Tuple.of(teamId, queryId, pid)).replaceWithVoid();
+                });
+    }
+
+    private static Uni<Void> release(SqlConnection conn, long teamId, String queryId) {
+        return conn.preparedQuery("DELETE FROM query_runs WHERE team_id = $1 AND query_id = $2")
+                .execute(Tuple.of(teamId, queryId)).replaceWithVoid();
+    }
+
+    private static Uni<Void> log(SqlConnection conn, long teamId, String queryId, String kind, String sql, OffsetDateTime startedAt,
+                          long durationMs, Long resultRows, Throwable failure) {
+        String status = failure == null ? "QueryFinish"
+                : failure instanceof QueryCancelledException ? "Cancelled" : "ExceptionWhileProcessing";
+        return conn.preparedQuery("INSERT INTO query_log (team_id, query_id, event_time, query_duration_ms, result_rows, "
+                        + "read_rows, status, exception, query, kind) VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9)")
+                .execute(Tuple.tuple(java.util.Arrays.asList(teamId, queryId, startedAt, durationMs, resultRows, status,
+                        failure == null ? null : failure.getMessage(), sql, kind)))
+                .replaceWithVoid();
+    }
+
+    /** Database failures a user caused become 4xx; a timeout is 504; anything else stays a server fault. */
+    private Throwable translate(Throwable failure) {
+        if (failure instanceof PgException pg) {
+            String state = pg.getSqlState() == null ? "" : pg.getSqlState();
+            if (state.equals("57014")) {
+                return pg.getErrorMessage() != null && pg.getErrorMessage().contains("statement timeout")
+                        ? new QueryTimeoutException(statementTimeout.toSeconds()) : new QueryCancelledException();
+            }
+            if (state.startsWith("22")) {
+                return new ValidationException("query_error", "Query failed: " + pg.getErrorMessage(), null);
+            }
+        }
+        return failure;
+    }
+}

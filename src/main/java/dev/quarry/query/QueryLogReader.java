@@ -1,0 +1,40 @@
+package dev.quarry.query;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.data.Team;
+import dev.quarry.hogql.CompileSettings;
+import dev.quarry.hogql.CompiledQuery;
+import dev.quarry.hogql.HogQLCompiler;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+
+/**
+ * GET query/:id/log: the query log of the last day for one query id, read through HogQL's query_log table like
+ * any other HogQL query (so the team wall is the compiler's), answered in the HogQL response shape.
+ */
+@ApplicationScoped
+public class QueryLogReader {
+    static final String LOG_QUERY = "select query_id, event_time, query_duration_ms, result_rows, read_rows, status, "
+            + "exception, query, kind from query_log where query_id = {query_id} and event_time >= now() - interval 1 day "
+            + "order by event_time";
+
+    private final QueryExecutor executor;
+    private final ObjectMapper mapper;
+
+    public QueryLogReader(QueryExecutor executor, ObjectMapper mapper) {
+        this.executor = executor;
+        this.mapper = mapper;
+    }
+
+    public Uni<QueryReply> read(Team team, String queryId) {
+        CompiledQuery compiled = HogQLCompiler.compileSelect(LOG_QUERY, CompileSettings.of(team.id())
+                .withTimezone(team.timezone()).withValues(Map.of("query_id", queryId))
+                .withLimits(1000, 1000).withExtraRow(true));
+        ObjectNode query = mapper.createObjectNode().put("kind", "HogQLQuery").put("query", LOG_QUERY);
+        return executor.execute(team, "query_log:" + QueryIds.newId(), "QueryLog", compiled.sql(), compiled.params(),
+                        compiled.limit())
+                .map(rows -> new QueryReply(200, HogQLQueryRunner.response(mapper, query, compiled, rows)));
+    }
+}

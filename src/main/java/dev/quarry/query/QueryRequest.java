@@ -1,0 +1,54 @@
+package dev.quarry.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.web.ParseErrorException;
+import dev.quarry.web.ValidationException;
+
+/** The body of POST query, validated. */
+public record QueryRequest(ObjectNode query, String kind, String clientQueryId, RefreshMode refresh,
+                           JsonNode filtersOverride, JsonNode variablesOverride, String name) {
+
+    public static QueryRequest parse(JsonNode body, String pathKind) {
+        if (body == null || !body.isObject()) {
+            throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest: Input should be an object");
+        }
+        JsonNode query = body.get("query");
+        if (query == null || query.isNull()) {
+            throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest\nquery\n  Field required");
+        }
+        if (!query.isObject()) {
+            throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest\nquery\n  Input should be an object");
+        }
+        JsonNode kindNode = query.get("kind");
+        if (kindNode == null || !kindNode.isTextual()) {
+            throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest\nquery\n"
+                    + "  Unable to extract tag using discriminator 'kind'");
+        }
+        String kind = kindNode.asText();
+        if (!QueryKinds.SCHEMA_KINDS.contains(kind)) {
+            throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest\nquery\n  Input tag '"
+                    + kind + "' found using 'kind' does not match any of the expected tags");
+        }
+        if (pathKind != null && !pathKind.equals(kind)) {
+            throw new ValidationException("Query kind mismatch: path kind \"" + pathKind
+                    + "\" does not match body kind \"" + kind + "\".", null);
+        }
+        JsonNode clientQueryId = body.get("client_query_id");
+        if (clientQueryId != null && !clientQueryId.isNull()
+                && (!clientQueryId.isTextual() || !clientQueryId.asText().matches("[A-Za-z0-9_.:-]{1,128}"))) {
+            throw new ValidationException("client_query_id must be 1–128 letters, digits, '-', '_', '.' or ':'",
+                    "client_query_id");
+        }
+        JsonNode name = body.get("name");
+        if (name != null && name.isTextual() && name.asText().length() > 128) {
+            throw new ValidationException("Ensure this field has no more than 128 characters.", "name");
+        }
+        JsonNode async = body.get("async");
+        return new QueryRequest((ObjectNode) query, kind,
+                clientQueryId == null || clientQueryId.isNull() ? null : clientQueryId.asText(),
+                RefreshMode.parse(body.get("refresh"), async != null && async.asBoolean(false)),
+                body.get("filters_override"), body.get("variables_override"),
+                name != null && name.isTextual() ? name.asText() : null);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.quarry.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.auth.RequestAuth;
+import dev.quarry.auth.RequiresScopes;
+import dev.quarry.web.ApiPaths;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** POST query (and query/:kind), GET query/:id, DELETE query/:id, GET query/:id/log. All need query:read. */
+@Path(ApiPaths.PROJECT + "/query")
+@Produces(MediaType.APPLICATION_JSON)
+@RequiresScopes("query:read")
+public class QueryResource {
+    private final RequestAuth auth;
+    private final QueryService service;
+    private final QueryLogReader logReader;
+
+    public QueryResource(RequestAuth auth, QueryService service, QueryLogReader logReader) {
+        this.auth = auth;
+        this.service = service;
+        this.logReader = logReader;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> create(JsonNode body) {
+        return reply(service.submit(auth.team(), QueryRequest.parse(body, null)));
+    }
+
+    @POST
+    @Path("{kind}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> createOfKind(@PathParam("kind") String kind, JsonNode body) {
+        return reply(service.submit(auth.team(), QueryRequest.parse(body, kind)));
+    }
+
+    @GET
+    @Path("{id}/log")
+    public Uni<Response> log(@PathParam("id") String id) {
+        return reply(logReader.read(auth.team(), id));
+    }
+
+    static Uni<Response> reply(Uni<QueryReply> reply) {
+        return reply.map(r -> Response.status(r.status()).type(MediaType.APPLICATION_JSON).entity(r.body()).build());
+    }
+}
