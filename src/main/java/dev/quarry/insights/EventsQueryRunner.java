@@ -1,0 +1,293 @@
+package dev.quarry.insights;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.hogql.CompileSettings;
+import dev.quarry.hogql.CompiledQuery;
+import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.Functions;
+import dev.quarry.hogql.HogQLCompiler;
+import dev.quarry.hogql.HogQLException;
+import dev.quarry.hogql.JoinExpr;
+import dev.quarry.hogql.Parser;
+import dev.quarry.hogql.PropertyFilters;
+import dev.quarry.hogql.SelectQuery;
+import dev.quarry.query.HogQLErrors;
+import dev.quarry.query.QueryContext;
+import dev.quarry.query.QueryRunner;
+import dev.quarry.query.QueryValues;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * EventsQuery: the events table with a chosen select list, built as a HogQL AST from the user's expressions.
+ * {@code *} is the whole event and {@code person} the event's person, each returned as one object; with aggregates
+ * in the select list, the other columns are grouped by.
+ */
+@ApplicationScoped
+public class EventsQueryRunner implements QueryRunner {
+    static final List<String> EVENT_FIELDS = List.of("uuid", "event", "properties", "timestamp", "distinct_id",
+            "elements_chain", "created_at");
+    static final List<String> PERSON_FIELDS = List.of("person.id", "person.created_at", "person.properties", "distinct_id");
+
+    @Override
+    public String kind() {
+        return "EventsQuery";
+    }
+
+    /** One column the user asked for, and how many SQL columns it takes. */
+    private record Column(String name, Kind kind, int width) {
+    }
+
+    private enum Kind { VALUE, EVENT, PERSON }
+
+    @Override
+    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+        JsonNode select = query.get("select");
+        if (select == null || !select.isArray() || select.isEmpty()) {
+            throw new ValidationException("select must be a non-empty list of HogQL expressions", "select");
+        }
+        if (query.hasNonNull("actionId")) {
+            throw new ValidationException("Actions are not supported; filter by event instead.", "actionId");
+        }
+        List<Column> columns = new ArrayList<>();
+        List<Expr> selectExprs = new ArrayList<>();
+        List<Expr> groupBy = new ArrayList<>();
+        boolean aggregated = false;
+        List<Expr> aggregates = new ArrayList<>();
+        try {
+            for (JsonNode item : select) {
+                String text = item.asText();
+                switch (text.trim()) {
+                    case "*" -> {
+                        columns.add(new Column("*", Kind.EVENT, EVENT_FIELDS.size()));
+                        EVENT_FIELDS.forEach(field -> selectExprs.add(field(field)));
+                    }
+                    case "person" -> {
+                        columns.add(new Column("person", Kind.PERSON, PERSON_FIELDS.size()));
+                        PERSON_FIELDS.forEach(field -> selectExprs.add(field(field)));
+                    }
+                    default -> {
+                        Expr expr = Parser.parseExpr(text);
+                        columns.add(new Column(text, Kind.VALUE, 1));
+                        selectExprs.add(expr);
+                        if (hasAggregate(expr)) {
+                            aggregated = true;
+                            aggregates.add(expr instanceof Expr.Alias alias ? alias.expr() : expr);
+                        }
+                    }
+                }
+            }
+            if (aggregated) {
+                for (Expr expr : selectExprs) {
+                    if (!hasAggregate(expr)) {
+                        groupBy.add(expr instanceof Expr.Alias alias ? alias.expr() : expr);
+                    }
+                }
+            }
+            int limit = limit(query);
+            int offset = query.path("offset").asInt(0);
+            if (offset < 0) {
+                throw new ValidationException("offset must not be negative", "offset");
+            }
+            SelectQuery ast = new SelectQuery(List.of(), false, selectExprs, List.of(JoinExpr.table("events", null)),
+                    where(query, context), groupBy, null, orderBy(query, aggregated, aggregates),
+                    new Expr.Constant((long) limit), new Expr.Constant((long) offset), null);
+            CompiledQuery compiled = HogQLCompiler.compile(ast, CompileSettings.of(context.team().id())
+                    .withTimezone(context.team().timezone()).withExtraRow(true));
+            return context.executor().execute(context.team(), context.queryId(), kind(), compiled.sql(),
+                            compiled.params(), compiled.limit())
+                    .map(rows -> response(context.mapper(), columns, compiled, rows));
+        } catch (HogQLException e) {
+            throw HogQLErrors.toValidation(e);
+        }
+    }
+
+    private static int limit(ObjectNode query) {
+        JsonNode limit = query.get("limit");
+        if (limit == null || limit.isNull()) {
+            return CompileSettings.DEFAULT_LIMIT;
+        }
+        if (!limit.canConvertToInt() || limit.asInt() < 1) {
+            throw new ValidationException("limit must be a positive integer", "limit");
+        }
+        return Math.min(limit.asInt(), CompileSettings.MAX_LIMIT);
+    }
+
+    private static Expr where(ObjectNode query, QueryContext context) {
+        List<Expr> parts = new ArrayList<>();
+        JsonNode where = query.get("where");
+        if (where != null && where.isArray()) {
+            where.forEach(clause -> parts.add(Parser.parseExpr(clause.asText())));
+        }
+        for (String field : List.of("properties", "fixedProperties")) {
+            if (query.hasNonNull(field)) {
+                parts.add(PropertyFilters.toExpr(query.get(field)));
+            }
+        }
+        if (query.hasNonNull("event")) {
+            parts.add(new Expr.Compare("=", field("event"), new Expr.Constant(query.get("event").asText())));
+        }
+        if (query.hasNonNull("personId")) {
+            UUID person;
+            try {
+                person = UUID.fromString(query.get("personId").asText());
+            } catch (IllegalArgumentException e) {
+                throw new ValidationException("personId must be a person's uuid", "personId");
+            }
+            parts.add(new Expr.Compare("=", field("person_id"), new Expr.Constant(person)));
+        }
+        if (query.path("filterTestAccounts").asBoolean(false)) {
+            parts.add(TestAccounts.filter(context.team()));
+        }
+        ZonedDateTime now = context.now().atZone(ZoneId.of(context.team().timezone()));
+        String after = query.hasNonNull("after") ? query.get("after").asText() : "-24h";
+        ZonedDateTime from = RelativeDates.parse(after, now, false, "after");
+        if (from != null) {
+            parts.add(new Expr.Compare(">", field("timestamp"), new Expr.Constant(from.toOffsetDateTime())));
+        }
+        if (query.hasNonNull("before")) {
+            ZonedDateTime to = RelativeDates.parse(query.get("before").asText(), now, true, "before");
+            if (to != null) {
+                parts.add(new Expr.Compare("<", field("timestamp"), new Expr.Constant(to.toOffsetDateTime())));
+            }
+        }
+        return parts.isEmpty() ? null : parts.size() == 1 ? parts.get(0) : new Expr.And(parts);
+    }
+
+    private static List<SelectQuery.OrderExpr> orderBy(ObjectNode query, boolean aggregated, List<Expr> aggregates) {
+        List<SelectQuery.OrderExpr> order = new ArrayList<>();
+        JsonNode orderBy = query.get("orderBy");
+        if (orderBy != null && orderBy.isArray() && !orderBy.isEmpty()) {
+            for (JsonNode item : orderBy) {
+                String text = item.asText().trim();
+                boolean desc = text.toUpperCase().endsWith(" DESC");
+                if (desc || text.toUpperCase().endsWith(" ASC")) {
+                    text = text.substring(0, text.lastIndexOf(' ')).trim();
+                }
+                order.add(new SelectQuery.OrderExpr(Parser.parseExpr(text), desc, null));
+            }
+        } else if (aggregated) {
+            order.add(new SelectQuery.OrderExpr(aggregates.get(0), true, null));
+        } else {
+            order.add(new SelectQuery.OrderExpr(field("timestamp"), true, null));
+        }
+        return order;
+    }
+
+    private static ObjectNode response(ObjectMapper mapper, List<Column> columns, CompiledQuery compiled,
+                                       RowSet<Row> rows) {
+        ObjectNode body = mapper.createObjectNode();
+        ArrayNode results = body.putArray("results");
+        int count = 0;
+        for (Row row : rows) {
+            if (count++ == compiled.limit()) {
+                break;
+            }
+            ArrayNode out = results.addArray();
+            int index = 0;
+            for (Column column : columns) {
+                switch (column.kind()) {
+                    case EVENT -> out.add(event(mapper, row, index));
+                    case PERSON -> out.add(person(mapper, row, index));
+                    default -> out.add(QueryValues.toJson(row.getValue(index), mapper));
+                }
+                index += column.width();
+            }
+        }
+        ArrayNode names = body.putArray("columns");
+        ArrayNode types = body.putArray("types");
+        int index = 0;
+        for (Column column : columns) {
+            names.add(column.name());
+            types.add(column.kind() == Kind.VALUE ? compiled.types().get(index) : "Tuple");
+            index += column.width();
+        }
+        body.put("hogql", compiled.hogql());
+        body.put("hasMore", rows.size() > compiled.limit());
+        body.put("limit", compiled.limit());
+        body.put("offset", compiled.offset());
+        return body;
+    }
+
+    private static ObjectNode event(ObjectMapper mapper, Row row, int start) {
+        ObjectNode event = mapper.createObjectNode();
+        for (int i = 0; i < EVENT_FIELDS.size(); i++) {
+            String name = EVENT_FIELDS.get(i);
+            JsonNode value = QueryValues.toJson(row.getValue(start + i), mapper);
+            event.set(name, name.equals("properties") ? parseJson(mapper, value) : value);
+        }
+        return event;
+    }
+
+    private static ObjectNode person(ObjectMapper mapper, Row row, int start) {
+        ObjectNode person = mapper.createObjectNode();
+        person.set("uuid", QueryValues.toJson(row.getValue(start), mapper));
+        person.set("created_at", QueryValues.toJson(row.getValue(start + 1), mapper));
+        person.set("properties", parseJson(mapper, QueryValues.toJson(row.getValue(start + 2), mapper)));
+        person.set("distinct_id", QueryValues.toJson(row.getValue(start + 3), mapper));
+        return person;
+    }
+
+    private static JsonNode parseJson(ObjectMapper mapper, JsonNode text) {
+        if (!text.isTextual()) {
+            return text;
+        }
+        try {
+            return mapper.readTree(text.asText());
+        } catch (java.io.IOException e) {
+            return text;
+        }
+    }
+
+    private static Expr field(String dotted) {
+        return Expr.Field.of(dotted.split("\\."));
+    }
+
+    static boolean hasAggregate(Expr expr) {
+        if (expr instanceof Expr.Call call) {
+            Functions.Spec spec = Functions.lookup(call.name());
+            if (spec != null && spec.aggregate()) {
+                return true;
+            }
+            return call.args().stream().anyMatch(EventsQueryRunner::hasAggregate);
+        }
+        if (expr instanceof Expr.Alias alias) {
+            return hasAggregate(alias.expr());
+        }
+        if (expr instanceof Expr.Arithmetic arithmetic) {
+            return hasAggregate(arithmetic.left()) || hasAggregate(arithmetic.right());
+        }
+        if (expr instanceof Expr.Compare compare) {
+            return hasAggregate(compare.left()) || hasAggregate(compare.right());
+        }
+        if (expr instanceof Expr.Negate negate) {
+            return hasAggregate(negate.expr());
+        }
+        if (expr instanceof Expr.Not not) {
+            return hasAggregate(not.expr());
+        }
+        if (expr instanceof Expr.And and) {
+            return and.exprs().stream().anyMatch(EventsQueryRunner::hasAggregate);
+        }
+        if (expr instanceof Expr.Or or) {
+            return or.exprs().stream().anyMatch(EventsQueryRunner::hasAggregate);
+        }
+        if (expr instanceof Expr.Case c) {
+            return c.conditions().stream().anyMatch(EventsQueryRunner::hasAggregate)
+                    || c.results().stream().anyMatch(EventsQueryRunner::hasAggregate)
+                    || (c.otherwise() != null && hasAggregate(c.otherwise()));
+        }
+        return false;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.quarry.insights;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.data.Team;
+import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.PropertyFilters;
+import java.io.IOException;
+
+/** The project's "filter out internal and test users" property filters (empty by default). */
+public final class TestAccounts {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private TestAccounts() {
+    }
+
+    public static Expr filter(Team team) {
+        try {
+            return PropertyFilters.toExpr(MAPPER.readTree(team.testAccountFilters() == null ? "[]" : team.testAccountFilters()));
+        } catch (IOException e) {
+            throw new IllegalStateException("test_account_filters of team " + team.id() + " is not JSON", e);
+        }
+    }
+}
