@@ -1,0 +1,96 @@
+package dev.quarry.query;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/**
+ * The status of async queries, in PostgreSQL so that any function instance can answer about any query. Each write
+ * moves the expiry 20 minutes ahead; an expired status is gone. Writes after the start only update an existing
+ * row, so a status deleted by a cancel stays deleted.
+ */
+@ApplicationScoped
+public class QueryStatusStore {
+    static final Duration TTL = Duration.ofMinutes(20);
+
+    private final Pool pool;
+    private final ObjectMapper mapper;
+
+    public QueryStatusStore(Pool pool, ObjectMapper mapper) {
+        this.pool = pool;
+        this.mapper = mapper;
+    }
+
+    public ObjectNode newStatus(long teamId, String id, Instant now) {
+        ObjectNode status = mapper.createObjectNode();
+        status.put("id", id);
+        status.put("team_id", teamId);
+        status.put("query_async", true);
+        status.put("complete", false);
+        status.put("error", false);
+        status.putNull("error_message");
+        status.putNull("results");
+        status.put("start_time", QueryValues.timestamp(now.atOffset(ZoneOffset.UTC)));
+        status.putNull("pickup_time");
+        status.putNull("end_time");
+        status.put("expiration_time", QueryValues.timestamp(now.plus(TTL).atOffset(ZoneOffset.UTC)));
+        status.put("task_id", id);
+        status.putNull("insight_id");
+        status.putNull("dashboard_id");
+        status.putNull("query_progress");
+        status.putNull("labels");
+        return status;
+    }
+
+    /** Stores a new status, replacing an older one with the same id. */
+    public Uni<Void> create(ObjectNode status, Instant now) {
+        return pool.preparedQuery("INSERT INTO query_status (team_id, id, status, complete, expiration_time) "
+                        + "VALUES ($1, $2, $3::text::jsonb, false, $4) ON CONFLICT (team_id, id) DO UPDATE SET "
+                        + "status = EXCLUDED.status, complete = false, expiration_time = EXCLUDED.expiration_time")
+                .execute(Tuple.of(status.get("team_id").asLong(), status.get("id").asText(), status.toString(),
+                        now.plus(TTL).atOffset(ZoneOffset.UTC)))
+                .replaceWithVoid();
+    }
+
+    public Uni<ObjectNode> get(long teamId, String id) {
+        return pool.preparedQuery("SELECT status::text FROM query_status WHERE team_id = $1 AND id = $2 "
+                        + "AND expiration_time > now()")
+                .execute(Tuple.of(teamId, id))
+                .map(rows -> rows.size() == 0 ? null : parse(rows.iterator().next().getString(0)));
+    }
+
+    /** Merges fields into an existing status; false if it no longer exists (cancelled or expired). */
+    public Uni<Boolean> update(long teamId, String id, ObjectNode fields, Instant now) {
+        ObjectNode patch = fields.deepCopy();
+        patch.put("expiration_time", QueryValues.timestamp(now.plus(TTL).atOffset(ZoneOffset.UTC)));
+        boolean complete = patch.path("complete").asBoolean(false);
+        return pool.preparedQuery("UPDATE query_status SET status = status || $3::text::jsonb, "
+                        + "complete = complete OR $4, expiration_time = $5 "
+                        + "WHERE team_id = $1 AND id = $2 AND expiration_time > now()")
+                .execute(Tuple.tuple(List.of(teamId, id, patch.toString(), complete, now.plus(TTL).atOffset(ZoneOffset.UTC))))
+                .map(rows -> rows.rowCount() > 0);
+    }
+
+    public Uni<Boolean> delete(long teamId, String id) {
+        return pool.preparedQuery("DELETE FROM query_status WHERE team_id = $1 AND id = $2")
+                .execute(Tuple.of(teamId, id)).map(rows -> rows.rowCount() > 0);
+    }
+
+    private ObjectNode parse(String json) {
+        try {
+            JsonNode node = mapper.readTree(json);
+            return (ObjectNode) node;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("query_status holds invalid JSON", e);
+        }
+    }
+}
