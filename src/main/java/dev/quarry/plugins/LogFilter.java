@@ -4,12 +4,14 @@ import dev.quarry.web.ValidationException;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** The listing's filters, validated: every bound is strict, {@code types} empty means any type. */
 public record LogFilter(OffsetDateTime after, OffsetDateTime before, String search, List<String> types) {
     static final Set<String> TYPES = Set.of("DEBUG", "LOG", "INFO", "WARN", "ERROR");
 
-    public static final LogFilter NONE = new LogFilter(null, null, null, List.of());
+    /** A "+01:00" offset sent unencoded in a query string arrives as " 01:00". */
+    private static final Pattern UNENCODED_PLUS = Pattern.compile("^(.*\\d\\d:\\d\\d(?::\\d\\d(?:\\.\\d+)?)?) (\\d\\d:?\\d\\d)$");
 
     public static LogFilter parse(String after, String before, String search, List<String> typeFilter) {
         List<String> types = typeFilter == null ? List.of() : typeFilter.stream().distinct().toList();
@@ -30,7 +32,7 @@ public record LogFilter(OffsetDateTime after, OffsetDateTime before, String sear
         if (value == null || value.isEmpty()) {
             return null;
         }
-        return Timestamps.parse(value).orElseThrow(() -> new ValidationException(
+        return Timestamps.parse(UNENCODED_PLUS.matcher(value).replaceFirst("$1+$2")).orElseThrow(() -> new ValidationException(
                 "Query param " + name + " must be an ISO-8601 timestamp.", name));
     }
 
