@@ -1,0 +1,7 @@
+package dev.quarry.plugins;
+
+import java.util.List;
+
+/** One page of rows and how many rows match in all. */
+public record Counted<T>(long count, List<T> rows) {
+}

@@ -1,0 +1,89 @@
+package dev.quarry.plugins;
+
+import dev.quarry.web.LimitOffset;
+import dev.quarry.web.NotFoundException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads and appends a plugin config's log entries; every statement is bound to the team. */
+@ApplicationScoped
+public class PluginLogs {
+    private final Pool pool;
+
+    public PluginLogs(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** The matching entries' total and one page of them, newest first. */
+    public Uni<Counted<PluginLogEntry>> list(long teamId, long pluginConfigId, LogFilter filter, LimitOffset page) {
+        Where where = where(teamId, pluginConfigId, filter);
+        Uni<Long> count = pool.preparedQuery("SELECT count(*) FROM plugin_log_entries WHERE " + where.sql)
+                .execute(Tuple.tuple(where.params))
+                .map(rows -> rows.iterator().next().getLong(0));
+        List<Object> pageParams = new ArrayList<>(where.params);
+        pageParams.add(page.limit());
+        pageParams.add(page.offset());
+        Uni<List<PluginLogEntry>> results = pool.preparedQuery("SELECT " + PluginLogEntry.COLUMNS
+                        + " FROM plugin_log_entries WHERE " + where.sql
+                        + " ORDER BY timestamp DESC, id DESC LIMIT $" + (pageParams.size() - 1)
+                        + " OFFSET $" + pageParams.size())
+                .execute(Tuple.tuple(pageParams))
+                .map(rows -> {
+                    List<PluginLogEntry> entries = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        entries.add(PluginLogEntry.from(row));
+                    }
+                    return entries;
+                });
+        return Uni.combine().all().unis(count, results).asTuple()
+                .map(both -> new Counted<>(both.getItem1(), both.getItem2()));
+    }
+
+    /** Stores the whole batch in one statement, or nothing: 404 when the team has no such config. */
+    public Uni<Integer> append(long teamId, long pluginConfigId, LogEntryBatch batch) {
+        return pool.preparedQuery("INSERT INTO plugin_log_entries "
+                        + "(team_id, plugin_config_id, id, plugin_id, timestamp, source, type, message, instance_id) "
+                        + "SELECT c.team_id, c.id, e.id, c.plugin_id, e.ts, e.source, e.type, e.message, e.instance_id "
+                        + "FROM plugin_configs c CROSS JOIN unnest($3::uuid[], $4::timestamptz[], $5::text[], "
+                        + "$6::text[], $7::text[], $8::uuid[]) AS e(id, ts, source, type, message, instance_id) "
+                        + "WHERE c.team_id = $1 AND c.id = $2")
+                .execute(Tuple.tuple(List.of(teamId, pluginConfigId, batch.ids(), batch.timestamps(), batch.sources(),
+                        batch.types(), batch.messages(), batch.instanceIds())))
+                .map(rows -> {
+                    if (rows.rowCount() == 0) {
+                        throw new NotFoundException();
+                    }
+                    return rows.rowCount();
+                });
+    }
+
+    private record Where(String sql, List<Object> params) {
+    }
+
+    private static Where where(long teamId, long pluginConfigId, LogFilter filter) {
+        List<Object> params = new ArrayList<>(List.of(teamId, pluginConfigId));
+        StringBuilder sql = new StringBuilder("team_id = $1 AND plugin_config_id = $2");
+        if (filter.after() != null) {
+            params.add(filter.after());
+            sql.append(" AND timestamp > $").append(params.size());
+        }
+        if (filter.before() != null) {
+            params.add(filter.before());
+            sql.append(" AND timestamp < $").append(params.size());
+        }
+        if (filter.search() != null) {
+            params.add(LogFilter.containsPattern(filter.search()));
+            sql.append(" AND message ILIKE $").append(params.size());
+        }
+        if (!filter.types().isEmpty()) {
+            params.add(filter.types().toArray(String[]::new));
+            sql.append(" AND type = ANY($").append(params.size()).append("::text[])");
+        }
+        return new Where(sql.toString(), params);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.quarry.plugins;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.web.ValidationException;
+import java.time.OffsetDateTime;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ParsingTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void timestampsAcceptPythonsIsoForms() {
+        OffsetDateTime expected = OffsetDateTime.parse("2024-01-01T10:00:00Z");
+        assertEquals(expected, Timestamps.parse("2024-01-01T10:00:00Z").orElseThrow());
+        assertEquals(expected, Timestamps.parse("2024-01-01T11:00:00+01:00").orElseThrow());
+        assertEquals(expected, Timestamps.parse("2024-01-01 10:00:00").orElseThrow());
+        assertEquals(OffsetDateTime.parse("2024-01-01T00:00:00Z"), Timestamps.parse("2024-01-01").orElseThrow());
+        assertTrue(Timestamps.parse("2024-01-01T10:00:00.1234567Z").orElseThrow().getNano() == 123456000);
+        assertTrue(Timestamps.parse("last tuesday").isEmpty());
+        assertEquals("2024-01-01T10:00:00.000000Z", Timestamps.format(expected));
+    }
+
+    @Test
+    void anUnencodedPlusInTheQueryStillReadsAsAnOffset() {
+        assertEquals(OffsetDateTime.parse("2024-01-01T10:00:00Z"),
+                LogFilter.parse("2024-01-01T11:00:00 01:00", null, null, List.of()).after());
+        assertEquals(OffsetDateTime.parse("2024-01-01T10:00:00Z"),
+                LogFilter.parse("2024-01-01 10:00", null, null, List.of()).after());
+    }
+
+    @Test
+    void searchPatternEscapesWildcards() {
+        assertEquals("%50\\% off\\_now \\\\ ok%", LogFilter.containsPattern("50% off_now \\ ok"));
+    }
+
+    @Test
+    void batchDefaultsAndErrors() throws Exception {
+        OffsetDateTime now = OffsetDateTime.parse("2024-02-02T02:02:02.123456789Z");
+        LogEntryBatch batch = LogEntryBatch.parse(JSON.readTree("{\"entries\":[{\"type\":\"INFO\",\"message\":\"m\"}]}"), now);
+        assertEquals("PLUGIN", batch.sources()[0]);
+        assertEquals(OffsetDateTime.parse("2024-02-02T02:02:02.123456Z"), batch.timestamps()[0]);
+        ValidationException error = assertThrows(ValidationException.class, () -> LogEntryBatch.parse(JSON.readTree(
+                "{\"entries\":[{\"type\":\"INFO\",\"message\":\"m\"},{\"type\":\"INFO\"}]}"), now));
+        assertEquals("entries__1__message", error.attr());
+    }
+}

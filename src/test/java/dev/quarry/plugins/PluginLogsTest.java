@@ -1,0 +1,346 @@
+package dev.quarry.plugins;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Team A's config holds six hand-made entries on 2024-01-01 and 25 INFO "tick i" entries at
+ * 2024-01-02T00:00:ii.123456Z, 31 in all; team B's config holds entries that must never show up for A.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class PluginLogsTest {
+    private static Project a;
+    private static Project b;
+    private static long configA;
+    private static long configB;
+
+    @BeforeEach
+    void data() {
+        if (a != null) {
+            return;
+        }
+        a = TestProjects.create("Plugins A");
+        b = TestProjects.create("Plugins B");
+        configA = createConfig(a, 7);
+        configB = createConfig(b, 8);
+        List<Map<String, Object>> entries = new ArrayList<>(List.of(
+                entry("INFO", "Started plugin", "2024-01-01T00:00:00.000001Z"),
+                entry("WARN", "disk 50% full", "2024-01-01T00:00:01Z"),
+                entry("ERROR", "Failed: user_id missing", "2024-01-01T00:00:02Z"),
+                entry("DEBUG", "path a\\b", "2024-01-01T00:00:03Z"),
+                entry("LOG", "ERROR-looking message", "2024-01-01T00:00:04Z"),
+                entry("ERROR", "second failure", "2024-01-01T00:00:05Z")));
+        for (int i = 0; i < 25; i++) {
+            entries.add(entry("INFO", "tick " + i, String.format("2024-01-02T00:00:%02d.123456Z", i)));
+        }
+        append(a, configA, entries).then().statusCode(201).body("count", equalTo(31));
+        append(b, configB, List.of(
+                entry("ERROR", "Failed: secret B", "2024-01-01T00:00:02.5Z"),
+                entry("INFO", "tick B", "2024-01-02T00:00:03Z"))).then().statusCode(201).body("count", equalTo(2));
+    }
+
+    static long createConfig(Project project, int plugin) {
+        return given().header("Authorization", "Bearer " + project.key()).contentType(ContentType.JSON)
+                .body(Map.of("plugin", plugin, "enabled", true, "order", 0, "config", Map.of()))
+                .post("/api/projects/" + project.id() + "/plugin_configs/")
+                .then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    static Map<String, Object> entry(String type, String message, String timestamp) {
+        Map<String, Object> entry = new HashMap<>();
+        entry.put("type", type);
+        entry.put("message", message);
+        entry.put("timestamp", timestamp);
+        return entry;
+    }
+
+    static io.restassured.response.Response append(Project project, long config, List<Map<String, Object>> entries) {
+        return given().header("Authorization", "Bearer " + project.key()).contentType(ContentType.JSON)
+                .body(Map.of("entries", entries))
+                .post("/api/projects/" + project.id() + "/plugin_configs/" + config + "/logs/");
+    }
+
+    static RequestSpecification as(Project project) {
+        return given().header("Authorization", "Bearer " + project.key());
+    }
+
+    static String logsA() {
+        return "/api/projects/" + a.id() + "/plugin_configs/" + configA + "/logs/";
+    }
+
+    static JsonPath list(Map<String, ?> params) {
+        return as(a).queryParams(params).get(logsA()).then().statusCode(200).extract().jsonPath();
+    }
+
+    static List<String> messages(Map<String, ?> params) {
+        return list(params).getList("results.message");
+    }
+
+    static List<String> ticks(int from, int toInclusive) {
+        List<String> ticks = new ArrayList<>();
+        for (int i = toInclusive; i >= from; i--) {
+            ticks.add("tick " + i);
+        }
+        return ticks;
+    }
+
+    @Test
+    void listsNewestFirstInPostHogsShape() {
+        JsonPath page = list(Map.of("limit", 100));
+        assertEquals(31, page.getInt("count"));
+        assertNull(page.get("next"));
+        assertNull(page.get("previous"));
+        List<String> expected = new ArrayList<>(ticks(0, 24));
+        expected.addAll(List.of("second failure", "ERROR-looking message", "path a\\b", "Failed: user_id missing",
+                "disk 50% full", "Started plugin"));
+        assertEquals(expected, page.getList("results.message"));
+        assertEquals("2024-01-02T00:00:24.123456Z", page.getString("results[0].timestamp"));
+        assertEquals("2024-01-01T00:00:00.000001Z", page.getString("results[30].timestamp"));
+        assertEquals("2024-01-01T00:00:01.000000Z", page.getString("results[29].timestamp"));
+        Map<String, Object> first = page.getMap("results[0]");
+        assertEquals(Set.of("id", "team_id", "plugin_id", "plugin_config_id", "timestamp", "source", "type",
+                "message", "instance_id"), first.keySet());
+        assertEquals((int) a.id(), first.get("team_id"));
+        assertEquals(7, first.get("plugin_id"));
+        assertEquals((int) configA, first.get("plugin_config_id"));
+        assertEquals("PLUGIN", first.get("source"));
+        assertEquals("INFO", first.get("type"));
+        assertTrue(first.get("instance_id").toString().matches("[0-9a-f-]{36}"));
+    }
+
+    @Test
+    void defaultPageSizeIsOneHundred() {
+        JsonPath page = list(Map.of());
+        assertEquals(31, page.getInt("count"));
+        assertEquals(31, page.getList("results").size());
+    }
+
+    @Test
+    void afterAndBeforeAreStrict() {
+        assertEquals(28, list(Map.of("after", "2024-01-01T00:00:02Z")).getInt("count"));
+        assertEquals(List.of("disk 50% full", "Started plugin"), messages(Map.of("before", "2024-01-01T00:00:02Z")));
+        assertEquals(30, list(Map.of("after", "2024-01-01T00:00:00.000001Z")).getInt("count"));
+        assertEquals(List.of("ERROR-looking message", "path a\\b", "Failed: user_id missing"),
+                messages(Map.of("after", "2024-01-01T00:00:01Z", "before", "2024-01-01T00:00:05Z")));
+    }
+
+    @Test
+    void timestampsWithoutZoneAreUtcAndOffsetsAreHonoured() {
+        assertEquals(28, list(Map.of("after", "2024-01-01T00:00:02")).getInt("count"));
+        assertEquals(28, list(Map.of("after", "2024-01-01T01:00:02+01:00")).getInt("count"));
+        assertEquals(6, list(Map.of("before", "2024-01-02")).getInt("count"));
+    }
+
+    @Test
+    void searchIsCaseInsensitiveAndTakesWildcardsLiterally() {
+        assertEquals(List.of("ERROR-looking message"), messages(Map.of("search", "error")));
+        assertEquals(List.of("disk 50% full"), messages(Map.of("search", "%")));
+        assertEquals(List.of("Failed: user_id missing"), messages(Map.of("search", "_")));
+        assertEquals(List.of("path a\\b"), messages(Map.of("search", "\\")));
+        assertEquals(ticks(10, 19).size() + 1, list(Map.of("search", "TICK 1")).getInt("count"));
+        assertEquals(0, list(Map.of("search", "secret")).getInt("count"));
+    }
+
+    @Test
+    void typeFilterIsRepeatable() {
+        assertEquals(List.of("second failure", "Failed: user_id missing"), messages(Map.of("type_filter", "ERROR")));
+        assertEquals(List.of("second failure", "Failed: user_id missing", "disk 50% full"),
+                messages(Map.of("type_filter", List.of("ERROR", "WARN"))));
+        assertEquals(26, list(Map.of("type_filter", "INFO")).getInt("count"));
+        assertEquals(List.of("path a\\b"), messages(Map.of("type_filter", "DEBUG")));
+        assertEquals(List.of("ERROR-looking message"), messages(Map.of("type_filter", "LOG")));
+    }
+
+    @Test
+    void filtersCombine() {
+        assertEquals(ticks(10, 19), messages(Map.of("type_filter", "INFO", "search", "tick",
+                "after", "2024-01-02T00:00:10Z", "before", "2024-01-02T00:00:20Z")));
+        assertEquals(List.of("second failure"), messages(Map.of("type_filter", "ERROR", "search", "FAILURE")));
+        assertEquals(List.of("Failed: user_id missing"), messages(Map.of("type_filter", List.of("ERROR", "LOG"),
+                "before", "2024-01-01T00:00:04Z")));
+        assertEquals(0, list(Map.of("type_filter", "WARN", "after", "2024-01-01T00:00:01Z")).getInt("count"));
+    }
+
+    /** Follows next links to the end; returns every page. */
+    static List<JsonPath> walk(Project project, String path, Map<String, ?> params) {
+        List<JsonPath> pages = new ArrayList<>();
+        JsonPath page = as(project).queryParams(params).get(path).then().statusCode(200).extract().jsonPath();
+        pages.add(page);
+        while (page.getString("next") != null) {
+            URI next = URI.create(page.getString("next"));
+            page = as(project).urlEncodingEnabled(false).get(next.getRawPath() + "?" + next.getRawQuery())
+                    .then().statusCode(200).extract().jsonPath();
+            pages.add(page);
+            assertTrue(pages.size() < 100, "next links never end");
+        }
+        return pages;
+    }
+
+    @Test
+    void nextLinksWalkEveryEntryOnce() {
+        List<JsonPath> pages = walk(a, logsA(), Map.of("limit", 7));
+        assertEquals(5, pages.size());
+        List<String> ids = new ArrayList<>();
+        List<String> timestamps = new ArrayList<>();
+        for (JsonPath page : pages) {
+            assertEquals(31, page.getInt("count"));
+            ids.addAll(page.getList("results.id"));
+            timestamps.addAll(page.getList("results.timestamp"));
+        }
+        assertEquals(31, ids.size());
+        assertEquals(31, new HashSet<>(ids).size());
+        List<String> sorted = new ArrayList<>(timestamps);
+        sorted.sort(java.util.Comparator.reverseOrder());
+        assertEquals(sorted, timestamps);
+        assertEquals(List.of(7, 7, 7, 7, 3), pages.stream().map(p -> p.getList("results").size()).toList());
+
+        String base = "http://localhost:" + io.restassured.RestAssured.port + logsA();
+        assertEquals(base + "?limit=7&offset=7", pages.get(0).getString("next"));
+        assertNull(pages.get(0).getString("previous"));
+        assertEquals(base + "?limit=7", pages.get(1).getString("previous"));
+        assertEquals(base + "?limit=7&offset=7", pages.get(2).getString("previous"));
+        assertEquals(base + "?limit=7&offset=21", pages.get(4).getString("previous"));
+        assertNull(pages.get(4).getString("next"));
+    }
+
+    @Test
+    void linksKeepTheFilters() {
+        List<JsonPath> pages = walk(a, logsA(), Map.of("limit", 5, "type_filter", List.of("INFO", "ERROR"),
+                "after", "2024-01-01T00:00:00Z"));
+        Set<String> ids = new HashSet<>();
+        int total = 0;
+        for (JsonPath page : pages) {
+            assertEquals(28, page.getInt("count"));
+            ids.addAll(page.getList("results.id"));
+            total += page.getList("results").size();
+            for (String type : page.<String>getList("results.type")) {
+                assertTrue(type.equals("INFO") || type.equals("ERROR"), type);
+            }
+        }
+        assertEquals(28, total);
+        assertEquals(28, ids.size());
+        String next = pages.get(0).getString("next");
+        assertTrue(next.contains("type_filter=ERROR&type_filter=INFO") || next.contains("type_filter=INFO&type_filter=ERROR"), next);
+        assertTrue(next.contains("after=2024-01-01T00%3A00%3A00Z"), next);
+    }
+
+    @Test
+    void entriesWithTheSameTimestampPageStably() {
+        long config = createConfig(a, 9);
+        List<Map<String, Object>> same = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            same.add(entry("INFO", "same " + i, "2024-03-01T00:00:00Z"));
+        }
+        append(a, config, same).then().statusCode(201).body("count", equalTo(9));
+        String path = "/api/projects/" + a.id() + "/plugin_configs/" + config + "/logs/";
+        Set<String> ids = new HashSet<>();
+        int total = 0;
+        for (JsonPath page : walk(a, path, Map.of("limit", 2))) {
+            ids.addAll(page.getList("results.id"));
+            total += page.getList("results").size();
+        }
+        assertEquals(9, total);
+        assertEquals(9, ids.size());
+    }
+
+    @Test
+    void bothPrefixesWithAndWithoutTrailingSlash() {
+        for (String prefix : List.of("/api/projects/", "/api/environments/")) {
+            for (String slash : List.of("/", "")) {
+                String path = prefix + a.id() + "/plugin_configs/" + configA + "/logs" + slash;
+                as(a).queryParam("limit", 30).get(path).then().statusCode(200)
+                        .body("count", equalTo(31))
+                        .body("results", hasSize(30))
+                        .body("next", startsWith("http://localhost:" + io.restassured.RestAssured.port + prefix));
+            }
+        }
+    }
+
+    @Test
+    void malformedParametersAre400NamingThem() {
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put("after", "yesterday");
+        bad.put("before", "2024-13-01T00:00:00Z");
+        bad.put("type_filter", "FATAL");
+        bad.put("offset", "x");
+        for (Map.Entry<String, String> param : bad.entrySet()) {
+            as(a).queryParam(param.getKey(), param.getValue()).get(logsA()).then().statusCode(400)
+                    .body("type", equalTo("validation_error"))
+                    .body("attr", equalTo(param.getKey()));
+        }
+        as(a).queryParam("type_filter", List.of("ERROR", "info")).get(logsA()).then().statusCode(400)
+                .body("attr", equalTo("type_filter"));
+        as(a).queryParam("limit", "ten").get(logsA()).then().statusCode(400)
+                .body("type", equalTo("validation_error"))
+                .body("detail", equalTo("Query param limit must be omitted or an integer!"))
+                .body("attr", equalTo("limit"));
+        as(a).queryParam("limit", "-1").get(logsA()).then().statusCode(400).body("attr", equalTo("limit"));
+        as(a).queryParam("offset", "-3").get(logsA()).then().statusCode(400).body("attr", equalTo("offset"));
+    }
+
+    @Test
+    void authAndScopes() {
+        given().get(logsA()).then().statusCode(401).body("code", equalTo("not_authenticated"));
+        given().header("Authorization", "Bearer " + a.keyWith("person:read")).get(logsA()).then().statusCode(403)
+                .body("detail", equalTo("API key missing required scope 'plugin:read'"));
+        String readOnly = a.keyWith("plugin:read");
+        given().header("Authorization", "Bearer " + readOnly).get(logsA()).then().statusCode(200)
+                .body("count", equalTo(31));
+        given().header("Authorization", "Bearer " + readOnly).contentType(ContentType.JSON)
+                .body(Map.of("entries", List.of(entry("INFO", "x", null))))
+                .post(logsA()).then().statusCode(403)
+                .body("detail", equalTo("API key missing required scope 'plugin:write'"));
+        given().header("Authorization", "Bearer " + a.keyWith("plugin:write")).get(logsA()).then().statusCode(200);
+    }
+
+    @Test
+    void unknownOrMalformedConfigIds() {
+        as(a).get("/api/projects/" + a.id() + "/plugin_configs/abc/logs/").then().statusCode(404)
+                .body("type", equalTo("invalid_request")).body("code", equalTo("not_found"));
+        as(a).get("/api/projects/" + a.id() + "/plugin_configs/987654321/logs/").then().statusCode(200)
+                .body("count", equalTo(0)).body("results", hasSize(0))
+                .body("next", nullValue()).body("previous", nullValue());
+    }
+
+    @Test
+    void teamsNeverSeeEachOthersEntries() {
+        as(b).get("/api/projects/" + b.id() + "/plugin_configs/" + configA + "/logs/").then().statusCode(200)
+                .body("count", equalTo(0)).body("results", hasSize(0));
+        as(a).get("/api/projects/" + a.id() + "/plugin_configs/" + configB + "/logs/").then().statusCode(200)
+                .body("count", equalTo(0));
+        as(b).get(logsA()).then().statusCode(403);
+        as(b).queryParam("search", "tick").get("/api/environments/" + b.id() + "/plugin_configs/" + configB + "/logs")
+                .then().statusCode(200).body("count", equalTo(1)).body("results[0].message", equalTo("tick B"))
+                .body("results.team_id", everyItem(equalTo((int) b.id())));
+        as(a).queryParam("type_filter", "ERROR").queryParam("limit", 1000).get(logsA()).then()
+                .body("results.team_id", everyItem(equalTo((int) a.id())))
+                .body("results.plugin_config_id", everyItem(equalTo((int) configA)));
+    }
+}
