@@ -6,6 +6,8 @@ import dev.quarry.auth.RequiresScopes;
 import dev.quarry.web.ApiPaths;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -36,10 +38,23 @@ public class QueryResource {
     }
 
     @POST
-    @Path("{kind}")
+    @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> createOfKind(@PathParam("kind") String kind, JsonNode body) {
+    public Uni<Response> createOfKind(@PathParam("id") String kind, JsonNode body) {
         return reply(service.submit(auth.team(), QueryRequest.parse(body, kind)));
+    }
+
+    @GET
+    @Path("{id}")
+    public Uni<Response> status(@PathParam("id") String id, @QueryParam("show_progress") boolean showProgress,
+                                @QueryParam("showProgress") boolean showProgressCamel) {
+        return reply(service.status(auth.team(), id, showProgress || showProgressCamel));
+    }
+
+    @DELETE
+    @Path("{id}")
+    public Uni<Response> cancel(@PathParam("id") String id, @QueryParam("dequeue_only") boolean dequeueOnly) {
+        return reply(service.cancel(auth.team(), id, dequeueOnly));
     }
 
     @GET

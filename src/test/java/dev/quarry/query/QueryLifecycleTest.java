@@ -1,0 +1,266 @@
+package dev.quarry.query;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quarry.testing.Capture;
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class QueryLifecycleTest {
+    /** A 3-way cross join of 400 events: 64M rows to count, far longer than any test waits. */
+    static final String SLOW = "select count() from events a cross join events b cross join events c";
+    private static Project team;
+    private static Project other;
+
+    @Inject
+    Pool pool;
+
+    @BeforeEach
+    void data() {
+        if (team != null) {
+            return;
+        }
+        team = TestProjects.create("Lifecycle");
+        other = TestProjects.create("Lifecycle other");
+        Capture capture = Capture.to(team);
+        for (int i = 0; i < 400; i++) {
+            capture.event("tick", "user-" + (i % 7), "2026-01-01T00:00:00Z");
+        }
+        capture.send();
+    }
+
+    private static Response post(Project project, String hogql, Object refresh, String clientQueryId) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("query", Map.of("kind", "HogQLQuery", "query", hogql));
+        if (refresh != null) {
+            body.put("refresh", refresh);
+        }
+        if (clientQueryId != null) {
+            body.put("client_query_id", clientQueryId);
+        }
+        return given().header("Authorization", "Bearer " + project.key()).contentType("application/json").body(body)
+                .post("/api/environments/" + project.id() + "/query/");
+    }
+
+    private static Response get(Project project, String id) {
+        return given().header("Authorization", "Bearer " + project.key())
+                .get("/api/environments/" + project.id() + "/query/" + id + "/");
+    }
+
+    private static Response cancel(Project project, String id) {
+        return given().header("Authorization", "Bearer " + project.key())
+                .delete("/api/environments/" + project.id() + "/query/" + id + "/");
+    }
+
+    /** Polls (bounded) until the async query is complete; returns the final response. */
+    private static Response awaitComplete(Project project, String id) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            Response response = get(project, id);
+            if (response.statusCode() != 202) {
+                return response;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("query " + id + " did not complete in 10 s");
+    }
+
+    private void awaitRunning(String id) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            long running = pool.preparedQuery("SELECT count(*) FROM query_runs r JOIN pg_stat_activity a "
+                            + "ON a.pid = r.backend_pid WHERE r.team_id = $1 AND r.query_id = $2 AND a.state = 'active'")
+                    .execute(Tuple.of(team.id(), id)).await().indefinitely().iterator().next().getLong(0);
+            if (running > 0) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("query " + id + " never started running");
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID();
+    }
+
+    @Test
+    void blockingCachesAndForceBlockingRecalculates() {
+        String q = "select count() from events where event = 'tick' and " + System.nanoTime() + " > 0";
+        post(team, q, null, null).then().statusCode(200).body("is_cached", equalTo(false)).body("results[0][0]", equalTo(400));
+        post(team, q, "blocking", null).then().statusCode(200).body("is_cached", equalTo(true));
+        post(team, q, "force_blocking", null).then().statusCode(200).body("is_cached", equalTo(false));
+        post(team, q, true, null).then().statusCode(200).body("is_cached", equalTo(false));
+        post(team, q, "force_cache", null).then().statusCode(200).body("is_cached", equalTo(true))
+                .body("next_allowed_client_refresh", notNullValue()).body("cache_target_age", notNullValue());
+    }
+
+    @Test
+    void asyncStartsInTheBackgroundAndPollingReturnsTheResults() throws InterruptedException {
+        String q = "select count() from events where " + System.nanoTime() + " > 0";
+        Response started = post(team, q, "async", null);
+        started.then().statusCode(202)
+                .body("query_status.complete", equalTo(false))
+                .body("query_status.query_async", equalTo(true))
+                .body("query_status.team_id", equalTo((int) team.id()))
+                .body("query_status.error", equalTo(false))
+                .body("query_status.start_time", notNullValue())
+                .body("query_status.expiration_time", notNullValue());
+        String id = started.path("query_status.id");
+        awaitComplete(team, id).then().statusCode(200)
+                .body("query_status.complete", equalTo(true))
+                .body("query_status.results.results[0][0]", equalTo(400))
+                .body("query_status.pickup_time", notNullValue())
+                .body("query_status.end_time", notNullValue());
+        // The async run filled the cache: async with a fresh answer returns it at once.
+        post(team, q, "async", null).then().statusCode(200).body("is_cached", equalTo(true));
+        // force_async always starts a new run; the legacy async flag is async.
+        post(team, q, "force_async", null).then().statusCode(202);
+        given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                .body(Map.of("async", true, "query", Map.of("kind", "HogQLQuery", "query", q + " and 1 = 1")))
+                .post("/api/projects/" + team.id() + "/query/").then().statusCode(202);
+    }
+
+    @Test
+    void lazyAsyncAcceptsOlderAnswersAndAsyncExceptOnCacheMissBlocksOnlyWithoutOne() {
+        String q = "select count() from events where " + System.nanoTime() + " > 1";
+        post(team, q, "async_except_on_cache_miss", null).then().statusCode(200).body("is_cached", equalTo(false));
+        // Make the cached answer 2 hours old: stale for async (15 min), fresh enough for lazy_async (+1 day).
+        pool.preparedQuery("UPDATE query_cache SET last_refresh = now() - interval '2 hours' WHERE team_id = $1")
+                .execute(Tuple.of(team.id())).await().indefinitely();
+        post(team, q, "lazy_async", null).then().statusCode(200).body("is_cached", equalTo(true));
+        post(team, q, "async_except_on_cache_miss", null).then().statusCode(202);
+    }
+
+    @Test
+    void userErrorsInAsyncQueriesAre400AndInternalOnes500() throws InterruptedException {
+        Response started = post(team, "select nosuchfunction(1)", "force_async", null);
+        String id = started.path("query_status.id");
+        awaitComplete(team, id).then().statusCode(400)
+                .body("query_status.error", equalTo(true))
+                .body("query_status.error_message", org.hamcrest.Matchers.containsString("nosuchfunction"));
+        // An internal failure keeps its message to itself.
+        String internal = unique("internal");
+        pool.preparedQuery("INSERT INTO query_status (team_id, id, status, complete, expiration_time) VALUES "
+                        + "($1, $2, $3::text::jsonb, true, now() + interval '20 minutes')")
+                .execute(Tuple.of(team.id(), internal, "{\"id\": \"" + internal + "\", \"complete\": true, "
+                        + "\"error\": true, \"error_message\": null}"))
+                .await().indefinitely();
+        get(team, internal).then().statusCode(500).body("query_status.error_message", nullValue());
+    }
+
+    @Test
+    void unknownOtherTeamsAndExpiredIdsAre404() throws InterruptedException {
+        get(team, "no-such-query").then().statusCode(404).body("type", equalTo("invalid_request"))
+                .body("detail", equalTo("Query no-such-query not found for team " + team.id()));
+        String id = unique("mine");
+        post(team, "select 1", "force_async", id).then().statusCode(202);
+        awaitComplete(team, id).then().statusCode(200);
+        get(other, id).then().statusCode(404);
+        cancel(other, id).then().statusCode(200);
+        get(team, id).then().statusCode(200); // the other team's cancel touched nothing
+        given().header("Authorization", "Bearer " + other.key())
+                .get("/api/environments/" + other.id() + "/query/" + id + "/log").then().statusCode(200)
+                .body("results.size()", equalTo(0));
+        pool.preparedQuery("UPDATE query_status SET expiration_time = now() - interval '1 second' "
+                + "WHERE team_id = $1 AND id = $2").execute(Tuple.of(team.id(), id)).await().indefinitely();
+        get(team, id).then().statusCode(404);
+    }
+
+    @Test
+    void rePostingAClientQueryIdReturnsItsStatusInsteadOfRunningAgain() throws InterruptedException {
+        String id = unique("client");
+        post(team, "select 41 + 1", "force_async", id).then().statusCode(202);
+        awaitComplete(team, id).then().statusCode(200);
+        post(team, "select 41 + 1", "async", id).then().statusCode(200)
+                .body("query_status.id", equalTo(id)).body("query_status.results.results[0][0]", equalTo(42));
+        long runs = pool.preparedQuery("SELECT count(*) FROM query_log WHERE team_id = $1 AND query_id = $2")
+                .execute(Tuple.of(team.id(), id)).await().indefinitely().iterator().next().getLong(0);
+        assertEquals(1, runs);
+    }
+
+    @Test
+    void cancelStopsTheRunningQueryInPostgresqlAndForgetsIt() throws InterruptedException {
+        String id = unique("slow");
+        post(team, SLOW, "force_async", id).then().statusCode(202);
+        awaitRunning(id);
+        get(team, id + "").then().statusCode(202);
+        given().header("Authorization", "Bearer " + team.key()).queryParam("show_progress", true)
+                .get("/api/environments/" + team.id() + "/query/" + id + "/")
+                .then().statusCode(202).body("query_status.query_progress.time_elapsed", notNullValue());
+        long before = System.nanoTime();
+        cancel(team, id).then().statusCode(200).body("message", equalTo("Cancelled query on clickhouse"));
+        get(team, id).then().statusCode(404);
+        boolean stopped = false;
+        while (System.nanoTime() - before < 1_000_000_000L && !stopped) {
+            stopped = pool.preparedQuery("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                            + "AND query LIKE '%CROSS JOIN%' AND pid <> pg_backend_pid()")
+                    .execute().await().indefinitely().iterator().next().getLong(0) == 0;
+            Thread.sleep(20);
+        }
+        assertTrue(stopped, "the slow query was still running 1 s after the cancel");
+        for (int i = 0; i < 100; i++) {
+            long cancelled = pool.preparedQuery("SELECT count(*) FROM query_log WHERE team_id = $1 AND query_id = $2 "
+                    + "AND status = 'Cancelled'").execute(Tuple.of(team.id(), id)).await().indefinitely().iterator().next().getLong(0);
+            if (cancelled == 1) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the cancelled query is not in the query log as Cancelled");
+    }
+
+    @Test
+    void cancellingAFinishedQuerySaysSo() throws InterruptedException {
+        String id = unique("done");
+        post(team, "select 1", "force_async", id).then().statusCode(202);
+        awaitComplete(team, id);
+        cancel(team, id).then().statusCode(200).body("message", equalTo("Query already complete"));
+        get(team, id).then().statusCode(200);
+    }
+
+    @Test
+    void aFourthConcurrentQueryOfATeamIsThrottled() throws InterruptedException {
+        String[] ids = {unique("busy"), unique("busy"), unique("busy")};
+        for (String id : ids) {
+            post(team, SLOW, "force_async", id).then().statusCode(202);
+        }
+        for (String id : ids) {
+            awaitRunning(id);
+        }
+        try {
+            post(team, "select 1", "force_blocking", null).then().statusCode(429)
+                    .header("Retry-After", notNullValue())
+                    .body("type", equalTo("throttled_error")).body("code", equalTo("throttled"));
+            // Another team is not affected.
+            post(other, "select 1", "force_blocking", null).then().statusCode(200);
+        } finally {
+            for (String id : ids) {
+                cancel(team, id).then().statusCode(200);
+            }
+        }
+        for (int i = 0; i < 100; i++) {
+            if (post(team, "select 2", "force_blocking", null).statusCode() == 200) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the team stayed throttled after its queries were cancelled");
+    }
+}
