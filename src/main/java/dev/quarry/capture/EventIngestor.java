@@ -74,21 +74,30 @@ public class EventIngestor {
         return hash;
     }
 
+    /** The persons of the batch's distinct ids, locked; an id whose person was deleted maps to a deleted record. */
     private Uni<Map<String, PersonRecord>> load(SqlConnection conn, long teamId, String[] distinctIds) {
-        return conn.preparedQuery("SELECT d.distinct_id, p.uuid, p.created_at, p.properties::text, p.is_identified "
-                        + "FROM person_distinct_ids d JOIN persons p ON p.team_id = d.team_id AND p.uuid = d.person_id "
-                        + "WHERE d.team_id = $1 AND d.distinct_id = ANY($2) ORDER BY p.id FOR UPDATE OF p")
+        return conn.preparedQuery("SELECT distinct_id, person_id FROM person_distinct_ids "
+                        + "WHERE team_id = $1 AND distinct_id = ANY($2)")
                 .execute(Tuple.of(teamId, distinctIds))
-                .map(rows -> {
-                    Map<UUID, PersonRecord> byUuid = new HashMap<>();
-                    Map<String, PersonRecord> byDistinctId = new HashMap<>();
-                    for (Row row : rows) {
-                        PersonRecord person = byUuid.computeIfAbsent(row.getUUID(1), uuid -> new PersonRecord(uuid,
-                                false, row.getOffsetDateTime(2).toInstant(), parseObject(row.getString(3)),
-                                row.getBoolean(4)));
-                        byDistinctId.put(row.getString(0), person);
-                    }
-                    return byDistinctId;
+                .flatMap(mappings -> {
+                    Map<String, UUID> personOf = new HashMap<>();
+                    mappings.forEach(row -> personOf.put(row.getString(0), row.getUUID(1)));
+                    UUID[] uuids = personOf.values().stream().distinct().toArray(UUID[]::new);
+                    return conn.preparedQuery("SELECT uuid, created_at, properties::text, is_identified FROM persons "
+                                    + "WHERE team_id = $1 AND uuid = ANY($2) ORDER BY id FOR UPDATE")
+                            .execute(Tuple.of(teamId, uuids))
+                            .map(rows -> {
+                                Map<UUID, PersonRecord> byUuid = new HashMap<>();
+                                for (Row row : rows) {
+                                    byUuid.put(row.getUUID(0), new PersonRecord(row.getUUID(0), false,
+                                            row.getOffsetDateTime(1).toInstant(), parseObject(row.getString(2)),
+                                            row.getBoolean(3)));
+                                }
+                                Map<String, PersonRecord> byDistinctId = new HashMap<>();
+                                personOf.forEach((distinctId, uuid) -> byDistinctId.put(distinctId,
+                                        byUuid.computeIfAbsent(uuid, PersonRecord::deleted)));
+                                return byDistinctId;
+                            });
                 });
     }
 

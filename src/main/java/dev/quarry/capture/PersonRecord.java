@@ -8,16 +8,29 @@ import java.util.UUID;
 final class PersonRecord {
     final UUID uuid;
     final boolean isNew;
+    /** The person was deleted and its distinct id not reset yet: events count for it, nothing else changes. */
+    final boolean deleted;
     Instant createdAt;
     ObjectNode properties;
     boolean identified;
     boolean changed;
 
     PersonRecord(UUID uuid, boolean isNew, Instant createdAt, ObjectNode properties, boolean identified) {
+        this(uuid, isNew, false, createdAt, properties, identified);
+    }
+
+    PersonRecord(UUID uuid, boolean isNew, boolean deleted, Instant createdAt, ObjectNode properties,
+                 boolean identified) {
         this.uuid = uuid;
         this.isNew = isNew;
+        this.deleted = deleted;
         this.createdAt = createdAt;
         this.properties = properties;
         this.identified = identified;
+    }
+
+    static PersonRecord deleted(UUID uuid) {
+        return new PersonRecord(uuid, false, true, Instant.EPOCH, com.fasterxml.jackson.databind.node.JsonNodeFactory
+                .instance.objectNode(), false);
     }
 }

@@ -18,7 +18,8 @@ import java.util.UUID;
  * distinct id creates a person (created at that event's time); {@code $identify} (with {@code $anon_distinct_id}),
  * {@code $create_alias} and {@code $merge_dangerously} join two distinct ids into one person, merging two persons
  * where needed; {@code $set_once}, {@code $set} and {@code $unset} update properties. The outcome is a list of
- * writes ({@link Outcome}) that the ingestor applies in one transaction.
+ * writes ({@link Outcome}) that the ingestor applies in one transaction. A distinct id of a deleted person stays
+ * with that person until it is reset: its events count for the deleted person and change nothing else.
  */
 final class PersonResolution {
     private final Map<String, PersonRecord> byDistinctId;
@@ -66,7 +67,7 @@ final class PersonResolution {
                 created.add(person);
             } else if (!person.isNew && merged) {
                 deletedExisting.add(person.uuid);
-            } else if (!person.isNew && person.changed) {
+            } else if (!person.isNew && !person.deleted && person.changed) {
                 updated.add(person);
             }
         }
@@ -83,8 +84,13 @@ final class PersonResolution {
 
     private PersonRecord apply(CapturedEvent event) {
         String other = otherDistinctId(event);
+        PersonRecord held = byDistinctId.get(event.distinctId());
+        if (held != null && held.deleted) {
+            return held;
+        }
         PersonRecord person;
-        if (other != null && !other.equals(event.distinctId())) {
+        if (other != null && !other.equals(event.distinctId())
+                && (byDistinctId.get(other) == null || !byDistinctId.get(other).deleted)) {
             person = join(event, other);
         } else {
             person = personFor(event.distinctId(), event);
