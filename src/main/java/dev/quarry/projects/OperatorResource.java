@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.quarry.data.Team;
 import dev.quarry.data.Teams;
 import dev.quarry.web.NotFoundException;
-import dev.quarry.web.PermissionDeniedException;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -15,11 +14,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The operator's path: create projects and keys (the key is shown once, in the response), seed demo data.
@@ -32,14 +28,14 @@ public class OperatorResource {
     private final ProjectProvisioning provisioning;
     private final DemoData demoData;
     private final Teams teams;
-    private final String operatorSecret;
+    private final OperatorSecret operatorSecret;
 
     public OperatorResource(ProjectProvisioning provisioning, DemoData demoData, Teams teams,
-                            @ConfigProperty(name = "quarry.operator-secret") java.util.Optional<String> operatorSecret) {
+                            OperatorSecret operatorSecret) {
         this.provisioning = provisioning;
         this.demoData = demoData;
         this.teams = teams;
-        this.operatorSecret = operatorSecret.orElse("");
+        this.operatorSecret = operatorSecret;
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -119,12 +115,6 @@ public class OperatorResource {
     }
 
     private void authorize(String secret) {
-        if (operatorSecret.isEmpty()) {
-            throw new NotFoundException();
-        }
-        if (secret == null || !MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8),
-                operatorSecret.getBytes(StandardCharsets.UTF_8))) {
-            throw new PermissionDeniedException("Operator secret missing or wrong.");
-        }
+        operatorSecret.check(secret);
     }
 }

@@ -1,0 +1,116 @@
+package dev.quarry.cohorts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.HogQLException;
+import dev.quarry.hogql.JoinExpr;
+import dev.quarry.hogql.PropertyFilters;
+import dev.quarry.hogql.SelectQuery;
+import dev.quarry.web.ValidationException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A dynamic cohort's {@code filters} as a boolean HogQL expression over the persons table: person-property and
+ * cohort filters (as {@link PropertyFilters} reads them), behavioural filters ("performed event X in the last N
+ * days", optionally at least/exactly/at most K times), in nested AND/OR groups, each leaf negatable.
+ */
+public final class CohortFilters {
+    private static final Set<String> UNITS = Set.of("hour", "day", "week", "month", "year");
+
+    private CohortFilters() {
+    }
+
+    /** @return the membership condition, or null when the cohort has no filters (no members). */
+    public static Expr toExpr(JsonNode filters) {
+        if (filters == null || filters.isNull()) {
+            return null;
+        }
+        if (!filters.isObject()) {
+            throw new ValidationException("filters must be an object", "filters");
+        }
+        JsonNode properties = filters.get("properties");
+        if (properties == null || properties.isNull() || (properties.isObject() && properties.path("values").isEmpty())) {
+            return null;
+        }
+        try {
+            return node(properties);
+        } catch (HogQLException e) {
+            throw new ValidationException(e.getMessage(), "filters");
+        }
+    }
+
+    private static Expr node(JsonNode node) {
+        if (node.isArray()) {
+            return group("AND", node);
+        }
+        if (!node.isObject()) {
+            throw new ValidationException("Each cohort filter must be an object", "filters");
+        }
+        String type = node.path("type").asText("");
+        Expr expr = switch (type) {
+            case "AND", "OR" -> group(type, node.path("values"));
+            case "behavioral" -> behavioral(node);
+            case "person", "cohort", "precalculated-cohort", "static-cohort" -> PropertyFilters.toExpr(
+                    type.equals("person") ? node : withType(node, "cohort"), PropertyFilters.Context.PERSONS);
+            default -> throw new ValidationException("Unsupported cohort filter type: " + type, "filters");
+        };
+        return node.path("negation").asBoolean(false) ? new Expr.Not(expr) : expr;
+    }
+
+    private static Expr group(String type, JsonNode values) {
+        if (!values.isArray()) {
+            throw new ValidationException("A filter group's values must be a list", "filters");
+        }
+        List<Expr> parts = new ArrayList<>();
+        values.forEach(value -> parts.add(node(value)));
+        if (parts.isEmpty()) {
+            return new Expr.Constant(type.equals("AND"));
+        }
+        return parts.size() == 1 ? parts.get(0) : type.equals("AND") ? new Expr.And(parts) : new Expr.Or(parts);
+    }
+
+    private static JsonNode withType(JsonNode node, String type) {
+        return ((com.fasterxml.jackson.databind.node.ObjectNode) node.deepCopy()).put("type", type);
+    }
+
+    /** {@code {"type": "behavioral", "value": "performed_event", "key": <event>, "time_value": 30, "time_interval": "day"}}. */
+    private static Expr behavioral(JsonNode node) {
+        String value = node.path("value").asText("");
+        if (!value.equals("performed_event") && !value.equals("performed_event_multiple")) {
+            throw new ValidationException("Unsupported behavioral filter: " + value, "filters");
+        }
+        JsonNode key = node.get("key");
+        if (key == null || !key.isTextual() || key.asText().isEmpty()) {
+            throw new ValidationException("A behavioral filter needs the event name as key", "filters");
+        }
+        List<Expr> where = new ArrayList<>();
+        where.add(new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant(key.asText())));
+        int timeValue = node.path("time_value").asInt(30);
+        String unit = node.path("time_interval").asText("day");
+        if (!UNITS.contains(unit) || timeValue < 1) {
+            throw new ValidationException("time_value must be positive and time_interval one of " + UNITS, "filters");
+        }
+        where.add(new Expr.Compare(">", Expr.Field.of("timestamp"), new Expr.Arithmetic("-",
+                Expr.Call.of("now"), new Expr.Interval(new Expr.Constant((long) timeValue), unit))));
+        SelectQuery events = new SelectQuery(List.of(), false, List.of(Expr.Field.of("person_id")),
+                List.of(JoinExpr.table("events", null)), new Expr.And(where), List.of(), null, List.of(), null, null, null);
+        if (value.equals("performed_event_multiple")) {
+            String operator = switch (node.path("operator").asText("gte")) {
+                case "gte" -> ">=";
+                case "lte" -> "<=";
+                case "gt" -> ">";
+                case "lt" -> "<";
+                case "exact", "eq" -> "=";
+                default -> throw new ValidationException("Unsupported operator for performed_event_multiple", "filters");
+            };
+            events = new SelectQuery(List.of(), false, List.of(Expr.Field.of("person_id")),
+                    List.of(JoinExpr.table("events", null)), new Expr.And(where), List.of(Expr.Field.of("person_id")),
+                    new Expr.Compare(operator, Expr.Call.of("count"),
+                            new Expr.Constant((long) node.path("operator_value").asInt(1))),
+                    List.of(), null, null, null);
+        }
+        return new Expr.Compare("in", Expr.Field.of("id"), events);
+    }
+}

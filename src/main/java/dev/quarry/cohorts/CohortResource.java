@@ -1,0 +1,167 @@
+package dev.quarry.cohorts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.auth.RequestAuth;
+import dev.quarry.auth.RequiresScopes;
+import dev.quarry.data.Team;
+import dev.quarry.web.ApiPaths;
+import dev.quarry.web.LimitOffset;
+import dev.quarry.web.NotFoundException;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** PostHog's cohorts API: list, create, retrieve, update, soft delete, and filling static cohorts. */
+@Path(ApiPaths.PROJECT + "/cohorts")
+@Produces(MediaType.APPLICATION_JSON)
+public class CohortResource {
+    private final RequestAuth auth;
+    private final Cohorts cohorts;
+    private final CohortCalculator calculator;
+    private final ObjectMapper mapper;
+
+    public CohortResource(RequestAuth auth, Cohorts cohorts, CohortCalculator calculator, ObjectMapper mapper) {
+        this.auth = auth;
+        this.cohorts = cohorts;
+        this.calculator = calculator;
+        this.mapper = mapper;
+    }
+
+    @GET
+    @RequiresScopes("cohort:read")
+    public Uni<ObjectNode> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset,
+                                @Context HttpServerRequest request) {
+        LimitOffset page = LimitOffset.parse(limit, offset, 100, 1000);
+        return cohorts.list(auth.teamId(), page.limit(), page.offset()).map(found -> {
+            List<ObjectNode> rows = new ArrayList<>();
+            found.rows().forEach(cohort -> rows.add(cohort.toJson(mapper)));
+            return mapper.valueToTree(page.page(URI.create(request.absoluteURI()), found.count(), rows));
+        });
+    }
+
+    @GET
+    @Path("{id}")
+    @RequiresScopes("cohort:read")
+    public Uni<ObjectNode> retrieve(@PathParam("id") String id) {
+        return existing(auth.teamId(), id).map(cohort -> cohort.toJson(mapper));
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("cohort:write")
+    public Uni<Response> create(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new ValidationException("Request body must be an object", null);
+        }
+        String name = requiredName(body);
+        boolean isStatic = body.path("is_static").asBoolean(false);
+        JsonNode filters = body.get("filters");
+        if (!isStatic) {
+            CohortFilters.toExpr(filters); // validate before storing anything
+        }
+        Team team = auth.team();
+        return cohorts.insert(team.id(), name, body.path("description").asText(""),
+                        filters == null || filters.isNull() ? null : filters.toString(), isStatic)
+                .flatMap(cohort -> calculator.recalculate(cohort, team.timezone())
+                        .flatMap(count -> cohorts.find(team.id(), cohort.id())))
+                .map(cohort -> Response.status(201).entity(cohort.toJson(mapper)).build());
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("cohort:write")
+    public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new ValidationException("Request body must be an object", null);
+        }
+        String name = body.has("name") ? requiredName(body) : null;
+        JsonNode filters = body.get("filters");
+        if (filters != null && !filters.isNull()) {
+            CohortFilters.toExpr(filters);
+        }
+        if (body.has("deleted") && !body.get("deleted").isBoolean()) {
+            throw new ValidationException("Must be a valid boolean.", "deleted");
+        }
+        Team team = auth.team();
+        return existing(team.id(), id)
+                .flatMap(found -> cohorts.update(team.id(), found.id(), name,
+                        body.hasNonNull("description") ? body.get("description").asText() : null,
+                        filters == null || filters.isNull() ? null : filters.toString(),
+                        body.has("deleted") ? body.get("deleted").asBoolean() : null))
+                .flatMap(updated -> updated.deleted() || filters == null ? Uni.createFrom().item(updated)
+                        : calculator.recalculate(updated, team.timezone()).flatMap(count -> cohorts.find(team.id(), updated.id())))
+                .map(cohort -> cohort.toJson(mapper));
+    }
+
+    @PATCH
+    @Path("{id}/add_persons_to_static_cohort")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("cohort:write")
+    public Uni<ObjectNode> addPersons(@PathParam("id") String id, JsonNode body) {
+        JsonNode ids = body == null ? null : body.get("person_ids");
+        if (ids == null || !ids.isArray()) {
+            throw new ValidationException("person_ids must be a list of person uuids", "person_ids");
+        }
+        List<UUID> uuids = new ArrayList<>();
+        for (JsonNode item : ids) {
+            try {
+                uuids.add(UUID.fromString(item.asText()));
+            } catch (IllegalArgumentException e) {
+                throw new ValidationException("Not a person uuid: " + item.asText(), "person_ids");
+            }
+        }
+        long teamId = auth.teamId();
+        return existing(teamId, id).flatMap(cohort -> {
+            if (!cohort.isStatic()) {
+                throw new ValidationException("Can only add persons to a static cohort", "is_static");
+            }
+            return cohorts.addStaticMembers(teamId, cohort.id(), uuids);
+        }).map(count -> mapper.createObjectNode().put("success", true).put("count", count));
+    }
+
+    private Uni<Cohort> existing(long teamId, String id) {
+        long cohortId;
+        try {
+            cohortId = Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            throw new NotFoundException();
+        }
+        return cohorts.find(teamId, cohortId).onItem().ifNull().failWith(NotFoundException::new);
+    }
+
+    private static String requiredName(JsonNode body) {
+        JsonNode name = body.get("name");
+        if (name == null || !name.isTextual() || name.asText().isBlank()) {
+            throw new ValidationException("This field is required.", "name");
+        }
+        if (name.asText().length() > 400) {
+            throw new ValidationException("Ensure this field has no more than 400 characters.", "name");
+        }
+        return name.asText();
+    }
+
+    static ArrayNode results(ObjectMapper mapper, List<Cohort> list) {
+        ArrayNode array = mapper.createArrayNode();
+        list.forEach(cohort -> array.add(cohort.toJson(mapper)));
+        return array;
+    }
+}

@@ -1,0 +1,103 @@
+package dev.quarry.cohorts;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/** Cohort rows, always by team. */
+@ApplicationScoped
+public class Cohorts {
+    private final Pool pool;
+
+    public Cohorts(Pool pool) {
+        this.pool = pool;
+    }
+
+    public record Page(long count, List<Cohort> rows) {
+    }
+
+    public Uni<Cohort> find(long teamId, long id) {
+        return pool.preparedQuery("SELECT " + Cohort.COLUMNS + " FROM cohorts WHERE team_id = $1 AND id = $2")
+                .execute(Tuple.of(teamId, id)).map(Cohorts::first);
+    }
+
+    public Uni<Page> list(long teamId, int limit, int offset) {
+        return pool.preparedQuery("SELECT " + Cohort.COLUMNS + ", count(*) OVER () FROM cohorts "
+                        + "WHERE team_id = $1 AND NOT deleted ORDER BY id DESC LIMIT $2 OFFSET $3")
+                .execute(Tuple.of(teamId, limit, offset))
+                .flatMap(rows -> {
+                    List<Cohort> cohorts = new ArrayList<>();
+                    long total = -1;
+                    for (Row row : rows) {
+                        cohorts.add(Cohort.from(row));
+                        total = row.getLong(14);
+                    }
+                    if (total >= 0) {
+                        return Uni.createFrom().item(new Page(total, cohorts));
+                    }
+                    return pool.preparedQuery("SELECT count(*) FROM cohorts WHERE team_id = $1 AND NOT deleted")
+                            .execute(Tuple.of(teamId)).map(count -> new Page(count.iterator().next().getLong(0), cohorts));
+                });
+    }
+
+    public Uni<Cohort> insert(long teamId, String name, String description, String filters, boolean isStatic) {
+        return pool.preparedQuery("INSERT INTO cohorts (team_id, name, description, filters, is_static, count) "
+                        + "VALUES ($1, $2, $3, $4::text::jsonb, $5, CASE WHEN $5 THEN 0 END) RETURNING " + Cohort.COLUMNS)
+                .execute(Tuple.tuple(Arrays.asList(teamId, name, description, filters, isStatic)))
+                .map(Cohorts::first);
+    }
+
+    public Uni<Cohort> update(long teamId, long id, String name, String description, String filters, Boolean deleted) {
+        return pool.preparedQuery("UPDATE cohorts SET name = coalesce($3, name), description = coalesce($4, description), "
+                        + "filters = coalesce($5::text::jsonb, filters), deleted = coalesce($6, deleted), "
+                        + "version = version + 1 WHERE team_id = $1 AND id = $2 RETURNING " + Cohort.COLUMNS)
+                .execute(Tuple.tuple(Arrays.asList(teamId, id, name, description, filters, deleted)))
+                .map(Cohorts::first);
+    }
+
+    /** Adds the team's persons with these uuids (others are ignored); returns how many the cohort now has. */
+    public Uni<Integer> addStaticMembers(long teamId, long cohortId, List<UUID> personUuids) {
+        return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO cohort_people (team_id, cohort_id, person_id) "
+                        + "SELECT p.team_id, $2, p.uuid FROM persons p WHERE p.team_id = $1 AND p.uuid = ANY($3) "
+                        + "ON CONFLICT DO NOTHING")
+                .execute(Tuple.of(teamId, cohortId, personUuids.toArray(UUID[]::new)))
+                .flatMap(x -> conn.preparedQuery("UPDATE cohorts SET count = (SELECT count(*) FROM cohort_people "
+                                + "WHERE team_id = $1 AND cohort_id = $2), last_calculation = now() "
+                                + "WHERE team_id = $1 AND id = $2 RETURNING count")
+                        .execute(Tuple.of(teamId, cohortId)))
+                .map(rows -> rows.iterator().next().getInteger(0)));
+    }
+
+    /** The live cohorts a person belongs to (dynamic and static). */
+    public Uni<List<Cohort>> ofPerson(long teamId, UUID personUuid) {
+        return pool.preparedQuery("SELECT " + Cohort.COLUMNS + " FROM cohorts c WHERE c.team_id = $1 AND NOT c.deleted "
+                        + "AND c.id IN (SELECT cohort_id FROM cohort_people WHERE team_id = $1 AND person_id = $2) ORDER BY c.id")
+                .execute(Tuple.of(teamId, personUuid))
+                .map(rows -> {
+                    List<Cohort> cohorts = new ArrayList<>();
+                    rows.forEach(row -> cohorts.add(Cohort.from(row)));
+                    return cohorts;
+                });
+    }
+
+    /** Every live dynamic cohort, of every team: what the schedule recalculates. */
+    public Uni<List<Cohort>> allDynamic() {
+        return pool.query("SELECT " + Cohort.COLUMNS + " FROM cohorts WHERE NOT deleted AND NOT is_static ORDER BY team_id, id")
+                .execute().map(rows -> {
+                    List<Cohort> cohorts = new ArrayList<>();
+                    rows.forEach(row -> cohorts.add(Cohort.from(row)));
+                    return cohorts;
+                });
+    }
+
+    private static Cohort first(RowSet<Row> rows) {
+        return rows.size() == 0 ? null : Cohort.from(rows.iterator().next());
+    }
+}

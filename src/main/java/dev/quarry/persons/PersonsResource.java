@@ -1,0 +1,123 @@
+package dev.quarry.persons;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.auth.RequestAuth;
+import dev.quarry.auth.RequiresScopes;
+import dev.quarry.cohorts.Cohort;
+import dev.quarry.cohorts.Cohorts;
+import dev.quarry.web.ApiPaths;
+import dev.quarry.web.Csv;
+import dev.quarry.web.NotFoundException;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The persons endpoints that read and delete persons. */
+@Path(ApiPaths.PROJECT + "/persons")
+@Produces({MediaType.APPLICATION_JSON, "text/csv"})
+public class PersonsResource {
+    private final RequestAuth auth;
+    private final Persons persons;
+    private final PersonValues values;
+    private final Cohorts cohorts;
+    private final ObjectMapper mapper;
+
+    public PersonsResource(RequestAuth auth, Persons persons, PersonValues values, Cohorts cohorts, ObjectMapper mapper) {
+        this.auth = auth;
+        this.persons = persons;
+        this.values = values;
+        this.cohorts = cohorts;
+        this.mapper = mapper;
+    }
+
+    /** The live cohorts (dynamic and static) the person belongs to; person_id is a uuid or the numeric id. */
+    @GET
+    @Path("cohorts")
+    @RequiresScopes({"person:read", "cohort:read"})
+    public Uni<Response> cohorts(@QueryParam("person_id") String personId, @QueryParam("format") String format) {
+        boolean csv = Csv.requested(format);
+        if (personId == null || personId.isBlank()) {
+            throw new ValidationException("This field is required.", "person_id");
+        }
+        long teamId = auth.teamId();
+        return persons.findUuid(teamId, personId)
+                .onItem().ifNull().failWith(() -> new NotFoundException("Person not found."))
+                .flatMap(uuid -> cohorts.ofPerson(teamId, uuid))
+                .map(found -> {
+                    List<JsonNode> rows = new ArrayList<>();
+                    for (Cohort cohort : found) {
+                        rows.add(cohort.toJson(mapper));
+                    }
+                    if (csv) {
+                        return Csv.response(rows);
+                    }
+                    ObjectNode body = mapper.createObjectNode();
+                    body.putArray("results").addAll(rows);
+                    return Response.ok(body).type(MediaType.APPLICATION_JSON).build();
+                });
+    }
+
+    @GET
+    @Path("values")
+    @RequiresScopes("person:read")
+    public Uni<Response> values(@QueryParam("key") String key, @QueryParam("value") String value,
+                                @QueryParam("format") String format) {
+        boolean csv = Csv.requested(format);
+        return values.values(auth.team(), key, value).map(found -> {
+            if (csv) {
+                List<JsonNode> rows = new ArrayList<>();
+                found.forEach(rows::add);
+                return Csv.response(rows);
+            }
+            return Response.ok(found).type(MediaType.APPLICATION_JSON).build();
+        });
+    }
+
+    /** Frees the distinct id of a deleted person so that it can belong to a new person. */
+    @POST
+    @Path("reset_person_distinct_id")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("person:write")
+    public Uni<Response> resetDistinctId(JsonNode body, @QueryParam("format") String format) {
+        Csv.requested(format);
+        JsonNode distinctId = body == null ? null : body.get("distinct_id");
+        if (distinctId == null || !distinctId.isTextual() || distinctId.asText().isEmpty()) {
+            throw new ValidationException("distinct_id is required", "distinct_id");
+        }
+        return persons.resetDistinctId(auth.teamId(), distinctId.asText()).map(outcome -> {
+            if (outcome == Persons.ResetOutcome.NOT_FOUND) {
+                throw new NotFoundException("Distinct id " + distinctId.asText() + " not found");
+            }
+            return Response.accepted().build();
+        });
+    }
+
+    @DELETE
+    @Path("{uuid}")
+    @RequiresScopes("person:write")
+    public Uni<Response> delete(@PathParam("uuid") String uuid) {
+        java.util.UUID person = Persons.parseUuid(uuid);
+        if (person == null) {
+            throw new NotFoundException("Person not found.");
+        }
+        return persons.delete(auth.teamId(), person).map(deleted -> {
+            if (!deleted) {
+                throw new NotFoundException("Person not found.");
+            }
+            return Response.noContent().build();
+        });
+    }
+}

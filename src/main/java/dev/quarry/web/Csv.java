@@ -1,0 +1,84 @@
+package dev.quarry.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+/**
+ * {@code ?format=csv}: a list of JSON objects as RFC 4180 CSV with a header row. Nested objects and lists are
+ * flattened into dotted columns ({@code properties.email}, {@code distinct_ids.0}), as PostHog's CSV renderer does;
+ * the header is every column seen, in first-seen order.
+ */
+public final class Csv {
+    public static final String MEDIA_TYPE = "text/csv; charset=utf-8";
+
+    private Csv() {
+    }
+
+    public static boolean requested(String format) {
+        if (format == null || format.isEmpty() || format.equals("json")) {
+            return false;
+        }
+        if (format.equals("csv")) {
+            return true;
+        }
+        throw new ValidationException("format must be json or csv", "format");
+    }
+
+    public static Response response(List<JsonNode> rows) {
+        return Response.ok(render(rows)).type(MEDIA_TYPE).build();
+    }
+
+    public static String render(List<JsonNode> rows) {
+        List<Map<String, String>> flat = new ArrayList<>();
+        Set<String> header = new LinkedHashSet<>();
+        for (JsonNode row : rows) {
+            Map<String, String> cells = new LinkedHashMap<>();
+            flatten("", row, cells);
+            header.addAll(cells.keySet());
+            flat.add(cells);
+        }
+        StringWriter out = new StringWriter();
+        try (CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader(header.toArray(String[]::new)).get())) {
+            for (Map<String, String> cells : flat) {
+                List<String> record = new ArrayList<>(header.size());
+                header.forEach(column -> record.add(cells.getOrDefault(column, "")));
+                printer.printRecord(record);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> cells) {
+        if (node == null || node.isNull()) {
+            if (!prefix.isEmpty()) {
+                cells.put(prefix, "");
+            }
+        } else if (node.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                flatten(prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(), field.getValue(), cells);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                flatten(prefix.isEmpty() ? Integer.toString(i) : prefix + "." + i, node.get(i), cells);
+            }
+        } else {
+            cells.put(prefix.isEmpty() ? "value" : prefix, node.asText());
+        }
+    }
+}
