@@ -39,7 +39,9 @@ public final class Placeholders {
     /** A value given by the caller as a HogQL constant (lists become tuples, usable with IN). */
     static Expr toExpr(Object v, String name) {
         if (v instanceof Expr e) {
-            return e;
+            // a fresh copy each time: the resolver keys fields by identity, and one value may fill placeholders in
+            // several scopes (e.g. the same filter in two subqueries)
+            return Transformer.copy(e);
         }
         if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
             return new Expr.Constant(((Number) v).longValue());
@@ -72,8 +74,20 @@ public final class Placeholders {
     public static final class Transformer {
         private final UnaryOperator<Expr> f;
 
+        private final boolean fresh;
+
         private Transformer(UnaryOperator<Expr> f) {
+            this(f, false);
+        }
+
+        private Transformer(UnaryOperator<Expr> f, boolean fresh) {
             this.f = f;
+            this.fresh = fresh;
+        }
+
+        /** A deep copy made of new nodes only (no node of the result is a node of {@code e}). */
+        public static Expr copy(Expr e) {
+            return new Transformer(x -> x, true).t(e);
         }
 
         public static Expr transform(Expr e, UnaryOperator<Expr> f) {
@@ -148,10 +162,10 @@ public final class Placeholders {
                 r = new SelectQuery(ctes, s.distinct(), all(s.select()), from, t(s.where()), all(s.groupBy()),
                         t(s.having()), order, t(s.limit()), t(s.offset()), lb);
             } else {
-                r = e; // leaves: Constant, Field, Star, Placeholder
+                r = fresh && e instanceof Expr.Field fl ? new Expr.Field(fl.chain()) : e; // leaves: Constant, Field, Star, Placeholder
             }
             // keep the original node (and so its recorded position) when nothing below changed
-            return f.apply(r.equals(e) ? e : r);
+            return f.apply(!fresh && r.equals(e) ? e : r);
         }
     }
 }

@@ -1,0 +1,86 @@
+package dev.quarry.insights;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.query.QueryValues;
+import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** The serialized person of actor lists (contract Part A 8 and §1.1). */
+public final class Actors {
+    public static final List<String> DEFAULT_DISPLAY_PROPERTIES = List.of("email", "Email", "$email", "name", "Name",
+            "username", "Username", "UserName");
+    private static final Pattern UUID_LIKE = Pattern.compile(
+            "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$");
+
+    private Actors() {
+    }
+
+    public static ObjectNode person(ObjectMapper mapper, UUID uuid, OffsetDateTime createdAt, String propertiesJson,
+                                    boolean identified, List<String> distinctIds, String displayPropertiesJson) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("type", "person");
+        o.put("id", uuid.toString());
+        o.put("uuid", uuid.toString());
+        o.put("created_at", createdAt == null ? null : QueryValues.timestamp(createdAt));
+        JsonNode props;
+        try {
+            props = propertiesJson == null ? mapper.createObjectNode() : mapper.readTree(propertiesJson);
+        } catch (IOException e) {
+            throw new IllegalStateException("Stored person properties are not JSON", e);
+        }
+        o.set("properties", props);
+        o.put("is_identified", identified);
+        List<String> sorted = sortedDistinctIds(distinctIds);
+        o.put("name", name(props, sorted, uuid, displayProperties(mapper, displayPropertiesJson)));
+        ArrayNode ids = o.putArray("distinct_ids");
+        sorted.forEach(ids::add);
+        o.putArray("matched_recordings");
+        o.putNull("value_at_data_point");
+        return o;
+    }
+
+    /** Non-anonymous (not UUID-looking) ids first, each group in its stored order. */
+    static List<String> sortedDistinctIds(List<String> ids) {
+        List<String> out = new ArrayList<>();
+        ids.stream().filter(d -> !UUID_LIKE.matcher(d).matches()).forEach(out::add);
+        ids.stream().filter(d -> UUID_LIKE.matcher(d).matches()).forEach(out::add);
+        return out;
+    }
+
+    static String name(JsonNode props, List<String> sortedIds, UUID uuid, List<String> displayProperties) {
+        for (String p : displayProperties) {
+            JsonNode v = props.get(p);
+            if (v != null && !v.isNull() && !v.asText().isEmpty()) {
+                return v.asText();
+            }
+        }
+        if (!sortedIds.isEmpty()) {
+            return sortedIds.get(0);
+        }
+        return uuid.toString();
+    }
+
+    private static List<String> displayProperties(ObjectMapper mapper, String json) {
+        if (json == null || json.isBlank()) {
+            return DEFAULT_DISPLAY_PROPERTIES;
+        }
+        try {
+            JsonNode n = mapper.readTree(json);
+            if (!n.isArray() || n.isEmpty()) {
+                return DEFAULT_DISPLAY_PROPERTIES;
+            }
+            List<String> out = new ArrayList<>();
+            n.forEach(x -> out.add(x.asText()));
+            return out;
+        } catch (IOException e) {
+            return DEFAULT_DISPLAY_PROPERTIES;
+        }
+    }
+}

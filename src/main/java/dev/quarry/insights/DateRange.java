@@ -1,0 +1,124 @@
+package dev.quarry.insights;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A resolved insight date range: the buckets an insight shows and the instants its events are read between.
+ * Non-explicit ranges (the default) are widened to whole buckets: {@code from} to the start of its bucket,
+ * {@code to} to the end of its bucket (exclusive {@code toExclusive}). With {@code explicitDate} the bounds are
+ * used as given (and {@code to} is inclusive, as PostHog reads it).
+ *
+ * @param firstBucket start of the first bucket shown
+ * @param bucketCount number of buckets shown (≥ 1)
+ * @param from first instant read
+ * @param to last instant read (inclusive)
+ */
+public record DateRange(Interval interval, int weekStartDay, ZonedDateTime firstBucket, int bucketCount,
+        ZonedDateTime from, ZonedDateTime to) {
+
+    /** How many buckets a range may have, so that a minute interval over years cannot exhaust memory. */
+    public static final int MAX_BUCKETS = 5_000;
+
+    /**
+     * @param dateRange the query's {@code dateRange} (may be null)
+     * @param defaultFrom the kind's default {@code date_from} (e.g. "-7d")
+     * @param earliest the moment {@code all} means (the team's first event), or null to fall back to {@code now}
+     */
+    public static DateRange resolve(JsonNode dateRange, Interval interval, int weekStartDay, ZonedDateTime now,
+                                    String defaultFrom, ZonedDateTime earliest) {
+        String fromText = text(dateRange, "date_from");
+        String toText = text(dateRange, "date_to");
+        boolean explicit = dateRange != null && dateRange.path("explicitDate").asBoolean(false);
+        ZonedDateTime to = toText == null ? now : RelativeDates.parse(toText, now, true, "date_to");
+        if (to == null) {
+            to = now;
+        }
+        ZonedDateTime from;
+        if ("all".equals(fromText == null ? null : fromText.trim())) {
+            from = earliest == null ? now : earliest.withZoneSameInstant(now.getZone());
+        } else {
+            from = RelativeDates.parse(fromText == null ? defaultFrom : fromText, now, false, "date_from");
+            if (from == null) {
+                from = earliest == null ? now : earliest.withZoneSameInstant(now.getZone());
+            }
+        }
+        if (from.isAfter(to)) {
+            throw new dev.quarry.web.ValidationException("date_from must not be after date_to", "date_from");
+        }
+        ZonedDateTime first = interval.start(from, weekStartDay);
+        ZonedDateTime last = interval.start(to, weekStartDay);
+        long count = interval.between(first, last) + 1;
+        if (count > MAX_BUCKETS) {
+            throw new dev.quarry.web.ValidationException("The date range has " + count + " " + interval.lower()
+                    + " intervals; at most " + MAX_BUCKETS + " are allowed. Use a longer interval.", "interval");
+        }
+        ZonedDateTime readFrom = explicit ? from : first;
+        ZonedDateTime readTo = explicit ? to : interval.plus(last, 1).minusNanos(1000);
+        return new DateRange(interval, weekStartDay, first, (int) count, readFrom, readTo);
+    }
+
+    /** Whether {@code date_from} is {@code all}, so that the caller must look up the earliest event first. */
+    public static boolean needsEarliest(JsonNode dateRange) {
+        String from = text(dateRange, "date_from");
+        return from != null && from.trim().equals("all");
+    }
+
+    private static String text(JsonNode node, String field) {
+        if (node == null || !node.isObject()) {
+            return null;
+        }
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    public ZonedDateTime bucket(long index) {
+        return interval.plus(firstBucket, index);
+    }
+
+    private static final java.util.regex.Pattern SHIFT = java.util.regex.Pattern.compile("^-?(\\d+)([hdwmy])$");
+
+    /** The range shifted back by its own length (compare "previous"), or by {@code compareTo} such as "-1w". */
+    public DateRange previous(String compareTo) {
+        if (compareTo != null && !compareTo.isBlank()) {
+            java.util.regex.Matcher m = SHIFT.matcher(compareTo.trim());
+            if (!m.matches()) {
+                throw new dev.quarry.web.ValidationException("Invalid compare_to \"" + compareTo
+                        + "\": expected e.g. -1d, -2w, -1m, -1y", "compare_to");
+            }
+            long n = Long.parseLong(m.group(1));
+            java.util.function.UnaryOperator<ZonedDateTime> back = switch (m.group(2)) {
+                case "h" -> t -> t.minusHours(n);
+                case "d" -> t -> t.minusDays(n);
+                case "w" -> t -> t.minusWeeks(n);
+                case "m" -> t -> t.minusMonths(n);
+                default -> t -> t.minusYears(n);
+            };
+            return new DateRange(interval, weekStartDay, interval.start(back.apply(firstBucket), weekStartDay),
+                    bucketCount, back.apply(from), back.apply(to));
+        }
+        ZonedDateTime nb = interval.plus(firstBucket, -bucketCount);
+        ZonedDateTime nf = nb.plus(java.time.Duration.between(firstBucket, from));
+        ZonedDateTime nt = interval.plus(nb, bucketCount).minus(java.time.Duration.between(to,
+                interval.plus(firstBucket, bucketCount)));
+        return new DateRange(interval, weekStartDay, nb, bucketCount, nf, nt);
+    }
+
+    public List<String> days() {
+        List<String> out = new ArrayList<>(bucketCount);
+        for (int i = 0; i < bucketCount; i++) {
+            out.add(interval.dayKey(bucket(i)));
+        }
+        return out;
+    }
+
+    public List<String> labels(boolean withYear) {
+        List<String> out = new ArrayList<>(bucketCount);
+        for (int i = 0; i < bucketCount; i++) {
+            out.add(interval.label(bucket(i), withYear));
+        }
+        return out;
+    }
+}

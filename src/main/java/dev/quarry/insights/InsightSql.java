@@ -1,0 +1,172 @@
+package dev.quarry.insights;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.hogql.CompileSettings;
+import dev.quarry.hogql.CompiledQuery;
+import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.HogQLCompiler;
+import dev.quarry.hogql.HogQLException;
+import dev.quarry.hogql.Parser;
+import dev.quarry.hogql.PropertyFilters;
+import dev.quarry.query.QueryContext;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one way insight runners reach SQL: HogQL templates written in this package (constant text; every user value
+ * is a {@code {placeholder}} bound as a constant or an expression built from the query JSON) are parsed into ASTs and
+ * compiled for the team by the HogQL compiler, which adds the team filter and resolves person ids through merges.
+ */
+public final class InsightSql {
+    /** Insight queries return every row they compute (bucket × breakdown counts are bounded by the runner). */
+    private static final int NO_LIMIT = 10_000_000;
+
+    private final QueryContext context;
+    private final String kind;
+
+    public InsightSql(QueryContext context, String kind) {
+        this.context = context;
+        this.kind = kind;
+    }
+
+    public QueryContext context() {
+        return context;
+    }
+
+    public ObjectMapper mapper() {
+        return context.mapper();
+    }
+
+    public ZoneId zone() {
+        try {
+            return ZoneId.of(context.team().timezone());
+        } catch (java.time.DateTimeException e) {
+            return ZoneId.of("UTC");
+        }
+    }
+
+    public int weekStartDay() {
+        return context.team().weekStartDay();
+    }
+
+    public ZonedDateTime now() {
+        return context.now().atZone(zone());
+    }
+
+    public CompiledQuery compile(String hogql, Map<String, Object> values) {
+        return compile(hogql, values, NO_LIMIT);
+    }
+
+    public CompiledQuery compile(String hogql, Map<String, Object> values, int limit) {
+        try {
+            CompileSettings settings = CompileSettings.of(context.team().id())
+                    .withTimezone(context.team().timezone())
+                    .withValues(values)
+                    .withLimits(limit, Math.max(limit, NO_LIMIT));
+            return HogQLCompiler.compile(Parser.parseSelect(hogql), settings);
+        } catch (HogQLException e) {
+            throw new ValidationException(e.getMessage(), null);
+        }
+    }
+
+    public Uni<RowSet<Row>> run(CompiledQuery compiled) {
+        return context.executor().execute(context.team(), context.queryId(), kind, compiled.sql(), compiled.params());
+    }
+
+    public Uni<RowSet<Row>> run(String hogql, Map<String, Object> values) {
+        return run(compile(hogql, values));
+    }
+
+    /** The team's first event, for {@code date_from: all} (null when it has none). */
+    public Uni<ZonedDateTime> earliestEvent() {
+        return run("SELECT min(timestamp) FROM events", Map.of()).map(rows -> {
+            OffsetDateTime t = rows.iterator().next().getOffsetDateTime(0);
+            return t == null ? null : t.atZoneSameInstant(zone());
+        });
+    }
+
+    /** Resolves the query's date range, looking up the first event when it says {@code all}. */
+    public Uni<DateRange> dateRange(JsonNode query, Interval interval, String defaultFrom) {
+        JsonNode dr = query.get("dateRange");
+        if (DateRange.needsEarliest(dr)) {
+            return earliestEvent().map(e -> DateRange.resolve(dr, interval, weekStartDay(), now(), defaultFrom, e));
+        }
+        return Uni.createFrom().item(DateRange.resolve(dr, interval, weekStartDay(), now(), defaultFrom, null));
+    }
+
+    // ------------------------------------------------------------------ filters
+
+    /** Property filters (list or AND/OR group) as HogQL; 400 on a malformed filter. */
+    public static Expr properties(JsonNode filters, String attr) {
+        try {
+            return PropertyFilters.toExpr(filters);
+        } catch (HogQLException e) {
+            throw new ValidationException(e.getMessage(), attr);
+        }
+    }
+
+    /** The insight-wide filters: {@code properties} and, with {@code filterTestAccounts}, the team's test-account list. */
+    public Expr globalFilters(JsonNode query) {
+        List<Expr> parts = new ArrayList<>();
+        parts.add(properties(query.get("properties"), "properties"));
+        if (query.path("filterTestAccounts").asBoolean(false)) {
+            parts.add(testAccounts());
+        }
+        return and(parts);
+    }
+
+    public Expr testAccounts() {
+        String text = context.team().testAccountFilters();
+        if (text == null || text.isBlank()) {
+            return new Expr.Constant(true);
+        }
+        try {
+            return properties(context.mapper().readTree(text), "filterTestAccounts");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Stored test account filters are not JSON", e);
+        }
+    }
+
+    /** {@code timestamp} within the range (both ends inclusive, as PostHog reads them). */
+    public static Expr timestampIn(ZonedDateTime from, ZonedDateTime to) {
+        List<Expr> parts = new ArrayList<>();
+        if (from != null) {
+            parts.add(new Expr.Compare(">=", Expr.Field.of("timestamp"), new Expr.Constant(from.toOffsetDateTime())));
+        }
+        if (to != null) {
+            parts.add(new Expr.Compare("<=", Expr.Field.of("timestamp"), new Expr.Constant(to.toOffsetDateTime())));
+        }
+        return and(parts);
+    }
+
+    public static Expr and(List<Expr> parts) {
+        List<Expr> kept = new ArrayList<>();
+        for (Expr p : parts) {
+            if (p == null || (p instanceof Expr.Constant c && Boolean.TRUE.equals(c.value()))) {
+                continue;
+            }
+            if (p instanceof Expr.And a) {
+                kept.addAll(a.exprs());
+            } else {
+                kept.add(p);
+            }
+        }
+        if (kept.isEmpty()) {
+            return new Expr.Constant(true);
+        }
+        return kept.size() == 1 ? kept.get(0) : new Expr.And(kept);
+    }
+
+    public static Expr and(Expr... parts) {
+        return and(java.util.Arrays.asList(parts));
+    }
+}

@@ -1,0 +1,130 @@
+package dev.quarry.insights;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.hogql.Expr;
+import dev.quarry.query.QueryContext;
+import dev.quarry.query.QueryRunner;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * LifecycleQuery (contract §4.1): per person and bucket, new / returning / resurrecting, and dormant in the bucket
+ * after an active one that is not followed by activity. Always the four series in that order; dormant negative.
+ */
+@ApplicationScoped
+public class LifecycleQueryRunner implements QueryRunner {
+    public static final List<String> STATUSES = List.of("new", "returning", "resurrecting", "dormant");
+
+    @Override
+    public String kind() {
+        return "LifecycleQuery";
+    }
+
+    /** A lifecycle query, resolved: its one series, buckets and the event condition. */
+    public record Plan(Series series, DateRange range, Expr where) {}
+
+    public static Uni<Plan> plan(InsightSql sql, com.fasterxml.jackson.databind.JsonNode query) {
+        List<Series> series = Series.parseAll(query.get("series"), "series");
+        Interval interval = Interval.parse(query.path("interval").asText(null), "interval");
+        return sql.dateRange(query, interval, "-7d").map(range -> {
+            Series s = series.get(0);
+            // one extra bucket before the range: activity there decides "returning" in the first bucket
+            Expr where = InsightSql.and(s.filter(), sql.globalFilters(query),
+                    new Expr.Compare(">=", Expr.Field.of("timestamp"), new Expr.Constant(range.bucket(-1).toOffsetDateTime())),
+                    new Expr.Compare("<", Expr.Field.of("timestamp"),
+                            new Expr.Constant(range.bucket(range.bucketCount()).toOffsetDateTime())));
+            return new Plan(s, range, where);
+        });
+    }
+
+    /**
+     * Columns {@code person_id, period, status}: one row per person and bucket index (0 = first bucket shown) with
+     * the person's status there. Both the counts and the actors of a cell read this.
+     */
+    public static HogQLPart cells(Plan plan) {
+        Interval iv = plan.range().interval();
+        String idx = iv.indexHogQL("lc_anchor", "timestamp");
+        String createdIdx = iv.indexHogQL("lc_anchor", "p.created_at");
+        String active = "SELECT person_id, " + idx + " AS period FROM events WHERE {lc_where} GROUP BY person_id, " + idx;
+        String text = "SELECT a.person_id AS person_id, a.period AS period, "
+                + "multiIf(prev.person_id IS NOT NULL, 'returning', "
+                + "a.period = f.first_period AND p.created_at IS NOT NULL AND " + createdIdx + " = a.period, 'new', "
+                + "'resurrecting') AS status "
+                + "FROM (" + active + ") AS a "
+                + "LEFT JOIN (" + active + ") AS prev ON prev.person_id = a.person_id AND prev.period = a.period - 1 "
+                + "INNER JOIN (SELECT person_id, min(" + idx + ") AS first_period FROM events WHERE {lc_where} "
+                + "GROUP BY person_id) AS f ON f.person_id = a.person_id "
+                + "LEFT JOIN persons AS p ON p.id = a.person_id "
+                + "WHERE a.period >= 0 "
+                + "UNION ALL "
+                + "SELECT a.person_id AS person_id, a.period + 1 AS period, 'dormant' AS status "
+                + "FROM (" + active + ") AS a "
+                + "LEFT JOIN (" + active + ") AS nxt ON nxt.person_id = a.person_id AND nxt.period = a.period + 1 "
+                + "WHERE nxt.person_id IS NULL AND a.period + 1 < {lc_buckets}";
+        return new HogQLPart(text, Map.of("lc_anchor", plan.range().firstBucket().toOffsetDateTime(),
+                "lc_where", plan.where(), "lc_buckets", (long) plan.range().bucketCount()));
+    }
+
+    @Override
+    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+        InsightSql sql = new InsightSql(context, kind());
+        return plan(sql, query).flatMap(plan -> {
+            HogQLPart counts = cells(plan).wrap(
+                    "SELECT period, status, count() AS n FROM %s AS cells GROUP BY period, status", Map.of());
+            var compiled = sql.compile(counts.text(), counts.values());
+            return sql.run(compiled).map(rows -> {
+                int n = plan.range().bucketCount();
+                double[][] data = new double[4][n];
+                for (Row row : rows) {
+                    int period = (int) (long) row.getLong(0);
+                    int status = STATUSES.indexOf(row.getString(1));
+                    if (period >= 0 && period < n && status >= 0) {
+                        data[status][period] = status == 3 ? -row.getLong(2) : row.getLong(2);
+                    }
+                }
+                ObjectNode body = context.mapper().createObjectNode();
+                ArrayNode results = body.putArray("results");
+                for (int s = 0; s < 4; s++) {
+                    results.add(series(context.mapper(), plan, STATUSES.get(s), data[s]));
+                }
+                SeriesJson.putSql(body, query, List.of(compiled));
+                body.set("resolved_date_range", SeriesJson.resolvedRange(context.mapper(), plan.range()));
+                body.set("modifiers", query.has("modifiers") ? query.get("modifiers") : context.mapper().createObjectNode());
+                body.putNull("error");
+                return body;
+            });
+        });
+    }
+
+    private static ObjectNode series(ObjectMapper mapper, Plan plan, String status, double[] data) {
+        ObjectNode o = mapper.createObjectNode();
+        ObjectNode action = mapper.createObjectNode();
+        Series s = plan.series();
+        if (s.event() == null) {
+            action.putNull("id");
+        } else {
+            action.put("id", s.event());
+        }
+        action.put("name", s.event() == null ? "All events" : s.event());
+        action.put("type", "events");
+        action.put("order", 0);
+        action.put("math", "total");
+        o.set("action", action);
+        ArrayNode d = o.putArray("data");
+        double sum = 0;
+        for (double v : data) {
+            d.add(v);
+            sum += v;
+        }
+        o.put("count", sum);
+        SeriesJson.putDates(o, plan.range(), true);
+        o.put("label", s.label() + " - " + status);
+        o.put("status", status);
+        return o;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.quarry.insights;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.HogQLException;
+import dev.quarry.hogql.Parser;
+import dev.quarry.web.ValidationException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One series of an insight: an {@code EventsNode} (an event name, or every event with {@code event: null}) with its
+ * own property filters and math. {@link #filter} is the event condition every runner reads it with.
+ */
+public record Series(int order, String event, String name, String customName, String math, String mathProperty,
+        String mathHogql, JsonNode properties, JsonNode fixedProperties) {
+
+    public static final Set<String> MATHS = Set.of("total", "dau", "weekly_active", "monthly_active", "unique_session",
+            "sum", "avg", "min", "max", "median", "p75", "p90", "p95", "p99", "hogql");
+
+    public static List<Series> parseAll(JsonNode series, String attr) {
+        if (series == null || !series.isArray() || series.isEmpty()) {
+            throw new ValidationException("At least one series is required.", attr);
+        }
+        List<Series> out = new ArrayList<>();
+        for (int i = 0; i < series.size(); i++) {
+            out.add(parse(series.get(i), i, attr));
+        }
+        return out;
+    }
+
+    public static Series parse(JsonNode node, int order, String attr) {
+        if (node == null || !node.isObject()) {
+            throw new ValidationException("A series must be an object.", attr);
+        }
+        String kind = node.path("kind").asText("EventsNode");
+        if (!kind.equals("EventsNode")) {
+            throw new ValidationException("Unsupported series kind: " + kind + " (only EventsNode is supported)", attr);
+        }
+        JsonNode ev = node.get("event");
+        String event = ev == null || ev.isNull() ? null : ev.asText();
+        String math = node.path("math").isTextual() ? node.get("math").asText() : "total";
+        if (!MATHS.contains(math)) {
+            throw new ValidationException("Unsupported math: " + math, "math");
+        }
+        String mathProperty = node.path("math_property").isTextual() ? node.get("math_property").asText() : null;
+        if (Set.of("sum", "avg", "min", "max", "median", "p75", "p90", "p95", "p99").contains(math)
+                && (mathProperty == null || mathProperty.isBlank())) {
+            throw new ValidationException("math " + math + " needs math_property", "math_property");
+        }
+        String mathHogql = node.path("math_hogql").isTextual() ? node.get("math_hogql").asText() : null;
+        if (math.equals("hogql") && (mathHogql == null || mathHogql.isBlank())) {
+            throw new ValidationException("math hogql needs math_hogql", "math_hogql");
+        }
+        return new Series(order, event, node.path("name").isTextual() ? node.get("name").asText() : event,
+                node.path("custom_name").isTextual() ? node.get("custom_name").asText() : null, math, mathProperty,
+                mathHogql, node.get("properties"), node.get("fixedProperties"));
+    }
+
+    /** "pageview", or "All events" for {@code event: null}. */
+    public String label() {
+        if (customName != null && !customName.isBlank()) {
+            return customName;
+        }
+        return event == null ? "All events" : event;
+    }
+
+    /** The events of this series: the event name and the series' own property filters. */
+    public Expr filter() {
+        List<Expr> parts = new ArrayList<>();
+        if (event != null) {
+            parts.add(new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant(event)));
+        }
+        parts.add(InsightSql.properties(properties, "series.properties"));
+        parts.add(InsightSql.properties(fixedProperties, "series.fixedProperties"));
+        return InsightSql.and(parts);
+    }
+
+    /** PostHog's {@code action} object of a result series. */
+    public ObjectNode action(ObjectMapper mapper) {
+        ObjectNode a = mapper.createObjectNode();
+        if (event == null) {
+            a.putNull("id");
+        } else {
+            a.put("id", event);
+        }
+        a.put("type", "events");
+        a.put("order", order);
+        a.put("name", event == null ? "All events" : event);
+        if (customName == null) {
+            a.putNull("custom_name");
+        } else {
+            a.put("custom_name", customName);
+        }
+        a.put("math", math);
+        if (mathProperty == null) {
+            a.putNull("math_property");
+        } else {
+            a.put("math_property", mathProperty);
+        }
+        if (mathHogql == null) {
+            a.putNull("math_hogql");
+        } else {
+            a.put("math_hogql", mathHogql);
+        }
+        a.set("properties", properties == null ? mapper.createArrayNode() : properties);
+        return a;
+    }
+
+    /**
+     * The aggregate one bucket shows, as HogQL over {@code events} (placeholders {@code {math_prop}} /
+     * {@code {math_expr}} come from {@link #mathValues}). weekly/monthly active are handled by the trends runner.
+     */
+    public String aggregateHogQL() {
+        return switch (math) {
+            case "total" -> "count()";
+            case "dau", "weekly_active", "monthly_active" -> "count(DISTINCT person_id)";
+            case "unique_session" -> "count(DISTINCT nullIf(toString(properties.$session_id), ''))";
+            case "sum" -> "sum(toFloat({math_prop}))";
+            case "avg" -> "avg(toFloat({math_prop}))";
+            case "min" -> "min(toFloat({math_prop}))";
+            case "max" -> "max(toFloat({math_prop}))";
+            case "median" -> "quantile(0.5)(toFloat({math_prop}))";
+            case "p75" -> "quantile(0.75)(toFloat({math_prop}))";
+            case "p90" -> "quantile(0.9)(toFloat({math_prop}))";
+            case "p95" -> "quantile(0.95)(toFloat({math_prop}))";
+            case "p99" -> "quantile(0.99)(toFloat({math_prop}))";
+            default -> "{math_expr}";
+        };
+    }
+
+    public void mathValues(java.util.Map<String, Object> values) {
+        if (mathProperty != null) {
+            values.put("math_prop", Expr.Field.of("properties", mathProperty));
+        }
+        if (math.equals("hogql")) {
+            try {
+                values.put("math_expr", Parser.parseExpr(mathHogql));
+            } catch (HogQLException e) {
+                throw new ValidationException(e.getMessage(), "math_hogql");
+            }
+        }
+    }
+
+    /** Whether the math is a count of actors (so that actors of a bucket are meaningful per person). */
+    public boolean countsPersons() {
+        return math.equals("dau") || math.equals("weekly_active") || math.equals("monthly_active");
+    }
+}

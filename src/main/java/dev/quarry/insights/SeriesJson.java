@@ -1,0 +1,45 @@
+package dev.quarry.insights;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.query.QueryValues;
+
+/** Shared pieces of the series objects PostHog's insight responses hold. */
+public final class SeriesJson {
+    private SeriesJson() {
+    }
+
+    /** {@code labels} and {@code days} of every bucket of the range. */
+    public static void putDates(ObjectNode o, DateRange range, boolean labelsWithYear) {
+        ArrayNode labels = o.putArray("labels");
+        range.labels(labelsWithYear).forEach(labels::add);
+        ArrayNode days = o.putArray("days");
+        range.days().forEach(days::add);
+    }
+
+    /**
+     * {@code hogql}, {@code clickhouse} (null) and {@code postgres}: the statements run. The SQL text is only included
+     * with {@code modifiers.debug: true}: through the Lambda HTTP layer (local and test runs) a response body over
+     * ~8 KB never completes (quarkusio/quarkus#44551), and insight SQL alone is several KB.
+     */
+    public static void putSql(ObjectNode body, com.fasterxml.jackson.databind.JsonNode query,
+                              java.util.List<dev.quarry.hogql.CompiledQuery> statements) {
+        boolean debug = query.path("modifiers").path("debug").asBoolean(false);
+        if (debug) {
+            body.put("hogql", String.join(";\n", statements.stream().map(dev.quarry.hogql.CompiledQuery::hogql).toList()));
+            body.put("postgres", String.join(";\n", statements.stream().map(dev.quarry.hogql.CompiledQuery::sql).toList()));
+        } else {
+            body.putNull("hogql");
+            body.putNull("postgres");
+        }
+        body.putNull("clickhouse");
+    }
+
+    public static ObjectNode resolvedRange(ObjectMapper mapper, DateRange range) {
+        ObjectNode r = mapper.createObjectNode();
+        r.put("date_from", QueryValues.timestamp(range.from().toOffsetDateTime()));
+        r.put("date_to", QueryValues.timestamp(range.to().toOffsetDateTime()));
+        return r;
+    }
+}

@@ -1,0 +1,166 @@
+package dev.quarry.insights;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.hogql.CompiledQuery;
+import dev.quarry.hogql.Expr;
+import dev.quarry.query.QueryContext;
+import dev.quarry.query.QueryRunner;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * StickinessQuery (contract §4.2): per series, how many persons were active in exactly N of the range's intervals
+ * (or groups of {@code intervalCount} intervals, counted back from the end), N = 1..K; cumulative mode shows "N or more".
+ */
+@ApplicationScoped
+public class StickinessQueryRunner implements QueryRunner {
+    @Override
+    public String kind() {
+        return "StickinessQuery";
+    }
+
+    /** One series of a stickiness query over one range (the current one, or the previous one when comparing). */
+    public record Plan(Series series, DateRange range, int intervalCount, String criteriaOp, long criteriaValue,
+            boolean cumulative, Expr where, String compareLabel) {
+        public int maxDays() {
+            return (range.bucketCount() + intervalCount - 1) / intervalCount;
+        }
+    }
+
+    public static Uni<List<Plan>> plans(InsightSql sql, JsonNode query) {
+        List<Series> series = Series.parseAll(query.get("series"), "series");
+        Interval interval = Interval.parse(query.path("interval").asText(null), "interval");
+        int intervalCount = query.path("intervalCount").asInt(1);
+        if (intervalCount < 1) {
+            throw new ValidationException("intervalCount must be at least 1", "intervalCount");
+        }
+        JsonNode filter = query.path("stickinessFilter");
+        boolean cumulative = filter.path("computedAs").asText("non_cumulative").equals("cumulative");
+        JsonNode criteria = filter.path("stickinessCriteria");
+        String op = criteria.isObject() ? criteria.path("operator").asText("gte") : null;
+        if (op != null && !List.of("gte", "lte", "exact").contains(op)) {
+            throw new ValidationException("stickinessCriteria.operator must be gte, lte or exact", "stickinessCriteria");
+        }
+        long value = criteria.isObject() ? criteria.path("value").asLong(1) : 1;
+        boolean compare = query.path("compareFilter").path("compare").asBoolean(false);
+        String compareTo = query.path("compareFilter").path("compare_to").asText(null);
+        Expr global = sql.globalFilters(query);
+        return sql.dateRange(query, interval, "-7d").map(range -> {
+            List<Plan> plans = new ArrayList<>();
+            List<DateRange> ranges = compare ? List.of(range, range.previous(compareTo)) : List.of(range);
+            for (int r = 0; r < ranges.size(); r++) {
+                DateRange dr = ranges.get(r);
+                for (Series s : series) {
+                    Expr where = InsightSql.and(s.filter(), global, InsightSql.timestampIn(dr.from(), dr.to()));
+                    plans.add(new Plan(s, dr, intervalCount, op, value, cumulative, where,
+                            compare ? (r == 0 ? "current" : "previous") : null));
+                }
+            }
+            return plans;
+        });
+    }
+
+    /** Columns {@code person_id, intervals}: each active person and the number of intervals they were active in. */
+    public static HogQLPart actorIntervals(Plan plan) {
+        Interval iv = plan.range().interval();
+        String idx = iv.indexHogQL("st_anchor", "timestamp");
+        String group = plan.intervalCount() == 1 ? idx
+                : "toInt(floor(({st_last} - " + idx + ") / {st_k}))";
+        String having = plan.criteriaOp() == null ? "" : " HAVING count() " + switch (plan.criteriaOp()) {
+            case "lte" -> "<=";
+            case "exact" -> "=";
+            default -> ">=";
+        } + " {st_value}";
+        String text = "SELECT person_id, count() AS intervals FROM (SELECT person_id, " + group + " AS g FROM events "
+                + "WHERE {st_where} GROUP BY person_id, " + group + having + ") AS active GROUP BY person_id";
+        Map<String, Object> values = new HashMap<>();
+        values.put("st_anchor", plan.range().firstBucket().toOffsetDateTime());
+        values.put("st_where", plan.where());
+        if (plan.intervalCount() > 1) {
+            values.put("st_last", (long) plan.range().bucketCount() - 1);
+            values.put("st_k", (long) plan.intervalCount());
+        }
+        if (plan.criteriaOp() != null) {
+            values.put("st_value", plan.criteriaValue());
+        }
+        return new HogQLPart(text, values);
+    }
+
+    @Override
+    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+        InsightSql sql = new InsightSql(context, kind());
+        return plans(sql, query).flatMap(plans -> {
+            List<Uni<ObjectNode>> parts = new ArrayList<>();
+            List<CompiledQuery> statements = new ArrayList<>();
+            for (Plan plan : plans) {
+                HogQLPart p = actorIntervals(plan).wrap(
+                        "SELECT intervals, count() FROM %s AS actors GROUP BY intervals", Map.of());
+                CompiledQuery compiled = sql.compile(p.text(), p.values());
+                statements.add(compiled);
+                parts.add(sql.run(compiled).map(rows -> series(context, plan, rows)));
+            }
+            // one statement at a time: the team's concurrency budget is small
+            Uni<List<ObjectNode>> all = Uni.createFrom().item(new ArrayList<>());
+            for (Uni<ObjectNode> part : parts) {
+                all = all.flatMap(list -> part.map(o -> {
+                    list.add(o);
+                    return list;
+                }));
+            }
+            return all.map(list -> {
+                ObjectNode body = context.mapper().createObjectNode();
+                ArrayNode results = body.putArray("results");
+                list.forEach(results::add);
+                SeriesJson.putSql(body, query, statements);
+                body.set("resolved_date_range", SeriesJson.resolvedRange(context.mapper(), plans.get(0).range()));
+                body.putNull("error");
+                return body;
+            });
+        });
+    }
+
+    private static ObjectNode series(QueryContext context, Plan plan, io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+        int k = plan.maxDays();
+        long[] counts = new long[k];
+        for (Row row : rows) {
+            long n = row.getLong(0);
+            if (n >= 1 && n <= k) {
+                counts[(int) n - 1] += row.getLong(1);
+            }
+        }
+        long total = 0;
+        for (long c : counts) {
+            total += c;
+        }
+        ObjectNode o = context.mapper().createObjectNode();
+        o.set("action", plan.series().action(context.mapper()));
+        ArrayNode data = o.putArray("data");
+        long running = total;
+        for (int i = 0; i < k; i++) {
+            data.add(plan.cumulative() ? running : counts[i]);
+            running -= counts[i];
+        }
+        o.put("count", total);
+        ArrayNode labels = o.putArray("labels");
+        ArrayNode days = o.putArray("days");
+        String unit = plan.range().interval().lower();
+        for (int i = 1; i <= k; i++) {
+            days.add(i);
+            labels.add(i + " " + unit + (i == 1 ? "" : "s") + (plan.cumulative() ? " or more" : ""));
+        }
+        o.put("label", plan.series().label());
+        if (plan.compareLabel() != null) {
+            o.put("compare", true);
+            o.put("compare_label", plan.compareLabel());
+        }
+        return o;
+    }
+}

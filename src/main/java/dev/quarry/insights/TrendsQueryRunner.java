@@ -1,0 +1,363 @@
+package dev.quarry.insights;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.hogql.CompiledQuery;
+import dev.quarry.hogql.Expr;
+import dev.quarry.query.QueryContext;
+import dev.quarry.query.QueryRunner;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * TrendsQuery (contract §4.5): per series (and breakdown value, and compared range) the math of each bucket, or one
+ * aggregated value for total-value displays; formulas combine series bucket by bucket.
+ */
+@ApplicationScoped
+public class TrendsQueryRunner implements QueryRunner {
+    static final Set<String> TOTAL_VALUE_DISPLAYS = Set.of("BoldNumber", "ActionsPie", "ActionsTable", "WorldMap",
+            "ActionsBarValue");
+
+    @Override
+    public String kind() {
+        return "TrendsQuery";
+    }
+
+    /** One series over one range; {@code kept} are the breakdown values shown (others fold into "other"). */
+    public record Plan(Series series, DateRange range, Expr where, Breakdown breakdown, List<String> kept,
+            boolean totalValue, String compareLabel) {
+        /** The bucket's breakdown value expression (a constant when there is no breakdown). */
+        Expr breakdownExpr() {
+            if (breakdown == null) {
+                return new Expr.Constant("");
+            }
+            return kept == null ? breakdown.valueExpr() : breakdown.foldedExpr(kept);
+        }
+
+        /** Rolling window in days for weekly/monthly active, 0 otherwise. */
+        int window() {
+            if (range.interval() != Interval.DAY) {
+                return 0;
+            }
+            return series.math().equals("weekly_active") ? 7 : series.math().equals("monthly_active") ? 30 : 0;
+        }
+
+        /** Events read: for rolling windows, from the window before the first bucket. */
+        Expr readWhere(InsightSql sql, Expr seriesAndGlobal) {
+            java.time.ZonedDateTime from = window() > 0 ? range.bucket(-(window() - 1)) : range.from();
+            return InsightSql.and(seriesAndGlobal, InsightSql.timestampIn(from, range.to()));
+        }
+    }
+
+    @Override
+    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+        InsightSql sql = new InsightSql(context, kind());
+        List<Series> series = Series.parseAll(query.get("series"), "series");
+        Interval interval = Interval.parse(query.path("interval").asText(null), "interval");
+        Breakdown breakdown = Breakdown.parse(query.get("breakdownFilter"));
+        JsonNode trendsFilter = query.path("trendsFilter");
+        boolean totalValue = TOTAL_VALUE_DISPLAYS.contains(trendsFilter.path("display").asText(""));
+        String formulaText = formulaText(trendsFilter);
+        Formula formula = formulaText == null ? null : Formula.parse(formulaText, series.size());
+        boolean compare = query.path("compareFilter").path("compare").asBoolean(false);
+        String compareTo = query.path("compareFilter").path("compare_to").asText(null);
+        Expr global = sql.globalFilters(query);
+        return sql.dateRange(query, interval, "-7d").flatMap(range -> {
+            List<DateRange> ranges = compare ? List.of(range, range.previous(compareTo)) : List.of(range);
+            List<CompiledQuery> statements = new ArrayList<>();
+            Uni<List<List<ObjectNode>>> chain = Uni.createFrom().item(new ArrayList<>());
+            for (int r = 0; r < ranges.size(); r++) {
+                DateRange dr = ranges.get(r);
+                String label = compare ? (r == 0 ? "current" : "previous") : null;
+                for (Series s : series) {
+                    Expr seriesWhere = InsightSql.and(s.filter(), global);
+                    chain = chain.flatMap(acc -> plan(sql, s, dr, seriesWhere, breakdown, totalValue, label, statements)
+                            .flatMap(plan -> {
+                                CompiledQuery q = counts(sql, plan);
+                                statements.add(q);
+                                return sql.run(q).map(rows -> {
+                                    acc.add(seriesObjects(context, plan, rows));
+                                    return acc;
+                                });
+                            }));
+                }
+            }
+            return chain.map(perSeries -> {
+                ObjectNode body = context.mapper().createObjectNode();
+                ArrayNode results = body.putArray("results");
+                if (formula != null) {
+                    for (int r = 0; r < ranges.size(); r++) {
+                        List<List<ObjectNode>> group = perSeries.subList(r * series.size(), (r + 1) * series.size());
+                        formulaResults(context, formula, group, totalValue).forEach(results::add);
+                    }
+                } else {
+                    perSeries.forEach(list -> list.forEach(results::add));
+                }
+                body.put("hasMore", false);
+                SeriesJson.putSql(body, query, statements);
+                body.set("resolved_date_range", SeriesJson.resolvedRange(context.mapper(), range));
+                body.putNull("error");
+                return body;
+            });
+        });
+    }
+
+    private static String formulaText(JsonNode trendsFilter) {
+        if (trendsFilter.path("formula").isTextual() && !trendsFilter.get("formula").asText().isBlank()) {
+            return trendsFilter.get("formula").asText();
+        }
+        JsonNode nodes = trendsFilter.path("formulaNodes");
+        if (nodes.isArray() && !nodes.isEmpty()) {
+            if (nodes.size() > 1) {
+                throw new ValidationException("Only one formula is supported", "formulaNodes");
+            }
+            return nodes.get(0).path("formula").asText(null);
+        }
+        return null;
+    }
+
+    /** Resolves the breakdown values shown (top {@code breakdown_limit} by event count), then the plan. */
+    static Uni<Plan> plan(InsightSql sql, Series s, DateRange range, Expr seriesWhere, Breakdown breakdown,
+                          boolean totalValue, String compareLabel, List<CompiledQuery> statements) {
+        Plan draft = new Plan(s, range, seriesWhere, breakdown, null, totalValue, compareLabel);
+        if (breakdown == null) {
+            return Uni.createFrom().item(draft);
+        }
+        Map<String, Object> values = new HashMap<>();
+        values.put("bd", breakdown.valueExpr());
+        values.put("where", InsightSql.and(seriesWhere, InsightSql.timestampIn(range.from(), range.to())));
+        CompiledQuery q = sql.compile("SELECT v, count() AS c FROM (SELECT {bd} AS v FROM events WHERE {where}) AS t "
+                + "GROUP BY v ORDER BY c DESC, v ASC LIMIT " + (breakdown.limit() + 1), values);
+        statements.add(q);
+        return sql.run(q).map(rows -> {
+            List<String> top = new ArrayList<>();
+            for (Row row : rows) {
+                top.add(row.getString(0));
+            }
+            if (top.size() <= breakdown.limit()) {
+                return new Plan(s, range, seriesWhere, breakdown, null, totalValue, compareLabel);
+            }
+            return new Plan(s, range, seriesWhere, breakdown, top.subList(0, breakdown.limit()), totalValue,
+                    compareLabel);
+        });
+    }
+
+    /**
+     * The events counted in one bucket and breakdown value: the same condition the counts group by, so the actors of a
+     * cell are exactly the persons behind its number. {@code period} null = the whole range (total value).
+     */
+    public static HogQLPart cellEvents(InsightSql sql, Plan plan, Long period, String breakdownValue) {
+        Interval iv = plan.range().interval();
+        List<Expr> parts = new ArrayList<>();
+        parts.add(plan.readWhere(sql, plan.where()));
+        Map<String, Object> values = new HashMap<>();
+        values.put("tr_anchor", plan.range().firstBucket().toOffsetDateTime());
+        String idx = iv.indexHogQL("tr_anchor", "timestamp");
+        StringBuilder cond = new StringBuilder("{tr_where}");
+        if (period != null) {
+            int w = plan.window();
+            if (w > 0) {
+                cond.append(" AND ").append(idx).append(" >= {tr_lo} AND ").append(idx).append(" <= {tr_p}");
+                values.put("tr_lo", period - (w - 1));
+            } else {
+                cond.append(" AND ").append(idx).append(" = {tr_p}");
+            }
+            values.put("tr_p", period);
+        }
+        if (plan.breakdown() != null && breakdownValue != null) {
+            cond.append(" AND {tr_bd} = {tr_bv}");
+            values.put("tr_bd", plan.breakdownExpr());
+            values.put("tr_bv", breakdownValue);
+        }
+        values.put("tr_where", InsightSql.and(parts));
+        return new HogQLPart("SELECT person_id FROM events WHERE " + cond, values);
+    }
+
+    static CompiledQuery counts(InsightSql sql, Plan plan) {
+        Map<String, Object> values = new HashMap<>();
+        plan.series().mathValues(values);
+        values.put("bd", plan.breakdownExpr());
+        values.put("where", plan.readWhere(sql, plan.where()));
+        values.put("anchor", plan.range().firstBucket().toOffsetDateTime());
+        String agg = plan.series().aggregateHogQL();
+        String idx = plan.range().interval().indexHogQL("anchor", "timestamp");
+        String text;
+        if (plan.totalValue()) {
+            if (plan.series().math().equals("weekly_active") || plan.series().math().equals("monthly_active")) {
+                agg = "count(DISTINCT person_id)";
+            }
+            text = "SELECT 0 AS period, {bd} AS v, " + agg + " AS value FROM events WHERE {where} GROUP BY {bd}";
+        } else if (plan.window() > 0) {
+            StringBuilder offsets = new StringBuilder("[");
+            for (int k = 0; k < plan.window(); k++) {
+                offsets.append(k == 0 ? "" : ", ").append(k);
+            }
+            offsets.append(']');
+            text = "SELECT d + k AS period, v, count(DISTINCT person_id) AS value FROM (SELECT person_id, d, v, "
+                    + "arrayJoin(" + offsets + ") AS k FROM (SELECT person_id, " + idx + " AS d, {bd} AS v FROM events "
+                    + "WHERE {where} GROUP BY person_id, " + idx + ", {bd}) AS pd) AS fan "
+                    + "WHERE d + k >= 0 AND d + k < {n} GROUP BY d + k, v";
+            values.put("n", (long) plan.range().bucketCount());
+        } else {
+            text = "SELECT " + idx + " AS period, {bd} AS v, " + agg + " AS value FROM events WHERE {where} GROUP BY "
+                    + idx + ", {bd}";
+        }
+        return sql.compile(text, values);
+    }
+
+    private static List<ObjectNode> seriesObjects(QueryContext context, Plan plan, io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+        int n = plan.range().bucketCount();
+        Map<String, double[]> byValue = new LinkedHashMap<>();
+        Map<String, Double> totals = new LinkedHashMap<>();
+        boolean integral = !Set.of("sum", "avg", "min", "max", "median", "p75", "p90", "p95", "p99", "hogql")
+                .contains(plan.series().math());
+        if (plan.breakdown() == null) {
+            byValue.put("", new double[n]);
+        } else if (plan.kept() != null) {
+            plan.kept().forEach(v -> byValue.put(v, new double[n]));
+        }
+        for (Row row : rows) {
+            long period = ((Number) row.getValue(0)).longValue();
+            String v = row.getString(1);
+            Object raw = row.getValue(2);
+            double value = raw == null ? 0 : ((Number) raw).doubleValue();
+            double[] data = byValue.computeIfAbsent(v, k -> new double[n]);
+            if (plan.totalValue()) {
+                totals.put(v, value);
+            } else if (period >= 0 && period < n) {
+                data[(int) period] = value;
+            }
+        }
+        List<Map.Entry<String, double[]>> entries = new ArrayList<>(byValue.entrySet());
+        if (plan.breakdown() != null) {
+            // biggest first; "other" last
+            entries.sort((a, b) -> {
+                boolean ao = a.getKey().equals(Breakdown.OTHER_VALUE);
+                boolean bo = b.getKey().equals(Breakdown.OTHER_VALUE);
+                if (ao != bo) {
+                    return ao ? 1 : -1;
+                }
+                double ta = plan.totalValue() ? totals.getOrDefault(a.getKey(), 0.0) : sum(a.getValue());
+                double tb = plan.totalValue() ? totals.getOrDefault(b.getKey(), 0.0) : sum(b.getValue());
+                return Double.compare(tb, ta);
+            });
+            if (plan.breakdown().hideOther()) {
+                entries.removeIf(e -> e.getKey().equals(Breakdown.OTHER_VALUE));
+            }
+        }
+        List<ObjectNode> out = new ArrayList<>();
+        for (Map.Entry<String, double[]> e : entries) {
+            ObjectNode o = context.mapper().createObjectNode();
+            o.set("action", plan.series().action(context.mapper()));
+            if (plan.totalValue()) {
+                o.putArray("data");
+                o.putArray("labels");
+                o.putArray("days");
+                double total = totals.getOrDefault(e.getKey(), 0.0);
+                putNumber(o, "aggregated_value", total, integral);
+                putNumber(o, "count", total, integral);
+            } else {
+                ArrayNode data = o.putArray("data");
+                for (double d : e.getValue()) {
+                    addNumber(data, d, integral);
+                }
+                putNumber(o, "count", sum(e.getValue()), integral);
+                SeriesJson.putDates(o, plan.range(), false);
+            }
+            if (plan.breakdown() != null) {
+                o.put("label", e.getKey());
+                o.put("breakdown_value", e.getKey());
+            } else {
+                o.put("label", plan.series().label());
+            }
+            o.putObject("filter");
+            if (plan.compareLabel() != null) {
+                o.put("compare", true);
+                o.put("compare_label", plan.compareLabel());
+            }
+            out.add(o);
+        }
+        return out;
+    }
+
+    /** One result per breakdown value: the formula over the series' values bucket by bucket. */
+    private static List<ObjectNode> formulaResults(QueryContext context, Formula formula, List<List<ObjectNode>> series,
+                                                   boolean totalValue) {
+        Map<String, List<ObjectNode>> byValue = new LinkedHashMap<>();
+        for (int s = 0; s < series.size(); s++) {
+            for (ObjectNode o : series.get(s)) {
+                String key = o.path("breakdown_value").asText("");
+                List<ObjectNode> slots = byValue.computeIfAbsent(key, k -> new ArrayList<>(java.util.Collections
+                        .nCopies(series.size(), null)));
+                slots.set(s, o);
+            }
+        }
+        List<ObjectNode> out = new ArrayList<>();
+        for (Map.Entry<String, List<ObjectNode>> e : byValue.entrySet()) {
+            ObjectNode template = e.getValue().stream().filter(java.util.Objects::nonNull).findFirst().orElseThrow();
+            ObjectNode o = template.deepCopy();
+            o.putNull("action");
+            if (totalValue) {
+                double[] vals = new double[series.size()];
+                for (int s = 0; s < vals.length; s++) {
+                    ObjectNode so = e.getValue().get(s);
+                    vals[s] = so == null ? 0 : so.path("aggregated_value").asDouble(0);
+                }
+                double v = formula.eval(vals);
+                o.put("aggregated_value", v);
+                o.put("count", v);
+            } else {
+                int n = template.path("data").size();
+                ArrayNode data = o.putArray("data");
+                double total = 0;
+                for (int i = 0; i < n; i++) {
+                    double[] vals = new double[series.size()];
+                    for (int s = 0; s < vals.length; s++) {
+                        ObjectNode so = e.getValue().get(s);
+                        vals[s] = so == null ? 0 : so.path("data").path(i).asDouble(0);
+                    }
+                    double v = formula.eval(vals);
+                    data.add(v);
+                    total += v;
+                }
+                o.put("count", total);
+            }
+            o.put("label", e.getKey().isEmpty() ? "Formula (" + formula.text() + ")" : e.getKey());
+            out.add(o);
+        }
+        return out;
+    }
+
+    private static double sum(double[] values) {
+        double s = 0;
+        for (double v : values) {
+            s += v;
+        }
+        return s;
+    }
+
+    private static void putNumber(ObjectNode o, String field, double v, boolean integral) {
+        if (integral) {
+            o.put(field, (long) v);
+        } else {
+            o.put(field, v);
+        }
+    }
+
+    private static void addNumber(ArrayNode a, double v, boolean integral) {
+        if (integral) {
+            a.add((long) v);
+        } else {
+            a.add(v);
+        }
+    }
+}
