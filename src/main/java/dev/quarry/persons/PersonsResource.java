@@ -22,6 +22,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.UriInfo;
+import io.vertx.core.http.HttpServerRequest;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,14 +38,91 @@ public class PersonsResource {
     private final Persons persons;
     private final PersonValues values;
     private final Cohorts cohorts;
+    private final PersonActors actors;
     private final ObjectMapper mapper;
 
-    public PersonsResource(RequestAuth auth, Persons persons, PersonValues values, Cohorts cohorts, ObjectMapper mapper) {
+    public PersonsResource(RequestAuth auth, Persons persons, PersonValues values, Cohorts cohorts, PersonActors actors,
+                           ObjectMapper mapper) {
         this.auth = auth;
         this.persons = persons;
         this.values = values;
         this.cohorts = cohorts;
+        this.actors = actors;
         this.mapper = mapper;
+    }
+
+    /** The persons whose lifecycle status in the interval starting at target_date is lifecycle_type. */
+    @GET
+    @Path("lifecycle")
+    @RequiresScopes("person:read")
+    public Uni<Response> lifecycle(@Context UriInfo uri, @Context HttpServerRequest request) {
+        LegacyFilter filter = LegacyFilter.of(uri.getQueryParameters(), null, mapper);
+        boolean csv = Csv.requested(filter.text("format"));
+        if (!filter.has("target_date")) {
+            throw new ValidationException("Must include specified date", "target_date");
+        }
+        if (!filter.has("lifecycle_type")) {
+            throw new ValidationException("Must include lifecycle type", "lifecycle_type");
+        }
+        ArrayNode series = filter.series();
+        if (series.isEmpty()) {
+            throw new ValidationException("Must include an event in events", "events");
+        }
+        ArrayNode one = mapper.createArrayNode().add(series.get(0));
+        ObjectNode source = mapper.createObjectNode().put("kind", "InsightActorsQuery");
+        source.set("source", filter.insight("LifecycleQuery", one));
+        source.put("day", filter.text("target_date"));
+        source.put("status", filter.text("lifecycle_type"));
+        return actorList(filter, source, request, csv);
+    }
+
+    /** The persons active in exactly stickiness_days intervals of the range, for the target entity. */
+    @GET
+    @Path("stickiness")
+    @RequiresScopes("person:read")
+    public Uni<Response> stickiness(@Context UriInfo uri, @Context HttpServerRequest request) {
+        LegacyFilter filter = LegacyFilter.of(uri.getQueryParameters(), null, mapper);
+        boolean csv = Csv.requested(filter.text("format"));
+        ObjectNode entity;
+        if (filter.has("entityId")) {
+            if (filter.has("type") && !filter.text("type").equals("events")) {
+                throw new ValidationException("Only events can be the target entity", "type");
+            }
+            ObjectNode legacy = mapper.createObjectNode().put("id", filter.text("entityId"));
+            if (filter.has("entityMath")) {
+                legacy.put("math", filter.text("entityMath"));
+            }
+            entity = filter.eventsNode(legacy);
+        } else {
+            ArrayNode series = filter.series();
+            if (series.isEmpty()) {
+                throw new ValidationException("Must include a target entity (entityId and type)", "entityId");
+            }
+            entity = (ObjectNode) series.get(0);
+        }
+        if (!filter.has("stickiness_days")) {
+            throw new ValidationException("Must include stickiness_days", "stickiness_days");
+        }
+        int days = filter.integer("stickiness_days", 0);
+        if (days < 1) {
+            throw new ValidationException("stickiness_days must be a positive integer", "stickiness_days");
+        }
+        ObjectNode source = mapper.createObjectNode().put("kind", "InsightActorsQuery");
+        source.set("source", filter.insight("StickinessQuery", mapper.createArrayNode().add(entity)));
+        source.put("day", days);
+        return actorList(filter, source, request, csv);
+    }
+
+    private Uni<Response> actorList(LegacyFilter filter, ObjectNode source, HttpServerRequest request, boolean csv) {
+        int limit = filter.limit("limit");
+        int offset = filter.offset("offset");
+        return actors.people(auth.team(), source, limit, offset, filter.text("search")).map(page -> {
+            if (csv) {
+                return Csv.response(page.people());
+            }
+            return Response.ok(actors.envelope(page, URI.create(request.absoluteURI()), "offset", "limit", limit, offset))
+                    .type(MediaType.APPLICATION_JSON).build();
+        });
     }
 
     /** The live cohorts (dynamic and static) the person belongs to; person_id is a uuid or the numeric id. */
