@@ -18,21 +18,11 @@ public final class SeriesJson {
         range.days().forEach(days::add);
     }
 
-    /**
-     * {@code hogql}, {@code clickhouse} (null) and {@code postgres}: the statements run. The SQL text is only included
-     * with {@code modifiers.debug: true}: through the Lambda HTTP layer (local and test runs) a response body over
-     * ~8 KB never completes (quarkusio/quarkus#44551), and insight SQL alone is several KB.
-     */
+    /** {@code hogql}, {@code clickhouse} (null) and {@code postgres}: the statements run (Part A 5). */
     public static void putSql(ObjectNode body, com.fasterxml.jackson.databind.JsonNode query,
                               java.util.List<dev.quarry.hogql.CompiledQuery> statements) {
-        boolean debug = query.path("modifiers").path("debug").asBoolean(false);
-        if (debug) {
-            body.put("hogql", String.join(";\n", statements.stream().map(dev.quarry.hogql.CompiledQuery::hogql).toList()));
-            body.put("postgres", String.join(";\n", statements.stream().map(dev.quarry.hogql.CompiledQuery::sql).toList()));
-        } else {
-            body.putNull("hogql");
-            body.putNull("postgres");
-        }
+        body.put("hogql", String.join(";\n", statements.stream().map(dev.quarry.hogql.CompiledQuery::hogql).toList()));
+        body.put("postgres", String.join(";\n", statements.stream().map(dev.quarry.hogql.CompiledQuery::sql).toList()));
         body.putNull("clickhouse");
     }
 

@@ -1,0 +1,177 @@
+package dev.quarry.persons;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quarry.testing.Capture;
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.net.URI;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class PersonActorListsTest {
+    private static final String PAGEVIEW = "[{\"id\":\"$pageview\",\"type\":\"events\",\"order\":0}]";
+    private static Project team;
+    private static Project other;
+
+    /**
+     * The contract's worked examples. Lifecycle: p1 active 01-11, 12, 13, 15, 17, 19; p2 01-09, 12; p3 01-12;
+     * p4 01-15. Stickiness (2020-01-11 … 01-20, event "sticky"): s1 every day 01-11 … 01-19 (9 days), s2 on 01-11,
+     * 13, 15, 17, 19 (5 days). And 250 persons first seen on 2020-03-01 (event "crowd"), for paging.
+     */
+    @BeforeEach
+    void data() {
+        if (team != null) {
+            return;
+        }
+        team = TestProjects.create("Person lists");
+        other = TestProjects.create("Person lists other");
+        Capture c = Capture.to(team);
+        Map<String, List<Integer>> lifecycle = Map.of("p1", List.of(11, 12, 13, 15, 17, 19), "p2", List.of(9, 12),
+                "p3", List.of(12), "p4", List.of(15));
+        lifecycle.forEach((person, days) -> days.forEach(day ->
+                c.event("$pageview", person, String.format("2020-01-%02dT12:00:00Z", day), Map.of("$set", Map.of("email", person + "@x.test")))));
+        for (int day = 11; day <= 19; day++) {
+            c.event("sticky", "s1", String.format("2020-01-%02dT12:00:00Z", day));
+        }
+        for (int day : List.of(11, 13, 15, 17, 19)) {
+            c.event("sticky", "s2", String.format("2020-01-%02dT12:00:00Z", day));
+        }
+        c.send();
+        Capture crowd = Capture.to(team);
+        for (int i = 0; i < 250; i++) {
+            crowd.event("crowd", "crowd-" + i, "2020-03-01T10:00:00Z");
+        }
+        crowd.send();
+        Capture.to(other).event("$pageview", "p3", "2020-01-12T12:00:00Z").send();
+    }
+
+    private JsonPath lifecycle(String targetDate, String type) {
+        return given().header("Authorization", "Bearer " + team.key())
+                .queryParam("events", PAGEVIEW).queryParam("date_from", "2020-01-09").queryParam("date_to", "2020-01-19")
+                .queryParam("interval", "day").queryParam("target_date", targetDate).queryParam("lifecycle_type", type)
+                .get("/api/environments/" + team.id() + "/persons/lifecycle/")
+                .then().log().ifValidationFails().statusCode(200).extract().jsonPath();
+    }
+
+    @Test
+    void lifecycleListsArePeopleOfTheCell() {
+        // 01-12: new p3 (created that day), returning p1 (active 01-11), resurrecting p2 (last active 01-09).
+        assertEquals(List.of("p3@x.test"), lifecycle("2020-01-12", "new").getList("results[0].people.properties.email"));
+        assertEquals(List.of("p1@x.test"), lifecycle("2020-01-12", "returning").getList("results[0].people.properties.email"));
+        assertEquals(List.of("p2@x.test"), lifecycle("2020-01-12", "resurrecting").getList("results[0].people.properties.email"));
+        // dormant on 01-10 is p2 (-1 in the worked example); on 01-13: nobody from 01-12 is missing except p2, p3 (-2).
+        assertEquals(List.of("p2@x.test"), lifecycle("2020-01-10", "dormant").getList("results[0].people.properties.email"));
+        JsonPath dormant = lifecycle("2020-01-13", "dormant");
+        assertEquals(Set.of("p2@x.test", "p3@x.test"), new HashSet<>(dormant.getList("results[0].people.properties.email")));
+        assertEquals(2, dormant.getInt("results[0].count"));
+        assertEquals("person", dormant.getString("results[0].people[0].type"));
+        assertEquals(null, dormant.getString("next"));
+    }
+
+    @Test
+    void stickinessListsThePersonsWithExactlyThatManyDays() {
+        for (Object[] expected : new Object[][]{{5, List.of("s2")}, {9, List.of("s1")}, {1, List.of()}}) {
+            given().header("Authorization", "Bearer " + team.key())
+                    .queryParam("entityId", "sticky").queryParam("type", "events").queryParam("interval", "day")
+                    .queryParam("date_from", "2020-01-11").queryParam("date_to", "2020-01-20")
+                    .queryParam("stickiness_days", expected[0])
+                    .get("/api/projects/" + team.id() + "/persons/stickiness/")
+                    .then().log().ifValidationFails().statusCode(200)
+                    .body("results[0].people.distinct_ids.flatten()", equalTo(expected[1]))
+                    .body("results[0].count", equalTo(((List<?>) expected[1]).size()));
+        }
+    }
+
+    @Test
+    void missingParametersAre400() {
+        String url = "/api/projects/" + team.id() + "/persons/lifecycle/";
+        given().header("Authorization", "Bearer " + team.key()).queryParam("events", PAGEVIEW)
+                .queryParam("lifecycle_type", "new").get(url)
+                .then().statusCode(400).body("detail", equalTo("Must include specified date")).body("attr", equalTo("target_date"));
+        given().header("Authorization", "Bearer " + team.key()).queryParam("events", PAGEVIEW)
+                .queryParam("target_date", "2020-01-12").get(url)
+                .then().statusCode(400).body("detail", equalTo("Must include lifecycle type"));
+        given().header("Authorization", "Bearer " + team.key()).queryParam("events", PAGEVIEW)
+                .queryParam("target_date", "2020-01-12").queryParam("lifecycle_type", "sideways").get(url)
+                .then().statusCode(400).body("type", equalTo("validation_error"));
+        given().header("Authorization", "Bearer " + team.key()).queryParam("events", "{not json")
+                .queryParam("target_date", "2020-01-12").queryParam("lifecycle_type", "new").get(url)
+                .then().statusCode(400);
+        given().header("Authorization", "Bearer " + team.key()).queryParam("stickiness_days", 2)
+                .get("/api/projects/" + team.id() + "/persons/stickiness/")
+                .then().statusCode(400).body("attr", equalTo("entityId"));
+        given().header("Authorization", "Bearer " + team.key()).queryParam("entityId", "sticky")
+                .get("/api/projects/" + team.id() + "/persons/stickiness/")
+                .then().statusCode(400).body("attr", equalTo("stickiness_days"));
+    }
+
+    /** 250 new persons on 2020-03-01, 100 a page: the next links walk 100 + 100 + 50 with no repeats or gaps. */
+    @Test
+    void pagingThroughTwoHundredFiftyPersons() {
+        String next = "/api/projects/" + team.id() + "/persons/lifecycle/?events=" + java.net.URLEncoder.encode(
+                "[{\"id\":\"crowd\",\"type\":\"events\"}]", java.nio.charset.StandardCharsets.UTF_8)
+                + "&date_from=2020-02-25&date_to=2020-03-05&interval=day&target_date=2020-03-01&lifecycle_type=new";
+        Set<String> seen = new HashSet<>();
+        List<Integer> pageSizes = new java.util.ArrayList<>();
+        while (next != null) {
+            URI uri = URI.create(next);
+            String pathAndQuery = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+            JsonPath page = given().urlEncodingEnabled(false).header("Authorization", "Bearer " + team.key())
+                    .get(pathAndQuery).then().statusCode(200).extract().jsonPath();
+            List<String> ids = page.getList("results[0].people.id");
+            pageSizes.add(ids.size());
+            for (String id : ids) {
+                assertTrue(seen.add(id), "person " + id + " appeared twice");
+            }
+            next = page.getString("next");
+            if (next != null) {
+                assertTrue(next.startsWith("http"), "next must be absolute: " + next);
+            }
+        }
+        assertEquals(List.of(100, 100, 50), pageSizes);
+        assertEquals(250, seen.size());
+    }
+
+    @Test
+    void csvListsThePeopleWithFlattenedProperties() {
+        String csv = given().header("Authorization", "Bearer " + team.key())
+                .queryParam("events", PAGEVIEW).queryParam("date_from", "2020-01-09").queryParam("date_to", "2020-01-19")
+                .queryParam("target_date", "2020-01-12").queryParam("lifecycle_type", "new").queryParam("format", "csv")
+                .get("/api/projects/" + team.id() + "/persons/lifecycle/")
+                .then().statusCode(200).header("Content-Type", containsString("text/csv")).extract().asString();
+        String header = csv.lines().findFirst().orElseThrow();
+        assertTrue(header.contains("properties.email") && header.contains("distinct_ids.0"), header);
+        assertTrue(csv.contains("p3@x.test"), csv);
+        assertEquals(2, csv.lines().count());
+    }
+
+    @Test
+    void anotherTeamsKeySeesOnlyItsOwnPersons() {
+        given().header("Authorization", "Bearer " + other.key())
+                .queryParam("events", PAGEVIEW).queryParam("date_from", "2020-01-09").queryParam("date_to", "2020-01-19")
+                .queryParam("target_date", "2020-01-12").queryParam("lifecycle_type", "new")
+                .get("/api/projects/" + other.id() + "/persons/lifecycle/")
+                .then().statusCode(200).body("results[0].people.distinct_ids.flatten()", containsInAnyOrder("p3"))
+                .body("results[0].people[0].properties.email", nullValue());
+        given().header("Authorization", "Bearer " + other.key()).queryParam("events", PAGEVIEW)
+                .queryParam("target_date", "2020-01-12").queryParam("lifecycle_type", "new")
+                .get("/api/projects/" + team.id() + "/persons/lifecycle/").then().statusCode(403);
+    }
+}
