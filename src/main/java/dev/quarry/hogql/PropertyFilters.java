@@ -155,10 +155,6 @@ public final class PropertyFilters {
         return value.asText();
     }
 
-    private static String likeEscape(String s) {
-        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
-    }
-
     private static Expr orNull(Expr f, Expr cond) {
         return new Expr.Or(List.of(new Expr.IsNull(f, false), cond));
     }
@@ -181,9 +177,9 @@ public final class PropertyFilters {
                 return orNull(f, cmp);
             }
             case "icontains":
-                return new Expr.Compare("ilike", f, str("%" + likeEscape(single(value, operator)) + "%"));
+                return new Expr.Compare("ilike", f, str(LikePatterns.contains(single(value, operator))));
             case "not_icontains":
-                return orNull(f, new Expr.Compare("not ilike", f, str("%" + likeEscape(single(value, operator)) + "%")));
+                return orNull(f, new Expr.Compare("not ilike", f, str(LikePatterns.contains(single(value, operator)))));
             case "regex":
                 return Expr.Call.of("ifNull", Expr.Call.of("match", f, str(single(value, operator))), new Expr.Constant(false));
             case "not_regex":

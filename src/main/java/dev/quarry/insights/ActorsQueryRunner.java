@@ -64,7 +64,7 @@ public class ActorsQueryRunner implements QueryRunner {
                     + ") AND {ac_filter}";
             String search = query.path("search").asText("").trim();
             if (!search.isEmpty()) {
-                String pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+                String pattern = dev.quarry.hogql.LikePatterns.contains(search);
                 values.put("ac_pattern", pattern);
                 text += " AND (properties.email ilike {ac_pattern} OR properties.name ilike {ac_pattern} OR id IN "
                         + "(SELECT person_id FROM person_distinct_ids WHERE distinct_id ilike {ac_pattern}))";

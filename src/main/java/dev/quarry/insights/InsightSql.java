@@ -125,15 +125,7 @@ public final class InsightSql {
     }
 
     public Expr testAccounts() {
-        String text = context.team().testAccountFilters();
-        if (text == null || text.isBlank()) {
-            return new Expr.Constant(true);
-        }
-        try {
-            return properties(context.mapper().readTree(text), "filterTestAccounts");
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("Stored test account filters are not JSON", e);
-        }
+        return TestAccounts.filter(context.team());
     }
 
     /** {@code timestamp} within the range (both ends inclusive, as PostHog reads them). */

@@ -14,8 +14,12 @@ public final class TestAccounts {
     }
 
     public static Expr filter(Team team) {
+        String filters = team.testAccountFilters();
+        if (filters == null || filters.isBlank()) {
+            return new Expr.Constant(true);
+        }
         try {
-            return PropertyFilters.toExpr(MAPPER.readTree(team.testAccountFilters() == null ? "[]" : team.testAccountFilters()));
+            return PropertyFilters.toExpr(MAPPER.readTree(filters));
         } catch (IOException e) {
             throw new IllegalStateException("test_account_filters of team " + team.id() + " is not JSON", e);
         }

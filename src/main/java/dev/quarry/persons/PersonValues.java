@@ -8,6 +8,7 @@ import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.JoinExpr;
+import dev.quarry.hogql.LikePatterns;
 import dev.quarry.hogql.SelectQuery;
 import dev.quarry.query.QueryExecutor;
 import dev.quarry.query.QueryIds;
@@ -60,7 +61,7 @@ public class PersonValues {
         where.add(new Expr.IsNull(property, true));
         where.add(new Expr.Compare("!=", property, new Expr.Constant("")));
         if (search != null && !search.isEmpty()) {
-            where.add(Expr.Call.of("ilike", property, new Expr.Constant("%" + escapeLike(search) + "%")));
+            where.add(Expr.Call.of("ilike", property, new Expr.Constant(LikePatterns.contains(search))));
         }
         SelectQuery recent = new SelectQuery(List.of(), false, List.of(new Expr.Alias(property, "value")),
                 List.of(JoinExpr.table("persons", null)), new Expr.And(where), List.of(), null,
@@ -77,13 +78,9 @@ public class PersonValues {
     private static SelectQuery distinctIdQuery(String search) {
         Expr distinctId = Expr.Field.of("distinct_id");
         Expr where = search == null || search.isEmpty() ? null
-                : Expr.Call.of("ilike", distinctId, new Expr.Constant("%" + escapeLike(search) + "%"));
+                : Expr.Call.of("ilike", distinctId, new Expr.Constant(LikePatterns.contains(search)));
         return new SelectQuery(List.of(), false, List.of(distinctId), List.of(JoinExpr.table("person_distinct_ids", null)),
                 where, List.of(), null, List.of(new SelectQuery.OrderExpr(distinctId, false, null)),
                 new Expr.Constant((long) TOP), null, null);
-    }
-
-    static String escapeLike(String text) {
-        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 }

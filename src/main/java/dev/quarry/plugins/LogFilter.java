@@ -38,6 +38,6 @@ public record LogFilter(OffsetDateTime after, OffsetDateTime before, String sear
 
     /** The text of an ILIKE pattern matching {@code search} anywhere, with its wildcards taken literally. */
     static String containsPattern(String search) {
-        return "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        return dev.quarry.hogql.LikePatterns.contains(search);
     }
 }
