@@ -37,6 +37,16 @@ public class Teams {
                 .map(rows -> rows.size() == 0 ? null : Team.from(rows.iterator().next()));
     }
 
+    public Uni<Team> update(long id, String name, String timezone, int weekStartDay, String testAccountFilters,
+                            String personDisplayNameProperties) {
+        return pool.preparedQuery("UPDATE teams SET name = $2, timezone = $3, week_start_day = $4, "
+                        + "test_account_filters = $5::text::jsonb, person_display_name_properties = $6::text::jsonb "
+                        + "WHERE id = $1 RETURNING " + Team.COLUMNS)
+                .execute(Tuple.tuple(java.util.Arrays.asList(id, name, timezone, (short) weekStartDay,
+                        testAccountFilters, personDisplayNameProperties)))
+                .map(rows -> Team.from(rows.iterator().next()));
+    }
+
     public Uni<Team> create(SqlClient client, UUID organizationId, String name, String timezone) {
         return client.preparedQuery("INSERT INTO teams (uuid, organization_id, name, api_token, timezone) "
                         + "VALUES ($1, $2, $3, $4, $5) RETURNING " + Team.COLUMNS)

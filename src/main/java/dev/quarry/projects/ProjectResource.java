@@ -1,38 +1,134 @@
 package dev.quarry.projects;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.auth.RequestAuth;
 import dev.quarry.auth.RequiresScopes;
 import dev.quarry.data.Team;
+import dev.quarry.data.Teams;
+import dev.quarry.hogql.HogQLException;
+import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.web.ApiPaths;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.util.UUID;
+import java.io.IOException;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 
+/** GET and PATCH the project: its name, timezone, week start, test-account filters and display-name properties. */
 @Path(ApiPaths.PROJECT)
 @Produces(MediaType.APPLICATION_JSON)
 public class ProjectResource {
     private final RequestAuth auth;
+    private final Teams teams;
+    private final ObjectMapper mapper;
 
-    public ProjectResource(RequestAuth auth) {
+    public ProjectResource(RequestAuth auth, Teams teams, ObjectMapper mapper) {
         this.auth = auth;
-    }
-
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record ProjectView(long id, UUID uuid, UUID organization, String name, String apiToken, String timezone,
-                              int weekStartDay) {
-        static ProjectView of(Team team) {
-            return new ProjectView(team.id(), team.uuid(), team.organizationId(), team.name(), team.apiToken(),
-                    team.timezone(), team.weekStartDay());
-        }
+        this.teams = teams;
+        this.mapper = mapper;
     }
 
     @GET
     @RequiresScopes("project:read")
-    public ProjectView get() {
-        return ProjectView.of(auth.team());
+    public ObjectNode get() {
+        return view(auth.team());
+    }
+
+    @PATCH
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("project:write")
+    public Uni<ObjectNode> update(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new ValidationException("Request body must be an object", null);
+        }
+        Team team = auth.team();
+        String name = body.has("name") ? text(body, "name") : team.name();
+        if (name.isBlank() || name.length() > 200) {
+            throw new ValidationException("name must be 1 to 200 characters", "name");
+        }
+        String timezone = body.has("timezone") ? text(body, "timezone") : team.timezone();
+        try {
+            ZoneId.of(timezone);
+        } catch (DateTimeException e) {
+            throw new ValidationException("\"" + timezone + "\" is not a valid choice.", "timezone");
+        }
+        int weekStart = team.weekStartDay();
+        if (body.has("week_start_day")) {
+            JsonNode value = body.get("week_start_day");
+            if (!value.isInt() || (value.asInt() != 0 && value.asInt() != 1)) {
+                throw new ValidationException("week_start_day must be 0 (Sunday) or 1 (Monday)", "week_start_day");
+            }
+            weekStart = value.asInt();
+        }
+        String testAccounts = team.testAccountFilters();
+        if (body.has("test_account_filters")) {
+            JsonNode filters = body.get("test_account_filters");
+            if (!filters.isArray()) {
+                throw new ValidationException("test_account_filters must be a list of property filters", "test_account_filters");
+            }
+            try {
+                PropertyFilters.toExpr(filters);
+            } catch (HogQLException e) {
+                throw new ValidationException(e.getMessage(), "test_account_filters");
+            }
+            testAccounts = filters.toString();
+        }
+        String displayNames = team.personDisplayNameProperties();
+        if (body.has("person_display_name_properties")) {
+            JsonNode names = body.get("person_display_name_properties");
+            if (!names.isNull() && (!names.isArray() || !allText(names))) {
+                throw new ValidationException("person_display_name_properties must be a list of property names",
+                        "person_display_name_properties");
+            }
+            displayNames = names.isNull() ? null : names.toString();
+        }
+        return teams.update(team.id(), name, timezone, weekStart, testAccounts, displayNames).map(this::view);
+    }
+
+    private ObjectNode view(Team team) {
+        ObjectNode node = mapper.createObjectNode();
+        node.put("id", team.id());
+        node.put("uuid", team.uuid().toString());
+        node.put("organization", team.organizationId().toString());
+        node.put("name", team.name());
+        node.put("api_token", team.apiToken());
+        node.put("timezone", team.timezone());
+        node.put("week_start_day", team.weekStartDay());
+        node.set("test_account_filters", json(team.testAccountFilters()));
+        node.set("person_display_name_properties", json(team.personDisplayNameProperties()));
+        return node;
+    }
+
+    private JsonNode json(String text) {
+        try {
+            return text == null ? mapper.nullNode() : mapper.readTree(text);
+        } catch (IOException e) {
+            return mapper.nullNode();
+        }
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || !value.isTextual()) {
+            throw new ValidationException("Not a valid string.", field);
+        }
+        return value.asText();
+    }
+
+    private static boolean allText(JsonNode array) {
+        for (JsonNode item : array) {
+            if (!item.isTextual()) {
+                return false;
+            }
+        }
+        return true;
     }
 }
