@@ -52,6 +52,12 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
      */
     public record Breakdown(String type, String property, int limit, Attribution attribution, int attributionStep) {}
 
+    /** The same funnel without its breakdown (correlation reads each actor once). */
+    public FunnelPlan withoutBreakdown() {
+        return new FunnelPlan(steps, orderType, windowSeconds, exclusions, null, range, global, VizType.STEPS, fromStep,
+                toStep, binCount);
+    }
+
     public int n() {
         return steps.size();
     }

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * m   anon-m pageview 01-06 10:00; user-m signed up 10:05, $identify(anon-m) 10:06, purchase 10:20:
  *     two persons merged into one                                                   complete (300 s, 900 s)
  * </pre>
+ * Person property plan: u1 pro, u2 free, u3 free, m pro (set after the merge).
  * A second project has complete funnels for the same distinct ids and must never count.
  */
 @QuarkusTest
@@ -47,13 +48,13 @@ class FunnelsEndpointTest {
         project = TestProjects.create("Funnels");
         other = TestProjects.create("Funnels other");
         Capture c = Capture.to(project);
-        c.event("$pageview", "u1", "2020-01-02T10:00:00Z", Map.of("$browser", "Chrome"));
+        c.event("$pageview", "u1", "2020-01-02T10:00:00Z", Map.of("$browser", "Chrome", "$set", Map.of("plan", "pro")));
         c.event("signed up", "u1", "2020-01-02T10:10:00Z");
         c.event("purchase", "u1", "2020-01-02T11:10:00Z");
-        c.event("$pageview", "u2", "2020-01-03T10:00:00Z", Map.of("$browser", "Firefox"));
+        c.event("$pageview", "u2", "2020-01-03T10:00:00Z", Map.of("$browser", "Firefox", "$set", Map.of("plan", "free")));
         c.event("clicked pricing", "u2", "2020-01-03T10:15:00Z");
         c.event("signed up", "u2", "2020-01-03T10:30:00Z");
-        c.event("$pageview", "u3", "2020-01-04T10:00:00Z", Map.of("$browser", "Chrome"));
+        c.event("$pageview", "u3", "2020-01-04T10:00:00Z", Map.of("$browser", "Chrome", "$set", Map.of("plan", "free")));
         c.event("signed up", "u4", "2020-01-05T10:00:00Z");
         c.event("$pageview", "u5", "2020-01-10T00:00:00Z", Map.of("$browser", "Safari"));
         c.event("signed up", "u5", "2020-01-24T00:00:00Z");
@@ -63,7 +64,7 @@ class FunnelsEndpointTest {
         c.send();
         c.event("$identify", "user-m", "2020-01-06T10:06:00Z", Map.of("$anon_distinct_id", "anon-m"));
         c.send();
-        c.event("purchase", "user-m", "2020-01-06T10:20:00Z");
+        c.event("purchase", "user-m", "2020-01-06T10:20:00Z", Map.of("$set", Map.of("plan", "pro")));
         c.send();
         Capture o = Capture.to(other);
         for (String id : List.of("u1", "u2", "u3", "u4", "u5", "anon-m")) {
@@ -257,5 +258,135 @@ class FunnelsEndpointTest {
         Map<String, Object> q = funnel(Map.of());
         q.put("series", List.of());
         assertEquals(400, status(project, q));
+    }
+
+    // ------------------------------------------------------------------ actors
+
+    static List<String> actorIds(JsonPath body) {
+        List<String> out = new ArrayList<>();
+        for (List<Object> row : body.<List<Object>>getList("results")) {
+            out.add((String) row.get(0));
+        }
+        return out;
+    }
+
+    /** person id of a distinct id, through a HogQL query (merged persons: the surviving one). */
+    static String person(String distinctId) {
+        JsonPath body = post(project, Map.of("kind", "HogQLQuery", "query",
+                "SELECT DISTINCT person_id FROM events WHERE distinct_id = {d}", "values", Map.of("d", distinctId)));
+        return body.getString("results[0][0]");
+    }
+
+    static List<String> sorted(String... distinctIds) {
+        List<String> out = new ArrayList<>();
+        for (String d : distinctIds) {
+            out.add(person(d));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    static Map<String, Object> actors(Map<String, Object> funnel, Integer step) {
+        Map<String, Object> q = new HashMap<>();
+        q.put("kind", "FunnelsActorsQuery");
+        q.put("source", funnel);
+        if (step != null) {
+            q.put("funnelStep", step);
+        }
+        return q;
+    }
+
+    @Test
+    void funnelsActors() {
+        assertEquals(person("anon-m"), person("user-m"));
+        assertEquals(sorted("u1", "u2", "u5", "user-m"), actorIds(post(project, actors(funnel(Map.of()), 2))));
+        assertEquals(sorted("u1", "user-m"), actorIds(post(project, actors(funnel(Map.of()), 3))));
+        // dropped off before step 2: reached step 1 only
+        assertEquals(sorted("u3"), actorIds(post(project, actors(funnel(Map.of()), -2))));
+        assertEquals(sorted("u2", "u5"), actorIds(post(project, actors(funnel(Map.of()), -3))));
+        assertEquals(400, status(project, actors(funnel(Map.of()), 4)));
+        assertEquals(400, status(project, actors(funnel(Map.of()), -1)));
+    }
+
+    @Test
+    void funnelsActorsPaginateAndFilterBreakdown() {
+        Map<String, Object> q = actors(funnel(Map.of()), 1);
+        q.put("limit", 2);
+        JsonPath first = post(project, q);
+        assertEquals(sorted("u1", "u2", "u3", "u5", "user-m").subList(0, 2), actorIds(first));
+        assertEquals(true, first.getBoolean("hasMore"));
+        q.put("offset", 4);
+        JsonPath last = post(project, q);
+        assertEquals(1, actorIds(last).size());
+        assertEquals(false, last.getBoolean("hasMore"));
+        Map<String, Object> f = funnel(Map.of());
+        f.put("breakdownFilter", Map.of("breakdown", "$browser"));
+        Map<String, Object> b = actors(f, 1);
+        b.put("funnelStepBreakdown", List.of("Chrome"));
+        assertEquals(sorted("u1", "u3"), actorIds(post(project, b)));
+    }
+
+    @Test
+    void funnelTrendsActors() {
+        Map<String, Object> f = funnel(Map.of("funnelVizType", "trends"));
+        f.put("interval", "day");
+        Map<String, Object> q = actors(f, null);
+        q.put("funnelTrendsEntrancePeriodStart", "2020-01-02");
+        assertEquals(sorted("u1"), actorIds(post(project, q)));
+        q.put("funnelTrendsEntrancePeriodStart", "2020-01-03");
+        q.put("funnelTrendsDropOff", true);
+        assertEquals(sorted("u2"), actorIds(post(project, q)));
+    }
+
+    // ------------------------------------------------------------------ correlation
+
+    static Map<String, Object> correlation(String type, Map<String, Object> extra) {
+        Map<String, Object> q = new HashMap<>(extra);
+        q.put("kind", "FunnelCorrelationQuery");
+        q.put("funnelCorrelationType", type);
+        q.put("source", Map.of("kind", "FunnelsActorsQuery", "source", funnel(Map.of())));
+        return q;
+    }
+
+    /**
+     * Success: u1, m; failure: u2, u3, u5. Inside the spans: m's $identify (success), u2's clicked pricing (failure).
+     * $identify: (1+1)(3-0+1) / ((2-1+1)(0+1)) = 4; clicked pricing: (0+1)(3-1+1) / ((2-0+1)(1+1)) = 0.5.
+     */
+    @Test
+    void correlationEvents() {
+        JsonPath body = post(project, correlation("events", Map.of()));
+        assertEquals(List.of("$identify", "clicked pricing"), body.getList("results.events.event.event"));
+        assertEquals(List.of(1, 0), body.getList("results.events.success_count"));
+        assertEquals(List.of(0, 1), body.getList("results.events.failure_count"));
+        assertEquals(List.of(4f, 0.5f), body.getList("results.events.odds_ratio", Float.class));
+        assertEquals(List.of("success", "failure"), body.getList("results.events.correlation_type"));
+        assertEquals(false, body.getBoolean("results.skewed"));
+        body = post(project, correlation("events", Map.of("funnelCorrelationExcludeEventNames", List.of("$identify"))));
+        assertEquals(List.of("clicked pricing"), body.getList("results.events.event.event"));
+    }
+
+    /** plan::pro s 2 f 0: 3·4 / (1·1) = 12; plan::free s 0 f 2: 1·2 / (3·3) = 0.2222. */
+    @Test
+    void correlationProperties() {
+        JsonPath body = post(project, correlation("properties", Map.of("funnelCorrelationNames", List.of("plan"))));
+        assertEquals(List.of("plan::pro", "plan::free"), body.getList("results.events.event.event"));
+        assertEquals(List.of(12f, 2f / 9), body.getList("results.events.odds_ratio", Float.class));
+    }
+
+    @Test
+    void correlationActors() {
+        Map<String, Object> q = new HashMap<>();
+        q.put("kind", "FunnelCorrelationActorsQuery");
+        q.put("source", correlation("events", Map.of()));
+        q.put("funnelCorrelationPersonEntity", Map.of("kind", "EventsNode", "event", "clicked pricing"));
+        assertEquals(sorted("u2"), actorIds(post(project, q)));
+        q.put("funnelCorrelationPersonConverted", true);
+        assertEquals(List.of(), actorIds(post(project, q)));
+        Map<String, Object> p = new HashMap<>();
+        p.put("kind", "FunnelCorrelationActorsQuery");
+        p.put("source", correlation("properties", Map.of("funnelCorrelationNames", List.of("plan"))));
+        p.put("funnelCorrelationPropertyValues", List.of(Map.of("key", "plan", "value", "free", "operator", "exact",
+                "type", "person")));
+        assertEquals(sorted("u2", "u3"), actorIds(post(project, p)));
     }
 }
