@@ -11,6 +11,9 @@ public final class Functions {
 
     private static final Map<String, Spec> SPECS = new HashMap<>();
 
+    /** The internal funnel-scan aggregate; see the registration below. */
+    public static final String FUNNEL = "#funnel";
+
     private static void f(String name, int min, int max) {
         SPECS.put(name.toLowerCase(Locale.ROOT), new Spec(name, min, max, false, 0));
     }
@@ -41,6 +44,11 @@ public final class Functions {
         agg("groupUniqArray", 1, 1);
         SPECS.put("quantile", new Spec("quantile", 1, 1, true, 1));
         agg("median", 1, 1);
+        // Internal: names starting with '#' cannot be written in HogQL (a function name is an unquoted identifier:
+        // letters, digits, _ and $), so only runners can call these, by building the call node themselves.
+        // #funnel(timestamp, step mask, same-time order, steps, window seconds, mode, exclusions): the per-actor
+        // funnel scan of migration V7 (quarry_funnel), fed the actor's events in time order.
+        agg(FUNNEL, 7, 7);
         // dates
         f("now", 0, 0);
         f("today", 0, 0);

@@ -1069,6 +1069,15 @@ public final class PostgresPrinter {
                 return new Frag("percentile_cont(" + p + ") WITHIN GROUP (ORDER BY " + num(x) + ")",
                         "Nullable(Float64)");
             }
+            case Functions.FUNNEL: {
+                Frag ts = expr(args.get(0));
+                String order = " ORDER BY " + ts.sql() + ", " + expr(args.get(2)).sql() + ")";
+                return new Frag("quarry_funnel(array_agg(extract(epoch FROM " + ts.sql() + ")::float8" + order
+                        + ", array_agg((" + expr(args.get(1)).sql() + ")::bigint" + order
+                        + ", (" + expr(args.get(3)).sql() + ")::int, (" + expr(args.get(4)).sql() + ")::float8, ("
+                        + expr(args.get(5)).sql() + ")::int, (" + expr(args.get(6)).sql() + ")::text)",
+                        "Array(Float64)");
+            }
             default:
                 throw new HogQLResolutionException("Unknown function \"" + c.name() + "\"", c);
         }

@@ -1,0 +1,50 @@
+package dev.quarry.insights.funnels;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.query.QueryContext;
+import dev.quarry.query.QueryRunner;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** FunnelsActorsQuery and FunnelCorrelationActorsQuery answered directly: person ids, paginated. */
+public final class FunnelActorsRunners {
+    private FunnelActorsRunners() {
+    }
+
+    static Uni<ObjectNode> run(QueryContext context, String kind, ObjectNode query) {
+        int limit = query.path("limit").asInt(100);
+        int offset = query.path("offset").asInt(0);
+        if (limit > 50_000) {
+            limit = 50_000;
+        }
+        int l = limit;
+        return FunnelActors.page(context, kind, query, l, offset)
+                .map(page -> FunnelActors.body(context, query, page, l, offset));
+    }
+
+    @ApplicationScoped
+    public static class Funnels implements QueryRunner {
+        @Override
+        public String kind() {
+            return "FunnelsActorsQuery";
+        }
+
+        @Override
+        public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+            return FunnelActorsRunners.run(context, kind(), query);
+        }
+    }
+
+    @ApplicationScoped
+    public static class Correlation implements QueryRunner {
+        @Override
+        public String kind() {
+            return "FunnelCorrelationActorsQuery";
+        }
+
+        @Override
+        public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+            return FunnelActorsRunners.run(context, kind(), query);
+        }
+    }
+}

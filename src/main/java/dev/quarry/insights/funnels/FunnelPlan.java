@@ -1,0 +1,348 @@
+package dev.quarry.insights.funnels;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.Functions;
+import dev.quarry.hogql.HogQLException;
+import dev.quarry.hogql.Parser;
+import dev.quarry.insights.DateRange;
+import dev.quarry.insights.HogQLPart;
+import dev.quarry.insights.InsightSql;
+import dev.quarry.insights.Interval;
+import dev.quarry.insights.Series;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A {@code FunnelsQuery} read and checked: its steps, order type, window, exclusions, breakdown and date range, and
+ * the HogQL of the per-actor scan every funnel answer (steps, time to convert, trends, actors, correlation) is built
+ * on: {@link #actors()}.
+ */
+public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSeconds, List<Exclusion> exclusions,
+        Breakdown breakdown, DateRange range, Expr global, VizType vizType, int fromStep, int toStep,
+        Integer binCount) {
+
+    /** Placeholder for an empty breakdown value (PostHog shows missing values as ""). */
+    public static final String NO_VALUE = "";
+
+    public enum OrderType {
+        ORDERED, STRICT, UNORDERED;
+
+        int mode() {
+            return ordinal();
+        }
+    }
+
+    public enum VizType { STEPS, TIME_TO_CONVERT, TRENDS }
+
+    public enum Attribution { FIRST_TOUCH, LAST_TOUCH, ALL_EVENTS, STEP }
+
+    /** An exclusion event between {@code from} and {@code to} (0-based step indexes, from &lt; to). */
+    public record Exclusion(Series event, int from, int to) {}
+
+    /**
+     * @param type event, person or hogql
+     * @param property the property name (event / person) or the HogQL expression
+     * @param attributionStep for STEP attribution: the 0-based step whose event gives the value
+     */
+    public record Breakdown(String type, String property, int limit, Attribution attribution, int attributionStep) {}
+
+    /** The same funnel without its breakdown (correlation reads each actor once). */
+    public FunnelPlan withoutBreakdown() {
+        return new FunnelPlan(steps, orderType, windowSeconds, exclusions, null, range, global, VizType.STEPS, fromStep,
+                toStep, binCount);
+    }
+
+    public int n() {
+        return steps.size();
+    }
+
+    public static Uni<FunnelPlan> parse(InsightSql sql, JsonNode query) {
+        if (query == null || !query.isObject()) {
+            throw new ValidationException("source must be a FunnelsQuery object", "source");
+        }
+        List<Series> steps = Series.parseAll(query.get("series"), "series");
+        if (steps.size() > 20) {
+            throw new ValidationException("A funnel has at most 20 steps.", "series");
+        }
+        JsonNode ff = query.path("funnelsFilter");
+        OrderType order = switch (text(ff, "funnelOrderType", "ordered")) {
+            case "ordered" -> OrderType.ORDERED;
+            case "strict" -> OrderType.STRICT;
+            case "unordered" -> OrderType.UNORDERED;
+            default -> throw new ValidationException("funnelOrderType must be ordered, strict or unordered",
+                    "funnelOrderType");
+        };
+        VizType viz = switch (text(ff, "funnelVizType", "steps")) {
+            case "steps" -> VizType.STEPS;
+            case "time_to_convert" -> VizType.TIME_TO_CONVERT;
+            case "trends" -> VizType.TRENDS;
+            default -> throw new ValidationException("funnelVizType must be steps, time_to_convert or trends",
+                    "funnelVizType");
+        };
+        long window = windowSeconds(ff);
+        List<Exclusion> exclusions = new ArrayList<>();
+        JsonNode ex = ff.get("exclusions");
+        if (ex != null && !ex.isNull()) {
+            if (!ex.isArray()) {
+                throw new ValidationException("exclusions must be a list", "exclusions");
+            }
+            for (JsonNode e : ex) {
+                Series s = Series.parse(e, 0, "exclusions");
+                int from = e.path("funnelFromStep").asInt(0);
+                int to = e.path("funnelToStep").asInt(steps.size() - 1);
+                if (from < 0 || to <= from || to > steps.size() - 1) {
+                    throw new ValidationException("Exclusion steps must satisfy 0 <= funnelFromStep < funnelToStep <= "
+                            + (steps.size() - 1), "exclusions");
+                }
+                exclusions.add(new Exclusion(s, from, to));
+            }
+        }
+        if (steps.size() + exclusions.size() > 62) {
+            throw new ValidationException("Too many steps and exclusions", "exclusions");
+        }
+        Breakdown breakdown = breakdown(query.path("breakdownFilter"), ff, steps.size());
+        int fromStep = ff.path("funnelFromStep").asInt(0);
+        int toStep = ff.path("funnelToStep").isNumber() ? ff.get("funnelToStep").asInt() : steps.size() - 1;
+        if (fromStep < 0 || toStep <= fromStep || toStep > steps.size() - 1) {
+            if (viz != VizType.STEPS) {
+                throw new ValidationException("funnelFromStep and funnelToStep must satisfy 0 <= from < to <= "
+                        + (steps.size() - 1), "funnelToStep");
+            }
+            fromStep = 0;
+            toStep = steps.size() - 1;
+        }
+        if (viz != VizType.STEPS && steps.size() < 2) {
+            throw new ValidationException("This funnel visualisation needs at least two steps.", "series");
+        }
+        Integer binCount = ff.path("binCount").isNumber() ? ff.get("binCount").asInt() : null;
+        if (binCount != null && (binCount < 1 || binCount > 90)) {
+            throw new ValidationException("binCount must be between 1 and 90", "binCount");
+        }
+        Interval interval = Interval.parse(query.path("interval").asText(null), "interval");
+        Expr global = sql.globalFilters(query);
+        int from = fromStep;
+        int to = toStep;
+        return sql.dateRange(query, interval, "-7d").map(range -> new FunnelPlan(steps, order, window, exclusions,
+                breakdown, range, global, viz, from, to, binCount));
+    }
+
+    private static String text(JsonNode node, String field, String dflt) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? dflt : v.asText();
+    }
+
+    static long windowSeconds(JsonNode ff) {
+        JsonNode iv = ff.get("funnelWindowInterval");
+        JsonNode days = ff.get("funnelWindowDays");
+        long amount;
+        String unit;
+        if ((iv == null || iv.isNull()) && days != null && days.isNumber()) {
+            amount = days.asLong();
+            unit = "day";
+        } else {
+            amount = iv == null || iv.isNull() ? 14 : iv.asLong(-1);
+            unit = text(ff, "funnelWindowIntervalUnit", "day").toLowerCase(Locale.ROOT);
+        }
+        if (amount < 1) {
+            throw new ValidationException("funnelWindowInterval must be a positive integer", "funnelWindowInterval");
+        }
+        long unitSeconds = switch (unit) {
+            case "second" -> 1;
+            case "minute" -> 60;
+            case "hour" -> 3600;
+            case "day" -> 86_400;
+            case "week" -> 7 * 86_400;
+            case "month" -> 30 * 86_400;
+            default -> throw new ValidationException(
+                    "funnelWindowIntervalUnit must be second, minute, hour, day, week or month",
+                    "funnelWindowIntervalUnit");
+        };
+        if (amount > 100L * 365 * 86_400 / unitSeconds) {
+            throw new ValidationException("funnelWindowInterval is too large", "funnelWindowInterval");
+        }
+        return amount * unitSeconds;
+    }
+
+    static Breakdown breakdown(JsonNode bf, JsonNode ff, int n) {
+        if (bf == null || !bf.isObject()) {
+            return null;
+        }
+        JsonNode b = bf.get("breakdown");
+        if (b == null || b.isNull() || (b.isTextual() && b.asText().isEmpty())) {
+            if (bf.path("breakdowns").isArray() && !bf.get("breakdowns").isEmpty()) {
+                throw new ValidationException("Multiple breakdowns are not supported for funnels yet; use breakdown",
+                        "breakdowns");
+            }
+            return null;
+        }
+        if (b.isArray()) {
+            if (b.size() != 1) {
+                throw new ValidationException("Funnels take one breakdown property", "breakdown");
+            }
+            b = b.get(0);
+        }
+        String type = text(bf, "breakdown_type", "event");
+        if (!List.of("event", "person", "hogql").contains(type)) {
+            throw new ValidationException("Unsupported funnel breakdown_type: " + type
+                    + " (event, person and hogql are supported)", "breakdown_type");
+        }
+        int limit = bf.path("breakdown_limit").isNumber() ? bf.get("breakdown_limit").asInt() : 25;
+        if (limit < 1 || limit > 1000) {
+            throw new ValidationException("breakdown_limit must be between 1 and 1000", "breakdown_limit");
+        }
+        Attribution attribution = switch (text(ff, "breakdownAttributionType", "first_touch")) {
+            case "first_touch" -> Attribution.FIRST_TOUCH;
+            case "last_touch" -> Attribution.LAST_TOUCH;
+            case "all_events" -> Attribution.ALL_EVENTS;
+            case "step" -> Attribution.STEP;
+            default -> throw new ValidationException(
+                    "breakdownAttributionType must be first_touch, last_touch, all_events or step",
+                    "breakdownAttributionType");
+        };
+        int step = ff.path("breakdownAttributionValue").asInt(0);
+        if (attribution == Attribution.STEP && (step < 0 || step >= n)) {
+            throw new ValidationException("breakdownAttributionValue must be a step index (0 to " + (n - 1) + ")",
+                    "breakdownAttributionValue");
+        }
+        return new Breakdown(type, b.asText(), limit, attribution, step);
+    }
+
+    // ------------------------------------------------------------------ HogQL
+
+    /** Step k's condition (0-based). */
+    Expr step(int k) {
+        return steps.get(k).filter();
+    }
+
+    Expr anyStep() {
+        List<Expr> parts = new ArrayList<>();
+        for (int k = 0; k < n(); k++) {
+            parts.add(step(k));
+        }
+        return parts.size() == 1 ? parts.get(0) : new Expr.Or(parts);
+    }
+
+    /** The events the scan reads: every step and exclusion event (strict: every event) inside the date range. */
+    Expr where() {
+        Expr events;
+        if (orderType == OrderType.STRICT) {
+            events = new Expr.Constant(true);
+        } else {
+            List<Expr> parts = new ArrayList<>();
+            for (int k = 0; k < n(); k++) {
+                parts.add(step(k));
+            }
+            for (Exclusion e : exclusions) {
+                parts.add(e.event().filter());
+            }
+            events = parts.size() == 1 ? parts.get(0) : new Expr.Or(parts);
+        }
+        return InsightSql.and(events, global, InsightSql.timestampIn(range.from(), range.to()));
+    }
+
+    /** Bit k-1 for step k, bit n+j for exclusion j. */
+    Expr mask() {
+        Expr sum = null;
+        List<Expr> conds = new ArrayList<>();
+        for (int k = 0; k < n(); k++) {
+            conds.add(step(k));
+        }
+        for (Exclusion e : exclusions) {
+            conds.add(e.event().filter());
+        }
+        for (int i = 0; i < conds.size(); i++) {
+            Expr term = Expr.Call.of("if", conds.get(i), new Expr.Constant(1L << i), new Expr.Constant(0L));
+            sum = sum == null ? term : new Expr.Arithmetic("+", sum, term);
+        }
+        return sum;
+    }
+
+    /** Same-timestamp events are taken in step order; other events after them. */
+    Expr sameTimeOrder() {
+        List<Expr> args = new ArrayList<>();
+        for (int k = 0; k < n(); k++) {
+            args.add(step(k));
+            args.add(new Expr.Constant((long) k + 1));
+        }
+        args.add(new Expr.Constant(1000L));
+        return args.size() == 3 ? new Expr.Call("if", args, null, false) : new Expr.Call("multiIf", args, null, false);
+    }
+
+    Expr scan() {
+        StringBuilder ex = new StringBuilder();
+        for (Exclusion e : exclusions) {
+            if (ex.length() > 0) {
+                ex.append(',');
+            }
+            ex.append(e.from()).append(',').append(e.to());
+        }
+        return Expr.Call.of(Functions.FUNNEL, Expr.Field.of("timestamp"), mask(), sameTimeOrder(),
+                new Expr.Constant((long) n()), new Expr.Constant((double) windowSeconds),
+                new Expr.Constant((long) orderType.mode()), new Expr.Constant(ex.toString()));
+    }
+
+    /** The breakdown property of one event, as a string (null when missing). */
+    Expr breakdownValue() {
+        Expr v = switch (breakdown.type()) {
+            case "person" -> Expr.Call.of("toString", Expr.Field.of("person", "properties", breakdown.property()));
+            case "hogql" -> {
+                try {
+                    yield Expr.Call.of("toString", Parser.parseExpr(breakdown.property()));
+                } catch (HogQLException e) {
+                    throw new ValidationException(e.getMessage(), "breakdown");
+                }
+            }
+            default -> Expr.Call.of("toString", Expr.Field.of("properties", breakdown.property()));
+        };
+        return orderType == OrderType.STRICT ? Expr.Call.of("if", anyStep(), v, new Expr.Constant(null)) : v;
+    }
+
+    private static Expr timestampWhen(Expr cond) {
+        return Expr.Call.of("if", cond, Expr.Field.of("timestamp"), new Expr.Constant(null));
+    }
+
+    /** The actor's breakdown value under the attribution (all_events: the per-event value, grouped on). */
+    Expr actorBreakdown() {
+        Expr v = breakdownValue();
+        Expr picked = switch (breakdown.attribution()) {
+            case ALL_EVENTS -> v;
+            case FIRST_TOUCH -> Expr.Call.of("argMin", v, timestampWhen(new Expr.IsNull(v, true)));
+            case LAST_TOUCH -> Expr.Call.of("argMax", v, timestampWhen(new Expr.IsNull(v, true)));
+            case STEP -> Expr.Call.of("argMin", Expr.Call.of("if", step(breakdown.attributionStep()), v,
+                    new Expr.Constant(null)), timestampWhen(step(breakdown.attributionStep())));
+        };
+        return Expr.Call.of("ifNull", picked, new Expr.Constant(NO_VALUE));
+    }
+
+    /**
+     * One row per actor (per actor and breakdown value with all_events attribution) that entered the funnel:
+     * {@code actor} (person id, merged persons once), {@code bd} (breakdown value, '' without breakdown),
+     * {@code r} = [furthest step, t1 … tn] in epoch seconds (see V7). Excluded actors are left out.
+     */
+    public HogQLPart actors() {
+        Map<String, Object> v = new HashMap<>();
+        v.put("fn_where", where());
+        v.put("fn_scan", scan());
+        String bd;
+        String group = "person_id";
+        if (breakdown == null) {
+            bd = "''";
+        } else if (breakdown.attribution() == Attribution.ALL_EVENTS) {
+            v.put("fn_bd", actorBreakdown());
+            bd = "{fn_bd}";
+            group = "person_id, {fn_bd}";
+        } else {
+            v.put("fn_bd", actorBreakdown());
+            bd = "{fn_bd}";
+        }
+        String text = "SELECT actor, bd, r FROM (SELECT person_id AS actor, " + bd + " AS bd, {fn_scan} AS r "
+                + "FROM events WHERE {fn_where} GROUP BY " + group + ") AS scan WHERE r[1] >= 1";
+        return new HogQLPart(text, v);
+    }
+}

@@ -1,0 +1,200 @@
+package dev.quarry.insights.funnels;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.hogql.CompiledQuery;
+import dev.quarry.insights.HogQLPart;
+import dev.quarry.insights.InsightSql;
+import dev.quarry.insights.Series;
+import dev.quarry.insights.SeriesJson;
+import dev.quarry.query.QueryContext;
+import dev.quarry.query.QueryRunner;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * FunnelsQuery (contract §3.7, §4.3, Part A 10): one set-based pass computes each actor's counted attempt
+ * ({@link FunnelPlan#actors()}); the steps view aggregates it per breakdown value, time to convert bins the
+ * conversion times between two steps, trends shows the conversion rate per entry period.
+ */
+@ApplicationScoped
+public class FunnelsQueryRunner implements QueryRunner {
+    @Override
+    public String kind() {
+        return "FunnelsQuery";
+    }
+
+    @Override
+    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+        InsightSql sql = new InsightSql(context, kind());
+        return FunnelPlan.parse(sql, query).flatMap(plan -> switch (plan.vizType()) {
+            case STEPS -> steps(sql, plan, query);
+            case TIME_TO_CONVERT -> timeToConvert(sql, plan, query);
+            case TRENDS -> FunnelTrends.run(sql, plan, query);
+        });
+    }
+
+    /** {@code SELECT bd, count at step 1 … n, average and median conversion time of steps 2 … n}. */
+    static HogQLPart stepsPart(FunnelPlan plan) {
+        StringBuilder cols = new StringBuilder("bd, count()");
+        int n = plan.n();
+        for (int k = 2; k <= n; k++) {
+            cols.append(", countIf(r[1] >= ").append(k).append(")");
+        }
+        for (int k = 2; k <= n; k++) {
+            String t = "r[" + (k + 1) + "] - r[" + k + "]";
+            cols.append(", avgIf(").append(t).append(", r[1] >= ").append(k).append(")");
+            cols.append(", median(if(r[1] >= ").append(k).append(", ").append(t).append(", NULL))");
+        }
+        int limit = plan.breakdown() == null ? 1 : plan.breakdown().limit();
+        return plan.actors().wrap("SELECT " + cols + " FROM %s AS f GROUP BY bd ORDER BY count() DESC, bd LIMIT "
+                + limit, Map.of());
+    }
+
+    private Uni<ObjectNode> steps(InsightSql sql, FunnelPlan plan, JsonNode query) {
+        HogQLPart part = stepsPart(plan);
+        CompiledQuery compiled = sql.compile(part.text(), part.values());
+        ObjectMapper mapper = sql.mapper();
+        return sql.run(compiled).map(rows -> {
+            ObjectNode body = mapper.createObjectNode();
+            ArrayNode results = body.putArray("results");
+            if (plan.breakdown() == null) {
+                Row row = rows.size() == 0 ? null : rows.iterator().next();
+                stepList(mapper, plan, row, null).forEach(results::add);
+            } else {
+                for (Row row : rows) {
+                    results.add(stepList(mapper, plan, row, row.getString(0)));
+                }
+            }
+            finish(mapper, body, plan, query, List.of(compiled));
+            return body;
+        });
+    }
+
+    static void finish(ObjectMapper mapper, ObjectNode body, FunnelPlan plan, JsonNode query,
+                       List<CompiledQuery> statements) {
+        body.putArray("timings");
+        SeriesJson.putSql(body, query, statements);
+        body.put("isUdf", false);
+        body.set("resolved_date_range", SeriesJson.resolvedRange(mapper, plan.range()));
+        body.putNull("error");
+    }
+
+    /** The step objects of one breakdown value (all counts 0 when {@code row} is null). */
+    static ArrayNode stepList(ObjectMapper mapper, FunnelPlan plan, Row row, String breakdownValue) {
+        ArrayNode list = mapper.createArrayNode();
+        int n = plan.n();
+        for (int k = 1; k <= n; k++) {
+            Series s = plan.steps().get(k - 1);
+            ObjectNode o = list.addObject();
+            if (s.event() == null) {
+                o.putNull("action_id");
+            } else {
+                o.put("action_id", s.event());
+            }
+            o.put("name", s.event() == null ? "All events" : s.event());
+            if (s.customName() == null) {
+                o.putNull("custom_name");
+            } else {
+                o.put("custom_name", s.customName());
+            }
+            o.put("order", k - 1);
+            o.put("type", "events");
+            o.put("count", row == null ? 0 : row.getLong(k));
+            if (k == 1 || row == null) {
+                o.putNull("average_conversion_time");
+                o.putNull("median_conversion_time");
+            } else {
+                putNumber(o, "average_conversion_time", row.getDouble(n + 1 + 2 * (k - 2)));
+                putNumber(o, "median_conversion_time", row.getDouble(n + 2 + 2 * (k - 2)));
+            }
+            if (breakdownValue != null) {
+                o.putArray("breakdown").add(breakdownValue);
+                o.putArray("breakdown_value").add(breakdownValue);
+            }
+        }
+        return list;
+    }
+
+    static void putNumber(ObjectNode o, String field, Double v) {
+        if (v == null) {
+            o.putNull(field);
+        } else {
+            o.put(field, v);
+        }
+    }
+
+    // ------------------------------------------------------------------ time to convert
+
+    /** Conversion seconds from step {@code fromStep} to {@code toStep} of each actor who reached {@code toStep}. */
+    static HogQLPart conversionTimes(FunnelPlan plan) {
+        int from = plan.fromStep() + 1;
+        int to = plan.toStep() + 1;
+        return plan.actors().wrap("SELECT r[" + (to + 1) + "] - r[" + (from + 1) + "] AS t FROM %s AS f WHERE r[1] >= "
+                + to, Map.of());
+    }
+
+    private Uni<ObjectNode> timeToConvert(InsightSql sql, FunnelPlan plan, JsonNode query) {
+        HogQLPart part = conversionTimes(plan);
+        CompiledQuery compiled = sql.compile(part.text(), part.values());
+        ObjectMapper mapper = sql.mapper();
+        return sql.run(compiled).map(rows -> {
+            List<Double> times = new ArrayList<>();
+            for (Row row : rows) {
+                times.add(row.getDouble(0));
+            }
+            ObjectNode body = mapper.createObjectNode();
+            body.set("results", histogram(mapper, times, plan.binCount()));
+            finish(mapper, body, plan, query, List.of(compiled));
+            return body;
+        });
+    }
+
+    /**
+     * PostHog's time-to-convert histogram: from = floor(min), to = ceil(max), bin count = binCount or
+     * ceil(cbrt(count)) (1 … 60; 1 below two values), width = ceil((to − from) / bins) (60 when 0), bins
+     * from + i·width for i = 0 … bins, each with the number of actors whose time falls in it.
+     */
+    static ObjectNode histogram(ObjectMapper mapper, List<Double> times, Integer binCount) {
+        ObjectNode out = mapper.createObjectNode();
+        ArrayNode bins = out.putArray("bins");
+        if (times.isEmpty()) {
+            out.putNull("average_conversion_time");
+            return out;
+        }
+        double min = Double.MAX_VALUE;
+        double max = -Double.MAX_VALUE;
+        double sum = 0;
+        for (double t : times) {
+            min = Math.min(min, t);
+            max = Math.max(max, t);
+            sum += t;
+        }
+        long from = (long) Math.floor(min);
+        long to = (long) Math.ceil(max);
+        int count = binCount != null ? binCount
+                : times.size() >= 2 ? (int) Math.min(60, Math.max(1, Math.ceil(Math.cbrt(times.size())))) : 1;
+        long width = (long) Math.ceil((to - from) / (double) count);
+        if (width <= 0) {
+            width = 60;
+        }
+        long[] counts = new long[count + 1];
+        for (double t : times) {
+            int b = (int) Math.floor((t - from) / width);
+            counts[Math.min(Math.max(b, 0), count)]++;
+        }
+        for (int i = 0; i <= count; i++) {
+            ArrayNode bin = bins.addArray();
+            bin.add(from + i * width);
+            bin.add(counts[i]);
+        }
+        out.put("average_conversion_time", Math.round(sum / times.size() * 100) / 100.0);
+        return out;
+    }
+}

@@ -1,0 +1,392 @@
+package dev.quarry.insights.funnels;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.quarry.testing.Capture;
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * FunnelsQuery over HTTP on hand-made data, steps $pageview → signed up → purchase, range 2020-01-01 … 01-31,
+ * default window 14 days:
+ * <pre>
+ * u1  pageview 01-02 10:00 {Chrome}, signed up 10:10, purchase 11:10                complete (600 s, 3600 s)
+ * u2  pageview 01-03 10:00 {Firefox}, clicked pricing 10:15, signed up 10:30         step 2 (1800 s)
+ * u3  pageview 01-04 10:00 {Chrome}                                                  step 1
+ * u4  signed up 01-05 10:00                                                          not in (ordered / strict)
+ * u5  pageview 01-10 00:00 {Safari}, signed up 01-24 00:00 (exactly 14 days: counts),
+ *     purchase 01-24 00:00:01 (one second past the window)                          step 2 (1209600 s)
+ * m   anon-m pageview 01-06 10:00; user-m signed up 10:05, $identify(anon-m) 10:06, purchase 10:20:
+ *     two persons merged into one                                                   complete (300 s, 900 s)
+ * </pre>
+ * Person property plan: u1 pro, u2 free, u3 free, m pro (set after the merge).
+ * A second project has complete funnels for the same distinct ids and must never count.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class FunnelsEndpointTest {
+    static Project project;
+    static Project other;
+
+    @BeforeEach
+    void data() {
+        if (project != null) {
+            return;
+        }
+        project = TestProjects.create("Funnels");
+        other = TestProjects.create("Funnels other");
+        Capture c = Capture.to(project);
+        c.event("$pageview", "u1", "2020-01-02T10:00:00Z", Map.of("$browser", "Chrome", "$set", Map.of("plan", "pro")));
+        c.event("signed up", "u1", "2020-01-02T10:10:00Z");
+        c.event("purchase", "u1", "2020-01-02T11:10:00Z");
+        c.event("$pageview", "u2", "2020-01-03T10:00:00Z", Map.of("$browser", "Firefox", "$set", Map.of("plan", "free")));
+        c.event("clicked pricing", "u2", "2020-01-03T10:15:00Z");
+        c.event("signed up", "u2", "2020-01-03T10:30:00Z");
+        c.event("$pageview", "u3", "2020-01-04T10:00:00Z", Map.of("$browser", "Chrome", "$set", Map.of("plan", "free")));
+        c.event("signed up", "u4", "2020-01-05T10:00:00Z");
+        c.event("$pageview", "u5", "2020-01-10T00:00:00Z", Map.of("$browser", "Safari"));
+        c.event("signed up", "u5", "2020-01-24T00:00:00Z");
+        c.event("purchase", "u5", "2020-01-24T00:00:01Z");
+        c.event("$pageview", "anon-m", "2020-01-06T10:00:00Z");
+        c.event("signed up", "user-m", "2020-01-06T10:05:00Z");
+        c.send();
+        c.event("$identify", "user-m", "2020-01-06T10:06:00Z", Map.of("$anon_distinct_id", "anon-m"));
+        c.send();
+        c.event("purchase", "user-m", "2020-01-06T10:20:00Z", Map.of("$set", Map.of("plan", "pro")));
+        c.send();
+        Capture o = Capture.to(other);
+        for (String id : List.of("u1", "u2", "u3", "u4", "u5", "anon-m")) {
+            o.event("$pageview", id, "2020-01-02T10:00:00Z");
+            o.event("signed up", id, "2020-01-02T10:01:00Z");
+            o.event("purchase", id, "2020-01-02T10:02:00Z");
+        }
+        o.send();
+    }
+
+    static Map<String, Object> step(String event) {
+        return Map.of("kind", "EventsNode", "event", event);
+    }
+
+    static Map<String, Object> funnel(Map<String, Object> funnelsFilter) {
+        Map<String, Object> q = new HashMap<>();
+        q.put("kind", "FunnelsQuery");
+        q.put("series", List.of(step("$pageview"), step("signed up"), step("purchase")));
+        q.put("dateRange", Map.of("date_from", "2020-01-01", "date_to", "2020-01-31"));
+        q.put("funnelsFilter", funnelsFilter);
+        return q;
+    }
+
+    static JsonPath post(Project p, Map<String, Object> query) {
+        return given().header("Authorization", "Bearer " + p.key()).contentType("application/json")
+                .body(Map.of("query", query, "refresh", "force_blocking"))
+                .post("/api/environments/" + p.id() + "/query/")
+                .then().log().ifValidationFails().statusCode(200).extract().jsonPath();
+    }
+
+    static int status(Project p, Map<String, Object> query) {
+        return given().header("Authorization", "Bearer " + p.key()).contentType("application/json")
+                .body(Map.of("query", query, "refresh", "force_blocking"))
+                .post("/api/environments/" + p.id() + "/query/").then().extract().statusCode();
+    }
+
+    static List<Integer> counts(JsonPath body, String path) {
+        return body.getList(path + ".count", Integer.class);
+    }
+
+    @Test
+    void orderedSteps() {
+        JsonPath body = post(project, funnel(Map.of()));
+        assertEquals(List.of(5, 4, 2), counts(body, "results"));
+        assertEquals(List.of("$pageview", "signed up", "purchase"), body.getList("results.action_id"));
+        assertEquals(List.of("$pageview", "signed up", "purchase"), body.getList("results.name"));
+        assertEquals(List.of(0, 1, 2), body.getList("results.order"));
+        assertEquals("events", body.getString("results[0].type"));
+        assertNull(body.get("results[0].average_conversion_time"));
+        assertNull(body.get("results[0].median_conversion_time"));
+        // step 2: 600, 1800, 1209600, 300 → mean 303075, median 1200; step 3: 3600, 900 → 2250, 2250
+        assertEquals(303075f, body.getFloat("results[1].average_conversion_time"));
+        assertEquals(1200f, body.getFloat("results[1].median_conversion_time"));
+        assertEquals(2250f, body.getFloat("results[2].average_conversion_time"));
+        assertEquals(2250f, body.getFloat("results[2].median_conversion_time"));
+    }
+
+    @Test
+    void otherProjectSeesOnlyItsOwn() {
+        assertEquals(List.of(6, 6, 6), counts(post(other, funnel(Map.of())), "results"));
+    }
+
+    @Test
+    void strictSteps() {
+        // u2's clicked pricing breaks pageview → signed up; m's $identify breaks signed up → purchase
+        assertEquals(List.of(5, 3, 1), counts(post(project, funnel(Map.of("funnelOrderType", "strict"))), "results"));
+    }
+
+    @Test
+    void unorderedSteps() {
+        // u4's lone signed up is one step done; u5: 2 steps within 14 days either way
+        assertEquals(List.of(6, 4, 2), counts(post(project, funnel(Map.of("funnelOrderType", "unordered"))),
+                "results"));
+    }
+
+    @Test
+    void windowInSeconds() {
+        // 1 hour window: u1 purchase at 4200 s misses, u5 signed up misses; m (300, 1200) completes
+        JsonPath body = post(project, funnel(Map.of("funnelWindowInterval", 1, "funnelWindowIntervalUnit", "hour")));
+        assertEquals(List.of(5, 3, 1), counts(body, "results"));
+        // exactly 4200 s: u1 completes
+        body = post(project, funnel(Map.of("funnelWindowInterval", 4200, "funnelWindowIntervalUnit", "second")));
+        assertEquals(List.of(5, 3, 2), counts(body, "results"));
+    }
+
+    @Test
+    void exclusionRemovesTheActor() {
+        Map<String, Object> ex = new HashMap<>(step("clicked pricing"));
+        ex.put("funnelFromStep", 0);
+        ex.put("funnelToStep", 1);
+        JsonPath body = post(project, funnel(Map.of("exclusions", List.of(ex))));
+        assertEquals(List.of(4, 3, 2), counts(body, "results"));
+        assertEquals(403500f, body.getFloat("results[1].average_conversion_time"));
+        assertEquals(600f, body.getFloat("results[1].median_conversion_time"));
+        // the same event excluded between steps 1 and 2 happens before u2's step 2: no effect
+        ex.put("funnelFromStep", 1);
+        ex.put("funnelToStep", 2);
+        assertEquals(List.of(5, 4, 2), counts(post(project, funnel(Map.of("exclusions", List.of(ex)))), "results"));
+    }
+
+    @Test
+    void stepPropertiesFilterTheStep() {
+        Map<String, Object> q = funnel(Map.of());
+        q.put("series", List.of(Map.of("kind", "EventsNode", "event", "$pageview", "properties",
+                List.of(Map.of("key", "$browser", "value", "Chrome", "operator", "exact", "type", "event"))),
+                step("signed up"), step("purchase")));
+        assertEquals(List.of(2, 1, 1), counts(post(project, q), "results"));
+    }
+
+    static List<Object> firstStepValues(JsonPath body) {
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < body.getList("results").size(); i++) {
+            out.add(body.getList("results[" + i + "][0].breakdown_value"));
+        }
+        return out;
+    }
+
+    @Test
+    void breakdownFirstTouch() {
+        Map<String, Object> q = funnel(Map.of());
+        q.put("breakdownFilter", Map.of("breakdown", "$browser", "breakdown_type", "event"));
+        JsonPath body = post(project, q);
+        // Chrome (u1, u3) first, then ties by value: "" (m), Firefox (u2), Safari (u5)
+        assertEquals(List.of(List.of("Chrome"), List.of(""), List.of("Firefox"), List.of("Safari")),
+                firstStepValues(body));
+        assertEquals(List.of(2, 1, 1), counts(body, "results[0]"));
+        assertEquals(List.of(1, 1, 1), counts(body, "results[1]"));
+        assertEquals(List.of(1, 1, 0), counts(body, "results[2]"));
+        assertEquals(List.of(1, 1, 0), counts(body, "results[3]"));
+    }
+
+    @Test
+    void breakdownStepAttribution() {
+        // the value on the signed up event: none carries $browser, so every actor is in ""; u3 has no step 2 event
+        Map<String, Object> q = funnel(Map.of("breakdownAttributionType", "step", "breakdownAttributionValue", 1));
+        q.put("breakdownFilter", Map.of("breakdown", "$browser"));
+        JsonPath body = post(project, q);
+        assertEquals(1, body.getList("results").size());
+        assertEquals(List.of(5, 4, 2), counts(body, "results[0]"));
+    }
+
+    @Test
+    void breakdownAllEvents() {
+        // all_events: each value is its own funnel; the later steps carry no $browser, so they are in ""
+        Map<String, Object> q = funnel(Map.of("breakdownAttributionType", "all_events"));
+        q.put("breakdownFilter", Map.of("breakdown", "$browser"));
+        JsonPath body = post(project, q);
+        assertEquals(List.of(List.of("Chrome"), List.of(""), List.of("Firefox"), List.of("Safari")),
+                firstStepValues(body));
+        assertEquals(List.of(2, 0, 0), counts(body, "results[0]"));
+        assertEquals(List.of(1, 1, 1), counts(body, "results[1]"));
+    }
+
+    @Test
+    void timeToConvert() {
+        // pageview → purchase: u1 4200 s, m 1200 s; 2 bins of 1500 s from 1200
+        JsonPath body = post(project, funnel(Map.of("funnelVizType", "time_to_convert")));
+        List<List<Number>> bins = body.getList("results.bins");
+        assertEquals(3, bins.size());
+        assertEquals(List.of(1200, 1), bins.get(0));
+        assertEquals(List.of(2700, 0), bins.get(1));
+        assertEquals(List.of(4200, 1), bins.get(2));
+        assertEquals(2700f, body.getFloat("results.average_conversion_time"));
+    }
+
+    @Test
+    void trends() {
+        // entries: u1 01-02 converted, u2 01-03, u3 01-04, m 01-06 converted, u5 01-10
+        Map<String, Object> q = funnel(Map.of("funnelVizType", "trends"));
+        q.put("interval", "day");
+        JsonPath body = post(project, q);
+        List<Float> data = body.getList("results[0].data", Float.class);
+        assertEquals(31, data.size());
+        List<Float> expected = new ArrayList<>();
+        for (int i = 0; i < 31; i++) {
+            expected.add(i == 1 || i == 5 ? 100f : 0f);
+        }
+        assertEquals(expected, data);
+        assertEquals("2020-01-01", body.getString("results[0].days[0]"));
+    }
+
+    @Test
+    void badInputIs400() {
+        assertEquals(400, status(project, funnel(Map.of("funnelOrderType", "sideways"))));
+        assertEquals(400, status(project, funnel(Map.of("funnelWindowInterval", 0))));
+        assertEquals(400, status(project, funnel(Map.of("funnelWindowIntervalUnit", "fortnight"))));
+        Map<String, Object> ex = new HashMap<>(step("clicked pricing"));
+        ex.put("funnelFromStep", 2);
+        ex.put("funnelToStep", 1);
+        assertEquals(400, status(project, funnel(Map.of("exclusions", List.of(ex)))));
+        Map<String, Object> q = funnel(Map.of());
+        q.put("series", List.of());
+        assertEquals(400, status(project, q));
+    }
+
+    // ------------------------------------------------------------------ actors
+
+    static List<String> actorIds(JsonPath body) {
+        List<String> out = new ArrayList<>();
+        for (List<Object> row : body.<List<Object>>getList("results")) {
+            out.add((String) row.get(0));
+        }
+        return out;
+    }
+
+    /** person id of a distinct id, through a HogQL query (merged persons: the surviving one). */
+    static String person(String distinctId) {
+        JsonPath body = post(project, Map.of("kind", "HogQLQuery", "query",
+                "SELECT DISTINCT person_id FROM events WHERE distinct_id = {d}", "values", Map.of("d", distinctId)));
+        return body.getString("results[0][0]");
+    }
+
+    static List<String> sorted(String... distinctIds) {
+        List<String> out = new ArrayList<>();
+        for (String d : distinctIds) {
+            out.add(person(d));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    static Map<String, Object> actors(Map<String, Object> funnel, Integer step) {
+        Map<String, Object> q = new HashMap<>();
+        q.put("kind", "FunnelsActorsQuery");
+        q.put("source", funnel);
+        if (step != null) {
+            q.put("funnelStep", step);
+        }
+        return q;
+    }
+
+    @Test
+    void funnelsActors() {
+        assertEquals(person("anon-m"), person("user-m"));
+        assertEquals(sorted("u1", "u2", "u5", "user-m"), actorIds(post(project, actors(funnel(Map.of()), 2))));
+        assertEquals(sorted("u1", "user-m"), actorIds(post(project, actors(funnel(Map.of()), 3))));
+        // dropped off before step 2: reached step 1 only
+        assertEquals(sorted("u3"), actorIds(post(project, actors(funnel(Map.of()), -2))));
+        assertEquals(sorted("u2", "u5"), actorIds(post(project, actors(funnel(Map.of()), -3))));
+        assertEquals(400, status(project, actors(funnel(Map.of()), 4)));
+        assertEquals(400, status(project, actors(funnel(Map.of()), -1)));
+    }
+
+    @Test
+    void funnelsActorsPaginateAndFilterBreakdown() {
+        Map<String, Object> q = actors(funnel(Map.of()), 1);
+        q.put("limit", 2);
+        JsonPath first = post(project, q);
+        assertEquals(sorted("u1", "u2", "u3", "u5", "user-m").subList(0, 2), actorIds(first));
+        assertEquals(true, first.getBoolean("hasMore"));
+        q.put("offset", 4);
+        JsonPath last = post(project, q);
+        assertEquals(1, actorIds(last).size());
+        assertEquals(false, last.getBoolean("hasMore"));
+        Map<String, Object> f = funnel(Map.of());
+        f.put("breakdownFilter", Map.of("breakdown", "$browser"));
+        Map<String, Object> b = actors(f, 1);
+        b.put("funnelStepBreakdown", List.of("Chrome"));
+        assertEquals(sorted("u1", "u3"), actorIds(post(project, b)));
+    }
+
+    @Test
+    void funnelTrendsActors() {
+        Map<String, Object> f = funnel(Map.of("funnelVizType", "trends"));
+        f.put("interval", "day");
+        Map<String, Object> q = actors(f, null);
+        q.put("funnelTrendsEntrancePeriodStart", "2020-01-02");
+        assertEquals(sorted("u1"), actorIds(post(project, q)));
+        q.put("funnelTrendsEntrancePeriodStart", "2020-01-03");
+        q.put("funnelTrendsDropOff", true);
+        assertEquals(sorted("u2"), actorIds(post(project, q)));
+    }
+
+    // ------------------------------------------------------------------ correlation
+
+    static Map<String, Object> correlation(String type, Map<String, Object> extra) {
+        Map<String, Object> q = new HashMap<>(extra);
+        q.put("kind", "FunnelCorrelationQuery");
+        q.put("funnelCorrelationType", type);
+        q.put("source", Map.of("kind", "FunnelsActorsQuery", "source", funnel(Map.of())));
+        return q;
+    }
+
+    /**
+     * Success: u1, m; failure: u2, u3, u5. Inside the spans: m's $identify (success), u2's clicked pricing (failure).
+     * $identify: (1+1)(3-0+1) / ((2-1+1)(0+1)) = 4; clicked pricing: (0+1)(3-1+1) / ((2-0+1)(1+1)) = 0.5.
+     */
+    @Test
+    void correlationEvents() {
+        JsonPath body = post(project, correlation("events", Map.of()));
+        assertEquals(List.of("$identify", "clicked pricing"), body.getList("results.events.event.event"));
+        assertEquals(List.of(1, 0), body.getList("results.events.success_count"));
+        assertEquals(List.of(0, 1), body.getList("results.events.failure_count"));
+        assertEquals(List.of(4f, 0.5f), body.getList("results.events.odds_ratio", Float.class));
+        assertEquals(List.of("success", "failure"), body.getList("results.events.correlation_type"));
+        assertEquals(false, body.getBoolean("results.skewed"));
+        body = post(project, correlation("events", Map.of("funnelCorrelationExcludeEventNames", List.of("$identify"))));
+        assertEquals(List.of("clicked pricing"), body.getList("results.events.event.event"));
+    }
+
+    /** plan::pro s 2 f 0: 3·4 / (1·1) = 12; plan::free s 0 f 2: 1·2 / (3·3) = 0.2222. */
+    @Test
+    void correlationProperties() {
+        JsonPath body = post(project, correlation("properties", Map.of("funnelCorrelationNames", List.of("plan"))));
+        assertEquals(List.of("plan::pro", "plan::free"), body.getList("results.events.event.event"));
+        assertEquals(List.of(12f, 2f / 9), body.getList("results.events.odds_ratio", Float.class));
+    }
+
+    @Test
+    void correlationActors() {
+        Map<String, Object> q = new HashMap<>();
+        q.put("kind", "FunnelCorrelationActorsQuery");
+        q.put("source", correlation("events", Map.of()));
+        q.put("funnelCorrelationPersonEntity", Map.of("kind", "EventsNode", "event", "clicked pricing"));
+        assertEquals(sorted("u2"), actorIds(post(project, q)));
+        q.put("funnelCorrelationPersonConverted", true);
+        assertEquals(List.of(), actorIds(post(project, q)));
+        Map<String, Object> p = new HashMap<>();
+        p.put("kind", "FunnelCorrelationActorsQuery");
+        p.put("source", correlation("properties", Map.of("funnelCorrelationNames", List.of("plan"))));
+        p.put("funnelCorrelationPropertyValues", List.of(Map.of("key", "plan", "value", "free", "operator", "exact",
+                "type", "person")));
+        assertEquals(sorted("u2", "u3"), actorIds(post(project, p)));
+    }
+}
