@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
+import dev.quarry.insights.funnels.FunnelActors;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
 import dev.quarry.web.ValidationException;
@@ -22,8 +23,9 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * ActorsQuery over an {@code InsightActorsQuery}: the persons of one cell of a Trends, Lifecycle, Stickiness or
- * Retention insight, read through the same HogQL part that computes the cell's number.
+ * ActorsQuery over an {@code InsightActorsQuery}, {@code FunnelsActorsQuery} or {@code FunnelCorrelationActorsQuery}:
+ * the persons of one cell of a Trends, Lifecycle, Stickiness or Retention insight, or of a funnel step or correlation,
+ * read through the same HogQL part that computes the number beside it.
  */
 @ApplicationScoped
 public class ActorsQueryRunner implements QueryRunner {
@@ -49,7 +51,8 @@ public class ActorsQueryRunner implements QueryRunner {
             throw new ValidationException("source is required", "source");
         }
         String sourceKind = source.path("kind").asText("");
-        if (!sourceKind.equals("InsightActorsQuery") && !sourceKind.equals("StickinessActorsQuery")) {
+        if (!List.of("InsightActorsQuery", "StickinessActorsQuery", "FunnelsActorsQuery", "FunnelCorrelationActorsQuery")
+                .contains(sourceKind)) {
             throw new ValidationException("Unsupported actors source: " + sourceKind, "source");
         }
         List<String> select = select(query.get("select"));
@@ -58,7 +61,10 @@ public class ActorsQueryRunner implements QueryRunner {
         if (limit < 1 || limit > MAX_LIMIT || offset < 0) {
             throw new ValidationException("limit must be 1.." + MAX_LIMIT + " and offset ≥ 0", "limit");
         }
-        return cellActors(sql, source).flatMap(cell -> {
+        Uni<HogQLPart> actors = sourceKind.startsWith("Funnel")
+                ? FunnelActors.part(sql, source).map(part -> part.wrap("SELECT actor AS person_id FROM %s AS funnel_actors", Map.of()))
+                : cellActors(sql, source);
+        return actors.flatMap(cell -> {
             Map<String, Object> values = new HashMap<>(cell.values());
             String text = "SELECT id, created_at, properties, is_identified FROM persons WHERE id IN (" + cell.text()
                     + ") AND {ac_filter}";

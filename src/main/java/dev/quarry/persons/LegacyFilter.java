@@ -175,6 +175,110 @@ public final class LegacyFilter {
         return insight;
     }
 
+    /** A FunnelsQuery from the legacy funnel parameters. */
+    public ObjectNode funnelsQuery() {
+        ArrayNode series = series();
+        if (series.size() < 2) {
+            throw new ValidationException("A funnel needs at least two steps in events", "events");
+        }
+        ObjectNode query = insight("FunnelsQuery", series);
+        ObjectNode funnels = query.putObject("funnelsFilter");
+        if (has("funnel_window_days")) {
+            funnels.put("funnelWindowInterval", integer("funnel_window_days", 14));
+            funnels.put("funnelWindowIntervalUnit", "day");
+        }
+        if (has("funnel_window_interval")) {
+            funnels.put("funnelWindowInterval", integer("funnel_window_interval", 14));
+        }
+        copyText("funnel_window_interval_unit", funnels, "funnelWindowIntervalUnit");
+        copyText("funnel_order_type", funnels, "funnelOrderType");
+        copyText("funnel_viz_type", funnels, "funnelVizType");
+        copyText("breakdown_attribution_type", funnels, "breakdownAttributionType");
+        if (has("breakdown_attribution_value")) {
+            funnels.put("breakdownAttributionValue", integer("breakdown_attribution_value", 0));
+        }
+        if (has("funnel_from_step")) {
+            funnels.put("funnelFromStep", integer("funnel_from_step", 0));
+        }
+        if (has("funnel_to_step")) {
+            funnels.put("funnelToStep", integer("funnel_to_step", 0));
+        }
+        JsonNode exclusions = params.get("exclusions");
+        if (exclusions != null && exclusions.isArray()) {
+            ArrayNode out = funnels.putArray("exclusions");
+            for (JsonNode exclusion : exclusions) {
+                ObjectNode node = eventsNode(exclusion);
+                node.put("funnelFromStep", exclusion.path("funnel_from_step").asInt(0));
+                node.put("funnelToStep", exclusion.path("funnel_to_step").asInt(series.size() - 1));
+                out.add(node);
+            }
+        }
+        if (has("breakdown")) {
+            ObjectNode breakdown = query.putObject("breakdownFilter");
+            JsonNode value = params.get("breakdown");
+            breakdown.set("breakdown", value.isArray() && value.size() == 1 ? value.get(0) : value);
+            breakdown.put("breakdown_type", has("breakdown_type") ? text("breakdown_type") : "event");
+            if (has("breakdown_limit")) {
+                breakdown.put("breakdown_limit", integer("breakdown_limit", 25));
+            }
+        }
+        return query;
+    }
+
+    /** The FunnelsActorsQuery of persons/funnel: funnel_step, funnel_step_breakdown, funnel trends cells. */
+    public ObjectNode funnelsActorsSource() {
+        ObjectNode source = mapper.createObjectNode().put("kind", "FunnelsActorsQuery");
+        source.set("source", funnelsQuery());
+        if (has("funnel_step")) {
+            source.put("funnelStep", integer("funnel_step", 1));
+        }
+        if (params.hasNonNull("funnel_step_breakdown")) {
+            source.set("funnelStepBreakdown", params.get("funnel_step_breakdown"));
+        }
+        if (params.hasNonNull("funnel_custom_steps")) {
+            source.set("funnelCustomSteps", params.get("funnel_custom_steps"));
+        }
+        copyText("entrance_period_start", source, "funnelTrendsEntrancePeriodStart");
+        if (has("drop_off")) {
+            source.put("funnelTrendsDropOff", "true".equalsIgnoreCase(text("drop_off")));
+        }
+        return source;
+    }
+
+    /** The FunnelCorrelationActorsQuery of persons/funnel/correlation. */
+    public ObjectNode correlationActorsSource() {
+        JsonNode entity = params.get("funnel_correlation_person_entity");
+        if (entity == null || !entity.isObject()) {
+            throw new ValidationException("funnel_correlation_person_entity is required", "funnel_correlation_person_entity");
+        }
+        ObjectNode funnelsActors = mapper.createObjectNode().put("kind", "FunnelsActorsQuery");
+        funnelsActors.set("source", funnelsQuery());
+        ObjectNode correlation = mapper.createObjectNode().put("kind", "FunnelCorrelationQuery");
+        correlation.set("source", funnelsActors);
+        correlation.put("funnelCorrelationType", has("funnel_correlation_type") ? text("funnel_correlation_type") : "events");
+        ObjectNode source = mapper.createObjectNode().put("kind", "FunnelCorrelationActorsQuery");
+        source.set("source", correlation);
+        source.set("funnelCorrelationPersonEntity", eventsNode(entity));
+        if (has("funnel_correlation_person_converted")) {
+            String converted = text("funnel_correlation_person_converted");
+            if (!converted.equalsIgnoreCase("true") && !converted.equalsIgnoreCase("false")) {
+                throw new ValidationException("funnel_correlation_person_converted must be true or false",
+                        "funnel_correlation_person_converted");
+            }
+            source.put("funnelCorrelationPersonConverted", converted.equalsIgnoreCase("true"));
+        }
+        if (params.hasNonNull("funnel_correlation_property_values")) {
+            source.set("funnelCorrelationPropertyValues", params.get("funnel_correlation_property_values"));
+        }
+        return source;
+    }
+
+    private void copyText(String from, ObjectNode target, String to) {
+        if (has(from)) {
+            target.put(to, text(from));
+        }
+    }
+
     public ObjectMapper mapper() {
         return mapper;
     }

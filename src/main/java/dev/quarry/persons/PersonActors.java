@@ -33,7 +33,7 @@ public class PersonActors {
         this.mapper = mapper;
     }
 
-    public record Page(List<JsonNode> people, boolean hasMore) {
+    public record Page(List<JsonNode> people, boolean hasMore, long missing) {
     }
 
     /** The persons of one insight cell, a page at a time. */
@@ -50,7 +50,7 @@ public class PersonActors {
         return actors.run(context, query).map(body -> {
             List<JsonNode> people = new java.util.ArrayList<>();
             body.path("results").forEach(row -> people.add(row.get(0)));
-            return new Page(people, body.path("hasMore").asBoolean(false));
+            return new Page(people, body.path("hasMore").asBoolean(false), body.path("missing_actors_count").asLong(0));
         });
     }
 
@@ -62,6 +62,18 @@ public class PersonActors {
         entry.putArray("people").addAll(page.people());
         entry.put("count", page.people().size());
         body.put("next", page.hasMore() ? PageLinks.with(requestUrl, offsetParam, offset + limit, limitParam, limit) : null);
+        return body;
+    }
+
+    /** The funnel envelope: the people envelope plus {@code initial}, {@code missing_persons} and the cache fields. */
+    public ObjectNode funnelEnvelope(Page page, URI requestUrl, String offsetParam, String limitParam, int limit,
+                                     int offset) {
+        ObjectNode body = envelope(page, requestUrl, offsetParam, limitParam, limit, offset);
+        body.put("initial", PageLinks.with(requestUrl, offsetParam, 0, limitParam, limit));
+        body.put("missing_persons", page.missing());
+        body.put("is_cached", false);
+        body.put("last_refresh", dev.quarry.query.QueryValues.timestamp(
+                java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC)));
         return body;
     }
 }

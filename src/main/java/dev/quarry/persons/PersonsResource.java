@@ -113,6 +113,59 @@ public class PersonsResource {
         return actorList(filter, source, request, csv);
     }
 
+    @GET
+    @Path("funnel")
+    @RequiresScopes("person:read")
+    public Uni<Response> funnel(@Context UriInfo uri, @Context HttpServerRequest request) {
+        return funnelPeople(LegacyFilter.of(uri.getQueryParameters(), null, mapper), request);
+    }
+
+    @POST
+    @Path("funnel")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("person:read")
+    public Uni<Response> funnelPost(@Context UriInfo uri, @Context HttpServerRequest request, JsonNode body) {
+        return funnelPeople(LegacyFilter.of(uri.getQueryParameters(), body, mapper), request);
+    }
+
+    @GET
+    @Path("funnel/correlation")
+    @RequiresScopes("person:read")
+    public Uni<Response> correlation(@Context UriInfo uri, @Context HttpServerRequest request) {
+        return correlationPeople(LegacyFilter.of(uri.getQueryParameters(), null, mapper), request);
+    }
+
+    @POST
+    @Path("funnel/correlation")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("person:read")
+    public Uni<Response> correlationPost(@Context UriInfo uri, @Context HttpServerRequest request, JsonNode body) {
+        return correlationPeople(LegacyFilter.of(uri.getQueryParameters(), body, mapper), request);
+    }
+
+    /** persons/funnel: the actors of a step; with funnel_correlation_person_entity, those of a correlation. */
+    private Uni<Response> funnelPeople(LegacyFilter filter, HttpServerRequest request) {
+        if (filter.json("funnel_correlation_person_entity") != null) {
+            return correlationPeople(filter, request);
+        }
+        boolean csv = Csv.requested(filter.text("format"));
+        int limit = filter.limit("limit");
+        int offset = filter.offset("offset");
+        return actors.people(auth.team(), filter.funnelsActorsSource(), limit, offset, filter.text("search"))
+                .map(page -> csv ? Csv.response(page.people()) : Response.ok(actors.funnelEnvelope(page,
+                        URI.create(request.absoluteURI()), "offset", "limit", limit, offset)).type(MediaType.APPLICATION_JSON).build());
+    }
+
+    private Uni<Response> correlationPeople(LegacyFilter filter, HttpServerRequest request) {
+        boolean csv = Csv.requested(filter.text("format"));
+        int limit = filter.limit("funnel_correlation_person_limit");
+        int offset = filter.offset("funnel_correlation_person_offset");
+        return actors.people(auth.team(), filter.correlationActorsSource(), limit, offset, filter.text("search"))
+                .map(page -> csv ? Csv.response(page.people()) : Response.ok(actors.funnelEnvelope(page,
+                        URI.create(request.absoluteURI()), "funnel_correlation_person_offset",
+                        "funnel_correlation_person_limit", limit, offset)).type(MediaType.APPLICATION_JSON).build());
+    }
+
     private Uni<Response> actorList(LegacyFilter filter, ObjectNode source, HttpServerRequest request, boolean csv) {
         int limit = filter.limit("limit");
         int offset = filter.offset("offset");

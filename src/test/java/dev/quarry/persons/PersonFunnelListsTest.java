@@ -1,0 +1,106 @@
+package dev.quarry.persons;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+import dev.quarry.testing.Capture;
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class PersonFunnelListsTest {
+    private static final String STEPS = "[{\"id\":\"signed up\",\"type\":\"events\",\"order\":0},"
+            + "{\"id\":\"purchase\",\"type\":\"events\",\"order\":1}]";
+    private static Project team;
+
+    /**
+     * 2026-01-10: ann signs up at 10:00 and buys at 11:00 (after viewing pricing); bob signs up and leaves; cat
+     * signs up, views pricing, and buys 20 days later (outside the 14-day window). eve only views pricing.
+     * Funnel signed up → purchase: step 1 = ann, bob, cat; step 2 = ann; dropped before 2 = bob, cat.
+     */
+    @BeforeEach
+    void data() {
+        if (team != null) {
+            return;
+        }
+        team = TestProjects.create("Funnel lists");
+        Capture.to(team)
+                .event("signed up", "ann", "2026-01-10T10:00:00Z").event("pricing", "ann", "2026-01-10T10:30:00Z")
+                .event("purchase", "ann", "2026-01-10T11:00:00Z")
+                .event("signed up", "bob", "2026-01-10T10:00:00Z")
+                .event("signed up", "cat", "2026-01-10T10:00:00Z").event("pricing", "cat", "2026-01-10T10:05:00Z")
+                .event("purchase", "cat", "2026-01-30T10:00:00Z")
+                .event("pricing", "eve", "2026-01-10T10:00:00Z")
+                .send();
+    }
+
+    private static RequestSpecification as() {
+        return given().header("Authorization", "Bearer " + team.key());
+    }
+
+    private static RequestSpecification funnel(Object step) {
+        return as().queryParam("events", STEPS).queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-31")
+                .queryParam("funnel_window_days", 14).queryParam("funnel_step", step);
+    }
+
+    @Test
+    void reachedAndDroppedOffLists() {
+        funnel(1).get("/api/environments/" + team.id() + "/persons/funnel/").then().log().ifValidationFails()
+                .statusCode(200)
+                .body("results[0].people.distinct_ids.flatten()", containsInAnyOrder("ann", "bob", "cat"))
+                .body("results[0].count", equalTo(3))
+                .body("next", nullValue()).body("initial", containsString("offset=0"))
+                .body("missing_persons", equalTo(0)).body("is_cached", equalTo(false)).body("last_refresh", notNullValue());
+        funnel(2).get("/api/projects/" + team.id() + "/persons/funnel/").then().statusCode(200)
+                .body("results[0].people.distinct_ids.flatten()", equalTo(List.of("ann")));
+        funnel(-2).get("/api/projects/" + team.id() + "/persons/funnel/").then().statusCode(200)
+                .body("results[0].people.distinct_ids.flatten()", containsInAnyOrder("bob", "cat"));
+    }
+
+    @Test
+    void postTakesTheFilterInTheBody() {
+        as().contentType("application/json").body(Map.of("events", List.of(
+                        Map.of("id", "signed up", "type", "events", "order", 0), Map.of("id", "purchase", "type", "events", "order", 1)),
+                        "date_from", "2026-01-01", "date_to", "2026-01-31", "funnel_step", 2, "limit", 1))
+                .post("/api/projects/" + team.id() + "/persons/funnel/").then().statusCode(200)
+                .body("results[0].people.distinct_ids.flatten()", equalTo(List.of("ann")));
+        funnel(1).queryParam("limit", 2).get("/api/projects/" + team.id() + "/persons/funnel/").then().statusCode(200)
+                .body("results[0].count", equalTo(2)).body("next", containsString("offset=2"));
+    }
+
+    /** Of the funnel's entrants, who viewed pricing: converted ann, not converted cat. */
+    @Test
+    void correlationListsByConversion() {
+        for (Object[] expected : new Object[][]{{"true", List.of("ann")}, {"false", List.of("cat")}}) {
+            as().queryParam("events", STEPS).queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-31")
+                    .queryParam("funnel_correlation_person_entity", "{\"id\":\"pricing\",\"type\":\"events\"}")
+                    .queryParam("funnel_correlation_person_converted", expected[0])
+                    .get("/api/projects/" + team.id() + "/persons/funnel/correlation/")
+                    .then().log().ifValidationFails().statusCode(200)
+                    .body("results[0].people.distinct_ids.flatten()", equalTo(expected[1]));
+        }
+    }
+
+    @Test
+    void badFunnelInputIs400() {
+        as().queryParam("events", "[{\"id\":\"signed up\",\"type\":\"events\"}]")
+                .get("/api/projects/" + team.id() + "/persons/funnel/").then().statusCode(400).body("attr", equalTo("events"));
+        funnel("two").get("/api/projects/" + team.id() + "/persons/funnel/").then().statusCode(400);
+        funnel(7).get("/api/projects/" + team.id() + "/persons/funnel/").then().statusCode(400);
+        as().queryParam("events", STEPS).get("/api/projects/" + team.id() + "/persons/funnel/correlation/")
+                .then().statusCode(400).body("attr", equalTo("funnel_correlation_person_entity"));
+    }
+}
