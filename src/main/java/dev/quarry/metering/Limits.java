@@ -16,7 +16,9 @@ import java.util.Map;
  * A quota is checked against the project's billable calls this month (the hourly rollup); it is soft by the
  * number of calls in flight at once, since a call is counted when it ends. Rate limits are fixed-window
  * counters bumped atomically ({@code INSERT … ON CONFLICT DO UPDATE SET n = n + 1 RETURNING n}), so concurrent
- * calls from any instance are counted exactly; every attempt counts, also a refused one.
+ * calls from any instance are counted exactly; every attempt counts, also a refused one. Counters commit
+ * without waiting for the WAL flush: a database crash could forget the last increments, which only lets a few
+ * calls more through.
  */
 @ApplicationScoped
 public class Limits {
@@ -37,7 +39,8 @@ public class Limits {
             + "WHERE key_id = $1 AND window_start < now() - interval '2 hours') "
             + "INSERT INTO rate_limit_counters AS c (key_id, bucket, window_start, n) "
             + "SELECT $1, w.bucket, date_trunc(w.unit, now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 1 "
-            + "FROM unnest($2::text[], $3::text[]) AS w(bucket, unit) "
+            + "FROM unnest($2::text[], $3::text[]) AS w(bucket, unit), "
+            + "(SELECT set_config('synchronous_commit', 'off', true)) AS commit_mode "
             + "ON CONFLICT (key_id, bucket, window_start) DO UPDATE SET n = c.n + 1 "
             + "RETURNING bucket, n, extract(epoch FROM window_start - now())::float8";
 
