@@ -9,6 +9,7 @@ import dev.quarry.web.AuthenticationException;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.PermissionDeniedException;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -33,12 +34,15 @@ public class AuthFilter {
     private final Teams teams;
     private final RequestAuth requestAuth;
     private final ObjectMapper mapper;
+    private final Instance<AdmissionCheck> admissionChecks;
 
-    public AuthFilter(ApiKeys apiKeys, Teams teams, RequestAuth requestAuth, ObjectMapper mapper) {
+    public AuthFilter(ApiKeys apiKeys, Teams teams, RequestAuth requestAuth, ObjectMapper mapper,
+                      Instance<AdmissionCheck> admissionChecks) {
         this.apiKeys = apiKeys;
         this.teams = teams;
         this.requestAuth = requestAuth;
         this.mapper = mapper;
+        this.admissionChecks = admissionChecks;
     }
 
     @SuppressWarnings("deprecation") // readBody: the key may be in the JSON body, PostHog's second place to look
@@ -53,6 +57,7 @@ public class AuthFilter {
                 .orElseThrow(AuthenticationException::notAuthenticated);
         String projectParam = request.getUriInfo().getPathParameters().getFirst(PROJECT_PARAM);
         List<String> required = Arrays.asList(requirement.value());
+        List<String> anyOf = Arrays.asList(requirement.anyOf());
         return apiKeys.findBySecureValue(PersonalApiKeyTokens.secureValue(presented.value()))
                 .onItem().transformToUni(key -> {
                     if (key == null || !key.userActive()) {
@@ -60,11 +65,20 @@ public class AuthFilter {
                                 + presented.source().description() + " is invalid.");
                     }
                     return resolveTeam(projectParam, key)
-                            .invoke(team -> checkAccess(key, team, required))
+                            .invoke(team -> checkAccess(key, team, required, anyOf))
                             .call(team -> apiKeys.touchIfStale(key))
-                            .invoke(team -> requestAuth.set(key, team));
+                            .invoke(team -> requestAuth.set(key, team))
+                            .call(team -> admit(request, key, team));
                 })
                 .replaceWithVoid();
+    }
+
+    private Uni<Void> admit(ContainerRequestContext request, ApiKey key, Team team) {
+        Uni<Void> all = Uni.createFrom().voidItem();
+        for (AdmissionCheck check : admissionChecks) {
+            all = all.call(x -> check.admit(request, key, team));
+        }
+        return all;
     }
 
     private Uni<Team> resolveTeam(String projectParam, ApiKey key) {
@@ -84,10 +98,13 @@ public class AuthFilter {
         return teams.findById(projectId).onItem().ifNull().failWith(() -> new NotFoundException("Project not found."));
     }
 
-    static void checkAccess(ApiKey key, Team team, List<String> required) {
+    static void checkAccess(ApiKey key, Team team, List<String> required, List<String> anyOf) {
         Scopes.firstMissing(key.scopes(), required).ifPresent(scope -> {
             throw new PermissionDeniedException("API key missing required scope '" + scope + "'");
         });
+        if (!anyOf.isEmpty() && anyOf.stream().allMatch(scope -> Scopes.firstMissing(key.scopes(), List.of(scope)).isPresent())) {
+            throw new PermissionDeniedException("API key missing required scope '" + String.join("' or '", anyOf) + "'");
+        }
         if (team == null) {
             return;
         }

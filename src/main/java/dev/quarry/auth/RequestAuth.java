@@ -27,6 +27,11 @@ public class RequestAuth {
         return team;
     }
 
+    /** The project in the URL once the key was let in for it; null before that, after a refusal, or without one. */
+    public Team teamIfAuthorized() {
+        return team;
+    }
+
     public long teamId() {
         return team().id();
     }

@@ -2,6 +2,7 @@ package dev.quarry.capture;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.data.Teams;
+import dev.quarry.metering.Metering;
 import dev.quarry.web.AuthenticationException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -24,12 +25,14 @@ public class CaptureResource {
     private final CapturePayloadParser parser;
     private final Teams teams;
     private final EventIngestor ingestor;
+    private final Metering metering;
     private final Clock clock;
 
-    public CaptureResource(ObjectMapper mapper, Teams teams, EventIngestor ingestor) {
+    public CaptureResource(ObjectMapper mapper, Teams teams, EventIngestor ingestor, Metering metering) {
         this.parser = new CapturePayloadParser(mapper);
         this.teams = teams;
         this.ingestor = ingestor;
+        this.metering = metering;
         this.clock = Clock.systemUTC();
     }
 
@@ -83,6 +86,7 @@ public class CaptureResource {
         return teams.findByApiToken(batch.token())
                 .onItem().ifNull().failWith(() -> AuthenticationException.failed(
                         "Project API key invalid. You can find your project API key in your project settings."))
+                .call(team -> metering.admitCapture(team.id()))
                 .flatMap(team -> ingestor.ingest(team, batch.events()))
                 .map(stored -> OK);
     }

@@ -1,6 +1,7 @@
 package dev.quarry.query;
 
 import dev.quarry.data.Team;
+import dev.quarry.metering.QueryCost;
 import dev.quarry.web.QueryCancelledException;
 import dev.quarry.web.QueryTimeoutException;
 import dev.quarry.web.ThrottledException;
@@ -13,6 +14,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -29,13 +31,15 @@ public class QueryExecutor {
     private final Pool pool;
     private final Duration statementTimeout;
     private final int maxConcurrentPerTeam;
+    private final Event<QueryCost> costs;
 
-    public QueryExecutor(Pool pool,
+    public QueryExecutor(Pool pool, Event<QueryCost> costs,
                          @ConfigProperty(name = "quarry.query.statement-timeout", defaultValue = "60s") Duration statementTimeout,
                          @ConfigProperty(name = "quarry.query.max-concurrent-per-team", defaultValue = "3") int maxConcurrentPerTeam) {
         this.pool = pool;
         this.statementTimeout = statementTimeout;
         this.maxConcurrentPerTeam = maxConcurrentPerTeam;
+        this.costs = costs;
     }
 
     public Uni<RowSet<Row>> execute(Team team, String queryId, String kind, String sql, List<Object> params) {
@@ -60,10 +64,12 @@ public class QueryExecutor {
                         .onItemOrFailure().transformToUni((rows, failure) -> {
                             long durationMs = (System.nanoTime() - started) / 1_000_000;
                             Throwable mapped = failure == null ? null : translate(failure);
+                            Long resultRows = rows == null ? null : (long) (rowLimit == null ? rows.size()
+                                    : Math.min(rows.size(), rowLimit));
+                            costs.fire(new QueryCost(resultRows, null, durationMs));
                             Uni<Void> cleanUp = release(conn, team.id(), queryId)
                                     .flatMap(x -> log(conn, team.id(), queryId, kind, sql, startedAt, durationMs,
-                                            rows == null ? null : (long) (rowLimit == null ? rows.size()
-                                            : Math.min(rows.size(), rowLimit)), mapped));
+                                            resultRows, mapped));
                             return mapped == null ? cleanUp.replaceWith(rows)
                                     : cleanUp.flatMap(x -> Uni.createFrom().<RowSet<Row>>failure(mapped));
                         })));

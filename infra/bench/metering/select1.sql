@@ -1,0 +1,2 @@
+-- A round trip that does nothing: the floor under every statement above.
+SELECT 1;
