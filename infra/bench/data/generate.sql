@@ -19,7 +19,7 @@ SELECT :team, 'user-' || i, md5(:team || '-person-' || i)::uuid FROM generate_se
 INSERT INTO events (team_id, uuid, event, distinct_id, properties, timestamp, person_id)
 SELECT :team, md5(:team || '-event-' || i)::uuid,
        (ARRAY['$pageview', '$pageview', '$pageview', '$pageview', '$autocapture', '$autocapture', 'signed up',
-              'purchase', '$identify', 'clicked pricing'])[1 + (i * 31) % 10],
+              'purchase', '$identify', 'clicked pricing'])[1 + ((i * 31) + (i * 7 / :persons)) % 10],
        'user-' || p,
        jsonb_build_object('$browser', (ARRAY['Chrome', 'Chrome', 'Chrome', 'Safari', 'Safari', 'Firefox', 'Edge'])[1 + (i * 13) % 7],
                           '$os', (ARRAY['Mac OS X', 'Windows', 'Windows', 'iOS', 'Android', 'Linux'])[1 + (i * 17) % 6],

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Times a 3-step funnel ($pageview → signed up → purchase, 30 days, 14-day window) and its events correlation
 # through the HTTP API of a running Quarry (./mvnw quarkus:dev), best of 3 with refresh=force_blocking, then the
-# hand-written SQL of handwritten.sql on the same database. Data: generate.sql (a copy of infra/bench/data's).
-#   psql … -v team=2 -v events=3000000 -v persons=60000 -v days=30 -f generate.sql
+# hand-written SQL of handwritten.sql on the same database. Data: infra/bench/data/generate.sql.
+#   psql … -v team=2 -v events=3000000 -v persons=60000 -v days=30 -f infra/bench/data/generate.sql
 #   infra/bench/funnels/run.sh <project-id> <personal-api-key> [url=http://localhost:8080] [pg-port=54329]
 set -euo pipefail
 project=$1
