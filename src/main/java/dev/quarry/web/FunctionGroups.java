@@ -49,7 +49,11 @@ public final class FunctionGroups {
                 any(PROJECT + "/plugin_configs"), any(PROJECT + "/plugin_configs/{proxy+}")),
         PERSONS("persons",
                 any(PROJECT + "/persons"), any(PROJECT + "/persons/{proxy+}"),
-                any(PROJECT + "/cohorts"), any(PROJECT + "/cohorts/{proxy+}"));
+                any(PROJECT + "/cohorts"), any(PROJECT + "/cohorts/{proxy+}")),
+        /** Reads the async-query queue; serves no HTTP route. */
+        QUERY_WORKER("query-worker"),
+        /** The deploy-time Flyway step; serves no HTTP route. */
+        MIGRATION("migration");
 
         private final String id;
         private final List<Route> declared;
