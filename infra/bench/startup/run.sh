@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Cold-start benchmark of the packaged JVM application driven through a local Lambda runtime API.
+# Usage: infra/bench/startup/run.sh [runs] [JVM flags...]
+#   e.g. infra/bench/startup/run.sh 5 -XX:+TieredCompilation -XX:TieredStopAtLevel=1   (Lambda's java21 default)
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+ls target/*-runner.jar >/dev/null 2>&1 || ./mvnw -B -q package -DskipTests
+cp_file=$(mktemp)
+./mvnw -B -q -o dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
+java -Xmx256m -cp "$(cat "$cp_file")" infra/bench/startup/StartupBench.java "$@"
+rm -f "$cp_file"

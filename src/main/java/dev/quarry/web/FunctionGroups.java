@@ -1,0 +1,179 @@
+package dev.quarry.web;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Which Lambda function serves which URL: the one place that knows. {@link FunctionGroupFilter} uses it to answer
+ * 404 for another group's paths, and the deployment test checks that {@code template.yaml} routes exactly these
+ * API Gateway routes to each group's function, and that every JAX-RS route lands on its group.
+ *
+ * <p>Routes are written in API Gateway HTTP API syntax: {@code {name}} is one path segment, {@code {name+}} (greedy)
+ * one or more; paths never end in a slash (API Gateway routes {@code /batch/} to the {@code /batch} route and
+ * refuses a route path with a trailing slash). A route under {@link #PROJECT} exists twice, under
+ * {@code /api/projects/{project_id}} and {@code /api/environments/{project_id}}.
+ */
+public final class FunctionGroups {
+    /** Placeholder for the two project prefixes. */
+    public static final String PROJECT = "{project}";
+    public static final List<String> PROJECT_PREFIXES =
+            List.of("/api/projects/{project_id}", "/api/environments/{project_id}");
+
+    /** One API Gateway route: method (or ANY) and path. */
+    public record Route(String method, String path) {
+        public Route {
+            if (path.length() > 1 && path.endsWith("/")) {
+                throw new IllegalArgumentException("API Gateway route paths do not end in '/': " + path);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return method + " " + path;
+        }
+    }
+
+    /** An endpoint group: its name (the value of {@code quarry.function-group}) and the routes it owns. */
+    public enum Group {
+        CAPTURE("capture",
+                post("/batch"), post("/capture"), post("/e"), post("/i/v0/e"), post("/track")),
+        BOOTSTRAP("bootstrap",
+                get("/api/personal_api_keys/{key}"), get("/api/users/{user}"), get(PROJECT),
+                post("/admin/{proxy+}")),
+        QUERY("query",
+                any(PROJECT + "/query"), any(PROJECT + "/query/{proxy+}")),
+        PLUGINS("plugins",
+                any(PROJECT + "/plugin_configs"), any(PROJECT + "/plugin_configs/{proxy+}")),
+        PERSONS("persons",
+                any(PROJECT + "/persons"), any(PROJECT + "/persons/{proxy+}"),
+                any(PROJECT + "/cohorts"), any(PROJECT + "/cohorts/{proxy+}")),
+        /** Reads the async-query queue; serves no HTTP route. */
+        QUERY_WORKER("query-worker"),
+        /** The deploy-time Flyway step; serves no HTTP route. */
+        MIGRATION("migration");
+
+        private final String id;
+        private final List<Route> declared;
+
+        Group(String id, Route... routes) {
+            this.id = id;
+            this.declared = List.of(routes);
+        }
+
+        public String id() {
+            return id;
+        }
+
+        /** The API Gateway routes this group's function owns, both project prefixes expanded. */
+        public List<Route> routes() {
+            List<Route> routes = new ArrayList<>();
+            for (Route route : declared) {
+                if (route.path().startsWith(PROJECT)) {
+                    for (String prefix : PROJECT_PREFIXES) {
+                        routes.add(new Route(route.method(), prefix + route.path().substring(PROJECT.length())));
+                    }
+                } else {
+                    routes.add(route);
+                }
+            }
+            return routes;
+        }
+
+        public static Optional<Group> byId(String id) {
+            return Arrays.stream(values()).filter(g -> g.id.equals(id)).findFirst();
+        }
+    }
+
+    private FunctionGroups() {
+    }
+
+    /** The group whose route API Gateway would pick for this request, if any. */
+    public static Optional<Group> groupOf(String method, String path) {
+        List<Owned<Group>> candidates = new ArrayList<>();
+        for (Group group : Group.values()) {
+            for (Route route : group.routes()) {
+                candidates.add(new Owned<>(route, group));
+            }
+        }
+        return select(candidates, method, path);
+    }
+
+    /** A route with whatever owns it (a group here, a function in the template test). */
+    public record Owned<T>(Route route, T owner) {
+    }
+
+    /**
+     * API Gateway's choice among routes (HTTP API): only routes whose path matches and whose method is the
+     * request's or ANY; then the most specific — fewer greedy variables, more literal segments, an explicit
+     * method before ANY. {@code method} may be null to ignore methods (the filter asks by path only).
+     */
+    public static <T> Optional<T> select(List<Owned<T>> routes, String method, String path) {
+        return routes.stream()
+                .filter(o -> method == null || o.route().method().equals("ANY") || o.route().method().equalsIgnoreCase(method))
+                .filter(o -> matches(o.route().path(), path))
+                .max(Comparator.<Owned<T>>comparingInt(o -> greedy(o.route().path()) ? 0 : 1)
+                        .thenComparingInt(o -> literalSegments(o.route().path()))
+                        .thenComparingInt(o -> o.route().method().equals("ANY") ? 0 : 1))
+                .map(Owned::owner);
+    }
+
+    /** Whether an API Gateway route path matches a request path (trailing slash ignored, as API Gateway does). */
+    public static boolean matches(String routePath, String requestPath) {
+        String[] route = segments(routePath);
+        String[] request = segments(requestPath);
+        for (int i = 0; i < route.length; i++) {
+            String part = route[i];
+            if (part.startsWith("{") && part.endsWith("+}")) {
+                return i == route.length - 1 && request.length > i;
+            }
+            if (i >= request.length) {
+                return false;
+            }
+            boolean variable = part.startsWith("{") && part.endsWith("}");
+            if (!variable && !part.equals(request[i])) {
+                return false;
+            }
+        }
+        return route.length == request.length;
+    }
+
+    private static boolean greedy(String routePath) {
+        return routePath.endsWith("+}");
+    }
+
+    private static int literalSegments(String routePath) {
+        int n = 0;
+        for (String part : segments(routePath)) {
+            if (!part.startsWith("{")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static String[] segments(String path) {
+        String trimmed = path;
+        while (trimmed.startsWith("/")) {
+            trimmed = trimmed.substring(1);
+        }
+        while (trimmed.endsWith("/")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        return trimmed.isEmpty() ? new String[0] : trimmed.split("/", -1);
+    }
+
+    private static Route get(String path) {
+        return new Route("GET", path);
+    }
+
+    private static Route post(String path) {
+        return new Route("POST", path);
+    }
+
+    private static Route any(String path) {
+        return new Route("ANY", path);
+    }
+}
