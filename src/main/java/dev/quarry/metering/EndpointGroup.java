@@ -1,47 +1,26 @@
 package dev.quarry.metering;
 
-import java.util.Set;
+import dev.quarry.web.FunctionGroups;
 
 /**
- * The endpoint groups calls are metered, billed and limited by, derived from the request path (after
- * {@code /api/environments/} became {@code /api/projects/}). The one place that knows the mapping.
+ * The endpoint groups calls are metered, billed and limited by: the function groups of the deployment.
  */
 public enum EndpointGroup {
     CAPTURE, QUERY, PERSONS, PLUGINS, BOOTSTRAP;
 
-    private static final Set<String> CAPTURE_PATHS = Set.of("batch", "capture", "e", "i/v0/e", "track");
-    private static final String PROJECTS = "api/projects/";
-    private static final String ENVIRONMENTS = "api/environments/";
-
-    /** The group of a request path, or null when the path is not metered (neither /api/ nor capture). */
+    /**
+     * The group of a request path, as {@link FunctionGroups} routes it (the one path→group map), or null when the
+     * path is not metered (neither /api/ nor capture). Other /api/ paths count as bootstrap.
+     */
     public static EndpointGroup of(String path) {
-        String p = strip(path);
-        if (p.startsWith(ENVIRONMENTS)) {
-            p = PROJECTS + p.substring(ENVIRONMENTS.length());
+        String p = path == null ? "" : path;
+        if (p.startsWith("/admin") || p.startsWith("/internal")) {
+            return null; // the operator's and the scheduler's calls are not the customer's
         }
-        if (CAPTURE_PATHS.contains(p)) {
-            return CAPTURE;
-        }
-        if (!p.equals("api") && !p.startsWith("api/")) {
-            return null;
-        }
-        if (p.startsWith(PROJECTS)) {
-            int slash = p.indexOf('/', PROJECTS.length());
-            String rest = slash < 0 ? "" : p.substring(slash + 1);
-            String segment = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
-            switch (segment) {
-                case "query":
-                    return QUERY;
-                case "persons":
-                case "cohorts":
-                    return PERSONS;
-                case "plugin_configs":
-                    return PLUGINS;
-                default:
-                    return BOOTSTRAP;
-            }
-        }
-        return BOOTSTRAP;
+        return FunctionGroups.groupOf(null, p)
+                .filter(group -> group != FunctionGroups.Group.QUERY_WORKER && group != FunctionGroups.Group.MIGRATION)
+                .map(group -> fromId(group.id()))
+                .orElse(p.equals("/api") || p.startsWith("/api/") ? BOOTSTRAP : null);
     }
 
     /** The name used in the database, the API and CSV. */
@@ -51,18 +30,5 @@ public enum EndpointGroup {
 
     public static EndpointGroup fromId(String id) {
         return valueOf(id.toUpperCase());
-    }
-
-    private static String strip(String path) {
-        String p = path == null ? "" : path;
-        int start = 0;
-        int end = p.length();
-        while (start < end && p.charAt(start) == '/') {
-            start++;
-        }
-        while (end > start && p.charAt(end - 1) == '/') {
-            end--;
-        }
-        return p.substring(start, end);
     }
 }

@@ -17,6 +17,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class Meter {
+    /** The team_id of calls that name no project: no team has it. */
+    static final long NO_TEAM = 0L;
+
     static final String RECORD_SQL = "WITH call AS (INSERT INTO api_calls (team_id, key_id, endpoint_group, method, "
             + "status, duration_ms, rows_returned, rows_read, db_ms, billable, units) "
             + "SELECT $1::bigint, $2::text, $3::text, $4::text, $5::int, $6::int, $7::bigint, $8::bigint, $9::int, "
@@ -24,7 +27,7 @@ public class Meter {
             + "RETURNING team_id, endpoint_group, at, billable, units) "
             + "INSERT INTO api_usage AS u (team_id, endpoint_group, hour, calls, billable_calls, units) "
             + "SELECT team_id, endpoint_group, date_trunc('hour', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 1, "
-            + "CASE WHEN billable THEN 1 ELSE 0 END, units FROM call WHERE team_id IS NOT NULL "
+            + "CASE WHEN billable THEN 1 ELSE 0 END, units FROM call WHERE team_id <> 0 "
             + "ON CONFLICT (team_id, endpoint_group, hour) DO UPDATE SET calls = u.calls + 1, "
             + "billable_calls = u.billable_calls + EXCLUDED.billable_calls, units = u.units + EXCLUDED.units";
 
@@ -49,7 +52,7 @@ public class Meter {
     }
 
     public Uni<Void> record(Call call) {
-        return pool.preparedQuery(RECORD_SQL).execute(Tuple.from(Arrays.asList(call.teamId(), call.keyId(),
+        return pool.preparedQuery(RECORD_SQL).execute(Tuple.from(Arrays.asList(call.teamId() == null ? NO_TEAM : call.teamId(), call.keyId(),
                         call.group().id(), call.method(), call.status(), (int) Math.min(Integer.MAX_VALUE, call.durationMs()),
                         call.rowsReturned(), call.rowsRead(),
                         call.dbMs() == null ? null : (int) Math.min(Integer.MAX_VALUE, call.dbMs()),

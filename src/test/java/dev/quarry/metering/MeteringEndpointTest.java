@@ -206,7 +206,7 @@ class MeteringEndpointTest {
     }
 
     private long unattributed() {
-        return pool.query("SELECT count(*) FROM api_calls WHERE team_id IS NULL").execute().await().indefinitely()
+        return pool.query("SELECT count(*) FROM api_calls WHERE team_id = 0").execute().await().indefinitely()
                 .iterator().next().getLong(0);
     }
 
