@@ -93,6 +93,18 @@ class TemplateTest {
         return owned;
     }
 
+    /** API Gateway refuses route settings for a route that does not exist: every throttled route key must be one. */
+    @Test
+    void everyThrottledRouteIsARouteOfTheApi() {
+        Map<String, Object> settings = map(at(resources(TEMPLATE).get("Api"), "Properties", "RouteSettings"));
+        assertTrue(settings.size() >= 5, "route groups are throttled: " + settings.keySet());
+        Set<String> routes = new HashSet<>();
+        templateRoutes().forEach(owned -> routes.add(owned.route().method() + " " + owned.route().path()));
+        for (String key : settings.keySet()) {
+            assertTrue(routes.contains(key), "RouteSettings names no route: " + key);
+        }
+    }
+
     @Test
     void everyFunctionServesExactlyItsGroupsRoutesAndNoRouteIsOwnedTwice() {
         Set<String> seen = new HashSet<>();
