@@ -13,6 +13,8 @@ public final class Functions {
 
     /** The internal funnel-scan aggregate; see the registration below. */
     public static final String FUNNEL = "#funnel";
+    /** Internal: an event's properties as "key::value" strings (migration V10), for funnel correlation. */
+    public static final String PROPERTY_PAIRS = "#property_pairs";
 
     private static void f(String name, int min, int max) {
         SPECS.put(name.toLowerCase(Locale.ROOT), new Spec(name, min, max, false, 0));
@@ -49,6 +51,7 @@ public final class Functions {
         // #funnel(timestamp, step mask, same-time order, steps, window seconds, mode, exclusions): the per-actor
         // funnel scan of migration V7 (quarry_funnel), fed the actor's events in time order.
         agg(FUNNEL, 7, 7);
+        f(PROPERTY_PAIRS, 1, 1);
         // dates
         f("now", 0, 0);
         f("today", 0, 0);

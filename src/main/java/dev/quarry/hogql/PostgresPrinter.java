@@ -1091,6 +1091,8 @@ public final class PostgresPrinter {
         }
         List<Expr> args = c.args();
         switch (name) {
+            case Functions.PROPERTY_PAIRS:
+                return new Frag("quarry_property_pairs(" + expr(args.get(0)).sql() + ")", "Array(String)");
             // dates
             case "now":
                 return new Frag("now()", Schema.DATETIME);

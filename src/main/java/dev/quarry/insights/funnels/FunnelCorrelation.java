@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.Functions;
 import dev.quarry.insights.HogQLPart;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.insights.Series;
@@ -19,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -103,8 +105,14 @@ public class FunnelCorrelation implements QueryRunner {
         } else if (type.equals("properties")) {
             List<String> names = strings(query.get("funnelCorrelationNames"));
             if (names.contains("$all")) {
-                throw new ValidationException("funnelCorrelationNames $all is not supported yet; name the properties",
-                        "funnelCorrelationNames");
+                // every person property: "<property>::<value>" pairs; excluded names are dropped after counting
+                v.put("fc_pairs", new Expr.Call(Functions.PROPERTY_PAIRS,
+                        List.of(Expr.Field.of("persons", "properties")), null, false));
+                text.append(" UNION ALL SELECT 0, pair AS name, countIf(success), countIf(NOT success) FROM (SELECT "
+                        + "f.actor AS actor, f.success AS success, arrayJoin({fc_pairs}) AS pair FROM persons "
+                        + "INNER JOIN f ON f.actor = persons.id) AS pairs GROUP BY name");
+                return new HogQLPart("WITH f AS (" + pop.text() + ") SELECT is_total, name, s, fl FROM (" + text
+                        + ") AS counts", v);
             }
             names.removeAll(strings(query.get("funnelCorrelationExcludeNames")));
             if (names.size() > 50) {
@@ -119,8 +127,23 @@ public class FunnelCorrelation implements QueryRunner {
                                 + "f.actor = persons.id WHERE isNotNull({fc_pw").append(i).append("}) GROUP BY name");
             }
         } else {
-            throw new ValidationException("funnelCorrelationType event_with_properties is not supported yet",
-                    "funnelCorrelationType");
+            // event_with_properties: "<event>::<property>::<value>" for each property of the chosen events, counted
+            // like events (distinct actors inside their funnel span); excluded property names are dropped later.
+            List<String> events = strings(query.get("funnelCorrelationEventNames"));
+            if (events.isEmpty()) {
+                throw new ValidationException("funnelCorrelationEventNames must name the events to correlate",
+                        "funnelCorrelationEventNames");
+            }
+            v.put("fc_events", events);
+            v.put("fc_range", InsightSql.timestampIn(plan.range().from(), plan.range().to()));
+            v.put("fc_pairs", new Expr.Call(Functions.PROPERTY_PAIRS,
+                    List.of(Expr.Field.of("events", "properties")), null, false));
+            text.append(" UNION ALL SELECT 0, name, countIf(success), countIf(NOT success) FROM (SELECT DISTINCT "
+                    + "actor, success, concat(ev, '::', pair) AS name FROM (SELECT f.actor AS actor, "
+                    + "f.success AS success, events.event AS ev, arrayJoin({fc_pairs}) AS pair FROM events "
+                    + "INNER JOIN f ON f.actor = events.person_id WHERE events.timestamp > f.t1 AND "
+                    + "events.timestamp < f.tend AND {fc_range} AND events.event IN {fc_events}) AS pairs) AS d "
+                    + "GROUP BY name");
         }
         return new HogQLPart("WITH f AS (" + pop.text() + ") SELECT is_total, name, s, fl FROM (" + text
                 + ") AS counts", v);
@@ -133,6 +156,11 @@ public class FunnelCorrelation implements QueryRunner {
         return FunnelPlan.parse(sql, funnelsQuery(query)).flatMap(plan -> {
             HogQLPart part = counts(plan, query, type);
             CompiledQuery compiled = sql.compile(part.text(), part.values());
+            Set<String> excludedProperties = type.equals("event_with_properties")
+                    ? new HashSet<>(strings(query.get("funnelCorrelationEventExcludePropertyNames"))) : Set.of();
+            Set<String> excludedNames = type.equals("properties")
+                    && strings(query.get("funnelCorrelationNames")).contains("$all")
+                    ? new HashSet<>(strings(query.get("funnelCorrelationExcludeNames"))) : Set.of();
             return sql.run(compiled).map(rows -> {
                 long successTotal = 0;
                 long failureTotal = 0;
@@ -142,7 +170,10 @@ public class FunnelCorrelation implements QueryRunner {
                         successTotal = row.getLong(2);
                         failureTotal = row.getLong(3);
                     } else {
-                        named.add(new Object[] {row.getString(1), row.getLong(2), row.getLong(3)});
+                        if (!excludedProperty(row.getString(1), excludedProperties)
+                                && !excludedNames.contains(row.getString(1).split("::", 2)[0])) {
+                            named.add(new Object[] {row.getString(1), row.getLong(2), row.getLong(3)});
+                        }
                     }
                 }
                 ObjectNode body = context.mapper().createObjectNode();
@@ -158,6 +189,15 @@ public class FunnelCorrelation implements QueryRunner {
                 return body;
             });
         });
+    }
+
+    /** Whether "<event>::<property>::<value>" names an excluded property. */
+    static boolean excludedProperty(String name, Set<String> excluded) {
+        if (excluded.isEmpty()) {
+            return false;
+        }
+        String[] parts = name.split("::", 3);
+        return parts.length == 3 && excluded.contains(parts[1]);
     }
 
     /** Odds ratios with the +1 prior, the significance filter, skew, top 10 each way. */

@@ -2,6 +2,7 @@ package dev.quarry.insights.funnels;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.quarry.testing.Capture;
@@ -371,6 +372,36 @@ class FunnelsEndpointTest {
         JsonPath body = post(project, correlation("properties", Map.of("funnelCorrelationNames", List.of("plan"))));
         assertEquals(List.of("plan::pro", "plan::free"), body.getList("results.events.event.event"));
         assertEquals(List.of(12f, 2f / 9), body.getList("results.events.odds_ratio", Float.class));
+        // $all reads every person property; excluding the others leaves exactly plan's two values.
+        JsonPath all = post(project, correlation("properties", Map.of("funnelCorrelationNames", List.of("$all"))));
+        assertTrue(all.getList("results.events.event.event").containsAll(List.of("plan::pro", "plan::free")));
+        List<String> others = new java.util.ArrayList<>();
+        for (Object name : all.getList("results.events.event.event")) {
+            String property = name.toString().split("::", 2)[0];
+            if (!property.equals("plan")) {
+                others.add(property);
+            }
+        }
+        JsonPath onlyPlan = post(project, correlation("properties", Map.of("funnelCorrelationNames", List.of("$all"),
+                "funnelCorrelationExcludeNames", others)));
+        assertEquals(List.of("plan::pro", "plan::free"), onlyPlan.getList("results.events.event.event"));
+    }
+
+    /**
+     * event_with_properties over $identify and clicked pricing: only m's $identify has a property inside a span,
+     * $anon_distinct_id = anon-m (success): (1+1)(3-0+1) / ((2-1+1)(0+1)) = 4. u2's clicked pricing has none.
+     */
+    @Test
+    void correlationEventWithProperties() {
+        Map<String, Object> named = Map.of("funnelCorrelationEventNames", List.of("$identify", "clicked pricing"));
+        JsonPath body = post(project, correlation("event_with_properties", named));
+        assertEquals(List.of("$identify::$anon_distinct_id::anon-m"), body.getList("results.events.event.event"));
+        assertEquals(List.of(4f), body.getList("results.events.odds_ratio", Float.class));
+        Map<String, Object> excluded = new HashMap<>(named);
+        excluded.put("funnelCorrelationEventExcludePropertyNames", List.of("$anon_distinct_id"));
+        assertEquals(List.of(), post(project, correlation("event_with_properties", excluded))
+                .getList("results.events.event.event"));
+        assertEquals(400, status(project, correlation("event_with_properties", Map.of())));
     }
 
     @Test
