@@ -76,7 +76,12 @@ public final class CapturePayloadParser {
         }
         String form = new String(raw, StandardCharsets.UTF_8);
         int amp = form.indexOf('&');
-        String value = URLDecoder.decode(form.substring(5, amp < 0 ? form.length() : amp), StandardCharsets.UTF_8);
+        String value;
+        try {
+            value = URLDecoder.decode(form.substring(5, amp < 0 ? form.length() : amp), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new CaptureValidationException("Form field data is not URL-encoded");
+        }
         String trimmed = value.trim();
         if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
             return trimmed.getBytes(StandardCharsets.UTF_8);
