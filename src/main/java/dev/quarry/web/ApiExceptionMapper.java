@@ -30,6 +30,14 @@ public class ApiExceptionMapper {
         return apiException(new ParseErrorException("JSON parse error - " + firstLine(e.getOriginalMessage())));
     }
 
+    /** Jackson binding a body onto a record (wrong type for a field): Quarkus's own mapper's body is not PostHog's. */
+    @ServerExceptionMapper
+    public Response jsonMismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        String path = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
+        return apiException(new ParseErrorException("JSON parse error - " + firstLine(e.getOriginalMessage())
+                + (path == null ? "" : " (field " + path + ")")));
+    }
+
     @ServerExceptionMapper
     public Response notFound(jakarta.ws.rs.NotFoundException e) {
         return apiException(new NotFoundException());
@@ -63,6 +71,12 @@ public class ApiExceptionMapper {
 
     @ServerExceptionMapper(priority = 6000)
     public Response serverError(Throwable e) {
+        if (e instanceof StackOverflowError) {
+            // Input nested so deeply (a chain of 50,000 NOTs, unary minuses or operators) that a recursive stage
+            // ran out of stack: the input's fault, and the thread is whole again once the error has unwound.
+            LOG.warn("Input nested too deeply: stack overflow while handling the request");
+            return apiException(new ValidationException("nested_too_deeply", "Input is nested too deeply.", null));
+        }
         LOG.error("Unhandled error", e);
         return Response.status(500).type(MediaType.APPLICATION_JSON)
                 .entity(new ApiError("server_error", "error", "A server error occurred.", null)).build();
