@@ -19,6 +19,9 @@ public class ApiExceptionMapper {
         if (e instanceof ThrottledException throttled) {
             builder.header("Retry-After", throttled.retryAfterSeconds());
         }
+        if (e instanceof ServiceUnavailableException unavailable) {
+            builder.header("Retry-After", unavailable.retryAfterSeconds());
+        }
         if (e.status() == 401) {
             builder.header("WWW-Authenticate", "Bearer");
         }
@@ -76,6 +79,13 @@ public class ApiExceptionMapper {
             // ran out of stack: the input's fault, and the thread is whole again once the error has unwound.
             LOG.warn("Input nested too deeply: stack overflow while handling the request");
             return apiException(new ValidationException("nested_too_deeply", "Input is nested too deeply.", null));
+        }
+        ApiException known = DatabaseFailures.classify(e);
+        if (known != null) {
+            if (known instanceof ServiceUnavailableException) {
+                LOG.warnf("Database unavailable: %s", DatabaseFailures.describe(e));
+            }
+            return apiException(known);
         }
         LOG.error("Unhandled error", e);
         return Response.status(500).type(MediaType.APPLICATION_JSON)
