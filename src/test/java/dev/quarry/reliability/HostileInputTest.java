@@ -260,6 +260,19 @@ class HostileInputTest {
         verdicts.assertNone();
     }
 
+    /** Found by the load run: GROUP BY 1 was printed as a constant (a 500, then a 400) and ORDER BY 2 did not order. */
+    @Test
+    void positionalGroupByAndOrderBy() {
+        List<List<Object>> rows = as().contentType("application/json").body(Map.of("query", Map.of("kind", "HogQLQuery",
+                        "query", "select properties.$browser, count() from events where event = '$pageview' group by 1 order by 2 desc, 1")))
+                .post(base + "/query/").then().log().ifValidationFails().statusCode(200).extract().path("results");
+        assertEquals(List.of(List.of("Chrome", 10), List.of("Firefox", 10)), rows);
+        rows = as().contentType("application/json").body(Map.of("query", Map.of("kind", "HogQLQuery",
+                        "query", "select distinct_id, count() from events where event = '$pageview' group by 1 order by 1 desc")))
+                .post(base + "/query/").then().statusCode(200).extract().path("results");
+        assertEquals("u4", rows.get(0).get(0));
+    }
+
     @Test
     void queryIdsAndRawBodiesThatMakeNoSense() {
         Random rnd = random("query ids");
