@@ -51,11 +51,14 @@ public class LoadRun {
         }
         String base = url + "/api/projects/" + project;
         AtomicBoolean running = new AtomicBoolean(true);
-        ScheduledExecutorService capture = Executors.newScheduledThreadPool(2);
+        // A periodic task never overlaps itself, so one task is closed-loop (at most 1/latency batches a second):
+        // SENDERS staggered tasks, each at SENDERS times the period, hold the offered rate while a batch is slow.
+        int senders = 8;
+        ScheduledExecutorService capture = Executors.newScheduledThreadPool(senders);
         int batch = 50;
         long periodMicros = 1_000_000L * batch / eventsPerSecond;
         Random seq = new Random(11);
-        capture.scheduleAtFixedRate(() -> {
+        Runnable sendBatch = () -> {
             StringBuilder body = new StringBuilder("{\"api_key\":\"" + token + "\",\"batch\":[");
             Instant now = Instant.now();
             synchronized (seq) {
@@ -70,7 +73,10 @@ public class LoadRun {
             }
             send("capture", HttpRequest.newBuilder(URI.create(url + "/batch/")).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body.append("]}").toString())));
-        }, 0, periodMicros, TimeUnit.MICROSECONDS);
+        };
+        for (int s = 0; s < senders; s++) {
+            capture.scheduleAtFixedRate(sendBatch, s * periodMicros, senders * periodMicros, TimeUnit.MICROSECONDS);
+        }
 
         List<Map.Entry<String, Supplier<HttpRequest.Builder>>> mix = new ArrayList<>();
         String series = "[{\"kind\":\"EventsNode\",\"event\":\"$pageview\",\"math\":\"dau\"}]";
