@@ -39,6 +39,9 @@ public final class Scopes {
     }
 
     public static boolean isValid(String scope) {
+        if (scope == null) {
+            return false;
+        }
         if (scope.equals("*")) {
             return true;
         }

@@ -3,7 +3,9 @@ package dev.quarry.capture;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,7 +42,7 @@ public final class CapturePayloadParser {
             throw new CaptureValidationException("Empty request body");
         }
         byte[] raw = isGzip(body, contentEncoding, compression) ? gunzip(body) : body;
-        JsonNode root = readJson(unwrapForm(raw));
+        JsonNode root = withoutNul(readJson(unwrapForm(raw)));
         return toBatch(root, now);
     }
 
@@ -76,7 +78,12 @@ public final class CapturePayloadParser {
         }
         String form = new String(raw, StandardCharsets.UTF_8);
         int amp = form.indexOf('&');
-        String value = URLDecoder.decode(form.substring(5, amp < 0 ? form.length() : amp), StandardCharsets.UTF_8);
+        String value;
+        try {
+            value = URLDecoder.decode(form.substring(5, amp < 0 ? form.length() : amp), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new CaptureValidationException("Form field data is not URL-encoded");
+        }
         String trimmed = value.trim();
         if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
             return trimmed.getBytes(StandardCharsets.UTF_8);
@@ -100,6 +107,35 @@ public final class CapturePayloadParser {
         } catch (IOException e) {
             throw new CaptureValidationException("Malformed request data");
         }
+    }
+
+    /**
+     * PostgreSQL's text and jsonb cannot hold U+0000 (a batch with one was refused whole, as a 500); PostHog's
+     * ingestion replaces it with U+FFFD, in keys and values alike, and so does Quarry.
+     */
+    static JsonNode withoutNul(JsonNode node) {
+        if (node.isTextual()) {
+            String text = node.textValue();
+            return text.indexOf('\u0000') < 0 ? node : TextNode.valueOf(text.replace('\u0000', '\uFFFD'));
+        }
+        if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                array.set(i, withoutNul(array.get(i)));
+            }
+        } else if (node instanceof ObjectNode object) {
+            List<String> names = new ArrayList<>();
+            object.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                JsonNode value = withoutNul(object.get(name));
+                if (name.indexOf('\u0000') >= 0) {
+                    object.remove(name);
+                    object.set(name.replace('\u0000', '\uFFFD'), value);
+                } else {
+                    object.set(name, value);
+                }
+            }
+        }
+        return node;
     }
 
     private CaptureBatch toBatch(JsonNode root, Instant now) {

@@ -26,9 +26,22 @@ public final class Parser {
     private int i;
     private final Map<Object, int[]> positions = new IdentityHashMap<>();
 
+    /** Deeper bracket nesting than this is refused before parsing, so recursion cannot exhaust the stack. */
+    static final int MAX_NESTING = 256;
+
     public Parser(String src) {
         this.src = src;
         this.tokens = Lexer.tokenize(src);
+        int depth = 0;
+        for (Token t : tokens) {
+            if (t.isOp("(") || t.isOp("[") || t.isOp("{")) {
+                if (++depth > MAX_NESTING) {
+                    throw error("Query is nested more than " + MAX_NESTING + " levels deep", t);
+                }
+            } else if (t.isOp(")") || t.isOp("]") || t.isOp("}")) {
+                depth--;
+            }
+        }
     }
 
     /** Parses a whole SELECT statement (optionally a UNION ALL); anything after it is a syntax error. */

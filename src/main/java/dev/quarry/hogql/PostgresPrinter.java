@@ -195,7 +195,8 @@ public final class PostgresPrinter {
             sb.append("DISTINCT ");
         }
         sb.append(String.join(", ", cols));
-        String orderSql = s.orderBy().stream().map(o -> expr(o.expr()).sql() + (o.desc() ? " DESC" : " ASC")
+        int columnCount = cols.size();
+        String orderSql = s.orderBy().stream().map(o -> groupOrOrderItem(o.expr(), columnCount) + (o.desc() ? " DESC" : " ASC")
                 + (o.nullsFirst() == null ? "" : o.nullsFirst() ? " NULLS FIRST" : " NULLS LAST"))
                 .collect(Collectors.joining(", "));
         if (s.limitBy() != null) {
@@ -209,7 +210,8 @@ public final class PostgresPrinter {
             sb.append(" WHERE ").append(String.join(" AND ", where));
         }
         if (!s.groupBy().isEmpty()) {
-            sb.append(" GROUP BY ").append(s.groupBy().stream().map(g -> expr(g).sql()).collect(Collectors.joining(", ")));
+            sb.append(" GROUP BY ").append(s.groupBy().stream().map(g -> groupOrOrderItem(g, columnCount))
+                    .collect(Collectors.joining(", ")));
         }
         if (s.having() != null) {
             sb.append(" HAVING ").append(bool(expr(s.having())));
@@ -1408,5 +1410,17 @@ public final class PostgresPrinter {
             case "jsonextractbool" -> new Frag("coalesce(" + asJson + " = 'true'::jsonb, FALSE)", "Bool");
             default -> new Frag("(" + asJson + " IS NOT NULL)", "Bool");
         };
+    }
+
+    /**
+     * {@code GROUP BY 1} / {@code ORDER BY 2} name select columns by position, as ClickHouse (positional arguments)
+     * and PostgreSQL both read a bare integer there. Printed as a bound or cast constant, PostgreSQL took it for a
+     * constant expression: GROUP BY failed ("must appear in the GROUP BY clause") and ORDER BY silently did not order.
+     */
+    private String groupOrOrderItem(Expr item, int columnCount) {
+        if (item instanceof Expr.Constant c && c.value() instanceof Long position && position >= 1 && position <= columnCount) {
+            return Long.toString(position);
+        }
+        return expr(item).sql();
     }
 }

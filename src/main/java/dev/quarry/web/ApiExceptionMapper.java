@@ -19,6 +19,9 @@ public class ApiExceptionMapper {
         if (e instanceof ThrottledException throttled) {
             builder.header("Retry-After", throttled.retryAfterSeconds());
         }
+        if (e instanceof ServiceUnavailableException unavailable) {
+            builder.header("Retry-After", unavailable.retryAfterSeconds());
+        }
         if (e.status() == 401) {
             builder.header("WWW-Authenticate", "Bearer");
         }
@@ -28,6 +31,14 @@ public class ApiExceptionMapper {
     @ServerExceptionMapper
     public Response jsonParse(JsonProcessingException e) {
         return apiException(new ParseErrorException("JSON parse error - " + firstLine(e.getOriginalMessage())));
+    }
+
+    /** Jackson binding a body onto a record (wrong type for a field): Quarkus's own mapper's body is not PostHog's. */
+    @ServerExceptionMapper
+    public Response jsonMismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        String path = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
+        return apiException(new ParseErrorException("JSON parse error - " + firstLine(e.getOriginalMessage())
+                + (path == null ? "" : " (field " + path + ")")));
     }
 
     @ServerExceptionMapper
@@ -63,6 +74,19 @@ public class ApiExceptionMapper {
 
     @ServerExceptionMapper(priority = 6000)
     public Response serverError(Throwable e) {
+        if (e instanceof StackOverflowError) {
+            // Input nested so deeply (a chain of 50,000 NOTs, unary minuses or operators) that a recursive stage
+            // ran out of stack: the input's fault, and the thread is whole again once the error has unwound.
+            LOG.warn("Input nested too deeply: stack overflow while handling the request");
+            return apiException(new ValidationException("nested_too_deeply", "Input is nested too deeply.", null));
+        }
+        ApiException known = DatabaseFailures.classify(e);
+        if (known != null) {
+            if (known instanceof ServiceUnavailableException) {
+                LOG.warnf("Database unavailable: %s", DatabaseFailures.describe(e));
+            }
+            return apiException(known);
+        }
         LOG.error("Unhandled error", e);
         return Response.status(500).type(MediaType.APPLICATION_JSON)
                 .entity(new ApiError("server_error", "error", "A server error occurred.", null)).build();

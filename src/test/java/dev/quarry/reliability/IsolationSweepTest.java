@@ -1,0 +1,246 @@
+package dev.quarry.reliability;
+
+import static dev.quarry.reliability.Hostile.map;
+import static dev.quarry.reliability.Hostile.request;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quarry.testing.Capture;
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import java.io.File;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Adversarial isolation: project B holds data full of markers; project A's key calls every JAX-RS route — the routes
+ * are enumerated from the resource classes, and the sweep fails for a route it has no call for — against B's ids
+ * (query id, cohort id, plugin config id, person uuid, distinct id), once under B's project id and once under A's.
+ * Every answer is a 4xx or an empty/A-only result and no body carries a B marker, B's token or any key; B's data
+ * is unchanged afterwards.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class IsolationSweepTest {
+    /** In B's stored data only; A's requests never contain it, so it cannot come back as an echo. */
+    private static final String MARKER = "MARKERB7f3a";
+    private static final String B_USER = "b-user-42";
+    /** Routes a project key does not reach, and why. Capture is called anyway (with A's token) for the leak check. */
+    private static final Map<String, String> EXEMPT = Map.of(
+            "POST /admin/projects", "operator secret, not a project key",
+            "POST /admin/projects/{id}/keys", "operator secret, not a project key",
+            "POST /admin/projects/{id}/demo-data", "operator secret, not a project key",
+            "POST /internal/cohorts/recalculate", "operator secret, not a project key");
+
+    private static Project a;
+    private static Project b;
+    private static String bQueryId;
+    private static long bCohort;
+    private static long bStaticCohort;
+    private static long bPluginConfig;
+    private static String bPersonUuid;
+
+    @BeforeEach
+    void data() {
+        if (a != null) {
+            return;
+        }
+        a = TestProjects.create("Isolation A");
+        b = TestProjects.create("Isolation B " + MARKER);
+        Capture.to(a).event("$pageview", "a-user", "2026-01-02T00:00:00Z", Map.of("$set", Map.of("email", "a@a.test"))).send();
+        Capture.to(b).event(MARKER + "-event", B_USER, "2026-01-02T00:00:00Z",
+                Map.of("secret", MARKER, "$set", Map.of("email", MARKER + "@b.test", "plan", MARKER))).send();
+        Capture.to(b).event("$pageview", B_USER, "2026-01-03T00:00:00Z", Map.of("secret", MARKER)).send();
+        RequestSpecification asB = request().header("Authorization", "Bearer " + b.key()).contentType("application/json");
+        bQueryId = asB.body(map("query", map("kind", "HogQLQuery", "query", "select properties.secret, '" + MARKER + "' from events"),
+                        "refresh", "force_async"))
+                .post("/api/projects/" + b.id() + "/query/").then().statusCode(202).extract().path("query_status.id");
+        bCohort = asB.body(map("name", MARKER + " cohort", "filters", map("properties", map("type", "OR", "values",
+                        List.of(map("type", "AND", "values", List.of(map("key", "plan", "value", MARKER, "type", "person",
+                                "operator", "exact"))))))))
+                .post("/api/projects/" + b.id() + "/cohorts/").then().statusCode(201).extract().jsonPath().getLong("id");
+        bStaticCohort = asB.body(map("name", MARKER + " static", "is_static", true))
+                .post("/api/projects/" + b.id() + "/cohorts/").then().statusCode(201).extract().jsonPath().getLong("id");
+        bPluginConfig = asB.body(map("plugin", 1, "enabled", true, "config", map("secret", MARKER)))
+                .post("/api/projects/" + b.id() + "/plugin_configs/").then().statusCode(201).extract().jsonPath().getLong("id");
+        asB.body(map("entries", List.of(map("type", "ERROR", "message", MARKER + " log"))))
+                .post("/api/projects/" + b.id() + "/plugin_configs/" + bPluginConfig + "/logs/").then().statusCode(201);
+        bPersonUuid = asB.body(map("query", map("kind", "HogQLQuery", "query", "select id from persons")))
+                .post("/api/projects/" + b.id() + "/query/").then().statusCode(200).extract().path("results[0][0]");
+    }
+
+    /** Every route of every resource class, as "METHOD /path" with the class's and the method's @Path joined. */
+    static Set<String> routes() throws Exception {
+        Set<String> routes = new TreeSet<>();
+        List<String> classNames = new ArrayList<>();
+        var roots = Thread.currentThread().getContextClassLoader().getResources("dev/quarry");
+        while (roots.hasMoreElements()) {
+            URL root = roots.nextElement();
+            if (root.getProtocol().equals("file")) {
+                collectClasses(new File(root.toURI()), "dev.quarry", classNames);
+            }
+        }
+        for (String name : classNames) {
+            Class<?> type = Class.forName(name, false, Thread.currentThread().getContextClassLoader());
+            Path classPath = type.getAnnotation(Path.class);
+            if (classPath == null) {
+                continue;
+            }
+            for (Method method : type.getDeclaredMethods()) {
+                String verb = method.isAnnotationPresent(GET.class) ? "GET" : method.isAnnotationPresent(POST.class) ? "POST"
+                        : method.isAnnotationPresent(PATCH.class) ? "PATCH" : method.isAnnotationPresent(DELETE.class) ? "DELETE"
+                        : method.isAnnotationPresent(PUT.class) ? "PUT" : null;
+                if (verb == null) {
+                    continue;
+                }
+                Path methodPath = method.getAnnotation(Path.class);
+                String path = ("/" + classPath.value() + (methodPath == null ? "" : "/" + methodPath.value()))
+                        .replaceAll("/+", "/").replaceAll("(.)/$", "$1");
+                routes.add(verb + " " + path);
+            }
+        }
+        return routes;
+    }
+
+    private static void collectClasses(File dir, String pkg, List<String> out) {
+        File[] files = dir.listFiles();
+        if (files == null) {
+            return;
+        }
+        for (File f : files) {
+            if (f.isDirectory()) {
+                collectClasses(f, pkg + "." + f.getName(), out);
+            } else if (f.getName().endsWith(".class") && !f.getName().contains("$")) {
+                out.add(pkg + "." + f.getName().substring(0, f.getName().length() - 6));
+            }
+        }
+    }
+
+    private RequestSpecification asA() {
+        return request().header("Authorization", "Bearer " + a.key()).contentType("application/json");
+    }
+
+    /** The sweep: for each route, what A's key sends, given the project id to put in the URL. */
+    private Map<String, BiFunction<RequestSpecification, Long, Response>> sweep() {
+        Map<String, BiFunction<RequestSpecification, Long, Response>> calls = new LinkedHashMap<>();
+        String p = "/api/projects/";
+        Map<String, Object> stolenHogql = map("kind", "HogQLQuery",
+                "query", "select event, properties, person.properties, distinct_id from events");
+        calls.put("GET /api/projects/{project_id}", (s, id) -> s.get(p + id + "/"));
+        calls.put("GET /api/users/@me", (s, id) -> s.get("/api/users/@me/"));
+        calls.put("GET /api/personal_api_keys/@current", (s, id) -> s.get("/api/personal_api_keys/@current/"));
+        calls.put("POST /api/projects/{project_id}/query", (s, id) -> s.body(map("query", stolenHogql)).post(p + id + "/query/"));
+        calls.put("POST /api/projects/{project_id}/query/{id}", (s, id) -> s.body(map("query", map("kind", "EventsQuery",
+                "select", List.of("*", "person"), "after", "2020-01-01"))).post(p + id + "/query/EventsQuery/"));
+        calls.put("GET /api/projects/{project_id}/query/{id}", (s, id) -> s.get(p + id + "/query/" + bQueryId + "/"));
+        calls.put("DELETE /api/projects/{project_id}/query/{id}", (s, id) -> s.delete(p + id + "/query/" + bQueryId + "/"));
+        calls.put("GET /api/projects/{project_id}/query/{id}/log", (s, id) -> s.get(p + id + "/query/" + bQueryId + "/log/"));
+        calls.put("GET /api/projects/{project_id}/plugin_configs", (s, id) -> s.get(p + id + "/plugin_configs/"));
+        calls.put("POST /api/projects/{project_id}/plugin_configs", (s, id) -> s.body(map("plugin", 2)).post(p + id + "/plugin_configs/"));
+        calls.put("GET /api/projects/{project_id}/plugin_configs/{plugin_config_id}/logs",
+                (s, id) -> s.get(p + id + "/plugin_configs/" + bPluginConfig + "/logs/"));
+        calls.put("POST /api/projects/{project_id}/plugin_configs/{plugin_config_id}/logs",
+                (s, id) -> s.body(map("entries", List.of(map("type", "INFO", "message", "written by A"))))
+                        .post(p + id + "/plugin_configs/" + bPluginConfig + "/logs/"));
+        calls.put("GET /api/projects/{project_id}/cohorts", (s, id) -> s.get(p + id + "/cohorts/"));
+        calls.put("POST /api/projects/{project_id}/cohorts", (s, id) -> s.body(map("name", "A's", "filters", map("properties",
+                map("type", "OR", "values", List.of(map("type", "AND", "values", List.of(map("key", "plan", "operator", "is_set",
+                        "type", "person")))))))).post(p + id + "/cohorts/"));
+        calls.put("GET /api/projects/{project_id}/cohorts/{id}", (s, id) -> s.get(p + id + "/cohorts/" + bCohort + "/"));
+        calls.put("PATCH /api/projects/{project_id}/cohorts/{id}", (s, id) -> s.body(map("name", "renamed by A", "deleted", true))
+                .patch(p + id + "/cohorts/" + bCohort + "/"));
+        calls.put("PATCH /api/projects/{project_id}/cohorts/{id}/add_persons_to_static_cohort",
+                (s, id) -> s.body(map("person_ids", List.of(bPersonUuid)))
+                        .patch(p + id + "/cohorts/" + bStaticCohort + "/add_persons_to_static_cohort/"));
+        calls.put("GET /api/projects/{project_id}/persons/values", (s, id) -> s.queryParam("key", "email").get(p + id + "/persons/values/"));
+        calls.put("GET /api/projects/{project_id}/persons/cohorts", (s, id) -> s.queryParam("person_id", bPersonUuid)
+                .get(p + id + "/persons/cohorts/"));
+        calls.put("GET /api/projects/{project_id}/persons/lifecycle", (s, id) -> s
+                .queryParam("events", "[{\"id\":\"$pageview\",\"type\":\"events\"}]")
+                .queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-05").queryParam("interval", "day")
+                .queryParam("target_date", "2026-01-03").queryParam("lifecycle_type", "new").get(p + id + "/persons/lifecycle/"));
+        calls.put("GET /api/projects/{project_id}/persons/stickiness", (s, id) -> s.queryParam("entityId", "$pageview")
+                .queryParam("type", "events").queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-05")
+                .queryParam("interval", "day").queryParam("stickiness_days", 1).get(p + id + "/persons/stickiness/"));
+        calls.put("POST /api/projects/{project_id}/persons/reset_person_distinct_id",
+                (s, id) -> s.body(map("distinct_id", B_USER)).post(p + id + "/persons/reset_person_distinct_id/"));
+        calls.put("DELETE /api/projects/{project_id}/persons/{uuid}", (s, id) -> s.delete(p + id + "/persons/" + bPersonUuid + "/"));
+        for (String capture : List.of("/batch", "/capture", "/e", "/i/v0/e", "/track")) {
+            // A's token with B's distinct id: lands in A (a new person there), never touches B.
+            calls.put("POST " + capture, (s, id) -> request().contentType("application/json").body(map("api_key", a.apiToken(),
+                    "batch", List.of(map("event", "from A", "distinct_id", B_USER,
+                            "properties", map("$set", map("plan", "set by A"))))))
+                    .post(capture + "/"));
+        }
+        return calls;
+    }
+
+    @Test
+    void everyRouteIsInTheSweep() throws Exception {
+        Set<String> missing = new TreeSet<>(routes());
+        missing.removeAll(sweep().keySet());
+        missing.removeAll(EXEMPT.keySet());
+        assertTrue(missing.isEmpty(), "routes the isolation sweep does not call (add them to sweep()): " + missing);
+        assertTrue(routes().size() >= 25, "found the resource classes: " + routes());
+    }
+
+    @Test
+    void projectAsKeyNeverReachesProjectB() {
+        List<String> failures = new ArrayList<>();
+        List<String> secrets = List.of(MARKER, b.apiToken(), b.key(), a.key());
+        for (Map.Entry<String, BiFunction<RequestSpecification, Long, Response>> route : sweep().entrySet()) {
+            for (long projectId : new long[] {b.id(), a.id()}) {
+                Response response = route.getValue().apply(asA(), projectId);
+                String body = response.asString();
+                int status = response.statusCode();
+                String what = route.getKey() + " under project " + (projectId == b.id() ? "B" : "A");
+                if (status >= 500 || (status >= 300 && status != 400 && status != 403 && status != 404)) {
+                    failures.add(what + " → " + status + " " + Hostile.abbreviate(body));
+                }
+                if (projectId == b.id() && route.getKey().startsWith("GET /api/projects") && status != 403) {
+                    failures.add(what + " → " + status + ", expected 403 for another organisation's project");
+                }
+                for (String secret : secrets) {
+                    if (body.contains(secret)) {
+                        failures.add(what + " → " + status + " leaks " + (secret.equals(MARKER) ? "B's marker" : "a secret")
+                                + ": " + Hostile.abbreviate(body));
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), failures);
+        // B's data is as B left it.
+        RequestSpecification asB = request().header("Authorization", "Bearer " + b.key());
+        asB.get("/api/projects/" + b.id() + "/cohorts/" + bCohort + "/").then().statusCode(200)
+                .body("name", org.hamcrest.Matchers.equalTo(MARKER + " cohort")).body("deleted", org.hamcrest.Matchers.equalTo(false));
+        asB.get("/api/projects/" + b.id() + "/plugin_configs/" + bPluginConfig + "/logs/").then().statusCode(200)
+                .body("count", org.hamcrest.Matchers.equalTo(1));
+        List<List<Object>> persons = request().header("Authorization", "Bearer " + b.key()).contentType("application/json")
+                .body(map("query", map("kind", "HogQLQuery", "query", "select id, properties.plan from persons")))
+                .post("/api/projects/" + b.id() + "/query/").then().statusCode(200).extract().path("results");
+        assertEquals(List.of(List.of(bPersonUuid, MARKER)), persons);
+        assertFalse(request().header("Authorization", "Bearer " + b.key())
+                .get("/api/projects/" + b.id() + "/query/" + bQueryId + "/").asString().contains("written by A"));
+    }
+}
