@@ -183,6 +183,24 @@ class IsolationSweepTest {
         calls.put("GET /api/projects/{project_id}/persons/stickiness", (s, id) -> s.queryParam("entityId", "$pageview")
                 .queryParam("type", "events").queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-05")
                 .queryParam("interval", "day").queryParam("stickiness_days", 1).get(p + id + "/persons/stickiness/"));
+        calls.put("PATCH /api/projects/{project_id}", (s, id) -> s.body(map("name", "renamed by A")).patch(p + id + "/"));
+        calls.put("GET /api/projects/{project_id}/usage", (s, id) -> s.get(p + id + "/usage/"));
+        String steps = "[{\"id\":\"$pageview\",\"type\":\"events\",\"order\":0},"
+                + "{\"id\":\"$pageview\",\"type\":\"events\",\"order\":1}]";
+        Map<String, Object> funnelBody = map("events", List.of(map("id", "$pageview", "type", "events", "order", 0),
+                map("id", "$pageview", "type", "events", "order", 1)), "date_from", "2026-01-01", "date_to", "2026-01-05");
+        calls.put("GET /api/projects/{project_id}/persons/funnel", (s, id) -> s.queryParam("events", steps)
+                .queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-05").queryParam("funnel_step", 1)
+                .get(p + id + "/persons/funnel/"));
+        calls.put("POST /api/projects/{project_id}/persons/funnel", (s, id) -> s.body(funnelBody).post(p + id + "/persons/funnel/"));
+        calls.put("GET /api/projects/{project_id}/persons/funnel/correlation", (s, id) -> s.queryParam("events", steps)
+                .queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-05")
+                .queryParam("funnel_correlation_person_entity", "{\"id\":\"$pageview\",\"type\":\"events\"}")
+                .get(p + id + "/persons/funnel/correlation/"));
+        Map<String, Object> correlationBody = new java.util.HashMap<>(funnelBody);
+        correlationBody.put("funnel_correlation_person_entity", map("id", "$pageview", "type", "events"));
+        calls.put("POST /api/projects/{project_id}/persons/funnel/correlation",
+                (s, id) -> s.body(correlationBody).post(p + id + "/persons/funnel/correlation/"));
         calls.put("POST /api/projects/{project_id}/persons/reset_person_distinct_id",
                 (s, id) -> s.body(map("distinct_id", B_USER)).post(p + id + "/persons/reset_person_distinct_id/"));
         calls.put("DELETE /api/projects/{project_id}/persons/{uuid}", (s, id) -> s.delete(p + id + "/persons/" + bPersonUuid + "/"));
