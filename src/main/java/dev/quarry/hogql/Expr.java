@@ -8,7 +8,15 @@ import java.util.List;
  */
 public sealed interface Expr permits Expr.Constant, Expr.Field, Expr.Star, Expr.Call, Expr.Arithmetic, Expr.Negate,
         Expr.Compare, Expr.And, Expr.Or, Expr.Not, Expr.Between, Expr.IsNull, Expr.Case, Expr.Interval,
-        Expr.ArrayLit, Expr.TupleLit, Expr.ArrayAccess, Expr.Placeholder, Expr.Alias, SelectLike {
+        Expr.ArrayLit, Expr.TupleLit, Expr.ArrayAccess, Expr.Placeholder, Expr.Alias, Expr.Window, SelectLike {
+
+    /** {@code fn(...) OVER (PARTITION BY ... ORDER BY ...)}: a window function or an aggregate over a window. */
+    record Window(Call call, List<Expr> partitionBy, List<SelectQuery.OrderExpr> orderBy) implements Expr {
+        public Window {
+            partitionBy = List.copyOf(partitionBy);
+            orderBy = List.copyOf(orderBy);
+        }
+    }
 
     /** null, Boolean, Long, Double, String (and, from placeholders, UUID / java.time values). */
     record Constant(Object value) implements Expr {}

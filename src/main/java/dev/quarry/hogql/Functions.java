@@ -16,6 +16,18 @@ public final class Functions {
     /** Internal: an event's properties as "key::value" strings (migration V10), for funnel correlation. */
     public static final String PROPERTY_PAIRS = "#property_pairs";
 
+    /** Functions that only exist with OVER (...). */
+    private static final java.util.Set<String> WINDOW_ONLY = new java.util.HashSet<>();
+
+    private static void window(String name, int min, int max) {
+        f(name, min, max);
+        WINDOW_ONLY.add(name.toLowerCase(Locale.ROOT));
+    }
+
+    public static boolean isWindowFunction(String name) {
+        return WINDOW_ONLY.contains(name.toLowerCase(Locale.ROOT));
+    }
+
     private static void f(String name, int min, int max) {
         SPECS.put(name.toLowerCase(Locale.ROOT), new Spec(name, min, max, false, 0));
     }
@@ -51,6 +63,16 @@ public final class Functions {
         // #funnel(timestamp, step mask, same-time order, steps, window seconds, mode, exclusions): the per-actor
         // funnel scan of migration V7 (quarry_funnel), fed the actor's events in time order.
         agg(FUNNEL, 7, 7);
+        // window functions (with OVER (PARTITION BY … ORDER BY …)); lagInFrame/leadInFrame are ClickHouse's names
+        window("row_number", 0, 0);
+        window("rank", 0, 0);
+        window("dense_rank", 0, 0);
+        window("lag", 1, 3);
+        window("lead", 1, 3);
+        window("lagInFrame", 1, 3);
+        window("leadInFrame", 1, 3);
+        window("first_value", 1, 1);
+        window("last_value", 1, 1);
         f(PROPERTY_PAIRS, 1, 1);
         // dates
         f("now", 0, 0);

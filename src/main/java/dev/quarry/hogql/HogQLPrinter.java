@@ -32,6 +32,18 @@ public final class HogQLPrinter {
         if (e instanceof Expr.Call c) {
             return call(c);
         }
+        if (e instanceof Expr.Window w) {
+            List<String> parts = new java.util.ArrayList<>();
+            if (!w.partitionBy().isEmpty()) {
+                parts.add("PARTITION BY " + w.partitionBy().stream().map(HogQLPrinter::p).collect(Collectors.joining(", ")));
+            }
+            if (!w.orderBy().isEmpty()) {
+                parts.add("ORDER BY " + w.orderBy().stream().map(o -> p(o.expr()) + (o.desc() ? " DESC" : " ASC")
+                        + (o.nullsFirst() == null ? "" : o.nullsFirst() ? " NULLS FIRST" : " NULLS LAST"))
+                        .collect(Collectors.joining(", ")));
+            }
+            return call(w.call()) + " OVER (" + String.join(" ", parts) + ")";
+        }
         if (e instanceof Expr.Arithmetic a) {
             return "(" + p(a.left()) + " " + a.op() + " " + p(a.right()) + ")";
         }

@@ -716,7 +716,8 @@ public final class Parser {
         // function call
         if (t.kind() == Token.Kind.IDENT && peek(1).isOp("(")) {
             i += 2;
-            return mark(call(t.text()), start);
+            Expr.Call call = call(t.text());
+            return mark(kw("over") ? window(call) : call, start);
         }
         // field chain
         List<String> chain = new ArrayList<>();
@@ -740,6 +741,31 @@ public final class Parser {
             }
         }
         return mark(new Expr.Field(chain), start);
+    }
+
+    /** {@code OVER (PARTITION BY ... ORDER BY ...)} after a call; frames (ROWS/RANGE) are not supported. */
+    private Expr.Window window(Expr.Call call) {
+        expectKw("over");
+        expectOp("(");
+        List<Expr> partitionBy = new ArrayList<>();
+        if (acceptKw("partition")) {
+            expectKw("by");
+            do {
+                partitionBy.add(expr());
+            } while (acceptOp(","));
+        }
+        List<OrderExpr> orderBy = new ArrayList<>();
+        if (acceptKw("order")) {
+            expectKw("by");
+            do {
+                orderBy.add(orderExpr());
+            } while (acceptOp(","));
+        }
+        if (kw("rows") || kw("range") || kw("groups")) {
+            throw error("Window frames (ROWS/RANGE) are not supported", peek());
+        }
+        expectOp(")");
+        return new Expr.Window(call, partitionBy, orderBy);
     }
 
     private Expr.Call call(String name) {

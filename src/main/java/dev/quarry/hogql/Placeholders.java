@@ -109,6 +109,10 @@ public final class Placeholders {
             Expr r;
             if (e instanceof Expr.Call c) {
                 r = new Expr.Call(c.name(), all(c.args()), c.params() == null ? null : all(c.params()), c.distinct());
+            } else if (e instanceof Expr.Window w) {
+                List<SelectQuery.OrderExpr> order = new java.util.ArrayList<>();
+                w.orderBy().forEach(o -> order.add(new SelectQuery.OrderExpr(t(o.expr()), o.desc(), o.nullsFirst())));
+                r = new Expr.Window((Expr.Call) t(w.call()), all(w.partitionBy()), order);
             } else if (e instanceof Expr.Arithmetic a) {
                 r = new Expr.Arithmetic(a.op(), t(a.left()), t(a.right()));
             } else if (e instanceof Expr.Negate n) {

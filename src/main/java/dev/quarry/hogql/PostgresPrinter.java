@@ -307,6 +307,9 @@ public final class PostgresPrinter {
         if (e instanceof Expr.Call c) {
             return call(c);
         }
+        if (e instanceof Expr.Window w) {
+            return window(w);
+        }
         if (e instanceof Expr.Arithmetic a) {
             return arithmetic(a.op(), expr(a.left()), expr(a.right()));
         }
@@ -968,6 +971,48 @@ public final class PostgresPrinter {
             return s;
         }
         throw new HogQLResolutionException(what + " must be a string literal", e);
+    }
+
+    /** A window function, or an aggregate over a window: the call, then OVER (PARTITION BY … ORDER BY …). */
+    private Frag window(Expr.Window w) {
+        Expr.Call c = w.call();
+        Functions.Spec spec = Functions.check(c);
+        String name = spec.name().toLowerCase(Locale.ROOT);
+        Frag fn;
+        switch (name) {
+            case "row_number", "rank", "dense_rank" -> fn = new Frag(name + "()", "UInt64");
+            case "lag", "lead", "laginframe", "leadinframe" -> {
+                Frag x = expr(c.args().get(0));
+                StringBuilder sql = new StringBuilder(name.startsWith("lag") ? "lag(" : "lead(").append(x.sql());
+                if (c.args().size() > 1) {
+                    sql.append(", (").append(expr(c.args().get(1)).sql()).append(")::int");
+                }
+                if (c.args().size() > 2) {
+                    sql.append(", ").append(expr(c.args().get(2)).sql());
+                }
+                fn = new Frag(sql.append(")").toString(), nullable(x.type()));
+            }
+            case "first_value", "last_value" -> {
+                Frag x = expr(c.args().get(0));
+                fn = new Frag(name + "(" + x.sql() + ")", nullable(x.type()));
+            }
+            default -> {
+                if (!spec.aggregate() || name.startsWith("#") || name.equals("quantile") || name.equals("median")) {
+                    throw new HogQLResolutionException("\"" + c.name() + "\" cannot be used with OVER", w);
+                }
+                fn = aggregate(c, name);
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        if (!w.partitionBy().isEmpty()) {
+            parts.add("PARTITION BY " + w.partitionBy().stream().map(p -> expr(p).sql()).collect(Collectors.joining(", ")));
+        }
+        if (!w.orderBy().isEmpty()) {
+            parts.add("ORDER BY " + w.orderBy().stream().map(o -> expr(o.expr()).sql() + (o.desc() ? " DESC" : " ASC")
+                    + (o.nullsFirst() == null ? "" : o.nullsFirst() ? " NULLS FIRST" : " NULLS LAST"))
+                    .collect(Collectors.joining(", ")));
+        }
+        return new Frag(fn.sql() + " OVER (" + String.join(" ", parts) + ")", fn.type());
     }
 
     private Frag arrayJoin(Expr.Call c) {

@@ -330,6 +330,9 @@ public final class Resolver {
             if (spec.aggregate() && !aggregatesAllowed) {
                 throw new HogQLResolutionException("Aggregate function \"" + c.name() + "\" is not allowed here", c);
             }
+            if (Functions.isWindowFunction(spec.name())) {
+                throw new HogQLResolutionException("\"" + c.name() + "\" needs OVER (...)", c);
+            }
             if (c.name().equalsIgnoreCase("arrayJoin") && !res.arrayJoins.contains(c)) {
                 throw new HogQLResolutionException("arrayJoin is only supported as a column of the SELECT list", c);
             }
@@ -341,6 +344,19 @@ public final class Resolver {
                     expr(p, scope, false);
                 }
             }
+        } else if (e instanceof Expr.Window w) {
+            if (!aggregatesAllowed) {
+                throw new HogQLResolutionException("Window function \"" + w.call().name() + "\" is not allowed here", w);
+            }
+            Functions.Spec spec = Functions.check(w.call());
+            if (!spec.aggregate() && !Functions.isWindowFunction(spec.name())) {
+                throw new HogQLResolutionException("\"" + w.call().name() + "\" cannot be used with OVER", w);
+            }
+            for (Expr a : w.call().args()) {
+                expr(a, scope, false);
+            }
+            w.partitionBy().forEach(x -> expr(x, scope, false));
+            w.orderBy().forEach(o -> expr(o.expr(), scope, false));
         } else if (e instanceof Expr.Arithmetic a) {
             expr(a.left(), scope, aggregatesAllowed);
             expr(a.right(), scope, aggregatesAllowed);

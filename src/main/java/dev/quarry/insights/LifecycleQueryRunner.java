@@ -50,25 +50,24 @@ public class LifecycleQueryRunner implements QueryRunner {
         Interval iv = plan.range().interval();
         String idx = iv.indexHogQL("lc_anchor", "timestamp");
         String createdIdx = iv.indexHogQL("lc_anchor", "p.created_at");
-        // Events are read once: the active (person, bucket) pairs are a CTE that every other part joins.
+        // Events are read once: the active (person, bucket) pairs, then each pair's previous and next active bucket
+        // by window functions (one sort), from which every status follows.
         String text = "WITH lc_active AS (SELECT person_id, " + idx + " AS period FROM events WHERE {lc_where} "
                 + "GROUP BY person_id, " + idx + "), "
-                + "lc_first AS (SELECT person_id, min(period) AS first_period FROM lc_active GROUP BY person_id) "
+                + "lc_seq AS (SELECT person_id, period, "
+                + "lag(period) OVER (PARTITION BY person_id ORDER BY period) AS prev_period, "
+                + "lead(period) OVER (PARTITION BY person_id ORDER BY period) AS next_period FROM lc_active) "
                 + "SELECT person_id, period, status FROM ("
-                + "SELECT a.person_id AS person_id, a.period AS period, "
-                + "multiIf(prev.person_id IS NOT NULL, 'returning', "
-                + "a.period = f.first_period AND p.created_at IS NOT NULL AND " + createdIdx + " = a.period, 'new', "
+                + "SELECT s.person_id AS person_id, s.period AS period, "
+                + "multiIf(s.prev_period = s.period - 1, 'returning', "
+                + "s.prev_period IS NULL AND p.created_at IS NOT NULL AND " + createdIdx + " = s.period, 'new', "
                 + "'resurrecting') AS status "
-                + "FROM lc_active AS a "
-                + "LEFT JOIN lc_active AS prev ON prev.person_id = a.person_id AND prev.period = a.period - 1 "
-                + "INNER JOIN lc_first AS f ON f.person_id = a.person_id "
-                + "LEFT JOIN persons AS p ON p.id = a.person_id "
-                + "WHERE a.period >= 0 "
+                + "FROM lc_seq AS s LEFT JOIN persons AS p ON p.id = s.person_id "
+                + "WHERE s.period >= 0 "
                 + "UNION ALL "
-                + "SELECT a.person_id AS person_id, a.period + 1 AS period, 'dormant' AS status "
-                + "FROM lc_active AS a "
-                + "LEFT JOIN lc_active AS nxt ON nxt.person_id = a.person_id AND nxt.period = a.period + 1 "
-                + "WHERE nxt.person_id IS NULL AND a.period + 1 < {lc_buckets}) AS lc_cells";
+                // (aliased apart: in HogQL a select alias also names its expression in WHERE)
+                + "SELECT person_id, period + 1 AS dormant_period, 'dormant' AS status FROM lc_seq "
+                + "WHERE (next_period IS NULL OR next_period != period + 1) AND period + 1 < {lc_buckets}) AS lc_cells";
         return new HogQLPart(text, Map.of("lc_anchor", plan.range().firstBucket().toOffsetDateTime(),
                 "lc_where", plan.where(), "lc_buckets", (long) plan.range().bucketCount()));
     }

@@ -127,6 +127,25 @@ class HogQLQueryEndpointTest {
                 .body("results[0]", equalTo(List.of(12.5f, 3, 2, "ab", 2.6f, true, "y", "b", 3)));
     }
 
+    /** alice's four events in time order: three pageviews then the signup; each row sees its predecessor. */
+    @Test
+    void windowFunctions() {
+        hogql(teamA, "select event, row_number() over (partition by distinct_id order by timestamp) as n, "
+                + "lagInFrame(event) over (partition by distinct_id order by timestamp) as prev, "
+                + "count() over (partition by distinct_id) as total from events where distinct_id = 'alice' "
+                + "order by timestamp")
+                .statusCode(200)
+                .body("results", equalTo(List.of(java.util.Arrays.asList("$pageview", 1, null, 4),
+                        List.of("$pageview", 2, "$pageview", 4), List.of("$pageview", 3, "$pageview", 4),
+                        List.of("signed up", 4, "$pageview", 4))))
+                .body("types[1][1]", equalTo("UInt64"));
+        hogql(teamA, "select row_number() from events").statusCode(400).body("detail", containsString("OVER"));
+        hogql(teamA, "select event from events where row_number() over (order by timestamp) = 1").statusCode(400);
+        hogql(teamA, "select lower(event) over (order by timestamp) from events").statusCode(400);
+        hogql(teamA, "select sum(1) over (order by timestamp rows between 1 preceding and current row) from events")
+                .statusCode(400).body("detail", containsString("frames"));
+    }
+
     @Test
     void limitsAndHasMore() {
         hogql(teamA, "select event from events order by timestamp limit 2")
