@@ -38,8 +38,7 @@ public final class HogQLPrinter {
                 parts.add("PARTITION BY " + w.partitionBy().stream().map(HogQLPrinter::p).collect(Collectors.joining(", ")));
             }
             if (!w.orderBy().isEmpty()) {
-                parts.add("ORDER BY " + w.orderBy().stream().map(o -> p(o.expr()) + (o.desc() ? " DESC" : " ASC")
-                        + (o.nullsFirst() == null ? "" : o.nullsFirst() ? " NULLS FIRST" : " NULLS LAST"))
+                parts.add("ORDER BY " + w.orderBy().stream().map(o -> p(o.expr()) + o.direction())
                         .collect(Collectors.joining(", ")));
             }
             return call(w.call()) + " OVER (" + String.join(" ", parts) + ")";
@@ -182,8 +181,7 @@ public final class HogQLPrinter {
             sb.append(" HAVING ").append(p(q.having()));
         }
         if (!q.orderBy().isEmpty()) {
-            sb.append(" ORDER BY ").append(q.orderBy().stream().map(o -> p(o.expr()) + (o.desc() ? " DESC" : " ASC")
-                    + (o.nullsFirst() == null ? "" : o.nullsFirst() ? " NULLS FIRST" : " NULLS LAST"))
+            sb.append(" ORDER BY ").append(q.orderBy().stream().map(o -> p(o.expr()) + o.direction())
                     .collect(Collectors.joining(", ")));
         }
         if (q.limitBy() != null) {

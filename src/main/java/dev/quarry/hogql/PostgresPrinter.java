@@ -196,8 +196,7 @@ public final class PostgresPrinter {
         }
         sb.append(String.join(", ", cols));
         int columnCount = cols.size();
-        String orderSql = s.orderBy().stream().map(o -> groupOrOrderItem(o.expr(), columnCount) + (o.desc() ? " DESC" : " ASC")
-                + (o.nullsFirst() == null ? "" : o.nullsFirst() ? " NULLS FIRST" : " NULLS LAST"))
+        String orderSql = s.orderBy().stream().map(o -> groupOrOrderItem(o.expr(), columnCount) + o.direction())
                 .collect(Collectors.joining(", "));
         if (s.limitBy() != null) {
             String by = s.limitBy().exprs().stream().map(e -> expr(e).sql()).collect(Collectors.joining(", "));
@@ -1008,8 +1007,7 @@ public final class PostgresPrinter {
             parts.add("PARTITION BY " + w.partitionBy().stream().map(p -> expr(p).sql()).collect(Collectors.joining(", ")));
         }
         if (!w.orderBy().isEmpty()) {
-            parts.add("ORDER BY " + w.orderBy().stream().map(o -> expr(o.expr()).sql() + (o.desc() ? " DESC" : " ASC")
-                    + (o.nullsFirst() == null ? "" : o.nullsFirst() ? " NULLS FIRST" : " NULLS LAST"))
+            parts.add("ORDER BY " + w.orderBy().stream().map(o -> expr(o.expr()).sql() + o.direction())
                     .collect(Collectors.joining(", ")));
         }
         return new Frag(fn.sql() + " OVER (" + String.join(" ", parts) + ")", fn.type());

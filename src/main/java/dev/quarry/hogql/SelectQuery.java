@@ -39,7 +39,12 @@ public record SelectQuery(
     }
 
     /** One ORDER BY item. nullsFirst null when not written. */
-    public record OrderExpr(Expr expr, boolean desc, Boolean nullsFirst) {}
+    public record OrderExpr(Expr expr, boolean desc, Boolean nullsFirst) {
+        /** " ASC" / " DESC" and the NULLS clause, as both printers write them after the expression. */
+        public String direction() {
+            return (desc ? " DESC" : " ASC") + (nullsFirst == null ? "" : nullsFirst ? " NULLS FIRST" : " NULLS LAST");
+        }
+    }
 
     /** ClickHouse {@code LIMIT n [OFFSET m] BY exprs}. */
     public record LimitBy(Expr n, Expr offset, List<Expr> exprs) {
