@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.auth.RequestAuth;
 import dev.quarry.auth.RequiresScopes;
 import dev.quarry.insights.RelativeDates;
+import dev.quarry.query.QueryValues;
 import dev.quarry.web.ApiPaths;
 import dev.quarry.web.Csv;
 import dev.quarry.web.ValidationException;
@@ -94,8 +95,8 @@ public class UsageResource {
     private ObjectNode body(List<Usage.Entry> series, String interval, OffsetDateTime from, OffsetDateTime to,
                             Plan plan, Map<EndpointGroup, Long> used) {
         ObjectNode body = mapper.createObjectNode();
-        body.put("date_from", from.toString());
-        body.put("date_to", to.toString());
+        body.put("date_from", QueryValues.timestamp(from));
+        body.put("date_to", QueryValues.timestamp(to));
         body.put("interval", interval);
         body.put("timezone", "UTC");
         series.forEach(entry -> body.withArray("results").add(entry.toJson(mapper)));
