@@ -45,7 +45,9 @@ public final class HogQLCompiler {
             hogql += " LIMIT " + limit;
         }
         List<Object> params = new ArrayList<>();
+        CompileBudget.checkSql(p.sql());
         String sql = renumber(p.sql(), printer.params(), params);
+        CompileBudget.checkParameters(params.size());
         return new CompiledQuery(sql, List.copyOf(params), p.names(), p.types(), hogql, limit.intValue(), (int) offset);
     }
 

@@ -836,7 +836,7 @@ public final class Parser {
         if (t.kind() == Token.Kind.STRING) {
             i++;
             String[] parts = t.text().trim().split("\\s+");
-            if (parts.length != 2 || !parts[0].matches("-?\\d+")) {
+            if (parts.length != 2 || !parts[0].matches("-?\\d{1,18}")) {
                 throw error("Invalid interval '" + t.text() + "'", t);
             }
             return new Expr.Interval(new Expr.Constant(Long.parseLong(parts[0])), unit(parts[1], t));

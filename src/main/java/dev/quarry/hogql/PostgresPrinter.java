@@ -51,6 +51,22 @@ public final class PostgresPrinter {
     private final List<Object> params = new ArrayList<>();
     private final Map<List<Object>, Integer> paramIndex = new HashMap<>();
     private final ZoneId zone;
+    private final CompileBudget budget = new CompileBudget();
+    /**
+     * Subquery CTEs of the SELECTs being printed, innermost last. One read more than once is printed once, as a
+     * PostgreSQL WITH (PostgreSQL then computes it once, as ClickHouse would for a deterministic CTE); one read once
+     * stays an inline subquery.
+     */
+    private final List<Map<SelectLike, CteSql>> cteFrames = new ArrayList<>();
+    private int cteCount;
+    /** How many FROM items read each subquery (a CTE's body is read by each reference to it). */
+    private final Map<SelectLike, Integer> subqueryUses = new java.util.IdentityHashMap<>();
+
+    /** A subquery CTE printed once under a generated name; {@code sql} is null until first referenced. */
+    private static final class CteSql {
+        String name;
+        Printed printed;
+    }
 
     public PostgresPrinter(Resolution res, CompileSettings settings) {
         this.res = res;
@@ -61,6 +77,13 @@ public final class PostgresPrinter {
             throw new HogQLException("Unknown time zone \"" + settings.timezone() + "\"");
         }
         params.add(settings.teamId());
+        for (QueryScope scope : res.scopes.values()) {
+            for (Source src : scope.sources) {
+                if (src.subquery != null) {
+                    subqueryUses.merge(src.subquery, 1, Integer::sum);
+                }
+            }
+        }
     }
 
     public List<Object> params() {
@@ -128,6 +151,30 @@ public final class PostgresPrinter {
     }
 
     private Printed select(SelectQuery s, boolean top, Long sqlLimit, Long sqlOffset) {
+        budget.node();
+        Map<SelectLike, CteSql> frame = new java.util.IdentityHashMap<>();
+        for (CTE c : s.ctes()) {
+            if (c.subquery()) {
+                frame.put((SelectLike) c.expr(), new CteSql());
+            }
+        }
+        cteFrames.add(frame);
+        try {
+            Printed p = selectBody(s, top, sqlLimit, sqlOffset);
+            // CTEs in the order they were first printed: a CTE's own references were printed (and listed) before it
+            List<String> with = new ArrayList<>();
+            for (CteSql c : frame.values().stream().filter(c -> c.printed != null)
+                    .sorted(java.util.Comparator.comparing(c -> Integer.parseInt(c.name.substring(5)))).toList()) {
+                with.add(q(c.name) + " AS (" + c.printed.sql() + ")");
+            }
+            return with.isEmpty() ? p
+                    : new Printed("WITH " + String.join(", ", with) + " " + p.sql(), p.names(), p.sqlNames(), p.types());
+        } finally {
+            cteFrames.remove(cteFrames.size() - 1);
+        }
+    }
+
+    private Printed selectBody(SelectQuery s, boolean top, Long sqlLimit, Long sqlOffset) {
         QueryScope scope = res.scope(s);
         boolean wrapAll = scope.sources.stream().anyMatch(src -> src.join != null && src.join.joinType() != null
                 && (src.join.joinType().startsWith("RIGHT") || src.join.joinType().startsWith("FULL")));
@@ -176,15 +223,26 @@ public final class PostgresPrinter {
         List<String> types = new ArrayList<>();
         List<String> cols = new ArrayList<>();
         Set<String> used = new HashSet<>();
+        Set<String> userNames = new HashSet<>();
+        for (Column c : scope.columns) {
+            if (safeColumn(c.name())) {
+                userNames.add(c.name().toLowerCase(Locale.ROOT));
+            }
+        }
         for (int k = 0; k < scope.columns.size(); k++) {
             Column c = scope.columns.get(k);
             Frag f = c.expr() instanceof Expr.Call call && res.arrayJoins.contains(call) ? arrayJoin(call) : expr(c.expr());
             if (top && base(f.type()).equals("JSON")) {
                 f = new Frag("(" + f.sql() + ")::text", "String");
             }
-            String sqlName = SAFE_COLUMN.matcher(c.name()).matches() && used.add(c.name().toLowerCase(Locale.ROOT))
-                    ? c.name() : "c" + k;
-            used.add(sqlName.toLowerCase(Locale.ROOT));
+            String sqlName = safeColumn(c.name()) && used.add(c.name().toLowerCase(Locale.ROOT)) ? c.name() : null;
+            if (sqlName == null) {
+                // a generated name never equals another column's name, the user's or a generated one
+                sqlName = "c" + k;
+                for (int n = 2; userNames.contains(sqlName) || !used.add(sqlName); n++) {
+                    sqlName = "c" + k + "_" + n;
+                }
+            }
             names.add(c.name());
             sqlNames.add(sqlName);
             types.add(f.type());
@@ -236,6 +294,14 @@ public final class PostgresPrinter {
         return new Printed(sb.toString(), names, sqlNames, types);
     }
 
+    /**
+     * A HogQL column name printed as is. Names with "__" are left to generated names, which all contain "__"
+     * ({@code __rn}, {@code __ord}), so the two can never collide.
+     */
+    private static boolean safeColumn(String name) {
+        return SAFE_COLUMN.matcher(name).matches() && !name.contains("__");
+    }
+
     static long constLong(Expr e, String what) {
         if (e instanceof Expr.Constant c && c.value() instanceof Long l && l >= 0) {
             return l;
@@ -244,6 +310,17 @@ public final class PostgresPrinter {
     }
 
     private String sourceSql(Source src, boolean wrap) {
+        CteSql cte = src.subquery == null || subqueryUses.getOrDefault(src.subquery, 0) < 2 ? null : cteOf(src.subquery);
+        if (cte != null) {
+            if (cte.printed == null) {
+                Printed p = selectLike(src.subquery, false);
+                cte.name = "cte__" + ++cteCount;
+                cte.printed = p;
+            }
+            src.columnSql = cte.printed.sqlNames();
+            src.columnTypes = cte.printed.types();
+            return q(cte.name) + " AS " + q(src.sqlAlias);
+        }
         if (src.subquery != null) {
             Printed p = selectLike(src.subquery, false);
             src.columnSql = p.sqlNames();
@@ -273,6 +350,17 @@ public final class PostgresPrinter {
         return sb.append(')').toString();
     }
 
+    /** The CTE this subquery is the body of, innermost defining SELECT first; null for a plain subquery. */
+    private CteSql cteOf(SelectLike sub) {
+        for (int i = cteFrames.size() - 1; i >= 0; i--) {
+            CteSql c = cteFrames.get(i).get(sub);
+            if (c != null) {
+                return c;
+            }
+        }
+        return null;
+    }
+
     private String personId(Source src) {
         String a = q(src.sqlAlias);
         if (src.table.field(src.table.personIdColumn()).kind() == Kind.PERSON_ID) {
@@ -297,6 +385,7 @@ public final class PostgresPrinter {
     // ------------------------------------------------------------------ expressions
 
     public Frag expr(Expr e) {
+        budget.node();
         if (e instanceof Expr.Constant c) {
             return constant(c.value());
         }

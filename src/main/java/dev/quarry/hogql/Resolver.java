@@ -110,6 +110,7 @@ public final class Resolver {
     }
 
     private final Resolution res = new Resolution();
+    private final Set<Expr> resolvedExprCtes = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     private Resolver() {}
 
@@ -207,8 +208,14 @@ public final class Resolver {
         return columnsOf(res, q);
     }
 
+    /**
+     * A table alias for the SQL, unique in the statement. A user's name never keeps "__": the printer's own
+     * aliases ({@code <alias>__override}, {@code <alias>__person}, {@code __limit_by}, {@code cte__n}) all contain
+     * it, so no user alias can take or shadow one of them.
+     */
     private String sqlAlias(String wanted) {
-        String base = wanted != null && SAFE_NAME.matcher(wanted).matches() ? wanted.toLowerCase(Locale.ROOT) : "t";
+        String base = wanted != null && SAFE_NAME.matcher(wanted).matches()
+                ? wanted.toLowerCase(Locale.ROOT).replaceAll("_{2,}", "_") : "t";
         String a = base;
         int n = 2;
         while (!res.usedAliases.add(a)) {
@@ -433,7 +440,8 @@ public final class Resolver {
                 for (QueryScope c = s; c != null; c = c.parent) {
                     if (c.exprCtes.containsKey(first)) {
                         Expr ce = c.exprCtes.get(first);
-                        if (!res.refs.containsKey(ce) && !(ce instanceof Expr.Field)) {
+                        if (!(ce instanceof Expr.Field) && resolvedExprCtes.add(ce)) {
+                            // once: a chain whose links each use the previous one twice stays linear here
                             expr(ce, c.exprCteScopes.get(first), true);
                         } else if (ce instanceof Expr.Field cf && !res.refs.containsKey(cf)) {
                             res.refs.put(cf, field(cf, c.exprCteScopes.get(first)));

@@ -129,15 +129,6 @@ public class QueryExecutor {
                 .replaceWithVoid();
     }
 
-    /**
-     * Errors PostgreSQL raises for a well-formed query whose expressions do not fit together: a column neither
-     * grouped nor aggregated, a constant in GROUP BY, mismatched or uncoercible types, no operator or function for
-     * those argument types. The user's query composed them (an EventsQuery ordering by count() without aggregating,
-     * comparing a date with a number); they were 500s.
-     */
-    private static final java.util.Set<String> USER_QUERY_ERRORS = java.util.Set.of(
-            "42803", "42601", "42804", "42846", "42883", "42725", "42P18", "42P08", "42P10");
-
     /** Database failures a user caused become 4xx; a timeout is 504; anything else stays a server fault. */
     private Throwable translate(Throwable failure) {
         if (failure instanceof PgException pg) {
@@ -146,7 +137,7 @@ public class QueryExecutor {
                 return pg.getErrorMessage() != null && pg.getErrorMessage().contains("statement timeout")
                         ? new QueryTimeoutException(statementTimeout.toSeconds()) : new QueryCancelledException();
             }
-            if (state.startsWith("22") || USER_QUERY_ERRORS.contains(state)) {
+            if (state.startsWith("22") || dev.quarry.web.DatabaseFailures.isQueryError(state)) {
                 return new ValidationException("query_error", "Query failed: " + pg.getErrorMessage(), null);
             }
         }

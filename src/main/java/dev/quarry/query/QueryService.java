@@ -128,7 +128,11 @@ public class QueryService {
         Instant now = clock.instant();
         long started = System.nanoTime();
         QueryContext context = new QueryContext(team, queryId, executor, mapper, now);
-        return runner.run(context, query).flatMap(result -> {
+        // Compiling runs on a worker thread, never the event loop: a compile uses up to its CompileBudget, and the
+        // event loop serves every other project's requests meanwhile.
+        return Uni.createFrom().deferred(() -> runner.run(context, query))
+                .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                .flatMap(result -> {
             if (!result.has("timings")) {
                 result.putArray("timings").addObject().put("k", "./run").put("t", (System.nanoTime() - started) / 1e9);
             }

@@ -10,7 +10,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Which database failures are not Quarry's fault: the database is unreachable, restarting, or the pool has no
  * connection free within its acquisition timeout (503 with Retry-After: retry later), or PostgreSQL refused a
- * value the client sent (a data exception, SQLSTATE class 22: 400). Anything else stays a 500.
+ * value the client sent (a data exception, SQLSTATE class 22: 400) or a statement the client's input composed
+ * ({@link #isQueryError}: 400 {@code query_error}). Anything else stays a 500.
  */
 public final class DatabaseFailures {
     static final long RETRY_AFTER_SECONDS = 5;
@@ -23,13 +24,15 @@ public final class DatabaseFailures {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof PgException pg) {
                 String state = pg.getSqlState() == null ? "" : pg.getSqlState();
-                if (state.startsWith("08") || state.startsWith("57P") || state.equals("53300")
-                        || state.equals("53400")) {
+                if (state.startsWith("08") || state.startsWith("57P") || state.equals("53300")) {
                     // connection exception, admin shutdown / crash shutdown / cannot connect now, too many connections
                     return unavailable();
                 }
                 if (state.startsWith("22")) {
                     return new ValidationException("invalid_input", "Invalid value: " + pg.getErrorMessage(), null);
+                }
+                if (isQueryError(state)) {
+                    return new ValidationException("query_error", "Query failed: " + pg.getErrorMessage(), null);
                 }
                 return null;
             }
@@ -54,6 +57,20 @@ public final class DatabaseFailures {
             }
         }
         return null;
+    }
+
+    /**
+     * SQLSTATEs a statement's own content causes, whatever input built it: class 42 (syntax error or access rule
+     * violation: unknown column or FROM entry, ambiguous name, grouping, types, operators), 21 (cardinality: a
+     * scalar subquery returning several rows), 54 (program limit exceeded: too many columns, statement too
+     * complex), 0A (feature not supported), 2F/38/39 (a function's own error) and 53400 (configuration limit
+     * exceeded: the statement crossed {@code temp_file_limit}). Class 22 (data exceptions) is answered apart as
+     * {@code invalid_input}. Connection and availability classes stay 503, and 57014 (timeout/cancel) is the
+     * executor's 504/cancel.
+     */
+    public static boolean isQueryError(String state) {
+        return state.startsWith("42") || state.startsWith("21") || state.startsWith("54") || state.startsWith("0A")
+                || state.startsWith("2F") || state.startsWith("38") || state.startsWith("39") || state.equals("53400");
     }
 
     static String describe(Throwable failure) {

@@ -1,0 +1,116 @@
+package dev.quarry.hogql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The compile budget and the names the printer generates: chains that double per link are refused quickly, a
+ * reused subquery CTE is printed once, and no user alias can take a generated name.
+ */
+class CompileBudgetTest {
+    private static String chain(String head, int n, String tail) {
+        return head + IntStream.rangeClosed(1, n).mapToObj(i -> "a" + (i - 1) + "+a" + (i - 1) + " as a" + i)
+                .collect(Collectors.joining(", ")) + tail.replace("N", String.valueOf(n));
+    }
+
+    private static long millis(Runnable r) {
+        long t = System.nanoTime();
+        r.run();
+        return (System.nanoTime() - t) / 1_000_000;
+    }
+
+    @Test
+    void expressionCteChainIsRefusedQuickly() {
+        String q = chain("with 1 as a0, ", 30, " select aN");
+        long ms = millis(() -> {
+            HogQLException e = assertThrows(HogQLException.class, () -> HogQLCompiler.compileSelect(q, CompileSettings.of(1)));
+            assertTrue(e.getMessage().contains("max_expanded_ast_elements = " + CompileBudget.MAX_EXPANDED_NODES));
+        });
+        assertTrue(ms < 3_000, ms + " ms");
+    }
+
+    @Test
+    void selectAliasChainIsRefusedQuickly() {
+        String q = chain("select 1 as a0, ", 30, " from events");
+        assertThrows(HogQLException.class, () -> HogQLCompiler.compileSelect(q, CompileSettings.of(1)));
+    }
+
+    @Test
+    void validateReportsTheBudgetQuickly() {
+        String q = chain("with 1 as a0, ", 30, " select aN");
+        long ms = millis(() -> {
+            HogQLCompiler.Validation v = HogQLCompiler.validate(q);
+            assertFalse(v.isValid());
+            assertTrue(v.errors().get(0).message().contains("max_expanded_ast_elements"));
+        });
+        assertTrue(ms < 3_000, ms + " ms");
+    }
+
+    @Test
+    void chainsWithinTheBudgetCompile() {
+        String sql = HogQLCompiler.compileSelect(chain("with 1 as a0, ", 10, " select aN"), CompileSettings.of(1)).sql();
+        assertTrue(sql.length() < CompileBudget.MAX_SQL_CHARS);
+    }
+
+    @Test
+    void tooManyBoundValuesAreRefused() {
+        String in = IntStream.range(0, 70_000).mapToObj(i -> "'v" + i + "'").collect(Collectors.joining(","));
+        HogQLException e = assertThrows(HogQLException.class,
+                () -> HogQLCompiler.compileSelect("select count() from events where event in (" + in + ")",
+                        CompileSettings.of(1)));
+        assertTrue(e.getMessage().contains("65535"), e.getMessage());
+    }
+
+    @Test
+    void reusedSubqueryCteIsOneWithEntry() {
+        String sql = HogQLCompiler.compileSelect("with t as (select event from events) "
+                + "select count() from t a join t b on a.event = b.event", CompileSettings.of(1)).sql();
+        assertTrue(sql.startsWith("WITH \"cte__1\" AS (SELECT \"events\".\"event\" AS \"event\" FROM \"events\" AS "
+                + "\"events\" WHERE \"events\".\"team_id\" = $1"), sql);
+        assertTrue(sql.contains("FROM \"cte__1\" AS \"a\" INNER JOIN \"cte__1\" AS \"b\""), sql);
+        assertEquals(1, sql.split("FROM \"events\"", -1).length - 1, sql);
+    }
+
+    @Test
+    void subqueryCteChainStaysLinear() {
+        StringBuilder q = new StringBuilder("with t0 as (select 1 as x)");
+        for (int i = 1; i <= 40; i++) {
+            q.append(", t").append(i).append(" as (select a.x as x from t").append(i - 1).append(" a, t")
+                    .append(i - 1).append(" b)");
+        }
+        String sql = HogQLCompiler.compileSelect(q + " select x from t40", CompileSettings.of(1)).sql();
+        assertTrue(sql.length() < 10_000, sql.length() + " chars");
+    }
+
+    @Test
+    void userAliasesNeverTakeGeneratedNames() {
+        String sql = HogQLCompiler.compileSelect("select count() from events e join persons e__override "
+                + "on e.person_id = e__override.id", CompileSettings.of(1)).sql();
+        assertTrue(sql.contains("AS \"e__override\""), sql); // the generated override join
+        assertTrue(sql.contains("\"persons\" AS \"e_override\""), sql); // the user's alias, renamed
+        String limitBy = HogQLCompiler.compileSelect("select event, 1 as __rn, 2 as __ord from events limit 1 by event",
+                CompileSettings.of(1)).sql();
+        assertEquals(1, limitBy.split("AS \"__rn\"", -1).length - 1, limitBy);
+        assertEquals(1, limitBy.split("AS \"__ord\"", -1).length - 1, limitBy);
+    }
+
+    @Test
+    void generatedColumnNamesNeverEqualUserColumnNames() {
+        CompiledQuery q = HogQLCompiler.compileSelect("select 1 as c1, 'x' as `a b`, 2 as c1_2 from events",
+                CompileSettings.of(1));
+        assertFalse(q.sql().contains("AS \"c1\", (") && q.sql().split("AS \"c1\"", -1).length > 2, q.sql());
+        assertEquals(1, q.sql().split("AS \"c1\"", -1).length - 1, q.sql());
+    }
+
+    @Test
+    void hugeIntervalIsASyntaxError() {
+        assertThrows(HogQLException.class, () -> HogQLCompiler.compileSelect(
+                "select now() + interval '99999999999999999999 day'", CompileSettings.of(1)));
+    }
+}
