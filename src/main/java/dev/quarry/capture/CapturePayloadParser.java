@@ -30,6 +30,8 @@ public final class CapturePayloadParser {
     /** Decompressed bodies beyond this are refused, so a small gzip bomb cannot exhaust memory. */
     public static final int MAX_DECOMPRESSED_BYTES = 20 * 1024 * 1024;
     public static final int MAX_EVENTS = 10_000;
+    /** PostHog's legacy endpoints keep the first 200 characters of a longer distinct id. */
+    public static final int MAX_DISTINCT_ID_CHARS = 200;
 
     private final ObjectMapper mapper;
 
@@ -164,6 +166,7 @@ public final class CapturePayloadParser {
             throw new CaptureValidationException("At most " + MAX_EVENTS + " events per request");
         }
         List<CapturedEvent> events = new ArrayList<>(rawEvents.size());
+        List<IngestionWarning> warnings = new ArrayList<>();
         for (int i = 0; i < rawEvents.size(); i++) {
             JsonNode raw = rawEvents.get(i);
             if (!raw.isObject()) {
@@ -175,16 +178,17 @@ public final class CapturePayloadParser {
             } else if (eventToken != null && !eventToken.equals(token)) {
                 throw new CaptureValidationException("All events of a batch must belong to one project");
             }
-            events.add(toEvent((ObjectNode) raw, i, sentAt, now));
+            events.add(toEvent((ObjectNode) raw, i, sentAt, now, warnings));
         }
         if (token == null || token.isBlank()) {
             throw new CaptureValidationException(
                     "API key is missing: send the project API token as api_key or token");
         }
-        return new CaptureBatch(token, events);
+        return new CaptureBatch(token, events, warnings);
     }
 
-    private CapturedEvent toEvent(ObjectNode raw, int index, String batchSentAt, Instant now) {
+    private CapturedEvent toEvent(ObjectNode raw, int index, String batchSentAt, Instant now,
+                                  List<IngestionWarning> warnings) {
         JsonNode eventNode = raw.get("event");
         if (eventNode == null || !eventNode.isTextual() || eventNode.asText().isBlank()) {
             throw new CaptureValidationException("Event at index " + index + " is missing the event name");
@@ -199,20 +203,26 @@ public final class CapturePayloadParser {
         if (distinctId == null) {
             throw new CaptureValidationException("Event at index " + index + " is missing distinct_id");
         }
-        if (distinctId.length() > 200) {
-            throw new CaptureValidationException("Event at index " + index + ": distinct_id is longer than 200 characters");
+        UUID uuid = uuidOf(raw);
+        if (distinctId.codePointCount(0, distinctId.length()) > MAX_DISTINCT_ID_CHARS) {
+            // PostHog's legacy capture endpoints cut it and ingest the event.
+            distinctId = distinctId.substring(0, distinctId.offsetByCodePoints(0, MAX_DISTINCT_ID_CHARS));
+            warnings.add(IngestionWarning.of("distinct_id_truncated", uuid, now).with("event", event)
+                    .with("distinctId", distinctId));
         }
         properties.remove("token");
         properties.remove("api_key");
         properties.remove("distinct_id");
-        ObjectNode set = mergedObject(raw.get("$set"), properties.remove("$set"), index, "$set");
-        ObjectNode setOnce = mergedObject(raw.get("$set_once"), properties.remove("$set_once"), index, "$set_once");
+        ObjectNode set = mergedObject(raw.get("$set"), properties.remove("$set"), "$set", uuid, event, distinctId,
+                now, warnings);
+        ObjectNode setOnce = mergedObject(raw.get("$set_once"), properties.remove("$set_once"), "$set_once", uuid,
+                event, distinctId, now, warnings);
         List<String> unset = unsetKeys(raw.get("$unset"), properties.remove("$unset"));
         String sentAt = textOrNull(raw.get("sent_at"));
         Long offset = raw.hasNonNull("offset") && raw.get("offset").canConvertToLong() ? raw.get("offset").asLong() : null;
         Instant timestamp = EventTimestamps.resolve(textOrNull(raw.get("timestamp")),
                 sentAt != null ? sentAt : batchSentAt, offset, now);
-        return new CapturedEvent(uuidOf(raw), event, distinctId, properties, timestamp, set, setOnce, unset);
+        return new CapturedEvent(uuid, event, distinctId, properties, timestamp, set, setOnce, unset);
     }
 
     private static String distinctIdOf(ObjectNode raw, ObjectNode properties) {
@@ -225,14 +235,19 @@ public final class CapturePayloadParser {
         return null;
     }
 
-    private ObjectNode mergedObject(JsonNode topLevel, JsonNode inProperties, int index, String name) {
+    /** A non-object value is replaced by {} (as PostHog's ingestion reads it) and reported as a warning. */
+    private ObjectNode mergedObject(JsonNode topLevel, JsonNode inProperties, String name, UUID uuid, String event,
+                                   String distinctId, Instant now, List<IngestionWarning> warnings) {
         ObjectNode merged = mapper.createObjectNode();
         for (JsonNode node : new JsonNode[]{inProperties, topLevel}) {
             if (node == null || node.isNull()) {
                 continue;
             }
             if (!node.isObject()) {
-                throw new CaptureValidationException("Event at index " + index + ": " + name + " must be an object");
+                warnings.add(IngestionWarning.of("invalid_person_properties", uuid, now).with("event", event)
+                        .with("distinctId", distinctId).with("property", name)
+                        .with("receivedType", node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
+                continue;
             }
             Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
             while (fields.hasNext()) {

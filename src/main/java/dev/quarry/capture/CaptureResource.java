@@ -87,7 +87,7 @@ public class CaptureResource {
                 .onItem().ifNull().failWith(() -> AuthenticationException.failed(
                         "Project API key invalid. You can find your project API key in your project settings."))
                 .call(team -> metering.admitCapture(team.id()))
-                .flatMap(team -> ingestor.ingest(team, batch.events()))
+                .flatMap(team -> ingestor.ingest(team, batch.events(), batch.warnings()))
                 .map(stored -> OK);
     }
 }

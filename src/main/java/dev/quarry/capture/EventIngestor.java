@@ -11,11 +11,16 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +29,12 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * Stores a batch of events with their person processing in one transaction: all of it or none of it. Distinct
- * ids the batch touches are locked first (advisory locks in a fixed order), so concurrent batches for the same
- * users serialise instead of creating two persons for one id. Re-sent event uuids are ignored.
+ * Stores a batch of events with their person and group processing in one transaction: all of it or none of it.
+ * Distinct ids the batch touches are locked first (advisory locks in a fixed order), so concurrent batches for the
+ * same users serialise instead of creating two persons for one id. Events are de-duplicated on PostHog's key
+ * (uuid, event, distinct_id, UTC day of the timestamp — its ClickHouse sort key): a copy sent again replaces the
+ * stored one (the later copy wins, also within one batch). The fixes and refusals applied on the way are stored as the project's ingestion warnings. Every write
+ * is one set-based statement per batch, and only issued when the batch needs it.
  */
 @ApplicationScoped
 public class EventIngestor {
@@ -34,25 +42,62 @@ public class EventIngestor {
 
     private final Pool pool;
     private final ObjectMapper mapper;
+    private final Clock clock;
 
+    @Inject
     public EventIngestor(Pool pool, ObjectMapper mapper) {
-        this.pool = pool;
-        this.mapper = mapper;
+        this(pool, mapper, Clock.systemUTC());
     }
 
-    /** @return the number of events newly stored (re-sent uuids are not counted) */
+    EventIngestor(Pool pool, ObjectMapper mapper, Clock clock) {
+        this.pool = pool;
+        this.mapper = mapper;
+        this.clock = clock;
+    }
+
+    /** @return the number of event rows written (inserted or replaced by a re-sent copy) */
     public Uni<Integer> ingest(Team team, List<CapturedEvent> events) {
-        return Uni.createFrom().deferred(() -> pool.withTransaction(conn -> ingest(conn, team.id(), events)))
+        return ingest(team, events, List.of());
+    }
+
+    /**
+     * @param parseWarnings fixes the payload parser applied to these events, stored with the batch
+     * @return the number of event rows written (inserted or replaced by a re-sent copy)
+     */
+    public Uni<Integer> ingest(Team team, List<CapturedEvent> events, List<IngestionWarning> parseWarnings) {
+        return Uni.createFrom().deferred(() -> pool.withTransaction(conn -> ingest(conn, team.id(),
+                        copies(events), parseWarnings)))
                 .onFailure(EventIngestor::isRetryable).retry().atMost(3);
     }
 
-    private Uni<Integer> ingest(SqlConnection conn, long teamId, List<CapturedEvent> events) {
+    /** Processing changes event properties ($group_N, $process_person_profile); a retry starts from the originals. */
+    private static List<CapturedEvent> copies(List<CapturedEvent> events) {
+        List<CapturedEvent> copies = new ArrayList<>(events.size());
+        for (CapturedEvent e : events) {
+            copies.add(new CapturedEvent(e.uuid(), e.event(), e.distinctId(), e.properties().deepCopy(),
+                    e.timestamp(), e.set(), e.setOnce(), e.unset()));
+        }
+        return copies;
+    }
+
+    private Uni<Integer> ingest(SqlConnection conn, long teamId, List<CapturedEvent> events,
+                                List<IngestionWarning> parseWarnings) {
         Set<String> distinctIds = new LinkedHashSet<>();
         events.forEach(event -> distinctIds.addAll(PersonResolution.distinctIdsOf(event)));
         String[] ids = distinctIds.toArray(String[]::new);
+        Instant now = clock.instant();
         return lock(conn, teamId, ids)
                 .flatMap(ignored -> load(conn, teamId, ids))
-                .flatMap(existing -> write(conn, teamId, events, new PersonResolution(existing).process(events)));
+                .flatMap(loaded -> groupTypes(conn, teamId, events).flatMap(types -> {
+                    PersonResolution.Outcome persons =
+                            new PersonResolution(teamId, loaded.persons(), loaded.personless(), now).process(events);
+                    GroupResolution.Outcome groups = new GroupResolution(types, now).process(events,
+                            persons.processed());
+                    List<IngestionWarning> warnings = new ArrayList<>(parseWarnings);
+                    warnings.addAll(persons.warnings());
+                    warnings.addAll(groups.warnings());
+                    return write(conn, teamId, events, persons, groups, warnings);
+                }));
     }
 
     private static Uni<Void> lock(SqlConnection conn, long teamId, String[] distinctIds) {
@@ -74,15 +119,33 @@ public class EventIngestor {
         return hash;
     }
 
-    /** The persons of the batch's distinct ids, locked; an id whose person was deleted maps to a deleted record. */
-    private Uni<Map<String, PersonRecord>> load(SqlConnection conn, long teamId, String[] distinctIds) {
+    private record Loaded(Map<String, PersonRecord> persons, Set<String> personless) {
+    }
+
+    /**
+     * The persons of the batch's distinct ids, locked (an id whose person was deleted maps to a deleted record),
+     * and which of the ids were used before by events without a person.
+     */
+    private Uni<Loaded> load(SqlConnection conn, long teamId, String[] distinctIds) {
         return conn.preparedQuery("SELECT distinct_id, person_id FROM person_distinct_ids "
+                        + "WHERE team_id = $1 AND distinct_id = ANY($2) "
+                        + "UNION ALL SELECT distinct_id, NULL::uuid FROM personless_distinct_ids "
                         + "WHERE team_id = $1 AND distinct_id = ANY($2)")
                 .execute(Tuple.of(teamId, distinctIds))
                 .flatMap(mappings -> {
                     Map<String, UUID> personOf = new HashMap<>();
-                    mappings.forEach(row -> personOf.put(row.getString(0), row.getUUID(1)));
+                    Set<String> personless = new HashSet<>();
+                    mappings.forEach(row -> {
+                        if (row.getUUID(1) == null) {
+                            personless.add(row.getString(0));
+                        } else {
+                            personOf.put(row.getString(0), row.getUUID(1));
+                        }
+                    });
                     UUID[] uuids = personOf.values().stream().distinct().toArray(UUID[]::new);
+                    if (uuids.length == 0) {
+                        return Uni.createFrom().item(new Loaded(Map.of(), personless));
+                    }
                     return conn.preparedQuery("SELECT uuid, created_at, properties::text, is_identified FROM persons "
                                     + "WHERE team_id = $1 AND uuid = ANY($2) ORDER BY id FOR UPDATE")
                             .execute(Tuple.of(teamId, uuids))
@@ -96,20 +159,39 @@ public class EventIngestor {
                                 Map<String, PersonRecord> byDistinctId = new HashMap<>();
                                 personOf.forEach((distinctId, uuid) -> byDistinctId.put(distinctId,
                                         byUuid.computeIfAbsent(uuid, PersonRecord::deleted)));
-                                return byDistinctId;
+                                return new Loaded(byDistinctId, personless);
                             });
                 });
     }
 
+    /** The project's group types, read only when the batch deals with groups. */
+    private static Uni<Map<String, Integer>> groupTypes(SqlConnection conn, long teamId, List<CapturedEvent> events) {
+        if (!GroupResolution.concernsGroups(events)) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return conn.preparedQuery("SELECT group_type, group_type_index FROM group_type_mappings WHERE team_id = $1")
+                .execute(Tuple.of(teamId))
+                .map(rows -> {
+                    Map<String, Integer> types = new HashMap<>();
+                    rows.forEach(row -> types.put(row.getString(0), row.getInteger(1)));
+                    return types;
+                });
+    }
+
     private Uni<Integer> write(SqlConnection conn, long teamId, List<CapturedEvent> events,
-                               PersonResolution.Outcome outcome) {
+                               PersonResolution.Outcome outcome, GroupResolution.Outcome groups,
+                               List<IngestionWarning> warnings) {
         return insertPersons(conn, teamId, outcome.created())
                 .flatMap(x -> repointMergedDistinctIds(conn, teamId, outcome.merges()))
                 .flatMap(x -> upsertDistinctIds(conn, teamId, outcome.distinctIds()))
-                .flatMap(x -> recordOverrides(conn, teamId, outcome.merges()))
+                .flatMap(x -> recordOverrides(conn, teamId, outcome.overrides()))
                 .flatMap(x -> deletePersons(conn, teamId, outcome.deletedExisting()))
                 .flatMap(x -> updatePersons(conn, teamId, outcome.updated()))
-                .flatMap(x -> insertEvents(conn, teamId, events, outcome.eventPersons()));
+                .flatMap(x -> insertPersonless(conn, teamId, outcome.newPersonless()))
+                .flatMap(x -> insertGroupTypes(conn, teamId, groups.newTypes()))
+                .flatMap(x -> upsertGroups(conn, teamId, groups.groups()))
+                .flatMap(x -> insertWarnings(conn, teamId, warnings))
+                .flatMap(x -> insertEvents(conn, teamId, events, outcome.eventPersons(), groups));
     }
 
     private Uni<Void> insertPersons(SqlConnection conn, long teamId, List<PersonRecord> persons) {
@@ -200,18 +282,108 @@ public class EventIngestor {
                 .replaceWithVoid();
     }
 
+    /**
+     * Writes the kept events; copies sharing (uuid, event, distinct_id, UTC day of timestamp) collapse into the last
+     * one, and a copy already stored is replaced by it.
+     */
     private static Uni<Integer> insertEvents(SqlConnection conn, long teamId, List<CapturedEvent> events,
-                                             List<UUID> persons) {
-        return conn.preparedQuery("INSERT INTO events (team_id, uuid, event, distinct_id, properties, timestamp, person_id) "
-                        + "SELECT $1, u, e, d, p::jsonb, t, pid FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], "
-                        + "$6::timestamptz[], $7::uuid[]) AS x(u, e, d, p, t, pid) ON CONFLICT (team_id, uuid) DO NOTHING")
-                .execute(Tuple.tuple(List.of(teamId, column(events, CapturedEvent::uuid, UUID[]::new),
-                        column(events, CapturedEvent::event, String[]::new),
-                        column(events, CapturedEvent::distinctId, String[]::new),
-                        column(events, e -> e.properties().toString(), String[]::new),
-                        column(events, e -> utc(e.timestamp()), OffsetDateTime[]::new),
-                        persons.toArray(UUID[]::new))))
-                .map(rows -> rows.rowCount());
+                                             List<UUID> persons, GroupResolution.Outcome groups) {
+        Map<EventKey, Integer> last = new LinkedHashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            if (persons.get(i) != null && !groups.dropped().get(i)) {
+                CapturedEvent e = events.get(i);
+                EventKey key = new EventKey(e.uuid(), e.event(),
+                        e.timestamp().atOffset(ZoneOffset.UTC).toLocalDate(), e.distinctId());
+                last.remove(key);
+                last.put(key, i);
+            }
+        }
+        if (last.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        List<Integer> rows = new ArrayList<>(last.values());
+        List<Object> columns = new ArrayList<>(List.of(teamId,
+                column(rows, i -> events.get(i).uuid(), UUID[]::new),
+                column(rows, i -> events.get(i).event(), String[]::new),
+                column(rows, i -> events.get(i).distinctId(), String[]::new),
+                column(rows, i -> events.get(i).properties().toString(), String[]::new),
+                column(rows, i -> utc(events.get(i).timestamp()), OffsetDateTime[]::new),
+                column(rows, persons::get, UUID[]::new)));
+        for (int g = 0; g < GroupResolution.MAX_GROUP_TYPES; g++) {
+            int index = g;
+            columns.add(column(rows, i -> groups.eventGroups().get(i) == null ? ""
+                    : groups.eventGroups().get(i)[index], String[]::new));
+        }
+        return conn.preparedQuery("INSERT INTO events (team_id, uuid, event, distinct_id, properties, timestamp, "
+                        + "person_id, group_0, group_1, group_2, group_3, group_4) "
+                        + "SELECT $1, u, e, d, p::jsonb, t, pid, g0, g1, g2, g3, g4 FROM unnest($2::uuid[], $3::text[], "
+                        + "$4::text[], $5::text[], $6::timestamptz[], $7::uuid[], $8::text[], $9::text[], $10::text[], "
+                        + "$11::text[], $12::text[]) AS x(u, e, d, p, t, pid, g0, g1, g2, g3, g4) "
+                        + "ON CONFLICT (team_id, uuid, event, distinct_id, timestamp_day) DO UPDATE SET "
+                        + "timestamp = EXCLUDED.timestamp, properties = EXCLUDED.properties, "
+                        + "person_id = EXCLUDED.person_id, "
+                        + "group_0 = EXCLUDED.group_0, group_1 = EXCLUDED.group_1, group_2 = EXCLUDED.group_2, "
+                        + "group_3 = EXCLUDED.group_3, group_4 = EXCLUDED.group_4, created_at = now()")
+                .execute(Tuple.tuple(columns))
+                .map(result -> result.rowCount());
+    }
+
+    /** PostHog's de-duplication key of an event: uuid, event, distinct id and the UTC day of its timestamp. */
+    private record EventKey(UUID uuid, String event, java.time.LocalDate day, String distinctId) {
+    }
+
+    /** Distinct ids used without a person, so a later merge knows their events need an override. */
+    private static Uni<Void> insertPersonless(SqlConnection conn, long teamId, List<String> distinctIds) {
+        if (distinctIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.preparedQuery("INSERT INTO personless_distinct_ids (team_id, distinct_id) "
+                        + "SELECT $1, d FROM unnest($2::text[]) AS d ON CONFLICT DO NOTHING")
+                .execute(Tuple.of(teamId, distinctIds.toArray(String[]::new))).replaceWithVoid();
+    }
+
+    /** A concurrent batch taking the same index fails this one with 23505, and the retry reads its mapping. */
+    private static Uni<Void> insertGroupTypes(SqlConnection conn, long teamId, List<GroupResolution.GroupType> types) {
+        if (types.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.preparedQuery("INSERT INTO group_type_mappings (team_id, group_type, group_type_index, created_at) "
+                        + "SELECT $1, t, i, c FROM unnest($2::text[], $3::int[], $4::timestamptz[]) AS x(t, i, c)")
+                .execute(Tuple.of(teamId, column(types, GroupResolution.GroupType::type, String[]::new),
+                        column(types, GroupResolution.GroupType::index, Integer[]::new),
+                        column(types, t -> utc(t.createdAt()), OffsetDateTime[]::new)))
+                .replaceWithVoid();
+    }
+
+    /** $group_set merges into the stored properties (jsonb ||); created_at only moves earlier. */
+    private static Uni<Void> upsertGroups(SqlConnection conn, long teamId, List<GroupResolution.Group> groups) {
+        if (groups.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.preparedQuery("INSERT INTO groups (team_id, group_type_index, group_key, group_properties, "
+                        + "created_at) SELECT $1, i, k, p::jsonb, c FROM unnest($2::int[], $3::text[], $4::text[], "
+                        + "$5::timestamptz[]) AS x(i, k, p, c) ON CONFLICT (team_id, group_type_index, group_key) "
+                        + "DO UPDATE SET group_properties = groups.group_properties || EXCLUDED.group_properties, "
+                        + "created_at = LEAST(groups.created_at, EXCLUDED.created_at), updated_at = now(), "
+                        + "version = groups.version + 1")
+                .execute(Tuple.of(teamId, column(groups, GroupResolution.Group::index, Integer[]::new),
+                        column(groups, GroupResolution.Group::key, String[]::new),
+                        column(groups, g -> g.properties().toString(), String[]::new),
+                        column(groups, g -> utc(g.createdAt()), OffsetDateTime[]::new)))
+                .replaceWithVoid();
+    }
+
+    private static Uni<Void> insertWarnings(SqlConnection conn, long teamId, List<IngestionWarning> warnings) {
+        if (warnings.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.preparedQuery("INSERT INTO ingestion_warnings (team_id, type, details, timestamp) "
+                        + "SELECT $1, t, d::jsonb, ts FROM unnest($2::text[], $3::text[], $4::timestamptz[]) "
+                        + "AS x(t, d, ts)")
+                .execute(Tuple.of(teamId, column(warnings, IngestionWarning::type, String[]::new),
+                        column(warnings, w -> w.details().toString(), String[]::new),
+                        column(warnings, w -> utc(w.timestamp()), OffsetDateTime[]::new)))
+                .replaceWithVoid();
     }
 
     private static Tuple mergeTuple(long teamId, List<PersonResolution.Merge> merges) {

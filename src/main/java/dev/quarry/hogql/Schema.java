@@ -59,13 +59,27 @@ public final class Schema {
                 col("created_at", DATETIME),
                 new FieldDef("person_id", "person_id", "UUID", Kind.PERSON_ID),
                 new FieldDef("person", null, "Person", Kind.PERSON_JOIN),
-                col("elements_chain", "String"));
+                col("elements_chain", "String"),
+                // The event's groups (capture resolves $groups through the project's group types); '' when none.
+                new FieldDef("$group_0", "group_0", "String", Kind.COLUMN),
+                new FieldDef("$group_1", "group_1", "String", Kind.COLUMN),
+                new FieldDef("$group_2", "group_2", "String", Kind.COLUMN),
+                new FieldDef("$group_3", "group_3", "String", Kind.COLUMN),
+                new FieldDef("$group_4", "group_4", "String", Kind.COLUMN));
         table("persons", "persons", null,
                 List.of("id", "created_at", "properties", "is_identified"),
                 new FieldDef("id", "uuid", "UUID", Kind.COLUMN),
                 col("created_at", DATETIME),
                 new FieldDef("properties", "properties", "JSON", Kind.JSON),
                 col("is_identified", "Bool"));
+        // PostHog's groups table: one row per (group type index, key), properties as $group_set made them.
+        table("groups", "groups", null,
+                List.of("index", "key", "created_at", "updated_at", "properties"),
+                new FieldDef("index", "group_type_index", "Int64", Kind.COLUMN),
+                new FieldDef("key", "group_key", "String", Kind.COLUMN),
+                col("created_at", DATETIME),
+                col("updated_at", DATETIME),
+                new FieldDef("properties", "group_properties", "JSON", Kind.JSON));
         table("person_distinct_ids", "person_distinct_ids", "person_id",
                 List.of("distinct_id", "person_id"),
                 col("distinct_id", "String"),

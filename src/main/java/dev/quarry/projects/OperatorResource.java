@@ -2,12 +2,14 @@ package dev.quarry.projects;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.quarry.capture.IllegalIdMerges;
 import dev.quarry.data.Team;
 import dev.quarry.data.Teams;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -29,13 +31,15 @@ public class OperatorResource {
     private final DemoData demoData;
     private final Teams teams;
     private final OperatorSecret operatorSecret;
+    private final IllegalIdMerges illegalIdMerges;
 
     public OperatorResource(ProjectProvisioning provisioning, DemoData demoData, Teams teams,
-                            OperatorSecret operatorSecret) {
+                            OperatorSecret operatorSecret, IllegalIdMerges illegalIdMerges) {
         this.provisioning = provisioning;
         this.demoData = demoData;
         this.teams = teams;
         this.operatorSecret = operatorSecret;
+        this.illegalIdMerges = illegalIdMerges;
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -108,6 +112,18 @@ public class OperatorResource {
         }
         return teamOrNotFound(id).flatMap(team -> demoData.seed(team, persons, days,
                 request.seed() == null ? 42L : request.seed()));
+    }
+
+    /**
+     * Persons of the project that hold a placeholder distinct id (capture's illegal-id list) beside other ids: merged
+     * through it before capture refused such merges. A listing only; nothing is changed.
+     */
+    @GET
+    @Path("{id}/illegal-id-merges")
+    public Uni<IllegalIdMerges.Suspects> illegalIdMerges(@HeaderParam("X-Quarry-Operator-Secret") String secret,
+                                                         @PathParam("id") long id) {
+        authorize(secret);
+        return teamOrNotFound(id).flatMap(team -> illegalIdMerges.list(team.id()));
     }
 
     private Uni<Team> teamOrNotFound(long id) {

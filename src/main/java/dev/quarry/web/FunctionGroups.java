@@ -42,7 +42,7 @@ public final class FunctionGroups {
                 post("/batch"), post("/capture"), post("/e"), post("/i/v0/e"), post("/track")),
         BOOTSTRAP("bootstrap",
                 get("/api/personal_api_keys/{key}"), get("/api/users/{user}"), any(PROJECT),
-                get(PROJECT + "/usage"), post("/admin/{proxy+}")),
+                get(PROJECT + "/usage"), post("/admin/{proxy+}"), get("/admin/{proxy+}")),
         QUERY("query",
                 any(PROJECT + "/query"), any(PROJECT + "/query/{proxy+}")),
         PLUGINS("plugins",
@@ -50,6 +50,7 @@ public final class FunctionGroups {
         PERSONS("persons",
                 any(PROJECT + "/persons"), any(PROJECT + "/persons/{proxy+}"),
                 any(PROJECT + "/cohorts"), any(PROJECT + "/cohorts/{proxy+}"),
+                any(PROJECT + "/groups"), any(PROJECT + "/groups_types"), any(PROJECT + "/ingestion_warnings"),
                 post("/internal/cohorts/recalculate")),
         /** Reads the async-query queue; serves no HTTP route. */
         QUERY_WORKER("query-worker"),

@@ -1,0 +1,90 @@
+package dev.quarry.capture;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The event properties PostHog copies onto the person (its ingestion's event-to-person list): each present key goes
+ * to the person through {@code $set} (unless the event's own {@code $set} names it) and, when its value is not null,
+ * as {@code $initial_<key without $>} through {@code $set_once} (unless the event's {@code $set_once} names that).
+ * Server SDK events ({@code $is_server: true}) do not lift {@code $os}/{@code $os_version}; {@code $os_name} stands in
+ * for a missing {@code $os} and is never stored under its own name. {@code $snapshot} and {@code $performance_event}
+ * derive nothing. Values are PostHog's lists as of its current ingestion code.
+ */
+public final class DerivedPersonProperties {
+    /** Device, page and app properties, then the campaign parameters — PostHog's order. */
+    public static final List<String> EVENT_TO_PERSON = List.of(
+            "$app_build", "$app_name", "$app_namespace", "$app_version",
+            "$browser", "$browser_version", "$device_type", "$current_url", "$pathname", "$os", "$os_name",
+            "$os_version", "$referring_domain", "$referrer", "$screen_height", "$screen_width", "$viewport_height",
+            "$viewport_width", "$raw_user_agent",
+            "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_name", "utm_term",
+            "gclid", "gad_source", "gclsrc", "dclid", "gbraid", "wbraid", "fbclid", "msclkid", "twclid",
+            "li_fat_id", "mc_cid", "igshid", "ttclid", "rdt_cid", "irclid", "_kx", "epik", "qclid", "sccid");
+
+    /**
+     * Keys whose change alone does not rewrite an existing person on an ordinary event (they change on every page
+     * view); the new value is still written when the person changes for another reason. {@code $identify},
+     * {@code $create_alias}, {@code $merge_dangerously} and {@code $set} events always write them.
+     */
+    public static final Set<String> FILTERED = Set.of(
+            "$current_url", "$pathname", "$referring_domain", "$referrer",
+            "$screen_height", "$screen_width", "$viewport_height", "$viewport_width",
+            "$browser", "$browser_version", "$device_type", "$raw_user_agent", "$os", "$os_name", "$os_version",
+            "$geoip_postal_code", "$geoip_time_zone", "$geoip_latitude", "$geoip_longitude",
+            "$geoip_accuracy_radius", "$geoip_subdivision_1_code", "$geoip_subdivision_1_name",
+            "$geoip_subdivision_2_code", "$geoip_subdivision_2_name", "$geoip_subdivision_3_code",
+            "$geoip_subdivision_3_name", "$geoip_city_confidence", "$geoip_country_confidence",
+            "$geoip_postal_code_confidence", "$geoip_subdivision_1_confidence", "$geoip_subdivision_2_confidence");
+
+    static final Set<String> PERSON_EVENTS = Set.of("$identify", "$create_alias", "$merge_dangerously", "$set");
+    /** Events PostHog never lets update a person. */
+    static final Set<String> NO_PERSON_UPDATE_EVENTS = Set.of("$exception", "$$heatmap");
+    private static final Set<String> NO_DERIVATION_EVENTS = Set.of("$snapshot", "$performance_event");
+
+    /** The person updates of one event: its own $set / $set_once with the derived keys added. */
+    public record Updates(Map<String, JsonNode> set, Map<String, JsonNode> setOnce) {
+    }
+
+    private DerivedPersonProperties() {
+    }
+
+    public static String initialKey(String key) {
+        return "$initial_" + key.replaceFirst("\\$", "");
+    }
+
+    /** The event's $set / $set_once (explicit keys first and winning) plus what PostHog derives from properties. */
+    public static Updates of(String event, ObjectNode properties, ObjectNode set, ObjectNode setOnce) {
+        Map<String, JsonNode> toSet = new LinkedHashMap<>();
+        set.fields().forEachRemaining(f -> toSet.put(f.getKey(), f.getValue()));
+        Map<String, JsonNode> toSetOnce = new LinkedHashMap<>();
+        setOnce.fields().forEachRemaining(f -> toSetOnce.put(f.getKey(), f.getValue()));
+        if (NO_DERIVATION_EVENTS.contains(event)) {
+            return new Updates(toSet, toSetOnce);
+        }
+        JsonNode isServer = properties.get("$is_server");
+        boolean server = isServer != null && isServer.isBoolean() && isServer.booleanValue();
+        JsonNode osName = properties.get("$os_name");
+        for (String key : EVENT_TO_PERSON) {
+            JsonNode value = properties.get(key);
+            if (key.equals("$os_name")) {
+                continue;
+            }
+            if (key.equals("$os") && (value == null || value.isNull()) && osName != null && !osName.isNull()) {
+                value = osName;
+            }
+            if (value == null || (server && (key.equals("$os") || key.equals("$os_version")))) {
+                continue;
+            }
+            toSet.putIfAbsent(key, value);
+            if (!value.isNull()) {
+                toSetOnce.putIfAbsent(initialKey(key), value);
+            }
+        }
+        return new Updates(toSet, toSetOnce);
+    }
+}
