@@ -131,6 +131,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.insights.StickinessQueryRunner.Plan.class,
         // dev.quarry.query
         dev.quarry.query.AsyncQueryJob.class,
+        dev.quarry.query.CachePolicy.class,
         dev.quarry.query.QueryCache.Entry.class,
         dev.quarry.query.QueryContext.class,
         dev.quarry.query.QueryReply.class,

@@ -112,9 +112,46 @@ public final class HogQLCompiler {
             tables.addAll(res.tableNames());
             compile(q, CompileSettings.of(0).withValues(values));
         } catch (HogQLException e) {
+            if (tables.isEmpty()) {
+                tables.addAll(parsedTableNames(q, new java.util.HashSet<>()));
+            }
             int[] pos = e.node() == null ? null : parser.positions().get(e.node());
             errors.add(new ValidationError(e.getMessage(), pos == null ? e.start() : pos[0], pos == null ? e.end() : pos[1]));
         }
         return new Validation(errors.isEmpty(), errors, tables);
+    }
+
+    /**
+     * The tables a parsed query names in its FROM clauses (not its CTEs), outermost first, as PostHog's
+     * {@code get_table_names} reads them before resolving, so that metadata can list them for an invalid query too.
+     */
+    static java.util.Set<String> parsedTableNames(SelectLike q, java.util.Set<String> cteNames) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        if (q instanceof SelectUnion union) {
+            union.selects().forEach(s -> names.addAll(parsedTableNames(s, cteNames)));
+        } else if (q instanceof SelectQuery select) {
+            java.util.Set<String> ctes = new java.util.HashSet<>(cteNames);
+            if (select.ctes() != null) {
+                select.ctes().forEach(cte -> ctes.add(cte.name()));
+                select.ctes().forEach(cte -> {
+                    if (cte.expr() instanceof SelectLike sub) {
+                        names.addAll(parsedTableNames(sub, ctes));
+                    }
+                });
+            }
+            if (select.from() != null) {
+                for (JoinExpr join : select.from()) {
+                    if (join.table() instanceof Expr.Field f) {
+                        String name = String.join(".", f.chain());
+                        if (!ctes.contains(name)) {
+                            names.add(name);
+                        }
+                    } else if (join.table() instanceof SelectLike sub) {
+                        names.addAll(parsedTableNames(sub, ctes));
+                    }
+                }
+            }
+        }
+        return names;
     }
 }

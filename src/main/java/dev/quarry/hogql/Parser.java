@@ -672,6 +672,9 @@ public final class Parser {
         if (t.isOp("{")) {
             i++;
             String name = identifier("placeholder name");
+            while (acceptOp(".")) {  // {variables.code_name}: a HogQL variable
+                name = name + "." + identifier("placeholder name");
+            }
             expectOp("}");
             return mark(new Expr.Placeholder(name), start);
         }

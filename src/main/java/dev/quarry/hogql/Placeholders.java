@@ -22,6 +22,11 @@ public final class Placeholders {
                 if (values != null && values.containsKey(p.name())) {
                     return toExpr(values.get(p.name()), p.name());
                 }
+                if (p.name().startsWith("variables.")) {
+                    // PostHog's ReplaceVariables wording for a variable the query does not define
+                    throw new HogQLResolutionException("Variable " + p.name().substring("variables.".length())
+                            + " is missing from query", p);
+                }
                 throw new HogQLResolutionException("Unknown placeholder {" + p.name() + "}", p);
             }
             return e;

@@ -90,19 +90,41 @@ public final class Schema {
                 col("cohort_id", "Int64"),
                 col("person_id", "UUID"),
                 new FieldDef("person", null, "Person", Kind.PERSON_JOIN));
+        // PostHog's query_log (query_log_archive) fields, in its order; `exception`, `kind` and `postgres` (the SQL
+        // run) are Quarry's own and not part of *.
         table("query_log", "query_log", null,
-                List.of("query_id", "event_time", "event_date", "query_duration_ms", "result_rows", "read_rows",
-                        "status", "exception", "query", "kind"),
-                col("query_id", "String"),
-                col("event_time", DATETIME),
+                List.of("event_date", "event_time", "query_id", "endpoint", "query", "query_start_time",
+                        "query_duration_ms", "hogql_name", "created_by", "read_rows", "read_bytes", "result_rows",
+                        "result_bytes", "memory_usage", "status", "exception_code", "is_personal_api_key_request",
+                        "cpu_microseconds", "RealTimeMicroseconds", "S3ListObjects", "S3HeadObject",
+                        "S3GetObjectAttributes", "S3GetObject", "ReadBufferFromS3Bytes"),
                 new FieldDef("event_date", "event_time", "Date", Kind.DATE_OF),
+                col("event_time", DATETIME),
+                col("query_id", "String"),
+                col("endpoint", "Nullable(String)"),
+                new FieldDef("query", "hogql", "String", Kind.COLUMN),
+                col("query_start_time", "Nullable(" + DATETIME + ")"),
                 col("query_duration_ms", "Int64"),
-                col("result_rows", "Nullable(Int64)"),
+                new FieldDef("hogql_name", "name", "Nullable(String)", Kind.COLUMN),
+                col("created_by", "Nullable(Int64)"),
                 col("read_rows", "Nullable(Int64)"),
+                col("read_bytes", "Nullable(Int64)"),
+                col("result_rows", "Nullable(Int64)"),
+                col("result_bytes", "Nullable(Int64)"),
+                col("memory_usage", "Nullable(Int64)"),
                 col("status", "String"),
+                col("exception_code", "Nullable(Int32)"),
+                col("is_personal_api_key_request", "Bool"),
+                col("cpu_microseconds", "Nullable(Int64)"),
+                new FieldDef("RealTimeMicroseconds", "real_time_microseconds", "Nullable(Int64)", Kind.COLUMN),
+                new FieldDef("S3ListObjects", "s3_unused", "Nullable(Int64)", Kind.COLUMN),
+                new FieldDef("S3HeadObject", "s3_unused", "Nullable(Int64)", Kind.COLUMN),
+                new FieldDef("S3GetObjectAttributes", "s3_unused", "Nullable(Int64)", Kind.COLUMN),
+                new FieldDef("S3GetObject", "s3_unused", "Nullable(Int64)", Kind.COLUMN),
+                new FieldDef("ReadBufferFromS3Bytes", "s3_unused", "Nullable(Int64)", Kind.COLUMN),
                 col("exception", "Nullable(String)"),
-                col("query", "String"),
-                col("kind", "String"));
+                col("kind", "String"),
+                new FieldDef("postgres", "query", "String", Kind.COLUMN));
     }
 
     private Schema() {}

@@ -105,8 +105,8 @@ public class EventsQueryRunner implements QueryRunner {
                     new Expr.Constant((long) limit), new Expr.Constant((long) offset), null);
             CompiledQuery compiled = HogQLCompiler.compile(ast, CompileSettings.of(context.team().id())
                     .withTimezone(context.team().timezone()).withExtraRow(true));
-            return context.executor().execute(context.team(), context.queryId(), kind(), compiled.sql(),
-                            compiled.params(), compiled.limit())
+            return context.executor().execute(context.team(), context.queryId(), kind(), compiled.hogql(),
+                            compiled.sql(), compiled.params(), compiled.limit())
                     .map(rows -> response(context.mapper(), columns, compiled, rows));
         } catch (HogQLException e) {
             throw HogQLErrors.toValidation(e);

@@ -79,7 +79,8 @@ public final class InsightSql {
     }
 
     public Uni<RowSet<Row>> run(CompiledQuery compiled) {
-        return context.executor().execute(context.team(), context.queryId(), kind, compiled.sql(), compiled.params());
+        return context.executor().execute(context.team(), context.queryId(), kind, compiled.hogql(), compiled.sql(),
+                compiled.params(), null);
     }
 
     public Uni<RowSet<Row>> run(String hogql, Map<String, Object> values) {

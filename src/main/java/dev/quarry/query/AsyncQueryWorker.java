@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.Team;
 import dev.quarry.data.Teams;
 import dev.quarry.web.ApiException;
+import dev.quarry.web.QueryTimeoutException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -14,12 +15,15 @@ import org.jboss.logging.Logger;
 
 /**
  * Runs one async query and records how it went in its status: picked up, then complete with results, or complete
- * with an error (the message only for errors the user can act on). A status deleted meanwhile (cancelled) is not
- * brought back.
+ * with an error (the message only for errors the user can act on, and for a timeout). A status deleted meanwhile
+ * (cancelled) is not brought back.
  */
 @ApplicationScoped
 public class AsyncQueryWorker {
     private static final Logger LOG = Logger.getLogger(AsyncQueryWorker.class);
+    /** PostHog's ClickHouseQueryTimeOut detail, word for word. */
+    static final String TIMEOUT_MESSAGE = "Query has hit the max execution time before completing. See our docs for "
+            + "how to improve your query performance. You may need to materialize.";
 
     private final Teams teams;
     private final QueryStatusStore statuses;
@@ -59,7 +63,11 @@ public class AsyncQueryWorker {
                         patch.put("error", false).set("results", body);
                     } else {
                         patch.put("error", true);
-                        if (failure instanceof ApiException api && api.status() < 500) {
+                        if (failure instanceof QueryTimeoutException) {
+                            // PostHog exposes a timeout (ClickHouseQueryTimeOut) with its default text, so GET
+                            // query/:id answers 400 and the frontend shows it.
+                            patch.put("error_message", TIMEOUT_MESSAGE);
+                        } else if (failure instanceof ApiException api && api.status() < 500) {
                             patch.put("error_message", api.getMessage());
                         } else {
                             LOG.errorf(failure, "Async query %s of team %d failed", job.queryId(), team.id());

@@ -11,7 +11,11 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
-/** HogQLMetadata: is this HogQL valid, and where are its errors; nothing is run. */
+/**
+ * HogQLMetadata: is this HogQL valid, and where are its errors; nothing is run. The answer has PostHog's fields:
+ * {@code isValid, query, errors[{message,start,end,fix}], warnings, notices, table_names} (also for an invalid
+ * query that parses), {@code view_metadata, ch_table_names} (null when invalid) and {@code isUsingIndices}.
+ */
 @ApplicationScoped
 public class HogQLMetadataRunner implements QueryRunner {
     @Override
@@ -37,19 +41,37 @@ public class HogQLMetadataRunner implements QueryRunner {
             case "hogQLExpr" -> validateExpr(text.asText());
             default -> throw new ValidationException("Unsupported language: " + language, "language");
         };
+        // PostHog's HogQLMetadataResponse, field for field; it is not a runner answer, so no cache fields or timings.
         ObjectNode body = context.mapper().createObjectNode();
-        body.set("query", text);
         body.put("isValid", validation.isValid());
-        body.putNull("isUsingIndices");
+        body.set("query", text);
         ArrayNode errors = body.putArray("errors");
         validation.errors().forEach(error -> errors.addObject().put("message", error.message())
                 .put("start", error.start() < 0 ? null : error.start()).put("end", error.end() < 0 ? null : error.end())
                 .putNull("fix"));
         body.putArray("warnings");
         body.putArray("notices");
-        ArrayNode tables = body.putArray("table_names");
-        validation.tableNames().forEach(tables::add);
-        body.putArray("ch_table_names");
+        if (language.equals("hogQL")) {
+            ArrayNode tables = body.putArray("table_names");
+            validation.tableNames().forEach(tables::add);
+            // view_metadata describes saved views among the tables; Quarry has none.
+            body.putObject("view_metadata");
+            if (validation.isValid()) {
+                ArrayNode read = body.putArray("ch_table_names");
+                validation.tableNames().forEach(read::add);
+                // PostHog asks ClickHouse's EXPLAIN whether indexes are used; Quarry cannot tell, as PostHog
+                // answers when its analysis is not conclusive.
+                body.put("isUsingIndices", "undecisive");
+            } else {
+                body.putNull("ch_table_names");
+                body.putNull("isUsingIndices");
+            }
+        } else {
+            body.putNull("table_names");
+            body.putNull("view_metadata");
+            body.putNull("ch_table_names");
+            body.putNull("isUsingIndices");
+        }
         return Uni.createFrom().item(body);
     }
 

@@ -49,8 +49,8 @@ public class HogQLQueryRunner implements QueryRunner {
         } catch (HogQLException e) {
             throw HogQLErrors.toValidation(e);
         }
-        return context.executor().execute(context.team(), context.queryId(), kind(), compiled.sql(), compiled.params(),
-                        compiled.limit())
+        return context.executor().execute(context.team(), context.queryId(), kind(), text.asText(), compiled.sql(),
+                        compiled.params(), compiled.limit())
                 .map(rows -> response(context.mapper(), query, compiled, rows));
     }
 
@@ -102,7 +102,10 @@ public class HogQLQueryRunner implements QueryRunner {
             for (JsonNode variable : variables) {
                 if (variable.hasNonNull("code_name")) {
                     String name = "variables." + variable.get("code_name").asText();
-                    result.put(name, plain(variable.get("value"), "variables"));
+                    // isNull asks for NULL whatever the value; Quarry keeps no saved insight variables, so a
+                    // variable without a value has no default to fall back to and is NULL as well
+                    result.put(name, variable.path("isNull").asBoolean(false) ? null
+                            : plain(variable.get("value"), "variables"));
                 }
             }
         }

@@ -17,26 +17,15 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
-import java.util.Map;
 
 /**
  * Query results cached in PostgreSQL per team, so any instance answers from it. The key is a hash of the
  * team, its timezone and the query with keys sorted, so equal queries share a key whatever their key order.
- * Freshness follows the query's interval, as PostHog's staleness thresholds do.
+ * How long an answer stays fresh is {@link CachePolicy}'s to say.
  */
 @ApplicationScoped
 public class QueryCache {
-    /** How long an answer counts as fresh, by interval (null = no interval, e.g. HogQL). */
-    static final Map<String, Duration> FRESH = Map.of(
-            "minute", Duration.ofMinutes(1), "hour", Duration.ofMinutes(10), "day", Duration.ofMinutes(15),
-            "week", Duration.ofHours(1), "month", Duration.ofHours(1));
-    static final Duration FRESH_WITHOUT_INTERVAL = Duration.ofMinutes(15);
-    /** lazy_async accepts answers this much older than fresh. */
-    static final Duration LAZY_EXTENSION = Duration.ofDays(1);
     static final Duration KEEP = Duration.ofDays(2);
-    /** A client may not force a recalculation sooner than this after the last one. */
-    static final Duration MIN_CLIENT_REFRESH = Duration.ofMinutes(1);
-
     private final Pool pool;
     private final ObjectMapper mapper;
     private final ObjectMapper canonical;
@@ -59,10 +48,6 @@ public class QueryCache {
         } catch (JsonProcessingException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot hash a query", e);
         }
-    }
-
-    public static Duration freshness(String interval) {
-        return interval == null ? FRESH_WITHOUT_INTERVAL : FRESH.getOrDefault(interval, FRESH_WITHOUT_INTERVAL);
     }
 
     public Uni<Entry> get(long teamId, String key) {

@@ -49,6 +49,15 @@ public class QueryExecutor {
     /** @param rowLimit rows the caller returns at most (the SQL may fetch one more to tell hasMore); logged as result rows */
     public Uni<RowSet<Row>> execute(Team team, String queryId, String kind, String sql, List<Object> params,
                                     Integer rowLimit) {
+        return execute(team, queryId, kind, "", sql, params, rowLimit);
+    }
+
+    /**
+     * @param hogql the HogQL the query log shows as {@code query} (PostHog logs the HogQL, not the SQL run)
+     * @param rowLimit rows the caller returns at most (the SQL may fetch one more to tell hasMore); logged as result rows
+     */
+    public Uni<RowSet<Row>> execute(Team team, String queryId, String kind, String hogql, String sql,
+                                    List<Object> params, Integer rowLimit) {
         OffsetDateTime startedAt = OffsetDateTime.now(ZoneOffset.UTC);
         long started = System.nanoTime();
         // One connection throughout: admission, the read-only run and the release all happen on it, so a query
@@ -68,8 +77,8 @@ public class QueryExecutor {
                                     : Math.min(rows.size(), rowLimit));
                             costs.fire(new QueryCost(resultRows, null, durationMs));
                             Uni<Void> cleanUp = release(conn, team.id(), queryId)
-                                    .flatMap(x -> log(conn, team.id(), queryId, kind, sql, startedAt, durationMs,
-                                            resultRows, mapped));
+                                    .flatMap(x -> log(conn, team.id(), queryId, kind, hogql, sql, startedAt,
+                                            (System.nanoTime() - started) / 1000, resultRows, mapped));
                             return mapped == null ? cleanUp.replaceWith(rows)
                                     : cleanUp.flatMap(x -> Uni.createFrom().<RowSet<Row>>failure(mapped));
                         })));
@@ -118,14 +127,23 @@ public class QueryExecutor {
                 .execute(Tuple.of(teamId, queryId)).replaceWithVoid();
     }
 
-    private static Uni<Void> log(SqlConnection conn, long teamId, String queryId, String kind, String sql, OffsetDateTime startedAt,
-                          long durationMs, Long resultRows, Throwable failure) {
-        String status = failure == null ? "QueryFinish"
-                : failure instanceof QueryCancelledException ? "Cancelled" : "ExceptionWhileProcessing";
-        return conn.preparedQuery("INSERT INTO query_log (team_id, query_id, event_time, query_duration_ms, result_rows, "
-                        + "read_rows, status, exception, query, kind) VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9)")
-                .execute(Tuple.tuple(java.util.Arrays.asList(teamId, queryId, startedAt, durationMs, resultRows, status,
-                        failure == null ? null : failure.getMessage(), sql, kind)))
+    /**
+     * One row of the query log, in PostHog's terms: {@code event_time} is when the run ended, {@code status} a
+     * ClickHouse query-log type (QueryFinish or ExceptionWhileProcessing), {@code exception_code} ClickHouse's code
+     * for a timeout (159) or a cancel (394), 0 when the run succeeded.
+     */
+    private static Uni<Void> log(SqlConnection conn, long teamId, String queryId, String kind, String hogql, String sql,
+                                 OffsetDateTime startedAt, long durationMicros, Long resultRows, Throwable failure) {
+        String status = failure == null ? "QueryFinish" : "ExceptionWhileProcessing";
+        Integer code = failure == null ? Integer.valueOf(0) : failure instanceof QueryCancelledException ? Integer.valueOf(394)
+                : failure instanceof QueryTimeoutException ? Integer.valueOf(159) : null;
+        return conn.preparedQuery("INSERT INTO query_log (team_id, query_id, event_time, query_start_time, "
+                        + "query_duration_ms, real_time_microseconds, result_rows, read_rows, status, exception_code, "
+                        + "exception, query, hogql, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11, $12, $13)")
+                .execute(Tuple.tuple(java.util.Arrays.asList(teamId, queryId,
+                        startedAt.plusNanos(durationMicros * 1000), startedAt, durationMicros / 1000, durationMicros,
+                        resultRows, status, code, failure == null ? null : failure.getMessage(), sql,
+                        hogql == null ? "" : hogql, kind)))
                 .replaceWithVoid();
     }
 

@@ -11,14 +11,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 
 /**
- * GET query/:id/log: the query log of the last day for one query id, read through HogQL's query_log table like
+ * GET query/:id/log: the query log since yesterday for one query id, with PostHog's query_log columns (the
+ * HogQL in {@code query}), read through HogQL's query_log table like
  * any other HogQL query (so the team wall is the compiler's), answered in the HogQL response shape.
  */
 @ApplicationScoped
 public class QueryLogReader {
-    static final String LOG_QUERY = "select query_id, event_time, query_duration_ms, result_rows, read_rows, status, "
-            + "exception, query, kind from query_log where query_id = {query_id} and event_time >= now() - interval 1 day "
-            + "order by event_time";
+    /** PostHog's get_query_log query, word for word (plus an order, so that several runs of one id read in order). */
+    static final String LOG_QUERY = "select * from query_log where query_id = {client_query_id} and event_date >= "
+            + "yesterday() order by event_time";
 
     private final QueryExecutor executor;
     private final ObjectMapper mapper;
@@ -30,7 +31,7 @@ public class QueryLogReader {
 
     public Uni<QueryReply> read(Team team, String queryId) {
         CompiledQuery compiled = HogQLCompiler.compileSelect(LOG_QUERY, CompileSettings.of(team.id())
-                .withTimezone(team.timezone()).withValues(Map.of("query_id", queryId))
+                .withTimezone(team.timezone()).withValues(Map.of("client_query_id", queryId))
                 .withLimits(1000, 1000).withExtraRow(true));
         ObjectNode query = mapper.createObjectNode().put("kind", "HogQLQuery").put("query", LOG_QUERY);
         return executor.execute(team, "query_log:" + QueryIds.newId(), "QueryLog", compiled.sql(), compiled.params(),

@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.web.ParseErrorException;
 import dev.quarry.web.ValidationException;
 
-/** The body of POST query, validated. */
+
+/**
+ * The body of POST query, validated as PostHog's QueryRequest model is: {@code client_query_id} and {@code name}
+ * are any strings (no pattern, no length limit), {@code refresh} one of PostHog's RefreshType values or a boolean.
+ */
 public record QueryRequest(ObjectNode query, String kind, String clientQueryId, RefreshMode refresh,
                            JsonNode filtersOverride, JsonNode variablesOverride, String name) {
 
@@ -34,21 +38,37 @@ public record QueryRequest(ObjectNode query, String kind, String clientQueryId, 
             throw new ValidationException("Query kind mismatch: path kind \"" + pathKind
                     + "\" does not match body kind \"" + kind + "\".", null);
         }
+        // Any string is an id, as PostHog's `client_query_id: str | None`; "" is falsy there and gets a new id.
         JsonNode clientQueryId = body.get("client_query_id");
-        if (clientQueryId != null && !clientQueryId.isNull()
-                && (!clientQueryId.isTextual() || !clientQueryId.asText().matches("[A-Za-z0-9_.:-]{1,128}"))) {
-            throw new ValidationException("client_query_id must be 1–128 letters, digits, '-', '_', '.' or ':'",
-                    "client_query_id");
+        if (clientQueryId != null && !clientQueryId.isNull() && !clientQueryId.isTextual()) {
+            throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest\nclient_query_id\n"
+                    + "  Input should be a valid string");
         }
         JsonNode name = body.get("name");
-        if (name != null && name.isTextual() && name.asText().length() > 128) {
-            throw new ValidationException("Ensure this field has no more than 128 characters.", "name");
+        if (name != null && !name.isNull() && !name.isTextual()) {
+            throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest\nname\n"
+                    + "  Input should be a valid string");
         }
         JsonNode async = body.get("async");
         return new QueryRequest((ObjectNode) query, kind,
-                clientQueryId == null || clientQueryId.isNull() ? null : clientQueryId.asText(),
+                clientQueryId == null || clientQueryId.isNull() || clientQueryId.asText().isEmpty()
+                        ? null : clientQueryId.asText(),
                 RefreshMode.parse(body.get("refresh"), async != null && async.asBoolean(false)),
                 body.get("filters_override"), body.get("variables_override"),
                 name != null && name.isTextual() ? name.asText() : null);
+    }
+
+    /** POST query/upgrade: {@code {"query": <the query>}}; a body without a query object is 400 as POST query's. */
+    public static com.fasterxml.jackson.databind.node.ObjectNode upgrade(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new ParseErrorException("JSON parse error - 1 validation error for QueryUpgradeRequest: Input should be an object");
+        }
+        JsonNode query = body.get("query");
+        if (query == null || !query.isObject()) {
+            throw new ParseErrorException("JSON parse error - 1 validation error for QueryUpgradeRequest\nquery\n  Field required");
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        out.set("query", query);
+        return out;
     }
 }

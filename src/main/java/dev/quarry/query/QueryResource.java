@@ -16,7 +16,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** POST query (and query/:kind), GET query/:id, DELETE query/:id, GET query/:id/log. All need query:read. */
+/**
+ * POST query (and query/:kind), GET query/:id, DELETE query/:id, GET query/:id/log, POST query/check_auth_for_async
+ * and POST query/upgrade. All need query:read.
+ */
 @Path(ApiPaths.PROJECT + "/query")
 @Produces(MediaType.APPLICATION_JSON)
 @RequiresScopes("query:read")
@@ -35,6 +38,28 @@ public class QueryResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(JsonNode body) {
         return reply(service.submit(auth.team(), QueryRequest.parse(body, null)));
+    }
+
+    /**
+     * PostHog's probe before an async query: 200 {"user": "ok"} for any caller allowed to query. The body is read
+     * (and ignored), and the method is non-blocking, so that the request filters may read the body on the I/O thread.
+     */
+    @POST
+    @Path("check_auth_for_async")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> checkAuthForAsync(JsonNode ignoredBody) {
+        return Uni.createFrom().item(Response.ok(java.util.Map.of("user", "ok"), MediaType.APPLICATION_JSON).build());
+    }
+
+    /**
+     * The query with its nodes migrated to the newest schema version, without running it. Quarry reads every node
+     * version it accepts as it is, so the query comes back unchanged: 200 {"query": …}.
+     */
+    @POST
+    @Path("upgrade")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> upgrade(JsonNode body) {
+        return Uni.createFrom().item(() -> Response.ok(QueryRequest.upgrade(body), MediaType.APPLICATION_JSON).build());
     }
 
     @POST

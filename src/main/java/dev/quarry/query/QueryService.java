@@ -1,5 +1,6 @@
 package dev.quarry.query;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.Team;
@@ -7,6 +8,7 @@ import dev.quarry.web.NotFoundException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 
 /** POST query: picks the runner, applies overrides, answers from the cache or runs the query. */
@@ -30,45 +32,90 @@ public class QueryService {
         this.mapper = mapper;
     }
 
+    /**
+     * POST query, following PostHog's {@code QueryRunner.run}: force_async always enqueues (202 with the status);
+     * force_blocking always calculates; otherwise the cache is read first. A fresh answer comes back at once (with
+     * the status of a still running query of the same {@code client_query_id}, if any). A stale one is recalculated
+     * in place for blocking; async and async_except_on_cache_miss return it while a recalculation runs (202 with
+     * {@code query_status}); lazy_async returns it, enqueuing only past its longer window. A miss is calculated,
+     * except for async and lazy_async, which answer {@code {cache_key, query_status}} (202). Enqueuing reuses the
+     * status of an earlier run with the same id unless a recalculation was asked for. Blocking runs never read the
+     * status store, so a reused {@code client_query_id} cannot answer with another query's results.
+     */
     public Uni<QueryReply> submit(Team team, QueryRequest request) {
         QueryRunner runner = runners.get(request.kind());
         ObjectNode query = FiltersOverride.apply(request.query(), request.filtersOverride(), request.variablesOverride());
         String queryId = request.clientQueryId() != null ? request.clientQueryId() : QueryIds.newId();
-        String cacheKey = cache.key(team.id(), team.timezone(), query);
         RefreshMode mode = request.refresh();
-        Uni<ObjectNode> existing = request.clientQueryId() != null && !mode.isForced()
-                ? statuses.get(team.id(), queryId) : Uni.createFrom().nullItem();
-        return existing.flatMap(status -> {
-            if (status != null) {
-                return Uni.createFrom().item(statusReply(status));
-            }
-            if (!runner.cacheable()) {
-                return calculate(team, runner, query, queryId, cacheKey, false).map(QueryService::ok);
-            }
-            Uni<QueryCache.Entry> cached = mode.isForced() ? Uni.createFrom().nullItem() : cache.get(team.id(), cacheKey);
-            return cached.flatMap(entry -> {
-                String interval = runner.interval(query);
-                if (entry != null && isFresh(entry, interval, mode)) {
-                    return Uni.createFrom().item(ok(withCacheFields(entry.response(), team, cacheKey,
-                            entry.lastRefresh(), interval, true)));
+        if (!runner.cacheable()) {
+            QueryContext context = new QueryContext(team, queryId, executor, mapper, clock.instant());
+            return runner.run(context, query).map(QueryService::reply);
+        }
+        String cacheKey = cache.key(team.id(), team.timezone(), query);
+        if (mode == RefreshMode.FORCE_ASYNC) {
+            return enqueue(team, query, queryId, cacheKey, true).map(this::statusReply);
+        }
+        if (mode == RefreshMode.FORCE_BLOCKING) {
+            return calculate(team, runner, query, queryId, cacheKey, true).map(QueryService::reply);
+        }
+        return cache.get(team.id(), cacheKey).flatMap(entry -> {
+            if (entry == null) {
+                if (mode == RefreshMode.ASYNC || mode == RefreshMode.LAZY_ASYNC) {
+                    return enqueue(team, query, queryId, cacheKey, false).map(status -> {
+                        ObjectNode miss = mapper.createObjectNode().put("cache_key", cacheKey);
+                        miss.set("query_status", status);
+                        return reply(miss);
+                    });
                 }
-                boolean async = switch (mode) {
-                    case ASYNC, LAZY_ASYNC, FORCE_ASYNC -> true;
-                    case ASYNC_EXCEPT_ON_CACHE_MISS -> entry != null;
-                    default -> false;
-                };
-                return async ? enqueue(team, query, queryId, cacheKey)
-                        : calculate(team, runner, query, queryId, cacheKey, true).map(QueryService::ok);
-            });
+                return calculate(team, runner, query, queryId, cacheKey, true).map(QueryService::reply);
+            }
+            CachePolicy policy = CachePolicy.of(query, entry.response());
+            ObjectNode cached = withCacheFields(entry.response(), team, cacheKey, entry.lastRefresh(), policy, true);
+            Instant now = clock.instant();
+            if (!policy.isStale(entry.lastRefresh(), now, false)) {
+                return attachRunning(team, request, cached);
+            }
+            return switch (mode) {
+                case ASYNC, ASYNC_EXCEPT_ON_CACHE_MISS -> enqueue(team, query, queryId, cacheKey, true)
+                        .map(status -> reply(cached.set("query_status", status)));
+                case LAZY_ASYNC -> policy.isStale(entry.lastRefresh(), now, true)
+                        ? enqueue(team, query, queryId, cacheKey, false)
+                                .map(status -> reply(cached.set("query_status", incomplete(status))))
+                        : attachRunning(team, request, cached);
+                default -> calculate(team, runner, query, queryId, cacheKey, true).map(QueryService::reply);
+            };
         });
     }
 
-    private Uni<QueryReply> enqueue(Team team, ObjectNode query, String queryId, String cacheKey) {
-        Instant now = clock.instant();
-        ObjectNode status = statuses.newStatus(team.id(), queryId, now);
-        return statuses.create(status, now)
-                .flatMap(x -> dispatcher.dispatch(new AsyncQueryJob(team.id(), queryId, query, cacheKey)))
-                .map(x -> statusReply(status));
+    /** A cached answer carries the status of a still running query of its client_query_id (PostHog's get_async_query_status). */
+    private Uni<QueryReply> attachRunning(Team team, QueryRequest request, ObjectNode cached) {
+        if (request.clientQueryId() == null) {
+            return Uni.createFrom().item(reply(cached));
+        }
+        return statuses.get(team.id(), request.clientQueryId())
+                .map(status -> reply(cached.set("query_status", incomplete(status))));
+    }
+
+    private JsonNode incomplete(ObjectNode status) {
+        return status == null || status.path("complete").asBoolean() ? mapper.nullNode() : status;
+    }
+
+    /**
+     * Starts an async run under {@code queryId}. Without {@code refreshRequested}, an existing status of that id
+     * comes back instead and nothing is started, as PostHog's enqueue_process_query_task does.
+     */
+    private Uni<ObjectNode> enqueue(Team team, ObjectNode query, String queryId, String cacheKey, boolean refreshRequested) {
+        Uni<ObjectNode> existing = refreshRequested ? Uni.createFrom().nullItem() : statuses.get(team.id(), queryId);
+        return existing.flatMap(found -> {
+            if (found != null) {
+                return Uni.createFrom().item(found);
+            }
+            Instant now = clock.instant();
+            ObjectNode status = statuses.newStatus(team.id(), queryId, now);
+            return statuses.create(status, now)
+                    .flatMap(x -> dispatcher.dispatch(new AsyncQueryJob(team.id(), queryId, query, cacheKey)))
+                    .map(x -> status);
+        });
     }
 
     /** GET query/:id: 202 while running, 200 done, 400 user error, 500 internal error, 404 unknown. */
@@ -77,14 +124,8 @@ public class QueryService {
             if (status == null) {
                 throw new NotFoundException("Query " + queryId + " not found for team " + team.id());
             }
-            if (showProgress && !status.path("complete").asBoolean() && status.hasNonNull("pickup_time")) {
-                Instant pickup = Instant.parse(status.get("pickup_time").asText());
-                ObjectNode progress = status.putObject("query_progress");
-                progress.putNull("bytes_read");
-                progress.putNull("rows_read");
-                progress.putNull("estimated_rows_total");
-                progress.put("time_elapsed", java.time.Duration.between(pickup, clock.instant()).toMillis() / 1000.0);
-                progress.putNull("active_cpu_time");
+            if (showProgress && !status.path("complete").asBoolean()) {
+                status.set("query_progress", progress(status));
             }
             return statusReply(status);
         });
@@ -118,8 +159,25 @@ public class QueryService {
         return new QueryReply(code, mapper.createObjectNode().set("query_status", status));
     }
 
-    private static QueryReply ok(ObjectNode body) {
-        return new QueryReply(200, body);
+    /**
+     * PostHog's ClickhouseQueryProgress: five integers, zeros where nothing is known. PostgreSQL does not report
+     * rows or bytes read while a statement runs, so only the whole seconds since pick-up are filled in.
+     */
+    private ObjectNode progress(ObjectNode status) {
+        long elapsed = 0;
+        if (status.hasNonNull("pickup_time")) {
+            elapsed = Math.max(0, Duration.between(Instant.parse(status.get("pickup_time").asText()), clock.instant())
+                    .toSeconds());
+        }
+        return mapper.createObjectNode().put("bytes_read", 0).put("rows_read", 0).put("estimated_rows_total", 0)
+                .put("time_elapsed", elapsed).put("active_cpu_time", 0);
+    }
+
+    /** 202 while the body's query_status says a query is still running, else 200 (PostHog's create). */
+    private static QueryReply reply(ObjectNode body) {
+        JsonNode status = body.get("query_status");
+        boolean running = status != null && status.isObject() && !status.path("complete").asBoolean(false);
+        return new QueryReply(running ? 202 : 200, body);
     }
 
     /** Runs the query now and stores the answer; the body carries the cache fields. */
@@ -136,33 +194,22 @@ public class QueryService {
             if (!result.has("timings")) {
                 result.putArray("timings").addObject().put("k", "./run").put("t", (System.nanoTime() - started) / 1e9);
             }
-            ObjectNode body = withCacheFields(result, team, cacheKey, now, runner.interval(query), false);
+            ObjectNode body = withCacheFields(result, team, cacheKey, now, CachePolicy.of(query, result), false);
             return store ? cache.put(team.id(), cacheKey, result, now).replaceWith(body) : Uni.createFrom().item(body);
         });
     }
 
-    private boolean isFresh(QueryCache.Entry entry, String interval, RefreshMode mode) {
-        Instant freshUntil = entry.lastRefresh().plus(QueryCache.freshness(interval));
-        if (mode.isLazy()) {
-            freshUntil = freshUntil.plus(QueryCache.LAZY_EXTENSION);
-        }
-        return clock.instant().isBefore(freshUntil);
-    }
-
-    ObjectNode withCacheFields(ObjectNode result, Team team, String cacheKey, Instant lastRefresh, String interval,
+    ObjectNode withCacheFields(ObjectNode result, Team team, String cacheKey, Instant lastRefresh, CachePolicy policy,
                                boolean isCached) {
         ObjectNode body = result.deepCopy();
         body.put("is_cached", isCached);
         body.put("last_refresh", QueryValues.timestamp(QueryCache.utc(lastRefresh)));
         body.put("next_allowed_client_refresh",
-                QueryValues.timestamp(QueryCache.utc(lastRefresh.plus(QueryCache.MIN_CLIENT_REFRESH))));
-        body.put("cache_target_age",
-                QueryValues.timestamp(QueryCache.utc(lastRefresh.plus(QueryCache.freshness(interval)))));
+                QueryValues.timestamp(QueryCache.utc(policy.nextAllowedClientRefresh(lastRefresh))));
+        body.put("cache_target_age", QueryValues.timestamp(QueryCache.utc(policy.targetAge(lastRefresh))));
         body.put("cache_key", cacheKey);
         body.put("timezone", team.timezone());
-        if (!body.has("query_status")) {
-            body.putNull("query_status");
-        }
+        body.putNull("query_status");
         return body;
     }
 }

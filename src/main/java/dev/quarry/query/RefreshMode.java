@@ -1,33 +1,57 @@
 package dev.quarry.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.web.ParseErrorException;
 
 /** PostHog's execution modes for POST query (the {@code refresh} field). */
 public enum RefreshMode {
     BLOCKING, ASYNC, LAZY_ASYNC, ASYNC_EXCEPT_ON_CACHE_MISS, FORCE_BLOCKING, FORCE_ASYNC;
 
+    /** The strings pydantic's lax mode reads as a boolean (PostHog's {@code refresh: bool | RefreshType}). */
+    private static final java.util.Set<String> TRUE = java.util.Set.of("1", "on", "t", "true", "y", "yes");
+    private static final java.util.Set<String> FALSE = java.util.Set.of("0", "off", "f", "false", "n", "no");
+
     /**
-     * {@code true} (legacy) is force_blocking; {@code async: true} forces async; force_cache, anything falsy and
-     * unknown strings are treated as blocking on this endpoint, as the reference does.
+     * {@code true} (legacy) is force_blocking; {@code async: true} is async; force_cache and false are blocking on
+     * this endpoint, as the reference remaps them. Any other value fails PostHog's model: 400 parse_error.
      */
     public static RefreshMode parse(JsonNode refresh, boolean asyncFlag) {
-        if (asyncFlag) {
-            return ASYNC;
-        }
+        RefreshMode mode = parse(refresh);
+        return asyncFlag ? ASYNC : mode;
+    }
+
+    private static RefreshMode parse(JsonNode refresh) {
         if (refresh == null || refresh.isNull()) {
             return BLOCKING;
         }
         if (refresh.isBoolean()) {
             return refresh.asBoolean() ? FORCE_BLOCKING : BLOCKING;
         }
-        return switch (refresh.asText()) {
-            case "async" -> ASYNC;
-            case "lazy_async" -> LAZY_ASYNC;
-            case "async_except_on_cache_miss" -> ASYNC_EXCEPT_ON_CACHE_MISS;
-            case "force_blocking", "true" -> FORCE_BLOCKING;
-            case "force_async" -> FORCE_ASYNC;
-            default -> BLOCKING;
-        };
+        if (refresh.isIntegralNumber() && (refresh.asLong() == 0 || refresh.asLong() == 1)) {
+            return refresh.asLong() == 1 ? FORCE_BLOCKING : BLOCKING;
+        }
+        String text = refresh.isTextual() ? refresh.asText() : null;
+        if (text != null) {
+            switch (text) {
+                case "async": return ASYNC;
+                case "lazy_async": return LAZY_ASYNC;
+                case "async_except_on_cache_miss": return ASYNC_EXCEPT_ON_CACHE_MISS;
+                case "force_blocking": return FORCE_BLOCKING;
+                case "force_async": return FORCE_ASYNC;
+                case "blocking", "force_cache": return BLOCKING;
+                default: break;
+            }
+            String lower = text.toLowerCase(java.util.Locale.ROOT);
+            if (TRUE.contains(lower)) {
+                return FORCE_BLOCKING;
+            }
+            if (FALSE.contains(lower)) {
+                return BLOCKING;
+            }
+        }
+        throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest\nrefresh\n  Input should "
+                + "be a valid boolean or 'async', 'async_except_on_cache_miss', 'blocking', 'force_async', "
+                + "'force_blocking', 'force_cache' or 'lazy_async'");
     }
 
     public boolean isForced() {

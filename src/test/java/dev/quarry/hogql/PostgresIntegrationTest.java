@@ -56,6 +56,7 @@ class PostgresIntegrationTest {
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V1__foundation.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V2__hogql_functions.sql")));
+            st.execute(Files.readString(Path.of("src/main/resources/db/migration/V13_1__query_log_posthog_columns.sql")));
             st.execute("""
                 insert into organizations (id, name) values ('10000000-0000-0000-0000-000000000000', 'org');
                 insert into teams (id, uuid, organization_id, name, api_token) values
@@ -82,9 +83,9 @@ class PostgresIntegrationTest {
                       '{"$browser":"Safari"}', '2024-01-03T12:00:00Z', '2024-01-03T12:00:00Z', '%3$s'),
                   (2, 'e0000000-0000-0000-0000-000000000009', '$pageview', 'd9',
                       '{"$browser":"Secret"}', '2024-01-02T10:00:00Z', '2024-01-02T10:00:00Z', '%4$s');
-                insert into query_log (team_id, query_id, event_time, query_duration_ms, status, query, kind) values
-                  (1, 'q1', '2024-01-05T10:00:00Z', 12, 'QueryFinish', 'select 1', 'HogQLQuery'),
-                  (2, 'q2', '2024-01-05T10:00:00Z', 12, 'QueryFinish', 'select secret', 'HogQLQuery');
+                insert into query_log (team_id, query_id, event_time, query_duration_ms, status, query, hogql, kind) values
+                  (1, 'q1', '2024-01-05T10:00:00Z', 12, 'QueryFinish', 'SELECT 1', 'select 1', 'HogQLQuery'),
+                  (2, 'q2', '2024-01-05T10:00:00Z', 12, 'QueryFinish', 'SELECT secret', 'select secret', 'HogQLQuery');
                 """.formatted(P1, P2, P3, P9));
             var rs = st.executeQuery("insert into cohorts (team_id, name) values (1, 'C') returning id");
             rs.next();

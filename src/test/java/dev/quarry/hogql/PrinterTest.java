@@ -107,7 +107,7 @@ class PrinterTest {
         has(sql("with t as (select event from events) select event from t"), "FROM (SELECT \"events\".\"event\"");
         has(sql("with 3 as n select n + 1"), "(3::bigint + 1::bigint)");
         String u = sql("select event from events union all select query from query_log");
-        has(u, "(SELECT \"events\".\"event\"", ") UNION ALL (SELECT \"query_log\".\"query\"",
+        has(u, "(SELECT \"events\".\"event\"", ") UNION ALL (SELECT \"query_log\".\"hogql\" AS \"query\"",
                 "\"query_log\".\"team_id\" = $1", ") LIMIT 100");
         has(sql("select 1 from events where event in (select event from events)"),
                 "(\"events\".\"event\" IN (SELECT \"events_2\".\"event\" AS \"event\" FROM \"events\" AS \"events_2\" "

@@ -272,11 +272,19 @@ class HogQLQueryEndpointTest {
         given().header("Authorization", "Bearer " + teamA.key()).get(url + "logged-query-1/log")
                 .then().statusCode(200)
                 .body("results.size()", equalTo(1))
-                .body("columns", hasItem("query_duration_ms"))
-                .body("results[0][0]", equalTo("logged-query-1"))
-                .body("results[0][3]", equalTo(3))
-                .body("results[0][5]", equalTo("QueryFinish"))
-                .body("results[0][8]", equalTo("HogQLQuery"));
+                .body("columns", equalTo(List.of("event_date", "event_time", "query_id", "endpoint", "query",
+                        "query_start_time", "query_duration_ms", "hogql_name", "created_by", "read_rows", "read_bytes",
+                        "result_rows", "result_bytes", "memory_usage", "status", "exception_code",
+                        "is_personal_api_key_request", "cpu_microseconds", "RealTimeMicroseconds", "S3ListObjects",
+                        "S3HeadObject", "S3GetObjectAttributes", "S3GetObject", "ReadBufferFromS3Bytes")))
+                .body("results[0][2]", equalTo("logged-query-1"))
+                // PostHog's log holds the HogQL as sent, not the SQL that ran
+                .body("results[0][4]", equalTo("select event from events limit 3"))
+                .body("results[0][11]", equalTo(3))
+                .body("results[0][14]", equalTo("QueryFinish"))
+                .body("results[0][15]", equalTo(0))
+                .body("results[0][16]", equalTo(true))
+                .body("hogql", org.hamcrest.Matchers.containsString("yesterday()"));
         given().header("Authorization", "Bearer " + teamB.key()).get("/api/projects/" + teamB.id() + "/query/logged-query-1/log")
                 .then().statusCode(200).body("results.size()", equalTo(0));
         given().header("Authorization", "Bearer " + teamA.key()).get(url + "unknown-id/log")

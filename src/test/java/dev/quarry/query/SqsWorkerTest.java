@@ -97,4 +97,44 @@ class SqsWorkerTest {
                 .execute(Tuple.of(project.id())).await().indefinitely().iterator().next().getLong(0);
         assertEquals(1, logged);
     }
+
+    /**
+     * PostHog turns ClickHouse's TIMEOUT_EXCEEDED into ClickHouseQueryTimeOut, an exposed error: the status keeps its
+     * default detail and GET query/:id answers 400 (not 500 with no message), so the frontend can show it.
+     */
+    @Test
+    void anAsyncQueryPastTheStatementTimeoutReadsBackAs400WithPostHogsMessage() throws Exception {
+        TestProjects.Project project = TestProjects.create("Async timeout");
+        Capture capture = Capture.to(project);
+        for (int i = 0; i < 400; i++) {
+            capture.event("tick", "u" + i, "2026-01-01T00:00:00Z");
+        }
+        capture.send();
+        given().header("Authorization", "Bearer " + project.key()).contentType("application/json")
+                .body(Map.of("refresh", "force_async", "client_query_id", "async-too-slow",
+                        "query", Map.of("kind", "HogQLQuery", "query", QueryLifecycleTest.SLOW)))
+                .post("/api/projects/" + project.id() + "/query/").then().statusCode(202);
+        List<Message> messages;
+        try (SqsClient sqs = ElasticMqResource.client(endpoint)) {
+            messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(5)).messages();
+        }
+        ObjectNode event = MAPPER.createObjectNode();
+        ArrayNode records = event.putArray("Records");
+        for (Message message : messages) {
+            records.addObject().put("messageId", message.messageId()).put("body", message.body()).put("eventSource", "aws:sqs");
+        }
+        new QueryWorkerFunction().handleRequest(new ByteArrayInputStream(MAPPER.writeValueAsBytes(event)),
+                new ByteArrayOutputStream(), null);
+        given().header("Authorization", "Bearer " + project.key())
+                .get("/api/projects/" + project.id() + "/query/async-too-slow/")
+                .then().statusCode(400)
+                .body("query_status.complete", equalTo(true))
+                .body("query_status.error", equalTo(true))
+                .body("query_status.error_message", equalTo("Query has hit the max execution time before completing. "
+                        + "See our docs for how to improve your query performance. You may need to materialize."));
+        long logged = pool.preparedQuery("SELECT count(*) FROM query_log WHERE team_id = $1 AND query_id = 'async-too-slow' "
+                        + "AND status = 'ExceptionWhileProcessing' AND exception_code = 159")
+                .execute(Tuple.of(project.id())).await().indefinitely().iterator().next().getLong(0);
+        assertEquals(1, logged);
+    }
 }
