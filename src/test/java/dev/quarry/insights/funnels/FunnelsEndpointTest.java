@@ -425,6 +425,20 @@ class FunnelsEndpointTest {
         assertEquals(List.of("clicked pricing"), body.getList("results.events.event.event"));
     }
 
+    /**
+     * funnelStep 2 on the source narrows the population to those who reached step 2 (PostHog reads the actors of
+     * that step): u1, m (success), u2, u5 (failure); u3 is out. $identify: (1+1)(2-0+1) / ((2-1+1)(0+1)) = 3;
+     * clicked pricing: (0+1)(2-1+1) / ((2-0+1)(1+1)) = 1/3.
+     */
+    @Test
+    void correlationHonoursFunnelStep() {
+        Map<String, Object> q = correlation("events", Map.of());
+        q.put("source", Map.of("kind", "FunnelsActorsQuery", "funnelStep", 2, "source", funnel(Map.of())));
+        JsonPath body = post(project, q);
+        assertEquals(List.of("$identify", "clicked pricing"), body.getList("results.events.event.event"));
+        assertEquals(List.of(3f, 1f / 3), body.getList("results.events.odds_ratio", Float.class));
+    }
+
     /** plan::pro s 2 f 0: 3·4 / (1·1) = 12; plan::free s 0 f 2: 1·2 / (3·3) = 0.2222. */
     @Test
     void correlationProperties() {
