@@ -38,7 +38,9 @@ public class CohortCalculator {
         }
         Expr condition;
         try {
-            condition = CohortFilters.toExpr(cohort.filters() == null ? null : mapper.readTree(cohort.filters()));
+            condition = CohortFilters.toExpr(cohort.filters() == null
+                    ? CohortFilters.fromLegacyGroups(cohort.groups() == null ? null : mapper.readTree(cohort.groups()))
+                    : mapper.readTree(cohort.filters()));
         } catch (IOException e) {
             return Uni.createFrom().failure(e);
         }

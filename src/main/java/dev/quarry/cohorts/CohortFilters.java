@@ -1,6 +1,9 @@
 package dev.quarry.cohorts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.JoinExpr;
@@ -39,6 +42,68 @@ public final class CohortFilters {
         } catch (HogQLException e) {
             throw new ValidationException(e.getMessage(), "filters");
         }
+    }
+
+    /**
+     * The deprecated {@code groups} of a cohort as the {@code filters} PostHog derives from them (its
+     * {@code Cohort.properties}): an OR over the groups; a group with {@code properties} is the AND of them, where a
+     * filter without a type (or typed "event", an old mistake) is a person filter and an old dict {@code {key: value}}
+     * is person "exact" filters; a group with {@code event_id} is "performed the event in the last {@code days}
+     * (default 365) days", at least/exactly/at most {@code count} times with {@code count_operator}. Groups naming an
+     * action are refused (Quarry has no actions); a group with neither makes the cohort empty, as in PostHog.
+     *
+     * @return the filters object, or null when groups are absent or empty
+     */
+    public static ObjectNode fromLegacyGroups(JsonNode groups) {
+        if (groups == null || groups.isNull() || (groups.isArray() && groups.isEmpty())) {
+            return null;
+        }
+        if (!groups.isArray()) {
+            throw new ValidationException("groups must be a list", "groups");
+        }
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ArrayNode values = f.arrayNode();
+        for (JsonNode group : groups) {
+            if (!group.isObject()) {
+                throw new ValidationException("Each cohort group must be an object", "groups");
+            }
+            JsonNode props = group.get("properties");
+            if (props != null && !props.isNull() && !props.isEmpty()) {
+                ArrayNode and = f.arrayNode();
+                if (props.isArray()) {
+                    for (JsonNode p : props) {
+                        ObjectNode copy = ((ObjectNode) p).deepCopy();
+                        if (copy.path("type").asText("event").equals("event")) {
+                            copy.put("type", "person");
+                        }
+                        and.add(copy);
+                    }
+                } else if (props.isObject() && !props.has("type") && !props.has("values")) {
+                    props.fields().forEachRemaining(e -> and.add(f.objectNode().put("key", e.getKey())
+                            .put("type", "person").put("operator", "exact").set("value", e.getValue())));
+                } else {
+                    and.add(props);
+                }
+                values.add(f.objectNode().put("type", "AND").set("values", and));
+            } else if (group.hasNonNull("action_id")) {
+                throw new ValidationException("Cohort groups with action_id are not supported (Quarry has no actions)",
+                        "groups");
+            } else if (group.hasNonNull("event_id")) {
+                int count = Math.max(0, group.path("count").asInt(0));
+                ObjectNode b = f.objectNode().put("type", "behavioral").put("key", group.get("event_id").asText())
+                        .put("value", count > 0 ? "performed_event_multiple" : "performed_event")
+                        .put("event_type", "events").put("time_interval", "day")
+                        .put("time_value", group.path("days").asInt(0) > 0 ? group.get("days").asInt() : 365);
+                if (count > 0) {
+                    b.put("operator", group.path("count_operator").asText("gte")).put("operator_value", count);
+                }
+                values.add(f.objectNode().put("type", "AND").set("values", f.arrayNode().add(b)));
+            } else {
+                // PostHog: an invalid group makes the whole cohort match nobody
+                return f.objectNode().set("properties", f.objectNode().put("type", "OR").set("values", f.arrayNode()));
+            }
+        }
+        return f.objectNode().set("properties", f.objectNode().put("type", "OR").set("values", values));
     }
 
     private static Expr node(JsonNode node) {

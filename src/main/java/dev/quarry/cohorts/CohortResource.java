@@ -74,12 +74,14 @@ public class CohortResource {
         String name = requiredName(body);
         boolean isStatic = body.path("is_static").asBoolean(false);
         JsonNode filters = body.get("filters");
+        JsonNode groups = body.get("groups");
         if (!isStatic) {
-            CohortFilters.toExpr(filters); // validate before storing anything
+            // validate before storing anything; PostHog reads the deprecated groups when filters are absent
+            CohortFilters.toExpr(filters == null || filters.isNull() ? CohortFilters.fromLegacyGroups(groups) : filters);
         }
         Team team = auth.team();
         return cohorts.insert(team.id(), name, body.path("description").asText(""),
-                        filters == null || filters.isNull() ? null : filters.toString(), isStatic)
+                        filters == null || filters.isNull() ? null : filters.toString(), legacyGroups(groups), isStatic)
                 .flatMap(cohort -> calculator.recalculate(cohort, team.timezone())
                         .flatMap(count -> cohorts.find(team.id(), cohort.id())))
                 .map(cohort -> Response.status(201).entity(cohort.toJson(mapper)).build());
@@ -98,6 +100,8 @@ public class CohortResource {
         if (filters != null && !filters.isNull()) {
             CohortFilters.toExpr(filters);
         }
+        JsonNode groups = body.get("groups");
+        CohortFilters.fromLegacyGroups(groups);
         if (body.has("deleted") && !body.get("deleted").isBoolean()) {
             throw new ValidationException("Must be a valid boolean.", "deleted");
         }
@@ -105,11 +109,15 @@ public class CohortResource {
         return existing(team.id(), id)
                 .flatMap(found -> cohorts.update(team.id(), found.id(), name,
                         body.hasNonNull("description") ? body.get("description").asText() : null,
-                        filters == null || filters.isNull() ? null : filters.toString(),
+                        filters == null || filters.isNull() ? null : filters.toString(), legacyGroups(groups),
                         body.has("deleted") ? body.get("deleted").asBoolean() : null))
-                .flatMap(updated -> updated.deleted() || filters == null ? Uni.createFrom().item(updated)
+                .flatMap(updated -> updated.deleted() || (filters == null && groups == null) ? Uni.createFrom().item(updated)
                         : calculator.recalculate(updated, team.timezone()).flatMap(count -> cohorts.find(team.id(), updated.id())))
                 .map(cohort -> cohort.toJson(mapper));
+    }
+
+    private static String legacyGroups(JsonNode groups) {
+        return groups == null || groups.isNull() || !groups.isArray() ? null : groups.toString();
     }
 
     @PATCH

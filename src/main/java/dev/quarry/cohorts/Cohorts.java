@@ -47,18 +47,22 @@ public class Cohorts {
                 });
     }
 
-    public Uni<Cohort> insert(long teamId, String name, String description, String filters, boolean isStatic) {
-        return pool.preparedQuery("INSERT INTO cohorts (team_id, name, description, filters, is_static, count) "
-                        + "VALUES ($1, $2, $3, $4::text::jsonb, $5, CASE WHEN $5 THEN 0 END) RETURNING " + Cohort.COLUMNS)
-                .execute(Tuple.tuple(Arrays.asList(teamId, name, description, filters, isStatic)))
+    public Uni<Cohort> insert(long teamId, String name, String description, String filters, String groups,
+                              boolean isStatic) {
+        return pool.preparedQuery("INSERT INTO cohorts (team_id, name, description, filters, groups, is_static, count) "
+                        + "VALUES ($1, $2, $3, $4::text::jsonb, coalesce($6::text::jsonb, '[]'), $5, "
+                        + "CASE WHEN $5 THEN 0 END) RETURNING " + Cohort.COLUMNS)
+                .execute(Tuple.tuple(Arrays.asList(teamId, name, description, filters, isStatic, groups)))
                 .map(Cohorts::first);
     }
 
-    public Uni<Cohort> update(long teamId, long id, String name, String description, String filters, Boolean deleted) {
+    public Uni<Cohort> update(long teamId, long id, String name, String description, String filters, String groups,
+                              Boolean deleted) {
         return pool.preparedQuery("UPDATE cohorts SET name = coalesce($3, name), description = coalesce($4, description), "
-                        + "filters = coalesce($5::text::jsonb, filters), deleted = coalesce($6, deleted), "
+                        + "filters = coalesce($5::text::jsonb, filters), groups = coalesce($7::text::jsonb, groups), "
+                        + "deleted = coalesce($6, deleted), "
                         + "version = version + 1 WHERE team_id = $1 AND id = $2 RETURNING " + Cohort.COLUMNS)
-                .execute(Tuple.tuple(Arrays.asList(teamId, id, name, description, filters, deleted)))
+                .execute(Tuple.tuple(Arrays.asList(teamId, id, name, description, filters, deleted, groups)))
                 .map(Cohorts::first);
     }
 

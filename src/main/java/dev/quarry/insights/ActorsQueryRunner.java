@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.HogQLException;
+import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.insights.funnels.FunnelActors;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -32,6 +35,25 @@ public class ActorsQueryRunner implements QueryRunner {
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 10_000;
     private static final Pattern PROPERTY_COLUMN = Pattern.compile("^(?:person\\.)?properties\\.([A-Za-z0-9_$@. \\-]{1,200})$");
+    private static final Pattern RETENTION_COLUMN = Pattern.compile("^(hour|day|week|month)_(\\d{1,3})$");
+    private static final Pattern ORDER_TERM = Pattern.compile("^(.+?)(?:\\s+(ASC|DESC))?$", Pattern.CASE_INSENSITIVE);
+    static final Set<String> QUERY_FIELDS = Set.of("kind", "source", "select", "search", "properties",
+            "fixedProperties", "orderBy", "limit", "offset");
+
+    /**
+     * The persons of a source: {@code part} selects {@code person_id} (one row per matching event when
+     * {@code eventRows}, so that {@code event_count} is the row count), and for retention also {@code j}, the
+     * intervals the person appeared in ({@code appearances}; {@code period} is "day", "week" …).
+     */
+    public record Cell(HogQLPart part, boolean eventRows, boolean retention, int retentionIntervals, String period) {
+        public static Cell of(HogQLPart part) {
+            return new Cell(part, false, false, 0, null);
+        }
+
+        public static Cell events(HogQLPart part) {
+            return new Cell(part, true, false, 0, null);
+        }
+    }
 
     @Override
     public String kind() {
@@ -46,87 +68,155 @@ public class ActorsQueryRunner implements QueryRunner {
     @Override
     public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
         InsightSql sql = new InsightSql(context, kind());
+        QueryFields.check(query, QUERY_FIELDS, Set.of(), Map.of(), "ActorsQuery");
         JsonNode source = query.get("source");
-        if (source == null || !source.isObject()) {
-            throw new ValidationException("source is required", "source");
-        }
-        String sourceKind = source.path("kind").asText("");
-        if (!List.of("InsightActorsQuery", "StickinessActorsQuery", "FunnelsActorsQuery", "FunnelCorrelationActorsQuery")
-                .contains(sourceKind)) {
-            throw new ValidationException("Unsupported actors source: " + sourceKind, "source");
-        }
-        List<String> select = select(query.get("select"));
         int limit = query.path("limit").asInt(DEFAULT_LIMIT);
         int offset = query.path("offset").asInt(0);
         if (limit < 1 || limit > MAX_LIMIT || offset < 0) {
             throw new ValidationException("limit must be 1.." + MAX_LIMIT + " and offset ≥ 0", "limit");
         }
-        Uni<HogQLPart> actors = sourceKind.startsWith("Funnel")
-                ? FunnelActors.part(sql, source).map(part -> part.wrap("SELECT actor AS person_id FROM %s AS funnel_actors", Map.of()))
-                : cellActors(sql, source);
-        return actors.flatMap(cell -> {
-            Map<String, Object> values = new HashMap<>(cell.values());
-            String text = "SELECT id, created_at, properties, is_identified FROM persons WHERE id IN (" + cell.text()
-                    + ") AND {ac_filter}";
-            String search = query.path("search").asText("").trim();
-            if (!search.isEmpty()) {
-                String pattern = dev.quarry.hogql.LikePatterns.contains(search);
-                values.put("ac_pattern", pattern);
-                text += " AND (properties.email ilike {ac_pattern} OR properties.name ilike {ac_pattern} OR id IN "
-                        + "(SELECT person_id FROM person_distinct_ids WHERE distinct_id ilike {ac_pattern}))";
+        Uni<Cell> actors;
+        if (source == null || source.isNull()) {
+            actors = Uni.createFrom().nullItem();
+        } else {
+            if (!source.isObject()) {
+                throw new ValidationException("source must be a query object", "source");
             }
-            values.put("ac_filter", InsightSql.properties(query.get("properties"), "properties"));
-            text += " ORDER BY " + orderBy(query.get("orderBy")) + " LIMIT " + (limit + 1) + " OFFSET " + offset;
-            CompiledQuery persons = sql.compile(text, values, limit + 1);
-            HogQLPart missing = new HogQLPart("SELECT count(DISTINCT person_id) FROM (" + cell.text() + ") AS cell "
-                    + "WHERE person_id NOT IN (SELECT id FROM persons)", cell.values());
-            CompiledQuery missingQ = sql.compile(missing.text(), missing.values());
-            return sql.run(persons).flatMap(rows -> {
-                List<Row> people = new ArrayList<>();
-                rows.forEach(people::add);
-                boolean hasMore = people.size() > limit;
-                List<Row> page = hasMore ? people.subList(0, limit) : people;
-                List<UUID> ids = page.stream().map(r -> r.getUUID(0)).toList();
-                Uni<Map<UUID, List<String>>> distinctIds = ids.isEmpty() ? Uni.createFrom().item(Map.of())
-                        : sql.run("SELECT person_id, distinct_id FROM person_distinct_ids WHERE person_id IN {ids} "
-                                + "ORDER BY distinct_id", Map.of("ids", ids)).map(d -> {
-                                    Map<UUID, List<String>> m = new HashMap<>();
-                                    for (Row r : d) {
-                                        m.computeIfAbsent(r.getUUID(0), k -> new ArrayList<>()).add(r.getString(1));
-                                    }
-                                    return m;
-                                });
-                return distinctIds.flatMap(dids -> sql.run(missingQ).map(m -> {
-                    ObjectNode body = context.mapper().createObjectNode();
-                    ArrayNode results = body.putArray("results");
-                    for (Row r : page) {
-                        ArrayNode out = results.addArray();
-                        ObjectNode person = Actors.person(context.mapper(), r.getUUID(0), r.getOffsetDateTime(1),
-                                r.getString(2), Boolean.TRUE.equals(r.getBoolean(3)),
-                                dids.getOrDefault(r.getUUID(0), List.of()), context.team().personDisplayNameProperties());
-                        for (String column : select) {
-                            out.add(column(context.mapper(), column, person));
-                        }
+            String sourceKind = source.path("kind").asText("");
+            if (!List.of("InsightActorsQuery", "StickinessActorsQuery", "FunnelsActorsQuery",
+                    "FunnelCorrelationActorsQuery").contains(sourceKind)) {
+                throw new ValidationException("Unsupported actors source: " + sourceKind, "source");
+            }
+            actors = sourceKind.startsWith("Funnel")
+                    ? FunnelActors.part(sql, source).map(part -> Cell.of(part.wrap(
+                            "SELECT actor AS person_id FROM %s AS funnel_actors", Map.of())))
+                    : cellActors(sql, source);
+        }
+        return actors.flatMap(cell -> page(context, sql, query, cell, limit, offset));
+    }
+
+    private Uni<ObjectNode> page(QueryContext context, InsightSql sql, JsonNode query, Cell cell, int limit,
+                                 int offset) {
+        List<String> select = select(query.get("select"), cell);
+        Map<String, Object> values = new HashMap<>();
+        String text;
+        String pre = cell == null ? "" : "p.";
+        if (cell == null) {
+            text = "SELECT id, created_at, properties, is_identified, 0 FROM persons WHERE {ac_filter}";
+        } else {
+            values.putAll(cell.part().values());
+            String stats = cell.retention() ? "count(DISTINCT j)" : "count()";
+            text = "SELECT p.id, p.created_at, p.properties, p.is_identified, a.n FROM persons AS p INNER JOIN "
+                    + "(SELECT person_id, " + stats + " AS n FROM (" + cell.part().text() + ") AS cell GROUP BY "
+                    + "person_id) AS a ON a.person_id = p.id WHERE {ac_filter}";
+        }
+        String search = query.path("search").isNull() ? "" : query.path("search").asText("").trim();
+        if (!search.isEmpty()) {
+            values.put("ac_pattern", dev.quarry.hogql.LikePatterns.contains(search));
+            text += " AND (" + pre + "properties.email ilike {ac_pattern} OR " + pre + "properties.name ilike "
+                    + "{ac_pattern} OR " + pre + "id IN (SELECT person_id FROM person_distinct_ids WHERE "
+                    + "distinct_id ilike {ac_pattern})";
+            if (search.matches("(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) {
+                values.put("ac_uuid", UUID.fromString(search));
+                text += " OR " + pre + "id = {ac_uuid}";
+            }
+            text += ")";
+        }
+        values.put("ac_filter", InsightSql.and(personFilter(query.get("properties"), "properties"),
+                personFilter(query.get("fixedProperties"), "fixedProperties")));
+        text += " ORDER BY " + orderBy(query.get("orderBy"), cell, pre) + " LIMIT " + (limit + 1) + " OFFSET " + offset;
+        CompiledQuery persons = sql.compile(text, values, limit + 1);
+        CompiledQuery missingQ = null;
+        if (cell != null) {
+            HogQLPart missing = new HogQLPart("SELECT count(DISTINCT person_id) FROM (" + cell.part().text()
+                    + ") AS cell WHERE person_id NOT IN (SELECT id FROM persons)", cell.part().values());
+            missingQ = sql.compile(missing.text(), missing.values());
+        }
+        CompiledQuery missingCount = missingQ;
+        return sql.run(persons).flatMap(rows -> {
+            List<Row> people = new ArrayList<>();
+            rows.forEach(people::add);
+            boolean hasMore = people.size() > limit;
+            List<Row> page = hasMore ? people.subList(0, limit) : people;
+            List<UUID> ids = page.stream().map(r -> r.getUUID(0)).toList();
+            Uni<Map<UUID, List<String>>> distinctIds = ids.isEmpty() ? Uni.createFrom().item(Map.of())
+                    : sql.run("SELECT person_id, distinct_id FROM person_distinct_ids WHERE person_id IN {ids} "
+                            + "ORDER BY distinct_id", Map.of("ids", ids)).map(d -> {
+                                Map<UUID, List<String>> m = new HashMap<>();
+                                for (Row r : d) {
+                                    m.computeIfAbsent(r.getUUID(0), k -> new ArrayList<>()).add(r.getString(1));
+                                }
+                                return m;
+                            });
+            Uni<Map<UUID, List<Integer>>> appearances = cell == null || !cell.retention() || ids.isEmpty()
+                    ? Uni.createFrom().item(Map.of()) : appearances(sql, cell, ids);
+            Uni<Long> missingActors = missingCount == null ? Uni.createFrom().item(0L)
+                    : sql.run(missingCount).map(m -> m.iterator().next().getLong(0));
+            return distinctIds.flatMap(dids -> appearances.flatMap(apps -> missingActors.map(missingN -> {
+                ObjectNode body = context.mapper().createObjectNode();
+                ArrayNode results = body.putArray("results");
+                for (Row r : page) {
+                    ArrayNode out = results.addArray();
+                    ObjectNode person = Actors.person(context.mapper(), r.getUUID(0), r.getOffsetDateTime(1),
+                            r.getString(2), Boolean.TRUE.equals(r.getBoolean(3)),
+                            dids.getOrDefault(r.getUUID(0), List.of()), context.team().personDisplayNameProperties());
+                    long n = ((Number) r.getValue(4)).longValue();
+                    List<Integer> app = apps.getOrDefault(r.getUUID(0), List.of());
+                    for (String column : select) {
+                        out.add(column(context.mapper(), column, person, n, app));
                     }
-                    ArrayNode columns = body.putArray("columns");
-                    ArrayNode types = body.putArray("types");
-                    select.forEach(c -> {
-                        columns.add(c);
-                        types.add(c.equals("person") ? "Tuple" : c.equals("created_at") ? "DateTime" : "String");
-                    });
-                    body.put("hasMore", hasMore);
-                    body.put("limit", limit);
-                    body.put("offset", offset);
-                    body.put("missing_actors_count", m.iterator().next().getLong(0));
-                    SeriesJson.putSql(body, query, List.of(persons));
-                    body.putNull("error");
-                    return body;
-                }));
-            });
+                }
+                ArrayNode columns = body.putArray("columns");
+                ArrayNode types = body.putArray("types");
+                select.forEach(c -> {
+                    columns.add(c);
+                    types.add(type(c));
+                });
+                body.put("hasMore", hasMore);
+                body.put("limit", limit);
+                body.put("offset", offset);
+                body.put("missing_actors_count", missingN);
+                SeriesJson.putSql(body, query, List.of(persons));
+                body.putNull("error");
+                return body;
+            })));
         });
     }
 
-    private static List<String> select(JsonNode select) {
+    /** Property filters on the persons table (person properties and cohorts; event properties are refused). */
+    private static Expr personFilter(JsonNode filters, String attr) {
+        try {
+            return PropertyFilters.toExpr(filters, PropertyFilters.Context.PERSONS);
+        } catch (HogQLException e) {
+            throw new ValidationException(e.getMessage(), attr);
+        }
+    }
+
+    /** Each person's distinct retention intervals, sorted (PostHog's {@code appearances}). */
+    private static Uni<Map<UUID, List<Integer>>> appearances(InsightSql sql, Cell cell, List<UUID> ids) {
+        HogQLPart part = cell.part().wrap("SELECT person_id, j FROM %s AS cell WHERE person_id IN {ac_ids} "
+                + "GROUP BY person_id, j ORDER BY person_id, j", Map.of("ac_ids", ids));
+        return sql.run(sql.compile(part.text(), part.values())).map(rows -> {
+            Map<UUID, List<Integer>> m = new HashMap<>();
+            for (Row r : rows) {
+                m.computeIfAbsent(r.getUUID(0), k -> new ArrayList<>()).add((int) (long) r.getLong(1));
+            }
+            return m;
+        });
+    }
+
+    private static String type(String column) {
+        return switch (column) {
+            case "person", "actor" -> "Tuple";
+            case "created_at" -> "DateTime";
+            case "event_count" -> "UInt64";
+            case "matched_recordings", "appearances", "distinct_ids" -> "Array";
+            case "is_identified" -> "Boolean";
+            default -> RETENTION_COLUMN.matcher(column).matches() ? "UInt8" : "String";
+        };
+    }
+
+    private static List<String> select(JsonNode select, Cell cell) {
         List<String> out = new ArrayList<>();
         if (select == null || select.isNull()) {
             out.add("person");
@@ -139,8 +229,29 @@ public class ActorsQueryRunner implements QueryRunner {
         }
         for (JsonNode s : select) {
             String c = s.asText("").trim();
-            if (!(List.of("person", "id", "created_at", "is_identified", "person.$delete", "properties",
-                    "distinct_ids").contains(c) || PROPERTY_COLUMN.matcher(c).matches())) {
+            boolean known = List.of("person", "actor", "id", "created_at", "is_identified", "person.$delete",
+                    "properties", "distinct_ids", "matched_recordings").contains(c)
+                    || PROPERTY_COLUMN.matcher(c).matches();
+            if (c.equals("event_count")) {
+                if (cell == null || !cell.eventRows()) {
+                    throw new ValidationException("event_count is only available for trends and paths actors", "select");
+                }
+                known = true;
+            }
+            var m = RETENTION_COLUMN.matcher(c);
+            if (c.equals("appearances") || m.matches()) {
+                if (cell == null || !cell.retention()) {
+                    throw new ValidationException(c + " is only available for retention actors", "select");
+                }
+                if (m.matches() && (!m.group(1).equals(cell.period())
+                        || Integer.parseInt(m.group(2)) >= cell.retentionIntervals())) {
+                    throw new ValidationException("Unsupported retention column: " + c + " (this retention has "
+                            + cell.period() + "_0 … " + cell.period() + "_" + (cell.retentionIntervals() - 1) + ")",
+                            "select");
+                }
+                known = true;
+            }
+            if (!known) {
                 throw new ValidationException("Unsupported actors column: " + c, "select");
             }
             out.add(c);
@@ -148,37 +259,67 @@ public class ActorsQueryRunner implements QueryRunner {
         return out;
     }
 
-    private static String orderBy(JsonNode orderBy) {
+    private static String orderBy(JsonNode orderBy, Cell cell, String pre) {
         List<String> parts = new ArrayList<>();
+        if (orderBy != null && !orderBy.isNull() && !orderBy.isArray()) {
+            throw new ValidationException("orderBy must be a list", "orderBy");
+        }
         if (orderBy != null && orderBy.isArray()) {
             for (JsonNode o : orderBy) {
-                String[] words = o.asText("").trim().split("\\s+");
-                String dir = words.length > 1 && words[words.length - 1].equalsIgnoreCase("DESC") ? " DESC" : " ASC";
-                String col = words[0];
-                if (col.equals("id") || col.equals("created_at") || col.equals("is_identified")) {
-                    parts.add(col + dir);
-                } else if (col.equals("person")) {
-                    parts.add("properties.email" + dir);
-                } else {
+                var m = ORDER_TERM.matcher(o.asText("").trim());
+                if (!m.matches()) {
                     throw new ValidationException("Unsupported orderBy: " + o.asText(), "orderBy");
+                }
+                String dir = m.group(2) != null && m.group(2).equalsIgnoreCase("DESC") ? " DESC" : " ASC";
+                String col = m.group(1).replaceAll("\\s+", "");
+                switch (col) {
+                    case "id", "actor_id" -> parts.add(pre + "id" + dir);
+                    case "created_at", "is_identified" -> parts.add(pre + col + dir);
+                    case "person", "actor" -> parts.add(pre + "properties.email" + dir);
+                    case "event_count" -> {
+                        if (cell == null || !cell.eventRows()) {
+                            throw new ValidationException("event_count is only available for trends and paths actors",
+                                    "orderBy");
+                        }
+                        parts.add("a.n" + dir);
+                    }
+                    case "length(appearances)" -> {
+                        if (cell == null || !cell.retention()) {
+                            throw new ValidationException("appearances is only available for retention actors",
+                                    "orderBy");
+                        }
+                        parts.add("a.n" + dir);
+                    }
+                    default -> throw new ValidationException("Unsupported orderBy: " + o.asText(), "orderBy");
                 }
             }
         }
-        parts.add("created_at DESC");
-        parts.add("id ASC");
+        parts.add(pre + "created_at DESC");
+        parts.add(pre + "id ASC");
         return String.join(", ", parts);
     }
 
-    private static JsonNode column(ObjectMapper mapper, String column, ObjectNode person) {
+    private static JsonNode column(ObjectMapper mapper, String column, ObjectNode person, long n, List<Integer> app) {
         return switch (column) {
-            case "person" -> person;
+            case "person", "actor" -> person;
             case "id" -> person.get("id");
             case "created_at" -> person.get("created_at");
             case "is_identified" -> person.get("is_identified");
             case "properties" -> person.get("properties");
             case "distinct_ids" -> person.get("distinct_ids");
             case "person.$delete" -> mapper.nullNode();
+            case "matched_recordings" -> mapper.createArrayNode();
+            case "event_count" -> mapper.getNodeFactory().numberNode(n);
+            case "appearances" -> {
+                ArrayNode a = mapper.createArrayNode();
+                app.forEach(a::add);
+                yield a;
+            }
             default -> {
+                var r = RETENTION_COLUMN.matcher(column);
+                if (r.matches()) {
+                    yield mapper.getNodeFactory().numberNode(app.contains(Integer.parseInt(r.group(2))) ? 1 : 0);
+                }
                 var m = PROPERTY_COLUMN.matcher(column);
                 m.matches();
                 JsonNode v = person.path("properties").get(m.group(1));
@@ -188,7 +329,7 @@ public class ActorsQueryRunner implements QueryRunner {
     }
 
     /** The person ids of the requested cell, as a HogQL part with a {@code person_id} column. */
-    static Uni<HogQLPart> cellActors(InsightSql sql, JsonNode source) {
+    static Uni<Cell> cellActors(InsightSql sql, JsonNode source) {
         JsonNode insight = source.get("source");
         if (insight == null || !insight.isObject()) {
             throw new ValidationException("source.source is required", "source");
@@ -202,8 +343,8 @@ public class ActorsQueryRunner implements QueryRunner {
                 }
                 return LifecycleQueryRunner.plan(sql, insight).map(plan -> {
                     long period = bucketIndex(sql, plan.range(), source.get("day"));
-                    return LifecycleQueryRunner.cells(plan).wrap("SELECT person_id FROM %s AS cells WHERE period = "
-                            + "{ac_period} AND status = {ac_status}", Map.of("ac_period", period, "ac_status", status));
+                    return Cell.of(LifecycleQueryRunner.cells(plan).wrap("SELECT person_id FROM %s AS cells WHERE period = "
+                            + "{ac_period} AND status = {ac_status}", Map.of("ac_period", period, "ac_status", status)));
                 });
             }
             case "StickinessQuery": {
@@ -215,17 +356,32 @@ public class ActorsQueryRunner implements QueryRunner {
                 return StickinessQueryRunner.plans(sql, insight).map(plans -> {
                     StickinessQueryRunner.Plan plan = pick(plans, series, source.path("compare").asText(null));
                     String op = plan.cumulative() ? ">=" : "=";
-                    return StickinessQueryRunner.actorIntervals(plan).wrap("SELECT person_id FROM %s AS actors WHERE "
-                            + "intervals " + op + " {ac_n}", Map.of("ac_n", day.asLong()));
+                    return Cell.of(StickinessQueryRunner.actorIntervals(plan).wrap("SELECT person_id FROM %s AS actors WHERE "
+                            + "intervals " + op + " {ac_n}", Map.of("ac_n", day.asLong())));
                 });
             }
             case "TrendsQuery":
                 return trendsCell(sql, source, insight);
             case "RetentionQuery": {
-                RetentionQueryRunner.Plan plan = RetentionQueryRunner.plan(sql, insight);
                 long interval = source.path("interval").asLong(0);
-                return Uni.createFrom().item(RetentionQueryRunner.cells(plan).wrap("SELECT person_id FROM %s AS cells "
-                        + "WHERE start = {ac_start} AND j = 0", Map.of("ac_start", interval)));
+                return RetentionQueryRunner.plan(sql, insight).map(plan -> {
+                    String selected = RetentionQueryRunner.selectedValue(source.get("breakdown"));
+                    if (plan.breakdown() != null && plan.breakdown().isCohort() && selected == null) {
+                        throw new ValidationException("A cohort breakdown value is required for actors of a retention "
+                                + "with cohort breakdowns", "breakdown");
+                    }
+                    Map<String, Object> extra = new HashMap<>();
+                    extra.put("ac_start", interval);
+                    String where = "start = {ac_start}";
+                    if (selected != null && plan.breakdown() != null) {
+                        extra.put("ac_bd", selected);
+                        where += " AND bd = {ac_bd}";
+                    }
+                    // the cohort of the row, and every interval each of them appeared in
+                    HogQLPart part = RetentionQueryRunner.cells(plan).wrap("SELECT person_id, j FROM %s AS cells WHERE "
+                            + where, extra);
+                    return new Cell(part, false, true, plan.lookahead(), plan.interval().lower());
+                });
             }
             default:
                 throw new ValidationException("Unsupported insight for actors: " + kind, "source");
@@ -244,7 +400,7 @@ public class ActorsQueryRunner implements QueryRunner {
         return plans.get(index);
     }
 
-    private static Uni<HogQLPart> trendsCell(InsightSql sql, JsonNode source, JsonNode insight) {
+    private static Uni<Cell> trendsCell(InsightSql sql, JsonNode source, JsonNode insight) {
         List<Series> series = Series.parseAll(insight.get("series"), "series");
         int index = source.path("series").asInt(0);
         if (index < 0 || index >= series.size()) {
@@ -266,7 +422,7 @@ public class ActorsQueryRunner implements QueryRunner {
                                 : bucketIndex(sql, dr, source.get("day"));
                         JsonNode b = source.get("breakdown");
                         String value = b == null || b.isNull() ? null : b.isArray() ? b.path(0).asText() : b.asText();
-                        return TrendsQueryRunner.cellEvents(sql, plan, period, value);
+                        return Cell.events(TrendsQueryRunner.cellEvents(sql, plan, period, value));
                     });
         });
     }

@@ -22,13 +22,28 @@ public record Breakdown(String type, String property, int limit, boolean hideOth
             return null;
         }
         JsonNode b = filter.get("breakdown");
-        if (filter.has("breakdowns") && filter.get("breakdowns").isArray() && !filter.get("breakdowns").isEmpty()) {
-            throw new ValidationException("Multiple breakdowns are not supported yet", "breakdowns");
+        String type = filter.path("breakdown_type").asText("event");
+        JsonNode list = filter.get("breakdowns");
+        if (list != null && list.isArray() && !list.isEmpty()) {
+            if (b != null && !b.isNull() && !(b.isTextual() && b.asText().isEmpty())) {
+                throw new ValidationException("Give either breakdown or breakdowns, not both", "breakdowns");
+            }
+            // The list form with one entry (what PostHog's CLI and AI tools send) is the single breakdown. PostHog
+            // combines up to three; Quarry computes one, so more is refused rather than half-answered.
+            if (list.size() > 1) {
+                throw new ValidationException("Quarry supports one breakdown; got " + list.size() + " in breakdowns",
+                        "breakdowns");
+            }
+            JsonNode one = list.get(0);
+            b = one.get("property");
+            type = one.path("type").asText("event");
+            if (one.path("normalize_url").asBoolean(false) || one.path("histogram_bin_count").isNumber()) {
+                throw new ValidationException("normalize_url and histogram_bin_count are not supported", "breakdowns");
+            }
         }
         if (b == null || b.isNull() || (b.isTextual() && b.asText().isEmpty())) {
             return null;
         }
-        String type = filter.path("breakdown_type").asText("event");
         if (!List.of("event", "person", "hogql").contains(type)) {
             throw new ValidationException("Unsupported breakdown_type: " + type, "breakdown_type");
         }

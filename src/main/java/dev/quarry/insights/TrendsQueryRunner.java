@@ -132,11 +132,24 @@ public class TrendsQueryRunner implements QueryRunner {
         if (breakdown == null) {
             return Uni.createFrom().item(draft);
         }
+        // PostHog ranks breakdown values by the series' own math: the total value on total-value displays, else the
+        // sum of the per-interval values (weekly/monthly active ranked by their per-interval distinct persons).
         Map<String, Object> values = new HashMap<>();
+        s.mathValues(values);
         values.put("bd", breakdown.valueExpr());
         values.put("where", InsightSql.and(seriesWhere, InsightSql.timestampIn(range.from(), range.to())));
-        CompiledQuery q = sql.compile("SELECT v, count() AS c FROM (SELECT {bd} AS v FROM events WHERE {where}) AS t "
-                + "GROUP BY v ORDER BY c DESC, v ASC LIMIT " + (breakdown.limit() + 1), values);
+        String agg = s.aggregateHogQL();
+        String text;
+        if (totalValue) {
+            text = "SELECT {bd} AS v, ifNull(toFloat(" + agg + "), 0) AS c FROM events WHERE {where} GROUP BY {bd}";
+        } else {
+            values.put("anchor", range.firstBucket().toOffsetDateTime());
+            String idx = range.interval().indexHogQL("anchor", "timestamp");
+            text = "SELECT v, sum(ifNull(toFloat(val), 0)) AS c FROM (SELECT {bd} AS v, " + idx + " AS p, " + agg
+                    + " AS val FROM events WHERE {where} GROUP BY {bd}, " + idx + ") AS t GROUP BY v";
+        }
+        CompiledQuery q = sql.compile("SELECT v, c FROM (" + text + ") AS ranked ORDER BY c DESC, v ASC LIMIT "
+                + (breakdown.limit() + 1), values);
         statements.add(q);
         return sql.run(q).map(rows -> {
             List<String> top = new ArrayList<>();

@@ -89,6 +89,25 @@ class CohortsEndpointTest {
                 .then().statusCode(200).body("results.id", not(hasItem(id)));
     }
 
+    /**
+     * The deprecated {@code groups} field, as older clients send it, is still read (PostHog's Cohort.properties):
+     * the same members as the filters form (ann, bob); a property without a type is a person property; groups are
+     * OR-ed (ann's exact email, or cid's event_id-less dict form {email: cid@…} matching nobody here → ann only).
+     */
+    @Test
+    void legacyGroupsAreRead() {
+        int id = create(Map.of("name", "Legacy", "groups", List.of(Map.of("properties", List.of(
+                Map.of("key", "email", "value", "example.com", "type", "person", "operator", "icontains"))))));
+        as(team).get("/api/projects/" + team.id() + "/cohorts/" + id + "/").then().statusCode(200)
+                .body("count", equalTo(2)).body("groups[0].properties[0].key", equalTo("email"));
+        int untyped = create(Map.of("name", "Legacy untyped", "groups", List.of(
+                Map.of("properties", List.of(Map.of("key", "email", "value", "ann@example.com", "operator", "exact"))),
+                Map.of("properties", Map.of("email", "nobody@nowhere")))));
+        as(team).get("/api/projects/" + team.id() + "/cohorts/" + untyped + "/").then().body("count", equalTo(1));
+        as(team).get("/api/projects/" + team.id() + "/persons/cohorts/?person_id=" + personOf("ann"))
+                .then().statusCode(200).body("results.id", hasItem(untyped));
+    }
+
     @Test
     void behaviouralCohortCountsRecentPerformersAndCombinesWithProperties() {
         // purchased in the last 30 days: ann, cid (bob's is 60 days old).

@@ -69,10 +69,10 @@ public final class FunnelActors {
      * the actors who did not convert (else those who did).
      */
     static Uni<HogQLPart> funnelsActors(InsightSql sql, JsonNode source) {
-        return FunnelPlan.parse(sql, source.get("source")).map(plan -> {
+        return FunnelPlan.parse(sql, source.get("source")).flatMap(plan -> {
             int n = plan.n();
             if (plan.vizType() == FunnelPlan.VizType.TRENDS) {
-                return trendsActors(sql, plan, source);
+                return Uni.createFrom().item(trendsActors(sql, plan, source));
             }
             JsonNode stepNode = source.get("funnelStep");
             String cond;
@@ -97,9 +97,15 @@ public final class FunnelActors {
                 }
                 JsonNode value = bd.isArray() ? (bd.isEmpty() ? null : bd.get(0)) : bd;
                 cond += " AND bd = {fa_bd}";
-                v.put("fa_bd", value == null || value.isNull() ? FunnelPlan.NO_VALUE : value.asText());
+                String selected = value == null || value.isNull() ? FunnelPlan.NO_VALUE : value.asText();
+                v.put("fa_bd", selected);
+                if (selected.equals(dev.quarry.insights.Breakdown.OTHER_VALUE)) {
+                    String c = cond;
+                    return FunnelsQueryRunner.kept(sql, plan, new ArrayList<>()).map(kept -> FunnelsQueryRunner
+                            .folded(plan, kept).wrap("SELECT DISTINCT actor FROM %s AS f WHERE " + c, v));
+                }
             }
-            return plan.actors().wrap("SELECT DISTINCT actor FROM %s AS f WHERE " + cond, v);
+            return Uni.createFrom().item(plan.actors().wrap("SELECT DISTINCT actor FROM %s AS f WHERE " + cond, v));
         });
     }
 

@@ -63,12 +63,30 @@ public class FunnelCorrelation implements QueryRunner {
         return type;
     }
 
-    /** {@code WITH f AS (actor, success, t1, tend)} over the funnel scan. */
-    static HogQLPart population(FunnelPlan plan) {
+    /**
+     * {@code WITH f AS (actor, success, t1, tend)} over the funnel scan: the actors of the source's
+     * {@code funnelStep} (PostHog's default 1 = everyone who entered; N reached step N; −N dropped off before step
+     * N), success meaning they reached the last step.
+     */
+    static HogQLPart population(FunnelPlan plan, JsonNode correlation) {
         int n = plan.n();
         HogQLPart actors = plan.withoutBreakdown().actors();
+        JsonNode stepNode = correlation.path("source").path("kind").asText("").equals("FunnelsActorsQuery")
+                ? correlation.path("source").get("funnelStep") : null;
+        String where = "";
+        if (stepNode != null && !stepNode.isNull()) {
+            if (!stepNode.canConvertToInt()) {
+                throw new ValidationException("funnelStep must be an integer", "funnelStep");
+            }
+            int step = stepNode.asInt();
+            if (step == 0 || step > n || step < -n || step == -1) {
+                throw new ValidationException("funnelStep must be 1 … " + n + " (reached) or -2 … -" + n
+                        + " (dropped off before that step)", "funnelStep");
+            }
+            where = step > 0 ? " WHERE r[1] >= " + step : " WHERE r[1] = " + (-step - 1);
+        }
         String text = "SELECT actor, r[1] >= " + n + " AS success, toDateTime(r[2]) AS t1, toDateTime(if(r[1] >= " + n
-                + ", r[" + (n + 1) + "], r[2] + {fc_window})) AS tend FROM (" + actors.text() + ") AS a";
+                + ", r[" + (n + 1) + "], r[2] + {fc_window})) AS tend FROM (" + actors.text() + ") AS a" + where;
         Map<String, Object> v = new HashMap<>(actors.values());
         v.put("fc_window", (double) plan.windowSeconds());
         return new HogQLPart(text, v);
@@ -84,7 +102,7 @@ public class FunnelCorrelation implements QueryRunner {
 
     /** The per-name counts statement: rows (is_total, name, success actors, failure actors). */
     static HogQLPart counts(FunnelPlan plan, JsonNode query, String type) {
-        HogQLPart pop = population(plan);
+        HogQLPart pop = population(plan, query);
         Map<String, Object> v = new HashMap<>(pop.values());
         StringBuilder text = new StringBuilder("SELECT 1 AS is_total, '' AS name, "
                 + "countIf(success) AS s, countIf(NOT success) AS fl FROM f");
@@ -252,7 +270,7 @@ public class FunnelCorrelation implements QueryRunner {
         }
         String type = type(correlation);
         return FunnelPlan.parse(sql, funnelsQuery(correlation)).map(plan -> {
-            HogQLPart pop = population(plan);
+            HogQLPart pop = population(plan, correlation);
             Map<String, Object> v = new HashMap<>(pop.values());
             JsonNode converted = source.get("funnelCorrelationPersonConverted");
             String success = converted == null || converted.isNull() ? "" : converted.asBoolean()

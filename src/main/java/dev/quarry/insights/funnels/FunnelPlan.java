@@ -96,9 +96,25 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
                 Series s = Series.parse(e, 0, "exclusions");
                 int from = e.path("funnelFromStep").asInt(0);
                 int to = e.path("funnelToStep").asInt(steps.size() - 1);
-                if (from < 0 || to <= from || to > steps.size() - 1) {
-                    throw new ValidationException("Exclusion steps must satisfy 0 <= funnelFromStep < funnelToStep <= "
-                            + (steps.size() - 1), "exclusions");
+                // PostHog's ValidateFunnelExclusions, its messages and order
+                if (from >= to) {
+                    throw new ValidationException(
+                            "Exclusion event range is invalid. End of range should be greater than start.", null);
+                }
+                if (from < 0 || from >= steps.size() - 1) {
+                    throw new ValidationException(
+                            "Exclusion event range is invalid. Start of range is greater than number of steps.", null);
+                }
+                if (to > steps.size() - 1) {
+                    throw new ValidationException(
+                            "Exclusion event range is invalid. End of range is greater than number of steps.", null);
+                }
+                JsonNode stepNodes = query.get("series");
+                for (int k = from; k <= to; k++) {
+                    if (coversStep(e, stepNodes.get(k))) {
+                        throw new ValidationException(
+                                "Exclusion steps cannot contain an event that's part of funnel steps.", null);
+                    }
                 }
                 exclusions.add(new Exclusion(s, from, to));
             }
@@ -130,6 +146,37 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         int to = toStep;
         return sql.dateRange(query, interval, "-7d").map(range -> new FunnelPlan(steps, order, window, exclusions,
                 breakdown, range, global, viz, from, to, binCount));
+    }
+
+    /**
+     * Whether an exclusion matches every event of a step (PostHog's is_equal / is_superset): the same event (or
+     * action) and no property filter the step does not also have.
+     */
+    static boolean coversStep(JsonNode exclusion, JsonNode step) {
+        if (step == null) {
+            return false;
+        }
+        if (!identity(exclusion).equals(identity(step))) {
+            return false;
+        }
+        java.util.Set<JsonNode> stepProps = new java.util.HashSet<>();
+        step.path("properties").forEach(stepProps::add);
+        for (JsonNode p : exclusion.path("properties")) {
+            if (!stepProps.contains(p)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String identity(JsonNode node) {
+        String kind = node.path("kind").asText(node.path("type").asText("events").equals("actions") ? "ActionsNode"
+                : "EventsNode");
+        if (kind.startsWith("FunnelExclusion")) {
+            kind = kind.substring("FunnelExclusion".length());
+        }
+        JsonNode id = kind.equals("ActionsNode") ? node.get("id") : node.has("event") ? node.get("event") : node.get("id");
+        return kind + ":" + (id == null || id.isNull() ? "" : id.asText());
     }
 
     private static String text(JsonNode node, String field, String dflt) {
@@ -174,12 +221,22 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
             return null;
         }
         JsonNode b = bf.get("breakdown");
+        String listType = null;
         if (b == null || b.isNull() || (b.isTextual() && b.asText().isEmpty())) {
-            if (bf.path("breakdowns").isArray() && !bf.get("breakdowns").isEmpty()) {
-                throw new ValidationException("Multiple breakdowns are not supported for funnels yet; use breakdown",
+            JsonNode list = bf.get("breakdowns");
+            if (list == null || !list.isArray() || list.isEmpty()) {
+                return null;
+            }
+            // PostHog funnels take one breakdown; the list form with one entry is that breakdown
+            if (list.size() > 1) {
+                throw new ValidationException("Funnels take one breakdown; got " + list.size() + " in breakdowns",
                         "breakdowns");
             }
-            return null;
+            b = list.get(0).get("property");
+            listType = list.get(0).path("type").asText("event");
+            if (b == null || b.isNull()) {
+                throw new ValidationException("breakdowns[0].property is required", "breakdowns");
+            }
         }
         if (b.isArray()) {
             if (b.size() != 1) {
@@ -187,7 +244,7 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
             }
             b = b.get(0);
         }
-        String type = text(bf, "breakdown_type", "event");
+        String type = listType != null ? listType : text(bf, "breakdown_type", "event");
         if (!List.of("event", "person", "hogql").contains(type)) {
             throw new ValidationException("Unsupported funnel breakdown_type: " + type
                     + " (event, person and hogql are supported)", "breakdown_type");

@@ -40,8 +40,14 @@ public class FunnelsQueryRunner implements QueryRunner {
         });
     }
 
-    /** {@code SELECT bd, count at step 1 … n, average and median conversion time of steps 2 … n}. */
-    static HogQLPart stepsPart(FunnelPlan plan) {
+    /** How many values a breakdown without PostHog's limit (hogql) may show, as PostHog's default row count. */
+    static final int UNLIMITED_BREAKDOWN_ROWS = 100;
+
+    /**
+     * {@code SELECT bd, count at step 1 … n, average and median conversion time of steps 2 … n}; with {@code kept}
+     * (the ranked values within the limit), every other value is folded into {@link dev.quarry.insights.Breakdown#OTHER_VALUE}.
+     */
+    static HogQLPart stepsPart(FunnelPlan plan, List<String> kept) {
         StringBuilder cols = new StringBuilder("bd, count()");
         int n = plan.n();
         for (int k = 2; k <= n; k++) {
@@ -52,28 +58,79 @@ public class FunnelsQueryRunner implements QueryRunner {
             cols.append(", avgIf(").append(t).append(", r[1] >= ").append(k).append(")");
             cols.append(", median(if(r[1] >= ").append(k).append(", ").append(t).append(", NULL))");
         }
-        int limit = plan.breakdown() == null ? 1 : plan.breakdown().limit();
-        return plan.actors().wrap("SELECT " + cols + " FROM %s AS f GROUP BY bd ORDER BY count() DESC, bd LIMIT "
-                + limit, Map.of());
+        HogQLPart actors = folded(plan, kept);
+        int limit = plan.breakdown() == null ? 1 : kept != null ? kept.size() + 1 : UNLIMITED_BREAKDOWN_ROWS;
+        return actors.wrap("SELECT " + cols + " FROM %s AS f GROUP BY bd ORDER BY count() DESC, bd LIMIT " + limit,
+                Map.of());
+    }
+
+    /** The funnel's actors with values outside {@code kept} as the other bucket (unchanged when kept is null). */
+    public static HogQLPart folded(FunnelPlan plan, List<String> kept) {
+        if (kept == null) {
+            return plan.actors();
+        }
+        return plan.actors().wrap("SELECT actor, if(bd IN {fn_kept}, bd, {fn_other}) AS bd, r FROM %s AS unfolded",
+                Map.of("fn_kept", kept, "fn_other", dev.quarry.insights.Breakdown.OTHER_VALUE));
+    }
+
+    /**
+     * PostHog's funnel breakdown ranking: values by the number of actors who stopped at the last step, then at the
+     * step before, and so on (descending), then by value. For event and person breakdowns the first
+     * {@code breakdown_limit} are kept and the rest form the other bucket; returns null when nothing is folded
+     * (no breakdown, a HogQL or cohort breakdown, or no more values than the limit).
+     */
+    public static Uni<List<String>> kept(InsightSql sql, FunnelPlan plan, List<CompiledQuery> statements) {
+        FunnelPlan.Breakdown b = plan.breakdown();
+        if (b == null || !List.of("event", "person").contains(b.type())) {
+            return Uni.createFrom().nullItem();
+        }
+        StringBuilder order = new StringBuilder();
+        for (int k = plan.n(); k >= 1; k--) {
+            order.append("countIf(r[1] = ").append(k).append(") DESC, ");
+        }
+        HogQLPart rank = plan.actors().wrap("SELECT bd FROM %s AS f GROUP BY bd ORDER BY " + order + "bd LIMIT "
+                + (b.limit() + 1), Map.of());
+        CompiledQuery q = sql.compile(rank.text(), rank.values());
+        statements.add(q);
+        return sql.run(q).map(rows -> {
+            List<String> values = new ArrayList<>();
+            for (Row row : rows) {
+                values.add(row.getString(0));
+            }
+            return values.size() <= b.limit() ? null : values.subList(0, b.limit());
+        });
     }
 
     private Uni<ObjectNode> steps(InsightSql sql, FunnelPlan plan, JsonNode query) {
-        HogQLPart part = stepsPart(plan);
-        CompiledQuery compiled = sql.compile(part.text(), part.values());
-        ObjectMapper mapper = sql.mapper();
-        return sql.run(compiled).map(rows -> {
-            ObjectNode body = mapper.createObjectNode();
-            ArrayNode results = body.putArray("results");
-            if (plan.breakdown() == null) {
-                Row row = rows.size() == 0 ? null : rows.iterator().next();
-                stepList(mapper, plan, row, null).forEach(results::add);
-            } else {
-                for (Row row : rows) {
-                    results.add(stepList(mapper, plan, row, row.getString(0)));
+        List<CompiledQuery> statements = new ArrayList<>();
+        return kept(sql, plan, statements).flatMap(kept -> {
+            HogQLPart part = stepsPart(plan, kept);
+            CompiledQuery compiled = sql.compile(part.text(), part.values());
+            statements.add(compiled);
+            ObjectMapper mapper = sql.mapper();
+            return sql.run(compiled).map(rows -> {
+                ObjectNode body = mapper.createObjectNode();
+                ArrayNode results = body.putArray("results");
+                if (plan.breakdown() == null) {
+                    Row row = rows.size() == 0 ? null : rows.iterator().next();
+                    stepList(mapper, plan, row, null).forEach(results::add);
+                } else {
+                    List<Row> ordered = new ArrayList<>();
+                    rows.forEach(ordered::add);
+                    if (kept != null) {
+                        // kept values in rank order, the other bucket last
+                        ordered.sort(java.util.Comparator.comparingInt(r -> {
+                            int i = kept.indexOf(r.getString(0));
+                            return i < 0 ? Integer.MAX_VALUE : i;
+                        }));
+                    }
+                    for (Row row : ordered) {
+                        results.add(stepList(mapper, plan, row, row.getString(0)));
+                    }
                 }
-            }
-            finish(mapper, body, plan, query, List.of(compiled));
-            return body;
+                finish(mapper, body, plan, query, statements);
+                return body;
+            });
         });
     }
 

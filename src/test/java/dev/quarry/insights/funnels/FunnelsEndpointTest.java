@@ -197,6 +197,65 @@ class FunnelsEndpointTest {
         assertEquals(List.of(1, 1, 0), counts(body, "results[3]"));
     }
 
+    /**
+     * breakdown_limit 2: PostHog ranks values by actors who stopped at the last step, then the step before …:
+     * Chrome (u1 at 3, u3 at 1) and "" (m at 3) rank first; Firefox (u2 at 2) and Safari (u5 at 2) are folded into
+     * the other bucket: step counts 2, 2, 0.
+     */
+    @Test
+    void breakdownValuesPastTheLimitFormTheOtherBucket() {
+        Map<String, Object> q = funnel(Map.of());
+        q.put("breakdownFilter", Map.of("breakdown", "$browser", "breakdown_type", "event", "breakdown_limit", 2));
+        JsonPath body = post(project, q);
+        assertEquals(List.of(List.of("Chrome"), List.of(""), List.of("$$_posthog_breakdown_other_$$")),
+                firstStepValues(body));
+        assertEquals(List.of(2, 1, 1), counts(body, "results[0]"));
+        assertEquals(List.of(1, 1, 1), counts(body, "results[1]"));
+        assertEquals(List.of(2, 2, 0), counts(body, "results[2]"));
+        // the people of the other bucket at step 2: u2 and u5
+        JsonPath actors = post(project, Map.of("kind", "ActorsQuery", "select", List.of("actor", "matched_recordings"),
+                "source", Map.of("kind", "FunnelsActorsQuery", "funnelStep", 2, "includeRecordings", true,
+                        "funnelStepBreakdown", "$$_posthog_breakdown_other_$$", "source", q)));
+        assertEquals(java.util.Set.of("u2", "u5"), new java.util.HashSet<>(actors.getList(
+                "results.collect { it[0].distinct_ids[0] }")));
+        assertEquals(List.of(), actors.getList("results[0][1]"));
+    }
+
+    /** The list form with one entry (what PostHog's CLI sends) is the single breakdown. */
+    @Test
+    void breakdownsListWithOneEntry() {
+        Map<String, Object> q = funnel(Map.of());
+        q.put("breakdownFilter", Map.of("breakdowns", List.of(Map.of("property", "$browser", "type", "event"))));
+        JsonPath body = post(project, q);
+        assertEquals(List.of(List.of("Chrome"), List.of(""), List.of("Firefox"), List.of("Safari")),
+                firstStepValues(body));
+        q.put("breakdownFilter", Map.of("breakdowns", List.of(Map.of("property", "$browser", "type", "event"),
+                Map.of("property", "plan", "type", "person"))));
+        given().header("Authorization", "Bearer " + project.key()).contentType("application/json")
+                .body(Map.of("query", q, "refresh", "force_blocking"))
+                .post("/api/environments/" + project.id() + "/query/").then().statusCode(400)
+                .body("attr", org.hamcrest.Matchers.equalTo("breakdowns"));
+    }
+
+    /** PostHog refuses an exclusion that matches every event of a step in its range (ValidateFunnelExclusions). */
+    @Test
+    void exclusionThatIsAStepIs400() {
+        Map<String, Object> ex = new HashMap<>(step("signed up"));
+        ex.put("funnelFromStep", 0);
+        ex.put("funnelToStep", 1);
+        given().header("Authorization", "Bearer " + project.key()).contentType("application/json")
+                .body(Map.of("query", funnel(Map.of("exclusions", List.of(ex))), "refresh", "force_blocking"))
+                .post("/api/environments/" + project.id() + "/query/").then().statusCode(400)
+                .body("type", org.hamcrest.Matchers.equalTo("validation_error"))
+                .body("code", org.hamcrest.Matchers.equalTo("invalid_input"))
+                .body("detail", org.hamcrest.Matchers.equalTo(
+                        "Exclusion steps cannot contain an event that's part of funnel steps."))
+                .body("attr", org.hamcrest.Matchers.nullValue());
+        // narrower than the step (a property the step lacks): allowed, and nobody's signed up carries it
+        ex.put("properties", List.of(Map.of("key", "coupon", "value", "x", "operator", "exact", "type", "event")));
+        assertEquals(List.of(5, 4, 2), counts(post(project, funnel(Map.of("exclusions", List.of(ex)))), "results"));
+    }
+
     @Test
     void breakdownStepAttribution() {
         // the value on the signed up event: none carries $browser, so every actor is in ""; u3 has no step 2 event
@@ -364,6 +423,20 @@ class FunnelsEndpointTest {
         assertEquals(false, body.getBoolean("results.skewed"));
         body = post(project, correlation("events", Map.of("funnelCorrelationExcludeEventNames", List.of("$identify"))));
         assertEquals(List.of("clicked pricing"), body.getList("results.events.event.event"));
+    }
+
+    /**
+     * funnelStep 2 on the source narrows the population to those who reached step 2 (PostHog reads the actors of
+     * that step): u1, m (success), u2, u5 (failure); u3 is out. $identify: (1+1)(2-0+1) / ((2-1+1)(0+1)) = 3;
+     * clicked pricing: (0+1)(2-1+1) / ((2-0+1)(1+1)) = 1/3.
+     */
+    @Test
+    void correlationHonoursFunnelStep() {
+        Map<String, Object> q = correlation("events", Map.of());
+        q.put("source", Map.of("kind", "FunnelsActorsQuery", "funnelStep", 2, "source", funnel(Map.of())));
+        JsonPath body = post(project, q);
+        assertEquals(List.of("$identify", "clicked pricing"), body.getList("results.events.event.event"));
+        assertEquals(List.of(3f, 1f / 3), body.getList("results.events.odds_ratio", Float.class));
     }
 
     /** plan::pro s 2 f 0: 3·4 / (1·1) = 12; plan::free s 0 f 2: 1·2 / (3·3) = 0.2222. */
