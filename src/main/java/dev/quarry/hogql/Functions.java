@@ -106,8 +106,8 @@ public final class Functions {
         f("toSecond", 1, 1);
         f("toUnixTimestamp", 1, 1);
         f("dateDiff", 3, 3);
-        f("dateAdd", 3, 3);
-        f("dateSub", 3, 3);
+        f("dateAdd", 2, 3);
+        f("dateSub", 2, 3);
         f("formatDateTime", 2, 2);
         f("toTimeZone", 2, 2);
         // strings

@@ -1314,6 +1314,15 @@ public final class PostgresPrinter {
                 return dateDiff(unitArg(args.get(0), "dateDiff"), expr(args.get(1)), expr(args.get(2)));
             case "dateadd":
             case "datesub": {
+                if (args.size() == 2) {
+                    // dateAdd(date, interval), ClickHouse's other argument order
+                    Frag i = expr(args.get(1));
+                    if (!cat(i.type()).equals("interval")) {
+                        throw new HogQLResolutionException(spec.name() + "(date, interval) expects an interval such as "
+                                + "toIntervalDay(1) or INTERVAL 1 DAY as its second argument", c);
+                    }
+                    return arithmetic(name.equals("dateadd") ? "+" : "-", expr(args.get(0)), i);
+                }
                 String unit = unitArg(args.get(0), spec.name());
                 return arithmetic(name.equals("dateadd") ? "+" : "-", expr(args.get(2)), interval(expr(args.get(1)), unit));
             }
