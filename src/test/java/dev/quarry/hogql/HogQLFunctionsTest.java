@@ -350,6 +350,43 @@ class HogQLFunctionsTest {
         assertTrue(e.getMessage().contains("ARRAY JOIN expects an array"), e.getMessage());
     }
 
+    @Test
+    void newConstructsNeverReachAnotherTeam() throws Exception {
+        // team 2's cohort C2 holds p9 (team 2's person, browser "Secret", email secret@two.com)
+        long c2;
+        try (var conn = PostgresIntegrationTest.pg.getPostgresDatabase().getConnection(); var st = conn.createStatement()) {
+            var rs = st.executeQuery("select id from cohorts where team_id = 2 and name = 'C2'");
+            rs.next();
+            c2 = rs.getLong(1);
+            st.execute("insert into cohort_people (team_id, cohort_id, person_id) values (2, " + c2 + ", '"
+                    + PostgresIntegrationTest.P9 + "') on conflict do nothing");
+        }
+        assertEquals(List.of(List.of(0L)), run("select count() from events where person_id in cohort " + c2));
+        assertEquals(List.of(List.of(0L)), run("select count() from events where person_id in cohort 'C2'"));
+        assertEquals(List.of(List.of(0L)), run("select count() from persons where id in cohort " + c2));
+        // and team 2 does not see team 1's cohort C, by id or name; its own works
+        var team2 = PostgresIntegrationTest.team(2);
+        assertEquals(List.of(List.of(0L)), run("select count() from events where person_id in cohort 'C'", team2));
+        assertEquals(List.of(List.of(0L)), run("select count() from events where person_id in cohort "
+                + PostgresIntegrationTest.cohortId, team2));
+        assertEquals(List.of(List.of(1L)), run("select count() from events where person_id in cohort 'C2'", team2));
+        for (String q : List.of(
+                "select x from events array join [(select max(properties.email) from persons)] as x",
+                "select b from events array join [properties.$browser] as b",
+                "select b from (select groupArray(properties.$browser) as bs from events) left array join bs as b",
+                "select arrayMap(x -> (select groupArray(properties.email) from persons), [1])",
+                "select arrayFilter(x -> x in (select properties.$browser from events), ['Secret', 'Chrome'])",
+                "select arrayMap(x -> arrayMap(y -> (select max(properties.$browser) from events where event = y), [x]), "
+                        + "['$pageview'])",
+                "select (1, (select max(properties.email) from persons))",
+                "select properties['$browser'] from events",
+                "select countDistinctIf(person.properties.email, person_id in cohort 'C2') from events")) {
+            for (List<Object> row : run(q)) {
+                assertTrue(!String.valueOf(row).toLowerCase().contains("secret"), q + " → " + row);
+            }
+        }
+    }
+
     static List<Object> list(Object... items) {
         return new ArrayList<>(Arrays.asList(items));
     }
