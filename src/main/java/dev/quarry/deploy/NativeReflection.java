@@ -53,6 +53,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.hogql.Expr.Constant.class,
         dev.quarry.hogql.Expr.Field.class,
         dev.quarry.hogql.Expr.Interval.class,
+        dev.quarry.hogql.Expr.Lambda.class,
         dev.quarry.hogql.Expr.IsNull.class,
         dev.quarry.hogql.Expr.Negate.class,
         dev.quarry.hogql.Expr.Not.class,

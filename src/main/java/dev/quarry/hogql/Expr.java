@@ -8,7 +8,8 @@ import java.util.List;
  */
 public sealed interface Expr permits Expr.Constant, Expr.Field, Expr.Star, Expr.Call, Expr.Arithmetic, Expr.Negate,
         Expr.Compare, Expr.And, Expr.Or, Expr.Not, Expr.Between, Expr.IsNull, Expr.Case, Expr.Interval,
-        Expr.ArrayLit, Expr.TupleLit, Expr.ArrayAccess, Expr.Placeholder, Expr.Alias, Expr.Window, SelectLike {
+        Expr.ArrayLit, Expr.TupleLit, Expr.ArrayAccess, Expr.Placeholder, Expr.Alias, Expr.Window, Expr.Lambda,
+        SelectLike {
 
     /** {@code fn(...) OVER (PARTITION BY ... ORDER BY ...)}: a window function or an aggregate over a window. */
     record Window(Call call, List<Expr> partitionBy, List<SelectQuery.OrderExpr> orderBy) implements Expr {
@@ -103,4 +104,14 @@ public sealed interface Expr permits Expr.Constant, Expr.Field, Expr.Star, Expr.
     record Placeholder(String name) implements Expr {}
 
     record Alias(Expr expr, String alias) implements Expr {}
+
+    /**
+     * {@code x -> body} or {@code (x, y) -> body}: only as the function argument of the higher-order array functions
+     * ({@code arrayMap}, {@code arrayFilter}, …), as in ClickHouse.
+     */
+    record Lambda(List<String> params, Expr body) implements Expr {
+        public Lambda {
+            params = List.copyOf(params);
+        }
+    }
 }

@@ -6,7 +6,10 @@ import java.util.Map;
 
 /** The HogQL functions Quarry supports: name, argument count, whether it aggregates. Nothing else is allowed. */
 public final class Functions {
-    /** maxArgs -1 = unbounded; params: number of parametric arguments (quantile(0.9)(x)) or 0. */
+    /**
+     * maxArgs -1 = unbounded; params: number of parametric arguments (quantile(0.9)(x)) or 0, -1 for one or more
+     * (quantiles(0.5, 0.9)(x)).
+     */
     public record Spec(String name, int minArgs, int maxArgs, boolean aggregate, int params) {}
 
     private static final Map<String, Spec> SPECS = new HashMap<>();
@@ -15,11 +18,13 @@ public final class Functions {
     public static final String FUNNEL = "#funnel";
     /** Internal: an event's properties as "key::value" strings (migration V10), for funnel correlation. */
     public static final String PROPERTY_PAIRS = "#property_pairs";
+    /** Internal: the id of the team's (not deleted) cohort with this name, for {@code IN COHORT 'name'}. */
+    public static final String COHORT_ID_BY_NAME = "#cohort_id_by_name";
 
     /** Functions that only exist with OVER (...). */
     private static final java.util.Set<String> WINDOW_ONLY = new java.util.HashSet<>();
 
-    private static void window(String name, int min, int max) {
+    static void window(String name, int min, int max) {
         f(name, min, max);
         WINDOW_ONLY.add(name.toLowerCase(Locale.ROOT));
     }
@@ -28,11 +33,11 @@ public final class Functions {
         return WINDOW_ONLY.contains(name.toLowerCase(Locale.ROOT));
     }
 
-    private static void f(String name, int min, int max) {
+    static void f(String name, int min, int max) {
         SPECS.put(name.toLowerCase(Locale.ROOT), new Spec(name, min, max, false, 0));
     }
 
-    private static void agg(String name, int min, int max) {
+    static void agg(String name, int min, int max) {
         SPECS.put(name.toLowerCase(Locale.ROOT), new Spec(name, min, max, true, 0));
     }
 
@@ -74,6 +79,8 @@ public final class Functions {
         window("first_value", 1, 1);
         window("last_value", 1, 1);
         f(PROPERTY_PAIRS, 1, 1);
+        f(COHORT_ID_BY_NAME, 1, 1);
+        window("nth_value", 2, 2);
         // dates
         f("now", 0, 0);
         f("today", 0, 0);
@@ -92,15 +99,15 @@ public final class Functions {
         f("toQuarter", 1, 1);
         f("toMonth", 1, 1);
         f("toDayOfMonth", 1, 1);
-        f("toDayOfWeek", 1, 1);
+        f("toDayOfWeek", 1, 2);
         f("toDayOfYear", 1, 1);
         f("toHour", 1, 1);
         f("toMinute", 1, 1);
         f("toSecond", 1, 1);
         f("toUnixTimestamp", 1, 1);
         f("dateDiff", 3, 3);
-        f("dateAdd", 3, 3);
-        f("dateSub", 3, 3);
+        f("dateAdd", 2, 3);
+        f("dateSub", 2, 3);
         f("formatDateTime", 2, 2);
         f("toTimeZone", 2, 2);
         // strings
@@ -157,21 +164,49 @@ public final class Functions {
         f("has", 2, 2);
         f("arrayJoin", 1, 1);
         f("array", 0, -1);
-        f("tuple", 1, -1);
+        f("tuple", 0, -1);
+        ScalarFunctions.register();
+        ArrayFunctions.register();
+        AggregateFunctions.register();
+    }
+
+    static void spec(Spec s) {
+        SPECS.put(s.name().toLowerCase(Locale.ROOT), s);
     }
 
     private Functions() {}
 
     /** The spec for a name (case-insensitive), or null when the function is not supported. */
     public static Spec lookup(String name) {
-        return SPECS.get(name.toLowerCase(Locale.ROOT));
+        String lower = name.toLowerCase(Locale.ROOT);
+        Spec s = SPECS.get(lower);
+        if (s == null && lower.endsWith("if") && lower.length() > 2 && !lower.startsWith("#")) {
+            // the -If combinator of any supported aggregate: fIf(args…, condition)
+            Spec base = SPECS.get(lower.substring(0, lower.length() - 2));
+            if (base != null && base.aggregate() && !base.name().startsWith("#")) {
+                s = new Spec(base.name() + "If", base.minArgs() + 1, base.maxArgs() < 0 ? -1 : base.maxArgs() + 1,
+                        true, base.params());
+            }
+        }
+        return s;
+    }
+
+    /** For a name made by the -If combinator ({@code medianIf}): the base aggregate's spec; else null. */
+    static Spec ifCombinatorBase(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (SPECS.containsKey(lower) || !lower.endsWith("if")) {
+            return null;
+        }
+        Spec base = SPECS.get(lower.substring(0, lower.length() - 2));
+        return base != null && base.aggregate() ? base : null;
     }
 
     /** Checks a call's name and argument counts; throws {@link HogQLResolutionException} naming the problem. */
     public static Spec check(Expr.Call c) {
         Spec s = lookup(c.name());
         if (s == null || c.name().startsWith("\u0000")) {
-            throw new HogQLResolutionException("Unknown function \"" + c.name() + "\"", c);
+            String refused = FunctionCatalog.refusal(c.name());
+            throw new HogQLResolutionException(refused != null ? refused : "Unknown function \"" + c.name() + "\"", c);
         }
         int n = c.args().size();
         if (n < s.minArgs() || (s.maxArgs() >= 0 && n > s.maxArgs())) {
@@ -181,9 +216,10 @@ public final class Functions {
                     + (expected.equals("1") ? "" : "s") + ", got " + n, c);
         }
         int p = c.params() == null ? 0 : c.params().size();
-        if (p != s.params()) {
+        if (s.params() < 0 ? p == 0 : p != s.params()) {
             throw new HogQLResolutionException(s.params() == 0
                     ? "Function \"" + s.name() + "\" takes no parameters"
+                    : s.params() < 0 ? "Function \"" + s.name() + "\" expects at least 1 parameter"
                     : "Function \"" + s.name() + "\" expects " + s.params() + " parameter", c);
         }
         if (c.distinct() && !s.aggregate()) {

@@ -89,6 +89,10 @@ public final class HogQLPrinter {
         if (e instanceof Expr.Alias a) {
             return p(a.expr()) + " AS " + ident(a.alias());
         }
+        if (e instanceof Expr.Lambda l) {
+            String params = l.params().stream().map(HogQLPrinter::ident).collect(Collectors.joining(", "));
+            return (l.params().size() == 1 ? params : "(" + params + ")") + " -> " + p(l.body());
+        }
         if (e instanceof SelectQuery q) {
             return select(q);
         }
@@ -159,6 +163,10 @@ public final class HogQLPrinter {
                 .collect(Collectors.joining(", ")));
         for (JoinExpr j : q.from()) {
             sb.append(j.joinType() == null ? " FROM " : " " + j.joinType() + " ");
+            if (j.isArrayJoin()) {
+                sb.append(list(((Expr.TupleLit) j.table()).items()));
+                continue;
+            }
             sb.append(sub(j.table()));
             if (j.alias() != null) {
                 sb.append(" AS ").append(ident(j.alias()));

@@ -207,6 +207,9 @@ public final class Parser {
         boolean distinct = acceptKw("distinct");
         List<Expr> columns = new ArrayList<>();
         do {
+            if (!columns.isEmpty() && endsSelectList()) {
+                break; // a trailing comma before FROM, as PostHog's grammar allows
+            }
             columns.add(selectColumn());
         } while (acceptOp(","));
         List<JoinExpr> from = new ArrayList<>();
@@ -215,6 +218,11 @@ public final class Parser {
             while (true) {
                 if (acceptOp(",")) {
                     from.add(joinItem("CROSS JOIN"));
+                    continue;
+                }
+                JoinExpr arrayJoin = arrayJoin();
+                if (arrayJoin != null) {
+                    from.add(arrayJoin);
                     continue;
                 }
                 String jt = joinType();
@@ -296,6 +304,20 @@ public final class Parser {
                 limitBy), start);
     }
 
+    /** After a comma in the select list: true when a clause (or the end) follows instead of another column. */
+    private boolean endsSelectList() {
+        Token t = peek();
+        if (t.kind() == Token.Kind.EOF || t.isOp(")") || t.isOp(";")) {
+            return true;
+        }
+        for (String k : List.of("from", "where", "prewhere", "group", "having", "order", "limit", "union", "array")) {
+            if (t.isKeyword(k) && !peek(1).isOp("(") && !peek(1).isOp(".")) {
+                return !k.equals("array") || peek(1).isKeyword("join");
+            }
+        }
+        return false;
+    }
+
     private CTE cte() {
         int start = i;
         // WITH name AS (select …)
@@ -345,6 +367,41 @@ public final class Parser {
             }
         }
         return new OrderExpr(e, desc, nullsFirst);
+    }
+
+    /**
+     * {@code [LEFT | INNER] ARRAY JOIN arr [AS x], …}: ClickHouse's row-multiplying join on arrays; the listed arrays
+     * are unnested side by side. Null when no ARRAY JOIN follows.
+     */
+    private JoinExpr arrayJoin() {
+        int start = i;
+        String kind;
+        if (kw("array") && peek(1).isKeyword("join")) {
+            kind = JoinExpr.ARRAY_JOIN;
+            i += 2;
+        } else if (kw("left") && peek(1).isKeyword("array") && peek(2).isKeyword("join")) {
+            kind = JoinExpr.LEFT_ARRAY_JOIN;
+            i += 3;
+        } else if (kw("inner") && peek(1).isKeyword("array") && peek(2).isKeyword("join")) {
+            kind = JoinExpr.ARRAY_JOIN;
+            i += 3;
+        } else {
+            return null;
+        }
+        int itemsStart = i;
+        List<Expr> items = new ArrayList<>();
+        do {
+            int s = i;
+            Expr e = expr();
+            if (acceptKw("as") || isAliasToken(peek())) {
+                e = mark(new Expr.Alias(e, identifier("alias")), s);
+            } else if (!(e instanceof Expr.Field)) {
+                throw error("ARRAY JOIN needs an alias for an expression (ARRAY JOIN expr AS name)", tokens.get(s));
+            }
+            items.add(e);
+        } while (acceptOp(","));
+        Expr table = mark(new Expr.TupleLit(items), itemsStart);
+        return mark(new JoinExpr(kind, table, null, null, List.of()), start);
     }
 
     /** Consumes a join keyword sequence and returns the normalised join type, or null when none follows. */
@@ -499,7 +556,9 @@ public final class Parser {
             } else if (kw("in") || (kw("global") && peek(1).isKeyword("in"))) {
                 acceptKw("global");
                 i++;
-                left = mark(new Expr.Compare(negated ? "not in" : "in", left, inRight()), start);
+                Expr right = kw("cohort") && (peek(1).kind() == Token.Kind.NUMBER || peek(1).kind() == Token.Kind.STRING)
+                        ? cohort() : inRight();
+                left = mark(new Expr.Compare(negated ? "not in" : "in", left, right), start);
             } else if (acceptKw("between")) {
                 Expr low = additive();
                 expectKw("and");
@@ -517,6 +576,29 @@ public final class Parser {
                 return left;
             }
         }
+    }
+
+    /**
+     * {@code IN COHORT 12} / {@code IN COHORT 'name'}: the persons of the team's cohort, as the subquery
+     * {@code SELECT person_id FROM cohort_people WHERE cohort_id = …} (the printer walls it to the team like any
+     * table; a name is looked up among the team's cohorts that are not deleted).
+     */
+    private Expr cohort() {
+        int start = i;
+        i++; // COHORT
+        Token t = next();
+        Expr id;
+        if (t.kind() == Token.Kind.NUMBER) {
+            if (!t.text().matches("\\d{1,18}")) {
+                throw error("A cohort id must be a whole number", t);
+            }
+            id = new Expr.Constant(Long.parseLong(t.text()));
+        } else {
+            id = Expr.Call.of(Functions.COHORT_ID_BY_NAME, new Expr.Constant(t.text()));
+        }
+        SelectQuery sub = SelectQuery.of(List.of(Expr.Field.of("person_id")), "cohort_people",
+                new Expr.Compare("=", Expr.Field.of("cohort_id"), id));
+        return mark(sub, start);
     }
 
     private Expr inRight() {
@@ -586,6 +668,12 @@ public final class Parser {
             if (acceptOp("[")) {
                 Expr idx = expr();
                 expectOp("]");
+                if (e instanceof Expr.Field f && idx instanceof Expr.Constant k && k.value() instanceof String key) {
+                    List<String> chain = new ArrayList<>(f.chain());
+                    chain.add(key);
+                    e = mark(new Expr.Field(chain), start);
+                    continue;
+                }
                 e = mark(new Expr.ArrayAccess(e, idx), start);
             } else if (op(":")) {
                 throw error("Casts with '::' are not supported; use toString, toInt, toFloat, toDate …", peek());
@@ -802,13 +890,43 @@ public final class Parser {
         }
         boolean distinct = acceptKw("distinct");
         do {
-            args.add(expr());
+            args.add(lambdaOrExpr());
         } while (acceptOp(","));
         expectOp(")");
         if (distinct) {
             return new ArrayList<>(List.of(new Expr.Call("\u0000distinct", args, null, false)));
         }
         return args;
+    }
+
+    /** {@code x -> body}, {@code (x, y) -> body}, or else an ordinary expression. */
+    private Expr lambdaOrExpr() {
+        int start = i;
+        List<String> params = new ArrayList<>();
+        if (peek().kind() == Token.Kind.IDENT && peek(1).isOp("->")) {
+            params.add(next().text());
+        } else if (op("(")) {
+            int k = 1;
+            while (peek(k).kind() == Token.Kind.IDENT && (peek(k + 1).isOp(",") || peek(k + 1).isOp(")"))) {
+                if (peek(k + 1).isOp(")")) {
+                    if (peek(k + 2).isOp("->")) {
+                        i++;
+                        do {
+                            params.add(next().text());
+                        } while (acceptOp(","));
+                        expectOp(")");
+                    }
+                    break;
+                }
+                k += 2;
+            }
+        }
+        if (params.isEmpty()) {
+            return expr();
+        }
+        expectOp("->");
+        Expr body = expr();
+        return mark(new Expr.Lambda(params, body), start);
     }
 
     private Expr caseExpr() {

@@ -146,6 +146,8 @@ public final class Placeholders {
                 r = new Expr.ArrayAccess(t(a.array()), t(a.index()));
             } else if (e instanceof Expr.Alias a) {
                 r = new Expr.Alias(t(a.expr()), a.alias());
+            } else if (e instanceof Expr.Lambda l) {
+                r = new Expr.Lambda(l.params(), t(l.body()));
             } else if (e instanceof SelectUnion u) {
                 List<SelectLike> sel = new ArrayList<>();
                 for (SelectLike s : u.selects()) {
@@ -159,7 +161,8 @@ public final class Placeholders {
                 }
                 List<JoinExpr> from = new ArrayList<>();
                 for (JoinExpr j : s.from()) {
-                    from.add(new JoinExpr(j.joinType(), j.table() instanceof SelectLike ? t(j.table()) : j.table(),
+                    from.add(new JoinExpr(j.joinType(),
+                            j.table() instanceof SelectLike || j.isArrayJoin() ? t(j.table()) : j.table(),
                             j.alias(), t(j.on()), j.using()));
                 }
                 List<SelectQuery.OrderExpr> order = new ArrayList<>();

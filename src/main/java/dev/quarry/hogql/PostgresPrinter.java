@@ -67,6 +67,9 @@ public final class PostgresPrinter {
         String name;
         Printed printed;
     }
+    /** While a lambda's body is printed: what its parameters stand for. */
+    private final Map<Expr.Lambda, List<Frag>> lambdaArgs = new java.util.IdentityHashMap<>();
+    private int generatedAliases;
 
     public PostgresPrinter(Resolution res, CompileSettings settings) {
         this.res = res;
@@ -90,9 +93,24 @@ public final class PostgresPrinter {
         return List.copyOf(params);
     }
 
+    /** A fresh SQL alias for generated subqueries ({@code "__u1"}, …). */
+    String generatedAlias(String prefix) {
+        return q("__" + prefix + (++generatedAliases));
+    }
+
+    /** Prints a lambda's body with its parameters standing for {@code args} (e.g. the columns of an unnest). */
+    Frag lambdaBody(Expr.Lambda l, List<Frag> args) {
+        lambdaArgs.put(l, args);
+        try {
+            return expr(l.body());
+        } finally {
+            lambdaArgs.remove(l);
+        }
+    }
+
     // ------------------------------------------------------------------ parameters
 
-    private String bind(Object v, String pgType) {
+    String bind(Object v, String pgType) {
         List<Object> key = List.of(pgType, v.getClass().getName(), v);
         Integer idx = paramIndex.get(key);
         if (idx == null) {
@@ -107,11 +125,11 @@ public final class PostgresPrinter {
         return "$1";
     }
 
-    private String tz() {
+    String tz() {
         return bind(settings.timezone(), "text");
     }
 
-    private static String q(String ident) {
+    static String q(String ident) {
         return "\"" + ident.replace("\"", "\"\"") + "\"";
     }
 
@@ -182,6 +200,13 @@ public final class PostgresPrinter {
         List<String> where = new ArrayList<>();
         for (int k = 0; k < scope.sources.size(); k++) {
             Source src = scope.sources.get(k);
+            if (src.arrayJoinItems != null) {
+                // ARRAY JOIN: one row per element (LEFT: rows with an empty array stay, with NULL elements)
+                String unnest = arrayJoinSql(src);
+                from.append(src.join.joinType().equals(JoinExpr.LEFT_ARRAY_JOIN)
+                        ? " LEFT JOIN LATERAL " + unnest + " ON TRUE" : " CROSS JOIN LATERAL " + unnest);
+                continue;
+            }
             String tableSql = sourceSql(src, wrapAll);
             List<String> conds = new ArrayList<>();
             if (src.table != null && !wrapAll) {
@@ -307,6 +332,26 @@ public final class PostgresPrinter {
             return l;
         }
         throw new HogQLResolutionException(what + " must be a non-negative integer", e);
+    }
+
+    private String arrayJoinSql(Source src) {
+        List<String> arrays = new ArrayList<>();
+        List<String> types = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int k = 0; k < src.arrayJoinItems.size(); k++) {
+            Expr item = src.arrayJoinItems.get(k);
+            Frag a = expr(item);
+            if (!cat(a.type()).equals("array")) {
+                throw new HogQLResolutionException("ARRAY JOIN expects an array, got " + a.type(), item);
+            }
+            arrays.add(a.sql());
+            types.add(elementType(a.type()));
+            names.add("c" + k);
+        }
+        src.columnSql = names;
+        src.columnTypes = types;
+        return "unnest(" + String.join(", ", arrays) + ") AS " + q(src.sqlAlias) + "("
+                + names.stream().map(PostgresPrinter::q).collect(Collectors.joining(", ")) + ")";
     }
 
     private String sourceSql(Source src, boolean wrap) {
@@ -442,11 +487,24 @@ public final class PostgresPrinter {
         if (e instanceof Expr.ArrayLit a) {
             return arrayLit(a.items().stream().map(this::expr).toList());
         }
-        if (e instanceof Expr.TupleLit) {
-            throw new HogQLResolutionException("Tuples are only supported on the right of IN", e);
+        if (e instanceof Expr.TupleLit t) {
+            return tuple(t.items().stream().map(this::expr).toList());
+        }
+        if (e instanceof Expr.Lambda l) {
+            throw new HogQLResolutionException("A lambda (x -> …) is only allowed as the first argument of a "
+                    + "higher-order array function", l);
         }
         if (e instanceof Expr.ArrayAccess a) {
             Frag arr = expr(a.array());
+            if (cat(arr.type()).equals("json")) {
+                if (a.index() instanceof Expr.Constant k && k.value() instanceof String key) {
+                    return jsonPath(arr.sql(), List.of(key), true);
+                }
+                if (a.index() instanceof Expr.Constant k && k.value() instanceof Long n && n >= 1) {
+                    return jsonPath(arr.sql(), List.of(Long.toString(n - 1)), true);
+                }
+                throw new HogQLResolutionException("A JSON value is indexed by a string key or a position from 1", a);
+            }
             if (!base(arr.type()).startsWith("Array(")) {
                 throw new HogQLResolutionException("Only arrays can be indexed", a);
             }
@@ -459,7 +517,15 @@ public final class PostgresPrinter {
         throw new HogQLResolutionException("Unsupported expression " + HogQLPrinter.print(e), e);
     }
 
-    private Frag constant(Object v) {
+    /** A tuple: a JSON array of its items (PostHog shows tuples as lists), typed {@code Tuple(T1, T2, …)}. */
+    Frag tuple(List<Frag> items) {
+        String sql = "jsonb_build_array(" + items.stream().map(f -> cat(f.type()).equals("datetime")
+                ? "to_char(" + f.sql() + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')" : f.sql())
+                .collect(Collectors.joining(", ")) + ")";
+        return new Frag(sql, "Tuple(" + items.stream().map(Frag::type).collect(Collectors.joining(", ")) + ")");
+    }
+
+    Frag constant(Object v) {
         if (v == null) {
             return new Frag("NULL", NULL_TYPE);
         }
@@ -526,6 +592,17 @@ public final class PostgresPrinter {
             }
             return jsonPath(sql, s.path(), true);
         }
+        if (r instanceof Resolver.LambdaParamRef l) {
+            Frag f = lambdaArgs.get(l.lambda()).get(l.index());
+            if (l.path().isEmpty()) {
+                return f;
+            }
+            if (!cat(f.type()).equals("json")) {
+                throw new HogQLResolutionException("Cannot access \"" + String.join(".", l.path())
+                        + "\" on a value of type " + f.type());
+            }
+            return jsonPath(f.sql(), l.path(), true);
+        }
         ExprRef x = (ExprRef) r;
         return expr(x.expr());
     }
@@ -541,7 +618,7 @@ public final class PostgresPrinter {
         return new Frag(col, f.type());
     }
 
-    private Frag jsonPath(String json, List<String> path, boolean asText) {
+    Frag jsonPath(String json, List<String> path, boolean asText) {
         if (path.size() == 1) {
             return new Frag("(" + json + (asText ? " ->> " : " -> ") + bind(path.get(0), "text") + ")",
                     asText ? "Nullable(String)" : "JSON");
@@ -550,7 +627,7 @@ public final class PostgresPrinter {
                 asText ? "Nullable(String)" : "JSON");
     }
 
-    private String textArray(List<String> items) {
+    String textArray(List<String> items) {
         return "ARRAY[" + items.stream().map(p -> bind(p, "text")).collect(Collectors.joining(", ")) + "]";
     }
 
@@ -567,7 +644,7 @@ public final class PostgresPrinter {
         return "Nullable(" + t + ")";
     }
 
-    private static String cat(String t) {
+    static String cat(String t) {
         String b = base(t);
         if (t.equals(NULL_TYPE)) {
             return "null";
@@ -599,23 +676,26 @@ public final class PostgresPrinter {
         if (b.startsWith("Array(")) {
             return "array";
         }
+        if (b.startsWith("Tuple(")) {
+            return "tuple";
+        }
         if (b.equals("Interval")) {
             return "interval";
         }
         return "other";
     }
 
-    private static boolean isNum(String t) {
+    static boolean isNum(String t) {
         String c = cat(t);
         return c.equals("int") || c.equals("float");
     }
 
-    private static String elementType(String arrayType) {
+    static String elementType(String arrayType) {
         String b = base(arrayType);
         return b.substring(6, b.length() - 1);
     }
 
-    private static String pgType(String t) {
+    static String pgType(String t) {
         return switch (cat(t)) {
             case "int" -> "bigint";
             case "float" -> "float8";
@@ -640,7 +720,7 @@ public final class PostgresPrinter {
     }
 
     /** A numeric SQL expression: strings are converted safely (non-numeric → NULL). */
-    private String num(Frag f) {
+    String num(Frag f) {
         return switch (cat(f.type())) {
             case "int", "float" -> f.sql();
             case "null" -> "NULL::float8";
@@ -650,12 +730,12 @@ public final class PostgresPrinter {
         };
     }
 
-    private String numType(Frag f) {
+    String numType(Frag f) {
         return cat(f.type()).equals("int") || cat(f.type()).equals("bool") ? "Int64" : "Float64";
     }
 
     /** Text: values of other types are printed as text the way ClickHouse's toString does. */
-    private String str(Frag f) {
+    String str(Frag f) {
         return switch (cat(f.type())) {
             case "string" -> f.sql();
             case "null" -> "NULL::text";
@@ -665,13 +745,13 @@ public final class PostgresPrinter {
         };
     }
 
-    private String int4(Frag f) {
+    String int4(Frag f) {
         String n = cat(f.type()).equals("int") ? f.sql() : "trunc(" + num(f) + ")";
         return "LEAST(GREATEST(" + n + ", -2147483647), 2147483647)::int";
     }
 
     /** Coerces two operands for comparison; returns their SQL. */
-    private String[] coerce(Frag l, Expr le, Frag r, Expr re) {
+    String[] coerce(Frag l, Expr le, Frag r, Expr re) {
         String lc = cat(l.type());
         String rc = cat(r.type());
         if (lc.equals(rc) || lc.equals("null") || rc.equals("null") || (isNum(l.type()) && isNum(r.type()))
@@ -807,7 +887,7 @@ public final class PostgresPrinter {
         return new Frag("(" + left + (not ? " NOT IN (" : " IN (") + String.join(", ", rs) + "))", "Bool");
     }
 
-    private Frag arithmetic(String op, Frag l, Frag r) {
+    Frag arithmetic(String op, Frag l, Frag r) {
         String lc = cat(l.type());
         String rc = cat(r.type());
         if (rc.equals("interval") || lc.equals("interval")) {
@@ -825,6 +905,13 @@ public final class PostgresPrinter {
             }
             Frag dt = toDateTime(l);
             return new Frag("(" + dt.sql() + " " + op + " " + r.sql() + ")", dt.type());
+        }
+        // Date ± n days, DateTime ± n seconds (ClickHouse: today() - 1 is yesterday)
+        if ((op.equals("+") || op.equals("-")) && (lc.equals("date") || lc.equals("datetime")) && rc.equals("int")) {
+            return arithmetic(op, l, interval(r, lc.equals("date") ? "day" : "second"));
+        }
+        if (op.equals("+") && lc.equals("int") && (rc.equals("date") || rc.equals("datetime"))) {
+            return arithmetic(op, r, l);
         }
         if (op.equals("-") && lc.equals("date") && rc.equals("date")) {
             return new Frag("(" + l.sql() + " - " + r.sql() + ")::bigint", "Int64");
@@ -844,7 +931,7 @@ public final class PostgresPrinter {
         };
     }
 
-    private Frag interval(Frag amount, String unit) {
+    Frag interval(Frag amount, String unit) {
         String u = unit.equals("quarter") ? "3 months" : "1 " + unit;
         return new Frag("(" + num(amount) + " * INTERVAL '" + u + "')", "Interval");
     }
@@ -875,10 +962,10 @@ public final class PostgresPrinter {
         return new Frag(sb.append(" END").toString(), c.otherwise() == null ? nullable(u.type) : u.type);
     }
 
-    private record Unified(List<String> sql, String type) {}
+    record Unified(List<String> sql, String type) {}
 
     /** Brings values to one type (numbers stay numbers; otherwise mixed types become text). */
-    private Unified unify(List<Frag> fs) {
+    Unified unify(List<Frag> fs) {
         Set<String> cats = new HashSet<>();
         String type = NULL_TYPE;
         boolean anyNull = false;
@@ -909,7 +996,7 @@ public final class PostgresPrinter {
         return new Unified(fs.stream().map(this::str).toList(), anyNull ? "Nullable(String)" : "String");
     }
 
-    private Frag arrayLit(List<Frag> items) {
+    Frag arrayLit(List<Frag> items) {
         if (items.isEmpty()) {
             return new Frag("ARRAY[]::text[]", "Array(String)");
         }
@@ -924,7 +1011,7 @@ public final class PostgresPrinter {
 
     // ------------------------------------------------------------------ dates
 
-    private Frag toDateTime(Frag f) {
+    Frag toDateTime(Frag f) {
         return switch (cat(f.type())) {
             case "datetime" -> f;
             case "date" -> new Frag("((" + f.sql() + ")::timestamp AT TIME ZONE " + tz() + ")", Schema.DATETIME);
@@ -937,7 +1024,7 @@ public final class PostgresPrinter {
     }
 
     /** The zone a DateTime type is shown in: the one set by toTimeZone, else the team's. */
-    private String zoneOf(String type) {
+    String zoneOf(String type) {
         int i = type.indexOf(", '");
         if (i >= 0) {
             String z = type.substring(i + 3, type.indexOf('\'', i + 3));
@@ -949,7 +1036,7 @@ public final class PostgresPrinter {
     }
 
     /** A timestamp without time zone: the local wall-clock time of the value. */
-    private String localTs(Frag f) {
+    String localTs(Frag f) {
         if (cat(f.type()).equals("date")) {
             return "(" + f.sql() + ")::timestamp";
         }
@@ -957,11 +1044,11 @@ public final class PostgresPrinter {
         return "(" + dt.sql() + " AT TIME ZONE " + zoneOf(dt.type()) + ")";
     }
 
-    private String nullableLike(Frag f, String type) {
+    String nullableLike(Frag f, String type) {
         return f.type().startsWith("Nullable(") ? nullable(type) : type;
     }
 
-    private Frag startOf(Frag f, String unit, boolean dateResult) {
+    Frag startOf(Frag f, String unit, boolean dateResult) {
         String trunc = "date_trunc('" + unit + "', " + localTs(f) + ")";
         if (dateResult) {
             return new Frag(trunc + "::date", nullableLike(f, "Date"));
@@ -970,11 +1057,11 @@ public final class PostgresPrinter {
         return new Frag("(" + trunc + " AT TIME ZONE " + zoneOf(dt.type()) + ")", nullableLike(f, dt.type()));
     }
 
-    private Frag datePart(Frag f, String part) {
+    Frag datePart(Frag f, String part) {
         return new Frag("extract(" + part + " from " + localTs(f) + ")::bigint", nullableLike(f, "Int64"));
     }
 
-    private String unitArg(Expr e, String fn) {
+    String unitArg(Expr e, String fn) {
         if (e instanceof Expr.Constant c && c.value() instanceof String s) {
             String u = s.toLowerCase(Locale.ROOT);
             if (u.endsWith("s")) {
@@ -1054,7 +1141,7 @@ public final class PostgresPrinter {
 
     // ------------------------------------------------------------------ functions
 
-    private String constString(Expr e, String what) {
+    String constString(Expr e, String what) {
         if (e instanceof Expr.Constant c && c.value() instanceof String s) {
             return s;
         }
@@ -1079,6 +1166,10 @@ public final class PostgresPrinter {
                     sql.append(", ").append(expr(c.args().get(2)).sql());
                 }
                 fn = new Frag(sql.append(")").toString(), nullable(x.type()));
+            }
+            case "nth_value" -> {
+                Frag x = expr(c.args().get(0));
+                fn = new Frag("nth_value(" + x.sql() + ", " + int4(expr(c.args().get(1))) + ")", nullable(x.type()));
             }
             case "first_value", "last_value" -> {
                 Frag x = expr(c.args().get(0));
@@ -1110,11 +1201,11 @@ public final class PostgresPrinter {
         return new Frag("unnest(" + a.sql() + ")", elementType(a.type()));
     }
 
-    private String filter(Expr cond) {
+    String filter(Expr cond) {
         return " FILTER (WHERE " + bool(expr(cond)) + ")";
     }
 
-    private Frag aggregate(Expr.Call c, String name) {
+    Frag aggregate(Expr.Call c, String name) {
         List<Expr> args = c.args();
         String d = c.distinct() ? "DISTINCT " : "";
         switch (name) {
@@ -1212,8 +1303,13 @@ public final class PostgresPrinter {
                         + expr(args.get(5)).sql() + ")::int, (" + expr(args.get(6)).sql() + ")::text)",
                         "Array(Float64)");
             }
-            default:
-                throw new HogQLResolutionException("Unknown function \"" + c.name() + "\"", c);
+            default: {
+                Frag f = AggregateFunctions.print(this, c, name);
+                if (f == null) {
+                    throw new HogQLResolutionException("Unknown function \"" + c.name() + "\"", c);
+                }
+                return f;
+            }
         }
     }
 
@@ -1282,8 +1378,17 @@ public final class PostgresPrinter {
                 return datePart(expr(args.get(0)), "month");
             case "todayofmonth":
                 return datePart(expr(args.get(0)), "day");
-            case "todayofweek":
-                return datePart(expr(args.get(0)), "isodow");
+            case "todayofweek": {
+                // mode 0: Monday = 1 … Sunday = 7; 1: Monday = 0 … 6; 2: Sunday = 0 … 6; 3: Sunday = 1 … 7
+                long mode = args.size() == 2 ? constLong(args.get(1), "toDayOfWeek mode") : 0;
+                Frag x = expr(args.get(0));
+                return switch ((int) (mode % 4)) {
+                    case 1 -> new Frag("(" + datePart(x, "isodow").sql() + " - 1)", nullableLike(x, "Int64"));
+                    case 2 -> datePart(x, "dow");
+                    case 3 -> new Frag("(" + datePart(x, "dow").sql() + " + 1)", nullableLike(x, "Int64"));
+                    default -> datePart(x, "isodow");
+                };
+            }
             case "todayofyear":
                 return datePart(expr(args.get(0)), "doy");
             case "tohour":
@@ -1298,6 +1403,15 @@ public final class PostgresPrinter {
                 return dateDiff(unitArg(args.get(0), "dateDiff"), expr(args.get(1)), expr(args.get(2)));
             case "dateadd":
             case "datesub": {
+                if (args.size() == 2) {
+                    // dateAdd(date, interval), ClickHouse's other argument order
+                    Frag i = expr(args.get(1));
+                    if (!cat(i.type()).equals("interval")) {
+                        throw new HogQLResolutionException(spec.name() + "(date, interval) expects an interval such as "
+                                + "toIntervalDay(1) or INTERVAL 1 DAY as its second argument", c);
+                    }
+                    return arithmetic(name.equals("dateadd") ? "+" : "-", expr(args.get(0)), i);
+                }
                 String unit = unitArg(args.get(0), spec.name());
                 return arithmetic(name.equals("dateadd") ? "+" : "-", expr(args.get(2)), interval(expr(args.get(1)), unit));
             }
@@ -1495,19 +1609,27 @@ public final class PostgresPrinter {
                 return arrayLit(args.stream().map(this::expr).toList());
             case "arrayjoin":
                 throw new HogQLResolutionException("arrayJoin is only supported as a column of the SELECT list", c);
-            default:
-                throw new HogQLResolutionException("Unknown function \"" + c.name() + "\"", c);
+            default: {
+                Frag f = ScalarFunctions.print(this, c, name);
+                if (f == null) {
+                    f = ArrayFunctions.print(this, c, name);
+                }
+                if (f == null) {
+                    throw new HogQLResolutionException("Unknown function \"" + c.name() + "\"", c);
+                }
+                return f;
+            }
         }
     }
 
-    private long constSigned(Expr e, String what) {
+    long constSigned(Expr e, String what) {
         if (e instanceof Expr.Constant c && c.value() instanceof Long l) {
             return l;
         }
         throw new HogQLResolutionException(what + " must be an integer", e);
     }
 
-    private Frag withZone(Frag dt, Expr zoneArg) {
+    Frag withZone(Frag dt, Expr zoneArg) {
         String z = constString(zoneArg, "Time zone");
         try {
             ZoneId.of(z);
@@ -1520,7 +1642,7 @@ public final class PostgresPrinter {
         return new Frag(dt.sql(), nullableLike(dt, "DateTime64(6, '" + z + "')"));
     }
 
-    private Frag json(String name, List<Expr> args) {
+    Frag json(String name, List<Expr> args) {
         Frag j = expr(args.get(0));
         String js = cat(j.type()).equals("json") ? j.sql() : "hogql_to_jsonb(" + str(j) + ")";
         List<String> path = new ArrayList<>();

@@ -28,6 +28,8 @@ public final class Resolver {
         final TableDef table; // non-null for tables
         final SelectLike subquery; // non-null for subqueries and CTE references
         final JoinExpr join;
+        /** For ARRAY JOIN: the arrays unnested side by side (columns are the element names); else null. */
+        List<Expr> arrayJoinItems;
         final List<String> columns = new ArrayList<>(); // subquery output names (HogQL)
         // filled by the printer after printing the subquery
         List<String> columnSql = List.of();
@@ -84,6 +86,9 @@ public final class Resolver {
     /** An alias or expression CTE: stands for the expression. */
     public record ExprRef(Expr expr) implements Ref {}
 
+    /** Parameter {@code index} of a lambda (path: JSON property path after it). */
+    public record LambdaParamRef(Expr.Lambda lambda, int index, List<String> path) implements Ref {}
+
     /** The resolver's output. */
     public static final class Resolution {
         final Map<SelectQuery, QueryScope> scopes = new IdentityHashMap<>();
@@ -111,6 +116,8 @@ public final class Resolver {
 
     private final Resolution res = new Resolution();
     private final Set<Expr> resolvedExprCtes = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The lambdas whose bodies are being resolved, innermost last. */
+    private final List<Expr.Lambda> lambdas = new ArrayList<>();
 
     private Resolver() {}
 
@@ -236,6 +243,26 @@ public final class Resolver {
 
     private void from(JoinExpr j, QueryScope scope) {
         Source src;
+        if (j.isArrayJoin()) {
+            if (scope.sources.isEmpty()) {
+                throw new HogQLResolutionException("ARRAY JOIN needs a table before it", j);
+            }
+            src = new Source(null, sqlAlias("array_join"), null, null, j);
+            src.arrayJoinItems = new ArrayList<>();
+            for (Expr item : ((Expr.TupleLit) j.table()).items()) {
+                Expr inner = item instanceof Expr.Alias a ? a.expr() : item;
+                String name = item instanceof Expr.Alias a ? a.alias()
+                        : ((Expr.Field) inner).chain().get(((Expr.Field) inner).chain().size() - 1);
+                expr(inner, scope, false);
+                if (src.columns.contains(name)) {
+                    throw new HogQLResolutionException("Duplicate ARRAY JOIN name \"" + name + "\"", item);
+                }
+                src.columns.add(name);
+                src.arrayJoinItems.add(inner);
+            }
+            scope.sources.add(src);
+            return;
+        }
         if (j.table() instanceof SelectLike sub) {
             select(sub, scope, false);
             src = new Source(j.alias(), sqlAlias(j.alias() == null ? "sub" : j.alias()), null, sub, j);
@@ -292,7 +319,7 @@ public final class Resolver {
     private void expandStar(Expr.Star st, QueryScope scope) {
         List<Source> targets = new ArrayList<>();
         for (Source s : scope.sources) {
-            if (st.table() == null || st.table().equals(s.name)) {
+            if (s.arrayJoinItems == null && (st.table() == null || st.table().equals(s.name))) {
                 targets.add(s);
             }
         }
@@ -343,7 +370,29 @@ public final class Resolver {
             if (c.name().equalsIgnoreCase("arrayJoin") && !res.arrayJoins.contains(c)) {
                 throw new HogQLResolutionException("arrayJoin is only supported as a column of the SELECT list", c);
             }
-            for (Expr a : c.args()) {
+            for (int k = 0; k < c.args().size(); k++) {
+                Expr a = c.args().get(k);
+                if (a instanceof Expr.Lambda l) {
+                    if (k != 0 || !ArrayFunctions.takesLambda(spec.name())) {
+                        throw new HogQLResolutionException("A lambda (x -> …) is only allowed as the first argument of "
+                                + "a higher-order array function such as arrayMap, arrayFilter or arrayExists", l);
+                    }
+                    if (new HashSet<>(l.params()).size() != l.params().size()) {
+                        throw new HogQLResolutionException("Lambda parameters must have different names", l);
+                    }
+                    if (l.params().size() != c.args().size() - 1) {
+                        throw new HogQLResolutionException("The lambda of " + spec.name() + " takes " + l.params().size()
+                                + " parameter" + (l.params().size() == 1 ? "" : "s") + " but " + (c.args().size() - 1)
+                                + " array" + (c.args().size() == 2 ? " is" : "s are") + " given", l);
+                    }
+                    lambdas.add(l);
+                    try {
+                        expr(l.body(), scope, false);
+                    } finally {
+                        lambdas.remove(lambdas.size() - 1);
+                    }
+                    continue;
+                }
                 expr(a, scope, aggregatesAllowed && !spec.aggregate());
             }
             if (c.params() != null) {
@@ -406,6 +455,9 @@ public final class Resolver {
             throw new HogQLResolutionException("Unknown placeholder {" + p.name() + "}", p);
         } else if (e instanceof Expr.Alias a) {
             throw new HogQLResolutionException("Alias \"" + a.alias() + "\" is only allowed in the SELECT list", a);
+        } else if (e instanceof Expr.Lambda l) {
+            throw new HogQLResolutionException("A lambda (x -> …) is only allowed as the first argument of a "
+                    + "higher-order array function such as arrayMap, arrayFilter or arrayExists", l);
         } else if (e instanceof SelectLike sub) {
             select(sub, scope, true);
             if (columnsOf(sub).size() != 1) {
@@ -419,6 +471,12 @@ public final class Resolver {
     private Ref field(Expr.Field f, QueryScope scope) {
         List<String> chain = f.chain();
         String first = chain.get(0);
+        for (int k = lambdas.size() - 1; k >= 0; k--) {
+            int idx = lambdas.get(k).params().indexOf(first);
+            if (idx >= 0) {
+                return new LambdaParamRef(lambdas.get(k), idx, List.copyOf(chain.subList(1, chain.size())));
+            }
+        }
         for (QueryScope s = scope; s != null; s = s.correlated ? s.parent : null) {
             if (chain.size() == 1 && s.aliases.containsKey(first) && !s.aliasesInProgress.contains(first)) {
                 resolveAlias(first, s);
@@ -429,6 +487,12 @@ public final class Resolver {
                     if (first.equals(src.name)) {
                         return fieldInSource(src, chain.subList(1, chain.size()), f);
                     }
+                }
+            }
+            // an ARRAY JOIN name shadows a column of the same name (ARRAY JOIN arr: arr is then the element)
+            for (Source src : s.sources) {
+                if (src.arrayJoinItems != null && src.columns.contains(first)) {
+                    return fieldInSource(src, chain, f);
                 }
             }
             for (Source src : s.sources) {

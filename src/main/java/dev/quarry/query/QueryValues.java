@@ -58,7 +58,16 @@ public final class QueryValues {
         if (value instanceof LocalDate d) {
             return mapper.getNodeFactory().textNode(d.toString());
         }
-        if (value instanceof JsonObject || value instanceof JsonArray) {
+        if (value instanceof JsonArray array) {
+            // a HogQL tuple (printed as a JSON array): a list, as PostHog shows ClickHouse tuples
+            ArrayNode node = mapper.createArrayNode();
+            for (Object item : array) {
+                node.add(item instanceof JsonObject || item instanceof JsonArray
+                        ? mapper.getNodeFactory().textNode(item.toString()) : toJson(item, mapper));
+            }
+            return node;
+        }
+        if (value instanceof JsonObject) {
             return mapper.getNodeFactory().textNode(value.toString());
         }
         if (value instanceof Object[] array) {

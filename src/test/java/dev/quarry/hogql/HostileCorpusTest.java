@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Each input must raise a HogQL exception, or compile to SQL in which every table carries the team filter. */
 class HostileCorpusTest {
     private static final Set<String> ALLOWED = Set.of("events", "persons", "person_distinct_ids", "cohort_people",
-            "query_log", "person_overrides");
+            "query_log", "person_overrides", "cohorts");
     private static final Pattern TABLE = Pattern.compile("(FROM|JOIN) \"(\\w+)\" AS \"(\\w+)\"");
     private static final Pattern WRAPPED = Pattern.compile("\\(SELECT \\* FROM \"(\\w+)\" WHERE \"(\\w+)\"\\.\"team_id\" = \\$1\\)");
 
@@ -107,6 +107,26 @@ class HostileCorpusTest {
         "select count() from cohort_people where person.properties.email = 'x'",
         "select event from events where event in (select event from events union all select query from query_log)",
         "select (select count() from persons) from events",
+        // issue 19: ARRAY JOIN, lambdas, IN COHORT, bracket access keep the wall on every table they reach
+        "select x from events array join [(select max(properties.email) from persons)] as x",
+        "select x, y from events e array join groupArray(1) as x",
+        "select b from events left array join (select groupArray(event) from events) as b",
+        "select x from (select [1] as a) array join a as x, (select [query] from query_log limit 1) as y",
+        "select arrayMap(x -> (select max(properties.email) from persons), [1, 2])",
+        "select arrayFilter(x -> x in (select distinct_id from person_distinct_ids), ['a'])",
+        "select arrayMap(x -> arrayMap(y -> concat(x, y, (select max(query) from query_log)), ['a']), ['b'])",
+        "select arrayMap(team_id -> team_id, [1])",
+        "select arrayMap(x -> team_id, [1]) from events",
+        "select count() from events where person_id in cohort 1",
+        "select count() from events where person_id in cohort 'x\'; drop table cohorts; --'",
+        "select count() from persons where id not in cohort 'C'",
+        "select properties['a\'; drop']['b'] from events",
+        "select person.properties['email'] from events",
+        "select (1, (select max(properties.email) from persons)) from events",
+        "select countDistinctIf(person.properties.email, person_id in cohort 'x') from events",
+        "select * from cohorts",
+        "select name from cohorts",
+        "select 1, from events",
     })
     void hostile(String q) {
         CompiledQuery c;
@@ -123,6 +143,8 @@ class HostileCorpusTest {
     @ValueSource(strings = {
         "select * from pg_class", "select pg_sleep(10)", "select team_id from events", "select 1; select 2",
         "select 'x'::regclass", "select * from information_schema.tables", "select current_setting('x')",
+        "select * from cohorts", "select arrayMap(x -> team_id, [1]) from events", "select x -> 1",
+        "select `#cohort_id_by_name`('x')", "select x from events array join team_id as x",
     })
     void mustBeRejected(String q) {
         try {

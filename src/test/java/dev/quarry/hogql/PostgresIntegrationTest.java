@@ -57,6 +57,7 @@ class PostgresIntegrationTest {
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V1__foundation.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V2__hogql_functions.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V13_1__query_log_posthog_columns.sql")));
+            st.execute(Files.readString(Path.of("src/main/resources/db/migration/V14_1__hogql_functions_more.sql")));
             st.execute("""
                 insert into organizations (id, name) values ('10000000-0000-0000-0000-000000000000', 'org');
                 insert into teams (id, uuid, organization_id, name, api_token) values
@@ -124,9 +125,7 @@ class PostgresIntegrationTest {
             for (Row r : rows) {
                 List<Object> row = new ArrayList<>();
                 for (int k = 0; k < r.size(); k++) {
-                    Object v = r.getValue(k);
-                    row.add(v == null ? null : v instanceof Number || v instanceof Boolean || v instanceof String ? v
-                            : String.valueOf(v));
+                    row.add(plain(r.getValue(k)));
                 }
                 out.add(row);
             }
@@ -134,6 +133,28 @@ class PostgresIntegrationTest {
         } catch (Exception e) {
             throw new AssertionError("SQL failed: " + c.sql() + "\nparams " + c.params() + "\n" + e.getMessage(), e);
         }
+    }
+
+    /** Numbers, booleans and strings as they are; arrays and JSON arrays (tuples) as lists; other values as text. */
+    static Object plain(Object v) {
+        if (v == null || v instanceof Number || v instanceof Boolean || v instanceof String) {
+            return v;
+        }
+        if (v instanceof Object[] arr) {
+            List<Object> l = new ArrayList<>();
+            for (Object o : arr) {
+                l.add(plain(o));
+            }
+            return l;
+        }
+        if (v instanceof io.vertx.core.json.JsonArray a) {
+            List<Object> l = new ArrayList<>();
+            for (Object o : a) {
+                l.add(o instanceof Integer i ? Long.valueOf(i) : plain(o));
+            }
+            return l;
+        }
+        return String.valueOf(v);
     }
 
     static List<List<Object>> run(String hogql) {

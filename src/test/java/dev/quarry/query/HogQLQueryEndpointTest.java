@@ -129,6 +129,35 @@ class HogQLQueryEndpointTest {
 
     /** alice's four events in time order: three pageviews then the signup; each row sees its predecessor. */
     @Test
+    void inCohortByIdAndNameRunsAsTheQueryRoleAndStaysInTheTeam() {
+        // a dynamic cohort of team A holding alice (4 events); the name is looked up inside the query, as the
+        // read-only query role, so that role may read the cohorts' names (migration V14_2)
+        int id = given().header("Authorization", "Bearer " + teamA.key()).contentType("application/json")
+                .body(Map.of("name", "Alices", "is_static", false, "filters", Map.of("properties", Map.of("type", "OR",
+                        "values", List.of(Map.of("type", "AND", "values", List.of(Map.of("key", "email",
+                                "value", "alice", "operator", "icontains", "type", "person"))))))))
+                .post("/api/projects/" + teamA.id() + "/cohorts/").then().statusCode(201).extract().path("id");
+        hogql(teamA, "select count() from events where person_id in cohort 'Alices'").statusCode(200)
+                .body("results", equalTo(List.of(List.of(4))));
+        hogql(teamA, "select count() from events where person_id in cohort " + id).statusCode(200)
+                .body("results", equalTo(List.of(List.of(4))));
+        hogql(teamA, "select count(), countIf(person_id not in cohort 'Alices') from events where "
+                + "timestamp > now() - interval 7 day").statusCode(200).body("results", equalTo(List.of(List.of(5, 1))));
+        hogql(teamB, "select count() from events where person_id in cohort 'Alices'").statusCode(200)
+                .body("results", equalTo(List.of(List.of(0))));
+        hogql(teamB, "select count() from events where person_id in cohort " + id).statusCode(200)
+                .body("results", equalTo(List.of(List.of(0))));
+        // the new constructs through the API: ARRAY JOIN, a lambda, a tuple, bracket access, a trailing comma
+        hogql(teamA, "select b, count(), from events array join [properties['$browser']] as b "
+                + "where timestamp > now() - interval 7 day group by b order by b").statusCode(200)
+                .body("results", equalTo(List.of(List.of("Chrome", 4), List.of("Safari", 1))));
+        hogql(teamA, "select arrayMap(x -> x * 2, [1, 2]), (1, 'a'), today() - 1 = yesterday()").statusCode(200)
+                .body("results", equalTo(List.of(List.of(List.of(2, 4), List.of(1, "a"), true))));
+        hogql(teamA, "select bitmapBuild([1])").statusCode(400)
+                .body("detail", containsString("\"bitmapBuild\""));
+    }
+
+    @Test
     void windowFunctions() {
         hogql(teamA, "select event, row_number() over (partition by distinct_id order by timestamp) as n, "
                 + "lagInFrame(event) over (partition by distinct_id order by timestamp) as prev, "

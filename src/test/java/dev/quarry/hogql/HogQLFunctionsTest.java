@@ -1,0 +1,393 @@
+package dev.quarry.hogql;
+
+import static dev.quarry.hogql.PostgresIntegrationTest.P1;
+import static dev.quarry.hogql.PostgresIntegrationTest.P2;
+import static dev.quarry.hogql.PostgresIntegrationTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The functions and constructs added for issue 19 §4, run on PostgreSQL with the data of
+ * {@link PostgresIntegrationTest}; expected values are ClickHouse's (from its documentation's examples or worked out
+ * by hand in the comment).
+ */
+class HogQLFunctionsTest {
+    @BeforeAll
+    static void start() throws Exception {
+        PostgresIntegrationTest.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        PostgresIntegrationTest.stop();
+    }
+
+    /** Runs {@code select <expr>} and returns the single value, arrays as lists. */
+    static Object value(String expr) {
+        List<List<Object>> rows = run("select " + expr);
+        assertEquals(1, rows.size(), expr);
+        return rows.get(0).get(0);
+    }
+
+    static void check(String expr, Object expected) {
+        Object v = value(expr);
+        assertEquals(expected, v, expr);
+    }
+
+    @Test
+    void arithmeticFunctions() {
+        check("plus(2, 3)", 5L);
+        check("minus(2, 3)", -1L);
+        check("multiply(4, 2.5)", 10.0);
+        check("divide(7, 2)", 3.5);
+        check("intDiv(7, 2)", 3L);
+        check("intDiv(-7, 2)", -3L); // truncates toward zero
+        check("intDivOrZero(7, 0)", 0L);
+        check("modulo(7, 3)", 1L);
+        check("modulo(-7, 3)", -1L);
+        check("positiveModulo(-7, 3)", 2L);
+        check("moduloOrZero(7, 0)", 0L);
+        check("negate(5)", -5L);
+        check("abs(-5)", 5L);
+        check("gcd(12, 18)", 6L);
+        check("lcm(4, 6)", 12L);
+        check("max2(1, 2)", 2.0);
+        check("min2(1, 2)", 1.0);
+        check("plus(1, 2) * 2", 6L);
+    }
+
+    @Test
+    void comparisonLogicAndMath() {
+        check("equals(1, 1)", true);
+        check("notEquals(1, 1)", false);
+        check("less(1, 2) and greater(3, 2) and lessOrEquals(2, 2) and greaterOrEquals(2, 3)", false);
+        check("xor(1, 0)", true);
+        check("xor(1, 1)", false);
+        check("not(0)", true);
+        check("in(2, (1, 2, 3))", true);
+        check("notIn('a', ('a', 'b'))", false);
+        check("pow(2, 10)", 1024.0);
+        check("sqrt(16)", 4.0);
+        check("sqrt(-1)", null); // ClickHouse: nan, shown as null in JSON; never a failed query
+        check("log(-1)", null);
+        check("log2(8)", 3.0);
+        check("log10(1000)", 3.0);
+        check("exp10(2)", 100.0);
+        check("sign(-3)", -1L);
+        check("factorial(5)", 120L);
+        check("intExp2(10)", 1024L);
+        check("trunc(2.7)", 2.0);
+        check("roundBankers(2.5)", 2.0);
+        check("roundBankers(3.5)", 4.0);
+        check("isNaN(0)", false);
+        check("isFinite(1)", true);
+        check("hypot(3, 4)", 5.0);
+        check("width_bucket(5.35, 0.024, 10.06, 5)", 3L); // PostgreSQL's and ClickHouse's documented example
+    }
+
+    @Test
+    void strings() {
+        check("lengthUTF8('héllo')", 5L);
+        check("leftPad('abc', 7, '*')", "****abc");
+        check("rightPad('abc', 5)", "abc  ");
+        check("leftPad('abc', 2)", "ab");
+        check("repeat('ab', 3)", "ababab");
+        check("reverse('abc')", "cba");
+        check("trimLeft('  a  ')", "a  ");
+        check("trimRight('  a  ')", "  a");
+        check("ascii('a')", 97L);
+        check("base64Encode('Hello')", "SGVsbG8=");
+        check("base64Decode('SGVsbG8=')", "Hello");
+        check("tryBase64Decode('!!')", "");
+        check("appendTrailingCharIfAbsent('a/b', '/')", "a/b/");
+        check("appendTrailingCharIfAbsent('a/b/', '/')", "a/b/");
+        check("concatWithSeparator('-', 'a', 'b', 'c')", "a-b-c");
+        check("positionCaseInsensitive('Hello', 'LL')", 3L);
+        check("countSubstrings('aaaa', 'aa')", 2L);
+        check("countMatches('foobarfoo', 'foo')", 2L);
+        check("regexpExtract('100-200', '(\\\\d+)-(\\\\d+)', 2)", "200");
+        check("regexpExtract('100-200', '(\\\\d+)-(\\\\d+)', 0)", "100-200");
+        check("replace('aXbX', 'X', 'y')", "ayby");
+        check("replaceRegexpAll('Hello, World!', '.', '\\\\0\\\\0')", "HHeelllloo,,  WWoorrlldd!!");
+        check("replaceRegexpOne('2024-01-02', '(\\\\d+)-(\\\\d+)-(\\\\d+)', '\\\\3/\\\\2/\\\\1')", "02/01/2024");
+        check("replaceRegexpAll('abc', '(', 'x')", "abc"); // an invalid pattern leaves the text as it is
+        check("translate('abc', 'ab', 'xy')", "xyc");
+        check("encodeXMLComponent('<a&b>')", "&lt;a&amp;b&gt;");
+        check("decodeXMLComponent('&lt;a&amp;b&gt;')", "<a&b>");
+        check("extractAll('a1b22c333', '\\\\d+')", List.of("1", "22", "333"));
+        check("splitByString(', ', 'a, b, c')", List.of("a", "b", "c"));
+        check("splitByString('', 'abc')", List.of("a", "b", "c"));
+        check("splitByRegexp('\\\\d+', 'a12bc23de')", List.of("a", "bc", "de"));
+        check("splitByWhitespace('  a b   c ')", List.of("a", "b", "c"));
+        check("alphaTokens('abca1abc')", List.of("abca", "abc"));
+        check("arrayStringConcat(['a', 'b'], ',')", "a,b");
+        check("arrayStringConcat([1, 2, 3])", "123");
+        check("substringUTF8('hello', 2, 3)", "ell");
+    }
+
+    @Test
+    void urls() {
+        String u = "'https://www.example.com:8080/path/to?a=1&b=two&a=3#frag'";
+        check("protocol(" + u + ")", "https");
+        check("domain(" + u + ")", "www.example.com");
+        check("domainWithoutWWW(" + u + ")", "example.com");
+        check("topLevelDomain(" + u + ")", "com");
+        check("path(" + u + ")", "/path/to");
+        check("pathFull(" + u + ")", "/path/to?a=1&b=two&a=3#frag");
+        check("queryString(" + u + ")", "a=1&b=two&a=3");
+        check("fragment(" + u + ")", "frag");
+        check("extractURLParameter(" + u + ", 'a')", "1");
+        check("extractURLParameter(" + u + ", 'b')", "two");
+        check("extractURLParameter(" + u + ", 'zz')", "");
+        check("extractURLParameters(" + u + ")", List.of("a=1", "b=two", "a=3"));
+        check("extractURLParameterNames(" + u + ")", List.of("a", "b", "a"));
+        check("cutQueryString(" + u + ")", "https://www.example.com:8080/path/to#frag");
+        check("cutQueryStringAndFragment(" + u + ")", "https://www.example.com:8080/path/to");
+        check("cutWWW(" + u + ")", "https://example.com:8080/path/to?a=1&b=two&a=3#frag");
+        check("encodeURLComponent('a b/ü')", "a%20b%2F%C3%BC");
+        check("decodeURLComponent('a%20b%2F%C3%BC')", "a b/ü");
+    }
+
+    @Test
+    void intervalsAndDateArithmetic() {
+        // team time zone Europe/Berlin; fixed dates so the answers do not move
+        check("toDate('2024-03-10') - 1", "2024-03-09");
+        check("toDate('2024-03-10') + 7", "2024-03-17");
+        check("1 + toDate('2024-03-10')", "2024-03-11");
+        check("addDays(toDate('2024-03-10'), 3)", "2024-03-13");
+        check("subtractDays(toDate('2024-03-10'), 10)", "2024-02-29");
+        check("addMonths(toDate('2024-01-31'), 1)", "2024-02-29");
+        check("subtractYears(toDate('2024-02-29'), 1)", "2023-02-28");
+        check("toDateTime('2024-03-10 12:00:00') + toIntervalDay(1) = toDateTime('2024-03-11 12:00:00')", true);
+        check("toDateTime('2024-03-10 12:00:00') + toIntervalHour(36) = toDateTime('2024-03-12 00:00:00')", true);
+        check("subtractHours(toDateTime('2024-03-10 12:00:00'), 2) = toDateTime('2024-03-10 10:00:00')", true);
+        check("addMinutes(toDateTime('2024-03-10 12:00:00'), 90) = toDateTime('2024-03-10 13:30:00')", true);
+        check("addSeconds(toDateTime('2024-03-10 12:00:00'), 5) = toDateTime('2024-03-10 12:00:05')", true);
+        check("toDateTime('2024-03-10 12:00:00') - 60 = toDateTime('2024-03-10 11:59:00')", true);
+        check("dateAdd(toDate('2024-03-10'), toIntervalWeek(1))", "2024-03-17");
+        check("dateSub(toDate('2024-03-10'), INTERVAL 1 MONTH)", "2024-02-10");
+        check("dateAdd('day', 2, toDate('2024-03-10'))", "2024-03-12");
+        check("timeStampAdd(toDate('2024-03-10'), toIntervalQuarter(1))", "2024-06-10");
+        check("toYYYYMM(toDate('2024-03-10'))", 202403L);
+        check("toYYYYMMDD(toDate('2024-03-10'))", 20240310L);
+        check("toISOWeek(toDate('2024-01-01'))", 1L);
+        check("toLastDayOfMonth(toDate('2024-02-10'))", "2024-02-29");
+        check("toDayOfWeek(toDate('2024-03-10'))", 7L); // a Sunday
+        check("toDayOfWeek(toDate('2024-03-10'), 3)", 1L);
+        check("monthName(toDate('2024-03-10'))", "March");
+        check("dateName('weekday', toDate('2024-03-10'))", "Sunday");
+        check("age('month', toDate('2024-01-31'), toDate('2024-03-30'))", 1L); // dateDiff would say 2
+        check("dateDiff('month', toDate('2024-01-31'), toDate('2024-03-30'))", 2L);
+        check("toModifiedJulianDay('2020-01-01')", 58849L);
+        check("fromModifiedJulianDay(58849)", "2020-01-01");
+        check("formatDateTime(toStartOfFifteenMinutes(toDateTime('2024-03-10 12:44:00')), '%H:%i')", "12:30");
+        check("formatDateTime(dateTrunc('hour', toDateTime('2024-03-10 12:44:00')), '%H:%i')", "12:00");
+        check("toUnixTimestamp64Milli(toDateTime('2024-01-01 01:00:00'))", 1704067200000L);
+        check("today() - 1 = yesterday()", true);
+        check("dateDiff('day', today() - 3, today())", 3L);
+    }
+
+    @Test
+    void jsonTuplesAndOther() {
+        check("JSONLength('{\"a\": 1, \"b\": [1, 2]}')", 2L);
+        check("JSONLength('{\"a\": 1, \"b\": [1, 2]}', 'b')", 2L);
+        check("JSONType('{\"a\": 1.5}', 'a')", "Double");
+        check("JSONType('{\"a\": [1]}', 'a')", "Array");
+        check("JSONExtractRaw('{\"a\": \"x\"}', 'a')", "\"x\"");
+        check("JSONExtractArrayRaw('{\"a\": [\"x\", \"y\"]}', 'a')", List.of("\"x\"", "\"y\""));
+        check("isValidJSON('{\"a\": 1}')", true);
+        check("isValidJSON('{a}')", false);
+        check("tuple(1, 'a')", List.of(1L, "a"));
+        check("(1, 'a', true)", List.of(1L, "a", true));
+        check("tupleElement((1, 'a'), 2)", "a");
+        check("tupleElement(tuple(5, 'a'), 1) + 1", 6L);
+        check("transform(2, [1, 2, 3], ['one', 'two', 'three'], 'other')", "two");
+        check("transform(9, [1, 2], [10, 20])", 9L);
+        check("assumeNotNull(1)", 1L);
+        check("toDecimal('1.5')", 1.5);
+        check("toJSONString('a')", "\"a\"");
+    }
+
+    @Test
+    void arraysAndLambdas() {
+        check("arrayMap(x -> x * 2, [1, 2, 3])", List.of(2L, 4L, 6L));
+        check("arrayMap((x, y) -> concat(x, toString(y)), ['a', 'b'], [1, 2])", List.of("a1", "b2"));
+        check("arrayFilter(x -> x > 1, [1, 2, 3])", List.of(2L, 3L));
+        check("arrayFilter(x -> x like 'a%', ['ab', 'b', 'ac'])", List.of("ab", "ac"));
+        check("arrayExists(x -> x = 2, [1, 2, 3])", true);
+        check("arrayExists(x -> x = 5, [1, 2, 3])", false);
+        check("arrayAll(x -> x > 0, [1, 2, 3])", true);
+        check("arrayAll(x -> x > 0, [])", true);
+        check("arrayCount(x -> x > 1, [1, 2, 3])", 2L);
+        check("arrayCount([0, 1, 2])", 2L);
+        check("arraySum([1, 2, 3])", 6L);
+        check("arraySum(x -> x * 10, [1, 2])", 30L);
+        check("arrayMin([3, 1, 2])", 1L);
+        check("arrayMax(x -> -x, [3, 1, 2])", -1L);
+        check("arrayAvg([1, 2, 3, 4])", 2.5);
+        check("arrayFirst(x -> x > 1, [1, 2, 3])", 2L);
+        check("arrayFirst(x -> x > 5, [1, 2, 3])", 0L);
+        check("arrayLast(x -> x > 1, [1, 2, 3])", 3L);
+        check("arrayFirstIndex(x -> x = 'b', ['a', 'b'])", 2L);
+        check("arrayLastIndex(x -> x = 'z', ['a', 'b'])", 0L);
+        check("arraySort([3, 1, 2])", List.of(1L, 2L, 3L));
+        check("arraySort(x -> -x, [3, 1, 2])", List.of(3L, 2L, 1L));
+        check("arrayReverseSort([3, 1, 2])", List.of(3L, 2L, 1L));
+        check("arrayCumSum([1, 2, 3])", List.of(1L, 3L, 6L));
+        check("range(4)", List.of(0L, 1L, 2L, 3L));
+        check("range(1, 10, 3)", List.of(1L, 4L, 7L));
+        check("arrayConcat([1, 2], [3])", List.of(1L, 2L, 3L));
+        check("arrayElement(['a', 'b'], 2)", "b");
+        check("hasAll([1, 2, 3], [1, 3])", true);
+        check("hasAny([1, 2], [5, 6])", false);
+        check("indexOf(['a', 'b', 'c'], 'c')", 3L);
+        check("indexOf([1, 2], 5)", 0L);
+        check("countEqual([1, 2, 1, 1], 1)", 3L);
+        check("arrayEnumerate(['a', 'b'])", List.of(1L, 2L));
+        check("arrayPopBack([1, 2, 3])", List.of(1L, 2L));
+        check("arrayPopFront([1, 2, 3])", List.of(2L, 3L));
+        check("arrayPushBack([1, 2], 3)", List.of(1L, 2L, 3L));
+        check("arrayPushFront(['b'], 'a')", List.of("a", "b"));
+        check("arraySlice([1, 2, 3, 4, 5], 2, 3)", List.of(2L, 3L, 4L));
+        check("arraySlice([1, 2, 3, 4, 5], -2)", List.of(4L, 5L));
+        check("arrayUniq([1, 2, 2, 3])", 3L);
+        check("arrayDifference([1, 2, 3, 0])", List.of(0L, 1L, 1L, -3L));
+        check("arrayDistinct([1, 2, 2, 1])", List.of(1L, 2L));
+        check("arrayIntersect([1, 2, 3], [2, 3, 4])", List.of(2L, 3L));
+        check("arrayReverse([1, 2, 3])", List.of(3L, 2L, 1L));
+        check("arrayCompact([1, 1, 2, 2, 1])", List.of(1L, 2L, 1L));
+        check("reverse([1, 2])", List.of(2L, 1L));
+        check("[1, 2, 3]", List.of(1L, 2L, 3L));
+        // a lambda over a column: the events' browsers, mapped
+        assertEquals(List.of(List.of(List.of("chrome!"))),
+                run("select arrayMap(b -> concat(lower(b), '!'), [properties.$browser]) from events where event = 'signup'"));
+    }
+
+    @Test
+    void ifCombinators() {
+        // events of team 1: e1 Chrome price "10", e2 Firefox "abc", e3 Chrome "5.5", e4 Safari (no price)
+        check("countDistinctIf(properties.$browser, event = '$pageview') from events", 3L);
+        check("uniqExactIf(properties.$browser, event = '$pageview') from events", 3L);
+        check("countIf(event = 'signup') from events", 1L);
+        check("sumIf(toFloat(properties.price), properties.$browser = 'Chrome') from events", 15.5);
+        check("avgIf(toFloat(properties.price), properties.$browser = 'Chrome') from events", 7.75);
+        check("minIf(timestamp, event = 'signup') = toDateTime('2024-01-03 00:30:00') from events", true);
+        check("anyIf(properties.$browser, event = 'signup') from events", "Chrome");
+        check("argMaxIf(event, timestamp, properties.$browser = 'Chrome') from events", "signup");
+        check("argMinIf(event, timestamp, properties.$browser = 'Chrome') from events", "$pageview");
+        check("groupArrayIf(properties.$browser, event = 'signup') from events", List.of("Chrome"));
+        check("medianIf(toFloat(properties.price), properties.$browser = 'Chrome') from events", 7.75);
+        check("quantileIf(0.5)(toFloat(properties.price), properties.$browser = 'Chrome') from events", 7.75);
+        check("stddevPopIf(toFloat(properties.price), properties.$browser = 'Chrome') from events", 2.25);
+        check("varSamp(toFloat(properties.price)) from events", 10.125);
+        check("avgWeighted(x, w) from (select 1 as x, 1 as w union all select 4 as x, 2 as w)", 3.0);
+        check("quantiles(0.5, 1)(toFloat(properties.price)) from events", List.of(7.75, 10.0));
+        check("medianExact(x) from (select 1 as x union all select 2 as x union all select 3 as x union all select 4 as x)", 3.0);
+        check("medianExactLow(x) from (select 1 as x union all select 2 as x union all select 3 as x union all select 4 as x)", 2.0);
+        // (k, b) of y = kx + b; a tuple travels as a JSON list, where 2.0 and 2 are the same number
+        check("simpleLinearRegression(x, y) from (select 1 as x, 3 as y union all select 2 as x, 5 as y)", List.of(2L, 1L));
+    }
+
+    @Test
+    void bracketAccessAndArrayJoin() {
+        check("properties['nested']['a']['b'] from events where event = 'signup'", "deep");
+        check("count() from events where properties['$browser'] = 'Chrome'", 2L);
+        check("person.properties['email'] from events where distinct_id = 'd2'", "b@y.com");
+        // ARRAY JOIN: one row per element, the table's columns beside it
+        assertEquals(List.of(List.of("signup", 1L), List.of("signup", 2L)),
+                run("select event, n from events array join [1, 2] as n where event = 'signup' order by n"));
+        assertEquals(List.of(List.of("x", 10L), List.of("y", 20L)),
+                run("select a, b from (select 1 as one) array join ['x', 'y'] as a, [10, 20] as b order by a"));
+        // unaliased: the name then means the element
+        assertEquals(List.of(List.of(1L), List.of(2L)),
+                run("select arr from (select [1, 2] as arr) array join arr order by arr"));
+        // LEFT ARRAY JOIN keeps the rows whose array is empty
+        assertEquals(2, run("select k from (select 1 as k, [] as a union all select 2 as k, ['x'] as a) "
+                + "left array join a as v").size());
+        assertEquals(1, run("select k from (select 1 as k, [] as a union all select 2 as k, ['x'] as a) "
+                + "array join a as v").size());
+        assertEquals(List.of(List.of("Chrome", 2L), List.of("Firefox", 1L), List.of("Safari", 1L)),
+                run("select b, count() from events array join [properties.$browser] as b group by b order by b"));
+    }
+
+    @Test
+    void inCohort() {
+        long id = PostgresIntegrationTest.cohortId;
+        // cohort C (team 1) holds p2, whose one event is e2
+        assertEquals(List.of(List.of("d2")), run("select distinct_id from events where person_id in cohort " + id));
+        assertEquals(List.of(List.of("d2")), run("select distinct_id from events where person_id in cohort 'C'"));
+        assertEquals(3L, ((Number) run("select count() from events where person_id not in cohort " + id).get(0).get(0)).longValue());
+        assertEquals(List.of(), run("select distinct_id from events where person_id in cohort 'no such cohort'"));
+        // team 2's cohort "C2" is invisible to team 1, by name and by id
+        assertEquals(List.of(), run("select distinct_id from events where person_id in cohort 'C2'"));
+        assertEquals(List.of(List.of(P2)), run("select id from persons where id in cohort 'C'"));
+        assertTrue(!run("select id from persons where id not in cohort 'C'").contains(List.of(P2)));
+        assertTrue(run("select id from persons where id not in cohort 'C'").contains(List.of(P1)));
+    }
+
+    @Test
+    void trailingCommaAndCompileErrors() {
+        assertEquals(List.of(List.of(1L, 2L)), run("select 1, 2, from events limit 1"));
+        assertEquals(List.of(List.of(1L)), run("select 1,"));
+        HogQLException e = assertThrows(HogQLException.class, () -> run("select bitmapBuild([1, 2])"));
+        assertTrue(e.getMessage().contains("\"bitmapBuild\"") && e.getMessage().contains("not supported"), e.getMessage());
+        e = assertThrows(HogQLException.class, () -> run("select arrayMap(1, [1])"));
+        assertTrue(e.getMessage().contains("lambda"), e.getMessage());
+        e = assertThrows(HogQLException.class, () -> run("select x -> x"));
+        e = assertThrows(HogQLException.class, () -> run("select has(x -> x, [1])"));
+        assertTrue(e.getMessage().contains("lambda"), e.getMessage());
+        e = assertThrows(HogQLException.class, () -> run("select arrayMap((x, y) -> x, [1])"));
+        assertTrue(e.getMessage().contains("2 parameters"), e.getMessage());
+        e = assertThrows(HogQLException.class, () -> run("select event from events array join 1 as x"));
+        assertTrue(e.getMessage().contains("ARRAY JOIN expects an array"), e.getMessage());
+    }
+
+    @Test
+    void newConstructsNeverReachAnotherTeam() throws Exception {
+        // team 2's cohort C2 holds p9 (team 2's person, browser "Secret", email secret@two.com)
+        long c2;
+        try (var conn = PostgresIntegrationTest.pg.getPostgresDatabase().getConnection(); var st = conn.createStatement()) {
+            var rs = st.executeQuery("select id from cohorts where team_id = 2 and name = 'C2'");
+            rs.next();
+            c2 = rs.getLong(1);
+            st.execute("insert into cohort_people (team_id, cohort_id, person_id) values (2, " + c2 + ", '"
+                    + PostgresIntegrationTest.P9 + "') on conflict do nothing");
+        }
+        assertEquals(List.of(List.of(0L)), run("select count() from events where person_id in cohort " + c2));
+        assertEquals(List.of(List.of(0L)), run("select count() from events where person_id in cohort 'C2'"));
+        assertEquals(List.of(List.of(0L)), run("select count() from persons where id in cohort " + c2));
+        // and team 2 does not see team 1's cohort C, by id or name; its own works
+        var team2 = PostgresIntegrationTest.team(2);
+        assertEquals(List.of(List.of(0L)), run("select count() from events where person_id in cohort 'C'", team2));
+        assertEquals(List.of(List.of(0L)), run("select count() from events where person_id in cohort "
+                + PostgresIntegrationTest.cohortId, team2));
+        assertEquals(List.of(List.of(1L)), run("select count() from events where person_id in cohort 'C2'", team2));
+        for (String q : List.of(
+                "select x from events array join [(select max(properties.email) from persons)] as x",
+                "select b from events array join [properties.$browser] as b",
+                "select b from (select groupArray(properties.$browser) as bs from events) left array join bs as b",
+                "select arrayMap(x -> (select groupArray(properties.email) from persons), [1])",
+                "select arrayFilter(x -> x in (select properties.$browser from events), ['Secret', 'Chrome'])",
+                "select arrayMap(x -> arrayMap(y -> (select max(properties.$browser) from events where event = y), [x]), "
+                        + "['$pageview'])",
+                "select (1, (select max(properties.email) from persons))",
+                "select properties['$browser'] from events",
+                "select countDistinctIf(person.properties.email, person_id in cohort 'C2') from events")) {
+            for (List<Object> row : run(q)) {
+                assertTrue(!String.valueOf(row).toLowerCase().contains("secret"), q + " → " + row);
+            }
+        }
+    }
+
+    static List<Object> list(Object... items) {
+        return new ArrayList<>(Arrays.asList(items));
+    }
+}
