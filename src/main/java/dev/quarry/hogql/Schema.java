@@ -82,6 +82,17 @@ public final class Schema {
                 new FieldDef("person_id", "person_id", "UUID", Kind.PERSON_ID),
                 new FieldDef("person", null, "Person", Kind.PERSON_JOIN),
                 col("elements_chain", "String"));
+        // The person-day rollup (migration V18_3): one row per event name, local day (team timezone) and person,
+        // with how many events and the first and last one's time; person_id reads through overrides like on events.
+        table("events_person_days", "events_person_days", "person_id",
+                List.of("event", "day", "person_id", "events", "first_timestamp", "last_timestamp"),
+                col("event", "String"),
+                col("day", "Date"),
+                new FieldDef("person_id", "person_id", "UUID", Kind.PERSON_ID),
+                new FieldDef("person", null, "Person", Kind.PERSON_JOIN),
+                col("events", "Int64"),
+                new FieldDef("first_timestamp", "first_at", DATETIME, Kind.COLUMN),
+                new FieldDef("last_timestamp", "last_at", DATETIME, Kind.COLUMN));
         table("persons", "persons", null,
                 List.of("id", "created_at", "properties", "is_identified"),
                 new FieldDef("id", "uuid", "UUID", Kind.COLUMN),

@@ -56,6 +56,7 @@ class PostgresIntegrationTest {
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V1__foundation.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V2__hogql_functions.sql")));
+            st.execute(Files.readString(Path.of("src/main/resources/db/migration/V18_1__hot_property_columns.sql")));
             st.execute("""
                 insert into organizations (id, name) values ('10000000-0000-0000-0000-000000000000', 'org');
                 insert into teams (id, uuid, organization_id, name, api_token) values

@@ -311,6 +311,11 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
             return Expr.Call.of(Functions.FUNNEL_STRICT, Expr.Field.of("timestamp"), sameTimeOrder(), stepNumber(),
                     new Expr.Constant((long) n()), new Expr.Constant((double) windowSeconds));
         }
+        return fullScan();
+    }
+
+    /** The per-event scan of V7 (#funnel): every order type, exclusions, events doing several steps. */
+    Expr fullScan() {
         StringBuilder ex = new StringBuilder();
         for (Exclusion e : exclusions) {
             if (ex.length() > 0) {
