@@ -16,6 +16,10 @@ public final class Functions {
 
     /** The internal funnel-scan aggregate; see the registration below. */
     public static final String FUNNEL = "#funnel";
+    /** The internal ordered-funnel aggregate for steps no event matches twice, without exclusions (V18_2). */
+    public static final String FUNNEL_ORDERED = "#funnel_ordered";
+    /** The internal strict-funnel aggregate for steps no event matches twice, without exclusions (V18_2). */
+    public static final String FUNNEL_STRICT = "#funnel_strict";
     /** Internal: an event's properties as "key::value" strings (migration V10), for funnel correlation. */
     public static final String PROPERTY_PAIRS = "#property_pairs";
     /** Internal: the id of the team's (not deleted) cohort with this name, for {@code IN COHORT 'name'}. */
@@ -68,6 +72,12 @@ public final class Functions {
         // #funnel(timestamp, step mask, same-time order, steps, window seconds, mode, exclusions): the per-actor
         // funnel scan of migration V7 (quarry_funnel), fed the actor's events in time order.
         agg(FUNNEL, 7, 7);
+        // #funnel_ordered(timestamp, step 1..n, steps, window seconds): the same answer as #funnel in ordered mode
+        // when steps are disjoint and there are no exclusions, from per-step sorted times (V18_2).
+        agg(FUNNEL_ORDERED, 4, 4);
+        // #funnel_strict(timestamp, same-time order, step 1..n or 0, steps, window seconds): #funnel's strict mode
+        // for the same case, in one pass (V18_2).
+        agg(FUNNEL_STRICT, 5, 5);
         // window functions (with OVER (PARTITION BY … ORDER BY …)); lagInFrame/leadInFrame are ClickHouse's names
         window("row_number", 0, 0);
         window("rank", 0, 0);

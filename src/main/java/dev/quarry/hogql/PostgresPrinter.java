@@ -612,6 +612,10 @@ public final class PostgresPrinter {
         if (f.kind() == Kind.DATE_OF) {
             return new Frag("(" + col + " AT TIME ZONE 'UTC')::date", "Date");
         }
+        String hot = Schema.hotColumn(f, path);
+        if (hot != null) {
+            return new Frag(alias + "." + q(hot), "Nullable(String)");
+        }
         if (f.kind() == Kind.JSON && !path.isEmpty()) {
             return jsonPath(col, path, true);
         }
@@ -1293,6 +1297,22 @@ public final class PostgresPrinter {
                 Frag x = expr(args.get(0));
                 return new Frag("percentile_cont(" + p + ") WITHIN GROUP (ORDER BY " + num(x) + ")",
                         "Nullable(Float64)");
+            }
+            case Functions.FUNNEL_ORDERED: {
+                Frag ts = expr(args.get(0));
+                String step = "(" + expr(args.get(1)).sql() + ")::int";
+                String order = " ORDER BY " + step + ", " + ts.sql() + ")";
+                return new Frag("quarry_funnel_ordered(array_agg(extract(epoch FROM " + ts.sql() + ")::float8" + order
+                        + ", array_agg(" + step + order + ", (" + expr(args.get(2)).sql() + ")::int, ("
+                        + expr(args.get(3)).sql() + ")::float8)", "Array(Float64)");
+            }
+            case Functions.FUNNEL_STRICT: {
+                Frag ts = expr(args.get(0));
+                String order = " ORDER BY " + ts.sql() + ", " + expr(args.get(1)).sql() + ")";
+                return new Frag("quarry_funnel_strict(array_agg(extract(epoch FROM " + ts.sql() + ")::float8" + order
+                        + ", array_agg((" + expr(args.get(2)).sql() + ")::int" + order + ", ("
+                        + expr(args.get(3)).sql() + ")::int, (" + expr(args.get(4)).sql() + ")::float8)",
+                        "Array(Float64)");
             }
             case Functions.FUNNEL: {
                 Frag ts = expr(args.get(0));

@@ -44,6 +44,28 @@ public final class Schema {
         TABLES.put(name, new TableDef(name, pg, Map.copyOf(m), asterisk, personIdColumn));
     }
 
+    /**
+     * Event properties kept as stored generated columns (migration V18_1: {@code properties ->> name}), read by the
+     * printer instead of the JSON path, as PostHog reads its materialised columns. Keys: property names.
+     */
+    public static final Map<String, String> HOT_EVENT_PROPERTIES = Map.ofEntries(
+            Map.entry("$browser", "mat_browser"), Map.entry("$os", "mat_os"),
+            Map.entry("$device_type", "mat_device_type"), Map.entry("$current_url", "mat_current_url"),
+            Map.entry("$pathname", "mat_pathname"), Map.entry("$host", "mat_host"),
+            Map.entry("$referring_domain", "mat_referring_domain"), Map.entry("utm_source", "mat_utm_source"),
+            Map.entry("utm_medium", "mat_utm_medium"), Map.entry("utm_campaign", "mat_utm_campaign"),
+            Map.entry("utm_content", "mat_utm_content"), Map.entry("utm_term", "mat_utm_term"));
+
+    private static final FieldDef EVENT_PROPERTIES = new FieldDef("properties", "properties", "JSON", Kind.JSON);
+
+    /**
+     * The column holding {@code field.path} as text when it is a hot event property ({@link #HOT_EVENT_PROPERTIES}),
+     * else null (read the JSON path).
+     */
+    public static String hotColumn(FieldDef field, List<String> path) {
+        return field == EVENT_PROPERTIES && path.size() == 1 ? HOT_EVENT_PROPERTIES.get(path.get(0)) : null;
+    }
+
     private static FieldDef col(String name, String type) {
         return new FieldDef(name, name, type, Kind.COLUMN);
     }
@@ -54,7 +76,7 @@ public final class Schema {
                 col("uuid", "UUID"),
                 col("event", "String"),
                 col("distinct_id", "String"),
-                new FieldDef("properties", "properties", "JSON", Kind.JSON),
+                EVENT_PROPERTIES,
                 col("timestamp", DATETIME),
                 col("created_at", DATETIME),
                 new FieldDef("person_id", "person_id", "UUID", Kind.PERSON_ID),
@@ -66,6 +88,17 @@ public final class Schema {
                 new FieldDef("$group_2", "group_2", "String", Kind.COLUMN),
                 new FieldDef("$group_3", "group_3", "String", Kind.COLUMN),
                 new FieldDef("$group_4", "group_4", "String", Kind.COLUMN));
+        // The person-day rollup (migration V18_3): one row per event name, local day (team timezone) and person,
+        // with how many events and the first and last one's time; person_id reads through overrides like on events.
+        table("events_person_days", "events_person_days", "person_id",
+                List.of("event", "day", "person_id", "events", "first_timestamp", "last_timestamp"),
+                col("event", "String"),
+                col("day", "Date"),
+                new FieldDef("person_id", "person_id", "UUID", Kind.PERSON_ID),
+                new FieldDef("person", null, "Person", Kind.PERSON_JOIN),
+                col("events", "Int64"),
+                new FieldDef("first_timestamp", "first_at", DATETIME, Kind.COLUMN),
+                new FieldDef("last_timestamp", "last_at", DATETIME, Kind.COLUMN));
         table("persons", "persons", null,
                 List.of("id", "created_at", "properties", "is_identified"),
                 new FieldDef("id", "uuid", "UUID", Kind.COLUMN),

@@ -26,7 +26,8 @@ public class LifecycleQueryRunner implements QueryRunner {
     }
 
     /** A lifecycle query, resolved: its one series, buckets and the event condition. */
-    public record Plan(Series series, DateRange range, Expr where) {}
+    /** personDaysWhere: the same rows' condition on the person-day rollup when it answers the same, else null. */
+    public record Plan(Series series, DateRange range, Expr where, Expr personDaysWhere) {}
 
     public static Uni<Plan> plan(InsightSql sql, com.fasterxml.jackson.databind.JsonNode query) {
         List<Series> series = Series.parseAll(query.get("series"), "series");
@@ -34,11 +35,13 @@ public class LifecycleQueryRunner implements QueryRunner {
         return sql.dateRange(query, interval, "-7d").map(range -> {
             Series s = series.get(0);
             // one extra bucket before the range: activity there decides "returning" in the first bucket
-            Expr where = InsightSql.and(s.filter(), sql.globalFilters(query),
+            Expr global = sql.globalFilters(query);
+            Expr where = InsightSql.and(s.filter(), global,
                     new Expr.Compare(">=", Expr.Field.of("timestamp"), new Expr.Constant(range.bucket(-1).toOffsetDateTime())),
                     new Expr.Compare("<", Expr.Field.of("timestamp"),
                             new Expr.Constant(range.bucket(range.bucketCount()).toOffsetDateTime())));
-            return new Plan(s, range, where);
+            return new Plan(s, range, where, PersonDays.where(sql, s, global, interval, range.bucket(-1),
+                    range.bucket(range.bucketCount()).minusNanos(1000)));
         });
     }
 
@@ -48,11 +51,13 @@ public class LifecycleQueryRunner implements QueryRunner {
      */
     public static HogQLPart cells(Plan plan) {
         Interval iv = plan.range().interval();
-        String idx = iv.indexHogQL("lc_anchor", "timestamp");
+        boolean rollup = plan.personDaysWhere() != null;
+        String idx = iv.indexHogQL("lc_anchor", rollup ? "day" : "timestamp");
         String createdIdx = iv.indexHogQL("lc_anchor", "p.created_at");
         // Events are read once: the active (person, bucket) pairs, then each pair's previous and next active bucket
         // by window functions (one sort), from which every status follows.
-        String text = "WITH lc_active AS (SELECT person_id, " + idx + " AS period FROM events WHERE {lc_where} "
+        String text = "WITH lc_active AS (SELECT person_id, " + idx + " AS period FROM "
+                + (rollup ? "events_person_days" : "events") + " WHERE {lc_where} "
                 + "GROUP BY person_id, " + idx + "), "
                 + "lc_seq AS (SELECT person_id, period, "
                 + "lag(period) OVER (PARTITION BY person_id ORDER BY period) AS prev_period, "
@@ -69,7 +74,8 @@ public class LifecycleQueryRunner implements QueryRunner {
                 + "SELECT person_id, period + 1 AS dormant_period, 'dormant' AS status FROM lc_seq "
                 + "WHERE (next_period IS NULL OR next_period != period + 1) AND period + 1 < {lc_buckets}) AS lc_cells";
         return new HogQLPart(text, Map.of("lc_anchor", plan.range().firstBucket().toOffsetDateTime(),
-                "lc_where", plan.where(), "lc_buckets", (long) plan.range().bucketCount()));
+                "lc_where", rollup ? plan.personDaysWhere() : plan.where(), "lc_buckets",
+                (long) plan.range().bucketCount()));
     }
 
     @Override

@@ -28,8 +28,9 @@ public class StickinessQueryRunner implements QueryRunner {
     }
 
     /** One series of a stickiness query over one range (the current one, or the previous one when comparing). */
+    /** personDaysWhere: the same rows' condition on the person-day rollup when it answers the same, else null. */
     public record Plan(Series series, DateRange range, int intervalCount, String criteriaOp, long criteriaValue,
-            boolean cumulative, Expr where, String compareLabel) {
+            boolean cumulative, Expr where, String compareLabel, Expr personDaysWhere) {
         public int maxDays() {
             return (range.bucketCount() + intervalCount - 1) / intervalCount;
         }
@@ -61,7 +62,8 @@ public class StickinessQueryRunner implements QueryRunner {
                 for (Series s : series) {
                     Expr where = InsightSql.and(s.filter(), global, InsightSql.timestampIn(dr.from(), dr.to()));
                     plans.add(new Plan(s, dr, intervalCount, op, value, cumulative, where,
-                            compare ? (r == 0 ? "current" : "previous") : null));
+                            compare ? (r == 0 ? "current" : "previous") : null,
+                            PersonDays.where(sql, s, global, dr.interval(), dr.from(), dr.to())));
                 }
             }
             return plans;
@@ -71,7 +73,8 @@ public class StickinessQueryRunner implements QueryRunner {
     /** Columns {@code person_id, intervals}: each active person and the number of intervals they were active in. */
     public static HogQLPart actorIntervals(Plan plan) {
         Interval iv = plan.range().interval();
-        String idx = iv.indexHogQL("st_anchor", "timestamp");
+        boolean rollup = plan.personDaysWhere() != null;
+        String idx = iv.indexHogQL("st_anchor", rollup ? "day" : "timestamp");
         String group = plan.intervalCount() == 1 ? idx
                 : "toInt(floor(({st_last} - " + idx + ") / {st_k}))";
         String having = plan.criteriaOp() == null ? "" : " HAVING count() " + switch (plan.criteriaOp()) {
@@ -79,11 +82,12 @@ public class StickinessQueryRunner implements QueryRunner {
             case "exact" -> "=";
             default -> ">=";
         } + " {st_value}";
-        String text = "SELECT person_id, count() AS intervals FROM (SELECT person_id, " + group + " AS g FROM events "
-                + "WHERE {st_where} GROUP BY person_id, " + group + having + ") AS active GROUP BY person_id";
+        String text = "SELECT person_id, count() AS intervals FROM (SELECT person_id, " + group + " AS g FROM "
+                + (rollup ? "events_person_days" : "events") + " WHERE {st_where} GROUP BY person_id, " + group + having
+                + ") AS active GROUP BY person_id";
         Map<String, Object> values = new HashMap<>();
         values.put("st_anchor", plan.range().firstBucket().toOffsetDateTime());
-        values.put("st_where", plan.where());
+        values.put("st_where", rollup ? plan.personDaysWhere() : plan.where());
         if (plan.intervalCount() > 1) {
             values.put("st_last", (long) plan.range().bucketCount() - 1);
             values.put("st_k", (long) plan.intervalCount());

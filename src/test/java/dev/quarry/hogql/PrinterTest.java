@@ -55,20 +55,35 @@ class PrinterTest {
 
     @Test
     void sameValueSameParameter() {
-        CompiledQuery q = c("select properties.$browser, count() from events group by properties.$browser");
-        assertEquals(List.of(1L, "$browser"), q.params());
+        CompiledQuery q = c("select properties.plan, count() from events group by properties.plan");
+        assertEquals(List.of(1L, "plan"), q.params());
         has(q.sql(), "GROUP BY (\"events\".\"properties\" ->> $2::text)");
-        assertEquals(List.of("$browser", "count()"), q.columns());
+        assertEquals(List.of("plan", "count()"), q.columns());
         assertEquals(List.of("Nullable(String)", "UInt64"), q.types());
     }
 
     @Test
     void properties() {
-        assertEquals("(\"events\".\"properties\" ->> $2::text)", ex("properties.$browser"));
+        assertEquals("(\"events\".\"properties\" ->> $2::text)", ex("properties.plan"));
         assertEquals("(\"events\".\"properties\" #>> ARRAY[$2::text, $3::text])", ex("properties.a.b"));
         has(sql("select count() from events where properties.price > 10"),
                 "(hogql_to_float((\"events\".\"properties\" ->> $2::text)) > 10::bigint)");
         has(sql("select properties from events"), "(\"events\".\"properties\")::text AS \"properties\"");
+    }
+
+    @Test
+    void hotEventPropertiesReadTheirColumns() {
+        // V18_1 keeps these as generated columns equal to properties ->> name: no JSON parsing per row
+        assertEquals("\"events\".\"mat_browser\"", ex("properties.$browser"));
+        assertEquals("\"events\".\"mat_utm_source\"", ex("properties.utm_source"));
+        CompiledQuery q = c("select properties.$browser, count() from events group by properties.$browser");
+        has(q.sql(), "GROUP BY \"events\".\"mat_browser\"");
+        assertEquals(List.of(1L), q.params());
+        assertEquals(List.of("$browser", "count()"), q.columns());
+        assertEquals(List.of("Nullable(String)", "UInt64"), q.types());
+        // a nested path, and person properties, stay JSON
+        assertEquals("(\"events\".\"properties\" #>> ARRAY[$2::text, $3::text])", ex("properties.$browser.x"));
+        has(sql("select person.properties.$browser from events"), "->> $2::text");
     }
 
     @Test

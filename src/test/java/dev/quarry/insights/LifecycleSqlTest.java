@@ -22,7 +22,7 @@ class LifecycleSqlTest {
                 .put("date_to", "2020-01-19"), Interval.DAY, 0, now, "-7d", null);
         LifecycleQueryRunner.Plan plan = new LifecycleQueryRunner.Plan(
                 Series.parse(new ObjectMapper().createObjectNode().put("event", "$pageview"), 0, "series"), range,
-                new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant("$pageview")));
+                new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant("$pageview")), null);
         HogQLPart part = LifecycleQueryRunner.cells(plan).wrap("SELECT period, status, count() FROM %s AS c "
                 + "GROUP BY period, status", Map.of());
         CompiledQuery q = HogQLCompiler.compile(Parser.parseSelect(part.text()),

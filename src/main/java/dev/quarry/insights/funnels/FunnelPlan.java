@@ -320,6 +320,17 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         return sum;
     }
 
+    /** The step an event does, 1-based; 0 when none. */
+    Expr stepNumber() {
+        List<Expr> args = new ArrayList<>();
+        for (int k = 0; k < n(); k++) {
+            args.add(step(k));
+            args.add(new Expr.Constant((long) k + 1));
+        }
+        args.add(new Expr.Constant(0L));
+        return args.size() == 3 ? new Expr.Call("if", args, null, false) : new Expr.Call("multiIf", args, null, false);
+    }
+
     /** Same-timestamp events are taken in step order; other events after them. */
     Expr sameTimeOrder() {
         List<Expr> args = new ArrayList<>();
@@ -331,7 +342,37 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         return args.size() == 3 ? new Expr.Call("if", args, null, false) : new Expr.Call("multiIf", args, null, false);
     }
 
+    /**
+     * Whether the funnel can use #funnel_ordered / #funnel_strict (V18_2): no exclusions, and every step an event
+     * name no other step has, so no event matches two steps.
+     */
+    boolean disjointSteps() {
+        if (!exclusions.isEmpty()) {
+            return false;
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Series s : steps) {
+            if (s.event() == null || !names.add(s.event())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     Expr scan() {
+        if (orderType == OrderType.ORDERED && disjointSteps()) {
+            return Expr.Call.of(Functions.FUNNEL_ORDERED, Expr.Field.of("timestamp"), sameTimeOrder(),
+                    new Expr.Constant((long) n()), new Expr.Constant((double) windowSeconds));
+        }
+        if (orderType == OrderType.STRICT && disjointSteps()) {
+            return Expr.Call.of(Functions.FUNNEL_STRICT, Expr.Field.of("timestamp"), sameTimeOrder(), stepNumber(),
+                    new Expr.Constant((long) n()), new Expr.Constant((double) windowSeconds));
+        }
+        return fullScan();
+    }
+
+    /** The per-event scan of V7 (#funnel): every order type, exclusions, events doing several steps. */
+    Expr fullScan() {
         StringBuilder ex = new StringBuilder();
         for (Exclusion e : exclusions) {
             if (ex.length() > 0) {

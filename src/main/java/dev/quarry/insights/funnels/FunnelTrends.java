@@ -39,7 +39,7 @@ final class FunnelTrends {
         Expr mask = Placeholders.replace(Parser.parseExpr("{m} - if({s1} AND " + idx + " != entry.period, 1, 0)"),
                 Map.of("m", plan.mask(), "s1", plan.step(0), "ft_anchor", plan.range().firstBucket().toOffsetDateTime()),
                 null);
-        Expr.Call scan = (Expr.Call) plan.scan();
+        Expr.Call scan = (Expr.Call) plan.fullScan(); // the mask is rewritten per period
         List<Expr> args = new java.util.ArrayList<>(scan.args());
         args.set(1, mask);
         v.put("ft_scan", new Expr.Call(scan.name(), args, null, false));

@@ -1,0 +1,628 @@
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Quarry beside DuckDB on the same rows (issue 18). One run:
+ * <ol>
+ *   <li>starts a fresh embedded PostgreSQL and the packaged application ({@link #startApp}: the Lambda function
+ *       package driven through a local Lambda runtime API, as on AWS; migrations at start);</li>
+ *   <li>generates the insight data in the database with infra/bench/insights/generate.sql (persons, distinct ids,
+ *       events with person_id and jsonb properties, 90 days ending 2025-12-31) and copies the same rows into DuckDB
+ *       (2 threads; $browser as a column, as PostHog materialises it);</li>
+ *   <li>times each insight through the API (POST query, refresh force_blocking) and the same question in DuckDB:
+ *       one warm-up, then the median of {@code runs}; prints both, the ratio, and a check value from each answer;</li>
+ *   <li>capture: {@code captureEvents} events as SDK-shaped gzip /batch/ requests of 1,000 (Content-Type
+ *       application/json, Content-Encoding gzip, as posthog-node sends), then a raw COPY of the same rows into an
+ *       events-shaped table (the ceiling).</li>
+ * </ol>
+ * Run through infra/bench/anchor/run.sh. Args: events persons runs captureEvents.
+ */
+public class AnchorBench {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String SECRET = "anchor-bench-secret";
+    static final String FROM = "2025-12-02";
+    static final String TO = "2025-12-31";
+    static final long WINDOW = 14 * 86_400L;
+
+    /** The application under test: one HTTP-shaped call in, status and body out. */
+    interface App extends AutoCloseable {
+        Answer call(String method, String path, Map<String, String> headers, byte[] body) throws Exception;
+
+        @Override
+        void close();
+    }
+
+    record Answer(int status, String body) {
+    }
+
+    // ------------------------------------------------------------------ how the app is started (adapt here)
+
+    /**
+     * Starts the packaged application against the database. QUARRY_BENCH_URL set: an already running Quarry serving
+     * plain HTTP (for a build that serves HTTP itself). Otherwise the Lambda package (target/*-runner.jar + lib)
+     * runs in {@code instances} child JVMs polling a local Lambda runtime API, as Lambda's Java runtime does, and each
+     * call is one API Gateway HTTP API (v2) event with a base64 body.
+     */
+    static App startApp(Map<String, String> env, int instances, Path logs) throws Exception {
+        String url = System.getenv("QUARRY_BENCH_URL");
+        if (url != null && !url.isBlank()) {
+            return new HttpApp(url);
+        }
+        Path runner = Files.list(Path.of("target")).filter(p -> p.toString().endsWith("-runner.jar")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("Build first: ./mvnw package -DskipTests"));
+        Path driver = logs.resolve("driver");
+        Files.createDirectories(driver);
+        int compiled = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", driver.toString(),
+                "-cp", runner.toString(), "infra/bench/startup/LambdaJavaRuntime.java");
+        if (compiled != 0) {
+            throw new IllegalStateException("could not compile LambdaJavaRuntime");
+        }
+        RuntimeApi api = new RuntimeApi();
+        List<Process> processes = new ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m", "-cp", runner + File.pathSeparator + driver, "LambdaJavaRuntime",
+                    "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(logs.resolve("app-" + i + ".log").toFile());
+            builder.environment().putAll(env);
+            builder.environment().put("QUARRY_MIGRATE_AT_START", i == 0 ? "true" : "false");
+            builder.environment().put("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + api.port());
+            processes.add(builder.start());
+            // the first instance migrates; wait for its answer before the others start
+            if (i == 0) {
+                Answer ping = api.call("GET", "/api/projects/0/", Map.of(), null);
+                if (ping.status() != 401 && ping.status() != 404 && ping.status() != 403) {
+                    throw new IllegalStateException("app did not start: " + ping + " (log " + logs + ")");
+                }
+            }
+        }
+        return new App() {
+            @Override
+            public Answer call(String method, String path, Map<String, String> headers, byte[] body) throws Exception {
+                return api.call(method, path, headers, body);
+            }
+
+            @Override
+            public void close() {
+                processes.forEach(Process::destroy);
+                api.server.stop(0);
+            }
+        };
+    }
+
+    record HttpApp(String url) implements App {
+        static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+        @Override
+        public Answer call(String method, String path, Map<String, String> headers, byte[] body) throws Exception {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            headers.forEach(b::header);
+            HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), r.body());
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** One invocation the fake runtime API hands out, and what came back. */
+    record Invocation(String id, String event, CompletableFuture<JsonNode> response) {
+    }
+
+    /** Lambda's runtime API, enough of it for the Java runtime: next invocation, response, error. */
+    static final class RuntimeApi {
+        final HttpServer server;
+        final BlockingQueue<Invocation> next = new LinkedBlockingQueue<>();
+        final Map<String, Invocation> inFlight = new HashMap<>();
+
+        RuntimeApi() throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "runtime-api");
+                t.setDaemon(true);
+                return t;
+            }));
+            server.createContext("/2018-06-01/runtime/", this::handle);
+            server.start();
+        }
+
+        int port() {
+            return server.getAddress().getPort();
+        }
+
+        Answer call(String method, String path, Map<String, String> headers, byte[] body) throws Exception {
+            Invocation invocation = new Invocation(UUID.randomUUID().toString(), event(method, path, headers, body),
+                    new CompletableFuture<>());
+            next.add(invocation);
+            JsonNode r = invocation.response().get(600, TimeUnit.SECONDS);
+            String b = r.path("body").asText("");
+            if (r.path("isBase64Encoded").asBoolean()) {
+                b = new String(Base64.getDecoder().decode(b), StandardCharsets.UTF_8);
+            }
+            return new Answer(r.path("statusCode").asInt(), b);
+        }
+
+        private void handle(HttpExchange exchange) throws IOException {
+            String path = exchange.getRequestURI().getPath();
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if (path.endsWith("/invocation/next")) {
+                Invocation invocation;
+                try {
+                    invocation = next.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                synchronized (inFlight) {
+                    inFlight.put(invocation.id(), invocation);
+                }
+                byte[] event = invocation.event().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Lambda-Runtime-Aws-Request-Id", invocation.id());
+                exchange.getResponseHeaders().add("Lambda-Runtime-Deadline-Ms", String.valueOf(System.currentTimeMillis() + 900_000));
+                exchange.getResponseHeaders().add("Lambda-Runtime-Invoked-Function-Arn",
+                        "arn:aws:lambda:eu-west-1:000000000000:function:quarry-bench");
+                exchange.sendResponseHeaders(200, event.length);
+                exchange.getResponseBody().write(event);
+                exchange.close();
+                return;
+            }
+            Matcher m = Pattern.compile(".*/invocation/([^/]+)/(response|error)$").matcher(path);
+            exchange.sendResponseHeaders(202, -1);
+            exchange.close();
+            if (m.matches()) {
+                Invocation invocation;
+                synchronized (inFlight) {
+                    invocation = inFlight.remove(m.group(1));
+                }
+                if (invocation != null) {
+                    invocation.response().complete(m.group(2).equals("error")
+                            ? JSON.createObjectNode().put("statusCode", -1).put("body", new String(body, StandardCharsets.UTF_8))
+                            : JSON.readTree(body));
+                }
+            }
+        }
+
+        static String event(String method, String path, Map<String, String> headers, byte[] body) throws IOException {
+            ObjectNode event = JSON.createObjectNode();
+            event.put("version", "2.0").put("routeKey", "$default").put("rawPath", path).put("rawQueryString", "");
+            ObjectNode h = event.putObject("headers");
+            h.put("host", "bench.execute-api.eu-west-1.amazonaws.com");
+            headers.forEach((k, v) -> h.put(k.toLowerCase(), v));
+            ObjectNode context = event.putObject("requestContext");
+            context.put("accountId", "000000000000").put("apiId", "bench").put("domainName", "bench.execute-api.eu-west-1.amazonaws.com")
+                    .put("requestId", "bench").put("routeKey", "$default").put("stage", "$default")
+                    .put("timeEpoch", System.currentTimeMillis());
+            context.putObject("http").put("method", method).put("path", path).put("protocol", "HTTP/1.1")
+                    .put("sourceIp", "127.0.0.1").put("userAgent", "anchor-bench");
+            if (body != null) {
+                event.put("body", Base64.getEncoder().encodeToString(body));
+            }
+            event.put("isBase64Encoded", body != null);
+            return JSON.writeValueAsString(event);
+        }
+    }
+
+    // ------------------------------------------------------------------ the questions
+
+    /** One insight: the Quarry query, the DuckDB SQL, and how to read a check value out of each answer. */
+    record Question(String name, String quarry, String duck, java.util.function.Function<JsonNode, String> quarryCheck) {
+    }
+
+    static final String RANGE = "\"dateRange\":{\"date_from\":\"" + FROM + "\",\"date_to\":\"" + TO + "\"}";
+    static final String PV = "{\"kind\":\"EventsNode\",\"event\":\"$pageview\"}";
+    static final String FUNNEL_SERIES = "\"series\":[" + PV + ",{\"kind\":\"EventsNode\",\"event\":\"signed up\"},"
+            + "{\"kind\":\"EventsNode\",\"event\":\"purchase\"}]";
+    static final String FUNNEL = "{\"kind\":\"FunnelsQuery\"," + RANGE + "," + FUNNEL_SERIES
+            + ",\"funnelsFilter\":{\"funnelWindowInterval\":14,\"funnelWindowIntervalUnit\":\"day\"}";
+    static final String IN_RANGE = "ts >= TIMESTAMPTZ '" + FROM + " 00:00:00+00' AND ts < TIMESTAMPTZ '2026-01-01 00:00:00+00'";
+
+    /** Per person and step-1 event: how far the ordered funnel gets from it (greedy next step by ASOF join). */
+    static final String DUCK_ATTEMPTS = """
+            WITH e AS (SELECT person_id, event, ts FROM events WHERE %s AND event IN ('$pageview', 'signed up', 'purchase')),
+            s1 AS (SELECT person_id, ts AS t1 FROM e WHERE event = '$pageview'),
+            s2 AS (SELECT person_id, ts AS t2 FROM e WHERE event = 'signed up'),
+            s3 AS (SELECT person_id, ts AS t3 FROM e WHERE event = 'purchase'),
+            a2 AS (SELECT s1.person_id, t1, t2 FROM s1 ASOF LEFT JOIN s2 ON s1.person_id = s2.person_id AND s2.t2 >= s1.t1),
+            a3 AS (SELECT a2.person_id, t1, t2, t3 FROM a2 ASOF LEFT JOIN s3 ON a2.person_id = s3.person_id AND s3.t3 >= a2.t2),
+            attempts AS (SELECT person_id, t1,
+                CASE WHEN t2 IS NULL OR t2 > t1 + INTERVAL %d SECOND THEN 1 WHEN t3 IS NULL OR t3 > t1 + INTERVAL %d SECOND THEN 2 ELSE 3 END AS k,
+                CASE WHEN t2 IS NULL OR t2 > t1 + INTERVAL %d SECOND THEN t1 WHEN t3 IS NULL OR t3 > t1 + INTERVAL %d SECOND THEN t2 ELSE t3 END AS tk
+                FROM a3),
+            best AS (SELECT person_id, max(k) AS k, arg_min(t1, (-k, tk, -epoch(t1))) AS t1, arg_min(tk, (-k, tk, -epoch(t1))) AS tk
+                     FROM attempts GROUP BY person_id)
+            """.formatted(IN_RANGE, WINDOW, WINDOW, WINDOW, WINDOW);
+
+    static List<Question> questions() {
+        List<Question> q = new ArrayList<>();
+        q.add(new Question("trends $pageview by $browser",
+                "{\"kind\":\"TrendsQuery\",\"interval\":\"day\",\"series\":[" + PV + "],\"breakdownFilter\":{\"breakdown\":\"$browser\"}," + RANGE + "}",
+                "SELECT sum(c) FROM (SELECT date_trunc('day', ts) AS d, coalesce(browser, '$$none') AS b, count(*) AS c FROM events "
+                        + "WHERE event = '$pageview' AND " + IN_RANGE + " GROUP BY 1, 2)",
+                r -> String.valueOf(sum(r.path("results"), "count"))));
+        q.add(new Question("lifecycle daily",
+                "{\"kind\":\"LifecycleQuery\",\"interval\":\"day\",\"series\":[" + PV + "]," + RANGE + "}",
+                """
+                WITH active AS (SELECT DISTINCT person_id, CAST(ts AS DATE) AS d FROM events
+                  WHERE event = '$pageview' AND ts >= TIMESTAMPTZ '2025-12-01 00:00:00+00' AND ts < TIMESTAMPTZ '2026-01-01 00:00:00+00'),
+                seq AS (SELECT a.person_id, a.d, lag(a.d) OVER w AS prev, lead(a.d) OVER w AS next, CAST(p.created_at AS DATE) AS created
+                  FROM active a JOIN persons p ON p.uuid = a.person_id WINDOW w AS (PARTITION BY a.person_id ORDER BY a.d)),
+                statuses AS (
+                  SELECT d, CASE WHEN prev = d - 1 THEN 'returning' WHEN prev IS NULL AND created = d THEN 'new' ELSE 'resurrecting' END AS status
+                  FROM seq WHERE d >= DATE '2025-12-02'
+                  UNION ALL SELECT d + 1, 'dormant' FROM seq WHERE (next IS NULL OR next <> d + 1) AND d + 1 <= DATE '2025-12-31')
+                SELECT string_agg(status || '=' || c, ' ' ORDER BY status) FROM (SELECT status, count(*) AS c FROM statuses GROUP BY status)
+                """,
+                r -> {
+                    Map<String, Long> by = new java.util.TreeMap<>();
+                    r.path("results").forEach(s -> by.merge(s.path("status").asText(), Math.abs(sum(s.path("data"))), Long::sum));
+                    by.values().removeIf(v -> v == 0);
+                    StringBuilder b = new StringBuilder();
+                    by.forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(v));
+                    return b.toString();
+                }));
+        q.add(new Question("stickiness daily",
+                "{\"kind\":\"StickinessQuery\",\"interval\":\"day\",\"series\":[" + PV + "]," + RANGE + "}",
+                "SELECT count(*) || ' persons, ' || sum(n) || ' person-days' FROM (SELECT person_id, count(DISTINCT CAST(ts AS DATE)) AS n "
+                        + "FROM events WHERE event = '$pageview' AND " + IN_RANGE + " GROUP BY person_id)",
+                r -> {
+                    JsonNode data = r.path("results").path(0).path("data");
+                    long persons = 0, days = 0;
+                    for (int i = 0; i < data.size(); i++) {
+                        persons += data.get(i).asLong();
+                        days += (i + 1) * data.get(i).asLong();
+                    }
+                    return persons + " persons, " + days + " person-days";
+                }));
+        q.add(new Question("funnel 3 steps, 14-day window", FUNNEL + "}",
+                DUCK_ATTEMPTS + "SELECT count(*) FILTER (k >= 1) || '/' || count(*) FILTER (k >= 2) || '/' || count(*) FILTER (k >= 3) FROM best",
+                AnchorBench::funnelCounts));
+        q.add(new Question("funnel strict", FUNNEL.replace("\"funnelWindowInterval\"", "\"funnelOrderType\":\"strict\",\"funnelWindowInterval\"") + "}",
+                """
+                WITH e AS (SELECT person_id, event, ts, lead(event, 1) OVER w AS e2, lead(ts, 1) OVER w AS t2,
+                                  lead(event, 2) OVER w AS e3, lead(ts, 2) OVER w AS t3
+                           FROM events WHERE %s
+                           WINDOW w AS (PARTITION BY person_id ORDER BY ts, CASE event WHEN '$pageview' THEN 1 WHEN 'signed up' THEN 2 WHEN 'purchase' THEN 3 ELSE 1000 END)),
+                best AS (SELECT person_id, max(CASE WHEN e2 = 'signed up' AND t2 <= ts + INTERVAL %d SECOND
+                                                    THEN CASE WHEN e3 = 'purchase' AND t3 <= ts + INTERVAL %d SECOND THEN 3 ELSE 2 END ELSE 1 END) AS k
+                         FROM e WHERE event = '$pageview' GROUP BY person_id)
+                SELECT count(*) FILTER (k >= 1) || '/' || count(*) FILTER (k >= 2) || '/' || count(*) FILTER (k >= 3) FROM best
+                """.formatted(IN_RANGE, WINDOW, WINDOW),
+                AnchorBench::funnelCounts));
+        q.add(new Question("funnel by $browser", FUNNEL + ",\"breakdownFilter\":{\"breakdown\":\"$browser\"}}",
+                DUCK_ATTEMPTS + """
+                , bd AS (SELECT person_id, coalesce(arg_min(browser, ts) FILTER (browser IS NOT NULL), '') AS b FROM e2 GROUP BY person_id)
+                SELECT string_agg(b || '=' || c, ' ' ORDER BY b) FROM (
+                  SELECT b, count(*) FILTER (k >= 1) || '/' || count(*) FILTER (k >= 2) || '/' || count(*) FILTER (k >= 3) AS c
+                  FROM best JOIN bd USING (person_id) GROUP BY b)
+                """.replace("FROM e2", "FROM (SELECT person_id, ts, browser FROM events WHERE " + IN_RANGE
+                        + " AND event IN ('$pageview', 'signed up', 'purchase'))"),
+                r -> {
+                    Map<String, String> by = new java.util.TreeMap<>();
+                    r.path("results").forEach(steps -> {
+                        String b = steps.path(0).path("breakdown_value").isArray()
+                                ? steps.path(0).path("breakdown_value").path(0).asText() : steps.path(0).path("breakdown_value").asText();
+                        by.put(b, funnelCounts(JSON.createObjectNode().set("results", steps)));
+                    });
+                    StringBuilder b = new StringBuilder();
+                    by.forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(v));
+                    return b.toString();
+                }));
+        q.add(new Question("correlation (events)",
+                "{\"kind\":\"FunnelCorrelationQuery\",\"funnelCorrelationType\":\"events\",\"source\":{\"kind\":\"FunnelsActorsQuery\",\"source\":" + FUNNEL + "}}}",
+                DUCK_ATTEMPTS + """
+                , f AS (SELECT person_id, k >= 3 AS success, t1, CASE WHEN k >= 3 THEN tk ELSE t1 + INTERVAL %d SECOND END AS tend FROM best),
+                d AS (SELECT DISTINCT f.person_id, f.success, ev.event AS name FROM events ev JOIN f ON f.person_id = ev.person_id
+                      WHERE ev.ts > f.t1 AND ev.ts < f.tend AND ev.%s AND ev.event NOT IN ('$pageview', 'signed up', 'purchase'))
+                SELECT string_agg(name || '=' || s || '/' || fl, ' ' ORDER BY name) FROM (
+                  SELECT name, count(*) FILTER (success) AS s, count(*) FILTER (NOT success) AS fl FROM d GROUP BY name)
+                """.formatted(WINDOW, IN_RANGE),
+                r -> {
+                    Map<String, String> by = new java.util.TreeMap<>();
+                    r.path("results").path("events").forEach(e -> by.put(e.path("event").path("event").asText(),
+                            e.path("success_count").asLong() + "/" + e.path("failure_count").asLong()));
+                    StringBuilder b = new StringBuilder();
+                    by.forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(v));
+                    return b.toString();
+                }));
+        q.add(new Question("retention daily, 8 intervals",
+                "{\"kind\":\"RetentionQuery\",\"dateRange\":{\"date_to\":\"" + TO + "\"},\"retentionFilter\":{\"period\":\"Day\",\"totalIntervals\":8,"
+                        + "\"retentionType\":\"retention_recurring\",\"targetEntity\":{\"id\":\"$pageview\",\"type\":\"events\"},\"returningEntity\":{\"id\":\"$pageview\",\"type\":\"events\"}}}",
+                """
+                WITH a AS (SELECT DISTINCT person_id, CAST(ts AS DATE) AS d FROM events
+                           WHERE event = '$pageview' AND ts >= TIMESTAMPTZ '2025-12-24 00:00:00+00' AND ts < TIMESTAMPTZ '2026-01-01 00:00:00+00')
+                SELECT sum(c) FROM (SELECT c.d, r.d - c.d AS k, count(DISTINCT c.person_id) AS c FROM a c JOIN a r ON r.person_id = c.person_id AND r.d >= c.d GROUP BY 1, 2)
+                """,
+                r -> {
+                    long total = 0;
+                    for (JsonNode cohort : r.path("results")) {
+                        for (JsonNode v : cohort.path("values")) {
+                            total += v.path("count").asLong();
+                        }
+                    }
+                    return String.valueOf(total);
+                }));
+        return q;
+    }
+
+    static String funnelCounts(JsonNode r) {
+        StringBuilder b = new StringBuilder();
+        for (JsonNode step : r.path("results")) {
+            b.append(b.length() == 0 ? "" : "/").append(step.path("count").asLong());
+        }
+        return b.toString();
+    }
+
+    static long sum(JsonNode array, String field) {
+        long s = 0;
+        for (JsonNode x : array) {
+            s += x.path(field).asLong();
+        }
+        return s;
+    }
+
+    static long sum(JsonNode array) {
+        long s = 0;
+        for (JsonNode x : array) {
+            s += x.asLong();
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ main
+
+    public static void main(String[] args) throws Exception {
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int persons = args.length > 1 ? Integer.parseInt(args[1]) : 15_000;
+        int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int captureEvents = args.length > 3 ? Integer.parseInt(args[3]) : 100_000;
+        String only = System.getenv().getOrDefault("QUARRY_BENCH_ONLY", "");
+        int pgPort = Integer.parseInt(System.getenv().getOrDefault("QUARRY_BENCH_PG_PORT", "55181"));
+        Path logs = Files.createTempDirectory("anchor-bench");
+        Path pgDir = Path.of(System.getenv().getOrDefault("QUARRY_BENCH_DIR", "/tmp/anchor-bench"));
+        Files.createDirectories(pgDir);
+        System.out.printf("anchor bench: %,d events, %,d persons, median of %d after a warm-up; JVM %s, %d cores, load %s; logs %s%n",
+                events, persons, runs, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                Files.readString(Path.of("/proc/loadavg")).trim(), logs);
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setPort(pgPort)
+                .setDataDirectory(pgDir.resolve("pgdata")).setCleanDataDirectory(true)
+                .setOverrideWorkingDirectory(pgDir.resolve("pg-binaries").toFile())
+                .setServerConfig("shared_buffers", "256MB").setServerConfig("work_mem", "64MB").start()) {
+            Map<String, String> env = new HashMap<>();
+            env.put("QUARRY_DB_URL", "postgresql://localhost:" + pgPort + "/postgres");
+            env.put("QUARRY_DB_USER", "postgres");
+            env.put("QUARRY_DB_PASSWORD", "postgres");
+            env.put("QUARRY_OPERATOR_SECRET", SECRET);
+            env.put("DISABLE_SIGNAL_HANDLERS", "true");
+            try (App app = startApp(env, 2, logs)) {
+                JsonNode insights = createProject(app, "insights");
+                JsonNode capture = createProject(app, "capture");
+                long team = insights.path("id").asLong();
+                String key = insights.path("personal_api_key").path("value").asText();
+                String jdbc = "jdbc:postgresql://localhost:" + pgPort + "/postgres";
+                long t0 = System.nanoTime();
+                psql(pgPort, "-v", "team=" + team, "-v", "events=" + events, "-v", "persons=" + persons,
+                        "-f", "infra/bench/insights/generate.sql");
+                System.out.printf("generated in PostgreSQL: %.0f s%n", (System.nanoTime() - t0) / 1e9);
+                try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
+                    loadDuck(duck, pgPort, team, logs);
+                    System.out.printf("%n%-32s %12s %12s %8s   %s%n", "insight (30 days)", "Quarry API", "DuckDB", "ratio", "check (Quarry | DuckDB)");
+                    for (Question q : questions()) {
+                        if (!only.isEmpty() && !q.name().contains(only)) {
+                            continue;
+                        }
+                        timeOne(app, duck, team, key, q, runs);
+                    }
+                }
+                if (captureEvents > 0) {
+                    captureBench(app, capture.path("api_token").asText(), captureEvents, pgPort, logs);
+                }
+            }
+        }
+    }
+
+    static JsonNode createProject(App app, String name) throws Exception {
+        Answer a = app.call("POST", "/admin/projects", Map.of("content-type", "application/json", "x-quarry-operator-secret", SECRET),
+                ("{\"name\":\"" + name + "\",\"timezone\":\"UTC\",\"scopes\":[\"*\"]}").getBytes(StandardCharsets.UTF_8));
+        if (a.status() / 100 != 2) {
+            throw new IllegalStateException("create project: " + a);
+        }
+        return JSON.readTree(a.body());
+    }
+
+    static void psql(int port, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("psql", "-X", "-q", "-h", "localhost", "-p", String.valueOf(port), "-U", "postgres", "-d", "postgres",
+                "-v", "ON_ERROR_STOP=1"));
+        command.addAll(List.of(args));
+        ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true);
+        b.environment().put("PGPASSWORD", "postgres");
+        Process p = b.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("psql failed: " + out);
+        }
+    }
+
+    /** The same rows in DuckDB: events with the person as queries count it (overrides applied) and $browser. */
+    static void loadDuck(Connection duck, int pgPort, long team, Path logs) throws Exception {
+        Path ev = logs.resolve("events.csv");
+        Path ps = logs.resolve("persons.csv");
+        psql(pgPort, "-c", "\\copy (SELECT e.uuid, e.event, e.timestamp, coalesce(o.override_person_id, e.person_id), "
+                + "e.properties ->> '$browser', e.properties::text FROM events e LEFT JOIN person_overrides o "
+                + "ON o.team_id = e.team_id AND o.old_person_id = e.person_id WHERE e.team_id = " + team + ") TO '" + ev + "' CSV");
+        psql(pgPort, "-c", "\\copy (SELECT uuid, created_at FROM persons WHERE team_id = " + team + ") TO '" + ps + "' CSV");
+        long t0 = System.nanoTime();
+        try (Statement s = duck.createStatement()) {
+            s.execute("SET threads = 2");
+            s.execute("SET TimeZone = 'UTC'");
+            s.execute("CREATE TABLE events AS SELECT * FROM read_csv('" + ev + "', header = false, columns = {'uuid': 'UUID', "
+                    + "'event': 'VARCHAR', 'ts': 'TIMESTAMPTZ', 'person_id': 'UUID', 'browser': 'VARCHAR', 'properties': 'JSON'}) ORDER BY ts");
+            s.execute("CREATE TABLE persons AS SELECT * FROM read_csv('" + ps + "', header = false, columns = {'uuid': 'UUID', 'created_at': 'TIMESTAMPTZ'})");
+        }
+        System.out.printf("loaded into DuckDB %s (2 threads): %.0f s%n", duckVersion(duck), (System.nanoTime() - t0) / 1e9);
+    }
+
+    static String duckVersion(Connection duck) throws Exception {
+        try (Statement s = duck.createStatement(); ResultSet rs = s.executeQuery("SELECT version()")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    static void timeOne(App app, Connection duck, long team, String key, Question q, int runs) throws Exception {
+        byte[] body = ("{\"refresh\":\"force_blocking\",\"query\":" + q.quarry() + "}").getBytes(StandardCharsets.UTF_8);
+        Map<String, String> headers = Map.of("content-type", "application/json", "authorization", "Bearer " + key);
+        List<Double> quarry = new ArrayList<>();
+        String quarryCheck = null;
+        for (int i = 0; i <= runs; i++) {
+            long t = System.nanoTime();
+            Answer a = app.call("POST", "/api/environments/" + team + "/query/", headers, body);
+            double ms = (System.nanoTime() - t) / 1e6;
+            if (a.status() != 200) {
+                System.out.printf("%-32s Quarry answered %d: %s%n", q.name(), a.status(), a.body().substring(0, Math.min(300, a.body().length())));
+                return;
+            }
+            quarryCheck = q.quarryCheck().apply(JSON.readTree(a.body()));
+            if (i > 0) {
+                quarry.add(ms);
+            }
+        }
+        List<Double> duckTimes = new ArrayList<>();
+        String duckCheck = null;
+        for (int i = 0; i <= runs; i++) {
+            long t = System.nanoTime();
+            try (Statement s = duck.createStatement(); ResultSet rs = s.executeQuery(q.duck())) {
+                rs.next();
+                duckCheck = rs.getString(1);
+            }
+            double ms = (System.nanoTime() - t) / 1e6;
+            if (i > 0) {
+                duckTimes.add(ms);
+            }
+        }
+        double qm = median(quarry);
+        double dm = median(duckTimes);
+        System.out.printf("%-32s %9.0f ms %9.0f ms %7.1f×   %s%s%n", q.name(), qm, dm, qm / dm,
+                java.util.Objects.equals(quarryCheck, duckCheck) ? "same: " : "DIFFERENT: ",
+                java.util.Objects.equals(quarryCheck, duckCheck) ? abbreviate(quarryCheck) : quarryCheck + " | " + duckCheck);
+    }
+
+    static String abbreviate(String s) {
+        return s == null || s.length() <= 90 ? s : s.substring(0, 90) + "…";
+    }
+
+    // ------------------------------------------------------------------ capture
+
+    static void captureBench(App app, String token, int events, int pgPort, Path logs) throws Exception {
+        Random random = new Random(7);
+        List<byte[]> bodies = new ArrayList<>();
+        StringBuilder csv = new StringBuilder();
+        Instant start = Instant.parse("2025-12-30T00:00:00Z");
+        int batchSize = 1000;
+        String[] browsers = {"Chrome", "Safari", "Firefox", "Edge"};
+        for (int sent = 0; sent < events; sent += batchSize) {
+            StringBuilder json = new StringBuilder("{\"api_key\":\"").append(token).append("\",\"batch\":[");
+            for (int i = 0; i < batchSize && sent + i < events; i++) {
+                int n = sent + i;
+                String uuid = new UUID(random.nextLong(), random.nextLong()).toString();
+                String distinctId = "bench-user-" + random.nextInt(20_000);
+                String event = random.nextInt(4) == 0 ? "signed up" : "$pageview";
+                String ts = start.plusMillis(n * 50L).toString();
+                String props = "{\"$browser\":\"" + browsers[n % 4] + "\",\"$os\":\"Mac OS X\",\"$current_url\":\"https://example.com/p/"
+                        + (n % 50) + "\",\"$lib\":\"posthog-node\",\"$lib_version\":\"5.8.0\",\"$session_id\":\"s-" + (n / 40) + "\"}";
+                if (i > 0) {
+                    json.append(',');
+                }
+                json.append("{\"uuid\":\"").append(uuid).append("\",\"event\":\"").append(event)
+                        .append("\",\"distinct_id\":\"").append(distinctId).append("\",\"timestamp\":\"").append(ts)
+                        .append("\",\"type\":\"capture\",\"library\":\"posthog-node\",\"library_version\":\"5.8.0\",\"properties\":").append(props).append('}');
+                csv.append(uuid).append(',').append(event).append(',').append(distinctId).append(",\"")
+                        .append(props.replace("\"", "\"\"")).append("\",").append(ts).append('\n');
+            }
+            json.append("],\"sent_at\":\"").append(Instant.now()).append("\"}");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+                gz.write(json.toString().getBytes(StandardCharsets.UTF_8));
+            }
+            bodies.add(out.toByteArray());
+        }
+        Map<String, String> headers = Map.of("content-type", "application/json", "content-encoding", "gzip",
+                "user-agent", "posthog-node/5.8.0");
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(2);
+        java.util.concurrent.atomic.AtomicInteger nextBody = new java.util.concurrent.atomic.AtomicInteger();
+        long t0 = System.nanoTime();
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int s = 0; s < 2; s++) {
+            done.add(senders.submit(() -> {
+                for (int i; (i = nextBody.getAndIncrement()) < bodies.size(); ) {
+                    Answer a = app.call("POST", "/batch/", headers, bodies.get(i));
+                    if (a.status() != 200) {
+                        throw new IllegalStateException("batch answered " + a);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (var f : done) {
+            f.get();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        senders.shutdown();
+        System.out.printf("%ncapture: %,d events in %d gzip /batch/ requests of %d, 2 senders, 2 function instances: %.1f s, %,.0f events/s%n",
+                events, bodies.size(), batchSize, seconds, events / seconds);
+        Path file = logs.resolve("capture.csv");
+        Files.writeString(file, csv);
+        psql(pgPort, "-c", "DROP TABLE IF EXISTS bench_copy_events; CREATE TABLE bench_copy_events (LIKE events INCLUDING DEFAULTS INCLUDING INDEXES); "
+                + "ALTER TABLE bench_copy_events ALTER COLUMN team_id SET DEFAULT 1, ALTER COLUMN person_id SET DEFAULT gen_random_uuid()");
+        long c0 = System.nanoTime();
+        psql(pgPort, "-c", "\\copy bench_copy_events (uuid, event, distinct_id, properties, timestamp) FROM '" + file + "' WITH (FORMAT csv)");
+        double copySeconds = (System.nanoTime() - c0) / 1e9;
+        psql(pgPort, "-c", "DROP TABLE bench_copy_events");
+        System.out.printf("raw COPY of the same rows into an events-shaped table: %.1f s, %,.0f rows/s (capture at %.0f%% of it)%n",
+                copySeconds, events / copySeconds, 100 * (events / seconds) / (events / copySeconds));
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+}

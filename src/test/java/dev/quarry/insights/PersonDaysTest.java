@@ -1,0 +1,275 @@
+package dev.quarry.insights;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.hogql.CompileSettings;
+import dev.quarry.hogql.CompiledQuery;
+import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.HogQLCompiler;
+import dev.quarry.hogql.Parser;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The person-day rollup (V18_3) against the events it summarises, on generated data (fixed seed): two teams (UTC and
+ * Europe/Berlin, whose local days differ from UTC's), 60 persons of which some are merged (person_overrides) and one
+ * deleted, 3,000 events over 40 days written in several INSERT batches (the capture trigger), then some events
+ * updated and deleted, then one team's timezone changed. After each step the rollup must equal the events grouped
+ * by (team, event, local day, person), and the stickiness and lifecycle statements the runners build must give the
+ * same rows from the rollup as from the events, for day, week and month buckets.
+ */
+class PersonDaysTest {
+    static EmbeddedPostgres pg;
+    static Connection conn;
+    static Vertx vertx;
+    static Pool pool;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pg = EmbeddedPostgres.builder().start();
+        conn = pg.getPostgresDatabase().getConnection();
+        List<Path> migrations;
+        try (Stream<Path> files = Files.list(Path.of("src/main/resources/db/migration"))) {
+            migrations = files.sorted(Comparator.comparing(PersonDaysTest::version)).toList();
+        }
+        try (Statement st = conn.createStatement()) {
+            for (Path m : migrations) {
+                st.execute(Files.readString(m));
+            }
+            st.execute("""
+                insert into organizations (id, name) values ('10000000-0000-0000-0000-000000000000', 'org');
+                insert into teams (id, uuid, organization_id, name, api_token, timezone) values
+                  (1, gen_random_uuid(), '10000000-0000-0000-0000-000000000000', 'utc', 'tok1', 'UTC'),
+                  (2, gen_random_uuid(), '10000000-0000-0000-0000-000000000000', 'berlin', 'tok2', 'Europe/Berlin');
+                insert into persons (team_id, uuid, created_at)
+                  select t, md5(t || '-p-' || i)::uuid, timestamptz '2024-01-01' + i * interval '13 hours'
+                  from generate_series(1, 2) t, generate_series(0, 59) i;
+                -- persons 50..54 were merged into 0..4
+                insert into person_overrides (team_id, old_person_id, override_person_id)
+                  select t, md5(t || '-p-' || (50 + i))::uuid, md5(t || '-p-' || i)::uuid
+                  from generate_series(1, 2) t, generate_series(0, 4) i;
+                -- person 59 is deleted: its events stay and keep counting, as on events
+                delete from persons where uuid in (md5('1-p-59')::uuid, md5('2-p-59')::uuid);
+                """);
+        }
+        Random random = new Random(18);
+        String[] names = {"$pageview", "$pageview", "$pageview", "signed up", "purchase"};
+        for (int batch = 0; batch < 6; batch++) {
+            StringBuilder sql = new StringBuilder(
+                    "insert into events (team_id, uuid, event, distinct_id, properties, timestamp, person_id) values ");
+            for (int i = 0; i < 500; i++) {
+                int team = 1 + random.nextInt(2);
+                int person = random.nextInt(60);
+                long minute = random.nextInt(40 * 24 * 60);
+                if (i > 0) {
+                    sql.append(',');
+                }
+                sql.append("(").append(team).append(", gen_random_uuid(), '").append(names[random.nextInt(names.length)])
+                        .append("', 'd").append(person).append("', '{}', timestamptz '2024-02-01 00:00:00+00' + interval '")
+                        .append(minute).append(" minutes', md5('").append(team).append("-p-").append(person)
+                        .append("')::uuid)");
+            }
+            try (Statement st = conn.createStatement()) {
+                st.execute(sql.toString());
+            }
+        }
+        vertx = Vertx.vertx();
+        pool = Pool.pool(vertx, new PgConnectOptions().setHost("localhost").setPort(pg.getPort()).setDatabase("postgres")
+                .setUser("postgres").setPassword("postgres"), new PoolOptions().setMaxSize(2));
+    }
+
+    static double version(Path p) {
+        String v = p.getFileName().toString().replaceFirst("^V", "").replaceFirst("__.*", "").replace('_', '.');
+        return Double.parseDouble(v);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        pool.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        conn.close();
+        pg.close();
+    }
+
+    /** Rows of the rollup that differ from the events grouped by local day (both directions). */
+    static long rollupDifferences() throws Exception {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("""
+                with truth as (
+                  select e.team_id, e.event, (e.timestamp at time zone t.timezone)::date as day, e.person_id,
+                         count(*) as events, min(e.timestamp) as first_at, max(e.timestamp) as last_at
+                  from events e join teams t on t.id = e.team_id group by 1, 2, 3, 4)
+                select count(*) from ((select * from truth except select * from events_person_days)
+                  union all (select * from events_person_days except select * from truth)) d""")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static long scalar(String sql) throws Exception {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static List<String> rows(CompiledQuery c) throws Exception {
+        RowSet<Row> rows = pool.preparedQuery(c.sql()).execute(Tuple.from(c.params()))
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        List<String> out = new ArrayList<>();
+        for (Row r : rows) {
+            StringBuilder b = new StringBuilder();
+            for (int k = 0; k < r.size(); k++) {
+                b.append(r.getValue(k)).append('|');
+            }
+            out.add(b.toString());
+        }
+        out.sort(null);
+        return out;
+    }
+
+    static CompiledQuery compile(HogQLPart part, long team, String zone) {
+        return HogQLCompiler.compile(Parser.parseSelect(part.text()),
+                CompileSettings.of(team).withTimezone(zone).withValues(part.values()));
+    }
+
+    static Series series(String event) {
+        ObjectNode node = new ObjectMapper().createObjectNode();
+        node.put("kind", "EventsNode");
+        if (event == null) {
+            node.putNull("event");
+        } else {
+            node.put("event", event);
+        }
+        return Series.parse(node, 0, "series");
+    }
+
+    static DateRange range(Interval interval, String zone) {
+        ZonedDateTime now = ZonedDateTime.of(2024, 3, 12, 12, 0, 0, 0, ZoneId.of(zone));
+        return DateRange.resolve(new ObjectMapper().createObjectNode().put("date_from", "2024-02-03")
+                .put("date_to", "2024-03-05"), interval, 0, now, "-7d", null);
+    }
+
+    /** Stickiness and lifecycle from the rollup and from the events: the same rows, for each team and bucket. */
+    static void sameAnswers() throws Exception {
+        int compared = 0;
+        for (long team : new long[] {1, 2}) {
+            String zone = team == 1 ? "UTC" : scalarText("select timezone from teams where id = " + team);
+            for (Interval interval : new Interval[] {Interval.DAY, Interval.WEEK, Interval.MONTH}) {
+                for (String event : new String[] {"$pageview", "purchase", null}) {
+                    Series s = series(event);
+                    DateRange r = range(interval, zone);
+                    Expr rawWhere = InsightSql.and(s.filter(), InsightSql.timestampIn(r.from(), r.to()));
+                    Expr rollupWhere = rollupWhere(s, r.from(), r.to());
+                    for (int k : new int[] {1, 2}) {
+                        var raw = new StickinessQueryRunner.Plan(s, r, k, null, 1, false, rawWhere, null, null);
+                        var fast = new StickinessQueryRunner.Plan(s, r, k, null, 1, false, rawWhere, null, rollupWhere);
+                        String wrap = "SELECT person_id, intervals FROM %s AS a";
+                        List<String> expected = rows(compile(StickinessQueryRunner.actorIntervals(raw).wrap(wrap, Map.of()), team, zone));
+                        assertFalse(expected.isEmpty());
+                        assertEquals(expected, rows(compile(StickinessQueryRunner.actorIntervals(fast).wrap(wrap, Map.of()), team, zone)),
+                                "stickiness, team " + team + ", " + interval + ", " + event + ", intervalCount " + k);
+                        compared++;
+                    }
+                    Expr lcRaw = InsightSql.and(s.filter(),
+                            new Expr.Compare(">=", Expr.Field.of("timestamp"), new Expr.Constant(r.bucket(-1).toOffsetDateTime())),
+                            new Expr.Compare("<", Expr.Field.of("timestamp"), new Expr.Constant(r.bucket(r.bucketCount()).toOffsetDateTime())));
+                    Expr lcRollup = rollupWhere(s, r.bucket(-1), r.bucket(r.bucketCount()).minusNanos(1000));
+                    String wrap = "SELECT person_id, period, status FROM %s AS c";
+                    List<String> expected = rows(compile(LifecycleQueryRunner.cells(
+                            new LifecycleQueryRunner.Plan(s, r, lcRaw, null)).wrap(wrap, Map.of()), team, zone));
+                    assertFalse(expected.isEmpty());
+                    assertEquals(expected, rows(compile(LifecycleQueryRunner.cells(
+                            new LifecycleQueryRunner.Plan(s, r, lcRaw, lcRollup)).wrap(wrap, Map.of()), team, zone)),
+                            "lifecycle, team " + team + ", " + interval + ", " + event);
+                    compared++;
+                }
+            }
+        }
+        assertEquals(2 * 3 * 3 * 3, compared);
+    }
+
+    /** What PersonDays.where gives for an eligible read (built here without a query context). */
+    static Expr rollupWhere(Series s, ZonedDateTime from, ZonedDateTime to) {
+        Expr days = InsightSql.and(new Expr.Compare(">=", Expr.Field.of("day"), new Expr.Constant(from.toLocalDate())),
+                new Expr.Compare("<=", Expr.Field.of("day"), new Expr.Constant(to.toLocalDate())));
+        return s.event() == null ? days
+                : InsightSql.and(new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant(s.event())), days);
+    }
+
+    static String scalarText(String sql) throws Exception {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void rollupFollowsEveryWriteAndAnswersTheSame() throws Exception {
+        assertTrue(scalar("select count(*) from events_person_days") > 1000);
+        assertEquals(0, rollupDifferences(), "after the insert batches");
+        sameAnswers();
+
+        // updates that move events to another person, event and day; deletes
+        try (Statement st = conn.createStatement()) {
+            st.execute("update events set person_id = md5('1-p-7')::uuid, timestamp = timestamp + interval '1 day' "
+                    + "where team_id = 1 and person_id = md5('1-p-3')::uuid");
+            st.execute("update events set event = 'purchase' where team_id = 2 and event = 'signed up'");
+            st.execute("delete from events where team_id = 2 and person_id = md5('2-p-8')::uuid");
+        }
+        assertEquals(0, rollupDifferences(), "after updates and deletes");
+        assertEquals(0, scalar("select count(*) from events_person_days where team_id = 2 and person_id = md5('2-p-8')::uuid"));
+        sameAnswers();
+
+        // the team's days move with its timezone
+        try (Statement st = conn.createStatement()) {
+            st.execute("update teams set timezone = 'America/Los_Angeles' where id = 2");
+        }
+        assertEquals(0, rollupDifferences(), "after the timezone change");
+        sameAnswers();
+    }
+
+    @Test
+    void usedOnlyWhereItAnswersTheSame() {
+        assertTrue(PersonDays.zoneUsable("UTC"));
+        assertTrue(PersonDays.zoneUsable("Europe/Berlin"));
+        assertTrue(PersonDays.zoneUsable("America/Argentina/Buenos_Aires"));
+        // offsets read differently by PostgreSQL's POSIX rules, and unknown names: the events are read
+        assertFalse(PersonDays.zoneUsable("+05:00"));
+        assertFalse(PersonDays.zoneUsable("UTC+05:00"));
+        assertFalse(PersonDays.zoneUsable("Mars/Olympus"));
+        ObjectMapper json = new ObjectMapper();
+        assertTrue(PersonDays.filtersUsable(series("$pageview"), null));
+        ObjectNode filtered = json.createObjectNode().put("kind", "EventsNode").put("event", "$pageview");
+        filtered.putArray("properties").addObject().put("key", "$browser").put("value", "Chrome").put("type", "event");
+        assertFalse(PersonDays.filtersUsable(Series.parse(filtered, 0, "series"), null));
+        assertFalse(PersonDays.filtersUsable(series("$pageview"),
+                new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant("x"))));
+    }
+}
