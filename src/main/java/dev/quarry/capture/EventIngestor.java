@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.Team;
+import dev.quarry.definitions.DefinitionsRecorder;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -34,10 +35,12 @@ public class EventIngestor {
 
     private final Pool pool;
     private final ObjectMapper mapper;
+    private final DefinitionsRecorder definitions;
 
-    public EventIngestor(Pool pool, ObjectMapper mapper) {
+    public EventIngestor(Pool pool, ObjectMapper mapper, DefinitionsRecorder definitions) {
         this.pool = pool;
         this.mapper = mapper;
+        this.definitions = definitions;
     }
 
     /** @return the number of events newly stored (re-sent uuids are not counted) */
@@ -52,7 +55,8 @@ public class EventIngestor {
         String[] ids = distinctIds.toArray(String[]::new);
         return lock(conn, teamId, ids)
                 .flatMap(ignored -> load(conn, teamId, ids))
-                .flatMap(existing -> write(conn, teamId, events, new PersonResolution(existing).process(events)));
+                .flatMap(existing -> write(conn, teamId, events, new PersonResolution(existing).process(events)))
+                .call(stored -> definitions.record(conn, teamId, events));
     }
 
     private static Uni<Void> lock(SqlConnection conn, long teamId, String[] distinctIds) {
