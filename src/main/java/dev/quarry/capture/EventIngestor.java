@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.Team;
+import dev.quarry.definitions.DefinitionsRecorder;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -43,15 +44,17 @@ public class EventIngestor {
     private final Pool pool;
     private final ObjectMapper mapper;
     private final Clock clock;
+    private final DefinitionsRecorder definitions;
 
     @Inject
-    public EventIngestor(Pool pool, ObjectMapper mapper) {
-        this(pool, mapper, Clock.systemUTC());
+    public EventIngestor(Pool pool, ObjectMapper mapper, DefinitionsRecorder definitions) {
+        this(pool, mapper, definitions, Clock.systemUTC());
     }
 
-    EventIngestor(Pool pool, ObjectMapper mapper, Clock clock) {
+    EventIngestor(Pool pool, ObjectMapper mapper, DefinitionsRecorder definitions, Clock clock) {
         this.pool = pool;
         this.mapper = mapper;
+        this.definitions = definitions;
         this.clock = clock;
     }
 
@@ -97,7 +100,8 @@ public class EventIngestor {
                     warnings.addAll(persons.warnings());
                     warnings.addAll(groups.warnings());
                     return write(conn, teamId, events, persons, groups, warnings);
-                }));
+                }))
+                .call(stored -> definitions.record(conn, teamId, events));
     }
 
     private static Uni<Void> lock(SqlConnection conn, long teamId, String[] distinctIds) {

@@ -146,6 +146,39 @@ public class CohortResource {
         }).map(count -> mapper.createObjectNode().put("success", true).put("count", count));
     }
 
+    /**
+     * PostHog's remove_person_from_static_cohort: {@code {"person_id": uuid}} → {@code {"success": true}}; 400 without
+     * person_id or on a dynamic cohort, 404 for an unknown cohort or a person that is not in it.
+     */
+    @PATCH
+    @Path("{id}/remove_person_from_static_cohort")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("cohort:write")
+    public Uni<ObjectNode> removePerson(@PathParam("id") String id, JsonNode body) {
+        JsonNode personId = body == null ? null : body.get("person_id");
+        if (personId == null || personId.isNull() || personId.asText().isBlank()) {
+            throw new ValidationException("person_id is required", "person_id");
+        }
+        UUID person;
+        try {
+            person = UUID.fromString(personId.asText());
+        } catch (IllegalArgumentException e) {
+            throw new ValidationException("person_id must be a person uuid", "person_id");
+        }
+        long teamId = auth.teamId();
+        return existing(teamId, id).flatMap(cohort -> {
+            if (!cohort.isStatic()) {
+                throw new ValidationException("Can only remove users from static cohorts", "is_static");
+            }
+            return cohorts.removeStaticMember(teamId, cohort.id(), person);
+        }).map(removed -> {
+            if (!removed) {
+                throw new NotFoundException("Person not found in this cohort.");
+            }
+            return mapper.createObjectNode().put("success", true);
+        });
+    }
+
     private Uni<Cohort> existing(long teamId, String id) {
         long cohortId;
         try {

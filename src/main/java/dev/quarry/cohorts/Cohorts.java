@@ -79,6 +79,20 @@ public class Cohorts {
                 .map(rows -> rows.iterator().next().getInteger(0)));
     }
 
+    /**
+     * Removes the team's person with this uuid from a static cohort and updates its count.
+     * @return false when the person is not a member
+     */
+    public Uni<Boolean> removeStaticMember(long teamId, long cohortId, UUID personUuid) {
+        return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM cohort_people "
+                        + "WHERE team_id = $1 AND cohort_id = $2 AND person_id = $3")
+                .execute(Tuple.of(teamId, cohortId, personUuid))
+                .flatMap(deleted -> conn.preparedQuery("UPDATE cohorts SET count = (SELECT count(*) FROM cohort_people "
+                                + "WHERE team_id = $1 AND cohort_id = $2), last_calculation = now() "
+                                + "WHERE team_id = $1 AND id = $2")
+                        .execute(Tuple.of(teamId, cohortId)).map(x -> deleted.rowCount() > 0)));
+    }
+
     /** The live cohorts a person belongs to (dynamic and static). */
     public Uni<List<Cohort>> ofPerson(long teamId, UUID personUuid) {
         return pool.preparedQuery("SELECT " + Cohort.COLUMNS + " FROM cohorts c WHERE c.team_id = $1 AND NOT c.deleted "

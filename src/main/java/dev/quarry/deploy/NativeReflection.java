@@ -144,8 +144,31 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.web.FunctionGroups.Owned.class,
         dev.quarry.web.FunctionGroups.Route.class,
         dev.quarry.web.LimitOffset.class,
-        dev.quarry.web.LimitOffset.Page.class
+        dev.quarry.web.LimitOffset.Page.class,
+        // added with the CLI / MCP tool endpoints (issue 20)
+        dev.quarry.definitions.Definitions.Edit.class,
+        dev.quarry.definitions.Definitions.Page.class,
+        dev.quarry.definitions.EventDefinition.class,
+        dev.quarry.definitions.EventDefinitionResource.class,
+        dev.quarry.definitions.PropertyDefinition.class,
+        dev.quarry.definitions.PropertyDefinitionResource.class,
+        dev.quarry.insights.saved.Insight.class,
+        dev.quarry.insights.saved.Insight.UserRef.class,
+        dev.quarry.insights.saved.InsightResource.class,
+        dev.quarry.insights.saved.Insights.Activity.class,
+        dev.quarry.insights.saved.Insights.Changes.class,
+        dev.quarry.insights.saved.Insights.Page.class,
+        dev.quarry.insights.saved.Insights.Trending.class,
+        dev.quarry.mcp.McpToolsResource.class,
+        dev.quarry.organizations.OrganizationResource.class,
+        dev.quarry.organizations.Organizations.Org.class,
+        dev.quarry.organizations.Organizations.Project.class,
+        dev.quarry.persons.PersonDirectory.Filter.class,
+        dev.quarry.persons.PersonDirectory.Page.class,
+        dev.quarry.persons.PersonsApiResource.class
 }, classNames = {
+        // package-private in dev.quarry.definitions
+        "dev.quarry.definitions.DefinitionsRecorder$Batch",
         // package-private in dev.quarry.capture
         "dev.quarry.capture.PersonResolution$Merge",
         "dev.quarry.capture.PersonResolution$Outcome",

@@ -44,7 +44,8 @@ public class Admission implements AdmissionCheck {
 
     private boolean isHogQL(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
-        if (path.endsWith("/query/HogQLQuery") || path.endsWith("/query/HogQLQuery/")) {
+        if (path.endsWith("/query/HogQLQuery") || path.endsWith("/query/HogQLQuery/")
+                || path.endsWith("/mcp_tools/execute_sql") || path.endsWith("/mcp_tools/execute_sql/")) {
             return true;
         }
         if (!request.hasEntity()) {

@@ -12,6 +12,8 @@ import dev.quarry.web.ValidationException;
  */
 public record QueryRequest(ObjectNode query, String kind, String clientQueryId, RefreshMode refresh,
                            JsonNode filtersOverride, JsonNode variablesOverride, String name) {
+    /** Nodes that only wrap the query to run, in {@code source}. */
+    static final java.util.Set<String> WRAPPERS = java.util.Set.of("InsightVizNode", "DataTableNode", "DataVisualizationNode");
 
     public static QueryRequest parse(JsonNode body, String pathKind) {
         if (body == null || !body.isObject()) {
@@ -30,6 +32,12 @@ public record QueryRequest(ObjectNode query, String kind, String clientQueryId, 
                     + "  Unable to extract tag using discriminator 'kind'");
         }
         String kind = kindNode.asText();
+        // PostHog runs a node's source: an insight's saved query is an InsightVizNode (or a data table or
+        // visualization node) around the query itself.
+        while (WRAPPERS.contains(kind) && query.path("source").isObject() && query.path("source").path("kind").isTextual()) {
+            query = query.get("source");
+            kind = query.get("kind").asText();
+        }
         if (!QueryKinds.SCHEMA_KINDS.contains(kind)) {
             throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest\nquery\n  Input tag '"
                     + kind + "' found using 'kind' does not match any of the expected tags");

@@ -1,0 +1,59 @@
+package dev.quarry.definitions;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.query.QueryValues;
+import io.vertx.mutiny.sqlclient.Row;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/** An event definition as stored; {@link #toJson} is PostHog's EventDefinition serializer shape. */
+public record EventDefinition(UUID id, String name, String description, List<String> tags, boolean verified,
+                              OffsetDateTime verifiedAt, boolean hidden, OffsetDateTime createdAt,
+                              OffsetDateTime updatedAt, OffsetDateTime lastSeenAt) {
+    static final String COLUMNS = "id, name, description, tags, verified, verified_at, hidden, created_at, updated_at, "
+            + "last_seen_at";
+
+    static EventDefinition from(Row row) {
+        return new EventDefinition(row.getUUID(0), row.getString(1), row.getString(2),
+                Arrays.asList(row.getArrayOfStrings(3)), row.getBoolean(4), row.getOffsetDateTime(5),
+                row.getBoolean(6), row.getOffsetDateTime(7), row.getOffsetDateTime(8), row.getOffsetDateTime(9));
+    }
+
+    /** @param volume30Day events in the last 30 days, null when not counted */
+    public ObjectNode toJson(ObjectMapper mapper, Long volume30Day) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", id.toString());
+        o.put("name", name);
+        o.putNull("owner");
+        o.put("description", description);
+        var tagArray = o.putArray("tags");
+        tags.forEach(tagArray::add);
+        o.put("created_at", time(createdAt));
+        o.put("updated_at", time(updatedAt));
+        o.putNull("updated_by");
+        o.put("last_seen_at", time(lastSeenAt));
+        o.put("last_updated_at", time(updatedAt));
+        o.put("verified", verified);
+        o.put("verified_at", time(verifiedAt));
+        o.putNull("verified_by");
+        o.put("hidden", hidden);
+        o.put("is_action", false);
+        o.put("action_id", (Integer) null);
+        o.put("is_calculating", false);
+        o.put("last_calculated_at", (String) null);
+        o.putNull("created_by");
+        o.put("post_to_slack", false);
+        o.putArray("default_columns");
+        o.put("volume_30_day", volume30Day);
+        o.putNull("query_usage_30_day");
+        o.putArray("media_preview_urls");
+        return o;
+    }
+
+    static String time(OffsetDateTime t) {
+        return t == null ? null : QueryValues.timestamp(t);
+    }
+}

@@ -1,0 +1,127 @@
+package dev.quarry.definitions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.auth.RequestAuth;
+import dev.quarry.auth.RequiresScopes;
+import dev.quarry.web.ApiPaths;
+import dev.quarry.web.LimitOffset;
+import dev.quarry.web.NotFoundException;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * PostHog's event definitions: {@code GET event_definitions/} (search, limit, offset; most recently seen first),
+ * {@code POST} (name, description, tags, verified, hidden → 201), {@code GET by_name/?name=}, {@code GET|PATCH :id/}.
+ * Definitions are filled by capture; {@code volume_30_day} is the events of the last 30 days. Scopes
+ * {@code event_definition:read|write}.
+ */
+@Path(ApiPaths.PROJECT + "/event_definitions")
+@Produces(MediaType.APPLICATION_JSON)
+public class EventDefinitionResource {
+    private final RequestAuth auth;
+    private final Definitions definitions;
+    private final Volumes volumes;
+    private final ObjectMapper mapper;
+
+    public EventDefinitionResource(RequestAuth auth, Definitions definitions, Volumes volumes, ObjectMapper mapper) {
+        this.auth = auth;
+        this.definitions = definitions;
+        this.volumes = volumes;
+        this.mapper = mapper;
+    }
+
+    @GET
+    @RequiresScopes("event_definition:read")
+    public Uni<LimitOffset.Page<ObjectNode>> list(@QueryParam("search") String search, @QueryParam("limit") String limit,
+                                                  @QueryParam("offset") String offset, @Context HttpServerRequest request) {
+        LimitOffset page = LimitOffset.parse(limit, offset, 100, 1000);
+        return definitions.events(auth.teamId(), search, page.limit(), page.offset())
+                .flatMap(found -> volumes.last30Days(auth.team(), found.results().stream().map(EventDefinition::name).toList())
+                        .map(v -> {
+                            List<ObjectNode> rows = new ArrayList<>();
+                            found.results().forEach(d -> rows.add(d.toJson(mapper, v.getOrDefault(d.name(), 0L))));
+                            return page.page(URI.create(request.absoluteURI()), found.count(), rows);
+                        }));
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("event_definition:write")
+    public Uni<Response> create(JsonNode body) {
+        Definitions.Edit edit = Edits.parse(body, false);
+        JsonNode name = body.get("name");
+        if (name == null || !name.isTextual() || name.asText().isBlank()) {
+            throw new ValidationException("This field is required.", "name");
+        }
+        if (name.asText().length() > 400) {
+            throw new ValidationException("Ensure this field has no more than 400 characters.", "name");
+        }
+        return definitions.createEvent(auth.teamId(), name.asText(), edit)
+                .flatMap(this::withVolume)
+                .map(json -> Response.status(201).entity(json).type(MediaType.APPLICATION_JSON).build());
+    }
+
+    @GET
+    @Path("by_name")
+    @RequiresScopes("event_definition:read")
+    public Uni<ObjectNode> byName(@QueryParam("name") String name) {
+        if (name == null || name.isEmpty()) {
+            throw new ValidationException("This field is required.", "name");
+        }
+        return definitions.eventByName(auth.teamId(), name)
+                .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
+                .flatMap(this::withVolume);
+    }
+
+    @GET
+    @Path("{id}")
+    @RequiresScopes("event_definition:read")
+    public Uni<ObjectNode> get(@PathParam("id") String id) {
+        return definitions.event(auth.teamId(), existing(id))
+                .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
+                .flatMap(this::withVolume);
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("event_definition:write")
+    public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
+        UUID uuid = existing(id);
+        Definitions.Edit edit = Edits.parse(body, false);
+        return definitions.updateEvent(auth.teamId(), uuid, edit)
+                .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
+                .flatMap(this::withVolume);
+    }
+
+    private Uni<ObjectNode> withVolume(EventDefinition definition) {
+        return volumes.last30Days(auth.team(), List.of(definition.name()))
+                .map(v -> definition.toJson(mapper, v.getOrDefault(definition.name(), 0L)));
+    }
+
+    private static UUID existing(String id) {
+        UUID uuid = Edits.uuid(id);
+        if (uuid == null) {
+            throw new NotFoundException("Not found.");
+        }
+        return uuid;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.quarry.definitions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.auth.RequestAuth;
+import dev.quarry.auth.RequiresScopes;
+import dev.quarry.web.ApiPaths;
+import dev.quarry.web.LimitOffset;
+import dev.quarry.web.NotFoundException;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * PostHog's property definitions: {@code GET property_definitions/} with {@code type} (event, the default, or
+ * person), {@code properties} (comma-separated names), {@code search}, {@code is_numerical}, {@code event_names}
+ * (a JSON list: fills {@code is_seen_on_filtered_events}), limit and offset; {@code GET|PATCH :id/} (description,
+ * tags, verified, hidden, property_type). Scopes {@code property_definition:read|write}.
+ */
+@Path(ApiPaths.PROJECT + "/property_definitions")
+@Produces(MediaType.APPLICATION_JSON)
+public class PropertyDefinitionResource {
+    private final RequestAuth auth;
+    private final Definitions definitions;
+    private final ObjectMapper mapper;
+
+    public PropertyDefinitionResource(RequestAuth auth, Definitions definitions, ObjectMapper mapper) {
+        this.auth = auth;
+        this.definitions = definitions;
+        this.mapper = mapper;
+    }
+
+    @GET
+    @RequiresScopes("property_definition:read")
+    public Uni<LimitOffset.Page<ObjectNode>> list(@QueryParam("type") String type, @QueryParam("properties") String properties,
+                                                  @QueryParam("search") String search, @QueryParam("is_numerical") String numerical,
+                                                  @QueryParam("event_names") String eventNames,
+                                                  @QueryParam("limit") String limit, @QueryParam("offset") String offset,
+                                                  @Context HttpServerRequest request) {
+        int kind = switch (type == null || type.isEmpty() ? "event" : type) {
+            case "event" -> DefinitionsRecorder.EVENT;
+            case "person" -> DefinitionsRecorder.PERSON;
+            case "group", "session" -> -1;
+            default -> throw new ValidationException("\"" + type + "\" is not a valid choice.", "type");
+        };
+        LimitOffset page = LimitOffset.parse(limit, offset, 100, 1000);
+        List<String> names = properties == null || properties.isBlank() ? null
+                : Arrays.stream(properties.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        Boolean isNumerical = numerical == null || numerical.isEmpty() ? null : switch (numerical.toLowerCase()) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw new ValidationException("Must be a valid boolean.", "is_numerical");
+        };
+        List<String> events = parseEventNames(eventNames);
+        URI url = URI.create(request.absoluteURI());
+        if (kind < 0) {
+            return Uni.createFrom().item(page.page(url, 0, List.of()));
+        }
+        Uni<Set<String>> seen = events == null ? Uni.createFrom().nullItem()
+                : definitions.propertiesOfEvents(auth.teamId(), events).map(HashSet::new);
+        return seen.flatMap(seenSet -> definitions.properties(auth.teamId(), kind, names, search, isNumerical,
+                        page.limit(), page.offset())
+                .map(found -> {
+                    List<ObjectNode> rows = new ArrayList<>();
+                    found.results().forEach(d -> rows.add(d.toJson(mapper, seenSet == null ? null : seenSet.contains(d.name()))));
+                    return page.page(url, found.count(), rows);
+                }));
+    }
+
+    @GET
+    @Path("{id}")
+    @RequiresScopes("property_definition:read")
+    public Uni<ObjectNode> get(@PathParam("id") String id) {
+        return definitions.property(auth.teamId(), existing(id))
+                .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
+                .map(d -> d.toJson(mapper, null));
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("property_definition:write")
+    public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
+        UUID uuid = existing(id);
+        Definitions.Edit edit = Edits.parse(body, true);
+        return definitions.updateProperty(auth.teamId(), uuid, edit)
+                .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
+                .map(d -> d.toJson(mapper, null));
+    }
+
+    private List<String> parseEventNames(String json) {
+        if (json == null || json.isBlank()) {
+            return null;
+        }
+        try {
+            JsonNode node = mapper.readTree(json);
+            if (node.isArray()) {
+                List<String> out = new ArrayList<>();
+                for (JsonNode n : node) {
+                    if (!n.isTextual()) {
+                        throw new ValidationException("event_names must be a JSON list of event names", "event_names");
+                    }
+                    out.add(n.asText());
+                }
+                return out;
+            }
+        } catch (IOException e) {
+            // falls through to the error below
+        }
+        throw new ValidationException("event_names must be a JSON list of event names", "event_names");
+    }
+
+    private static UUID existing(String id) {
+        UUID uuid = Edits.uuid(id);
+        if (uuid == null) {
+            throw new NotFoundException("Not found.");
+        }
+        return uuid;
+    }
+}

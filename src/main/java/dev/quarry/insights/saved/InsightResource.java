@@ -1,0 +1,284 @@
+package dev.quarry.insights.saved;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.auth.RequestAuth;
+import dev.quarry.auth.RequiresScopes;
+import dev.quarry.query.QueryKinds;
+import dev.quarry.web.ApiPaths;
+import dev.quarry.web.LimitOffset;
+import dev.quarry.web.MethodNotAllowedException;
+import dev.quarry.web.NotFoundException;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * PostHog's saved insights: list ({@code short_id}, {@code search}, {@code saved}, {@code favorited}; live ones,
+ * last modified first), create (201), retrieve by numeric id (records a view), PATCH (soft delete is
+ * {@code {"deleted": true}}; DELETE is refused with 405 as in PostHog), {@code trending/} (most viewers in the last
+ * {@code days}, default 7) and the activity log of one insight or of all ({@code activity/}). Scopes
+ * {@code insight:read|write}; activity {@code activity_log:read}. The saved {@code query} runs through POST query,
+ * which unwraps InsightVizNode and data table nodes as PostHog does.
+ */
+@Path(ApiPaths.PROJECT + "/insights")
+@Produces(MediaType.APPLICATION_JSON)
+public class InsightResource {
+    private final RequestAuth auth;
+    private final Insights insights;
+    private final ObjectMapper mapper;
+
+    public InsightResource(RequestAuth auth, Insights insights, ObjectMapper mapper) {
+        this.auth = auth;
+        this.insights = insights;
+        this.mapper = mapper;
+    }
+
+    @GET
+    @RequiresScopes("insight:read")
+    public Uni<LimitOffset.Page<ObjectNode>> list(@QueryParam("short_id") String shortId, @QueryParam("search") String search,
+                                                  @QueryParam("saved") String saved, @QueryParam("favorited") String favorited,
+                                                  @QueryParam("limit") String limit, @QueryParam("offset") String offset,
+                                                  @Context HttpServerRequest request) {
+        LimitOffset page = LimitOffset.parse(limit, offset, 100, 1000);
+        return insights.list(auth.teamId(), blankToNull(shortId), search, bool(saved, "saved"), bool(favorited, "favorited"),
+                        page.limit(), page.offset())
+                .map(found -> {
+                    List<ObjectNode> rows = new ArrayList<>();
+                    found.results().forEach(i -> rows.add(i.toJson(mapper, auth.team().timezone())));
+                    return page.page(URI.create(request.absoluteURI()), found.count(), rows);
+                });
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("insight:write")
+    public Uni<Response> create(JsonNode body) {
+        Insights.Changes changes = changes(body);
+        if (changes.deleted() != null && changes.deleted()) {
+            throw new ValidationException("An insight cannot be created deleted.", "deleted");
+        }
+        return insights.create(auth.teamId(), auth.key().userId(), changes)
+                .map(i -> Response.status(201).entity(i.toJson(mapper, auth.team().timezone())).type(MediaType.APPLICATION_JSON).build());
+    }
+
+    @GET
+    @Path("trending")
+    @RequiresScopes("insight:read")
+    public Uni<ObjectNode> trending(@QueryParam("days") String days, @QueryParam("limit") String limit) {
+        int d = positive(days, 7, 365, "days");
+        int l = positive(limit, 10, 100, "limit");
+        return insights.trending(auth.teamId(), d, l).map(found -> {
+            ObjectNode body = mapper.createObjectNode();
+            ArrayNode results = body.putArray("results");
+            for (Insights.Trending t : found) {
+                ObjectNode json = t.insight().toJson(mapper, auth.team().timezone());
+                json.put("view_count", t.viewCount());
+                ArrayNode viewers = json.putArray("viewers");
+                t.viewers().forEach(v -> viewers.add(Insight.user(mapper, v)));
+                results.add(json);
+            }
+            return body;
+        });
+    }
+
+    @GET
+    @Path("activity")
+    @RequiresScopes("activity_log:read")
+    public Uni<ObjectNode> allActivity(@QueryParam("limit") String limit, @QueryParam("page") String page) {
+        return activity(null, limit, page);
+    }
+
+    @GET
+    @Path("{id}")
+    @RequiresScopes("insight:read")
+    public Uni<ObjectNode> get(@PathParam("id") String id) {
+        long insightId = id(id);
+        return insights.find(auth.teamId(), insightId)
+                .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
+                .call(i -> insights.viewed(auth.teamId(), i.id(), auth.key().userId()))
+                .map(i -> i.toJson(mapper, auth.team().timezone()));
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("insight:write")
+    public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
+        long insightId = id(id);
+        Insights.Changes changes = changes(body);
+        return insights.update(auth.teamId(), insightId, auth.key().userId(), changes)
+                .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
+                .map(i -> i.toJson(mapper, auth.team().timezone()));
+    }
+
+    /** PostHog forbids hard deletes of insights: PATCH {"deleted": true} soft-deletes. */
+    @DELETE
+    @Path("{id}")
+    @RequiresScopes("insight:write")
+    public Uni<ObjectNode> delete(@PathParam("id") String id) {
+        return insights.find(auth.teamId(), id(id))
+                .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
+                .map(i -> {
+                    throw new MethodNotAllowedException("DELETE");
+                });
+    }
+
+    @GET
+    @Path("{id}/activity")
+    @RequiresScopes("activity_log:read")
+    public Uni<ObjectNode> oneActivity(@PathParam("id") String id, @QueryParam("limit") String limit,
+                                       @QueryParam("page") String page) {
+        long insightId = id(id);
+        return insights.find(auth.teamId(), insightId)
+                .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
+                .flatMap(i -> activity(Long.toString(i.id()), limit, page));
+    }
+
+    /** PostHog's activity page: {@code {results, next, previous, total_count}}, pages of {@code limit} (default 10). */
+    private Uni<ObjectNode> activity(String itemId, String limit, String page) {
+        int l = positive(limit, 10, 100, "limit");
+        int p = positive(page, 1, Integer.MAX_VALUE, "page");
+        return insights.activity(auth.teamId(), itemId, l + 1, (p - 1) * l).map(entries -> {
+            ObjectNode body = mapper.createObjectNode();
+            ArrayNode results = body.putArray("results");
+            for (Insights.Activity a : entries.subList(0, Math.min(l, entries.size()))) {
+                ObjectNode entry = results.addObject();
+                entry.set("user", Insight.user(mapper, a.user()));
+                entry.put("unread", false);
+                entry.put("is_system", a.user() == null);
+                entry.put("activity", a.activity());
+                entry.put("scope", "Insight");
+                entry.put("item_id", a.itemId());
+                entry.set("detail", Insight.parse(mapper, a.detail()));
+                entry.put("created_at", Insight.time(a.createdAt()));
+            }
+            body.putNull("next");
+            body.putNull("previous");
+            if (entries.size() > l) {
+                body.put("next", "?page=" + (p + 1) + "&limit=" + l);
+            }
+            if (p > 1) {
+                body.put("previous", "?page=" + (p - 1) + "&limit=" + l);
+            }
+            body.put("total_count", (long) (p - 1) * l + Math.min(l, entries.size()) + (entries.size() > l ? 1 : 0));
+            return body;
+        });
+    }
+
+    private Insights.Changes changes(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new ValidationException("Request body must be a JSON object.", null);
+        }
+        String name = text(body, "name", 400);
+        String derived = text(body, "derived_name", 400);
+        String description = text(body, "description", 400);
+        JsonNode query = body.get("query");
+        if (query != null && !query.isNull()) {
+            if (!query.isObject() || !query.path("kind").isTextual() || !QueryKinds.SCHEMA_KINDS.contains(query.get("kind").asText())) {
+                throw new ValidationException("query must be a query object with a known kind", "query");
+            }
+        } else if (query != null) {
+            throw new ValidationException("This field may not be null.", "query");
+        }
+        List<String> tags = null;
+        JsonNode t = body.get("tags");
+        if (t != null && !t.isNull()) {
+            if (!t.isArray()) {
+                throw new ValidationException("Expected a list of items.", "tags");
+            }
+            tags = new ArrayList<>();
+            for (JsonNode tag : t) {
+                if (!tag.isTextual() || tag.asText().isBlank()) {
+                    throw new ValidationException("Tags must be non-empty strings.", "tags");
+                }
+                String normal = tag.asText().trim().toLowerCase();
+                if (!tags.contains(normal)) {
+                    tags.add(normal);
+                }
+            }
+        }
+        return new Insights.Changes(name, body.has("name"), derived, body.has("derived_name"), description,
+                body.has("description"), query, tags, flag(body, "favorited"), flag(body, "saved"), flag(body, "deleted"));
+    }
+
+    private static String text(JsonNode body, String field, int max) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new ValidationException("Not a valid string.", field);
+        }
+        if (v.asText().length() > max) {
+            throw new ValidationException("Ensure this field has no more than " + max + " characters.", field);
+        }
+        return v.asText();
+    }
+
+    private static Boolean flag(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw new ValidationException("Must be a valid boolean.", field);
+        }
+        return v.asBoolean();
+    }
+
+    private static Boolean bool(String value, String attr) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        return switch (value.toLowerCase()) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw new ValidationException("Must be a valid boolean.", attr);
+        };
+    }
+
+    private static int positive(String value, int fallback, int max, String attr) {
+        if (value == null || value.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n < 1) {
+                throw new ValidationException(attr + " must be a positive integer", attr);
+            }
+            return Math.min(n, max);
+        } catch (NumberFormatException e) {
+            throw new ValidationException(attr + " must be a positive integer", attr);
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static long id(String id) {
+        try {
+            return Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            throw new NotFoundException("Not found.");
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.quarry.mcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.data.Team;
+import dev.quarry.definitions.Definitions;
+import dev.quarry.definitions.PropertyDefinition;
+import dev.quarry.hogql.Expr;
+import dev.quarry.insights.InsightSql;
+import dev.quarry.query.QueryContext;
+import dev.quarry.query.QueryExecutor;
+import dev.quarry.query.QueryIds;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PostHog's read_taxonomy tool: the project's events by popularity, an event's properties, an entity's (person)
+ * properties, and sample values of an event or person property, as the plain text the tool returns. Event names
+ * and counts come from a HogQL query over the last 30 days (the compiler's team wall), properties from the
+ * definitions capture keeps. Property names typed by the caller become HogQL field nodes, never HogQL text.
+ */
+@ApplicationScoped
+public class Taxonomy {
+    static final int SAMPLE_VALUES = 25;
+
+    private final Definitions definitions;
+    private final QueryExecutor executor;
+    private final ObjectMapper mapper;
+    private final Clock clock = Clock.systemUTC();
+
+    public Taxonomy(Definitions definitions, QueryExecutor executor, ObjectMapper mapper) {
+        this.definitions = definitions;
+        this.executor = executor;
+        this.mapper = mapper;
+    }
+
+    /** @throws ValidationException for a malformed query (the tool's argument validation error) */
+    public Uni<String> read(Team team, JsonNode query) {
+        if (query == null || !query.isObject() || !query.path("kind").isTextual()) {
+            throw new ValidationException("query.kind is required", "query");
+        }
+        return switch (query.get("kind").asText()) {
+            case "events" -> events(team, bounded(query, "limit", 500, 1, 500), bounded(query, "offset", 0, 0, Integer.MAX_VALUE));
+            case "event_properties" -> eventProperties(team, text(query, "event_name"));
+            case "entity_properties" -> entity(text(query, "entity")) == null ? unknownEntity(text(query, "entity"))
+                    : entityProperties(team, "person");
+            case "event_property_values" -> eventPropertyValues(team, text(query, "event_name"), text(query, "property_name"));
+            case "entity_property_values" -> entity(text(query, "entity")) == null ? unknownEntity(text(query, "entity"))
+                    : entityPropertyValues(team, "person", text(query, "property_name"));
+            case "action_properties", "action_property_values" ->
+                    Uni.createFrom().item("Actions are not available in this project: there are no actions to read.");
+            default -> throw new ValidationException("Unknown taxonomy query kind: " + query.get("kind").asText(), "query");
+        };
+    }
+
+    private Uni<String> events(Team team, int limit, int offset) {
+        InsightSql sql = sql(team);
+        return sql.run("SELECT event, count() AS c FROM events WHERE timestamp >= now() - interval 30 day GROUP BY event "
+                        + "ORDER BY c DESC, event LIMIT " + limit + " OFFSET " + offset, Map.of())
+                .flatMap(rows -> {
+                    List<String> names = new ArrayList<>();
+                    rows.forEach(r -> names.add(r.getString(0)));
+                    return descriptions(team.id(), names).map(desc -> {
+                        StringBuilder out = new StringBuilder("events:");
+                        for (String name : names) {
+                            String d = desc.get(name);
+                            out.append("\n- `").append(name).append('`');
+                            if (d != null && !d.isBlank()) {
+                                out.append(" - ").append(d.replace('\n', ' '));
+                            }
+                        }
+                        return out.toString();
+                    });
+                });
+    }
+
+    private Uni<Map<String, String>> descriptions(long teamId, List<String> names) {
+        return names.isEmpty() ? Uni.createFrom().item(Map.of()) : definitions.eventDescriptions(teamId, names);
+    }
+
+    private Uni<String> eventProperties(Team team, String event) {
+        return definitions.eventByName(team.id(), event).flatMap(def -> definitions.eventPropertyRows(team.id(), event)
+                .map(rows -> {
+                    if (rows.isEmpty()) {
+                        return "No properties were captured with the event `" + event + "`; check the event name with the "
+                                + "events query.";
+                    }
+                    String prefix = def != null && def.description() != null && !def.description().isBlank()
+                            ? "Description of `" + event + "`: " + def.description() + "\n\n" : "";
+                    Map<String, List<String[]>> byType = new LinkedHashMap<>();
+                    for (Row r : rows) {
+                        byType.computeIfAbsent(r.getString(1) == null ? "String" : r.getString(1), k -> new ArrayList<>())
+                                .add(new String[] {r.getString(0), r.getString(2)});
+                    }
+                    return prefix + yaml(byType);
+                }));
+    }
+
+    private Uni<String> entityProperties(Team team, String entity) {
+        return definitions.properties(team.id(), 2, null, null, null, 1000, 0).map(page -> {
+            if (page.results().isEmpty()) {
+                return "No properties were captured for the entity `" + entity + "`.";
+            }
+            Map<String, List<String[]>> byType = new LinkedHashMap<>();
+            for (PropertyDefinition d : page.results()) {
+                if (!d.hidden()) {
+                    byType.computeIfAbsent(d.propertyType() == null ? "String" : d.propertyType(), k -> new ArrayList<>())
+                            .add(new String[] {d.name(), d.description()});
+                }
+            }
+            return yaml(byType);
+        });
+    }
+
+    private Uni<String> eventPropertyValues(Team team, String event, String property) {
+        InsightSql sql = sql(team);
+        Map<String, Object> values = Map.of("tx_event", event, "tx_field", Expr.Field.of("properties", property));
+        return sql.run("SELECT toString({tx_field}) AS v, count() AS c FROM events WHERE event = {tx_event} "
+                        + "AND timestamp >= now() - interval 30 day AND {tx_field} IS NOT NULL GROUP BY v ORDER BY c DESC, v "
+                        + "LIMIT " + SAMPLE_VALUES, values)
+                .map(rows -> valuesText(rows, property, "the event `" + event + "`"));
+    }
+
+    private Uni<String> entityPropertyValues(Team team, String entity, String property) {
+        InsightSql sql = sql(team);
+        Map<String, Object> values = Map.of("tx_field", Expr.Field.of("properties", property));
+        return sql.run("SELECT toString({tx_field}) AS v, count() AS c FROM persons WHERE {tx_field} IS NOT NULL "
+                        + "GROUP BY v ORDER BY c DESC, v LIMIT " + SAMPLE_VALUES, values)
+                .map(rows -> valuesText(rows, property, "the entity `" + entity + "`"));
+    }
+
+    private static String valuesText(io.vertx.mutiny.sqlclient.RowSet<Row> rows, String property, String of) {
+        List<String> found = new ArrayList<>();
+        rows.forEach(r -> found.add(r.getString(0)));
+        if (found.isEmpty()) {
+            return "No values found for property `" + property + "` on " + of + ".";
+        }
+        StringBuilder out = new StringBuilder("property: ").append(property).append("\nsample_values:");
+        for (String v : found) {
+            out.append("\n- ").append(v.replace('\n', ' '));
+        }
+        return out.toString();
+    }
+
+    private static String yaml(Map<String, List<String[]>> byType) {
+        StringBuilder out = new StringBuilder("properties:");
+        byType.forEach((type, props) -> {
+            out.append("\n  ").append(type).append(':');
+            for (String[] p : props) {
+                out.append("\n    - name: ").append(p[0]);
+                if (p[1] != null && !p[1].isBlank()) {
+                    out.append("\n      description: ").append(p[1].replace('\n', ' '));
+                }
+            }
+        });
+        return out.toString();
+    }
+
+    /** The entity this project has (person, also as "persons"), or null. */
+    private static String entity(String entity) {
+        String e = entity.toLowerCase();
+        return e.equals("person") || e.equals("persons") ? "person" : null;
+    }
+
+    private static Uni<String> unknownEntity(String entity) {
+        return Uni.createFrom().item("Entity `" + entity + "` does not exist in the taxonomy. Available entities: person.");
+    }
+
+    private static String text(JsonNode query, String field) {
+        JsonNode v = query.get(field);
+        if (v == null || !v.isTextual() || v.asText().isEmpty()) {
+            throw new ValidationException(field + ": Field required", field);
+        }
+        return v.asText();
+    }
+
+    private static int bounded(JsonNode query, String field, int fallback, int min, int max) {
+        JsonNode v = query.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+            throw new ValidationException(field + " must be an integer from " + min + " to " + max, field);
+        }
+        return v.asInt();
+    }
+
+    private InsightSql sql(Team team) {
+        return new InsightSql(new QueryContext(team, QueryIds.newId(), executor, mapper, clock.instant()), "ReadTaxonomy");
+    }
+}

@@ -1,0 +1,170 @@
+package dev.quarry.organizations;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.auth.RequestAuth;
+import dev.quarry.auth.RequiresScopes;
+import dev.quarry.data.ApiKey;
+import dev.quarry.query.QueryValues;
+import dev.quarry.web.NotFoundException;
+import dev.quarry.web.PermissionDeniedException;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * PostHog's organization endpoints, as far as a personal API key sees them: {@code GET /api/organizations/} (the
+ * key's one organization), {@code GET /api/organizations/:id/} ({@code @current} too), its projects
+ * ({@code projects/}, only those the key is scoped to) and one project ({@code projects/:project_id/}). The id is
+ * the one {@code GET /api/users/@me/} gives as {@code organization.id}. Another organization is a 404, one outside
+ * the key's scoped organizations a 403. Scope {@code organization:read}.
+ */
+@Path("/api/organizations")
+@Produces(MediaType.APPLICATION_JSON)
+public class OrganizationResource {
+    private final RequestAuth auth;
+    private final Organizations organizations;
+    private final ObjectMapper mapper;
+
+    public OrganizationResource(RequestAuth auth, Organizations organizations, ObjectMapper mapper) {
+        this.auth = auth;
+        this.organizations = organizations;
+        this.mapper = mapper;
+    }
+
+    @GET
+    @RequiresScopes("organization:read")
+    public Uni<ObjectNode> list() {
+        ApiKey key = auth.key();
+        return organization(key.organizationId().toString()).map(org -> {
+            ObjectNode body = mapper.createObjectNode();
+            body.put("count", 1);
+            body.putNull("next");
+            body.putNull("previous");
+            body.putArray("results").add(org);
+            return body;
+        });
+    }
+
+    @GET
+    @Path("{organization_id}")
+    @RequiresScopes("organization:read")
+    public Uni<ObjectNode> get(@PathParam("organization_id") String id) {
+        return organization(id);
+    }
+
+    @GET
+    @Path("{organization_id}/projects")
+    @RequiresScopes("organization:read")
+    public Uni<ObjectNode> projects(@PathParam("organization_id") String id) {
+        UUID org = accessible(id);
+        return organizations.projects(org, auth.key()).map(projects -> {
+            ObjectNode body = mapper.createObjectNode();
+            body.put("count", projects.size());
+            body.putNull("next");
+            body.putNull("previous");
+            ArrayNode results = body.putArray("results");
+            projects.forEach(p -> results.add(project(p)));
+            return body;
+        });
+    }
+
+    @GET
+    @Path("{organization_id}/projects/{project_id}")
+    @RequiresScopes({"organization:read", "project:read"})
+    public Uni<ObjectNode> project(@PathParam("organization_id") String id, @PathParam("project_id") String projectId) {
+        UUID org = accessible(id);
+        long teamId = auth.teamId();
+        return organizations.projects(org, auth.key()).map(projects -> projects.stream()
+                .filter(p -> p.id() == teamId).findFirst().map(this::project)
+                .orElseThrow(() -> new NotFoundException("Not found.")));
+    }
+
+    private Uni<ObjectNode> organization(String id) {
+        UUID org = accessible(id);
+        return organizations.find(org).onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
+                .flatMap(o -> organizations.projects(org, auth.key()).map(projects -> view(o, projects)));
+    }
+
+    /** The organization id of the path when the key may read it (its own organization, within its scopes). */
+    private UUID accessible(String id) {
+        ApiKey key = auth.key();
+        UUID org;
+        if ("@current".equals(id)) {
+            org = key.organizationId();
+        } else {
+            try {
+                org = id.length() == 36 ? UUID.fromString(id) : null;
+            } catch (IllegalArgumentException e) {
+                org = null;
+            }
+        }
+        if (org == null || !org.equals(key.organizationId())) {
+            throw new NotFoundException("Not found.");
+        }
+        if (!key.scopedOrganizations().isEmpty() && !key.scopedOrganizations().contains(org.toString())) {
+            throw new PermissionDeniedException("API key does not have access to the requested organization: ID " + org + ".");
+        }
+        return org;
+    }
+
+    private ObjectNode view(Organizations.Org org, List<Organizations.Project> projects) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", org.id().toString());
+        o.put("name", org.name());
+        o.put("slug", slug(org.name()));
+        o.putNull("logo_media_id");
+        o.put("created_at", QueryValues.timestamp(org.createdAt()));
+        o.put("updated_at", QueryValues.timestamp(org.createdAt()));
+        o.put("membership_level", 15);
+        o.put("plugins_access_level", 9);
+        ArrayNode teams = o.putArray("teams");
+        ArrayNode projectRefs = o.putArray("projects");
+        for (Organizations.Project p : projects) {
+            ObjectNode team = teams.addObject();
+            team.put("id", p.id());
+            team.put("uuid", p.uuid().toString());
+            team.put("organization", p.organizationId().toString());
+            team.put("project_id", p.id());
+            team.put("api_token", p.apiToken());
+            team.put("name", p.name());
+            team.put("completed_snippet_onboarding", true);
+            team.put("ingested_event", p.ingestedEvent());
+            team.put("is_demo", false);
+            team.put("timezone", p.timezone());
+            projectRefs.addObject().put("id", p.id()).put("name", p.name()).put("organization_id", p.organizationId().toString());
+        }
+        o.putArray("available_product_features");
+        o.put("is_member_join_email_enabled", false);
+        o.putObject("metadata");
+        o.putNull("customer_id");
+        o.putNull("enforce_2fa");
+        o.put("member_count", org.memberCount());
+        return o;
+    }
+
+    private ObjectNode project(Organizations.Project p) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", p.id());
+        o.put("uuid", p.uuid().toString());
+        o.put("organization", p.organizationId().toString());
+        o.put("name", p.name());
+        o.put("api_token", p.apiToken());
+        o.put("timezone", p.timezone());
+        o.put("created_at", QueryValues.timestamp(p.createdAt()));
+        o.put("ingested_event", p.ingestedEvent());
+        o.put("is_demo", false);
+        return o;
+    }
+
+    private static String slug(String name) {
+        String s = name.toLowerCase().replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+        return s.isEmpty() ? "organization" : s;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.quarry.persons;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.data.Team;
+import dev.quarry.hogql.CompiledQuery;
+import dev.quarry.hogql.LikePatterns;
+import dev.quarry.insights.Actors;
+import dev.quarry.insights.InsightSql;
+import dev.quarry.query.QueryContext;
+import dev.quarry.query.QueryExecutor;
+import dev.quarry.query.QueryIds;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Reads persons for the persons list and retrieve endpoints, as HogQL through the one compiler (the printer adds
+ * the team filter): newest first, filtered by PostHog's list parameters, each person in the actor shape of
+ * {@link Actors#person}.
+ */
+@ApplicationScoped
+public class PersonDirectory {
+    private final QueryExecutor executor;
+    private final ObjectMapper mapper;
+    private final Clock clock = Clock.systemUTC();
+
+    public PersonDirectory(QueryExecutor executor, ObjectMapper mapper) {
+        this.executor = executor;
+        this.mapper = mapper;
+    }
+
+    /** PostHog's persons list filters: all optional; {@code properties} is a JSON list of property filters. */
+    public record Filter(String search, String distinctId, String email, JsonNode properties) {
+    }
+
+    public record Page(List<ObjectNode> people, boolean hasMore) {
+    }
+
+    public Uni<Page> list(Team team, Filter filter, int limit, int offset) {
+        InsightSql sql = sql(team);
+        Map<String, Object> values = new HashMap<>();
+        StringBuilder text = new StringBuilder("SELECT id, created_at, properties, is_identified FROM persons WHERE {pl_filter}");
+        values.put("pl_filter", InsightSql.properties(filter.properties(), "properties"));
+        if (filter.search() != null && !filter.search().isBlank()) {
+            values.put("pl_pattern", LikePatterns.contains(filter.search().trim()));
+            values.put("pl_search", filter.search().trim());
+            text.append(" AND (properties.email ilike {pl_pattern} OR properties.name ilike {pl_pattern} "
+                    + "OR toString(id) = {pl_search} OR id IN (SELECT person_id FROM person_distinct_ids "
+                    + "WHERE distinct_id ilike {pl_pattern}))");
+        }
+        if (filter.distinctId() != null && !filter.distinctId().isEmpty()) {
+            values.put("pl_distinct_id", filter.distinctId());
+            text.append(" AND id IN (SELECT person_id FROM person_distinct_ids WHERE distinct_id = {pl_distinct_id})");
+        }
+        if (filter.email() != null && !filter.email().isEmpty()) {
+            values.put("pl_email", filter.email());
+            text.append(" AND properties.email = {pl_email}");
+        }
+        text.append(" ORDER BY created_at DESC, id DESC LIMIT ").append(limit + 1).append(" OFFSET ").append(offset);
+        CompiledQuery compiled = sql.compile(text.toString(), values, limit + 1);
+        return sql.run(compiled).flatMap(rows -> {
+            List<Row> all = new ArrayList<>();
+            rows.forEach(all::add);
+            boolean hasMore = all.size() > limit;
+            List<Row> page = hasMore ? all.subList(0, limit) : all;
+            return render(sql, team, page).map(people -> new Page(people, hasMore));
+        });
+    }
+
+    /** The team's person with this uuid or numeric id, or null. */
+    public Uni<ObjectNode> find(Team team, UUID uuid) {
+        InsightSql sql = sql(team);
+        return sql.run("SELECT id, created_at, properties, is_identified FROM persons WHERE id = {pl_id}",
+                        Map.of("pl_id", uuid))
+                .flatMap(rows -> {
+                    List<Row> all = new ArrayList<>();
+                    rows.forEach(all::add);
+                    return all.isEmpty() ? Uni.createFrom().nullItem()
+                            : render(sql, team, all).map(people -> people.get(0));
+                });
+    }
+
+    private Uni<List<ObjectNode>> render(InsightSql sql, Team team, List<Row> rows) {
+        List<UUID> ids = rows.stream().map(r -> r.getUUID(0)).toList();
+        Uni<Map<UUID, List<String>>> distinctIds = ids.isEmpty() ? Uni.createFrom().item(Map.of())
+                : sql.run("SELECT person_id, distinct_id FROM person_distinct_ids WHERE person_id IN {ids} "
+                        + "ORDER BY distinct_id", Map.of("ids", ids)).map(d -> {
+                            Map<UUID, List<String>> m = new HashMap<>();
+                            for (Row r : d) {
+                                m.computeIfAbsent(r.getUUID(0), k -> new ArrayList<>()).add(r.getString(1));
+                            }
+                            return m;
+                        });
+        return distinctIds.map(dids -> {
+            List<ObjectNode> out = new ArrayList<>();
+            for (Row r : rows) {
+                ObjectNode person = Actors.person(mapper, r.getUUID(0), r.getOffsetDateTime(1), r.getString(2),
+                        Boolean.TRUE.equals(r.getBoolean(3)), dids.getOrDefault(r.getUUID(0), List.of()),
+                        team.personDisplayNameProperties());
+                person.remove("type");
+                person.remove("matched_recordings");
+                person.remove("value_at_data_point");
+                person.putNull("last_seen_at");
+                out.add(person);
+            }
+            return out;
+        });
+    }
+
+    private InsightSql sql(Team team) {
+        return new InsightSql(new QueryContext(team, QueryIds.newId(), executor, mapper, clock.instant()), "PersonsList");
+    }
+}

@@ -1,0 +1,220 @@
+package dev.quarry.persons;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.auth.RequestAuth;
+import dev.quarry.auth.RequiresScopes;
+import dev.quarry.web.ApiPaths;
+import dev.quarry.web.Csv;
+import dev.quarry.web.LimitOffset;
+import dev.quarry.web.NotFoundException;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * PostHog's person endpoints used by its CLI and MCP tools: the persons list ({@code GET persons/}, newest first,
+ * {@code {next, previous, results}}, {@code ?format=csv}), one person ({@code GET persons/:id/}, uuid or numeric
+ * id), property edits ({@code POST persons/:id/update_property/ {"key","value"}} and
+ * {@code delete_property/ {"$unset": key or [keys]}}, 202) and {@code POST persons/bulk_delete/} (202). Reads need
+ * {@code person:read}, edits and deletes {@code person:write}.
+ */
+@Path(ApiPaths.PROJECT + "/persons")
+@Produces({MediaType.APPLICATION_JSON, "text/csv"})
+public class PersonsApiResource {
+    static final int MAX_BULK = 1000;
+
+    private final RequestAuth auth;
+    private final PersonDirectory directory;
+    private final PersonEdits edits;
+    private final Persons persons;
+    private final ObjectMapper mapper;
+
+    public PersonsApiResource(RequestAuth auth, PersonDirectory directory, PersonEdits edits, Persons persons,
+                              ObjectMapper mapper) {
+        this.auth = auth;
+        this.directory = directory;
+        this.edits = edits;
+        this.persons = persons;
+        this.mapper = mapper;
+    }
+
+    @GET
+    @RequiresScopes("person:read")
+    public Uni<Response> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset,
+                              @QueryParam("search") String search, @QueryParam("distinct_id") String distinctId,
+                              @QueryParam("email") String email, @QueryParam("properties") String properties,
+                              @QueryParam("format") String format, @Context HttpServerRequest request) {
+        boolean csv = Csv.requested(format);
+        LimitOffset page = LimitOffset.parse(limit, offset, 100, csv ? 10_000 : 1000);
+        PersonDirectory.Filter filter = new PersonDirectory.Filter(search, distinctId, email, propertyFilters(properties));
+        return directory.list(auth.team(), filter, page.limit(), page.offset()).map(found -> {
+            if (csv) {
+                return Csv.response(new ArrayList<JsonNode>(found.people()));
+            }
+            URI url = URI.create(request.absoluteURI());
+            long knownAtLeast = found.hasMore() ? (long) page.offset() + page.limit() + 1 : page.offset() + found.people().size();
+            LimitOffset.Page<ObjectNode> body = page.page(url, knownAtLeast, found.people());
+            ObjectNode json = mapper.createObjectNode();
+            json.put("next", body.next());
+            json.put("previous", body.previous());
+            json.putArray("results").addAll(found.people());
+            return Response.ok(json).type(MediaType.APPLICATION_JSON).build();
+        });
+    }
+
+    @GET
+    @Path("{id}")
+    @RequiresScopes("person:read")
+    public Uni<Response> retrieve(@PathParam("id") String id, @QueryParam("format") String format) {
+        boolean csv = Csv.requested(format);
+        return person(id).flatMap(uuid -> directory.find(auth.team(), uuid))
+                .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
+                .map(person -> csv ? Csv.response(List.of(person))
+                        : Response.ok(person).type(MediaType.APPLICATION_JSON).build());
+    }
+
+    @POST
+    @Path("{id}/update_property")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("person:write")
+    public Uni<Response> updateProperty(@PathParam("id") String id, JsonNode body) {
+        JsonNode key = body == null ? null : body.get("key");
+        if (key == null || !key.isTextual() || key.asText().isEmpty()) {
+            throw new ValidationException("required", "This field is required.", "key");
+        }
+        if (!body.has("value")) {
+            throw new ValidationException("required", "This field is required.", "value");
+        }
+        return firstDistinctId(id)
+                .flatMap(distinctId -> edits.setProperty(auth.team(), distinctId, key.asText(), body.get("value")))
+                .map(x -> Response.accepted().build());
+    }
+
+    @POST
+    @Path("{id}/delete_property")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("person:write")
+    public Uni<Response> deleteProperty(@PathParam("id") String id, JsonNode body) {
+        JsonNode unset = body == null ? null : body.get("$unset");
+        List<String> keys = new ArrayList<>();
+        if (unset != null && unset.isTextual() && !unset.asText().isEmpty()) {
+            keys.add(unset.asText());
+        } else if (unset != null && unset.isArray()) {
+            for (JsonNode k : unset) {
+                if (!k.isTextual() || k.asText().isEmpty()) {
+                    throw new ValidationException("$unset must be a property name or a list of them", "$unset");
+                }
+                keys.add(k.asText());
+            }
+        }
+        if (keys.isEmpty()) {
+            throw new ValidationException("required", "This field is required.", "$unset");
+        }
+        return firstDistinctId(id)
+                .flatMap(distinctId -> edits.unsetProperties(auth.team(), distinctId, keys))
+                .map(x -> Response.accepted().build());
+    }
+
+    /**
+     * {@code {"ids": [uuid…]}} or {@code {"distinct_ids": […]}} (at most 1000), with PostHog's flags
+     * {@code delete_events} (also delete their events) and {@code keep_person} (delete only the events).
+     */
+    @POST
+    @Path("bulk_delete")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("person:write")
+    public Uni<Response> bulkDelete(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new ValidationException("Request body must be a JSON object.", null);
+        }
+        List<UUID> ids = new ArrayList<>();
+        List<String> distinctIds = new ArrayList<>();
+        JsonNode idList = body.get("ids");
+        JsonNode distinctList = body.get("distinct_ids");
+        if ((idList == null || idList.isNull()) && (distinctList == null || distinctList.isNull())) {
+            throw new ValidationException("You must provide either ids or distinct_ids", "ids");
+        }
+        if (idList != null && !idList.isNull()) {
+            if (!idList.isArray()) {
+                throw new ValidationException("ids must be a list of person uuids", "ids");
+            }
+            for (JsonNode item : idList) {
+                UUID uuid = Persons.parseUuid(item.asText());
+                if (uuid == null) {
+                    throw new ValidationException("Not a person uuid: " + item.asText(), "ids");
+                }
+                ids.add(uuid);
+            }
+        }
+        if (distinctList != null && !distinctList.isNull()) {
+            if (!distinctList.isArray()) {
+                throw new ValidationException("distinct_ids must be a list of distinct ids", "distinct_ids");
+            }
+            distinctList.forEach(item -> distinctIds.add(item.asText()));
+        }
+        if (ids.size() + distinctIds.size() > MAX_BULK) {
+            throw new ValidationException("You can only pass " + MAX_BULK + " ids or distinct_ids at once", "ids");
+        }
+        boolean deleteEvents = flag(body, "delete_events");
+        boolean keepPerson = flag(body, "keep_person");
+        flag(body, "delete_recordings");
+        return edits.bulkDelete(auth.teamId(), ids, distinctIds, deleteEvents, keepPerson)
+                .map(x -> Response.accepted().build());
+    }
+
+    private static boolean flag(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw new ValidationException("Must be a valid boolean.", field);
+        }
+        return value.asBoolean();
+    }
+
+    private Uni<UUID> person(String id) {
+        return persons.findUuid(auth.teamId(), id).onItem().ifNull().failWith(() -> new NotFoundException("Not found."));
+    }
+
+    private Uni<String> firstDistinctId(String id) {
+        return person(id).flatMap(uuid -> edits.distinctIds(auth.teamId(), uuid)).map(ids -> {
+            if (ids.isEmpty()) {
+                throw new NotFoundException("Not found.");
+            }
+            return ids.get(0);
+        });
+    }
+
+    private JsonNode propertyFilters(String json) {
+        if (json == null || json.isBlank()) {
+            return null;
+        }
+        try {
+            JsonNode node = mapper.readTree(json);
+            if (node != null && (node.isArray() || node.isObject())) {
+                return node;
+            }
+        } catch (IOException e) {
+            // the error below
+        }
+        throw new ValidationException("Properties are unparsable!", "properties");
+    }
+}
