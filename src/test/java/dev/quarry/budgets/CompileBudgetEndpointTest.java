@@ -64,7 +64,7 @@ class CompileBudgetEndpointTest {
     private static void assertRefusedByBudget(Response r, long started) {
         long ms = (System.nanoTime() - started) / 1_000_000;
         assertEquals(400, r.statusCode(), r.asString());
-        assertEquals("query_error", r.jsonPath().getString("code"));
+        assertEquals(dev.quarry.query.HogQLErrors.QUERY_ERROR, r.jsonPath().getString("code"));
         assertTrue(r.jsonPath().getString("detail").contains("max_expanded_ast_elements"), r.asString());
         assertTrue(ms < 10_000, "refused in " + ms + " ms");
     }
