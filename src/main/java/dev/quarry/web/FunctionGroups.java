@@ -42,7 +42,7 @@ public final class FunctionGroups {
                 post("/batch"), post("/capture"), post("/e"), post("/i/v0/e"), post("/track")),
         BOOTSTRAP("bootstrap",
                 get("/api/personal_api_keys/{key}"), get("/api/users/{user}"), any(PROJECT),
-                get(PROJECT + "/usage"), post("/admin/{proxy+}")),
+                get(PROJECT + "/usage"), any("/admin/{proxy+}")),
         QUERY("query",
                 any(PROJECT + "/query"), any(PROJECT + "/query/{proxy+}")),
         PLUGINS("plugins",
