@@ -37,6 +37,11 @@ public final class CohortFilters {
         if (properties == null || properties.isNull() || (properties.isObject() && properties.path("values").isEmpty())) {
             return null;
         }
+        int conditions = count(properties);
+        if (conditions > MAX_CONDITIONS) {
+            throw new ValidationException("Cohort filters are too large: " + conditions + " conditions and groups (at most "
+                    + MAX_CONDITIONS + "). Split the cohort or combine conditions.", "filters");
+        }
         try {
             return node(properties);
         } catch (HogQLException e) {
@@ -104,6 +109,22 @@ public final class CohortFilters {
             }
         }
         return f.objectNode().set("properties", f.objectNode().put("type", "OR").set("values", values));
+    }
+
+    /** Filters and groups a cohort may have: each behavioural filter is a scan of the project's events. */
+    public static final int MAX_CONDITIONS = 200;
+
+    private static int count(JsonNode node) {
+        int n = node.isObject() ? 1 : 0;
+        for (JsonNode child : node) {
+            if (child.isContainerNode()) {
+                n += count(child);
+                if (n > MAX_CONDITIONS) {
+                    return n; // enough to refuse; a huge body is not walked further
+                }
+            }
+        }
+        return n;
     }
 
     private static Expr node(JsonNode node) {

@@ -82,8 +82,9 @@ public class CohortResource {
         Team team = auth.team();
         return cohorts.insert(team.id(), name, body.path("description").asText(""),
                         filters == null || filters.isNull() ? null : filters.toString(), legacyGroups(groups), isStatic)
-                .flatMap(cohort -> calculator.recalculate(cohort, team.timezone())
-                        .flatMap(count -> cohorts.find(team.id(), cohort.id())))
+                .flatMap(cohort -> calculator.recalculate(cohort, team.timezone()).replaceWithVoid()
+                        .onFailure(CohortResource::calculationRefused).recoverWithNull()
+                        .flatMap(x -> cohorts.find(team.id(), cohort.id())))
                 .map(cohort -> Response.status(201).entity(cohort.toJson(mapper)).build());
     }
 
@@ -112,12 +113,23 @@ public class CohortResource {
                         filters == null || filters.isNull() ? null : filters.toString(), legacyGroups(groups),
                         body.has("deleted") ? body.get("deleted").asBoolean() : null))
                 .flatMap(updated -> updated.deleted() || (filters == null && groups == null) ? Uni.createFrom().item(updated)
-                        : calculator.recalculate(updated, team.timezone()).flatMap(count -> cohorts.find(team.id(), updated.id())))
+                        : calculator.recalculate(updated, team.timezone()).replaceWithVoid()
+                                .onFailure(CohortResource::calculationRefused).recoverWithNull()
+                                .flatMap(x -> cohorts.find(team.id(), updated.id())))
                 .map(cohort -> cohort.toJson(mapper));
     }
 
     private static String legacyGroups(JsonNode groups) {
         return groups == null || groups.isNull() || !groups.isArray() ? null : groups.toString();
+    }
+
+    /**
+     * The calculation was refused or stopped by the query gate (project at its statement limit, timeout, a
+     * query error): the cohort is stored and answered with {@code errors_calculating} counted, and the schedule
+     * tries again later, as PostHog's asynchronous calculation would. Other failures stay failures.
+     */
+    private static boolean calculationRefused(Throwable failure) {
+        return failure instanceof dev.quarry.web.ApiException;
     }
 
     @PATCH

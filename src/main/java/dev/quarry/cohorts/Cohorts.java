@@ -115,6 +115,23 @@ public class Cohorts {
                 });
     }
 
+    /**
+     * Live dynamic cohorts due for recalculation, least recently calculated first. A cohort that failed waits
+     * {@code baseMinutes} × 2^(errors − 1) after its last error (at most 64 × base), and one that failed more than 20
+     * times in a row is left until someone changes it, like PostHog's errors_calculating back-off.
+     */
+    public Uni<List<Cohort>> dueDynamic(long baseMinutes) {
+        return pool.preparedQuery("SELECT " + Cohort.COLUMNS + " FROM cohorts WHERE NOT deleted AND NOT is_static "
+                        + "AND errors_calculating <= 20 AND (errors_calculating = 0 OR last_error_at IS NULL "
+                        + "OR last_error_at < now() - make_interval(mins => ($1 * power(2, least(errors_calculating - 1, 6)))::int)) "
+                        + "ORDER BY last_calculation NULLS FIRST, team_id, id")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(baseMinutes)).map(rows -> {
+                    List<Cohort> cohorts = new ArrayList<>();
+                    rows.forEach(row -> cohorts.add(Cohort.from(row)));
+                    return cohorts;
+                });
+    }
+
     private static Cohort first(RowSet<Row> rows) {
         return rows.size() == 0 ? null : Cohort.from(rows.iterator().next());
     }

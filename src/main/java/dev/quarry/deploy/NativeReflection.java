@@ -19,6 +19,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.capture.CaptureResource.class,
         dev.quarry.plugins.PluginConfigResource.class,
         dev.quarry.projects.OperatorResource.class,
+        dev.quarry.projects.OperatorKeysResource.class,
         dev.quarry.projects.ProjectResource.class,
         dev.quarry.query.QueryResource.class,
         // dev.quarry.auth
@@ -94,6 +95,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         // dev.quarry.projects
         dev.quarry.projects.DemoData.Summary.class,
         dev.quarry.projects.OperatorResource.CreateKey.class,
+        dev.quarry.projects.OperatorKeys.KeySummary.class,
+        dev.quarry.projects.OperatorKeys.PlanView.class,
         dev.quarry.projects.OperatorResource.CreateProject.class,
         dev.quarry.projects.OperatorResource.KeyView.class,
         dev.quarry.projects.OperatorResource.ProjectCreated.class,

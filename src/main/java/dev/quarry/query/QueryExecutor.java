@@ -32,14 +32,43 @@ public class QueryExecutor {
     private final Duration statementTimeout;
     private final int maxConcurrentPerTeam;
     private final Event<QueryCost> costs;
+    private final StatementSlots slots;
+    private final List<String[]> sessionSettings;
 
     public QueryExecutor(Pool pool, Event<QueryCost> costs,
                          @ConfigProperty(name = "quarry.query.statement-timeout", defaultValue = "60s") Duration statementTimeout,
-                         @ConfigProperty(name = "quarry.query.max-concurrent-per-team", defaultValue = "3") int maxConcurrentPerTeam) {
+                         @ConfigProperty(name = "quarry.query.max-concurrent-per-team", defaultValue = "3") int maxConcurrentPerTeam,
+                         @ConfigProperty(name = "quarkus.datasource.reactive.max-size", defaultValue = "8") int poolSize,
+                         @ConfigProperty(name = "quarry.query.pool-reserve", defaultValue = "2") int poolReserve,
+                         @ConfigProperty(name = "quarry.query.session-settings",
+                                 defaultValue = "work_mem=32MB,hash_mem_multiplier=2,temp_file_limit=1GB,"
+                                         + "max_parallel_workers_per_gather=1") String sessionSettings) {
         this.pool = pool;
         this.statementTimeout = statementTimeout;
         this.maxConcurrentPerTeam = maxConcurrentPerTeam;
         this.costs = costs;
+        this.slots = new StatementSlots(Math.max(1, poolSize - poolReserve), 1_000);
+        this.sessionSettings = parseSettings(sessionSettings);
+    }
+
+    /**
+     * {@code name=value} pairs, comma separated, applied with {@code SET LOCAL} to every user statement. A role's
+     * own defaults ({@code ALTER ROLE … SET}) do not apply after {@code SET ROLE}, so they are set here.
+     */
+    static List<String[]> parseSettings(String text) {
+        List<String[]> out = new java.util.ArrayList<>();
+        for (String pair : text == null ? new String[0] : text.split(",")) {
+            String p = pair.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            int eq = p.indexOf('=');
+            if (eq <= 0 || !p.substring(0, eq).trim().matches("[a-z_]+")) {
+                throw new IllegalArgumentException("quarry.query.session-settings: expected name=value, got " + p);
+            }
+            out.add(new String[] {p.substring(0, eq).trim(), p.substring(eq + 1).trim()});
+        }
+        return List.copyOf(out);
     }
 
     public Uni<RowSet<Row>> execute(Team team, String queryId, String kind, String sql, List<Object> params) {
@@ -49,7 +78,7 @@ public class QueryExecutor {
     /** @param rowLimit rows the caller returns at most (the SQL may fetch one more to tell hasMore); logged as result rows */
     public Uni<RowSet<Row>> execute(Team team, String queryId, String kind, String sql, List<Object> params,
                                     Integer rowLimit) {
-        return execute(team, queryId, kind, "", sql, params, rowLimit);
+        return execute(team.id(), queryId, kind, "", sql, params, rowLimit);
     }
 
     /**
@@ -58,16 +87,45 @@ public class QueryExecutor {
      */
     public Uni<RowSet<Row>> execute(Team team, String queryId, String kind, String hogql, String sql,
                                     List<Object> params, Integer rowLimit) {
+        return execute(team.id(), queryId, kind, hogql, sql, params, rowLimit);
+    }
+
+    /** A statement that has no HogQL of its own to log (e.g. a cohort calculation). */
+    public Uni<RowSet<Row>> execute(long teamId, String queryId, String kind, String sql, List<Object> params,
+                                    Integer rowLimit) {
+        return execute(teamId, queryId, kind, "", sql, params, rowLimit);
+    }
+
+    /**
+     * Runs one user statement for a team: in a read-only transaction as {@code quarry_query_reader}, under the
+     * statement timeout and the per-statement memory settings, admitted only while the team runs fewer than its
+     * limit of statements (counted per run, however query ids are chosen: 429 past it), and only while this
+     * instance has a free query slot (the pool keeps {@code quarry.query.pool-reserve} connections that no query
+     * can take, for capture and the rest of the API).
+     *
+     * @param hogql the HogQL the query log shows as {@code query} (PostHog logs the HogQL, not the SQL run)
+     */
+    public Uni<RowSet<Row>> execute(long teamId, String queryId, String kind, String hogql, String sql,
+                                    List<Object> params, Integer rowLimit) {
+        if (params.size() > dev.quarry.hogql.CompileBudget.MAX_PARAMETERS) {
+            return Uni.createFrom().failure(new ValidationException("query_error", "Query has too many distinct values: "
+                    + params.size() + " (limit " + dev.quarry.hogql.CompileBudget.MAX_PARAMETERS + ")", null));
+        }
+        return slots.run(() -> run(teamId, queryId, kind, hogql, sql, params, rowLimit));
+    }
+
+    private Uni<RowSet<Row>> run(long teamId, String queryId, String kind, String hogql, String sql,
+                                 List<Object> params, Integer rowLimit) {
         OffsetDateTime startedAt = OffsetDateTime.now(ZoneOffset.UTC);
         long started = System.nanoTime();
+        java.util.UUID runId = java.util.UUID.randomUUID();
         // One connection throughout: admission, the read-only run and the release all happen on it, so a query
         // never waits for a second connection, and its recorded backend is the one running it.
         return pool.withConnection(conn -> conn.query("SELECT pg_backend_pid()").execute()
                 .map(rows -> rows.iterator().next().getInteger(0))
-                .flatMap(pid -> inTransaction(conn, tx -> admit(tx, team.id(), queryId, pid)))
+                .flatMap(pid -> inTransaction(conn, tx -> admit(tx, teamId, queryId, runId, pid)))
                 .flatMap(admitted -> inTransaction(conn, tx -> tx.query("SET TRANSACTION READ ONLY").execute()
-                                .flatMap(x -> tx.preparedQuery("SELECT set_config('statement_timeout', $1, true)")
-                                        .execute(Tuple.of(String.valueOf(statementTimeout.toMillis()))))
+                                .flatMap(x -> applySettings(tx))
                                 .flatMap(x -> tx.query("SET LOCAL ROLE quarry_query_reader").execute())
                                 .flatMap(x -> tx.preparedQuery(sql).execute(Tuple.from(params))))
                         .onItemOrFailure().transformToUni((rows, failure) -> {
@@ -76,12 +134,25 @@ public class QueryExecutor {
                             Long resultRows = rows == null ? null : (long) (rowLimit == null ? rows.size()
                                     : Math.min(rows.size(), rowLimit));
                             costs.fire(new QueryCost(resultRows, null, durationMs));
-                            Uni<Void> cleanUp = release(conn, team.id(), queryId)
-                                    .flatMap(x -> log(conn, team.id(), queryId, kind, hogql, sql, startedAt,
+                            Uni<Void> cleanUp = release(conn, teamId, runId)
+                                    .flatMap(x -> log(conn, teamId, queryId, kind, hogql, sql, startedAt,
                                             (System.nanoTime() - started) / 1000, resultRows, mapped));
                             return mapped == null ? cleanUp.replaceWith(rows)
                                     : cleanUp.flatMap(x -> Uni.createFrom().<RowSet<Row>>failure(mapped));
                         })));
+    }
+
+    /** The statement timeout and the memory bounds, for this transaction only (set before the role changes). */
+    private Uni<Void> applySettings(SqlConnection tx) {
+        StringBuilder sql = new StringBuilder("SELECT set_config('statement_timeout', $1, true)");
+        List<Object> values = new java.util.ArrayList<>();
+        values.add(String.valueOf(statementTimeout.toMillis()));
+        for (String[] setting : sessionSettings) {
+            values.add(setting[0]);
+            values.add(setting[1]);
+            sql.append(", set_config($").append(values.size() - 1).append(", $").append(values.size()).append(", true)");
+        }
+        return tx.preparedQuery(sql.toString()).execute(Tuple.from(values)).replaceWithVoid();
     }
 
     private static <T> Uni<T> inTransaction(SqlConnection conn, java.util.function.Function<SqlConnection, Uni<T>> work) {
@@ -94,15 +165,24 @@ public class QueryExecutor {
         return statementTimeout;
     }
 
-    /** Stops the team's running query with this id, on whichever connection runs it. True if one was running. */
+    /** Stops every running statement of the team's query with this id, on whichever connection runs it. True if one was. */
     public Uni<Boolean> cancel(long teamId, String queryId) {
-        return pool.preparedQuery("SELECT pg_cancel_backend(backend_pid) FROM query_runs "
+        return pool.preparedQuery("SELECT bool_or(pg_cancel_backend(backend_pid)) FROM query_runs "
                         + "WHERE team_id = $1 AND query_id = $2")
                 .execute(Tuple.of(teamId, queryId))
-                .map(rows -> rows.size() > 0 && rows.iterator().next().getBoolean(0));
+                .map(rows -> Boolean.TRUE.equals(rows.iterator().next().getBoolean(0)));
     }
 
-    private Uni<Void> admit(SqlConnection conn, long teamId, String queryId, int pid) {
+    /** Whether a statement of the team's query with this id is running right now (on any instance). */
+    public Uni<Boolean> isRunning(long teamId, String queryId) {
+        return pool.preparedQuery("SELECT EXISTS (SELECT 1 FROM query_runs r JOIN pg_stat_activity a "
+                        + "ON a.pid = r.backend_pid AND a.backend_start <= r.started_at "
+                        + "WHERE r.team_id = $1 AND r.query_id = $2)")
+                .execute(Tuple.of(teamId, queryId))
+                .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    private Uni<Void> admit(SqlConnection conn, long teamId, String queryId, java.util.UUID runId, int pid) {
         return conn.preparedQuery("SELECT pg_advisory_xact_lock(7215, $1::int)")
                 .execute(Tuple.of((int) (teamId % Integer.MAX_VALUE)))
                 .flatMap(x -> conn.preparedQuery("DELETE FROM query_runs r WHERE r.team_id = $1 AND NOT EXISTS "
@@ -115,16 +195,15 @@ public class QueryExecutor {
                         return Uni.createFrom().failure(new ThrottledException("Too many queries are running for this "
                                 + "project (at most " + maxConcurrentPerTeam + " at once). Try again shortly.", 1));
                     }
-                    return conn.preparedQuery("INSERT INTO query_runs (team_id, query_id, backend_pid) VALUES ($1, $2, $3) "
-                                    + "ON CONFLICT (team_id, query_id) DO UPDATE SET backend_pid = EXCLUDED.backend_pid, "
-                                    + "started_at = now()")
-                            .execute(Tuple.of(teamId, queryId, pid)).replaceWithVoid();
+                    return conn.preparedQuery("INSERT INTO query_runs (team_id, query_id, run_id, backend_pid) "
+                                    + "VALUES ($1, $2, $3, $4)")
+                            .execute(Tuple.of(teamId, queryId, runId, pid)).replaceWithVoid();
                 });
     }
 
-    private static Uni<Void> release(SqlConnection conn, long teamId, String queryId) {
-        return conn.preparedQuery("DELETE FROM query_runs WHERE team_id = $1 AND query_id = $2")
-                .execute(Tuple.of(teamId, queryId)).replaceWithVoid();
+    private static Uni<Void> release(SqlConnection conn, long teamId, java.util.UUID runId) {
+        return conn.preparedQuery("DELETE FROM query_runs WHERE team_id = $1 AND run_id = $2")
+                .execute(Tuple.of(teamId, runId)).replaceWithVoid();
     }
 
     /**

@@ -131,10 +131,20 @@ public class QueryService {
         });
     }
 
-    /** DELETE query/:id: stops the query in PostgreSQL wherever it runs, and forgets its status. */
+    /**
+     * DELETE query/:id: stops the query in PostgreSQL wherever it runs, and forgets its status. An id the project
+     * has no status and no running statement for (unknown, or another project's) is 404, as PostHog answers
+     * QueryNotFoundError.
+     */
     public Uni<QueryReply> cancel(Team team, String queryId, boolean dequeueOnly) {
-        return statuses.get(team.id(), queryId).flatMap(status -> {
-            if (status != null && status.path("complete").asBoolean()) {
+        return statuses.get(team.id(), queryId).flatMap(status -> status != null ? Uni.createFrom().item(status)
+                : executor.isRunning(team.id(), queryId).map(running -> {
+                    if (!running) {
+                        throw new NotFoundException("Query " + queryId + " not found for team " + team.id());
+                    }
+                    return mapper.createObjectNode();
+                })).flatMap(status -> {
+            if (status.path("complete").asBoolean()) {
                 return Uni.createFrom().item(message("Query already complete"));
             }
             Uni<Boolean> stop = dequeueOnly ? Uni.createFrom().item(false) : executor.cancel(team.id(), queryId);

@@ -80,6 +80,11 @@ public class ApiExceptionMapper {
             LOG.warn("Input nested too deeply: stack overflow while handling the request");
             return apiException(new ValidationException("nested_too_deeply", "Input is nested too deeply.", null));
         }
+        if (isBadFormEncoding(e)) {
+            // a form body with a broken %-escape (data=%zz%): Quarkus's form decoder refuses it before any resource
+            return apiException(new ValidationException("invalid_input",
+                    "Malformed form body: invalid percent-encoding.", null));
+        }
         ApiException known = DatabaseFailures.classify(e);
         if (known != null) {
             if (known instanceof ServiceUnavailableException) {
@@ -90,6 +95,20 @@ public class ApiExceptionMapper {
         LOG.error("Unhandled error", e);
         return Response.status(500).type(MediaType.APPLICATION_JSON)
                 .entity(new ApiError("server_error", "error", "A server error occurred.", null)).build();
+    }
+
+    private static boolean isBadFormEncoding(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IllegalArgumentException) {
+                for (StackTraceElement frame : t.getStackTrace()) {
+                    if (frame.getClassName().contains("FormEncodedDataDefinition")
+                            || frame.getClassName().endsWith("URLUtils")) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private static String firstLine(String message) {

@@ -18,7 +18,9 @@ import org.apache.commons.csv.CSVPrinter;
 /**
  * {@code ?format=csv}: a list of JSON objects as RFC 4180 CSV with a header row. Nested objects and lists are
  * flattened into dotted columns ({@code properties.email}, {@code distinct_ids.0}), as PostHog's CSV renderer does;
- * the header is every column seen, in first-seen order.
+ * the header is every column seen, in first-seen order. Every text cell and header name that a spreadsheet would
+ * read as a formula (starting with {@code = + - @}, tab or carriage return) is neutralised with a leading
+ * {@code '} (OWASP's CSV-injection rule); JSON numbers are written as they are.
  */
 public final class Csv {
     public static final String MEDIA_TYPE = "text/csv; charset=utf-8";
@@ -50,7 +52,8 @@ public final class Csv {
             flat.add(cells);
         }
         StringWriter out = new StringWriter();
-        try (CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader(header.toArray(String[]::new)).get())) {
+        String[] names = header.stream().map(Csv::neutralise).toArray(String[]::new);
+        try (CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader(names).get())) {
             for (Map<String, String> cells : flat) {
                 List<String> record = new ArrayList<>(header.size());
                 header.forEach(column -> record.add(cells.getOrDefault(column, "")));
@@ -78,7 +81,16 @@ public final class Csv {
                 flatten(prefix.isEmpty() ? Integer.toString(i) : prefix + "." + i, node.get(i), cells);
             }
         } else {
-            cells.put(prefix.isEmpty() ? "value" : prefix, node.asText());
+            cells.put(prefix.isEmpty() ? "value" : prefix, node.isNumber() ? node.asText() : neutralise(node.asText()));
         }
+    }
+
+    /** A cell a spreadsheet would evaluate ({@code =1+1}, {@code @SUM(…)}, {@code -2+3}, tab, CR) as plain text. */
+    static String neutralise(String cell) {
+        if (cell.isEmpty()) {
+            return cell;
+        }
+        char c = cell.charAt(0);
+        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r' ? "'" + cell : cell;
     }
 }

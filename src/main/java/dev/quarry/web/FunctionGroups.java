@@ -42,7 +42,7 @@ public final class FunctionGroups {
                 post("/batch"), post("/capture"), post("/e"), post("/i/v0/e"), post("/track")),
         BOOTSTRAP("bootstrap",
                 get("/api/personal_api_keys/{key}"), get("/api/users/{user}"), any(PROJECT),
-                get(PROJECT + "/usage"), post("/admin/{proxy+}"), get("/admin/{proxy+}"),
+                get(PROJECT + "/usage"), any("/admin/{proxy+}"),
                 get("/api/organizations"), get("/api/organizations/{proxy+}"), get("/api/schema"),
                 any(PROJECT + "/insights"), any(PROJECT + "/insights/{proxy+}"),
                 any(PROJECT + "/event_definitions"), any(PROJECT + "/event_definitions/{proxy+}"),

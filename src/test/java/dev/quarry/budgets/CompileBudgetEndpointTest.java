@@ -116,4 +116,43 @@ class CompileBudgetEndpointTest {
         assertTrue(sql.length() < 10_000, sql.length() + " chars");
         assertEquals(1, sql.split("\"team_id\" = \\$1", -1).length - 1, sql); // one events scan, filtered
     }
+
+    /** Inputs that ended in a 500 (security finding F6): each is now PostHog's 400 query_error. */
+    @Test
+    void formerServerErrorsAreQueryErrors() {
+        String many = IntStream.range(0, 70_000).mapToObj(i -> "'v" + i + "'").collect(Collectors.joining(","));
+        String columns = IntStream.range(0, 2_000).mapToObj(i -> i + " as c" + i).collect(Collectors.joining(", "));
+        for (String q : java.util.List.of(
+                "with event as ev select count() from events e join (select ev as x from persons) s on 1=1",
+                "select (select event from events)",
+                "select now() + interval '99999999999999999999 day'",
+                "select count() from events where event in (" + many + ")",
+                "select " + columns)) {
+            Response r = query("HogQLQuery", q);
+            assertEquals(400, r.statusCode(), q.substring(0, Math.min(80, q.length())) + " -> " + r.asString());
+            assertEquals("query_error", r.jsonPath().getString("code"), r.asString());
+        }
+    }
+
+    /** Names the printer generates can no longer be taken by the user's aliases. */
+    @Test
+    void userAliasesMatchingGeneratedNamesRun() {
+        Response limitBy = query("HogQLQuery", "select event, 1 as __rn, 2 as __ord from events limit 1 by event");
+        assertEquals(200, limitBy.statusCode(), limitBy.asString());
+        assertEquals(1, limitBy.jsonPath().getList("results").size());
+        for (String alias : java.util.List.of("e__override", "e__person")) {
+            Response r = query("HogQLQuery", "select count() from events e join persons " + alias + " on e.person_id = "
+                    + alias + ".id");
+            assertEquals(200, r.statusCode(), r.asString());
+            assertEquals(2, r.jsonPath().getInt("results[0][0]"));
+        }
+    }
+
+    @Test
+    void captureFormBodyWithABrokenEscapeIs400() {
+        for (String body : java.util.List.of("data=%zz%", "data=%", "data=%E0%A4%A")) {
+            given().contentType("application/x-www-form-urlencoded").body(body).post("/batch/")
+                    .then().statusCode(400).contentType(ContentType.JSON);
+        }
+    }
 }

@@ -1,0 +1,23 @@
+package dev.quarry.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** CSV exports never hand a spreadsheet a formula: OWASP's neutralisation of = + - @ tab CR. */
+class CsvTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Test
+    void formulaCellsAndHeadersAreNeutralised() throws Exception {
+        JsonNode row = MAPPER.readTree("{\"a\":\"=HYPERLINK(\\\"http://x\\\")\",\"b\":\"+1\",\"c\":\"-2+3\",\"d\":\"@SUM(A1)\","
+                + "\"e\":\"\\tx\",\"f\":\"\\rx\",\"g\":\"plain\",\"h\":-5,\"=k\":\"ok\"}");
+        String csv = Csv.render(List.of(row));
+        String[] lines = csv.split("\r\n");
+        assertEquals("a,b,c,d,e,f,g,h,'=k", lines[0]);
+        assertEquals("\"'=HYPERLINK(\"\"http://x\"\")\",'+1,'-2+3,'@SUM(A1),'\tx,\"'\rx\",plain,-5,ok", lines[1]);
+    }
+}
