@@ -73,12 +73,17 @@ public class EventIngestor {
                 .onFailure(EventIngestor::isRetryable).retry().atMost(3);
     }
 
-    /** Processing changes event properties ($group_N, $process_person_profile); a retry starts from the originals. */
+    /**
+     * Processing writes $group_N into the properties of events with $groups (and drops $process_person_profile);
+     * each attempt starts from the event as sent, so only those events are copied.
+     */
     private static List<CapturedEvent> copies(List<CapturedEvent> events) {
         List<CapturedEvent> copies = new ArrayList<>(events.size());
         for (CapturedEvent e : events) {
-            copies.add(new CapturedEvent(e.uuid(), e.event(), e.distinctId(), e.properties().deepCopy(),
-                    e.timestamp(), e.set(), e.setOnce(), e.unset()));
+            copies.add(e.properties().has("$groups") || e.properties().has("$process_person_profile")
+                    ? new CapturedEvent(e.uuid(), e.event(), e.distinctId(), e.properties().deepCopy(),
+                            e.timestamp(), e.set(), e.setOnce(), e.unset())
+                    : e);
         }
         return copies;
     }

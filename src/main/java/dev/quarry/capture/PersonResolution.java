@@ -242,7 +242,8 @@ final class PersonResolution {
                     .with("sourcePersonDistinctId", other).with("targetPersonDistinctId", main));
             result = mainPerson;
         }
-        if (!result.identified && !event.event().equals("$merge_dangerously")) {
+        // PostHog marks the person identified for all three merge events once the two ids are legal and distinct.
+        if (!result.identified) {
             result.identified = true;
             result.changed = true;
         }

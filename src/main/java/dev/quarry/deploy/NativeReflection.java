@@ -17,6 +17,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.auth.CurrentKeyResource.class,
         dev.quarry.auth.CurrentUserResource.class,
         dev.quarry.capture.CaptureResource.class,
+        dev.quarry.groups.GroupsResource.class,
+        dev.quarry.ingestionwarnings.IngestionWarningsResource.class,
         dev.quarry.plugins.PluginConfigResource.class,
         dev.quarry.projects.OperatorResource.class,
         dev.quarry.projects.OperatorKeysResource.class,
@@ -32,6 +34,18 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         // dev.quarry.capture
         dev.quarry.capture.CaptureBatch.class,
         dev.quarry.capture.CapturedEvent.class,
+        dev.quarry.capture.DerivedPersonProperties.Updates.class,
+        dev.quarry.capture.IllegalIdMerges.Suspect.class,
+        dev.quarry.capture.IllegalIdMerges.Suspects.class,
+        dev.quarry.capture.IngestionWarning.class,
+        // dev.quarry.groups
+        dev.quarry.groups.Groups.Found.class,
+        dev.quarry.groups.Groups.Group.class,
+        dev.quarry.groups.Groups.GroupType.class,
+        // dev.quarry.ingestionwarnings
+        dev.quarry.ingestionwarnings.IngestionWarnings.Summaries.class,
+        dev.quarry.ingestionwarnings.IngestionWarnings.Summary.class,
+        dev.quarry.ingestionwarnings.IngestionWarnings.Warning.class,
         // dev.quarry.data
         dev.quarry.data.Accounts.Organization.class,
         dev.quarry.data.Accounts.User.class,
@@ -173,6 +187,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         // package-private in dev.quarry.definitions
         "dev.quarry.definitions.DefinitionsRecorder$Batch",
         // package-private in dev.quarry.capture
+        "dev.quarry.capture.GroupResolution$Group",
+        "dev.quarry.capture.GroupResolution$GroupType",
+        "dev.quarry.capture.GroupResolution$Outcome",
         "dev.quarry.capture.PersonResolution$Merge",
         "dev.quarry.capture.PersonResolution$Outcome",
 })

@@ -79,6 +79,16 @@ class PersonResolutionTest {
     }
 
     @Test
+    void mergeDangerouslyIdentifiesLikeIdentifyAndAlias() {
+        for (String name : List.of("$identify", "$create_alias", "$merge_dangerously")) {
+            String key = name.equals("$identify") ? "$anon_distinct_id" : "alias";
+            var outcome = new PersonResolution(Map.of()).process(List.of(
+                    event(name, "main", 1, JSON.objectNode().put(key, "other"), JSON.objectNode())));
+            assertTrue(outcome.created().get(0).identified, name);
+        }
+    }
+
+    @Test
     void eventsBeforeAMergeInTheSameBatchEndWithTheSurvivingPerson() {
         var outcome = new PersonResolution(Map.of()).process(List.of(
                 event("view", "x", 1), event("view", "y", 2),

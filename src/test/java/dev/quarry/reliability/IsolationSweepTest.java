@@ -51,6 +51,7 @@ class IsolationSweepTest {
             "POST /admin/projects", "operator secret, not a project key",
             "POST /admin/projects/{id}/keys", "operator secret, not a project key",
             "POST /admin/projects/{id}/demo-data", "operator secret, not a project key",
+            "GET /admin/projects/{id}/illegal-id-merges", "operator secret, not a project key",
             "POST /internal/cohorts/recalculate", "operator secret, not a project key");
 
     private static Project a;
@@ -72,6 +73,11 @@ class IsolationSweepTest {
         Capture.to(b).event(MARKER + "-event", B_USER, "2026-01-02T00:00:00Z",
                 Map.of("secret", MARKER, "$set", Map.of("email", MARKER + "@b.test", "plan", MARKER))).send();
         Capture.to(b).event("$pageview", B_USER, "2026-01-03T00:00:00Z", Map.of("secret", MARKER)).send();
+        // B's group, group type and ingestion warning all carry the marker.
+        Capture.to(b).event("$groupidentify", B_USER, "2026-01-03T00:00:00Z", Map.of("$group_type", MARKER + "-type",
+                "$group_key", MARKER + "-key", "$group_set", Map.of("name", MARKER))).send();
+        Capture.to(b).event("$identify", MARKER + "-ghost", "2026-01-03T00:00:00Z",
+                Map.of("$anon_distinct_id", "x", "$process_person_profile", false)).send();
         RequestSpecification asB = request().header("Authorization", "Bearer " + b.key()).contentType("application/json");
         bQueryId = asB.body(map("query", map("kind", "HogQLQuery", "query", "select properties.secret, '" + MARKER + "' from events"),
                         "refresh", "force_async"))
@@ -157,6 +163,9 @@ class IsolationSweepTest {
         calls.put("DELETE /api/projects/{project_id}/query/{id}", (s, id) -> s.delete(p + id + "/query/" + bQueryId + "/"));
         calls.put("GET /api/projects/{project_id}/query/{id}/log", (s, id) -> s.get(p + id + "/query/" + bQueryId + "/log/"));
         calls.put("GET /api/projects/{project_id}/plugin_configs", (s, id) -> s.get(p + id + "/plugin_configs/"));
+        calls.put("GET /api/projects/{project_id}/groups", (s, id) -> s.get(p + id + "/groups/?group_type_index=0"));
+        calls.put("GET /api/projects/{project_id}/groups_types", (s, id) -> s.get(p + id + "/groups_types/"));
+        calls.put("GET /api/projects/{project_id}/ingestion_warnings", (s, id) -> s.get(p + id + "/ingestion_warnings/"));
         calls.put("POST /api/projects/{project_id}/plugin_configs", (s, id) -> s.body(map("plugin", 2)).post(p + id + "/plugin_configs/"));
         calls.put("GET /api/projects/{project_id}/plugin_configs/{plugin_config_id}/logs",
                 (s, id) -> s.get(p + id + "/plugin_configs/" + bPluginConfig + "/logs/"));
