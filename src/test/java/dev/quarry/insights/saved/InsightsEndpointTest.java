@@ -57,6 +57,7 @@ class InsightsEndpointTest {
         String shortId = created.getString("short_id");
         as(p.key()).get(base + id + "/").then().statusCode(200).body("short_id", equalTo(shortId));
         as(p.key()).get(base + id + "/").then().statusCode(200).body("last_viewed_at", notNullValue());
+        as(p.key()).get(base + shortId + "/").then().statusCode(200).body("id", equalTo(id));
         as(p.key()).get(base + "?short_id=" + shortId).then().statusCode(200)
                 .body("results", hasSize(1)).body("results[0].id", equalTo(id)).body("count", equalTo(1));
         as(p.key()).get("/api/environments/" + p.id() + "/insights/?search=signup").then().statusCode(200)
