@@ -89,10 +89,11 @@ public class McpToolsResource {
     /** Any other tool name: PostHog's 404 for a tool it does not have (any valid key may ask). */
     @POST
     @Path("{tool_name}")
+    @Consumes(MediaType.WILDCARD)
     @RequiresScopes
-    public Response unknown(@PathParam("tool_name") String tool) {
-        return Response.status(404).type(MediaType.APPLICATION_JSON)
-                .entity(mapper.createObjectNode().put("success", false).put("content", "Tool '" + tool + "' not found")).build();
+    public Uni<Response> unknown(@PathParam("tool_name") String tool, byte[] ignoredBody) {
+        return Uni.createFrom().item(Response.status(404).type(MediaType.APPLICATION_JSON)
+                .entity(mapper.createObjectNode().put("success", false).put("content", "Tool '" + tool + "' not found")).build());
     }
 
     private JsonNode args(JsonNode body) {

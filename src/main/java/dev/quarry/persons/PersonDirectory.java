@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.Team;
 import dev.quarry.hogql.CompiledQuery;
+import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.LikePatterns;
+import dev.quarry.hogql.PropertyFilters;
+import dev.quarry.web.ValidationException;
 import dev.quarry.insights.Actors;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.query.QueryContext;
@@ -48,7 +51,11 @@ public class PersonDirectory {
         InsightSql sql = sql(team);
         Map<String, Object> values = new HashMap<>();
         StringBuilder text = new StringBuilder("SELECT id, created_at, properties, is_identified FROM persons WHERE {pl_filter}");
-        values.put("pl_filter", InsightSql.properties(filter.properties(), "properties"));
+        try {
+            values.put("pl_filter", PropertyFilters.toExpr(filter.properties(), PropertyFilters.Context.PERSONS));
+        } catch (HogQLException e) {
+            throw new ValidationException(e.getMessage(), "properties");
+        }
         if (filter.search() != null && !filter.search().isBlank()) {
             values.put("pl_pattern", LikePatterns.contains(filter.search().trim()));
             values.put("pl_search", filter.search().trim());

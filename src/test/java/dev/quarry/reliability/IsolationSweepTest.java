@@ -61,6 +61,11 @@ class IsolationSweepTest {
     private static long bStaticCohort;
     private static long bPluginConfig;
     private static String bPersonUuid;
+    private static long bInsight;
+    private static String bEventDefinition;
+    private static String bPropertyDefinition;
+    private static String aOrganization;
+    private static String bOrganization;
 
     @BeforeEach
     void data() {
@@ -94,6 +99,18 @@ class IsolationSweepTest {
                 .post("/api/projects/" + b.id() + "/plugin_configs/" + bPluginConfig + "/logs/").then().statusCode(201);
         bPersonUuid = asB.body(map("query", map("kind", "HogQLQuery", "query", "select id from persons")))
                 .post("/api/projects/" + b.id() + "/query/").then().statusCode(200).extract().path("results[0][0]");
+        bInsight = asB.body(map("name", MARKER + " insight", "query", map("kind", "HogQLQuery", "query", "select 1")))
+                .post("/api/projects/" + b.id() + "/insights/").then().statusCode(201).extract().jsonPath().getLong("id");
+        bEventDefinition = request().header("Authorization", "Bearer " + b.key())
+                .get("/api/projects/" + b.id() + "/event_definitions/by_name/?name=" + MARKER + "-event")
+                .then().statusCode(200).extract().path("id");
+        bPropertyDefinition = request().header("Authorization", "Bearer " + b.key())
+                .get("/api/projects/" + b.id() + "/property_definitions/?properties=secret")
+                .then().statusCode(200).extract().path("results[0].id");
+        aOrganization = request().header("Authorization", "Bearer " + a.key()).get("/api/users/@me/").then().statusCode(200)
+                .extract().path("organization.id");
+        bOrganization = request().header("Authorization", "Bearer " + b.key()).get("/api/users/@me/").then().statusCode(200)
+                .extract().path("organization.id");
     }
 
     /** Every route of every resource class, as "METHOD /path" with the class's and the method's @Path joined. */
@@ -213,6 +230,59 @@ class IsolationSweepTest {
         calls.put("POST /api/projects/{project_id}/persons/reset_person_distinct_id",
                 (s, id) -> s.body(map("distinct_id", B_USER)).post(p + id + "/persons/reset_person_distinct_id/"));
         calls.put("DELETE /api/projects/{project_id}/persons/{uuid}", (s, id) -> s.delete(p + id + "/persons/" + bPersonUuid + "/"));
+        // the CLI / MCP tool endpoints (issue 20)
+        calls.put("GET /api/projects/{project_id}/persons", (s, id) -> s.queryParam("search", "b").get(p + id + "/persons/"));
+        calls.put("GET /api/projects/{project_id}/persons/{id}", (s, id) -> s.get(p + id + "/persons/" + bPersonUuid + "/"));
+        calls.put("POST /api/projects/{project_id}/persons/{id}/update_property", (s, id) -> s.body(map("key", "plan",
+                "value", "set by A")).post(p + id + "/persons/" + bPersonUuid + "/update_property/"));
+        calls.put("POST /api/projects/{project_id}/persons/{id}/delete_property", (s, id) -> s.body(map("$unset", "plan"))
+                .post(p + id + "/persons/" + bPersonUuid + "/delete_property/"));
+        calls.put("POST /api/projects/{project_id}/persons/bulk_delete", (s, id) -> s.body(map("ids", List.of(bPersonUuid),
+                "distinct_ids", List.of(B_USER), "delete_events", true)).post(p + id + "/persons/bulk_delete/"));
+        calls.put("PATCH /api/projects/{project_id}/cohorts/{id}/remove_person_from_static_cohort",
+                (s, id) -> s.body(map("person_id", bPersonUuid))
+                        .patch(p + id + "/cohorts/" + bStaticCohort + "/remove_person_from_static_cohort/"));
+        calls.put("GET /api/projects/{project_id}/event_definitions", (s, id) -> s.get(p + id + "/event_definitions/"));
+        calls.put("POST /api/projects/{project_id}/event_definitions", (s, id) -> s.body(map("name", "defined by A"))
+                .post(p + id + "/event_definitions/"));
+        calls.put("GET /api/projects/{project_id}/event_definitions/by_name", (s, id) -> s.queryParam("name", "$pageview")
+                .get(p + id + "/event_definitions/by_name/"));
+        calls.put("GET /api/projects/{project_id}/event_definitions/{id}", (s, id) -> s.get(p + id + "/event_definitions/"
+                + bEventDefinition + "/"));
+        calls.put("PATCH /api/projects/{project_id}/event_definitions/{id}", (s, id) -> s.body(map("description", "by A"))
+                .patch(p + id + "/event_definitions/" + bEventDefinition + "/"));
+        calls.put("GET /api/projects/{project_id}/property_definitions", (s, id) -> s.queryParam("properties", "secret")
+                .get(p + id + "/property_definitions/"));
+        calls.put("GET /api/projects/{project_id}/property_definitions/{id}", (s, id) -> s.get(p + id
+                + "/property_definitions/" + bPropertyDefinition + "/"));
+        calls.put("PATCH /api/projects/{project_id}/property_definitions/{id}", (s, id) -> s.body(map("description", "by A"))
+                .patch(p + id + "/property_definitions/" + bPropertyDefinition + "/"));
+        calls.put("GET /api/projects/{project_id}/insights", (s, id) -> s.get(p + id + "/insights/"));
+        calls.put("POST /api/projects/{project_id}/insights", (s, id) -> s.body(map("name", "A's insight", "query",
+                map("kind", "HogQLQuery", "query", "select 1"))).post(p + id + "/insights/"));
+        calls.put("GET /api/projects/{project_id}/insights/trending", (s, id) -> s.get(p + id + "/insights/trending/"));
+        calls.put("GET /api/projects/{project_id}/insights/activity", (s, id) -> s.get(p + id + "/insights/activity/"));
+        calls.put("GET /api/projects/{project_id}/insights/{id}", (s, id) -> s.get(p + id + "/insights/" + bInsight + "/"));
+        calls.put("PATCH /api/projects/{project_id}/insights/{id}", (s, id) -> s.body(map("name", "renamed by A", "deleted", true))
+                .patch(p + id + "/insights/" + bInsight + "/"));
+        calls.put("DELETE /api/projects/{project_id}/insights/{id}", (s, id) -> s.delete(p + id + "/insights/" + bInsight + "/"));
+        calls.put("GET /api/projects/{project_id}/insights/{id}/activity", (s, id) -> s.get(p + id + "/insights/" + bInsight
+                + "/activity/"));
+        calls.put("POST /api/projects/{project_id}/mcp_tools/execute_sql", (s, id) -> s.body(map("args", map("query",
+                "select event, properties, person.properties, distinct_id from events", "truncate", false)))
+                .post(p + id + "/mcp_tools/execute_sql/"));
+        calls.put("POST /api/projects/{project_id}/mcp_tools/read_taxonomy", (s, id) -> s.body(map("args", map("query",
+                map("kind", "event_property_values", "event_name", "$pageview", "property_name", "secret"))))
+                .post(p + id + "/mcp_tools/read_taxonomy/"));
+        calls.put("POST /api/projects/{project_id}/mcp_tools/{tool_name}", (s, id) -> s.body(map("args", map()))
+                .post(p + id + "/mcp_tools/read_data/"));
+        calls.put("GET /api/organizations", (s, id) -> s.get("/api/organizations/"));
+        calls.put("GET /api/organizations/{organization_id}", (s, id) -> s.get("/api/organizations/"
+                + (id == b.id() ? bOrganization : aOrganization) + "/"));
+        calls.put("GET /api/organizations/{organization_id}/projects", (s, id) -> s.get("/api/organizations/"
+                + (id == b.id() ? bOrganization : aOrganization) + "/projects/"));
+        calls.put("GET /api/organizations/{organization_id}/projects/{project_id}", (s, id) -> s.get("/api/organizations/"
+                + (id == b.id() ? bOrganization : aOrganization) + "/projects/" + id + "/"));
         for (String capture : List.of("/batch", "/capture", "/e", "/i/v0/e", "/track")) {
             // A's token with B's distinct id: lands in A (a new person there), never touches B.
             calls.put("POST " + capture, (s, id) -> request().contentType("application/json").body(map("api_key", a.apiToken(),
@@ -269,5 +339,15 @@ class IsolationSweepTest {
         assertEquals(List.of(List.of(bPersonUuid, MARKER)), persons);
         assertFalse(request().header("Authorization", "Bearer " + b.key())
                 .get("/api/projects/" + b.id() + "/query/" + bQueryId + "/").asString().contains("written by A"));
+        asB.get("/api/projects/" + b.id() + "/insights/" + bInsight + "/").then().statusCode(200)
+                .body("name", org.hamcrest.Matchers.equalTo(MARKER + " insight")).body("deleted", org.hamcrest.Matchers.equalTo(false));
+        asB.get("/api/projects/" + b.id() + "/event_definitions/" + bEventDefinition + "/").then().statusCode(200)
+                .body("description", org.hamcrest.Matchers.nullValue());
+        asB.get("/api/projects/" + b.id() + "/property_definitions/" + bPropertyDefinition + "/").then().statusCode(200)
+                .body("description", org.hamcrest.Matchers.nullValue());
+        long bEvents = request().header("Authorization", "Bearer " + b.key()).contentType("application/json")
+                .body(map("query", map("kind", "HogQLQuery", "query", "select count() from events")))
+                .post("/api/projects/" + b.id() + "/query/").then().statusCode(200).extract().jsonPath().getLong("results[0][0]");
+        assertEquals(2, bEvents);
     }
 }

@@ -32,7 +32,7 @@ import java.util.List;
 
 /**
  * PostHog's saved insights: list ({@code short_id}, {@code search}, {@code saved}, {@code favorited}; live ones,
- * last modified first), create (201), retrieve by numeric id (records a view), PATCH (soft delete is
+ * last modified first), create (201), retrieve by numeric id or short_id (records a view), PATCH (soft delete is
  * {@code {"deleted": true}}; DELETE is refused with 405 as in PostHog), {@code trending/} (most viewers in the last
  * {@code days}, default 7) and the activity log of one insight or of all ({@code activity/}). Scopes
  * {@code insight:read|write}; activity {@code activity_log:read}. The saved {@code query} runs through POST query,
@@ -110,9 +110,7 @@ public class InsightResource {
     @Path("{id}")
     @RequiresScopes("insight:read")
     public Uni<ObjectNode> get(@PathParam("id") String id) {
-        long insightId = id(id);
-        return insights.find(auth.teamId(), insightId)
-                .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
+        return existing(id)
                 .call(i -> insights.viewed(auth.teamId(), i.id(), auth.key().userId()))
                 .map(i -> i.toJson(mapper, auth.team().timezone()));
     }
@@ -122,9 +120,8 @@ public class InsightResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("insight:write")
     public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
-        long insightId = id(id);
         Insights.Changes changes = changes(body);
-        return insights.update(auth.teamId(), insightId, auth.key().userId(), changes)
+        return existing(id).flatMap(found -> insights.update(auth.teamId(), found.id(), auth.key().userId(), changes))
                 .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
                 .map(i -> i.toJson(mapper, auth.team().timezone()));
     }
@@ -134,11 +131,9 @@ public class InsightResource {
     @Path("{id}")
     @RequiresScopes("insight:write")
     public Uni<ObjectNode> delete(@PathParam("id") String id) {
-        return insights.find(auth.teamId(), id(id))
-                .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
-                .map(i -> {
-                    throw new MethodNotAllowedException("DELETE");
-                });
+        return existing(id).map(i -> {
+            throw new MethodNotAllowedException("DELETE");
+        });
     }
 
     @GET
@@ -146,10 +141,7 @@ public class InsightResource {
     @RequiresScopes("activity_log:read")
     public Uni<ObjectNode> oneActivity(@PathParam("id") String id, @QueryParam("limit") String limit,
                                        @QueryParam("page") String page) {
-        long insightId = id(id);
-        return insights.find(auth.teamId(), insightId)
-                .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
-                .flatMap(i -> activity(Long.toString(i.id()), limit, page));
+        return existing(id).flatMap(i -> activity(Long.toString(i.id()), limit, page));
     }
 
     /** PostHog's activity page: {@code {results, next, previous, total_count}}, pages of {@code limit} (default 10). */
@@ -274,11 +266,16 @@ public class InsightResource {
         return s == null || s.isBlank() ? null : s;
     }
 
-    private static long id(String id) {
-        try {
-            return Long.parseLong(id);
-        } catch (NumberFormatException e) {
-            throw new NotFoundException("Not found.");
+    /** The insight by numeric id or, as PostHog also accepts in the URL, by its short_id; 404 when neither. */
+    private Uni<Insight> existing(String id) {
+        Uni<Insight> found;
+        if (id.matches("[0-9]{1,18}")) {
+            found = insights.find(auth.teamId(), Long.parseLong(id));
+        } else if (id.matches("[A-Za-z0-9]{1,32}")) {
+            found = insights.findByShortId(auth.teamId(), id);
+        } else {
+            found = Uni.createFrom().nullItem();
         }
+        return found.onItem().ifNull().failWith(() -> new NotFoundException("Not found."));
     }
 }

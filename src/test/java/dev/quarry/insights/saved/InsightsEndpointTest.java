@@ -1,0 +1,142 @@
+package dev.quarry.insights.saved;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.notNullValue;
+
+import dev.quarry.testing.Capture;
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Saved insights as PostHog's CLI uses them: create, list (also by short_id), get, PATCH, soft delete, the saved
+ * query run through POST query, trending and the activity log; scopes and the project wall.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class InsightsEndpointTest {
+    private static RequestSpecification as(String key) {
+        return given().header("Authorization", "Bearer " + key).contentType("application/json");
+    }
+
+    private static Map<String, Object> trends() {
+        return Map.of("kind", "InsightVizNode", "source", Map.of("kind", "TrendsQuery",
+                "series", List.of(Map.of("kind", "EventsNode", "event", "signup", "math", "total")),
+                "dateRange", Map.of("date_from", "2026-03-01", "date_to", "2026-03-03"), "interval", "day"));
+    }
+
+    @Test
+    void createGetListUpdateAndRunTheSavedQuery() {
+        Project p = TestProjects.create("Insights");
+        // signups: 2 on 03-01, 1 on 03-03
+        Capture.to(p).event("signup", "a", "2026-03-01T10:00:00Z").event("signup", "b", "2026-03-01T11:00:00Z")
+                .event("signup", "c", "2026-03-03T09:00:00Z").send();
+        String base = "/api/projects/" + p.id() + "/insights/";
+        JsonPath created = as(p.key()).body(Map.of("name", "Signups", "description", "Daily", "query", trends(),
+                        "saved", true, "tags", List.of("Growth")))
+                .post(base).then().statusCode(201)
+                .body("name", equalTo("Signups")).body("description", equalTo("Daily"))
+                .body("short_id", matchesPattern("[A-Za-z0-9]{8}"))
+                .body("query.source.kind", equalTo("TrendsQuery"))
+                .body("saved", equalTo(true)).body("deleted", equalTo(false)).body("tags", equalTo(List.of("growth")))
+                .body("created_by.id", equalTo((int) p.ownerUserId())).body("created_at", notNullValue())
+                .body("last_modified_at", notNullValue())
+                .extract().jsonPath();
+        int id = created.getInt("id");
+        String shortId = created.getString("short_id");
+        as(p.key()).get(base + id + "/").then().statusCode(200).body("short_id", equalTo(shortId));
+        as(p.key()).get(base + id + "/").then().statusCode(200).body("last_viewed_at", notNullValue());
+        as(p.key()).get(base + shortId + "/").then().statusCode(200).body("id", equalTo(id));
+        as(p.key()).get(base + "?short_id=" + shortId).then().statusCode(200)
+                .body("results", hasSize(1)).body("results[0].id", equalTo(id)).body("count", equalTo(1));
+        as(p.key()).get("/api/environments/" + p.id() + "/insights/?search=signup").then().statusCode(200)
+                .body("results[0].id", equalTo(id));
+        as(p.key()).get(base + "?search=nothing-like-it").then().statusCode(200).body("results", hasSize(0));
+
+        // insight-query: the CLI posts the stored query as it is
+        Object query = as(p.key()).get(base + id + "/").then().extract().path("query");
+        as(p.key()).body(Map.of("query", query)).post("/api/environments/" + p.id() + "/query/").then().statusCode(200)
+                .body("results[0].data", equalTo(List.of(2, 0, 1)));
+
+        as(p.key()).body(Map.of("name", "Signups per day", "favorited", true)).patch(base + id + "/").then().statusCode(200)
+                .body("name", equalTo("Signups per day")).body("favorited", equalTo(true)).body("description", equalTo("Daily"));
+        // activity: created, then updated with the changed fields
+        as(p.key()).get(base + id + "/activity/").then().statusCode(200)
+                .body("results.activity", equalTo(List.of("updated", "created")))
+                .body("results[0].scope", equalTo("Insight")).body("results[0].item_id", equalTo(String.valueOf(id)))
+                .body("results[0].detail.changes.field", equalTo(List.of("name", "favorited")))
+                .body("results[0].detail.changes[0].before", equalTo("Signups"))
+                .body("results[0].detail.changes[0].after", equalTo("Signups per day"))
+                .body("results[0].detail.short_id", equalTo(shortId))
+                .body("results[0].user.email", notNullValue());
+
+        // soft delete: gone from the list, still readable with deleted: true; DELETE is refused
+        as(p.key()).delete(base + id + "/").then().statusCode(405);
+        as(p.key()).body(Map.of("deleted", true)).patch(base + id + "/").then().statusCode(200).body("deleted", equalTo(true));
+        as(p.key()).get(base).then().statusCode(200).body("results", hasSize(0));
+        as(p.key()).get(base + id + "/").then().statusCode(200).body("deleted", equalTo(true));
+        as(p.key()).get(base + "activity/").then().statusCode(200)
+                .body("results.activity", equalTo(List.of("deleted", "updated", "created")));
+    }
+
+    @Test
+    void trendingRanksByViewers() {
+        Project p = TestProjects.create("Insights trending");
+        String base = "/api/projects/" + p.id() + "/insights/";
+        int first = as(p.key()).body(Map.of("name", "First", "query", trends())).post(base).then().statusCode(201).extract().path("id");
+        int second = as(p.key()).body(Map.of("name", "Second", "query", trends())).post(base).then().statusCode(201).extract().path("id");
+        as(p.key()).body(Map.of("name", "Never viewed", "query", trends())).post(base).then().statusCode(201);
+        String otherKey = p.keyWith("insight:read");
+        as(p.key()).get(base + second + "/").then().statusCode(200);
+        as(otherKey).get(base + second + "/").then().statusCode(200);
+        as(p.key()).get(base + first + "/").then().statusCode(200);
+        // second: viewed by one user (both keys are the owner's) most recently; first viewed later → first ranks first
+        as(p.key()).get(base + "trending/").then().statusCode(200)
+                .body("results.name", equalTo(List.of("First", "Second")))
+                .body("results[0].view_count", equalTo(1))
+                .body("results[0].viewers[0].id", equalTo((int) p.ownerUserId()));
+        as(p.key()).get(base + "trending/?days=x").then().statusCode(400).body("attr", equalTo("days"));
+    }
+
+    @Test
+    void errorsScopesAndIsolation() {
+        Project p = TestProjects.create("Insights errors");
+        Project other = TestProjects.create("Insights other");
+        String base = "/api/projects/" + p.id() + "/insights/";
+        as(p.key()).body(Map.of("name", "x", "query", Map.of("kind", "NoSuchQuery"))).post(base).then().statusCode(400)
+                .body("attr", equalTo("query"));
+        as(p.key()).body(Map.of("name", 5)).post(base).then().statusCode(400).body("attr", equalTo("name"));
+        as(p.key()).body(Map.of("saved", "yes")).post(base).then().statusCode(400).body("attr", equalTo("saved"));
+        as(p.key()).get(base + "999999/").then().statusCode(404);
+        as(p.key()).get(base + "abc/").then().statusCode(404);
+        as(p.key()).body(Map.of("name", "y")).patch(base + "999999/").then().statusCode(404);
+        as(p.keyWith("query:read")).get(base).then().statusCode(403).body("detail", containsString("insight:read"));
+        as(p.keyWith("insight:read")).body(Map.of("name", "x", "query", trends())).post(base).then().statusCode(403)
+                .body("detail", containsString("insight:write"));
+        as(p.keyWith("insight:read")).get(base + "activity/").then().statusCode(403)
+                .body("detail", containsString("activity_log:read"));
+        given().get(base).then().statusCode(401);
+
+        int theirs = as(other.key()).body(Map.of("name", "Their secret", "query", trends()))
+                .post("/api/projects/" + other.id() + "/insights/").then().statusCode(201).extract().path("id");
+        as(p.key()).get(base + theirs + "/").then().statusCode(404);
+        as(p.key()).body(Map.of("deleted", true)).patch(base + theirs + "/").then().statusCode(404);
+        as(p.key()).get(base + theirs + "/activity/").then().statusCode(404);
+        as(p.key()).delete(base + theirs + "/").then().statusCode(404);
+        as(p.key()).get("/api/projects/" + other.id() + "/insights/").then().statusCode(403);
+        as(p.key()).get(base + "activity/").then().statusCode(200).body("results", hasSize(0));
+        as(other.key()).get("/api/projects/" + other.id() + "/insights/" + theirs + "/").then().statusCode(200)
+                .body("deleted", equalTo(false)).body("name", equalTo("Their secret"));
+    }
+}

@@ -1,0 +1,138 @@
+package dev.quarry.mcp;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+import dev.quarry.testing.Capture;
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** POST mcp_tools/execute_sql/ and read_taxonomy/ as the CLI sends them: answers, failures, scopes, isolation. */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class McpToolsTest {
+    private static final String DAY = LocalDate.now(ZoneOffset.UTC).minusDays(1) + "T12:00:00Z";
+    private static Project team;
+    private static Project other;
+
+    /** pay ×3 (plan pro ×2, free ×1), view ×1; person props email; other project: pay with a secret. */
+    @BeforeEach
+    void data() {
+        if (team != null) {
+            return;
+        }
+        team = TestProjects.create("MCP tools");
+        other = TestProjects.create("MCP other");
+        Capture.to(team)
+                .event("pay", "u1", DAY, Map.of("plan", "pro", "amount", 10, "$set", Map.of("email", "u1@x.test")))
+                .event("pay", "u2", DAY, Map.of("plan", "pro", "amount", 20))
+                .event("pay", "u3", DAY, Map.of("plan", "free", "amount", 1))
+                .event("view", "u1", DAY)
+                .send();
+        Capture.to(other).event("pay", "z", DAY, Map.of("plan", "OTHERSECRET", "secret", 1)).send();
+    }
+
+    private static RequestSpecification as(String key) {
+        return given().header("Authorization", "Bearer " + key).contentType("application/json");
+    }
+
+    private static String url(Project p, String tool) {
+        return "/api/environments/" + p.id() + "/mcp_tools/" + tool + "/";
+    }
+
+    @Test
+    void executeSqlAnswersPostHogsTextTable() {
+        as(team.key()).body(Map.of("args", Map.of("query",
+                        "select properties.plan as plan, count() as n from events where event = 'pay' group by plan order by n desc",
+                        "truncate", true)))
+                .post(url(team, "execute_sql")).then().statusCode(200)
+                .body("success", equalTo(true))
+                .body("content", equalTo("plan|n\npro|2\nfree|1"))
+                .body("structured_content.columns[1]", equalTo("n"));
+        // the row limit is POST query's: LIMIT 2 of 4 rows says so
+        as(team.key()).body(Map.of("args", Map.of("query", "select event from events order by event limit 2")))
+                .post("/api/projects/" + team.id() + "/mcp_tools/execute_sql/").then().statusCode(200)
+                .body("content", startsWith("event\npay\npay\n\nOnly the first 2 rows are shown"));
+    }
+
+    @Test
+    void executeSqlFailuresAreToolFailures() {
+        as(team.key()).body(Map.of("args", Map.of("query", "select nope( from events")))
+                .post(url(team, "execute_sql")).then().statusCode(200)
+                .body("success", equalTo(false)).body("content", startsWith("Tool failed: "));
+        as(team.key()).body(Map.of("args", Map.of("query", "select * from pg_user")))
+                .post(url(team, "execute_sql")).then().statusCode(200).body("success", equalTo(false));
+        as(team.key()).body(Map.of("args", Map.of())).post(url(team, "execute_sql")).then().statusCode(400)
+                .body("success", equalTo(false)).body("content", containsString("query"));
+        as(team.key()).body(Map.of("args", Map.of("query", "select 1"))).post(url(team, "no_such_tool")).then().statusCode(404)
+                .body("success", equalTo(false)).body("content", equalTo("Tool 'no_such_tool' not found"));
+    }
+
+    @Test
+    void executeSqlSeesOnlyItsProject() {
+        as(team.key()).body(Map.of("args", Map.of("query", "select count(), countIf(properties.plan = 'OTHERSECRET') from events")))
+                .post(url(team, "execute_sql")).then().statusCode(200)
+                .body("content", equalTo("count()|countIf(properties.plan = 'OTHERSECRET')\n4|0"));
+        as(team.key()).body(Map.of("args", Map.of("query", "select 1"))).post(url(other, "execute_sql")).then().statusCode(403);
+        as(team.keyWith("query:read")).body(Map.of("args", Map.of("query", "select 1"))).post(url(team, "execute_sql"))
+                .then().statusCode(403).body("detail", containsString("insight:read"));
+        as(team.keyWith("query:read", "insight:read")).body(Map.of("args", Map.of("query", "select 1 as one")))
+                .post(url(team, "execute_sql")).then().statusCode(200).body("content", equalTo("one\n1"));
+        given().contentType("application/json").body(Map.of("args", Map.of("query", "select 1"))).post(url(team, "execute_sql"))
+                .then().statusCode(401);
+    }
+
+    @Test
+    void readTaxonomyEachKind() {
+        String tool = url(team, "read_taxonomy");
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "events")))).post(tool).then().statusCode(200)
+                .body("success", equalTo(true)).body("content", equalTo("events:\n- `pay`\n- `view`"));
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "event_properties", "event_name", "pay"))))
+                .post(tool).then().statusCode(200)
+                .body("content", equalTo("properties:\n  Numeric:\n    - name: amount\n  String:\n    - name: plan"));
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "entity_properties", "entity", "person"))))
+                .post(tool).then().statusCode(200).body("content", equalTo("properties:\n  String:\n    - name: email"));
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "event_property_values", "event_name", "pay",
+                        "property_name", "plan")))).post(tool).then().statusCode(200)
+                .body("content", equalTo("property: plan\nsample_values:\n- pro\n- free"));
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "entity_property_values", "entity", "persons",
+                        "property_name", "email")))).post(tool).then().statusCode(200)
+                .body("content", equalTo("property: email\nsample_values:\n- u1@x.test"));
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "entity_properties", "entity", "session"))))
+                .post(tool).then().statusCode(200).body("content", containsString("does not exist"));
+        // a property name is a field, never HogQL text
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "event_property_values", "event_name", "pay",
+                        "property_name", "x') or 1=1 --")))).post(tool).then().statusCode(200)
+                .body("content", startsWith("No values found"));
+    }
+
+    @Test
+    void readTaxonomyErrorsScopesAndIsolation() {
+        String tool = url(team, "read_taxonomy");
+        as(team.key()).body(Map.of("args", Map.of())).post(tool).then().statusCode(400).body("success", equalTo(false));
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "planets")))).post(tool).then().statusCode(200)
+                .body("success", equalTo(false));
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "event_properties")))).post(tool).then()
+                .statusCode(200).body("success", equalTo(false)).body("content", containsString("event_name"));
+        as(team.keyWith("query:read")).body(Map.of("args", Map.of("query", Map.of("kind", "events")))).post(tool).then()
+                .statusCode(403).body("detail", containsString("event_definition:read"));
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "events")))).post(url(other, "read_taxonomy"))
+                .then().statusCode(403);
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "event_properties", "event_name", "pay"))))
+                .post(tool).then().statusCode(200).body("content", not(containsString("secret")));
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "event_property_values", "event_name", "pay",
+                "property_name", "plan")))).post(tool).then().statusCode(200).body("content", not(containsString("OTHERSECRET")));
+    }
+}

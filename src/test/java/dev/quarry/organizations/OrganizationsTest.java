@@ -1,0 +1,69 @@
+package dev.quarry.organizations;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The organization lookups every CLI call bootstraps with: the id from users/@me answers, with the projects the key
+ * may see; other organizations are not found.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class OrganizationsTest {
+    private static RequestSpecification as(String key) {
+        return given().header("Authorization", "Bearer " + key);
+    }
+
+    @Test
+    void theOrganizationOfUsersMeAnswersWithItsProjects() {
+        Project p = TestProjects.create("Org Acme");
+        String org = as(p.key()).get("/api/users/@me/").then().statusCode(200).extract().path("organization.id");
+        as(p.key()).get("/api/organizations/" + org + "/").then().statusCode(200)
+                .body("id", equalTo(org)).body("name", notBlank())
+                .body("teams.id", equalTo(List.of((int) p.id())))
+                .body("projects[0].id", equalTo((int) p.id()))
+                .body("membership_level", equalTo(15));
+        as(p.key()).get("/api/organizations/" + org + "/projects/").then().statusCode(200)
+                .body("results", hasSize(1)).body("results[0].id", equalTo((int) p.id()))
+                .body("results[0].organization", equalTo(org)).body("results[0].api_token", equalTo(p.apiToken()));
+        as(p.key()).get("/api/organizations/" + org + "/projects/" + p.id() + "/").then().statusCode(200)
+                .body("name", equalTo("Org Acme"));
+        as(p.key()).get("/api/organizations/@current/").then().statusCode(200).body("id", equalTo(org));
+        as(p.key()).get("/api/organizations/").then().statusCode(200).body("results[0].id", equalTo(org));
+    }
+
+    private static org.hamcrest.Matcher<String> notBlank() {
+        return org.hamcrest.Matchers.not(org.hamcrest.Matchers.blankOrNullString());
+    }
+
+    @Test
+    void errorsScopesAndIsolation() {
+        Project p = TestProjects.create("Org one");
+        Project other = TestProjects.create("Org two");
+        String org = as(p.key()).get("/api/users/@me/").then().extract().path("organization.id");
+        String otherOrg = as(other.key()).get("/api/users/@me/").then().extract().path("organization.id");
+        as(p.key()).get("/api/organizations/" + otherOrg + "/").then().statusCode(404);
+        as(p.key()).get("/api/organizations/" + otherOrg + "/projects/").then().statusCode(404);
+        as(p.key()).get("/api/organizations/" + UUID.randomUUID() + "/").then().statusCode(404);
+        as(p.key()).get("/api/organizations/not-an-id/").then().statusCode(404);
+        as(p.key()).get("/api/organizations/" + org + "/projects/" + other.id() + "/").then().statusCode(403);
+        as(p.keyWith("query:read")).get("/api/organizations/" + org + "/").then().statusCode(403)
+                .body("detail", containsString("organization:read"));
+        given().get("/api/organizations/" + org + "/").then().statusCode(401);
+        // a key scoped to no project of this organization sees an organization without projects
+        String scoped = p.keyWith(List.of("organization:read"), List.of(other.id()));
+        as(scoped).get("/api/organizations/" + org + "/projects/").then().statusCode(200).body("results", hasSize(0));
+    }
+}

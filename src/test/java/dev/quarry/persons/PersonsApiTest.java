@@ -1,0 +1,241 @@
+package dev.quarry.persons;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quarry.testing.Capture;
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The persons endpoints PostHog's CLI uses: list, retrieve, update_property, delete_property and bulk_delete, over
+ * HTTP as the CLI sends them, with scopes and the project wall.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class PersonsApiTest {
+    private static Project team;
+    private static Project other;
+
+    @Inject
+    Pool pool;
+
+    /**
+     * Persons created on consecutive days: ann (2026-02-01, free, merged with anon-1 by $identify), bob (02-02, pro),
+     * cid (02-03, no plan). Another project has zed.
+     */
+    @BeforeEach
+    void data() {
+        if (team != null) {
+            return;
+        }
+        team = TestProjects.create("Persons API");
+        other = TestProjects.create("Persons API other");
+        Capture.to(team)
+                .event("$pageview", "anon-1", "2026-02-01T00:00:00Z")
+                .event("$identify", "ann", "2026-02-01T01:00:00Z", Map.of("$anon_distinct_id", "anon-1",
+                        "$set", Map.of("email", "ann@x.test", "plan", "free")))
+                .event("$set", "bob", "2026-02-02T00:00:00Z", Map.of("$set", Map.of("email", "bob@x.test", "plan", "pro")))
+                .event("$pageview", "cid", "2026-02-03T00:00:00Z")
+                .send();
+        Capture.to(other).event("$set", "zed", "2026-02-01T00:00:00Z", Map.of("$set", Map.of("email", "zed@y.test"))).send();
+    }
+
+    private static RequestSpecification as(String key) {
+        return given().header("Authorization", "Bearer " + key).contentType("application/json");
+    }
+
+    private String uuidOf(Project project, String distinctId) {
+        var rows = pool.preparedQuery("SELECT person_id FROM person_distinct_ids WHERE team_id = $1 AND distinct_id = $2")
+                .execute(Tuple.of(project.id(), distinctId)).await().indefinitely();
+        return rows.size() == 0 ? null : rows.iterator().next().getUUID(0).toString();
+    }
+
+    private String properties(Project project, String uuid) {
+        var rows = pool.preparedQuery("SELECT properties::text FROM persons WHERE team_id = $1 AND uuid = $2")
+                .execute(Tuple.of(project.id(), UUID.fromString(uuid))).await().indefinitely();
+        return rows.size() == 0 ? null : rows.iterator().next().getString(0);
+    }
+
+    @Test
+    void listIsNewestFirstWithPagesAndFilters() {
+        String base = "/api/projects/" + team.id() + "/persons/";
+        as(team.key()).get(base + "?limit=2").then().statusCode(200)
+                .body("results.size()", equalTo(2))
+                .body("results[0].distinct_ids", equalTo(List.of("cid")))
+                .body("results[1].properties.email", equalTo("bob@x.test"))
+                .body("results[1].uuid", equalTo(uuidOf(team, "bob")))
+                .body("results[1].id", equalTo(uuidOf(team, "bob")))
+                .body("results[1].is_identified", equalTo(false))
+                .body("results[1].created_at", equalTo("2026-02-02T00:00:00.000000Z"))
+                .body("previous", nullValue())
+                .body("next", containsString("offset=2"));
+        as(team.key()).get(base + "?limit=2&offset=2").then().statusCode(200)
+                .body("results.size()", equalTo(1))
+                .body("results[0].distinct_ids", hasItems("ann", "anon-1"))
+                .body("results[0].name", equalTo("ann@x.test"))
+                .body("next", nullValue())
+                .body("previous", containsString("limit=2"));
+        // search: email substring, or a distinct id
+        as(team.key()).get("/api/environments/" + team.id() + "/persons/?search=BOB@").then().statusCode(200)
+                .body("results.distinct_ids.flatten()", equalTo(List.of("bob")));
+        as(team.key()).get(base + "?search=anon-1").then().statusCode(200)
+                .body("results.size()", equalTo(1)).body("results[0].properties.email", equalTo("ann@x.test"));
+        as(team.key()).get(base + "?distinct_id=anon-1").then().statusCode(200)
+                .body("results.size()", equalTo(1)).body("results[0].properties.email", equalTo("ann@x.test"));
+        as(team.key()).get(base + "?email=bob@x.test").then().statusCode(200).body("results.size()", equalTo(1));
+        as(team.key()).queryParam("properties", "[{\"key\":\"plan\",\"value\":\"pro\",\"operator\":\"exact\",\"type\":\"person\"}]")
+                .get(base).then().statusCode(200).body("results.distinct_ids.flatten()", equalTo(List.of("bob")));
+        // another project's person is not found by search or distinct id
+        as(team.key()).get(base + "?distinct_id=zed").then().statusCode(200).body("results.size()", equalTo(0));
+    }
+
+    @Test
+    void listAsCsv() {
+        String csv = as(team.key()).get("/api/projects/" + team.id() + "/persons/?format=csv&search=x.test").then()
+                .statusCode(200).contentType(containsString("text/csv")).extract().asString();
+        String[] lines = csv.split("\r\n");
+        assertTrue(lines[0].contains("properties.email") && lines[0].contains("distinct_ids.0"), lines[0]);
+        assertEquals(3, lines.length, csv); // header, bob, ann
+        assertTrue(lines[1].contains("bob@x.test"), csv);
+    }
+
+    @Test
+    void listErrors() {
+        String base = "/api/projects/" + team.id() + "/persons/";
+        as(team.key()).get(base + "?properties=not-json").then().statusCode(400).body("attr", equalTo("properties"));
+        as(team.key()).get(base + "?limit=x").then().statusCode(400).body("attr", equalTo("limit"));
+        as(team.key()).get(base + "?format=xml").then().statusCode(400).body("attr", equalTo("format"));
+        given().get(base).then().statusCode(401);
+        as(team.keyWith("query:read")).get(base).then().statusCode(403).body("detail", containsString("person:read"));
+        as(team.key()).get("/api/projects/" + other.id() + "/persons/").then().statusCode(403);
+    }
+
+    @Test
+    void retrieveByUuidOrNumericId() {
+        String bob = uuidOf(team, "bob");
+        as(team.key()).get("/api/projects/" + team.id() + "/persons/" + bob + "/").then().statusCode(200)
+                .body("uuid", equalTo(bob)).body("distinct_ids", equalTo(List.of("bob")))
+                .body("properties.plan", equalTo("pro")).body("is_identified", equalTo(false))
+                .body("created_at", equalTo("2026-02-02T00:00:00.000000Z"));
+        long numeric = pool.preparedQuery("SELECT id FROM persons WHERE team_id = $1 AND uuid = $2")
+                .execute(Tuple.of(team.id(), UUID.fromString(bob))).await().indefinitely().iterator().next().getLong(0);
+        as(team.key()).get("/api/environments/" + team.id() + "/persons/" + numeric).then().statusCode(200)
+                .body("uuid", equalTo(bob));
+        as(team.key()).get("/api/projects/" + team.id() + "/persons/" + UUID.randomUUID() + "/").then().statusCode(404);
+        as(team.key()).get("/api/projects/" + team.id() + "/persons/not-a-person/").then().statusCode(404);
+        // zed is another project's: not found under this project, refused under the other
+        String zed = uuidOf(other, "zed");
+        as(team.key()).get("/api/projects/" + team.id() + "/persons/" + zed + "/").then().statusCode(404);
+        as(team.key()).get("/api/projects/" + other.id() + "/persons/" + zed + "/").then().statusCode(403);
+    }
+
+    @Test
+    void updateAndDeletePropertyGoThroughCapturePersonProcessing() {
+        String ann = uuidOf(team, "ann");
+        String path = "/api/projects/" + team.id() + "/persons/" + ann;
+        as(team.key()).body(Map.of("key", "plan", "value", "enterprise")).post(path + "/update_property/")
+                .then().statusCode(202);
+        as(team.key()).get(path + "/").then().statusCode(200)
+                .body("properties.plan", equalTo("enterprise")).body("properties.email", equalTo("ann@x.test"));
+        // a structured value and the events PostHog's update_property emits are stored like any captured $set
+        as(team.key()).body(Map.of("key", "seats", "value", 12)).post(path + "/update_property/").then().statusCode(202);
+        assertTrue(properties(team, ann).contains("\"seats\": 12"), properties(team, ann));
+        long setEvents = pool.preparedQuery("SELECT count(*) FROM events WHERE team_id = $1 AND event = '$set' AND person_id = $2")
+                .execute(Tuple.of(team.id(), UUID.fromString(ann))).await().indefinitely().iterator().next().getLong(0);
+        assertEquals(2, setEvents);
+        // delete one key (the CLI's string form) and a list
+        as(team.key()).body(Map.of("$unset", "seats")).post(path + "/delete_property/").then().statusCode(202);
+        as(team.key()).get(path + "/").then().statusCode(200).body("properties.seats", nullValue())
+                .body("properties.plan", equalTo("enterprise"));
+        as(team.key()).body(Map.of("$unset", List.of("plan"))).post("/api/environments/" + team.id() + "/persons/" + ann
+                + "/delete_property/").then().statusCode(202);
+        as(team.key()).get(path + "/").then().statusCode(200).body("properties.plan", nullValue())
+                .body("properties", not(org.hamcrest.Matchers.hasKey("plan")));
+        long unsetEvents = pool.preparedQuery("SELECT count(*) FROM events WHERE team_id = $1 AND event = '$delete_person_property'")
+                .execute(Tuple.of(team.id())).await().indefinitely().iterator().next().getLong(0);
+        assertEquals(2, unsetEvents);
+    }
+
+    @Test
+    void propertyEditErrorsAndScopes() {
+        String bob = uuidOf(team, "bob");
+        String path = "/api/projects/" + team.id() + "/persons/" + bob;
+        as(team.key()).body(Map.of("value", 1)).post(path + "/update_property/").then().statusCode(400).body("attr", equalTo("key"));
+        as(team.key()).body(Map.of("key", "k")).post(path + "/update_property/").then().statusCode(400).body("attr", equalTo("value"));
+        as(team.key()).body(Map.of()).post(path + "/delete_property/").then().statusCode(400).body("attr", equalTo("$unset"));
+        as(team.key()).body(Map.of("key", "k", "value", 1)).post("/api/projects/" + team.id() + "/persons/" + UUID.randomUUID()
+                + "/update_property/").then().statusCode(404);
+        as(team.keyWith("person:read")).body(Map.of("key", "k", "value", 1)).post(path + "/update_property/")
+                .then().statusCode(403).body("detail", containsString("person:write"));
+        as(team.keyWith("person:read")).body(Map.of("$unset", "plan")).post(path + "/delete_property/").then().statusCode(403);
+        // another project's person: 404 here, 403 there; its properties are untouched
+        String zed = uuidOf(other, "zed");
+        as(team.key()).body(Map.of("key", "email", "value", "stolen")).post("/api/projects/" + team.id() + "/persons/" + zed
+                + "/update_property/").then().statusCode(404);
+        as(team.key()).body(Map.of("key", "email", "value", "stolen")).post("/api/projects/" + other.id() + "/persons/" + zed
+                + "/update_property/").then().statusCode(403);
+        assertTrue(properties(other, zed).contains("zed@y.test"));
+        as(team.key()).body(Map.of("key", "plan", "value", "pro")).post(path + "/update_property/").then().statusCode(202);
+        assertTrue(properties(team, bob).contains("\"plan\": \"pro\""));
+    }
+
+    @Test
+    void bulkDeleteByIdsAndDistinctIds() {
+        Project p = TestProjects.create("Bulk delete");
+        Capture.to(p).event("$pageview", "d1", "2026-02-01T00:00:00Z").event("$pageview", "d2", "2026-02-02T00:00:00Z")
+                .event("$pageview", "d3", "2026-02-03T00:00:00Z").event("$pageview", "d4", "2026-02-04T00:00:00Z").send();
+        String base = "/api/projects/" + p.id() + "/persons/bulk_delete/";
+        as(p.key()).body(Map.of("ids", List.of(uuidOf(p, "d1")), "delete_events", false, "delete_recordings", false,
+                "keep_person", false)).post(base).then().statusCode(202);
+        as(p.key()).body(Map.of("distinct_ids", List.of("d2"), "delete_events", true)).post(base).then().statusCode(202);
+        as(p.key()).body(Map.of("distinct_ids", List.of("d3"), "delete_events", true, "keep_person", true)).post(base)
+                .then().statusCode(202);
+        var rows = pool.preparedQuery("SELECT d.distinct_id, p.uuid IS NOT NULL, (SELECT count(*) FROM events e "
+                        + "WHERE e.team_id = d.team_id AND e.distinct_id = d.distinct_id) FROM person_distinct_ids d "
+                        + "LEFT JOIN persons p ON p.team_id = d.team_id AND p.uuid = d.person_id WHERE d.team_id = $1 ORDER BY 1")
+                .execute(Tuple.of(p.id())).await().indefinitely();
+        StringBuilder state = new StringBuilder();
+        rows.forEach(r -> state.append(r.getString(0)).append(r.getBoolean(1) ? " person " : " deleted ").append(r.getLong(2)).append(';'));
+        // d1: person gone, events kept (PostHog's default); d2: both gone; d3: person kept, events gone; d4 untouched
+        assertEquals("d1 deleted 1;d2 deleted 0;d3 person 0;d4 person 1;", state.toString());
+        as(p.key()).get("/api/projects/" + p.id() + "/persons/").then().statusCode(200)
+                .body("results.distinct_ids.flatten()", equalTo(List.of("d4", "d3")));
+    }
+
+    @Test
+    void bulkDeleteErrorsScopesAndIsolation() {
+        String base = "/api/projects/" + team.id() + "/persons/bulk_delete/";
+        as(team.key()).body(Map.of()).post(base).then().statusCode(400).body("attr", equalTo("ids"));
+        as(team.key()).body(Map.of("ids", "x")).post(base).then().statusCode(400).body("attr", equalTo("ids"));
+        as(team.key()).body(Map.of("ids", List.of("not-a-uuid"))).post(base).then().statusCode(400);
+        as(team.key()).body(Map.of("distinct_ids", List.of("x"), "delete_events", "yes")).post(base).then().statusCode(400)
+                .body("attr", equalTo("delete_events"));
+        as(team.keyWith("person:read")).body(Map.of("distinct_ids", List.of("bob"))).post(base).then().statusCode(403);
+        // another project's person cannot be deleted from here
+        String zed = uuidOf(other, "zed");
+        as(team.key()).body(Map.of("ids", List.of(zed), "distinct_ids", List.of("zed"), "delete_events", true)).post(base)
+                .then().statusCode(202);
+        as(team.key()).body(Map.of("ids", List.of(zed))).post("/api/projects/" + other.id() + "/persons/bulk_delete/")
+                .then().statusCode(403);
+        assertTrue(properties(other, zed) != null, "the other project's person still exists");
+    }
+}
