@@ -167,12 +167,33 @@ public final class LegacyFilter {
             if (!properties.isArray() && !properties.isObject()) {
                 throw new ValidationException("properties must be a JSON list or group", "properties");
             }
-            insight.set("properties", properties);
+            insight.set("properties", properties.isObject() && !isGroup(properties) ? oldStyle(properties) : properties);
         }
         if ("true".equalsIgnoreCase(text("filter_test_accounts"))) {
             insight.put("filterTestAccounts", true);
         }
         return insight;
+    }
+
+    private static boolean isGroup(JsonNode properties) {
+        String type = properties.path("type").asText("");
+        return (type.equals("AND") || type.equals("OR")) && properties.has("values");
+    }
+
+    /**
+     * Old-style dict properties, as PostHog's PropertyMixin reads them: each {@code key[__operator]: value} is an
+     * event property filter (operator exact when none is given).
+     */
+    private ArrayNode oldStyle(JsonNode properties) {
+        ArrayNode filters = mapper.createArrayNode();
+        properties.fields().forEachRemaining(field -> {
+            String[] parts = field.getKey().split("__", -1);
+            ObjectNode filter = filters.addObject().put("key", parts[0]);
+            filter.set("value", field.getValue());
+            filter.put("operator", parts.length > 1 ? parts[1] : "exact");
+            filter.put("type", "event");
+        });
+        return filters;
     }
 
     /** A FunnelsQuery from the legacy funnel parameters. */

@@ -4,7 +4,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The persons endpoints' {@code next}/{@code initial} links: the request URL with offset and limit set. */
+/** The persons endpoints' {@code next} links, built as PostHog builds them. */
 final class PageLinks {
     private PageLinks() {
     }
@@ -23,5 +23,20 @@ final class PageLinks {
         params.add(limitParam + "=" + limit);
         params.add(offsetParam + "=" + offset);
         return url.getScheme() + "://" + url.getRawAuthority() + url.getRawPath() + "?" + String.join("&", params);
+    }
+
+    /**
+     * PostHog's {@code format_paginated_url(request, offset, limit)}: when the request's path and query mention
+     * {@code offset}, the relative path (without its leading slash) with {@code offset=<offset>} replaced by the
+     * next offset; otherwise the absolute URL with {@code offset=<offset + limit>} appended.
+     */
+    static String paginated(URI url, int offset, int limit) {
+        String fullPath = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        int next = offset + limit;
+        if (fullPath.contains("offset")) {
+            return fullPath.substring(1).replace("offset=" + offset, "offset=" + next);
+        }
+        return url.getScheme() + "://" + url.getRawAuthority() + fullPath + (fullPath.contains("?") ? "&" : "?")
+                + "offset=" + next;
     }
 }

@@ -9,6 +9,7 @@ import dev.quarry.insights.ActorsQueryRunner;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryExecutor;
 import dev.quarry.query.QueryIds;
+import dev.quarry.web.DrfDateTime;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
@@ -49,31 +50,82 @@ public class PersonActors {
         QueryContext context = new QueryContext(team, QueryIds.newId(), executor, mapper, clock.instant());
         return actors.run(context, query).map(body -> {
             List<JsonNode> people = new java.util.ArrayList<>();
-            body.path("results").forEach(row -> people.add(row.get(0)));
+            body.path("results").forEach(row -> people.add(serialized(row.get(0))));
             return new Page(people, body.path("hasMore").asBoolean(false), body.path("missing_actors_count").asLong(0));
         });
     }
 
-    /** {@code {results: [{people, count}], next}}; next is this request's absolute URL with the offset moved on. */
-    public ObjectNode envelope(Page page, URI requestUrl, String offsetParam, String limitParam, int limit, int offset) {
+    /**
+     * A person as PostHog's legacy endpoints serialize it: {@code created_at} rendered as DRF renders datetimes
+     * ({@code …T10:00:00Z}), and {@code last_seen_at}, which Quarry does not track (null, as PostHog has it for a
+     * person it has no record of).
+     */
+    private static JsonNode serialized(JsonNode actor) {
+        if (actor instanceof ObjectNode person && "person".equals(person.path("type").asText())) {
+            if (person.path("created_at").isTextual()) {
+                person.put("created_at", DrfDateTime.reformat(person.get("created_at").asText()));
+            }
+            if (!person.has("last_seen_at")) {
+                person.putNull("last_seen_at");
+            }
+        }
+        return actor;
+    }
+
+    /**
+     * {@code {results: [{people, count}], next}}. {@code next} is PostHog's {@code paginated_result}: present when
+     * the page is full, built by {@link PageLinks#paginated}.
+     */
+    public ObjectNode envelope(Page page, URI requestUrl, int limit, int offset) {
         ObjectNode body = mapper.createObjectNode();
         ArrayNode results = body.putArray("results");
         ObjectNode entry = results.addObject();
         entry.putArray("people").addAll(page.people());
         entry.put("count", page.people().size());
-        body.put("next", page.hasMore() ? PageLinks.with(requestUrl, offsetParam, offset + limit, limitParam, limit) : null);
+        long rawCount = page.people().size() + page.missing();
+        body.put("next", rawCount >= limit ? PageLinks.paginated(requestUrl, offset, limit) : null);
         return body;
     }
 
-    /** The funnel envelope: the people envelope plus {@code initial}, {@code missing_persons} and the cache fields. */
-    public ObjectNode funnelEnvelope(Page page, URI requestUrl, String offsetParam, String limitParam, int limit,
-                                     int offset) {
-        ObjectNode body = envelope(page, requestUrl, offsetParam, limitParam, limit, offset);
-        body.put("initial", PageLinks.with(requestUrl, offsetParam, 0, limitParam, limit));
+    /**
+     * The funnel envelope: the people envelope plus {@code initial} (the request's own absolute URL, as PostHog's
+     * {@code format_query_params_absolute_url(request, 0)} leaves it), {@code missing_persons} and the cache fields.
+     */
+    public ObjectNode funnelEnvelope(Page page, URI requestUrl, int limit, int offset) {
+        ObjectNode body = envelope(page, requestUrl, limit, offset);
+        body.put("initial", requestUrl.toString());
+        return funnelFields(body, page);
+    }
+
+    /**
+     * The funnel-correlation envelope: its {@code next} moves {@code funnel_correlation_person_offset} on (and sets
+     * its limit) while more persons follow; {@code initial} is the request's own absolute URL.
+     */
+    public ObjectNode correlationEnvelope(Page page, URI requestUrl, int limit, int offset) {
+        ObjectNode body = mapper.createObjectNode();
+        ObjectNode entry = body.putArray("results").addObject();
+        entry.putArray("people").addAll(page.people());
+        entry.put("count", page.people().size());
+        body.put("next", page.hasMore() ? PageLinks.with(requestUrl, "funnel_correlation_person_offset", offset + limit,
+                "funnel_correlation_person_limit", limit) : null);
+        body.put("initial", requestUrl.toString());
+        return funnelFields(body, page);
+    }
+
+    private ObjectNode funnelFields(ObjectNode body, Page page) {
         body.put("missing_persons", page.missing());
         body.put("is_cached", false);
-        body.put("last_refresh", dev.quarry.query.QueryValues.timestamp(
-                java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC)));
+        body.put("last_refresh", DrfDateTime.format(java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC)));
         return body;
+    }
+
+    /**
+     * {@code ?format=csv}: PostHog's CSV renderer writes the envelope's {@code results}, one row
+     * {@code {people, count}} flattened ({@code count, people.0.created_at, …}).
+     */
+    public static List<JsonNode> csvRows(ObjectNode envelope) {
+        List<JsonNode> rows = new java.util.ArrayList<>();
+        envelope.path("results").forEach(rows::add);
+        return rows;
     }
 }

@@ -9,6 +9,7 @@ import dev.quarry.cohorts.Cohort;
 import dev.quarry.cohorts.Cohorts;
 import dev.quarry.web.ApiPaths;
 import dev.quarry.web.Csv;
+import dev.quarry.web.MethodNotAllowedException;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
@@ -59,10 +60,10 @@ public class PersonsResource {
         LegacyFilter filter = LegacyFilter.of(uri.getQueryParameters(), null, mapper);
         boolean csv = Csv.requested(filter.text("format"));
         if (!filter.has("target_date")) {
-            throw new ValidationException("Must include specified date", "target_date");
+            return missingParameter("Must include specified date");
         }
         if (!filter.has("lifecycle_type")) {
-            throw new ValidationException("Must include lifecycle type", "lifecycle_type");
+            return missingParameter("Must include lifecycle type");
         }
         ArrayNode series = filter.series();
         if (series.isEmpty()) {
@@ -73,7 +74,33 @@ public class PersonsResource {
         source.set("source", filter.insight("LifecycleQuery", one));
         source.put("day", filter.text("target_date"));
         source.put("status", filter.text("lifecycle_type"));
+        if (!LIFECYCLE_TYPES.contains(filter.text("lifecycle_type"))) {
+            // PostHog only compares the status column with it: an unknown type matches nobody
+            int limit = filter.limit("limit");
+            return Uni.createFrom().item(render(actors.envelope(new PersonActors.Page(List.of(), false, 0),
+                    URI.create(request.absoluteURI()), limit, filter.offset("offset")), csv));
+        }
         return actorList(filter, source, request, csv);
+    }
+
+    private static final java.util.Set<String> LIFECYCLE_TYPES = java.util.Set.of("new", "returning", "resurrecting",
+            "dormant");
+
+    /** PostHog's own body for a missing lifecycle parameter ({@code message} and {@code detail}), as a 400. */
+    private static Uni<Response> missingParameter(String detail) {
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("type", "validation_error");
+        body.put("code", "invalid_input");
+        body.put("message", "Missing parameter");
+        body.put("detail", detail);
+        body.put("attr", null);
+        return Uni.createFrom().item(Response.status(400).entity(body).type(MediaType.APPLICATION_JSON).build());
+    }
+
+    /** JSON, or for {@code ?format=csv} PostHog's CSV of the envelope's results (one flattened row). */
+    private static Response render(ObjectNode envelope, boolean csv) {
+        return csv ? Csv.postHogResponse(PersonActors.csvRows(envelope))
+                : Response.ok(envelope).type(MediaType.APPLICATION_JSON).build();
     }
 
     /** The persons active in exactly stickiness_days intervals of the range, for the target entity. */
@@ -152,8 +179,7 @@ public class PersonsResource {
         int limit = filter.limit("limit");
         int offset = filter.offset("offset");
         return actors.people(auth.team(), filter.funnelsActorsSource(), limit, offset, filter.text("search"))
-                .map(page -> csv ? Csv.response(page.people()) : Response.ok(actors.funnelEnvelope(page,
-                        URI.create(request.absoluteURI()), "offset", "limit", limit, offset)).type(MediaType.APPLICATION_JSON).build());
+                .map(page -> render(actors.funnelEnvelope(page, URI.create(request.absoluteURI()), limit, offset), csv));
     }
 
     private Uni<Response> correlationPeople(LegacyFilter filter, HttpServerRequest request) {
@@ -161,21 +187,15 @@ public class PersonsResource {
         int limit = filter.limit("funnel_correlation_person_limit");
         int offset = filter.offset("funnel_correlation_person_offset");
         return actors.people(auth.team(), filter.correlationActorsSource(), limit, offset, filter.text("search"))
-                .map(page -> csv ? Csv.response(page.people()) : Response.ok(actors.funnelEnvelope(page,
-                        URI.create(request.absoluteURI()), "funnel_correlation_person_offset",
-                        "funnel_correlation_person_limit", limit, offset)).type(MediaType.APPLICATION_JSON).build());
+                .map(page -> render(actors.correlationEnvelope(page, URI.create(request.absoluteURI()), limit, offset),
+                        csv));
     }
 
     private Uni<Response> actorList(LegacyFilter filter, ObjectNode source, HttpServerRequest request, boolean csv) {
         int limit = filter.limit("limit");
         int offset = filter.offset("offset");
-        return actors.people(auth.team(), source, limit, offset, filter.text("search")).map(page -> {
-            if (csv) {
-                return Csv.response(page.people());
-            }
-            return Response.ok(actors.envelope(page, URI.create(request.absoluteURI()), "offset", "limit", limit, offset))
-                    .type(MediaType.APPLICATION_JSON).build();
-        });
+        return actors.people(auth.team(), source, limit, offset, filter.text("search"))
+                .map(page -> render(actors.envelope(page, URI.create(request.absoluteURI()), limit, offset), csv));
     }
 
     /** The live cohorts (dynamic and static) the person belongs to; person_id is a uuid or the numeric id. */
@@ -197,7 +217,7 @@ public class PersonsResource {
                         rows.add(cohort.toJson(mapper));
                     }
                     if (csv) {
-                        return Csv.response(rows);
+                        return Csv.postHogResponse(rows);
                     }
                     ObjectNode body = mapper.createObjectNode();
                     body.putArray("results").addAll(rows);
@@ -215,7 +235,7 @@ public class PersonsResource {
             if (csv) {
                 List<JsonNode> rows = new ArrayList<>();
                 found.forEach(rows::add);
-                return Csv.response(rows);
+                return Csv.postHogResponse(rows);
             }
             return Response.ok(found).type(MediaType.APPLICATION_JSON).build();
         });
@@ -230,7 +250,8 @@ public class PersonsResource {
         Csv.requested(format);
         JsonNode distinctId = body == null ? null : body.get("distinct_id");
         if (distinctId == null || !distinctId.isTextual() || distinctId.asText().isEmpty()) {
-            throw new ValidationException("distinct_id is required", "distinct_id");
+            // PostHog raises a plain ValidationError here: no attr
+            throw new ValidationException("distinct_id is required", null);
         }
         return persons.resetDistinctId(auth.teamId(), distinctId.asText()).map(outcome -> {
             if (outcome == Persons.ResetOutcome.NOT_FOUND) {
@@ -238,6 +259,28 @@ public class PersonsResource {
             }
             return Response.accepted().build();
         });
+    }
+
+    /**
+     * A wrong method on an action is 405, as PostHog's router answers it (without these, the {uuid} route or the
+     * router's path match would answer 404).
+     */
+    @GET
+    @Path("reset_person_distinct_id")
+    public Uni<Response> resetWithGet() {
+        throw new MethodNotAllowedException("GET");
+    }
+
+    @DELETE
+    @Path("reset_person_distinct_id")
+    public Uni<Response> resetWithDelete() {
+        throw new MethodNotAllowedException("DELETE");
+    }
+
+    @POST
+    @Path("{action: lifecycle|stickiness|values|cohorts}")
+    public Uni<Response> postToAGetAction(@PathParam("action") String action) {
+        throw new MethodNotAllowedException("POST");
     }
 
     @DELETE

@@ -19,14 +19,26 @@ public class PluginLogs {
         this.pool = pool;
     }
 
-    /** The matching entries' total and one page of them, newest first. */
-    public Uni<Counted<PluginLogEntry>> list(long teamId, long pluginConfigId, LogFilter filter, LimitOffset page) {
+    /**
+     * The matching entries' total and one page of them, newest first. As PostHog's plugin log view does, a
+     * requested {@code limit} first cuts the matching entries to the newest {@code limit} (its SQL LIMIT), and the
+     * page is then taken from those: {@code count} is at most {@code limit}, and an offset past it finds nothing.
+     *
+     * @param requestedLimit the {@code limit} the request gave, or null for none
+     */
+    public Uni<Counted<PluginLogEntry>> list(long teamId, long pluginConfigId, LogFilter filter, LimitOffset page,
+                                             Integer requestedLimit) {
         Where where = where(teamId, pluginConfigId, filter);
         Uni<Long> count = pool.preparedQuery("SELECT count(*) FROM plugin_log_entries WHERE " + where.sql)
                 .execute(Tuple.tuple(where.params))
-                .map(rows -> rows.iterator().next().getLong(0));
+                .map(rows -> {
+                    long total = rows.iterator().next().getLong(0);
+                    return requestedLimit == null ? total : Math.min(total, requestedLimit);
+                });
+        long rowsWanted = requestedLimit == null ? page.limit()
+                : Math.max(0, Math.min((long) page.limit(), (long) requestedLimit - page.offset()));
         List<Object> pageParams = new ArrayList<>(where.params);
-        pageParams.add(page.limit());
+        pageParams.add(rowsWanted);
         pageParams.add(page.offset());
         Uni<List<PluginLogEntry>> results = pool.preparedQuery("SELECT " + PluginLogEntry.COLUMNS
                         + " FROM plugin_log_entries WHERE " + where.sql

@@ -4,15 +4,15 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
-/** ISO-8601 in and out: PostgreSQL keeps microseconds, and responses show all six of them with a Z. */
+/**
+ * ISO-8601 in and out: PostgreSQL keeps microseconds; responses render them as PostHog's DRF serializers do
+ * ({@link dev.quarry.web.DrfDateTime}: no fraction for whole seconds, else six digits, with a Z).
+ */
 final class Timestamps {
-    private static final DateTimeFormatter OUT = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'");
-
     private Timestamps() {
     }
 
@@ -44,6 +44,6 @@ final class Timestamps {
     }
 
     static String format(OffsetDateTime time) {
-        return OUT.format(time.withOffsetSameInstant(ZoneOffset.UTC));
+        return dev.quarry.web.DrfDateTime.format(time);
     }
 }

@@ -21,6 +21,8 @@ import org.apache.commons.csv.CSVPrinter;
  * the header is every column seen, in first-seen order. Every text cell and header name that a spreadsheet would
  * read as a formula (starting with {@code = + - @}, tab or carriage return) is neutralised with a leading
  * {@code '} (OWASP's CSV-injection rule); JSON numbers are written as they are.
+ * {@link #postHogResponse} renders as PostHog's own CSV renderer (djangorestframework-csv) does for its
+ * endpoints: the header sorted, booleans as {@code True}/{@code False}.
  */
 public final class Csv {
     public static final String MEDIA_TYPE = "text/csv; charset=utf-8";
@@ -42,12 +44,21 @@ public final class Csv {
         return Response.ok(render(rows)).type(MEDIA_TYPE).build();
     }
 
+    /** PostHog's layout: the header is the sorted set of every flattened column, booleans read True/False. */
+    public static Response postHogResponse(List<JsonNode> rows) {
+        return Response.ok(render(rows, true)).type(MEDIA_TYPE).build();
+    }
+
     public static String render(List<JsonNode> rows) {
+        return render(rows, false);
+    }
+
+    static String render(List<JsonNode> rows, boolean postHog) {
         List<Map<String, String>> flat = new ArrayList<>();
-        Set<String> header = new LinkedHashSet<>();
+        Set<String> header = postHog ? new java.util.TreeSet<>() : new LinkedHashSet<>();
         for (JsonNode row : rows) {
             Map<String, String> cells = new LinkedHashMap<>();
-            flatten("", row, cells);
+            flatten("", row, cells, postHog);
             header.addAll(cells.keySet());
             flat.add(cells);
         }
@@ -65,7 +76,7 @@ public final class Csv {
         return out.toString();
     }
 
-    private static void flatten(String prefix, JsonNode node, Map<String, String> cells) {
+    private static void flatten(String prefix, JsonNode node, Map<String, String> cells, boolean postHog) {
         if (node == null || node.isNull()) {
             if (!prefix.isEmpty()) {
                 cells.put(prefix, "");
@@ -74,12 +85,14 @@ public final class Csv {
             Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
-                flatten(prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(), field.getValue(), cells);
+                flatten(prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(), field.getValue(), cells, postHog);
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                flatten(prefix.isEmpty() ? Integer.toString(i) : prefix + "." + i, node.get(i), cells);
+                flatten(prefix.isEmpty() ? Integer.toString(i) : prefix + "." + i, node.get(i), cells, postHog);
             }
+        } else if (postHog && node.isBoolean()) {
+            cells.put(prefix.isEmpty() ? "value" : prefix, node.asBoolean() ? "True" : "False");  // Python's str(bool)
         } else {
             cells.put(prefix.isEmpty() ? "value" : prefix, node.isNumber() ? node.asText() : neutralise(node.asText()));
         }

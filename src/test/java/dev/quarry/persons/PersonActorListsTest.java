@@ -104,13 +104,17 @@ class PersonActorListsTest {
         String url = "/api/projects/" + team.id() + "/persons/lifecycle/";
         given().header("Authorization", "Bearer " + team.key()).queryParam("events", PAGEVIEW)
                 .queryParam("lifecycle_type", "new").get(url)
-                .then().statusCode(400).body("detail", equalTo("Must include specified date")).body("attr", equalTo("target_date"));
+                .then().statusCode(400).body("message", equalTo("Missing parameter"))
+                .body("detail", equalTo("Must include specified date")).body("attr", nullValue());
         given().header("Authorization", "Bearer " + team.key()).queryParam("events", PAGEVIEW)
                 .queryParam("target_date", "2020-01-12").get(url)
-                .then().statusCode(400).body("detail", equalTo("Must include lifecycle type"));
+                .then().statusCode(400).body("message", equalTo("Missing parameter"))
+                .body("detail", equalTo("Must include lifecycle type"));
+        // PostHog compares the status column with an unknown type: nobody, 200
         given().header("Authorization", "Bearer " + team.key()).queryParam("events", PAGEVIEW)
                 .queryParam("target_date", "2020-01-12").queryParam("lifecycle_type", "sideways").get(url)
-                .then().statusCode(400).body("type", equalTo("validation_error"));
+                .then().statusCode(200).body("results[0].people", equalTo(List.of()))
+                .body("results[0].count", equalTo(0)).body("next", nullValue());
         given().header("Authorization", "Bearer " + team.key()).queryParam("events", "{not json")
                 .queryParam("target_date", "2020-01-12").queryParam("lifecycle_type", "new").get(url)
                 .then().statusCode(400);
@@ -141,8 +145,13 @@ class PersonActorListsTest {
                 assertTrue(seen.add(id), "person " + id + " appeared twice");
             }
             next = page.getString("next");
-            if (next != null) {
-                assertTrue(next.startsWith("http"), "next must be absolute: " + next);
+            if (next != null && pageSizes.size() == 1) {
+                // PostHog's format_paginated_url: absolute with offset appended on the first page …
+                assertTrue(next.startsWith("http") && next.endsWith("&offset=100"), next);
+            } else if (next != null) {
+                // … and, once the URL has an offset, the path without its leading slash with the offset replaced
+                assertTrue(next.startsWith("api/projects/") && next.endsWith("&offset=200"), next);
+                next = "/" + next;
             }
         }
         assertEquals(List.of(100, 100, 50), pageSizes);

@@ -3,6 +3,7 @@ package dev.quarry.persons;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
@@ -62,7 +63,8 @@ class PersonFunnelListsTest {
                 .statusCode(200)
                 .body("results[0].people.distinct_ids.flatten()", containsInAnyOrder("ann", "bob", "cat"))
                 .body("results[0].count", equalTo(3))
-                .body("next", nullValue()).body("initial", containsString("offset=0"))
+                // initial: PostHog's format_query_params_absolute_url(request, 0) leaves the request URL as it is
+                .body("next", nullValue()).body("initial", endsWith("&funnel_step=1"))
                 .body("missing_persons", equalTo(0)).body("is_cached", equalTo(false)).body("last_refresh", notNullValue());
         funnel(2).get("/api/projects/" + team.id() + "/persons/funnel/").then().statusCode(200)
                 .body("results[0].people.distinct_ids.flatten()", equalTo(List.of("ann")));

@@ -85,8 +85,9 @@ class PersonsEndpointsTest {
     void valuesAsCsv() {
         String csv = as(team).get("/api/projects/" + team.id() + "/persons/values?key=plan&format=csv")
                 .then().statusCode(200).header("Content-Type", containsString("text/csv")).extract().asString();
-        assertEquals("name,count", csv.lines().findFirst().orElseThrow());
-        org.junit.jupiter.api.Assertions.assertTrue(csv.contains("\"team, \"\"big\"\"\",1"), csv);
+        // PostHog's CSV renderer sorts the header
+        assertEquals("count,name", csv.lines().findFirst().orElseThrow());
+        org.junit.jupiter.api.Assertions.assertTrue(csv.contains("1,\"team, \"\"big\"\"\""), csv);
         as(team).get("/api/projects/" + team.id() + "/persons/values?key=plan&format=xml")
                 .then().statusCode(400).body("attr", equalTo("format"));
     }
@@ -139,7 +140,7 @@ class PersonsEndpointsTest {
         as(team).contentType("application/json").body(Map.of())
                 .post("/api/projects/" + team.id() + "/persons/reset_person_distinct_id/")
                 .then().statusCode(400).body("type", equalTo("validation_error"))
-                .body("detail", equalTo("distinct_id is required")).body("attr", equalTo("distinct_id"));
+                .body("detail", equalTo("distinct_id is required")).body("attr", org.hamcrest.Matchers.nullValue());
         as(team).contentType("application/json").body(Map.of("distinct_id", 5))
                 .post("/api/projects/" + team.id() + "/persons/reset_person_distinct_id/").then().statusCode(400);
         as(team).contentType("application/json").body(Map.of("distinct_id", "never-seen"))

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
 class PluginConfigsTest {
-    private static final String ISO_MICROS = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z";
+    private static final String ISO_MICROS = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{6})?Z";
     private static Project a;
     private static Project b;
 
@@ -56,7 +56,8 @@ class PluginConfigsTest {
 
     /** Asks for one row: the Lambda mock event server of the test run hangs on bodies over ~8 KB (quarkus#44551). */
     static int count(Project project, long config) {
-        return as(project).queryParam("limit", 1).get(logs(project, config)).then().statusCode(200).extract().path("count");
+        // no limit: PostHog cuts the entries to a given limit before counting them
+        return as(project).queryParam("offset", 0).get(logs(project, config)).then().statusCode(200).extract().path("count");
     }
 
     static Map<String, Object> entry(Object type, Object message) {
