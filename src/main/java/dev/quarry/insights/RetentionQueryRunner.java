@@ -61,7 +61,8 @@ public class RetentionQueryRunner implements QueryRunner {
             throw new ValidationException("Unsupported retentionType: " + type, "retentionType");
         }
         String toText = query.path("dateRange").path("date_to").asText(null);
-        ZonedDateTime to = toText == null ? sql.now() : RelativeDates.parse(toText, sql.now(), true, "date_to");
+        // at Hour a date alone is that day's start (PostHog's QueryDateRange), so the last interval is its 00:00 hour
+        ZonedDateTime to = toText == null ? sql.now() : RelativeDates.parseDateTo(toText, sql.now(), interval, "date_to");
         if (to == null) {
             to = sql.now();
         }
