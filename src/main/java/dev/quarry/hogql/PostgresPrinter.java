@@ -911,6 +911,7 @@ public final class PostgresPrinter {
         if (items.isEmpty()) {
             return new Frag("ARRAY[]::text[]", "Array(String)");
         }
+        noNestedArrays(items.stream().map(Frag::type).toList());
         Unified u = unify(items);
         String t = u.type.equals(NULL_TYPE) ? "Nullable(String)" : u.type;
         String sql = "ARRAY[" + String.join(", ", u.sql) + "]";
@@ -918,6 +919,15 @@ public final class PostgresPrinter {
             sql += "::text[]";
         }
         return new Frag(sql, "Array(" + t + ")");
+    }
+
+    /** PostgreSQL arrays are rectangular and multi-dimensional, not ClickHouse's arrays of arrays: refused. */
+    static void noNestedArrays(List<String> elementTypes) {
+        for (String t : elementTypes) {
+            if (cat(t).equals("array")) {
+                throw new HogQLResolutionException("Arrays of arrays are not supported");
+            }
+        }
     }
 
     // ------------------------------------------------------------------ dates
@@ -1185,6 +1195,7 @@ public final class PostgresPrinter {
             case "grouparray":
             case "groupuniqarray": {
                 Frag x = expr(args.get(0));
+                noNestedArrays(List.of(x.type()));
                 String dd = name.equals("groupuniqarray") ? "DISTINCT " : d;
                 return new Frag("coalesce(array_agg(" + dd + x.sql() + ") FILTER (WHERE " + x.sql()
                         + " IS NOT NULL), '{}')", "Array(" + base(x.type()) + ")");
