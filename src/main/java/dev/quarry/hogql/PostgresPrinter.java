@@ -873,10 +873,10 @@ public final class PostgresPrinter {
         return new Frag(sb.append(" END").toString(), c.otherwise() == null ? nullable(u.type) : u.type);
     }
 
-    record Unified(List<String> sql, String type) {}
+    private record Unified(List<String> sql, String type) {}
 
     /** Brings values to one type (numbers stay numbers; otherwise mixed types become text). */
-    Unified unify(List<Frag> fs) {
+    private Unified unify(List<Frag> fs) {
         Set<String> cats = new HashSet<>();
         String type = NULL_TYPE;
         boolean anyNull = false;
