@@ -86,6 +86,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.hogql.Resolver.Column.class,
         dev.quarry.hogql.Resolver.ColumnRef.class,
         dev.quarry.hogql.Resolver.ExprRef.class,
+        dev.quarry.hogql.Resolver.LambdaParamRef.class,
         dev.quarry.hogql.Resolver.PersonFieldRef.class,
         dev.quarry.hogql.Resolver.PersonIdRef.class,
         dev.quarry.hogql.Resolver.SubColumnRef.class,

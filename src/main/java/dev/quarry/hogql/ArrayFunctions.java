@@ -227,6 +227,7 @@ final class ArrayFunctions {
         String ord = u.ord();
         switch (name) {
             case "arraymap":
+                PostgresPrinter.noNestedArrays(List.of(value.type()));
                 return new Frag("ARRAY(SELECT " + value.sql() + from + " ORDER BY " + ord + ")", "Array(" + value.type() + ")");
             case "arrayfilter":
                 return new Frag("ARRAY(SELECT " + u.first().sql() + from + " WHERE " + p.bool(value) + " ORDER BY " + ord + ")",

@@ -966,10 +966,10 @@ public final class PostgresPrinter {
         return new Frag(sb.append(" END").toString(), c.otherwise() == null ? nullable(u.type) : u.type);
     }
 
-    record Unified(List<String> sql, String type) {}
+    private record Unified(List<String> sql, String type) {}
 
     /** Brings values to one type (numbers stay numbers; otherwise mixed types become text). */
-    Unified unify(List<Frag> fs) {
+    private Unified unify(List<Frag> fs) {
         Set<String> cats = new HashSet<>();
         String type = NULL_TYPE;
         boolean anyNull = false;
@@ -1004,6 +1004,7 @@ public final class PostgresPrinter {
         if (items.isEmpty()) {
             return new Frag("ARRAY[]::text[]", "Array(String)");
         }
+        noNestedArrays(items.stream().map(Frag::type).toList());
         Unified u = unify(items);
         String t = u.type.equals(NULL_TYPE) ? "Nullable(String)" : u.type;
         String sql = "ARRAY[" + String.join(", ", u.sql) + "]";
@@ -1011,6 +1012,15 @@ public final class PostgresPrinter {
             sql += "::text[]";
         }
         return new Frag(sql, "Array(" + t + ")");
+    }
+
+    /** PostgreSQL arrays are rectangular and multi-dimensional, not ClickHouse's arrays of arrays: refused. */
+    static void noNestedArrays(List<String> elementTypes) {
+        for (String t : elementTypes) {
+            if (cat(t).equals("array")) {
+                throw new HogQLResolutionException("Arrays of arrays are not supported");
+            }
+        }
     }
 
     // ------------------------------------------------------------------ dates
@@ -1278,6 +1288,7 @@ public final class PostgresPrinter {
             case "grouparray":
             case "groupuniqarray": {
                 Frag x = expr(args.get(0));
+                noNestedArrays(List.of(x.type()));
                 String dd = name.equals("groupuniqarray") ? "DISTINCT " : d;
                 return new Frag("coalesce(array_agg(" + dd + x.sql() + ") FILTER (WHERE " + x.sql()
                         + " IS NOT NULL), '{}')", "Array(" + base(x.type()) + ")");

@@ -9,7 +9,9 @@ import java.util.List;
  * A resolved insight date range: the buckets an insight shows and the instants its events are read between.
  * Non-explicit ranges (the default) are widened to whole buckets: {@code from} to the start of its bucket,
  * {@code to} to the end of its bucket (exclusive {@code toExclusive}). With {@code explicitDate} the bounds are
- * used as given (and {@code to} is inclusive, as PostHog reads it).
+ * used as given (and {@code to} is inclusive, as PostHog reads it). At hour and minute intervals an absolute
+ * {@code date_to} is used as given too, a date alone meaning that day's start (PostHog's QueryDateRange), so
+ * {@code date_to: "2024-01-10"} at hour ends with the 00:00 bucket of that day.
  *
  * @param firstBucket start of the first bucket shown
  * @param bucketCount number of buckets shown (≥ 1)
@@ -32,7 +34,9 @@ public record DateRange(Interval interval, int weekStartDay, ZonedDateTime first
         String fromText = text(dateRange, "date_from");
         String toText = text(dateRange, "date_to");
         boolean explicit = dateRange != null && dateRange.path("explicitDate").asBoolean(false);
-        ZonedDateTime to = toText == null ? now : RelativeDates.parse(toText, now, true, "date_to");
+        ZonedDateTime to = toText == null ? now : RelativeDates.parseDateTo(toText, now, interval, "date_to");
+        // PostHog: at hour and minute an absolute date_to is read up to that instant, not to the end of its bucket
+        boolean exactTo = (interval == Interval.HOUR || interval == Interval.MINUTE) && RelativeDates.isAbsolute(toText);
         if (to == null) {
             to = now;
         }
@@ -56,7 +60,7 @@ public record DateRange(Interval interval, int weekStartDay, ZonedDateTime first
                     + " intervals; at most " + MAX_BUCKETS + " are allowed. Use a longer interval.", "interval");
         }
         ZonedDateTime readFrom = explicit ? from : first;
-        ZonedDateTime readTo = explicit ? to : interval.plus(last, 1).minusNanos(1000);
+        ZonedDateTime readTo = explicit || exactTo ? to : interval.plus(last, 1).minusNanos(1000);
         return new DateRange(interval, weekStartDay, first, (int) count, readFrom, readTo);
     }
 

@@ -25,6 +25,31 @@ public final class RelativeDates {
     private RelativeDates() {
     }
 
+    /**
+     * True when {@code value} is an absolute date or date-time (not relative such as {@code -7d}, not an anchor such
+     * as {@code mStart}, not {@code all}).
+     */
+    public static boolean isAbsolute(String value) {
+        if (value == null || value.isBlank()) {
+            return false;
+        }
+        String text = value.trim();
+        return !text.equals("all") && !RELATIVE.matcher(text).matches()
+                && !java.util.Set.of("dStart", "wStart", "mStart", "qStart", "yStart").contains(text);
+    }
+
+    /**
+     * A {@code date_to} as PostHog's QueryDateRange reads it for {@code interval}: at day, week and month the end of
+     * its day; at hour and minute an absolute date or date-time is taken as it is (a date alone is that day's start),
+     * while a relative one (and {@code now}) is the end of its hour or minute.
+     *
+     * @return the moment, or null for {@code all}
+     */
+    public static ZonedDateTime parseDateTo(String value, ZonedDateTime now, Interval interval, String attr) {
+        boolean subDaily = interval == Interval.HOUR || interval == Interval.MINUTE;
+        return parse(value, now, !(subDaily && isAbsolute(value)), attr);
+    }
+
     /** @return the moment, or null for {@code all} (no bound) */
     public static ZonedDateTime parse(String value, ZonedDateTime now, boolean isEnd, String attr) {
         if (value == null || value.isBlank()) {

@@ -107,7 +107,8 @@ public class RetentionQueryRunner implements QueryRunner {
         int wsd = sql.weekStartDay();
         JsonNode dr = query.path("dateRange");
         String toText = dr.path("date_to").isNull() ? null : dr.path("date_to").asText(null);
-        ZonedDateTime to = toText == null ? null : RelativeDates.parse(toText, sql.now(), true, "date_to");
+        // at Hour a date alone is that day's start (PostHog's QueryDateRange), so the last interval is its 00:00 hour
+        ZonedDateTime to = toText == null ? null : RelativeDates.parseDateTo(toText, sql.now(), interval, "date_to");
         if (to == null) {
             to = sql.now();
         }

@@ -43,17 +43,38 @@ public class TrendsQueryRunner implements QueryRunner {
             return kept == null ? breakdown.valueExpr() : breakdown.foldedExpr(kept);
         }
 
-        /** Rolling window in days for weekly/monthly active, 0 otherwise. */
-        int window() {
-            if (range.interval() != Interval.DAY) {
-                return 0;
-            }
+        /** The active-users window in days: 7 for weekly_active, 30 for monthly_active, else 0. */
+        int activeDays() {
             return series.math().equals("weekly_active") ? 7 : series.math().equals("monthly_active") ? 30 : 0;
         }
 
-        /** Events read: for rolling windows, from the window before the first bucket. */
+        /** Rolling window in day buckets for weekly/monthly active at the day interval, 0 otherwise. */
+        int window() {
+            return range.interval() == Interval.DAY && !totalValue ? activeDays() : 0;
+        }
+
+        /**
+         * Active users at hour, minute, week or month buckets (PostHog's rule at every interval): a bucket starting
+         * at {@code s} counts the persons with events in {@code (s - (days - 1) days, s + 1 day]}.
+         */
+        boolean activeWindows() {
+            return activeDays() > 0 && !totalValue && range.interval() != Interval.DAY;
+        }
+
+        /**
+         * Events read. Rolling windows at the day interval: from the window before the first bucket. Other
+         * intervals: PostHog's {@code date_from - 7|30 days}. Active users on a total-value display: PostHog counts
+         * the persons of the last 7 (30) days up to {@code date_to}, within the windows of the range's buckets.
+         */
         Expr readWhere(InsightSql sql, Expr seriesAndGlobal) {
             java.time.ZonedDateTime from = window() > 0 ? range.bucket(-(window() - 1)) : range.from();
+            if (activeDays() > 0 && totalValue) {
+                java.time.ZonedDateTime last7 = range.to().minusDays(activeDays());
+                java.time.ZonedDateTime windows = range.firstBucket().minusDays(activeDays() - 1).plusNanos(1000);
+                from = last7.isAfter(windows) ? last7 : windows;
+            } else if (activeWindows()) {
+                from = range.from().minusDays(activeDays());
+            }
             return InsightSql.and(seriesAndGlobal, InsightSql.timestampIn(from, range.to()));
         }
     }
@@ -181,6 +202,11 @@ public class TrendsQueryRunner implements QueryRunner {
             if (w > 0) {
                 cond.append(" AND ").append(idx).append(" >= {tr_lo} AND ").append(idx).append(" <= {tr_p}");
                 values.put("tr_lo", period - (w - 1));
+            } else if (plan.activeWindows()) {
+                java.time.ZonedDateTime start = plan.range().bucket(period);
+                cond.append(" AND timestamp > {tr_lo_ts} AND timestamp <= {tr_hi_ts}");
+                values.put("tr_lo_ts", start.minusDays(plan.activeDays() - 1).toOffsetDateTime());
+                values.put("tr_hi_ts", start.plusDays(1).toOffsetDateTime());
             } else {
                 cond.append(" AND ").append(idx).append(" = {tr_p}");
             }
@@ -220,6 +246,24 @@ public class TrendsQueryRunner implements QueryRunner {
                     + "WHERE {where} GROUP BY person_id, " + idx + ", {bd}) AS pd) AS fan "
                     + "WHERE d + k >= 0 AND d + k < {n} GROUP BY d + k, v";
             values.put("n", (long) plan.range().bucketCount());
+        } else if (plan.activeWindows()) {
+            // each bucket start s against every event: (s - (days - 1) days, s + 1 day], as PostHog's numbers() join
+            List<Expr> ks = new ArrayList<>();
+            List<Expr> los = new ArrayList<>();
+            List<Expr> his = new ArrayList<>();
+            for (int k = 0; k < plan.range().bucketCount(); k++) {
+                java.time.ZonedDateTime start = plan.range().bucket(k);
+                ks.add(new Expr.Constant((long) k));
+                los.add(new Expr.Constant(start.minusDays(plan.activeDays() - 1).toOffsetDateTime()));
+                his.add(new Expr.Constant(start.plusDays(1).toOffsetDateTime()));
+            }
+            values.put("ks", new Expr.ArrayLit(ks));
+            values.put("los", new Expr.ArrayLit(los));
+            values.put("his", new Expr.ArrayLit(his));
+            text = "SELECT b.k AS period, e.v AS v, count(DISTINCT e.person_id) AS value FROM (SELECT person_id, "
+                    + "timestamp, {bd} AS v FROM events WHERE {where}) AS e CROSS JOIN (SELECT k, lo, hi FROM "
+                    + "(SELECT 1 AS one) ARRAY JOIN {ks} AS k, {los} AS lo, {his} AS hi) AS b "
+                    + "WHERE e.timestamp > b.lo AND e.timestamp <= b.hi GROUP BY b.k, e.v";
         } else {
             text = "SELECT " + idx + " AS period, {bd} AS v, " + agg + " AS value FROM events WHERE {where} GROUP BY "
                     + idx + ", {bd}";

@@ -346,6 +346,10 @@ class HogQLFunctionsTest {
         assertTrue(e.getMessage().contains("lambda"), e.getMessage());
         e = assertThrows(HogQLException.class, () -> run("select arrayMap((x, y) -> x, [1])"));
         assertTrue(e.getMessage().contains("2 parameters"), e.getMessage());
+        e = assertThrows(HogQLException.class, () -> run("select arrayMap(x -> [x], [1])"));
+        assertTrue(e.getMessage().contains("Arrays of arrays"), e.getMessage());
+        e = assertThrows(HogQLException.class, () -> run("select [[1], [2, 3]]"));
+        assertTrue(e.getMessage().contains("Arrays of arrays"), e.getMessage());
         e = assertThrows(HogQLException.class, () -> run("select event from events array join 1 as x"));
         assertTrue(e.getMessage().contains("ARRAY JOIN expects an array"), e.getMessage());
     }
@@ -374,10 +378,11 @@ class HogQLFunctionsTest {
                 "select x from events array join [(select max(properties.email) from persons)] as x",
                 "select b from events array join [properties.$browser] as b",
                 "select b from (select groupArray(properties.$browser) as bs from events) left array join bs as b",
-                "select arrayMap(x -> (select groupArray(properties.email) from persons), [1])",
+                "select arrayMap(x -> (select max(properties.email) from persons), [1])",
+                "select arrayMap(x -> (select arrayStringConcat(groupArray(properties.email), ',') from persons), [1])",
                 "select arrayFilter(x -> x in (select properties.$browser from events), ['Secret', 'Chrome'])",
-                "select arrayMap(x -> arrayMap(y -> (select max(properties.$browser) from events where event = y), [x]), "
-                        + "['$pageview'])",
+                "select arrayMap(x -> arrayStringConcat(arrayMap(y -> (select max(properties.$browser) from events "
+                        + "where event = y), [x]), ','), ['$pageview'])",
                 "select (1, (select max(properties.email) from persons))",
                 "select properties['$browser'] from events",
                 "select countDistinctIf(person.properties.email, person_id in cohort 'C2') from events")) {

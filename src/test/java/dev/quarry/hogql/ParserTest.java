@@ -232,4 +232,37 @@ class ParserTest {
         assertEquals(7, pos[0]);
         assertEquals(10, pos[1]);
     }
+
+    @Test
+    void issue19Constructs() {
+        // lambdas: one parameter bare, several in parentheses; only as call arguments
+        roundTrip("select arrayMap(x -> x * 2, arr), arrayFilter((a, b) -> a > b, xs, ys) from t",
+                "SELECT arrayMap(x -> (x * 2), arr), arrayFilter((a, b) -> a > b, xs, ys) FROM t");
+        assertEquals(new Expr.Lambda(List.of("x"), Field.of("x")),
+                ((Call) q("select f(x -> x)").select().get(0)).args().get(0));
+        // a parenthesised expression that is not a parameter list stays an expression
+        assertEquals(List.of(new Expr.Arithmetic("+", Field.of("a"), new Constant(1L))),
+                ((Call) q("select f((a + 1))").select().get(0)).args());
+        // ARRAY JOIN, LEFT ARRAY JOIN, several arrays side by side
+        roundTrip("select x, y from t array join arr as x, [1, 2] as y left array join bs as b",
+                "SELECT x, y FROM t ARRAY JOIN arr AS x, [1, 2] AS y LEFT ARRAY JOIN bs AS b");
+        roundTrip("select arr from t array join arr", "SELECT arr FROM t ARRAY JOIN arr");
+        assertThrows(HogQLSyntaxException.class, () -> q("select 1 from t array join [1]"));
+        // IN COHORT becomes a subquery on cohort_people
+        SelectQuery c = q("select 1 from events where person_id in cohort 12");
+        assertEquals("person_id IN (SELECT person_id FROM cohort_people WHERE cohort_id = 12)",
+                HogQLPrinter.print(c.where()));
+        c = q("select 1 from events where person_id not in cohort 'Power users'");
+        assertEquals("person_id NOT IN (SELECT person_id FROM cohort_people WHERE cohort_id = "
+                + "#cohort_id_by_name('Power users'))", HogQLPrinter.print(c.where()));
+        // "cohort" as an ordinary name still works
+        assertEquals(new Compare("in", Field.of("x"), Field.of("cohort")), q("select 1 where x in cohort").where());
+        // bracket access with string keys is a property chain
+        assertEquals(Field.of("properties", "$browser", "a b"), q("select properties['$browser']['a b']").select().get(0));
+        assertInstanceOf(Expr.ArrayAccess.class, q("select arr[1]").select().get(0));
+        // a trailing comma before FROM (or the end)
+        assertEquals(2, q("select a, b, from t").select().size());
+        assertEquals(1, q("select a,").select().size());
+        assertThrows(HogQLSyntaxException.class, () -> q("select a,, from t"));
+    }
 }
