@@ -429,6 +429,7 @@ public class ActorsQueryRunner implements QueryRunner {
     }
 
     private static Uni<Cell> trendsCell(InsightSql sql, JsonNode source, JsonNode insight) {
+        InsightFields.trends(insight);
         List<Series> series = Series.parseAll(insight.get("series"), "series");
         int index = source.path("series").asInt(0);
         if (index < 0 || index >= series.size()) {

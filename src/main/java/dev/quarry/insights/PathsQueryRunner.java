@@ -72,14 +72,14 @@ public class PathsQueryRunner implements QueryRunner {
     }
 
     /** A checked PathsQuery. */
-    record Plan(DateRange range, Expr where, Expr itemSource, boolean pageviewUrls, boolean screenNames,
+    public record Plan(DateRange range, Expr where, Expr itemSource, boolean pageviewUrls, boolean screenNames,
                 List<Pattern> cleaningRegex, List<String> cleaningAlias, List<String> groupings, List<Pattern> groupingRegex,
                 Set<String> exclude, String startPoint, String endPoint, int stepLimit, int edgeLimit, Long minWeight,
                 Long maxWeight) {
     }
 
     /** One step of a person's walk: {@code index} (1-based), item, previous item, seconds since the previous. */
-    record Step(UUID person, int index, String item, String previous, double seconds, boolean last) {
+    public record Step(UUID person, int index, String item, String previous, double seconds, boolean last) {
         String key() {
             return index + "_" + item;
         }

@@ -61,6 +61,7 @@ public class TrendsQueryRunner implements QueryRunner {
     @Override
     public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
         InsightSql sql = new InsightSql(context, kind());
+        InsightFields.trends(query);
         List<Series> series = Series.parseAll(query.get("series"), "series");
         Interval interval = Interval.parse(query.path("interval").asText(null), "interval");
         Breakdown breakdown = Breakdown.parse(query.get("breakdownFilter"));

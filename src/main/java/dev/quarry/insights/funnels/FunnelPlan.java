@@ -66,6 +66,7 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         if (query == null || !query.isObject()) {
             throw new ValidationException("source must be a FunnelsQuery object", "source");
         }
+        dev.quarry.insights.InsightFields.funnels(query);
         List<Series> steps = Series.parseAll(query.get("series"), "series");
         if (steps.size() > 20) {
             throw new ValidationException("A funnel has at most 20 steps.", "series");
