@@ -437,12 +437,27 @@ public class ActorsQueryRunner implements QueryRunner {
         }
         Series s = series.get(index);
         Interval interval = Interval.parse(insight.path("interval").asText(null), "interval");
-        Breakdown breakdown = Breakdown.parse(insight.get("breakdownFilter"));
+        List<Long> cohorts = Breakdown.cohorts(insight.get("breakdownFilter"));
+        Breakdown breakdown = cohorts != null ? null : Breakdown.parse(insight.get("breakdownFilter"));
+        Expr member = new Expr.Constant(true);
+        if (cohorts != null) {
+            JsonNode b = source.get("breakdown");
+            JsonNode one = b != null && b.isArray() ? b.get(0) : b;
+            if (one == null || one.isNull()) {
+                throw new ValidationException("breakdown (a cohort id or \"all\") is required for actors of a cohort "
+                        + "breakdown", "breakdown");
+            }
+            long id = one.asText().equals("all") ? 0 : one.asLong(-1);
+            if (!cohorts.contains(id)) {
+                throw new ValidationException("breakdown is not one of the query's cohorts", "breakdown");
+            }
+            member = Breakdown.cohortMember(id);
+        }
         boolean totalValue = TrendsQueryRunner.TOTAL_VALUE_DISPLAYS.contains(
                 insight.path("trendsFilter").path("display").asText(""));
         String compare = source.path("compare").asText(null);
         String compareTo = insight.path("compareFilter").path("compare_to").asText(null);
-        Expr where = InsightSql.and(s.filter(), sql.globalFilters(insight));
+        Expr where = InsightSql.and(s.filter(), sql.globalFilters(insight), member);
         return sql.dateRange(insight, interval, "-7d").flatMap(range -> {
             DateRange dr = "previous".equals(compare) ? range.previous(compareTo) : range;
             return TrendsQueryRunner.plan(sql, s, dr, where, breakdown, totalValue, null, new ArrayList<>())
