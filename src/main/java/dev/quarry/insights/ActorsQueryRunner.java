@@ -45,13 +45,33 @@ public class ActorsQueryRunner implements QueryRunner {
      * {@code eventRows}, so that {@code event_count} is the row count), and for retention also {@code j}, the
      * intervals the person appeared in ({@code appearances}; {@code period} is "day", "week" …).
      */
-    public record Cell(HogQLPart part, boolean eventRows, boolean retention, int retentionIntervals, String period) {
+    public record Cell(HogQLPart part, boolean eventRows, boolean retention, int retentionIntervals, String period,
+                       boolean counted) {
         public static Cell of(HogQLPart part) {
-            return new Cell(part, false, false, 0, null);
+            return new Cell(part, false, false, 0, null, false);
         }
 
         public static Cell events(HogQLPart part) {
-            return new Cell(part, true, false, 0, null);
+            return new Cell(part, true, false, 0, null, false);
+        }
+
+        /** Persons with their event counts already known: a part with columns {@code person_id, n}. */
+        public static Cell counted(Map<UUID, Long> counts) {
+            Map<Long, List<UUID>> byCount = new java.util.TreeMap<>();
+            counts.forEach((id, n) -> byCount.computeIfAbsent(n, k -> new ArrayList<>()).add(id));
+            List<String> parts = new ArrayList<>();
+            Map<String, Object> values = new HashMap<>();
+            int i = 0;
+            for (Map.Entry<Long, List<UUID>> e : byCount.entrySet()) {
+                parts.add("SELECT id AS person_id, {pc_n" + i + "} AS n FROM persons WHERE id IN {pc_ids" + i + "}");
+                values.put("pc_n" + i, e.getKey());
+                values.put("pc_ids" + i, e.getValue());
+                i++;
+            }
+            if (parts.isEmpty()) {
+                parts.add("SELECT id AS person_id, 0 AS n FROM persons WHERE false");
+            }
+            return new Cell(new HogQLPart(String.join(" UNION ALL ", parts), values), true, false, 0, null, true);
         }
     }
 
@@ -105,7 +125,7 @@ public class ActorsQueryRunner implements QueryRunner {
             text = "SELECT id, created_at, properties, is_identified, 0 FROM persons WHERE {ac_filter}";
         } else {
             values.putAll(cell.part().values());
-            String stats = cell.retention() ? "count(DISTINCT j)" : "count()";
+            String stats = cell.retention() ? "count(DISTINCT j)" : cell.counted() ? "max(n)" : "count()";
             text = "SELECT p.id, p.created_at, p.properties, p.is_identified, a.n FROM persons AS p INNER JOIN "
                     + "(SELECT person_id, " + stats + " AS n FROM (" + cell.part().text() + ") AS cell GROUP BY "
                     + "person_id) AS a ON a.person_id = p.id WHERE {ac_filter}";
@@ -362,6 +382,14 @@ public class ActorsQueryRunner implements QueryRunner {
             }
             case "TrendsQuery":
                 return trendsCell(sql, source, insight);
+            case "PathsQuery":
+                return PathsQueryRunner.actors(sql, source, insight).map(counts -> {
+                    if (counts.size() > MAX_LIMIT) {
+                        throw new ValidationException("This paths cell has more than " + MAX_LIMIT
+                                + " persons; narrow the date range or the path", "source");
+                    }
+                    return Cell.counted(counts);
+                });
             case "RetentionQuery": {
                 long interval = source.path("interval").asLong(0);
                 return RetentionQueryRunner.plan(sql, insight).map(plan -> {
@@ -380,7 +408,7 @@ public class ActorsQueryRunner implements QueryRunner {
                     // the cohort of the row, and every interval each of them appeared in
                     HogQLPart part = RetentionQueryRunner.cells(plan).wrap("SELECT person_id, j FROM %s AS cells WHERE "
                             + where, extra);
-                    return new Cell(part, false, true, plan.lookahead(), plan.interval().lower());
+                    return new Cell(part, false, true, plan.lookahead(), plan.interval().lower(), false);
                 });
             }
             default:
@@ -401,6 +429,7 @@ public class ActorsQueryRunner implements QueryRunner {
     }
 
     private static Uni<Cell> trendsCell(InsightSql sql, JsonNode source, JsonNode insight) {
+        InsightFields.trends(insight);
         List<Series> series = Series.parseAll(insight.get("series"), "series");
         int index = source.path("series").asInt(0);
         if (index < 0 || index >= series.size()) {
@@ -408,12 +437,27 @@ public class ActorsQueryRunner implements QueryRunner {
         }
         Series s = series.get(index);
         Interval interval = Interval.parse(insight.path("interval").asText(null), "interval");
-        Breakdown breakdown = Breakdown.parse(insight.get("breakdownFilter"));
+        List<Long> cohorts = Breakdown.cohorts(insight.get("breakdownFilter"));
+        Breakdown breakdown = cohorts != null ? null : Breakdown.parse(insight.get("breakdownFilter"));
+        Expr member = new Expr.Constant(true);
+        if (cohorts != null) {
+            JsonNode b = source.get("breakdown");
+            JsonNode one = b != null && b.isArray() ? b.get(0) : b;
+            if (one == null || one.isNull()) {
+                throw new ValidationException("breakdown (a cohort id or \"all\") is required for actors of a cohort "
+                        + "breakdown", "breakdown");
+            }
+            long id = one.asText().equals("all") ? 0 : one.asLong(-1);
+            if (!cohorts.contains(id)) {
+                throw new ValidationException("breakdown is not one of the query's cohorts", "breakdown");
+            }
+            member = Breakdown.cohortMember(id);
+        }
         boolean totalValue = TrendsQueryRunner.TOTAL_VALUE_DISPLAYS.contains(
                 insight.path("trendsFilter").path("display").asText(""));
         String compare = source.path("compare").asText(null);
         String compareTo = insight.path("compareFilter").path("compare_to").asText(null);
-        Expr where = InsightSql.and(s.filter(), sql.globalFilters(insight));
+        Expr where = InsightSql.and(s.filter(), sql.globalFilters(insight), member);
         return sql.dateRange(insight, interval, "-7d").flatMap(range -> {
             DateRange dr = "previous".equals(compare) ? range.previous(compareTo) : range;
             return TrendsQueryRunner.plan(sql, s, dr, where, breakdown, totalValue, null, new ArrayList<>())

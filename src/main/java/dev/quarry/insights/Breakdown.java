@@ -16,6 +16,61 @@ public record Breakdown(String type, String property, int limit, boolean hideOth
     public static final String OTHER_VALUE = "$$_posthog_breakdown_other_$$";
     public static final int DEFAULT_LIMIT = 25;
 
+    /**
+     * The cohorts of a cohort breakdown ({@code breakdown_type: "cohort"} with one id or a list, or a
+     * {@code breakdowns} list of cohort entries), "all" as 0 = everyone; null when the breakdown is not by cohort.
+     */
+    public static List<Long> cohorts(JsonNode filter) {
+        if (filter == null || !filter.isObject()) {
+            return null;
+        }
+        java.util.List<JsonNode> ids = new java.util.ArrayList<>();
+        JsonNode list = filter.get("breakdowns");
+        if (list != null && list.isArray() && !list.isEmpty()) {
+            for (JsonNode b : list) {
+                if (!b.path("type").asText("event").equals("cohort")) {
+                    return null;
+                }
+                ids.add(b.get("property"));
+            }
+        } else if (filter.path("breakdown_type").asText("").equals("cohort")) {
+            JsonNode b = filter.get("breakdown");
+            if (b == null || b.isNull()) {
+                throw new ValidationException("A cohort breakdown needs cohort ids", "breakdown");
+            }
+            if (b.isArray()) {
+                b.forEach(ids::add);
+            } else {
+                ids.add(b);
+            }
+        } else {
+            return null;
+        }
+        java.util.List<Long> out = new java.util.ArrayList<>();
+        for (JsonNode c : ids) {
+            if (c != null && c.isTextual() && c.asText().equals("all")) {
+                out.add(0L);
+            } else if (c != null && (c.canConvertToLong() || (c.isTextual() && c.asText().matches("\\d{1,18}")))) {
+                out.add(c.isTextual() ? Long.parseLong(c.asText()) : c.asLong());
+            } else {
+                throw new ValidationException("A cohort breakdown takes cohort ids (or \"all\")", "breakdown");
+            }
+        }
+        if (out.isEmpty()) {
+            throw new ValidationException("A cohort breakdown needs cohort ids", "breakdown");
+        }
+        return out;
+    }
+
+    /** Membership of cohort {@code id} (0 = everyone) as a filter on events. */
+    public static Expr cohortMember(long id) {
+        if (id == 0) {
+            return new Expr.Constant(true);
+        }
+        return InsightSql.properties(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                .put("type", "cohort").put("key", "id").put("value", id), "breakdown");
+    }
+
     /** The query's breakdown, or null when it has none. */
     public static Breakdown parse(JsonNode filter) {
         if (filter == null || !filter.isObject()) {

@@ -30,6 +30,7 @@ public class LifecycleQueryRunner implements QueryRunner {
     public record Plan(Series series, DateRange range, Expr where, Expr personDaysWhere) {}
 
     public static Uni<Plan> plan(InsightSql sql, com.fasterxml.jackson.databind.JsonNode query) {
+        InsightFields.lifecycle(query);
         List<Series> series = Series.parseAll(query.get("series"), "series");
         Interval interval = Interval.parse(query.path("interval").asText(null), "interval");
         return sql.dateRange(query, interval, "-7d").map(range -> {

@@ -36,6 +36,7 @@ public record Series(int order, String event, String name, String customName, St
         if (node == null || !node.isObject()) {
             throw new ValidationException("A series must be an object.", attr);
         }
+        InsightFields.series(node, "exclusions".equals(attr));
         String kind = node.path("kind").asText("EventsNode");
         if (!kind.equals("EventsNode")) {
             throw new ValidationException("Unsupported series kind: " + kind + " (only EventsNode is supported)", attr);

@@ -37,6 +37,7 @@ public class StickinessQueryRunner implements QueryRunner {
     }
 
     public static Uni<List<Plan>> plans(InsightSql sql, JsonNode query) {
+        InsightFields.stickiness(query);
         List<Series> series = Series.parseAll(query.get("series"), "series");
         Interval interval = Interval.parse(query.path("interval").asText(null), "interval");
         int intervalCount = query.path("intervalCount").asInt(1);

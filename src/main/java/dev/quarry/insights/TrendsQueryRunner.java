@@ -82,13 +82,21 @@ public class TrendsQueryRunner implements QueryRunner {
     @Override
     public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
         InsightSql sql = new InsightSql(context, kind());
+        InsightFields.trends(query);
         List<Series> series = Series.parseAll(query.get("series"), "series");
         Interval interval = Interval.parse(query.path("interval").asText(null), "interval");
-        Breakdown breakdown = Breakdown.parse(query.get("breakdownFilter"));
+        List<Long> cohorts = Breakdown.cohorts(query.get("breakdownFilter"));
+        Breakdown breakdown = cohorts != null ? null : Breakdown.parse(query.get("breakdownFilter"));
         JsonNode trendsFilter = query.path("trendsFilter");
         boolean totalValue = TOTAL_VALUE_DISPLAYS.contains(trendsFilter.path("display").asText(""));
         String formulaText = formulaText(trendsFilter);
         Formula formula = formulaText == null ? null : Formula.parse(formulaText, series.size());
+        if (formula != null && cohorts != null) {
+            throw new ValidationException("Formulas with a cohort breakdown are not supported", "breakdown_type");
+        }
+        // a cohort breakdown is one series per cohort: the series' events of that cohort's members (a person in
+        // two cohorts counts in both), breakdown_value the cohort id ("all" for everyone)
+        List<Long> parts = cohorts == null ? java.util.Collections.singletonList(null) : cohorts;
         boolean compare = query.path("compareFilter").path("compare").asBoolean(false);
         String compareTo = query.path("compareFilter").path("compare_to").asText(null);
         Expr global = sql.globalFilters(query);
@@ -100,16 +108,39 @@ public class TrendsQueryRunner implements QueryRunner {
                 DateRange dr = ranges.get(r);
                 String label = compare ? (r == 0 ? "current" : "previous") : null;
                 for (Series s : series) {
-                    Expr seriesWhere = InsightSql.and(s.filter(), global);
-                    chain = chain.flatMap(acc -> plan(sql, s, dr, seriesWhere, breakdown, totalValue, label, statements)
-                            .flatMap(plan -> {
-                                CompiledQuery q = counts(sql, plan);
-                                statements.add(q);
-                                return sql.run(q).map(rows -> {
-                                    acc.add(seriesObjects(context, plan, rows));
-                                    return acc;
-                                });
-                            }));
+                    List<ObjectNode> cohortSeries = new ArrayList<>();
+                    for (Long cohort : parts) {
+                        Expr seriesWhere = InsightSql.and(s.filter(), global,
+                                cohort == null ? new Expr.Constant(true) : Breakdown.cohortMember(cohort));
+                        chain = chain.flatMap(acc -> plan(sql, s, dr, seriesWhere, breakdown, totalValue, label,
+                                statements).flatMap(plan -> {
+                                    CompiledQuery q = counts(sql, plan);
+                                    statements.add(q);
+                                    return sql.run(q).map(rows -> {
+                                        List<ObjectNode> objects = seriesObjects(context, plan, rows);
+                                        if (cohort == null) {
+                                            acc.add(objects);
+                                            return acc;
+                                        }
+                                        for (ObjectNode o : objects) {
+                                            if (cohort == 0) {
+                                                o.put("breakdown_value", "all");
+                                                o.put("label", "all users");
+                                            } else {
+                                                o.put("breakdown_value", cohort);
+                                                o.put("label", String.valueOf(cohort));
+                                            }
+                                        }
+                                        cohortSeries.addAll(objects);
+                                        if (cohortSeries.size() == parts.size()) {
+                                            cohortSeries.sort((a, b) -> Double.compare(b.path("count").asDouble(),
+                                                    a.path("count").asDouble()));
+                                            acc.add(cohortSeries);
+                                        }
+                                        return acc;
+                                    });
+                                }));
+                    }
                 }
             }
             return chain.map(perSeries -> {

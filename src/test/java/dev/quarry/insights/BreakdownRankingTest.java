@@ -17,12 +17,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Trends breakdown values are ranked by the series' math, as PostHog ranks them, not by event count.
- * On 2020-01-02: person a views 5 times on Chrome; b, c and d view once each on Firefox.
+ * On 2020-01-02: person a views 5 times on Chrome; b, c and d view once each on Firefox; b and c have plan = pro
+ * (cohort Pro).
  */
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
 class BreakdownRankingTest {
     private static Project team;
+    private static int pro;
 
     @BeforeEach
     void data() {
@@ -35,9 +37,16 @@ class BreakdownRankingTest {
             c.event("$pageview", "a", "2020-01-02T1" + i + ":00:00Z", Map.of("$browser", "Chrome"));
         }
         for (String p : List.of("b", "c", "d")) {
-            c.event("$pageview", p, "2020-01-02T12:00:00Z", Map.of("$browser", "Firefox"));
+            c.event("$pageview", p, "2020-01-02T12:00:00Z", p.equals("d") ? Map.of("$browser", "Firefox")
+                    : Map.of("$browser", "Firefox", "$set", Map.of("plan", "pro")));
         }
         c.send();
+        pro = io.restassured.RestAssured.given().header("Authorization", "Bearer " + team.key())
+                .contentType("application/json")
+                .body(Map.of("name", "Pro", "filters", Map.of("properties", Map.of("type", "OR", "values", List.of(
+                        Map.of("type", "AND", "values", List.of(Map.of("key", "plan", "value", "pro",
+                                "operator", "exact", "type", "person"))))))))
+                .post("/api/projects/" + team.id() + "/cohorts/").then().statusCode(201).extract().path("id");
     }
 
     /**
@@ -60,5 +69,23 @@ class BreakdownRankingTest {
                 "dateRange", Map.of("date_from", "2020-01-01", "date_to", "2020-01-03"), "interval", "day");
         assertEquals(List.of("Chrome", "$$_posthog_breakdown_other_$$"), query(team, total).getList(
                 "results.breakdown_value"));
+    }
+
+    /**
+     * Cohort breakdown [Pro, all]: one series per cohort, a person in both counted in both. Pro = {b, c}: 2 pageviews;
+     * all: 8. Ordered by count: all, Pro. The actors of the Pro cell on 01-02 are b and c.
+     */
+    @Test
+    void cohortBreakdown() {
+        Map<String, Object> q = Map.of("kind", "TrendsQuery", "breakdownFilter", Map.of("breakdown_type", "cohort",
+                "breakdown", List.of(pro, "all")), "series", List.of(Map.of("event", "$pageview", "kind", "EventsNode")),
+                "dateRange", Map.of("date_from", "2020-01-01", "date_to", "2020-01-03"), "interval", "day");
+        JsonPath body = query(team, q);
+        assertEquals(List.of("all", pro), body.getList("results.breakdown_value"));
+        assertEquals(List.of(8, 2), body.getList("results.count", Integer.class));
+        JsonPath actors = query(team, Map.of("kind", "ActorsQuery", "select", List.of("actor"), "source",
+                Map.of("kind", "InsightActorsQuery", "source", q, "day", "2020-01-02", "breakdown", pro)));
+        assertEquals(java.util.Set.of("b", "c"), new java.util.HashSet<>(actors.getList(
+                "results.collect { it[0].distinct_ids[0] }")));
     }
 }

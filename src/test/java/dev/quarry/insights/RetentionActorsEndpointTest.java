@@ -161,6 +161,47 @@ class RetentionActorsEndpointTest {
                 "source", stickiness, "day", 3), Map.of())));
     }
 
+    /**
+     * What PostHog's CLI sends for trends actors: select actor, event_count, matched_recordings, ordered by
+     * event_count DESC, actor_id DESC. Total pageviews 01-01..01-04 (BoldNumber, one cell): r1 3, r2 3 (two of its
+     * own and a1's), r3 2, r4 1 (its 2019 view is outside).
+     */
+    @Test
+    void trendsActorsAsTheCliAsks() {
+        Map<String, Object> trends = Map.of("kind", "TrendsQuery", "series", List.of(pageviews()),
+                "trendsFilter", Map.of("display", "BoldNumber"), "dateRange", range("2020-01-01", "2020-01-04"));
+        JsonPath body = actors(Map.of("kind", "InsightActorsQuery", "source", trends), Map.of(
+                "select", List.of("actor", "event_count", "matched_recordings"),
+                "orderBy", List.of("event_count DESC", "actor_id DESC")));
+        assertEquals(List.of(3, 3, 2, 1), body.getList("results.collect { it[1] }"));
+        assertEquals("r4", body.getString("results[3][0].distinct_ids[0]"));
+        assertEquals(List.of(), body.getList("results[0][2]"));
+        assertEquals(List.of("actor", "event_count", "matched_recordings"), body.getList("columns"));
+        // lifecycle actors as the CLI asks them: select ["actor"] only
+        Map<String, Object> lifecycle = Map.of("kind", "LifecycleQuery", "series", List.of(pageviews()),
+                "dateRange", range("2020-01-02", "2020-01-04"));
+        JsonPath dormant = query(team, Map.of("kind", "ActorsQuery", "select", List.of("actor"), "source",
+                Map.of("kind", "InsightActorsQuery", "source", lifecycle, "day", "2020-01-04", "status", "dormant")));
+        assertEquals(Set.of("a1", "r3", "r4"), names(dormant));
+    }
+
+    /** Without source: the persons list, filtered by person properties and search. */
+    @Test
+    void personsListWithoutSource() {
+        JsonPath all = query(team, Map.of("kind", "ActorsQuery", "select", List.of("actor")));
+        assertEquals(Set.of("r1@example.com", "a1", "r3", "r4"), names(all));
+        JsonPath byEmail = query(team, Map.of("kind", "ActorsQuery", "select", List.of("actor", "properties.email"),
+                "properties", List.of(Map.of("key", "email", "value", "r1@example.com", "operator", "exact",
+                        "type", "person"))));
+        assertEquals(List.of("r1@example.com"), body(byEmail));
+        assertEquals(Set.of("r3"), names(query(team, Map.of("kind", "ActorsQuery", "select", List.of("actor"),
+                "search", "r3"))));
+    }
+
+    private static List<Object> body(JsonPath p) {
+        return p.getList("results.collect { it[1] }");
+    }
+
     @Test
     void badActorsInputIs400() {
         assertEquals(400, InsightTestSupport.status(team, Map.of("kind", "ActorsQuery", "source", "persons")));

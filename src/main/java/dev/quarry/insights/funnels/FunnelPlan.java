@@ -66,6 +66,7 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         if (query == null || !query.isObject()) {
             throw new ValidationException("source must be a FunnelsQuery object", "source");
         }
+        dev.quarry.insights.InsightFields.funnels(query);
         List<Series> steps = Series.parseAll(query.get("series"), "series");
         if (steps.size() > 20) {
             throw new ValidationException("A funnel has at most 20 steps.", "series");
@@ -227,6 +228,16 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
             if (list == null || !list.isArray() || list.isEmpty()) {
                 return null;
             }
+            boolean cohorts = true;
+            com.fasterxml.jackson.databind.node.ArrayNode ids = com.fasterxml.jackson.databind.node.JsonNodeFactory
+                    .instance.arrayNode();
+            for (JsonNode one : list) {
+                cohorts &= one.path("type").asText("event").equals("cohort");
+                ids.add(one.get("property"));
+            }
+            if (cohorts) {
+                return new Breakdown("cohort", cohortIds(ids), Integer.MAX_VALUE, Attribution.FIRST_TOUCH, 0);
+            }
             // PostHog funnels take one breakdown; the list form with one entry is that breakdown
             if (list.size() > 1) {
                 throw new ValidationException("Funnels take one breakdown; got " + list.size() + " in breakdowns",
@@ -237,6 +248,9 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
             if (b == null || b.isNull()) {
                 throw new ValidationException("breakdowns[0].property is required", "breakdowns");
             }
+        }
+        if (listType == null && text(bf, "breakdown_type", "event").equals("cohort")) {
+            return new Breakdown("cohort", cohortIds(b), Integer.MAX_VALUE, Attribution.FIRST_TOUCH, 0);
         }
         if (b.isArray()) {
             if (b.size() != 1) {
@@ -270,7 +284,49 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         return new Breakdown(type, b.asText(), limit, attribution, step);
     }
 
+    /** Cohort ids of a cohort breakdown, comma-separated ("all" = 0 = everyone). */
+    private static String cohortIds(JsonNode b) {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode c : b.isArray() ? b : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode()
+                .add(b)) {
+            if (c.isTextual() && c.asText().equals("all")) {
+                ids.add("0");
+            } else if (c.canConvertToLong() || (c.isTextual() && c.asText().matches("\\d{1,18}"))) {
+                ids.add(Long.toString(c.isTextual() ? Long.parseLong(c.asText()) : c.asLong()));
+            } else {
+                throw new ValidationException("A cohort breakdown takes cohort ids (or \"all\")", "breakdown");
+            }
+        }
+        if (ids.isEmpty()) {
+            throw new ValidationException("A cohort breakdown needs at least one cohort", "breakdown");
+        }
+        return String.join(",", ids);
+    }
+
     // ------------------------------------------------------------------ HogQL
+
+    /**
+     * A cohort breakdown, as PostHog's cohort funnel: the funnel of each cohort's members on its own (a person in two
+     * cohorts counts in both), {@code bd} = the cohort id ("0" for all users).
+     */
+    private HogQLPart cohortActors() {
+        Map<String, Object> v = new HashMap<>();
+        v.put("fn_scan", scan());
+        List<String> parts = new ArrayList<>();
+        String[] ids = breakdown.property().split(",");
+        for (int i = 0; i < ids.length; i++) {
+            long id = Long.parseLong(ids[i]);
+            Expr member = id == 0 ? new Expr.Constant(true) : InsightSql.properties(
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("type", "cohort")
+                            .put("key", "id").put("value", id), "breakdown");
+            v.put("fn_where" + i, InsightSql.and(where(), member));
+            v.put("fn_bd" + i, ids[i]);
+            parts.add("SELECT person_id AS actor, {fn_bd" + i + "} AS bd, {fn_scan} AS r FROM events WHERE {fn_where"
+                    + i + "} GROUP BY person_id");
+        }
+        return new HogQLPart("SELECT actor, bd, r FROM (" + String.join(" UNION ALL ", parts) + ") AS scan "
+                + "WHERE r[1] >= 1", v);
+    }
 
     /** Step k's condition (0-based). */
     Expr step(int k) {
@@ -424,6 +480,9 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
      * {@code r} = [furthest step, t1 … tn] in epoch seconds (see V7). Excluded actors are left out.
      */
     public HogQLPart actors() {
+        if (breakdown != null && breakdown.type().equals("cohort")) {
+            return cohortActors();
+        }
         Map<String, Object> v = new HashMap<>();
         v.put("fn_where", where());
         v.put("fn_scan", scan());

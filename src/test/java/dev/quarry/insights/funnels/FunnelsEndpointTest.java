@@ -221,6 +221,25 @@ class FunnelsEndpointTest {
         assertEquals(List.of(), actors.getList("results[0][1]"));
     }
 
+    /**
+     * Cohort breakdown [Pro, all]: each cohort's members make their own funnel. Pro (plan = pro) is u1 and m, both
+     * complete: 2, 2, 2. "all" (shown as "0") is everyone: 5, 4, 2, and ranks first.
+     */
+    @Test
+    void cohortBreakdown() {
+        int pro = given().header("Authorization", "Bearer " + project.key()).contentType("application/json")
+                .body(Map.of("name", "Pro", "filters", Map.of("properties", Map.of("type", "OR", "values", List.of(
+                        Map.of("type", "AND", "values", List.of(Map.of("key", "plan", "value", "pro",
+                                "operator", "exact", "type", "person"))))))))
+                .post("/api/projects/" + project.id() + "/cohorts/").then().statusCode(201).extract().path("id");
+        Map<String, Object> q = funnel(Map.of());
+        q.put("breakdownFilter", Map.of("breakdown_type", "cohort", "breakdown", List.of(pro, "all")));
+        JsonPath body = post(project, q);
+        assertEquals(List.of(List.of("0"), List.of(String.valueOf(pro))), firstStepValues(body));
+        assertEquals(List.of(5, 4, 2), counts(body, "results[0]"));
+        assertEquals(List.of(2, 2, 2), counts(body, "results[1]"));
+    }
+
     /** The list form with one entry (what PostHog's CLI sends) is the single breakdown. */
     @Test
     void breakdownsListWithOneEntry() {
