@@ -418,6 +418,7 @@ public class AnchorBench {
         Path logs = Files.createTempDirectory("anchor-bench");
         Path pgDir = Path.of(System.getenv().getOrDefault("QUARRY_BENCH_DIR", "/tmp/anchor-bench"));
         Files.createDirectories(pgDir);
+        deleteTree(pgDir.resolve("pgdata")); // a fresh database every run (a stopped earlier run may have left one)
         System.out.printf("anchor bench: %,d events, %,d persons, median of %d after a warm-up; JVM %s, %d cores, load %s; logs %s%n",
                 events, persons, runs, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 Files.readString(Path.of("/proc/loadavg")).trim(), logs);
@@ -617,6 +618,16 @@ public class AnchorBench {
         psql(pgPort, "-c", "DROP TABLE bench_copy_events");
         System.out.printf("raw COPY of the same rows into an events-shaped table: %.1f s, %,.0f rows/s (capture at %.0f%% of it)%n",
                 copySeconds, events / copySeconds, 100 * (events / seconds) / (events / copySeconds));
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     static double median(List<Double> values) {

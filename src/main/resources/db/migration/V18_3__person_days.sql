@@ -118,3 +118,6 @@ SELECT e.team_id, e.event, (e.timestamp AT TIME ZONE t.zone)::date, e.person_id,
 FROM events e JOIN (SELECT id, quarry_team_zone(timezone) AS zone FROM teams) t ON t.id = e.team_id
 GROUP BY 1, 2, 3, 4;
 ANALYZE events_person_days;
+
+-- HogQL and the insight runners read it under their read-only role (V4), like the events.
+GRANT SELECT ON events_person_days TO quarry_query_reader;

@@ -1167,6 +1167,19 @@ public final class PostgresPrinter {
         Expr.Call c = w.call();
         Functions.Spec spec = Functions.check(c);
         String name = spec.name().toLowerCase(Locale.ROOT);
+        // sum and avg print wrapped (coalesce, casts): OVER must follow the aggregate call itself, inside the wrapper
+        if ((name.equals("sum") || name.equals("avg")) && c.args().size() == 1 && !c.distinct()) {
+            Frag x = expr(c.args().get(0));
+            String call = name + "(" + num(x) + ") OVER (" + overClause(w) + ")";
+            if (name.equals("avg")) {
+                return new Frag("(" + call + ")::float8", "Nullable(Float64)");
+            }
+            String sum = "coalesce(" + call + ", 0)";
+            if (numType(x).equals("Int64")) {
+                return new Frag("(CASE WHEN abs(" + sum + ") < 9.2e18 THEN " + sum + "::bigint END)", "Int64");
+            }
+            return new Frag(sum, "Float64");
+        }
         Frag fn;
         switch (name) {
             case "row_number", "rank", "dense_rank" -> fn = new Frag(name + "()", "UInt64");
@@ -1196,6 +1209,10 @@ public final class PostgresPrinter {
                 fn = aggregate(c, name);
             }
         }
+        return new Frag(fn.sql() + " OVER (" + overClause(w) + ")", fn.type());
+    }
+
+    private String overClause(Expr.Window w) {
         List<String> parts = new ArrayList<>();
         if (!w.partitionBy().isEmpty()) {
             parts.add("PARTITION BY " + w.partitionBy().stream().map(p -> expr(p).sql()).collect(Collectors.joining(", ")));
@@ -1204,7 +1221,7 @@ public final class PostgresPrinter {
             parts.add("ORDER BY " + w.orderBy().stream().map(o -> expr(o.expr()).sql() + o.direction())
                     .collect(Collectors.joining(", ")));
         }
-        return new Frag(fn.sql() + " OVER (" + String.join(" ", parts) + ")", fn.type());
+        return String.join(" ", parts);
     }
 
     private Frag arrayJoin(Expr.Call c) {

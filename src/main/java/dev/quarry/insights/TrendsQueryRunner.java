@@ -112,12 +112,22 @@ public class TrendsQueryRunner implements QueryRunner {
                     for (Long cohort : parts) {
                         Expr seriesWhere = InsightSql.and(s.filter(), global,
                                 cohort == null ? new Expr.Constant(true) : Breakdown.cohortMember(cohort));
+                        if (cohort == null && breakdown != null) {
+                            Plan single = new Plan(s, dr, seriesWhere, breakdown, null, totalValue, label);
+                            if (single.window() == 0) {
+                                chain = chain.flatMap(acc -> singleScan(sql, single, statements).map(cells -> {
+                                    acc.add(seriesObjects(context, cells.plan(), cells.cells()));
+                                    return acc;
+                                }));
+                                continue;
+                            }
+                        }
                         chain = chain.flatMap(acc -> plan(sql, s, dr, seriesWhere, breakdown, totalValue, label,
                                 statements).flatMap(plan -> {
                                     CompiledQuery q = counts(sql, plan);
                                     statements.add(q);
                                     return sql.run(q).map(rows -> {
-                                        List<ObjectNode> objects = seriesObjects(context, plan, rows);
+                                        List<ObjectNode> objects = seriesObjects(context, plan, cells(rows));
                                         if (cohort == null) {
                                             acc.add(objects);
                                             return acc;
@@ -302,7 +312,83 @@ public class TrendsQueryRunner implements QueryRunner {
         return sql.compile(text, values);
     }
 
-    private static List<ObjectNode> seriesObjects(QueryContext context, Plan plan, io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+    /** One number of a series: bucket index (0 for a total value), breakdown value, value (null = none). */
+    record Cell(long period, String value, Number number) {}
+
+    record Cells(Plan plan, List<Cell> cells) {}
+
+    private static List<Cell> cells(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+        List<Cell> out = new ArrayList<>();
+        for (Row row : rows) {
+            Object raw = row.getValue(2);
+            out.add(new Cell(((Number) row.getValue(0)).longValue(), row.getString(1), (Number) raw));
+        }
+        return out;
+    }
+
+    /**
+     * A breakdown in one scan of the events: the counts per bucket and raw breakdown value, each value's event count
+     * over the range and its rank (count descending, then value, as the top-values statement of {@link #plan} ranks
+     * them) in the same statement. When at most {@code breakdown_limit} values occur that is the answer; beyond it,
+     * the extra values fold into the "other" bucket here for counts (math total: the other bucket's count is the sum
+     * of theirs), and for other maths (distinct persons, sums…), which do not add up, the counts are read again with
+     * the kept values folded in SQL. Same numbers as plan + counts either way.
+     */
+    static Uni<Cells> singleScan(InsightSql sql, Plan plan, List<CompiledQuery> statements) {
+        Map<String, Object> values = new HashMap<>();
+        plan.series().mathValues(values);
+        values.put("bd", plan.breakdown().valueExpr());
+        values.put("where", plan.readWhere(sql, plan.where()));
+        values.put("anchor", plan.range().firstBucket().toOffsetDateTime());
+        String idx = plan.totalValue() ? "0" : plan.range().interval().indexHogQL("anchor", "timestamp");
+        String grouped = "SELECT " + idx + " AS period, {bd} AS v, " + plan.series().aggregateHogQL()
+                + " AS value, count() AS c FROM events WHERE {where} GROUP BY " + (plan.totalValue() ? "" : idx + ", ")
+                + "{bd}";
+        String text = "SELECT period, v, value, dense_rank() OVER (ORDER BY vc DESC, v ASC) AS r FROM (SELECT period, v, "
+                + "value, sum(c) OVER (PARTITION BY v) AS vc FROM (" + grouped + ") AS g) AS ranked ORDER BY r, period";
+        CompiledQuery q = sql.compile(text, values);
+        statements.add(q);
+        int limit = plan.breakdown().limit();
+        return sql.run(q).flatMap(rows -> {
+            List<Cell> all = new ArrayList<>();
+            List<String> kept = new ArrayList<>();
+            boolean beyond = false;
+            for (Row row : rows) {
+                long rank = ((Number) row.getValue(3)).longValue();
+                Cell cell = new Cell(((Number) row.getValue(0)).longValue(), row.getString(1), (Number) row.getValue(2));
+                if (rank > limit) {
+                    beyond = true;
+                } else if (kept.isEmpty() || !kept.get(kept.size() - 1).equals(cell.value())) {
+                    kept.add(cell.value());
+                }
+                all.add(cell);
+            }
+            if (!beyond) {
+                return Uni.createFrom().item(new Cells(plan, all));
+            }
+            Plan folded = new Plan(plan.series(), plan.range(), plan.where(), plan.breakdown(), kept,
+                    plan.totalValue(), plan.compareLabel());
+            if (!plan.series().math().equals("total")) {
+                CompiledQuery again = counts(sql, folded);
+                statements.add(again);
+                return sql.run(again).map(r -> new Cells(folded, cells(r)));
+            }
+            java.util.Set<String> keep = new java.util.HashSet<>(kept);
+            List<Cell> out = new ArrayList<>();
+            Map<Long, Long> other = new java.util.TreeMap<>();
+            for (Cell c : all) {
+                if (keep.contains(c.value())) {
+                    out.add(c);
+                } else {
+                    other.merge(c.period(), c.number() == null ? 0L : c.number().longValue(), Long::sum);
+                }
+            }
+            other.forEach((period, count) -> out.add(new Cell(period, Breakdown.OTHER_VALUE, count)));
+            return Uni.createFrom().item(new Cells(folded, out));
+        });
+    }
+
+    private static List<ObjectNode> seriesObjects(QueryContext context, Plan plan, List<Cell> rows) {
         int n = plan.range().bucketCount();
         Map<String, double[]> byValue = new LinkedHashMap<>();
         Map<String, Double> totals = new LinkedHashMap<>();
@@ -313,11 +399,11 @@ public class TrendsQueryRunner implements QueryRunner {
         } else if (plan.kept() != null) {
             plan.kept().forEach(v -> byValue.put(v, new double[n]));
         }
-        for (Row row : rows) {
-            long period = ((Number) row.getValue(0)).longValue();
-            String v = row.getString(1);
-            Object raw = row.getValue(2);
-            double value = raw == null ? 0 : ((Number) raw).doubleValue();
+        for (Cell row : rows) {
+            long period = row.period();
+            String v = row.value();
+            Number raw = row.number();
+            double value = raw == null ? 0 : raw.doubleValue();
             double[] data = byValue.computeIfAbsent(v, k -> new double[n]);
             if (plan.totalValue()) {
                 totals.put(v, value);

@@ -30,6 +30,15 @@ class WindowFunctionTest {
         assertEquals(List.of("UInt64", "Nullable(String)"), q.types().subList(0, 2));
     }
 
+    /** sum and avg print wrapped (coalesce / overflow guard / cast): OVER belongs to the aggregate inside. */
+    @Test
+    void wrappedAggregatesTakeOverInside() {
+        CompiledQuery q = c("select sum(1) over (partition by event) as s, avg(1) over () as a from events");
+        has(q.sql(), "coalesce(sum(1::bigint) OVER (PARTITION BY \"events\".\"event\"), 0)",
+                "(avg(1::bigint) OVER ())::float8");
+        assertEquals(List.of("Int64", "Nullable(Float64)"), q.types());
+    }
+
     @Test
     void refusedWhereTheyCannotBe() {
         assertThrows(HogQLResolutionException.class, () -> c("select row_number() from events"));

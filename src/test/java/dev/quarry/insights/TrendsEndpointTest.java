@@ -115,6 +115,31 @@ class TrendsEndpointTest {
         assertEquals(List.of(0, 1, 1), body.getList("results[2].data"));
     }
 
+    /**
+     * The same breakdown read in one scan: with the default limit (25) all four values are kept and one statement
+     * answers; with limit 2 and dau (distinct persons do not add up across folded values) the kept values are read
+     * again with the others folded. dau: Chrome 02-01 u1 (two events, one person), 02-02 u2 → [1,1,0]; null a1, u4
+     * (= a1, merged), u2 → [1,1,1]; other: 02-02 u1 (Safari), 02-03 u3 (Firefox) → [0,1,1].
+     */
+    @Test
+    void breakdownInOneScan() {
+        JsonPath all = query(team, trends(List.of(pageviews()), Map.of("breakdownFilter",
+                Map.of("breakdown", "$browser", "breakdown_type", "event"))));
+        assertEquals(4, all.getList("results").size());
+        assertEquals(1, all.getString("postgres").split(";\n").length, all.getString("postgres"));
+        assertEquals(List.of(2, 1, 0), all.getList("results[" + all.getList("results.breakdown_value").indexOf("Chrome")
+                + "].data"));
+        Map<String, Object> dau = Map.of("kind", "EventsNode", "event", "$pageview", "math", "dau");
+        JsonPath body = query(team, trends(List.of(dau), Map.of("breakdownFilter",
+                Map.of("breakdown", "$browser", "breakdown_type", "event", "breakdown_limit", 2))));
+        List<String> values = body.getList("results.breakdown_value");
+        assertEquals(3, values.size());
+        assertEquals(Breakdown.OTHER_VALUE, values.get(2));
+        assertEquals(List.of(1, 1, 0), body.getList("results[" + values.indexOf("Chrome") + "].data"));
+        assertEquals(List.of(1, 1, 1), body.getList("results[" + values.indexOf(Breakdown.NULL_VALUE) + "].data"));
+        assertEquals(List.of(0, 1, 1), body.getList("results[2].data"));
+    }
+
     /** Formula A+B: pageviews [3,3,2] + signups [0,1,0] = [3,4,2]. */
     @Test
     void formula() {
