@@ -112,7 +112,9 @@ public class TrendsQueryRunner implements QueryRunner {
                     for (Long cohort : parts) {
                         Expr seriesWhere = InsightSql.and(s.filter(), global,
                                 cohort == null ? new Expr.Constant(true) : Breakdown.cohortMember(cohort));
-                        if (cohort == null && breakdown != null) {
+                        // one scan ranks values by event count, which is the series' math only for "total"; other
+                        // maths rank by their own value (PostHog), through plan()'s top-values statement
+                        if (cohort == null && breakdown != null && s.math().equals("total")) {
                             Plan single = new Plan(s, dr, seriesWhere, breakdown, null, totalValue, label);
                             if (single.window() == 0) {
                                 chain = chain.flatMap(acc -> singleScan(sql, single, statements).map(cells -> {
