@@ -25,6 +25,15 @@ CREATE TABLE personless_distinct_ids (
     PRIMARY KEY (team_id, distinct_id)
 );
 
+-- Uuids of persons deleted or merged away. A new person normally takes its distinct id's deterministic uuid; when
+-- that uuid is listed here, it gets a random one, so the old person's events do not move to the new one.
+CREATE TABLE retired_person_uuids (
+    team_id     bigint NOT NULL,
+    uuid        uuid NOT NULL,
+    retired_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (team_id, uuid)
+);
+
 -- What capture fixed or refused, per project (GET /api/projects/:id/ingestion_warnings).
 CREATE TABLE ingestion_warnings (
     team_id    bigint NOT NULL,

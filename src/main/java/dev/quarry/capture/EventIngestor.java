@@ -98,7 +98,8 @@ public class EventIngestor {
                 .flatMap(ignored -> load(conn, teamId, ids))
                 .flatMap(loaded -> groupTypes(conn, teamId, events).flatMap(types -> {
                     PersonResolution.Outcome persons =
-                            new PersonResolution(teamId, loaded.persons(), loaded.personless(), now).process(events);
+                            new PersonResolution(teamId, loaded.persons(), loaded.personless(), loaded.retired(), now)
+                                    .process(events);
                     GroupResolution.Outcome groups = new GroupResolution(types, now).process(events,
                             persons.processed());
                     List<IngestionWarning> warnings = new ArrayList<>(parseWarnings);
@@ -128,7 +129,7 @@ public class EventIngestor {
         return hash;
     }
 
-    private record Loaded(Map<String, PersonRecord> persons, Set<String> personless) {
+    private record Loaded(Map<String, PersonRecord> persons, Set<String> personless, Set<UUID> retired) {
     }
 
     /**
@@ -136,24 +137,31 @@ public class EventIngestor {
      * and which of the ids were used before by events without a person.
      */
     private Uni<Loaded> load(SqlConnection conn, long teamId, String[] distinctIds) {
-        return conn.preparedQuery("SELECT distinct_id, person_id FROM person_distinct_ids "
+        UUID[] own = new UUID[distinctIds.length];
+        for (int i = 0; i < distinctIds.length; i++) {
+            own[i] = PersonUuids.of(teamId, distinctIds[i]);
+        }
+        return conn.preparedQuery("SELECT distinct_id, person_id, 0 FROM person_distinct_ids "
                         + "WHERE team_id = $1 AND distinct_id = ANY($2) "
-                        + "UNION ALL SELECT distinct_id, NULL::uuid FROM personless_distinct_ids "
-                        + "WHERE team_id = $1 AND distinct_id = ANY($2)")
-                .execute(Tuple.of(teamId, distinctIds))
+                        + "UNION ALL SELECT distinct_id, NULL::uuid, 1 FROM personless_distinct_ids "
+                        + "WHERE team_id = $1 AND distinct_id = ANY($2) "
+                        + "UNION ALL SELECT NULL::text, uuid, 2 FROM retired_person_uuids "
+                        + "WHERE team_id = $1 AND uuid = ANY($3)")
+                .execute(Tuple.of(teamId, distinctIds, own))
                 .flatMap(mappings -> {
                     Map<String, UUID> personOf = new HashMap<>();
                     Set<String> personless = new HashSet<>();
+                    Set<UUID> retired = new HashSet<>();
                     mappings.forEach(row -> {
-                        if (row.getUUID(1) == null) {
-                            personless.add(row.getString(0));
-                        } else {
-                            personOf.put(row.getString(0), row.getUUID(1));
+                        switch (row.getInteger(2)) {
+                            case 0 -> personOf.put(row.getString(0), row.getUUID(1));
+                            case 1 -> personless.add(row.getString(0));
+                            default -> retired.add(row.getUUID(1));
                         }
                     });
                     UUID[] uuids = personOf.values().stream().distinct().toArray(UUID[]::new);
                     if (uuids.length == 0) {
-                        return Uni.createFrom().item(new Loaded(Map.of(), personless));
+                        return Uni.createFrom().item(new Loaded(Map.of(), personless, retired));
                     }
                     return conn.preparedQuery("SELECT uuid, created_at, properties::text, is_identified FROM persons "
                                     + "WHERE team_id = $1 AND uuid = ANY($2) ORDER BY id FOR UPDATE")
@@ -168,7 +176,7 @@ public class EventIngestor {
                                 Map<String, PersonRecord> byDistinctId = new HashMap<>();
                                 personOf.forEach((distinctId, uuid) -> byDistinctId.put(distinctId,
                                         byUuid.computeIfAbsent(uuid, PersonRecord::deleted)));
-                                return new Loaded(byDistinctId, personless);
+                                return new Loaded(byDistinctId, personless, retired);
                             });
                 });
     }
@@ -271,7 +279,9 @@ public class EventIngestor {
         UUID[] uuids = persons.toArray(UUID[]::new);
         return conn.preparedQuery("DELETE FROM cohort_people WHERE team_id = $1 AND person_id = ANY($2)")
                 .execute(Tuple.of(teamId, uuids))
-                .flatMap(x -> conn.preparedQuery("DELETE FROM persons WHERE team_id = $1 AND uuid = ANY($2)")
+                .flatMap(x -> conn.preparedQuery("WITH gone AS (DELETE FROM persons WHERE team_id = $1 "
+                                + "AND uuid = ANY($2) RETURNING team_id, uuid) INSERT INTO retired_person_uuids "
+                                + "(team_id, uuid) SELECT team_id, uuid FROM gone ON CONFLICT DO NOTHING")
                         .execute(Tuple.of(teamId, uuids)))
                 .replaceWithVoid();
     }

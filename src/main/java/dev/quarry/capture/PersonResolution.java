@@ -18,7 +18,8 @@ import java.util.UUID;
  * Person processing for one batch, in memory and in event order, as PostHog's ingestion does it:
  * <ul>
  * <li>An unseen distinct id creates a person (created at that event's time) whose uuid is PostHog's deterministic
- * {@link PersonUuids#of(long, String)}; {@code $set_once}, {@code $set} and {@code $unset} update properties, with the
+ * {@link PersonUuids#of(long, String)} (a random one if that uuid belonged to a person since deleted or merged away,
+ * so that person's events stay its own); {@code $set_once}, {@code $set} and {@code $unset} update properties, with the
  * event properties PostHog copies onto persons added ({@link DerivedPersonProperties}).</li>
  * <li>{@code $identify} (with {@code $anon_distinct_id}), {@code $create_alias} and {@code $merge_dangerously} (with
  * {@code alias}) join two distinct ids into one person, merging two persons where needed; an identified person is
@@ -45,6 +46,7 @@ final class PersonResolution {
     private final Instant now;
     private final Map<String, PersonRecord> byDistinctId;
     private final Set<String> personlessBefore;
+    private final Set<UUID> retired;
     private final Set<String> personlessNow = new LinkedHashSet<>();
     private final Set<String> remappedDistinctIds = new LinkedHashSet<>();
     private final Map<UUID, UUID> mergedInto = new HashMap<>();
@@ -54,18 +56,21 @@ final class PersonResolution {
     /**
      * @param existing  the current mapping of every distinct id the batch names (absent ids are unseen)
      * @param personless those of the batch's distinct ids already used by events without a person
+     * @param retired    deterministic uuids of the batch's ids that belonged to a deleted or merged-away person
      */
-    PersonResolution(long teamId, Map<String, PersonRecord> existing, Set<String> personless, Instant now) {
+    PersonResolution(long teamId, Map<String, PersonRecord> existing, Set<String> personless, Set<UUID> retired,
+                     Instant now) {
         this.teamId = teamId;
         this.now = now;
         this.byDistinctId = new HashMap<>(existing);
         this.personlessBefore = Set.copyOf(personless);
+        this.retired = Set.copyOf(retired);
         existing.values().forEach(person -> persons.put(person.uuid, person));
     }
 
     /** For tests: team 1, nothing personless. */
     PersonResolution(Map<String, PersonRecord> existing) {
-        this(1, existing, Set.of(), Instant.EPOCH);
+        this(1, existing, Set.of(), Set.of(), Instant.EPOCH);
     }
 
     record Merge(UUID from, UUID into) {
@@ -288,8 +293,8 @@ final class PersonResolution {
 
     private PersonRecord create(String distinctId, CapturedEvent event) {
         UUID uuid = PersonUuids.of(teamId, distinctId);
-        if (persons.containsKey(uuid)) {
-            // The id's deterministic uuid is still held (a deleted person whose other ids were not reset).
+        if (persons.containsKey(uuid) || retired.contains(uuid)) {
+            // The uuid belonged to a deleted or merged-away person: its events stay with that person.
             uuid = UUID.randomUUID();
         }
         PersonRecord person = new PersonRecord(uuid, true, event.timestamp(), JsonNodeFactory.instance.objectNode(),

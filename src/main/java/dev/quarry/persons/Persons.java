@@ -41,7 +41,9 @@ public class Persons {
     public Uni<Boolean> delete(long teamId, UUID uuid) {
         return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM cohort_people WHERE team_id = $1 AND person_id = $2")
                 .execute(Tuple.of(teamId, uuid))
-                .flatMap(x -> conn.preparedQuery("DELETE FROM persons WHERE team_id = $1 AND uuid = $2")
+                .flatMap(x -> conn.preparedQuery("WITH gone AS (DELETE FROM persons WHERE team_id = $1 AND uuid = $2 "
+                                + "RETURNING team_id, uuid) INSERT INTO retired_person_uuids (team_id, uuid) "
+                                + "SELECT team_id, uuid FROM gone ON CONFLICT DO NOTHING")
                         .execute(Tuple.of(teamId, uuid)))
                 .map(rows -> rows.rowCount() > 0));
     }

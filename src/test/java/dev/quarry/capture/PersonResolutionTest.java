@@ -2,6 +2,7 @@ package dev.quarry.capture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -111,8 +112,16 @@ class PersonResolutionTest {
 
     @Test
     void newPersonsGetPostHogsDeterministicUuid() {
-        var outcome = new PersonResolution(9, Map.of(), java.util.Set.of(), T0).process(List.of(event("a", "d1", 1)));
+        var outcome = new PersonResolution(9, Map.of(), java.util.Set.of(), java.util.Set.of(), T0).process(List.of(event("a", "d1", 1)));
         assertEquals(PersonUuids.of(9, "d1"), outcome.created().get(0).uuid);
+    }
+
+    @Test
+    void aRetiredDeterministicUuidIsNotReused() {
+        UUID own = PersonUuids.of(9, "d1");
+        var outcome = new PersonResolution(9, Map.of(), java.util.Set.of(), java.util.Set.of(own), T0)
+                .process(List.of(event("a", "d1", 1)));
+        assertNotEquals(own, outcome.created().get(0).uuid);
     }
 
     @Test
@@ -148,7 +157,7 @@ class PersonResolutionTest {
     void personlessEventsCreateNothingAndUseTheDeterministicUuidOrTheExistingPerson() {
         PersonRecord known = new PersonRecord(UUID.randomUUID(), false, T0, JSON.objectNode().put("plan", "free"), false);
         ObjectNode off = JSON.objectNode().put("$process_person_profile", false);
-        var outcome = new PersonResolution(5, new HashMap<>(Map.of("known", known)), java.util.Set.of(), T0)
+        var outcome = new PersonResolution(5, new HashMap<>(Map.of("known", known)), java.util.Set.of(), java.util.Set.of(), T0)
                 .process(List.of(
                         event("view", "anon", 1, off.deepCopy(), JSON.objectNode().put("plan", "pro")),
                         event("view", "known", 2, off.deepCopy(), JSON.objectNode().put("plan", "pro")),
@@ -166,11 +175,11 @@ class PersonResolutionTest {
     @Test
     void aPersonlessIdJoiningAnotherPersonGetsAnOverride() {
         PersonRecord user = new PersonRecord(UUID.randomUUID(), false, T0, JSON.objectNode(), false);
-        var outcome = new PersonResolution(5, new HashMap<>(Map.of("user", user)), java.util.Set.of("anon"), T0)
+        var outcome = new PersonResolution(5, new HashMap<>(Map.of("user", user)), java.util.Set.of("anon"), java.util.Set.of(), T0)
                 .process(List.of(with("$identify", "user", 1, JSON.objectNode().put("$anon_distinct_id", "anon"))));
         assertEquals(List.of(new PersonResolution.Merge(PersonUuids.of(5, "anon"), user.uuid)), outcome.overrides());
         // A person created for the personless id itself takes its uuid: no override needed.
-        var own = new PersonResolution(5, Map.of(), java.util.Set.of("anon"), T0).process(List.of(event("x", "anon", 1)));
+        var own = new PersonResolution(5, Map.of(), java.util.Set.of("anon"), java.util.Set.of(), T0).process(List.of(event("x", "anon", 1)));
         assertEquals(PersonUuids.of(5, "anon"), own.created().get(0).uuid);
         assertTrue(own.overrides().isEmpty());
     }
