@@ -42,7 +42,7 @@ public class DefinitionsRecorder {
                 RETURNING 1),
             new_properties AS (
                 INSERT INTO property_definitions (team_id, id, name, type, property_type, is_numerical)
-                SELECT $1, gen_random_uuid(), n, t, pt, pt = 'Numeric'
+                SELECT $1, gen_random_uuid(), n, t, pt, coalesce(pt = 'Numeric', false)
                 FROM unnest($5::text[], $6::smallint[], $7::text[]) AS p(n, t, pt) ORDER BY t, n
                 ON CONFLICT (team_id, type, name) DO NOTHING RETURNING 1),
             new_pairs AS (
