@@ -129,6 +129,26 @@ class DefinitionsEndpointTest {
         assertEquals("coupon,price", rows.iterator().next().getString(0));
     }
 
+    /** Null, object and list values name a property without saying its type: stored untyped, capture unharmed. */
+    @Test
+    void valuesWithoutATypeAreStoredUntyped() {
+        Project p = TestProjects.create("Definitions untyped");
+        java.util.Map<String, Object> props = new java.util.HashMap<>();
+        props.put("empty", null);
+        props.put("obj", Map.of("a", 1));
+        props.put("list", List.of(1, 2));
+        java.util.Map<String, Object> set = new java.util.HashMap<>();
+        set.put("nothing", null);
+        props.put("$set", set);
+        Capture.to(p).event("odd", "u1", RECENT, props).send();
+        as(p.key()).get("/api/projects/" + p.id() + "/property_definitions/?properties=empty,obj,list").then().statusCode(200)
+                .body("results.name", equalTo(List.of("empty", "list", "obj")))
+                .body("results.property_type", equalTo(java.util.Arrays.asList(null, null, null)))
+                .body("results.is_numerical", equalTo(List.of(false, false, false)));
+        as(p.key()).get("/api/projects/" + p.id() + "/property_definitions/?type=person").then().statusCode(200)
+                .body("results.name", equalTo(List.of("nothing")));
+    }
+
     private String xmin(Project p, String name) {
         return pool.preparedQuery("SELECT xmin::text FROM event_definitions WHERE team_id = $1 AND name = $2")
                 .execute(Tuple.of(p.id(), name)).await().indefinitely().iterator().next().getString(0);
