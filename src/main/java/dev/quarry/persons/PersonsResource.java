@@ -263,22 +263,25 @@ public class PersonsResource {
 
     /**
      * A wrong method on an action is 405, as PostHog's router answers it (without these, the {uuid} route or the
-     * router's path match would answer 404).
+     * router's path match would answer 404). The project and scope checks come first, as DRF's do.
      */
     @GET
     @Path("reset_person_distinct_id")
+    @RequiresScopes("person:write")
     public Uni<Response> resetWithGet() {
         throw new MethodNotAllowedException("GET");
     }
 
     @DELETE
     @Path("reset_person_distinct_id")
+    @RequiresScopes("person:write")
     public Uni<Response> resetWithDelete() {
         throw new MethodNotAllowedException("DELETE");
     }
 
     @POST
     @Path("{action: lifecycle|stickiness|values|cohorts}")
+    @RequiresScopes("person:read")
     public Uni<Response> postToAGetAction(@PathParam("action") String action) {
         throw new MethodNotAllowedException("POST");
     }

@@ -128,6 +128,9 @@ class LegacyPersonsCompatibilityTest {
                 .body("type", equalTo("invalid_request")).body("code", equalTo("method_not_allowed"))
                 .body("detail", equalTo("Method \"GET\" not allowed."));
         as().delete("/api/environments/" + team.id() + "/persons/reset_person_distinct_id/").then().statusCode(405);
+        // the project check comes first, as DRF checks permissions before the method
+        Project other = TestProjects.create("Legacy persons other");
+        as().get("/api/environments/" + other.id() + "/persons/reset_person_distinct_id/").then().statusCode(403);
         as().contentType("application/json").body("{}").post("/api/environments/" + team.id() + "/persons/lifecycle/")
                 .then().statusCode(405).body("detail", equalTo("Method \"POST\" not allowed."));
     }

@@ -52,7 +52,11 @@ class IsolationSweepTest {
             "POST /admin/projects/{id}/keys", "operator secret, not a project key",
             "POST /admin/projects/{id}/demo-data", "operator secret, not a project key",
             "GET /admin/projects/{id}/illegal-id-merges", "operator secret, not a project key",
-            "POST /internal/cohorts/recalculate", "operator secret, not a project key");
+            "POST /internal/cohorts/recalculate", "operator secret, not a project key",
+            "GET /api/projects/{project_id}/persons/reset_person_distinct_id", "always 405, touches nothing",
+            "DELETE /api/projects/{project_id}/persons/reset_person_distinct_id", "always 405, touches nothing",
+            "POST /api/projects/{project_id}/persons/{action: lifecycle|stickiness|values|cohorts}",
+            "always 405, touches nothing");
 
     private static Project a;
     private static Project b;
@@ -229,6 +233,10 @@ class IsolationSweepTest {
                 (s, id) -> s.body(correlationBody).post(p + id + "/persons/funnel/correlation/"));
         calls.put("POST /api/projects/{project_id}/persons/reset_person_distinct_id",
                 (s, id) -> s.body(map("distinct_id", B_USER)).post(p + id + "/persons/reset_person_distinct_id/"));
+        calls.put("POST /api/projects/{project_id}/query/check_auth_for_async",
+                (s, id) -> s.body(map()).post(p + id + "/query/check_auth_for_async/"));
+        calls.put("POST /api/projects/{project_id}/query/upgrade",
+                (s, id) -> s.body(map("query", stolenHogql)).post(p + id + "/query/upgrade/"));
         calls.put("DELETE /api/projects/{project_id}/persons/{uuid}", (s, id) -> s.delete(p + id + "/persons/" + bPersonUuid + "/"));
         // the CLI / MCP tool endpoints (issue 20)
         calls.put("GET /api/projects/{project_id}/persons", (s, id) -> s.queryParam("search", "b").get(p + id + "/persons/"));
