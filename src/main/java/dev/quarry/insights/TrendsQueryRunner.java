@@ -315,9 +315,9 @@ public class TrendsQueryRunner implements QueryRunner {
     }
 
     /** One number of a series: bucket index (0 for a total value), breakdown value, value (null = none). */
-    record Cell(long period, String value, Number number) {}
+    private record Cell(long period, String value, Number number) {}
 
-    record Cells(Plan plan, List<Cell> cells) {}
+    private record Cells(Plan plan, List<Cell> cells) {}
 
     private static List<Cell> cells(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
         List<Cell> out = new ArrayList<>();
@@ -336,7 +336,7 @@ public class TrendsQueryRunner implements QueryRunner {
      * of theirs), and for other maths (distinct persons, sums…), which do not add up, the counts are read again with
      * the kept values folded in SQL. Same numbers as plan + counts either way.
      */
-    static Uni<Cells> singleScan(InsightSql sql, Plan plan, List<CompiledQuery> statements) {
+    private static Uni<Cells> singleScan(InsightSql sql, Plan plan, List<CompiledQuery> statements) {
         Map<String, Object> values = new HashMap<>();
         plan.series().mathValues(values);
         values.put("bd", plan.breakdown().valueExpr());
