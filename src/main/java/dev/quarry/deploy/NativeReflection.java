@@ -134,6 +134,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.persons.Persons.ResetOutcome.class,
         dev.quarry.insights.HogQLPart.class,
         dev.quarry.insights.TrendsQueryRunner.Plan.class,
+        dev.quarry.insights.TrendsQueryRunner.Cell.class,
+        dev.quarry.insights.TrendsQueryRunner.Cells.class,
         dev.quarry.insights.LifecycleQueryRunner.Plan.class,
         dev.quarry.insights.funnels.FunnelActors.Page.class,
         dev.quarry.insights.funnels.FunnelPlan.Attribution.class,

@@ -315,9 +315,9 @@ public class TrendsQueryRunner implements QueryRunner {
     }
 
     /** One number of a series: bucket index (0 for a total value), breakdown value, value (null = none). */
-    private record Cell(long period, String value, Number number) {}
+    public record Cell(long period, String value, Number number) {}
 
-    private record Cells(Plan plan, List<Cell> cells) {}
+    public record Cells(Plan plan, List<Cell> cells) {}
 
     private static List<Cell> cells(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
         List<Cell> out = new ArrayList<>();
