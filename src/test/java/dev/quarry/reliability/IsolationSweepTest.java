@@ -51,6 +51,10 @@ class IsolationSweepTest {
             "POST /admin/projects", "operator secret, not a project key",
             "POST /admin/projects/{id}/keys", "operator secret, not a project key",
             "POST /admin/projects/{id}/demo-data", "operator secret, not a project key",
+            "GET /admin/projects/{id}/keys", "operator secret, not a project key",
+            "DELETE /admin/projects/{id}/keys/{keyId}", "operator secret, not a project key",
+            "POST /admin/projects/{id}/keys/{keyId}/roll", "operator secret, not a project key",
+            "PUT /admin/projects/{id}/plan", "operator secret, not a project key",
             "POST /internal/cohorts/recalculate", "operator secret, not a project key");
 
     private static Project a;
