@@ -175,7 +175,7 @@ class QueryLifecycleTest {
         post(team, "select 1", "force_async", id).then().statusCode(202);
         awaitComplete(team, id).then().statusCode(200);
         get(other, id).then().statusCode(404);
-        cancel(other, id).then().statusCode(200);
+        cancel(other, id).then().statusCode(404); // not the other team's query (issue 15: unknown/foreign id → 404)
         get(team, id).then().statusCode(200); // the other team's cancel touched nothing
         given().header("Authorization", "Bearer " + other.key())
                 .get("/api/environments/" + other.id() + "/query/" + id + "/log").then().statusCode(200)
