@@ -47,20 +47,19 @@ class IsolationSweepTest {
     private static final String MARKER = "MARKERB7f3a";
     private static final String B_USER = "b-user-42";
     /** Routes a project key does not reach, and why. Capture is called anyway (with A's token) for the leak check. */
-    private static final Map<String, String> EXEMPT = Map.of(
-            "POST /admin/projects", "operator secret, not a project key",
-            "POST /admin/projects/{id}/keys", "operator secret, not a project key",
-            "POST /admin/projects/{id}/demo-data", "operator secret, not a project key",
-            "GET /admin/projects/{id}/keys", "operator secret, not a project key",
-            "DELETE /admin/projects/{id}/keys/{keyId}", "operator secret, not a project key",
-            "POST /admin/projects/{id}/keys/{keyId}/roll", "operator secret, not a project key",
-            "PUT /admin/projects/{id}/plan", "operator secret, not a project key",
-            "GET /admin/projects/{id}/illegal-id-merges", "operator secret, not a project key",
-            "POST /internal/cohorts/recalculate", "operator secret, not a project key",
-            "GET /api/projects/{project_id}/persons/reset_person_distinct_id", "always 405, touches nothing",
-            "DELETE /api/projects/{project_id}/persons/reset_person_distinct_id", "always 405, touches nothing",
-            "POST /api/projects/{project_id}/persons/{action: lifecycle|stickiness|values|cohorts}",
-            "always 405, touches nothing");
+    private static final Map<String, String> EXEMPT = Map.ofEntries(
+            Map.entry("POST /admin/projects", "operator secret, not a project key"),
+            Map.entry("POST /admin/projects/{id}/keys", "operator secret, not a project key"),
+            Map.entry("POST /admin/projects/{id}/demo-data", "operator secret, not a project key"),
+            Map.entry("GET /admin/projects/{id}/keys", "operator secret, not a project key"),
+            Map.entry("DELETE /admin/projects/{id}/keys/{keyId}", "operator secret, not a project key"),
+            Map.entry("POST /admin/projects/{id}/keys/{keyId}/roll", "operator secret, not a project key"),
+            Map.entry("PUT /admin/projects/{id}/plan", "operator secret, not a project key"),
+            Map.entry("GET /admin/projects/{id}/illegal-id-merges", "operator secret, not a project key"),
+            Map.entry("POST /internal/cohorts/recalculate", "operator secret, not a project key"),
+            Map.entry("GET /api/projects/{project_id}/persons/reset_person_distinct_id", "always 405, touches nothing"),
+            Map.entry("DELETE /api/projects/{project_id}/persons/reset_person_distinct_id", "always 405, touches nothing"),
+            Map.entry("POST /api/projects/{project_id}/persons/{action: lifecycle|stickiness|values|cohorts}", "always 405, touches nothing"));
 
     private static Project a;
     private static Project b;
