@@ -221,7 +221,7 @@ class PluginLogsTest {
         assertEquals(sorted, timestamps);
         assertEquals(List.of(7, 7, 7, 7, 3), pages.stream().map(p -> p.getList("results").size()).toList());
 
-        String base = "http://localhost:" + io.restassured.RestAssured.port + logsA();
+        String base = io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + logsA();
         assertEquals(base + "?limit=7&offset=7", pages.get(0).getString("next"));
         assertNull(pages.get(0).getString("previous"));
         assertEquals(base + "?limit=7", pages.get(1).getString("previous"));
@@ -278,7 +278,7 @@ class PluginLogsTest {
                 as(a).queryParam("limit", 30).get(path).then().statusCode(200)
                         .body("count", equalTo(31))
                         .body("results", hasSize(30))
-                        .body("next", startsWith("http://localhost:" + io.restassured.RestAssured.port + prefix));
+                        .body("next", startsWith(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + prefix));
             }
         }
     }
