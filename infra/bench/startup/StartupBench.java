@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 
 /**
  * Cold start of the packaged JVM application as Lambda runs it: this program plays the Lambda runtime API
- * (AWS_LAMBDA_RUNTIME_API) and starts a fresh JVM on the function's classpath (target/*-runner.jar and lib/, what
+ * (AWS_LAMBDA_RUNTIME_API) and starts a fresh JVM on the function's classpath (target/function/*-runner.jar and lib/, what
  * function.zip holds) running LambdaJavaRuntime, a miniature of Lambda's Java runtime, with the handler template.yaml
  * names (QuarkusStreamHandler). It hands over one API Gateway v2 event and times process start -> first poll for
  * work (init done) -> the answer posted back. The request (GET /api/projects/:id with a personal API key) needs
@@ -180,7 +180,7 @@ public class StartupBench {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         List<String> jvmFlags = new ArrayList<>(List.of(args).subList(Math.min(1, args.length), args.length));
-        Path app = Files.list(Path.of("target")).filter(p -> p.toString().endsWith("-runner.jar")).findFirst()
+        Path app = Files.list(Path.of("target", "function")).filter(p -> p.toString().endsWith("-runner.jar")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("Build first: ./mvnw package -DskipTests"));
         Path logs = Files.createTempDirectory("startup-bench");
         DRIVER = logs.resolve("driver");

@@ -4,8 +4,9 @@
 #   e.g. infra/bench/startup/run.sh 5 -XX:+TieredCompilation -XX:TieredStopAtLevel=1   (Lambda's java21 default)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-ls target/*-runner.jar >/dev/null 2>&1 || ./mvnw -B -q package -DskipTests
+# The function build (-Pfunction, target/function/): what function.zip holds.
+ls target/function/*-runner.jar >/dev/null 2>&1 || ./mvnw -B -q -Pfunction package -DskipTests
 cp_file=$(mktemp)
-./mvnw -B -q -o dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
+./mvnw -B -q -o -Pfunction dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
 java -Xmx256m -cp "$(cat "$cp_file")" infra/bench/startup/StartupBench.java "$@"
 rm -f "$cp_file"

@@ -39,15 +39,28 @@ public final class CapturePayloadParser {
         this.mapper = mapper;
     }
 
+    /**
+     * One request body, as sent to a capture endpoint.
+     *
+     * @param contentEncoding the Content-Encoding header ({@code gzip} is decoded), or null
+     * @param compression the {@code compression} query parameter: {@code gzip-js}/{@code gzip}, {@code base64},
+     *                    {@code lz64}, or null; a form body may carry its own {@code compression} field
+     * @throws CaptureValidationException (a 400) for anything that is not a capture payload
+     */
     public CaptureBatch parse(byte[] body, String contentEncoding, String compression, Instant now) {
         if (body == null || body.length == 0) {
             throw new CaptureValidationException("Empty request body");
         }
         byte[] raw = isGzip(body, contentEncoding, compression) ? gunzip(body) : body;
-        JsonNode root = withoutNul(readJson(unwrapForm(raw)));
+        JsonNode root = withoutNul(readJson(decode(raw, compression)));
         return toBatch(root, now);
     }
 
+    /**
+     * Gzip whatever the content type says: posthog-node, posthog-python and the Java SDK send it labelled
+     * application/json with Content-Encoding; posthog-js (gzip-js) as text/plain with neither header nor, since
+     * 1.4xx, the query parameter. The magic bytes decide when nothing else does.
+     */
     private static boolean isGzip(byte[] body, String contentEncoding, String compression) {
         boolean magic = body.length > 2 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b;
         return magic || "gzip".equalsIgnoreCase(contentEncoding) || "gzip-js".equalsIgnoreCase(compression)
@@ -73,28 +86,106 @@ public final class CapturePayloadParser {
         }
     }
 
-    /** posthog-js may post {@code data=<urlencoded base64 or json>}. */
-    private static byte[] unwrapForm(byte[] raw) {
-        if (raw.length < 5 || raw[0] != 'd' || raw[1] != 'a' || raw[2] != 't' || raw[3] != 'a' || raw[4] != '=') {
-            return raw;
+    /**
+     * The JSON text of a (decompressed) body: as it is; a form {@code data=<json | base64 | lz64>} (posthog-js's
+     * base64 mode, older posthog-js's lz64, their sendBeacon variants); or a bare base64 / lz64 body when the
+     * compression parameter says so.
+     */
+    private static byte[] decode(byte[] raw, String compression) {
+        if (startsWith(raw, "data=")) {
+            Map<String, String> form = formFields(raw);
+            String data = form.get("data");
+            String mode = compression != null ? compression : form.get("compression");
+            return decodeText(data == null ? "" : data, mode, true);
         }
-        String form = new String(raw, StandardCharsets.UTF_8);
-        int amp = form.indexOf('&');
-        String value;
-        try {
-            value = URLDecoder.decode(form.substring(5, amp < 0 ? form.length() : amp), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new CaptureValidationException("Form field data is not URL-encoded");
+        if ("base64".equalsIgnoreCase(compression) || "lz64".equalsIgnoreCase(compression)) {
+            String text = new String(raw, StandardCharsets.UTF_8).trim();
+            if (!text.startsWith("{") && !text.startsWith("[")) {
+                return decodeText(text, compression, false);
+            }
         }
+        return raw;
+    }
+
+    private static byte[] decodeText(String value, String mode, boolean form) {
         String trimmed = value.trim();
         if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
             return trimmed.getBytes(StandardCharsets.UTF_8);
         }
-        try {
-            return Base64.getDecoder().decode(trimmed);
-        } catch (IllegalArgumentException e) {
-            throw new CaptureValidationException("Form field data is neither JSON nor base64");
+        if ("lz64".equalsIgnoreCase(mode)) {
+            return lz64(trimmed);
         }
+        byte[] decoded = base64(trimmed);
+        if (decoded != null && (mode != null || looksLikeJson(decoded))) {
+            return decoded;
+        }
+        if (mode == null && form) {
+            // Older posthog-js sent lz64 without saying so in the URL; its text is base64's alphabet too.
+            try {
+                return LzString.decompressFromBase64(trimmed, MAX_DECOMPRESSED_BYTES).getBytes(StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new CaptureValidationException("Form field data is neither JSON, base64 nor lz64");
+            }
+        }
+        throw new CaptureValidationException("Form field data is neither JSON nor base64");
+    }
+
+    private static byte[] base64(String text) {
+        try {
+            // A '+' that was not percent-encoded became a space in the form decoding.
+            return Base64.getDecoder().decode(text.replace(' ', '+'));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static boolean looksLikeJson(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b == '{' || b == '[') {
+                return true;
+            }
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static byte[] lz64(String text) {
+        try {
+            return LzString.decompressFromBase64(text, MAX_DECOMPRESSED_BYTES).getBytes(StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new CaptureValidationException("Malformed lz64 payload: " + e.getMessage());
+        }
+    }
+
+    private static boolean startsWith(byte[] raw, String prefix) {
+        if (raw.length < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (raw[i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** An application/x-www-form-urlencoded body's fields (the first of each name). */
+    private static Map<String, String> formFields(byte[] raw) {
+        Map<String, String> fields = new java.util.HashMap<>();
+        for (String pair : new String(raw, StandardCharsets.UTF_8).split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            try {
+                fields.putIfAbsent(URLDecoder.decode(name, StandardCharsets.UTF_8),
+                        URLDecoder.decode(value, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new CaptureValidationException("Form field " + name + " is not URL-encoded");
+            }
+        }
+        return fields;
     }
 
     private JsonNode readJson(byte[] raw) {
@@ -144,6 +235,7 @@ public final class CapturePayloadParser {
         List<JsonNode> rawEvents = new ArrayList<>();
         String token = null;
         String sentAt = null;
+        boolean historical = false;
         if (root.isArray()) {
             root.forEach(rawEvents::add);
         } else if (root.isObject() && root.has("batch")) {
@@ -154,6 +246,7 @@ public final class CapturePayloadParser {
             batch.forEach(rawEvents::add);
             token = tokenOf(root);
             sentAt = textOrNull(root.has("sent_at") ? root.get("sent_at") : root.get("sentAt"));
+            historical = root.path("historical_migration").asBoolean(false);
         } else if (root.isObject()) {
             rawEvents.add(root);
         } else {
@@ -178,7 +271,7 @@ public final class CapturePayloadParser {
             } else if (eventToken != null && !eventToken.equals(token)) {
                 throw new CaptureValidationException("All events of a batch must belong to one project");
             }
-            events.add(toEvent((ObjectNode) raw, i, sentAt, now, warnings));
+            events.add(toEvent((ObjectNode) raw, i, sentAt, historical, now, warnings));
         }
         if (token == null || token.isBlank()) {
             throw new CaptureValidationException(
@@ -187,7 +280,13 @@ public final class CapturePayloadParser {
         return new CaptureBatch(token, events, warnings);
     }
 
-    private CapturedEvent toEvent(ObjectNode raw, int index, String batchSentAt, Instant now,
+    /**
+     * One event. Its time is the client's {@code timestamp} corrected by the clock skew that {@code sent_at}
+     * reveals, as PostHog does, except where PostHog keeps the timestamp as sent: an event with
+     * {@code properties.$ignore_sent_at: true}, and every event of a {@code historical_migration} batch (imports of
+     * past data, whose sent_at says nothing about the clock that stamped them).
+     */
+    private CapturedEvent toEvent(ObjectNode raw, int index, String batchSentAt, boolean historical, Instant now,
                                   List<IngestionWarning> warnings) {
         JsonNode eventNode = raw.get("event");
         if (eventNode == null || !eventNode.isTextual() || eventNode.asText().isBlank()) {
@@ -218,10 +317,11 @@ public final class CapturePayloadParser {
         ObjectNode setOnce = mergedObject(raw.get("$set_once"), properties.remove("$set_once"), "$set_once", uuid,
                 event, distinctId, now, warnings);
         List<String> unset = unsetKeys(raw.get("$unset"), properties.remove("$unset"));
-        String sentAt = textOrNull(raw.get("sent_at"));
+        boolean ignoreSentAt = historical || properties.path("$ignore_sent_at").asBoolean(false);
+        String sentAt = ignoreSentAt ? null : textOrNull(raw.get("sent_at"));
         Long offset = raw.hasNonNull("offset") && raw.get("offset").canConvertToLong() ? raw.get("offset").asLong() : null;
         Instant timestamp = EventTimestamps.resolve(textOrNull(raw.get("timestamp")),
-                sentAt != null ? sentAt : batchSentAt, offset, now);
+                sentAt != null || ignoreSentAt ? sentAt : batchSentAt, offset, now);
         return new CapturedEvent(uuid, event, distinctId, properties, timestamp, set, setOnce, unset);
     }
 

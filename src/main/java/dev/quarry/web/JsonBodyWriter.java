@@ -17,8 +17,8 @@ import org.jboss.resteasy.reactive.server.spi.ServerRequestContext;
 
 /**
  * Writes every JSON response as one complete buffer. Streamed writes past 8 KB never finish through the Lambda
- * HTTP extension's virtual channel (quarkusio/quarkus#38502, #44551), which is how the local run and the tests
- * serve requests; a single buffer always does, and a function's response is whole in memory anyway.
+ * HTTP extension's virtual channel (quarkusio/quarkus#38502, #44551), which is how the functions serve requests;
+ * a single buffer always does, and a function's response is whole in memory anyway.
  */
 @Provider
 @Produces(MediaType.APPLICATION_JSON)

@@ -120,11 +120,14 @@ class MeteringEndpointTest {
         post(project, project.key(), "/query/", hogql("select 1")).then().statusCode(200);
         post(project, project.key(), "/query/", hogql("select event from events")).then().statusCode(200);
         post(project, project.key(), "/query/", hogql("select from where")).then().statusCode(400);
-        // persons: 1 good + 1 missing parameter (400) + 20 in parallel (200)
+        // persons: 1 good + 1 missing parameter (400) + 20 in parallel: 200, or 429 past the project's cap on
+        // queries running at once (quarry.query.max-concurrent-per-team); a 429 is counted but not billable
         get(project, project.key(), "/persons/values/?key=$browser").then().statusCode(200);
         get(project, project.key(), "/persons/cohorts/").then().statusCode(400);
         List<Integer> statuses = parallel(20, request(project, "/persons/values/?key=$browser").GET().build());
-        assertEquals(20, count(statuses, 200), statuses.toString());
+        long ok = count(statuses, 200);
+        assertEquals(20, ok + count(statuses, 429), statuses.toString());
+        assertTrue(ok >= 3, statuses.toString());
         // plugins: 1 list (200); bootstrap: the project itself (200) through /api/environments/
         get(project, project.key(), "/plugin_configs/").then().statusCode(200);
         given().header("Authorization", "Bearer " + project.key()).get("/api/environments/" + project.id() + "/")
@@ -138,14 +141,14 @@ class MeteringEndpointTest {
         assertEquals(1, usage.getInt("totals.by_endpoint_group.query.failed_calls"));
         assertEquals(2, usage.getInt("totals.by_endpoint_group.query.billable_units"));
         assertEquals(22, usage.getInt("totals.by_endpoint_group.persons.calls"));
-        assertEquals(21, usage.getInt("totals.by_endpoint_group.persons.billable_calls"));
+        assertEquals(1 + ok, usage.getInt("totals.by_endpoint_group.persons.billable_calls"));
         assertEquals(1, usage.getInt("totals.by_endpoint_group.plugins.calls"));
         assertEquals(1, usage.getInt("totals.by_endpoint_group.bootstrap.calls"));
         assertEquals(30, usage.getInt("totals.calls"));
-        assertEquals(28, usage.getInt("totals.billable_calls"));
-        assertEquals(28, usage.getInt("totals.billable_units"));
+        assertEquals(8 + ok, usage.getInt("totals.billable_calls"));
+        assertEquals(8 + ok, usage.getInt("totals.billable_units"));
         assertEquals("day", usage.getString("interval"));
-        assertEquals(28, usage.getInt("plan.billable_calls_this_month.capture")
+        assertEquals(8 + ok, usage.getInt("plan.billable_calls_this_month.capture")
                 + usage.getInt("plan.billable_calls_this_month.query")
                 + usage.getInt("plan.billable_calls_this_month.persons")
                 + usage.getInt("plan.billable_calls_this_month.plugins")

@@ -121,7 +121,7 @@ class PluginConfigsTest {
         as(c).queryParam("limit", 2).get(configs(c)).then().statusCode(200)
                 .body("count", equalTo(3)).body("results", hasSize(2))
                 .body("results.plugin", equalTo(List.of(30, 31)))
-                .body("next", equalTo("http://localhost:" + io.restassured.RestAssured.port + configs(c)
+                .body("next", equalTo(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + configs(c)
                         + "?limit=2&offset=2"))
                 .body("previous", nullValue());
     }

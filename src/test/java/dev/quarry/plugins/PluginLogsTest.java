@@ -215,7 +215,7 @@ class PluginLogsTest {
      */
     @Test
     void aLimitCutsTheEntriesBeforePaging() {
-        String base = "http://localhost:" + io.restassured.RestAssured.port + logsA();
+        String base = io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + logsA();
         JsonPath first = list(Map.of("limit", 7));
         assertEquals(7, first.getInt("count"));
         assertEquals(ticks(18, 24), first.getList("results.message"));
@@ -288,7 +288,7 @@ class PluginLogsTest {
                 as(a).queryParam("offset", 30).get(path).then().statusCode(200)
                         .body("count", equalTo(31))
                         .body("results", hasSize(1))
-                        .body("previous", startsWith("http://localhost:" + io.restassured.RestAssured.port + prefix));
+                        .body("previous", startsWith(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + prefix));
             }
         }
     }

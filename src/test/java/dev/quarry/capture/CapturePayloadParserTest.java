@@ -1,0 +1,82 @@
+package dev.quarry.capture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+/** Decoding and timestamps of capture payloads, without HTTP (the endpoints are in ClientWireFormatsTest). */
+class CapturePayloadParserTest {
+    private static final Instant NOW = Instant.parse("2026-03-02T12:00:00Z");
+    private final CapturePayloadParser parser = new CapturePayloadParser(new ObjectMapper());
+
+    private static String batch(String extra, String eventExtra) {
+        return "{\"api_key\":\"phc_x\",\"sent_at\":\"2026-03-02T10:00:00Z\"" + extra + ",\"batch\":[{\"event\":\"e\","
+                + "\"distinct_id\":\"d\",\"timestamp\":\"2026-03-02T09:00:00Z\",\"properties\":{" + eventExtra + "}}]}";
+    }
+
+    /** sent_at two hours behind our clock: the event's timestamp moves two hours forward, as PostHog does. */
+    @Test
+    void clockSkewIsCorrectedByDefault() {
+        CaptureBatch parsed = parser.parse(batch("", "").getBytes(StandardCharsets.UTF_8), null, null, NOW);
+        assertEquals(Instant.parse("2026-03-02T11:00:00Z"), parsed.events().get(0).timestamp());
+    }
+
+    @Test
+    void ignoreSentAtKeepsTheTimestamp() {
+        CaptureBatch parsed = parser.parse(batch("", "\"$ignore_sent_at\":true").getBytes(StandardCharsets.UTF_8),
+                null, null, NOW);
+        assertEquals(Instant.parse("2026-03-02T09:00:00Z"), parsed.events().get(0).timestamp());
+    }
+
+    @Test
+    void historicalMigrationBatchesKeepTheirTimestamps() {
+        CaptureBatch parsed = parser.parse(batch(",\"historical_migration\":true", "").getBytes(StandardCharsets.UTF_8),
+                null, null, NOW);
+        assertEquals(Instant.parse("2026-03-02T09:00:00Z"), parsed.events().get(0).timestamp());
+        CaptureBatch notHistorical = parser.parse(batch(",\"historical_migration\":false", "")
+                .getBytes(StandardCharsets.UTF_8), null, null, NOW);
+        assertEquals(Instant.parse("2026-03-02T11:00:00Z"), notHistorical.events().get(0).timestamp());
+    }
+
+    /** Older posthog-js could post lz64 without saying so in the URL: the form field is tried as lz-string. */
+    @Test
+    void lz64FormWithoutTheParameter() throws IOException {
+        byte[] form = fixture("posthog-js-lz64.form");
+        assertEquals(30, parser.parse(form, null, null, NOW).events().size());
+        assertEquals(30, parser.parse(form, null, "lz64", NOW).events().size());
+    }
+
+    /** compression=base64 with the base64 text as the whole body (no form), and a form with its own field. */
+    @Test
+    void base64BodyAndFormCompressionField() {
+        String json = batch("", "");
+        String base64 = Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+        assertEquals(1, parser.parse(base64.getBytes(StandardCharsets.UTF_8), null, "base64", NOW).events().size());
+        String form = "data=" + URLEncoder.encode(base64, StandardCharsets.UTF_8) + "&compression=base64";
+        assertEquals(1, parser.parse(form.getBytes(StandardCharsets.UTF_8), null, null, NOW).events().size());
+    }
+
+    @Test
+    void garbageInAFormIsA400() {
+        assertThrows(CaptureValidationException.class,
+                () -> parser.parse("data=%%%".getBytes(StandardCharsets.UTF_8), null, null, NOW));
+        assertThrows(CaptureValidationException.class,
+                () -> parser.parse("data=not-base64-and-not-lz!".getBytes(StandardCharsets.UTF_8), null, null, NOW));
+        assertThrows(CaptureValidationException.class,
+                () -> parser.parse("data=AAAAAAAA".getBytes(StandardCharsets.UTF_8), null, "lz64", NOW));
+    }
+
+    private static byte[] fixture(String name) throws IOException {
+        try (InputStream in = CapturePayloadParserTest.class.getResourceAsStream("/capture-fixtures/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+}

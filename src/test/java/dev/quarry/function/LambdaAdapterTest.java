@@ -1,0 +1,218 @@
+package dev.quarry.function;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+import java.util.zip.GZIPOutputStream;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The function build (-Pfunction; run by the default build's {@code ./mvnw test}, see pom.xml): API Gateway HTTP API
+ * payload 2.0 events, shaped as API Gateway delivers them, are handed to the packaged Lambda handler through the
+ * Lambda runtime API that Quarkus's test mode serves ({@code POST /_lambda_} queues one raw event and answers the
+ * handler's raw response), and the handler's API Gateway response is checked field by field.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class LambdaAdapterTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static Project project;
+
+    @BeforeEach
+    void project() {
+        // The function build has no HTTP server: every call goes to the test-mode Lambda runtime API's port.
+        RestAssured.port = ConfigProvider.getConfig().getValue("quarkus.lambda.mock-event-server.test-port", Integer.class);
+        if (project == null) {
+            project = TestProjects.create("Lambda adapter");
+        }
+    }
+
+    /** posthog-node's default: gzip JSON labelled application/json; API Gateway base64-encodes the bytes. */
+    @Test
+    void gzipBatchLabelledJsonArrivesBase64Encoded() throws IOException {
+        byte[] body = gzip(batch("lambda gzip", "node-1", "node-2").getBytes(StandardCharsets.UTF_8));
+        JsonNode response = invoke(event("POST", "/batch/", "",
+                Map.of("content-type", "application/json", "content-encoding", "gzip", "user-agent", "posthog-node/5.70.0"),
+                Base64.getEncoder().encodeToString(body), true));
+        assertEquals(200, response.get("statusCode").asInt(), response.toString());
+        assertEquals(1, MAPPER.readTree(body(response)).get("status").asInt());
+        assertEquals(2, count("lambda gzip"));
+
+        // The SDK's retry of the same batch: same uuids, nothing new.
+        assertEquals(200, invoke(event("POST", "/batch", "",
+                Map.of("content-type", "application/json; charset=utf-8", "content-encoding", "gzip"),
+                Base64.getEncoder().encodeToString(body), true)).get("statusCode").asInt());
+        assertEquals(2, count("lambda gzip"));
+    }
+
+    /** A JSON body as text (isBase64Encoded false), how API Gateway passes an uncompressed JSON request. */
+    @Test
+    void textJsonBody() throws IOException {
+        JsonNode response = invoke(event("POST", "/e/", "", Map.of("content-type", "application/json"),
+                batch("lambda text", "js-1"), false));
+        assertEquals(200, response.get("statusCode").asInt(), response.toString());
+        assertEquals(1, count("lambda text"));
+    }
+
+    /** posthog-js's base64 mode: a form body {@code data=<urlencoded base64>}, in both of API Gateway's encodings. */
+    @Test
+    void formBodyBase64EncodedAndAsText() throws IOException {
+        String json = batch("lambda form", "form-1", "form-2", "form-3");
+        String form = "data=" + URLEncoder.encode(Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)),
+                StandardCharsets.UTF_8);
+        Map<String, String> headers = Map.of("content-type", "application/x-www-form-urlencoded");
+        JsonNode asText = invoke(event("POST", "/e/", "compression=base64&ver=1.449.2", headers, form, false));
+        assertEquals(200, asText.get("statusCode").asInt(), asText.toString());
+        JsonNode asBase64 = invoke(event("POST", "/e/", "compression=base64&ver=1.449.2", headers,
+                Base64.getEncoder().encodeToString(form.getBytes(StandardCharsets.UTF_8)), true));
+        assertEquals(200, asBase64.get("statusCode").asInt(), asBase64.toString());
+        assertEquals(3, count("lambda form"));
+    }
+
+    /**
+     * A response near Lambda's 6 MB limit: one a little under it is delivered whole; one over it becomes PostHog's
+     * 400 {@code response_too_large} telling the caller to page or go async (the runtime would refuse it and API
+     * Gateway would answer a bare 500).
+     */
+    @Test
+    void responsesNearTheSixMegabyteLimit() throws IOException {
+        capture("lambda big", "big-1");
+        JsonNode under = invoke(query("select " + inflated(5_800_000) + " from events where event = 'lambda big'"));
+        assertEquals(200, under.get("statusCode").asInt());
+        String text = body(under);
+        assertTrue(text.length() > 5_800_000, "length " + text.length());
+        assertEquals(5_800_000, MAPPER.readTree(text).get("results").get(0).get(0).asText().length());
+
+        JsonNode over = invoke(query("select " + inflated(6_400_000) + " from events where event = 'lambda big'"));
+        assertEquals(400, over.get("statusCode").asInt());
+        JsonNode error = MAPPER.readTree(body(over));
+        assertEquals("invalid_request", error.get("type").asText());
+        assertEquals("response_too_large", error.get("code").asText());
+        assertTrue(error.get("detail").asText().contains("async"), error.toString());
+        assertFalse(body(over).contains("_lambda_"));
+    }
+
+    /** An HogQL expression whose value is {@code n} letters, built in PostgreSQL (n a multiple of 10,000). */
+    private static String inflated(int n) {
+        return "replaceAll(replaceAll('" + "a".repeat(n / 10_000) + "', 'a', '" + "a".repeat(100) + "'), 'a', '"
+                + "a".repeat(100) + "')";
+    }
+
+    private long count(String eventName) throws IOException {
+        JsonNode response = invoke(query("select count() from events where event = '" + eventName + "'"));
+        assertEquals(200, response.get("statusCode").asInt(), response.toString());
+        return MAPPER.readTree(body(response)).get("results").get(0).get(0).asLong();
+    }
+
+    private ObjectNode query(String hogql) throws IOException {
+        ObjectNode body = MAPPER.createObjectNode();
+        body.putObject("query").put("kind", "HogQLQuery").put("query", hogql);
+        body.put("refresh", "force_blocking");
+        return event("POST", "/api/environments/" + project.id() + "/query/", "",
+                Map.of("content-type", "application/json", "authorization", "Bearer " + project.key()),
+                MAPPER.writeValueAsString(body), false);
+    }
+
+    private void capture(String eventName, String... distinctIds) throws IOException {
+        JsonNode response = invoke(event("POST", "/batch/", "", Map.of("content-type", "application/json"),
+                batch(eventName, distinctIds), false));
+        assertEquals(200, response.get("statusCode").asInt(), response.toString());
+    }
+
+    private static String batch(String eventName, String... distinctIds) throws IOException {
+        ObjectNode body = MAPPER.createObjectNode();
+        body.put("api_key", project.apiToken());
+        body.put("sent_at", "2026-03-02T10:00:01.000Z");
+        var batch = body.putArray("batch");
+        for (String distinctId : distinctIds) {
+            ObjectNode event = batch.addObject();
+            event.put("event", eventName);
+            event.put("distinct_id", distinctId);
+            event.put("uuid", UUID.nameUUIDFromBytes((eventName + distinctId).getBytes(StandardCharsets.UTF_8)).toString());
+            event.put("timestamp", "2026-03-02T10:00:00.000Z");
+            event.putObject("properties").put("$lib", "posthog-node");
+        }
+        return MAPPER.writeValueAsString(body);
+    }
+
+    /** An API Gateway HTTP API (payload format 2.0) request event, as documented by AWS. */
+    private static ObjectNode event(String method, String path, String query, Map<String, String> headers, String body,
+                                    boolean base64) {
+        ObjectNode event = MAPPER.createObjectNode();
+        event.put("version", "2.0");
+        event.put("routeKey", "$default");
+        event.put("rawPath", path);
+        event.put("rawQueryString", query);
+        ObjectNode h = event.putObject("headers");
+        h.put("host", "abc123.execute-api.eu-west-1.amazonaws.com");
+        h.put("x-forwarded-proto", "https");
+        headers.forEach(h::put);
+        if (!query.isEmpty()) {
+            ObjectNode params = event.putObject("queryStringParameters");
+            for (String pair : query.split("&")) {
+                String[] kv = pair.split("=", 2);
+                params.put(kv[0], kv.length > 1 ? kv[1] : "");
+            }
+        }
+        ObjectNode context = event.putObject("requestContext");
+        context.put("accountId", "123456789012");
+        context.put("apiId", "abc123");
+        context.put("domainName", "abc123.execute-api.eu-west-1.amazonaws.com");
+        context.put("domainPrefix", "abc123");
+        ObjectNode http = context.putObject("http");
+        http.put("method", method);
+        http.put("path", path);
+        http.put("protocol", "HTTP/1.1");
+        http.put("sourceIp", "203.0.113.9");
+        http.put("userAgent", headers.getOrDefault("user-agent", "test"));
+        context.put("requestId", UUID.randomUUID().toString());
+        context.put("routeKey", "$default");
+        context.put("stage", "$default");
+        context.put("time", "02/Mar/2026:10:00:00 +0000");
+        context.put("timeEpoch", 1772445600000L);
+        event.put("body", body);
+        event.put("isBase64Encoded", base64);
+        return event;
+    }
+
+    /** Hands one event to the function through the test-mode Lambda runtime API and returns its raw response. */
+    private static JsonNode invoke(ObjectNode event) throws IOException {
+        String raw = given().contentType("application/json").body(MAPPER.writeValueAsString(event))
+                .post("/_lambda_").then().statusCode(200).extract().asString();
+        return MAPPER.readTree(raw);
+    }
+
+    private static String body(JsonNode response) {
+        String body = response.path("body").asText("");
+        return response.path("isBase64Encoded").asBoolean(false)
+                ? new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8) : body;
+    }
+
+    private static byte[] gzip(byte[] raw) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
+            zip.write(raw);
+        }
+        return out.toByteArray();
+    }
+}
