@@ -44,7 +44,7 @@ class NoisyNeighbourTest {
     io.vertx.mutiny.sqlclient.Pool pool;
 
     private static String base() {
-        return "http://localhost:" + RestAssured.port;
+        return RestAssured.baseURI + ":" + RestAssured.port;
     }
 
     private static HttpResponse<String> send(String method, String path, String key, String json) throws Exception {

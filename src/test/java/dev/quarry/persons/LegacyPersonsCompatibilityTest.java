@@ -108,7 +108,7 @@ class LegacyPersonsCompatibilityTest {
 
     @Test
     void nextAndInitialLinksAreBuiltAsPostHogBuildsThem() {
-        String base = "http://localhost:" + io.restassured.RestAssured.port + funnelUrl();
+        String base = io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + funnelUrl();
         String first = funnel(1).queryParam("limit", 1).get(funnelUrl()).then().statusCode(200).extract().path("next");
         assertTrue(first.startsWith(base + "?") && first.endsWith("&limit=1&offset=1"), first);
         String initial = funnel(1).queryParam("limit", 1).get(funnelUrl()).then().statusCode(200).extract().path("initial");
