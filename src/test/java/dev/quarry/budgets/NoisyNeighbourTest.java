@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
  * Project A floods the worst inputs of issue 15, bounded (exponential alias/CTE chains for HogQLQuery and
  * HogQLMetadata, async cross joins all sharing one client_query_id, a 70,000-value IN list, a cohort with 150
  * behavioural filters) from three clients, while project B reads its project, runs a HogQL query and captures.
- * Every call of B must succeed, and B's median latency must stay bounded (generous bounds: the machine has two
- * shared cores, and the test server serves one request at a time, see the assertion).
+ * Every call of B must succeed, and B's median latency must stay under a second (measured here: 13–28 ms alone,
+ * 66–107 ms under the flood; the bound is generous because CI has two cores shared with A's flood).
  */
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
@@ -178,9 +178,6 @@ class NoisyNeighbourTest {
         assertTrue(floodCalls.get() >= 6, "A's flood ran: " + floodCalls.get());
         assertTrue(floodStatuses.keySet().stream().allMatch(s -> s == 200 || s == 201 || s == 202 || s == 400 || s == 429),
                 "A got only 2xx/400/429: " + floodStatuses);
-        // The test server is Quarkus's Lambda mock event loop, which serves one request at a time (finding F5), so
-        // B queues behind A's current call: the bound is A's slowest bounded call, not B's unloaded median. Before
-        // the budgets, A's calls took minutes or crashed PostgreSQL and B got 503s.
-        assertTrue(during <= 10_000, "B's median " + during + " ms vs " + before + " ms unloaded");
+        assertTrue(during <= 1_000, "B's median " + during + " ms vs " + before + " ms unloaded");
     }
 }
