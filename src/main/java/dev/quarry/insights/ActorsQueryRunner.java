@@ -435,8 +435,8 @@ public class ActorsQueryRunner implements QueryRunner {
         if (index < 0 || index >= series.size()) {
             throw new ValidationException("series out of range", "series");
         }
-        Series s = series.get(index);
         Interval interval = Interval.parse(insight.path("interval").asText(null), "interval");
+        Series s = TrendsQueryRunner.activeUsersAsDau(List.of(series.get(index)), interval).get(0);
         List<Long> cohorts = Breakdown.cohorts(insight.get("breakdownFilter"));
         Breakdown breakdown = cohorts != null ? null : Breakdown.parse(insight.get("breakdownFilter"));
         Expr member = new Expr.Constant(true);
@@ -458,7 +458,7 @@ public class ActorsQueryRunner implements QueryRunner {
         String compare = source.path("compare").asText(null);
         String compareTo = insight.path("compareFilter").path("compare_to").asText(null);
         Expr where = InsightSql.and(s.filter(), sql.globalFilters(insight), member);
-        return sql.dateRange(insight, interval, "-7d").flatMap(range -> {
+        return sql.dateRange(insight, totalValue ? Interval.DAY : interval, "-7d").flatMap(range -> {
             DateRange dr = "previous".equals(compare) ? range.previous(compareTo) : range;
             return TrendsQueryRunner.plan(sql, s, dr, where, breakdown, totalValue, null, new ArrayList<>())
                     .map(plan -> {

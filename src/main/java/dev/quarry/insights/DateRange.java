@@ -17,9 +17,12 @@ import java.util.List;
  * @param bucketCount number of buckets shown (≥ 1)
  * @param from first instant read
  * @param to last instant read (inclusive)
+ * @param dateFrom {@code date_from} as parsed, before it is widened to its bucket (PostHog's
+ *        {@code QueryDateRange.date_from()}); trends reads from its day at week intervals and counts active users'
+ *        windows from it
  */
 public record DateRange(Interval interval, int weekStartDay, ZonedDateTime firstBucket, int bucketCount,
-        ZonedDateTime from, ZonedDateTime to) {
+        ZonedDateTime from, ZonedDateTime to, ZonedDateTime dateFrom) {
 
     /** How many buckets a range may have, so that a minute interval over years cannot exhaust memory. */
     public static final int MAX_BUCKETS = 5_000;
@@ -61,7 +64,7 @@ public record DateRange(Interval interval, int weekStartDay, ZonedDateTime first
         }
         ZonedDateTime readFrom = explicit ? from : first;
         ZonedDateTime readTo = explicit || exactTo ? to : interval.plus(last, 1).minusNanos(1000);
-        return new DateRange(interval, weekStartDay, first, (int) count, readFrom, readTo);
+        return new DateRange(interval, weekStartDay, first, (int) count, readFrom, readTo, from);
     }
 
     /** Whether {@code date_from} is {@code all}, so that the caller must look up the earliest event first. */
@@ -101,13 +104,14 @@ public record DateRange(Interval interval, int weekStartDay, ZonedDateTime first
                 default -> t -> t.minusYears(n);
             };
             return new DateRange(interval, weekStartDay, interval.start(back.apply(firstBucket), weekStartDay),
-                    bucketCount, back.apply(from), back.apply(to));
+                    bucketCount, back.apply(from), back.apply(to), back.apply(dateFrom));
         }
         ZonedDateTime nb = interval.plus(firstBucket, -bucketCount);
         ZonedDateTime nf = nb.plus(java.time.Duration.between(firstBucket, from));
         ZonedDateTime nt = interval.plus(nb, bucketCount).minus(java.time.Duration.between(to,
                 interval.plus(firstBucket, bucketCount)));
-        return new DateRange(interval, weekStartDay, nb, bucketCount, nf, nt);
+        ZonedDateTime nd = nb.plus(java.time.Duration.between(firstBucket, dateFrom));
+        return new DateRange(interval, weekStartDay, nb, bucketCount, nf, nt, nd);
     }
 
     public List<String> days() {

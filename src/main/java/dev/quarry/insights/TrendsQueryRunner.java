@@ -54,37 +54,105 @@ public class TrendsQueryRunner implements QueryRunner {
         }
 
         /**
-         * Active users at hour, minute, week or month buckets (PostHog's rule at every interval): a bucket starting
-         * at {@code s} counts the persons with events in {@code (s - (days - 1) days, s + 1 day]}.
+         * Active users at hour, minute and (monthly active) week buckets, by PostHog's window rule: events are
+         * truncated to their minute, hour or day ({@link #truncation}) and bucket {@code d} counts the persons whose
+         * truncated event time {@code t} has {@code d - 7|30 days < t <= d}, i.e. events in
+         * {@code [windowStart(d), windowEnd(d))}. (Weekly active at week or month intervals and monthly active at
+         * month intervals are daily active users in PostHog: {@link #activeUsersAsDau}.)
          */
         boolean activeWindows() {
             return activeDays() > 0 && !totalValue && range.interval() != Interval.DAY;
         }
 
+        /** The unit PostHog truncates event times to for the active-users windows: a minute, an hour or a day. */
+        java.time.Duration truncation() {
+            return switch (range.interval()) {
+                case MINUTE -> java.time.Duration.ofMinutes(1);
+                case HOUR -> java.time.Duration.ofHours(1);
+                default -> java.time.Duration.ofDays(1);
+            };
+        }
+
+        /** First instant of bucket {@code d}'s active-users window (inclusive). */
+        java.time.ZonedDateTime windowStart(java.time.ZonedDateTime d) {
+            return plusTruncation(d.minusDays(activeDays()));
+        }
+
+        /** End of bucket {@code d}'s active-users window (exclusive): the end of the truncation unit starting at d. */
+        java.time.ZonedDateTime windowEnd(java.time.ZonedDateTime d) {
+            return plusTruncation(d);
+        }
+
+        private java.time.ZonedDateTime plusTruncation(java.time.ZonedDateTime t) {
+            return truncation().toDays() == 1 ? t.plusDays(1) : t.plus(truncation());
+        }
+
         /**
          * Events read. Rolling windows at the day interval: from the window before the first bucket. Other
-         * intervals: PostHog's {@code date_from - 7|30 days}. Active users on a total-value display: PostHog counts
-         * the persons of the last 7 (30) days up to {@code date_to}, within the windows of the range's buckets.
+         * intervals: PostHog's {@code date_from - 7|30 days} (date_from as given, not its bucket's start, so at a week
+         * interval it can cut the first bucket's window). Active users on a total-value display: PostHog counts the
+         * persons of the last 7 (30) days up to {@code date_to}, within the windows of the range's day buckets.
+         * Anything else: the range, from the day of date_from at week intervals ({@link #readFrom}).
          */
         Expr readWhere(InsightSql sql, Expr seriesAndGlobal) {
-            java.time.ZonedDateTime from = window() > 0 ? range.bucket(-(window() - 1)) : range.from();
+            java.time.ZonedDateTime from = window() > 0 ? range.bucket(-(window() - 1)) : readFrom(range);
             if (activeDays() > 0 && totalValue) {
                 java.time.ZonedDateTime last7 = range.to().minusDays(activeDays());
-                java.time.ZonedDateTime windows = range.firstBucket().minusDays(activeDays() - 1).plusNanos(1000);
+                java.time.ZonedDateTime windows = windowStart(range.firstBucket());
                 from = last7.isAfter(windows) ? last7 : windows;
             } else if (activeWindows()) {
-                from = range.from().minusDays(activeDays());
+                from = range.dateFrom().minusDays(activeDays());
             }
             return InsightSql.and(seriesAndGlobal, InsightSql.timestampIn(from, range.to()));
         }
     }
 
+    /**
+     * Where trends starts reading a range: PostHog's {@code date_from_with_adjusted_start_of_interval}, which at a
+     * week interval is the start of date_from's day rather than of its week (the first week shows only the days from
+     * date_from on); at other intervals the start of the first bucket (or date_from itself for explicit dates).
+     */
+    static java.time.ZonedDateTime readFrom(DateRange range) {
+        if (range.interval() != Interval.WEEK) {
+            return range.from();
+        }
+        java.time.ZonedDateTime day = range.dateFrom().truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        return day.isAfter(range.from()) ? day : range.from();
+    }
+
+    /**
+     * A trends series' label as PostHog writes it: the event name ("All events" for every event); a custom name
+     * stays in {@code action.custom_name}.
+     */
+    static String eventLabel(Series s) {
+        return s.event() == null ? "All events" : s.event();
+    }
+
+    /**
+     * PostHog's {@code convert_active_user_math_based_on_interval}: weekly active users at a week or month interval
+     * and monthly active users at a month interval are daily active users (distinct persons per bucket); the series
+     * then reports math "dau", as PostHog's does.
+     */
+    static List<Series> activeUsersAsDau(List<Series> series, Interval interval) {
+        List<Series> out = new ArrayList<>();
+        for (Series s : series) {
+            boolean dau = (s.math().equals("weekly_active") && (interval == Interval.WEEK || interval == Interval.MONTH))
+                    || (s.math().equals("monthly_active") && interval == Interval.MONTH);
+            out.add(dau ? new Series(s.order(), s.event(), s.name(), s.customName(), "dau", s.mathProperty(),
+                    s.mathHogql(), s.properties(), s.fixedProperties()) : s);
+        }
+        return out;
+    }
+
+    @jakarta.inject.Inject
+    dev.quarry.cohorts.Cohorts cohortRows;
+
     @Override
     public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
         InsightSql sql = new InsightSql(context, kind());
         InsightFields.trends(query);
-        List<Series> series = Series.parseAll(query.get("series"), "series");
         Interval interval = Interval.parse(query.path("interval").asText(null), "interval");
+        List<Series> series = activeUsersAsDau(Series.parseAll(query.get("series"), "series"), interval);
         List<Long> cohorts = Breakdown.cohorts(query.get("breakdownFilter"));
         Breakdown breakdown = cohorts != null ? null : Breakdown.parse(query.get("breakdownFilter"));
         JsonNode trendsFilter = query.path("trendsFilter");
@@ -95,20 +163,24 @@ public class TrendsQueryRunner implements QueryRunner {
             throw new ValidationException("Formulas with a cohort breakdown are not supported", "breakdown_type");
         }
         // a cohort breakdown is one series per cohort: the series' events of that cohort's members (a person in
-        // two cohorts counts in both), breakdown_value the cohort id ("all" for everyone)
+        // two cohorts counts in both), breakdown_value the cohort id ("all" for everyone), labelled by name
         List<Long> parts = cohorts == null ? java.util.Collections.singletonList(null) : cohorts;
         boolean compare = query.path("compareFilter").path("compare").asBoolean(false);
         String compareTo = query.path("compareFilter").path("compare_to").asText(null);
         Expr global = sql.globalFilters(query);
-        return sql.dateRange(query, interval, "-7d").flatMap(range -> {
+        Uni<Map<Long, String>> names = cohorts == null ? Uni.createFrom().item(Map.of())
+                : CohortNames.of(cohortRows, context.team().id(), cohorts);
+        // PostHog's QueryDateRange for a total-value display is at the day interval, whatever the query's interval
+        Interval rangeInterval = totalValue ? Interval.DAY : interval;
+        return names.flatMap(cohortNames -> sql.dateRange(query, rangeInterval, "-7d").flatMap(range -> {
             List<DateRange> ranges = compare ? List.of(range, range.previous(compareTo)) : List.of(range);
             List<CompiledQuery> statements = new ArrayList<>();
+            java.util.concurrent.atomic.AtomicBoolean folded = new java.util.concurrent.atomic.AtomicBoolean();
             Uni<List<List<ObjectNode>>> chain = Uni.createFrom().item(new ArrayList<>());
             for (int r = 0; r < ranges.size(); r++) {
                 DateRange dr = ranges.get(r);
                 String label = compare ? (r == 0 ? "current" : "previous") : null;
                 for (Series s : series) {
-                    List<ObjectNode> cohortSeries = new ArrayList<>();
                     for (Long cohort : parts) {
                         Expr seriesWhere = InsightSql.and(s.filter(), global,
                                 cohort == null ? new Expr.Constant(true) : Breakdown.cohortMember(cohort));
@@ -118,6 +190,7 @@ public class TrendsQueryRunner implements QueryRunner {
                             Plan single = new Plan(s, dr, seriesWhere, breakdown, null, totalValue, label);
                             if (single.window() == 0) {
                                 chain = chain.flatMap(acc -> singleScan(sql, single, statements).map(cells -> {
+                                    folded.compareAndSet(false, cells.plan().kept() != null);
                                     acc.add(seriesObjects(context, cells.plan(), cells.cells()));
                                     return acc;
                                 }));
@@ -128,27 +201,20 @@ public class TrendsQueryRunner implements QueryRunner {
                                 statements).flatMap(plan -> {
                                     CompiledQuery q = counts(sql, plan);
                                     statements.add(q);
+                                    folded.compareAndSet(false, plan.kept() != null);
                                     return sql.run(q).map(rows -> {
                                         List<ObjectNode> objects = seriesObjects(context, plan, cells(rows));
-                                        if (cohort == null) {
-                                            acc.add(objects);
-                                            return acc;
-                                        }
-                                        for (ObjectNode o : objects) {
-                                            if (cohort == 0) {
-                                                o.put("breakdown_value", "all");
-                                                o.put("label", "all users");
-                                            } else {
-                                                o.put("breakdown_value", cohort);
-                                                o.put("label", String.valueOf(cohort));
+                                        if (cohort != null) {
+                                            for (ObjectNode o : objects) {
+                                                if (cohort == 0) {
+                                                    o.put("breakdown_value", "all");
+                                                } else {
+                                                    o.put("breakdown_value", cohort);
+                                                }
+                                                o.put("label", cohortNames.get(cohort));
                                             }
                                         }
-                                        cohortSeries.addAll(objects);
-                                        if (cohortSeries.size() == parts.size()) {
-                                            cohortSeries.sort((a, b) -> Double.compare(b.path("count").asDouble(),
-                                                    a.path("count").asDouble()));
-                                            acc.add(cohortSeries);
-                                        }
+                                        acc.add(objects);
                                         return acc;
                                     });
                                 }));
@@ -163,16 +229,68 @@ public class TrendsQueryRunner implements QueryRunner {
                         List<List<ObjectNode>> group = perSeries.subList(r * series.size(), (r + 1) * series.size());
                         formulaResults(context, formula, group, totalValue).forEach(results::add);
                     }
+                } else if (cohorts != null) {
+                    cohortOrder(perSeries, ranges.size(), series, cohorts).forEach(results::add);
                 } else {
                     perSeries.forEach(list -> list.forEach(results::add));
+                    if (breakdown != null && series.size() > 1) {
+                        // PostHog names a breakdown value's series "<series label> - <value>" when there are several
+                        for (JsonNode o : results) {
+                            ((ObjectNode) o).put("label", eventLabel(series.get(o.path("action").path("order").asInt(0)))
+                                    + " - " + o.path("label").asText());
+                        }
+                    }
                 }
-                body.put("hasMore", false);
+                // PostHog: hasMore says that breakdown values were folded into the other bucket (shown or hidden)
+                body.put("hasMore", folded.get());
                 SeriesJson.putSql(body, query, statements);
                 body.set("resolved_date_range", SeriesJson.resolvedRange(context.mapper(), range));
                 body.putNull("error");
                 return body;
             });
-        });
+        }));
+    }
+
+    /**
+     * PostHog's order and labels of a cohort breakdown ({@code perSeries} holds one one-object list per range, series
+     * and cohort, in that loop order). With several cohorts and no "all" PostHog runs one query per series
+     * (inCohortVia leftjoin_conjoined): per range and series, the cohorts by count (desc) then id; otherwise one
+     * query per cohort and series, cohort by cohort in the order given. A label is the cohort's name, prefixed by the
+     * series label ("$pageview - Pro") when PostHog ran more than one query per range.
+     */
+    private static List<ObjectNode> cohortOrder(List<List<ObjectNode>> perSeries, int rangeCount, List<Series> series,
+                                                List<Long> cohorts) {
+        int c = cohorts.size();
+        int s = series.size();
+        boolean conjoined = c > 1 && !cohorts.contains(0L);
+        int queries = conjoined ? s : s * c;
+        List<ObjectNode> out = new ArrayList<>();
+        for (int r = 0; r < rangeCount; r++) {
+            if (conjoined) {
+                for (int i = 0; i < s; i++) {
+                    List<ObjectNode> group = new ArrayList<>();
+                    for (int k = 0; k < c; k++) {
+                        group.addAll(perSeries.get((r * s + i) * c + k));
+                    }
+                    group.sort(java.util.Comparator.<ObjectNode>comparingDouble(o -> -o.path("count").asDouble())
+                            .thenComparingLong(o -> o.path("breakdown_value").asLong()));
+                    out.addAll(group);
+                }
+            } else {
+                for (int k = 0; k < c; k++) {
+                    for (int i = 0; i < s; i++) {
+                        out.addAll(perSeries.get((r * s + i) * c + k));
+                    }
+                }
+            }
+        }
+        if (queries > 1) {
+            for (ObjectNode o : out) {
+                int i = o.path("action").path("order").asInt(0);
+                o.put("label", eventLabel(series.get(i)) + " - " + o.path("label").asText());
+            }
+        }
+        return out;
     }
 
     private static String formulaText(JsonNode trendsFilter) {
@@ -201,7 +319,7 @@ public class TrendsQueryRunner implements QueryRunner {
         Map<String, Object> values = new HashMap<>();
         s.mathValues(values);
         values.put("bd", breakdown.valueExpr());
-        values.put("where", InsightSql.and(seriesWhere, InsightSql.timestampIn(range.from(), range.to())));
+        values.put("where", InsightSql.and(seriesWhere, InsightSql.timestampIn(readFrom(range), range.to())));
         String agg = s.aggregateHogQL();
         String text;
         if (totalValue) {
@@ -247,9 +365,9 @@ public class TrendsQueryRunner implements QueryRunner {
                 values.put("tr_lo", period - (w - 1));
             } else if (plan.activeWindows()) {
                 java.time.ZonedDateTime start = plan.range().bucket(period);
-                cond.append(" AND timestamp > {tr_lo_ts} AND timestamp <= {tr_hi_ts}");
-                values.put("tr_lo_ts", start.minusDays(plan.activeDays() - 1).toOffsetDateTime());
-                values.put("tr_hi_ts", start.plusDays(1).toOffsetDateTime());
+                cond.append(" AND timestamp >= {tr_lo_ts} AND timestamp < {tr_hi_ts}");
+                values.put("tr_lo_ts", plan.windowStart(start).toOffsetDateTime());
+                values.put("tr_hi_ts", plan.windowEnd(start).toOffsetDateTime());
             } else {
                 cond.append(" AND ").append(idx).append(" = {tr_p}");
             }
@@ -290,15 +408,15 @@ public class TrendsQueryRunner implements QueryRunner {
                     + "WHERE d + k >= 0 AND d + k < {n} GROUP BY d + k, v";
             values.put("n", (long) plan.range().bucketCount());
         } else if (plan.activeWindows()) {
-            // each bucket start s against every event: (s - (days - 1) days, s + 1 day], as PostHog's numbers() join
+            // each bucket start d against every event: [windowStart(d), windowEnd(d)), as PostHog's numbers() join
             List<Expr> ks = new ArrayList<>();
             List<Expr> los = new ArrayList<>();
             List<Expr> his = new ArrayList<>();
             for (int k = 0; k < plan.range().bucketCount(); k++) {
                 java.time.ZonedDateTime start = plan.range().bucket(k);
                 ks.add(new Expr.Constant((long) k));
-                los.add(new Expr.Constant(start.minusDays(plan.activeDays() - 1).toOffsetDateTime()));
-                his.add(new Expr.Constant(start.plusDays(1).toOffsetDateTime()));
+                los.add(new Expr.Constant(plan.windowStart(start).toOffsetDateTime()));
+                his.add(new Expr.Constant(plan.windowEnd(start).toOffsetDateTime()));
             }
             values.put("ks", new Expr.ArrayLit(ks));
             values.put("los", new Expr.ArrayLit(los));
@@ -306,7 +424,7 @@ public class TrendsQueryRunner implements QueryRunner {
             text = "SELECT b.k AS period, e.v AS v, count(DISTINCT e.person_id) AS value FROM (SELECT person_id, "
                     + "timestamp, {bd} AS v FROM events WHERE {where}) AS e CROSS JOIN (SELECT k, lo, hi FROM "
                     + "(SELECT 1 AS one) ARRAY JOIN {ks} AS k, {los} AS lo, {his} AS hi) AS b "
-                    + "WHERE e.timestamp > b.lo AND e.timestamp <= b.hi GROUP BY b.k, e.v";
+                    + "WHERE e.timestamp >= b.lo AND e.timestamp < b.hi GROUP BY b.k, e.v";
         } else {
             text = "SELECT " + idx + " AS period, {bd} AS v, " + agg + " AS value FROM events WHERE {where} GROUP BY "
                     + idx + ", {bd}";
@@ -453,7 +571,7 @@ public class TrendsQueryRunner implements QueryRunner {
                 o.put("label", e.getKey());
                 o.put("breakdown_value", e.getKey());
             } else {
-                o.put("label", plan.series().label());
+                o.put("label", eventLabel(plan.series()));
             }
             o.putObject("filter");
             if (plan.compareLabel() != null) {
@@ -507,7 +625,8 @@ public class TrendsQueryRunner implements QueryRunner {
                 }
                 o.put("count", total);
             }
-            o.put("label", e.getKey().isEmpty() ? "Formula (" + formula.text() + ")" : e.getKey());
+            // PostHog labels every formula result so, breakdown or not (the value is in breakdown_value)
+            o.put("label", "Formula (" + formula.text() + ")");
             out.add(o);
         }
         return out;

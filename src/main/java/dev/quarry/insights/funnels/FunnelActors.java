@@ -98,6 +98,9 @@ public final class FunnelActors {
                 JsonNode value = bd.isArray() ? (bd.isEmpty() ? null : bd.get(0)) : bd;
                 cond += " AND bd = {fa_bd}";
                 String selected = value == null || value.isNull() ? FunnelPlan.NO_VALUE : value.asText();
+                if (plan.breakdown().type().equals("cohort") && selected.equals("all")) {
+                    selected = "0"; // a cohort step's breakdown_value is the cohort id, 0 for all users
+                }
                 v.put("fa_bd", selected);
                 if (selected.equals(dev.quarry.insights.Breakdown.OTHER_VALUE)) {
                     String c = cond;

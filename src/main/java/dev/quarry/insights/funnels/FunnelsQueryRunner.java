@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompiledQuery;
+import dev.quarry.insights.CohortNames;
 import dev.quarry.insights.HogQLPart;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.insights.Series;
@@ -30,11 +31,14 @@ public class FunnelsQueryRunner implements QueryRunner {
         return "FunnelsQuery";
     }
 
+    @jakarta.inject.Inject
+    dev.quarry.cohorts.Cohorts cohortRows;
+
     @Override
     public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
         InsightSql sql = new InsightSql(context, kind());
         return FunnelPlan.parse(sql, query).flatMap(plan -> switch (plan.vizType()) {
-            case STEPS -> steps(sql, plan, query);
+            case STEPS -> cohortNames(context, plan).flatMap(names -> steps(sql, plan, query, names));
             case TIME_TO_CONVERT -> timeToConvert(sql, plan, query);
             case TRENDS -> FunnelTrends.run(sql, plan, query);
         });
@@ -101,7 +105,19 @@ public class FunnelsQueryRunner implements QueryRunner {
         });
     }
 
-    private Uni<ObjectNode> steps(InsightSql sql, FunnelPlan plan, JsonNode query) {
+    /** The names of a cohort breakdown's cohorts (id → name, 0 = "all users"); empty for other breakdowns. */
+    private Uni<Map<Long, String>> cohortNames(QueryContext context, FunnelPlan plan) {
+        if (plan.breakdown() == null || !plan.breakdown().type().equals("cohort")) {
+            return Uni.createFrom().item(Map.of());
+        }
+        List<Long> ids = new ArrayList<>();
+        for (String id : plan.breakdown().property().split(",")) {
+            ids.add(Long.parseLong(id));
+        }
+        return CohortNames.of(cohortRows, context.team().id(), ids);
+    }
+
+    private Uni<ObjectNode> steps(InsightSql sql, FunnelPlan plan, JsonNode query, Map<Long, String> cohortNames) {
         List<CompiledQuery> statements = new ArrayList<>();
         return kept(sql, plan, statements).flatMap(kept -> {
             HogQLPart part = stepsPart(plan, kept);
@@ -125,7 +141,16 @@ public class FunnelsQueryRunner implements QueryRunner {
                         }));
                     }
                     for (Row row : ordered) {
-                        results.add(stepList(mapper, plan, row, row.getString(0)));
+                        ArrayNode steps = stepList(mapper, plan, row, row.getString(0));
+                        if (!cohortNames.isEmpty()) {
+                            // PostHog: "breakdown" is the display name, "breakdown_value" the cohort id (0 = all)
+                            long id = Long.parseLong(row.getString(0));
+                            for (com.fasterxml.jackson.databind.JsonNode step : steps) {
+                                ((ObjectNode) step).put("breakdown", cohortNames.get(id));
+                                ((ObjectNode) step).put("breakdown_value", id);
+                            }
+                        }
+                        results.add(steps);
                     }
                 }
                 finish(mapper, body, plan, query, statements);

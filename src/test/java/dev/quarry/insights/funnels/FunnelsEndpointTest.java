@@ -223,7 +223,9 @@ class FunnelsEndpointTest {
 
     /**
      * Cohort breakdown [Pro, all]: each cohort's members make their own funnel. Pro (plan = pro) is u1 and m, both
-     * complete: 2, 2, 2. "all" (shown as "0") is everyone: 5, 4, 2, and ranks first.
+     * complete: 2, 2, 2. "all" is everyone: 5, 4, 2, and ranks first. As PostHog's funnel steps, "breakdown" is the
+     * cohort's name ("all users" for all) and "breakdown_value" its id (0 for all), both plain values; the actors of a
+     * step take that id back as funnelStepBreakdown.
      */
     @Test
     void cohortBreakdown() {
@@ -235,9 +237,25 @@ class FunnelsEndpointTest {
         Map<String, Object> q = funnel(Map.of());
         q.put("breakdownFilter", Map.of("breakdown_type", "cohort", "breakdown", List.of(pro, "all")));
         JsonPath body = post(project, q);
-        assertEquals(List.of(List.of("0"), List.of(String.valueOf(pro))), firstStepValues(body));
+        assertEquals(List.of(0, pro), List.of(body.getInt("results[0][0].breakdown_value"),
+                body.getInt("results[1][0].breakdown_value")));
+        assertEquals(List.of("all users", "all users", "all users"), body.getList("results[0].breakdown"));
+        assertEquals(List.of("Pro", "Pro", "Pro"), body.getList("results[1].breakdown"));
+        assertEquals(List.of(pro, pro, pro), body.getList("results[1].breakdown_value", Integer.class));
         assertEquals(List.of(5, 4, 2), counts(body, "results[0]"));
         assertEquals(List.of(2, 2, 2), counts(body, "results[1]"));
+        JsonPath actors = post(project, Map.of("kind", "ActorsQuery", "select", List.of("actor"), "source",
+                Map.of("kind", "FunnelsActorsQuery", "funnelStep", 3, "funnelStepBreakdown", pro, "source", q)));
+        assertEquals(2, actors.getList("results").size());
+        actors = post(project, Map.of("kind", "ActorsQuery", "select", List.of("actor"), "source",
+                Map.of("kind", "FunnelsActorsQuery", "funnelStep", 2, "funnelStepBreakdown", 0, "source", q)));
+        assertEquals(4, actors.getList("results").size());
+        // a cohort the project does not have is a 400 naming the breakdown
+        q.put("breakdownFilter", Map.of("breakdown_type", "cohort", "breakdown", List.of(987654321)));
+        given().header("Authorization", "Bearer " + project.key()).contentType("application/json")
+                .body(Map.of("query", q, "refresh", "force_blocking"))
+                .post("/api/environments/" + project.id() + "/query/").then().statusCode(400)
+                .body("attr", org.hamcrest.Matchers.equalTo("breakdown"));
     }
 
     /** The list form with one entry (what PostHog's CLI sends) is the single breakdown. */

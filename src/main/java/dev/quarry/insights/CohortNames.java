@@ -1,0 +1,54 @@
+package dev.quarry.insights;
+
+import dev.quarry.cohorts.Cohort;
+import dev.quarry.cohorts.Cohorts;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The display names of a cohort breakdown's cohorts, as PostHog labels cohort series and funnel steps
+ * ({@code get_breakdown_cohort_name}): the cohort's name ("" when it has none), {@code "all users"} for the "all"
+ * entry (id 0). A cohort the team does not have is a 400 naming it (PostHog fails on it).
+ */
+public final class CohortNames {
+    public static final String ALL_USERS = "all users";
+
+    private CohortNames() {
+    }
+
+    /** Id → name for {@code ids} (0 = all users), looked up among the team's cohorts (deleted ones keep their name). */
+    public static Uni<Map<Long, String>> of(Cohorts cohorts, long teamId, List<Long> ids) {
+        List<Uni<Cohort>> lookups = new ArrayList<>();
+        List<Long> wanted = new ArrayList<>();
+        for (Long id : ids) {
+            if (id != 0 && !wanted.contains(id)) {
+                wanted.add(id);
+                lookups.add(cohorts.find(teamId, id));
+            }
+        }
+        if (lookups.isEmpty()) {
+            return Uni.createFrom().item(names(ids, wanted, List.of()));
+        }
+        return Uni.join().all(lookups).andFailFast().map(found -> names(ids, wanted, found));
+    }
+
+    private static Map<Long, String> names(List<Long> ids, List<Long> wanted, List<Cohort> found) {
+        Map<Long, String> out = new LinkedHashMap<>();
+        for (Long id : ids) {
+            if (id == 0) {
+                out.put(0L, ALL_USERS);
+                continue;
+            }
+            Cohort c = found.get(wanted.indexOf(id));
+            if (c == null) {
+                throw new ValidationException("Cohort " + id + " does not exist", "breakdown");
+            }
+            out.put(id, c.name() == null ? "" : c.name());
+        }
+        return out;
+    }
+}
