@@ -143,15 +143,116 @@ class DateSemanticsEndpointTest {
     }
 
     /**
-     * Weekly active users at hour: bucket s counts the persons with events in (s - 6 days, s + 1 day], events read
-     * from date_from - 7 days to date_to (01-10 01:00:00). 22:00: p4 (01-03 22:30 > 01-03 22:00), p1, p2, p3 → 4;
-     * 23:00, 00:00, 01:00: p4 is out → 3 (p3's 05:00 event is after date_to).
+     * Weekly active users at hour, by PostHog's active-users query (aggregation_operations): event times are truncated
+     * to their hour t, and bucket d counts the persons with d - 7 days &lt; t &lt;= d, i.e. events in
+     * [d - 7 days + 1 hour, d + 1 hour); events are read up to date_to (01-10 01:00:00, so p3's 05:00 event is out).
+     * 22:00 (01-09): [01-02 23:00, 01-09 23:00) → p4 (01-03 22:30), p1 → 2 (p2's 23:30 is the next hour's);
+     * 23:00: + p2 → 3; 00:00 (01-10): [01-03 01:00, 01-10 01:00) → p4, p1, p2, p3 → 4; 01:00: the same 4.
+     * The actors of the 22:00 bucket are p4 and p1.
      */
     @Test
     void activeUsersAtHourFollowPostHogsWindow() {
         Map<String, Object> wau = Map.of("kind", "EventsNode", "event", "$pageview", "math", "weekly_active");
-        JsonPath body = query(team, new HashMap<>(Map.of("kind", "TrendsQuery", "interval", "hour", "series", List.of(wau),
-                "dateRange", range("2024-01-09 22:00:00", "2024-01-10 01:00:00"))));
-        assertEquals(List.of(4, 3, 3, 3), body.getList("results[0].data"));
+        Map<String, Object> q = new HashMap<>(Map.of("kind", "TrendsQuery", "interval", "hour", "series", List.of(wau),
+                "dateRange", range("2024-01-09 22:00:00", "2024-01-10 01:00:00")));
+        JsonPath body = query(team, q);
+        assertEquals(List.of(2, 3, 4, 4), body.getList("results[0].data"));
+        assertEquals("weekly_active", body.getString("results[0].action.math"));
+        assertEquals(java.util.Set.of("p1", "p4"), actors(team, q, "2024-01-09 22:00:00"));
+    }
+
+    private static java.util.Set<String> actors(Project p, Map<String, Object> trends, String day) {
+        JsonPath a = query(p, Map.of("kind", "ActorsQuery", "select", List.of("actor"), "source",
+                Map.of("kind", "InsightActorsQuery", "source", trends, "day", day)));
+        return new java.util.HashSet<>(a.getList("results.collect { it[0].distinct_ids[0] }"));
+    }
+
+    /**
+     * PostHog turns weekly active users at a week (or month) interval, and monthly active users at a month interval,
+     * into daily active users (distinct persons per bucket; the series reports math "dau"). Weeks start on Sunday:
+     * 12-31 holds p5 (01-01) and p4 (01-03) → 2; 01-07 holds p1, p2, p3 → 3. (A rolling 7-day window at the
+     * 12-31 bucket would find nobody.) On a total-value display with interval week the series is dau as well: the
+     * 5 persons of the range, not the last 7 days' 3.
+     */
+    @Test
+    void weeklyActiveAtWeekIntervalIsDailyActive() {
+        Map<String, Object> wau = Map.of("kind", "EventsNode", "event", "$pageview", "math", "weekly_active");
+        JsonPath body = query(team, new HashMap<>(Map.of("kind", "TrendsQuery", "interval", "week", "series",
+                List.of(wau), "dateRange", range("2024-01-01", "2024-01-10"))));
+        assertEquals(List.of(2, 3), body.getList("results[0].data"));
+        assertEquals(List.of("2023-12-31", "2024-01-07"), body.getList("results[0].days"));
+        assertEquals("dau", body.getString("results[0].action.math"));
+        body = query(team, new HashMap<>(Map.of("kind", "TrendsQuery", "interval", "month", "series",
+                List.of(wau), "dateRange", range("2024-01-01", "2024-01-10"))));
+        assertEquals(List.of(5), body.getList("results[0].data"));
+        body = query(team, new HashMap<>(Map.of("kind", "TrendsQuery", "interval", "week", "series", List.of(wau),
+                "dateRange", range("2024-01-01", "2024-01-10"), "trendsFilter", Map.of("display", "BoldNumber"))));
+        assertEquals(5, body.getInt("results[0].aggregated_value"));
+    }
+
+    /**
+     * Trends at a week interval reads from the start of date_from's day, not of its week (PostHog's
+     * date_from_with_adjusted_start_of_interval): from 2024-01-03 the 12-31 week holds only p4's 01-03 event (p5's
+     * 01-01 is before date_from) → 1; the 01-07 week: p1, p2 and p3's two → 4. The bucket's actors are p4 alone.
+     */
+    @Test
+    void weekIntervalReadsFromTheDayOfDateFrom() {
+        Map<String, Object> q = new HashMap<>(Map.of("kind", "TrendsQuery", "interval", "week", "series",
+                List.of(pageviews()), "dateRange", range("2024-01-03", "2024-01-10")));
+        JsonPath body = query(team, q);
+        assertEquals(List.of(1, 4), body.getList("results[0].data"));
+        assertEquals(List.of("2023-12-31", "2024-01-07"), body.getList("results[0].days"));
+        assertEquals(java.util.Set.of("p4"), actors(team, q, "2023-12-31"));
+    }
+
+    /**
+     * A total-value display reads its range at the day interval, whatever the query's interval (PostHog's trends
+     * QueryDateRange): at hour, date_to "2024-01-10" still means the whole day, so 01-09 … 01-10 holds p2's 23:30
+     * and p3's 00:00 and 05:00 events → 3 (read to 01-10 00:00 it would be 2).
+     */
+    @Test
+    void totalValueDisplaysReadWholeDays() {
+        JsonPath body = query(team, new HashMap<>(Map.of("kind", "TrendsQuery", "interval", "hour", "series",
+                List.of(pageviews()), "dateRange", range("2024-01-09", "2024-01-10"),
+                "trendsFilter", Map.of("display", "BoldNumber"))));
+        assertEquals(3, body.getInt("results[0].aggregated_value"));
+    }
+
+    /**
+     * Monthly active users at a week interval, across a month edge, by PostHog's rule: event times truncated to their
+     * day t, bucket d (a Sunday) counts d - 30 days &lt; t &lt;= d, i.e. events in [d - 29 days, d + 1 day), and events
+     * are read from date_from - 30 days (date_from 2024-01-10 → 2023-12-11 00:00), which cuts the first bucket's
+     * window. A separate project's persons:
+     * <pre>
+     * q1 2023-12-10 12:00    in 01-07's window [12-09, 01-08) but before the read start 12-11 → not counted
+     * q2 2023-12-11 00:00    01-07
+     * q4 2023-12-16 00:00    01-07, and 01-14 (whose window [12-16, 01-15) starts exactly there)
+     * q3 2024-01-08 00:00    01-14 only (01-07's window ends just before it)
+     * </pre>
+     * So 01-07 → q2, q4 = 2; 01-14 → q4, q3 = 2. At a month interval monthly active is daily active: December holds
+     * q1, q2, q4 → 3, January q3 → 1.
+     */
+    @Test
+    void monthlyActiveAtWeekIntervalAcrossAMonthEdge() {
+        Project edges = TestProjects.create("Active users edges");
+        Capture.to(edges)
+                .event("$pageview", "q1", "2023-12-10T12:00:00Z")
+                .event("$pageview", "q2", "2023-12-11T00:00:00Z")
+                .event("$pageview", "q4", "2023-12-16T00:00:00Z")
+                .event("$pageview", "q3", "2024-01-08T00:00:00Z")
+                .send();
+        Map<String, Object> mau = Map.of("kind", "EventsNode", "event", "$pageview", "math", "monthly_active");
+        Map<String, Object> q = new HashMap<>(Map.of("kind", "TrendsQuery", "interval", "week", "series", List.of(mau),
+                "dateRange", range("2024-01-10", "2024-01-20")));
+        JsonPath body = query(edges, q);
+        assertEquals(List.of("2024-01-07", "2024-01-14"), body.getList("results[0].days"));
+        assertEquals(List.of(2, 2), body.getList("results[0].data"));
+        assertEquals("monthly_active", body.getString("results[0].action.math"));
+        assertEquals(java.util.Set.of("q2", "q4"), actors(edges, q, "2024-01-07"));
+        assertEquals(java.util.Set.of("q3", "q4"), actors(edges, q, "2024-01-14"));
+        body = query(edges, new HashMap<>(Map.of("kind", "TrendsQuery", "interval", "month", "series", List.of(mau),
+                "dateRange", range("2023-12-01", "2024-01-31"))));
+        assertEquals(List.of(3, 1), body.getList("results[0].data"));
+        assertEquals("dau", body.getString("results[0].action.math"));
     }
 }
