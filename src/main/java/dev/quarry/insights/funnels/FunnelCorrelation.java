@@ -106,13 +106,15 @@ public class FunnelCorrelation implements QueryRunner {
         Map<String, Object> v = new HashMap<>(pop.values());
         StringBuilder text = new StringBuilder("SELECT 1 AS is_total, '' AS name, "
                 + "countIf(success) AS s, countIf(NOT success) AS fl FROM f");
-        if (type.equals("events")) {
-            Set<String> excluded = new LinkedHashSet<>();
-            for (Series s : plan.steps()) {
-                if (s.event() != null) {
-                    excluded.add(s.event());
-                }
+        // PostHog's correlated events never include a funnel step's event (its events join excludes the step names)
+        Set<String> stepNames = new LinkedHashSet<>();
+        for (Series s : plan.steps()) {
+            if (s.event() != null) {
+                stepNames.add(s.event());
             }
+        }
+        if (type.equals("events")) {
+            Set<String> excluded = new LinkedHashSet<>(stepNames);
             excluded.addAll(strings(query.get("funnelCorrelationExcludeEventNames")));
             v.put("fc_excluded", new ArrayList<>(excluded));
             v.put("fc_range", InsightSql.timestampIn(plan.range().from(), plan.range().to()));
@@ -153,15 +155,17 @@ public class FunnelCorrelation implements QueryRunner {
                         "funnelCorrelationEventNames");
             }
             v.put("fc_events", events);
+            v.put("fc_steps", stepNames.isEmpty() ? List.of("") : new ArrayList<>(stepNames));
             v.put("fc_range", InsightSql.timestampIn(plan.range().from(), plan.range().to()));
             v.put("fc_pairs", new Expr.Call(Functions.PROPERTY_PAIRS,
                     List.of(Expr.Field.of("events", "properties")), null, false));
+            // PostHog drops the long tail: a pair needs more than 2 actors (HAVING success + failure > 2)
             text.append(" UNION ALL SELECT 0, name, countIf(success), countIf(NOT success) FROM (SELECT DISTINCT "
                     + "actor, success, concat(ev, '::', pair) AS name FROM (SELECT f.actor AS actor, "
                     + "f.success AS success, events.event AS ev, arrayJoin({fc_pairs}) AS pair FROM events "
                     + "INNER JOIN f ON f.actor = events.person_id WHERE events.timestamp > f.t1 AND "
-                    + "events.timestamp < f.tend AND {fc_range} AND events.event IN {fc_events}) AS pairs) AS d "
-                    + "GROUP BY name");
+                    + "events.timestamp < f.tend AND {fc_range} AND events.event IN {fc_events} AND events.event "
+                    + "NOT IN {fc_steps}) AS pairs) AS d GROUP BY name HAVING count() > 2");
         }
         return new HogQLPart("WITH f AS (" + pop.text() + ") SELECT is_total, name, s, fl FROM (" + text
                 + ") AS counts", v);
