@@ -159,6 +159,9 @@ public class TrendsQueryRunner implements QueryRunner {
         boolean totalValue = TOTAL_VALUE_DISPLAYS.contains(trendsFilter.path("display").asText(""));
         String formulaText = formulaText(trendsFilter);
         Formula formula = formulaText == null ? null : Formula.parse(formulaText, series.size());
+        JsonNode customName = trendsFilter.path("formulaNodes").path(0).path("custom_name");
+        String formulaLabel = customName.isTextual() && !customName.asText().isBlank() ? customName.asText()
+                : formula == null ? null : "Formula (" + formula.text() + ")";
         if (formula != null && cohorts != null) {
             throw new ValidationException("Formulas with a cohort breakdown are not supported", "breakdown_type");
         }
@@ -227,7 +230,7 @@ public class TrendsQueryRunner implements QueryRunner {
                 if (formula != null) {
                     for (int r = 0; r < ranges.size(); r++) {
                         List<List<ObjectNode>> group = perSeries.subList(r * series.size(), (r + 1) * series.size());
-                        formulaResults(context, formula, group, totalValue).forEach(results::add);
+                        formulaResults(context, formula, formulaLabel, group, totalValue).forEach(results::add);
                     }
                 } else if (cohorts != null) {
                     cohortOrder(perSeries, ranges.size(), series, cohorts).forEach(results::add);
@@ -584,7 +587,8 @@ public class TrendsQueryRunner implements QueryRunner {
     }
 
     /** One result per breakdown value: the formula over the series' values bucket by bucket. */
-    private static List<ObjectNode> formulaResults(QueryContext context, Formula formula, List<List<ObjectNode>> series,
+    private static List<ObjectNode> formulaResults(QueryContext context, Formula formula, String label,
+                                                   List<List<ObjectNode>> series,
                                                    boolean totalValue) {
         Map<String, List<ObjectNode>> byValue = new LinkedHashMap<>();
         for (int s = 0; s < series.size(); s++) {
@@ -625,8 +629,9 @@ public class TrendsQueryRunner implements QueryRunner {
                 }
                 o.put("count", total);
             }
-            // PostHog labels every formula result so, breakdown or not (the value is in breakdown_value)
-            o.put("label", "Formula (" + formula.text() + ")");
+            // PostHog labels every formula result by the formula node's custom_name or "Formula (<formula>)", breakdown
+            // or not (the value is in breakdown_value)
+            o.put("label", label);
             out.add(o);
         }
         return out;

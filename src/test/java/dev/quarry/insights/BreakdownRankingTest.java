@@ -170,5 +170,13 @@ class BreakdownRankingTest {
                 "$pageview", "kind", "EventsNode")), "dateRange", range, "interval", "day"));
         assertEquals(List.of("Chrome"), body.getList("results.label"));
         assertEquals(true, body.getBoolean("hasMore"));
+        // a formula over a breakdown: every result is labelled by the formula, the value is in breakdown_value
+        body = query(team, Map.of("kind", "TrendsQuery", "breakdownFilter", Map.of("breakdown", "$browser"),
+                "series", List.of(Map.of("event", "$pageview", "kind", "EventsNode"), Map.of("event", "$pageview",
+                        "kind", "EventsNode")), "dateRange", range, "interval", "day",
+                "trendsFilter", Map.of("formula", "A+B")));
+        assertEquals(List.of("Formula (A+B)", "Formula (A+B)"), body.getList("results.label"));
+        assertEquals(List.of("Chrome", "Firefox"), body.getList("results.breakdown_value"));
+        assertEquals(List.of(10f, 6f), body.getList("results.count", Float.class));
     }
 }

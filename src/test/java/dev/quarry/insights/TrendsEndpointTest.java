@@ -140,13 +140,22 @@ class TrendsEndpointTest {
         assertEquals(List.of(0, 1, 1), body.getList("results[2].data"));
     }
 
-    /** Formula A+B: pageviews [3,3,2] + signups [0,1,0] = [3,4,2]. */
+    /**
+     * Formula A+B: pageviews [3,3,2] + signups [0,1,0] = [3,4,2], labelled "Formula (A+B)" as PostHog labels it, or
+     * by the formula node's custom_name.
+     */
     @Test
     void formula() {
         JsonPath body = query(team, trends(List.of(pageviews(), Map.of("kind", "EventsNode", "event", "signed up")),
                 Map.of("trendsFilter", Map.of("formula", "A+B"))));
         assertEquals(List.of(3f, 4f, 2f), body.getList("results[0].data", Float.class));
         assertEquals(1, body.getList("results").size());
+        assertEquals("Formula (A+B)", body.getString("results[0].label"));
+        body = query(team, trends(List.of(pageviews(), Map.of("kind", "EventsNode", "event", "signed up")),
+                Map.of("trendsFilter", Map.of("formulaNodes", List.of(Map.of("formula", "A+B",
+                        "custom_name", "Views and signups"))))));
+        assertEquals(List.of(3f, 4f, 2f), body.getList("results[0].data", Float.class));
+        assertEquals("Views and signups", body.getString("results[0].label"));
     }
 
     /** sum(price) per day: 10 + "5" = 15 on 02-01, nothing after. */
