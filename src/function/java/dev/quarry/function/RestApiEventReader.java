@@ -1,6 +1,8 @@
 package dev.quarry.function;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationConfig;
@@ -12,6 +14,7 @@ import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.quarkus.jackson.ObjectMapperCustomizer;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 
@@ -22,8 +25,12 @@ import java.io.IOException;
  * handler class beside it ("Multiple handler classes"), so the REST API shape cannot be given its own handler.
  * What the extension does use is a copy of the application's {@link ObjectMapper} to read each invocation's event;
  * this customizer gives that mapper a reader for {@code APIGatewayV2HTTPEvent} that first rewrites a REST API event
- * into the 2.0 shape ({@link RestApiEvents}) and then reads it as before. A 2.0 event passes through untouched. The
- * handler's response is one both formats accept (statusCode, headers, multiValueHeaders, body, isBase64Encoded).
+ * into the 2.0 shape ({@link RestApiEvents}) and then reads it as before. A 2.0 event passes through untouched.
+ *
+ * <p>The handler's {@link APIGatewayV2HTTPResponse} is written without its null fields, so that it holds only what
+ * both formats accept (statusCode, headers, multiValueHeaders, body, isBase64Encoded): a REST API answers 502
+ * "Malformed Lambda proxy response" to fields it does not know, such as the 2.0-only {@code cookies} that the
+ * handler leaves null (Quarry sets no cookies).
  */
 @Singleton
 public class RestApiEventReader implements ObjectMapperCustomizer {
@@ -39,6 +46,13 @@ public class RestApiEventReader implements ObjectMapperCustomizer {
             }
         });
         mapper.registerModule(module);
+        mapper.addMixIn(APIGatewayV2HTTPResponse.class, ResponseWithoutNulls.class);
+    }
+
+    /** Jackson mix-in: {@link APIGatewayV2HTTPResponse} without its null fields. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @RegisterForReflection
+    abstract static class ResponseWithoutNulls {
     }
 
     /** Reads the event as a tree, rewrites a REST API event, then hands the tree to the usual bean reader. */
