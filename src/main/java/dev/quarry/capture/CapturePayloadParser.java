@@ -51,7 +51,7 @@ public final class CapturePayloadParser {
         if (body == null || body.length == 0) {
             throw new CaptureValidationException("Empty request body");
         }
-        byte[] raw = isGzip(body, contentEncoding, compression) ? gunzip(body) : body;
+        byte[] raw = isGzip(body) ? gunzip(body) : alreadyDecoded(body, contentEncoding, compression);
         JsonNode root = withoutNul(readJson(decode(raw, compression)));
         return toBatch(root, now);
     }
@@ -59,12 +59,25 @@ public final class CapturePayloadParser {
     /**
      * Gzip whatever the content type says: posthog-node, posthog-python and the Java SDK send it labelled
      * application/json with Content-Encoding; posthog-js (gzip-js) as text/plain with neither header nor, since
-     * 1.4xx, the query parameter. The magic bytes decide when nothing else does.
+     * 1.4xx, the query parameter. The magic bytes decide: the labels are not trusted either way (below).
      */
-    private static boolean isGzip(byte[] body, String contentEncoding, String compression) {
-        boolean magic = body.length > 2 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b;
-        return magic || "gzip".equalsIgnoreCase(contentEncoding) || "gzip-js".equalsIgnoreCase(compression)
+    private static boolean isGzip(byte[] body) {
+        return body.length > 2 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b;
+    }
+
+    /**
+     * A body that is not gzip although {@code Content-Encoding: gzip} or {@code ?compression=gzip-js} says so. A
+     * gateway that decompresses request bodies (an API Gateway REST API with compression enabled does, per
+     * api-gateway-make-request-with-compressed-payload.html) may pass the header on with the plain JSON or form body;
+     * that body is read as it is. Anything else so labelled is a broken gzip stream and a 400.
+     */
+    private static byte[] alreadyDecoded(byte[] body, String contentEncoding, String compression) {
+        boolean labelledGzip = "gzip".equalsIgnoreCase(contentEncoding) || "gzip-js".equalsIgnoreCase(compression)
                 || "gzip".equalsIgnoreCase(compression);
+        if (labelledGzip && !looksLikeJson(body) && !startsWith(body, "data=")) {
+            throw new CaptureValidationException("Malformed gzip payload: not in gzip format");
+        }
+        return body;
     }
 
     private static byte[] gunzip(byte[] body) {

@@ -10,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
@@ -29,12 +30,32 @@ public class LocalDemo {
     private final Teams teams;
     private final ProjectProvisioning provisioning;
     private final DemoData demoData;
+    private final String baseUrl;
+    private final String dataDir;
 
-    public LocalDemo(Pool pool, Teams teams, ProjectProvisioning provisioning, DemoData demoData) {
+    public LocalDemo(Pool pool, Teams teams, ProjectProvisioning provisioning, DemoData demoData,
+                     @ConfigProperty(name = "quarkus.http.host") String host,
+                     @ConfigProperty(name = "quarkus.http.port") int port,
+                     @ConfigProperty(name = "quarry.local.data-dir") String dataDir) {
         this.pool = pool;
         this.teams = teams;
         this.provisioning = provisioning;
         this.demoData = demoData;
+        this.baseUrl = baseUrl(host, port);
+        this.dataDir = dataDir;
+    }
+
+    /**
+     * The address a local client reaches the server at: the bound host and port (QUARRY_HTTP_HOST,
+     * QUARRY_HTTP_PORT), with a wildcard bind named by the loopback address.
+     */
+    static String baseUrl(String host, int port) {
+        String reachable = host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::")
+                || host.equals("[::]") ? "127.0.0.1" : host;
+        if (reachable.contains(":") && !reachable.startsWith("[")) {
+            reachable = "[" + reachable + "]";
+        }
+        return "http://" + reachable + ":" + port;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -44,12 +65,12 @@ public class LocalDemo {
                                 .flatMap(created -> demoData.seed(created.team(), 2000, 30, 42L)
                                         .map(summary -> new Demo(created.team(), created.key().value()))))
                 .await().atMost(Duration.ofMinutes(5));
-        String base = "http://localhost:8080";
-        System.out.printf("%n  Quarry is running on %s (embedded PostgreSQL, data in .quarry/)%n"
+        String base = baseUrl;
+        System.out.printf("%n  Quarry is running on %s (embedded PostgreSQL, data in %s/)%n"
                         + "  Demo project: id %d, project API token %s%n"
                         + "  Personal API key (all scopes, shown once): %s%n"
                         + "  Try: curl -H \"Authorization: Bearer %s\" %s/api/projects/%d/%n%n",
-                base, demo.team().id(), demo.team().apiToken(), demo.key(), demo.key(), base, demo.team().id());
+                base, dataDir, demo.team().id(), demo.team().apiToken(), demo.key(), demo.key(), base, demo.team().id());
     }
 
     private record Demo(Team team, String key) {

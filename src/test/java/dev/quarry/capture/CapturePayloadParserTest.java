@@ -64,6 +64,30 @@ class CapturePayloadParserTest {
         assertEquals(1, parser.parse(form.getBytes(StandardCharsets.UTF_8), null, null, NOW).events().size());
     }
 
+    /**
+     * A gateway that decompressed the body but left {@code Content-Encoding: gzip} on it (an API Gateway REST API with
+     * compression enabled): the plain JSON or form is read as it is; the magic bytes, not the label, decide.
+     */
+    @Test
+    void bodyLabelledGzipThatIsAlreadyDecompressed() throws IOException {
+        byte[] json = batch("", "").getBytes(StandardCharsets.UTF_8);
+        assertEquals(1, parser.parse(json, "gzip", null, NOW).events().size());
+        assertEquals(1, parser.parse(json, "gzip", "gzip-js", NOW).events().size());
+        assertEquals(30, parser.parse(fixture("posthog-js-lz64.form"), "gzip", "lz64", NOW).events().size());
+        // The real gzip bytes of posthog-node's fixture, labelled or not, still decode.
+        byte[] gzip = fixture("posthog-node.json.gz");
+        assertEquals(parser.parse(gzip, "gzip", null, NOW).events().size(), parser.parse(gzip, null, null, NOW).events().size());
+    }
+
+    /** Gzip that a text-only hop mangled (bytes that are not UTF-8 replaced by U+FFFD) is a 400, not a 500. */
+    @Test
+    void gzipCorruptedAsTextIsA400() throws IOException {
+        byte[] mangled = new String(fixture("posthog-node.json.gz"), StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+        CaptureValidationException error = assertThrows(CaptureValidationException.class,
+                () -> parser.parse(mangled, "gzip", null, NOW));
+        assertEquals(true, error.getMessage().startsWith("Malformed gzip payload"), error.getMessage());
+    }
+
     @Test
     void garbageInAFormIsA400() {
         assertThrows(CaptureValidationException.class,

@@ -6,6 +6,7 @@ import static dev.quarry.deploy.CloudFormation.map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -75,16 +76,49 @@ class TemplateTest {
         return Group.byId(String.valueOf(id)).orElseThrow(() -> new AssertionError(functionName + ": unknown group " + id));
     }
 
+    /** A function's routes on either API: the HTTP API ({@code Api}) or the capture REST API ({@code CaptureApi}). */
     private static List<Route> httpRoutes(Map<String, Object> function) {
         List<Route> routes = new ArrayList<>();
         map(function.get("Events")).values().forEach(event -> {
             if ("HttpApi".equals(at(event, "Type"))) {
                 assertEquals(Map.of("Ref", "Api"), at(event, "Properties", "ApiId"));
-                routes.add(new Route(String.valueOf(at(event, "Properties", "Method")).toUpperCase(),
-                        String.valueOf(at(event, "Properties", "Path"))));
+            } else if ("Api".equals(at(event, "Type"))) {
+                assertEquals(Map.of("Ref", "CaptureApi"), at(event, "Properties", "RestApiId"));
+            } else {
+                return;
             }
+            routes.add(new Route(String.valueOf(at(event, "Properties", "Method")).toUpperCase(),
+                    String.valueOf(at(event, "Properties", "Path"))));
         });
         return routes;
+    }
+
+    /**
+     * The capture routes, and only they, are on the REST API whose binary media types are every type: there API
+     * Gateway hands every body (gzip labelled JSON or text too) to the function base64-encoded, byte for byte. No
+     * request decompression in front (MinimumCompressionSize), so the compressed batch is what counts against
+     * Lambda's 6 MB.
+     */
+    @Test
+    void captureRoutesAreOnARestApiThatPassesEveryBodyAsBinary() {
+        Object api = resources(TEMPLATE).get("CaptureApi");
+        assertEquals("AWS::Serverless::Api", at(api, "Type"));
+        List<Object> binary = list(at(api, "Properties", "BinaryMediaTypes"));
+        assertEquals(List.of("*/*"), binary.stream().map(t -> String.valueOf(t).replace("~1", "/")).toList());
+        assertNull(at(api, "Properties", "MinimumCompressionSize"), "no request decompression in front");
+        Set<String> onRestApi = new TreeSet<>();
+        functions().forEach((name, function) -> map(function.get("Events")).values().forEach(event -> {
+            if ("Api".equals(at(event, "Type"))) {
+                assertEquals("CaptureFunction", name, "only capture is on the REST API");
+                onRestApi.add("POST " + at(event, "Properties", "Path"));
+                assertEquals("POST", String.valueOf(at(event, "Properties", "Method")).toUpperCase());
+            }
+        }));
+        assertEquals(new TreeSet<>(Group.CAPTURE.routes().stream().map(Route::toString).toList()), onRestApi);
+        assertEquals(Map.of("Fn::Sub", "https://${CaptureApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"
+                + at(api, "Properties", "StageName")), at(TEMPLATE, "Outputs", "CaptureUrl", "Value"));
+        List<Object> methodSettings = list(at(api, "Properties", "MethodSettings"));
+        assertEquals(1000, at(methodSettings.get(0), "ThrottlingRateLimit"), "capture throttle as before");
     }
 
     private static List<Owned<String>> templateRoutes() {
