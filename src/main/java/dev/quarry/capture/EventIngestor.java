@@ -126,8 +126,9 @@ public class EventIngestor {
                     if (unseen.length == 0) {
                         return Uni.createFrom().item(loaded);
                     }
-                    // read again once the new ids are ours: a batch that held them may have created their persons
-                    return lock(conn, teamId, unseen).flatMap(ignored -> load(conn, teamId, ids, false));
+                    // read them again once they are ours: a batch that held them may have created their persons
+                    return lock(conn, teamId, unseen).flatMap(ignored -> load(conn, teamId, unseen, false))
+                            .map(again -> loaded.with(again));
                 });
         return resolved
                 .flatMap(loaded -> groupTypes(conn, teamId, events).flatMap(types -> {
@@ -164,6 +165,18 @@ public class EventIngestor {
     }
 
     private record Loaded(Map<String, PersonRecord> persons, Set<String> personless, Set<UUID> retired) {
+        /** This state with another read of some of the ids added; one record per person uuid. */
+        Loaded with(Loaded other) {
+            Map<UUID, PersonRecord> byUuid = new HashMap<>();
+            persons.values().forEach(person -> byUuid.put(person.uuid, person));
+            Map<String, PersonRecord> all = new HashMap<>(persons);
+            other.persons().forEach((id, person) -> all.put(id, byUuid.computeIfAbsent(person.uuid, u -> person)));
+            Set<String> allPersonless = new HashSet<>(personless);
+            allPersonless.addAll(other.personless());
+            Set<UUID> allRetired = new HashSet<>(retired);
+            allRetired.addAll(other.retired());
+            return new Loaded(all, allPersonless, allRetired);
+        }
     }
 
     /**
