@@ -37,7 +37,8 @@ import java.util.function.Function;
  * row's {@code version} is still the one read, else the whole batch is retried under full locking. A batch with merge
  * events, and every retry, locks all its distinct ids and their persons ({@code FOR UPDATE}) first. So concurrent
  * batches for the same known users run side by side unless they change the same person; events keep the person id
- * they were resolved to, and a merge committed meanwhile reaches them through person_overrides like older events. Events are de-duplicated on PostHog's key
+ * they were resolved to, and a merge committed meanwhile reaches them through person_overrides like older events.
+ * Events are de-duplicated on PostHog's key
  * (uuid, event, distinct_id, UTC day of the timestamp — its ClickHouse sort key): a copy sent again replaces the
  * stored one (the later copy wins, also within one batch). The fixes and refusals applied on the way are stored as the project's ingestion warnings. Every write
  * is one set-based statement per batch, and only issued when the batch needs it.
@@ -78,15 +79,10 @@ public class EventIngestor {
         return Uni.createFrom().deferred(() -> pool.withTransaction(conn -> ingest(conn, team.id(),
                         copies(events), parseWarnings, lockAll.get())))
                 .onFailure(failure -> {
-                    if (failure instanceof PersonChangedMeanwhile) {
-                        lockAll.set(true);
-                        return true;
-                    }
-                    if (isRetryable(failure)) {
-                        lockAll.set(true);
-                        return true;
-                    }
-                    return false;
+                    // a retry locks everything first, so it cannot lose to a concurrent batch again
+                    boolean retry = failure instanceof PersonChangedMeanwhile || isRetryable(failure);
+                    lockAll.compareAndSet(false, retry);
+                    return retry;
                 }).retry().atMost(3);
     }
 
