@@ -83,6 +83,10 @@ public class AnchorBench {
         if (url != null && !url.isBlank()) {
             return new HttpApp(url);
         }
+        Path server = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        if (Files.exists(server)) {
+            return startHttpApp(server, env, logs);
+        }
         Path runner = Files.list(Path.of("target")).filter(p -> p.toString().endsWith("-runner.jar")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("Build first: ./mvnw package -DskipTests"));
         Path driver = logs.resolve("driver");
@@ -126,8 +130,59 @@ public class AnchorBench {
         };
     }
 
+    /**
+     * The packaged application as it is run outside AWS (java -jar target/quarkus-app/quarkus-run.jar, prod profile,
+     * plain HTTP on a free loopback port), one JVM, migrations at start; waits until it answers.
+     */
+    static App startHttpApp(Path jar, Map<String, String> env, Path logs) throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m"));
+        String javaOptions = System.getenv().getOrDefault("QUARRY_BENCH_APP_JAVA_OPTS", "");
+        if (!javaOptions.isBlank()) {
+            command.addAll(List.of(javaOptions.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logs.resolve("app.log").toFile());
+        builder.environment().putAll(env);
+        builder.environment().put("QUARRY_MIGRATE_AT_START", "true");
+        builder.environment().put("QUARRY_HTTP_PORT", String.valueOf(port));
+        Process process = builder.start();
+        HttpApp http = new HttpApp("http://127.0.0.1:" + port);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (true) {
+            try {
+                int status = http.call("GET", "/api/projects/0/", Map.of(), null).status();
+                if (status == 401 || status == 403 || status == 404) {
+                    break;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                process.destroy();
+                throw new IllegalStateException("app did not start (log " + logs.resolve("app.log") + ")");
+            }
+            Thread.sleep(250);
+        }
+        return new App() {
+            @Override
+            public Answer call(String method, String path, Map<String, String> headers, byte[] body) throws Exception {
+                return http.call(method, path, headers, body);
+            }
+
+            @Override
+            public void close() {
+                process.destroy();
+            }
+        };
+    }
+
     record HttpApp(String url) implements App {
-        static final HttpClient CLIENT = HttpClient.newHttpClient();
+        static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
         @Override
         public Answer call(String method, String path, Map<String, String> headers, byte[] body) throws Exception {
@@ -422,10 +477,16 @@ public class AnchorBench {
         System.out.printf("anchor bench: %,d events, %,d persons, median of %d after a warm-up; JVM %s, %d cores, load %s; logs %s%n",
                 events, persons, runs, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 Files.readString(Path.of("/proc/loadavg")).trim(), logs);
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setPort(pgPort)
+        boolean statementStats = !System.getenv().getOrDefault("QUARRY_BENCH_PG_STATS", "").isEmpty();
+        EmbeddedPostgres.Builder pgBuilder = EmbeddedPostgres.builder().setPort(pgPort)
                 .setDataDirectory(pgDir.resolve("pgdata")).setCleanDataDirectory(true)
                 .setOverrideWorkingDirectory(pgDir.resolve("pg-binaries").toFile())
-                .setServerConfig("shared_buffers", "256MB").setServerConfig("work_mem", "64MB").start()) {
+                .setServerConfig("shared_buffers", "256MB").setServerConfig("work_mem", "64MB");
+        if (statementStats) {
+            pgBuilder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                    .setServerConfig("pg_stat_statements.track", "all");
+        }
+        try (EmbeddedPostgres pg = pgBuilder.start()) {
             Map<String, String> env = new HashMap<>();
             env.put("QUARRY_DB_URL", "postgresql://localhost:" + pgPort + "/postgres");
             env.put("QUARRY_DB_USER", "postgres");
@@ -453,7 +514,18 @@ public class AnchorBench {
                     }
                 }
                 if (captureEvents > 0) {
+                    if (statementStats) {
+                        psql(pgPort, "-c", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()");
+                    }
                     captureBench(app, capture.path("api_token").asText(), captureEvents, pgPort, logs);
+                    if (statementStats) {
+                        // where the database spent capture's time (QUARRY_BENCH_PG_STATS set)
+                        psql(pgPort, "-o", logs.resolve("capture-statements.txt").toString(), "-c",
+                                "SELECT calls, round(total_exec_time) AS ms, round((total_exec_time / calls)::numeric, 2) AS ms_per_call, "
+                                + "left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS statement FROM pg_stat_statements "
+                                + "ORDER BY total_exec_time DESC LIMIT 25");
+                        System.out.println(Files.readString(logs.resolve("capture-statements.txt")));
+                    }
                 }
             }
         }
@@ -606,11 +678,11 @@ public class AnchorBench {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         senders.shutdown();
-        System.out.printf("%ncapture: %,d events in %d gzip /batch/ requests of %d, 2 senders, 2 function instances: %.1f s, %,.0f events/s%n",
+        System.out.printf("%ncapture: %,d events in %d gzip /batch/ requests of %d, 2 senders: %.1f s, %,.0f events/s%n",
                 events, bodies.size(), batchSize, seconds, events / seconds);
         Path file = logs.resolve("capture.csv");
         Files.writeString(file, csv);
-        psql(pgPort, "-c", "DROP TABLE IF EXISTS bench_copy_events; CREATE TABLE bench_copy_events (LIKE events INCLUDING DEFAULTS INCLUDING INDEXES); "
+        psql(pgPort, "-c", "DROP TABLE IF EXISTS bench_copy_events; CREATE TABLE bench_copy_events (LIKE events INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING INDEXES); "
                 + "ALTER TABLE bench_copy_events ALTER COLUMN team_id SET DEFAULT 1, ALTER COLUMN person_id SET DEFAULT gen_random_uuid()");
         long c0 = System.nanoTime();
         psql(pgPort, "-c", "\\copy bench_copy_events (uuid, event, distinct_id, properties, timestamp) FROM '" + file + "' WITH (FORMAT csv)");

@@ -3,13 +3,15 @@
 # /batch/ against a raw COPY. One command; prints per insight kind Quarry's median, DuckDB's median and the ratio.
 # Usage: infra/bench/anchor/run.sh [events=1000000] [persons=15000] [runs=3] [capture-events=100000]
 # Environment: QUARRY_BENCH_PG_PORT (55181), QUARRY_BENCH_DIR (/tmp/anchor-bench), QUARRY_BENCH_ONLY (insight name
-# part), QUARRY_BENCH_URL (time a Quarry already serving plain HTTP there instead of the packaged Lambda function).
+# part), QUARRY_BENCH_URL (time a Quarry already serving plain HTTP there instead of starting the packaged app,
+# target/quarkus-app/quarkus-run.jar), QUARRY_BENCH_PG_STATS (any value: print where PostgreSQL spent capture's time,
+# from pg_stat_statements), QUARRY_BENCH_APP_JAVA_OPTS (extra JVM options for the app, e.g. a JFR recording).
 # DuckDB (org.duckdb:duckdb_jdbc) is fetched for the benchmark only; it is not a dependency of the application.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 duckdb_version=1.5.2.0
 lib=target/bench-lib
-ls target/*-runner.jar >/dev/null 2>&1 || ./mvnw -B -q package -DskipTests
+ls target/quarkus-app/quarkus-run.jar >/dev/null 2>&1 || ./mvnw -B -q package -DskipTests
 [[ -f $lib/duckdb_jdbc-$duckdb_version.jar ]] || ./mvnw -B -q dependency:copy \
   -Dartifact=org.duckdb:duckdb_jdbc:$duckdb_version -DoutputDirectory=$lib
 cp_file=$(mktemp)

@@ -7,7 +7,7 @@ port=${1:-54329}
 psql=(psql -h localhost -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q)
 "${psql[@]}" <<'SQL'
 DROP TABLE IF EXISTS bench_copy_events;
-CREATE TABLE bench_copy_events (LIKE events INCLUDING DEFAULTS INCLUDING INDEXES);
+CREATE TABLE bench_copy_events (LIKE events INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING INDEXES);
 ALTER TABLE bench_copy_events ALTER COLUMN team_id SET DEFAULT 1, ALTER COLUMN person_id SET DEFAULT gen_random_uuid();
 SQL
 start=$(date +%s%N)

@@ -54,7 +54,8 @@ public final class DerivedPersonProperties {
     }
 
     public static String initialKey(String key) {
-        return "$initial_" + key.replaceFirst("\\$", "");
+        int dollar = key.indexOf('$');
+        return "$initial_" + (dollar < 0 ? key : key.substring(0, dollar) + key.substring(dollar + 1));
     }
 
     /** The event's $set / $set_once (explicit keys first and winning) plus what PostHog derives from properties. */

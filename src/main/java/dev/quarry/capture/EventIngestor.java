@@ -31,8 +31,14 @@ import java.util.function.Function;
 
 /**
  * Stores a batch of events with their person and group processing in one transaction: all of it or none of it.
- * Distinct ids the batch touches are locked first (advisory locks in a fixed order), so concurrent batches for the
- * same users serialise instead of creating two persons for one id. Events are de-duplicated on PostHog's key
+ * Concurrency: a batch without merge events ({@code $identify}, {@code $create_alias}, {@code $merge_dangerously})
+ * takes advisory locks (in a fixed order) only on the distinct ids that have no person yet, so two batches cannot
+ * create two persons for one id, and reads known persons without row locks; a person update then applies only if the
+ * row's {@code version} is still the one read, else the whole batch is retried under full locking. A batch with merge
+ * events, and every retry, locks all its distinct ids and their persons ({@code FOR UPDATE}) first. So concurrent
+ * batches for the same known users run side by side unless they change the same person; events keep the person id
+ * they were resolved to, and a merge committed meanwhile reaches them through person_overrides like older events.
+ * Events are de-duplicated on PostHog's key
  * (uuid, event, distinct_id, UTC day of the timestamp — its ClickHouse sort key): a copy sent again replaces the
  * stored one (the later copy wins, also within one batch). The fixes and refusals applied on the way are stored as the project's ingestion warnings. Every write
  * is one set-based statement per batch, and only issued when the batch needs it.
@@ -68,9 +74,23 @@ public class EventIngestor {
      * @return the number of event rows written (inserted or replaced by a re-sent copy)
      */
     public Uni<Integer> ingest(Team team, List<CapturedEvent> events, List<IngestionWarning> parseWarnings) {
+        java.util.concurrent.atomic.AtomicBoolean lockAll = new java.util.concurrent.atomic.AtomicBoolean(
+                events.stream().anyMatch(event -> PersonResolution.distinctIdsOf(event).size() > 1));
         return Uni.createFrom().deferred(() -> pool.withTransaction(conn -> ingest(conn, team.id(),
-                        copies(events), parseWarnings)))
-                .onFailure(EventIngestor::isRetryable).retry().atMost(3);
+                        copies(events), parseWarnings, lockAll.get())))
+                .onFailure(failure -> {
+                    // a retry locks everything first, so it cannot lose to a concurrent batch again
+                    boolean retry = failure instanceof PersonChangedMeanwhile || isRetryable(failure);
+                    lockAll.compareAndSet(false, retry);
+                    return retry;
+                }).retry().atMost(3);
+    }
+
+    /** A person this batch read without a lock was changed by another transaction before the update. */
+    static final class PersonChangedMeanwhile extends RuntimeException {
+        PersonChangedMeanwhile() {
+            super("a person changed while the batch was processed", null, false, false);
+        }
     }
 
     /**
@@ -89,13 +109,24 @@ public class EventIngestor {
     }
 
     private Uni<Integer> ingest(SqlConnection conn, long teamId, List<CapturedEvent> events,
-                                List<IngestionWarning> parseWarnings) {
+                                List<IngestionWarning> parseWarnings, boolean lockAll) {
         Set<String> distinctIds = new LinkedHashSet<>();
         events.forEach(event -> distinctIds.addAll(PersonResolution.distinctIdsOf(event)));
         String[] ids = distinctIds.toArray(String[]::new);
         Instant now = clock.instant();
-        return lock(conn, teamId, ids)
-                .flatMap(ignored -> load(conn, teamId, ids))
+        Uni<Loaded> resolved = lockAll
+                ? lock(conn, teamId, ids).flatMap(ignored -> load(conn, teamId, ids, true))
+                : load(conn, teamId, ids, false).flatMap(loaded -> {
+                    String[] unseen = distinctIds.stream().filter(id -> !loaded.persons().containsKey(id))
+                            .toArray(String[]::new);
+                    if (unseen.length == 0) {
+                        return Uni.createFrom().item(loaded);
+                    }
+                    // read them again once they are ours: a batch that held them may have created their persons
+                    return lock(conn, teamId, unseen).flatMap(ignored -> load(conn, teamId, unseen, false))
+                            .map(again -> loaded.with(again));
+                });
+        return resolved
                 .flatMap(loaded -> groupTypes(conn, teamId, events).flatMap(types -> {
                     PersonResolution.Outcome persons =
                             new PersonResolution(teamId, loaded.persons(), loaded.personless(), loaded.retired(), now)
@@ -130,13 +161,25 @@ public class EventIngestor {
     }
 
     private record Loaded(Map<String, PersonRecord> persons, Set<String> personless, Set<UUID> retired) {
+        /** This state with another read of some of the ids added; one record per person uuid. */
+        Loaded with(Loaded other) {
+            Map<UUID, PersonRecord> byUuid = new HashMap<>();
+            persons.values().forEach(person -> byUuid.put(person.uuid, person));
+            Map<String, PersonRecord> all = new HashMap<>(persons);
+            other.persons().forEach((id, person) -> all.put(id, byUuid.computeIfAbsent(person.uuid, u -> person)));
+            Set<String> allPersonless = new HashSet<>(personless);
+            allPersonless.addAll(other.personless());
+            Set<UUID> allRetired = new HashSet<>(retired);
+            allRetired.addAll(other.retired());
+            return new Loaded(all, allPersonless, allRetired);
+        }
     }
 
     /**
-     * The persons of the batch's distinct ids, locked (an id whose person was deleted maps to a deleted record),
-     * and which of the ids were used before by events without a person.
+     * The persons of the batch's distinct ids (an id whose person was deleted maps to a deleted record), locked
+     * when {@code forUpdate}, and which of the ids were used before by events without a person.
      */
-    private Uni<Loaded> load(SqlConnection conn, long teamId, String[] distinctIds) {
+    private Uni<Loaded> load(SqlConnection conn, long teamId, String[] distinctIds, boolean forUpdate) {
         UUID[] own = new UUID[distinctIds.length];
         for (int i = 0; i < distinctIds.length; i++) {
             own[i] = PersonUuids.of(teamId, distinctIds[i]);
@@ -163,15 +206,18 @@ public class EventIngestor {
                     if (uuids.length == 0) {
                         return Uni.createFrom().item(new Loaded(Map.of(), personless, retired));
                     }
-                    return conn.preparedQuery("SELECT uuid, created_at, properties::text, is_identified FROM persons "
-                                    + "WHERE team_id = $1 AND uuid = ANY($2) ORDER BY id FOR UPDATE")
+                    return conn.preparedQuery("SELECT uuid, created_at, properties::text, is_identified, version "
+                                    + "FROM persons WHERE team_id = $1 AND uuid = ANY($2)"
+                                    + (forUpdate ? " ORDER BY id FOR UPDATE" : ""))
                             .execute(Tuple.of(teamId, uuids))
                             .map(rows -> {
                                 Map<UUID, PersonRecord> byUuid = new HashMap<>();
                                 for (Row row : rows) {
-                                    byUuid.put(row.getUUID(0), new PersonRecord(row.getUUID(0), false,
+                                    PersonRecord person = new PersonRecord(row.getUUID(0), false,
                                             row.getOffsetDateTime(1).toInstant(), parseObject(row.getString(2)),
-                                            row.getBoolean(3)));
+                                            row.getBoolean(3));
+                                    person.version = row.getLong(4);
+                                    byUuid.put(person.uuid, person);
                                 }
                                 Map<String, PersonRecord> byDistinctId = new HashMap<>();
                                 personOf.forEach((distinctId, uuid) -> byDistinctId.put(distinctId,
@@ -290,15 +336,21 @@ public class EventIngestor {
         if (persons.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        // in uuid order, so two batches updating the same persons take their row locks in the same order
+        List<PersonRecord> ordered = new ArrayList<>(persons);
+        ordered.sort(java.util.Comparator.comparing(p -> p.uuid));
         return conn.preparedQuery("UPDATE persons p SET properties = u.props::jsonb, is_identified = u.identified, "
                         + "created_at = u.created_at, version = p.version + 1 "
-                        + "FROM unnest($2::uuid[], $3::text[], $4::bool[], $5::timestamptz[]) "
-                        + "AS u(uuid, props, identified, created_at) WHERE p.team_id = $1 AND p.uuid = u.uuid")
-                .execute(Tuple.of(teamId, column(persons, p -> p.uuid, UUID[]::new),
-                        column(persons, p -> p.properties.toString(), String[]::new),
-                        column(persons, p -> p.identified, Boolean[]::new),
-                        column(persons, p -> utc(p.createdAt), OffsetDateTime[]::new)))
-                .replaceWithVoid();
+                        + "FROM unnest($2::uuid[], $3::text[], $4::bool[], $5::timestamptz[], $6::bigint[]) "
+                        + "AS u(uuid, props, identified, created_at, version) "
+                        + "WHERE p.team_id = $1 AND p.uuid = u.uuid AND p.version = u.version")
+                .execute(Tuple.of(teamId, column(ordered, p -> p.uuid, UUID[]::new),
+                        column(ordered, p -> p.properties.toString(), String[]::new),
+                        column(ordered, p -> p.identified, Boolean[]::new),
+                        column(ordered, p -> utc(p.createdAt), OffsetDateTime[]::new),
+                        column(ordered, p -> p.version, Long[]::new)))
+                .flatMap(result -> result.rowCount() == ordered.size() ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(new PersonChangedMeanwhile()));
     }
 
     /**

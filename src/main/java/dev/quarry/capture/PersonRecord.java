@@ -14,6 +14,8 @@ final class PersonRecord {
     ObjectNode properties;
     boolean identified;
     boolean changed;
+    /** The stored row's version when loaded (0 for a new person): an update only applies if it is still current. */
+    long version;
 
     PersonRecord(UUID uuid, boolean isNew, Instant createdAt, ObjectNode properties, boolean identified) {
         this(uuid, isNew, false, createdAt, properties, identified);
