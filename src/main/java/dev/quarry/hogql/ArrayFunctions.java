@@ -20,13 +20,10 @@ import java.util.stream.Collectors;
 final class ArrayFunctions {
     private ArrayFunctions() {}
 
-    /** Functions whose first argument may be a lambda. */
-    private static final Set<String> HIGHER_ORDER = Set.of("arraymap", "arrayfilter", "arrayexists", "arrayall",
-            "arraycount", "arraysum", "arraymin", "arraymax", "arrayavg", "arrayfirst", "arraylast", "arrayfirstindex",
-            "arraylastindex", "arraysort", "arrayreversesort", "arraycumsum");
-
+    /** Whether this function's first argument may be a lambda (it is registered by {@link #higherOrder}). */
     static boolean takesLambda(String name) {
-        return HIGHER_ORDER.contains(name.toLowerCase(Locale.ROOT));
+        Functions.Spec s = Functions.lookup(name);
+        return s != null && s.printer() instanceof HigherOrderPrinter;
     }
 
     static void register() {
@@ -159,23 +156,51 @@ final class ArrayFunctions {
                     + ") AS " + s + " WHERE " + s + ".\"o\" = 1 OR " + s + ".\"v\" IS DISTINCT FROM " + s + ".\"pv\" ORDER BY "
                     + s + ".\"o\")", x.type());
         });
-        // higher-order: an optional lambda first (x -> …), then the arrays; printed by higherOrder
-        scalar("arrayMap", 2, -1, ArrayFunctions::higherOrder);
-        scalar("arrayFilter", 2, -1, ArrayFunctions::higherOrder);
-        scalar("arrayExists", 1, -1, ArrayFunctions::higherOrder);
-        scalar("arrayAll", 1, -1, ArrayFunctions::higherOrder);
-        scalar("arrayCount", 1, -1, ArrayFunctions::higherOrder);
-        scalar("arraySum", 1, -1, ArrayFunctions::higherOrder);
-        scalar("arrayMin", 1, -1, ArrayFunctions::higherOrder);
-        scalar("arrayMax", 1, -1, ArrayFunctions::higherOrder);
-        scalar("arrayAvg", 1, -1, ArrayFunctions::higherOrder);
-        scalar("arrayFirst", 2, -1, ArrayFunctions::higherOrder);
-        scalar("arrayLast", 2, -1, ArrayFunctions::higherOrder);
-        scalar("arrayFirstIndex", 2, -1, ArrayFunctions::higherOrder);
-        scalar("arrayLastIndex", 2, -1, ArrayFunctions::higherOrder);
-        scalar("arraySort", 1, -1, ArrayFunctions::higherOrder);
-        scalar("arrayReverseSort", 1, -1, ArrayFunctions::higherOrder);
-        scalar("arrayCumSum", 1, -1, ArrayFunctions::higherOrder);
+        // higher-order: a lambda (x -> …) first — optional where minArgs is 1 — then the arrays; `v` is what each
+        // element stands for (the lambda's value, or the first array's element), `h.el()` the element itself
+        higherOrder("arrayMap", 2, (p, h, v) -> {
+            HogQLTypes.noNestedArrays(List.of(v.type()));
+            return new Frag("ARRAY(SELECT " + v.sql() + h.from() + " ORDER BY " + h.ord() + ")", "Array(" + v.type() + ")");
+        });
+        higherOrder("arrayFilter", 2, (p, h, v) -> new Frag("ARRAY(SELECT " + h.el().sql() + h.from() + " WHERE "
+                + p.bool(v) + " ORDER BY " + h.ord() + ")", h.arrayType()));
+        higherOrder("arrayExists", 1, (p, h, v) -> new Frag("coalesce((SELECT bool_or(" + p.bool(v) + ")" + h.from()
+                + "), FALSE)", "Bool"));
+        higherOrder("arrayAll", 1, (p, h, v) -> new Frag("coalesce((SELECT bool_and(" + p.bool(v) + ")" + h.from()
+                + "), TRUE)", "Bool"));
+        higherOrder("arrayCount", 1, (p, h, v) -> new Frag("(SELECT count(*)" + h.from() + " WHERE " + p.bool(v) + ")",
+                "UInt64"));
+        higherOrder("arraySum", 1, (p, h, v) -> {
+            String t = p.numType(v);
+            String sum = "coalesce(sum(" + p.num(v) + "), 0)";
+            return new Frag("(SELECT " + (t.equals("Int64") ? sum + "::bigint" : sum + "::float8") + h.from() + ")", t);
+        });
+        HigherOrder minMax = (p, h, v) -> new Frag("(SELECT " + h.name().substring(5) + "(" + v.sql() + ")" + h.from()
+                + ")", HogQLTypes.nullable(HogQLTypes.base(v.type())));
+        higherOrder("arrayMin", 1, minMax);
+        higherOrder("arrayMax", 1, minMax);
+        higherOrder("arrayAvg", 1, (p, h, v) -> new Frag("(SELECT avg(" + p.num(v) + ")::float8" + h.from() + ")",
+                "Nullable(Float64)"));
+        HigherOrder firstLast = (p, h, v) -> new Frag("coalesce((SELECT " + h.el().sql() + h.from() + " WHERE "
+                + p.bool(v) + " ORDER BY " + h.ord() + (h.name().equals("arrayfirst") ? "" : " DESC") + " LIMIT 1), "
+                + defaultOf(h.el().type()) + ")", h.el().type());
+        higherOrder("arrayFirst", 2, firstLast);
+        higherOrder("arrayLast", 2, firstLast);
+        HigherOrder firstLastIndex = (p, h, v) -> new Frag("coalesce((SELECT " + h.ord() + h.from() + " WHERE "
+                + p.bool(v) + " ORDER BY " + h.ord() + (h.name().equals("arrayfirstindex") ? "" : " DESC")
+                + " LIMIT 1), 0)", "UInt32");
+        higherOrder("arrayFirstIndex", 2, firstLastIndex);
+        higherOrder("arrayLastIndex", 2, firstLastIndex);
+        HigherOrder sort = (p, h, v) -> new Frag("ARRAY(SELECT " + h.el().sql() + h.from() + " ORDER BY " + v.sql()
+                + (h.name().equals("arraysort") ? " ASC" : " DESC") + " NULLS LAST, " + h.ord() + ")", h.arrayType());
+        higherOrder("arraySort", 1, sort);
+        higherOrder("arrayReverseSort", 1, sort);
+        higherOrder("arrayCumSum", 1, (p, h, v) -> {
+            String t = p.numType(v);
+            String sum = "sum(" + p.num(v) + ") OVER (ORDER BY " + h.ord() + ")";
+            return new Frag("ARRAY(SELECT " + (t.equals("Int64") ? sum + "::bigint" : sum + "::float8") + h.from()
+                    + " ORDER BY " + h.ord() + ")", "Array(" + t + ")");
+        });
     }
 
     /** The element columns of {@code unnest(a1, a2, …) WITH ORDINALITY}: {@code from} goes after FROM. */
@@ -209,74 +234,45 @@ final class ArrayFunctions {
         return new Unnest(from, elements, u + ".\"o\"");
     }
 
-    private static Frag higherOrder(PostgresPrinter p, Expr.Call c, String name) {
-        List<Expr> a = c.args();
-        Expr.Lambda lambda = a.get(0) instanceof Expr.Lambda l ? l : null;
-        if (lambda == null && (name.equals("arraymap") || name.equals("arrayfilter") || name.startsWith("arrayfirst")
-                || name.startsWith("arraylast"))) {
-            throw new HogQLResolutionException(c.name() + " expects a lambda (x -> …) as its first argument", c);
-        }
-        List<Expr> arrayArgs = lambda == null ? a : a.subList(1, a.size());
-        if (lambda == null && arrayArgs.size() != 1) {
-            throw new HogQLResolutionException(c.name() + " without a lambda takes one array", c);
-        }
-        List<Frag> arrays = arrayArgs.stream().map(x -> array(p, x, c)).toList();
-        Unnest u = unnest(p, arrays);
-        // the value each element stands for: the lambda's result, or the (first) element itself
-        Frag value = lambda == null ? u.first() : p.lambdaBody(lambda, u.elements());
-        String from = " FROM " + u.from();
-        String ord = u.ord();
-        switch (name) {
-            case "arraymap":
-                HogQLTypes.noNestedArrays(List.of(value.type()));
-                return new Frag("ARRAY(SELECT " + value.sql() + from + " ORDER BY " + ord + ")", "Array(" + value.type() + ")");
-            case "arrayfilter":
-                return new Frag("ARRAY(SELECT " + u.first().sql() + from + " WHERE " + p.bool(value) + " ORDER BY " + ord + ")",
-                        arrays.get(0).type());
-            case "arrayexists":
-                return new Frag("coalesce((SELECT bool_or(" + p.bool(value) + ")" + from + "), FALSE)", "Bool");
-            case "arrayall":
-                return new Frag("coalesce((SELECT bool_and(" + p.bool(value) + ")" + from + "), TRUE)", "Bool");
-            case "arraycount":
-                return new Frag("(SELECT count(*)" + from + " WHERE " + p.bool(value) + ")", "UInt64");
-            case "arraysum": {
-                String t = p.numType(value);
-                String sum = "coalesce(sum(" + p.num(value) + "), 0)";
-                return new Frag("(SELECT " + (t.equals("Int64") ? sum + "::bigint" : sum + "::float8") + from + ")", t);
+    /**
+     * What a higher-order function's printer is given: its lower-case name, {@code " FROM unnest(…) WITH ORDINALITY …"},
+     * the ordinality column, the first array's element and the first array's type.
+     */
+    record Unnested(String name, String from, String ord, Frag el, String arrayType) {}
+
+    /** Prints one higher-order function from its unnested arrays and the value {@code v} each element stands for. */
+    @FunctionalInterface
+    interface HigherOrder {
+        Frag print(PostgresPrinter p, Unnested h, Frag v);
+    }
+
+    /**
+     * Registers a higher-order function: {@code minArgs} 2 when the lambda is required, 1 when {@code f(arr)} alone
+     * means {@code f(x -> x, arr)}.
+     */
+    private static void higherOrder(String name, int minArgs, HigherOrder printer) {
+        scalar(name, minArgs, -1, new HigherOrderPrinter(minArgs == 2, printer));
+    }
+
+    /** Unnests the arrays side by side and binds the lambda's parameters to the elements. */
+    private record HigherOrderPrinter(boolean lambdaRequired, HigherOrder printer) implements Printer {
+        @Override
+        public Frag print(PostgresPrinter p, Expr.Call c, String name) {
+            List<Expr> a = c.args();
+            Expr.Lambda lambda = a.get(0) instanceof Expr.Lambda l ? l : null;
+            if (lambda == null && lambdaRequired) {
+                throw new HogQLResolutionException(c.name() + " expects a lambda (x -> …) as its first argument", c);
             }
-            case "arraymin":
-            case "arraymax":
-                return new Frag("(SELECT " + name.substring(5) + "(" + value.sql() + ")" + from + ")",
-                        HogQLTypes.nullable(HogQLTypes.base(value.type())));
-            case "arrayavg":
-                return new Frag("(SELECT avg(" + p.num(value) + ")::float8" + from + ")", "Nullable(Float64)");
-            case "arrayfirst":
-            case "arraylast": {
-                String dir = name.equals("arrayfirst") ? "" : " DESC";
-                Frag el = u.first();
-                return new Frag("coalesce((SELECT " + el.sql() + from + " WHERE " + p.bool(value) + " ORDER BY " + ord + dir
-                        + " LIMIT 1), " + defaultOf(el.type()) + ")", el.type());
+            List<Expr> arrayArgs = lambda == null ? a : a.subList(1, a.size());
+            if (lambda == null && arrayArgs.size() != 1) {
+                throw new HogQLResolutionException(c.name() + " without a lambda takes one array", c);
             }
-            case "arrayfirstindex":
-            case "arraylastindex": {
-                String dir = name.equals("arrayfirstindex") ? "" : " DESC";
-                return new Frag("coalesce((SELECT " + ord + from + " WHERE " + p.bool(value) + " ORDER BY " + ord + dir
-                        + " LIMIT 1), 0)", "UInt32");
-            }
-            case "arraysort":
-            case "arrayreversesort": {
-                String dir = name.equals("arraysort") ? " ASC" : " DESC";
-                return new Frag("ARRAY(SELECT " + u.first().sql() + from + " ORDER BY " + value.sql() + dir + " NULLS LAST, "
-                        + ord + ")", arrays.get(0).type());
-            }
-            case "arraycumsum": {
-                String t = p.numType(value);
-                String sum = "sum(" + p.num(value) + ") OVER (ORDER BY " + ord + ")";
-                return new Frag("ARRAY(SELECT " + (t.equals("Int64") ? sum + "::bigint" : sum + "::float8") + from + " ORDER BY "
-                        + ord + ")", "Array(" + t + ")");
-            }
-            default:
-                throw new HogQLResolutionException("Unknown function \"" + c.name() + "\"", c);
+            List<Frag> arrays = arrayArgs.stream().map(x -> array(p, x, c)).toList();
+            Unnest u = unnest(p, arrays);
+            // the value each element stands for: the lambda's result, or the (first) element itself
+            Frag value = lambda == null ? u.first() : p.lambdaBody(lambda, u.elements());
+            return printer.print(p, new Unnested(name, " FROM " + u.from(), u.ord(), u.first(), arrays.get(0).type()),
+                    value);
         }
     }
 

@@ -37,58 +37,58 @@ final class CoreFunctions {
             return switch (cat(x.type())) {
                 case "date" -> x;
                 case "string" -> new Frag("hogql_to_date(" + x.sql() + ")", "Nullable(Date)");
-                default -> new Frag("(" + p.localTs(x) + ")::date", p.nullableLike(x, "Date"));
+                default -> new Frag("(" + Dates.localTs(p, x) + ")::date", p.nullableLike(x, "Date"));
             };
         });
         scalar("toDateTime", 1, 2, (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
-            Frag dt = p.toDateTime(x);
+            Frag dt = Dates.toDateTime(p, x);
             if (args.size() == 2) {
-                return p.withZone(dt, args.get(1));
+                return Dates.withZone(p, dt, args.get(1));
             }
             return dt;
         });
-        scalar("toStartOfMinute", 1, 1, (p, c, name) -> p.startOf(p.expr(c.args().get(0)), "minute", false));
-        scalar("toStartOfHour", 1, 1, (p, c, name) -> p.startOf(p.expr(c.args().get(0)), "hour", false));
-        scalar("toStartOfDay", 1, 1, (p, c, name) -> p.startOf(p.expr(c.args().get(0)), "day", false));
+        scalar("toStartOfMinute", 1, 1, (p, c, name) -> Dates.startOf(p, p.expr(c.args().get(0)), "minute", false));
+        scalar("toStartOfHour", 1, 1, (p, c, name) -> Dates.startOf(p, p.expr(c.args().get(0)), "hour", false));
+        scalar("toStartOfDay", 1, 1, (p, c, name) -> Dates.startOf(p, p.expr(c.args().get(0)), "day", false));
         scalar("toStartOfWeek", 1, 2, (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
             long mode = args.size() == 2 ? constLong(args.get(1), "toStartOfWeek mode") : 0;
             if (mode % 2 == 1) {
-                return p.startOf(x, "week", true);
+                return Dates.startOf(p, x, "week", true);
             }
             // Sunday-based weeks
-            return new Frag("(date_trunc('week', " + p.localTs(x) + " + INTERVAL '1 day')::date - 1)",
+            return new Frag("(date_trunc('week', " + Dates.localTs(p, x) + " + INTERVAL '1 day')::date - 1)",
                     p.nullableLike(x, "Date"));
         });
-        scalar("toMonday", 1, 1, (p, c, name) -> p.startOf(p.expr(c.args().get(0)), "week", true));
-        scalar("toStartOfMonth", 1, 1, (p, c, name) -> p.startOf(p.expr(c.args().get(0)), "month", true));
-        scalar("toStartOfQuarter", 1, 1, (p, c, name) -> p.startOf(p.expr(c.args().get(0)), "quarter", true));
-        scalar("toStartOfYear", 1, 1, (p, c, name) -> p.startOf(p.expr(c.args().get(0)), "year", true));
-        scalar("toYear", 1, 1, (p, c, name) -> p.datePart(p.expr(c.args().get(0)), "year"));
-        scalar("toQuarter", 1, 1, (p, c, name) -> p.datePart(p.expr(c.args().get(0)), "quarter"));
-        scalar("toMonth", 1, 1, (p, c, name) -> p.datePart(p.expr(c.args().get(0)), "month"));
-        scalar("toDayOfMonth", 1, 1, (p, c, name) -> p.datePart(p.expr(c.args().get(0)), "day"));
+        scalar("toMonday", 1, 1, (p, c, name) -> Dates.startOf(p, p.expr(c.args().get(0)), "week", true));
+        scalar("toStartOfMonth", 1, 1, (p, c, name) -> Dates.startOf(p, p.expr(c.args().get(0)), "month", true));
+        scalar("toStartOfQuarter", 1, 1, (p, c, name) -> Dates.startOf(p, p.expr(c.args().get(0)), "quarter", true));
+        scalar("toStartOfYear", 1, 1, (p, c, name) -> Dates.startOf(p, p.expr(c.args().get(0)), "year", true));
+        scalar("toYear", 1, 1, (p, c, name) -> Dates.datePart(p, p.expr(c.args().get(0)), "year"));
+        scalar("toQuarter", 1, 1, (p, c, name) -> Dates.datePart(p, p.expr(c.args().get(0)), "quarter"));
+        scalar("toMonth", 1, 1, (p, c, name) -> Dates.datePart(p, p.expr(c.args().get(0)), "month"));
+        scalar("toDayOfMonth", 1, 1, (p, c, name) -> Dates.datePart(p, p.expr(c.args().get(0)), "day"));
         scalar("toDayOfWeek", 1, 2, (p, c, name) -> {
             List<Expr> args = c.args();
             // mode 0: Monday = 1 … Sunday = 7; 1: Monday = 0 … 6; 2: Sunday = 0 … 6; 3: Sunday = 1 … 7
             long mode = args.size() == 2 ? constLong(args.get(1), "toDayOfWeek mode") : 0;
             Frag x = p.expr(args.get(0));
             return switch ((int) (mode % 4)) {
-                case 1 -> new Frag("(" + p.datePart(x, "isodow").sql() + " - 1)", p.nullableLike(x, "Int64"));
-                case 2 -> p.datePart(x, "dow");
-                case 3 -> new Frag("(" + p.datePart(x, "dow").sql() + " + 1)", p.nullableLike(x, "Int64"));
-                default -> p.datePart(x, "isodow");
+                case 1 -> new Frag("(" + Dates.datePart(p, x, "isodow").sql() + " - 1)", p.nullableLike(x, "Int64"));
+                case 2 -> Dates.datePart(p, x, "dow");
+                case 3 -> new Frag("(" + Dates.datePart(p, x, "dow").sql() + " + 1)", p.nullableLike(x, "Int64"));
+                default -> Dates.datePart(p, x, "isodow");
             };
         });
-        scalar("toDayOfYear", 1, 1, (p, c, name) -> p.datePart(p.expr(c.args().get(0)), "doy"));
-        scalar("toHour", 1, 1, (p, c, name) -> p.datePart(p.expr(c.args().get(0)), "hour"));
-        scalar("toMinute", 1, 1, (p, c, name) -> p.datePart(p.expr(c.args().get(0)), "minute"));
-        scalar("toSecond", 1, 1, (p, c, name) -> new Frag("floor(extract(second from " + p.localTs(p.expr(c.args().get(0))) + "))::bigint", "Int64"));
-        scalar("toUnixTimestamp", 1, 1, (p, c, name) -> new Frag("floor(extract(epoch from " + p.toDateTime(p.expr(c.args().get(0))).sql() + "))::bigint", "Int64"));
-        scalar("dateDiff", 3, 3, (p, c, name) -> dateDiff(p, p.unitArg(c.args().get(0), "dateDiff"), p.expr(c.args().get(1)), p.expr(c.args().get(2))));
+        scalar("toDayOfYear", 1, 1, (p, c, name) -> Dates.datePart(p, p.expr(c.args().get(0)), "doy"));
+        scalar("toHour", 1, 1, (p, c, name) -> Dates.datePart(p, p.expr(c.args().get(0)), "hour"));
+        scalar("toMinute", 1, 1, (p, c, name) -> Dates.datePart(p, p.expr(c.args().get(0)), "minute"));
+        scalar("toSecond", 1, 1, (p, c, name) -> new Frag("floor(extract(second from " + Dates.localTs(p, p.expr(c.args().get(0))) + "))::bigint", "Int64"));
+        scalar("toUnixTimestamp", 1, 1, (p, c, name) -> new Frag("floor(extract(epoch from " + Dates.toDateTime(p, p.expr(c.args().get(0))).sql() + "))::bigint", "Int64"));
+        scalar("dateDiff", 3, 3, (p, c, name) -> dateDiff(p, Dates.unitArg(p, c.args().get(0), "dateDiff"), p.expr(c.args().get(1)), p.expr(c.args().get(2))));
         Printer dateaddFn = (p, c, name) -> {
             List<Expr> args = c.args();
             if (args.size() == 2) {
@@ -100,7 +100,7 @@ final class CoreFunctions {
                 }
                 return p.arithmetic(name.equals("dateadd") ? "+" : "-", p.expr(args.get(0)), i);
             }
-            String unit = p.unitArg(args.get(0), Functions.lookup(name).name());
+            String unit = Dates.unitArg(p, args.get(0), Functions.lookup(name).name());
             return p.arithmetic(name.equals("dateadd") ? "+" : "-", p.expr(args.get(2)), p.interval(p.expr(args.get(1)), unit));
         };
         scalar("dateAdd", 2, 3, dateaddFn);
@@ -109,9 +109,9 @@ final class CoreFunctions {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
             String pattern = toCharPattern(p.constString(args.get(1), "formatDateTime format"));
-            return new Frag("to_char(" + p.localTs(x) + ", " + p.bind(pattern, "text") + ")", p.nullableLike(x, "String"));
+            return new Frag("to_char(" + Dates.localTs(p, x) + ", " + p.bind(pattern, "text") + ")", p.nullableLike(x, "String"));
         });
-        scalar("toTimeZone", 2, 2, (p, c, name) -> p.withZone(p.toDateTime(p.expr(c.args().get(0))), c.args().get(1)));
+        scalar("toTimeZone", 2, 2, (p, c, name) -> Dates.withZone(p, Dates.toDateTime(p, p.expr(c.args().get(0))), c.args().get(1)));
         // strings
         Printer lowerFn = (p, c, name) -> new Frag(name + "(" + p.str(p.expr(c.args().get(0))) + ")", p.nullableLike(p.expr(c.args().get(0)), "String"));
         scalar("lower", 1, 1, lowerFn);
@@ -316,17 +316,17 @@ final class CoreFunctions {
                     : cat(el).equals("string") ? p.str(x) : x.sql();
             return new Frag("coalesce((" + xs + ") = ANY(" + a.sql() + "), FALSE)", "Bool");
         });
-        scalar("array", 0, -1, (p, c, name) -> p.arrayLit(c.args().stream().map(p::expr).toList()));
+        scalar("array", 0, -1, (p, c, name) -> Literals.arrayLit(p, c.args().stream().map(p::expr).toList()));
         scalar("arrayJoin", 1, 1, (p, c, name) -> {
             throw new HogQLResolutionException("arrayJoin is only supported as a column of the SELECT list", c);
         });
     }
 
     private static Frag dateDiff(PostgresPrinter p, String unit, Frag a, Frag b) {
-        String ea = "extract(epoch from " + p.toDateTime(a).sql() + ")";
-        String eb = "extract(epoch from " + p.toDateTime(b).sql() + ")";
-        String la = p.localTs(a);
-        String lb = p.localTs(b);
+        String ea = "extract(epoch from " + Dates.toDateTime(p, a).sql() + ")";
+        String eb = "extract(epoch from " + Dates.toDateTime(p, b).sql() + ")";
+        String la = Dates.localTs(p, a);
+        String lb = Dates.localTs(p, b);
         String sql = switch (unit) {
             case "second" -> "(floor(" + eb + ") - floor(" + ea + "))";
             case "minute" -> "(floor(" + eb + " / 60) - floor(" + ea + " / 60))";

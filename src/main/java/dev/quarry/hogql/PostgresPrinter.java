@@ -5,7 +5,6 @@ import static dev.quarry.hogql.HogQLTypes.base;
 import static dev.quarry.hogql.HogQLTypes.cat;
 import static dev.quarry.hogql.HogQLTypes.elementType;
 import static dev.quarry.hogql.HogQLTypes.isNum;
-import static dev.quarry.hogql.HogQLTypes.noNestedArrays;
 import static dev.quarry.hogql.HogQLTypes.nullable;
 
 import dev.quarry.hogql.Resolver.Column;
@@ -21,13 +20,7 @@ import dev.quarry.hogql.Resolver.SubColumnRef;
 import dev.quarry.hogql.Schema.FieldDef;
 import dev.quarry.hogql.Schema.Kind;
 import java.time.DateTimeException;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,9 +33,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The only class that knows PostgreSQL. Prints a resolved HogQL tree as PostgreSQL text with $n bind parameters,
- * adding {@code <alias>.team_id = $1} for every table it emits. Identifiers come from {@link Schema} or are
- * generated; every user value is a bind parameter or a number printed by Java.
+ * Prints a resolved HogQL tree as PostgreSQL text with $n bind parameters, adding {@code <alias>.team_id = $1} for
+ * every table it emits. Identifiers come from {@link Schema} or are generated; every user value is a bind parameter
+ * or a number printed by Java. Function calls print through their entry in the function table ({@link Functions}),
+ * literals through {@link Literals}, date values through {@link Dates}; type names and rules are {@link HogQLTypes}'.
+ * Names, scopes and fields come resolved ({@link Resolver}); the printer keeps its own state (parameters, CTE
+ * names, the SQL columns of printed subqueries) and writes nothing back into the resolution.
  */
 public final class PostgresPrinter {
     /** A printed expression and its ClickHouse-style type. */
@@ -74,6 +70,11 @@ public final class PostgresPrinter {
         String name;
         Printed printed;
     }
+    /** The SQL names and types of the columns of each subquery, CTE or ARRAY JOIN source printed so far. */
+    private final Map<Source, SourceColumns> sourceColumns = new java.util.IdentityHashMap<>();
+
+    private record SourceColumns(List<String> sql, List<String> types) {}
+
     /** While a lambda's body is printed: what its parameters stand for. */
     private final Map<Expr.Lambda, List<Frag>> lambdaArgs = new java.util.IdentityHashMap<>();
     private int generatedAliases;
@@ -130,6 +131,11 @@ public final class PostgresPrinter {
 
     private String team() {
         return "$1";
+    }
+
+    /** The team's time zone. */
+    ZoneId zone() {
+        return zone;
     }
 
     String tz() {
@@ -355,8 +361,7 @@ public final class PostgresPrinter {
             types.add(elementType(a.type()));
             names.add("c" + k);
         }
-        src.columnSql = names;
-        src.columnTypes = types;
+        sourceColumns.put(src, new SourceColumns(names, types));
         return "unnest(" + String.join(", ", arrays) + ") AS " + q(src.sqlAlias) + "("
                 + names.stream().map(PostgresPrinter::q).collect(Collectors.joining(", ")) + ")";
     }
@@ -369,14 +374,12 @@ public final class PostgresPrinter {
                 cte.name = "cte__" + ++cteCount;
                 cte.printed = p;
             }
-            src.columnSql = cte.printed.sqlNames();
-            src.columnTypes = cte.printed.types();
+            sourceColumns.put(src, new SourceColumns(cte.printed.sqlNames(), cte.printed.types()));
             return q(cte.name) + " AS " + q(src.sqlAlias);
         }
         if (src.subquery != null) {
             Printed p = selectLike(src.subquery, false);
-            src.columnSql = p.sqlNames();
-            src.columnTypes = p.types();
+            sourceColumns.put(src, new SourceColumns(p.sqlNames(), p.types()));
             return "(" + p.sql() + ") AS " + q(src.sqlAlias);
         }
         String a = q(src.sqlAlias);
@@ -431,7 +434,8 @@ public final class PostgresPrinter {
             return column(src, f, List.of(), q(src.sqlAlias));
         }
         int idx = src.columns.indexOf(name);
-        return new Frag(q(src.sqlAlias) + "." + q(src.columnSql.get(idx)), src.columnTypes.get(idx));
+        SourceColumns cols = sourceColumns.get(src);
+        return new Frag(q(src.sqlAlias) + "." + q(cols.sql().get(idx)), cols.types().get(idx));
     }
 
     // ------------------------------------------------------------------ expressions
@@ -439,7 +443,7 @@ public final class PostgresPrinter {
     public Frag expr(Expr e) {
         budget.node();
         if (e instanceof Expr.Constant c) {
-            return constant(c.value());
+            return Literals.constant(this, c.value());
         }
         if (e instanceof Expr.Field f) {
             return field(res.ref(f));
@@ -492,10 +496,10 @@ public final class PostgresPrinter {
             return interval(expr(i.amount()), i.unit());
         }
         if (e instanceof Expr.ArrayLit a) {
-            return arrayLit(a.items().stream().map(this::expr).toList());
+            return Literals.arrayLit(this, a.items().stream().map(this::expr).toList());
         }
         if (e instanceof Expr.TupleLit t) {
-            return tuple(t.items().stream().map(this::expr).toList());
+            return Literals.tuple(this, t.items().stream().map(this::expr).toList());
         }
         if (e instanceof Expr.Lambda l) {
             throw new HogQLResolutionException("A lambda (x -> …) is only allowed as the first argument of a "
@@ -524,59 +528,6 @@ public final class PostgresPrinter {
         throw new HogQLResolutionException("Unsupported expression " + HogQLPrinter.print(e), e);
     }
 
-    /** A tuple: a JSON array of its items (PostHog shows tuples as lists), typed {@code Tuple(T1, T2, …)}. */
-    Frag tuple(List<Frag> items) {
-        String sql = "jsonb_build_array(" + items.stream().map(f -> cat(f.type()).equals("datetime")
-                ? "to_char(" + f.sql() + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')" : f.sql())
-                .collect(Collectors.joining(", ")) + ")";
-        return new Frag(sql, "Tuple(" + items.stream().map(Frag::type).collect(Collectors.joining(", ")) + ")");
-    }
-
-    Frag constant(Object v) {
-        if (v == null) {
-            return new Frag("NULL", NULL_TYPE);
-        }
-        if (v instanceof Boolean b) {
-            return new Frag(b ? "TRUE" : "FALSE", "Bool");
-        }
-        if (v instanceof Long || v instanceof Integer || v instanceof Short) {
-            long l = ((Number) v).longValue();
-            return new Frag(l < 0 ? "(" + l + ")::bigint" : l + "::bigint", "Int64");
-        }
-        if (v instanceof Double || v instanceof Float) {
-            double d = ((Number) v).doubleValue();
-            if (Double.isNaN(d) || Double.isInfinite(d)) {
-                return new Frag(bind(d, "float8"), "Float64");
-            }
-            return new Frag("(" + d + ")::float8", "Float64");
-        }
-        if (v instanceof java.math.BigDecimal bd) {
-            return new Frag(bind(bd.doubleValue(), "float8"), "Float64");
-        }
-        if (v instanceof String s) {
-            return new Frag(bind(s, "text"), "String");
-        }
-        if (v instanceof UUID u) {
-            return new Frag(bind(u, "uuid"), "UUID");
-        }
-        if (v instanceof OffsetDateTime t) {
-            return new Frag(bind(t, "timestamptz"), Schema.DATETIME);
-        }
-        if (v instanceof java.time.Instant t) {
-            return new Frag(bind(t.atOffset(ZoneOffset.UTC), "timestamptz"), Schema.DATETIME);
-        }
-        if (v instanceof java.time.ZonedDateTime t) {
-            return new Frag(bind(t.toOffsetDateTime(), "timestamptz"), Schema.DATETIME);
-        }
-        if (v instanceof LocalDateTime t) {
-            return new Frag(bind(t.atZone(zone).toOffsetDateTime(), "timestamptz"), Schema.DATETIME);
-        }
-        if (v instanceof LocalDate d) {
-            return new Frag(bind(d, "date"), "Date");
-        }
-        throw new HogQLResolutionException("Unsupported constant of type " + v.getClass().getSimpleName());
-    }
-
     private Frag field(Ref r) {
         if (r instanceof ColumnRef c) {
             return column(c.source(), c.field(), c.path(), q(c.source().sqlAlias));
@@ -588,8 +539,9 @@ public final class PostgresPrinter {
             return column(p.source(), p.field(), p.path(), q(p.source().sqlAlias + "__person"));
         }
         if (r instanceof SubColumnRef s) {
-            String sql = q(s.source().sqlAlias) + "." + q(s.source().columnSql.get(s.index()));
-            String type = s.source().columnTypes.get(s.index());
+            SourceColumns cols = sourceColumns.get(s.source());
+            String sql = q(s.source().sqlAlias) + "." + q(cols.sql().get(s.index()));
+            String type = cols.types().get(s.index());
             if (s.path().isEmpty()) {
                 return new Frag(sql, type);
             }
@@ -675,7 +627,7 @@ public final class PostgresPrinter {
         return switch (cat(f.type())) {
             case "string" -> f.sql();
             case "null" -> "NULL::text";
-            case "datetime" -> "to_char(" + localTs(f) + ", 'YYYY-MM-DD HH24:MI:SS')";
+            case "datetime" -> "to_char(" + Dates.localTs(this, f) + ", 'YYYY-MM-DD HH24:MI:SS')";
             case "date" -> "to_char(" + f.sql() + ", 'YYYY-MM-DD')";
             default -> "(" + f.sql() + ")::text";
         };
@@ -705,13 +657,13 @@ public final class PostgresPrinter {
                 }
                 case "datetime" -> {
                     if (le instanceof Expr.Constant c && c.value() instanceof String s) {
-                        return new String[] {bind(parseDateTime(s, le), "timestamptz"), r.sql()};
+                        return new String[] {bind(Dates.parseDateTime(this, s, le), "timestamptz"), r.sql()};
                     }
                     return new String[] {"hogql_to_timestamp(" + l.sql() + ", " + tz() + ")", r.sql()};
                 }
                 case "date" -> {
                     if (le instanceof Expr.Constant c && c.value() instanceof String s) {
-                        return new String[] {bind(parseDateTime(s, le).atZoneSameInstant(zone).toLocalDate(), "date"),
+                        return new String[] {bind(Dates.parseDateTime(this, s, le).atZoneSameInstant(zone).toLocalDate(), "date"),
                                 r.sql()};
                     }
                     return new String[] {"hogql_to_date(" + l.sql() + ")", r.sql()};
@@ -738,25 +690,6 @@ public final class PostgresPrinter {
             return new String[] {bool(l), r.sql()};
         }
         return new String[] {str(l), str(r)};
-    }
-
-    OffsetDateTime parseDateTime(String s, Object node) {
-        String t = s.trim();
-        try {
-            return OffsetDateTime.parse(t.replace(' ', 'T'));
-        } catch (DateTimeParseException ignored) {
-            // try the next form
-        }
-        try {
-            return LocalDateTime.parse(t.replace(' ', 'T')).atZone(zone).toOffsetDateTime();
-        } catch (DateTimeParseException ignored) {
-            // try the next form
-        }
-        try {
-            return LocalDate.parse(t).atStartOfDay(zone).toOffsetDateTime();
-        } catch (DateTimeParseException ignored) {
-            throw new HogQLResolutionException("Cannot parse '" + s + "' as a date and time", node);
-        }
     }
 
     private Frag compare(Expr.Compare c) {
@@ -839,7 +772,7 @@ public final class PostgresPrinter {
             if (lc.equals("date")) {
                 return new Frag("(" + l.sql() + " " + op + " " + r.sql() + ")::date", l.type());
             }
-            Frag dt = toDateTime(l);
+            Frag dt = Dates.toDateTime(this, l);
             return new Frag("(" + dt.sql() + " " + op + " " + r.sql() + ")", dt.type());
         }
         // Date ± n days, DateTime ± n seconds (ClickHouse: today() - 1 is yesterday)
@@ -853,7 +786,7 @@ public final class PostgresPrinter {
             return new Frag("(" + l.sql() + " - " + r.sql() + ")::bigint", "Int64");
         }
         if (op.equals("-") && (lc.equals("datetime") || rc.equals("datetime"))) {
-            return new Frag("extract(epoch from (" + toDateTime(l).sql() + " - " + toDateTime(r).sql() + "))::float8",
+            return new Frag("extract(epoch from (" + Dates.toDateTime(this, l).sql() + " - " + Dates.toDateTime(this, r).sql() + "))::float8",
                     "Float64");
         }
         String ls = num(l);
@@ -927,90 +860,14 @@ public final class PostgresPrinter {
             return new Unified(fs.stream().map(Frag::sql).toList(), anyNull ? "Nullable(Float64)" : "Float64");
         }
         if (cats.equals(Set.of("date", "datetime"))) {
-            return new Unified(fs.stream().map(f -> cat(f.type()).equals("date") ? toDateTime(f).sql() : f.sql()).toList(),
+            return new Unified(fs.stream().map(f -> cat(f.type()).equals("date") ? Dates.toDateTime(this, f).sql() : f.sql()).toList(),
                     Schema.DATETIME);
         }
         return new Unified(fs.stream().map(this::str).toList(), anyNull ? "Nullable(String)" : "String");
     }
 
-    Frag arrayLit(List<Frag> items) {
-        if (items.isEmpty()) {
-            return new Frag("ARRAY[]::text[]", "Array(String)");
-        }
-        noNestedArrays(items.stream().map(Frag::type).toList());
-        Unified u = unify(items);
-        String t = u.type.equals(NULL_TYPE) ? "Nullable(String)" : u.type;
-        String sql = "ARRAY[" + String.join(", ", u.sql) + "]";
-        if (u.type.equals(NULL_TYPE)) {
-            sql += "::text[]";
-        }
-        return new Frag(sql, "Array(" + t + ")");
-    }
-
-    // ------------------------------------------------------------------ dates
-
-    Frag toDateTime(Frag f) {
-        return switch (cat(f.type())) {
-            case "datetime" -> f;
-            case "date" -> new Frag("((" + f.sql() + ")::timestamp AT TIME ZONE " + tz() + ")", Schema.DATETIME);
-            case "string" -> new Frag("hogql_to_timestamp(" + f.sql() + ", " + tz() + ")", "Nullable(" + Schema.DATETIME + ")");
-            case "int", "float" -> new Frag("(CASE WHEN abs(" + f.sql() + ") < 1e11 THEN to_timestamp(" + f.sql()
-                    + ") END)", "Nullable(" + Schema.DATETIME + ")");
-            case "null" -> new Frag("NULL::timestamptz", NULL_TYPE);
-            default -> throw new HogQLResolutionException("Expected a date or time, got " + f.type());
-        };
-    }
-
-    /** The zone a DateTime type is shown in: the one set by toTimeZone, else the team's. */
-    String zoneOf(String type) {
-        int i = type.indexOf(", '");
-        if (i >= 0) {
-            String z = type.substring(i + 3, type.indexOf('\'', i + 3));
-            if (!z.equals("UTC")) {
-                return bind(z, "text");
-            }
-        }
-        return tz();
-    }
-
-    /** A timestamp without time zone: the local wall-clock time of the value. */
-    String localTs(Frag f) {
-        if (cat(f.type()).equals("date")) {
-            return "(" + f.sql() + ")::timestamp";
-        }
-        Frag dt = toDateTime(f);
-        return "(" + dt.sql() + " AT TIME ZONE " + zoneOf(dt.type()) + ")";
-    }
-
     String nullableLike(Frag f, String type) {
         return f.type().startsWith("Nullable(") ? nullable(type) : type;
-    }
-
-    Frag startOf(Frag f, String unit, boolean dateResult) {
-        String trunc = "date_trunc('" + unit + "', " + localTs(f) + ")";
-        if (dateResult) {
-            return new Frag(trunc + "::date", nullableLike(f, "Date"));
-        }
-        Frag dt = toDateTime(f);
-        return new Frag("(" + trunc + " AT TIME ZONE " + zoneOf(dt.type()) + ")", nullableLike(f, dt.type()));
-    }
-
-    Frag datePart(Frag f, String part) {
-        return new Frag("extract(" + part + " from " + localTs(f) + ")::bigint", nullableLike(f, "Int64"));
-    }
-
-    String unitArg(Expr e, String fn) {
-        if (e instanceof Expr.Constant c && c.value() instanceof String s) {
-            String u = s.toLowerCase(Locale.ROOT);
-            if (u.endsWith("s")) {
-                u = u.substring(0, u.length() - 1);
-            }
-            if (Parser.INTERVAL_UNITS.contains(u)) {
-                return u;
-            }
-        }
-        throw new HogQLResolutionException(fn + " expects a unit ('second', 'minute', 'hour', 'day', 'week', 'month', "
-                + "'quarter', 'year') as its first argument", e);
     }
 
     // ------------------------------------------------------------------ functions
@@ -1083,19 +940,6 @@ public final class PostgresPrinter {
             return l;
         }
         throw new HogQLResolutionException(what + " must be an integer", e);
-    }
-
-    Frag withZone(Frag dt, Expr zoneArg) {
-        String z = constString(zoneArg, "Time zone");
-        try {
-            ZoneId.of(z);
-        } catch (DateTimeException e) {
-            throw new HogQLResolutionException("Unknown time zone \"" + z + "\"", zoneArg);
-        }
-        if (!z.matches("[A-Za-z0-9_/+\\-]+")) {
-            throw new HogQLResolutionException("Unknown time zone \"" + z + "\"", zoneArg);
-        }
-        return new Frag(dt.sql(), nullableLike(dt, "DateTime64(6, '" + z + "')"));
     }
 
     /**

@@ -31,9 +31,6 @@ public final class Resolver {
         /** For ARRAY JOIN: the arrays unnested side by side (columns are the element names); else null. */
         List<Expr> arrayJoinItems;
         final List<String> columns = new ArrayList<>(); // subquery output names (HogQL)
-        // filled by the printer after printing the subquery
-        List<String> columnSql = List.of();
-        List<String> columnTypes = List.of();
         boolean needsOverride;
         boolean needsPerson;
 

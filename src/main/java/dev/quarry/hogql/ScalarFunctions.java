@@ -460,11 +460,11 @@ final class ScalarFunctions {
         scalar("timeStampSub", 2, 2, timestampaddFn);
         scalar("dateTrunc", 2, 2, (p, c, name) -> {
             List<Expr> a = c.args();
-            String unit = p.unitArg(a.get(0), "dateTrunc");
-            return p.startOf(p.expr(a.get(1)), unit, false);
+            String unit = Dates.unitArg(p, a.get(0), "dateTrunc");
+            return Dates.startOf(p, p.expr(a.get(1)), unit, false);
         });
-        scalar("age", 3, 3, (p, c, name) -> age(p, p.unitArg(c.args().get(0), "age"), p.expr(c.args().get(1)), p.expr(c.args().get(2))));
-        scalar("toStartOfSecond", 1, 1, (p, c, name) -> p.startOf(p.expr(c.args().get(0)), "second", false));
+        scalar("age", 3, 3, (p, c, name) -> age(p, Dates.unitArg(p, c.args().get(0), "age"), p.expr(c.args().get(1)), p.expr(c.args().get(2))));
+        scalar("toStartOfSecond", 1, 1, (p, c, name) -> Dates.startOf(p, p.expr(c.args().get(0)), "second", false));
         scalar("toStartOfFiveMinutes", 1, 1, (p, c, name) -> bin(p, p.expr(c.args().get(0)), "5 minutes"));
         scalar("toStartOfTenMinutes", 1, 1, (p, c, name) -> bin(p, p.expr(c.args().get(0)), "10 minutes"));
         scalar("toStartOfFifteenMinutes", 1, 1, (p, c, name) -> bin(p, p.expr(c.args().get(0)), "15 minutes"));
@@ -472,50 +472,50 @@ final class ScalarFunctions {
         scalar("toStartOfISOYear", 1, 1, (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
-            return f("date_trunc('week', make_date(extract(isoyear from " + p.localTs(x) + ")::int, 1, 4))::date",
+            return f("date_trunc('week', make_date(extract(isoyear from " + Dates.localTs(p, x) + ")::int, 1, 4))::date",
                     p.nullableLike(x, "Date"));
         });
         scalar("toLastDayOfMonth", 1, 1, (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
-            return f("(date_trunc('month', " + p.localTs(x) + ") + INTERVAL '1 month' - INTERVAL '1 day')::date",
+            return f("(date_trunc('month', " + Dates.localTs(p, x) + ") + INTERVAL '1 month' - INTERVAL '1 day')::date",
                     p.nullableLike(x, "Date"));
         });
         scalar("toLastDayOfWeek", 1, 2, (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
             long mode = a.size() == 2 ? PostgresPrinter.constLong(a.get(1), "toLastDayOfWeek mode") : 0;
-            String start = mode % 2 == 1 ? "date_trunc('week', " + p.localTs(x) + ")::date"
-                    : "(date_trunc('week', " + p.localTs(x) + " + INTERVAL '1 day')::date - 1)";
+            String start = mode % 2 == 1 ? "date_trunc('week', " + Dates.localTs(p, x) + ")::date"
+                    : "(date_trunc('week', " + Dates.localTs(p, x) + " + INTERVAL '1 day')::date - 1)";
             return f("(" + start + " + 6)", p.nullableLike(x, "Date"));
         });
-        scalar("toISOYear", 1, 1, (p, c, name) -> p.datePart(p.expr(c.args().get(0)), "isoyear"));
-        scalar("toISOWeek", 1, 1, (p, c, name) -> p.datePart(p.expr(c.args().get(0)), "week"));
+        scalar("toISOYear", 1, 1, (p, c, name) -> Dates.datePart(p, p.expr(c.args().get(0)), "isoyear"));
+        scalar("toISOWeek", 1, 1, (p, c, name) -> Dates.datePart(p, p.expr(c.args().get(0)), "week"));
         scalar("toYYYYMM", 1, 1, (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
-            return f("to_char(" + p.localTs(x) + ", 'YYYYMM')::bigint", p.nullableLike(x, "UInt32"));
+            return f("to_char(" + Dates.localTs(p, x) + ", 'YYYYMM')::bigint", p.nullableLike(x, "UInt32"));
         });
         scalar("toYYYYMMDD", 1, 1, (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
-            return f("to_char(" + p.localTs(x) + ", 'YYYYMMDD')::bigint", p.nullableLike(x, "UInt32"));
+            return f("to_char(" + Dates.localTs(p, x) + ", 'YYYYMMDD')::bigint", p.nullableLike(x, "UInt32"));
         });
         scalar("toYYYYMMDDhhmmss", 1, 1, (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
-            return f("to_char(" + p.localTs(x) + ", 'YYYYMMDDHH24MISS')::bigint", p.nullableLike(x, "UInt64"));
+            return f("to_char(" + Dates.localTs(p, x) + ", 'YYYYMMDDHH24MISS')::bigint", p.nullableLike(x, "UInt64"));
         });
         scalar("toUnixTimestamp64Milli", 1, 1, (p, c, name) -> {
             List<Expr> a = c.args();
-            Frag x = p.toDateTime(p.expr(a.get(0)));
+            Frag x = Dates.toDateTime(p, p.expr(a.get(0)));
             return f("floor(extract(epoch from " + x.sql() + ") * 1000)::bigint", p.nullableLike(x, "Int64"));
         });
-        scalar("fromUnixTimestamp", 1, 1, (p, c, name) -> p.toDateTime(new Frag("trunc(" + p.num(p.expr(c.args().get(0))) + ")", "Int64")));
+        scalar("fromUnixTimestamp", 1, 1, (p, c, name) -> Dates.toDateTime(p, new Frag("trunc(" + p.num(p.expr(c.args().get(0))) + ")", "Int64")));
         scalar("monthName", 1, 1, (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
-            return f("to_char(" + p.localTs(x) + ", 'FMMonth')", p.nullableLike(x, "String"));
+            return f("to_char(" + Dates.localTs(p, x) + ", 'FMMonth')", p.nullableLike(x, "String"));
         });
         scalar("dateName", 2, 2, (p, c, name) -> dateName(p, c));
         scalar("toModifiedJulianDay", 1, 1, (p, c, name) -> {
@@ -530,16 +530,16 @@ final class ScalarFunctions {
         });
         scalar("timeZoneOf", 1, 1, (p, c, name) -> {
             List<Expr> a = c.args();
-            Frag x = p.toDateTime(p.expr(a.get(0)));
-            return f(p.zoneOf(x.type()), "String");
+            Frag x = Dates.toDateTime(p, p.expr(a.get(0)));
+            return f(Dates.zoneOf(p, x.type()), "String");
         });
         scalar("timeZoneOffset", 1, 1, (p, c, name) -> {
             List<Expr> a = c.args();
-            Frag x = p.toDateTime(p.expr(a.get(0)));
-            return f("extract(epoch from (" + p.localTs(x) + " - (" + x.sql() + " AT TIME ZONE 'UTC')))::bigint",
+            Frag x = Dates.toDateTime(p, p.expr(a.get(0)));
+            return f("extract(epoch from (" + Dates.localTs(p, x) + " - (" + x.sql() + " AT TIME ZONE 'UTC')))::bigint",
                     p.nullableLike(x, "Int32"));
         });
-        scalar("parseDateTimeBestEffort", 1, 1, (p, c, name) -> p.toDateTime(new Frag(p.str(p.expr(c.args().get(0))), "String")));
+        scalar("parseDateTimeBestEffort", 1, 1, (p, c, name) -> Dates.toDateTime(p, new Frag(p.str(p.expr(c.args().get(0))), "String")));
         // addDays(date, n), subtractHours(date, n), …
         for (String u : List.of("Second", "Minute", "Hour", "Day", "Week", "Month", "Quarter", "Year")) {
             String unit = u.toLowerCase(Locale.ROOT);
@@ -586,7 +586,7 @@ final class ScalarFunctions {
         scalar("JSONExtractRaw", 1, -1, jsonlengthFn);
         scalar("JSONExtractArrayRaw", 1, -1, jsonlengthFn);
         scalar("JSONExtractKeys", 1, -1, jsonlengthFn);
-        scalar("tuple", 0, -1, (p, c, name) -> p.tuple(c.args().stream().map(p::expr).toList()));
+        scalar("tuple", 0, -1, (p, c, name) -> Literals.tuple(p, c.args().stream().map(p::expr).toList()));
         scalar("tupleElement", 2, 2, (p, c, name) -> tupleElement(p, c));
         scalar("transform", 3, 4, (p, c, name) -> transform(p, c));
         scalar(Functions.COHORT_ID_BY_NAME, 1, 1, (p, c, name) -> {
@@ -630,16 +630,16 @@ final class ScalarFunctions {
 
     /** ClickHouse's toStartOfFiveMinutes and friends: the start of the bin in the value's time zone. */
     private static Frag bin(PostgresPrinter p, Frag x, String width) {
-        Frag dt = p.toDateTime(x);
-        return f("(date_bin('" + width + "', " + p.localTs(x) + ", TIMESTAMP '2000-01-01') AT TIME ZONE "
-                + p.zoneOf(dt.type()) + ")", p.nullableLike(x, dt.type()));
+        Frag dt = Dates.toDateTime(p, x);
+        return f("(date_bin('" + width + "', " + Dates.localTs(p, x) + ", TIMESTAMP '2000-01-01') AT TIME ZONE "
+                + Dates.zoneOf(p, dt.type()) + ")", p.nullableLike(x, dt.type()));
     }
 
     /** ClickHouse age(unit, a, b): whole units elapsed from a to b (dateDiff counts unit boundaries instead). */
     private static Frag age(PostgresPrinter p, String unit, Frag a, Frag b) {
-        String seconds = "(extract(epoch from " + p.toDateTime(b).sql() + ") - extract(epoch from " + p.toDateTime(a).sql() + "))";
-        String la = p.localTs(a);
-        String lb = p.localTs(b);
+        String seconds = "(extract(epoch from " + Dates.toDateTime(p, b).sql() + ") - extract(epoch from " + Dates.toDateTime(p, a).sql() + "))";
+        String la = Dates.localTs(p, a);
+        String lb = Dates.localTs(p, b);
         String age = "age(" + lb + ", " + la + ")";
         String sql = switch (unit) {
             case "second" -> "trunc(" + seconds + ")";
@@ -657,7 +657,7 @@ final class ScalarFunctions {
     private static Frag dateName(PostgresPrinter p, Expr.Call c) {
         String part = p.constString(c.args().get(0), "dateName part");
         Frag x = p.expr(c.args().get(1));
-        String l = p.localTs(x);
+        String l = Dates.localTs(p, x);
         String sql = switch (part) {
             case "year" -> "to_char(" + l + ", 'YYYY')";
             case "quarter" -> "to_char(" + l + ", 'Q')";
