@@ -45,8 +45,11 @@ public final class Functions {
     public static final String FUNNEL_STRICT = "#funnel_strict";
     /** Internal: an event's properties as "key::value" strings (migration V10), for funnel correlation. */
     public static final String PROPERTY_PAIRS = "#property_pairs";
-    /** Internal: the id of the team's (not deleted) cohort with this name, for {@code IN COHORT 'name'}. */
-    public static final String COHORT_ID_BY_NAME = "#cohort_id_by_name";
+    /**
+     * Internal: {@code #cohort(12)} / {@code #cohort('name')}, the id of a team's cohort that is not deleted, for
+     * {@code IN COHORT}; checked by the resolver (see {@link CompileSettings#cohorts}).
+     */
+    public static final String COHORT = "#cohort";
 
     private static void add(Spec s) {
         if (SPECS.putIfAbsent(s.name().toLowerCase(Locale.ROOT), s) != null) {

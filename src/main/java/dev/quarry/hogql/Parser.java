@@ -580,22 +580,18 @@ public final class Parser {
 
     /**
      * {@code IN COHORT 12} / {@code IN COHORT 'name'}: the persons of the team's cohort, as the subquery
-     * {@code SELECT person_id FROM cohort_people WHERE cohort_id = …} (the printer walls it to the team like any
-     * table; a name is looked up among the team's cohorts that are not deleted).
+     * {@code SELECT person_id FROM cohort_people WHERE cohort_id = #cohort(12 or 'name')} (the printer walls it to the
+     * team like any table; the resolver checks the id or name against the team's cohorts when the caller gave them).
      */
     private Expr cohort() {
         int start = i;
         i++; // COHORT
         Token t = next();
-        Expr id;
-        if (t.kind() == Token.Kind.NUMBER) {
-            if (!t.text().matches("\\d{1,18}")) {
-                throw error("A cohort id must be a whole number", t);
-            }
-            id = new Expr.Constant(Long.parseLong(t.text()));
-        } else {
-            id = Expr.Call.of(Functions.COHORT_ID_BY_NAME, new Expr.Constant(t.text()));
+        if (t.kind() == Token.Kind.NUMBER && !t.text().matches("\\d{1,18}")) {
+            throw error("A cohort id must be a whole number", t);
         }
+        Expr id = Expr.Call.of(Functions.COHORT,
+                new Expr.Constant(t.kind() == Token.Kind.NUMBER ? (Object) Long.parseLong(t.text()) : t.text()));
         SelectQuery sub = SelectQuery.of(List.of(Expr.Field.of("person_id")), "cohort_people",
                 new Expr.Compare("=", Expr.Field.of("cohort_id"), id));
         return mark(sub, start);

@@ -101,6 +101,11 @@ public final class PostgresPrinter {
         return List.copyOf(params);
     }
 
+    /** The cohort id the resolver found for a {@code #cohort(…)} call, or null when it had no cohorts to look in. */
+    Long cohortId(Expr.Call c) {
+        return res.cohortIds.get(c);
+    }
+
     /** A fresh SQL alias for generated subqueries ({@code "__u1"}, …). */
     String generatedAlias(String prefix) {
         return q("__" + prefix + (++generatedAliases));

@@ -589,10 +589,17 @@ final class ScalarFunctions {
         scalar("tuple", 0, -1, (p, c, name) -> Literals.tuple(p, c.args().stream().map(p::expr).toList()));
         scalar("tupleElement", 2, 2, (p, c, name) -> tupleElement(p, c));
         scalar("transform", 3, 4, (p, c, name) -> transform(p, c));
-        scalar(Functions.COHORT_ID_BY_NAME, 1, 1, (p, c, name) -> {
-            List<Expr> a = c.args();
-            // the newest of the team's cohorts with that name; NULL (so nobody) when there is none
-            String name2 = p.str(p.expr(a.get(0)));
+        scalar(Functions.COHORT, 1, 1, (p, c, name) -> {
+            Long resolved = p.cohortId(c);
+            if (resolved != null) {
+                return Literals.constant(p, resolved);
+            }
+            Expr arg = c.args().get(0);
+            if (arg instanceof Expr.Constant k && k.value() instanceof Long) {
+                return Literals.constant(p, k.value());
+            }
+            // the team's cohorts were not given: the newest with that name; NULL (so nobody) when there is none
+            String name2 = p.str(p.expr(arg));
             String alias = p.generatedAlias("cohort");
             return f("(SELECT " + alias + ".\"id\" FROM \"cohorts\" AS " + alias + " WHERE " + alias + ".\"team_id\" = $1 AND "
                     + alias + ".\"name\" = " + name2 + " AND NOT " + alias + ".\"deleted\" ORDER BY " + alias

@@ -333,6 +333,27 @@ class HogQLFunctionsTest {
         assertTrue(run("select id from persons where id not in cohort 'C'").contains(List.of(P1)));
     }
 
+    /** With the team's cohorts given (as the HogQL query runner does), IN COHORT names are checked as in PostHog. */
+    @Test
+    void inCohortWithTheTeamsCohortsKnown() {
+        long id = PostgresIntegrationTest.cohortId;
+        CompileSettings known = PostgresIntegrationTest.team(1).withCohorts(java.util.Map.of(id, "C"));
+        assertEquals(List.of(List.of("d2")), run("select distinct_id from events where person_id in cohort " + id, known));
+        assertEquals(List.of(List.of("d2")), run("select distinct_id from events where person_id in cohort 'C'", known));
+        HogQLException e = assertThrows(HogQLResolutionException.class,
+                () -> run("select count() from events where person_id in cohort 987654", known));
+        assertEquals("Could not find cohort with ID 987654", e.getMessage());
+        e = assertThrows(HogQLResolutionException.class,
+                () -> run("select count() from events where person_id not in cohort 'no such cohort'", known));
+        assertEquals("Could not find a cohort with the name 'no such cohort'", e.getMessage());
+        CompileSettings twins = PostgresIntegrationTest.team(1).withCohorts(java.util.Map.of(id, "C", id + 1000, "C"));
+        e = assertThrows(HogQLResolutionException.class,
+                () -> run("select count() from events where person_id in cohort 'C'", twins));
+        assertEquals("Found multiple cohorts with name 'C'", e.getMessage());
+        assertEquals(List.of(id, "C"), HogQLCompiler.cohortReferences(
+                "select 1 from events where person_id in cohort " + id + " or person_id in cohort 'C'", known));
+    }
+
     @Test
     void trailingCommaAndCompileErrors() {
         assertEquals(List.of(List.of(1L, 2L)), run("select 1, 2, from events limit 1"));
