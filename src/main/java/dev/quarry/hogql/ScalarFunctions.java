@@ -50,6 +50,16 @@ final class ScalarFunctions {
         };
         scalar("intDiv", 2, 2, intdivFn);
         scalar("intDivOrZero", 2, 2, intdivFn);
+        // bits: ClickHouse's bitAnd of two integers (other types are ClickHouse's "Illegal type" error)
+        scalar("bitAnd", 2, 2, (p, c, name) -> {
+            Frag x = p.expr(c.args().get(0));
+            Frag y = p.expr(c.args().get(1));
+            if (!cat(x).equals("int") || !cat(y).equals("int")) {
+                throw new HogQLResolutionException("bitAnd expects two integers, got " + x.type() + " and " + y.type(), c);
+            }
+            return f("(" + x.sql() + " & " + y.sql() + ")", nullableIf(x.type().startsWith("Nullable(")
+                    || y.type().startsWith("Nullable("), "Int64"));
+        });
         scalar("negate", 1, 1, (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));

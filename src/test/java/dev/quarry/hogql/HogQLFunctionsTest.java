@@ -42,6 +42,17 @@ class HogQLFunctionsTest {
         assertEquals(expected, v, expr);
     }
 
+    /** Added as one entry of the function table (ScalarFunctions): ClickHouse's bitAnd. */
+    @Test
+    void bitAnd() {
+        check("bitAnd(12, 10)", 8L);
+        check("bitAnd(-1, 255)", 255L);
+        check("bitAnd(x, 6) from (select 7 as x)", 6L);
+        check("bitAnd(toInt('not a number'), 6)", null);
+        HogQLException e = assertThrows(HogQLResolutionException.class, () -> value("bitAnd(1.5, 1)"));
+        assertEquals("bitAnd expects two integers, got Float64 and Int64", e.getMessage());
+    }
+
     @Test
     void arithmeticFunctions() {
         check("plus(2, 3)", 5L);
