@@ -42,6 +42,38 @@ class HogQLFunctionsTest {
         assertEquals(expected, v, expr);
     }
 
+    /** Constructs of PostHog's HogQL grammar (HogQLParser.g4) that PostHog users write. */
+    @Test
+    void postHogGrammarConstructs() {
+        // ternary and nullish operators
+        check("1 = 1 ? 'y' : 'n'", "y");
+        check("0 ? 'a' : 1 ? 'b' : 'c'", "b");
+        check("null ?? 'fallback'", "fallback");
+        check("a ?? b ?? 'c' from (select null as a, 'b' as b)", "b");
+        // regular-expression operators; the starred ones ignore case
+        check("'abc' =~ 'b'", true);
+        check("'abc' ~ 'x'", false);
+        check("'abc' !~ 'x'", true);
+        check("'ABC' ~* 'b'", true);
+        check("'ABC' =~* 'x'", false);
+        check("'ABC' !~* 'b'", false);
+        // CAST(x AS T), DATE and TIMESTAMP literals
+        check("cast('42' as Int64)", 42L);
+        check("cast(42 as String)", "42");
+        check("toString(cast('2024-01-02' as Nullable(Date)))", "2024-01-02");
+        check("toString(date '2024-01-02')", "2024-01-02");
+        check("toString(timestamp '2024-01-02 10:30:00')", "2024-01-02 10:30:00");
+        HogQLException e = assertThrows(HogQLSyntaxException.class, () -> value("cast(1 as Map)"));
+        assertEquals("CAST to Map is not supported", e.getMessage().replaceAll(" \\(line.*", ""));
+        // null-safe access reads as plain access
+        check("person.properties?.email from events where distinct_id = 'd2'", "b@y.com");
+        check("properties?.['nested']['a']['b'] from events where event = 'signup'", "deep");
+        // inf and nan, a string as a column alias
+        check("isInfinite(-inf)", true);
+        check("isNaN(nan)", true);
+        assertEquals(List.of("a b"), HogQLCompiler.compileSelect("select 1 as 'a b'", CompileSettings.of(1)).columns());
+    }
+
     /** Added as one entry of the function table (ScalarFunctions): ClickHouse's bitAnd. */
     @Test
     void bitAnd() {
