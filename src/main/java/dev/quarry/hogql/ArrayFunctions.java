@@ -238,7 +238,7 @@ final class ArrayFunctions {
      * What a higher-order function's printer is given: its lower-case name, {@code " FROM unnest(…) WITH ORDINALITY …"},
      * the ordinality column, the first array's element and the first array's type.
      */
-    record Unnested(String name, String from, String ord, Frag el, String arrayType) {}
+    private record Unnested(String name, String from, String ord, Frag el, String arrayType) {}
 
     /** Prints one higher-order function from its unnested arrays and the value {@code v} each element stands for. */
     @FunctionalInterface

@@ -837,7 +837,7 @@ public final class PostgresPrinter {
     }
 
     /** Values brought to one type: their SQL and that type. */
-    record Unified(List<String> sql, String type) {}
+    public record Unified(List<String> sql, String type) {}
 
     /** Brings values to one type (numbers stay numbers; otherwise mixed types become text). */
     Unified unify(List<Frag> fs) {
