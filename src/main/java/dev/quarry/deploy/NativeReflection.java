@@ -82,6 +82,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.hogql.JoinExpr.class,
         dev.quarry.hogql.PostgresPrinter.Frag.class,
         dev.quarry.hogql.PostgresPrinter.Printed.class,
+        dev.quarry.hogql.PostgresPrinter.Unified.class,
         dev.quarry.hogql.PropertyFilters.Context.class,
         dev.quarry.hogql.Resolver.Column.class,
         dev.quarry.hogql.Resolver.ColumnRef.class,

@@ -1,126 +1,295 @@
 package dev.quarry.hogql;
 
+import static dev.quarry.hogql.Functions.aggregate;
+import static dev.quarry.hogql.Functions.window;
+import static dev.quarry.hogql.HogQLTypes.base;
+import static dev.quarry.hogql.HogQLTypes.cat;
+import static dev.quarry.hogql.HogQLTypes.noNestedArrays;
+import static dev.quarry.hogql.HogQLTypes.nullable;
+
+import dev.quarry.hogql.Functions.Printer;
 import dev.quarry.hogql.PostgresPrinter.Frag;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
- * ClickHouse aggregates beyond the core set of {@link Functions}, and the {@code -If} combinator of every supported
- * aggregate: {@code fIf(args…, cond)} is {@code f} over the rows where {@code cond} holds, printed as {@code f} of
- * {@code if(cond, arg, NULL)} (every aggregate here ignores NULLs, as ClickHouse's -If ignores the other rows).
+ * Aggregates and window functions, as entries of the function table ({@link Functions}), and the {@code -If}
+ * combinator of every supported aggregate: {@code fIf(args…, cond)} is {@code f} over the rows where {@code cond}
+ * holds, printed as {@code f} of {@code if(cond, arg, NULL)} (every aggregate here ignores NULLs, as ClickHouse's -If
+ * ignores the other rows). Names starting with '#' are internal: they cannot be written in HogQL (a function name is
+ * an unquoted identifier), so only runners can call them, by building the call node themselves.
  */
 final class AggregateFunctions {
     private AggregateFunctions() {}
 
-    static void register() {
-        Functions.agg("countDistinctIf", 2, 2);
-        Functions.agg("anyLast", 1, 1);
-        Functions.agg("anyHeavy", 1, 1);
-        for (String n : List.of("stddevPop", "stddevSamp", "varPop", "varSamp", "groupBitAnd", "groupBitOr", "groupBitXor",
-                "sumWithOverflow", "medianExact", "medianExactLow", "medianExactHigh", "medianTDigest")) {
-            Functions.agg(n, 1, 1);
-        }
-        for (String n : List.of("covarPop", "covarSamp", "corr", "avgWeighted", "simpleLinearRegression")) {
-            Functions.agg(n, 2, 2);
-        }
-        Functions.agg("uniqHLL12", 1, -1);
-        Functions.agg("uniqTheta", 1, -1);
-        Functions.spec(new Functions.Spec("quantiles", 1, 1, true, -1));
-    }
-
-    /** Prints aggregate {@code c} (name lower-case) or returns null when it is not one of this class's. */
-    static Frag print(PostgresPrinter p, Expr.Call c, String name) {
+    /** Prints {@code fIf(args…, cond)} as {@code f(if(cond, arg, NULL)…)}. */
+    static final Printer IF_COMBINATOR = (p, c, name) -> {
         Functions.Spec base = Functions.ifCombinatorBase(name);
-        if (base != null) {
+        List<Expr> args = c.args();
+        Expr cond = args.get(args.size() - 1);
+        List<Expr> wrapped = new ArrayList<>();
+        for (Expr a : args.subList(0, args.size() - 1)) {
+            wrapped.add(Expr.Call.of("if", cond, a, new Expr.Constant(null)));
+        }
+        return p.call(new Expr.Call(base.name(), wrapped, c.params(), c.distinct()));
+    };
+
+    static void register() {
+        aggregate("count", 0, 1, (p, c, name) -> {
             List<Expr> args = c.args();
-            Expr cond = args.get(args.size() - 1);
-            List<Expr> wrapped = new ArrayList<>();
-            for (Expr a : args.subList(0, args.size() - 1)) {
-                wrapped.add(Expr.Call.of("if", cond, a, new Expr.Constant(null)));
+            String d = c.distinct() ? "DISTINCT " : "";
+            if (args.isEmpty()) {
+                return new Frag("count(*)", "UInt64");
             }
-            Expr.Call inner = new Expr.Call(base.name(), wrapped, c.params(), c.distinct());
-            return p.aggregate(inner, base.name().toLowerCase(Locale.ROOT));
-        }
-        List<Expr> a = c.args();
-        String d = c.distinct() ? "DISTINCT " : "";
-        switch (name) {
-            case "countdistinctif":
-                return new Frag("count(DISTINCT " + p.expr(a.get(0)).sql() + ")" + p.filter(a.get(1)), "UInt64");
-            case "anylast":
-            case "anyheavy":
-                return p.aggregate(new Expr.Call("any", a, null, false), "any");
-            case "stddevpop":
-            case "stddevsamp":
-            case "varpop":
-            case "varsamp": {
-                String fn = switch (name) {
-                    case "stddevpop" -> "stddev_pop";
-                    case "stddevsamp" -> "stddev_samp";
-                    case "varpop" -> "var_pop";
-                    default -> "var_samp";
-                };
-                return new Frag("(" + fn + "(" + d + "(" + p.num(p.expr(a.get(0))) + ")::float8))::float8", "Nullable(Float64)");
+            return new Frag("count(" + d + p.expr(args.get(0)).sql() + ")", "UInt64");
+        });
+        aggregate("countIf", 1, 2, (p, c, name) -> {
+            List<Expr> args = c.args();
+            String d = c.distinct() ? "DISTINCT " : "";
+            if (args.size() == 1) {
+                return new Frag("count(*)" + p.filter(args.get(0)), "UInt64");
             }
-            case "covarpop":
-            case "covarsamp":
-            case "corr": {
-                String fn = name.equals("covarpop") ? "covar_pop" : name.equals("covarsamp") ? "covar_samp" : "corr";
-                return new Frag(fn + "((" + p.num(p.expr(a.get(0))) + ")::float8, (" + p.num(p.expr(a.get(1))) + ")::float8)",
-                        "Nullable(Float64)");
+            return new Frag("count(" + d + p.expr(args.get(0)).sql() + ")" + p.filter(args.get(1)), "UInt64");
+        });
+        Printer sumFn = (p, c, name) -> {
+            List<Expr> args = c.args();
+            String d = c.distinct() ? "DISTINCT " : "";
+            Frag x = p.expr(args.get(0));
+            String f = name.equals("sumif") ? p.filter(args.get(1)) : "";
+            String sum = "coalesce(sum(" + d + p.num(x) + ")" + f + ", 0)";
+            if (p.numType(x).equals("Int64")) {
+                // PostgreSQL sums bigint as numeric; give back bigint, NULL rather than an overflow error
+                return new Frag("(CASE WHEN abs(" + sum + ") < 9.2e18 THEN " + sum + "::bigint END)", "Int64");
             }
-            case "avgweighted": {
-                String x = "(" + p.num(p.expr(a.get(0))) + ")::float8";
-                String w = "(" + p.num(p.expr(a.get(1))) + ")::float8";
-                return new Frag("(sum(" + x + " * " + w + ") / NULLIF(sum(CASE WHEN " + x + " IS NOT NULL THEN " + w + " END), 0))",
-                        "Nullable(Float64)");
+            return new Frag(sum, "Float64");
+        };
+        aggregate("sum", 1, 1, sumFn);
+        aggregate("sumIf", 2, 2, sumFn);
+        Printer avgFn = (p, c, name) -> {
+            List<Expr> args = c.args();
+            String d = c.distinct() ? "DISTINCT " : "";
+            Frag x = p.expr(args.get(0));
+            String f = name.equals("avgif") ? p.filter(args.get(1)) : "";
+            return new Frag("(avg(" + d + p.num(x) + ")" + f + ")::float8", "Nullable(Float64)");
+        };
+        aggregate("avg", 1, 1, avgFn);
+        aggregate("avgIf", 2, 2, avgFn);
+        Printer minFn = (p, c, name) -> {
+            List<Expr> args = c.args();
+            Frag x = p.expr(args.get(0));
+            String f = name.endsWith("if") ? p.filter(args.get(1)) : "";
+            String fn = name.substring(0, 3);
+            if (cat(x.type()).equals("bool")) {
+                fn = fn.equals("min") ? "bool_and" : "bool_or";
+            } else if (cat(x.type()).equals("json") || cat(x.type()).equals("uuid")) {
+                return new Frag(fn + "((" + x.sql() + ")::text)" + f, "Nullable(String)");
             }
-            case "groupbitand":
-            case "groupbitor":
-            case "groupbitxor": {
-                String fn = "bit_" + name.substring(8);
-                return new Frag("coalesce(" + fn + "(trunc(" + p.num(p.expr(a.get(0))) + ")::bigint), 0)", "Int64");
-            }
-            case "sumwithoverflow":
-                return p.aggregate(new Expr.Call("sum", a, null, c.distinct()), "sum");
-            case "uniqhll12":
-            case "uniqtheta":
-                return p.aggregate(new Expr.Call("uniq", a, null, false), "uniq");
-            case "medianexact":
-            case "medianexacthigh": {
-                // ClickHouse quantileExact(0.5): the element at index floor(n / 2) of the sorted values (from 0)
-                String x = p.num(p.expr(a.get(0)));
-                return new Frag("((array_agg((" + x + ")::float8 ORDER BY " + x + ") FILTER (WHERE " + x
-                        + " IS NOT NULL))[floor(count(" + x + ") / 2)::int + 1])", "Nullable(Float64)");
-            }
-            case "medianexactlow": {
-                String x = p.num(p.expr(a.get(0)));
-                return new Frag("(percentile_disc(0.5) WITHIN GROUP (ORDER BY (" + x + ")::float8))", "Nullable(Float64)");
-            }
-            case "mediantdigest":
-                return p.aggregate(new Expr.Call("median", a, null, false), "median");
-            case "quantiles": {
-                List<String> levels = new ArrayList<>();
-                for (Expr pe : c.params()) {
-                    if (pe instanceof Expr.Constant k && k.value() instanceof Number n && n.doubleValue() >= 0
-                            && n.doubleValue() <= 1) {
-                        levels.add(Double.toString(n.doubleValue()));
-                    } else {
-                        throw new HogQLResolutionException("quantiles levels must be numbers between 0 and 1", pe);
-                    }
+            return new Frag(fn + "(" + x.sql() + ")" + f, nullable(x.type()));
+        };
+        aggregate("min", 1, 1, minFn);
+        aggregate("max", 1, 1, minFn);
+        aggregate("minIf", 2, 2, minFn);
+        aggregate("maxIf", 2, 2, minFn);
+        Printer uniqFn = (p, c, name) -> {
+            List<Expr> args = c.args();
+            String inner = args.size() == 1 ? p.expr(args.get(0)).sql()
+                    : "(" + args.stream().map(a -> p.expr(a).sql()).collect(Collectors.joining(", ")) + ")";
+            return new Frag("count(DISTINCT " + inner + ")", "UInt64");
+        };
+        aggregate("uniq", 1, -1, uniqFn);
+        aggregate("uniqExact", 1, -1, uniqFn);
+        aggregate("uniqIf", 2, 2, (p, c, name) -> new Frag("count(DISTINCT " + p.expr(c.args().get(0)).sql() + ")" + p.filter(c.args().get(1)), "UInt64"));
+        aggregate("any", 1, 1, (p, c, name) -> {
+            List<Expr> args = c.args();
+            Frag x = p.expr(args.get(0));
+            return new Frag("hogql_any(" + x.sql() + ")", nullable(x.type()));
+        });
+        Printer argmaxFn = (p, c, name) -> {
+            List<Expr> args = c.args();
+            Frag x = p.expr(args.get(0));
+            Frag y = p.expr(args.get(1));
+            return new Frag("(array_agg(" + x.sql() + " ORDER BY " + y.sql()
+                    + (name.equals("argmax") ? " DESC" : " ASC") + " NULLS LAST))[1]", nullable(x.type()));
+        };
+        aggregate("argMax", 2, 2, argmaxFn);
+        aggregate("argMin", 2, 2, argmaxFn);
+        Printer grouparrayFn = (p, c, name) -> {
+            List<Expr> args = c.args();
+            String d = c.distinct() ? "DISTINCT " : "";
+            Frag x = p.expr(args.get(0));
+            noNestedArrays(List.of(x.type()));
+            String dd = name.equals("groupuniqarray") ? "DISTINCT " : d;
+            return new Frag("coalesce(array_agg(" + dd + x.sql() + ") FILTER (WHERE " + x.sql()
+                    + " IS NOT NULL), '{}')", "Array(" + base(x.type()) + ")");
+        };
+        aggregate("groupArray", 1, 1, grouparrayFn);
+        aggregate("groupUniqArray", 1, 1, grouparrayFn);
+        Printer quantileFn = (p, c, name) -> {
+            List<Expr> args = c.args();
+            double level = 0.5;
+            if (name.equals("quantile")) {
+                Expr pe = c.params().get(0);
+                if (pe instanceof Expr.Constant k && k.value() instanceof Number n && n.doubleValue() >= 0
+                        && n.doubleValue() <= 1) {
+                    level = n.doubleValue();
+                } else {
+                    throw new HogQLResolutionException("quantile level must be a number between 0 and 1", pe);
                 }
-                String x = p.num(p.expr(a.get(0)));
-                return new Frag("coalesce(percentile_cont(ARRAY[" + String.join(", ", levels) + "]::float8[]) WITHIN GROUP "
-                        + "(ORDER BY " + x + "), '{}')", "Array(Float64)");
             }
-            case "simplelinearregression": {
-                String x = "(" + p.num(p.expr(a.get(0))) + ")::float8";
-                String y = "(" + p.num(p.expr(a.get(1))) + ")::float8";
-                return new Frag("jsonb_build_array(regr_slope(" + y + ", " + x + "), regr_intercept(" + y + ", " + x + "))",
-                        "Tuple(Float64, Float64)");
+            Frag x = p.expr(args.get(0));
+            return new Frag("percentile_cont(" + level + ") WITHIN GROUP (ORDER BY " + p.num(x) + ")",
+                    "Nullable(Float64)");
+        };
+        aggregate("quantile", 1, 1, 1, quantileFn);
+        aggregate("median", 1, 1, quantileFn);
+        // #funnel_ordered(timestamp, step 1..n, steps, window seconds): the same answer as #funnel in ordered mode
+        // when steps are disjoint and there are no exclusions, from per-step sorted times (V18_2).
+        aggregate(Functions.FUNNEL_ORDERED, 4, 4, (p, c, name) -> {
+            List<Expr> args = c.args();
+            Frag ts = p.expr(args.get(0));
+            String step = "(" + p.expr(args.get(1)).sql() + ")::int";
+            String order = " ORDER BY " + step + ", " + ts.sql() + ")";
+            return new Frag("quarry_funnel_ordered(array_agg(extract(epoch FROM " + ts.sql() + ")::float8" + order
+                    + ", array_agg(" + step + order + ", (" + p.expr(args.get(2)).sql() + ")::int, ("
+                    + p.expr(args.get(3)).sql() + ")::float8)", "Array(Float64)");
+        });
+        // #funnel_strict(timestamp, same-time order, step 1..n or 0, steps, window seconds): #funnel's strict mode
+        // for the same case, in one pass (V18_2).
+        aggregate(Functions.FUNNEL_STRICT, 5, 5, (p, c, name) -> {
+            List<Expr> args = c.args();
+            Frag ts = p.expr(args.get(0));
+            String order = " ORDER BY " + ts.sql() + ", " + p.expr(args.get(1)).sql() + ")";
+            return new Frag("quarry_funnel_strict(array_agg(extract(epoch FROM " + ts.sql() + ")::float8" + order
+                    + ", array_agg((" + p.expr(args.get(2)).sql() + ")::int" + order + ", ("
+                    + p.expr(args.get(3)).sql() + ")::int, (" + p.expr(args.get(4)).sql() + ")::float8)",
+                    "Array(Float64)");
+        });
+        // #funnel(timestamp, step mask, same-time order, steps, window seconds, mode, exclusions): the per-actor
+        // funnel scan of migration V7 (quarry_funnel), fed the actor's events in time order.
+        aggregate(Functions.FUNNEL, 7, 7, (p, c, name) -> {
+            List<Expr> args = c.args();
+            Frag ts = p.expr(args.get(0));
+            String order = " ORDER BY " + ts.sql() + ", " + p.expr(args.get(2)).sql() + ")";
+            return new Frag("quarry_funnel(array_agg(extract(epoch FROM " + ts.sql() + ")::float8" + order
+                    + ", array_agg((" + p.expr(args.get(1)).sql() + ")::bigint" + order
+                    + ", (" + p.expr(args.get(3)).sql() + ")::int, (" + p.expr(args.get(4)).sql() + ")::float8, ("
+                    + p.expr(args.get(5)).sql() + ")::int, (" + p.expr(args.get(6)).sql() + ")::text)",
+                    "Array(Float64)");
+        });
+        aggregate("countDistinctIf", 2, 2, (p, c, name) -> new Frag("count(DISTINCT " + p.expr(c.args().get(0)).sql() + ")" + p.filter(c.args().get(1)), "UInt64"));
+        Printer anylastFn = (p, c, name) -> p.call(new Expr.Call("any", c.args(), null, false));
+        aggregate("anyLast", 1, 1, anylastFn);
+        aggregate("anyHeavy", 1, 1, anylastFn);
+        Printer stddevpopFn = (p, c, name) -> {
+            List<Expr> a = c.args();
+            String d = c.distinct() ? "DISTINCT " : "";
+            String fn = switch (name) {
+                case "stddevpop" -> "stddev_pop";
+                case "stddevsamp" -> "stddev_samp";
+                case "varpop" -> "var_pop";
+                default -> "var_samp";
+            };
+            return new Frag("(" + fn + "(" + d + "(" + p.num(p.expr(a.get(0))) + ")::float8))::float8", "Nullable(Float64)");
+        };
+        aggregate("stddevPop", 1, 1, stddevpopFn);
+        aggregate("stddevSamp", 1, 1, stddevpopFn);
+        aggregate("varPop", 1, 1, stddevpopFn);
+        aggregate("varSamp", 1, 1, stddevpopFn);
+        Printer covarpopFn = (p, c, name) -> {
+            List<Expr> a = c.args();
+            String fn = name.equals("covarpop") ? "covar_pop" : name.equals("covarsamp") ? "covar_samp" : "corr";
+            return new Frag(fn + "((" + p.num(p.expr(a.get(0))) + ")::float8, (" + p.num(p.expr(a.get(1))) + ")::float8)",
+                    "Nullable(Float64)");
+        };
+        aggregate("covarPop", 2, 2, covarpopFn);
+        aggregate("covarSamp", 2, 2, covarpopFn);
+        aggregate("corr", 2, 2, covarpopFn);
+        aggregate("avgWeighted", 2, 2, (p, c, name) -> {
+            List<Expr> a = c.args();
+            String x = "(" + p.num(p.expr(a.get(0))) + ")::float8";
+            String w = "(" + p.num(p.expr(a.get(1))) + ")::float8";
+            return new Frag("(sum(" + x + " * " + w + ") / NULLIF(sum(CASE WHEN " + x + " IS NOT NULL THEN " + w + " END), 0))",
+                    "Nullable(Float64)");
+        });
+        Printer groupbitandFn = (p, c, name) -> {
+            List<Expr> a = c.args();
+            String fn = "bit_" + name.substring(8);
+            return new Frag("coalesce(" + fn + "(trunc(" + p.num(p.expr(a.get(0))) + ")::bigint), 0)", "Int64");
+        };
+        aggregate("groupBitAnd", 1, 1, groupbitandFn);
+        aggregate("groupBitOr", 1, 1, groupbitandFn);
+        aggregate("groupBitXor", 1, 1, groupbitandFn);
+        aggregate("sumWithOverflow", 1, 1, (p, c, name) -> p.call(new Expr.Call("sum", c.args(), null, c.distinct())));
+        Printer uniqhll12Fn = (p, c, name) -> p.call(new Expr.Call("uniq", c.args(), null, false));
+        aggregate("uniqHLL12", 1, -1, uniqhll12Fn);
+        aggregate("uniqTheta", 1, -1, uniqhll12Fn);
+        Printer medianexactFn = (p, c, name) -> {
+            List<Expr> a = c.args();
+            // ClickHouse quantileExact(0.5): the element at index floor(n / 2) of the sorted values (from 0)
+            String x = p.num(p.expr(a.get(0)));
+            return new Frag("((array_agg((" + x + ")::float8 ORDER BY " + x + ") FILTER (WHERE " + x
+                    + " IS NOT NULL))[floor(count(" + x + ") / 2)::int + 1])", "Nullable(Float64)");
+        };
+        aggregate("medianExact", 1, 1, medianexactFn);
+        aggregate("medianExactHigh", 1, 1, medianexactFn);
+        aggregate("medianExactLow", 1, 1, (p, c, name) -> {
+            List<Expr> a = c.args();
+            String x = p.num(p.expr(a.get(0)));
+            return new Frag("(percentile_disc(0.5) WITHIN GROUP (ORDER BY (" + x + ")::float8))", "Nullable(Float64)");
+        });
+        aggregate("medianTDigest", 1, 1, (p, c, name) -> p.call(new Expr.Call("median", c.args(), null, false)));
+        aggregate("quantiles", 1, 1, -1, (p, c, name) -> {
+            List<Expr> a = c.args();
+            List<String> levels = new ArrayList<>();
+            for (Expr pe : c.params()) {
+                if (pe instanceof Expr.Constant k && k.value() instanceof Number n && n.doubleValue() >= 0
+                        && n.doubleValue() <= 1) {
+                    levels.add(Double.toString(n.doubleValue()));
+                } else {
+                    throw new HogQLResolutionException("quantiles levels must be numbers between 0 and 1", pe);
+                }
             }
-            default:
-                return null;
-        }
+            String x = p.num(p.expr(a.get(0)));
+            return new Frag("coalesce(percentile_cont(ARRAY[" + String.join(", ", levels) + "]::float8[]) WITHIN GROUP "
+                    + "(ORDER BY " + x + "), '{}')", "Array(Float64)");
+        });
+        aggregate("simpleLinearRegression", 2, 2, (p, c, name) -> {
+            List<Expr> a = c.args();
+            String x = "(" + p.num(p.expr(a.get(0))) + ")::float8";
+            String y = "(" + p.num(p.expr(a.get(1))) + ")::float8";
+            return new Frag("jsonb_build_array(regr_slope(" + y + ", " + x + "), regr_intercept(" + y + ", " + x + "))",
+                    "Tuple(Float64, Float64)");
+        });
+        // window functions (with OVER (PARTITION BY … ORDER BY …)); lagInFrame/leadInFrame are ClickHouse's names
+        Printer rankingFn = (p, c, name) -> new Frag(name + "()", "UInt64");
+        window("row_number", 0, 0, rankingFn);
+        window("rank", 0, 0, rankingFn);
+        window("dense_rank", 0, 0, rankingFn);
+        Printer lagFn = (p, c, name) -> {
+            Frag x = p.expr(c.args().get(0));
+            StringBuilder sql = new StringBuilder(name.startsWith("lag") ? "lag(" : "lead(").append(x.sql());
+            if (c.args().size() > 1) {
+                sql.append(", (").append(p.expr(c.args().get(1)).sql()).append(")::int");
+            }
+            if (c.args().size() > 2) {
+                sql.append(", ").append(p.expr(c.args().get(2)).sql());
+            }
+            return new Frag(sql.append(")").toString(), nullable(x.type()));
+        };
+        window("lag", 1, 3, lagFn);
+        window("lead", 1, 3, lagFn);
+        window("lagInFrame", 1, 3, lagFn);
+        window("leadInFrame", 1, 3, lagFn);
+        Printer firstValueFn = (p, c, name) -> {
+            Frag x = p.expr(c.args().get(0));
+            return new Frag(name + "(" + x.sql() + ")", nullable(x.type()));
+        };
+        window("first_value", 1, 1, firstValueFn);
+        window("last_value", 1, 1, firstValueFn);
+        window("nth_value", 2, 2, (p, c, name) -> {
+            Frag x = p.expr(c.args().get(0));
+            return new Frag("nth_value(" + x.sql() + ", " + p.int4(p.expr(c.args().get(1))) + ")", nullable(x.type()));
+        });
     }
 }

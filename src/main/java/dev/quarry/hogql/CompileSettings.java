@@ -12,9 +12,12 @@ import java.util.Map;
  * @param defaultLimit LIMIT added to a top-level SELECT without one
  * @param maxLimit cap for an explicit top-level LIMIT
  * @param extraRow print LIMIT n+1 so the caller can tell {@code hasMore}; the reported limit stays n
+ * @param cohorts the team's cohorts that are not deleted (id → name) that IN COHORT may name, from
+ *     {@link HogQLCompiler#cohortReferences}; an id or name not among them is a 400, as in PostHog. Null when the
+ *     caller did not look them up: an unknown cohort then matches nobody.
  */
 public record CompileSettings(long teamId, String timezone, Map<String, Object> values, Expr filters,
-        int defaultLimit, int maxLimit, boolean extraRow) {
+        int defaultLimit, int maxLimit, boolean extraRow, Map<Long, String> cohorts) {
 
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 50_000;
@@ -24,27 +27,37 @@ public record CompileSettings(long teamId, String timezone, Map<String, Object> 
         values = values == null ? Map.of() : values;
     }
 
+    /** The settings before cohorts were part of them. */
+    public CompileSettings(long teamId, String timezone, Map<String, Object> values, Expr filters, int defaultLimit,
+            int maxLimit, boolean extraRow) {
+        this(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, null);
+    }
+
     public static CompileSettings of(long teamId) {
-        return new CompileSettings(teamId, "UTC", Map.of(), null, DEFAULT_LIMIT, MAX_LIMIT, false);
+        return new CompileSettings(teamId, "UTC", Map.of(), null, DEFAULT_LIMIT, MAX_LIMIT, false, null);
+    }
+
+    public CompileSettings withCohorts(Map<Long, String> c) {
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, c);
     }
 
     public CompileSettings withTimezone(String tz) {
-        return new CompileSettings(teamId, tz, values, filters, defaultLimit, maxLimit, extraRow);
+        return new CompileSettings(teamId, tz, values, filters, defaultLimit, maxLimit, extraRow, cohorts);
     }
 
     public CompileSettings withValues(Map<String, Object> v) {
-        return new CompileSettings(teamId, timezone, v, filters, defaultLimit, maxLimit, extraRow);
+        return new CompileSettings(teamId, timezone, v, filters, defaultLimit, maxLimit, extraRow, cohorts);
     }
 
     public CompileSettings withFilters(Expr f) {
-        return new CompileSettings(teamId, timezone, values, f, defaultLimit, maxLimit, extraRow);
+        return new CompileSettings(teamId, timezone, values, f, defaultLimit, maxLimit, extraRow, cohorts);
     }
 
     public CompileSettings withLimits(int defaultLimit, int maxLimit) {
-        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow);
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts);
     }
 
     public CompileSettings withExtraRow(boolean extra) {
-        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extra);
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extra, cohorts);
     }
 }

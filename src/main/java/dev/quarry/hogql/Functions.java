@@ -1,20 +1,43 @@
 package dev.quarry.hogql;
 
+import dev.quarry.hogql.PostgresPrinter.Frag;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** The HogQL functions Quarry supports: name, argument count, whether it aggregates. Nothing else is allowed. */
+/**
+ * The HogQL function table: every function Quarry supports is one entry here — its name, how many arguments and
+ * parametric arguments it takes, whether it aggregates or only exists with OVER, and how it prints as PostgreSQL
+ * (which also gives its return type). Nothing else is allowed. The entries are registered by the group classes
+ * {@link CoreFunctions}, {@link ScalarFunctions}, {@link ArrayFunctions} and {@link AggregateFunctions}; adding a
+ * function is adding one {@code scalar(…)}/{@code aggregate(…)}/{@code window(…)} line to one of them. A name PostHog
+ * has and Quarry does not is refused by {@link FunctionCatalog}.
+ */
 public final class Functions {
     /**
-     * maxArgs -1 = unbounded; params: number of parametric arguments (quantile(0.9)(x)) or 0, -1 for one or more
-     * (quantiles(0.5, 0.9)(x)).
+     * How one function prints: given the printer (for its arguments' SQL and types), the call and the function's
+     * lower-case name (one printer may serve several names), the PostgreSQL fragment and its ClickHouse-style type.
+     * Throws {@link HogQLResolutionException} for arguments the function cannot take.
      */
-    public record Spec(String name, int minArgs, int maxArgs, boolean aggregate, int params) {}
+    @FunctionalInterface
+    public interface Printer {
+        Frag print(PostgresPrinter p, Expr.Call c, String name);
+    }
+
+    /**
+     * One entry of the table.
+     *
+     * @param maxArgs -1 = unbounded
+     * @param params number of parametric arguments ({@code quantile(0.9)(x)}) or 0, -1 for one or more
+     *     ({@code quantiles(0.5, 0.9)(x)})
+     * @param window true for functions that only exist with OVER (...)
+     */
+    public record Spec(String name, int minArgs, int maxArgs, boolean aggregate, int params, boolean window,
+            Printer printer) {}
 
     private static final Map<String, Spec> SPECS = new HashMap<>();
 
-    /** The internal funnel-scan aggregate; see the registration below. */
+    /** The internal funnel-scan aggregate; see {@link AggregateFunctions}. */
     public static final String FUNNEL = "#funnel";
     /** The internal ordered-funnel aggregate for steps no event matches twice, without exclusions (V18_2). */
     public static final String FUNNEL_ORDERED = "#funnel_ordered";
@@ -22,180 +45,62 @@ public final class Functions {
     public static final String FUNNEL_STRICT = "#funnel_strict";
     /** Internal: an event's properties as "key::value" strings (migration V10), for funnel correlation. */
     public static final String PROPERTY_PAIRS = "#property_pairs";
-    /** Internal: the id of the team's (not deleted) cohort with this name, for {@code IN COHORT 'name'}. */
-    public static final String COHORT_ID_BY_NAME = "#cohort_id_by_name";
+    /**
+     * Internal: {@code #cohort(12)} / {@code #cohort('name')}, the id of a team's cohort that is not deleted, for
+     * {@code IN COHORT}; checked by the resolver (see {@link CompileSettings#cohorts}).
+     */
+    public static final String COHORT = "#cohort";
 
-    /** Functions that only exist with OVER (...). */
-    private static final java.util.Set<String> WINDOW_ONLY = new java.util.HashSet<>();
-
-    static void window(String name, int min, int max) {
-        f(name, min, max);
-        WINDOW_ONLY.add(name.toLowerCase(Locale.ROOT));
+    private static void add(Spec s) {
+        if (SPECS.putIfAbsent(s.name().toLowerCase(Locale.ROOT), s) != null) {
+            throw new IllegalStateException("HogQL function " + s.name() + " is defined twice");
+        }
     }
 
-    public static boolean isWindowFunction(String name) {
-        return WINDOW_ONLY.contains(name.toLowerCase(Locale.ROOT));
+    /** Registers a scalar function. */
+    static void scalar(String name, int min, int max, Printer printer) {
+        add(new Spec(name, min, max, false, 0, false, printer));
     }
 
-    static void f(String name, int min, int max) {
-        SPECS.put(name.toLowerCase(Locale.ROOT), new Spec(name, min, max, false, 0));
+    /** Registers an aggregate function (its {@code -If} combinator comes with it, see {@link #lookup}). */
+    static void aggregate(String name, int min, int max, Printer printer) {
+        add(new Spec(name, min, max, true, 0, false, printer));
     }
 
-    static void agg(String name, int min, int max) {
-        SPECS.put(name.toLowerCase(Locale.ROOT), new Spec(name, min, max, true, 0));
+    /** Registers a parametric aggregate ({@code quantile(0.9)(x)}); {@code params} as in {@link Spec}. */
+    static void aggregate(String name, int min, int max, int params, Printer printer) {
+        add(new Spec(name, min, max, true, params, false, printer));
+    }
+
+    /** Registers a function that only exists with OVER (...); it prints the part before OVER. */
+    static void window(String name, int min, int max, Printer printer) {
+        add(new Spec(name, min, max, false, 0, true, printer));
     }
 
     static {
-        // aggregates
-        agg("count", 0, 1);
-        agg("countIf", 1, 2);
-        agg("sum", 1, 1);
-        agg("sumIf", 2, 2);
-        agg("avg", 1, 1);
-        agg("avgIf", 2, 2);
-        agg("min", 1, 1);
-        agg("minIf", 2, 2);
-        agg("max", 1, 1);
-        agg("maxIf", 2, 2);
-        agg("uniq", 1, -1);
-        agg("uniqIf", 2, 2);
-        agg("uniqExact", 1, -1);
-        agg("any", 1, 1);
-        agg("argMax", 2, 2);
-        agg("argMin", 2, 2);
-        agg("groupArray", 1, 1);
-        agg("groupUniqArray", 1, 1);
-        SPECS.put("quantile", new Spec("quantile", 1, 1, true, 1));
-        agg("median", 1, 1);
-        // Internal: names starting with '#' cannot be written in HogQL (a function name is an unquoted identifier:
-        // letters, digits, _ and $), so only runners can call these, by building the call node themselves.
-        // #funnel(timestamp, step mask, same-time order, steps, window seconds, mode, exclusions): the per-actor
-        // funnel scan of migration V7 (quarry_funnel), fed the actor's events in time order.
-        agg(FUNNEL, 7, 7);
-        // #funnel_ordered(timestamp, step 1..n, steps, window seconds): the same answer as #funnel in ordered mode
-        // when steps are disjoint and there are no exclusions, from per-step sorted times (V18_2).
-        agg(FUNNEL_ORDERED, 4, 4);
-        // #funnel_strict(timestamp, same-time order, step 1..n or 0, steps, window seconds): #funnel's strict mode
-        // for the same case, in one pass (V18_2).
-        agg(FUNNEL_STRICT, 5, 5);
-        // window functions (with OVER (PARTITION BY … ORDER BY …)); lagInFrame/leadInFrame are ClickHouse's names
-        window("row_number", 0, 0);
-        window("rank", 0, 0);
-        window("dense_rank", 0, 0);
-        window("lag", 1, 3);
-        window("lead", 1, 3);
-        window("lagInFrame", 1, 3);
-        window("leadInFrame", 1, 3);
-        window("first_value", 1, 1);
-        window("last_value", 1, 1);
-        f(PROPERTY_PAIRS, 1, 1);
-        f(COHORT_ID_BY_NAME, 1, 1);
-        window("nth_value", 2, 2);
-        // dates
-        f("now", 0, 0);
-        f("today", 0, 0);
-        f("yesterday", 0, 0);
-        f("toDate", 1, 1);
-        f("toDateTime", 1, 2);
-        f("toStartOfMinute", 1, 1);
-        f("toStartOfHour", 1, 1);
-        f("toStartOfDay", 1, 1);
-        f("toStartOfWeek", 1, 2);
-        f("toMonday", 1, 1);
-        f("toStartOfMonth", 1, 1);
-        f("toStartOfQuarter", 1, 1);
-        f("toStartOfYear", 1, 1);
-        f("toYear", 1, 1);
-        f("toQuarter", 1, 1);
-        f("toMonth", 1, 1);
-        f("toDayOfMonth", 1, 1);
-        f("toDayOfWeek", 1, 2);
-        f("toDayOfYear", 1, 1);
-        f("toHour", 1, 1);
-        f("toMinute", 1, 1);
-        f("toSecond", 1, 1);
-        f("toUnixTimestamp", 1, 1);
-        f("dateDiff", 3, 3);
-        f("dateAdd", 2, 3);
-        f("dateSub", 2, 3);
-        f("formatDateTime", 2, 2);
-        f("toTimeZone", 2, 2);
-        // strings
-        f("lower", 1, 1);
-        f("upper", 1, 1);
-        f("length", 1, 1);
-        f("empty", 1, 1);
-        f("notEmpty", 1, 1);
-        f("concat", 1, -1);
-        f("substring", 2, 3);
-        f("replaceAll", 3, 3);
-        f("replaceOne", 3, 3);
-        f("trim", 1, 1);
-        f("splitByChar", 2, 2);
-        f("position", 2, 2);
-        f("like", 2, 2);
-        f("ilike", 2, 2);
-        f("notLike", 2, 2);
-        f("notILike", 2, 2);
-        f("match", 2, 2);
-        f("extract", 2, 2);
-        f("startsWith", 2, 2);
-        f("endsWith", 2, 2);
-        // conditionals
-        f("if", 3, 3);
-        f("multiIf", 3, -1);
-        f("coalesce", 1, -1);
-        f("ifNull", 2, 2);
-        f("nullIf", 2, 2);
-        f("isNull", 1, 1);
-        f("isNotNull", 1, 1);
-        // conversion
-        f("toString", 1, 1);
-        f("toInt", 1, 1);
-        f("toInt64", 1, 1);
-        f("toFloat", 1, 1);
-        f("toFloat64", 1, 1);
-        f("toUUID", 1, 1);
-        f("toBool", 1, 1);
-        // math
-        f("round", 1, 2);
-        f("floor", 1, 1);
-        f("ceil", 1, 1);
-        f("abs", 1, 1);
-        f("greatest", 2, -1);
-        f("least", 2, -1);
-        // JSON
-        f("JSONExtractString", 1, -1);
-        f("JSONExtractInt", 1, -1);
-        f("JSONExtractFloat", 1, -1);
-        f("JSONExtractBool", 1, -1);
-        f("JSONHas", 2, -1);
-        // arrays
-        f("has", 2, 2);
-        f("arrayJoin", 1, 1);
-        f("array", 0, -1);
-        f("tuple", 0, -1);
+        CoreFunctions.register();
         ScalarFunctions.register();
         ArrayFunctions.register();
         AggregateFunctions.register();
     }
 
-    static void spec(Spec s) {
-        SPECS.put(s.name().toLowerCase(Locale.ROOT), s);
-    }
-
     private Functions() {}
+
+    public static boolean isWindowFunction(String name) {
+        Spec s = SPECS.get(name.toLowerCase(Locale.ROOT));
+        return s != null && s.window();
+    }
 
     /** The spec for a name (case-insensitive), or null when the function is not supported. */
     public static Spec lookup(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         Spec s = SPECS.get(lower);
-        if (s == null && lower.endsWith("if") && lower.length() > 2 && !lower.startsWith("#")) {
+        if (s == null) {
             // the -If combinator of any supported aggregate: fIf(args…, condition)
-            Spec base = SPECS.get(lower.substring(0, lower.length() - 2));
-            if (base != null && base.aggregate() && !base.name().startsWith("#")) {
+            Spec base = ifCombinatorBase(lower);
+            if (base != null) {
                 s = new Spec(base.name() + "If", base.minArgs() + 1, base.maxArgs() < 0 ? -1 : base.maxArgs() + 1,
-                        true, base.params());
+                        true, base.params(), false, AggregateFunctions.IF_COMBINATOR);
             }
         }
         return s;
@@ -204,11 +109,11 @@ public final class Functions {
     /** For a name made by the -If combinator ({@code medianIf}): the base aggregate's spec; else null. */
     static Spec ifCombinatorBase(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
-        if (SPECS.containsKey(lower) || !lower.endsWith("if")) {
+        if (SPECS.containsKey(lower) || !lower.endsWith("if") || lower.length() <= 2 || lower.startsWith("#")) {
             return null;
         }
         Spec base = SPECS.get(lower.substring(0, lower.length() - 2));
-        return base != null && base.aggregate() ? base : null;
+        return base != null && base.aggregate() && !base.name().startsWith("#") ? base : null;
     }
 
     /** Checks a call's name and argument counts; throws {@link HogQLResolutionException} naming the problem. */

@@ -36,7 +36,7 @@ public final class HogQLCompiler {
         } else {
             limit = (long) settings.defaultLimit();
         }
-        Resolver.Resolution res = Resolver.resolve(q);
+        Resolver.Resolution res = Resolver.resolve(q, settings.cohorts());
         PostgresPrinter printer = new PostgresPrinter(res, settings);
         long sqlLimit = settings.extraRow() ? limit + 1 : limit;
         PostgresPrinter.Printed p = printer.top(q, sqlLimit, offset);
@@ -83,8 +83,22 @@ public final class HogQLCompiler {
     public static PostgresPrinter.Frag compileExpr(Expr e, String table, CompileSettings settings) {
         SelectQuery q = SelectQuery.of(List.of(e), table, null);
         SelectQuery replaced = (SelectQuery) Placeholders.replace(q, settings.values(), settings.filters());
-        Resolver.Resolution res = Resolver.resolve(replaced);
+        Resolver.Resolution res = Resolver.resolve(replaced, settings.cohorts());
         return new PostgresPrinter(res, settings).expr(replaced.select().get(0));
+    }
+
+    /**
+     * The cohorts a HogQL SELECT names with {@code IN COHORT}: ids (Long) and names (String), for the caller to look
+     * up the team's matching cohorts and pass them as {@link CompileSettings#withCohorts}. Empty when the query names
+     * none or does not compile (compiling it then reports why).
+     */
+    public static List<Object> cohortReferences(String hogql, CompileSettings settings) {
+        try {
+            SelectLike q = Placeholders.replace(Parser.parseSelect(hogql), settings.values(), settings.filters());
+            return Resolver.resolve(q).cohortReferences();
+        } catch (HogQLException e) {
+            return List.of();
+        }
     }
 
     /** Checks a query without running it: syntax, tables, fields, functions. */

@@ -116,6 +116,9 @@ public final class HogQLPrinter {
     }
 
     private static String call(Expr.Call c) {
+        if (c.name().equals(Functions.COHORT)) {
+            return p(c.args().get(0)); // IN COHORT's cohort, as the user wrote it: an id or a name
+        }
         StringBuilder sb = new StringBuilder(c.name());
         if (c.params() != null) {
             sb.append('(').append(list(c.params())).append(')');

@@ -6,8 +6,8 @@ import java.util.List;
 /** Splits HogQL text into tokens. Comments ({@code --}, {@code /* *}{@code /}) are skipped. */
 public final class Lexer {
     private static final String[] OPS = {
-        "==", "!=", "<>", "<=", ">=", "||", "->", "=", "<", ">", "+", "-", "*", "/", "%", "(", ")", "[", "]", ",", ".",
-        "{", "}", ";", ":", "?"
+        "=~*", "!~*", "=~", "!~", "~*", "==", "!=", "<>", "<=", ">=", "||", "->", "=", "<", ">", "+", "-", "*", "/",
+        "%", "(", ")", "[", "]", ",", ".", "{", "}", ";", ":", "?", "~"
     };
 
     private final String src;

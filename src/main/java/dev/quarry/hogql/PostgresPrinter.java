@@ -1,5 +1,12 @@
 package dev.quarry.hogql;
 
+import static dev.quarry.hogql.HogQLTypes.NULL_TYPE;
+import static dev.quarry.hogql.HogQLTypes.base;
+import static dev.quarry.hogql.HogQLTypes.cat;
+import static dev.quarry.hogql.HogQLTypes.elementType;
+import static dev.quarry.hogql.HogQLTypes.isNum;
+import static dev.quarry.hogql.HogQLTypes.nullable;
+
 import dev.quarry.hogql.Resolver.Column;
 import dev.quarry.hogql.Resolver.ColumnRef;
 import dev.quarry.hogql.Resolver.ExprRef;
@@ -13,13 +20,7 @@ import dev.quarry.hogql.Resolver.SubColumnRef;
 import dev.quarry.hogql.Schema.FieldDef;
 import dev.quarry.hogql.Schema.Kind;
 import java.time.DateTimeException;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,9 +33,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The only class that knows PostgreSQL. Prints a resolved HogQL tree as PostgreSQL text with $n bind parameters,
- * adding {@code <alias>.team_id = $1} for every table it emits. Identifiers come from {@link Schema} or are
- * generated; every user value is a bind parameter or a number printed by Java.
+ * Prints a resolved HogQL tree as PostgreSQL text with $n bind parameters, adding {@code <alias>.team_id = $1} for
+ * every table it emits. Identifiers come from {@link Schema} or are generated; every user value is a bind parameter
+ * or a number printed by Java. Function calls print through their entry in the function table ({@link Functions}),
+ * literals through {@link Literals}, date values through {@link Dates}; type names and rules are {@link HogQLTypes}'.
+ * Names, scopes and fields come resolved ({@link Resolver}); the printer keeps its own state (parameters, CTE
+ * names, the SQL columns of printed subqueries) and writes nothing back into the resolution.
  */
 public final class PostgresPrinter {
     /** A printed expression and its ClickHouse-style type. */
@@ -44,7 +48,6 @@ public final class PostgresPrinter {
     public record Printed(String sql, List<String> names, List<String> sqlNames, List<String> types) {}
 
     private static final Pattern SAFE_COLUMN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,40}");
-    private static final String NULL_TYPE = "Nullable(Nothing)";
 
     private final Resolution res;
     private final CompileSettings settings;
@@ -67,6 +70,11 @@ public final class PostgresPrinter {
         String name;
         Printed printed;
     }
+    /** The SQL names and types of the columns of each subquery, CTE or ARRAY JOIN source printed so far. */
+    private final Map<Source, SourceColumns> sourceColumns = new java.util.IdentityHashMap<>();
+
+    private record SourceColumns(List<String> sql, List<String> types) {}
+
     /** While a lambda's body is printed: what its parameters stand for. */
     private final Map<Expr.Lambda, List<Frag>> lambdaArgs = new java.util.IdentityHashMap<>();
     private int generatedAliases;
@@ -91,6 +99,11 @@ public final class PostgresPrinter {
 
     public List<Object> params() {
         return List.copyOf(params);
+    }
+
+    /** The cohort id the resolver found for a {@code #cohort(…)} call, or null when it had no cohorts to look in. */
+    Long cohortId(Expr.Call c) {
+        return res.cohortIds.get(c);
     }
 
     /** A fresh SQL alias for generated subqueries ({@code "__u1"}, …). */
@@ -123,6 +136,11 @@ public final class PostgresPrinter {
 
     private String team() {
         return "$1";
+    }
+
+    /** The team's time zone. */
+    ZoneId zone() {
+        return zone;
     }
 
     String tz() {
@@ -348,8 +366,7 @@ public final class PostgresPrinter {
             types.add(elementType(a.type()));
             names.add("c" + k);
         }
-        src.columnSql = names;
-        src.columnTypes = types;
+        sourceColumns.put(src, new SourceColumns(names, types));
         return "unnest(" + String.join(", ", arrays) + ") AS " + q(src.sqlAlias) + "("
                 + names.stream().map(PostgresPrinter::q).collect(Collectors.joining(", ")) + ")";
     }
@@ -362,14 +379,12 @@ public final class PostgresPrinter {
                 cte.name = "cte__" + ++cteCount;
                 cte.printed = p;
             }
-            src.columnSql = cte.printed.sqlNames();
-            src.columnTypes = cte.printed.types();
+            sourceColumns.put(src, new SourceColumns(cte.printed.sqlNames(), cte.printed.types()));
             return q(cte.name) + " AS " + q(src.sqlAlias);
         }
         if (src.subquery != null) {
             Printed p = selectLike(src.subquery, false);
-            src.columnSql = p.sqlNames();
-            src.columnTypes = p.types();
+            sourceColumns.put(src, new SourceColumns(p.sqlNames(), p.types()));
             return "(" + p.sql() + ") AS " + q(src.sqlAlias);
         }
         String a = q(src.sqlAlias);
@@ -424,7 +439,8 @@ public final class PostgresPrinter {
             return column(src, f, List.of(), q(src.sqlAlias));
         }
         int idx = src.columns.indexOf(name);
-        return new Frag(q(src.sqlAlias) + "." + q(src.columnSql.get(idx)), src.columnTypes.get(idx));
+        SourceColumns cols = sourceColumns.get(src);
+        return new Frag(q(src.sqlAlias) + "." + q(cols.sql().get(idx)), cols.types().get(idx));
     }
 
     // ------------------------------------------------------------------ expressions
@@ -432,7 +448,7 @@ public final class PostgresPrinter {
     public Frag expr(Expr e) {
         budget.node();
         if (e instanceof Expr.Constant c) {
-            return constant(c.value());
+            return Literals.constant(this, c.value());
         }
         if (e instanceof Expr.Field f) {
             return field(res.ref(f));
@@ -485,10 +501,10 @@ public final class PostgresPrinter {
             return interval(expr(i.amount()), i.unit());
         }
         if (e instanceof Expr.ArrayLit a) {
-            return arrayLit(a.items().stream().map(this::expr).toList());
+            return Literals.arrayLit(this, a.items().stream().map(this::expr).toList());
         }
         if (e instanceof Expr.TupleLit t) {
-            return tuple(t.items().stream().map(this::expr).toList());
+            return Literals.tuple(this, t.items().stream().map(this::expr).toList());
         }
         if (e instanceof Expr.Lambda l) {
             throw new HogQLResolutionException("A lambda (x -> …) is only allowed as the first argument of a "
@@ -517,59 +533,6 @@ public final class PostgresPrinter {
         throw new HogQLResolutionException("Unsupported expression " + HogQLPrinter.print(e), e);
     }
 
-    /** A tuple: a JSON array of its items (PostHog shows tuples as lists), typed {@code Tuple(T1, T2, …)}. */
-    Frag tuple(List<Frag> items) {
-        String sql = "jsonb_build_array(" + items.stream().map(f -> cat(f.type()).equals("datetime")
-                ? "to_char(" + f.sql() + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')" : f.sql())
-                .collect(Collectors.joining(", ")) + ")";
-        return new Frag(sql, "Tuple(" + items.stream().map(Frag::type).collect(Collectors.joining(", ")) + ")");
-    }
-
-    Frag constant(Object v) {
-        if (v == null) {
-            return new Frag("NULL", NULL_TYPE);
-        }
-        if (v instanceof Boolean b) {
-            return new Frag(b ? "TRUE" : "FALSE", "Bool");
-        }
-        if (v instanceof Long || v instanceof Integer || v instanceof Short) {
-            long l = ((Number) v).longValue();
-            return new Frag(l < 0 ? "(" + l + ")::bigint" : l + "::bigint", "Int64");
-        }
-        if (v instanceof Double || v instanceof Float) {
-            double d = ((Number) v).doubleValue();
-            if (Double.isNaN(d) || Double.isInfinite(d)) {
-                return new Frag(bind(d, "float8"), "Float64");
-            }
-            return new Frag("(" + d + ")::float8", "Float64");
-        }
-        if (v instanceof java.math.BigDecimal bd) {
-            return new Frag(bind(bd.doubleValue(), "float8"), "Float64");
-        }
-        if (v instanceof String s) {
-            return new Frag(bind(s, "text"), "String");
-        }
-        if (v instanceof UUID u) {
-            return new Frag(bind(u, "uuid"), "UUID");
-        }
-        if (v instanceof OffsetDateTime t) {
-            return new Frag(bind(t, "timestamptz"), Schema.DATETIME);
-        }
-        if (v instanceof java.time.Instant t) {
-            return new Frag(bind(t.atOffset(ZoneOffset.UTC), "timestamptz"), Schema.DATETIME);
-        }
-        if (v instanceof java.time.ZonedDateTime t) {
-            return new Frag(bind(t.toOffsetDateTime(), "timestamptz"), Schema.DATETIME);
-        }
-        if (v instanceof LocalDateTime t) {
-            return new Frag(bind(t.atZone(zone).toOffsetDateTime(), "timestamptz"), Schema.DATETIME);
-        }
-        if (v instanceof LocalDate d) {
-            return new Frag(bind(d, "date"), "Date");
-        }
-        throw new HogQLResolutionException("Unsupported constant of type " + v.getClass().getSimpleName());
-    }
-
     private Frag field(Ref r) {
         if (r instanceof ColumnRef c) {
             return column(c.source(), c.field(), c.path(), q(c.source().sqlAlias));
@@ -581,8 +544,9 @@ public final class PostgresPrinter {
             return column(p.source(), p.field(), p.path(), q(p.source().sqlAlias + "__person"));
         }
         if (r instanceof SubColumnRef s) {
-            String sql = q(s.source().sqlAlias) + "." + q(s.source().columnSql.get(s.index()));
-            String type = s.source().columnTypes.get(s.index());
+            SourceColumns cols = sourceColumns.get(s.source());
+            String sql = q(s.source().sqlAlias) + "." + q(cols.sql().get(s.index()));
+            String type = cols.types().get(s.index());
             if (s.path().isEmpty()) {
                 return new Frag(sql, type);
             }
@@ -635,82 +599,7 @@ public final class PostgresPrinter {
         return "ARRAY[" + items.stream().map(p -> bind(p, "text")).collect(Collectors.joining(", ")) + "]";
     }
 
-    // ------------------------------------------------------------------ types
-
-    static String base(String t) {
-        return t.startsWith("Nullable(") ? t.substring(9, t.length() - 1) : t;
-    }
-
-    static String nullable(String t) {
-        if (t.startsWith("Nullable(") || t.startsWith("Array(") || t.equals("JSON")) {
-            return t;
-        }
-        return "Nullable(" + t + ")";
-    }
-
-    static String cat(String t) {
-        String b = base(t);
-        if (t.equals(NULL_TYPE)) {
-            return "null";
-        }
-        if (b.matches("U?Int\\d+")) {
-            return "int";
-        }
-        if (b.startsWith("Float")) {
-            return "float";
-        }
-        if (b.equals("String")) {
-            return "string";
-        }
-        if (b.startsWith("DateTime")) {
-            return "datetime";
-        }
-        if (b.equals("Date")) {
-            return "date";
-        }
-        if (b.equals("UUID")) {
-            return "uuid";
-        }
-        if (b.equals("Bool")) {
-            return "bool";
-        }
-        if (b.equals("JSON")) {
-            return "json";
-        }
-        if (b.startsWith("Array(")) {
-            return "array";
-        }
-        if (b.startsWith("Tuple(")) {
-            return "tuple";
-        }
-        if (b.equals("Interval")) {
-            return "interval";
-        }
-        return "other";
-    }
-
-    static boolean isNum(String t) {
-        String c = cat(t);
-        return c.equals("int") || c.equals("float");
-    }
-
-    static String elementType(String arrayType) {
-        String b = base(arrayType);
-        return b.substring(6, b.length() - 1);
-    }
-
-    static String pgType(String t) {
-        return switch (cat(t)) {
-            case "int" -> "bigint";
-            case "float" -> "float8";
-            case "datetime" -> "timestamptz";
-            case "date" -> "date";
-            case "uuid" -> "uuid";
-            case "bool" -> "boolean";
-            case "json" -> "jsonb";
-            default -> "text";
-        };
-    }
+    // ------------------------------------------------------------------ conversions
 
     /** A boolean SQL expression for a value used as a condition (ClickHouse accepts numbers). */
     String bool(Frag f) {
@@ -743,7 +632,7 @@ public final class PostgresPrinter {
         return switch (cat(f.type())) {
             case "string" -> f.sql();
             case "null" -> "NULL::text";
-            case "datetime" -> "to_char(" + localTs(f) + ", 'YYYY-MM-DD HH24:MI:SS')";
+            case "datetime" -> "to_char(" + Dates.localTs(this, f) + ", 'YYYY-MM-DD HH24:MI:SS')";
             case "date" -> "to_char(" + f.sql() + ", 'YYYY-MM-DD')";
             default -> "(" + f.sql() + ")::text";
         };
@@ -773,13 +662,13 @@ public final class PostgresPrinter {
                 }
                 case "datetime" -> {
                     if (le instanceof Expr.Constant c && c.value() instanceof String s) {
-                        return new String[] {bind(parseDateTime(s, le), "timestamptz"), r.sql()};
+                        return new String[] {bind(Dates.parseDateTime(this, s, le), "timestamptz"), r.sql()};
                     }
                     return new String[] {"hogql_to_timestamp(" + l.sql() + ", " + tz() + ")", r.sql()};
                 }
                 case "date" -> {
                     if (le instanceof Expr.Constant c && c.value() instanceof String s) {
-                        return new String[] {bind(parseDateTime(s, le).atZoneSameInstant(zone).toLocalDate(), "date"),
+                        return new String[] {bind(Dates.parseDateTime(this, s, le).atZoneSameInstant(zone).toLocalDate(), "date"),
                                 r.sql()};
                     }
                     return new String[] {"hogql_to_date(" + l.sql() + ")", r.sql()};
@@ -806,25 +695,6 @@ public final class PostgresPrinter {
             return new String[] {bool(l), r.sql()};
         }
         return new String[] {str(l), str(r)};
-    }
-
-    OffsetDateTime parseDateTime(String s, Object node) {
-        String t = s.trim();
-        try {
-            return OffsetDateTime.parse(t.replace(' ', 'T'));
-        } catch (DateTimeParseException ignored) {
-            // try the next form
-        }
-        try {
-            return LocalDateTime.parse(t.replace(' ', 'T')).atZone(zone).toOffsetDateTime();
-        } catch (DateTimeParseException ignored) {
-            // try the next form
-        }
-        try {
-            return LocalDate.parse(t).atStartOfDay(zone).toOffsetDateTime();
-        } catch (DateTimeParseException ignored) {
-            throw new HogQLResolutionException("Cannot parse '" + s + "' as a date and time", node);
-        }
     }
 
     private Frag compare(Expr.Compare c) {
@@ -907,7 +777,7 @@ public final class PostgresPrinter {
             if (lc.equals("date")) {
                 return new Frag("(" + l.sql() + " " + op + " " + r.sql() + ")::date", l.type());
             }
-            Frag dt = toDateTime(l);
+            Frag dt = Dates.toDateTime(this, l);
             return new Frag("(" + dt.sql() + " " + op + " " + r.sql() + ")", dt.type());
         }
         // Date ± n days, DateTime ± n seconds (ClickHouse: today() - 1 is yesterday)
@@ -921,7 +791,7 @@ public final class PostgresPrinter {
             return new Frag("(" + l.sql() + " - " + r.sql() + ")::bigint", "Int64");
         }
         if (op.equals("-") && (lc.equals("datetime") || rc.equals("datetime"))) {
-            return new Frag("extract(epoch from (" + toDateTime(l).sql() + " - " + toDateTime(r).sql() + "))::float8",
+            return new Frag("extract(epoch from (" + Dates.toDateTime(this, l).sql() + " - " + Dates.toDateTime(this, r).sql() + "))::float8",
                     "Float64");
         }
         String ls = num(l);
@@ -966,10 +836,11 @@ public final class PostgresPrinter {
         return new Frag(sb.append(" END").toString(), c.otherwise() == null ? nullable(u.type) : u.type);
     }
 
-    private record Unified(List<String> sql, String type) {}
+    /** Values brought to one type: their SQL and that type. */
+    public record Unified(List<String> sql, String type) {}
 
     /** Brings values to one type (numbers stay numbers; otherwise mixed types become text). */
-    private Unified unify(List<Frag> fs) {
+    Unified unify(List<Frag> fs) {
         Set<String> cats = new HashSet<>();
         String type = NULL_TYPE;
         boolean anyNull = false;
@@ -994,163 +865,14 @@ public final class PostgresPrinter {
             return new Unified(fs.stream().map(Frag::sql).toList(), anyNull ? "Nullable(Float64)" : "Float64");
         }
         if (cats.equals(Set.of("date", "datetime"))) {
-            return new Unified(fs.stream().map(f -> cat(f.type()).equals("date") ? toDateTime(f).sql() : f.sql()).toList(),
+            return new Unified(fs.stream().map(f -> cat(f.type()).equals("date") ? Dates.toDateTime(this, f).sql() : f.sql()).toList(),
                     Schema.DATETIME);
         }
         return new Unified(fs.stream().map(this::str).toList(), anyNull ? "Nullable(String)" : "String");
     }
 
-    Frag arrayLit(List<Frag> items) {
-        if (items.isEmpty()) {
-            return new Frag("ARRAY[]::text[]", "Array(String)");
-        }
-        noNestedArrays(items.stream().map(Frag::type).toList());
-        Unified u = unify(items);
-        String t = u.type.equals(NULL_TYPE) ? "Nullable(String)" : u.type;
-        String sql = "ARRAY[" + String.join(", ", u.sql) + "]";
-        if (u.type.equals(NULL_TYPE)) {
-            sql += "::text[]";
-        }
-        return new Frag(sql, "Array(" + t + ")");
-    }
-
-    /** PostgreSQL arrays are rectangular and multi-dimensional, not ClickHouse's arrays of arrays: refused. */
-    static void noNestedArrays(List<String> elementTypes) {
-        for (String t : elementTypes) {
-            if (cat(t).equals("array")) {
-                throw new HogQLResolutionException("Arrays of arrays are not supported");
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ dates
-
-    Frag toDateTime(Frag f) {
-        return switch (cat(f.type())) {
-            case "datetime" -> f;
-            case "date" -> new Frag("((" + f.sql() + ")::timestamp AT TIME ZONE " + tz() + ")", Schema.DATETIME);
-            case "string" -> new Frag("hogql_to_timestamp(" + f.sql() + ", " + tz() + ")", "Nullable(" + Schema.DATETIME + ")");
-            case "int", "float" -> new Frag("(CASE WHEN abs(" + f.sql() + ") < 1e11 THEN to_timestamp(" + f.sql()
-                    + ") END)", "Nullable(" + Schema.DATETIME + ")");
-            case "null" -> new Frag("NULL::timestamptz", NULL_TYPE);
-            default -> throw new HogQLResolutionException("Expected a date or time, got " + f.type());
-        };
-    }
-
-    /** The zone a DateTime type is shown in: the one set by toTimeZone, else the team's. */
-    String zoneOf(String type) {
-        int i = type.indexOf(", '");
-        if (i >= 0) {
-            String z = type.substring(i + 3, type.indexOf('\'', i + 3));
-            if (!z.equals("UTC")) {
-                return bind(z, "text");
-            }
-        }
-        return tz();
-    }
-
-    /** A timestamp without time zone: the local wall-clock time of the value. */
-    String localTs(Frag f) {
-        if (cat(f.type()).equals("date")) {
-            return "(" + f.sql() + ")::timestamp";
-        }
-        Frag dt = toDateTime(f);
-        return "(" + dt.sql() + " AT TIME ZONE " + zoneOf(dt.type()) + ")";
-    }
-
     String nullableLike(Frag f, String type) {
         return f.type().startsWith("Nullable(") ? nullable(type) : type;
-    }
-
-    Frag startOf(Frag f, String unit, boolean dateResult) {
-        String trunc = "date_trunc('" + unit + "', " + localTs(f) + ")";
-        if (dateResult) {
-            return new Frag(trunc + "::date", nullableLike(f, "Date"));
-        }
-        Frag dt = toDateTime(f);
-        return new Frag("(" + trunc + " AT TIME ZONE " + zoneOf(dt.type()) + ")", nullableLike(f, dt.type()));
-    }
-
-    Frag datePart(Frag f, String part) {
-        return new Frag("extract(" + part + " from " + localTs(f) + ")::bigint", nullableLike(f, "Int64"));
-    }
-
-    String unitArg(Expr e, String fn) {
-        if (e instanceof Expr.Constant c && c.value() instanceof String s) {
-            String u = s.toLowerCase(Locale.ROOT);
-            if (u.endsWith("s")) {
-                u = u.substring(0, u.length() - 1);
-            }
-            if (Parser.INTERVAL_UNITS.contains(u)) {
-                return u;
-            }
-        }
-        throw new HogQLResolutionException(fn + " expects a unit ('second', 'minute', 'hour', 'day', 'week', 'month', "
-                + "'quarter', 'year') as its first argument", e);
-    }
-
-    private Frag dateDiff(String unit, Frag a, Frag b) {
-        String ea = "extract(epoch from " + toDateTime(a).sql() + ")";
-        String eb = "extract(epoch from " + toDateTime(b).sql() + ")";
-        String la = localTs(a);
-        String lb = localTs(b);
-        String sql = switch (unit) {
-            case "second" -> "(floor(" + eb + ") - floor(" + ea + "))";
-            case "minute" -> "(floor(" + eb + " / 60) - floor(" + ea + " / 60))";
-            case "hour" -> "(floor(" + eb + " / 3600) - floor(" + ea + " / 3600))";
-            case "day" -> "((" + lb + ")::date - (" + la + ")::date)";
-            case "week" -> "((date_trunc('week', " + lb + ")::date - date_trunc('week', " + la + ")::date) / 7)";
-            case "month" -> "((extract(year from " + lb + ") * 12 + extract(month from " + lb + ")) - (extract(year from "
-                    + la + ") * 12 + extract(month from " + la + ")))";
-            case "quarter" -> "((extract(year from " + lb + ") * 4 + extract(quarter from " + lb
-                    + ")) - (extract(year from " + la + ") * 4 + extract(quarter from " + la + ")))";
-            default -> "(extract(year from " + lb + ") - extract(year from " + la + "))";
-        };
-        return new Frag(sql + "::bigint", "Int64");
-    }
-
-    private static final Map<Character, String> FORMAT_CODES = Map.ofEntries(
-            Map.entry('Y', "YYYY"), Map.entry('y', "YY"), Map.entry('m', "MM"), Map.entry('d', "DD"),
-            Map.entry('e', "FMDD"), Map.entry('H', "HH24"), Map.entry('I', "HH12"), Map.entry('i', "MI"),
-            Map.entry('M', "MI"), Map.entry('S', "SS"), Map.entry('s', "SS"), Map.entry('p', "AM"),
-            Map.entry('j', "DDD"), Map.entry('F', "YYYY-MM-DD"), Map.entry('T', "HH24:MI:SS"),
-            Map.entry('D', "MM/DD/YY"), Map.entry('R', "HH24:MI"), Map.entry('u', "ID"), Map.entry('V', "IW"),
-            Map.entry('b', "Mon"), Map.entry('B', "FMMonth"), Map.entry('a', "Dy"), Map.entry('W', "FMDay"),
-            Map.entry('h', "HH12"), Map.entry('Q', "Q"), Map.entry('C', "CC"), Map.entry('f', "US"));
-
-    /** ClickHouse formatDateTime pattern → PostgreSQL to_char pattern (literal text double-quoted). */
-    static String toCharPattern(String fmt) {
-        StringBuilder out = new StringBuilder();
-        StringBuilder lit = new StringBuilder();
-        for (int k = 0; k < fmt.length(); k++) {
-            char ch = fmt.charAt(k);
-            if (ch == '%' && k + 1 < fmt.length()) {
-                char code = fmt.charAt(++k);
-                String p = FORMAT_CODES.get(code);
-                if (p == null) {
-                    lit.append(switch (code) {
-                        case '%' -> "%";
-                        case 'n' -> "\n";
-                        case 't' -> "\t";
-                        default -> throw new HogQLResolutionException("Unsupported formatDateTime code %" + code);
-                    });
-                } else {
-                    flushLiteral(out, lit);
-                    out.append(p);
-                }
-            } else {
-                lit.append(ch);
-            }
-        }
-        flushLiteral(out, lit);
-        return out.toString();
-    }
-
-    private static void flushLiteral(StringBuilder out, StringBuilder lit) {
-        if (lit.length() > 0) {
-            out.append('"').append(lit.toString().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-            lit.setLength(0);
-        }
     }
 
     // ------------------------------------------------------------------ functions
@@ -1180,35 +902,11 @@ public final class PostgresPrinter {
             }
             return new Frag(sum, "Float64");
         }
-        Frag fn;
-        switch (name) {
-            case "row_number", "rank", "dense_rank" -> fn = new Frag(name + "()", "UInt64");
-            case "lag", "lead", "laginframe", "leadinframe" -> {
-                Frag x = expr(c.args().get(0));
-                StringBuilder sql = new StringBuilder(name.startsWith("lag") ? "lag(" : "lead(").append(x.sql());
-                if (c.args().size() > 1) {
-                    sql.append(", (").append(expr(c.args().get(1)).sql()).append(")::int");
-                }
-                if (c.args().size() > 2) {
-                    sql.append(", ").append(expr(c.args().get(2)).sql());
-                }
-                fn = new Frag(sql.append(")").toString(), nullable(x.type()));
-            }
-            case "nth_value" -> {
-                Frag x = expr(c.args().get(0));
-                fn = new Frag("nth_value(" + x.sql() + ", " + int4(expr(c.args().get(1))) + ")", nullable(x.type()));
-            }
-            case "first_value", "last_value" -> {
-                Frag x = expr(c.args().get(0));
-                fn = new Frag(name + "(" + x.sql() + ")", nullable(x.type()));
-            }
-            default -> {
-                if (!spec.aggregate() || name.startsWith("#") || name.equals("quantile") || name.equals("median")) {
-                    throw new HogQLResolutionException("\"" + c.name() + "\" cannot be used with OVER", w);
-                }
-                fn = aggregate(c, name);
-            }
+        if (!spec.window() && (!spec.aggregate() || name.startsWith("#") || name.equals("quantile")
+                || name.equals("median"))) {
+            throw new HogQLResolutionException("\"" + c.name() + "\" cannot be used with OVER", w);
         }
+        Frag fn = spec.printer().print(this, c, name);
         return new Frag(fn.sql() + " OVER (" + overClause(w) + ")", fn.type());
     }
 
@@ -1236,438 +934,10 @@ public final class PostgresPrinter {
         return " FILTER (WHERE " + bool(expr(cond)) + ")";
     }
 
-    Frag aggregate(Expr.Call c, String name) {
-        List<Expr> args = c.args();
-        String d = c.distinct() ? "DISTINCT " : "";
-        switch (name) {
-            case "count": {
-                if (args.isEmpty()) {
-                    return new Frag("count(*)", "UInt64");
-                }
-                return new Frag("count(" + d + expr(args.get(0)).sql() + ")", "UInt64");
-            }
-            case "countif": {
-                if (args.size() == 1) {
-                    return new Frag("count(*)" + filter(args.get(0)), "UInt64");
-                }
-                return new Frag("count(" + d + expr(args.get(0)).sql() + ")" + filter(args.get(1)), "UInt64");
-            }
-            case "sum":
-            case "sumif": {
-                Frag x = expr(args.get(0));
-                String f = name.equals("sumif") ? filter(args.get(1)) : "";
-                String sum = "coalesce(sum(" + d + num(x) + ")" + f + ", 0)";
-                if (numType(x).equals("Int64")) {
-                    // PostgreSQL sums bigint as numeric; give back bigint, NULL rather than an overflow error
-                    return new Frag("(CASE WHEN abs(" + sum + ") < 9.2e18 THEN " + sum + "::bigint END)", "Int64");
-                }
-                return new Frag(sum, "Float64");
-            }
-            case "avg":
-            case "avgif": {
-                Frag x = expr(args.get(0));
-                String f = name.equals("avgif") ? filter(args.get(1)) : "";
-                return new Frag("(avg(" + d + num(x) + ")" + f + ")::float8", "Nullable(Float64)");
-            }
-            case "min":
-            case "max":
-            case "minif":
-            case "maxif": {
-                Frag x = expr(args.get(0));
-                String f = name.endsWith("if") ? filter(args.get(1)) : "";
-                String fn = name.substring(0, 3);
-                if (cat(x.type()).equals("bool")) {
-                    fn = fn.equals("min") ? "bool_and" : "bool_or";
-                } else if (cat(x.type()).equals("json") || cat(x.type()).equals("uuid")) {
-                    return new Frag(fn + "((" + x.sql() + ")::text)" + f, "Nullable(String)");
-                }
-                return new Frag(fn + "(" + x.sql() + ")" + f, nullable(x.type()));
-            }
-            case "uniq":
-            case "uniqexact": {
-                String inner = args.size() == 1 ? expr(args.get(0)).sql()
-                        : "(" + args.stream().map(a -> expr(a).sql()).collect(Collectors.joining(", ")) + ")";
-                return new Frag("count(DISTINCT " + inner + ")", "UInt64");
-            }
-            case "uniqif":
-                return new Frag("count(DISTINCT " + expr(args.get(0)).sql() + ")" + filter(args.get(1)), "UInt64");
-            case "any": {
-                Frag x = expr(args.get(0));
-                return new Frag("hogql_any(" + x.sql() + ")", nullable(x.type()));
-            }
-            case "argmax":
-            case "argmin": {
-                Frag x = expr(args.get(0));
-                Frag y = expr(args.get(1));
-                return new Frag("(array_agg(" + x.sql() + " ORDER BY " + y.sql()
-                        + (name.equals("argmax") ? " DESC" : " ASC") + " NULLS LAST))[1]", nullable(x.type()));
-            }
-            case "grouparray":
-            case "groupuniqarray": {
-                Frag x = expr(args.get(0));
-                noNestedArrays(List.of(x.type()));
-                String dd = name.equals("groupuniqarray") ? "DISTINCT " : d;
-                return new Frag("coalesce(array_agg(" + dd + x.sql() + ") FILTER (WHERE " + x.sql()
-                        + " IS NOT NULL), '{}')", "Array(" + base(x.type()) + ")");
-            }
-            case "quantile":
-            case "median": {
-                double p = 0.5;
-                if (name.equals("quantile")) {
-                    Expr pe = c.params().get(0);
-                    if (pe instanceof Expr.Constant k && k.value() instanceof Number n && n.doubleValue() >= 0
-                            && n.doubleValue() <= 1) {
-                        p = n.doubleValue();
-                    } else {
-                        throw new HogQLResolutionException("quantile level must be a number between 0 and 1", pe);
-                    }
-                }
-                Frag x = expr(args.get(0));
-                return new Frag("percentile_cont(" + p + ") WITHIN GROUP (ORDER BY " + num(x) + ")",
-                        "Nullable(Float64)");
-            }
-            case Functions.FUNNEL_ORDERED: {
-                Frag ts = expr(args.get(0));
-                String step = "(" + expr(args.get(1)).sql() + ")::int";
-                String order = " ORDER BY " + step + ", " + ts.sql() + ")";
-                return new Frag("quarry_funnel_ordered(array_agg(extract(epoch FROM " + ts.sql() + ")::float8" + order
-                        + ", array_agg(" + step + order + ", (" + expr(args.get(2)).sql() + ")::int, ("
-                        + expr(args.get(3)).sql() + ")::float8)", "Array(Float64)");
-            }
-            case Functions.FUNNEL_STRICT: {
-                Frag ts = expr(args.get(0));
-                String order = " ORDER BY " + ts.sql() + ", " + expr(args.get(1)).sql() + ")";
-                return new Frag("quarry_funnel_strict(array_agg(extract(epoch FROM " + ts.sql() + ")::float8" + order
-                        + ", array_agg((" + expr(args.get(2)).sql() + ")::int" + order + ", ("
-                        + expr(args.get(3)).sql() + ")::int, (" + expr(args.get(4)).sql() + ")::float8)",
-                        "Array(Float64)");
-            }
-            case Functions.FUNNEL: {
-                Frag ts = expr(args.get(0));
-                String order = " ORDER BY " + ts.sql() + ", " + expr(args.get(2)).sql() + ")";
-                return new Frag("quarry_funnel(array_agg(extract(epoch FROM " + ts.sql() + ")::float8" + order
-                        + ", array_agg((" + expr(args.get(1)).sql() + ")::bigint" + order
-                        + ", (" + expr(args.get(3)).sql() + ")::int, (" + expr(args.get(4)).sql() + ")::float8, ("
-                        + expr(args.get(5)).sql() + ")::int, (" + expr(args.get(6)).sql() + ")::text)",
-                        "Array(Float64)");
-            }
-            default: {
-                Frag f = AggregateFunctions.print(this, c, name);
-                if (f == null) {
-                    throw new HogQLResolutionException("Unknown function \"" + c.name() + "\"", c);
-                }
-                return f;
-            }
-        }
-    }
-
-    private Frag call(Expr.Call c) {
+    /** A function call: printed by the function's entry in {@link Functions}. */
+    Frag call(Expr.Call c) {
         Functions.Spec spec = Functions.check(c);
-        String name = spec.name().toLowerCase(Locale.ROOT);
-        if (spec.aggregate()) {
-            return aggregate(c, name);
-        }
-        List<Expr> args = c.args();
-        switch (name) {
-            case Functions.PROPERTY_PAIRS:
-                return new Frag("quarry_property_pairs(" + expr(args.get(0)).sql() + ")", "Array(String)");
-            // dates
-            case "now":
-                return new Frag("now()", Schema.DATETIME);
-            case "today":
-                return new Frag("(now() AT TIME ZONE " + tz() + ")::date", "Date");
-            case "yesterday":
-                return new Frag("((now() AT TIME ZONE " + tz() + ")::date - 1)", "Date");
-            case "todate": {
-                Frag x = expr(args.get(0));
-                return switch (cat(x.type())) {
-                    case "date" -> x;
-                    case "string" -> new Frag("hogql_to_date(" + x.sql() + ")", "Nullable(Date)");
-                    default -> new Frag("(" + localTs(x) + ")::date", nullableLike(x, "Date"));
-                };
-            }
-            case "todatetime": {
-                Frag x = expr(args.get(0));
-                Frag dt = toDateTime(x);
-                if (args.size() == 2) {
-                    return withZone(dt, args.get(1));
-                }
-                return dt;
-            }
-            case "tostartofminute":
-                return startOf(expr(args.get(0)), "minute", false);
-            case "tostartofhour":
-                return startOf(expr(args.get(0)), "hour", false);
-            case "tostartofday":
-                return startOf(expr(args.get(0)), "day", false);
-            case "tostartofweek": {
-                Frag x = expr(args.get(0));
-                long mode = args.size() == 2 ? constLong(args.get(1), "toStartOfWeek mode") : 0;
-                if (mode % 2 == 1) {
-                    return startOf(x, "week", true);
-                }
-                // Sunday-based weeks
-                return new Frag("(date_trunc('week', " + localTs(x) + " + INTERVAL '1 day')::date - 1)",
-                        nullableLike(x, "Date"));
-            }
-            case "tomonday":
-                return startOf(expr(args.get(0)), "week", true);
-            case "tostartofmonth":
-                return startOf(expr(args.get(0)), "month", true);
-            case "tostartofquarter":
-                return startOf(expr(args.get(0)), "quarter", true);
-            case "tostartofyear":
-                return startOf(expr(args.get(0)), "year", true);
-            case "toyear":
-                return datePart(expr(args.get(0)), "year");
-            case "toquarter":
-                return datePart(expr(args.get(0)), "quarter");
-            case "tomonth":
-                return datePart(expr(args.get(0)), "month");
-            case "todayofmonth":
-                return datePart(expr(args.get(0)), "day");
-            case "todayofweek": {
-                // mode 0: Monday = 1 … Sunday = 7; 1: Monday = 0 … 6; 2: Sunday = 0 … 6; 3: Sunday = 1 … 7
-                long mode = args.size() == 2 ? constLong(args.get(1), "toDayOfWeek mode") : 0;
-                Frag x = expr(args.get(0));
-                return switch ((int) (mode % 4)) {
-                    case 1 -> new Frag("(" + datePart(x, "isodow").sql() + " - 1)", nullableLike(x, "Int64"));
-                    case 2 -> datePart(x, "dow");
-                    case 3 -> new Frag("(" + datePart(x, "dow").sql() + " + 1)", nullableLike(x, "Int64"));
-                    default -> datePart(x, "isodow");
-                };
-            }
-            case "todayofyear":
-                return datePart(expr(args.get(0)), "doy");
-            case "tohour":
-                return datePart(expr(args.get(0)), "hour");
-            case "tominute":
-                return datePart(expr(args.get(0)), "minute");
-            case "tosecond":
-                return new Frag("floor(extract(second from " + localTs(expr(args.get(0))) + "))::bigint", "Int64");
-            case "tounixtimestamp":
-                return new Frag("floor(extract(epoch from " + toDateTime(expr(args.get(0))).sql() + "))::bigint", "Int64");
-            case "datediff":
-                return dateDiff(unitArg(args.get(0), "dateDiff"), expr(args.get(1)), expr(args.get(2)));
-            case "dateadd":
-            case "datesub": {
-                if (args.size() == 2) {
-                    // dateAdd(date, interval), ClickHouse's other argument order
-                    Frag i = expr(args.get(1));
-                    if (!cat(i.type()).equals("interval")) {
-                        throw new HogQLResolutionException(spec.name() + "(date, interval) expects an interval such as "
-                                + "toIntervalDay(1) or INTERVAL 1 DAY as its second argument", c);
-                    }
-                    return arithmetic(name.equals("dateadd") ? "+" : "-", expr(args.get(0)), i);
-                }
-                String unit = unitArg(args.get(0), spec.name());
-                return arithmetic(name.equals("dateadd") ? "+" : "-", expr(args.get(2)), interval(expr(args.get(1)), unit));
-            }
-            case "formatdatetime": {
-                Frag x = expr(args.get(0));
-                String pattern = toCharPattern(constString(args.get(1), "formatDateTime format"));
-                return new Frag("to_char(" + localTs(x) + ", " + bind(pattern, "text") + ")", nullableLike(x, "String"));
-            }
-            case "totimezone":
-                return withZone(toDateTime(expr(args.get(0))), args.get(1));
-            // strings
-            case "lower":
-            case "upper":
-                return new Frag(name + "(" + str(expr(args.get(0))) + ")", nullableLike(expr(args.get(0)), "String"));
-            case "length": {
-                Frag x = expr(args.get(0));
-                if (cat(x.type()).equals("array")) {
-                    return new Frag("coalesce(cardinality(" + x.sql() + "), 0)::bigint", "UInt64");
-                }
-                return new Frag("length(" + str(x) + ")::bigint", nullableLike(x, "UInt64"));
-            }
-            case "empty":
-            case "notempty": {
-                Frag x = expr(args.get(0));
-                String len = cat(x.type()).equals("array") ? "coalesce(cardinality(" + x.sql() + "), 0)"
-                        : "coalesce(length(" + str(x) + "), 0)";
-                return new Frag("(" + len + (name.equals("empty") ? " = 0)" : " > 0)"), "Bool");
-            }
-            case "concat":
-                return new Frag("concat(" + args.stream().map(a -> str(expr(a))).collect(Collectors.joining(", ")) + ")",
-                        "String");
-            case "substring": {
-                Frag s = expr(args.get(0));
-                String sql = "substr(" + str(s) + ", " + int4(expr(args.get(1)));
-                if (args.size() == 3) {
-                    sql += ", GREATEST(" + int4(expr(args.get(2))) + ", 0)";
-                }
-                return new Frag(sql + ")", nullableLike(s, "String"));
-            }
-            case "replaceall": {
-                Frag s = expr(args.get(0));
-                return new Frag("replace(" + str(s) + ", " + str(expr(args.get(1))) + ", " + str(expr(args.get(2))) + ")",
-                        nullableLike(s, "String"));
-            }
-            case "replaceone": {
-                Frag s = expr(args.get(0));
-                String h = str(s);
-                String n = str(expr(args.get(1)));
-                String r = str(expr(args.get(2)));
-                return new Frag("(CASE WHEN length(" + n + ") > 0 AND strpos(" + h + ", " + n + ") > 0 THEN overlay(" + h
-                        + " placing " + r + " from strpos(" + h + ", " + n + ") for length(" + n + ")) ELSE " + h + " END)",
-                        nullableLike(s, "String"));
-            }
-            case "trim":
-                return new Frag("btrim(" + str(expr(args.get(0))) + ")", nullableLike(expr(args.get(0)), "String"));
-            case "splitbychar":
-                return new Frag("string_to_array(" + str(expr(args.get(1))) + ", " + str(expr(args.get(0))) + ")",
-                        "Array(String)");
-            case "position":
-                return new Frag("strpos(" + str(expr(args.get(0))) + ", " + str(expr(args.get(1))) + ")::bigint", "Int64");
-            case "like":
-                return new Frag("(" + str(expr(args.get(0))) + " LIKE " + str(expr(args.get(1))) + ")", "Bool");
-            case "ilike":
-                return new Frag("(" + str(expr(args.get(0))) + " ILIKE " + str(expr(args.get(1))) + ")", "Bool");
-            case "notlike":
-                return new Frag("(" + str(expr(args.get(0))) + " NOT LIKE " + str(expr(args.get(1))) + ")", "Bool");
-            case "notilike":
-                return new Frag("(" + str(expr(args.get(0))) + " NOT ILIKE " + str(expr(args.get(1))) + ")", "Bool");
-            case "match":
-                return new Frag("hogql_match(" + str(expr(args.get(0))) + ", " + str(expr(args.get(1))) + ")", "Bool");
-            case "extract":
-                return new Frag("hogql_regexp_extract(" + str(expr(args.get(0))) + ", " + str(expr(args.get(1))) + ")",
-                        "String");
-            case "startswith":
-                return new Frag("starts_with(" + str(expr(args.get(0))) + ", " + str(expr(args.get(1))) + ")", "Bool");
-            case "endswith": {
-                String s = str(expr(args.get(0)));
-                String p = str(expr(args.get(1)));
-                return new Frag("(right(" + s + ", length(" + p + ")) = " + p + ")", "Bool");
-            }
-            // conditionals
-            case "if": {
-                Unified u = unify(List.of(expr(args.get(1)), expr(args.get(2))));
-                return new Frag("(CASE WHEN " + bool(expr(args.get(0))) + " THEN " + u.sql.get(0) + " ELSE " + u.sql.get(1)
-                        + " END)", u.type);
-            }
-            case "multiif": {
-                if (args.size() % 2 == 0) {
-                    throw new HogQLResolutionException("multiIf expects an odd number of arguments", c);
-                }
-                List<Frag> rs = new ArrayList<>();
-                for (int k = 1; k < args.size(); k += 2) {
-                    rs.add(expr(args.get(k)));
-                }
-                rs.add(expr(args.get(args.size() - 1)));
-                Unified u = unify(rs);
-                StringBuilder sb = new StringBuilder("(CASE");
-                for (int k = 0; k + 1 < args.size(); k += 2) {
-                    sb.append(" WHEN ").append(bool(expr(args.get(k)))).append(" THEN ").append(u.sql.get(k / 2));
-                }
-                sb.append(" ELSE ").append(u.sql.get(u.sql.size() - 1)).append(" END)");
-                return new Frag(sb.toString(), u.type);
-            }
-            case "coalesce":
-            case "ifnull": {
-                List<Frag> fs = args.stream().map(this::expr).toList();
-                Unified u = unify(fs);
-                Frag last = fs.get(fs.size() - 1);
-                String type = last.type().startsWith("Nullable(") || cat(last.type()).equals("null") ? u.type : base(u.type);
-                return new Frag("coalesce(" + String.join(", ", u.sql) + ")", type);
-            }
-            case "nullif": {
-                Frag a = expr(args.get(0));
-                String[] s = coerce(a, args.get(0), expr(args.get(1)), args.get(1));
-                return new Frag("NULLIF(" + s[0] + ", " + s[1] + ")", nullable(a.type()));
-            }
-            case "isnull":
-                return new Frag("(" + expr(args.get(0)).sql() + " IS NULL)", "Bool");
-            case "isnotnull":
-                return new Frag("(" + expr(args.get(0)).sql() + " IS NOT NULL)", "Bool");
-            // conversion
-            case "tostring": {
-                Frag x = expr(args.get(0));
-                return new Frag(str(x), nullableLike(x, "String"));
-            }
-            case "toint":
-            case "toint64": {
-                Frag x = expr(args.get(0));
-                return switch (cat(x.type())) {
-                    case "int" -> x;
-                    case "float" -> new Frag("(CASE WHEN abs(" + x.sql() + ") < 9.2e18 THEN trunc(" + x.sql()
-                            + ")::bigint END)", "Nullable(Int64)");
-                    case "bool" -> new Frag("(" + x.sql() + ")::int::bigint", "Int64");
-                    case "datetime" -> new Frag("floor(extract(epoch from " + x.sql() + "))::bigint", nullableLike(x, "Int64"));
-                    default -> new Frag("hogql_to_int(" + str(x) + ")", "Nullable(Int64)");
-                };
-            }
-            case "tofloat":
-            case "tofloat64": {
-                Frag x = expr(args.get(0));
-                return switch (cat(x.type())) {
-                    case "int", "float", "bool" -> new Frag("(" + num(x) + ")::float8", nullableLike(x, "Float64"));
-                    default -> new Frag("hogql_to_float(" + str(x) + ")", "Nullable(Float64)");
-                };
-            }
-            case "touuid": {
-                Frag x = expr(args.get(0));
-                return cat(x.type()).equals("uuid") ? x : new Frag("hogql_to_uuid(" + str(x) + ")", "Nullable(UUID)");
-            }
-            case "tobool": {
-                Frag x = expr(args.get(0));
-                return new Frag(bool(x), nullableLike(x, "Bool"));
-            }
-            // math
-            case "round": {
-                Frag x = expr(args.get(0));
-                long places = args.size() == 2 ? constSigned(args.get(1), "round precision") : 0;
-                if (cat(x.type()).equals("int") && places >= 0) {
-                    return x;
-                }
-                return new Frag("round((" + num(x) + ")::numeric, " + Math.max(-20, Math.min(20, places)) + ")::float8",
-                        nullableLike(x, "Float64"));
-            }
-            case "floor":
-            case "ceil":
-            case "abs": {
-                Frag x = expr(args.get(0));
-                return new Frag(name + "(" + num(x) + ")", nullableLike(x, numType(x)));
-            }
-            case "greatest":
-            case "least": {
-                Unified u = unify(args.stream().map(this::expr).toList());
-                return new Frag(name.toUpperCase(Locale.ROOT) + "(" + String.join(", ", u.sql) + ")", u.type);
-            }
-            // JSON
-            case "jsonextractstring":
-            case "jsonextractint":
-            case "jsonextractfloat":
-            case "jsonextractbool":
-            case "jsonhas":
-                return json(name, args);
-            // arrays
-            case "has": {
-                Frag a = expr(args.get(0));
-                if (!cat(a.type()).equals("array")) {
-                    throw new HogQLResolutionException("has expects an array as its first argument", c);
-                }
-                Frag x = expr(args.get(1));
-                String el = elementType(a.type());
-                String xs = cat(el).equals(cat(x.type())) || (isNum(el) && isNum(x.type())) ? x.sql()
-                        : cat(el).equals("string") ? str(x) : x.sql();
-                return new Frag("coalesce((" + xs + ") = ANY(" + a.sql() + "), FALSE)", "Bool");
-            }
-            case "array":
-                return arrayLit(args.stream().map(this::expr).toList());
-            case "arrayjoin":
-                throw new HogQLResolutionException("arrayJoin is only supported as a column of the SELECT list", c);
-            default: {
-                Frag f = ScalarFunctions.print(this, c, name);
-                if (f == null) {
-                    f = ArrayFunctions.print(this, c, name);
-                }
-                if (f == null) {
-                    throw new HogQLResolutionException("Unknown function \"" + c.name() + "\"", c);
-                }
-                return f;
-            }
-        }
+        return spec.printer().print(this, c, spec.name().toLowerCase(Locale.ROOT));
     }
 
     long constSigned(Expr e, String what) {
@@ -1675,43 +945,6 @@ public final class PostgresPrinter {
             return l;
         }
         throw new HogQLResolutionException(what + " must be an integer", e);
-    }
-
-    Frag withZone(Frag dt, Expr zoneArg) {
-        String z = constString(zoneArg, "Time zone");
-        try {
-            ZoneId.of(z);
-        } catch (DateTimeException e) {
-            throw new HogQLResolutionException("Unknown time zone \"" + z + "\"", zoneArg);
-        }
-        if (!z.matches("[A-Za-z0-9_/+\\-]+")) {
-            throw new HogQLResolutionException("Unknown time zone \"" + z + "\"", zoneArg);
-        }
-        return new Frag(dt.sql(), nullableLike(dt, "DateTime64(6, '" + z + "')"));
-    }
-
-    Frag json(String name, List<Expr> args) {
-        Frag j = expr(args.get(0));
-        String js = cat(j.type()).equals("json") ? j.sql() : "hogql_to_jsonb(" + str(j) + ")";
-        List<String> path = new ArrayList<>();
-        for (Expr k : args.subList(1, args.size())) {
-            if (k instanceof Expr.Constant c && c.value() instanceof String s) {
-                path.add(s);
-            } else if (k instanceof Expr.Constant c && c.value() instanceof Long l && l > 0) {
-                path.add(Long.toString(l - 1));
-            } else {
-                throw new HogQLResolutionException("JSON keys must be string literals or positive integers", k);
-            }
-        }
-        String asText = path.isEmpty() ? "(" + js + " #>> '{}')" : jsonPath(js, path, true).sql();
-        String asJson = path.isEmpty() ? js : jsonPath(js, path, false).sql();
-        return switch (name) {
-            case "jsonextractstring" -> new Frag("coalesce(" + asText + ", '')", "String");
-            case "jsonextractint" -> new Frag("coalesce(hogql_to_int(" + asText + "), 0)", "Int64");
-            case "jsonextractfloat" -> new Frag("coalesce(hogql_to_float(" + asText + "), 0)", "Float64");
-            case "jsonextractbool" -> new Frag("coalesce(" + asJson + " = 'true'::jsonb, FALSE)", "Bool");
-            default -> new Frag("(" + asJson + " IS NOT NULL)", "Bool");
-        };
     }
 
     /**

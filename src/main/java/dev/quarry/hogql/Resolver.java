@@ -31,9 +31,6 @@ public final class Resolver {
         /** For ARRAY JOIN: the arrays unnested side by side (columns are the element names); else null. */
         List<Expr> arrayJoinItems;
         final List<String> columns = new ArrayList<>(); // subquery output names (HogQL)
-        // filled by the printer after printing the subquery
-        List<String> columnSql = List.of();
-        List<String> columnTypes = List.of();
         boolean needsOverride;
         boolean needsPerson;
 
@@ -94,11 +91,19 @@ public final class Resolver {
         final Map<SelectQuery, QueryScope> scopes = new IdentityHashMap<>();
         final Map<Expr.Field, Ref> refs = new IdentityHashMap<>();
         final Set<Expr.Call> arrayJoins = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        /** {@code #cohort(…)} calls (IN COHORT) and the id of the cohort each names, when the cohorts were known. */
+        final Map<Expr.Call, Long> cohortIds = new IdentityHashMap<>();
+        final List<Object> cohortReferences = new ArrayList<>();
         final Set<String> tableNames = new LinkedHashSet<>();
         final Set<String> usedAliases = new HashSet<>();
 
         public Set<String> tableNames() {
             return tableNames;
+        }
+
+        /** The cohort ids (Long) and names (String) the query names with IN COHORT, in order. */
+        public List<Object> cohortReferences() {
+            return List.copyOf(cohortReferences);
         }
 
         QueryScope scope(SelectQuery q) {
@@ -119,12 +124,53 @@ public final class Resolver {
     /** The lambdas whose bodies are being resolved, innermost last. */
     private final List<Expr.Lambda> lambdas = new ArrayList<>();
 
-    private Resolver() {}
+    /** The team's cohorts (id → name) to check IN COHORT against; null when not known. */
+    private final Map<Long, String> cohorts;
 
+    private Resolver(Map<Long, String> cohorts) {
+        this.cohorts = cohorts;
+    }
+
+    /** Resolves names without knowing the team's cohorts (IN COHORT is then not checked). */
     public static Resolution resolve(SelectLike q) {
-        Resolver r = new Resolver();
+        return resolve(q, null);
+    }
+
+    /**
+     * Resolves every name of the query: tables, fields, aliases, CTEs, functions, and — when {@code cohorts} (the
+     * team's cohorts that are not deleted, id → name) is given — the cohorts of IN COHORT, as PostHog does: an unknown
+     * id or name, or a name several cohorts share, is a {@link HogQLResolutionException}.
+     */
+    public static Resolution resolve(SelectLike q, Map<Long, String> cohorts) {
+        Resolver r = new Resolver(cohorts);
         r.select(q, null, false);
         return r.res;
+    }
+
+    private void cohort(Expr.Call c) {
+        Object v = c.args().get(0) instanceof Expr.Constant k ? k.value() : null;
+        if (!(v instanceof Long) && !(v instanceof String)) {
+            throw new HogQLResolutionException("cohort() takes exactly one string or integer argument", c);
+        }
+        res.cohortReferences.add(v);
+        if (cohorts == null) {
+            return;
+        }
+        if (v instanceof Long id) {
+            if (!cohorts.containsKey(id)) {
+                throw new HogQLResolutionException("Could not find cohort with ID " + id, c);
+            }
+            res.cohortIds.put(c, id);
+            return;
+        }
+        List<Long> ids = cohorts.entrySet().stream().filter(e -> e.getValue().equals(v)).map(Map.Entry::getKey).toList();
+        if (ids.size() > 1) {
+            throw new HogQLResolutionException("Found multiple cohorts with name '" + v + "'", c);
+        }
+        if (ids.isEmpty()) {
+            throw new HogQLResolutionException("Could not find a cohort with the name '" + v + "'", c);
+        }
+        res.cohortIds.put(c, ids.get(0));
     }
 
     // ------------------------------------------------------------------ selects
@@ -361,6 +407,9 @@ public final class Resolver {
             throw new HogQLResolutionException("* is only allowed in the SELECT list and count(*)", e);
         } else if (e instanceof Expr.Call c) {
             Functions.Spec spec = Functions.check(c);
+            if (spec.name().equals(Functions.COHORT)) {
+                cohort(c);
+            }
             if (spec.aggregate() && !aggregatesAllowed) {
                 throw new HogQLResolutionException("Aggregate function \"" + c.name() + "\" is not allowed here", c);
             }

@@ -13,8 +13,10 @@ import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.insights.RelativeDates;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -27,6 +29,12 @@ import java.util.Map;
 /** HogQLQuery: the user's HogQL, compiled for the team and run; PostHog's HogQLQueryResponse. */
 @ApplicationScoped
 public class HogQLQueryRunner implements QueryRunner {
+    private final Pool pool;
+
+    public HogQLQueryRunner(Pool pool) {
+        this.pool = pool;
+    }
+
     @Override
     public String kind() {
         return "HogQLQuery";
@@ -38,20 +46,52 @@ public class HogQLQueryRunner implements QueryRunner {
         if (text == null || !text.isTextual() || text.asText().isBlank()) {
             throw new ValidationException("This field is required.", "query");
         }
-        CompiledQuery compiled;
+        CompileSettings settings;
+        List<Object> cohortRefs;
         try {
-            CompileSettings settings = CompileSettings.of(context.team().id())
+            settings = CompileSettings.of(context.team().id())
                     .withTimezone(context.team().timezone())
                     .withValues(values(query.get("values"), query.get("variables")))
                     .withFilters(filters(query.get("filters"), context))
                     .withExtraRow(true);
-            compiled = HogQLCompiler.compileSelect(text.asText(), settings);
+            cohortRefs = HogQLCompiler.cohortReferences(text.asText(), settings);
         } catch (HogQLException e) {
             throw HogQLErrors.toValidation(e);
         }
-        return context.executor().execute(context.team(), context.queryId(), kind(), text.asText(), compiled.sql(),
+        if (cohortRefs.isEmpty()) {
+            return execute(context, query, text.asText(), settings);
+        }
+        // IN COHORT: the named cohorts must exist (PostHog: 400 "Could not find cohort with ID …")
+        return cohorts(context.team().id(), cohortRefs)
+                .flatMap(cohorts -> execute(context, query, text.asText(), settings.withCohorts(cohorts)));
+    }
+
+    private Uni<ObjectNode> execute(QueryContext context, ObjectNode query, String text, CompileSettings settings) {
+        CompiledQuery compiled;
+        try {
+            compiled = HogQLCompiler.compileSelect(text, settings);
+        } catch (HogQLException e) {
+            throw HogQLErrors.toValidation(e);
+        }
+        return context.executor().execute(context.team(), context.queryId(), kind(), text, compiled.sql(),
                         compiled.params(), compiled.limit())
                 .map(rows -> response(context.mapper(), query, compiled, rows));
+    }
+
+    /** The team's cohorts (not deleted) among the ids and names the query names, id → name. */
+    private Uni<Map<Long, String>> cohorts(long teamId, List<Object> refs) {
+        Long[] ids = refs.stream().filter(Long.class::isInstance).toArray(Long[]::new);
+        String[] names = refs.stream().filter(String.class::isInstance).toArray(String[]::new);
+        return pool.preparedQuery("SELECT id, name FROM cohorts WHERE team_id = $1 AND NOT deleted "
+                        + "AND (id = ANY($2) OR name = ANY($3))")
+                .execute(Tuple.of(teamId, ids, names))
+                .map(rows -> {
+                    Map<Long, String> found = new LinkedHashMap<>();
+                    for (Row row : rows) {
+                        found.put(row.getLong("id"), row.getString("name"));
+                    }
+                    return found;
+                });
     }
 
     static ObjectNode response(ObjectMapper mapper, ObjectNode query, CompiledQuery compiled, RowSet<Row> rows) {

@@ -42,6 +42,49 @@ class HogQLFunctionsTest {
         assertEquals(expected, v, expr);
     }
 
+    /** Constructs of PostHog's HogQL grammar (HogQLParser.g4) that PostHog users write. */
+    @Test
+    void postHogGrammarConstructs() {
+        // ternary and nullish operators
+        check("1 = 1 ? 'y' : 'n'", "y");
+        check("0 ? 'a' : 1 ? 'b' : 'c'", "b");
+        check("null ?? 'fallback'", "fallback");
+        check("a ?? b ?? 'c' from (select null as a, 'b' as b)", "b");
+        // regular-expression operators; the starred ones ignore case
+        check("'abc' =~ 'b'", true);
+        check("'abc' ~ 'x'", false);
+        check("'abc' !~ 'x'", true);
+        check("'ABC' ~* 'b'", true);
+        check("'ABC' =~* 'x'", false);
+        check("'ABC' !~* 'b'", false);
+        // CAST(x AS T), DATE and TIMESTAMP literals
+        check("cast('42' as Int64)", 42L);
+        check("cast(42 as String)", "42");
+        check("toString(cast('2024-01-02' as Nullable(Date)))", "2024-01-02");
+        check("toString(date '2024-01-02')", "2024-01-02");
+        check("toString(timestamp '2024-01-02 10:30:00')", "2024-01-02 10:30:00");
+        HogQLException e = assertThrows(HogQLSyntaxException.class, () -> value("cast(1 as Map)"));
+        assertEquals("CAST to Map is not supported", e.getMessage().replaceAll(" \\(line.*", ""));
+        // null-safe access reads as plain access
+        check("person.properties?.email from events where distinct_id = 'd2'", "b@y.com");
+        check("properties?.['nested']['a']['b'] from events where event = 'signup'", "deep");
+        // inf and nan, a string as a column alias
+        check("isInfinite(-inf)", true);
+        check("isNaN(nan)", true);
+        assertEquals(List.of("a b"), HogQLCompiler.compileSelect("select 1 as 'a b'", CompileSettings.of(1)).columns());
+    }
+
+    /** Added as one entry of the function table (ScalarFunctions): ClickHouse's bitAnd. */
+    @Test
+    void bitAnd() {
+        check("bitAnd(12, 10)", 8L);
+        check("bitAnd(-1, 255)", 255L);
+        check("bitAnd(x, 6) from (select 7 as x)", 6L);
+        check("bitAnd(toInt('not a number'), 6)", null);
+        HogQLException e = assertThrows(HogQLResolutionException.class, () -> value("bitAnd(1.5, 1)"));
+        assertEquals("bitAnd expects two integers, got Float64 and Int64", e.getMessage());
+    }
+
     @Test
     void arithmeticFunctions() {
         check("plus(2, 3)", 5L);
@@ -331,6 +374,27 @@ class HogQLFunctionsTest {
         assertEquals(List.of(List.of(P2)), run("select id from persons where id in cohort 'C'"));
         assertTrue(!run("select id from persons where id not in cohort 'C'").contains(List.of(P2)));
         assertTrue(run("select id from persons where id not in cohort 'C'").contains(List.of(P1)));
+    }
+
+    /** With the team's cohorts given (as the HogQL query runner does), IN COHORT names are checked as in PostHog. */
+    @Test
+    void inCohortWithTheTeamsCohortsKnown() {
+        long id = PostgresIntegrationTest.cohortId;
+        CompileSettings known = PostgresIntegrationTest.team(1).withCohorts(java.util.Map.of(id, "C"));
+        assertEquals(List.of(List.of("d2")), run("select distinct_id from events where person_id in cohort " + id, known));
+        assertEquals(List.of(List.of("d2")), run("select distinct_id from events where person_id in cohort 'C'", known));
+        HogQLException e = assertThrows(HogQLResolutionException.class,
+                () -> run("select count() from events where person_id in cohort 987654", known));
+        assertEquals("Could not find cohort with ID 987654", e.getMessage());
+        e = assertThrows(HogQLResolutionException.class,
+                () -> run("select count() from events where person_id not in cohort 'no such cohort'", known));
+        assertEquals("Could not find a cohort with the name 'no such cohort'", e.getMessage());
+        CompileSettings twins = PostgresIntegrationTest.team(1).withCohorts(java.util.Map.of(id, "C", id + 1000, "C"));
+        e = assertThrows(HogQLResolutionException.class,
+                () -> run("select count() from events where person_id in cohort 'C'", twins));
+        assertEquals("Found multiple cohorts with name 'C'", e.getMessage());
+        assertEquals(List.of(id, "C"), HogQLCompiler.cohortReferences(
+                "select 1 from events where person_id in cohort " + id + " or person_id in cohort 'C'", known));
     }
 
     @Test

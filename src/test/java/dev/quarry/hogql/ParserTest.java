@@ -253,8 +253,8 @@ class ParserTest {
         assertEquals("person_id IN (SELECT person_id FROM cohort_people WHERE cohort_id = 12)",
                 HogQLPrinter.print(c.where()));
         c = q("select 1 from events where person_id not in cohort 'Power users'");
-        assertEquals("person_id NOT IN (SELECT person_id FROM cohort_people WHERE cohort_id = "
-                + "#cohort_id_by_name('Power users'))", HogQLPrinter.print(c.where()));
+        assertEquals("person_id NOT IN (SELECT person_id FROM cohort_people WHERE cohort_id = 'Power users')",
+                HogQLPrinter.print(c.where()));
         // "cohort" as an ordinary name still works
         assertEquals(new Compare("in", Field.of("x"), Field.of("cohort")), q("select 1 where x in cohort").where());
         // bracket access with string keys is a property chain

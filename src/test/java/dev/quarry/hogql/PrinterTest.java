@@ -178,7 +178,7 @@ class PrinterTest {
         assertEquals(List.of("DateTime64(6, 'UTC')", "Date", "Int64"), q.types());
         has(ex("dateDiff('day', timestamp, now())"), "::date - (", "::bigint");
         has(ex("formatDateTime(timestamp, '%Y-%m-%d')"), "to_char(");
-        assertEquals("YYYY\"-\"MM\"-\"DD\" \"HH24\":\"MI", PostgresPrinter.toCharPattern("%Y-%m-%d %H:%M"));
+        assertEquals("YYYY\"-\"MM\"-\"DD\" \"HH24\":\"MI", CoreFunctions.toCharPattern("%Y-%m-%d %H:%M"));
         assertEquals("(now() AT TIME ZONE $2::text)::date", ex("today()"));
     }
 

@@ -143,10 +143,11 @@ class HogQLQueryEndpointTest {
                 .body("results", equalTo(List.of(List.of(4))));
         hogql(teamA, "select count(), countIf(person_id not in cohort 'Alices') from events where "
                 + "timestamp > now() - interval 7 day").statusCode(200).body("results", equalTo(List.of(List.of(5, 1))));
-        hogql(teamB, "select count() from events where person_id in cohort 'Alices'").statusCode(200)
-                .body("results", equalTo(List.of(List.of(0))));
-        hogql(teamB, "select count() from events where person_id in cohort " + id).statusCode(200)
-                .body("results", equalTo(List.of(List.of(0))));
+        // team B does not have team A's cohort: as in PostHog, a 400 naming it (issue 19), not an empty answer
+        hogql(teamB, "select count() from events where person_id in cohort 'Alices'").statusCode(400)
+                .body("detail", equalTo("Could not find a cohort with the name 'Alices'"));
+        hogql(teamB, "select count() from events where person_id in cohort " + id).statusCode(400)
+                .body("detail", equalTo("Could not find cohort with ID " + id));
         // the new constructs through the API: ARRAY JOIN, a lambda, a tuple, bracket access, a trailing comma
         hogql(teamA, "select b, count(), from events array join [properties['$browser']] as b "
                 + "where timestamp > now() - interval 7 day group by b order by b").statusCode(200)

@@ -1,0 +1,114 @@
+package dev.quarry.hogql;
+
+import static dev.quarry.hogql.HogQLTypes.NULL_TYPE;
+import static dev.quarry.hogql.HogQLTypes.cat;
+
+import dev.quarry.hogql.PostgresPrinter.Frag;
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+/**
+ * How date and time values print: conversions to a timestamp, the wall-clock time in the value's zone (the one
+ * {@code toTimeZone} set, else the team's), truncation and parts, units and zones given as arguments. Used by the
+ * printer and the date entries of the function table.
+ */
+final class Dates {
+    private Dates() {}
+
+    static OffsetDateTime parseDateTime(PostgresPrinter p, String s, Object node) {
+        String t = s.trim();
+        try {
+            return OffsetDateTime.parse(t.replace(' ', 'T'));
+        } catch (DateTimeParseException ignored) {
+            // try the next form
+        }
+        try {
+            return LocalDateTime.parse(t.replace(' ', 'T')).atZone(p.zone()).toOffsetDateTime();
+        } catch (DateTimeParseException ignored) {
+            // try the next form
+        }
+        try {
+            return LocalDate.parse(t).atStartOfDay(p.zone()).toOffsetDateTime();
+        } catch (DateTimeParseException ignored) {
+            throw new HogQLResolutionException("Cannot parse '" + s + "' as a date and time", node);
+        }
+    }
+
+    static Frag toDateTime(PostgresPrinter p, Frag f) {
+        return switch (cat(f.type())) {
+            case "datetime" -> f;
+            case "date" -> new Frag("((" + f.sql() + ")::timestamp AT TIME ZONE " + p.tz() + ")", Schema.DATETIME);
+            case "string" -> new Frag("hogql_to_timestamp(" + f.sql() + ", " + p.tz() + ")", "Nullable(" + Schema.DATETIME + ")");
+            case "int", "float" -> new Frag("(CASE WHEN abs(" + f.sql() + ") < 1e11 THEN to_timestamp(" + f.sql()
+                    + ") END)", "Nullable(" + Schema.DATETIME + ")");
+            case "null" -> new Frag("NULL::timestamptz", NULL_TYPE);
+            default -> throw new HogQLResolutionException("Expected a date or time, got " + f.type());
+        };
+    }
+
+    /** The zone a DateTime type is shown in: the one set by toTimeZone, else the team's. */
+    static String zoneOf(PostgresPrinter p, String type) {
+        int i = type.indexOf(", '");
+        if (i >= 0) {
+            String z = type.substring(i + 3, type.indexOf('\'', i + 3));
+            if (!z.equals("UTC")) {
+                return p.bind(z, "text");
+            }
+        }
+        return p.tz();
+    }
+
+    /** A timestamp without time zone: the local wall-clock time of the value. */
+    static String localTs(PostgresPrinter p, Frag f) {
+        if (cat(f.type()).equals("date")) {
+            return "(" + f.sql() + ")::timestamp";
+        }
+        Frag dt = toDateTime(p, f);
+        return "(" + dt.sql() + " AT TIME ZONE " + zoneOf(p, dt.type()) + ")";
+    }
+
+    static Frag startOf(PostgresPrinter p, Frag f, String unit, boolean dateResult) {
+        String trunc = "date_trunc('" + unit + "', " + localTs(p, f) + ")";
+        if (dateResult) {
+            return new Frag(trunc + "::date", p.nullableLike(f, "Date"));
+        }
+        Frag dt = toDateTime(p, f);
+        return new Frag("(" + trunc + " AT TIME ZONE " + zoneOf(p, dt.type()) + ")", p.nullableLike(f, dt.type()));
+    }
+
+    static Frag datePart(PostgresPrinter p, Frag f, String part) {
+        return new Frag("extract(" + part + " from " + localTs(p, f) + ")::bigint", p.nullableLike(f, "Int64"));
+    }
+
+    static String unitArg(PostgresPrinter p, Expr e, String fn) {
+        if (e instanceof Expr.Constant c && c.value() instanceof String s) {
+            String u = s.toLowerCase(Locale.ROOT);
+            if (u.endsWith("s")) {
+                u = u.substring(0, u.length() - 1);
+            }
+            if (Parser.INTERVAL_UNITS.contains(u)) {
+                return u;
+            }
+        }
+        throw new HogQLResolutionException(fn + " expects a unit ('second', 'minute', 'hour', 'day', 'week', 'month', "
+                + "'quarter', 'year') as its first argument", e);
+    }
+
+    static Frag withZone(PostgresPrinter p, Frag dt, Expr zoneArg) {
+        String z = p.constString(zoneArg, "Time zone");
+        try {
+            ZoneId.of(z);
+        } catch (DateTimeException e) {
+            throw new HogQLResolutionException("Unknown time zone \"" + z + "\"", zoneArg);
+        }
+        if (!z.matches("[A-Za-z0-9_/+\\-]+")) {
+            throw new HogQLResolutionException("Unknown time zone \"" + z + "\"", zoneArg);
+        }
+        return new Frag(dt.sql(), p.nullableLike(dt, "DateTime64(6, '" + z + "')"));
+    }
+}

@@ -1,0 +1,90 @@
+package dev.quarry.hogql;
+
+import static dev.quarry.hogql.HogQLTypes.NULL_TYPE;
+import static dev.quarry.hogql.HogQLTypes.cat;
+import static dev.quarry.hogql.HogQLTypes.noNestedArrays;
+
+import dev.quarry.hogql.PostgresPrinter.Frag;
+import dev.quarry.hogql.PostgresPrinter.Unified;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * How literal values print: a constant is a bind parameter (text, UUIDs, dates and times, odd numbers) or a number
+ * printed by Java, never user text in the SQL; arrays are PostgreSQL arrays and tuples JSON arrays.
+ */
+final class Literals {
+    private Literals() {}
+
+    /** A tuple: a JSON array of its items (PostHog shows tuples as lists), typed {@code Tuple(T1, T2, …)}. */
+    static Frag tuple(PostgresPrinter p, List<Frag> items) {
+        String sql = "jsonb_build_array(" + items.stream().map(f -> cat(f.type()).equals("datetime")
+                ? "to_char(" + f.sql() + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')" : f.sql())
+                .collect(Collectors.joining(", ")) + ")";
+        return new Frag(sql, "Tuple(" + items.stream().map(Frag::type).collect(Collectors.joining(", ")) + ")");
+    }
+
+    static Frag constant(PostgresPrinter p, Object v) {
+        if (v == null) {
+            return new Frag("NULL", NULL_TYPE);
+        }
+        if (v instanceof Boolean b) {
+            return new Frag(b ? "TRUE" : "FALSE", "Bool");
+        }
+        if (v instanceof Long || v instanceof Integer || v instanceof Short) {
+            long l = ((Number) v).longValue();
+            return new Frag(l < 0 ? "(" + l + ")::bigint" : l + "::bigint", "Int64");
+        }
+        if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                return new Frag(p.bind(d, "float8"), "Float64");
+            }
+            return new Frag("(" + d + ")::float8", "Float64");
+        }
+        if (v instanceof java.math.BigDecimal bd) {
+            return new Frag(p.bind(bd.doubleValue(), "float8"), "Float64");
+        }
+        if (v instanceof String s) {
+            return new Frag(p.bind(s, "text"), "String");
+        }
+        if (v instanceof UUID u) {
+            return new Frag(p.bind(u, "uuid"), "UUID");
+        }
+        if (v instanceof OffsetDateTime t) {
+            return new Frag(p.bind(t, "timestamptz"), Schema.DATETIME);
+        }
+        if (v instanceof java.time.Instant t) {
+            return new Frag(p.bind(t.atOffset(ZoneOffset.UTC), "timestamptz"), Schema.DATETIME);
+        }
+        if (v instanceof java.time.ZonedDateTime t) {
+            return new Frag(p.bind(t.toOffsetDateTime(), "timestamptz"), Schema.DATETIME);
+        }
+        if (v instanceof LocalDateTime t) {
+            return new Frag(p.bind(t.atZone(p.zone()).toOffsetDateTime(), "timestamptz"), Schema.DATETIME);
+        }
+        if (v instanceof LocalDate d) {
+            return new Frag(p.bind(d, "date"), "Date");
+        }
+        throw new HogQLResolutionException("Unsupported constant of type " + v.getClass().getSimpleName());
+    }
+
+    static Frag arrayLit(PostgresPrinter p, List<Frag> items) {
+        if (items.isEmpty()) {
+            return new Frag("ARRAY[]::text[]", "Array(String)");
+        }
+        noNestedArrays(items.stream().map(Frag::type).toList());
+        Unified u = p.unify(items);
+        String t = u.type().equals(NULL_TYPE) ? "Nullable(String)" : u.type();
+        String sql = "ARRAY[" + String.join(", ", u.sql()) + "]";
+        if (u.type().equals(NULL_TYPE)) {
+            sql += "::text[]";
+        }
+        return new Frag(sql, "Array(" + t + ")");
+    }
+}
