@@ -102,14 +102,18 @@ public class TrendsQueryRunner implements QueryRunner {
         Expr global = sql.globalFilters(query);
         return sql.dateRange(query, interval, "-7d").flatMap(range -> {
             List<DateRange> ranges = compare ? List.of(range, range.previous(compareTo)) : List.of(range);
-            List<CompiledQuery> statements = new ArrayList<>();
-            Uni<List<List<ObjectNode>>> chain = Uni.createFrom().item(new ArrayList<>());
+            // every series (and compare range, and cohort) is independent: all are submitted at once and run
+            // concurrently within the project's limit; each keeps its own statements, listed in series order
+            List<List<CompiledQuery>> unitStatements = new ArrayList<>();
+            List<Uni<List<ObjectNode>>> perSeriesUnits = new ArrayList<>();
             for (int r = 0; r < ranges.size(); r++) {
                 DateRange dr = ranges.get(r);
                 String label = compare ? (r == 0 ? "current" : "previous") : null;
                 for (Series s : series) {
-                    List<ObjectNode> cohortSeries = new ArrayList<>();
+                    List<Uni<List<ObjectNode>>> cohortUnits = new ArrayList<>();
                     for (Long cohort : parts) {
+                        List<CompiledQuery> own = new ArrayList<>();
+                        unitStatements.add(own);
                         Expr seriesWhere = InsightSql.and(s.filter(), global,
                                 cohort == null ? new Expr.Constant(true) : Breakdown.cohortMember(cohort));
                         // one scan ranks values by event count, which is the series' math only for "total"; other
@@ -117,44 +121,46 @@ public class TrendsQueryRunner implements QueryRunner {
                         if (cohort == null && breakdown != null && s.math().equals("total")) {
                             Plan single = new Plan(s, dr, seriesWhere, breakdown, null, totalValue, label);
                             if (single.window() == 0) {
-                                chain = chain.flatMap(acc -> singleScan(sql, single, statements).map(cells -> {
-                                    acc.add(seriesObjects(context, cells.plan(), cells.cells()));
-                                    return acc;
-                                }));
+                                cohortUnits.add(singleScan(sql, single, own)
+                                        .map(cells -> seriesObjects(context, cells.plan(), cells.cells())));
                                 continue;
                             }
                         }
-                        chain = chain.flatMap(acc -> plan(sql, s, dr, seriesWhere, breakdown, totalValue, label,
-                                statements).flatMap(plan -> {
+                        cohortUnits.add(plan(sql, s, dr, seriesWhere, breakdown, totalValue, label, own)
+                                .flatMap(plan -> {
                                     CompiledQuery q = counts(sql, plan);
-                                    statements.add(q);
+                                    own.add(q);
                                     return sql.run(q).map(rows -> {
                                         List<ObjectNode> objects = seriesObjects(context, plan, cells(rows));
-                                        if (cohort == null) {
-                                            acc.add(objects);
-                                            return acc;
-                                        }
-                                        for (ObjectNode o : objects) {
-                                            if (cohort == 0) {
-                                                o.put("breakdown_value", "all");
-                                                o.put("label", "all users");
-                                            } else {
-                                                o.put("breakdown_value", cohort);
-                                                o.put("label", String.valueOf(cohort));
+                                        if (cohort != null) {
+                                            for (ObjectNode o : objects) {
+                                                if (cohort == 0) {
+                                                    o.put("breakdown_value", "all");
+                                                    o.put("label", "all users");
+                                                } else {
+                                                    o.put("breakdown_value", cohort);
+                                                    o.put("label", String.valueOf(cohort));
+                                                }
                                             }
                                         }
-                                        cohortSeries.addAll(objects);
-                                        if (cohortSeries.size() == parts.size()) {
-                                            cohortSeries.sort((a, b) -> Double.compare(b.path("count").asDouble(),
-                                                    a.path("count").asDouble()));
-                                            acc.add(cohortSeries);
-                                        }
-                                        return acc;
+                                        return objects;
                                     });
                                 }));
                     }
+                    if (cohorts == null) {
+                        perSeriesUnits.add(cohortUnits.get(0));
+                    } else if (!cohortUnits.isEmpty()) {
+                        perSeriesUnits.add(context.statements().all(cohortUnits).map(lists -> {
+                            List<ObjectNode> cohortSeries = new ArrayList<>();
+                            lists.forEach(cohortSeries::addAll);
+                            cohortSeries.sort((x, y) -> Double.compare(y.path("count").asDouble(),
+                                    x.path("count").asDouble()));
+                            return cohortSeries;
+                        }));
+                    }
                 }
             }
+            Uni<List<List<ObjectNode>>> chain = context.statements().all(perSeriesUnits);
             return chain.map(perSeries -> {
                 ObjectNode body = context.mapper().createObjectNode();
                 ArrayNode results = body.putArray("results");
@@ -167,6 +173,8 @@ public class TrendsQueryRunner implements QueryRunner {
                     perSeries.forEach(list -> list.forEach(results::add));
                 }
                 body.put("hasMore", false);
+                List<CompiledQuery> statements = new ArrayList<>();
+                unitStatements.forEach(statements::addAll);
                 SeriesJson.putSql(body, query, statements);
                 body.set("resolved_date_range", SeriesJson.resolvedRange(context.mapper(), range));
                 body.putNull("error");

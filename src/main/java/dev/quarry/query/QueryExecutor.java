@@ -283,6 +283,14 @@ public class QueryExecutor {
         }
     }
 
+    /**
+     * A run of several statements of one query, executed concurrently within the project's limit (see
+     * {@link QueryStatements}).
+     */
+    public QueryStatements statements(long teamId, String queryId) {
+        return new QueryStatements(this, teamId, queryId, maxConcurrentPerTeam);
+    }
+
     public Duration statementTimeout() {
         return statementTimeout;
     }
