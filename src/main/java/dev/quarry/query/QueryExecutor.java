@@ -1,6 +1,8 @@
 package dev.quarry.query;
 
 import dev.quarry.data.Team;
+import dev.quarry.metering.Meter;
+import dev.quarry.metering.Metering;
 import dev.quarry.metering.QueryCost;
 import dev.quarry.web.QueryCancelledException;
 import dev.quarry.web.QueryTimeoutException;
@@ -33,15 +35,20 @@ public class QueryExecutor {
     /** SQLSTATE quarry_admit_statement raises when the project has no free slot (migration V25_1). */
     static final String ADMISSION_REFUSED = "QA429";
     private static final String REGISTER_SQL = "SELECT set_config('application_name', $1, true)";
+    private static final String LOG_SQL = "INSERT INTO query_log (team_id, query_id, event_time, query_start_time, "
+            + "query_duration_ms, real_time_microseconds, result_rows, read_rows, status, exception_code, exception, "
+            + "query, hogql, kind) SELECT $1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11, $12, $13 "
+            + "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS commit_mode";
     private final Pool pool;
     private final Duration statementTimeout;
     private final int maxConcurrentPerTeam;
     private final Event<QueryCost> costs;
+    private final Metering metering;
     private final StatementSlots slots;
     private final List<String[]> sessionSettings;
     private final String admitSql;
 
-    public QueryExecutor(Pool pool, Event<QueryCost> costs,
+    public QueryExecutor(Pool pool, Event<QueryCost> costs, Metering metering,
                          @ConfigProperty(name = "quarry.query.statement-timeout", defaultValue = "60s") Duration statementTimeout,
                          @ConfigProperty(name = "quarry.query.max-concurrent-per-team", defaultValue = "3") int maxConcurrentPerTeam,
                          @ConfigProperty(name = "quarkus.datasource.reactive.max-size", defaultValue = "8") int poolSize,
@@ -53,6 +60,7 @@ public class QueryExecutor {
         this.statementTimeout = statementTimeout;
         this.maxConcurrentPerTeam = maxConcurrentPerTeam;
         this.costs = costs;
+        this.metering = metering;
         this.slots = new StatementSlots(Math.max(1, poolSize - poolReserve), 1_000);
         this.sessionSettings = parseSettings(sessionSettings);
         this.admitSql = admitSql(this.sessionSettings.size());
@@ -220,7 +228,10 @@ public class QueryExecutor {
         Long resultRows = rows == null ? null : (long) (rowLimit == null ? rows.size()
                 : Math.min(rows.size(), rowLimit));
         costs.fire(new QueryCost(resultRows, null, durationMicros / 1000));
-        Uni<Void> logged = log(conn, teamId, queryId, kind, hogql, sql, start.at(), durationMicros, resultRows, mapped);
+        Meter.Write row = logRow(teamId, queryId, kind, hogql, sql, start.at(), durationMicros, resultRows, mapped);
+        // inside an HTTP call the row goes out with the call's meter row, in the round trip that one costs anyway
+        Uni<Void> logged = metering.defer(row) ? Uni.createFrom().voidItem()
+                : conn.preparedQuery(row.sql()).execute(row.params()).replaceWithVoid();
         return mapped == null ? logged.replaceWith(rows)
                 : logged.flatMap(x -> Uni.createFrom().<RowSet<Row>>failure(mapped));
     }
@@ -314,21 +325,19 @@ public class QueryExecutor {
     /**
      * One row of the query log, in PostHog's terms: {@code event_time} is when the run ended, {@code status} a
      * ClickHouse query-log type (QueryFinish or ExceptionWhileProcessing), {@code exception_code} ClickHouse's code
-     * for a timeout (159) or a cancel (394), 0 when the run succeeded.
+     * for a timeout (159) or a cancel (394), 0 when the run succeeded. It commits without waiting for the WAL flush,
+     * as the meter row does: only a crash of the database server itself could lose the newest rows (PostHog's
+     * ClickHouse query log is flushed every few seconds and loses them the same way).
      */
-    private static Uni<Void> log(SqlConnection conn, long teamId, String queryId, String kind, String hogql, String sql,
-                                 OffsetDateTime startedAt, long durationMicros, Long resultRows, Throwable failure) {
+    private static Meter.Write logRow(long teamId, String queryId, String kind, String hogql, String sql,
+                                      OffsetDateTime startedAt, long durationMicros, Long resultRows, Throwable failure) {
         String status = failure == null ? "QueryFinish" : "ExceptionWhileProcessing";
         Integer code = failure == null ? Integer.valueOf(0) : failure instanceof QueryCancelledException ? Integer.valueOf(394)
                 : failure instanceof QueryTimeoutException ? Integer.valueOf(159) : null;
-        return conn.preparedQuery("INSERT INTO query_log (team_id, query_id, event_time, query_start_time, "
-                        + "query_duration_ms, real_time_microseconds, result_rows, read_rows, status, exception_code, "
-                        + "exception, query, hogql, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11, $12, $13)")
-                .execute(Tuple.tuple(java.util.Arrays.asList(teamId, queryId,
-                        startedAt.plusNanos(durationMicros * 1000), startedAt, durationMicros / 1000, durationMicros,
-                        resultRows, status, code, failure == null ? null : failure.getMessage(), sql,
-                        hogql == null ? "" : hogql, kind)))
-                .replaceWithVoid();
+        return new Meter.Write(LOG_SQL, Tuple.tuple(java.util.Arrays.asList(teamId, queryId,
+                startedAt.plusNanos(durationMicros * 1000), startedAt, durationMicros / 1000, durationMicros,
+                resultRows, status, code, failure == null ? null : failure.getMessage(), sql,
+                hogql == null ? "" : hogql, kind)));
     }
 
     /** Database failures a user caused become 4xx; a timeout is 504; anything else stays a server fault. */
