@@ -15,15 +15,15 @@ import org.junit.jupiter.api.Test;
 /**
  * Database round trips of whole query calls, counted on the wire (see {@link RoundTripProfile}): a HogQL
  * {@code select 1} forced past the cache costs the key and project lookups, the rate-limit admission, the
- * statement's two (admission, settings, role, statement and commit in one pipelined transaction), the cache write
- * and one for the meter row with the statement's query log row; a trends query's four statements (two series,
- * compare) are in flight at once.
+ * statement's two (admission, settings, role, statement and commit in one pipelined transaction), and one for the
+ * meter row, the statement's query log row and the cache entry, pipelined; a trends query's four statements (two
+ * series, compare) are in flight at once.
  */
 @QuarkusTest
 @TestProfile(RoundTripProfile.class)
 class RequestRoundTripsTest {
-    /** key, project, plan, rate-limit counters, statement ×2, cache, meter + log. */
-    private static final int SELECT_ONE_ROUND_TRIPS = 8;
+    /** key, project, plan, rate-limit counters, statement ×2, then meter row + log row + cache entry pipelined. */
+    private static final int SELECT_ONE_ROUND_TRIPS = 7;
 
     private static String body(String query) {
         return "{\"refresh\":\"force_blocking\",\"query\":" + query + "}";
@@ -35,7 +35,7 @@ class RequestRoundTripsTest {
     }
 
     @Test
-    void aForcedSelectOneCostsEightRoundTripsAndItsLogIsWritten() {
+    void aForcedSelectOneCostsSevenRoundTripsAndItsLogAndCacheAreWritten() {
         Project project = TestProjects.create("Request round trips");
         String selectOne = "{\"kind\":\"HogQLQuery\",\"query\":\"select 1\"}";
         for (int i = 0; i < 20; i++) {
@@ -59,6 +59,10 @@ class RequestRoundTripsTest {
         given().header("Authorization", "Bearer " + project.key())
                 .get("/api/environments/" + project.id() + "/query/counted-2/log/")
                 .then().statusCode(200).body("results.size()", equalTo(1));
+        // and the answer was cached before it went out
+        given().header("Authorization", "Bearer " + project.key()).contentType(ContentType.JSON)
+                .body("{\"query\":" + selectOne + "}").post("/api/environments/" + project.id() + "/query/")
+                .then().statusCode(200).body("is_cached", equalTo(true));
     }
 
     @Test
