@@ -139,7 +139,10 @@ public class QueryExecutor {
      *       statement, the statement itself, {@code COMMIT} (a ROLLBACK when anything failed) and the statement's
      *       Close.</li>
      * </ol>
-     * A failure in the first round trip costs one more (the ROLLBACK). The query log row is the third.
+     * A failure in the first round trip costs one more (the ROLLBACK). The query log row rides with the HTTP call's
+     * meter row, or is a third round trip outside a call. A caller that goes away (e.g. a sibling statement of a
+     * run failed) does not cut the pipeline short: the pool's withConnection runs it to its end (COMMIT or
+     * ROLLBACK) before the connection goes back, so no connection is returned inside a transaction.
      */
     private Uni<RowSet<Row>> run(long teamId, String queryId, String kind, String hogql, String sql,
                                  List<Object> params, Integer rowLimit) {

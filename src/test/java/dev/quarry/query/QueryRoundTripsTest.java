@@ -141,6 +141,18 @@ class QueryRoundTripsTest {
                 .execute(Tuple.of(team)).await().atMost(WAIT).iterator().next().getLong(0));
     }
 
+    /** Raw SQL with a parameter PostgreSQL cannot type (the printer casts every one) falls back to typed Parse. */
+    @Test
+    void aParameterPostgresqlCannotTypeStillRuns() {
+        long team = TestProjects.create("Round trips untyped").id();
+        Row row = appExecutor.execute(team, "untyped", "HogQLQuery", "SELECT $1", List.of("plain text"), null)
+                .await().atMost(WAIT).iterator().next();
+        assertEquals("plain text", row.getString(0));
+        assertEquals(1L, direct.preparedQuery("SELECT count(*) FROM query_log WHERE team_id = $1 "
+                        + "AND query_id = 'untyped' AND status = 'QueryFinish'")
+                .execute(Tuple.of(team)).await().atMost(WAIT).iterator().next().getLong(0));
+    }
+
     @Test
     void aRunsStatementsGoOutTogetherWithinTheProjectsLimit() {
         long team = TestProjects.create("Round trips concurrent").id();
