@@ -127,6 +127,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.metering.QueryCost.class,
         dev.quarry.metering.UsageResource.class,
         dev.quarry.metering.Meter.Call.class,
+        dev.quarry.metering.Meter.Write.class,
         dev.quarry.metering.EndpointGroup.class,
         dev.quarry.metering.Plan.class,
         dev.quarry.metering.Usage.Entry.class,

@@ -79,8 +79,7 @@ public final class InsightSql {
     }
 
     public Uni<RowSet<Row>> run(CompiledQuery compiled) {
-        return context.executor().execute(context.team(), context.queryId(), kind, compiled.hogql(), compiled.sql(),
-                compiled.params(), null);
+        return context.statements().execute(kind, compiled.hogql(), compiled.sql(), compiled.params(), null);
     }
 
     public Uni<RowSet<Row>> run(String hogql, Map<String, Object> values) {

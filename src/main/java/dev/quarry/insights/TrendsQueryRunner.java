@@ -177,14 +177,19 @@ public class TrendsQueryRunner implements QueryRunner {
         Interval rangeInterval = totalValue ? Interval.DAY : interval;
         return names.flatMap(cohortNames -> sql.dateRange(query, rangeInterval, "-7d").flatMap(range -> {
             List<DateRange> ranges = compare ? List.of(range, range.previous(compareTo)) : List.of(range);
-            List<CompiledQuery> statements = new ArrayList<>();
+            // every series (and compare range, and cohort) is independent: all are submitted at once and run
+            // concurrently within the project's limit; each keeps its own statements, listed in series order
+            List<List<CompiledQuery>> unitStatements = new ArrayList<>();
+            List<Uni<List<ObjectNode>>> perSeriesUnits = new ArrayList<>();
             java.util.concurrent.atomic.AtomicBoolean folded = new java.util.concurrent.atomic.AtomicBoolean();
-            Uni<List<List<ObjectNode>>> chain = Uni.createFrom().item(new ArrayList<>());
             for (int r = 0; r < ranges.size(); r++) {
                 DateRange dr = ranges.get(r);
                 String label = compare ? (r == 0 ? "current" : "previous") : null;
                 for (Series s : series) {
+                    List<Uni<List<ObjectNode>>> cohortUnits = new ArrayList<>();
                     for (Long cohort : parts) {
+                        List<CompiledQuery> own = new ArrayList<>();
+                        unitStatements.add(own);
                         Expr seriesWhere = InsightSql.and(s.filter(), global,
                                 cohort == null ? new Expr.Constant(true) : Breakdown.cohortMember(cohort));
                         // one scan ranks values by event count, which is the series' math only for "total"; other
@@ -192,18 +197,17 @@ public class TrendsQueryRunner implements QueryRunner {
                         if (cohort == null && breakdown != null && s.math().equals("total")) {
                             Plan single = new Plan(s, dr, seriesWhere, breakdown, null, totalValue, label);
                             if (single.window() == 0) {
-                                chain = chain.flatMap(acc -> singleScan(sql, single, statements).map(cells -> {
+                                cohortUnits.add(singleScan(sql, single, own).map(cells -> {
                                     folded.compareAndSet(false, cells.plan().kept() != null);
-                                    acc.add(seriesObjects(context, cells.plan(), cells.cells()));
-                                    return acc;
+                                    return seriesObjects(context, cells.plan(), cells.cells());
                                 }));
                                 continue;
                             }
                         }
-                        chain = chain.flatMap(acc -> plan(sql, s, dr, seriesWhere, breakdown, totalValue, label,
-                                statements).flatMap(plan -> {
+                        cohortUnits.add(plan(sql, s, dr, seriesWhere, breakdown, totalValue, label, own)
+                                .flatMap(plan -> {
                                     CompiledQuery q = counts(sql, plan);
-                                    statements.add(q);
+                                    own.add(q);
                                     folded.compareAndSet(false, plan.kept() != null);
                                     return sql.run(q).map(rows -> {
                                         List<ObjectNode> objects = seriesObjects(context, plan, cells(rows));
@@ -217,13 +221,15 @@ public class TrendsQueryRunner implements QueryRunner {
                                                 o.put("label", cohortNames.get(cohort));
                                             }
                                         }
-                                        acc.add(objects);
-                                        return acc;
+                                        return objects;
                                     });
                                 }));
                     }
+                    // one list per range, series and cohort, in loop order (cohortOrder orders and labels them)
+                    perSeriesUnits.addAll(cohortUnits);
                 }
             }
+            Uni<List<List<ObjectNode>>> chain = context.statements().all(perSeriesUnits);
             return chain.map(perSeries -> {
                 ObjectNode body = context.mapper().createObjectNode();
                 ArrayNode results = body.putArray("results");
@@ -246,6 +252,8 @@ public class TrendsQueryRunner implements QueryRunner {
                 }
                 // PostHog: hasMore says that breakdown values were folded into the other bucket (shown or hidden)
                 body.put("hasMore", folded.get());
+                List<CompiledQuery> statements = new ArrayList<>();
+                unitStatements.forEach(statements::addAll);
                 SeriesJson.putSql(body, query, statements);
                 body.set("resolved_date_range", SeriesJson.resolvedRange(context.mapper(), range));
                 body.putNull("error");

@@ -42,6 +42,17 @@ public class Meter {
         }
     }
 
+    /**
+     * A write that may wait for the end of the HTTP call (e.g. a query log row): it goes out with the call's meter
+     * row, pipelined on one connection, in the same round trip. Each write commits on its own.
+     */
+    public record Write(String sql, Tuple params) {
+        @Override
+        public String toString() {
+            return sql + " " + params.deepToString();
+        }
+    }
+
     private final Pool pool;
     private final String synchronousCommit;
 
@@ -52,11 +63,59 @@ public class Meter {
     }
 
     public Uni<Void> record(Call call) {
-        return pool.preparedQuery(RECORD_SQL).execute(Tuple.from(Arrays.asList(call.teamId() == null ? NO_TEAM : call.teamId(), call.keyId(),
-                        call.group().id(), call.method(), call.status(), (int) Math.min(Integer.MAX_VALUE, call.durationMs()),
-                        call.rowsReturned(), call.rowsRead(),
-                        call.dbMs() == null ? null : (int) Math.min(Integer.MAX_VALUE, call.dbMs()),
-                        call.billable(), (int) call.units(), synchronousCommit)))
-                .replaceWithVoid();
+        return pool.preparedQuery(RECORD_SQL).execute(params(call)).replaceWithVoid();
+    }
+
+    /**
+     * The call's meter row and the writes it carries, pipelined on one connection (one round trip when the
+     * statements are already parsed on it). Fails if the meter row fails; a failed write is reported to
+     * {@code failedWrite} and does not stop the others.
+     */
+    public Uni<Void> record(Call call, java.util.List<Write> writes,
+                            java.util.function.BiConsumer<Write, Throwable> failedWrite) {
+        if (writes.isEmpty()) {
+            return record(call);
+        }
+        return pool.withConnection(conn -> {
+            java.util.List<Uni<Void>> sent = new java.util.ArrayList<>();
+            Uni<Throwable> meter = conn.preparedQuery(RECORD_SQL).execute(params(call))
+                    .onItemOrFailure().transform((rows, failure) -> failure);
+            for (Write write : writes) {
+                sent.add(conn.preparedQuery(write.sql()).execute(write.params()).replaceWithVoid()
+                        .onFailure().recoverWithItem(failure -> {
+                            failedWrite.accept(write, failure);
+                            return null;
+                        }));
+            }
+            return Uni.combine().all().unis(meter, Uni.join().all(sent).andFailFast()).asTuple()
+                    .flatMap(done -> done.getItem1() == null ? Uni.createFrom().voidItem()
+                            : Uni.createFrom().failure(done.getItem1()));
+        });
+    }
+
+    /** Writes that outlived their call's meter row (or had none): pipelined on one connection. */
+    public Uni<Void> write(java.util.List<Write> writes, java.util.function.BiConsumer<Write, Throwable> failedWrite) {
+        if (writes.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.withConnection(conn -> {
+            java.util.List<Uni<Void>> sent = new java.util.ArrayList<>();
+            for (Write write : writes) {
+                sent.add(conn.preparedQuery(write.sql()).execute(write.params()).replaceWithVoid()
+                        .onFailure().recoverWithItem(failure -> {
+                            failedWrite.accept(write, failure);
+                            return null;
+                        }));
+            }
+            return Uni.join().all(sent).andFailFast().replaceWithVoid();
+        });
+    }
+
+    private Tuple params(Call call) {
+        return Tuple.from(Arrays.asList(call.teamId() == null ? NO_TEAM : call.teamId(), call.keyId(),
+                call.group().id(), call.method(), call.status(), (int) Math.min(Integer.MAX_VALUE, call.durationMs()),
+                call.rowsReturned(), call.rowsRead(),
+                call.dbMs() == null ? null : (int) Math.min(Integer.MAX_VALUE, call.dbMs()),
+                call.billable(), (int) call.units(), synchronousCommit));
     }
 }

@@ -30,6 +30,22 @@ public class Metering {
         return limits.admit(teamId, null, EndpointGroup.CAPTURE, false, true);
     }
 
+    /**
+     * Hands a write to the current HTTP call, which sends it with the call's meter row (one round trip for both,
+     * before the response goes out). False when there is no such call (async worker, background work), metering
+     * is off, or the call's meter row has already gone out: the caller then writes it itself.
+     */
+    public boolean defer(Meter.Write write) {
+        if (!enabled || !Arc.container().requestContext().isActive()) {
+            return false;
+        }
+        try {
+            return call.defer(write);
+        } catch (ContextNotActiveException e) {
+            return false;
+        }
+    }
+
     /** Adds a user query's cost to the HTTP call running it; queries run outside a call (async worker) are not. */
     void onQuery(@Observes QueryCost cost) {
         if (!enabled || !Arc.container().requestContext().isActive()) {

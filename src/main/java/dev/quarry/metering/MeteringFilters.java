@@ -14,8 +14,10 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
  * Metering at the edge: notes when a call starts, and before the response is sent writes the call's meter row
- * (the response waits for the INSERT, so a frozen or recycled Lambda cannot lose it). Query answers get what
- * they cost. Quotas and rate limits are {@link Admission}, run by the auth filter.
+ * (the response waits for the INSERT, so a frozen or recycled Lambda cannot lose it), pipelined on one connection
+ * with the writes the call deferred to its end ({@link Metering#defer}: the query log rows of its statements), so
+ * that they cost one round trip together. Query answers get what they cost. Quotas and rate limits are
+ * {@link Admission}, run by the auth filter.
  *
  * <p>If the meter row cannot be written the answer still goes out unchanged, and the call is logged at ERROR
  * with everything the row would have held ("call not metered: …") for reconciliation from the logs.
@@ -41,6 +43,9 @@ public class MeteringFilters {
     @ServerRequestFilter(preMatching = true)
     public void start(ContainerRequestContext request) {
         request.setProperty(STARTED, System.nanoTime());
+        if (enabled) {
+            call.open();
+        }
     }
 
     @ServerResponseFilter
@@ -48,11 +53,15 @@ public class MeteringFilters {
         if (!enabled || request.getProperty(RECORDED) != null) {
             return Uni.createFrom().voidItem();
         }
+        request.setProperty(RECORDED, Boolean.TRUE);
+        java.util.List<Meter.Write> writes = call.close();
         EndpointGroup group = EndpointGroup.of(request.getUriInfo().getPath());
         if (group == null) {
-            return Uni.createFrom().voidItem();
+            return meter.write(writes, MeteringFilters::writeFailed).onFailure().recoverWithItem(failure -> {
+                writes.forEach(write -> writeFailed(write, failure));
+                return null;
+            });
         }
-        request.setProperty(RECORDED, Boolean.TRUE);
         Object started = request.getProperty(STARTED);
         long durationMs = started instanceof Long nanos ? (System.nanoTime() - nanos) / 1_000_000 : 0;
         int status = response.getStatus();
@@ -74,9 +83,13 @@ public class MeteringFilters {
             body.put("db_ms", call.dbMs());
             body.put("billable_units", units);
         }
-        return meter.record(metered).onFailure().recoverWithItem(failure -> {
+        return meter.record(metered, writes, MeteringFilters::writeFailed).onFailure().recoverWithItem(failure -> {
             LOG.errorf(failure, "call not metered: %s", metered);
             return null;
         });
+    }
+
+    private static void writeFailed(Meter.Write write, Throwable failure) {
+        LOG.errorf(failure, "deferred write lost: %s", write);
     }
 }

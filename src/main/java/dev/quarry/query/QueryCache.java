@@ -3,6 +3,8 @@ package dev.quarry.query;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.metering.Meter;
+import dev.quarry.metering.Metering;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
@@ -26,12 +28,18 @@ import java.util.HexFormat;
 @ApplicationScoped
 public class QueryCache {
     static final Duration KEEP = Duration.ofDays(2);
+    private static final String PUT_SQL = "INSERT INTO query_cache (team_id, cache_key, response, last_refresh, "
+            + "expires_at) SELECT $1, $2, $3::text::jsonb, $4, $5 FROM (SELECT set_config('synchronous_commit', 'off', "
+            + "true)) AS commit_mode ON CONFLICT (team_id, cache_key) DO UPDATE SET response = EXCLUDED.response, "
+            + "last_refresh = EXCLUDED.last_refresh, expires_at = EXCLUDED.expires_at";
     private final Pool pool;
+    private final Metering metering;
     private final ObjectMapper mapper;
     private final ObjectMapper canonical;
 
-    public QueryCache(Pool pool, ObjectMapper mapper) {
+    public QueryCache(Pool pool, Metering metering, ObjectMapper mapper) {
         this.pool = pool;
+        this.metering = metering;
         this.mapper = mapper;
         this.canonical = mapper.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     }
@@ -68,13 +76,18 @@ public class QueryCache {
                 });
     }
 
+    /**
+     * Stores an answer. Inside an HTTP call it goes out with the call's meter row, before the response (one round
+     * trip for both); elsewhere (async worker) at once. It commits without waiting for the WAL flush: a database
+     * crash can only lose the newest answers, which are then recalculated.
+     */
     public Uni<Void> put(long teamId, String key, ObjectNode response, Instant lastRefresh) {
-        return pool.preparedQuery("INSERT INTO query_cache (team_id, cache_key, response, last_refresh, expires_at) "
-                        + "VALUES ($1, $2, $3::text::jsonb, $4, $5) ON CONFLICT (team_id, cache_key) DO UPDATE SET "
-                        + "response = EXCLUDED.response, last_refresh = EXCLUDED.last_refresh, expires_at = EXCLUDED.expires_at")
-                .execute(Tuple.tuple(java.util.List.of(teamId, key, response.toString(),
-                        lastRefresh.atOffset(ZoneOffset.UTC), lastRefresh.plus(KEEP).atOffset(ZoneOffset.UTC))))
-                .replaceWithVoid();
+        Meter.Write write = new Meter.Write(PUT_SQL, Tuple.tuple(java.util.List.of(teamId, key, response.toString(),
+                lastRefresh.atOffset(ZoneOffset.UTC), lastRefresh.plus(KEEP).atOffset(ZoneOffset.UTC))));
+        if (metering.defer(write)) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery(write.sql()).execute(write.params()).replaceWithVoid();
     }
 
     static OffsetDateTime utc(Instant instant) {

@@ -1,6 +1,8 @@
 package dev.quarry.query;
 
 import dev.quarry.data.Team;
+import dev.quarry.metering.Meter;
+import dev.quarry.metering.Metering;
 import dev.quarry.metering.QueryCost;
 import dev.quarry.web.QueryCancelledException;
 import dev.quarry.web.QueryTimeoutException;
@@ -8,6 +10,7 @@ import dev.quarry.web.ThrottledException;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.PreparedStatement;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -23,19 +26,29 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Runs the SQL of user queries: in a read-only transaction, as the read-only role, under a statement timeout,
- * admitted only while the team has fewer than the allowed number of queries running, with its backend recorded
- * so that any instance can cancel it, and logged to the query log however it ends.
+ * admitted only while the team has fewer than the allowed number of statements running, named so that any instance
+ * can cancel it, and logged to the query log however it ends. Admission, settings, role, statement and commit share
+ * one transaction and are pipelined on one connection: two round trips per statement, the log row a third.
  */
 @ApplicationScoped
 public class QueryExecutor {
+    /** SQLSTATE quarry_admit_statement raises when the project has no free slot (migration V25_1). */
+    static final String ADMISSION_REFUSED = "QA429";
+    private static final String REGISTER_SQL = "SELECT set_config('application_name', $1, true)";
+    private static final String LOG_SQL = "INSERT INTO query_log (team_id, query_id, event_time, query_start_time, "
+            + "query_duration_ms, real_time_microseconds, result_rows, read_rows, status, exception_code, exception, "
+            + "query, hogql, kind) SELECT $1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11, $12, $13 "
+            + "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS commit_mode";
     private final Pool pool;
     private final Duration statementTimeout;
     private final int maxConcurrentPerTeam;
     private final Event<QueryCost> costs;
+    private final Metering metering;
     private final StatementSlots slots;
     private final List<String[]> sessionSettings;
+    private final String admitSql;
 
-    public QueryExecutor(Pool pool, Event<QueryCost> costs,
+    public QueryExecutor(Pool pool, Event<QueryCost> costs, Metering metering,
                          @ConfigProperty(name = "quarry.query.statement-timeout", defaultValue = "60s") Duration statementTimeout,
                          @ConfigProperty(name = "quarry.query.max-concurrent-per-team", defaultValue = "3") int maxConcurrentPerTeam,
                          @ConfigProperty(name = "quarkus.datasource.reactive.max-size", defaultValue = "8") int poolSize,
@@ -47,8 +60,10 @@ public class QueryExecutor {
         this.statementTimeout = statementTimeout;
         this.maxConcurrentPerTeam = maxConcurrentPerTeam;
         this.costs = costs;
+        this.metering = metering;
         this.slots = new StatementSlots(Math.max(1, poolSize - poolReserve), 1_000);
         this.sessionSettings = parseSettings(sessionSettings);
+        this.admitSql = admitSql(this.sessionSettings.size());
     }
 
     /**
@@ -114,51 +129,180 @@ public class QueryExecutor {
         return slots.run(() -> run(teamId, queryId, kind, hogql, sql, params, rowLimit));
     }
 
+    /**
+     * One statement in two round trips on one connection, everything else pipelined behind them:
+     * <ol>
+     *   <li>{@code BEGIN READ ONLY}; admission and the per-statement settings in one SELECT
+     *       ({@code quarry_admit_statement} takes one of the project's slots, an advisory lock the transaction holds
+     *       until it ends, or raises QA429); {@code SET LOCAL ROLE quarry_query_reader}; the statement's Parse.</li>
+     *   <li>the registry name ({@code application_name}, which cancel and status look for) set just before the
+     *       statement, the statement itself, {@code COMMIT} (a ROLLBACK when anything failed) and the statement's
+     *       Close.</li>
+     * </ol>
+     * A failure in the first round trip costs one more (the ROLLBACK). The query log row rides with the HTTP call's
+     * meter row, or is a third round trip outside a call. A caller that goes away (e.g. a sibling statement of a
+     * run failed) does not cut the pipeline short: the pool's withConnection runs it to its end (COMMIT or
+     * ROLLBACK) before the connection goes back, so no connection is returned inside a transaction.
+     */
     private Uni<RowSet<Row>> run(long teamId, String queryId, String kind, String hogql, String sql,
                                  List<Object> params, Integer rowLimit) {
-        OffsetDateTime startedAt = OffsetDateTime.now(ZoneOffset.UTC);
-        long started = System.nanoTime();
-        java.util.UUID runId = java.util.UUID.randomUUID();
-        // One connection throughout: admission, the read-only run and the release all happen on it, so a query
-        // never waits for a second connection, and its recorded backend is the one running it.
-        return pool.withConnection(conn -> conn.query("SELECT pg_backend_pid()").execute()
-                .map(rows -> rows.iterator().next().getInteger(0))
-                .flatMap(pid -> inTransaction(conn, tx -> admit(tx, teamId, queryId, runId, pid)))
-                .flatMap(admitted -> inTransaction(conn, tx -> tx.query("SET TRANSACTION READ ONLY").execute()
-                                .flatMap(x -> applySettings(tx))
-                                .flatMap(x -> tx.query("SET LOCAL ROLE quarry_query_reader").execute())
-                                .flatMap(x -> tx.preparedQuery(sql).execute(Tuple.from(params))))
-                        .onItemOrFailure().transformToUni((rows, failure) -> {
-                            long durationMs = (System.nanoTime() - started) / 1_000_000;
-                            Throwable mapped = failure == null ? null : translate(failure);
-                            Long resultRows = rows == null ? null : (long) (rowLimit == null ? rows.size()
-                                    : Math.min(rows.size(), rowLimit));
-                            costs.fire(new QueryCost(resultRows, null, durationMs));
-                            Uni<Void> cleanUp = release(conn, teamId, runId)
-                                    .flatMap(x -> log(conn, teamId, queryId, kind, hogql, sql, startedAt,
-                                            (System.nanoTime() - started) / 1000, resultRows, mapped));
-                            return mapped == null ? cleanUp.replaceWith(rows)
-                                    : cleanUp.flatMap(x -> Uni.createFrom().<RowSet<Row>>failure(mapped));
-                        })));
+        Started start = new Started(OffsetDateTime.now(ZoneOffset.UTC), System.nanoTime());
+        return pool.withConnection(conn -> {
+            Uni<Settled<RowSet<Row>>> begin = settle(conn.query("BEGIN READ ONLY").execute());
+            Uni<Settled<RowSet<Row>>> admit = settle(conn.preparedQuery(admitSql).execute(admitParams(teamId)));
+            Uni<Settled<RowSet<Row>>> role = settle(conn.query("SET LOCAL ROLE quarry_query_reader").execute());
+            Uni<Settled<PreparedStatement>> prepared = settle(conn.prepare(sql));
+            return Uni.combine().all().unis(begin, admit, role, prepared).asTuple().flatMap(first -> {
+                Settled<PreparedStatement> statement = first.getItem4();
+                Throwable refused = first.getItem1().failure() != null ? first.getItem1().failure()
+                        : first.getItem2().failure() != null ? admission(first.getItem2().failure())
+                        : first.getItem3().failure();
+                if (refused == null && statement.failure() == null) {
+                    PreparedStatement ps = statement.value();
+                    return runAndCommit(conn, teamId, queryId, ps.query().execute(Tuple.from(params)), ps.close())
+                            .flatMap(outcome -> finish(conn, teamId, queryId, kind, hogql, sql, start, rowLimit,
+                                    outcome));
+                }
+                Uni<Void> rollback = conn.query("ROLLBACK").execute().replaceWithVoid().onFailure().recoverWithNull()
+                        .call(x -> statement.value() == null ? Uni.createFrom().voidItem()
+                                : statement.value().close().onFailure().recoverWithNull());
+                if (refused instanceof ThrottledException) {
+                    return rollback.flatMap(x -> Uni.createFrom().<RowSet<Row>>failure(refused));
+                }
+                if (refused == null && untyped(statement.failure())) {
+                    // a parameter PostgreSQL cannot type (the printer casts every one, but raw SQL may not): the
+                    // client's own prepare, which retries with the values' types, in one pipeline after a new BEGIN
+                    return rollback.flatMap(x -> Uni.combine().all().unis(
+                                    settle(conn.query("BEGIN READ ONLY").execute()),
+                                    settle(conn.preparedQuery(admitSql).execute(admitParams(teamId))),
+                                    settle(conn.query("SET LOCAL ROLE quarry_query_reader").execute())).asTuple())
+                            .flatMap(again -> {
+                                Throwable failure = again.getItem1().failure() != null ? again.getItem1().failure()
+                                        : again.getItem2().failure() != null ? admission(again.getItem2().failure())
+                                        : again.getItem3().failure();
+                                if (failure != null) {
+                                    return conn.query("ROLLBACK").execute().onFailure().recoverWithNull()
+                                            .flatMap(r -> Uni.createFrom().<RowSet<Row>>failure(failure));
+                                }
+                                return runAndCommit(conn, teamId, queryId,
+                                        conn.preparedQuery(sql).execute(Tuple.from(params)), Uni.createFrom().voidItem())
+                                        .flatMap(outcome -> finish(conn, teamId, queryId, kind, hogql, sql, start,
+                                                rowLimit, outcome));
+                            });
+                }
+                Settled<RowSet<Row>> failed = new Settled<>(null, refused != null ? refused : statement.failure());
+                return rollback.flatMap(x -> finish(conn, teamId, queryId, kind, hogql, sql, start, rowLimit, failed));
+            });
+        });
     }
 
-    /** The statement timeout and the memory bounds, for this transaction only (set before the role changes). */
-    private Uni<Void> applySettings(SqlConnection tx) {
-        StringBuilder sql = new StringBuilder("SELECT set_config('statement_timeout', $1, true)");
+    /**
+     * The second round trip: the registry name set just before the statement (so that a cancel finds it only once
+     * there is something to stop), the statement, {@code COMMIT} (PostgreSQL answers ROLLBACK when the transaction
+     * failed) and, after it, the statement's Close. The outcome is the statement's, or the first other failure.
+     */
+    private Uni<Settled<RowSet<Row>>> runAndCommit(SqlConnection conn, long teamId, String queryId,
+                                                   Uni<RowSet<Row>> statement, Uni<Void> close) {
+        Uni<Settled<RowSet<Row>>> named = settle(conn.preparedQuery(REGISTER_SQL)
+                .execute(Tuple.of(registryName(teamId, queryId))));
+        Uni<Settled<RowSet<Row>>> rows = settle(statement);
+        Uni<Settled<RowSet<Row>>> commit = settle(conn.query("COMMIT").execute());
+        Uni<Settled<Void>> closed = settle(close);
+        return Uni.combine().all().unis(named, rows, commit, closed).asTuple().map(second -> {
+            Throwable failure = second.getItem2().failure() != null ? second.getItem2().failure()
+                    : second.getItem1().failure() != null ? second.getItem1().failure() : second.getItem3().failure();
+            return new Settled<>(failure == null ? second.getItem2().value() : null, failure);
+        });
+    }
+
+    private static boolean untyped(Throwable failure) {
+        return failure instanceof PgException pg && "42P18".equals(pg.getSqlState());
+    }
+
+    private record Started(OffsetDateTime at, long nanos) {
+    }
+
+    /** The statement's outcome: its cost goes to the call's meter, its row to the query log, then the answer. */
+    private Uni<RowSet<Row>> finish(SqlConnection conn, long teamId, String queryId, String kind, String hogql,
+                                    String sql, Started start, Integer rowLimit, Settled<RowSet<Row>> outcome) {
+        long durationMicros = (System.nanoTime() - start.nanos()) / 1000;
+        RowSet<Row> rows = outcome.value();
+        Throwable mapped = outcome.failure() == null ? null : translate(outcome.failure());
+        Long resultRows = rows == null ? null : (long) (rowLimit == null ? rows.size()
+                : Math.min(rows.size(), rowLimit));
+        costs.fire(new QueryCost(resultRows, null, durationMicros / 1000));
+        Meter.Write row = logRow(teamId, queryId, kind, hogql, sql, start.at(), durationMicros, resultRows, mapped);
+        // inside an HTTP call the row goes out with the call's meter row, in the round trip that one costs anyway
+        Uni<Void> logged = metering.defer(row) ? Uni.createFrom().voidItem()
+                : conn.preparedQuery(row.sql()).execute(row.params()).replaceWithVoid();
+        return mapped == null ? logged.replaceWith(rows)
+                : logged.flatMap(x -> Uni.createFrom().<RowSet<Row>>failure(mapped));
+    }
+
+    /** An item or a failure, so that pipelined commands are awaited together and each outcome read after. */
+    private record Settled<T>(T value, Throwable failure) {
+    }
+
+    private static <T> Uni<Settled<T>> settle(Uni<T> uni) {
+        return uni.onItemOrFailure().transform((value, failure) -> new Settled<>(value, failure));
+    }
+
+    /** The admission SELECT's failure: no free slot is 429; a cancel or anything else is translated as usual. */
+    private Throwable admission(Throwable failure) {
+        if (failure instanceof PgException pg && ADMISSION_REFUSED.equals(pg.getSqlState())) {
+            return new ThrottledException("Too many queries are running for this project (at most "
+                    + maxConcurrentPerTeam + " at once). Try again shortly.", 1);
+        }
+        return failure;
+    }
+
+    private Tuple admitParams(long teamId) {
         List<Object> values = new java.util.ArrayList<>();
+        values.add(teamId);
+        values.add(maxConcurrentPerTeam);
         values.add(String.valueOf(statementTimeout.toMillis()));
         for (String[] setting : sessionSettings) {
             values.add(setting[0]);
             values.add(setting[1]);
-            sql.append(", set_config($").append(values.size() - 1).append(", $").append(values.size()).append(", true)");
         }
-        return tx.preparedQuery(sql.toString()).execute(Tuple.from(values)).replaceWithVoid();
+        return Tuple.from(values);
     }
 
-    private static <T> Uni<T> inTransaction(SqlConnection conn, java.util.function.Function<SqlConnection, Uni<T>> work) {
-        return conn.begin().flatMap(tx -> work.apply(conn)
-                .call(tx::commit)
-                .onFailure().call(failure -> tx.rollback().onFailure().recoverWithNull()));
+    /**
+     * Admission, the statement timeout and the memory bounds (for this transaction only) in one SELECT, run before
+     * the role changes: a role's own defaults ({@code ALTER ROLE … SET}) do not apply after {@code SET ROLE}.
+     */
+    static String admitSql(int settings) {
+        StringBuilder sql = new StringBuilder("SELECT quarry_admit_statement($1, $2), "
+                + "set_config('statement_timeout', $3, true)");
+        for (int i = 0; i < settings; i++) {
+            int name = 4 + 2 * i;
+            sql.append(", set_config($").append(name).append(", $").append(name + 1).append(", true)");
+        }
+        return sql.toString();
+    }
+
+    /**
+     * The name a running statement of the team's query carries as its {@code application_name} (transaction-local,
+     * seen by every backend in pg_stat_activity at once): a hash of team and id, so that a project can never name
+     * another's statement, and any id fits PostgreSQL's 63 bytes.
+     */
+    static String registryName(long teamId, String queryId) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((teamId + "\u0000" + queryId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "quarry:" + java.util.HexFormat.of().formatHex(digest, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A run of several statements of one query, executed concurrently within the project's limit (see
+     * {@link QueryStatements}).
+     */
+    public QueryStatements statements(long teamId, String queryId) {
+        return new QueryStatements(this, teamId, queryId, maxConcurrentPerTeam);
     }
 
     public Duration statementTimeout() {
@@ -167,63 +311,36 @@ public class QueryExecutor {
 
     /** Stops every running statement of the team's query with this id, on whichever connection runs it. True if one was. */
     public Uni<Boolean> cancel(long teamId, String queryId) {
-        return pool.preparedQuery("SELECT bool_or(pg_cancel_backend(backend_pid)) FROM query_runs "
-                        + "WHERE team_id = $1 AND query_id = $2")
-                .execute(Tuple.of(teamId, queryId))
+        return pool.preparedQuery("SELECT coalesce(bool_or(pg_cancel_backend(pid)), false) FROM pg_stat_activity "
+                        + "WHERE application_name = $1 AND datname = current_database()")
+                .execute(Tuple.of(registryName(teamId, queryId)))
                 .map(rows -> Boolean.TRUE.equals(rows.iterator().next().getBoolean(0)));
     }
 
     /** Whether a statement of the team's query with this id is running right now (on any instance). */
     public Uni<Boolean> isRunning(long teamId, String queryId) {
-        return pool.preparedQuery("SELECT EXISTS (SELECT 1 FROM query_runs r JOIN pg_stat_activity a "
-                        + "ON a.pid = r.backend_pid AND a.backend_start <= r.started_at "
-                        + "WHERE r.team_id = $1 AND r.query_id = $2)")
-                .execute(Tuple.of(teamId, queryId))
+        return pool.preparedQuery("SELECT EXISTS (SELECT 1 FROM pg_stat_activity "
+                        + "WHERE application_name = $1 AND datname = current_database())")
+                .execute(Tuple.of(registryName(teamId, queryId)))
                 .map(rows -> rows.iterator().next().getBoolean(0));
-    }
-
-    private Uni<Void> admit(SqlConnection conn, long teamId, String queryId, java.util.UUID runId, int pid) {
-        return conn.preparedQuery("SELECT pg_advisory_xact_lock(7215, $1::int)")
-                .execute(Tuple.of((int) (teamId % Integer.MAX_VALUE)))
-                .flatMap(x -> conn.preparedQuery("DELETE FROM query_runs r WHERE r.team_id = $1 AND NOT EXISTS "
-                                + "(SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.backend_pid "
-                                + "AND a.backend_start <= r.started_at)")
-                        .execute(Tuple.of(teamId)))
-                .flatMap(x -> conn.preparedQuery("SELECT count(*) FROM query_runs WHERE team_id = $1").execute(Tuple.of(teamId)))
-                .flatMap(rows -> {
-                    if (rows.iterator().next().getLong(0) >= maxConcurrentPerTeam) {
-                        return Uni.createFrom().failure(new ThrottledException("Too many queries are running for this "
-                                + "project (at most " + maxConcurrentPerTeam + " at once). Try again shortly.", 1));
-                    }
-                    return conn.preparedQuery("INSERT INTO query_runs (team_id, query_id, run_id, backend_pid) "
-                                    + "VALUES ($1, $2, $3, $4)")
-                            .execute(Tuple.of(teamId, queryId, runId, pid)).replaceWithVoid();
-                });
-    }
-
-    private static Uni<Void> release(SqlConnection conn, long teamId, java.util.UUID runId) {
-        return conn.preparedQuery("DELETE FROM query_runs WHERE team_id = $1 AND run_id = $2")
-                .execute(Tuple.of(teamId, runId)).replaceWithVoid();
     }
 
     /**
      * One row of the query log, in PostHog's terms: {@code event_time} is when the run ended, {@code status} a
      * ClickHouse query-log type (QueryFinish or ExceptionWhileProcessing), {@code exception_code} ClickHouse's code
-     * for a timeout (159) or a cancel (394), 0 when the run succeeded.
+     * for a timeout (159) or a cancel (394), 0 when the run succeeded. It commits without waiting for the WAL flush,
+     * as the meter row does: only a crash of the database server itself could lose the newest rows (PostHog's
+     * ClickHouse query log is flushed every few seconds and loses them the same way).
      */
-    private static Uni<Void> log(SqlConnection conn, long teamId, String queryId, String kind, String hogql, String sql,
-                                 OffsetDateTime startedAt, long durationMicros, Long resultRows, Throwable failure) {
+    private static Meter.Write logRow(long teamId, String queryId, String kind, String hogql, String sql,
+                                      OffsetDateTime startedAt, long durationMicros, Long resultRows, Throwable failure) {
         String status = failure == null ? "QueryFinish" : "ExceptionWhileProcessing";
         Integer code = failure == null ? Integer.valueOf(0) : failure instanceof QueryCancelledException ? Integer.valueOf(394)
                 : failure instanceof QueryTimeoutException ? Integer.valueOf(159) : null;
-        return conn.preparedQuery("INSERT INTO query_log (team_id, query_id, event_time, query_start_time, "
-                        + "query_duration_ms, real_time_microseconds, result_rows, read_rows, status, exception_code, "
-                        + "exception, query, hogql, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11, $12, $13)")
-                .execute(Tuple.tuple(java.util.Arrays.asList(teamId, queryId,
-                        startedAt.plusNanos(durationMicros * 1000), startedAt, durationMicros / 1000, durationMicros,
-                        resultRows, status, code, failure == null ? null : failure.getMessage(), sql,
-                        hogql == null ? "" : hogql, kind)))
-                .replaceWithVoid();
+        return new Meter.Write(LOG_SQL, Tuple.tuple(java.util.Arrays.asList(teamId, queryId,
+                startedAt.plusNanos(durationMicros * 1000), startedAt, durationMicros / 1000, durationMicros,
+                resultRows, status, code, failure == null ? null : failure.getMessage(), sql,
+                hogql == null ? "" : hogql, kind)));
     }
 
     /** Database failures a user caused become 4xx; a timeout is 504; anything else stays a server fault. */

@@ -85,9 +85,10 @@ class QueryLifecycleTest {
 
     private void awaitRunning(String id) throws InterruptedException {
         for (int i = 0; i < 200; i++) {
-            long running = pool.preparedQuery("SELECT count(*) FROM query_runs r JOIN pg_stat_activity a "
-                            + "ON a.pid = r.backend_pid WHERE r.team_id = $1 AND r.query_id = $2 AND a.state = 'active'")
-                    .execute(Tuple.of(team.id(), id)).await().indefinitely().iterator().next().getLong(0);
+            long running = pool.preparedQuery("SELECT count(*) FROM pg_stat_activity "
+                            + "WHERE application_name = $1 AND state = 'active'")
+                    .execute(Tuple.of(QueryExecutor.registryName(team.id(), id))).await().indefinitely()
+                    .iterator().next().getLong(0);
             if (running > 0) {
                 return;
             }

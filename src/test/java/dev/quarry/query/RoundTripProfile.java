@@ -1,0 +1,55 @@
+package dev.quarry.query;
+
+import dev.quarry.testing.RoundTripProxy;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+
+/** Quarry whose reactive pool reaches its own PostgreSQL through a {@link RoundTripProxy} (5 ms per answer). */
+public class RoundTripProfile implements QuarkusTestProfile {
+    static final long LATENCY_MILLIS = 5;
+
+    @Override
+    public List<TestResourceEntry> testResources() {
+        return List.of(new TestResourceEntry(ProxiedPostgres.class));
+    }
+
+    /** The server, and the proxy the application's pool goes through (Flyway's JDBC connection goes direct). */
+    public static class ProxiedPostgres implements QuarkusTestResourceLifecycleManager {
+        static RoundTripProxy proxy;
+        private EmbeddedPostgres server;
+
+        @Override
+        public Map<String, String> start() {
+            try {
+                server = EmbeddedPostgres.builder().setServerConfig("fsync", "off").start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            proxy = new RoundTripProxy("127.0.0.1", server.getPort(), LATENCY_MILLIS);
+            return Map.of(
+                    "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + proxy.port() + "/postgres",
+                    "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + server.getPort() + "/postgres",
+                    "quarkus.datasource.username", "postgres",
+                    "quarkus.datasource.password", "postgres");
+        }
+
+        @Override
+        public void stop() {
+            if (proxy != null) {
+                proxy.close();
+            }
+            try {
+                if (server != null) {
+                    server.close();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
