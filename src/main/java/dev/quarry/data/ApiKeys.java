@@ -49,6 +49,44 @@ public class ApiKeys {
                         row[2] == null ? null : ((TeamEntity) row[2]).toTeam()));
     }
 
+    /** The key with this id and its user's columns, or null. */
+    public Uni<ApiKey> findById(String id) {
+        return Sessions.read(() -> Panache.getSession().flatMap(session -> session
+                        .createSelectionQuery("select k, u from PersonalApiKeyEntity k join UserEntity u on u.id = k.userId "
+                                + "where k.id = :id", Object[].class)
+                        .setParameter("id", id)
+                        .getSingleResultOrNull()))
+                .map(row -> row == null ? null : ((PersonalApiKeyEntity) row[0]).toApiKey((UserEntity) row[1]));
+    }
+
+    /** The keys of the organization's users, oldest first (then by id). */
+    public Uni<List<ApiKey>> ofOrganization(java.util.UUID organizationId) {
+        return Sessions.read(() -> Panache.getSession().flatMap(session -> session
+                        .createSelectionQuery("select k, u from PersonalApiKeyEntity k join UserEntity u on u.id = k.userId "
+                                + "where u.organizationId = :organization order by k.createdAt, k.id", Object[].class)
+                        .setParameter("organization", organizationId)
+                        .getResultList()))
+                .map(rows -> rows.stream()
+                        .map(row -> ((PersonalApiKeyEntity) row[0]).toApiKey((UserEntity) row[1])).toList());
+    }
+
+    /** Deletes the key; whether it existed. Joins the caller's transaction. */
+    public Uni<Boolean> delete(String id) {
+        return Sessions.write(() -> PersonalApiKeyEntity.deleteById(id));
+    }
+
+    /** Gives the key a new hash and mask (its old value is refused from then on); null when there is no such key. */
+    public Uni<ApiKey> changeSecret(String id, String secureValue, String maskValue) {
+        return Sessions.write(() -> PersonalApiKeyEntity.<PersonalApiKeyEntity>findById(id).flatMap(key -> {
+            if (key == null) {
+                return Uni.createFrom().<ApiKey>nullItem();
+            }
+            key.secureValue = secureValue;
+            key.maskValue = maskValue;
+            return UserEntity.<UserEntity>findById(key.userId).map(key::toApiKey);
+        }));
+    }
+
     /** PostHog updates last_used_at at most once an hour; so do we, to keep reads read-only. */
     public Uni<Void> touchIfStale(ApiKey key) {
         if (key.lastUsedAt() != null && key.lastUsedAt().isAfter(OffsetDateTime.now().minusHours(1))) {

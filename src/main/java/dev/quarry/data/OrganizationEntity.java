@@ -5,6 +5,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /** A row of {@code organizations}: who owns projects and users (PostHog's Organization). */
@@ -16,6 +17,10 @@ public class OrganizationEntity extends PanacheEntityBase {
 
     @Column(name = "name", nullable = false)
     public String name;
+
+    /** Set by the database on insert. */
+    @Column(name = "created_at", insertable = false, updatable = false)
+    public OffsetDateTime createdAt;
 
     /** The value handed to the rest of the application. */
     public Accounts.Organization toOrganization() {

@@ -7,6 +7,7 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import java.time.OffsetDateTime;
 import java.util.UUID;
 import org.hibernate.annotations.ColumnTransformer;
 
@@ -50,6 +51,10 @@ public class TeamEntity extends PanacheEntityBase {
     @Column(name = "person_display_name_properties")
     @ColumnTransformer(read = "person_display_name_properties::text", write = "?::text::jsonb")
     public String personDisplayNameProperties;
+
+    /** Set by the database on insert. */
+    @Column(name = "created_at", insertable = false, updatable = false)
+    public OffsetDateTime createdAt;
 
     /** The value handed to the rest of the application. */
     public Team toTeam() {

@@ -40,8 +40,18 @@ class EntityMappingTest {
 
     @Test
     void everyEntityReadsItsTable() {
-        TestProjects.create("Mapping");
-        for (String entity : List.of("OrganizationEntity", "UserEntity", "TeamEntity", "PersonalApiKeyEntity")) {
+        long team = TestProjects.create("Mapping").id();
+        // One row in each table that a new project leaves empty.
+        for (String insert : List.of(
+                "INSERT INTO team_plans (team_id, plan_id, query_per_minute) VALUES ($1, 'default', 7)",
+                "INSERT INTO plugin_configs (team_id, plugin_id, enabled, \"order\", config) VALUES ($1, 3, true, 1, '{\"a\": 1}')",
+                "INSERT INTO event_definitions (team_id, id, name, tags) VALUES ($1, gen_random_uuid(), 'mapped', '{t}')",
+                "INSERT INTO property_definitions (team_id, id, name, type, property_type, is_numerical) "
+                        + "VALUES ($1, gen_random_uuid(), 'mapped', 1, 'Numeric', true)")) {
+            pool.preparedQuery(insert).execute(Tuple.of(team)).await().atMost(WAIT);
+        }
+        for (String entity : List.of("OrganizationEntity", "UserEntity", "TeamEntity", "PersonalApiKeyEntity", "PlanEntity",
+                "TeamPlanEntity", "PluginConfigEntity", "EventDefinitionEntity", "PropertyDefinitionEntity")) {
             PanacheEntityBase first = Sessions.read(() -> io.quarkus.hibernate.reactive.panache.Panache.getSession()
                     .flatMap(session -> session.createSelectionQuery("from " + entity, PanacheEntityBase.class)
                             .setMaxResults(1).getSingleResultOrNull())).await().atMost(WAIT);
