@@ -12,12 +12,6 @@ import java.util.List;
  */
 @ApplicationScoped
 public class ApiKeys {
-    private static final String KEY_AND_USER = "select k, u from PersonalApiKeyEntity k "
-            + "join UserEntity u on u.id = k.userId where k.secureValue = :secureValue";
-    private static final String KEY_USER_AND_TEAM = "select k, u, t from PersonalApiKeyEntity k "
-            + "join UserEntity u on u.id = k.userId left join TeamEntity t on t.id = :teamId "
-            + "where k.secureValue = :secureValue";
-
     /** A key found by its hash, and the project asked for (null when there is none with that id or none was asked). */
     public record KeyAndTeam(ApiKey key, Team team) {
     }
@@ -25,7 +19,7 @@ public class ApiKeys {
     /** The key with this secure value (sha256$…), or null. */
     public Uni<ApiKey> findBySecureValue(String secureValue) {
         return Sessions.read(() -> Panache.getSession().flatMap(session -> session
-                        .createSelectionQuery(KEY_AND_USER, Object[].class)
+                        .createNamedQuery(PersonalApiKeyEntity.WITH_USER, Object[].class)
                         .setParameter("secureValue", secureValue)
                         .getSingleResultOrNull()))
                 .map(row -> row == null ? null : ((PersonalApiKeyEntity) row[0]).toApiKey((UserEntity) row[1]));
@@ -40,7 +34,7 @@ public class ApiKeys {
             return findBySecureValue(secureValue).map(key -> key == null ? null : new KeyAndTeam(key, null));
         }
         return Sessions.read(() -> Panache.getSession().flatMap(session -> session
-                        .createSelectionQuery(KEY_USER_AND_TEAM, Object[].class)
+                        .createNamedQuery(PersonalApiKeyEntity.WITH_USER_AND_TEAM, Object[].class)
                         .setParameter("secureValue", secureValue)
                         .setParameter("teamId", teamId)
                         .getSingleResultOrNull()))
