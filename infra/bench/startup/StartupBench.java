@@ -46,6 +46,8 @@ public class StartupBench {
         final BlockingQueue<Invocation> next = new LinkedBlockingQueue<>();
         final Map<String, Invocation> inFlight = new HashMap<>();
         volatile long firstPollNanos;
+        volatile long pid;
+        volatile double firstPollCpuMs = Double.NaN;
 
         RuntimeApi() throws IOException {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -68,6 +70,7 @@ public class StartupBench {
             if (path.endsWith("/invocation/next")) {
                 if (firstPollNanos == 0) {
                     firstPollNanos = System.nanoTime();
+                    firstPollCpuMs = cpuMillis(pid);
                 }
                 Invocation invocation;
                 try {
@@ -164,16 +167,34 @@ public class StartupBench {
             builder.environment().put("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + api.port());
             long start = System.nanoTime();
             Process process = builder.start();
+            api.pid = process.pid();
             try {
                 JsonNode answer = invocation.response().get(120, TimeUnit.SECONDS);
                 long answered = System.nanoTime();
-                return new Object[] {(api.firstPollNanos - start) / 1e6, (answered - start) / 1e6, answer, whileRunning.call()};
+                double cpuMs = cpuMillis(process.pid());
+                return new Object[] {(api.firstPollNanos - start) / 1e6, (answered - start) / 1e6, answer, whileRunning.call(),
+                        cpuMs, api.firstPollCpuMs};
             } finally {
                 process.destroy();
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
                 }
             }
+        }
+    }
+
+    /**
+     * CPU time (user + system, all threads) the process has used so far, from /proc: on a shared machine the wall
+     * clock depends on the load, this much less. NaN where /proc is missing.
+     */
+    static double cpuMillis(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields[11] = utime, fields[12] = stime (fields 14 and 15 of proc(5)), in clock ticks (USER_HZ = 100)
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
         }
     }
 
@@ -219,6 +240,7 @@ public class StartupBench {
             List<Double> init = new ArrayList<>();
             List<Double> first = new ArrayList<>();
             List<Double> quarkus = new ArrayList<>();
+            List<Double> cpu = new ArrayList<>();
             System.out.printf("JVM %s, flags %s, %d cores, load average %s%n", System.getProperty("java.version"), jvmFlags,
                     Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/loadavg")).trim());
             for (int i = 1; i <= runs; i++) {
@@ -242,13 +264,15 @@ public class StartupBench {
                 init.add((Double) result[0]);
                 first.add((Double) result[1]);
                 quarkus.add(quarkusMs);
+                cpu.add((Double) result[4]);
                 System.out.printf("run %d: init (process start -> first poll) %.0f ms, Quarkus 'started in' %.0f ms, "
-                        + "first answer (200, with PostgreSQL) %.0f ms, connections held %s%n", i, result[0], quarkusMs,
-                        result[1], result[3]);
+                        + "first answer (200, with PostgreSQL) %.0f ms, CPU time to init %.0f ms, to the answer %.0f ms, "
+                        + "connections held %s%n", i, result[0], quarkusMs, result[1], result[5], result[4], result[3]);
             }
-            System.out.printf("median: init %.0f ms, first answer %.0f ms (min %.0f, max %.0f); logs in %s%n",
+            System.out.printf("median: init %.0f ms, first answer %.0f ms (min %.0f, max %.0f), CPU time %.0f ms; logs in %s%n",
                     median(init), median(first), first.stream().mapToDouble(d -> d).min().orElse(0),
-                    first.stream().mapToDouble(d -> d).max().orElse(0), logs);
+                    first.stream().mapToDouble(d -> d).max().orElse(0), median(cpu), logs);
+            System.out.printf("load average after: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
         }
     }
 

@@ -58,13 +58,16 @@ public class AuthFilter {
         String projectParam = request.getUriInfo().getPathParameters().getFirst(PROJECT_PARAM);
         List<String> required = Arrays.asList(requirement.value());
         List<String> anyOf = Arrays.asList(requirement.anyOf());
-        return apiKeys.findBySecureValue(PersonalApiKeyTokens.secureValue(presented.value()))
-                .onItem().transformToUni(key -> {
-                    if (key == null || !key.userActive()) {
+        // One statement checks the key and reads the project named by a numeric id; @current needs the key first.
+        Long projectId = projectIdOf(projectParam);
+        return apiKeys.findWithTeam(PersonalApiKeyTokens.secureValue(presented.value()), projectId)
+                .onItem().transformToUni(found -> {
+                    if (found == null || !found.key().userActive()) {
                         throw AuthenticationException.failed("Personal API key found in request "
                                 + presented.source().description() + " is invalid.");
                     }
-                    return resolveTeam(projectParam, key)
+                    ApiKey key = found.key();
+                    return resolveTeam(projectParam, projectId, found)
                             .invoke(team -> checkAccess(key, team, required, anyOf))
                             .call(team -> apiKeys.touchIfStale(key))
                             .invoke(team -> requestAuth.set(key, team))
@@ -81,21 +84,30 @@ public class AuthFilter {
         return all;
     }
 
-    private Uni<Team> resolveTeam(String projectParam, ApiKey key) {
+    /** The project id in the URL when it is a number; null for none, {@code @current} or anything else. */
+    private static Long projectIdOf(String projectParam) {
+        if (projectParam == null || CURRENT.equals(projectParam)) {
+            return null;
+        }
+        try {
+            return Long.parseLong(projectParam);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private Uni<Team> resolveTeam(String projectParam, Long projectId, ApiKeys.KeyAndTeam found) {
         if (projectParam == null) {
             return Uni.createFrom().nullItem();
         }
         if (CURRENT.equals(projectParam)) {
-            return teams.findFirstForOrganization(key.organizationId(), key.scopedTeams())
+            return teams.findFirstForOrganization(found.key().organizationId(), found.key().scopedTeams())
                     .onItem().ifNull().failWith(() -> new NotFoundException("Project not found."));
         }
-        long projectId;
-        try {
-            projectId = Long.parseLong(projectParam);
-        } catch (NumberFormatException e) {
+        if (projectId == null || found.team() == null) {
             return Uni.createFrom().failure(new NotFoundException("Project not found."));
         }
-        return teams.findById(projectId).onItem().ifNull().failWith(() -> new NotFoundException("Project not found."));
+        return Uni.createFrom().item(found.team());
     }
 
     static void checkAccess(ApiKey key, Team team, List<String> required, List<String> anyOf) {

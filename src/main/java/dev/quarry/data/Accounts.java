@@ -1,20 +1,16 @@
 package dev.quarry.data;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlClient;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.UUID;
 
-/** Organizations and users: the owners of projects and keys. */
+/**
+ * Organizations and users, the owners of projects and keys, through their Panache entities
+ * ({@link OrganizationEntity}, {@link UserEntity}). Writes join the caller's transaction when one is open.
+ */
 @ApplicationScoped
 public class Accounts {
-    private final Pool pool;
-
-    public Accounts(Pool pool) {
-        this.pool = pool;
-    }
 
     public record Organization(UUID id, String name) {
     }
@@ -22,37 +18,40 @@ public class Accounts {
     public record User(long id, UUID uuid, String distinctId, String email, String firstName, UUID organizationId) {
     }
 
-    public Uni<Organization> createOrganization(SqlClient client, String name) {
-        UUID id = UUID.randomUUID();
-        return client.preparedQuery("INSERT INTO organizations (id, name) VALUES ($1, $2)")
-                .execute(Tuple.of(id, name)).map(rows -> new Organization(id, name));
+    public Uni<Organization> createOrganization(String name) {
+        OrganizationEntity organization = new OrganizationEntity();
+        organization.id = UUID.randomUUID();
+        organization.name = name;
+        return Sessions.write(() -> organization.<OrganizationEntity>persist().call(Panache::flush))
+                .map(OrganizationEntity::toOrganization);
     }
 
+    /** The organization, or null. */
     public Uni<Organization> findOrganization(UUID id) {
-        return pool.preparedQuery("SELECT id, name FROM organizations WHERE id = $1").execute(Tuple.of(id))
-                .map(rows -> rows.size() == 0 ? null
-                        : new Organization(rows.iterator().next().getUUID(0), rows.iterator().next().getString(1)));
+        return Sessions.read(() -> OrganizationEntity.<OrganizationEntity>findById(id))
+                .map(found -> found == null ? null : found.toOrganization());
     }
 
-    public Uni<User> createUser(SqlClient client, UUID organizationId, String email, String firstName) {
-        UUID uuid = UUID.randomUUID();
-        return client.preparedQuery("INSERT INTO users (uuid, distinct_id, email, first_name, organization_id) "
-                        + "VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                .execute(Tuple.of(uuid, uuid.toString(), email, firstName, organizationId))
-                .map(rows -> new User(rows.iterator().next().getLong(0), uuid, uuid.toString(), email, firstName,
-                        organizationId));
+    /** A new active user of the organization; its distinct id is its uuid, as PostHog's are. */
+    public Uni<User> createUser(UUID organizationId, String email, String firstName) {
+        UserEntity user = new UserEntity();
+        user.uuid = UUID.randomUUID();
+        user.distinctId = user.uuid.toString();
+        user.email = email;
+        user.firstName = firstName;
+        user.organizationId = organizationId;
+        return Sessions.write(() -> user.<UserEntity>persist()).map(UserEntity::toUser);
     }
 
-    public Uni<User> findUserByEmail(SqlClient client, String email) {
-        return client.preparedQuery("SELECT id, uuid, distinct_id, email, first_name, organization_id FROM users "
-                        + "WHERE email = $1").execute(Tuple.of(email))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        return null;
-                    }
-                    var row = rows.iterator().next();
-                    return new User(row.getLong(0), row.getUUID(1), row.getString(2), row.getString(3),
-                            row.getString(4), row.getUUID(5));
-                });
+    /** The user with this email (emails are unique), or null. */
+    public Uni<User> findUserByEmail(String email) {
+        return Sessions.read(() -> UserEntity.<UserEntity>find("email", email).firstResult())
+                .map(found -> found == null ? null : found.toUser());
+    }
+
+    /** The organization's first user (lowest id): who operator-made keys belong to; null when it has none. */
+    public Uni<Long> firstUserOf(UUID organizationId) {
+        return Sessions.read(() -> UserEntity.<UserEntity>find("organizationId = ?1 order by id", organizationId)
+                .firstResult()).map(found -> found == null ? null : found.id);
     }
 }

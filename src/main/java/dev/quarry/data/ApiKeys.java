@@ -1,47 +1,111 @@
 package dev.quarry.data;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlClient;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
 import java.util.List;
 
+/**
+ * Personal API keys through their Panache entity {@link PersonalApiKeyEntity}. The auth filter's check is one
+ * statement: the key by its hash, its user and (when the URL names one) the project, joined.
+ */
 @ApplicationScoped
 public class ApiKeys {
-    private final Pool pool;
-
-    public ApiKeys(Pool pool) {
-        this.pool = pool;
+    /** A key found by its hash, and the project asked for (null when there is none with that id or none was asked). */
+    public record KeyAndTeam(ApiKey key, Team team) {
     }
 
+    /** The key with this secure value (sha256$…), or null. */
     public Uni<ApiKey> findBySecureValue(String secureValue) {
-        return pool.preparedQuery(ApiKey.SELECT + "WHERE k.secure_value = $1")
-                .execute(Tuple.of(secureValue))
-                .map(rows -> rows.size() == 0 ? null : ApiKey.from(rows.iterator().next()));
+        return Sessions.read(() -> Panache.getSession().flatMap(session -> session
+                        .createNamedQuery(PersonalApiKeyEntity.WITH_USER, Object[].class)
+                        .setParameter("secureValue", secureValue)
+                        .getSingleResultOrNull()))
+                .map(row -> row == null ? null : ((PersonalApiKeyEntity) row[0]).toApiKey((UserEntity) row[1]));
+    }
+
+    /**
+     * The key with this secure value and, in the same statement, the project {@code teamId}; null when the key does
+     * not exist. With {@code teamId} null only the key is read.
+     */
+    public Uni<KeyAndTeam> findWithTeam(String secureValue, Long teamId) {
+        if (teamId == null) {
+            return findBySecureValue(secureValue).map(key -> key == null ? null : new KeyAndTeam(key, null));
+        }
+        return Sessions.read(() -> Panache.getSession().flatMap(session -> session
+                        .createNamedQuery(PersonalApiKeyEntity.WITH_USER_AND_TEAM, Object[].class)
+                        .setParameter("secureValue", secureValue)
+                        .setParameter("teamId", teamId)
+                        .getSingleResultOrNull()))
+                .map(row -> row == null ? null : new KeyAndTeam(
+                        ((PersonalApiKeyEntity) row[0]).toApiKey((UserEntity) row[1]),
+                        row[2] == null ? null : ((TeamEntity) row[2]).toTeam()));
+    }
+
+    /** The key with this id and its user's columns, or null. */
+    public Uni<ApiKey> findById(String id) {
+        return Sessions.read(() -> Panache.getSession().flatMap(session -> session
+                        .createSelectionQuery("select k, u from PersonalApiKeyEntity k join UserEntity u on u.id = k.userId "
+                                + "where k.id = :id", Object[].class)
+                        .setParameter("id", id)
+                        .getSingleResultOrNull()))
+                .map(row -> row == null ? null : ((PersonalApiKeyEntity) row[0]).toApiKey((UserEntity) row[1]));
+    }
+
+    /** The keys of the organization's users, oldest first (then by id). */
+    public Uni<List<ApiKey>> ofOrganization(java.util.UUID organizationId) {
+        return Sessions.read(() -> Panache.getSession().flatMap(session -> session
+                        .createSelectionQuery("select k, u from PersonalApiKeyEntity k join UserEntity u on u.id = k.userId "
+                                + "where u.organizationId = :organization order by k.createdAt, k.id", Object[].class)
+                        .setParameter("organization", organizationId)
+                        .getResultList()))
+                .map(rows -> rows.stream()
+                        .map(row -> ((PersonalApiKeyEntity) row[0]).toApiKey((UserEntity) row[1])).toList());
+    }
+
+    /** Deletes the key; whether it existed. Joins the caller's transaction. */
+    public Uni<Boolean> delete(String id) {
+        return Sessions.write(() -> PersonalApiKeyEntity.deleteById(id));
+    }
+
+    /** Gives the key a new hash and mask (its old value is refused from then on); null when there is no such key. */
+    public Uni<ApiKey> changeSecret(String id, String secureValue, String maskValue) {
+        return Sessions.write(() -> PersonalApiKeyEntity.<PersonalApiKeyEntity>findById(id).flatMap(key -> {
+            if (key == null) {
+                return Uni.createFrom().<ApiKey>nullItem();
+            }
+            key.secureValue = secureValue;
+            key.maskValue = maskValue;
+            return UserEntity.<UserEntity>findById(key.userId).map(key::toApiKey);
+        }));
     }
 
     /** PostHog updates last_used_at at most once an hour; so do we, to keep reads read-only. */
     public Uni<Void> touchIfStale(ApiKey key) {
-        if (key.lastUsedAt() != null && key.lastUsedAt().isAfter(java.time.OffsetDateTime.now().minusHours(1))) {
+        if (key.lastUsedAt() != null && key.lastUsedAt().isAfter(OffsetDateTime.now().minusHours(1))) {
             return Uni.createFrom().voidItem();
         }
-        return pool.preparedQuery("UPDATE personal_api_keys SET last_used_at = now() WHERE id = $1")
-                .execute(Tuple.of(key.id())).replaceWithVoid();
+        return Sessions.write(() -> PersonalApiKeyEntity.update("lastUsedAt = ?1 where id = ?2",
+                OffsetDateTime.now(), key.id())).replaceWithVoid();
     }
 
-    public Uni<Void> insert(SqlClient client, String id, long userId, String label, String secureValue,
-                            String maskValue, List<String> scopes, List<Long> scopedTeams) {
-        return client.preparedQuery("INSERT INTO personal_api_keys "
-                        + "(id, user_id, label, secure_value, mask_value, scopes, scoped_teams) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .execute(Tuple.tuple(List.of(id, userId, label, secureValue, maskValue,
-                        scopes.toArray(String[]::new), scopedTeams.toArray(Long[]::new))))
-                .replaceWithVoid();
+    /** Stores a new key (its hash and mask only); joins the caller's transaction. */
+    public Uni<Void> insert(String id, long userId, String label, String secureValue, String maskValue,
+                            List<String> scopes, List<Long> scopedTeams) {
+        PersonalApiKeyEntity key = new PersonalApiKeyEntity();
+        key.id = id;
+        key.userId = userId;
+        key.label = label;
+        key.secureValue = secureValue;
+        key.maskValue = maskValue;
+        key.scopes = scopes.toArray(String[]::new);
+        key.scopedTeams = scopedTeams.toArray(Long[]::new);
+        return Sessions.write(() -> key.persist().call(Panache::flush)).replaceWithVoid();
     }
 
-    public Uni<Integer> deleteByLabel(SqlClient client, long userId, String label) {
-        return client.preparedQuery("DELETE FROM personal_api_keys WHERE user_id = $1 AND label = $2")
-                .execute(Tuple.of(userId, label)).map(rows -> rows.rowCount());
+    /** Deletes the user's keys with this label; how many there were. */
+    public Uni<Long> deleteByLabel(long userId, String label) {
+        return Sessions.write(() -> PersonalApiKeyEntity.delete("userId = ?1 and label = ?2", userId, label));
     }
 }

@@ -11,7 +11,7 @@ import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.util.function.Supplier;
-import org.flywaydb.core.Flyway;
+import dev.quarry.data.Migrations;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.jboss.logging.Logger;
 
@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
  * that carries no {@code ResponseURL}; it then answers the result itself.
  *
  * <p>Like the query worker it implements no Lambda interface (the HTTP extension allows only its own handler class
- * in the build) and starts the same Quarkus application, whose {@link Flyway} bean knows the migrations.
+ * in the build) and starts the same Quarkus application, whose {@link Migrations} runs Flyway.
  */
 public class MigrationFunction {
     private static final Logger LOG = Logger.getLogger(MigrationFunction.class);
@@ -41,9 +41,9 @@ public class MigrationFunction {
             Quarkus.manualStart();
         }
         ObjectMapper mapper = Arc.container().instance(ObjectMapper.class).get();
-        Flyway flyway = Arc.container().instance(Flyway.class).get();
+        Migrations migrations = Arc.container().instance(Migrations.class).get();
         JsonNode event = mapper.readTree(input);
-        ObjectNode response = handle(event, () -> describe(flyway.migrate()), mapper);
+        ObjectNode response = handle(event, () -> describe(migrations.migrate()), mapper);
         String responseUrl = event.path("ResponseURL").asText("");
         if (!responseUrl.isEmpty()) {
             send(responseUrl, mapper.writeValueAsBytes(response));

@@ -50,7 +50,18 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.data.Accounts.Organization.class,
         dev.quarry.data.Accounts.User.class,
         dev.quarry.data.ApiKey.class,
+        dev.quarry.data.ApiKeys.KeyAndTeam.class,
         dev.quarry.data.Team.class,
+        // dev.quarry.data: the Panache entities
+        dev.quarry.data.EventDefinitionEntity.class,
+        dev.quarry.data.OrganizationEntity.class,
+        dev.quarry.data.PersonalApiKeyEntity.class,
+        dev.quarry.data.PlanEntity.class,
+        dev.quarry.data.PluginConfigEntity.class,
+        dev.quarry.data.PropertyDefinitionEntity.class,
+        dev.quarry.data.TeamEntity.class,
+        dev.quarry.data.TeamPlanEntity.class,
+        dev.quarry.data.UserEntity.class,
         // dev.quarry.hogql
         dev.quarry.hogql.CTE.class,
         dev.quarry.hogql.CompileSettings.class,

@@ -39,7 +39,6 @@ public class DatabaseConfigSourceFactory implements ConfigSourceFactory {
     private static Map<String, String> urls(String hostPortDb) {
         Map<String, String> props = new HashMap<>();
         props.put("quarry.db.reactive-url", "postgresql://" + hostPortDb);
-        props.put("quarry.db.jdbc-url", "jdbc:postgresql://" + hostPortDb);
         return props;
     }
 

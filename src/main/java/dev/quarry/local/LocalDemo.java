@@ -1,5 +1,7 @@
 package dev.quarry.local;
 
+import dev.quarry.data.Accounts;
+import dev.quarry.data.ApiKeys;
 import dev.quarry.data.Team;
 import dev.quarry.data.Teams;
 import dev.quarry.projects.DemoData;
@@ -7,8 +9,6 @@ import dev.quarry.projects.ProjectProvisioning;
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.enterprise.event.Observes;
@@ -26,18 +26,21 @@ public class LocalDemo {
     static final String OWNER = "demo@quarry.local";
     static final String KEY_LABEL = "local demo key";
 
-    private final Pool pool;
+    private final Accounts accounts;
+    private final ApiKeys apiKeys;
     private final Teams teams;
     private final ProjectProvisioning provisioning;
     private final DemoData demoData;
     private final String baseUrl;
     private final String dataDir;
 
-    public LocalDemo(Pool pool, Teams teams, ProjectProvisioning provisioning, DemoData demoData,
+    public LocalDemo(Accounts accounts, ApiKeys apiKeys, Teams teams, ProjectProvisioning provisioning,
+                     DemoData demoData,
                      @ConfigProperty(name = "quarkus.http.host") String host,
                      @ConfigProperty(name = "quarkus.http.port") int port,
                      @ConfigProperty(name = "quarry.local.data-dir") String dataDir) {
-        this.pool = pool;
+        this.accounts = accounts;
+        this.apiKeys = apiKeys;
         this.teams = teams;
         this.provisioning = provisioning;
         this.demoData = demoData;
@@ -77,16 +80,14 @@ public class LocalDemo {
     }
 
     private Uni<Team> existingProject() {
-        return pool.preparedQuery("SELECT t.id FROM teams t JOIN users u ON u.organization_id = t.organization_id "
-                        + "WHERE u.email = $1 ORDER BY t.id LIMIT 1").execute(Tuple.of(OWNER))
-                .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().nullItem()
-                        : teams.findById(rows.iterator().next().getLong(0)));
+        return accounts.findUserByEmail(OWNER)
+                .flatMap(owner -> owner == null ? Uni.createFrom().<Team>nullItem()
+                        : teams.findFirstForOrganization(owner.organizationId(), List.of()));
     }
 
     private Uni<Demo> rotateKey(Team team) {
         return provisioning.ownerOf(team)
-                .flatMap(owner -> pool.preparedQuery("DELETE FROM personal_api_keys WHERE user_id = $1 AND label = $2")
-                        .execute(Tuple.of(owner, KEY_LABEL))
+                .flatMap(owner -> apiKeys.deleteByLabel(owner, KEY_LABEL)
                         .flatMap(x -> provisioning.createKey(owner, KEY_LABEL, List.of("*"), List.of())))
                 .map(key -> new Demo(team, key.value()));
     }

@@ -1,24 +1,27 @@
 package dev.quarry.organizations;
 
 import dev.quarry.data.ApiKey;
+import dev.quarry.data.OrganizationEntity;
+import dev.quarry.data.Sessions;
+import dev.quarry.data.TeamEntity;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** The key's organization and the projects of it the key may see (all, or its scoped teams). */
+/**
+ * The key's organization and the projects of it the key may see (all, or its scoped teams), read through the data
+ * module's Panache entities; each answer is one statement.
+ */
 @ApplicationScoped
 public class Organizations {
-    private final Pool pool;
-
-    public Organizations(Pool pool) {
-        this.pool = pool;
-    }
+    private static final String ORGANIZATION = "select o, (select count(u) from UserEntity u "
+            + "where u.organizationId = o.id and u.active) from OrganizationEntity o where o.id = :id";
+    private static final String PROJECTS = "select t, case when exists (select 1 from EventDefinitionEntity d "
+            + "where d.teamId = t.id) then true else false end from TeamEntity t where t.organizationId = :organization ";
 
     public record Org(UUID id, String name, OffsetDateTime createdAt, long memberCount) {
     }
@@ -27,34 +30,38 @@ public class Organizations {
                           OffsetDateTime createdAt, boolean ingestedEvent) {
     }
 
-    /** The organization, or null. */
+    /** The organization with its count of active members, or null. */
     public Uni<Org> find(UUID id) {
-        return pool.preparedQuery("SELECT o.id, o.name, o.created_at, (SELECT count(*) FROM users u "
-                        + "WHERE u.organization_id = o.id AND u.is_active) FROM organizations o WHERE o.id = $1")
-                .execute(Tuple.of(id))
-                .map(rows -> {
-                    if (rows.size() == 0) {
+        return Sessions.read(() -> Panache.getSession().flatMap(session -> session
+                        .createSelectionQuery(ORGANIZATION, Object[].class).setParameter("id", id)
+                        .getSingleResultOrNull()))
+                .map(row -> {
+                    if (row == null) {
                         return null;
                     }
-                    Row r = rows.iterator().next();
-                    return new Org(r.getUUID(0), r.getString(1), r.getOffsetDateTime(2), r.getLong(3));
+                    OrganizationEntity o = (OrganizationEntity) row[0];
+                    return new Org(o.id, o.name, o.createdAt, (Long) row[1]);
                 });
     }
 
-    /** The organization's projects the key may see, by id. */
+    /** The organization's projects the key may see, by id; whether each has seen an event. */
     public Uni<List<Project>> projects(UUID organizationId, ApiKey key) {
-        return pool.preparedQuery("SELECT t.id, t.uuid, t.organization_id, t.name, t.api_token, t.timezone, t.created_at, "
-                        + "EXISTS (SELECT 1 FROM event_definitions d WHERE d.team_id = t.id) "
-                        + "FROM teams t WHERE t.organization_id = $1 "
-                        + "AND (cardinality($2::bigint[]) = 0 OR t.id = ANY($2)) ORDER BY t.id")
-                .execute(Tuple.of(organizationId, key.scopedTeams().toArray(Long[]::new)))
-                .map(rows -> {
-                    List<Project> out = new ArrayList<>();
-                    for (Row r : rows) {
-                        out.add(new Project(r.getLong(0), r.getUUID(1), r.getUUID(2), r.getString(3), r.getString(4),
-                                r.getString(5), r.getOffsetDateTime(6), r.getBoolean(7)));
-                    }
-                    return out;
-                });
+        boolean scoped = !key.scopedTeams().isEmpty();
+        return Sessions.read(() -> Panache.getSession().flatMap(session -> {
+            var query = session.createSelectionQuery(PROJECTS + (scoped ? "and t.id in :teams " : "") + "order by t.id",
+                    Object[].class).setParameter("organization", organizationId);
+            if (scoped) {
+                query.setParameter("teams", key.scopedTeams());
+            }
+            return query.getResultList();
+        })).map(rows -> {
+            List<Project> out = new ArrayList<>();
+            for (Object[] row : rows) {
+                TeamEntity t = (TeamEntity) row[0];
+                out.add(new Project(t.id, t.uuid, t.organizationId, t.name, t.apiToken, t.timezone, t.createdAt,
+                        (Boolean) row[1]));
+            }
+            return out;
+        });
     }
 }

@@ -2,58 +2,51 @@ package dev.quarry.plugins;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.data.PluginConfigEntity;
+import dev.quarry.data.Sessions;
 import dev.quarry.web.LimitOffset;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 
+/** A team's plugin configs, through the data module's {@link PluginConfigEntity}. */
 @ApplicationScoped
 public class PluginConfigs {
-    private static final String COLUMNS = "id, plugin_id, enabled, \"order\", config::text, team_id, created_at, updated_at";
-
-    private final Pool pool;
     private final ObjectMapper mapper;
 
-    public PluginConfigs(Pool pool, ObjectMapper mapper) {
-        this.pool = pool;
+    public PluginConfigs(ObjectMapper mapper) {
         this.mapper = mapper;
     }
 
+    /** Stores a new config for the team; created and updated now (UTC, microseconds as PostgreSQL keeps them). */
     public Uni<PluginConfig> create(long teamId, NewPluginConfig config) {
-        return pool.preparedQuery("INSERT INTO plugin_configs (team_id, plugin_id, enabled, \"order\", config) "
-                        + "VALUES ($1, $2, $3, $4, $5::text::jsonb) RETURNING " + COLUMNS)
-                .execute(Tuple.of(teamId, config.plugin(), config.enabled(), config.order(), config.config().toString()))
-                .map(rows -> from(rows.iterator().next()));
+        PluginConfigEntity entity = new PluginConfigEntity();
+        entity.teamId = teamId;
+        entity.pluginId = config.plugin();
+        entity.enabled = config.enabled();
+        entity.position = config.order();
+        entity.config = config.config().toString();
+        entity.createdAt = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+        entity.updatedAt = entity.createdAt;
+        return Sessions.write(() -> entity.<PluginConfigEntity>persist()).map(this::from);
     }
 
+    /** One page of the team's configs by position, then id, with the team's total. */
     public Uni<Counted<PluginConfig>> list(long teamId, LimitOffset page) {
-        Uni<Long> count = pool.preparedQuery("SELECT count(*) FROM plugin_configs WHERE team_id = $1")
-                .execute(Tuple.of(teamId))
-                .map(rows -> rows.iterator().next().getLong(0));
-        Uni<List<PluginConfig>> results = pool.preparedQuery("SELECT " + COLUMNS + " FROM plugin_configs "
-                        + "WHERE team_id = $1 ORDER BY \"order\", id LIMIT $2 OFFSET $3")
-                .execute(Tuple.of(teamId, page.limit(), page.offset()))
-                .map(rows -> {
-                    List<PluginConfig> configs = new ArrayList<>(rows.size());
-                    for (Row row : rows) {
-                        configs.add(from(row));
-                    }
-                    return configs;
-                });
-        return Uni.combine().all().unis(count, results).asTuple()
-                .map(both -> new Counted<>(both.getItem1(), both.getItem2()));
+        return Sessions.read(() -> PluginConfigEntity.count("teamId", teamId)
+                .flatMap(count -> PluginConfigEntity.<PluginConfigEntity>find("teamId = ?1 order by position, id", teamId)
+                        .range(page.offset(), page.offset() + page.limit() - 1).list()
+                        .map(configs -> new Counted<>(count, configs.stream().map(this::from).toList()))));
     }
 
-    private PluginConfig from(Row row) {
+    private PluginConfig from(PluginConfigEntity entity) {
         try {
-            return new PluginConfig(row.getLong(0), row.getInteger(1), row.getBoolean(2), row.getInteger(3),
-                    mapper.readTree(row.getString(4)), null, row.getLong(5), null, null, false,
-                    Timestamps.format(row.getOffsetDateTime(6)), Timestamps.format(row.getOffsetDateTime(7)));
+            return new PluginConfig(entity.id, entity.pluginId, entity.enabled, entity.position,
+                    mapper.readTree(entity.config), null, entity.teamId, null, null, false,
+                    Timestamps.format(entity.createdAt), Timestamps.format(entity.updatedAt));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -4,17 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.quarry.auth.PersonalApiKeyTokens;
+import dev.quarry.data.ApiKey;
+import dev.quarry.data.ApiKeys;
+import dev.quarry.data.Plans;
+import dev.quarry.data.Sessions;
 import dev.quarry.data.Team;
+import dev.quarry.data.TeamPlanEntity;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,58 +39,48 @@ public class OperatorKeys {
     }
 
     /** Limits a project may override; each a column of team_plans and plans. */
-    static final List<String> OVERRIDES = List.of("capture_calls_per_month", "query_calls_per_month",
-            "persons_calls_per_month", "plugins_calls_per_month", "bootstrap_calls_per_month", "hogql_per_hour",
-            "query_per_minute", "query_per_hour", "persons_per_minute", "persons_per_hour");
+    static final List<String> OVERRIDES = TeamPlanEntity.OVERRIDES;
 
-    private static final String KEYS_OF_TEAM = "SELECT k.id, k.label, k.mask_value, k.scopes, k.scoped_teams, u.email, "
-            + "k.created_at, k.last_used_at FROM personal_api_keys k JOIN users u ON u.id = k.user_id "
-            + "WHERE u.organization_id = $1 AND (cardinality(k.scoped_teams) = 0 OR $2 = ANY (k.scoped_teams)) ";
+    private final ApiKeys apiKeys;
+    private final Plans plans;
 
-    private final Pool pool;
-
-    public OperatorKeys(Pool pool) {
-        this.pool = pool;
+    public OperatorKeys(ApiKeys apiKeys, Plans plans) {
+        this.apiKeys = apiKeys;
+        this.plans = plans;
     }
 
+    /** The project's keys: its organization's users' keys, unscoped or scoped to it; oldest first. */
     public Uni<List<KeySummary>> list(Team team) {
-        return pool.preparedQuery(KEYS_OF_TEAM + "ORDER BY k.created_at, k.id")
-                .execute(Tuple.of(team.organizationId(), team.id()))
-                .map(rows -> {
-                    List<KeySummary> keys = new ArrayList<>();
-                    rows.forEach(row -> keys.add(summary(row)));
-                    return keys;
-                });
+        return apiKeys.ofOrganization(team.organizationId())
+                .map(keys -> keys.stream().filter(key -> reaches(key, team)).map(OperatorKeys::summary).toList());
     }
 
     /** Deletes the key; 404 when it is not one of the project's keys. */
     public Uni<Void> revoke(Team team, String keyId) {
-        return pool.preparedQuery("DELETE FROM personal_api_keys WHERE id IN (SELECT k.id FROM (" + KEYS_OF_TEAM
-                        + ") k WHERE k.id = $3)")
-                .execute(Tuple.of(team.organizationId(), team.id(), keyId))
-                .map(rows -> {
-                    if (rows.rowCount() == 0) {
-                        throw new NotFoundException("Key not found.");
-                    }
-                    return null;
-                });
+        return Sessions.write(() -> projectKey(team, keyId).flatMap(key -> apiKeys.delete(key.id()))).replaceWithVoid();
     }
 
     /** Gives the key a new value (shown once, here); the old value is refused from now on. 404 as for revoke. */
     public Uni<ProjectProvisioning.IssuedKey> roll(Team team, String keyId) {
         String value = PersonalApiKeyTokens.newKey();
-        return pool.preparedQuery("UPDATE personal_api_keys SET secure_value = $4, mask_value = $5 WHERE id IN "
-                        + "(SELECT k.id FROM (" + KEYS_OF_TEAM + ") k WHERE k.id = $3) RETURNING id, label, scopes, scoped_teams")
-                .execute(Tuple.tuple(List.of(team.organizationId(), team.id(), keyId,
+        return Sessions.write(() -> projectKey(team, keyId).flatMap(key -> apiKeys.changeSecret(key.id(),
                         PersonalApiKeyTokens.secureValue(value), PersonalApiKeyTokens.mask(value))))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        throw new NotFoundException("Key not found.");
-                    }
-                    Row row = rows.iterator().next();
-                    return new ProjectProvisioning.IssuedKey(row.getString(0), row.getString(1), value,
-                            Arrays.asList(row.getArrayOfStrings(2)), Arrays.asList(row.getArrayOfLongs(3)));
-                });
+                .map(key -> new ProjectProvisioning.IssuedKey(key.id(), key.label(), value, key.scopes(),
+                        key.scopedTeams()));
+    }
+
+    private Uni<ApiKey> projectKey(Team team, String keyId) {
+        return apiKeys.findById(keyId).map(key -> {
+            if (key == null || !reaches(key, team)) {
+                throw new NotFoundException("Key not found.");
+            }
+            return key;
+        });
+    }
+
+    private static boolean reaches(ApiKey key, Team team) {
+        return key.organizationId().equals(team.organizationId())
+                && (key.scopedTeams().isEmpty() || key.scopedTeams().contains(team.id()));
     }
 
     /**
@@ -126,30 +116,16 @@ public class OperatorKeys {
             }
         }
         String plan = body.get("plan").asText();
-        List<Object> args = new ArrayList<>(List.of(team.id(), plan));
-        StringBuilder columns = new StringBuilder();
-        StringBuilder params = new StringBuilder();
-        StringBuilder updates = new StringBuilder("plan_id = EXCLUDED.plan_id");
-        for (String column : OVERRIDES) {
-            Long v = values.get(column);
-            args.add(v == null ? null : column.endsWith("_month") ? (Object) v : (Object) v.intValue());
-            columns.append(", ").append(column);
-            params.append(", $").append(args.size());
-            updates.append(", ").append(column).append(" = EXCLUDED.").append(column);
-        }
-        return pool.preparedQuery("SELECT 1 FROM plans WHERE id = $1").execute(Tuple.of(plan)).flatMap(found -> {
-            if (found.size() == 0) {
+        return plans.assign(team.id(), plan, values).map(assigned -> {
+            if (!assigned) {
                 throw new ValidationException("Unknown plan \"" + plan + "\"", "plan");
             }
-            return pool.preparedQuery("INSERT INTO team_plans (team_id, plan_id" + columns + ") VALUES ($1, $2" + params
-                            + ") ON CONFLICT (team_id) DO UPDATE SET " + updates)
-                    .execute(Tuple.from(args));
-        }).map(x -> new PlanView(team.id(), plan, values));
+            return new PlanView(team.id(), plan, values);
+        });
     }
 
-    private static KeySummary summary(Row row) {
-        return new KeySummary(row.getString(0), row.getString(1), row.getString(2),
-                Arrays.asList(row.getArrayOfStrings(3)), Arrays.asList(row.getArrayOfLongs(4)), row.getString(5),
-                row.getOffsetDateTime(6), row.getOffsetDateTime(7));
+    private static KeySummary summary(ApiKey key) {
+        return new KeySummary(key.id(), key.label(), key.maskValue(), key.scopes(), key.scopedTeams(), key.userEmail(),
+                key.createdAt(), key.lastUsedAt());
     }
 }

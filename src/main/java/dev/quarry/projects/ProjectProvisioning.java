@@ -4,12 +4,11 @@ import dev.quarry.auth.PersonalApiKeyTokens;
 import dev.quarry.auth.Scopes;
 import dev.quarry.data.Accounts;
 import dev.quarry.data.ApiKeys;
+import dev.quarry.data.Sessions;
 import dev.quarry.data.Team;
 import dev.quarry.data.Teams;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.ZoneId;
 import java.util.List;
@@ -17,13 +16,11 @@ import java.util.List;
 /** Creates projects, their owners and personal API keys: the operator's path and the local demo's. */
 @ApplicationScoped
 public class ProjectProvisioning {
-    private final Pool pool;
     private final Accounts accounts;
     private final Teams teams;
     private final ApiKeys apiKeys;
 
-    public ProjectProvisioning(Pool pool, Accounts accounts, Teams teams, ApiKeys apiKeys) {
-        this.pool = pool;
+    public ProjectProvisioning(Accounts accounts, Teams teams, ApiKeys apiKeys) {
         this.accounts = accounts;
         this.teams = teams;
         this.apiKeys = apiKeys;
@@ -41,36 +38,34 @@ public class ProjectProvisioning {
                                                  List<String> scopes) {
         validateTimezone(timezone);
         validateScopes(scopes);
-        return pool.withTransaction(conn -> accounts.findUserByEmail(conn, ownerEmail)
-                .onItem().ifNull().switchTo(() -> accounts.createOrganization(conn, name + " organization")
-                        .flatMap(org -> accounts.createUser(conn, org.id(), ownerEmail, "")))
-                .flatMap(owner -> teams.create(conn, owner.organizationId(), name, timezone)
-                        .flatMap(team -> issueKey(conn, owner.id(), keyLabel, scopes, List.of())
+        return Sessions.write(() -> accounts.findUserByEmail(ownerEmail)
+                .onItem().ifNull().switchTo(() -> accounts.createOrganization(name + " organization")
+                        .flatMap(org -> accounts.createUser(org.id(), ownerEmail, "")))
+                .flatMap(owner -> teams.create(owner.organizationId(), name, timezone)
+                        .flatMap(team -> issueKey(owner.id(), keyLabel, scopes, List.of())
                                 .map(key -> new ProvisionedProject(team, owner, key)))));
     }
 
     public Uni<IssuedKey> createKey(long userId, String label, List<String> scopes, List<Long> scopedTeams) {
         validateScopes(scopes);
-        return pool.withTransaction(conn -> issueKey(conn, userId, label, scopes, scopedTeams));
+        return issueKey(userId, label, scopes, scopedTeams);
     }
 
     /** The first user of the project's organization: who operator-made keys belong to. */
     public Uni<Long> ownerOf(Team team) {
-        return pool.preparedQuery("SELECT id FROM users WHERE organization_id = $1 ORDER BY id LIMIT 1")
-                .execute(io.vertx.mutiny.sqlclient.Tuple.of(team.organizationId()))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        throw new IllegalStateException("project " + team.id() + " has no owner");
-                    }
-                    return rows.iterator().next().getLong(0);
-                });
+        return accounts.firstUserOf(team.organizationId()).map(owner -> {
+            if (owner == null) {
+                throw new IllegalStateException("project " + team.id() + " has no owner");
+            }
+            return owner;
+        });
     }
 
-    Uni<IssuedKey> issueKey(SqlConnection conn, long userId, String label, List<String> scopes,
+    Uni<IssuedKey> issueKey(long userId, String label, List<String> scopes,
                             List<Long> scopedTeams) {
         String value = PersonalApiKeyTokens.newKey();
         String id = PersonalApiKeyTokens.newKeyId();
-        return apiKeys.insert(conn, id, userId, label, PersonalApiKeyTokens.secureValue(value),
+        return apiKeys.insert(id, userId, label, PersonalApiKeyTokens.secureValue(value),
                         PersonalApiKeyTokens.mask(value), scopes, scopedTeams)
                 .map(ignored -> new IssuedKey(id, label, value, scopes, scopedTeams));
     }

@@ -5,6 +5,7 @@ import io.vertx.sqlclient.ClosedConnectionException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
+import java.sql.SQLException;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -22,17 +23,27 @@ public final class DatabaseFailures {
     /** The client-facing error for a database failure, or null when it is a real server fault. */
     public static ApiException classify(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            // The reactive client fails with PostgreSQL's PgException; Hibernate Reactive (the data module's
+            // entities) turns it into a JDBCException whose cause is an SQLException with the same SQLSTATE.
+            String state = null;
+            String detail = null;
             if (t instanceof PgException pg) {
-                String state = pg.getSqlState() == null ? "" : pg.getSqlState();
+                state = pg.getSqlState() == null ? "" : pg.getSqlState();
+                detail = pg.getErrorMessage();
+            } else if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                state = sql.getSQLState();
+                detail = postgresMessage(sql.getMessage(), state);
+            }
+            if (state != null) {
                 if (state.startsWith("08") || state.startsWith("57P") || state.equals("53300")) {
                     // connection exception, admin shutdown / crash shutdown / cannot connect now, too many connections
                     return unavailable();
                 }
                 if (state.startsWith("22")) {
-                    return new ValidationException("invalid_input", "Invalid value: " + pg.getErrorMessage(), null);
+                    return new ValidationException("invalid_input", "Invalid value: " + detail, null);
                 }
                 if (isQueryError(state)) {
-                    return new ValidationException("query_error", "Query failed: " + pg.getErrorMessage(), null);
+                    return new ValidationException("query_error", "Query failed: " + detail, null);
                 }
                 return null;
             }
@@ -57,6 +68,16 @@ public final class DatabaseFailures {
             }
         }
         return null;
+    }
+
+    /** PostgreSQL's own message from the client's "ERROR: message (SQLSTATE)" text, as PgException#getErrorMessage has it. */
+    static String postgresMessage(String text, String state) {
+        String message = text == null ? "" : text;
+        if (message.startsWith("ERROR: ")) {
+            message = message.substring("ERROR: ".length());
+        }
+        String suffix = " (" + state + ")";
+        return message.endsWith(suffix) ? message.substring(0, message.length() - suffix.length()) : message;
     }
 
     /**

@@ -32,7 +32,6 @@ public class RestartablePostgres implements QuarkusTestResourceLifecycleManager 
         String hostPortDb = "localhost:" + port + "/postgres";
         return Map.of(
                 "quarkus.datasource.reactive.url", "postgresql://" + hostPortDb,
-                "quarkus.datasource.jdbc.url", "jdbc:postgresql://" + hostPortDb,
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres");
     }

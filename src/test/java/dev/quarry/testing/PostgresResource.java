@@ -24,7 +24,6 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
         String hostPortDb = "localhost:" + server.getPort() + "/postgres";
         return Map.of(
                 "quarkus.datasource.reactive.url", "postgresql://" + hostPortDb,
-                "quarkus.datasource.jdbc.url", "jdbc:postgresql://" + hostPortDb,
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres");
     }

@@ -1,0 +1,121 @@
+package dev.quarry.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.quarry.auth.PersonalApiKeyTokens;
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Panache entities against the schema the migrations build (Hibernate never validates it at start): every
+ * entity's columns are read, and what the repositories hand out equals what the database holds, read with plain SQL.
+ * Called from the test thread, so this also covers callers without a Vert.x context (data.Sessions).
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class EntityMappingTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Inject
+    Pool pool;
+    @Inject
+    Teams teams;
+    @Inject
+    ApiKeys apiKeys;
+    @Inject
+    Accounts accounts;
+
+    @Test
+    void everyEntityReadsItsTable() {
+        long team = TestProjects.create("Mapping").id();
+        // One row in each table that a new project leaves empty.
+        for (String insert : List.of(
+                "INSERT INTO team_plans (team_id, plan_id, query_per_minute) VALUES ($1, 'default', 7)",
+                "INSERT INTO plugin_configs (team_id, plugin_id, enabled, \"order\", config) VALUES ($1, 3, true, 1, '{\"a\": 1}')",
+                "INSERT INTO event_definitions (team_id, id, name, tags) VALUES ($1, gen_random_uuid(), 'mapped', '{t}')",
+                "INSERT INTO property_definitions (team_id, id, name, type, property_type, is_numerical) "
+                        + "VALUES ($1, gen_random_uuid(), 'mapped', 1, 'Numeric', true)")) {
+            pool.preparedQuery(insert).execute(Tuple.of(team)).await().atMost(WAIT);
+        }
+        for (String entity : List.of("OrganizationEntity", "UserEntity", "TeamEntity", "PersonalApiKeyEntity", "PlanEntity",
+                "TeamPlanEntity", "PluginConfigEntity", "EventDefinitionEntity", "PropertyDefinitionEntity")) {
+            PanacheEntityBase first = Sessions.read(() -> io.quarkus.hibernate.reactive.panache.Panache.getSession()
+                    .flatMap(session -> session.createSelectionQuery("from " + entity, PanacheEntityBase.class)
+                            .setMaxResults(1).getSingleResultOrNull())).await().atMost(WAIT);
+            assertNotNull(first, entity + " read no row");
+        }
+    }
+
+    @Test
+    void repositoriesHandOutWhatTheTablesHold() {
+        TestProjects.Project project = TestProjects.create("Mapping values", "Europe/Paris");
+        pool.preparedQuery("UPDATE teams SET week_start_day = 1, test_account_filters = "
+                        + "'[{\"key\": \"email\", \"type\": \"person\", \"value\": \"@x.com\", \"operator\": \"not_icontains\"}]', "
+                        + "person_display_name_properties = '[\"email\", \"name\"]' WHERE id = $1")
+                .execute(Tuple.of(project.id())).await().atMost(WAIT);
+
+        Team team = teams.findById(project.id()).await().atMost(WAIT);
+        Row raw = pool.preparedQuery("SELECT uuid, organization_id, name, api_token, timezone, week_start_day, "
+                        + "test_account_filters::text, person_display_name_properties::text FROM teams WHERE id = $1")
+                .execute(Tuple.of(project.id())).await().atMost(WAIT).iterator().next();
+        assertEquals(new Team(project.id(), raw.getUUID(0), raw.getUUID(1), raw.getString(2), raw.getString(3),
+                raw.getString(4), raw.getInteger(5), raw.getString(6), raw.getString(7)), team);
+        assertEquals(project.apiToken(), team.apiToken());
+        assertEquals("Europe/Paris", team.timezone());
+        assertEquals(team, teams.findByApiToken(project.apiToken()).await().atMost(WAIT));
+        assertNull(teams.findById(Long.MAX_VALUE).await().atMost(WAIT));
+
+        // A settings update writes the JSON text back as jsonb.
+        Team updated = teams.update(project.id(), "Renamed", "UTC", 0, "[]", null).await().atMost(WAIT);
+        assertEquals("Renamed", updated.name());
+        Row after = pool.preparedQuery("SELECT name, week_start_day, jsonb_typeof(test_account_filters), "
+                        + "person_display_name_properties IS NULL FROM teams WHERE id = $1")
+                .execute(Tuple.of(project.id())).await().atMost(WAIT).iterator().next();
+        assertEquals("Renamed", after.getString(0));
+        assertEquals(0, after.getInteger(1));
+        assertEquals("array", after.getString(2));
+        assertEquals(true, after.getBoolean(3));
+
+        String secureValue = PersonalApiKeyTokens.secureValue(project.key());
+        ApiKey key = apiKeys.findBySecureValue(secureValue).await().atMost(WAIT);
+        Row rawKey = pool.preparedQuery("SELECT k.id, k.label, k.mask_value, k.scopes, k.scoped_teams, "
+                        + "k.scoped_organizations, k.created_at, k.last_used_at, u.id, u.uuid, u.distinct_id, u.email, "
+                        + "u.first_name, u.organization_id, u.is_active FROM personal_api_keys k JOIN users u "
+                        + "ON u.id = k.user_id WHERE k.secure_value = $1")
+                .execute(Tuple.of(secureValue)).await().atMost(WAIT).iterator().next();
+        assertEquals(new ApiKey(rawKey.getString(0), rawKey.getString(1), rawKey.getString(2),
+                Arrays.asList(rawKey.getArrayOfStrings(3)), Arrays.asList(rawKey.getArrayOfLongs(4)),
+                Arrays.asList(rawKey.getArrayOfStrings(5)), rawKey.getOffsetDateTime(6), rawKey.getOffsetDateTime(7),
+                rawKey.getLong(8), rawKey.getUUID(9), rawKey.getString(10), rawKey.getString(11),
+                rawKey.getString(12), rawKey.getUUID(13), rawKey.getBoolean(14)), key);
+        assertEquals(List.of("*"), key.scopes());
+        assertEquals(project.ownerUserId(), key.userId());
+
+        // The auth filter's one statement: key, user and the project, or no project for an unknown id.
+        ApiKeys.KeyAndTeam found = apiKeys.findWithTeam(secureValue, project.id()).await().atMost(WAIT);
+        assertEquals(key, found.key());
+        assertEquals(teams.findById(project.id()).await().atMost(WAIT), found.team());
+        ApiKeys.KeyAndTeam noTeam = apiKeys.findWithTeam(secureValue, Long.MAX_VALUE).await().atMost(WAIT);
+        assertEquals(key, noTeam.key());
+        assertNull(noTeam.team());
+        assertNull(apiKeys.findWithTeam("sha256$nothing", project.id()).await().atMost(WAIT));
+
+        Accounts.Organization organization = accounts.findOrganization(team.organizationId()).await().atMost(WAIT);
+        assertEquals("Mapping values organization", organization.name());
+        assertEquals(project.ownerUserId(), accounts.firstUserOf(team.organizationId()).await().atMost(WAIT));
+        assertEquals(key.userEmail(), accounts.findUserByEmail(key.userEmail()).await().atMost(WAIT).email());
+    }
+}

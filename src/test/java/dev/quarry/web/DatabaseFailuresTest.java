@@ -1,0 +1,37 @@
+package dev.quarry.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.sql.SQLException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Failures that reach the mapper from Hibernate Reactive (the data module's entities): a JDBCException-style wrapper
+ * around an SQLException that carries PostgreSQL's SQLSTATE and message, as Hibernate Reactive builds it from the
+ * client's PgException (without keeping the PgException as a cause).
+ */
+class DatabaseFailuresTest {
+
+    private static RuntimeException hibernateStyle(String message, String state) {
+        return new RuntimeException("error executing SQL statement [" + message + "] [insert into plugin_configs …]",
+                new SQLException(message, state, 0));
+    }
+
+    @Test
+    void dataExceptionThroughHibernateIsA400WithPostgresMessage() {
+        ApiException mapped = DatabaseFailures.classify(
+                hibernateStyle("ERROR: unsupported Unicode escape sequence (22P05)", "22P05"));
+        assertEquals(ValidationException.class, mapped.getClass());
+        assertEquals("invalid_input", mapped.code());
+        assertEquals("Invalid value: unsupported Unicode escape sequence", mapped.getMessage());
+    }
+
+    @Test
+    void connectionFailureThroughHibernateIsA503AndOtherStatesStayServerFaults() {
+        assertEquals(503, DatabaseFailures.classify(
+                hibernateStyle("ERROR: the database system is shutting down (57P03)", "57P03")).status());
+        assertNull(DatabaseFailures.classify(
+                hibernateStyle("ERROR: duplicate key value violates unique constraint \"x\" (23505)", "23505")));
+    }
+}
