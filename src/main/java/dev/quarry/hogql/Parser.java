@@ -25,11 +25,15 @@ public final class Parser {
     private final List<Token> tokens;
     private int i;
     private final Map<Object, int[]> positions = new IdentityHashMap<>();
+    private int nodes;
 
     /** Deeper bracket nesting than this is refused before parsing, so recursion cannot exhaust the stack. */
     static final int MAX_NESTING = 256;
 
+    /** Lexes {@code src}; text past {@link CompileBudget#MAX_QUERY_CHARS} is refused before lexing. */
     public Parser(String src) {
+        EventLoopGuard.check();
+        CompileBudget.checkQuerySize(src);
         this.src = src;
         this.tokens = Lexer.tokenize(src);
         int depth = 0;
@@ -52,9 +56,11 @@ public final class Parser {
     /** Parses a single expression (used by property filters of type hogql and by tests). */
     public static Expr parseExpr(String src) {
         Parser p = new Parser(src);
-        Expr e = p.expr();
-        p.expectEnd();
-        return e;
+        return CompileBudget.withinDepth(() -> {
+            Expr e = p.expr();
+            p.expectEnd();
+            return e;
+        });
     }
 
     /** [start, end) character offsets of nodes this parser created, by identity. */
@@ -63,9 +69,11 @@ public final class Parser {
     }
 
     public SelectLike selectStatement() {
-        SelectLike s = selectUnion();
-        expectEnd();
-        return s;
+        return CompileBudget.withinDepth(() -> {
+            SelectLike s = selectUnion();
+            expectEnd();
+            return s;
+        });
     }
 
     private void expectEnd() {
@@ -145,6 +153,7 @@ public final class Parser {
     }
 
     private <T> T mark(T node, int startTok) {
+        CompileBudget.checkAstElements(++nodes);
         int start = tokens.get(startTok).start();
         int end = tokens.get(Math.max(startTok, i - 1)).end();
         positions.putIfAbsent(node, new int[] {start, end});

@@ -34,8 +34,9 @@ public class QueryExecutor {
     private final Event<QueryCost> costs;
     private final StatementSlots slots;
     private final List<String[]> sessionSettings;
+    private final TeamLanes lanes;
 
-    public QueryExecutor(Pool pool, Event<QueryCost> costs,
+    public QueryExecutor(Pool pool, Event<QueryCost> costs, TeamLanes lanes,
                          @ConfigProperty(name = "quarry.query.statement-timeout", defaultValue = "60s") Duration statementTimeout,
                          @ConfigProperty(name = "quarry.query.max-concurrent-per-team", defaultValue = "3") int maxConcurrentPerTeam,
                          @ConfigProperty(name = "quarkus.datasource.reactive.max-size", defaultValue = "8") int poolSize,
@@ -49,6 +50,7 @@ public class QueryExecutor {
         this.costs = costs;
         this.slots = new StatementSlots(Math.max(1, poolSize - poolReserve), 1_000);
         this.sessionSettings = parseSettings(sessionSettings);
+        this.lanes = lanes;
     }
 
     /**
@@ -101,7 +103,8 @@ public class QueryExecutor {
      * statement timeout and the per-statement memory settings, admitted only while the team runs fewer than its
      * limit of statements (counted per run, however query ids are chosen: 429 past it), and only while this
      * instance has a free query slot (the pool keeps {@code quarry.query.pool-reserve} connections that no query
-     * can take, for capture and the rest of the API).
+     * can take, for capture and the rest of the API). The rows (or the failure) are delivered in the project's
+     * {@link TeamLanes lane}, off the event loop.
      *
      * @param hogql the HogQL the query log shows as {@code query} (PostHog logs the HogQL, not the SQL run)
      */
@@ -111,7 +114,14 @@ public class QueryExecutor {
             return Uni.createFrom().failure(new ValidationException("query_error", "Query has too many distinct values: "
                     + params.size() + " (limit " + dev.quarry.hogql.CompileBudget.MAX_PARAMETERS + ")", null));
         }
-        return slots.run(() -> run(teamId, queryId, kind, hogql, sql, params, rowLimit));
+        // What the caller does with the rows (render them, compile its next statement) continues in the project's
+        // lane, not on the event loop that delivered them.
+        return slots.run(() -> run(teamId, queryId, kind, hogql, sql, params, rowLimit)).emitOn(lanes.lane(teamId));
+    }
+
+    private ThrottledException tooMany() {
+        return new ThrottledException("Too many queries are running for this project (at most " + maxConcurrentPerTeam
+                + " at once). Try again shortly.", 1);
     }
 
     private Uni<RowSet<Row>> run(long teamId, String queryId, String kind, String hogql, String sql,
@@ -192,8 +202,7 @@ public class QueryExecutor {
                 .flatMap(x -> conn.preparedQuery("SELECT count(*) FROM query_runs WHERE team_id = $1").execute(Tuple.of(teamId)))
                 .flatMap(rows -> {
                     if (rows.iterator().next().getLong(0) >= maxConcurrentPerTeam) {
-                        return Uni.createFrom().failure(new ThrottledException("Too many queries are running for this "
-                                + "project (at most " + maxConcurrentPerTeam + " at once). Try again shortly.", 1));
+                        return Uni.createFrom().failure(tooMany());
                     }
                     return conn.preparedQuery("INSERT INTO query_runs (team_id, query_id, run_id, backend_pid) "
                                     + "VALUES ($1, $2, $3, $4)")
