@@ -7,6 +7,7 @@ import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.query.QueryExecutor;
+import dev.quarry.query.TeamLanes;
 import dev.quarry.web.ValidationException;
 import java.util.UUID;
 import dev.quarry.hogql.SelectQuery;
@@ -34,11 +35,13 @@ public class CohortCalculator {
     private final Pool pool;
     private final ObjectMapper mapper;
     private final QueryExecutor executor;
+    private final TeamLanes lanes;
 
-    public CohortCalculator(Pool pool, ObjectMapper mapper, QueryExecutor executor) {
+    public CohortCalculator(Pool pool, ObjectMapper mapper, QueryExecutor executor, TeamLanes lanes) {
         this.pool = pool;
         this.mapper = mapper;
         this.executor = executor;
+        this.lanes = lanes;
     }
 
     /** @return the member count after recalculation (static cohorts are left as they are) */
@@ -46,7 +49,8 @@ public class CohortCalculator {
         if (cohort.isStatic()) {
             return Uni.createFrom().item(cohort.count() == null ? 0 : cohort.count());
         }
-        return Uni.createFrom().deferred(() -> {
+        // compiled in the project's query lane, off the event loop, like every other query of the project
+        return lanes.run(cohort.teamId(), () -> {
             Expr condition;
             try {
                 condition = CohortFilters.toExpr(cohort.filters() == null

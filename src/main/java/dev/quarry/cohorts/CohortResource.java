@@ -37,8 +37,11 @@ public class CohortResource {
     private final Cohorts cohorts;
     private final CohortCalculator calculator;
     private final ObjectMapper mapper;
+    private final dev.quarry.query.TeamLanes lanes;
 
-    public CohortResource(RequestAuth auth, Cohorts cohorts, CohortCalculator calculator, ObjectMapper mapper) {
+    public CohortResource(RequestAuth auth, Cohorts cohorts, CohortCalculator calculator, ObjectMapper mapper,
+                          dev.quarry.query.TeamLanes lanes) {
+        this.lanes = lanes;
         this.auth = auth;
         this.cohorts = cohorts;
         this.calculator = calculator;
@@ -68,6 +71,12 @@ public class CohortResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("cohort:write")
     public Uni<Response> create(JsonNode body) {
+        // the filters (HogQL ones included) are parsed in the project's lane, off the event loop
+        Team team = auth.team();
+        return lanes.run(team.id(), () -> create(team, body));
+    }
+
+    private Uni<Response> create(Team team, JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new ValidationException("Request body must be an object", null);
         }
@@ -79,7 +88,6 @@ public class CohortResource {
             // validate before storing anything; PostHog reads the deprecated groups when filters are absent
             CohortFilters.toExpr(filters == null || filters.isNull() ? CohortFilters.fromLegacyGroups(groups) : filters);
         }
-        Team team = auth.team();
         return cohorts.insert(team.id(), name, body.path("description").asText(""),
                         filters == null || filters.isNull() ? null : filters.toString(), legacyGroups(groups), isStatic)
                 .flatMap(cohort -> calculator.recalculate(cohort, team.timezone()).replaceWithVoid()
@@ -93,6 +101,11 @@ public class CohortResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("cohort:write")
     public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
+        Team team = auth.team();
+        return lanes.run(team.id(), () -> update(team, id, body));
+    }
+
+    private Uni<ObjectNode> update(Team team, String id, JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new ValidationException("Request body must be an object", null);
         }
@@ -106,7 +119,6 @@ public class CohortResource {
         if (body.has("deleted") && !body.get("deleted").isBoolean()) {
             throw new ValidationException("Must be a valid boolean.", "deleted");
         }
-        Team team = auth.team();
         return existing(team.id(), id)
                 .flatMap(found -> cohorts.update(team.id(), found.id(), name,
                         body.hasNonNull("description") ? body.get("description").asText() : null,

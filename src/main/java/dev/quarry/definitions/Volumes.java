@@ -23,27 +23,29 @@ import java.util.Map;
 public class Volumes {
     private final QueryExecutor executor;
     private final ObjectMapper mapper;
+    private final dev.quarry.query.TeamLanes lanes;
     private final Clock clock = Clock.systemUTC();
 
-    public Volumes(QueryExecutor executor, ObjectMapper mapper) {
+    public Volumes(QueryExecutor executor, ObjectMapper mapper, dev.quarry.query.TeamLanes lanes) {
         this.executor = executor;
         this.mapper = mapper;
+        this.lanes = lanes;
     }
 
-    /** Events in the last 30 days for each of these names; names without events are absent. */
+    /** Events in the last 30 days for each of these names; names without events are absent. Compiled off the event loop. */
     public Uni<Map<String, Long>> last30Days(Team team, List<String> names) {
         if (names.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
         InsightSql sql = new InsightSql(new QueryContext(team, QueryIds.newId(), executor, mapper, clock.instant()),
                 "EventDefinitionVolume");
-        return sql.run("SELECT event, count() FROM events WHERE event IN {names} AND timestamp >= now() - interval 30 day "
+        return lanes.run(team.id(), () -> sql.run("SELECT event, count() FROM events WHERE event IN {names} AND timestamp >= now() - interval 30 day "
                 + "GROUP BY event", Map.of("names", names)).map(rows -> {
                     Map<String, Long> volumes = new HashMap<>();
                     for (Row row : rows) {
                         volumes.put(row.getString(0), row.getLong(1));
                     }
                     return volumes;
-                });
+                }));
     }
 }

@@ -1,16 +1,23 @@
 package dev.quarry.hogql;
 
 /**
- * What one compilation may cost, in the spirit of ClickHouse's {@code max_expanded_ast_elements} and
- * {@code max_query_size}: every alias, expression CTE and subquery CTE is counted each time it is substituted, so a
- * chain that doubles per link is refused after a few links instead of growing the SQL exponentially. The printer
- * counts as it goes and stops at the first limit crossed, so a refused query costs at most the budget.
+ * What one compilation may cost, in the spirit of ClickHouse's {@code max_query_size}, {@code max_ast_elements},
+ * {@code max_ast_depth} and {@code max_expanded_ast_elements}. The cheap limits come first, so that a refusal costs
+ * little: the HogQL text is measured before it is lexed ({@link #MAX_QUERY_CHARS}), the parser counts the nodes it
+ * builds ({@link #MAX_AST_ELEMENTS}), and a tree too deep for the compiler's recursion is refused as such. Then every
+ * alias, expression CTE and subquery CTE is counted each time it is substituted, so a chain that doubles per link is
+ * refused after a few links instead of growing the SQL exponentially. The printer counts as it goes and stops at the
+ * first limit crossed, so a refused query costs at most the budget.
  *
  * <p>Errors: {@link HogQLException} (a 400 {@code query_error} at the API) naming the limit crossed.
  */
 public final class CompileBudget {
+    /** Characters of HogQL text one parse accepts (ClickHouse's default {@code max_query_size}, 256 KiB). */
+    public static final int MAX_QUERY_CHARS = 262_144;
+    /** Nodes one parse may build (ClickHouse's default {@code max_ast_elements}). */
+    public static final int MAX_AST_ELEMENTS = 50_000;
     /** Expression and SELECT nodes printed after alias and CTE expansion. */
-    public static final int MAX_EXPANDED_NODES = 200_000;
+    public static final int MAX_EXPANDED_NODES = 100_000;
     /** Characters of printed PostgreSQL text. */
     public static final int MAX_SQL_CHARS = 2_000_000;
     /** Wall-clock time a compilation may take, in milliseconds. */
@@ -20,6 +27,10 @@ public final class CompileBudget {
 
     private final long started = System.nanoTime();
     private int nodes;
+
+    CompileBudget() {
+        EventLoopGuard.check(); // one budget per printer: every compile passes here
+    }
 
     /** Counts one printed node; throws once past {@link #MAX_EXPANDED_NODES} or {@link #MAX_COMPILE_MILLIS}. */
     void node() {
@@ -37,6 +48,37 @@ public final class CompileBudget {
     /** Number of nodes counted so far. */
     int nodes() {
         return nodes;
+    }
+
+    /** Refuses HogQL text longer than {@link #MAX_QUERY_CHARS}, before any lexing. */
+    static void checkQuerySize(String hogql) {
+        if (hogql.length() > MAX_QUERY_CHARS) {
+            throw new HogQLException("Query is too large: " + hogql.length() + " characters (limit max_query_size = "
+                    + MAX_QUERY_CHARS + "). Use fewer or shorter values, e.g. a cohort or a property filter instead of "
+                    + "a long IN list.");
+        }
+    }
+
+    /** Refuses a parse past {@link #MAX_AST_ELEMENTS} nodes; {@code nodes} is the count so far. */
+    static void checkAstElements(int nodes) {
+        if (nodes > MAX_AST_ELEMENTS) {
+            throw new HogQLException("Query is too complex: more than " + MAX_AST_ELEMENTS + " expressions (limit "
+                    + "max_ast_elements = " + MAX_AST_ELEMENTS + "). Simplify the query.");
+        }
+    }
+
+    /**
+     * Runs one compiler stage whose recursion follows the tree's depth, turning a stack overflow (a tree deeper than
+     * the thread's stack allows, e.g. tens of thousands of chained operators) into a 400 instead of a server error.
+     * The overflow unwinds only the compiler's own frames, which hold no locks or shared state.
+     */
+    static <T> T withinDepth(java.util.function.Supplier<T> stage) {
+        try {
+            return stage.get();
+        } catch (StackOverflowError e) {
+            throw new HogQLException("Query is nested too deeply (limit max_ast_depth). Use fewer chained operators "
+                    + "or nested expressions.");
+        }
     }
 
     /** Refuses printed SQL longer than {@link #MAX_SQL_CHARS}. */

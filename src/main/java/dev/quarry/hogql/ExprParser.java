@@ -16,12 +16,16 @@ abstract class ExprParser {
     final List<Token> tokens;
     int i;
     final Map<Object, int[]> positions = new IdentityHashMap<>();
+    private int nodes;
 
     /** Deeper bracket nesting than this is refused before parsing, so recursion cannot exhaust the stack. */
     static final int MAX_NESTING = 256;
 
 
+    /** Lexes {@code src}; text past {@link CompileBudget#MAX_QUERY_CHARS} is refused before lexing. */
     ExprParser(String src) {
+        EventLoopGuard.check();
+        CompileBudget.checkQuerySize(src);
         this.src = src;
         this.tokens = Lexer.tokenize(src);
         int depth = 0;
@@ -119,6 +123,7 @@ abstract class ExprParser {
     }
 
     <T> T mark(T node, int startTok) {
+        CompileBudget.checkAstElements(++nodes);
         int start = tokens.get(startTok).start();
         int end = tokens.get(Math.max(startTok, i - 1)).end();
         positions.putIfAbsent(node, new int[] {start, end});

@@ -22,6 +22,10 @@ public final class HogQLCompiler {
 
     /** Compiles an already-built AST (placeholders in it are replaced too). */
     public static CompiledQuery compile(SelectLike query, CompileSettings settings) {
+        return CompileBudget.withinDepth(() -> compileTree(query, settings));
+    }
+
+    private static CompiledQuery compileTree(SelectLike query, CompileSettings settings) {
         SelectLike q = Placeholders.replace(query, settings.values(), settings.filters());
         Long limit;
         long offset = 0;
@@ -81,6 +85,10 @@ public final class HogQLCompiler {
 
     /** Compiles a boolean HogQL expression over one table (for runners and tests): {@code SELECT 1 FROM t WHERE e}. */
     public static PostgresPrinter.Frag compileExpr(Expr e, String table, CompileSettings settings) {
+        return CompileBudget.withinDepth(() -> compileExprTree(e, table, settings));
+    }
+
+    private static PostgresPrinter.Frag compileExprTree(Expr e, String table, CompileSettings settings) {
         SelectQuery q = SelectQuery.of(List.of(e), table, null);
         SelectQuery replaced = (SelectQuery) Placeholders.replace(q, settings.values(), settings.filters());
         Resolver.Resolution res = Resolver.resolve(replaced, settings.cohorts());
@@ -121,8 +129,9 @@ public final class HogQLCompiler {
         }
         try {
             // resolve the original tree first so errors point at the user's text
-            SelectLike replaced = Placeholders.replace(q, values, null);
-            Resolver.Resolution res = Resolver.resolve(replaced);
+            SelectLike parsed = q;
+            Resolver.Resolution res = CompileBudget.withinDepth(
+                    () -> Resolver.resolve(Placeholders.replace(parsed, values, null)));
             tables.addAll(res.tableNames());
             compile(q, CompileSettings.of(0).withValues(values));
         } catch (HogQLException e) {

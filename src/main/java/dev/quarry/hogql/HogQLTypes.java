@@ -32,12 +32,29 @@ public final class HogQLTypes {
      * The category of a type: null, int, float, string, datetime, date, uuid, bool, json, array, tuple, interval or
      * other.
      */
+    /**
+     * {@code Int8 … UInt256}: {@code U?Int\d+}, checked by hand because {@link #cat} runs for nearly every printed node
+     * (a regex here was most of the cost of printing, and so of refusing an over-budget query).
+     */
+    private static boolean isIntName(String b) {
+        int i = b.startsWith("UInt") ? 4 : b.startsWith("Int") ? 3 : -1;
+        if (i < 0 || i == b.length()) {
+            return false;
+        }
+        for (; i < b.length(); i++) {
+            if (b.charAt(i) < '0' || b.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static String cat(String t) {
         String b = base(t);
         if (t.equals(NULL_TYPE)) {
             return "null";
         }
-        if (b.matches("U?Int\\d+")) {
+        if (isIntName(b)) {
             return "int";
         }
         if (b.startsWith("Float")) {

@@ -32,9 +32,11 @@ public final class Parser extends ExprParser {
     /** Parses a single expression (used by property filters of type hogql and by tests). */
     public static Expr parseExpr(String src) {
         Parser p = new Parser(src);
-        Expr e = p.expr();
-        p.expectEnd();
-        return e;
+        return CompileBudget.withinDepth(() -> {
+            Expr e = p.expr();
+            p.expectEnd();
+            return e;
+        });
     }
 
     /** [start, end) character offsets of nodes this parser created, by identity. */
@@ -43,9 +45,11 @@ public final class Parser extends ExprParser {
     }
 
     public SelectLike selectStatement() {
-        SelectLike s = selectUnion();
-        expectEnd();
-        return s;
+        return CompileBudget.withinDepth(() -> {
+            SelectLike s = selectUnion();
+            expectEnd();
+            return s;
+        });
     }
 
     @Override

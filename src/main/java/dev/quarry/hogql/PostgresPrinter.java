@@ -129,6 +129,7 @@ public final class PostgresPrinter {
         if (idx == null) {
             params.add(v);
             idx = params.size();
+            CompileBudget.checkParameters(idx); // refused while printing, before the rest of a huge IN list is
             paramIndex.put(key, idx);
         }
         return "$" + idx + "::" + pgType;
@@ -463,7 +464,8 @@ public final class PostgresPrinter {
             return arithmetic(a.op(), expr(a.left()), expr(a.right()));
         }
         if (e instanceof Expr.Negate n) {
-            return new Frag("(- " + num(expr(n.expr())) + ")", numType(expr(n.expr())));
+            Frag inner = expr(n.expr()); // printed once: printing it twice doubled the work per nested minus
+            return new Frag("(- " + num(inner) + ")", numType(inner));
         }
         if (e instanceof Expr.Compare c) {
             return compare(c);

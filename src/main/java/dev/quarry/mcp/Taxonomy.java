@@ -33,19 +33,29 @@ public class Taxonomy {
     private final Definitions definitions;
     private final QueryExecutor executor;
     private final ObjectMapper mapper;
+    private final dev.quarry.query.TeamLanes lanes;
     private final Clock clock = Clock.systemUTC();
 
-    public Taxonomy(Definitions definitions, QueryExecutor executor, ObjectMapper mapper) {
+    public Taxonomy(Definitions definitions, QueryExecutor executor, ObjectMapper mapper,
+                    dev.quarry.query.TeamLanes lanes) {
         this.definitions = definitions;
         this.executor = executor;
         this.mapper = mapper;
+        this.lanes = lanes;
     }
 
-    /** @throws ValidationException for a malformed query (the tool's argument validation error) */
+    /**
+     * @throws ValidationException for a malformed query (the tool's argument validation error); the HogQL it runs
+     *     is compiled in the project's lane, off the event loop
+     */
     public Uni<String> read(Team team, JsonNode query) {
         if (query == null || !query.isObject() || !query.path("kind").isTextual()) {
             throw new ValidationException("query.kind is required", "query");
         }
+        return lanes.run(team.id(), () -> readKind(team, query));
+    }
+
+    private Uni<String> readKind(Team team, JsonNode query) {
         return switch (query.get("kind").asText()) {
             case "events" -> events(team, bounded(query, "limit", 500, 1, 500), bounded(query, "offset", 0, 0, Integer.MAX_VALUE));
             case "event_properties" -> eventProperties(team, text(query, "event_name"));

@@ -9,6 +9,7 @@ import dev.quarry.insights.ActorsQueryRunner;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryExecutor;
 import dev.quarry.query.QueryIds;
+import dev.quarry.query.TeamLanes;
 import dev.quarry.web.DrfDateTime;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,18 +27,20 @@ public class PersonActors {
     private final ActorsQueryRunner actors;
     private final QueryExecutor executor;
     private final ObjectMapper mapper;
+    private final TeamLanes lanes;
     private final Clock clock = Clock.systemUTC();
 
-    public PersonActors(ActorsQueryRunner actors, QueryExecutor executor, ObjectMapper mapper) {
+    public PersonActors(ActorsQueryRunner actors, QueryExecutor executor, ObjectMapper mapper, TeamLanes lanes) {
         this.actors = actors;
         this.executor = executor;
         this.mapper = mapper;
+        this.lanes = lanes;
     }
 
     public record Page(List<JsonNode> people, boolean hasMore, long missing) {
     }
 
-    /** The persons of one insight cell, a page at a time. */
+    /** The persons of one insight cell, a page at a time; compiled in the project's lane, off the event loop. */
     public Uni<Page> people(Team team, ObjectNode source, int limit, int offset, String search) {
         ObjectNode query = mapper.createObjectNode().put("kind", "ActorsQuery");
         query.set("source", source);
@@ -48,7 +51,7 @@ public class PersonActors {
             query.put("search", search);
         }
         QueryContext context = new QueryContext(team, QueryIds.newId(), executor, mapper, clock.instant());
-        return actors.run(context, query).map(body -> {
+        return lanes.run(team.id(), () -> actors.run(context, query)).map(body -> {
             List<JsonNode> people = new java.util.ArrayList<>();
             body.path("results").forEach(row -> people.add(serialized(row.get(0))));
             return new Page(people, body.path("hasMore").asBoolean(false), body.path("missing_actors_count").asLong(0));

@@ -12,6 +12,7 @@ import dev.quarry.hogql.LikePatterns;
 import dev.quarry.hogql.SelectQuery;
 import dev.quarry.query.QueryExecutor;
 import dev.quarry.query.QueryIds;
+import dev.quarry.query.TeamLanes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,16 +31,23 @@ public class PersonValues {
 
     private final QueryExecutor executor;
     private final ObjectMapper mapper;
+    private final TeamLanes lanes;
 
-    public PersonValues(QueryExecutor executor, ObjectMapper mapper) {
+    public PersonValues(QueryExecutor executor, ObjectMapper mapper, TeamLanes lanes) {
         this.executor = executor;
         this.mapper = mapper;
+        this.lanes = lanes;
     }
 
+    /** The values, compiled in the project's lane (off the event loop); an empty list for no key or a virtual one. */
     public Uni<ArrayNode> values(Team team, String key, String search) {
         if (key == null || key.isEmpty() || key.startsWith("$virt")) {
             return Uni.createFrom().item(mapper.createArrayNode());
         }
+        return lanes.run(team.id(), () -> compileAndRun(team, key, search));
+    }
+
+    private Uni<ArrayNode> compileAndRun(Team team, String key, String search) {
         boolean distinctIds = key.equals("distinct_id");
         SelectQuery query = distinctIds ? distinctIdQuery(search) : propertyQuery(key, search);
         CompiledQuery compiled = HogQLCompiler.compile(query, CompileSettings.of(team.id()).withTimezone(team.timezone())

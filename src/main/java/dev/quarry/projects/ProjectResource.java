@@ -29,8 +29,10 @@ public class ProjectResource {
     private final RequestAuth auth;
     private final Teams teams;
     private final ObjectMapper mapper;
+    private final dev.quarry.query.TeamLanes lanes;
 
-    public ProjectResource(RequestAuth auth, Teams teams, ObjectMapper mapper) {
+    public ProjectResource(RequestAuth auth, Teams teams, ObjectMapper mapper, dev.quarry.query.TeamLanes lanes) {
+        this.lanes = lanes;
         this.auth = auth;
         this.teams = teams;
         this.mapper = mapper;
@@ -46,10 +48,15 @@ public class ProjectResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("project:write")
     public Uni<ObjectNode> update(JsonNode body) {
+        // test_account_filters (HogQL ones included) are parsed in the project's lane, off the event loop
+        Team team = auth.team();
+        return lanes.run(team.id(), () -> update(team, body));
+    }
+
+    private Uni<ObjectNode> update(Team team, JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new ValidationException("Request body must be an object", null);
         }
-        Team team = auth.team();
         String name = body.has("name") ? text(body, "name") : team.name();
         if (name.isBlank() || name.length() > 200) {
             throw new ValidationException("name must be 1 to 200 characters", "name");

@@ -47,8 +47,9 @@ public class QueryExecutor {
     private final StatementSlots slots;
     private final List<String[]> sessionSettings;
     private final String admitSql;
+    private final TeamLanes lanes;
 
-    public QueryExecutor(Pool pool, Event<QueryCost> costs, Metering metering,
+    public QueryExecutor(Pool pool, Event<QueryCost> costs, Metering metering, TeamLanes lanes,
                          @ConfigProperty(name = "quarry.query.statement-timeout", defaultValue = "60s") Duration statementTimeout,
                          @ConfigProperty(name = "quarry.query.max-concurrent-per-team", defaultValue = "3") int maxConcurrentPerTeam,
                          @ConfigProperty(name = "quarkus.datasource.reactive.max-size", defaultValue = "8") int poolSize,
@@ -64,6 +65,7 @@ public class QueryExecutor {
         this.slots = new StatementSlots(Math.max(1, poolSize - poolReserve), 1_000);
         this.sessionSettings = parseSettings(sessionSettings);
         this.admitSql = admitSql(this.sessionSettings.size());
+        this.lanes = lanes;
     }
 
     /**
@@ -126,7 +128,9 @@ public class QueryExecutor {
             return Uni.createFrom().failure(new ValidationException("query_error", "Query has too many distinct values: "
                     + params.size() + " (limit " + dev.quarry.hogql.CompileBudget.MAX_PARAMETERS + ")", null));
         }
-        return slots.run(() -> run(teamId, queryId, kind, hogql, sql, params, rowLimit));
+        // What the caller does with the rows (render them, compile its next statement) continues in the project's
+        // lane, not on the event loop that delivered them.
+        return slots.run(() -> run(teamId, queryId, kind, hogql, sql, params, rowLimit)).emitOn(lanes.lane(teamId));
     }
 
     /**

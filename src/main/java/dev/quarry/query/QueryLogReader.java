@@ -23,13 +23,20 @@ public class QueryLogReader {
 
     private final QueryExecutor executor;
     private final ObjectMapper mapper;
+    private final TeamLanes lanes;
 
-    public QueryLogReader(QueryExecutor executor, ObjectMapper mapper) {
+    public QueryLogReader(QueryExecutor executor, ObjectMapper mapper, TeamLanes lanes) {
         this.executor = executor;
         this.mapper = mapper;
+        this.lanes = lanes;
     }
 
+    /** The log rows of one query id; compiled in the project's lane, off the event loop. */
     public Uni<QueryReply> read(Team team, String queryId) {
+        return lanes.run(team.id(), () -> compileAndRead(team, queryId));
+    }
+
+    private Uni<QueryReply> compileAndRead(Team team, String queryId) {
         CompiledQuery compiled = HogQLCompiler.compileSelect(LOG_QUERY, CompileSettings.of(team.id())
                 .withTimezone(team.timezone()).withValues(Map.of("client_query_id", queryId))
                 .withLimits(1000, 1000).withExtraRow(true));

@@ -20,16 +20,18 @@ public class QueryService {
     private final QueryStatusStore statuses;
     private final QueryDispatcher dispatcher;
     private final ObjectMapper mapper;
+    private final TeamLanes lanes;
     private final Clock clock = Clock.systemUTC();
 
     public QueryService(QueryRunners runners, QueryCache cache, QueryExecutor executor, QueryStatusStore statuses,
-                        QueryDispatcher dispatcher, ObjectMapper mapper) {
+                        QueryDispatcher dispatcher, ObjectMapper mapper, TeamLanes lanes) {
         this.runners = runners;
         this.cache = cache;
         this.executor = executor;
         this.statuses = statuses;
         this.dispatcher = dispatcher;
         this.mapper = mapper;
+        this.lanes = lanes;
     }
 
     /**
@@ -49,7 +51,8 @@ public class QueryService {
         RefreshMode mode = request.refresh();
         if (!runner.cacheable()) {
             QueryContext context = new QueryContext(team, queryId, executor, mapper, clock.instant());
-            return runner.run(context, query).map(QueryService::reply);
+            // HogQLMetadata compiles without running anything: in the project's lane too, never on the event loop
+            return lanes.run(team.id(), () -> runner.run(context, query)).map(QueryService::reply);
         }
         String cacheKey = cache.key(team.id(), team.timezone(), query);
         if (mode == RefreshMode.FORCE_ASYNC) {
@@ -196,10 +199,9 @@ public class QueryService {
         Instant now = clock.instant();
         long started = System.nanoTime();
         QueryContext context = new QueryContext(team, queryId, executor, mapper, now);
-        // Compiling runs on a worker thread, never the event loop: a compile uses up to its CompileBudget, and the
-        // event loop serves every other project's requests meanwhile.
-        return Uni.createFrom().deferred(() -> runner.run(context, query))
-                .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+        // Compiling runs in the project's lane on the worker pool, never the event loop: a compile uses up to its
+        // CompileBudget, and the event loop serves every other project's requests meanwhile.
+        return lanes.run(team.id(), () -> runner.run(context, query))
                 .flatMap(result -> {
             if (!result.has("timings")) {
                 result.putArray("timings").addObject().put("k", "./run").put("t", (System.nanoTime() - started) / 1e9);

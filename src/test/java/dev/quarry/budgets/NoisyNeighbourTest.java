@@ -32,8 +32,12 @@ import org.junit.jupiter.api.Test;
  * Project A floods the worst inputs of issue 15, bounded (exponential alias/CTE chains for HogQLQuery and
  * HogQLMetadata, async cross joins all sharing one client_query_id, a 70,000-value IN list, a cohort with 150
  * behavioural filters) from three clients, while project B reads its project, runs a HogQL query and captures.
- * Every call of B must succeed, and B's median latency must stay under a second (measured here: 13–28 ms alone,
- * 66–107 ms under the flood; the bound is generous because CI has two cores shared with A's flood).
+ * Every call of B must succeed, and B's 95th percentile must stay under a second, the issue's own bound ("nothing of
+ * another project slowed past a second"), taken at the 95th percentile of 45 calls (the third slowest) rather than at
+ * the maximum, so that one scheduling hiccup of a shared CI machine does not decide it (on a machine so loaded that B
+ * alone is slow, the bound is four times B's own unloaded 95th percentile). Before A's compiles moved off
+ * the event loop into per-project lanes, HogQLMetadata floods alone held B's median at 0.6–1.7 s and its maximum past
+ * 5 s on the packaged app.
  */
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
@@ -91,9 +95,14 @@ class NoisyNeighbourTest {
     }
 
     private static long median(List<Long> values) {
+        return percentile(values, 0.5);
+    }
+
+    /** Nearest-rank percentile. */
+    private static long percentile(List<Long> values, double p) {
         List<Long> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
-        return sorted.get(sorted.size() / 2);
+        return sorted.get(Math.max(0, (int) Math.ceil(p * sorted.size()) - 1));
     }
 
     @Test
@@ -112,7 +121,7 @@ class NoisyNeighbourTest {
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         List<Long> unloaded = new ArrayList<>();
         roundOfB(b, failures); // warm-up
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 15; i++) {
             unloaded.addAll(roundOfB(b, failures));
         }
 
@@ -161,7 +170,7 @@ class NoisyNeighbourTest {
             while (floodCalls.get() < 6 && System.currentTimeMillis() < deadline) {
                 Thread.onSpinWait(); // let A's flood get going before B measures
             }
-            for (int i = 0; i < 10; i++) {
+            for (int i = 0; i < 15; i++) {
                 loaded.addAll(roundOfB(b, failures));
             }
         } finally {
@@ -172,12 +181,19 @@ class NoisyNeighbourTest {
         }
         long before = median(unloaded);
         long during = median(loaded);
-        System.out.printf("noisy neighbour: B median unloaded %d ms, under A's flood %d ms (max %d); A made %d calls %s%n",
-                before, during, Collections.max(loaded), floodCalls.get(), floodStatuses);
+        long p95 = percentile(loaded, 0.95);
+        System.out.printf("noisy neighbour: B median unloaded %d ms (p95 %d), under A's flood %d ms (p95 %d, max %d); "
+                + "A made %d calls %s%n", before, percentile(unloaded, 0.95), during, p95, Collections.max(loaded),
+                floodCalls.get(), floodStatuses);
         assertEquals(List.of(), failures);
         assertTrue(floodCalls.get() >= 6, "A's flood ran: " + floodCalls.get());
         assertTrue(floodStatuses.keySet().stream().allMatch(s -> s == 200 || s == 201 || s == 202 || s == 400 || s == 429),
                 "A got only 2xx/400/429: " + floodStatuses);
         assertTrue(during <= 1_000, "B's median " + during + " ms vs " + before + " ms unloaded");
+        // the issue's bound, a second; on a CI machine so loaded that B alone is already slow, four times B's own
+        // unloaded 95th percentile (A's flood may cost B some CPU, never seconds of waiting behind A's work)
+        long bound = Math.max(1_000, 4 * percentile(unloaded, 0.95));
+        assertTrue(p95 < bound, "B's 95th percentile under A's flood " + p95 + " ms, bound " + bound + " ms (median "
+                + during + " ms, " + before + " ms unloaded)");
     }
 }

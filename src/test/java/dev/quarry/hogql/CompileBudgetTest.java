@@ -66,11 +66,91 @@ class CompileBudgetTest {
 
     @Test
     void tooManyBoundValuesAreRefused() {
+        // a placeholder list: the HogQL text stays short, the values are bound one by one
+        java.util.List<Object> values = IntStream.range(0, 70_000).mapToObj(i -> (Object) ("v" + i)).toList();
+        HogQLException e = assertThrows(HogQLException.class,
+                () -> HogQLCompiler.compileSelect("select count() from events where event in {names}",
+                        CompileSettings.of(1).withValues(java.util.Map.of("names", values))));
+        assertTrue(e.getMessage().contains("65535"), e.getMessage());
+    }
+
+    @Test
+    void hogqlPastMaxQuerySizeIsRefusedBeforeItIsLexed() {
+        // a 70,000-value IN list is 620 KB of text; refused on its length alone
         String in = IntStream.range(0, 70_000).mapToObj(i -> "'v" + i + "'").collect(Collectors.joining(","));
         HogQLException e = assertThrows(HogQLException.class,
                 () -> HogQLCompiler.compileSelect("select count() from events where event in (" + in + ")",
                         CompileSettings.of(1)));
-        assertTrue(e.getMessage().contains("65535"), e.getMessage());
+        assertTrue(e.getMessage().contains("max_query_size = " + CompileBudget.MAX_QUERY_CHARS), e.getMessage());
+        // an unterminated string would be a lexer error: the size is checked before any lexing
+        String unlexable = "select '" + "x".repeat(CompileBudget.MAX_QUERY_CHARS);
+        HogQLException size = assertThrows(HogQLException.class, () -> Parser.parseSelect(unlexable));
+        assertTrue(size.getMessage().contains("max_query_size"), size.getMessage());
+        HogQLException expr = assertThrows(HogQLException.class, () -> Parser.parseExpr("1+" + "1".repeat(300_000)));
+        assertTrue(expr.getMessage().contains("max_query_size"), expr.getMessage());
+        // at the limit, text is taken
+        String atLimit = "select 1 " + " ".repeat(CompileBudget.MAX_QUERY_CHARS - 9);
+        assertEquals(CompileBudget.MAX_QUERY_CHARS, atLimit.length());
+        Parser.parseSelect(atLimit);
+    }
+
+    @Test
+    void theParserCountsNodesAndStopsAtMaxAstElements() {
+        // 60,000 terms (120 KB, under max_query_size) and a syntax error at the very end: the node count is
+        // crossed while parsing, before the parser ever reaches the error
+        String q = "select " + IntStream.range(0, 60_000).mapToObj(i -> "1").collect(Collectors.joining("+")) + " )";
+        HogQLException e = assertThrows(HogQLException.class, () -> Parser.parseSelect(q));
+        assertTrue(e.getMessage().contains("max_ast_elements = " + CompileBudget.MAX_AST_ELEMENTS), e.getMessage());
+        // the same for metadata, which reports it as the query's error
+        HogQLCompiler.Validation v = HogQLCompiler.validate(q);
+        assertFalse(v.isValid());
+        assertTrue(v.errors().get(0).message().contains("max_ast_elements"), v.errors().get(0).message());
+    }
+
+    @Test
+    void aTreeTooDeepForTheCompilersRecursionIsA400NotAnError() {
+        // within both size limits, but tens of thousands deep: chained NOTs recurse in the parser, a long chain
+        // of + is a left-deep tree the resolver and printer recurse through
+        String nots = "select " + "not ".repeat(45_000) + "1";
+        String plus = "select " + IntStream.range(0, 24_000).mapToObj(i -> "1").collect(Collectors.joining("+"));
+        for (String q : java.util.List.of(nots, plus)) {
+            try {
+                HogQLCompiler.compileSelect(q, CompileSettings.of(1));
+            } catch (HogQLException e) {
+                assertTrue(e.getMessage().contains("max_ast_depth") || e.getMessage().contains("max_expanded"),
+                        e.getMessage());
+            }
+            HogQLCompiler.Validation v = HogQLCompiler.validate(q); // never a StackOverflowError
+            if (!v.isValid()) {
+                assertTrue(v.errors().get(0).message().contains("max_"), v.errors().get(0).message());
+            }
+        }
+    }
+
+    @Test
+    void nestedMinusSignsArePrintedOnceEach() {
+        // each minus printed its operand twice, so 200 nested ones went past the expansion budget
+        String q = "select " + "-(".repeat(200) + "toInt(event)" + ")".repeat(200) + " from events";
+        String sql = HogQLCompiler.compileSelect(q, CompileSettings.of(1)).sql();
+        assertEquals(200, sql.split("\\(- ", -1).length - 1, sql);
+    }
+
+    @Test
+    void compilingOnAnEventLoopThreadFailsInTests() throws Exception {
+        // the test build sets quarry.hogql.event-loop-compile=fail, so a request path that compiles on a Vert.x
+        // event loop (instead of its project's query lane) fails the tests that reach it
+        Throwable[] thrown = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                Parser.parseExpr("1 + 1");
+            } catch (Throwable e) {
+                thrown[0] = e;
+            }
+        }, "vert.x-eventloop-thread-99");
+        t.start();
+        t.join(30_000);
+        assertTrue(thrown[0] instanceof IllegalStateException, String.valueOf(thrown[0]));
+        Parser.parseExpr("1 + 1"); // any other thread compiles
     }
 
     @Test
