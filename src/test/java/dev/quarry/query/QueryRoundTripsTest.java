@@ -53,6 +53,9 @@ class QueryRoundTripsTest {
     dev.quarry.metering.Metering metering;
 
     @Inject
+    TeamLanes lanes;
+
+    @Inject
     Pool direct;
 
     @Inject
@@ -81,7 +84,7 @@ class QueryRoundTripsTest {
         Pool pool = Pool.newInstance(PgBuilder.pool().with(new PoolOptions().setMaxSize(size)).connectingTo(connect)
                 .using(vertx.getDelegate()).build());
         opened.add(() -> pool.closeAndAwait());
-        return new QueryExecutor(pool, costs, metering, Duration.ofSeconds(60), 3, size + 2, 2,
+        return new QueryExecutor(pool, costs, metering, lanes, Duration.ofSeconds(60), 3, size + 2, 2,
                 "work_mem=32MB,hash_mem_multiplier=2,temp_file_limit=1GB,max_parallel_workers_per_gather=1");
     }
 
