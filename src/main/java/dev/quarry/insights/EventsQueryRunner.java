@@ -1,5 +1,6 @@
 package dev.quarry.insights;
 
+import dev.quarry.dates.RelativeDates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -17,7 +18,7 @@ import dev.quarry.hogql.SelectQuery;
 import dev.quarry.query.HogQLErrors;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
-import dev.quarry.query.QueryValues;
+import dev.quarry.web.QueryValues;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;

@@ -1,5 +1,8 @@
 package dev.quarry.insights;
 
+import dev.quarry.web.ValidationException;
+import dev.quarry.dates.Interval;
+import dev.quarry.dates.DateRange;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +20,7 @@ import java.util.Map;
  * after an active one that is not followed by activity. Always the four series in that order; dormant negative.
  */
 @ApplicationScoped
-public class LifecycleQueryRunner implements QueryRunner {
+public class LifecycleQueryRunner implements QueryRunner, ActorsSource {
     public static final List<String> STATUSES = List.of("new", "returning", "resurrecting", "dormant");
 
     @Override
@@ -135,5 +138,25 @@ public class LifecycleQueryRunner implements QueryRunner {
         o.put("label", s.label() + " - " + status);
         o.put("status", status);
         return o;
+    }
+
+    @Override
+    public boolean answers(String sourceKind, String insightKind) {
+        return ActorsQueryRunner.INSIGHT_SOURCES.contains(sourceKind) && insightKind.equals("LifecycleQuery");
+    }
+
+    /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
+    @Override
+    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, com.fasterxml.jackson.databind.JsonNode source) {
+        com.fasterxml.jackson.databind.JsonNode insight = source.get("source");
+        String status = source.path("status").asText(null);
+        if (status == null || !STATUSES.contains(status)) {
+            throw new ValidationException("status must be one of new, returning, resurrecting, dormant", "status");
+        }
+        return plan(sql, insight).map(plan -> {
+            long period = ActorsQueryRunner.bucketIndex(sql, plan.range(), source.get("day"));
+            return ActorsQueryRunner.Cell.of(cells(plan).wrap("SELECT person_id FROM %s AS cells WHERE period = "
+                    + "{ac_period} AND status = {ac_status}", Map.of("ac_period", period, "ac_status", status)));
+        });
     }
 }

@@ -1,5 +1,7 @@
 package dev.quarry.insights;
 
+import dev.quarry.dates.Interval;
+import dev.quarry.dates.DateRange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -50,7 +52,7 @@ import java.util.regex.PatternSyntaxException;
  * {@link #MAX_EVENTS} rows: a larger range is a 400 asking to narrow it.
  */
 @ApplicationScoped
-public class PathsQueryRunner implements QueryRunner {
+public class PathsQueryRunner implements QueryRunner, ActorsSource {
     static final int MAX_EVENTS = 500_000;
     static final int DEFAULT_STEP_LIMIT = 5;
     static final int DEFAULT_EDGE_LIMIT = 50;
@@ -449,5 +451,23 @@ public class PathsQueryRunner implements QueryRunner {
     private static String firstText(JsonNode a, JsonNode b, String field) {
         String v = text(a, field);
         return v != null ? v : text(b, field);
+    }
+
+    @Override
+    public boolean answers(String sourceKind, String insightKind) {
+        return ActorsQueryRunner.INSIGHT_SOURCES.contains(sourceKind) && insightKind.equals("PathsQuery");
+    }
+
+    /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
+    @Override
+    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, com.fasterxml.jackson.databind.JsonNode source) {
+        com.fasterxml.jackson.databind.JsonNode insight = source.get("source");
+        return actors(sql, source, insight).map(counts -> {
+            if (counts.size() > ActorsQueryRunner.MAX_LIMIT) {
+                throw new ValidationException("This paths cell has more than " + ActorsQueryRunner.MAX_LIMIT
+                        + " persons; narrow the date range or the path", "source");
+            }
+            return ActorsQueryRunner.Cell.counted(counts);
+        });
     }
 }

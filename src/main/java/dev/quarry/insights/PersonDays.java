@@ -1,5 +1,7 @@
 package dev.quarry.insights;
 
+import dev.quarry.dates.Interval;
+import dev.quarry.dates.DateRange;
 import dev.quarry.hogql.Expr;
 import java.time.LocalDate;
 import java.time.LocalTime;

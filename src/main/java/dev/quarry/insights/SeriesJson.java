@@ -1,9 +1,10 @@
 package dev.quarry.insights;
 
+import dev.quarry.dates.DateRange;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quarry.query.QueryValues;
+import dev.quarry.web.QueryValues;
 
 /** Shared pieces of the series objects PostHog's insight responses hold. */
 public final class SeriesJson {

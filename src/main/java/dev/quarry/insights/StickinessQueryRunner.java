@@ -1,5 +1,7 @@
 package dev.quarry.insights;
 
+import dev.quarry.dates.Interval;
+import dev.quarry.dates.DateRange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,7 +23,7 @@ import java.util.Map;
  * (or groups of {@code intervalCount} intervals, counted back from the end), N = 1..K; cumulative mode shows "N or more".
  */
 @ApplicationScoped
-public class StickinessQueryRunner implements QueryRunner {
+public class StickinessQueryRunner implements QueryRunner, ActorsSource {
     @Override
     public String kind() {
         return "StickinessQuery";
@@ -167,5 +169,27 @@ public class StickinessQueryRunner implements QueryRunner {
             o.put("compare_label", plan.compareLabel());
         }
         return o;
+    }
+
+    @Override
+    public boolean answers(String sourceKind, String insightKind) {
+        return ActorsQueryRunner.INSIGHT_SOURCES.contains(sourceKind) && insightKind.equals("StickinessQuery");
+    }
+
+    /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
+    @Override
+    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, com.fasterxml.jackson.databind.JsonNode source) {
+        com.fasterxml.jackson.databind.JsonNode insight = source.get("source");
+        JsonNode day = source.get("day");
+        if (day == null || !day.canConvertToLong()) {
+            throw new ValidationException("day must be the number of intervals", "day");
+        }
+        int series = source.path("series").asInt(0);
+        return plans(sql, insight).map(plans -> {
+            StickinessQueryRunner.Plan plan = ActorsQueryRunner.pick(plans, series, source.path("compare").asText(null));
+            String op = plan.cumulative() ? ">=" : "=";
+            return ActorsQueryRunner.Cell.of(actorIntervals(plan).wrap("SELECT person_id FROM %s AS actors WHERE "
+                    + "intervals " + op + " {ac_n}", Map.of("ac_n", day.asLong())));
+        });
     }
 }

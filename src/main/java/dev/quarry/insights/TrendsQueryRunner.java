@@ -1,5 +1,7 @@
 package dev.quarry.insights;
 
+import dev.quarry.dates.Interval;
+import dev.quarry.dates.DateRange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,7 +25,7 @@ import java.util.Set;
  * aggregated value for total-value displays; formulas combine series bucket by bucket.
  */
 @ApplicationScoped
-public class TrendsQueryRunner implements QueryRunner {
+public class TrendsQueryRunner implements QueryRunner, ActorsSource {
     static final Set<String> TOTAL_VALUE_DISPLAYS = Set.of("BoldNumber", "ActionsPie", "ActionsTable", "WorldMap",
             "ActionsBarValue");
 
@@ -535,5 +537,60 @@ public class TrendsQueryRunner implements QueryRunner {
         } else {
             a.add(v);
         }
+    }
+
+    @Override
+    public boolean answers(String sourceKind, String insightKind) {
+        return ActorsQueryRunner.INSIGHT_SOURCES.contains(sourceKind) && insightKind.equals("TrendsQuery");
+    }
+
+    /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
+    @Override
+    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, com.fasterxml.jackson.databind.JsonNode source) {
+        com.fasterxml.jackson.databind.JsonNode insight = source.get("source");
+        return trendsCell(sql, source, insight);
+    }
+
+    private static Uni<ActorsQueryRunner.Cell> trendsCell(InsightSql sql, JsonNode source, JsonNode insight) {
+        InsightFields.trends(insight);
+        List<Series> series = Series.parseAll(insight.get("series"), "series");
+        int index = source.path("series").asInt(0);
+        if (index < 0 || index >= series.size()) {
+            throw new ValidationException("series out of range", "series");
+        }
+        Series s = series.get(index);
+        Interval interval = Interval.parse(insight.path("interval").asText(null), "interval");
+        List<Long> cohorts = Breakdown.cohorts(insight.get("breakdownFilter"));
+        Breakdown breakdown = cohorts != null ? null : Breakdown.parse(insight.get("breakdownFilter"));
+        Expr member = new Expr.Constant(true);
+        if (cohorts != null) {
+            JsonNode b = source.get("breakdown");
+            JsonNode one = b != null && b.isArray() ? b.get(0) : b;
+            if (one == null || one.isNull()) {
+                throw new ValidationException("breakdown (a cohort id or \"all\") is required for actors of a cohort "
+                        + "breakdown", "breakdown");
+            }
+            long id = one.asText().equals("all") ? 0 : one.asLong(-1);
+            if (!cohorts.contains(id)) {
+                throw new ValidationException("breakdown is not one of the query's cohorts", "breakdown");
+            }
+            member = Breakdown.cohortMember(id);
+        }
+        boolean totalValue = TOTAL_VALUE_DISPLAYS.contains(
+                insight.path("trendsFilter").path("display").asText(""));
+        String compare = source.path("compare").asText(null);
+        String compareTo = insight.path("compareFilter").path("compare_to").asText(null);
+        Expr where = InsightSql.and(s.filter(), sql.globalFilters(insight), member);
+        return sql.dateRange(insight, interval, "-7d").flatMap(range -> {
+            DateRange dr = "previous".equals(compare) ? range.previous(compareTo) : range;
+            return plan(sql, s, dr, where, breakdown, totalValue, null, new ArrayList<>())
+                    .map(plan -> {
+                        Long period = totalValue || source.get("day") == null || source.get("day").isNull() ? null
+                                : ActorsQueryRunner.bucketIndex(sql, dr, source.get("day"));
+                        JsonNode b = source.get("breakdown");
+                        String value = b == null || b.isNull() ? null : b.isArray() ? b.path(0).asText() : b.asText();
+                        return ActorsQueryRunner.Cell.events(cellEvents(sql, plan, period, value));
+                    });
+        });
     }
 }

@@ -1,5 +1,6 @@
 package dev.quarry.query;
 
+import dev.quarry.web.QueryValues;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.Team;

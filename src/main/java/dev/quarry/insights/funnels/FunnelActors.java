@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.insights.HogQLPart;
 import dev.quarry.insights.InsightSql;
-import dev.quarry.insights.RelativeDates;
+import dev.quarry.dates.RelativeDates;
 import dev.quarry.query.QueryContext;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;

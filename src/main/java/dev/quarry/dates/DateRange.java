@@ -1,4 +1,4 @@
-package dev.quarry.insights;
+package dev.quarry.dates;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.ZonedDateTime;
