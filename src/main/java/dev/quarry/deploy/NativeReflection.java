@@ -144,7 +144,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.insights.funnels.FunnelPlan.Breakdown.class,
         dev.quarry.insights.funnels.FunnelPlan.Exclusion.class,
         dev.quarry.insights.funnels.FunnelPlan.VizType.class,
-        dev.quarry.dates.DateRange.class,
+        dev.quarry.dates.QueryDateRange.class,
         dev.quarry.insights.RetentionQueryRunner.Plan.class,
         dev.quarry.insights.RetentionBreakdown.class,
         dev.quarry.insights.PathsQueryRunner.Plan.class,
@@ -161,6 +161,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.query.QueryContext.class,
         dev.quarry.query.QueryReply.class,
         dev.quarry.query.QueryRequest.class,
+        dev.quarry.query.QueryRunners.Parsed.class,
         dev.quarry.query.RefreshMode.class,
         // dev.quarry.web
         dev.quarry.web.ApiError.class,

@@ -1,7 +1,7 @@
 package dev.quarry.insights;
 
 import dev.quarry.dates.Interval;
-import dev.quarry.dates.DateRange;
+import dev.quarry.dates.QueryDateRange;
 import dev.quarry.dates.RelativeDates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +12,7 @@ import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryRunner;
+import dev.quarry.query.JsonQueryRunner;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * read through the same HogQL part that computes the number beside it.
  */
 @ApplicationScoped
-public class ActorsQueryRunner implements QueryRunner {
+public class ActorsQueryRunner implements JsonQueryRunner {
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 10_000;
     private static final Pattern PROPERTY_COLUMN = Pattern.compile("^(?:person\\.)?properties\\.([A-Za-z0-9_$@. \\-]{1,200})$");
@@ -201,7 +201,7 @@ public class ActorsQueryRunner implements QueryRunner {
                 body.put("limit", limit);
                 body.put("offset", offset);
                 body.put("missing_actors_count", missingN);
-                SeriesJson.putSql(body, query, List.of(persons));
+                SeriesJson.putSql(body, List.of(persons));
                 body.putNull("error");
                 return body;
             })));
@@ -388,7 +388,7 @@ public class ActorsQueryRunner implements QueryRunner {
     }
 
     /** The bucket a {@code day} ("2020-01-09", or a date-time) falls in, as an index into the range. */
-    static long bucketIndex(InsightSql sql, DateRange range, JsonNode day) {
+    static long bucketIndex(InsightSql sql, QueryDateRange range, JsonNode day) {
         if (day == null || day.isNull() || day.asText().isBlank()) {
             throw new ValidationException("day is required", "day");
         }

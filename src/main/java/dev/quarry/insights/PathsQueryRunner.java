@@ -1,7 +1,7 @@
 package dev.quarry.insights;
 
 import dev.quarry.dates.Interval;
-import dev.quarry.dates.DateRange;
+import dev.quarry.dates.QueryDateRange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,7 +10,7 @@ import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.Parser;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryRunner;
+import dev.quarry.query.JsonQueryRunner;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -52,7 +52,7 @@ import java.util.regex.PatternSyntaxException;
  * {@link #MAX_EVENTS} rows: a larger range is a 400 asking to narrow it.
  */
 @ApplicationScoped
-public class PathsQueryRunner implements QueryRunner, ActorsSource {
+public class PathsQueryRunner implements JsonQueryRunner, ActorsSource {
     static final int MAX_EVENTS = 500_000;
     static final int DEFAULT_STEP_LIMIT = 5;
     static final int DEFAULT_EDGE_LIMIT = 50;
@@ -74,7 +74,7 @@ public class PathsQueryRunner implements QueryRunner, ActorsSource {
     }
 
     /** A checked PathsQuery. */
-    public record Plan(DateRange range, Expr where, Expr itemSource, boolean pageviewUrls, boolean screenNames,
+    public record Plan(QueryDateRange range, Expr where, Expr itemSource, boolean pageviewUrls, boolean screenNames,
                 List<Pattern> cleaningRegex, List<String> cleaningAlias, List<String> groupings, List<Pattern> groupingRegex,
                 Set<String> exclude, String startPoint, String endPoint, int stepLimit, int edgeLimit, Long minWeight,
                 Long maxWeight) {
@@ -406,7 +406,7 @@ public class PathsQueryRunner implements QueryRunner, ActorsSource {
                         .put("value", (long) e.getValue()[0])
                         .put("average_conversion_time", e.getValue()[1] / e.getValue()[0] * 1000.0);
             }
-            SeriesJson.putSql(body, query, statements);
+            SeriesJson.putSql(body, statements);
             body.putNull("error");
             return body;
         }));

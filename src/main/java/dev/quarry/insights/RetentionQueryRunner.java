@@ -1,7 +1,7 @@
 package dev.quarry.insights;
 
 import dev.quarry.dates.Interval;
-import dev.quarry.dates.DateRange;
+import dev.quarry.dates.QueryDateRange;
 import dev.quarry.dates.RelativeDates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryRunner;
+import dev.quarry.query.JsonQueryRunner;
 import dev.quarry.web.QueryValues;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
@@ -39,7 +39,7 @@ import java.util.Set;
  * </ul>
  */
 @ApplicationScoped
-public class RetentionQueryRunner implements QueryRunner, ActorsSource {
+public class RetentionQueryRunner implements JsonQueryRunner, ActorsSource {
     static final Set<String> QUERY_FIELDS = Set.of("kind", "dateRange", "filterTestAccounts", "properties",
             "retentionFilter", "breakdownFilter");
     static final Set<String> FILTER_FIELDS = Set.of("period", "totalIntervals", "retentionType", "targetEntity",
@@ -132,9 +132,9 @@ public class RetentionQueryRunner implements QueryRunner, ActorsSource {
             if (!first.isBefore(readTo)) {
                 throw new ValidationException("date_from must not be after date_to", "date_from");
             }
-            if (rows > DateRange.MAX_BUCKETS) {
+            if (rows > QueryDateRange.MAX_BUCKETS) {
                 throw new ValidationException("The date range has " + rows + " " + interval.lower()
-                        + " intervals; at most " + DateRange.MAX_BUCKETS + " are allowed.", "date_from");
+                        + " intervals; at most " + QueryDateRange.MAX_BUCKETS + " are allowed.", "date_from");
             }
             return new Plan(interval, first, (int) rows, n, firstTime, cumulative, minimum, target, returning, global,
                     breakdown, readTo);
@@ -272,7 +272,7 @@ public class RetentionQueryRunner implements QueryRunner, ActorsSource {
                         addRows(results, plan, e.getValue(), e.getKey());
                     }
                 }
-                SeriesJson.putSql(body, query, List.of(compiled));
+                SeriesJson.putSql(body, List.of(compiled));
                 body.putNull("error");
                 return body;
             });

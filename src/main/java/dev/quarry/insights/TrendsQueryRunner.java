@@ -1,14 +1,14 @@
 package dev.quarry.insights;
 
 import dev.quarry.dates.Interval;
-import dev.quarry.dates.DateRange;
+import dev.quarry.dates.QueryDateRange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryRunner;
+import dev.quarry.query.JsonQueryRunner;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -25,7 +25,7 @@ import java.util.Set;
  * aggregated value for total-value displays; formulas combine series bucket by bucket.
  */
 @ApplicationScoped
-public class TrendsQueryRunner implements QueryRunner, ActorsSource {
+public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
     static final Set<String> TOTAL_VALUE_DISPLAYS = Set.of("BoldNumber", "ActionsPie", "ActionsTable", "WorldMap",
             "ActionsBarValue");
 
@@ -35,7 +35,7 @@ public class TrendsQueryRunner implements QueryRunner, ActorsSource {
     }
 
     /** One series over one range; {@code kept} are the breakdown values shown (others fold into "other"). */
-    public record Plan(Series series, DateRange range, Expr where, Breakdown breakdown, List<String> kept,
+    public record Plan(Series series, QueryDateRange range, Expr where, Breakdown breakdown, List<String> kept,
             boolean totalValue, String compareLabel) {
         /** The bucket's breakdown value expression (a constant when there is no breakdown). */
         Expr breakdownExpr() {
@@ -103,11 +103,11 @@ public class TrendsQueryRunner implements QueryRunner, ActorsSource {
         String compareTo = query.path("compareFilter").path("compare_to").asText(null);
         Expr global = sql.globalFilters(query);
         return sql.dateRange(query, interval, "-7d").flatMap(range -> {
-            List<DateRange> ranges = compare ? List.of(range, range.previous(compareTo)) : List.of(range);
+            List<QueryDateRange> ranges = compare ? List.of(range, range.previous(compareTo)) : List.of(range);
             List<CompiledQuery> statements = new ArrayList<>();
             Uni<List<List<ObjectNode>>> chain = Uni.createFrom().item(new ArrayList<>());
             for (int r = 0; r < ranges.size(); r++) {
-                DateRange dr = ranges.get(r);
+                QueryDateRange dr = ranges.get(r);
                 String label = compare ? (r == 0 ? "current" : "previous") : null;
                 for (Series s : series) {
                     List<ObjectNode> cohortSeries = new ArrayList<>();
@@ -169,7 +169,7 @@ public class TrendsQueryRunner implements QueryRunner, ActorsSource {
                     perSeries.forEach(list -> list.forEach(results::add));
                 }
                 body.put("hasMore", false);
-                SeriesJson.putSql(body, query, statements);
+                SeriesJson.putSql(body, statements);
                 body.set("resolved_date_range", SeriesJson.resolvedRange(context.mapper(), range));
                 body.putNull("error");
                 return body;
@@ -192,7 +192,7 @@ public class TrendsQueryRunner implements QueryRunner, ActorsSource {
     }
 
     /** Resolves the breakdown values shown (top {@code breakdown_limit} by event count), then the plan. */
-    static Uni<Plan> plan(InsightSql sql, Series s, DateRange range, Expr seriesWhere, Breakdown breakdown,
+    static Uni<Plan> plan(InsightSql sql, Series s, QueryDateRange range, Expr seriesWhere, Breakdown breakdown,
                           boolean totalValue, String compareLabel, List<CompiledQuery> statements) {
         Plan draft = new Plan(s, range, seriesWhere, breakdown, null, totalValue, compareLabel);
         if (breakdown == null) {
@@ -582,7 +582,7 @@ public class TrendsQueryRunner implements QueryRunner, ActorsSource {
         String compareTo = insight.path("compareFilter").path("compare_to").asText(null);
         Expr where = InsightSql.and(s.filter(), sql.globalFilters(insight), member);
         return sql.dateRange(insight, interval, "-7d").flatMap(range -> {
-            DateRange dr = "previous".equals(compare) ? range.previous(compareTo) : range;
+            QueryDateRange dr = "previous".equals(compare) ? range.previous(compareTo) : range;
             return plan(sql, s, dr, where, breakdown, totalValue, null, new ArrayList<>())
                     .map(plan -> {
                         Long period = totalValue || source.get("day") == null || source.get("day").isNull() ? null

@@ -27,7 +27,7 @@ import java.util.Map;
 
 /** HogQLQuery: the user's HogQL, compiled for the team and run; PostHog's HogQLQueryResponse. */
 @ApplicationScoped
-public class HogQLQueryRunner implements QueryRunner {
+public class HogQLQueryRunner implements JsonQueryRunner {
     @Override
     public String kind() {
         return "HogQLQuery";

@@ -44,20 +44,22 @@ public class QueryService {
      * status store, so a reused {@code client_query_id} cannot answer with another query's results.
      */
     public Uni<QueryReply> submit(Team team, QueryRequest request) {
-        QueryRunner runner = runners.get(request.kind());
+        QueryRunner<?> runner = runners.get(request.kind());
         ObjectNode query = FiltersOverride.apply(request.query(), request.filtersOverride(), request.variablesOverride());
+        // parsed once, here: a query with an unknown or malformed field is a 400 before anything runs or is enqueued
+        QueryRunners.Parsed<?> parsed = QueryRunners.parse(runner, query);
         String queryId = request.clientQueryId() != null ? request.clientQueryId() : QueryIds.newId();
         RefreshMode mode = request.refresh();
         if (!runner.cacheable()) {
             QueryContext context = new QueryContext(team, queryId, executor, mapper, clock.instant());
-            return runner.run(context, query).map(QueryService::reply);
+            return parsed.run(context).map(QueryService::reply);
         }
         String cacheKey = cache.key(team.id(), team.timezone(), query);
         if (mode == RefreshMode.FORCE_ASYNC) {
             return enqueue(team, query, queryId, cacheKey, true).map(this::statusReply);
         }
         if (mode == RefreshMode.FORCE_BLOCKING) {
-            return calculate(team, runner, query, queryId, cacheKey, true).map(QueryService::reply);
+            return calculate(team, parsed, query, queryId, cacheKey, true).map(QueryService::reply);
         }
         return cache.get(team.id(), cacheKey).flatMap(entry -> {
             if (entry == null) {
@@ -68,7 +70,7 @@ public class QueryService {
                         return reply(miss);
                     });
                 }
-                return calculate(team, runner, query, queryId, cacheKey, true).map(QueryService::reply);
+                return calculate(team, parsed, query, queryId, cacheKey, true).map(QueryService::reply);
             }
             CachePolicy policy = CachePolicy.of(query, entry.response());
             ObjectNode cached = withCacheFields(entry.response(), team, cacheKey, entry.lastRefresh(), policy, true);
@@ -83,7 +85,7 @@ public class QueryService {
                         ? enqueue(team, query, queryId, cacheKey, false)
                                 .map(status -> reply(cached.set("query_status", incomplete(status))))
                         : attachRunning(team, request, cached);
-                default -> calculate(team, runner, query, queryId, cacheKey, true).map(QueryService::reply);
+                default -> calculate(team, parsed, query, queryId, cacheKey, true).map(QueryService::reply);
             };
         });
     }
@@ -192,14 +194,14 @@ public class QueryService {
     }
 
     /** Runs the query now and stores the answer; the body carries the cache fields. */
-    Uni<ObjectNode> calculate(Team team, QueryRunner runner, ObjectNode query, String queryId, String cacheKey,
+    Uni<ObjectNode> calculate(Team team, QueryRunners.Parsed<?> parsed, ObjectNode query, String queryId, String cacheKey,
                               boolean store) {
         Instant now = clock.instant();
         long started = System.nanoTime();
         QueryContext context = new QueryContext(team, queryId, executor, mapper, now);
         // Compiling runs on a worker thread, never the event loop: a compile uses up to its CompileBudget, and the
         // event loop serves every other project's requests meanwhile.
-        return Uni.createFrom().deferred(() -> runner.run(context, query))
+        return Uni.createFrom().deferred(() -> parsed.run(context))
                 .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
                 .flatMap(result -> {
             if (!result.has("timings")) {

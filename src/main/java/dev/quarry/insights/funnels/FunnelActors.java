@@ -138,7 +138,7 @@ public final class FunnelActors {
         body.put("hasMore", page.hasMore());
         body.put("limit", limit);
         body.put("offset", offset);
-        dev.quarry.insights.SeriesJson.putSql(body, query, List.of(page.statement()));
+        dev.quarry.insights.SeriesJson.putSql(body, List.of(page.statement()));
         body.putArray("timings");
         body.putNull("error");
         return body;

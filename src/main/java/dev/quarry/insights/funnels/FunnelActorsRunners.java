@@ -6,7 +6,7 @@ import dev.quarry.insights.ActorsQueryRunner;
 import dev.quarry.insights.ActorsSource;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryRunner;
+import dev.quarry.query.JsonQueryRunner;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -33,7 +33,7 @@ public final class FunnelActorsRunners {
     }
 
     @ApplicationScoped
-    public static class Funnels implements QueryRunner, ActorsSource {
+    public static class Funnels implements JsonQueryRunner, ActorsSource {
         @Override
         public String kind() {
             return "FunnelsActorsQuery";
@@ -56,7 +56,7 @@ public final class FunnelActorsRunners {
     }
 
     @ApplicationScoped
-    public static class Correlation implements QueryRunner, ActorsSource {
+    public static class Correlation implements JsonQueryRunner, ActorsSource {
         @Override
         public String kind() {
             return "FunnelCorrelationActorsQuery";
