@@ -3,7 +3,7 @@ package dev.quarry.cohorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quarry.query.QueryValues;
+import dev.quarry.web.QueryValues;
 import io.vertx.mutiny.sqlclient.Row;
 import java.io.IOException;
 import java.time.OffsetDateTime;

@@ -2,7 +2,7 @@ package dev.quarry.definitions;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quarry.query.QueryValues;
+import dev.quarry.web.QueryValues;
 import io.vertx.mutiny.sqlclient.Row;
 import java.time.OffsetDateTime;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package dev.quarry.definitions;
 
+import dev.quarry.capture.DefinitionsRecorder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.mutiny.sqlclient.Row;

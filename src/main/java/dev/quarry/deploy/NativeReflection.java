@@ -157,13 +157,13 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.insights.funnels.FunnelPlan.Breakdown.class,
         dev.quarry.insights.funnels.FunnelPlan.Exclusion.class,
         dev.quarry.insights.funnels.FunnelPlan.VizType.class,
-        dev.quarry.insights.DateRange.class,
+        dev.quarry.dates.QueryDateRange.class,
         dev.quarry.insights.RetentionQueryRunner.Plan.class,
         dev.quarry.insights.RetentionBreakdown.class,
         dev.quarry.insights.PathsQueryRunner.Plan.class,
         dev.quarry.insights.PathsQueryRunner.Step.class,
         dev.quarry.insights.ActorsQueryRunner.Cell.class,
-        dev.quarry.insights.Interval.class,
+        dev.quarry.dates.Interval.class,
         dev.quarry.insights.Series.class,
         dev.quarry.insights.Breakdown.class,
         dev.quarry.insights.StickinessQueryRunner.Plan.class,
@@ -174,6 +174,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.query.QueryContext.class,
         dev.quarry.query.QueryReply.class,
         dev.quarry.query.QueryRequest.class,
+        dev.quarry.query.QueryRunners.Parsed.class,
         dev.quarry.query.RefreshMode.class,
         // dev.quarry.web
         dev.quarry.web.ApiError.class,
@@ -205,7 +206,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.persons.PersonsApiResource.class
 }, classNames = {
         // package-private in dev.quarry.definitions
-        "dev.quarry.definitions.DefinitionsRecorder$Batch",
+        "dev.quarry.capture.DefinitionsRecorder$Batch",
         // package-private in dev.quarry.capture
         "dev.quarry.capture.GroupResolution$Group",
         "dev.quarry.capture.GroupResolution$GroupType",

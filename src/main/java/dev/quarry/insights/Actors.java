@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quarry.query.QueryValues;
+import dev.quarry.web.QueryValues;
 import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;

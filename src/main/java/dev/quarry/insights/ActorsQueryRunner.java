@@ -1,5 +1,8 @@
 package dev.quarry.insights;
 
+import dev.quarry.dates.Interval;
+import dev.quarry.dates.QueryDateRange;
+import dev.quarry.dates.RelativeDates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,9 +11,8 @@ import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.PropertyFilters;
-import dev.quarry.insights.funnels.FunnelActors;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryRunner;
+import dev.quarry.query.JsonQueryRunner;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -31,7 +33,7 @@ import java.util.regex.Pattern;
  * read through the same HogQL part that computes the number beside it.
  */
 @ApplicationScoped
-public class ActorsQueryRunner implements QueryRunner {
+public class ActorsQueryRunner implements JsonQueryRunner {
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 10_000;
     private static final Pattern PROPERTY_COLUMN = Pattern.compile("^(?:person\\.)?properties\\.([A-Za-z0-9_$@. \\-]{1,200})$");
@@ -75,6 +77,12 @@ public class ActorsQueryRunner implements QueryRunner {
         }
     }
 
+    private final List<ActorsSource> sources;
+
+    public ActorsQueryRunner(jakarta.enterprise.inject.Instance<ActorsSource> sources) {
+        this.sources = sources.stream().toList();
+    }
+
     @Override
     public String kind() {
         return "ActorsQuery";
@@ -107,10 +115,7 @@ public class ActorsQueryRunner implements QueryRunner {
                     "FunnelCorrelationActorsQuery").contains(sourceKind)) {
                 throw new ValidationException("Unsupported actors source: " + sourceKind, "source");
             }
-            actors = sourceKind.startsWith("Funnel")
-                    ? FunnelActors.part(sql, source).map(part -> Cell.of(part.wrap(
-                            "SELECT actor AS person_id FROM %s AS funnel_actors", Map.of())))
-                    : cellActors(sql, source);
+            actors = cellActors(sql, source, sourceKind);
         }
         return actors.flatMap(cell -> page(context, sql, query, cell, limit, offset));
     }
@@ -196,7 +201,7 @@ public class ActorsQueryRunner implements QueryRunner {
                 body.put("limit", limit);
                 body.put("offset", offset);
                 body.put("missing_actors_count", missingN);
-                SeriesJson.putSql(body, query, List.of(persons));
+                SeriesJson.putSql(body, List.of(persons));
                 body.putNull("error");
                 return body;
             })));
@@ -348,75 +353,29 @@ public class ActorsQueryRunner implements QueryRunner {
         };
     }
 
-    /** The person ids of the requested cell, as a HogQL part with a {@code person_id} column. */
-    static Uni<Cell> cellActors(InsightSql sql, JsonNode source) {
-        JsonNode insight = source.get("source");
-        if (insight == null || !insight.isObject()) {
-            throw new ValidationException("source.source is required", "source");
+    /** The insight kinds whose cells {@code InsightActorsQuery} and {@code StickinessActorsQuery} may name. */
+    static final List<String> INSIGHT_SOURCES = List.of("InsightActorsQuery", "StickinessActorsQuery");
+
+    /** The person ids of the requested cell, from the bean of the source's kind. */
+    private Uni<Cell> cellActors(InsightSql sql, JsonNode source, String sourceKind) {
+        String insightKind = "";
+        if (INSIGHT_SOURCES.contains(sourceKind)) {
+            JsonNode insight = source.get("source");
+            if (insight == null || !insight.isObject()) {
+                throw new ValidationException("source.source is required", "source");
+            }
+            insightKind = insight.path("kind").asText("");
         }
-        String kind = insight.path("kind").asText("");
-        switch (kind) {
-            case "LifecycleQuery": {
-                String status = source.path("status").asText(null);
-                if (status == null || !LifecycleQueryRunner.STATUSES.contains(status)) {
-                    throw new ValidationException("status must be one of new, returning, resurrecting, dormant", "status");
-                }
-                return LifecycleQueryRunner.plan(sql, insight).map(plan -> {
-                    long period = bucketIndex(sql, plan.range(), source.get("day"));
-                    return Cell.of(LifecycleQueryRunner.cells(plan).wrap("SELECT person_id FROM %s AS cells WHERE period = "
-                            + "{ac_period} AND status = {ac_status}", Map.of("ac_period", period, "ac_status", status)));
-                });
+        for (ActorsSource s : sources) {
+            if (s.answers(sourceKind, insightKind)) {
+                return s.actors(sql, source);
             }
-            case "StickinessQuery": {
-                JsonNode day = source.get("day");
-                if (day == null || !day.canConvertToLong()) {
-                    throw new ValidationException("day must be the number of intervals", "day");
-                }
-                int series = source.path("series").asInt(0);
-                return StickinessQueryRunner.plans(sql, insight).map(plans -> {
-                    StickinessQueryRunner.Plan plan = pick(plans, series, source.path("compare").asText(null));
-                    String op = plan.cumulative() ? ">=" : "=";
-                    return Cell.of(StickinessQueryRunner.actorIntervals(plan).wrap("SELECT person_id FROM %s AS actors WHERE "
-                            + "intervals " + op + " {ac_n}", Map.of("ac_n", day.asLong())));
-                });
-            }
-            case "TrendsQuery":
-                return trendsCell(sql, source, insight);
-            case "PathsQuery":
-                return PathsQueryRunner.actors(sql, source, insight).map(counts -> {
-                    if (counts.size() > MAX_LIMIT) {
-                        throw new ValidationException("This paths cell has more than " + MAX_LIMIT
-                                + " persons; narrow the date range or the path", "source");
-                    }
-                    return Cell.counted(counts);
-                });
-            case "RetentionQuery": {
-                long interval = source.path("interval").asLong(0);
-                return RetentionQueryRunner.plan(sql, insight).map(plan -> {
-                    String selected = RetentionQueryRunner.selectedValue(source.get("breakdown"));
-                    if (plan.breakdown() != null && plan.breakdown().isCohort() && selected == null) {
-                        throw new ValidationException("A cohort breakdown value is required for actors of a retention "
-                                + "with cohort breakdowns", "breakdown");
-                    }
-                    Map<String, Object> extra = new HashMap<>();
-                    extra.put("ac_start", interval);
-                    String where = "start = {ac_start}";
-                    if (selected != null && plan.breakdown() != null) {
-                        extra.put("ac_bd", selected);
-                        where += " AND bd = {ac_bd}";
-                    }
-                    // the cohort of the row, and every interval each of them appeared in
-                    HogQLPart part = RetentionQueryRunner.cells(plan).wrap("SELECT person_id, j FROM %s AS cells WHERE "
-                            + where, extra);
-                    return new Cell(part, false, true, plan.lookahead(), plan.interval().lower(), false);
-                });
-            }
-            default:
-                throw new ValidationException("Unsupported insight for actors: " + kind, "source");
         }
+        throw new ValidationException("Unsupported insight for actors: " + insightKind, "source");
     }
 
-    private static <P> P pick(List<P> plans, int series, String compare) {
+    /** The plan a cell's {@code series} (and {@code compare}: current/previous) names among an insight's plans. */
+    static <P> P pick(List<P> plans, int series, String compare) {
         int perRange = plans.size();
         if (compare != null && (compare.equals("current") || compare.equals("previous"))) {
             perRange = plans.size() / 2;
@@ -428,51 +387,8 @@ public class ActorsQueryRunner implements QueryRunner {
         return plans.get(index);
     }
 
-    private static Uni<Cell> trendsCell(InsightSql sql, JsonNode source, JsonNode insight) {
-        InsightFields.trends(insight);
-        List<Series> series = Series.parseAll(insight.get("series"), "series");
-        int index = source.path("series").asInt(0);
-        if (index < 0 || index >= series.size()) {
-            throw new ValidationException("series out of range", "series");
-        }
-        Interval interval = Interval.parse(insight.path("interval").asText(null), "interval");
-        Series s = TrendsQueryRunner.activeUsersAsDau(List.of(series.get(index)), interval).get(0);
-        List<Long> cohorts = Breakdown.cohorts(insight.get("breakdownFilter"));
-        Breakdown breakdown = cohorts != null ? null : Breakdown.parse(insight.get("breakdownFilter"));
-        Expr member = new Expr.Constant(true);
-        if (cohorts != null) {
-            JsonNode b = source.get("breakdown");
-            JsonNode one = b != null && b.isArray() ? b.get(0) : b;
-            if (one == null || one.isNull()) {
-                throw new ValidationException("breakdown (a cohort id or \"all\") is required for actors of a cohort "
-                        + "breakdown", "breakdown");
-            }
-            long id = one.asText().equals("all") ? 0 : one.asLong(-1);
-            if (!cohorts.contains(id)) {
-                throw new ValidationException("breakdown is not one of the query's cohorts", "breakdown");
-            }
-            member = Breakdown.cohortMember(id);
-        }
-        boolean totalValue = TrendsQueryRunner.TOTAL_VALUE_DISPLAYS.contains(
-                insight.path("trendsFilter").path("display").asText(""));
-        String compare = source.path("compare").asText(null);
-        String compareTo = insight.path("compareFilter").path("compare_to").asText(null);
-        Expr where = InsightSql.and(s.filter(), sql.globalFilters(insight), member);
-        return sql.dateRange(insight, totalValue ? Interval.DAY : interval, "-7d").flatMap(range -> {
-            DateRange dr = "previous".equals(compare) ? range.previous(compareTo) : range;
-            return TrendsQueryRunner.plan(sql, s, dr, where, breakdown, totalValue, null, new ArrayList<>())
-                    .map(plan -> {
-                        Long period = totalValue || source.get("day") == null || source.get("day").isNull() ? null
-                                : bucketIndex(sql, dr, source.get("day"));
-                        JsonNode b = source.get("breakdown");
-                        String value = b == null || b.isNull() ? null : b.isArray() ? b.path(0).asText() : b.asText();
-                        return Cell.events(TrendsQueryRunner.cellEvents(sql, plan, period, value));
-                    });
-        });
-    }
-
     /** The bucket a {@code day} ("2020-01-09", or a date-time) falls in, as an index into the range. */
-    static long bucketIndex(InsightSql sql, DateRange range, JsonNode day) {
+    static long bucketIndex(InsightSql sql, QueryDateRange range, JsonNode day) {
         if (day == null || day.isNull() || day.asText().isBlank()) {
             throw new ValidationException("day is required", "day");
         }

@@ -1,5 +1,6 @@
 package dev.quarry.insights;
 
+import dev.quarry.dates.RelativeDates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,8 +17,8 @@ import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.hogql.SelectQuery;
 import dev.quarry.query.HogQLErrors;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryRunner;
-import dev.quarry.query.QueryValues;
+import dev.quarry.query.JsonQueryRunner;
+import dev.quarry.web.QueryValues;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -35,7 +36,7 @@ import java.util.UUID;
  * in the select list, the other columns are grouped by.
  */
 @ApplicationScoped
-public class EventsQueryRunner implements QueryRunner {
+public class EventsQueryRunner implements JsonQueryRunner {
     static final List<String> EVENT_FIELDS = List.of("uuid", "event", "properties", "timestamp", "distinct_id",
             "elements_chain", "created_at");
     static final List<String> PERSON_FIELDS = List.of("person.id", "person.created_at", "person.properties", "distinct_id");

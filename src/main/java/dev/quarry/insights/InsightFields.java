@@ -19,14 +19,7 @@ public final class InsightFields {
             "samplingFactor", Set.of("1", "1.0"));
 
     /** Display-only fields shared by the chart filters (axis formats, legends, colours, goal lines). */
-    static final Set<String> CHART_DISPLAY = Set.of("display", "showLegend", "showValuesOnSeries",
-            "showPercentStackView", "showLabelsOnSeries", "showMultipleYAxes", "showTrendLines",
-            "showAlertThresholdLines", "yAxisScaleType", "hiddenLegendIndexes", "hiddenLegendBreakdowns",
-            "resultCustomizationBy", "resultCustomizations", "goalLines", "aggregationAxisFormat",
-            "aggregationAxisPostfix", "aggregationAxisPrefix", "decimalPlaces", "minDecimalPlaces",
-            "showConfidenceIntervals", "confidenceLevel", "showMovingAverage", "movingAverageIntervals",
-            "detailedResultsAggregationType", "stacked", "toggledLifecycles", "layout", "funnelStepReference",
-            "useUdf", "showMean", "breakdownSorting");
+    static final Set<String> CHART_DISPLAY = dev.quarry.query.schema.DisplayOnly.CHART;
 
     public static void trends(JsonNode q) {
         QueryFields.check(q, plus(INSIGHT, "trendsFilter", "compareFilter"), Set.of(), INSIGHT_OFF, "TrendsQuery");
@@ -45,36 +38,6 @@ public final class InsightFields {
                 "breakdownAttributionValue", "funnelFromStep", "funnelToStep", "binCount"), CHART_DISPLAY,
                 Map.of("funnelAggregateByHogQL", Set.of("person_id")), "FunnelsQuery.funnelsFilter");
         breakdown(q.get("breakdownFilter"), "FunnelsQuery");
-    }
-
-    public static void lifecycle(JsonNode q) {
-        QueryFields.check(q, plus(INSIGHT, "lifecycleFilter"), Set.of(), INSIGHT_OFF, "LifecycleQuery");
-        QueryFields.check(q.get("lifecycleFilter"), Set.of(), CHART_DISPLAY, Map.of(), "LifecycleQuery.lifecycleFilter");
-        if (q.has("breakdownFilter") && !QueryFields.isOff(q.get("breakdownFilter"))) {
-            QueryFields.check(q, Set.of(), Set.of(), Map.of("breakdownFilter", Set.of()), "LifecycleQuery");
-        }
-    }
-
-    public static void stickiness(JsonNode q) {
-        QueryFields.check(q, plus(INSIGHT, "stickinessFilter", "compareFilter", "intervalCount"), Set.of(),
-                INSIGHT_OFF, "StickinessQuery");
-        QueryFields.check(q.get("stickinessFilter"), Set.of("computedAs", "stickinessCriteria"), CHART_DISPLAY,
-                Map.of(), "StickinessQuery.stickinessFilter");
-        QueryFields.check(q.get("compareFilter"), Set.of("compare", "compare_to"), Set.of(), Map.of(),
-                "StickinessQuery.compareFilter");
-        if (q.has("breakdownFilter") && !QueryFields.isOff(q.get("breakdownFilter"))) {
-            QueryFields.check(q, Set.of(), Set.of(), Map.of("breakdownFilter", Set.of()), "StickinessQuery");
-        }
-    }
-
-    /** An EventsNode of a series (or a funnel exclusion, which also carries its step range). */
-    public static void series(JsonNode node, boolean exclusion) {
-        Set<String> read = Set.of("kind", "event", "name", "custom_name", "math", "math_property", "math_hogql",
-                "properties", "fixedProperties");
-        QueryFields.check(node, exclusion ? plus(read, "funnelFromStep", "funnelToStep") : read, Set.of(),
-                Map.of("math_group_type_index", Set.of(), "math_property_type", Set.of("event_properties"),
-                        "math_multiplier", Set.of("1", "1.0"), "math_property_revenue_currency", Set.of(),
-                        "optionalInFunnel", Set.of(), "limit", Set.of(), "orderBy", Set.of()), "series");
     }
 
     static void breakdown(JsonNode bf, String kind) {

@@ -1,5 +1,7 @@
 package dev.quarry.insights;
 
+import dev.quarry.dates.Interval;
+import dev.quarry.dates.QueryDateRange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.hogql.CompileSettings;
@@ -9,6 +11,8 @@ import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.Parser;
 import dev.quarry.hogql.PropertyFilters;
+import dev.quarry.query.schema.DateRange;
+import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.query.QueryContext;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
@@ -95,12 +99,17 @@ public final class InsightSql {
     }
 
     /** Resolves the query's date range, looking up the first event when it says {@code all}. */
-    public Uni<DateRange> dateRange(JsonNode query, Interval interval, String defaultFrom) {
-        JsonNode dr = query.get("dateRange");
-        if (DateRange.needsEarliest(dr)) {
-            return earliestEvent().map(e -> DateRange.resolve(dr, interval, weekStartDay(), now(), defaultFrom, e));
+    public Uni<QueryDateRange> dateRange(JsonNode query, Interval interval, String defaultFrom) {
+        return dateRange(QuerySchema.parse(query.get("dateRange"), DateRange.class, "dateRange"), interval,
+                defaultFrom);
+    }
+
+    /** Resolves a {@code dateRange} (PostHog's QueryDateRange rules), looking up the first event for {@code all}. */
+    public Uni<QueryDateRange> dateRange(DateRange dr, Interval interval, String defaultFrom) {
+        if (QueryDateRange.needsEarliest(dr)) {
+            return earliestEvent().map(e -> QueryDateRange.resolve(dr, interval, weekStartDay(), now(), defaultFrom, e));
         }
-        return Uni.createFrom().item(DateRange.resolve(dr, interval, weekStartDay(), now(), defaultFrom, null));
+        return Uni.createFrom().item(QueryDateRange.resolve(dr, interval, weekStartDay(), now(), defaultFrom, null));
     }
 
     // ------------------------------------------------------------------ filters
@@ -116,9 +125,14 @@ public final class InsightSql {
 
     /** The insight-wide filters: {@code properties} and, with {@code filterTestAccounts}, the team's test-account list. */
     public Expr globalFilters(JsonNode query) {
+        return globalFilters(query.get("properties"), query.path("filterTestAccounts").asBoolean(false));
+    }
+
+    /** {@code properties} (a filter list or group) and, with {@code filterTestAccounts}, the test-account filter. */
+    public Expr globalFilters(JsonNode properties, Boolean filterTestAccounts) {
         List<Expr> parts = new ArrayList<>();
-        parts.add(properties(query.get("properties"), "properties"));
-        if (query.path("filterTestAccounts").asBoolean(false)) {
+        parts.add(properties(properties, "properties"));
+        if (Boolean.TRUE.equals(filterTestAccounts)) {
             parts.add(testAccounts());
         }
         return and(parts);

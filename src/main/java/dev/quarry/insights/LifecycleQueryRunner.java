@@ -1,11 +1,15 @@
 package dev.quarry.insights;
 
+import dev.quarry.web.ValidationException;
+import dev.quarry.dates.Interval;
+import dev.quarry.dates.QueryDateRange;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.Expr;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
+import dev.quarry.query.schema.QuerySchema;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,7 +21,7 @@ import java.util.Map;
  * after an active one that is not followed by activity. Always the four series in that order; dormant negative.
  */
 @ApplicationScoped
-public class LifecycleQueryRunner implements QueryRunner {
+public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, ActorsSource {
     public static final List<String> STATUSES = List.of("new", "returning", "resurrecting", "dormant");
 
     @Override
@@ -27,16 +31,18 @@ public class LifecycleQueryRunner implements QueryRunner {
 
     /** A lifecycle query, resolved: its one series, buckets and the event condition. */
     /** personDaysWhere: the same rows' condition on the person-day rollup when it answers the same, else null. */
-    public record Plan(Series series, DateRange range, Expr where, Expr personDaysWhere) {}
+    public record Plan(Series series, QueryDateRange range, Expr where, Expr personDaysWhere) {}
 
-    public static Uni<Plan> plan(InsightSql sql, com.fasterxml.jackson.databind.JsonNode query) {
-        InsightFields.lifecycle(query);
-        List<Series> series = Series.parseAll(query.get("series"), "series");
-        Interval interval = Interval.parse(query.path("interval").asText(null), "interval");
-        return sql.dateRange(query, interval, "-7d").map(range -> {
+    public static Uni<Plan> plan(InsightSql sql, LifecycleQuery query) {
+        QuerySchema.unsupported("LifecycleQuery", "aggregation_group_type_index", query.aggregationGroupTypeIndex());
+        QuerySchema.unsupported("LifecycleQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
+        QuerySchema.unsupported("LifecycleQuery", "breakdownFilter", query.breakdownFilter());
+        List<Series> series = Series.all(query.series(), "series");
+        Interval interval = Interval.parse(query.interval(), "interval");
+        return sql.dateRange(query.dateRange(), interval, "-7d").map(range -> {
             Series s = series.get(0);
             // one extra bucket before the range: activity there decides "returning" in the first bucket
-            Expr global = sql.globalFilters(query);
+            Expr global = sql.globalFilters(query.properties(), query.filterTestAccounts());
             Expr where = InsightSql.and(s.filter(), global,
                     new Expr.Compare(">=", Expr.Field.of("timestamp"), new Expr.Constant(range.bucket(-1).toOffsetDateTime())),
                     new Expr.Compare("<", Expr.Field.of("timestamp"),
@@ -80,7 +86,12 @@ public class LifecycleQueryRunner implements QueryRunner {
     }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+    public Class<LifecycleQuery> queryType() {
+        return LifecycleQuery.class;
+    }
+
+    @Override
+    public Uni<ObjectNode> run(QueryContext context, LifecycleQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         return plan(sql, query).flatMap(plan -> {
             HogQLPart counts = cells(plan).wrap(
@@ -101,9 +112,9 @@ public class LifecycleQueryRunner implements QueryRunner {
                 for (int s = 0; s < 4; s++) {
                     results.add(series(context.mapper(), plan, STATUSES.get(s), data[s]));
                 }
-                SeriesJson.putSql(body, query, List.of(compiled));
+                SeriesJson.putSql(body, List.of(compiled));
                 body.set("resolved_date_range", SeriesJson.resolvedRange(context.mapper(), plan.range()));
-                body.set("modifiers", query.has("modifiers") ? query.get("modifiers") : context.mapper().createObjectNode());
+                body.set("modifiers", query.modifiers() != null ? query.modifiers() : context.mapper().createObjectNode());
                 body.putNull("error");
                 return body;
             });
@@ -135,5 +146,25 @@ public class LifecycleQueryRunner implements QueryRunner {
         o.put("label", s.label() + " - " + status);
         o.put("status", status);
         return o;
+    }
+
+    @Override
+    public boolean answers(String sourceKind, String insightKind) {
+        return ActorsQueryRunner.INSIGHT_SOURCES.contains(sourceKind) && insightKind.equals("LifecycleQuery");
+    }
+
+    /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
+    @Override
+    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, com.fasterxml.jackson.databind.JsonNode source) {
+        LifecycleQuery insight = QuerySchema.parse(source.get("source"), LifecycleQuery.class, "LifecycleQuery");
+        String status = source.path("status").asText(null);
+        if (status == null || !STATUSES.contains(status)) {
+            throw new ValidationException("status must be one of new, returning, resurrecting, dormant", "status");
+        }
+        return plan(sql, insight).map(plan -> {
+            long period = ActorsQueryRunner.bucketIndex(sql, plan.range(), source.get("day"));
+            return ActorsQueryRunner.Cell.of(cells(plan).wrap("SELECT person_id FROM %s AS cells WHERE period = "
+                    + "{ac_period} AND status = {ac_status}", Map.of("ac_period", period, "ac_status", status)));
+        });
     }
 }

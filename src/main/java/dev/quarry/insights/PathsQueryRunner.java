@@ -1,5 +1,7 @@
 package dev.quarry.insights;
 
+import dev.quarry.dates.Interval;
+import dev.quarry.dates.QueryDateRange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,7 +10,7 @@ import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.Parser;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryRunner;
+import dev.quarry.query.JsonQueryRunner;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -50,7 +52,7 @@ import java.util.regex.PatternSyntaxException;
  * {@link #MAX_EVENTS} rows: a larger range is a 400 asking to narrow it.
  */
 @ApplicationScoped
-public class PathsQueryRunner implements QueryRunner {
+public class PathsQueryRunner implements JsonQueryRunner, ActorsSource {
     static final int MAX_EVENTS = 500_000;
     static final int DEFAULT_STEP_LIMIT = 5;
     static final int DEFAULT_EDGE_LIMIT = 50;
@@ -72,7 +74,7 @@ public class PathsQueryRunner implements QueryRunner {
     }
 
     /** A checked PathsQuery. */
-    public record Plan(DateRange range, Expr where, Expr itemSource, boolean pageviewUrls, boolean screenNames,
+    public record Plan(QueryDateRange range, Expr where, Expr itemSource, boolean pageviewUrls, boolean screenNames,
                 List<Pattern> cleaningRegex, List<String> cleaningAlias, List<String> groupings, List<Pattern> groupingRegex,
                 Set<String> exclude, String startPoint, String endPoint, int stepLimit, int edgeLimit, Long minWeight,
                 Long maxWeight) {
@@ -404,7 +406,7 @@ public class PathsQueryRunner implements QueryRunner {
                         .put("value", (long) e.getValue()[0])
                         .put("average_conversion_time", e.getValue()[1] / e.getValue()[0] * 1000.0);
             }
-            SeriesJson.putSql(body, query, statements);
+            SeriesJson.putSql(body, statements);
             body.putNull("error");
             return body;
         }));
@@ -449,5 +451,23 @@ public class PathsQueryRunner implements QueryRunner {
     private static String firstText(JsonNode a, JsonNode b, String field) {
         String v = text(a, field);
         return v != null ? v : text(b, field);
+    }
+
+    @Override
+    public boolean answers(String sourceKind, String insightKind) {
+        return ActorsQueryRunner.INSIGHT_SOURCES.contains(sourceKind) && insightKind.equals("PathsQuery");
+    }
+
+    /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
+    @Override
+    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, com.fasterxml.jackson.databind.JsonNode source) {
+        com.fasterxml.jackson.databind.JsonNode insight = source.get("source");
+        return actors(sql, source, insight).map(counts -> {
+            if (counts.size() > ActorsQueryRunner.MAX_LIMIT) {
+                throw new ValidationException("This paths cell has more than " + ActorsQueryRunner.MAX_LIMIT
+                        + " persons; narrow the date range or the path", "source");
+            }
+            return ActorsQueryRunner.Cell.counted(counts);
+        });
     }
 }

@@ -1,5 +1,7 @@
 package dev.quarry.insights;
 
+import dev.quarry.dates.Interval;
+import dev.quarry.dates.QueryDateRange;
 import dev.quarry.hogql.Expr;
 import java.time.LocalDate;
 import java.time.LocalTime;
@@ -52,7 +54,7 @@ public final class PersonDays {
      * The rollup's condition for {@code series} on local days {@code from} … {@code to} (inclusive) when the
      * rollup answers for this read (see the class comment), else null.
      *
-     * @param readFrom first instant read; @param readTo last instant read (inclusive, as {@link DateRange#to()})
+     * @param readFrom first instant read; @param readTo last instant read (inclusive, as {@link QueryDateRange#to()})
      */
     public static Expr where(InsightSql sql, Series series, Expr global, Interval interval, ZonedDateTime readFrom,
                              ZonedDateTime readTo) {

@@ -1,5 +1,8 @@
 package dev.quarry.insights;
 
+import dev.quarry.dates.Interval;
+import dev.quarry.dates.QueryDateRange;
+import dev.quarry.dates.RelativeDates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -7,8 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryRunner;
-import dev.quarry.query.QueryValues;
+import dev.quarry.query.JsonQueryRunner;
+import dev.quarry.web.QueryValues;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -36,7 +39,7 @@ import java.util.Set;
  * </ul>
  */
 @ApplicationScoped
-public class RetentionQueryRunner implements QueryRunner {
+public class RetentionQueryRunner implements JsonQueryRunner, ActorsSource {
     static final Set<String> QUERY_FIELDS = Set.of("kind", "dateRange", "filterTestAccounts", "properties",
             "retentionFilter", "breakdownFilter");
     static final Set<String> FILTER_FIELDS = Set.of("period", "totalIntervals", "retentionType", "targetEntity",
@@ -129,9 +132,9 @@ public class RetentionQueryRunner implements QueryRunner {
             if (!first.isBefore(readTo)) {
                 throw new ValidationException("date_from must not be after date_to", "date_from");
             }
-            if (rows > DateRange.MAX_BUCKETS) {
+            if (rows > QueryDateRange.MAX_BUCKETS) {
                 throw new ValidationException("The date range has " + rows + " " + interval.lower()
-                        + " intervals; at most " + DateRange.MAX_BUCKETS + " are allowed.", "date_from");
+                        + " intervals; at most " + QueryDateRange.MAX_BUCKETS + " are allowed.", "date_from");
             }
             return new Plan(interval, first, (int) rows, n, firstTime, cumulative, minimum, target, returning, global,
                     breakdown, readTo);
@@ -269,7 +272,7 @@ public class RetentionQueryRunner implements QueryRunner {
                         addRows(results, plan, e.getValue(), e.getKey());
                     }
                 }
-                SeriesJson.putSql(body, query, List.of(compiled));
+                SeriesJson.putSql(body, List.of(compiled));
                 body.putNull("error");
                 return body;
             });
@@ -337,4 +340,33 @@ public class RetentionQueryRunner implements QueryRunner {
         return breakdown.asText();
     }
 
+    @Override
+    public boolean answers(String sourceKind, String insightKind) {
+        return ActorsQueryRunner.INSIGHT_SOURCES.contains(sourceKind) && insightKind.equals("RetentionQuery");
+    }
+
+    /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
+    @Override
+    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, com.fasterxml.jackson.databind.JsonNode source) {
+        com.fasterxml.jackson.databind.JsonNode insight = source.get("source");
+        long interval = source.path("interval").asLong(0);
+        return plan(sql, insight).map(plan -> {
+            String selected = selectedValue(source.get("breakdown"));
+            if (plan.breakdown() != null && plan.breakdown().isCohort() && selected == null) {
+                throw new ValidationException("A cohort breakdown value is required for actors of a retention "
+                        + "with cohort breakdowns", "breakdown");
+            }
+            Map<String, Object> extra = new HashMap<>();
+            extra.put("ac_start", interval);
+            String where = "start = {ac_start}";
+            if (selected != null && plan.breakdown() != null) {
+                extra.put("ac_bd", selected);
+                where += " AND bd = {ac_bd}";
+            }
+            // the cohort of the row, and every interval each of them appeared in
+            HogQLPart part = cells(plan).wrap("SELECT person_id, j FROM %s AS cells WHERE "
+                    + where, extra);
+            return new ActorsQueryRunner.Cell(part, false, true, plan.lookahead(), plan.interval().lower(), false);
+        });
+    }
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.Parser;
+import dev.quarry.query.schema.EventsNode;
+import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.ValidationException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,26 @@ public record Series(int order, String event, String name, String customName, St
     public static final Set<String> MATHS = Set.of("total", "dau", "weekly_active", "monthly_active", "unique_session",
             "sum", "avg", "min", "max", "median", "p75", "p90", "p95", "p99", "hogql");
 
+    /** The series of a typed query (400 when there are none, or one is unsupported). */
+    public static List<Series> all(List<EventsNode> series, String attr) {
+        if (series == null || series.isEmpty()) {
+            throw new ValidationException("At least one series is required.", attr);
+        }
+        List<Series> out = new ArrayList<>();
+        for (int i = 0; i < series.size(); i++) {
+            EventsNode node = series.get(i);
+            if (node == null) {
+                throw new ValidationException("A series must be an object.", attr);
+            }
+            if (node.kind() != null && !node.kind().equals("EventsNode")) {
+                throw new ValidationException("Unsupported series kind: " + node.kind()
+                        + " (only EventsNode is supported)", attr);
+            }
+            out.add(of(node, i, false));
+        }
+        return out;
+    }
+
     public static List<Series> parseAll(JsonNode series, String attr) {
         if (series == null || !series.isArray() || series.isEmpty()) {
             throw new ValidationException("At least one series is required.", attr);
@@ -32,33 +54,55 @@ public record Series(int order, String event, String name, String customName, St
         return out;
     }
 
+    /** One series from its JSON (a series, or with {@code attr} "exclusions" a funnel exclusion). */
     public static Series parse(JsonNode node, int order, String attr) {
         if (node == null || !node.isObject()) {
             throw new ValidationException("A series must be an object.", attr);
         }
-        InsightFields.series(node, "exclusions".equals(attr));
+        // the kind first, so that an ActionsNode is named as such rather than by its first unknown field
         String kind = node.path("kind").asText("EventsNode");
         if (!kind.equals("EventsNode")) {
             throw new ValidationException("Unsupported series kind: " + kind + " (only EventsNode is supported)", attr);
         }
-        JsonNode ev = node.get("event");
-        String event = ev == null || ev.isNull() ? null : ev.asText();
-        String math = node.path("math").isTextual() ? node.get("math").asText() : "total";
+        return of(QuerySchema.parse(node, EventsNode.class, "series"), order, "exclusions".equals(attr));
+    }
+
+    /**
+     * One series from its node; the fields Quarry does not compute are refused unless off, and an exclusion's step
+     * fields anywhere else.
+     */
+    public static Series of(EventsNode node, int order, boolean exclusion) {
+        if (!exclusion) {
+            for (String f : List.of("funnelFromStep", "funnelToStep")) {
+                Object v = f.equals("funnelFromStep") ? node.funnelFromStep() : node.funnelToStep();
+                if (!QuerySchema.isOff(v)) {
+                    throw new ValidationException("Unknown or unsupported field series." + f, f);
+                }
+            }
+        }
+        QuerySchema.unsupported("series", "math_group_type_index", node.mathGroupTypeIndex());
+        QuerySchema.unsupported("series", "math_property_type", node.mathPropertyType(), "event_properties");
+        QuerySchema.unsupported("series", "math_multiplier", node.mathMultiplier(), "1", "1.0");
+        QuerySchema.unsupported("series", "math_property_revenue_currency", node.mathPropertyRevenueCurrency());
+        QuerySchema.unsupported("series", "optionalInFunnel", node.optionalInFunnel());
+        QuerySchema.unsupported("series", "limit", node.limit());
+        QuerySchema.unsupported("series", "orderBy", node.orderBy());
+        String event = node.event();
+        String math = node.math() != null ? node.math() : "total";
         if (!MATHS.contains(math)) {
             throw new ValidationException("Unsupported math: " + math, "math");
         }
-        String mathProperty = node.path("math_property").isTextual() ? node.get("math_property").asText() : null;
+        String mathProperty = node.mathProperty();
         if (Set.of("sum", "avg", "min", "max", "median", "p75", "p90", "p95", "p99").contains(math)
                 && (mathProperty == null || mathProperty.isBlank())) {
             throw new ValidationException("math " + math + " needs math_property", "math_property");
         }
-        String mathHogql = node.path("math_hogql").isTextual() ? node.get("math_hogql").asText() : null;
+        String mathHogql = node.mathHogql();
         if (math.equals("hogql") && (mathHogql == null || mathHogql.isBlank())) {
             throw new ValidationException("math hogql needs math_hogql", "math_hogql");
         }
-        return new Series(order, event, node.path("name").isTextual() ? node.get("name").asText() : event,
-                node.path("custom_name").isTextual() ? node.get("custom_name").asText() : null, math, mathProperty,
-                mathHogql, node.get("properties"), node.get("fixedProperties"));
+        return new Series(order, event, node.name() != null ? node.name() : event, node.customName(), math,
+                mathProperty, mathHogql, node.properties(), node.fixedProperties());
     }
 
     /** "pageview", or "All events" for {@code event: null}. */

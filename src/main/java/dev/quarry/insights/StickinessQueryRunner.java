@@ -1,5 +1,7 @@
 package dev.quarry.insights;
 
+import dev.quarry.dates.Interval;
+import dev.quarry.dates.QueryDateRange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,6 +9,8 @@ import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
+import dev.quarry.query.schema.CompareFilter;
+import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -21,7 +25,7 @@ import java.util.Map;
  * (or groups of {@code intervalCount} intervals, counted back from the end), N = 1..K; cumulative mode shows "N or more".
  */
 @ApplicationScoped
-public class StickinessQueryRunner implements QueryRunner {
+public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, ActorsSource {
     @Override
     public String kind() {
         return "StickinessQuery";
@@ -29,37 +33,40 @@ public class StickinessQueryRunner implements QueryRunner {
 
     /** One series of a stickiness query over one range (the current one, or the previous one when comparing). */
     /** personDaysWhere: the same rows' condition on the person-day rollup when it answers the same, else null. */
-    public record Plan(Series series, DateRange range, int intervalCount, String criteriaOp, long criteriaValue,
+    public record Plan(Series series, QueryDateRange range, int intervalCount, String criteriaOp, long criteriaValue,
             boolean cumulative, Expr where, String compareLabel, Expr personDaysWhere) {
         public int maxDays() {
             return (range.bucketCount() + intervalCount - 1) / intervalCount;
         }
     }
 
-    public static Uni<List<Plan>> plans(InsightSql sql, JsonNode query) {
-        InsightFields.stickiness(query);
-        List<Series> series = Series.parseAll(query.get("series"), "series");
-        Interval interval = Interval.parse(query.path("interval").asText(null), "interval");
-        int intervalCount = query.path("intervalCount").asInt(1);
+    public static Uni<List<Plan>> plans(InsightSql sql, StickinessQuery query) {
+        QuerySchema.unsupported("StickinessQuery", "aggregation_group_type_index", query.aggregationGroupTypeIndex());
+        QuerySchema.unsupported("StickinessQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
+        QuerySchema.unsupported("StickinessQuery", "breakdownFilter", query.breakdownFilter());
+        List<Series> series = Series.all(query.series(), "series");
+        Interval interval = Interval.parse(query.interval(), "interval");
+        int intervalCount = query.intervalCount() == null ? 1 : query.intervalCount();
         if (intervalCount < 1) {
             throw new ValidationException("intervalCount must be at least 1", "intervalCount");
         }
-        JsonNode filter = query.path("stickinessFilter");
-        boolean cumulative = filter.path("computedAs").asText("non_cumulative").equals("cumulative");
-        JsonNode criteria = filter.path("stickinessCriteria");
-        String op = criteria.isObject() ? criteria.path("operator").asText("gte") : null;
+        StickinessQuery.StickinessFilter filter = query.stickinessFilter();
+        boolean cumulative = filter != null && filter.cumulative();
+        StickinessQuery.StickinessCriteria criteria = filter == null ? null : filter.stickinessCriteria();
+        String op = criteria == null ? null : criteria.operator() == null ? "gte" : criteria.operator();
         if (op != null && !List.of("gte", "lte", "exact").contains(op)) {
             throw new ValidationException("stickinessCriteria.operator must be gte, lte or exact", "stickinessCriteria");
         }
-        long value = criteria.isObject() ? criteria.path("value").asLong(1) : 1;
-        boolean compare = query.path("compareFilter").path("compare").asBoolean(false);
-        String compareTo = query.path("compareFilter").path("compare_to").asText(null);
-        Expr global = sql.globalFilters(query);
-        return sql.dateRange(query, interval, "-7d").map(range -> {
+        long value = criteria == null || criteria.value() == null ? 1 : criteria.value();
+        CompareFilter compareFilter = query.compareFilter() == null ? CompareFilter.NONE : query.compareFilter();
+        boolean compare = compareFilter.on();
+        String compareTo = compareFilter.compareTo();
+        Expr global = sql.globalFilters(query.properties(), query.filterTestAccounts());
+        return sql.dateRange(query.dateRange(), interval, "-7d").map(range -> {
             List<Plan> plans = new ArrayList<>();
-            List<DateRange> ranges = compare ? List.of(range, range.previous(compareTo)) : List.of(range);
+            List<QueryDateRange> ranges = compare ? List.of(range, range.previous(compareTo)) : List.of(range);
             for (int r = 0; r < ranges.size(); r++) {
-                DateRange dr = ranges.get(r);
+                QueryDateRange dr = ranges.get(r);
                 for (Series s : series) {
                     Expr where = InsightSql.and(s.filter(), global, InsightSql.timestampIn(dr.from(), dr.to()));
                     plans.add(new Plan(s, dr, intervalCount, op, value, cumulative, where,
@@ -100,7 +107,12 @@ public class StickinessQueryRunner implements QueryRunner {
     }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+    public Class<StickinessQuery> queryType() {
+        return StickinessQuery.class;
+    }
+
+    @Override
+    public Uni<ObjectNode> run(QueryContext context, StickinessQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         return plans(sql, query).flatMap(plans -> {
             List<Uni<ObjectNode>> parts = new ArrayList<>();
@@ -124,7 +136,7 @@ public class StickinessQueryRunner implements QueryRunner {
                 ObjectNode body = context.mapper().createObjectNode();
                 ArrayNode results = body.putArray("results");
                 list.forEach(results::add);
-                SeriesJson.putSql(body, query, statements);
+                SeriesJson.putSql(body, statements);
                 body.set("resolved_date_range", SeriesJson.resolvedRange(context.mapper(), plans.get(0).range()));
                 body.putNull("error");
                 return body;
@@ -167,5 +179,27 @@ public class StickinessQueryRunner implements QueryRunner {
             o.put("compare_label", plan.compareLabel());
         }
         return o;
+    }
+
+    @Override
+    public boolean answers(String sourceKind, String insightKind) {
+        return ActorsQueryRunner.INSIGHT_SOURCES.contains(sourceKind) && insightKind.equals("StickinessQuery");
+    }
+
+    /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
+    @Override
+    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, com.fasterxml.jackson.databind.JsonNode source) {
+        StickinessQuery insight = QuerySchema.parse(source.get("source"), StickinessQuery.class, "StickinessQuery");
+        JsonNode day = source.get("day");
+        if (day == null || !day.canConvertToLong()) {
+            throw new ValidationException("day must be the number of intervals", "day");
+        }
+        int series = source.path("series").asInt(0);
+        return plans(sql, insight).map(plans -> {
+            StickinessQueryRunner.Plan plan = ActorsQueryRunner.pick(plans, series, source.path("compare").asText(null));
+            String op = plan.cumulative() ? ">=" : "=";
+            return ActorsQueryRunner.Cell.of(actorIntervals(plan).wrap("SELECT person_id FROM %s AS actors WHERE "
+                    + "intervals " + op + " {ac_n}", Map.of("ac_n", day.asLong())));
+        });
     }
 }

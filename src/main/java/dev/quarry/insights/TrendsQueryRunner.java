@@ -1,12 +1,14 @@
 package dev.quarry.insights;
 
+import dev.quarry.dates.Interval;
+import dev.quarry.dates.QueryDateRange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryRunner;
+import dev.quarry.query.JsonQueryRunner;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -23,7 +25,7 @@ import java.util.Set;
  * aggregated value for total-value displays; formulas combine series bucket by bucket.
  */
 @ApplicationScoped
-public class TrendsQueryRunner implements QueryRunner {
+public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
     static final Set<String> TOTAL_VALUE_DISPLAYS = Set.of("BoldNumber", "ActionsPie", "ActionsTable", "WorldMap",
             "ActionsBarValue");
 
@@ -33,7 +35,7 @@ public class TrendsQueryRunner implements QueryRunner {
     }
 
     /** One series over one range; {@code kept} are the breakdown values shown (others fold into "other"). */
-    public record Plan(Series series, DateRange range, Expr where, Breakdown breakdown, List<String> kept,
+    public record Plan(Series series, QueryDateRange range, Expr where, Breakdown breakdown, List<String> kept,
             boolean totalValue, String compareLabel) {
         /** The bucket's breakdown value expression (a constant when there is no breakdown). */
         Expr breakdownExpr() {
@@ -176,14 +178,14 @@ public class TrendsQueryRunner implements QueryRunner {
         // PostHog's QueryDateRange for a total-value display is at the day interval, whatever the query's interval
         Interval rangeInterval = totalValue ? Interval.DAY : interval;
         return names.flatMap(cohortNames -> sql.dateRange(query, rangeInterval, "-7d").flatMap(range -> {
-            List<DateRange> ranges = compare ? List.of(range, range.previous(compareTo)) : List.of(range);
+            List<QueryDateRange> ranges = compare ? List.of(range, range.previous(compareTo)) : List.of(range);
             // every series (and compare range, and cohort) is independent: all are submitted at once and run
             // concurrently within the project's limit; each keeps its own statements, listed in series order
             List<List<CompiledQuery>> unitStatements = new ArrayList<>();
             List<Uni<List<ObjectNode>>> perSeriesUnits = new ArrayList<>();
             java.util.concurrent.atomic.AtomicBoolean folded = new java.util.concurrent.atomic.AtomicBoolean();
             for (int r = 0; r < ranges.size(); r++) {
-                DateRange dr = ranges.get(r);
+                QueryDateRange dr = ranges.get(r);
                 String label = compare ? (r == 0 ? "current" : "previous") : null;
                 for (Series s : series) {
                     List<Uni<List<ObjectNode>>> cohortUnits = new ArrayList<>();
@@ -254,7 +256,7 @@ public class TrendsQueryRunner implements QueryRunner {
                 body.put("hasMore", folded.get());
                 List<CompiledQuery> statements = new ArrayList<>();
                 unitStatements.forEach(statements::addAll);
-                SeriesJson.putSql(body, query, statements);
+                SeriesJson.putSql(body, statements);
                 body.set("resolved_date_range", SeriesJson.resolvedRange(context.mapper(), range));
                 body.putNull("error");
                 return body;
@@ -319,7 +321,7 @@ public class TrendsQueryRunner implements QueryRunner {
     }
 
     /** Resolves the breakdown values shown (top {@code breakdown_limit} by event count), then the plan. */
-    static Uni<Plan> plan(InsightSql sql, Series s, DateRange range, Expr seriesWhere, Breakdown breakdown,
+    static Uni<Plan> plan(InsightSql sql, Series s, QueryDateRange range, Expr seriesWhere, Breakdown breakdown,
                           boolean totalValue, String compareLabel, List<CompiledQuery> statements) {
         Plan draft = new Plan(s, range, seriesWhere, breakdown, null, totalValue, compareLabel);
         if (breakdown == null) {
@@ -667,5 +669,60 @@ public class TrendsQueryRunner implements QueryRunner {
         } else {
             a.add(v);
         }
+    }
+
+    @Override
+    public boolean answers(String sourceKind, String insightKind) {
+        return ActorsQueryRunner.INSIGHT_SOURCES.contains(sourceKind) && insightKind.equals("TrendsQuery");
+    }
+
+    /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
+    @Override
+    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, com.fasterxml.jackson.databind.JsonNode source) {
+        com.fasterxml.jackson.databind.JsonNode insight = source.get("source");
+        return trendsCell(sql, source, insight);
+    }
+
+    private static Uni<ActorsQueryRunner.Cell> trendsCell(InsightSql sql, JsonNode source, JsonNode insight) {
+        InsightFields.trends(insight);
+        List<Series> series = Series.parseAll(insight.get("series"), "series");
+        int index = source.path("series").asInt(0);
+        if (index < 0 || index >= series.size()) {
+            throw new ValidationException("series out of range", "series");
+        }
+        Interval interval = Interval.parse(insight.path("interval").asText(null), "interval");
+        Series s = activeUsersAsDau(List.of(series.get(index)), interval).get(0);
+        List<Long> cohorts = Breakdown.cohorts(insight.get("breakdownFilter"));
+        Breakdown breakdown = cohorts != null ? null : Breakdown.parse(insight.get("breakdownFilter"));
+        Expr member = new Expr.Constant(true);
+        if (cohorts != null) {
+            JsonNode b = source.get("breakdown");
+            JsonNode one = b != null && b.isArray() ? b.get(0) : b;
+            if (one == null || one.isNull()) {
+                throw new ValidationException("breakdown (a cohort id or \"all\") is required for actors of a cohort "
+                        + "breakdown", "breakdown");
+            }
+            long id = one.asText().equals("all") ? 0 : one.asLong(-1);
+            if (!cohorts.contains(id)) {
+                throw new ValidationException("breakdown is not one of the query's cohorts", "breakdown");
+            }
+            member = Breakdown.cohortMember(id);
+        }
+        boolean totalValue = TOTAL_VALUE_DISPLAYS.contains(
+                insight.path("trendsFilter").path("display").asText(""));
+        String compare = source.path("compare").asText(null);
+        String compareTo = insight.path("compareFilter").path("compare_to").asText(null);
+        Expr where = InsightSql.and(s.filter(), sql.globalFilters(insight), member);
+        return sql.dateRange(insight, totalValue ? Interval.DAY : interval, "-7d").flatMap(range -> {
+            QueryDateRange dr = "previous".equals(compare) ? range.previous(compareTo) : range;
+            return plan(sql, s, dr, where, breakdown, totalValue, null, new ArrayList<>())
+                    .map(plan -> {
+                        Long period = totalValue || source.get("day") == null || source.get("day").isNull() ? null
+                                : ActorsQueryRunner.bucketIndex(sql, dr, source.get("day"));
+                        JsonNode b = source.get("breakdown");
+                        String value = b == null || b.isNull() ? null : b.isArray() ? b.path(0).asText() : b.asText();
+                        return ActorsQueryRunner.Cell.events(cellEvents(sql, plan, period, value));
+                    });
+        });
     }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.auth.RequestAuth;
 import dev.quarry.auth.RequiresScopes;
 import dev.quarry.data.ApiKey;
-import dev.quarry.query.QueryValues;
+import dev.quarry.web.QueryValues;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.PermissionDeniedException;
 import io.smallrye.mutiny.Uni;

@@ -17,7 +17,7 @@ import java.util.List;
  * query that parses), {@code view_metadata, ch_table_names} (null when invalid) and {@code isUsingIndices}.
  */
 @ApplicationScoped
-public class HogQLMetadataRunner implements QueryRunner {
+public class HogQLMetadataRunner implements JsonQueryRunner {
     @Override
     public String kind() {
         return "HogQLMetadata";

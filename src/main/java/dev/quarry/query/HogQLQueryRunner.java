@@ -1,5 +1,6 @@
 package dev.quarry.query;
 
+import dev.quarry.web.QueryValues;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,7 +11,7 @@ import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.PropertyFilters;
-import dev.quarry.insights.RelativeDates;
+import dev.quarry.dates.RelativeDates;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -28,7 +29,7 @@ import java.util.Map;
 
 /** HogQLQuery: the user's HogQL, compiled for the team and run; PostHog's HogQLQueryResponse. */
 @ApplicationScoped
-public class HogQLQueryRunner implements QueryRunner {
+public class HogQLQueryRunner implements JsonQueryRunner {
     private final Pool pool;
 
     public HogQLQueryRunner(Pool pool) {

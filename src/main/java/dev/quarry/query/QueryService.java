@@ -1,5 +1,6 @@
 package dev.quarry.query;
 
+import dev.quarry.web.QueryValues;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -45,21 +46,23 @@ public class QueryService {
      * status store, so a reused {@code client_query_id} cannot answer with another query's results.
      */
     public Uni<QueryReply> submit(Team team, QueryRequest request) {
-        QueryRunner runner = runners.get(request.kind());
+        QueryRunner<?> runner = runners.get(request.kind());
         ObjectNode query = FiltersOverride.apply(request.query(), request.filtersOverride(), request.variablesOverride());
+        // parsed once, here: a query with an unknown or malformed field is a 400 before anything runs or is enqueued
+        QueryRunners.Parsed<?> parsed = QueryRunners.parse(runner, query);
         String queryId = request.clientQueryId() != null ? request.clientQueryId() : QueryIds.newId();
         RefreshMode mode = request.refresh();
         if (!runner.cacheable()) {
             QueryContext context = new QueryContext(team, queryId, executor, mapper, clock.instant());
             // HogQLMetadata compiles without running anything: in the project's lane too, never on the event loop
-            return lanes.run(team.id(), () -> runner.run(context, query)).map(QueryService::reply);
+            return lanes.run(team.id(), () -> parsed.run(context)).map(QueryService::reply);
         }
         String cacheKey = cache.key(team.id(), team.timezone(), query);
         if (mode == RefreshMode.FORCE_ASYNC) {
             return enqueue(team, query, queryId, cacheKey, true).map(this::statusReply);
         }
         if (mode == RefreshMode.FORCE_BLOCKING) {
-            return calculate(team, runner, query, queryId, cacheKey, true).map(QueryService::reply);
+            return calculate(team, parsed, query, queryId, cacheKey, true).map(QueryService::reply);
         }
         return cache.get(team.id(), cacheKey).flatMap(entry -> {
             if (entry == null) {
@@ -70,7 +73,7 @@ public class QueryService {
                         return reply(miss);
                     });
                 }
-                return calculate(team, runner, query, queryId, cacheKey, true).map(QueryService::reply);
+                return calculate(team, parsed, query, queryId, cacheKey, true).map(QueryService::reply);
             }
             CachePolicy policy = CachePolicy.of(query, entry.response());
             ObjectNode cached = withCacheFields(entry.response(), team, cacheKey, entry.lastRefresh(), policy, true);
@@ -85,7 +88,7 @@ public class QueryService {
                         ? enqueue(team, query, queryId, cacheKey, false)
                                 .map(status -> reply(cached.set("query_status", incomplete(status))))
                         : attachRunning(team, request, cached);
-                default -> calculate(team, runner, query, queryId, cacheKey, true).map(QueryService::reply);
+                default -> calculate(team, parsed, query, queryId, cacheKey, true).map(QueryService::reply);
             };
         });
     }
@@ -194,14 +197,14 @@ public class QueryService {
     }
 
     /** Runs the query now and stores the answer; the body carries the cache fields. */
-    Uni<ObjectNode> calculate(Team team, QueryRunner runner, ObjectNode query, String queryId, String cacheKey,
+    Uni<ObjectNode> calculate(Team team, QueryRunners.Parsed<?> parsed, ObjectNode query, String queryId, String cacheKey,
                               boolean store) {
         Instant now = clock.instant();
         long started = System.nanoTime();
         QueryContext context = new QueryContext(team, queryId, executor, mapper, now);
         // Compiling runs in the project's lane on the worker pool, never the event loop: a compile uses up to its
         // CompileBudget, and the event loop serves every other project's requests meanwhile.
-        return lanes.run(team.id(), () -> runner.run(context, query))
+        return lanes.run(team.id(), () -> parsed.run(context))
                 .flatMap(result -> {
             if (!result.has("timings")) {
                 result.putArray("timings").addObject().put("k", "./run").put("t", (System.nanoTime() - started) / 1e9);

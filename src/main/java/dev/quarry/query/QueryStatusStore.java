@@ -1,5 +1,6 @@
 package dev.quarry.query;
 
+import dev.quarry.web.QueryValues;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

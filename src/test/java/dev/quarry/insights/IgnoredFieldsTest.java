@@ -108,6 +108,20 @@ class IgnoredFieldsTest {
         refused(with("StickinessQuery", "samplingFactor", 0.5), "samplingFactor");
         refused(withFilter("StickinessQuery", "stickinessFilter", "somethingNew", 1), "somethingNew");
         accepted(withFilter("StickinessQuery", "stickinessFilter", "showLegend", true));
+        refused(withFilter("StickinessQuery", "stickinessFilter", "stickinessCriteria",
+                Map.of("operator", "gte", "value", 2, "unit", "x")), "unit");
+        refused(with("LifecycleQuery", "intervalCount", 2), "intervalCount");
+        refused(with("StickinessQuery", "intervalCount", "many"), "intervalCount");
+    }
+
+    /** The dateRange of every insight kind is PostHog's DateRange: an unknown field in it is a 400 naming it. */
+    @Test
+    void dateRange() {
+        for (String kind : List.of("TrendsQuery", "LifecycleQuery", "StickinessQuery", "FunnelsQuery")) {
+            refused(with(kind, "dateRange", Map.of("date_from", "2020-01-01", "from", "2020-01-02")), "from");
+        }
+        accepted(with("LifecycleQuery", "dateRange", Map.of("date_from", "2020-01-01", "date_to", "2020-01-03",
+                "explicitDate", false)));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.quarry.insights;
 
+import dev.quarry.dates.Interval;
+import dev.quarry.dates.QueryDateRange;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,7 +20,7 @@ class LifecycleSqlTest {
     @Test
     void cellsCompile() {
         ZonedDateTime now = ZonedDateTime.of(2020, 1, 20, 0, 0, 0, 0, ZoneId.of("UTC"));
-        DateRange range = DateRange.resolve(new ObjectMapper().createObjectNode().put("date_from", "2020-01-09")
+        QueryDateRange range = QueryDateRange.resolve(new ObjectMapper().createObjectNode().put("date_from", "2020-01-09")
                 .put("date_to", "2020-01-19"), Interval.DAY, 0, now, "-7d", null);
         LifecycleQueryRunner.Plan plan = new LifecycleQueryRunner.Plan(
                 Series.parse(new ObjectMapper().createObjectNode().put("event", "$pageview"), 0, "series"), range,

@@ -1,5 +1,7 @@
 package dev.quarry.insights;
 
+import dev.quarry.dates.Interval;
+import dev.quarry.dates.QueryDateRange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -170,9 +172,9 @@ class PersonDaysTest {
         return Series.parse(node, 0, "series");
     }
 
-    static DateRange range(Interval interval, String zone) {
+    static QueryDateRange range(Interval interval, String zone) {
         ZonedDateTime now = ZonedDateTime.of(2024, 3, 12, 12, 0, 0, 0, ZoneId.of(zone));
-        return DateRange.resolve(new ObjectMapper().createObjectNode().put("date_from", "2024-02-03")
+        return QueryDateRange.resolve(new ObjectMapper().createObjectNode().put("date_from", "2024-02-03")
                 .put("date_to", "2024-03-05"), interval, 0, now, "-7d", null);
     }
 
@@ -184,7 +186,7 @@ class PersonDaysTest {
             for (Interval interval : new Interval[] {Interval.DAY, Interval.WEEK, Interval.MONTH}) {
                 for (String event : new String[] {"$pageview", "purchase", null}) {
                     Series s = series(event);
-                    DateRange r = range(interval, zone);
+                    QueryDateRange r = range(interval, zone);
                     Expr rawWhere = InsightSql.and(s.filter(), InsightSql.timestampIn(r.from(), r.to()));
                     Expr rollupWhere = rollupWhere(s, r.from(), r.to());
                     for (int k : new int[] {1, 2}) {

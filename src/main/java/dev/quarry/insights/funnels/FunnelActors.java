@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.insights.HogQLPart;
 import dev.quarry.insights.InsightSql;
-import dev.quarry.insights.RelativeDates;
+import dev.quarry.dates.RelativeDates;
 import dev.quarry.query.QueryContext;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
@@ -141,7 +141,7 @@ public final class FunnelActors {
         body.put("hasMore", page.hasMore());
         body.put("limit", limit);
         body.put("offset", offset);
-        dev.quarry.insights.SeriesJson.putSql(body, query, List.of(page.statement()));
+        dev.quarry.insights.SeriesJson.putSql(body, List.of(page.statement()));
         body.putArray("timings");
         body.putNull("error");
         return body;

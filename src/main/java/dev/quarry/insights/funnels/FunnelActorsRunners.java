@@ -1,14 +1,24 @@
 package dev.quarry.insights.funnels;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.insights.ActorsQueryRunner;
+import dev.quarry.insights.ActorsSource;
+import dev.quarry.insights.InsightSql;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryRunner;
+import dev.quarry.query.JsonQueryRunner;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** FunnelsActorsQuery and FunnelCorrelationActorsQuery answered directly: person ids, paginated. */
 public final class FunnelActorsRunners {
     private FunnelActorsRunners() {
+    }
+
+    /** The funnel's actors as an ActorsQuery cell (column {@code person_id}). */
+    static Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, JsonNode source) {
+        return FunnelActors.part(sql, source).map(part -> ActorsQueryRunner.Cell.of(part.wrap(
+                "SELECT actor AS person_id FROM %s AS funnel_actors", java.util.Map.of())));
     }
 
     static Uni<ObjectNode> run(QueryContext context, String kind, ObjectNode query) {
@@ -23,10 +33,20 @@ public final class FunnelActorsRunners {
     }
 
     @ApplicationScoped
-    public static class Funnels implements QueryRunner {
+    public static class Funnels implements JsonQueryRunner, ActorsSource {
         @Override
         public String kind() {
             return "FunnelsActorsQuery";
+        }
+
+        @Override
+        public boolean answers(String sourceKind, String insightKind) {
+            return sourceKind.equals(kind());
+        }
+
+        @Override
+        public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, JsonNode source) {
+            return FunnelActorsRunners.actors(sql, source);
         }
 
         @Override
@@ -36,10 +56,20 @@ public final class FunnelActorsRunners {
     }
 
     @ApplicationScoped
-    public static class Correlation implements QueryRunner {
+    public static class Correlation implements JsonQueryRunner, ActorsSource {
         @Override
         public String kind() {
             return "FunnelCorrelationActorsQuery";
+        }
+
+        @Override
+        public boolean answers(String sourceKind, String insightKind) {
+            return sourceKind.equals(kind());
+        }
+
+        @Override
+        public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, JsonNode source) {
+            return FunnelActorsRunners.actors(sql, source);
         }
 
         @Override

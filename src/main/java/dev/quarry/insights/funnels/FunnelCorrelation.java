@@ -12,7 +12,7 @@ import dev.quarry.insights.InsightSql;
 import dev.quarry.insights.Series;
 import dev.quarry.insights.SeriesJson;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryRunner;
+import dev.quarry.query.JsonQueryRunner;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -33,7 +33,7 @@ import java.util.Set;
  * the window), inside the date range. One statement: the funnel scan as a CTE, its totals and the per-name counts.
  */
 @ApplicationScoped
-public class FunnelCorrelation implements QueryRunner {
+public class FunnelCorrelation implements JsonQueryRunner {
     static final int MIN_PERSON_COUNT = 25;
     static final double MIN_PERSON_PERCENTAGE = 0.02;
 
@@ -206,7 +206,7 @@ public class FunnelCorrelation implements QueryRunner {
                 body.putNull("limit");
                 body.putNull("offset");
                 body.putArray("timings");
-                SeriesJson.putSql(body, query, List.of(compiled));
+                SeriesJson.putSql(body, List.of(compiled));
                 body.putNull("error");
                 return body;
             });

@@ -5,10 +5,10 @@ import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.Functions;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.Parser;
-import dev.quarry.insights.DateRange;
+import dev.quarry.dates.QueryDateRange;
 import dev.quarry.insights.HogQLPart;
 import dev.quarry.insights.InsightSql;
-import dev.quarry.insights.Interval;
+import dev.quarry.dates.Interval;
 import dev.quarry.insights.Series;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
@@ -24,7 +24,7 @@ import java.util.Map;
  * on: {@link #actors()}.
  */
 public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSeconds, List<Exclusion> exclusions,
-        Breakdown breakdown, DateRange range, Expr global, VizType vizType, int fromStep, int toStep,
+        Breakdown breakdown, QueryDateRange range, Expr global, VizType vizType, int fromStep, int toStep,
         Integer binCount) {
 
     /** Placeholder for an empty breakdown value (PostHog shows missing values as ""). */

@@ -11,7 +11,7 @@ import dev.quarry.insights.InsightSql;
 import dev.quarry.insights.Series;
 import dev.quarry.insights.SeriesJson;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryRunner;
+import dev.quarry.query.JsonQueryRunner;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,7 +25,7 @@ import java.util.Map;
  * conversion times between two steps, trends shows the conversion rate per entry period.
  */
 @ApplicationScoped
-public class FunnelsQueryRunner implements QueryRunner {
+public class FunnelsQueryRunner implements JsonQueryRunner {
     @Override
     public String kind() {
         return "FunnelsQuery";
@@ -162,7 +162,7 @@ public class FunnelsQueryRunner implements QueryRunner {
     static void finish(ObjectMapper mapper, ObjectNode body, FunnelPlan plan, JsonNode query,
                        List<CompiledQuery> statements) {
         body.putArray("timings");
-        SeriesJson.putSql(body, query, statements);
+        SeriesJson.putSql(body, statements);
         body.put("isUdf", false);
         body.set("resolved_date_range", SeriesJson.resolvedRange(mapper, plan.range()));
         body.putNull("error");

@@ -1,4 +1,4 @@
-package dev.quarry.insights;
+package dev.quarry.dates;
 
 import dev.quarry.web.ValidationException;
 import java.time.DayOfWeek;

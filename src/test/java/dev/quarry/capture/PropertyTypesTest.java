@@ -1,4 +1,4 @@
-package dev.quarry.definitions;
+package dev.quarry.capture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package dev.quarry.definitions;
+package dev.quarry.capture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.regex.Pattern;

@@ -1,7 +1,6 @@
-package dev.quarry.web;
+package dev.quarry.deploy;
 
 import dev.quarry.auth.RequiresScopes;
-import dev.quarry.deploy.NativeReflection;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.ws.rs.Path;
 import java.lang.reflect.Method;

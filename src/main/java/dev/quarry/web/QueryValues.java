@@ -1,4 +1,4 @@
-package dev.quarry.query;
+package dev.quarry.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,6 +1,8 @@
-package dev.quarry.insights;
+package dev.quarry.dates;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.query.schema.DateRange;
+import dev.quarry.query.schema.QuerySchema;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +23,7 @@ import java.util.List;
  *        {@code QueryDateRange.date_from()}); trends reads from its day at week intervals and counts active users'
  *        windows from it
  */
-public record DateRange(Interval interval, int weekStartDay, ZonedDateTime firstBucket, int bucketCount,
+public record QueryDateRange(Interval interval, int weekStartDay, ZonedDateTime firstBucket, int bucketCount,
         ZonedDateTime from, ZonedDateTime to, ZonedDateTime dateFrom) {
 
     /** How many buckets a range may have, so that a minute interval over years cannot exhaust memory. */
@@ -32,11 +34,11 @@ public record DateRange(Interval interval, int weekStartDay, ZonedDateTime first
      * @param defaultFrom the kind's default {@code date_from} (e.g. "-7d")
      * @param earliest the moment {@code all} means (the team's first event), or null to fall back to {@code now}
      */
-    public static DateRange resolve(JsonNode dateRange, Interval interval, int weekStartDay, ZonedDateTime now,
+    public static QueryDateRange resolve(DateRange dateRange, Interval interval, int weekStartDay, ZonedDateTime now,
                                     String defaultFrom, ZonedDateTime earliest) {
-        String fromText = text(dateRange, "date_from");
-        String toText = text(dateRange, "date_to");
-        boolean explicit = dateRange != null && dateRange.path("explicitDate").asBoolean(false);
+        String fromText = dateRange == null ? null : dateRange.dateFrom();
+        String toText = dateRange == null ? null : dateRange.dateTo();
+        boolean explicit = dateRange != null && dateRange.explicit();
         ZonedDateTime to = toText == null ? now : RelativeDates.parseDateTo(toText, now, interval, "date_to");
         // PostHog: at hour and minute an absolute date_to is read up to that instant, not to the end of its bucket
         boolean exactTo = (interval == Interval.HOUR || interval == Interval.MINUTE) && RelativeDates.isAbsolute(toText);
@@ -64,21 +66,20 @@ public record DateRange(Interval interval, int weekStartDay, ZonedDateTime first
         }
         ZonedDateTime readFrom = explicit ? from : first;
         ZonedDateTime readTo = explicit || exactTo ? to : interval.plus(last, 1).minusNanos(1000);
-        return new DateRange(interval, weekStartDay, first, (int) count, readFrom, readTo, from);
+        return new QueryDateRange(interval, weekStartDay, first, (int) count, readFrom, readTo, from);
+    }
+
+    /** {@link #resolve} from the JSON of a {@code dateRange} (400 naming an unknown or malformed field). */
+    public static QueryDateRange resolve(JsonNode dateRange, Interval interval, int weekStartDay, ZonedDateTime now,
+                                         String defaultFrom, ZonedDateTime earliest) {
+        return resolve(QuerySchema.parse(dateRange, DateRange.class, "dateRange"), interval, weekStartDay, now,
+                defaultFrom, earliest);
     }
 
     /** Whether {@code date_from} is {@code all}, so that the caller must look up the earliest event first. */
-    public static boolean needsEarliest(JsonNode dateRange) {
-        String from = text(dateRange, "date_from");
+    public static boolean needsEarliest(DateRange dateRange) {
+        String from = dateRange == null ? null : dateRange.dateFrom();
         return from != null && from.trim().equals("all");
-    }
-
-    private static String text(JsonNode node, String field) {
-        if (node == null || !node.isObject()) {
-            return null;
-        }
-        JsonNode v = node.get(field);
-        return v == null || v.isNull() ? null : v.asText();
     }
 
     public ZonedDateTime bucket(long index) {
@@ -88,7 +89,7 @@ public record DateRange(Interval interval, int weekStartDay, ZonedDateTime first
     private static final java.util.regex.Pattern SHIFT = java.util.regex.Pattern.compile("^-?(\\d+)([hdwmy])$");
 
     /** The range shifted back by its own length (compare "previous"), or by {@code compareTo} such as "-1w". */
-    public DateRange previous(String compareTo) {
+    public QueryDateRange previous(String compareTo) {
         if (compareTo != null && !compareTo.isBlank()) {
             java.util.regex.Matcher m = SHIFT.matcher(compareTo.trim());
             if (!m.matches()) {
@@ -103,7 +104,7 @@ public record DateRange(Interval interval, int weekStartDay, ZonedDateTime first
                 case "m" -> t -> t.minusMonths(n);
                 default -> t -> t.minusYears(n);
             };
-            return new DateRange(interval, weekStartDay, interval.start(back.apply(firstBucket), weekStartDay),
+            return new QueryDateRange(interval, weekStartDay, interval.start(back.apply(firstBucket), weekStartDay),
                     bucketCount, back.apply(from), back.apply(to), back.apply(dateFrom));
         }
         ZonedDateTime nb = interval.plus(firstBucket, -bucketCount);
@@ -111,7 +112,7 @@ public record DateRange(Interval interval, int weekStartDay, ZonedDateTime first
         ZonedDateTime nt = interval.plus(nb, bucketCount).minus(java.time.Duration.between(to,
                 interval.plus(firstBucket, bucketCount)));
         ZonedDateTime nd = nb.plus(java.time.Duration.between(firstBucket, dateFrom));
-        return new DateRange(interval, weekStartDay, nb, bucketCount, nf, nt, nd);
+        return new QueryDateRange(interval, weekStartDay, nb, bucketCount, nf, nt, nd);
     }
 
     public List<String> days() {

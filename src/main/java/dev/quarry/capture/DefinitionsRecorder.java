@@ -1,8 +1,7 @@
-package dev.quarry.definitions;
+package dev.quarry.capture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quarry.capture.CapturedEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -25,8 +24,8 @@ import java.util.TreeMap;
  */
 @ApplicationScoped
 public class DefinitionsRecorder {
-    static final short EVENT = 1;
-    static final short PERSON = 2;
+    public static final short EVENT = 1;
+    public static final short PERSON = 2;
 
     private static final String SQL = """
             WITH batch AS (SELECT * FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS b(name, first_ts, last_ts)),

@@ -1,0 +1,113 @@
+package dev.quarry.query.schema;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.quarry.web.ValidationException;
+
+/**
+ * The one parser of query nodes: a node of PostHog's query schema (a {@code TrendsQuery}, its {@code dateRange}, a
+ * series' {@code EventsNode} …) becomes its record here, once, at the edge. As PostHog's pydantic models
+ * ({@code extra="forbid"}), a field the record does not declare is a 400 naming it in {@code attr}, and a value of
+ * the wrong shape (text for a number, an object for a list) is a 400 naming its field. Records declare every field
+ * of PostHog's schema for their node, the ones Quarry does not compute included, so that what PostHog's clients send
+ * is accepted; the runner then refuses an unsupported field that is not at its "off" value
+ * ({@link #isOff}).
+ */
+public final class QuerySchema {
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
+    private QuerySchema() {
+    }
+
+    /**
+     * @param node the JSON of the node (null or JSON null gives null)
+     * @param type its record
+     * @param where the node's name for messages, e.g. "LifecycleQuery" or "LifecycleQuery.dateRange"
+     * @throws ValidationException 400 naming the unknown or malformed field in {@code attr}
+     */
+    public static <T> T parse(JsonNode node, Class<T> type, String where) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new ValidationException(where + " must be an object", lastName(where));
+        }
+        try {
+            return STRICT.treeToValue(node, type);
+        } catch (UnrecognizedPropertyException e) {
+            String at = path(e, where);
+            throw new ValidationException("Unknown or unsupported field " + at, e.getPropertyName());
+        } catch (JsonMappingException e) {
+            if (e.getCause() instanceof ValidationException v) {
+                throw v;
+            }
+            String field = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
+            throw new ValidationException("Invalid value for " + path(e, where) + ": " + e.getOriginalMessage()
+                    .replaceAll("\\s*\\(for Object starting.*", "").replaceAll("\n.*", ""), field);
+        } catch (JsonProcessingException e) {
+            throw new ValidationException("Invalid " + where + ": " + e.getOriginalMessage(), lastName(where));
+        } catch (IllegalArgumentException e) {
+            if (e.getCause() instanceof ValidationException v) {
+                throw v;
+            }
+            throw new ValidationException("Invalid " + where + ": " + e.getMessage(), lastName(where));
+        }
+    }
+
+    /** Null, false, an empty list or object: the value that means "off" for an unsupported field. */
+    public static boolean isOff(Object value) {
+        if (value == null || Boolean.FALSE.equals(value)) {
+            return true;
+        }
+        if (value instanceof JsonNode n) {
+            return n.isNull() || n.isMissingNode() || (n.isBoolean() && !n.asBoolean())
+                    || (n.isContainerNode() && n.isEmpty());
+        }
+        if (value instanceof java.util.Collection<?> c) {
+            return c.isEmpty();
+        }
+        return value instanceof java.util.Map<?, ?> m && m.isEmpty();
+    }
+
+    /**
+     * Refuses an unsupported field holding anything but its off value ({@link #isOff}, or one of {@code offValues}
+     * such as {@code 1} for {@code samplingFactor}): 400 naming it, as Quarry does not compute it.
+     */
+    public static void unsupported(String where, String field, Object value, String... offValues) {
+        if (isOff(value)) {
+            return;
+        }
+        String text = value instanceof JsonNode n ? (n.isTextual() ? n.asText() : n.toString()) : String.valueOf(value);
+        for (String off : offValues) {
+            if (off.equals(text)) {
+                return;
+            }
+        }
+        throw new ValidationException(where + "." + field + " is not supported by Quarry (value "
+                + (text.length() > 60 ? text.substring(0, 57) + "..." : text) + ")", field);
+    }
+
+    private static String path(JsonMappingException e, String where) {
+        StringBuilder b = new StringBuilder(where);
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                b.append('.').append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.toString();
+    }
+
+    private static String lastName(String where) {
+        return where.substring(where.lastIndexOf('.') + 1);
+    }
+}
