@@ -114,7 +114,7 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
      * week interval is the start of date_from's day rather than of its week (the first week shows only the days from
      * date_from on); at other intervals the start of the first bucket (or date_from itself for explicit dates).
      */
-    static java.time.ZonedDateTime readFrom(DateRange range) {
+    static java.time.ZonedDateTime readFrom(QueryDateRange range) {
         if (range.interval() != Interval.WEEK) {
             return range.from();
         }
