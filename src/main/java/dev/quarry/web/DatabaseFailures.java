@@ -54,6 +54,9 @@ public final class DatabaseFailures {
             if (t instanceof IOException && t.getClass().getName().startsWith("io.netty")) {
                 return unavailable(); // a connection reset by the server (netty's NativeIoException)
             }
+            if (t instanceof java.net.SocketException) {
+                return unavailable(); // the same reset on netty's NIO transport ("Connection reset")
+            }
             String name = t.getClass().getName();
             String message = t.getMessage() == null ? "" : t.getMessage();
             if (name.startsWith("io.vertx") || name.startsWith("io.netty")) {
