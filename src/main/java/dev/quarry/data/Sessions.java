@@ -11,11 +11,13 @@ import java.util.function.Supplier;
 
 /**
  * Where the Panache repositories run their work: in a Hibernate Reactive session ({@link #read}) or a transaction
- * ({@link #write}) on a Vert.x context. On a request's context (the auth filter, resources) that is the request's
- * own; callers without one (start-up observers, the scheduler, the query worker) get a fresh duplicated context,
- * as Hibernate Reactive requires, and see the result on it.
+ * ({@link #write}) on a Vert.x context, as Hibernate Reactive requires. Each top-level call runs on a fresh
+ * duplicated context with its own session (concurrent calls never share one); calls made inside another's work
+ * join that session and transaction. Callers see the result on that context's event loop.
  */
 public final class Sessions {
+    private static final String ACTIVE = Sessions.class.getName() + ".active";
+
     private Sessions() {
     }
 
@@ -31,14 +33,17 @@ public final class Sessions {
 
     private static <T> Uni<T> onContext(Supplier<Uni<T>> work) {
         Context current = Vertx.currentContext();
-        if (current != null && Context.isOnEventLoopThread() && VertxContext.isDuplicatedContext(current)) {
-            return Uni.createFrom().deferred(work::get);
+        if (current != null && Context.isOnEventLoopThread() && current.getLocal(ACTIVE) != null) {
+            return Uni.createFrom().deferred(work::get); // nested in a Sessions block: join its session
         }
+        // A top-level call gets a duplicated context of its own, so calls made concurrently from one request (e.g. a
+        // Multi merging lookups) never share a Hibernate Reactive session, which allows one operation at a time.
         return Uni.createFrom().emitter(emitter -> {
-            Context target = current != null && VertxContext.isDuplicatedContext(current) && current.isEventLoopContext()
-                    ? current
-                    : VertxContext.createNewDuplicatedContext(Arc.container().instance(Vertx.class).get().getOrCreateContext());
+            Context base = current != null && current.isEventLoopContext()
+                    ? current : Arc.container().instance(Vertx.class).get().getOrCreateContext();
+            Context target = VertxContext.createNewDuplicatedContext(base);
             VertxContextSafetyToggle.setContextSafe(target, true);
+            target.putLocal(ACTIVE, Boolean.TRUE);
             target.runOnContext(ignored -> work.get().subscribe().with(emitter::complete, emitter::fail));
         });
     }

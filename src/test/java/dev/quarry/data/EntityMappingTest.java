@@ -118,4 +118,19 @@ class EntityMappingTest {
         assertEquals(project.ownerUserId(), accounts.firstUserOf(team.organizationId()).await().atMost(WAIT));
         assertEquals(key.userEmail(), accounts.findUserByEmail(key.userEmail()).await().atMost(WAIT).email());
     }
+
+    /**
+     * Lookups made concurrently from one request's context (cohort recalculation merges them) each get their own
+     * session: sharing one, Hibernate Reactive refused all but the first.
+     */
+    @Test
+    void concurrentLookupsFromOneContextAllAnswer() throws Throwable {
+        long id = TestProjects.create("Concurrent lookups").id();
+        List<Team> found = io.quarkus.vertx.VertxContextSupport.subscribeAndAwait(() -> io.smallrye.mutiny.Multi
+                .createFrom().range(0, 8)
+                .onItem().transformToUni(i -> teams.findById(id)).merge(8)
+                .collect().asList());
+        assertEquals(8, found.size());
+        found.forEach(team -> assertEquals(id, team.id()));
+    }
 }
