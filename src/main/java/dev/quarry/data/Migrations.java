@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
  * that is opened for the run and closed after it: no JDBC pool, transaction manager or Flyway bean exists in the
  * application otherwise, so a function start pays for none of them.
  *
- * <p>Who runs them: the deploy step ({@code dev.quarry.deploy.MigrationFunction}) once per deploy; and, at start,
+ * <p>Who runs them: the deploy step (the deploy package's {@code MigrationFunction}) once per deploy; and, at start,
  * the local run and the tests ({@code quarry.migrate-at-start}, true in the dev and test profiles, else
  * {@code QUARRY_MIGRATE_AT_START}, false on AWS). At start they run before any other start-up observer (the local
  * demo, the scheduler) touches the database.

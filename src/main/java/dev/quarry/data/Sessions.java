@@ -33,7 +33,8 @@ public final class Sessions {
 
     private static <T> Uni<T> onContext(Supplier<Uni<T>> work) {
         Context current = Vertx.currentContext();
-        if (current != null && Context.isOnEventLoopThread() && current.getLocal(ACTIVE) != null) {
+        if (current != null && Context.isOnEventLoopThread() && VertxContext.isDuplicatedContext(current)
+                && current.getLocal(ACTIVE) != null) {
             return Uni.createFrom().deferred(work::get); // nested in a Sessions block: join its session
         }
         // A top-level call gets a duplicated context of its own, so calls made concurrently from one request (e.g. a

@@ -33,7 +33,9 @@ public final class CohortNames {
         if (lookups.isEmpty()) {
             return Uni.createFrom().item(names(ids, wanted, List.of()));
         }
-        return Uni.join().all(lookups).andFailFast().map(found -> names(ids, wanted, found));
+        // the caller compiles next: continue on a worker thread, not on the event loop that delivered the rows
+        return Uni.join().all(lookups).andFailFast().map(found -> names(ids, wanted, found))
+                .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool());
     }
 
     private static Map<Long, String> names(List<Long> ids, List<Long> wanted, List<Cohort> found) {

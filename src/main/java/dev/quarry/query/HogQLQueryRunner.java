@@ -63,7 +63,9 @@ public class HogQLQueryRunner implements JsonQueryRunner {
             return execute(context, query, text.asText(), settings);
         }
         // IN COHORT: the named cohorts must exist (PostHog: 400 "Could not find cohort with ID …")
+        // the rows arrive on the event loop; compiling continues on a worker thread
         return cohorts(context.team().id(), cohortRefs)
+                .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
                 .flatMap(cohorts -> execute(context, query, text.asText(), settings.withCohorts(cohorts)));
     }
 
