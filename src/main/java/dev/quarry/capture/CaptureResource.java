@@ -26,14 +26,13 @@ public class CaptureResource {
     private final Teams teams;
     private final EventIngestor ingestor;
     private final Metering metering;
-    private final Clock clock;
+    @jakarta.inject.Inject Clock clock;
 
     public CaptureResource(ObjectMapper mapper, Teams teams, EventIngestor ingestor, Metering metering) {
         this.parser = new CapturePayloadParser(mapper);
         this.teams = teams;
         this.ingestor = ingestor;
         this.metering = metering;
-        this.clock = Clock.systemUTC();
     }
 
     @POST

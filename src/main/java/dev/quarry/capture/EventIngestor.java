@@ -52,11 +52,7 @@ public class EventIngestor {
     private final DefinitionsRecorder definitions;
 
     @Inject
-    public EventIngestor(Pool pool, ObjectMapper mapper, DefinitionsRecorder definitions) {
-        this(pool, mapper, definitions, Clock.systemUTC());
-    }
-
-    EventIngestor(Pool pool, ObjectMapper mapper, DefinitionsRecorder definitions, Clock clock) {
+    public EventIngestor(Pool pool, ObjectMapper mapper, DefinitionsRecorder definitions, Clock clock) {
         this.pool = pool;
         this.mapper = mapper;
         this.definitions = definitions;

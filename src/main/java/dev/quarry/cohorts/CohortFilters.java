@@ -9,6 +9,7 @@ import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.JoinExpr;
 import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.hogql.SelectQuery;
+import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.web.ValidationException;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,7 +140,7 @@ public final class CohortFilters {
             case "AND", "OR" -> group(type, node.path("values"));
             case "behavioral" -> behavioral(node);
             case "person", "cohort", "precalculated-cohort", "static-cohort" -> PropertyFilters.toExpr(
-                    type.equals("person") ? node : withType(node, "cohort"), PropertyFilters.Context.PERSONS);
+                    leaf(node, type), PropertyFilters.Context.PERSONS);
             default -> throw new ValidationException("Unsupported cohort filter type: " + type, "filters");
         };
         return node.path("negation").asBoolean(false) ? new Expr.Not(expr) : expr;
@@ -157,8 +158,22 @@ public final class CohortFilters {
         return parts.size() == 1 ? parts.get(0) : type.equals("AND") ? new Expr.And(parts) : new Expr.Or(parts);
     }
 
-    private static JsonNode withType(JsonNode node, String type) {
-        return ((com.fasterxml.jackson.databind.node.ObjectNode) node.deepCopy()).put("type", type);
+    /**
+     * A person or cohort leaf as its property filter record. A cohort's leaves are PostHog's stored {@code Property}
+     * dicts, which carry more than the query schema's filters ({@code negation}, {@code bytecode},
+     * {@code conditionHash} …), so only key, operator and value are read here; the old cohort types
+     * ({@code precalculated-cohort}, {@code static-cohort}) are cohort filters.
+     */
+    private static PropertyFilter leaf(JsonNode node, String type) {
+        String key = node.hasNonNull("key") && node.get("key").isValueNode() ? node.get("key").asText() : null;
+        String operator = node.hasNonNull("operator") ? node.get("operator").asText() : null;
+        JsonNode value = node.get("value");
+        try {
+            return type.equals("person") ? new PropertyFilter.Person(key, null, operator, null, value)
+                    : new PropertyFilter.Cohort(key, null, operator, null, value, null);
+        } catch (ValidationException e) {
+            throw new ValidationException(e.getMessage(), "filters");
+        }
     }
 
     /** {@code {"type": "behavioral", "value": "performed_event", "key": <event>, "time_value": 30, "time_interval": "day"}}. */

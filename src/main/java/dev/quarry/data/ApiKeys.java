@@ -12,6 +12,7 @@ import java.util.List;
  */
 @ApplicationScoped
 public class ApiKeys {
+    @jakarta.inject.Inject java.time.Clock clock;
     /** A key found by its hash, and the project asked for (null when there is none with that id or none was asked). */
     public record KeyAndTeam(ApiKey key, Team team) {
     }
@@ -83,11 +84,11 @@ public class ApiKeys {
 
     /** PostHog updates last_used_at at most once an hour; so do we, to keep reads read-only. */
     public Uni<Void> touchIfStale(ApiKey key) {
-        if (key.lastUsedAt() != null && key.lastUsedAt().isAfter(OffsetDateTime.now().minusHours(1))) {
+        if (key.lastUsedAt() != null && key.lastUsedAt().isAfter(OffsetDateTime.now(clock).minusHours(1))) {
             return Uni.createFrom().voidItem();
         }
         return Sessions.write(() -> PersonalApiKeyEntity.update("lastUsedAt = ?1 where id = ?2",
-                OffsetDateTime.now(), key.id())).replaceWithVoid();
+                OffsetDateTime.now(clock), key.id())).replaceWithVoid();
     }
 
     /** Stores a new key (its hash and mask only); joins the caller's transaction. */

@@ -24,7 +24,7 @@ public class Volumes {
     private final QueryExecutor executor;
     private final ObjectMapper mapper;
     private final dev.quarry.query.TeamLanes lanes;
-    private final Clock clock = Clock.systemUTC();
+    @jakarta.inject.Inject Clock clock;
 
     public Volumes(QueryExecutor executor, ObjectMapper mapper, dev.quarry.query.TeamLanes lanes) {
         this.executor = executor;

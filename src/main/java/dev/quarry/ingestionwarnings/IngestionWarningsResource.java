@@ -10,7 +10,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 /**
  * {@code GET /api/projects/:id/ingestion_warnings[?q=text]}: what capture fixed or refused in this project over the
@@ -20,6 +19,7 @@ import java.time.ZoneOffset;
 @Path(ApiPaths.PROJECT + "/ingestion_warnings")
 @Produces(MediaType.APPLICATION_JSON)
 public class IngestionWarningsResource {
+    @jakarta.inject.Inject java.time.Clock clock;
     private final RequestAuth auth;
     private final IngestionWarnings warnings;
 
@@ -32,6 +32,6 @@ public class IngestionWarningsResource {
     @RequiresScopes("ingestion_warning:read")
     public Uni<IngestionWarnings.Summaries> list(@QueryParam("q") String search) {
         return warnings.list(auth.teamId(), search == null || search.isEmpty() ? null : search,
-                OffsetDateTime.now(ZoneOffset.UTC));
+                OffsetDateTime.now(clock));
     }
 }

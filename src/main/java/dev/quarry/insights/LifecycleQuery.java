@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.query.schema.DateRange;
 import dev.quarry.query.schema.DisplayOnly;
 import dev.quarry.query.schema.EventsNode;
+import dev.quarry.query.schema.PropertyFilter;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import java.util.Map;
  * bookkeeping PostHog's clients send ({@code modifiers} is echoed back).
  */
 @RegisterForReflection
-public record LifecycleQuery(String kind, DateRange dateRange, JsonNode properties, Boolean filterTestAccounts,
+public record LifecycleQuery(String kind, DateRange dateRange, PropertyFilter properties, Boolean filterTestAccounts,
                              List<EventsNode> series, String interval, LifecycleFilter lifecycleFilter,
                              JsonNode breakdownFilter,
                              @JsonProperty("aggregation_group_type_index") JsonNode aggregationGroupTypeIndex,

@@ -7,6 +7,8 @@ import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.Parser;
 import dev.quarry.query.schema.EventsNode;
+import dev.quarry.query.schema.PropertyFilter;
+import dev.quarry.query.schema.PropertyGroupFilter;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.ValidationException;
 import java.util.ArrayList;
@@ -18,7 +20,7 @@ import java.util.Set;
  * own property filters and math. {@link #filter} is the event condition every runner reads it with.
  */
 public record Series(int order, String event, String name, String customName, String math, String mathProperty,
-        String mathHogql, JsonNode properties, JsonNode fixedProperties) {
+        String mathHogql, PropertyFilter properties, PropertyFilter fixedProperties) {
 
     public static final Set<String> MATHS = Set.of("total", "dau", "weekly_active", "monthly_active", "unique_session",
             "sum", "avg", "min", "max", "median", "p75", "p90", "p95", "p99", "hogql");
@@ -151,7 +153,10 @@ public record Series(int order, String event, String name, String customName, St
         } else {
             a.put("math_hogql", mathHogql);
         }
-        a.set("properties", properties == null ? mapper.createArrayNode() : properties);
+        // a list (an AND group) is echoed as the list clients send; an OR group as the group
+        a.set("properties", properties == null ? mapper.createArrayNode()
+                : properties instanceof PropertyGroupFilter g && g.isAnd() ? mapper.valueToTree(g.values())
+                : mapper.valueToTree(properties));
         return a;
     }
 

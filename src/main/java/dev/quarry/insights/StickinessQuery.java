@@ -7,6 +7,7 @@ import dev.quarry.query.schema.CompareFilter;
 import dev.quarry.query.schema.DateRange;
 import dev.quarry.query.schema.DisplayOnly;
 import dev.quarry.query.schema.EventsNode;
+import dev.quarry.query.schema.PropertyFilter;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,7 @@ import java.util.Map;
  * unless off.
  */
 @RegisterForReflection
-public record StickinessQuery(String kind, DateRange dateRange, JsonNode properties, Boolean filterTestAccounts,
+public record StickinessQuery(String kind, DateRange dateRange, PropertyFilter properties, Boolean filterTestAccounts,
                               List<EventsNode> series, String interval, Integer intervalCount,
                               StickinessFilter stickinessFilter, CompareFilter compareFilter, JsonNode breakdownFilter,
                               @JsonProperty("aggregation_group_type_index") JsonNode aggregationGroupTypeIndex,

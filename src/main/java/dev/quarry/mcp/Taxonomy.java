@@ -34,7 +34,7 @@ public class Taxonomy {
     private final QueryExecutor executor;
     private final ObjectMapper mapper;
     private final dev.quarry.query.TeamLanes lanes;
-    private final Clock clock = Clock.systemUTC();
+    @jakarta.inject.Inject Clock clock;
 
     public Taxonomy(Definitions definitions, QueryExecutor executor, ObjectMapper mapper,
                     dev.quarry.query.TeamLanes lanes) {

@@ -40,7 +40,7 @@ public class UsageResource {
     private final Usage usage;
     private final Limits limits;
     private final ObjectMapper mapper;
-    private final Clock clock = Clock.systemUTC();
+    @jakarta.inject.Inject Clock clock;
 
     public UsageResource(RequestAuth auth, Usage usage, Limits limits, ObjectMapper mapper) {
         this.auth = auth;

@@ -28,7 +28,7 @@ public class PersonActors {
     private final QueryExecutor executor;
     private final ObjectMapper mapper;
     private final TeamLanes lanes;
-    private final Clock clock = Clock.systemUTC();
+    @jakarta.inject.Inject Clock clock;
 
     public PersonActors(ActorsQueryRunner actors, QueryExecutor executor, ObjectMapper mapper, TeamLanes lanes) {
         this.actors = actors;
@@ -118,7 +118,7 @@ public class PersonActors {
     private ObjectNode funnelFields(ObjectNode body, Page page) {
         body.put("missing_persons", page.missing());
         body.put("is_cached", false);
-        body.put("last_refresh", DrfDateTime.format(java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC)));
+        body.put("last_refresh", DrfDateTime.format(java.time.OffsetDateTime.now(clock)));
         return body;
     }
 

@@ -8,6 +8,7 @@ import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.LikePatterns;
 import dev.quarry.hogql.PropertyFilters;
+import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.web.ValidationException;
 import dev.quarry.insights.Actors;
 import dev.quarry.insights.InsightSql;
@@ -35,7 +36,7 @@ public class PersonDirectory {
     private final QueryExecutor executor;
     private final ObjectMapper mapper;
     private final TeamLanes lanes;
-    private final Clock clock = Clock.systemUTC();
+    @jakarta.inject.Inject Clock clock;
 
     public PersonDirectory(QueryExecutor executor, ObjectMapper mapper, TeamLanes lanes) {
         this.executor = executor;
@@ -43,8 +44,8 @@ public class PersonDirectory {
         this.lanes = lanes;
     }
 
-    /** PostHog's persons list filters: all optional; {@code properties} is a JSON list of property filters. */
-    public record Filter(String search, String distinctId, String email, JsonNode properties) {
+    /** PostHog's persons list filters: all optional; {@code properties} the property filters. */
+    public record Filter(String search, String distinctId, String email, PropertyFilter properties) {
     }
 
     public record Page(List<ObjectNode> people, boolean hasMore) {

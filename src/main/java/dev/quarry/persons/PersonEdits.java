@@ -32,7 +32,7 @@ public class PersonEdits {
     private final EventIngestor ingestor;
     private final CapturePayloadParser parser;
     private final ObjectMapper mapper;
-    private final Clock clock = Clock.systemUTC();
+    @jakarta.inject.Inject Clock clock;
 
     public PersonEdits(Pool pool, EventIngestor ingestor, ObjectMapper mapper) {
         this.pool = pool;

@@ -1,5 +1,6 @@
 package dev.quarry.persons;
 
+import dev.quarry.query.schema.PropertyFilter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -203,14 +204,14 @@ public class PersonsApiResource {
         });
     }
 
-    private JsonNode propertyFilters(String json) {
+    private PropertyFilter propertyFilters(String json) {
         if (json == null || json.isBlank()) {
             return null;
         }
         try {
             JsonNode node = mapper.readTree(json);
             if (node != null && (node.isArray() || node.isObject())) {
-                return node;
+                return PropertyFilter.parse(node, "properties");
             }
         } catch (IOException e) {
             // the error below

@@ -21,7 +21,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
@@ -29,6 +28,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class PluginConfigResource {
+    @jakarta.inject.Inject java.time.Clock clock;
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
 
@@ -90,7 +90,7 @@ public class PluginConfigResource {
     @RequiresScopes("plugin:write")
     public Uni<Stored> appendLogs(@PathParam("plugin_config_id") String pluginConfigId, JsonNode body) {
         long configId = configId(pluginConfigId);
-        LogEntryBatch batch = LogEntryBatch.parse(body, OffsetDateTime.now(ZoneOffset.UTC));
+        LogEntryBatch batch = LogEntryBatch.parse(body, OffsetDateTime.now(clock));
         return logs.append(auth.teamId(), configId, batch).map(Stored::new);
     }
 

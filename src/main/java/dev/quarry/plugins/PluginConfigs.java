@@ -9,12 +9,12 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 
 /** A team's plugin configs, through the data module's {@link PluginConfigEntity}. */
 @ApplicationScoped
 public class PluginConfigs {
+    @jakarta.inject.Inject java.time.Clock clock;
     private final ObjectMapper mapper;
 
     public PluginConfigs(ObjectMapper mapper) {
@@ -29,7 +29,7 @@ public class PluginConfigs {
         entity.enabled = config.enabled();
         entity.position = config.order();
         entity.config = config.config().toString();
-        entity.createdAt = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+        entity.createdAt = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
         entity.updatedAt = entity.createdAt;
         return Sessions.write(() -> entity.<PluginConfigEntity>persist()).map(this::from);
     }

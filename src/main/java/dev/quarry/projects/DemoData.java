@@ -22,6 +22,7 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class DemoData {
+    @jakarta.inject.Inject java.time.Clock clock;
     private static final String[] BROWSERS = {"Chrome", "Chrome", "Chrome", "Safari", "Safari", "Firefox", "Edge"};
     private static final String[] OSES = {"Mac OS X", "Windows", "Windows", "iOS", "Android", "Linux"};
     private static final String[] PAGES = {"/", "/pricing", "/docs", "/blog", "/features", "/about", "/signup"};
@@ -41,7 +42,7 @@ public class DemoData {
     }
 
     public Uni<Summary> seed(Team team, int persons, int days, long seed) {
-        List<CapturedEvent> events = generate(persons, days, seed, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        List<CapturedEvent> events = generate(persons, days, seed, clock.instant().truncatedTo(ChronoUnit.SECONDS));
         List<List<CapturedEvent>> chunks = new ArrayList<>();
         for (int i = 0; i < events.size(); i += CHUNK) {
             chunks.add(events.subList(i, Math.min(events.size(), i + CHUNK)));

@@ -9,6 +9,7 @@ import dev.quarry.data.Team;
 import dev.quarry.data.Teams;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.PropertyFilters;
+import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.web.ApiPaths;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
@@ -82,7 +83,7 @@ public class ProjectResource {
                 throw new ValidationException("test_account_filters must be a list of property filters", "test_account_filters");
             }
             try {
-                PropertyFilters.toExpr(filters);
+                PropertyFilters.toExpr(PropertyFilter.parse(filters, "test_account_filters"));
             } catch (HogQLException e) {
                 throw new ValidationException(e.getMessage(), "test_account_filters");
             }

@@ -31,7 +31,7 @@ public class AsyncQueryWorker {
     private final QueryRunners runners;
     private final QueryService service;
     private final ObjectMapper mapper;
-    private final Clock clock = Clock.systemUTC();
+    @jakarta.inject.Inject Clock clock;
 
     public AsyncQueryWorker(Teams teams, QueryStatusStore statuses, QueryRunners runners, QueryService service,
                             ObjectMapper mapper) {

@@ -20,7 +20,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -32,6 +31,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class QueryExecutor {
+    @jakarta.inject.Inject java.time.Clock clock = java.time.Clock.systemUTC(); // tests build one by hand
     /** SQLSTATE quarry_admit_statement raises when the project has no free slot (migration V25_1). */
     static final String ADMISSION_REFUSED = "QA429";
     private static final String REGISTER_SQL = "SELECT set_config('application_name', $1, true)";
@@ -150,7 +150,7 @@ public class QueryExecutor {
      */
     private Uni<RowSet<Row>> run(long teamId, String queryId, String kind, String hogql, String sql,
                                  List<Object> params, Integer rowLimit) {
-        Started start = new Started(OffsetDateTime.now(ZoneOffset.UTC), System.nanoTime());
+        Started start = new Started(OffsetDateTime.now(clock), System.nanoTime());
         return pool.withConnection(conn -> {
             Uni<Settled<RowSet<Row>>> begin = settle(conn.query("BEGIN READ ONLY").execute());
             Uni<Settled<RowSet<Row>>> admit = settle(conn.preparedQuery(admitSql).execute(admitParams(teamId)));

@@ -22,7 +22,7 @@ public class QueryService {
     private final QueryDispatcher dispatcher;
     private final ObjectMapper mapper;
     private final TeamLanes lanes;
-    private final Clock clock = Clock.systemUTC();
+    @jakarta.inject.Inject Clock clock;
 
     public QueryService(QueryRunners runners, QueryCache cache, QueryExecutor executor, QueryStatusStore statuses,
                         QueryDispatcher dispatcher, ObjectMapper mapper, TeamLanes lanes) {

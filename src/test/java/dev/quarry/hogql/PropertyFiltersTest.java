@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.quarry.query.schema.PropertyFilter;
+import dev.quarry.query.schema.PropertyGroupFilter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PropertyFiltersTest {
@@ -70,7 +75,34 @@ class PropertyFiltersTest {
     }
 
     @Test
+    void fromRecords() {
+        assertEquals("true", HogQLPrinter.print(PropertyFilters.toExpr(new PropertyFilter.Empty())));
+        assertEquals("true", HogQLPrinter.print(PropertyFilters.toExpr((PropertyFilter) null)));
+        assertEquals("(properties.a = '1' OR person.properties.b IS NOT NULL)", HogQLPrinter.print(PropertyFilters.toExpr(
+                new PropertyGroupFilter("OR", List.of(new PropertyFilter.Event("a", null, null, null, IntNode.valueOf(1)),
+                        new PropertyGroupFilter("AND", List.of()),
+                        new PropertyFilter.Person("b", null, "is_set", null, null))))));
+        assertEquals("id NOT IN (SELECT person_id FROM cohort_people WHERE cohort_id = 9)",
+                HogQLPrinter.print(PropertyFilters.toExpr(new PropertyFilter.Cohort(null, null, "not_in", null,
+                        TextNode.valueOf("9"), "Nine"), PropertyFilters.Context.PERSONS)));
+        assertEquals("Unsupported property filter type \"session\"", assertThrows(PropertyFilters.InvalidFilterException.class,
+                () -> PropertyFilters.toExpr(new PropertyFilter.Session("$session_duration", null, "gt", null,
+                        IntNode.valueOf(5)))).getMessage());
+        assertEquals("true", hogqlUnchecked("{}"));
+    }
+
+    static String hogqlUnchecked(String json) {
+        try {
+            return hogql(json);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void invalid() {
+        assertEquals("Unknown or unsupported field properties.negate", invalid("{'key':'x','value':'a','negate':true}"));
+        assertEquals("Unsupported property filter type \"bogus\"", invalid("[{'key':'x','value':'a','type':'bogus'}]"));
         assertEquals("Property filter is missing \"key\"", invalid("{'value':'a'}"));
         assertEquals("Unsupported property filter operator \"bogus\"", invalid("{'key':'x','value':'a','operator':'bogus'}"));
         assertEquals("Unsupported property filter type \"element\"", invalid("{'key':'x','value':'a','type':'element'}"));

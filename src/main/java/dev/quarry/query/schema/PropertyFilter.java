@@ -1,5 +1,6 @@
 package dev.quarry.query.schema;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -27,6 +28,7 @@ import java.util.Map;
  * <p>{@code value} stays a JSON value: PostHog allows a string, number or boolean, or a list of them.
  */
 @JsonDeserialize(using = PropertyFilter.Reader.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface PropertyFilter permits PropertyGroupFilter, PropertyFilter.Keyed, PropertyFilter.Empty {
 
     /**
@@ -274,7 +276,8 @@ public sealed interface PropertyFilter permits PropertyGroupFilter, PropertyFilt
         }
     }
 
-    /** Reads a filter, group or list by the rules in the type's doc. */
+    /** Reads a filter, group or list by the rules in the type's doc (Jackson creates it reflectively). */
+    @RegisterForReflection
     final class Reader extends StdDeserializer<PropertyFilter> {
         public Reader() {
             super(PropertyFilter.class);

@@ -54,6 +54,26 @@ class QuerySchemaTest {
         ValidationException criteria = refused("{'stickinessFilter':{'stickinessCriteria':{'operator':'gte',"
                 + "'value':1,'unit':'x'}}}", StickinessQuery.class);
         assertEquals("unit", criteria.attr());
+        ValidationException filter = refused("{'properties':[{'key':'a','value':1,'operater':'exact'}]}",
+                LifecycleQuery.class);
+        assertEquals("operater", filter.attr());
+        ValidationException seriesFilter = refused("{'series':[{'event':'a','properties':{'type':'OR','values':"
+                + "[{'key':'x','type':'persn'}]}}]}", StickinessQuery.class);
+        assertEquals("type", seriesFilter.attr());
+    }
+
+    @Test
+    void propertyFiltersBecomeRecords() throws Exception {
+        StickinessQuery q = QuerySchema.parse(json("{'properties':{'type':'OR','values':[{'key':'a','value':1},"
+                + "{'key':'id','value':3,'type':'cohort'}]},'series':[{'event':'a','properties':[{'key':'email',"
+                + "'value':'x','type':'person','operator':'icontains'}],'fixedProperties':[]}]}"),
+                StickinessQuery.class, "StickinessQuery");
+        PropertyGroupFilter g = (PropertyGroupFilter) q.properties();
+        assertEquals("OR", g.type());
+        assertTrue(g.values().get(1) instanceof PropertyFilter.Cohort);
+        PropertyGroupFilter series = (PropertyGroupFilter) q.series().get(0).properties();
+        assertEquals("icontains", ((PropertyFilter.Person) series.values().get(0)).operator());
+        assertTrue(((PropertyGroupFilter) q.series().get(0).fixedProperties()).values().isEmpty());
     }
 
     @Test
