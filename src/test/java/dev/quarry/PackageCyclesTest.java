@@ -44,6 +44,34 @@ class PackageCyclesTest {
         assertEquals(List.of(), cycles, "package cycles (each: its packages and the edges inside it)");
     }
 
+    /**
+     * The floor: each bottom package names only the packages listed for it (all below it), so that a feature
+     * package can use any of them and none of them can reach back up. {@code web} (HTTP errors, JSON values) and
+     * {@code data} (the Panache data module) use no other package; {@code auth} uses those two; the query schema
+     * records use {@code web}'s errors; the HogQL compiler and insight dates read the schema records.
+     */
+    @Test
+    void floorPackagesUseOnlyWhatIsBelowThem() throws IOException {
+        Map<String, Set<String>> graph = graph();
+        Map<String, Set<String>> allowed = new TreeMap<>(Map.of(
+                "web", Set.of(),
+                "data", Set.of("web"),
+                "auth", Set.of("data", "web"),
+                "query.schema", Set.of("web"),
+                "hogql", Set.of("query.schema", "web"),
+                "dates", Set.of("query.schema", "web")));
+        Map<String, Set<String>> above = new TreeMap<>();
+        for (Map.Entry<String, Set<String>> floor : allowed.entrySet()) {
+            assertTrue(graph.containsKey(floor.getKey()), "package " + floor.getKey() + " exists: " + graph.keySet());
+            Set<String> extra = new TreeSet<>(graph.get(floor.getKey()));
+            extra.removeAll(floor.getValue());
+            if (!extra.isEmpty()) {
+                above.put(floor.getKey(), extra);
+            }
+        }
+        assertEquals(Map.of(), above, "floor packages naming packages above them");
+    }
+
     /** The walk itself finds a cycle when there is one, so that the test above cannot pass by seeing nothing. */
     @Test
     void findsACycle() {

@@ -60,6 +60,16 @@ final class ScalarFunctions {
             return f("(" + x.sql() + " & " + y.sql() + ")", nullableIf(x.type().startsWith("Nullable(")
                     || y.type().startsWith("Nullable("), "Int64"));
         });
+        // ClickHouse's bitXor of two integers (PostgreSQL's #), added as this one entry (issue 17's example)
+        scalar("bitXor", 2, 2, (p, c, name) -> {
+            Frag x = p.expr(c.args().get(0));
+            Frag y = p.expr(c.args().get(1));
+            if (!cat(x).equals("int") || !cat(y).equals("int")) {
+                throw new HogQLResolutionException("bitXor expects two integers, got " + x.type() + " and " + y.type(), c);
+            }
+            return f("(" + x.sql() + " # " + y.sql() + ")", nullableIf(x.type().startsWith("Nullable(")
+                    || y.type().startsWith("Nullable("), "Int64"));
+        });
         scalar("negate", 1, 1, (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));

@@ -74,6 +74,17 @@ class HogQLFunctionsTest {
         assertEquals(List.of("a b"), HogQLCompiler.compileSelect("select 1 as 'a b'", CompileSettings.of(1)).columns());
     }
 
+    /** Added as one entry of the function table (ScalarFunctions) and nowhere else: ClickHouse's bitXor. */
+    @Test
+    void bitXor() {
+        check("bitXor(12, 10)", 6L);
+        check("bitXor(-1, 255)", -256L);
+        check("bitXor(x, 6) from (select 7 as x)", 1L);
+        check("bitXor(toInt('not a number'), 6)", null);
+        HogQLException e = assertThrows(HogQLResolutionException.class, () -> value("bitXor('a', 1)"));
+        assertEquals("bitXor expects two integers, got String and Int64", e.getMessage());
+    }
+
     /** Added as one entry of the function table (ScalarFunctions): ClickHouse's bitAnd. */
     @Test
     void bitAnd() {
