@@ -9,7 +9,7 @@ import java.io.IOException;
 
 /**
  * The project's "filter out internal and test users" property filters (empty by default), stored as the JSON list
- * the project API accepted ({@code projects.ProjectResource} checks it with {@link PropertyFilter#parse}).
+ * the project API accepted ({@code projects.ProjectResource} checks it with {@link PropertyFilter#parseLegacy}).
  */
 public final class TestAccounts {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -23,7 +23,7 @@ public final class TestAccounts {
             return new Expr.Constant(true);
         }
         try {
-            return PropertyFilters.toExpr(PropertyFilter.parse(MAPPER.readTree(filters), "test_account_filters"));
+            return PropertyFilters.toExpr(PropertyFilter.parseLegacy(MAPPER.readTree(filters), "test_account_filters"));
         } catch (IOException e) {
             throw new IllegalStateException("test_account_filters of team " + team.id() + " is not JSON", e);
         }

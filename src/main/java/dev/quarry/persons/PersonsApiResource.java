@@ -211,7 +211,11 @@ public class PersonsApiResource {
         try {
             JsonNode node = mapper.readTree(json);
             if (node != null && (node.isArray() || node.isObject())) {
-                return PropertyFilter.parse(node, "properties");
+                try {
+                    return PropertyFilter.parseLegacy(node, "properties");
+                } catch (ValidationException e) {
+                    throw new ValidationException(e.getMessage(), "properties");
+                }
             }
         } catch (IOException e) {
             // the error below

@@ -83,8 +83,8 @@ public class ProjectResource {
                 throw new ValidationException("test_account_filters must be a list of property filters", "test_account_filters");
             }
             try {
-                PropertyFilters.toExpr(PropertyFilter.parse(filters, "test_account_filters"));
-            } catch (HogQLException e) {
+                PropertyFilters.toExpr(PropertyFilter.parseLegacy(filters, "test_account_filters"));
+            } catch (HogQLException | ValidationException e) {
                 throw new ValidationException(e.getMessage(), "test_account_filters");
             }
             testAccounts = filters.toString();

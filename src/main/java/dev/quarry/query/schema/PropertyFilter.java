@@ -8,12 +8,16 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.web.ValidationException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One of PostHog's property filters ({@code AnyPropertyFilter}) or a {@link PropertyGroupFilter} of them. A JSON
@@ -38,6 +42,39 @@ public sealed interface PropertyFilter permits PropertyGroupFilter, PropertyFilt
      */
     static PropertyFilter parse(JsonNode node, String where) {
         return QuerySchema.parseValue(node, PropertyFilter.class, where);
+    }
+
+    /**
+     * PostHog's legacy {@code Property} dicts (a persons list's {@code properties} parameter, a project's
+     * {@code test_account_filters}, a cohort's stored filters): the same filters, but PostHog's legacy model takes
+     * and ignores fields the query schema forbids ({@code negation}, {@code bytecode}, {@code conditionHash} …). Only
+     * a filter's {@link #LEGACY_FIELDS} are read, then {@link #parse} applies.
+     */
+    static PropertyFilter parseLegacy(JsonNode node, String where) {
+        return parse(legacyFields(node), where);
+    }
+
+    /** The fields of a legacy property dict that the records read ({@code values} for a group). */
+    Set<String> LEGACY_FIELDS = Set.of("key", "value", "operator", "type", "label", "group_type_index",
+            "cohort_name", "values");
+
+    private static JsonNode legacyFields(JsonNode node) {
+        if (node == null || !node.isContainerNode()) {
+            return node;
+        }
+        if (node.isArray()) {
+            ArrayNode out = JsonNodeFactory.instance.arrayNode(node.size());
+            node.forEach(item -> out.add(legacyFields(item)));
+            return out;
+        }
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        node.fields().forEachRemaining(field -> {
+            if (LEGACY_FIELDS.contains(field.getKey())) {
+                out.set(field.getKey(), field.getKey().equals("values") ? legacyFields(field.getValue())
+                        : field.getValue());
+            }
+        });
+        return out;
     }
 
     /** A filter on one key: every PostHog property filter type but the group, the empty one and the cohort's id. */

@@ -87,6 +87,20 @@ class PropertyFilterTest {
     }
 
     @Test
+    void legacyDictsKeepOnlyWhatTheRecordsRead() throws Exception {
+        PropertyGroupFilter g = assertInstanceOf(PropertyGroupFilter.class, PropertyFilter.parseLegacy(M.readTree(
+                "{\"type\":\"OR\",\"values\":[{\"type\":\"AND\",\"values\":[{\"key\":\"email\",\"value\":\"a\","
+                        + "\"type\":\"person\",\"negation\":false,\"bytecode\":[\"_H\"],\"conditionHash\":\"x\"}]}]}"),
+                "filters"));
+        PropertyFilter.Person p = assertInstanceOf(PropertyFilter.Person.class,
+                ((PropertyGroupFilter) g.values().get(0)).values().get(0));
+        assertEquals("email", p.key());
+        assertEquals("key", assertThrows(ValidationException.class, () -> PropertyFilter.parseLegacy(
+                M.readTree("[{\"value\":\"a\",\"negation\":true}]"), "filters")).attr());
+        assertThrows(ValidationException.class, () -> parse("[{'key':'a','value':1,'negation':false}]"));
+    }
+
+    @Test
     void refusesWhatPostHogForbids() {
         assertEquals("key", invalid("{'value':'a'}").attr());
         assertEquals("Property filter is missing \"key\"", invalid("{'value':'a','type':'person'}").getMessage());
