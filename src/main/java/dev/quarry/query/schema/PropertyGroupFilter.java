@@ -1,5 +1,6 @@
 package dev.quarry.query.schema;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.quarry.web.ValidationException;
@@ -31,6 +32,8 @@ public record PropertyGroupFilter(String type, List<PropertyFilter> values) impl
         return new PropertyGroupFilter(AND, values);
     }
 
+    /** Whether the group is an AND (else OR); not a JSON field. */
+    @JsonIgnore
     public boolean isAnd() {
         return AND.equals(type);
     }

@@ -101,6 +101,13 @@ class PropertyFilterTest {
     }
 
     @Test
+    void serializesAsPostHogsShape() throws Exception {
+        assertEquals("{\"type\":\"OR\",\"values\":[{\"key\":\"a\",\"type\":\"event\",\"value\":1},"
+                + "{\"key\":\"id\",\"type\":\"cohort\",\"value\":3}]}",
+                M.writeValueAsString(parse("{'type':'OR','values':[{'key':'a','value':1},{'type':'cohort','value':3}]}")));
+    }
+
+    @Test
     void refusesWhatPostHogForbids() {
         assertEquals("key", invalid("{'value':'a'}").attr());
         assertEquals("Property filter is missing \"key\"", invalid("{'value':'a','type':'person'}").getMessage());
