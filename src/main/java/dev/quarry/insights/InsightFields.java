@@ -21,16 +21,6 @@ public final class InsightFields {
     /** Display-only fields shared by the chart filters (axis formats, legends, colours, goal lines). */
     static final Set<String> CHART_DISPLAY = dev.quarry.query.schema.DisplayOnly.CHART;
 
-    public static void trends(JsonNode q) {
-        QueryFields.check(q, plus(INSIGHT, "trendsFilter", "compareFilter"), Set.of(), INSIGHT_OFF, "TrendsQuery");
-        QueryFields.check(q.get("trendsFilter"), Set.of("display", "formula", "formulaNodes"), CHART_DISPLAY,
-                Map.of("formulas", Set.of(), "smoothingIntervals", Set.of("1"),
-                        "breakdown_histogram_bin_count", Set.of()), "TrendsQuery.trendsFilter");
-        QueryFields.check(q.get("compareFilter"), Set.of("compare", "compare_to"), Set.of(), Map.of(),
-                "TrendsQuery.compareFilter");
-        breakdown(q.get("breakdownFilter"), "TrendsQuery");
-    }
-
     public static void funnels(JsonNode q) {
         QueryFields.check(q, plus(INSIGHT, "funnelsFilter"), Set.of(), INSIGHT_OFF, "FunnelsQuery");
         QueryFields.check(q.get("funnelsFilter"), Set.of("funnelOrderType", "funnelVizType", "funnelWindowInterval",

@@ -13,7 +13,9 @@ import dev.quarry.hogql.Parser;
 import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.query.schema.DateRange;
 import dev.quarry.query.schema.QuerySchema;
+import dev.quarry.query.HogQLStatement;
 import dev.quarry.query.QueryContext;
+import dev.quarry.query.QueryService;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -32,7 +34,7 @@ import java.util.Map;
  */
 public final class InsightSql {
     /** Insight queries return every row they compute (bucket × breakdown counts are bounded by the runner). */
-    private static final int NO_LIMIT = 10_000_000;
+    private static final int NO_LIMIT = QueryService.NO_LIMIT;
 
     private final QueryContext context;
     private final String kind;
@@ -44,6 +46,16 @@ public final class InsightSql {
 
     public QueryContext context() {
         return context;
+    }
+
+    /** The query kind the statements run for (query log, metering). */
+    public String kind() {
+        return kind;
+    }
+
+    /** A runner's statement from constant template text (user values only as placeholder values). */
+    public HogQLStatement statement(String template, Map<String, Object> values) {
+        return HogQLStatement.parse(kind, template, values);
     }
 
     public ObjectMapper mapper() {
@@ -71,15 +83,7 @@ public final class InsightSql {
     }
 
     public CompiledQuery compile(String hogql, Map<String, Object> values, int limit) {
-        try {
-            CompileSettings settings = CompileSettings.of(context.team().id())
-                    .withTimezone(context.team().timezone())
-                    .withValues(values)
-                    .withLimits(limit, Math.max(limit, NO_LIMIT));
-            return HogQLCompiler.compile(Parser.parseSelect(hogql), settings);
-        } catch (HogQLException e) {
-            throw new ValidationException(e.getMessage(), null);
-        }
+        return QueryService.compile(context.team(), HogQLStatement.select(hogql), values, limit);
     }
 
     public Uni<RowSet<Row>> run(CompiledQuery compiled) {
@@ -92,8 +96,8 @@ public final class InsightSql {
 
     /** The team's first event, for {@code date_from: all} (null when it has none). */
     public Uni<ZonedDateTime> earliestEvent() {
-        return run("SELECT min(timestamp) FROM events", Map.of()).map(rows -> {
-            OffsetDateTime t = rows.iterator().next().getOffsetDateTime(0);
+        return context.execute(HogQLStatement.parse(kind, "SELECT min(timestamp) FROM events", Map.of())).map(r -> {
+            OffsetDateTime t = r.rows().iterator().next().getOffsetDateTime(0);
             return t == null ? null : t.atZoneSameInstant(zone());
         });
     }
