@@ -4,12 +4,9 @@ import dev.quarry.dates.Interval;
 import dev.quarry.dates.QueryDateRange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quarry.hogql.CompileSettings;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
-import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.HogQLException;
-import dev.quarry.hogql.Parser;
 import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.query.schema.DateRange;
 import dev.quarry.query.schema.QuerySchema;
@@ -28,9 +25,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one way insight runners reach SQL: HogQL templates written in this package (constant text; every user value
- * is a {@code {placeholder}} bound as a constant or an expression built from the query JSON) are parsed into ASTs and
- * compiled for the team by the HogQL compiler, which adds the team filter and resolves person ids through merges.
+ * What insight runners share to reach SQL: the team's zone, week start and clock, date ranges, the insight-wide
+ * filters, and {@link #statement}: HogQL templates written in this package (constant text; every user value is a
+ * {@code {placeholder}} bound as a constant or an AST) become {@link HogQLStatement}s that
+ * {@link QueryContext#execute} compiles ({@link QueryService#compile}: team wall, person ids through merges) and runs.
+ * {@link #compile}/{@link #run} are the older path of the runners not yet moved to statements.
  */
 public final class InsightSql {
     /** Insight queries return every row they compute (bucket × breakdown counts are bounded by the runner). */
