@@ -337,6 +337,13 @@ public final class Parser extends ExprParser {
             i++;
             table = mark(selectUnion(), s);
             expectOp(")");
+        } else if (op("{")) {
+            // FROM {name}: a subquery given as an AST by the caller (PostHog's TableExprPlaceholder)
+            int s = i;
+            i++;
+            String name = identifier("placeholder name");
+            expectOp("}");
+            table = mark(new Expr.Placeholder(name), s);
         } else {
             int s = i;
             List<String> chain = new ArrayList<>();

@@ -8,7 +8,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * Replaces {@code {name}} placeholders with constants from a value map (they then print as bind parameters, never
- * as SQL text) and {@code {filters}} with a boolean expression (TRUE when none is given).
+ * as SQL text) and {@code {filters}} with a boolean expression (TRUE when none is given). A value may be an AST
+ * ({@link Expr}), copied in: in {@code FROM {name}} it must be a subquery ({@link SelectLike}), which is how runners
+ * compose queries from parts without pasting text.
  */
 public final class Placeholders {
     private Placeholders() {}
@@ -161,9 +163,14 @@ public final class Placeholders {
                 }
                 List<JoinExpr> from = new ArrayList<>();
                 for (JoinExpr j : s.from()) {
-                    from.add(new JoinExpr(j.joinType(),
-                            j.table() instanceof SelectLike || j.isArrayJoin() ? t(j.table()) : j.table(),
-                            j.alias(), t(j.on()), j.using()));
+                    Expr table = j.table() instanceof SelectLike || j.isArrayJoin()
+                            || j.table() instanceof Expr.Placeholder ? t(j.table()) : j.table();
+                    if (j.table() instanceof Expr.Placeholder p && !(table instanceof SelectLike)
+                            && !(table instanceof Expr.Placeholder)) {
+                        throw new HogQLResolutionException("The placeholder {" + p.name()
+                                + "} in FROM takes a subquery", p);
+                    }
+                    from.add(new JoinExpr(j.joinType(), table, j.alias(), t(j.on()), j.using()));
                 }
                 List<SelectQuery.OrderExpr> order = new ArrayList<>();
                 for (SelectQuery.OrderExpr o : s.orderBy()) {

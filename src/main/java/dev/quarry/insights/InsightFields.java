@@ -21,16 +21,6 @@ public final class InsightFields {
     /** Display-only fields shared by the chart filters (axis formats, legends, colours, goal lines). */
     static final Set<String> CHART_DISPLAY = dev.quarry.query.schema.DisplayOnly.CHART;
 
-    public static void trends(JsonNode q) {
-        QueryFields.check(q, plus(INSIGHT, "trendsFilter", "compareFilter"), Set.of(), INSIGHT_OFF, "TrendsQuery");
-        QueryFields.check(q.get("trendsFilter"), Set.of("display", "formula", "formulaNodes"), CHART_DISPLAY,
-                Map.of("formulas", Set.of(), "smoothingIntervals", Set.of("1"),
-                        "breakdown_histogram_bin_count", Set.of()), "TrendsQuery.trendsFilter");
-        QueryFields.check(q.get("compareFilter"), Set.of("compare", "compare_to"), Set.of(), Map.of(),
-                "TrendsQuery.compareFilter");
-        breakdown(q.get("breakdownFilter"), "TrendsQuery");
-    }
-
     public static void funnels(JsonNode q) {
         QueryFields.check(q, plus(INSIGHT, "funnelsFilter"), Set.of(), INSIGHT_OFF, "FunnelsQuery");
         QueryFields.check(q.get("funnelsFilter"), Set.of("funnelOrderType", "funnelVizType", "funnelWindowInterval",
@@ -40,11 +30,12 @@ public final class InsightFields {
         breakdown(q.get("breakdownFilter"), "FunnelsQuery");
     }
 
+    /** The breakdown filter's fields, strictly (PostHog's {@code BreakdownFilter}); {@link Breakdown} reads it. */
     static void breakdown(JsonNode bf, String kind) {
-        QueryFields.check(bf, Set.of("breakdown", "breakdown_type", "breakdowns", "breakdown_limit"),
-                Set.of("breakdown_hide_other_aggregation"), Map.of("breakdown_normalize_url", Set.of(),
-                        "breakdown_histogram_bin_count", Set.of(), "breakdown_group_type_index", Set.of()),
-                kind + ".breakdownFilter");
+        if (bf != null && !bf.isNull()) {
+            dev.quarry.query.schema.QuerySchema.parse(bf, dev.quarry.query.schema.BreakdownFilter.class,
+                    kind + ".breakdownFilter");
+        }
     }
 
     private static Set<String> plus(Set<String> base, String... more) {

@@ -4,17 +4,16 @@ import dev.quarry.dates.Interval;
 import dev.quarry.dates.QueryDateRange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quarry.hogql.CompileSettings;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
-import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.HogQLException;
-import dev.quarry.hogql.Parser;
 import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.query.schema.DateRange;
 import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.query.schema.QuerySchema;
+import dev.quarry.query.HogQLStatement;
 import dev.quarry.query.QueryContext;
+import dev.quarry.query.QueryService;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -27,13 +26,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one way insight runners reach SQL: HogQL templates written in this package (constant text; every user value
- * is a {@code {placeholder}} bound as a constant or an expression built from the query JSON) are parsed into ASTs and
- * compiled for the team by the HogQL compiler, which adds the team filter and resolves person ids through merges.
+ * What insight runners share to reach SQL: the team's zone, week start and clock, date ranges, the insight-wide
+ * filters, and {@link #statement}: HogQL templates written in this package (constant text; every user value is a
+ * {@code {placeholder}} bound as a constant or an AST) become {@link HogQLStatement}s that
+ * {@link QueryContext#execute} compiles ({@link QueryService#compile}: team wall, person ids through merges) and runs.
+ * {@link #compile}/{@link #run} are the older path of the runners not yet moved to statements.
  */
 public final class InsightSql {
     /** Insight queries return every row they compute (bucket × breakdown counts are bounded by the runner). */
-    private static final int NO_LIMIT = 10_000_000;
+    private static final int NO_LIMIT = QueryService.NO_LIMIT;
 
     private final QueryContext context;
     private final String kind;
@@ -45,6 +46,16 @@ public final class InsightSql {
 
     public QueryContext context() {
         return context;
+    }
+
+    /** The query kind the statements run for (query log, metering). */
+    public String kind() {
+        return kind;
+    }
+
+    /** A runner's statement from constant template text (user values only as placeholder values). */
+    public HogQLStatement statement(String template, Map<String, Object> values) {
+        return HogQLStatement.parse(kind, template, values);
     }
 
     public ObjectMapper mapper() {
@@ -72,15 +83,7 @@ public final class InsightSql {
     }
 
     public CompiledQuery compile(String hogql, Map<String, Object> values, int limit) {
-        try {
-            CompileSettings settings = CompileSettings.of(context.team().id())
-                    .withTimezone(context.team().timezone())
-                    .withValues(values)
-                    .withLimits(limit, Math.max(limit, NO_LIMIT));
-            return HogQLCompiler.compile(Parser.parseSelect(hogql), settings);
-        } catch (HogQLException e) {
-            throw new ValidationException(e.getMessage(), null);
-        }
+        return QueryService.compile(context.team(), HogQLStatement.select(hogql), values, limit);
     }
 
     public Uni<RowSet<Row>> run(CompiledQuery compiled) {
@@ -93,8 +96,8 @@ public final class InsightSql {
 
     /** The team's first event, for {@code date_from: all} (null when it has none). */
     public Uni<ZonedDateTime> earliestEvent() {
-        return run("SELECT min(timestamp) FROM events", Map.of()).map(rows -> {
-            OffsetDateTime t = rows.iterator().next().getOffsetDateTime(0);
+        return context.execute(HogQLStatement.parse(kind, "SELECT min(timestamp) FROM events", Map.of())).map(r -> {
+            OffsetDateTime t = r.rows().iterator().next().getOffsetDateTime(0);
             return t == null ? null : t.atZoneSameInstant(zone());
         });
     }

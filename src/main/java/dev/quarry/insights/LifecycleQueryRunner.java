@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.SelectLike;
+import dev.quarry.query.HogQLStatement;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
 import dev.quarry.query.schema.QuerySchema;
@@ -54,9 +56,9 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
 
     /**
      * Columns {@code person_id, period, status}: one row per person and bucket index (0 = first bucket shown) with
-     * the person's status there. Both the counts and the actors of a cell read this.
+     * the person's status there, as an AST. Both the counts and the actors of a cell read it as their subquery.
      */
-    public static HogQLPart cells(Plan plan) {
+    public static SelectLike cells(Plan plan) {
         Interval iv = plan.range().interval();
         boolean rollup = plan.personDaysWhere() != null;
         String idx = iv.indexHogQL("lc_anchor", rollup ? "day" : "timestamp");
@@ -80,7 +82,7 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
                 // (aliased apart: in HogQL a select alias also names its expression in WHERE)
                 + "SELECT person_id, period + 1 AS dormant_period, 'dormant' AS status FROM lc_seq "
                 + "WHERE (next_period IS NULL OR next_period != period + 1) AND period + 1 < {lc_buckets}) AS lc_cells";
-        return new HogQLPart(text, Map.of("lc_anchor", plan.range().firstBucket().toOffsetDateTime(),
+        return HogQLStatement.select(text, Map.of("lc_anchor", plan.range().firstBucket().toOffsetDateTime(),
                 "lc_where", rollup ? plan.personDaysWhere() : plan.where(), "lc_buckets",
                 (long) plan.range().bucketCount()));
     }
@@ -94,10 +96,11 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
     public Uni<ObjectNode> run(QueryContext context, LifecycleQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         return plan(sql, query).flatMap(plan -> {
-            HogQLPart counts = cells(plan).wrap(
-                    "SELECT period, status, count() AS n FROM %s AS cells GROUP BY period, status", Map.of());
-            var compiled = sql.compile(counts.text(), counts.values());
-            return sql.run(compiled).map(rows -> {
+            HogQLStatement counts = sql.statement(
+                    "SELECT period, status, count() AS n FROM {cells} AS cells GROUP BY period, status",
+                    Map.of("cells", cells(plan)));
+            return context.execute(counts).map(result -> {
+                io.vertx.mutiny.sqlclient.RowSet<Row> rows = result.rows();
                 int n = plan.range().bucketCount();
                 double[][] data = new double[4][n];
                 for (Row row : rows) {
@@ -112,7 +115,7 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
                 for (int s = 0; s < 4; s++) {
                     results.add(series(context.mapper(), plan, STATUSES.get(s), data[s]));
                 }
-                SeriesJson.putSql(body, List.of(compiled));
+                SeriesJson.putSql(body, List.of(result.compiled()));
                 body.set("resolved_date_range", SeriesJson.resolvedRange(context.mapper(), plan.range()));
                 body.set("modifiers", query.modifiers() != null ? query.modifiers() : context.mapper().createObjectNode());
                 body.putNull("error");
@@ -163,8 +166,9 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
         }
         return plan(sql, insight).map(plan -> {
             long period = ActorsQueryRunner.bucketIndex(sql, plan.range(), source.get("day"));
-            return ActorsQueryRunner.Cell.of(cells(plan).wrap("SELECT person_id FROM %s AS cells WHERE period = "
-                    + "{ac_period} AND status = {ac_status}", Map.of("ac_period", period, "ac_status", status)));
+            return ActorsQueryRunner.Cell.of(TrendsQueryRunner.cellPart(HogQLStatement.select("SELECT person_id "
+                    + "FROM {cells} AS cells WHERE period = {ac_period} AND status = {ac_status}",
+                    Map.of("cells", cells(plan), "ac_period", period, "ac_status", status))));
         });
     }
 }

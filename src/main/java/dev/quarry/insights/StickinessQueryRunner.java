@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.SelectLike;
+import dev.quarry.query.HogQLStatement;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
 import dev.quarry.query.schema.CompareFilter;
@@ -78,8 +80,11 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
         });
     }
 
-    /** Columns {@code person_id, intervals}: each active person and the number of intervals they were active in. */
-    public static HogQLPart actorIntervals(Plan plan) {
+    /**
+     * Columns {@code person_id, intervals}: each active person and the number of intervals they were active in, as
+     * an AST (the subquery of both the counts and the actors of a cell).
+     */
+    public static SelectLike actorIntervals(Plan plan) {
         Interval iv = plan.range().interval();
         boolean rollup = plan.personDaysWhere() != null;
         String idx = iv.indexHogQL("st_anchor", rollup ? "day" : "timestamp");
@@ -90,9 +95,8 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
             case "exact" -> "=";
             default -> ">=";
         } + " {st_value}";
-        String text = "SELECT person_id, count() AS intervals FROM (SELECT person_id, " + group + " AS g FROM "
-                + (rollup ? "events_person_days" : "events") + " WHERE {st_where} GROUP BY person_id, " + group + having
-                + ") AS active GROUP BY person_id";
+        String active = "SELECT person_id, " + group + " AS g FROM " + (rollup ? "events_person_days" : "events")
+                + " WHERE {st_where} GROUP BY person_id, " + group + having;
         Map<String, Object> values = new HashMap<>();
         values.put("st_anchor", plan.range().firstBucket().toOffsetDateTime());
         values.put("st_where", rollup ? plan.personDaysWhere() : plan.where());
@@ -103,7 +107,8 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
         if (plan.criteriaOp() != null) {
             values.put("st_value", plan.criteriaValue());
         }
-        return new HogQLPart(text, values);
+        return HogQLStatement.select("SELECT person_id, count() AS intervals FROM {active} AS active "
+                + "GROUP BY person_id", Map.of("active", HogQLStatement.select(active, values)));
     }
 
     @Override
@@ -116,27 +121,24 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
         InsightSql sql = new InsightSql(context, kind());
         return plans(sql, query).flatMap(plans -> {
             List<Uni<ObjectNode>> parts = new ArrayList<>();
-            List<CompiledQuery> statements = new ArrayList<>();
-            for (Plan plan : plans) {
-                HogQLPart p = actorIntervals(plan).wrap(
-                        "SELECT intervals, count() FROM %s AS actors GROUP BY intervals", Map.of());
-                CompiledQuery compiled = sql.compile(p.text(), p.values());
-                statements.add(compiled);
-                parts.add(sql.run(compiled).map(rows -> series(context, plan, rows)));
-            }
-            // one statement at a time: the team's concurrency budget is small
-            Uni<List<ObjectNode>> all = Uni.createFrom().item(new ArrayList<>());
-            for (Uni<ObjectNode> part : parts) {
-                all = all.flatMap(list -> part.map(o -> {
-                    list.add(o);
-                    return list;
+            // listed in series order whatever order the statements finish in
+            CompiledQuery[] statements = new CompiledQuery[plans.size()];
+            for (int i = 0; i < plans.size(); i++) {
+                Plan plan = plans.get(i);
+                int at = i;
+                HogQLStatement counts = sql.statement("SELECT intervals, count() FROM {actors} AS actors "
+                        + "GROUP BY intervals", Map.of("actors", actorIntervals(plan)));
+                parts.add(context.execute(counts).map(result -> {
+                    statements[at] = result.compiled();
+                    return series(context, plan, result.rows());
                 }));
             }
-            return all.map(list -> {
+            // every series (and compared range) at once, concurrently within the project's limit
+            return context.statements().all(parts).map(list -> {
                 ObjectNode body = context.mapper().createObjectNode();
                 ArrayNode results = body.putArray("results");
                 list.forEach(results::add);
-                SeriesJson.putSql(body, statements);
+                SeriesJson.putSql(body, List.of(statements));
                 body.set("resolved_date_range", SeriesJson.resolvedRange(context.mapper(), plans.get(0).range()));
                 body.putNull("error");
                 return body;
@@ -198,8 +200,9 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
         return plans(sql, insight).map(plans -> {
             StickinessQueryRunner.Plan plan = ActorsQueryRunner.pick(plans, series, source.path("compare").asText(null));
             String op = plan.cumulative() ? ">=" : "=";
-            return ActorsQueryRunner.Cell.of(actorIntervals(plan).wrap("SELECT person_id FROM %s AS actors WHERE "
-                    + "intervals " + op + " {ac_n}", Map.of("ac_n", day.asLong())));
+            return ActorsQueryRunner.Cell.of(TrendsQueryRunner.cellPart(HogQLStatement.select("SELECT person_id "
+                    + "FROM {actors} AS actors WHERE intervals " + op + " {ac_n}",
+                    Map.of("actors", actorIntervals(plan), "ac_n", day.asLong()))));
         });
     }
 }

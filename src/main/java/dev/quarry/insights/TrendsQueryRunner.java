@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.SelectLike;
+import dev.quarry.query.HogQLStatement;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.JsonQueryRunner;
+import dev.quarry.query.QueryRunner;
+import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -22,16 +25,24 @@ import java.util.Set;
 
 /**
  * TrendsQuery (contract §4.5): per series (and breakdown value, and compared range) the math of each bucket, or one
- * aggregated value for total-value displays; formulas combine series bucket by bucket.
+ * aggregated value for total-value displays; formulas combine series bucket by bucket. Receives the
+ * {@link TrendsQuery} record; builds each statement as a HogQL AST (subqueries as AST values of {@code FROM {name}})
+ * and hands it to {@link QueryContext#execute}, which compiles and runs it: every series, compared range and cohort
+ * is submitted at once and runs concurrently within the project's limit.
  */
 @ApplicationScoped
-public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
+public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource {
     static final Set<String> TOTAL_VALUE_DISPLAYS = Set.of("BoldNumber", "ActionsPie", "ActionsTable", "WorldMap",
             "ActionsBarValue");
 
     @Override
     public String kind() {
         return "TrendsQuery";
+    }
+
+    @Override
+    public Class<TrendsQuery> queryType() {
+        return TrendsQuery.class;
     }
 
     /** One series over one range; {@code kept} are the breakdown values shown (others fold into "other"). */
@@ -150,19 +161,19 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
     dev.quarry.cohorts.Cohorts cohortRows;
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+    public Uni<ObjectNode> run(QueryContext context, TrendsQuery query) {
         InsightSql sql = new InsightSql(context, kind());
-        InsightFields.trends(query);
-        Interval interval = Interval.parse(query.path("interval").asText(null), "interval");
-        List<Series> series = activeUsersAsDau(Series.parseAll(query.get("series"), "series"), interval);
-        List<Long> cohorts = Breakdown.cohorts(query.get("breakdownFilter"));
-        Breakdown breakdown = cohorts != null ? null : Breakdown.parse(query.get("breakdownFilter"));
-        JsonNode trendsFilter = query.path("trendsFilter");
-        boolean totalValue = TOTAL_VALUE_DISPLAYS.contains(trendsFilter.path("display").asText(""));
-        String formulaText = formulaText(trendsFilter);
+        query.checkSupported();
+        Interval interval = Interval.parse(query.interval(), "interval");
+        List<Series> series = activeUsersAsDau(Series.all(query.series(), "series"), interval);
+        Breakdown parsed = Breakdown.of(query.breakdownFilter(), Breakdown.TRENDS);
+        List<Long> cohorts = parsed != null && parsed.isCohort() ? parsed.cohorts() : null;
+        Breakdown breakdown = cohorts != null ? null : parsed;
+        TrendsQuery.TrendsFilter trendsFilter = query.filter();
+        boolean totalValue = TOTAL_VALUE_DISPLAYS.contains(String.valueOf(trendsFilter.display()));
+        String formulaText = trendsFilter.formulaText();
         Formula formula = formulaText == null ? null : Formula.parse(formulaText, series.size());
-        JsonNode customName = trendsFilter.path("formulaNodes").path(0).path("custom_name");
-        String formulaLabel = customName.isTextual() && !customName.asText().isBlank() ? customName.asText()
+        String formulaLabel = trendsFilter.formulaName() != null ? trendsFilter.formulaName()
                 : formula == null ? null : "Formula (" + formula.text() + ")";
         if (formula != null && cohorts != null) {
             throw new ValidationException("Formulas with a cohort breakdown are not supported", "breakdown_type");
@@ -170,14 +181,14 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
         // a cohort breakdown is one series per cohort: the series' events of that cohort's members (a person in
         // two cohorts counts in both), breakdown_value the cohort id ("all" for everyone), labelled by name
         List<Long> parts = cohorts == null ? java.util.Collections.singletonList(null) : cohorts;
-        boolean compare = query.path("compareFilter").path("compare").asBoolean(false);
-        String compareTo = query.path("compareFilter").path("compare_to").asText(null);
-        Expr global = sql.globalFilters(query);
+        boolean compare = query.compare().on();
+        String compareTo = query.compare().compareTo();
+        Expr global = sql.globalFilters(query.properties(), query.filterTestAccounts());
         Uni<Map<Long, String>> names = cohorts == null ? Uni.createFrom().item(Map.of())
                 : CohortNames.of(cohortRows, context.team().id(), cohorts);
         // PostHog's QueryDateRange for a total-value display is at the day interval, whatever the query's interval
         Interval rangeInterval = totalValue ? Interval.DAY : interval;
-        return names.flatMap(cohortNames -> sql.dateRange(query, rangeInterval, "-7d").flatMap(range -> {
+        return names.flatMap(cohortNames -> sql.dateRange(query.dateRange(), rangeInterval, "-7d").flatMap(range -> {
             List<QueryDateRange> ranges = compare ? List.of(range, range.previous(compareTo)) : List.of(range);
             // every series (and compare range, and cohort) is independent: all are submitted at once and run
             // concurrently within the project's limit; each keeps its own statements, listed in series order
@@ -208,11 +219,10 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
                         }
                         cohortUnits.add(plan(sql, s, dr, seriesWhere, breakdown, totalValue, label, own)
                                 .flatMap(plan -> {
-                                    CompiledQuery q = counts(sql, plan);
-                                    own.add(q);
                                     folded.compareAndSet(false, plan.kept() != null);
-                                    return sql.run(q).map(rows -> {
-                                        List<ObjectNode> objects = seriesObjects(context, plan, cells(rows));
+                                    return context.execute(counts(sql, plan)).map(result -> {
+                                        own.add(result.compiled());
+                                        List<ObjectNode> objects = seriesObjects(context, plan, cells(result.rows()));
                                         if (cohort != null) {
                                             for (ObjectNode o : objects) {
                                                 if (cohort == 0) {
@@ -306,20 +316,6 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
         return out;
     }
 
-    private static String formulaText(JsonNode trendsFilter) {
-        if (trendsFilter.path("formula").isTextual() && !trendsFilter.get("formula").asText().isBlank()) {
-            return trendsFilter.get("formula").asText();
-        }
-        JsonNode nodes = trendsFilter.path("formulaNodes");
-        if (nodes.isArray() && !nodes.isEmpty()) {
-            if (nodes.size() > 1) {
-                throw new ValidationException("Only one formula is supported", "formulaNodes");
-            }
-            return nodes.get(0).path("formula").asText(null);
-        }
-        return null;
-    }
-
     /** Resolves the breakdown values shown (top {@code breakdown_limit} by event count), then the plan. */
     static Uni<Plan> plan(InsightSql sql, Series s, QueryDateRange range, Expr seriesWhere, Breakdown breakdown,
                           boolean totalValue, String compareLabel, List<CompiledQuery> statements) {
@@ -334,21 +330,24 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
         values.put("bd", breakdown.valueExpr());
         values.put("where", InsightSql.and(seriesWhere, InsightSql.timestampIn(readFrom(range), range.to())));
         String agg = s.aggregateHogQL();
-        String text;
+        SelectLike ranked;
         if (totalValue) {
-            text = "SELECT {bd} AS v, ifNull(toFloat(" + agg + "), 0) AS c FROM events WHERE {where} GROUP BY {bd}";
+            ranked = HogQLStatement.select("SELECT {bd} AS v, ifNull(toFloat(" + agg + "), 0) AS c FROM events "
+                    + "WHERE {where} GROUP BY {bd}", values);
         } else {
             values.put("anchor", range.firstBucket().toOffsetDateTime());
             String idx = range.interval().indexHogQL("anchor", "timestamp");
-            text = "SELECT v, sum(ifNull(toFloat(val), 0)) AS c FROM (SELECT {bd} AS v, " + idx + " AS p, " + agg
-                    + " AS val FROM events WHERE {where} GROUP BY {bd}, " + idx + ") AS t GROUP BY v";
+            SelectLike perBucket = HogQLStatement.select("SELECT {bd} AS v, " + idx + " AS p, " + agg
+                    + " AS val FROM events WHERE {where} GROUP BY {bd}, " + idx, values);
+            ranked = HogQLStatement.select("SELECT v, sum(ifNull(toFloat(val), 0)) AS c FROM {per_bucket} AS t "
+                    + "GROUP BY v", Map.of("per_bucket", perBucket));
         }
-        CompiledQuery q = sql.compile("SELECT v, c FROM (" + text + ") AS ranked ORDER BY c DESC, v ASC LIMIT "
-                + (breakdown.limit() + 1), values);
-        statements.add(q);
-        return sql.run(q).map(rows -> {
+        HogQLStatement ranking = sql.statement("SELECT v, c FROM {ranked} AS ranked ORDER BY c DESC, v ASC LIMIT {n}",
+                Map.of("ranked", ranked, "n", (long) breakdown.limit() + 1));
+        return sql.context().execute(ranking).map(result -> {
+            statements.add(result.compiled());
             List<String> top = new ArrayList<>();
-            for (Row row : rows) {
+            for (Row row : result.rows()) {
                 top.add(row.getString(0));
             }
             if (top.size() <= breakdown.limit()) {
@@ -363,7 +362,7 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
      * The events counted in one bucket and breakdown value: the same condition the counts group by, so the actors of a
      * cell are exactly the persons behind its number. {@code period} null = the whole range (total value).
      */
-    public static HogQLPart cellEvents(InsightSql sql, Plan plan, Long period, String breakdownValue) {
+    public static SelectLike cellEvents(InsightSql sql, Plan plan, Long period, String breakdownValue) {
         Interval iv = plan.range().interval();
         List<Expr> parts = new ArrayList<>();
         parts.add(plan.readWhere(sql, plan.where()));
@@ -392,10 +391,11 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
             values.put("tr_bv", breakdownValue);
         }
         values.put("tr_where", InsightSql.and(parts));
-        return new HogQLPart("SELECT person_id FROM events WHERE " + cond, values);
+        return HogQLStatement.select("SELECT person_id FROM events WHERE " + cond, values);
     }
 
-    static CompiledQuery counts(InsightSql sql, Plan plan) {
+    /** The statement of a plan's numbers: columns period (bucket index, 0 for a total value), v (value), value. */
+    static HogQLStatement counts(InsightSql sql, Plan plan) {
         Map<String, Object> values = new HashMap<>();
         plan.series().mathValues(values);
         values.put("bd", plan.breakdownExpr());
@@ -415,11 +415,13 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
                 offsets.append(k == 0 ? "" : ", ").append(k);
             }
             offsets.append(']');
-            text = "SELECT d + k AS period, v, count(DISTINCT person_id) AS value FROM (SELECT person_id, d, v, "
-                    + "arrayJoin(" + offsets + ") AS k FROM (SELECT person_id, " + idx + " AS d, {bd} AS v FROM events "
-                    + "WHERE {where} GROUP BY person_id, " + idx + ", {bd}) AS pd) AS fan "
-                    + "WHERE d + k >= 0 AND d + k < {n} GROUP BY d + k, v";
-            values.put("n", (long) plan.range().bucketCount());
+            SelectLike personDays = HogQLStatement.select("SELECT person_id, " + idx + " AS d, {bd} AS v FROM events "
+                    + "WHERE {where} GROUP BY person_id, " + idx + ", {bd}", values);
+            SelectLike fan = HogQLStatement.select("SELECT person_id, d, v, arrayJoin(" + offsets + ") AS k "
+                    + "FROM {pd} AS pd", Map.of("pd", personDays));
+            return sql.statement("SELECT d + k AS period, v, count(DISTINCT person_id) AS value FROM {fan} AS fan "
+                    + "WHERE d + k >= 0 AND d + k < {n} GROUP BY d + k, v",
+                    Map.of("fan", fan, "n", (long) plan.range().bucketCount()));
         } else if (plan.activeWindows()) {
             // each bucket start d against every event: [windowStart(d), windowEnd(d)), as PostHog's numbers() join
             List<Expr> ks = new ArrayList<>();
@@ -431,18 +433,19 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
                 los.add(new Expr.Constant(plan.windowStart(start).toOffsetDateTime()));
                 his.add(new Expr.Constant(plan.windowEnd(start).toOffsetDateTime()));
             }
-            values.put("ks", new Expr.ArrayLit(ks));
-            values.put("los", new Expr.ArrayLit(los));
-            values.put("his", new Expr.ArrayLit(his));
-            text = "SELECT b.k AS period, e.v AS v, count(DISTINCT e.person_id) AS value FROM (SELECT person_id, "
-                    + "timestamp, {bd} AS v FROM events WHERE {where}) AS e CROSS JOIN (SELECT k, lo, hi FROM "
-                    + "(SELECT 1 AS one) ARRAY JOIN {ks} AS k, {los} AS lo, {his} AS hi) AS b "
-                    + "WHERE e.timestamp >= b.lo AND e.timestamp < b.hi GROUP BY b.k, e.v";
+            SelectLike eventsRead = HogQLStatement.select("SELECT person_id, timestamp, {bd} AS v FROM events "
+                    + "WHERE {where}", values);
+            SelectLike buckets = HogQLStatement.select("SELECT k, lo, hi FROM (SELECT 1 AS one) ARRAY JOIN {ks} AS k, "
+                    + "{los} AS lo, {his} AS hi", Map.of("ks", new Expr.ArrayLit(ks), "los", new Expr.ArrayLit(los),
+                    "his", new Expr.ArrayLit(his)));
+            return sql.statement("SELECT b.k AS period, e.v AS v, count(DISTINCT e.person_id) AS value FROM {e} AS e "
+                    + "CROSS JOIN {b} AS b WHERE e.timestamp >= b.lo AND e.timestamp < b.hi GROUP BY b.k, e.v",
+                    Map.of("e", eventsRead, "b", buckets));
         } else {
             text = "SELECT " + idx + " AS period, {bd} AS v, " + agg + " AS value FROM events WHERE {where} GROUP BY "
                     + idx + ", {bd}";
         }
-        return sql.compile(text, values);
+        return sql.statement(text, values);
     }
 
     /** One number of a series: bucket index (0 for a total value), breakdown value, value (null = none). */
@@ -468,21 +471,24 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
      * the kept values folded in SQL. Same numbers as plan + counts either way.
      */
     private static Uni<Cells> singleScan(InsightSql sql, Plan plan, List<CompiledQuery> statements) {
+        QueryContext context = sql.context();
         Map<String, Object> values = new HashMap<>();
         plan.series().mathValues(values);
         values.put("bd", plan.breakdown().valueExpr());
         values.put("where", plan.readWhere(sql, plan.where()));
         values.put("anchor", plan.range().firstBucket().toOffsetDateTime());
         String idx = plan.totalValue() ? "0" : plan.range().interval().indexHogQL("anchor", "timestamp");
-        String grouped = "SELECT " + idx + " AS period, {bd} AS v, " + plan.series().aggregateHogQL()
-                + " AS value, count() AS c FROM events WHERE {where} GROUP BY " + (plan.totalValue() ? "" : idx + ", ")
-                + "{bd}";
-        String text = "SELECT period, v, value, dense_rank() OVER (ORDER BY vc DESC, v ASC) AS r FROM (SELECT period, v, "
-                + "value, sum(c) OVER (PARTITION BY v) AS vc FROM (" + grouped + ") AS g) AS ranked ORDER BY r, period";
-        CompiledQuery q = sql.compile(text, values);
-        statements.add(q);
+        SelectLike grouped = HogQLStatement.select("SELECT " + idx + " AS period, {bd} AS v, "
+                + plan.series().aggregateHogQL() + " AS value, count() AS c FROM events WHERE {where} GROUP BY "
+                + (plan.totalValue() ? "" : idx + ", ") + "{bd}", values);
+        SelectLike totals = HogQLStatement.select("SELECT period, v, value, sum(c) OVER (PARTITION BY v) AS vc "
+                + "FROM {g} AS g", Map.of("g", grouped));
+        HogQLStatement scan = sql.statement("SELECT period, v, value, dense_rank() OVER (ORDER BY vc DESC, v ASC) AS r "
+                + "FROM {ranked} AS ranked ORDER BY r, period", Map.of("ranked", totals));
         int limit = plan.breakdown().limit();
-        return sql.run(q).flatMap(rows -> {
+        return context.execute(scan).flatMap(result -> {
+            statements.add(result.compiled());
+            io.vertx.mutiny.sqlclient.RowSet<Row> rows = result.rows();
             List<Cell> all = new ArrayList<>();
             List<String> kept = new ArrayList<>();
             boolean beyond = false;
@@ -502,9 +508,10 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
             Plan folded = new Plan(plan.series(), plan.range(), plan.where(), plan.breakdown(), kept,
                     plan.totalValue(), plan.compareLabel());
             if (!plan.series().math().equals("total")) {
-                CompiledQuery again = counts(sql, folded);
-                statements.add(again);
-                return sql.run(again).map(r -> new Cells(folded, cells(r)));
+                return context.execute(counts(sql, folded)).map(again -> {
+                    statements.add(again.compiled());
+                    return new Cells(folded, cells(again.rows()));
+                });
             }
             java.util.Set<String> keep = new java.util.HashSet<>(kept);
             List<Cell> out = new ArrayList<>();
@@ -676,27 +683,31 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
         return ActorsQueryRunner.INSIGHT_SOURCES.contains(sourceKind) && insightKind.equals("TrendsQuery");
     }
 
-    /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
+    /**
+     * The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery, whose {@code series},
+     * {@code day}, {@code breakdown} and {@code compare} name the cell): the events behind the cell's number, as an
+     * AST, by the same plan that computes it.
+     */
     @Override
-    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, com.fasterxml.jackson.databind.JsonNode source) {
-        com.fasterxml.jackson.databind.JsonNode insight = source.get("source");
-        return trendsCell(sql, source, insight);
-    }
-
-    private static Uni<ActorsQueryRunner.Cell> trendsCell(InsightSql sql, JsonNode source, JsonNode insight) {
-        InsightFields.trends(insight);
-        List<Series> series = Series.parseAll(insight.get("series"), "series");
+    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, JsonNode source) {
+        TrendsQuery insight = QuerySchema.parse(source.get("source"), TrendsQuery.class, "TrendsQuery");
+        if (insight == null) {
+            throw new ValidationException("source must be a TrendsQuery", "source");
+        }
+        insight.checkSupported();
+        List<Series> series = Series.all(insight.series(), "series");
         int index = source.path("series").asInt(0);
         if (index < 0 || index >= series.size()) {
             throw new ValidationException("series out of range", "series");
         }
-        Interval interval = Interval.parse(insight.path("interval").asText(null), "interval");
+        Interval interval = Interval.parse(insight.interval(), "interval");
         Series s = activeUsersAsDau(List.of(series.get(index)), interval).get(0);
-        List<Long> cohorts = Breakdown.cohorts(insight.get("breakdownFilter"));
-        Breakdown breakdown = cohorts != null ? null : Breakdown.parse(insight.get("breakdownFilter"));
+        Breakdown parsed = Breakdown.of(insight.breakdownFilter(), Breakdown.TRENDS);
+        List<Long> cohorts = parsed != null && parsed.isCohort() ? parsed.cohorts() : null;
+        Breakdown breakdown = cohorts != null ? null : parsed;
+        JsonNode b = source.get("breakdown");
         Expr member = new Expr.Constant(true);
         if (cohorts != null) {
-            JsonNode b = source.get("breakdown");
             JsonNode one = b != null && b.isArray() ? b.get(0) : b;
             if (one == null || one.isNull()) {
                 throw new ValidationException("breakdown (a cohort id or \"all\") is required for actors of a cohort "
@@ -708,21 +719,28 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
             }
             member = Breakdown.cohortMember(id);
         }
-        boolean totalValue = TOTAL_VALUE_DISPLAYS.contains(
-                insight.path("trendsFilter").path("display").asText(""));
+        boolean totalValue = TOTAL_VALUE_DISPLAYS.contains(String.valueOf(insight.filter().display()));
         String compare = source.path("compare").asText(null);
-        String compareTo = insight.path("compareFilter").path("compare_to").asText(null);
-        Expr where = InsightSql.and(s.filter(), sql.globalFilters(insight), member);
-        return sql.dateRange(insight, totalValue ? Interval.DAY : interval, "-7d").flatMap(range -> {
+        String compareTo = insight.compare().compareTo();
+        Expr where = InsightSql.and(s.filter(), sql.globalFilters(insight.properties(), insight.filterTestAccounts()),
+                member);
+        JsonNode day = source.get("day");
+        String value = b == null || b.isNull() ? null : b.isArray() ? b.path(0).asText() : b.asText();
+        return sql.dateRange(insight.dateRange(), totalValue ? Interval.DAY : interval, "-7d").flatMap(range -> {
             QueryDateRange dr = "previous".equals(compare) ? range.previous(compareTo) : range;
-            return plan(sql, s, dr, where, breakdown, totalValue, null, new ArrayList<>())
-                    .map(plan -> {
-                        Long period = totalValue || source.get("day") == null || source.get("day").isNull() ? null
-                                : ActorsQueryRunner.bucketIndex(sql, dr, source.get("day"));
-                        JsonNode b = source.get("breakdown");
-                        String value = b == null || b.isNull() ? null : b.isArray() ? b.path(0).asText() : b.asText();
-                        return ActorsQueryRunner.Cell.events(cellEvents(sql, plan, period, value));
-                    });
+            return plan(sql, s, dr, where, breakdown, totalValue, null, new ArrayList<>()).map(plan -> {
+                Long period = totalValue || day == null || day.isNull() ? null
+                        : ActorsQueryRunner.bucketIndex(sql, dr, day);
+                return ActorsQueryRunner.Cell.events(cellPart(cellEvents(sql, plan, period, value)));
+            });
         });
+    }
+
+    /**
+     * A cell's actors query (column {@code person_id}) as {@link ActorsQueryRunner.Cell} takes it today: a part
+     * whose only text is {@code FROM {cell}}, the AST itself the value (no text of the cell is pasted anywhere).
+     */
+    static HogQLPart cellPart(SelectLike cell) {
+        return new HogQLPart("SELECT person_id FROM {ac_cell} AS ac_cell", Map.of("ac_cell", cell));
     }
 }

@@ -25,10 +25,9 @@ class LifecycleSqlTest {
         LifecycleQueryRunner.Plan plan = new LifecycleQueryRunner.Plan(
                 Series.parse(new ObjectMapper().createObjectNode().put("event", "$pageview"), 0, "series"), range,
                 new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant("$pageview")), null);
-        HogQLPart part = LifecycleQueryRunner.cells(plan).wrap("SELECT period, status, count() FROM %s AS c "
-                + "GROUP BY period, status", Map.of());
-        CompiledQuery q = HogQLCompiler.compile(Parser.parseSelect(part.text()),
-                CompileSettings.of(7).withValues(part.values()));
+        CompiledQuery q = HogQLCompiler.compile(Parser.parseSelect("SELECT period, status, count() FROM {cells} AS c "
+                + "GROUP BY period, status"), CompileSettings.of(7).withValues(Map.of("cells",
+                LifecycleQueryRunner.cells(plan))));
         assertTrue(q.sql().contains("UNION ALL"), q.sql());
     }
 }

@@ -156,6 +156,11 @@ class PersonDaysTest {
         return out;
     }
 
+    /** A runner's subquery AST inside {@code outer}, which writes {@code %s} where it goes. */
+    static HogQLPart wrap(dev.quarry.hogql.SelectLike sub, String outer) {
+        return new HogQLPart(outer.replace("%s", "{sub}"), Map.of("sub", sub));
+    }
+
     static CompiledQuery compile(HogQLPart part, long team, String zone) {
         return HogQLCompiler.compile(Parser.parseSelect(part.text()),
                 CompileSettings.of(team).withTimezone(zone).withValues(part.values()));
@@ -193,9 +198,9 @@ class PersonDaysTest {
                         var raw = new StickinessQueryRunner.Plan(s, r, k, null, 1, false, rawWhere, null, null);
                         var fast = new StickinessQueryRunner.Plan(s, r, k, null, 1, false, rawWhere, null, rollupWhere);
                         String wrap = "SELECT person_id, intervals FROM %s AS a";
-                        List<String> expected = rows(compile(StickinessQueryRunner.actorIntervals(raw).wrap(wrap, Map.of()), team, zone));
+                        List<String> expected = rows(compile(wrap(StickinessQueryRunner.actorIntervals(raw), wrap), team, zone));
                         assertFalse(expected.isEmpty());
-                        assertEquals(expected, rows(compile(StickinessQueryRunner.actorIntervals(fast).wrap(wrap, Map.of()), team, zone)),
+                        assertEquals(expected, rows(compile(wrap(StickinessQueryRunner.actorIntervals(fast), wrap), team, zone)),
                                 "stickiness, team " + team + ", " + interval + ", " + event + ", intervalCount " + k);
                         compared++;
                     }
@@ -204,11 +209,11 @@ class PersonDaysTest {
                             new Expr.Compare("<", Expr.Field.of("timestamp"), new Expr.Constant(r.bucket(r.bucketCount()).toOffsetDateTime())));
                     Expr lcRollup = rollupWhere(s, r.bucket(-1), r.bucket(r.bucketCount()).minusNanos(1000));
                     String wrap = "SELECT person_id, period, status FROM %s AS c";
-                    List<String> expected = rows(compile(LifecycleQueryRunner.cells(
-                            new LifecycleQueryRunner.Plan(s, r, lcRaw, null)).wrap(wrap, Map.of()), team, zone));
+                    List<String> expected = rows(compile(wrap(LifecycleQueryRunner.cells(
+                            new LifecycleQueryRunner.Plan(s, r, lcRaw, null)), wrap), team, zone));
                     assertFalse(expected.isEmpty());
-                    assertEquals(expected, rows(compile(LifecycleQueryRunner.cells(
-                            new LifecycleQueryRunner.Plan(s, r, lcRaw, lcRollup)).wrap(wrap, Map.of()), team, zone)),
+                    assertEquals(expected, rows(compile(wrap(LifecycleQueryRunner.cells(
+                            new LifecycleQueryRunner.Plan(s, r, lcRaw, lcRollup)), wrap), team, zone)),
                             "lifecycle, team " + team + ", " + interval + ", " + event);
                     compared++;
                 }

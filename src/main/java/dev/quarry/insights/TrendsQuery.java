@@ -1,0 +1,102 @@
+package dev.quarry.insights;
+
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.query.schema.BreakdownFilter;
+import dev.quarry.query.schema.CompareFilter;
+import dev.quarry.query.schema.DateRange;
+import dev.quarry.query.schema.DisplayOnly;
+import dev.quarry.query.schema.EventsNode;
+import dev.quarry.query.schema.QuerySchema;
+import dev.quarry.web.ValidationException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PostHog's {@code TrendsQuery}: its series, {@code dateRange} (default {@code -7d}), {@code interval} (default
+ * day), insight-wide {@code properties} and {@code filterTestAccounts}, {@code trendsFilter}, {@code breakdownFilter}
+ * (read by {@link Breakdown}) and {@code compareFilter}. {@code aggregation_group_type_index} and
+ * {@code samplingFactor} parse but are refused unless off ({@link #checkSupported}); the rest is bookkeeping PostHog's
+ * clients send.
+ */
+@RegisterForReflection
+public record TrendsQuery(String kind, DateRange dateRange, JsonNode properties, Boolean filterTestAccounts,
+                          List<EventsNode> series, String interval, TrendsFilter trendsFilter,
+                          BreakdownFilter breakdownFilter, CompareFilter compareFilter,
+                          @JsonProperty("aggregation_group_type_index") JsonNode aggregationGroupTypeIndex,
+                          JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
+                          JsonNode version, JsonNode name, JsonNode dataColorTheme, JsonNode useSessionsTable,
+                          JsonNode conversionGoal) {
+
+    /** Refuses the fields Quarry parses but does not compute, unless at their off value (400 naming the field). */
+    public void checkSupported() {
+        QuerySchema.unsupported("TrendsQuery", "aggregation_group_type_index", aggregationGroupTypeIndex);
+        QuerySchema.unsupported("TrendsQuery", "samplingFactor", samplingFactor, "1", "1.0");
+        if (trendsFilter != null) {
+            QuerySchema.unsupported("TrendsQuery.trendsFilter", "formulas", trendsFilter.formulas());
+            QuerySchema.unsupported("TrendsQuery.trendsFilter", "smoothingIntervals", trendsFilter.smoothingIntervals(),
+                    "1");
+            QuerySchema.unsupported("TrendsQuery.trendsFilter", "breakdown_histogram_bin_count",
+                    trendsFilter.breakdownHistogramBinCount());
+        }
+    }
+
+    /** The trends filter, or an empty one. */
+    public TrendsFilter filter() {
+        return trendsFilter == null ? TrendsFilter.NONE : trendsFilter;
+    }
+
+    /** The compare filter, or "off". */
+    public CompareFilter compare() {
+        return compareFilter == null ? CompareFilter.NONE : compareFilter;
+    }
+
+    /**
+     * PostHog's {@code TrendsFilter}: {@code display} (a total-value display such as {@code BoldNumber} computes one
+     * number per series), {@code formula} or {@code formulaNodes} (one formula over the series A, B, …), and display
+     * fields ({@link DisplayOnly}). {@code formulas}, {@code smoothingIntervals} other than 1 and
+     * {@code breakdown_histogram_bin_count} are refused.
+     */
+    @RegisterForReflection
+    public record TrendsFilter(String display, String formula, List<FormulaNode> formulaNodes,
+                               List<String> formulas, Integer smoothingIntervals,
+                               @JsonProperty("breakdown_histogram_bin_count") Integer breakdownHistogramBinCount,
+                               @JsonAnySetter Map<String, JsonNode> displayOnly) {
+        static final TrendsFilter NONE = new TrendsFilter(null, null, null, null, null, null, null);
+
+        public TrendsFilter {
+            displayOnly = DisplayOnly.check(displayOnly, "TrendsQuery.trendsFilter");
+        }
+
+        /** The formula's text ({@code formula}, else the one formula node's), or null for none. */
+        public String formulaText() {
+            if (formula != null && !formula.isBlank()) {
+                return formula;
+            }
+            if (formulaNodes != null && !formulaNodes.isEmpty()) {
+                if (formulaNodes.size() > 1) {
+                    throw new ValidationException("Only one formula is supported", "formulaNodes");
+                }
+                FormulaNode node = formulaNodes.get(0);
+                return node == null ? null : node.formula();
+            }
+            return null;
+        }
+
+        /** The formula node's {@code custom_name}, when given and not blank. */
+        public String formulaName() {
+            if (formulaNodes == null || formulaNodes.isEmpty() || formulaNodes.get(0) == null) {
+                return null;
+            }
+            String name = formulaNodes.get(0).customName();
+            return name == null || name.isBlank() ? null : name;
+        }
+    }
+
+    /** PostHog's {@code TrendsFormulaNode}: a formula over the series ({@code A + B}) and its display name. */
+    @RegisterForReflection
+    public record FormulaNode(String formula, @JsonProperty("custom_name") String customName) {
+    }
+}
