@@ -31,15 +31,6 @@ public final class InsightFields {
         breakdown(q.get("breakdownFilter"), "TrendsQuery");
     }
 
-    public static void funnels(JsonNode q) {
-        QueryFields.check(q, plus(INSIGHT, "funnelsFilter"), Set.of(), INSIGHT_OFF, "FunnelsQuery");
-        QueryFields.check(q.get("funnelsFilter"), Set.of("funnelOrderType", "funnelVizType", "funnelWindowInterval",
-                "funnelWindowIntervalUnit", "funnelWindowDays", "exclusions", "breakdownAttributionType",
-                "breakdownAttributionValue", "funnelFromStep", "funnelToStep", "binCount"), CHART_DISPLAY,
-                Map.of("funnelAggregateByHogQL", Set.of("person_id")), "FunnelsQuery.funnelsFilter");
-        breakdown(q.get("breakdownFilter"), "FunnelsQuery");
-    }
-
     static void breakdown(JsonNode bf, String kind) {
         QueryFields.check(bf, Set.of("breakdown", "breakdown_type", "breakdowns", "breakdown_limit"),
                 Set.of("breakdown_hide_other_aggregation"), Map.of("breakdown_normalize_url", Set.of(),
