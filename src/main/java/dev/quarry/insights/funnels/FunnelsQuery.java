@@ -2,6 +2,7 @@ package dev.quarry.insights.funnels;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.query.schema.BreakdownFilter;
 import dev.quarry.query.schema.DateRange;
 import dev.quarry.query.schema.EventsNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -15,7 +16,8 @@ import java.util.List;
  * bookkeeping PostHog's clients send.
  */
 @RegisterForReflection
-public record FunnelsQuery(String kind, List<EventsNode> series, FunnelsFilter funnelsFilter, JsonNode breakdownFilter,
+public record FunnelsQuery(String kind, List<EventsNode> series, FunnelsFilter funnelsFilter,
+                           BreakdownFilter breakdownFilter,
                            DateRange dateRange, String interval, JsonNode properties, Boolean filterTestAccounts,
                            @JsonProperty("aggregation_group_type_index") JsonNode aggregationGroupTypeIndex,
                            JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
