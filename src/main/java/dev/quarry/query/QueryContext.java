@@ -2,16 +2,6 @@ package dev.quarry.query;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.data.Team;
-import dev.quarry.hogql.CompileSettings;
-import dev.quarry.hogql.CompiledQuery;
-import dev.quarry.hogql.HogQLCompiler;
-import dev.quarry.hogql.HogQLException;
-import dev.quarry.hogql.Placeholders;
-import dev.quarry.hogql.SelectLike;
-import dev.quarry.web.ValidationException;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import java.time.Instant;
 
 /**
@@ -25,34 +15,17 @@ public record QueryContext(Team team, String queryId, QueryExecutor executor, Ob
         this(team, queryId, executor, mapper, now, executor == null ? null : executor.statements(team.id(), queryId));
     }
 
-    /** Insight statements return every row they compute (their runners bound bucket × breakdown counts). */
-    private static final int NO_ROW_CAP = 10_000_000;
-
-    /** One executed statement: what was compiled (the answer's {@code hogql}) and its rows. */
-    @io.quarkus.runtime.annotations.RegisterForReflection
-    public record Executed(CompiledQuery statement, RowSet<Row> rows) {}
-
     /**
-     * Compiles a runner's query (a HogQL AST, subqueries as nodes) for the team (team wall on every table, the
-     * team's time zone, no row cap) and runs it as one statement of this run through {@link #statements()}.
-     * Compiling happens on the calling thread (a runner runs in the project's lane). A query that does not compile
-     * is a 400 ({@link ValidationException}); execution failures are {@link QueryExecutor}'s.
+     * Compiles a runner's statement for the team ({@link QueryService#compile}) and runs it among this run's
+     * statements ({@link #statements()}: concurrently with the others submitted, within the project's limit). Call
+     * it from the project's lane (a runner's code and the continuations after a statement run there).
+     *
+     * @throws dev.quarry.web.ValidationException (as a failed Uni or thrown) for a query that does not compile
      */
-    public Uni<Executed> execute(String kind, SelectLike query) {
-        CompiledQuery compiled = compile(query);
-        return statements.execute(kind, compiled.hogql(), compiled.sql(), compiled.params(), null)
-                .map(rows -> new Executed(compiled, rows));
-    }
-
-    /** Compiles as {@link #execute} does, without running (for callers that only show the statement). */
-    public CompiledQuery compile(SelectLike query) {
-        try {
-            // a tree built by a runner may hold one node in several places; the compiler keys nodes by identity
-            SelectLike fresh = (SelectLike) Placeholders.Transformer.copy(query);
-            return HogQLCompiler.compile(fresh, CompileSettings.of(team.id()).withTimezone(team.timezone())
-                    .withLimits(NO_ROW_CAP, NO_ROW_CAP));
-        } catch (HogQLException e) {
-            throw new ValidationException(e.getMessage(), null);
-        }
+    public io.smallrye.mutiny.Uni<HogQLStatement.Result> execute(HogQLStatement statement) {
+        dev.quarry.hogql.CompiledQuery compiled = QueryService.compile(team, statement.ast(), statement.values(),
+                QueryService.NO_LIMIT);
+        return statements.execute(statement.kind(), compiled.hogql(), compiled.sql(), compiled.params(), null)
+                .map(rows -> new HogQLStatement.Result(compiled, rows));
     }
 }

@@ -196,6 +196,29 @@ public class QueryService {
         return new QueryReply(running ? 202 : 200, body);
     }
 
+    /** Runner statements return every row they compute (bucket × breakdown counts are bounded by the runner). */
+    public static final int NO_LIMIT = 10_000_000;
+
+    /**
+     * The one place a runner's HogQL becomes SQL: the AST with its placeholder values, compiled for the team (team
+     * wall, its timezone, bind parameters) by the HogQL compiler.
+     *
+     * @param limit LIMIT added to a top level without one (an explicit one is capped at {@code max(limit, NO_LIMIT)})
+     * @throws dev.quarry.web.ValidationException 400 for a query that does not compile
+     */
+    public static dev.quarry.hogql.CompiledQuery compile(Team team, dev.quarry.hogql.SelectLike ast,
+                                                         java.util.Map<String, Object> values, int limit) {
+        try {
+            dev.quarry.hogql.CompileSettings settings = dev.quarry.hogql.CompileSettings.of(team.id())
+                    .withTimezone(team.timezone())
+                    .withValues(values)
+                    .withLimits(limit, Math.max(limit, NO_LIMIT));
+            return dev.quarry.hogql.HogQLCompiler.compile(ast, settings);
+        } catch (dev.quarry.hogql.HogQLException e) {
+            throw new dev.quarry.web.ValidationException(e.getMessage(), null);
+        }
+    }
+
     /** Runs the query now and stores the answer; the body carries the cache fields. */
     Uni<ObjectNode> calculate(Team team, QueryRunners.Parsed<?> parsed, ObjectNode query, String queryId, String cacheKey,
                               boolean store) {

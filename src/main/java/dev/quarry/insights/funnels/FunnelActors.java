@@ -56,13 +56,13 @@ public final class FunnelActors {
         return actors.flatMap(query -> {
             SelectQuery paged = FunnelSql.select(field("actor")).from(query, "actors").orderBy(field("actor"), false)
                     .limit((long) limit + 1).offset(offset).build();
-            return context.execute(kind, paged).map(done -> {
+            return FunnelSql.run(context, kind, paged).map(done -> {
                 List<UUID> ids = new ArrayList<>();
                 for (Row row : done.rows()) {
                     ids.add(row.getUUID(0));
                 }
                 boolean more = ids.size() > limit;
-                return new Page(more ? ids.subList(0, limit) : ids, more, done.statement());
+                return new Page(more ? ids.subList(0, limit) : ids, more, done.compiled());
             });
         });
     }

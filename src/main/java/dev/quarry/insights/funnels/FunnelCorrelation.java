@@ -185,7 +185,7 @@ public class FunnelCorrelation implements QueryRunner<FunnelCorrelationQuery> {
             Set<String> excludedNames = type.equals("properties")
                     && strings(query.funnelCorrelationNames()).contains("$all")
                     ? new HashSet<>(strings(query.funnelCorrelationExcludeNames())) : Set.of();
-            return context.execute(KIND, counts).map(done -> {
+            return FunnelSql.run(context, KIND, counts).map(done -> {
                 long successTotal = 0;
                 long failureTotal = 0;
                 List<Object[]> named = new ArrayList<>();
@@ -208,7 +208,7 @@ public class FunnelCorrelation implements QueryRunner<FunnelCorrelationQuery> {
                 body.putNull("limit");
                 body.putNull("offset");
                 body.putArray("timings");
-                SeriesJson.putSql(body, List.of(done.statement()));
+                SeriesJson.putSql(body, List.of(done.compiled()));
                 body.putNull("error");
                 return body;
             });

@@ -8,6 +8,9 @@ import dev.quarry.hogql.Placeholders;
 import dev.quarry.hogql.SelectLike;
 import dev.quarry.hogql.SelectQuery;
 import dev.quarry.hogql.SelectUnion;
+import dev.quarry.query.HogQLStatement;
+import dev.quarry.query.QueryContext;
+import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +20,8 @@ import java.util.Map;
  * How the funnel runners build HogQL: SELECT statements as AST nodes ({@link Select}; a subquery is a node, never
  * text), their expressions from constant templates written in this package whose {@code {placeholders}} take
  * constants or expression nodes ({@link #expr}). User values only ever reach a tree as constants (bound parameters
- * when printed) or as expressions built from the query's records.
+ * when printed) or as expressions built from the query's records. The finished statement goes to
+ * {@link #run}: runners never compile or execute.
  */
 final class FunnelSql {
     private FunnelSql() {
@@ -33,6 +37,16 @@ final class FunnelSql {
             values.put((String) namesAndValues[i], namesAndValues[i + 1]);
         }
         return Placeholders.replace(Parser.parseExpr(template), values, null);
+    }
+
+    /**
+     * Hands a finished statement to the query service to compile and run among the run's statements
+     * ({@link QueryContext#execute}). The tree is copied first: a builder may put one expression node in several
+     * places, and the compiler keys nodes by identity.
+     */
+    static Uni<HogQLStatement.Result> run(QueryContext context, String kind, SelectLike query) {
+        SelectLike fresh = (SelectLike) Placeholders.Transformer.copy(query);
+        return context.execute(new HogQLStatement(kind, fresh, Map.of()));
     }
 
     static Expr.Field field(String... chain) {

@@ -59,7 +59,7 @@ final class FunnelTrends {
                 expr("countIf({r})", "r", FunnelSql.reached(to))).from(perPeriod(plan), "p").groupBy(field("period"))
                 .build();
         ObjectMapper mapper = context.mapper();
-        return context.execute(FunnelsQueryRunner.KIND, rates).map(done -> {
+        return FunnelSql.run(context, FunnelsQueryRunner.KIND, rates).map(done -> {
             int buckets = plan.range().bucketCount();
             long[] entered = new long[buckets];
             long[] converted = new long[buckets];
@@ -80,7 +80,7 @@ final class FunnelTrends {
             }
             SeriesJson.putDates(series, plan.range(), false);
             series.putNull("breakdown_value");
-            FunnelsQueryRunner.finish(mapper, body, plan, List.of(done.statement()));
+            FunnelsQueryRunner.finish(mapper, body, plan, List.of(done.compiled()));
             return body;
         });
     }

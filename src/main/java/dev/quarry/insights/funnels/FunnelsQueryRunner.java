@@ -106,8 +106,8 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
             rank.orderBy(expr("countIf(r[1] = {k})", "k", k), true);
         }
         rank.orderBy(field("bd"), false).limit(b.limit() + 1);
-        return context.execute(kind, rank.build()).map(done -> {
-            statements.add(done.statement());
+        return FunnelSql.run(context, kind, rank.build()).map(done -> {
+            statements.add(done.compiled());
             List<String> values = new ArrayList<>();
             for (Row row : done.rows()) {
                 values.add(row.getString(0));
@@ -130,9 +130,9 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
 
     private Uni<ObjectNode> steps(QueryContext context, FunnelPlan plan, Map<Long, String> cohortNames) {
         List<CompiledQuery> statements = new ArrayList<>();
-        return kept(context, KIND, plan, statements).flatMap(kept -> context.execute(KIND, stepsQuery(plan, kept))
+        return kept(context, KIND, plan, statements).flatMap(kept -> FunnelSql.run(context, KIND, stepsQuery(plan, kept))
                 .map(done -> {
-            statements.add(done.statement());
+            statements.add(done.compiled());
             ObjectMapper mapper = context.mapper();
             ObjectNode body = mapper.createObjectNode();
             ArrayNode results = body.putArray("results");
@@ -230,7 +230,7 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
     }
 
     private Uni<ObjectNode> timeToConvert(QueryContext context, FunnelPlan plan) {
-        return context.execute(KIND, conversionTimes(plan)).map(done -> {
+        return FunnelSql.run(context, KIND, conversionTimes(plan)).map(done -> {
             List<Double> times = new ArrayList<>();
             for (Row row : done.rows()) {
                 times.add(row.getDouble(0));
@@ -238,7 +238,7 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
             ObjectMapper mapper = context.mapper();
             ObjectNode body = mapper.createObjectNode();
             body.set("results", histogram(mapper, times, plan.binCount()));
-            finish(mapper, body, plan, List.of(done.statement()));
+            finish(mapper, body, plan, List.of(done.compiled()));
             return body;
         });
     }
