@@ -282,7 +282,7 @@ public class FunnelCorrelation implements QueryRunner<FunnelCorrelationQuery> {
             Expr where;
             if (type.equals("properties")) {
                 where = expr("events.timestamp >= f.t1 AND events.timestamp <= f.tend AND {props}" + success, "props",
-                        InsightSql.properties(source.funnelCorrelationPropertyValues(),
+                        FunnelSql.properties(source.funnelCorrelationPropertyValues(),
                                 "funnelCorrelationPropertyValues"));
             } else {
                 if (source.funnelCorrelationPersonEntity() == null) {

@@ -2,6 +2,7 @@ package dev.quarry.insights.funnels;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.query.schema.EventsNode;
+import dev.quarry.query.schema.PropertyFilter;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -16,7 +17,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record FunnelCorrelationActorsQuery(String kind, FunnelCorrelationQuery source,
                                            Boolean funnelCorrelationPersonConverted,
                                            EventsNode funnelCorrelationPersonEntity,
-                                           JsonNode funnelCorrelationPropertyValues, JsonNode includeRecordings,
+                                           PropertyFilter funnelCorrelationPropertyValues, JsonNode includeRecordings,
                                            JsonNode modifiers, JsonNode response, JsonNode tags, JsonNode version,
                                            Integer limit, Integer offset) {
 }

@@ -158,7 +158,9 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
             throw new ValidationException("binCount must be between 1 and 90", "binCount");
         }
         Interval interval = Interval.parse(query.interval(), "interval");
-        Expr global = sql.globalFilters(query.properties(), query.filterTestAccounts());
+        // the insight-wide filters: properties, and the team's test-account filter when asked
+        Expr global = InsightSql.and(FunnelSql.properties(query.properties(), "properties"),
+                Boolean.TRUE.equals(query.filterTestAccounts()) ? sql.testAccounts() : null);
         int from = fromStep;
         int to = toStep;
         return sql.dateRange(query.dateRange(), interval, "-7d").map(range -> new FunnelPlan(steps, order, window,

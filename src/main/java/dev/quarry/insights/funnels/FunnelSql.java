@@ -2,14 +2,18 @@ package dev.quarry.insights.funnels;
 
 import dev.quarry.hogql.CTE;
 import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.JoinExpr;
 import dev.quarry.hogql.Parser;
 import dev.quarry.hogql.Placeholders;
+import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.hogql.SelectLike;
 import dev.quarry.hogql.SelectQuery;
 import dev.quarry.hogql.SelectUnion;
 import dev.quarry.query.HogQLStatement;
 import dev.quarry.query.QueryContext;
+import dev.quarry.query.schema.PropertyFilter;
+import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,6 +51,15 @@ final class FunnelSql {
     static Uni<HogQLStatement.Result> run(QueryContext context, String kind, SelectLike query) {
         SelectLike fresh = (SelectLike) Placeholders.Transformer.copy(query);
         return context.execute(new HogQLStatement(kind, fresh, Map.of()));
+    }
+
+    /** A property filter record (a filter, a group, a list) as HogQL on events; 400 naming {@code attr} when unusable. */
+    static Expr properties(PropertyFilter filter, String attr) {
+        try {
+            return PropertyFilters.toExpr(filter);
+        } catch (HogQLException e) {
+            throw new ValidationException(e.getMessage(), attr);
+        }
     }
 
     static Expr.Field field(String... chain) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.query.schema.BreakdownFilter;
 import dev.quarry.query.schema.DateRange;
 import dev.quarry.query.schema.EventsNode;
+import dev.quarry.query.schema.PropertyFilter;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
@@ -18,7 +19,8 @@ import java.util.List;
 @RegisterForReflection
 public record FunnelsQuery(String kind, List<EventsNode> series, FunnelsFilter funnelsFilter,
                            BreakdownFilter breakdownFilter,
-                           DateRange dateRange, String interval, JsonNode properties, Boolean filterTestAccounts,
+                           DateRange dateRange, String interval, PropertyFilter properties,
+                           Boolean filterTestAccounts,
                            @JsonProperty("aggregation_group_type_index") JsonNode aggregationGroupTypeIndex,
                            JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
                            JsonNode version, JsonNode name, JsonNode dataColorTheme, JsonNode useSessionsTable,
