@@ -21,15 +21,6 @@ public final class InsightFields {
     /** Display-only fields shared by the chart filters (axis formats, legends, colours, goal lines). */
     static final Set<String> CHART_DISPLAY = dev.quarry.query.schema.DisplayOnly.CHART;
 
-    public static void funnels(JsonNode q) {
-        QueryFields.check(q, plus(INSIGHT, "funnelsFilter"), Set.of(), INSIGHT_OFF, "FunnelsQuery");
-        QueryFields.check(q.get("funnelsFilter"), Set.of("funnelOrderType", "funnelVizType", "funnelWindowInterval",
-                "funnelWindowIntervalUnit", "funnelWindowDays", "exclusions", "breakdownAttributionType",
-                "breakdownAttributionValue", "funnelFromStep", "funnelToStep", "binCount"), CHART_DISPLAY,
-                Map.of("funnelAggregateByHogQL", Set.of("person_id")), "FunnelsQuery.funnelsFilter");
-        breakdown(q.get("breakdownFilter"), "FunnelsQuery");
-    }
-
     /** The breakdown filter's fields, strictly (PostHog's {@code BreakdownFilter}); {@link Breakdown} reads it. */
     static void breakdown(JsonNode bf, String kind) {
         if (bf != null && !bf.isNull()) {

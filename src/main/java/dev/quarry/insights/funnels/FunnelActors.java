@@ -2,26 +2,31 @@ package dev.quarry.insights.funnels;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quarry.hogql.CompiledQuery;
-import dev.quarry.insights.HogQLPart;
-import dev.quarry.insights.InsightSql;
 import dev.quarry.dates.RelativeDates;
+import dev.quarry.hogql.CompiledQuery;
+import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.SelectQuery;
+import dev.quarry.insights.Breakdown;
+import dev.quarry.insights.InsightSql;
+import dev.quarry.insights.SeriesJson;
 import dev.quarry.query.QueryContext;
+import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
+import static dev.quarry.insights.funnels.FunnelSql.expr;
+import static dev.quarry.insights.funnels.FunnelSql.field;
+
 /**
- * The actors of a funnel, for the ActorsQuery runner and the persons endpoints: given a {@code FunnelsActorsQuery}
- * or {@code FunnelCorrelationActorsQuery} source node, the persons (ids, merged persons once) in a stable order.
- * {@link #part} gives the HogQL (column {@code actor}) for callers that join persons themselves; {@link #page}
- * runs it with limit and offset.
+ * The actors of a funnel, for the ActorsQuery runner and the persons endpoints: given a {@link FunnelsActorsQuery}
+ * or {@link FunnelCorrelationActorsQuery}, the persons (ids, merged persons once) in a stable order.
+ * {@link #query} builds the AST (column {@code actor}) for callers that join persons themselves; {@link #page} runs
+ * it with limit and offset.
  */
 public final class FunnelActors {
     private FunnelActors() {
@@ -30,36 +35,48 @@ public final class FunnelActors {
     /** One page of actors: person ids in order, whether more follow, and the statement run. */
     public record Page(List<UUID> personIds, boolean hasMore, CompiledQuery statement) {}
 
-    /** HogQL selecting the column {@code actor} (person uuid) of every actor the source names, ordered by actor. */
-    public static Uni<HogQLPart> part(InsightSql sql, JsonNode source) {
-        String kind = source == null ? "" : source.path("kind").asText("");
-        return switch (kind) {
-            case "FunnelsActorsQuery" -> funnelsActors(sql, source);
-            case "FunnelCorrelationActorsQuery" -> FunnelCorrelation.actors(sql, source);
-            default -> throw new ValidationException("source must be a FunnelsActorsQuery or "
-                    + "FunnelCorrelationActorsQuery", "source");
-        };
+    /**
+     * The actors of a FunnelsActorsQuery: the SELECT of column {@code actor} (person uuid), one row per actor.
+     * {@code kind} names the statements this may run first (a breakdown's ranking) in the query log.
+     */
+    public static Uni<SelectQuery> query(QueryContext context, String kind, FunnelsActorsQuery source) {
+        return funnelsActors(new InsightSql(context, kind), kind, source);
     }
 
-    /** Runs {@link #part} with {@code limit} and {@code offset}. */
-    public static Uni<Page> page(QueryContext context, String kind, JsonNode source, int limit, int offset) {
+    /** The actors of a FunnelCorrelationActorsQuery: the SELECT of column {@code actor}, one row per actor. */
+    public static Uni<SelectQuery> query(QueryContext context, String kind, FunnelCorrelationActorsQuery source) {
+        return FunnelCorrelation.actors(new InsightSql(context, kind), source);
+    }
+
+    /** Runs an actors query ({@link #query}) with {@code limit} and {@code offset}, ordered by actor. */
+    static Uni<Page> page(QueryContext context, String kind, Uni<SelectQuery> actors, int limit, int offset) {
         if (limit < 1 || offset < 0) {
             throw new ValidationException("limit must be positive and offset not negative", "limit");
         }
-        InsightSql sql = new InsightSql(context, kind);
-        return part(sql, source).flatMap(part -> {
-            HogQLPart paged = part.wrap("SELECT actor FROM %s AS actors ORDER BY actor LIMIT {fa_limit} OFFSET {fa_offset}",
-                    Map.of("fa_limit", (long) limit + 1, "fa_offset", (long) offset));
-            CompiledQuery compiled = sql.compile(paged.text(), paged.values());
-            return sql.run(compiled).map(rows -> {
+        return actors.flatMap(query -> {
+            SelectQuery paged = FunnelSql.select(field("actor")).from(query, "actors").orderBy(field("actor"), false)
+                    .limit((long) limit + 1).offset(offset).build();
+            return FunnelSql.run(context, kind, paged).map(done -> {
                 List<UUID> ids = new ArrayList<>();
-                for (Row row : rows) {
+                for (Row row : done.rows()) {
                     ids.add(row.getUUID(0));
                 }
                 boolean more = ids.size() > limit;
-                return new Page(more ? ids.subList(0, limit) : ids, more, compiled);
+                return new Page(more ? ids.subList(0, limit) : ids, more, done.compiled());
             });
         });
+    }
+
+    /**
+     * The step condition of a FunnelsActorsQuery's {@code funnelStep}: N &gt; 0 reached step N ({@code r[1] >= N}),
+     * −N reached step N−1 but not N ({@code r[1] = N−1}); 400 for 0, −1 or a step the funnel does not have.
+     */
+    static Expr stepCondition(int step, int n) {
+        if (step == 0 || step > n || step < -n || step == -1) {
+            throw new ValidationException("funnelStep must be 1 … " + n + " (reached) or -2 … -" + n
+                    + " (dropped off before that step)", "funnelStep");
+        }
+        return step > 0 ? FunnelSql.reached(step) : expr("r[1] = {k}", "k", -step - 1);
     }
 
     /**
@@ -68,52 +85,42 @@ public final class FunnelActors {
      * trends source, {@code funnelTrendsEntrancePeriodStart} picks the entry period and {@code funnelTrendsDropOff}
      * the actors who did not convert (else those who did).
      */
-    static Uni<HogQLPart> funnelsActors(InsightSql sql, JsonNode source) {
-        return FunnelPlan.parse(sql, source.get("source")).flatMap(plan -> {
+    static Uni<SelectQuery> funnelsActors(InsightSql sql, String kind, FunnelsActorsQuery source) {
+        FunnelCorrelation.kind(source.source() == null ? null : source.source().kind(), "FunnelsQuery", "source");
+        QuerySchema.unsupported("FunnelsActorsQuery", "funnelCustomSteps", source.funnelCustomSteps());
+        return FunnelPlan.parse(sql, source.source()).flatMap(plan -> {
             int n = plan.n();
             if (plan.vizType() == FunnelPlan.VizType.TRENDS) {
                 return Uni.createFrom().item(trendsActors(sql, plan, source));
             }
-            JsonNode stepNode = source.get("funnelStep");
-            String cond;
-            Map<String, Object> v = new HashMap<>();
-            if (stepNode == null || stepNode.isNull()) {
-                cond = "r[1] >= 1";
-            } else {
-                if (!stepNode.canConvertToInt()) {
-                    throw new ValidationException("funnelStep must be an integer", "funnelStep");
-                }
-                int step = stepNode.asInt();
-                if (step == 0 || step > n || step < -n || step == -1) {
-                    throw new ValidationException("funnelStep must be 1 … " + n + " (reached) or -2 … -" + n
-                            + " (dropped off before that step)", "funnelStep");
-                }
-                cond = step > 0 ? "r[1] >= " + step : "r[1] = " + (-step - 1);
+            Expr cond = source.funnelStep() == null ? FunnelSql.reached(1) : stepCondition(source.funnelStep(), n);
+            JsonNode bd = source.funnelStepBreakdown();
+            if (bd == null || bd.isNull()) {
+                return Uni.createFrom().item(distinctActors(plan.actors(), cond));
             }
-            JsonNode bd = source.get("funnelStepBreakdown");
-            if (bd != null && !bd.isNull()) {
-                if (plan.breakdown() == null) {
-                    throw new ValidationException("funnelStepBreakdown needs a breakdown on the funnel", "funnelStepBreakdown");
-                }
-                JsonNode value = bd.isArray() ? (bd.isEmpty() ? null : bd.get(0)) : bd;
-                cond += " AND bd = {fa_bd}";
-                String selected = value == null || value.isNull() ? FunnelPlan.NO_VALUE : value.asText();
-                if (plan.breakdown().type().equals("cohort") && selected.equals("all")) {
-                    selected = "0"; // a cohort step's breakdown_value is the cohort id, 0 for all users
-                }
-                v.put("fa_bd", selected);
-                if (selected.equals(dev.quarry.insights.Breakdown.OTHER_VALUE)) {
-                    String c = cond;
-                    return FunnelsQueryRunner.kept(sql, plan, new ArrayList<>()).map(kept -> FunnelsQueryRunner
-                            .folded(plan, kept).wrap("SELECT DISTINCT actor FROM %s AS f WHERE " + c, v));
-                }
+            if (plan.breakdown() == null) {
+                throw new ValidationException("funnelStepBreakdown needs a breakdown on the funnel", "funnelStepBreakdown");
             }
-            return Uni.createFrom().item(plan.actors().wrap("SELECT DISTINCT actor FROM %s AS f WHERE " + cond, v));
+            JsonNode value = bd.isArray() ? (bd.isEmpty() ? null : bd.get(0)) : bd;
+            String selected = value == null || value.isNull() ? FunnelPlan.NO_VALUE : value.asText();
+            if (plan.breakdown().type().equals("cohort") && selected.equals("all")) {
+                selected = "0"; // a cohort step's breakdown_value is the cohort id, 0 for all users
+            }
+            Expr withValue = expr("{step} AND bd = {value}", "step", cond, "value", selected);
+            if (selected.equals(Breakdown.OTHER_VALUE)) {
+                return FunnelsQueryRunner.kept(sql.context(), kind, plan, new ArrayList<>()).map(kept ->
+                        distinctActors(FunnelsQueryRunner.folded(plan, kept), withValue));
+            }
+            return Uni.createFrom().item(distinctActors(plan.actors(), withValue));
         });
     }
 
-    private static HogQLPart trendsActors(InsightSql sql, FunnelPlan plan, JsonNode source) {
-        String start = source.path("funnelTrendsEntrancePeriodStart").asText(null);
+    private static SelectQuery distinctActors(SelectQuery actors, Expr condition) {
+        return FunnelSql.selectDistinct(field("actor")).from(actors, "f").where(condition).build();
+    }
+
+    private static SelectQuery trendsActors(InsightSql sql, FunnelPlan plan, FunnelsActorsQuery source) {
+        String start = source.funnelTrendsEntrancePeriodStart();
         if (start == null) {
             throw new ValidationException("funnelTrendsEntrancePeriodStart is required for funnel trends actors",
                     "funnelTrendsEntrancePeriodStart");
@@ -121,16 +128,14 @@ public final class FunnelActors {
         ZonedDateTime at = RelativeDates.parse(start, sql.now(), false, "funnelTrendsEntrancePeriodStart");
         long period = plan.range().interval().between(plan.range().firstBucket(),
                 plan.range().interval().start(at, plan.range().weekStartDay()));
-        boolean dropOff = source.path("funnelTrendsDropOff").asBoolean(false);
-        int from = plan.fromStep() + 1;
-        int to = plan.toStep() + 1;
-        String cond = "period = {fa_period} AND r[1] >= " + from + " AND r[1] " + (dropOff ? "< " : ">= ") + to;
-        return FunnelTrends.perPeriod(plan).wrap("SELECT DISTINCT actor FROM %s AS f WHERE " + cond,
-                Map.of("fa_period", period));
+        boolean dropOff = Boolean.TRUE.equals(source.funnelTrendsDropOff());
+        String converted = dropOff ? "r[1] < {to}" : "r[1] >= {to}";
+        return distinctActors(FunnelTrends.perPeriod(plan), expr("period = {period} AND r[1] >= {from} AND "
+                + converted, "period", period, "from", plan.fromStep() + 1, "to", plan.toStep() + 1));
     }
 
     /** The body of a FunnelsActorsQuery / FunnelCorrelationActorsQuery answered as its own kind. */
-    static ObjectNode body(QueryContext context, JsonNode query, Page page, int limit, int offset) {
+    static ObjectNode body(QueryContext context, Page page, int limit, int offset) {
         ObjectNode body = context.mapper().createObjectNode();
         var results = body.putArray("results");
         for (UUID id : page.personIds()) {
@@ -141,7 +146,7 @@ public final class FunnelActors {
         body.put("hasMore", page.hasMore());
         body.put("limit", limit);
         body.put("offset", offset);
-        dev.quarry.insights.SeriesJson.putSql(body, List.of(page.statement()));
+        SeriesJson.putSql(body, List.of(page.statement()));
         body.putArray("timings");
         body.putNull("error");
         return body;

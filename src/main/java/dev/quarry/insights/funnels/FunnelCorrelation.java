@@ -1,30 +1,30 @@
 package dev.quarry.insights.funnels;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.Functions;
-import dev.quarry.insights.HogQLPart;
+import dev.quarry.hogql.SelectQuery;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.insights.Series;
 import dev.quarry.insights.SeriesJson;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.JsonQueryRunner;
+import dev.quarry.query.QueryRunner;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+
+import static dev.quarry.insights.funnels.FunnelSql.as;
+import static dev.quarry.insights.funnels.FunnelSql.expr;
+import static dev.quarry.insights.funnels.FunnelSql.field;
 
 /**
  * FunnelCorrelationQuery (contract §4.4): which events (or person property values) go with converting. The
@@ -33,29 +33,41 @@ import java.util.Set;
  * the window), inside the date range. One statement: the funnel scan as a CTE, its totals and the per-name counts.
  */
 @ApplicationScoped
-public class FunnelCorrelation implements JsonQueryRunner {
+public class FunnelCorrelation implements QueryRunner<FunnelCorrelationQuery> {
     static final int MIN_PERSON_COUNT = 25;
     static final double MIN_PERSON_PERCENTAGE = 0.02;
+    static final String KIND = "FunnelCorrelationQuery";
 
     @Override
     public String kind() {
-        return "FunnelCorrelationQuery";
+        return KIND;
     }
 
-    /** The FunnelsQuery under {@code source} (a FunnelsActorsQuery, or a FunnelsQuery given directly). */
-    static JsonNode funnelsQuery(JsonNode correlation) {
-        JsonNode s = correlation.path("source");
-        if (s.path("kind").asText("").equals("FunnelsActorsQuery")) {
-            s = s.path("source");
-        }
-        if (!s.path("kind").asText("").equals("FunnelsQuery")) {
+    @Override
+    public Class<FunnelCorrelationQuery> queryType() {
+        return FunnelCorrelationQuery.class;
+    }
+
+    /** The FunnelsQuery under the correlation's FunnelsActorsQuery (400 when either is missing). */
+    static FunnelsQuery funnelsQuery(FunnelCorrelationQuery correlation) {
+        FunnelsActorsQuery actors = correlation.source();
+        if (actors == null || actors.source() == null) {
             throw new ValidationException("source must be a FunnelsActorsQuery over a FunnelsQuery", "source");
         }
-        return s;
+        kind(actors.kind(), "FunnelsActorsQuery", "source");
+        kind(actors.source().kind(), "FunnelsQuery", "source");
+        return actors.source();
     }
 
-    static String type(JsonNode correlation) {
-        String type = correlation.path("funnelCorrelationType").asText("events");
+    /** A node's {@code kind}, when given, must be the expected one: 400 naming {@code attr} otherwise. */
+    static void kind(String kind, String expected, String attr) {
+        if (kind != null && !kind.equals(expected)) {
+            throw new ValidationException(attr + " must be a " + expected + " (got " + kind + ")", attr);
+        }
+    }
+
+    static String type(FunnelCorrelationQuery correlation) {
+        String type = correlation.funnelCorrelationType() == null ? "events" : correlation.funnelCorrelationType();
         if (!List.of("events", "properties", "event_with_properties").contains(type)) {
             throw new ValidationException("funnelCorrelationType must be events, properties or event_with_properties",
                     "funnelCorrelationType");
@@ -63,49 +75,33 @@ public class FunnelCorrelation implements JsonQueryRunner {
         return type;
     }
 
-    /**
-     * {@code WITH f AS (actor, success, t1, tend)} over the funnel scan: the actors of the source's
-     * {@code funnelStep} (PostHog's default 1 = everyone who entered; N reached step N; −N dropped off before step
-     * N), success meaning they reached the last step.
-     */
-    static HogQLPart population(FunnelPlan plan, JsonNode correlation) {
-        int n = plan.n();
-        HogQLPart actors = plan.withoutBreakdown().actors();
-        JsonNode stepNode = correlation.path("source").path("kind").asText("").equals("FunnelsActorsQuery")
-                ? correlation.path("source").get("funnelStep") : null;
-        String where = "";
-        if (stepNode != null && !stepNode.isNull()) {
-            if (!stepNode.canConvertToInt()) {
-                throw new ValidationException("funnelStep must be an integer", "funnelStep");
-            }
-            int step = stepNode.asInt();
-            if (step == 0 || step > n || step < -n || step == -1) {
-                throw new ValidationException("funnelStep must be 1 … " + n + " (reached) or -2 … -" + n
-                        + " (dropped off before that step)", "funnelStep");
-            }
-            where = step > 0 ? " WHERE r[1] >= " + step : " WHERE r[1] = " + (-step - 1);
-        }
-        String text = "SELECT actor, r[1] >= " + n + " AS success, toDateTime(r[2]) AS t1, toDateTime(if(r[1] >= " + n
-                + ", r[" + (n + 1) + "], r[2] + {fc_window})) AS tend FROM (" + actors.text() + ") AS a" + where;
-        Map<String, Object> v = new HashMap<>(actors.values());
-        v.put("fc_window", (double) plan.windowSeconds());
-        return new HogQLPart(text, v);
+    private static List<String> strings(List<String> list) {
+        return list == null ? new ArrayList<>() : new ArrayList<>(list);
     }
 
-    private static List<String> strings(JsonNode node) {
-        List<String> out = new ArrayList<>();
-        if (node != null && node.isArray()) {
-            node.forEach(x -> out.add(x.asText()));
+    /**
+     * {@code actor, success, t1, tend} over the funnel scan: the actors of the source's {@code funnelStep}
+     * (PostHog's default: everyone who entered; N reached step N; −N dropped off before step N), success meaning
+     * they reached the last step.
+     */
+    static SelectQuery population(FunnelPlan plan, FunnelCorrelationQuery correlation) {
+        int n = plan.n();
+        Integer step = correlation.source().funnelStep();
+        FunnelSql.Select pop = FunnelSql.select(field("actor"), as(FunnelSql.reached(n), "success"),
+                as(expr("toDateTime(r[2])"), "t1"), as(expr("toDateTime(if({reached}, r[{last}], r[2] + {window}))",
+                        "reached", FunnelSql.reached(n), "last", n + 1, "window", (double) plan.windowSeconds()),
+                        "tend")).from(plan.withoutBreakdown().actors(), "a");
+        if (step != null) {
+            pop.where(FunnelActors.stepCondition(step, n));
         }
-        return out;
+        return pop.build();
     }
 
     /** The per-name counts statement: rows (is_total, name, success actors, failure actors). */
-    static HogQLPart counts(FunnelPlan plan, JsonNode query, String type) {
-        HogQLPart pop = population(plan, query);
-        Map<String, Object> v = new HashMap<>(pop.values());
-        StringBuilder text = new StringBuilder("SELECT 1 AS is_total, '' AS name, "
-                + "countIf(success) AS s, countIf(NOT success) AS fl FROM f");
+    static SelectQuery counts(FunnelPlan plan, FunnelCorrelationQuery query, String type) {
+        List<SelectQuery> branches = new ArrayList<>();
+        branches.add(FunnelSql.select(as(new Expr.Constant(1L), "is_total"), as(new Expr.Constant(""), "name"),
+                as(expr("countIf(success)"), "s"), as(expr("countIf(NOT success)"), "fl")).from("f").build());
         // PostHog's correlated events never include a funnel step's event (its events join excludes the step names)
         Set<String> stepNames = new LinkedHashSet<>();
         for (Series s : plan.steps()) {
@@ -113,81 +109,87 @@ public class FunnelCorrelation implements JsonQueryRunner {
                 stepNames.add(s.event());
             }
         }
+        Expr range = InsightSql.timestampIn(plan.range().from(), plan.range().to());
         if (type.equals("events")) {
             Set<String> excluded = new LinkedHashSet<>(stepNames);
-            excluded.addAll(strings(query.get("funnelCorrelationExcludeEventNames")));
-            v.put("fc_excluded", new ArrayList<>(excluded));
-            v.put("fc_range", InsightSql.timestampIn(plan.range().from(), plan.range().to()));
-            text.append(" UNION ALL SELECT 0, name, countIf(success), countIf(NOT success) FROM (SELECT DISTINCT "
-                    + "f.actor AS actor, f.success AS success, events.event AS name FROM events INNER JOIN f "
-                    + "ON f.actor = events.person_id WHERE events.timestamp > f.t1 AND events.timestamp < f.tend AND "
-                    + "{fc_range} AND events.event NOT IN {fc_excluded}) AS d GROUP BY name");
+            excluded.addAll(strings(query.funnelCorrelationExcludeEventNames()));
+            SelectQuery distinct = FunnelSql.selectDistinct(as(field("f", "actor"), "actor"),
+                            as(field("f", "success"), "success"), as(field("events", "event"), "name"))
+                    .from("events").innerJoin("f", null, expr("f.actor = events.person_id"))
+                    .where(expr("events.timestamp > f.t1 AND events.timestamp < f.tend AND {range} AND "
+                            + "events.event NOT IN {excluded}", "range", range, "excluded",
+                            new ArrayList<>(excluded))).build();
+            branches.add(FunnelSql.select(new Expr.Constant(0L), field("name"), expr("countIf(success)"),
+                    expr("countIf(NOT success)")).from(distinct, "d").groupBy(field("name")).build());
         } else if (type.equals("properties")) {
-            List<String> names = strings(query.get("funnelCorrelationNames"));
+            List<String> names = strings(query.funnelCorrelationNames());
             if (names.contains("$all")) {
                 // every person property: "<property>::<value>" pairs; excluded names are dropped after counting
-                v.put("fc_pairs", new Expr.Call(Functions.PROPERTY_PAIRS,
-                        List.of(Expr.Field.of("persons", "properties")), null, false));
-                text.append(" UNION ALL SELECT 0, pair AS name, countIf(success), countIf(NOT success) FROM (SELECT "
-                        + "f.actor AS actor, f.success AS success, arrayJoin({fc_pairs}) AS pair FROM persons "
-                        + "INNER JOIN f ON f.actor = persons.id) AS pairs GROUP BY name");
-                return new HogQLPart("WITH f AS (" + pop.text() + ") SELECT is_total, name, s, fl FROM (" + text
-                        + ") AS counts", v);
-            }
-            names.removeAll(strings(query.get("funnelCorrelationExcludeNames")));
-            if (names.size() > 50) {
-                throw new ValidationException("At most 50 property names", "funnelCorrelationNames");
-            }
-            for (int i = 0; i < names.size(); i++) {
-                v.put("fc_pn" + i, names.get(i));
-                v.put("fc_pv" + i, Expr.Call.of("toString", Expr.Field.of("persons", "properties", names.get(i))));
-                v.put("fc_pw" + i, Expr.Call.of("toString", Expr.Field.of("persons", "properties", names.get(i))));
-                text.append(" UNION ALL SELECT 0, concat({fc_pn").append(i).append("}, '::', {fc_pv").append(i)
-                        .append("}) AS name, countIf(f.success), countIf(NOT f.success) FROM persons INNER JOIN f ON "
-                                + "f.actor = persons.id WHERE isNotNull({fc_pw").append(i).append("}) GROUP BY name");
+                SelectQuery pairs = FunnelSql.select(as(field("f", "actor"), "actor"),
+                                as(field("f", "success"), "success"), as(expr("arrayJoin({pairs})", "pairs",
+                                        new Expr.Call(Functions.PROPERTY_PAIRS, List.of(field("persons",
+                                                "properties")), null, false)), "pair"))
+                        .from("persons").innerJoin("f", null, expr("f.actor = persons.id")).build();
+                branches.add(FunnelSql.select(new Expr.Constant(0L), as(field("pair"), "name"),
+                        expr("countIf(success)"), expr("countIf(NOT success)")).from(pairs, "pairs")
+                        .groupBy(field("name")).build());
+            } else {
+                names.removeAll(strings(query.funnelCorrelationExcludeNames()));
+                if (names.size() > 50) {
+                    throw new ValidationException("At most 50 property names", "funnelCorrelationNames");
+                }
+                for (String name : names) {
+                    Expr value = Expr.Call.of("toString", Expr.Field.of("persons", "properties", name));
+                    branches.add(FunnelSql.select(new Expr.Constant(0L),
+                                    as(expr("concat({name}, '::', {value})", "name", name, "value", value), "name"),
+                                    expr("countIf(f.success)"), expr("countIf(NOT f.success)"))
+                            .from("persons").innerJoin("f", null, expr("f.actor = persons.id"))
+                            .where(expr("isNotNull({value})", "value", value)).groupBy(field("name")).build());
+                }
             }
         } else {
             // event_with_properties: "<event>::<property>::<value>" for each property of the chosen events, counted
             // like events (distinct actors inside their funnel span); excluded property names are dropped later.
-            List<String> events = strings(query.get("funnelCorrelationEventNames"));
+            List<String> events = strings(query.funnelCorrelationEventNames());
             if (events.isEmpty()) {
                 throw new ValidationException("funnelCorrelationEventNames must name the events to correlate",
                         "funnelCorrelationEventNames");
             }
-            v.put("fc_events", events);
-            v.put("fc_steps", stepNames.isEmpty() ? List.of("") : new ArrayList<>(stepNames));
-            v.put("fc_range", InsightSql.timestampIn(plan.range().from(), plan.range().to()));
-            v.put("fc_pairs", new Expr.Call(Functions.PROPERTY_PAIRS,
-                    List.of(Expr.Field.of("events", "properties")), null, false));
+            SelectQuery pairs = FunnelSql.select(as(field("f", "actor"), "actor"), as(field("f", "success"), "success"),
+                            as(field("events", "event"), "ev"), as(expr("arrayJoin({pairs})", "pairs",
+                                    new Expr.Call(Functions.PROPERTY_PAIRS, List.of(field("events", "properties")),
+                                            null, false)), "pair"))
+                    .from("events").innerJoin("f", null, expr("f.actor = events.person_id"))
+                    .where(expr("events.timestamp > f.t1 AND events.timestamp < f.tend AND {range} AND events.event "
+                            + "IN {events} AND events.event NOT IN {steps}", "range", range, "events", events,
+                            "steps", stepNames.isEmpty() ? List.of("") : new ArrayList<>(stepNames))).build();
+            SelectQuery distinct = FunnelSql.selectDistinct(field("actor"), field("success"),
+                    as(expr("concat(ev, '::', pair)"), "name")).from(pairs, "pairs").build();
             // PostHog drops the long tail: a pair needs more than 2 actors (HAVING success + failure > 2)
-            text.append(" UNION ALL SELECT 0, name, countIf(success), countIf(NOT success) FROM (SELECT DISTINCT "
-                    + "actor, success, concat(ev, '::', pair) AS name FROM (SELECT f.actor AS actor, "
-                    + "f.success AS success, events.event AS ev, arrayJoin({fc_pairs}) AS pair FROM events "
-                    + "INNER JOIN f ON f.actor = events.person_id WHERE events.timestamp > f.t1 AND "
-                    + "events.timestamp < f.tend AND {fc_range} AND events.event IN {fc_events} AND events.event "
-                    + "NOT IN {fc_steps}) AS pairs) AS d GROUP BY name HAVING count() > 2");
+            branches.add(FunnelSql.select(new Expr.Constant(0L), field("name"), expr("countIf(success)"),
+                    expr("countIf(NOT success)")).from(distinct, "d").groupBy(field("name"))
+                    .having(expr("count() > 2")).build());
         }
-        return new HogQLPart("WITH f AS (" + pop.text() + ") SELECT is_total, name, s, fl FROM (" + text
-                + ") AS counts", v);
+        return FunnelSql.select(field("is_total"), field("name"), field("s"), field("fl"))
+                .with("f", population(plan, query)).from(FunnelSql.unionAll(branches), "counts").build();
     }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+    public Uni<ObjectNode> run(QueryContext context, FunnelCorrelationQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         String type = type(query);
         return FunnelPlan.parse(sql, funnelsQuery(query)).flatMap(plan -> {
-            HogQLPart part = counts(plan, query, type);
-            CompiledQuery compiled = sql.compile(part.text(), part.values());
+            SelectQuery counts = counts(plan, query, type);
             Set<String> excludedProperties = type.equals("event_with_properties")
-                    ? new HashSet<>(strings(query.get("funnelCorrelationEventExcludePropertyNames"))) : Set.of();
+                    ? new HashSet<>(strings(query.funnelCorrelationEventExcludePropertyNames())) : Set.of();
             Set<String> excludedNames = type.equals("properties")
-                    && strings(query.get("funnelCorrelationNames")).contains("$all")
-                    ? new HashSet<>(strings(query.get("funnelCorrelationExcludeNames"))) : Set.of();
-            return sql.run(compiled).map(rows -> {
+                    && strings(query.funnelCorrelationNames()).contains("$all")
+                    ? new HashSet<>(strings(query.funnelCorrelationExcludeNames())) : Set.of();
+            return FunnelSql.run(context, KIND, counts).map(done -> {
                 long successTotal = 0;
                 long failureTotal = 0;
                 List<Object[]> named = new ArrayList<>();
-                for (Row row : rows) {
+                for (Row row : done.rows()) {
                     if (row.getLong(0) == 1) {
                         successTotal = row.getLong(2);
                         failureTotal = row.getLong(3);
@@ -206,7 +208,7 @@ public class FunnelCorrelation implements JsonQueryRunner {
                 body.putNull("limit");
                 body.putNull("offset");
                 body.putArray("timings");
-                SeriesJson.putSql(body, List.of(compiled));
+                SeriesJson.putSql(body, List.of(done.compiled()));
                 body.putNull("error");
                 return body;
             });
@@ -263,47 +265,37 @@ public class FunnelCorrelation implements JsonQueryRunner {
     }
 
     /**
-     * FunnelCorrelationActorsQuery: actors of the correlation's population, converted or not
+     * FunnelCorrelationActorsQuery: actors (column {@code actor}) of the correlation's population, converted or not
      * ({@code funnelCorrelationPersonConverted}; absent = both), who did {@code funnelCorrelationPersonEntity}
      * inside their funnel span (events types) or match {@code funnelCorrelationPropertyValues} (properties type).
      */
-    static Uni<HogQLPart> actors(InsightSql sql, JsonNode source) {
-        JsonNode correlation = source.get("source");
-        if (correlation == null || !correlation.path("kind").asText("").equals("FunnelCorrelationQuery")) {
+    static Uni<SelectQuery> actors(InsightSql sql, FunnelCorrelationActorsQuery source) {
+        FunnelCorrelationQuery correlation = source.source();
+        if (correlation == null) {
             throw new ValidationException("source must be a FunnelCorrelationQuery", "source");
         }
+        kind(correlation.kind(), KIND, "source");
         String type = type(correlation);
         return FunnelPlan.parse(sql, funnelsQuery(correlation)).map(plan -> {
-            HogQLPart pop = population(plan, correlation);
-            Map<String, Object> v = new HashMap<>(pop.values());
-            JsonNode converted = source.get("funnelCorrelationPersonConverted");
-            String success = converted == null || converted.isNull() ? "" : converted.asBoolean()
-                    ? " AND f.success" : " AND NOT f.success";
-            String text;
+            Boolean converted = source.funnelCorrelationPersonConverted();
+            String success = converted == null ? "" : converted ? " AND f.success" : " AND NOT f.success";
+            Expr where;
             if (type.equals("properties")) {
-                v.put("fc_props", InsightSql.properties(source.get("funnelCorrelationPropertyValues"),
-                        "funnelCorrelationPropertyValues"));
-                text = "WITH f AS (" + pop.text() + ") SELECT DISTINCT f.actor AS actor FROM events INNER JOIN f ON "
-                        + "f.actor = events.person_id WHERE events.timestamp >= f.t1 AND events.timestamp <= f.tend "
-                        + "AND {fc_props}" + success;
+                where = expr("events.timestamp >= f.t1 AND events.timestamp <= f.tend AND {props}" + success, "props",
+                        FunnelSql.properties(source.funnelCorrelationPropertyValues(),
+                                "funnelCorrelationPropertyValues"));
             } else {
-                JsonNode entity = source.get("funnelCorrelationPersonEntity");
-                if (entity == null || !entity.isObject()) {
+                if (source.funnelCorrelationPersonEntity() == null) {
                     throw new ValidationException("funnelCorrelationPersonEntity is required",
                             "funnelCorrelationPersonEntity");
                 }
-                if (!entity.has("event") && entity.hasNonNull("id")) {
-                    // the legacy entity shape {id: "<event>", type: "events"}
-                    entity = ((com.fasterxml.jackson.databind.node.ObjectNode) entity.deepCopy())
-                            .put("event", entity.get("id").asText());
-                }
-                v.put("fc_entity", Series.parse(entity, 0, "funnelCorrelationPersonEntity").filter());
-                v.put("fc_range", InsightSql.timestampIn(plan.range().from(), plan.range().to()));
-                text = "WITH f AS (" + pop.text() + ") SELECT DISTINCT f.actor AS actor FROM events INNER JOIN f ON "
-                        + "f.actor = events.person_id WHERE events.timestamp > f.t1 AND events.timestamp < f.tend "
-                        + "AND {fc_range} AND {fc_entity}" + success;
+                kind(source.funnelCorrelationPersonEntity().kind(), "EventsNode", "funnelCorrelationPersonEntity");
+                Expr entity = Series.of(source.funnelCorrelationPersonEntity(), 0, false).filter();
+                where = expr("events.timestamp > f.t1 AND events.timestamp < f.tend AND {range} AND {entity}" + success,
+                        "range", InsightSql.timestampIn(plan.range().from(), plan.range().to()), "entity", entity);
             }
-            return new HogQLPart(text, v);
+            return FunnelSql.selectDistinct(as(field("f", "actor"), "actor")).with("f", population(plan, correlation))
+                    .from("events").innerJoin("f", null, expr("f.actor = events.person_id")).where(where).build();
         });
     }
 }

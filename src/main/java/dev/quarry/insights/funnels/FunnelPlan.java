@@ -6,17 +6,21 @@ import dev.quarry.hogql.Functions;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.Parser;
 import dev.quarry.dates.QueryDateRange;
-import dev.quarry.insights.HogQLPart;
+import dev.quarry.hogql.SelectQuery;
+import dev.quarry.query.schema.BreakdownFilter;
+import dev.quarry.query.schema.EventsNode;
+import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.dates.Interval;
 import dev.quarry.insights.Series;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+
+import static dev.quarry.insights.funnels.FunnelSql.as;
+import static dev.quarry.insights.funnels.FunnelSql.field;
 
 /**
  * A {@code FunnelsQuery} read and checked: its steps, order type, window, exclusions, breakdown and date range, and
@@ -62,24 +66,34 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         return steps.size();
     }
 
-    public static Uni<FunnelPlan> parse(InsightSql sql, JsonNode query) {
-        if (query == null || !query.isObject()) {
+    /**
+     * Reads and checks a FunnelsQuery: 400 (naming the field in {@code attr}) for more than 20 steps, an unknown order
+     * or viz type, a window that is not a positive amount of a known unit, exclusion ranges PostHog's
+     * ValidateFunnelExclusions refuses, a step range trends / time to convert cannot use, a bin count outside
+     * 1 … 90, and the unsupported fields ({@code aggregation_group_type_index}, {@code samplingFactor},
+     * {@code funnelAggregateByHogQL}) unless off.
+     */
+    public static Uni<FunnelPlan> parse(InsightSql sql, FunnelsQuery query) {
+        if (query == null) {
             throw new ValidationException("source must be a FunnelsQuery object", "source");
         }
-        dev.quarry.insights.InsightFields.funnels(query);
-        List<Series> steps = Series.parseAll(query.get("series"), "series");
+        QuerySchema.unsupported("FunnelsQuery", "aggregation_group_type_index", query.aggregationGroupTypeIndex());
+        QuerySchema.unsupported("FunnelsQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
+        FunnelsFilter ff = query.filter();
+        QuerySchema.unsupported("FunnelsQuery.funnelsFilter", "funnelAggregateByHogQL", ff.funnelAggregateByHogQL(),
+                "person_id");
+        List<Series> steps = Series.all(query.series(), "series");
         if (steps.size() > 20) {
             throw new ValidationException("A funnel has at most 20 steps.", "series");
         }
-        JsonNode ff = query.path("funnelsFilter");
-        OrderType order = switch (text(ff, "funnelOrderType", "ordered")) {
+        OrderType order = switch (ff.funnelOrderType() == null ? "ordered" : ff.funnelOrderType()) {
             case "ordered" -> OrderType.ORDERED;
             case "strict" -> OrderType.STRICT;
             case "unordered" -> OrderType.UNORDERED;
             default -> throw new ValidationException("funnelOrderType must be ordered, strict or unordered",
                     "funnelOrderType");
         };
-        VizType viz = switch (text(ff, "funnelVizType", "steps")) {
+        VizType viz = switch (ff.funnelVizType() == null ? "steps" : ff.funnelVizType()) {
             case "steps" -> VizType.STEPS;
             case "time_to_convert" -> VizType.TIME_TO_CONVERT;
             case "trends" -> VizType.TRENDS;
@@ -88,15 +102,18 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         };
         long window = windowSeconds(ff);
         List<Exclusion> exclusions = new ArrayList<>();
-        JsonNode ex = ff.get("exclusions");
-        if (ex != null && !ex.isNull()) {
-            if (!ex.isArray()) {
-                throw new ValidationException("exclusions must be a list", "exclusions");
-            }
-            for (JsonNode e : ex) {
-                Series s = Series.parse(e, 0, "exclusions");
-                int from = e.path("funnelFromStep").asInt(0);
-                int to = e.path("funnelToStep").asInt(steps.size() - 1);
+        if (ff.exclusions() != null) {
+            for (EventsNode e : ff.exclusions()) {
+                if (e == null) {
+                    throw new ValidationException("A series must be an object.", "exclusions");
+                }
+                if (e.kind() != null && !e.kind().equals("EventsNode")) {
+                    throw new ValidationException("Unsupported series kind: " + e.kind()
+                            + " (only EventsNode is supported)", "exclusions");
+                }
+                Series s = Series.of(e, 0, true);
+                int from = e.funnelFromStep() == null ? 0 : e.funnelFromStep().asInt(0);
+                int to = e.funnelToStep() == null ? steps.size() - 1 : e.funnelToStep().asInt(steps.size() - 1);
                 // PostHog's ValidateFunnelExclusions, its messages and order
                 if (from >= to) {
                     throw new ValidationException(
@@ -110,9 +127,8 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
                     throw new ValidationException(
                             "Exclusion event range is invalid. End of range is greater than number of steps.", null);
                 }
-                JsonNode stepNodes = query.get("series");
                 for (int k = from; k <= to; k++) {
-                    if (coversStep(e, stepNodes.get(k))) {
+                    if (coversStep(e, query.series().get(k))) {
                         throw new ValidationException(
                                 "Exclusion steps cannot contain an event that's part of funnel steps.", null);
                     }
@@ -123,9 +139,9 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         if (steps.size() + exclusions.size() > 62) {
             throw new ValidationException("Too many steps and exclusions", "exclusions");
         }
-        Breakdown breakdown = breakdown(query.path("breakdownFilter"), ff, steps.size());
-        int fromStep = ff.path("funnelFromStep").asInt(0);
-        int toStep = ff.path("funnelToStep").isNumber() ? ff.get("funnelToStep").asInt() : steps.size() - 1;
+        Breakdown breakdown = breakdown(query.breakdownFilter(), ff, steps.size());
+        int fromStep = ff.funnelFromStep() == null ? 0 : ff.funnelFromStep();
+        int toStep = ff.funnelToStep() == null ? steps.size() - 1 : ff.funnelToStep();
         if (fromStep < 0 || toStep <= fromStep || toStep > steps.size() - 1) {
             if (viz != VizType.STEPS) {
                 throw new ValidationException("funnelFromStep and funnelToStep must satisfy 0 <= from < to <= "
@@ -137,65 +153,52 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         if (viz != VizType.STEPS && steps.size() < 2) {
             throw new ValidationException("This funnel visualisation needs at least two steps.", "series");
         }
-        Integer binCount = ff.path("binCount").isNumber() ? ff.get("binCount").asInt() : null;
+        Integer binCount = ff.binCount();
         if (binCount != null && (binCount < 1 || binCount > 90)) {
             throw new ValidationException("binCount must be between 1 and 90", "binCount");
         }
-        Interval interval = Interval.parse(query.path("interval").asText(null), "interval");
-        Expr global = sql.globalFilters(query);
+        Interval interval = Interval.parse(query.interval(), "interval");
+        // the insight-wide filters: properties, and the team's test-account filter when asked
+        Expr global = InsightSql.and(FunnelSql.properties(query.properties(), "properties"),
+                Boolean.TRUE.equals(query.filterTestAccounts()) ? sql.testAccounts() : null);
         int from = fromStep;
         int to = toStep;
-        return sql.dateRange(query, interval, "-7d").map(range -> new FunnelPlan(steps, order, window, exclusions,
-                breakdown, range, global, viz, from, to, binCount));
+        return sql.dateRange(query.dateRange(), interval, "-7d").map(range -> new FunnelPlan(steps, order, window,
+                exclusions, breakdown, range, global, viz, from, to, binCount));
     }
 
     /**
-     * Whether an exclusion matches every event of a step (PostHog's is_equal / is_superset): the same event (or
-     * action) and no property filter the step does not also have.
+     * Whether an exclusion matches every event of a step (PostHog's is_equal / is_superset): the same event and no
+     * property filter the step does not also have.
      */
-    static boolean coversStep(JsonNode exclusion, JsonNode step) {
-        if (step == null) {
-            return false;
-        }
-        if (!identity(exclusion).equals(identity(step))) {
+    static boolean coversStep(EventsNode exclusion, EventsNode step) {
+        if (step == null || !java.util.Objects.equals(exclusion.event(), step.event())) {
             return false;
         }
         java.util.Set<JsonNode> stepProps = new java.util.HashSet<>();
-        step.path("properties").forEach(stepProps::add);
-        for (JsonNode p : exclusion.path("properties")) {
-            if (!stepProps.contains(p)) {
-                return false;
+        if (step.properties() != null) {
+            step.properties().forEach(stepProps::add);
+        }
+        if (exclusion.properties() != null) {
+            for (JsonNode p : exclusion.properties()) {
+                if (!stepProps.contains(p)) {
+                    return false;
+                }
             }
         }
         return true;
     }
 
-    private static String identity(JsonNode node) {
-        String kind = node.path("kind").asText(node.path("type").asText("events").equals("actions") ? "ActionsNode"
-                : "EventsNode");
-        if (kind.startsWith("FunnelExclusion")) {
-            kind = kind.substring("FunnelExclusion".length());
-        }
-        JsonNode id = kind.equals("ActionsNode") ? node.get("id") : node.has("event") ? node.get("event") : node.get("id");
-        return kind + ":" + (id == null || id.isNull() ? "" : id.asText());
-    }
-
-    private static String text(JsonNode node, String field, String dflt) {
-        JsonNode v = node.get(field);
-        return v == null || v.isNull() ? dflt : v.asText();
-    }
-
-    static long windowSeconds(JsonNode ff) {
-        JsonNode iv = ff.get("funnelWindowInterval");
-        JsonNode days = ff.get("funnelWindowDays");
+    /** The conversion window in seconds: {@code funnelWindowInterval} units (default 14 days). */
+    static long windowSeconds(FunnelsFilter ff) {
         long amount;
         String unit;
-        if ((iv == null || iv.isNull()) && days != null && days.isNumber()) {
-            amount = days.asLong();
+        if (ff.funnelWindowInterval() == null && ff.funnelWindowDays() != null) {
+            amount = ff.funnelWindowDays();
             unit = "day";
         } else {
-            amount = iv == null || iv.isNull() ? 14 : iv.asLong(-1);
-            unit = text(ff, "funnelWindowIntervalUnit", "day").toLowerCase(Locale.ROOT);
+            amount = ff.funnelWindowInterval() == null ? 14 : ff.funnelWindowInterval();
+            unit = ff.funnelWindowIntervalUnit() == null ? "day" : ff.funnelWindowIntervalUnit().toLowerCase(Locale.ROOT);
         }
         if (amount < 1) {
             throw new ValidationException("funnelWindowInterval must be a positive integer", "funnelWindowInterval");
@@ -221,9 +224,9 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
     static final dev.quarry.insights.Breakdown.Supports SUPPORTS = new dev.quarry.insights.Breakdown.Supports(
             "FunnelsQuery", java.util.Set.of("event", "person", "hogql", "cohort"), 1000);
 
-    /** The breakdown ({@link dev.quarry.insights.Breakdown#parse}, the one parser) with its attribution. */
-    static Breakdown breakdown(JsonNode bf, JsonNode ff, int n) {
-        dev.quarry.insights.Breakdown b = dev.quarry.insights.Breakdown.parse(bf, SUPPORTS);
+    /** The breakdown ({@link dev.quarry.insights.Breakdown#of}, the one parser) with its attribution. */
+    static Breakdown breakdown(BreakdownFilter bf, FunnelsFilter ff, int n) {
+        dev.quarry.insights.Breakdown b = bf == null ? null : dev.quarry.insights.Breakdown.of(bf, SUPPORTS);
         if (b == null) {
             return null;
         }
@@ -231,7 +234,8 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
             return new Breakdown("cohort", String.join(",", b.cohorts().stream().map(String::valueOf).toList()),
                     Integer.MAX_VALUE, Attribution.FIRST_TOUCH, 0);
         }
-        Attribution attribution = switch (text(ff, "breakdownAttributionType", "first_touch")) {
+        Attribution attribution = switch (ff.breakdownAttributionType() == null ? "first_touch"
+                : ff.breakdownAttributionType()) {
             case "first_touch" -> Attribution.FIRST_TOUCH;
             case "last_touch" -> Attribution.LAST_TOUCH;
             case "all_events" -> Attribution.ALL_EVENTS;
@@ -240,7 +244,7 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
                     "breakdownAttributionType must be first_touch, last_touch, all_events or step",
                     "breakdownAttributionType");
         };
-        int step = ff.path("breakdownAttributionValue").asInt(0);
+        int step = ff.breakdownAttributionValue() == null ? 0 : ff.breakdownAttributionValue();
         if (attribution == Attribution.STEP && (step < 0 || step >= n)) {
             throw new ValidationException("breakdownAttributionValue must be a step index (0 to " + (n - 1) + ")",
                     "breakdownAttributionValue");
@@ -254,23 +258,16 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
      * A cohort breakdown, as PostHog's cohort funnel: the funnel of each cohort's members on its own (a person in two
      * cohorts counts in both), {@code bd} = the cohort id ("0" for all users).
      */
-    private HogQLPart cohortActors() {
-        Map<String, Object> v = new HashMap<>();
-        v.put("fn_scan", scan());
-        List<String> parts = new ArrayList<>();
-        String[] ids = breakdown.property().split(",");
-        for (int i = 0; i < ids.length; i++) {
-            long id = Long.parseLong(ids[i]);
-            Expr member = id == 0 ? new Expr.Constant(true) : InsightSql.properties(
-                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("type", "cohort")
-                            .put("key", "id").put("value", id), "breakdown");
-            v.put("fn_where" + i, InsightSql.and(where(), member));
-            v.put("fn_bd" + i, ids[i]);
-            parts.add("SELECT person_id AS actor, {fn_bd" + i + "} AS bd, {fn_scan} AS r FROM events WHERE {fn_where"
-                    + i + "} GROUP BY person_id");
+    private SelectQuery cohortActors() {
+        List<SelectQuery> parts = new ArrayList<>();
+        for (String id : breakdown.property().split(",")) {
+            Expr member = dev.quarry.insights.Breakdown.cohortMember(Long.parseLong(id));
+            parts.add(FunnelSql.select(as(field("person_id"), "actor"), as(new Expr.Constant(id), "bd"),
+                    as(scan(), "r")).from("events").where(InsightSql.and(where(), member))
+                    .groupBy(field("person_id")).build());
         }
-        return new HogQLPart("SELECT actor, bd, r FROM (" + String.join(" UNION ALL ", parts) + ") AS scan "
-                + "WHERE r[1] >= 1", v);
+        return FunnelSql.select(field("actor"), field("bd"), field("r")).from(FunnelSql.unionAll(parts), "scan")
+                .where(FunnelSql.reached(1)).build();
     }
 
     /** Step k's condition (0-based). */
@@ -424,27 +421,19 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
      * {@code actor} (person id, merged persons once), {@code bd} (breakdown value, '' without breakdown),
      * {@code r} = [furthest step, t1 … tn] in epoch seconds (see V7). Excluded actors are left out.
      */
-    public HogQLPart actors() {
+    public SelectQuery actors() {
         if (breakdown != null && breakdown.type().equals("cohort")) {
             return cohortActors();
         }
-        Map<String, Object> v = new HashMap<>();
-        v.put("fn_where", where());
-        v.put("fn_scan", scan());
-        String bd;
-        String group = "person_id";
-        if (breakdown == null) {
-            bd = "''";
-        } else if (breakdown.attribution() == Attribution.ALL_EVENTS) {
-            v.put("fn_bd", actorBreakdown());
-            bd = "{fn_bd}";
-            group = "person_id, {fn_bd}";
+        Expr bd = breakdown == null ? new Expr.Constant(NO_VALUE) : actorBreakdown();
+        FunnelSql.Select scan = FunnelSql.select(as(field("person_id"), "actor"), as(bd, "bd"), as(scan(), "r"))
+                .from("events").where(where());
+        if (breakdown != null && breakdown.attribution() == Attribution.ALL_EVENTS) {
+            scan.groupBy(field("person_id"), actorBreakdown());
         } else {
-            v.put("fn_bd", actorBreakdown());
-            bd = "{fn_bd}";
+            scan.groupBy(field("person_id"));
         }
-        String text = "SELECT actor, bd, r FROM (SELECT person_id AS actor, " + bd + " AS bd, {fn_scan} AS r "
-                + "FROM events WHERE {fn_where} GROUP BY " + group + ") AS scan WHERE r[1] >= 1";
-        return new HogQLPart(text, v);
+        return FunnelSql.select(field("actor"), field("bd"), field("r")).from(scan.build(), "scan")
+                .where(FunnelSql.reached(1)).build();
     }
 }

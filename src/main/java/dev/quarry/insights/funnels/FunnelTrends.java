@@ -1,21 +1,21 @@
 package dev.quarry.insights.funnels;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
-import dev.quarry.hogql.Parser;
-import dev.quarry.hogql.Placeholders;
-import dev.quarry.insights.HogQLPart;
+import dev.quarry.hogql.SelectQuery;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.insights.SeriesJson;
+import dev.quarry.query.QueryContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
-import java.util.HashMap;
+import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.Map;
+
+import static dev.quarry.insights.funnels.FunnelSql.as;
+import static dev.quarry.insights.funnels.FunnelSql.expr;
+import static dev.quarry.insights.funnels.FunnelSql.field;
 
 /**
  * Funnel trends: per entry period (the interval of a step-1 event), the share of the actors who entered then
@@ -26,42 +26,44 @@ final class FunnelTrends {
     private FunnelTrends() {
     }
 
+    /** The entry period of an event at {@code timestamp}: its bucket index from the range's first bucket. */
+    private static Expr period(FunnelPlan plan) {
+        OffsetDateTime anchor = plan.range().firstBucket().toOffsetDateTime();
+        return expr(plan.range().interval().indexHogQL("ft_anchor", "timestamp"), "ft_anchor", anchor);
+    }
+
     /** Columns {@code actor, period, r}. */
-    static HogQLPart perPeriod(FunnelPlan plan) {
-        String idx = plan.range().interval().indexHogQL("ft_anchor", "timestamp");
-        Map<String, Object> v = new HashMap<>();
-        v.put("ft_anchor", plan.range().firstBucket().toOffsetDateTime());
-        v.put("ft_step1", plan.step(0));
-        v.put("ft_where", plan.where());
-        v.put("ft_range", InsightSql.timestampIn(plan.range().from(), plan.range().to()));
-        v.put("ft_global", plan.global());
+    static SelectQuery perPeriod(FunnelPlan plan) {
         // the period's scan sees step 1 only in that period (other bits of the same event stay)
-        Expr mask = Placeholders.replace(Parser.parseExpr("{m} - if({s1} AND " + idx + " != entry.period, 1, 0)"),
-                Map.of("m", plan.mask(), "s1", plan.step(0), "ft_anchor", plan.range().firstBucket().toOffsetDateTime()),
-                null);
+        Expr mask = expr("{m} - if({s1} AND {period} != entry.period, 1, 0)", "m", plan.mask(), "s1", plan.step(0),
+                "period", period(plan));
         Expr.Call scan = (Expr.Call) plan.fullScan(); // the mask is rewritten per period
         List<Expr> args = new java.util.ArrayList<>(scan.args());
         args.set(1, mask);
-        v.put("ft_scan", new Expr.Call(scan.name(), args, null, false));
-        String text = "SELECT actor, period, r FROM (SELECT person_id AS actor, entry.period AS period, {ft_scan} AS r "
-                + "FROM events INNER JOIN (SELECT DISTINCT person_id AS pid, " + idx + " AS period FROM events "
-                + "WHERE {ft_step1} AND {ft_range} AND {ft_global}) AS entry ON entry.pid = person_id "
-                + "WHERE {ft_where} GROUP BY person_id, entry.period) AS scan WHERE r[1] >= 1";
-        return new HogQLPart(text, v);
+        SelectQuery entry = FunnelSql.selectDistinct(as(field("person_id"), "pid"), as(period(plan), "period"))
+                .from("events").where(expr("{s1} AND {range} AND {global}", "s1", plan.step(0), "range",
+                        InsightSql.timestampIn(plan.range().from(), plan.range().to()), "global", plan.global()))
+                .build();
+        SelectQuery scans = FunnelSql.select(as(field("person_id"), "actor"), as(field("entry", "period"), "period"),
+                        as(new Expr.Call(scan.name(), args, null, false), "r"))
+                .from("events").innerJoin(entry, "entry", expr("entry.pid = person_id"))
+                .where(plan.where()).groupBy(field("person_id"), field("entry", "period")).build();
+        return FunnelSql.select(field("actor"), field("period"), field("r")).from(scans, "scan")
+                .where(FunnelSql.reached(1)).build();
     }
 
-    static Uni<ObjectNode> run(InsightSql sql, FunnelPlan plan, JsonNode query) {
+    static Uni<ObjectNode> run(QueryContext context, FunnelPlan plan) {
         int from = plan.fromStep() + 1;
         int to = plan.toStep() + 1;
-        HogQLPart part = perPeriod(plan).wrap("SELECT period, countIf(r[1] >= " + from + "), countIf(r[1] >= " + to
-                + ") FROM %s AS p GROUP BY period", Map.of());
-        CompiledQuery compiled = sql.compile(part.text(), part.values());
-        ObjectMapper mapper = sql.mapper();
-        return sql.run(compiled).map(rows -> {
+        SelectQuery rates = FunnelSql.select(field("period"), expr("countIf({r})", "r", FunnelSql.reached(from)),
+                expr("countIf({r})", "r", FunnelSql.reached(to))).from(perPeriod(plan), "p").groupBy(field("period"))
+                .build();
+        ObjectMapper mapper = context.mapper();
+        return FunnelSql.run(context, FunnelsQueryRunner.KIND, rates).map(done -> {
             int buckets = plan.range().bucketCount();
             long[] entered = new long[buckets];
             long[] converted = new long[buckets];
-            for (Row row : rows) {
+            for (Row row : done.rows()) {
                 long p = row.getLong(0);
                 if (p >= 0 && p < buckets) {
                     entered[(int) p] = row.getLong(1);
@@ -78,7 +80,7 @@ final class FunnelTrends {
             }
             SeriesJson.putDates(series, plan.range(), false);
             series.putNull("breakdown_value");
-            FunnelsQueryRunner.finish(mapper, body, plan, query, List.of(compiled));
+            FunnelsQueryRunner.finish(mapper, body, plan, List.of(done.compiled()));
             return body;
         });
     }

@@ -1,17 +1,18 @@
 package dev.quarry.insights.funnels;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompiledQuery;
+import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.SelectQuery;
+import dev.quarry.insights.Breakdown;
 import dev.quarry.insights.CohortNames;
-import dev.quarry.insights.HogQLPart;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.insights.Series;
 import dev.quarry.insights.SeriesJson;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.JsonQueryRunner;
+import dev.quarry.query.QueryRunner;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,28 +20,39 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static dev.quarry.insights.funnels.FunnelSql.as;
+import static dev.quarry.insights.funnels.FunnelSql.expr;
+import static dev.quarry.insights.funnels.FunnelSql.field;
+
 /**
  * FunnelsQuery (contract §3.7, §4.3, Part A 10): one set-based pass computes each actor's counted attempt
  * ({@link FunnelPlan#actors()}); the steps view aggregates it per breakdown value, time to convert bins the
  * conversion times between two steps, trends shows the conversion rate per entry period.
  */
 @ApplicationScoped
-public class FunnelsQueryRunner implements JsonQueryRunner {
+public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
+    static final String KIND = "FunnelsQuery";
+
     @Override
     public String kind() {
-        return "FunnelsQuery";
+        return KIND;
     }
 
     @jakarta.inject.Inject
     dev.quarry.cohorts.Cohorts cohortRows;
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+    public Class<FunnelsQuery> queryType() {
+        return FunnelsQuery.class;
+    }
+
+    @Override
+    public Uni<ObjectNode> run(QueryContext context, FunnelsQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         return FunnelPlan.parse(sql, query).flatMap(plan -> switch (plan.vizType()) {
-            case STEPS -> cohortNames(context, plan).flatMap(names -> steps(sql, plan, query, names));
-            case TIME_TO_CONVERT -> timeToConvert(sql, plan, query);
-            case TRENDS -> FunnelTrends.run(sql, plan, query);
+            case STEPS -> cohortNames(context, plan).flatMap(names -> steps(context, plan, names));
+            case TIME_TO_CONVERT -> timeToConvert(context, plan);
+            case TRENDS -> FunnelTrends.run(context, plan);
         });
     }
 
@@ -49,56 +61,55 @@ public class FunnelsQueryRunner implements JsonQueryRunner {
 
     /**
      * {@code SELECT bd, count at step 1 … n, average and median conversion time of steps 2 … n}; with {@code kept}
-     * (the ranked values within the limit), every other value is folded into {@link dev.quarry.insights.Breakdown#OTHER_VALUE}.
+     * (the ranked values within the limit), every other value is folded into {@link Breakdown#OTHER_VALUE}.
      */
-    static HogQLPart stepsPart(FunnelPlan plan, List<String> kept) {
-        StringBuilder cols = new StringBuilder("bd, count()");
+    static SelectQuery stepsQuery(FunnelPlan plan, List<String> kept) {
+        List<Expr> cols = new ArrayList<>(List.of(field("bd"), expr("count()")));
         int n = plan.n();
         for (int k = 2; k <= n; k++) {
-            cols.append(", countIf(r[1] >= ").append(k).append(")");
+            cols.add(expr("countIf({reached})", "reached", FunnelSql.reached(k)));
         }
         for (int k = 2; k <= n; k++) {
-            String t = "r[" + (k + 1) + "] - r[" + k + "]";
-            cols.append(", avgIf(").append(t).append(", r[1] >= ").append(k).append(")");
-            cols.append(", median(if(r[1] >= ").append(k).append(", ").append(t).append(", NULL))");
+            Expr t = expr("r[{next}] - r[{k}]", "next", k + 1, "k", k);
+            cols.add(expr("avgIf({t}, {reached})", "t", t, "reached", FunnelSql.reached(k)));
+            cols.add(expr("median(if({reached}, {t}, NULL))", "t", t, "reached", FunnelSql.reached(k)));
         }
-        HogQLPart actors = folded(plan, kept);
         int limit = plan.breakdown() == null ? 1 : kept != null ? kept.size() + 1 : UNLIMITED_BREAKDOWN_ROWS;
-        return actors.wrap("SELECT " + cols + " FROM %s AS f GROUP BY bd ORDER BY count() DESC, bd LIMIT " + limit,
-                Map.of());
+        return FunnelSql.select(cols).from(folded(plan, kept), "f").groupBy(field("bd"))
+                .orderBy(expr("count()"), true).orderBy(field("bd"), false).limit(limit).build();
     }
 
     /** The funnel's actors with values outside {@code kept} as the other bucket (unchanged when kept is null). */
-    public static HogQLPart folded(FunnelPlan plan, List<String> kept) {
+    public static SelectQuery folded(FunnelPlan plan, List<String> kept) {
         if (kept == null) {
             return plan.actors();
         }
-        return plan.actors().wrap("SELECT actor, if(bd IN {fn_kept}, bd, {fn_other}) AS bd, r FROM %s AS unfolded",
-                Map.of("fn_kept", kept, "fn_other", dev.quarry.insights.Breakdown.OTHER_VALUE));
+        return FunnelSql.select(field("actor"), as(expr("if(bd IN {kept}, bd, {other})", "kept", kept, "other",
+                Breakdown.OTHER_VALUE), "bd"), field("r")).from(plan.actors(), "unfolded").build();
     }
 
     /**
      * PostHog's funnel breakdown ranking: values by the number of actors who stopped at the last step, then at the
      * step before, and so on (descending), then by value. For event and person breakdowns the first
      * {@code breakdown_limit} are kept and the rest form the other bucket; returns null when nothing is folded
-     * (no breakdown, a HogQL or cohort breakdown, or no more values than the limit).
+     * (no breakdown, a HogQL or cohort breakdown, or no more values than the limit). The ranking statement joins
+     * {@code statements}.
      */
-    public static Uni<List<String>> kept(InsightSql sql, FunnelPlan plan, List<CompiledQuery> statements) {
+    public static Uni<List<String>> kept(QueryContext context, String kind, FunnelPlan plan,
+                                            List<CompiledQuery> statements) {
         FunnelPlan.Breakdown b = plan.breakdown();
         if (b == null || !List.of("event", "person").contains(b.type())) {
             return Uni.createFrom().nullItem();
         }
-        StringBuilder order = new StringBuilder();
+        FunnelSql.Select rank = FunnelSql.select(field("bd")).from(plan.actors(), "f").groupBy(field("bd"));
         for (int k = plan.n(); k >= 1; k--) {
-            order.append("countIf(r[1] = ").append(k).append(") DESC, ");
+            rank.orderBy(expr("countIf(r[1] = {k})", "k", k), true);
         }
-        HogQLPart rank = plan.actors().wrap("SELECT bd FROM %s AS f GROUP BY bd ORDER BY " + order + "bd LIMIT "
-                + (b.limit() + 1), Map.of());
-        CompiledQuery q = sql.compile(rank.text(), rank.values());
-        statements.add(q);
-        return sql.run(q).map(rows -> {
+        rank.orderBy(field("bd"), false).limit(b.limit() + 1);
+        return FunnelSql.run(context, kind, rank.build()).map(done -> {
+            statements.add(done.compiled());
             List<String> values = new ArrayList<>();
-            for (Row row : rows) {
+            for (Row row : done.rows()) {
                 values.add(row.getString(0));
             }
             return values.size() <= b.limit() ? null : values.subList(0, b.limit());
@@ -117,50 +128,46 @@ public class FunnelsQueryRunner implements JsonQueryRunner {
         return CohortNames.of(cohortRows, context.team().id(), ids);
     }
 
-    private Uni<ObjectNode> steps(InsightSql sql, FunnelPlan plan, JsonNode query, Map<Long, String> cohortNames) {
+    private Uni<ObjectNode> steps(QueryContext context, FunnelPlan plan, Map<Long, String> cohortNames) {
         List<CompiledQuery> statements = new ArrayList<>();
-        return kept(sql, plan, statements).flatMap(kept -> {
-            HogQLPart part = stepsPart(plan, kept);
-            CompiledQuery compiled = sql.compile(part.text(), part.values());
-            statements.add(compiled);
-            ObjectMapper mapper = sql.mapper();
-            return sql.run(compiled).map(rows -> {
-                ObjectNode body = mapper.createObjectNode();
-                ArrayNode results = body.putArray("results");
-                if (plan.breakdown() == null) {
-                    Row row = rows.size() == 0 ? null : rows.iterator().next();
-                    stepList(mapper, plan, row, null).forEach(results::add);
-                } else {
-                    List<Row> ordered = new ArrayList<>();
-                    rows.forEach(ordered::add);
-                    if (kept != null) {
-                        // kept values in rank order, the other bucket last
-                        ordered.sort(java.util.Comparator.comparingInt(r -> {
-                            int i = kept.indexOf(r.getString(0));
-                            return i < 0 ? Integer.MAX_VALUE : i;
-                        }));
-                    }
-                    for (Row row : ordered) {
-                        ArrayNode steps = stepList(mapper, plan, row, row.getString(0));
-                        if (!cohortNames.isEmpty()) {
-                            // PostHog: "breakdown" is the display name, "breakdown_value" the cohort id (0 = all)
-                            long id = Long.parseLong(row.getString(0));
-                            for (com.fasterxml.jackson.databind.JsonNode step : steps) {
-                                ((ObjectNode) step).put("breakdown", cohortNames.get(id));
-                                ((ObjectNode) step).put("breakdown_value", id);
-                            }
-                        }
-                        results.add(steps);
-                    }
+        return kept(context, KIND, plan, statements).flatMap(kept -> FunnelSql.run(context, KIND, stepsQuery(plan, kept))
+                .map(done -> {
+            statements.add(done.compiled());
+            ObjectMapper mapper = context.mapper();
+            ObjectNode body = mapper.createObjectNode();
+            ArrayNode results = body.putArray("results");
+            if (plan.breakdown() == null) {
+                Row row = done.rows().size() == 0 ? null : done.rows().iterator().next();
+                stepList(mapper, plan, row, null).forEach(results::add);
+            } else {
+                List<Row> ordered = new ArrayList<>();
+                done.rows().forEach(ordered::add);
+                if (kept != null) {
+                    // kept values in rank order, the other bucket last
+                    ordered.sort(java.util.Comparator.comparingInt(r -> {
+                        int i = kept.indexOf(r.getString(0));
+                        return i < 0 ? Integer.MAX_VALUE : i;
+                    }));
                 }
-                finish(mapper, body, plan, query, statements);
-                return body;
-            });
-        });
+                for (Row row : ordered) {
+                    ArrayNode steps = stepList(mapper, plan, row, row.getString(0));
+                    if (!cohortNames.isEmpty()) {
+                        // PostHog: "breakdown" is the display name, "breakdown_value" the cohort id (0 = all)
+                        long id = Long.parseLong(row.getString(0));
+                        for (com.fasterxml.jackson.databind.JsonNode step : steps) {
+                            ((ObjectNode) step).put("breakdown", cohortNames.get(id));
+                            ((ObjectNode) step).put("breakdown_value", id);
+                        }
+                    }
+                    results.add(steps);
+                }
+            }
+            finish(mapper, body, plan, statements);
+            return body;
+        }));
     }
 
-    static void finish(ObjectMapper mapper, ObjectNode body, FunnelPlan plan, JsonNode query,
-                       List<CompiledQuery> statements) {
+    static void finish(ObjectMapper mapper, ObjectNode body, FunnelPlan plan, List<CompiledQuery> statements) {
         body.putArray("timings");
         SeriesJson.putSql(body, statements);
         body.put("isUdf", false);
@@ -215,25 +222,23 @@ public class FunnelsQueryRunner implements JsonQueryRunner {
     // ------------------------------------------------------------------ time to convert
 
     /** Conversion seconds from step {@code fromStep} to {@code toStep} of each actor who reached {@code toStep}. */
-    static HogQLPart conversionTimes(FunnelPlan plan) {
+    static SelectQuery conversionTimes(FunnelPlan plan) {
         int from = plan.fromStep() + 1;
         int to = plan.toStep() + 1;
-        return plan.actors().wrap("SELECT r[" + (to + 1) + "] - r[" + (from + 1) + "] AS t FROM %s AS f WHERE r[1] >= "
-                + to, Map.of());
+        return FunnelSql.select(as(expr("r[{to}] - r[{from}]", "to", to + 1, "from", from + 1), "t"))
+                .from(plan.actors(), "f").where(FunnelSql.reached(to)).build();
     }
 
-    private Uni<ObjectNode> timeToConvert(InsightSql sql, FunnelPlan plan, JsonNode query) {
-        HogQLPart part = conversionTimes(plan);
-        CompiledQuery compiled = sql.compile(part.text(), part.values());
-        ObjectMapper mapper = sql.mapper();
-        return sql.run(compiled).map(rows -> {
+    private Uni<ObjectNode> timeToConvert(QueryContext context, FunnelPlan plan) {
+        return FunnelSql.run(context, KIND, conversionTimes(plan)).map(done -> {
             List<Double> times = new ArrayList<>();
-            for (Row row : rows) {
+            for (Row row : done.rows()) {
                 times.add(row.getDouble(0));
             }
+            ObjectMapper mapper = context.mapper();
             ObjectNode body = mapper.createObjectNode();
             body.set("results", histogram(mapper, times, plan.binCount()));
-            finish(mapper, body, plan, query, List.of(compiled));
+            finish(mapper, body, plan, List.of(done.compiled()));
             return body;
         });
     }
