@@ -175,18 +175,29 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         if (step == null || !java.util.Objects.equals(exclusion.event(), step.event())) {
             return false;
         }
-        java.util.Set<JsonNode> stepProps = new java.util.HashSet<>();
-        if (step.properties() != null) {
-            step.properties().forEach(stepProps::add);
-        }
-        if (exclusion.properties() != null) {
-            for (JsonNode p : exclusion.properties()) {
-                if (!stepProps.contains(p)) {
-                    return false;
-                }
+        java.util.Set<dev.quarry.query.schema.PropertyFilter> stepProps = new java.util.HashSet<>(
+                andedFilters(step.properties()));
+        for (dev.quarry.query.schema.PropertyFilter p : andedFilters(exclusion.properties())) {
+            if (!stepProps.contains(p)) {
+                return false;
             }
         }
         return true;
+    }
+
+    /** The filters a property field ANDs together (a list or an AND group, flattened); an OR group is one filter. */
+    private static List<dev.quarry.query.schema.PropertyFilter> andedFilters(dev.quarry.query.schema.PropertyFilter f) {
+        if (f == null) {
+            return List.of();
+        }
+        if (f instanceof dev.quarry.query.schema.PropertyGroupFilter g && g.isAnd()) {
+            List<dev.quarry.query.schema.PropertyFilter> out = new java.util.ArrayList<>();
+            for (dev.quarry.query.schema.PropertyFilter v : g.values()) {
+                out.addAll(andedFilters(v));
+            }
+            return out;
+        }
+        return List.of(f);
     }
 
     /** The conversion window in seconds: {@code funnelWindowInterval} units (default 14 days). */
