@@ -83,7 +83,7 @@ public class AnchorBench {
         if (url != null && !url.isBlank()) {
             return new HttpApp(url);
         }
-        Path server = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        Path server = Path.of(System.getenv().getOrDefault("QUARRY_BENCH_APP_JAR", "target/quarkus-app/quarkus-run.jar"));
         if (Files.exists(server)) {
             return startHttpApp(server, env, logs);
         }
@@ -513,6 +513,7 @@ public class AnchorBench {
                         timeOne(app, duck, team, key, q, runs);
                     }
                 }
+                hold(logs, "after the insights");
                 if (captureEvents > 0) {
                     if (statementStats) {
                         psql(pgPort, "-c", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()");
@@ -528,6 +529,22 @@ public class AnchorBench {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * QUARRY_BENCH_HOLD set: waits (bounded, one hour) until the file logs/continue exists, so that the loaded
+     * database and the app can be inspected (EXPLAIN ANALYZE, psql) before the run goes on.
+     */
+    static void hold(Path logs, String where) throws InterruptedException {
+        if (System.getenv().getOrDefault("QUARRY_BENCH_HOLD", "").isEmpty()) {
+            return;
+        }
+        Path go = logs.resolve("continue");
+        System.out.printf("holding %s: touch %s to go on%n", where, go);
+        long deadline = System.nanoTime() + TimeUnit.HOURS.toNanos(1);
+        while (!Files.exists(go) && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
         }
     }
 

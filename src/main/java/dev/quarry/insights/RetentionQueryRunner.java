@@ -233,7 +233,11 @@ public class RetentionQueryRunner implements JsonQueryRunner, ActorsSource {
                     ? cells(plan).wrap("SELECT bd, start, mj, count() FROM (SELECT person_id, bd, start, max(j) AS mj "
                             + "FROM %s AS cells GROUP BY person_id, bd, start) AS last_return GROUP BY bd, start, mj",
                             Map.of())
-                    : cells(plan).wrap("SELECT bd, start, j, count(DISTINCT person_id) FROM %s AS cells "
+                    // without cohort breakdowns (whose list may name a cohort twice) a cell row is unique per
+                    // (person, bd, start, j): cohort and returns are each grouped by person, bd and interval, so
+                    // counting rows counts persons without the sort a distinct count needs
+                    : cells(plan).wrap("SELECT bd, start, j, " + (plan.breakdown() != null && plan.breakdown()
+                            .isCohort() ? "count(DISTINCT person_id)" : "count(person_id)") + " FROM %s AS cells "
                             + "GROUP BY bd, start, j", Map.of());
             CompiledQuery compiled = sql.compile(counts.text(), counts.values());
             return sql.run(compiled).map(rows -> {
