@@ -115,12 +115,17 @@ public class NoisyNeighbour {
                 new String[] {"capture", "{\"api_key\":\"" + aToken + "\",\"batch\":[" + IntStream.range(0, 1000)
                         .mapToObj(i -> "{\"event\":\"flood\",\"distinct_id\":\"a" + (i % 50) + "\",\"properties\":{\"i\":" + i + "}}")
                         .collect(Collectors.joining(",")) + "]}"},
-                // 6: a 6 MB JSON body (a million numbers in values) read by the query endpoint
+                // 6: a 6 MB JSON body (three million numbers in values) to the query endpoint
+                new String[] {"/query/", "{\"query\":{\"kind\":\"HogQLQuery\",\"query\":\"select 1\",\"values\":{\"x\":["
+                        + IntStream.range(0, 3_000_000).mapToObj(i -> "1").collect(Collectors.joining(",")) + "]}},"
+                        + "\"refresh\":\"force_blocking\"}"},
+                // 7: a body just under the query endpoints' 2 MiB limit (a million numbers in values), parsed in A's lane
                 new String[] {"/query/", "{\"query\":{\"kind\":\"HogQLQuery\",\"query\":\"select 1\",\"values\":{\"x\":["
                         + IntStream.range(0, 1_000_000).mapToObj(i -> "1").collect(Collectors.joining(",")) + "]}},"
                         + "\"refresh\":\"force_blocking\"}"});
         // optional 9th argument: which of A's inputs to send (indices into the list above, e.g. "0,1"); by default
-        // 0-4, issue 15's list; 5 (capture flood, A's token in the environment as A_TOKEN) and 6 (6 MB bodies) on request
+        // 0-4, issue 15's list; 5 (capture flood, A's token in the environment as A_TOKEN), 6 (6 MB bodies, refused
+        // with 413 from their Content-Length) and 7 (bodies just under the 2 MiB limit) on request
         List<String[]> worst = args.length > 8 ? java.util.Arrays.stream(args[8].split(","))
                 .map(i -> all.get(Integer.parseInt(i.trim()))).toList() : all.subList(0, 5);
 

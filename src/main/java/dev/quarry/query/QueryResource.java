@@ -1,8 +1,8 @@
 package dev.quarry.query;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.auth.RequestAuth;
 import dev.quarry.auth.RequiresScopes;
+import dev.quarry.data.Team;
 import dev.quarry.web.ApiPaths;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -27,27 +27,32 @@ public class QueryResource {
     private final RequestAuth auth;
     private final QueryService service;
     private final QueryLogReader logReader;
+    private final QueryBodies bodies;
 
-    public QueryResource(RequestAuth auth, QueryService service, QueryLogReader logReader) {
+    public QueryResource(RequestAuth auth, QueryService service, QueryLogReader logReader, QueryBodies bodies) {
         this.auth = auth;
         this.service = service;
         this.logReader = logReader;
+        this.bodies = bodies;
     }
 
+    /** The body arrives as bytes and is parsed in the project's lane (QueryBodies), never on the event loop. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> create(JsonNode body) {
-        return reply(service.submit(auth.team(), QueryRequest.parse(body, null)));
+    public Uni<Response> create(byte[] body) {
+        Team team = auth.team();
+        return reply(bodies.read(team.id(), body, json -> service.submit(team, QueryRequest.parse(json, null))));
     }
 
     /**
      * PostHog's probe before an async query: 200 {"user": "ok"} for any caller allowed to query. The body is read
-     * (and ignored), and the method is non-blocking, so that the request filters may read the body on the I/O thread.
+     * (and ignored, never parsed), and the method is non-blocking, so that the request filters may read the body on
+     * the I/O thread.
      */
     @POST
     @Path("check_auth_for_async")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> checkAuthForAsync(JsonNode ignoredBody) {
+    public Uni<Response> checkAuthForAsync(byte[] ignoredBody) {
         return Uni.createFrom().item(Response.ok(java.util.Map.of("user", "ok"), MediaType.APPLICATION_JSON).build());
     }
 
@@ -58,15 +63,17 @@ public class QueryResource {
     @POST
     @Path("upgrade")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> upgrade(JsonNode body) {
-        return Uni.createFrom().item(() -> Response.ok(QueryRequest.upgrade(body), MediaType.APPLICATION_JSON).build());
+    public Uni<Response> upgrade(byte[] body) {
+        return bodies.read(auth.team().id(), body,
+                json -> Uni.createFrom().item(Response.ok(QueryRequest.upgrade(json), MediaType.APPLICATION_JSON).build()));
     }
 
     @POST
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> createOfKind(@PathParam("id") String kind, JsonNode body) {
-        return reply(service.submit(auth.team(), QueryRequest.parse(body, kind)));
+    public Uni<Response> createOfKind(@PathParam("id") String kind, byte[] body) {
+        Team team = auth.team();
+        return reply(bodies.read(team.id(), body, json -> service.submit(team, QueryRequest.parse(json, kind))));
     }
 
     @GET

@@ -151,7 +151,11 @@ public class QueryService {
                     return mapper.createObjectNode();
                 })).flatMap(status -> {
             if (status.path("complete").asBoolean()) {
-                return Uni.createFrom().item(message("Query already complete"));
+                // The id's latest run is done, but an earlier run under the same client_query_id may still be
+                // running (a reused id starts a new run): cancel whatever runs under the id, or say it is done.
+                return dequeueOnly ? Uni.createFrom().item(message("Query already complete"))
+                        : executor.cancel(team.id(), queryId).map(stopped -> message(stopped
+                                ? "Cancelled query on clickhouse" : "Query already complete"));
             }
             Uni<Boolean> stop = dequeueOnly ? Uni.createFrom().item(false) : executor.cancel(team.id(), queryId);
             return statuses.delete(team.id(), queryId).flatMap(x -> stop).map(stopped -> message(dequeueOnly

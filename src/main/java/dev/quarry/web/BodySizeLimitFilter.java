@@ -2,6 +2,7 @@ package dev.quarry.web;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
@@ -11,12 +12,28 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * their own (API Gateway; locally the Lambda mock event server, whose 413 is plain text), so a client over the
  * limit is told so by Quarry. On AWS a Lambda invocation holds at most 6 MB, which API Gateway refuses first.
  * Compressed capture payloads are limited again after decompression (see CapturePayloadParser).
+ *
+ * <p>The query endpoints ({@code /api/projects|environments/:id/query…}) take at most {@code
+ * quarry.query.max-body-bytes} (2 MiB): a query's HogQL text is refused past 262,144 characters anyway
+ * ({@code max_query_size}), which is at most 1.5 MiB as JSON even with every character escaped, and PostHog's own
+ * clients send query nodes of a few kilobytes. A larger body is refused here from its Content-Length, before a
+ * byte of it is read; a chunked one without a length is measured once buffered (see {@code query.QueryBodies}).
  */
 public class BodySizeLimitFilter {
-    private final long maxBodyBytes;
+    private static final Pattern QUERY_PATH = Pattern.compile("^/api/(projects|environments)/[^/]+/query(/.*)?$");
 
-    public BodySizeLimitFilter(@ConfigProperty(name = "quarry.http.max-body-bytes", defaultValue = "8388608") long maxBodyBytes) {
+    private final long maxBodyBytes;
+    private final long maxQueryBodyBytes;
+
+    public BodySizeLimitFilter(@ConfigProperty(name = "quarry.http.max-body-bytes", defaultValue = "8388608") long maxBodyBytes,
+                               @ConfigProperty(name = "quarry.query.max-body-bytes", defaultValue = "2097152") long maxQueryBodyBytes) {
         this.maxBodyBytes = maxBodyBytes;
+        this.maxQueryBodyBytes = maxQueryBodyBytes;
+    }
+
+    /** True for the paths of the query endpoints, whose bodies have the smaller limit. */
+    public static boolean isQueryPath(String rawPath) {
+        return rawPath != null && QUERY_PATH.matcher(rawPath).matches();
     }
 
     @ServerRequestFilter(preMatching = true)
@@ -33,6 +50,9 @@ public class BodySizeLimitFilter {
         }
         if (bytes > maxBodyBytes) {
             throw new PayloadTooLargeException(maxBodyBytes);
+        }
+        if (bytes > maxQueryBodyBytes && isQueryPath(request.getUriInfo().getRequestUri().getRawPath())) {
+            throw new PayloadTooLargeException(maxQueryBodyBytes);
         }
     }
 }

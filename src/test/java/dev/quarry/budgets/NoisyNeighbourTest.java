@@ -135,13 +135,6 @@ class NoisyNeighbourTest {
         ca.send();
         Capture.to(b).event("$pageview", "b-user", "2026-01-02T12:00:00Z").send();
 
-        List<String> failures = Collections.synchronizedList(new ArrayList<>());
-        List<Long> unloaded = new ArrayList<>();
-        roundOfB(b, failures); // warm-up
-        for (int i = 0; i < 15; i++) {
-            unloaded.addAll(roundOfB(b, failures));
-        }
-
         String chain = "with 1 as a0, " + IntStream.rangeClosed(1, 25).mapToObj(i -> "a" + (i - 1) + "+a" + (i - 1)
                 + " as a" + i).collect(Collectors.joining(", ")) + " select a25";
         String aliases = "select 1 as a0, " + IntStream.rangeClosed(1, 25).mapToObj(i -> "a" + (i - 1) + "+a" + (i - 1)
@@ -160,6 +153,47 @@ class NoisyNeighbourTest {
                         ",\"refresh\":\"force_async\",\"client_query_id\":\"flood\"")},
                 new String[] {"/api/projects/" + a.id() + "/query/", query("HogQLQuery", inList, ",\"refresh\":\"force_blocking\"")},
                 new String[] {"/api/projects/" + a.id() + "/cohorts/", cohort});
+        floodAndMeasure(a, b, worst, java.util.Set.of(200, 201, 202, 400, 429), true);
+    }
+
+    /**
+     * Project A posts large query bodies from three clients: 6 MB ones (refused with 413 from their Content-Length,
+     * before a byte is read) and ones just under the 2 MiB limit (a million numbers in {@code values}, parsed in A's
+     * lane, never on the event loop). Before, the query endpoint took 6 MB bodies and read them into a JSON tree on
+     * the event loop: on the packaged app B's median was 562 ms and its 99th percentile 1,940 ms under that flood.
+     * B's median is held to a second; its tail is not asserted here, because in the test JVM A's clients build and
+     * encode their multi-megabyte bodies in the same heap as the server, and on a loaded machine their garbage
+     * collection alone reaches B's slowest calls (the packaged app's figures are in the README).
+     */
+    @Test
+    void largeQueryBodiesDoNotHurtTheNeighbour() throws Exception {
+        Project a = TestProjects.create("Noisy A, large bodies");
+        Project b = TestProjects.create("Quiet B, large bodies");
+        Plans.withoutRateLimits(pool, a.id());
+        Plans.withoutRateLimits(pool, b.id());
+        Capture.to(b).event("$pageview", "b-user", "2026-01-02T12:00:00Z").send();
+        String path = "/api/environments/" + a.id() + "/query/";
+        List<String[]> large = List.of(
+                new String[] {path, QueryBodyLimitTest.bodyWithNumbers(3_000_000)},
+                new String[] {path, QueryBodyLimitTest.bodyWithNumbers(1_000_000)});
+        Map<Integer, AtomicInteger> statuses = floodAndMeasure(a, b, large, java.util.Set.of(200, 413, 429), false);
+        assertTrue(statuses.containsKey(413), "the 6 MB bodies were refused: " + statuses);
+        assertTrue(statuses.containsKey(200), "the bodies under the limit were answered: " + statuses);
+    }
+
+    /**
+     * B's rounds alone, then under A's flood of {@code worst} (path, body) from three clients; asserts that every
+     * call of B succeeded, that A got only {@code allowed} statuses, that B's median stayed under a second and, with
+     * {@code tail}, its 95th percentile within the bound in the class comment. Returns A's statuses.
+     */
+    private Map<Integer, AtomicInteger> floodAndMeasure(Project a, Project b, List<String[]> worst,
+                                                        java.util.Set<Integer> allowed, boolean tail) throws Exception {
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        List<Long> unloaded = new ArrayList<>();
+        roundOfB(b, failures); // warm-up
+        for (int i = 0; i < 15; i++) {
+            unloaded.addAll(roundOfB(b, failures));
+        }
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger floodCalls = new AtomicInteger();
         Map<Integer, AtomicInteger> floodStatuses = new ConcurrentHashMap<>();
@@ -205,13 +239,13 @@ class NoisyNeighbourTest {
                 floodCalls.get(), floodStatuses);
         assertEquals(List.of(), failures);
         assertTrue(floodCalls.get() >= 6, "A's flood ran: " + floodCalls.get());
-        assertTrue(floodStatuses.keySet().stream().allMatch(s -> s == 200 || s == 201 || s == 202 || s == 400 || s == 429),
-                "A got only 2xx/400/429: " + floodStatuses);
+        assertTrue(allowed.containsAll(floodStatuses.keySet()), "A got only " + allowed + ": " + floodStatuses);
         assertTrue(during <= 1_000, "B's median " + during + " ms vs " + before + " ms unloaded");
         // the bound, a second; on a CI machine so loaded that B alone is already slow, four times B's own
         // unloaded 95th percentile (A's flood may cost B some CPU, never seconds of waiting behind A's work)
         long bound = Math.max(1_000, 4 * percentile(unloaded, 0.95));
-        assertTrue(p95 < bound, "B's 95th percentile under A's flood " + p95 + " ms, bound " + bound + " ms (median "
+        assertTrue(!tail || p95 < bound, "B's 95th percentile under A's flood " + p95 + " ms, bound " + bound + " ms (median "
                 + during + " ms, " + before + " ms unloaded)");
+        return floodStatuses;
     }
 }

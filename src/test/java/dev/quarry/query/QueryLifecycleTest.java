@@ -232,6 +232,30 @@ class QueryLifecycleTest {
         throw new AssertionError("the cancelled query is not in the query log as cancelled (code 394)");
     }
 
+    /**
+     * A reused client_query_id starts a new run; when that run has finished, an earlier run under the same id may
+     * still be running. Cancelling the id stops it (before, the finished status answered "Query already complete"
+     * and the earlier statement ran on to the statement timeout, holding one of the project's slots).
+     */
+    @Test
+    void cancellingAReusedIdStopsTheEarlierRunStillRunning() throws InterruptedException {
+        String id = unique("reused");
+        post(team, SLOW, "force_async", id).then().statusCode(202);
+        awaitRunning(id);
+        post(team, "select 1", "force_async", id).then().statusCode(202);
+        awaitComplete(team, id).then().statusCode(200).body("query_status.results.results[0][0]", equalTo(1));
+        cancel(team, id).then().statusCode(200).body("message", equalTo("Cancelled query on clickhouse"));
+        long before = System.nanoTime();
+        boolean stopped = false;
+        while (System.nanoTime() - before < 5_000_000_000L && !stopped) {
+            stopped = pool.preparedQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND state = 'active'")
+                    .execute(Tuple.of(QueryExecutor.registryName(team.id(), id))).await().indefinitely()
+                    .iterator().next().getLong(0) == 0;
+            Thread.onSpinWait();
+        }
+        assertTrue(stopped, "the earlier run of the reused id was still running 5 s after the cancel");
+    }
+
     @Test
     void cancellingAFinishedQuerySaysSo() throws InterruptedException {
         String id = unique("done");
