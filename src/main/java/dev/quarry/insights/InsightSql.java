@@ -32,7 +32,7 @@ import java.util.Map;
  */
 public final class InsightSql {
     /** Insight queries return every row they compute (bucket × breakdown counts are bounded by the runner). */
-    private static final int NO_LIMIT = 10_000_000;
+    static final int NO_LIMIT = 10_000_000;
 
     private final QueryContext context;
     private final String kind;
@@ -77,6 +77,18 @@ public final class InsightSql {
                     .withValues(values)
                     .withLimits(limit, Math.max(limit, NO_LIMIT));
             return HogQLCompiler.compile(Parser.parseSelect(hogql), settings);
+        } catch (HogQLException e) {
+            throw new ValidationException(e.getMessage(), null);
+        }
+    }
+
+    /** An insight's AST (every user value already a constant or an expression node), compiled for the team. */
+    public CompiledQuery compile(dev.quarry.hogql.SelectLike query, int limit) {
+        try {
+            CompileSettings settings = CompileSettings.of(context.team().id())
+                    .withTimezone(context.team().timezone())
+                    .withLimits(limit, Math.max(limit, NO_LIMIT));
+            return HogQLCompiler.compile(query, settings);
         } catch (HogQLException e) {
             throw new ValidationException(e.getMessage(), null);
         }

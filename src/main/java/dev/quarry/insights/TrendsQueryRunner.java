@@ -25,7 +25,7 @@ import java.util.Set;
  * aggregated value for total-value displays; formulas combine series bucket by bucket.
  */
 @ApplicationScoped
-public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
+public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource<InsightActorsQuery> {
     static final Set<String> TOTAL_VALUE_DISPLAYS = Set.of("BoldNumber", "ActionsPie", "ActionsTable", "WorldMap",
             "ActionsBarValue");
 
@@ -672,21 +672,26 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
     }
 
     @Override
-    public boolean answers(String sourceKind, String insightKind) {
-        return ActorsQueryRunner.INSIGHT_SOURCES.contains(sourceKind) && insightKind.equals("TrendsQuery");
+    public Class<InsightActorsQuery> sourceType() {
+        return InsightActorsQuery.class;
+    }
+
+    @Override
+    public boolean answers(InsightActorsQuery source) {
+        return source.insightKind().equals("TrendsQuery");
     }
 
     /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
     @Override
-    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, com.fasterxml.jackson.databind.JsonNode source) {
-        com.fasterxml.jackson.databind.JsonNode insight = source.get("source");
-        return trendsCell(sql, source, insight);
+    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
+        return trendsCell(sql, source, source.source());
     }
 
-    private static Uni<ActorsQueryRunner.Cell> trendsCell(InsightSql sql, JsonNode source, JsonNode insight) {
+    private static Uni<ActorsQueryRunner.Cell> trendsCell(InsightSql sql, InsightActorsQuery source,
+                                                         JsonNode insight) {
         InsightFields.trends(insight);
         List<Series> series = Series.parseAll(insight.get("series"), "series");
-        int index = source.path("series").asInt(0);
+        int index = source.seriesIndex();
         if (index < 0 || index >= series.size()) {
             throw new ValidationException("series out of range", "series");
         }
@@ -696,7 +701,7 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
         Breakdown breakdown = cohorts != null ? null : Breakdown.parse(insight.get("breakdownFilter"));
         Expr member = new Expr.Constant(true);
         if (cohorts != null) {
-            JsonNode b = source.get("breakdown");
+            JsonNode b = source.breakdown();
             JsonNode one = b != null && b.isArray() ? b.get(0) : b;
             if (one == null || one.isNull()) {
                 throw new ValidationException("breakdown (a cohort id or \"all\") is required for actors of a cohort "
@@ -710,16 +715,16 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource {
         }
         boolean totalValue = TOTAL_VALUE_DISPLAYS.contains(
                 insight.path("trendsFilter").path("display").asText(""));
-        String compare = source.path("compare").asText(null);
+        String compare = source.compare();
         String compareTo = insight.path("compareFilter").path("compare_to").asText(null);
         Expr where = InsightSql.and(s.filter(), sql.globalFilters(insight), member);
         return sql.dateRange(insight, totalValue ? Interval.DAY : interval, "-7d").flatMap(range -> {
             QueryDateRange dr = "previous".equals(compare) ? range.previous(compareTo) : range;
             return plan(sql, s, dr, where, breakdown, totalValue, null, new ArrayList<>())
                     .map(plan -> {
-                        Long period = totalValue || source.get("day") == null || source.get("day").isNull() ? null
-                                : ActorsQueryRunner.bucketIndex(sql, dr, source.get("day"));
-                        JsonNode b = source.get("breakdown");
+                        Long period = totalValue || source.dayOrNull() == null ? null
+                                : ActorsQueryRunner.bucketIndex(sql, dr, source.dayOrNull());
+                        JsonNode b = source.breakdown();
                         String value = b == null || b.isNull() ? null : b.isArray() ? b.path(0).asText() : b.asText();
                         return ActorsQueryRunner.Cell.events(cellEvents(sql, plan, period, value));
                     });

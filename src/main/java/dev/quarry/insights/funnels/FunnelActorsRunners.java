@@ -3,6 +3,7 @@ package dev.quarry.insights.funnels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.insights.ActorsQueryRunner;
+import dev.quarry.insights.ActorsQuery;
 import dev.quarry.insights.ActorsSource;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.query.QueryContext;
@@ -33,20 +34,25 @@ public final class FunnelActorsRunners {
     }
 
     @ApplicationScoped
-    public static class Funnels implements JsonQueryRunner, ActorsSource {
+    public static class Funnels implements JsonQueryRunner, ActorsSource<ActorsQuery.RawSource> {
         @Override
         public String kind() {
             return "FunnelsActorsQuery";
         }
 
         @Override
-        public boolean answers(String sourceKind, String insightKind) {
-            return sourceKind.equals(kind());
+        public Class<ActorsQuery.RawSource> sourceType() {
+            return ActorsQuery.RawSource.class;
         }
 
         @Override
-        public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, JsonNode source) {
-            return FunnelActorsRunners.actors(sql, source);
+        public boolean answers(ActorsQuery.RawSource source) {
+            return source.kind().equals(kind());
+        }
+
+        @Override
+        public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, ActorsQuery.RawSource source) {
+            return FunnelActorsRunners.actors(sql, source.node());
         }
 
         @Override
@@ -56,20 +62,25 @@ public final class FunnelActorsRunners {
     }
 
     @ApplicationScoped
-    public static class Correlation implements JsonQueryRunner, ActorsSource {
+    public static class Correlation implements JsonQueryRunner, ActorsSource<ActorsQuery.RawSource> {
         @Override
         public String kind() {
             return "FunnelCorrelationActorsQuery";
         }
 
         @Override
-        public boolean answers(String sourceKind, String insightKind) {
-            return sourceKind.equals(kind());
+        public Class<ActorsQuery.RawSource> sourceType() {
+            return ActorsQuery.RawSource.class;
         }
 
         @Override
-        public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, JsonNode source) {
-            return FunnelActorsRunners.actors(sql, source);
+        public boolean answers(ActorsQuery.RawSource source) {
+            return source.kind().equals(kind());
+        }
+
+        @Override
+        public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, ActorsQuery.RawSource source) {
+            return FunnelActorsRunners.actors(sql, source.node());
         }
 
         @Override
