@@ -11,7 +11,9 @@ import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.JoinExpr;
 import dev.quarry.hogql.Parser;
 import dev.quarry.hogql.SelectLike;
+import dev.quarry.hogql.Placeholders;
 import dev.quarry.hogql.SelectQuery;
+import dev.quarry.hogql.SelectUnion;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
 import dev.quarry.query.schema.DateRange;
@@ -167,69 +169,83 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
 
     /**
      * Columns {@code person_id, bd, start, j}: cohort membership (j = 0) and returns (j = intervals after start,
-     * 1 … lookahead-1), per breakdown value {@code bd} ('' without a breakdown).
+     * 1 … lookahead-1), per breakdown value {@code bd} ('' without a breakdown). An AST: each SELECT is a constant
+     * template whose placeholders are bound to constants and expressions, and subqueries are placed as nodes.
      */
-    public static HogQLPart cells(Plan plan) {
+    public static SelectLike cellsAst(Plan plan) {
         RetentionBreakdown b = plan.breakdown();
         if (b == null || !b.isCohort()) {
             Expr bd = b == null ? new Expr.Constant("") : b.valueExpr();
-            return cells(plan, "rt", bd, new Expr.Constant(true));
+            return cells(plan, bd, new Expr.Constant(true));
         }
-        StringBuilder text = new StringBuilder();
-        Map<String, Object> values = new HashMap<>();
+        List<SelectLike> perCohort = new ArrayList<>();
         for (int i = 0; i < b.cohorts().size(); i++) {
             long id = b.cohorts().get(i);
             Expr member = id == 0 ? new Expr.Constant(true) : InsightSql.properties(JsonNodeFactory.instance
                     .objectNode().put("type", "cohort").put("key", "id").put("value", id), "breakdown");
-            HogQLPart part = cells(plan, "rt" + i, new Expr.Constant(Long.toString(id)), member);
-            if (i > 0) {
-                text.append(" UNION ALL ");
-            }
-            text.append("SELECT person_id, bd, start, j FROM (").append(part.text()).append(") AS rc").append(i);
-            values.putAll(part.values());
+            SelectLike cells = cells(plan, new Expr.Constant(Long.toString(id)), member);
+            perCohort.add(new SelectQuery(List.of(), false, fields("person_id", "bd", "start", "j"),
+                    from(cells, "rc" + i), null, List.of(), null, List.of(), null, null, null));
         }
-        return new HogQLPart(text.toString(), values);
+        return new SelectUnion(perCohort);
     }
 
-    private static HogQLPart cells(Plan plan, String p, Expr bd, Expr member) {
-        String a = p + "_anchor";
-        String idx = plan.interval().indexHogQL(a, "timestamp");
-        String bdRef = "{" + p + "_bd}";
-        String cohort;
-        if (plan.firstTime()) {
-            String firstIdx = plan.interval().indexHogQL(a, "first_seen");
-            cohort = "SELECT person_id, bd, " + firstIdx + " AS start FROM (SELECT person_id, " + bdRef + " AS bd, "
-                    + "min(timestamp) AS first_seen FROM events WHERE {" + p + "_target_all} GROUP BY person_id, "
-                    + bdRef + ") AS firsts WHERE " + firstIdx + " >= 0 AND " + firstIdx + " < {" + p + "_rows}";
-        } else {
-            cohort = "SELECT person_id, " + bdRef + " AS bd, " + idx + " AS start FROM events WHERE {" + p
-                    + "_target} GROUP BY person_id, " + bdRef + ", " + idx;
-        }
-        String returning = "SELECT person_id, " + bdRef + " AS bd, " + idx + " AS ret FROM events WHERE {" + p
-                + "_returning} GROUP BY person_id, " + bdRef + ", " + idx
-                + (plan.minimumOccurrences() > 1 ? " HAVING count() >= {" + p + "_min}" : "");
-        String text = "SELECT c.person_id AS person_id, c.bd AS bd, c.start AS start, 0 AS j FROM (" + cohort
-                + ") AS c UNION ALL SELECT c.person_id AS person_id, c.bd AS bd, c.start AS start, r.ret - c.start AS j "
-                + "FROM (" + cohort + ") AS c INNER JOIN (" + returning + ") AS r ON r.person_id = c.person_id AND "
-                + "r.bd = c.bd AND r.ret > c.start AND r.ret - c.start < {" + p + "_look}";
+    private static SelectLike cells(Plan plan, Expr bd, Expr member) {
+        Map<String, Object> values = new HashMap<>();
+        values.put("anchor", plan.first().toOffsetDateTime());
+        values.put("look", (long) plan.lookahead());
+        values.put("min", (long) plan.minimumOccurrences());
+        values.put("rows", (long) plan.rows());
+        values.put("bd", bd);
+        values.put("idx", Placeholders.replace(Parser.parseExpr(plan.interval().indexHogQL("anchor", "timestamp")),
+                values, null));
+        values.put("first_idx", Placeholders.replace(Parser.parseExpr(plan.interval().indexHogQL("anchor",
+                "first_seen")), values, null));
         Expr range = new Expr.And(List.of(
                 new Expr.Compare(">=", Expr.Field.of("timestamp"), new Expr.Constant(plan.first().toOffsetDateTime())),
                 new Expr.Compare("<", Expr.Field.of("timestamp"), new Expr.Constant(plan.readTo().toOffsetDateTime()))));
-        Map<String, Object> values = new HashMap<>();
-        values.put(a, plan.first().toOffsetDateTime());
-        values.put(p + "_bd", bd);
-        values.put(p + "_look", (long) plan.lookahead());
-        if (plan.minimumOccurrences() > 1) {
-            values.put(p + "_min", (long) plan.minimumOccurrences());
-        }
-        values.put(p + "_returning", InsightSql.and(plan.returning(), plan.global(), member, range));
+        values.put("returning", InsightSql.and(plan.returning(), plan.global(), member, range));
+        SelectLike cohort;
         if (plan.firstTime()) {
-            values.put(p + "_rows", (long) plan.rows());
-            values.put(p + "_target_all", InsightSql.and(plan.target(), plan.global(), member));
+            values.put("target", InsightSql.and(plan.target(), plan.global(), member));
+            SelectLike firsts = template("SELECT person_id, {bd} AS bd, min(timestamp) AS first_seen FROM events "
+                    + "WHERE {target} GROUP BY person_id, {bd}", values);
+            cohort = new SelectQuery(List.of(), false, List.of(Expr.Field.of("person_id"), Expr.Field.of("bd"),
+                    new Expr.Alias(bound("{first_idx}", values), "start")), from(firsts, "firsts"),
+                    bound("{first_idx} >= 0 AND {first_idx} < {rows}", values), List.of(), null, List.of(), null,
+                    null, null);
         } else {
-            values.put(p + "_target", InsightSql.and(plan.target(), plan.global(), member, range));
+            values.put("target", InsightSql.and(plan.target(), plan.global(), member, range));
+            cohort = template("SELECT person_id, {bd} AS bd, {idx} AS start FROM events WHERE {target} "
+                    + "GROUP BY person_id, {bd}, {idx}", values);
         }
-        return new HogQLPart(text, values);
+        SelectLike returning = template("SELECT person_id, {bd} AS bd, {idx} AS ret FROM events WHERE {returning} "
+                + "GROUP BY person_id, {bd}, {idx}" + (plan.minimumOccurrences() > 1 ? " HAVING count() >= {min}"
+                : ""), values);
+        SelectQuery members = new SelectQuery(List.of(), false, List.of(
+                new Expr.Alias(Expr.Field.of("c", "person_id"), "person_id"),
+                new Expr.Alias(Expr.Field.of("c", "bd"), "bd"), new Expr.Alias(Expr.Field.of("c", "start"), "start"),
+                new Expr.Alias(new Expr.Constant(0L), "j")), from(cohort, "c"), null, List.of(), null, List.of(),
+                null, null, null);
+        SelectQuery returns = new SelectQuery(List.of(), false, List.of(
+                new Expr.Alias(Expr.Field.of("c", "person_id"), "person_id"),
+                new Expr.Alias(Expr.Field.of("c", "bd"), "bd"), new Expr.Alias(Expr.Field.of("c", "start"), "start"),
+                new Expr.Alias(bound("r.ret - c.start", values), "j")),
+                List.of(new JoinExpr(null, Placeholders.Transformer.copy(cohort), "c", null, null),
+                        new JoinExpr("INNER JOIN", returning, "r", bound("r.person_id = c.person_id AND r.bd = c.bd "
+                                + "AND r.ret > c.start AND r.ret - c.start < {look}", values), null)),
+                null, List.of(), null, List.of(), null, null, null);
+        return new SelectUnion(List.of(members, returns));
+    }
+
+    /** A constant SELECT template with its placeholders bound to {@code values}. */
+    private static SelectLike template(String constantSelect, Map<String, Object> values) {
+        return Placeholders.replace(Parser.parseSelect(constantSelect), values, null);
+    }
+
+    /** A constant expression template with its placeholders bound to {@code values}. */
+    private static Expr bound(String constantExpr, Map<String, Object> values) {
+        return Placeholders.replace(Parser.parseExpr(constantExpr), values, null);
     }
 
     @Override
@@ -301,11 +317,6 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         columns.add(Parser.parseExpr("count()"));
         return new SelectQuery(List.of(), false, columns, from(lastReturn, "last_return"), null, byCell, null,
                 List.of(), null, null, null);
-    }
-
-    /** {@link #cells} as an AST. */
-    static SelectLike cellsAst(Plan plan) {
-        return ActorsQueryRunner.Cell.ast(cells(plan));
     }
 
     private static List<JoinExpr> from(SelectLike subquery, String alias) {
