@@ -9,7 +9,6 @@ import dev.quarry.hogql.CompileSettings;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.Functions;
-import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.JoinExpr;
 import dev.quarry.hogql.Parser;
@@ -112,10 +111,8 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
             SelectQuery ast = new SelectQuery(List.of(), false, selectExprs, List.of(JoinExpr.table("events", null)),
                     where(query, context), groupBy, null, orderBy(query, aggregated, aggregates),
                     new Expr.Constant((long) limit), new Expr.Constant((long) offset), null);
-            CompiledQuery compiled = HogQLCompiler.compile(ast, CompileSettings.of(context.team().id())
-                    .withTimezone(context.team().timezone()).withExtraRow(true));
-            return context.executor().execute(context.team(), context.queryId(), kind(), compiled.hogql(),
-                            compiled.sql(), compiled.params(), compiled.limit())
+            CompiledQuery compiled = context.compile(ast, context.settings().withExtraRow(true));
+            return context.execute(kind(), compiled.hogql(), compiled, compiled.limit())
                     .map(rows -> response(context.mapper(), columns, compiled, rows));
         } catch (HogQLException e) {
             throw HogQLErrors.toValidation(e);

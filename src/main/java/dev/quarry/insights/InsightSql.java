@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.hogql.CompileSettings;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
-import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.Parser;
 import dev.quarry.hogql.PropertyFilters;
@@ -72,11 +71,10 @@ public final class InsightSql {
 
     public CompiledQuery compile(String hogql, Map<String, Object> values, int limit) {
         try {
-            CompileSettings settings = CompileSettings.of(context.team().id())
-                    .withTimezone(context.team().timezone())
+            CompileSettings settings = context.settings()
                     .withValues(values)
                     .withLimits(limit, Math.max(limit, NO_LIMIT));
-            return HogQLCompiler.compile(Parser.parseSelect(hogql), settings);
+            return context.compile(Parser.parseSelect(hogql), settings);
         } catch (HogQLException e) {
             throw new ValidationException(e.getMessage(), null);
         }
@@ -85,17 +83,15 @@ public final class InsightSql {
     /** An insight's AST (every user value already a constant or an expression node), compiled for the team. */
     public CompiledQuery compile(dev.quarry.hogql.SelectLike query, int limit) {
         try {
-            CompileSettings settings = CompileSettings.of(context.team().id())
-                    .withTimezone(context.team().timezone())
-                    .withLimits(limit, Math.max(limit, NO_LIMIT));
-            return HogQLCompiler.compile(query, settings);
+            CompileSettings settings = context.settings().withLimits(limit, Math.max(limit, NO_LIMIT));
+            return context.compile(query, settings);
         } catch (HogQLException e) {
             throw new ValidationException(e.getMessage(), null);
         }
     }
 
     public Uni<RowSet<Row>> run(CompiledQuery compiled) {
-        return context.statements().execute(kind, compiled.hogql(), compiled.sql(), compiled.params(), null);
+        return context.execute(kind, compiled.hogql(), compiled, null);
     }
 
     public Uni<RowSet<Row>> run(String hogql, Map<String, Object> values) {

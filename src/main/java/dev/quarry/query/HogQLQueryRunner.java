@@ -10,6 +10,7 @@ import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.HogQLException;
+import dev.quarry.hogql.Parser;
 import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.dates.RelativeDates;
@@ -58,8 +59,7 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
         CompileSettings settings;
         List<Object> cohortRefs;
         try {
-            settings = CompileSettings.of(context.team().id())
-                    .withTimezone(context.team().timezone())
+            settings = context.settings()
                     .withValues(values(query.values(), query.variables()))
                     .withFilters(filters(query.filters(), context))
                     .withExtraRow(true);
@@ -80,12 +80,11 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
     private Uni<ObjectNode> execute(QueryContext context, HogQLQuery query, String text, CompileSettings settings) {
         CompiledQuery compiled;
         try {
-            compiled = HogQLCompiler.compileSelect(text, settings);
+            compiled = context.compile(Parser.parseSelect(text), settings);
         } catch (HogQLException e) {
             throw HogQLErrors.toValidation(e);
         }
-        return context.executor().execute(context.team(), context.queryId(), kind(), text, compiled.sql(),
-                        compiled.params(), compiled.limit())
+        return context.execute(kind(), text, compiled, compiled.limit())
                 .map(rows -> response(context.mapper(), query, compiled, rows));
     }
 
