@@ -40,11 +40,12 @@ public final class InsightFields {
         breakdown(q.get("breakdownFilter"), "FunnelsQuery");
     }
 
+    /** The breakdown filter's fields, strictly (PostHog's {@code BreakdownFilter}); {@link Breakdown} reads it. */
     static void breakdown(JsonNode bf, String kind) {
-        QueryFields.check(bf, Set.of("breakdown", "breakdown_type", "breakdowns", "breakdown_limit"),
-                Set.of("breakdown_hide_other_aggregation"), Map.of("breakdown_normalize_url", Set.of(),
-                        "breakdown_histogram_bin_count", Set.of(), "breakdown_group_type_index", Set.of()),
-                kind + ".breakdownFilter");
+        if (bf != null && !bf.isNull()) {
+            dev.quarry.query.schema.QuerySchema.parse(bf, dev.quarry.query.schema.BreakdownFilter.class,
+                    kind + ".breakdownFilter");
+        }
     }
 
     private static Set<String> plus(Set<String> base, String... more) {

@@ -155,8 +155,9 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource<InsightA
         InsightFields.trends(query);
         Interval interval = Interval.parse(query.path("interval").asText(null), "interval");
         List<Series> series = activeUsersAsDau(Series.parseAll(query.get("series"), "series"), interval);
-        List<Long> cohorts = Breakdown.cohorts(query.get("breakdownFilter"));
-        Breakdown breakdown = cohorts != null ? null : Breakdown.parse(query.get("breakdownFilter"));
+        Breakdown parsed = Breakdown.parse(query.get("breakdownFilter"), Breakdown.TRENDS);
+        List<Long> cohorts = parsed != null && parsed.isCohort() ? parsed.cohorts() : null;
+        Breakdown breakdown = cohorts != null ? null : parsed;
         JsonNode trendsFilter = query.path("trendsFilter");
         boolean totalValue = TOTAL_VALUE_DISPLAYS.contains(trendsFilter.path("display").asText(""));
         String formulaText = formulaText(trendsFilter);
@@ -697,8 +698,9 @@ public class TrendsQueryRunner implements JsonQueryRunner, ActorsSource<InsightA
         }
         Interval interval = Interval.parse(insight.path("interval").asText(null), "interval");
         Series s = activeUsersAsDau(List.of(series.get(index)), interval).get(0);
-        List<Long> cohorts = Breakdown.cohorts(insight.get("breakdownFilter"));
-        Breakdown breakdown = cohorts != null ? null : Breakdown.parse(insight.get("breakdownFilter"));
+        Breakdown parsed = Breakdown.parse(insight.get("breakdownFilter"), Breakdown.TRENDS);
+        List<Long> cohorts = parsed != null && parsed.isCohort() ? parsed.cohorts() : null;
+        Breakdown breakdown = cohorts != null ? null : parsed;
         Expr member = new Expr.Constant(true);
         if (cohorts != null) {
             JsonNode b = source.breakdown();

@@ -217,55 +217,19 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         return amount * unitSeconds;
     }
 
+    /** Funnels compute event, person, HogQL and cohort breakdowns, up to 1,000 values. */
+    static final dev.quarry.insights.Breakdown.Supports SUPPORTS = new dev.quarry.insights.Breakdown.Supports(
+            "FunnelsQuery", java.util.Set.of("event", "person", "hogql", "cohort"), 1000);
+
+    /** The breakdown ({@link dev.quarry.insights.Breakdown#parse}, the one parser) with its attribution. */
     static Breakdown breakdown(JsonNode bf, JsonNode ff, int n) {
-        if (bf == null || !bf.isObject()) {
+        dev.quarry.insights.Breakdown b = dev.quarry.insights.Breakdown.parse(bf, SUPPORTS);
+        if (b == null) {
             return null;
         }
-        JsonNode b = bf.get("breakdown");
-        String listType = null;
-        if (b == null || b.isNull() || (b.isTextual() && b.asText().isEmpty())) {
-            JsonNode list = bf.get("breakdowns");
-            if (list == null || !list.isArray() || list.isEmpty()) {
-                return null;
-            }
-            boolean cohorts = true;
-            com.fasterxml.jackson.databind.node.ArrayNode ids = com.fasterxml.jackson.databind.node.JsonNodeFactory
-                    .instance.arrayNode();
-            for (JsonNode one : list) {
-                cohorts &= one.path("type").asText("event").equals("cohort");
-                ids.add(one.get("property"));
-            }
-            if (cohorts) {
-                return new Breakdown("cohort", cohortIds(ids), Integer.MAX_VALUE, Attribution.FIRST_TOUCH, 0);
-            }
-            // PostHog funnels take one breakdown; the list form with one entry is that breakdown
-            if (list.size() > 1) {
-                throw new ValidationException("Funnels take one breakdown; got " + list.size() + " in breakdowns",
-                        "breakdowns");
-            }
-            b = list.get(0).get("property");
-            listType = list.get(0).path("type").asText("event");
-            if (b == null || b.isNull()) {
-                throw new ValidationException("breakdowns[0].property is required", "breakdowns");
-            }
-        }
-        if (listType == null && text(bf, "breakdown_type", "event").equals("cohort")) {
-            return new Breakdown("cohort", cohortIds(b), Integer.MAX_VALUE, Attribution.FIRST_TOUCH, 0);
-        }
-        if (b.isArray()) {
-            if (b.size() != 1) {
-                throw new ValidationException("Funnels take one breakdown property", "breakdown");
-            }
-            b = b.get(0);
-        }
-        String type = listType != null ? listType : text(bf, "breakdown_type", "event");
-        if (!List.of("event", "person", "hogql").contains(type)) {
-            throw new ValidationException("Unsupported funnel breakdown_type: " + type
-                    + " (event, person and hogql are supported)", "breakdown_type");
-        }
-        int limit = bf.path("breakdown_limit").isNumber() ? bf.get("breakdown_limit").asInt() : 25;
-        if (limit < 1 || limit > 1000) {
-            throw new ValidationException("breakdown_limit must be between 1 and 1000", "breakdown_limit");
+        if (b.isCohort()) {
+            return new Breakdown("cohort", String.join(",", b.cohorts().stream().map(String::valueOf).toList()),
+                    Integer.MAX_VALUE, Attribution.FIRST_TOUCH, 0);
         }
         Attribution attribution = switch (text(ff, "breakdownAttributionType", "first_touch")) {
             case "first_touch" -> Attribution.FIRST_TOUCH;
@@ -281,26 +245,7 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
             throw new ValidationException("breakdownAttributionValue must be a step index (0 to " + (n - 1) + ")",
                     "breakdownAttributionValue");
         }
-        return new Breakdown(type, b.asText(), limit, attribution, step);
-    }
-
-    /** Cohort ids of a cohort breakdown, comma-separated ("all" = 0 = everyone). */
-    private static String cohortIds(JsonNode b) {
-        List<String> ids = new ArrayList<>();
-        for (JsonNode c : b.isArray() ? b : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode()
-                .add(b)) {
-            if (c.isTextual() && c.asText().equals("all")) {
-                ids.add("0");
-            } else if (c.canConvertToLong() || (c.isTextual() && c.asText().matches("\\d{1,18}"))) {
-                ids.add(Long.toString(c.isTextual() ? Long.parseLong(c.asText()) : c.asLong()));
-            } else {
-                throw new ValidationException("A cohort breakdown takes cohort ids (or \"all\")", "breakdown");
-            }
-        }
-        if (ids.isEmpty()) {
-            throw new ValidationException("A cohort breakdown needs at least one cohort", "breakdown");
-        }
-        return String.join(",", ids);
+        return new Breakdown(b.type(), b.property(), b.limit(), attribution, step);
     }
 
     // ------------------------------------------------------------------ HogQL
