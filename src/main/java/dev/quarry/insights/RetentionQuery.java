@@ -2,6 +2,7 @@ package dev.quarry.insights;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.query.schema.BreakdownFilter;
 import dev.quarry.query.schema.DateRange;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -14,7 +15,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection
 public record RetentionQuery(String kind, DateRange dateRange, JsonNode properties, Boolean filterTestAccounts,
-                             RetentionFilter retentionFilter, JsonNode breakdownFilter,
+                             RetentionFilter retentionFilter, BreakdownFilter breakdownFilter,
                              @JsonProperty("aggregation_group_type_index") JsonNode aggregationGroupTypeIndex,
                              JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
                              JsonNode version, JsonNode name, JsonNode dataColorTheme, JsonNode useSessionsTable,

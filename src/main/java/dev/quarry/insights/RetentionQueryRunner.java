@@ -129,7 +129,7 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         if (minimum < 1 || minimum > 1_000_000) {
             throw new ValidationException("minimumOccurrences must be a positive integer", "minimumOccurrences");
         }
-        RetentionBreakdown breakdown = RetentionBreakdown.parse(query.breakdownFilter());
+        RetentionBreakdown breakdown = RetentionBreakdown.of(query.breakdownFilter());
         Expr target = entity(f.targetEntity(), "targetEntity");
         Expr returning = entity(f.returningEntity(), "returningEntity");
         Expr global = sql.globalFilters(query.properties(), query.filterTestAccounts());
