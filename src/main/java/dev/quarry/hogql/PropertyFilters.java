@@ -1,14 +1,19 @@
 package dev.quarry.hogql;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.query.schema.PropertyFilter;
+import dev.quarry.query.schema.PropertyGroupFilter;
+import dev.quarry.web.ValidationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * PostHog property filters (JSON) → a boolean HogQL expression. Accepts a single filter
- * {@code {key, value, operator, type}}, a group {@code {type: "AND"|"OR", values: [...]}} (nested), or a plain
- * list (AND). Invalid input raises {@link InvalidFilterException} naming the problem.
+ * PostHog's property filters ({@link PropertyFilter} records: a filter, or a nested AND/OR group) → a boolean HogQL
+ * expression, the one place this is done. As PostHog's {@code property_to_expr}: {@code event} filters read the
+ * event's {@code properties}, {@code person} filters the person's (through the event's person, or directly on
+ * persons), {@code cohort} filters are membership in the cohort, {@code hogql} filters are the expression itself.
+ * Invalid input raises {@link InvalidFilterException} naming the problem.
  */
 public final class PropertyFilters {
 
@@ -24,33 +29,50 @@ public final class PropertyFilters {
 
     private PropertyFilters() {}
 
+    /** The JSON form (a filter, a group or a list), events context: {@link #toExpr(JsonNode, Context)}. */
     public static Expr toExpr(JsonNode node) {
         return toExpr(node, Context.EVENTS);
     }
 
+    /**
+     * Reads the JSON with {@link PropertyFilter#parse} (strict, as PostHog's schema) and converts it; for callers
+     * still holding JSON. A malformed filter is an {@link InvalidFilterException} with the parser's message.
+     */
     public static Expr toExpr(JsonNode node, Context ctx) {
-        if (node == null || node.isNull() || node.isMissingNode()) {
-            return new Expr.Constant(true);
+        PropertyFilter filter;
+        try {
+            filter = PropertyFilter.parse(node, "properties");
+        } catch (ValidationException e) {
+            throw new InvalidFilterException(e.getMessage());
         }
-        if (node.isArray()) {
-            return group("AND", node, ctx);
-        }
-        if (!node.isObject()) {
-            throw new InvalidFilterException("A property filter must be an object or a list, got " + node.getNodeType());
-        }
-        String type = node.path("type").asText("event");
-        if ((type.equals("AND") || type.equals("OR")) && node.has("values")) {
-            return group(type, node.get("values"), ctx);
-        }
-        return property(node, ctx);
+        return toExpr(filter, ctx);
     }
 
-    private static Expr group(String op, JsonNode values, Context ctx) {
-        if (values == null || !values.isArray()) {
-            throw new InvalidFilterException("Property group \"values\" must be a list");
+    /** {@link #toExpr(PropertyFilter, Context)} on events. */
+    public static Expr toExpr(PropertyFilter filter) {
+        return toExpr(filter, Context.EVENTS);
+    }
+
+    /**
+     * The one property filter → HogQL conversion: null, an empty group and {@code {}} are {@code true}; a group is
+     * the AND/OR of its parts (parts that are {@code true} dropped); a filter is its operator over its field (see
+     * the class doc). Types Quarry has no data for (element, session, group, flag, data warehouse …) are refused.
+     *
+     * @throws InvalidFilterException an unsupported type or operator, or a value the operator cannot use
+     */
+    public static Expr toExpr(PropertyFilter filter, Context ctx) {
+        if (filter == null || filter instanceof PropertyFilter.Empty) {
+            return new Expr.Constant(true);
         }
+        if (filter instanceof PropertyGroupFilter g) {
+            return group(g, ctx);
+        }
+        return property((PropertyFilter.Keyed) filter, ctx);
+    }
+
+    private static Expr group(PropertyGroupFilter g, Context ctx) {
         List<Expr> parts = new ArrayList<>();
-        for (JsonNode v : values) {
+        for (PropertyFilter v : g.values()) {
             Expr e = toExpr(v, ctx);
             if (!(e instanceof Expr.Constant c && Boolean.TRUE.equals(c.value()))) {
                 parts.add(e);
@@ -62,49 +84,39 @@ public final class PropertyFilters {
         if (parts.size() == 1) {
             return parts.get(0);
         }
-        return op.equals("AND") ? new Expr.And(parts) : new Expr.Or(parts);
+        return g.isAnd() ? new Expr.And(parts) : new Expr.Or(parts);
     }
 
-    private static Expr property(JsonNode node, Context ctx) {
-        String type = node.path("type").asText("event");
-        JsonNode keyNode = node.get("key");
-        if (keyNode == null || !keyNode.isValueNode() || keyNode.asText().isEmpty()) {
-            throw new InvalidFilterException("Property filter is missing \"key\"");
+    private static Expr property(PropertyFilter.Keyed f, Context ctx) {
+        String key = f.key();
+        String operator = f.operator() == null ? "exact" : f.operator();
+        JsonNode value = f.value();
+        if (f instanceof PropertyFilter.HogQL) {
+            try {
+                return Parser.parseExpr(key);
+            } catch (HogQLException e) {
+                throw new InvalidFilterException("Invalid HogQL filter: " + e.getMessage());
+            }
         }
-        String key = keyNode.asText();
-        String operator = node.path("operator").isNull() ? "exact" : node.path("operator").asText("exact");
-        JsonNode value = node.get("value");
-        switch (type) {
-            case "hogql":
-                try {
-                    return Parser.parseExpr(key);
-                } catch (HogQLException e) {
-                    throw new InvalidFilterException("Invalid HogQL filter: " + e.getMessage());
-                }
-            case "cohort": {
-                if (value == null || !value.canConvertToLong()) {
-                    throw new InvalidFilterException("Cohort filter \"value\" must be a cohort id");
-                }
-                SelectQuery sub = SelectQuery.of(List.of(Expr.Field.of("person_id")), "cohort_people",
-                        new Expr.Compare("=", Expr.Field.of("cohort_id"), new Expr.Constant(value.asLong())));
-                Expr personId = ctx == Context.PERSONS ? Expr.Field.of("id") : Expr.Field.of("person_id");
-                boolean not = operator.equals("not_in");
-                return new Expr.Compare(not ? "not in" : "in", personId, sub);
-            }
-            case "event": {
-                if (ctx == Context.PERSONS) {
-                    throw new InvalidFilterException("Event property filters cannot be used on persons");
-                }
-                return operator(new Expr.Field(List.of("properties", key)), operator, value);
-            }
-            case "person": {
-                Expr.Field f = ctx == Context.PERSONS ? new Expr.Field(List.of("properties", key))
-                        : new Expr.Field(List.of("person", "properties", key));
-                return operator(f, operator, value);
-            }
-            default:
-                throw new InvalidFilterException("Unsupported property filter type \"" + type + "\"");
+        if (f instanceof PropertyFilter.Cohort c) {
+            SelectQuery sub = SelectQuery.of(List.of(Expr.Field.of("person_id")), "cohort_people",
+                    new Expr.Compare("=", Expr.Field.of("cohort_id"), new Expr.Constant(c.cohortId())));
+            Expr personId = ctx == Context.PERSONS ? Expr.Field.of("id") : Expr.Field.of("person_id");
+            boolean not = "not_in".equals(c.operator());
+            return new Expr.Compare(not ? "not in" : "in", personId, sub);
         }
+        if (f instanceof PropertyFilter.Event) {
+            if (ctx == Context.PERSONS) {
+                throw new InvalidFilterException("Event property filters cannot be used on persons");
+            }
+            return operator(new Expr.Field(List.of("properties", key)), operator, value);
+        }
+        if (f instanceof PropertyFilter.Person) {
+            Expr.Field field = ctx == Context.PERSONS ? new Expr.Field(List.of("properties", key))
+                    : new Expr.Field(List.of("person", "properties", key));
+            return operator(field, operator, value);
+        }
+        throw new InvalidFilterException("Unsupported property filter type \"" + f.type() + "\"");
     }
 
     private static Expr str(String s) {

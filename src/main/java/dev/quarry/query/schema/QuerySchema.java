@@ -40,6 +40,17 @@ public final class QuerySchema {
         if (!node.isObject()) {
             throw new ValidationException(where + " must be an object", lastName(where));
         }
+        return parseValue(node, type, where);
+    }
+
+    /**
+     * As {@link #parse}, for a node that may be other than an object (a list, a value), when its type reads those
+     * itself (e.g. {@link PropertyFilter}: a filter, a group or a list of filters).
+     */
+    public static <T> T parseValue(JsonNode node, Class<T> type, String where) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return null;
+        }
         try {
             return STRICT.treeToValue(node, type);
         } catch (UnrecognizedPropertyException e) {

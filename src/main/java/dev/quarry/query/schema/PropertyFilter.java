@@ -1,0 +1,326 @@
+package dev.quarry.query.schema;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import dev.quarry.web.ValidationException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One of PostHog's property filters ({@code AnyPropertyFilter}) or a {@link PropertyGroupFilter} of them. A JSON
+ * value becomes one here, once: an object is read by its {@code type} ({@code event} when absent, as PostHog's
+ * {@code EventPropertyFilter} defaults it; {@code AND}/{@code OR} with {@code values} is a group), a list is an AND
+ * group of its items (the list-or-group form a query's {@code properties} takes), and an empty object is PostHog's
+ * {@code EmptyPropertyFilter} (matches everything). Each record declares its PostHog model's fields and no other, so
+ * that an unknown field is a 400 naming it ({@link QuerySchema}); a filter without {@code key} and an unknown
+ * {@code type} are 400s too. Operators and values are checked when the filter is turned into HogQL
+ * ({@code hogql.PropertyFilters}), which also refuses the types Quarry has no data for (element, session, group …).
+ *
+ * <p>{@code value} stays a JSON value: PostHog allows a string, number or boolean, or a list of them.
+ */
+@JsonDeserialize(using = PropertyFilter.Reader.class)
+public sealed interface PropertyFilter permits PropertyGroupFilter, PropertyFilter.Keyed, PropertyFilter.Empty {
+
+    /**
+     * @param node a filter, a group, a list of them, or null/missing (null back)
+     * @param where the field's name for messages, e.g. "TrendsQuery.properties"
+     * @throws ValidationException 400 naming the unknown or malformed field
+     */
+    static PropertyFilter parse(JsonNode node, String where) {
+        return QuerySchema.parseValue(node, PropertyFilter.class, where);
+    }
+
+    /** A filter on one key: every PostHog property filter type but the group, the empty one and the cohort's id. */
+    sealed interface Keyed extends PropertyFilter permits Event, Person, Element, Session, Cohort, HogQL,
+            GroupProperty, Feature, Flag, DataWarehouse, DataWarehousePerson, EventMetadata, Recording, LogEntry,
+            ErrorTrackingIssue, Log, RevenueAnalytics {
+        /** The property (for {@code hogql}: the expression; for {@code cohort}: {@code id}). */
+        String key();
+
+        /** PostHog's operator name ({@code exact}, {@code icontains}, {@code is_set} …), null for the default. */
+        String operator();
+
+        /** A string, number or boolean, a list of them, or null. */
+        JsonNode value();
+
+        /** The PostHog {@code type} this record is. */
+        String type();
+    }
+
+    /** PostHog's {@code EventPropertyFilter}: a property of the event ({@code operator} defaults to exact). */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record Event(String key, String label, String operator, String type, JsonNode value) implements Keyed {
+        public Event {
+            type = "event";
+            requireKey(key);
+        }
+    }
+
+    /** PostHog's {@code PersonPropertyFilter}: a property of the event's person (or of the person itself). */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record Person(String key, String label, String operator, String type, JsonNode value) implements Keyed {
+        public Person {
+            type = "person";
+            requireKey(key);
+        }
+    }
+
+    /** PostHog's {@code ElementPropertyFilter}: {@code tag_name}, {@code text}, {@code href} or {@code selector}. */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record Element(String key, String label, String operator, String type, JsonNode value) implements Keyed {
+        public Element {
+            type = "element";
+            requireKey(key);
+        }
+    }
+
+    /** PostHog's {@code SessionPropertyFilter}: a property of the event's session ({@code $session_duration} …). */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record Session(String key, String label, String operator, String type, JsonNode value) implements Keyed {
+        public Session {
+            type = "session";
+            requireKey(key);
+        }
+    }
+
+    /**
+     * PostHog's {@code CohortPropertyFilter}: {@code value} is the cohort's id, {@code key} is always {@code id},
+     * {@code operator} {@code in} (default) or {@code not_in}; {@code cohort_name} is the client's label.
+     */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record Cohort(String key, String label, String operator, String type, JsonNode value,
+                  @JsonProperty("cohort_name") String cohortName) implements Keyed {
+        public Cohort {
+            type = "cohort";
+            if (key == null) {
+                key = "id";
+            }
+            // pydantic's int: a whole number, or text holding one
+            boolean id = value != null && (value.isIntegralNumber() ? value.canConvertToLong()
+                    : value.isTextual() && value.asText().matches("-?\\d{1,18}"));
+            if (!id) {
+                throw new ValidationException("Cohort filter \"value\" must be a cohort id", "value");
+            }
+        }
+
+        /** The cohort's id. */
+        public long cohortId() {
+            return value.isTextual() ? Long.parseLong(value.asText()) : value.asLong();
+        }
+    }
+
+    /** PostHog's {@code HogQLPropertyFilter}: {@code key} is a boolean HogQL expression. */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record HogQL(String key, String label, String type, JsonNode value) implements Keyed {
+        public HogQL {
+            type = "hogql";
+            requireKey(key);
+        }
+
+        @Override
+        public String operator() {
+            return null;
+        }
+    }
+
+    /** PostHog's {@code GroupPropertyFilter}: a property of the event's group of {@code group_type_index}. */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record GroupProperty(String key, String label, String operator, String type, JsonNode value,
+                         @JsonProperty("group_type_index") Integer groupTypeIndex) implements Keyed {
+        public GroupProperty {
+            type = "group";
+            requireKey(key);
+        }
+    }
+
+    /** PostHog's {@code FeaturePropertyFilter}: the event property {@code $feature/<key>}. */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record Feature(String key, String label, String operator, String type, JsonNode value) implements Keyed {
+        public Feature {
+            type = "feature";
+            requireKey(key);
+        }
+    }
+
+    /** PostHog's {@code FlagPropertyFilter}: a flag's evaluation ({@code flag_evaluates_to}). */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record Flag(String key, String label, String operator, String type, JsonNode value) implements Keyed {
+        public Flag {
+            type = "flag";
+            requireKey(key);
+        }
+    }
+
+    /** PostHog's {@code DataWarehousePropertyFilter}. */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record DataWarehouse(String key, String label, String operator, String type, JsonNode value) implements Keyed {
+        public DataWarehouse {
+            type = "data_warehouse";
+            requireKey(key);
+        }
+    }
+
+    /** PostHog's {@code DataWarehousePersonPropertyFilter}. */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record DataWarehousePerson(String key, String label, String operator, String type, JsonNode value)
+            implements Keyed {
+        public DataWarehousePerson {
+            type = "data_warehouse_person_property";
+            requireKey(key);
+        }
+    }
+
+    /** PostHog's {@code EventMetadataPropertyFilter}: a column of the event ({@code distinct_id} …). */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record EventMetadata(String key, String label, String operator, String type, JsonNode value) implements Keyed {
+        public EventMetadata {
+            type = "event_metadata";
+            requireKey(key);
+        }
+    }
+
+    /** PostHog's {@code RecordingPropertyFilter}. */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record Recording(String key, String label, String operator, String type, JsonNode value) implements Keyed {
+        public Recording {
+            type = "recording";
+            requireKey(key);
+        }
+    }
+
+    /** PostHog's {@code LogEntryPropertyFilter}. */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record LogEntry(String key, String label, String operator, String type, JsonNode value) implements Keyed {
+        public LogEntry {
+            type = "log_entry";
+            requireKey(key);
+        }
+    }
+
+    /** PostHog's {@code ErrorTrackingIssueFilter}. */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record ErrorTrackingIssue(String key, String label, String operator, String type, JsonNode value)
+            implements Keyed {
+        public ErrorTrackingIssue {
+            type = "error_tracking_issue";
+            requireKey(key);
+        }
+    }
+
+    /** PostHog's {@code LogPropertyFilter}. */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record Log(String key, String label, String operator, String type, JsonNode value) implements Keyed {
+        public Log {
+            type = "log";
+            requireKey(key);
+        }
+    }
+
+    /** PostHog's {@code RevenueAnalyticsPropertyFilter}. */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record RevenueAnalytics(String key, String label, String operator, String type, JsonNode value)
+            implements Keyed {
+        public RevenueAnalytics {
+            type = "revenue_analytics";
+            requireKey(key);
+        }
+    }
+
+    /** PostHog's {@code EmptyPropertyFilter} ({@code {}}): no condition. */
+    @RegisterForReflection
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record Empty() implements PropertyFilter {
+    }
+
+    /** PostHog's filter type names → their records; {@code AND}/{@code OR} are {@link PropertyGroupFilter}. */
+    Map<String, Class<? extends PropertyFilter>> TYPES = Map.ofEntries(
+            Map.entry("event", Event.class), Map.entry("person", Person.class), Map.entry("element", Element.class),
+            Map.entry("session", Session.class), Map.entry("cohort", Cohort.class), Map.entry("hogql", HogQL.class),
+            Map.entry("group", GroupProperty.class), Map.entry("feature", Feature.class), Map.entry("flag", Flag.class),
+            Map.entry("data_warehouse", DataWarehouse.class),
+            Map.entry("data_warehouse_person_property", DataWarehousePerson.class),
+            Map.entry("event_metadata", EventMetadata.class), Map.entry("recording", Recording.class),
+            Map.entry("log_entry", LogEntry.class), Map.entry("error_tracking_issue", ErrorTrackingIssue.class),
+            Map.entry("log", Log.class), Map.entry("revenue_analytics", RevenueAnalytics.class));
+
+    private static void requireKey(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new ValidationException("Property filter is missing \"key\"", "key");
+        }
+    }
+
+    /** Reads a filter, group or list by the rules in the type's doc. */
+    final class Reader extends StdDeserializer<PropertyFilter> {
+        public Reader() {
+            super(PropertyFilter.class);
+        }
+
+        @Override
+        public PropertyFilter deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            return read(p.readValueAsTree(), ctxt);
+        }
+
+        @Override
+        public PropertyFilter getNullValue(DeserializationContext ctxt) {
+            return null;
+        }
+
+        private static PropertyFilter read(JsonNode node, DeserializationContext ctxt) throws IOException {
+            if (node == null || node.isNull() || node.isMissingNode()) {
+                return null;
+            }
+            if (node.isArray()) {
+                List<PropertyFilter> values = new ArrayList<>(node.size());
+                for (JsonNode item : node) {
+                    PropertyFilter f = read(item, ctxt);
+                    if (f != null) {
+                        values.add(f);
+                    }
+                }
+                return new PropertyGroupFilter(PropertyGroupFilter.AND, values);
+            }
+            if (!node.isObject()) {
+                throw new ValidationException("A property filter must be an object or a list, got "
+                        + node.getNodeType(), "properties");
+            }
+            if (node.isEmpty()) {
+                return new Empty();
+            }
+            JsonNode typeNode = node.get("type");
+            String type = typeNode == null || typeNode.isNull() ? "event" : typeNode.asText();
+            if (type.equals(PropertyGroupFilter.AND) || type.equals(PropertyGroupFilter.OR)) {
+                return ctxt.readTreeAsValue(node, PropertyGroupFilter.class);
+            }
+            Class<? extends PropertyFilter> cls = TYPES.get(type);
+            if (cls == null || !(typeNode == null || typeNode.isTextual() || typeNode.isNull())) {
+                throw new ValidationException("Unsupported property filter type \"" + type + "\"", "type");
+            }
+            return ctxt.readTreeAsValue(node, cls);
+        }
+    }
+}
