@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.ValidationException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -25,7 +26,8 @@ import java.util.List;
  */
 @RegisterForReflection
 public record ActorsQuery(String kind, @JsonDeserialize(using = ActorsQuery.SourceParser.class) Source source,
-                          List<String> select, String search, JsonNode properties, JsonNode fixedProperties,
+                          List<String> select, String search, PropertyFilter properties,
+                          PropertyFilter fixedProperties,
                           List<String> orderBy, Integer limit, Integer offset, JsonNode modifiers, JsonNode response,
                           JsonNode tags, JsonNode version) {
 

@@ -18,6 +18,7 @@ import dev.quarry.hogql.SelectQuery;
 import dev.quarry.hogql.SelectUnion;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
+import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -253,7 +254,7 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
     }
 
     /** Property filters on the persons table (person properties and cohorts; event properties are refused). */
-    private static Expr personFilter(JsonNode filters, String attr) {
+    private static Expr personFilter(PropertyFilter filters, String attr) {
         try {
             return PropertyFilters.toExpr(filters, PropertyFilters.Context.PERSONS);
         } catch (HogQLException e) {

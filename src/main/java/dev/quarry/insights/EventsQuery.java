@@ -1,6 +1,7 @@
 package dev.quarry.insights;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.query.schema.PropertyFilter;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
@@ -13,8 +14,8 @@ import java.util.List;
  * {@code events} and {@code source} (events of an actors list) parse but are refused unless off.
  */
 @RegisterForReflection
-public record EventsQuery(String kind, List<String> select, List<String> where, JsonNode properties,
-                          JsonNode fixedProperties, String event, List<String> events, String personId,
+public record EventsQuery(String kind, List<String> select, List<String> where, PropertyFilter properties,
+                          PropertyFilter fixedProperties, String event, List<String> events, String personId,
                           String after, String before, Boolean filterTestAccounts, List<String> orderBy,
                           Integer limit, Integer offset, JsonNode actionId, JsonNode source, JsonNode modifiers,
                           JsonNode response, JsonNode tags, JsonNode version) {

@@ -17,6 +17,7 @@ import dev.quarry.hogql.SelectQuery;
 import dev.quarry.query.HogQLErrors;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
+import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.QueryValues;
 import dev.quarry.web.ValidationException;
@@ -134,8 +135,8 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
         if (query.where() != null) {
             query.where().forEach(clause -> parts.add(Parser.parseExpr(clause == null ? "" : clause)));
         }
-        for (JsonNode filters : java.util.Arrays.asList(query.properties(), query.fixedProperties())) {
-            if (filters != null && !filters.isNull()) {
+        for (PropertyFilter filters : java.util.Arrays.asList(query.properties(), query.fixedProperties())) {
+            if (filters != null) {
                 parts.add(PropertyFilters.toExpr(filters));
             }
         }

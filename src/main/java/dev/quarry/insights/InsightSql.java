@@ -11,6 +11,7 @@ import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.Parser;
 import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.query.schema.DateRange;
+import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.query.QueryContext;
 import dev.quarry.web.ValidationException;
@@ -129,6 +130,25 @@ public final class InsightSql {
         } catch (HogQLException e) {
             throw new ValidationException(e.getMessage(), attr);
         }
+    }
+
+    /** Property filter records as HogQL; 400 naming {@code attr} for a filter Quarry cannot compute. */
+    public static Expr properties(PropertyFilter filters, String attr) {
+        try {
+            return PropertyFilters.toExpr(filters);
+        } catch (HogQLException e) {
+            throw new ValidationException(e.getMessage(), attr);
+        }
+    }
+
+    /** {@code properties} (filter records) and, with {@code filterTestAccounts}, the test-account filter. */
+    public Expr globalFilters(PropertyFilter properties, Boolean filterTestAccounts) {
+        List<Expr> parts = new ArrayList<>();
+        parts.add(properties(properties, "properties"));
+        if (Boolean.TRUE.equals(filterTestAccounts)) {
+            parts.add(testAccounts());
+        }
+        return and(parts);
     }
 
     /** The insight-wide filters: {@code properties} and, with {@code filterTestAccounts}, the team's test-account list. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.query.schema.BreakdownFilter;
 import dev.quarry.query.schema.DateRange;
+import dev.quarry.query.schema.PropertyFilter;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -14,7 +15,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * {@code samplingFactor} parse but are refused unless off; the rest is bookkeeping PostHog's clients send.
  */
 @RegisterForReflection
-public record RetentionQuery(String kind, DateRange dateRange, JsonNode properties, Boolean filterTestAccounts,
+public record RetentionQuery(String kind, DateRange dateRange, PropertyFilter properties, Boolean filterTestAccounts,
                              RetentionFilter retentionFilter, BreakdownFilter breakdownFilter,
                              @JsonProperty("aggregation_group_type_index") JsonNode aggregationGroupTypeIndex,
                              JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
@@ -48,6 +49,6 @@ public record RetentionQuery(String kind, DateRange dateRange, JsonNode properti
     @RegisterForReflection
     public record RetentionEntity(JsonNode id, String type, String kind, String event, String name,
                                   @JsonProperty("custom_name") String customName, JsonNode order, JsonNode uuid,
-                                  JsonNode properties) {
+                                  PropertyFilter properties) {
     }
 }

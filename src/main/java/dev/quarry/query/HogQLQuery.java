@@ -3,6 +3,7 @@ package dev.quarry.query;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.query.schema.DateRange;
+import dev.quarry.query.schema.PropertyFilter;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.Map;
 
@@ -33,6 +34,6 @@ public record HogQLQuery(String kind, String query, Map<String, JsonNode> values
      * on {@code timestamp} and {@code filterTestAccounts} (the project's test-account filters), ANDed together.
      */
     @RegisterForReflection
-    public record HogQLFilters(JsonNode properties, DateRange dateRange, Boolean filterTestAccounts) {
+    public record HogQLFilters(PropertyFilter properties, DateRange dateRange, Boolean filterTestAccounts) {
     }
 }
