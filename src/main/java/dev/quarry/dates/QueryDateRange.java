@@ -69,6 +69,20 @@ public record QueryDateRange(Interval interval, int weekStartDay, ZonedDateTime 
         return new QueryDateRange(interval, weekStartDay, first, (int) count, readFrom, readTo, from);
     }
 
+    /**
+     * The last {@code count} whole buckets up to the one holding {@code date_to} (now when absent): how PostHog's
+     * retention reads a range without {@code date_from}. {@code date_from} of {@code dateRange} is not read.
+     */
+    public static QueryDateRange lastBuckets(DateRange dateRange, Interval interval, int weekStartDay,
+                                             ZonedDateTime now, int count) {
+        String toText = dateRange == null ? null : dateRange.dateTo();
+        ZonedDateTime to = toText == null ? null : RelativeDates.parseDateTo(toText, now, interval, "date_to");
+        ZonedDateTime last = interval.start(to == null ? now : to, weekStartDay);
+        ZonedDateTime first = interval.plus(last, -(count - 1));
+        return new QueryDateRange(interval, weekStartDay, first, count, first,
+                interval.plus(last, 1).minusNanos(1000), first);
+    }
+
     /** {@link #resolve} from the JSON of a {@code dateRange} (400 naming an unknown or malformed field). */
     public static QueryDateRange resolve(JsonNode dateRange, Interval interval, int weekStartDay, ZonedDateTime now,
                                          String defaultFrom, ZonedDateTime earliest) {

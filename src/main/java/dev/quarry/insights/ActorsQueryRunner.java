@@ -1,6 +1,5 @@
 package dev.quarry.insights;
 
-import dev.quarry.dates.Interval;
 import dev.quarry.dates.QueryDateRange;
 import dev.quarry.dates.RelativeDates;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,9 +9,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLException;
+import dev.quarry.hogql.JoinExpr;
+import dev.quarry.hogql.Parser;
+import dev.quarry.hogql.Placeholders;
 import dev.quarry.hogql.PropertyFilters;
+import dev.quarry.hogql.SelectLike;
+import dev.quarry.hogql.SelectQuery;
+import dev.quarry.hogql.SelectUnion;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.JsonQueryRunner;
+import dev.quarry.query.QueryRunner;
+import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -23,63 +29,87 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * ActorsQuery over an {@code InsightActorsQuery}, {@code FunnelsActorsQuery} or {@code FunnelCorrelationActorsQuery}:
- * the persons of one cell of a Trends, Lifecycle, Stickiness or Retention insight, or of a funnel step or correlation,
- * read through the same HogQL part that computes the number beside it.
+ * ActorsQuery: every person, or over an {@code InsightActorsQuery}, {@code FunnelsActorsQuery} or
+ * {@code FunnelCorrelationActorsQuery} the persons of one cell of a Trends, Lifecycle, Stickiness, Retention or
+ * Paths insight, or of a funnel step or correlation. The cell's persons come as an AST from the runner of the
+ * source's kind ({@link ActorsSource}: no switch over kinds here), built by the same plan that computes the number
+ * beside it; this runner wraps it in the page query (columns, search, filters, order, limit).
  */
 @ApplicationScoped
-public class ActorsQueryRunner implements JsonQueryRunner {
+public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 10_000;
     private static final Pattern PROPERTY_COLUMN = Pattern.compile("^(?:person\\.)?properties\\.([A-Za-z0-9_$@. \\-]{1,200})$");
     private static final Pattern RETENTION_COLUMN = Pattern.compile("^(hour|day|week|month)_(\\d{1,3})$");
     private static final Pattern ORDER_TERM = Pattern.compile("^(.+?)(?:\\s+(ASC|DESC))?$", Pattern.CASE_INSENSITIVE);
-    static final Set<String> QUERY_FIELDS = Set.of("kind", "source", "select", "search", "properties",
-            "fixedProperties", "orderBy", "limit", "offset");
 
     /**
-     * The persons of a source: {@code part} selects {@code person_id} (one row per matching event when
-     * {@code eventRows}, so that {@code event_count} is the row count), and for retention also {@code j}, the
-     * intervals the person appeared in ({@code appearances}; {@code period} is "day", "week" …).
+     * The persons of a source: {@code select} is a HogQL AST with a {@code person_id} column (one row per matching
+     * event when {@code eventRows}, so that {@code event_count} is the row count; with {@code counted}, a column
+     * {@code n} holding it), and for retention also {@code j}, the intervals the person appeared in
+     * ({@code appearances}; {@code period} is "day", "week" …).
      */
-    public record Cell(HogQLPart part, boolean eventRows, boolean retention, int retentionIntervals, String period,
+    public record Cell(SelectLike select, boolean eventRows, boolean retention, int retentionIntervals, String period,
                        boolean counted) {
+        public static Cell of(SelectLike select) {
+            return new Cell(select, false, false, 0, null, false);
+        }
+
+        /** A cell still written as a HogQL template (constant text and bound values), as an AST. */
         public static Cell of(HogQLPart part) {
-            return new Cell(part, false, false, 0, null, false);
+            return of(ast(part));
+        }
+
+        public static Cell events(SelectLike select) {
+            return new Cell(select, true, false, 0, null, false);
         }
 
         public static Cell events(HogQLPart part) {
-            return new Cell(part, true, false, 0, null, false);
+            return events(ast(part));
         }
 
-        /** Persons with their event counts already known: a part with columns {@code person_id, n}. */
+        /** Persons with their event counts already known: columns {@code person_id, n}. */
         public static Cell counted(Map<UUID, Long> counts) {
             Map<Long, List<UUID>> byCount = new java.util.TreeMap<>();
             counts.forEach((id, n) -> byCount.computeIfAbsent(n, k -> new ArrayList<>()).add(id));
-            List<String> parts = new ArrayList<>();
-            Map<String, Object> values = new HashMap<>();
-            int i = 0;
+            List<SelectLike> parts = new ArrayList<>();
             for (Map.Entry<Long, List<UUID>> e : byCount.entrySet()) {
-                parts.add("SELECT id AS person_id, {pc_n" + i + "} AS n FROM persons WHERE id IN {pc_ids" + i + "}");
-                values.put("pc_n" + i, e.getKey());
-                values.put("pc_ids" + i, e.getValue());
-                i++;
+                List<Expr> ids = new ArrayList<>();
+                e.getValue().forEach(id -> ids.add(new Expr.Constant(id)));
+                parts.add(SelectQuery.of(List.of(new Expr.Alias(Expr.Field.of("id"), "person_id"),
+                        new Expr.Alias(new Expr.Constant(e.getKey()), "n")), "persons",
+                        new Expr.Compare("in", Expr.Field.of("id"), new Expr.TupleLit(ids))));
             }
             if (parts.isEmpty()) {
-                parts.add("SELECT id AS person_id, 0 AS n FROM persons WHERE false");
+                parts.add(SelectQuery.of(List.of(new Expr.Alias(Expr.Field.of("id"), "person_id"),
+                        new Expr.Alias(new Expr.Constant(0L), "n")), "persons", new Expr.Constant(false)));
             }
-            return new Cell(new HogQLPart(String.join(" UNION ALL ", parts), values), true, false, 0, null, true);
+            SelectLike select = parts.size() == 1 ? parts.get(0) : new SelectUnion(parts);
+            return new Cell(select, true, false, 0, null, true);
+        }
+
+        /** A template's AST with its placeholders bound (values become constants or the expressions given). */
+        public static SelectLike ast(HogQLPart part) {
+            try {
+                return Placeholders.replace(Parser.parseSelect(part.text()), part.values(), null);
+            } catch (HogQLException e) {
+                throw new ValidationException(e.getMessage(), null);
+            }
+        }
+
+        /** A fresh copy of the cell's AST, to be placed in one query (the resolver keys nodes by identity). */
+        SelectLike copy() {
+            return (SelectLike) Placeholders.Transformer.copy(select);
         }
     }
 
-    private final List<ActorsSource> sources;
+    private final List<ActorsSource<?>> sources;
 
-    public ActorsQueryRunner(jakarta.enterprise.inject.Instance<ActorsSource> sources) {
+    public ActorsQueryRunner(jakarta.enterprise.inject.Instance<ActorsSource<?>> sources) {
         this.sources = sources.stream().toList();
     }
 
@@ -89,73 +119,70 @@ public class ActorsQueryRunner implements JsonQueryRunner {
     }
 
     @Override
+    public Class<ActorsQuery> queryType() {
+        return ActorsQuery.class;
+    }
+
+    @Override
     public String interval(ObjectNode query) {
         return query.path("source").path("source").path("interval").asText(null);
     }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+    public Uni<ObjectNode> run(QueryContext context, ActorsQuery query) {
         InsightSql sql = new InsightSql(context, kind());
-        QueryFields.check(query, QUERY_FIELDS, Set.of(), Map.of(), "ActorsQuery");
-        JsonNode source = query.get("source");
-        int limit = query.path("limit").asInt(DEFAULT_LIMIT);
-        int offset = query.path("offset").asInt(0);
+        int limit = query.limit() == null ? DEFAULT_LIMIT : query.limit();
+        int offset = query.offset() == null ? 0 : query.offset();
         if (limit < 1 || limit > MAX_LIMIT || offset < 0) {
             throw new ValidationException("limit must be 1.." + MAX_LIMIT + " and offset ≥ 0", "limit");
         }
-        Uni<Cell> actors;
-        if (source == null || source.isNull()) {
-            actors = Uni.createFrom().nullItem();
-        } else {
-            if (!source.isObject()) {
-                throw new ValidationException("source must be a query object", "source");
-            }
-            String sourceKind = source.path("kind").asText("");
-            if (!List.of("InsightActorsQuery", "StickinessActorsQuery", "FunnelsActorsQuery",
-                    "FunnelCorrelationActorsQuery").contains(sourceKind)) {
-                throw new ValidationException("Unsupported actors source: " + sourceKind, "source");
-            }
-            actors = cellActors(sql, source, sourceKind);
-        }
+        Uni<Cell> actors = query.source() == null ? Uni.createFrom().nullItem() : cellActors(sql, query.source());
         return actors.flatMap(cell -> page(context, sql, query, cell, limit, offset));
     }
 
-    private Uni<ObjectNode> page(QueryContext context, InsightSql sql, JsonNode query, Cell cell, int limit,
+    private Uni<ObjectNode> page(QueryContext context, InsightSql sql, ActorsQuery query, Cell cell, int limit,
                                  int offset) {
-        List<String> select = select(query.get("select"), cell);
-        Map<String, Object> values = new HashMap<>();
-        String text;
+        List<String> select = select(query.select(), cell);
         String pre = cell == null ? "" : "p.";
+        List<Expr> columns = new ArrayList<>();
+        List<JoinExpr> from = new ArrayList<>();
+        for (String c : List.of("id", "created_at", "properties", "is_identified")) {
+            columns.add(cell == null ? Expr.Field.of(c) : Expr.Field.of("p", c));
+        }
         if (cell == null) {
-            text = "SELECT id, created_at, properties, is_identified, 0 FROM persons WHERE {ac_filter}";
+            columns.add(new Expr.Constant(0L));
+            from.add(JoinExpr.table("persons", null));
         } else {
-            values.putAll(cell.part().values());
-            String stats = cell.retention() ? "count(DISTINCT j)" : cell.counted() ? "max(n)" : "count()";
-            text = "SELECT p.id, p.created_at, p.properties, p.is_identified, a.n FROM persons AS p INNER JOIN "
-                    + "(SELECT person_id, " + stats + " AS n FROM (" + cell.part().text() + ") AS cell GROUP BY "
-                    + "person_id) AS a ON a.person_id = p.id WHERE {ac_filter}";
+            columns.add(Expr.Field.of("a", "n"));
+            Expr stats = cell.retention() ? parse("count(DISTINCT j)") : cell.counted() ? parse("max(n)")
+                    : parse("count()");
+            SelectQuery perPerson = new SelectQuery(List.of(), false, List.of(Expr.Field.of("person_id"),
+                    new Expr.Alias(stats, "n")), List.of(new JoinExpr(null, cell.copy(), "cell", null, null)), null,
+                    List.of(Expr.Field.of("person_id")), null, List.of(), null, null, null);
+            from.add(JoinExpr.table("persons", "p"));
+            from.add(new JoinExpr("INNER JOIN", perPerson, "a",
+                    new Expr.Compare("=", Expr.Field.of("a", "person_id"), Expr.Field.of("p", "id")), null));
         }
-        String search = query.path("search").isNull() ? "" : query.path("search").asText("").trim();
+        List<Expr> where = new ArrayList<>();
+        where.add(personFilter(query.properties(), "properties"));
+        where.add(personFilter(query.fixedProperties(), "fixedProperties"));
+        String search = query.search() == null ? "" : query.search().trim();
         if (!search.isEmpty()) {
-            values.put("ac_pattern", dev.quarry.hogql.LikePatterns.contains(search));
-            text += " AND (" + pre + "properties.email ilike {ac_pattern} OR " + pre + "properties.name ilike "
-                    + "{ac_pattern} OR " + pre + "id IN (SELECT person_id FROM person_distinct_ids WHERE "
-                    + "distinct_id ilike {ac_pattern})";
-            if (search.matches("(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) {
-                values.put("ac_uuid", UUID.fromString(search));
-                text += " OR " + pre + "id = {ac_uuid}";
-            }
-            text += ")";
+            where.add(search(search, pre));
         }
-        values.put("ac_filter", InsightSql.and(personFilter(query.get("properties"), "properties"),
-                personFilter(query.get("fixedProperties"), "fixedProperties")));
-        text += " ORDER BY " + orderBy(query.get("orderBy"), cell, pre) + " LIMIT " + (limit + 1) + " OFFSET " + offset;
-        CompiledQuery persons = sql.compile(text, values, limit + 1);
+        SelectQuery personsAst = new SelectQuery(List.of(), false, columns, from, InsightSql.and(where), List.of(),
+                null, orderBy(query.orderBy(), cell, pre), new Expr.Constant((long) limit + 1),
+                new Expr.Constant((long) offset), null);
+        CompiledQuery persons = sql.compile(personsAst, limit + 1);
         CompiledQuery missingQ = null;
         if (cell != null) {
-            HogQLPart missing = new HogQLPart("SELECT count(DISTINCT person_id) FROM (" + cell.part().text()
-                    + ") AS cell WHERE person_id NOT IN (SELECT id FROM persons)", cell.part().values());
-            missingQ = sql.compile(missing.text(), missing.values());
+            // persons of the cell that the persons table does not hold (deleted since)
+            SelectQuery missing = new SelectQuery(List.of(), false, List.of(parse("count(DISTINCT person_id)")),
+                    List.of(new JoinExpr(null, cell.copy(), "cell", null, null)),
+                    new Expr.Compare("not in", Expr.Field.of("person_id"),
+                            SelectQuery.of(List.of(Expr.Field.of("id")), "persons", null)),
+                    List.of(), null, List.of(), null, null, null);
+            missingQ = sql.compile(missing, 1);
         }
         CompiledQuery missingCount = missingQ;
         return sql.run(persons).flatMap(rows -> {
@@ -191,10 +218,10 @@ public class ActorsQueryRunner implements JsonQueryRunner {
                         out.add(column(context.mapper(), column, person, n, app));
                     }
                 }
-                ArrayNode columns = body.putArray("columns");
+                ArrayNode names = body.putArray("columns");
                 ArrayNode types = body.putArray("types");
                 select.forEach(c -> {
-                    columns.add(c);
+                    names.add(c);
                     types.add(type(c));
                 });
                 body.put("hasMore", hasMore);
@@ -208,8 +235,26 @@ public class ActorsQueryRunner implements JsonQueryRunner {
         });
     }
 
+    /** {@code search}: a person's email or name contains it, one of their distinct ids does, or it is their uuid. */
+    private static Expr search(String search, String pre) {
+        Map<String, Object> values = new HashMap<>();
+        values.put("ac_pattern", dev.quarry.hogql.LikePatterns.contains(search));
+        String text = "(" + pre + "properties.email ilike {ac_pattern} OR " + pre + "properties.name ilike "
+                + "{ac_pattern} OR " + pre + "id IN (SELECT person_id FROM person_distinct_ids WHERE "
+                + "distinct_id ilike {ac_pattern})";
+        if (search.matches("(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) {
+            values.put("ac_uuid", UUID.fromString(search));
+            text += " OR " + pre + "id = {ac_uuid}";
+        }
+        return Placeholders.replace(parse(text + ")"), values, null);
+    }
+
+    private static Expr parse(String constantExpression) {
+        return Parser.parseExpr(constantExpression);
+    }
+
     /** Property filters on the persons table (person properties and cohorts; event properties are refused). */
-    private static Expr personFilter(JsonNode filters, String attr) {
+    private static Expr personFilter(PropertyFilter filters, String attr) {
         try {
             return PropertyFilters.toExpr(filters, PropertyFilters.Context.PERSONS);
         } catch (HogQLException e) {
@@ -219,9 +264,15 @@ public class ActorsQueryRunner implements JsonQueryRunner {
 
     /** Each person's distinct retention intervals, sorted (PostHog's {@code appearances}). */
     private static Uni<Map<UUID, List<Integer>>> appearances(InsightSql sql, Cell cell, List<UUID> ids) {
-        HogQLPart part = cell.part().wrap("SELECT person_id, j FROM %s AS cell WHERE person_id IN {ac_ids} "
-                + "GROUP BY person_id, j ORDER BY person_id, j", Map.of("ac_ids", ids));
-        return sql.run(sql.compile(part.text(), part.values())).map(rows -> {
+        List<Expr> idList = new ArrayList<>();
+        ids.forEach(id -> idList.add(new Expr.Constant(id)));
+        List<Expr> byPersonAndInterval = List.of(Expr.Field.of("person_id"), Expr.Field.of("j"));
+        SelectQuery query = new SelectQuery(List.of(), false, byPersonAndInterval,
+                List.of(new JoinExpr(null, cell.copy(), "cell", null, null)),
+                new Expr.Compare("in", Expr.Field.of("person_id"), new Expr.TupleLit(idList)),
+                byPersonAndInterval, null, List.of(new SelectQuery.OrderExpr(Expr.Field.of("person_id"), false, null),
+                        new SelectQuery.OrderExpr(Expr.Field.of("j"), false, null)), null, null, null);
+        return sql.run(sql.compile(query, InsightSql.NO_LIMIT)).map(rows -> {
             Map<UUID, List<Integer>> m = new HashMap<>();
             for (Row r : rows) {
                 m.computeIfAbsent(r.getUUID(0), k -> new ArrayList<>()).add((int) (long) r.getLong(1));
@@ -241,19 +292,16 @@ public class ActorsQueryRunner implements JsonQueryRunner {
         };
     }
 
-    private static List<String> select(JsonNode select, Cell cell) {
+    private static List<String> select(List<String> select, Cell cell) {
         List<String> out = new ArrayList<>();
-        if (select == null || select.isNull()) {
+        if (select == null) {
             out.add("person");
             out.add("id");
             out.add("created_at");
             return out;
         }
-        if (!select.isArray()) {
-            throw new ValidationException("select must be a list", "select");
-        }
-        for (JsonNode s : select) {
-            String c = s.asText("").trim();
+        for (String s : select) {
+            String c = s == null ? "" : s.trim();
             boolean known = List.of("person", "actor", "id", "created_at", "is_identified", "person.$delete",
                     "properties", "distinct_ids", "matched_recordings").contains(c)
                     || PROPERTY_COLUMN.matcher(c).matches();
@@ -284,44 +332,46 @@ public class ActorsQueryRunner implements JsonQueryRunner {
         return out;
     }
 
-    private static String orderBy(JsonNode orderBy, Cell cell, String pre) {
-        List<String> parts = new ArrayList<>();
-        if (orderBy != null && !orderBy.isNull() && !orderBy.isArray()) {
-            throw new ValidationException("orderBy must be a list", "orderBy");
-        }
-        if (orderBy != null && orderBy.isArray()) {
-            for (JsonNode o : orderBy) {
-                var m = ORDER_TERM.matcher(o.asText("").trim());
+    private static List<SelectQuery.OrderExpr> orderBy(List<String> orderBy, Cell cell, String pre) {
+        List<SelectQuery.OrderExpr> parts = new ArrayList<>();
+        if (orderBy != null) {
+            for (String o : orderBy) {
+                String term = o == null ? "" : o;
+                var m = ORDER_TERM.matcher(term.trim());
                 if (!m.matches()) {
-                    throw new ValidationException("Unsupported orderBy: " + o.asText(), "orderBy");
+                    throw new ValidationException("Unsupported orderBy: " + term, "orderBy");
                 }
-                String dir = m.group(2) != null && m.group(2).equalsIgnoreCase("DESC") ? " DESC" : " ASC";
+                boolean desc = m.group(2) != null && m.group(2).equalsIgnoreCase("DESC");
                 String col = m.group(1).replaceAll("\\s+", "");
                 switch (col) {
-                    case "id", "actor_id" -> parts.add(pre + "id" + dir);
-                    case "created_at", "is_identified" -> parts.add(pre + col + dir);
-                    case "person", "actor" -> parts.add(pre + "properties.email" + dir);
+                    case "id", "actor_id" -> parts.add(order(pre + "id", desc));
+                    case "created_at", "is_identified" -> parts.add(order(pre + col, desc));
+                    case "person", "actor" -> parts.add(order(pre + "properties.email", desc));
                     case "event_count" -> {
                         if (cell == null || !cell.eventRows()) {
                             throw new ValidationException("event_count is only available for trends and paths actors",
                                     "orderBy");
                         }
-                        parts.add("a.n" + dir);
+                        parts.add(order("a.n", desc));
                     }
                     case "length(appearances)" -> {
                         if (cell == null || !cell.retention()) {
                             throw new ValidationException("appearances is only available for retention actors",
                                     "orderBy");
                         }
-                        parts.add("a.n" + dir);
+                        parts.add(order("a.n", desc));
                     }
-                    default -> throw new ValidationException("Unsupported orderBy: " + o.asText(), "orderBy");
+                    default -> throw new ValidationException("Unsupported orderBy: " + term, "orderBy");
                 }
             }
         }
-        parts.add(pre + "created_at DESC");
-        parts.add(pre + "id ASC");
-        return String.join(", ", parts);
+        parts.add(order(pre + "created_at", true));
+        parts.add(order(pre + "id", false));
+        return parts;
+    }
+
+    private static SelectQuery.OrderExpr order(String dotted, boolean desc) {
+        return new SelectQuery.OrderExpr(Expr.Field.of(dotted.split("\\.")), desc, null);
     }
 
     private static JsonNode column(ObjectMapper mapper, String column, ObjectNode person, long n, List<Integer> app) {
@@ -353,25 +403,26 @@ public class ActorsQueryRunner implements JsonQueryRunner {
         };
     }
 
-    /** The insight kinds whose cells {@code InsightActorsQuery} and {@code StickinessActorsQuery} may name. */
-    static final List<String> INSIGHT_SOURCES = List.of("InsightActorsQuery", "StickinessActorsQuery");
+    /** The persons of the requested cell, from the bean that answers the source. */
+    private Uni<Cell> cellActors(InsightSql sql, ActorsQuery.Source source) {
+        for (ActorsSource<?> s : sources) {
+            Uni<Cell> cell = ask(s, sql, source);
+            if (cell != null) {
+                return cell;
+            }
+        }
+        String what = source instanceof InsightActorsQuery insight ? insight.insightKind() : source.kind();
+        throw new ValidationException("Unsupported insight for actors: " + what, "source");
+    }
 
-    /** The person ids of the requested cell, from the bean of the source's kind. */
-    private Uni<Cell> cellActors(InsightSql sql, JsonNode source, String sourceKind) {
-        String insightKind = "";
-        if (INSIGHT_SOURCES.contains(sourceKind)) {
-            JsonNode insight = source.get("source");
-            if (insight == null || !insight.isObject()) {
-                throw new ValidationException("source.source is required", "source");
-            }
-            insightKind = insight.path("kind").asText("");
+    /** {@code s}'s actors of {@code source}, or null when {@code s} does not read or answer it. */
+    private static <S extends ActorsQuery.Source> Uni<Cell> ask(ActorsSource<S> s, InsightSql sql,
+                                                              ActorsQuery.Source source) {
+        if (!s.sourceType().isInstance(source)) {
+            return null;
         }
-        for (ActorsSource s : sources) {
-            if (s.answers(sourceKind, insightKind)) {
-                return s.actors(sql, source);
-            }
-        }
-        throw new ValidationException("Unsupported insight for actors: " + insightKind, "source");
+        S typed = s.sourceType().cast(source);
+        return s.answers(typed) ? s.actors(sql, typed) : null;
     }
 
     /** The plan a cell's {@code series} (and {@code compare}: current/previous) names among an insight's plans. */

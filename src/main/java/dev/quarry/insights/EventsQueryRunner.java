@@ -9,7 +9,6 @@ import dev.quarry.hogql.CompileSettings;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.Functions;
-import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.JoinExpr;
 import dev.quarry.hogql.Parser;
@@ -17,7 +16,9 @@ import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.hogql.SelectQuery;
 import dev.quarry.query.HogQLErrors;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.JsonQueryRunner;
+import dev.quarry.query.QueryRunner;
+import dev.quarry.query.schema.PropertyFilter;
+import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.QueryValues;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
@@ -36,7 +37,7 @@ import java.util.UUID;
  * in the select list, the other columns are grouped by.
  */
 @ApplicationScoped
-public class EventsQueryRunner implements JsonQueryRunner {
+public class EventsQueryRunner implements QueryRunner<EventsQuery> {
     static final List<String> EVENT_FIELDS = List.of("uuid", "event", "properties", "timestamp", "distinct_id",
             "elements_chain", "created_at");
     static final List<String> PERSON_FIELDS = List.of("person.id", "person.created_at", "person.properties", "distinct_id");
@@ -53,22 +54,29 @@ public class EventsQueryRunner implements JsonQueryRunner {
     private enum Kind { VALUE, EVENT, PERSON }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
-        JsonNode select = query.get("select");
-        if (select == null || !select.isArray() || select.isEmpty()) {
+    public Class<EventsQuery> queryType() {
+        return EventsQuery.class;
+    }
+
+    @Override
+    public Uni<ObjectNode> run(QueryContext context, EventsQuery query) {
+        List<String> select = query.select();
+        if (select == null || select.isEmpty()) {
             throw new ValidationException("select must be a non-empty list of HogQL expressions", "select");
         }
-        if (query.hasNonNull("actionId")) {
+        if (query.actionId() != null && !query.actionId().isNull()) {
             throw new ValidationException("Actions are not supported; filter by event instead.", "actionId");
         }
+        QuerySchema.unsupported("EventsQuery", "events", query.events());
+        QuerySchema.unsupported("EventsQuery", "source", query.source());
         List<Column> columns = new ArrayList<>();
         List<Expr> selectExprs = new ArrayList<>();
         List<Expr> groupBy = new ArrayList<>();
         boolean aggregated = false;
         List<Expr> aggregates = new ArrayList<>();
         try {
-            for (JsonNode item : select) {
-                String text = item.asText();
+            for (String item : select) {
+                String text = item == null ? "" : item;
                 switch (text.trim()) {
                     case "*" -> {
                         columns.add(new Column("*", Kind.EVENT, EVENT_FIELDS.size()));
@@ -96,69 +104,65 @@ public class EventsQueryRunner implements JsonQueryRunner {
                     }
                 }
             }
-            int limit = limit(query);
-            int offset = query.path("offset").asInt(0);
+            int limit = limit(query.limit());
+            int offset = query.offset() == null ? 0 : query.offset();
             if (offset < 0) {
                 throw new ValidationException("offset must not be negative", "offset");
             }
             SelectQuery ast = new SelectQuery(List.of(), false, selectExprs, List.of(JoinExpr.table("events", null)),
                     where(query, context), groupBy, null, orderBy(query, aggregated, aggregates),
                     new Expr.Constant((long) limit), new Expr.Constant((long) offset), null);
-            CompiledQuery compiled = HogQLCompiler.compile(ast, CompileSettings.of(context.team().id())
-                    .withTimezone(context.team().timezone()).withExtraRow(true));
-            return context.executor().execute(context.team(), context.queryId(), kind(), compiled.hogql(),
-                            compiled.sql(), compiled.params(), compiled.limit())
+            CompiledQuery compiled = context.compile(ast, context.settings().withExtraRow(true));
+            return context.execute(kind(), compiled.hogql(), compiled, compiled.limit())
                     .map(rows -> response(context.mapper(), columns, compiled, rows));
         } catch (HogQLException e) {
             throw HogQLErrors.toValidation(e);
         }
     }
 
-    private static int limit(ObjectNode query) {
-        JsonNode limit = query.get("limit");
-        if (limit == null || limit.isNull()) {
+    private static int limit(Integer limit) {
+        if (limit == null) {
             return CompileSettings.DEFAULT_LIMIT;
         }
-        if (!limit.canConvertToInt() || limit.asInt() < 1) {
+        if (limit < 1) {
             throw new ValidationException("limit must be a positive integer", "limit");
         }
-        return Math.min(limit.asInt(), CompileSettings.MAX_LIMIT);
+        return Math.min(limit, CompileSettings.MAX_LIMIT);
     }
 
-    private static Expr where(ObjectNode query, QueryContext context) {
+    private static Expr where(EventsQuery query, QueryContext context) {
         List<Expr> parts = new ArrayList<>();
-        JsonNode where = query.get("where");
-        if (where != null && where.isArray()) {
-            where.forEach(clause -> parts.add(Parser.parseExpr(clause.asText())));
+        if (query.where() != null) {
+            query.where().forEach(clause -> parts.add(Parser.parseExpr(clause == null ? "" : clause)));
         }
-        for (String field : List.of("properties", "fixedProperties")) {
-            if (query.hasNonNull(field)) {
-                parts.add(PropertyFilters.toExpr(query.get(field)));
+        for (PropertyFilter filters : java.util.Arrays.asList(query.properties(), query.fixedProperties())) {
+            if (filters != null) {
+                parts.add(PropertyFilters.toExpr(filters));
             }
         }
-        if (query.hasNonNull("event")) {
-            parts.add(new Expr.Compare("=", field("event"), new Expr.Constant(query.get("event").asText())));
+        if (query.event() != null) {
+            parts.add(new Expr.Compare("=", field("event"), new Expr.Constant(query.event())));
         }
-        if (query.hasNonNull("personId")) {
+        if (query.personId() != null) {
             UUID person;
             try {
-                person = UUID.fromString(query.get("personId").asText());
+                person = UUID.fromString(query.personId());
             } catch (IllegalArgumentException e) {
                 throw new ValidationException("personId must be a person's uuid", "personId");
             }
             parts.add(new Expr.Compare("=", field("person_id"), new Expr.Constant(person)));
         }
-        if (query.path("filterTestAccounts").asBoolean(false)) {
+        if (Boolean.TRUE.equals(query.filterTestAccounts())) {
             parts.add(TestAccounts.filter(context.team()));
         }
         ZonedDateTime now = context.now().atZone(ZoneId.of(context.team().timezone()));
-        String after = query.hasNonNull("after") ? query.get("after").asText() : "-24h";
+        String after = query.after() != null ? query.after() : "-24h";
         ZonedDateTime from = RelativeDates.parse(after, now, false, "after");
         if (from != null) {
             parts.add(new Expr.Compare(">", field("timestamp"), new Expr.Constant(from.toOffsetDateTime())));
         }
-        if (query.hasNonNull("before")) {
-            ZonedDateTime to = RelativeDates.parse(query.get("before").asText(), now, true, "before");
+        if (query.before() != null) {
+            ZonedDateTime to = RelativeDates.parse(query.before(), now, true, "before");
             if (to != null) {
                 parts.add(new Expr.Compare("<", field("timestamp"), new Expr.Constant(to.toOffsetDateTime())));
             }
@@ -166,12 +170,12 @@ public class EventsQueryRunner implements JsonQueryRunner {
         return parts.isEmpty() ? null : parts.size() == 1 ? parts.get(0) : new Expr.And(parts);
     }
 
-    private static List<SelectQuery.OrderExpr> orderBy(ObjectNode query, boolean aggregated, List<Expr> aggregates) {
+    private static List<SelectQuery.OrderExpr> orderBy(EventsQuery query, boolean aggregated, List<Expr> aggregates) {
         List<SelectQuery.OrderExpr> order = new ArrayList<>();
-        JsonNode orderBy = query.get("orderBy");
-        if (orderBy != null && orderBy.isArray() && !orderBy.isEmpty()) {
-            for (JsonNode item : orderBy) {
-                String text = item.asText().trim();
+        List<String> orderBy = query.orderBy();
+        if (orderBy != null && !orderBy.isEmpty()) {
+            for (String item : orderBy) {
+                String text = item == null ? "" : item.trim();
                 boolean desc = text.toUpperCase().endsWith(" DESC");
                 if (desc || text.toUpperCase().endsWith(" ASC")) {
                     text = text.substring(0, text.lastIndexOf(' ')).trim();

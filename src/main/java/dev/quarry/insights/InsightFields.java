@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * Which fields of PostHog's insight query schema (schema-general.ts) each Quarry runner computes, which only change
  * the drawing, and which it does not compute (accepted only at their "off" value, else a 400 naming them): see
- * {@link QueryFields}. The retention, paths and actors runners keep their own lists beside their parsing.
+ * {@link QueryFields}. The paths runner keeps its own list beside its parsing; retention, events and actors are records.
  */
 public final class InsightFields {
     private InsightFields() {

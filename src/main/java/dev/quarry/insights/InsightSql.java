@@ -34,7 +34,7 @@ import java.util.Map;
  */
 public final class InsightSql {
     /** Insight queries return every row they compute (bucket × breakdown counts are bounded by the runner). */
-    private static final int NO_LIMIT = QueryService.NO_LIMIT;
+    static final int NO_LIMIT = QueryService.NO_LIMIT;
 
     private final QueryContext context;
     private final String kind;
@@ -86,8 +86,13 @@ public final class InsightSql {
         return QueryService.compile(context.team(), HogQLStatement.select(hogql), values, limit);
     }
 
+    /** An insight's AST (every user value already a constant or an expression node), compiled for the team. */
+    public CompiledQuery compile(dev.quarry.hogql.SelectLike query, int limit) {
+        return QueryService.compile(context.team(), query, Map.of(), limit);
+    }
+
     public Uni<RowSet<Row>> run(CompiledQuery compiled) {
-        return context.statements().execute(kind, compiled.hogql(), compiled.sql(), compiled.params(), null);
+        return context.execute(kind, compiled.hogql(), compiled, null);
     }
 
     public Uni<RowSet<Row>> run(String hogql, Map<String, Object> values) {
@@ -127,7 +132,7 @@ public final class InsightSql {
         }
     }
 
-    /** Property filter records as HogQL; 400 naming {@code attr} on an unsupported filter. */
+    /** Property filter records as HogQL; 400 naming {@code attr} for a filter Quarry cannot compute. */
     public static Expr properties(PropertyFilter filters, String attr) {
         try {
             return PropertyFilters.toExpr(filters);

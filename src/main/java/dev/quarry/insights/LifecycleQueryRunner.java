@@ -23,7 +23,7 @@ import java.util.Map;
  * after an active one that is not followed by activity. Always the four series in that order; dormant negative.
  */
 @ApplicationScoped
-public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, ActorsSource {
+public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, ActorsSource<InsightActorsQuery> {
     public static final List<String> STATUSES = List.of("new", "returning", "resurrecting", "dormant");
 
     @Override
@@ -152,23 +152,28 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
     }
 
     @Override
-    public boolean answers(String sourceKind, String insightKind) {
-        return ActorsQueryRunner.INSIGHT_SOURCES.contains(sourceKind) && insightKind.equals("LifecycleQuery");
+    public Class<InsightActorsQuery> sourceType() {
+        return InsightActorsQuery.class;
+    }
+
+    @Override
+    public boolean answers(InsightActorsQuery source) {
+        return source.insightKind().equals("LifecycleQuery");
     }
 
     /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
     @Override
-    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, com.fasterxml.jackson.databind.JsonNode source) {
-        LifecycleQuery insight = QuerySchema.parse(source.get("source"), LifecycleQuery.class, "LifecycleQuery");
-        String status = source.path("status").asText(null);
+    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
+        LifecycleQuery insight = QuerySchema.parse(source.source(), LifecycleQuery.class, "LifecycleQuery");
+        String status = source.status();
         if (status == null || !STATUSES.contains(status)) {
             throw new ValidationException("status must be one of new, returning, resurrecting, dormant", "status");
         }
         return plan(sql, insight).map(plan -> {
-            long period = ActorsQueryRunner.bucketIndex(sql, plan.range(), source.get("day"));
-            return ActorsQueryRunner.Cell.of(TrendsQueryRunner.cellPart(HogQLStatement.select("SELECT person_id "
-                    + "FROM {cells} AS cells WHERE period = {ac_period} AND status = {ac_status}",
-                    Map.of("cells", cells(plan), "ac_period", period, "ac_status", status))));
+            long period = ActorsQueryRunner.bucketIndex(sql, plan.range(), source.dayOrNull());
+            return ActorsQueryRunner.Cell.of(HogQLStatement.select("SELECT person_id FROM {cells} AS cells "
+                    + "WHERE period = {ac_period} AND status = {ac_status}",
+                    Map.of("cells", cells(plan), "ac_period", period, "ac_status", status)));
         });
     }
 }

@@ -52,7 +52,7 @@ import java.util.regex.PatternSyntaxException;
  * {@link #MAX_EVENTS} rows: a larger range is a 400 asking to narrow it.
  */
 @ApplicationScoped
-public class PathsQueryRunner implements JsonQueryRunner, ActorsSource {
+public class PathsQueryRunner implements JsonQueryRunner, ActorsSource<InsightActorsQuery> {
     static final int MAX_EVENTS = 500_000;
     static final int DEFAULT_STEP_LIMIT = 5;
     static final int DEFAULT_EDGE_LIMIT = 50;
@@ -454,15 +454,21 @@ public class PathsQueryRunner implements JsonQueryRunner, ActorsSource {
     }
 
     @Override
-    public boolean answers(String sourceKind, String insightKind) {
-        return ActorsQueryRunner.INSIGHT_SOURCES.contains(sourceKind) && insightKind.equals("PathsQuery");
+    public Class<InsightActorsQuery> sourceType() {
+        return InsightActorsQuery.class;
+    }
+
+    @Override
+    public boolean answers(InsightActorsQuery source) {
+        return source.insightKind().equals("PathsQuery");
     }
 
     /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
     @Override
-    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, com.fasterxml.jackson.databind.JsonNode source) {
-        com.fasterxml.jackson.databind.JsonNode insight = source.get("source");
-        return actors(sql, source, insight).map(counts -> {
+    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
+        // the path keys are read from the insight's pathsFilter (PostHog's InsightActorsQuery has none of its own)
+        return actors(sql, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), source.source())
+                .map(counts -> {
             if (counts.size() > ActorsQueryRunner.MAX_LIMIT) {
                 throw new ValidationException("This paths cell has more than " + ActorsQueryRunner.MAX_LIMIT
                         + " persons; narrow the date range or the path", "source");

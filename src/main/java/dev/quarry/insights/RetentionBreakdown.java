@@ -24,9 +24,12 @@ public record RetentionBreakdown(String type, String property, List<Long> cohort
     static final Breakdown.Supports SUPPORTS = new Breakdown.Supports("RetentionQuery",
             Set.of("event", "person", "cohort"), 10_000);
 
-    /** The breakdown, or null when the filter has none; read by {@link Breakdown#parse}, the one breakdown parser. */
-    public static RetentionBreakdown parse(JsonNode bf) {
-        Breakdown b = Breakdown.parse(bf, SUPPORTS);
+    /** The breakdown of a parsed filter, or null when it has none; read by {@link Breakdown#of}. */
+    public static RetentionBreakdown of(dev.quarry.query.schema.BreakdownFilter bf) {
+        return from(Breakdown.of(bf, SUPPORTS));
+    }
+
+    private static RetentionBreakdown from(Breakdown b) {
         if (b == null) {
             return null;
         }

@@ -2,15 +2,22 @@ package dev.quarry.insights;
 
 import dev.quarry.dates.Interval;
 import dev.quarry.dates.QueryDateRange;
-import dev.quarry.dates.RelativeDates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.JoinExpr;
+import dev.quarry.hogql.Parser;
+import dev.quarry.hogql.SelectLike;
+import dev.quarry.hogql.Placeholders;
+import dev.quarry.hogql.SelectQuery;
+import dev.quarry.hogql.SelectUnion;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.JsonQueryRunner;
+import dev.quarry.query.QueryRunner;
+import dev.quarry.query.schema.DateRange;
+import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.QueryValues;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
@@ -39,18 +46,16 @@ import java.util.Set;
  * </ul>
  */
 @ApplicationScoped
-public class RetentionQueryRunner implements JsonQueryRunner, ActorsSource {
-    static final Set<String> QUERY_FIELDS = Set.of("kind", "dateRange", "filterTestAccounts", "properties",
-            "retentionFilter", "breakdownFilter");
-    static final Set<String> FILTER_FIELDS = Set.of("period", "totalIntervals", "retentionType", "targetEntity",
-            "returningEntity", "cumulative", "minimumOccurrences");
-    /** retentionFilter fields that only change the drawing. */
-    static final Set<String> FILTER_DISPLAY = Set.of("retentionReference", "display", "dashboardDisplay",
-            "meanRetentionCalculation", "showMean", "showTrendLines", "selectedInterval");
+public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, ActorsSource<InsightActorsQuery> {
 
     @Override
     public String kind() {
         return "RetentionQuery";
+    }
+
+    @Override
+    public Class<RetentionQuery> queryType() {
+        return RetentionQuery.class;
     }
 
     @Override
@@ -61,27 +66,50 @@ public class RetentionQueryRunner implements JsonQueryRunner, ActorsSource {
     /**
      * A resolved retention query.
      *
-     * @param first start of row 0
-     * @param rows number of rows (intervals from date_from to date_to)
+     * @param range the rows: one bucket per row, from date_from's interval to date_to's
      * @param lookahead values per row (totalIntervals)
-     * @param readTo end (exclusive) of the events read: the start of the interval after date_to's
      */
-    public record Plan(Interval interval, ZonedDateTime first, int rows, int lookahead, boolean firstTime,
+    public record Plan(Interval interval, QueryDateRange range, int lookahead, boolean firstTime,
             boolean cumulative, int minimumOccurrences, Expr target, Expr returning, Expr global,
-            RetentionBreakdown breakdown, ZonedDateTime readTo) {
+            RetentionBreakdown breakdown) {
         String period() {
             return interval.title();
         }
+
+        /** Start of row 0. */
+        ZonedDateTime first() {
+            return range.firstBucket();
+        }
+
+        /** Rows: the intervals of the range. */
+        int rows() {
+            return range.bucketCount();
+        }
+
+        /** End (exclusive) of the events read: the start of the interval after the last row's. */
+        ZonedDateTime readTo() {
+            return interval.plus(range.firstBucket(), range.bucketCount());
+        }
     }
 
-    public static Uni<Plan> plan(InsightSql sql, JsonNode query) {
-        QueryFields.check(query, QUERY_FIELDS, Set.of(), Map.of("aggregation_group_type_index", Set.of(),
-                "samplingFactor", Set.of("1", "1.0")), "RetentionQuery");
-        JsonNode f = query.path("retentionFilter");
-        QueryFields.check(f, FILTER_FIELDS, FILTER_DISPLAY, Map.of("timeWindowMode", Set.of("strict_calendar_dates"),
-                "aggregationType", Set.of("count"), "retentionCustomBrackets", Set.of(),
-                "aggregationProperty", Set.of(), "aggregationPropertyType", Set.of()), "RetentionQuery.retentionFilter");
-        String period = f.path("period").asText("Day");
+    /**
+     * Resolves {@code query} for {@code sql}'s project: its intervals on the dates package's {@link QueryDateRange}
+     * (PostHog's QueryDateRange rules; {@code date_from: all} looks up the first event), its entities and filters
+     * as HogQL. 400 naming the field for a value out of range or an unsupported one.
+     */
+    public static Uni<Plan> plan(InsightSql sql, RetentionQuery query) {
+        QuerySchema.unsupported("RetentionQuery", "aggregation_group_type_index", query.aggregationGroupTypeIndex());
+        QuerySchema.unsupported("RetentionQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
+        RetentionQuery.RetentionFilter f = query.retentionFilter() != null ? query.retentionFilter()
+                : new RetentionQuery.RetentionFilter(null, null, null, null, null, null, null, null, null, null, null,
+                        null, null, null, null, null, null, null, null);
+        String where = "RetentionQuery.retentionFilter";
+        QuerySchema.unsupported(where, "timeWindowMode", f.timeWindowMode(), "strict_calendar_dates");
+        QuerySchema.unsupported(where, "aggregationType", f.aggregationType(), "count");
+        QuerySchema.unsupported(where, "retentionCustomBrackets", f.retentionCustomBrackets());
+        QuerySchema.unsupported(where, "aggregationProperty", f.aggregationProperty());
+        QuerySchema.unsupported(where, "aggregationPropertyType", f.aggregationPropertyType());
+        String period = f.period() == null ? "Day" : f.period();
         Interval interval = switch (period) {
             case "Hour" -> Interval.HOUR;
             case "Day" -> Interval.DAY;
@@ -89,157 +117,142 @@ public class RetentionQueryRunner implements JsonQueryRunner, ActorsSource {
             case "Month" -> Interval.MONTH;
             default -> throw new ValidationException("period must be Hour, Day, Week or Month", "period");
         };
-        int n = f.path("totalIntervals").asInt(8);
+        int n = f.totalIntervals() == null ? 8 : f.totalIntervals();
         if (n < 1 || n > 500) {
             throw new ValidationException("totalIntervals must be between 1 and 500", "totalIntervals");
         }
-        String type = f.path("retentionType").isNull() ? "retention_recurring"
-                : f.path("retentionType").asText("retention_recurring");
+        String type = f.retentionType() == null ? "retention_recurring" : f.retentionType();
         if (!List.of("retention_recurring", "retention_first_time").contains(type)) {
             throw new ValidationException("Unsupported retentionType: " + type, "retentionType");
         }
-        JsonNode mo = f.get("minimumOccurrences");
-        int minimum = mo == null || mo.isNull() ? 1 : mo.asInt(-1);
+        int minimum = f.minimumOccurrences() == null ? 1 : f.minimumOccurrences();
         if (minimum < 1 || minimum > 1_000_000) {
             throw new ValidationException("minimumOccurrences must be a positive integer", "minimumOccurrences");
         }
-        RetentionBreakdown breakdown = RetentionBreakdown.parse(query.get("breakdownFilter"));
-        Expr target = entity(f.get("targetEntity"), "targetEntity");
-        Expr returning = entity(f.get("returningEntity"), "returningEntity");
-        Expr global = sql.globalFilters(query);
-        int wsd = sql.weekStartDay();
-        JsonNode dr = query.path("dateRange");
-        String toText = dr.path("date_to").isNull() ? null : dr.path("date_to").asText(null);
-        // at Hour a date alone is that day's start (PostHog's QueryDateRange), so the last interval is its 00:00 hour
-        ZonedDateTime to = toText == null ? null : RelativeDates.parseDateTo(toText, sql.now(), interval, "date_to");
-        if (to == null) {
-            to = sql.now();
-        }
-        ZonedDateTime readTo = interval.plus(interval.start(to, wsd), 1);
-        String fromText = dr.path("date_from").isNull() ? null : dr.path("date_from").asText(null);
-        boolean cumulative = f.path("cumulative").asBoolean(false);
+        RetentionBreakdown breakdown = RetentionBreakdown.of(query.breakdownFilter());
+        Expr target = entity(f.targetEntity(), "targetEntity");
+        Expr returning = entity(f.returningEntity(), "returningEntity");
+        Expr global = sql.globalFilters(query.properties(), query.filterTestAccounts());
+        boolean cumulative = Boolean.TRUE.equals(f.cumulative());
         boolean firstTime = type.equals("retention_first_time");
-        if (fromText == null || fromText.isBlank()) {
-            ZonedDateTime first = interval.plus(readTo, -n);
-            return Uni.createFrom().item(new Plan(interval, first, n, n, firstTime, cumulative, minimum, target,
-                    returning, global, breakdown, readTo));
+        DateRange dr = query.dateRange();
+        boolean noFrom = dr == null || dr.dateFrom() == null || dr.dateFrom().isBlank();
+        if (noFrom) {
+            // the last totalIntervals intervals up to the one holding date_to
+            DateRange to = new DateRange(null, dr == null ? null : dr.dateTo(), null);
+            return Uni.createFrom().item(QueryDateRange.lastBuckets(to, interval, sql.weekStartDay(), sql.now(), n))
+                    .map(range -> new Plan(interval, range, n, firstTime, cumulative, minimum, target, returning,
+                            global, breakdown));
         }
-        Uni<ZonedDateTime> from = fromText.trim().equals("all") ? sql.earliestEvent()
-                : Uni.createFrom().item(RelativeDates.parse(fromText, sql.now(), false, "date_from"));
-        return from.map(t -> {
-            ZonedDateTime first = interval.start(t == null ? readTo : t.withZoneSameInstant(sql.zone()), wsd);
-            long rows = Math.max(1, interval.between(first, readTo));
-            if (!first.isBefore(readTo)) {
-                throw new ValidationException("date_from must not be after date_to", "date_from");
-            }
-            if (rows > QueryDateRange.MAX_BUCKETS) {
-                throw new ValidationException("The date range has " + rows + " " + interval.lower()
-                        + " intervals; at most " + QueryDateRange.MAX_BUCKETS + " are allowed.", "date_from");
-            }
-            return new Plan(interval, first, (int) rows, n, firstTime, cumulative, minimum, target, returning, global,
-                    breakdown, readTo);
-        });
+        // retention reads whole intervals whatever explicitDate says
+        DateRange whole = new DateRange(dr.dateFrom(), dr.dateTo(), null);
+        return sql.dateRange(whole, interval, null).map(range -> new Plan(interval, range, n, firstTime, cumulative,
+                minimum, target, returning, global, breakdown));
     }
 
     /** {@code {id, type: "events"}} (id null = every event), or an EventsNode. */
-    static Expr entity(JsonNode e, String attr) {
-        if (e == null || e.isNull()) {
+    static Expr entity(RetentionQuery.RetentionEntity e, String attr) {
+        if (e == null) {
             return new Expr.Constant(true);
         }
-        String type = e.path("type").asText("events");
-        if (!type.equals("events") || (e.has("kind") && !e.path("kind").asText().equals("EventsNode"))) {
+        String type = e.type() == null ? "events" : e.type();
+        if (!type.equals("events") || (e.kind() != null && !e.kind().equals("EventsNode"))) {
             throw new ValidationException("Only event entities are supported", attr);
         }
-        JsonNode id = e.has("kind") ? e.get("event") : e.get("id");
-        Expr props = InsightSql.properties(e.get("properties"), attr);
-        if (id == null || id.isNull()) {
+        String id = e.kind() != null ? e.event() : e.id() == null || e.id().isNull() ? null : e.id().asText();
+        Expr props = InsightSql.properties(e.properties(), attr);
+        if (id == null) {
             return props;
         }
-        return InsightSql.and(new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant(id.asText())), props);
+        return InsightSql.and(new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant(id)), props);
     }
 
     /**
      * Columns {@code person_id, bd, start, j}: cohort membership (j = 0) and returns (j = intervals after start,
-     * 1 … lookahead-1), per breakdown value {@code bd} ('' without a breakdown).
+     * 1 … lookahead-1), per breakdown value {@code bd} ('' without a breakdown). An AST: each SELECT is a constant
+     * template whose placeholders are bound to constants and expressions, and subqueries are placed as nodes.
      */
-    public static HogQLPart cells(Plan plan) {
+    public static SelectLike cellsAst(Plan plan) {
         RetentionBreakdown b = plan.breakdown();
         if (b == null || !b.isCohort()) {
             Expr bd = b == null ? new Expr.Constant("") : b.valueExpr();
-            return cells(plan, "rt", bd, new Expr.Constant(true));
+            return cells(plan, bd, new Expr.Constant(true));
         }
-        StringBuilder text = new StringBuilder();
-        Map<String, Object> values = new HashMap<>();
+        List<SelectLike> perCohort = new ArrayList<>();
         for (int i = 0; i < b.cohorts().size(); i++) {
             long id = b.cohorts().get(i);
             Expr member = id == 0 ? new Expr.Constant(true) : InsightSql.properties(JsonNodeFactory.instance
                     .objectNode().put("type", "cohort").put("key", "id").put("value", id), "breakdown");
-            HogQLPart part = cells(plan, "rt" + i, new Expr.Constant(Long.toString(id)), member);
-            if (i > 0) {
-                text.append(" UNION ALL ");
-            }
-            text.append("SELECT person_id, bd, start, j FROM (").append(part.text()).append(") AS rc").append(i);
-            values.putAll(part.values());
+            SelectLike cells = cells(plan, new Expr.Constant(Long.toString(id)), member);
+            perCohort.add(new SelectQuery(List.of(), false, fields("person_id", "bd", "start", "j"),
+                    from(cells, "rc" + i), null, List.of(), null, List.of(), null, null, null));
         }
-        return new HogQLPart(text.toString(), values);
+        return new SelectUnion(perCohort);
     }
 
-    private static HogQLPart cells(Plan plan, String p, Expr bd, Expr member) {
-        String a = p + "_anchor";
-        String idx = plan.interval().indexHogQL(a, "timestamp");
-        String bdRef = "{" + p + "_bd}";
-        String cohort;
-        if (plan.firstTime()) {
-            String firstIdx = plan.interval().indexHogQL(a, "first_seen");
-            cohort = "SELECT person_id, bd, " + firstIdx + " AS start FROM (SELECT person_id, " + bdRef + " AS bd, "
-                    + "min(timestamp) AS first_seen FROM events WHERE {" + p + "_target_all} GROUP BY person_id, "
-                    + bdRef + ") AS firsts WHERE " + firstIdx + " >= 0 AND " + firstIdx + " < {" + p + "_rows}";
-        } else {
-            cohort = "SELECT person_id, " + bdRef + " AS bd, " + idx + " AS start FROM events WHERE {" + p
-                    + "_target} GROUP BY person_id, " + bdRef + ", " + idx;
-        }
-        String returning = "SELECT person_id, " + bdRef + " AS bd, " + idx + " AS ret FROM events WHERE {" + p
-                + "_returning} GROUP BY person_id, " + bdRef + ", " + idx
-                + (plan.minimumOccurrences() > 1 ? " HAVING count() >= {" + p + "_min}" : "");
-        String text = "SELECT c.person_id AS person_id, c.bd AS bd, c.start AS start, 0 AS j FROM (" + cohort
-                + ") AS c UNION ALL SELECT c.person_id AS person_id, c.bd AS bd, c.start AS start, r.ret - c.start AS j "
-                + "FROM (" + cohort + ") AS c INNER JOIN (" + returning + ") AS r ON r.person_id = c.person_id AND "
-                + "r.bd = c.bd AND r.ret > c.start AND r.ret - c.start < {" + p + "_look}";
+    private static SelectLike cells(Plan plan, Expr bd, Expr member) {
+        Map<String, Object> values = new HashMap<>();
+        values.put("anchor", plan.first().toOffsetDateTime());
+        values.put("look", (long) plan.lookahead());
+        values.put("min", (long) plan.minimumOccurrences());
+        values.put("rows", (long) plan.rows());
+        values.put("bd", bd);
+        values.put("idx", Placeholders.replace(Parser.parseExpr(plan.interval().indexHogQL("anchor", "timestamp")),
+                values, null));
+        values.put("first_idx", Placeholders.replace(Parser.parseExpr(plan.interval().indexHogQL("anchor",
+                "first_seen")), values, null));
         Expr range = new Expr.And(List.of(
                 new Expr.Compare(">=", Expr.Field.of("timestamp"), new Expr.Constant(plan.first().toOffsetDateTime())),
                 new Expr.Compare("<", Expr.Field.of("timestamp"), new Expr.Constant(plan.readTo().toOffsetDateTime()))));
-        Map<String, Object> values = new HashMap<>();
-        values.put(a, plan.first().toOffsetDateTime());
-        values.put(p + "_bd", bd);
-        values.put(p + "_look", (long) plan.lookahead());
-        if (plan.minimumOccurrences() > 1) {
-            values.put(p + "_min", (long) plan.minimumOccurrences());
-        }
-        values.put(p + "_returning", InsightSql.and(plan.returning(), plan.global(), member, range));
+        values.put("returning", InsightSql.and(plan.returning(), plan.global(), member, range));
+        SelectLike cohort;
         if (plan.firstTime()) {
-            values.put(p + "_rows", (long) plan.rows());
-            values.put(p + "_target_all", InsightSql.and(plan.target(), plan.global(), member));
+            values.put("target", InsightSql.and(plan.target(), plan.global(), member));
+            SelectLike firsts = template("SELECT person_id, {bd} AS bd, min(timestamp) AS first_seen FROM events "
+                    + "WHERE {target} GROUP BY person_id, {bd}", values);
+            cohort = new SelectQuery(List.of(), false, List.of(Expr.Field.of("person_id"), Expr.Field.of("bd"),
+                    new Expr.Alias(bound("{first_idx}", values), "start")), from(firsts, "firsts"),
+                    bound("{first_idx} >= 0 AND {first_idx} < {rows}", values), List.of(), null, List.of(), null,
+                    null, null);
         } else {
-            values.put(p + "_target", InsightSql.and(plan.target(), plan.global(), member, range));
+            values.put("target", InsightSql.and(plan.target(), plan.global(), member, range));
+            cohort = template("SELECT person_id, {bd} AS bd, {idx} AS start FROM events WHERE {target} "
+                    + "GROUP BY person_id, {bd}, {idx}", values);
         }
-        return new HogQLPart(text, values);
+        SelectLike returning = template("SELECT person_id, {bd} AS bd, {idx} AS ret FROM events WHERE {returning} "
+                + "GROUP BY person_id, {bd}, {idx}" + (plan.minimumOccurrences() > 1 ? " HAVING count() >= {min}"
+                : ""), values);
+        SelectQuery members = new SelectQuery(List.of(), false, List.of(
+                new Expr.Alias(Expr.Field.of("c", "person_id"), "person_id"),
+                new Expr.Alias(Expr.Field.of("c", "bd"), "bd"), new Expr.Alias(Expr.Field.of("c", "start"), "start"),
+                new Expr.Alias(new Expr.Constant(0L), "j")), from(cohort, "c"), null, List.of(), null, List.of(),
+                null, null, null);
+        SelectQuery returns = new SelectQuery(List.of(), false, List.of(
+                new Expr.Alias(Expr.Field.of("c", "person_id"), "person_id"),
+                new Expr.Alias(Expr.Field.of("c", "bd"), "bd"), new Expr.Alias(Expr.Field.of("c", "start"), "start"),
+                new Expr.Alias(bound("r.ret - c.start", values), "j")),
+                List.of(new JoinExpr(null, Placeholders.Transformer.copy(cohort), "c", null, null),
+                        new JoinExpr("INNER JOIN", returning, "r", bound("r.person_id = c.person_id AND r.bd = c.bd "
+                                + "AND r.ret > c.start AND r.ret - c.start < {look}", values), null)),
+                null, List.of(), null, List.of(), null, null, null);
+        return new SelectUnion(List.of(members, returns));
+    }
+
+    /** A constant SELECT template with its placeholders bound to {@code values}. */
+    private static SelectLike template(String constantSelect, Map<String, Object> values) {
+        return Placeholders.replace(Parser.parseSelect(constantSelect), values, null);
+    }
+
+    /** A constant expression template with its placeholders bound to {@code values}. */
+    private static Expr bound(String constantExpr, Map<String, Object> values) {
+        return Placeholders.replace(Parser.parseExpr(constantExpr), values, null);
     }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+    public Uni<ObjectNode> run(QueryContext context, RetentionQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         return plan(sql, query).flatMap(plan -> {
-            HogQLPart counts = plan.cumulative()
-                    ? cells(plan).wrap("SELECT bd, start, mj, count() FROM (SELECT person_id, bd, start, max(j) AS mj "
-                            + "FROM %s AS cells GROUP BY person_id, bd, start) AS last_return GROUP BY bd, start, mj",
-                            Map.of())
-                    // without cohort breakdowns (whose list may name a cohort twice) a cell row is unique per
-                    // (person, bd, start, j): cohort and returns are each grouped by person, bd and interval, so
-                    // counting rows counts persons without the sort a distinct count needs
-                    : cells(plan).wrap("SELECT bd, start, j, " + (plan.breakdown() != null && plan.breakdown()
-                            .isCohort() ? "count(DISTINCT person_id)" : "count(person_id)") + " FROM %s AS cells "
-                            + "GROUP BY bd, start, j", Map.of());
-            CompiledQuery compiled = sql.compile(counts.text(), counts.values());
+            CompiledQuery compiled = sql.compile(counts(plan), InsightSql.NO_LIMIT);
             return sql.run(compiled).map(rows -> {
                 int n = plan.lookahead();
                 int r = plan.rows();
@@ -281,6 +294,45 @@ public class RetentionQueryRunner implements JsonQueryRunner, ActorsSource {
                 return body;
             });
         });
+    }
+
+    /**
+     * The numbers: persons per breakdown value, row and interval ({@code bd, start, j, count}); cumulative counts
+     * each person once, at their last return ({@code mj}).
+     */
+    static SelectQuery counts(Plan plan) {
+        List<Expr> byCell = fields("bd", "start", plan.cumulative() ? "mj" : "j");
+        if (!plan.cumulative()) {
+            List<Expr> columns = new ArrayList<>(byCell);
+            // without cohort breakdowns (whose list may name a cohort twice) a cell row is unique per
+            // (person, bd, start, j): cohort and returns are each grouped by person, bd and interval, so counting
+            // rows counts persons without the sort a distinct count needs
+            columns.add(Parser.parseExpr(plan.breakdown() != null && plan.breakdown().isCohort()
+                    ? "count(DISTINCT person_id)" : "count(person_id)"));
+            return new SelectQuery(List.of(), false, columns, from(cellsAst(plan), "cells"), null, byCell, null,
+                    List.of(), null, null, null);
+        }
+        List<Expr> byStart = fields("person_id", "bd", "start");
+        List<Expr> lastColumns = new ArrayList<>(byStart);
+        lastColumns.add(new Expr.Alias(Parser.parseExpr("max(j)"), "mj"));
+        SelectQuery lastReturn = new SelectQuery(List.of(), false, lastColumns, from(cellsAst(plan), "cells"), null,
+                byStart, null, List.of(), null, null, null);
+        List<Expr> columns = new ArrayList<>(byCell);
+        columns.add(Parser.parseExpr("count()"));
+        return new SelectQuery(List.of(), false, columns, from(lastReturn, "last_return"), null, byCell, null,
+                List.of(), null, null, null);
+    }
+
+    private static List<JoinExpr> from(SelectLike subquery, String alias) {
+        return List.of(new JoinExpr(null, subquery, alias, null, null));
+    }
+
+    private static List<Expr> fields(String... names) {
+        List<Expr> out = new ArrayList<>();
+        for (String n : names) {
+            out.add(Expr.Field.of(n));
+        }
+        return out;
     }
 
     /** Values by total cohort size (desc, then value); those past the limit summed into the "other" bucket. */
@@ -345,32 +397,36 @@ public class RetentionQueryRunner implements JsonQueryRunner, ActorsSource {
     }
 
     @Override
-    public boolean answers(String sourceKind, String insightKind) {
-        return ActorsQueryRunner.INSIGHT_SOURCES.contains(sourceKind) && insightKind.equals("RetentionQuery");
+    public Class<InsightActorsQuery> sourceType() {
+        return InsightActorsQuery.class;
+    }
+
+    @Override
+    public boolean answers(InsightActorsQuery source) {
+        return source.insightKind().equals("RetentionQuery");
     }
 
     /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
     @Override
-    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, com.fasterxml.jackson.databind.JsonNode source) {
-        com.fasterxml.jackson.databind.JsonNode insight = source.get("source");
-        long interval = source.path("interval").asLong(0);
+    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
+        RetentionQuery insight = QuerySchema.parse(source.source(), RetentionQuery.class, "RetentionQuery");
+        long interval = source.interval() == null ? 0 : source.interval();
         return plan(sql, insight).map(plan -> {
-            String selected = selectedValue(source.get("breakdown"));
+            String selected = selectedValue(source.breakdown());
             if (plan.breakdown() != null && plan.breakdown().isCohort() && selected == null) {
                 throw new ValidationException("A cohort breakdown value is required for actors of a retention "
                         + "with cohort breakdowns", "breakdown");
             }
-            Map<String, Object> extra = new HashMap<>();
-            extra.put("ac_start", interval);
-            String where = "start = {ac_start}";
+            List<Expr> where = new ArrayList<>();
+            where.add(new Expr.Compare("=", Expr.Field.of("start"), new Expr.Constant(interval)));
             if (selected != null && plan.breakdown() != null) {
-                extra.put("ac_bd", selected);
-                where += " AND bd = {ac_bd}";
+                where.add(new Expr.Compare("=", Expr.Field.of("bd"), new Expr.Constant(selected)));
             }
             // the cohort of the row, and every interval each of them appeared in
-            HogQLPart part = cells(plan).wrap("SELECT person_id, j FROM %s AS cells WHERE "
-                    + where, extra);
-            return new ActorsQueryRunner.Cell(part, false, true, plan.lookahead(), plan.interval().lower(), false);
+            SelectQuery cell = new SelectQuery(List.of(), false, List.of(Expr.Field.of("person_id"),
+                    Expr.Field.of("j")), from(cellsAst(plan), "cells"), InsightSql.and(where), List.of(), null,
+                    List.of(), null, null, null);
+            return new ActorsQueryRunner.Cell(cell, false, true, plan.lookahead(), plan.interval().lower(), false);
         });
     }
 }

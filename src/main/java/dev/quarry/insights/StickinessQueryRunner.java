@@ -27,7 +27,7 @@ import java.util.Map;
  * (or groups of {@code intervalCount} intervals, counted back from the end), N = 1..K; cumulative mode shows "N or more".
  */
 @ApplicationScoped
-public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, ActorsSource {
+public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, ActorsSource<InsightActorsQuery> {
     @Override
     public String kind() {
         return "StickinessQuery";
@@ -184,25 +184,30 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
     }
 
     @Override
-    public boolean answers(String sourceKind, String insightKind) {
-        return ActorsQueryRunner.INSIGHT_SOURCES.contains(sourceKind) && insightKind.equals("StickinessQuery");
+    public Class<InsightActorsQuery> sourceType() {
+        return InsightActorsQuery.class;
+    }
+
+    @Override
+    public boolean answers(InsightActorsQuery source) {
+        return source.insightKind().equals("StickinessQuery");
     }
 
     /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
     @Override
-    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, com.fasterxml.jackson.databind.JsonNode source) {
-        StickinessQuery insight = QuerySchema.parse(source.get("source"), StickinessQuery.class, "StickinessQuery");
-        JsonNode day = source.get("day");
+    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
+        StickinessQuery insight = QuerySchema.parse(source.source(), StickinessQuery.class, "StickinessQuery");
+        JsonNode day = source.day();
         if (day == null || !day.canConvertToLong()) {
             throw new ValidationException("day must be the number of intervals", "day");
         }
-        int series = source.path("series").asInt(0);
+        int series = source.seriesIndex();
         return plans(sql, insight).map(plans -> {
-            StickinessQueryRunner.Plan plan = ActorsQueryRunner.pick(plans, series, source.path("compare").asText(null));
+            StickinessQueryRunner.Plan plan = ActorsQueryRunner.pick(plans, series, source.compare());
             String op = plan.cumulative() ? ">=" : "=";
-            return ActorsQueryRunner.Cell.of(TrendsQueryRunner.cellPart(HogQLStatement.select("SELECT person_id "
+            return ActorsQueryRunner.Cell.of(HogQLStatement.select("SELECT person_id "
                     + "FROM {actors} AS actors WHERE intervals " + op + " {ac_n}",
-                    Map.of("actors", actorIntervals(plan), "ac_n", day.asLong()))));
+                    Map.of("actors", actorIntervals(plan), "ac_n", day.asLong())));
         });
     }
 }

@@ -31,7 +31,7 @@ import java.util.Set;
  * is submitted at once and runs concurrently within the project's limit.
  */
 @ApplicationScoped
-public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource {
+public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource<InsightActorsQuery> {
     static final Set<String> TOTAL_VALUE_DISPLAYS = Set.of("BoldNumber", "ActionsPie", "ActionsTable", "WorldMap",
             "ActionsBarValue");
 
@@ -679,8 +679,13 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
     }
 
     @Override
-    public boolean answers(String sourceKind, String insightKind) {
-        return ActorsQueryRunner.INSIGHT_SOURCES.contains(sourceKind) && insightKind.equals("TrendsQuery");
+    public Class<InsightActorsQuery> sourceType() {
+        return InsightActorsQuery.class;
+    }
+
+    @Override
+    public boolean answers(InsightActorsQuery source) {
+        return source.insightKind().equals("TrendsQuery");
     }
 
     /**
@@ -689,14 +694,14 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
      * AST, by the same plan that computes it.
      */
     @Override
-    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, JsonNode source) {
-        TrendsQuery insight = QuerySchema.parse(source.get("source"), TrendsQuery.class, "TrendsQuery");
+    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
+        TrendsQuery insight = QuerySchema.parse(source.source(), TrendsQuery.class, "TrendsQuery");
         if (insight == null) {
             throw new ValidationException("source must be a TrendsQuery", "source");
         }
         insight.checkSupported();
         List<Series> series = Series.all(insight.series(), "series");
-        int index = source.path("series").asInt(0);
+        int index = source.seriesIndex();
         if (index < 0 || index >= series.size()) {
             throw new ValidationException("series out of range", "series");
         }
@@ -705,7 +710,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         Breakdown parsed = Breakdown.of(insight.breakdownFilter(), Breakdown.TRENDS);
         List<Long> cohorts = parsed != null && parsed.isCohort() ? parsed.cohorts() : null;
         Breakdown breakdown = cohorts != null ? null : parsed;
-        JsonNode b = source.get("breakdown");
+        JsonNode b = source.breakdown();
         Expr member = new Expr.Constant(true);
         if (cohorts != null) {
             JsonNode one = b != null && b.isArray() ? b.get(0) : b;
@@ -720,27 +725,19 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             member = Breakdown.cohortMember(id);
         }
         boolean totalValue = TOTAL_VALUE_DISPLAYS.contains(String.valueOf(insight.filter().display()));
-        String compare = source.path("compare").asText(null);
+        String compare = source.compare();
         String compareTo = insight.compare().compareTo();
         Expr where = InsightSql.and(s.filter(), sql.globalFilters(insight.properties(), insight.filterTestAccounts()),
                 member);
-        JsonNode day = source.get("day");
+        JsonNode day = source.dayOrNull();
         String value = b == null || b.isNull() ? null : b.isArray() ? b.path(0).asText() : b.asText();
         return sql.dateRange(insight.dateRange(), totalValue ? Interval.DAY : interval, "-7d").flatMap(range -> {
             QueryDateRange dr = "previous".equals(compare) ? range.previous(compareTo) : range;
             return plan(sql, s, dr, where, breakdown, totalValue, null, new ArrayList<>()).map(plan -> {
                 Long period = totalValue || day == null || day.isNull() ? null
                         : ActorsQueryRunner.bucketIndex(sql, dr, day);
-                return ActorsQueryRunner.Cell.events(cellPart(cellEvents(sql, plan, period, value)));
+                return ActorsQueryRunner.Cell.events(cellEvents(sql, plan, period, value));
             });
         });
-    }
-
-    /**
-     * A cell's actors query (column {@code person_id}) as {@link ActorsQueryRunner.Cell} takes it today: a part
-     * whose only text is {@code FROM {cell}}, the AST itself the value (no text of the cell is pasted anywhere).
-     */
-    static HogQLPart cellPart(SelectLike cell) {
-        return new HogQLPart("SELECT person_id FROM {ac_cell} AS ac_cell", Map.of("ac_cell", cell));
     }
 }

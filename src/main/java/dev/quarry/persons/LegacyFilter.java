@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.insights.ActorsQuery;
 import dev.quarry.web.ValidationException;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.io.IOException;
@@ -247,7 +248,11 @@ public final class LegacyFilter {
     }
 
     /** The FunnelsActorsQuery of persons/funnel: funnel_step, funnel_step_breakdown, funnel trends cells. */
-    public ObjectNode funnelsActorsSource() {
+    public ActorsQuery.RawSource funnelsActorsSource() {
+        return new ActorsQuery.RawSource("FunnelsActorsQuery", funnelsActorsNode());
+    }
+
+    private ObjectNode funnelsActorsNode() {
         ObjectNode source = mapper.createObjectNode().put("kind", "FunnelsActorsQuery");
         source.set("source", funnelsQuery());
         if (has("funnel_step")) {
@@ -267,7 +272,11 @@ public final class LegacyFilter {
     }
 
     /** The FunnelCorrelationActorsQuery of persons/funnel/correlation. */
-    public ObjectNode correlationActorsSource() {
+    public ActorsQuery.RawSource correlationActorsSource() {
+        return new ActorsQuery.RawSource("FunnelCorrelationActorsQuery", correlationActorsNode());
+    }
+
+    private ObjectNode correlationActorsNode() {
         JsonNode entity = params.get("funnel_correlation_person_entity");
         if (entity == null || !entity.isObject()) {
             throw new ValidationException("funnel_correlation_person_entity is required", "funnel_correlation_person_entity");

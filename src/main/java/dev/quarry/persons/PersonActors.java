@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.Team;
+import dev.quarry.insights.ActorsQuery;
 import dev.quarry.insights.ActorsQueryRunner;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryExecutor;
@@ -41,15 +42,9 @@ public class PersonActors {
     }
 
     /** The persons of one insight cell, a page at a time; compiled in the project's lane, off the event loop. */
-    public Uni<Page> people(Team team, ObjectNode source, int limit, int offset, String search) {
-        ObjectNode query = mapper.createObjectNode().put("kind", "ActorsQuery");
-        query.set("source", source);
-        query.putArray("select").add("person");
-        query.put("limit", limit);
-        query.put("offset", offset);
-        if (search != null && !search.isBlank()) {
-            query.put("search", search);
-        }
+    public Uni<Page> people(Team team, ActorsQuery.Source source, int limit, int offset, String search) {
+        ActorsQuery query = ActorsQuery.of(source, List.of("person"), search == null || search.isBlank() ? null
+                : search, limit, offset);
         QueryContext context = new QueryContext(team, QueryIds.newId(), executor, mapper, clock.instant());
         return lanes.run(team.id(), () -> actors.run(context, query)).map(body -> {
             List<JsonNode> people = new java.util.ArrayList<>();

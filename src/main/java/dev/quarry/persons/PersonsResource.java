@@ -3,6 +3,10 @@ package dev.quarry.persons;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.quarry.insights.ActorsQuery;
+import dev.quarry.insights.InsightActorsQuery;
 import dev.quarry.auth.RequestAuth;
 import dev.quarry.auth.RequiresScopes;
 import dev.quarry.cohorts.Cohort;
@@ -70,10 +74,9 @@ public class PersonsResource {
             throw new ValidationException("Must include an event in events", "events");
         }
         ArrayNode one = mapper.createArrayNode().add(series.get(0));
-        ObjectNode source = mapper.createObjectNode().put("kind", "InsightActorsQuery");
-        source.set("source", filter.insight("LifecycleQuery", one));
-        source.put("day", filter.text("target_date"));
-        source.put("status", filter.text("lifecycle_type"));
+        InsightActorsQuery source = new InsightActorsQuery("InsightActorsQuery", filter.insight("LifecycleQuery", one),
+                TextNode.valueOf(filter.text("target_date")), null, null, null, filter.text("lifecycle_type"), null,
+                null, null, null, null, null, null);
         if (!LIFECYCLE_TYPES.contains(filter.text("lifecycle_type"))) {
             // PostHog only compares the status column with it: an unknown type matches nobody
             int limit = filter.limit("limit");
@@ -134,9 +137,9 @@ public class PersonsResource {
         if (days < 1) {
             throw new ValidationException("stickiness_days must be a positive integer", "stickiness_days");
         }
-        ObjectNode source = mapper.createObjectNode().put("kind", "InsightActorsQuery");
-        source.set("source", filter.insight("StickinessQuery", mapper.createArrayNode().add(entity)));
-        source.put("day", days);
+        InsightActorsQuery source = new InsightActorsQuery("InsightActorsQuery",
+                filter.insight("StickinessQuery", mapper.createArrayNode().add(entity)), IntNode.valueOf(days), null,
+                null, null, null, null, null, null, null, null, null, null);
         return actorList(filter, source, request, csv);
     }
 
@@ -191,7 +194,8 @@ public class PersonsResource {
                         csv));
     }
 
-    private Uni<Response> actorList(LegacyFilter filter, ObjectNode source, HttpServerRequest request, boolean csv) {
+    private Uni<Response> actorList(LegacyFilter filter, ActorsQuery.Source source, HttpServerRequest request,
+                                    boolean csv) {
         int limit = filter.limit("limit");
         int offset = filter.offset("offset");
         return actors.people(auth.team(), source, limit, offset, filter.text("search"))

@@ -1,6 +1,5 @@
 package dev.quarry.query;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.HogQLCompiler;
@@ -17,7 +16,7 @@ import java.util.List;
  * query that parses), {@code view_metadata, ch_table_names} (null when invalid) and {@code isUsingIndices}.
  */
 @ApplicationScoped
-public class HogQLMetadataRunner implements JsonQueryRunner {
+public class HogQLMetadataRunner implements QueryRunner<HogQLMetadata> {
     @Override
     public String kind() {
         return "HogQLMetadata";
@@ -29,22 +28,26 @@ public class HogQLMetadataRunner implements JsonQueryRunner {
     }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
-        JsonNode text = query.get("query");
-        if (text == null || !text.isTextual()) {
+    public Class<HogQLMetadata> queryType() {
+        return HogQLMetadata.class;
+    }
+
+    @Override
+    public Uni<ObjectNode> run(QueryContext context, HogQLMetadata query) {
+        String text = query.query();
+        if (text == null) {
             throw new ValidationException("This field is required.", "query");
         }
-        String language = query.path("language").asText("hogQL");
+        String language = query.language() == null ? "hogQL" : query.language();
         HogQLCompiler.Validation validation = switch (language) {
-            case "hogQL" -> HogQLCompiler.validate(text.asText(),
-                    HogQLQueryRunner.values(query.get("values"), query.get("variables")));
-            case "hogQLExpr" -> validateExpr(text.asText());
+            case "hogQL" -> HogQLCompiler.validate(text, HogQLQueryRunner.values(query.values(), query.variables()));
+            case "hogQLExpr" -> validateExpr(text);
             default -> throw new ValidationException("Unsupported language: " + language, "language");
         };
         // PostHog's HogQLMetadataResponse, field for field; it is not a runner answer, so no cache fields or timings.
         ObjectNode body = context.mapper().createObjectNode();
         body.put("isValid", validation.isValid());
-        body.set("query", text);
+        body.put("query", text);
         ArrayNode errors = body.putArray("errors");
         validation.errors().forEach(error -> errors.addObject().put("message", error.message())
                 .put("start", error.start() < 0 ? null : error.start()).put("end", error.end() < 0 ? null : error.end())

@@ -10,7 +10,9 @@ import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.HogQLException;
+import dev.quarry.hogql.Parser;
 import dev.quarry.hogql.PropertyFilters;
+import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.dates.RelativeDates;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
@@ -22,14 +24,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** HogQLQuery: the user's HogQL, compiled for the team and run; PostHog's HogQLQueryResponse. */
 @ApplicationScoped
-public class HogQLQueryRunner implements JsonQueryRunner {
+public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
     private final Pool pool;
 
     public HogQLQueryRunner(Pool pool) {
@@ -42,42 +43,48 @@ public class HogQLQueryRunner implements JsonQueryRunner {
     }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
-        JsonNode text = query.get("query");
-        if (text == null || !text.isTextual() || text.asText().isBlank()) {
+    public Class<HogQLQuery> queryType() {
+        return HogQLQuery.class;
+    }
+
+    @Override
+    public Uni<ObjectNode> run(QueryContext context, HogQLQuery query) {
+        String text = query.query();
+        if (text == null || text.isBlank()) {
             throw new ValidationException("This field is required.", "query");
         }
+        QuerySchema.unsupported("HogQLQuery", "explain", query.explain());
+        QuerySchema.unsupported("HogQLQuery", "sendRawQuery", query.sendRawQuery());
+        QuerySchema.unsupported("HogQLQuery", "connectionId", query.connectionId());
         CompileSettings settings;
         List<Object> cohortRefs;
         try {
-            settings = CompileSettings.of(context.team().id())
-                    .withTimezone(context.team().timezone())
-                    .withValues(values(query.get("values"), query.get("variables")))
-                    .withFilters(filters(query.get("filters"), context))
+            settings = context.settings()
+                    .withValues(values(query.values(), query.variables()))
+                    .withFilters(filters(query.filters(), context))
                     .withExtraRow(true);
-            cohortRefs = HogQLCompiler.cohortReferences(text.asText(), settings);
+            cohortRefs = HogQLCompiler.cohortReferences(text, settings);
         } catch (HogQLException e) {
             throw HogQLErrors.toValidation(e);
         }
         if (cohortRefs.isEmpty()) {
-            return execute(context, query, text.asText(), settings);
+            return execute(context, query, text, settings);
         }
         // IN COHORT: the named cohorts must exist (PostHog: 400 "Could not find cohort with ID …")
         // the rows arrive on the event loop; compiling continues on a worker thread
         return cohorts(context.team().id(), cohortRefs)
                 .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
-                .flatMap(cohorts -> execute(context, query, text.asText(), settings.withCohorts(cohorts)));
+                .flatMap(cohorts -> execute(context, query, text, settings.withCohorts(cohorts)));
     }
 
-    private Uni<ObjectNode> execute(QueryContext context, ObjectNode query, String text, CompileSettings settings) {
+    private Uni<ObjectNode> execute(QueryContext context, HogQLQuery query, String text, CompileSettings settings) {
         CompiledQuery compiled;
         try {
-            compiled = HogQLCompiler.compileSelect(text, settings);
+            compiled = context.compile(Parser.parseSelect(text), settings);
         } catch (HogQLException e) {
             throw HogQLErrors.toValidation(e);
         }
-        return context.executor().execute(context.team(), context.queryId(), kind(), text, compiled.sql(),
-                        compiled.params(), compiled.limit())
+        return context.execute(kind(), text, compiled, compiled.limit())
                 .map(rows -> response(context.mapper(), query, compiled, rows));
     }
 
@@ -97,7 +104,7 @@ public class HogQLQueryRunner implements JsonQueryRunner {
                 });
     }
 
-    static ObjectNode response(ObjectMapper mapper, ObjectNode query, CompiledQuery compiled, RowSet<Row> rows) {
+    static ObjectNode response(ObjectMapper mapper, HogQLQuery query, CompiledQuery compiled, RowSet<Row> rows) {
         ObjectNode body = mapper.createObjectNode();
         ArrayNode results = body.putArray("results");
         int limit = compiled.limit() == null ? Integer.MAX_VALUE : compiled.limit();
@@ -120,35 +127,31 @@ public class HogQLQueryRunner implements JsonQueryRunner {
         body.put("hogql", compiled.hogql());
         body.putNull("clickhouse");
         body.put("postgres", compiled.sql());
-        body.set("query", query.get("query"));
+        body.put("query", query.query());
         body.put("limit", compiled.limit());
         body.put("offset", compiled.offset());
         body.put("hasMore", rows.size() > limit);
         body.putNull("explain");
         body.putNull("metadata");
-        body.set("modifiers", query.has("modifiers") ? query.get("modifiers") : mapper.createObjectNode());
+        body.set("modifiers", query.modifiers() != null ? query.modifiers() : mapper.createObjectNode());
         body.putNull("error");
         return body;
     }
 
     /** {@code values} by name, plus HogQL variables ({@code {variables.code_name}}) by their code name. */
-    static Map<String, Object> values(JsonNode values, JsonNode variables) {
+    static Map<String, Object> values(Map<String, JsonNode> values, Map<String, HogQLQuery.HogQLVariable> variables) {
         Map<String, Object> result = new LinkedHashMap<>();
-        if (values != null && values.isObject()) {
-            Iterator<Map.Entry<String, JsonNode>> fields = values.fields();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> field = fields.next();
-                result.put(field.getKey(), plain(field.getValue(), "values__" + field.getKey()));
-            }
+        if (values != null) {
+            values.forEach((name, value) -> result.put(name, plain(value, "values__" + name)));
         }
-        if (variables != null && variables.isObject()) {
-            for (JsonNode variable : variables) {
-                if (variable.hasNonNull("code_name")) {
-                    String name = "variables." + variable.get("code_name").asText();
+        if (variables != null) {
+            for (HogQLQuery.HogQLVariable variable : variables.values()) {
+                if (variable != null && variable.codeName() != null) {
+                    String name = "variables." + variable.codeName();
                     // isNull asks for NULL whatever the value; Quarry keeps no saved insight variables, so a
                     // variable without a value has no default to fall back to and is NULL as well
-                    result.put(name, variable.path("isNull").asBoolean(false) ? null
-                            : plain(variable.get("value"), "variables"));
+                    result.put(name, Boolean.TRUE.equals(variable.isNull()) ? null
+                            : plain(variable.value(), "variables"));
                 }
             }
         }
@@ -179,20 +182,26 @@ public class HogQLQueryRunner implements JsonQueryRunner {
         throw new ValidationException("Placeholder values must be strings, numbers, booleans or lists", attr);
     }
 
-    /** The {@code filters} object as the boolean expression {@code {filters}} expands to. */
-    static Expr filters(JsonNode filters, QueryContext context) {
-        if (filters == null || !filters.isObject()) {
+    /**
+     * The {@code filters} object as the boolean expression {@code {filters}} expands to: its property filters, its
+     * date range on {@code timestamp} (both ends inclusive) and, with {@code filterTestAccounts}, the project's
+     * test-account filters, as PostHog's {@code replace_filters} builds it.
+     */
+    static Expr filters(HogQLQuery.HogQLFilters filters, QueryContext context) {
+        if (filters == null) {
             return null;
         }
         List<Expr> parts = new ArrayList<>();
-        if (filters.has("properties")) {
-            parts.add(PropertyFilters.toExpr(filters.get("properties")));
+        if (filters.properties() != null) {
+            parts.add(PropertyFilters.toExpr(filters.properties()));
         }
-        JsonNode dateRange = filters.get("dateRange");
-        if (dateRange != null && dateRange.isObject()) {
+        if (Boolean.TRUE.equals(filters.filterTestAccounts())) {
+            parts.add(testAccounts(context));
+        }
+        if (filters.dateRange() != null) {
             ZonedDateTime now = context.now().atZone(ZoneId.of(context.team().timezone()));
-            ZonedDateTime from = RelativeDates.parse(dateRange.path("date_from").asText(null), now, false, "date_from");
-            ZonedDateTime to = RelativeDates.parse(dateRange.path("date_to").asText(null), now, true, "date_to");
+            ZonedDateTime from = RelativeDates.parse(filters.dateRange().dateFrom(), now, false, "date_from");
+            ZonedDateTime to = RelativeDates.parse(filters.dateRange().dateTo(), now, true, "date_to");
             if (from != null) {
                 parts.add(new Expr.Compare(">=", Expr.Field.of("timestamp"), new Expr.Constant(from.toOffsetDateTime())));
             }
@@ -201,5 +210,18 @@ public class HogQLQueryRunner implements JsonQueryRunner {
             }
         }
         return parts.isEmpty() ? null : parts.size() == 1 ? parts.get(0) : new Expr.And(parts);
+    }
+
+    /** The project's "filter out internal and test users" filters (TRUE when it has none). */
+    private static Expr testAccounts(QueryContext context) {
+        String stored = context.team().testAccountFilters();
+        if (stored == null || stored.isBlank()) {
+            return new Expr.Constant(true);
+        }
+        try {
+            return PropertyFilters.toExpr(context.mapper().readTree(stored));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("test_account_filters of team " + context.team().id() + " is not JSON", e);
+        }
     }
 }

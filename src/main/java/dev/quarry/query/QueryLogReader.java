@@ -40,7 +40,8 @@ public class QueryLogReader {
         CompiledQuery compiled = HogQLCompiler.compileSelect(LOG_QUERY, CompileSettings.of(team.id())
                 .withTimezone(team.timezone()).withValues(Map.of("client_query_id", queryId))
                 .withLimits(1000, 1000).withExtraRow(true));
-        ObjectNode query = mapper.createObjectNode().put("kind", "HogQLQuery").put("query", LOG_QUERY);
+        HogQLQuery query = new HogQLQuery("HogQLQuery", LOG_QUERY, null, null, null, null, null, null, null, null,
+                null, null, null);
         return executor.execute(team, "query_log:" + QueryIds.newId(), "QueryLog", compiled.sql(), compiled.params(),
                         compiled.limit())
                 .map(rows -> new QueryReply(200, HogQLQueryRunner.response(mapper, query, compiled, rows)));

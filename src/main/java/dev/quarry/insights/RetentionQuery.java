@@ -1,0 +1,54 @@
+package dev.quarry.insights;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.query.schema.BreakdownFilter;
+import dev.quarry.query.schema.DateRange;
+import dev.quarry.query.schema.PropertyFilter;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * PostHog's {@code RetentionQuery}: its {@code retentionFilter}, {@code dateRange} (the rows: intervals from
+ * {@code date_from}'s up to the one holding {@code date_to}; without {@code date_from} the last
+ * {@code totalIntervals}), the insight-wide {@code properties} and {@code filterTestAccounts}, and
+ * {@code breakdownFilter} (see {@link RetentionBreakdown}). {@code aggregation_group_type_index} and
+ * {@code samplingFactor} parse but are refused unless off; the rest is bookkeeping PostHog's clients send.
+ */
+@RegisterForReflection
+public record RetentionQuery(String kind, DateRange dateRange, PropertyFilter properties, Boolean filterTestAccounts,
+                             RetentionFilter retentionFilter, BreakdownFilter breakdownFilter,
+                             @JsonProperty("aggregation_group_type_index") JsonNode aggregationGroupTypeIndex,
+                             JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
+                             JsonNode version, JsonNode name, JsonNode dataColorTheme, JsonNode useSessionsTable,
+                             JsonNode conversionGoal) {
+
+    /**
+     * PostHog's {@code RetentionFilter}: {@code period} (Hour, Day — the default —, Week, Month),
+     * {@code totalIntervals} (values per row, default 8, 1 … 500), {@code retentionType}
+     * ({@code retention_recurring}, the default, or {@code retention_first_time}), the {@code targetEntity} that
+     * puts a person in a row and the {@code returningEntity} that counts them back, {@code cumulative} and
+     * {@code minimumOccurrences} (returning events needed in an interval, default 1). {@code timeWindowMode} (only
+     * {@code strict_calendar_dates}), {@code aggregationType} (only {@code count}), {@code retentionCustomBrackets}
+     * and the aggregation property fields parse but are refused unless off; the others only change the drawing.
+     */
+    @RegisterForReflection
+    public record RetentionFilter(String period, Integer totalIntervals, String retentionType,
+                                  RetentionEntity targetEntity, RetentionEntity returningEntity, Boolean cumulative,
+                                  Integer minimumOccurrences, JsonNode timeWindowMode, JsonNode aggregationType,
+                                  JsonNode retentionCustomBrackets, JsonNode aggregationProperty,
+                                  JsonNode aggregationPropertyType, JsonNode retentionReference, JsonNode display,
+                                  JsonNode dashboardDisplay, JsonNode meanRetentionCalculation, JsonNode showMean,
+                                  JsonNode showTrendLines, JsonNode selectedInterval) {
+    }
+
+    /**
+     * PostHog's {@code RetentionEntity}: {@code {id, type: "events"}} ({@code id} the event, null for every event)
+     * with its own {@code properties}; Quarry also reads an EventsNode's {@code kind} and {@code event}. Actions
+     * ({@code type: "actions"}) are refused.
+     */
+    @RegisterForReflection
+    public record RetentionEntity(JsonNode id, String type, String kind, String event, String name,
+                                  @JsonProperty("custom_name") String customName, JsonNode order, JsonNode uuid,
+                                  PropertyFilter properties) {
+    }
+}

@@ -1,0 +1,19 @@
+package dev.quarry.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.util.Map;
+
+/**
+ * PostHog's {@code HogQLMetadata}: is {@code query} valid in {@code language} ({@code hogQL}, the default, or
+ * {@code hogQLExpr}), with the {@code variables} (and Quarry's {@code values}) its placeholders name. Its
+ * {@code filters}, {@code sourceQuery}, {@code globals}, {@code debug} and {@code connectionId} parse and do not
+ * change the answer (Quarry validates the text alone); {@code tags}, {@code version} and {@code modifiers} are
+ * bookkeeping.
+ */
+@RegisterForReflection
+public record HogQLMetadata(String kind, String query, String language, Map<String, JsonNode> values,
+                            Map<String, HogQLQuery.HogQLVariable> variables, JsonNode filters, JsonNode sourceQuery,
+                            JsonNode globals, JsonNode debug, JsonNode connectionId, JsonNode modifiers,
+                            JsonNode response, JsonNode tags, JsonNode version) {
+}
