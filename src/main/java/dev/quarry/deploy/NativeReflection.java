@@ -145,7 +145,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.persons.PersonsResource.class,
         dev.quarry.persons.PersonActors.Page.class,
         dev.quarry.persons.Persons.ResetOutcome.class,
-        dev.quarry.insights.HogQLPart.class,
         dev.quarry.insights.TrendsQueryRunner.Plan.class,
         dev.quarry.insights.TrendsQueryRunner.Cell.class,
         dev.quarry.insights.TrendsQueryRunner.Cells.class,

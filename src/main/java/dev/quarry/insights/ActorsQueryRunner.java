@@ -59,17 +59,8 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
             return new Cell(select, false, false, 0, null, false);
         }
 
-        /** A cell still written as a HogQL template (constant text and bound values), as an AST. */
-        public static Cell of(HogQLPart part) {
-            return of(ast(part));
-        }
-
         public static Cell events(SelectLike select) {
             return new Cell(select, true, false, 0, null, false);
-        }
-
-        public static Cell events(HogQLPart part) {
-            return events(ast(part));
         }
 
         /** Persons with their event counts already known: columns {@code person_id, n}. */
@@ -90,15 +81,6 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
             }
             SelectLike select = parts.size() == 1 ? parts.get(0) : new SelectUnion(parts);
             return new Cell(select, true, false, 0, null, true);
-        }
-
-        /** A template's AST with its placeholders bound (values become constants or the expressions given). */
-        public static SelectLike ast(HogQLPart part) {
-            try {
-                return Placeholders.replace(Parser.parseSelect(part.text()), part.values(), null);
-            } catch (HogQLException e) {
-                throw new ValidationException(e.getMessage(), null);
-            }
         }
 
         /** A fresh copy of the cell's AST, to be placed in one query (the resolver keys nodes by identity). */

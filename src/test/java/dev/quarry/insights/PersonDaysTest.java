@@ -157,13 +157,12 @@ class PersonDaysTest {
     }
 
     /** A runner's subquery AST inside {@code outer}, which writes {@code %s} where it goes. */
-    static HogQLPart wrap(dev.quarry.hogql.SelectLike sub, String outer) {
-        return new HogQLPart(outer.replace("%s", "{sub}"), Map.of("sub", sub));
+    static dev.quarry.hogql.SelectLike wrap(dev.quarry.hogql.SelectLike sub, String outer) {
+        return dev.quarry.query.HogQLStatement.select(outer.replace("%s", "{sub}"), Map.of("sub", sub));
     }
 
-    static CompiledQuery compile(HogQLPart part, long team, String zone) {
-        return HogQLCompiler.compile(Parser.parseSelect(part.text()),
-                CompileSettings.of(team).withTimezone(zone).withValues(part.values()));
+    static CompiledQuery compile(dev.quarry.hogql.SelectLike query, long team, String zone) {
+        return HogQLCompiler.compile(query, CompileSettings.of(team).withTimezone(zone));
     }
 
     static Series series(String event) {
