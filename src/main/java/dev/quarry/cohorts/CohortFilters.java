@@ -22,6 +22,9 @@ import java.util.Set;
  */
 public final class CohortFilters {
     private static final Set<String> UNITS = Set.of("hour", "day", "week", "month", "year");
+    private static final java.util.Map<String, Long> HOURS = java.util.Map.of("hour", 1L, "day", 24L, "week", 168L,
+            "month", 24L * 31, "year", 24L * 366);
+    private static final long MAX_WINDOW_DAYS = 36_500;
 
     private CohortFilters() {
     }
@@ -188,10 +191,16 @@ public final class CohortFilters {
         }
         List<Expr> where = new ArrayList<>();
         where.add(new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant(key.asText())));
-        int timeValue = node.path("time_value").asInt(30);
+        long timeValue = node.path("time_value").asLong(30);
         String unit = node.path("time_interval").asText("day");
         if (!UNITS.contains(unit) || timeValue < 1) {
             throw new ValidationException("time_value must be positive and time_interval one of " + UNITS, "filters");
+        }
+        // PostgreSQL's intervals end near 178 million years; a window past a century back is refused here, at save
+        // time, rather than failing every recalculation ("interval out of range")
+        if (timeValue > MAX_WINDOW_DAYS * 24 / HOURS.get(unit)) {
+            throw new ValidationException("time_value reaches back more than " + MAX_WINDOW_DAYS / 365 + " years",
+                    "filters");
         }
         where.add(new Expr.Compare(">", Expr.Field.of("timestamp"), new Expr.Arithmetic("-",
                 Expr.Call.of("now"), new Expr.Interval(new Expr.Constant((long) timeValue), unit))));

@@ -40,10 +40,11 @@ public class EventDefinitionEntity extends PanacheEntityBase {
     @Column(name = "hidden", nullable = false)
     public boolean hidden;
 
-    @Column(name = "created_at", insertable = false, updatable = false)
+    /** Set by whoever inserts (the definitions API: now; capture: the database's default). */
+    @Column(name = "created_at", updatable = false)
     public OffsetDateTime createdAt;
 
-    @Column(name = "updated_at", insertable = false)
+    @Column(name = "updated_at")
     public OffsetDateTime updatedAt;
 
     @Column(name = "last_seen_at")

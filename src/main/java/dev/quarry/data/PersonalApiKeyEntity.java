@@ -4,7 +4,6 @@ import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
-import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
@@ -15,20 +14,7 @@ import java.util.Arrays;
  */
 @Entity
 @Table(name = "personal_api_keys")
-@NamedQuery(name = PersonalApiKeyEntity.WITH_USER, query = "select k, u from PersonalApiKeyEntity k "
-        + "join UserEntity u on u.id = k.userId where k.secureValue = :secureValue")
-@NamedQuery(name = PersonalApiKeyEntity.WITH_USER_AND_TEAM, query = "select k, u, t from PersonalApiKeyEntity k "
-        + "join UserEntity u on u.id = k.userId left join TeamEntity t on t.id = :teamId "
-        + "where k.secureValue = :secureValue")
 public class PersonalApiKeyEntity extends PanacheEntityBase {
-    /**
-     * The auth filter's statements, as named queries: Hibernate parses them when the persistence unit starts (at
-     * SnapStart's snapshot, on Lambda), not on a function's first request. Parameters {@code secureValue}
-     * (and {@code teamId}); rows [key, user] and [key, user, team or null].
-     */
-    public static final String WITH_USER = "PersonalApiKey.withUser";
-    public static final String WITH_USER_AND_TEAM = "PersonalApiKey.withUserAndTeam";
-
     @Id
     public String id;
 

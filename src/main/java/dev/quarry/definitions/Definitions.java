@@ -1,5 +1,11 @@
 package dev.quarry.definitions;
 
+import dev.quarry.data.EventDefinitionEntity;
+import dev.quarry.data.PropertyDefinitionEntity;
+import dev.quarry.data.Sessions;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -7,12 +13,22 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import dev.quarry.web.ValidationException;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
-/** Event and property definitions of one team: pages, lookups, creation and edits. Every statement binds team_id. */
+/**
+ * Event and property definitions of one team: pages, lookups, creation and edits, through the Panache entities
+ * {@link EventDefinitionEntity} and {@link PropertyDefinitionEntity} (each call its own session, see
+ * {@link Sessions}); every query names the team. Which properties were seen with which events
+ * ({@code event_properties}, kept by capture) is read with SQL on the reactive client.
+ */
 @ApplicationScoped
 public class Definitions {
     private final Pool pool;
@@ -31,51 +47,72 @@ public class Definitions {
 
     /** Event definitions, most recently seen first; {@code search} is a case-insensitive substring of the name. */
     public Uni<Page<EventDefinition>> events(long teamId, String search, int limit, int offset) {
-        String where = "WHERE team_id = $1 AND ($2::text IS NULL OR name ILIKE '%' || $2 || '%')";
-        String pattern = search == null || search.isBlank() ? null : escapeLike(search.trim());
-        return pool.preparedQuery("SELECT count(*) FROM event_definitions " + where).execute(Tuple.of(teamId, pattern))
-                .flatMap(count -> pool.preparedQuery("SELECT " + EventDefinition.COLUMNS + " FROM event_definitions "
-                                + where + " ORDER BY last_seen_at DESC NULLS LAST, name LIMIT $3 OFFSET $4")
-                        .execute(Tuple.of(teamId, pattern, limit, offset))
-                        .map(rows -> {
-                            List<EventDefinition> out = new ArrayList<>();
-                            rows.forEach(r -> out.add(EventDefinition.from(r)));
-                            return new Page<>(count.iterator().next().getLong(0), out);
-                        }));
+        Filter filter = new Filter("teamId = :team", Parameters.with("team", teamId));
+        if (search != null && !search.isBlank()) {
+            filter = filter.and("name ilike :pattern escape '\\'", "pattern", containing(search));
+        }
+        Filter where = filter;
+        return Sessions.read(() -> EventDefinitionEntity.count(where.hql(), where.parameters())
+                .flatMap(count -> EventDefinitionEntity.<EventDefinitionEntity>find(where.hql(),
+                                Sort.by("lastSeenAt", Sort.Direction.Descending, Sort.NullPrecedence.NULLS_LAST).and("name"), where.parameters())
+                        .range(offset, offset + limit - 1).list()
+                        .map(rows -> new Page<>(count, rows.stream().map(EventDefinition::from).toList()))));
     }
 
     public Uni<EventDefinition> event(long teamId, UUID id) {
-        return pool.preparedQuery("SELECT " + EventDefinition.COLUMNS + " FROM event_definitions WHERE team_id = $1 AND id = $2")
-                .execute(Tuple.of(teamId, id)).map(rows -> rows.size() == 0 ? null : EventDefinition.from(rows.iterator().next()));
+        return Sessions.read(() -> EventDefinitionEntity.<EventDefinitionEntity>find("teamId = ?1 and id = ?2", teamId, id)
+                .firstResult()).map(EventDefinition::from);
     }
 
     public Uni<EventDefinition> eventByName(long teamId, String name) {
-        return pool.preparedQuery("SELECT " + EventDefinition.COLUMNS + " FROM event_definitions WHERE team_id = $1 AND name = $2")
-                .execute(Tuple.of(teamId, name)).map(rows -> rows.size() == 0 ? null : EventDefinition.from(rows.iterator().next()));
+        return Sessions.read(() -> EventDefinitionEntity.<EventDefinitionEntity>find("teamId = ?1 and name = ?2", teamId, name)
+                .firstResult()).map(EventDefinition::from);
     }
 
     /** A new definition (not yet seen in capture). @throws ValidationException when the name exists */
     public Uni<EventDefinition> createEvent(long teamId, String name, Edit edit) {
-        boolean verified = Boolean.TRUE.equals(edit.verified());
-        return pool.preparedQuery("INSERT INTO event_definitions (team_id, id, name, description, tags, verified, verified_at, hidden) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $6 THEN now() END, $7) RETURNING " + EventDefinition.COLUMNS)
-                .execute(Tuple.tuple(Arrays.asList(teamId, UUID.randomUUID(), name, edit.description(),
-                        (edit.tags() == null ? List.<String>of() : edit.tags()).toArray(String[]::new), verified,
-                        Boolean.TRUE.equals(edit.hidden()))))
-                .map(rows -> EventDefinition.from(rows.iterator().next()))
+        OffsetDateTime now = now();
+        EventDefinitionEntity row = new EventDefinitionEntity();
+        row.id = UUID.randomUUID();
+        row.teamId = teamId;
+        row.name = name;
+        row.description = edit.description();
+        row.tags = (edit.tags() == null ? List.<String>of() : edit.tags()).toArray(String[]::new);
+        row.verified = Boolean.TRUE.equals(edit.verified());
+        row.verifiedAt = row.verified ? now : null;
+        row.hidden = Boolean.TRUE.equals(edit.hidden());
+        row.createdAt = now;
+        row.updatedAt = now;
+        return Sessions.write(() -> row.persist().call(Panache::flush))
+                .map(ignored -> EventDefinition.from(row))
                 .onFailure(Definitions::isUniqueViolation)
                 .transform(e -> new ValidationException("unique", "Event definition with this name already exists.", "name"));
     }
 
+    /** Applies the edit; null when the team has no definition with this id. One transaction. */
     public Uni<EventDefinition> updateEvent(long teamId, UUID id, Edit edit) {
-        return pool.preparedQuery("UPDATE event_definitions SET "
-                        + "description = CASE WHEN $3 THEN $4 ELSE description END, tags = coalesce($5, tags), "
-                        + "verified_at = CASE WHEN $6 AND NOT verified THEN now() WHEN NOT $6 THEN NULL ELSE verified_at END, "
-                        + "verified = coalesce($6, verified), hidden = coalesce($7, hidden), updated_at = now() "
-                        + "WHERE team_id = $1 AND id = $2 RETURNING " + EventDefinition.COLUMNS)
-                .execute(Tuple.tuple(Arrays.asList(teamId, id, edit.descriptionSet(), edit.description(),
-                        edit.tags() == null ? null : edit.tags().toArray(String[]::new), edit.verified(), edit.hidden())))
-                .map(rows -> rows.size() == 0 ? null : EventDefinition.from(rows.iterator().next()));
+        return Sessions.write(() -> EventDefinitionEntity.<EventDefinitionEntity>find("teamId = ?1 and id = ?2", teamId, id)
+                .firstResult().map(row -> {
+                    if (row == null) {
+                        return null;
+                    }
+                    OffsetDateTime now = now();
+                    if (edit.descriptionSet()) {
+                        row.description = edit.description();
+                    }
+                    if (edit.tags() != null) {
+                        row.tags = edit.tags().toArray(String[]::new);
+                    }
+                    row.verifiedAt = verifiedAt(row.verified, row.verifiedAt, edit.verified(), now);
+                    if (edit.verified() != null) {
+                        row.verified = edit.verified();
+                    }
+                    if (edit.hidden() != null) {
+                        row.hidden = edit.hidden();
+                    }
+                    row.updatedAt = now;
+                    return row;
+                })).map(EventDefinition::from);
     }
 
     /**
@@ -84,24 +121,26 @@ public class Definitions {
      */
     public Uni<Page<PropertyDefinition>> properties(long teamId, int type, List<String> names, String search,
                                                    Boolean numerical, int limit, int offset) {
-        String where = "WHERE team_id = $1 AND type = $2 AND ($3::text[] IS NULL OR name = ANY($3)) "
-                + "AND ($4::text IS NULL OR name ILIKE '%' || $4 || '%') AND ($5::bool IS NULL OR is_numerical = $5)";
-        String pattern = search == null || search.isBlank() ? null : escapeLike(search.trim());
-        String[] nameArray = names == null ? null : names.toArray(String[]::new);
-        List<Object> params = Arrays.asList(teamId, (short) type, nameArray, pattern, numerical);
-        return pool.preparedQuery("SELECT count(*) FROM property_definitions " + where).execute(Tuple.tuple(params))
-                .flatMap(count -> {
-                    List<Object> paged = new ArrayList<>(params);
-                    paged.add(limit);
-                    paged.add(offset);
-                    return pool.preparedQuery("SELECT " + PropertyDefinition.COLUMNS + " FROM property_definitions "
-                                    + where + " ORDER BY name LIMIT $6 OFFSET $7").execute(Tuple.tuple(paged))
-                            .map(rows -> {
-                                List<PropertyDefinition> out = new ArrayList<>();
-                                rows.forEach(r -> out.add(PropertyDefinition.from(r)));
-                                return new Page<>(count.iterator().next().getLong(0), out);
-                            });
-                });
+        Filter filter = new Filter("teamId = :team and type = :type",
+                Parameters.with("team", teamId).and("type", (short) type));
+        if (names != null) {
+            filter = filter.and("name in :names", "names", names);
+        }
+        if (search != null && !search.isBlank()) {
+            filter = filter.and("name ilike :pattern escape '\\'", "pattern", containing(search));
+        }
+        if (numerical != null) {
+            filter = filter.and("numerical = :numerical", "numerical", numerical);
+        }
+        Filter where = filter;
+        if (names != null && names.isEmpty()) {
+            return Uni.createFrom().item(new Page<>(0, List.of())); // "name = ANY('{}')": nothing, no statement
+        }
+        return Sessions.read(() -> PropertyDefinitionEntity.count(where.hql(), where.parameters())
+                .flatMap(count -> PropertyDefinitionEntity.<PropertyDefinitionEntity>find(where.hql(), Sort.by("name"),
+                                where.parameters())
+                        .range(offset, offset + limit - 1).list()
+                        .map(rows -> new Page<>(count, rows.stream().map(PropertyDefinition::from).toList()))));
     }
 
     /** The event properties seen with any of these events. */
@@ -117,22 +156,41 @@ public class Definitions {
     }
 
     public Uni<PropertyDefinition> property(long teamId, UUID id) {
-        return pool.preparedQuery("SELECT " + PropertyDefinition.COLUMNS + " FROM property_definitions WHERE team_id = $1 AND id = $2")
-                .execute(Tuple.of(teamId, id)).map(rows -> rows.size() == 0 ? null : PropertyDefinition.from(rows.iterator().next()));
+        return Sessions.read(() -> PropertyDefinitionEntity.<PropertyDefinitionEntity>find("teamId = ?1 and id = ?2", teamId, id)
+                .firstResult()).map(PropertyDefinition::from);
     }
 
+    /**
+     * Applies the edit; a new {@code propertyType} also sets {@code is_numerical} (Numeric or not). Null when the team
+     * has no definition with this id. One transaction.
+     */
     public Uni<PropertyDefinition> updateProperty(long teamId, UUID id, Edit edit) {
-        return pool.preparedQuery("UPDATE property_definitions SET "
-                        + "description = CASE WHEN $3 THEN $4 ELSE description END, tags = coalesce($5, tags), "
-                        + "verified_at = CASE WHEN $6 AND NOT verified THEN now() WHEN NOT $6 THEN NULL ELSE verified_at END, "
-                        + "verified = coalesce($6, verified), hidden = coalesce($7, hidden), "
-                        + "property_type = coalesce($8, property_type), "
-                        + "is_numerical = CASE WHEN $8::text IS NULL THEN is_numerical ELSE $8 = 'Numeric' END, updated_at = now() "
-                        + "WHERE team_id = $1 AND id = $2 RETURNING " + PropertyDefinition.COLUMNS)
-                .execute(Tuple.tuple(Arrays.asList(teamId, id, edit.descriptionSet(), edit.description(),
-                        edit.tags() == null ? null : edit.tags().toArray(String[]::new), edit.verified(), edit.hidden(),
-                        edit.propertyType())))
-                .map(rows -> rows.size() == 0 ? null : PropertyDefinition.from(rows.iterator().next()));
+        return Sessions.write(() -> PropertyDefinitionEntity.<PropertyDefinitionEntity>find("teamId = ?1 and id = ?2", teamId, id)
+                .firstResult().map(row -> {
+                    if (row == null) {
+                        return null;
+                    }
+                    OffsetDateTime now = now();
+                    if (edit.descriptionSet()) {
+                        row.description = edit.description();
+                    }
+                    if (edit.tags() != null) {
+                        row.tags = edit.tags().toArray(String[]::new);
+                    }
+                    row.verifiedAt = verifiedAt(row.verified, row.verifiedAt, edit.verified(), now);
+                    if (edit.verified() != null) {
+                        row.verified = edit.verified();
+                    }
+                    if (edit.hidden() != null) {
+                        row.hidden = edit.hidden();
+                    }
+                    if (edit.propertyType() != null) {
+                        row.propertyType = edit.propertyType();
+                        row.numerical = "Numeric".equals(edit.propertyType());
+                    }
+                    row.updatedAt = now;
+                    return row;
+                })).map(PropertyDefinition::from);
     }
 
     /** Event names with their properties, for the taxonomy tool: every event of the team, by name. */
@@ -148,22 +206,65 @@ public class Definitions {
     }
 
     /** Descriptions of the named event definitions that have one. */
-    public Uni<java.util.Map<String, String>> eventDescriptions(long teamId, List<String> names) {
-        return pool.preparedQuery("SELECT name, description FROM event_definitions WHERE team_id = $1 AND name = ANY($2) "
-                        + "AND description IS NOT NULL")
-                .execute(Tuple.of(teamId, names.toArray(String[]::new)))
+    public Uni<Map<String, String>> eventDescriptions(long teamId, List<String> names) {
+        if (names.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return Sessions.read(() -> EventDefinitionEntity.<EventDefinitionEntity>list(
+                        "teamId = ?1 and name in ?2 and description is not null", teamId, names))
                 .map(rows -> {
-                    java.util.Map<String, String> out = new java.util.HashMap<>();
-                    rows.forEach(r -> out.put(r.getString(0), r.getString(1)));
+                    Map<String, String> out = new HashMap<>();
+                    rows.forEach(row -> out.put(row.name, row.description));
                     return out;
                 });
+    }
+
+    /**
+     * PostHog's verified_at on an edit: set when a definition becomes verified, cleared when it is unverified, kept
+     * otherwise.
+     */
+    static OffsetDateTime verifiedAt(boolean wasVerified, OffsetDateTime verifiedAt, Boolean verified, OffsetDateTime now) {
+        if (verified == null) {
+            return verifiedAt;
+        }
+        if (!verified) {
+            return null;
+        }
+        return wasVerified ? verifiedAt : now;
+    }
+
+    /** A LIKE pattern matching names that contain {@code search} (trimmed; its %, _ and \ taken literally). */
+    static String containing(String search) {
+        return "%" + escapeLike(search.trim()) + "%";
+    }
+
+    /** Now as PostgreSQL stores it (microseconds, UTC), so that what an edit answers equals what is read back. */
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** An HQL condition built from fixed fragments, with its named parameters. */
+    private record Filter(String hql, Parameters parameters) {
+        Filter and(String condition, String name, Object value) {
+            return new Filter(hql + " and " + condition, parameters.and(name, value));
+        }
     }
 
     static String escapeLike(String text) {
         return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
+    /**
+     * A unique violation: Hibernate Reactive reports it as a ConstraintViolationException whose cause is an
+     * SQLException carrying PostgreSQL's state.
+     */
     private static boolean isUniqueViolation(Throwable failure) {
-        return failure instanceof PgException pg && "23505".equals(pg.getSqlState());
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())
+                    || t instanceof PgException pg && "23505".equals(pg.getSqlState())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

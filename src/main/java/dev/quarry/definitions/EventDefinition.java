@@ -3,7 +3,7 @@ package dev.quarry.definitions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.web.QueryValues;
-import io.vertx.mutiny.sqlclient.Row;
+import dev.quarry.data.EventDefinitionEntity;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
@@ -13,13 +13,10 @@ import java.util.UUID;
 public record EventDefinition(UUID id, String name, String description, List<String> tags, boolean verified,
                               OffsetDateTime verifiedAt, boolean hidden, OffsetDateTime createdAt,
                               OffsetDateTime updatedAt, OffsetDateTime lastSeenAt) {
-    static final String COLUMNS = "id, name, description, tags, verified, verified_at, hidden, created_at, updated_at, "
-            + "last_seen_at";
-
-    static EventDefinition from(Row row) {
-        return new EventDefinition(row.getUUID(0), row.getString(1), row.getString(2),
-                Arrays.asList(row.getArrayOfStrings(3)), row.getBoolean(4), row.getOffsetDateTime(5),
-                row.getBoolean(6), row.getOffsetDateTime(7), row.getOffsetDateTime(8), row.getOffsetDateTime(9));
+    /** The stored row as a value; null for null. */
+    static EventDefinition from(EventDefinitionEntity row) {
+        return row == null ? null : new EventDefinition(row.id, row.name, row.description, Arrays.asList(row.tags),
+                row.verified, row.verifiedAt, row.hidden, row.createdAt, row.updatedAt, row.lastSeenAt);
     }
 
     /** @param volume30Day events in the last 30 days, null when not counted */

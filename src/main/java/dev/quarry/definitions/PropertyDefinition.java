@@ -3,7 +3,7 @@ package dev.quarry.definitions;
 import dev.quarry.capture.DefinitionsRecorder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vertx.mutiny.sqlclient.Row;
+import dev.quarry.data.PropertyDefinitionEntity;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
@@ -13,13 +13,11 @@ import java.util.UUID;
 public record PropertyDefinition(UUID id, String name, int type, String propertyType, boolean isNumerical,
                                  String description, List<String> tags, boolean verified, OffsetDateTime verifiedAt,
                                  boolean hidden, OffsetDateTime updatedAt) {
-    static final String COLUMNS = "id, name, type, property_type, is_numerical, description, tags, verified, "
-            + "verified_at, hidden, updated_at";
-
-    static PropertyDefinition from(Row row) {
-        return new PropertyDefinition(row.getUUID(0), row.getString(1), row.getShort(2), row.getString(3),
-                row.getBoolean(4), row.getString(5), Arrays.asList(row.getArrayOfStrings(6)), row.getBoolean(7),
-                row.getOffsetDateTime(8), row.getBoolean(9), row.getOffsetDateTime(10));
+    /** The stored row as a value; null for null. */
+    static PropertyDefinition from(PropertyDefinitionEntity row) {
+        return row == null ? null : new PropertyDefinition(row.id, row.name, row.type, row.propertyType,
+                row.numerical, row.description, Arrays.asList(row.tags), row.verified, row.verifiedAt, row.hidden,
+                row.updatedAt);
     }
 
     /** PostHog's type names by stored number (PropertyDefinition.Type). */

@@ -87,6 +87,10 @@ class DefinitionsEndpointTest {
                 .body("results.name", equalTo(List.of("purchase", "$pageview", "signed_up")));
         as(team.key()).get("/api/environments/" + team.id() + "/event_definitions/?search=PURCH").then().statusCode(200)
                 .body("count", equalTo(1)).body("results[0].volume_30_day", equalTo(3));
+        // LIKE's wildcards in a search are literal characters: "_" is only signed_up's underscore, "%" nothing
+        as(team.key()).queryParam("search", "_").get(base).then().statusCode(200)
+                .body("count", equalTo(1)).body("results.name", equalTo(List.of("signed_up")));
+        as(team.key()).queryParam("search", "%").get(base).then().statusCode(200).body("count", equalTo(0));
         as(team.key()).get(base + "?limit=1").then().statusCode(200).body("results.size()", equalTo(1))
                 .body("next", containsString("offset=1"));
     }
