@@ -42,17 +42,28 @@ public final class HogQLCompiler {
         }
         Resolver.Resolution res = Resolver.resolve(q, settings.cohorts());
         PostgresPrinter printer = new PostgresPrinter(res, settings);
-        long sqlLimit = settings.extraRow() ? limit + 1 : limit;
+        boolean ties = q instanceof SelectQuery s && s.limitWithTies();
+        long sqlLimit = settings.extraRow() && !ties ? limit + 1 : limit;
         PostgresPrinter.Printed p = printer.top(q, sqlLimit, offset);
+        String printed = p.sql();
+        long reportedLimit = limit;
+        if (ties) {
+            // LIMIT n WITH TIES may return more than n rows: all of them up to the largest limit, and one more to
+            // tell hasMore
+            reportedLimit = settings.maxLimit();
+            printed = "SELECT * FROM (" + printed + ") AS \"__ties\" LIMIT "
+                    + (settings.extraRow() ? reportedLimit + 1 : reportedLimit);
+        }
         String hogql = HogQLPrinter.print(q);
         if (q instanceof SelectUnion) {
             hogql += " LIMIT " + limit;
         }
         List<Object> params = new ArrayList<>();
-        CompileBudget.checkSql(p.sql());
-        String sql = renumber(p.sql(), printer.params(), params);
+        CompileBudget.checkSql(printed);
+        String sql = renumber(printed, printer.params(), params);
         CompileBudget.checkParameters(params.size());
-        return new CompiledQuery(sql, List.copyOf(params), p.names(), p.types(), hogql, limit.intValue(), (int) offset);
+        return new CompiledQuery(sql, List.copyOf(params), p.names(), p.types(), hogql, (int) reportedLimit,
+                (int) offset);
     }
 
     private static final java.util.regex.Pattern PARAM = java.util.regex.Pattern.compile("\\$(\\d+)");
@@ -121,8 +132,9 @@ public final class HogQLCompiler {
         Parser parser;
         SelectLike q;
         try {
-            parser = new Parser(query);
-            q = parser.selectStatement();
+            Parser[] used = new Parser[1];
+            q = Parser.parseSelect(query, used);
+            parser = used[0];
         } catch (HogQLException e) {
             errors.add(new ValidationError(e.getMessage(), e.start(), e.end()));
             return new Validation(false, errors, tables);

@@ -246,10 +246,12 @@ final class ScalarFunctions {
         Printer trimleftFn = (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
-            return f((name.equals("trimleft") ? "ltrim(" : "rtrim(") + p.str(x) + ")", p.nullableLike(x, "String"));
+            String chars = a.size() == 2 ? ", " + p.str(p.expr(a.get(1))) : "";
+            return f((name.equals("trimleft") ? "ltrim(" : "rtrim(") + p.str(x) + chars + ")", p.nullableLike(x, "String"));
         };
-        scalar("trimLeft", 1, 1, trimleftFn);
-        scalar("trimRight", 1, 1, trimleftFn);
+        // trimLeft(s[, chars]), trimRight(s[, chars]): TRIM(LEADING / TRAILING chars FROM s)
+        scalar("trimLeft", 1, 2, trimleftFn);
+        scalar("trimRight", 1, 2, trimleftFn);
         scalar("ascii", 1, 1, (p, c, name) -> f("ascii(" + p.str(p.expr(c.args().get(0))) + ")::bigint", "Int64"));
         scalar("base64Encode", 1, 1, (p, c, name) -> {
             List<Expr> a = c.args();

@@ -220,7 +220,7 @@ class PostgresIntegrationTest {
         assertEquals(2L, scalar("select count() from events where properties.price > 5"));
         assertEquals(15.5, scalar("select sum(toFloat(properties.price)) from events"));
         assertEquals("deep", scalar("select properties.nested.a.b from events where event = 'signup'"));
-        assertEquals(1L, scalar("select count() from events where properties.'$browser' = 'Safari'"));
+        assertEquals(1L, scalar("select count() from events where properties.`$browser` = 'Safari'"));
         assertEquals(null, scalar("select toInt(properties.price) from events where distinct_id = 'd2'"));
         assertEquals(null, scalar("select toUUID('nope')"));
         assertEquals(null, scalar("select 1 / 0"));
