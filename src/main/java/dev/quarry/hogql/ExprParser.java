@@ -16,12 +16,13 @@ abstract class ExprParser {
     final List<Token> tokens;
     int i;
     final Map<Object, int[]> positions = new IdentityHashMap<>();
-    private int nodes;
+    /** Nodes built so far, template strings' parts included, against {@link CompileBudget#MAX_AST_ELEMENTS}. */
+    int nodes;
     /**
      * The first construct found that is valid HogQL but that Quarry does not run; thrown once the whole text has
      * parsed, so that a syntax error anywhere still reads as a syntax error (as in PostHog's parser).
      */
-    private HogQLUnsupportedException unsupported;
+    HogQLUnsupportedException unsupported;
     /** Named windows of WINDOW clauses (name → specification, call null), inlined where OVER names them. */
     final Map<String, Expr.Window> windows = new java.util.HashMap<>();
     /** An OVER named a window not (yet) known: the statement is parsed again once the WINDOW clauses are known. */
@@ -592,10 +593,20 @@ abstract class ExprParser {
                     text.setLength(0);
                 }
                 String inner = raw.substring(k + 1, Math.max(k + 1, e - 1));
+                // the part is parsed by its own parser, counting against this query's node budget
+                Parser sub = new Parser(inner);
+                sub.nodes = nodes;
                 try {
-                    parts.add(Parser.parseExpr(inner));
+                    parts.add(sub.expr());
+                    if (sub.peek().kind() != Token.Kind.EOF) {
+                        throw sub.error("Unexpected " + describe(sub.peek()), sub.peek());
+                    }
                 } catch (HogQLSyntaxException ex) {
                     throw error("Invalid expression in template string: " + ex.getMessage(), t);
+                }
+                nodes = sub.nodes;
+                if (sub.unsupported != null && unsupported == null) {
+                    unsupported = sub.unsupported;
                 }
                 k = e;
             } else {

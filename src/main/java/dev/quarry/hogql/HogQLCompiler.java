@@ -54,6 +54,18 @@ public final class HogQLCompiler {
             printed = "SELECT * FROM (" + printed + ") AS \"__ties\" LIMIT "
                     + (settings.extraRow() ? reportedLimit + 1 : reportedLimit);
         }
+        List<Object> cohortRefs = res.cohortReferences();
+        if (settings.cohorts() == null && !cohortRefs.isEmpty()) {
+            // IN COHORT / cohort filters compiled without looking the cohorts up first: the statement checks them
+            // before it reads anything (a one-time filter PostgreSQL evaluates before the scan, so an empty range
+            // still fails) — quarry_cohort_ref raises SQLSTATE QC404, PostHog's 400, for a cohort the team lacks
+            List<String> checks = new ArrayList<>();
+            for (Object ref : new java.util.LinkedHashSet<>(cohortRefs)) {
+                checks.add("quarry_cohort_ref($1, " + printer.bind(ref, ref instanceof Long ? "bigint" : "text")
+                        + ") IS NOT NULL");
+            }
+            printed = "SELECT * FROM (" + printed + ") AS \"__cohorts_checked\" WHERE " + String.join(" AND ", checks);
+        }
         String hogql = HogQLPrinter.print(q);
         if (q instanceof SelectUnion) {
             hogql += " LIMIT " + limit;
@@ -127,6 +139,14 @@ public final class HogQLCompiler {
 
     /** Like {@link #validate(String)}; placeholders missing from {@code values} are reported. */
     public static Validation validate(String query, Map<String, Object> values) {
+        return validate(query, values, null);
+    }
+
+    /**
+     * Like {@link #validate(String, Map)}, checking IN COHORT against the team's cohorts (id → name, from
+     * {@link #cohortReferences}); null leaves cohorts unchecked.
+     */
+    public static Validation validate(String query, Map<String, Object> values, Map<Long, String> cohorts) {
         List<ValidationError> errors = new ArrayList<>();
         List<String> tables = new ArrayList<>();
         Parser parser;
@@ -145,7 +165,7 @@ public final class HogQLCompiler {
             Resolver.Resolution res = CompileBudget.withinDepth(
                     () -> Resolver.resolve(Placeholders.replace(parsed, values, null)));
             tables.addAll(res.tableNames());
-            compile(q, CompileSettings.of(0).withValues(values));
+            compile(q, CompileSettings.of(0).withValues(values).withCohorts(cohorts));
         } catch (HogQLException e) {
             if (tables.isEmpty()) {
                 tables.addAll(parsedTableNames(q, new java.util.HashSet<>()));

@@ -86,7 +86,9 @@ public final class PropertyFilters {
                     throw new InvalidFilterException("Cohort filter \"value\" must be a cohort id");
                 }
                 SelectQuery sub = SelectQuery.of(List.of(Expr.Field.of("person_id")), "cohort_people",
-                        new Expr.Compare("=", Expr.Field.of("cohort_id"), new Expr.Constant(value.asLong())));
+                        // #cohort: an unknown cohort is PostHog's 400, as for IN COHORT (the printer's check)
+                        new Expr.Compare("=", Expr.Field.of("cohort_id"),
+                                Expr.Call.of(Functions.COHORT, new Expr.Constant(value.asLong()))));
                 Expr personId = ctx == Context.PERSONS ? Expr.Field.of("id") : Expr.Field.of("person_id");
                 boolean not = operator.equals("not_in");
                 return new Expr.Compare(not ? "not in" : "in", personId, sub);
