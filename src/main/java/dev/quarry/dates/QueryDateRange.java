@@ -49,7 +49,10 @@ public record QueryDateRange(Interval interval, int weekStartDay, ZonedDateTime 
         if ("all".equals(fromText == null ? null : fromText.trim())) {
             from = earliest == null ? now : earliest.withZoneSameInstant(now.getZone());
         } else {
-            from = RelativeDates.parse(fromText == null ? defaultFrom : fromText, now, false, "date_from");
+            // PostHog truncates a relative date_from to its day (or hour) unless the range is explicit (its
+            // exact_timerange: -7d is then exactly 7 days before now) or the interval is the minute
+            from = RelativeDates.parse(fromText == null ? defaultFrom : fromText, now, false, "date_from",
+                    !explicit && interval != Interval.MINUTE);
             if (from == null) {
                 from = earliest == null ? now : earliest.withZoneSameInstant(now.getZone());
             }
@@ -64,7 +67,8 @@ public record QueryDateRange(Interval interval, int weekStartDay, ZonedDateTime 
             throw new dev.quarry.web.ValidationException("The date range has " + count + " " + interval.lower()
                     + " intervals; at most " + MAX_BUCKETS + " are allowed. Use a longer interval.", "interval");
         }
-        ZonedDateTime readFrom = explicit ? from : first;
+        // at the minute PostHog reads from date_from itself, not from its bucket's start (use_start_of_interval)
+        ZonedDateTime readFrom = explicit || interval == Interval.MINUTE ? from : first;
         ZonedDateTime readTo = explicit || exactTo ? to : interval.plus(last, 1).minusNanos(1000);
         return new QueryDateRange(interval, weekStartDay, first, (int) count, readFrom, readTo, from);
     }

@@ -47,11 +47,23 @@ public final class RelativeDates {
      */
     public static ZonedDateTime parseDateTo(String value, ZonedDateTime now, Interval interval, String attr) {
         boolean subDaily = interval == Interval.HOUR || interval == Interval.MINUTE;
-        return parse(value, now, !(subDaily && isAbsolute(value)), attr);
+        // PostHog parses date_to with always_truncate=False: -1d is exactly a day before now (its bucket's end
+        // is taken by the caller unless the range is explicit)
+        return parse(value, now, !(subDaily && isAbsolute(value)), attr, false);
     }
 
-    /** @return the moment, or null for {@code all} (no bound) */
+    /** @return the moment, or null for {@code all} (no bound); a relative offset starts its day (or hour) */
     public static ZonedDateTime parse(String value, ZonedDateTime now, boolean isEnd, String attr) {
+        return parse(value, now, isEnd, attr, true);
+    }
+
+    /**
+     * Like {@link #parse(String, ZonedDateTime, boolean, String)}; with {@code truncate} false a relative offset is
+     * exact ({@code -7d} is 7×24 hours before now), as PostHog's {@code relative_date_parse(always_truncate=False)}
+     * reads it for an explicit range ({@code explicitDate}) and for {@code date_to}. A position suffix still applies:
+     * {@code -1dStart} is the start of yesterday, {@code -1dEnd} its end, {@code -2hStart} the start of that hour.
+     */
+    public static ZonedDateTime parse(String value, ZonedDateTime now, boolean isEnd, String attr, boolean truncate) {
         if (value == null || value.isBlank()) {
             return null;
         }
@@ -85,9 +97,30 @@ public final class RelativeDates {
                 case "d" -> now.minusDays(amount).truncatedTo(ChronoUnit.DAYS);
                 case "w" -> now.minusWeeks(amount).truncatedTo(ChronoUnit.DAYS);
                 case "m" -> now.minusMonths(amount).truncatedTo(ChronoUnit.DAYS);
-                case "q" -> now.minusMonths(3 * amount).truncatedTo(ChronoUnit.DAYS);
+                // PostHog: a quarter is 13 weeks
+                case "q" -> now.minusWeeks(13 * amount).truncatedTo(ChronoUnit.DAYS);
                 default -> now.minusYears(amount).truncatedTo(ChronoUnit.DAYS);
             };
+            if (!truncate) {
+                moved = switch (relative.group(2)) {
+                    case "s" -> now.minusSeconds(amount);
+                    case "M" -> now.minusMinutes(amount);
+                    case "h" -> now.minusHours(amount);
+                    case "d" -> now.minusDays(amount);
+                    case "w" -> now.minusWeeks(amount);
+                    case "m" -> now.minusMonths(amount);
+                    case "q" -> now.minusWeeks(13 * amount);
+                    default -> now.minusYears(amount);
+                };
+            }
+            String position = relative.group(3);
+            if (position != null && relative.group(2).equals("d")) {
+                moved = position.equals("Start") ? moved.truncatedTo(ChronoUnit.DAYS)
+                        : moved.truncatedTo(ChronoUnit.DAYS).plusDays(1).minusNanos(1000);
+            } else if (position != null && relative.group(2).equals("h")) {
+                moved = position.equals("Start") ? moved.truncatedTo(ChronoUnit.HOURS)
+                        : moved.truncatedTo(ChronoUnit.HOURS).plusHours(1).minusNanos(1000);
+            }
             return moved;
         }
         try {

@@ -68,6 +68,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.hogql.CompiledQuery.class,
         dev.quarry.hogql.Expr.Alias.class,
         dev.quarry.hogql.Expr.Window.class,
+        dev.quarry.hogql.Expr.Frame.class,
+        dev.quarry.hogql.Expr.FrameBound.class,
         dev.quarry.hogql.Expr.And.class,
         dev.quarry.hogql.Expr.Arithmetic.class,
         dev.quarry.hogql.Expr.ArrayAccess.class,

@@ -14,7 +14,8 @@ import java.util.Map;
  * @param extraRow print LIMIT n+1 so the caller can tell {@code hasMore}; the reported limit stays n
  * @param cohorts the team's cohorts that are not deleted (id → name) that IN COHORT may name, from
  *     {@link HogQLCompiler#cohortReferences}; an id or name not among them is a 400, as in PostHog. Null when the
- *     caller did not look them up: an unknown cohort then matches nobody.
+ *     caller did not look them up: the statement then looks each cohort up itself and fails with SQLSTATE QC404
+ *     (PostHog's 400) when the team has no such cohort.
  */
 public record CompileSettings(long teamId, String timezone, Map<String, Object> values, Expr filters,
         int defaultLimit, int maxLimit, boolean extraRow, Map<Long, String> cohorts) {

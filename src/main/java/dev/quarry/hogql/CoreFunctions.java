@@ -163,7 +163,10 @@ final class CoreFunctions {
                     + " placing " + r + " from strpos(" + h + ", " + n + ") for length(" + n + ")) ELSE " + h + " END)",
                     p.nullableLike(s, "String"));
         });
-        scalar("trim", 1, 1, (p, c, name) -> new Frag("btrim(" + p.str(p.expr(c.args().get(0))) + ")", p.nullableLike(p.expr(c.args().get(0)), "String")));
+        // trim(s[, chars]): TRIM(BOTH chars FROM s) reads as trim(s, chars)
+        scalar("trim", 1, 2, (p, c, name) -> new Frag("btrim(" + p.str(p.expr(c.args().get(0)))
+                + (c.args().size() == 2 ? ", " + p.str(p.expr(c.args().get(1))) : "") + ")",
+                p.nullableLike(p.expr(c.args().get(0)), "String")));
         scalar("splitByChar", 2, 2, (p, c, name) -> {
             List<Expr> args = c.args();
             return new Frag("string_to_array(" + p.str(p.expr(args.get(1))) + ", " + p.str(p.expr(args.get(0))) + ")",

@@ -11,13 +11,31 @@ public sealed interface Expr permits Expr.Constant, Expr.Field, Expr.Star, Expr.
         Expr.ArrayLit, Expr.TupleLit, Expr.ArrayAccess, Expr.Placeholder, Expr.Alias, Expr.Window, Expr.Lambda,
         SelectLike {
 
-    /** {@code fn(...) OVER (PARTITION BY ... ORDER BY ...)}: a window function or an aggregate over a window. */
-    record Window(Call call, List<Expr> partitionBy, List<SelectQuery.OrderExpr> orderBy) implements Expr {
+    /**
+     * {@code fn(...) OVER ([name] PARTITION BY ... ORDER BY ... [frame])} or {@code fn(...) OVER name}: a window
+     * function or an aggregate over a window. {@code frame} is null when not written; {@code name} names a window of
+     * the SELECT's WINDOW clause (alone, or as the base the parentheses refine), else null.
+     */
+    record Window(Call call, List<Expr> partitionBy, List<SelectQuery.OrderExpr> orderBy, Frame frame, String name)
+            implements Expr {
         public Window {
             partitionBy = List.copyOf(partitionBy);
             orderBy = List.copyOf(orderBy);
         }
+
+        public Window(Call call, List<Expr> partitionBy, List<SelectQuery.OrderExpr> orderBy) {
+            this(call, partitionBy, orderBy, null, null);
+        }
     }
+
+    /** A window frame: {@code method} ROWS or RANGE, from {@code start} to {@code end} (null: CURRENT ROW). */
+    record Frame(String method, FrameBound start, FrameBound end) {}
+
+    /**
+     * One frame bound: {@code kind} PRECEDING, FOLLOWING or CURRENT ROW; {@code offset} rows (or range units), null
+     * for UNBOUNDED (and CURRENT ROW).
+     */
+    record FrameBound(String kind, Long offset) {}
 
     /** null, Boolean, Long, Double, String (and, from placeholders, UUID / java.time values). */
     record Constant(Object value) implements Expr {}

@@ -16,7 +16,17 @@ abstract class ExprParser {
     final List<Token> tokens;
     int i;
     final Map<Object, int[]> positions = new IdentityHashMap<>();
-    private int nodes;
+    /** Nodes built so far, template strings' parts included, against {@link CompileBudget#MAX_AST_ELEMENTS}. */
+    int nodes;
+    /**
+     * The first construct found that is valid HogQL but that Quarry does not run; thrown once the whole text has
+     * parsed, so that a syntax error anywhere still reads as a syntax error (as in PostHog's parser).
+     */
+    HogQLUnsupportedException unsupported;
+    /** Named windows of WINDOW clauses (name → specification, call null), inlined where OVER names them. */
+    final Map<String, Expr.Window> windows = new java.util.HashMap<>();
+    /** An OVER named a window not (yet) known: the statement is parsed again once the WINDOW clauses are known. */
+    boolean windowsUsed;
 
     /** Deeper bracket nesting than this is refused before parsing, so recursion cannot exhaust the stack. */
     static final int MAX_NESTING = 256;
@@ -53,6 +63,16 @@ abstract class ExprParser {
         if (peek().kind() != Token.Kind.EOF) {
             Token t = peek();
             throw error("Unexpected " + describe(t) + ", expected end of query", t);
+        }
+        if (unsupported != null) {
+            throw unsupported;
+        }
+    }
+
+    /** Notes a valid construct Quarry refuses (see {@link #unsupported}); the first one noted is reported. */
+    void unsupported(String construct, Token at) {
+        if (unsupported == null) {
+            unsupported = new HogQLUnsupportedException(construct, at);
         }
     }
 
@@ -141,13 +161,29 @@ abstract class ExprParser {
 
     boolean isAliasToken(Token t) {
         return t.kind() == Token.Kind.QUOTED_IDENT
-                || (t.kind() == Token.Kind.IDENT && !Parser.RESERVED.contains(t.text().toLowerCase(Locale.ROOT)));
+                || (t.kind() == Token.Kind.IDENT && !Parser.RESERVED.contains(t.text().toLowerCase(Locale.ROOT))
+                        && !LITERAL_WORDS.contains(t.text().toLowerCase(Locale.ROOT)));
+    }
+
+    /** Words PostHog never takes as an alias or identifier ("cannot be an alias or identifier"). */
+    static final java.util.Set<String> LITERAL_WORDS = java.util.Set.of("true", "false", "null");
+
+    /** An alias after AS: a name, never true / false / null (PostHog: a reserved keyword). */
+    String aliasAfterAs() {
+        Token t = peek();
+        if (t.kind() == Token.Kind.IDENT && LITERAL_WORDS.contains(t.text().toLowerCase(Locale.ROOT))) {
+            throw error("\"" + t.text() + "\" cannot be an alias or identifier, as it's a reserved keyword", t);
+        }
+        return identifier("alias");
     }
 
     // ---------------------------------------------------------------- select
 
     public Expr expr() {
         int start = i;
+        if (lambdaAhead()) {
+            return lambdaOrExpr();
+        }
         Expr e = or();
         if (op("?") && !peek(1).isOp("?")) {
             i++;
@@ -186,7 +222,8 @@ abstract class ExprParser {
 
     Expr not() {
         int start = i;
-        if (acceptKw("not")) {
+        if (kw("not") && peek(1).kind() != Token.Kind.EOF && !peek(1).isOp(";")) {
+            i++;
             return mark(new Expr.Not(not()), start);
         }
         Expr e = comparison();
@@ -237,9 +274,11 @@ abstract class ExprParser {
                 left = mark(new Expr.Compare(negated ? "not like" : "like", left, additive()), start);
             } else if (acceptKw("ilike")) {
                 left = mark(new Expr.Compare(negated ? "not ilike" : "ilike", left, additive()), start);
-            } else if (kw("in") || (kw("global") && peek(1).isKeyword("in"))) {
-                acceptKw("global");
+            } else if (kw("in")) {
                 i++;
+                if (op("(") && peek(1).isOp(")")) {
+                    throw error("Unexpected ')'", peek(1));
+                }
                 Expr right = kw("cohort") && (peek(1).kind() == Token.Kind.NUMBER || peek(1).kind() == Token.Kind.STRING)
                         ? cohort() : inRight();
                 left = mark(new Expr.Compare(negated ? "not in" : "in", left, right), start);
@@ -250,6 +289,16 @@ abstract class ExprParser {
                 left = mark(new Expr.Between(left, low, high, negated), start);
             } else if (!negated && acceptKw("is")) {
                 boolean n = acceptKw("not");
+                if (acceptKw("distinct")) {
+                    // a IS [NOT] DISTINCT FROM b: null-safe comparison
+                    expectKw("from");
+                    Expr right = additive();
+                    Expr same = Expr.Call.of("or", new Expr.Compare("=", left, right),
+                            new Expr.And(List.of(new Expr.IsNull(left, false), new Expr.IsNull(right, false))));
+                    Expr nullSafe = Expr.Call.of("ifNull", same, new Expr.Constant(false));
+                    left = mark(n ? nullSafe : new Expr.Not(nullSafe), start);
+                    continue;
+                }
                 Token nt = peek();
                 if (!acceptKw("null")) {
                     throw error("Expected NULL but found " + describe(nt), nt);
@@ -316,11 +365,18 @@ abstract class ExprParser {
     Expr multiplicative() {
         int start = i;
         Expr e = unary();
-        while (op("*") || op("/") || op("%")) {
+        while (op("*") || op("/") || (op("%") && !percentMarker())) {
             String o = next().text();
             e = mark(new Expr.Arithmetic(o, e, unary()), start);
         }
         return e;
+    }
+
+    /** {@code LIMIT n %}: a '%' that ends the expression (PostHog's LIMIT … PERCENT marker), not a modulo. */
+    private boolean percentMarker() {
+        Token n = peek(1);
+        return n.kind() == Token.Kind.EOF || n.isOp(")") || n.isOp(";") || n.isKeyword("offset")
+                || (n.isKeyword("with") && peek(2).isKeyword("ties"));
     }
 
     Expr unary() {
@@ -355,8 +411,15 @@ abstract class ExprParser {
                     continue;
                 }
                 e = mark(new Expr.ArrayAccess(e, idx), start);
-            } else if (op(":") && peek(1).isOp(":")) {
-                throw error("Casts with '::' are not supported; use toString, toInt, toFloat, toDate …", peek());
+            } else if (op("::")) {
+                i++;
+                Token t = peek();
+                e = mark(castTo(e, typeName(), t), start);
+            } else if (op(".") && peek(1).kind() == Token.Kind.NUMBER && peek(1).text().matches("\\d+")) {
+                // tuple access: (1, 2).1, f(x).2
+                i++;
+                Expr index = new Expr.Constant(Long.parseLong(next().text()));
+                e = mark(Expr.Call.of("tupleElement", e, index), start);
             } else {
                 return e;
             }
@@ -375,6 +438,10 @@ abstract class ExprParser {
                 i++;
                 return mark(new Expr.Constant(t.text()), start);
             }
+            case TEMPLATE -> {
+                i++;
+                return mark(template(t), start);
+            }
             case EOF -> throw error("Unexpected end of query", t);
             case OP -> {
                 return opPrimary(t, start);
@@ -387,6 +454,14 @@ abstract class ExprParser {
 
     Object number(Token t) {
         String s = t.text();
+        if (s.length() > 2 && s.charAt(0) == '0' && "xXbBoO".indexOf(s.charAt(1)) >= 0) {
+            int radix = "xX".indexOf(s.charAt(1)) >= 0 ? 16 : "bB".indexOf(s.charAt(1)) >= 0 ? 2 : 8;
+            try {
+                return Long.parseLong(s.substring(2), radix);
+            } catch (NumberFormatException e) {
+                throw new HogQLUnsupportedException("A number this large", t);
+            }
+        }
         if (s.matches("\\d+")) {
             try {
                 return Long.parseLong(s);
@@ -420,22 +495,31 @@ abstract class ExprParser {
                 return first;
             }
             List<Expr> items = new ArrayList<>(List.of(first));
-            while (acceptOp(",")) {
+            while (acceptOp(",") && !op(")")) {
                 items.add(expr());
             }
             expectOp(")");
             return mark(new Expr.TupleLit(items), start);
         }
         if (t.isOp("[")) {
+            return mark(new Expr.ArrayLit(listUntil("]")), start);
+        }
+        if (t.isOp("{") && !(peek(1).kind() == Token.Kind.IDENT && (peek(2).isOp("}") || peek(2).isOp(".")))) {
+            // {'a': 1}: a dict literal (PostHog's Hog dicts); ClickHouse SQL has no such value
             i++;
-            List<Expr> items = new ArrayList<>();
-            if (!op("]")) {
+            if (!acceptOp("}")) {
                 do {
-                    items.add(expr());
-                } while (acceptOp(","));
+                    expr();
+                    expectOp(":");
+                    expr();
+                } while (acceptOp(",") && !op("}"));
+                expectOp("}");
             }
-            expectOp("]");
-            return mark(new Expr.ArrayLit(items), start);
+            unsupported("A dict literal {…}", t);
+            return mark(new Expr.Constant(null), start);
+        }
+        if (t.isOp("<") && (peek(1).kind() == Token.Kind.IDENT)) {
+            throw new HogQLUnsupportedException("A HogQLX tag <" + peek(1).text() + " …>", t);
         }
         if (t.isOp("{")) {
             i++;
@@ -451,6 +535,90 @@ abstract class ExprParser {
             return mark(new Expr.Star(null), start);
         }
         throw error("Unexpected " + describe(t), t);
+    }
+
+    /** Items up to the closing bracket (the opening one is at i); a trailing comma is allowed, as in PostHog. */
+    List<Expr> listUntil(String close) {
+        i++;
+        List<Expr> items = new ArrayList<>();
+        while (!op(close)) {
+            items.add(expr());
+            if (!acceptOp(",")) {
+                break;
+            }
+        }
+        expectOp(close);
+        return items;
+    }
+
+    /**
+     * {@code f'text {expr} text'}: {@code concat} of its parts (a constant when it has no {@code {…}}), as PostHog
+     * reads a template string; {@code \\{} is a literal brace.
+     */
+    Expr template(Token t) {
+        String raw = t.text();
+        List<Expr> parts = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        int k = 0;
+        while (k < raw.length()) {
+            char c = raw.charAt(k);
+            if (c == '\\' && k + 1 < raw.length()) {
+                char n = raw.charAt(k + 1);
+                text.append(switch (n) {
+                    case 'n' -> '\n';
+                    case 't' -> '\t';
+                    case 'r' -> '\r';
+                    default -> n;
+                });
+                k += 2;
+            } else if (c == '{') {
+                int depth = 1;
+                int e = k + 1;
+                while (e < raw.length() && depth > 0) {
+                    char d = raw.charAt(e);
+                    if (d == '\'') {
+                        e++;
+                        while (e < raw.length() && raw.charAt(e) != '\'') {
+                            e += raw.charAt(e) == '\\' ? 2 : 1;
+                        }
+                    } else if (d == '{') {
+                        depth++;
+                    } else if (d == '}') {
+                        depth--;
+                    }
+                    e++;
+                }
+                if (text.length() > 0) {
+                    parts.add(new Expr.Constant(text.toString()));
+                    text.setLength(0);
+                }
+                String inner = raw.substring(k + 1, Math.max(k + 1, e - 1));
+                // the part is parsed by its own parser, counting against this query's node budget
+                Parser sub = new Parser(inner);
+                sub.nodes = nodes;
+                try {
+                    parts.add(sub.expr());
+                    if (sub.peek().kind() != Token.Kind.EOF) {
+                        throw sub.error("Unexpected " + describe(sub.peek()), sub.peek());
+                    }
+                } catch (HogQLSyntaxException ex) {
+                    throw error("Invalid expression in template string: " + ex.getMessage(), t);
+                }
+                nodes = sub.nodes;
+                if (sub.unsupported != null && unsupported == null) {
+                    unsupported = sub.unsupported;
+                }
+                k = e;
+            } else {
+                text.append(c);
+                k++;
+            }
+        }
+        if (text.length() > 0 || parts.isEmpty()) {
+            parts.add(new Expr.Constant(text.toString()));
+        }
+        return parts.size() == 1 && parts.get(0) instanceof Expr.Constant ? parts.get(0)
+                : new Expr.Call("concat", parts, null, false);
     }
 
     Expr identPrimary(Token t, int start) {
@@ -474,9 +642,29 @@ abstract class ExprParser {
                     return mark(caseExpr(), start);
                 }
                 case "interval" -> {
-                    if (!peek(1).isOp("(")) {
+                    if (!peek(1).isOp("(") && peek(1).kind() != Token.Kind.EOF && !peek(1).isOp(",")
+                            && !peek(1).isOp(")")) {
                         i++;
                         return mark(interval(), start);
+                    }
+                }
+                case "array" -> {
+                    if (peek(1).isOp("[")) {
+                        i++;
+                        return mark(new Expr.ArrayLit(listUntil("]")), start);
+                    }
+                }
+                case "trim" -> {
+                    if (peek(1).isOp("(") && (peek(2).isKeyword("both") || peek(2).isKeyword("leading")
+                            || peek(2).isKeyword("trailing"))) {
+                        i += 2;
+                        String side = next().text().toLowerCase(Locale.ROOT);
+                        Expr chars = expr();
+                        expectKw("from");
+                        Expr x = expr();
+                        expectOp(")");
+                        String fn = side.equals("both") ? "trim" : side.equals("leading") ? "trimLeft" : "trimRight";
+                        return mark(Expr.Call.of(fn, x, chars), start);
                     }
                 }
                 case "inf", "nan" -> {
@@ -486,27 +674,47 @@ abstract class ExprParser {
                     }
                 }
                 case "date", "timestamp" -> {
-                    // DATE '2024-01-01', TIMESTAMP '2024-01-01 10:00:00'
+                    // DATE '2024-01-01': PostHog's parser refuses it (NotImplementedError), so Quarry does too
                     if (peek(1).kind() == Token.Kind.STRING) {
+                        unsupported("The " + w.toUpperCase(Locale.ROOT) + " '…' literal (use to"
+                                + (w.equals("date") ? "Date" : "DateTime") + "('…'))", t);
                         i++;
                         return mark(Expr.Call.of(w.equals("date") ? "toDate" : "toDateTime",
                                 new Expr.Constant(next().text())), start);
                     }
                 }
                 case "cast" -> {
-                    if (peek(1).isOp("(")) {
+                    if (peek(1).isOp("(") && castAhead()) {
                         return mark(cast(), start);
                     }
                 }
                 case "select", "from", "where", "group", "order", "limit", "having", "union", "when", "then",
-                        "else", "end", "and", "or" -> throw error("Unexpected " + describe(t), t);
+                        "else", "end", "and", "or" -> {
+                    // a keyword with nothing after it is a column name in PostHog's grammar: select a, where
+                    if (peek(1).kind() != Token.Kind.EOF && !peek(1).isOp(";")) {
+                        throw error("Unexpected " + describe(t), t);
+                    }
+                }
                 default -> { }
             }
         }
-        // function call
-        if (t.kind() == Token.Kind.IDENT && peek(1).isOp("(")) {
+        // function call (a quoted name too: `toString`(x))
+        if ((t.kind() == Token.Kind.IDENT || t.kind() == Token.Kind.QUOTED_IDENT) && peek(1).isOp("(")) {
+            if (t.text().startsWith("#")) {
+                // Quarry's internal functions (#cohort …) are not callable by name
+                unsupported("Function " + t.text(), t);
+            }
             i += 2;
             Expr.Call call = call(t.text());
+            if (kw("filter") && peek(1).isOp("(") && peek(2).isKeyword("where")) {
+                // agg(x) FILTER (WHERE c): the -If combinator, aggIf(x, c)
+                i += 3;
+                Expr cond = expr();
+                expectOp(")");
+                List<Expr> args = new ArrayList<>(call.args());
+                args.add(cond);
+                call = new Expr.Call(call.name() + "If", args, call.params(), call.distinct());
+            }
             return mark(kw("over") ? window(call) : call, start);
         }
         // field chain
@@ -530,8 +738,7 @@ abstract class ExprParser {
                 }
                 return mark(new Expr.Star(chain.get(0)), start);
             }
-            if (n.kind() == Token.Kind.IDENT || n.kind() == Token.Kind.QUOTED_IDENT || n.kind() == Token.Kind.STRING
-                    || n.kind() == Token.Kind.NUMBER) {
+            if (n.kind() == Token.Kind.IDENT || n.kind() == Token.Kind.QUOTED_IDENT || n.kind() == Token.Kind.NUMBER) {
                 i++;
                 chain.add(n.text());
             } else {
@@ -539,6 +746,26 @@ abstract class ExprParser {
             }
         }
         return mark(new Expr.Field(chain), start);
+    }
+
+    /** After {@code CAST(}: true when it is {@code CAST(x AS Type)} (else {@code cast(x, 'T')} is a function call). */
+    boolean castAhead() {
+        int depth = 0;
+        for (int k = i + 1; k < tokens.size(); k++) {
+            Token t = tokens.get(k);
+            if (t.isOp("(") || t.isOp("[")) {
+                depth++;
+            } else if (t.isOp(")") || t.isOp("]")) {
+                if (--depth == 0) {
+                    return false;
+                }
+            } else if (depth == 1 && (t.isKeyword("as") || t.isOp(","))) {
+                return t.isKeyword("as");
+            } else if (t.kind() == Token.Kind.EOF) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /**
@@ -550,20 +777,35 @@ abstract class ExprParser {
         Expr x = expr();
         expectKw("as");
         Token t = peek();
+        String type = typeName();
+        expectOp(")");
+        return castTo(x, type, t);
+    }
+
+    /** A type name after AS or {@code ::}, lower-cased: {@code Nullable(T)} reads as T, parameters are skipped. */
+    String typeName() {
         String type = identifier("a type name").toLowerCase(Locale.ROOT);
         if (type.equals("nullable") && acceptOp("(")) {
-            t = peek();
             type = identifier("a type name").toLowerCase(Locale.ROOT);
             expectOp(")");
         }
         if (acceptOp("(")) {
-            while (!acceptOp(")")) {
-                next(); // type parameters: DateTime64(6, 'UTC'), Decimal(10, 2)
+            int depth = 1;
+            while (depth > 0) {
+                Token n = next(); // type parameters: DateTime64(6, 'UTC'), Decimal(10, 2)
+                if (n.kind() == Token.Kind.EOF) {
+                    throw error("Expected ')' but found end of query", n);
+                }
+                depth += n.isOp("(") ? 1 : n.isOp(")") ? -1 : 0;
             }
         }
-        expectOp(")");
-        String fn = type.equals("string") ? "toString"
-                : type.matches("u?int\\d*") ? "toInt"
+        return type;
+    }
+
+    /** The conversion of {@code x} to the type; a type Quarry cannot convert to is refused by name. */
+    Expr castTo(Expr x, String type, Token at) {
+        String fn = type.equals("string") || type.equals("text") || type.equals("varchar") ? "toString"
+                : type.matches("u?int\\d*|integer|bigint") ? "toInt"
                 : type.matches("float\\d*|double") ? "toFloat"
                 : type.startsWith("decimal") ? "toDecimal"
                 : type.matches("date(32)?") ? "toDate"
@@ -571,15 +813,49 @@ abstract class ExprParser {
                 : type.equals("uuid") ? "toUUID"
                 : type.matches("bool(ean)?") ? "toBool" : null;
         if (fn == null) {
-            throw error("CAST to " + t.text() + " is not supported", t);
+            unsupported("A cast to " + at.text(), at);
+            return x;
         }
         return Expr.Call.of(fn, x);
     }
 
-    /** {@code OVER (PARTITION BY ... ORDER BY ...)} after a call; frames (ROWS/RANGE) are not supported. */
+    /** {@code OVER (…)} or {@code OVER name} (a window of the SELECT's WINDOW clause) after a call. */
     Expr.Window window(Expr.Call call) {
         expectKw("over");
+        Expr.Window w = op("(") ? windowSpec() : named(identifier("window name"), null);
+        return new Expr.Window(call, w.partitionBy(), w.orderBy(), w.frame(), w.name());
+    }
+
+    /**
+     * The named window refined by {@code own} (its PARTITION BY, ORDER BY and frame win when written), inlined when
+     * known; else a window keeping the name (the printer refuses a name that no WINDOW clause defines).
+     */
+    private Expr.Window named(String name, Expr.Window own) {
+        Expr.Window base = windows.get(name);
+        if (base == null) {
+            windowsUsed = true;
+            return own == null ? new Expr.Window(null, List.of(), List.of(), null, name)
+                    : new Expr.Window(null, own.partitionBy(), own.orderBy(), own.frame(), name);
+        }
+        if (own == null) {
+            return base;
+        }
+        return new Expr.Window(null, own.partitionBy().isEmpty() ? base.partitionBy() : own.partitionBy(),
+                own.orderBy().isEmpty() ? base.orderBy() : own.orderBy(), own.frame() == null ? base.frame() : own.frame(),
+                base.name());
+    }
+
+    /**
+     * {@code ([base] [PARTITION BY …] [ORDER BY …] [ROWS|RANGE frame])}, the parentheses included; the call of the
+     * returned window is null. A frame is {@code BETWEEN a AND b} or a single start; each bound
+     * {@code UNBOUNDED PRECEDING|FOLLOWING}, {@code CURRENT ROW} or {@code n PRECEDING|FOLLOWING}.
+     */
+    Expr.Window windowSpec() {
         expectOp("(");
+        String base = null;
+        if (peek().kind() == Token.Kind.IDENT && !kw("partition") && !kw("order") && !kw("rows") && !kw("range")) {
+            base = identifier("window name");
+        }
         List<Expr> partitionBy = new ArrayList<>();
         if (acceptKw("partition")) {
             expectKw("by");
@@ -594,11 +870,51 @@ abstract class ExprParser {
                 orderBy.add(orderExpr());
             } while (acceptOp(","));
         }
-        if (kw("rows") || kw("range") || kw("groups")) {
-            throw error("Window frames (ROWS/RANGE) are not supported", peek());
+        Expr.Frame frame = null;
+        if (kw("rows") || kw("range")) {
+            String method = next().text().toUpperCase(Locale.ROOT);
+            if (acceptKw("between")) {
+                Expr.FrameBound from = frameBound();
+                expectKw("and");
+                frame = new Expr.Frame(method, from, frameBound());
+            } else {
+                frame = new Expr.Frame(method, frameBound(), null);
+            }
         }
         expectOp(")");
-        return new Expr.Window(call, partitionBy, orderBy);
+        Expr.Window own = new Expr.Window(null, partitionBy, orderBy, frame, null);
+        return base == null ? own : named(base, own);
+    }
+
+    private Expr.FrameBound frameBound() {
+        if (acceptKw("unbounded")) {
+            Token t = peek();
+            if (acceptKw("preceding")) {
+                return new Expr.FrameBound("PRECEDING", null);
+            }
+            if (acceptKw("following")) {
+                return new Expr.FrameBound("FOLLOWING", null);
+            }
+            throw error("Expected PRECEDING or FOLLOWING but found " + describe(t), t);
+        }
+        if (acceptKw("current")) {
+            expectKw("row");
+            return new Expr.FrameBound("CURRENT ROW", null);
+        }
+        Token n = peek();
+        if (n.kind() != Token.Kind.NUMBER || !n.text().matches("\\d{1,9}")) {
+            throw error("Expected a frame bound but found " + describe(n), n);
+        }
+        i++;
+        Long offset = Long.parseLong(n.text());
+        Token t = peek();
+        if (acceptKw("preceding")) {
+            return new Expr.FrameBound("PRECEDING", offset);
+        }
+        if (acceptKw("following")) {
+            return new Expr.FrameBound("FOLLOWING", offset);
+        }
+        throw error("Expected PRECEDING or FOLLOWING but found " + describe(t), t);
     }
 
     Expr.Call call(String name) {
@@ -632,7 +948,14 @@ abstract class ExprParser {
         }
         boolean distinct = acceptKw("distinct");
         do {
-            args.add(lambdaOrExpr());
+            if (op(")") && !args.isEmpty()) {
+                break; // f(a, b,): a trailing comma
+            }
+            if (kw("select") || kw("with")) {
+                args.add(selectUnion()); // exists(select …)
+            } else {
+                args.add(lambdaOrExpr());
+            }
         } while (acceptOp(","));
         expectOp(")");
         if (distinct) {
@@ -641,10 +964,35 @@ abstract class ExprParser {
         return args;
     }
 
-    /** {@code x -> body}, {@code (x, y) -> body}, or else an ordinary expression. */
+    /** True when a lambda ({@code x ->}, {@code (x, y) ->}, {@code () ->}) starts at the current token. */
+    boolean lambdaAhead() {
+        if (peek().kind() == Token.Kind.IDENT && peek(1).isOp("->")) {
+            return true;
+        }
+        if (!op("(")) {
+            return false;
+        }
+        int k = 1;
+        if (peek(1).isOp(")")) {
+            return peek(2).isOp("->");
+        }
+        while (peek(k).kind() == Token.Kind.IDENT && (peek(k + 1).isOp(",") || peek(k + 1).isOp(")"))) {
+            if (peek(k + 1).isOp(")")) {
+                return peek(k + 2).isOp("->");
+            }
+            k += 2;
+        }
+        return false;
+    }
+
+    /** {@code x -> body}, {@code (x, y) -> body}, {@code () -> body}, or else an ordinary expression. */
     Expr lambdaOrExpr() {
         int start = i;
         List<String> params = new ArrayList<>();
+        if (op("(") && peek(1).isOp(")") && peek(2).isOp("->")) {
+            i += 3;
+            return mark(new Expr.Lambda(List.of(), expr()), start);
+        }
         if (peek().kind() == Token.Kind.IDENT && peek(1).isOp("->")) {
             params.add(next().text());
         } else if (op("(")) {
@@ -696,6 +1044,12 @@ abstract class ExprParser {
 
     Expr interval() {
         Token t = peek();
+        if (t.kind() == Token.Kind.STRING && peek(1).kind() == Token.Kind.IDENT && t.text().trim().matches("-?\\d{1,18}")
+                && Parser.INTERVAL_UNITS.contains(peek(1).text().toLowerCase(Locale.ROOT))) {
+            i++; // INTERVAL '2' DAY
+            Token u = next();
+            return new Expr.Interval(new Expr.Constant(Long.parseLong(t.text().trim())), unit(u.text(), u));
+        }
         if (t.kind() == Token.Kind.STRING) {
             i++;
             String[] parts = t.text().trim().split("\\s+");
@@ -710,6 +1064,10 @@ abstract class ExprParser {
             throw error("Expected an interval unit but found " + describe(u), u);
         }
         i++;
+        if (!Parser.INTERVAL_UNITS.contains(u.text().toLowerCase(Locale.ROOT))) {
+            // INTERVAL 7 DAYS: PostHog's grammar takes only the singular unit outside a string
+            throw error("Unknown interval unit '" + u.text() + "'", u);
+        }
         return new Expr.Interval(amount, unit(u.text(), u));
     }
 

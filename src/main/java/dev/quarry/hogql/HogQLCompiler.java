@@ -42,17 +42,40 @@ public final class HogQLCompiler {
         }
         Resolver.Resolution res = Resolver.resolve(q, settings.cohorts());
         PostgresPrinter printer = new PostgresPrinter(res, settings);
-        long sqlLimit = settings.extraRow() ? limit + 1 : limit;
+        boolean ties = q instanceof SelectQuery s && s.limitWithTies();
+        long sqlLimit = settings.extraRow() && !ties ? limit + 1 : limit;
         PostgresPrinter.Printed p = printer.top(q, sqlLimit, offset);
+        String printed = p.sql();
+        long reportedLimit = limit;
+        if (ties) {
+            // LIMIT n WITH TIES may return more than n rows: all of them up to the largest limit, and one more to
+            // tell hasMore
+            reportedLimit = settings.maxLimit();
+            printed = "SELECT * FROM (" + printed + ") AS \"__ties\" LIMIT "
+                    + (settings.extraRow() ? reportedLimit + 1 : reportedLimit);
+        }
+        List<Object> cohortRefs = res.cohortReferences();
+        if (settings.cohorts() == null && !cohortRefs.isEmpty()) {
+            // IN COHORT / cohort filters compiled without looking the cohorts up first: the statement checks them
+            // before it reads anything (a one-time filter PostgreSQL evaluates before the scan, so an empty range
+            // still fails) — quarry_cohort_ref raises SQLSTATE QC404, PostHog's 400, for a cohort the team lacks
+            List<String> checks = new ArrayList<>();
+            for (Object ref : new java.util.LinkedHashSet<>(cohortRefs)) {
+                checks.add("quarry_cohort_ref($1, " + printer.bind(ref, ref instanceof Long ? "bigint" : "text")
+                        + ") IS NOT NULL");
+            }
+            printed = "SELECT * FROM (" + printed + ") AS \"__cohorts_checked\" WHERE " + String.join(" AND ", checks);
+        }
         String hogql = HogQLPrinter.print(q);
         if (q instanceof SelectUnion) {
             hogql += " LIMIT " + limit;
         }
         List<Object> params = new ArrayList<>();
-        CompileBudget.checkSql(p.sql());
-        String sql = renumber(p.sql(), printer.params(), params);
+        CompileBudget.checkSql(printed);
+        String sql = renumber(printed, printer.params(), params);
         CompileBudget.checkParameters(params.size());
-        return new CompiledQuery(sql, List.copyOf(params), p.names(), p.types(), hogql, limit.intValue(), (int) offset);
+        return new CompiledQuery(sql, List.copyOf(params), p.names(), p.types(), hogql, (int) reportedLimit,
+                (int) offset);
     }
 
     private static final java.util.regex.Pattern PARAM = java.util.regex.Pattern.compile("\\$(\\d+)");
@@ -116,13 +139,22 @@ public final class HogQLCompiler {
 
     /** Like {@link #validate(String)}; placeholders missing from {@code values} are reported. */
     public static Validation validate(String query, Map<String, Object> values) {
+        return validate(query, values, null);
+    }
+
+    /**
+     * Like {@link #validate(String, Map)}, checking IN COHORT against the team's cohorts (id → name, from
+     * {@link #cohortReferences}); null leaves cohorts unchecked.
+     */
+    public static Validation validate(String query, Map<String, Object> values, Map<Long, String> cohorts) {
         List<ValidationError> errors = new ArrayList<>();
         List<String> tables = new ArrayList<>();
         Parser parser;
         SelectLike q;
         try {
-            parser = new Parser(query);
-            q = parser.selectStatement();
+            Parser[] used = new Parser[1];
+            q = Parser.parseSelect(query, used);
+            parser = used[0];
         } catch (HogQLException e) {
             errors.add(new ValidationError(e.getMessage(), e.start(), e.end()));
             return new Validation(false, errors, tables);
@@ -133,7 +165,7 @@ public final class HogQLCompiler {
             Resolver.Resolution res = CompileBudget.withinDepth(
                     () -> Resolver.resolve(Placeholders.replace(parsed, values, null)));
             tables.addAll(res.tableNames());
-            compile(q, CompileSettings.of(0).withValues(values));
+            compile(q, CompileSettings.of(0).withValues(values).withCohorts(cohorts));
         } catch (HogQLException e) {
             if (tables.isEmpty()) {
                 tables.addAll(parsedTableNames(q, new java.util.HashSet<>()));

@@ -41,6 +41,12 @@ public final class HogQLPrinter {
                 parts.add("ORDER BY " + w.orderBy().stream().map(o -> p(o.expr()) + o.direction())
                         .collect(Collectors.joining(", ")));
             }
+            if (w.frame() != null) {
+                parts.add(frame(w.frame()));
+            }
+            if (w.name() != null) {
+                parts.add(0, ident(w.name()));
+            }
             return call(w.call()) + " OVER (" + String.join(" ", parts) + ")";
         }
         if (e instanceof Expr.Arithmetic a) {
@@ -97,8 +103,15 @@ public final class HogQLPrinter {
             return select(q);
         }
         if (e instanceof SelectUnion u) {
-            return u.selects().stream().map(s -> s instanceof SelectUnion ? p(s) : p0(s))
-                    .collect(Collectors.joining(" UNION ALL "));
+            StringBuilder sb = new StringBuilder();
+            for (int k = 0; k < u.selects().size(); k++) {
+                SelectLike s = u.selects().get(k);
+                if (k > 0) {
+                    sb.append(' ').append(u.ops().get(k - 1)).append(' ');
+                }
+                sb.append(s instanceof SelectUnion ? p(s) : p0(s));
+            }
+            return sb.toString();
         }
         throw new IllegalArgumentException("Unknown node " + e);
     }
@@ -204,11 +217,27 @@ public final class HogQLPrinter {
         }
         if (q.limit() != null) {
             sb.append(" LIMIT ").append(p(q.limit()));
+            if (q.limitWithTies()) {
+                sb.append(" WITH TIES");
+            }
         }
         if (q.offset() != null) {
             sb.append(" OFFSET ").append(p(q.offset()));
         }
         return sb.toString();
+    }
+
+    /** {@code ROWS BETWEEN 1 PRECEDING AND CURRENT ROW}: a window frame as HogQL and PostgreSQL both write it. */
+    public static String frame(Expr.Frame f) {
+        return f.method() + (f.end() == null ? " " + bound(f.start())
+                : " BETWEEN " + bound(f.start()) + " AND " + bound(f.end()));
+    }
+
+    private static String bound(Expr.FrameBound b) {
+        if (b.kind().equals("CURRENT ROW")) {
+            return "CURRENT ROW";
+        }
+        return (b.offset() == null ? "UNBOUNDED" : b.offset().toString()) + " " + b.kind();
     }
 
     public static String ident(String name) {

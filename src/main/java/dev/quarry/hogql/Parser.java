@@ -26,7 +26,32 @@ public final class Parser extends ExprParser {
 
     /** Parses a whole SELECT statement (optionally a UNION ALL); anything after it is a syntax error. */
     public static SelectLike parseSelect(String src) {
-        return new Parser(src).selectStatement();
+        Parser p = new Parser(src);
+        SelectLike s = p.selectStatement();
+        if (p.windowsUsed && !p.windows.isEmpty()) {
+            // OVER w before its WINDOW clause: parse again knowing the named windows, so every use is inlined
+            Parser again = new Parser(src);
+            again.windows.putAll(p.windows);
+            return again.selectStatement();
+        }
+        return s;
+    }
+
+    /**
+     * Like {@link #parseSelect} but keeps this parser, whose {@link #positions} then map nodes to offsets. A query
+     * using named windows before their WINDOW clause gets a second parser, returned through {@code out}.
+     */
+    static SelectLike parseSelect(String src, Parser[] out) {
+        Parser p = new Parser(src);
+        SelectLike s = p.selectStatement();
+        if (p.windowsUsed && !p.windows.isEmpty()) {
+            Parser again = new Parser(src);
+            again.windows.putAll(p.windows);
+            s = again.selectStatement();
+            p = again;
+        }
+        out[0] = p;
+        return s;
     }
 
     /** Parses a single expression (used by property filters of type hogql and by tests). */
@@ -52,22 +77,33 @@ public final class Parser extends ExprParser {
         });
     }
 
+    /**
+     * Selects joined by {@code UNION ALL}, {@code UNION [DISTINCT]}, {@code INTERSECT [DISTINCT]} and {@code EXCEPT}
+     * (PostHog's grammar has no EXCEPT DISTINCT or INTERSECT ALL).
+     */
     @Override
     SelectLike selectUnion() {
         int start = i;
         List<SelectLike> parts = new ArrayList<>();
+        List<String> ops = new ArrayList<>();
         parts.add(selectOrParens());
-        while (kw("union")) {
-            Token u = next();
-            if (!acceptKw("all")) {
-                throw error("Only UNION ALL is supported", u);
+        while (kw("union") || kw("intersect") || kw("except")) {
+            String o = next().text().toLowerCase(Locale.ROOT);
+            if (o.equals("union")) {
+                ops.add(acceptKw("all") ? "UNION ALL" : "UNION");
+                acceptKw("distinct");
+            } else if (o.equals("intersect")) {
+                acceptKw("distinct");
+                ops.add("INTERSECT");
+            } else {
+                ops.add("EXCEPT");
             }
             parts.add(selectOrParens());
         }
         if (parts.size() == 1) {
             return parts.get(0);
         }
-        return mark(new SelectUnion(parts), start);
+        return mark(new SelectUnion(parts, ops), start);
     }
 
     private SelectLike selectOrParens() {
@@ -76,21 +112,53 @@ public final class Parser extends ExprParser {
             i++;
             SelectLike s = selectUnion();
             expectOp(")");
+            if (kw("order") || kw("limit") || kw("offset")) {
+                // (select …) ORDER BY / LIMIT: ordering a parenthesised set is valid HogQL
+                Token t = peek();
+                unsupported("ORDER BY, LIMIT or OFFSET after a parenthesised SELECT", t);
+                setTail();
+            }
             return mark(s, start);
         }
         return select();
+    }
+
+    /** Reads (and drops) ORDER BY / LIMIT / OFFSET after a parenthesised select; only reached once refused. */
+    private void setTail() {
+        if (acceptKw("order")) {
+            expectKw("by");
+            do {
+                orderExpr();
+            } while (acceptOp(","));
+        }
+        if (acceptKw("limit")) {
+            expr();
+            if (acceptOp(",") || acceptKw("offset")) {
+                expr();
+            }
+        }
+        if (acceptKw("offset")) {
+            expr();
+        }
     }
 
     private SelectQuery select() {
         int start = i;
         List<CTE> ctes = new ArrayList<>();
         if (acceptKw("with")) {
+            if (kw("recursive")) {
+                unsupported("WITH RECURSIVE", next());
+            }
             do {
                 ctes.add(cte());
             } while (acceptOp(","));
         }
         expectKw("select");
         boolean distinct = acceptKw("distinct");
+        if (distinct && kw("on") && peek(1).isOp("(")) {
+            unsupported("DISTINCT ON", next());
+            listUntil(")");
+        }
         List<Expr> columns = new ArrayList<>();
         do {
             if (!columns.isEmpty() && endsSelectList()) {
@@ -99,6 +167,7 @@ public final class Parser extends ExprParser {
             columns.add(selectColumn());
         } while (acceptOp(","));
         List<JoinExpr> from = new ArrayList<>();
+        boolean arrayJoined = false;
         if (acceptKw("from")) {
             from.add(joinItem(null));
             while (true) {
@@ -106,10 +175,15 @@ public final class Parser extends ExprParser {
                     from.add(joinItem("CROSS JOIN"));
                     continue;
                 }
-                JoinExpr arrayJoin = arrayJoin();
+                JoinExpr arrayJoin = arrayJoined ? null : arrayJoin();
                 if (arrayJoin != null) {
-                    from.add(arrayJoin);
+                    from.add(arrayJoin); // one ARRAY JOIN clause per SELECT, after the joins, as in PostHog's grammar
+                    arrayJoined = true;
                     continue;
+                }
+                if (arrayJoined && (kw("array") || kw("left") || kw("inner")) && (peek(1).isKeyword("array")
+                        || peek(1).isKeyword("join") || peek(2).isKeyword("join"))) {
+                    throw error("Unexpected " + describe(peek()) + " after ARRAY JOIN", peek());
                 }
                 String jt = joinType();
                 if (jt == null) {
@@ -129,13 +203,39 @@ public final class Parser extends ExprParser {
         List<Expr> groupBy = new ArrayList<>();
         if (acceptKw("group")) {
             expectKw("by");
-            do {
-                groupBy.add(expr());
-            } while (acceptOp(","));
+            if (kw("grouping") && peek(1).isKeyword("sets")) {
+                unsupported("GROUP BY GROUPING SETS", peek());
+                i += 2;
+                listUntil(")");
+            } else {
+                do {
+                    if (!groupBy.isEmpty() && endsGroupBy()) {
+                        break; // GROUP BY a, b, — a trailing comma
+                    }
+                    groupBy.add(expr());
+                } while (acceptOp(","));
+            }
+            if (kw("with") && (peek(1).isKeyword("totals") || peek(1).isKeyword("rollup") || peek(1).isKeyword("cube"))) {
+                unsupported("GROUP BY … WITH " + peek(1).text().toUpperCase(Locale.ROOT), peek());
+                i += 2;
+            }
         }
         Expr having = null;
         if (acceptKw("having")) {
             having = expr();
+        }
+        if (kw("window")) {
+            // WINDOW w AS (…), …: the named windows, inlined where OVER names them
+            i++;
+            do {
+                String name = identifier("window name");
+                expectKw("as");
+                windows.put(name, windowSpec());
+            } while (acceptOp(","));
+        }
+        if (kw("qualify")) {
+            unsupported("QUALIFY", next());
+            expr();
         }
         List<OrderExpr> orderBy = new ArrayList<>();
         if (acceptKw("order")) {
@@ -147,8 +247,12 @@ public final class Parser extends ExprParser {
         Expr limit = null;
         Expr offset = null;
         LimitBy limitBy = null;
+        boolean withTies = false;
         if (acceptKw("limit")) {
             Expr a = expr();
+            if (op("%")) {
+                unsupported("LIMIT … PERCENT (%)", next());
+            }
             Expr b = null;
             if (acceptOp(",")) {
                 b = expr(); // LIMIT offset, n
@@ -177,17 +281,42 @@ public final class Parser extends ExprParser {
                 }
             } else {
                 limit = a;
+                if (kw("with") && peek(1).isKeyword("ties")) {
+                    i += 2;
+                    withTies = true;
+                }
             }
         }
         if (offset == null && acceptKw("offset")) {
             offset = expr();
-            acceptKw("rows");
         }
-        if (kw("settings") || kw("format") || kw("into")) {
-            throw error("Unsupported clause " + peek().text().toUpperCase(Locale.ROOT), peek());
+        if (kw("settings")) {
+            // PostHog's parser refuses SETTINGS in a query's text (NotImplementedError)
+            throw new HogQLUnsupportedException("SETTINGS", peek());
+        }
+        if (kw("format")) {
+            unsupported("FORMAT", next());
+            identifier("format name");
+        }
+        if (kw("into")) {
+            throw error("Unexpected INTO", peek());
         }
         return mark(new SelectQuery(ctes, distinct, columns, from, where, groupBy, having, orderBy, limit, offset,
-                limitBy), start);
+                limitBy, withTies), start);
+    }
+
+    /** After a comma in GROUP BY: true when a clause (or the end) follows instead of another expression. */
+    private boolean endsGroupBy() {
+        Token t = peek();
+        if (t.kind() == Token.Kind.EOF || t.isOp(")") || t.isOp(";")) {
+            return true;
+        }
+        for (String k : List.of("having", "order", "limit", "union", "window", "qualify", "offset")) {
+            if (t.isKeyword(k) && !peek(1).isOp("(") && !peek(1).isOp(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** After a comma in the select list: true when a clause (or the end) follows instead of another column. */
@@ -197,7 +326,7 @@ public final class Parser extends ExprParser {
             return true;
         }
         for (String k : List.of("from", "where", "prewhere", "group", "having", "order", "limit", "union", "array")) {
-            if (t.isKeyword(k) && !peek(1).isOp("(") && !peek(1).isOp(".")) {
+            if (t.isKeyword(k) && !peek(1).isOp("(") && !peek(1).isOp(".") && peek(1).kind() != Token.Kind.EOF) {
                 return !k.equals("array") || peek(1).isKeyword("join");
             }
         }
@@ -225,10 +354,21 @@ public final class Parser extends ExprParser {
 
     private Expr selectColumn() {
         int start = i;
+        if (kw("columns") && peek(1).isOp("(")) {
+            unsupported("COLUMNS(…)", peek());
+        }
+        if (kw("top") && peek(1).kind() == Token.Kind.NUMBER) {
+            throw new HogQLUnsupportedException("TOP", peek()); // PostHog's parser refuses TOP (NotImplementedError)
+        }
         Expr e = expr();
+        if (e instanceof Expr.Star && (kw("exclude") || kw("replace")) && peek(1).isOp("(")) {
+            unsupported("* " + peek().text().toUpperCase(Locale.ROOT) + " (…)", peek());
+            i++;
+            listUntil(")");
+        }
         if (acceptKw("as")) {
             // PostHog also takes a string as a column alias: select 1 as 'a b'
-            return mark(new Expr.Alias(e, peek().kind() == Token.Kind.STRING ? next().text() : identifier("alias")), start);
+            return mark(new Expr.Alias(e, peek().kind() == Token.Kind.STRING ? next().text() : aliasAfterAs()), start);
         }
         if (isAliasToken(peek())) {
             return mark(new Expr.Alias(e, identifier("alias")), start);
@@ -283,8 +423,9 @@ public final class Parser extends ExprParser {
             Expr e = expr();
             if (acceptKw("as") || isAliasToken(peek())) {
                 e = mark(new Expr.Alias(e, identifier("alias")), s);
-            } else if (!(e instanceof Expr.Field)) {
-                throw error("ARRAY JOIN needs an alias for an expression (ARRAY JOIN expr AS name)", tokens.get(s));
+            } else {
+                // PostHog: "ARRAY JOIN arrays must have an alias"
+                throw error("ARRAY JOIN arrays must have an alias (ARRAY JOIN expr AS name)", tokens.get(s));
             }
             items.add(e);
         } while (acceptOp(","));
@@ -315,8 +456,14 @@ public final class Parser extends ExprParser {
         if (!strictness) {
             strictness = acceptKw("any") || acceptKw("all");
         }
-        if (kw("semi") || kw("anti") || kw("asof") || kw("array")) {
-            throw error("Unsupported join type " + peek().text().toUpperCase(Locale.ROOT), peek());
+        if (kw("semi") || kw("anti") || kw("asof")) {
+            // ClickHouse's SEMI / ANTI / ASOF joins: valid HogQL, not run here
+            unsupported((kind == null ? "" : kind.replace(" JOIN", " ")) + peek().text().toUpperCase(Locale.ROOT)
+                    + " JOIN", peek());
+            i++;
+            if (kind == null) {
+                kind = "INNER JOIN";
+            }
         }
         if (kw("join")) {
             i++;
@@ -332,6 +479,9 @@ public final class Parser extends ExprParser {
     private JoinExpr joinItem(String joinType) {
         int start = i;
         Expr table;
+        if (op("<") && peek(1).kind() == Token.Kind.IDENT) {
+            throw new HogQLUnsupportedException("A HogQLX tag <" + peek(1).text() + " …>", peek());
+        }
         if (op("(")) {
             int s = i;
             i++;
@@ -352,13 +502,26 @@ public final class Parser extends ExprParser {
                 chain.add(identifier("table name"));
             }
             table = mark(new Expr.Field(chain), s);
+            if (op("(")) {
+                unsupported("The table function " + String.join(".", chain) + "(…)", tokens.get(s));
+                listUntil(")");
+            }
+        }
+        acceptKw("final"); // ClickHouse's FINAL: PostgreSQL rows are always final
+        if (kw("sample")) {
+            unsupported("SAMPLE", next());
+            expr();
+            if (acceptKw("offset")) {
+                expr();
+            }
         }
         String alias = null;
         if (acceptKw("as")) {
-            alias = identifier("alias");
+            alias = aliasAfterAs();
         } else if (isAliasToken(peek())) {
             alias = identifier("alias");
         }
+        acceptKw("final");
         Expr on = null;
         List<String> using = new ArrayList<>();
         if (joinType != null && !joinType.equals("CROSS JOIN")) {
@@ -373,7 +536,7 @@ public final class Parser extends ExprParser {
                     expectOp(")");
                 }
             } else {
-                throw error("Expected ON or USING but found " + describe(peek()), peek());
+                unsupported("A JOIN without ON or USING", tokens.get(start));
             }
         }
         return mark(new JoinExpr(joinType, table, alias, on, using), start);

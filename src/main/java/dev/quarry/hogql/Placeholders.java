@@ -119,7 +119,7 @@ public final class Placeholders {
             } else if (e instanceof Expr.Window w) {
                 List<SelectQuery.OrderExpr> order = new java.util.ArrayList<>();
                 w.orderBy().forEach(o -> order.add(new SelectQuery.OrderExpr(t(o.expr()), o.desc(), o.nullsFirst())));
-                r = new Expr.Window((Expr.Call) t(w.call()), all(w.partitionBy()), order);
+                r = new Expr.Window((Expr.Call) t(w.call()), all(w.partitionBy()), order, w.frame(), w.name());
             } else if (e instanceof Expr.Arithmetic a) {
                 r = new Expr.Arithmetic(a.op(), t(a.left()), t(a.right()));
             } else if (e instanceof Expr.Negate n) {
@@ -155,7 +155,7 @@ public final class Placeholders {
                 for (SelectLike s : u.selects()) {
                     sel.add((SelectLike) t(s));
                 }
-                r = new SelectUnion(sel);
+                r = new SelectUnion(sel, u.ops());
             } else if (e instanceof SelectQuery s) {
                 List<CTE> ctes = new ArrayList<>();
                 for (CTE c : s.ctes()) {
@@ -179,7 +179,7 @@ public final class Placeholders {
                 SelectQuery.LimitBy lb = s.limitBy() == null ? null
                         : new SelectQuery.LimitBy(t(s.limitBy().n()), t(s.limitBy().offset()), all(s.limitBy().exprs()));
                 r = new SelectQuery(ctes, s.distinct(), all(s.select()), from, t(s.where()), all(s.groupBy()),
-                        t(s.having()), order, t(s.limit()), t(s.offset()), lb);
+                        t(s.having()), order, t(s.limit()), t(s.offset()), lb, s.limitWithTies());
             } else {
                 r = fresh && e instanceof Expr.Field fl ? new Expr.Field(fl.chain()) : e; // leaves: Constant, Field, Star, Placeholder
             }

@@ -184,7 +184,11 @@ public final class PostgresPrinter {
             }
             parts.add("(" + p.sql() + ")");
         }
-        return new Printed(String.join(" UNION ALL ", parts), first.names(), first.sqlNames(), first.types());
+        StringBuilder sb = new StringBuilder(parts.get(0));
+        for (int k = 1; k < parts.size(); k++) {
+            sb.append(' ').append(u.ops().get(k - 1)).append(' ').append(parts.get(k));
+        }
+        return new Printed(sb.toString(), first.names(), first.sqlNames(), first.types());
     }
 
     private Printed select(SelectQuery s, boolean top, Long sqlLimit, Long sqlOffset) {
@@ -328,6 +332,15 @@ public final class PostgresPrinter {
             sb = new StringBuilder(outer);
         } else if (!orderSql.isEmpty()) {
             sb.append(" ORDER BY ").append(orderSql);
+        }
+        if (s.limitWithTies() && limit != null) {
+            // LIMIT n WITH TIES: PostgreSQL's FETCH FIRST n ROWS WITH TIES, which needs ORDER BY (as ClickHouse does)
+            if (s.orderBy().isEmpty() || s.limitBy() != null) {
+                throw new HogQLResolutionException("LIMIT … WITH TIES needs ORDER BY (and no LIMIT BY)", s);
+            }
+            sb.append(" OFFSET ").append(offset == null ? 0 : offset).append(" ROWS FETCH FIRST ").append(limit)
+                    .append(" ROWS WITH TIES");
+            return new Printed(sb.toString(), names, sqlNames, types);
         }
         if (limit != null) {
             sb.append(" LIMIT ").append(limit);
@@ -913,6 +926,10 @@ public final class PostgresPrinter {
     }
 
     private String overClause(Expr.Window w) {
+        if (w.name() != null) {
+            throw new HogQLResolutionException("Window \"" + w.name() + "\" is not defined (WINDOW " + w.name()
+                    + " AS (…))", w);
+        }
         List<String> parts = new ArrayList<>();
         if (!w.partitionBy().isEmpty()) {
             parts.add("PARTITION BY " + w.partitionBy().stream().map(p -> expr(p).sql()).collect(Collectors.joining(", ")));
@@ -920,6 +937,13 @@ public final class PostgresPrinter {
         if (!w.orderBy().isEmpty()) {
             parts.add("ORDER BY " + w.orderBy().stream().map(o -> expr(o.expr()).sql() + o.direction())
                     .collect(Collectors.joining(", ")));
+        }
+        if (w.frame() != null) {
+            if (w.frame().method().equals("RANGE") && w.orderBy().size() != 1
+                    && (w.frame().start().offset() != null || (w.frame().end() != null && w.frame().end().offset() != null))) {
+                throw new HogQLResolutionException("A RANGE frame with an offset needs exactly one ORDER BY column", w);
+            }
+            parts.add(HogQLPrinter.frame(w.frame())); // offsets are whole-number literals from the parser
         }
         return String.join(" ", parts);
     }

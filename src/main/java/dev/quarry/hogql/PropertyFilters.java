@@ -100,7 +100,9 @@ public final class PropertyFilters {
         }
         if (f instanceof PropertyFilter.Cohort c) {
             SelectQuery sub = SelectQuery.of(List.of(Expr.Field.of("person_id")), "cohort_people",
-                    new Expr.Compare("=", Expr.Field.of("cohort_id"), new Expr.Constant(c.cohortId())));
+                    // #cohort: an unknown cohort is PostHog's 400, as for IN COHORT (the printer's check)
+                    new Expr.Compare("=", Expr.Field.of("cohort_id"),
+                            Expr.Call.of(Functions.COHORT, new Expr.Constant(c.cohortId()))));
             Expr personId = ctx == Context.PERSONS ? Expr.Field.of("id") : Expr.Field.of("person_id");
             boolean not = "not_in".equals(c.operator());
             return new Expr.Compare(not ? "not in" : "in", personId, sub);

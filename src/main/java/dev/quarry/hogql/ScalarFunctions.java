@@ -256,10 +256,12 @@ final class ScalarFunctions {
         Printer trimleftFn = (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
-            return f((name.equals("trimleft") ? "ltrim(" : "rtrim(") + p.str(x) + ")", p.nullableLike(x, "String"));
+            String chars = a.size() == 2 ? ", " + p.str(p.expr(a.get(1))) : "";
+            return f((name.equals("trimleft") ? "ltrim(" : "rtrim(") + p.str(x) + chars + ")", p.nullableLike(x, "String"));
         };
-        scalar("trimLeft", 1, 1, trimleftFn);
-        scalar("trimRight", 1, 1, trimleftFn);
+        // trimLeft(s[, chars]), trimRight(s[, chars]): TRIM(LEADING / TRAILING chars FROM s)
+        scalar("trimLeft", 1, 2, trimleftFn);
+        scalar("trimRight", 1, 2, trimleftFn);
         scalar("ascii", 1, 1, (p, c, name) -> f("ascii(" + p.str(p.expr(c.args().get(0))) + ")::bigint", "Int64"));
         scalar("base64Encode", 1, 1, (p, c, name) -> {
             List<Expr> a = c.args();
@@ -614,16 +616,15 @@ final class ScalarFunctions {
             if (resolved != null) {
                 return Literals.constant(p, resolved);
             }
+            // the team's cohorts were not looked up before compiling: the statement looks the cohort up itself, once
+            // (an uncorrelated subquery), and fails with SQLSTATE QC404 when the team has no such cohort — PostHog's
+            // 400 "Could not find cohort with ID …" (V28_1)
             Expr arg = c.args().get(0);
-            if (arg instanceof Expr.Constant k && k.value() instanceof Long) {
-                return Literals.constant(p, k.value());
-            }
-            // the team's cohorts were not given: the newest with that name; NULL (so nobody) when there is none
-            String name2 = p.str(p.expr(arg));
-            String alias = p.generatedAlias("cohort");
-            return f("(SELECT " + alias + ".\"id\" FROM \"cohorts\" AS " + alias + " WHERE " + alias + ".\"team_id\" = $1 AND "
-                    + alias + ".\"name\" = " + name2 + " AND NOT " + alias + ".\"deleted\" ORDER BY " + alias
-                    + ".\"id\" DESC LIMIT 1)", "Nullable(Int64)");
+            Frag ref = arg instanceof Expr.Constant k && k.value() instanceof Long
+                    ? Literals.constant(p, k.value()) : p.expr(arg);
+            String typed = arg instanceof Expr.Constant k && k.value() instanceof Long ? ref.sql() + "::bigint"
+                    : p.str(ref) + "::text";
+            return f("(SELECT quarry_cohort_ref($1, " + typed + "))", "Int64");
         });
     }
 

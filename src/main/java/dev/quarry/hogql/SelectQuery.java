@@ -2,7 +2,10 @@ package dev.quarry.hogql;
 
 import java.util.List;
 
-/** One SELECT. Lists are never null (empty when absent); scalar clauses are null when absent. */
+/**
+ * One SELECT. Lists are never null (empty when absent); scalar clauses are null when absent. {@code limitWithTies}:
+ * {@code LIMIT n WITH TIES} (rows tied with the last one by ORDER BY come too).
+ */
 public record SelectQuery(
         List<CTE> ctes,
         boolean distinct,
@@ -14,7 +17,14 @@ public record SelectQuery(
         List<OrderExpr> orderBy,
         Expr limit,
         Expr offset,
-        LimitBy limitBy) implements SelectLike {
+        LimitBy limitBy,
+        boolean limitWithTies) implements SelectLike {
+
+    /** A SELECT without {@code WITH TIES}. */
+    public SelectQuery(List<CTE> ctes, boolean distinct, List<Expr> select, List<JoinExpr> from, Expr where,
+            List<Expr> groupBy, Expr having, List<OrderExpr> orderBy, Expr limit, Expr offset, LimitBy limitBy) {
+        this(ctes, distinct, select, from, where, groupBy, having, orderBy, limit, offset, limitBy, false);
+    }
 
     public SelectQuery {
         ctes = ctes == null ? List.of() : List.copyOf(ctes);
@@ -31,11 +41,13 @@ public record SelectQuery(
     }
 
     public SelectQuery withWhere(Expr w) {
-        return new SelectQuery(ctes, distinct, select, from, w, groupBy, having, orderBy, limit, offset, limitBy);
+        return new SelectQuery(ctes, distinct, select, from, w, groupBy, having, orderBy, limit, offset, limitBy,
+                limitWithTies);
     }
 
     public SelectQuery withLimit(Expr l, Expr o) {
-        return new SelectQuery(ctes, distinct, select, from, where, groupBy, having, orderBy, l, o, limitBy);
+        return new SelectQuery(ctes, distinct, select, from, where, groupBy, having, orderBy, l, o, limitBy,
+                limitWithTies);
     }
 
     /** One ORDER BY item. nullsFirst null when not written. */

@@ -2,7 +2,8 @@ package dev.quarry.hogql;
 
 /** One lexical token. {@code text} is the decoded value (string contents, identifier name, number text). */
 public record Token(Kind kind, String text, int start, int end, int line, int column) {
-    public enum Kind { IDENT, QUOTED_IDENT, STRING, NUMBER, OP, EOF }
+    /** TEMPLATE: the raw text of {@code f'…'} between its quotes. */
+    public enum Kind { IDENT, QUOTED_IDENT, STRING, NUMBER, TEMPLATE, OP, EOF }
 
     public boolean isOp(String op) {
         return kind == Kind.OP && text.equals(op);

@@ -17,6 +17,12 @@ import java.util.List;
  */
 @ApplicationScoped
 public class HogQLMetadataRunner implements QueryRunner<HogQLMetadata> {
+    private final io.vertx.mutiny.sqlclient.Pool pool;
+
+    public HogQLMetadataRunner(io.vertx.mutiny.sqlclient.Pool pool) {
+        this.pool = pool;
+    }
+
     @Override
     public String kind() {
         return "HogQLMetadata";
@@ -39,11 +45,30 @@ public class HogQLMetadataRunner implements QueryRunner<HogQLMetadata> {
             throw new ValidationException("This field is required.", "query");
         }
         String language = query.language() == null ? "hogQL" : query.language();
-        HogQLCompiler.Validation validation = switch (language) {
-            case "hogQL" -> HogQLCompiler.validate(text, HogQLQueryRunner.values(query.values(), query.variables()));
-            case "hogQLExpr" -> validateExpr(text);
-            default -> throw new ValidationException("Unsupported language: " + language, "language");
-        };
+        if (!language.equals("hogQL") && !language.equals("hogQLExpr")) {
+            throw new ValidationException("Unsupported language: " + language, "language");
+        }
+        if (language.equals("hogQL")) {
+            java.util.Map<String, Object> values = HogQLQueryRunner.values(query.values(), query.variables());
+            List<Object> refs = HogQLCompiler.cohortReferences(text,
+                    dev.quarry.hogql.CompileSettings.of(context.team().id()).withValues(values));
+            if (!refs.isEmpty()) {
+                // IN COHORT: an unknown cohort is an error of the query, as PostHog's metadata reports it; the
+                // lookup's rows arrive on the event loop, validating continues on a worker thread
+                return HogQLQueryRunner.cohorts(pool, context.team().id(), refs)
+                        .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                        .map(cohorts -> answer(context, text, language,
+                                HogQLCompiler.validate(text, values, cohorts)));
+            }
+        }
+        HogQLCompiler.Validation validation = language.equals("hogQL")
+                ? HogQLCompiler.validate(text, HogQLQueryRunner.values(query.values(), query.variables()))
+                : validateExpr(text);
+        return Uni.createFrom().item(answer(context, text, language, validation));
+    }
+
+    private static ObjectNode answer(QueryContext context, String text, String language,
+            HogQLCompiler.Validation validation) {
         // PostHog's HogQLMetadataResponse, field for field; it is not a runner answer, so no cache fields or timings.
         ObjectNode body = context.mapper().createObjectNode();
         body.put("isValid", validation.isValid());
@@ -75,7 +100,7 @@ public class HogQLMetadataRunner implements QueryRunner<HogQLMetadata> {
             body.putNull("ch_table_names");
             body.putNull("isUsingIndices");
         }
-        return Uni.createFrom().item(body);
+        return body;
     }
 
     private static HogQLCompiler.Validation validateExpr(String expression) {

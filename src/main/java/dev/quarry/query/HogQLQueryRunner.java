@@ -72,7 +72,7 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
         }
         // IN COHORT: the named cohorts must exist (PostHog: 400 "Could not find cohort with ID …")
         // the rows arrive on the event loop; compiling continues on a worker thread
-        return cohorts(context.team().id(), cohortRefs)
+        return cohorts(pool, context.team().id(), cohortRefs)
                 .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
                 .flatMap(cohorts -> execute(context, query, text, settings.withCohorts(cohorts)));
     }
@@ -89,7 +89,7 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
     }
 
     /** The team's cohorts (not deleted) among the ids and names the query names, id → name. */
-    private Uni<Map<Long, String>> cohorts(long teamId, List<Object> refs) {
+    static Uni<Map<Long, String>> cohorts(Pool pool, long teamId, List<Object> refs) {
         Long[] ids = refs.stream().filter(Long.class::isInstance).toArray(Long[]::new);
         String[] names = refs.stream().filter(String.class::isInstance).toArray(String[]::new);
         return pool.preparedQuery("SELECT id, name FROM cohorts WHERE team_id = $1 AND NOT deleted "

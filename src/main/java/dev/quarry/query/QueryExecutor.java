@@ -347,10 +347,17 @@ public class QueryExecutor {
                 hogql == null ? "" : hogql, kind)));
     }
 
+    /** SQLSTATE of quarry_cohort_ref (V28_1): the team has no such cohort. */
+    static final String COHORT_NOT_FOUND = "QC404";
+
     /** Database failures a user caused become 4xx; a timeout is 504; anything else stays a server fault. */
     private Throwable translate(Throwable failure) {
         if (failure instanceof PgException pg) {
             String state = pg.getSqlState() == null ? "" : pg.getSqlState();
+            if (state.equals(COHORT_NOT_FOUND)) {
+                // a cohort named by IN COHORT or a cohort filter does not exist (V28_1): PostHog's 400
+                return new ValidationException(HogQLErrors.QUERY_ERROR, pg.getErrorMessage(), null);
+            }
             if (state.equals("57014")) {
                 return pg.getErrorMessage() != null && pg.getErrorMessage().contains("statement timeout")
                         ? new QueryTimeoutException(statementTimeout.toSeconds()) : new QueryCancelledException();

@@ -108,6 +108,16 @@ class CompileBudgetTest {
     }
 
     @Test
+    void templateStringPartsCountAgainstTheSameBudget() {
+        // three template strings of ~20,000 nodes each: under the limit one by one, over it together
+        String part = "f'{" + IntStream.range(0, 10_000).mapToObj(i -> "1").collect(Collectors.joining("+")) + "}'";
+        Parser.parseSelect("select " + part);
+        HogQLException e = assertThrows(HogQLException.class,
+                () -> Parser.parseSelect("select " + part + ", " + part + ", " + part));
+        assertTrue(e.getMessage().contains("max_ast_elements = " + CompileBudget.MAX_AST_ELEMENTS), e.getMessage());
+    }
+
+    @Test
     void aTreeTooDeepForTheCompilersRecursionIsA400NotAnError() {
         // within both size limits, but tens of thousands deep: chained NOTs recurse in the parser, a long chain
         // of + is a left-deep tree the resolver and printer recurse through

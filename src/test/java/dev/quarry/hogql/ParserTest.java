@@ -59,7 +59,14 @@ class ParserTest {
                         + "p2.id = e.person_id LEFT JOIN persons AS p3 USING (id) LEFT JOIN persons AS p4 ON 1 = 1 "
                         + "RIGHT JOIN persons AS p5 ON true FULL JOIN persons AS p6 ON true CROSS JOIN persons AS p7 "
                         + "INNER JOIN persons AS p8 ON true");
-        assertThrows(HogQLSyntaxException.class, () -> q("select 1 from events e join persons p"));
+        // valid in PostHog's grammar, refused by name here (ClickHouse needs ON/USING too)
+        assertThrows(HogQLUnsupportedException.class, () -> q("select 1 from events e join persons p"));
+        assertThrows(HogQLUnsupportedException.class,
+                () -> q("select 1 from events e left semi join persons p on e.person_id = p.id"));
+        assertThrows(HogQLUnsupportedException.class,
+                () -> q("select 1 from events e any left anti join persons p on e.person_id = p.id"));
+        assertThrows(HogQLUnsupportedException.class,
+                () -> q("select 1 from events e asof join persons p on e.person_id = p.id and e.timestamp >= p.created_at"));
     }
 
     @Test
@@ -105,7 +112,14 @@ class ParserTest {
     void unionAll() {
         SelectLike u = Parser.parseSelect("select 1 union all select 2 union all (select 3)");
         assertEquals(3, ((SelectUnion) u).selects().size());
-        assertThrows(HogQLSyntaxException.class, () -> Parser.parseSelect("select 1 union select 2"));
+        // UNION (distinct), INTERSECT, EXCEPT; INTERSECT DISTINCT reads as INTERSECT
+        SelectUnion set = (SelectUnion) Parser.parseSelect(
+                "select 1 union select 2 union distinct select 3 intersect distinct select 4 except select 5");
+        assertEquals(List.of("UNION", "UNION", "INTERSECT", "EXCEPT"), set.ops());
+        roundTrip("select 1 intersect select 2 except (select 3 union all select 4)",
+                "SELECT 1 INTERSECT SELECT 2 EXCEPT (SELECT 3 UNION ALL SELECT 4)");
+        assertThrows(HogQLSyntaxException.class, () -> Parser.parseSelect("select 1 except distinct select 2"));
+        assertThrows(HogQLSyntaxException.class, () -> Parser.parseSelect("select 1 intersect"));
     }
 
     @Test
@@ -149,7 +163,11 @@ class ParserTest {
     void intervals() {
         for (String u : List.of("second", "minute", "hour", "day", "week", "month", "quarter", "year")) {
             assertEquals(new Expr.Interval(new Constant(3L), u), Parser.parseExpr("interval 3 " + u));
-            assertEquals(new Expr.Interval(new Constant(3L), u), Parser.parseExpr("INTERVAL 3 " + u.toUpperCase() + "S"));
+            assertEquals(new Expr.Interval(new Constant(3L), u), Parser.parseExpr("INTERVAL 3 " + u.toUpperCase()));
+            assertEquals(new Expr.Interval(new Constant(3L), u), Parser.parseExpr("interval '3 " + u + "s'"));
+            assertEquals(new Expr.Interval(new Constant(3L), u), Parser.parseExpr("interval '3' " + u));
+            // PostHog's grammar takes the plural only inside the string
+            assertThrows(HogQLSyntaxException.class, () -> Parser.parseExpr("interval 3 " + u + "s"));
         }
         assertEquals(new Expr.Interval(new Constant(7L), "day"), Parser.parseExpr("interval '7 day'"));
         assertEquals(new Expr.Interval(new Expr.Placeholder("n"), "day"), Parser.parseExpr("interval {n} day"));
@@ -180,7 +198,9 @@ class ParserTest {
     void identifiersAndChains() {
         assertEquals(Field.of("properties", "$browser"), Parser.parseExpr("properties.$browser"));
         assertEquals(Field.of("person", "properties", "email"), Parser.parseExpr("person.properties.email"));
-        assertEquals(Field.of("properties", "$key with space"), Parser.parseExpr("properties.'$key with space'"));
+        assertEquals(Field.of("properties", "$key with space"), Parser.parseExpr("properties.`$key with space`"));
+        // a string after '.' is a syntax error in PostHog's grammar (use properties['…'])
+        assertThrows(HogQLSyntaxException.class, () -> Parser.parseExpr("properties.'$key with space'"));
         assertEquals(Field.of("my col"), Parser.parseExpr("`my col`"));
         assertEquals(Field.of("my\"col"), Parser.parseExpr("\"my\"\"col\""));
         assertEquals(Field.of("properties", "a", "b"), Parser.parseExpr("properties.a.b"));
@@ -214,12 +234,20 @@ class ParserTest {
         e = assertThrows(HogQLSyntaxException.class, () -> Parser.parseSelect("select from events"));
         assertEquals(8, e.column());
         assertThrows(HogQLSyntaxException.class, () -> Parser.parseSelect("select 'abc"));
-        assertThrows(HogQLSyntaxException.class, () -> Parser.parseSelect("select 'x'::regclass"));
-        assertThrows(HogQLSyntaxException.class, () -> Parser.parseSelect("select 1 /* open"));
         assertThrows(HogQLSyntaxException.class, () -> Parser.parseSelect("select (1"));
-        assertThrows(HogQLSyntaxException.class, () -> Parser.parseSelect("select 1 from events settings x = 1"));
         assertThrows(HogQLSyntaxException.class, () -> Parser.parseSelect("delete from events"));
-        assertThrows(HogQLSyntaxException.class, () -> Parser.parseSelect("select 12abc"));
+        assertThrows(HogQLSyntaxException.class, () -> Parser.parseSelect("select 1;;"));
+        // valid HogQL that Quarry refuses by name (a 400 hogql_query_error, not a syntax error)
+        HogQLUnsupportedException u = assertThrows(HogQLUnsupportedException.class,
+                () -> Parser.parseSelect("select 'x'::regclass"));
+        assertEquals("A cast to regclass is not supported by Quarry (line 1, column 13)", u.getMessage());
+        assertThrows(HogQLUnsupportedException.class, () -> Parser.parseSelect("select 1 from events settings x = 1"));
+        // a later syntax error wins over an earlier unsupported construct, as PostHog's parser reports it
+        assertThrows(HogQLSyntaxException.class, () -> Parser.parseSelect("select 'x'::regclass from"));
+        // as PostHog's lexer reads them: 12abc is 12 aliased abc; an unterminated /* is '/' '*'
+        assertEquals(new Expr.Alias(new Constant(12L), "abc"), q("select 12abc").select().get(0));
+        assertEquals(new Expr.Alias(new Expr.Arithmetic("/", new Constant(1L), new Expr.Star(null)), "open"),
+                q("select 1 /* open").select().get(0));
         // a trailing semicolon alone is fine
         assertEquals(q("select 1"), q("select 1;"));
     }
@@ -244,10 +272,13 @@ class ParserTest {
         assertEquals(List.of(new Expr.Arithmetic("+", Field.of("a"), new Constant(1L))),
                 ((Call) q("select f((a + 1))").select().get(0)).args());
         // ARRAY JOIN, LEFT ARRAY JOIN, several arrays side by side
-        roundTrip("select x, y from t array join arr as x, [1, 2] as y left array join bs as b",
-                "SELECT x, y FROM t ARRAY JOIN arr AS x, [1, 2] AS y LEFT ARRAY JOIN bs AS b");
-        roundTrip("select arr from t array join arr", "SELECT arr FROM t ARRAY JOIN arr");
+        roundTrip("select x, y from t array join arr as x, [1, 2] as y",
+                "SELECT x, y FROM t ARRAY JOIN arr AS x, [1, 2] AS y");
+        roundTrip("select b from t left array join bs as b", "SELECT b FROM t LEFT ARRAY JOIN bs AS b");
+        // PostHog: "ARRAY JOIN arrays must have an alias", and one ARRAY JOIN clause per SELECT
+        assertThrows(HogQLSyntaxException.class, () -> q("select arr from t array join arr"));
         assertThrows(HogQLSyntaxException.class, () -> q("select 1 from t array join [1]"));
+        assertThrows(HogQLSyntaxException.class, () -> q("select 1 from t array join a as x left array join b as y"));
         // IN COHORT becomes a subquery on cohort_people
         SelectQuery c = q("select 1 from events where person_id in cohort 12");
         assertEquals("person_id IN (SELECT person_id FROM cohort_people WHERE cohort_id = 12)",

@@ -58,6 +58,7 @@ class PostgresIntegrationTest {
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V2__hogql_functions.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V13_1__query_log_posthog_columns.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V14_1__hogql_functions_more.sql")));
+            st.execute(Files.readString(Path.of("src/main/resources/db/migration/V28_1__cohort_reference_check.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V18_1__hot_property_columns.sql")));
             st.execute("""
                 insert into organizations (id, name) values ('10000000-0000-0000-0000-000000000000', 'org');
@@ -220,7 +221,7 @@ class PostgresIntegrationTest {
         assertEquals(2L, scalar("select count() from events where properties.price > 5"));
         assertEquals(15.5, scalar("select sum(toFloat(properties.price)) from events"));
         assertEquals("deep", scalar("select properties.nested.a.b from events where event = 'signup'"));
-        assertEquals(1L, scalar("select count() from events where properties.'$browser' = 'Safari'"));
+        assertEquals(1L, scalar("select count() from events where properties.`$browser` = 'Safari'"));
         assertEquals(null, scalar("select toInt(properties.price) from events where distinct_id = 'd2'"));
         assertEquals(null, scalar("select toUUID('nope')"));
         assertEquals(null, scalar("select 1 / 0"));

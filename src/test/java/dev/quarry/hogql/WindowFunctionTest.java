@@ -45,6 +45,9 @@ class WindowFunctionTest {
         assertThrows(HogQLResolutionException.class, () -> c("select event from events where row_number() over () = 1"));
         assertThrows(HogQLResolutionException.class, () -> c("select lower(event) over () from events"));
         assertThrows(HogQLResolutionException.class, () -> c("select median(1) over () from events"));
-        assertThrows(HogQLSyntaxException.class, () -> c("select sum(1) over (rows between 1 preceding and current row) from events"));
+        assertThrows(HogQLResolutionException.class, () -> c("select sum(1) over w from events"));
+        assertThrows(HogQLResolutionException.class,
+                () -> c("select sum(1) over (range between 1 preceding and current row) from events"));
+        assertThrows(HogQLSyntaxException.class, () -> c("select sum(1) over (rows between 1 preceding) from events"));
     }
 }

@@ -74,6 +74,59 @@ class HogQLInCohortTest {
                 .body("detail", equalTo("Found multiple cohorts with name 'Twins'"));
     }
 
+    private static Response query(Map<String, Object> query) {
+        return given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                .body(Map.of("query", query)).post("/api/environments/" + team.id() + "/query/");
+    }
+
+    /**
+     * A cohort property filter naming an unknown cohort is the same 400 in every query kind (the compiled statement
+     * looks the cohort up and fails with SQLSTATE QC404), and a known one still answers.
+     */
+    @Test
+    void unknownCohortFilterIsA400InEveryKind() {
+        Map<String, Object> unknown = Map.of("type", "cohort", "key", "id", "value", 987654321);
+        Map<String, Object> known = Map.of("type", "cohort", "key", "id", "value", buyers);
+        Map<String, Object> series = Map.of("kind", "EventsNode", "event", "purchase");
+        Map<String, Object> range = Map.of("date_from", "2026-01-01", "date_to", "2026-01-03");
+        java.util.List<Map<String, Object>> queries = java.util.List.of(
+                Map.of("kind", "TrendsQuery", "series", java.util.List.of(series), "dateRange", range,
+                        "properties", java.util.List.of(unknown)),
+                Map.of("kind", "TrendsQuery", "series", java.util.List.of(series), "dateRange", range,
+                        "trendsFilter", Map.of("display", "BoldNumber"), "properties", java.util.List.of(unknown)),
+                Map.of("kind", "EventsQuery", "select", java.util.List.of("event"),
+                        "properties", java.util.List.of(unknown)),
+                Map.of("kind", "ActorsQuery", "properties", java.util.List.of(unknown)),
+                Map.of("kind", "FunnelsQuery", "series", java.util.List.of(series, Map.of("kind", "EventsNode",
+                        "event", "view")), "dateRange", range, "properties", java.util.List.of(unknown)));
+        for (Map<String, Object> q : queries) {
+            query(q).then().statusCode(400).body("code", equalTo("hogql_query_error"))
+                    .body("detail", equalTo("Could not find cohort with ID 987654321"));
+        }
+        // the trends series filter too, and the known cohort answers (it has no members: 0)
+        query(Map.of("kind", "TrendsQuery", "dateRange", range, "series", java.util.List.of(Map.of("kind",
+                "EventsNode", "event", "purchase", "properties", java.util.List.of(unknown))))).then().statusCode(400)
+                .body("detail", equalTo("Could not find cohort with ID 987654321"));
+        query(Map.of("kind", "TrendsQuery", "series", java.util.List.of(series), "dateRange", range,
+                "trendsFilter", Map.of("display", "BoldNumber"), "properties", java.util.List.of(known)))
+                .then().statusCode(200).body("results[0].aggregated_value", equalTo(0));
+        // another team's cohort is unknown here
+        query(Map.of("kind", "EventsQuery", "select", java.util.List.of("event"), "properties",
+                java.util.List.of(Map.of("type", "cohort", "key", "id", "value", othersCohort)))).then().statusCode(400)
+                .body("detail", equalTo("Could not find cohort with ID " + othersCohort));
+    }
+
+    @Test
+    void metadataReportsAnUnknownCohort() {
+        query(Map.of("kind", "HogQLMetadata", "language", "hogQL",
+                "query", "select count() from events where person_id in cohort 987654321")).then().statusCode(200)
+                .body("isValid", equalTo(false))
+                .body("errors[0].message", equalTo("Could not find cohort with ID 987654321"));
+        query(Map.of("kind", "HogQLMetadata", "language", "hogQL",
+                "query", "select count() from events where person_id in cohort 'Buyers'")).then().statusCode(200)
+                .body("isValid", equalTo(true));
+    }
+
     @Test
     void anotherTeamsCohortIsUnknown() {
         hogql("select count() from events where person_id in cohort " + othersCohort).then().statusCode(400)

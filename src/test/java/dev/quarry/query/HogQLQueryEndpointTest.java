@@ -172,8 +172,14 @@ class HogQLQueryEndpointTest {
         hogql(teamA, "select row_number() from events").statusCode(400).body("detail", containsString("OVER"));
         hogql(teamA, "select event from events where row_number() over (order by timestamp) = 1").statusCode(400);
         hogql(teamA, "select lower(event) over (order by timestamp) from events").statusCode(400);
-        hogql(teamA, "select sum(1) over (order by timestamp rows between 1 preceding and current row) from events")
-                .statusCode(400).body("detail", containsString("frames"));
+        // a frame: alice's four events, the row before and this one → 1, 2, 2, 2
+        hogql(teamA, "select count() over (order by timestamp rows between 1 preceding and current row) from events "
+                + "where distinct_id = 'alice' order by timestamp")
+                .statusCode(200).body("results", equalTo(List.of(List.of(1), List.of(2), List.of(2), List.of(2))));
+        // valid HogQL Quarry does not run: a query error naming it, not a syntax error
+        hogql(teamA, "select e.event from events e left semi join persons p on e.person_id = p.id")
+                .statusCode(400).body("code", equalTo("hogql_query_error"))
+                .body("detail", containsString("LEFT SEMI JOIN is not supported by Quarry"));
     }
 
     @Test
