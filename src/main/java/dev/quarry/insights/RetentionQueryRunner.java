@@ -108,7 +108,8 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         QuerySchema.unsupported(where, "aggregationType", f.aggregationType(), "count");
         QuerySchema.unsupported(where, "retentionCustomBrackets", f.retentionCustomBrackets());
         QuerySchema.unsupported(where, "aggregationProperty", f.aggregationProperty());
-        QuerySchema.unsupported(where, "aggregationPropertyType", f.aggregationPropertyType());
+        // PostHog's schema defaults it to "event" (its CLI sends that); it only matters with aggregationProperty
+        QuerySchema.unsupported(where, "aggregationPropertyType", f.aggregationPropertyType(), "event", "person");
         String period = f.period() == null ? "Day" : f.period();
         Interval interval = switch (period) {
             case "Hour" -> Interval.HOUR;

@@ -131,6 +131,11 @@ class StrictQueryNodesTest {
         post(with(RETENTION, "retentionFilter", Map.of("period", "Day", "totalIntervals", 3,
                 "aggregationType", "count", "retentionReference", "total", "meanRetentionCalculation", "simple")))
                 .statusCode(200);
+        // PostHog's CLI fills in its schema's defaults, aggregationPropertyType "event" among them
+        post(with(RETENTION, "retentionFilter", Map.of("period", "Week", "totalIntervals", 3,
+                "aggregationType", "count", "aggregationPropertyType", "event"))).statusCode(200);
+        refused(with(RETENTION, "retentionFilter", Map.of("aggregationProperty", "amount",
+                "aggregationPropertyType", "event")), "aggregationProperty");
     }
 
     private static Map<String, Object> actors(Map<String, Object> source) {
