@@ -1,6 +1,7 @@
 package dev.quarry.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.Optional;
@@ -10,6 +11,7 @@ import java.util.regex.Pattern;
 /** The personal API key a request presents, taken from the first place that has one. */
 public record PresentedKey(String value, KeySource source) {
     private static final Pattern BEARER = Pattern.compile("^Bearer\\s+(\\S.+)$");
+    private static final String BODY_FIELD = "personal_api_key";
 
     /**
      * Header first, then the JSON body's {@code personal_api_key}, then the query string. Only the first found is
@@ -33,14 +35,30 @@ public record PresentedKey(String value, KeySource source) {
         return Optional.empty();
     }
 
+    /**
+     * The top-level {@code personal_api_key} of a JSON object body, read as a token stream: nested values are skipped
+     * and no tree is built, so a large body without a key costs one scan, not its parse. A repeated field counts by
+     * its last value, as a parsed dict would.
+     */
     private static String bodyKey(byte[] body, ObjectMapper mapper) {
         if (body == null || body.length == 0 || body.length > 1_000_000) {
             return null;
         }
-        try {
-            JsonNode node = mapper.readTree(body);
-            JsonNode key = node == null ? null : node.get("personal_api_key");
-            return key != null && key.isTextual() && !key.asText().isBlank() ? key.asText() : null;
+        try (JsonParser parser = mapper.getFactory().createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            String key = null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (BODY_FIELD.equals(name)) {
+                    key = value == JsonToken.VALUE_STRING && !parser.getText().isBlank() ? parser.getText() : null;
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            return key;
         } catch (IOException e) {
             return null; // not JSON: the endpoint itself reports the parse error
         }

@@ -55,5 +55,16 @@ class ScopesTest {
         assertEquals(new PresentedKey("phx_query", KeySource.QUERY_STRING),
                 PresentedKey.find(null, "not json".getBytes(), "phx_query", mapper).orElseThrow());
         assertEquals(Optional.empty(), PresentedKey.find("Bearer pha_oauth", null, null, mapper));
+        // only the top level counts (a key inside a nested value is data), the last of repeated fields wins, and a
+        // body that is not one JSON object presents nothing
+        byte[] nested = "{\"query\": {\"personal_api_key\": \"phx_nested\", \"values\": [1, [2, {}]]}, \"x\": 1}"
+                .getBytes();
+        assertEquals(Optional.empty(), PresentedKey.find(null, nested, null, mapper));
+        byte[] after = "{\"query\": {\"kind\": \"HogQLQuery\"}, \"personal_api_key\": \"phx_a\", \"personal_api_key\": \"phx_b\"}"
+                .getBytes();
+        assertEquals(new PresentedKey("phx_b", KeySource.BODY), PresentedKey.find(null, after, null, mapper).orElseThrow());
+        assertEquals(Optional.empty(), PresentedKey.find(null, "[{\"personal_api_key\": \"phx_a\"}]".getBytes(), null,
+                mapper));
+        assertEquals(Optional.empty(), PresentedKey.find(null, "{\"personal_api_key\": 12}".getBytes(), null, mapper));
     }
 }
