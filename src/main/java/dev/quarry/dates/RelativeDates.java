@@ -89,7 +89,12 @@ public final class RelativeDates {
         }
         Matcher relative = RELATIVE.matcher(text);
         if (relative.matches()) {
-            long amount = Long.parseLong(relative.group(1));
+            long amount;
+            try {
+                amount = Long.parseLong(relative.group(1));
+            } catch (NumberFormatException tooLong) {
+                throw new ValidationException("Invalid date: " + value + " (the amount is out of range)", attr);
+            }
             ZonedDateTime moved = switch (relative.group(2)) {
                 case "s" -> now.minusSeconds(amount);
                 case "M" -> now.minusMinutes(amount).truncatedTo(ChronoUnit.MINUTES);

@@ -418,7 +418,14 @@ abstract class ExprParser {
             } else if (op(".") && peek(1).kind() == Token.Kind.NUMBER && peek(1).text().matches("\\d+")) {
                 // tuple access: (1, 2).1, f(x).2
                 i++;
-                Expr index = new Expr.Constant(Long.parseLong(next().text()));
+                Token number = next();
+                long position;
+                try {
+                    position = Long.parseLong(number.text());
+                } catch (NumberFormatException tooLong) {
+                    throw error("Tuple index " + number.text() + " is out of range", number);
+                }
+                Expr index = new Expr.Constant(position);
                 e = mark(Expr.Call.of("tupleElement", e, index), start);
             } else {
                 return e;

@@ -50,7 +50,9 @@ public class TeamLanes {
                 Uni<T> next;
                 try {
                     next = work.get();
-                } catch (RuntimeException failure) {
+                } catch (RuntimeException | StackOverflowError failure) {
+                    // a stack overflow is the input's nesting (the API maps it to a 400); left uncaught it would end
+                    // the lane's task without an answer and the caller would wait forever
                     emitter.fail(failure);
                     return;
                 }

@@ -145,4 +145,57 @@ class AttackerPassTest {
         assertEquals(List.of(), wrongStatus);
         assertTrue(inputs().size() >= 50, "the pass covers " + inputs().size() + " inputs");
     }
+
+    /**
+     * The second attacker pass (over the merged typed query nodes) found numbers too long for a long in a tuple index
+     * and in a relative date (500s), and property groups nested ~490 deep inside an actors source, whose reader ran
+     * out of stack in the project's lane and left the request without an answer. Each is a 400 now, answered at once.
+     */
+    @Test
+    void numbersPastALongAndDeepPropertyGroupsAre400s() {
+        Project a = TestProjects.create("Attacker 2");
+        Plans.withoutRateLimits(pool, a.id());
+        String huge = "99999999999999999999";
+        Map<String, Object> pageviews = Map.of("kind", "EventsNode", "event", "$pageview");
+        List<Map<String, Object>> queries = List.of(
+                Map.of("kind", "HogQLQuery", "query", "select (1,2)." + huge),
+                Map.of("kind", "TrendsQuery", "series", List.of(pageviews), "breakdownFilter",
+                        Map.of("breakdown", "(1,2)." + huge, "breakdown_type", "hogql")),
+                Map.of("kind", "TrendsQuery", "series", List.of(pageviews), "dateRange",
+                        Map.of("date_from", "-" + huge + "d")),
+                Map.of("kind", "RetentionQuery", "dateRange", Map.of("date_to", "-" + huge + "d"),
+                        "retentionFilter", Map.of()));
+        Hostile.Verdicts verdicts = new Hostile.Verdicts();
+        List<String> wrongStatus = new ArrayList<>();
+        for (Map<String, Object> query : queries) {
+            Response response = request().header("Authorization", "Bearer " + a.key()).contentType("application/json")
+                    .body(Map.of("query", query, "refresh", "force_blocking"))
+                    .post("/api/environments/" + a.id() + "/query/");
+            verdicts.check(Hostile.abbreviate(query.toString()), response);
+            if (response.statusCode() != 400) {
+                wrongStatus.add(query.get("kind") + " → " + response.statusCode() + " " + Hostile.abbreviate(response.asString()));
+            }
+        }
+        // HogQLMetadata reports the same error as an invalid query (200, PostHog's metadata answer)
+        request().header("Authorization", "Bearer " + a.key()).contentType("application/json")
+                .body(Map.of("query", Map.of("kind", "HogQLMetadata", "query", "(1,2)." + huge, "language", "hogQLExpr")))
+                .post("/api/environments/" + a.id() + "/query/")
+                .then().statusCode(200).body("isValid", org.hamcrest.Matchers.equalTo(false))
+                .body("errors[0].message", org.hamcrest.Matchers.containsString("out of range"));
+        String group = "{\"type\":\"AND\",\"values\":[{\"type\":\"event\",\"key\":\"$browser\",\"value\":\"Chrome\"}]}";
+        String deep = "{\"type\":\"OR\",\"values\":[".repeat(487) + group + "]}".repeat(487);
+        for (String source : List.of(
+                "{\"kind\":\"InsightActorsQuery\",\"source\":{\"kind\":\"TrendsQuery\",\"series\":[{\"kind\":\"EventsNode\",\"event\":\"$pageview\"}],\"properties\":" + deep + "}}",
+                "{\"kind\":\"FunnelsActorsQuery\",\"funnelStep\":1,\"source\":{\"kind\":\"FunnelsQuery\",\"series\":[{\"kind\":\"EventsNode\",\"event\":\"$pageview\"},{\"kind\":\"EventsNode\",\"event\":\"$pageview\"}],\"properties\":" + deep + "}}")) {
+            String body = "{\"refresh\":\"force_blocking\",\"query\":{\"kind\":\"ActorsQuery\",\"source\":" + source + "}}";
+            Response response = request().header("Authorization", "Bearer " + a.key()).contentType("application/json")
+                    .body(body).post("/api/environments/" + a.id() + "/query/");
+            verdicts.check("deep property groups", response);
+            if (response.statusCode() != 400) {
+                wrongStatus.add("deep property groups → " + response.statusCode() + " " + Hostile.abbreviate(response.asString()));
+            }
+        }
+        verdicts.assertNone();
+        assertEquals(List.of(), wrongStatus);
+    }
 }

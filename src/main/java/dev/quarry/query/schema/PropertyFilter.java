@@ -320,9 +320,36 @@ public sealed interface PropertyFilter permits PropertyGroupFilter, PropertyFilt
             super(PropertyFilter.class);
         }
 
+        /** JSON levels a filter tree may span (a group is two: its object and its values); PostHog's UI uses four. */
+        static final int MAX_JSON_DEPTH = 64;
+
         @Override
         public PropertyFilter deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            return read(p.readValueAsTree(), ctxt);
+            JsonNode tree = p.readValueAsTree();
+            if (deeperThan(tree, MAX_JSON_DEPTH)) {
+                throw new ValidationException("Property filters are nested more than " + MAX_JSON_DEPTH / 2
+                        + " groups deep", "properties");
+            }
+            return read(tree, ctxt);
+        }
+
+        /** Whether {@code node} has containers nested past {@code limit} levels (without recursion). */
+        static boolean deeperThan(JsonNode node, int limit) {
+            java.util.ArrayDeque<java.util.Map.Entry<JsonNode, Integer>> todo = new java.util.ArrayDeque<>();
+            todo.push(java.util.Map.entry(node, 1));
+            while (!todo.isEmpty()) {
+                var next = todo.pop();
+                if (!next.getKey().isContainerNode()) {
+                    continue;
+                }
+                if (next.getValue() > limit) {
+                    return true;
+                }
+                for (JsonNode child : next.getKey()) {
+                    todo.push(java.util.Map.entry(child, next.getValue() + 1));
+                }
+            }
+            return false;
         }
 
         @Override
