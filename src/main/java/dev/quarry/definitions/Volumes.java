@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.data.Team;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryExecutor;
-import dev.quarry.query.QueryIds;
+import dev.quarry.query.QueryPlans;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,15 +20,13 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class Volumes {
-    private final QueryExecutor executor;
+    private final QueryPlans plans;
     private final ObjectMapper mapper;
-    private final dev.quarry.query.TeamLanes lanes;
     @jakarta.inject.Inject Clock clock;
 
-    public Volumes(QueryExecutor executor, ObjectMapper mapper, dev.quarry.query.TeamLanes lanes) {
-        this.executor = executor;
+    public Volumes(QueryPlans plans, ObjectMapper mapper) {
+        this.plans = plans;
         this.mapper = mapper;
-        this.lanes = lanes;
     }
 
     /** Events in the last 30 days for each of these names; names without events are absent. Compiled off the event loop. */
@@ -37,9 +34,8 @@ public class Volumes {
         if (names.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        InsightSql sql = new InsightSql(new QueryContext(team, QueryIds.newId(), executor, mapper, clock.instant()),
-                "EventDefinitionVolume");
-        return lanes.run(team.id(), () -> sql.run("SELECT event, count() FROM events WHERE event IN {names} AND timestamp >= now() - interval 30 day "
+        InsightSql sql = new InsightSql(new QueryContext(team, mapper, clock.instant()), "EventDefinitionVolume");
+        return plans.run(team, () -> sql.run("SELECT event, count() FROM events WHERE event IN {names} AND timestamp >= now() - interval 30 day "
                 + "GROUP BY event", Map.of("names", names)).map(rows -> {
                     Map<String, Long> volumes = new HashMap<>();
                     for (Row row : rows) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.JoinExpr;
@@ -16,11 +15,12 @@ import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.hogql.SelectLike;
 import dev.quarry.hogql.SelectQuery;
 import dev.quarry.hogql.SelectUnion;
+import dev.quarry.query.HogQLStatement;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
 import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.web.ValidationException;
-import io.smallrye.mutiny.Uni;
+import dev.quarry.query.QueryPlan;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.LocalDate;
@@ -105,24 +105,20 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
         return ActorsQuery.class;
     }
 
-    @Override
-    public String interval(ObjectNode query) {
-        return query.path("source").path("source").path("interval").asText(null);
-    }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, ActorsQuery query) {
+    public QueryPlan<ObjectNode> plan(QueryContext context, ActorsQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         int limit = query.limit() == null ? DEFAULT_LIMIT : query.limit();
         int offset = query.offset() == null ? 0 : query.offset();
         if (limit < 1 || limit > MAX_LIMIT || offset < 0) {
             throw new ValidationException("limit must be 1.." + MAX_LIMIT + " and offset ≥ 0", "limit");
         }
-        Uni<Cell> actors = query.source() == null ? Uni.createFrom().nullItem() : cellActors(sql, query.source());
+        QueryPlan<Cell> actors = query.source() == null ? QueryPlan.of(null) : cellActors(sql, query.source());
         return actors.flatMap(cell -> page(context, sql, query, cell, limit, offset));
     }
 
-    private Uni<ObjectNode> page(QueryContext context, InsightSql sql, ActorsQuery query, Cell cell, int limit,
+    private QueryPlan<ObjectNode> page(QueryContext context, InsightSql sql, ActorsQuery query, Cell cell, int limit,
                                  int offset) {
         List<String> select = select(query.select(), cell);
         String pre = cell == null ? "" : "p.";
@@ -155,8 +151,8 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
         SelectQuery personsAst = new SelectQuery(List.of(), false, columns, from, InsightSql.and(where), List.of(),
                 null, orderBy(query.orderBy(), cell, pre), new Expr.Constant((long) limit + 1),
                 new Expr.Constant((long) offset), null);
-        CompiledQuery persons = sql.compile(personsAst, limit + 1);
-        CompiledQuery missingQ = null;
+        HogQLStatement persons = new HogQLStatement(kind(), personsAst, Map.of()).withLimit(limit + 1);
+        HogQLStatement missingQ = null;
         if (cell != null) {
             // persons of the cell that the persons table does not hold (deleted since)
             SelectQuery missing = new SelectQuery(List.of(), false, List.of(parse("count(DISTINCT person_id)")),
@@ -164,16 +160,16 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                     new Expr.Compare("not in", Expr.Field.of("person_id"),
                             SelectQuery.of(List.of(Expr.Field.of("id")), "persons", null)),
                     List.of(), null, List.of(), null, null, null);
-            missingQ = sql.compile(missing, 1);
+            missingQ = new HogQLStatement(kind(), missing, Map.of()).withLimit(1);
         }
-        CompiledQuery missingCount = missingQ;
-        return sql.run(persons).flatMap(rows -> {
+        HogQLStatement missingCount = missingQ;
+        return sql.run(persons).flatMap(personsResult -> {
             List<Row> people = new ArrayList<>();
-            rows.forEach(people::add);
+            personsResult.rows().forEach(people::add);
             boolean hasMore = people.size() > limit;
             List<Row> page = hasMore ? people.subList(0, limit) : people;
             List<UUID> ids = page.stream().map(r -> r.getUUID(0)).toList();
-            Uni<Map<UUID, List<String>>> distinctIds = ids.isEmpty() ? Uni.createFrom().item(Map.of())
+            QueryPlan<Map<UUID, List<String>>> distinctIds = ids.isEmpty() ? QueryPlan.of(Map.of())
                     : sql.run("SELECT person_id, distinct_id FROM person_distinct_ids WHERE person_id IN {ids} "
                             + "ORDER BY distinct_id", Map.of("ids", ids)).map(d -> {
                                 Map<UUID, List<String>> m = new HashMap<>();
@@ -182,10 +178,10 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                                 }
                                 return m;
                             });
-            Uni<Map<UUID, List<Integer>>> appearances = cell == null || !cell.retention() || ids.isEmpty()
-                    ? Uni.createFrom().item(Map.of()) : appearances(sql, cell, ids);
-            Uni<Long> missingActors = missingCount == null ? Uni.createFrom().item(0L)
-                    : sql.run(missingCount).map(m -> m.iterator().next().getLong(0));
+            QueryPlan<Map<UUID, List<Integer>>> appearances = cell == null || !cell.retention() || ids.isEmpty()
+                    ? QueryPlan.of(Map.of()) : appearances(sql, cell, ids);
+            QueryPlan<Long> missingActors = missingCount == null ? QueryPlan.of(0L)
+                    : sql.run(missingCount).map(m -> m.rows().iterator().next().getLong(0));
             return distinctIds.flatMap(dids -> appearances.flatMap(apps -> missingActors.map(missingN -> {
                 ObjectNode body = context.mapper().createObjectNode();
                 ArrayNode results = body.putArray("results");
@@ -210,7 +206,7 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                 body.put("limit", limit);
                 body.put("offset", offset);
                 body.put("missing_actors_count", missingN);
-                SeriesJson.putSql(body, List.of(persons));
+                SeriesJson.putSql(body, List.of(personsResult.compiled()));
                 body.putNull("error");
                 return body;
             })));
@@ -245,7 +241,7 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
     }
 
     /** Each person's distinct retention intervals, sorted (PostHog's {@code appearances}). */
-    private static Uni<Map<UUID, List<Integer>>> appearances(InsightSql sql, Cell cell, List<UUID> ids) {
+    private static QueryPlan<Map<UUID, List<Integer>>> appearances(InsightSql sql, Cell cell, List<UUID> ids) {
         List<Expr> idList = new ArrayList<>();
         ids.forEach(id -> idList.add(new Expr.Constant(id)));
         List<Expr> byPersonAndInterval = List.of(Expr.Field.of("person_id"), Expr.Field.of("j"));
@@ -254,9 +250,9 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                 new Expr.Compare("in", Expr.Field.of("person_id"), new Expr.TupleLit(idList)),
                 byPersonAndInterval, null, List.of(new SelectQuery.OrderExpr(Expr.Field.of("person_id"), false, null),
                         new SelectQuery.OrderExpr(Expr.Field.of("j"), false, null)), null, null, null);
-        return sql.run(sql.compile(query, InsightSql.NO_LIMIT)).map(rows -> {
+        return sql.run(new HogQLStatement(sql.kind(), query, Map.of())).map(result -> {
             Map<UUID, List<Integer>> m = new HashMap<>();
-            for (Row r : rows) {
+            for (Row r : result.rows()) {
                 m.computeIfAbsent(r.getUUID(0), k -> new ArrayList<>()).add((int) (long) r.getLong(1));
             }
             return m;
@@ -386,9 +382,9 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
     }
 
     /** The persons of the requested cell, from the bean that answers the source. */
-    private Uni<Cell> cellActors(InsightSql sql, ActorsQuery.Source source) {
+    private QueryPlan<Cell> cellActors(InsightSql sql, ActorsQuery.Source source) {
         for (ActorsSource<?> s : sources) {
-            Uni<Cell> cell = ask(s, sql, source);
+            QueryPlan<Cell> cell = ask(s, sql, source);
             if (cell != null) {
                 return cell;
             }
@@ -398,7 +394,7 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
     }
 
     /** {@code s}'s actors of {@code source}, or null when {@code s} does not read or answer it. */
-    private static <S extends ActorsQuery.Source> Uni<Cell> ask(ActorsSource<S> s, InsightSql sql,
+    private static <S extends ActorsQuery.Source> QueryPlan<Cell> ask(ActorsSource<S> s, InsightSql sql,
                                                               ActorsQuery.Source source) {
         if (!s.sourceType().isInstance(source)) {
             return null;

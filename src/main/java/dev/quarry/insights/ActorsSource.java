@@ -1,6 +1,6 @@
 package dev.quarry.insights;
 
-import io.smallrye.mutiny.Uni;
+import dev.quarry.query.QueryPlan;
 
 /**
  * A query kind whose cells have actors: the runner of that kind answers, for an {@code ActorsQuery}'s
@@ -21,5 +21,5 @@ public interface ActorsSource<S extends ActorsQuery.Source> {
      * The persons of the cell {@code source} names, as an AST selecting {@code person_id} (see
      * {@link ActorsQueryRunner.Cell}); 400 (ValidationException) when it names none.
      */
-    Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, S source);
+    QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, S source);
 }

@@ -1,9 +1,7 @@
 package dev.quarry.insights;
 
-import dev.quarry.cohorts.Cohort;
-import dev.quarry.cohorts.Cohorts;
+import dev.quarry.query.QueryPlan;
 import dev.quarry.web.ValidationException;
-import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,31 +19,27 @@ public final class CohortNames {
     }
 
     /** Id → name for {@code ids} (0 = all users), looked up among the team's cohorts (deleted ones keep their name). */
-    public static Uni<Map<Long, String>> of(Cohorts cohorts, long teamId, List<Long> ids) {
-        List<Uni<Cohort>> lookups = new ArrayList<>();
-        List<Long> wanted = new ArrayList<>();
+    public static QueryPlan<Map<Long, String>> of(List<Long> ids) {
+        List<Object> wanted = new ArrayList<>();
         for (Long id : ids) {
             if (id != 0 && !wanted.contains(id)) {
                 wanted.add(id);
-                lookups.add(cohorts.find(teamId, id));
             }
         }
-        if (lookups.isEmpty()) {
-            return Uni.createFrom().item(names(ids, wanted, List.of()));
+        if (wanted.isEmpty()) {
+            return QueryPlan.of(names(ids, List.of()));
         }
-        // the caller compiles next: continue on a worker thread, not on the event loop that delivered the rows
-        return Uni.join().all(lookups).andFailFast().map(found -> names(ids, wanted, found))
-                .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool());
+        return QueryPlan.cohorts(wanted).map(found -> names(ids, found));
     }
 
-    private static Map<Long, String> names(List<Long> ids, List<Long> wanted, List<Cohort> found) {
+    private static Map<Long, String> names(List<Long> ids, List<QueryPlan.CohortRef> found) {
         Map<Long, String> out = new LinkedHashMap<>();
         for (Long id : ids) {
             if (id == 0) {
                 out.put(0L, ALL_USERS);
                 continue;
             }
-            Cohort c = found.get(wanted.indexOf(id));
+            QueryPlan.CohortRef c = found.stream().filter(f -> f.id() == id).findFirst().orElse(null);
             if (c == null) {
                 throw new ValidationException("Cohort " + id + " does not exist", "breakdown");
             }

@@ -15,13 +15,14 @@ import dev.quarry.hogql.Parser;
 import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.hogql.SelectQuery;
 import dev.quarry.query.HogQLErrors;
+import dev.quarry.query.HogQLStatement;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
 import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.QueryValues;
 import dev.quarry.web.ValidationException;
-import io.smallrye.mutiny.Uni;
+import dev.quarry.query.QueryPlan;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,6 +30,7 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -59,7 +61,7 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
     }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, EventsQuery query) {
+    public QueryPlan<ObjectNode> plan(QueryContext context, EventsQuery query) {
         List<String> select = query.select();
         if (select == null || select.isEmpty()) {
             throw new ValidationException("select must be a non-empty list of HogQL expressions", "select");
@@ -112,9 +114,8 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
             SelectQuery ast = new SelectQuery(List.of(), false, selectExprs, List.of(JoinExpr.table("events", null)),
                     where(query, context), groupBy, null, orderBy(query, aggregated, aggregates),
                     new Expr.Constant((long) limit), new Expr.Constant((long) offset), null);
-            CompiledQuery compiled = context.compile(ast, context.settings().withExtraRow(true));
-            return context.execute(kind(), compiled.hogql(), compiled, compiled.limit())
-                    .map(rows -> response(context.mapper(), columns, compiled, rows));
+            return QueryPlan.run(HogQLStatement.user(kind(), ast, Map.of(), null, null, null))
+                    .map(result -> response(context.mapper(), columns, result.compiled(), result.rows()));
         } catch (HogQLException e) {
             throw HogQLErrors.toValidation(e);
         }

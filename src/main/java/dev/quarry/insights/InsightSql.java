@@ -4,7 +4,6 @@ import dev.quarry.dates.Interval;
 import dev.quarry.dates.QueryDateRange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.PropertyFilters;
@@ -13,9 +12,9 @@ import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.query.HogQLStatement;
 import dev.quarry.query.QueryContext;
+import dev.quarry.query.QueryPlan;
 import dev.quarry.query.QueryService;
 import dev.quarry.web.ValidationException;
-import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import java.time.OffsetDateTime;
@@ -26,11 +25,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What insight runners share to reach SQL: the team's zone, week start and clock, date ranges, the insight-wide
- * filters, and {@link #statement}: HogQL templates written in this package (constant text; every user value is a
- * {@code {placeholder}} bound as a constant or an AST) become {@link HogQLStatement}s that
- * {@link QueryContext#execute} compiles ({@link QueryService#compile}: team wall, person ids through merges) and runs.
- * {@link #compile}/{@link #run} are the older path of the runners not yet moved to statements.
+ * What insight runners share to build their plans: the team's zone, week start and clock, date ranges, the
+ * insight-wide filters, and {@link #statement}: HogQL templates written in this package (constant text; every user
+ * value is a {@code {placeholder}} bound as a constant or an AST) become {@link HogQLStatement}s, which a runner puts
+ * in its {@link QueryPlan} ({@link #run}); the service compiles ({@link QueryService#compile}: team wall, person ids
+ * through merges) and runs them.
  */
 public final class InsightSql {
     /** Insight queries return every row they compute (bucket × breakdown counts are bounded by the runner). */
@@ -78,47 +77,36 @@ public final class InsightSql {
         return context.now().atZone(zone());
     }
 
-    public CompiledQuery compile(String hogql, Map<String, Object> values) {
-        return compile(hogql, values, NO_LIMIT);
+    /** A statement's plan: compiled and run by the service ({@link dev.quarry.query.QueryPlans}). */
+    public QueryPlan<HogQLStatement.Result> run(HogQLStatement statement) {
+        return QueryPlan.run(statement);
     }
 
-    public CompiledQuery compile(String hogql, Map<String, Object> values, int limit) {
-        return QueryService.compile(context.team(), HogQLStatement.select(hogql), values, limit);
-    }
-
-    /** An insight's AST (every user value already a constant or an expression node), compiled for the team. */
-    public CompiledQuery compile(dev.quarry.hogql.SelectLike query, int limit) {
-        return QueryService.compile(context.team(), query, Map.of(), limit);
-    }
-
-    public Uni<RowSet<Row>> run(CompiledQuery compiled) {
-        return context.execute(kind, compiled.hogql(), compiled, null);
-    }
-
-    public Uni<RowSet<Row>> run(String hogql, Map<String, Object> values) {
-        return run(compile(hogql, values));
+    /** The rows of a statement from constant template text (user values only as placeholder values). */
+    public QueryPlan<RowSet<Row>> run(String template, Map<String, Object> values) {
+        return QueryPlan.run(statement(template, values)).map(HogQLStatement.Result::rows);
     }
 
     /** The team's first event, for {@code date_from: all} (null when it has none). */
-    public Uni<ZonedDateTime> earliestEvent() {
-        return context.execute(HogQLStatement.parse(kind, "SELECT min(timestamp) FROM events", Map.of())).map(r -> {
+    public QueryPlan<ZonedDateTime> earliestEvent() {
+        return QueryPlan.run(HogQLStatement.parse(kind, "SELECT min(timestamp) FROM events", Map.of())).map(r -> {
             OffsetDateTime t = r.rows().iterator().next().getOffsetDateTime(0);
             return t == null ? null : t.atZoneSameInstant(zone());
         });
     }
 
     /** Resolves the query's date range, looking up the first event when it says {@code all}. */
-    public Uni<QueryDateRange> dateRange(JsonNode query, Interval interval, String defaultFrom) {
+    public QueryPlan<QueryDateRange> dateRange(JsonNode query, Interval interval, String defaultFrom) {
         return dateRange(QuerySchema.parse(query.get("dateRange"), DateRange.class, "dateRange"), interval,
                 defaultFrom);
     }
 
     /** Resolves a {@code dateRange} (PostHog's QueryDateRange rules), looking up the first event for {@code all}. */
-    public Uni<QueryDateRange> dateRange(DateRange dr, Interval interval, String defaultFrom) {
+    public QueryPlan<QueryDateRange> dateRange(DateRange dr, Interval interval, String defaultFrom) {
         if (QueryDateRange.needsEarliest(dr)) {
             return earliestEvent().map(e -> QueryDateRange.resolve(dr, interval, weekStartDay(), now(), defaultFrom, e));
         }
-        return Uni.createFrom().item(QueryDateRange.resolve(dr, interval, weekStartDay(), now(), defaultFrom, null));
+        return QueryPlan.of(QueryDateRange.resolve(dr, interval, weekStartDay(), now(), defaultFrom, null));
     }
 
     // ------------------------------------------------------------------ filters

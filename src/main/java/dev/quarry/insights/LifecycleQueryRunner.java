@@ -12,7 +12,7 @@ import dev.quarry.query.HogQLStatement;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
 import dev.quarry.query.schema.QuerySchema;
-import io.smallrye.mutiny.Uni;
+import dev.quarry.query.QueryPlan;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
@@ -35,7 +35,7 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
     /** personDaysWhere: the same rows' condition on the person-day rollup when it answers the same, else null. */
     public record Plan(Series series, QueryDateRange range, Expr where, Expr personDaysWhere) {}
 
-    public static Uni<Plan> plan(InsightSql sql, LifecycleQuery query) {
+    public static QueryPlan<Plan> plan(InsightSql sql, LifecycleQuery query) {
         QuerySchema.unsupported("LifecycleQuery", "aggregation_group_type_index", query.aggregationGroupTypeIndex());
         QuerySchema.unsupported("LifecycleQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
         QuerySchema.unsupported("LifecycleQuery", "breakdownFilter", query.breakdownFilter());
@@ -93,13 +93,13 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
     }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, LifecycleQuery query) {
+    public QueryPlan<ObjectNode> plan(QueryContext context, LifecycleQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         return plan(sql, query).flatMap(plan -> {
             HogQLStatement counts = sql.statement(
                     "SELECT period, status, count() AS n FROM {cells} AS cells GROUP BY period, status",
                     Map.of("cells", cells(plan)));
-            return context.execute(counts).map(result -> {
+            return QueryPlan.run(counts).map(result -> {
                 io.vertx.mutiny.sqlclient.RowSet<Row> rows = result.rows();
                 int n = plan.range().bucketCount();
                 double[][] data = new double[4][n];
@@ -163,7 +163,7 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
 
     /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
     @Override
-    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
+    public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
         LifecycleQuery insight = QuerySchema.parse(source.source(), LifecycleQuery.class, "LifecycleQuery");
         String status = source.status();
         if (status == null || !STATUSES.contains(status)) {

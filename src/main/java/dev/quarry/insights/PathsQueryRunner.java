@@ -12,7 +12,8 @@ import dev.quarry.hogql.Parser;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.JsonQueryRunner;
 import dev.quarry.web.ValidationException;
-import io.smallrye.mutiny.Uni;
+import dev.quarry.query.HogQLStatement;
+import dev.quarry.query.QueryPlan;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
@@ -68,10 +69,6 @@ public class PathsQueryRunner implements JsonQueryRunner, ActorsSource<InsightAc
         return "PathsQuery";
     }
 
-    @Override
-    public String interval(ObjectNode query) {
-        return "day";
-    }
 
     /** A checked PathsQuery. */
     public record Plan(QueryDateRange range, Expr where, Expr itemSource, boolean pageviewUrls, boolean screenNames,
@@ -91,7 +88,7 @@ public class PathsQueryRunner implements JsonQueryRunner, ActorsSource<InsightAc
         }
     }
 
-    static Uni<Plan> plan(InsightSql sql, JsonNode query) {
+    static QueryPlan<Plan> plan(InsightSql sql, JsonNode query) {
         QueryFields.check(query, QUERY_FIELDS, Set.of(), Map.of("funnelPathsFilter", Set.of(),
                 "aggregation_group_type_index", Set.of(), "samplingFactor", Set.of("1", "1.0")), "PathsQuery");
         JsonNode f = query.path("pathsFilter");
@@ -200,15 +197,16 @@ public class PathsQueryRunner implements JsonQueryRunner, ActorsSource<InsightAc
     }
 
     /** Every person's steps, in person and step order. */
-    static Uni<List<Step>> steps(InsightSql sql, Plan plan, List<CompiledQuery> statements) {
+    static QueryPlan<List<Step>> steps(InsightSql sql, Plan plan, List<CompiledQuery> statements) {
         Map<String, Object> values = new HashMap<>();
         values.put("pa_where", plan.where());
         values.put("pa_item", plan.itemSource());
-        CompiledQuery q = sql.compile("SELECT person_id, timestamp, event, {pa_item}, properties.$current_url, "
-                + "properties.$screen_name FROM events WHERE {pa_where} ORDER BY person_id, timestamp", values,
-                MAX_EVENTS + 1);
-        statements.add(q);
-        return sql.run(q).map(rows -> {
+        HogQLStatement q = sql.statement("SELECT person_id, timestamp, event, {pa_item}, properties.$current_url, "
+                + "properties.$screen_name FROM events WHERE {pa_where} ORDER BY person_id, timestamp", values)
+                .withLimit(MAX_EVENTS + 1);
+        return sql.run(q).map(result -> {
+            statements.add(result.compiled());
+            var rows = result.rows();
             if (rows.size() > MAX_EVENTS) {
                 throw new ValidationException("This paths query reads more than " + MAX_EVENTS
                         + " events; narrow the date range or the event types", "dateRange");
@@ -350,7 +348,7 @@ public class PathsQueryRunner implements JsonQueryRunner, ActorsSource<InsightAc
     }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, ObjectNode query) {
+    public QueryPlan<ObjectNode> plan(QueryContext context, ObjectNode query) {
         InsightSql sql = new InsightSql(context, kind());
         List<CompiledQuery> statements = new ArrayList<>();
         return plan(sql, query).flatMap(plan -> steps(sql, plan, statements).map(steps -> {
@@ -418,7 +416,7 @@ public class PathsQueryRunner implements JsonQueryRunner, ActorsSource<InsightAc
      * {@code pathStartKey} as a source only; neither = everyone on a path. The value is the number of matching steps
      * ({@code event_count}), persons in the order of that count (desc), then id.
      */
-    public static Uni<LinkedHashMap<UUID, Long>> actors(InsightSql sql, JsonNode source, JsonNode paths) {
+    public static QueryPlan<LinkedHashMap<UUID, Long>> actors(InsightSql sql, JsonNode source, JsonNode paths) {
         JsonNode f = paths.path("pathsFilter");
         String dropoff = firstText(source, f, "pathDropoffKey");
         String startKey = firstText(source, f, "pathStartKey");
@@ -465,7 +463,7 @@ public class PathsQueryRunner implements JsonQueryRunner, ActorsSource<InsightAc
 
     /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
     @Override
-    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
+    public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
         // the path keys are read from the insight's pathsFilter (PostHog's InsightActorsQuery has none of its own)
         return actors(sql, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), source.source())
                 .map(counts -> {

@@ -20,7 +20,8 @@ import dev.quarry.query.schema.DateRange;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.QueryValues;
 import dev.quarry.web.ValidationException;
-import io.smallrye.mutiny.Uni;
+import dev.quarry.query.HogQLStatement;
+import dev.quarry.query.QueryPlan;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.ZonedDateTime;
@@ -58,10 +59,6 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         return RetentionQuery.class;
     }
 
-    @Override
-    public String interval(ObjectNode query) {
-        return query.path("retentionFilter").path("period").asText("Day").toLowerCase(java.util.Locale.ROOT);
-    }
 
     /**
      * A resolved retention query.
@@ -97,7 +94,7 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
      * (PostHog's QueryDateRange rules; {@code date_from: all} looks up the first event), its entities and filters
      * as HogQL. 400 naming the field for a value out of range or an unsupported one.
      */
-    public static Uni<Plan> plan(InsightSql sql, RetentionQuery query) {
+    public static QueryPlan<Plan> plan(InsightSql sql, RetentionQuery query) {
         QuerySchema.unsupported("RetentionQuery", "aggregation_group_type_index", query.aggregationGroupTypeIndex());
         QuerySchema.unsupported("RetentionQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
         RetentionQuery.RetentionFilter f = query.retentionFilter() != null ? query.retentionFilter()
@@ -141,7 +138,7 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         if (noFrom) {
             // the last totalIntervals intervals up to the one holding date_to
             DateRange to = new DateRange(null, dr == null ? null : dr.dateTo(), null);
-            return Uni.createFrom().item(QueryDateRange.lastBuckets(to, interval, sql.weekStartDay(), sql.now(), n))
+            return QueryPlan.of(QueryDateRange.lastBuckets(to, interval, sql.weekStartDay(), sql.now(), n))
                     .map(range -> new Plan(interval, range, n, firstTime, cumulative, minimum, target, returning,
                             global, breakdown));
         }
@@ -250,11 +247,12 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
     }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, RetentionQuery query) {
+    public QueryPlan<ObjectNode> plan(QueryContext context, RetentionQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         return plan(sql, query).flatMap(plan -> {
-            CompiledQuery compiled = sql.compile(counts(plan), InsightSql.NO_LIMIT);
-            return sql.run(compiled).map(rows -> {
+            return sql.run(new HogQLStatement(kind(), counts(plan), Map.of())).map(result -> {
+                CompiledQuery compiled = result.compiled();
+                var rows = result.rows();
                 int n = plan.lookahead();
                 int r = plan.rows();
                 Map<String, long[][]> byValue = new LinkedHashMap<>();
@@ -409,7 +407,7 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
 
     /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
     @Override
-    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
+    public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
         RetentionQuery insight = QuerySchema.parse(source.source(), RetentionQuery.class, "RetentionQuery");
         long interval = source.interval() == null ? 0 : source.interval();
         return plan(sql, insight).map(plan -> {

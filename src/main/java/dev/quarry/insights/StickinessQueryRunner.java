@@ -14,7 +14,7 @@ import dev.quarry.query.QueryRunner;
 import dev.quarry.query.schema.CompareFilter;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.ValidationException;
-import io.smallrye.mutiny.Uni;
+import dev.quarry.query.QueryPlan;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
         }
     }
 
-    public static Uni<List<Plan>> plans(InsightSql sql, StickinessQuery query) {
+    public static QueryPlan<List<Plan>> plans(InsightSql sql, StickinessQuery query) {
         QuerySchema.unsupported("StickinessQuery", "aggregation_group_type_index", query.aggregationGroupTypeIndex());
         QuerySchema.unsupported("StickinessQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
         QuerySchema.unsupported("StickinessQuery", "breakdownFilter", query.breakdownFilter());
@@ -117,10 +117,10 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
     }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, StickinessQuery query) {
+    public QueryPlan<ObjectNode> plan(QueryContext context, StickinessQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         return plans(sql, query).flatMap(plans -> {
-            List<Uni<ObjectNode>> parts = new ArrayList<>();
+            List<QueryPlan<ObjectNode>> parts = new ArrayList<>();
             // listed in series order whatever order the statements finish in
             CompiledQuery[] statements = new CompiledQuery[plans.size()];
             for (int i = 0; i < plans.size(); i++) {
@@ -128,13 +128,13 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
                 int at = i;
                 HogQLStatement counts = sql.statement("SELECT intervals, count() FROM {actors} AS actors "
                         + "GROUP BY intervals", Map.of("actors", actorIntervals(plan)));
-                parts.add(context.execute(counts).map(result -> {
+                parts.add(QueryPlan.run(counts).map(result -> {
                     statements[at] = result.compiled();
                     return series(context, plan, result.rows());
                 }));
             }
             // every series (and compared range) at once, concurrently within the project's limit
-            return context.statements().all(parts).map(list -> {
+            return QueryPlan.all(parts).map(list -> {
                 ObjectNode body = context.mapper().createObjectNode();
                 ArrayNode results = body.putArray("results");
                 list.forEach(results::add);
@@ -195,7 +195,7 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
 
     /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
     @Override
-    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
+    public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
         StickinessQuery insight = QuerySchema.parse(source.source(), StickinessQuery.class, "StickinessQuery");
         JsonNode day = source.day();
         if (day == null || !day.canConvertToLong()) {

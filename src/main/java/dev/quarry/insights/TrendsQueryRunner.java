@@ -13,7 +13,7 @@ import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.ValidationException;
-import io.smallrye.mutiny.Uni;
+import dev.quarry.query.QueryPlan;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -157,11 +157,9 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         return out;
     }
 
-    @jakarta.inject.Inject
-    dev.quarry.cohorts.Cohorts cohortRows;
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, TrendsQuery query) {
+    public QueryPlan<ObjectNode> plan(QueryContext context, TrendsQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         query.checkSupported();
         Interval interval = Interval.parse(query.interval(), "interval");
@@ -184,8 +182,8 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         boolean compare = query.compare().on();
         String compareTo = query.compare().compareTo();
         Expr global = sql.globalFilters(query.properties(), query.filterTestAccounts());
-        Uni<Map<Long, String>> names = cohorts == null ? Uni.createFrom().item(Map.of())
-                : CohortNames.of(cohortRows, context.team().id(), cohorts);
+        QueryPlan<Map<Long, String>> names = cohorts == null ? QueryPlan.of(Map.of())
+                : CohortNames.of(cohorts);
         // PostHog's QueryDateRange for a total-value display is at the day interval, whatever the query's interval
         Interval rangeInterval = totalValue ? Interval.DAY : interval;
         return names.flatMap(cohortNames -> sql.dateRange(query.dateRange(), rangeInterval, "-7d").flatMap(range -> {
@@ -193,13 +191,13 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             // every series (and compare range, and cohort) is independent: all are submitted at once and run
             // concurrently within the project's limit; each keeps its own statements, listed in series order
             List<List<CompiledQuery>> unitStatements = new ArrayList<>();
-            List<Uni<List<ObjectNode>>> perSeriesUnits = new ArrayList<>();
+            List<QueryPlan<List<ObjectNode>>> perSeriesUnits = new ArrayList<>();
             java.util.concurrent.atomic.AtomicBoolean folded = new java.util.concurrent.atomic.AtomicBoolean();
             for (int r = 0; r < ranges.size(); r++) {
                 QueryDateRange dr = ranges.get(r);
                 String label = compare ? (r == 0 ? "current" : "previous") : null;
                 for (Series s : series) {
-                    List<Uni<List<ObjectNode>>> cohortUnits = new ArrayList<>();
+                    List<QueryPlan<List<ObjectNode>>> cohortUnits = new ArrayList<>();
                     for (Long cohort : parts) {
                         List<CompiledQuery> own = new ArrayList<>();
                         unitStatements.add(own);
@@ -220,7 +218,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                         cohortUnits.add(plan(sql, s, dr, seriesWhere, breakdown, totalValue, label, own)
                                 .flatMap(plan -> {
                                     folded.compareAndSet(false, plan.kept() != null);
-                                    return context.execute(counts(sql, plan)).map(result -> {
+                                    return QueryPlan.run(counts(sql, plan)).map(result -> {
                                         own.add(result.compiled());
                                         List<ObjectNode> objects = seriesObjects(context, plan, cells(result.rows()));
                                         if (cohort != null) {
@@ -241,7 +239,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                     perSeriesUnits.addAll(cohortUnits);
                 }
             }
-            Uni<List<List<ObjectNode>>> chain = context.statements().all(perSeriesUnits);
+            QueryPlan<List<List<ObjectNode>>> chain = QueryPlan.all(perSeriesUnits);
             return chain.map(perSeries -> {
                 ObjectNode body = context.mapper().createObjectNode();
                 ArrayNode results = body.putArray("results");
@@ -317,11 +315,11 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
     }
 
     /** Resolves the breakdown values shown (top {@code breakdown_limit} by event count), then the plan. */
-    static Uni<Plan> plan(InsightSql sql, Series s, QueryDateRange range, Expr seriesWhere, Breakdown breakdown,
+    static QueryPlan<Plan> plan(InsightSql sql, Series s, QueryDateRange range, Expr seriesWhere, Breakdown breakdown,
                           boolean totalValue, String compareLabel, List<CompiledQuery> statements) {
         Plan draft = new Plan(s, range, seriesWhere, breakdown, null, totalValue, compareLabel);
         if (breakdown == null) {
-            return Uni.createFrom().item(draft);
+            return QueryPlan.of(draft);
         }
         // PostHog ranks breakdown values by the series' own math: the total value on total-value displays, else the
         // sum of the per-interval values (weekly/monthly active ranked by their per-interval distinct persons).
@@ -344,7 +342,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         }
         HogQLStatement ranking = sql.statement("SELECT v, c FROM {ranked} AS ranked ORDER BY c DESC, v ASC LIMIT {n}",
                 Map.of("ranked", ranked, "n", (long) breakdown.limit() + 1));
-        return sql.context().execute(ranking).map(result -> {
+        return QueryPlan.run(ranking).map(result -> {
             statements.add(result.compiled());
             List<String> top = new ArrayList<>();
             for (Row row : result.rows()) {
@@ -470,7 +468,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
      * of theirs), and for other maths (distinct persons, sums…), which do not add up, the counts are read again with
      * the kept values folded in SQL. Same numbers as plan + counts either way.
      */
-    private static Uni<Cells> singleScan(InsightSql sql, Plan plan, List<CompiledQuery> statements) {
+    private static QueryPlan<Cells> singleScan(InsightSql sql, Plan plan, List<CompiledQuery> statements) {
         QueryContext context = sql.context();
         Map<String, Object> values = new HashMap<>();
         plan.series().mathValues(values);
@@ -486,7 +484,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         HogQLStatement scan = sql.statement("SELECT period, v, value, dense_rank() OVER (ORDER BY vc DESC, v ASC) AS r "
                 + "FROM {ranked} AS ranked ORDER BY r, period", Map.of("ranked", totals));
         int limit = plan.breakdown().limit();
-        return context.execute(scan).flatMap(result -> {
+        return QueryPlan.run(scan).flatMap(result -> {
             statements.add(result.compiled());
             io.vertx.mutiny.sqlclient.RowSet<Row> rows = result.rows();
             List<Cell> all = new ArrayList<>();
@@ -503,12 +501,12 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                 all.add(cell);
             }
             if (!beyond) {
-                return Uni.createFrom().item(new Cells(plan, all));
+                return QueryPlan.of(new Cells(plan, all));
             }
             Plan folded = new Plan(plan.series(), plan.range(), plan.where(), plan.breakdown(), kept,
                     plan.totalValue(), plan.compareLabel());
             if (!plan.series().math().equals("total")) {
-                return context.execute(counts(sql, folded)).map(again -> {
+                return QueryPlan.run(counts(sql, folded)).map(again -> {
                     statements.add(again.compiled());
                     return new Cells(folded, cells(again.rows()));
                 });
@@ -524,7 +522,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                 }
             }
             other.forEach((period, count) -> out.add(new Cell(period, Breakdown.OTHER_VALUE, count)));
-            return Uni.createFrom().item(new Cells(folded, out));
+            return QueryPlan.of(new Cells(folded, out));
         });
     }
 
@@ -694,7 +692,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
      * AST, by the same plan that computes it.
      */
     @Override
-    public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
+    public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
         TrendsQuery insight = QuerySchema.parse(source.source(), TrendsQuery.class, "TrendsQuery");
         if (insight == null) {
             throw new ValidationException("source must be a TrendsQuery", "source");

@@ -8,8 +8,6 @@ import dev.quarry.definitions.PropertyDefinition;
 import dev.quarry.hogql.Expr;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryExecutor;
-import dev.quarry.query.QueryIds;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -31,15 +29,15 @@ public class Taxonomy {
     static final int SAMPLE_VALUES = 25;
 
     private final Definitions definitions;
-    private final QueryExecutor executor;
+    private final dev.quarry.query.QueryPlans plans;
     private final ObjectMapper mapper;
     private final dev.quarry.query.TeamLanes lanes;
     @jakarta.inject.Inject Clock clock;
 
-    public Taxonomy(Definitions definitions, QueryExecutor executor, ObjectMapper mapper,
+    public Taxonomy(Definitions definitions, dev.quarry.query.QueryPlans plans, ObjectMapper mapper,
                     dev.quarry.query.TeamLanes lanes) {
         this.definitions = definitions;
-        this.executor = executor;
+        this.plans = plans;
         this.mapper = mapper;
         this.lanes = lanes;
     }
@@ -71,8 +69,7 @@ public class Taxonomy {
     }
 
     private Uni<String> events(Team team, int limit, int offset) {
-        InsightSql sql = sql(team);
-        return sql.run("SELECT event, count() AS c FROM events WHERE timestamp >= now() - interval 30 day GROUP BY event "
+        return rows(team, "SELECT event, count() AS c FROM events WHERE timestamp >= now() - interval 30 day GROUP BY event "
                         + "ORDER BY c DESC, event LIMIT " + limit + " OFFSET " + offset, Map.of())
                 .flatMap(rows -> {
                     List<String> names = new ArrayList<>();
@@ -130,18 +127,16 @@ public class Taxonomy {
     }
 
     private Uni<String> eventPropertyValues(Team team, String event, String property) {
-        InsightSql sql = sql(team);
         Map<String, Object> values = Map.of("tx_event", event, "tx_field", Expr.Field.of("properties", property));
-        return sql.run("SELECT toString({tx_field}) AS v, count() AS c FROM events WHERE event = {tx_event} "
+        return rows(team, "SELECT toString({tx_field}) AS v, count() AS c FROM events WHERE event = {tx_event} "
                         + "AND timestamp >= now() - interval 30 day AND {tx_field} IS NOT NULL GROUP BY v ORDER BY c DESC, v "
                         + "LIMIT " + SAMPLE_VALUES, values)
                 .map(rows -> valuesText(rows, property, "the event `" + event + "`"));
     }
 
     private Uni<String> entityPropertyValues(Team team, String entity, String property) {
-        InsightSql sql = sql(team);
         Map<String, Object> values = Map.of("tx_field", Expr.Field.of("properties", property));
-        return sql.run("SELECT toString({tx_field}) AS v, count() AS c FROM persons WHERE {tx_field} IS NOT NULL "
+        return rows(team, "SELECT toString({tx_field}) AS v, count() AS c FROM persons WHERE {tx_field} IS NOT NULL "
                         + "GROUP BY v ORDER BY c DESC, v LIMIT " + SAMPLE_VALUES, values)
                 .map(rows -> valuesText(rows, property, "the entity `" + entity + "`"));
     }
@@ -202,7 +197,9 @@ public class Taxonomy {
         return v.asInt();
     }
 
-    private InsightSql sql(Team team) {
-        return new InsightSql(new QueryContext(team, QueryIds.newId(), executor, mapper, clock.instant()), "ReadTaxonomy");
+    /** The rows of one HogQL statement (constant template text, values as placeholders), run from the lane. */
+    private Uni<io.vertx.mutiny.sqlclient.RowSet<Row>> rows(Team team, String template, Map<String, Object> values) {
+        InsightSql sql = new InsightSql(new QueryContext(team, mapper, clock.instant()), "ReadTaxonomy");
+        return plans.execute(team, sql.run(template, values));
     }
 }

@@ -8,9 +8,7 @@ import dev.quarry.data.Team;
 import dev.quarry.insights.ActorsQuery;
 import dev.quarry.insights.ActorsQueryRunner;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryExecutor;
-import dev.quarry.query.QueryIds;
-import dev.quarry.query.TeamLanes;
+import dev.quarry.query.QueryPlans;
 import dev.quarry.web.DrfDateTime;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,16 +24,14 @@ import java.util.List;
 @ApplicationScoped
 public class PersonActors {
     private final ActorsQueryRunner actors;
-    private final QueryExecutor executor;
+    private final QueryPlans plans;
     private final ObjectMapper mapper;
-    private final TeamLanes lanes;
     @jakarta.inject.Inject Clock clock;
 
-    public PersonActors(ActorsQueryRunner actors, QueryExecutor executor, ObjectMapper mapper, TeamLanes lanes) {
+    public PersonActors(ActorsQueryRunner actors, QueryPlans plans, ObjectMapper mapper) {
         this.actors = actors;
-        this.executor = executor;
+        this.plans = plans;
         this.mapper = mapper;
-        this.lanes = lanes;
     }
 
     public record Page(List<JsonNode> people, boolean hasMore, long missing) {
@@ -45,8 +41,8 @@ public class PersonActors {
     public Uni<Page> people(Team team, ActorsQuery.Source source, int limit, int offset, String search) {
         ActorsQuery query = ActorsQuery.of(source, List.of("person"), search == null || search.isBlank() ? null
                 : search, limit, offset);
-        QueryContext context = new QueryContext(team, QueryIds.newId(), executor, mapper, clock.instant());
-        return lanes.run(team.id(), () -> actors.run(context, query)).map(body -> {
+        QueryContext context = new QueryContext(team, mapper, clock.instant());
+        return plans.run(team, () -> actors.plan(context, query)).map(body -> {
             List<JsonNode> people = new java.util.ArrayList<>();
             body.path("results").forEach(row -> people.add(serialized(row.get(0))));
             return new Page(people, body.path("hasMore").asBoolean(false), body.path("missing_actors_count").asLong(0));

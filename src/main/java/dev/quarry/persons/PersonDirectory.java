@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.Team;
-import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.LikePatterns;
 import dev.quarry.hogql.PropertyFilters;
@@ -13,9 +12,8 @@ import dev.quarry.web.ValidationException;
 import dev.quarry.insights.Actors;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryExecutor;
-import dev.quarry.query.QueryIds;
-import dev.quarry.query.TeamLanes;
+import dev.quarry.query.QueryPlan;
+import dev.quarry.query.QueryPlans;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,15 +31,13 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class PersonDirectory {
-    private final QueryExecutor executor;
+    private final QueryPlans plans;
     private final ObjectMapper mapper;
-    private final TeamLanes lanes;
     @jakarta.inject.Inject Clock clock;
 
-    public PersonDirectory(QueryExecutor executor, ObjectMapper mapper, TeamLanes lanes) {
-        this.executor = executor;
+    public PersonDirectory(QueryPlans plans, ObjectMapper mapper) {
+        this.plans = plans;
         this.mapper = mapper;
-        this.lanes = lanes;
     }
 
     /** PostHog's persons list filters: all optional; {@code properties} the property filters. */
@@ -53,10 +49,10 @@ public class PersonDirectory {
 
     /** The page of persons; the HogQL is compiled in the project's lane, off the event loop. 400 for bad filters. */
     public Uni<Page> list(Team team, Filter filter, int limit, int offset) {
-        return lanes.run(team.id(), () -> compileAndList(team, filter, limit, offset));
+        return plans.run(team, () -> listPlan(team, filter, limit, offset));
     }
 
-    private Uni<Page> compileAndList(Team team, Filter filter, int limit, int offset) {
+    private QueryPlan<Page> listPlan(Team team, Filter filter, int limit, int offset) {
         InsightSql sql = sql(team);
         Map<String, Object> values = new HashMap<>();
         StringBuilder text = new StringBuilder("SELECT id, created_at, properties, is_identified FROM persons WHERE {pl_filter}");
@@ -81,10 +77,9 @@ public class PersonDirectory {
             text.append(" AND properties.email = {pl_email}");
         }
         text.append(" ORDER BY created_at DESC, id DESC LIMIT ").append(limit + 1).append(" OFFSET ").append(offset);
-        CompiledQuery compiled = sql.compile(text.toString(), values, limit + 1);
-        return sql.run(compiled).flatMap(rows -> {
+        return sql.run(sql.statement(text.toString(), values).withLimit(limit + 1)).flatMap(result -> {
             List<Row> all = new ArrayList<>();
-            rows.forEach(all::add);
+            result.rows().forEach(all::add);
             boolean hasMore = all.size() > limit;
             List<Row> page = hasMore ? all.subList(0, limit) : all;
             return render(sql, team, page).map(people -> new Page(people, hasMore));
@@ -94,19 +89,19 @@ public class PersonDirectory {
     /** The team's person with this uuid or numeric id, or null. */
     public Uni<ObjectNode> find(Team team, UUID uuid) {
         InsightSql sql = sql(team);
-        return lanes.run(team.id(), () -> sql.run("SELECT id, created_at, properties, is_identified FROM persons WHERE id = {pl_id}",
+        return plans.run(team, () -> sql.run("SELECT id, created_at, properties, is_identified FROM persons WHERE id = {pl_id}",
                         Map.of("pl_id", uuid))
                 .flatMap(rows -> {
                     List<Row> all = new ArrayList<>();
                     rows.forEach(all::add);
-                    return all.isEmpty() ? Uni.createFrom().nullItem()
+                    return all.isEmpty() ? QueryPlan.<ObjectNode>of(null)
                             : render(sql, team, all).map(people -> people.get(0));
                 }));
     }
 
-    private Uni<List<ObjectNode>> render(InsightSql sql, Team team, List<Row> rows) {
+    private QueryPlan<List<ObjectNode>> render(InsightSql sql, Team team, List<Row> rows) {
         List<UUID> ids = rows.stream().map(r -> r.getUUID(0)).toList();
-        Uni<Map<UUID, List<String>>> distinctIds = ids.isEmpty() ? Uni.createFrom().item(Map.of())
+        QueryPlan<Map<UUID, List<String>>> distinctIds = ids.isEmpty() ? QueryPlan.of(Map.of())
                 : sql.run("SELECT person_id, distinct_id FROM person_distinct_ids WHERE person_id IN {ids} "
                         + "ORDER BY distinct_id", Map.of("ids", ids)).map(d -> {
                             Map<UUID, List<String>> m = new HashMap<>();
@@ -132,6 +127,6 @@ public class PersonDirectory {
     }
 
     private InsightSql sql(Team team) {
-        return new InsightSql(new QueryContext(team, QueryIds.newId(), executor, mapper, clock.instant()), "PersonsList");
+        return new InsightSql(new QueryContext(team, mapper, clock.instant()), "PersonsList");
     }
 }

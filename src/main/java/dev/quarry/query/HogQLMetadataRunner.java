@@ -6,7 +6,7 @@ import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.Parser;
 import dev.quarry.web.ValidationException;
-import io.smallrye.mutiny.Uni;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
@@ -17,12 +17,6 @@ import java.util.List;
  */
 @ApplicationScoped
 public class HogQLMetadataRunner implements QueryRunner<HogQLMetadata> {
-    private final io.vertx.mutiny.sqlclient.Pool pool;
-
-    public HogQLMetadataRunner(io.vertx.mutiny.sqlclient.Pool pool) {
-        this.pool = pool;
-    }
-
     @Override
     public String kind() {
         return "HogQLMetadata";
@@ -39,7 +33,7 @@ public class HogQLMetadataRunner implements QueryRunner<HogQLMetadata> {
     }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, HogQLMetadata query) {
+    public QueryPlan<ObjectNode> plan(QueryContext context, HogQLMetadata query) {
         String text = query.query();
         if (text == null) {
             throw new ValidationException("This field is required.", "query");
@@ -53,18 +47,15 @@ public class HogQLMetadataRunner implements QueryRunner<HogQLMetadata> {
             List<Object> refs = HogQLCompiler.cohortReferences(text,
                     dev.quarry.hogql.CompileSettings.of(context.team().id()).withValues(values));
             if (!refs.isEmpty()) {
-                // IN COHORT: an unknown cohort is an error of the query, as PostHog's metadata reports it; the
-                // lookup's rows arrive on the event loop, validating continues on a worker thread
-                return HogQLQueryRunner.cohorts(pool, context.team().id(), refs)
-                        .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
-                        .map(cohorts -> answer(context, text, language,
+                // IN COHORT: an unknown cohort is an error of the query, as PostHog's metadata reports it
+                return HogQLQueryRunner.cohorts(refs).map(cohorts -> answer(context, text, language,
                                 HogQLCompiler.validate(text, values, cohorts)));
             }
         }
         HogQLCompiler.Validation validation = language.equals("hogQL")
                 ? HogQLCompiler.validate(text, HogQLQueryRunner.values(query.values(), query.variables()))
                 : validateExpr(text);
-        return Uni.createFrom().item(answer(context, text, language, validation));
+        return QueryPlan.of(answer(context, text, language, validation));
     }
 
     private static ObjectNode answer(QueryContext context, String text, String language,

@@ -11,15 +11,14 @@ import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.Parser;
+import dev.quarry.hogql.SelectLike;
 import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.dates.RelativeDates;
 import dev.quarry.web.ValidationException;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
+
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -31,12 +30,6 @@ import java.util.Map;
 /** HogQLQuery: the user's HogQL, compiled for the team and run; PostHog's HogQLQueryResponse. */
 @ApplicationScoped
 public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
-    private final Pool pool;
-
-    public HogQLQueryRunner(Pool pool) {
-        this.pool = pool;
-    }
-
     @Override
     public String kind() {
         return "HogQLQuery";
@@ -48,7 +41,7 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
     }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, HogQLQuery query) {
+    public QueryPlan<ObjectNode> plan(QueryContext context, HogQLQuery query) {
         String text = query.query();
         if (text == null || text.isBlank()) {
             throw new ValidationException("This field is required.", "query");
@@ -56,52 +49,44 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
         QuerySchema.unsupported("HogQLQuery", "explain", query.explain());
         QuerySchema.unsupported("HogQLQuery", "sendRawQuery", query.sendRawQuery());
         QuerySchema.unsupported("HogQLQuery", "connectionId", query.connectionId());
-        CompileSettings settings;
+        Map<String, Object> values;
+        Expr filters;
         List<Object> cohortRefs;
+        SelectLike ast;
         try {
-            settings = context.settings()
-                    .withValues(values(query.values(), query.variables()))
-                    .withFilters(filters(query.filters(), context))
-                    .withExtraRow(true);
-            cohortRefs = HogQLCompiler.cohortReferences(text, settings);
+            values = values(query.values(), query.variables());
+            filters = filters(query.filters(), context);
+            cohortRefs = HogQLCompiler.cohortReferences(text, CompileSettings.of(context.team().id())
+                    .withTimezone(context.team().timezone()).withValues(values).withFilters(filters));
+            ast = Parser.parseSelect(text);
         } catch (HogQLException e) {
             throw HogQLErrors.toValidation(e);
         }
         if (cohortRefs.isEmpty()) {
-            return execute(context, query, text, settings);
+            return execute(context, query, HogQLStatement.user(kind(), ast, values, text, filters, null));
         }
-        // IN COHORT: the named cohorts must exist (PostHog: 400 "Could not find cohort with ID …")
-        // the rows arrive on the event loop; compiling continues on a worker thread
-        return cohorts(pool, context.team().id(), cohortRefs)
-                .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
-                .flatMap(cohorts -> execute(context, query, text, settings.withCohorts(cohorts)));
+        // IN COHORT: the named cohorts must exist (PostHog: 400 "Could not find cohort with ID …"); the statement is
+        // compiled with the team's cohorts that are not deleted
+        return cohorts(cohortRefs).flatMap(cohorts -> execute(context, query,
+                HogQLStatement.user(kind(), ast, values, text, filters, cohorts)));
     }
 
-    private Uni<ObjectNode> execute(QueryContext context, HogQLQuery query, String text, CompileSettings settings) {
-        CompiledQuery compiled;
-        try {
-            compiled = context.compile(Parser.parseSelect(text), settings);
-        } catch (HogQLException e) {
-            throw HogQLErrors.toValidation(e);
-        }
-        return context.execute(kind(), text, compiled, compiled.limit())
-                .map(rows -> response(context.mapper(), query, compiled, rows));
+    private static QueryPlan<ObjectNode> execute(QueryContext context, HogQLQuery query, HogQLStatement statement) {
+        return QueryPlan.run(statement).map(result -> response(context.mapper(), query, result.compiled(),
+                result.rows()));
     }
 
     /** The team's cohorts (not deleted) among the ids and names the query names, id → name. */
-    static Uni<Map<Long, String>> cohorts(Pool pool, long teamId, List<Object> refs) {
-        Long[] ids = refs.stream().filter(Long.class::isInstance).toArray(Long[]::new);
-        String[] names = refs.stream().filter(String.class::isInstance).toArray(String[]::new);
-        return pool.preparedQuery("SELECT id, name FROM cohorts WHERE team_id = $1 AND NOT deleted "
-                        + "AND (id = ANY($2) OR name = ANY($3))")
-                .execute(Tuple.of(teamId, ids, names))
-                .map(rows -> {
-                    Map<Long, String> found = new LinkedHashMap<>();
-                    for (Row row : rows) {
-                        found.put(row.getLong("id"), row.getString("name"));
-                    }
-                    return found;
-                });
+    static QueryPlan<Map<Long, String>> cohorts(List<Object> refs) {
+        return QueryPlan.cohorts(refs).map(rows -> {
+            Map<Long, String> found = new LinkedHashMap<>();
+            for (QueryPlan.CohortRef cohort : rows) {
+                if (!cohort.deleted()) {
+                    found.put(cohort.id(), cohort.name());
+                }
+            }
+            return found;
+        });
     }
 
     static ObjectNode response(ObjectMapper mapper, HogQLQuery query, CompiledQuery compiled, RowSet<Row> rows) {

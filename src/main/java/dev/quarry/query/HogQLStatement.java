@@ -1,6 +1,7 @@
 package dev.quarry.query;
 
 import dev.quarry.hogql.CompiledQuery;
+import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.Parser;
 import dev.quarry.hogql.Placeholders;
@@ -14,16 +15,49 @@ import java.util.Map;
 /**
  * One statement a runner hands over to run: a HogQL AST and the values of its {@code {placeholders}}. A value is a
  * constant (bound as a parameter, never SQL text) or an AST: an expression, or in {@code FROM {name}} a subquery, so
- * that queries are composed from parts as trees. The runner never compiles or executes: {@link QueryContext#execute}
- * compiles it for the team ({@link QueryService#compile}) and runs it among the run's statements.
+ * that queries are composed from parts as trees. The runner never compiles or executes: it returns the statement in a
+ * {@link QueryPlan} ({@link QueryPlan#run}), and {@link QueryPlans} compiles it for the team
+ * ({@link QueryService#compile}) and runs it among the run's statements.
  *
  * @param kind the query kind it runs for (query log, metering)
  * @param ast the query; placeholders are replaced from {@code values} when it is compiled
+ * @param limit for a runner's statement, the LIMIT added to a top level without one (null: every row it computes,
+ *     {@link QueryService#NO_LIMIT})
+ * @param user non-null for a user's own HogQL (HogQLQuery, EventsQuery): compiled with PostHog's limits
  */
 @RegisterForReflection
-public record HogQLStatement(String kind, SelectLike ast, Map<String, Object> values) {
+public record HogQLStatement(String kind, SelectLike ast, Map<String, Object> values, Integer limit, User user) {
     public HogQLStatement {
         values = values == null ? Map.of() : new java.util.LinkedHashMap<>(values);
+    }
+
+    /** A runner's statement: every row it computes. */
+    public HogQLStatement(String kind, SelectLike ast, Map<String, Object> values) {
+        this(kind, ast, values, null, null);
+    }
+
+    /** This statement with a LIMIT of {@code rows} added to its top level when it has none. */
+    public HogQLStatement withLimit(int rows) {
+        return new HogQLStatement(kind, ast, values, rows, user);
+    }
+
+    /**
+     * A user's HogQL query ({@code ast} with the user's {@code values}): compiled with PostHog's default LIMIT 100 (at
+     * most 50,000) and one extra row to tell {@code hasMore}, rows read at most that limit, compile errors as
+     * {@code hogql_syntax_error}/{@code hogql_query_error} ({@link HogQLErrors}).
+     *
+     * @param text what the query log shows (the user's text; null: the printed HogQL)
+     * @param filters what {@code {filters}} expands to (null: TRUE)
+     * @param cohorts the team's cohorts IN COHORT may name, id → name (null: looked up by the statement itself)
+     */
+    public static HogQLStatement user(String kind, SelectLike ast, Map<String, Object> values, String text,
+                                      Expr filters, Map<Long, String> cohorts) {
+        return new HogQLStatement(kind, ast, values, null, new User(text, filters, cohorts));
+    }
+
+    /** How a user's HogQL is compiled; see {@link #user}. */
+    @RegisterForReflection
+    public record User(String text, Expr filters, Map<Long, String> cohorts) {
     }
 
     /**

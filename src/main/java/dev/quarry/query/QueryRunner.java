@@ -1,15 +1,14 @@
 package dev.quarry.query;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.smallrye.mutiny.Uni;
 
 /**
- * Runs one query kind. {@link QueryService} parses the query node once into {@link #queryType()} (a record of
+ * Plans one query kind. {@link QueryService} parses the query node once into {@link #queryType()} (a record of
  * {@code query.schema} or of the runner's own file, with PostHog's field names; an unknown or malformed field is a
- * 400 naming it) and hands the record to {@link #run}, which builds the kind's SQL through the HogQL compiler,
- * executes it with {@link QueryContext#executor()} and returns the kind's response object (without the cache
- * fields, which {@link QueryService} adds). A new kind is one bean implementing this interface with its record:
- * {@link QueryRunners} finds it by {@link #kind()}.
+ * 400 naming it) and hands the record to {@link #plan}, which returns the kind's statements as HogQL ASTs and how
+ * their rows become the kind's response object (a {@link QueryPlan}; without the cache fields, which
+ * {@link QueryService} adds). The runner compiles and executes nothing: {@link QueryPlans} does. A new kind is one
+ * bean implementing this interface with its record: {@link QueryRunners} finds it by {@link #kind()}.
  *
  * @param <Q> the query's record; {@link JsonQueryRunner} for the kinds still read from JSON
  */
@@ -20,12 +19,12 @@ public interface QueryRunner<Q> {
     /** The record the query node is parsed into. */
     Class<Q> queryType();
 
-    Uni<ObjectNode> run(QueryContext context, Q query);
-
-    /** The query's interval (minute/hour/day/week/month) where it has one; it decides how long a cached answer stays fresh. */
-    default String interval(ObjectNode query) {
-        return query.path("interval").isTextual() ? query.get("interval").asText() : null;
-    }
+    /**
+     * The statements {@code query} needs and how their rows become its answer.
+     *
+     * @throws dev.quarry.web.ValidationException 400 for a query the kind cannot answer (thrown, or failing the plan)
+     */
+    QueryPlan<ObjectNode> plan(QueryContext context, Q query);
 
     /** Whether answers may be cached (metadata and similar cheap kinds are not). */
     default boolean cacheable() {

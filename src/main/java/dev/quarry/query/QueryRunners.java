@@ -28,8 +28,8 @@ public class QueryRunners {
 
     /** A query node parsed for its runner, ready to run: the one place a query's JSON becomes its record. */
     public record Parsed<Q>(QueryRunner<Q> runner, Q query) {
-        public io.smallrye.mutiny.Uni<ObjectNode> run(QueryContext context) {
-            return runner.run(context, query);
+        public QueryPlan<ObjectNode> plan(QueryContext context) {
+            return runner.plan(context, query);
         }
     }
 

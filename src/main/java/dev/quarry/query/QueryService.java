@@ -21,18 +21,18 @@ public class QueryService {
     private final QueryStatusStore statuses;
     private final QueryDispatcher dispatcher;
     private final ObjectMapper mapper;
-    private final TeamLanes lanes;
+    private final QueryPlans plans;
     @jakarta.inject.Inject Clock clock;
 
     public QueryService(QueryRunners runners, QueryCache cache, QueryExecutor executor, QueryStatusStore statuses,
-                        QueryDispatcher dispatcher, ObjectMapper mapper, TeamLanes lanes) {
+                        QueryDispatcher dispatcher, ObjectMapper mapper, QueryPlans plans) {
         this.runners = runners;
         this.cache = cache;
         this.executor = executor;
         this.statuses = statuses;
         this.dispatcher = dispatcher;
         this.mapper = mapper;
-        this.lanes = lanes;
+        this.plans = plans;
     }
 
     /**
@@ -53,9 +53,9 @@ public class QueryService {
         String queryId = request.clientQueryId() != null ? request.clientQueryId() : QueryIds.newId();
         RefreshMode mode = request.refresh();
         if (!runner.cacheable()) {
-            QueryContext context = new QueryContext(team, queryId, executor, mapper, clock.instant());
-            // HogQLMetadata compiles without running anything: in the project's lane too, never on the event loop
-            return lanes.run(team.id(), () -> parsed.run(context)).map(QueryService::reply);
+            QueryContext context = new QueryContext(team, mapper, clock.instant());
+            // HogQLMetadata validates without running anything: in the project's lane too, never on the event loop
+            return plans.run(team, queryId, () -> parsed.plan(context)).map(QueryService::reply);
         }
         String cacheKey = cache.key(team.id(), team.timezone(), query);
         if (mode == RefreshMode.FORCE_ASYNC) {
@@ -204,8 +204,8 @@ public class QueryService {
     public static final int NO_LIMIT = 10_000_000;
 
     /**
-     * The one place a runner's HogQL becomes SQL: the AST with its placeholder values, compiled for the team (team
-     * wall, its timezone, bind parameters) by the HogQL compiler.
+     * How a runner's HogQL becomes SQL ({@link QueryPlans} calls it for every runner statement): the AST with its
+     * placeholder values, compiled for the team (team wall, its timezone, bind parameters) by the HogQL compiler.
      *
      * @param limit LIMIT added to a top level without one (an explicit one is capped at {@code max(limit, NO_LIMIT)})
      * @throws dev.quarry.web.ValidationException 400 for a query that does not compile
@@ -228,10 +228,10 @@ public class QueryService {
                               boolean store) {
         Instant now = clock.instant();
         long started = System.nanoTime();
-        QueryContext context = new QueryContext(team, queryId, executor, mapper, now);
-        // Compiling runs in the project's lane on the worker pool, never the event loop: a compile uses up to its
-        // CompileBudget, and the event loop serves every other project's requests meanwhile.
-        return lanes.run(team.id(), () -> parsed.run(context))
+        QueryContext context = new QueryContext(team, mapper, now);
+        // Planning and compiling run in the project's lane on the worker pool, never the event loop: a compile uses
+        // up to its CompileBudget, and the event loop serves every other project's requests meanwhile.
+        return plans.run(team, queryId, () -> parsed.plan(context))
                 .flatMap(result -> {
             if (!result.has("timings")) {
                 result.putArray("timings").addObject().put("k", "./run").put("t", (System.nanoTime() - started) / 1e9);

@@ -12,7 +12,7 @@ import dev.quarry.insights.SeriesJson;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.ValidationException;
-import io.smallrye.mutiny.Uni;
+import dev.quarry.query.QueryPlan;
 import io.vertx.mutiny.sqlclient.Row;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -39,17 +39,17 @@ public final class FunnelActors {
      * The actors of a FunnelsActorsQuery: the SELECT of column {@code actor} (person uuid), one row per actor.
      * {@code kind} names the statements this may run first (a breakdown's ranking) in the query log.
      */
-    public static Uni<SelectQuery> query(QueryContext context, String kind, FunnelsActorsQuery source) {
+    public static QueryPlan<SelectQuery> query(QueryContext context, String kind, FunnelsActorsQuery source) {
         return funnelsActors(new InsightSql(context, kind), kind, source);
     }
 
     /** The actors of a FunnelCorrelationActorsQuery: the SELECT of column {@code actor}, one row per actor. */
-    public static Uni<SelectQuery> query(QueryContext context, String kind, FunnelCorrelationActorsQuery source) {
+    public static QueryPlan<SelectQuery> query(QueryContext context, String kind, FunnelCorrelationActorsQuery source) {
         return FunnelCorrelation.actors(new InsightSql(context, kind), source);
     }
 
     /** Runs an actors query ({@link #query}) with {@code limit} and {@code offset}, ordered by actor. */
-    static Uni<Page> page(QueryContext context, String kind, Uni<SelectQuery> actors, int limit, int offset) {
+    static QueryPlan<Page> page(QueryContext context, String kind, QueryPlan<SelectQuery> actors, int limit, int offset) {
         if (limit < 1 || offset < 0) {
             throw new ValidationException("limit must be positive and offset not negative", "limit");
         }
@@ -85,18 +85,18 @@ public final class FunnelActors {
      * trends source, {@code funnelTrendsEntrancePeriodStart} picks the entry period and {@code funnelTrendsDropOff}
      * the actors who did not convert (else those who did).
      */
-    static Uni<SelectQuery> funnelsActors(InsightSql sql, String kind, FunnelsActorsQuery source) {
+    static QueryPlan<SelectQuery> funnelsActors(InsightSql sql, String kind, FunnelsActorsQuery source) {
         FunnelCorrelation.kind(source.source() == null ? null : source.source().kind(), "FunnelsQuery", "source");
         QuerySchema.unsupported("FunnelsActorsQuery", "funnelCustomSteps", source.funnelCustomSteps());
         return FunnelPlan.parse(sql, source.source()).flatMap(plan -> {
             int n = plan.n();
             if (plan.vizType() == FunnelPlan.VizType.TRENDS) {
-                return Uni.createFrom().item(trendsActors(sql, plan, source));
+                return QueryPlan.of(trendsActors(sql, plan, source));
             }
             Expr cond = source.funnelStep() == null ? FunnelSql.reached(1) : stepCondition(source.funnelStep(), n);
             JsonNode bd = source.funnelStepBreakdown();
             if (bd == null || bd.isNull()) {
-                return Uni.createFrom().item(distinctActors(plan.actors(), cond));
+                return QueryPlan.of(distinctActors(plan.actors(), cond));
             }
             if (plan.breakdown() == null) {
                 throw new ValidationException("funnelStepBreakdown needs a breakdown on the funnel", "funnelStepBreakdown");
@@ -111,7 +111,7 @@ public final class FunnelActors {
                 return FunnelsQueryRunner.kept(sql.context(), kind, plan, new ArrayList<>()).map(kept ->
                         distinctActors(FunnelsQueryRunner.folded(plan, kept), withValue));
             }
-            return Uni.createFrom().item(distinctActors(plan.actors(), withValue));
+            return QueryPlan.of(distinctActors(plan.actors(), withValue));
         });
     }
 

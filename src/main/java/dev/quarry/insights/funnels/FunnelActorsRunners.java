@@ -9,7 +9,7 @@ import dev.quarry.insights.InsightSql;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
 import dev.quarry.query.schema.QuerySchema;
-import io.smallrye.mutiny.Uni;
+import dev.quarry.query.QueryPlan;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import static dev.quarry.insights.funnels.FunnelSql.as;
@@ -27,12 +27,12 @@ public final class FunnelActorsRunners {
     static final int MAX_LIMIT = 50_000;
 
     /** The actors as an ActorsQuery cell (column {@code person_id}). */
-    static Uni<ActorsQueryRunner.Cell> cell(Uni<SelectQuery> actors) {
+    static QueryPlan<ActorsQueryRunner.Cell> cell(QueryPlan<SelectQuery> actors) {
         return actors.map(query -> ActorsQueryRunner.Cell.of(FunnelSql.select(as(field("actor"), "person_id"))
                 .from(query, "funnel_actors").build()));
     }
 
-    static Uni<ObjectNode> run(QueryContext context, String kind, Uni<SelectQuery> actors, Integer limit,
+    static QueryPlan<ObjectNode> run(QueryContext context, String kind, QueryPlan<SelectQuery> actors, Integer limit,
                                    Integer offset) {
         int l = Math.min(limit == null ? DEFAULT_LIMIT : limit, MAX_LIMIT);
         int o = offset == null ? 0 : offset;
@@ -63,13 +63,13 @@ public final class FunnelActorsRunners {
         }
 
         @Override
-        public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, ActorsQuery.RawSource source) {
+        public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, ActorsQuery.RawSource source) {
             FunnelsActorsQuery query = QuerySchema.parse(source.node(), FunnelsActorsQuery.class, kind());
             return cell(FunnelActors.query(sql.context(), "ActorsQuery", query));
         }
 
         @Override
-        public Uni<ObjectNode> run(QueryContext context, FunnelsActorsQuery query) {
+        public QueryPlan<ObjectNode> plan(QueryContext context, FunnelsActorsQuery query) {
             return FunnelActorsRunners.run(context, kind(), FunnelActors.query(context, kind(), query), query.limit(),
                     query.offset());
         }
@@ -100,13 +100,13 @@ public final class FunnelActorsRunners {
         }
 
         @Override
-        public Uni<ActorsQueryRunner.Cell> actors(InsightSql sql, ActorsQuery.RawSource source) {
+        public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, ActorsQuery.RawSource source) {
             FunnelCorrelationActorsQuery query = QuerySchema.parse(source.node(), FunnelCorrelationActorsQuery.class, kind());
             return cell(FunnelActors.query(sql.context(), "ActorsQuery", query));
         }
 
         @Override
-        public Uni<ObjectNode> run(QueryContext context, FunnelCorrelationActorsQuery query) {
+        public QueryPlan<ObjectNode> plan(QueryContext context, FunnelCorrelationActorsQuery query) {
             return FunnelActorsRunners.run(context, kind(), FunnelActors.query(context, kind(), query), query.limit(),
                     query.offset());
         }

@@ -12,7 +12,7 @@ import dev.quarry.insights.SeriesJson;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
 import dev.quarry.web.ValidationException;
-import io.smallrye.mutiny.Uni;
+import dev.quarry.query.QueryPlan;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -175,7 +175,7 @@ public class FunnelCorrelation implements QueryRunner<FunnelCorrelationQuery> {
     }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, FunnelCorrelationQuery query) {
+    public QueryPlan<ObjectNode> plan(QueryContext context, FunnelCorrelationQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         String type = type(query);
         return FunnelPlan.parse(sql, funnelsQuery(query)).flatMap(plan -> {
@@ -269,7 +269,7 @@ public class FunnelCorrelation implements QueryRunner<FunnelCorrelationQuery> {
      * ({@code funnelCorrelationPersonConverted}; absent = both), who did {@code funnelCorrelationPersonEntity}
      * inside their funnel span (events types) or match {@code funnelCorrelationPropertyValues} (properties type).
      */
-    static Uni<SelectQuery> actors(InsightSql sql, FunnelCorrelationActorsQuery source) {
+    static QueryPlan<SelectQuery> actors(InsightSql sql, FunnelCorrelationActorsQuery source) {
         FunnelCorrelationQuery correlation = source.source();
         if (correlation == null) {
             throw new ValidationException("source must be a FunnelCorrelationQuery", "source");

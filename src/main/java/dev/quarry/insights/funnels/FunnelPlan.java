@@ -14,7 +14,7 @@ import dev.quarry.insights.InsightSql;
 import dev.quarry.dates.Interval;
 import dev.quarry.insights.Series;
 import dev.quarry.web.ValidationException;
-import io.smallrye.mutiny.Uni;
+import dev.quarry.query.QueryPlan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -73,7 +73,7 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
      * 1 … 90, and the unsupported fields ({@code aggregation_group_type_index}, {@code samplingFactor},
      * {@code funnelAggregateByHogQL}) unless off.
      */
-    public static Uni<FunnelPlan> parse(InsightSql sql, FunnelsQuery query) {
+    public static QueryPlan<FunnelPlan> parse(InsightSql sql, FunnelsQuery query) {
         if (query == null) {
             throw new ValidationException("source must be a FunnelsQuery object", "source");
         }

@@ -14,7 +14,7 @@ import dev.quarry.query.HogQLStatement;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.web.ValidationException;
-import io.smallrye.mutiny.Uni;
+import dev.quarry.query.QueryPlan;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,9 +48,9 @@ final class FunnelSql {
      * ({@link QueryContext#execute}). The tree is copied first: a builder may put one expression node in several
      * places, and the compiler keys nodes by identity.
      */
-    static Uni<HogQLStatement.Result> run(QueryContext context, String kind, SelectLike query) {
+    static QueryPlan<HogQLStatement.Result> run(QueryContext context, String kind, SelectLike query) {
         SelectLike fresh = (SelectLike) Placeholders.Transformer.copy(query);
-        return context.execute(new HogQLStatement(kind, fresh, Map.of()));
+        return QueryPlan.run(new HogQLStatement(kind, fresh, Map.of()));
     }
 
     /** A property filter record (a filter, a group, a list) as HogQL on events; 400 naming {@code attr} when unusable. */

@@ -8,7 +8,7 @@ import dev.quarry.hogql.SelectQuery;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.insights.SeriesJson;
 import dev.quarry.query.QueryContext;
-import io.smallrye.mutiny.Uni;
+import dev.quarry.query.QueryPlan;
 import io.vertx.mutiny.sqlclient.Row;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -52,7 +52,7 @@ final class FunnelTrends {
                 .where(FunnelSql.reached(1)).build();
     }
 
-    static Uni<ObjectNode> run(QueryContext context, FunnelPlan plan) {
+    static QueryPlan<ObjectNode> run(QueryContext context, FunnelPlan plan) {
         int from = plan.fromStep() + 1;
         int to = plan.toStep() + 1;
         SelectQuery rates = FunnelSql.select(field("period"), expr("countIf({r})", "r", FunnelSql.reached(from)),

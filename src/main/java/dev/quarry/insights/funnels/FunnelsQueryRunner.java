@@ -13,7 +13,7 @@ import dev.quarry.insights.Series;
 import dev.quarry.insights.SeriesJson;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
-import io.smallrye.mutiny.Uni;
+import dev.quarry.query.QueryPlan;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -38,8 +38,6 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
         return KIND;
     }
 
-    @jakarta.inject.Inject
-    dev.quarry.cohorts.Cohorts cohortRows;
 
     @Override
     public Class<FunnelsQuery> queryType() {
@@ -47,7 +45,7 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
     }
 
     @Override
-    public Uni<ObjectNode> run(QueryContext context, FunnelsQuery query) {
+    public QueryPlan<ObjectNode> plan(QueryContext context, FunnelsQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         return FunnelPlan.parse(sql, query).flatMap(plan -> switch (plan.vizType()) {
             case STEPS -> cohortNames(context, plan).flatMap(names -> steps(context, plan, names));
@@ -95,11 +93,11 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
      * (no breakdown, a HogQL or cohort breakdown, or no more values than the limit). The ranking statement joins
      * {@code statements}.
      */
-    public static Uni<List<String>> kept(QueryContext context, String kind, FunnelPlan plan,
+    public static QueryPlan<List<String>> kept(QueryContext context, String kind, FunnelPlan plan,
                                             List<CompiledQuery> statements) {
         FunnelPlan.Breakdown b = plan.breakdown();
         if (b == null || !List.of("event", "person").contains(b.type())) {
-            return Uni.createFrom().nullItem();
+            return QueryPlan.of(null);
         }
         FunnelSql.Select rank = FunnelSql.select(field("bd")).from(plan.actors(), "f").groupBy(field("bd"));
         for (int k = plan.n(); k >= 1; k--) {
@@ -117,18 +115,18 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
     }
 
     /** The names of a cohort breakdown's cohorts (id → name, 0 = "all users"); empty for other breakdowns. */
-    private Uni<Map<Long, String>> cohortNames(QueryContext context, FunnelPlan plan) {
+    private QueryPlan<Map<Long, String>> cohortNames(QueryContext context, FunnelPlan plan) {
         if (plan.breakdown() == null || !plan.breakdown().type().equals("cohort")) {
-            return Uni.createFrom().item(Map.of());
+            return QueryPlan.of(Map.of());
         }
         List<Long> ids = new ArrayList<>();
         for (String id : plan.breakdown().property().split(",")) {
             ids.add(Long.parseLong(id));
         }
-        return CohortNames.of(cohortRows, context.team().id(), ids);
+        return CohortNames.of(ids);
     }
 
-    private Uni<ObjectNode> steps(QueryContext context, FunnelPlan plan, Map<Long, String> cohortNames) {
+    private QueryPlan<ObjectNode> steps(QueryContext context, FunnelPlan plan, Map<Long, String> cohortNames) {
         List<CompiledQuery> statements = new ArrayList<>();
         return kept(context, KIND, plan, statements).flatMap(kept -> FunnelSql.run(context, KIND, stepsQuery(plan, kept))
                 .map(done -> {
@@ -229,7 +227,7 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
                 .from(plan.actors(), "f").where(FunnelSql.reached(to)).build();
     }
 
-    private Uni<ObjectNode> timeToConvert(QueryContext context, FunnelPlan plan) {
+    private QueryPlan<ObjectNode> timeToConvert(QueryContext context, FunnelPlan plan) {
         return FunnelSql.run(context, KIND, conversionTimes(plan)).map(done -> {
             List<Double> times = new ArrayList<>();
             for (Row row : done.rows()) {

@@ -1,0 +1,147 @@
+package dev.quarry.query;
+
+import dev.quarry.data.Team;
+import dev.quarry.hogql.CompileSettings;
+import dev.quarry.hogql.CompiledQuery;
+import dev.quarry.hogql.HogQLCompiler;
+import dev.quarry.hogql.HogQLException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The one place where a runner's {@link QueryPlan} becomes SQL and reaches the database: each statement is compiled
+ * for the team ({@link QueryService#compile}: team wall, its timezone, bind parameters) and executed through
+ * {@link QueryStatements} (admission, read-only role, timeouts, log, meter; the parts of {@link QueryPlan#all} at
+ * once within the project's limit). Every statement a plan already holds is compiled before any of them runs, so a
+ * statement that does not compile fails the run (400) before anything was sent; a step's statements are compiled when
+ * the rows it reads arrived. Owned by {@link QueryService}; the persons and definitions endpoints that read through
+ * HogQL use it too.
+ */
+@ApplicationScoped
+public class QueryPlans {
+    private final QueryExecutor executor;
+    private final TeamLanes lanes;
+    private final Pool pool;
+
+    public QueryPlans(QueryExecutor executor, TeamLanes lanes, Pool pool) {
+        this.executor = executor;
+        this.lanes = lanes;
+        this.pool = pool;
+    }
+
+    /**
+     * Builds a plan in the project's lane (off the event loop: building compiles nothing yet but may be CPU work) and
+     * runs it as the statements of query {@code queryId} (its log rows and cancel handle).
+     *
+     * @throws dev.quarry.web.ThrottledException (as a failed Uni) 429 when the project's lane is full
+     */
+    public <T> Uni<T> run(Team team, String queryId, Supplier<? extends QueryPlan<T>> build) {
+        return lanes.run(team.id(), () -> new Execution(team, executor.statements(team.id(), queryId))
+                .start(build.get()));
+    }
+
+    /** Runs a plan already built, from the project's lane (e.g. a step of an endpoint that is already there). */
+    public <T> Uni<T> execute(Team team, QueryPlan<T> plan) {
+        return new Execution(team, executor.statements(team.id(), QueryIds.newId())).start(plan);
+    }
+
+    /** {@link #run(Team, String, Supplier)} under a new query id. */
+    public <T> Uni<T> run(Team team, Supplier<? extends QueryPlan<T>> build) {
+        return run(team, QueryIds.newId(), build);
+    }
+
+    /**
+     * Compiles one statement for the team. A runner's statement: no LIMIT beyond its own (or {@code limit}); compile
+     * errors are a 400 ({@code ValidationException}). A user's HogQL: PostHog's limits and error codes.
+     */
+    static CompiledQuery compile(Team team, HogQLStatement statement) {
+        HogQLStatement.User user = statement.user();
+        if (user == null) {
+            int limit = statement.limit() == null ? QueryService.NO_LIMIT : statement.limit();
+            return QueryService.compile(team, statement.ast(), statement.values(), limit);
+        }
+        try {
+            CompileSettings settings = CompileSettings.of(team.id()).withTimezone(team.timezone())
+                    .withValues(statement.values()).withFilters(user.filters()).withExtraRow(true);
+            if (user.cohorts() != null) {
+                settings = settings.withCohorts(user.cohorts());
+            }
+            return HogQLCompiler.compile(statement.ast(), settings);
+        } catch (HogQLException e) {
+            throw HogQLErrors.toValidation(e);
+        }
+    }
+
+    /** One run of a plan. */
+    private final class Execution {
+        private final Team team;
+        private final QueryStatements statements;
+
+        Execution(Team team, QueryStatements statements) {
+            this.team = team;
+            this.statements = statements;
+        }
+
+        @SuppressWarnings("unchecked")
+        <T> Uni<T> start(QueryPlan<T> plan) {
+            if (plan instanceof QueryPlan.Done<T> done) {
+                return Uni.createFrom().item(done.item());
+            }
+            if (plan instanceof QueryPlan.Run run) {
+                return (Uni<T>) statement(run.statement());
+            }
+            if (plan instanceof QueryPlan.All<?> all) {
+                return (Uni<T>) parts(all);
+            }
+            if (plan instanceof QueryPlan.Then<?, T> then) {
+                return step(then);
+            }
+            return (Uni<T>) cohorts(((QueryPlan.Cohorts) plan).refs());
+        }
+
+        private Uni<HogQLStatement.Result> statement(HogQLStatement statement) {
+            CompiledQuery compiled = compile(team, statement);
+            HogQLStatement.User user = statement.user();
+            String logged = user != null && user.text() != null ? user.text() : compiled.hogql();
+            Integer rowLimit = user != null ? compiled.limit() : null;
+            return statements.execute(statement.kind(), logged, compiled.sql(), compiled.params(), rowLimit)
+                    .map(rows -> new HogQLStatement.Result(compiled, rows));
+        }
+
+        private <E> Uni<List<E>> parts(QueryPlan.All<E> all) {
+            List<Uni<E>> started = new ArrayList<>();
+            for (QueryPlan<E> part : all.parts()) {
+                started.add(start(part));
+            }
+            return statements.all(started);
+        }
+
+        private <A, T> Uni<T> step(QueryPlan.Then<A, T> then) {
+            return start(then.first()).flatMap(item -> start(then.next().apply(item)));
+        }
+
+        private Uni<List<QueryPlan.CohortRef>> cohorts(List<Object> refs) {
+            Long[] ids = refs.stream().filter(Long.class::isInstance).toArray(Long[]::new);
+            String[] names = refs.stream().filter(String.class::isInstance).toArray(String[]::new);
+            return pool.preparedQuery("SELECT id, name, deleted FROM cohorts WHERE team_id = $1 "
+                            + "AND (id = ANY($2) OR name = ANY($3)) ORDER BY id")
+                    .execute(Tuple.of(team.id(), ids, names))
+                    .map(rows -> {
+                        List<QueryPlan.CohortRef> found = new ArrayList<>();
+                        for (Row row : rows) {
+                            found.add(new QueryPlan.CohortRef(row.getLong(0), row.getString(1),
+                                    Boolean.TRUE.equals(row.getBoolean(2))));
+                        }
+                        return found;
+                    })
+                    // what reads the cohorts (a compile) continues in the project's lane, not on the event loop
+                    .emitOn(lanes.lane(team.id()));
+        }
+    }
+}
