@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.ValidationException;
@@ -37,23 +36,24 @@ public record ActorsQuery(String kind, @JsonDeserialize(using = ActorsQuery.Sour
                 null, null);
     }
 
-    /** An ActorsQuery's {@code source}: a node naming one cell of an insight, a funnel step, a correlation … */
-    public interface Source {
+    /**
+     * An ActorsQuery's {@code source}: a node naming one cell of an insight ({@link InsightActorsQuery}), a funnel
+     * step or a correlation ({@link FunnelActorsSource}), each a record parsed by its kind.
+     */
+    public sealed interface Source permits InsightActorsQuery, FunnelActorsSource {
         String kind();
     }
 
-    /**
-     * A source whose kind has no record of its own yet (the funnels' {@code FunnelsActorsQuery} and
-     * {@code FunnelCorrelationActorsQuery}): its JSON, read by the funnels' runners.
-     */
-    @RegisterForReflection
-    public record RawSource(String kind, ObjectNode node) implements Source {
-        public static final List<String> KINDS = List.of("FunnelsActorsQuery", "FunnelCorrelationActorsQuery");
+    /** The funnels' actors nodes, which can also run as their own kinds (paged by {@code limit}/{@code offset}). */
+    public sealed interface FunnelActorsSource extends Source permits FunnelsActorsQuery, FunnelCorrelationActorsQuery {
+        Integer limit();
+
+        Integer offset();
     }
 
     /**
-     * Parses {@code source} by its {@code kind}: the insight cell kinds into {@link InsightActorsQuery} (an unknown
-     * field is a 400 naming it), the funnels' kinds as {@link RawSource}; any other kind is a 400.
+     * Parses {@code source} by its {@code kind} into its record (an unknown field, at any depth, is a 400 naming it);
+     * any other kind is a 400.
      */
     @RegisterForReflection
     public static final class SourceParser extends JsonDeserializer<Source> {
@@ -67,17 +67,18 @@ public record ActorsQuery(String kind, @JsonDeserialize(using = ActorsQuery.Sour
                 throw new ValidationException("source must be a query object", "source");
             }
             String kind = node.path("kind").asText("");
-            if (InsightActorsQuery.KINDS.contains(kind)) {
-                InsightActorsQuery source = QuerySchema.parse(node, InsightActorsQuery.class, "ActorsQuery.source");
-                if (source.source() == null || !source.source().isObject()) {
-                    throw new ValidationException("source.source is required", "source");
+            return switch (kind) {
+                case "InsightActorsQuery", "StickinessActorsQuery" -> {
+                    InsightActorsQuery source = QuerySchema.parse(node, InsightActorsQuery.class, "ActorsQuery.source");
+                    if (source.source() == null) {
+                        throw new ValidationException("source.source is required", "source");
+                    }
+                    yield source;
                 }
-                return source;
-            }
-            if (RawSource.KINDS.contains(kind)) {
-                return new RawSource(kind, (ObjectNode) node);
-            }
-            throw new ValidationException("Unsupported actors source: " + kind, "source");
+                case "FunnelsActorsQuery" -> QuerySchema.parse(node, FunnelsActorsQuery.class, kind);
+                case "FunnelCorrelationActorsQuery" -> QuerySchema.parse(node, FunnelCorrelationActorsQuery.class, kind);
+                default -> throw new ValidationException("Unsupported actors source: " + kind, "source");
+            };
         }
 
         @Override

@@ -1,19 +1,21 @@
 package dev.quarry.insights;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * PostHog's {@code InsightActorsQuery} (and {@code StickinessActorsQuery}, the same cell address for a stickiness
- * insight, with its {@code operator}): the insight in {@code source} (parsed with its own record by the runner of
- * its kind, which {@link ActorsSource#answers} by that kind) and the cell: {@code day} (a date, a date-time, or for
+ * insight, with its {@code operator}): the insight in {@code source} (parsed by its kind into its record,
+ * {@link InsightQuery}; the runner of that kind {@link ActorsSource#answers} it) and the cell: {@code day} (a date, a date-time, or for
  * stickiness the number of intervals), {@code series} (index, default 0), {@code breakdown} (a value or a
  * one-item list), {@code compare} ({@code current}/{@code previous}), lifecycle's {@code status} and retention's
  * {@code interval} (the row). {@code includeRecordings} is accepted; Quarry has no recordings, so
  * {@code matched_recordings} stays empty.
  */
 @RegisterForReflection
-public record InsightActorsQuery(String kind, JsonNode source, JsonNode day, Integer series, JsonNode breakdown,
+public record InsightActorsQuery(String kind,
+                                 @JsonDeserialize(using = InsightQuery.Parser.class) InsightQuery source, JsonNode day, Integer series, JsonNode breakdown,
                                  String compare, String status, Integer interval, JsonNode operator,
                                  JsonNode includeRecordings, JsonNode modifiers, JsonNode response, JsonNode tags,
                                  JsonNode version) implements ActorsQuery.Source {
@@ -24,7 +26,7 @@ public record InsightActorsQuery(String kind, JsonNode source, JsonNode day, Int
 
     /** The insight's {@code kind} ("" when absent). */
     public String insightKind() {
-        return source == null ? "" : source.path("kind").asText("");
+        return source == null ? "" : source.kind();
     }
 
     /** The selected series index (0 when absent). */

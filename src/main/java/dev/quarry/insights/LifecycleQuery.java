@@ -24,7 +24,7 @@ public record LifecycleQuery(String kind, DateRange dateRange, PropertyFilter pr
                              @JsonProperty("aggregation_group_type_index") JsonNode aggregationGroupTypeIndex,
                              JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
                              JsonNode version, JsonNode name, JsonNode dataColorTheme, JsonNode useSessionsTable,
-                             JsonNode conversionGoal) {
+                             JsonNode conversionGoal) implements InsightQuery {
 
     /** PostHog's {@code LifecycleFilter}: display fields only (toggledLifecycles, showLegend, stacked …). */
     @RegisterForReflection

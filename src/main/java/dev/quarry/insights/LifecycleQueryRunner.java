@@ -158,13 +158,13 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
 
     @Override
     public boolean answers(InsightActorsQuery source) {
-        return source.insightKind().equals("LifecycleQuery");
+        return source.source() instanceof LifecycleQuery;
     }
 
     /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
     @Override
     public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
-        LifecycleQuery insight = QuerySchema.parse(source.source(), LifecycleQuery.class, "LifecycleQuery");
+        LifecycleQuery insight = (LifecycleQuery) source.source();
         String status = source.status();
         if (status == null || !STATUSES.contains(status)) {
             throw new ValidationException("status must be one of new, returning, resurrecting, dormant", "status");

@@ -458,14 +458,15 @@ public class PathsQueryRunner implements JsonQueryRunner, ActorsSource<InsightAc
 
     @Override
     public boolean answers(InsightActorsQuery source) {
-        return source.insightKind().equals("PathsQuery");
+        return source.source() instanceof InsightQuery.Paths;
     }
 
     /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
     @Override
     public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
         // the path keys are read from the insight's pathsFilter (PostHog's InsightActorsQuery has none of its own)
-        return actors(sql, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), source.source())
+        return actors(sql, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(),
+                ((InsightQuery.Paths) source.source()).node())
                 .map(counts -> {
             if (counts.size() > ActorsQueryRunner.MAX_LIMIT) {
                 throw new ValidationException("This paths cell has more than " + ActorsQueryRunner.MAX_LIMIT

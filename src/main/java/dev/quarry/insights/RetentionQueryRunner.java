@@ -402,13 +402,13 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
 
     @Override
     public boolean answers(InsightActorsQuery source) {
-        return source.insightKind().equals("RetentionQuery");
+        return source.source() instanceof RetentionQuery;
     }
 
     /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
     @Override
     public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
-        RetentionQuery insight = QuerySchema.parse(source.source(), RetentionQuery.class, "RetentionQuery");
+        RetentionQuery insight = (RetentionQuery) source.source();
         long interval = source.interval() == null ? 0 : source.interval();
         return plan(sql, insight).map(plan -> {
             String selected = selectedValue(source.breakdown());

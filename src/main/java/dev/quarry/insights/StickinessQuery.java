@@ -25,7 +25,7 @@ public record StickinessQuery(String kind, DateRange dateRange, PropertyFilter p
                               @JsonProperty("aggregation_group_type_index") JsonNode aggregationGroupTypeIndex,
                               JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
                               JsonNode version, JsonNode name, JsonNode dataColorTheme, JsonNode useSessionsTable,
-                              JsonNode conversionGoal) {
+                              JsonNode conversionGoal) implements InsightQuery {
 
     /**
      * PostHog's {@code StickinessFilter}: {@code computedAs} ({@code non_cumulative}, default, or

@@ -190,13 +190,13 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
 
     @Override
     public boolean answers(InsightActorsQuery source) {
-        return source.insightKind().equals("StickinessQuery");
+        return source.source() instanceof StickinessQuery;
     }
 
     /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
     @Override
     public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
-        StickinessQuery insight = QuerySchema.parse(source.source(), StickinessQuery.class, "StickinessQuery");
+        StickinessQuery insight = (StickinessQuery) source.source();
         JsonNode day = source.day();
         if (day == null || !day.canConvertToLong()) {
             throw new ValidationException("day must be the number of intervals", "day");

@@ -28,7 +28,7 @@ public record TrendsQuery(String kind, DateRange dateRange, JsonNode properties,
                           @JsonProperty("aggregation_group_type_index") JsonNode aggregationGroupTypeIndex,
                           JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
                           JsonNode version, JsonNode name, JsonNode dataColorTheme, JsonNode useSessionsTable,
-                          JsonNode conversionGoal) {
+                          JsonNode conversionGoal) implements InsightQuery {
 
     /** Refuses the fields Quarry parses but does not compute, unless at their off value (400 naming the field). */
     public void checkSupported() {

@@ -683,7 +683,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
 
     @Override
     public boolean answers(InsightActorsQuery source) {
-        return source.insightKind().equals("TrendsQuery");
+        return source.source() instanceof TrendsQuery;
     }
 
     /**
@@ -693,7 +693,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
      */
     @Override
     public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
-        TrendsQuery insight = QuerySchema.parse(source.source(), TrendsQuery.class, "TrendsQuery");
+        TrendsQuery insight = (TrendsQuery) source.source();
         if (insight == null) {
             throw new ValidationException("source must be a TrendsQuery", "source");
         }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quarry.insights.ActorsQuery;
+import dev.quarry.insights.FunnelCorrelationActorsQuery;
+import dev.quarry.insights.FunnelsActorsQuery;
+import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.ValidationException;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.io.IOException;
@@ -248,8 +250,8 @@ public final class LegacyFilter {
     }
 
     /** The FunnelsActorsQuery of persons/funnel: funnel_step, funnel_step_breakdown, funnel trends cells. */
-    public ActorsQuery.RawSource funnelsActorsSource() {
-        return new ActorsQuery.RawSource("FunnelsActorsQuery", funnelsActorsNode());
+    public FunnelsActorsQuery funnelsActorsSource() {
+        return QuerySchema.parse(funnelsActorsNode(), FunnelsActorsQuery.class, "FunnelsActorsQuery");
     }
 
     private ObjectNode funnelsActorsNode() {
@@ -272,8 +274,9 @@ public final class LegacyFilter {
     }
 
     /** The FunnelCorrelationActorsQuery of persons/funnel/correlation. */
-    public ActorsQuery.RawSource correlationActorsSource() {
-        return new ActorsQuery.RawSource("FunnelCorrelationActorsQuery", correlationActorsNode());
+    public FunnelCorrelationActorsQuery correlationActorsSource() {
+        return QuerySchema.parse(correlationActorsNode(), FunnelCorrelationActorsQuery.class,
+                "FunnelCorrelationActorsQuery");
     }
 
     private ObjectNode correlationActorsNode() {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.quarry.insights.ActorsQuery;
 import dev.quarry.insights.InsightActorsQuery;
+import dev.quarry.insights.InsightQuery;
 import dev.quarry.auth.RequestAuth;
 import dev.quarry.auth.RequiresScopes;
 import dev.quarry.cohorts.Cohort;
@@ -74,7 +75,8 @@ public class PersonsResource {
             throw new ValidationException("Must include an event in events", "events");
         }
         ArrayNode one = mapper.createArrayNode().add(series.get(0));
-        InsightActorsQuery source = new InsightActorsQuery("InsightActorsQuery", filter.insight("LifecycleQuery", one),
+        InsightActorsQuery source = new InsightActorsQuery("InsightActorsQuery",
+                InsightQuery.parse(filter.insight("LifecycleQuery", one)),
                 TextNode.valueOf(filter.text("target_date")), null, null, null, filter.text("lifecycle_type"), null,
                 null, null, null, null, null, null);
         if (!LIFECYCLE_TYPES.contains(filter.text("lifecycle_type"))) {
@@ -138,7 +140,8 @@ public class PersonsResource {
             throw new ValidationException("stickiness_days must be a positive integer", "stickiness_days");
         }
         InsightActorsQuery source = new InsightActorsQuery("InsightActorsQuery",
-                filter.insight("StickinessQuery", mapper.createArrayNode().add(entity)), IntNode.valueOf(days), null,
+                InsightQuery.parse(filter.insight("StickinessQuery", mapper.createArrayNode().add(entity))),
+                IntNode.valueOf(days), null,
                 null, null, null, null, null, null, null, null, null, null);
         return actorList(filter, source, request, csv);
     }

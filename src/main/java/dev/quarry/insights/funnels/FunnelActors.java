@@ -1,5 +1,8 @@
 package dev.quarry.insights.funnels;
 
+import dev.quarry.insights.FunnelsQuery;
+import dev.quarry.insights.FunnelsActorsQuery;
+import dev.quarry.insights.FunnelCorrelationActorsQuery;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.dates.RelativeDates;

@@ -2,22 +2,25 @@ package dev.quarry.insights.funnels;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.SelectQuery;
-import dev.quarry.insights.ActorsQueryRunner;
 import dev.quarry.insights.ActorsQuery;
+import dev.quarry.insights.ActorsQueryRunner;
 import dev.quarry.insights.ActorsSource;
+import dev.quarry.insights.FunnelCorrelationActorsQuery;
+import dev.quarry.insights.FunnelsActorsQuery;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.query.QueryContext;
-import dev.quarry.query.QueryRunner;
-import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.query.QueryPlan;
+import dev.quarry.query.QueryRunner;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import static dev.quarry.insights.funnels.FunnelSql.as;
 import static dev.quarry.insights.funnels.FunnelSql.field;
 
 /**
- * FunnelsActorsQuery and FunnelCorrelationActorsQuery answered directly (person ids, paginated) and as the source of
- * an ActorsQuery ({@link ActorsSource}: column {@code person_id}).
+ * The funnels' actors nodes ({@code FunnelsActorsQuery}, {@code FunnelCorrelationActorsQuery}): one contract,
+ * {@link Runner}, answering a node both as its own kind (person ids, paginated: {@code limit} default 100, at most
+ * 50,000, and {@code offset}) and as the source of an ActorsQuery ({@link ActorsSource}: column {@code person_id}).
+ * Each kind is a one-line bean naming its record and how its actors are selected.
  */
 public final class FunnelActorsRunners {
     private FunnelActorsRunners() {
@@ -26,89 +29,76 @@ public final class FunnelActorsRunners {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 50_000;
 
-    /** The actors as an ActorsQuery cell (column {@code person_id}). */
-    static QueryPlan<ActorsQueryRunner.Cell> cell(QueryPlan<SelectQuery> actors) {
-        return actors.map(query -> ActorsQueryRunner.Cell.of(FunnelSql.select(as(field("actor"), "person_id"))
-                .from(query, "funnel_actors").build()));
-    }
+    /** A funnel actors node as its own kind and as an ActorsQuery source. */
+    abstract static class Runner<Q extends ActorsQuery.FunnelActorsSource>
+            implements QueryRunner<Q>, ActorsSource<Q> {
+        private final Class<Q> type;
 
-    static QueryPlan<ObjectNode> run(QueryContext context, String kind, QueryPlan<SelectQuery> actors, Integer limit,
-                                   Integer offset) {
-        int l = Math.min(limit == null ? DEFAULT_LIMIT : limit, MAX_LIMIT);
-        int o = offset == null ? 0 : offset;
-        return FunnelActors.page(context, kind, actors, l, o).map(page -> FunnelActors.body(context, page, l, o));
-    }
+        Runner(Class<Q> type) {
+            this.type = type;
+        }
 
-    /** FunnelsActorsQuery: as its own kind, and as the source of an ActorsQuery. */
-    @ApplicationScoped
-    public static class Funnels implements QueryRunner<FunnelsActorsQuery>, ActorsSource<ActorsQuery.RawSource> {
+        /** The actors of {@code source} as a funnel query with column {@code actor}; {@code kind} runs it. */
+        abstract QueryPlan<SelectQuery> actors(QueryContext context, String kind, Q source);
+
         @Override
         public String kind() {
-            return "FunnelsActorsQuery";
+            return type.getSimpleName();
         }
 
         @Override
-        public Class<FunnelsActorsQuery> queryType() {
-            return FunnelsActorsQuery.class;
+        public Class<Q> queryType() {
+            return type;
         }
 
         @Override
-        public Class<ActorsQuery.RawSource> sourceType() {
-            return ActorsQuery.RawSource.class;
+        public Class<Q> sourceType() {
+            return type;
         }
 
         @Override
-        public boolean answers(ActorsQuery.RawSource source) {
-            return source.kind().equals(kind());
+        public boolean answers(Q source) {
+            return true;
         }
 
         @Override
-        public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, ActorsQuery.RawSource source) {
-            FunnelsActorsQuery query = QuerySchema.parse(source.node(), FunnelsActorsQuery.class, kind());
-            return cell(FunnelActors.query(sql.context(), "ActorsQuery", query));
+        public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, Q source) {
+            return actors(sql.context(), "ActorsQuery", source).map(query -> ActorsQueryRunner.Cell.of(
+                    FunnelSql.select(as(field("actor"), "person_id")).from(query, "funnel_actors").build()));
         }
 
         @Override
-        public QueryPlan<ObjectNode> plan(QueryContext context, FunnelsActorsQuery query) {
-            return FunnelActorsRunners.run(context, kind(), FunnelActors.query(context, kind(), query), query.limit(),
-                    query.offset());
+        public QueryPlan<ObjectNode> plan(QueryContext context, Q query) {
+            int limit = Math.min(query.limit() == null ? DEFAULT_LIMIT : query.limit(), MAX_LIMIT);
+            int offset = query.offset() == null ? 0 : query.offset();
+            return FunnelActors.page(context, kind(), actors(context, kind(), query), limit, offset)
+                    .map(page -> FunnelActors.body(context, page, limit, offset));
         }
     }
 
-    /** FunnelCorrelationActorsQuery: as its own kind, and as the source of an ActorsQuery. */
+    /** FunnelsActorsQuery. */
     @ApplicationScoped
-    public static class Correlation implements QueryRunner<FunnelCorrelationActorsQuery>,
-            ActorsSource<ActorsQuery.RawSource> {
-        @Override
-        public String kind() {
-            return "FunnelCorrelationActorsQuery";
+    public static class Funnels extends Runner<FunnelsActorsQuery> {
+        public Funnels() {
+            super(FunnelsActorsQuery.class);
         }
 
         @Override
-        public Class<FunnelCorrelationActorsQuery> queryType() {
-            return FunnelCorrelationActorsQuery.class;
+        QueryPlan<SelectQuery> actors(QueryContext context, String kind, FunnelsActorsQuery source) {
+            return FunnelActors.query(context, kind, source);
+        }
+    }
+
+    /** FunnelCorrelationActorsQuery. */
+    @ApplicationScoped
+    public static class Correlation extends Runner<FunnelCorrelationActorsQuery> {
+        public Correlation() {
+            super(FunnelCorrelationActorsQuery.class);
         }
 
         @Override
-        public Class<ActorsQuery.RawSource> sourceType() {
-            return ActorsQuery.RawSource.class;
-        }
-
-        @Override
-        public boolean answers(ActorsQuery.RawSource source) {
-            return source.kind().equals(kind());
-        }
-
-        @Override
-        public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, ActorsQuery.RawSource source) {
-            FunnelCorrelationActorsQuery query = QuerySchema.parse(source.node(), FunnelCorrelationActorsQuery.class, kind());
-            return cell(FunnelActors.query(sql.context(), "ActorsQuery", query));
-        }
-
-        @Override
-        public QueryPlan<ObjectNode> plan(QueryContext context, FunnelCorrelationActorsQuery query) {
-            return FunnelActorsRunners.run(context, kind(), FunnelActors.query(context, kind(), query), query.limit(),
-                    query.offset());
+        QueryPlan<SelectQuery> actors(QueryContext context, String kind, FunnelCorrelationActorsQuery source) {
+            return FunnelActors.query(context, kind, source);
         }
     }
 }

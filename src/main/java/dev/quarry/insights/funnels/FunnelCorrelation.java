@@ -1,5 +1,9 @@
 package dev.quarry.insights.funnels;
 
+import dev.quarry.insights.FunnelsQuery;
+import dev.quarry.insights.FunnelsActorsQuery;
+import dev.quarry.insights.FunnelCorrelationQuery;
+import dev.quarry.insights.FunnelCorrelationActorsQuery;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

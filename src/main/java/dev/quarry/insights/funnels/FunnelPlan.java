@@ -1,5 +1,7 @@
 package dev.quarry.insights.funnels;
 
+import dev.quarry.insights.FunnelsQuery;
+import dev.quarry.insights.FunnelsFilter;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.Functions;

@@ -1,5 +1,6 @@
 package dev.quarry.insights.funnels;
 
+import dev.quarry.insights.FunnelsQuery;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

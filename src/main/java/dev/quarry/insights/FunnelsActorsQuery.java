@@ -1,4 +1,4 @@
-package dev.quarry.insights.funnels;
+package dev.quarry.insights;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -18,5 +18,5 @@ public record FunnelsActorsQuery(String kind, FunnelsQuery source, Integer funne
                                  String funnelTrendsEntrancePeriodStart, Boolean funnelTrendsDropOff,
                                  JsonNode funnelCustomSteps, JsonNode includeRecordings, JsonNode modifiers,
                                  JsonNode response, JsonNode tags, JsonNode version,
-                                 Integer limit, Integer offset) {
+                                 Integer limit, Integer offset) implements ActorsQuery.FunnelActorsSource {
 }

@@ -1,4 +1,4 @@
-package dev.quarry.insights.funnels;
+package dev.quarry.insights;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.query.schema.EventsNode;
@@ -19,5 +19,5 @@ public record FunnelCorrelationActorsQuery(String kind, FunnelCorrelationQuery s
                                            EventsNode funnelCorrelationPersonEntity,
                                            PropertyFilter funnelCorrelationPropertyValues, JsonNode includeRecordings,
                                            JsonNode modifiers, JsonNode response, JsonNode tags, JsonNode version,
-                                           Integer limit, Integer offset) {
+                                           Integer limit, Integer offset) implements ActorsQuery.FunnelActorsSource {
 }

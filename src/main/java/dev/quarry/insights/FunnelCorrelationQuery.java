@@ -1,4 +1,4 @@
-package dev.quarry.insights.funnels;
+package dev.quarry.insights;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;

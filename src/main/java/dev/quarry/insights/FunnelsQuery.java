@@ -1,4 +1,4 @@
-package dev.quarry.insights.funnels;
+package dev.quarry.insights;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,7 +24,7 @@ public record FunnelsQuery(String kind, List<EventsNode> series, FunnelsFilter f
                            @JsonProperty("aggregation_group_type_index") JsonNode aggregationGroupTypeIndex,
                            JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
                            JsonNode version, JsonNode name, JsonNode dataColorTheme, JsonNode useSessionsTable,
-                           JsonNode conversionGoal) {
+                           JsonNode conversionGoal) implements InsightQuery {
 
     /** The funnels filter, PostHog's defaults when absent. */
     public FunnelsFilter filter() {

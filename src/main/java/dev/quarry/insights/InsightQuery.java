@@ -1,0 +1,64 @@
+package dev.quarry.insights;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.query.schema.QuerySchema;
+import dev.quarry.web.ValidationException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.io.IOException;
+
+/**
+ * The insight an {@code InsightActorsQuery} names a cell of: PostHog's union of insight query nodes, told apart by
+ * {@code kind} and parsed once, at the edge ({@link #parse}), into the kind's record. A new insight kind with actors
+ * joins the {@code permits} list and the switch in {@link #parse} (its record must live in this package: a sealed
+ * type's subtypes share its package outside a named module).
+ */
+public sealed interface InsightQuery permits TrendsQuery, FunnelsQuery, RetentionQuery, LifecycleQuery,
+        StickinessQuery, InsightQuery.Paths {
+    /** PostHog's {@code kind}, e.g. {@code "TrendsQuery"}. */
+    String kind();
+
+    /**
+     * A PathsQuery, which has no record yet (its runner reads it as JSON; issue 19 gives it one): the node as given.
+     */
+    @RegisterForReflection
+    record Paths(String kind, ObjectNode node) implements InsightQuery {
+    }
+
+    /**
+     * Parses an insight node by its {@code kind}: an unknown or malformed field is a 400 naming it (as the kind's own
+     * query would be), a missing node or an insight kind without actors is a 400 on {@code source}.
+     */
+    static InsightQuery parse(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            throw new ValidationException("source.source is required", "source");
+        }
+        String kind = node.path("kind").asText("");
+        return switch (kind) {
+            case "TrendsQuery" -> QuerySchema.parse(node, TrendsQuery.class, kind);
+            case "FunnelsQuery" -> QuerySchema.parse(node, FunnelsQuery.class, kind);
+            case "RetentionQuery" -> QuerySchema.parse(node, RetentionQuery.class, kind);
+            case "LifecycleQuery" -> QuerySchema.parse(node, LifecycleQuery.class, kind);
+            case "StickinessQuery" -> QuerySchema.parse(node, StickinessQuery.class, kind);
+            case "PathsQuery" -> new Paths(kind, (ObjectNode) node);
+            default -> throw new ValidationException("Unsupported insight for actors: " + kind, "source");
+        };
+    }
+
+    /** Jackson's entry to {@link #parse}, for a field typed {@code InsightQuery}. */
+    @RegisterForReflection
+    final class Parser extends JsonDeserializer<InsightQuery> {
+        @Override
+        public InsightQuery deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            return parse(p.readValueAsTree());
+        }
+
+        @Override
+        public InsightQuery getNullValue(DeserializationContext ctxt) {
+            return null;
+        }
+    }
+}
