@@ -28,9 +28,10 @@ final class CoreFunctions {
     static void register() {
         scalar(Functions.PROPERTY_PAIRS, 1, 1, (p, c, name) -> new Frag("quarry_property_pairs(" + p.expr(c.args().get(0)).sql() + ")", "Array(String)"));
         // dates
-        scalar("now", 0, 0, (p, c, name) -> new Frag("now()", Schema.DATETIME));
-        scalar("today", 0, 0, (p, c, name) -> new Frag("(now() AT TIME ZONE " + p.tz() + ")::date", "Date"));
-        scalar("yesterday", 0, 0, (p, c, name) -> new Frag("((now() AT TIME ZONE " + p.tz() + ")::date - 1)", "Date"));
+        // the compile's clock instant, bound (CompileSettings.now): a fixed clock fixes HogQL's "now" too
+        scalar("now", 0, 0, (p, c, name) -> new Frag(p.nowSql(), Schema.DATETIME));
+        scalar("today", 0, 0, (p, c, name) -> new Frag(p.todaySql(0), "Date"));
+        scalar("yesterday", 0, 0, (p, c, name) -> new Frag(p.todaySql(1), "Date"));
         scalar("toDate", 1, 1, (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));

@@ -148,6 +148,24 @@ public final class PostgresPrinter {
         return bind(settings.timezone(), "text");
     }
 
+    /**
+     * HogQL's {@code now()}: the compile's clock instant ({@link CompileSettings#now}) as a bound timestamptz, or
+     * PostgreSQL's transaction time when the caller gave none.
+     */
+    String nowSql() {
+        return settings.now() == null ? "now()"
+                : bind(java.time.OffsetDateTime.ofInstant(settings.now(), java.time.ZoneOffset.UTC), "timestamptz");
+    }
+
+    /** The team's local date {@code daysBack} days before {@link #nowSql()}'s instant ({@code today()}: 0). */
+    String todaySql(int daysBack) {
+        if (settings.now() == null) {
+            String today = "(now() AT TIME ZONE " + tz() + ")::date";
+            return daysBack == 0 ? today : "(" + today + " - " + daysBack + ")";
+        }
+        return bind(settings.now().atZone(zone).toLocalDate().minusDays(daysBack), "date");
+    }
+
     static String q(String ident) {
         return "\"" + ident.replace("\"", "\"\"") + "\"";
     }

@@ -83,12 +83,12 @@ public final class InsightSql {
     }
 
     public CompiledQuery compile(String hogql, Map<String, Object> values, int limit) {
-        return QueryService.compile(context.team(), HogQLStatement.select(hogql), values, limit);
+        return QueryService.compile(context.team(), context.now(), HogQLStatement.select(hogql), values, limit);
     }
 
     /** An insight's AST (every user value already a constant or an expression node), compiled for the team. */
     public CompiledQuery compile(dev.quarry.hogql.SelectLike query, int limit) {
-        return QueryService.compile(context.team(), query, Map.of(), limit);
+        return QueryService.compile(context.team(), context.now(), query, Map.of(), limit);
     }
 
     public Uni<RowSet<Row>> run(CompiledQuery compiled) {

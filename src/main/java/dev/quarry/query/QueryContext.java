@@ -32,15 +32,18 @@ public record QueryContext(Team team, String queryId, QueryExecutor executor, Ob
      * @throws dev.quarry.web.ValidationException (as a failed Uni or thrown) for a query that does not compile
      */
     public io.smallrye.mutiny.Uni<HogQLStatement.Result> execute(HogQLStatement statement) {
-        dev.quarry.hogql.CompiledQuery compiled = QueryService.compile(team, statement.ast(), statement.values(),
+        dev.quarry.hogql.CompiledQuery compiled = QueryService.compile(team, now, statement.ast(), statement.values(),
                 QueryService.NO_LIMIT);
         return statements.execute(statement.kind(), compiled.hogql(), compiled.sql(), compiled.params(), null)
                 .map(rows -> new HogQLStatement.Result(compiled, rows));
     }
 
-    /** Compile settings for this run's project: its id (the team wall every table gets) and its timezone. */
+    /**
+     * Compile settings for this run's project: its id (the team wall every table gets), its timezone, and this
+     * run's clock instant (what HogQL's {@code now()} reads).
+     */
     public CompileSettings settings() {
-        return CompileSettings.of(team.id()).withTimezone(team.timezone());
+        return CompileSettings.of(team.id()).withTimezone(team.timezone()).withNow(now);
     }
 
     /**

@@ -207,14 +207,16 @@ public class QueryService {
      * The one place a runner's HogQL becomes SQL: the AST with its placeholder values, compiled for the team (team
      * wall, its timezone, bind parameters) by the HogQL compiler.
      *
+     * @param now the run's clock instant (from the injected {@link Clock}): what HogQL's {@code now()} reads
      * @param limit LIMIT added to a top level without one (an explicit one is capped at {@code max(limit, NO_LIMIT)})
      * @throws dev.quarry.web.ValidationException 400 for a query that does not compile
      */
-    public static dev.quarry.hogql.CompiledQuery compile(Team team, dev.quarry.hogql.SelectLike ast,
+    public static dev.quarry.hogql.CompiledQuery compile(Team team, Instant now, dev.quarry.hogql.SelectLike ast,
                                                          java.util.Map<String, Object> values, int limit) {
         try {
             dev.quarry.hogql.CompileSettings settings = dev.quarry.hogql.CompileSettings.of(team.id())
                     .withTimezone(team.timezone())
+                    .withNow(now)
                     .withValues(values)
                     .withLimits(limit, Math.max(limit, NO_LIMIT));
             return dev.quarry.hogql.HogQLCompiler.compile(ast, settings);
