@@ -36,12 +36,15 @@ public class CohortCalculator {
     private final ObjectMapper mapper;
     private final QueryExecutor executor;
     private final TeamLanes lanes;
+    private final java.time.Clock clock;
 
-    public CohortCalculator(Pool pool, ObjectMapper mapper, QueryExecutor executor, TeamLanes lanes) {
+    public CohortCalculator(Pool pool, ObjectMapper mapper, QueryExecutor executor, TeamLanes lanes,
+            java.time.Clock clock) {
         this.pool = pool;
         this.mapper = mapper;
         this.executor = executor;
         this.lanes = lanes;
+        this.clock = clock;
     }
 
     /** @return the member count after recalculation (static cohorts are left as they are) */
@@ -64,7 +67,7 @@ public class CohortCalculator {
             CompiledQuery compiled;
             try {
                 compiled = HogQLCompiler.compile(members, CompileSettings.of(cohort.teamId())
-                        .withTimezone(timezone).withLimits(Integer.MAX_VALUE, Integer.MAX_VALUE));
+                        .withTimezone(timezone).withNow(clock.instant()).withLimits(Integer.MAX_VALUE, Integer.MAX_VALUE));
             } catch (HogQLException e) {
                 return Uni.createFrom().<Integer>failure(new ValidationException(e.getMessage(), "filters"));
             }

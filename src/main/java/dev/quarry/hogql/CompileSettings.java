@@ -1,5 +1,6 @@
 package dev.quarry.hogql;
 
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -16,9 +17,13 @@ import java.util.Map;
  *     {@link HogQLCompiler#cohortReferences}; an id or name not among them is a 400, as in PostHog. Null when the
  *     caller did not look them up: the statement then looks each cohort up itself and fails with SQLSTATE QC404
  *     (PostHog's 400) when the team has no such cohort.
+ * @param now the instant HogQL's {@code now()}, {@code today()} and {@code yesterday()} read (and so every date the
+ *     query computes from them), bound as a parameter: the caller's injected {@link java.time.Clock}
+ *     ({@code dates.SystemClock}), so a fixed clock fixes HogQL too. Null when the caller has no clock at hand: the
+ *     statement then reads PostgreSQL's transaction time ({@code now()}).
  */
 public record CompileSettings(long teamId, String timezone, Map<String, Object> values, Expr filters,
-        int defaultLimit, int maxLimit, boolean extraRow, Map<Long, String> cohorts) {
+        int defaultLimit, int maxLimit, boolean extraRow, Map<Long, String> cohorts, Instant now) {
 
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 50_000;
@@ -28,37 +33,48 @@ public record CompileSettings(long teamId, String timezone, Map<String, Object> 
         values = values == null ? Map.of() : values;
     }
 
+    /** The settings without a clock instant ({@code now()} is then the statement's time). */
+    public CompileSettings(long teamId, String timezone, Map<String, Object> values, Expr filters, int defaultLimit,
+            int maxLimit, boolean extraRow, Map<Long, String> cohorts) {
+        this(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, null);
+    }
+
     /** The settings before cohorts were part of them. */
     public CompileSettings(long teamId, String timezone, Map<String, Object> values, Expr filters, int defaultLimit,
             int maxLimit, boolean extraRow) {
-        this(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, null);
+        this(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, null, null);
     }
 
     public static CompileSettings of(long teamId) {
-        return new CompileSettings(teamId, "UTC", Map.of(), null, DEFAULT_LIMIT, MAX_LIMIT, false, null);
+        return new CompileSettings(teamId, "UTC", Map.of(), null, DEFAULT_LIMIT, MAX_LIMIT, false, null, null);
     }
 
     public CompileSettings withCohorts(Map<Long, String> c) {
-        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, c);
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, c, now);
     }
 
     public CompileSettings withTimezone(String tz) {
-        return new CompileSettings(teamId, tz, values, filters, defaultLimit, maxLimit, extraRow, cohorts);
+        return new CompileSettings(teamId, tz, values, filters, defaultLimit, maxLimit, extraRow, cohorts, now);
     }
 
     public CompileSettings withValues(Map<String, Object> v) {
-        return new CompileSettings(teamId, timezone, v, filters, defaultLimit, maxLimit, extraRow, cohorts);
+        return new CompileSettings(teamId, timezone, v, filters, defaultLimit, maxLimit, extraRow, cohorts, now);
     }
 
     public CompileSettings withFilters(Expr f) {
-        return new CompileSettings(teamId, timezone, values, f, defaultLimit, maxLimit, extraRow, cohorts);
+        return new CompileSettings(teamId, timezone, values, f, defaultLimit, maxLimit, extraRow, cohorts, now);
     }
 
     public CompileSettings withLimits(int defaultLimit, int maxLimit) {
-        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts);
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, now);
     }
 
     public CompileSettings withExtraRow(boolean extra) {
-        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extra, cohorts);
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extra, cohorts, now);
+    }
+
+    /** The instant {@code now()} reads: the caller's injected clock's (see {@link #now()}). */
+    public CompileSettings withNow(Instant instant) {
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, instant);
     }
 }

@@ -6,6 +6,7 @@ import static dev.quarry.hogql.HogQLTypes.isNum;
 import static dev.quarry.hogql.HogQLTypes.nullable;
 import static dev.quarry.hogql.HogQLTypes.base;
 import static dev.quarry.hogql.PostgresPrinter.constLong;
+import static dev.quarry.hogql.Functions.returns;
 import static dev.quarry.hogql.Functions.scalar;
 
 import dev.quarry.hogql.Functions.Printer;
@@ -28,9 +29,10 @@ final class CoreFunctions {
     static void register() {
         scalar(Functions.PROPERTY_PAIRS, 1, 1, (p, c, name) -> new Frag("quarry_property_pairs(" + p.expr(c.args().get(0)).sql() + ")", "Array(String)"));
         // dates
-        scalar("now", 0, 0, (p, c, name) -> new Frag("now()", Schema.DATETIME));
-        scalar("today", 0, 0, (p, c, name) -> new Frag("(now() AT TIME ZONE " + p.tz() + ")::date", "Date"));
-        scalar("yesterday", 0, 0, (p, c, name) -> new Frag("((now() AT TIME ZONE " + p.tz() + ")::date - 1)", "Date"));
+        // the compile's clock instant, bound (CompileSettings.now): a fixed clock fixes HogQL's "now" too
+        scalar("now", 0, 0, returns(Schema.DATETIME), (p, a, c, name) -> Dates.now(p));
+        scalar("today", 0, 0, returns("Date"), (p, a, c, name) -> Dates.today(p, 0));
+        scalar("yesterday", 0, 0, returns("Date"), (p, a, c, name) -> Dates.today(p, 1));
         scalar("toDate", 1, 1, (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));

@@ -39,6 +39,24 @@ final class Dates {
         }
     }
 
+    /**
+     * HogQL's {@code now()}: the compile's clock instant ({@link CompileSettings#now}) as a bound timestamptz, or
+     * PostgreSQL's transaction time when the caller gave none.
+     */
+    static String now(PostgresPrinter p) {
+        return p.clockNow() == null ? "now()"
+                : p.bind(OffsetDateTime.ofInstant(p.clockNow(), java.time.ZoneOffset.UTC), "timestamptz");
+    }
+
+    /** The team's local date {@code daysBack} days before {@link #now}'s instant ({@code today()}: 0). */
+    static String today(PostgresPrinter p, int daysBack) {
+        if (p.clockNow() == null) {
+            String today = "(now() AT TIME ZONE " + p.tz() + ")::date";
+            return daysBack == 0 ? today : "(" + today + " - " + daysBack + ")";
+        }
+        return p.bind(p.clockNow().atZone(p.zone()).toLocalDate().minusDays(daysBack), "date");
+    }
+
     static Frag toDateTime(PostgresPrinter p, Frag f) {
         return switch (cat(f.type())) {
             case "datetime" -> f;

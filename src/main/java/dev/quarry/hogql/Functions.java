@@ -2,6 +2,7 @@ package dev.quarry.hogql;
 
 import dev.quarry.hogql.PostgresPrinter.Frag;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -12,6 +13,10 @@ import java.util.Map;
  * {@link CoreFunctions}, {@link ScalarFunctions}, {@link ArrayFunctions} and {@link AggregateFunctions}; adding a
  * function is adding one {@code scalar(…)}/{@code aggregate(…)}/{@code window(…)} line to one of them. A name PostHog
  * has and Quarry does not is refused by {@link FunctionCatalog}.
+ *
+ * <p>An entry is either typed — a {@link TypeRule} (argument types → return type, no SQL) beside an
+ * {@link SqlPrinter} (how it prints, given its printed arguments), e.g. {@code bitXor} in {@link ScalarFunctions} —
+ * or, for the entries not yet split, one {@link Printer} that returns SQL and type together.
  */
 public final class Functions {
     /**
@@ -25,15 +30,37 @@ public final class Functions {
     }
 
     /**
+     * The type rule of a typed entry: the HogQL types of the call's arguments → the type of its result, as
+     * ClickHouse types it. Types only, no SQL. Throws {@link HogQLResolutionException} for arguments the function
+     * cannot take.
+     */
+    @FunctionalInterface
+    public interface TypeRule {
+        String type(List<String> argTypes, Expr.Call c);
+    }
+
+    /** How a typed entry prints: the PostgreSQL for the call, given its arguments printed (their SQL and types). */
+    @FunctionalInterface
+    public interface SqlPrinter {
+        String print(PostgresPrinter p, List<Frag> args, Expr.Call c, String name);
+    }
+
+    /** The type rule of a function whose result has one type whatever its arguments ({@code pi()}: Float64). */
+    static TypeRule returns(String type) {
+        return (argTypes, c) -> type;
+    }
+
+    /**
      * One entry of the table.
      *
      * @param maxArgs -1 = unbounded
      * @param params number of parametric arguments ({@code quantile(0.9)(x)}) or 0, -1 for one or more
      *     ({@code quantiles(0.5, 0.9)(x)})
      * @param window true for functions that only exist with OVER (...)
+     * @param type the entry's type rule, null for an entry whose {@code printer} still gives SQL and type together
      */
     public record Spec(String name, int minArgs, int maxArgs, boolean aggregate, int params, boolean window,
-            Printer printer) {}
+            Printer printer, TypeRule type) {}
 
     private static final Map<String, Spec> SPECS = new HashMap<>();
 
@@ -59,22 +86,35 @@ public final class Functions {
 
     /** Registers a scalar function. */
     static void scalar(String name, int min, int max, Printer printer) {
-        add(new Spec(name, min, max, false, 0, false, printer));
+        add(new Spec(name, min, max, false, 0, false, printer, null));
+    }
+
+    /**
+     * Registers a typed scalar function: its type rule and how it prints, apart. The printer prints the arguments,
+     * takes the call's type from {@code type} and its SQL from {@code sql}.
+     */
+    static void scalar(String name, int min, int max, TypeRule type, SqlPrinter sql) {
+        Printer printer = (p, c, lower) -> {
+            List<Frag> args = c.args().stream().map(p::expr).toList();
+            String t = type.type(args.stream().map(Frag::type).toList(), c);
+            return new Frag(sql.print(p, args, c, lower), t);
+        };
+        add(new Spec(name, min, max, false, 0, false, printer, type));
     }
 
     /** Registers an aggregate function (its {@code -If} combinator comes with it, see {@link #lookup}). */
     static void aggregate(String name, int min, int max, Printer printer) {
-        add(new Spec(name, min, max, true, 0, false, printer));
+        add(new Spec(name, min, max, true, 0, false, printer, null));
     }
 
     /** Registers a parametric aggregate ({@code quantile(0.9)(x)}); {@code params} as in {@link Spec}. */
     static void aggregate(String name, int min, int max, int params, Printer printer) {
-        add(new Spec(name, min, max, true, params, false, printer));
+        add(new Spec(name, min, max, true, params, false, printer, null));
     }
 
     /** Registers a function that only exists with OVER (...); it prints the part before OVER. */
     static void window(String name, int min, int max, Printer printer) {
-        add(new Spec(name, min, max, false, 0, true, printer));
+        add(new Spec(name, min, max, false, 0, true, printer, null));
     }
 
     static {
@@ -100,7 +140,7 @@ public final class Functions {
             Spec base = ifCombinatorBase(lower);
             if (base != null) {
                 s = new Spec(base.name() + "If", base.minArgs() + 1, base.maxArgs() < 0 ? -1 : base.maxArgs() + 1,
-                        true, base.params(), false, AggregateFunctions.IF_COMBINATOR);
+                        true, base.params(), false, AggregateFunctions.IF_COMBINATOR, null);
             }
         }
         return s;

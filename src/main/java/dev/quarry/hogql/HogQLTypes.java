@@ -1,13 +1,17 @@
 package dev.quarry.hogql;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * HogQL's (ClickHouse-style) type names as Quarry uses them — {@code Int64}, {@code Float64}, {@code String},
  * {@code Bool}, {@code Date}, {@code DateTime64(6, 'UTC')}, {@code UUID}, {@code JSON}, {@code Interval},
  * {@code Array(T)}, {@code Tuple(T1, T2, …)}, each possibly {@code Nullable(…)} — and the rules on them: the
- * category a type falls in, its PostgreSQL type, element types. PostHog reports column types by these names.
+ * category a type falls in, its PostgreSQL type, element types — and the type rules of the operators (arithmetic,
+ * comparison, CASE and the other places values meet, access, subquery values): the type of a node from the types of
+ * its operands, with no SQL. PostHog reports column types by these names.
  */
 public final class HogQLTypes {
     /** The type of a NULL literal. */
@@ -149,4 +153,155 @@ public final class HogQLTypes {
         }
         return out;
     }
+
+    // ------------------------------------------------------------------ type rules of the operators
+
+    /** {@code Int64} for integers and booleans, else {@code Float64}: what a number of this type computes in. */
+    public static String numType(String t) {
+        String c = cat(t);
+        return c.equals("int") || c.equals("bool") ? "Int64" : "Float64";
+    }
+
+    /** {@code type}, made nullable when {@code like} is. */
+    public static String nullableLike(String like, String type) {
+        return like.startsWith("Nullable(") ? nullable(type) : type;
+    }
+
+    /**
+     * The type of a value of type {@code t} as a date and time: DateTime stays (with its zone), a Date is its
+     * midnight in the team's zone, strings and numbers (Unix seconds) may not convert (nullable).
+     *
+     * @throws HogQLResolutionException for a type that is no date or time
+     */
+    public static String asDateTime(String t) {
+        return switch (cat(t)) {
+            case "datetime" -> t;
+            case "date" -> Schema.DATETIME;
+            case "string", "int", "float" -> "Nullable(" + Schema.DATETIME + ")";
+            case "null" -> NULL_TYPE;
+            default -> throw new HogQLResolutionException("Expected a date or time, got " + t);
+        };
+    }
+
+    /**
+     * The type of {@code l op r} for {@code + - * / %}, as ClickHouse types it: intervals add to intervals and to
+     * dates and times (a Date stays a Date), a Date ± an integer counts days and a DateTime ± an integer seconds,
+     * Date − Date is days (Int64), anything − DateTime is seconds (Float64); numbers: {@code /} is Float64, the
+     * others Int64 when both sides are integers (or booleans), else Float64.
+     *
+     * @throws HogQLResolutionException for an interval used other than added to or subtracted from a date or time
+     */
+    public static String arithmetic(String op, String l, String r) {
+        String lc = cat(l);
+        String rc = cat(r);
+        if (rc.equals("interval") || lc.equals("interval")) {
+            if (lc.equals("interval") && rc.equals("interval")) {
+                return "Interval";
+            }
+            if (lc.equals("interval") && op.equals("+")) {
+                return arithmetic(op, r, l);
+            }
+            if (!rc.equals("interval") || !(op.equals("+") || op.equals("-"))) {
+                throw new HogQLResolutionException("Cannot apply " + op + " to " + l + " and " + r);
+            }
+            return lc.equals("date") ? l : asDateTime(l);
+        }
+        if ((op.equals("+") || op.equals("-")) && (lc.equals("date") || lc.equals("datetime")) && rc.equals("int")) {
+            return arithmetic(op, l, "Interval");
+        }
+        if (op.equals("+") && lc.equals("int") && (rc.equals("date") || rc.equals("datetime"))) {
+            return arithmetic(op, r, l);
+        }
+        if (op.equals("-") && lc.equals("date") && rc.equals("date")) {
+            return "Int64";
+        }
+        if (op.equals("-") && (lc.equals("datetime") || rc.equals("datetime"))) {
+            return "Float64";
+        }
+        boolean ints = numType(l).equals("Int64") && numType(r).equals("Int64");
+        return op.equals("/") || !ints ? "Float64" : "Int64";
+    }
+
+    /**
+     * The one type values of these types are brought to where they meet (CASE and if branches, array items,
+     * coalesce…): one category stays (nullable if any is), numbers of both kinds are Float64, Dates with DateTimes
+     * are DateTimes, any other mix is String. NULLs take the others' type, made nullable.
+     */
+    public static String unify(List<String> types) {
+        Set<String> cats = new HashSet<>();
+        String type = NULL_TYPE;
+        boolean anyNull = false;
+        for (String t : types) {
+            String c = cat(t);
+            if (c.equals("null")) {
+                anyNull = true;
+                continue;
+            }
+            cats.add(c);
+            if (type.equals(NULL_TYPE)) {
+                type = t;
+            }
+            if (t.startsWith("Nullable(")) {
+                anyNull = true;
+            }
+        }
+        if (cats.size() <= 1) {
+            return anyNull ? nullable(type) : type;
+        }
+        if (cats.stream().allMatch(c -> c.equals("int") || c.equals("float"))) {
+            return anyNull ? "Nullable(Float64)" : "Float64";
+        }
+        if (cats.equals(Set.of("date", "datetime"))) {
+            return Schema.DATETIME;
+        }
+        return anyNull ? "Nullable(String)" : "String";
+    }
+
+    /** {@code CASE … END}: its results' {@link #unify unified} type, nullable without ELSE. */
+    public static String caseResult(List<String> resultTypes, boolean hasElse) {
+        String u = unify(resultTypes);
+        return hasElse ? u : nullable(u);
+    }
+
+    /** {@code [a, b, …]}: {@code Array(T)} of the items' unified type ({@code Array(String)} when empty or all NULL). */
+    public static String arrayOf(List<String> itemTypes) {
+        if (itemTypes.isEmpty()) {
+            return "Array(String)";
+        }
+        noNestedArrays(itemTypes);
+        String u = unify(itemTypes);
+        return "Array(" + (u.equals(NULL_TYPE) ? "Nullable(String)" : u) + ")";
+    }
+
+    /** {@code (a, b, …)}: {@code Tuple(T1, T2, …)}. */
+    public static String tupleOf(List<String> itemTypes) {
+        return "Tuple(" + String.join(", ", itemTypes) + ")";
+    }
+
+    /**
+     * {@code x[i]}: a JSON value's member or item is text (nullable), an array's item is its element type, nullable
+     * (an index past the end is NULL).
+     *
+     * @throws HogQLResolutionException when {@code x} is neither
+     */
+    public static String access(String t) {
+        if (cat(t).equals("json")) {
+            return "Nullable(String)";
+        }
+        if (!base(t).startsWith("Array(")) {
+            throw new HogQLResolutionException("Only arrays can be indexed");
+        }
+        return nullable(elementType(t));
+    }
+
+    /** A subquery used as a value: its one column's type, nullable (no row is NULL). */
+    public static String subqueryValue(String columnType) {
+        return nullable(columnType);
+    }
+
+    /** A property path read from a JSON value ({@code properties.$browser}): text, nullable. */
+    public static final String JSON_PATH = "Nullable(String)";
+
+    /** Comparisons, IN, LIKE, AND, OR, NOT, BETWEEN, IS NULL. */
+    public static final String BOOL = "Bool";
 }

@@ -2,7 +2,6 @@ package dev.quarry.hogql;
 
 import static dev.quarry.hogql.HogQLTypes.NULL_TYPE;
 import static dev.quarry.hogql.HogQLTypes.cat;
-import static dev.quarry.hogql.HogQLTypes.noNestedArrays;
 
 import dev.quarry.hogql.PostgresPrinter.Frag;
 import dev.quarry.hogql.PostgresPrinter.Unified;
@@ -26,7 +25,7 @@ final class Literals {
         String sql = "jsonb_build_array(" + items.stream().map(f -> cat(f.type()).equals("datetime")
                 ? "to_char(" + f.sql() + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')" : f.sql())
                 .collect(Collectors.joining(", ")) + ")";
-        return new Frag(sql, "Tuple(" + items.stream().map(Frag::type).collect(Collectors.joining(", ")) + ")");
+        return new Frag(sql, HogQLTypes.tupleOf(items.stream().map(Frag::type).toList()));
     }
 
     static Frag constant(PostgresPrinter p, Object v) {
@@ -74,17 +73,17 @@ final class Literals {
         throw new HogQLResolutionException("Unsupported constant of type " + v.getClass().getSimpleName());
     }
 
+    /** An array literal: a PostgreSQL array of the items brought to one type, typed by {@link HogQLTypes#arrayOf}. */
     static Frag arrayLit(PostgresPrinter p, List<Frag> items) {
+        String type = HogQLTypes.arrayOf(items.stream().map(Frag::type).toList()); // first: refuses arrays of arrays
         if (items.isEmpty()) {
-            return new Frag("ARRAY[]::text[]", "Array(String)");
+            return new Frag("ARRAY[]::text[]", type);
         }
-        noNestedArrays(items.stream().map(Frag::type).toList());
         Unified u = p.unify(items);
-        String t = u.type().equals(NULL_TYPE) ? "Nullable(String)" : u.type();
         String sql = "ARRAY[" + String.join(", ", u.sql()) + "]";
         if (u.type().equals(NULL_TYPE)) {
             sql += "::text[]";
         }
-        return new Frag(sql, "Array(" + t + ")");
+        return new Frag(sql, type);
     }
 }

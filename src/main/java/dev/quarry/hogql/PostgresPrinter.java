@@ -1,11 +1,9 @@
 package dev.quarry.hogql;
 
-import static dev.quarry.hogql.HogQLTypes.NULL_TYPE;
 import static dev.quarry.hogql.HogQLTypes.base;
 import static dev.quarry.hogql.HogQLTypes.cat;
 import static dev.quarry.hogql.HogQLTypes.elementType;
 import static dev.quarry.hogql.HogQLTypes.isNum;
-import static dev.quarry.hogql.HogQLTypes.nullable;
 
 import dev.quarry.hogql.Resolver.Column;
 import dev.quarry.hogql.Resolver.ColumnRef;
@@ -146,6 +144,11 @@ public final class PostgresPrinter {
 
     String tz() {
         return bind(settings.timezone(), "text");
+    }
+
+    /** The compile's clock instant ({@link CompileSettings#now}), null when the caller gave none. */
+    java.time.Instant clockNow() {
+        return settings.now();
     }
 
     static String q(String ident) {
@@ -478,36 +481,36 @@ public final class PostgresPrinter {
         }
         if (e instanceof Expr.Negate n) {
             Frag inner = expr(n.expr()); // printed once: printing it twice doubled the work per nested minus
-            return new Frag("(- " + num(inner) + ")", numType(inner));
+            return new Frag("(- " + num(inner) + ")", HogQLTypes.numType(inner.type()));
         }
         if (e instanceof Expr.Compare c) {
             return compare(c);
         }
         if (e instanceof Expr.And a) {
             if (a.exprs().isEmpty()) {
-                return new Frag("TRUE", "Bool");
+                return new Frag("TRUE", HogQLTypes.BOOL);
             }
             return new Frag("(" + a.exprs().stream().map(x -> bool(expr(x))).collect(Collectors.joining(" AND ")) + ")",
-                    "Bool");
+                    HogQLTypes.BOOL);
         }
         if (e instanceof Expr.Or o) {
             if (o.exprs().isEmpty()) {
-                return new Frag("FALSE", "Bool");
+                return new Frag("FALSE", HogQLTypes.BOOL);
             }
             return new Frag("(" + o.exprs().stream().map(x -> bool(expr(x))).collect(Collectors.joining(" OR ")) + ")",
-                    "Bool");
+                    HogQLTypes.BOOL);
         }
         if (e instanceof Expr.Not n) {
-            return new Frag("(NOT " + bool(expr(n.expr())) + ")", "Bool");
+            return new Frag("(NOT " + bool(expr(n.expr())) + ")", HogQLTypes.BOOL);
         }
         if (e instanceof Expr.Between b) {
             String[] lo = coerce(expr(b.expr()), b.expr(), expr(b.low()), b.low());
             String[] hi = coerce(expr(b.expr()), b.expr(), expr(b.high()), b.high());
             String sql = "(" + lo[0] + " >= " + lo[1] + " AND " + hi[0] + " <= " + hi[1] + ")";
-            return new Frag(b.negated() ? "(NOT " + sql + ")" : sql, "Bool");
+            return new Frag(b.negated() ? "(NOT " + sql + ")" : sql, HogQLTypes.BOOL);
         }
         if (e instanceof Expr.IsNull n) {
-            return new Frag("(" + expr(n.expr()).sql() + (n.negated() ? " IS NOT NULL)" : " IS NULL)"), "Bool");
+            return new Frag("(" + expr(n.expr()).sql() + (n.negated() ? " IS NOT NULL)" : " IS NULL)"), HogQLTypes.BOOL);
         }
         if (e instanceof Expr.Case c) {
             return caseExpr(c);
@@ -539,11 +542,11 @@ public final class PostgresPrinter {
             if (!base(arr.type()).startsWith("Array(")) {
                 throw new HogQLResolutionException("Only arrays can be indexed", a);
             }
-            return new Frag("(" + arr.sql() + ")[" + int4(expr(a.index())) + "]", nullable(elementType(arr.type())));
+            return new Frag("(" + arr.sql() + ")[" + int4(expr(a.index())) + "]", HogQLTypes.access(arr.type()));
         }
         if (e instanceof SelectLike sub) {
             Printed p = selectLike(sub, false);
-            return new Frag("(" + p.sql() + ")", nullable(p.types().get(0)));
+            return new Frag("(" + p.sql() + ")", HogQLTypes.subqueryValue(p.types().get(0)));
         }
         throw new HogQLResolutionException("Unsupported expression " + HogQLPrinter.print(e), e);
     }
@@ -586,28 +589,30 @@ public final class PostgresPrinter {
         return expr(x.expr());
     }
 
+    /** A table's field, with its property path: typed by {@link Schema#fieldType}. */
     private Frag column(Source src, FieldDef f, List<String> path, String alias) {
         String col = alias + "." + q(f.column());
+        String type = Schema.fieldType(f, path);
         if (f.kind() == Kind.DATE_OF) {
-            return new Frag("(" + col + " AT TIME ZONE 'UTC')::date", "Date");
+            return new Frag("(" + col + " AT TIME ZONE 'UTC')::date", type);
         }
         String hot = Schema.hotColumn(f, path);
         if (hot != null) {
-            return new Frag(alias + "." + q(hot), "Nullable(String)");
+            return new Frag(alias + "." + q(hot), type);
         }
         if (f.kind() == Kind.JSON && !path.isEmpty()) {
-            return jsonPath(col, path, true);
+            return new Frag(jsonPath(col, path, true).sql(), type);
         }
-        return new Frag(col, f.type());
+        return new Frag(col, type);
     }
 
+    /** A property path of a JSON value: as text ({@link HogQLTypes#JSON_PATH}) or as JSON. */
     Frag jsonPath(String json, List<String> path, boolean asText) {
+        String type = asText ? HogQLTypes.JSON_PATH : "JSON";
         if (path.size() == 1) {
-            return new Frag("(" + json + (asText ? " ->> " : " -> ") + bind(path.get(0), "text") + ")",
-                    asText ? "Nullable(String)" : "JSON");
+            return new Frag("(" + json + (asText ? " ->> " : " -> ") + bind(path.get(0), "text") + ")", type);
         }
-        return new Frag("(" + json + (asText ? " #>> " : " #> ") + textArray(path) + ")",
-                asText ? "Nullable(String)" : "JSON");
+        return new Frag("(" + json + (asText ? " #>> " : " #> ") + textArray(path) + ")", type);
     }
 
     String textArray(List<String> items) {
@@ -639,7 +644,7 @@ public final class PostgresPrinter {
     }
 
     String numType(Frag f) {
-        return cat(f.type()).equals("int") || cat(f.type()).equals("bool") ? "Int64" : "Float64";
+        return HogQLTypes.numType(f.type());
     }
 
     /** Text: values of other types are printed as text the way ClickHouse's toString does. */
@@ -726,11 +731,11 @@ public final class PostgresPrinter {
                 case "not like" -> "NOT LIKE";
                 default -> "NOT ILIKE";
             };
-            return new Frag("(" + str(l) + " " + sqlOp + " " + str(r) + ")", "Bool");
+            return new Frag("(" + str(l) + " " + sqlOp + " " + str(r) + ")", HogQLTypes.BOOL);
         }
         String[] s = coerce(l, c.left(), r, c.right());
         String sqlOp = op.equals("!=") ? "<>" : op;
-        return new Frag("(" + s[0] + " " + sqlOp + " " + s[1] + ")", "Bool");
+        return new Frag("(" + s[0] + " " + sqlOp + " " + s[1] + ")", HogQLTypes.BOOL);
     }
 
     private Frag in(Expr.Compare c) {
@@ -752,7 +757,7 @@ public final class PostgresPrinter {
                             + ") AS \"__in\"", p.names(), p.sqlNames(), List.of("String"));
                 }
             }
-            return new Frag("(" + left + (not ? " NOT IN (" : " IN (") + p.sql() + "))", "Bool");
+            return new Frag("(" + left + (not ? " NOT IN (" : " IN (") + p.sql() + "))", HogQLTypes.BOOL);
         }
         List<Expr> items;
         if (right instanceof Expr.TupleLit t) {
@@ -763,7 +768,7 @@ public final class PostgresPrinter {
             items = List.of(right);
         }
         if (items.isEmpty()) {
-            return new Frag(not ? "TRUE" : "FALSE", "Bool");
+            return new Frag(not ? "TRUE" : "FALSE", HogQLTypes.BOOL);
         }
         Frag l = expr(c.left());
         String left = null;
@@ -773,50 +778,50 @@ public final class PostgresPrinter {
             left = s[0];
             rs.add(s[1]);
         }
-        return new Frag("(" + left + (not ? " NOT IN (" : " IN (") + String.join(", ", rs) + "))", "Bool");
+        return new Frag("(" + left + (not ? " NOT IN (" : " IN (") + String.join(", ", rs) + "))", HogQLTypes.BOOL);
     }
 
+    /** {@code l op r} ({@code + - * / %}), typed by {@link HogQLTypes#arithmetic}. */
     Frag arithmetic(String op, Frag l, Frag r) {
+        String type = HogQLTypes.arithmetic(op, l.type(), r.type()); // first: it refuses what cannot be computed
+        return new Frag(arithmeticSql(op, l, r), type);
+    }
+
+    private String arithmeticSql(String op, Frag l, Frag r) {
         String lc = cat(l.type());
         String rc = cat(r.type());
         if (rc.equals("interval") || lc.equals("interval")) {
-            if (lc.equals("interval") && rc.equals("interval")) {
-                return new Frag("(" + l.sql() + " " + op + " " + r.sql() + ")", "Interval");
-            }
-            if (lc.equals("interval") && op.equals("+")) {
-                return arithmetic(op, r, l);
-            }
-            if (!rc.equals("interval") || !(op.equals("+") || op.equals("-"))) {
-                throw new HogQLResolutionException("Cannot apply " + op + " to " + l.type() + " and " + r.type());
+            if (lc.equals("interval") && op.equals("+") && !rc.equals("interval")) {
+                return arithmeticSql(op, r, l);
             }
             if (lc.equals("date")) {
-                return new Frag("(" + l.sql() + " " + op + " " + r.sql() + ")::date", l.type());
+                return "(" + l.sql() + " " + op + " " + r.sql() + ")::date";
             }
-            Frag dt = Dates.toDateTime(this, l);
-            return new Frag("(" + dt.sql() + " " + op + " " + r.sql() + ")", dt.type());
+            String left = lc.equals("interval") ? l.sql() : Dates.toDateTime(this, l).sql();
+            return "(" + left + " " + op + " " + r.sql() + ")";
         }
         // Date ± n days, DateTime ± n seconds (ClickHouse: today() - 1 is yesterday)
         if ((op.equals("+") || op.equals("-")) && (lc.equals("date") || lc.equals("datetime")) && rc.equals("int")) {
-            return arithmetic(op, l, interval(r, lc.equals("date") ? "day" : "second"));
+            return arithmeticSql(op, l, interval(r, lc.equals("date") ? "day" : "second"));
         }
         if (op.equals("+") && lc.equals("int") && (rc.equals("date") || rc.equals("datetime"))) {
-            return arithmetic(op, r, l);
+            return arithmeticSql(op, r, l);
         }
         if (op.equals("-") && lc.equals("date") && rc.equals("date")) {
-            return new Frag("(" + l.sql() + " - " + r.sql() + ")::bigint", "Int64");
+            return "(" + l.sql() + " - " + r.sql() + ")::bigint";
         }
         if (op.equals("-") && (lc.equals("datetime") || rc.equals("datetime"))) {
-            return new Frag("extract(epoch from (" + Dates.toDateTime(this, l).sql() + " - " + Dates.toDateTime(this, r).sql() + "))::float8",
-                    "Float64");
+            return "extract(epoch from (" + Dates.toDateTime(this, l).sql() + " - " + Dates.toDateTime(this, r).sql()
+                    + "))::float8";
         }
         String ls = num(l);
         String rs = num(r);
         boolean ints = numType(l).equals("Int64") && numType(r).equals("Int64");
         return switch (op) {
-            case "/" -> new Frag("((" + ls + ")::float8 / NULLIF((" + rs + ")::float8, 0))", "Float64");
-            case "%" -> ints ? new Frag("(" + ls + " % NULLIF(" + rs + ", 0))", "Int64")
-                    : new Frag("mod((" + ls + ")::numeric, NULLIF((" + rs + ")::numeric, 0))::float8", "Float64");
-            default -> new Frag("(" + ls + " " + op + " " + rs + ")", ints ? "Int64" : "Float64");
+            case "/" -> "((" + ls + ")::float8 / NULLIF((" + rs + ")::float8, 0))";
+            case "%" -> ints ? "(" + ls + " % NULLIF(" + rs + ", 0))"
+                    : "mod((" + ls + ")::numeric, NULLIF((" + rs + ")::numeric, 0))::float8";
+            default -> "(" + ls + " " + op + " " + rs + ")";
         };
     }
 
@@ -848,46 +853,31 @@ public final class PostgresPrinter {
         if (c.otherwise() != null) {
             sb.append(" ELSE ").append(u.sql.get(u.sql.size() - 1));
         }
-        return new Frag(sb.append(" END").toString(), c.otherwise() == null ? nullable(u.type) : u.type);
+        return new Frag(sb.append(" END").toString(), HogQLTypes.caseResult(results.stream().map(Frag::type).toList(),
+                c.otherwise() != null));
     }
 
     /** Values brought to one type: their SQL and that type. */
     public record Unified(List<String> sql, String type) {}
 
-    /** Brings values to one type (numbers stay numbers; otherwise mixed types become text). */
+    /** Brings values to one type, {@link HogQLTypes#unify}'s: dates become DateTimes, mixed types text. */
     Unified unify(List<Frag> fs) {
+        String type = HogQLTypes.unify(fs.stream().map(Frag::type).toList());
         Set<String> cats = new HashSet<>();
-        String type = NULL_TYPE;
-        boolean anyNull = false;
-        for (Frag f : fs) {
-            String c = cat(f.type());
-            if (c.equals("null")) {
-                anyNull = true;
-                continue;
-            }
-            cats.add(c);
-            if (type.equals(NULL_TYPE)) {
-                type = f.type();
-            }
-            if (f.type().startsWith("Nullable(")) {
-                anyNull = true;
-            }
+        fs.forEach(f -> cats.add(cat(f.type())));
+        cats.remove("null");
+        if (cats.size() <= 1 || isNum(type)) {
+            return new Unified(fs.stream().map(Frag::sql).toList(), type);
         }
-        if (cats.size() <= 1) {
-            return new Unified(fs.stream().map(Frag::sql).toList(), anyNull ? nullable(type) : type);
+        if (cat(type).equals("datetime")) {
+            return new Unified(fs.stream().map(f -> cat(f.type()).equals("date") ? Dates.toDateTime(this, f).sql() : f.sql())
+                    .toList(), type);
         }
-        if (cats.stream().allMatch(c -> c.equals("int") || c.equals("float"))) {
-            return new Unified(fs.stream().map(Frag::sql).toList(), anyNull ? "Nullable(Float64)" : "Float64");
-        }
-        if (cats.equals(Set.of("date", "datetime"))) {
-            return new Unified(fs.stream().map(f -> cat(f.type()).equals("date") ? Dates.toDateTime(this, f).sql() : f.sql()).toList(),
-                    Schema.DATETIME);
-        }
-        return new Unified(fs.stream().map(this::str).toList(), anyNull ? "Nullable(String)" : "String");
+        return new Unified(fs.stream().map(this::str).toList(), type);
     }
 
     String nullableLike(Frag f, String type) {
-        return f.type().startsWith("Nullable(") ? nullable(type) : type;
+        return HogQLTypes.nullableLike(f.type(), type);
     }
 
     // ------------------------------------------------------------------ functions

@@ -1,8 +1,10 @@
 package dev.quarry.hogql;
 
+import static dev.quarry.hogql.Functions.returns;
 import static dev.quarry.hogql.Functions.scalar;
 
 import dev.quarry.hogql.Functions.Printer;
+import dev.quarry.hogql.Functions.TypeRule;
 import dev.quarry.hogql.PostgresPrinter.Frag;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,26 +52,12 @@ final class ScalarFunctions {
         };
         scalar("intDiv", 2, 2, intdivFn);
         scalar("intDivOrZero", 2, 2, intdivFn);
-        // bits: ClickHouse's bitAnd of two integers (other types are ClickHouse's "Illegal type" error)
-        scalar("bitAnd", 2, 2, (p, c, name) -> {
-            Frag x = p.expr(c.args().get(0));
-            Frag y = p.expr(c.args().get(1));
-            if (!cat(x).equals("int") || !cat(y).equals("int")) {
-                throw new HogQLResolutionException("bitAnd expects two integers, got " + x.type() + " and " + y.type(), c);
-            }
-            return f("(" + x.sql() + " & " + y.sql() + ")", nullableIf(x.type().startsWith("Nullable(")
-                    || y.type().startsWith("Nullable("), "Int64"));
-        });
+        // bits: ClickHouse's bitAnd of two integers (PostgreSQL's &; other types are ClickHouse's "Illegal type")
+        scalar("bitAnd", 2, 2, twoIntegers("bitAnd"),
+                (p, a, c, name) -> "(" + a.get(0).sql() + " & " + a.get(1).sql() + ")");
         // ClickHouse's bitXor of two integers (PostgreSQL's #), added as this one entry (issue 17's example)
-        scalar("bitXor", 2, 2, (p, c, name) -> {
-            Frag x = p.expr(c.args().get(0));
-            Frag y = p.expr(c.args().get(1));
-            if (!cat(x).equals("int") || !cat(y).equals("int")) {
-                throw new HogQLResolutionException("bitXor expects two integers, got " + x.type() + " and " + y.type(), c);
-            }
-            return f("(" + x.sql() + " # " + y.sql() + ")", nullableIf(x.type().startsWith("Nullable(")
-                    || y.type().startsWith("Nullable("), "Int64"));
-        });
+        scalar("bitXor", 2, 2, twoIntegers("bitXor"),
+                (p, a, c, name) -> "(" + a.get(0).sql() + " # " + a.get(1).sql() + ")");
         scalar("negate", 1, 1, (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
@@ -108,8 +96,8 @@ final class ScalarFunctions {
                     + ") % 2 = 1)", "Bool");
         });
         // ---------------------------------------------------------------- mathematics
-        scalar("e", 0, 0, (p, c, name) -> f("exp(1::float8)", "Float64"));
-        scalar("pi", 0, 0, (p, c, name) -> f("pi()", "Float64"));
+        scalar("e", 0, 0, returns("Float64"), (p, a, c, name) -> "exp(1::float8)");
+        scalar("pi", 0, 0, returns("Float64"), (p, a, c, name) -> "pi()");
         Printer expFn = (p, c, name) -> math(p, c.args().get(0), name + "(%s)", null);
         scalar("exp", 1, 1, expFn);
         scalar("sin", 1, 1, expFn);
@@ -626,6 +614,16 @@ final class ScalarFunctions {
                     : p.str(ref) + "::text";
             return f("(SELECT quarry_cohort_ref($1, " + typed + "))", "Int64");
         });
+    }
+
+    /** The type rule of a function of two integers giving an integer ({@code bitAnd}): Int64, nullable if either is. */
+    private static TypeRule twoIntegers(String fn) {
+        return (t, c) -> {
+            if (!HogQLTypes.cat(t.get(0)).equals("int") || !HogQLTypes.cat(t.get(1)).equals("int")) {
+                throw new HogQLResolutionException(fn + " expects two integers, got " + t.get(0) + " and " + t.get(1), c);
+            }
+            return nullableIf(t.get(0).startsWith("Nullable(") || t.get(1).startsWith("Nullable("), "Int64");
+        };
     }
 
     private static Frag f(String sql, String type) {

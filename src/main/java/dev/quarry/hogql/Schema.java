@@ -66,6 +66,21 @@ public final class Schema {
         return field == EVENT_PROPERTIES && path.size() == 1 ? HOT_EVENT_PROPERTIES.get(path.get(0)) : null;
     }
 
+    /**
+     * The type of a field read with a property path after it ({@code properties.$browser}, {@code person.properties.a.b}):
+     * a path into JSON, or a hot property column, is text ({@link HogQLTypes#JSON_PATH}); {@code query_log.event_date}
+     * is a Date; otherwise the field's own type.
+     */
+    public static String fieldType(FieldDef field, List<String> path) {
+        if (field.kind() == Kind.DATE_OF) {
+            return "Date";
+        }
+        if (hotColumn(field, path) != null || (field.kind() == Kind.JSON && !path.isEmpty())) {
+            return HogQLTypes.JSON_PATH;
+        }
+        return field.type();
+    }
+
     private static FieldDef col(String name, String type) {
         return new FieldDef(name, name, type, Kind.COLUMN);
     }

@@ -28,11 +28,13 @@ public class QueryPlans {
     private final QueryExecutor executor;
     private final TeamLanes lanes;
     private final Pool pool;
+    private final java.time.Clock clock;
 
-    public QueryPlans(QueryExecutor executor, TeamLanes lanes, Pool pool) {
+    public QueryPlans(QueryExecutor executor, TeamLanes lanes, Pool pool, java.time.Clock clock) {
         this.executor = executor;
         this.lanes = lanes;
         this.pool = pool;
+        this.clock = clock;
     }
 
     /**
@@ -42,13 +44,21 @@ public class QueryPlans {
      * @throws dev.quarry.web.ThrottledException (as a failed Uni) 429 when the project's lane is full
      */
     public <T> Uni<T> run(Team team, String queryId, Supplier<? extends QueryPlan<T>> build) {
-        return lanes.run(team.id(), () -> new Execution(team, executor.statements(team.id(), queryId))
+        return run(team, clock.instant(), queryId, build);
+    }
+
+    /**
+     * {@link #run(Team, String, Supplier)} at the run's clock instant {@code now} (the one its {@link QueryContext}
+     * planned with): what HogQL's {@code now()} reads in every statement of the plan.
+     */
+    public <T> Uni<T> run(Team team, java.time.Instant now, String queryId, Supplier<? extends QueryPlan<T>> build) {
+        return lanes.run(team.id(), () -> new Execution(team, now, executor.statements(team.id(), queryId))
                 .start(build.get()));
     }
 
     /** Runs a plan already built, from the project's lane (e.g. a step of an endpoint that is already there). */
     public <T> Uni<T> execute(Team team, QueryPlan<T> plan) {
-        return new Execution(team, executor.statements(team.id(), QueryIds.newId())).start(plan);
+        return new Execution(team, clock.instant(), executor.statements(team.id(), QueryIds.newId())).start(plan);
     }
 
     /** {@link #run(Team, String, Supplier)} under a new query id. */
@@ -60,14 +70,14 @@ public class QueryPlans {
      * Compiles one statement for the team. A runner's statement: no LIMIT beyond its own (or {@code limit}); compile
      * errors are a 400 ({@code ValidationException}). A user's HogQL: PostHog's limits and error codes.
      */
-    static CompiledQuery compile(Team team, HogQLStatement statement) {
+    static CompiledQuery compile(Team team, java.time.Instant now, HogQLStatement statement) {
         HogQLStatement.User user = statement.user();
         if (user == null) {
             int limit = statement.limit() == null ? QueryService.NO_LIMIT : statement.limit();
-            return QueryService.compile(team, statement.ast(), statement.values(), limit);
+            return QueryService.compile(team, now, statement.ast(), statement.values(), limit);
         }
         try {
-            CompileSettings settings = CompileSettings.of(team.id()).withTimezone(team.timezone())
+            CompileSettings settings = CompileSettings.of(team.id()).withTimezone(team.timezone()).withNow(now)
                     .withValues(statement.values()).withFilters(user.filters()).withExtraRow(true);
             if (user.cohorts() != null) {
                 settings = settings.withCohorts(user.cohorts());
@@ -81,10 +91,12 @@ public class QueryPlans {
     /** One run of a plan. */
     private final class Execution {
         private final Team team;
+        private final java.time.Instant now;
         private final QueryStatements statements;
 
-        Execution(Team team, QueryStatements statements) {
+        Execution(Team team, java.time.Instant now, QueryStatements statements) {
             this.team = team;
+            this.now = now;
             this.statements = statements;
         }
 
@@ -106,7 +118,7 @@ public class QueryPlans {
         }
 
         private Uni<HogQLStatement.Result> statement(HogQLStatement statement) {
-            CompiledQuery compiled = compile(team, statement);
+            CompiledQuery compiled = compile(team, now, statement);
             HogQLStatement.User user = statement.user();
             String logged = user != null && user.text() != null ? user.text() : compiled.hogql();
             Integer rowLimit = user != null ? compiled.limit() : null;

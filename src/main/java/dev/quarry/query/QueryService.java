@@ -55,7 +55,7 @@ public class QueryService {
         if (!runner.cacheable()) {
             QueryContext context = new QueryContext(team, mapper, clock.instant());
             // HogQLMetadata validates without running anything: in the project's lane too, never on the event loop
-            return plans.run(team, queryId, () -> parsed.plan(context)).map(QueryService::reply);
+            return plans.run(team, context.now(), queryId, () -> parsed.plan(context)).map(QueryService::reply);
         }
         String cacheKey = cache.key(team.id(), team.timezone(), query);
         if (mode == RefreshMode.FORCE_ASYNC) {
@@ -207,14 +207,16 @@ public class QueryService {
      * How a runner's HogQL becomes SQL ({@link QueryPlans} calls it for every runner statement): the AST with its
      * placeholder values, compiled for the team (team wall, its timezone, bind parameters) by the HogQL compiler.
      *
+     * @param now the run's clock instant (from the injected {@link Clock}): what HogQL's {@code now()} reads
      * @param limit LIMIT added to a top level without one (an explicit one is capped at {@code max(limit, NO_LIMIT)})
      * @throws dev.quarry.web.ValidationException 400 for a query that does not compile
      */
-    public static dev.quarry.hogql.CompiledQuery compile(Team team, dev.quarry.hogql.SelectLike ast,
+    public static dev.quarry.hogql.CompiledQuery compile(Team team, Instant now, dev.quarry.hogql.SelectLike ast,
                                                          java.util.Map<String, Object> values, int limit) {
         try {
             dev.quarry.hogql.CompileSettings settings = dev.quarry.hogql.CompileSettings.of(team.id())
                     .withTimezone(team.timezone())
+                    .withNow(now)
                     .withValues(values)
                     .withLimits(limit, Math.max(limit, NO_LIMIT));
             return dev.quarry.hogql.HogQLCompiler.compile(ast, settings);
@@ -231,7 +233,7 @@ public class QueryService {
         QueryContext context = new QueryContext(team, mapper, now);
         // Planning and compiling run in the project's lane on the worker pool, never the event loop: a compile uses
         // up to its CompileBudget, and the event loop serves every other project's requests meanwhile.
-        return plans.run(team, queryId, () -> parsed.plan(context))
+        return plans.run(team, now, queryId, () -> parsed.plan(context))
                 .flatMap(result -> {
             if (!result.has("timings")) {
                 result.putArray("timings").addObject().put("k", "./run").put("t", (System.nanoTime() - started) / 1e9);
