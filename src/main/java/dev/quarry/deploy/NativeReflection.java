@@ -53,6 +53,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.data.ApiKeys.KeyAndTeam.class,
         dev.quarry.data.Team.class,
         // dev.quarry.data: the Panache entities
+        dev.quarry.data.CohortEntity.class,
         dev.quarry.data.EventDefinitionEntity.class,
         dev.quarry.data.OrganizationEntity.class,
         dev.quarry.data.PersonalApiKeyEntity.class,

@@ -37,6 +37,8 @@ class EntityMappingTest {
     ApiKeys apiKeys;
     @Inject
     Accounts accounts;
+    @Inject
+    dev.quarry.cohorts.Cohorts cohorts;
 
     @Test
     void everyEntityReadsItsTable() {
@@ -47,11 +49,12 @@ class EntityMappingTest {
                 "INSERT INTO plugin_configs (team_id, plugin_id, enabled, \"order\", config) VALUES ($1, 3, true, 1, '{\"a\": 1}')",
                 "INSERT INTO event_definitions (team_id, id, name, tags) VALUES ($1, gen_random_uuid(), 'mapped', '{t}')",
                 "INSERT INTO property_definitions (team_id, id, name, type, property_type, is_numerical) "
-                        + "VALUES ($1, gen_random_uuid(), 'mapped', 1, 'Numeric', true)")) {
+                        + "VALUES ($1, gen_random_uuid(), 'mapped', 1, 'Numeric', true)",
+                "INSERT INTO cohorts (team_id, name, query) VALUES ($1, 'mapped', '{\"kind\": \"ActorsQuery\"}')")) {
             pool.preparedQuery(insert).execute(Tuple.of(team)).await().atMost(WAIT);
         }
         for (String entity : List.of("OrganizationEntity", "UserEntity", "TeamEntity", "PersonalApiKeyEntity", "PlanEntity",
-                "TeamPlanEntity", "PluginConfigEntity", "EventDefinitionEntity", "PropertyDefinitionEntity")) {
+                "TeamPlanEntity", "PluginConfigEntity", "EventDefinitionEntity", "PropertyDefinitionEntity", "CohortEntity")) {
             PanacheEntityBase first = Sessions.read(() -> io.quarkus.hibernate.reactive.panache.Panache.getSession()
                     .flatMap(session -> session.createSelectionQuery("from " + entity, PanacheEntityBase.class)
                             .setMaxResults(1).getSingleResultOrNull())).await().atMost(WAIT);
@@ -117,6 +120,62 @@ class EntityMappingTest {
         assertEquals("Mapping values organization", organization.name());
         assertEquals(project.ownerUserId(), accounts.firstUserOf(team.organizationId()).await().atMost(WAIT));
         assertEquals(key.userEmail(), accounts.findUserByEmail(key.userEmail()).await().atMost(WAIT).email());
+    }
+
+    /**
+     * Cohorts through their entity: what is stored is what plain SQL reads (jsonb as jsonb), an edit changes only the
+     * fields given and moves the version on, the calculation's columns are left as the calculation wrote them, and
+     * another team never reaches the row.
+     */
+    @Test
+    void cohortsHandOutWhatTheTableHolds() {
+        long team = TestProjects.create("Mapping cohorts").id();
+        long other = TestProjects.create("Mapping cohorts, other team").id();
+        String filters = "{\"properties\": {\"type\": \"OR\", \"values\": []}}";
+        dev.quarry.cohorts.Cohort created = cohorts.insert(team, "Mapped", "described", filters, null, false)
+                .await().atMost(WAIT);
+        Row raw = pool.preparedQuery("SELECT team_id, id, name, description, filters::text, query::text, groups::text, "
+                        + "is_static, deleted, is_calculating, last_calculation, errors_calculating, count, created_at, "
+                        + "jsonb_typeof(filters), jsonb_typeof(groups), version FROM cohorts WHERE id = $1")
+                .execute(Tuple.of(created.id())).await().atMost(WAIT).iterator().next();
+        dev.quarry.cohorts.Cohort expected = new dev.quarry.cohorts.Cohort(raw.getLong(0), raw.getLong(1), raw.getString(2),
+                raw.getString(3), raw.getString(4), raw.getString(5), raw.getString(6), raw.getBoolean(7),
+                raw.getBoolean(8), raw.getBoolean(9), raw.getOffsetDateTime(10), raw.getInteger(11), raw.getInteger(12),
+                raw.getOffsetDateTime(13));
+        assertEquals(expected, created);
+        assertEquals(expected, cohorts.find(team, created.id()).await().atMost(WAIT));
+        assertEquals("object", raw.getString(14));
+        assertEquals("array", raw.getString(15));
+        assertNull(created.count());
+        assertNull(cohorts.find(other, created.id()).await().atMost(WAIT));
+        assertNull(cohorts.update(other, created.id(), "Taken", null, null, null, true).await().atMost(WAIT));
+
+        // The calculation's columns, written by the calculation: an edit leaves them as they are.
+        pool.preparedQuery("UPDATE cohorts SET count = 42, errors_calculating = 2 WHERE id = $1")
+                .execute(Tuple.of(created.id())).await().atMost(WAIT);
+        dev.quarry.cohorts.Cohort renamed = cohorts.update(team, created.id(), "Renamed", null, null, "[{\"a\": 1}]", null)
+                .await().atMost(WAIT);
+        Row after = pool.preparedQuery("SELECT name, description, filters::text, groups::text, count, errors_calculating, "
+                        + "version, deleted FROM cohorts WHERE id = $1")
+                .execute(Tuple.of(created.id())).await().atMost(WAIT).iterator().next();
+        assertEquals("Renamed", after.getString(0));
+        assertEquals("described", after.getString(1));
+        assertEquals(raw.getString(4), after.getString(2));
+        assertEquals("[{\"a\": 1}]", after.getString(3));
+        assertEquals(42, after.getInteger(4));
+        assertEquals(2, after.getInteger(5));
+        assertEquals(raw.getInteger(16) + 1, after.getInteger(6));
+        assertEquals(false, after.getBoolean(7));
+        assertEquals("Renamed", renamed.name());
+        assertEquals(42, renamed.count());
+
+        dev.quarry.cohorts.Cohort staticOne = cohorts.insert(team, "Static", "", null, null, true).await().atMost(WAIT);
+        assertEquals(0, staticOne.count());
+        assertNull(staticOne.filters());
+        assertEquals("[]", staticOne.groups());
+        dev.quarry.cohorts.Cohorts.Page page = cohorts.list(team, 1, 0).await().atMost(WAIT);
+        assertEquals(2, page.count());
+        assertEquals(List.of(staticOne.id()), page.rows().stream().map(dev.quarry.cohorts.Cohort::id).toList());
     }
 
     /**
