@@ -39,6 +39,8 @@ class EntityMappingTest {
     Accounts accounts;
     @Inject
     dev.quarry.cohorts.Cohorts cohorts;
+    @Inject
+    dev.quarry.insights.saved.Insights insights;
 
     @Test
     void everyEntityReadsItsTable() {
@@ -50,11 +52,15 @@ class EntityMappingTest {
                 "INSERT INTO event_definitions (team_id, id, name, tags) VALUES ($1, gen_random_uuid(), 'mapped', '{t}')",
                 "INSERT INTO property_definitions (team_id, id, name, type, property_type, is_numerical) "
                         + "VALUES ($1, gen_random_uuid(), 'mapped', 1, 'Numeric', true)",
-                "INSERT INTO cohorts (team_id, name, query) VALUES ($1, 'mapped', '{\"kind\": \"ActorsQuery\"}')")) {
+                "INSERT INTO cohorts (team_id, name, query) VALUES ($1, 'mapped', '{\"kind\": \"ActorsQuery\"}')",
+                "INSERT INTO insights (team_id, short_id, query, tags) VALUES ($1, 'mapped1', '{\"kind\": \"InsightVizNode\"}', '{a}')",
+                "INSERT INTO activity_log (team_id, id, scope, item_id, activity, detail) "
+                        + "VALUES ($1, gen_random_uuid(), 'Insight', '1', 'created', '{}')")) {
             pool.preparedQuery(insert).execute(Tuple.of(team)).await().atMost(WAIT);
         }
         for (String entity : List.of("OrganizationEntity", "UserEntity", "TeamEntity", "PersonalApiKeyEntity", "PlanEntity",
-                "TeamPlanEntity", "PluginConfigEntity", "EventDefinitionEntity", "PropertyDefinitionEntity", "CohortEntity")) {
+                "TeamPlanEntity", "PluginConfigEntity", "EventDefinitionEntity", "PropertyDefinitionEntity", "CohortEntity",
+                "InsightEntity", "ActivityLogEntity")) {
             PanacheEntityBase first = Sessions.read(() -> io.quarkus.hibernate.reactive.panache.Panache.getSession()
                     .flatMap(session -> session.createSelectionQuery("from " + entity, PanacheEntityBase.class)
                             .setMaxResults(1).getSingleResultOrNull())).await().atMost(WAIT);
@@ -176,6 +182,69 @@ class EntityMappingTest {
         dev.quarry.cohorts.Cohorts.Page page = cohorts.list(team, 1, 0).await().atMost(WAIT);
         assertEquals(2, page.count());
         assertEquals(List.of(staticOne.id()), page.rows().stream().map(dev.quarry.cohorts.Cohort::id).toList());
+    }
+
+    /**
+     * Saved insights through their entity: what is stored is what plain SQL reads (users joined, the latest view from
+     * insight_viewed), the creation and each edit write their activity entry in the same transaction, search takes
+     * % and _ literally, and another team never reaches the row.
+     */
+    @Test
+    void insightsHandOutWhatTheTableHolds() {
+        TestProjects.Project project = TestProjects.create("Mapping insights");
+        long team = project.id();
+        long user = project.ownerUserId();
+        long other = TestProjects.create("Mapping insights, other team").id();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        dev.quarry.insights.saved.Insights.Changes changes = new dev.quarry.insights.saved.Insights.Changes("100% sure",
+                true, null, false, "about it", true, json.createObjectNode().put("kind", "InsightVizNode"),
+                List.of("a", "b"), true, true, null);
+        dev.quarry.insights.saved.Insight created = insights.create(team, user, changes).await().atMost(WAIT);
+        pool.preparedQuery("INSERT INTO insight_viewed (team_id, insight_id, user_id, last_viewed_at) "
+                        + "VALUES ($1, $2, $3, '2026-01-02T03:04:05.123456Z')")
+                .execute(Tuple.of(team, created.id(), user)).await().atMost(WAIT);
+        dev.quarry.insights.saved.Insight found = insights.find(team, created.id()).await().atMost(WAIT);
+        Row raw = pool.preparedQuery("SELECT i.short_id, i.name, i.description, i.query::text, i.tags, i.favorited, "
+                        + "i.saved, i.deleted, i.created_at, i.last_modified_at, u.uuid::text, u.email, "
+                        + "jsonb_typeof(i.query) FROM insights i JOIN users u ON u.id = i.created_by_id "
+                        + "WHERE i.team_id = $1 AND i.id = $2")
+                .execute(Tuple.of(team, created.id())).await().atMost(WAIT).iterator().next();
+        assertEquals(raw.getString(0), found.shortId());
+        assertEquals("100% sure", found.name());
+        assertEquals(raw.getString(2), found.description());
+        assertEquals(raw.getString(3), found.query());
+        assertEquals("object", raw.getString(12));
+        assertEquals(List.of("a", "b"), found.tags());
+        assertEquals(Arrays.asList(raw.getArrayOfStrings(4)), found.tags());
+        assertEquals(true, found.favorited() && found.saved() && !found.deleted());
+        assertEquals(raw.getOffsetDateTime(8), found.createdAt());
+        assertEquals(raw.getOffsetDateTime(9), found.lastModifiedAt());
+        assertEquals(raw.getString(10), found.createdBy().uuid());
+        assertEquals(raw.getString(11), found.lastModifiedBy().email());
+        assertEquals(java.time.OffsetDateTime.parse("2026-01-02T03:04:05.123456Z").toInstant(),
+                found.lastViewedAt().toInstant());
+        assertEquals(found, insights.findByShortId(team, found.shortId()).await().atMost(WAIT));
+        assertNull(insights.find(other, created.id()).await().atMost(WAIT));
+        assertNull(insights.update(other, created.id(), user, changes).await().atMost(WAIT));
+
+        // % is a literal character in a search, not a wildcard
+        assertEquals(1, insights.list(team, null, "100%", null, null, 10, 0).await().atMost(WAIT).count());
+        assertEquals(0, insights.list(team, null, "1%0", null, null, 10, 0).await().atMost(WAIT).count());
+        assertEquals(0, insights.list(other, null, null, null, null, 10, 0).await().atMost(WAIT).count());
+
+        dev.quarry.insights.saved.Insight renamed = insights.update(team, created.id(), user,
+                new dev.quarry.insights.saved.Insights.Changes("Renamed", true, null, false, null, false, null, null,
+                        null, null, null)).await().atMost(WAIT);
+        assertEquals("Renamed", renamed.name());
+        assertEquals("about it", renamed.description());
+        assertEquals(List.of("a", "b"), renamed.tags());
+        List<String> logged = pool.preparedQuery("SELECT activity || ':' || jsonb_typeof(detail) FROM activity_log "
+                        + "WHERE team_id = $1 AND item_id = $2 ORDER BY created_at")
+                .execute(Tuple.of(team, Long.toString(created.id()))).await().atMost(WAIT)
+                .stream().map(r -> r.getString(0)).toList();
+        assertEquals(List.of("created:object", "updated:object"), logged);
+        assertEquals(List.of("updated", "created"), insights.activity(team, Long.toString(created.id()), 10, 0)
+                .await().atMost(WAIT).stream().map(dev.quarry.insights.saved.Insights.Activity::activity).toList());
     }
 
     /**
