@@ -172,8 +172,9 @@ public class StartupBench {
                 JsonNode answer = invocation.response().get(120, TimeUnit.SECONDS);
                 long answered = System.nanoTime();
                 double cpuMs = cpuMillis(process.pid());
+                long classes = classesLoaded(process.pid());
                 return new Object[] {(api.firstPollNanos - start) / 1e6, (answered - start) / 1e6, answer, whileRunning.call(),
-                        cpuMs, api.firstPollCpuMs};
+                        cpuMs, api.firstPollCpuMs, classes};
             } finally {
                 process.destroy();
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -198,10 +199,34 @@ public class StartupBench {
         }
     }
 
+    /**
+     * Classes the process has loaded so far, read by jstat from the JVM's performance counters (no attach, so the
+     * reading loads nothing into the process); -1 where jstat is missing or fails.
+     */
+    static long classesLoaded(long pid) {
+        try {
+            Process jstat = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstat").toString(), "-class",
+                    String.valueOf(pid)).redirectErrorStream(true).start();
+            String out = new String(jstat.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!jstat.waitFor(20, TimeUnit.SECONDS) || jstat.exitValue() != 0) {
+                return -1;
+            }
+            String[] lines = out.trim().split("\n");
+            return Long.parseLong(lines[lines.length - 1].trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         List<String> jvmFlags = new ArrayList<>(List.of(args).subList(Math.min(1, args.length), args.length));
-        Path app = Files.list(Path.of("target", "function")).filter(p -> p.toString().endsWith("-runner.jar")).findFirst()
+        // QUARRY_BENCH_FUNCTION_DIR: another build's function directory (e.g. a copy of main's), to compare side by side.
+        Path functionDir = Path.of(System.getenv().getOrDefault("QUARRY_BENCH_FUNCTION_DIR", "target/function"));
+        Path app = Files.list(functionDir).filter(p -> p.toString().endsWith("-runner.jar")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("Build first: ./mvnw package -DskipTests"));
         Path logs = Files.createTempDirectory("startup-bench");
         DRIVER = logs.resolve("driver");
@@ -241,6 +266,7 @@ public class StartupBench {
             List<Double> first = new ArrayList<>();
             List<Double> quarkus = new ArrayList<>();
             List<Double> cpu = new ArrayList<>();
+            List<Double> classes = new ArrayList<>();
             System.out.printf("JVM %s, flags %s, %d cores, load average %s%n", System.getProperty("java.version"), jvmFlags,
                     Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/loadavg")).trim());
             for (int i = 1; i <= runs; i++) {
@@ -265,13 +291,15 @@ public class StartupBench {
                 first.add((Double) result[1]);
                 quarkus.add(quarkusMs);
                 cpu.add((Double) result[4]);
+                classes.add((double) (Long) result[6]);
                 System.out.printf("run %d: init (process start -> first poll) %.0f ms, Quarkus 'started in' %.0f ms, "
                         + "first answer (200, with PostgreSQL) %.0f ms, CPU time to init %.0f ms, to the answer %.0f ms, "
-                        + "connections held %s%n", i, result[0], quarkusMs, result[1], result[5], result[4], result[3]);
+                        + "classes loaded by the answer %d, connections held %s%n", i, result[0], quarkusMs, result[1], result[5],
+                        result[4], result[6], result[3]);
             }
-            System.out.printf("median: init %.0f ms, first answer %.0f ms (min %.0f, max %.0f), CPU time %.0f ms; logs in %s%n",
-                    median(init), median(first), first.stream().mapToDouble(d -> d).min().orElse(0),
-                    first.stream().mapToDouble(d -> d).max().orElse(0), median(cpu), logs);
+            System.out.printf("median: init %.0f ms, first answer %.0f ms (min %.0f, max %.0f), CPU time %.0f ms, classes %.0f;"
+                    + " logs in %s (function %s)%n", median(init), median(first), first.stream().mapToDouble(d -> d).min().orElse(0),
+                    first.stream().mapToDouble(d -> d).max().orElse(0), median(cpu), median(classes), logs, functionDir);
             System.out.printf("load average after: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
         }
     }

@@ -3,23 +3,20 @@ package dev.quarry.cohorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.data.CohortEntity;
 import dev.quarry.web.QueryValues;
-import io.vertx.mutiny.sqlclient.Row;
 import java.io.IOException;
 import java.time.OffsetDateTime;
 
-/** A cohort row. */
+/** A cohort as stored ({@code filters}, {@code query}, {@code groups} as JSON text). */
 public record Cohort(long teamId, long id, String name, String description, String filters, String query,
                      String groups, boolean isStatic, boolean deleted, boolean isCalculating,
                      OffsetDateTime lastCalculation, int errorsCalculating, Integer count, OffsetDateTime createdAt) {
 
-    static final String COLUMNS = "team_id, id, name, description, filters::text, query::text, groups::text, is_static, "
-            + "deleted, is_calculating, last_calculation, errors_calculating, count, created_at";
-
-    static Cohort from(Row row) {
-        return new Cohort(row.getLong(0), row.getLong(1), row.getString(2), row.getString(3), row.getString(4),
-                row.getString(5), row.getString(6), row.getBoolean(7), row.getBoolean(8), row.getBoolean(9),
-                row.getOffsetDateTime(10), row.getInteger(11), row.getInteger(12), row.getOffsetDateTime(13));
+    /** The value of a stored row. */
+    static Cohort from(CohortEntity e) {
+        return new Cohort(e.teamId, e.id, e.name, e.description, e.filters, e.query, e.groups, e.isStatic, e.deleted,
+                e.isCalculating, e.lastCalculation, e.errorsCalculating, e.count, e.createdAt);
     }
 
     /** PostHog's cohort serializer shape. */

@@ -1,69 +1,100 @@
 package dev.quarry.cohorts;
 
+import dev.quarry.data.CohortEntity;
+import dev.quarry.data.Sessions;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
-/** Cohort rows, always by team. */
+/**
+ * Cohort rows of one team, through the data module's {@link CohortEntity} (every query binds the team). The members
+ * (cohort_people) and the count they give are the cohort calculation's, analytical SQL on the reactive client.
+ */
 @ApplicationScoped
 public class Cohorts {
     private final Pool pool;
+    private final Clock clock;
 
-    public Cohorts(Pool pool) {
+    public Cohorts(Pool pool, Clock clock) {
         this.pool = pool;
+        this.clock = clock;
     }
 
+    /** One page of a team's live cohorts and how many it has in all. */
     public record Page(long count, List<Cohort> rows) {
     }
 
+    /** The team's cohort (deleted ones too), or null. */
     public Uni<Cohort> find(long teamId, long id) {
-        return pool.preparedQuery("SELECT " + Cohort.COLUMNS + " FROM cohorts WHERE team_id = $1 AND id = $2")
-                .execute(Tuple.of(teamId, id)).map(Cohorts::first);
+        return Sessions.read(() -> CohortEntity.<CohortEntity>find("teamId = ?1 and id = ?2", teamId, id).firstResult())
+                .map(entity -> entity == null ? null : Cohort.from(entity));
     }
 
+    /** Live cohorts, newest first: {@code limit} rows from {@code offset}, with the team's total. */
     public Uni<Page> list(long teamId, int limit, int offset) {
-        return pool.preparedQuery("SELECT " + Cohort.COLUMNS + ", count(*) OVER () FROM cohorts "
-                        + "WHERE team_id = $1 AND NOT deleted ORDER BY id DESC LIMIT $2 OFFSET $3")
-                .execute(Tuple.of(teamId, limit, offset))
-                .flatMap(rows -> {
-                    List<Cohort> cohorts = new ArrayList<>();
-                    long total = -1;
-                    for (Row row : rows) {
-                        cohorts.add(Cohort.from(row));
-                        total = row.getLong(14);
-                    }
-                    if (total >= 0) {
-                        return Uni.createFrom().item(new Page(total, cohorts));
-                    }
-                    return pool.preparedQuery("SELECT count(*) FROM cohorts WHERE team_id = $1 AND NOT deleted")
-                            .execute(Tuple.of(teamId)).map(count -> new Page(count.iterator().next().getLong(0), cohorts));
-                });
+        return Sessions.read(() -> CohortEntity.count("teamId = ?1 and deleted = false", teamId)
+                .flatMap(total -> CohortEntity.<CohortEntity>find("teamId = ?1 and deleted = false order by id desc", teamId)
+                        .range(offset, offset + limit - 1).list()
+                        .map(rows -> new Page(total, rows.stream().map(Cohort::from).toList()))));
     }
 
+    /**
+     * Stores a new cohort (created now; a static one counts 0 members, a dynamic one is uncounted until calculated).
+     * {@code filters} and {@code groups} are JSON text; null groups are stored as PostHog's empty list.
+     */
     public Uni<Cohort> insert(long teamId, String name, String description, String filters, String groups,
                               boolean isStatic) {
-        return pool.preparedQuery("INSERT INTO cohorts (team_id, name, description, filters, groups, is_static, count) "
-                        + "VALUES ($1, $2, $3, $4::text::jsonb, coalesce($6::text::jsonb, '[]'), $5, "
-                        + "CASE WHEN $5 THEN 0 END) RETURNING " + Cohort.COLUMNS)
-                .execute(Tuple.tuple(Arrays.asList(teamId, name, description, filters, isStatic, groups)))
-                .map(Cohorts::first);
+        CohortEntity entity = new CohortEntity();
+        entity.teamId = teamId;
+        entity.name = name;
+        entity.description = description;
+        entity.filters = filters;
+        entity.groups = groups == null ? "[]" : groups;
+        entity.isStatic = isStatic;
+        entity.count = isStatic ? 0 : null;
+        entity.createdAt = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
+        return Sessions.write(() -> entity.<CohortEntity>persist()).map(Cohort::from);
     }
 
+    /**
+     * Edits the team's cohort: each non-null argument replaces its field ({@code filters}, {@code groups} JSON text),
+     * and the version moves on. The row is locked for the edit. Null when the team has no such cohort.
+     */
     public Uni<Cohort> update(long teamId, long id, String name, String description, String filters, String groups,
                               Boolean deleted) {
-        return pool.preparedQuery("UPDATE cohorts SET name = coalesce($3, name), description = coalesce($4, description), "
-                        + "filters = coalesce($5::text::jsonb, filters), groups = coalesce($7::text::jsonb, groups), "
-                        + "deleted = coalesce($6, deleted), "
-                        + "version = version + 1 WHERE team_id = $1 AND id = $2 RETURNING " + Cohort.COLUMNS)
-                .execute(Tuple.tuple(Arrays.asList(teamId, id, name, description, filters, deleted, groups)))
-                .map(Cohorts::first);
+        return Sessions.write(() -> CohortEntity.<CohortEntity>find("teamId = ?1 and id = ?2", teamId, id)
+                        .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult()
+                        .map(entity -> {
+                            if (entity == null) {
+                                return null;
+                            }
+                            if (name != null) {
+                                entity.name = name;
+                            }
+                            if (description != null) {
+                                entity.description = description;
+                            }
+                            if (filters != null) {
+                                entity.filters = filters;
+                            }
+                            if (groups != null) {
+                                entity.groups = groups;
+                            }
+                            if (deleted != null) {
+                                entity.deleted = deleted;
+                            }
+                            entity.version++;
+                            return entity;
+                        }))
+                .map(entity -> entity == null ? null : Cohort.from(entity));
     }
 
     /** Adds the team's persons with these uuids (others are ignored); returns how many the cohort now has. */
@@ -93,25 +124,19 @@ public class Cohorts {
                         .execute(Tuple.of(teamId, cohortId)).map(x -> deleted.rowCount() > 0)));
     }
 
-    /** The live cohorts a person belongs to (dynamic and static). */
+    /** The live cohorts a person belongs to (dynamic and static), by id. */
     public Uni<List<Cohort>> ofPerson(long teamId, UUID personUuid) {
-        return pool.preparedQuery("SELECT " + Cohort.COLUMNS + " FROM cohorts c WHERE c.team_id = $1 AND NOT c.deleted "
-                        + "AND c.id IN (SELECT cohort_id FROM cohort_people WHERE team_id = $1 AND person_id = $2) ORDER BY c.id")
+        return pool.preparedQuery("SELECT cohort_id FROM cohort_people WHERE team_id = $1 AND person_id = $2")
                 .execute(Tuple.of(teamId, personUuid))
-                .map(rows -> {
-                    List<Cohort> cohorts = new ArrayList<>();
-                    rows.forEach(row -> cohorts.add(Cohort.from(row)));
-                    return cohorts;
-                });
-    }
-
-    /** Every live dynamic cohort, of every team: what the schedule recalculates. */
-    public Uni<List<Cohort>> allDynamic() {
-        return pool.query("SELECT " + Cohort.COLUMNS + " FROM cohorts WHERE NOT deleted AND NOT is_static ORDER BY team_id, id")
-                .execute().map(rows -> {
-                    List<Cohort> cohorts = new ArrayList<>();
-                    rows.forEach(row -> cohorts.add(Cohort.from(row)));
-                    return cohorts;
+                .flatMap(rows -> {
+                    List<Long> ids = new ArrayList<>();
+                    rows.forEach(row -> ids.add(row.getLong(0)));
+                    if (ids.isEmpty()) {
+                        return Uni.createFrom().item(List.<Cohort>of());
+                    }
+                    return Sessions.read(() -> CohortEntity.<CohortEntity>list(
+                                    "teamId = ?1 and deleted = false and id in ?2 order by id", teamId, ids))
+                            .map(found -> found.stream().map(Cohort::from).toList());
                 });
     }
 
@@ -121,18 +146,17 @@ public class Cohorts {
      * times in a row is left until someone changes it, like PostHog's errors_calculating back-off.
      */
     public Uni<List<Cohort>> dueDynamic(long baseMinutes) {
-        return pool.preparedQuery("SELECT " + Cohort.COLUMNS + " FROM cohorts WHERE NOT deleted AND NOT is_static "
-                        + "AND errors_calculating <= 20 AND (errors_calculating = 0 OR last_error_at IS NULL "
-                        + "OR last_error_at < now() - make_interval(mins => ($1 * power(2, least(errors_calculating - 1, 6)))::int)) "
-                        + "ORDER BY last_calculation NULLS FIRST, team_id, id")
-                .execute(io.vertx.mutiny.sqlclient.Tuple.of(baseMinutes)).map(rows -> {
-                    List<Cohort> cohorts = new ArrayList<>();
-                    rows.forEach(row -> cohorts.add(Cohort.from(row)));
-                    return cohorts;
-                });
+        OffsetDateTime now = OffsetDateTime.now(clock);
+        return Sessions.read(() -> CohortEntity.<CohortEntity>list("deleted = false and isStatic = false "
+                        + "and errorsCalculating <= 20 order by lastCalculation nulls first, teamId, id"))
+                .map(found -> found.stream()
+                        .filter(c -> c.errorsCalculating == 0 || c.lastErrorAt == null
+                                || c.lastErrorAt.isBefore(now.minusMinutes(backOffMinutes(baseMinutes, c.errorsCalculating))))
+                        .map(Cohort::from).toList());
     }
 
-    private static Cohort first(RowSet<Row> rows) {
-        return rows.size() == 0 ? null : Cohort.from(rows.iterator().next());
+    /** The wait after the {@code errors}-th failure in a row: base × 2^(errors − 1), at most 64 × base, in minutes. */
+    static long backOffMinutes(long baseMinutes, int errors) {
+        return (long) (baseMinutes * Math.pow(2, Math.min(errors - 1, 6)));
     }
 }

@@ -2,6 +2,7 @@ package dev.quarry.deploy;
 
 import dev.quarry.auth.RequiresScopes;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.quarkus.smallrye.openapi.OpenApiFilter;
 import jakarta.ws.rs.Path;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -23,7 +24,11 @@ import org.eclipse.microprofile.openapi.models.security.SecurityScheme;
  * ({@code mp.openapi.extensions.smallrye.operationIdStrategy}); the resource classes come from
  * {@link NativeReflection}'s list, which a test keeps complete. Operations without scopes (capture, operator
  * endpoints) get no requirement.
+ *
+ * <p>Runs when the application is built ({@link OpenApiFilter.RunStage#BUILD}): the document in the package already
+ * carries the scopes, so no function reflects over the resource classes when it starts.
  */
+@OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
 public class ApiSchemaFilter implements OASFilter {
     static final String SCHEME = "PersonalAPIKeyAuth";
 

@@ -53,7 +53,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.data.ApiKeys.KeyAndTeam.class,
         dev.quarry.data.Team.class,
         // dev.quarry.data: the Panache entities
+        dev.quarry.data.ActivityLogEntity.class,
+        dev.quarry.data.CohortEntity.class,
         dev.quarry.data.EventDefinitionEntity.class,
+        dev.quarry.data.InsightEntity.class,
         dev.quarry.data.OrganizationEntity.class,
         dev.quarry.data.PersonalApiKeyEntity.class,
         dev.quarry.data.PlanEntity.class,

@@ -37,6 +37,10 @@ class EntityMappingTest {
     ApiKeys apiKeys;
     @Inject
     Accounts accounts;
+    @Inject
+    dev.quarry.cohorts.Cohorts cohorts;
+    @Inject
+    dev.quarry.insights.saved.Insights insights;
 
     @Test
     void everyEntityReadsItsTable() {
@@ -47,11 +51,16 @@ class EntityMappingTest {
                 "INSERT INTO plugin_configs (team_id, plugin_id, enabled, \"order\", config) VALUES ($1, 3, true, 1, '{\"a\": 1}')",
                 "INSERT INTO event_definitions (team_id, id, name, tags) VALUES ($1, gen_random_uuid(), 'mapped', '{t}')",
                 "INSERT INTO property_definitions (team_id, id, name, type, property_type, is_numerical) "
-                        + "VALUES ($1, gen_random_uuid(), 'mapped', 1, 'Numeric', true)")) {
+                        + "VALUES ($1, gen_random_uuid(), 'mapped', 1, 'Numeric', true)",
+                "INSERT INTO cohorts (team_id, name, query) VALUES ($1, 'mapped', '{\"kind\": \"ActorsQuery\"}')",
+                "INSERT INTO insights (team_id, short_id, query, tags) VALUES ($1, 'mapped1', '{\"kind\": \"InsightVizNode\"}', '{a}')",
+                "INSERT INTO activity_log (team_id, id, scope, item_id, activity, detail) "
+                        + "VALUES ($1, gen_random_uuid(), 'Insight', '1', 'created', '{}')")) {
             pool.preparedQuery(insert).execute(Tuple.of(team)).await().atMost(WAIT);
         }
         for (String entity : List.of("OrganizationEntity", "UserEntity", "TeamEntity", "PersonalApiKeyEntity", "PlanEntity",
-                "TeamPlanEntity", "PluginConfigEntity", "EventDefinitionEntity", "PropertyDefinitionEntity")) {
+                "TeamPlanEntity", "PluginConfigEntity", "EventDefinitionEntity", "PropertyDefinitionEntity", "CohortEntity",
+                "InsightEntity", "ActivityLogEntity")) {
             PanacheEntityBase first = Sessions.read(() -> io.quarkus.hibernate.reactive.panache.Panache.getSession()
                     .flatMap(session -> session.createSelectionQuery("from " + entity, PanacheEntityBase.class)
                             .setMaxResults(1).getSingleResultOrNull())).await().atMost(WAIT);
@@ -117,6 +126,125 @@ class EntityMappingTest {
         assertEquals("Mapping values organization", organization.name());
         assertEquals(project.ownerUserId(), accounts.firstUserOf(team.organizationId()).await().atMost(WAIT));
         assertEquals(key.userEmail(), accounts.findUserByEmail(key.userEmail()).await().atMost(WAIT).email());
+    }
+
+    /**
+     * Cohorts through their entity: what is stored is what plain SQL reads (jsonb as jsonb), an edit changes only the
+     * fields given and moves the version on, the calculation's columns are left as the calculation wrote them, and
+     * another team never reaches the row.
+     */
+    @Test
+    void cohortsHandOutWhatTheTableHolds() {
+        long team = TestProjects.create("Mapping cohorts").id();
+        long other = TestProjects.create("Mapping cohorts, other team").id();
+        String filters = "{\"properties\": {\"type\": \"OR\", \"values\": []}}";
+        dev.quarry.cohorts.Cohort created = cohorts.insert(team, "Mapped", "described", filters, null, false)
+                .await().atMost(WAIT);
+        Row raw = pool.preparedQuery("SELECT team_id, id, name, description, filters::text, query::text, groups::text, "
+                        + "is_static, deleted, is_calculating, last_calculation, errors_calculating, count, created_at, "
+                        + "jsonb_typeof(filters), jsonb_typeof(groups), version FROM cohorts WHERE id = $1")
+                .execute(Tuple.of(created.id())).await().atMost(WAIT).iterator().next();
+        dev.quarry.cohorts.Cohort expected = new dev.quarry.cohorts.Cohort(raw.getLong(0), raw.getLong(1), raw.getString(2),
+                raw.getString(3), raw.getString(4), raw.getString(5), raw.getString(6), raw.getBoolean(7),
+                raw.getBoolean(8), raw.getBoolean(9), raw.getOffsetDateTime(10), raw.getInteger(11), raw.getInteger(12),
+                raw.getOffsetDateTime(13));
+        assertEquals(expected, created);
+        assertEquals(expected, cohorts.find(team, created.id()).await().atMost(WAIT));
+        assertEquals("object", raw.getString(14));
+        assertEquals("array", raw.getString(15));
+        assertNull(created.count());
+        assertNull(cohorts.find(other, created.id()).await().atMost(WAIT));
+        assertNull(cohorts.update(other, created.id(), "Taken", null, null, null, true).await().atMost(WAIT));
+
+        // The calculation's columns, written by the calculation: an edit leaves them as they are.
+        pool.preparedQuery("UPDATE cohorts SET count = 42, errors_calculating = 2 WHERE id = $1")
+                .execute(Tuple.of(created.id())).await().atMost(WAIT);
+        dev.quarry.cohorts.Cohort renamed = cohorts.update(team, created.id(), "Renamed", null, null, "[{\"a\": 1}]", null)
+                .await().atMost(WAIT);
+        Row after = pool.preparedQuery("SELECT name, description, filters::text, groups::text, count, errors_calculating, "
+                        + "version, deleted FROM cohorts WHERE id = $1")
+                .execute(Tuple.of(created.id())).await().atMost(WAIT).iterator().next();
+        assertEquals("Renamed", after.getString(0));
+        assertEquals("described", after.getString(1));
+        assertEquals(raw.getString(4), after.getString(2));
+        assertEquals("[{\"a\": 1}]", after.getString(3));
+        assertEquals(42, after.getInteger(4));
+        assertEquals(2, after.getInteger(5));
+        assertEquals(raw.getInteger(16) + 1, after.getInteger(6));
+        assertEquals(false, after.getBoolean(7));
+        assertEquals("Renamed", renamed.name());
+        assertEquals(42, renamed.count());
+
+        dev.quarry.cohorts.Cohort staticOne = cohorts.insert(team, "Static", "", null, null, true).await().atMost(WAIT);
+        assertEquals(0, staticOne.count());
+        assertNull(staticOne.filters());
+        assertEquals("[]", staticOne.groups());
+        dev.quarry.cohorts.Cohorts.Page page = cohorts.list(team, 1, 0).await().atMost(WAIT);
+        assertEquals(2, page.count());
+        assertEquals(List.of(staticOne.id()), page.rows().stream().map(dev.quarry.cohorts.Cohort::id).toList());
+    }
+
+    /**
+     * Saved insights through their entity: what is stored is what plain SQL reads (users joined, the latest view from
+     * insight_viewed), the creation and each edit write their activity entry in the same transaction, search takes
+     * % and _ literally, and another team never reaches the row.
+     */
+    @Test
+    void insightsHandOutWhatTheTableHolds() {
+        TestProjects.Project project = TestProjects.create("Mapping insights");
+        long team = project.id();
+        long user = project.ownerUserId();
+        long other = TestProjects.create("Mapping insights, other team").id();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        dev.quarry.insights.saved.Insights.Changes changes = new dev.quarry.insights.saved.Insights.Changes("100% sure",
+                true, null, false, "about it", true, json.createObjectNode().put("kind", "InsightVizNode"),
+                List.of("a", "b"), true, true, null);
+        dev.quarry.insights.saved.Insight created = insights.create(team, user, changes).await().atMost(WAIT);
+        pool.preparedQuery("INSERT INTO insight_viewed (team_id, insight_id, user_id, last_viewed_at) "
+                        + "VALUES ($1, $2, $3, '2026-01-02T03:04:05.123456Z')")
+                .execute(Tuple.of(team, created.id(), user)).await().atMost(WAIT);
+        dev.quarry.insights.saved.Insight found = insights.find(team, created.id()).await().atMost(WAIT);
+        Row raw = pool.preparedQuery("SELECT i.short_id, i.name, i.description, i.query::text, i.tags, i.favorited, "
+                        + "i.saved, i.deleted, i.created_at, i.last_modified_at, u.uuid::text, u.email, "
+                        + "jsonb_typeof(i.query) FROM insights i JOIN users u ON u.id = i.created_by_id "
+                        + "WHERE i.team_id = $1 AND i.id = $2")
+                .execute(Tuple.of(team, created.id())).await().atMost(WAIT).iterator().next();
+        assertEquals(raw.getString(0), found.shortId());
+        assertEquals("100% sure", found.name());
+        assertEquals(raw.getString(2), found.description());
+        assertEquals(raw.getString(3), found.query());
+        assertEquals("object", raw.getString(12));
+        assertEquals(List.of("a", "b"), found.tags());
+        assertEquals(Arrays.asList(raw.getArrayOfStrings(4)), found.tags());
+        assertEquals(true, found.favorited() && found.saved() && !found.deleted());
+        assertEquals(raw.getOffsetDateTime(8), found.createdAt());
+        assertEquals(raw.getOffsetDateTime(9), found.lastModifiedAt());
+        assertEquals(raw.getString(10), found.createdBy().uuid());
+        assertEquals(raw.getString(11), found.lastModifiedBy().email());
+        assertEquals(java.time.OffsetDateTime.parse("2026-01-02T03:04:05.123456Z").toInstant(),
+                found.lastViewedAt().toInstant());
+        assertEquals(found, insights.findByShortId(team, found.shortId()).await().atMost(WAIT));
+        assertNull(insights.find(other, created.id()).await().atMost(WAIT));
+        assertNull(insights.update(other, created.id(), user, changes).await().atMost(WAIT));
+
+        // % is a literal character in a search, not a wildcard
+        assertEquals(1, insights.list(team, null, "100%", null, null, 10, 0).await().atMost(WAIT).count());
+        assertEquals(0, insights.list(team, null, "1%0", null, null, 10, 0).await().atMost(WAIT).count());
+        assertEquals(0, insights.list(other, null, null, null, null, 10, 0).await().atMost(WAIT).count());
+
+        dev.quarry.insights.saved.Insight renamed = insights.update(team, created.id(), user,
+                new dev.quarry.insights.saved.Insights.Changes("Renamed", true, null, false, null, false, null, null,
+                        null, null, null)).await().atMost(WAIT);
+        assertEquals("Renamed", renamed.name());
+        assertEquals("about it", renamed.description());
+        assertEquals(List.of("a", "b"), renamed.tags());
+        List<String> logged = pool.preparedQuery("SELECT activity || ':' || jsonb_typeof(detail) FROM activity_log "
+                        + "WHERE team_id = $1 AND item_id = $2 ORDER BY created_at")
+                .execute(Tuple.of(team, Long.toString(created.id()))).await().atMost(WAIT)
+                .stream().map(r -> r.getString(0)).toList();
+        assertEquals(List.of("created:object", "updated:object"), logged);
+        assertEquals(List.of("updated", "created"), insights.activity(team, Long.toString(created.id()), 10, 0)
+                .await().atMost(WAIT).stream().map(dev.quarry.insights.saved.Insights.Activity::activity).toList());
     }
 
     /**

@@ -3,8 +3,9 @@ package dev.quarry.insights.saved;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.data.InsightEntity;
+import dev.quarry.data.UserEntity;
 import dev.quarry.web.QueryValues;
-import io.vertx.mutiny.sqlclient.Row;
 import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
@@ -20,21 +21,16 @@ public record Insight(long id, String shortId, String name, String derivedName, 
     public record UserRef(long id, String uuid, String distinctId, String firstName, String email) {
     }
 
-    static final String SELECT = "SELECT i.id, i.short_id, i.name, i.derived_name, i.description, i.query::text, i.tags, "
-            + "i.favorited, i.saved, i.deleted, i.created_at, i.last_modified_at, "
-            + "c.id, c.uuid::text, c.distinct_id, c.first_name, c.email, m.id, m.uuid::text, m.distinct_id, m.first_name, m.email, "
-            + "(SELECT max(v.last_viewed_at) FROM insight_viewed v WHERE v.team_id = i.team_id AND v.insight_id = i.id) "
-            + "FROM insights i LEFT JOIN users c ON c.id = i.created_by_id LEFT JOIN users m ON m.id = i.last_modified_by_id ";
-
-    static Insight from(Row r) {
-        return new Insight(r.getLong(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5),
-                Arrays.asList(r.getArrayOfStrings(6)), r.getBoolean(7), r.getBoolean(8), r.getBoolean(9),
-                r.getOffsetDateTime(10), r.getOffsetDateTime(11), user(r, 12), user(r, 17), r.getOffsetDateTime(22));
+    /** The value of a stored row, its users read with it (join fetch). */
+    static Insight from(InsightEntity e) {
+        return new Insight(e.id, e.shortId, e.name, e.derivedName, e.description, e.query, Arrays.asList(e.tags), e.favorited,
+                e.saved, e.deleted, e.createdAt, e.lastModifiedAt, user(e.createdBy), user(e.lastModifiedBy),
+                e.lastViewedAt);
     }
 
-    private static UserRef user(Row r, int at) {
-        return r.getValue(at) == null ? null
-                : new UserRef(r.getLong(at), r.getString(at + 1), r.getString(at + 2), r.getString(at + 3), r.getString(at + 4));
+    /** The user's reference; null for none, and for one not read with the row (a lazy reference). */
+    static UserRef user(UserEntity u) {
+        return u == null || !org.hibernate.Hibernate.isInitialized(u) ? null : new UserRef(u.id, u.uuid.toString(), u.distinctId, u.firstName, u.email);
     }
 
     /** PostHog's InsightSerializer shape, without results (the CLI runs {@code query} through POST query). */

@@ -4,34 +4,47 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.data.ActivityLogEntity;
+import dev.quarry.data.InsightEntity;
+import dev.quarry.data.Sessions;
+import io.quarkus.panache.common.Parameters;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
 /**
- * Saved insights of one team in PostgreSQL, with PostHog's activity log entries written in the same transaction as
- * each change, and views recorded for trending. Every statement binds team_id.
+ * Saved insights of one team through the data module's {@link InsightEntity}, with PostHog's activity log entries
+ * ({@link ActivityLogEntity}) written in the same transaction as each change. Views (one upserted row per insight and
+ * user) and the trending ranking over them are SQL on the reactive client: an upsert and an aggregate. Every query
+ * binds the team.
  */
 @ApplicationScoped
 public class Insights {
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** An insight with the users it names, read in the same statement. */
+    private static final String WITH_USERS = "from InsightEntity i left join fetch i.createdBy left join fetch i.lastModifiedBy ";
+
     private final Pool pool;
     private final ObjectMapper mapper;
+    private final Clock clock;
 
-    public Insights(Pool pool, ObjectMapper mapper) {
+    public Insights(Pool pool, ObjectMapper mapper, Clock clock) {
         this.pool = pool;
         this.mapper = mapper;
+        this.clock = clock;
     }
 
     /** What a create or PATCH sets; null fields stay as they are. */
@@ -45,100 +58,120 @@ public class Insights {
 
     /** Live (not deleted) insights, last modified first; {@code shortId} and {@code search} narrow the list. */
     public Uni<Page> list(long teamId, String shortId, String search, Boolean saved, Boolean favorited, int limit, int offset) {
-        String where = "WHERE i.team_id = $1 AND NOT i.deleted AND ($2::text IS NULL OR i.short_id = $2) "
-                + "AND ($3::text IS NULL OR coalesce(i.name, i.derived_name, '') ILIKE '%' || $3 || '%' "
-                + "OR coalesce(i.description, '') ILIKE '%' || $3 || '%') AND ($4::bool IS NULL OR i.saved = $4) "
-                + "AND ($5::bool IS NULL OR i.favorited = $5)";
-        String pattern = search == null || search.isBlank() ? null
-                : search.trim().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
-        List<Object> params = Arrays.asList(teamId, shortId, pattern, saved, favorited);
-        return pool.preparedQuery("SELECT count(*) FROM insights i " + where).execute(Tuple.tuple(params))
-                .flatMap(count -> {
-                    List<Object> paged = new ArrayList<>(params);
-                    paged.add(limit);
-                    paged.add(offset);
-                    return pool.preparedQuery(Insight.SELECT + where + " ORDER BY i.last_modified_at DESC, i.id DESC "
-                                    + "LIMIT $6 OFFSET $7")
-                            .execute(Tuple.tuple(paged))
-                            .map(rows -> new Page(count.iterator().next().getLong(0), all(rows)));
-                });
+        StringBuilder where = new StringBuilder("where i.teamId = :team and i.deleted = false");
+        Parameters parameters = Parameters.with("team", teamId);
+        if (shortId != null) {
+            where.append(" and i.shortId = :shortId");
+            parameters.and("shortId", shortId);
+        }
+        if (search != null && !search.isBlank()) {
+            where.append(" and (coalesce(i.name, i.derivedName, '') ilike :pattern escape '\\' "
+                    + "or coalesce(i.description, '') ilike :pattern escape '\\')");
+            parameters.and("pattern", "%" + search.trim().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        if (saved != null) {
+            where.append(" and i.saved = :saved");
+            parameters.and("saved", saved);
+        }
+        if (favorited != null) {
+            where.append(" and i.favorited = :favorited");
+            parameters.and("favorited", favorited);
+        }
+        return Sessions.read(() -> InsightEntity.count("from InsightEntity i " + where, parameters.map())
+                .flatMap(count -> InsightEntity.<InsightEntity>find(WITH_USERS + where
+                                + " order by i.lastModifiedAt desc, i.id desc", parameters.map())
+                        .range(offset, offset + limit - 1).list()
+                        .map(rows -> new Page(count, rows.stream().map(Insight::from).toList()))));
     }
 
     /** The insight (deleted ones too, as PostHog's retrieve), or null. */
     public Uni<Insight> find(long teamId, long id) {
-        return pool.preparedQuery(Insight.SELECT + "WHERE i.team_id = $1 AND i.id = $2").execute(Tuple.of(teamId, id))
-                .map(rows -> rows.size() == 0 ? null : Insight.from(rows.iterator().next()));
+        return Sessions.read(() -> InsightEntity.<InsightEntity>find(WITH_USERS + "where i.teamId = ?1 and i.id = ?2", teamId, id)
+                .firstResult()).map(found -> found == null ? null : Insight.from(found));
     }
 
+    /** The insight with this short id (deleted ones too), or null. */
     public Uni<Insight> findByShortId(long teamId, String shortId) {
-        return pool.preparedQuery(Insight.SELECT + "WHERE i.team_id = $1 AND i.short_id = $2").execute(Tuple.of(teamId, shortId))
-                .map(rows -> rows.size() == 0 ? null : Insight.from(rows.iterator().next()));
+        return Sessions.read(() -> InsightEntity.<InsightEntity>find(WITH_USERS + "where i.teamId = ?1 and i.shortId = ?2",
+                teamId, shortId).firstResult()).map(found -> found == null ? null : Insight.from(found));
     }
 
+    /** Stores a new insight by the user (created and modified now) and logs its creation; answers it as read back. */
     public Uni<Insight> create(long teamId, long userId, Changes c) {
-        String shortId = newShortId();
-        return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO insights (team_id, short_id, name, derived_name, "
-                                + "description, query, tags, favorited, saved, created_by_id, last_modified_by_id) "
-                                + "VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, $10, $10) RETURNING id")
-                        .execute(Tuple.tuple(Arrays.asList(teamId, shortId, c.name(), c.derivedName(), c.description(),
-                                c.query() == null ? null : c.query().toString(),
-                                (c.tags() == null ? List.<String>of() : c.tags()).toArray(String[]::new),
-                                Boolean.TRUE.equals(c.favorited()), Boolean.TRUE.equals(c.saved()), userId)))
-                        .flatMap(rows -> {
-                            long id = rows.iterator().next().getLong(0);
-                            ObjectNode detail = detail(id, shortId, c.name());
+        InsightEntity entity = new InsightEntity();
+        entity.teamId = teamId;
+        entity.shortId = newShortId();
+        entity.name = c.name();
+        entity.derivedName = c.derivedName();
+        entity.description = c.description();
+        entity.query = c.query() == null ? null : c.query().toString();
+        entity.tags = (c.tags() == null ? List.<String>of() : c.tags()).toArray(String[]::new);
+        entity.favorited = Boolean.TRUE.equals(c.favorited());
+        entity.saved = Boolean.TRUE.equals(c.saved());
+        entity.createdById = userId;
+        entity.lastModifiedById = userId;
+        entity.createdAt = now();
+        entity.lastModifiedAt = entity.createdAt;
+        return Sessions.write(() -> entity.<InsightEntity>persist()
+                        .flatMap(stored -> {
+                            ObjectNode detail = detail(stored.id, stored.shortId, c.name());
                             detail.putNull("changes");
-                            return log(conn, teamId, id, userId, "created", detail).replaceWith(id);
+                            return log(teamId, stored.id, userId, "created", detail).replaceWith(stored.id);
                         }))
                 .flatMap(id -> find(teamId, id));
     }
 
     /** Applies the changes and logs each changed field; soft delete is {@code deleted: true}. Null when absent. */
     public Uni<Insight> update(long teamId, long id, long userId, Changes c) {
-        return pool.withTransaction(conn -> conn.preparedQuery(Insight.SELECT + "WHERE i.team_id = $1 AND i.id = $2 FOR UPDATE OF i")
-                .execute(Tuple.of(teamId, id))
-                .flatMap(rows -> {
-                    if (rows.size() == 0) {
-                        return Uni.createFrom().<Insight>nullItem();
-                    }
-                    Insight before = Insight.from(rows.iterator().next());
-                    ArrayNode changes = mapper.createArrayNode();
-                    String name = c.nameSet() ? c.name() : before.name();
-                    change(changes, "name", before.name(), name);
-                    String derived = c.derivedNameSet() ? c.derivedName() : before.derivedName();
-                    change(changes, "derived_name", before.derivedName(), derived);
-                    String description = c.descriptionSet() ? c.description() : before.description();
-                    change(changes, "description", before.description(), description);
-                    JsonNode beforeQuery = Insight.parse(mapper, before.query());
-                    JsonNode query = c.query() != null ? c.query() : beforeQuery;
-                    if (!Objects.equals(beforeQuery, query)) {
-                        changes.addObject().put("type", "Insight").put("action", "changed").put("field", "query")
-                                .<ObjectNode>set("before", beforeQuery).set("after", query);
-                    }
-                    List<String> tags = c.tags() != null ? c.tags() : before.tags();
-                    if (!tags.equals(before.tags())) {
-                        ObjectNode t = changes.addObject().put("type", "Insight").put("action", "changed").put("field", "tags");
-                        before.tags().forEach(t.putArray("before")::add);
-                        tags.forEach(t.putArray("after")::add);
-                    }
-                    boolean favorited = c.favorited() != null ? c.favorited() : before.favorited();
-                    change(changes, "favorited", before.favorited(), favorited);
-                    boolean saved = c.saved() != null ? c.saved() : before.saved();
-                    change(changes, "saved", before.saved(), saved);
-                    boolean deleted = c.deleted() != null ? c.deleted() : before.deleted();
-                    change(changes, "deleted", before.deleted(), deleted);
-                    String activity = deleted && !before.deleted() ? "deleted" : "updated";
-                    return conn.preparedQuery("UPDATE insights SET name = $3, derived_name = $4, description = $5, "
-                                    + "query = $6::text::jsonb, tags = $7, favorited = $8, saved = $9, deleted = $10, "
-                                    + "last_modified_at = now(), last_modified_by_id = $11 WHERE team_id = $1 AND id = $2")
-                            .execute(Tuple.tuple(Arrays.asList(teamId, id, name, derived, description,
-                                    query == null || query.isNull() ? null : query.toString(), tags.toArray(String[]::new),
-                                    favorited, saved, deleted, userId)))
-                            .flatMap(x -> changes.isEmpty() ? Uni.createFrom().voidItem()
-                                    : log(conn, teamId, id, userId, activity,
-                                            detail(id, before.shortId(), name).set("changes", changes)))
-                            .replaceWith(true);
-                }))
+        // Locked alone (PostgreSQL refuses FOR UPDATE on the nullable side of the users' outer joins); the answer is
+        // read again with its users after the commit.
+        return Sessions.write(() -> InsightEntity.<InsightEntity>find("teamId = ?1 and id = ?2", teamId, id)
+                        .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult()
+                        .flatMap(entity -> {
+                            if (entity == null) {
+                                return Uni.createFrom().<Boolean>nullItem();
+                            }
+                            Insight before = Insight.from(entity);
+                            ArrayNode changes = mapper.createArrayNode();
+                            String name = c.nameSet() ? c.name() : before.name();
+                            change(changes, "name", before.name(), name);
+                            String derived = c.derivedNameSet() ? c.derivedName() : before.derivedName();
+                            change(changes, "derived_name", before.derivedName(), derived);
+                            String description = c.descriptionSet() ? c.description() : before.description();
+                            change(changes, "description", before.description(), description);
+                            JsonNode beforeQuery = Insight.parse(mapper, before.query());
+                            JsonNode query = c.query() != null ? c.query() : beforeQuery;
+                            if (!Objects.equals(beforeQuery, query)) {
+                                changes.addObject().put("type", "Insight").put("action", "changed").put("field", "query")
+                                        .<ObjectNode>set("before", beforeQuery).set("after", query);
+                            }
+                            List<String> tags = c.tags() != null ? c.tags() : before.tags();
+                            if (!tags.equals(before.tags())) {
+                                ObjectNode t = changes.addObject().put("type", "Insight").put("action", "changed").put("field", "tags");
+                                before.tags().forEach(t.putArray("before")::add);
+                                tags.forEach(t.putArray("after")::add);
+                            }
+                            boolean favorited = c.favorited() != null ? c.favorited() : before.favorited();
+                            change(changes, "favorited", before.favorited(), favorited);
+                            boolean saved = c.saved() != null ? c.saved() : before.saved();
+                            change(changes, "saved", before.saved(), saved);
+                            boolean deleted = c.deleted() != null ? c.deleted() : before.deleted();
+                            change(changes, "deleted", before.deleted(), deleted);
+                            String activity = deleted && !before.deleted() ? "deleted" : "updated";
+                            entity.name = name;
+                            entity.derivedName = derived;
+                            entity.description = description;
+                            entity.query = query == null || query.isNull() ? null : query.toString();
+                            entity.tags = tags.toArray(String[]::new);
+                            entity.favorited = favorited;
+                            entity.saved = saved;
+                            entity.deleted = deleted;
+                            entity.lastModifiedAt = now();
+                            entity.lastModifiedById = userId;
+                            return (changes.isEmpty() ? Uni.createFrom().voidItem()
+                                    : log(teamId, id, userId, activity, detail(id, before.shortId(), name).set("changes", changes)))
+                                    .replaceWith(true);
+                        }))
                 .flatMap(found -> found == null ? Uni.createFrom().nullItem() : find(teamId, id));
     }
 
@@ -171,9 +204,10 @@ public class Insights {
                         return Uni.createFrom().item(List.<Trending>of());
                     }
                     Long[] ids = ranked.stream().map(r -> r.getLong(0)).toArray(Long[]::new);
-                    return pool.preparedQuery(Insight.SELECT + "WHERE i.team_id = $1 AND i.id = ANY($2)")
-                            .execute(Tuple.of(teamId, ids)).map(found -> {
-                                List<Insight> insights = all(found);
+                    return Sessions.read(() -> InsightEntity.<InsightEntity>list(WITH_USERS
+                                    + "where i.teamId = ?1 and i.id in ?2", teamId, List.of(ids)))
+                            .map(found -> {
+                                List<Insight> insights = found.stream().map(Insight::from).toList();
                                 List<Trending> out = new ArrayList<>();
                                 for (Row r : ranked) {
                                     Insight insight = insights.stream().filter(i -> i.id() == r.getLong(0)).findFirst().orElseThrow();
@@ -196,21 +230,16 @@ public class Insights {
 
     /** Activity of one insight ({@code itemId}) or of all insights (null), newest first. */
     public Uni<List<Activity>> activity(long teamId, String itemId, int limit, int offset) {
-        return pool.preparedQuery("SELECT a.id, a.item_id, a.activity, u.id, u.uuid::text, u.distinct_id, u.first_name, "
-                        + "u.email, a.detail::text, a.created_at FROM activity_log a LEFT JOIN users u ON u.id = a.user_id "
-                        + "WHERE a.team_id = $1 AND a.scope = 'Insight' AND ($2::text IS NULL OR a.item_id = $2) "
-                        + "ORDER BY a.created_at DESC, a.id LIMIT $3 OFFSET $4")
-                .execute(Tuple.tuple(Arrays.asList(teamId, itemId, limit, offset)))
-                .map(rows -> {
-                    List<Activity> out = new ArrayList<>();
-                    for (Row r : rows) {
-                        Insight.UserRef user = r.getValue(3) == null ? null : new Insight.UserRef(r.getLong(3),
-                                r.getString(4), r.getString(5), r.getString(6), r.getString(7));
-                        out.add(new Activity(r.getUUID(0), r.getString(1), r.getString(2), user, r.getString(8),
-                                r.getOffsetDateTime(9)));
-                    }
-                    return out;
-                });
+        String where = "from ActivityLogEntity a left join fetch a.user where a.teamId = :team and a.scope = 'Insight'"
+                + (itemId == null ? "" : " and a.itemId = :item");
+        Parameters parameters = Parameters.with("team", teamId);
+        if (itemId != null) {
+            parameters.and("item", itemId);
+        }
+        return Sessions.read(() -> ActivityLogEntity.<ActivityLogEntity>find(where + " order by a.createdAt desc, a.id",
+                        parameters.map()).range(offset, offset + limit - 1).list())
+                .map(rows -> rows.stream().map(a -> new Activity(a.id, a.itemId, a.activity, Insight.user(a.user), a.detail,
+                        a.createdAt)).toList());
     }
 
     private ObjectNode detail(long id, String shortId, String name) {
@@ -223,11 +252,22 @@ public class Insights {
         return detail;
     }
 
-    private Uni<Void> log(SqlConnection conn, long teamId, long insightId, long userId, String activity, ObjectNode detail) {
-        return conn.preparedQuery("INSERT INTO activity_log (team_id, id, scope, item_id, activity, user_id, detail) "
-                        + "VALUES ($1, $2, 'Insight', $3, $4, $5, $6::text::jsonb)")
-                .execute(Tuple.of(teamId, UUID.randomUUID(), Long.toString(insightId), activity, userId, detail.toString()))
-                .replaceWithVoid();
+    /** Adds an activity log entry for the insight, in the session's transaction. */
+    private static Uni<Void> log(long teamId, long insightId, long userId, String activity, ObjectNode detail) {
+        ActivityLogEntity entry = new ActivityLogEntity();
+        entry.id = UUID.randomUUID();
+        entry.teamId = teamId;
+        entry.scope = "Insight";
+        entry.itemId = Long.toString(insightId);
+        entry.activity = activity;
+        entry.userId = userId;
+        entry.detail = detail.toString();
+        return entry.persist().replaceWithVoid();
+    }
+
+    /** Now as PostgreSQL stores it (microseconds), from the injected clock. */
+    private OffsetDateTime now() {
+        return OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
     }
 
     private void change(ArrayNode changes, String field, Object before, Object after) {
@@ -236,12 +276,6 @@ public class Insights {
             c.set("before", mapper.valueToTree(before));
             c.set("after", mapper.valueToTree(after));
         }
-    }
-
-    private static List<Insight> all(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
-        List<Insight> out = new ArrayList<>();
-        rows.forEach(r -> out.add(Insight.from(r)));
-        return out;
     }
 
     /** PostHog's short id: 8 random letters and digits. */
