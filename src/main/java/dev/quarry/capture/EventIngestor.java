@@ -166,9 +166,8 @@ public class EventIngestor {
                                 List<IngestionWarning> warnings = new ArrayList<>(parseWarnings);
                                 warnings.addAll(persons.warnings());
                                 warnings.addAll(groups.warnings());
-                                return writePersons(conn, teamId, persons, groups, warnings);
+                                return writePersons(conn, teamId, events, persons, groups, warnings);
                             })
-                            .call(() -> definitions.record(conn, teamId, events))
                             .replaceWith(stored));
         }));
     }
@@ -192,7 +191,7 @@ public class EventIngestor {
             return Uni.createFrom().item(first);
         }
         if (locking == Locking.ALL_IDS_LAST) {
-            return lock(conn, teamId, ids).flatMap(ignored -> load(conn, teamId, ids, true))
+            return lockThenLoad(conn, teamId, ids, true)
                     .map(locked -> same(first, resolve(teamId, locked, copies(sent), now)));
         }
         String[] unseen = java.util.Arrays.stream(ids).filter(id -> !loaded.persons().containsKey(id))
@@ -200,13 +199,20 @@ public class EventIngestor {
         if (unseen.length == 0) {
             return Uni.createFrom().item(first);
         }
-        return lock(conn, teamId, unseen).flatMap(ignored -> load(conn, teamId, unseen, false)).map(again -> {
+        return lockThenLoad(conn, teamId, unseen, false).map(again -> {
             if (again.persons().isEmpty() && loaded.personless().containsAll(again.personless())
                     && loaded.retired().containsAll(again.retired())) {
                 return first;
             }
             return same(first, resolve(teamId, loaded.with(again), copies(sent), now));
         });
+    }
+
+    /** Locks the ids and reads them: both sent at once, the read runs once the locks are held. */
+    private Uni<Loaded> lockThenLoad(SqlConnection conn, long teamId, String[] ids, boolean forUpdate) {
+        return Uni.combine().all().unis(lock(conn, teamId, ids).replaceWith(Boolean.TRUE),
+                        load(conn, teamId, ids, forUpdate))
+                .usingConcurrencyOf(2).asTuple().map(both -> both.getItem2());
     }
 
     private static PersonResolution.Outcome same(PersonResolution.Outcome written, PersonResolution.Outcome now) {
@@ -259,6 +265,9 @@ public class EventIngestor {
         for (int i = 0; i < distinctIds.length; i++) {
             own[i] = PersonUuids.of(teamId, distinctIds[i]);
         }
+        if (!forUpdate) {
+            return loadUnlocked(conn, teamId, distinctIds, own);
+        }
         return conn.preparedQuery("SELECT distinct_id, person_id, 0 FROM person_distinct_ids "
                         + "WHERE team_id = $1 AND distinct_id = ANY($2) "
                         + "UNION ALL SELECT distinct_id, NULL::uuid, 1 FROM personless_distinct_ids "
@@ -302,6 +311,47 @@ public class EventIngestor {
                 });
     }
 
+    /**
+     * {@link #load} without locks in one round trip: mappings joined with their persons (a mapping without its
+     * person row is a deleted person), personless ids and retired uuids.
+     */
+    private Uni<Loaded> loadUnlocked(SqlConnection conn, long teamId, String[] distinctIds, UUID[] own) {
+        return conn.preparedQuery("SELECT 0, d.distinct_id, d.person_id, p.created_at, p.properties::text, "
+                        + "p.is_identified, p.version FROM person_distinct_ids d LEFT JOIN persons p "
+                        + "ON p.team_id = d.team_id AND p.uuid = d.person_id "
+                        + "WHERE d.team_id = $1 AND d.distinct_id = ANY($2) "
+                        + "UNION ALL SELECT 1, distinct_id, NULL::uuid, NULL::timestamptz, NULL::text, NULL::bool, "
+                        + "NULL::bigint FROM personless_distinct_ids WHERE team_id = $1 AND distinct_id = ANY($2) "
+                        + "UNION ALL SELECT 2, NULL::text, uuid, NULL::timestamptz, NULL::text, NULL::bool, "
+                        + "NULL::bigint FROM retired_person_uuids WHERE team_id = $1 AND uuid = ANY($3)")
+                .execute(Tuple.of(teamId, distinctIds, own))
+                .map(rows -> {
+                    Map<UUID, PersonRecord> byUuid = new HashMap<>();
+                    Map<String, PersonRecord> byDistinctId = new HashMap<>();
+                    Set<String> personless = new HashSet<>();
+                    Set<UUID> retired = new HashSet<>();
+                    for (Row row : rows) {
+                        switch (row.getInteger(0)) {
+                            case 0 -> byDistinctId.put(row.getString(1), byUuid.computeIfAbsent(row.getUUID(2),
+                                    uuid -> personOf(uuid, row)));
+                            case 1 -> personless.add(row.getString(1));
+                            default -> retired.add(row.getUUID(2));
+                        }
+                    }
+                    return new Loaded(byDistinctId, personless, retired);
+                });
+    }
+
+    private PersonRecord personOf(UUID uuid, Row row) {
+        if (row.getValue(3) == null) {
+            return PersonRecord.deleted(uuid);
+        }
+        PersonRecord person = new PersonRecord(uuid, false, row.getOffsetDateTime(3).toInstant(),
+                parseObject(row.getString(4)), row.getBoolean(5));
+        person.version = row.getLong(6);
+        return person;
+    }
+
     /** The project's group types, read only when the batch deals with groups. */
     private static Uni<Map<String, Integer>> groupTypes(SqlConnection conn, long teamId, List<CapturedEvent> events) {
         if (!GroupResolution.concernsGroups(events)) {
@@ -316,19 +366,38 @@ public class EventIngestor {
                 });
     }
 
-    /** The persons phase: everything but the events, each a set-based statement issued only when needed. */
-    private Uni<Void> writePersons(SqlConnection conn, long teamId, PersonResolution.Outcome outcome,
-                                   GroupResolution.Outcome groups, List<IngestionWarning> warnings) {
-        return insertPersons(conn, teamId, outcome.created())
-                .flatMap(x -> repointMergedDistinctIds(conn, teamId, outcome.merges()))
-                .flatMap(x -> upsertDistinctIds(conn, teamId, outcome.distinctIds()))
-                .flatMap(x -> recordOverrides(conn, teamId, outcome.overrides()))
-                .flatMap(x -> deletePersons(conn, teamId, outcome.deletedExisting()))
-                .flatMap(x -> updatePersons(conn, teamId, outcome.updated()))
-                .flatMap(x -> insertPersonless(conn, teamId, outcome.newPersonless()))
-                .flatMap(x -> insertGroupTypes(conn, teamId, groups.newTypes()))
-                .flatMap(x -> upsertGroups(conn, teamId, groups.groups()))
-                .flatMap(x -> insertWarnings(conn, teamId, warnings));
+    /**
+     * The persons phase: everything but the events, each a set-based statement issued only when needed, definitions
+     * included. Without merges the statements do not depend on each other's results, so they are sent together
+     * (pipelined on the connection, executed in order): one round trip instead of one per statement. Merges keep
+     * the sequence, as their statements read what the previous ones wrote.
+     */
+    private Uni<Void> writePersons(SqlConnection conn, long teamId, List<CapturedEvent> events,
+                                   PersonResolution.Outcome outcome, GroupResolution.Outcome groups,
+                                   List<IngestionWarning> warnings) {
+        if (!outcome.merges().isEmpty() || !outcome.overrides().isEmpty() || !outcome.deletedExisting().isEmpty()) {
+            return insertPersons(conn, teamId, outcome.created())
+                    .flatMap(x -> repointMergedDistinctIds(conn, teamId, outcome.merges()))
+                    .flatMap(x -> upsertDistinctIds(conn, teamId, outcome.distinctIds()))
+                    .flatMap(x -> recordOverrides(conn, teamId, outcome.overrides()))
+                    .flatMap(x -> deletePersons(conn, teamId, outcome.deletedExisting()))
+                    .flatMap(x -> updatePersons(conn, teamId, outcome.updated()))
+                    .flatMap(x -> insertPersonless(conn, teamId, outcome.newPersonless()))
+                    .flatMap(x -> insertGroupTypes(conn, teamId, groups.newTypes()))
+                    .flatMap(x -> upsertGroups(conn, teamId, groups.groups()))
+                    .flatMap(x -> insertWarnings(conn, teamId, warnings))
+                    .flatMap(x -> definitions.record(conn, teamId, events));
+        }
+        return Uni.combine().all().unis(List.of(
+                        insertPersons(conn, teamId, outcome.created()),
+                        upsertDistinctIds(conn, teamId, outcome.distinctIds()),
+                        updatePersons(conn, teamId, outcome.updated()),
+                        insertPersonless(conn, teamId, outcome.newPersonless()),
+                        insertGroupTypes(conn, teamId, groups.newTypes()),
+                        upsertGroups(conn, teamId, groups.groups()),
+                        insertWarnings(conn, teamId, warnings),
+                        definitions.record(conn, teamId, events)))
+                .usingConcurrencyOf(8).discardItems();
     }
 
     private Uni<Void> insertPersons(SqlConnection conn, long teamId, List<PersonRecord> persons) {
