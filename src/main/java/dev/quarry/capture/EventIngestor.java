@@ -265,9 +265,6 @@ public class EventIngestor {
         for (int i = 0; i < distinctIds.length; i++) {
             own[i] = PersonUuids.of(teamId, distinctIds[i]);
         }
-        if (!forUpdate) {
-            return loadUnlocked(conn, teamId, distinctIds, own);
-        }
         return conn.preparedQuery("SELECT distinct_id, person_id, 0 FROM person_distinct_ids "
                         + "WHERE team_id = $1 AND distinct_id = ANY($2) "
                         + "UNION ALL SELECT distinct_id, NULL::uuid, 1 FROM personless_distinct_ids "
@@ -309,47 +306,6 @@ public class EventIngestor {
                                 return new Loaded(byDistinctId, personless, retired);
                             });
                 });
-    }
-
-    /**
-     * {@link #load} without locks in one round trip: mappings joined with their persons (a mapping without its
-     * person row is a deleted person), personless ids and retired uuids.
-     */
-    private Uni<Loaded> loadUnlocked(SqlConnection conn, long teamId, String[] distinctIds, UUID[] own) {
-        return conn.preparedQuery("SELECT 0, d.distinct_id, d.person_id, p.created_at, p.properties::text, "
-                        + "p.is_identified, p.version FROM person_distinct_ids d LEFT JOIN persons p "
-                        + "ON p.team_id = d.team_id AND p.uuid = d.person_id "
-                        + "WHERE d.team_id = $1 AND d.distinct_id = ANY($2) "
-                        + "UNION ALL SELECT 1, distinct_id, NULL::uuid, NULL::timestamptz, NULL::text, NULL::bool, "
-                        + "NULL::bigint FROM personless_distinct_ids WHERE team_id = $1 AND distinct_id = ANY($2) "
-                        + "UNION ALL SELECT 2, NULL::text, uuid, NULL::timestamptz, NULL::text, NULL::bool, "
-                        + "NULL::bigint FROM retired_person_uuids WHERE team_id = $1 AND uuid = ANY($3)")
-                .execute(Tuple.of(teamId, distinctIds, own))
-                .map(rows -> {
-                    Map<UUID, PersonRecord> byUuid = new HashMap<>();
-                    Map<String, PersonRecord> byDistinctId = new HashMap<>();
-                    Set<String> personless = new HashSet<>();
-                    Set<UUID> retired = new HashSet<>();
-                    for (Row row : rows) {
-                        switch (row.getInteger(0)) {
-                            case 0 -> byDistinctId.put(row.getString(1), byUuid.computeIfAbsent(row.getUUID(2),
-                                    uuid -> personOf(uuid, row)));
-                            case 1 -> personless.add(row.getString(1));
-                            default -> retired.add(row.getUUID(2));
-                        }
-                    }
-                    return new Loaded(byDistinctId, personless, retired);
-                });
-    }
-
-    private PersonRecord personOf(UUID uuid, Row row) {
-        if (row.getValue(3) == null) {
-            return PersonRecord.deleted(uuid);
-        }
-        PersonRecord person = new PersonRecord(uuid, false, row.getOffsetDateTime(3).toInstant(),
-                parseObject(row.getString(4)), row.getBoolean(5));
-        person.version = row.getLong(6);
-        return person;
     }
 
     /** The project's group types, read only when the batch deals with groups. */
