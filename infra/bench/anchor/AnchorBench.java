@@ -473,13 +473,21 @@ public class AnchorBench {
         Path logs = Files.createTempDirectory("anchor-bench");
         Path pgDir = Path.of(System.getenv().getOrDefault("QUARRY_BENCH_DIR", "/tmp/anchor-bench"));
         Files.createDirectories(pgDir);
-        deleteTree(pgDir.resolve("pgdata")); // a fresh database every run (a stopped earlier run may have left one)
+        // QUARRY_BENCH_REUSE set: keep the database a finished earlier run of the same size left in pgDir (its
+        // insights project saved in insights.json), so builds can be timed on the same rows without regenerating
+        Path saved = pgDir.resolve("insights-" + events + "-" + persons + ".json");
+        boolean reuse = !System.getenv().getOrDefault("QUARRY_BENCH_REUSE", "").isEmpty() && Files.exists(saved)
+                && Files.exists(pgDir.resolve("pgdata").resolve("postgresql.conf"));
+        if (!reuse) {
+            deleteTree(pgDir.resolve("pgdata")); // a fresh database (a stopped earlier run may have left one)
+            Files.deleteIfExists(saved);
+        }
         System.out.printf("anchor bench: %,d events, %,d persons, median of %d after a warm-up; JVM %s, %d cores, load %s; logs %s%n",
                 events, persons, runs, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 Files.readString(Path.of("/proc/loadavg")).trim(), logs);
         boolean statementStats = !System.getenv().getOrDefault("QUARRY_BENCH_PG_STATS", "").isEmpty();
         EmbeddedPostgres.Builder pgBuilder = EmbeddedPostgres.builder().setPort(pgPort)
-                .setDataDirectory(pgDir.resolve("pgdata")).setCleanDataDirectory(true)
+                .setDataDirectory(pgDir.resolve("pgdata")).setCleanDataDirectory(false)
                 .setOverrideWorkingDirectory(pgDir.resolve("pg-binaries").toFile())
                 .setServerConfig("shared_buffers", "256MB").setServerConfig("work_mem", "64MB");
         if (statementStats) {
@@ -494,20 +502,24 @@ public class AnchorBench {
             env.put("QUARRY_OPERATOR_SECRET", SECRET);
             env.put("DISABLE_SIGNAL_HANDLERS", "true");
             try (App app = startApp(env, 2, logs)) {
-                JsonNode insights = createProject(app, "insights");
+                JsonNode insights = reuse ? JSON.readTree(saved.toFile()) : createProject(app, "insights");
                 JsonNode capture = createProject(app, "capture");
                 long team = insights.path("id").asLong();
                 String key = insights.path("personal_api_key").path("value").asText();
-                String jdbc = "jdbc:postgresql://localhost:" + pgPort + "/postgres";
-                long t0 = System.nanoTime();
-                psql(pgPort, "-v", "team=" + team, "-v", "events=" + events, "-v", "persons=" + persons,
-                        "-f", "infra/bench/insights/generate.sql");
-                System.out.printf("generated in PostgreSQL: %.0f s%n", (System.nanoTime() - t0) / 1e9);
+                if (reuse) {
+                    System.out.printf("reusing the generated rows of %s%n", saved);
+                } else {
+                    long t0 = System.nanoTime();
+                    psql(pgPort, "-v", "team=" + team, "-v", "events=" + events, "-v", "persons=" + persons,
+                            "-f", "infra/bench/insights/generate.sql");
+                    System.out.printf("generated in PostgreSQL: %.0f s%n", (System.nanoTime() - t0) / 1e9);
+                    Files.writeString(saved, JSON.writeValueAsString(insights));
+                }
                 try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
                     loadDuck(duck, pgPort, team, logs);
                     System.out.printf("%n%-32s %12s %12s %8s   %s%n", "insight (30 days)", "Quarry API", "DuckDB", "ratio", "check (Quarry | DuckDB)");
                     for (Question q : questions()) {
-                        if (!only.isEmpty() && !q.name().contains(only)) {
+                        if (!only.isEmpty() && java.util.Arrays.stream(only.split(",")).noneMatch(q.name()::contains)) {
                             continue;
                         }
                         timeOne(app, duck, team, key, q, runs);

@@ -143,24 +143,40 @@ final class AggregateFunctions {
         };
         aggregate("quantile", 1, 1, 1, quantileFn);
         aggregate("median", 1, 1, quantileFn);
-        // #funnel_ordered(timestamp, step 1..n, steps, window seconds): the same answer as #funnel in ordered mode
-        // when steps are disjoint and there are no exclusions, from per-step sorted times (V18_2).
-        aggregate(Functions.FUNNEL_ORDERED, 4, 4, (p, c, name) -> {
+        // #funnel_ordered(timestamp, step 1..n, steps, window seconds, step 1 condition, …, step n condition): the
+        // same answer as #funnel in ordered mode when steps are disjoint and there are no exclusions (V18_2), fed as
+        // V41_2's quarry_funnel_ordered_counts takes it (times grouped by step, each step's count); an actor without
+        // step-2 events is answered in the statement (its first step-1 time), without calling the function.
+        aggregate(Functions.FUNNEL_ORDERED, 5, -1, (p, c, name) -> {
             List<Expr> args = c.args();
-            Frag ts = p.expr(args.get(0));
+            String ts = p.expr(args.get(0)).sql();
             String step = "(" + p.expr(args.get(1)).sql() + ")::int";
-            String order = " ORDER BY " + step + ", " + ts.sql() + ")";
-            return new Frag("quarry_funnel_ordered(array_agg(extract(epoch FROM " + ts.sql() + ")::float8" + order
-                    + ", array_agg(" + step + order + ", (" + p.expr(args.get(2)).sql() + ")::int, ("
-                    + p.expr(args.get(3)).sql() + ")::float8)", "Array(Float64)");
+            int n = args.size() - 4;
+            List<String> counts = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                counts.add("count(*)" + p.filter(args.get(4 + k)));
+            }
+            String scan = "quarry_funnel_ordered_counts(array_agg(" + ts + " ORDER BY " + step + ", " + ts
+                    + "), ARRAY[" + String.join(", ", counts) + "]::int[], (" + p.expr(args.get(2)).sql() + ")::int, ("
+                    + p.expr(args.get(3)).sql() + ")::float8)";
+            StringBuilder first = new StringBuilder("ARRAY[1::float8, extract(epoch FROM min(" + ts + ")"
+                    + p.filter(args.get(4)) + ")::float8");
+            for (int k = 1; k < n; k++) {
+                first.append(", NULL::float8");
+            }
+            first.append(']');
+            String reachedOnlyOne = "CASE WHEN " + counts.get(0) + " = 0 THEN NULL ELSE " + first + " END";
+            return new Frag(n == 1 ? reachedOnlyOne : "CASE WHEN " + counts.get(1) + " = 0 THEN " + reachedOnlyOne
+                    + " ELSE " + scan + " END", "Array(Float64)");
         });
         // #funnel_strict(timestamp, same-time order, step 1..n or 0, steps, window seconds): #funnel's strict mode
-        // for the same case, in one pass (V18_2).
+        // for the same case (V18_2), fed to V41_1's quarry_funnel_strict_positions: timestamps (converted to epoch
+        // seconds only where the function compares or returns them) and each event's step.
         aggregate(Functions.FUNNEL_STRICT, 5, 5, (p, c, name) -> {
             List<Expr> args = c.args();
             Frag ts = p.expr(args.get(0));
             String order = " ORDER BY " + ts.sql() + ", " + p.expr(args.get(1)).sql() + ")";
-            return new Frag("quarry_funnel_strict(array_agg(extract(epoch FROM " + ts.sql() + ")::float8" + order
+            return new Frag("quarry_funnel_strict_positions(array_agg(" + ts.sql() + order
                     + ", array_agg((" + p.expr(args.get(2)).sql() + ")::int" + order + ", ("
                     + p.expr(args.get(3)).sql() + ")::int, (" + p.expr(args.get(4)).sql() + ")::float8)",
                     "Array(Float64)");

@@ -66,9 +66,15 @@ public final class Functions {
 
     /** The internal funnel-scan aggregate; see {@link AggregateFunctions}. */
     public static final String FUNNEL = "#funnel";
-    /** The internal ordered-funnel aggregate for steps no event matches twice, without exclusions (V18_2). */
+    /**
+     * The internal ordered-funnel aggregate for steps no event matches twice, without exclusions (V18_2; fed to
+     * V41_2's quarry_funnel_ordered_counts).
+     */
     public static final String FUNNEL_ORDERED = "#funnel_ordered";
-    /** The internal strict-funnel aggregate for steps no event matches twice, without exclusions (V18_2). */
+    /**
+     * The internal strict-funnel aggregate for steps no event matches twice, without exclusions (V18_2; fed to
+     * V41_1's quarry_funnel_strict_positions).
+     */
     public static final String FUNNEL_STRICT = "#funnel_strict";
     /** Internal: an event's properties as "key::value" strings (migration V10), for funnel correlation. */
     public static final String PROPERTY_PAIRS = "#property_pairs";

@@ -310,8 +310,36 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
                 parts.add(e.event().filter());
             }
             events = parts.size() == 1 ? parts.get(0) : new Expr.Or(parts);
+            List<Series> all = new ArrayList<>(steps);
+            exclusions.forEach(e -> all.add(e.event()));
+            Expr names = eventNamesIn(all);
+            if (names != null && parts.size() > 1) {
+                // event IN (…) is what lets PostgreSQL read the steps' events from the covering (team_id, event,
+                // timestamp) index alone; an OR of equalities becomes a bitmap OR plus a heap scan of every page
+                boolean plain = parts.stream().allMatch(FunnelPlan::isEventNameOnly);
+                events = plain ? names : InsightSql.and(names, events);
+            }
         }
         return InsightSql.and(events, global, InsightSql.timestampIn(range.from(), range.to()));
+    }
+
+    /** {@code event IN (names)} over the series' distinct event names; null when one is "All events". */
+    private static Expr eventNamesIn(List<Series> series) {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        for (Series s : series) {
+            if (s.event() == null) {
+                return null;
+            }
+            names.add(s.event());
+        }
+        List<Expr> items = names.stream().<Expr>map(Expr.Constant::new).toList();
+        return new Expr.Compare("in", Expr.Field.of("event"), new Expr.TupleLit(items));
+    }
+
+    /** Whether a series condition is {@code event = 'name'} alone (no property filter). */
+    private static boolean isEventNameOnly(Expr condition) {
+        return condition instanceof Expr.Compare c && c.op().equals("=") && c.left() instanceof Expr.Field f
+                && f.chain().equals(List.of("event"));
     }
 
     /** Bit k-1 for step k, bit n+j for exclusion j. */
@@ -372,8 +400,12 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
 
     Expr scan() {
         if (orderType == OrderType.ORDERED && disjointSteps()) {
-            return Expr.Call.of(Functions.FUNNEL_ORDERED, Expr.Field.of("timestamp"), sameTimeOrder(),
-                    new Expr.Constant((long) n()), new Expr.Constant((double) windowSeconds));
+            List<Expr> args = new ArrayList<>(List.of(Expr.Field.of("timestamp"), sameTimeOrder(),
+                    new Expr.Constant((long) n()), new Expr.Constant((double) windowSeconds)));
+            for (int k = 0; k < n(); k++) {
+                args.add(step(k));
+            }
+            return new Expr.Call(Functions.FUNNEL_ORDERED, args, null, false);
         }
         if (orderType == OrderType.STRICT && disjointSteps()) {
             return Expr.Call.of(Functions.FUNNEL_STRICT, Expr.Field.of("timestamp"), sameTimeOrder(), stepNumber(),

@@ -63,8 +63,51 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
      * (the ranked values within the limit), every other value is folded into {@link Breakdown#OTHER_VALUE}.
      */
     static SelectQuery stepsQuery(FunnelPlan plan, List<String> kept) {
-        List<Expr> cols = new ArrayList<>(List.of(field("bd"), expr("count()")));
+        List<Expr> cols = stepColumns(plan.n());
+        int limit = plan.breakdown() == null ? 1 : kept != null ? kept.size() + 1 : UNLIMITED_BREAKDOWN_ROWS;
+        return FunnelSql.select(cols).from(folded(plan, kept), "f").groupBy(field("bd"))
+                .orderBy(expr("count()"), true).orderBy(field("bd"), false).limit(limit).build();
+    }
+
+    /**
+     * {@link #stepsQuery} for an event or person breakdown in one statement, so the funnel scan runs once (the two
+     * statements {@link #kept} then {@link #stepsQuery} ran it twice): the actors are a CTE {@code f}, each value is
+     * ranked as {@link #kept} ranks them ({@code row_number()} over the same order), and when there are more values
+     * than {@code breakdown_limit} those ranked past it fold into {@link Breakdown#OTHER_VALUE}. Same columns as
+     * {@link #stepsQuery} plus {@code ord}: the rank when values were folded (the other bucket last), 0 when not;
+     * rows come in the order {@link #steps} shows them (folded: rank order; else count descending, then value), at
+     * most {@code max(limit + 1, 100)} of them (the caller keeps 100 when nothing was folded, as before).
+     */
+    static SelectQuery rankedStepsQuery(FunnelPlan plan) {
         int n = plan.n();
+        int limit = plan.breakdown().limit();
+        // per value, the actors who stopped at step k (k = n … 1), ranked as kept() orders them
+        List<Expr> stopped = new ArrayList<>(List.of(as(field("bd"), "value")));
+        StringBuilder rank = new StringBuilder();
+        for (int k = n; k >= 1; k--) {
+            stopped.add(as(expr("countIf(r[1] = {k})", "k", (long) k), "c" + k));
+            rank.append("c").append(k).append(" DESC, ");
+        }
+        SelectQuery counts = FunnelSql.select(stopped).from("f").groupBy(field("bd")).build();
+        SelectQuery ranked = FunnelSql.select(field("value"),
+                as(expr("row_number() OVER (ORDER BY " + rank + "value ASC)"), "rk"),
+                as(expr("count() OVER ()"), "nv")).from(counts, "counts").build();
+        SelectQuery folded = FunnelSql.select(as(field("f", "actor"), "actor"),
+                as(expr("if(ranked.nv > {limit} AND ranked.rk > {limit}, {other}, f.bd)", "limit", (long) limit,
+                        "other", Breakdown.OTHER_VALUE), "bd"),
+                as(field("f", "r"), "r"),
+                as(expr("if(ranked.nv > {limit}, ranked.rk, 0)", "limit", (long) limit), "ord"))
+                .from("f").innerJoin(ranked, "ranked", expr("ranked.value = f.bd")).build();
+        List<Expr> cols = new ArrayList<>(stepColumns(n));
+        cols.add(expr("min(ord)"));
+        return FunnelSql.select(cols).with("f", plan.actors()).from(folded, "g").groupBy(field("bd"))
+                .orderBy(expr("min(ord)"), false).orderBy(expr("count()"), true).orderBy(field("bd"), false)
+                .limit(Math.max(limit + 1L, UNLIMITED_BREAKDOWN_ROWS)).build();
+    }
+
+    /** The steps view's columns: value, count at step 1 … n, average and median conversion time of steps 2 … n. */
+    private static List<Expr> stepColumns(int n) {
+        List<Expr> cols = new ArrayList<>(List.of(field("bd"), expr("count()")));
         for (int k = 2; k <= n; k++) {
             cols.add(expr("countIf({reached})", "reached", FunnelSql.reached(k)));
         }
@@ -73,9 +116,7 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
             cols.add(expr("avgIf({t}, {reached})", "t", t, "reached", FunnelSql.reached(k)));
             cols.add(expr("median(if({reached}, {t}, NULL))", "t", t, "reached", FunnelSql.reached(k)));
         }
-        int limit = plan.breakdown() == null ? 1 : kept != null ? kept.size() + 1 : UNLIMITED_BREAKDOWN_ROWS;
-        return FunnelSql.select(cols).from(folded(plan, kept), "f").groupBy(field("bd"))
-                .orderBy(expr("count()"), true).orderBy(field("bd"), false).limit(limit).build();
+        return cols;
     }
 
     /** The funnel's actors with values outside {@code kept} as the other bucket (unchanged when kept is null). */
@@ -128,6 +169,10 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
     }
 
     private QueryPlan<ObjectNode> steps(QueryContext context, FunnelPlan plan, Map<Long, String> cohortNames) {
+        FunnelPlan.Breakdown b = plan.breakdown();
+        if (b != null && List.of("event", "person").contains(b.type())) {
+            return rankedSteps(context, plan);
+        }
         List<CompiledQuery> statements = new ArrayList<>();
         return kept(context, KIND, plan, statements).flatMap(kept -> FunnelSql.run(context, KIND, stepsQuery(plan, kept))
                 .map(done -> {
@@ -164,6 +209,24 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
             finish(mapper, body, plan, statements);
             return body;
         }));
+    }
+
+    /** The steps view of an event or person breakdown from {@link #rankedStepsQuery} (one statement). */
+    private QueryPlan<ObjectNode> rankedSteps(QueryContext context, FunnelPlan plan) {
+        return FunnelSql.run(context, KIND, rankedStepsQuery(plan)).map(done -> {
+            ObjectMapper mapper = context.mapper();
+            ObjectNode body = mapper.createObjectNode();
+            ArrayNode results = body.putArray("results");
+            List<Row> rows = new ArrayList<>();
+            done.rows().forEach(rows::add);
+            int ord = 3 * plan.n() - 1; // after bd, n counts and 2 (n - 1) conversion times
+            boolean folded = rows.stream().anyMatch(r -> r.getLong(ord) > 0);
+            for (Row row : folded ? rows : rows.subList(0, Math.min(rows.size(), UNLIMITED_BREAKDOWN_ROWS))) {
+                results.add(stepList(mapper, plan, row, row.getString(0)));
+            }
+            finish(mapper, body, plan, List.of(done.compiled()));
+            return body;
+        });
     }
 
     static void finish(ObjectMapper mapper, ObjectNode body, FunnelPlan plan, List<CompiledQuery> statements) {

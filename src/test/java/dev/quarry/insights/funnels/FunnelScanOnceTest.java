@@ -30,7 +30,8 @@ class FunnelScanOnceTest {
         pg = EmbeddedPostgres.builder().start();
         conn = pg.getPostgresDatabase().getConnection();
         try (Statement st = conn.createStatement()) {
-            for (String m : List.of("V7__funnels.sql", "V18_2__funnel_ordered.sql", "V29_1__funnel_scans_evaluated_once.sql")) {
+            for (String m : List.of("V7__funnels.sql", "V18_2__funnel_ordered.sql", "V29_1__funnel_scans_evaluated_once.sql",
+                    "V41_1__funnel_strict_positions.sql", "V41_2__funnel_ordered_counts.sql")) {
                 st.execute(Files.readString(Path.of("src/main/resources/db/migration", m)));
             }
             // actor 1: A at 0, B at 10 (2 steps); actor 2: B only (no step 1, left out); actor 3: A, B, C
@@ -48,6 +49,13 @@ class FunnelScanOnceTest {
 
     static final String ORDERED = "SELECT actor, r FROM (SELECT actor, quarry_funnel_ordered(array_agg(ts ORDER BY step, ts), "
             + "array_agg(step ORDER BY step, ts), 3, 60) AS r FROM ev GROUP BY actor) AS scan WHERE scan.r[1] >= 1 ORDER BY actor";
+    static final String ORDERED_COUNTS = "SELECT actor, r FROM (SELECT actor, quarry_funnel_ordered_counts("
+            + "array_agg(to_timestamp(ts) ORDER BY step, ts), ARRAY[count(*) FILTER (WHERE step = 1), count(*) FILTER "
+            + "(WHERE step = 2), count(*) FILTER (WHERE step = 3)]::int[], 3, 60) AS r FROM ev GROUP BY actor) AS scan "
+            + "WHERE scan.r[1] >= 1 ORDER BY actor";
+    static final String STRICT_POSITIONS = "SELECT actor, r FROM (SELECT actor, quarry_funnel_strict_positions("
+            + "array_agg(to_timestamp(ts) ORDER BY ts, step), array_agg(step ORDER BY ts, step), 3, 60) AS r FROM ev "
+            + "GROUP BY actor) AS scan WHERE scan.r[1] >= 1 ORDER BY actor";
     static final String STRICT = "SELECT actor, r FROM (SELECT actor, quarry_funnel_strict(array_agg(ts ORDER BY ts, step), "
             + "array_agg(step ORDER BY ts, step), 3, 60) AS r FROM ev GROUP BY actor) AS scan WHERE scan.r[1] >= 1 ORDER BY actor";
     static final String FULL = "SELECT actor, r FROM (SELECT actor, quarry_funnel(array_agg(ts ORDER BY ts, step), "
@@ -56,7 +64,7 @@ class FunnelScanOnceTest {
 
     @Test
     void theScanIsNotPushedIntoTheAggregate() throws Exception {
-        for (String sql : List.of(ORDERED, STRICT, FULL)) {
+        for (String sql : List.of(ORDERED, ORDERED_COUNTS, STRICT, STRICT_POSITIONS, FULL)) {
             for (boolean hashed : List.of(true, false)) {
                 List<String> plan = lines("SET enable_hashagg = " + hashed + "; EXPLAIN (VERBOSE, COSTS OFF) " + sql);
                 for (String line : plan) {
@@ -72,6 +80,8 @@ class FunnelScanOnceTest {
         // per actor: [furthest step, t1, t2, t3]; actor 2 never did step 1
         List<String> expected = List.of("1 {2,0,10,NULL}", "3 {3,100,110,120}");
         assertEquals(expected, lines(ORDERED));
+        assertEquals(expected, lines(ORDERED_COUNTS));
+        assertEquals(expected, lines(STRICT_POSITIONS));
         assertEquals(expected, lines(STRICT));
         assertEquals(expected, lines(FULL));
     }

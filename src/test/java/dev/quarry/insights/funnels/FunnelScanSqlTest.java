@@ -41,6 +41,8 @@ class FunnelScanSqlTest {
         try (Statement st = conn.createStatement()) {
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V7__funnels.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V18_2__funnel_ordered.sql")));
+            st.execute(Files.readString(Path.of("src/main/resources/db/migration/V41_1__funnel_strict_positions.sql")));
+            st.execute(Files.readString(Path.of("src/main/resources/db/migration/V41_2__funnel_ordered_counts.sql")));
         }
     }
 
@@ -86,7 +88,65 @@ class FunnelScanSqlTest {
         }
         Double[] ts = rows.stream().map(r -> r[0]).toArray(Double[]::new);
         Integer[] steps = rows.stream().map(r -> (int) r[1]).toArray(Integer[]::new);
-        String fn = mode == ORDERED ? "quarry_funnel_ordered" : "quarry_funnel_strict";
+        if (mode == ORDERED) {
+            assertEquals(arrayScan("quarry_funnel_ordered", n, window, ts, steps), orderedCounts(n, window, ts, steps),
+                    "quarry_funnel_ordered_counts (V41_2) disagrees with quarry_funnel_ordered");
+        }
+        if (mode == STRICT) {
+            assertEquals(arrayScan("quarry_funnel_strict", n, window, ts, steps), strictPositions(n, window, ts, steps),
+                    "quarry_funnel_strict_positions (V41_1) disagrees with quarry_funnel_strict");
+        }
+        return arrayScan(mode == ORDERED ? "quarry_funnel_ordered" : "quarry_funnel_strict", n, window, ts, steps);
+    }
+
+    /** quarry_funnel_strict_positions (V41_1) as the compiler feeds it: timestamps and each event's step (0 = other). */
+    static List<Double> strictPositions(int n, double window, Double[] ts, Integer[] steps) throws Exception {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT quarry_funnel_strict_positions(ARRAY(SELECT "
+                + "to_timestamp(t) FROM unnest(?::float8[]) WITH ORDINALITY AS u(t, i) ORDER BY i), ?::int[], ?, ?)")) {
+            ps.setArray(1, conn.createArrayOf("float8", ts));
+            ps.setArray(2, conn.createArrayOf("int4", steps));
+            ps.setInt(3, n);
+            ps.setDouble(4, window);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                Array a = rs.getArray(1);
+                return a == null ? null : new ArrayList<>(Arrays.asList((Double[]) a.getArray()));
+            }
+        }
+    }
+
+    /**
+     * quarry_funnel_ordered_counts as the compiler feeds it (timestamps grouped by step and sorted, the count of each
+     * step), and for an actor without step-2 events the statement's own answer (the first step-1 time) instead.
+     */
+    static List<Double> orderedCounts(int n, double window, Double[] ts, Integer[] steps) throws Exception {
+        Integer[] counts = new Integer[n];
+        Arrays.fill(counts, 0);
+        for (int step : steps) {
+            counts[step - 1]++;
+        }
+        try (PreparedStatement ps = conn.prepareStatement("SELECT quarry_funnel_ordered_counts(ARRAY(SELECT "
+                + "to_timestamp(t) FROM unnest(?::float8[]) WITH ORDINALITY AS u(t, i) ORDER BY i), ?::int[], ?, ?)")) {
+            ps.setArray(1, conn.createArrayOf("float8", ts));
+            ps.setArray(2, conn.createArrayOf("int4", counts));
+            ps.setInt(3, n);
+            ps.setDouble(4, window);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                Array a = rs.getArray(1);
+                List<Double> full = a == null ? null : new ArrayList<>(Arrays.asList((Double[]) a.getArray()));
+                if (counts[0] > 0 && (n == 1 || counts[1] == 0)) {
+                    List<Double> first = new ArrayList<>(java.util.Collections.nCopies(n + 1, (Double) null));
+                    first.set(0, 1.0);
+                    first.set(1, ts[0]);
+                    assertEquals(first, full, "an actor without step-2 events: its first step-1 time");
+                }
+                return full;
+            }
+        }
+    }
+
+    static List<Double> arrayScan(String fn, int n, double window, Double[] ts, Integer[] steps) throws Exception {
         try (PreparedStatement ps = conn.prepareStatement("SELECT " + fn + "(?, ?, ?, ?)")) {
             ps.setArray(1, conn.createArrayOf("float8", ts));
             ps.setArray(2, conn.createArrayOf("int4", steps));

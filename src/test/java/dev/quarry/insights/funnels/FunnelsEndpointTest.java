@@ -121,6 +121,11 @@ class FunnelsEndpointTest {
         assertEquals(1200f, body.getFloat("results[1].median_conversion_time"));
         assertEquals(2250f, body.getFloat("results[2].average_conversion_time"));
         assertEquals(2250f, body.getFloat("results[2].median_conversion_time"));
+        // V41_2: the step events are read by event IN (…) (the covering index alone can answer that) and fed to
+        // quarry_funnel_ordered_counts
+        String sql = body.getString("postgres");
+        assertTrue(sql.contains("\"events\".\"event\" IN ("), sql);
+        assertTrue(sql.contains("quarry_funnel_ordered_counts("), sql);
     }
 
     @Test
@@ -131,7 +136,28 @@ class FunnelsEndpointTest {
     @Test
     void strictSteps() {
         // u2's clicked pricing breaks pageview → signed up; m's $identify breaks signed up → purchase
-        assertEquals(List.of(5, 3, 1), counts(post(project, funnel(Map.of("funnelOrderType", "strict"))), "results"));
+        JsonPath body = post(project, funnel(Map.of("funnelOrderType", "strict")));
+        assertEquals(List.of(5, 3, 1), counts(body, "results"));
+        // step 2: u1 600, u5 1209600 (exactly 14 days), m 300; step 3: u1 3600
+        assertEquals(403500f, body.getFloat("results[1].average_conversion_time"));
+        assertEquals(600f, body.getFloat("results[1].median_conversion_time"));
+        assertEquals(3600f, body.getFloat("results[2].average_conversion_time"));
+        assertEquals(3600f, body.getFloat("results[2].median_conversion_time"));
+        // V41_1: timestamps to quarry_funnel_strict_positions
+        String sql = body.getString("postgres");
+        assertTrue(sql.contains("quarry_funnel_strict_positions(array_agg(\"events\".\"timestamp\" ORDER BY"), sql);
+        // with a breakdown: the same counts
+        Map<String, Object> q = funnel(Map.of("funnelOrderType", "strict"));
+        q.put("breakdownFilter", Map.of("breakdown", "$browser", "breakdown_type", "event"));
+        JsonPath byBrowser = post(project, q);
+        int[] total = new int[3];
+        for (int i = 0; i < byBrowser.getList("results").size(); i++) {
+            List<Integer> c = counts(byBrowser, "results[" + i + "]");
+            for (int k = 0; k < 3; k++) {
+                total[k] += c.get(k);
+            }
+        }
+        assertEquals(List.of(5, 3, 1), List.of(total[0], total[1], total[2]));
     }
 
     @Test
@@ -212,6 +238,9 @@ class FunnelsEndpointTest {
         assertEquals(List.of(2, 1, 1), counts(body, "results[0]"));
         assertEquals(List.of(1, 1, 1), counts(body, "results[1]"));
         assertEquals(List.of(2, 2, 0), counts(body, "results[2]"));
+        // one statement: the ranking and the folded counts read the funnel scan once
+        String sql = body.getString("postgres");
+        assertEquals(1, sql.split("quarry_funnel", -1).length - 1, sql);
         // the people of the other bucket at step 2: u2 and u5
         JsonPath actors = post(project, Map.of("kind", "ActorsQuery", "select", List.of("actor", "matched_recordings"),
                 "source", Map.of("kind", "FunnelsActorsQuery", "funnelStep", 2, "includeRecordings", true,
