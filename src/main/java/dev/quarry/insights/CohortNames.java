@@ -47,7 +47,9 @@ public final class CohortNames {
             }
             Cohort c = found.get(wanted.indexOf(id));
             if (c == null) {
-                throw new ValidationException("Cohort " + id + " does not exist", "breakdown");
+                // PostHog prints a cohort breakdown as IN COHORT, whose printer refuses an unknown id with this 400
+                throw new ValidationException(dev.quarry.query.HogQLErrors.QUERY_ERROR, "Could not find cohort with ID " + id,
+                        "breakdown");
             }
             out.put(id, c.name() == null ? "" : c.name());
         }

@@ -91,7 +91,7 @@ public class PersonActors {
      */
     public ObjectNode funnelEnvelope(Page page, URI requestUrl, int limit, int offset) {
         ObjectNode body = envelope(page, requestUrl, limit, offset);
-        body.put("initial", requestUrl.toString());
+        body.put("initial", PageLinks.initial(requestUrl));
         return funnelFields(body, page);
     }
 
@@ -106,7 +106,7 @@ public class PersonActors {
         entry.put("count", page.people().size());
         body.put("next", page.hasMore() ? PageLinks.with(requestUrl, "funnel_correlation_person_offset", offset + limit,
                 "funnel_correlation_person_limit", limit) : null);
-        body.put("initial", requestUrl.toString());
+        body.put("initial", PageLinks.initial(requestUrl));
         return funnelFields(body, page);
     }
 
