@@ -179,10 +179,10 @@ final class CoreFunctions {
         scalar("ilike", 2, 2, (p, c, name) -> new Frag("(" + p.str(p.expr(c.args().get(0))) + " ILIKE " + p.str(p.expr(c.args().get(1))) + ")", "Bool"));
         scalar("notLike", 2, 2, (p, c, name) -> new Frag("(" + p.str(p.expr(c.args().get(0))) + " NOT LIKE " + p.str(p.expr(c.args().get(1))) + ")", "Bool"));
         scalar("notILike", 2, 2, (p, c, name) -> new Frag("(" + p.str(p.expr(c.args().get(0))) + " NOT ILIKE " + p.str(p.expr(c.args().get(1))) + ")", "Bool"));
-        scalar("match", 2, 2, (p, c, name) -> new Frag("hogql_match(" + p.str(p.expr(c.args().get(0))) + ", " + p.str(p.expr(c.args().get(1))) + ")", "Bool"));
+        scalar("match", 2, 2, (p, c, name) -> new Frag("hogql_match(" + p.str(p.expr(c.args().get(0))) + ", " + regex(p, c.args().get(1)) + ")", "Bool"));
         scalar("extract", 2, 2, (p, c, name) -> {
             List<Expr> args = c.args();
-            return new Frag("hogql_regexp_extract(" + p.str(p.expr(args.get(0))) + ", " + p.str(p.expr(args.get(1))) + ")",
+            return new Frag("hogql_regexp_extract(" + p.str(p.expr(args.get(0))) + ", " + regex(p, args.get(1)) + ")",
                     "String");
         });
         scalar("startsWith", 2, 2, (p, c, name) -> new Frag("starts_with(" + p.str(p.expr(c.args().get(0))) + ", " + p.str(p.expr(c.args().get(1))) + ")", "Bool"));
@@ -357,6 +357,17 @@ final class CoreFunctions {
             Map.entry('h', "HH12"), Map.entry('Q', "Q"), Map.entry('C', "CC"), Map.entry('f', "US"));
 
     /** ClickHouse formatDateTime pattern → PostgreSQL to_char pattern (literal text double-quoted). */
+    /**
+     * A regular-expression argument as SQL text. A constant pattern (a property filter's value, a literal) goes through
+     * {@code hogql_regex_pattern} (V36_1) as an uncorrelated subquery, checked once per statement (when the first
+     * row needs it), so an invalid one fails the statement with SQLSTATE 2201B naming the pattern (ClickHouse fails on a pattern that does
+     * not compile; PostHog answers 400). Any other pattern fails with PostgreSQL's own 2201B.
+     */
+    static String regex(PostgresPrinter p, Expr pattern) {
+        String sql = p.str(p.expr(pattern));
+        return pattern instanceof Expr.Constant ? "(SELECT hogql_regex_pattern(" + sql + "))" : sql;
+    }
+
     static String toCharPattern(String fmt) {
         StringBuilder out = new StringBuilder();
         StringBuilder lit = new StringBuilder();

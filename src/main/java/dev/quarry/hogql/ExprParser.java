@@ -310,7 +310,9 @@ abstract class ExprParser extends TermParser {
             try {
                 return Long.parseLong(s);
             } catch (NumberFormatException e) {
-                return Double.parseDouble(s);
+                // past Int64: kept exactly up to 256 bits as ClickHouse does (UInt64 … UInt256), then Float64
+                java.math.BigInteger big = new java.math.BigInteger(s);
+                return Literals.bigIntegerType(big) != null ? big : Double.parseDouble(s);
             }
         }
         double d = Double.parseDouble(s);

@@ -46,6 +46,10 @@ final class Literals {
             }
             return new Frag("(" + d + ")::float8", "Float64");
         }
+        if (v instanceof java.math.BigInteger big) {
+            // an integer past Int64 (ClickHouse reads such a literal exactly as UInt64 … UInt256/Int256): exact numeric
+            return new Frag(p.bind(new java.math.BigDecimal(big), "numeric"), bigIntegerType(big));
+        }
         if (v instanceof java.math.BigDecimal bd) {
             return new Frag(p.bind(bd.doubleValue(), "float8"), "Float64");
         }
@@ -71,6 +75,15 @@ final class Literals {
             return new Frag(p.bind(d, "date"), "Date");
         }
         throw new HogQLResolutionException("Unsupported constant of type " + v.getClass().getSimpleName());
+    }
+
+    /** The narrowest ClickHouse integer type of a value past Int64 (null past 256 bits: not an integer literal). */
+    static String bigIntegerType(java.math.BigInteger big) {
+        int bits = big.bitLength();
+        if (big.signum() >= 0) {
+            return bits <= 64 ? "UInt64" : bits <= 128 ? "UInt128" : bits <= 256 ? "UInt256" : null;
+        }
+        return bits <= 127 ? "Int128" : bits <= 255 ? "Int256" : null;
     }
 
     /** An array literal: a PostgreSQL array of the items brought to one type, typed by {@link HogQLTypes#arrayOf}. */

@@ -56,8 +56,20 @@ public final class Placeholders {
         if (v instanceof Float f) {
             return new Expr.Constant(f.doubleValue());
         }
-        if (v instanceof java.math.BigDecimal || v instanceof java.math.BigInteger) {
-            return new Expr.Constant(((Number) v).doubleValue());
+        if (v instanceof java.math.BigInteger big) {
+            if (Literals.bigIntegerType(big) == null) {
+                throw new HogQLResolutionException("Placeholder {" + name + "}: the integer " + big
+                        + " is out of range (ClickHouse integers have at most 256 bits)");
+            }
+            return new Expr.Constant(big.bitLength() < 64 ? (Object) big.longValue() : big);
+        }
+        if (v instanceof java.math.BigDecimal || v instanceof Double && ((Double) v).isInfinite()) {
+            double d = ((Number) v).doubleValue();
+            if (Double.isInfinite(d)) {
+                throw new HogQLResolutionException("Placeholder {" + name + "}: the number " + v
+                        + " is out of range (past Float64)");
+            }
+            return new Expr.Constant(d);
         }
         if (v == null || v instanceof Long || v instanceof Double || v instanceof String || v instanceof Boolean
                 || v instanceof java.util.UUID || v instanceof java.time.temporal.Temporal) {

@@ -318,7 +318,7 @@ final class ScalarFunctions {
         scalar("positionCaseInsensitiveUTF8", 2, 2, positioncaseinsensitiveFn);
         scalar("extractAll", 2, 2, (p, c, name) -> {
             List<Expr> a = c.args();
-            return f("hogql_extract_all(" + p.str(p.expr(a.get(0))) + ", " + p.str(p.expr(a.get(1))) + ")",
+            return f("hogql_extract_all(" + p.str(p.expr(a.get(0))) + ", " + CoreFunctions.regex(p, a.get(1)) + ")",
                     "Array(String)");
         });
         Printer countsubstringsFn = (p, c, name) -> {
@@ -332,18 +332,18 @@ final class ScalarFunctions {
         scalar("countSubstrings", 2, 2, countsubstringsFn);
         scalar("countSubstringsCaseInsensitive", 2, 2, countsubstringsFn);
         scalar("countSubstringsCaseInsensitiveUTF8", 2, 2, countsubstringsFn);
-        scalar("countMatches", 2, 2, (p, c, name) -> f("hogql_count_matches(" + p.str(p.expr(c.args().get(0))) + ", " + p.str(p.expr(c.args().get(1))) + ")", "UInt64"));
+        scalar("countMatches", 2, 2, (p, c, name) -> f("hogql_count_matches(" + p.str(p.expr(c.args().get(0))) + ", " + CoreFunctions.regex(p, c.args().get(1)) + ")", "UInt64"));
         scalar("regexpExtract", 2, 3, (p, c, name) -> {
             List<Expr> a = c.args();
             String idx = a.size() == 3 ? p.int4(p.expr(a.get(2))) : "1";
-            return f("hogql_regexp_extract_group(" + p.str(p.expr(a.get(0))) + ", " + p.str(p.expr(a.get(1))) + ", "
+            return f("hogql_regexp_extract_group(" + p.str(p.expr(a.get(0))) + ", " + CoreFunctions.regex(p, a.get(1)) + ", "
                     + idx + ")", "String");
         });
         scalar("replace", 3, 3, (p, c, name) -> p.expr(new Expr.Call("replaceAll", c.args(), null, false)));
         Printer replaceregexpallFn = (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
-            return f("hogql_regexp_replace(" + p.str(x) + ", " + p.str(p.expr(a.get(1))) + ", " + p.str(p.expr(a.get(2)))
+            return f("hogql_regexp_replace(" + p.str(x) + ", " + CoreFunctions.regex(p, a.get(1)) + ", " + p.str(p.expr(a.get(2)))
                     + ", '" + (name.endsWith("all") ? "g" : "") + "')", p.nullableLike(x, "String"));
         };
         scalar("replaceRegexpAll", 3, 3, replaceregexpallFn);
@@ -365,7 +365,7 @@ final class ScalarFunctions {
         });
         scalar("splitByRegexp", 2, 2, (p, c, name) -> {
             List<Expr> a = c.args();
-            return f("hogql_regexp_split(" + p.str(p.expr(a.get(1))) + ", " + p.str(p.expr(a.get(0))) + ")",
+            return f("hogql_regexp_split(" + p.str(p.expr(a.get(1))) + ", " + CoreFunctions.regex(p, a.get(0)) + ")",
                     "Array(String)");
         });
         scalar("splitByWhitespace", 1, 1, (p, c, name) -> {

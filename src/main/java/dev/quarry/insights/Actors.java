@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quarry.web.QueryValues;
+import dev.quarry.web.DrfDateTime;
 import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -28,7 +28,9 @@ public final class Actors {
         o.put("type", "person");
         o.put("id", uuid.toString());
         o.put("uuid", uuid.toString());
-        o.put("created_at", createdAt == null ? null : QueryValues.timestamp(createdAt));
+        // PostHog serializes the person's datetime with DRF's encoder (ActorsQuery, persons list and retrieve, the
+        // legacy persons endpoints alike): "…T10:00:00Z", six fraction digits only when there is a fraction
+        o.put("created_at", createdAt == null ? null : DrfDateTime.format(createdAt));
         JsonNode props;
         try {
             props = propertiesJson == null ? mapper.createObjectNode() : mapper.readTree(propertiesJson);

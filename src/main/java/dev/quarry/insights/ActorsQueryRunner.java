@@ -383,6 +383,10 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
 
     /** The persons of the requested cell, from the bean that answers the source. */
     private QueryPlan<Cell> cellActors(InsightSql sql, ActorsQuery.Source source) {
+        if (source instanceof InsightActorsQuery insight && !insight.insightKind().equals("StickinessQuery")) {
+            // only a stickiness cell reads operator (StickinessActorsQuery's): elsewhere it would be dropped
+            dev.quarry.query.schema.QuerySchema.unsupported("InsightActorsQuery", "operator", insight.operator());
+        }
         for (ActorsSource<?> s : sources) {
             QueryPlan<Cell> cell = ask(s, sql, source);
             if (cell != null) {

@@ -41,7 +41,9 @@ public final class CohortNames {
             }
             QueryPlan.CohortRef c = found.stream().filter(f -> f.id() == id).findFirst().orElse(null);
             if (c == null) {
-                throw new ValidationException("Cohort " + id + " does not exist", "breakdown");
+                // PostHog prints a cohort breakdown as IN COHORT, whose printer refuses an unknown id with this 400
+                throw new ValidationException(dev.quarry.query.HogQLErrors.QUERY_ERROR, "Could not find cohort with ID " + id,
+                        "breakdown");
             }
             out.put(id, c.name() == null ? "" : c.name());
         }

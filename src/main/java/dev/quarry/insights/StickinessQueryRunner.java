@@ -193,6 +193,23 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
         return source.source() instanceof StickinessQuery;
     }
 
+    /**
+     * How a stickiness cell compares an actor's interval count with {@code day}: StickinessActorsQuery's
+     * {@code operator} ({@code gte}, {@code lte} or {@code exact}) when given, else as the insight counts ("N or more"
+     * when cumulative, exactly N otherwise). Any other operator is a 400 naming it.
+     */
+    static String cellOperator(JsonNode operator, boolean cumulative) {
+        if (operator == null || operator.isNull()) {
+            return cumulative ? ">=" : "=";
+        }
+        return switch (operator.asText()) {
+            case "gte" -> ">=";
+            case "lte" -> "<=";
+            case "exact" -> "=";
+            default -> throw new ValidationException("operator must be gte, lte or exact", "operator");
+        };
+    }
+
     /** The actors of one cell of this insight (ActorsQuery over an InsightActorsQuery). */
     @Override
     public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source) {
@@ -204,7 +221,7 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
         int series = source.seriesIndex();
         return plans(sql, insight).map(plans -> {
             StickinessQueryRunner.Plan plan = ActorsQueryRunner.pick(plans, series, source.compare());
-            String op = plan.cumulative() ? ">=" : "=";
+            String op = cellOperator(source.operator(), plan.cumulative());
             return ActorsQueryRunner.Cell.of(HogQLStatement.select("SELECT person_id "
                     + "FROM {actors} AS actors WHERE intervals " + op + " {ac_n}",
                     Map.of("actors", actorIntervals(plan), "ac_n", day.asLong())));

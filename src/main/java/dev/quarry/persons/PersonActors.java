@@ -87,7 +87,7 @@ public class PersonActors {
      */
     public ObjectNode funnelEnvelope(Page page, URI requestUrl, int limit, int offset) {
         ObjectNode body = envelope(page, requestUrl, limit, offset);
-        body.put("initial", requestUrl.toString());
+        body.put("initial", PageLinks.initial(requestUrl));
         return funnelFields(body, page);
     }
 
@@ -102,7 +102,7 @@ public class PersonActors {
         entry.put("count", page.people().size());
         body.put("next", page.hasMore() ? PageLinks.with(requestUrl, "funnel_correlation_person_offset", offset + limit,
                 "funnel_correlation_person_limit", limit) : null);
-        body.put("initial", requestUrl.toString());
+        body.put("initial", PageLinks.initial(requestUrl));
         return funnelFields(body, page);
     }
 

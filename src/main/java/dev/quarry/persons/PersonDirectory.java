@@ -8,9 +8,11 @@ import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.LikePatterns;
 import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.query.schema.PropertyFilter;
+import dev.quarry.web.DrfDateTime;
 import dev.quarry.web.ValidationException;
 import dev.quarry.insights.Actors;
 import dev.quarry.insights.InsightSql;
+import dev.quarry.query.HogQLErrors;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryPlan;
 import dev.quarry.query.QueryPlans;
@@ -27,7 +29,7 @@ import java.util.UUID;
 /**
  * Reads persons for the persons list and retrieve endpoints, as HogQL through the one compiler (the printer adds
  * the team filter): newest first, filtered by PostHog's list parameters, each person in the actor shape of
- * {@link Actors#person}.
+ * {@link Actors#person} plus {@code last_seen_at} (the latest event's time, DRF-rendered; null without events).
  */
 @ApplicationScoped
 public class PersonDirectory {
@@ -40,8 +42,11 @@ public class PersonDirectory {
         this.mapper = mapper;
     }
 
-    /** PostHog's persons list filters: all optional; {@code properties} the property filters. */
-    public record Filter(String search, String distinctId, String email, PropertyFilter properties) {
+    /**
+     * PostHog's persons list filters: all optional; {@code properties} the property filters, {@code cohort} the id
+     * of a cohort the persons must belong to.
+     */
+    public record Filter(String search, String distinctId, String email, PropertyFilter properties, Long cohort) {
     }
 
     public record Page(List<ObjectNode> people, boolean hasMore) {
@@ -49,7 +54,10 @@ public class PersonDirectory {
 
     /** The page of persons; the HogQL is compiled in the project's lane, off the event loop. 400 for bad filters. */
     public Uni<Page> list(Team team, Filter filter, int limit, int offset) {
-        return plans.run(team, () -> listPlan(team, filter, limit, offset));
+        return plans.run(team, () -> listPlan(team, filter, limit, offset)).onFailure(e ->
+                filter.cohort() != null && e instanceof ValidationException v && v.getMessage() != null
+                        && v.getMessage().startsWith("Could not find cohort"))
+                .transform(e -> new ValidationException(HogQLErrors.QUERY_ERROR, e.getMessage(), "cohort"));
     }
 
     private QueryPlan<Page> listPlan(Team team, Filter filter, int limit, int offset) {
@@ -75,6 +83,14 @@ public class PersonDirectory {
         if (filter.email() != null && !filter.email().isEmpty()) {
             values.put("pl_email", filter.email());
             text.append(" AND properties.email = {pl_email}");
+        }
+        if (filter.cohort() != null) {
+            // a cohort property filter: the statement checks the cohort before reading rows, so one the project
+            // lacks is PostHog's 400 (remapped to attr "cohort" in list)
+            ObjectNode cohort = mapper.createObjectNode().put("type", "cohort").put("key", "id")
+                    .put("value", filter.cohort());
+            values.put("pl_cohort", PropertyFilters.toExpr(cohort, PropertyFilters.Context.PERSONS));
+            text.append(" AND {pl_cohort}");
         }
         text.append(" ORDER BY created_at DESC, id DESC LIMIT ").append(limit + 1).append(" OFFSET ").append(offset);
         return sql.run(sql.statement(text.toString(), values).withLimit(limit + 1)).flatMap(result -> {
@@ -110,7 +126,23 @@ public class PersonDirectory {
                             }
                             return m;
                         });
-        return distinctIds.map(dids -> {
+        // last_seen_at: the time of the person's latest event (merged persons' events included, through HogQL's
+        // person_id); null for a person without events
+        QueryPlan<Map<UUID, java.time.OffsetDateTime>> lastSeen = ids.isEmpty() ? QueryPlan.of(Map.of())
+                : sql.run("SELECT person_id, max(timestamp) FROM events WHERE person_id IN {ids} GROUP BY person_id",
+                        Map.of("ids", ids)).map(d -> {
+                            Map<UUID, java.time.OffsetDateTime> m = new HashMap<>();
+                            for (Row r : d) {
+                                m.put(r.getUUID(0), r.getOffsetDateTime(1));
+                            }
+                            return m;
+                        });
+        // both read at once (one plan of two independent parts)
+        return QueryPlan.all(List.<QueryPlan<Map<UUID, ?>>>of(distinctIds.map(m -> m), lastSeen.map(m -> m))).map(both -> {
+            @SuppressWarnings("unchecked")
+            Map<UUID, List<String>> dids = (Map<UUID, List<String>>) both.get(0);
+            @SuppressWarnings("unchecked")
+            Map<UUID, java.time.OffsetDateTime> seen = (Map<UUID, java.time.OffsetDateTime>) both.get(1);
             List<ObjectNode> out = new ArrayList<>();
             for (Row r : rows) {
                 ObjectNode person = Actors.person(mapper, r.getUUID(0), r.getOffsetDateTime(1), r.getString(2),
@@ -119,7 +151,8 @@ public class PersonDirectory {
                 person.remove("type");
                 person.remove("matched_recordings");
                 person.remove("value_at_data_point");
-                person.putNull("last_seen_at");
+                java.time.OffsetDateTime at = seen.get(r.getUUID(0));
+                person.put("last_seen_at", at == null ? null : DrfDateTime.format(at));
                 out.add(person);
             }
             return out;

@@ -1,5 +1,6 @@
 package dev.quarry.query;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.HogQLCompiler;
@@ -42,6 +43,7 @@ public class HogQLMetadataRunner implements QueryRunner<HogQLMetadata> {
         if (!language.equals("hogQL") && !language.equals("hogQLExpr")) {
             throw new ValidationException("Unsupported language: " + language, "language");
         }
+        dev.quarry.query.schema.QuerySchema.unsupported("HogQLMetadata", "connectionId", query.connectionId());
         if (language.equals("hogQL")) {
             java.util.Map<String, Object> values = HogQLQueryRunner.values(query.values(), query.variables());
             List<Object> refs = HogQLCompiler.cohortReferences(text,
@@ -54,7 +56,7 @@ public class HogQLMetadataRunner implements QueryRunner<HogQLMetadata> {
         }
         HogQLCompiler.Validation validation = language.equals("hogQL")
                 ? HogQLCompiler.validate(text, HogQLQueryRunner.values(query.values(), query.variables()))
-                : validateExpr(text);
+                : validateExpr(text, exprTable(query.sourceQuery()));
         return QueryPlan.of(answer(context, text, language, validation));
     }
 
@@ -94,13 +96,38 @@ public class HogQLMetadataRunner implements QueryRunner<HogQLMetadata> {
         return body;
     }
 
-    private static HogQLCompiler.Validation validateExpr(String expression) {
+    /**
+     * The table a {@code hogQLExpr} is resolved on, as PostHog's metadata reads {@code sourceQuery}: the persons of an
+     * actors query ({@code ActorsQuery}, {@code PersonsNode}), the events of any other source and by default.
+     */
+    static String exprTable(JsonNode sourceQuery) {
+        String kind = sourceQuery == null ? "" : sourceQuery.path("kind").asText("");
+        return kind.equals("ActorsQuery") || kind.equals("PersonsNode") ? "persons" : "events";
+    }
+
+    /**
+     * A {@code hogQLExpr}: parsed, then resolved as {@code SELECT <expr> FROM <table>} so that an unknown field or
+     * function is an error as in PostHog (positions stay those of the expression's own text).
+     */
+    static HogQLCompiler.Validation validateExpr(String expression, String table) {
         try {
             Parser.parseExpr(expression);
-            return new HogQLCompiler.Validation(true, List.of(), List.of());
         } catch (HogQLException e) {
             return new HogQLCompiler.Validation(false,
                     List.of(new HogQLCompiler.ValidationError(e.getMessage(), e.start(), e.end())), List.of());
         }
+        String prefix = "SELECT ";
+        HogQLCompiler.Validation resolved = HogQLCompiler.validate(prefix + expression + "\nFROM " + table);
+        List<HogQLCompiler.ValidationError> errors = resolved.errors().stream()
+                .map(e -> new HogQLCompiler.ValidationError(e.message(), shift(e.start(), prefix, expression),
+                        shift(e.end(), prefix, expression)))
+                .toList();
+        return new HogQLCompiler.Validation(resolved.isValid(), errors, List.of());
+    }
+
+    /** A position in the wrapped text as one in the expression (-1, unknown, when it falls outside it). */
+    private static int shift(int position, String prefix, String expression) {
+        int at = position - prefix.length();
+        return position < 0 || at < 0 || at > expression.length() ? -1 : at;
     }
 }

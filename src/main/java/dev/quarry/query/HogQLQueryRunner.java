@@ -154,10 +154,15 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
             return node.asBoolean();
         }
         if (node.isIntegralNumber()) {
-            return node.asLong();
+            // past Int64 the value is kept exactly (asLong would wrap it around); past 256 bits it is a 400
+            return node.canConvertToLong() ? (Object) node.asLong() : node.bigIntegerValue();
         }
         if (node.isNumber()) {
-            return node.asDouble();
+            double d = node.asDouble();
+            if (Double.isInfinite(d)) {
+                throw new ValidationException("Number out of range: " + node.asText() + " is past Float64", attr);
+            }
+            return d;
         }
         if (node.isArray()) {
             List<Object> items = new ArrayList<>();

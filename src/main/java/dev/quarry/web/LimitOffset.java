@@ -47,8 +47,10 @@ public record LimitOffset(int limit, int offset) {
         }
     }
 
+    /** The page with its links, built from {@code requestUrl} without a query-string key ({@link LinkUrls}). */
     public <T> Page<T> page(URI requestUrl, long count, List<T> results) {
-        return new Page<>(count, next(requestUrl, count), previous(requestUrl), results);
+        URI url = LinkUrls.withoutKey(requestUrl);
+        return new Page<>(count, next(url, count), previous(url), results);
     }
 
     String next(URI url, long count) {

@@ -92,6 +92,10 @@ public final class QueryValues {
         if (stripped.scale() <= 0 && stripped.precision() - stripped.scale() <= 18) {
             return mapper.getNodeFactory().numberNode(stripped.longValueExact());
         }
+        if (stripped.scale() <= 0 && stripped.precision() - stripped.scale() <= 78) {
+            // an integer past Int64 (a UInt64 … Int256 value): its exact digits, as ClickHouse's JSON gives them
+            return mapper.getNodeFactory().numberNode(stripped.toBigIntegerExact());
+        }
         return mapper.getNodeFactory().numberNode(decimal.doubleValue());
     }
 }

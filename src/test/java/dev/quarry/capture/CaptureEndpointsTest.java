@@ -12,6 +12,7 @@ import dev.quarry.testing.PostgresResource;
 import dev.quarry.testing.TestProjects;
 import dev.quarry.testing.TestProjects.Project;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -19,6 +20,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -53,9 +57,15 @@ class CaptureEndpointsTest {
      * ($create_alias, anon-5 not identified, so the two persons merge). Expected afterwards:
      * persons = 10 - 1 (the merge) = 9; distinct ids = 10 anon + 5 user = 15; user-0, anon-0 and anon-5 share
      * one person; 1,000 events, all with a person.
+     *
+     * <p>Capture places each event at receipt time − (sent_at − timestamp), and the events' key holds the day, so the
+     * test fixes the application's clock at 12:00:00.250 UTC (sent_at 12:00:00.000): both sends store the same times
+     * (the first event at 11:00:00.250), whatever the hour of the run, across midnight too.
      */
     @Test
     void gzipBatchAsPosthogNodeSendsItLandsAndResendingChangesNothing() throws IOException {
+        QuarkusMock.installMockForType(Clock.fixed(Instant.parse("2026-01-10T12:00:00.250Z"), ZoneOffset.UTC),
+                Clock.class);
         ObjectNode body = MAPPER.createObjectNode();
         body.put("api_key", project.apiToken());
         body.put("sent_at", "2026-01-10T12:00:00.000Z");
@@ -91,6 +101,10 @@ class CaptureEndpointsTest {
         assertDatabaseState();
         postGzip(gzipped);
         assertDatabaseState();
+        Row span = pool.preparedQuery("SELECT min(timestamp), max(timestamp) FROM events WHERE team_id = $1")
+                .execute(Tuple.of(project.id())).await().indefinitely().iterator().next();
+        assertEquals(Instant.parse("2026-01-10T11:00:00.250Z"), span.getOffsetDateTime(0).toInstant());
+        assertEquals(Instant.parse("2026-01-10T11:16:39.250Z"), span.getOffsetDateTime(1).toInstant());
     }
 
     private void assertDatabaseState() {

@@ -192,8 +192,11 @@ class PrinterTest {
         assertEquals("btrim(\"events\".\"event\")", ex("trim(event)"));
         assertEquals("string_to_array(\"events\".\"event\", $2::text)", ex("splitByChar(',', event)"));
         assertEquals("strpos(\"events\".\"event\", $2::text)::bigint", ex("position(event, 'a')"));
-        assertEquals("hogql_match(\"events\".\"event\", $2::text)", ex("match(event, '^a')"));
-        assertEquals("hogql_regexp_extract(\"events\".\"event\", $2::text)", ex("extract(event, 'a(.)')"));
+        // a constant pattern is checked once per statement, so that an invalid one is an error naming it
+        assertEquals("hogql_match(\"events\".\"event\", (SELECT hogql_regex_pattern($2::text)))", ex("match(event, '^a')"));
+        assertEquals("hogql_regexp_extract(\"events\".\"event\", (SELECT hogql_regex_pattern($2::text)))",
+                ex("extract(event, 'a(.)')"));
+        assertEquals("hogql_match(\"events\".\"event\", \"events\".\"distinct_id\")", ex("match(event, distinct_id)"));
         assertEquals("(CASE WHEN (1::bigint > 2::bigint) THEN 1::bigint ELSE 2::bigint END)", ex("if(1 > 2, 1, 2)"));
         has(ex("multiIf(1 > 2, 'a', 'b')"), "(CASE WHEN (1::bigint > 2::bigint) THEN $2::text ELSE $3::text END)");
         assertEquals("coalesce((\"events\".\"properties\" ->> $2::text), $3::text)", ex("ifNull(properties.x, 'n')"));

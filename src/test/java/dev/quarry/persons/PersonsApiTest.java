@@ -85,7 +85,7 @@ class PersonsApiTest {
                 .body("results[1].uuid", equalTo(uuidOf(team, "bob")))
                 .body("results[1].id", equalTo(uuidOf(team, "bob")))
                 .body("results[1].is_identified", equalTo(false))
-                .body("results[1].created_at", equalTo("2026-02-02T00:00:00.000000Z"))
+                .body("results[1].created_at", equalTo("2026-02-02T00:00:00Z"))
                 .body("previous", nullValue())
                 .body("next", containsString("offset=2"));
         as(team.key()).get(base + "?limit=2&offset=2").then().statusCode(200)
@@ -142,7 +142,7 @@ class PersonsApiTest {
         as(team.key()).get("/api/projects/" + team.id() + "/persons/" + bob + "/").then().statusCode(200)
                 .body("uuid", equalTo(bob)).body("distinct_ids", equalTo(List.of("bob")))
                 .body("properties.plan", equalTo("pro")).body("is_identified", equalTo(false))
-                .body("created_at", equalTo("2026-02-02T00:00:00.000000Z"));
+                .body("created_at", equalTo("2026-02-02T00:00:00Z"));
         long numeric = pool.preparedQuery("SELECT id FROM persons WHERE team_id = $1 AND uuid = $2")
                 .execute(Tuple.of(team.id(), UUID.fromString(bob))).await().indefinitely().iterator().next().getLong(0);
         as(team.key()).get("/api/environments/" + team.id() + "/persons/" + numeric).then().statusCode(200)

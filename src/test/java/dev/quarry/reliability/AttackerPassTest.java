@@ -73,11 +73,12 @@ class AttackerPassTest {
         q.put("select " + IntStream.range(0, 5_000).mapToObj(i -> i + " as c" + i).collect(Collectors.joining(",")), 400);
         q.put(IntStream.range(0, 300).mapToObj(i -> "select " + i).collect(Collectors.joining(" union all ")), 200);
         q.put("select event from events order by " + IntStream.range(0, 1_000).mapToObj(i -> "event").collect(Collectors.joining(",")) + " limit 1", 200);
-        // regex and LIKE bombs: PostgreSQL's regex engine does not backtrack exponentially; a bad pattern is null
+        // regex and LIKE bombs: PostgreSQL's regex engine does not backtrack exponentially; a bad pattern is a 400
+        // (ClickHouse fails on it too)
         q.put("select count() from events where match(concat(event, repeat('a', 40), '!'), '(a+)+$')", 200);
         q.put("select match(repeat('a', 50), '(((((((a*)*)*)*)*)*)*)b')", 200);
         q.put("select replaceRegexpAll(repeat('ab', 50000), '(a|ab|b)*c', 'x')", 200);
-        q.put("select match(event, '(((') from events limit 1", 200);
+        q.put("select match(event, '(((') from events limit 1", 400);
         q.put("select count() from events where event like '" + "%a".repeat(500) + "'", 200);
         q.put("select length(extractAll(repeat('a1', 100000), '\\\\d'))", 200);
         // recursion, windows, generators, lambdas

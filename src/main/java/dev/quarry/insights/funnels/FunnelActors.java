@@ -96,6 +96,15 @@ public final class FunnelActors {
             if (plan.vizType() == FunnelPlan.VizType.TRENDS) {
                 return QueryPlan.of(trendsActors(sql, plan, source));
             }
+            // a trends funnel's cell fields on a steps funnel would be dropped: refused by name instead
+            if (source.funnelTrendsEntrancePeriodStart() != null) {
+                throw new ValidationException("funnelTrendsEntrancePeriodStart applies only to a trends funnel "
+                        + "(funnelsFilter.funnelVizType \"trends\")", "funnelTrendsEntrancePeriodStart");
+            }
+            if (Boolean.TRUE.equals(source.funnelTrendsDropOff())) {
+                throw new ValidationException("funnelTrendsDropOff applies only to a trends funnel "
+                        + "(funnelsFilter.funnelVizType \"trends\")", "funnelTrendsDropOff");
+            }
             Expr cond = source.funnelStep() == null ? FunnelSql.reached(1) : stepCondition(source.funnelStep(), n);
             JsonNode bd = source.funnelStepBreakdown();
             if (bd == null || bd.isNull()) {
@@ -131,6 +140,11 @@ public final class FunnelActors {
         ZonedDateTime at = RelativeDates.parse(start, sql.now(), false, "funnelTrendsEntrancePeriodStart");
         long period = plan.range().interval().between(plan.range().firstBucket(),
                 plan.range().interval().start(at, plan.range().weekStartDay()));
+        if (period < 0 || period >= plan.range().bucketCount()) {
+            // not one of the funnel's periods: no cell of the answer, so never a silently empty list
+            throw new ValidationException("funnelTrendsEntrancePeriodStart " + start + " is not a period of the "
+                    + "funnel's date range", "funnelTrendsEntrancePeriodStart");
+        }
         boolean dropOff = Boolean.TRUE.equals(source.funnelTrendsDropOff());
         String converted = dropOff ? "r[1] < {to}" : "r[1] >= {to}";
         return distinctActors(FunnelTrends.perPeriod(plan), expr("period = {period} AND r[1] >= {from} AND "
