@@ -507,7 +507,7 @@ public class AnchorBench {
                     loadDuck(duck, pgPort, team, logs);
                     System.out.printf("%n%-32s %12s %12s %8s   %s%n", "insight (30 days)", "Quarry API", "DuckDB", "ratio", "check (Quarry | DuckDB)");
                     for (Question q : questions()) {
-                        if (!only.isEmpty() && !q.name().contains(only)) {
+                        if (!only.isEmpty() && java.util.Arrays.stream(only.split(",")).noneMatch(q.name()::contains)) {
                             continue;
                         }
                         timeOne(app, duck, team, key, q, runs);

@@ -3,7 +3,7 @@
 # /batch/ against a raw COPY. One command; prints per insight kind Quarry's median, DuckDB's median and the ratio.
 # Usage: infra/bench/anchor/run.sh [events=1000000] [persons=15000] [runs=3] [capture-events=100000]
 # Environment: QUARRY_BENCH_PG_PORT (55181), QUARRY_BENCH_DIR (/tmp/anchor-bench), QUARRY_BENCH_ONLY (insight name
-# part), QUARRY_BENCH_URL (time a Quarry already serving plain HTTP there instead of starting the packaged app,
+# parts, comma-separated), QUARRY_BENCH_URL (time a Quarry already serving plain HTTP there instead of starting the packaged app,
 # target/quarkus-app/quarkus-run.jar), QUARRY_BENCH_PG_STATS (any value: print where PostgreSQL spent capture's time,
 # from pg_stat_statements), QUARRY_BENCH_APP_JAVA_OPTS (extra JVM options for the app, e.g. a JFR recording),
 # QUARRY_BENCH_APP_JAR (another packaged app, e.g. a copy of a before build), QUARRY_BENCH_HOLD (any value: wait after
