@@ -154,6 +154,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.insights.TrendsQueryRunner.Cell.class,
         dev.quarry.insights.TrendsQueryRunner.Cells.class,
         dev.quarry.insights.LifecycleQueryRunner.Plan.class,
+        dev.quarry.insights.PersonDays.Days.class,
+        dev.quarry.insights.PersonMonths.Read.class,
         dev.quarry.insights.funnels.FunnelActors.Page.class,
         dev.quarry.insights.funnels.FunnelPlan.Attribution.class,
         dev.quarry.insights.funnels.FunnelPlan.OrderType.class,

@@ -58,6 +58,29 @@ final class ScalarFunctions {
         // ClickHouse's bitXor of two integers (PostgreSQL's #), added as this one entry (issue 17's example)
         scalar("bitXor", 2, 2, twoIntegers("bitXor"),
                 (p, a, c, name) -> "(" + a.get(0).sql() + " # " + a.get(1).sql() + ")");
+        // ClickHouse's bitOr, bitShiftLeft, bitShiftRight, bitTest and bitCount over 64-bit integers (issue 18: the
+        // lifecycle and stickiness runners combine per-person activity bitmaps with them). A shift by less than 0 or
+        // more than 63 positions gives 0 (PostgreSQL's shift of a bigint is only defined within 0..63).
+        scalar("bitOr", 2, 2, (p, c, name) -> bitPair(p, c, name, "|"));
+        Printer shiftFn = (p, c, name) -> {
+            Frag x = bitArg(p, c, name, 0);
+            Frag n = bitArg(p, c, name, 1);
+            String op = name.equalsIgnoreCase("bitShiftLeft") ? " << " : " >> ";
+            return f("(CASE WHEN " + n.sql() + " BETWEEN 0 AND 63 THEN (" + x.sql() + ")::bigint" + op + "(" + n.sql()
+                    + ")::int ELSE 0 END)", nullableIf(nullable(x) || nullable(n), "Int64"));
+        };
+        scalar("bitShiftLeft", 2, 2, shiftFn);
+        scalar("bitShiftRight", 2, 2, shiftFn);
+        scalar("bitTest", 2, 2, (p, c, name) -> {
+            Frag x = bitArg(p, c, name, 0);
+            Frag n = bitArg(p, c, name, 1);
+            return f("(CASE WHEN " + n.sql() + " BETWEEN 0 AND 63 THEN ((" + x.sql() + ")::bigint >> (" + n.sql()
+                    + ")::int) & 1 ELSE 0 END)", nullableIf(nullable(x) || nullable(n), "Int64"));
+        });
+        scalar("bitCount", 1, 1, (p, c, name) -> {
+            Frag x = bitArg(p, c, name, 0);
+            return f("bit_count((" + x.sql() + ")::bigint::bit(64))", nullableIf(nullable(x), "Int64"));
+        });
         scalar("negate", 1, 1, (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
@@ -624,6 +647,25 @@ final class ScalarFunctions {
             }
             return nullableIf(t.get(0).startsWith("Nullable(") || t.get(1).startsWith("Nullable("), "Int64");
         };
+    }
+
+    /** Argument {@code i} of a bit function, which must be an integer (ClickHouse's "Illegal type" otherwise). */
+    private static Frag bitArg(PostgresPrinter p, Expr.Call c, String name, int i) {
+        Frag x = p.expr(c.args().get(i));
+        if (!cat(x).equals("int")) {
+            throw new HogQLResolutionException(c.name() + " expects integers, got " + x.type(), c);
+        }
+        return x;
+    }
+
+    private static Frag bitPair(PostgresPrinter p, Expr.Call c, String name, String op) {
+        Frag x = bitArg(p, c, name, 0);
+        Frag y = bitArg(p, c, name, 1);
+        return f("((" + x.sql() + ")::bigint " + op + " (" + y.sql() + ")::bigint)", nullableIf(nullable(x) || nullable(y), "Int64"));
+    }
+
+    private static boolean nullable(Frag x) {
+        return x.type().startsWith("Nullable(");
     }
 
     private static Frag f(String sql, String type) {

@@ -114,6 +114,15 @@ public final class Schema {
                 col("events", "Int64"),
                 new FieldDef("first_timestamp", "first_at", DATETIME, Kind.COLUMN),
                 new FieldDef("last_timestamp", "last_at", DATETIME, Kind.COLUMN));
+        // Per-person activity bitmaps (migration V40_1): one row per event name, local month (its first day) and
+        // person; bit d-1 of days is set when the person did the event on day d. person_id reads through overrides.
+        table("events_person_months", "events_person_months", "person_id",
+                List.of("event", "month", "person_id", "days"),
+                col("event", "String"),
+                col("month", "Date"),
+                new FieldDef("person_id", "person_id", "UUID", Kind.PERSON_ID),
+                new FieldDef("person", null, "Person", Kind.PERSON_JOIN),
+                col("days", "Int64"));
         table("persons", "persons", null,
                 List.of("id", "created_at", "properties", "is_identified"),
                 new FieldDef("id", "uuid", "UUID", Kind.COLUMN),

@@ -31,9 +31,12 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
         return "LifecycleQuery";
     }
 
-    /** A lifecycle query, resolved: its one series, buckets and the event condition. */
-    /** personDaysWhere: the same rows' condition on the person-day rollup when it answers the same, else null. */
-    public record Plan(Series series, QueryDateRange range, Expr where, Expr personDaysWhere) {}
+    /**
+     * A lifecycle query, resolved: its one series, buckets and the event condition; {@code personDaysWhere} the same
+     * rows' condition on the person-day rollup and {@code months} the read of the activity bitmaps, each when it
+     * answers the same (else null).
+     */
+    public record Plan(Series series, QueryDateRange range, Expr where, Expr personDaysWhere, PersonMonths.Read months) {}
 
     public static QueryPlan<Plan> plan(InsightSql sql, LifecycleQuery query) {
         QuerySchema.unsupported("LifecycleQuery", "aggregation_group_type_index", query.aggregationGroupTypeIndex());
@@ -49,8 +52,10 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
                     new Expr.Compare(">=", Expr.Field.of("timestamp"), new Expr.Constant(range.bucket(-1).toOffsetDateTime())),
                     new Expr.Compare("<", Expr.Field.of("timestamp"),
                             new Expr.Constant(range.bucket(range.bucketCount()).toOffsetDateTime())));
-            return new Plan(s, range, where, PersonDays.where(sql, s, global, interval, range.bucket(-1),
-                    range.bucket(range.bucketCount()).minusNanos(1000)));
+            PersonDays.Days days = PersonDays.days(sql, s, global, interval, range.bucket(-1),
+                    range.bucket(range.bucketCount()).minusNanos(1000));
+            return new Plan(s, range, where, days == null ? null : PersonDays.where(s, days),
+                    PersonMonths.Read.of(s, days, interval));
         });
     }
 
@@ -87,6 +92,19 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
                 (long) plan.range().bucketCount()));
     }
 
+    /**
+     * Columns {@code activity, created}: one row per person active in the read (merged ids as one), with the
+     * person's activity bits over the bucket before the first shown and the shown buckets ({@link PersonMonths}) and
+     * the bucket index of the person's creation (null when the person is unknown); for {@code plan.months()} set.
+     * {@link PersonMonths#addStatuses} turns a row into its statuses.
+     */
+    public static SelectLike activity(Plan plan) {
+        return HogQLStatement.select("SELECT pm.activity AS activity, "
+                + plan.range().interval().indexHogQL("lc_anchor", "p.created_at")
+                + " AS created FROM {people} AS pm LEFT JOIN persons AS p ON p.id = pm.person_id",
+                Map.of("people", plan.months().activity(), "lc_anchor", plan.range().firstBucket().toOffsetDateTime()));
+    }
+
     @Override
     public Class<LifecycleQuery> queryType() {
         return LifecycleQuery.class;
@@ -96,18 +114,32 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
     public QueryPlan<ObjectNode> plan(QueryContext context, LifecycleQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         return plan(sql, query).flatMap(plan -> {
-            HogQLStatement counts = sql.statement(
-                    "SELECT period, status, count() AS n FROM {cells} AS cells GROUP BY period, status",
+            HogQLStatement counts = plan.months() != null ? sql.statement("SELECT activity, created FROM {people} AS people",
+                    Map.of("people", activity(plan)))
+                    : sql.statement("SELECT period, status, count() AS n FROM {cells} AS cells GROUP BY period, status",
                     Map.of("cells", cells(plan)));
             return QueryPlan.run(counts).map(result -> {
                 io.vertx.mutiny.sqlclient.RowSet<Row> rows = result.rows();
                 int n = plan.range().bucketCount();
                 double[][] data = new double[4][n];
-                for (Row row : rows) {
-                    int period = (int) (long) row.getLong(0);
-                    int status = STATUSES.indexOf(row.getString(1));
-                    if (period >= 0 && period < n && status >= 0) {
-                        data[status][period] = status == 3 ? -row.getLong(2) : row.getLong(2);
+                if (plan.months() != null) {
+                    // one row per active person: the statuses follow from the person's activity bits
+                    long[][] tally = new long[4][n];
+                    for (Row row : rows) {
+                        PersonMonths.addStatuses(row.getLong(0), row.getLong(1), tally);
+                    }
+                    for (int s = 0; s < 4; s++) {
+                        for (int p = 0; p < n; p++) {
+                            data[s][p] = s == 3 ? -tally[s][p] : tally[s][p];
+                        }
+                    }
+                } else {
+                    for (Row row : rows) {
+                        int period = (int) (long) row.getLong(0);
+                        int status = STATUSES.indexOf(row.getString(1));
+                        if (period >= 0 && period < n && status >= 0) {
+                            data[status][period] = status == 3 ? -row.getLong(2) : row.getLong(2);
+                        }
                     }
                 }
                 ObjectNode body = context.mapper().createObjectNode();

@@ -50,14 +50,22 @@ public final class PersonDays {
                 && isTrue(InsightSql.properties(series.fixedProperties(), "series.fixedProperties"));
     }
 
+    /** Local days {@code first} … {@code last} (inclusive): what a read covers when the rollups answer for it. */
+    public record Days(LocalDate first, LocalDate last) {
+        /** How many days, first and last included. */
+        public long count() {
+            return java.time.temporal.ChronoUnit.DAYS.between(first, last) + 1;
+        }
+    }
+
     /**
-     * The rollup's condition for {@code series} on local days {@code from} … {@code to} (inclusive) when the
-     * rollup answers for this read (see the class comment), else null.
+     * The local days a read covers when the person rollups (this one and {@link PersonMonths}) answer exactly what
+     * the events would (see the class comment), else null.
      *
      * @param readFrom first instant read; @param readTo last instant read (inclusive, as {@link QueryDateRange#to()})
      */
-    public static Expr where(InsightSql sql, Series series, Expr global, Interval interval, ZonedDateTime readFrom,
-                             ZonedDateTime readTo) {
+    public static Days days(InsightSql sql, Series series, Expr global, Interval interval, ZonedDateTime readFrom,
+                            ZonedDateTime readTo) {
         if (interval == Interval.HOUR || interval == Interval.MINUTE || readFrom == null || readTo == null
                 || !zoneUsable(sql.context().team().timezone()) || !filtersUsable(series, global)) {
             return null;
@@ -66,10 +74,25 @@ public final class PersonDays {
         if (!readFrom.toLocalTime().equals(LocalTime.MIDNIGHT) || !end.toLocalTime().equals(LocalTime.MIDNIGHT)) {
             return null;
         }
-        LocalDate first = readFrom.toLocalDate();
-        LocalDate last = end.toLocalDate().minusDays(1);
-        Expr days = InsightSql.and(new Expr.Compare(">=", Expr.Field.of("day"), new Expr.Constant(first)),
-                new Expr.Compare("<=", Expr.Field.of("day"), new Expr.Constant(last)));
+        return new Days(readFrom.toLocalDate(), end.toLocalDate().minusDays(1));
+    }
+
+    /**
+     * The rollup's condition for {@code series} on local days {@code from} … {@code to} (inclusive) when the
+     * rollup answers for this read (see the class comment), else null.
+     *
+     * @param readFrom first instant read; @param readTo last instant read (inclusive, as {@link QueryDateRange#to()})
+     */
+    public static Expr where(InsightSql sql, Series series, Expr global, Interval interval, ZonedDateTime readFrom,
+                             ZonedDateTime readTo) {
+        Days d = days(sql, series, global, interval, readFrom, readTo);
+        return d == null ? null : where(series, d);
+    }
+
+    /** The rollup's condition for {@code series} on the local days {@code d}. */
+    public static Expr where(Series series, Days d) {
+        Expr days = InsightSql.and(new Expr.Compare(">=", Expr.Field.of("day"), new Expr.Constant(d.first())),
+                new Expr.Compare("<=", Expr.Field.of("day"), new Expr.Constant(d.last())));
         return series.event() == null ? days
                 : InsightSql.and(new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant(series.event())), days);
     }

@@ -33,10 +33,13 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
         return "StickinessQuery";
     }
 
-    /** One series of a stickiness query over one range (the current one, or the previous one when comparing). */
-    /** personDaysWhere: the same rows' condition on the person-day rollup when it answers the same, else null. */
+    /**
+     * One series of a stickiness query over one range (the current one, or the previous one when comparing);
+     * {@code personDaysWhere} the same rows' condition on the person-day rollup and {@code months} the read of the
+     * activity bitmaps, each when it answers the same (else null).
+     */
     public record Plan(Series series, QueryDateRange range, int intervalCount, String criteriaOp, long criteriaValue,
-            boolean cumulative, Expr where, String compareLabel, Expr personDaysWhere) {
+            boolean cumulative, Expr where, String compareLabel, Expr personDaysWhere, PersonMonths.Read months) {
         public int maxDays() {
             return (range.bucketCount() + intervalCount - 1) / intervalCount;
         }
@@ -71,9 +74,14 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
                 QueryDateRange dr = ranges.get(r);
                 for (Series s : series) {
                     Expr where = InsightSql.and(s.filter(), global, InsightSql.timestampIn(dr.from(), dr.to()));
+                    PersonDays.Days days = PersonDays.days(sql, s, global, dr.interval(), dr.from(), dr.to());
+                    // the bitmaps know active days, not how many events: criteria and grouped intervals read the
+                    // person-day rollup
+                    PersonMonths.Read months = intervalCount == 1 && op == null
+                            ? PersonMonths.Read.of(s, days, dr.interval()) : null;
                     plans.add(new Plan(s, dr, intervalCount, op, value, cumulative, where,
                             compare ? (r == 0 ? "current" : "previous") : null,
-                            PersonDays.where(sql, s, global, dr.interval(), dr.from(), dr.to())));
+                            days == null ? null : PersonDays.where(s, days), months));
                 }
             }
             return plans;
@@ -85,12 +93,19 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
      * an AST (the subquery of both the counts and the actors of a cell).
      */
     public static SelectLike actorIntervals(Plan plan) {
+        if (plan.months() != null) {
+            // each active person's count of active days is the number of bits set
+            return HogQLStatement.select("SELECT person_id, bitCount(activity) AS intervals FROM {people} AS people",
+                    Map.of("people", plan.months().activity()));
+        }
         Interval iv = plan.range().interval();
         boolean rollup = plan.personDaysWhere() != null;
         String idx = iv.indexHogQL("st_anchor", rollup ? "day" : "timestamp");
         String group = plan.intervalCount() == 1 ? idx
                 : "toInt(floor(({st_last} - " + idx + ") / {st_k}))";
-        String having = plan.criteriaOp() == null ? "" : " HAVING count() " + switch (plan.criteriaOp()) {
+        // criteria count events per person and interval: on the rollup, each row carries its day's events
+        String having = plan.criteriaOp() == null ? "" : " HAVING " + (rollup ? "sum(events) " : "count() ")
+                + switch (plan.criteriaOp()) {
             case "lte" -> "<=";
             case "exact" -> "=";
             default -> ">=";

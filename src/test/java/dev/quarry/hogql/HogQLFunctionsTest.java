@@ -98,6 +98,29 @@ class HogQLFunctionsTest {
         assertEquals("bitAnd expects two integers, got Float64 and Int64", e.getMessage());
     }
 
+    /** ClickHouse's bitOr, shifts, bitTest and bitCount over 64-bit integers (the activity bitmaps' arithmetic). */
+    @Test
+    void bitArithmetic() {
+        check("bitOr(12, 10)", 14L);
+        check("bitOr(x, 1) from (select 6 as x)", 7L);
+        check("bitShiftLeft(1, 40)", 1099511627776L);
+        check("bitShiftLeft(3, 62)", Long.MIN_VALUE + (1L << 62));
+        check("bitShiftLeft(1, 64)", 0L);
+        check("bitShiftLeft(1, -1)", 0L);
+        check("bitShiftRight(1099511627776, 38)", 4L);
+        check("bitShiftRight(-8, 1)", -4L);
+        check("bitTest(10, 1)", 1L);
+        check("bitTest(10, 2)", 0L);
+        check("bitTest(-1, 63)", 1L);
+        check("bitCount(255)", 8L);
+        check("bitCount(0)", 0L);
+        check("bitCount(-1)", 64L);
+        check("bitCount(bitShiftLeft(1, 40) + 5)", 3L);
+        check("bitCount(toInt('not a number'))", null);
+        HogQLException e = assertThrows(HogQLResolutionException.class, () -> value("bitCount('a')"));
+        assertEquals("bitCount expects integers, got String", e.getMessage());
+    }
+
     @Test
     void arithmeticFunctions() {
         check("plus(2, 3)", 5L);

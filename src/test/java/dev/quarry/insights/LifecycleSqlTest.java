@@ -24,7 +24,7 @@ class LifecycleSqlTest {
                 .put("date_to", "2020-01-19"), Interval.DAY, 0, now, "-7d", null);
         LifecycleQueryRunner.Plan plan = new LifecycleQueryRunner.Plan(
                 Series.parse(new ObjectMapper().createObjectNode().put("event", "$pageview"), 0, "series"), range,
-                new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant("$pageview")), null);
+                new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant("$pageview")), null, null);
         CompiledQuery q = HogQLCompiler.compile(Parser.parseSelect("SELECT period, status, count() FROM {cells} AS c "
                 + "GROUP BY period, status"), CompileSettings.of(7).withValues(Map.of("cells",
                 LifecycleQueryRunner.cells(plan))));

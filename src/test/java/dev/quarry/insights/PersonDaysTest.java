@@ -40,12 +40,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The person-day rollup (V18_3) against the events it summarises, on generated data (fixed seed): two teams (UTC and
- * Europe/Berlin, whose local days differ from UTC's), 60 persons of which some are merged (person_overrides) and one
- * deleted, 3,000 events over 40 days written in several INSERT batches (the capture trigger), then some events
- * updated and deleted, then one team's timezone changed. After each step the rollup must equal the events grouped
- * by (team, event, local day, person), and the stickiness and lifecycle statements the runners build must give the
- * same rows from the rollup as from the events, for day, week and month buckets.
+ * The person-day rollup (V18_3) and the activity bitmaps (V40_1) against the events they summarise, on generated
+ * data (fixed seed): two teams (UTC and Europe/Berlin, whose local days differ from UTC's), 64 persons of which some
+ * are merged (person_overrides), one deleted and four created inside the range, 3,000 events over 40 days written in
+ * several INSERT batches (the capture triggers), then some events updated and deleted, then one team's timezone
+ * changed. After each step both must equal the events grouped by (team, event, local day or month, person), and the
+ * stickiness and lifecycle statements the runners build must give the same answers from the rollups as from the
+ * events: day, week and month buckets from the person-day rollup, days (across a month boundary) from the bitmaps.
  */
 class PersonDaysTest {
     static EmbeddedPostgres pg;
@@ -79,6 +80,15 @@ class PersonDaysTest {
                   from generate_series(1, 2) t, generate_series(0, 4) i;
                 -- person 59 is deleted: its events stay and keep counting, as on events
                 delete from persons where uuid in (md5('1-p-59')::uuid, md5('2-p-59')::uuid);
+                -- persons 60..63 are created inside the range and active from that day on: lifecycle's "new"
+                insert into persons (team_id, uuid, created_at)
+                  select t, md5(t || '-p-' || i)::uuid, timestamptz '2024-02-10 10:00:00+00' + (i - 60) * interval '3 days'
+                  from generate_series(1, 2) t, generate_series(60, 63) i;
+                insert into events (team_id, uuid, event, distinct_id, properties, timestamp, person_id)
+                  select t, gen_random_uuid(), '$pageview', 'd' || i, '{}',
+                         timestamptz '2024-02-10 11:00:00+00' + (i - 60) * interval '3 days' + k * interval '26 hours',
+                         md5(t || '-p-' || i)::uuid
+                  from generate_series(1, 2) t, generate_series(60, 63) i, generate_series(0, 3) k;
                 """);
         }
         Random random = new Random(18);
@@ -162,7 +172,9 @@ class PersonDaysTest {
     }
 
     static CompiledQuery compile(dev.quarry.hogql.SelectLike query, long team, String zone) {
-        return HogQLCompiler.compile(query, CompileSettings.of(team).withTimezone(zone));
+        // every row (not HogQL's default LIMIT 100), as the runners compile
+        return HogQLCompiler.compile(query, CompileSettings.of(team).withTimezone(zone)
+                .withLimits(dev.quarry.query.QueryService.NO_LIMIT, dev.quarry.query.QueryService.NO_LIMIT));
     }
 
     static Series series(String event) {
@@ -193,15 +205,30 @@ class PersonDaysTest {
                     QueryDateRange r = range(interval, zone);
                     Expr rawWhere = InsightSql.and(s.filter(), InsightSql.timestampIn(r.from(), r.to()));
                     Expr rollupWhere = rollupWhere(s, r.from(), r.to());
+                    PersonMonths.Read months = PersonMonths.Read.of(s, days(r.from(), r.to()), interval);
+                    assertEquals(interval == Interval.DAY, months != null);
                     for (int k : new int[] {1, 2}) {
-                        var raw = new StickinessQueryRunner.Plan(s, r, k, null, 1, false, rawWhere, null, null);
-                        var fast = new StickinessQueryRunner.Plan(s, r, k, null, 1, false, rawWhere, null, rollupWhere);
+                        var raw = new StickinessQueryRunner.Plan(s, r, k, null, 1, false, rawWhere, null, null, null);
+                        var fast = new StickinessQueryRunner.Plan(s, r, k, null, 1, false, rawWhere, null, rollupWhere, null);
                         String wrap = "SELECT person_id, intervals FROM %s AS a";
                         List<String> expected = rows(compile(wrap(StickinessQueryRunner.actorIntervals(raw), wrap), team, zone));
                         assertFalse(expected.isEmpty());
                         assertEquals(expected, rows(compile(wrap(StickinessQueryRunner.actorIntervals(fast), wrap), team, zone)),
                                 "stickiness, team " + team + ", " + interval + ", " + event + ", intervalCount " + k);
                         compared++;
+                        if (k == 1 && months != null) {
+                            var bits = new StickinessQueryRunner.Plan(s, r, k, null, 1, false, rawWhere, null, rollupWhere, months);
+                            assertEquals(expected, rows(compile(wrap(StickinessQueryRunner.actorIntervals(bits), wrap), team, zone)),
+                                    "stickiness from the bitmaps, team " + team + ", " + event);
+                            compared++;
+                        }
+                        // stickiness criteria count events per person and interval, on the rollup too
+                        var rawCriteria = new StickinessQueryRunner.Plan(s, r, k, "gte", 2, false, rawWhere, null, null, null);
+                        var fastCriteria = new StickinessQueryRunner.Plan(s, r, k, "gte", 2, false, rawWhere, null, rollupWhere, null);
+                        List<String> expectedCriteria = rows(compile(wrap(StickinessQueryRunner.actorIntervals(rawCriteria), wrap), team, zone));
+                        assertTrue(!expectedCriteria.isEmpty() || "purchase".equals(event));
+                        assertEquals(expectedCriteria, rows(compile(wrap(StickinessQueryRunner.actorIntervals(fastCriteria), wrap), team, zone)),
+                                "stickiness criteria, team " + team + ", " + interval + ", " + event + ", intervalCount " + k);
                     }
                     Expr lcRaw = InsightSql.and(s.filter(),
                             new Expr.Compare(">=", Expr.Field.of("timestamp"), new Expr.Constant(r.bucket(-1).toOffsetDateTime())),
@@ -209,16 +236,82 @@ class PersonDaysTest {
                     Expr lcRollup = rollupWhere(s, r.bucket(-1), r.bucket(r.bucketCount()).minusNanos(1000));
                     String wrap = "SELECT person_id, period, status FROM %s AS c";
                     List<String> expected = rows(compile(wrap(LifecycleQueryRunner.cells(
-                            new LifecycleQueryRunner.Plan(s, r, lcRaw, null)), wrap), team, zone));
+                            new LifecycleQueryRunner.Plan(s, r, lcRaw, null, null)), wrap), team, zone));
                     assertFalse(expected.isEmpty());
                     assertEquals(expected, rows(compile(wrap(LifecycleQueryRunner.cells(
-                            new LifecycleQueryRunner.Plan(s, r, lcRaw, lcRollup)), wrap), team, zone)),
+                            new LifecycleQueryRunner.Plan(s, r, lcRaw, lcRollup, null)), wrap), team, zone)),
                             "lifecycle, team " + team + ", " + interval + ", " + event);
                     compared++;
+                    PersonMonths.Read lcMonths = PersonMonths.Read.of(s,
+                            days(r.bucket(-1), r.bucket(r.bucketCount()).minusNanos(1000)), interval);
+                    if (lcMonths != null) {
+                        assertTrue(!"$pageview".equals(event) || lifecycleCounts(expected, r.bucketCount()).stream()
+                                .anyMatch(c -> c.startsWith("new ")), "the data has new persons");
+                        assertEquals(lifecycleCounts(expected, r.bucketCount()), lifecycleFromBitmaps(
+                                new LifecycleQueryRunner.Plan(s, r, lcRaw, lcRollup, lcMonths), team, zone),
+                                "lifecycle from the bitmaps, team " + team + ", " + event);
+                        compared++;
+                    }
                 }
             }
         }
-        assertEquals(2 * 3 * 3 * 3, compared);
+        // stickiness (2 interval counts) and lifecycle per team, interval and event; plus both from the bitmaps (days)
+        assertEquals(2 * 3 * 3 * 3 + 2 * 3 * 2, compared);
+    }
+
+    /** What PersonDays.days gives for an eligible read (built here without a query context). */
+    static PersonDays.Days days(ZonedDateTime from, ZonedDateTime to) {
+        return new PersonDays.Days(from.toLocalDate(), to.plusNanos(1000).toLocalDate().minusDays(1));
+    }
+
+    /** Lifecycle counts "status period count" from the runner's cell rows (person|period|status|). */
+    static List<String> lifecycleCounts(List<String> cells, int n) {
+        Map<String, Long> by = new java.util.TreeMap<>();
+        for (String cell : cells) {
+            String[] f = cell.split("\\|");
+            if (Long.parseLong(f[1]) < n) {
+                by.merge(f[2] + " " + f[1], 1L, Long::sum);
+            }
+        }
+        List<String> out = new ArrayList<>();
+        by.forEach((k, v) -> out.add(k + " " + v));
+        return out;
+    }
+
+    /** Lifecycle counts as the runner computes them from the activity bitmaps, in the same form. */
+    static List<String> lifecycleFromBitmaps(LifecycleQueryRunner.Plan plan, long team, String zone) throws Exception {
+        CompiledQuery c = compile(wrap(LifecycleQueryRunner.activity(plan), "SELECT activity, created FROM %s AS a"),
+                team, zone);
+        RowSet<Row> rows = pool.preparedQuery(c.sql()).execute(Tuple.from(c.params()))
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        long[][] tally = new long[4][plan.range().bucketCount()];
+        for (Row row : rows) {
+            PersonMonths.addStatuses(row.getLong(0), row.getLong(1), tally);
+        }
+        Map<String, Long> by = new java.util.TreeMap<>();
+        for (int s = 0; s < 4; s++) {
+            for (int p = 0; p < tally[s].length; p++) {
+                if (tally[s][p] > 0) {
+                    by.put(LifecycleQueryRunner.STATUSES.get(s) + " " + p, tally[s][p]);
+                }
+            }
+        }
+        List<String> out = new ArrayList<>();
+        by.forEach((k, v) -> out.add(k + " " + v));
+        return out;
+    }
+
+    /** Rows of the activity bitmaps that differ from the events grouped by local month (both directions). */
+    static long bitmapDifferences() throws Exception {
+        return scalar("""
+                with truth as (
+                  select team_id, event, date_trunc('month', day)::date as month, person_id,
+                         bit_or(1::bigint << (extract(day from day)::int - 1)) as days
+                  from (select distinct e.team_id, e.event, (e.timestamp at time zone t.timezone)::date as day, e.person_id
+                        from events e join teams t on t.id = e.team_id) d
+                  group by 1, 2, 3, 4)
+                select count(*) from ((select * from truth except select * from events_person_months)
+                  union all (select * from events_person_months except select * from truth)) d""");
     }
 
     /** What PersonDays.where gives for an eligible read (built here without a query context). */
@@ -240,6 +333,8 @@ class PersonDaysTest {
     void rollupFollowsEveryWriteAndAnswersTheSame() throws Exception {
         assertTrue(scalar("select count(*) from events_person_days") > 1000);
         assertEquals(0, rollupDifferences(), "after the insert batches");
+        assertTrue(scalar("select count(*) from events_person_months") > 500);
+        assertEquals(0, bitmapDifferences(), "bitmaps after the insert batches");
         sameAnswers();
 
         // updates that move events to another person, event and day; deletes
@@ -250,6 +345,8 @@ class PersonDaysTest {
             st.execute("delete from events where team_id = 2 and person_id = md5('2-p-8')::uuid");
         }
         assertEquals(0, rollupDifferences(), "after updates and deletes");
+        assertEquals(0, bitmapDifferences(), "bitmaps after updates and deletes");
+        assertEquals(0, scalar("select count(*) from events_person_months where team_id = 2 and person_id = md5('2-p-8')::uuid"));
         assertEquals(0, scalar("select count(*) from events_person_days where team_id = 2 and person_id = md5('2-p-8')::uuid"));
         sameAnswers();
 
@@ -258,6 +355,7 @@ class PersonDaysTest {
             st.execute("update teams set timezone = 'America/Los_Angeles' where id = 2");
         }
         assertEquals(0, rollupDifferences(), "after the timezone change");
+        assertEquals(0, bitmapDifferences(), "bitmaps after the timezone change");
         sameAnswers();
     }
 
