@@ -11,7 +11,7 @@ import io.smallrye.mutiny.Uni;
  * fields, which {@link QueryService} adds). A new kind is one bean implementing this interface with its record:
  * {@link QueryRunners} finds it by {@link #kind()}.
  *
- * @param <Q> the query's record; {@link JsonQueryRunner} for the kinds still read from JSON
+ * @param <Q> the query's record
  */
 public interface QueryRunner<Q> {
     /** PostHog's {@code kind} this runner answers, e.g. {@code "LifecycleQuery"}. */
