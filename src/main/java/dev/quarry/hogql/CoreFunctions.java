@@ -27,6 +27,9 @@ final class CoreFunctions {
 
     static void register() {
         scalar(Functions.PROPERTY_PAIRS, 1, 1, (p, c, name) -> new Frag("quarry_property_pairs(" + p.expr(c.args().get(0)).sql() + ")", "Array(String)"));
+        scalar(Functions.REGEXP_REPLACE_ALL, 3, 3, (p, c, name) -> new Frag("regexp_replace(" + p.str(p.expr(c.args().get(0)))
+                + ", " + p.str(p.expr(c.args().get(1))) + ", replace(" + p.str(p.expr(c.args().get(2))) + ", '\\0', '\\&'), 'g')",
+                "String"));
         // dates
         scalar("now", 0, 0, (p, c, name) -> new Frag("now()", Schema.DATETIME));
         scalar("today", 0, 0, (p, c, name) -> new Frag("(now() AT TIME ZONE " + p.tz() + ")::date", "Date"));

@@ -233,6 +233,11 @@ class PathsWalkTest {
         reject(pageviews(Map.of("whatever", 1)), "whatever");
         reject(pageviews(Map.of("localPathCleaningFilters", List.of(Map.of("regex", "(", "alias", "")))),
                 "localPathCleaningFilters");
+        // Java's regex syntax takes named groups, PostgreSQL's refuses them: still a 400, never a 500
+        given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                .body(Map.of("query", pageviews(Map.of("localPathCleaningFilters",
+                        List.of(Map.of("regex", "(?<n>a)", "alias", "")))), "refresh", "force_blocking"))
+                .post("/api/environments/" + team.id() + "/query/").then().statusCode(400);
         reject(Map.of("kind", "ActorsQuery", "select", List.of("actor"), "source", Map.of("kind",
                 "InsightActorsQuery", "day", "2020-03-02", "source", pageviews(Map.of()))), "day");
     }

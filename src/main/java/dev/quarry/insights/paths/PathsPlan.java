@@ -3,6 +3,7 @@ package dev.quarry.insights.paths;
 import dev.quarry.dates.Interval;
 import dev.quarry.dates.QueryDateRange;
 import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.Functions;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.Parser;
 import dev.quarry.hogql.Placeholders;
@@ -127,7 +128,7 @@ public record PathsPlan(QueryDateRange range, Expr where, Expr item, Expr groupi
                 throw new ValidationException("Invalid regex in localPathCleaningFilters: " + e.getDescription(),
                         "localPathCleaningFilters");
             }
-            out = Expr.Call.of("replaceRegexpAll", out, new Expr.Constant(c.regex()),
+            out = Expr.Call.of(Functions.REGEXP_REPLACE_ALL, out, new Expr.Constant(c.regex()),
                     new Expr.Constant(c.alias() == null ? "" : c.alias()));
         }
         return out;

@@ -14,7 +14,7 @@ import java.util.Map;
  * <li>{@code pa_events}: the events read, each with its path item and time in milliseconds; with
  * {@code pathGroupings} the item becomes its grouping ({@code pa_grouped}); excluded items are dropped.</li>
  * <li>{@code pa_cut}: per person in time order (ties by uuid), an event 30 minutes or more after the person's
- * previous one starts a new session ({@code pa_sessions} numbers them by a running sum).</li>
+ * previous one starts a new session ({@code pa_sessions} numbers them by a running count).</li>
  * <li>{@code pa_compact}: in a session, an item followed by the same item is dropped (a repeat keeps its last
  * time) — and, as PostHog compares the last item with '', so is an empty last item; the rest are numbered
  * {@code k} = 1, 2, ….</li>
@@ -57,53 +57,55 @@ public final class PathsSql {
         q.append("pa_cut AS (SELECT person_id, timestamp, uuid, ms, item, "
                 + "if(ms - lag(ms) OVER pa_person < {pa_gap}, 0, 1) AS new_session FROM ").append(items)
                 .append(" WHERE {pa_keep} WINDOW pa_person AS (PARTITION BY person_id ORDER BY timestamp, uuid)), ");
+        // every window after the cut shares one order, (person, session) by time, so PostgreSQL sorts the events
+        // twice in all: by person and time, then by person, session and time
+        String inSession = "PARTITION BY person_id, session ORDER BY timestamp, uuid";
+        String wholeSession = "(" + inSession + " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)";
         q.append("pa_sessions AS (SELECT person_id, timestamp, uuid, ms, item, "
-                + "sum(new_session) OVER (PARTITION BY person_id ORDER BY timestamp, uuid "
+                + "count(if(new_session = 1, 1, NULL)) OVER (PARTITION BY person_id ORDER BY timestamp, uuid "
                 + "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS session, "
                 + "lead(item) OVER (PARTITION BY person_id ORDER BY timestamp, uuid) AS next_item, "
                 + "lead(new_session) OVER (PARTITION BY person_id ORDER BY timestamp, uuid) AS next_new FROM pa_cut), ");
-        q.append("pa_compact AS (SELECT person_id, session, ms, item, "
-                + "row_number() OVER (PARTITION BY person_id, session ORDER BY timestamp, uuid) AS k "
+        q.append("pa_compact AS (SELECT person_id, session, timestamp, uuid, ms, item, "
+                + "row_number() OVER (" + inSession + ") AS k "
                 + "FROM pa_sessions WHERE item != if(next_new = 0, next_item, '')), ");
+        String carried = "person_id, session, timestamp, uuid, ms, ";
         String start = plan.startPoint();
         String end = plan.endPoint();
         if (start != null && end != null) {
             // PostHog looks both points up as given (no trailing slash dropped)
             v.put("pa_start", start);
             v.put("pa_end", end);
-            q.append("pa_starts AS (SELECT person_id, session, k, item, ms, "
-                    + "min(if(item = {pa_start}, k, NULL)) OVER (PARTITION BY person_id, session) AS s "
-                    + "FROM pa_compact), ");
-            q.append("pa_ends AS (SELECT person_id, session, k, item, ms, s, "
-                    + "min(if(item = {pa_end} AND k >= s, k, NULL)) OVER (PARTITION BY person_id, session) AS e "
+            q.append("pa_starts AS (SELECT " + carried + "k, item, "
+                    + "min(if(item = {pa_start}, k, NULL)) OVER " + wholeSession + " AS s FROM pa_compact), ");
+            q.append("pa_ends AS (SELECT " + carried + "k, item, s, "
+                    + "min(if(item = {pa_end} AND k >= s, k, NULL)) OVER " + wholeSession + " AS e "
                     + "FROM pa_starts WHERE s IS NOT NULL), ");
-            q.append("pa_steps AS (SELECT person_id, session, "
+            q.append("pa_steps AS (SELECT " + carried
                     + "multiIf(e - s + 1 <= {pa_n} OR k < s + {pa_half}, k - s + 1, k = s + {pa_half}, {pa_half} + 1, "
                     + "k - e + 2 * {pa_half} + 1) AS idx, "
-                    + "if(e - s + 1 > {pa_n} AND k = s + {pa_half}, '...', item) AS step, ms FROM pa_ends "
+                    + "if(e - s + 1 > {pa_n} AND k = s + {pa_half}, '...', item) AS step FROM pa_ends "
                     + "WHERE k >= s AND k <= e AND (e - s + 1 <= {pa_n} OR k <= s + {pa_half} OR k > e - {pa_half})) ");
         } else if (end != null) {
             v.put("pa_end", trimSlash(end));
-            q.append("pa_ends AS (SELECT person_id, session, k, item, ms, "
-                    + "min(if(item = {pa_end}, k, NULL)) OVER (PARTITION BY person_id, session) AS e "
-                    + "FROM pa_compact), ");
-            q.append("pa_steps AS (SELECT person_id, session, k - greatest(e - {pa_n}, 0) AS idx, item AS step, ms "
+            q.append("pa_ends AS (SELECT " + carried + "k, item, "
+                    + "min(if(item = {pa_end}, k, NULL)) OVER " + wholeSession + " AS e FROM pa_compact), ");
+            q.append("pa_steps AS (SELECT " + carried + "k - greatest(e - {pa_n}, 0) AS idx, item AS step "
                     + "FROM pa_ends WHERE k <= e AND k > e - {pa_n}) ");
         } else if (start != null) {
             v.put("pa_start", trimSlash(start));
-            q.append("pa_starts AS (SELECT person_id, session, k, item, ms, "
-                    + "min(if(item = {pa_start}, k, NULL)) OVER (PARTITION BY person_id, session) AS s "
-                    + "FROM pa_compact), ");
-            q.append("pa_steps AS (SELECT person_id, session, k - s + 1 AS idx, item AS step, ms "
+            q.append("pa_starts AS (SELECT " + carried + "k, item, "
+                    + "min(if(item = {pa_start}, k, NULL)) OVER " + wholeSession + " AS s FROM pa_compact), ");
+            q.append("pa_steps AS (SELECT " + carried + "k - s + 1 AS idx, item AS step "
                     + "FROM pa_starts WHERE k >= s AND k < s + {pa_n}) ");
         } else {
-            q.append("pa_steps AS (SELECT person_id, session, k AS idx, item AS step, ms FROM pa_compact "
-                    + "WHERE k <= {pa_n}) ");
+            q.append("pa_steps AS (SELECT " + carried + "k AS idx, item AS step FROM pa_compact WHERE k <= {pa_n}) ");
         }
+        // a session holds at most one walk, whose steps keep the session's time order
         q.append("SELECT person_id, idx, step AS item, "
-                + "lag(step) OVER (PARTITION BY person_id, session ORDER BY idx) AS prev, "
-                + "ms - lag(ms) OVER (PARTITION BY person_id, session ORDER BY idx) AS conv, "
-                + "max(idx) OVER (PARTITION BY person_id, session) AS len FROM pa_steps");
+                + "lag(step) OVER (" + inSession + ") AS prev, "
+                + "ms - lag(ms) OVER (" + inSession + ") AS conv, "
+                + "max(idx) OVER " + wholeSession + " AS len FROM pa_steps");
         return HogQLStatement.select(q.toString(), v);
     }
 
