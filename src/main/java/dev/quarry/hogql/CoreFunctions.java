@@ -28,6 +28,9 @@ final class CoreFunctions {
 
     static void register() {
         scalar(Functions.PROPERTY_PAIRS, 1, 1, (p, c, name) -> new Frag("quarry_property_pairs(" + p.expr(c.args().get(0)).sql() + ")", "Array(String)"));
+        scalar(Functions.REGEXP_REPLACE_ALL, 3, 3, (p, c, name) -> new Frag("regexp_replace(" + p.str(p.expr(c.args().get(0)))
+                + ", " + p.str(p.expr(c.args().get(1))) + ", replace(" + p.str(p.expr(c.args().get(2))) + ", '\\0', '\\&'), 'g')",
+                "String"));
         // dates
         // the compile's clock instant, bound (CompileSettings.now): a fixed clock fixes HogQL's "now" too
         scalar("now", 0, 0, returns(Schema.DATETIME), (p, a, c, name) -> Dates.now(p));

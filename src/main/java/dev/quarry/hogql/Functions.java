@@ -83,6 +83,12 @@ public final class Functions {
      * {@code IN COHORT}; checked by the resolver (see {@link CompileSettings#cohorts}).
      */
     public static final String COHORT = "#cohort";
+    /**
+     * Internal: {@code #regexp_replace_all(s, regex, alias)}, ClickHouse's replaceRegexpAll on PostgreSQL's own
+     * {@code regexp_replace} (inlined, no per-row error trap as the public function has): for path cleaning over
+     * every event, whose regexes the paths runner has already checked; one PostgreSQL refuses is a data error (400).
+     */
+    public static final String REGEXP_REPLACE_ALL = "#regexp_replace_all";
 
     private static void add(Spec s) {
         if (SPECS.putIfAbsent(s.name().toLowerCase(Locale.ROOT), s) != null) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.ValidationException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -17,16 +16,9 @@ import java.io.IOException;
  * type's subtypes share its package outside a named module).
  */
 public sealed interface InsightQuery permits TrendsQuery, FunnelsQuery, RetentionQuery, LifecycleQuery,
-        StickinessQuery, InsightQuery.Paths {
+        StickinessQuery, PathsQuery {
     /** PostHog's {@code kind}, e.g. {@code "TrendsQuery"}. */
     String kind();
-
-    /**
-     * A PathsQuery, which has no record yet (its runner reads it as JSON; issue 19 gives it one): the node as given.
-     */
-    @RegisterForReflection
-    record Paths(String kind, ObjectNode node) implements InsightQuery {
-    }
 
     /**
      * Parses an insight node by its {@code kind}: an unknown or malformed field is a 400 naming it (as the kind's own
@@ -43,7 +35,7 @@ public sealed interface InsightQuery permits TrendsQuery, FunnelsQuery, Retentio
             case "RetentionQuery" -> QuerySchema.parse(node, RetentionQuery.class, kind);
             case "LifecycleQuery" -> QuerySchema.parse(node, LifecycleQuery.class, kind);
             case "StickinessQuery" -> QuerySchema.parse(node, StickinessQuery.class, kind);
-            case "PathsQuery" -> new Paths(kind, (ObjectNode) node);
+            case "PathsQuery" -> QuerySchema.parse(node, PathsQuery.class, kind);
             default -> throw new ValidationException("Unsupported insight for actors: " + kind, "source");
         };
     }

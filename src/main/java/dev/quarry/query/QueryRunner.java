@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@link QueryService} adds). The runner compiles and executes nothing: {@link QueryPlans} does. A new kind is one
  * bean implementing this interface with its record: {@link QueryRunners} finds it by {@link #kind()}.
  *
- * @param <Q> the query's record; {@link JsonQueryRunner} for the kinds still read from JSON
+ * @param <Q> the query's record
  */
 public interface QueryRunner<Q> {
     /** PostHog's {@code kind} this runner answers, e.g. {@code "LifecycleQuery"}. */

@@ -35,9 +35,6 @@ public class QueryRunners {
 
     /** Parses {@code query} for the runner of its kind (400 naming an unknown or malformed field). */
     public static <Q> Parsed<Q> parse(QueryRunner<Q> runner, ObjectNode query) {
-        if (runner.queryType() == ObjectNode.class) {
-            return new Parsed<>(runner, runner.queryType().cast(query));
-        }
         return new Parsed<>(runner, QuerySchema.parse(query, runner.queryType(), runner.kind()));
     }
 }
