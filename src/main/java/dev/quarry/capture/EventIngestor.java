@@ -26,34 +26,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
  * Stores a batch of events with their person and group processing in one transaction: all of it or none of it.
- * Concurrency: every advisory lock and written row is held until commit, so an attempt does the long writes before it
- * takes any lock. It reads the batch's persons without locks and resolves them, inserts the events (their person-day
- * rollup triggers included), and only then locks (advisory locks, in a fixed order) the distinct ids that had no
- * person — every id and its persons ({@code FOR UPDATE}) for a batch with merge events ({@code $identify},
- * {@code $create_alias}, {@code $merge_dangerously}) — and reads them again, so two batches cannot create two persons
- * for one id; persons are resolved again when that read differs, and must give every written event the same person,
- * else the attempt is rolled back. The persons phase then writes persons, distinct ids, overrides, groups, warnings
- * and definitions right before the commit; a person update applies only if the row's {@code version} is still the one
- * read. A failed attempt is retried with every id and person locked first. So concurrent batches for the same users
- * insert their events side by side and wait on each other only for the short last phase; events keep the person id
+ * Concurrency: a batch without merge events ({@code $identify}, {@code $create_alias}, {@code $merge_dangerously})
+ * takes advisory locks (in a fixed order) only on the distinct ids that have no person yet, so two batches cannot
+ * create two persons for one id, and reads known persons without row locks; a person update then applies only if the
+ * row's {@code version} is still the one read, else the whole batch is retried under full locking. A batch with merge
+ * events, and every retry, locks all its distinct ids and their persons ({@code FOR UPDATE}) first. So concurrent
+ * batches for the same known users run side by side unless they change the same person; events keep the person id
  * they were resolved to, and a merge committed meanwhile reaches them through person_overrides like older events.
  * Events are de-duplicated on PostHog's key
  * (uuid, event, distinct_id, UTC day of the timestamp — its ClickHouse sort key): a copy sent again replaces the
- * stored one (the later copy wins, also within one batch). The fixes and refusals applied on the way are stored as
- * the project's ingestion warnings. Every write is one set-based statement per batch, and only issued when the batch
- * needs it; capture-time upkeep of tables kept from the events (the person-day rollup) belongs to the events phase,
- * as statement-level triggers on the events insert or one statement beside it.
+ * stored one (the later copy wins, also within one batch). The fixes and refusals applied on the way are stored as the project's ingestion warnings. Every write
+ * is one set-based statement per batch, and only issued when the batch needs it.
  */
 @ApplicationScoped
 public class EventIngestor {
     private static final Set<String> RETRYABLE_STATES = Set.of("40P01", "40001", "23505");
-    /** Attempts after the first; the last two lock first. */
-    private static final int RETRIES = 5;
 
     private final Pool pool;
     private final ObjectMapper mapper;
@@ -78,47 +69,19 @@ public class EventIngestor {
      * @return the number of event rows written (inserted or replaced by a re-sent copy)
      */
     public Uni<Integer> ingest(Team team, List<CapturedEvent> events, List<IngestionWarning> parseWarnings) {
-        boolean merges = events.stream().anyMatch(event -> PersonResolution.distinctIdsOf(event).size() > 1);
-        AtomicInteger failed = new AtomicInteger();
-        return Uni.createFrom().deferred(() -> pool.withTransaction(conn -> ingest(conn, team.id(), events,
-                        parseWarnings, Locking.forAttempt(failed.get(), merges))))
+        java.util.concurrent.atomic.AtomicBoolean lockAll = new java.util.concurrent.atomic.AtomicBoolean(
+                events.stream().anyMatch(event -> PersonResolution.distinctIdsOf(event).size() > 1));
+        return Uni.createFrom().deferred(() -> pool.withTransaction(conn -> ingest(conn, team.id(),
+                        copies(events), parseWarnings, lockAll.get())))
                 .onFailure(failure -> {
+                    // a retry locks everything first, so it cannot lose to a concurrent batch again
                     boolean retry = failure instanceof PersonChangedMeanwhile || isRetryable(failure);
-                    if (retry) {
-                        failed.incrementAndGet();
-                    }
+                    lockAll.compareAndSet(false, retry);
                     return retry;
-                }).retry().atMost(RETRIES);
+                }).retry().atMost(3);
     }
 
-    /**
-     * When a batch takes its advisory locks. A lock, and every row a statement writes, is held until commit, so an
-     * attempt writes the events (and with them the person-day rollup rows) before it locks anything and settles
-     * persons in a short last phase; batches that do so take rollup rows, advisory locks and person rows in that
-     * order and cannot deadlock on them. A batch that lost a race locks every id after the events; the last
-     * attempts lock every id and person first, so a batch that keeps losing cannot lose again (it may deadlock with
-     * a batch holding rollup rows, which PostgreSQL resolves by failing one of them, and that one is retried).
-     */
-    enum Locking {
-        /** Batch without merge events: lock only the ids that had no person when read, after the events. */
-        NEW_IDS_LAST,
-        /** Batch with merge events, or a retry: lock every id and its persons after the events. */
-        ALL_IDS_LAST,
-        /** Last attempts: lock every id and its persons before anything else. */
-        ALL_IDS_FIRST;
-
-        static Locking forAttempt(int failed, boolean merges) {
-            if (failed >= RETRIES - 1) {
-                return ALL_IDS_FIRST;
-            }
-            return failed > 0 || merges ? ALL_IDS_LAST : NEW_IDS_LAST;
-        }
-    }
-
-    /**
-     * A person this batch read without a lock was changed by another transaction before the update, or persons
-     * read again under the locks would give some event another person than the one it was written with.
-     */
+    /** A person this batch read without a lock was changed by another transaction before the update. */
     static final class PersonChangedMeanwhile extends RuntimeException {
         PersonChangedMeanwhile() {
             super("a person changed while the batch was processed", null, false, false);
@@ -140,86 +103,37 @@ public class EventIngestor {
         return copies;
     }
 
-    /**
-     * One attempt. First locks (ALL_IDS_FIRST only), reads and resolves; then the events phase (events insert with
-     * its rollup triggers); then, for a first attempt, the ids are locked and read again and persons resolved
-     * again if anything changed — the events must keep the persons they were written with, else the attempt fails
-     * with {@link PersonChangedMeanwhile}; last the short persons phase (persons, distinct ids, overrides, groups,
-     * warnings, definitions) right before the commit.
-     */
-    private Uni<Integer> ingest(SqlConnection conn, long teamId, List<CapturedEvent> sent,
-                                List<IngestionWarning> parseWarnings, Locking locking) {
-        List<CapturedEvent> events = copies(sent);
+    private Uni<Integer> ingest(SqlConnection conn, long teamId, List<CapturedEvent> events,
+                                List<IngestionWarning> parseWarnings, boolean lockAll) {
         Set<String> distinctIds = new LinkedHashSet<>();
         events.forEach(event -> distinctIds.addAll(PersonResolution.distinctIdsOf(event)));
         String[] ids = distinctIds.toArray(String[]::new);
         Instant now = clock.instant();
-        Uni<Loaded> read = locking == Locking.ALL_IDS_FIRST
+        Uni<Loaded> resolved = lockAll
                 ? lock(conn, teamId, ids).flatMap(ignored -> load(conn, teamId, ids, true))
-                : load(conn, teamId, ids, false);
-        return read.flatMap(loaded -> groupTypes(conn, teamId, events).flatMap(types -> {
-            PersonResolution.Outcome first = resolve(teamId, loaded, events, now);
-            GroupResolution.Outcome groups = new GroupResolution(types, now).process(events, first.processed());
-            return insertEvents(conn, teamId, events, first.eventPersons(), groups)
-                    .flatMap(stored -> settle(conn, teamId, sent, ids, loaded, first, locking, now)
-                            .flatMap(persons -> {
-                                List<IngestionWarning> warnings = new ArrayList<>(parseWarnings);
-                                warnings.addAll(persons.warnings());
-                                warnings.addAll(groups.warnings());
-                                return writePersons(conn, teamId, events, persons, groups, warnings);
-                            })
-                            .replaceWith(stored));
-        }));
-    }
-
-    private static PersonResolution.Outcome resolve(long teamId, Loaded loaded, List<CapturedEvent> events,
-                                                    Instant now) {
-        return new PersonResolution(teamId, loaded.persons(), loaded.personless(), loaded.retired(), now)
-                .process(events);
-    }
-
-    /**
-     * The persons outcome to write, under the locks this attempt needs: for NEW_IDS_LAST the ids that had no
-     * person are locked and read again (a batch that held them may have created their persons meanwhile); for
-     * ALL_IDS_LAST every id and its persons. Resolved again from the sent events when the read differs; the events
-     * already written must then count for the same persons, else {@link PersonChangedMeanwhile}.
-     */
-    private Uni<PersonResolution.Outcome> settle(SqlConnection conn, long teamId, List<CapturedEvent> sent,
-                                                 String[] ids, Loaded loaded, PersonResolution.Outcome first,
-                                                 Locking locking, Instant now) {
-        if (locking == Locking.ALL_IDS_FIRST) {
-            return Uni.createFrom().item(first);
-        }
-        if (locking == Locking.ALL_IDS_LAST) {
-            return lockThenLoad(conn, teamId, ids, true)
-                    .map(locked -> same(first, resolve(teamId, locked, copies(sent), now)));
-        }
-        String[] unseen = java.util.Arrays.stream(ids).filter(id -> !loaded.persons().containsKey(id))
-                .toArray(String[]::new);
-        if (unseen.length == 0) {
-            return Uni.createFrom().item(first);
-        }
-        return lockThenLoad(conn, teamId, unseen, false).map(again -> {
-            if (again.persons().isEmpty() && loaded.personless().containsAll(again.personless())
-                    && loaded.retired().containsAll(again.retired())) {
-                return first;
-            }
-            return same(first, resolve(teamId, loaded.with(again), copies(sent), now));
-        });
-    }
-
-    /** Locks the ids and reads them: both sent at once, the read runs once the locks are held. */
-    private Uni<Loaded> lockThenLoad(SqlConnection conn, long teamId, String[] ids, boolean forUpdate) {
-        return Uni.combine().all().unis(lock(conn, teamId, ids).replaceWith(Boolean.TRUE),
-                        load(conn, teamId, ids, forUpdate))
-                .usingConcurrencyOf(2).asTuple().map(both -> both.getItem2());
-    }
-
-    private static PersonResolution.Outcome same(PersonResolution.Outcome written, PersonResolution.Outcome now) {
-        if (!written.eventPersons().equals(now.eventPersons())) {
-            throw new PersonChangedMeanwhile();
-        }
-        return now;
+                : load(conn, teamId, ids, false).flatMap(loaded -> {
+                    String[] unseen = distinctIds.stream().filter(id -> !loaded.persons().containsKey(id))
+                            .toArray(String[]::new);
+                    if (unseen.length == 0) {
+                        return Uni.createFrom().item(loaded);
+                    }
+                    // read them again once they are ours: a batch that held them may have created their persons
+                    return lock(conn, teamId, unseen).flatMap(ignored -> load(conn, teamId, unseen, false))
+                            .map(again -> loaded.with(again));
+                });
+        return resolved
+                .flatMap(loaded -> groupTypes(conn, teamId, events).flatMap(types -> {
+                    PersonResolution.Outcome persons =
+                            new PersonResolution(teamId, loaded.persons(), loaded.personless(), loaded.retired(), now)
+                                    .process(events);
+                    GroupResolution.Outcome groups = new GroupResolution(types, now).process(events,
+                            persons.processed());
+                    List<IngestionWarning> warnings = new ArrayList<>(parseWarnings);
+                    warnings.addAll(persons.warnings());
+                    warnings.addAll(groups.warnings());
+                    return write(conn, teamId, events, persons, groups, warnings);
+                }))
+                .call(stored -> definitions.record(conn, teamId, events));
     }
 
     private static Uni<Void> lock(SqlConnection conn, long teamId, String[] distinctIds) {
@@ -322,38 +236,20 @@ public class EventIngestor {
                 });
     }
 
-    /**
-     * The persons phase: everything but the events, each a set-based statement issued only when needed, definitions
-     * included. Without merges the statements do not depend on each other's results, so they are sent together
-     * (pipelined on the connection, executed in order): one round trip instead of one per statement. Merges keep
-     * the sequence, as their statements read what the previous ones wrote.
-     */
-    private Uni<Void> writePersons(SqlConnection conn, long teamId, List<CapturedEvent> events,
-                                   PersonResolution.Outcome outcome, GroupResolution.Outcome groups,
-                                   List<IngestionWarning> warnings) {
-        if (!outcome.merges().isEmpty() || !outcome.overrides().isEmpty() || !outcome.deletedExisting().isEmpty()) {
-            return insertPersons(conn, teamId, outcome.created())
-                    .flatMap(x -> repointMergedDistinctIds(conn, teamId, outcome.merges()))
-                    .flatMap(x -> upsertDistinctIds(conn, teamId, outcome.distinctIds()))
-                    .flatMap(x -> recordOverrides(conn, teamId, outcome.overrides()))
-                    .flatMap(x -> deletePersons(conn, teamId, outcome.deletedExisting()))
-                    .flatMap(x -> updatePersons(conn, teamId, outcome.updated()))
-                    .flatMap(x -> insertPersonless(conn, teamId, outcome.newPersonless()))
-                    .flatMap(x -> insertGroupTypes(conn, teamId, groups.newTypes()))
-                    .flatMap(x -> upsertGroups(conn, teamId, groups.groups()))
-                    .flatMap(x -> insertWarnings(conn, teamId, warnings))
-                    .flatMap(x -> definitions.record(conn, teamId, events));
-        }
-        return Uni.combine().all().unis(List.of(
-                        insertPersons(conn, teamId, outcome.created()),
-                        upsertDistinctIds(conn, teamId, outcome.distinctIds()),
-                        updatePersons(conn, teamId, outcome.updated()),
-                        insertPersonless(conn, teamId, outcome.newPersonless()),
-                        insertGroupTypes(conn, teamId, groups.newTypes()),
-                        upsertGroups(conn, teamId, groups.groups()),
-                        insertWarnings(conn, teamId, warnings),
-                        definitions.record(conn, teamId, events)))
-                .usingConcurrencyOf(8).discardItems();
+    private Uni<Integer> write(SqlConnection conn, long teamId, List<CapturedEvent> events,
+                               PersonResolution.Outcome outcome, GroupResolution.Outcome groups,
+                               List<IngestionWarning> warnings) {
+        return insertPersons(conn, teamId, outcome.created())
+                .flatMap(x -> repointMergedDistinctIds(conn, teamId, outcome.merges()))
+                .flatMap(x -> upsertDistinctIds(conn, teamId, outcome.distinctIds()))
+                .flatMap(x -> recordOverrides(conn, teamId, outcome.overrides()))
+                .flatMap(x -> deletePersons(conn, teamId, outcome.deletedExisting()))
+                .flatMap(x -> updatePersons(conn, teamId, outcome.updated()))
+                .flatMap(x -> insertPersonless(conn, teamId, outcome.newPersonless()))
+                .flatMap(x -> insertGroupTypes(conn, teamId, groups.newTypes()))
+                .flatMap(x -> upsertGroups(conn, teamId, groups.groups()))
+                .flatMap(x -> insertWarnings(conn, teamId, warnings))
+                .flatMap(x -> insertEvents(conn, teamId, events, outcome.eventPersons(), groups));
     }
 
     private Uni<Void> insertPersons(SqlConnection conn, long teamId, List<PersonRecord> persons) {
