@@ -78,8 +78,16 @@ public class DefinitionsRecorder {
                         a[0].isBefore(b[0]) ? a[0] : b[0], a[1].isAfter(b[1]) ? a[1] : b[1]});
                 List<String> names = pairs.computeIfAbsent(event.event(), k -> new ArrayList<>());
                 collect(event.properties(), eventProps, names);
-                collect(event.set(), personProps, null);
-                collect(event.setOnce(), personProps, null);
+                // the person properties the event writes: its $set / $set_once and what PostHog derives from the
+                // event's properties ($browser, $initial_browser, $current_url, …), as PostHog's ingestion adds them
+                // to the event's $set / $set_once before its property definitions are read
+                if (!event.event().equals("$groupidentify")
+                        && !DerivedPersonProperties.NO_PERSON_UPDATE_EVENTS.contains(event.event())) {
+                    DerivedPersonProperties.Updates updates = DerivedPersonProperties.of(event.event(),
+                            event.properties(), event.set(), event.setOnce());
+                    collect(updates.set(), personProps);
+                    collect(updates.setOnce(), personProps);
+                }
             }
             List<String> pn = new ArrayList<>();
             List<Short> pk = new ArrayList<>();
@@ -94,6 +102,12 @@ public class DefinitionsRecorder {
                     seen.values().stream().map(v -> v[1].atOffset(ZoneOffset.UTC)).toArray(OffsetDateTime[]::new),
                     pn.toArray(String[]::new), pk.toArray(Short[]::new), pt.toArray(String[]::new),
                     pe.toArray(String[]::new), pp.toArray(String[]::new));
+        }
+
+        private static void collect(Map<String, JsonNode> properties, Map<String, String> types) {
+            ObjectNode node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            properties.forEach(node::set);
+            collect(node, types, null);
         }
 
         private static void collect(ObjectNode properties, Map<String, String> types, List<String> names) {

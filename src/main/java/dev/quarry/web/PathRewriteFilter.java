@@ -19,7 +19,10 @@ public class PathRewriteFilter {
         String path = uri.getRawPath();
         String rewritten = rewrite(path);
         if (!rewritten.equals(path)) {
-            request.setRequestUri(UriBuilder.fromUri(uri).replacePath(rewritten).build());
+            // RESTEasy Reactive keeps a path set here decoded once and decodes it again when the path and its
+            // parameters are read, so an escape such as %25 ("…/query/bq1%25/") became a 500: a percent is escaped
+            // once more to come out as the client sent it
+            request.setRequestUri(UriBuilder.fromUri(uri).replacePath(rewritten.replace("%", "%25")).build());
         }
     }
 

@@ -104,9 +104,10 @@ class DefinitionsEndpointTest {
                 .body("results.name", equalTo(List.of("coupon", "price")))
                 .body("results[1].property_type", equalTo("Numeric")).body("results[1].is_numerical", equalTo(true))
                 .body("results[0].property_type", equalTo("Boolean"));
+        // the person properties PostHog derives from the $pageview's $current_url are person properties too
         as(team.key()).get(base + "?type=person").then().statusCode(200)
-                .body("results.name", equalTo(List.of("plan", "signup_date")))
-                .body("results[1].property_type", equalTo("DateTime"));
+                .body("results.name", equalTo(List.of("$current_url", "$initial_current_url", "plan", "signup_date")))
+                .body("results[3].property_type", equalTo("DateTime"));
         as(team.key()).get(base + "?type=event&event_names=[\"$pageview\"]").then().statusCode(200)
                 .body("results.find { it.name == '$current_url' }.is_seen_on_filtered_events", equalTo(true))
                 .body("results.find { it.name == 'price' }.is_seen_on_filtered_events", equalTo(false));

@@ -177,4 +177,30 @@ class ServingTest {
         return "replaceAll(replaceAll('" + "a".repeat(n / 10_000) + "', 'a', '" + "a".repeat(100) + "'), 'a', '"
                 + "a".repeat(100) + "')";
     }
+
+    /**
+     * A percent-encoded {@code %} in a path under /api/environments/ (rewritten to /api/projects/ before routing) is
+     * answered as under /api/projects/ (404 for an unknown id), not a 500 from decoding it twice (found by the
+     * breaker: {@code query/bq1%25/}).
+     */
+    @Test
+    void anEncodedPercentInAnEnvironmentsPathIsAnsweredAsUnderProjects() {
+        Project p = TestProjects.create("Serving percent");
+        for (String rest : List.of("/query/bq1%25/", "/persons/abc%25/", "/query/x%25/log/", "/insights/%25/",
+                "/cohorts/1%25/")) {
+            int underProjects = status(p, "/api/projects/" + p.id() + rest);
+            int underEnvironments = status(p, "/api/environments/" + p.id() + rest);
+            assertTrue(underEnvironments < 500, rest + " got " + underEnvironments);
+            assertEquals(underProjects, underEnvironments, rest);
+        }
+        assertEquals(404, status(p, "/api/environments/" + p.id() + "/query/bq1%25/"));
+        int unauthenticated = given().urlEncodingEnabled(false).get("/api/environments/" + p.id() + "/query/bq1%25/")
+                .then().extract().statusCode();
+        assertTrue(unauthenticated == 401 || unauthenticated == 404, "got " + unauthenticated);
+    }
+
+    private static int status(Project p, String rawPath) {
+        return given().urlEncodingEnabled(false).header("Authorization", "Bearer " + p.key()).get(rawPath)
+                .then().extract().statusCode();
+    }
 }
