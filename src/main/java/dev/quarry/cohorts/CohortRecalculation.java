@@ -46,13 +46,20 @@ public class CohortRecalculation {
 
     /** @return how many cohorts were recalculated (failures are counted on the cohort and skipped here) */
     public Uni<Integer> recalculateAll() {
+        // the projects' timezones are read one after another (a Hibernate Reactive session serves one operation at
+        // a time: looked up inside the concurrent part, every lookup after the first failed and nothing was
+        // recalculated), then the calculations, which use the pool, run concurrently
         return cohorts.dueDynamic(backOffMinutes).flatMap(all -> Multi.createFrom().iterable(all)
-                .onItem().transformToUni(cohort -> teams.findById(cohort.teamId())
-                        .flatMap(team -> calculator.recalculate(cohort, team.timezone()))
+                .onItem().transformToUniAndConcatenate(cohort -> teams.findById(cohort.teamId())
+                        .map(team -> team == null ? null : java.util.Map.entry(cohort, team.timezone()))
                         .onFailure().recoverWithNull())
-                .merge(concurrency)
-                .collect().asList()
-                .map(counts -> (int) counts.stream().filter(java.util.Objects::nonNull).count()));
+                .collect().asList())
+                .flatMap(due -> Multi.createFrom().iterable(due.stream().filter(java.util.Objects::nonNull).toList())
+                        .onItem().transformToUni(entry -> calculator.recalculate(entry.getKey(), entry.getValue())
+                                .onFailure().recoverWithNull())
+                        .merge(concurrency)
+                        .collect().asList()
+                        .map(counts -> (int) counts.stream().filter(java.util.Objects::nonNull).count()));
     }
 
     @Scheduled(every = "{quarry.cohorts.recalculate-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -364,9 +364,13 @@ final class CoreFunctions {
      * A regular-expression argument as SQL text. A constant pattern (a property filter's value, a literal) goes through
      * {@code hogql_regex_pattern} (V36_1) as an uncorrelated subquery, checked once per statement (when the first
      * row needs it), so an invalid one fails the statement with SQLSTATE 2201B naming the pattern (ClickHouse fails on a pattern that does
-     * not compile; PostHog answers 400). Any other pattern fails with PostgreSQL's own 2201B.
+     * not compile; PostHog answers 400). Any other pattern fails with PostgreSQL's own 2201B. A constant pattern RE2
+     * refuses (backreferences, lookaround) is refused before printing ({@link RegexPatterns}).
      */
     static String regex(PostgresPrinter p, Expr pattern) {
+        if (pattern instanceof Expr.Constant c && c.value() instanceof String text) {
+            RegexPatterns.check(text);
+        }
         String sql = p.str(p.expr(pattern));
         return pattern instanceof Expr.Constant ? "(SELECT hogql_regex_pattern(" + sql + "))" : sql;
     }

@@ -149,6 +149,32 @@ class SilentValuesTest {
         query(trends).then().statusCode(200).body("results[0].aggregated_value", equalTo(1));
     }
 
+    /**
+     * Patterns RE2 refuses (ClickHouse's engine; PostHog answers 400) are refused before anything runs: PostgreSQL
+     * would run a backreference by backtracking, and the breaker's {@code ^(.*)(.*)(.*)(.*)\\4\\3\\2\\1$} held a
+     * statement slot for 54 s on 20 k events.
+     */
+    @Test
+    void patternsRe2RefusesAre400sBeforeAnythingRuns() {
+        String backreference = "^(.*)(.*)(.*)(.*)\\4\\3\\2\\1$";
+        query(hogql("select match(concat(repeat('ab', 200), 'c'), '" + backreference.replace("\\", "\\\\") + "')"))
+                .then().statusCode(400).body("detail", containsString("Invalid regular expression"));
+        query(hogql("select count() from events where event =~ '(?<=a)b'")).then().statusCode(400)
+                .body("detail", containsString("(?<=a)b"));
+        Map<String, Object> filter = Map.of("key", "$current_url", "type", "event", "operator", "regex",
+                "value", backreference);
+        query(Map.of("kind", "TrendsQuery", "dateRange", Map.of("date_from", "2026-01-01", "date_to", "2026-01-10"),
+                "series", List.of(Map.of("kind", "EventsNode", "event", "$pageview")), "properties", List.of(filter)))
+                .then().statusCode(400).body("detail", containsString("Invalid regular expression"));
+        query(Map.of("kind", "PathsQuery", "dateRange", Map.of("date_from", "2026-01-01", "date_to", "2026-01-10"),
+                "pathsFilter", Map.of("includeEventTypes", List.of("$pageview"), "localPathCleaningFilters",
+                        List.of(Map.of("regex", backreference, "alias", "x")))))
+                .then().statusCode(400).body("attr", equalTo("localPathCleaningFilters"));
+        // RE2's own syntax is kept: classes, anchors, alternation, bounded repetition
+        query(hogql("select match('abc123', '^[a-z]+\\\\d{3}$'), match('ab', '(a|b){2}')")).then().statusCode(200)
+                .body("results[0]", equalTo(List.of(true, true)));
+    }
+
     private static Map<String, Object> funnel(String vizType) {
         Map<String, Object> f = new HashMap<>(Map.of("kind", "FunnelsQuery", "dateRange",
                 Map.of("date_from", "2026-01-01", "date_to", "2026-01-07"), "series",

@@ -125,8 +125,12 @@ public record PathsPlan(QueryDateRange range, Expr where, Expr item, Expr groupi
             }
             try {
                 Pattern.compile(c.regex());
+                dev.quarry.hogql.RegexPatterns.check(c.regex()); // RE2's syntax, as ClickHouse reads it
             } catch (PatternSyntaxException e) {
                 throw new ValidationException("Invalid regex in localPathCleaningFilters: " + e.getDescription(),
+                        "localPathCleaningFilters");
+            } catch (HogQLException e) {
+                throw new ValidationException("Invalid regex in localPathCleaningFilters: " + e.getMessage(),
                         "localPathCleaningFilters");
             }
             out = Expr.Call.of(Functions.REGEXP_REPLACE_ALL, out, new Expr.Constant(c.regex()),
