@@ -542,7 +542,12 @@ public final class PostgresPrinter {
             if (!base(arr.type()).startsWith("Array(")) {
                 throw new HogQLResolutionException("Only arrays can be indexed", a);
             }
-            return new Frag("(" + arr.sql() + ")[" + int4(expr(a.index())) + "]", HogQLTypes.access(arr.type()));
+            if (a.index() instanceof Expr.Constant k && k.value() instanceof Long n && n >= 1) {
+                return new Frag("(" + arr.sql() + ")[" + int4(expr(a.index())) + "]", HogQLTypes.access(arr.type()));
+            }
+            // ClickHouse counts a negative position from the end (V43_1)
+            return new Frag("hogql_array_element(" + arr.sql() + ", " + int4(expr(a.index())) + ")",
+                    HogQLTypes.access(arr.type()));
         }
         if (e instanceof SelectLike sub) {
             Printed p = selectLike(sub, false);

@@ -60,6 +60,7 @@ class PostgresIntegrationTest {
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V14_1__hogql_functions_more.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V28_1__cohort_reference_check.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V36_1__regex_errors_are_errors.sql")));
+            st.execute(Files.readString(Path.of("src/main/resources/db/migration/V43_1__hogql_conversions_and_negative_indexes.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V18_1__hot_property_columns.sql")));
             st.execute("""
                 insert into organizations (id, name) values ('10000000-0000-0000-0000-000000000000', 'org');
@@ -385,16 +386,21 @@ class PostgresIntegrationTest {
             {"{'key':'length(event) = 6','type':'hogql'}", 1L},
             {"{'type':'OR','values':[{'key':'$browser','value':'Safari'},{'key':'price','value':'abc'}]}", 2L},
         };
-        // a pattern that does not compile fails the statement naming it (ClickHouse's CANNOT_COMPILE_REGEXP; the API
-        // answers 400), where it used to match nothing
+        // a pattern that does not compile (ClickHouse's CANNOT_COMPILE_REGEXP; the API answers 400) is refused when
+        // the statement is compiled, naming it (RE2's syntax: RegexPatterns), where it used to match nothing
         for (String bad : List.of("{'key':'$browser','value':'(','operator':'regex'}",
                 "{'key':'$browser','value':'[a','operator':'not_regex'}")) {
             Expr f = PropertyFilters.toExpr(m.readTree(bad.replace('\'', '"')));
-            AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () ->
-                    run(HogQLCompiler.compileSelect("select count() from events where {filters}", team(1).withFilters(f))));
-            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("Invalid regular expression")
-                    && e.getMessage().contains("(2201B)"), e.getMessage());
+            HogQLException e = org.junit.jupiter.api.Assertions.assertThrows(HogQLException.class, () ->
+                    HogQLCompiler.compileSelect("select count() from events where {filters}", team(1).withFilters(f)));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("Invalid regular expression"),
+                    e.getMessage());
         }
+        // a pattern computed per row still fails the statement in PostgreSQL (2201B)
+        AssertionError perRow = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () ->
+                run(HogQLCompiler.compileSelect("select count() from events where match(event, concat(event, '('))",
+                        team(1))));
+        org.junit.jupiter.api.Assertions.assertTrue(perRow.getMessage().contains("(2201B)"), perRow.getMessage());
         for (Object[] c : cases) {
             String json = ((String) c[0]).replace('\'', '"');
             Expr f = PropertyFilters.toExpr(m.readTree(json));

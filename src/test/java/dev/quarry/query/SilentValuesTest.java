@@ -175,6 +175,23 @@ class SilentValuesTest {
                 .body("results[0]", equalTo(List.of(true, true)));
     }
 
+    /**
+     * ClickHouse's answers the breaker found differing: toInt / toFloat are accurateCastOrNull (every Int64 and every
+     * finite Float64 converts, past the type is NULL), and a negative array position counts from the end.
+     */
+    @Test
+    void conversionsReachTheTypesLimitsAndNegativePositionsCountFromTheEnd() {
+        query(hogql("select toInt('1000000000000000000'), toInt64('9223372036854775807'), "
+                + "toInt64('-9223372036854775808'), toInt('9223372036854775808'), toInt(' 42 ')"))
+                .then().statusCode(200)
+                .body(containsString("[[1000000000000000000,9223372036854775807,-9223372036854775808,null,42]]"));
+        query(hogql("select toFloat('1e300'), toFloat('-2.5E+100'), toFloat('1e400'), toFloat('0e0'), toFloat('x')"))
+                .then().statusCode(200).body(containsString("[[1.0E300,-2.5E100,null,0.0,null]]"));
+        query(hogql("select [1, 2, 3][-1], arrayElement([10, 20, 30], -2), [1, 2, 3][2], [1, 2, 3][-4], "
+                + "arrayElement([10, 20, 30], 1 - 2)"))
+                .then().statusCode(200).body("results[0]", equalTo(java.util.Arrays.asList(3, 20, 2, null, 30)));
+    }
+
     private static Map<String, Object> funnel(String vizType) {
         Map<String, Object> f = new HashMap<>(Map.of("kind", "FunnelsQuery", "dateRange",
                 Map.of("date_from", "2026-01-01", "date_to", "2026-01-07"), "series",
