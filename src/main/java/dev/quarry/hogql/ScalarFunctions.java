@@ -642,8 +642,11 @@ final class ScalarFunctions {
     /** The type rule of a function of two integers giving an integer ({@code bitAnd}): Int64, nullable if either is. */
     private static TypeRule twoIntegers(String fn) {
         return (t, c) -> {
-            if (!HogQLTypes.cat(t.get(0)).equals("int") || !HogQLTypes.cat(t.get(1)).equals("int")) {
-                throw new HogQLResolutionException(fn + " expects two integers, got " + t.get(0) + " and " + t.get(1), c);
+            for (String type : t) {
+                // a NULL argument is allowed and gives NULL, as in ClickHouse
+                if (!HogQLTypes.cat(type).equals("int") && !HogQLTypes.cat(type).equals("null")) {
+                    throw new HogQLResolutionException(fn + " expects two integers, got " + t.get(0) + " and " + t.get(1), c);
+                }
             }
             return nullableIf(t.get(0).startsWith("Nullable(") || t.get(1).startsWith("Nullable("), "Int64");
         };
@@ -652,6 +655,9 @@ final class ScalarFunctions {
     /** Argument {@code i} of a bit function, which must be an integer (ClickHouse's "Illegal type" otherwise). */
     private static Frag bitArg(PostgresPrinter p, Expr.Call c, String name, int i) {
         Frag x = p.expr(c.args().get(i));
+        if (cat(x).equals("null")) {
+            return new Frag("NULL::bigint", "Nullable(Int64)"); // ClickHouse: a NULL argument gives NULL
+        }
         if (!cat(x).equals("int")) {
             throw new HogQLResolutionException(c.name() + " expects integers, got " + x.type(), c);
         }

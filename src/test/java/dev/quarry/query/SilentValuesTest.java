@@ -190,6 +190,11 @@ class SilentValuesTest {
         query(hogql("select [1, 2, 3][-1], arrayElement([10, 20, 30], -2), [1, 2, 3][2], [1, 2, 3][-4], "
                 + "arrayElement([10, 20, 30], 1 - 2)"))
                 .then().statusCode(200).body("results[0]", equalTo(java.util.Arrays.asList(3, 20, 2, null, 30)));
+        // the bit functions give NULL for a NULL argument, as ClickHouse does (they were a 400)
+        query(hogql("select bitOr(NULL, 1), bitTest(NULL, 1), bitCount(NULL), bitAnd(NULL, 3), bitXor(1, NULL), "
+                + "bitShiftLeft(NULL, 2), bitOr(6, 3)"))
+                .then().statusCode(200)
+                .body("results[0]", equalTo(java.util.Arrays.asList(null, null, null, null, null, null, 7)));
     }
 
     private static Map<String, Object> funnel(String vizType) {
