@@ -422,8 +422,8 @@ final class CoreFunctions {
                 throw new HogQLResolutionException("JSON keys must be string literals or positive integers", k);
             }
         }
-        String asText = path.isEmpty() ? "(" + js + " #>> '{}')" : p.jsonPath(js, path, true).sql();
-        String asJson = path.isEmpty() ? js : p.jsonPath(js, path, false).sql();
+        String asText = path.isEmpty() ? "(" + js + " #>> '{}')" : p.jsonPath(js, path, true);
+        String asJson = path.isEmpty() ? js : p.jsonPath(js, path, false);
         return switch (name) {
             case "jsonextractstring" -> new Frag("coalesce(" + asText + ", '')", "String");
             case "jsonextractint" -> new Frag("coalesce(hogql_to_int(" + asText + "), 0)", "Int64");

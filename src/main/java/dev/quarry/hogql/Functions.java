@@ -57,10 +57,13 @@ public final class Functions {
      * @param params number of parametric arguments ({@code quantile(0.9)(x)}) or 0, -1 for one or more
      *     ({@code quantiles(0.5, 0.9)(x)})
      * @param window true for functions that only exist with OVER (...)
-     * @param type the entry's type rule, null for an entry whose {@code printer} still gives SQL and type together
+     * @param printer for an entry not yet split: SQL and type together (the typing pass takes the type, the printer
+     *     the SQL); null for a typed entry
+     * @param type the entry's type rule, read by the typing pass ({@link Typer}); null for an entry not yet split
+     * @param sql how a typed entry prints, given its arguments printed; null for an entry not yet split
      */
     public record Spec(String name, int minArgs, int maxArgs, boolean aggregate, int params, boolean window,
-            Printer printer, TypeRule type) {}
+            Printer printer, TypeRule type, SqlPrinter sql) {}
 
     private static final Map<String, Spec> SPECS = new HashMap<>();
 
@@ -98,35 +101,30 @@ public final class Functions {
 
     /** Registers a scalar function. */
     static void scalar(String name, int min, int max, Printer printer) {
-        add(new Spec(name, min, max, false, 0, false, printer, null));
+        add(new Spec(name, min, max, false, 0, false, printer, null, null));
     }
 
     /**
-     * Registers a typed scalar function: its type rule and how it prints, apart. The printer prints the arguments,
-     * takes the call's type from {@code type} and its SQL from {@code sql}.
+     * Registers a typed scalar function: its type rule (read by the typing pass, {@link Typer}) and how it prints
+     * (the printer prints the arguments, then the call from them), apart.
      */
     static void scalar(String name, int min, int max, TypeRule type, SqlPrinter sql) {
-        Printer printer = (p, c, lower) -> {
-            List<Frag> args = c.args().stream().map(p::expr).toList();
-            String t = type.type(args.stream().map(Frag::type).toList(), c);
-            return new Frag(sql.print(p, args, c, lower), t);
-        };
-        add(new Spec(name, min, max, false, 0, false, printer, type));
+        add(new Spec(name, min, max, false, 0, false, null, type, sql));
     }
 
     /** Registers an aggregate function (its {@code -If} combinator comes with it, see {@link #lookup}). */
     static void aggregate(String name, int min, int max, Printer printer) {
-        add(new Spec(name, min, max, true, 0, false, printer, null));
+        add(new Spec(name, min, max, true, 0, false, printer, null, null));
     }
 
     /** Registers a parametric aggregate ({@code quantile(0.9)(x)}); {@code params} as in {@link Spec}. */
     static void aggregate(String name, int min, int max, int params, Printer printer) {
-        add(new Spec(name, min, max, true, params, false, printer, null));
+        add(new Spec(name, min, max, true, params, false, printer, null, null));
     }
 
     /** Registers a function that only exists with OVER (...); it prints the part before OVER. */
     static void window(String name, int min, int max, Printer printer) {
-        add(new Spec(name, min, max, false, 0, true, printer, null));
+        add(new Spec(name, min, max, false, 0, true, printer, null, null));
     }
 
     static {
@@ -152,7 +150,7 @@ public final class Functions {
             Spec base = ifCombinatorBase(lower);
             if (base != null) {
                 s = new Spec(base.name() + "If", base.minArgs() + 1, base.maxArgs() < 0 ? -1 : base.maxArgs() + 1,
-                        true, base.params(), false, AggregateFunctions.IF_COMBINATOR, null);
+                        true, base.params(), false, AggregateFunctions.IF_COMBINATOR, null, null);
             }
         }
         return s;

@@ -299,6 +299,11 @@ public final class HogQLTypes {
         return nullable(columnType);
     }
 
+    /** A column of a query's result: JSON values are returned as text (String), every other type as it is. */
+    public static String resultColumn(String t) {
+        return base(t).equals("JSON") ? "String" : t;
+    }
+
     /** A property path read from a JSON value ({@code properties.$browser}): text, nullable. */
     public static final String JSON_PATH = "Nullable(String)";
 

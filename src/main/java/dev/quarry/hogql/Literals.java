@@ -22,57 +22,105 @@ final class Literals {
 
     /** A tuple: a JSON array of its items (PostHog shows tuples as lists), typed {@code Tuple(T1, T2, …)}. */
     static Frag tuple(PostgresPrinter p, List<Frag> items) {
-        String sql = "jsonb_build_array(" + items.stream().map(f -> cat(f.type()).equals("datetime")
-                ? "to_char(" + f.sql() + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')" : f.sql())
-                .collect(Collectors.joining(", ")) + ")";
-        return new Frag(sql, HogQLTypes.tupleOf(items.stream().map(Frag::type).toList()));
+        return new Frag(tupleSql(items), HogQLTypes.tupleOf(items.stream().map(Frag::type).toList()));
     }
 
+    /** A tuple's SQL: a JSON array of its items, date-times as ISO text in UTC. */
+    static String tupleSql(List<Frag> items) {
+        return "jsonb_build_array(" + items.stream().map(f -> cat(f.type()).equals("datetime")
+                ? "to_char(" + f.sql() + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')" : f.sql())
+                .collect(Collectors.joining(", ")) + ")";
+    }
+
+    /** A constant printed: its SQL ({@link #sql}) and type ({@link #type}). */
     static Frag constant(PostgresPrinter p, Object v) {
+        return new Frag(sql(p, v), type(v));
+    }
+
+    /**
+     * The HogQL type of a constant value: Int64 for a long, UInt64 … Int256 past it, Float64, String, Bool, UUID,
+     * {@link Schema#DATETIME} for instants and date-times, Date, {@link HogQLTypes#NULL_TYPE} for NULL.
+     *
+     * @throws HogQLResolutionException for a value of no HogQL type
+     */
+    static String type(Object v) {
         if (v == null) {
-            return new Frag("NULL", NULL_TYPE);
+            return NULL_TYPE;
+        }
+        if (v instanceof Boolean) {
+            return "Bool";
+        }
+        if (v instanceof Long || v instanceof Integer || v instanceof Short) {
+            return "Int64";
+        }
+        if (v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal) {
+            return "Float64";
+        }
+        if (v instanceof java.math.BigInteger big) {
+            // an integer past Int64: ClickHouse reads such a literal exactly as UInt64 … UInt256/Int256
+            return bigIntegerType(big);
+        }
+        if (v instanceof String) {
+            return "String";
+        }
+        if (v instanceof UUID) {
+            return "UUID";
+        }
+        if (v instanceof OffsetDateTime || v instanceof java.time.Instant || v instanceof java.time.ZonedDateTime
+                || v instanceof LocalDateTime) {
+            return Schema.DATETIME;
+        }
+        if (v instanceof LocalDate) {
+            return "Date";
+        }
+        throw new HogQLResolutionException("Unsupported constant of type " + v.getClass().getSimpleName());
+    }
+
+    /** The SQL of a constant: a bind parameter, or a number printed by Java. */
+    static String sql(PostgresPrinter p, Object v) {
+        if (v == null) {
+            return "NULL";
         }
         if (v instanceof Boolean b) {
-            return new Frag(b ? "TRUE" : "FALSE", "Bool");
+            return b ? "TRUE" : "FALSE";
         }
         if (v instanceof Long || v instanceof Integer || v instanceof Short) {
             long l = ((Number) v).longValue();
-            return new Frag(l < 0 ? "(" + l + ")::bigint" : l + "::bigint", "Int64");
+            return l < 0 ? "(" + l + ")::bigint" : l + "::bigint";
         }
         if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
             if (Double.isNaN(d) || Double.isInfinite(d)) {
-                return new Frag(p.bind(d, "float8"), "Float64");
+                return p.bind(d, "float8");
             }
-            return new Frag("(" + d + ")::float8", "Float64");
+            return "(" + d + ")::float8";
         }
         if (v instanceof java.math.BigInteger big) {
-            // an integer past Int64 (ClickHouse reads such a literal exactly as UInt64 … UInt256/Int256): exact numeric
-            return new Frag(p.bind(new java.math.BigDecimal(big), "numeric"), bigIntegerType(big));
+            return p.bind(new java.math.BigDecimal(big), "numeric"); // exact numeric
         }
         if (v instanceof java.math.BigDecimal bd) {
-            return new Frag(p.bind(bd.doubleValue(), "float8"), "Float64");
+            return p.bind(bd.doubleValue(), "float8");
         }
         if (v instanceof String s) {
-            return new Frag(p.bind(s, "text"), "String");
+            return p.bind(s, "text");
         }
         if (v instanceof UUID u) {
-            return new Frag(p.bind(u, "uuid"), "UUID");
+            return p.bind(u, "uuid");
         }
         if (v instanceof OffsetDateTime t) {
-            return new Frag(p.bind(t, "timestamptz"), Schema.DATETIME);
+            return p.bind(t, "timestamptz");
         }
         if (v instanceof java.time.Instant t) {
-            return new Frag(p.bind(t.atOffset(ZoneOffset.UTC), "timestamptz"), Schema.DATETIME);
+            return p.bind(t.atOffset(ZoneOffset.UTC), "timestamptz");
         }
         if (v instanceof java.time.ZonedDateTime t) {
-            return new Frag(p.bind(t.toOffsetDateTime(), "timestamptz"), Schema.DATETIME);
+            return p.bind(t.toOffsetDateTime(), "timestamptz");
         }
         if (v instanceof LocalDateTime t) {
-            return new Frag(p.bind(t.atZone(p.zone()).toOffsetDateTime(), "timestamptz"), Schema.DATETIME);
+            return p.bind(t.atZone(p.zone()).toOffsetDateTime(), "timestamptz");
         }
         if (v instanceof LocalDate d) {
-            return new Frag(p.bind(d, "date"), "Date");
+            return p.bind(d, "date");
         }
         throw new HogQLResolutionException("Unsupported constant of type " + v.getClass().getSimpleName());
     }
@@ -89,14 +137,21 @@ final class Literals {
     /** An array literal: a PostgreSQL array of the items brought to one type, typed by {@link HogQLTypes#arrayOf}. */
     static Frag arrayLit(PostgresPrinter p, List<Frag> items) {
         String type = HogQLTypes.arrayOf(items.stream().map(Frag::type).toList()); // first: refuses arrays of arrays
+        return new Frag(arraySql(p, items, type), type);
+    }
+
+    /** An array literal's SQL, given its type ({@link HogQLTypes#arrayOf} of the items' types). */
+    static String arraySql(PostgresPrinter p, List<Frag> items, String type) {
         if (items.isEmpty()) {
-            return new Frag("ARRAY[]::text[]", type);
+            return "ARRAY[]::text[]";
         }
-        Unified u = p.unify(items);
+        String element = HogQLTypes.elementType(type);
+        Unified u = p.unify(items, element.equals("Nullable(String)") && items.stream()
+                .allMatch(f -> f.type().equals(NULL_TYPE)) ? NULL_TYPE : element);
         String sql = "ARRAY[" + String.join(", ", u.sql()) + "]";
         if (u.type().equals(NULL_TYPE)) {
             sql += "::text[]";
         }
-        return new Frag(sql, type);
+        return sql;
     }
 }

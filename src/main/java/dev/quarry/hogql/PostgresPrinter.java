@@ -68,18 +68,37 @@ public final class PostgresPrinter {
         String name;
         Printed printed;
     }
-    /** The SQL names and types of the columns of each subquery, CTE or ARRAY JOIN source printed so far. */
-    private final Map<Source, SourceColumns> sourceColumns = new java.util.IdentityHashMap<>();
-
-    private record SourceColumns(List<String> sql, List<String> types) {}
+    /** The SQL names of the columns of each subquery, CTE or ARRAY JOIN source printed so far. */
+    private final Map<Source, List<String>> sourceColumns = new java.util.IdentityHashMap<>();
 
     /** While a lambda's body is printed: what its parameters stand for. */
     private final Map<Expr.Lambda, List<Frag>> lambdaArgs = new java.util.IdentityHashMap<>();
     private int generatedAliases;
+    /**
+     * True for the typing pass's printer ({@link #typing}): it prints nothing — an expression is a placeholder of
+     * its type — so that an entry of the function table not yet split into a type rule and SQL gives its type.
+     */
+    private final boolean typing;
 
+    /** The SQL a {@link #typing} printer gives for every expression. */
+    private static final String TYPING_PLACEHOLDER = "NULL";
+
+    /**
+     * A printer for a query the typing pass ({@link Typer}) has typed: every node's type is read from {@code res}.
+     */
     public PostgresPrinter(Resolution res, CompileSettings settings) {
+        this(res, settings, false);
+    }
+
+    /** The typing pass's printer, which prints nothing (see {@link #typing}). */
+    static PostgresPrinter typing(Resolution res, CompileSettings settings) {
+        return new PostgresPrinter(res, settings, true);
+    }
+
+    private PostgresPrinter(Resolution res, CompileSettings settings, boolean typing) {
         this.res = res;
         this.settings = settings;
+        this.typing = typing;
         try {
             this.zone = ZoneId.of(settings.timezone());
         } catch (DateTimeException e) {
@@ -111,6 +130,9 @@ public final class PostgresPrinter {
 
     /** Prints a lambda's body with its parameters standing for {@code args} (e.g. the columns of an unnest). */
     Frag lambdaBody(Expr.Lambda l, List<Frag> args) {
+        if (typing) {
+            return new Frag(TYPING_PLACEHOLDER, res.typer.lambdaBody(l, args.stream().map(Frag::type).toList()));
+        }
         lambdaArgs.put(l, args);
         try {
             return expr(l.body());
@@ -254,7 +276,7 @@ public final class PostgresPrinter {
                         left = scope.sources.get(m);
                     }
                 }
-                on.add(sourceField(left, u).sql() + " = " + sourceField(src, u).sql());
+                on.add(sourceField(left, u) + " = " + sourceField(src, u));
             }
             on.addAll(conds);
             String jt = src.join.joinType();
@@ -271,7 +293,7 @@ public final class PostgresPrinter {
         // select list
         List<String> names = new ArrayList<>();
         List<String> sqlNames = new ArrayList<>();
-        List<String> types = new ArrayList<>();
+        List<String> types = res.columnTypes(s, top);
         List<String> cols = new ArrayList<>();
         Set<String> used = new HashSet<>();
         Set<String> userNames = new HashSet<>();
@@ -284,7 +306,7 @@ public final class PostgresPrinter {
             Column c = scope.columns.get(k);
             Frag f = c.expr() instanceof Expr.Call call && res.arrayJoins.contains(call) ? arrayJoin(call) : expr(c.expr());
             if (top && base(f.type()).equals("JSON")) {
-                f = new Frag("(" + f.sql() + ")::text", "String");
+                f = new Frag("(" + f.sql() + ")::text", types.get(k)); // HogQLTypes.resultColumn
             }
             String sqlName = safeColumn(c.name()) && used.add(c.name().toLowerCase(Locale.ROOT)) ? c.name() : null;
             if (sqlName == null) {
@@ -296,7 +318,6 @@ public final class PostgresPrinter {
             }
             names.add(c.name());
             sqlNames.add(sqlName);
-            types.add(f.type());
             cols.add(f.sql() + " AS " + q(sqlName));
         }
         StringBuilder sb = new StringBuilder("SELECT ");
@@ -371,19 +392,12 @@ public final class PostgresPrinter {
 
     private String arrayJoinSql(Source src) {
         List<String> arrays = new ArrayList<>();
-        List<String> types = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (int k = 0; k < src.arrayJoinItems.size(); k++) {
-            Expr item = src.arrayJoinItems.get(k);
-            Frag a = expr(item);
-            if (!cat(a.type()).equals("array")) {
-                throw new HogQLResolutionException("ARRAY JOIN expects an array, got " + a.type(), item);
-            }
-            arrays.add(a.sql());
-            types.add(elementType(a.type()));
+            arrays.add(expr(src.arrayJoinItems.get(k)).sql()); // an array: checked by the typing pass
             names.add("c" + k);
         }
-        sourceColumns.put(src, new SourceColumns(names, types));
+        sourceColumns.put(src, names);
         return "unnest(" + String.join(", ", arrays) + ") AS " + q(src.sqlAlias) + "("
                 + names.stream().map(PostgresPrinter::q).collect(Collectors.joining(", ")) + ")";
     }
@@ -396,12 +410,12 @@ public final class PostgresPrinter {
                 cte.name = "cte__" + ++cteCount;
                 cte.printed = p;
             }
-            sourceColumns.put(src, new SourceColumns(cte.printed.sqlNames(), cte.printed.types()));
+            sourceColumns.put(src, cte.printed.sqlNames());
             return q(cte.name) + " AS " + q(src.sqlAlias);
         }
         if (src.subquery != null) {
             Printed p = selectLike(src.subquery, false);
-            sourceColumns.put(src, new SourceColumns(p.sqlNames(), p.types()));
+            sourceColumns.put(src, p.sqlNames());
             return "(" + p.sql() + ") AS " + q(src.sqlAlias);
         }
         String a = q(src.sqlAlias);
@@ -447,86 +461,91 @@ public final class PostgresPrinter {
         return a + "." + q(src.table.personIdColumn());
     }
 
-    private Frag sourceField(Source src, String name) {
+    /** The SQL of a field of a FROM item named by {@code USING}. */
+    private String sourceField(Source src, String name) {
         if (src.table != null) {
             FieldDef f = src.table.field(name);
             if (f.kind() == Kind.PERSON_ID) {
-                return new Frag(personId(src), "UUID");
+                return personId(src);
             }
-            return column(src, f, List.of(), q(src.sqlAlias));
+            return column(f, List.of(), q(src.sqlAlias));
         }
-        int idx = src.columns.indexOf(name);
-        SourceColumns cols = sourceColumns.get(src);
-        return new Frag(q(src.sqlAlias) + "." + q(cols.sql().get(idx)), cols.types().get(idx));
+        return q(src.sqlAlias) + "." + q(sourceColumns.get(src).get(src.columns.indexOf(name)));
     }
 
     // ------------------------------------------------------------------ expressions
 
+    /**
+     * Prints an expression: its SQL and the type the typing pass ({@link Typer}) gave it. A node built while
+     * printing (a function written as another) is typed when first printed.
+     */
     public Frag expr(Expr e) {
+        if (typing) {
+            return new Frag(TYPING_PLACEHOLDER, res.type(e));
+        }
         budget.node();
+        String type = res.type(e);
+        return new Frag(sql(e, type), type);
+    }
+
+    private String sql(Expr e, String type) {
         if (e instanceof Expr.Constant c) {
-            return Literals.constant(this, c.value());
+            return Literals.sql(this, c.value());
         }
         if (e instanceof Expr.Field f) {
             return field(res.ref(f));
         }
         if (e instanceof Expr.Call c) {
-            return call(c);
+            return callSql(c);
         }
         if (e instanceof Expr.Window w) {
             return window(w);
         }
         if (e instanceof Expr.Arithmetic a) {
-            return arithmetic(a.op(), expr(a.left()), expr(a.right()));
+            Frag l = expr(a.left());
+            return arithmeticSql(a.op(), l, expr(a.right()));
         }
         if (e instanceof Expr.Negate n) {
-            Frag inner = expr(n.expr()); // printed once: printing it twice doubled the work per nested minus
-            return new Frag("(- " + num(inner) + ")", HogQLTypes.numType(inner.type()));
+            return "(- " + num(expr(n.expr())) + ")"; // printed once: printing it twice doubled the work per nested minus
         }
         if (e instanceof Expr.Compare c) {
             return compare(c);
         }
         if (e instanceof Expr.And a) {
             if (a.exprs().isEmpty()) {
-                return new Frag("TRUE", HogQLTypes.BOOL);
+                return "TRUE";
             }
-            return new Frag("(" + a.exprs().stream().map(x -> bool(expr(x))).collect(Collectors.joining(" AND ")) + ")",
-                    HogQLTypes.BOOL);
+            return "(" + a.exprs().stream().map(x -> bool(expr(x))).collect(Collectors.joining(" AND ")) + ")";
         }
         if (e instanceof Expr.Or o) {
             if (o.exprs().isEmpty()) {
-                return new Frag("FALSE", HogQLTypes.BOOL);
+                return "FALSE";
             }
-            return new Frag("(" + o.exprs().stream().map(x -> bool(expr(x))).collect(Collectors.joining(" OR ")) + ")",
-                    HogQLTypes.BOOL);
+            return "(" + o.exprs().stream().map(x -> bool(expr(x))).collect(Collectors.joining(" OR ")) + ")";
         }
         if (e instanceof Expr.Not n) {
-            return new Frag("(NOT " + bool(expr(n.expr())) + ")", HogQLTypes.BOOL);
+            return "(NOT " + bool(expr(n.expr())) + ")";
         }
         if (e instanceof Expr.Between b) {
             String[] lo = coerce(expr(b.expr()), b.expr(), expr(b.low()), b.low());
             String[] hi = coerce(expr(b.expr()), b.expr(), expr(b.high()), b.high());
             String sql = "(" + lo[0] + " >= " + lo[1] + " AND " + hi[0] + " <= " + hi[1] + ")";
-            return new Frag(b.negated() ? "(NOT " + sql + ")" : sql, HogQLTypes.BOOL);
+            return b.negated() ? "(NOT " + sql + ")" : sql;
         }
         if (e instanceof Expr.IsNull n) {
-            return new Frag("(" + expr(n.expr()).sql() + (n.negated() ? " IS NOT NULL)" : " IS NULL)"), HogQLTypes.BOOL);
+            return "(" + expr(n.expr()).sql() + (n.negated() ? " IS NOT NULL)" : " IS NULL)");
         }
         if (e instanceof Expr.Case c) {
-            return caseExpr(c);
+            return caseExpr(c, type);
         }
         if (e instanceof Expr.Interval i) {
-            return interval(expr(i.amount()), i.unit());
+            return intervalSql(expr(i.amount()), i.unit());
         }
         if (e instanceof Expr.ArrayLit a) {
-            return Literals.arrayLit(this, a.items().stream().map(this::expr).toList());
+            return Literals.arraySql(this, a.items().stream().map(this::expr).toList(), type);
         }
         if (e instanceof Expr.TupleLit t) {
-            return Literals.tuple(this, t.items().stream().map(this::expr).toList());
-        }
-        if (e instanceof Expr.Lambda l) {
-            throw new HogQLResolutionException("A lambda (x -> …) is only allowed as the first argument of a "
-                    + "higher-order array function", l);
+            return Literals.tupleSql(t.items().stream().map(this::expr).toList());
         }
         if (e instanceof Expr.ArrayAccess a) {
             Frag arr = expr(a.array());
@@ -539,85 +558,62 @@ public final class PostgresPrinter {
                 }
                 throw new HogQLResolutionException("A JSON value is indexed by a string key or a position from 1", a);
             }
-            if (!base(arr.type()).startsWith("Array(")) {
-                throw new HogQLResolutionException("Only arrays can be indexed", a);
-            }
             if (a.index() instanceof Expr.Constant k && k.value() instanceof Long n && n >= 1) {
-                return new Frag("(" + arr.sql() + ")[" + int4(expr(a.index())) + "]", HogQLTypes.access(arr.type()));
+                return "(" + arr.sql() + ")[" + int4(expr(a.index())) + "]";
             }
             // ClickHouse counts a negative position from the end (V43_1)
-            return new Frag("hogql_array_element(" + arr.sql() + ", " + int4(expr(a.index())) + ")",
-                    HogQLTypes.access(arr.type()));
+            return "hogql_array_element(" + arr.sql() + ", " + int4(expr(a.index())) + ")";
         }
         if (e instanceof SelectLike sub) {
-            Printed p = selectLike(sub, false);
-            return new Frag("(" + p.sql() + ")", HogQLTypes.subqueryValue(p.types().get(0)));
+            return "(" + selectLike(sub, false).sql() + ")";
         }
+        // a lambda outside a higher-order function, or an unsupported node: refused by the typing pass
         throw new HogQLResolutionException("Unsupported expression " + HogQLPrinter.print(e), e);
     }
 
-    private Frag field(Ref r) {
+    private String field(Ref r) {
         if (r instanceof ColumnRef c) {
-            return column(c.source(), c.field(), c.path(), q(c.source().sqlAlias));
+            return column(c.field(), c.path(), q(c.source().sqlAlias));
         }
         if (r instanceof PersonIdRef p) {
-            return new Frag(personId(p.source()), "UUID");
+            return personId(p.source());
         }
         if (r instanceof PersonFieldRef p) {
-            return column(p.source(), p.field(), p.path(), q(p.source().sqlAlias + "__person"));
+            return column(p.field(), p.path(), q(p.source().sqlAlias + "__person"));
         }
         if (r instanceof SubColumnRef s) {
-            SourceColumns cols = sourceColumns.get(s.source());
-            String sql = q(s.source().sqlAlias) + "." + q(cols.sql().get(s.index()));
-            String type = cols.types().get(s.index());
-            if (s.path().isEmpty()) {
-                return new Frag(sql, type);
-            }
-            if (!cat(type).equals("json")) {
-                throw new HogQLResolutionException("Cannot access \"" + String.join(".", s.path())
-                        + "\" on a column of type " + type);
-            }
-            return jsonPath(sql, s.path(), true);
+            String sql = q(s.source().sqlAlias) + "." + q(sourceColumns.get(s.source()).get(s.index()));
+            return s.path().isEmpty() ? sql : jsonPath(sql, s.path(), true); // a JSON column: checked by the typing pass
         }
         if (r instanceof Resolver.LambdaParamRef l) {
-            Frag f = lambdaArgs.get(l.lambda()).get(l.index());
-            if (l.path().isEmpty()) {
-                return f;
-            }
-            if (!cat(f.type()).equals("json")) {
-                throw new HogQLResolutionException("Cannot access \"" + String.join(".", l.path())
-                        + "\" on a value of type " + f.type());
-            }
-            return jsonPath(f.sql(), l.path(), true);
+            String sql = lambdaArgs.get(l.lambda()).get(l.index()).sql();
+            return l.path().isEmpty() ? sql : jsonPath(sql, l.path(), true);
         }
-        ExprRef x = (ExprRef) r;
-        return expr(x.expr());
+        return expr(((ExprRef) r).expr()).sql();
     }
 
-    /** A table's field, with its property path: typed by {@link Schema#fieldType}. */
-    private Frag column(Source src, FieldDef f, List<String> path, String alias) {
+    /** A table's field, with its property path (its type is {@link Schema#fieldType}'s). */
+    private String column(FieldDef f, List<String> path, String alias) {
         String col = alias + "." + q(f.column());
-        String type = Schema.fieldType(f, path);
         if (f.kind() == Kind.DATE_OF) {
-            return new Frag("(" + col + " AT TIME ZONE 'UTC')::date", type);
+            return "(" + col + " AT TIME ZONE 'UTC')::date";
         }
         String hot = Schema.hotColumn(f, path);
         if (hot != null) {
-            return new Frag(alias + "." + q(hot), type);
+            return alias + "." + q(hot);
         }
         if (f.kind() == Kind.JSON && !path.isEmpty()) {
-            return new Frag(jsonPath(col, path, true).sql(), type);
+            return jsonPath(col, path, true);
         }
-        return new Frag(col, type);
+        return col;
     }
 
     /** A property path of a JSON value: as text ({@link HogQLTypes#JSON_PATH}) or as JSON. */
-    Frag jsonPath(String json, List<String> path, boolean asText) {
-        String type = asText ? HogQLTypes.JSON_PATH : "JSON";
+    String jsonPath(String json, List<String> path, boolean asText) {
         if (path.size() == 1) {
-            return new Frag("(" + json + (asText ? " ->> " : " -> ") + bind(path.get(0), "text") + ")", type);
+            return "(" + json + (asText ? " ->> " : " -> ") + bind(path.get(0), "text") + ")";
         }
-        return new Frag("(" + json + (asText ? " #>> " : " #> ") + textArray(path) + ")", type);
+        return "(" + json + (asText ? " #>> " : " #> ") + textArray(path) + ")";
     }
 
     String textArray(List<String> items) {
@@ -722,7 +718,7 @@ public final class PostgresPrinter {
         return new String[] {str(l), str(r)};
     }
 
-    private Frag compare(Expr.Compare c) {
+    private String compare(Expr.Compare c) {
         String op = c.op();
         if (op.equals("in") || op.equals("not in")) {
             return in(c);
@@ -736,14 +732,14 @@ public final class PostgresPrinter {
                 case "not like" -> "NOT LIKE";
                 default -> "NOT ILIKE";
             };
-            return new Frag("(" + str(l) + " " + sqlOp + " " + str(r) + ")", HogQLTypes.BOOL);
+            return "(" + str(l) + " " + sqlOp + " " + str(r) + ")";
         }
         String[] s = coerce(l, c.left(), r, c.right());
         String sqlOp = op.equals("!=") ? "<>" : op;
-        return new Frag("(" + s[0] + " " + sqlOp + " " + s[1] + ")", HogQLTypes.BOOL);
+        return "(" + s[0] + " " + sqlOp + " " + s[1] + ")";
     }
 
-    private Frag in(Expr.Compare c) {
+    private String in(Expr.Compare c) {
         boolean not = c.op().equals("not in");
         Expr right = c.right();
         if (right instanceof SelectLike sub) {
@@ -759,10 +755,10 @@ public final class PostgresPrinter {
                 } else {
                     left = str(l);
                     p = new Printed("SELECT (" + "\"__in\"." + q(p.sqlNames().get(0)) + ")::text FROM (" + p.sql()
-                            + ") AS \"__in\"", p.names(), p.sqlNames(), List.of("String"));
+                            + ") AS \"__in\"", p.names(), p.sqlNames(), p.types());
                 }
             }
-            return new Frag("(" + left + (not ? " NOT IN (" : " IN (") + p.sql() + "))", HogQLTypes.BOOL);
+            return "(" + left + (not ? " NOT IN (" : " IN (") + p.sql() + "))";
         }
         List<Expr> items;
         if (right instanceof Expr.TupleLit t) {
@@ -773,7 +769,7 @@ public final class PostgresPrinter {
             items = List.of(right);
         }
         if (items.isEmpty()) {
-            return new Frag(not ? "TRUE" : "FALSE", HogQLTypes.BOOL);
+            return not ? "TRUE" : "FALSE";
         }
         Frag l = expr(c.left());
         String left = null;
@@ -783,10 +779,13 @@ public final class PostgresPrinter {
             left = s[0];
             rs.add(s[1]);
         }
-        return new Frag("(" + left + (not ? " NOT IN (" : " IN (") + String.join(", ", rs) + "))", HogQLTypes.BOOL);
+        return "(" + left + (not ? " NOT IN (" : " IN (") + String.join(", ", rs) + "))";
     }
 
-    /** {@code l op r} ({@code + - * / %}), typed by {@link HogQLTypes#arithmetic}. */
+    /**
+     * {@code l op r} ({@code + - * / %}) for an entry of the function table that still gives SQL and type together,
+     * typed by {@link HogQLTypes#arithmetic}.
+     */
     Frag arithmetic(String op, Frag l, Frag r) {
         String type = HogQLTypes.arithmetic(op, l.type(), r.type()); // first: it refuses what cannot be computed
         return new Frag(arithmeticSql(op, l, r), type);
@@ -807,7 +806,7 @@ public final class PostgresPrinter {
         }
         // Date ± n days, DateTime ± n seconds (ClickHouse: today() - 1 is yesterday)
         if ((op.equals("+") || op.equals("-")) && (lc.equals("date") || lc.equals("datetime")) && rc.equals("int")) {
-            return arithmeticSql(op, l, interval(r, lc.equals("date") ? "day" : "second"));
+            return arithmeticSql(op, l, new Frag(intervalSql(r, lc.equals("date") ? "day" : "second"), "Interval"));
         }
         if (op.equals("+") && lc.equals("int") && (rc.equals("date") || rc.equals("datetime"))) {
             return arithmeticSql(op, r, l);
@@ -830,18 +829,23 @@ public final class PostgresPrinter {
         };
     }
 
+    /** {@code amount} units as an Interval, for the entries of the function table that add them. */
     Frag interval(Frag amount, String unit) {
-        String u = unit.equals("quarter") ? "3 months" : "1 " + unit;
-        return new Frag("(" + num(amount) + " * INTERVAL '" + u + "')", "Interval");
+        return new Frag(intervalSql(amount, unit), "Interval");
     }
 
-    private Frag caseExpr(Expr.Case c) {
+    private String intervalSql(Frag amount, String unit) {
+        String u = unit.equals("quarter") ? "3 months" : "1 " + unit;
+        return "(" + num(amount) + " * INTERVAL '" + u + "')";
+    }
+
+    private String caseExpr(Expr.Case c, String type) {
         List<Frag> results = new ArrayList<>();
         c.results().forEach(r -> results.add(expr(r)));
         if (c.otherwise() != null) {
             results.add(expr(c.otherwise()));
         }
-        Unified u = unify(results);
+        Unified u = unify(results, type);
         StringBuilder sb = new StringBuilder("CASE");
         Frag subject = c.subject() == null ? null : expr(c.subject());
         for (int k = 0; k < c.conditions().size(); k++) {
@@ -858,8 +862,7 @@ public final class PostgresPrinter {
         if (c.otherwise() != null) {
             sb.append(" ELSE ").append(u.sql.get(u.sql.size() - 1));
         }
-        return new Frag(sb.append(" END").toString(), HogQLTypes.caseResult(results.stream().map(Frag::type).toList(),
-                c.otherwise() != null));
+        return sb.append(" END").toString();
     }
 
     /** Values brought to one type: their SQL and that type. */
@@ -867,7 +870,11 @@ public final class PostgresPrinter {
 
     /** Brings values to one type, {@link HogQLTypes#unify}'s: dates become DateTimes, mixed types text. */
     Unified unify(List<Frag> fs) {
-        String type = HogQLTypes.unify(fs.stream().map(Frag::type).toList());
+        return unify(fs, HogQLTypes.unify(fs.stream().map(Frag::type).toList()));
+    }
+
+    /** Brings values to {@code type}, their {@link HogQLTypes#unify unified} type (possibly made nullable). */
+    Unified unify(List<Frag> fs, String type) {
         Set<String> cats = new HashSet<>();
         fs.forEach(f -> cats.add(cat(f.type())));
         cats.remove("null");
@@ -894,8 +901,11 @@ public final class PostgresPrinter {
         throw new HogQLResolutionException(what + " must be a string literal", e);
     }
 
-    /** A window function, or an aggregate over a window: the call, then OVER (PARTITION BY … ORDER BY …). */
-    private Frag window(Expr.Window w) {
+    /**
+     * A window function, or an aggregate over a window: the call, then OVER (PARTITION BY … ORDER BY …); which
+     * functions may run over a window is checked by the typing pass.
+     */
+    private String window(Expr.Window w) {
         Expr.Call c = w.call();
         Functions.Spec spec = Functions.check(c);
         String name = spec.name().toLowerCase(Locale.ROOT);
@@ -904,20 +914,15 @@ public final class PostgresPrinter {
             Frag x = expr(c.args().get(0));
             String call = name + "(" + num(x) + ") OVER (" + overClause(w) + ")";
             if (name.equals("avg")) {
-                return new Frag("(" + call + ")::float8", "Nullable(Float64)");
+                return "(" + call + ")::float8";
             }
             String sum = "coalesce(" + call + ", 0)";
             if (numType(x).equals("Int64")) {
-                return new Frag("(CASE WHEN abs(" + sum + ") < 9.2e18 THEN " + sum + "::bigint END)", "Int64");
+                return "(CASE WHEN abs(" + sum + ") < 9.2e18 THEN " + sum + "::bigint END)";
             }
-            return new Frag(sum, "Float64");
+            return sum;
         }
-        if (!spec.window() && (!spec.aggregate() || name.startsWith("#") || name.equals("quantile")
-                || name.equals("median"))) {
-            throw new HogQLResolutionException("\"" + c.name() + "\" cannot be used with OVER", w);
-        }
-        Frag fn = spec.printer().print(this, c, name);
-        return new Frag(fn.sql() + " OVER (" + overClause(w) + ")", fn.type());
+        return callSql(spec, c, name) + " OVER (" + overClause(w) + ")";
     }
 
     private String overClause(Expr.Window w) {
@@ -943,22 +948,31 @@ public final class PostgresPrinter {
         return String.join(" ", parts);
     }
 
+    /** {@code arrayJoin(arr)} as a SELECT column (its argument is an array: checked by the typing pass). */
     private Frag arrayJoin(Expr.Call c) {
-        Frag a = expr(c.args().get(0));
-        if (!cat(a.type()).equals("array")) {
-            throw new HogQLResolutionException("arrayJoin expects an array", c);
-        }
-        return new Frag("unnest(" + a.sql() + ")", elementType(a.type()));
+        return new Frag("unnest(" + expr(c.args().get(0)).sql() + ")", res.type(c));
     }
 
     String filter(Expr cond) {
         return " FILTER (WHERE " + bool(expr(cond)) + ")";
     }
 
-    /** A function call: printed by the function's entry in {@link Functions}. */
+    /** A function call (for entries that print one function as another): its SQL and its type. */
     Frag call(Expr.Call c) {
+        return expr(c);
+    }
+
+    /** A function call: printed by the function's entry in {@link Functions}. */
+    private String callSql(Expr.Call c) {
         Functions.Spec spec = Functions.check(c);
-        return spec.printer().print(this, c, spec.name().toLowerCase(Locale.ROOT));
+        return callSql(spec, c, spec.name().toLowerCase(Locale.ROOT));
+    }
+
+    private String callSql(Functions.Spec spec, Expr.Call c, String name) {
+        if (spec.sql() != null) {
+            return spec.sql().print(this, c.args().stream().map(this::expr).toList(), c, name);
+        }
+        return spec.printer().print(this, c, name).sql();
     }
 
     long constSigned(Expr e, String what) {

@@ -96,6 +96,16 @@ public final class Resolver {
         final List<Object> cohortReferences = new ArrayList<>();
         final Set<String> tableNames = new LinkedHashSet<>();
         final Set<String> usedAliases = new HashSet<>();
+        /** Each expression node's HogQL type, assigned by the typing pass ({@link Typer}) after resolving. */
+        final Map<Expr, String> types = new IdentityHashMap<>();
+        /** The column types of each SELECT or UNION the typing pass has typed (a UNION: its first SELECT's). */
+        final Map<SelectLike, List<String>> columnTypes = new IdentityHashMap<>();
+        /** The column types of each subquery, CTE or ARRAY JOIN source, in the order of its columns. */
+        final Map<Source, List<String>> sourceTypes = new IdentityHashMap<>();
+        /** The types of each lambda's parameters, as the higher-order function that calls it gives them. */
+        final Map<Expr.Lambda, List<String>> lambdaParamTypes = new IdentityHashMap<>();
+        /** The typing pass that filled {@link #types}; it types nodes the printer builds while printing. */
+        Typer typer;
 
         public Set<String> tableNames() {
             return tableNames;
@@ -108,6 +118,24 @@ public final class Resolver {
 
         QueryScope scope(SelectQuery q) {
             return scopes.get(q);
+        }
+
+        /**
+         * The HogQL type of a node, as the typing pass assigned it; a node built while printing (a function written
+         * as another, {@code equals(a, b)} as {@code a = b}) is typed when first asked for.
+         */
+        String type(Expr e) {
+            String t = types.get(e);
+            return t != null || types.containsKey(e) ? t : typer.type(e);
+        }
+
+        /** The types of a SELECT's columns as printed: at the top, JSON values are returned as text. */
+        List<String> columnTypes(SelectLike q, boolean top) {
+            List<String> t = columnTypes.get(q);
+            if (t == null) {
+                t = typer.columns(q);
+            }
+            return top ? t.stream().map(HogQLTypes::resultColumn).toList() : t;
         }
 
         Ref ref(Expr.Field f) {

@@ -761,7 +761,7 @@ final class ScalarFunctions {
                 throw new HogQLResolutionException("JSON keys must be string literals or positive integers", k);
             }
         }
-        String v = path.isEmpty() ? js : p.jsonPath(js, path, false).sql();
+        String v = path.isEmpty() ? js : p.jsonPath(js, path, false);
         return switch (name) {
             case "jsonlength" -> f("coalesce(CASE jsonb_typeof(" + v + ") WHEN 'array' THEN jsonb_array_length(" + v
                     + ") WHEN 'object' THEN (SELECT count(*) FROM jsonb_object_keys(" + v + ")) ELSE 0 END, 0)::bigint", "UInt64");
