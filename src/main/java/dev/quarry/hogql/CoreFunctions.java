@@ -6,10 +6,11 @@ import static dev.quarry.hogql.HogQLTypes.isNum;
 import static dev.quarry.hogql.HogQLTypes.nullable;
 import static dev.quarry.hogql.HogQLTypes.base;
 import static dev.quarry.hogql.PostgresPrinter.constLong;
+import static dev.quarry.hogql.Functions.like;
 import static dev.quarry.hogql.Functions.returns;
 import static dev.quarry.hogql.Functions.scalar;
 
-import dev.quarry.hogql.Functions.Printer;
+import dev.quarry.hogql.Functions.CallPrinter;
 import dev.quarry.hogql.PostgresPrinter.Frag;
 import dev.quarry.hogql.PostgresPrinter.Unified;
 import java.util.ArrayList;
@@ -27,310 +28,351 @@ final class CoreFunctions {
     private CoreFunctions() {}
 
     static void register() {
-        scalar(Functions.PROPERTY_PAIRS, 1, 1, (p, c, name) -> new Frag("quarry_property_pairs(" + p.expr(c.args().get(0)).sql() + ")", "Array(String)"));
-        scalar(Functions.REGEXP_REPLACE_ALL, 3, 3, (p, c, name) -> new Frag("regexp_replace(" + p.str(p.expr(c.args().get(0)))
-                + ", " + p.str(p.expr(c.args().get(1))) + ", replace(" + p.str(p.expr(c.args().get(2))) + ", '\\0', '\\&'), 'g')",
-                "String"));
+        scalar(Functions.PROPERTY_PAIRS, 1, 1, returns("Array(String)"),
+                (p, c, name) -> "quarry_property_pairs(" + p.expr(c.args().get(0)).sql() + ")");
+        scalar(Functions.REGEXP_REPLACE_ALL, 3, 3, returns("String"), (p, c, name) -> "regexp_replace("
+                + p.str(p.expr(c.args().get(0))) + ", " + p.str(p.expr(c.args().get(1))) + ", replace("
+                + p.str(p.expr(c.args().get(2))) + ", '\\0', '\\&'), 'g')");
         // dates
         // the compile's clock instant, bound (CompileSettings.now): a fixed clock fixes HogQL's "now" too
         scalar("now", 0, 0, returns(Schema.DATETIME), (p, a, c, name) -> Dates.now(p));
         scalar("today", 0, 0, returns("Date"), (p, a, c, name) -> Dates.today(p, 0));
         scalar("yesterday", 0, 0, returns("Date"), (p, a, c, name) -> Dates.today(p, 1));
-        scalar("toDate", 1, 1, (p, c, name) -> {
-            List<Expr> args = c.args();
-            Frag x = p.expr(args.get(0));
+        scalar("toDate", 1, 1, (t, c) -> toDateType(t.get(0)), (p, c, name) -> {
+            Frag x = p.expr(c.args().get(0));
             return switch (cat(x.type())) {
-                case "date" -> x;
-                case "string" -> new Frag("hogql_to_date(" + x.sql() + ")", "Nullable(Date)");
-                default -> new Frag("(" + Dates.localTs(p, x) + ")::date", p.nullableLike(x, "Date"));
+                case "date" -> x.sql();
+                case "string" -> "hogql_to_date(" + x.sql() + ")";
+                default -> "(" + Dates.localTs(p, x) + ")::date";
             };
         });
-        scalar("toDateTime", 1, 2, (p, c, name) -> {
-            List<Expr> args = c.args();
-            Frag x = p.expr(args.get(0));
-            Frag dt = Dates.toDateTime(p, x);
-            if (args.size() == 2) {
-                return Dates.withZone(p, dt, args.get(1));
-            }
-            return dt;
-        });
-        scalar("toStartOfMinute", 1, 1, (p, c, name) -> Dates.startOf(p, p.expr(c.args().get(0)), "minute", false));
-        scalar("toStartOfHour", 1, 1, (p, c, name) -> Dates.startOf(p, p.expr(c.args().get(0)), "hour", false));
-        scalar("toStartOfDay", 1, 1, (p, c, name) -> Dates.startOf(p, p.expr(c.args().get(0)), "day", false));
-        scalar("toStartOfWeek", 1, 2, (p, c, name) -> {
+        scalar("toDateTime", 1, 2, (t, c) -> {
+            String dt = HogQLTypes.asDateTime(t.get(0));
+            return c.args().size() == 2 ? Dates.withZoneType(dt, c.args().get(1)) : dt;
+        }, (p, c, name) -> Dates.toDateTime(p, p.expr(c.args().get(0))).sql());
+        startOf("toStartOfMinute", "minute", false);
+        startOf("toStartOfHour", "hour", false);
+        startOf("toStartOfDay", "day", false);
+        scalar("toStartOfWeek", 1, 2, (t, c) -> {
+            long mode = c.args().size() == 2 ? constLong(c.args().get(1), "toStartOfWeek mode") : 0;
+            return mode % 2 == 1 ? Dates.startOfType(t.get(0), true) : HogQLTypes.nullableLike(t.get(0), "Date");
+        }, (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
             long mode = args.size() == 2 ? constLong(args.get(1), "toStartOfWeek mode") : 0;
             if (mode % 2 == 1) {
-                return Dates.startOf(p, x, "week", true);
+                return Dates.startOfSql(p, x, "week", true);
             }
             // Sunday-based weeks
-            return new Frag("(date_trunc('week', " + Dates.localTs(p, x) + " + INTERVAL '1 day')::date - 1)",
-                    p.nullableLike(x, "Date"));
+            return "(date_trunc('week', " + Dates.localTs(p, x) + " + INTERVAL '1 day')::date - 1)";
         });
-        scalar("toMonday", 1, 1, (p, c, name) -> Dates.startOf(p, p.expr(c.args().get(0)), "week", true));
-        scalar("toStartOfMonth", 1, 1, (p, c, name) -> Dates.startOf(p, p.expr(c.args().get(0)), "month", true));
-        scalar("toStartOfQuarter", 1, 1, (p, c, name) -> Dates.startOf(p, p.expr(c.args().get(0)), "quarter", true));
-        scalar("toStartOfYear", 1, 1, (p, c, name) -> Dates.startOf(p, p.expr(c.args().get(0)), "year", true));
-        scalar("toYear", 1, 1, (p, c, name) -> Dates.datePart(p, p.expr(c.args().get(0)), "year"));
-        scalar("toQuarter", 1, 1, (p, c, name) -> Dates.datePart(p, p.expr(c.args().get(0)), "quarter"));
-        scalar("toMonth", 1, 1, (p, c, name) -> Dates.datePart(p, p.expr(c.args().get(0)), "month"));
-        scalar("toDayOfMonth", 1, 1, (p, c, name) -> Dates.datePart(p, p.expr(c.args().get(0)), "day"));
-        scalar("toDayOfWeek", 1, 2, (p, c, name) -> {
+        startOf("toMonday", "week", true);
+        startOf("toStartOfMonth", "month", true);
+        startOf("toStartOfQuarter", "quarter", true);
+        startOf("toStartOfYear", "year", true);
+        datePart("toYear", "year");
+        datePart("toQuarter", "quarter");
+        datePart("toMonth", "month");
+        datePart("toDayOfMonth", "day");
+        scalar("toDayOfWeek", 1, 2, (t, c) -> {
+            if (c.args().size() == 2) {
+                constLong(c.args().get(1), "toDayOfWeek mode");
+            }
+            return HogQLTypes.nullableLike(t.get(0), "Int64");
+        }, (p, c, name) -> {
             List<Expr> args = c.args();
             // mode 0: Monday = 1 … Sunday = 7; 1: Monday = 0 … 6; 2: Sunday = 0 … 6; 3: Sunday = 1 … 7
             long mode = args.size() == 2 ? constLong(args.get(1), "toDayOfWeek mode") : 0;
             Frag x = p.expr(args.get(0));
             return switch ((int) (mode % 4)) {
-                case 1 -> new Frag("(" + Dates.datePart(p, x, "isodow").sql() + " - 1)", p.nullableLike(x, "Int64"));
-                case 2 -> Dates.datePart(p, x, "dow");
-                case 3 -> new Frag("(" + Dates.datePart(p, x, "dow").sql() + " + 1)", p.nullableLike(x, "Int64"));
-                default -> Dates.datePart(p, x, "isodow");
+                case 1 -> "(" + Dates.datePartSql(p, x, "isodow") + " - 1)";
+                case 2 -> Dates.datePartSql(p, x, "dow");
+                case 3 -> "(" + Dates.datePartSql(p, x, "dow") + " + 1)";
+                default -> Dates.datePartSql(p, x, "isodow");
             };
         });
-        scalar("toDayOfYear", 1, 1, (p, c, name) -> Dates.datePart(p, p.expr(c.args().get(0)), "doy"));
-        scalar("toHour", 1, 1, (p, c, name) -> Dates.datePart(p, p.expr(c.args().get(0)), "hour"));
-        scalar("toMinute", 1, 1, (p, c, name) -> Dates.datePart(p, p.expr(c.args().get(0)), "minute"));
-        scalar("toSecond", 1, 1, (p, c, name) -> new Frag("floor(extract(second from " + Dates.localTs(p, p.expr(c.args().get(0))) + "))::bigint", "Int64"));
-        scalar("toUnixTimestamp", 1, 1, (p, c, name) -> new Frag("floor(extract(epoch from " + Dates.toDateTime(p, p.expr(c.args().get(0))).sql() + "))::bigint", "Int64"));
-        scalar("dateDiff", 3, 3, (p, c, name) -> dateDiff(p, Dates.unitArg(p, c.args().get(0), "dateDiff"), p.expr(c.args().get(1)), p.expr(c.args().get(2))));
-        Printer dateaddFn = (p, c, name) -> {
-            List<Expr> args = c.args();
-            if (args.size() == 2) {
+        datePart("toDayOfYear", "doy");
+        datePart("toHour", "hour");
+        datePart("toMinute", "minute");
+        scalar("toSecond", 1, 1, returns("Int64"), (p, c, name) -> "floor(extract(second from "
+                + Dates.localTs(p, p.expr(c.args().get(0))) + "))::bigint");
+        scalar("toUnixTimestamp", 1, 1, returns("Int64"), (p, c, name) -> "floor(extract(epoch from "
+                + Dates.toDateTime(p, p.expr(c.args().get(0))).sql() + "))::bigint");
+        scalar("dateDiff", 3, 3, (t, c) -> {
+            Dates.unitArg(c.args().get(0), "dateDiff");
+            return "Int64";
+        }, (p, c, name) -> dateDiff(p, Dates.unitArg(c.args().get(0), "dateDiff"), p.expr(c.args().get(1)),
+                p.expr(c.args().get(2))));
+        Functions.TypeRule dateaddType = (t, c) -> {
+            String op = c.name().toLowerCase(Locale.ROOT).equals("dateadd") ? "+" : "-";
+            if (c.args().size() == 2) {
                 // dateAdd(date, interval), ClickHouse's other argument order
-                Frag i = p.expr(args.get(1));
-                if (!cat(i.type()).equals("interval")) {
-                    throw new HogQLResolutionException(Functions.lookup(name).name() + "(date, interval) expects an interval such as "
-                            + "toIntervalDay(1) or INTERVAL 1 DAY as its second argument", c);
+                if (!cat(t.get(1)).equals("interval")) {
+                    throw new HogQLResolutionException(Functions.lookup(c.name()).name() + "(date, interval) expects an "
+                            + "interval such as toIntervalDay(1) or INTERVAL 1 DAY as its second argument", c);
                 }
-                return p.arithmetic(name.equals("dateadd") ? "+" : "-", p.expr(args.get(0)), i);
+                return HogQLTypes.arithmetic(op, t.get(0), t.get(1));
             }
-            String unit = Dates.unitArg(p, args.get(0), Functions.lookup(name).name());
-            return p.arithmetic(name.equals("dateadd") ? "+" : "-", p.expr(args.get(2)), p.interval(p.expr(args.get(1)), unit));
+            Dates.unitArg(c.args().get(0), Functions.lookup(c.name()).name());
+            return HogQLTypes.arithmetic(op, t.get(2), "Interval");
         };
-        scalar("dateAdd", 2, 3, dateaddFn);
-        scalar("dateSub", 2, 3, dateaddFn);
-        scalar("formatDateTime", 2, 2, (p, c, name) -> {
+        CallPrinter dateaddFn = (p, c, name) -> {
             List<Expr> args = c.args();
-            Frag x = p.expr(args.get(0));
-            String pattern = toCharPattern(p.constString(args.get(1), "formatDateTime format"));
-            return new Frag("to_char(" + Dates.localTs(p, x) + ", " + p.bind(pattern, "text") + ")", p.nullableLike(x, "String"));
-        });
-        scalar("toTimeZone", 2, 2, (p, c, name) -> Dates.withZone(p, Dates.toDateTime(p, p.expr(c.args().get(0))), c.args().get(1)));
-        // strings
-        Printer lowerFn = (p, c, name) -> new Frag(name + "(" + p.str(p.expr(c.args().get(0))) + ")", p.nullableLike(p.expr(c.args().get(0)), "String"));
-        scalar("lower", 1, 1, lowerFn);
-        scalar("upper", 1, 1, lowerFn);
-        scalar("length", 1, 1, (p, c, name) -> {
-            List<Expr> args = c.args();
-            Frag x = p.expr(args.get(0));
-            if (cat(x.type()).equals("array")) {
-                return new Frag("coalesce(cardinality(" + x.sql() + "), 0)::bigint", "UInt64");
+            String op = name.equals("dateadd") ? "+" : "-";
+            if (args.size() == 2) {
+                return p.arithmeticSql(op, p.expr(args.get(0)), p.expr(args.get(1)));
             }
-            return new Frag("length(" + p.str(x) + ")::bigint", p.nullableLike(x, "UInt64"));
-        });
-        Printer emptyFn = (p, c, name) -> {
+            String unit = Dates.unitArg(args.get(0), Functions.lookup(name).name());
+            return p.arithmeticSql(op, p.expr(args.get(2)), p.interval(p.expr(args.get(1)), unit));
+        };
+        scalar("dateAdd", 2, 3, dateaddType, dateaddFn);
+        scalar("dateSub", 2, 3, dateaddType, dateaddFn);
+        scalar("formatDateTime", 2, 2, (t, c) -> {
+            toCharPattern(PostgresPrinter.constString(c.args().get(1), "formatDateTime format"));
+            return HogQLTypes.nullableLike(t.get(0), "String");
+        }, (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
+            String pattern = toCharPattern(PostgresPrinter.constString(args.get(1), "formatDateTime format"));
+            return "to_char(" + Dates.localTs(p, x) + ", " + p.bind(pattern, "text") + ")";
+        });
+        scalar("toTimeZone", 2, 2, (t, c) -> Dates.withZoneType(HogQLTypes.asDateTime(t.get(0)), c.args().get(1)),
+                (p, c, name) -> Dates.toDateTime(p, p.expr(c.args().get(0))).sql());
+        // strings
+        CallPrinter lowerFn = (p, c, name) -> name + "(" + p.str(p.expr(c.args().get(0))) + ")";
+        scalar("lower", 1, 1, like(0, "String"), lowerFn);
+        scalar("upper", 1, 1, like(0, "String"), lowerFn);
+        scalar("length", 1, 1, (t, c) -> cat(t.get(0)).equals("array") ? "UInt64" : HogQLTypes.nullableLike(t.get(0), "UInt64"),
+                (p, c, name) -> {
+                    Frag x = p.expr(c.args().get(0));
+                    if (cat(x.type()).equals("array")) {
+                        return "coalesce(cardinality(" + x.sql() + "), 0)::bigint";
+                    }
+                    return "length(" + p.str(x) + ")::bigint";
+                });
+        CallPrinter emptyFn = (p, c, name) -> {
+            Frag x = p.expr(c.args().get(0));
             String len = cat(x.type()).equals("array") ? "coalesce(cardinality(" + x.sql() + "), 0)"
                     : "coalesce(length(" + p.str(x) + "), 0)";
-            return new Frag("(" + len + (name.equals("empty") ? " = 0)" : " > 0)"), "Bool");
+            return "(" + len + (name.equals("empty") ? " = 0)" : " > 0)");
         };
-        scalar("empty", 1, 1, emptyFn);
-        scalar("notEmpty", 1, 1, emptyFn);
-        scalar("concat", 1, -1, (p, c, name) -> {
-            List<Expr> args = c.args();
-            return new Frag("concat(" + args.stream().map(a -> p.str(p.expr(a))).collect(Collectors.joining(", ")) + ")",
-                    "String");
-        });
-        scalar("substring", 2, 3, (p, c, name) -> {
+        scalar("empty", 1, 1, returns("Bool"), emptyFn);
+        scalar("notEmpty", 1, 1, returns("Bool"), emptyFn);
+        scalar("concat", 1, -1, returns("String"), (p, c, name) -> "concat(" + c.args().stream()
+                .map(a -> p.str(p.expr(a))).collect(Collectors.joining(", ")) + ")");
+        scalar("substring", 2, 3, like(0, "String"), (p, c, name) -> {
             List<Expr> args = c.args();
             Frag s = p.expr(args.get(0));
             String sql = "substr(" + p.str(s) + ", " + p.int4(p.expr(args.get(1)));
             if (args.size() == 3) {
                 sql += ", GREATEST(" + p.int4(p.expr(args.get(2))) + ", 0)";
             }
-            return new Frag(sql + ")", p.nullableLike(s, "String"));
+            return sql + ")";
         });
-        scalar("replaceAll", 3, 3, (p, c, name) -> {
+        scalar("replaceAll", 3, 3, like(0, "String"), (p, c, name) -> {
             List<Expr> args = c.args();
-            Frag s = p.expr(args.get(0));
-            return new Frag("replace(" + p.str(s) + ", " + p.str(p.expr(args.get(1))) + ", " + p.str(p.expr(args.get(2))) + ")",
-                    p.nullableLike(s, "String"));
+            return "replace(" + p.str(p.expr(args.get(0))) + ", " + p.str(p.expr(args.get(1))) + ", "
+                    + p.str(p.expr(args.get(2))) + ")";
         });
-        scalar("replaceOne", 3, 3, (p, c, name) -> {
+        scalar("replaceOne", 3, 3, like(0, "String"), (p, c, name) -> {
             List<Expr> args = c.args();
-            Frag s = p.expr(args.get(0));
-            String h = p.str(s);
+            String h = p.str(p.expr(args.get(0)));
             String n = p.str(p.expr(args.get(1)));
             String r = p.str(p.expr(args.get(2)));
-            return new Frag("(CASE WHEN length(" + n + ") > 0 AND strpos(" + h + ", " + n + ") > 0 THEN overlay(" + h
-                    + " placing " + r + " from strpos(" + h + ", " + n + ") for length(" + n + ")) ELSE " + h + " END)",
-                    p.nullableLike(s, "String"));
+            return "(CASE WHEN length(" + n + ") > 0 AND strpos(" + h + ", " + n + ") > 0 THEN overlay(" + h
+                    + " placing " + r + " from strpos(" + h + ", " + n + ") for length(" + n + ")) ELSE " + h + " END)";
         });
         // trim(s[, chars]): TRIM(BOTH chars FROM s) reads as trim(s, chars)
-        scalar("trim", 1, 2, (p, c, name) -> new Frag("btrim(" + p.str(p.expr(c.args().get(0)))
-                + (c.args().size() == 2 ? ", " + p.str(p.expr(c.args().get(1))) : "") + ")",
-                p.nullableLike(p.expr(c.args().get(0)), "String")));
-        scalar("splitByChar", 2, 2, (p, c, name) -> {
-            List<Expr> args = c.args();
-            return new Frag("string_to_array(" + p.str(p.expr(args.get(1))) + ", " + p.str(p.expr(args.get(0))) + ")",
-                    "Array(String)");
-        });
-        scalar("position", 2, 2, (p, c, name) -> new Frag("strpos(" + p.str(p.expr(c.args().get(0))) + ", " + p.str(p.expr(c.args().get(1))) + ")::bigint", "Int64"));
-        scalar("like", 2, 2, (p, c, name) -> new Frag("(" + p.str(p.expr(c.args().get(0))) + " LIKE " + p.str(p.expr(c.args().get(1))) + ")", "Bool"));
-        scalar("ilike", 2, 2, (p, c, name) -> new Frag("(" + p.str(p.expr(c.args().get(0))) + " ILIKE " + p.str(p.expr(c.args().get(1))) + ")", "Bool"));
-        scalar("notLike", 2, 2, (p, c, name) -> new Frag("(" + p.str(p.expr(c.args().get(0))) + " NOT LIKE " + p.str(p.expr(c.args().get(1))) + ")", "Bool"));
-        scalar("notILike", 2, 2, (p, c, name) -> new Frag("(" + p.str(p.expr(c.args().get(0))) + " NOT ILIKE " + p.str(p.expr(c.args().get(1))) + ")", "Bool"));
-        scalar("match", 2, 2, (p, c, name) -> new Frag("hogql_match(" + p.str(p.expr(c.args().get(0))) + ", " + regex(p, c.args().get(1)) + ")", "Bool"));
-        scalar("extract", 2, 2, (p, c, name) -> {
-            List<Expr> args = c.args();
-            return new Frag("hogql_regexp_extract(" + p.str(p.expr(args.get(0))) + ", " + regex(p, args.get(1)) + ")",
-                    "String");
-        });
-        scalar("startsWith", 2, 2, (p, c, name) -> new Frag("starts_with(" + p.str(p.expr(c.args().get(0))) + ", " + p.str(p.expr(c.args().get(1))) + ")", "Bool"));
-        scalar("endsWith", 2, 2, (p, c, name) -> {
-            List<Expr> args = c.args();
-            String s = p.str(p.expr(args.get(0)));
-            String suffix = p.str(p.expr(args.get(1)));
-            return new Frag("(right(" + s + ", length(" + suffix + ")) = " + suffix + ")", "Bool");
+        scalar("trim", 1, 2, like(0, "String"), (p, c, name) -> "btrim(" + p.str(p.expr(c.args().get(0)))
+                + (c.args().size() == 2 ? ", " + p.str(p.expr(c.args().get(1))) : "") + ")");
+        scalar("splitByChar", 2, 2, returns("Array(String)"), (p, c, name) -> "string_to_array("
+                + p.str(p.expr(c.args().get(1))) + ", " + p.str(p.expr(c.args().get(0))) + ")");
+        scalar("position", 2, 2, returns("Int64"), (p, c, name) -> "strpos(" + p.str(p.expr(c.args().get(0))) + ", "
+                + p.str(p.expr(c.args().get(1))) + ")::bigint");
+        likeFn("like", " LIKE ");
+        likeFn("ilike", " ILIKE ");
+        likeFn("notLike", " NOT LIKE ");
+        likeFn("notILike", " NOT ILIKE ");
+        scalar("match", 2, 2, returns("Bool"), (p, c, name) -> "hogql_match(" + p.str(p.expr(c.args().get(0))) + ", "
+                + regex(p, c.args().get(1)) + ")");
+        scalar("extract", 2, 2, returns("String"), (p, c, name) -> "hogql_regexp_extract("
+                + p.str(p.expr(c.args().get(0))) + ", " + regex(p, c.args().get(1)) + ")");
+        scalar("startsWith", 2, 2, returns("Bool"), (p, c, name) -> "starts_with(" + p.str(p.expr(c.args().get(0)))
+                + ", " + p.str(p.expr(c.args().get(1))) + ")");
+        scalar("endsWith", 2, 2, returns("Bool"), (p, c, name) -> {
+            String s = p.str(p.expr(c.args().get(0)));
+            String suffix = p.str(p.expr(c.args().get(1)));
+            return "(right(" + s + ", length(" + suffix + ")) = " + suffix + ")";
         });
         // conditionals
-        scalar("if", 3, 3, (p, c, name) -> {
+        scalar("if", 3, 3, (t, c) -> HogQLTypes.unify(List.of(t.get(1), t.get(2))), (p, c, name) -> {
             List<Expr> args = c.args();
-            Unified u = p.unify(List.of(p.expr(args.get(1)), p.expr(args.get(2))));
-            return new Frag("(CASE WHEN " + p.bool(p.expr(args.get(0))) + " THEN " + u.sql().get(0) + " ELSE " + u.sql().get(1)
-                    + " END)", u.type());
+            Unified u = p.unify(List.of(p.expr(args.get(1)), p.expr(args.get(2))), p.type(c));
+            return "(CASE WHEN " + p.bool(p.expr(args.get(0))) + " THEN " + u.sql().get(0) + " ELSE " + u.sql().get(1)
+                    + " END)";
         });
-        scalar("multiIf", 3, -1, (p, c, name) -> {
-            List<Expr> args = c.args();
-            if (args.size() % 2 == 0) {
+        scalar("multiIf", 3, -1, (t, c) -> {
+            if (t.size() % 2 == 0) {
                 throw new HogQLResolutionException("multiIf expects an odd number of arguments", c);
             }
+            List<String> rs = new ArrayList<>();
+            for (int k = 1; k < t.size(); k += 2) {
+                rs.add(t.get(k));
+            }
+            rs.add(t.get(t.size() - 1));
+            return HogQLTypes.unify(rs);
+        }, (p, c, name) -> {
+            List<Expr> args = c.args();
             List<Frag> rs = new ArrayList<>();
             for (int k = 1; k < args.size(); k += 2) {
                 rs.add(p.expr(args.get(k)));
             }
             rs.add(p.expr(args.get(args.size() - 1)));
-            Unified u = p.unify(rs);
+            Unified u = p.unify(rs, p.type(c));
             StringBuilder sb = new StringBuilder("(CASE");
             for (int k = 0; k + 1 < args.size(); k += 2) {
                 sb.append(" WHEN ").append(p.bool(p.expr(args.get(k)))).append(" THEN ").append(u.sql().get(k / 2));
             }
-            sb.append(" ELSE ").append(u.sql().get(u.sql().size() - 1)).append(" END)");
-            return new Frag(sb.toString(), u.type());
+            return sb.append(" ELSE ").append(u.sql().get(u.sql().size() - 1)).append(" END)").toString();
         });
-        Printer coalesceFn = (p, c, name) -> {
-            List<Expr> args = c.args();
-            List<Frag> fs = args.stream().map(p::expr).toList();
-            Unified u = p.unify(fs);
-            Frag last = fs.get(fs.size() - 1);
-            String type = last.type().startsWith("Nullable(") || cat(last.type()).equals("null") ? u.type() : base(u.type());
-            return new Frag("coalesce(" + String.join(", ", u.sql()) + ")", type);
+        Functions.TypeRule coalesceType = (t, c) -> {
+            List<String> types = ScalarFunctions.allTypes(t);
+            String u = HogQLTypes.unify(types);
+            String last = types.get(types.size() - 1);
+            return last.startsWith("Nullable(") || cat(last).equals("null") ? u : base(u);
         };
-        scalar("coalesce", 1, -1, coalesceFn);
-        scalar("ifNull", 2, 2, coalesceFn);
-        scalar("nullIf", 2, 2, (p, c, name) -> {
+        CallPrinter coalesceFn = (p, c, name) -> {
+            List<Frag> fs = c.args().stream().map(p::expr).toList();
+            return "coalesce(" + String.join(", ", p.unify(fs, p.type(c)).sql()) + ")";
+        };
+        scalar("coalesce", 1, -1, coalesceType, coalesceFn);
+        scalar("ifNull", 2, 2, coalesceType, coalesceFn);
+        scalar("nullIf", 2, 2, (t, c) -> nullable(t.get(0)), (p, c, name) -> {
             List<Expr> args = c.args();
-            Frag a = p.expr(args.get(0));
-            String[] s = p.coerce(a, args.get(0), p.expr(args.get(1)), args.get(1));
-            return new Frag("NULLIF(" + s[0] + ", " + s[1] + ")", nullable(a.type()));
+            String[] s = p.coerce(p.expr(args.get(0)), args.get(0), p.expr(args.get(1)), args.get(1));
+            return "NULLIF(" + s[0] + ", " + s[1] + ")";
         });
-        scalar("isNull", 1, 1, (p, c, name) -> new Frag("(" + p.expr(c.args().get(0)).sql() + " IS NULL)", "Bool"));
-        scalar("isNotNull", 1, 1, (p, c, name) -> new Frag("(" + p.expr(c.args().get(0)).sql() + " IS NOT NULL)", "Bool"));
+        scalar("isNull", 1, 1, returns("Bool"), (p, c, name) -> "(" + p.expr(c.args().get(0)).sql() + " IS NULL)");
+        scalar("isNotNull", 1, 1, returns("Bool"), (p, c, name) -> "(" + p.expr(c.args().get(0)).sql() + " IS NOT NULL)");
         // conversion
-        scalar("toString", 1, 1, (p, c, name) -> {
-            List<Expr> args = c.args();
-            Frag x = p.expr(args.get(0));
-            return new Frag(p.str(x), p.nullableLike(x, "String"));
-        });
-        Printer tointFn = (p, c, name) -> {
-            List<Expr> args = c.args();
-            Frag x = p.expr(args.get(0));
+        scalar("toString", 1, 1, like(0, "String"), (p, c, name) -> p.str(p.expr(c.args().get(0))));
+        Functions.TypeRule tointType = (t, c) -> switch (cat(t.get(0))) {
+            case "int" -> t.get(0);
+            case "bool" -> "Int64";
+            case "datetime" -> HogQLTypes.nullableLike(t.get(0), "Int64");
+            default -> "Nullable(Int64)";
+        };
+        CallPrinter tointFn = (p, c, name) -> {
+            Frag x = p.expr(c.args().get(0));
             return switch (cat(x.type())) {
-                case "int" -> x;
-                case "float" -> new Frag("(CASE WHEN abs(" + x.sql() + ") < 9.2e18 THEN trunc(" + x.sql()
-                        + ")::bigint END)", "Nullable(Int64)");
-                case "bool" -> new Frag("(" + x.sql() + ")::int::bigint", "Int64");
-                case "datetime" -> new Frag("floor(extract(epoch from " + x.sql() + "))::bigint", p.nullableLike(x, "Int64"));
-                default -> new Frag("hogql_to_int(" + p.str(x) + ")", "Nullable(Int64)");
+                case "int" -> x.sql();
+                case "float" -> "(CASE WHEN abs(" + x.sql() + ") < 9.2e18 THEN trunc(" + x.sql() + ")::bigint END)";
+                case "bool" -> "(" + x.sql() + ")::int::bigint";
+                case "datetime" -> "floor(extract(epoch from " + x.sql() + "))::bigint";
+                default -> "hogql_to_int(" + p.str(x) + ")";
             };
         };
-        scalar("toInt", 1, 1, tointFn);
-        scalar("toInt64", 1, 1, tointFn);
-        Printer tofloatFn = (p, c, name) -> {
-            List<Expr> args = c.args();
-            Frag x = p.expr(args.get(0));
+        scalar("toInt", 1, 1, tointType, tointFn);
+        scalar("toInt64", 1, 1, tointType, tointFn);
+        Functions.TypeRule tofloatType = (t, c) -> switch (cat(t.get(0))) {
+            case "int", "float", "bool" -> HogQLTypes.nullableLike(t.get(0), "Float64");
+            default -> "Nullable(Float64)";
+        };
+        CallPrinter tofloatFn = (p, c, name) -> {
+            Frag x = p.expr(c.args().get(0));
             return switch (cat(x.type())) {
-                case "int", "float", "bool" -> new Frag("(" + p.num(x) + ")::float8", p.nullableLike(x, "Float64"));
-                default -> new Frag("hogql_to_float(" + p.str(x) + ")", "Nullable(Float64)");
+                case "int", "float", "bool" -> "(" + p.num(x) + ")::float8";
+                default -> "hogql_to_float(" + p.str(x) + ")";
             };
         };
-        scalar("toFloat", 1, 1, tofloatFn);
-        scalar("toFloat64", 1, 1, tofloatFn);
-        scalar("toUUID", 1, 1, (p, c, name) -> {
-            List<Expr> args = c.args();
-            Frag x = p.expr(args.get(0));
-            return cat(x.type()).equals("uuid") ? x : new Frag("hogql_to_uuid(" + p.str(x) + ")", "Nullable(UUID)");
+        scalar("toFloat", 1, 1, tofloatType, tofloatFn);
+        scalar("toFloat64", 1, 1, tofloatType, tofloatFn);
+        scalar("toUUID", 1, 1, (t, c) -> cat(t.get(0)).equals("uuid") ? t.get(0) : "Nullable(UUID)", (p, c, name) -> {
+            Frag x = p.expr(c.args().get(0));
+            return cat(x.type()).equals("uuid") ? x.sql() : "hogql_to_uuid(" + p.str(x) + ")";
         });
-        scalar("toBool", 1, 1, (p, c, name) -> {
-            List<Expr> args = c.args();
-            Frag x = p.expr(args.get(0));
-            return new Frag(p.bool(x), p.nullableLike(x, "Bool"));
-        });
+        scalar("toBool", 1, 1, like(0, "Bool"), (p, c, name) -> p.bool(p.expr(c.args().get(0))));
         // math
-        scalar("round", 1, 2, (p, c, name) -> {
+        scalar("round", 1, 2, (t, c) -> {
+            long places = c.args().size() == 2 ? PostgresPrinter.constSigned(c.args().get(1), "round precision") : 0;
+            return cat(t.get(0)).equals("int") && places >= 0 ? t.get(0) : HogQLTypes.nullableLike(t.get(0), "Float64");
+        }, (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
-            long places = args.size() == 2 ? p.constSigned(args.get(1), "round precision") : 0;
+            long places = args.size() == 2 ? PostgresPrinter.constSigned(args.get(1), "round precision") : 0;
             if (cat(x.type()).equals("int") && places >= 0) {
-                return x;
+                return x.sql();
             }
-            return new Frag("round((" + p.num(x) + ")::numeric, " + Math.max(-20, Math.min(20, places)) + ")::float8",
-                    p.nullableLike(x, "Float64"));
+            return "round((" + p.num(x) + ")::numeric, " + Math.max(-20, Math.min(20, places)) + ")::float8";
         });
-        Printer floorFn = (p, c, name) -> {
-            List<Expr> args = c.args();
-            Frag x = p.expr(args.get(0));
-            return new Frag(name + "(" + p.num(x) + ")", p.nullableLike(x, p.numType(x)));
-        };
-        scalar("floor", 1, 1, floorFn);
-        scalar("ceil", 1, 1, floorFn);
-        scalar("abs", 1, 1, floorFn);
-        Printer greatestFn = (p, c, name) -> {
-            List<Expr> args = c.args();
-            Unified u = p.unify(args.stream().map(p::expr).toList());
-            return new Frag(name.toUpperCase(Locale.ROOT) + "(" + String.join(", ", u.sql()) + ")", u.type());
-        };
-        scalar("greatest", 2, -1, greatestFn);
-        scalar("least", 2, -1, greatestFn);
+        Functions.TypeRule floorType = (t, c) -> HogQLTypes.nullableLike(t.get(0), HogQLTypes.numType(t.get(0)));
+        CallPrinter floorFn = (p, c, name) -> name + "(" + p.num(p.expr(c.args().get(0))) + ")";
+        scalar("floor", 1, 1, floorType, floorFn);
+        scalar("ceil", 1, 1, floorType, floorFn);
+        scalar("abs", 1, 1, floorType, floorFn);
+        CallPrinter greatestFn = (p, c, name) -> name.toUpperCase(Locale.ROOT) + "("
+                + String.join(", ", p.unify(c.args().stream().map(p::expr).toList(), p.type(c)).sql()) + ")";
+        scalar("greatest", 2, -1, (t, c) -> HogQLTypes.unify(ScalarFunctions.allTypes(t)), greatestFn);
+        scalar("least", 2, -1, (t, c) -> HogQLTypes.unify(ScalarFunctions.allTypes(t)), greatestFn);
         // JSON
-        Printer jsonextractstringFn = (p, c, name) -> json(p, name, c.args());
-        scalar("JSONExtractString", 1, -1, jsonextractstringFn);
-        scalar("JSONExtractInt", 1, -1, jsonextractstringFn);
-        scalar("JSONExtractFloat", 1, -1, jsonextractstringFn);
-        scalar("JSONExtractBool", 1, -1, jsonextractstringFn);
-        scalar("JSONHas", 2, -1, jsonextractstringFn);
+        json("JSONExtractString", 1, "String");
+        json("JSONExtractInt", 1, "Int64");
+        json("JSONExtractFloat", 1, "Float64");
+        json("JSONExtractBool", 1, "Bool");
+        json("JSONHas", 2, "Bool");
         // arrays
-        scalar("has", 2, 2, (p, c, name) -> {
-            List<Expr> args = c.args();
-            Frag a = p.expr(args.get(0));
-            if (!cat(a.type()).equals("array")) {
+        scalar("has", 2, 2, (t, c) -> {
+            if (!cat(t.get(0)).equals("array")) {
                 throw new HogQLResolutionException("has expects an array as its first argument", c);
             }
-            Frag x = p.expr(args.get(1));
+            return "Bool";
+        }, (p, c, name) -> {
+            Frag a = p.expr(c.args().get(0));
+            Frag x = p.expr(c.args().get(1));
             String el = elementType(a.type());
             String xs = cat(el).equals(cat(x.type())) || (isNum(el) && isNum(x.type())) ? x.sql()
                     : cat(el).equals("string") ? p.str(x) : x.sql();
-            return new Frag("coalesce((" + xs + ") = ANY(" + a.sql() + "), FALSE)", "Bool");
+            return "coalesce((" + xs + ") = ANY(" + a.sql() + "), FALSE)";
         });
-        scalar("array", 0, -1, (p, c, name) -> Literals.arrayLit(p, c.args().stream().map(p::expr).toList()));
-        scalar("arrayJoin", 1, 1, (p, c, name) -> {
+        scalar("array", 0, -1, (t, c) -> HogQLTypes.arrayOf(ScalarFunctions.allTypes(t)),
+                (p, c, name) -> Literals.arraySql(p, c.args().stream().map(p::expr).toList(), p.type(c)));
+        scalar("arrayJoin", 1, 1, (t, c) -> {
+            throw new HogQLResolutionException("arrayJoin is only supported as a column of the SELECT list", c);
+        }, (p, c, name) -> {
             throw new HogQLResolutionException("arrayJoin is only supported as a column of the SELECT list", c);
         });
     }
 
-    private static Frag dateDiff(PostgresPrinter p, String unit, Frag a, Frag b) {
+    /** The type of toDate(x): a Date stays, text may not parse (nullable), other values are their local day. */
+    static String toDateType(String t) {
+        return switch (cat(t)) {
+            case "date" -> t;
+            case "string" -> "Nullable(Date)";
+            default -> {
+                HogQLTypes.asDateTime(t); // refuses what is no date or time
+                yield HogQLTypes.nullableLike(t, "Date");
+            }
+        };
+    }
+
+    /** toStartOfDay and friends: the start of the unit in the value's time zone, a Date for {@code dateResult}. */
+    private static void startOf(String name, String unit, boolean dateResult) {
+        scalar(name, 1, 1, (t, c) -> Dates.startOfType(t.get(0), dateResult),
+                (p, c, lower) -> Dates.startOfSql(p, p.expr(c.args().get(0)), unit, dateResult));
+    }
+
+    /** toYear and friends: a part of the value's wall-clock time, Int64 (nullable when the value is). */
+    private static void datePart(String name, String part) {
+        scalar(name, 1, 1, like(0, "Int64"), (p, c, lower) -> Dates.datePartSql(p, p.expr(c.args().get(0)), part));
+    }
+
+    /** like(s, pattern) and friends, as the operator. */
+    private static void likeFn(String name, String op) {
+        scalar(name, 2, 2, returns("Bool"), (p, c, lower) -> "(" + p.str(p.expr(c.args().get(0))) + op
+                + p.str(p.expr(c.args().get(1))) + ")");
+    }
+
+    private static String dateDiff(PostgresPrinter p, String unit, Frag a, Frag b) {
         String ea = "extract(epoch from " + Dates.toDateTime(p, a).sql() + ")";
         String eb = "extract(epoch from " + Dates.toDateTime(p, b).sql() + ")";
         String la = Dates.localTs(p, a);
@@ -347,7 +389,7 @@ final class CoreFunctions {
                     + ")) - (extract(year from " + la + ") * 4 + extract(quarter from " + la + ")))";
             default -> "(extract(year from " + lb + ") - extract(year from " + la + "))";
         };
-        return new Frag(sql + "::bigint", "Int64");
+        return sql + "::bigint";
     }
 
     private static final Map<Character, String> FORMAT_CODES = Map.ofEntries(
@@ -409,27 +451,26 @@ final class CoreFunctions {
         }
     }
 
-    private static Frag json(PostgresPrinter p, String name, List<Expr> args) {
+    /** JSONExtractString and friends: the value at the path of keys after the first argument, as {@code type}. */
+    private static void json(String name, int minArgs, String type) {
+        scalar(name, minArgs, -1, (t, c) -> {
+            ScalarFunctions.jsonPath(c.args().subList(1, c.args().size()));
+            return type;
+        }, (p, c, lower) -> json(p, lower, c.args()));
+    }
+
+    private static String json(PostgresPrinter p, String name, List<Expr> args) {
         Frag j = p.expr(args.get(0));
         String js = cat(j.type()).equals("json") ? j.sql() : "hogql_to_jsonb(" + p.str(j) + ")";
-        List<String> path = new ArrayList<>();
-        for (Expr k : args.subList(1, args.size())) {
-            if (k instanceof Expr.Constant c && c.value() instanceof String s) {
-                path.add(s);
-            } else if (k instanceof Expr.Constant c && c.value() instanceof Long l && l > 0) {
-                path.add(Long.toString(l - 1));
-            } else {
-                throw new HogQLResolutionException("JSON keys must be string literals or positive integers", k);
-            }
-        }
+        List<String> path = ScalarFunctions.jsonPath(args.subList(1, args.size()));
         String asText = path.isEmpty() ? "(" + js + " #>> '{}')" : p.jsonPath(js, path, true);
         String asJson = path.isEmpty() ? js : p.jsonPath(js, path, false);
         return switch (name) {
-            case "jsonextractstring" -> new Frag("coalesce(" + asText + ", '')", "String");
-            case "jsonextractint" -> new Frag("coalesce(hogql_to_int(" + asText + "), 0)", "Int64");
-            case "jsonextractfloat" -> new Frag("coalesce(hogql_to_float(" + asText + "), 0)", "Float64");
-            case "jsonextractbool" -> new Frag("coalesce(" + asJson + " = 'true'::jsonb, FALSE)", "Bool");
-            default -> new Frag("(" + asJson + " IS NOT NULL)", "Bool");
+            case "jsonextractstring" -> "coalesce(" + asText + ", '')";
+            case "jsonextractint" -> "coalesce(hogql_to_int(" + asText + "), 0)";
+            case "jsonextractfloat" -> "coalesce(hogql_to_float(" + asText + "), 0)";
+            case "jsonextractbool" -> "coalesce(" + asJson + " = 'true'::jsonb, FALSE)";
+            default -> "(" + asJson + " IS NOT NULL)";
         };
     }
 }

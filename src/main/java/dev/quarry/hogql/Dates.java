@@ -99,11 +99,57 @@ final class Dates {
         return new Frag("(" + trunc + " AT TIME ZONE " + zoneOf(p, dt.type()) + ")", p.nullableLike(f, dt.type()));
     }
 
+    /** The SQL of {@link #startOf}. */
+    static String startOfSql(PostgresPrinter p, Frag f, String unit, boolean dateResult) {
+        return startOf(p, f, unit, dateResult).sql();
+    }
+
+    /**
+     * The type of the start of a unit of a value of type {@code t}: a Date for {@code dateResult}, else a DateTime
+     * in the value's zone; nullable when the value is (or may not convert).
+     */
+    static String startOfType(String t, boolean dateResult) {
+        String dt = HogQLTypes.asDateTime(t); // refuses what is no date or time
+        return HogQLTypes.nullableLike(t, dateResult ? "Date" : dt);
+    }
+
+    /** The SQL of {@link #datePart}. */
+    static String datePartSql(PostgresPrinter p, Frag f, String part) {
+        return "extract(" + part + " from " + localTs(p, f) + ")::bigint";
+    }
+
+    /**
+     * The time zone named by a constant argument, checked: {@link HogQLResolutionException} for a non-constant or
+     * unknown zone.
+     */
+    static String zoneArg(Expr zoneArg) {
+        String z = PostgresPrinter.constString(zoneArg, "Time zone");
+        try {
+            ZoneId.of(z);
+        } catch (DateTimeException e) {
+            throw new HogQLResolutionException("Unknown time zone \"" + z + "\"", zoneArg);
+        }
+        if (!z.matches("[A-Za-z0-9_/+\\-]+")) {
+            throw new HogQLResolutionException("Unknown time zone \"" + z + "\"", zoneArg);
+        }
+        return z;
+    }
+
+    /** The type of a DateTime of type {@code dt} shown in the zone {@code zoneArg} names (toTimeZone). */
+    static String withZoneType(String dt, Expr zoneArg) {
+        return HogQLTypes.nullableLike(dt, "DateTime64(6, '" + zoneArg(zoneArg) + "')");
+    }
+
     static Frag datePart(PostgresPrinter p, Frag f, String part) {
         return new Frag("extract(" + part + " from " + localTs(p, f) + ")::bigint", p.nullableLike(f, "Int64"));
     }
 
     static String unitArg(PostgresPrinter p, Expr e, String fn) {
+        return unitArg(e, fn);
+    }
+
+    /** A unit given as the argument {@code e} of {@code fn} ('day', 'days', …): the unit's name, singular. */
+    static String unitArg(Expr e, String fn) {
         if (e instanceof Expr.Constant c && c.value() instanceof String s) {
             String u = s.toLowerCase(Locale.ROOT);
             if (u.endsWith("s")) {

@@ -32,17 +32,77 @@ public final class Functions {
     /**
      * The type rule of a typed entry: the HogQL types of the call's arguments → the type of its result, as
      * ClickHouse types it. Types only, no SQL. Throws {@link HogQLResolutionException} for arguments the function
-     * cannot take.
+     * cannot take (read from the types, and from the call for constant arguments: units, modes, keys).
      */
     @FunctionalInterface
     public interface TypeRule {
-        String type(List<String> argTypes, Expr.Call c);
+        String type(ArgTypes args, Expr.Call c);
+
+        /** The rule over a plain list of argument types (no lambda arguments). */
+        default String type(List<String> argTypes, Expr.Call c) {
+            return type(ArgTypes.of(argTypes), c);
+        }
+    }
+
+    /** What a type rule reads: the types of the call's arguments, typed by the typing pass ({@link Typer}). */
+    public interface ArgTypes {
+        /** The type of argument {@code i} (null for a lambda argument). */
+        String get(int i);
+
+        /** The number of arguments. */
+        int size();
+
+        /** The type of a node inside an argument (an item of an array literal argument). */
+        String of(Expr e);
+
+        /** The type of a lambda argument's body when its parameters stand for values of {@code paramTypes}. */
+        String lambda(Expr.Lambda l, List<String> paramTypes);
+
+        /** The argument types from a list (for tests of a rule; no lambdas, no nested nodes). */
+        static ArgTypes of(List<String> types) {
+            return new ArgTypes() {
+                @Override
+                public String get(int i) {
+                    return types.get(i);
+                }
+
+                @Override
+                public int size() {
+                    return types.size();
+                }
+
+                @Override
+                public String of(Expr e) {
+                    throw new UnsupportedOperationException("no nodes: types only");
+                }
+
+                @Override
+                public String lambda(Expr.Lambda l, List<String> paramTypes) {
+                    throw new UnsupportedOperationException("no lambdas: types only");
+                }
+            };
+        }
     }
 
     /** How a typed entry prints: the PostgreSQL for the call, given its arguments printed (their SQL and types). */
     @FunctionalInterface
     public interface SqlPrinter {
         String print(PostgresPrinter p, List<Frag> args, Expr.Call c, String name);
+    }
+
+    /**
+     * How a typed entry prints when it prints its arguments itself (some conditionally, some read as constants,
+     * a lambda's body): the PostgreSQL for the call. {@code p.expr(arg)} gives an argument's SQL and the type the
+     * typing pass gave it.
+     */
+    @FunctionalInterface
+    public interface CallPrinter {
+        String print(PostgresPrinter p, Expr.Call c, String name);
+    }
+
+    /** The rule of a function whose result is {@code type}, nullable when argument {@code i} is. */
+    static TypeRule like(int i, String type) {
+        return (a, c) -> HogQLTypes.nullableLike(a.get(i), type);
     }
 
     /** The type rule of a function whose result has one type whatever its arguments ({@code pi()}: Float64). */
@@ -60,10 +120,10 @@ public final class Functions {
      * @param printer for an entry not yet split: SQL and type together (the typing pass takes the type, the printer
      *     the SQL); null for a typed entry
      * @param type the entry's type rule, read by the typing pass ({@link Typer}); null for an entry not yet split
-     * @param sql how a typed entry prints, given its arguments printed; null for an entry not yet split
+     * @param sql how a typed entry prints; null for an entry not yet split
      */
     public record Spec(String name, int minArgs, int maxArgs, boolean aggregate, int params, boolean window,
-            Printer printer, TypeRule type, SqlPrinter sql) {}
+            Printer printer, TypeRule type, CallPrinter sql) {}
 
     private static final Map<String, Spec> SPECS = new HashMap<>();
 
@@ -109,7 +169,28 @@ public final class Functions {
      * (the printer prints the arguments, then the call from them), apart.
      */
     static void scalar(String name, int min, int max, TypeRule type, SqlPrinter sql) {
+        add(new Spec(name, min, max, false, 0, false, null, type,
+                (p, c, lower) -> sql.print(p, c.args().stream().map(p::expr).toList(), c, lower)));
+    }
+
+    /** Registers a typed scalar function that prints its arguments itself ({@link CallPrinter}). */
+    static void scalar(String name, int min, int max, TypeRule type, CallPrinter sql) {
         add(new Spec(name, min, max, false, 0, false, null, type, sql));
+    }
+
+    /** Registers a typed aggregate function (its {@code -If} combinator comes with it, see {@link #lookup}). */
+    static void aggregate(String name, int min, int max, TypeRule type, CallPrinter sql) {
+        add(new Spec(name, min, max, true, 0, false, null, type, sql));
+    }
+
+    /** Registers a typed parametric aggregate ({@code quantile(0.9)(x)}); {@code params} as in {@link Spec}. */
+    static void aggregate(String name, int min, int max, int params, TypeRule type, CallPrinter sql) {
+        add(new Spec(name, min, max, true, params, false, null, type, sql));
+    }
+
+    /** Registers a typed function that only exists with OVER (...); it prints the part before OVER. */
+    static void window(String name, int min, int max, TypeRule type, CallPrinter sql) {
+        add(new Spec(name, min, max, false, 0, true, null, type, sql));
     }
 
     /** Registers an aggregate function (its {@code -If} combinator comes with it, see {@link #lookup}). */

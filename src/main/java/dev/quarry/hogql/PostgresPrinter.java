@@ -118,6 +118,11 @@ public final class PostgresPrinter {
         return List.copyOf(params);
     }
 
+    /** The type the typing pass gave a node. */
+    String type(Expr e) {
+        return res.type(e);
+    }
+
     /** The cohort id the resolver found for a {@code #cohort(…)} call, or null when it had no cohorts to look in. */
     Long cohortId(Expr.Call c) {
         return res.cohortIds.get(c);
@@ -791,7 +796,8 @@ public final class PostgresPrinter {
         return new Frag(arithmeticSql(op, l, r), type);
     }
 
-    private String arithmeticSql(String op, Frag l, Frag r) {
+    /** The SQL of {@code l op r} ({@code + - * / %}), by the operands' types. */
+    String arithmeticSql(String op, Frag l, Frag r) {
         String lc = cat(l.type());
         String rc = cat(r.type());
         if (rc.equals("interval") || lc.equals("interval")) {
@@ -834,7 +840,8 @@ public final class PostgresPrinter {
         return new Frag(intervalSql(amount, unit), "Interval");
     }
 
-    private String intervalSql(Frag amount, String unit) {
+    /** {@code amount} units as a PostgreSQL interval. */
+    String intervalSql(Frag amount, String unit) {
         String u = unit.equals("quarter") ? "3 months" : "1 " + unit;
         return "(" + num(amount) + " * INTERVAL '" + u + "')";
     }
@@ -894,7 +901,7 @@ public final class PostgresPrinter {
 
     // ------------------------------------------------------------------ functions
 
-    String constString(Expr e, String what) {
+    static String constString(Expr e, String what) {
         if (e instanceof Expr.Constant c && c.value() instanceof String s) {
             return s;
         }
@@ -970,12 +977,12 @@ public final class PostgresPrinter {
 
     private String callSql(Functions.Spec spec, Expr.Call c, String name) {
         if (spec.sql() != null) {
-            return spec.sql().print(this, c.args().stream().map(this::expr).toList(), c, name);
+            return spec.sql().print(this, c, name);
         }
         return spec.printer().print(this, c, name).sql();
     }
 
-    long constSigned(Expr e, String what) {
+    static long constSigned(Expr e, String what) {
         if (e instanceof Expr.Constant c && c.value() instanceof Long l) {
             return l;
         }

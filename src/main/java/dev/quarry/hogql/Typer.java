@@ -311,8 +311,28 @@ final class Typer {
     private String entryType(Functions.Spec spec, Expr.Call c) {
         if (spec.type() != null) {
             List<String> argTypes = new ArrayList<>();
-            c.args().forEach(a -> argTypes.add(type(a)));
-            return spec.type().type(argTypes, c);
+            c.args().forEach(a -> argTypes.add(a instanceof Expr.Lambda ? null : type(a)));
+            return spec.type().type(new Functions.ArgTypes() {
+                @Override
+                public String get(int i) {
+                    return argTypes.get(i);
+                }
+
+                @Override
+                public int size() {
+                    return argTypes.size();
+                }
+
+                @Override
+                public String of(Expr e) {
+                    return type(e);
+                }
+
+                @Override
+                public String lambda(Expr.Lambda l, List<String> paramTypes) {
+                    return lambdaBody(l, paramTypes);
+                }
+            }, c);
         }
         return spec.printer().print(entryTypes, c, spec.name().toLowerCase(Locale.ROOT)).type();
     }
