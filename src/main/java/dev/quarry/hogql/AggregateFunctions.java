@@ -1,13 +1,15 @@
 package dev.quarry.hogql;
 
 import static dev.quarry.hogql.Functions.aggregate;
+import static dev.quarry.hogql.Functions.returns;
 import static dev.quarry.hogql.Functions.window;
 import static dev.quarry.hogql.HogQLTypes.base;
 import static dev.quarry.hogql.HogQLTypes.cat;
 import static dev.quarry.hogql.HogQLTypes.noNestedArrays;
 import static dev.quarry.hogql.HogQLTypes.nullable;
 
-import dev.quarry.hogql.Functions.Printer;
+import dev.quarry.hogql.Functions.CallPrinter;
+import dev.quarry.hogql.Functions.TypeRule;
 import dev.quarry.hogql.PostgresPrinter.Frag;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,36 +25,95 @@ import java.util.stream.Collectors;
 final class AggregateFunctions {
     private AggregateFunctions() {}
 
-    /** Prints {@code fIf(args…, cond)} as {@code f(if(cond, arg, NULL)…)}. */
-    static final Printer IF_COMBINATOR = (p, c, name) -> {
-        Functions.Spec base = Functions.ifCombinatorBase(name);
+    /** {@code fIf(args…, cond)} as the call it prints as: {@code f(if(cond, arg, NULL)…)}. */
+    private static Expr.Call ifCombinatorCall(Expr.Call c) {
+        Functions.Spec base = Functions.ifCombinatorBase(c.name());
         List<Expr> args = c.args();
         Expr cond = args.get(args.size() - 1);
         List<Expr> wrapped = new ArrayList<>();
         for (Expr a : args.subList(0, args.size() - 1)) {
             wrapped.add(Expr.Call.of("if", cond, a, new Expr.Constant(null)));
         }
-        return p.call(new Expr.Call(base.name(), wrapped, c.params(), c.distinct()));
+        return new Expr.Call(base.name(), wrapped, c.params(), c.distinct());
+    }
+
+    /** The type of {@code fIf(args…, cond)}: {@code f}'s over the wrapped arguments. */
+    static final TypeRule IF_COMBINATOR_TYPE = (t, c) -> t.of(ifCombinatorCall(c));
+
+    /** Prints {@code fIf(args…, cond)} as {@code f(if(cond, arg, NULL)…)}. */
+    static final CallPrinter IF_COMBINATOR = (p, c, name) -> p.call(ifCombinatorCall(c)).sql();
+
+    /** sum: Int64 over integers (NULL past Int64 rather than an overflow), else Float64. */
+    private static final TypeRule SUM = (t, c) -> HogQLTypes.numType(t.get(0)).equals("Int64") ? "Int64" : "Float64";
+
+    /** min and max: the value's type, nullable; JSON and UUIDs compare as text. */
+    private static final TypeRule MIN_MAX = (t, c) -> cat(t.get(0)).equals("json") || cat(t.get(0)).equals("uuid")
+            ? "Nullable(String)" : nullable(t.get(0));
+
+    /** The first argument's type, nullable (no row, or a window's frame without the row). */
+    private static final TypeRule NULLABLE_ARG = (t, c) -> nullable(t.get(0));
+
+    /** groupArray: an array of the values (NULLs left out). */
+    private static final TypeRule GROUP_ARRAY = (t, c) -> {
+        noNestedArrays(List.of(t.get(0)));
+        return "Array(" + base(t.get(0)) + ")";
     };
 
+    private static final TypeRule QUANTILE = (t, c) -> {
+        quantileLevel(c);
+        return "Nullable(Float64)";
+    };
+
+    private static final TypeRule QUANTILES = (t, c) -> {
+        quantileLevels(c);
+        return "Array(Float64)";
+    };
+
+    /** The level of quantile(level)(x) (0.5 for median), a number from 0 to 1. */
+    private static double quantileLevel(Expr.Call c) {
+        if (!c.name().equalsIgnoreCase("quantile")) {
+            return 0.5;
+        }
+        Expr pe = c.params().get(0);
+        if (pe instanceof Expr.Constant k && k.value() instanceof Number n && n.doubleValue() >= 0
+                && n.doubleValue() <= 1) {
+            return n.doubleValue();
+        }
+        throw new HogQLResolutionException("quantile level must be a number between 0 and 1", pe);
+    }
+
+    /** The levels of quantiles(l1, l2, …)(x), numbers from 0 to 1. */
+    private static List<String> quantileLevels(Expr.Call c) {
+        List<String> levels = new ArrayList<>();
+        for (Expr pe : c.params()) {
+            if (pe instanceof Expr.Constant k && k.value() instanceof Number n && n.doubleValue() >= 0
+                    && n.doubleValue() <= 1) {
+                levels.add(Double.toString(n.doubleValue()));
+            } else {
+                throw new HogQLResolutionException("quantiles levels must be numbers between 0 and 1", pe);
+            }
+        }
+        return levels;
+    }
+
     static void register() {
-        aggregate("count", 0, 1, (p, c, name) -> {
+        aggregate("count", 0, 1, returns("UInt64"), (p, c, name) -> {
             List<Expr> args = c.args();
             String d = c.distinct() ? "DISTINCT " : "";
             if (args.isEmpty()) {
-                return new Frag("count(*)", "UInt64");
+                return "count(*)";
             }
-            return new Frag("count(" + d + p.expr(args.get(0)).sql() + ")", "UInt64");
+            return "count(" + d + p.expr(args.get(0)).sql() + ")";
         });
-        aggregate("countIf", 1, 2, (p, c, name) -> {
+        aggregate("countIf", 1, 2, returns("UInt64"), (p, c, name) -> {
             List<Expr> args = c.args();
             String d = c.distinct() ? "DISTINCT " : "";
             if (args.size() == 1) {
-                return new Frag("count(*)" + p.filter(args.get(0)), "UInt64");
+                return "count(*)" + p.filter(args.get(0));
             }
-            return new Frag("count(" + d + p.expr(args.get(0)).sql() + ")" + p.filter(args.get(1)), "UInt64");
+            return "count(" + d + p.expr(args.get(0)).sql() + ")" + p.filter(args.get(1));
         });
-        Printer sumFn = (p, c, name) -> {
+        CallPrinter sumFn = (p, c, name) -> {
             List<Expr> args = c.args();
             String d = c.distinct() ? "DISTINCT " : "";
             Frag x = p.expr(args.get(0));
@@ -60,22 +121,22 @@ final class AggregateFunctions {
             String sum = "coalesce(sum(" + d + p.num(x) + ")" + f + ", 0)";
             if (p.numType(x).equals("Int64")) {
                 // PostgreSQL sums bigint as numeric; give back bigint, NULL rather than an overflow error
-                return new Frag("(CASE WHEN abs(" + sum + ") < 9.2e18 THEN " + sum + "::bigint END)", "Int64");
+                return "(CASE WHEN abs(" + sum + ") < 9.2e18 THEN " + sum + "::bigint END)";
             }
-            return new Frag(sum, "Float64");
+            return sum;
         };
-        aggregate("sum", 1, 1, sumFn);
-        aggregate("sumIf", 2, 2, sumFn);
-        Printer avgFn = (p, c, name) -> {
+        aggregate("sum", 1, 1, SUM, sumFn);
+        aggregate("sumIf", 2, 2, SUM, sumFn);
+        CallPrinter avgFn = (p, c, name) -> {
             List<Expr> args = c.args();
             String d = c.distinct() ? "DISTINCT " : "";
             Frag x = p.expr(args.get(0));
             String f = name.equals("avgif") ? p.filter(args.get(1)) : "";
-            return new Frag("(avg(" + d + p.num(x) + ")" + f + ")::float8", "Nullable(Float64)");
+            return "(avg(" + d + p.num(x) + ")" + f + ")::float8";
         };
-        aggregate("avg", 1, 1, avgFn);
-        aggregate("avgIf", 2, 2, avgFn);
-        Printer minFn = (p, c, name) -> {
+        aggregate("avg", 1, 1, returns("Nullable(Float64)"), avgFn);
+        aggregate("avgIf", 2, 2, returns("Nullable(Float64)"), avgFn);
+        CallPrinter minFn = (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
             String f = name.endsWith("if") ? p.filter(args.get(1)) : "";
@@ -83,71 +144,60 @@ final class AggregateFunctions {
             if (cat(x.type()).equals("bool")) {
                 fn = fn.equals("min") ? "bool_and" : "bool_or";
             } else if (cat(x.type()).equals("json") || cat(x.type()).equals("uuid")) {
-                return new Frag(fn + "((" + x.sql() + ")::text)" + f, "Nullable(String)");
+                return fn + "((" + x.sql() + ")::text)" + f;
             }
-            return new Frag(fn + "(" + x.sql() + ")" + f, nullable(x.type()));
+            return fn + "(" + x.sql() + ")" + f;
         };
-        aggregate("min", 1, 1, minFn);
-        aggregate("max", 1, 1, minFn);
-        aggregate("minIf", 2, 2, minFn);
-        aggregate("maxIf", 2, 2, minFn);
-        Printer uniqFn = (p, c, name) -> {
+        aggregate("min", 1, 1, MIN_MAX, minFn);
+        aggregate("max", 1, 1, MIN_MAX, minFn);
+        aggregate("minIf", 2, 2, MIN_MAX, minFn);
+        aggregate("maxIf", 2, 2, MIN_MAX, minFn);
+        CallPrinter uniqFn = (p, c, name) -> {
             List<Expr> args = c.args();
             String inner = args.size() == 1 ? p.expr(args.get(0)).sql()
                     : "(" + args.stream().map(a -> p.expr(a).sql()).collect(Collectors.joining(", ")) + ")";
-            return new Frag("count(DISTINCT " + inner + ")", "UInt64");
+            return "count(DISTINCT " + inner + ")";
         };
-        aggregate("uniq", 1, -1, uniqFn);
-        aggregate("uniqExact", 1, -1, uniqFn);
-        aggregate("uniqIf", 2, 2, (p, c, name) -> new Frag("count(DISTINCT " + p.expr(c.args().get(0)).sql() + ")" + p.filter(c.args().get(1)), "UInt64"));
-        aggregate("any", 1, 1, (p, c, name) -> {
+        aggregate("uniq", 1, -1, returns("UInt64"), uniqFn);
+        aggregate("uniqExact", 1, -1, returns("UInt64"), uniqFn);
+        aggregate("uniqIf", 2, 2, returns("UInt64"), (p, c, name) -> "count(DISTINCT " + p.expr(c.args().get(0)).sql() + ")" + p.filter(c.args().get(1)));
+        aggregate("any", 1, 1, NULLABLE_ARG, (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
-            return new Frag("hogql_any(" + x.sql() + ")", nullable(x.type()));
+            return "hogql_any(" + x.sql() + ")";
         });
-        Printer argmaxFn = (p, c, name) -> {
+        CallPrinter argmaxFn = (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
             Frag y = p.expr(args.get(1));
-            return new Frag("(array_agg(" + x.sql() + " ORDER BY " + y.sql()
-                    + (name.equals("argmax") ? " DESC" : " ASC") + " NULLS LAST))[1]", nullable(x.type()));
+            return "(array_agg(" + x.sql() + " ORDER BY " + y.sql()
+                    + (name.equals("argmax") ? " DESC" : " ASC") + " NULLS LAST))[1]";
         };
-        aggregate("argMax", 2, 2, argmaxFn);
-        aggregate("argMin", 2, 2, argmaxFn);
-        Printer grouparrayFn = (p, c, name) -> {
+        aggregate("argMax", 2, 2, NULLABLE_ARG, argmaxFn);
+        aggregate("argMin", 2, 2, NULLABLE_ARG, argmaxFn);
+        CallPrinter grouparrayFn = (p, c, name) -> {
             List<Expr> args = c.args();
             String d = c.distinct() ? "DISTINCT " : "";
             Frag x = p.expr(args.get(0));
-            noNestedArrays(List.of(x.type()));
             String dd = name.equals("groupuniqarray") ? "DISTINCT " : d;
-            return new Frag("coalesce(array_agg(" + dd + x.sql() + ") FILTER (WHERE " + x.sql()
-                    + " IS NOT NULL), '{}')", "Array(" + base(x.type()) + ")");
+            return "coalesce(array_agg(" + dd + x.sql() + ") FILTER (WHERE " + x.sql()
+                    + " IS NOT NULL), '{}')";
         };
-        aggregate("groupArray", 1, 1, grouparrayFn);
-        aggregate("groupUniqArray", 1, 1, grouparrayFn);
-        Printer quantileFn = (p, c, name) -> {
+        aggregate("groupArray", 1, 1, GROUP_ARRAY, grouparrayFn);
+        aggregate("groupUniqArray", 1, 1, GROUP_ARRAY, grouparrayFn);
+        CallPrinter quantileFn = (p, c, name) -> {
             List<Expr> args = c.args();
-            double level = 0.5;
-            if (name.equals("quantile")) {
-                Expr pe = c.params().get(0);
-                if (pe instanceof Expr.Constant k && k.value() instanceof Number n && n.doubleValue() >= 0
-                        && n.doubleValue() <= 1) {
-                    level = n.doubleValue();
-                } else {
-                    throw new HogQLResolutionException("quantile level must be a number between 0 and 1", pe);
-                }
-            }
+            double level = quantileLevel(c);
             Frag x = p.expr(args.get(0));
-            return new Frag("percentile_cont(" + level + ") WITHIN GROUP (ORDER BY " + p.num(x) + ")",
-                    "Nullable(Float64)");
+            return "percentile_cont(" + level + ") WITHIN GROUP (ORDER BY " + p.num(x) + ")";
         };
-        aggregate("quantile", 1, 1, 1, quantileFn);
-        aggregate("median", 1, 1, quantileFn);
+        aggregate("quantile", 1, 1, 1, QUANTILE, quantileFn);
+        aggregate("median", 1, 1, QUANTILE, quantileFn);
         // #funnel_ordered(timestamp, step 1..n, steps, window seconds, step 1 condition, …, step n condition): the
         // same answer as #funnel in ordered mode when steps are disjoint and there are no exclusions (V18_2), fed as
         // V41_2's quarry_funnel_ordered_counts takes it (times grouped by step, each step's count); an actor without
         // step-2 events is answered in the statement (its first step-1 time), without calling the function.
-        aggregate(Functions.FUNNEL_ORDERED, 5, -1, (p, c, name) -> {
+        aggregate(Functions.FUNNEL_ORDERED, 5, -1, returns("Array(Float64)"), (p, c, name) -> {
             List<Expr> args = c.args();
             String ts = p.expr(args.get(0)).sql();
             String step = "(" + p.expr(args.get(1)).sql() + ")::int";
@@ -166,38 +216,36 @@ final class AggregateFunctions {
             }
             first.append(']');
             String reachedOnlyOne = "CASE WHEN " + counts.get(0) + " = 0 THEN NULL ELSE " + first + " END";
-            return new Frag(n == 1 ? reachedOnlyOne : "CASE WHEN " + counts.get(1) + " = 0 THEN " + reachedOnlyOne
-                    + " ELSE " + scan + " END", "Array(Float64)");
+            return n == 1 ? reachedOnlyOne : "CASE WHEN " + counts.get(1) + " = 0 THEN " + reachedOnlyOne
+                    + " ELSE " + scan + " END";
         });
         // #funnel_strict(timestamp, same-time order, step 1..n or 0, steps, window seconds): #funnel's strict mode
         // for the same case (V18_2), fed to V41_1's quarry_funnel_strict_positions: timestamps (converted to epoch
         // seconds only where the function compares or returns them) and each event's step.
-        aggregate(Functions.FUNNEL_STRICT, 5, 5, (p, c, name) -> {
+        aggregate(Functions.FUNNEL_STRICT, 5, 5, returns("Array(Float64)"), (p, c, name) -> {
             List<Expr> args = c.args();
             Frag ts = p.expr(args.get(0));
             String order = " ORDER BY " + ts.sql() + ", " + p.expr(args.get(1)).sql() + ")";
-            return new Frag("quarry_funnel_strict_positions(array_agg(" + ts.sql() + order
+            return "quarry_funnel_strict_positions(array_agg(" + ts.sql() + order
                     + ", array_agg((" + p.expr(args.get(2)).sql() + ")::int" + order + ", ("
-                    + p.expr(args.get(3)).sql() + ")::int, (" + p.expr(args.get(4)).sql() + ")::float8)",
-                    "Array(Float64)");
+                    + p.expr(args.get(3)).sql() + ")::int, (" + p.expr(args.get(4)).sql() + ")::float8)";
         });
         // #funnel(timestamp, step mask, same-time order, steps, window seconds, mode, exclusions): the per-actor
         // funnel scan of migration V7 (quarry_funnel), fed the actor's events in time order.
-        aggregate(Functions.FUNNEL, 7, 7, (p, c, name) -> {
+        aggregate(Functions.FUNNEL, 7, 7, returns("Array(Float64)"), (p, c, name) -> {
             List<Expr> args = c.args();
             Frag ts = p.expr(args.get(0));
             String order = " ORDER BY " + ts.sql() + ", " + p.expr(args.get(2)).sql() + ")";
-            return new Frag("quarry_funnel(array_agg(extract(epoch FROM " + ts.sql() + ")::float8" + order
+            return "quarry_funnel(array_agg(extract(epoch FROM " + ts.sql() + ")::float8" + order
                     + ", array_agg((" + p.expr(args.get(1)).sql() + ")::bigint" + order
                     + ", (" + p.expr(args.get(3)).sql() + ")::int, (" + p.expr(args.get(4)).sql() + ")::float8, ("
-                    + p.expr(args.get(5)).sql() + ")::int, (" + p.expr(args.get(6)).sql() + ")::text)",
-                    "Array(Float64)");
+                    + p.expr(args.get(5)).sql() + ")::int, (" + p.expr(args.get(6)).sql() + ")::text)";
         });
-        aggregate("countDistinctIf", 2, 2, (p, c, name) -> new Frag("count(DISTINCT " + p.expr(c.args().get(0)).sql() + ")" + p.filter(c.args().get(1)), "UInt64"));
-        Printer anylastFn = (p, c, name) -> p.call(new Expr.Call("any", c.args(), null, false));
-        aggregate("anyLast", 1, 1, anylastFn);
-        aggregate("anyHeavy", 1, 1, anylastFn);
-        Printer stddevpopFn = (p, c, name) -> {
+        aggregate("countDistinctIf", 2, 2, returns("UInt64"), (p, c, name) -> "count(DISTINCT " + p.expr(c.args().get(0)).sql() + ")" + p.filter(c.args().get(1)));
+        CallPrinter anylastFn = (p, c, name) -> p.call(new Expr.Call("any", c.args(), null, false)).sql();
+        aggregate("anyLast", 1, 1, NULLABLE_ARG, anylastFn);
+        aggregate("anyHeavy", 1, 1, NULLABLE_ARG, anylastFn);
+        CallPrinter stddevpopFn = (p, c, name) -> {
             List<Expr> a = c.args();
             String d = c.distinct() ? "DISTINCT " : "";
             String fn = switch (name) {
@@ -206,83 +254,72 @@ final class AggregateFunctions {
                 case "varpop" -> "var_pop";
                 default -> "var_samp";
             };
-            return new Frag("(" + fn + "(" + d + "(" + p.num(p.expr(a.get(0))) + ")::float8))::float8", "Nullable(Float64)");
+            return "(" + fn + "(" + d + "(" + p.num(p.expr(a.get(0))) + ")::float8))::float8";
         };
-        aggregate("stddevPop", 1, 1, stddevpopFn);
-        aggregate("stddevSamp", 1, 1, stddevpopFn);
-        aggregate("varPop", 1, 1, stddevpopFn);
-        aggregate("varSamp", 1, 1, stddevpopFn);
-        Printer covarpopFn = (p, c, name) -> {
+        aggregate("stddevPop", 1, 1, returns("Nullable(Float64)"), stddevpopFn);
+        aggregate("stddevSamp", 1, 1, returns("Nullable(Float64)"), stddevpopFn);
+        aggregate("varPop", 1, 1, returns("Nullable(Float64)"), stddevpopFn);
+        aggregate("varSamp", 1, 1, returns("Nullable(Float64)"), stddevpopFn);
+        CallPrinter covarpopFn = (p, c, name) -> {
             List<Expr> a = c.args();
             String fn = name.equals("covarpop") ? "covar_pop" : name.equals("covarsamp") ? "covar_samp" : "corr";
-            return new Frag(fn + "((" + p.num(p.expr(a.get(0))) + ")::float8, (" + p.num(p.expr(a.get(1))) + ")::float8)",
-                    "Nullable(Float64)");
+            return fn + "((" + p.num(p.expr(a.get(0))) + ")::float8, (" + p.num(p.expr(a.get(1))) + ")::float8)";
         };
-        aggregate("covarPop", 2, 2, covarpopFn);
-        aggregate("covarSamp", 2, 2, covarpopFn);
-        aggregate("corr", 2, 2, covarpopFn);
-        aggregate("avgWeighted", 2, 2, (p, c, name) -> {
+        aggregate("covarPop", 2, 2, returns("Nullable(Float64)"), covarpopFn);
+        aggregate("covarSamp", 2, 2, returns("Nullable(Float64)"), covarpopFn);
+        aggregate("corr", 2, 2, returns("Nullable(Float64)"), covarpopFn);
+        aggregate("avgWeighted", 2, 2, returns("Nullable(Float64)"), (p, c, name) -> {
             List<Expr> a = c.args();
             String x = "(" + p.num(p.expr(a.get(0))) + ")::float8";
             String w = "(" + p.num(p.expr(a.get(1))) + ")::float8";
-            return new Frag("(sum(" + x + " * " + w + ") / NULLIF(sum(CASE WHEN " + x + " IS NOT NULL THEN " + w + " END), 0))",
-                    "Nullable(Float64)");
+            return "(sum(" + x + " * " + w + ") / NULLIF(sum(CASE WHEN " + x + " IS NOT NULL THEN " + w + " END), 0))";
         });
-        Printer groupbitandFn = (p, c, name) -> {
+        CallPrinter groupbitandFn = (p, c, name) -> {
             List<Expr> a = c.args();
             String fn = "bit_" + name.substring(8);
-            return new Frag("coalesce(" + fn + "(trunc(" + p.num(p.expr(a.get(0))) + ")::bigint), 0)", "Int64");
+            return "coalesce(" + fn + "(trunc(" + p.num(p.expr(a.get(0))) + ")::bigint), 0)";
         };
-        aggregate("groupBitAnd", 1, 1, groupbitandFn);
-        aggregate("groupBitOr", 1, 1, groupbitandFn);
-        aggregate("groupBitXor", 1, 1, groupbitandFn);
-        aggregate("sumWithOverflow", 1, 1, (p, c, name) -> p.call(new Expr.Call("sum", c.args(), null, c.distinct())));
-        Printer uniqhll12Fn = (p, c, name) -> p.call(new Expr.Call("uniq", c.args(), null, false));
-        aggregate("uniqHLL12", 1, -1, uniqhll12Fn);
-        aggregate("uniqTheta", 1, -1, uniqhll12Fn);
-        Printer medianexactFn = (p, c, name) -> {
+        aggregate("groupBitAnd", 1, 1, returns("Int64"), groupbitandFn);
+        aggregate("groupBitOr", 1, 1, returns("Int64"), groupbitandFn);
+        aggregate("groupBitXor", 1, 1, returns("Int64"), groupbitandFn);
+        aggregate("sumWithOverflow", 1, 1, SUM, (p, c, name) -> p.call(new Expr.Call("sum", c.args(), null, c.distinct())).sql());
+        CallPrinter uniqhll12Fn = (p, c, name) -> p.call(new Expr.Call("uniq", c.args(), null, false)).sql();
+        aggregate("uniqHLL12", 1, -1, returns("UInt64"), uniqhll12Fn);
+        aggregate("uniqTheta", 1, -1, returns("UInt64"), uniqhll12Fn);
+        CallPrinter medianexactFn = (p, c, name) -> {
             List<Expr> a = c.args();
             // ClickHouse quantileExact(0.5): the element at index floor(n / 2) of the sorted values (from 0)
             String x = p.num(p.expr(a.get(0)));
-            return new Frag("((array_agg((" + x + ")::float8 ORDER BY " + x + ") FILTER (WHERE " + x
-                    + " IS NOT NULL))[floor(count(" + x + ") / 2)::int + 1])", "Nullable(Float64)");
+            return "((array_agg((" + x + ")::float8 ORDER BY " + x + ") FILTER (WHERE " + x
+                    + " IS NOT NULL))[floor(count(" + x + ") / 2)::int + 1])";
         };
-        aggregate("medianExact", 1, 1, medianexactFn);
-        aggregate("medianExactHigh", 1, 1, medianexactFn);
-        aggregate("medianExactLow", 1, 1, (p, c, name) -> {
+        aggregate("medianExact", 1, 1, returns("Nullable(Float64)"), medianexactFn);
+        aggregate("medianExactHigh", 1, 1, returns("Nullable(Float64)"), medianexactFn);
+        aggregate("medianExactLow", 1, 1, returns("Nullable(Float64)"), (p, c, name) -> {
             List<Expr> a = c.args();
             String x = p.num(p.expr(a.get(0)));
-            return new Frag("(percentile_disc(0.5) WITHIN GROUP (ORDER BY (" + x + ")::float8))", "Nullable(Float64)");
+            return "(percentile_disc(0.5) WITHIN GROUP (ORDER BY (" + x + ")::float8))";
         });
-        aggregate("medianTDigest", 1, 1, (p, c, name) -> p.call(new Expr.Call("median", c.args(), null, false)));
-        aggregate("quantiles", 1, 1, -1, (p, c, name) -> {
+        aggregate("medianTDigest", 1, 1, returns("Nullable(Float64)"), (p, c, name) -> p.call(new Expr.Call("median", c.args(), null, false)).sql());
+        aggregate("quantiles", 1, 1, -1, QUANTILES, (p, c, name) -> {
             List<Expr> a = c.args();
-            List<String> levels = new ArrayList<>();
-            for (Expr pe : c.params()) {
-                if (pe instanceof Expr.Constant k && k.value() instanceof Number n && n.doubleValue() >= 0
-                        && n.doubleValue() <= 1) {
-                    levels.add(Double.toString(n.doubleValue()));
-                } else {
-                    throw new HogQLResolutionException("quantiles levels must be numbers between 0 and 1", pe);
-                }
-            }
+            List<String> levels = quantileLevels(c);
             String x = p.num(p.expr(a.get(0)));
-            return new Frag("coalesce(percentile_cont(ARRAY[" + String.join(", ", levels) + "]::float8[]) WITHIN GROUP "
-                    + "(ORDER BY " + x + "), '{}')", "Array(Float64)");
+            return "coalesce(percentile_cont(ARRAY[" + String.join(", ", levels) + "]::float8[]) WITHIN GROUP "
+                    + "(ORDER BY " + x + "), '{}')";
         });
-        aggregate("simpleLinearRegression", 2, 2, (p, c, name) -> {
+        aggregate("simpleLinearRegression", 2, 2, returns("Tuple(Float64, Float64)"), (p, c, name) -> {
             List<Expr> a = c.args();
             String x = "(" + p.num(p.expr(a.get(0))) + ")::float8";
             String y = "(" + p.num(p.expr(a.get(1))) + ")::float8";
-            return new Frag("jsonb_build_array(regr_slope(" + y + ", " + x + "), regr_intercept(" + y + ", " + x + "))",
-                    "Tuple(Float64, Float64)");
+            return "jsonb_build_array(regr_slope(" + y + ", " + x + "), regr_intercept(" + y + ", " + x + "))";
         });
         // window functions (with OVER (PARTITION BY … ORDER BY …)); lagInFrame/leadInFrame are ClickHouse's names
-        Printer rankingFn = (p, c, name) -> new Frag(name + "()", "UInt64");
-        window("row_number", 0, 0, rankingFn);
-        window("rank", 0, 0, rankingFn);
-        window("dense_rank", 0, 0, rankingFn);
-        Printer lagFn = (p, c, name) -> {
+        CallPrinter rankingFn = (p, c, name) -> name + "()";
+        window("row_number", 0, 0, returns("UInt64"), rankingFn);
+        window("rank", 0, 0, returns("UInt64"), rankingFn);
+        window("dense_rank", 0, 0, returns("UInt64"), rankingFn);
+        CallPrinter lagFn = (p, c, name) -> {
             Frag x = p.expr(c.args().get(0));
             StringBuilder sql = new StringBuilder(name.startsWith("lag") ? "lag(" : "lead(").append(x.sql());
             if (c.args().size() > 1) {
@@ -291,21 +328,21 @@ final class AggregateFunctions {
             if (c.args().size() > 2) {
                 sql.append(", ").append(p.expr(c.args().get(2)).sql());
             }
-            return new Frag(sql.append(")").toString(), nullable(x.type()));
+            return sql.append(")").toString();
         };
-        window("lag", 1, 3, lagFn);
-        window("lead", 1, 3, lagFn);
-        window("lagInFrame", 1, 3, lagFn);
-        window("leadInFrame", 1, 3, lagFn);
-        Printer firstValueFn = (p, c, name) -> {
+        window("lag", 1, 3, NULLABLE_ARG, lagFn);
+        window("lead", 1, 3, NULLABLE_ARG, lagFn);
+        window("lagInFrame", 1, 3, NULLABLE_ARG, lagFn);
+        window("leadInFrame", 1, 3, NULLABLE_ARG, lagFn);
+        CallPrinter firstValueFn = (p, c, name) -> {
             Frag x = p.expr(c.args().get(0));
-            return new Frag(name + "(" + x.sql() + ")", nullable(x.type()));
+            return name + "(" + x.sql() + ")";
         };
-        window("first_value", 1, 1, firstValueFn);
-        window("last_value", 1, 1, firstValueFn);
-        window("nth_value", 2, 2, (p, c, name) -> {
+        window("first_value", 1, 1, NULLABLE_ARG, firstValueFn);
+        window("last_value", 1, 1, NULLABLE_ARG, firstValueFn);
+        window("nth_value", 2, 2, NULLABLE_ARG, (p, c, name) -> {
             Frag x = p.expr(c.args().get(0));
-            return new Frag("nth_value(" + x.sql() + ", " + p.int4(p.expr(c.args().get(1))) + ")", nullable(x.type()));
+            return "nth_value(" + x.sql() + ", " + p.int4(p.expr(c.args().get(1))) + ")";
         });
     }
 }

@@ -1,8 +1,10 @@
 package dev.quarry.hogql;
 
+import static dev.quarry.hogql.Functions.returns;
 import static dev.quarry.hogql.Functions.scalar;
 
-import dev.quarry.hogql.Functions.Printer;
+import dev.quarry.hogql.Functions.CallPrinter;
+import dev.quarry.hogql.Functions.TypeRule;
 import dev.quarry.hogql.PostgresPrinter.Frag;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,183 +25,160 @@ final class ArrayFunctions {
     /** Whether this function's first argument may be a lambda (it is registered by {@link #higherOrder}). */
     static boolean takesLambda(String name) {
         Functions.Spec s = Functions.lookup(name);
-        return s != null && s.printer() instanceof HigherOrderPrinter;
+        return s != null && s.sql() instanceof HigherOrderPrinter;
     }
 
     static void register() {
-        scalar("range", 1, 3, (p, c, name) -> {
+        scalar("range", 1, 3, returns("Array(Int64)"), (p, c, name) -> {
             List<Expr> a = c.args();
             String start = a.size() == 1 ? "0" : "trunc(" + p.num(p.expr(a.get(0))) + ")::bigint";
             String end = "trunc(" + p.num(p.expr(a.get(a.size() == 1 ? 0 : 1))) + ")::bigint";
             String step = a.size() == 3 ? "GREATEST(trunc(" + p.num(p.expr(a.get(2))) + ")::bigint, 1)" : "1";
             // at most a million elements, so that one call cannot exhaust the server's memory
-            return new Frag("ARRAY(SELECT generate_series(" + start + ", LEAST(" + end + " - 1, " + start + " + 999999 * "
-                    + step + "), " + step + "))", "Array(Int64)");
+            return "ARRAY(SELECT generate_series(" + start + ", LEAST(" + end + " - 1, " + start + " + 999999 * "
+                    + step + "), " + step + "))";
         });
-        scalar("arrayConcat", 2, -1, (p, c, name) -> {
+        scalar("arrayConcat", 2, -1, (t, c) -> sameElements(arrayTypes(t, c, 0, t.size()), c), (p, c, name) -> "("
+                + c.args().stream().map(x -> array(p, x).sql()).collect(Collectors.joining(" || ")) + ")");
+        scalar("arrayElement", 2, 2, (t, c) -> t.of(element(c)), (p, c, name) -> p.expr(element(c)).sql());
+        CallPrinter hasallFn = (p, c, name) -> {
             List<Expr> a = c.args();
-            List<Frag> arrays = a.stream().map(x -> array(p, x, c)).toList();
-            sameElements(arrays, c);
-            return new Frag("(" + arrays.stream().map(Frag::sql).collect(Collectors.joining(" || ")) + ")",
-                    arrays.get(0).type());
-        });
-        scalar("arrayElement", 2, 2, (p, c, name) -> p.expr(new Expr.ArrayAccess(c.args().get(0), c.args().get(1))));
-        Printer hasallFn = (p, c, name) -> {
-            List<Expr> a = c.args();
-            Frag x = array(p, a.get(0), c);
+            Frag x = array(p, a.get(0));
             if (a.get(1) instanceof Expr.ArrayLit l && l.items().isEmpty()) {
-                return new Frag(name.equals("hasall") ? "TRUE" : "FALSE", "Bool");
+                return name.equals("hasall") ? "TRUE" : "FALSE";
             }
-            Frag y = array(p, a.get(1), c);
-            sameElements(List.of(x, y), c);
-            return new Frag("coalesce(" + x.sql() + (name.equals("hasall") ? " @> " : " && ") + y.sql() + ", FALSE)",
-                    "Bool");
+            Frag y = array(p, a.get(1));
+            return "coalesce(" + x.sql() + (name.equals("hasall") ? " @> " : " && ") + y.sql() + ", FALSE)";
         };
-        scalar("hasAll", 2, 2, hasallFn);
-        scalar("hasAny", 2, 2, hasallFn);
-        scalar("indexOf", 2, 2, (p, c, name) -> {
-            List<Expr> a = c.args();
-            Frag x = array(p, a.get(0), c);
-            return new Frag("coalesce(array_position(" + x.sql() + ", " + element(p, x, a.get(1)) + "), 0)::bigint",
-                    "UInt64");
+        TypeRule hasallType = (t, c) -> {
+            if (c.args().get(1) instanceof Expr.ArrayLit l && l.items().isEmpty()) {
+                arrayTypes(t, c, 0, 1);
+            } else {
+                sameElements(arrayTypes(t, c, 0, 2), c);
+            }
+            return "Bool";
+        };
+        scalar("hasAll", 2, 2, hasallType, hasallFn);
+        scalar("hasAny", 2, 2, hasallType, hasallFn);
+        scalar("indexOf", 2, 2, firstArray("UInt64"), (p, c, name) -> {
+            Frag x = array(p, c.args().get(0));
+            return "coalesce(array_position(" + x.sql() + ", " + element(p, x, c.args().get(1)) + "), 0)::bigint";
         });
-        scalar("countEqual", 2, 2, (p, c, name) -> {
-            List<Expr> a = c.args();
-            Frag x = array(p, a.get(0), c);
+        scalar("countEqual", 2, 2, firstArray("UInt64"), (p, c, name) -> {
+            Frag x = array(p, c.args().get(0));
             Unnest u = unnest(p, List.of(x));
-            return new Frag("(SELECT count(*) FROM " + u.from() + " WHERE " + u.first().sql() + " IS NOT DISTINCT FROM "
-                    + element(p, x, a.get(1)) + ")", "UInt64");
+            return "(SELECT count(*) FROM " + u.from() + " WHERE " + u.first().sql() + " IS NOT DISTINCT FROM "
+                    + element(p, x, c.args().get(1)) + ")";
         });
-        Printer arraypushbackFn = (p, c, name) -> {
-            List<Expr> a = c.args();
-            Frag x = array(p, a.get(0), c);
-            String v = element(p, x, a.get(1));
-            return new Frag(name.equals("arraypushback") ? "array_append(" + x.sql() + ", " + v + ")"
-                    : "array_prepend(" + v + ", " + x.sql() + ")", x.type());
+        CallPrinter arraypushbackFn = (p, c, name) -> {
+            Frag x = array(p, c.args().get(0));
+            String v = element(p, x, c.args().get(1));
+            return name.equals("arraypushback") ? "array_append(" + x.sql() + ", " + v + ")"
+                    : "array_prepend(" + v + ", " + x.sql() + ")";
         };
-        scalar("arrayPushBack", 2, 2, arraypushbackFn);
-        scalar("arrayPushFront", 2, 2, arraypushbackFn);
-        scalar("arraySlice", 2, 3, (p, c, name) -> {
+        scalar("arrayPushBack", 2, 2, FIRST_ARRAY, arraypushbackFn);
+        scalar("arrayPushFront", 2, 2, FIRST_ARRAY, arraypushbackFn);
+        scalar("arraySlice", 2, 3, FIRST_ARRAY, (p, c, name) -> {
             List<Expr> a = c.args();
             // ClickHouse: offset from 1, negative counts from the end; length optional
-            Frag x = array(p, a.get(0), c);
+            Frag x = array(p, a.get(0));
             String n = "coalesce(cardinality(" + x.sql() + "), 0)";
             String off = "trunc(" + p.num(p.expr(a.get(1))) + ")::int";
             String from = "(CASE WHEN " + off + " > 0 THEN " + off + " WHEN " + off + " < 0 THEN " + n + " + " + off
                     + " + 1 ELSE NULL END)";
             String to = a.size() == 3 ? from + " + GREATEST(trunc(" + p.num(p.expr(a.get(2))) + ")::int, 0) - 1" : n;
-            return new Frag("coalesce((" + x.sql() + ")[GREATEST(" + from + ", 1):" + to + "], '{}')", x.type());
+            return "coalesce((" + x.sql() + ")[GREATEST(" + from + ", 1):" + to + "], '{}')";
         });
-        scalar("arrayEnumerate", 1, 1, (p, c, name) -> {
-            List<Expr> a = c.args();
-            Frag x = array(p, a.get(0), c);
-            return new Frag("ARRAY(SELECT generate_series(1::bigint, coalesce(cardinality(" + x.sql() + "), 0)))",
-                    "Array(UInt32)");
+        scalar("arrayEnumerate", 1, 1, firstArray("Array(UInt32)"), (p, c, name) -> "ARRAY(SELECT generate_series(1::bigint, "
+                + "coalesce(cardinality(" + array(p, c.args().get(0)).sql() + "), 0)))");
+        scalar("arrayPopBack", 1, 1, FIRST_ARRAY, (p, c, name) -> {
+            Frag x = array(p, c.args().get(0));
+            return "coalesce((" + x.sql() + ")[1:cardinality(" + x.sql() + ") - 1], '{}')";
         });
-        scalar("arrayPopBack", 1, 1, (p, c, name) -> {
-            List<Expr> a = c.args();
-            Frag x = array(p, a.get(0), c);
-            return new Frag("coalesce((" + x.sql() + ")[1:cardinality(" + x.sql() + ") - 1], '{}')", x.type());
+        scalar("arrayPopFront", 1, 1, FIRST_ARRAY, (p, c, name) -> {
+            Frag x = array(p, c.args().get(0));
+            return "coalesce((" + x.sql() + ")[2:cardinality(" + x.sql() + ")], '{}')";
         });
-        scalar("arrayPopFront", 1, 1, (p, c, name) -> {
-            List<Expr> a = c.args();
-            Frag x = array(p, a.get(0), c);
-            return new Frag("coalesce((" + x.sql() + ")[2:cardinality(" + x.sql() + ")], '{}')", x.type());
+        scalar("arrayUniq", 1, 1, firstArray("UInt64"), (p, c, name) -> {
+            Unnest u = unnest(p, List.of(array(p, c.args().get(0))));
+            return "(SELECT count(DISTINCT " + u.first().sql() + ") FROM " + u.from() + ")";
         });
-        scalar("arrayUniq", 1, 1, (p, c, name) -> {
-            List<Expr> a = c.args();
-            Unnest u = unnest(p, List.of(array(p, a.get(0), c)));
-            return new Frag("(SELECT count(DISTINCT " + u.first().sql() + ") FROM " + u.from() + ")", "UInt64");
+        scalar("arrayDifference", 1, 1, (t, c) -> "Array(" + HogQLTypes.numType(HogQLTypes.elementType(
+                arrayTypes(t, c, 0, 1).get(0))) + ")", (p, c, name) -> {
+                    Unnest u = unnest(p, List.of(array(p, c.args().get(0))));
+                    Frag v = u.first();
+                    return "ARRAY(SELECT coalesce(" + p.num(v) + " - lag(" + p.num(v) + ") OVER (ORDER BY " + u.ord()
+                            + "), 0) FROM " + u.from() + " ORDER BY " + u.ord() + ")";
+                });
+        scalar("arrayDistinct", 1, 1, FIRST_ARRAY, (p, c, name) -> {
+            Unnest u = unnest(p, List.of(array(p, c.args().get(0))));
+            return "ARRAY(SELECT " + u.first().sql() + " FROM " + u.from() + " WHERE " + u.first().sql()
+                    + " IS NOT NULL GROUP BY " + u.first().sql() + " ORDER BY min(" + u.ord() + "))";
         });
-        scalar("arrayDifference", 1, 1, (p, c, name) -> {
-            List<Expr> a = c.args();
-            Frag x = array(p, a.get(0), c);
-            Unnest u = unnest(p, List.of(x));
-            Frag v = u.first();
-            String t = p.numType(v);
-            return new Frag("ARRAY(SELECT coalesce(" + p.num(v) + " - lag(" + p.num(v) + ") OVER (ORDER BY " + u.ord()
-                    + "), 0) FROM " + u.from() + " ORDER BY " + u.ord() + ")", "Array(" + t + ")");
-        });
-        scalar("arrayDistinct", 1, 1, (p, c, name) -> {
-            List<Expr> a = c.args();
-            Frag x = array(p, a.get(0), c);
-            Unnest u = unnest(p, List.of(x));
-            return new Frag("ARRAY(SELECT " + u.first().sql() + " FROM " + u.from() + " WHERE " + u.first().sql()
-                    + " IS NOT NULL GROUP BY " + u.first().sql() + " ORDER BY min(" + u.ord() + "))", x.type());
-        });
-        scalar("arrayIntersect", 1, -1, (p, c, name) -> {
-            List<Expr> a = c.args();
-            List<Frag> arrays = a.stream().map(x -> array(p, x, c)).toList();
-            sameElements(arrays, c);
+        scalar("arrayIntersect", 1, -1, (t, c) -> sameElements(arrayTypes(t, c, 0, t.size()), c), (p, c, name) -> {
+            List<Frag> arrays = c.args().stream().map(x -> array(p, x)).toList();
             Unnest u = unnest(p, List.of(arrays.get(0)));
             StringBuilder where = new StringBuilder(u.first().sql() + " IS NOT NULL");
             for (Frag other : arrays.subList(1, arrays.size())) {
                 where.append(" AND ").append(u.first().sql()).append(" = ANY(").append(other.sql()).append(")");
             }
-            return new Frag("ARRAY(SELECT " + u.first().sql() + " FROM " + u.from() + " WHERE " + where + " GROUP BY "
-                    + u.first().sql() + " ORDER BY min(" + u.ord() + "))", arrays.get(0).type());
+            return "ARRAY(SELECT " + u.first().sql() + " FROM " + u.from() + " WHERE " + where + " GROUP BY "
+                    + u.first().sql() + " ORDER BY min(" + u.ord() + "))";
         });
-        scalar("arrayReverse", 1, 1, (p, c, name) -> {
-            List<Expr> a = c.args();
-            Frag x = array(p, a.get(0), c);
-            Unnest u = unnest(p, List.of(x));
-            return new Frag("ARRAY(SELECT " + u.first().sql() + " FROM " + u.from() + " ORDER BY " + u.ord() + " DESC)",
-                    x.type());
+        scalar("arrayReverse", 1, 1, FIRST_ARRAY, (p, c, name) -> {
+            Unnest u = unnest(p, List.of(array(p, c.args().get(0))));
+            return "ARRAY(SELECT " + u.first().sql() + " FROM " + u.from() + " ORDER BY " + u.ord() + " DESC)";
         });
-        scalar("arrayCompact", 1, 1, (p, c, name) -> {
-            List<Expr> a = c.args();
-            Frag x = array(p, a.get(0), c);
-            Unnest u = unnest(p, List.of(x));
+        scalar("arrayCompact", 1, 1, FIRST_ARRAY, (p, c, name) -> {
+            Unnest u = unnest(p, List.of(array(p, c.args().get(0))));
             String s = p.generatedAlias("c");
-            return new Frag("ARRAY(SELECT " + s + ".\"v\" FROM (SELECT " + u.first().sql() + " AS \"v\", " + u.ord()
+            return "ARRAY(SELECT " + s + ".\"v\" FROM (SELECT " + u.first().sql() + " AS \"v\", " + u.ord()
                     + " AS \"o\", lag(" + u.first().sql() + ") OVER (ORDER BY " + u.ord() + ") AS \"pv\" FROM " + u.from()
                     + ") AS " + s + " WHERE " + s + ".\"o\" = 1 OR " + s + ".\"v\" IS DISTINCT FROM " + s + ".\"pv\" ORDER BY "
-                    + s + ".\"o\")", x.type());
+                    + s + ".\"o\")";
         });
         // higher-order: a lambda (x -> …) first — optional where minArgs is 1 — then the arrays; `v` is what each
         // element stands for (the lambda's value, or the first array's element), `h.el()` the element itself
-        higherOrder("arrayMap", 2, (p, h, v) -> {
-            HogQLTypes.noNestedArrays(List.of(v.type()));
-            return new Frag("ARRAY(SELECT " + v.sql() + h.from() + " ORDER BY " + h.ord() + ")", "Array(" + v.type() + ")");
-        });
-        higherOrder("arrayFilter", 2, (p, h, v) -> new Frag("ARRAY(SELECT " + h.el().sql() + h.from() + " WHERE "
-                + p.bool(v) + " ORDER BY " + h.ord() + ")", h.arrayType()));
-        higherOrder("arrayExists", 1, (p, h, v) -> new Frag("coalesce((SELECT bool_or(" + p.bool(v) + ")" + h.from()
-                + "), FALSE)", "Bool"));
-        higherOrder("arrayAll", 1, (p, h, v) -> new Frag("coalesce((SELECT bool_and(" + p.bool(v) + ")" + h.from()
-                + "), TRUE)", "Bool"));
-        higherOrder("arrayCount", 1, (p, h, v) -> new Frag("(SELECT count(*)" + h.from() + " WHERE " + p.bool(v) + ")",
-                "UInt64"));
-        higherOrder("arraySum", 1, (p, h, v) -> {
-            String t = p.numType(v);
+        higherOrder("arrayMap", 2, (h, v) -> {
+            HogQLTypes.noNestedArrays(List.of(v));
+            return "Array(" + v + ")";
+        }, (p, h, v) -> "ARRAY(SELECT " + v.sql() + h.from() + " ORDER BY " + h.ord() + ")");
+        higherOrder("arrayFilter", 2, (h, v) -> h.arrayType(), (p, h, v) -> "ARRAY(SELECT " + h.el().sql() + h.from()
+                + " WHERE " + p.bool(v) + " ORDER BY " + h.ord() + ")");
+        higherOrder("arrayExists", 1, (h, v) -> "Bool", (p, h, v) -> "coalesce((SELECT bool_or(" + p.bool(v) + ")"
+                + h.from() + "), FALSE)");
+        higherOrder("arrayAll", 1, (h, v) -> "Bool", (p, h, v) -> "coalesce((SELECT bool_and(" + p.bool(v) + ")"
+                + h.from() + "), TRUE)");
+        higherOrder("arrayCount", 1, (h, v) -> "UInt64", (p, h, v) -> "(SELECT count(*)" + h.from() + " WHERE "
+                + p.bool(v) + ")");
+        higherOrder("arraySum", 1, (h, v) -> HogQLTypes.numType(v), (p, h, v) -> {
             String sum = "coalesce(sum(" + p.num(v) + "), 0)";
-            return new Frag("(SELECT " + (t.equals("Int64") ? sum + "::bigint" : sum + "::float8") + h.from() + ")", t);
+            return "(SELECT " + (p.numType(v).equals("Int64") ? sum + "::bigint" : sum + "::float8") + h.from() + ")";
         });
-        HigherOrder minMax = (p, h, v) -> new Frag("(SELECT " + h.name().substring(5) + "(" + v.sql() + ")" + h.from()
-                + ")", HogQLTypes.nullable(HogQLTypes.base(v.type())));
-        higherOrder("arrayMin", 1, minMax);
-        higherOrder("arrayMax", 1, minMax);
-        higherOrder("arrayAvg", 1, (p, h, v) -> new Frag("(SELECT avg(" + p.num(v) + ")::float8" + h.from() + ")",
-                "Nullable(Float64)"));
-        HigherOrder firstLast = (p, h, v) -> new Frag("coalesce((SELECT " + h.el().sql() + h.from() + " WHERE "
+        HigherOrderType minMaxType = (h, v) -> HogQLTypes.nullable(HogQLTypes.base(v));
+        HigherOrder minMax = (p, h, v) -> "(SELECT " + h.name().substring(5) + "(" + v.sql() + ")" + h.from() + ")";
+        higherOrder("arrayMin", 1, minMaxType, minMax);
+        higherOrder("arrayMax", 1, minMaxType, minMax);
+        higherOrder("arrayAvg", 1, (h, v) -> "Nullable(Float64)", (p, h, v) -> "(SELECT avg(" + p.num(v) + ")::float8"
+                + h.from() + ")");
+        HigherOrder firstLast = (p, h, v) -> "coalesce((SELECT " + h.el().sql() + h.from() + " WHERE "
                 + p.bool(v) + " ORDER BY " + h.ord() + (h.name().equals("arrayfirst") ? "" : " DESC") + " LIMIT 1), "
-                + defaultOf(h.el().type()) + ")", h.el().type());
-        higherOrder("arrayFirst", 2, firstLast);
-        higherOrder("arrayLast", 2, firstLast);
-        HigherOrder firstLastIndex = (p, h, v) -> new Frag("coalesce((SELECT " + h.ord() + h.from() + " WHERE "
+                + defaultOf(h.el().type()) + ")";
+        higherOrder("arrayFirst", 2, (h, v) -> h.elType(), firstLast);
+        higherOrder("arrayLast", 2, (h, v) -> h.elType(), firstLast);
+        HigherOrder firstLastIndex = (p, h, v) -> "coalesce((SELECT " + h.ord() + h.from() + " WHERE "
                 + p.bool(v) + " ORDER BY " + h.ord() + (h.name().equals("arrayfirstindex") ? "" : " DESC")
-                + " LIMIT 1), 0)", "UInt32");
-        higherOrder("arrayFirstIndex", 2, firstLastIndex);
-        higherOrder("arrayLastIndex", 2, firstLastIndex);
-        HigherOrder sort = (p, h, v) -> new Frag("ARRAY(SELECT " + h.el().sql() + h.from() + " ORDER BY " + v.sql()
-                + (h.name().equals("arraysort") ? " ASC" : " DESC") + " NULLS LAST, " + h.ord() + ")", h.arrayType());
-        higherOrder("arraySort", 1, sort);
-        higherOrder("arrayReverseSort", 1, sort);
-        higherOrder("arrayCumSum", 1, (p, h, v) -> {
-            String t = p.numType(v);
+                + " LIMIT 1), 0)";
+        higherOrder("arrayFirstIndex", 2, (h, v) -> "UInt32", firstLastIndex);
+        higherOrder("arrayLastIndex", 2, (h, v) -> "UInt32", firstLastIndex);
+        HigherOrder sort = (p, h, v) -> "ARRAY(SELECT " + h.el().sql() + h.from() + " ORDER BY " + v.sql()
+                + (h.name().equals("arraysort") ? " ASC" : " DESC") + " NULLS LAST, " + h.ord() + ")";
+        higherOrder("arraySort", 1, (h, v) -> h.arrayType(), sort);
+        higherOrder("arrayReverseSort", 1, (h, v) -> h.arrayType(), sort);
+        higherOrder("arrayCumSum", 1, (h, v) -> "Array(" + HogQLTypes.numType(v) + ")", (p, h, v) -> {
             String sum = "sum(" + p.num(v) + ") OVER (ORDER BY " + h.ord() + ")";
-            return new Frag("ARRAY(SELECT " + (t.equals("Int64") ? sum + "::bigint" : sum + "::float8") + h.from()
-                    + " ORDER BY " + h.ord() + ")", "Array(" + t + ")");
+            return "ARRAY(SELECT " + (p.numType(v).equals("Int64") ? sum + "::bigint" : sum + "::float8") + h.from()
+                    + " ORDER BY " + h.ord() + ")";
         });
     }
 
@@ -210,17 +189,49 @@ final class ArrayFunctions {
         }
     }
 
-    private static Frag array(PostgresPrinter p, Expr e, Expr.Call c) {
+    /** arrayElement(arr, i) is arr[i]. */
+    private static Expr.ArrayAccess element(Expr.Call c) {
+        return new Expr.ArrayAccess(c.args().get(0), c.args().get(1));
+    }
+
+    /**
+     * The types of the array arguments {@code from} … {@code to - 1}: a NULL is an empty {@code Array(String)}, any
+     * other value that is not an array is refused.
+     */
+    private static List<String> arrayTypes(Functions.ArgTypes t, Expr.Call c, int from, int to) {
+        List<String> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            String a = t.get(i);
+            if (HogQLTypes.cat(a).equals("null")) {
+                out.add("Array(String)");
+            } else if (!HogQLTypes.cat(a).equals("array")) {
+                throw new HogQLResolutionException(c.name() + " expects an array, got " + a, c.args().get(i));
+            } else {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    /** The rule of a function of an array (its first argument) whose result is the array's type. */
+    private static final TypeRule FIRST_ARRAY = (t, c) -> arrayTypes(t, c, 0, 1).get(0);
+
+    /** The rule of a function of an array (its first argument) whose result is {@code type}. */
+    private static TypeRule firstArray(String type) {
+        return (t, c) -> {
+            arrayTypes(t, c, 0, 1);
+            return type;
+        };
+    }
+
+    /** An array argument printed: a NULL is an empty text array (its type checked by the typing pass). */
+    private static Frag array(PostgresPrinter p, Expr e) {
         Frag a = p.expr(e);
         if (HogQLTypes.cat(a.type()).equals("null")) {
             return new Frag("NULL::text[]", "Array(String)");
         }
-        if (!HogQLTypes.cat(a.type()).equals("array")) {
-            throw new HogQLResolutionException(c.name() + " expects an array, got " + a.type(), e);
-        }
         return a;
     }
-
     private static Unnest unnest(PostgresPrinter p, List<Frag> arrays) {
         String u = p.generatedAlias("u");
         List<String> cols = new ArrayList<>();
@@ -240,34 +251,60 @@ final class ArrayFunctions {
      */
     private record Unnested(String name, String from, String ord, Frag el, String arrayType) {}
 
+    /** What a higher-order function's type rule is given: the first array's type and its element type. */
+    private record ArrayArgs(String arrayType, String elType) {}
+
     /** Prints one higher-order function from its unnested arrays and the value {@code v} each element stands for. */
     @FunctionalInterface
     interface HigherOrder {
-        Frag print(PostgresPrinter p, Unnested h, Frag v);
+        String print(PostgresPrinter p, Unnested h, Frag v);
+    }
+
+    /** The type of one higher-order function, given its arrays and the type of what each element stands for. */
+    @FunctionalInterface
+    interface HigherOrderType {
+        String type(ArrayArgs h, String v);
     }
 
     /**
      * Registers a higher-order function: {@code minArgs} 2 when the lambda is required, 1 when {@code f(arr)} alone
      * means {@code f(x -> x, arr)}.
      */
-    private static void higherOrder(String name, int minArgs, HigherOrder printer) {
-        scalar(name, minArgs, -1, new HigherOrderPrinter(minArgs == 2, printer));
+    private static void higherOrder(String name, int minArgs, HigherOrderType type, HigherOrder printer) {
+        boolean lambdaRequired = minArgs == 2;
+        TypeRule rule = (t, c) -> {
+            Expr.Lambda lambda = lambda(c, lambdaRequired);
+            int first = lambda == null ? 0 : 1;
+            List<String> arrays = arrayTypes(t, c, first, t.size());
+            List<String> elements = arrays.stream().map(HogQLTypes::elementType).toList();
+            // the value each element stands for: the lambda's result, or the (first) element itself
+            String value = lambda == null ? elements.get(0) : t.lambda(lambda, elements);
+            return type.type(new ArrayArgs(arrays.get(0), elements.get(0)), value);
+        };
+        scalar(name, minArgs, -1, rule, new HigherOrderPrinter(printer));
+    }
+
+    /** The lambda a higher-order call starts with, or null; refused where it is required and missing. */
+    private static Expr.Lambda lambda(Expr.Call c, boolean required) {
+        List<Expr> a = c.args();
+        Expr.Lambda lambda = a.get(0) instanceof Expr.Lambda l ? l : null;
+        if (lambda == null && required) {
+            throw new HogQLResolutionException(c.name() + " expects a lambda (x -> …) as its first argument", c);
+        }
+        if (lambda == null && a.size() != 1) {
+            throw new HogQLResolutionException(c.name() + " without a lambda takes one array", c);
+        }
+        return lambda;
     }
 
     /** Unnests the arrays side by side and binds the lambda's parameters to the elements. */
-    private record HigherOrderPrinter(boolean lambdaRequired, HigherOrder printer) implements Printer {
+    private record HigherOrderPrinter(HigherOrder printer) implements CallPrinter {
         @Override
-        public Frag print(PostgresPrinter p, Expr.Call c, String name) {
+        public String print(PostgresPrinter p, Expr.Call c, String name) {
             List<Expr> a = c.args();
             Expr.Lambda lambda = a.get(0) instanceof Expr.Lambda l ? l : null;
-            if (lambda == null && lambdaRequired) {
-                throw new HogQLResolutionException(c.name() + " expects a lambda (x -> …) as its first argument", c);
-            }
             List<Expr> arrayArgs = lambda == null ? a : a.subList(1, a.size());
-            if (lambda == null && arrayArgs.size() != 1) {
-                throw new HogQLResolutionException(c.name() + " without a lambda takes one array", c);
-            }
-            List<Frag> arrays = arrayArgs.stream().map(x -> array(p, x, c)).toList();
+            List<Frag> arrays = arrayArgs.stream().map(x -> array(p, x)).toList();
             Unnest u = unnest(p, arrays);
             // the value each element stands for: the lambda's result, or the (first) element itself
             Frag value = lambda == null ? u.first() : p.lambdaBody(lambda, u.elements());
@@ -300,15 +337,17 @@ final class ArrayFunctions {
         return x.sql();
     }
 
-    private static void sameElements(List<Frag> arrays, Expr.Call c) {
-        String first = HogQLTypes.cat(HogQLTypes.elementType(arrays.get(0).type()));
-        for (Frag f : arrays) {
-            String el = HogQLTypes.cat(HogQLTypes.elementType(f.type()));
+    /** Arrays whose elements must be of one kind (numbers of both kinds mix): the first array's type. */
+    private static String sameElements(List<String> arrays, Expr.Call c) {
+        String first = HogQLTypes.cat(HogQLTypes.elementType(arrays.get(0)));
+        for (String f : arrays) {
+            String el = HogQLTypes.cat(HogQLTypes.elementType(f));
             boolean numbers = Set.of("int", "float").containsAll(List.of(first, el));
             if (!el.equals(first) && !numbers) {
                 throw new HogQLResolutionException(c.name() + " expects arrays of the same type, got "
-                        + arrays.stream().map(Frag::type).collect(Collectors.joining(" and ")), c);
+                        + String.join(" and ", arrays), c);
             }
         }
+        return arrays.get(0);
     }
 }

@@ -231,7 +231,7 @@ public final class Functions {
             Spec base = ifCombinatorBase(lower);
             if (base != null) {
                 s = new Spec(base.name() + "If", base.minArgs() + 1, base.maxArgs() < 0 ? -1 : base.maxArgs() + 1,
-                        true, base.params(), false, AggregateFunctions.IF_COMBINATOR, null, null);
+                        true, base.params(), false, null, AggregateFunctions.IF_COMBINATOR_TYPE, AggregateFunctions.IF_COMBINATOR);
             }
         }
         return s;
