@@ -90,18 +90,16 @@ final class Dates {
         return "(" + dt.sql() + " AT TIME ZONE " + zoneOf(p, dt.type()) + ")";
     }
 
-    static Frag startOf(PostgresPrinter p, Frag f, String unit, boolean dateResult) {
+    /**
+     * The start of {@code unit} of a value, in its time zone: a Date for {@code dateResult}, else a timestamp (typed
+     * by {@link #startOfType}).
+     */
+    static String startOfSql(PostgresPrinter p, Frag f, String unit, boolean dateResult) {
         String trunc = "date_trunc('" + unit + "', " + localTs(p, f) + ")";
         if (dateResult) {
-            return new Frag(trunc + "::date", p.nullableLike(f, "Date"));
+            return trunc + "::date";
         }
-        Frag dt = toDateTime(p, f);
-        return new Frag("(" + trunc + " AT TIME ZONE " + zoneOf(p, dt.type()) + ")", p.nullableLike(f, dt.type()));
-    }
-
-    /** The SQL of {@link #startOf}. */
-    static String startOfSql(PostgresPrinter p, Frag f, String unit, boolean dateResult) {
-        return startOf(p, f, unit, dateResult).sql();
+        return "(" + trunc + " AT TIME ZONE " + zoneOf(p, toDateTime(p, f).type()) + ")";
     }
 
     /**
@@ -113,7 +111,7 @@ final class Dates {
         return HogQLTypes.nullableLike(t, dateResult ? "Date" : dt);
     }
 
-    /** The SQL of {@link #datePart}. */
+    /** A part ({@code extract}'s name) of a value's wall-clock time, as bigint. */
     static String datePartSql(PostgresPrinter p, Frag f, String part) {
         return "extract(" + part + " from " + localTs(p, f) + ")::bigint";
     }
@@ -140,10 +138,6 @@ final class Dates {
         return HogQLTypes.nullableLike(dt, "DateTime64(6, '" + zoneArg(zoneArg) + "')");
     }
 
-    static Frag datePart(PostgresPrinter p, Frag f, String part) {
-        return new Frag("extract(" + part + " from " + localTs(p, f) + ")::bigint", p.nullableLike(f, "Int64"));
-    }
-
     static String unitArg(PostgresPrinter p, Expr e, String fn) {
         return unitArg(e, fn);
     }
@@ -161,18 +155,5 @@ final class Dates {
         }
         throw new HogQLResolutionException(fn + " expects a unit ('second', 'minute', 'hour', 'day', 'week', 'month', "
                 + "'quarter', 'year') as its first argument", e);
-    }
-
-    static Frag withZone(PostgresPrinter p, Frag dt, Expr zoneArg) {
-        String z = p.constString(zoneArg, "Time zone");
-        try {
-            ZoneId.of(z);
-        } catch (DateTimeException e) {
-            throw new HogQLResolutionException("Unknown time zone \"" + z + "\"", zoneArg);
-        }
-        if (!z.matches("[A-Za-z0-9_/+\\-]+")) {
-            throw new HogQLResolutionException("Unknown time zone \"" + z + "\"", zoneArg);
-        }
-        return new Frag(dt.sql(), p.nullableLike(dt, "DateTime64(6, '" + z + "')"));
     }
 }

@@ -8,27 +8,15 @@ import java.util.Map;
 
 /**
  * The HogQL function table: every function Quarry supports is one entry here — its name, how many arguments and
- * parametric arguments it takes, whether it aggregates or only exists with OVER, and how it prints as PostgreSQL
- * (which also gives its return type). Nothing else is allowed. The entries are registered by the group classes
- * {@link CoreFunctions}, {@link ScalarFunctions}, {@link ArrayFunctions} and {@link AggregateFunctions}; adding a
- * function is adding one {@code scalar(…)}/{@code aggregate(…)}/{@code window(…)} line to one of them. A name PostHog
- * has and Quarry does not is refused by {@link FunctionCatalog}.
- *
- * <p>An entry is either typed — a {@link TypeRule} (argument types → return type, no SQL) beside an
- * {@link SqlPrinter} (how it prints, given its printed arguments), e.g. {@code bitXor} in {@link ScalarFunctions} —
- * or, for the entries not yet split, one {@link Printer} that returns SQL and type together.
+ * parametric arguments it takes, whether it aggregates or only exists with OVER, its type rule (argument types →
+ * result type, read by the typing pass, {@link Typer}) and how it prints as PostgreSQL (read by the
+ * {@link PostgresPrinter}). Nothing else is needed: the resolver checks the name and arity here, the typing pass
+ * applies the rule, the printer prints. The entries are registered by the group classes {@link CoreFunctions},
+ * {@link ScalarFunctions}, {@link ArrayFunctions} and {@link AggregateFunctions}; adding a function is adding one
+ * {@code scalar(…)}/{@code aggregate(…)}/{@code window(…)} entry to one of them, e.g. {@code bitXor} in
+ * {@link ScalarFunctions}. A name PostHog has and Quarry does not is refused by {@link FunctionCatalog}.
  */
 public final class Functions {
-    /**
-     * How one function prints: given the printer (for its arguments' SQL and types), the call and the function's
-     * lower-case name (one printer may serve several names), the PostgreSQL fragment and its ClickHouse-style type.
-     * Throws {@link HogQLResolutionException} for arguments the function cannot take.
-     */
-    @FunctionalInterface
-    public interface Printer {
-        Frag print(PostgresPrinter p, Expr.Call c, String name);
-    }
-
     /**
      * The type rule of a typed entry: the HogQL types of the call's arguments → the type of its result, as
      * ClickHouse types it. Types only, no SQL. Throws {@link HogQLResolutionException} for arguments the function
@@ -117,13 +105,11 @@ public final class Functions {
      * @param params number of parametric arguments ({@code quantile(0.9)(x)}) or 0, -1 for one or more
      *     ({@code quantiles(0.5, 0.9)(x)})
      * @param window true for functions that only exist with OVER (...)
-     * @param printer for an entry not yet split: SQL and type together (the typing pass takes the type, the printer
-     *     the SQL); null for a typed entry
-     * @param type the entry's type rule, read by the typing pass ({@link Typer}); null for an entry not yet split
-     * @param sql how a typed entry prints; null for an entry not yet split
+     * @param type the entry's type rule (argument types → result type), read by the typing pass ({@link Typer})
+     * @param sql how the entry prints, read by the {@link PostgresPrinter}
      */
     public record Spec(String name, int minArgs, int maxArgs, boolean aggregate, int params, boolean window,
-            Printer printer, TypeRule type, CallPrinter sql) {}
+            TypeRule type, CallPrinter sql) {}
 
     private static final Map<String, Spec> SPECS = new HashMap<>();
 
@@ -159,53 +145,33 @@ public final class Functions {
         }
     }
 
-    /** Registers a scalar function. */
-    static void scalar(String name, int min, int max, Printer printer) {
-        add(new Spec(name, min, max, false, 0, false, printer, null, null));
-    }
-
     /**
      * Registers a typed scalar function: its type rule (read by the typing pass, {@link Typer}) and how it prints
      * (the printer prints the arguments, then the call from them), apart.
      */
     static void scalar(String name, int min, int max, TypeRule type, SqlPrinter sql) {
-        add(new Spec(name, min, max, false, 0, false, null, type,
+        add(new Spec(name, min, max, false, 0, false, type,
                 (p, c, lower) -> sql.print(p, c.args().stream().map(p::expr).toList(), c, lower)));
     }
 
     /** Registers a typed scalar function that prints its arguments itself ({@link CallPrinter}). */
     static void scalar(String name, int min, int max, TypeRule type, CallPrinter sql) {
-        add(new Spec(name, min, max, false, 0, false, null, type, sql));
+        add(new Spec(name, min, max, false, 0, false, type, sql));
     }
 
     /** Registers a typed aggregate function (its {@code -If} combinator comes with it, see {@link #lookup}). */
     static void aggregate(String name, int min, int max, TypeRule type, CallPrinter sql) {
-        add(new Spec(name, min, max, true, 0, false, null, type, sql));
+        add(new Spec(name, min, max, true, 0, false, type, sql));
     }
 
     /** Registers a typed parametric aggregate ({@code quantile(0.9)(x)}); {@code params} as in {@link Spec}. */
     static void aggregate(String name, int min, int max, int params, TypeRule type, CallPrinter sql) {
-        add(new Spec(name, min, max, true, params, false, null, type, sql));
+        add(new Spec(name, min, max, true, params, false, type, sql));
     }
 
     /** Registers a typed function that only exists with OVER (...); it prints the part before OVER. */
     static void window(String name, int min, int max, TypeRule type, CallPrinter sql) {
-        add(new Spec(name, min, max, false, 0, true, null, type, sql));
-    }
-
-    /** Registers an aggregate function (its {@code -If} combinator comes with it, see {@link #lookup}). */
-    static void aggregate(String name, int min, int max, Printer printer) {
-        add(new Spec(name, min, max, true, 0, false, printer, null, null));
-    }
-
-    /** Registers a parametric aggregate ({@code quantile(0.9)(x)}); {@code params} as in {@link Spec}. */
-    static void aggregate(String name, int min, int max, int params, Printer printer) {
-        add(new Spec(name, min, max, true, params, false, printer, null, null));
-    }
-
-    /** Registers a function that only exists with OVER (...); it prints the part before OVER. */
-    static void window(String name, int min, int max, Printer printer) {
-        add(new Spec(name, min, max, false, 0, true, printer, null, null));
+        add(new Spec(name, min, max, false, 0, true, type, sql));
     }
 
     static {
@@ -231,7 +197,7 @@ public final class Functions {
             Spec base = ifCombinatorBase(lower);
             if (base != null) {
                 s = new Spec(base.name() + "If", base.minArgs() + 1, base.maxArgs() < 0 ? -1 : base.maxArgs() + 1,
-                        true, base.params(), false, null, AggregateFunctions.IF_COMBINATOR_TYPE, AggregateFunctions.IF_COMBINATOR);
+                        true, base.params(), false, AggregateFunctions.IF_COMBINATOR_TYPE, AggregateFunctions.IF_COMBINATOR);
             }
         }
         return s;

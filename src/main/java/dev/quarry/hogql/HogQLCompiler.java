@@ -41,7 +41,7 @@ public final class HogQLCompiler {
             limit = (long) settings.defaultLimit();
         }
         Resolver.Resolution res = Resolver.resolve(q, settings.cohorts());
-        Typer.typeQuery(q, res, settings);
+        Typer.typeQuery(q, res);
         PostgresPrinter printer = new PostgresPrinter(res, settings);
         boolean ties = q instanceof SelectQuery s && s.limitWithTies();
         long sqlLimit = settings.extraRow() && !ties ? limit + 1 : limit;
@@ -116,7 +116,7 @@ public final class HogQLCompiler {
         SelectQuery q = SelectQuery.of(List.of(e), table, null);
         SelectQuery replaced = (SelectQuery) Placeholders.replace(q, settings.values(), settings.filters());
         Resolver.Resolution res = Resolver.resolve(replaced, settings.cohorts());
-        Typer.typeQuery(replaced, res, settings);
+        Typer.typeQuery(replaced, res);
         return new PostgresPrinter(res, settings).expr(replaced.select().get(0));
     }
 

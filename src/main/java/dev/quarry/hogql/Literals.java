@@ -20,11 +20,6 @@ import java.util.stream.Collectors;
 final class Literals {
     private Literals() {}
 
-    /** A tuple: a JSON array of its items (PostHog shows tuples as lists), typed {@code Tuple(T1, T2, …)}. */
-    static Frag tuple(PostgresPrinter p, List<Frag> items) {
-        return new Frag(tupleSql(items), HogQLTypes.tupleOf(items.stream().map(Frag::type).toList()));
-    }
-
     /** A tuple's SQL: a JSON array of its items, date-times as ISO text in UTC. */
     static String tupleSql(List<Frag> items) {
         return "jsonb_build_array(" + items.stream().map(f -> cat(f.type()).equals("datetime")
@@ -132,12 +127,6 @@ final class Literals {
             return bits <= 64 ? "UInt64" : bits <= 128 ? "UInt128" : bits <= 256 ? "UInt256" : null;
         }
         return bits <= 127 ? "Int128" : bits <= 255 ? "Int256" : null;
-    }
-
-    /** An array literal: a PostgreSQL array of the items brought to one type, typed by {@link HogQLTypes#arrayOf}. */
-    static Frag arrayLit(PostgresPrinter p, List<Frag> items) {
-        String type = HogQLTypes.arrayOf(items.stream().map(Frag::type).toList()); // first: refuses arrays of arrays
-        return new Frag(arraySql(p, items, type), type);
     }
 
     /** An array literal's SQL, given its type ({@link HogQLTypes#arrayOf} of the items' types). */

@@ -75,30 +75,11 @@ public final class PostgresPrinter {
     private final Map<Expr.Lambda, List<Frag>> lambdaArgs = new java.util.IdentityHashMap<>();
     private int generatedAliases;
     /**
-     * True for the typing pass's printer ({@link #typing}): it prints nothing — an expression is a placeholder of
-     * its type — so that an entry of the function table not yet split into a type rule and SQL gives its type.
-     */
-    private final boolean typing;
-
-    /** The SQL a {@link #typing} printer gives for every expression. */
-    private static final String TYPING_PLACEHOLDER = "NULL";
-
-    /**
      * A printer for a query the typing pass ({@link Typer}) has typed: every node's type is read from {@code res}.
      */
     public PostgresPrinter(Resolution res, CompileSettings settings) {
-        this(res, settings, false);
-    }
-
-    /** The typing pass's printer, which prints nothing (see {@link #typing}). */
-    static PostgresPrinter typing(Resolution res, CompileSettings settings) {
-        return new PostgresPrinter(res, settings, true);
-    }
-
-    private PostgresPrinter(Resolution res, CompileSettings settings, boolean typing) {
         this.res = res;
         this.settings = settings;
-        this.typing = typing;
         try {
             this.zone = ZoneId.of(settings.timezone());
         } catch (DateTimeException e) {
@@ -135,9 +116,6 @@ public final class PostgresPrinter {
 
     /** Prints a lambda's body with its parameters standing for {@code args} (e.g. the columns of an unnest). */
     Frag lambdaBody(Expr.Lambda l, List<Frag> args) {
-        if (typing) {
-            return new Frag(TYPING_PLACEHOLDER, res.typer.lambdaBody(l, args.stream().map(Frag::type).toList()));
-        }
         lambdaArgs.put(l, args);
         try {
             return expr(l.body());
@@ -485,9 +463,6 @@ public final class PostgresPrinter {
      * printing (a function written as another) is typed when first printed.
      */
     public Frag expr(Expr e) {
-        if (typing) {
-            return new Frag(TYPING_PLACEHOLDER, res.type(e));
-        }
         budget.node();
         String type = res.type(e);
         return new Frag(sql(e, type), type);
@@ -787,15 +762,6 @@ public final class PostgresPrinter {
         return "(" + left + (not ? " NOT IN (" : " IN (") + String.join(", ", rs) + "))";
     }
 
-    /**
-     * {@code l op r} ({@code + - * / %}) for an entry of the function table that still gives SQL and type together,
-     * typed by {@link HogQLTypes#arithmetic}.
-     */
-    Frag arithmetic(String op, Frag l, Frag r) {
-        String type = HogQLTypes.arithmetic(op, l.type(), r.type()); // first: it refuses what cannot be computed
-        return new Frag(arithmeticSql(op, l, r), type);
-    }
-
     /** The SQL of {@code l op r} ({@code + - * / %}), by the operands' types. */
     String arithmeticSql(String op, Frag l, Frag r) {
         String lc = cat(l.type());
@@ -875,11 +841,6 @@ public final class PostgresPrinter {
     /** Values brought to one type: their SQL and that type. */
     public record Unified(List<String> sql, String type) {}
 
-    /** Brings values to one type, {@link HogQLTypes#unify}'s: dates become DateTimes, mixed types text. */
-    Unified unify(List<Frag> fs) {
-        return unify(fs, HogQLTypes.unify(fs.stream().map(Frag::type).toList()));
-    }
-
     /** Brings values to {@code type}, their {@link HogQLTypes#unify unified} type (possibly made nullable). */
     Unified unify(List<Frag> fs, String type) {
         Set<String> cats = new HashSet<>();
@@ -893,10 +854,6 @@ public final class PostgresPrinter {
                     .toList(), type);
         }
         return new Unified(fs.stream().map(this::str).toList(), type);
-    }
-
-    String nullableLike(Frag f, String type) {
-        return HogQLTypes.nullableLike(f.type(), type);
     }
 
     // ------------------------------------------------------------------ functions
@@ -976,10 +933,7 @@ public final class PostgresPrinter {
     }
 
     private String callSql(Functions.Spec spec, Expr.Call c, String name) {
-        if (spec.sql() != null) {
-            return spec.sql().print(this, c, name);
-        }
-        return spec.printer().print(this, c, name).sql();
+        return spec.sql().print(this, c, name);
     }
 
     static long constSigned(Expr e, String what) {

@@ -33,26 +33,15 @@ import java.util.Locale;
  */
 final class Typer {
     private final Resolution res;
-    /**
-     * For the entries of the function table that still print SQL and type together ({@link Functions.Printer}): a
-     * printer that prints nothing, on which such an entry runs over its arguments' types, giving its type.
-     */
-    private final PostgresPrinter entryTypes;
 
-    private Typer(Resolution res, CompileSettings settings) {
+    private Typer(Resolution res) {
         this.res = res;
         res.typer = this;
-        this.entryTypes = PostgresPrinter.typing(res, settings);
     }
 
     /** Types a whole query: every node the printer prints, every SELECT's columns. */
-    static void typeQuery(SelectLike q, Resolution res, CompileSettings settings) {
-        new Typer(res, settings).columns(q);
-    }
-
-    /** Types one expression of a resolved query (its SELECTs and their sources are typed as they are met). */
-    static String typeExpr(Expr e, Resolution res, CompileSettings settings) {
-        return new Typer(res, settings).type(e);
+    static void typeQuery(SelectLike q, Resolution res) {
+        new Typer(res).columns(q);
     }
 
     /** The column types of a SELECT or UNION (a UNION: its first SELECT's), typing it on first use. */
@@ -309,32 +298,29 @@ final class Typer {
     }
 
     private String entryType(Functions.Spec spec, Expr.Call c) {
-        if (spec.type() != null) {
-            List<String> argTypes = new ArrayList<>();
-            c.args().forEach(a -> argTypes.add(a instanceof Expr.Lambda ? null : type(a)));
-            return spec.type().type(new Functions.ArgTypes() {
-                @Override
-                public String get(int i) {
-                    return argTypes.get(i);
-                }
+        List<String> argTypes = new ArrayList<>();
+        c.args().forEach(a -> argTypes.add(a instanceof Expr.Lambda ? null : type(a)));
+        return spec.type().type(new Functions.ArgTypes() {
+            @Override
+            public String get(int i) {
+                return argTypes.get(i);
+            }
 
-                @Override
-                public int size() {
-                    return argTypes.size();
-                }
+            @Override
+            public int size() {
+                return argTypes.size();
+            }
 
-                @Override
-                public String of(Expr e) {
-                    return type(e);
-                }
+            @Override
+            public String of(Expr e) {
+                return type(e);
+            }
 
-                @Override
-                public String lambda(Expr.Lambda l, List<String> paramTypes) {
-                    return lambdaBody(l, paramTypes);
-                }
-            }, c);
-        }
-        return spec.printer().print(entryTypes, c, spec.name().toLowerCase(Locale.ROOT)).type();
+            @Override
+            public String lambda(Expr.Lambda l, List<String> paramTypes) {
+                return lambdaBody(l, paramTypes);
+            }
+        }, c);
     }
 
     /**

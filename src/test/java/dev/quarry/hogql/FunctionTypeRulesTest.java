@@ -103,4 +103,93 @@ class FunctionTypeRulesTest {
         CompiledQuery unclocked = HogQLCompiler.compileSelect("select now(), today()", CompileSettings.of(1));
         assertTrue(unclocked.sql().contains("now()"), unclocked.sql());
     }
+
+    /**
+     * The typing pass assigns every expression node its type before printing, and the printer's column types are
+     * those types: operators, fields, function calls, lambda bodies and parameters, subqueries, CASE, arrays, tuples.
+     */
+    @Test
+    void theTypingPassTypesEveryNodeBeforePrinting() {
+        SelectLike q = Parser.parseSelect("select event, toStartOfDay(timestamp) + interval 1 hour,"
+                + " if(properties.$browser = 'Chrome', 1, 2.5), arrayMap(x -> x * 2, [1, 2]), (1, 'a'),"
+                + " multiIf(event like '%a%', 'a', null), [1, 2][1], -count() over (partition by event),"
+                + " (select max(timestamp) from events), not (1 between 0 and 2) and person_id is not null"
+                + " from events where distinct_id in (select distinct_id from events where event != 'x')"
+                + " group by event, timestamp, properties.$browser, person_id, distinct_id");
+        Resolver.Resolution res = Resolver.resolve(q);
+        Typer.typeQuery(q, res);
+        java.util.List<Expr> untyped = new java.util.ArrayList<>();
+        java.util.List<Expr> all = new java.util.ArrayList<>();
+        collect(q, res, all);
+        for (Expr e : all) {
+            if (!res.types.containsKey(e)) {
+                untyped.add(e);
+            }
+        }
+        assertTrue(all.size() > 50, "nodes walked: " + all.size());
+        assertEquals(List.of(), untyped);
+        assertEquals(List.of("String", DT, "Float64", "Array(Int64)", "Tuple(Int64, String)", "Nullable(String)",
+                "Nullable(Int64)", "Int64", "Nullable(" + DT + ")", "Bool"), res.columnTypes(q, true));
+        // the printed columns are the typing pass's types
+        assertEquals(res.columnTypes(q, true), new PostgresPrinter(res, CompileSettings.of(1)).top(q, 10L, 0L).types());
+    }
+
+    /** Every expression node of a resolved query the printer prints (aliases, stars and lambdas themselves aside). */
+    private static void collect(Object node, Resolver.Resolution res, List<Expr> out) {
+        if (node instanceof SelectQuery s) {
+            Resolver.QueryScope scope = res.scope(s);
+            scope.columns.forEach(c -> collect(c.expr(), res, out));
+            scope.sources.stream().filter(src -> src.subquery != null).forEach(src -> collect(src.subquery, res, out));
+            collect(s.where(), res, out);
+            s.groupBy().forEach(g -> collect(g, res, out));
+            return;
+        }
+        if (node instanceof Expr.Lambda l) {
+            collect(l.body(), res, out);
+            return;
+        }
+        if (node instanceof Expr.Window w) {
+            out.add(w);
+            w.call().args().forEach(a -> collect(a, res, out));
+            w.partitionBy().forEach(a -> collect(a, res, out));
+            return;
+        }
+        if (!(node instanceof Expr e)) {
+            return;
+        }
+        out.add(e);
+        List<Object> children = new java.util.ArrayList<>();
+        if (e instanceof Expr.Call x) {
+            children.addAll(x.args());
+        } else if (e instanceof Expr.Arithmetic x) {
+            children.addAll(List.of(x.left(), x.right()));
+        } else if (e instanceof Expr.Compare x) {
+            children.addAll(List.of(x.left(), x.right()));
+        } else if (e instanceof Expr.Negate x) {
+            children.add(x.expr());
+        } else if (e instanceof Expr.Not x) {
+            children.add(x.expr());
+        } else if (e instanceof Expr.IsNull x) {
+            children.add(x.expr());
+        } else if (e instanceof Expr.And x) {
+            children.addAll(x.exprs());
+        } else if (e instanceof Expr.Or x) {
+            children.addAll(x.exprs());
+        } else if (e instanceof Expr.Between x) {
+            children.addAll(List.of(x.expr(), x.low(), x.high()));
+        } else if (e instanceof Expr.Interval x) {
+            children.add(x.amount());
+        } else if (e instanceof Expr.ArrayLit x) {
+            children.addAll(x.items());
+        } else if (e instanceof Expr.TupleLit x) {
+            children.addAll(x.items());
+        } else if (e instanceof Expr.ArrayAccess x) {
+            children.addAll(List.of(x.array(), x.index()));
+        } else if (e instanceof Expr.Case x) {
+            children.addAll(x.conditions());
+            children.addAll(x.results());
+            children.add(x.otherwise());
+        }
+        children.forEach(x -> collect(x, res, out));
+    }
 }

@@ -429,4 +429,31 @@ class PostgresIntegrationTest {
             }
         }
     }
+
+    /**
+     * Issue 17's one-place rule: a function added as one entry of the function table — its name, arity, type rule
+     * and SQL, registered the way {@link ScalarFunctions} registers {@code bitXor} — is parsed, checked by the
+     * resolver, typed by the typing pass (inside a lambda too) and printed, and runs; nothing else names it.
+     */
+    @Test
+    void aFunctionAddedAsOneTableEntryIsParsedTypedPrintedAndRun() {
+        if (Functions.lookup("quarryTestHalf") == null) { // once per JVM: the table is static
+            Functions.scalar("quarryTestHalf", 1, 1, (t, c) -> {
+                if (!HogQLTypes.isNum(t.get(0))) {
+                    throw new HogQLResolutionException("quarryTestHalf expects a number, got " + t.get(0), c);
+                }
+                return HogQLTypes.nullableLike(t.get(0), "Float64");
+            }, (p, a, c, name) -> "((" + a.get(0).sql() + ")::float8 / 2)");
+        }
+        CompiledQuery q = HogQLCompiler.compileSelect("select quarryTestHalf(3), quarryTestHalf(toInt(properties.price)),"
+                + " arrayMap(x -> quarryTestHalf(x), [1, 5]) from events where properties.price = '10'", team(1));
+        assertEquals(List.of("Float64", "Nullable(Float64)", "Array(Float64)"), q.types());
+        assertTrue(q.sql().contains("(3::bigint)::float8 / 2)"), q.sql());
+        assertEquals(List.of(List.of(1.5, 5.0, List.of(0.5, 2.5))), run(q));
+        // its rule refuses what it cannot take, before anything is printed or run
+        HogQLException e = assertThrows(HogQLResolutionException.class, () -> run("select quarryTestHalf('a')"));
+        assertEquals("quarryTestHalf expects a number, got String", e.getMessage());
+        e = assertThrows(HogQLResolutionException.class, () -> run("select quarryTestHalf(1, 2)"));
+        assertEquals("Function \"quarryTestHalf\" expects 1 argument, got 2", e.getMessage());
+    }
 }
