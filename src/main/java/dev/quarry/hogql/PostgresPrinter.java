@@ -35,8 +35,9 @@ import java.util.stream.Collectors;
  * every table it emits. Identifiers come from {@link Schema} or are generated; every user value is a bind parameter
  * or a number printed by Java. Function calls print through their entry in the function table ({@link Functions}),
  * literals through {@link Literals}, date values through {@link Dates}; type names and rules are {@link HogQLTypes}'.
- * Names, scopes and fields come resolved ({@link Resolver}); the printer keeps its own state (parameters, CTE
- * names, the SQL columns of printed subqueries) and writes nothing back into the resolution.
+ * Names, scopes and fields come resolved ({@link Resolver}) and every node typed ({@link Typer}): the printer reads
+ * each node's type from the resolution and computes none; it keeps its own state (parameters, CTE names, the SQL
+ * columns of printed subqueries) and writes nothing back into the resolution.
  */
 public final class PostgresPrinter {
     /** A printed expression and its ClickHouse-style type. */
