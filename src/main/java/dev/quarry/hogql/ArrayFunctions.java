@@ -8,7 +8,6 @@ import dev.quarry.hogql.Functions.TypeRule;
 import dev.quarry.hogql.PostgresPrinter.Frag;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 

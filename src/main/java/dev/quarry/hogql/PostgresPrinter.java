@@ -2,7 +2,6 @@ package dev.quarry.hogql;
 
 import static dev.quarry.hogql.HogQLTypes.base;
 import static dev.quarry.hogql.HogQLTypes.cat;
-import static dev.quarry.hogql.HogQLTypes.elementType;
 import static dev.quarry.hogql.HogQLTypes.isNum;
 
 import dev.quarry.hogql.Resolver.Column;
