@@ -2,18 +2,15 @@ package dev.quarry.persons;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.insights.FunnelCorrelationActorsQuery;
 import dev.quarry.insights.FunnelsActorsQuery;
 import dev.quarry.query.schema.QuerySchema;
+import dev.quarry.web.LenientJson;
 import dev.quarry.web.ValidationException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.ws.rs.core.MultivaluedMap;
@@ -73,9 +70,7 @@ public record LegacyFilter(
     private static final Set<String> JSON_PARAMS = Set.of("events", "actions", "properties", "exclusions",
             "breakdown", "funnel_correlation_person_entity", "funnel_correlation_property_values",
             "funnel_custom_steps", "funnel_step_breakdown");
-    private static final ObjectMapper READER = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /**
@@ -99,7 +94,7 @@ public record LegacyFilter(
     /**
      * @param query the request's query parameters (the first value of each)
      * @param body a JSON body (POST), or null
-     * @throws ValidationException 400 naming the parameter whose value has the wrong type
+     * @throws ValidationException 400 naming the parameter whose value has the wrong type ({@link LenientJson})
      */
     public static LegacyFilter of(MultivaluedMap<String, String> query, JsonNode body) {
         ObjectNode params = NODES.objectNode();
@@ -113,40 +108,15 @@ public record LegacyFilter(
         if (body instanceof ObjectNode object) {
             params.setAll(object);
         }
-        try {
-            return READER.treeToValue(params, LegacyFilter.class);
-        } catch (JsonMappingException e) {
-            String name = e.getPath().isEmpty() ? null : e.getPath().get(0).getFieldName();
-            throw new ValidationException(name + " must be " + expected(e), name);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new ValidationException("Invalid filter: " + e.getMessage(), null);
-        }
+        return LenientJson.read(params, LegacyFilter.class);
     }
 
     private static JsonNode json(String value) {
         try {
-            return READER.readTree(value);
+            return JSON.readTree(value);
         } catch (IOException e) {
             return NODES.textNode(value);
         }
-    }
-
-    private static String expected(JsonMappingException e) {
-        Class<?> target = e instanceof InvalidFormatException f ? f.getTargetType() : null;
-        if (target == Integer.class) {
-            return "an integer";
-        }
-        String message = e.getOriginalMessage();
-        if (message.contains("java.util.List") || message.contains("ArrayList")) {
-            return "a JSON list";
-        }
-        if (message.contains("Integer")) {
-            return "an integer";
-        }
-        if (message.contains("LegacyFilter$Entity")) {
-            return "an entity object";
-        }
-        return "a " + (message.contains("String") ? "string" : "valid value");
     }
 
     private static boolean given(String value) {

@@ -258,7 +258,7 @@ public class PersonsResource {
     @RequiresScopes("person:write")
     public Uni<Response> resetDistinctId(JsonNode body, @QueryParam("format") String format) {
         Csv.requested(format);
-        JsonNode distinctId = body == null ? null : body.get("distinct_id");
+        JsonNode distinctId = dev.quarry.web.LenientJson.read(body, PersonBodies.ResetDistinctId.class).distinctId();
         if (distinctId == null || !distinctId.isTextual() || distinctId.asText().isEmpty()) {
             // PostHog raises a plain ValidationError here: no attr
             throw new ValidationException("distinct_id is required", null);
