@@ -109,18 +109,35 @@ public record QueryRequest(ObjectNode query, String kind, String clientQueryId, 
         return kind.asText();
     }
 
-    /** POST query/upgrade: {@code {"query": <the query>}}; a body without a query object is 400 as POST query's. */
+    /** PostHog's {@code QueryUpgradeRequest}: {@code query} and nothing else. */
+    @RegisterForReflection
+    record UpgradeBody(ObjectNode query) {
+        @JsonCreator
+        UpgradeBody {
+        }
+    }
+
+    /**
+     * POST query/upgrade: {@code {"query": <the query>}} back as sent (Quarry's nodes are already current); a body
+     * without a query object, or with another field, is a 400 {@code parse_error} as POST query's.
+     */
     public static ObjectNode upgrade(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new ParseErrorException("JSON parse error - 1 validation error for QueryUpgradeRequest: Input should be an object");
         }
-        JsonNode query = body.get("query");
-        if (query == null || !query.isObject()) {
+        UpgradeBody upgrade;
+        try {
+            upgrade = QuerySchema.parse(body, UpgradeBody.class, "QueryUpgradeRequest");
+        } catch (ValidationException e) {
+            throw new ParseErrorException("JSON parse error - 1 validation error for QueryUpgradeRequest\n" + e.attr()
+                    + "\n  " + e.getMessage(), e.attr());
+        }
+        if (upgrade.query() == null) {
             throw new ParseErrorException("JSON parse error - 1 validation error for QueryUpgradeRequest\nquery\n  Field required",
                     "query");
         }
         ObjectNode out = JsonNodeFactory.instance.objectNode();
-        out.set("query", query);
+        out.set("query", upgrade.query());
         return out;
     }
 }

@@ -103,6 +103,12 @@ class EdgeRecordsTest {
         query(body(HOGQL, "async", "maybe")).then().statusCode(400).body("attr", equalTo("async"));
         query(body(HOGQL, "variables_override", Map.of("v1", 5))).then().statusCode(400)
                 .body("code", equalTo("parse_error"));
+        // query/upgrade: PostHog's QueryUpgradeRequest, the query and nothing else
+        String upgrade = "/api/environments/" + team.id() + "/query/upgrade/";
+        as().body(Map.of("query", HOGQL)).post(upgrade).then().statusCode(200).body("query", equalTo(HOGQL));
+        as().body(Map.of("query", HOGQL, "refresh", "blocking")).post(upgrade).then().statusCode(400)
+                .body("code", equalTo("parse_error")).body("attr", equalTo("refresh"));
+        as().body(Map.of("query", "select 1")).post(upgrade).then().statusCode(400).body("attr", equalTo("query"));
     }
 
     @Test
