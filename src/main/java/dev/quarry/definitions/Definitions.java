@@ -1,9 +1,11 @@
 package dev.quarry.definitions;
 
+import dev.quarry.data.DefinitionEntity;
 import dev.quarry.data.EventDefinitionEntity;
 import dev.quarry.data.PropertyDefinitionEntity;
 import dev.quarry.data.Sessions;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.PanacheQuery;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
@@ -52,11 +54,11 @@ public class Definitions {
             filter = filter.and("name ilike :pattern escape '\\'", "pattern", containing(search));
         }
         Filter where = filter;
-        return Sessions.read(() -> EventDefinitionEntity.count(where.hql(), where.parameters())
-                .flatMap(count -> EventDefinitionEntity.<EventDefinitionEntity>find(where.hql(),
-                                Sort.by("lastSeenAt", Sort.Direction.Descending, Sort.NullPrecedence.NULLS_LAST).and("name"), where.parameters())
-                        .range(offset, offset + limit - 1).list()
-                        .map(rows -> new Page<>(count, rows.stream().map(EventDefinition::from).toList()))));
+        // lambdas, not method references: Panache replaces the static calls it sees on the entity class itself
+        return page(where, (hql, parameters) -> EventDefinitionEntity.count(hql, parameters),
+                (hql, sort, parameters) -> EventDefinitionEntity.<EventDefinitionEntity>find(hql, sort, parameters),
+                Sort.by("lastSeenAt", Sort.Direction.Descending, Sort.NullPrecedence.NULLS_LAST).and("name"),
+                EventDefinition::from, limit, offset);
     }
 
     public Uni<EventDefinition> event(long teamId, UUID id) {
@@ -96,21 +98,7 @@ public class Definitions {
                     if (row == null) {
                         return null;
                     }
-                    OffsetDateTime now = now();
-                    if (edit.descriptionSet()) {
-                        row.description = edit.description();
-                    }
-                    if (edit.tags() != null) {
-                        row.tags = edit.tags().toArray(String[]::new);
-                    }
-                    row.verifiedAt = verifiedAt(row.verified, row.verifiedAt, edit.verified(), now);
-                    if (edit.verified() != null) {
-                        row.verified = edit.verified();
-                    }
-                    if (edit.hidden() != null) {
-                        row.hidden = edit.hidden();
-                    }
-                    row.updatedAt = now;
+                    row.updatedAt = applyEdit(row, edit);
                     return row;
                 })).map(EventDefinition::from);
     }
@@ -136,11 +124,10 @@ public class Definitions {
         if (names != null && names.isEmpty()) {
             return Uni.createFrom().item(new Page<>(0, List.of())); // "name = ANY('{}')": nothing, no statement
         }
-        return Sessions.read(() -> PropertyDefinitionEntity.count(where.hql(), where.parameters())
-                .flatMap(count -> PropertyDefinitionEntity.<PropertyDefinitionEntity>find(where.hql(), Sort.by("name"),
-                                where.parameters())
-                        .range(offset, offset + limit - 1).list()
-                        .map(rows -> new Page<>(count, rows.stream().map(PropertyDefinition::from).toList()))));
+        return page(where, (hql, parameters) -> PropertyDefinitionEntity.count(hql, parameters),
+                (hql, sort, parameters) -> PropertyDefinitionEntity.<PropertyDefinitionEntity>find(hql, sort, parameters),
+                Sort.by("name"),
+                PropertyDefinition::from, limit, offset);
     }
 
     /** The event properties seen with any of these events. */
@@ -170,25 +157,11 @@ public class Definitions {
                     if (row == null) {
                         return null;
                     }
-                    OffsetDateTime now = now();
-                    if (edit.descriptionSet()) {
-                        row.description = edit.description();
-                    }
-                    if (edit.tags() != null) {
-                        row.tags = edit.tags().toArray(String[]::new);
-                    }
-                    row.verifiedAt = verifiedAt(row.verified, row.verifiedAt, edit.verified(), now);
-                    if (edit.verified() != null) {
-                        row.verified = edit.verified();
-                    }
-                    if (edit.hidden() != null) {
-                        row.hidden = edit.hidden();
-                    }
                     if (edit.propertyType() != null) {
                         row.propertyType = edit.propertyType();
                         row.numerical = "Numeric".equals(edit.propertyType());
                     }
-                    row.updatedAt = now;
+                    row.updatedAt = applyEdit(row, edit);
                     return row;
                 })).map(PropertyDefinition::from);
     }
@@ -220,6 +193,28 @@ public class Definitions {
     }
 
     /**
+     * Sets what the edit gives of the fields both definitions share (description, tags, verified — with
+     * {@link #verifiedAt} —, hidden); the edit's time comes back for {@code updated_at}.
+     */
+    private static OffsetDateTime applyEdit(DefinitionEntity row, Edit edit) {
+        OffsetDateTime now = now();
+        if (edit.descriptionSet()) {
+            row.description = edit.description();
+        }
+        if (edit.tags() != null) {
+            row.tags = edit.tags().toArray(String[]::new);
+        }
+        row.verifiedAt = verifiedAt(row.verified, row.verifiedAt, edit.verified(), now);
+        if (edit.verified() != null) {
+            row.verified = edit.verified();
+        }
+        if (edit.hidden() != null) {
+            row.hidden = edit.hidden();
+        }
+        return now;
+    }
+
+    /**
      * PostHog's verified_at on an edit: set when a definition becomes verified, cleared when it is unverified, kept
      * otherwise.
      */
@@ -241,6 +236,27 @@ public class Definitions {
     /** Now as PostgreSQL stores it (microseconds, UTC), so that what an edit answers equals what is read back. */
     private static OffsetDateTime now() {
         return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** Counts the rows of an entity matching an HQL condition ({@code Entity.count}). */
+    @FunctionalInterface
+    private interface Count {
+        Uni<Long> count(String hql, Parameters parameters);
+    }
+
+    /** Finds the rows of an entity matching an HQL condition, in an order ({@code Entity.find}). */
+    @FunctionalInterface
+    private interface Find<E> {
+        PanacheQuery<E> find(String hql, Sort sort, Parameters parameters);
+    }
+
+    /** One page of definitions ({@code limit} from {@code offset}) and how many match, in one read session. */
+    private static <E, T> Uni<Page<T>> page(Filter where, Count count, Find<E> find, Sort sort,
+                                            java.util.function.Function<E, T> answer, int limit, int offset) {
+        return Sessions.read(() -> count.count(where.hql(), where.parameters())
+                .flatMap(total -> find.find(where.hql(), sort, where.parameters())
+                        .range(offset, offset + limit - 1).list()
+                        .map(rows -> new Page<>(total, rows.stream().map(answer).toList()))));
     }
 
     /** An HQL condition built from fixed fragments, with its named parameters. */

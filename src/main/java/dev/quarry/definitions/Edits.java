@@ -73,4 +73,13 @@ final class Edits {
             return null;
         }
     }
+
+    /** The definition id in a path: a uuid, else 404 (as PostHog's router answers a malformed id). */
+    static java.util.UUID existing(String id) {
+        java.util.UUID uuid = uuid(id);
+        if (uuid == null) {
+            throw new dev.quarry.web.NotFoundException("Not found.");
+        }
+        return uuid;
+    }
 }

@@ -95,7 +95,7 @@ public class EventDefinitionResource {
     @Path("{id}")
     @RequiresScopes("event_definition:read")
     public Uni<ObjectNode> get(@PathParam("id") String id) {
-        return definitions.event(auth.teamId(), existing(id))
+        return definitions.event(auth.teamId(), Edits.existing(id))
                 .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
                 .flatMap(this::withVolume);
     }
@@ -105,7 +105,7 @@ public class EventDefinitionResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("event_definition:write")
     public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
-        UUID uuid = existing(id);
+        UUID uuid = Edits.existing(id);
         Definitions.Edit edit = Edits.parse(body, false);
         return definitions.updateEvent(auth.teamId(), uuid, edit)
                 .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
@@ -115,13 +115,5 @@ public class EventDefinitionResource {
     private Uni<ObjectNode> withVolume(EventDefinition definition) {
         return volumes.last30Days(auth.team(), List.of(definition.name()))
                 .map(v -> definition.toJson(mapper, v.getOrDefault(definition.name(), 0L)));
-    }
-
-    private static UUID existing(String id) {
-        UUID uuid = Edits.uuid(id);
-        if (uuid == null) {
-            throw new NotFoundException("Not found.");
-        }
-        return uuid;
     }
 }

@@ -90,7 +90,7 @@ public class PropertyDefinitionResource {
     @Path("{id}")
     @RequiresScopes("property_definition:read")
     public Uni<ObjectNode> get(@PathParam("id") String id) {
-        return definitions.property(auth.teamId(), existing(id))
+        return definitions.property(auth.teamId(), Edits.existing(id))
                 .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
                 .map(d -> d.toJson(mapper, null));
     }
@@ -100,7 +100,7 @@ public class PropertyDefinitionResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("property_definition:write")
     public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
-        UUID uuid = existing(id);
+        UUID uuid = Edits.existing(id);
         Definitions.Edit edit = Edits.parse(body, true);
         return definitions.updateProperty(auth.teamId(), uuid, edit)
                 .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
@@ -127,13 +127,5 @@ public class PropertyDefinitionResource {
             // falls through to the error below
         }
         throw new ValidationException("event_names must be a JSON list of event names", "event_names");
-    }
-
-    private static UUID existing(String id) {
-        UUID uuid = Edits.uuid(id);
-        if (uuid == null) {
-            throw new NotFoundException("Not found.");
-        }
-        return uuid;
     }
 }

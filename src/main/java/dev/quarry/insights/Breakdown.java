@@ -189,8 +189,8 @@ public record Breakdown(String type, String property, List<Long> cohorts, int li
         if (id == 0) {
             return new Expr.Constant(true);
         }
-        return InsightSql.properties(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
-                .put("type", "cohort").put("key", "id").put("value", id), "breakdown");
+        return InsightSql.properties(new dev.quarry.query.schema.PropertyFilter.Cohort("id", null, null, "cohort",
+                com.fasterxml.jackson.databind.node.LongNode.valueOf(id), null), "breakdown");
     }
 
     /** The raw property value (nullable text) over events. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.query.CachePolicy;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.ValidationException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -15,10 +16,27 @@ import java.io.IOException;
  * joins the {@code permits} list and the switch in {@link #parse} (its record must live in this package: a sealed
  * type's subtypes share its package outside a named module).
  */
-public sealed interface InsightQuery permits TrendsQuery, FunnelsQuery, RetentionQuery, LifecycleQuery,
-        StickinessQuery, PathsQuery {
+public sealed interface InsightQuery extends CachePolicy.Insight permits TrendsQuery, FunnelsQuery, RetentionQuery,
+        LifecycleQuery, StickinessQuery, PathsQuery {
     /** PostHog's {@code kind}, e.g. {@code "TrendsQuery"}. */
     String kind();
+
+    /** The interval its cached answers go stale by: {@code interval}, retention's {@code period}; paths have none. */
+    @Override
+    default String cacheInterval() {
+        if (this instanceof TrendsQuery q) {
+            return q.interval();
+        } else if (this instanceof FunnelsQuery q) {
+            return q.interval();
+        } else if (this instanceof LifecycleQuery q) {
+            return q.interval();
+        } else if (this instanceof StickinessQuery q) {
+            return q.interval();
+        } else if (this instanceof RetentionQuery q) {
+            return q.retentionFilter() == null ? null : q.retentionFilter().period();
+        }
+        return null; // PathsQuery: no interval
+    }
 
     /**
      * Parses an insight node by its {@code kind}: an unknown or malformed field is a 400 naming it (as the kind's own

@@ -2,14 +2,12 @@ package dev.quarry.insights;
 
 import dev.quarry.dates.Interval;
 import dev.quarry.dates.QueryDateRange;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.query.schema.DateRange;
 import dev.quarry.query.schema.PropertyFilter;
-import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.query.HogQLStatement;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryPlan;
@@ -95,12 +93,6 @@ public final class InsightSql {
         });
     }
 
-    /** Resolves the query's date range, looking up the first event when it says {@code all}. */
-    public QueryPlan<QueryDateRange> dateRange(JsonNode query, Interval interval, String defaultFrom) {
-        return dateRange(QuerySchema.parse(query.get("dateRange"), DateRange.class, "dateRange"), interval,
-                defaultFrom);
-    }
-
     /** Resolves a {@code dateRange} (PostHog's QueryDateRange rules), looking up the first event for {@code all}. */
     public QueryPlan<QueryDateRange> dateRange(DateRange dr, Interval interval, String defaultFrom) {
         if (QueryDateRange.needsEarliest(dr)) {
@@ -110,15 +102,6 @@ public final class InsightSql {
     }
 
     // ------------------------------------------------------------------ filters
-
-    /** Property filters (list or AND/OR group) as HogQL; 400 on a malformed filter. */
-    public static Expr properties(JsonNode filters, String attr) {
-        try {
-            return PropertyFilters.toExpr(filters);
-        } catch (HogQLException e) {
-            throw new ValidationException(e.getMessage(), attr);
-        }
-    }
 
     /** Property filter records as HogQL; 400 naming {@code attr} for a filter Quarry cannot compute. */
     public static Expr properties(PropertyFilter filters, String attr) {
@@ -131,21 +114,6 @@ public final class InsightSql {
 
     /** {@code properties} (filter records) and, with {@code filterTestAccounts}, the test-account filter. */
     public Expr globalFilters(PropertyFilter properties, Boolean filterTestAccounts) {
-        List<Expr> parts = new ArrayList<>();
-        parts.add(properties(properties, "properties"));
-        if (Boolean.TRUE.equals(filterTestAccounts)) {
-            parts.add(testAccounts());
-        }
-        return and(parts);
-    }
-
-    /** The insight-wide filters: {@code properties} and, with {@code filterTestAccounts}, the team's test-account list. */
-    public Expr globalFilters(JsonNode query) {
-        return globalFilters(query.get("properties"), query.path("filterTestAccounts").asBoolean(false));
-    }
-
-    /** {@code properties} (a filter list or group) and, with {@code filterTestAccounts}, the test-account filter. */
-    public Expr globalFilters(JsonNode properties, Boolean filterTestAccounts) {
         List<Expr> parts = new ArrayList<>();
         parts.add(properties(properties, "properties"));
         if (Boolean.TRUE.equals(filterTestAccounts)) {

@@ -4,7 +4,6 @@ import dev.quarry.dates.Interval;
 import dev.quarry.dates.QueryDateRange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
@@ -179,8 +178,7 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         List<SelectLike> perCohort = new ArrayList<>();
         for (int i = 0; i < b.cohorts().size(); i++) {
             long id = b.cohorts().get(i);
-            Expr member = id == 0 ? new Expr.Constant(true) : InsightSql.properties(JsonNodeFactory.instance
-                    .objectNode().put("type", "cohort").put("key", "id").put("value", id), "breakdown");
+            Expr member = Breakdown.cohortMember(id);
             SelectLike cells = cells(plan, new Expr.Constant(Long.toString(id)), member);
             perCohort.add(new SelectQuery(List.of(), false, fields("person_id", "bd", "start", "j"),
                     from(cells, "rc" + i), null, List.of(), null, List.of(), null, null, null));

@@ -8,6 +8,7 @@ import dev.quarry.query.schema.CompareFilter;
 import dev.quarry.query.schema.DateRange;
 import dev.quarry.query.schema.DisplayOnly;
 import dev.quarry.query.schema.EventsNode;
+import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.ValidationException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -22,7 +23,7 @@ import java.util.Map;
  * clients send.
  */
 @RegisterForReflection
-public record TrendsQuery(String kind, DateRange dateRange, JsonNode properties, Boolean filterTestAccounts,
+public record TrendsQuery(String kind, DateRange dateRange, PropertyFilter properties, Boolean filterTestAccounts,
                           List<EventsNode> series, String interval, TrendsFilter trendsFilter,
                           BreakdownFilter breakdownFilter, CompareFilter compareFilter,
                           @JsonProperty("aggregation_group_type_index") JsonNode aggregationGroupTypeIndex,

@@ -1,101 +1,144 @@
 package dev.quarry.persons;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.insights.FunnelCorrelationActorsQuery;
 import dev.quarry.insights.FunnelsActorsQuery;
 import dev.quarry.query.schema.QuerySchema;
+import dev.quarry.web.LenientJson;
 import dev.quarry.web.ValidationException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.io.IOException;
-import java.util.Iterator;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * PostHog's legacy filter parameters, from the query string (JSON-valued ones JSON-encoded) or a JSON body, and
- * their translation to the query nodes the insight runners take ({@code events} → {@code series}, {@code date_from} →
- * {@code dateRange}, …).
+ * PostHog's legacy filter parameters as the persons endpoints read them (persons/funnel, persons/funnel/correlation,
+ * persons/lifecycle, persons/stickiness), parsed once from the query string (JSON-valued ones JSON-encoded) merged
+ * with a JSON body (the body wins), and their translation to the query nodes the insight runners take
+ * ({@code events} → {@code series}, {@code date_from} → {@code dateRange}, …).
+ *
+ * <p>As PostHog's legacy {@code Filter}, keys it does not read are ignored (its clients send whole insight filters);
+ * a key it reads with a value of the wrong type (text for an integer, an object for a list) is a 400 naming the key in
+ * {@code attr}. Text parameters come as strings (a JSON body's numbers and booleans are read as their text); an empty
+ * value counts as absent. Booleans ({@code filter_test_accounts}, {@code drop_off},
+ * {@code funnel_correlation_person_converted}) are the text {@code true} (any case) or not.
  */
-public final class LegacyFilter {
-    private static final List<String> JSON_PARAMS = List.of("events", "actions", "properties", "exclusions",
+@RegisterForReflection
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record LegacyFilter(
+        List<Entity> events, List<JsonNode> actions, JsonNode properties, List<Entity> exclusions,
+        JsonNode breakdown, @JsonProperty("breakdown_type") String breakdownType,
+        @JsonProperty("breakdown_limit") Integer breakdownLimit,
+        @JsonProperty("date_from") String dateFrom, @JsonProperty("date_to") String dateTo, String interval,
+        @JsonProperty("filter_test_accounts") String filterTestAccounts,
+        @JsonProperty("funnel_window_days") Integer funnelWindowDays,
+        @JsonProperty("funnel_window_interval") Integer funnelWindowInterval,
+        @JsonProperty("funnel_window_interval_unit") String funnelWindowIntervalUnit,
+        @JsonProperty("funnel_order_type") String funnelOrderType,
+        @JsonProperty("funnel_viz_type") String funnelVizType,
+        @JsonProperty("breakdown_attribution_type") String breakdownAttributionType,
+        @JsonProperty("breakdown_attribution_value") Integer breakdownAttributionValue,
+        @JsonProperty("funnel_from_step") Integer funnelFromStep,
+        @JsonProperty("funnel_to_step") Integer funnelToStep,
+        @JsonProperty("funnel_step") Integer funnelStep,
+        @JsonProperty("funnel_step_breakdown") JsonNode funnelStepBreakdown,
+        @JsonProperty("funnel_custom_steps") JsonNode funnelCustomSteps,
+        @JsonProperty("entrance_period_start") String entrancePeriodStart,
+        @JsonProperty("drop_off") String dropOff,
+        @JsonProperty("funnel_correlation_person_entity") Entity funnelCorrelationPersonEntity,
+        @JsonProperty("funnel_correlation_type") String funnelCorrelationType,
+        @JsonProperty("funnel_correlation_person_converted") String funnelCorrelationPersonConverted,
+        @JsonProperty("funnel_correlation_property_values") JsonNode funnelCorrelationPropertyValues,
+        @JsonProperty("funnel_correlation_person_limit") Integer funnelCorrelationPersonLimit,
+        @JsonProperty("funnel_correlation_person_offset") Integer funnelCorrelationPersonOffset,
+        Integer limit, Integer offset, String search, String format,
+        @JsonProperty("target_date") String targetDate, @JsonProperty("lifecycle_type") String lifecycleType,
+        String entityId, String type, String entityMath,
+        @JsonProperty("stickiness_days") Integer stickinessDays) {
+
+    /** The parameters whose query-string value is JSON (a value that is not JSON stays text, e.g. a breakdown name). */
+    private static final Set<String> JSON_PARAMS = Set.of("events", "actions", "properties", "exclusions",
             "breakdown", "funnel_correlation_person_entity", "funnel_correlation_property_values",
             "funnel_custom_steps", "funnel_step_breakdown");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private final ObjectNode params;
-    private final ObjectMapper mapper;
-
-    private LegacyFilter(ObjectNode params, ObjectMapper mapper) {
-        this.params = params;
-        this.mapper = mapper;
+    /**
+     * PostHog's legacy entity ({@code events}, {@code exclusions}, the correlation's person entity): {@code id} (the
+     * event; none for all events), {@code name}, {@code custom_name}, {@code math}, {@code math_property},
+     * {@code properties}, {@code order} (the step's position) and, for an exclusion, {@code funnel_from_step} /
+     * {@code funnel_to_step}. Other keys of PostHog's entity (type, math_group_type_index …) are ignored.
+     */
+    @RegisterForReflection
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Entity(String id, String name, @JsonProperty("custom_name") String customName, String math,
+                         @JsonProperty("math_property") String mathProperty, JsonNode properties, Integer order,
+                         @JsonProperty("funnel_from_step") Integer funnelFromStep,
+                         @JsonProperty("funnel_to_step") Integer funnelToStep) {
+        /** The target entity of persons/stickiness: {@code entityId} with {@code entityMath}. */
+        static Entity of(String id, String math) {
+            return new Entity(id, null, null, math, null, null, null, null, null);
+        }
     }
 
-    public static LegacyFilter of(MultivaluedMap<String, String> query, JsonNode body, ObjectMapper mapper) {
-        ObjectNode params = mapper.createObjectNode();
+    /**
+     * @param query the request's query parameters (the first value of each)
+     * @param body a JSON body (POST), or null
+     * @throws ValidationException 400 naming the parameter whose value has the wrong type ({@link LenientJson})
+     */
+    public static LegacyFilter of(MultivaluedMap<String, String> query, JsonNode body) {
+        ObjectNode params = NODES.objectNode();
         for (Map.Entry<String, List<String>> entry : query.entrySet()) {
             String value = entry.getValue().isEmpty() ? null : entry.getValue().get(0);
-            if (value == null) {
+            if (value == null || value.isEmpty()) {
                 continue;
             }
-            if (JSON_PARAMS.contains(entry.getKey())) {
-                try {
-                    params.set(entry.getKey(), mapper.readTree(value));
-                } catch (IOException e) {
-                    params.put(entry.getKey(), value); // a plain string (e.g. a breakdown property name)
-                }
-            } else {
-                params.put(entry.getKey(), value);
-            }
+            params.set(entry.getKey(), JSON_PARAMS.contains(entry.getKey()) ? json(value) : NODES.textNode(value));
         }
-        if (body != null && body.isObject()) {
-            Iterator<Map.Entry<String, JsonNode>> fields = body.fields();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> field = fields.next();
-                params.set(field.getKey(), field.getValue());
-            }
+        if (body instanceof ObjectNode object) {
+            params.setAll(object);
         }
-        return new LegacyFilter(params, mapper);
+        return LenientJson.read(params, LegacyFilter.class);
     }
 
-    public String text(String name) {
-        JsonNode value = params.get(name);
-        return value == null || value.isNull() ? null : value.asText();
+    private static JsonNode json(String value) {
+        try {
+            return JSON.readTree(value);
+        } catch (IOException e) {
+            return NODES.textNode(value);
+        }
     }
 
-    public JsonNode json(String name) {
-        return params.get(name);
-    }
-
-    public boolean has(String name) {
-        String value = text(name);
+    private static boolean given(String value) {
         return value != null && !value.isEmpty();
     }
 
-    public int integer(String name, int fallback) {
-        String value = text(name);
-        if (value == null || value.isEmpty()) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new ValidationException(name + " must be an integer", name);
-        }
+    private static boolean isTrue(String value) {
+        return "true".equalsIgnoreCase(value);
     }
 
-    /** limit (default and 0 → 100, at most 10,000) and offset (≥ 0). */
-    public int limit(String name) {
-        int limit = integer(name, 100);
+    /** {@code limit} (absent and 0 → 100, at most 10,000), the value of the parameter {@code name}. */
+    static int limit(Integer value, String name) {
+        int limit = value == null ? 100 : value;
         if (limit < 0 || limit > 10_000) {
             throw new ValidationException(name + " must be between 0 and 10000", name);
         }
         return limit == 0 ? 100 : limit;
     }
 
-    public int offset(String name) {
-        int offset = integer(name, 0);
+    /** An offset (absent → 0, ≥ 0), the value of the parameter {@code name}. */
+    static int offset(Integer value, String name) {
+        int offset = value == null ? 0 : value;
         if (offset < 0) {
             throw new ValidationException(name + " must not be negative", name);
         }
@@ -104,80 +147,69 @@ public final class LegacyFilter {
 
     /** The legacy {@code events} entities as EventsNode series, in their {@code order}. */
     public ArrayNode series() {
-        if (params.hasNonNull("actions") && params.get("actions").isArray() && !params.get("actions").isEmpty()) {
+        if (actions != null && !actions.isEmpty()) {
             throw new ValidationException("Actions are not supported; use events.", "actions");
         }
-        JsonNode events = params.get("events");
-        ArrayNode series = mapper.createArrayNode();
-        if (events == null || events.isNull()) {
+        ArrayNode series = NODES.arrayNode();
+        if (events == null) {
             return series;
         }
-        if (!events.isArray()) {
-            throw new ValidationException("events must be a JSON list", "events");
+        List<Entity> ordered = new ArrayList<>(events);
+        if (ordered.contains(null)) {
+            throw new ValidationException("Each entity must be an object with an id", "events");
         }
-        java.util.List<JsonNode> ordered = new java.util.ArrayList<>();
-        events.forEach(ordered::add);
-        ordered.sort(java.util.Comparator.comparingInt(e -> e.path("order").asInt(0)));
-        for (JsonNode entity : ordered) {
-            series.add(eventsNode(entity));
-        }
+        ordered.sort(Comparator.comparingInt(e -> e.order() == null ? 0 : e.order()));
+        ordered.forEach(entity -> series.add(eventsNode(entity)));
         return series;
     }
 
-    ObjectNode eventsNode(JsonNode entity) {
-        if (!entity.isObject()) {
-            throw new ValidationException("Each entity must be an object with an id", "events");
+    /** A legacy entity as the EventsNode the insight runners read. */
+    ObjectNode eventsNode(Entity entity) {
+        ObjectNode node = NODES.objectNode().put("kind", "EventsNode");
+        node.put("event", entity.id());
+        node.put("name", entity.name() != null ? entity.name() : entity.id() == null ? "All events" : entity.id());
+        if (entity.customName() != null) {
+            node.put("custom_name", entity.customName());
         }
-        ObjectNode node = mapper.createObjectNode().put("kind", "EventsNode");
-        JsonNode id = entity.get("id");
-        if (id == null || id.isNull()) {
-            node.putNull("event");
-        } else {
-            node.put("event", id.asText());
+        if (entity.math() != null) {
+            node.put("math", entity.math());
         }
-        node.put("name", entity.hasNonNull("name") ? entity.get("name").asText() : id == null ? "All events" : id.asText());
-        if (entity.hasNonNull("custom_name")) {
-            node.set("custom_name", entity.get("custom_name"));
+        if (entity.mathProperty() != null) {
+            node.put("math_property", entity.mathProperty());
         }
-        if (entity.hasNonNull("math")) {
-            node.set("math", entity.get("math"));
-        }
-        if (entity.hasNonNull("math_property")) {
-            node.set("math_property", entity.get("math_property"));
-        }
-        if (entity.hasNonNull("properties")) {
-            node.set("properties", entity.get("properties"));
+        if (entity.properties() != null && !entity.properties().isNull()) {
+            node.set("properties", entity.properties());
         }
         return node;
     }
 
     /** An insight query node of this kind with the common fields: series, interval, dateRange, properties, test accounts. */
     public ObjectNode insight(String kind, ArrayNode series) {
-        ObjectNode insight = mapper.createObjectNode().put("kind", kind);
+        ObjectNode insight = NODES.objectNode().put("kind", kind);
         insight.set("series", series);
-        if (has("interval")) {
-            insight.put("interval", text("interval"));
+        if (given(interval)) {
+            insight.put("interval", interval);
         }
         ObjectNode dateRange = insight.putObject("dateRange");
-        if (has("date_from")) {
-            dateRange.put("date_from", text("date_from"));
+        if (given(dateFrom)) {
+            dateRange.put("date_from", dateFrom);
         }
-        if (has("date_to")) {
-            dateRange.put("date_to", text("date_to"));
+        if (given(dateTo)) {
+            dateRange.put("date_to", dateTo);
         }
-        if (params.hasNonNull("properties")) {
-            JsonNode properties = params.get("properties");
+        if (properties != null && !properties.isNull()) {
             if (!properties.isArray() && !properties.isObject()) {
                 throw new ValidationException("properties must be a JSON list or group", "properties");
             }
             insight.set("properties", properties.isObject() && !isGroup(properties) ? oldStyle(properties) : properties);
         }
-        if ("true".equalsIgnoreCase(text("filter_test_accounts"))) {
+        if (isTrue(filterTestAccounts)) {
             insight.put("filterTestAccounts", true);
         }
         return insight;
     }
 
+    /** A property group ({@code {"type": "AND"|"OR", "values": […]}}) rather than an old-style dict. */
     private static boolean isGroup(JsonNode properties) {
         String type = properties.path("type").asText("");
         return (type.equals("AND") || type.equals("OR")) && properties.has("values");
@@ -187,8 +219,8 @@ public final class LegacyFilter {
      * Old-style dict properties, as PostHog's PropertyMixin reads them: each {@code key[__operator]: value} is an
      * event property filter (operator exact when none is given).
      */
-    private ArrayNode oldStyle(JsonNode properties) {
-        ArrayNode filters = mapper.createArrayNode();
+    private static ArrayNode oldStyle(JsonNode properties) {
+        ArrayNode filters = NODES.arrayNode();
         properties.fields().forEachRemaining(field -> {
             String[] parts = field.getKey().split("__", -1);
             ObjectNode filter = filters.addObject().put("key", parts[0]);
@@ -207,43 +239,44 @@ public final class LegacyFilter {
         }
         ObjectNode query = insight("FunnelsQuery", series);
         ObjectNode funnels = query.putObject("funnelsFilter");
-        if (has("funnel_window_days")) {
-            funnels.put("funnelWindowInterval", integer("funnel_window_days", 14));
+        if (funnelWindowDays != null) {
+            funnels.put("funnelWindowInterval", funnelWindowDays);
             funnels.put("funnelWindowIntervalUnit", "day");
         }
-        if (has("funnel_window_interval")) {
-            funnels.put("funnelWindowInterval", integer("funnel_window_interval", 14));
+        if (funnelWindowInterval != null) {
+            funnels.put("funnelWindowInterval", funnelWindowInterval);
         }
-        copyText("funnel_window_interval_unit", funnels, "funnelWindowIntervalUnit");
-        copyText("funnel_order_type", funnels, "funnelOrderType");
-        copyText("funnel_viz_type", funnels, "funnelVizType");
-        copyText("breakdown_attribution_type", funnels, "breakdownAttributionType");
-        if (has("breakdown_attribution_value")) {
-            funnels.put("breakdownAttributionValue", integer("breakdown_attribution_value", 0));
+        putText(funnels, "funnelWindowIntervalUnit", funnelWindowIntervalUnit);
+        putText(funnels, "funnelOrderType", funnelOrderType);
+        putText(funnels, "funnelVizType", funnelVizType);
+        putText(funnels, "breakdownAttributionType", breakdownAttributionType);
+        if (breakdownAttributionValue != null) {
+            funnels.put("breakdownAttributionValue", breakdownAttributionValue);
         }
-        if (has("funnel_from_step")) {
-            funnels.put("funnelFromStep", integer("funnel_from_step", 0));
+        if (funnelFromStep != null) {
+            funnels.put("funnelFromStep", funnelFromStep);
         }
-        if (has("funnel_to_step")) {
-            funnels.put("funnelToStep", integer("funnel_to_step", 0));
+        if (funnelToStep != null) {
+            funnels.put("funnelToStep", funnelToStep);
         }
-        JsonNode exclusions = params.get("exclusions");
-        if (exclusions != null && exclusions.isArray()) {
+        if (exclusions != null) {
             ArrayNode out = funnels.putArray("exclusions");
-            for (JsonNode exclusion : exclusions) {
+            for (Entity exclusion : exclusions) {
+                if (exclusion == null) {
+                    throw new ValidationException("Each exclusion must be an object with an id", "exclusions");
+                }
                 ObjectNode node = eventsNode(exclusion);
-                node.put("funnelFromStep", exclusion.path("funnel_from_step").asInt(0));
-                node.put("funnelToStep", exclusion.path("funnel_to_step").asInt(series.size() - 1));
+                node.put("funnelFromStep", exclusion.funnelFromStep() == null ? 0 : exclusion.funnelFromStep());
+                node.put("funnelToStep", exclusion.funnelToStep() == null ? series.size() - 1 : exclusion.funnelToStep());
                 out.add(node);
             }
         }
-        if (has("breakdown")) {
-            ObjectNode breakdown = query.putObject("breakdownFilter");
-            JsonNode value = params.get("breakdown");
-            breakdown.set("breakdown", value.isArray() && value.size() == 1 ? value.get(0) : value);
-            breakdown.put("breakdown_type", has("breakdown_type") ? text("breakdown_type") : "event");
-            if (has("breakdown_limit")) {
-                breakdown.put("breakdown_limit", integer("breakdown_limit", 25));
+        if (breakdown != null && !breakdown.isNull() && !(breakdown.isTextual() && breakdown.asText().isEmpty())) {
+            ObjectNode filter = query.putObject("breakdownFilter");
+            filter.set("breakdown", breakdown.isArray() && breakdown.size() == 1 ? breakdown.get(0) : breakdown);
+            filter.put("breakdown_type", given(breakdownType) ? breakdownType : "event");
+            if (breakdownLimit != null) {
+                filter.put("breakdown_limit", breakdownLimit);
             }
         }
         return query;
@@ -255,20 +288,20 @@ public final class LegacyFilter {
     }
 
     private ObjectNode funnelsActorsNode() {
-        ObjectNode source = mapper.createObjectNode().put("kind", "FunnelsActorsQuery");
+        ObjectNode source = NODES.objectNode().put("kind", "FunnelsActorsQuery");
         source.set("source", funnelsQuery());
-        if (has("funnel_step")) {
-            source.put("funnelStep", integer("funnel_step", 1));
+        if (funnelStep != null) {
+            source.put("funnelStep", funnelStep);
         }
-        if (params.hasNonNull("funnel_step_breakdown")) {
-            source.set("funnelStepBreakdown", params.get("funnel_step_breakdown"));
+        if (funnelStepBreakdown != null && !funnelStepBreakdown.isNull()) {
+            source.set("funnelStepBreakdown", funnelStepBreakdown);
         }
-        if (params.hasNonNull("funnel_custom_steps")) {
-            source.set("funnelCustomSteps", params.get("funnel_custom_steps"));
+        if (funnelCustomSteps != null && !funnelCustomSteps.isNull()) {
+            source.set("funnelCustomSteps", funnelCustomSteps);
         }
-        copyText("entrance_period_start", source, "funnelTrendsEntrancePeriodStart");
-        if (has("drop_off")) {
-            source.put("funnelTrendsDropOff", "true".equalsIgnoreCase(text("drop_off")));
+        putText(source, "funnelTrendsEntrancePeriodStart", entrancePeriodStart);
+        if (given(dropOff)) {
+            source.put("funnelTrendsDropOff", isTrue(dropOff));
         }
         return source;
     }
@@ -280,39 +313,34 @@ public final class LegacyFilter {
     }
 
     private ObjectNode correlationActorsNode() {
-        JsonNode entity = params.get("funnel_correlation_person_entity");
-        if (entity == null || !entity.isObject()) {
+        if (funnelCorrelationPersonEntity == null) {
             throw new ValidationException("funnel_correlation_person_entity is required", "funnel_correlation_person_entity");
         }
-        ObjectNode funnelsActors = mapper.createObjectNode().put("kind", "FunnelsActorsQuery");
+        ObjectNode funnelsActors = NODES.objectNode().put("kind", "FunnelsActorsQuery");
         funnelsActors.set("source", funnelsQuery());
-        ObjectNode correlation = mapper.createObjectNode().put("kind", "FunnelCorrelationQuery");
+        ObjectNode correlation = NODES.objectNode().put("kind", "FunnelCorrelationQuery");
         correlation.set("source", funnelsActors);
-        correlation.put("funnelCorrelationType", has("funnel_correlation_type") ? text("funnel_correlation_type") : "events");
-        ObjectNode source = mapper.createObjectNode().put("kind", "FunnelCorrelationActorsQuery");
+        correlation.put("funnelCorrelationType", given(funnelCorrelationType) ? funnelCorrelationType : "events");
+        ObjectNode source = NODES.objectNode().put("kind", "FunnelCorrelationActorsQuery");
         source.set("source", correlation);
-        source.set("funnelCorrelationPersonEntity", eventsNode(entity));
-        if (has("funnel_correlation_person_converted")) {
-            String converted = text("funnel_correlation_person_converted");
+        source.set("funnelCorrelationPersonEntity", eventsNode(funnelCorrelationPersonEntity));
+        if (given(funnelCorrelationPersonConverted)) {
+            String converted = funnelCorrelationPersonConverted;
             if (!converted.equalsIgnoreCase("true") && !converted.equalsIgnoreCase("false")) {
                 throw new ValidationException("funnel_correlation_person_converted must be true or false",
                         "funnel_correlation_person_converted");
             }
-            source.put("funnelCorrelationPersonConverted", converted.equalsIgnoreCase("true"));
+            source.put("funnelCorrelationPersonConverted", isTrue(converted));
         }
-        if (params.hasNonNull("funnel_correlation_property_values")) {
-            source.set("funnelCorrelationPropertyValues", params.get("funnel_correlation_property_values"));
+        if (funnelCorrelationPropertyValues != null && !funnelCorrelationPropertyValues.isNull()) {
+            source.set("funnelCorrelationPropertyValues", funnelCorrelationPropertyValues);
         }
         return source;
     }
 
-    private void copyText(String from, ObjectNode target, String to) {
-        if (has(from)) {
-            target.put(to, text(from));
+    private static void putText(ObjectNode target, String name, String value) {
+        if (given(value)) {
+            target.put(name, value);
         }
-    }
-
-    public ObjectMapper mapper() {
-        return mapper;
     }
 }

@@ -37,15 +37,30 @@ public class PersonActors {
     public record Page(List<JsonNode> people, boolean hasMore, long missing) {
     }
 
+    /**
+     * The part of an ActorsQuery answer the legacy lists read: its rows (one column here, the person), whether more
+     * follow, and how many actors of the page no longer exist.
+     */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+    record ActorsAnswer(List<List<JsonNode>> results, Boolean hasMore,
+                        @com.fasterxml.jackson.annotation.JsonProperty("missing_actors_count") Long missingActorsCount) {
+        ActorsAnswer {
+            results = results == null ? List.of() : results;
+        }
+    }
+
     /** The persons of one insight cell, a page at a time; compiled in the project's lane, off the event loop. */
     public Uni<Page> people(Team team, ActorsQuery.Source source, int limit, int offset, String search) {
         ActorsQuery query = ActorsQuery.of(source, List.of("person"), search == null || search.isBlank() ? null
                 : search, limit, offset);
         QueryContext context = new QueryContext(team, mapper, clock.instant());
         return plans.run(team, () -> actors.plan(context, query)).map(body -> {
+            ActorsAnswer answer = mapper.convertValue(body, ActorsAnswer.class);
             List<JsonNode> people = new java.util.ArrayList<>();
-            body.path("results").forEach(row -> people.add(serialized(row.get(0))));
-            return new Page(people, body.path("hasMore").asBoolean(false), body.path("missing_actors_count").asLong(0));
+            answer.results().forEach(row -> people.add(serialized(row.get(0))));
+            return new Page(people, Boolean.TRUE.equals(answer.hasMore()),
+                    answer.missingActorsCount() == null ? 0 : answer.missingActorsCount());
         });
     }
 

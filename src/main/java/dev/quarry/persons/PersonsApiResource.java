@@ -8,6 +8,7 @@ import dev.quarry.auth.RequestAuth;
 import dev.quarry.auth.RequiresScopes;
 import dev.quarry.web.ApiPaths;
 import dev.quarry.web.Csv;
+import dev.quarry.web.LenientJson;
 import dev.quarry.web.LimitOffset;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.ValidationException;
@@ -113,15 +114,15 @@ public class PersonsApiResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("person:write")
     public Uni<Response> updateProperty(@PathParam("id") String id, JsonNode body) {
-        JsonNode key = body == null ? null : body.get("key");
-        if (key == null || !key.isTextual() || key.asText().isEmpty()) {
+        PersonBodies.UpdateProperty update = LenientJson.read(body, PersonBodies.UpdateProperty.class);
+        if (update.key() == null || update.key().isEmpty()) {
             throw new ValidationException("required", "This field is required.", "key");
         }
-        if (!body.has("value")) {
+        if (update.value() == null) {
             throw new ValidationException("required", "This field is required.", "value");
         }
         return firstDistinctId(id)
-                .flatMap(distinctId -> edits.setProperty(auth.team(), distinctId, key.asText(), body.get("value")))
+                .flatMap(distinctId -> edits.setProperty(auth.team(), distinctId, update.key(), update.value()))
                 .map(x -> Response.accepted().build());
     }
 
@@ -130,7 +131,7 @@ public class PersonsApiResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("person:write")
     public Uni<Response> deleteProperty(@PathParam("id") String id, JsonNode body) {
-        JsonNode unset = body == null ? null : body.get("$unset");
+        JsonNode unset = LenientJson.read(body, PersonBodies.DeleteProperty.class).unset();
         List<String> keys = new ArrayList<>();
         if (unset != null && unset.isTextual() && !unset.asText().isEmpty()) {
             keys.add(unset.asText());
@@ -162,50 +163,26 @@ public class PersonsApiResource {
         if (body == null || !body.isObject()) {
             throw new ValidationException("Request body must be a JSON object.", null);
         }
-        List<UUID> ids = new ArrayList<>();
-        List<String> distinctIds = new ArrayList<>();
-        JsonNode idList = body.get("ids");
-        JsonNode distinctList = body.get("distinct_ids");
-        if ((idList == null || idList.isNull()) && (distinctList == null || distinctList.isNull())) {
+        PersonBodies.BulkDelete request = LenientJson.read(body, PersonBodies.BulkDelete.class);
+        if (request.ids() == null && request.distinctIds() == null) {
             throw new ValidationException("You must provide either ids or distinct_ids", "ids");
         }
-        if (idList != null && !idList.isNull()) {
-            if (!idList.isArray()) {
-                throw new ValidationException("ids must be a list of person uuids", "ids");
+        List<UUID> ids = new ArrayList<>();
+        for (String item : request.ids() == null ? List.<String>of() : request.ids()) {
+            UUID uuid = item == null ? null : Persons.parseUuid(item);
+            if (uuid == null) {
+                throw new ValidationException("Not a person uuid: " + item, "ids");
             }
-            for (JsonNode item : idList) {
-                UUID uuid = Persons.parseUuid(item.asText());
-                if (uuid == null) {
-                    throw new ValidationException("Not a person uuid: " + item.asText(), "ids");
-                }
-                ids.add(uuid);
-            }
+            ids.add(uuid);
         }
-        if (distinctList != null && !distinctList.isNull()) {
-            if (!distinctList.isArray()) {
-                throw new ValidationException("distinct_ids must be a list of distinct ids", "distinct_ids");
-            }
-            distinctList.forEach(item -> distinctIds.add(item.asText()));
-        }
+        List<String> distinctIds = request.distinctIds() == null ? List.of()
+                : request.distinctIds().stream().map(String::valueOf).toList();
         if (ids.size() + distinctIds.size() > MAX_BULK) {
             throw new ValidationException("You can only pass " + MAX_BULK + " ids or distinct_ids at once", "ids");
         }
-        boolean deleteEvents = flag(body, "delete_events");
-        boolean keepPerson = flag(body, "keep_person");
-        flag(body, "delete_recordings");
-        return edits.bulkDelete(auth.teamId(), ids, distinctIds, deleteEvents, keepPerson)
+        return edits.bulkDelete(auth.teamId(), ids, distinctIds, Boolean.TRUE.equals(request.deleteEvents()),
+                        Boolean.TRUE.equals(request.keepPerson()))
                 .map(x -> Response.accepted().build());
-    }
-
-    private static boolean flag(JsonNode body, String field) {
-        JsonNode value = body.get(field);
-        if (value == null || value.isNull()) {
-            return false;
-        }
-        if (!value.isBoolean()) {
-            throw new ValidationException("Must be a valid boolean.", field);
-        }
-        return value.asBoolean();
     }
 
     private Uni<UUID> person(String id) {

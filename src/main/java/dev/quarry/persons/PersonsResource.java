@@ -62,12 +62,12 @@ public class PersonsResource {
     @Path("lifecycle")
     @RequiresScopes("person:read")
     public Uni<Response> lifecycle(@Context UriInfo uri, @Context HttpServerRequest request) {
-        LegacyFilter filter = LegacyFilter.of(uri.getQueryParameters(), null, mapper);
-        boolean csv = Csv.requested(filter.text("format"));
-        if (!filter.has("target_date")) {
+        LegacyFilter filter = LegacyFilter.of(uri.getQueryParameters(), null);
+        boolean csv = Csv.requested(filter.format());
+        if (isBlank(filter.targetDate())) {
             return missingParameter("Must include specified date");
         }
-        if (!filter.has("lifecycle_type")) {
+        if (isBlank(filter.lifecycleType())) {
             return missingParameter("Must include lifecycle type");
         }
         ArrayNode series = filter.series();
@@ -77,15 +77,19 @@ public class PersonsResource {
         ArrayNode one = mapper.createArrayNode().add(series.get(0));
         InsightActorsQuery source = new InsightActorsQuery("InsightActorsQuery",
                 InsightQuery.parse(filter.insight("LifecycleQuery", one)),
-                TextNode.valueOf(filter.text("target_date")), null, null, null, filter.text("lifecycle_type"), null,
+                TextNode.valueOf(filter.targetDate()), null, null, null, filter.lifecycleType(), null,
                 null, null, null, null, null, null);
-        if (!LIFECYCLE_TYPES.contains(filter.text("lifecycle_type"))) {
+        if (!LIFECYCLE_TYPES.contains(filter.lifecycleType())) {
             // PostHog only compares the status column with it: an unknown type matches nobody
-            int limit = filter.limit("limit");
+            int limit = LegacyFilter.limit(filter.limit(), "limit");
             return Uni.createFrom().item(render(actors.envelope(new PersonActors.Page(List.of(), false, 0),
-                    URI.create(request.absoluteURI()), limit, filter.offset("offset")), csv));
+                    URI.create(request.absoluteURI()), limit, LegacyFilter.offset(filter.offset(), "offset")), csv));
         }
         return actorList(filter, source, request, csv);
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isEmpty();
     }
 
     private static final java.util.Set<String> LIFECYCLE_TYPES = java.util.Set.of("new", "returning", "resurrecting",
@@ -113,18 +117,15 @@ public class PersonsResource {
     @Path("stickiness")
     @RequiresScopes("person:read")
     public Uni<Response> stickiness(@Context UriInfo uri, @Context HttpServerRequest request) {
-        LegacyFilter filter = LegacyFilter.of(uri.getQueryParameters(), null, mapper);
-        boolean csv = Csv.requested(filter.text("format"));
+        LegacyFilter filter = LegacyFilter.of(uri.getQueryParameters(), null);
+        boolean csv = Csv.requested(filter.format());
         ObjectNode entity;
-        if (filter.has("entityId")) {
-            if (filter.has("type") && !filter.text("type").equals("events")) {
+        if (!isBlank(filter.entityId())) {
+            if (!isBlank(filter.type()) && !filter.type().equals("events")) {
                 throw new ValidationException("Only events can be the target entity", "type");
             }
-            ObjectNode legacy = mapper.createObjectNode().put("id", filter.text("entityId"));
-            if (filter.has("entityMath")) {
-                legacy.put("math", filter.text("entityMath"));
-            }
-            entity = filter.eventsNode(legacy);
+            entity = filter.eventsNode(LegacyFilter.Entity.of(filter.entityId(),
+                    isBlank(filter.entityMath()) ? null : filter.entityMath()));
         } else {
             ArrayNode series = filter.series();
             if (series.isEmpty()) {
@@ -132,10 +133,10 @@ public class PersonsResource {
             }
             entity = (ObjectNode) series.get(0);
         }
-        if (!filter.has("stickiness_days")) {
+        if (filter.stickinessDays() == null) {
             throw new ValidationException("Must include stickiness_days", "stickiness_days");
         }
-        int days = filter.integer("stickiness_days", 0);
+        int days = filter.stickinessDays();
         if (days < 1) {
             throw new ValidationException("stickiness_days must be a positive integer", "stickiness_days");
         }
@@ -150,7 +151,7 @@ public class PersonsResource {
     @Path("funnel")
     @RequiresScopes("person:read")
     public Uni<Response> funnel(@Context UriInfo uri, @Context HttpServerRequest request) {
-        return funnelPeople(LegacyFilter.of(uri.getQueryParameters(), null, mapper), request);
+        return funnelPeople(LegacyFilter.of(uri.getQueryParameters(), null), request);
     }
 
     @POST
@@ -158,14 +159,14 @@ public class PersonsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("person:read")
     public Uni<Response> funnelPost(@Context UriInfo uri, @Context HttpServerRequest request, JsonNode body) {
-        return funnelPeople(LegacyFilter.of(uri.getQueryParameters(), body, mapper), request);
+        return funnelPeople(LegacyFilter.of(uri.getQueryParameters(), body), request);
     }
 
     @GET
     @Path("funnel/correlation")
     @RequiresScopes("person:read")
     public Uni<Response> correlation(@Context UriInfo uri, @Context HttpServerRequest request) {
-        return correlationPeople(LegacyFilter.of(uri.getQueryParameters(), null, mapper), request);
+        return correlationPeople(LegacyFilter.of(uri.getQueryParameters(), null), request);
     }
 
     @POST
@@ -173,35 +174,37 @@ public class PersonsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("person:read")
     public Uni<Response> correlationPost(@Context UriInfo uri, @Context HttpServerRequest request, JsonNode body) {
-        return correlationPeople(LegacyFilter.of(uri.getQueryParameters(), body, mapper), request);
+        return correlationPeople(LegacyFilter.of(uri.getQueryParameters(), body), request);
     }
 
     /** persons/funnel: the actors of a step; with funnel_correlation_person_entity, those of a correlation. */
     private Uni<Response> funnelPeople(LegacyFilter filter, HttpServerRequest request) {
-        if (filter.json("funnel_correlation_person_entity") != null) {
+        if (filter.funnelCorrelationPersonEntity() != null) {
             return correlationPeople(filter, request);
         }
-        boolean csv = Csv.requested(filter.text("format"));
-        int limit = filter.limit("limit");
-        int offset = filter.offset("offset");
-        return actors.people(auth.team(), filter.funnelsActorsSource(), limit, offset, filter.text("search"))
+        boolean csv = Csv.requested(filter.format());
+        int limit = LegacyFilter.limit(filter.limit(), "limit");
+        int offset = LegacyFilter.offset(filter.offset(), "offset");
+        return actors.people(auth.team(), filter.funnelsActorsSource(), limit, offset, filter.search())
                 .map(page -> render(actors.funnelEnvelope(page, URI.create(request.absoluteURI()), limit, offset), csv));
     }
 
     private Uni<Response> correlationPeople(LegacyFilter filter, HttpServerRequest request) {
-        boolean csv = Csv.requested(filter.text("format"));
-        int limit = filter.limit("funnel_correlation_person_limit");
-        int offset = filter.offset("funnel_correlation_person_offset");
-        return actors.people(auth.team(), filter.correlationActorsSource(), limit, offset, filter.text("search"))
+        boolean csv = Csv.requested(filter.format());
+        int limit = LegacyFilter.limit(filter.funnelCorrelationPersonLimit(),
+                "funnel_correlation_person_limit");
+        int offset = LegacyFilter.offset(filter.funnelCorrelationPersonOffset(),
+                "funnel_correlation_person_offset");
+        return actors.people(auth.team(), filter.correlationActorsSource(), limit, offset, filter.search())
                 .map(page -> render(actors.correlationEnvelope(page, URI.create(request.absoluteURI()), limit, offset),
                         csv));
     }
 
     private Uni<Response> actorList(LegacyFilter filter, ActorsQuery.Source source, HttpServerRequest request,
                                     boolean csv) {
-        int limit = filter.limit("limit");
-        int offset = filter.offset("offset");
-        return actors.people(auth.team(), source, limit, offset, filter.text("search"))
+        int limit = LegacyFilter.limit(filter.limit(), "limit");
+        int offset = LegacyFilter.offset(filter.offset(), "offset");
+        return actors.people(auth.team(), source, limit, offset, filter.search())
                 .map(page -> render(actors.envelope(page, URI.create(request.absoluteURI()), limit, offset), csv));
     }
 
@@ -255,7 +258,7 @@ public class PersonsResource {
     @RequiresScopes("person:write")
     public Uni<Response> resetDistinctId(JsonNode body, @QueryParam("format") String format) {
         Csv.requested(format);
-        JsonNode distinctId = body == null ? null : body.get("distinct_id");
+        JsonNode distinctId = dev.quarry.web.LenientJson.read(body, PersonBodies.ResetDistinctId.class).distinctId();
         if (distinctId == null || !distinctId.isTextual() || distinctId.asText().isEmpty()) {
             // PostHog raises a plain ValidationError here: no attr
             throw new ValidationException("distinct_id is required", null);

@@ -56,7 +56,7 @@ public class AsyncQueryWorker {
 
     private Uni<Void> run(Team team, AsyncQueryJob job) {
         return Uni.createFrom().deferred(() -> service.calculate(team,
-                        QueryRunners.parse(runners.get(job.query().path("kind").asText()), job.query()), job.query(), job.queryId(), job.cacheKey(), true))
+                        QueryRunners.parse(runners.get(job.kind()), job.query()), job.queryId(), job.cacheKey(), true))
                 .onItemOrFailure().transformToUni((body, failure) -> {
                     Instant end = clock.instant();
                     ObjectNode patch = mapper.createObjectNode().put("complete", true).put("end_time", stamp(end));

@@ -1,14 +1,17 @@
 package dev.quarry.query;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * How long a cached answer stays fresh, and the times the response reports about it, as PostHog's query runners
@@ -45,25 +48,48 @@ public record CachePolicy(String kind, String interval, boolean insight, Instant
     /** Slack between the end of the data asked for and the calculation, as PostHog's {@code is_stale} allows. */
     static final Duration PAST_DATE_TO_SLACK = Duration.ofSeconds(10);
 
-    private static final Set<String> DATE_RANGED = Set.of(
-            "TrendsQuery", "FunnelsQuery", "StickinessQuery", "LifecycleQuery", "PathsQuery");
+    /**
+     * A query record whose answers go stale by an interval: PostHog's insights with a date range (trends, funnels,
+     * retention, stickiness, lifecycle, paths). Every other kind counts as "minute".
+     */
+    public interface Insight {
+        /** The interval the thresholds are read for ({@code interval}, retention's {@code period}), or null for day. */
+        String cacheInterval();
+    }
 
-    /** The policy for one query and the answer it got (the answer tells the resolved date range, if any). */
-    public static CachePolicy of(ObjectNode query, JsonNode response) {
-        String kind = query.path("kind").asText("");
-        String interval = "minute";
-        boolean insight = false;
-        if (DATE_RANGED.contains(kind)) {
-            insight = true;
-            interval = known(query.path("interval").asText(null));
-        } else if (kind.equals("RetentionQuery")) {
-            insight = true;
-            interval = known(query.path("retentionFilter").path("period").asText(null));
-        }
+    /** The {@code resolved_date_range} an insight's answer reports (ISO date-times with offset), as written. */
+    @RegisterForReflection
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ResolvedDateRange(@JsonProperty("date_from") String dateFrom, @JsonProperty("date_to") String dateTo) {
+    }
+
+    private static final ObjectMapper ANSWERS = new ObjectMapper();
+
+    /**
+     * The policy for one query and the answer it got (the answer tells the resolved date range, if any).
+     *
+     * @param kind the query's {@code kind}
+     * @param query the query's record ({@link Insight} for a date-ranged insight)
+     * @param response the answer (cached or just calculated), or null
+     */
+    public static CachePolicy of(String kind, Object query, JsonNode response) {
+        boolean insight = query instanceof Insight;
+        String interval = query instanceof Insight i ? known(i.cacheInterval()) : "minute";
+        ResolvedDateRange range = resolved(response);
+        return new CachePolicy(kind, interval, insight, range == null ? null : instant(range.dateFrom()),
+                range == null ? null : instant(range.dateTo()));
+    }
+
+    private static ResolvedDateRange resolved(JsonNode response) {
         JsonNode range = response == null ? null : response.get("resolved_date_range");
-        Instant from = range == null ? null : instant(range.get("date_from"));
-        Instant to = range == null ? null : instant(range.get("date_to"));
-        return new CachePolicy(kind, interval, insight, from, to);
+        if (range == null || !range.isObject()) {
+            return null;
+        }
+        try {
+            return ANSWERS.treeToValue(range, ResolvedDateRange.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return null; // not dates this policy can read: no range, as for an answer without one
+        }
     }
 
     private static String known(String interval) {
@@ -71,12 +97,12 @@ public record CachePolicy(String kind, String interval, boolean insight, Instant
         return DEFAULT.containsKey(lower) ? lower : "day";
     }
 
-    private static Instant instant(JsonNode node) {
-        if (node == null || !node.isTextual()) {
+    private static Instant instant(String text) {
+        if (text == null) {
             return null;
         }
         try {
-            return OffsetDateTime.parse(node.asText()).toInstant();
+            return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
             return null;
         }

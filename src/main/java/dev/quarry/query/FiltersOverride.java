@@ -1,37 +1,52 @@
 package dev.quarry.query;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Dashboard overrides merged into a query before it runs (and before its cache key is made): {@code date_from} /
- * {@code date_to} replace the date range, {@code properties} are added to the query's own, and
- * {@code variables_override} replaces HogQL variable values by id.
+ * Dashboard overrides merged into a query before it is parsed into its record (and before its cache key is made), as
+ * PostHog's {@code apply_dashboard_filters} and {@code apply_variable_overrides} do: {@code date_from} /
+ * {@code date_to} replace the date range, {@code properties} are added to the query's own, {@code breakdown_filter}
+ * replaces an insight's breakdown (not a HogQL query's), and {@code variables_override} replaces the values of the
+ * HogQL variables the query declares, by id. For a HogQL query the date range and properties go to its
+ * {@code filters}. The overrides arrive typed ({@link DashboardFilter}); the query is still its request JSON here,
+ * since each kind's record is made from the merged JSON by its runner's parser.
  */
 public final class FiltersOverride {
+    /** Writes the typed overrides back as the JSON of the query nodes they go into (absent fields left out). */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .serializationInclusion(JsonInclude.Include.NON_NULL).build();
+
     private FiltersOverride() {
     }
 
-    public static ObjectNode apply(ObjectNode query, JsonNode filtersOverride, JsonNode variablesOverride) {
+    /**
+     * @param query the request's query node (not changed; a merged copy comes back)
+     * @param filters the dashboard filters, or null
+     * @param variables variable id → the variable's override ({@code {variableId, code_name, value}}), or null
+     */
+    public static ObjectNode apply(ObjectNode query, String kind, DashboardFilter filters,
+                                   Map<String, ObjectNode> variables) {
         ObjectNode result = query.deepCopy();
-        if (filtersOverride != null && filtersOverride.isObject()) {
-            boolean hogql = "HogQLQuery".equals(result.path("kind").asText());
+        if (filters != null) {
+            boolean hogql = "HogQLQuery".equals(kind);
             ObjectNode target = hogql ? objectField(result, "filters") : result;
             ObjectNode dateRange = objectField(target, "dateRange");
-            if (filtersOverride.hasNonNull("date_from")) {
-                dateRange.set("date_from", filtersOverride.get("date_from"));
+            if (filters.dateFrom() != null) {
+                dateRange.put("date_from", filters.dateFrom());
             }
-            if (filtersOverride.hasNonNull("date_to")) {
-                dateRange.set("date_to", filtersOverride.get("date_to"));
+            if (filters.dateTo() != null) {
+                dateRange.put("date_to", filters.dateTo());
             }
             if (dateRange.isEmpty()) {
                 target.remove("dateRange");
             }
-            JsonNode extra = filtersOverride.get("properties");
-            if (extra != null && extra.isArray() && !extra.isEmpty()) {
+            if (filters.properties() != null && !filters.properties().isEmpty()) {
                 JsonNode existing = target.get("properties");
                 ArrayNode merged = target.arrayNode();
                 if (existing != null && existing.isArray()) {
@@ -39,30 +54,25 @@ public final class FiltersOverride {
                 } else if (existing != null && existing.isObject()) {
                     merged.add(existing);
                 }
-                merged.addAll((ArrayNode) extra);
+                filters.properties().forEach(p -> merged.add(JSON.valueToTree(p)));
                 target.set("properties", merged);
             }
-            if (!hogql && filtersOverride.hasNonNull("breakdown_filter")) {
-                result.set("breakdownFilter", filtersOverride.get("breakdown_filter"));
+            if (!hogql && filters.breakdownFilter() != null) {
+                result.set("breakdownFilter", JSON.valueToTree(filters.breakdownFilter()));
             }
         }
-        if (variablesOverride != null && variablesOverride.isObject() && result.has("variables")
-                && result.get("variables").isObject()) {
-            ObjectNode variables = (ObjectNode) result.get("variables");
-            Iterator<Map.Entry<String, JsonNode>> fields = variablesOverride.fields();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> field = fields.next();
-                if (variables.has(field.getKey())) {
-                    variables.set(field.getKey(), field.getValue());
+        if (variables != null && result.get("variables") instanceof ObjectNode declared) {
+            variables.forEach((id, value) -> {
+                if (declared.has(id)) {
+                    declared.set(id, value);
                 }
-            }
+            });
         }
         return result;
     }
 
     private static ObjectNode objectField(ObjectNode parent, String name) {
-        JsonNode node = parent.get(name);
-        if (node instanceof ObjectNode object) {
+        if (parent.get(name) instanceof ObjectNode object) {
             return object;
         }
         return parent.putObject(name);

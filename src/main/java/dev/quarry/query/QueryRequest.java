@@ -1,82 +1,143 @@
 package dev.quarry.query;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.query.schema.QuerySchema;
+import dev.quarry.query.schema.StrictText;
 import dev.quarry.web.ParseErrorException;
 import dev.quarry.web.ValidationException;
-
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * The body of POST query, validated as PostHog's QueryRequest model is: {@code client_query_id} and {@code name}
- * are any strings (no pattern, no length limit), {@code refresh} one of PostHog's RefreshType values or a boolean.
+ * The body of POST query, read once here as PostHog's {@code QueryRequest} model is (strict: a field it does not
+ * declare, or a value of the wrong type, is a 400 {@code parse_error} naming the field in {@code attr}):
+ * {@code query} (a query node, unwrapped from an {@code InsightVizNode}/{@code DataTableNode}/
+ * {@code DataVisualizationNode}; its own fields are read by its kind's record, {@link QueryRunners#parse}),
+ * {@code client_query_id} and {@code name} (any string: no pattern, no length limit), {@code refresh} (one of
+ * PostHog's RefreshType values or a boolean, {@link RefreshMode}), {@code async} (legacy: true means
+ * {@code refresh: async}), {@code filters_override} ({@link DashboardFilter}), {@code variables_override}
+ * (variable id → the variable's value object) and {@code limit_context} (parsed, not used: Quarry has one limit).
+ *
+ * @param query the query node to run (JSON until its runner's record parser reads it)
+ * @param kind its {@code kind}
+ * @param clientQueryId the client's id for the run, or null ("" counts as none, as PostHog's falsy check)
  */
 public record QueryRequest(ObjectNode query, String kind, String clientQueryId, RefreshMode refresh,
-                           JsonNode filtersOverride, JsonNode variablesOverride, String name) {
+                           DashboardFilter filtersOverride, Map<String, ObjectNode> variablesOverride, String name) {
     /** Nodes that only wrap the query to run, in {@code source}. */
-    static final java.util.Set<String> WRAPPERS = java.util.Set.of("InsightVizNode", "DataTableNode", "DataVisualizationNode");
+    static final Set<String> WRAPPERS = Set.of("InsightVizNode", "DataTableNode", "DataVisualizationNode");
 
+    private static final String PARSE_ERROR = "JSON parse error - 1 validation error for QueryRequest";
+
+    /** PostHog's {@code QueryRequest} fields, as sent. */
+    @RegisterForReflection
+    record Body(JsonNode query,
+                @JsonProperty("client_query_id") @JsonDeserialize(using = StrictText.class) String clientQueryId,
+                RefreshMode refresh,
+                @JsonProperty("async") Boolean async,
+                @JsonProperty("filters_override") DashboardFilter filtersOverride,
+                @JsonProperty("variables_override") Map<String, ObjectNode> variablesOverride,
+                @JsonDeserialize(using = StrictText.class) String name,
+                @JsonProperty("limit_context") @JsonDeserialize(using = StrictText.class) String limitContext) {
+        @JsonCreator
+        Body {
+        }
+    }
+
+    /**
+     * @param body the request body as parsed JSON
+     * @param pathKind the kind named in the URL ({@code query/TrendsQuery/}), or null
+     * @throws ParseErrorException 400 for a body PostHog's model refuses (detail in pydantic's form, attr the field)
+     * @throws ValidationException 400 for a path kind other than the body's
+     */
     public static QueryRequest parse(JsonNode body, String pathKind) {
         if (body == null || !body.isObject()) {
-            throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest: Input should be an object");
+            throw new ParseErrorException(PARSE_ERROR + ": Input should be an object");
         }
         JsonNode query = body.get("query");
         if (query == null || query.isNull()) {
-            throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest\nquery\n  Field required");
+            throw new ParseErrorException(PARSE_ERROR + "\nquery\n  Field required", "query");
         }
         if (!query.isObject()) {
-            throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest\nquery\n  Input should be an object");
+            throw new ParseErrorException(PARSE_ERROR + "\nquery\n  Input should be an object", "query");
         }
-        JsonNode kindNode = query.get("kind");
-        if (kindNode == null || !kindNode.isTextual()) {
-            throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest\nquery\n"
-                    + "  Unable to extract tag using discriminator 'kind'");
+        Body fields;
+        try {
+            fields = QuerySchema.parse(body, Body.class, "QueryRequest");
+        } catch (ParseErrorException e) {
+            throw e;
+        } catch (ValidationException e) {
+            throw new ParseErrorException(PARSE_ERROR + (e.attr() == null ? ": " : "\n" + e.attr() + "\n  ")
+                    + e.getMessage(), e.attr());
         }
-        String kind = kindNode.asText();
+        ObjectNode node = (ObjectNode) query;
+        String kind = kindOf(node);
         // PostHog runs a node's source: an insight's saved query is an InsightVizNode (or a data table or
         // visualization node) around the query itself.
-        while (WRAPPERS.contains(kind) && query.path("source").isObject() && query.path("source").path("kind").isTextual()) {
-            query = query.get("source");
-            kind = query.get("kind").asText();
+        while (WRAPPERS.contains(kind) && node.get("source") instanceof ObjectNode source
+                && source.path("kind").isTextual()) {
+            node = source;
+            kind = kindOf(node);
         }
         if (!QueryKinds.SCHEMA_KINDS.contains(kind)) {
-            throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest\nquery\n  Input tag '"
-                    + kind + "' found using 'kind' does not match any of the expected tags");
+            throw new ParseErrorException(PARSE_ERROR + "\nquery\n  Input tag '" + kind
+                    + "' found using 'kind' does not match any of the expected tags", "kind");
         }
         if (pathKind != null && !pathKind.equals(kind)) {
             throw new ValidationException("Query kind mismatch: path kind \"" + pathKind
                     + "\" does not match body kind \"" + kind + "\".", null);
         }
-        // Any string is an id, as PostHog's `client_query_id: str | None`; "" is falsy there and gets a new id.
-        JsonNode clientQueryId = body.get("client_query_id");
-        if (clientQueryId != null && !clientQueryId.isNull() && !clientQueryId.isTextual()) {
-            throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest\nclient_query_id\n"
-                    + "  Input should be a valid string");
-        }
-        JsonNode name = body.get("name");
-        if (name != null && !name.isNull() && !name.isTextual()) {
-            throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest\nname\n"
-                    + "  Input should be a valid string");
-        }
-        JsonNode async = body.get("async");
-        return new QueryRequest((ObjectNode) query, kind,
-                clientQueryId == null || clientQueryId.isNull() || clientQueryId.asText().isEmpty()
-                        ? null : clientQueryId.asText(),
-                RefreshMode.parse(body.get("refresh"), async != null && async.asBoolean(false)),
-                body.get("filters_override"), body.get("variables_override"),
-                name != null && name.isTextual() ? name.asText() : null);
+        RefreshMode refresh = fields.refresh() == null ? RefreshMode.BLOCKING : fields.refresh();
+        return new QueryRequest(node, kind,
+                fields.clientQueryId() == null || fields.clientQueryId().isEmpty() ? null : fields.clientQueryId(),
+                Boolean.TRUE.equals(fields.async()) ? RefreshMode.ASYNC : refresh,
+                fields.filtersOverride(), fields.variablesOverride(), fields.name());
     }
 
-    /** POST query/upgrade: {@code {"query": <the query>}}; a body without a query object is 400 as POST query's. */
-    public static com.fasterxml.jackson.databind.node.ObjectNode upgrade(JsonNode body) {
+    private static String kindOf(ObjectNode query) {
+        JsonNode kind = query.get("kind");
+        if (kind == null || !kind.isTextual()) {
+            throw new ParseErrorException(PARSE_ERROR + "\nquery\n  Unable to extract tag using discriminator 'kind'",
+                    "kind");
+        }
+        return kind.asText();
+    }
+
+    /** PostHog's {@code QueryUpgradeRequest}: {@code query} and nothing else. */
+    @RegisterForReflection
+    record UpgradeBody(ObjectNode query) {
+        @JsonCreator
+        UpgradeBody {
+        }
+    }
+
+    /**
+     * POST query/upgrade: {@code {"query": <the query>}} back as sent (Quarry's nodes are already current); a body
+     * without a query object, or with another field, is a 400 {@code parse_error} as POST query's.
+     */
+    public static ObjectNode upgrade(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new ParseErrorException("JSON parse error - 1 validation error for QueryUpgradeRequest: Input should be an object");
         }
-        JsonNode query = body.get("query");
-        if (query == null || !query.isObject()) {
-            throw new ParseErrorException("JSON parse error - 1 validation error for QueryUpgradeRequest\nquery\n  Field required");
+        UpgradeBody upgrade;
+        try {
+            upgrade = QuerySchema.parse(body, UpgradeBody.class, "QueryUpgradeRequest");
+        } catch (ValidationException e) {
+            throw new ParseErrorException("JSON parse error - 1 validation error for QueryUpgradeRequest\n" + e.attr()
+                    + "\n  " + e.getMessage(), e.attr());
         }
-        com.fasterxml.jackson.databind.node.ObjectNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-        out.set("query", query);
+        if (upgrade.query() == null) {
+            throw new ParseErrorException("JSON parse error - 1 validation error for QueryUpgradeRequest\nquery\n  Field required",
+                    "query");
+        }
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        out.set("query", upgrade.query());
         return out;
     }
 }

@@ -47,7 +47,8 @@ public class QueryService {
      */
     public Uni<QueryReply> submit(Team team, QueryRequest request) {
         QueryRunner<?> runner = runners.get(request.kind());
-        ObjectNode query = FiltersOverride.apply(request.query(), request.filtersOverride(), request.variablesOverride());
+        ObjectNode query = FiltersOverride.apply(request.query(), request.kind(), request.filtersOverride(),
+                request.variablesOverride());
         // parsed once, here: a query with an unknown or malformed field is a 400 before anything runs or is enqueued
         QueryRunners.Parsed<?> parsed = QueryRunners.parse(runner, query);
         String queryId = request.clientQueryId() != null ? request.clientQueryId() : QueryIds.newId();
@@ -59,36 +60,36 @@ public class QueryService {
         }
         String cacheKey = cache.key(team.id(), team.timezone(), query);
         if (mode == RefreshMode.FORCE_ASYNC) {
-            return enqueue(team, query, queryId, cacheKey, true).map(this::statusReply);
+            return enqueue(team, query, request.kind(), queryId, cacheKey, true).map(this::statusReply);
         }
         if (mode == RefreshMode.FORCE_BLOCKING) {
-            return calculate(team, parsed, query, queryId, cacheKey, true).map(QueryService::reply);
+            return calculate(team, parsed, queryId, cacheKey, true).map(QueryService::reply);
         }
         return cache.get(team.id(), cacheKey).flatMap(entry -> {
             if (entry == null) {
                 if (mode == RefreshMode.ASYNC || mode == RefreshMode.LAZY_ASYNC) {
-                    return enqueue(team, query, queryId, cacheKey, false).map(status -> {
+                    return enqueue(team, query, request.kind(), queryId, cacheKey, false).map(status -> {
                         ObjectNode miss = mapper.createObjectNode().put("cache_key", cacheKey);
                         miss.set("query_status", status);
                         return reply(miss);
                     });
                 }
-                return calculate(team, parsed, query, queryId, cacheKey, true).map(QueryService::reply);
+                return calculate(team, parsed, queryId, cacheKey, true).map(QueryService::reply);
             }
-            CachePolicy policy = CachePolicy.of(query, entry.response());
+            CachePolicy policy = CachePolicy.of(request.kind(), parsed.query(), entry.response());
             ObjectNode cached = withCacheFields(entry.response(), team, cacheKey, entry.lastRefresh(), policy, true);
             Instant now = clock.instant();
             if (!policy.isStale(entry.lastRefresh(), now, false)) {
                 return attachRunning(team, request, cached);
             }
             return switch (mode) {
-                case ASYNC, ASYNC_EXCEPT_ON_CACHE_MISS -> enqueue(team, query, queryId, cacheKey, true)
+                case ASYNC, ASYNC_EXCEPT_ON_CACHE_MISS -> enqueue(team, query, request.kind(), queryId, cacheKey, true)
                         .map(status -> reply(cached.set("query_status", status)));
                 case LAZY_ASYNC -> policy.isStale(entry.lastRefresh(), now, true)
-                        ? enqueue(team, query, queryId, cacheKey, false)
+                        ? enqueue(team, query, request.kind(), queryId, cacheKey, false)
                                 .map(status -> reply(cached.set("query_status", incomplete(status))))
                         : attachRunning(team, request, cached);
-                default -> calculate(team, parsed, query, queryId, cacheKey, true).map(QueryService::reply);
+                default -> calculate(team, parsed, queryId, cacheKey, true).map(QueryService::reply);
             };
         });
     }
@@ -110,7 +111,8 @@ public class QueryService {
      * Starts an async run under {@code queryId}. Without {@code refreshRequested}, an existing status of that id
      * comes back instead and nothing is started, as PostHog's enqueue_process_query_task does.
      */
-    private Uni<ObjectNode> enqueue(Team team, ObjectNode query, String queryId, String cacheKey, boolean refreshRequested) {
+    private Uni<ObjectNode> enqueue(Team team, ObjectNode query, String kind, String queryId, String cacheKey,
+                                     boolean refreshRequested) {
         Uni<ObjectNode> existing = refreshRequested ? Uni.createFrom().nullItem() : statuses.get(team.id(), queryId);
         return existing.flatMap(found -> {
             if (found != null) {
@@ -119,7 +121,7 @@ public class QueryService {
             Instant now = clock.instant();
             ObjectNode status = statuses.newStatus(team.id(), queryId, now);
             return statuses.create(status, now)
-                    .flatMap(x -> dispatcher.dispatch(new AsyncQueryJob(team.id(), queryId, query, cacheKey)))
+                    .flatMap(x -> dispatcher.dispatch(new AsyncQueryJob(team.id(), queryId, query, kind, cacheKey)))
                     .map(x -> status);
         });
     }
@@ -226,7 +228,7 @@ public class QueryService {
     }
 
     /** Runs the query now and stores the answer; the body carries the cache fields. */
-    Uni<ObjectNode> calculate(Team team, QueryRunners.Parsed<?> parsed, ObjectNode query, String queryId, String cacheKey,
+    Uni<ObjectNode> calculate(Team team, QueryRunners.Parsed<?> parsed, String queryId, String cacheKey,
                               boolean store) {
         Instant now = clock.instant();
         long started = System.nanoTime();
@@ -238,7 +240,7 @@ public class QueryService {
             if (!result.has("timings")) {
                 result.putArray("timings").addObject().put("k", "./run").put("t", (System.nanoTime() - started) / 1e9);
             }
-            ObjectNode body = withCacheFields(result, team, cacheKey, now, CachePolicy.of(query, result), false);
+            ObjectNode body = withCacheFields(result, team, cacheKey, now, CachePolicy.of(parsed.runner().kind(), parsed.query(), result), false);
             return store ? cache.put(team.id(), cacheKey, result, now).replaceWith(body) : Uni.createFrom().item(body);
         });
     }

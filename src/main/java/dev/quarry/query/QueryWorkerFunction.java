@@ -1,15 +1,19 @@
 package dev.quarry.query;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.arc.Arc;
 import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,24 +42,42 @@ public class QueryWorkerFunction {
         mapper.writeValue(output, handle(mapper.readTree(input), worker, mapper));
     }
 
+    /** The part of Lambda's SQS event this function reads: its messages. */
+    @RegisterForReflection
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record SqsEvent(@JsonProperty("Records") List<SqsMessage> records) {
+    }
+
+    /** One SQS message: its id (for the partial batch response) and its body (an {@link AsyncQueryJob} as JSON). */
+    @RegisterForReflection
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record SqsMessage(String messageId, String body) {
+    }
+
     /** An SQS event ({"Records": [{"messageId", "body"}…]}) in, {"batchItemFailures": [...]} out. */
-    static ObjectNode handle(JsonNode event, AsyncQueryWorker worker, ObjectMapper mapper) {
+    static ObjectNode handle(JsonNode input, AsyncQueryWorker worker, ObjectMapper mapper) {
         ObjectNode response = mapper.createObjectNode();
         ArrayNode failures = response.putArray("batchItemFailures");
-        for (JsonNode record : event.path("Records")) {
-            String messageId = record.path("messageId").asText();
+        SqsEvent event;
+        try {
+            event = mapper.treeToValue(input, SqsEvent.class);
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.errorf(e, "Dropping an event that is not an SQS batch");
+            return response;
+        }
+        for (SqsMessage message : event.records() == null ? List.<SqsMessage>of() : event.records()) {
             AsyncQueryJob job;
             try {
-                job = mapper.readValue(record.path("body").asText(), AsyncQueryJob.class);
+                job = mapper.readValue(message.body() == null ? "" : message.body(), AsyncQueryJob.class);
             } catch (IOException e) {
-                LOG.errorf(e, "Dropping malformed async query message %s", messageId);
+                LOG.errorf(e, "Dropping malformed async query message %s", message.messageId());
                 continue;
             }
             try {
                 worker.process(job).await().atMost(MAX_RUN);
             } catch (RuntimeException e) {
-                LOG.errorf(e, "Async query message %s failed; SQS will retry it", messageId);
-                failures.addObject().put("itemIdentifier", messageId);
+                LOG.errorf(e, "Async query message %s failed; SQS will retry it", message.messageId());
+                failures.addObject().put("itemIdentifier", message.messageId());
             }
         }
         return response;

@@ -1,7 +1,7 @@
 package dev.quarry.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.quarry.web.ParseErrorException;
+import dev.quarry.web.ValidationException;
 
 /** PostHog's execution modes for POST query (the {@code refresh} field). */
 public enum RefreshMode {
@@ -12,12 +12,12 @@ public enum RefreshMode {
     private static final java.util.Set<String> FALSE = java.util.Set.of("0", "off", "f", "false", "n", "no");
 
     /**
-     * {@code true} (legacy) is force_blocking; {@code async: true} is async; force_cache and false are blocking on
-     * this endpoint, as the reference remaps them. Any other value fails PostHog's model: 400 parse_error.
+     * {@code true} (legacy) is force_blocking; force_cache and false are blocking on this endpoint, as the reference
+     * remaps them; JSON null is blocking. Any other value fails PostHog's model: 400 naming {@code refresh}.
      */
-    public static RefreshMode parse(JsonNode refresh, boolean asyncFlag) {
-        RefreshMode mode = parse(refresh);
-        return asyncFlag ? ASYNC : mode;
+    @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
+    public static RefreshMode of(JsonNode refresh) {
+        return parse(refresh);
     }
 
     private static RefreshMode parse(JsonNode refresh) {
@@ -49,9 +49,8 @@ public enum RefreshMode {
                 return BLOCKING;
             }
         }
-        throw new ParseErrorException("JSON parse error - 1 validation error for QueryRequest\nrefresh\n  Input should "
-                + "be a valid boolean or 'async', 'async_except_on_cache_miss', 'blocking', 'force_async', "
-                + "'force_blocking', 'force_cache' or 'lazy_async'");
+        throw new ValidationException("Input should be a valid boolean or 'async', 'async_except_on_cache_miss', 'blocking', 'force_async', "
+                + "'force_blocking', 'force_cache' or 'lazy_async'", "refresh");
     }
 
     public boolean isForced() {

@@ -6,6 +6,11 @@ public class ParseErrorException extends ApiException {
         super("parse_error", detail, null);
     }
 
+    /** A body of the wrong shape; {@code attr} names the field at fault. */
+    public ParseErrorException(String detail, String attr) {
+        super("parse_error", detail, attr);
+    }
+
     @Override
     public int status() {
         return 400;

@@ -19,6 +19,14 @@ class CachePolicyTest {
         return (ObjectNode) MAPPER.readTree(json);
     }
 
+    /** The policy as QueryService makes it: from the query's record (insights parsed as the edge parses them). */
+    private static CachePolicy policy(ObjectNode query, ObjectNode answer) {
+        String kind = query.get("kind").asText();
+        Object record = kind.equals("EventsQuery") || kind.equals("HogQLQuery") ? query
+                : dev.quarry.insights.InsightQuery.parse(query);
+        return CachePolicy.of(kind, record, answer);
+    }
+
     private static ObjectNode answer(String from, String to) {
         ObjectNode body = MAPPER.createObjectNode();
         body.putObject("resolved_date_range").put("date_from", from).put("date_to", to);
@@ -30,7 +38,7 @@ class CachePolicyTest {
         String[][] table = {{"minute", "PT5M", "PT15M"}, {"hour", "PT1H", "PT2H"}, {"day", "PT6H", "PT12H"},
                 {"week", "P1D", "P1D"}, {"month", "P2D", "P2D"}};
         for (String[] row : table) {
-            CachePolicy policy = CachePolicy.of(query("{\"kind\":\"TrendsQuery\",\"interval\":\"" + row[0] + "\"}"), null);
+            CachePolicy policy = policy(query("{\"kind\":\"TrendsQuery\",\"interval\":\"" + row[0] + "\"}"), null);
             Duration fresh = Duration.parse(row[1]);
             Duration lazy = Duration.parse(row[2]);
             assertEquals(REFRESH.plus(fresh), policy.targetAge(REFRESH), row[0]);
@@ -43,16 +51,16 @@ class CachePolicyTest {
 
     @Test
     void kindsWithoutADateRangeCountAsMinuteAndHogQLReportsTheDayTarget() throws Exception {
-        CachePolicy events = CachePolicy.of(query("{\"kind\":\"EventsQuery\"}"), null);
+        CachePolicy events = policy(query("{\"kind\":\"EventsQuery\"}"), null);
         assertEquals(REFRESH.plus(Duration.ofMinutes(5)), events.targetAge(REFRESH));
         assertEquals(REFRESH.plus(Duration.ofMinutes(1)), events.nextAllowedClientRefresh(REFRESH));
-        CachePolicy hogql = CachePolicy.of(query("{\"kind\":\"HogQLQuery\",\"query\":\"select 1\"}"), null);
+        CachePolicy hogql = policy(query("{\"kind\":\"HogQLQuery\",\"query\":\"select 1\"}"), null);
         assertEquals(REFRESH.plus(Duration.ofHours(6)), hogql.targetAge(REFRESH));
         assertTrue(hogql.isStale(REFRESH, REFRESH.plus(Duration.ofMinutes(6)), false));
         // an insight without interval is "day"; retention goes by its period
         assertEquals(REFRESH.plus(Duration.ofHours(6)),
-                CachePolicy.of(query("{\"kind\":\"FunnelsQuery\"}"), null).targetAge(REFRESH));
-        assertEquals(REFRESH.plus(Duration.ofDays(1)), CachePolicy.of(
+                policy(query("{\"kind\":\"FunnelsQuery\"}"), null).targetAge(REFRESH));
+        assertEquals(REFRESH.plus(Duration.ofDays(1)), policy(
                 query("{\"kind\":\"RetentionQuery\",\"retentionFilter\":{\"period\":\"Week\"}}"), null).targetAge(REFRESH));
     }
 
@@ -60,12 +68,12 @@ class CachePolicyTest {
     void insightsMayRefreshAfter3MinutesWhenHourlyOrAtMostSevenDaysElse15() throws Exception {
         ObjectNode day = query("{\"kind\":\"TrendsQuery\",\"interval\":\"day\"}");
         // -7d by day: 2026-03-03T00:00 … 2026-03-10T23:59:59.999999 is 8 days rounded up
-        assertEquals(REFRESH.plus(Duration.ofMinutes(15)), CachePolicy.of(day,
+        assertEquals(REFRESH.plus(Duration.ofMinutes(15)), policy(day,
                 answer("2026-03-03T00:00:00.000000Z", "2026-03-10T23:59:59.999999Z")).nextAllowedClientRefresh(REFRESH));
         // -6d: 7 days rounded up
-        assertEquals(REFRESH.plus(Duration.ofMinutes(3)), CachePolicy.of(day,
+        assertEquals(REFRESH.plus(Duration.ofMinutes(3)), policy(day,
                 answer("2026-03-04T00:00:00.000000Z", "2026-03-10T23:59:59.999999Z")).nextAllowedClientRefresh(REFRESH));
-        assertEquals(REFRESH.plus(Duration.ofMinutes(3)), CachePolicy.of(
+        assertEquals(REFRESH.plus(Duration.ofMinutes(3)), policy(
                 query("{\"kind\":\"LifecycleQuery\",\"interval\":\"hour\"}"),
                 answer("2026-01-01T00:00:00.000000Z", "2026-03-10T23:59:59.999999Z")).nextAllowedClientRefresh(REFRESH));
     }
@@ -73,10 +81,10 @@ class CachePolicyTest {
     @Test
     void anAnswerWhoseDateToIsPastIsNeverStale() throws Exception {
         ObjectNode day = query("{\"kind\":\"TrendsQuery\",\"interval\":\"day\"}");
-        CachePolicy past = CachePolicy.of(day, answer("2026-01-01T00:00:00.000000Z", "2026-01-02T23:59:59.999999Z"));
+        CachePolicy past = policy(day, answer("2026-01-01T00:00:00.000000Z", "2026-01-02T23:59:59.999999Z"));
         assertFalse(past.isStale(REFRESH, REFRESH.plus(Duration.ofDays(365)), false));
         // date_to within 10 s of the calculation still ages
-        CachePolicy current = CachePolicy.of(day, answer("2026-03-01T00:00:00.000000Z", "2026-03-10T11:59:55.000000Z"));
+        CachePolicy current = policy(day, answer("2026-03-01T00:00:00.000000Z", "2026-03-10T11:59:55.000000Z"));
         assertTrue(current.isStale(REFRESH, REFRESH.plus(Duration.ofHours(7)), false));
     }
 }
