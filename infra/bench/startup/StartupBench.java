@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * (QUARRY_CDS_RECORD=true: -XX:ArchiveClassesAtExit, stopped with SIGTERM after its answers, which writes quarry.jsa)
  * fed the same training events as the package step (infra/aws/cds/training-*.json, no database reachable, as in the
  * build container; QUARRY_BENCH_TRAIN=db trains on the measured request with the database instead), then "with the
- * archive". QUARRY_BENCH_SETS=plain or =archive runs one set only.
+ * archive". QUARRY_BENCH_SETS=plain or =archive runs one set only; QUARRY_BENCH_MEASURE_FLAGS adds JVM flags to the
+ * measured runs only (e.g. -XX:StartFlightRecording=filename=/tmp/run.jfr,settings=profile).
  *
  * Run through infra/bench/startup/run.sh (it builds the classpath). Args: runs [extra JVM flags...]
  */
@@ -363,7 +364,8 @@ public class StartupBench {
                 : Path.of("src/main/zip.jvm/quarry-jvm-wrapper").toAbsolutePath();
         Path driver = driverJar(work);
         // What the package step adds beside the archive (infra/aws/cds-archive.sh): the runner jar, for the class path.
-        if (!Files.exists(task.resolve("quarry-runner.jar"))) {
+        // QUARRY_BENCH_RUNNER_JAR=false leaves it out: the archive then serves the classes of Lambda's own class loader.
+        if (!Files.exists(task.resolve("quarry-runner.jar")) && !"false".equals(System.getenv("QUARRY_BENCH_RUNNER_JAR"))) {
             try (var files = Files.list(functionDir)) {
                 Files.copy(files.filter(f -> f.toString().endsWith("-runner.jar")).findFirst().orElseThrow(),
                         task.resolve("quarry-runner.jar"));
@@ -407,6 +409,15 @@ public class StartupBench {
 
             // Measured: the bootstrap function's first request, migrations off, as on AWS.
             Launch measured = launch.with(Map.of("QUARRY_MIGRATE_AT_START", "false", "QUARRY_FUNCTION_GROUP", "bootstrap"));
+            Launch recorded = measured;
+            String measureFlags = System.getenv().getOrDefault("QUARRY_BENCH_MEASURE_FLAGS", "").trim();
+            if (!measureFlags.isEmpty()) {
+                // Flags for the measured runs only, not the recording run (e.g. a JFR recording of where the time goes).
+                List<String> withFlags = new ArrayList<>(command.subList(0, command.size() - 3));
+                withFlags.addAll(List.of(measureFlags.split("\\s+")));
+                withFlags.addAll(command.subList(command.size() - 3, command.size()));
+                measured = new Launch(withFlags, measured.env());
+            }
             String request = event("GET", "/api/projects/" + projectId + "/", Map.of("authorization", "Bearer " + key), null);
             System.out.printf("JVM %s, flags %s, %d cores; function %s unpacked in %s%n", System.getProperty("java.version"),
                     command.subList(2, command.size()), Runtime.getRuntime().availableProcessors(), zip, task);
@@ -418,7 +429,7 @@ public class StartupBench {
                 Path archive = task.resolve("quarry.jsa");
                 Files.deleteIfExists(archive);
                 List<String> training = new ArrayList<>();
-                Launch recording = measured.with(Map.of("QUARRY_CDS_RECORD", "true"));
+                Launch recording = recorded.with(Map.of("QUARRY_CDS_RECORD", "true"));
                 if (trainWithDatabase) {
                     training.add(request);
                 } else {

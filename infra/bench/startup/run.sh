@@ -6,7 +6,9 @@
 #   e.g. infra/bench/startup/run.sh 5 -XX:TieredStopAtLevel=1   (what template.yaml's JAVA_TOOL_OPTIONS sets)
 # Environment: QUARRY_BENCH_FUNCTION_DIR (another build's target/function, holding function.zip, to compare builds),
 # QUARRY_BENCH_SETS=plain|archive (one set only), QUARRY_BENCH_TRAIN=db (train on the measured request with the database
-# instead of the package step's training events without one).
+# instead of the package step's training events without one), QUARRY_BENCH_MEASURE_FLAGS (JVM flags for the measured
+# runs only, e.g. a JFR recording), QUARRY_BENCH_RUNNER_JAR=false (the archive without the runner jar on the class
+# path: classes from Lambda's own class loader).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 # The function build (-Pfunction, target/function/function.zip: what Lambda runs).
