@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -23,19 +22,28 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Cold start of the packaged JVM application as Lambda runs it: this program plays the Lambda runtime API
- * (AWS_LAMBDA_RUNTIME_API) and starts a fresh JVM on the function's classpath (target/function/*-runner.jar and lib/, what
- * function.zip holds) running LambdaJavaRuntime, a miniature of Lambda's Java runtime, with the handler template.yaml
- * names (QuarkusStreamHandler). It hands over one API Gateway v2 event and times process start -> first poll for
- * work (init done) -> the answer posted back. The request (GET /api/projects/:id with a personal API key) needs
- * PostgreSQL: key lookup, project read.
+ * Cold start of the packaged JVM function as Lambda's Java runtime runs it, plain and with the function's AppCDS
+ * archive, in one command. This program plays the Lambda runtime API (AWS_LAMBDA_RUNTIME_API) and starts fresh JVMs
+ * the way the java21 runtime does: function.zip unpacked into a task root ($LAMBDA_TASK_ROOT), the JVM's class path
+ * holding only the runtime (here LambdaJavaRuntime, a miniature of it, in a jar), the function's classes in a class
+ * loader of their own over the task root and lib/*.jar, Lambda's flags (-XX:+UseSerialGC -Xshare:on with the JDK's
+ * base archive named by -XX:SharedArchiveFile), and the command run through the function's exec wrapper
+ * (quarry-jvm-wrapper from function.zip, as AWS_LAMBDA_EXEC_WRAPPER on AWS). It hands over API Gateway v2 events and
+ * times process start -> first poll for work (init done) -> the answer posted back. The measured request (GET
+ * /api/projects/:id with a personal API key) needs PostgreSQL: key lookup, project read.
+ *
+ * Sets, one after the other: "as packaged" (no archive in the task root), then one recording run through the wrapper
+ * (QUARRY_CDS_RECORD=true: -XX:ArchiveClassesAtExit, stopped with SIGTERM after its answers, which writes quarry.jsa)
+ * fed the same training events as the package step (infra/aws/cds/training-*.json, no database reachable, as in the
+ * build container; QUARRY_BENCH_TRAIN=db trains on the measured request with the database instead), then "with the
+ * archive". QUARRY_BENCH_SETS=plain or =archive runs one set only; QUARRY_BENCH_MEASURE_FLAGS adds JVM flags to the
+ * measured runs only (e.g. -XX:StartFlightRecording=filename=/tmp/run.jfr,settings=profile).
  *
  * Run through infra/bench/startup/run.sh (it builds the classpath). Args: runs [extra JVM flags...]
  */
 public class StartupBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String OPERATOR_SECRET = "bench-operator-secret";
-    private static Path DRIVER;
 
     /** One invocation the fake runtime API hands out, and what came back. */
     record Invocation(String id, String event, CompletableFuture<JsonNode> response) {
@@ -145,39 +153,58 @@ public class StartupBench {
         return response.path("isBase64Encoded").asBoolean() ? new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8) : body;
     }
 
-    /** Starts the application as a fresh process, invokes it once, returns {init ms, first answer ms, answer}. */
-    static Object[] coldStart(Path app, List<String> jvmFlags, Map<String, String> env, String event, Path log) throws Exception {
-        return coldStart(app, jvmFlags, env, event, log, () -> null);
+    /** How the child JVM is started: the command before the handler argument, and its environment. */
+    record Launch(List<String> command, Map<String, String> env) {
+        Launch with(Map<String, String> more) {
+            Map<String, String> all = new HashMap<>(env);
+            all.putAll(more);
+            return new Launch(command, all);
+        }
     }
 
-    static Object[] coldStart(Path app, List<String> jvmFlags, Map<String, String> env, String event, Path log,
-                              java.util.concurrent.Callable<Object> whileRunning) throws Exception {
+    /** What one cold start measured: init and first answer (wall clock), its CPU time at each, classes loaded. */
+    record Run(double initMs, double answerMs, List<JsonNode> answers, Object whileRunning, double cpuMs, double initCpuMs,
+               long classes) {
+        JsonNode answer() {
+            return answers.get(answers.size() - 1);
+        }
+    }
+
+    /**
+     * Starts the function as a fresh process, hands it the events one after another, returns when the last one is
+     * answered (the process is then stopped with SIGTERM, an orderly exit, and waited for).
+     */
+    static Run coldStart(Launch launch, List<String> events, Path log, java.util.concurrent.Callable<Object> whileRunning)
+            throws Exception {
         try (RuntimeApi api = new RuntimeApi()) {
-            Invocation invocation = new Invocation("req-" + System.nanoTime(), event, new CompletableFuture<>());
-            api.next.add(invocation);
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(jvmFlags);
-            command.add("-cp");
-            command.add(app + File.pathSeparator + DRIVER);
-            command.add("LambdaJavaRuntime");
+            List<Invocation> invocations = new ArrayList<>();
+            for (String event : events) {
+                Invocation invocation = new Invocation("req-" + System.nanoTime() + "-" + invocations.size(), event,
+                        new CompletableFuture<>());
+                invocations.add(invocation);
+                api.next.add(invocation);
+            }
+            List<String> command = new ArrayList<>(launch.command());
             command.add("io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest");
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().putAll(env);
+            builder.environment().putAll(launch.env());
             builder.environment().put("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + api.port());
             long start = System.nanoTime();
             Process process = builder.start();
-            api.pid = process.pid();
+            api.pid = process.pid(); // the wrapper execs java: same process
             try {
-                JsonNode answer = invocation.response().get(120, TimeUnit.SECONDS);
+                List<JsonNode> answers = new ArrayList<>();
+                for (Invocation invocation : invocations) {
+                    answers.add(invocation.response().get(120, TimeUnit.SECONDS));
+                }
                 long answered = System.nanoTime();
                 double cpuMs = cpuMillis(process.pid());
                 long classes = classesLoaded(process.pid());
-                return new Object[] {(api.firstPollNanos - start) / 1e6, (answered - start) / 1e6, answer, whileRunning.call(),
-                        cpuMs, api.firstPollCpuMs, classes};
+                return new Run((api.firstPollNanos - start) / 1e6, (answered - start) / 1e6, answers, whileRunning.call(),
+                        cpuMs, api.firstPollCpuMs, classes);
             } finally {
                 process.destroy();
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
                 }
             }
@@ -221,86 +248,216 @@ public class StartupBench {
         }
     }
 
-    public static void main(String[] args) throws Exception {
-        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        List<String> jvmFlags = new ArrayList<>(List.of(args).subList(Math.min(1, args.length), args.length));
-        // QUARRY_BENCH_FUNCTION_DIR: another build's function directory (e.g. a copy of main's), to compare side by side.
-        Path functionDir = Path.of(System.getenv().getOrDefault("QUARRY_BENCH_FUNCTION_DIR", "target/function"));
-        Path app = Files.list(functionDir).filter(p -> p.toString().endsWith("-runner.jar")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("Build first: ./mvnw package -DskipTests"));
-        Path logs = Files.createTempDirectory("startup-bench");
-        DRIVER = logs.resolve("driver");
-        Files.createDirectories(DRIVER);
-        int compiled = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", DRIVER.toString(),
-                "-cp", app.toString(), "infra/bench/startup/LambdaJavaRuntime.java");
+    /** Unpacks function.zip as Lambda does into a task root (regular files and directories; modes are not needed). */
+    static void unzip(Path zip, Path into) throws IOException {
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
+            for (java.util.zip.ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
+                Path target = into.resolve(entry.getName()).normalize();
+                if (!target.startsWith(into)) {
+                    throw new IOException("entry outside the task root: " + entry.getName());
+                }
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(in, target);
+                }
+            }
+        }
+    }
+
+    /** The driver (LambdaJavaRuntime) compiled into a jar: the JVM cannot archive with a non-empty directory on its class path. */
+    static Path driverJar(Path work) throws IOException {
+        Path classes = work.resolve("driver-classes");
+        Files.createDirectories(classes);
+        int compiled = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(),
+                "infra/bench/startup/LambdaJavaRuntime.java");
         if (compiled != 0) {
             throw new IllegalStateException("could not compile LambdaJavaRuntime");
         }
+        Path jar = work.resolve("driver.jar");
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+             var files = Files.list(classes)) {
+            for (Path file : files.toList()) {
+                out.putNextEntry(new java.util.jar.JarEntry(file.getFileName().toString()));
+                Files.copy(file, out);
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    /** One set of cold starts of the measured request, printed run by run; its summary line for the table. */
+    static String measure(String name, int runs, Launch launch, String request, Path logs, EmbeddedPostgres pg) throws Exception {
+        List<Double> init = new ArrayList<>();
+        List<Double> first = new ArrayList<>();
+        List<Double> cpuInit = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
+        List<Double> classes = new ArrayList<>();
+        String loadBefore = loadAverage();
+        System.out.printf("%s: load average %s%n", name, loadBefore);
+        for (int i = 1; i <= runs; i++) {
+            Path log = logs.resolve(name.replaceAll("[^a-z]+", "-") + "-run-" + i + ".log");
+            // Connections the application holds right after its first answer: no eager pool warm-up.
+            Run result = coldStart(launch, List.of(request), log, () -> {
+                try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                        "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres?ApplicationName=bench", "postgres", "postgres");
+                     java.sql.ResultSet rs = c.createStatement().executeQuery("select count(*) || ' ' || string_agg(application_name || '/' || coalesce(state, '') || '/' || left(query, 50), ' | ') from pg_stat_activity "
+                             + "where backend_type = 'client backend' and application_name <> 'bench'")) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            });
+            if (result.answer().path("statusCode").asInt() != 200) {
+                throw new IllegalStateException(name + " run " + i + " answered " + result.answer() + " (log " + log + ")");
+            }
+            String output = Files.readString(log);
+            if (output.contains("Unable to use shared archive")) {
+                throw new IllegalStateException(name + " run " + i + ": the JVM did not use the archive (log " + log + ")");
+            }
+            Matcher started = Pattern.compile("started in ([0-9.]+)s").matcher(output);
+            double quarkusMs = started.find() ? Double.parseDouble(started.group(1)) * 1000 : Double.NaN;
+            init.add(result.initMs());
+            first.add(result.answerMs());
+            cpuInit.add(result.initCpuMs());
+            cpu.add(result.cpuMs());
+            classes.add((double) result.classes());
+            System.out.printf("  run %d: init (process start -> first poll) %.0f ms, Quarkus 'started in' %.0f ms, "
+                    + "first answer (200, with PostgreSQL) %.0f ms, CPU time to init %.0f ms, to the answer %.0f ms, "
+                    + "classes loaded by the answer %d, connections held %s%n", i, result.initMs(), quarkusMs,
+                    result.answerMs(), result.initCpuMs(), result.cpuMs(), result.classes(), result.whileRunning());
+        }
+        return String.format("| %s | %s / %s | %.0f ms (%.0f-%.0f) | **%.0f ms** (%.0f-%.0f) | %.0f / %.0f ms | %.0f |", name,
+                loadBefore.split(" ")[0], loadAverage().split(" ")[0], median(init), min(init), max(init), median(first),
+                min(first), max(first), median(cpuInit), median(cpu), median(classes));
+    }
+
+    static String loadAverage() throws IOException {
+        return Files.readString(Path.of("/proc/loadavg")).trim();
+    }
+
+    static double min(List<Double> values) {
+        return values.stream().mapToDouble(d -> d).min().orElse(Double.NaN);
+    }
+
+    static double max(List<Double> values) {
+        return values.stream().mapToDouble(d -> d).max().orElse(Double.NaN);
+    }
+
+    public static void main(String[] args) throws Exception {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        List<String> userFlags = new ArrayList<>(List.of(args).subList(Math.min(1, args.length), args.length));
+        // QUARRY_BENCH_FUNCTION_DIR: another build's function directory (e.g. a copy of main's), to compare side by side.
+        Path functionDir = Path.of(System.getenv().getOrDefault("QUARRY_BENCH_FUNCTION_DIR", "target/function"));
+        Path zip = functionDir.resolve("function.zip");
+        if (!Files.isRegularFile(zip)) {
+            throw new IllegalStateException("Build first: ./mvnw -Pfunction package -DskipTests (no " + zip + ")");
+        }
+        String sets = System.getenv().getOrDefault("QUARRY_BENCH_SETS", "plain,archive");
+        boolean trainWithDatabase = "db".equals(System.getenv("QUARRY_BENCH_TRAIN"));
+        Path work = Files.createTempDirectory("startup-bench");
+        Path logs = work;
+        Path task = work.resolve("task");
+        unzip(zip, task);
+        // A build from before the wrapper was packaged (e.g. main's, to compare): the wrapper from this checkout.
+        Path wrapper = Files.exists(task.resolve("quarry-jvm-wrapper")) ? task.resolve("quarry-jvm-wrapper")
+                : Path.of("src/main/zip.jvm/quarry-jvm-wrapper").toAbsolutePath();
+        Path driver = driverJar(work);
+        // What the package step adds beside the archive (infra/aws/cds-archive.sh): the runner jar, for the class path.
+        // QUARRY_BENCH_RUNNER_JAR=false leaves it out: the archive then serves the classes of Lambda's own class loader.
+        if (!Files.exists(task.resolve("quarry-runner.jar")) && !"false".equals(System.getenv("QUARRY_BENCH_RUNNER_JAR"))) {
+            try (var files = Files.list(functionDir)) {
+                Files.copy(files.filter(f -> f.toString().endsWith("-runner.jar")).findFirst().orElseThrow(),
+                        task.resolve("quarry-runner.jar"));
+            }
+        }
+
+        // Lambda's own JVM flags (its runtime's command line: serial GC, CDS required, the runtime's base archive) before
+        // the ones given here; the JDK's default archive stands in for the runtime's.
+        List<String> command = new ArrayList<>(List.of("/bin/sh", wrapper.toString(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC", "-Xshare:on"));
+        Path baseArchive = Path.of(System.getProperty("java.home"), "lib", "server", "classes.jsa");
+        if (Files.exists(baseArchive)) {
+            command.add("-XX:SharedArchiveFile=" + baseArchive);
+        }
+        command.addAll(userFlags);
+        command.addAll(List.of("-cp", driver.toString(), "LambdaJavaRuntime"));
+
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
             Map<String, String> env = new HashMap<>();
+            env.put("LAMBDA_TASK_ROOT", task.toString());
             env.put("QUARRY_DB_URL", "postgresql://localhost:" + pg.getPort() + "/postgres");
             env.put("QUARRY_DB_USER", "postgres");
             env.put("QUARRY_DB_PASSWORD", "postgres");
             env.put("QUARRY_DB_POOL_SIZE", "2");
             env.put("QUARRY_OPERATOR_SECRET", OPERATOR_SECRET);
             env.put("DISABLE_SIGNAL_HANDLERS", "true");
+            Launch launch = new Launch(command, env);
 
-            // Setup (not timed): migrate, as the deploy step would, and create a project and key.
-            Map<String, String> setupEnv = new HashMap<>(env);
-            setupEnv.put("QUARRY_MIGRATE_AT_START", "true");
-            Object[] setup = coldStart(app, jvmFlags, setupEnv, event("POST", "/admin/projects",
-                    Map.of("content-type", "application/json", "x-quarry-operator-secret", OPERATOR_SECRET),
-                    "{\"name\": \"Bench\", \"timezone\": \"UTC\", \"scopes\": [\"*\"]}"), logs.resolve("setup.log"));
-            JsonNode created = JSON.readTree(bodyOf((JsonNode) setup[2]));
+            // Setup (not timed, no archive): migrate, as the deploy step would, and create a project and key.
+            Run setup = coldStart(launch.with(Map.of("QUARRY_MIGRATE_AT_START", "true", "QUARRY_CDS", "off")),
+                    List.of(event("POST", "/admin/projects",
+                            Map.of("content-type", "application/json", "x-quarry-operator-secret", OPERATOR_SECRET),
+                            "{\"name\": \"Bench\", \"timezone\": \"UTC\", \"scopes\": [\"*\"]}")),
+                    logs.resolve("setup.log"), () -> null);
+            JsonNode created = JSON.readTree(bodyOf(setup.answer()));
             long projectId = created.path("id").asLong();
             String key = created.path("personal_api_key").path("value").asText();
             if (projectId == 0 || key.isEmpty()) {
-                throw new IllegalStateException("setup failed: " + setup[2] + " (log " + logs.resolve("setup.log") + ")");
+                throw new IllegalStateException("setup failed: " + setup.answer() + " (log " + logs.resolve("setup.log") + ")");
             }
 
             // Measured: the bootstrap function's first request, migrations off, as on AWS.
-            env.put("QUARRY_MIGRATE_AT_START", "false");
-            env.put("QUARRY_FUNCTION_GROUP", "bootstrap");
-            String request = event("GET", "/api/projects/" + projectId + "/", Map.of("authorization", "Bearer " + key), null);
-            List<Double> init = new ArrayList<>();
-            List<Double> first = new ArrayList<>();
-            List<Double> quarkus = new ArrayList<>();
-            List<Double> cpu = new ArrayList<>();
-            List<Double> classes = new ArrayList<>();
-            System.out.printf("JVM %s, flags %s, %d cores, load average %s%n", System.getProperty("java.version"), jvmFlags,
-                    Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/loadavg")).trim());
-            for (int i = 1; i <= runs; i++) {
-                Path log = logs.resolve("run-" + i + ".log");
-                // Connections the application holds right after its first answer: no eager pool warm-up.
-                Object[] result = coldStart(app, jvmFlags, env, request, log, () -> {
-                    try (java.sql.Connection c = java.sql.DriverManager.getConnection(
-                            "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres?ApplicationName=bench", "postgres", "postgres");
-                         java.sql.ResultSet rs = c.createStatement().executeQuery("select count(*) || ' ' || string_agg(application_name || '/' || coalesce(state, '') || '/' || left(query, 50), ' | ') from pg_stat_activity "
-                                 + "where backend_type = 'client backend' and application_name <> 'bench'")) {
-                        rs.next();
-                        return rs.getString(1);
-                    }
-                });
-                JsonNode answer = (JsonNode) result[2];
-                if (answer.path("statusCode").asInt() != 200) {
-                    throw new IllegalStateException("run " + i + " answered " + answer + " (log " + log + ")");
-                }
-                Matcher started = Pattern.compile("started in ([0-9.]+)s").matcher(Files.readString(log));
-                double quarkusMs = started.find() ? Double.parseDouble(started.group(1)) * 1000 : Double.NaN;
-                init.add((Double) result[0]);
-                first.add((Double) result[1]);
-                quarkus.add(quarkusMs);
-                cpu.add((Double) result[4]);
-                classes.add((double) (Long) result[6]);
-                System.out.printf("run %d: init (process start -> first poll) %.0f ms, Quarkus 'started in' %.0f ms, "
-                        + "first answer (200, with PostgreSQL) %.0f ms, CPU time to init %.0f ms, to the answer %.0f ms, "
-                        + "classes loaded by the answer %d, connections held %s%n", i, result[0], quarkusMs, result[1], result[5],
-                        result[4], result[6], result[3]);
+            Launch measured = launch.with(Map.of("QUARRY_MIGRATE_AT_START", "false", "QUARRY_FUNCTION_GROUP", "bootstrap"));
+            Launch recorded = measured;
+            String measureFlags = System.getenv().getOrDefault("QUARRY_BENCH_MEASURE_FLAGS", "").trim();
+            if (!measureFlags.isEmpty()) {
+                // Flags for the measured runs only, not the recording run (e.g. a JFR recording of where the time goes).
+                List<String> withFlags = new ArrayList<>(command.subList(0, command.size() - 3));
+                withFlags.addAll(List.of(measureFlags.split("\\s+")));
+                withFlags.addAll(command.subList(command.size() - 3, command.size()));
+                measured = new Launch(withFlags, measured.env());
             }
-            System.out.printf("median: init %.0f ms, first answer %.0f ms (min %.0f, max %.0f), CPU time %.0f ms, classes %.0f;"
-                    + " logs in %s (function %s)%n", median(init), median(first), first.stream().mapToDouble(d -> d).min().orElse(0),
-                    first.stream().mapToDouble(d -> d).max().orElse(0), median(cpu), median(classes), logs, functionDir);
-            System.out.printf("load average after: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
+            String request = event("GET", "/api/projects/" + projectId + "/", Map.of("authorization", "Bearer " + key), null);
+            System.out.printf("JVM %s, flags %s, %d cores; function %s unpacked in %s%n", System.getProperty("java.version"),
+                    command.subList(2, command.size()), Runtime.getRuntime().availableProcessors(), zip, task);
+            List<String> table = new ArrayList<>();
+            if (sets.contains("plain")) {
+                table.add(measure("as packaged", runs, measured.with(Map.of("QUARRY_CDS", "off")), request, logs, pg));
+            }
+            if (sets.contains("archive")) {
+                Path archive = task.resolve("quarry.jsa");
+                Files.deleteIfExists(archive);
+                List<String> training = new ArrayList<>();
+                Launch recording = recorded.with(Map.of("QUARRY_CDS_RECORD", "true"));
+                if (trainWithDatabase) {
+                    training.add(request);
+                } else {
+                    // As the package step: no database reachable (connections refused), the same training events.
+                    try (var files = Files.list(Path.of("infra/aws/cds"))) {
+                        for (Path file : files.filter(f -> f.getFileName().toString().matches("training-.*\\.json")).sorted().toList()) {
+                            training.add(Files.readString(file));
+                        }
+                    }
+                    recording = recording.with(Map.of("QUARRY_DB_URL", "postgresql://127.0.0.1:9/none"));
+                }
+                long recordStart = System.nanoTime();
+                Run record = coldStart(recording, training, logs.resolve("record.log"), () -> null);
+                if (!Files.exists(archive)) {
+                    throw new IllegalStateException("the recording run wrote no archive (log " + logs.resolve("record.log") + ")");
+                }
+                System.out.printf("recorded %s (%d MB, %s training) in %.0f ms; training answers %s%n", archive,
+                        Files.size(archive) >> 20, trainWithDatabase ? "the measured request, with the database"
+                                : training.size() + " events, no database", (System.nanoTime() - recordStart) / 1e6,
+                        record.answers().stream().map(a -> a.path("statusCode").asText()).toList());
+                table.add(measure("with the AppCDS archive", runs, measured, request, logs, pg));
+            }
+            System.out.println();
+            System.out.println("| set | load average before / after | ready for work (median, range) | first answer | CPU time to ready / to first answer | classes loaded by the first answer |");
+            System.out.println("|---|---|---|---|---|---|");
+            table.forEach(System.out::println);
+            System.out.printf("%nJVM %s, %d runs per set, flags %s; logs in %s%n", System.getProperty("java.version"), runs,
+                    userFlags, logs);
         }
     }
 

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Cold-start benchmark of the packaged JVM application driven through a local Lambda runtime API.
-# Usage: infra/bench/startup/run.sh [runs] [JVM flags...]
-#   e.g. infra/bench/startup/run.sh 5 -XX:+TieredCompilation -XX:TieredStopAtLevel=1   (Lambda's java21 default)
+# Cold-start benchmark of the packaged JVM function as Lambda's Java runtime starts it, through a local Lambda runtime
+# API: first "as packaged", then with the function's AppCDS archive (recorded by one training run through the function's
+# exec wrapper, as infra/aws/cds-archive.sh does for AWS), in one command. Prints a table of both sets.
+# Usage: infra/bench/startup/run.sh [runs per set] [JVM flags...]
+#   e.g. infra/bench/startup/run.sh 5 -XX:TieredStopAtLevel=1   (what template.yaml's JAVA_TOOL_OPTIONS sets)
+# Environment: QUARRY_BENCH_FUNCTION_DIR (another build's target/function, holding function.zip, to compare builds),
+# QUARRY_BENCH_SETS=plain|archive (one set only), QUARRY_BENCH_TRAIN=db (train on the measured request with the database
+# instead of the package step's training events without one), QUARRY_BENCH_MEASURE_FLAGS (JVM flags for the measured
+# runs only, e.g. a JFR recording), QUARRY_BENCH_RUNNER_JAR=false (the archive without the runner jar on the class
+# path: classes from Lambda's own class loader).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-# The function build (-Pfunction, target/function/): what function.zip holds. QUARRY_BENCH_FUNCTION_DIR measures another
-# build's function directory instead (e.g. a copy of main's target/function, to compare two builds side by side).
+# The function build (-Pfunction, target/function/function.zip: what Lambda runs).
 if [ -z "${QUARRY_BENCH_FUNCTION_DIR:-}" ]; then
-  ls target/function/*-runner.jar >/dev/null 2>&1 || ./mvnw -B -q -Pfunction package -DskipTests
+  ls target/function/function.zip >/dev/null 2>&1 || ./mvnw -B -q -Pfunction package -DskipTests
 fi
 cp_file=$(mktemp)
 ./mvnw -B -q -o -Pfunction dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null

@@ -227,6 +227,21 @@ class TemplateTest {
         assertEquals("java21", functions().get("MigrationFunction").get("Runtime"));
     }
 
+    @Test
+    void jvmFunctionsRunC1OnlyAndStartThroughTheArchiveWrapper() {
+        Map<String, Object> globals = map(at(TEMPLATE, "Globals", "Function", "Environment", "Variables"));
+        assertTrue(String.valueOf(globals.get("JAVA_TOOL_OPTIONS")).contains("-XX:TieredStopAtLevel=1"));
+        assertEquals(Map.of("Fn::If", List.of("IsNative", Map.of("Ref", "AWS::NoValue"), "/var/task/quarry-jvm-wrapper")),
+                globals.get("AWS_LAMBDA_EXEC_WRAPPER"), "the native package has no wrapper");
+        for (String jvmOnly : List.of("QueryWorkerFunction", "MigrationFunction")) {
+            assertEquals("/var/task/quarry-jvm-wrapper", environment(functions().get(jvmOnly)).get("AWS_LAMBDA_EXEC_WRAPPER"),
+                    jvmOnly + " runs java21 in either mode");
+        }
+        // Quarkus copies src/main/zip.jvm into the JVM function.zip, as mode 0755 only if the file is executable.
+        Path wrapper = Path.of("src/main/zip.jvm/quarry-jvm-wrapper");
+        assertTrue(Files.isRegularFile(wrapper) && Files.isExecutable(wrapper), "wrapper packaged executable");
+    }
+
     private static String handler(String function) {
         return String.valueOf(functions().get(function).get("Handler"));
     }
@@ -386,6 +401,9 @@ class TemplateTest {
         for (String name : names) {
             if (name.equals("DISABLE_SIGNAL_HANDLERS") || name.startsWith("QUARKUS_")) {
                 continue; // read by Quarkus itself
+            }
+            if (name.equals("JAVA_TOOL_OPTIONS") || name.equals("AWS_LAMBDA_EXEC_WRAPPER")) {
+                continue; // read by the JVM and by Lambda's runtime
             }
             assertTrue(sources.toString().contains(name) || known.contains(name.toLowerCase().replace('_', '.')),
                     name + " is read by nothing");
