@@ -127,7 +127,8 @@ final class CoreFunctions {
             if (cat(x.type()).equals("array")) {
                 return new Frag("coalesce(cardinality(" + x.sql() + "), 0)::bigint", "UInt64");
             }
-            return new Frag("length(" + p.str(x) + ")::bigint", p.nullableLike(x, "UInt64"));
+            // ClickHouse's length of a String counts bytes (lengthUTF8 counts code points)
+            return new Frag("octet_length(" + p.str(x) + ")::bigint", p.nullableLike(x, "UInt64"));
         });
         Printer emptyFn = (p, c, name) -> {
             List<Expr> args = c.args();
@@ -283,8 +284,15 @@ final class CoreFunctions {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
             long places = args.size() == 2 ? p.constSigned(args.get(1), "round precision") : 0;
-            if (cat(x.type()).equals("int") && places >= 0) {
-                return x;
+            if (cat(x.type()).equals("int")) {
+                // an integer stays an integer of its type; negative places round half away from zero (1250 → 1300)
+                return places >= 0 ? x : new Frag("round((" + x.sql() + ")::numeric, " + Math.max(-20, places)
+                        + ")::bigint", x.type());
+            }
+            if (cat(x.type()).equals("float")) {
+                // ClickHouse rounds a Float half to even (round(2.5) = 2), as roundBankers; other types half away
+                Frag bankers = Functions.lookup("roundBankers").printer().print(p, c, "roundbankers");
+                return new Frag(bankers.sql(), p.nullableLike(x, "Float64"));
             }
             return new Frag("round((" + p.num(x) + ")::numeric, " + Math.max(-20, Math.min(20, places)) + ")::float8",
                     p.nullableLike(x, "Float64"));

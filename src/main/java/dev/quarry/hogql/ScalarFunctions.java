@@ -491,10 +491,15 @@ final class ScalarFunctions {
         };
         scalar("timeStampAdd", 2, 2, timestampaddFn);
         scalar("timeStampSub", 2, 2, timestampaddFn);
-        scalar("dateTrunc", 2, 2, (p, c, name) -> {
+        // ClickHouse: a Date for year, quarter, month and week, else a DateTime; the optional zone is read as toTimeZone
+        scalar("dateTrunc", 2, 3, (p, c, name) -> {
             List<Expr> a = c.args();
             String unit = Dates.unitArg(p, a.get(0), "dateTrunc");
-            return Dates.startOf(p, p.expr(a.get(1)), unit, false);
+            Frag x = p.expr(a.get(1));
+            if (a.size() == 3) {
+                x = Dates.withZone(p, Dates.toDateTime(p, x), a.get(2));
+            }
+            return Dates.startOf(p, x, unit, List.of("year", "quarter", "month", "week").contains(unit));
         });
         scalar("age", 3, 3, (p, c, name) -> age(p, Dates.unitArg(p, c.args().get(0), "age"), p.expr(c.args().get(1)), p.expr(c.args().get(2))));
         scalar("toStartOfSecond", 1, 1, (p, c, name) -> Dates.startOf(p, p.expr(c.args().get(0)), "second", false));
