@@ -148,7 +148,8 @@ final class CoreFunctions {
                     if (cat(x.type()).equals("array")) {
                         return "coalesce(cardinality(" + x.sql() + "), 0)::bigint";
                     }
-                    return "length(" + p.str(x) + ")::bigint";
+                    // ClickHouse's length of a String counts bytes (lengthUTF8 counts code points)
+                    return "octet_length(" + p.str(x) + ")::bigint";
                 });
         CallPrinter emptyFn = (p, c, name) -> {
             Frag x = p.expr(c.args().get(0));
@@ -295,13 +296,18 @@ final class CoreFunctions {
         // math
         scalar("round", 1, 2, (t, c) -> {
             long places = c.args().size() == 2 ? PostgresPrinter.constSigned(c.args().get(1), "round precision") : 0;
-            return cat(t.get(0)).equals("int") && places >= 0 ? t.get(0) : HogQLTypes.nullableLike(t.get(0), "Float64");
+            return cat(t.get(0)).equals("int") ? t.get(0) : HogQLTypes.nullableLike(t.get(0), "Float64");
         }, (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
             long places = args.size() == 2 ? PostgresPrinter.constSigned(args.get(1), "round precision") : 0;
-            if (cat(x.type()).equals("int") && places >= 0) {
-                return x.sql();
+            if (cat(x.type()).equals("int")) {
+                // an integer stays an integer of its type; negative places round half away from zero (1250 → 1300)
+                return places >= 0 ? x.sql() : "round((" + x.sql() + ")::numeric, " + Math.max(-20, places) + ")::bigint";
+            }
+            if (cat(x.type()).equals("float")) {
+                // ClickHouse rounds a Float half to even (round(2.5) = 2), as roundBankers; other types half away
+                return Functions.lookup("roundBankers").sql().print(p, c, "roundbankers");
             }
             return "round((" + p.num(x) + ")::numeric, " + Math.max(-20, Math.min(20, places)) + ")::float8";
         });

@@ -7,7 +7,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * PostHog's HogQL function list (posthog/hogql/functions/mapping.py at PostHog commit 00a2cdc, by its groups), and
+ * PostHog's HogQL function list (posthog/hogql/functions/: mapping.py with the clickhouse/*.py modules it merges,
+ * aggregations.py with its generated combinator names, posthog.py and udfs.py, as of PostHog's master in December 2026;
+ * by their groups, names beginning with an underscore left out as PostHog leaves them out), and
  * for each name whether Quarry supports it. A PostHog name Quarry does not support is refused with a 400 that names
  * it ({@link #refusal}); the README's coverage table counts these groups (a test keeps the two in step).
  */
@@ -22,57 +24,95 @@ public final class FunctionCatalog {
         }
     }
 
+    /** The aggregates PostHog combines with suffixes ({@code sumArray}, {@code avgOrNullIf}, …). */
+    private static final List<String> COMBINED = List.of("avg", "sum", "min", "max", "count", "countDistinct", "median");
+    /** Each combinator suffix and the suffixes allowed after it (PostHog's aggregations.py COMBINATORS). */
+    private static final Map<String, List<String>> SUFFIXES = new LinkedHashMap<>();
+
+    static {
+        List<String> after = List.of("If", "OrDefault", "OrNull");
+        SUFFIXES.put("If", List.of());
+        for (String s : List.of("Array", "Map", "State", "Merge", "ForEach")) {
+            SUFFIXES.put(s, after);
+        }
+        SUFFIXES.put("OrDefault", List.of("If"));
+        SUFFIXES.put("OrNull", List.of("If"));
+        SUFFIXES.put("ArgMin", after);
+        SUFFIXES.put("ArgMax", after);
+    }
+
     static {
         group("arithmetic",
             "plus", "minus", "multiply", "divide", "intDiv", "intDivOrZero", "modulo", "moduloOrZero",
             "positiveModulo", "negate", "abs", "gcd", "lcm", "max2", "min2", "multiplyDecimal", "divideDecimal");
         group("arrays and strings",
-            "empty", "notEmpty", "length", "reverse");
+            "empty", "notEmpty", "isEmpty", "isNotEmpty", "length", "reverse");
         group("arrays",
             "array", "range", "arrayConcat", "arrayElement", "has", "hasAll", "hasAny", "hasSubstr", "indexOf",
             "arrayCount", "countEqual", "arrayEnumerate", "arrayEnumerateUniq", "arrayPopBack", "arrayPopFront",
             "arrayPushBack", "arrayPushFront", "arrayResize", "arraySlice", "arraySort", "arrayReverseSort",
             "arrayUniq", "arrayJoin", "arrayDifference", "arrayDistinct", "arrayEnumerateDense", "arrayIntersect",
-            "arrayReverse", "arrayFilter", "arrayFlatten", "arrayCompact", "arrayZip", "arrayAUC", "arrayMap",
-            "arrayFill", "arraySplit", "arrayReverseFill", "arrayReverseSplit", "arrayExists", "arrayAll",
-            "arrayFirst", "arrayLast", "arrayFirstIndex", "arrayLastIndex", "arrayMin", "arrayMax", "arraySum",
-            "arrayAvg", "arrayCumSum", "arrayCumSumNonNegative", "arrayProduct");
+            "arrayReduce", "arrayReverse", "arrayFilter", "arrayFlatten", "arrayCompact", "arrayZip", "arrayAUC",
+            "arrayMap", "arrayFill", "arrayFold", "arrayWithConstant", "arraySplit", "arrayReverseFill",
+            "arrayReverseSplit", "arrayRotateLeft", "arrayRotateRight", "arrayExists", "arrayAll", "arrayFirst",
+            "arrayLast", "arrayFirstIndex", "arrayLastIndex", "arrayMin", "arrayMax", "arraySum", "arrayAvg",
+            "arrayCumSum", "arrayCumSumNonNegative", "arrayProduct", "arrayStringConcat", "generateSeries");
         group("comparison",
             "equals", "notEquals", "less", "greater", "lessOrEquals", "greaterOrEquals");
         group("logical",
             "and", "or", "xor", "not");
         group("type conversions",
-            "toInt", "toFloat", "toDecimal", "toDate", "toDateTime", "toUUID", "toString", "toJSONString",
-            "parseDateTime", "parseDateTimeBestEffort");
+            "hex", "unhex", "reinterpretAsUInt8", "reinterpretAsUInt16", "reinterpretAsUInt32", "reinterpretAsUInt64",
+            "reinterpretAsUInt128", "reinterpretAsUInt256", "reinterpretAsInt8", "reinterpretAsInt16",
+            "reinterpretAsInt32", "reinterpretAsInt64", "reinterpretAsInt128", "reinterpretAsInt256",
+            "reinterpretAsFloat32", "reinterpretAsFloat64", "reinterpretAsUUID", "toInt", "toIntOrZero", "toFloat",
+            "toFloatOrZero", "toFloatOrDefault", "toDecimal", "toUUID", "toUUIDOrDefault", "toString",
+            "toNullableString", "toBool", "toJSONString", "parseDateTime", "parseDateTimeBestEffort", "toTypeName",
+            "cityHash64", "UUIDv7ToDateTime", "toDate", "to_date", "toDateTime", "toDateTime64", "toDateTimeUS");
         group("dates and times",
-            "toTimeZone", "timeZoneOf", "timeZoneOffset", "toYear", "toQuarter", "toMonth", "toDayOfYear",
-            "toDayOfMonth", "toDayOfWeek", "toHour", "toMinute", "toSecond", "toUnixTimestamp",
-            "toUnixTimestamp64Milli", "toStartOfYear", "toStartOfISOYear", "toStartOfQuarter", "toStartOfMonth",
-            "toLastDayOfMonth", "toMonday", "toStartOfWeek", "toStartOfDay", "toLastDayOfWeek", "toStartOfHour",
-            "toStartOfMinute", "toStartOfSecond", "toStartOfFiveMinutes", "toStartOfTenMinutes",
-            "toStartOfFifteenMinutes", "toTime", "toISOYear", "toISOWeek", "toWeek", "toYearWeek", "age", "dateDiff",
-            "dateTrunc", "dateAdd", "dateSub", "timeStampAdd", "timeStampSub", "now", "NOW", "nowInBlock", "today",
-            "yesterday", "timeSlot", "toYYYYMM", "toYYYYMMDD", "toYYYYMMDDhhmmss", "addYears", "addMonths",
-            "addWeeks", "addDays", "addHours", "addMinutes", "addSeconds", "addQuarters", "subtractYears",
-            "subtractMonths", "subtractWeeks", "subtractDays", "subtractHours", "subtractMinutes", "subtractSeconds",
+            "timeZoneOf", "timeZoneOffset", "toYear", "toQuarter", "toMonth", "toDayOfYear", "toDayOfMonth",
+            "toDayOfWeek", "toHour", "toMinute", "toSecond", "toUnixTimestamp", "toUnixTimestamp64Milli",
+            "fromUnixTimestamp64Milli", "toStartOfInterval", "toStartOfYear", "toStartOfISOYear",
+            "toStartOfQuarter", "toStartOfMonth", "toLastDayOfMonth", "toMonday", "toStartOfWeek", "toStartOfDay",
+            "toLastDayOfWeek", "toStartOfHour", "toStartOfMinute", "toStartOfSecond", "toStartOfFiveMinutes",
+            "toStartOfTenMinutes", "toStartOfFifteenMinutes", "toTime", "toISOYear", "toISOWeek", "toWeek",
+            "toYearWeek", "age", "dateAdd", "dateSub", "date_bin", "date_add", "date_subtract", "date_diff",
+            "dateDiff", "timeStampAdd", "timeStampSub", "nowInBlock", "rowNumberInBlock", "rowNumberInAllBlocks",
+            "timeSlot", "toYYYYMM", "toYYYYMMDD", "toYYYYMMDDhhmmss", "addYears", "addMonths", "addWeeks",
+            "addDays", "addHours", "addMinutes", "addSeconds", "addQuarters", "subtractYears", "subtractMonths",
+            "subtractWeeks", "subtractDays", "subtractHours", "subtractMinutes", "subtractSeconds",
             "subtractQuarters", "timeSlots", "formatDateTime", "dateName", "monthName", "fromUnixTimestamp",
-            "toModifiedJulianDay", "fromModifiedJulianDay", "toIntervalSecond", "toIntervalMinute", "toIntervalHour",
-            "toIntervalDay", "toIntervalWeek", "toIntervalMonth", "toIntervalQuarter", "toIntervalYear");
+            "toModifiedJulianDay", "fromModifiedJulianDay", "toIntervalSecond", "toIntervalMinute",
+            "toIntervalHour", "toIntervalDay", "toIntervalWeek", "toIntervalMonth", "toIntervalQuarter",
+            "toIntervalYear", "now", "yesterday", "current_timestamp", "today", "current_date", "date_part",
+            "date_trunc", "dateTrunc", "to_timestamp", "to_char", "make_timestamp", "make_date", "make_interval",
+            "make_timestamptz", "timezone", "toTimeZone");
         group("strings",
-            "lengthUTF8", "leftPad", "rightPad", "leftPadUTF8", "rightPadUTF8", "lower", "upper", "lowerUTF8",
-            "upperUTF8", "isValidUTF8", "toValidUTF8", "repeat", "format", "reverseUTF8", "concat", "substring",
+            "left", "right", "lengthUTF8", "leftPad", "rightPad", "leftPadUTF8", "rightPadUTF8", "lower", "upper",
+            "lowerUTF8", "upperUTF8", "isValidUTF8", "toValidUTF8", "format", "reverseUTF8", "concat", "substring",
             "substringUTF8", "appendTrailingCharIfAbsent", "convertCharset", "base58Encode", "base58Decode",
-            "tryBase58Decode", "base64Encode", "base64Decode", "tryBase64Decode", "endsWith", "startsWith", "trim",
-            "trimLeft", "trimRight", "encodeXMLComponent", "decodeXMLComponent", "extractTextFromHTML", "ascii",
-            "concatWithSeparator");
+            "tryBase58Decode", "base64Encode", "base64Decode", "tryBase64Decode", "endsWith", "startsWith",
+            "encodeXMLComponent", "decodeXMLComponent", "extractTextFromHTML", "ascii", "concatWithSeparator",
+            "repeat", "initcap", "lpad", "rpad", "split_part", "ltrim", "trimLeft", "rtrim", "trimRight", "btrim",
+            "trim");
         group("searching in strings",
             "position", "positionCaseInsensitive", "positionUTF8", "positionCaseInsensitiveUTF8",
             "multiSearchAllPositions", "multiSearchAllPositionsUTF8", "multiSearchFirstPosition",
-            "multiSearchFirstIndex", "multiSearchAny", "match", "multiMatchAny", "multiMatchAnyIndex",
-            "multiMatchAllIndices", "multiFuzzyMatchAny", "multiFuzzyMatchAnyIndex", "multiFuzzyMatchAllIndices",
-            "extract", "extractAll", "extractAllGroupsHorizontal", "extractAllGroupsVertical", "like", "ilike",
-            "notLike", "notILike", "ngramDistance", "ngramSearch", "countSubstrings",
-            "countSubstringsCaseInsensitive", "countSubstringsCaseInsensitiveUTF8", "countMatches", "regexpExtract");
+            "multiSearchFirstIndex", "multiSearchAny", "multiSearchAllPositionsCaseInsensitive",
+            "multiSearchAllPositionsCaseInsensitiveUTF8", "multiSearchAnyUTF8", "multiSearchAnyCaseInsensitive",
+            "multiSearchAnyCaseInsensitiveUTF8", "multiSearchFirstIndexUTF8", "multiSearchFirstIndexCaseInsensitive",
+            "multiSearchFirstIndexCaseInsensitiveUTF8", "multiSearchFirstPositionUTF8",
+            "multiSearchFirstPositionCaseInsensitive", "multiSearchFirstPositionCaseInsensitiveUTF8", "match",
+            "multiMatchAny", "multiMatchAnyIndex", "multiMatchAllIndices", "multiFuzzyMatchAny",
+            "multiFuzzyMatchAnyIndex", "multiFuzzyMatchAllIndices", "extract", "extractAll",
+            "extractAllGroupsHorizontal", "extractAllGroupsVertical", "extractGroups", "like", "ilike", "notLike",
+            "notILike", "locate", "ngramDistance", "ngramDistanceCaseInsensitive", "ngramDistanceUTF8",
+            "ngramDistanceCaseInsensitiveUTF8", "ngramSearch", "ngramSearchCaseInsensitive", "ngramSearchUTF8",
+            "ngramSearchCaseInsensitiveUTF8", "countSubstrings", "countSubstringsCaseInsensitive",
+            "countSubstringsCaseInsensitiveUTF8", "countMatches", "countMatchesCaseInsensitive", "hasSubsequence",
+            "hasSubsequenceCaseInsensitive", "hasSubsequenceUTF8", "hasSubsequenceCaseInsensitiveUTF8", "hasToken",
+            "hasTokenCaseInsensitive", "hasTokenOrNull", "hasTokenCaseInsensitiveOrNull", "hasAllTokens",
+            "hasAnyTokens", "regexpExtract");
         group("replacing in strings",
             "replace", "replaceAll", "replaceOne", "replaceRegexpAll", "replaceRegexpOne", "regexpQuoteMeta",
             "translate", "translateUTF8");
@@ -82,15 +122,15 @@ public final class FunctionCatalog {
             "e", "pi", "exp", "log", "ln", "exp2", "log2", "exp10", "log10", "sqrt", "cbrt", "erf", "erfc", "lgamma",
             "tgamma", "sin", "cos", "tan", "asin", "acos", "atan", "pow", "power", "intExp2", "intExp10", "cosh",
             "acosh", "sinh", "asinh", "atanh", "atan2", "hypot", "log1p", "sign", "degrees", "radians", "factorial",
-            "width_bucket");
+            "width_bucket", "rand");
         group("rounding",
             "floor", "ceil", "trunc", "round", "roundBankers", "roundToExp2", "roundDuration", "roundAge", "roundDown");
         group("maps",
             "map", "mapFromArrays", "mapAdd", "mapSubtract", "mapPopulateSeries", "mapContains", "mapKeys",
             "mapValues", "mapContainsKeyLike", "mapExtractKeyLike", "mapApply", "mapFilter", "mapUpdate");
         group("splitting strings",
-            "splitByChar", "splitByString", "splitByRegexp", "splitByWhitespace", "splitByNonAlpha",
-            "arrayStringConcat", "alphaTokens", "extractAllGroups", "ngrams", "tokens");
+            "splitByChar", "splitByString", "splitByRegexp", "splitByWhitespace", "splitByNonAlpha", "alphaTokens",
+            "extractAllGroups", "ngrams", "tokens");
         group("bit",
             "bitAnd", "bitOr", "bitXor", "bitNot", "bitShiftLeft", "bitShiftRight", "bitRotateLeft",
             "bitRotateRight", "bitSlice", "bitTest", "bitTestAll", "bitTestAny", "bitCount", "bitHammingDistance");
@@ -107,14 +147,24 @@ public final class FunctionCatalog {
             "decodeURLComponent", "encodeURLFormComponent", "decodeURLFormComponent", "netloc", "cutWWW",
             "cutQueryString", "cutFragment", "cutQueryStringAndFragment", "cutURLParameter");
         group("json",
-            "isValidJSON", "JSONHas", "JSONLength", "JSONArrayLength", "JSONType", "JSONExtractUInt",
+            "isValidJSON", "JSONHas", "JSONLength", "JSONArrayLength", "JSONType", "JSONExtract", "JSONExtractUInt",
             "JSONExtractInt", "JSONExtractFloat", "JSONExtractBool", "JSONExtractString", "JSONExtractKey",
-            "JSONExtractKeys", "JSONExtractRaw", "JSONExtractArrayRaw", "JSONExtractKeysAndValuesRaw");
+            "JSONExtractKeys", "JSONExtractRaw", "JSONExtractArrayRaw", "JSONExtractKeysAndValues",
+            "JSONExtractKeysAndValuesRaw", "JSON_VALUE");
         group("in",
             "in", "notIn");
         group("geo",
             "greatCircleDistance", "geoDistance", "greatCircleAngle", "pointInEllipses", "pointInPolygon",
-            "geohashEncode", "geohashDecode", "geohashesInBox");
+            "geohashEncode", "geohashDecode", "geohashesInBox", "h3IsValid", "h3GetResolution", "h3GetBaseCell",
+            "h3EdgeAngle", "h3EdgeLengthM", "h3EdgeLengthKm", "geoToH3", "h3ToGeo", "h3ToGeoBoundary", "h3kRing",
+            "h3HexAreaM2", "h3HexAreaKm2", "h3IndexesAreNeighbors", "h3ToChildren", "h3ToParent", "h3ToString",
+            "stringToH3", "h3IsResClassIII", "h3IsPentagon", "h3GetFaces", "h3CellAreaM2", "h3CellAreaRads2",
+            "h3ToCenterChild", "h3ExactEdgeLengthM", "h3ExactEdgeLengthKm", "h3ExactEdgeLengthRads",
+            "h3NumHexagons", "h3PointDistM", "h3PointDistKm", "h3PointDistRads", "h3GetRes0Indexes",
+            "h3GetPentagonIndexes", "h3Line", "h3Distance", "h3HexRing", "h3GetUnidirectionalEdge",
+            "h3UnidirectionalEdgeIsValid", "h3GetOriginIndexFromUnidirectionalEdge",
+            "h3GetDestinationIndexFromUnidirectionalEdge", "h3GetIndexesFromUnidirectionalEdge",
+            "h3GetUnidirectionalEdgesFromHexagon", "h3GetUnidirectionalEdgeBoundary");
         group("nullable",
             "isNull", "isNotNull", "coalesce", "ifNull", "nullIf", "assumeNotNull", "toNullable");
         group("tuples",
@@ -123,40 +173,87 @@ public final class FunctionCatalog {
             "tupleDivideByNumber", "dotProduct");
         group("other",
             "isFinite", "isInfinite", "ifNotFinite", "isNaN", "bar", "transform", "formatReadableDecimalSize",
-            "formatReadableSize", "formatReadableQuantity", "formatReadableTimeDelta", "least", "greatest");
+            "formatReadableSize", "formatReadableQuantity", "formatReadableTimeDelta", "least", "greatest",
+            "indexHint", "extractIPv4Substrings", "languageCodeToName");
         group("time window",
             "tumble", "hop", "tumbleStart", "tumbleEnd", "hopStart", "hopEnd");
         group("distance",
             "L1Norm", "L2Norm", "LinfNorm", "LpNorm", "L1Distance", "L2Distance", "LinfDistance", "LpDistance",
             "L1Normalize", "L2Normalize", "LinfNormalize", "LpNormalize", "cosineDistance");
         group("window functions",
-            "rank", "dense_rank", "row_number", "first_value", "last_value", "nth_value", "lagInFrame", "leadInFrame");
+            "rank", "dense_rank", "row_number", "first_value", "last_value", "nth_value", "lagInFrame", "leadInFrame",
+            "lag", "lead");
         group("aggregates",
-            "count", "COUNT", "countIf", "countDistinctIf", "min", "minIf", "max", "maxIf", "sum", "sumIf", "avg",
-            "avgIf", "any", "anyIf", "stddevPop", "stddevPopIf", "stddevSamp", "stddevSampIf", "varPop", "varPopIf",
-            "varSamp", "varSampIf", "covarPop", "covarPopIf", "covarSamp", "covarSampIf", "anyHeavy", "anyHeavyIf",
-            "anyLast", "anyLastIf", "argMin", "argMinIf", "argMax", "argMaxIf", "argMinMerge", "avgWeighted",
-            "avgWeightedIf", "groupArray", "groupUniqArray", "groupArrayInsertAt", "groupArrayInsertAtIf",
-            "groupArrayMovingAvg", "groupArrayMovingAvgIf", "groupArrayMovingSum", "groupArrayMovingSumIf",
-            "groupBitAnd", "groupBitAndIf", "groupBitOr", "groupBitOrIf", "groupBitXor", "groupBitXorIf",
-            "groupBitmap", "groupBitmapIf", "groupBitmapAnd", "groupBitmapAndIf", "groupBitmapOr", "groupBitmapOrIf",
-            "groupBitmapXor", "groupBitmapXorIf", "sumWithOverflow", "sumWithOverflowIf", "deltaSum", "deltaSumIf",
-            "deltaSumTimestamp", "deltaSumTimestampIf", "sumMap", "sumMapIf", "minMap", "minMapIf", "maxMap",
-            "maxMapIf", "skewSamp", "skewSampIf", "skewPop", "skewPopIf", "kurtSamp", "kurtSampIf", "kurtPop",
-            "kurtPopIf", "uniq", "uniqIf", "uniqExact", "uniqExactIf", "uniqHLL12", "uniqHLL12If", "uniqTheta",
-            "uniqThetaIf", "median", "medianIf", "medianExact", "medianExactIf", "medianExactLow",
+            "count", "countIf", "countState", "countMerge", "countStateIf", "countDistinct", "countDistinctIf",
+            "countMapIf", "min", "minIf", "max", "maxIf", "sum", "sumForEach", "minForEach", "sumIf", "avg", "avgIf",
+            "avgMap", "avgMapIf", "avgMapState", "avgMapMerge", "avgMapMergeIf", "any", "anyIf", "stddevPop",
+            "stddevPopIf", "stddevSamp", "stddevSampIf", "varPop", "varPopIf", "varSamp", "varSampIf", "covarPop",
+            "covarPopIf", "covarSamp", "covarSampIf", "corr", "array_agg", "groupArray", "json_agg", "string_agg",
+            "every", "anyHeavy", "anyHeavyIf", "anyLast", "anyLastIf", "argMin", "argMinIf", "argMax", "argMaxIf",
+            "argMinMerge", "argMaxMerge", "argMinState", "argMaxState", "sumForEachState", "sumForEachMerge",
+            "avgState", "avgStateIf", "avgMerge", "avgMergeIf", "avgWeighted", "avgWeightedIf", "avgArray", "topK",
+            "groupArrayIf", "groupUniqArray", "groupUniqArrayIf", "groupUniqArrayArray", "groupUniqArrayArrayIf",
+            "groupArrayInsertAt", "groupArrayInsertAtIf", "groupArrayMovingAvg", "groupArrayMovingAvgIf",
+            "groupArrayMovingSum", "groupArrayMovingSumIf", "groupArraySample", "groupArraySampleIf", "groupBitAnd",
+            "groupBitAndIf", "groupBitOr", "groupBitOrIf", "groupBitXor", "groupBitXorIf", "groupBitmap",
+            "groupBitmapIf", "groupBitmapState", "groupBitmapAnd", "groupBitmapAndIf", "groupBitmapAndState",
+            "groupBitmapOr", "groupBitmapOrIf", "groupBitmapOrState", "groupBitmapXor", "groupBitmapXorIf",
+            "sumWithOverflow", "sumWithOverflowIf", "deltaSum", "deltaSumIf", "deltaSumTimestamp",
+            "deltaSumTimestampIf", "sumMap", "sumMapIf", "sumMapMerge", "sumMapMergeIf", "minMap", "minMapIf",
+            "maxMap", "maxMapIf", "sumMerge", "sumMergeIf", "sumState", "sumStateIf", "medianArray", "skewSamp",
+            "skewSampIf", "skewPop", "skewPopIf", "kurtSamp", "kurtSampIf", "kurtPop", "kurtPopIf", "uniq", "uniqIf",
+            "uniqExact", "uniqExactState", "uniqExactMerge", "uniqExactIf", "uniqHLL12", "uniqHLL12If", "uniqTheta",
+            "uniqThetaIf", "uniqMerge", "uniqMergeIf", "uniqMap", "uniqMapMerge", "uniqMapMergeIf", "uniqState",
+            "uniqStateIf", "uniqUpToMerge", "median", "medianIf", "medianExact", "medianExactIf", "medianExactLow",
             "medianExactLowIf", "medianExactHigh", "medianExactHighIf", "medianExactWeighted",
             "medianExactWeightedIf", "medianTiming", "medianTimingIf", "medianTimingWeighted",
             "medianTimingWeightedIf", "medianDeterministic", "medianDeterministicIf", "medianTDigest",
             "medianTDigestIf", "medianTDigestWeighted", "medianTDigestWeightedIf", "medianBFloat16",
-            "medianBFloat16If", "quantile", "quantileIf", "quantiles", "quantilesIf", "simpleLinearRegression",
-            "simpleLinearRegressionIf", "contingency", "contingencyIf", "cramersV", "cramersVIf",
-            "cramersVBiasCorrected", "cramersVBiasCorrectedIf", "theilsU", "theilsUIf", "maxIntersections",
-            "maxIntersectionsIf", "maxIntersectionsPosition", "maxIntersectionsPositionIf");
+            "medianBFloat16If", "percentile_cont", "percentile_disc", "quantile", "quantileIf", "quantiles",
+            "quantilesIf", "quantilesState", "quantilesStateIf", "quantilesMerge", "quantilesMergeIf",
+            "quantileExact", "simpleLinearRegression", "simpleLinearRegressionIf", "contingency", "contingencyIf",
+            "cramersV", "cramersVIf", "cramersVBiasCorrected", "cramersVBiasCorrectedIf", "theilsU", "theilsUIf",
+            "maxIntersections", "maxIntersectionsIf", "maxIntersectionsPosition", "maxIntersectionsPositionIf",
+            "windowFunnel", "md5");
+        group("aggregate combinators", combinatorNames());
         group("posthog",
-            "sparkline", "hogql_lookupDomainType", "hogql_lookupPaidDomainType", "hogql_lookupPaidSourceType",
-            "hogql_lookupPaidMediumType", "hogql_lookupOrganicDomainType", "hogql_lookupOrganicSourceType",
-            "hogql_lookupOrganicMediumType");
+            "sparkline", "matchesAction", "recordingButton", "explainCSPReport", "sortablesemver", "embedText",
+            "lookupDomainType", "lookupPaidSourceType", "lookupPaidMediumType", "lookupOrganicSourceType",
+            "lookupOrganicMediumType", "convertCurrency", "getSurveyResponse", "uniqueSurveySubmissionsFilter",
+            "getTrafficType", "getTrafficCategory", "isLikelyBot", "getBotType", "getBotName", "getBotOperator");
+        group("user-defined functions",
+            "aggregate_funnel", "aggregate_funnel_array", "aggregate_funnel_cohort", "aggregate_funnel_trends",
+            "aggregate_funnel_array_trends", "aggregate_funnel_cohort_trends", "aggregate_funnel_json",
+            "aggregate_funnel_array_json", "aggregate_funnel_cohort_json", "aggregate_funnel_trends_json",
+            "aggregate_funnel_array_trends_json", "aggregate_funnel_cohort_trends_json", "aggregate_funnel_test",
+            "aggregate_funnel_array_trends_test");
+    }
+
+    /**
+     * The names PostHog generates from {@link #COMBINED} and its combinator suffixes (each suffix once, each followed
+     * only by the suffixes it allows), less those the aggregates group lists by name.
+     */
+    private static String[] combinatorNames() {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (String base : COMBINED) {
+            combine(base, List.of(), names);
+        }
+        names.removeIf(n -> GROUP_OF.containsKey(n.toLowerCase(Locale.ROOT)));
+        return names.toArray(String[]::new);
+    }
+
+    private static void combine(String base, List<String> used, java.util.Set<String> out) {
+        if (!used.isEmpty()) {
+            out.add(base + String.join("", used));
+        }
+        List<String> next = used.isEmpty() ? List.copyOf(SUFFIXES.keySet()) : SUFFIXES.get(used.get(used.size() - 1));
+        for (String s : next) {
+            if (!used.contains(s)) {
+                List<String> more = new java.util.ArrayList<>(used);
+                more.add(s);
+                combine(base, more, out);
+            }
+        }
     }
 
     private FunctionCatalog() {}

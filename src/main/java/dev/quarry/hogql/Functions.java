@@ -179,6 +179,7 @@ public final class Functions {
         ScalarFunctions.register();
         ArrayFunctions.register();
         AggregateFunctions.register();
+        AliasFunctions.register();
     }
 
     private Functions() {}

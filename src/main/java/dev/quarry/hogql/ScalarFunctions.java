@@ -21,6 +21,9 @@ import java.util.stream.Collectors;
  * by {@link FunctionCatalog}.
  */
 final class ScalarFunctions {
+    /** The units dateTrunc answers with a Date, as ClickHouse does. */
+    private static final List<String> DATE_TRUNC_UNITS = List.of("year", "quarter", "month", "week");
+
     private ScalarFunctions() {}
 
     static void register() {
@@ -421,11 +424,22 @@ final class ScalarFunctions {
                 p.expr(c.args().get(0)), p.expr(c.args().get(1)));
         scalar("timeStampAdd", 2, 2, timestampaddType, timestampaddFn);
         scalar("timeStampSub", 2, 2, timestampaddType, timestampaddFn);
-        scalar("dateTrunc", 2, 2, (t, c) -> {
-            Dates.unitArg(c.args().get(0), "dateTrunc");
-            return Dates.startOfType(t.get(1), false);
-        }, (p, c, name) -> Dates.startOfSql(p, p.expr(c.args().get(1)), Dates.unitArg(c.args().get(0), "dateTrunc"),
-                false));
+        // ClickHouse: a Date for year, quarter, month and week, else a DateTime; the optional zone is read as toTimeZone
+        scalar("dateTrunc", 2, 3, (t, c) -> {
+            String unit = Dates.unitArg(c.args().get(0), "dateTrunc");
+            String x = c.args().size() == 3 ? Dates.withZoneType(HogQLTypes.asDateTime(t.get(1)), c.args().get(2))
+                    : t.get(1);
+            return Dates.startOfType(x, DATE_TRUNC_UNITS.contains(unit));
+        }, (p, c, name) -> {
+            List<Expr> a = c.args();
+            String unit = Dates.unitArg(a.get(0), "dateTrunc");
+            Frag x = p.expr(a.get(1));
+            if (a.size() == 3) {
+                Frag dt = Dates.toDateTime(p, x);
+                x = new Frag(dt.sql(), Dates.withZoneType(dt.type(), a.get(2)));
+            }
+            return Dates.startOfSql(p, x, unit, DATE_TRUNC_UNITS.contains(unit));
+        });
         scalar("age", 3, 3, (t, c) -> {
             Dates.unitArg(c.args().get(0), "age");
             return "Int64";

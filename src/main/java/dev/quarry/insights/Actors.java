@@ -69,7 +69,8 @@ public final class Actors {
         return uuid.toString();
     }
 
-    private static List<String> displayProperties(ObjectMapper mapper, String json) {
+    /** The project's display-name properties (its setting as JSON), PostHog's defaults when unset. */
+    static List<String> displayProperties(ObjectMapper mapper, String json) {
         if (json == null || json.isBlank()) {
             return DEFAULT_DISPLAY_PROPERTIES;
         }

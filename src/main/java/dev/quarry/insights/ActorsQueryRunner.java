@@ -45,6 +45,8 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
     public static final int MAX_LIMIT = 10_000;
     private static final Pattern PROPERTY_COLUMN = Pattern.compile("^(?:person\\.)?properties\\.([A-Za-z0-9_$@. \\-]{1,200})$");
     private static final Pattern RETENTION_COLUMN = Pattern.compile("^(hour|day|week|month)_(\\d{1,3})$");
+    /** PostHog's display-name column of actor lists ({@code person_display_name -- Person}). */
+    private static final String DISPLAY_NAME = "person_display_name";
     private static final Pattern ORDER_TERM = Pattern.compile("^(.+?)(?:\\s+(ASC|DESC))?$", Pattern.CASE_INSENSITIVE);
 
     /**
@@ -149,7 +151,8 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
             where.add(search(search, pre));
         }
         SelectQuery personsAst = new SelectQuery(List.of(), false, columns, from, InsightSql.and(where), List.of(),
-                null, orderBy(query.orderBy(), cell, pre), new Expr.Constant((long) limit + 1),
+                null, orderBy(query.orderBy(), cell, pre, Actors.displayProperties(context.mapper(),
+                        context.team().personDisplayNameProperties())), new Expr.Constant((long) limit + 1),
                 new Expr.Constant((long) offset), null);
         HogQLStatement persons = new HogQLStatement(kind(), personsAst, Map.of()).withLimit(limit + 1);
         HogQLStatement missingQ = null;
@@ -182,6 +185,8 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                     ? QueryPlan.of(Map.of()) : appearances(sql, cell, ids);
             QueryPlan<Long> missingActors = missingCount == null ? QueryPlan.of(0L)
                     : sql.run(missingCount).map(m -> m.rows().iterator().next().getLong(0));
+            List<String> displayProperties = Actors.displayProperties(context.mapper(),
+                    context.team().personDisplayNameProperties());
             return distinctIds.flatMap(dids -> appearances.flatMap(apps -> missingActors.map(missingN -> {
                 ObjectNode body = context.mapper().createObjectNode();
                 ArrayNode results = body.putArray("results");
@@ -193,7 +198,7 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                     long n = ((Number) r.getValue(4)).longValue();
                     List<Integer> app = apps.getOrDefault(r.getUUID(0), List.of());
                     for (String column : select) {
-                        out.add(column(context.mapper(), column, person, n, app));
+                        out.add(column(context.mapper(), column, person, n, app, displayProperties));
                     }
                 }
                 ArrayNode names = body.putArray("columns");
@@ -259,9 +264,10 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
         });
     }
 
-    private static String type(String column) {
+    private static String type(String labelled) {
+        String column = unlabelled(labelled);
         return switch (column) {
-            case "person", "actor" -> "Tuple";
+            case "person", "actor", DISPLAY_NAME -> "Tuple";
             case "created_at" -> "DateTime";
             case "event_count" -> "UInt64";
             case "matched_recordings", "appearances", "distinct_ids" -> "Array";
@@ -279,9 +285,10 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
             return out;
         }
         for (String s : select) {
-            String c = s == null ? "" : s.trim();
+            String raw = s == null ? "" : s.trim();
+            String c = unlabelled(raw);
             boolean known = List.of("person", "actor", "id", "created_at", "is_identified", "person.$delete",
-                    "properties", "distinct_ids", "matched_recordings").contains(c)
+                    "properties", "distinct_ids", "matched_recordings", DISPLAY_NAME).contains(c)
                     || PROPERTY_COLUMN.matcher(c).matches();
             if (c.equals("event_count")) {
                 if (cell == null || !cell.eventRows()) {
@@ -303,14 +310,15 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                 known = true;
             }
             if (!known) {
-                throw new ValidationException("Unsupported actors column: " + c, "select");
+                throw new ValidationException("Unsupported actors column: " + raw, "select");
             }
-            out.add(c);
+            out.add(raw);
         }
         return out;
     }
 
-    private static List<SelectQuery.OrderExpr> orderBy(List<String> orderBy, Cell cell, String pre) {
+    private static List<SelectQuery.OrderExpr> orderBy(List<String> orderBy, Cell cell, String pre,
+            List<String> displayProperties) {
         List<SelectQuery.OrderExpr> parts = new ArrayList<>();
         if (orderBy != null) {
             for (String o : orderBy) {
@@ -320,7 +328,11 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                     throw new ValidationException("Unsupported orderBy: " + term, "orderBy");
                 }
                 boolean desc = m.group(2) != null && m.group(2).equalsIgnoreCase("DESC");
-                String col = m.group(1).replaceAll("\\s+", "");
+                String col = unlabelled(m.group(1)).replaceAll("\\s+", "");
+                if (col.equals(DISPLAY_NAME)) {
+                    parts.add(new SelectQuery.OrderExpr(displayNameExpr(displayProperties, pre), desc, null));
+                    continue;
+                }
                 switch (col) {
                     case "id", "actor_id" -> parts.add(order(pre + "id", desc));
                     case "created_at", "is_identified" -> parts.add(order(pre + col, desc));
@@ -352,9 +364,17 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
         return new SelectQuery.OrderExpr(Expr.Field.of(dotted.split("\\.")), desc, null);
     }
 
-    private static JsonNode column(ObjectMapper mapper, String column, ObjectNode person, long n, List<Integer> app) {
+    private static JsonNode column(ObjectMapper mapper, String labelled, ObjectNode person, long n, List<Integer> app,
+            List<String> displayProperties) {
+        String column = unlabelled(labelled);
         return switch (column) {
             case "person", "actor" -> person;
+            case DISPLAY_NAME -> {
+                ObjectNode o = mapper.createObjectNode();
+                o.put("display_name", displayName(person.path("properties"), displayProperties, person.get("id")));
+                o.set("id", person.get("id"));
+                yield o;
+            }
             case "id" -> person.get("id");
             case "created_at" -> person.get("created_at");
             case "is_identified" -> person.get("is_identified");
@@ -379,6 +399,42 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                 yield v == null ? mapper.nullNode() : v;
             }
         };
+    }
+
+    /**
+     * A select or order column without its {@code -- label} (PostHog's frontend sends {@code person_display_name --
+     * Person}; PostHog reads the part before {@code --}).
+     */
+    private static String unlabelled(String column) {
+        int dashes = column.indexOf("--");
+        return dashes < 0 ? column.trim() : column.substring(0, dashes).trim();
+    }
+
+    /**
+     * PostHog's {@code person_display_name}: the first of the project's display-name properties the person has (as
+     * text; an empty string counts), else the person's id.
+     */
+    private static String displayName(JsonNode properties, List<String> displayProperties, JsonNode id) {
+        for (String p : displayProperties) {
+            JsonNode v = properties.get(p);
+            if (v != null && !v.isNull()) {
+                return v.isTextual() ? v.asText() : v.toString();
+            }
+        }
+        return id.asText();
+    }
+
+    /** {@code coalesce(toString(properties.<p>), …, toString(id))}, what PostHog orders {@code person_display_name} by. */
+    private static Expr displayNameExpr(List<String> displayProperties, String pre) {
+        List<Expr> args = new ArrayList<>();
+        String[] props = (pre + "properties").split("\\.");
+        for (String p : displayProperties) {
+            String[] chain = java.util.Arrays.copyOf(props, props.length + 1);
+            chain[props.length] = p;
+            args.add(Expr.Call.of("toString", Expr.Field.of(chain)));
+        }
+        args.add(Expr.Call.of("toString", Expr.Field.of((pre + "id").split("\\."))));
+        return new Expr.Call("coalesce", args, null, false);
     }
 
     /** The persons of the requested cell, from the bean that answers the source. */
