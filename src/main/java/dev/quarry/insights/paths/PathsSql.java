@@ -70,26 +70,31 @@ public final class PathsSql {
         v.put("pa_gap_s", SESSION_GAP_MS / 1000);
         v.put("pa_gap_near", (SESSION_GAP_MS - 1) / 1000.0);
         v.put("pa_scale", SESSION_SCALE);
+        v.put("pa_all", Long.MAX_VALUE);
         v.put("pa_n", (long) plan.stepLimit());
         v.put("pa_half", (long) (plan.stepLimit() / 2));
         v.put("pa_keep", plan.exclude().isEmpty() ? new Expr.Constant(true)
                 : new Expr.Compare("not in", Expr.Field.of("item"), constants(plan.exclude())));
+        // the LIMIT (never reached) keeps PostgreSQL from merging this level into the next, so that each event's item
+        // (JSON reads, cleaning regexes) is computed once, before the sort, instead of wherever the windows use it
         StringBuilder q = new StringBuilder("WITH pa_events AS (SELECT person_id, timestamp, uuid, {pa_item} AS item "
-                + "FROM events WHERE {pa_where}), ");
+                + "FROM events WHERE {pa_where} LIMIT {pa_all}), ");
         String items = "pa_events";
         if (plan.grouping() != null) {
             v.put("pa_grouping", plan.grouping());
             q.append("pa_grouped AS (SELECT person_id, timestamp, uuid, {pa_grouping} AS grouped FROM pa_events), ");
             items = "(SELECT person_id, timestamp, uuid, grouped AS item FROM pa_grouped)";
         }
-        q.append("pa_near AS (SELECT person_id, timestamp, uuid, item, lag(timestamp) OVER (" + PERSON + ") AS prev_ts, "
-                + "lead(timestamp) OVER (" + PERSON + ") AS next_ts, lead(item) OVER (" + PERSON + ") AS next_item "
-                + "FROM ").append(items).append(" WHERE {pa_keep}), ");
-        q.append("pa_flags AS (SELECT person_id, timestamp, uuid, item, " + newSession("timestamp", "prev_ts")
-                + " AS ns, if(item != if(" + newSession("next_ts", "timestamp") + " = 0, next_item, ''), 1, 0) AS kept "
+        // the flags are computed over the window functions in the same level (PostgreSQL evaluates each once there);
+        // a level of their own would be flattened into the next and each flag evaluated where it is used
+        String prevTs = "lag(timestamp) OVER (" + PERSON + ")";
+        String nextTs = "lead(timestamp) OVER (" + PERSON + ")";
+        q.append("pa_near AS (SELECT person_id, timestamp, uuid, item, " + newSession("timestamp", prevTs) + " AS ns, "
+                + "if(item != if(" + newSession(nextTs, "timestamp") + " = 0, lead(item) OVER (" + PERSON + "), ''), 1, 0) "
+                + "AS kept FROM ").append(items).append(" WHERE {pa_keep}), ");
+        q.append("pa_sessions AS (SELECT person_id, timestamp, uuid, item, ns, kept, count(if(ns = 1, 1, NULL)) OVER "
+                + PERSON_SO_FAR + " AS session, count(if(kept = 1, 1, NULL)) OVER " + PERSON_SO_FAR + " AS kc "
                 + "FROM pa_near), ");
-        q.append("pa_sessions AS (SELECT person_id, timestamp, uuid, item, ns, kept, sum(ns) OVER " + PERSON_SO_FAR
-                + " AS session, sum(kept) OVER " + PERSON_SO_FAR + " AS kc FROM pa_flags), ");
         String start = plan.startPoint();
         String end = plan.endPoint();
         String startCount = "";
