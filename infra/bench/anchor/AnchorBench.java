@@ -332,6 +332,15 @@ public class AnchorBench {
                 "SELECT sum(c) FROM (SELECT date_trunc('day', ts) AS d, coalesce(browser, '$$none') AS b, count(*) AS c FROM events "
                         + "WHERE event = '$pageview' AND " + IN_RANGE + " GROUP BY 1, 2)",
                 r -> String.valueOf(sum(r.path("results"), "count"))));
+        q.add(new Question("trends $pageview daily count",
+                "{\"kind\":\"TrendsQuery\",\"interval\":\"day\",\"series\":[" + PV + "]," + RANGE + "}",
+                "SELECT count(*) FROM events WHERE event = '$pageview' AND " + IN_RANGE,
+                r -> String.valueOf(sum(r.path("results").path(0).path("data")))));
+        q.add(new Question("trends $pageview unique users",
+                "{\"kind\":\"TrendsQuery\",\"interval\":\"day\",\"series\":[{\"kind\":\"EventsNode\",\"event\":\"$pageview\",\"math\":\"dau\"}]," + RANGE + "}",
+                "SELECT sum(c) FROM (SELECT date_trunc('day', ts) AS d, count(DISTINCT person_id) AS c FROM events "
+                        + "WHERE event = '$pageview' AND " + IN_RANGE + " GROUP BY 1)",
+                r -> String.valueOf(sum(r.path("results").path(0).path("data")))));
         q.add(new Question("lifecycle daily",
                 "{\"kind\":\"LifecycleQuery\",\"interval\":\"day\",\"series\":[" + PV + "]," + RANGE + "}",
                 """
@@ -434,6 +443,26 @@ public class AnchorBench {
                     }
                     return String.valueOf(total);
                 }));
+        // paths over every event of the range, the item being the event name (the generated rows have no URLs):
+        // sessions cut at 30 minutes, repeats dropped, 5 steps, the 50 heaviest edges (ties: equal values, so the
+        // check, edge count and summed weight, does not depend on which tie is kept)
+        q.add(new Question("paths (event names, 5 steps)",
+                "{\"kind\":\"PathsQuery\",\"pathsFilter\":{\"includeEventTypes\":[\"hogql\"],\"pathsHogQLExpression\":\"event\","
+                        + "\"stepLimit\":5,\"edgeLimit\":50}," + RANGE + "}",
+                """
+                WITH c AS (SELECT person_id, ts, uuid, event AS item,
+                             CASE WHEN epoch_ms(ts) - lag(epoch_ms(ts)) OVER w < 1800000 THEN 0 ELSE 1 END AS ns
+                           FROM events WHERE %s WINDOW w AS (PARTITION BY person_id ORDER BY ts, uuid)),
+                s AS (SELECT *, sum(ns) OVER (w ROWS UNBOUNDED PRECEDING) AS session, lead(item) OVER w AS next_item,
+                        lead(ns) OVER w AS next_new FROM c WINDOW w AS (PARTITION BY person_id ORDER BY ts, uuid)),
+                k AS (SELECT *, row_number() OVER (PARTITION BY person_id, session ORDER BY ts, uuid) AS k FROM s
+                      WHERE item <> CASE WHEN next_new = 0 THEN next_item ELSE '' END),
+                st AS (SELECT k, item, lag(item) OVER (PARTITION BY person_id, session ORDER BY ts, uuid) AS prev FROM k WHERE k <= 5),
+                edges AS (SELECT (k - 1) || '_' || prev AS source, k || '_' || item AS target, count(*) AS value FROM st
+                          WHERE k > 1 GROUP BY 1, 2 ORDER BY value DESC, source, target LIMIT 50)
+                SELECT count(*) || ' edges, ' || sum(value) || ' walks' FROM edges
+                """.formatted(IN_RANGE),
+                r -> r.path("results").size() + " edges, " + sum(r.path("results"), "value") + " walks"));
         return q;
     }
 

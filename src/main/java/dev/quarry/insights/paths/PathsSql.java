@@ -11,101 +11,137 @@ import java.util.Map;
 /**
  * The paths of a {@link PathsPlan} as HogQL ASTs computed in PostgreSQL, following PostHog's paths_query_runner:
  * <ol>
- * <li>{@code pa_events}: the events read, each with its path item and time in milliseconds; with
- * {@code pathGroupings} the item becomes its grouping ({@code pa_grouped}); excluded items are dropped.</li>
- * <li>{@code pa_cut}: per person in time order (ties by uuid), an event 30 minutes or more after the person's
- * previous one starts a new session ({@code pa_sessions} numbers them by a running count).</li>
- * <li>{@code pa_compact}: in a session, an item followed by the same item is dropped (a repeat keeps its last
- * time) — and, as PostHog compares the last item with '', so is an empty last item; the rest are numbered
- * {@code k} = 1, 2, ….</li>
+ * <li>{@code pa_events}: the events read, each with its path item; with {@code pathGroupings} the item becomes its
+ * grouping ({@code pa_grouped}); excluded items are dropped.</li>
+ * <li>{@code pa_near}: per person in time order (ties by uuid), each event's previous and next time and next
+ * item. An event 30 minutes or more (in PostHog's milliseconds) after the person's previous one starts a new
+ * session ({@code ns}). In a session, an item followed by the same item is dropped (a repeat keeps its last time) —
+ * and, as PostHog compares the last item with '', so is an empty last item; the rest are {@code kept}.</li>
+ * <li>{@code pa_sessions}: running counts per person: the session number and the kept events so far
+ * ({@code kc}); {@code pa_numbered}: {@code k} = 1, 2, … numbers the kept events of a session (and, with a start
+ * point, {@code s_kc} is the running count at the session's first start point so far).</li>
  * <li>{@code pa_steps}: the walk kept per session. No point: the first {@code stepLimit} items. {@code startPoint}:
  * from its first occurrence, {@code stepLimit} items. {@code endPoint}: the {@code stepLimit} items up to its first
  * occurrence. Both: from the start to the first end at or after it; when longer than {@code stepLimit}, the first
  * and last {@code stepLimit / 2} items around an item "..." timed as the item it replaces. A session without its
  * point(s) has no walk. The steps are renumbered {@code idx} = 1, 2, ….</li>
- * <li>Each step knows its previous item ({@code prev}), the milliseconds since it ({@code conv}) and its walk's
- * length ({@code len}).</li>
+ * <li>Each step knows its previous item ({@code prev}) and time ({@code prev_ts}), and whether it ends its walk
+ * ({@code last}).</li>
  * </ol>
- * Every step past the first is an edge {@code (idx-1)_prev → idx_item}. The team wall is the printer's: the one
- * table read is {@code events}.
+ * Every step past the first is an edge {@code (idx-1)_prev → idx_item}. Every window up to the walk shares one
+ * order, person by time, so PostgreSQL sorts the events once; only an end point, which needs the rest of the
+ * session, partitions by session too (a second sort, within each person's rows). The team wall is the printer's:
+ * the one table read is {@code events}.
  */
 public final class PathsSql {
     /** A gap of this many milliseconds or more between a person's events starts a new session (PostHog: 30 min). */
     static final long SESSION_GAP_MS = 30 * 60 * 1000L;
+    /** Packs (session, kept count) into one running maximum; a person's kept count stays below it. */
+    private static final long SESSION_SCALE = 1L << 32;
+    private static final String PERSON = "PARTITION BY person_id ORDER BY timestamp, uuid";
+    private static final String PERSON_SO_FAR = "(" + PERSON + " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)";
+    private static final String SESSION = "PARTITION BY person_id, session ORDER BY timestamp, uuid";
+    private static final String WHOLE_SESSION = "(" + SESSION
+            + " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)";
 
     private PathsSql() {
     }
 
-    /** One row per step: {@code person_id, idx, item, prev, conv, len} (see the class comment). */
+    /**
+     * Whether an event at {@code a} starts a new session after one at {@code b} (null: there is none): PostHog
+     * compares whole milliseconds ({@code toUnixTimestamp64Milli}), which only the times within a millisecond of the
+     * gap need; the others compare the times as they are (the same answer, without a numeric per event).
+     */
+    private static String newSession(String a, String b) {
+        return "multiIf(isNull(" + a + ") OR isNull(" + b + "), 1, " + a + " < " + b
+                + " + toIntervalSecond({pa_gap_near}), 0, " + a + " >= " + b + " + toIntervalSecond({pa_gap_s}), 1, "
+                + "if(toUnixTimestamp64Milli(" + a + ") - toUnixTimestamp64Milli(" + b + ") < {pa_gap}, 0, 1))";
+    }
+
+    /**
+     * One row per step: {@code person_id, idx, item, prev, timestamp, prev_ts, last} (see the class comment;
+     * {@code last} is 1 on a walk's last step).
+     */
     public static SelectLike steps(PathsPlan plan) {
         Map<String, Object> v = new HashMap<>();
         v.put("pa_where", plan.where());
         v.put("pa_item", plan.item());
         v.put("pa_gap", SESSION_GAP_MS);
+        v.put("pa_gap_s", SESSION_GAP_MS / 1000);
+        v.put("pa_gap_near", (SESSION_GAP_MS - 1) / 1000.0);
+        v.put("pa_scale", SESSION_SCALE);
+        v.put("pa_all", Long.MAX_VALUE);
         v.put("pa_n", (long) plan.stepLimit());
         v.put("pa_half", (long) (plan.stepLimit() / 2));
         v.put("pa_keep", plan.exclude().isEmpty() ? new Expr.Constant(true)
                 : new Expr.Compare("not in", Expr.Field.of("item"), constants(plan.exclude())));
-        StringBuilder q = new StringBuilder("WITH pa_events AS (SELECT person_id, timestamp, uuid, "
-                + "toUnixTimestamp64Milli(timestamp) AS ms, {pa_item} AS item FROM events WHERE {pa_where}), ");
+        // the LIMIT (never reached) keeps PostgreSQL from merging this level into the next, so that each event's item
+        // (JSON reads, cleaning regexes) is computed once, before the sort, instead of wherever the windows use it
+        StringBuilder q = new StringBuilder("WITH pa_events AS (SELECT person_id, timestamp, uuid, {pa_item} AS item "
+                + "FROM events WHERE {pa_where} LIMIT {pa_all}), ");
         String items = "pa_events";
         if (plan.grouping() != null) {
             v.put("pa_grouping", plan.grouping());
-            q.append("pa_grouped AS (SELECT person_id, timestamp, uuid, ms, {pa_grouping} AS grouped FROM pa_events), ");
-            items = "(SELECT person_id, timestamp, uuid, ms, grouped AS item FROM pa_grouped)";
+            q.append("pa_grouped AS (SELECT person_id, timestamp, uuid, {pa_grouping} AS grouped FROM pa_events), ");
+            items = "(SELECT person_id, timestamp, uuid, grouped AS item FROM pa_grouped)";
         }
-        q.append("pa_cut AS (SELECT person_id, timestamp, uuid, ms, item, "
-                + "if(ms - lag(ms) OVER pa_person < {pa_gap}, 0, 1) AS new_session FROM ").append(items)
-                .append(" WHERE {pa_keep} WINDOW pa_person AS (PARTITION BY person_id ORDER BY timestamp, uuid)), ");
-        // every window after the cut shares one order, (person, session) by time, so PostgreSQL sorts the events
-        // twice in all: by person and time, then by person, session and time
-        String inSession = "PARTITION BY person_id, session ORDER BY timestamp, uuid";
-        String wholeSession = "(" + inSession + " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)";
-        q.append("pa_sessions AS (SELECT person_id, timestamp, uuid, ms, item, "
-                + "count(if(new_session = 1, 1, NULL)) OVER (PARTITION BY person_id ORDER BY timestamp, uuid "
-                + "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS session, "
-                + "lead(item) OVER (PARTITION BY person_id ORDER BY timestamp, uuid) AS next_item, "
-                + "lead(new_session) OVER (PARTITION BY person_id ORDER BY timestamp, uuid) AS next_new FROM pa_cut), ");
-        q.append("pa_compact AS (SELECT person_id, session, timestamp, uuid, ms, item, "
-                + "row_number() OVER (" + inSession + ") AS k "
-                + "FROM pa_sessions WHERE item != if(next_new = 0, next_item, '')), ");
-        String carried = "person_id, session, timestamp, uuid, ms, ";
+        // the flags are computed over the window functions in the same level (PostgreSQL evaluates each once there);
+        // a level of their own would be flattened into the next and each flag evaluated where it is used
+        String prevTs = "lag(timestamp) OVER (" + PERSON + ")";
+        String nextTs = "lead(timestamp) OVER (" + PERSON + ")";
+        q.append("pa_near AS (SELECT person_id, timestamp, uuid, item, " + newSession("timestamp", prevTs) + " AS ns, "
+                + "if(item != if(" + newSession(nextTs, "timestamp") + " = 0, lead(item) OVER (" + PERSON + "), ''), 1, 0) "
+                + "AS kept FROM ").append(items).append(" WHERE {pa_keep}), ");
+        q.append("pa_sessions AS (SELECT person_id, timestamp, uuid, item, ns, kept, count(if(ns = 1, 1, NULL)) OVER "
+                + PERSON_SO_FAR + " AS session, count(if(kept = 1, 1, NULL)) OVER " + PERSON_SO_FAR + " AS kc "
+                + "FROM pa_near), ");
         String start = plan.startPoint();
         String end = plan.endPoint();
+        String startCount = "";
+        if (start != null) {
+            // the kept count at the session's first start point so far: of (session, -kc) packed as
+            // session * scale - kc, the running maximum is the latest session's smallest kc
+            v.put("pa_start", end != null ? start : trimSlash(start)); // both given: PostHog looks them up as given
+            startCount = ", session * {pa_scale} - max(if(item = {pa_start} AND kept = 1, session * {pa_scale} - kc, 0)) "
+                    + "OVER " + PERSON_SO_FAR + " AS s_kc";
+        }
+        q.append("pa_numbered AS (SELECT person_id, session, timestamp, uuid, item, kept, kc, "
+                + "kc - max(if(ns = 1, kc - kept, 0)) OVER " + PERSON_SO_FAR + " AS k" + startCount
+                + " FROM pa_sessions), ");
+        String carried = "person_id, session, timestamp, uuid, ";
+        String walk = PERSON;
         if (start != null && end != null) {
-            // PostHog looks both points up as given (no trailing slash dropped)
-            v.put("pa_start", start);
             v.put("pa_end", end);
-            q.append("pa_starts AS (SELECT " + carried + "k, item, "
-                    + "min(if(item = {pa_start}, k, NULL)) OVER " + wholeSession + " AS s FROM pa_compact), ");
-            q.append("pa_ends AS (SELECT " + carried + "k, item, s, "
-                    + "min(if(item = {pa_end} AND k >= s, k, NULL)) OVER " + wholeSession + " AS e "
-                    + "FROM pa_starts WHERE s IS NOT NULL), ");
+            walk = SESSION;
+            q.append("pa_starts AS (SELECT " + carried + "item, k, k - (kc - s_kc) AS s FROM pa_numbered "
+                    + "WHERE kept = 1 AND s_kc < {pa_scale}), ");
+            q.append("pa_ends AS (SELECT " + carried + "item, k, s, "
+                    + "min(if(item = {pa_end}, k, NULL)) OVER " + WHOLE_SESSION + " AS e FROM pa_starts), ");
             q.append("pa_steps AS (SELECT " + carried
                     + "multiIf(e - s + 1 <= {pa_n} OR k < s + {pa_half}, k - s + 1, k = s + {pa_half}, {pa_half} + 1, "
                     + "k - e + 2 * {pa_half} + 1) AS idx, "
                     + "if(e - s + 1 > {pa_n} AND k = s + {pa_half}, '...', item) AS step FROM pa_ends "
-                    + "WHERE k >= s AND k <= e AND (e - s + 1 <= {pa_n} OR k <= s + {pa_half} OR k > e - {pa_half})) ");
+                    + "WHERE k <= e AND (e - s + 1 <= {pa_n} OR k <= s + {pa_half} OR k > e - {pa_half})) ");
         } else if (end != null) {
             v.put("pa_end", trimSlash(end));
+            walk = SESSION;
             q.append("pa_ends AS (SELECT " + carried + "k, item, "
-                    + "min(if(item = {pa_end}, k, NULL)) OVER " + wholeSession + " AS e FROM pa_compact), ");
+                    + "min(if(item = {pa_end}, k, NULL)) OVER " + WHOLE_SESSION + " AS e FROM pa_numbered "
+                    + "WHERE kept = 1), ");
             q.append("pa_steps AS (SELECT " + carried + "k - greatest(e - {pa_n}, 0) AS idx, item AS step "
                     + "FROM pa_ends WHERE k <= e AND k > e - {pa_n}) ");
         } else if (start != null) {
-            v.put("pa_start", trimSlash(start));
-            q.append("pa_starts AS (SELECT " + carried + "k, item, "
-                    + "min(if(item = {pa_start}, k, NULL)) OVER " + wholeSession + " AS s FROM pa_compact), ");
-            q.append("pa_steps AS (SELECT " + carried + "k - s + 1 AS idx, item AS step "
-                    + "FROM pa_starts WHERE k >= s AND k < s + {pa_n}) ");
+            q.append("pa_steps AS (SELECT " + carried + "kc - s_kc + 1 AS idx, item AS step FROM pa_numbered "
+                    + "WHERE kept = 1 AND s_kc < {pa_scale} AND kc - s_kc < {pa_n}) ");
         } else {
-            q.append("pa_steps AS (SELECT " + carried + "k AS idx, item AS step FROM pa_compact WHERE k <= {pa_n}) ");
+            q.append("pa_steps AS (SELECT " + carried + "k AS idx, item AS step FROM pa_numbered "
+                    + "WHERE kept = 1 AND k <= {pa_n}) ");
         }
-        // a session holds at most one walk, whose steps keep the session's time order
-        q.append("SELECT person_id, idx, step AS item, "
-                + "lag(step) OVER (" + inSession + ") AS prev, "
-                + "ms - lag(ms) OVER (" + inSession + ") AS conv, "
-                + "max(idx) OVER " + wholeSession + " AS len FROM pa_steps");
+        // a session holds at most one walk, whose steps are consecutive rows numbered 1, 2, …: the previous row is
+        // the previous step when idx > 1, and a step is its walk's last unless the next row is idx + 1
+        q.append("SELECT person_id, idx, step AS item, lag(step) OVER (" + walk + ") AS prev, timestamp, "
+                + "lag(timestamp) OVER (" + walk + ") AS prev_ts, "
+                + "if(ifNull(lead(idx) OVER (" + walk + "), 0) = idx + 1, 0, 1) AS last FROM pa_steps");
         return HogQLStatement.select(q.toString(), v);
     }
 
@@ -127,7 +163,8 @@ public final class PathsSql {
             having.add("count() <= {pa_max}");
         }
         return HogQLStatement.select("SELECT concat(toString(idx - 1), '_', prev) AS source, "
-                + "concat(toString(idx), '_', item) AS target, count() AS value, avg(conv) AS conversion_ms "
+                + "concat(toString(idx), '_', item) AS target, count() AS value, "
+                + "avg(toUnixTimestamp64Milli(timestamp) - toUnixTimestamp64Milli(prev_ts)) AS conversion_ms "
                 + "FROM {pa_steps} AS steps WHERE idx > 1 GROUP BY source, target "
                 + (having.isEmpty() ? "" : "HAVING " + String.join(" AND ", having) + " ")
                 + "ORDER BY value DESC, source, target LIMIT {pa_limit}", v);
@@ -144,7 +181,7 @@ public final class PathsSql {
         List<String> where = new ArrayList<>();
         if (dropoffKey != null) {
             v.put("pa_dropoff", dropoffKey);
-            where.add("idx = len AND concat(toString(idx), '_', item) = {pa_dropoff}");
+            where.add("last = 1 AND concat(toString(idx), '_', item) = {pa_dropoff}");
         } else {
             if (startKey != null) {
                 v.put("pa_start_key", startKey);
