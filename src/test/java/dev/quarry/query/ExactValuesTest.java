@@ -1,0 +1,93 @@
+package dev.quarry.query;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.quarry.testing.Capture;
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The last values issue 19 found differing from PostHog, beside {@link SilentValuesTest}: non-integer numbers in
+ * integer fields of query records (PostHog's pydantic schema refuses {@code 2.9}, takes {@code 2.0}).
+ *
+ * <p>Data: ann views {@code /a} then {@code /b} on 2026-01-05, bob views {@code /a} the same day.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class ExactValuesTest {
+    private static Project team;
+
+    @BeforeEach
+    void data() {
+        if (team != null) {
+            return;
+        }
+        team = TestProjects.create("Exact values");
+        Capture.to(team)
+                .event("$pageview", "ann", "2026-01-05T10:00:00Z", Map.of("$current_url", "/a"))
+                .event("$pageview", "ann", "2026-01-05T10:01:00Z", Map.of("$current_url", "/b"))
+                .event("$pageview", "bob", "2026-01-05T10:30:00Z", Map.of("$current_url", "/a"))
+                .send();
+    }
+
+    /** The query node as JSON text, so numbers go out exactly as a client writes them ({@code 2.0} stays 2.0). */
+    static Response queryJson(Project p, String queryJson) {
+        return given().header("Authorization", "Bearer " + p.key()).contentType("application/json")
+                .body("{\"query\": " + queryJson + ", \"refresh\": \"force_blocking\"}")
+                .post("/api/environments/" + p.id() + "/query/");
+    }
+
+    private static final String RANGE = "\"dateRange\": {\"date_from\": \"2026-01-01\", \"date_to\": \"2026-01-10\"}";
+
+    private static String paths(String filter) {
+        return "{\"kind\": \"PathsQuery\", " + RANGE + ", \"pathsFilter\": {\"includeEventTypes\": [\"$pageview\"], "
+                + filter + "}}";
+    }
+
+    /**
+     * pydantic (lax, PostHog's default) takes a float for an int only when it is whole: 2.9 is "Input should be a
+     * valid integer, got a number with a fractional part"; Jackson truncated it to 2 and answered as if 2 was sent.
+     */
+    @Test
+    void fractionalNumbersInIntegerFieldsAre400sNamingTheField() {
+        String funnelSeries = "\"series\": [{\"kind\": \"EventsNode\", \"event\": \"$pageview\"}, "
+                + "{\"kind\": \"EventsNode\", \"event\": \"$pageview\"}]";
+        Map<String, String> cases = Map.of(
+                "stepLimit", paths("\"stepLimit\": 2.9"),
+                "edgeLimit", paths("\"edgeLimit\": 1.5"),
+                "minEdgeWeight", paths("\"minEdgeWeight\": 0.5"),
+                "limit", "{\"kind\": \"EventsQuery\", \"select\": [\"event\"], \"limit\": 10.5}",
+                "intervalCount", "{\"kind\": \"StickinessQuery\", " + RANGE + ", \"intervalCount\": 1.5, "
+                        + "\"series\": [{\"kind\": \"EventsNode\", \"event\": \"$pageview\"}]}",
+                "funnelWindowInterval", "{\"kind\": \"FunnelsQuery\", " + RANGE + ", " + funnelSeries
+                        + ", \"funnelsFilter\": {\"funnelWindowInterval\": 2.5}}",
+                "totalIntervals", "{\"kind\": \"RetentionQuery\", " + RANGE + ", \"retentionFilter\": "
+                        + "{\"totalIntervals\": 7.25}}",
+                "breakdown_limit", "{\"kind\": \"TrendsQuery\", " + RANGE + ", \"series\": [{\"kind\": \"EventsNode\", "
+                        + "\"event\": \"$pageview\"}], \"breakdownFilter\": {\"breakdown\": \"$current_url\", "
+                        + "\"breakdown_type\": \"event\", \"breakdown_limit\": 2.5}}");
+        cases.forEach((field, q) -> queryJson(team, q).then().statusCode(400)
+                .body("type", equalTo("validation_error")).body("attr", equalTo(field))
+                .body("detail", containsString("fractional part")));
+    }
+
+    /** A whole number written as a float ({@code 2.0}, {@code 1e1}) is that integer, as in pydantic's lax mode. */
+    @Test
+    void wholeFloatsInIntegerFieldsAreThoseIntegers() {
+        // ann's /a → /b is the only edge; stepLimit 2.0 is 2 steps
+        queryJson(team, paths("\"stepLimit\": 2.0, \"edgeLimit\": 1e1")).then().statusCode(200)
+                .body("results.size()", equalTo(1)).body("results[0].value", equalTo(1));
+        queryJson(team, "{\"kind\": \"EventsQuery\", \"select\": [\"event\"], \"limit\": 2.0, "
+                + "\"after\": \"2026-01-01\", \"before\": \"2026-01-10\"}")
+                .then().statusCode(200).body("results.size()", equalTo(2));
+    }
+}
