@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The last values issue 19 found differing from PostHog, beside {@link SilentValuesTest}: non-integer numbers in
- * integer fields of query records (PostHog's pydantic schema refuses {@code 2.9}, takes {@code 2.0}).
+ * integer fields of query records (PostHog's pydantic schema refuses {@code 2.9}, takes {@code 2.0}); aggregations in
+ * the HogQL slots of query records (a 400 naming them before anything runs, not PostgreSQL's GROUP BY text).
  *
  * <p>Data: ann views {@code /a} then {@code /b} on 2026-01-05, bob views {@code /a} the same day.
  */
@@ -89,5 +90,67 @@ class ExactValuesTest {
         queryJson(team, "{\"kind\": \"EventsQuery\", \"select\": [\"event\"], \"limit\": 2.0, "
                 + "\"after\": \"2026-01-01\", \"before\": \"2026-01-10\"}")
                 .then().statusCode(200).body("results.size()", equalTo(2));
+    }
+
+    private static String trends(String extra) {
+        return "{\"kind\": \"TrendsQuery\", " + RANGE + ", \"trendsFilter\": {\"display\": \"BoldNumber\"}, " + extra + "}";
+    }
+
+    private static final String VIEWS = "{\"kind\": \"EventsNode\", \"event\": \"$pageview\"";
+
+    /**
+     * Slots evaluated per event (paths' item, a hogql breakdown, a hogql property filter) refuse an aggregation;
+     * math_hogql must aggregate every column it reads. PostHog's printer words a nested aggregation "Aggregation
+     * 'count' cannot be nested inside another aggregation 'sum'."; ClickHouse refuses the others (NOT_AN_AGGREGATE,
+     * ILLEGAL_AGGREGATION). Quarry answered "Query failed: column … must appear in the GROUP BY clause".
+     */
+    @Test
+    void aggregationsInPerRowSlotsAre400sNamingThem() {
+        queryJson(team, "{\"kind\": \"PathsQuery\", " + RANGE + ", \"pathsFilter\": {\"includeEventTypes\": "
+                + "[\"hogql\"], \"pathsHogQLExpression\": \"count()\"}}")
+                .then().statusCode(400).body("attr", equalTo("pathsHogQLExpression"))
+                .body("detail", containsString("Aggregation 'count' is not allowed in pathsHogQLExpression"));
+        queryJson(team, trends("\"series\": [" + VIEWS + "}], \"breakdownFilter\": {\"breakdown\": "
+                + "\"concat(event, toString(count()))\", \"breakdown_type\": \"hogql\"}"))
+                .then().statusCode(400).body("attr", equalTo("breakdown"))
+                .body("detail", containsString("Aggregation 'count' is not allowed in breakdown"));
+        queryJson(team, "{\"kind\": \"FunnelsQuery\", " + RANGE + ", \"series\": [" + VIEWS + "}, " + VIEWS + "}], "
+                + "\"breakdownFilter\": {\"breakdown\": \"max(timestamp)\", \"breakdown_type\": \"hogql\"}}")
+                .then().statusCode(400).body("attr", equalTo("breakdown"))
+                .body("detail", containsString("Aggregation 'max'"));
+        queryJson(team, trends("\"series\": [" + VIEWS + ", \"properties\": [{\"type\": \"hogql\", "
+                + "\"key\": \"count() > 1\"}]}]"))
+                .then().statusCode(400).body("detail", containsString("Aggregation 'count' is not allowed"));
+        queryJson(team, "{\"kind\": \"EventsQuery\", \"select\": [\"event\"], \"properties\": [{\"type\": \"hogql\", "
+                + "\"key\": \"uniq(distinct_id) > 1\"}]}")
+                .then().statusCode(400).body("detail", containsString("Aggregation 'uniq' is not allowed"));
+        // math_hogql must aggregate: a bare column, a nested aggregation
+        queryJson(team, trends("\"series\": [" + VIEWS + ", \"math\": \"hogql\", \"math_hogql\": "
+                + "\"length(properties.$current_url)\"}]"))
+                .then().statusCode(400).body("attr", equalTo("math_hogql"))
+                .body("detail", containsString("properties.$current_url is read outside an aggregation"));
+        queryJson(team, trends("\"series\": [" + VIEWS + ", \"math\": \"hogql\", \"math_hogql\": \"sum(count())\"}]"))
+                .then().statusCode(400).body("attr", equalTo("math_hogql"))
+                .body("detail", containsString("Aggregation 'count' cannot be nested inside another aggregation 'sum'."));
+        // the same slots without an aggregation, and a math_hogql that aggregates, still answer: 3 views, 2 persons
+        queryJson(team, trends("\"series\": [" + VIEWS + ", \"math\": \"hogql\", \"math_hogql\": "
+                + "\"count() * 10 + uniq(distinct_id)\"}]"))
+                .then().statusCode(200).body("results[0].aggregated_value", equalTo(32.0f));
+        queryJson(team, "{\"kind\": \"PathsQuery\", " + RANGE + ", \"pathsFilter\": {\"includeEventTypes\": "
+                + "[\"hogql\"], \"pathsHogQLExpression\": \"properties.$current_url\"}}")
+                .then().statusCode(200).body("results.size()", equalTo(1))
+                .body("results[0].source", equalTo("1_/a")).body("results[0].target", equalTo("2_/b"));
+    }
+
+    /**
+     * An EventsQuery column that aggregates inside BETWEEN, IS NULL or an array groups the other columns, as
+     * PostHog's aggregation finder sees it there; it was taken for a plain column (PostgreSQL's GROUP BY error).
+     */
+    @Test
+    void eventsQueryFindsAggregationsInEveryExpression() {
+        queryJson(team, "{\"kind\": \"EventsQuery\", \"select\": [\"event\", \"count() BETWEEN 1 AND 5\", "
+                + "\"[count()]\"], \"after\": \"2026-01-01\", \"before\": \"2026-01-10\"}")
+                .then().statusCode(200).body("results", equalTo(java.util.List.of(
+                        java.util.List.of("$pageview", true, java.util.List.of(3)))));
     }
 }

@@ -2,6 +2,7 @@ package dev.quarry.insights.paths;
 
 import dev.quarry.dates.Interval;
 import dev.quarry.dates.QueryDateRange;
+import dev.quarry.hogql.Aggregations;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.Functions;
 import dev.quarry.hogql.HogQLException;
@@ -94,7 +95,7 @@ public record PathsPlan(QueryDateRange range, Expr where, Expr item, Expr groupi
         Expr item = Expr.Field.of("event");
         if (hogql != null && !hogql.isBlank() && queried("hogql", types, exclude)) {
             try {
-                item = Expr.Call.of("toString", Parser.parseExpr(hogql));
+                item = Expr.Call.of("toString", Aggregations.perRow(Parser.parseExpr(hogql), "pathsHogQLExpression"));
             } catch (HogQLException e) {
                 throw new ValidationException(e.getMessage(), "pathsHogQLExpression");
             }
