@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The last values issue 19 found differing from PostHog, beside {@link SilentValuesTest}: non-integer numbers in
  * integer fields of query records (PostHog's pydantic schema refuses {@code 2.9}, takes {@code 2.0}); aggregations in
- * the HogQL slots of query records (a 400 naming them before anything runs, not PostgreSQL's GROUP BY text).
+ * the HogQL slots of query records (a 400 naming them before anything runs, not PostgreSQL's GROUP BY text); captured
+ * numbers stored as PostHog's ingestion writes them (JavaScript's JSON.stringify after JSON.parse).
  *
  * <p>Data: ann views {@code /a} then {@code /b} on 2026-01-05, bob views {@code /a} the same day.
  */
@@ -152,5 +153,32 @@ class ExactValuesTest {
                 + "\"[count()]\"], \"after\": \"2026-01-01\", \"before\": \"2026-01-10\"}")
                 .then().statusCode(200).body("results", equalTo(java.util.List.of(
                         java.util.List.of("$pageview", true, java.util.List.of(3)))));
+    }
+
+    /**
+     * posthog-node sends JSON.stringify's text; these are the numbers as a hand-written client may send them. PostHog
+     * stores what JSON.stringify(JSON.parse(body).properties) gives (its Node ingestion), and HogQL reads that text:
+     * 1e308 → "1e+308" (was a 309-digit integer), 1E5 → "100000", -0 → "0", 1.0 → "1" (was "1.0"),
+     * 12345678901234567890 → "12345678901234567000" (a double), 1.5e-7 → "1.5e-7", 1e400 → null (Infinity).
+     */
+    @Test
+    void capturedNumbersRoundTripAsPostHogStoresThem() {
+        Project p = TestProjects.create("Exact numbers");
+        String props = "{\"big\": 1e308, \"e5\": 1E5, \"negzero\": -0, \"one\": 1.0, \"twenty\": 12345678901234567890, "
+                + "\"tiny\": 1.5e-7, \"inf\": 1e400, \"plain\": 2.5, \"int\": 42, \"list\": [1.0, 1e21], "
+                + "\"$set\": {\"big\": 1e308, \"one\": 1.0}}";
+        given().contentType("application/json").body("{\"api_key\": \"" + p.apiToken() + "\", \"batch\": [{\"event\": "
+                + "\"num\", \"distinct_id\": \"ann\", \"timestamp\": \"2026-01-05T10:00:00Z\", \"properties\": "
+                + props + "}]}").post("/batch/").then().statusCode(200);
+        queryJson(p, "{\"kind\": \"HogQLQuery\", \"query\": \"select properties.big, properties.e5, "
+                + "properties.negzero, properties.one, properties.twenty, properties.tiny, properties.inf, "
+                + "properties.plain, properties.int, toFloat(properties.big), toFloat(properties.tiny), "
+                + "person.properties.big, person.properties.one from events\"}")
+                .then().statusCode(200).body(containsString("\"results\":[[\"1e+308\",\"100000\",\"0\",\"1\","
+                        + "\"12345678901234567000\",\"1.5e-7\",null,\"2.5\",\"42\",1.0E308,1.5E-7,\"1e+308\",\"1\"]]"));
+        // the property stays Numeric in the definitions (its type is read from the number that was sent)
+        given().header("Authorization", "Bearer " + p.key()).queryParam("search", "big")
+                .get("/api/projects/" + p.id() + "/property_definitions/").then().statusCode(200)
+                .body("results.find { it.name == 'big' }.property_type", equalTo("Numeric"));
     }
 }
