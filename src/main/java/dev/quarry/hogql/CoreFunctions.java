@@ -248,7 +248,8 @@ final class CoreFunctions {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
             return switch (cat(x.type())) {
-                case "int" -> x;
+                // toInt64 wraps modulo 2^64 (ClickHouse's toInt64); toInt is accurateCastOrNull (NULL past Int64)
+                case "int" -> name.equals("toint64") ? IntegerArithmetic.toInt64(x) : IntegerArithmetic.toIntOrNull(x);
                 case "float" -> new Frag("(CASE WHEN abs(" + x.sql() + ") < 9.2e18 THEN trunc(" + x.sql()
                         + ")::bigint END)", "Nullable(Int64)");
                 case "bool" -> new Frag("(" + x.sql() + ")::int::bigint", "Int64");

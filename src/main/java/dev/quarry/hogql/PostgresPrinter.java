@@ -477,7 +477,7 @@ public final class PostgresPrinter {
             return window(w);
         }
         if (e instanceof Expr.Arithmetic a) {
-            return arithmetic(a.op(), expr(a.left()), expr(a.right()));
+            return arithmetic(a.op(), a.left(), a.right());
         }
         if (e instanceof Expr.Negate n) {
             Frag inner = expr(n.expr()); // printed once: printing it twice doubled the work per nested minus
@@ -786,8 +786,32 @@ public final class PostgresPrinter {
         return new Frag("(" + left + (not ? " NOT IN (" : " IN (") + String.join(", ", rs) + "))", HogQLTypes.BOOL);
     }
 
-    /** {@code l op r} ({@code + - * / %}), typed by {@link HogQLTypes#arithmetic}. */
+    /**
+     * {@code l op r} of two expressions: as {@link #arithmetic(String, Frag, Frag)}, knowing which operands are
+     * integer literals (ClickHouse types a non-negative literal as the smallest UInt that holds it).
+     */
+    Frag arithmetic(String op, Expr le, Expr re) {
+        Frag l = expr(le);
+        Frag r = expr(re);
+        Frag ints = IntegerArithmetic.of(op, l, integerLiteral(le), r, integerLiteral(re));
+        return ints != null ? ints : arithmetic(op, l, r);
+    }
+
+    /** The value of an integer literal ({@code Long} or {@code BigInteger}), else null. */
+    static Object integerLiteral(Expr e) {
+        return e instanceof Expr.Constant c && (c.value() instanceof Long || c.value() instanceof java.math.BigInteger)
+                ? c.value() : null;
+    }
+
+    /**
+     * {@code l op r} ({@code + - * / %}), typed by {@link HogQLTypes#arithmetic}; {@code + - *} of two integers wrap
+     * as ClickHouse's do ({@link IntegerArithmetic}).
+     */
     Frag arithmetic(String op, Frag l, Frag r) {
+        Frag ints = IntegerArithmetic.of(op, l, null, r, null);
+        if (ints != null) {
+            return ints;
+        }
         String type = HogQLTypes.arithmetic(op, l.type(), r.type()); // first: it refuses what cannot be computed
         return new Frag(arithmeticSql(op, l, r), type);
     }

@@ -22,9 +22,9 @@ final class ScalarFunctions {
     private ScalarFunctions() {}
 
     static void register() {
-        scalar("plus", 2, 2, (p, c, name) -> p.arithmetic("+", p.expr(c.args().get(0)), p.expr(c.args().get(1))));
-        scalar("minus", 2, 2, (p, c, name) -> p.arithmetic("-", p.expr(c.args().get(0)), p.expr(c.args().get(1))));
-        scalar("multiply", 2, 2, (p, c, name) -> p.arithmetic("*", p.expr(c.args().get(0)), p.expr(c.args().get(1))));
+        scalar("plus", 2, 2, (p, c, name) -> p.arithmetic("+", c.args().get(0), c.args().get(1)));
+        scalar("minus", 2, 2, (p, c, name) -> p.arithmetic("-", c.args().get(0), c.args().get(1)));
+        scalar("multiply", 2, 2, (p, c, name) -> p.arithmetic("*", c.args().get(0), c.args().get(1)));
         scalar("divide", 2, 2, (p, c, name) -> p.arithmetic("/", p.expr(c.args().get(0)), p.expr(c.args().get(1))));
         scalar("modulo", 2, 2, (p, c, name) -> p.arithmetic("%", p.expr(c.args().get(0)), p.expr(c.args().get(1))));
         scalar("moduloOrZero", 2, 2, (p, c, name) -> {
@@ -53,11 +53,15 @@ final class ScalarFunctions {
         scalar("intDiv", 2, 2, intdivFn);
         scalar("intDivOrZero", 2, 2, intdivFn);
         // bits: ClickHouse's bitAnd of two integers (PostgreSQL's &; other types are ClickHouse's "Illegal type")
-        scalar("bitAnd", 2, 2, twoIntegers("bitAnd"),
-                (p, a, c, name) -> "(" + a.get(0).sql() + " & " + a.get(1).sql() + ")");
+        scalar("bitAnd", 2, 2, twoIntegers("bitAnd"), (p, a, c, name) -> {
+            String wide = IntegerArithmetic.bitsSql("&", a, c); // past bigint: ClickHouse's width and sign
+            return wide != null ? wide : "(" + a.get(0).sql() + " & " + a.get(1).sql() + ")";
+        });
         // ClickHouse's bitXor of two integers (PostgreSQL's #), added as this one entry (issue 17's example)
-        scalar("bitXor", 2, 2, twoIntegers("bitXor"),
-                (p, a, c, name) -> "(" + a.get(0).sql() + " # " + a.get(1).sql() + ")");
+        scalar("bitXor", 2, 2, twoIntegers("bitXor"), (p, a, c, name) -> {
+            String wide = IntegerArithmetic.bitsSql("#", a, c);
+            return wide != null ? wide : "(" + a.get(0).sql() + " # " + a.get(1).sql() + ")";
+        });
         // ClickHouse's bitOr, bitShiftLeft, bitShiftRight, bitTest and bitCount over 64-bit integers (issue 18: the
         // lifecycle and stickiness runners combine per-person activity bitmaps with them). A shift by less than 0 or
         // more than 63 positions gives 0 (PostgreSQL's shift of a bigint is only defined within 0..63).
@@ -639,7 +643,10 @@ final class ScalarFunctions {
         });
     }
 
-    /** The type rule of a function of two integers giving an integer ({@code bitAnd}): Int64, nullable if either is. */
+    /**
+     * The type rule of a function of two integers giving an integer ({@code bitAnd}): ClickHouse's (the widest
+     * argument's bits, 64 at least, signed if either is: Int64 for two Int64), nullable if either is.
+     */
     private static TypeRule twoIntegers(String fn) {
         return (t, c) -> {
             for (String type : t) {
@@ -648,7 +655,8 @@ final class ScalarFunctions {
                     throw new HogQLResolutionException(fn + " expects two integers, got " + t.get(0) + " and " + t.get(1), c);
                 }
             }
-            return nullableIf(t.get(0).startsWith("Nullable(") || t.get(1).startsWith("Nullable("), "Int64");
+            return nullableIf(t.get(0).startsWith("Nullable(") || t.get(1).startsWith("Nullable("),
+                    IntegerArithmetic.bitsType(t, c));
         };
     }
 
@@ -667,6 +675,11 @@ final class ScalarFunctions {
     private static Frag bitPair(PostgresPrinter p, Expr.Call c, String name, String op) {
         Frag x = bitArg(p, c, name, 0);
         Frag y = bitArg(p, c, name, 1);
+        Frag wide = IntegerArithmetic.bits(op, x, PostgresPrinter.integerLiteral(c.args().get(0)), y,
+                PostgresPrinter.integerLiteral(c.args().get(1)));
+        if (wide != null) {
+            return wide; // past 64 bits, or a UInt64 past bigint: ClickHouse's width and sign
+        }
         return f("((" + x.sql() + ")::bigint " + op + " (" + y.sql() + ")::bigint)", nullableIf(nullable(x) || nullable(y), "Int64"));
     }
 

@@ -3,6 +3,7 @@ package dev.quarry.query;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.testing.Capture;
 import dev.quarry.testing.PostgresResource;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * The last values issue 19 found differing from PostHog, beside {@link SilentValuesTest}: non-integer numbers in
  * integer fields of query records (PostHog's pydantic schema refuses {@code 2.9}, takes {@code 2.0}); aggregations in
  * the HogQL slots of query records (a 400 naming them before anything runs, not PostgreSQL's GROUP BY text); captured
- * numbers stored as PostHog's ingestion writes them (JavaScript's JSON.stringify after JSON.parse).
+ * numbers stored as PostHog's ingestion writes them (JavaScript's JSON.stringify after JSON.parse); integer
+ * arithmetic that wraps around and is typed as ClickHouse's.
  *
  * <p>Data: ann views {@code /a} then {@code /b} on 2026-01-05, bob views {@code /a} the same day.
  */
@@ -180,5 +182,49 @@ class ExactValuesTest {
         given().header("Authorization", "Bearer " + p.key()).queryParam("search", "big")
                 .get("/api/projects/" + p.id() + "/property_definitions/").then().statusCode(200)
                 .body("results.find { it.name == 'big' }.property_type", equalTo("Numeric"));
+    }
+
+    private static Response hogql(String q) {
+        return queryJson(team, "{\"kind\": \"HogQLQuery\", \"query\": \"" + q + "\"}");
+    }
+
+    /**
+     * ClickHouse's integer rules (docs: arithmetic functions — "overflow is handled as in C++", the result type is
+     * the next wider type, 64 bits at most for plus/multiply; a non-negative literal is the smallest UInt holding
+     * it): 2^63 - 1 is a UInt64 literal, so + 1 is 2^63; Int64 arithmetic wraps; UInt64 arithmetic wraps modulo
+     * 2^64; toInt64 of a UInt128 literal wraps (10^20 - 5·2^64 = 7766279631452241919) where toInt
+     * (accurateCastOrNull) is NULL; bit functions on UInt128 keep its width. All were "bigint out of range" 400s or
+     * exact values labelled Int64.
+     */
+    @Test
+    void integerArithmeticWrapsAndIsTypedAsClickHouses() {
+        Response r = hogql("select 9223372036854775807 + 1, toInt64(9223372036854775807) + 1, "
+                + "18446744073709551615 * 2, toInt64(99999999999999999999), toInt(99999999999999999999), "
+                + "0 - 9223372036854775808, 2 - 5, 3 * 4");
+        r.then().statusCode(200).body("types.collect { it[1] }", equalTo(java.util.List.of("UInt64", "Int64", "UInt64",
+                "Int64", "Nullable(Int64)", "Int64", "Int64", "Int64")));
+        assertTrue(r.asString().contains("\"results\":[[9223372036854775808,-9223372036854775808,18446744073709551614,"
+                + "7766279631452241919,null,-9223372036854775808,-3,12]]"), r.asString());
+        // count() is UInt64: + a UInt64 literal stays UInt64 (3 events)
+        Response counted = hogql("select count() + 9223372036854775807 from events");
+        counted.then().statusCode(200).body("types[0][1]", equalTo("UInt64"));
+        assertTrue(counted.asString().contains("\"results\":[[9223372036854775810]]"), counted.asString());
+        // per row: Int64 + UInt64 (length) is Int64 and wraps; '$pageview' has 9 characters
+        Response perRow = hogql("select toInt64(9223372036854775800) + length(event), toInt64(4611686018427387904) * "
+                + "length(event), event from events limit 1");
+        perRow.then().statusCode(200);
+        // 2^62 · 9 = 41505174165846409216 → modulo 2^64 → 4611686018427387904
+        assertTrue(perRow.asString().contains("\"results\":[[-9223372036854775807,4611686018427387904,"), perRow.asString());
+        // a column (the lambda's) times a literal: the guarded form, 2^62 · 2 wraps to -2^63; 3 * 4 of two narrow
+        // literals is labelled Int64 as every narrower integer in Quarry (ClickHouse: UInt16, the same value)
+        hogql("select arrayMap(x -> x * 2, [4611686018427387904, 5])").then().statusCode(200)
+                .body(containsString("\"results\":[[[-9223372036854775808,10]]]"));
+        // bit functions past 64 bits keep the widest width: UInt128 | UInt8 is UInt128
+        Response bits = hogql("select bitOr(99999999999999999999, 1), bitXor(99999999999999999999, 1), "
+                + "bitAnd(18446744073709551615, 255), bitAnd(6, 3)");
+        bits.then().statusCode(200).body("types.collect { it[1] }",
+                equalTo(java.util.List.of("UInt128", "UInt128", "UInt64", "Int64")));
+        assertTrue(bits.asString().contains("\"results\":[[99999999999999999999,99999999999999999998,255,2]]"),
+                bits.asString());
     }
 }
