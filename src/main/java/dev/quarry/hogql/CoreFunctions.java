@@ -29,7 +29,7 @@ final class CoreFunctions {
     static void register() {
         scalar(Functions.PROPERTY_PAIRS, 1, 1, (p, c, name) -> new Frag("quarry_property_pairs(" + p.expr(c.args().get(0)).sql() + ")", "Array(String)"));
         scalar(Functions.REGEXP_REPLACE_ALL, 3, 3, (p, c, name) -> new Frag("regexp_replace(" + p.str(p.expr(c.args().get(0)))
-                + ", " + p.str(p.expr(c.args().get(1))) + ", replace(" + p.str(p.expr(c.args().get(2))) + ", '\\0', '\\&'), 'g')",
+                + ", " + p.str(p.expr(re2(c.args().get(1)))) + ", replace(" + p.str(p.expr(c.args().get(2))) + ", '\\0', '\\&'), 'g')",
                 "String"));
         // dates
         // the compile's clock instant, bound (CompileSettings.now): a fixed clock fixes HogQL's "now" too
@@ -366,14 +366,26 @@ final class CoreFunctions {
      * {@code hogql_regex_pattern} (V36_1) as an uncorrelated subquery, checked once per statement (when the first
      * row needs it), so an invalid one fails the statement with SQLSTATE 2201B naming the pattern (ClickHouse fails on a pattern that does
      * not compile; PostHog answers 400). Any other pattern fails with PostgreSQL's own 2201B. A constant pattern RE2
-     * refuses (backreferences, lookaround) is refused before printing ({@link RegexPatterns}).
+     * refuses (backreferences, lookaround) is refused before printing ({@link RegexPatterns}), and RE2's syntax is
+     * rewritten for PostgreSQL ({@link #re2}).
      */
     static String regex(PostgresPrinter p, Expr pattern) {
-        if (pattern instanceof Expr.Constant c && c.value() instanceof String text) {
-            RegexPatterns.check(text);
-        }
+        pattern = re2(pattern);
         String sql = p.str(p.expr(pattern));
         return pattern instanceof Expr.Constant ? "(SELECT hogql_regex_pattern(" + sql + "))" : sql;
+    }
+
+    /**
+     * A constant pattern checked against RE2's syntax ({@link RegexPatterns}) and rewritten for PostgreSQL
+     * ({@link Re2ToPostgres}: named groups, flags, {@code \\z}, ASCII classes…; a 400 naming a construct PostgreSQL
+     * cannot run the same way); any other expression as it is.
+     */
+    static Expr re2(Expr pattern) {
+        if (pattern instanceof Expr.Constant c && c.value() instanceof String text) {
+            RegexPatterns.check(text);
+            return new Expr.Constant(Re2ToPostgres.translate(text));
+        }
+        return pattern;
     }
 
     static String toCharPattern(String fmt) {

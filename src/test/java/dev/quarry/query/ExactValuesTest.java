@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * integer fields of query records (PostHog's pydantic schema refuses {@code 2.9}, takes {@code 2.0}); aggregations in
  * the HogQL slots of query records (a 400 naming them before anything runs, not PostgreSQL's GROUP BY text); captured
  * numbers stored as PostHog's ingestion writes them (JavaScript's JSON.stringify after JSON.parse); integer
- * arithmetic that wraps around and is typed as ClickHouse's.
+ * arithmetic that wraps around and is typed as ClickHouse's; regular expressions in RE2's syntax rewritten for
+ * PostgreSQL.
  *
  * <p>Data: ann views {@code /a} then {@code /b} on 2026-01-05, bob views {@code /a} the same day.
  */
@@ -226,5 +227,39 @@ class ExactValuesTest {
                 equalTo(java.util.List.of("UInt128", "UInt128", "UInt64", "Int64")));
         assertTrue(bits.asString().contains("\"results\":[[99999999999999999999,99999999999999999998,255,2]]"),
                 bits.asString());
+    }
+
+    private static Response hogqlText(String q) {
+        return given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", q), "refresh", "force_blocking"))
+                .post("/api/environments/" + team.id() + "/query/");
+    }
+
+    /**
+     * Patterns RE2 accepts and PostgreSQL did not, or read differently (RE2's syntax page; PostgreSQL's ARE): named
+     * groups, leading flags, {@code .} not matching a newline without {@code (?s)}, {@code \z}, {@code \Q…\E}, ASCII
+     * classes ({@code [[:word:]]}, {@code \d} does not match the Arabic-Indic digit three), {@code \b} as a word
+     * boundary. Constructs PostgreSQL cannot run the same way are 400s naming them.
+     */
+    @Test
+    void re2PatternsAreRewrittenForPostgres() {
+        hogqlText("select match('ab', '(?P<x>a)b'), match('ABC', '(?i)abc'), match('a\\nb', 'a.b'), "
+                + "match('a\\nb', '(?s)a.b'), match('abc', 'c\\\\z'), extract('abc', '(?P<x>b)c'), "
+                + "match('a.b', '\\\\Qa.b\\\\E'), match('axb', '\\\\Qa.b\\\\E'), match('a_1', '^[[:word:]]+$'), "
+                + "match('\u0663', '\\\\d'), replaceRegexpAll('foo bar', '\\\\bbar\\\\b', 'x'), match('a-b', '^a\\\\x2Db$')")
+                .then().statusCode(200).body("results[0]", equalTo(java.util.List.of(true, true, false, true, true, "b",
+                        true, false, true, false, "foo x", true)));
+        hogqlText("select count() from events where event =~ 'x(?i)y'").then().statusCode(400)
+                .body("detail", containsString("(?i)"));
+        hogqlText("select match(event, '\\\\p{Greek}') from events").then().statusCode(400)
+                .body("detail", containsString("\\p{Greek}"));
+        // a property filter and paths cleaning take RE2's syntax too
+        queryJson(team, trends("\"series\": [" + VIEWS + ", \"properties\": [{\"type\": \"event\", \"key\": "
+                + "\"$current_url\", \"operator\": \"regex\", \"value\": \"(?i)^/(?P<page>A)$\"}]}]"))
+                .then().statusCode(200).body("results[0].aggregated_value", equalTo(2));
+        queryJson(team, "{\"kind\": \"PathsQuery\", " + RANGE + ", \"pathsFilter\": {\"includeEventTypes\": "
+                + "[\"$pageview\"], \"localPathCleaningFilters\": [{\"regex\": \"(?P<page>/b)\\\\z\", "
+                + "\"alias\": \"/B\"}]}}")
+                .then().statusCode(200).body("results[0].source", equalTo("1_/a")).body("results[0].target", equalTo("2_/B"));
     }
 }

@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * A checked {@link PathsQuery}: what {@link PathsSql} needs to build the steps, as HogQL expressions and numbers.
@@ -125,11 +123,10 @@ public record PathsPlan(QueryDateRange range, Expr where, Expr item, Expr groupi
                 throw new ValidationException("Each path cleaning filter needs a regex", "localPathCleaningFilters");
             }
             try {
-                Pattern.compile(c.regex());
-                dev.quarry.hogql.RegexPatterns.check(c.regex()); // RE2's syntax, as ClickHouse reads it
-            } catch (PatternSyntaxException e) {
-                throw new ValidationException("Invalid regex in localPathCleaningFilters: " + e.getDescription(),
-                        "localPathCleaningFilters");
+                // RE2's syntax, as ClickHouse reads it (Java's refused RE2's (?P<name>…)); printed rewritten for
+                // PostgreSQL, a construct it cannot run the same way is refused here
+                dev.quarry.hogql.RegexPatterns.check(c.regex());
+                dev.quarry.hogql.Re2ToPostgres.translate(c.regex());
             } catch (HogQLException e) {
                 throw new ValidationException("Invalid regex in localPathCleaningFilters: " + e.getMessage(),
                         "localPathCleaningFilters");
