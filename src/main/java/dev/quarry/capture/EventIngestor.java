@@ -261,7 +261,7 @@ public class EventIngestor {
                         + "AS t(u, c, p, i)")
                 .execute(Tuple.of(teamId, column(persons, p -> p.uuid, UUID[]::new),
                         column(persons, p -> utc(p.createdAt), OffsetDateTime[]::new),
-                        column(persons, p -> p.properties.toString(), String[]::new),
+                        column(persons, p -> JsNumbers.json(p.properties), String[]::new),
                         column(persons, p -> p.identified, Boolean[]::new)))
                 .replaceWithVoid();
     }
@@ -340,7 +340,7 @@ public class EventIngestor {
                         + "AS u(uuid, props, identified, created_at, version) "
                         + "WHERE p.team_id = $1 AND p.uuid = u.uuid AND p.version = u.version")
                 .execute(Tuple.of(teamId, column(ordered, p -> p.uuid, UUID[]::new),
-                        column(ordered, p -> p.properties.toString(), String[]::new),
+                        column(ordered, p -> JsNumbers.json(p.properties), String[]::new),
                         column(ordered, p -> p.identified, Boolean[]::new),
                         column(ordered, p -> utc(p.createdAt), OffsetDateTime[]::new),
                         column(ordered, p -> p.version, Long[]::new)))
@@ -372,7 +372,7 @@ public class EventIngestor {
                 column(rows, i -> events.get(i).uuid(), UUID[]::new),
                 column(rows, i -> events.get(i).event(), String[]::new),
                 column(rows, i -> events.get(i).distinctId(), String[]::new),
-                column(rows, i -> events.get(i).properties().toString(), String[]::new),
+                column(rows, i -> JsNumbers.json(events.get(i).properties()), String[]::new),
                 column(rows, i -> utc(events.get(i).timestamp()), OffsetDateTime[]::new),
                 column(rows, persons::get, UUID[]::new)));
         for (int g = 0; g < GroupResolution.MAX_GROUP_TYPES; g++) {
@@ -434,7 +434,7 @@ public class EventIngestor {
                         + "version = groups.version + 1")
                 .execute(Tuple.of(teamId, column(groups, GroupResolution.Group::index, Integer[]::new),
                         column(groups, GroupResolution.Group::key, String[]::new),
-                        column(groups, g -> g.properties().toString(), String[]::new),
+                        column(groups, g -> JsNumbers.json(g.properties()), String[]::new),
                         column(groups, g -> utc(g.createdAt()), OffsetDateTime[]::new)))
                 .replaceWithVoid();
     }

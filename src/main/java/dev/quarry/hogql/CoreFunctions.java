@@ -31,7 +31,7 @@ final class CoreFunctions {
         scalar(Functions.PROPERTY_PAIRS, 1, 1, returns("Array(String)"),
                 (p, c, name) -> "quarry_property_pairs(" + p.expr(c.args().get(0)).sql() + ")");
         scalar(Functions.REGEXP_REPLACE_ALL, 3, 3, returns("String"), (p, c, name) -> "regexp_replace("
-                + p.str(p.expr(c.args().get(0))) + ", " + p.str(p.expr(c.args().get(1))) + ", replace("
+                + p.str(p.expr(c.args().get(0))) + ", " + p.str(p.expr(re2(c.args().get(1)))) + ", replace("
                 + p.str(p.expr(c.args().get(2))) + ", '\\0', '\\&'), 'g')");
         // dates
         // the compile's clock instant, bound (CompileSettings.now): a fixed clock fixes HogQL's "now" too
@@ -258,7 +258,8 @@ final class CoreFunctions {
         // conversion
         scalar("toString", 1, 1, like(0, "String"), (p, c, name) -> p.str(p.expr(c.args().get(0))));
         Functions.TypeRule tointType = (t, c) -> switch (cat(t.get(0))) {
-            case "int" -> t.get(0);
+            case "int" -> c.name().equalsIgnoreCase("toInt64") || IntegerArithmetic.heldInBigint(t.get(0), c.args().get(0))
+                    ? HogQLTypes.nullableLike(t.get(0), "Int64") : "Nullable(Int64)";
             case "bool" -> "Int64";
             case "datetime" -> HogQLTypes.nullableLike(t.get(0), "Int64");
             default -> "Nullable(Int64)";
@@ -266,7 +267,8 @@ final class CoreFunctions {
         CallPrinter tointFn = (p, c, name) -> {
             Frag x = p.expr(c.args().get(0));
             return switch (cat(x.type())) {
-                case "int" -> x.sql();
+                // toInt64 wraps modulo 2^64 (ClickHouse's toInt64); toInt is accurateCastOrNull (NULL past Int64)
+                case "int" -> (name.equals("toint64") ? IntegerArithmetic.toInt64(x) : IntegerArithmetic.toIntOrNull(x)).sql();
                 case "float" -> "(CASE WHEN abs(" + x.sql() + ") < 9.2e18 THEN trunc(" + x.sql() + ")::bigint END)";
                 case "bool" -> "(" + x.sql() + ")::int::bigint";
                 case "datetime" -> "floor(extract(epoch from " + x.sql() + "))::bigint";
@@ -413,14 +415,26 @@ final class CoreFunctions {
      * {@code hogql_regex_pattern} (V36_1) as an uncorrelated subquery, checked once per statement (when the first
      * row needs it), so an invalid one fails the statement with SQLSTATE 2201B naming the pattern (ClickHouse fails on a pattern that does
      * not compile; PostHog answers 400). Any other pattern fails with PostgreSQL's own 2201B. A constant pattern RE2
-     * refuses (backreferences, lookaround) is refused before printing ({@link RegexPatterns}).
+     * refuses (backreferences, lookaround) is refused before printing ({@link RegexPatterns}), and RE2's syntax is
+     * rewritten for PostgreSQL ({@link #re2}).
      */
     static String regex(PostgresPrinter p, Expr pattern) {
-        if (pattern instanceof Expr.Constant c && c.value() instanceof String text) {
-            RegexPatterns.check(text);
-        }
+        pattern = re2(pattern);
         String sql = p.str(p.expr(pattern));
         return pattern instanceof Expr.Constant ? "(SELECT hogql_regex_pattern(" + sql + "))" : sql;
+    }
+
+    /**
+     * A constant pattern checked against RE2's syntax ({@link RegexPatterns}) and rewritten for PostgreSQL
+     * ({@link Re2ToPostgres}: named groups, flags, {@code \\z}, ASCII classes…; a 400 naming a construct PostgreSQL
+     * cannot run the same way); any other expression as it is.
+     */
+    static Expr re2(Expr pattern) {
+        if (pattern instanceof Expr.Constant c && c.value() instanceof String text) {
+            RegexPatterns.check(text);
+            return new Expr.Constant(Re2ToPostgres.translate(text));
+        }
+        return pattern;
     }
 
     static String toCharPattern(String fmt) {

@@ -482,8 +482,7 @@ public final class PostgresPrinter {
             return window(w);
         }
         if (e instanceof Expr.Arithmetic a) {
-            Frag l = expr(a.left());
-            return arithmeticSql(a.op(), l, expr(a.right()));
+            return arithmeticSql(a.op(), a.left(), a.right());
         }
         if (e instanceof Expr.Negate n) {
             return "(- " + num(expr(n.expr())) + ")"; // printed once: printing it twice doubled the work per nested minus
@@ -762,8 +761,33 @@ public final class PostgresPrinter {
         return "(" + left + (not ? " NOT IN (" : " IN (") + String.join(", ", rs) + "))";
     }
 
-    /** The SQL of {@code l op r} ({@code + - * / %}), by the operands' types. */
+    /**
+     * The SQL of {@code l op r} of two expressions: as {@link #arithmeticSql(String, Frag, Frag)}, knowing which
+     * operands are integer literals (ClickHouse types a non-negative literal as the smallest UInt that holds it), so
+     * that {@code + - *} of integers wrap as ClickHouse's do ({@link IntegerArithmetic}).
+     */
+    String arithmeticSql(String op, Expr le, Expr re) {
+        Frag l = expr(le);
+        Frag r = expr(re);
+        Frag ints = IntegerArithmetic.of(op, l, integerLiteral(le), r, integerLiteral(re));
+        return ints != null ? ints.sql() : arithmeticSql(op, l, r);
+    }
+
+    /** The value of an integer literal ({@code Long} or {@code BigInteger}), else null. */
+    static Object integerLiteral(Expr e) {
+        return e instanceof Expr.Constant c && (c.value() instanceof Long || c.value() instanceof java.math.BigInteger)
+                ? c.value() : null;
+    }
+
+    /**
+     * The SQL of {@code l op r} ({@code + - * / %}), by the operands' types; {@code + - *} of two integers wrap as
+     * ClickHouse's do ({@link IntegerArithmetic}).
+     */
     String arithmeticSql(String op, Frag l, Frag r) {
+        Frag ints = IntegerArithmetic.of(op, l, null, r, null);
+        if (ints != null) {
+            return ints.sql();
+        }
         String lc = cat(l.type());
         String rc = cat(r.type());
         if (rc.equals("interval") || lc.equals("interval")) {

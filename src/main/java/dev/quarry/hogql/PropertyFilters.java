@@ -93,7 +93,7 @@ public final class PropertyFilters {
         JsonNode value = f.value();
         if (f instanceof PropertyFilter.HogQL) {
             try {
-                return Parser.parseExpr(key);
+                return Aggregations.perRow(Parser.parseExpr(key), "a HogQL property filter");
             } catch (HogQLException e) {
                 throw new InvalidFilterException("Invalid HogQL filter: " + e.getMessage());
             }

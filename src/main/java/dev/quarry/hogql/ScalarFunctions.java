@@ -55,16 +55,22 @@ final class ScalarFunctions {
         scalar("intDiv", 2, 2, returns("Nullable(Int64)"), intdivFn);
         scalar("intDivOrZero", 2, 2, returns("Int64"), intdivFn);
         // bits: ClickHouse's bitAnd of two integers (PostgreSQL's &; other types are ClickHouse's "Illegal type")
-        scalar("bitAnd", 2, 2, twoIntegers("bitAnd"),
-                (p, a, c, name) -> "(" + a.get(0).sql() + " & " + a.get(1).sql() + ")");
+        scalar("bitAnd", 2, 2, twoIntegers("bitAnd"), (p, a, c, name) -> {
+            String wide = IntegerArithmetic.bitsSql("&", a, c); // past bigint: ClickHouse's width and sign
+            return wide != null ? wide : "(" + a.get(0).sql() + " & " + a.get(1).sql() + ")";
+        });
         // ClickHouse's bitXor of two integers (PostgreSQL's #), added as this one entry (issue 17's example)
-        scalar("bitXor", 2, 2, twoIntegers("bitXor"),
-                (p, a, c, name) -> "(" + a.get(0).sql() + " # " + a.get(1).sql() + ")");
+        scalar("bitXor", 2, 2, twoIntegers("bitXor"), (p, a, c, name) -> {
+            String wide = IntegerArithmetic.bitsSql("#", a, c);
+            return wide != null ? wide : "(" + a.get(0).sql() + " # " + a.get(1).sql() + ")";
+        });
         // ClickHouse's bitOr, bitShiftLeft, bitShiftRight, bitTest and bitCount over 64-bit integers (issue 18: the
         // lifecycle and stickiness runners combine per-person activity bitmaps with them). A shift by less than 0 or
         // more than 63 positions gives 0 (PostgreSQL's shift of a bigint is only defined within 0..63).
-        scalar("bitOr", 2, 2, BITS, (p, c, name) -> "((" + bitArg(p, c, 0) + ")::bigint | (" + bitArg(p, c, 1)
-                + ")::bigint)");
+        scalar("bitOr", 2, 2, twoIntegers("bitOr"), (p, a, c, name) -> {
+            String wide = IntegerArithmetic.bitsSql("|", a, c);
+            return wide != null ? wide : "((" + bitArg(p, c, 0) + ")::bigint | (" + bitArg(p, c, 1) + ")::bigint)";
+        });
         CallPrinter shiftFn = (p, c, name) -> {
             String x = bitArg(p, c, 0);
             String n = bitArg(p, c, 1);
@@ -579,8 +585,8 @@ final class ScalarFunctions {
 
     /** {@code plus(a, b)} …: the operator's rule ({@link HogQLTypes#arithmetic}) and SQL. */
     private static void arithmetic(String name, String op) {
-        scalar(name, 2, 2, (t, c) -> HogQLTypes.arithmetic(op, t.get(0), t.get(1)),
-                (p, c, name2) -> p.arithmeticSql(op, p.expr(c.args().get(0)), p.expr(c.args().get(1))));
+        scalar(name, 2, 2, (t, c) -> IntegerArithmetic.type(op, t.get(0), c.args().get(0), t.get(1), c.args().get(1)),
+                (p, c, name2) -> p.arithmeticSql(op, c.args().get(0), c.args().get(1)));
     }
 
     /** {@code equals(a, b)} …: the comparison {@code a op b}. */
@@ -589,7 +595,10 @@ final class ScalarFunctions {
                 (p, c, name2) -> p.expr(new Expr.Compare(op, c.args().get(0), c.args().get(1))).sql());
     }
 
-    /** The type rule of a function of two integers giving an integer ({@code bitAnd}): Int64, nullable if either is. */
+    /**
+     * The type rule of a function of two integers giving an integer ({@code bitAnd}): ClickHouse's (the widest
+     * argument's bits, 64 at least, signed if either is: Int64 for two Int64), nullable if either is.
+     */
     private static TypeRule twoIntegers(String fn) {
         return (t, c) -> {
             for (int i = 0; i < 2; i++) {
@@ -598,7 +607,8 @@ final class ScalarFunctions {
                     throw new HogQLResolutionException(fn + " expects two integers, got " + t.get(0) + " and " + t.get(1), c);
                 }
             }
-            return nullableIf(t.get(0).startsWith("Nullable(") || t.get(1).startsWith("Nullable("), "Int64");
+            return nullableIf(t.get(0).startsWith("Nullable(") || t.get(1).startsWith("Nullable("),
+                    IntegerArithmetic.bitsType(allTypes(t), c));
         };
     }
 

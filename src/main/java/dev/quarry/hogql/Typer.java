@@ -163,7 +163,7 @@ final class Typer {
         }
         if (e instanceof Expr.Arithmetic a) {
             String l = type(a.left());
-            return HogQLTypes.arithmetic(a.op(), l, type(a.right()));
+            return IntegerArithmetic.type(a.op(), l, a.left(), type(a.right()), a.right());
         }
         if (e instanceof Expr.Negate n) {
             return HogQLTypes.numType(type(n.expr()));

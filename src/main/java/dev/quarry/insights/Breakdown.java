@@ -1,6 +1,7 @@
 package dev.quarry.insights;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.hogql.Aggregations;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.Parser;
@@ -199,7 +200,7 @@ public record Breakdown(String type, String property, List<Long> cohorts, int li
             case "person" -> Expr.Field.of("person", "properties", property);
             case "hogql" -> {
                 try {
-                    yield Parser.parseExpr(property);
+                    yield Aggregations.perRow(Parser.parseExpr(property), "breakdown");
                 } catch (HogQLException e) {
                     throw new ValidationException(e.getMessage(), "breakdown");
                 }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.hogql.CompileSettings;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
-import dev.quarry.hogql.Functions;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.JoinExpr;
 import dev.quarry.hogql.Parser;
@@ -260,40 +259,8 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
         return Expr.Field.of(dotted.split("\\."));
     }
 
+    /** Whether a column aggregates (a BETWEEN, IS NULL, array or tuple around an aggregate included). */
     static boolean hasAggregate(Expr expr) {
-        if (expr instanceof Expr.Call call) {
-            Functions.Spec spec = Functions.lookup(call.name());
-            if (spec != null && spec.aggregate()) {
-                return true;
-            }
-            return call.args().stream().anyMatch(EventsQueryRunner::hasAggregate);
-        }
-        if (expr instanceof Expr.Alias alias) {
-            return hasAggregate(alias.expr());
-        }
-        if (expr instanceof Expr.Arithmetic arithmetic) {
-            return hasAggregate(arithmetic.left()) || hasAggregate(arithmetic.right());
-        }
-        if (expr instanceof Expr.Compare compare) {
-            return hasAggregate(compare.left()) || hasAggregate(compare.right());
-        }
-        if (expr instanceof Expr.Negate negate) {
-            return hasAggregate(negate.expr());
-        }
-        if (expr instanceof Expr.Not not) {
-            return hasAggregate(not.expr());
-        }
-        if (expr instanceof Expr.And and) {
-            return and.exprs().stream().anyMatch(EventsQueryRunner::hasAggregate);
-        }
-        if (expr instanceof Expr.Or or) {
-            return or.exprs().stream().anyMatch(EventsQueryRunner::hasAggregate);
-        }
-        if (expr instanceof Expr.Case c) {
-            return c.conditions().stream().anyMatch(EventsQueryRunner::hasAggregate)
-                    || c.results().stream().anyMatch(EventsQueryRunner::hasAggregate)
-                    || (c.otherwise() != null && hasAggregate(c.otherwise()));
-        }
-        return false;
+        return dev.quarry.hogql.Aggregations.hasAggregate(expr);
     }
 }

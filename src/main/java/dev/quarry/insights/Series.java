@@ -3,6 +3,7 @@ package dev.quarry.insights;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.hogql.Aggregations;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.Parser;
@@ -188,7 +189,7 @@ public record Series(int order, String event, String name, String customName, St
         }
         if (math.equals("hogql")) {
             try {
-                values.put("math_expr", Parser.parseExpr(mathHogql));
+                values.put("math_expr", Aggregations.aggregated(Parser.parseExpr(mathHogql), "math_hogql"));
             } catch (HogQLException e) {
                 throw new ValidationException(e.getMessage(), "math_hogql");
             }

@@ -120,7 +120,7 @@ class PrinterTest {
         has(sql("select x from (select event as x from events) sub"),
                 "FROM (SELECT \"events\".\"event\" AS \"x\" FROM \"events\" AS \"events\" WHERE \"events\".\"team_id\" = $1) AS \"sub\"");
         has(sql("with t as (select event from events) select event from t"), "FROM (SELECT \"events\".\"event\"");
-        has(sql("with 3 as n select n + 1"), "(3::bigint + 1::bigint)");
+        has(sql("with 3 as n select n + 1"), "hogql_plus_i64(3::bigint, 1::bigint)"); // Int64 + UInt8: wraps as ClickHouse
         String u = sql("select event from events union all select query from query_log");
         has(u, "(SELECT \"events\".\"event\"", ") UNION ALL (SELECT \"query_log\".\"hogql\" AS \"query\"",
                 "\"query_log\".\"team_id\" = $1", ") LIMIT 100");

@@ -52,7 +52,8 @@ class AttackerPassTest {
         q.put("select toDecimal64(1e300, 10)", 400);
         // arithmetic and date overflows: PostgreSQL's data exceptions (class 22) are 400s
         q.put("select 1/0, intDiv(1, 0), 1 % 0", 0);
-        q.put("select 9223372036854775807 + 1", 400);
+        // integer arithmetic wraps as ClickHouse's (2^63 - 1 is a UInt64 literal: + 1 is 2^63), never out of range
+        q.put("select 9223372036854775807 + 1, toInt64(9223372036854775807) * 3", 200);
         q.put("select abs(-9223372036854775808), -(-9223372036854775808)", 0);
         q.put("select power(10, 10000), exp(1e10)", 400);
         q.put("select now() + interval 99999999999 year", 400);

@@ -3,6 +3,7 @@ package dev.quarry.insights.funnels;
 import dev.quarry.insights.FunnelsQuery;
 import dev.quarry.insights.FunnelsFilter;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.hogql.Aggregations;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.Functions;
 import dev.quarry.hogql.HogQLException;
@@ -434,7 +435,7 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
             case "person" -> Expr.Call.of("toString", Expr.Field.of("person", "properties", breakdown.property()));
             case "hogql" -> {
                 try {
-                    yield Expr.Call.of("toString", Parser.parseExpr(breakdown.property()));
+                    yield Expr.Call.of("toString", Aggregations.perRow(Parser.parseExpr(breakdown.property()), "breakdown"));
                 } catch (HogQLException e) {
                     throw new ValidationException(e.getMessage(), "breakdown");
                 }

@@ -2,6 +2,7 @@ package dev.quarry.insights.paths;
 
 import dev.quarry.dates.Interval;
 import dev.quarry.dates.QueryDateRange;
+import dev.quarry.hogql.Aggregations;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.Functions;
 import dev.quarry.hogql.HogQLException;
@@ -16,8 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * A checked {@link PathsQuery}: what {@link PathsSql} needs to build the steps, as HogQL expressions and numbers.
@@ -94,7 +93,7 @@ public record PathsPlan(QueryDateRange range, Expr where, Expr item, Expr groupi
         Expr item = Expr.Field.of("event");
         if (hogql != null && !hogql.isBlank() && queried("hogql", types, exclude)) {
             try {
-                item = Expr.Call.of("toString", Parser.parseExpr(hogql));
+                item = Expr.Call.of("toString", Aggregations.perRow(Parser.parseExpr(hogql), "pathsHogQLExpression"));
             } catch (HogQLException e) {
                 throw new ValidationException(e.getMessage(), "pathsHogQLExpression");
             }
@@ -124,11 +123,10 @@ public record PathsPlan(QueryDateRange range, Expr where, Expr item, Expr groupi
                 throw new ValidationException("Each path cleaning filter needs a regex", "localPathCleaningFilters");
             }
             try {
-                Pattern.compile(c.regex());
-                dev.quarry.hogql.RegexPatterns.check(c.regex()); // RE2's syntax, as ClickHouse reads it
-            } catch (PatternSyntaxException e) {
-                throw new ValidationException("Invalid regex in localPathCleaningFilters: " + e.getDescription(),
-                        "localPathCleaningFilters");
+                // RE2's syntax, as ClickHouse reads it (Java's refused RE2's (?P<name>…)); printed rewritten for
+                // PostgreSQL, a construct it cannot run the same way is refused here
+                dev.quarry.hogql.RegexPatterns.check(c.regex());
+                dev.quarry.hogql.Re2ToPostgres.translate(c.regex());
             } catch (HogQLException e) {
                 throw new ValidationException("Invalid regex in localPathCleaningFilters: " + e.getMessage(),
                         "localPathCleaningFilters");

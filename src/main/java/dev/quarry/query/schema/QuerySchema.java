@@ -16,12 +16,14 @@ import dev.quarry.web.ValidationException;
  * the wrong shape (text for a number, an object for a list) is a 400 naming its field. Records declare every field
  * of PostHog's schema for their node, the ones Quarry does not compute included, so that what PostHog's clients send
  * is accepted; the runner then refuses an unsupported field that is not at its "off" value
- * ({@link #isOff}).
+ * ({@link #isOff}). An integer field refuses a number with a fractional part ({@code stepLimit: 2.9}) as pydantic's
+ * lax mode does, and takes {@code 2.0} as 2 ({@link WholeNumbers}).
  */
 public final class QuerySchema {
     private static final ObjectMapper STRICT = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .addModule(WholeNumbers.module())
             .build();
 
     private QuerySchema() {

@@ -1,0 +1,167 @@
+package dev.quarry.hogql;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where a HogQL expression given in a query record's slot aggregates: the slots evaluated once per event or person
+ * (a breakdown's {@code hogql}, {@code pathsHogQLExpression}, a {@code hogql} property filter) must not, a series'
+ * {@code math_hogql} must aggregate every column it reads. Checked before anything runs, so the answer is a 400
+ * naming the aggregation rather than PostgreSQL's text about a GROUP BY clause Quarry wrote. Subqueries are their own
+ * scope and are not looked into (as PostHog's printer stops its nesting check at a SELECT).
+ */
+public final class Aggregations {
+    private Aggregations() {
+    }
+
+    /**
+     * Refuses an aggregation (or an aggregate over a window) anywhere in a per-row expression.
+     *
+     * @param slot the record field's name, e.g. {@code pathsHogQLExpression}, for the message
+     * @return {@code e}, unchanged
+     * @throws HogQLResolutionException "Aggregation 'count' is not allowed in pathsHogQLExpression …"
+     */
+    public static Expr perRow(Expr e, String slot) {
+        List<Expr.Call> found = new ArrayList<>();
+        collect(e, found, true);
+        Expr.Call agg = found.isEmpty() ? null : found.get(0);
+        if (agg != null) {
+            throw new HogQLResolutionException("Aggregation '" + agg.name() + "' is not allowed in " + slot
+                    + ": it is evaluated for each row, so it must not aggregate", agg);
+        }
+        return e;
+    }
+
+    /**
+     * Requires an expression that aggregates: every column it reads is inside an aggregation (ClickHouse answers
+     * NOT_AN_AGGREGATE otherwise), and an aggregation holds no other (PostHog: "Aggregation 'x' cannot be nested
+     * inside another aggregation 'y'.").
+     *
+     * @throws HogQLResolutionException naming the bare column or the nested aggregation
+     */
+    public static Expr aggregated(Expr e, String slot) {
+        List<Expr.Field> bare = new ArrayList<>();
+        walk(e, null, bare);
+        if (!bare.isEmpty()) {
+            throw new HogQLResolutionException(slot + " must aggregate: " + String.join(".", bare.get(0).chain())
+                    + " is read outside an aggregation such as sum(…) or avg(…)", bare.get(0));
+        }
+        return e;
+    }
+
+    /**
+     * Whether {@code e} aggregates (an aggregate call outside subqueries and windows), as PostHog's aggregation finder
+     * decides whether an EventsQuery's columns are grouped.
+     */
+    public static boolean hasAggregate(Expr e) {
+        List<Expr.Call> found = new ArrayList<>();
+        collect(e, found, false);
+        return !found.isEmpty();
+    }
+
+    private static boolean isAggregate(Expr.Call c) {
+        Functions.Spec spec = Functions.lookup(c.name());
+        return spec != null && spec.aggregate();
+    }
+
+    private static void collect(Expr e, List<Expr.Call> found, boolean windows) {
+        if (!found.isEmpty() || e == null) {
+            return;
+        }
+        if (e instanceof Expr.Call c && isAggregate(c)) {
+            found.add(c);
+            return;
+        }
+        if (e instanceof Expr.Window w) {
+            if (windows) {
+                found.add(w.call());
+            }
+            return;
+        }
+        children(e).forEach(x -> collect(x, found, windows));
+    }
+
+    /** Collects columns read outside any aggregation; refuses an aggregation inside another. */
+    private static void walk(Expr e, Expr.Call inside, List<Expr.Field> bare) {
+        if (e == null) {
+            return;
+        }
+        if (e instanceof Expr.Field f) {
+            if (inside == null) {
+                bare.add(f);
+            }
+            return;
+        }
+        if (e instanceof Expr.Lambda l) {
+            walk(l.body(), inside == null ? new Expr.Call("#lambda", List.of(), null, false) : inside, bare);
+            return;
+        }
+        if (e instanceof Expr.Window w) {
+            return; // a window value is computed per row over the others: ClickHouse reads it after aggregation
+        }
+        if (e instanceof Expr.Call c && isAggregate(c)) {
+            if (inside != null && !inside.name().startsWith("#")) {
+                throw new HogQLResolutionException("Aggregation '" + c.name()
+                        + "' cannot be nested inside another aggregation '" + inside.name() + "'.", c);
+            }
+            children(e).forEach(x -> walk(x, c, bare));
+            return;
+        }
+        children(e).forEach(x -> walk(x, inside, bare));
+    }
+
+    /** The sub-expressions of a node, subqueries excluded (they are their own scope). */
+    private static List<Expr> children(Expr e) {
+        List<Expr> out = new ArrayList<>();
+        if (e instanceof Expr.Call c) {
+            out.addAll(c.args());
+            if (c.params() != null) {
+                out.addAll(c.params());
+            }
+        } else if (e instanceof Expr.Arithmetic a) {
+            out.add(a.left());
+            out.add(a.right());
+        } else if (e instanceof Expr.Negate n) {
+            out.add(n.expr());
+        } else if (e instanceof Expr.Compare c) {
+            out.add(c.left());
+            if (!(c.right() instanceof SelectLike)) {
+                out.add(c.right());
+            }
+        } else if (e instanceof Expr.And a) {
+            out.addAll(a.exprs());
+        } else if (e instanceof Expr.Or o) {
+            out.addAll(o.exprs());
+        } else if (e instanceof Expr.Not n) {
+            out.add(n.expr());
+        } else if (e instanceof Expr.Between b) {
+            out.addAll(java.util.Arrays.asList(b.expr(), b.low(), b.high()));
+        } else if (e instanceof Expr.IsNull n) {
+            out.add(n.expr());
+        } else if (e instanceof Expr.Case c) {
+            out.add(c.subject());
+            out.addAll(c.conditions());
+            out.addAll(c.results());
+            out.add(c.otherwise());
+        } else if (e instanceof Expr.Interval i) {
+            out.add(i.amount());
+        } else if (e instanceof Expr.ArrayLit a) {
+            out.addAll(a.items());
+        } else if (e instanceof Expr.TupleLit t) {
+            out.addAll(t.items());
+        } else if (e instanceof Expr.ArrayAccess a) {
+            out.add(a.array());
+            out.add(a.index());
+        } else if (e instanceof Expr.Alias a) {
+            out.add(a.expr());
+        } else if (e instanceof Expr.Lambda l) {
+            out.add(l.body());
+        } else if (e instanceof Expr.Window w) {
+            out.add(w.call());
+            out.addAll(w.partitionBy());
+            w.orderBy().forEach(o -> out.add(o.expr()));
+        }
+        out.removeIf(x -> x == null);
+        return out;
+    }
+}

@@ -1,0 +1,219 @@
+package dev.quarry.hogql;
+
+import dev.quarry.hogql.PostgresPrinter.Frag;
+import java.math.BigInteger;
+
+/**
+ * ClickHouse's integer arithmetic on PostgreSQL: {@code + - *} of two integers wrap around (two's complement) at the
+ * result type's width instead of failing, and that result type follows ClickHouse's promotion rules — a non-negative
+ * literal is the smallest UInt holding it ({@code 9223372036854775807} is UInt64, {@code 1} UInt8); {@code +} and
+ * {@code *} of two unsigned values are unsigned, anything else (and every {@code -}) signed; 64 bits at least, the
+ * widest operand's width past that (UInt128, Int256…). So {@code 9223372036854775807 + 1} is 9223372036854775808
+ * (UInt64), {@code toInt64(9223372036854775807) + 1} is -9223372036854775808 (Int64), {@code 18446744073709551615 * 2}
+ * is 18446744073709551614 (UInt64) and {@code count() + 9223372036854775807} does not fail.
+ *
+ * <p>How it prints, so that ordinary queries stay as fast: an Int64 result of 64-bit operands uses
+ * {@code hogql_plus_i64} / {@code hogql_minus_i64} / {@code hogql_multiply_i64} (V44_1: inlined SQL functions that use
+ * PostgreSQL's own operator when the result fits, checked by comparisons with constants, and exact numeric reduced
+ * modulo 2^64 only when it would not) when both operands are columns, parameters or literals, and their
+ * {@code _once} forms (exact numeric reduced modulo 2^64, each operand read once, so still inlined) for computed
+ * operands; an unsigned result of two operands held in bigint (counts, lengths, small
+ * literals) is PostgreSQL's plain operator — such values are below 2^63, and a sum or product of them past it is
+ * left as PostgreSQL's "out of range" 400; every operand past bigint (a UInt64 literal from 2^31 up, anything wider)
+ * is computed in exact numeric and reduced by {@code hogql_wrap(v, bits, signed)}.
+ */
+final class IntegerArithmetic {
+    private static final BigInteger SMALL = BigInteger.valueOf(1L << 31);
+
+    private IntegerArithmetic() {
+    }
+
+    /** What ClickHouse knows of an integer operand: its width in bits, its sign, and how Quarry holds it. */
+    record Operand(Frag frag, int bits, boolean signed, boolean numericSql, boolean smallLiteral, boolean uint64) {
+    }
+
+    /**
+     * @param literal the operand's literal value (a {@code Long} or {@code BigInteger} constant), or null when it is
+     *                no literal
+     * @return null when {@code f} is no integer (the caller's rules apply)
+     */
+    static Operand operand(Frag f, Object literal) {
+        String base = HogQLTypes.base(f.type());
+        if (!HogQLTypes.cat(f.type()).equals("int")) {
+            return null;
+        }
+        boolean unsigned = base.startsWith("UInt");
+        int bits = Math.max(64, Integer.parseInt(base.substring(unsigned ? 4 : 3)));
+        boolean numericSql = bits > 64 || isNumericSql(f);
+        boolean small = false;
+        boolean uint64 = base.equals("UInt64");
+        if (literal instanceof Long || literal instanceof BigInteger) {
+            BigInteger v = literal instanceof Long l ? BigInteger.valueOf(l) : (BigInteger) literal;
+            unsigned = v.signum() >= 0;
+            small = v.abs().compareTo(SMALL) < 0;
+            // a literal from 2^31 up is held exactly: its sums and products can pass bigint
+            numericSql = numericSql || !small;
+            uint64 = unsigned && !small && bits == 64;
+        }
+        return new Operand(f, bits, !unsigned, numericSql, small, uint64);
+    }
+
+    /** Whether the SQL of an integer value is PostgreSQL numeric (a wide literal or a wrapped wide result). */
+    static boolean isNumericSql(Frag f) {
+        String sql = f.sql();
+        return sql.endsWith("::numeric")
+                || (sql.startsWith("hogql_wrap(") || sql.startsWith("hogql_bits_wide(")) && !sql.endsWith("::bigint");
+    }
+
+    /** The ClickHouse type name of an integer of this width and sign. */
+    static String typeName(int bits, boolean signed) {
+        return (signed ? "Int" : "UInt") + bits;
+    }
+
+    /**
+     * The label of an integer result: ClickHouse's width and sign where a UInt64 (or wider) value takes part; Int64,
+     * as Quarry labels every narrower integer, when only narrower unsigned values do ({@code 1 + 2}: UInt16 in
+     * ClickHouse, whose values Int64 holds exactly).
+     */
+    private static String label(int bits, boolean signed, Operand l, Operand r) {
+        return bits == 64 && !signed && !l.uint64() && !r.uint64() ? "Int64" : typeName(bits, signed);
+    }
+
+    /**
+     * {@code l op r} for {@code + - *} of two integers, or null when this is not that case.
+     */
+    static Frag of(String op, Frag lf, Object lLiteral, Frag rf, Object rLiteral) {
+        if (!(op.equals("+") || op.equals("-") || op.equals("*"))) {
+            return null;
+        }
+        Operand l = operand(lf, lLiteral);
+        Operand r = operand(rf, rLiteral);
+        if (l == null || r == null) {
+            return null;
+        }
+        int bits = Math.max(l.bits(), r.bits());
+        boolean signed = op.equals("-") || l.signed() || r.signed();
+        boolean nullable = lf.type().startsWith("Nullable(") || rf.type().startsWith("Nullable(");
+        String type = label(bits, signed, l, r);
+        String ls = lf.sql();
+        String rs = rf.sql();
+        if (l.numericSql() || r.numericSql()) {
+            String wrapped = "hogql_wrap((" + ls + ")::numeric " + op + " (" + rs + ")::numeric, " + bits + ", " + signed
+                    + ")";
+            return new Frag(bits == 64 && signed ? wrapped + "::bigint" : wrapped, nullable ? HogQLTypes.nullable(type) : type);
+        }
+        if (!signed) {
+            return new Frag("(" + ls + " " + op + " " + rs + ")", nullable ? HogQLTypes.nullable(type) : type);
+        }
+        String fn = switch (op) {
+            case "+" -> "hogql_plus_i64";
+            case "-" -> "hogql_minus_i64";
+            default -> "hogql_multiply_i64";
+        };
+        if (l.smallLiteral() && r.smallLiteral()) {
+            // two literals below 2^31: the result fits, PostgreSQL's operator is exact
+            return new Frag("(" + ls + " " + op + " " + rs + ")", type);
+        }
+        // PostgreSQL inlines the guarded form only when its arguments are cheap (it reads each operand two or three
+        // times); for a computed operand the form that reads each once stays inlined
+        String form = SIMPLE.matcher(ls).matches() && SIMPLE.matcher(rs).matches() ? fn : fn + "_once";
+        return new Frag(form + "(" + ls + ", " + rs + ")", nullable ? HogQLTypes.nullable(type) : type);
+    }
+
+    /** A column, a bind parameter or a literal, possibly cast: cheap to read more than once. */
+    private static final java.util.regex.Pattern SIMPLE =
+            java.util.regex.Pattern.compile("(\\(-?[0-9]+\\)|[\\w.\"$]+)(::\\w+)?");
+
+    /**
+     * ClickHouse's {@code toInt64} of an integer: modulo 2^64 into Int64 ({@code toInt64(99999999999999999999)} is
+     * 7766279631452241919); a value held in bigint is already one.
+     */
+    static Frag toInt64(Frag x) {
+        if (!isNumericSql(x) && operand(x, null).bits() == 64) {
+            return new Frag(x.sql(), HogQLTypes.nullableLike(x.type(), "Int64"));
+        }
+        return new Frag("hogql_wrap((" + x.sql() + ")::numeric, 64, true)::bigint", HogQLTypes.nullableLike(x.type(), "Int64"));
+    }
+
+    /**
+     * HogQL's {@code toInt} of an integer: accurateCastOrNull to Int64, so a value past Int64 is NULL.
+     */
+    static Frag toIntOrNull(Frag x) {
+        if (!isNumericSql(x) && operand(x, null).bits() == 64) {
+            return new Frag(x.sql(), HogQLTypes.nullableLike(x.type(), "Int64"));
+        }
+        String v = "(" + x.sql() + ")::numeric";
+        return new Frag("(CASE WHEN " + v + " BETWEEN -9223372036854775808 AND 9223372036854775807 THEN " + v
+                + "::bigint END)", "Nullable(Int64)");
+    }
+
+    /**
+     * {@code bitAnd} / {@code bitOr} / {@code bitXor} of two integers as ClickHouse types them: the widest argument's
+     * bits (64 at least), signed when either is; or null when both are held in bigint (PostgreSQL's operators then).
+     */
+    static Frag bits(String op, Frag xf, Object xLiteral, Frag yf, Object yLiteral) {
+        Operand x = operand(xf, xLiteral);
+        Operand y = operand(yf, yLiteral);
+        if (x == null || y == null || !(isNumericSql(xf) || isNumericSql(yf) || x.bits() > 64 || y.bits() > 64)) {
+            return null;
+        }
+        int bits = Math.max(x.bits(), y.bits());
+        boolean signed = x.signed() || y.signed();
+        String type = label(bits, signed, x, y);
+        boolean nullable = xf.type().startsWith("Nullable(") || yf.type().startsWith("Nullable(");
+        String sql = "hogql_bits_wide((" + xf.sql() + ")::numeric, (" + yf.sql() + ")::numeric, '" + op + "', " + bits
+                + ", " + signed + ")";
+        return new Frag(bits == 64 && signed ? sql + "::bigint" : sql, nullable ? HogQLTypes.nullable(type) : type);
+    }
+
+    /**
+     * The ClickHouse type of a bit function of two integers given their types (a literal's sign from its value): the
+     * widest width (64 at least), signed when either is.
+     */
+    static String bitsType(java.util.List<String> types, Expr.Call c) {
+        int bits = 64;
+        boolean signed = false;
+        boolean uint64 = false;
+        for (int k = 0; k < 2; k++) {
+            if (HogQLTypes.cat(types.get(k)).equals("null")) {
+                continue;
+            }
+            Object literal = c != null && c.args().size() > k ? PostgresPrinter.integerLiteral(c.args().get(k)) : null;
+            Operand o = operand(new Frag("", types.get(k)), literal);
+            if (o == null) {
+                continue; // not an integer: the rule's own check refuses it
+            }
+            bits = Math.max(bits, o.bits());
+            signed |= o.signed();
+            uint64 |= o.uint64();
+        }
+        return bits == 64 && !signed && !uint64 ? "Int64" : typeName(bits, signed);
+    }
+
+    /** The SQL of {@code bitAnd}/{@code bitXor} of two printed integers past bigint, or null (PostgreSQL's operator). */
+    static String bitsSql(String op, java.util.List<Frag> args, Expr.Call c) {
+        Frag wide = bits(op, args.get(0), PostgresPrinter.integerLiteral(c.args().get(0)), args.get(1),
+                PostgresPrinter.integerLiteral(c.args().get(1)));
+        return wide == null ? null : wide.sql();
+    }
+
+    /**
+     * The type of {@code l op r} of two expressions of types {@code lt} and {@code rt} ({@code le}, {@code re}: the
+     * operands, read for integer literals): ClickHouse's integer result type for {@code + - *} of integers (as
+     * {@link #of} prints it), else {@link HogQLTypes#arithmetic}'s. Read by the typing pass.
+     */
+    static String type(String op, String lt, Expr le, String rt, Expr re) {
+        Frag ints = of(op, new Frag("", lt), PostgresPrinter.integerLiteral(le), new Frag("", rt),
+                PostgresPrinter.integerLiteral(re));
+        return ints != null ? ints.type() : HogQLTypes.arithmetic(op, lt, rt);
+    }
+
+    /**
+     * Whether an integer of type {@code t} ({@code e}: the expression, read for a literal) is held in a PostgreSQL
+     * bigint (64 bits, not a literal past Int64), so toInt keeps its value's nullability.
+     */
+    static boolean heldInBigint(String t, Expr e) {
+        Operand o = operand(new Frag("", t), PostgresPrinter.integerLiteral(e));
+        return o != null && o.bits() == 64 && !o.numericSql();
+    }
+}
