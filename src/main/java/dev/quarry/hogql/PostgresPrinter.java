@@ -784,9 +784,9 @@ public final class PostgresPrinter {
      * ClickHouse's do ({@link IntegerArithmetic}).
      */
     String arithmeticSql(String op, Frag l, Frag r) {
-        Frag ints = IntegerArithmetic.of(op, l, null, r, null);
-        if (ints != null) {
-            return ints.sql();
+        Frag wrapping = IntegerArithmetic.of(op, l, null, r, null);
+        if (wrapping != null) {
+            return wrapping.sql();
         }
         String lc = cat(l.type());
         String rc = cat(r.type());

@@ -585,8 +585,13 @@ final class ScalarFunctions {
 
     /** {@code plus(a, b)} …: the operator's rule ({@link HogQLTypes#arithmetic}) and SQL. */
     private static void arithmetic(String name, String op) {
-        scalar(name, 2, 2, (t, c) -> IntegerArithmetic.type(op, t.get(0), c.args().get(0), t.get(1), c.args().get(1)),
+        scalar(name, 2, 2, (t, c) -> IntegerArithmetic.type(op, t.get(0), arg(c, 0), t.get(1), arg(c, 1)),
                 (p, c, name2) -> p.arithmeticSql(op, c.args().get(0), c.args().get(1)));
+    }
+
+    /** Argument {@code i} of a call, or null when the call has none there (a rule asked with types only). */
+    private static Expr arg(Expr.Call c, int i) {
+        return c.args().size() > i ? c.args().get(i) : null;
     }
 
     /** {@code equals(a, b)} …: the comparison {@code a op b}. */
