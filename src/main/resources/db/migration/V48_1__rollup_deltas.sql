@@ -91,16 +91,19 @@ $$;
 -- Updates and deletes: the touched (team, event, local day, person) keys recomputed from the events.
 CREATE OR REPLACE FUNCTION quarry_person_days_recompute() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- Statement-level triggers fire even when no row changed: every capture statement (INSERT ... ON CONFLICT DO
+    -- UPDATE) fires this one, almost always with no updated row. Nothing to do then, and no lock to take.
+    IF NOT EXISTS (SELECT 1 FROM old_events) THEN
+        RETURN NULL;
+    END IF;
     PERFORM pg_advisory_xact_lock(quarry_rollups_lock_key());
     CREATE TEMP TABLE IF NOT EXISTS quarry_touched_days (team_id bigint, event text, day date, person_id uuid)
         ON COMMIT DROP;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        INSERT INTO quarry_touched_days
-        SELECT DISTINCT o.team_id, o.event, (o.timestamp AT TIME ZONE z.zone)::date, o.person_id
-        FROM old_events o
-        JOIN (SELECT t.id, quarry_team_zone(t.timezone) AS zone FROM teams t
-              WHERE t.id IN (SELECT DISTINCT team_id FROM old_events)) z ON z.id = o.team_id;
-    END IF;
+    INSERT INTO quarry_touched_days
+    SELECT DISTINCT o.team_id, o.event, (o.timestamp AT TIME ZONE z.zone)::date, o.person_id
+    FROM old_events o
+    JOIN (SELECT t.id, quarry_team_zone(t.timezone) AS zone FROM teams t
+          WHERE t.id IN (SELECT DISTINCT team_id FROM old_events)) z ON z.id = o.team_id;
     IF TG_OP = 'UPDATE' THEN
         INSERT INTO quarry_touched_days
         SELECT DISTINCT n.team_id, n.event, (n.timestamp AT TIME ZONE z.zone)::date, n.person_id
@@ -146,6 +149,9 @@ DROP FUNCTION quarry_person_months_add();
 
 CREATE OR REPLACE FUNCTION quarry_person_months_recompute() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF NOT EXISTS (SELECT 1 FROM old_events) THEN
+        RETURN NULL;
+    END IF;
     PERFORM pg_advisory_xact_lock(quarry_rollups_lock_key());
     CREATE TEMP TABLE IF NOT EXISTS quarry_touched_months (team_id bigint, event text, month date, person_id uuid,
         zone text) ON COMMIT DROP;
