@@ -44,7 +44,9 @@ import org.junit.jupiter.api.Test;
  * data (fixed seed): two teams (UTC and Europe/Berlin, whose local days differ from UTC's), 64 persons of which some
  * are merged (person_overrides), one deleted and four created inside the range, 3,000 events over 40 days written in
  * several INSERT batches (the capture triggers), then some events updated and deleted, then one team's timezone
- * changed. After each step both must equal the events grouped by (team, event, local day or month, person), and the
+ * changed. Capture's triggers only append person-day deltas (V48_1); the views are read with everything unfolded,
+ * after folds, with keys both folded and in deltas, and after an upsert that updates and inserts rows of one key.
+ * After each step both must equal the events grouped by (team, event, local day or month, person), and the
  * stickiness and lifecycle statements the runners build must give the same answers from the rollups as from the
  * events: day, week and month buckets from the person-day rollup, days (across a month boundary) from the bitmaps.
  */
