@@ -140,6 +140,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.cohorts.CohortResource.class,
         dev.quarry.cohorts.Cohorts.Page.class,
         dev.quarry.cohorts.InternalCohortResource.class,
+        dev.quarry.projects.InternalRollupResource.class,
         dev.quarry.metering.QueryCost.class,
         dev.quarry.metering.UsageResource.class,
         dev.quarry.metering.Meter.Call.class,

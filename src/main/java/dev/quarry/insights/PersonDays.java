@@ -10,9 +10,10 @@ import java.time.ZonedDateTime;
 import java.util.regex.Pattern;
 
 /**
- * When and how the runners read the person-day rollup ({@code events_person_days}, migration V18_3) instead of the
- * events: one row per team, event, local day and person, so "which persons were active in which buckets" costs one
- * row per person-day instead of one per event. It answers exactly what the events would when
+ * When and how the runners read the person-day rollup ({@code events_person_days}, migration V18_3; since V48_1 a
+ * view giving the folded answer over the folded rows and capture's unfolded deltas, exact whether or not a fold ran)
+ * instead of the events: one row per team, event, local day and person, so "which persons were active in which
+ * buckets" costs one row per person-day instead of one per event. It answers exactly what the events would when
  * <ul>
  *   <li>buckets are whole days, weeks or months in the team's timezone (not hours or minutes),</li>
  *   <li>the read range starts and ends on local day boundaries,</li>

@@ -55,7 +55,7 @@ public final class FunctionGroups {
                 any(PROJECT + "/persons"), any(PROJECT + "/persons/{proxy+}"),
                 any(PROJECT + "/cohorts"), any(PROJECT + "/cohorts/{proxy+}"),
                 any(PROJECT + "/groups"), any(PROJECT + "/groups_types"), any(PROJECT + "/ingestion_warnings"),
-                post("/internal/cohorts/recalculate")),
+                post("/internal/cohorts/recalculate"), post("/internal/rollups/fold")),
         /** Reads the async-query queue; serves no HTTP route. */
         QUERY_WORKER("query-worker"),
         /** The deploy-time Flyway step; serves no HTTP route. */

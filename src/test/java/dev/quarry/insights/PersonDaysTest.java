@@ -44,7 +44,9 @@ import org.junit.jupiter.api.Test;
  * data (fixed seed): two teams (UTC and Europe/Berlin, whose local days differ from UTC's), 64 persons of which some
  * are merged (person_overrides), one deleted and four created inside the range, 3,000 events over 40 days written in
  * several INSERT batches (the capture triggers), then some events updated and deleted, then one team's timezone
- * changed. After each step both must equal the events grouped by (team, event, local day or month, person), and the
+ * changed. Capture's triggers only append person-day deltas (V48_1); the views are read with everything unfolded,
+ * after folds, with keys both folded and in deltas, and after an upsert that updates and inserts rows of one key.
+ * After each step both must equal the events grouped by (team, event, local day or month, person), and the
  * stickiness and lifecycle statements the runners build must give the same answers from the rollups as from the
  * events: day, week and month buckets from the person-day rollup, days (across a month boundary) from the bitmaps.
  */
@@ -194,9 +196,14 @@ class PersonDaysTest {
                 .put("date_to", "2024-03-05"), interval, 0, now, "-7d", null);
     }
 
-    /** Stickiness and lifecycle from the rollup and from the events: the same rows, for each team and bucket. */
-    static void sameAnswers() throws Exception {
+    /**
+     * Stickiness and lifecycle from the rollup and from the events: the same rows, for each team and bucket.
+     *
+     * @return every answer read from the rollups, in order (to compare reads before and after a fold)
+     */
+    static List<String> sameAnswers() throws Exception {
         int compared = 0;
+        List<String> answers = new ArrayList<>();
         for (long team : new long[] {1, 2}) {
             String zone = team == 1 ? "UTC" : scalarText("select timezone from teams where id = " + team);
             for (Interval interval : new Interval[] {Interval.DAY, Interval.WEEK, Interval.MONTH}) {
@@ -213,13 +220,16 @@ class PersonDaysTest {
                         String wrap = "SELECT person_id, intervals FROM %s AS a";
                         List<String> expected = rows(compile(wrap(StickinessQueryRunner.actorIntervals(raw), wrap), team, zone));
                         assertFalse(expected.isEmpty());
-                        assertEquals(expected, rows(compile(wrap(StickinessQueryRunner.actorIntervals(fast), wrap), team, zone)),
+                        List<String> fromRollup = rows(compile(wrap(StickinessQueryRunner.actorIntervals(fast), wrap), team, zone));
+                        answers.addAll(fromRollup);
+                        assertEquals(expected, fromRollup,
                                 "stickiness, team " + team + ", " + interval + ", " + event + ", intervalCount " + k);
                         compared++;
                         if (k == 1 && months != null) {
                             var bits = new StickinessQueryRunner.Plan(s, r, k, null, 1, false, rawWhere, null, rollupWhere, months);
-                            assertEquals(expected, rows(compile(wrap(StickinessQueryRunner.actorIntervals(bits), wrap), team, zone)),
-                                    "stickiness from the bitmaps, team " + team + ", " + event);
+                            List<String> fromBits = rows(compile(wrap(StickinessQueryRunner.actorIntervals(bits), wrap), team, zone));
+                            answers.addAll(fromBits);
+                            assertEquals(expected, fromBits, "stickiness from the bitmaps, team " + team + ", " + event);
                             compared++;
                         }
                         // stickiness criteria count events per person and interval, on the rollup too
@@ -227,7 +237,9 @@ class PersonDaysTest {
                         var fastCriteria = new StickinessQueryRunner.Plan(s, r, k, "gte", 2, false, rawWhere, null, rollupWhere, null);
                         List<String> expectedCriteria = rows(compile(wrap(StickinessQueryRunner.actorIntervals(rawCriteria), wrap), team, zone));
                         assertTrue(!expectedCriteria.isEmpty() || "purchase".equals(event));
-                        assertEquals(expectedCriteria, rows(compile(wrap(StickinessQueryRunner.actorIntervals(fastCriteria), wrap), team, zone)),
+                        List<String> criteria = rows(compile(wrap(StickinessQueryRunner.actorIntervals(fastCriteria), wrap), team, zone));
+                        answers.addAll(criteria);
+                        assertEquals(expectedCriteria, criteria,
                                 "stickiness criteria, team " + team + ", " + interval + ", " + event + ", intervalCount " + k);
                     }
                     Expr lcRaw = InsightSql.and(s.filter(),
@@ -238,8 +250,10 @@ class PersonDaysTest {
                     List<String> expected = rows(compile(wrap(LifecycleQueryRunner.cells(
                             new LifecycleQueryRunner.Plan(s, r, lcRaw, null, null)), wrap), team, zone));
                     assertFalse(expected.isEmpty());
-                    assertEquals(expected, rows(compile(wrap(LifecycleQueryRunner.cells(
-                            new LifecycleQueryRunner.Plan(s, r, lcRaw, lcRollup, null)), wrap), team, zone)),
+                    List<String> cells = rows(compile(wrap(LifecycleQueryRunner.cells(
+                            new LifecycleQueryRunner.Plan(s, r, lcRaw, lcRollup, null)), wrap), team, zone));
+                    answers.addAll(cells);
+                    assertEquals(expected, cells,
                             "lifecycle, team " + team + ", " + interval + ", " + event);
                     compared++;
                     PersonMonths.Read lcMonths = PersonMonths.Read.of(s,
@@ -247,8 +261,10 @@ class PersonDaysTest {
                     if (lcMonths != null) {
                         assertTrue(!"$pageview".equals(event) || lifecycleCounts(expected, r.bucketCount()).stream()
                                 .anyMatch(c -> c.startsWith("new ")), "the data has new persons");
-                        assertEquals(lifecycleCounts(expected, r.bucketCount()), lifecycleFromBitmaps(
-                                new LifecycleQueryRunner.Plan(s, r, lcRaw, lcRollup, lcMonths), team, zone),
+                        List<String> fromBits = lifecycleFromBitmaps(
+                                new LifecycleQueryRunner.Plan(s, r, lcRaw, lcRollup, lcMonths), team, zone);
+                        answers.addAll(fromBits);
+                        assertEquals(lifecycleCounts(expected, r.bucketCount()), fromBits,
                                 "lifecycle from the bitmaps, team " + team + ", " + event);
                         compared++;
                     }
@@ -257,6 +273,7 @@ class PersonDaysTest {
         }
         // stickiness (2 interval counts) and lifecycle per team, interval and event; plus both from the bitmaps (days)
         assertEquals(2 * 3 * 3 * 3 + 2 * 3 * 2, compared);
+        return answers;
     }
 
     /** What PersonDays.days gives for an eligible read (built here without a query context). */
@@ -329,12 +346,60 @@ class PersonDaysTest {
         }
     }
 
+    /** Runs the periodic fold (V48_1) as dev.quarry.capture.RollupFolding does; how many delta rows it moved. */
+    static long fold() throws Exception {
+        return scalar("select quarry_rollups_fold()");
+    }
+
     @Test
     void rollupFollowsEveryWriteAndAnswersTheSame() throws Exception {
+        // capture appended deltas only: nothing is folded yet, and the views answer from the deltas
+        assertEquals(0, scalar("select count(*) from events_person_days_folded"));
+        assertTrue(scalar("select count(*) from events_person_days_delta") > 1000);
         assertTrue(scalar("select count(*) from events_person_days") > 1000);
         assertEquals(0, rollupDifferences(), "after the insert batches");
         assertTrue(scalar("select count(*) from events_person_months") > 500);
         assertEquals(0, bitmapDifferences(), "bitmaps after the insert batches");
+        List<String> unfolded = sameAnswers();
+
+        // the fold moves every delta; the same answers before and after it
+        assertTrue(fold() > 1000);
+        assertEquals(0, scalar("select count(*) from events_person_days_delta"));
+        assertTrue(scalar("select count(*) from events_person_months_folded") > 500);
+        assertEquals(0, rollupDifferences(), "after the fold");
+        assertEquals(0, bitmapDifferences(), "bitmaps after the fold");
+        assertEquals(unfolded, sameAnswers(), "the same answers before and after a fold");
+        assertEquals(0, fold(), "nothing left to fold");
+
+        // new events on keys already folded: folded and delta rows of one key are read together
+        try (Statement st = conn.createStatement()) {
+            st.execute("insert into events (team_id, uuid, event, distinct_id, properties, timestamp, person_id) "
+                    + "select team_id, gen_random_uuid(), event, distinct_id, '{}', timestamp + interval '1 minute', person_id "
+                    + "from events where team_id = 1 and event = '$pageview' and person_id in "
+                    + "(md5('1-p-1')::uuid, md5('1-p-2')::uuid, md5('1-p-3')::uuid)");
+        }
+        assertTrue(scalar("select count(*) from events_person_days_delta") > 0);
+        assertTrue(scalar("select count(*) from events_person_days_folded f join events_person_days_delta d "
+                + "using (team_id, event, day, person_id)") > 0, "keys both folded and in a delta");
+        assertEquals(0, rollupDifferences(), "after inserts on folded keys");
+        assertEquals(0, bitmapDifferences(), "bitmaps after inserts on folded keys");
+
+        // one capture statement that re-sends a stored event (the de-duplication upsert updates it) and adds a new
+        // event of the same person, event and day: PostgreSQL fires the update trigger first, then the insert one
+        try (Statement st = conn.createStatement()) {
+            st.execute("""
+                    insert into events (team_id, uuid, event, distinct_id, properties, timestamp, person_id)
+                    select team_id, uuid, event, distinct_id, '{"retried": true}'::jsonb, timestamp + interval '1 second', person_id
+                    from (select * from events where team_id = 2 and event = 'purchase' order by timestamp limit 1) old
+                    union all
+                    select team_id, gen_random_uuid(), event, distinct_id, '{}'::jsonb, timestamp + interval '2 seconds', person_id
+                    from (select * from events where team_id = 2 and event = 'purchase' order by timestamp limit 1) old
+                    on conflict (team_id, uuid, event, distinct_id, timestamp_day) do update
+                      set timestamp = excluded.timestamp, properties = excluded.properties""");
+        }
+        assertEquals(1, scalar("select count(*) from events where properties ->> 'retried' = 'true'"));
+        assertEquals(0, rollupDifferences(), "after an upsert that both updates and inserts");
+        assertEquals(0, bitmapDifferences(), "bitmaps after an upsert that both updates and inserts");
         sameAnswers();
 
         // updates that move events to another person, event and day; deletes
@@ -348,15 +413,25 @@ class PersonDaysTest {
         assertEquals(0, bitmapDifferences(), "bitmaps after updates and deletes");
         assertEquals(0, scalar("select count(*) from events_person_months where team_id = 2 and person_id = md5('2-p-8')::uuid"));
         assertEquals(0, scalar("select count(*) from events_person_days where team_id = 2 and person_id = md5('2-p-8')::uuid"));
-        sameAnswers();
+        List<String> beforeFold = sameAnswers();
+        fold();
+        assertEquals(0, rollupDifferences(), "after updates, deletes and a fold");
+        assertEquals(0, bitmapDifferences(), "bitmaps after updates, deletes and a fold");
+        assertEquals(beforeFold, sameAnswers(), "the same answers before and after the second fold");
 
-        // the team's days move with its timezone
+        // the team's days move with its timezone (with unfolded deltas of that team present)
         try (Statement st = conn.createStatement()) {
+            st.execute("insert into events (team_id, uuid, event, distinct_id, properties, timestamp, person_id) "
+                    + "values (2, gen_random_uuid(), '$pageview', 'd5', '{}', timestamptz '2024-02-20 23:30:00+00', "
+                    + "md5('2-p-5')::uuid)");
             st.execute("update teams set timezone = 'America/Los_Angeles' where id = 2");
         }
         assertEquals(0, rollupDifferences(), "after the timezone change");
         assertEquals(0, bitmapDifferences(), "bitmaps after the timezone change");
         sameAnswers();
+        fold();
+        assertEquals(0, rollupDifferences(), "after the timezone change and a fold");
+        assertEquals(0, bitmapDifferences(), "bitmaps after the timezone change and a fold");
     }
 
     @Test

@@ -57,6 +57,7 @@ class IsolationSweepTest {
             Map.entry("PUT /admin/projects/{id}/plan", "operator secret, not a project key"),
             Map.entry("GET /admin/projects/{id}/illegal-id-merges", "operator secret, not a project key"),
             Map.entry("POST /internal/cohorts/recalculate", "operator secret, not a project key"),
+            Map.entry("POST /internal/rollups/fold", "operator secret, not a project key"),
             Map.entry("GET /api/projects/{project_id}/persons/reset_person_distinct_id", "always 405, touches nothing"),
             Map.entry("DELETE /api/projects/{project_id}/persons/reset_person_distinct_id", "always 405, touches nothing"),
             Map.entry("POST /api/projects/{project_id}/persons/{action: lifecycle|stickiness|values|cohorts}", "always 405, touches nothing"));
