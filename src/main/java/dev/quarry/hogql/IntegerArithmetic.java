@@ -29,7 +29,7 @@ final class IntegerArithmetic {
     }
 
     /** What ClickHouse knows of an integer operand: its width in bits, its sign, and how Quarry holds it. */
-    record Operand(Frag frag, int bits, boolean signed, boolean numericSql, boolean smallLiteral, boolean uint64) {
+    private record Operand(Frag frag, int bits, boolean signed, boolean numericSql, boolean smallLiteral, boolean uint64) {
     }
 
     /**
@@ -37,7 +37,7 @@ final class IntegerArithmetic {
      *                no literal
      * @return null when {@code f} is no integer (the caller's rules apply)
      */
-    static Operand operand(Frag f, Object literal) {
+    private static Operand operand(Frag f, Object literal) {
         String base = HogQLTypes.base(f.type());
         if (!HogQLTypes.cat(f.type()).equals("int")) {
             return null;
