@@ -120,8 +120,9 @@ final class AggregateFunctions {
             String f = name.equals("sumif") ? p.filter(args.get(1)) : "";
             String sum = "coalesce(sum(" + d + p.num(x) + ")" + f + ", 0)";
             if (p.numType(x).equals("Int64")) {
-                // PostgreSQL sums bigint as numeric; give back bigint, NULL rather than an overflow error
-                return "(CASE WHEN abs(" + sum + ") < 9.2e18 THEN " + sum + "::bigint END)";
+                // PostgreSQL sums bigint as numeric; ClickHouse's sum of integers wraps at 64 bits (Int64 signed,
+                // UInt64 unsigned)
+                return IntegerArithmetic.wrappedSum(sum, x.type());
             }
             return sum;
         };

@@ -226,6 +226,11 @@ abstract class ExprParser extends TermParser {
             if (inner instanceof Expr.Constant c && c.value() instanceof Double d) {
                 return mark(new Expr.Constant(-d), start);
             }
+            // -9223372036854775808 is Int64's smallest value: a literal, though its digits alone pass Int64
+            if (inner instanceof Expr.Constant c && c.value() instanceof java.math.BigInteger b
+                    && b.negate().bitLength() < 64) {
+                return mark(new Expr.Constant(b.negate().longValueExact()), start);
+            }
             return mark(new Expr.Negate(inner), start);
         }
         if (acceptOp("+")) {

@@ -216,4 +216,16 @@ final class IntegerArithmetic {
         Operand o = operand(new Frag("", t), PostgresPrinter.integerLiteral(e));
         return o != null && o.bits() == 64 && !o.numericSql();
     }
+
+    /**
+     * The SQL of a sum of integers of type {@code type} ({@code sum}: PostgreSQL's numeric sum) as ClickHouse's:
+     * wrapped modulo 2^64, into Int64 (a bigint) for signed values and UInt64 for unsigned ones.
+     */
+    static String wrappedSum(String sum, String type) {
+        String base = HogQLTypes.base(type);
+        // narrower unsigned values are held in bigint, and Quarry labels their sums Int64
+        boolean unsigned = base.startsWith("UInt") && !base.equals("UInt8") && !base.equals("UInt16")
+                && !base.equals("UInt32");
+        return unsigned ? "hogql_wrap(" + sum + ", 64, false)" : "hogql_wrap(" + sum + ", 64, true)::bigint";
+    }
 }

@@ -906,7 +906,7 @@ public final class PostgresPrinter {
             }
             String sum = "coalesce(" + call + ", 0)";
             if (numType(x).equals("Int64")) {
-                return "(CASE WHEN abs(" + sum + ") < 9.2e18 THEN " + sum + "::bigint END)";
+                return IntegerArithmetic.wrappedSum(sum, x.type());
             }
             return sum;
         }

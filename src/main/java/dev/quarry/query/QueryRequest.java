@@ -19,7 +19,9 @@ import java.util.Set;
  * declare, or a value of the wrong type, is a 400 {@code parse_error} naming the field in {@code attr}):
  * {@code query} (a query node, unwrapped from an {@code InsightVizNode}/{@code DataTableNode}/
  * {@code DataVisualizationNode}; its own fields are read by its kind's record, {@link QueryRunners#parse}),
- * {@code client_query_id} and {@code name} (any string: no pattern, no length limit), {@code refresh} (one of
+ * {@code client_query_id} (any string of at most {@value #MAX_CLIENT_QUERY_ID} characters: PostHog sets no limit, but
+ * the id keys the query log and the status store, whose index cannot hold a longer one) and {@code name} (any
+ * string), {@code refresh} (one of
  * PostHog's RefreshType values or a boolean, {@link RefreshMode}), {@code async} (legacy: true means
  * {@code refresh: async}), {@code filters_override} ({@link DashboardFilter}), {@code variables_override}
  * (variable id → the variable's value object) and {@code limit_context} (parsed, not used: Quarry has one limit).
@@ -34,6 +36,9 @@ public record QueryRequest(ObjectNode query, String kind, String clientQueryId, 
     static final Set<String> WRAPPERS = Set.of("InsightVizNode", "DataTableNode", "DataVisualizationNode");
 
     private static final String PARSE_ERROR = "JSON parse error - 1 validation error for QueryRequest";
+
+    /** The longest {@code client_query_id} taken, in characters. */
+    public static final int MAX_CLIENT_QUERY_ID = 1024;
 
     /** PostHog's {@code QueryRequest} fields, as sent. */
     @RegisterForReflection
@@ -75,6 +80,10 @@ public record QueryRequest(ObjectNode query, String kind, String clientQueryId, 
         } catch (ValidationException e) {
             throw new ParseErrorException(PARSE_ERROR + (e.attr() == null ? ": " : "\n" + e.attr() + "\n  ")
                     + e.getMessage(), e.attr());
+        }
+        if (fields.clientQueryId() != null && fields.clientQueryId().length() > MAX_CLIENT_QUERY_ID) {
+            throw new ParseErrorException(PARSE_ERROR + "\nclient_query_id\n  String should have at most "
+                    + MAX_CLIENT_QUERY_ID + " characters", "client_query_id");
         }
         ObjectNode node = (ObjectNode) query;
         String kind = kindOf(node);

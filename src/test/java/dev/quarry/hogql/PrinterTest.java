@@ -152,7 +152,7 @@ class PrinterTest {
     @Test
     void aggregates() {
         assertEquals("count(*) FILTER (WHERE (\"events\".\"event\" = $2::text))", ex("countIf(event = 'a')"));
-        has(ex("sum(1)"), "coalesce(sum(1::bigint), 0)::bigint");
+        has(ex("sum(1)"), "hogql_wrap(coalesce(sum(1::bigint), 0), 64, true)::bigint");
         assertEquals("(avg(hogql_to_float((\"events\".\"properties\" ->> $2::text))))::float8", ex("avg(properties.x)"));
         assertEquals("count(DISTINCT \"events\".\"distinct_id\")", ex("uniq(distinct_id)"));
         assertEquals("count(DISTINCT \"events\".\"distinct_id\")", ex("uniqExact(distinct_id)"));

@@ -229,6 +229,40 @@ class ExactValuesTest {
                 bits.asString());
     }
 
+    /**
+     * Found by the breaker: a sum of integers past Int64 was NULL (ClickHouse's sum wraps: 3 events ·
+     * (2^63 − 1) = 2^64 + 2^63 − 3 → 2^63 − 3 as Int64; 3 · (2^64 − 1) → 2^64 − 3 as UInt64); Int64's smallest value
+     * written as a literal, −9223372036854775808, printed a call of a function that does not exist (a 400 naming
+     * Quarry's SQL); now it is the Int64 literal and − 1 wraps to 2^63 − 1.
+     */
+    @Test
+    void sumsWrapAndInt64sSmallestLiteralComputes() {
+        Response sums = hogql("select sum(toInt64(9223372036854775807)), sum(18446744073709551615), sum(1) from events");
+        sums.then().statusCode(200);
+        assertTrue(sums.asString().contains("\"results\":[[9223372036854775805,18446744073709551613,3]]"), sums.asString());
+        Response smallest = hogql("select -9223372036854775808 - 1, -9223372036854775808 + 0, -9223372036854775808 * 2");
+        smallest.then().statusCode(200);
+        assertTrue(smallest.asString().contains("\"results\":[[9223372036854775807,-9223372036854775808,0]]"),
+                smallest.asString());
+    }
+
+    /**
+     * Found by the breaker: a 12,000-character {@code client_query_id} answered 200 while its query log row was lost
+     * (the index cannot hold it); past 1,024 characters it is a 400 naming the field, before anything runs.
+     */
+    @Test
+    void overlongClientQueryIdsAre400s() {
+        given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", "select 1"),
+                        "client_query_id", "q".repeat(1025)))
+                .post("/api/environments/" + team.id() + "/query/").then().statusCode(400)
+                .body("attr", equalTo("client_query_id"));
+        given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", "select 1"),
+                        "client_query_id", "q".repeat(1024), "refresh", "force_blocking"))
+                .post("/api/environments/" + team.id() + "/query/").then().statusCode(200);
+    }
+
     private static Response hogqlText(String q) {
         return given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
                 .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", q), "refresh", "force_blocking"))
