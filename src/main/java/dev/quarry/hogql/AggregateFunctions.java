@@ -44,6 +44,10 @@ final class AggregateFunctions {
     static final CallPrinter IF_COMBINATOR = (p, c, name) -> p.call(ifCombinatorCall(c)).sql();
 
     /** sum: Int64 over integers (NULL past Int64 rather than an overflow), else Float64. */
+    /** 2^-64 and 2^64 as float8: scaling a double by them is exact (above 1e-288). */
+    private static final String FLOAT_DOWN = "5.421010862427522e-20::float8";
+    private static final String FLOAT_UP = "18446744073709551616::float8";
+
     private static final TypeRule SUM = (t, c) -> HogQLTypes.numType(t.get(0)).equals("Int64") ? "Int64" : "Float64";
 
     /** min and max: the value's type, nullable; JSON and UUIDs compare as text. */
@@ -124,7 +128,10 @@ final class AggregateFunctions {
                 // UInt64 unsigned)
                 return IntegerArithmetic.wrappedSum(sum, x.type());
             }
-            return sum;
+            // a sum of floats past the largest double is inf in ClickHouse, an error in PostgreSQL: summed scaled
+            // down by 2^64 (exact for every double above 1e-288, so the same rounding) and scaled back up (V58_1)
+            return "hogql_fmultiply(coalesce(sum(" + d + "(" + p.num(x) + ")::float8 * " + FLOAT_DOWN + ")" + f
+                    + ", 0), " + FLOAT_UP + ")";
         };
         aggregate("sum", 1, 1, SUM, sumFn);
         aggregate("sumIf", 2, 2, SUM, sumFn);
@@ -133,6 +140,11 @@ final class AggregateFunctions {
             String d = c.distinct() ? "DISTINCT " : "";
             Frag x = p.expr(args.get(0));
             String f = name.equals("avgif") ? p.filter(args.get(1)) : "";
+            if (!p.numType(x).equals("Int64")) {
+                // ClickHouse's avg is its Float64 sum over the count: inf once the sum passes the largest double
+                return "hogql_fdivide(hogql_fmultiply(sum(" + d + "(" + p.num(x) + ")::float8 * " + FLOAT_DOWN + ")"
+                        + f + ", " + FLOAT_UP + "), NULLIF(count(" + d + p.num(x) + ")" + f + ", 0)::float8)";
+            }
             return "(avg(" + d + p.num(x) + ")" + f + ")::float8";
         };
         aggregate("avg", 1, 1, returns("Nullable(Float64)"), avgFn);

@@ -59,6 +59,77 @@ public final class Aggregations {
         return !found.isEmpty();
     }
 
+    /**
+     * A grouped SELECT (it has GROUP BY, or its columns aggregate) reads every column of its select list inside an
+     * aggregation or through a GROUP BY key, as ClickHouse requires (NOT_AN_AGGREGATE). Checked on resolved names, so
+     * {@code events.event} and {@code event} are one key, an alias used in GROUP BY stands for its expression and
+     * {@code GROUP BY 2} for the second column. A column built from grouped keys some other way (select
+     * {@code timestamp}, group by {@code toStartOfDay(timestamp)}) is left to the database.
+     *
+     * @throws HogQLResolutionException ClickHouse's words: "Column `event` is not under aggregate function and not in
+     *     GROUP BY keys"
+     */
+    static void groupedColumns(SelectQuery s, Resolver.QueryScope scope, Resolver.Resolution res) {
+        boolean grouped = !s.groupBy().isEmpty();
+        for (Resolver.Column c : scope.columns) {
+            grouped = grouped || hasAggregate(c.expr());
+        }
+        if (!grouped) {
+            return;
+        }
+        java.util.Set<Resolver.Ref> keys = new java.util.HashSet<>();
+        java.util.Set<Integer> keyColumns = new java.util.HashSet<>();
+        for (Expr g : s.groupBy()) {
+            if (g instanceof Expr.Constant k && k.value() instanceof Long n && n >= 1 && n <= scope.columns.size()) {
+                keyColumns.add((int) (n - 1));
+                List<Expr.Field> fields = new ArrayList<>();
+                walkGrouped(scope.columns.get((int) (n - 1)).expr(), fields, res, false);
+                fields.forEach(f -> keys.add(res.ref(f)));
+            } else {
+                List<Expr.Field> fields = new ArrayList<>();
+                walkGrouped(g, fields, res, false);
+                fields.forEach(f -> keys.add(res.ref(f)));
+            }
+        }
+        for (int k = 0; k < scope.columns.size(); k++) {
+            Expr e = scope.columns.get(k).expr();
+            if (keyColumns.contains(k) || e instanceof Expr.Call call && res.arrayJoins.contains(call)) {
+                continue;
+            }
+            List<Expr.Field> bare = new ArrayList<>();
+            walkGrouped(e, bare, res, true);
+            for (Expr.Field f : bare) {
+                if (!keys.contains(res.ref(f))) {
+                    throw new HogQLResolutionException("Column `" + String.join(".", f.chain())
+                            + "` is not under aggregate function and not in GROUP BY keys", f);
+                }
+            }
+        }
+    }
+
+    /**
+     * The fields {@code e} reads (an alias standing for its expression), outside aggregations, windows, subqueries
+     * and lambda parameters when {@code outsideAggregates}.
+     */
+    private static void walkGrouped(Expr e, List<Expr.Field> out, Resolver.Resolution res, boolean outsideAggregates) {
+        if (e == null) {
+            return;
+        }
+        if (e instanceof Expr.Field f) {
+            Resolver.Ref r = res.refs.get(f);
+            if (r instanceof Resolver.ExprRef x && x.expr() != e) {
+                walkGrouped(x.expr(), out, res, outsideAggregates);
+            } else if (r != null && !(r instanceof Resolver.LambdaParamRef) && !(r instanceof Resolver.ExprRef)) {
+                out.add(f);
+            }
+            return;
+        }
+        if (outsideAggregates && (e instanceof Expr.Window || e instanceof Expr.Call c && isAggregate(c))) {
+            return;
+        }
+        children(e).forEach(x -> walkGrouped(x, out, res, outsideAggregates));
+    }
+
     private static boolean isAggregate(Expr.Call c) {
         Functions.Spec spec = Functions.lookup(c.name());
         return spec != null && spec.aggregate();

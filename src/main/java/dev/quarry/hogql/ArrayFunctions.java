@@ -162,7 +162,7 @@ final class ArrayFunctions {
                 + h.from() + ")");
         HigherOrder firstLast = (p, h, v) -> "coalesce((SELECT " + h.el().sql() + h.from() + " WHERE "
                 + p.bool(v) + " ORDER BY " + h.ord() + (h.name().equals("arrayfirst") ? "" : " DESC") + " LIMIT 1), "
-                + defaultOf(h.el().type()) + ")";
+                + PostgresPrinter.defaultValue(h.el().type()) + ")";
         higherOrder("arrayFirst", 2, (h, v) -> h.elType(), firstLast);
         higherOrder("arrayLast", 2, (h, v) -> h.elType(), firstLast);
         HigherOrder firstLastIndex = (p, h, v) -> "coalesce((SELECT " + h.ord() + h.from() + " WHERE "
@@ -310,17 +310,6 @@ final class ArrayFunctions {
             return printer.print(p, new Unnested(name, " FROM " + u.from(), u.ord(), u.first(), arrays.get(0).type()),
                     value);
         }
-    }
-
-    /** ClickHouse's default value of a type (what arrayFirst answers when nothing matches). */
-    private static String defaultOf(String type) {
-        return switch (HogQLTypes.cat(type)) {
-            case "int" -> "0::bigint";
-            case "float" -> "0::float8";
-            case "string" -> "''";
-            case "bool" -> "FALSE";
-            default -> "NULL";
-        };
     }
 
     /** A value to put beside the elements of {@code array}: text when the elements are text. */

@@ -279,8 +279,9 @@ public final class HogQLTypes {
     }
 
     /**
-     * {@code x[i]}: a JSON value's member or item is text (nullable), an array's item is its element type, nullable
-     * (an index past the end is NULL).
+     * {@code x[i]}: a JSON value's member or item is text (nullable), an array's item is its element type (as
+     * ClickHouse's arrayElement: an index past the end gives the type's default value, NULL only for Nullable
+     * elements).
      *
      * @throws HogQLResolutionException when {@code x} is neither
      */
@@ -291,7 +292,7 @@ public final class HogQLTypes {
         if (!base(t).startsWith("Array(")) {
             throw new HogQLResolutionException("Only arrays can be indexed");
         }
-        return nullable(elementType(t));
+        return elementType(t);
     }
 
     /** A subquery used as a value: its one column's type, nullable (no row is NULL). */
@@ -299,9 +300,13 @@ public final class HogQLTypes {
         return nullable(columnType);
     }
 
-    /** A column of a query's result: JSON values are returned as text (String), every other type as it is. */
+    /**
+     * A column of a query's result: JSON values are returned as text (String); a truth value is ClickHouse's
+     * {@code UInt8} (comparisons, {@code and}/{@code or}/{@code not}, {@code like}, {@code in}, {@code true} answer
+     * 1 or 0 there, and PostHog's JSON shows those numbers), also inside arrays and tuples; every other type as it is.
+     */
     public static String resultColumn(String t) {
-        return base(t).equals("JSON") ? "String" : t;
+        return base(t).equals("JSON") ? "String" : t.replace(BOOL, "UInt8");
     }
 
     /** A property path read from a JSON value ({@code properties.$browser}): text, nullable. */

@@ -485,7 +485,10 @@ public final class PostgresPrinter {
             return arithmeticSql(a.op(), a.left(), a.right());
         }
         if (e instanceof Expr.Negate n) {
-            return "(- " + num(expr(n.expr())) + ")"; // printed once: printing it twice doubled the work per nested minus
+            Frag x = expr(n.expr()); // printed once: printing it twice doubled the work per nested minus
+            // ClickHouse's negate of an integer wraps as 0 - x does: -(-9223372036854775808) is -9223372036854775808
+            Frag wrapped = IntegerArithmetic.of("-", new Frag("0", "UInt8"), 0L, x, integerLiteral(n.expr()));
+            return wrapped != null ? wrapped.sql() : "(- " + num(x) + ")";
         }
         if (e instanceof Expr.Compare c) {
             return compare(c);
@@ -537,11 +540,14 @@ public final class PostgresPrinter {
                 }
                 throw new HogQLResolutionException("A JSON value is indexed by a string key or a position from 1", a);
             }
-            if (a.index() instanceof Expr.Constant k && k.value() instanceof Long n && n >= 1) {
-                return "(" + arr.sql() + ")[" + int4(expr(a.index())) + "]";
-            }
-            // ClickHouse counts a negative position from the end (V43_1)
-            return "hogql_array_element(" + arr.sql() + ", " + int4(expr(a.index())) + ")";
+            String element = a.index() instanceof Expr.Constant k && k.value() instanceof Long n && n >= 1
+                    ? "(" + arr.sql() + ")[" + int4(expr(a.index())) + "]"
+                    // ClickHouse counts a negative position from the end (V43_1)
+                    : "hogql_array_element(" + arr.sql() + ", " + int4(expr(a.index())) + ")";
+            // past either end (and at 0) ClickHouse's arrayElement gives the element type's default value: 0, '',
+            // … — NULL only for an array of Nullable elements
+            String el = HogQLTypes.elementType(arr.type());
+            return el.startsWith("Nullable(") ? element : "COALESCE(" + element + ", " + defaultValue(el) + ")";
         }
         if (e instanceof SelectLike sub) {
             return "(" + selectLike(sub, false).sql() + ")";
@@ -635,6 +641,28 @@ public final class PostgresPrinter {
             case "datetime" -> "to_char(" + Dates.localTs(this, f) + ", 'YYYY-MM-DD HH24:MI:SS')";
             case "date" -> "to_char(" + f.sql() + ", 'YYYY-MM-DD')";
             default -> "(" + f.sql() + ")::text";
+        };
+    }
+
+    /**
+     * ClickHouse's default value of a type, as SQL: what {@code arr[i]} past the end and {@code arrayFirst} with no
+     * match answer ({@code 0}, {@code 0.0}, {@code ''}, false, 1970-01-01, the nil UUID, an empty array); NULL for a
+     * Nullable type and for types without one here (tuples, JSON).
+     */
+    static String defaultValue(String type) {
+        if (type.startsWith("Nullable(")) {
+            return "NULL";
+        }
+        return switch (cat(type)) {
+            case "int" -> "0::bigint";
+            case "float" -> "0::float8";
+            case "string" -> "''";
+            case "bool" -> "FALSE";
+            case "date" -> "'1970-01-01'::date";
+            case "datetime" -> "'1970-01-01T00:00:00Z'::timestamptz";
+            case "uuid" -> "'00000000-0000-0000-0000-000000000000'::uuid";
+            case "array" -> "'{}'::" + HogQLTypes.pgType(HogQLTypes.elementType(type)) + "[]";
+            default -> "NULL";
         };
     }
 
@@ -817,10 +845,15 @@ public final class PostgresPrinter {
         String ls = num(l);
         String rs = num(r);
         boolean ints = numType(l).equals("Int64") && numType(r).equals("Int64");
+        // floats: IEEE's inf and 0 past the bounds, as ClickHouse's, where PostgreSQL's operators fail (V58_1)
         return switch (op) {
-            case "/" -> "((" + ls + ")::float8 / NULLIF((" + rs + ")::float8, 0))";
+            case "/" -> "hogql_fdivide((" + ls + ")::float8, NULLIF((" + rs + ")::float8, 0))";
             case "%" -> ints ? "(" + ls + " % NULLIF(" + rs + ", 0))"
                     : "mod((" + ls + ")::numeric, NULLIF((" + rs + ")::numeric, 0))::float8";
+            case "+" -> ints ? "(" + ls + " + " + rs + ")" : "hogql_fplus((" + ls + ")::float8, (" + rs + ")::float8)";
+            case "-" -> ints ? "(" + ls + " - " + rs + ")" : "hogql_fminus((" + ls + ")::float8, (" + rs + ")::float8)";
+            case "*" -> ints ? "(" + ls + " * " + rs + ")"
+                    : "hogql_fmultiply((" + ls + ")::float8, (" + rs + ")::float8)";
             default -> "(" + ls + " " + op + " " + rs + ")";
         };
     }

@@ -107,6 +107,7 @@ final class Typer {
         if (s.having() != null) {
             type(s.having());
         }
+        Aggregations.groupedColumns(s, scope, res);
         return types;
     }
 
@@ -166,7 +167,9 @@ final class Typer {
             return IntegerArithmetic.type(a.op(), l, a.left(), type(a.right()), a.right());
         }
         if (e instanceof Expr.Negate n) {
-            return HogQLTypes.numType(type(n.expr()));
+            String t = type(n.expr());
+            return cat(t).equals("int") ? IntegerArithmetic.type("-", "UInt8", new Expr.Constant(0L), t, n.expr())
+                    : HogQLTypes.numType(t);
         }
         if (e instanceof Expr.Compare c) {
             return compare(c);
@@ -220,6 +223,9 @@ final class Typer {
                     + "higher-order array function", l);
         }
         if (e instanceof Expr.ArrayAccess a) {
+            if (a.index() instanceof Expr.Constant k && Long.valueOf(0).equals(k.value())) {
+                throw new HogQLResolutionException("SQL indexes start from one, not from zero. E.g: array[1]", a);
+            }
             String arr = type(a.array());
             if (cat(arr).equals("json")) {
                 return HogQLTypes.JSON_PATH; // the key is a constant the printer reads

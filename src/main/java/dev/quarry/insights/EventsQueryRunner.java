@@ -205,7 +205,7 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
                 switch (column.kind()) {
                     case EVENT -> out.add(event(mapper, row, index));
                     case PERSON -> out.add(person(mapper, row, index));
-                    default -> out.add(QueryValues.toJson(row.getValue(index), mapper));
+                    default -> out.add(QueryValues.toClickHouseJson(row.getValue(index), mapper));
                 }
                 index += column.width();
             }

@@ -100,7 +100,7 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
             }
             ArrayNode out = results.addArray();
             for (int i = 0; i < compiled.columns().size(); i++) {
-                out.add(QueryValues.toJson(row.getValue(i), mapper));
+                out.add(QueryValues.toClickHouseJson(row.getValue(i), mapper));
             }
         }
         ArrayNode columns = body.putArray("columns");

@@ -350,6 +350,14 @@ public class QueryExecutor {
     /** SQLSTATE of quarry_cohort_ref (V28_1): the team has no such cohort. */
     static final String COHORT_NOT_FOUND = "QC404";
 
+    /** {@code column "events.timestamp" must appear in the GROUP BY clause …} → ClickHouse's NOT_AN_AGGREGATE text. */
+    static String groupingMessage(String postgres) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("column \"(?:[^\"]*\\.)?([^\".]+)\"")
+                .matcher(postgres == null ? "" : postgres);
+        return m.find() ? "Column `" + m.group(1) + "` is not under aggregate function and not in GROUP BY keys"
+                : "A column is neither aggregated nor in GROUP BY keys";
+    }
+
     /** Database failures a user caused become 4xx; a timeout is 504; anything else stays a server fault. */
     private Throwable translate(Throwable failure) {
         if (failure instanceof PgException pg) {
@@ -361,6 +369,11 @@ public class QueryExecutor {
             if (state.equals("57014")) {
                 return pg.getErrorMessage() != null && pg.getErrorMessage().contains("statement timeout")
                         ? new QueryTimeoutException(statementTimeout.toSeconds()) : new QueryCancelledException();
+            }
+            if (state.equals("42803")) {
+                // a column neither grouped nor aggregated that the compiler's check (hogql.Aggregations) leaves to the
+                // database: ClickHouse's words, naming the column, not PostgreSQL's text about Quarry's SQL
+                return new ValidationException(HogQLErrors.QUERY_ERROR, groupingMessage(pg.getErrorMessage()), null);
             }
             if (state.startsWith("22") || dev.quarry.web.DatabaseFailures.isQueryError(state)) {
                 return new ValidationException("query_error", "Query failed: " + pg.getErrorMessage(), null);

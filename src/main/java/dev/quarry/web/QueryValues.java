@@ -21,6 +21,32 @@ public final class QueryValues {
     private QueryValues() {
     }
 
+    /**
+     * A value of a HogQL result column as PostHog's JSON shows ClickHouse's answer: as {@link #toJson}, except that a
+     * truth value is ClickHouse's UInt8, 1 or 0 (also inside arrays and tuples).
+     */
+    public static JsonNode toClickHouseJson(Object value, ObjectMapper mapper) {
+        if (value instanceof Boolean b) {
+            return mapper.getNodeFactory().numberNode(b ? 1 : 0);
+        }
+        if (value instanceof Object[] array) {
+            ArrayNode node = mapper.createArrayNode();
+            for (Object item : array) {
+                node.add(toClickHouseJson(item, mapper));
+            }
+            return node;
+        }
+        if (value instanceof JsonArray array) {
+            ArrayNode node = mapper.createArrayNode();
+            for (Object item : array) {
+                node.add(item instanceof JsonObject || item instanceof JsonArray
+                        ? mapper.getNodeFactory().textNode(item.toString()) : toClickHouseJson(item, mapper));
+            }
+            return node;
+        }
+        return toJson(value, mapper);
+    }
+
     public static JsonNode toJson(Object value, ObjectMapper mapper) {
         if (value == null) {
             return mapper.nullNode();

@@ -53,7 +53,7 @@ class ResolverTest {
         // * expansion
         c = HogQLCompiler.compileSelect("select * from persons", CompileSettings.of(1));
         assertEquals(List.of("id", "created_at", "properties", "is_identified"), c.columns());
-        assertEquals(List.of("UUID", "DateTime64(6, 'UTC')", "String", "Bool"), c.types());
+        assertEquals(List.of("UUID", "DateTime64(6, 'UTC')", "String", "UInt8"), c.types()); // ClickHouse's truth values
         c = HogQLCompiler.compileSelect("select * from query_log", CompileSettings.of(1));
         // PostHog's query_log (query_log_archive) fields, in its order
         assertEquals(List.of("event_date", "event_time", "query_id", "endpoint", "query", "query_start_time",

@@ -155,7 +155,7 @@ class ExactValuesTest {
         queryJson(team, "{\"kind\": \"EventsQuery\", \"select\": [\"event\", \"count() BETWEEN 1 AND 5\", "
                 + "\"[count()]\"], \"after\": \"2026-01-01\", \"before\": \"2026-01-10\"}")
                 .then().statusCode(200).body("results", equalTo(java.util.List.of(
-                        java.util.List.of("$pageview", true, java.util.List.of(3)))));
+                        java.util.List.of("$pageview", 1, java.util.List.of(3)))));
     }
 
     /**
@@ -281,8 +281,8 @@ class ExactValuesTest {
                 + "match('a\\nb', '(?s)a.b'), match('abc', 'c\\\\z'), extract('abc', '(?P<x>b)c'), "
                 + "match('a.b', '\\\\Qa.b\\\\E'), match('axb', '\\\\Qa.b\\\\E'), match('a_1', '^[[:word:]]+$'), "
                 + "match('\u0663', '\\\\d'), replaceRegexpAll('foo bar', '\\\\bbar\\\\b', 'x'), match('a-b', '^a\\\\x2Db$')")
-                .then().statusCode(200).body("results[0]", equalTo(java.util.List.of(true, true, false, true, true, "b",
-                        true, false, true, false, "foo x", true)));
+                .then().statusCode(200).body("results[0]", equalTo(java.util.List.of(1, 1, 0, 1, 1, "b",
+                        1, 0, 1, 0, "foo x", 1)));
         hogqlText("select count() from events where event =~ 'x(?i)y'").then().statusCode(400)
                 .body("detail", containsString("(?i)"));
         hogqlText("select match(event, '\\\\p{Greek}') from events").then().statusCode(400)
