@@ -65,7 +65,14 @@ final class AliasFunctions {
                     }
                     : null;
             if (fn == null) {
-                throw new HogQLResolutionException("date_part expects a constant part name ('year', 'month', …)", c);
+                // a part computed per row: PostHog's multiIf over the part names, NULL for any other
+                List<Expr> branches = new java.util.ArrayList<>();
+                for (String[] pf : DATE_PARTS) {
+                    branches.add(new Expr.Compare("=", c.args().get(0), new Expr.Constant(pf[0])));
+                    branches.add(call(pf[1], c.args().get(1)));
+                }
+                branches.add(call("toInt", new Expr.Constant(null)));
+                return new Expr.Call("multiIf", branches, null, false);
             }
             return fn.isEmpty() ? call("toInt", new Expr.Constant(null)) : call(fn, c.args().get(1));
         });
@@ -84,6 +91,60 @@ final class AliasFunctions {
                 (p, c, name) -> p.expr(countDistinct.apply(c)).sql());
         Function<Expr.Call, Expr> arrayAgg = c -> new Expr.Call("groupArray", c.args(), null, c.distinct());
         aggregate("array_agg", 1, 1, (t, c) -> t.of(arrayAgg.apply(c)), (p, c, name) -> p.expr(arrayAgg.apply(c)).sql());
+        // PostHog's PostgreSQL-style aggregates (aggregations.py): string_agg(x, sep) =
+        // arrayStringConcat(groupArray(x), sep), json_agg(x) = toJSONString(groupArray(x)), every(x) = toBool(min(x))
+        aggregateRewrite("string_agg", 2, 2, c -> call("arrayStringConcat",
+                new Expr.Call("groupArray", List.of(c.args().get(0)), null, c.distinct()), c.args().get(1)));
+        aggregateRewrite("json_agg", 1, 1, c -> call("toJSONString",
+                new Expr.Call("groupArray", List.of(c.args().get(0)), null, c.distinct())));
+        aggregateRewrite("every", 1, 1, c -> call("toBool", call("min", c.args().get(0))));
+        // PostHog's PostgreSQL-style date functions (datetime.py): to_timestamp(n) = toDateTime(fromUnixTimestamp(n)),
+        // to_char = formatDateTime, make_timestamptz = toTimeZone(makeDateTime(…), zone), make_interval = the sum of
+        // toIntervalYear(y) … toIntervalSecond(s)
+        rewrite("to_timestamp", 1, 2, c -> c.args().size() == 1 ? call("fromUnixTimestamp", c.args().get(0))
+                : call("toTimeZone", call("fromUnixTimestamp", c.args().get(0)), c.args().get(1)));
+        rewrite("to_char", 2, 3, c -> new Expr.Call("formatDateTime", c.args(), null, false));
+        rewrite("make_timestamptz", 7, 7, c -> call("toTimeZone",
+                new Expr.Call("make_timestamp", c.args().subList(0, 6), null, false), c.args().get(6)));
+        rewrite("make_interval", 6, 6, c -> {
+            String[] units = {"Year", "Month", "Day", "Hour", "Minute", "Second"};
+            Expr sum = call("toInterval" + units[0], c.args().get(0));
+            for (int k = 1; k < units.length; k++) {
+                sum = new Expr.Arithmetic("+", sum, call("toInterval" + units[k], c.args().get(k)));
+            }
+            return sum;
+        });
+        // make_date (ClickHouse makeDate) and make_timestamp (makeDateTime, in the project's time zone or the
+        // 7th argument's): PostgreSQL's own, a value out of range is a 400
+        scalar("make_date", 3, 3, (t, c) -> "Date", (p, c, name) -> "make_date(" + ints(p, c, 0, 3) + ")");
+        scalar("make_timestamp", 6, 7, (t, c) -> Schema.DATETIME, (p, c, name) -> "make_timestamptz(" + ints(p, c, 0, 5)
+                + ", (" + p.num(p.expr(c.args().get(5))) + ")::float8, "
+                + (c.args().size() == 7 ? p.str(p.expr(c.args().get(6))) : p.tz()) + ")");
+        // locate(needle, haystack[, start]): ClickHouse's (since 24.3, MySQL's argument order) position(haystack,
+        // needle[, start])
+        rewrite("locate", 2, 3, c -> c.args().size() == 2 ? call("position", c.args().get(1), c.args().get(0))
+                : call("position", c.args().get(1), c.args().get(0), c.args().get(2)));
+        // rand(): ClickHouse's UInt32 pseudo-random number (an argument only tells calls apart)
+        scalar("rand", 0, 1, (t, c) -> "UInt32", (p, c, name) -> "floor(random() * 4294967296)::bigint");
+    }
+
+    /** The parts date_part knows and the function each is. */
+    private static final String[][] DATE_PARTS = {{"year", "toYear"}, {"month", "toMonth"}, {"day", "toDayOfMonth"},
+        {"hour", "toHour"}, {"minute", "toMinute"}, {"second", "toSecond"}, {"dow", "toDayOfWeek"},
+        {"doy", "toDayOfYear"}, {"quarter", "toQuarter"}};
+
+    /** Arguments {@code from} … {@code to - 1} as PostgreSQL integers, comma-separated. */
+    private static String ints(PostgresPrinter p, Expr.Call c, int from, int to) {
+        List<String> out = new java.util.ArrayList<>();
+        for (int k = from; k < to; k++) {
+            out.add(p.int4(p.expr(c.args().get(k))));
+        }
+        return String.join(", ", out);
+    }
+
+    /** As {@link #rewrite}, for an aggregate: the expression it is aggregates. */
+    private static void aggregateRewrite(String name, int min, int max, Function<Expr.Call, Expr> to) {
+        aggregate(name, min, max, (t, c) -> t.of(to.apply(c)), (p, c, n) -> p.expr(to.apply(c)).sql());
     }
 
     /** Registers {@code name} as another name of {@code target}: same arguments, same SQL, same answer. */

@@ -139,7 +139,9 @@ final class CoreFunctions {
         scalar("toTimeZone", 2, 2, (t, c) -> Dates.withZoneType(HogQLTypes.asDateTime(t.get(0)), c.args().get(1)),
                 (p, c, name) -> Dates.toDateTime(p, p.expr(c.args().get(0))).sql());
         // strings
-        CallPrinter lowerFn = (p, c, name) -> name + "(" + p.str(p.expr(c.args().get(0))) + ")";
+        // ClickHouse's lower / upper change ASCII letters only (lowerUTF8 / upperUTF8 all of Unicode's)
+        CallPrinter lowerFn = (p, c, name) -> name.equals("lower") ? asciiLower(p.str(p.expr(c.args().get(0))))
+                : "translate(" + p.str(p.expr(c.args().get(0))) + ", '" + LOWER_ASCII + "', '" + UPPER_ASCII + "')";
         scalar("lower", 1, 1, like(0, "String"), lowerFn);
         scalar("upper", 1, 1, like(0, "String"), lowerFn);
         scalar("length", 1, 1, (t, c) -> cat(t.get(0)).equals("array") ? "UInt64" : HogQLTypes.nullableLike(t.get(0), "UInt64"),
@@ -161,14 +163,12 @@ final class CoreFunctions {
         scalar("notEmpty", 1, 1, returns("Bool"), emptyFn);
         scalar("concat", 1, -1, returns("String"), (p, c, name) -> "concat(" + c.args().stream()
                 .map(a -> p.str(p.expr(a))).collect(Collectors.joining(", ")) + ")");
+        // substring(s, offset[, length]) counts bytes, as ClickHouse's (substringUTF8 characters): an offset from 1, a
+        // negative one from the end, 0 gives '' (V58_2)
         scalar("substring", 2, 3, like(0, "String"), (p, c, name) -> {
             List<Expr> args = c.args();
-            Frag s = p.expr(args.get(0));
-            String sql = "substr(" + p.str(s) + ", " + p.int4(p.expr(args.get(1)));
-            if (args.size() == 3) {
-                sql += ", GREATEST(" + p.int4(p.expr(args.get(2))) + ", 0)";
-            }
-            return sql + ")";
+            return "hogql_substring_bytes(" + p.str(p.expr(args.get(0))) + ", " + p.int4(p.expr(args.get(1))) + ", "
+                    + (args.size() == 3 ? p.int4(p.expr(args.get(2))) : "NULL::int") + ")";
         });
         scalar("replaceAll", 3, 3, like(0, "String"), (p, c, name) -> {
             List<Expr> args = c.args();
@@ -188,8 +188,10 @@ final class CoreFunctions {
                 + (c.args().size() == 2 ? ", " + p.str(p.expr(c.args().get(1))) : "") + ")");
         scalar("splitByChar", 2, 2, returns("Array(String)"), (p, c, name) -> "string_to_array("
                 + p.str(p.expr(c.args().get(1))) + ", " + p.str(p.expr(c.args().get(0))) + ")");
-        scalar("position", 2, 2, returns("Int64"), (p, c, name) -> "strpos(" + p.str(p.expr(c.args().get(0))) + ", "
-                + p.str(p.expr(c.args().get(1))) + ")::bigint");
+        // position(haystack, needle[, start]) counts bytes, as ClickHouse's (positionUTF8 characters; V58_2)
+        scalar("position", 2, 3, returns("Int64"), (p, c, name) -> "hogql_position_bytes(" + p.str(p.expr(c.args().get(0)))
+                + ", " + p.str(p.expr(c.args().get(1))) + ", " + (c.args().size() == 3 ? p.int4(p.expr(c.args().get(2)))
+                : "1") + ")");
         likeFn("like", " LIKE ");
         likeFn("ilike", " ILIKE ");
         likeFn("notLike", " NOT LIKE ");
@@ -492,5 +494,13 @@ final class CoreFunctions {
             case "jsonextractbool" -> "coalesce(" + asJson + " = 'true'::jsonb, FALSE)";
             default -> "(" + asJson + " IS NOT NULL)";
         };
+    }
+
+    static final String UPPER_ASCII = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    static final String LOWER_ASCII = "abcdefghijklmnopqrstuvwxyz";
+
+    /** ClickHouse's lower: ASCII letters only. */
+    static String asciiLower(String sql) {
+        return "translate(" + sql + ", '" + UPPER_ASCII + "', '" + LOWER_ASCII + "')";
     }
 }

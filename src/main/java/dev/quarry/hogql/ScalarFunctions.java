@@ -239,7 +239,8 @@ final class ScalarFunctions {
             if (cat(x).equals("array")) {
                 return p.call(new Expr.Call("arrayReverse", a, null, false)).sql();
             }
-            return "reverse(" + p.str(x) + ")";
+            // reverse counts bytes as ClickHouse's (V58_2), reverseUTF8 characters
+            return name.equals("reverse") ? "hogql_reverse_bytes(" + p.str(x) + ")" : "reverse(" + p.str(x) + ")";
         };
         scalar("reverse", 1, 1, reverseType, reverseFn);
         scalar("reverseUTF8", 1, 1, reverseType, reverseFn);
@@ -268,8 +269,12 @@ final class ScalarFunctions {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
             String fill = a.size() == 3 ? p.str(p.expr(a.get(2))) : "' '";
-            return (name.startsWith("left") ? "lpad(" : "rpad(") + p.str(x) + ", LEAST(" + p.int4(p.expr(a.get(1)))
-                    + ", 1000000), " + fill + ")";
+            String len = "LEAST(" + p.int4(p.expr(a.get(1))) + ", 1000000)";
+            if (!name.endsWith("utf8")) {
+                // leftPad / rightPad count bytes as ClickHouse's (V58_2), the -UTF8 twins characters
+                return "hogql_pad_bytes(" + p.str(x) + ", " + len + ", " + fill + ", " + name.startsWith("left") + ")";
+            }
+            return (name.startsWith("left") ? "lpad(" : "rpad(") + p.str(x) + ", " + len + ", " + fill + ")";
         };
         scalar("leftPad", 2, 3, like(0, "String"), leftpadFn);
         scalar("rightPad", 2, 3, like(0, "String"), leftpadFn);
@@ -282,8 +287,15 @@ final class ScalarFunctions {
             return "repeat(" + p.str(x) + ", LEAST(GREATEST(" + p.int4(p.expr(a.get(1))) + ", 0), 1000000 / GREATEST(length("
                     + p.str(x) + "), 1)))";
         });
-        scalar("substringUTF8", 2, 3, like(0, "String"),
-                (p, c, name) -> p.expr(new Expr.Call("substring", c.args(), null, false)).sql());
+        // substringUTF8: characters, an offset from 1, a negative one from the end, 0 gives ''
+        scalar("substringUTF8", 2, 3, like(0, "String"), (p, c, name) -> {
+            List<Expr> a = c.args();
+            String s = p.str(p.expr(a.get(0)));
+            String off = p.int4(p.expr(a.get(1)));
+            return "(CASE WHEN " + off + " = 0 THEN '' ELSE substr(" + s + ", CASE WHEN " + off + " > 0 THEN " + off
+                    + " ELSE char_length(" + s + ") + 1 + " + off + " END" + (a.size() == 3 ? ", GREATEST("
+                    + p.int4(p.expr(a.get(2))) + ", 0)" : "") + ") END)";
+        });
         scalar("appendTrailingCharIfAbsent", 2, 2, like(0, "String"), (p, c, name) -> {
             List<Expr> a = c.args();
             String s = p.str(p.expr(a.get(0)));
@@ -293,12 +305,31 @@ final class ScalarFunctions {
         });
         scalar("concatWithSeparator", 2, -1, returns("String"), (p, c, name) -> "concat_ws("
                 + c.args().stream().map(x -> p.str(p.expr(x))).collect(Collectors.joining(", ")) + ")");
-        scalar("positionUTF8", 2, 2, returns("Int64"),
-                (p, c, name) -> p.expr(new Expr.Call("position", c.args(), null, false)).sql());
-        CallPrinter positioncaseinsensitiveFn = (p, c, name) -> "strpos(lower(" + p.str(p.expr(c.args().get(0)))
-                + "), lower(" + p.str(p.expr(c.args().get(1))) + "))::bigint";
-        scalar("positionCaseInsensitive", 2, 2, returns("Int64"), positioncaseinsensitiveFn);
-        scalar("positionCaseInsensitiveUTF8", 2, 2, returns("Int64"), positioncaseinsensitiveFn);
+        // positionUTF8 counts characters; positionCaseInsensitive bytes with ASCII letters folded (ClickHouse's), its
+        // UTF8 twin characters with all letters folded; each takes a start position
+        CallPrinter positionsFn = (p, c, name) -> {
+            List<Expr> a = c.args();
+            boolean ci = name.contains("caseinsensitive");
+            boolean utf8 = name.endsWith("utf8");
+            String h = p.str(p.expr(a.get(0)));
+            String n = p.str(p.expr(a.get(1)));
+            if (ci) {
+                h = utf8 ? "lower(" + h + ")" : CoreFunctions.asciiLower(h);
+                n = utf8 ? "lower(" + n + ")" : CoreFunctions.asciiLower(n);
+            }
+            String start = a.size() == 3 ? p.int4(p.expr(a.get(2))) : "1";
+            if (!utf8) {
+                return "hogql_position_bytes(" + h + ", " + n + ", " + start + ")";
+            }
+            if (a.size() == 2) {
+                return "strpos(" + h + ", " + n + ")::bigint";
+            }
+            return "(CASE WHEN " + start + " < 1 THEN 0 ELSE (SELECT CASE WHEN x > 0 THEN x + " + start
+                    + " - 1 ELSE 0 END FROM (SELECT strpos(substr(" + h + ", " + start + "), " + n + ") AS x) k) END)::bigint";
+        };
+        scalar("positionUTF8", 2, 3, returns("Int64"), positionsFn);
+        scalar("positionCaseInsensitive", 2, 3, returns("Int64"), positionsFn);
+        scalar("positionCaseInsensitiveUTF8", 2, 3, returns("Int64"), positionsFn);
         scalar("extractAll", 2, 2, returns("Array(String)"), (p, c, name) -> "hogql_extract_all("
                 + p.str(p.expr(c.args().get(0))) + ", " + CoreFunctions.regex(p, c.args().get(1)) + ")");
         CallPrinter countsubstringsFn = (p, c, name) -> {

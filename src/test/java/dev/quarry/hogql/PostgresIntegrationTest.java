@@ -63,6 +63,7 @@ class PostgresIntegrationTest {
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V43_1__hogql_conversions_and_negative_indexes.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V44_1__hogql_integer_overflow.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V58_1__hogql_float_overflow.sql")));
+            st.execute(Files.readString(Path.of("src/main/resources/db/migration/V58_2__hogql_byte_strings.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V18_1__hot_property_columns.sql")));
             st.execute("""
                 insert into organizations (id, name) values ('10000000-0000-0000-0000-000000000000', 'org');
