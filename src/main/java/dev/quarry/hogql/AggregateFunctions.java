@@ -177,13 +177,13 @@ final class AggregateFunctions {
         aggregate("any", 1, 1, NULLABLE_ARG, (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
-            return "hogql_any(" + x.sql() + ")";
+            return "hogql_any(" + p.typed(x) + ")";
         });
         CallPrinter argmaxFn = (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
             Frag y = p.expr(args.get(1));
-            return "(array_agg(" + x.sql() + " ORDER BY " + y.sql()
+            return "(array_agg(" + p.typed(x) + " ORDER BY " + y.sql()
                     + (name.equals("argmax") ? " DESC" : " ASC") + " NULLS LAST))[1]";
         };
         aggregate("argMax", 2, 2, NULLABLE_ARG, argmaxFn);
@@ -193,7 +193,7 @@ final class AggregateFunctions {
             String d = c.distinct() ? "DISTINCT " : "";
             Frag x = p.expr(args.get(0));
             String dd = name.equals("groupuniqarray") ? "DISTINCT " : d;
-            return "coalesce(array_agg(" + dd + x.sql() + ") FILTER (WHERE " + x.sql()
+            return "coalesce(array_agg(" + dd + p.typed(x) + ") FILTER (WHERE " + x.sql()
                     + " IS NOT NULL), '{}')";
         };
         aggregate("groupArray", 1, 1, GROUP_ARRAY, grouparrayFn);

@@ -94,7 +94,8 @@ final class AliasFunctions {
         // PostHog's PostgreSQL-style aggregates (aggregations.py): string_agg(x, sep) =
         // arrayStringConcat(groupArray(x), sep), json_agg(x) = toJSONString(groupArray(x)), every(x) = toBool(min(x))
         aggregateRewrite("string_agg", 2, 2, c -> call("arrayStringConcat",
-                new Expr.Call("groupArray", List.of(c.args().get(0)), null, c.distinct()), c.args().get(1)));
+                new Expr.Call("groupArray", List.of(call("toString", c.args().get(0))), null, c.distinct()),
+                call("toString", c.args().get(1))));
         aggregateRewrite("json_agg", 1, 1, c -> call("toJSONString",
                 new Expr.Call("groupArray", List.of(c.args().get(0)), null, c.distinct())));
         aggregateRewrite("every", 1, 1, c -> call("toBool", call("min", c.args().get(0))));

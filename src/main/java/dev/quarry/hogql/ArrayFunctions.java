@@ -59,11 +59,11 @@ final class ArrayFunctions {
         };
         scalar("hasAll", 2, 2, hasallType, hasallFn);
         scalar("hasAny", 2, 2, hasallType, hasallFn);
-        scalar("indexOf", 2, 2, firstArray("UInt64"), (p, c, name) -> {
+        scalar("indexOf", 2, 2, withElement(firstArray("UInt64")), (p, c, name) -> {
             Frag x = array(p, c.args().get(0));
             return "coalesce(array_position(" + x.sql() + ", " + element(p, x, c.args().get(1)) + "), 0)::bigint";
         });
-        scalar("countEqual", 2, 2, firstArray("UInt64"), (p, c, name) -> {
+        scalar("countEqual", 2, 2, withElement(firstArray("UInt64")), (p, c, name) -> {
             Frag x = array(p, c.args().get(0));
             Unnest u = unnest(p, List.of(x));
             return "(SELECT count(*) FROM " + u.from() + " WHERE " + u.first().sql() + " IS NOT DISTINCT FROM "
@@ -75,8 +75,8 @@ final class ArrayFunctions {
             return name.equals("arraypushback") ? "array_append(" + x.sql() + ", " + v + ")"
                     : "array_prepend(" + v + ", " + x.sql() + ")";
         };
-        scalar("arrayPushBack", 2, 2, FIRST_ARRAY, arraypushbackFn);
-        scalar("arrayPushFront", 2, 2, FIRST_ARRAY, arraypushbackFn);
+        scalar("arrayPushBack", 2, 2, withElement(FIRST_ARRAY), arraypushbackFn);
+        scalar("arrayPushFront", 2, 2, withElement(FIRST_ARRAY), arraypushbackFn);
         scalar("arraySlice", 2, 3, FIRST_ARRAY, (p, c, name) -> {
             List<Expr> a = c.args();
             // ClickHouse: offset from 1, negative counts from the end; length optional
@@ -214,6 +214,21 @@ final class ArrayFunctions {
 
     /** The rule of a function of an array (its first argument) whose result is the array's type. */
     private static final TypeRule FIRST_ARRAY = (t, c) -> arrayTypes(t, c, 0, 1).get(0);
+
+    /**
+     * The rule of a function of an array and one of its elements ({@code indexOf}, {@code arrayPushBack}, …): the
+     * second argument is a value, not an array (ClickHouse: no supertype for the element and an array).
+     */
+    private static TypeRule withElement(TypeRule rule) {
+        return (t, c) -> {
+            String r = rule.type(t, c);
+            if (HogQLTypes.cat(t.get(1)).equals("array")) {
+                throw new HogQLResolutionException(c.name() + " expects an element of " + t.get(0) + ", got "
+                        + t.get(1), c);
+            }
+            return r;
+        };
+    }
 
     /** The rule of a function of an array (its first argument) whose result is {@code type}. */
     private static TypeRule firstArray(String type) {

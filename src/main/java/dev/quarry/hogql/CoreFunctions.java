@@ -335,6 +335,9 @@ final class CoreFunctions {
             if (!cat(t.get(0)).equals("array")) {
                 throw new HogQLResolutionException("has expects an array as its first argument", c);
             }
+            if (cat(t.get(1)).equals("array")) {
+                throw new HogQLResolutionException("has expects an element of " + t.get(0) + ", got " + t.get(1), c);
+            }
             return "Bool";
         }, (p, c, name) -> {
             Frag a = p.expr(c.args().get(0));

@@ -258,6 +258,52 @@ public final class FunctionCatalog {
 
     private FunctionCatalog() {}
 
+    /**
+     * The name of PostHog's list most like {@code name}, as Python's {@code difflib.get_close_matches(name, names, 1)}
+     * picks it (PostHog suggests it for an unknown function): the highest Ratcliff/Obershelp similarity
+     * {@code 2·matches / (len(a) + len(b))}, at least 0.6; null when none is that close.
+     */
+    public static String closest(String name) {
+        String best = null;
+        double bestScore = 0.6;
+        for (List<String> names : GROUPS.values()) {
+            for (String candidate : names) {
+                double score = 2.0 * matches(candidate, 0, candidate.length(), name, 0, name.length())
+                        / (candidate.length() + name.length());
+                if (score > bestScore || score == bestScore && best != null && candidate.compareTo(best) > 0
+                        || score == bestScore && best == null) {
+                    best = candidate;
+                    bestScore = score;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Characters matched by Ratcliff/Obershelp: the longest common block, then the same on each side of it. */
+    private static int matches(String a, int alo, int ahi, String b, int blo, int bhi) {
+        int besti = alo;
+        int bestj = blo;
+        int size = 0;
+        for (int i = alo; i < ahi; i++) {
+            for (int j = blo; j < bhi; j++) {
+                int k = 0;
+                while (i + k < ahi && j + k < bhi && a.charAt(i + k) == b.charAt(j + k)) {
+                    k++;
+                }
+                if (k > size) {
+                    besti = i;
+                    bestj = j;
+                    size = k;
+                }
+            }
+        }
+        if (size == 0) {
+            return 0;
+        }
+        return size + matches(a, alo, besti, b, blo, bestj) + matches(a, besti + size, ahi, b, bestj + size, bhi);
+    }
+
     /** PostHog's function names by group, in PostHog's order. */
     public static Map<String, List<String>> groups() {
         return Collections.unmodifiableMap(GROUPS);

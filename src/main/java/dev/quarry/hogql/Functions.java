@@ -219,14 +219,22 @@ public final class Functions {
         Spec s = lookup(c.name());
         if (s == null || c.name().startsWith("\u0000")) {
             String refused = FunctionCatalog.refusal(c.name());
-            throw new HogQLResolutionException(refused != null ? refused : "Unknown function \"" + c.name() + "\"", c);
+            if (refused != null) {
+                throw new HogQLResolutionException(refused, c);
+            }
+            // PostHog's words, with its suggestion of the closest name of its list (difflib's get_close_matches)
+            String closest = FunctionCatalog.closest(c.name());
+            throw new HogQLResolutionException("Unsupported function call '" + c.name() + "(...)'"
+                    + (closest == null ? "" : ". Perhaps you meant '" + closest + "(...)'?"), c);
         }
         int n = c.args().size();
         if (n < s.minArgs() || (s.maxArgs() >= 0 && n > s.maxArgs())) {
-            String expected = s.maxArgs() == s.minArgs() ? String.valueOf(s.minArgs())
-                    : s.maxArgs() < 0 ? "at least " + s.minArgs() : s.minArgs() + " to " + s.maxArgs();
-            throw new HogQLResolutionException("Function \"" + s.name() + "\" expects " + expected + " argument"
-                    + (expected.equals("1") ? "" : "s") + ", got " + n, c);
+            // PostHog's words (functions/core.py validate_function_args), with the name as written
+            int bound = n < s.minArgs() ? s.minArgs() : s.maxArgs();
+            String expected = s.maxArgs() == s.minArgs() ? String.valueOf(bound)
+                    : (n < s.minArgs() ? "at least " : "at most ") + bound;
+            throw new HogQLResolutionException("Function '" + c.name() + "' expects " + expected + " argument"
+                    + (bound == 1 ? "" : "s") + ", found " + n, c);
         }
         int p = c.params() == null ? 0 : c.params().size();
         if (s.params() < 0 ? p == 0 : p != s.params()) {

@@ -666,6 +666,11 @@ public final class PostgresPrinter {
         };
     }
 
+    /** A value's SQL with a type PostgreSQL can resolve: a bare NULL (type unknown there) as text. */
+    String typed(Frag f) {
+        return cat(f.type()).equals("null") ? "NULL::text" : f.sql();
+    }
+
     String int4(Frag f) {
         String n = cat(f.type()).equals("int") ? f.sql() : "trunc(" + num(f) + ")";
         return "LEAST(GREATEST(" + n + ", -2147483647), 2147483647)::int";

@@ -526,6 +526,10 @@ public final class Resolver {
         } else if (e instanceof Expr.TupleLit t) {
             t.items().forEach(x -> expr(x, scope, aggregatesAllowed));
         } else if (e instanceof Expr.ArrayAccess a) {
+            // PostHog's printer refuses x[0] written so (arrayElement(x, 0) is ClickHouse's default value)
+            if (a.index() instanceof Expr.Constant k && Long.valueOf(0).equals(k.value())) {
+                throw new HogQLResolutionException("SQL indexes start from one, not from zero. E.g: array[1]", a);
+            }
             expr(a.array(), scope, aggregatesAllowed);
             expr(a.index(), scope, aggregatesAllowed);
         } else if (e instanceof Expr.Placeholder p) {

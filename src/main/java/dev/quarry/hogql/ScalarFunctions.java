@@ -57,12 +57,12 @@ final class ScalarFunctions {
         // bits: ClickHouse's bitAnd of two integers (PostgreSQL's &; other types are ClickHouse's "Illegal type")
         scalar("bitAnd", 2, 2, twoIntegers("bitAnd"), (p, a, c, name) -> {
             String wide = IntegerArithmetic.bitsSql("&", a, c); // past bigint: ClickHouse's width and sign
-            return wide != null ? wide : "(" + a.get(0).sql() + " & " + a.get(1).sql() + ")";
+            return wide != null ? wide : "(" + a.get(0).sql() + "::bigint & " + a.get(1).sql() + "::bigint)";
         });
         // ClickHouse's bitXor of two integers (PostgreSQL's #), added as this one entry (issue 17's example)
         scalar("bitXor", 2, 2, twoIntegers("bitXor"), (p, a, c, name) -> {
             String wide = IntegerArithmetic.bitsSql("#", a, c);
-            return wide != null ? wide : "(" + a.get(0).sql() + " # " + a.get(1).sql() + ")";
+            return wide != null ? wide : "(" + a.get(0).sql() + "::bigint # " + a.get(1).sql() + "::bigint)";
         });
         // ClickHouse's bitOr, bitShiftLeft, bitShiftRight, bitTest and bitCount over 64-bit integers (issue 18: the
         // lifecycle and stickiness runners combine per-person activity bitmaps with them). A shift by less than 0 or
@@ -571,7 +571,7 @@ final class ScalarFunctions {
             if (cat(x).equals("datetime") || cat(x).equals("date")) {
                 return "to_jsonb(" + p.str(x) + ")::text";
             }
-            return "coalesce(to_jsonb(" + x.sql() + ")::text, 'null')";
+            return "coalesce(to_jsonb(" + p.typed(x) + ")::text, 'null')";
         });
         scalar("assumeNotNull", 1, 1, (t, c) -> HogQLTypes.base(t.get(0)), (p, c, name) -> p.expr(c.args().get(0)).sql());
         scalar("toNullable", 1, 1, (t, c) -> HogQLTypes.nullable(t.get(0)), (p, c, name) -> p.expr(c.args().get(0)).sql());
@@ -823,8 +823,8 @@ final class ScalarFunctions {
     private static Expr.Case transform(Expr.Call c) {
         List<Expr> a = c.args();
         if (!(a.get(1) instanceof Expr.ArrayLit from) || !(a.get(2) instanceof Expr.ArrayLit to)
-                || from.items().size() != to.items().size()) {
-            throw new HogQLResolutionException("transform expects two array literals of the same length", c);
+                || from.items().size() != to.items().size() || from.items().isEmpty()) {
+            throw new HogQLResolutionException("transform expects two non-empty array literals of the same length", c);
         }
         Expr otherwise = a.size() == 4 ? a.get(3) : a.get(0);
         return new Expr.Case(a.get(0), from.items(), to.items(), otherwise);

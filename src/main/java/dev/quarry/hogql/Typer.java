@@ -223,9 +223,6 @@ final class Typer {
                     + "higher-order array function", l);
         }
         if (e instanceof Expr.ArrayAccess a) {
-            if (a.index() instanceof Expr.Constant k && Long.valueOf(0).equals(k.value())) {
-                throw new HogQLResolutionException("SQL indexes start from one, not from zero. E.g: array[1]", a);
-            }
             String arr = type(a.array());
             if (cat(arr).equals("json")) {
                 return HogQLTypes.JSON_PATH; // the key is a constant the printer reads
@@ -248,8 +245,14 @@ final class Typer {
             List<Expr> items = c.right() instanceof Expr.TupleLit t ? t.items()
                     : c.right() instanceof Expr.ArrayLit a ? a.items() : List.of(c.right());
             if (!items.isEmpty()) {
-                type(c.left());
-                items.forEach(this::type);
+                String left = type(c.left());
+                for (Expr item : items) {
+                    String it = type(item);
+                    if (cat(left).equals("array") != cat(it).equals("array") && !cat(it).equals("null")
+                            && !cat(left).equals("null")) {
+                        throw new HogQLResolutionException("IN compares values of one kind: " + left + " and " + it, c);
+                    }
+                }
             }
             return HogQLTypes.BOOL;
         }

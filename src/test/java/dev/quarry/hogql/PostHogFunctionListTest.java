@@ -108,7 +108,7 @@ class PostHogFunctionListTest {
             {"h3IsValid(1)", "HogQL function \"h3IsValid\" (geo) is not supported by Quarry"},
             {"JSONExtract('{}', 'a', 'String')", "HogQL function \"JSONExtract\" (json) is not supported by Quarry"},
             {"hasToken('a b', 'a')", "HogQL function \"hasToken\" (searching in strings) is not supported by Quarry"},
-            {"make_date(2024, 1, 2)", "HogQL function \"make_date\" (dates and times) is not supported by Quarry"},
+            {"timeSlots(now(), 1)", "HogQL function \"timeSlots\" (dates and times) is not supported by Quarry"},
             {"toTypeName(1)", "HogQL function \"toTypeName\" (type conversions) is not supported by Quarry"},
             {"aggregate_funnel(1, 2, 3, 4, 5, 6, 7)",
                 "HogQL function \"aggregate_funnel\" (user-defined functions) is not supported by Quarry"},

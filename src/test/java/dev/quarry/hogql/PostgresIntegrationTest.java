@@ -457,6 +457,6 @@ class PostgresIntegrationTest {
         HogQLException e = assertThrows(HogQLResolutionException.class, () -> run("select quarryTestHalf('a')"));
         assertEquals("quarryTestHalf expects a number, got String", e.getMessage());
         e = assertThrows(HogQLResolutionException.class, () -> run("select quarryTestHalf(1, 2)"));
-        assertEquals("Function \"quarryTestHalf\" expects 1 argument, got 2", e.getMessage());
+        assertEquals("Function 'quarryTestHalf' expects 1 argument, found 2", e.getMessage());
     }
 }

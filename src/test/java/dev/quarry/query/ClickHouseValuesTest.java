@@ -1,0 +1,188 @@
+package dev.quarry.query;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quarry.testing.Capture;
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 19's last HogQL value differences, each with the value PostHog's HogQL gives on ClickHouse: an array position
+ * past the end is the element type's default; truth values are UInt8 1/0; a column neither grouped nor aggregated is
+ * ClickHouse's NOT_AN_AGGREGATE error; Float64 overflows to inf and integer negation wraps; the PostgreSQL-style
+ * functions of PostHog's list run; string functions count bytes or characters as ClickHouse's do; wrong argument
+ * counts are PostHog's own words.
+ *
+ * <p>Data: ann views {@code /a} then {@code /b} on 2026-01-05, bob views {@code /a} the same day (3 $pageview events).
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class ClickHouseValuesTest {
+    private static Project team;
+
+    @BeforeEach
+    void data() {
+        if (team != null) {
+            return;
+        }
+        team = TestProjects.create("ClickHouse values");
+        Capture.to(team)
+                .event("$pageview", "ann", "2026-01-05T10:00:00Z", Map.of("$current_url", "/a"))
+                .event("$pageview", "ann", "2026-01-05T10:01:00Z", Map.of("$current_url", "/b"))
+                .event("$pageview", "bob", "2026-01-05T10:30:00Z", Map.of("$current_url", "/a"))
+                .send();
+    }
+
+    /** A HogQLQuery as PostHog's clients post it (the query text as JSON, a blocking refresh). */
+    private static Response hogql(String q) {
+        return given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", q), "refresh", "force_blocking"))
+                .post("/api/environments/" + team.id() + "/query/");
+    }
+
+    private static void refused(String q, String detail) {
+        hogql(q).then().statusCode(400).body("type", equalTo("validation_error")).body("detail", equalTo(detail));
+    }
+
+    /**
+     * ClickHouse's arrayElement (what {@code arr[i]} is) answers the element type's default past either end: 0 for
+     * numbers, '' for strings, 1970-01-01 for dates; NULL only when the elements are Nullable. PostHog prints
+     * {@code arr[i]} as it is, and refuses a constant 0 ("SQL indexes start from one").
+     */
+    @Test
+    void arrayPositionsPastTheEndAreTheElementTypesDefault() {
+        Response r = hogql("select [10, 20][5], ['a'][3], [1, NULL][5], arrayElement([10, 20], -3), [10, 20][-1], "
+                + "arrayFirst(x -> x > 100, [1, 2]), [today()][2], [1.5][2], splitByChar(',', 'a,b')[3]");
+        r.then().statusCode(200).body("types.collect { it[1] }", equalTo(List.of("Int64", "String", "Nullable(Int64)",
+                "Int64", "Int64", "Int64", "Date", "Float64", "String")));
+        assertTrue(r.asString().contains("\"results\":[[0,\"\",null,0,20,0,\"1970-01-01\",0.0,\"\"]]"), r.asString());
+        refused("select [10, 20][0]", "SQL indexes start from one, not from zero. E.g: array[1]");
+    }
+
+    /**
+     * ClickHouse's comparisons, logical functions, LIKE, IN and {@code true} are UInt8, and PostHog's JSON shows
+     * them as the numbers 1 and 0 (its printer writes {@code true} as 1); Quarry answered JSON true/false, typed Bool.
+     */
+    @Test
+    void truthValuesAreUInt8OnesAndZeros() {
+        hogql("select 1 = 1, 2 < 1, true, 'a' like 'a', [1 = 1], isNull(NULL), event in ('$pageview'), "
+                + "not(event = 'x') from events limit 1")
+                .then().statusCode(200)
+                .body("results[0]", equalTo(List.of(1, 0, 1, 1, List.of(1), 1, 1, 1)))
+                .body("types.collect { it[1] }", equalTo(List.of("UInt8", "UInt8", "UInt8", "UInt8", "Array(UInt8)",
+                        "UInt8", "UInt8", "UInt8")));
+        // an EventsQuery's columns are HogQL expressions too
+        given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                .body(Map.of("query", Map.of("kind", "EventsQuery", "select", List.of("event = '$pageview'", "event"),
+                        "after", "2026-01-01", "before", "2026-01-10", "limit", 1), "refresh", "force_blocking"))
+                .post("/api/environments/" + team.id() + "/query/")
+                .then().statusCode(200).body("results[0]", equalTo(List.of(1, "$pageview")));
+    }
+
+    /**
+     * A column beside an aggregate that is not a GROUP BY key: ClickHouse's NOT_AN_AGGREGATE ("Column `event` is not
+     * under aggregate function and not in GROUP BY keys"), checked before anything runs; Quarry answered PostgreSQL's
+     * "column "events.event" must appear in the GROUP BY clause …". The same key spelled another way still groups.
+     */
+    @Test
+    void ungroupedColumnsBesideAggregatesAreClickHousesError() {
+        refused("select event, count() from events",
+                "Column `event` is not under aggregate function and not in GROUP BY keys");
+        refused("select properties.$current_url, count() from events group by properties.$browser",
+                "Column `properties.$current_url` is not under aggregate function and not in GROUP BY keys");
+        // grouped by something computed from it: the database finds it, and the answer names the column the same way
+        refused("select timestamp, count() from events group by toStartOfDay(timestamp)",
+                "Column `timestamp` is not under aggregate function and not in GROUP BY keys");
+        for (String grouped : List.of("select events.event, count() from events group by event",
+                "select event as e, count() from events group by e", "select event, count() from events group by 1",
+                "select event, count(), 1 from events group by events.event")) {
+            hogql(grouped).then().statusCode(200).body("results[0][0]", equalTo("$pageview"))
+                    .body("results[0][1]", equalTo(3));
+        }
+    }
+
+    /**
+     * Float64 past the largest double is inf in ClickHouse (+, *, /, sum, avg), and below the smallest 0 — PostgreSQL
+     * failed with "value out of range: overflow"/"underflow" (a 400 with its text). Quarry renders inf as JSON null
+     * (JSON has no inf). Integer negation wraps as ClickHouse's: −(−2^63) is −2^63 (it was "bigint out of range").
+     */
+    @Test
+    void floatOverflowIsInfAndNegationWraps() {
+        Response r = hogql("select 1e308 + 1e308, 1e308 * 10, 1e-200 * 1e-200, 1e308 / 1e-10, 0.1 + 0.2, 7 / 2, "
+                + "-(-9223372036854775808), -toInt64(5), -(1.5)");
+        r.then().statusCode(200);
+        assertTrue(r.asString().contains("\"results\":[[null,null,0.0,null,0.30000000000000004,3.5,"
+                + "-9223372036854775808,-5,-1.5]]"), r.asString());
+        // three events: a sum of 3·1e308 passes the largest double, so does the average's sum; 2.5 averages to 2.5
+        Response sums = hogql("select sum(1e308), avg(1e308), avg(2.5), sum(0.5), sum(toFloat(properties.$current_url)) "
+                + "from events");
+        sums.then().statusCode(200);
+        assertTrue(sums.asString().contains("\"results\":[[null,null,2.5,1.5,0.0]]"), sums.asString());
+    }
+
+    /**
+     * PostHog's PostgreSQL-style names (posthog/hogql/functions: aggregations.py, datetime.py, strings.py) run as what
+     * PostHog maps them to: string_agg = arrayStringConcat(groupArray(x), sep), json_agg = toJSONString(groupArray(x)),
+     * every = toBool(min(x)), to_timestamp = fromUnixTimestamp, to_char = formatDateTime, make_date = makeDate,
+     * make_timestamp = makeDateTime (project time zone), locate(needle, haystack) = ClickHouse's locate (bytes),
+     * date_part with an unknown part (or 'epoch') is NULL, rand() a UInt32.
+     */
+    @Test
+    void postgresStyleFunctionsOfPostHogsListRun() {
+        hogql("select string_agg(event, ','), json_agg(event), every(event = '$pageview'), every(event = 'x') "
+                + "from events").then().statusCode(200).body("results[0]", equalTo(List.of(
+                        "$pageview,$pageview,$pageview", "[\"$pageview\", \"$pageview\", \"$pageview\"]", 1, 0)));
+        hogql("select to_timestamp(1700000000), to_char(toDateTime('2024-01-05 10:20:30'), '%Y-%m-%d'), "
+                + "make_date(2024, 2, 29), make_timestamp(2024, 1, 5, 10, 20, 30.5), locate('l', 'hello'), "
+                + "locate('l', 'héllo'), rand() >= 0, date_part('epoch', now()), date_part('foo', now()), "
+                + "date_part(concat('mo', 'nth'), toDate('2024-03-05'))")
+                .then().statusCode(200).body("results[0]", equalTo(Arrays.asList("2023-11-14T22:13:20.000000Z",
+                        "2024-01-05", "2024-02-29", "2024-01-05T10:20:30.500000Z", 3, 4, 1, null, null, 3)));
+        hogql("select make_date(2024, 13, 1)").then().statusCode(400);
+    }
+
+    /**
+     * Wrong argument counts in PostHog's words (functions/core.py validate_function_args): timezone takes two
+     * arguments (PostHog: toTimeZone({1}, {0})), countDistinct one; a name PostHog does not have is its "Unsupported
+     * function call" with the closest name of its list (difflib) — toUnixTimestamp64Micro is not in the list.
+     */
+    @Test
+    void wrongCallsAreRefusedInPostHogsWords() {
+        refused("select timezone()", "Function 'timezone' expects 2 arguments, found 0");
+        refused("select countDistinct(event, distinct_id) from events",
+                "Function 'countDistinct' expects 1 argument, found 2");
+        refused("select position('a', 'b', 1, 2)", "Function 'position' expects at most 3 arguments, found 4");
+        refused("select toUnixTimestamp64Micro(now())",
+                "Unsupported function call 'toUnixTimestamp64Micro(...)'. Perhaps you meant 'toUnixTimestamp64Milli(...)'?");
+        refused("select arrayExists(x -> x)", "The lambda of arrayExists takes 1 parameter but 0 arrays are given");
+    }
+
+    /**
+     * ClickHouse's string functions count bytes of the UTF-8 text and their -UTF8 twins characters (left/right are
+     * PostHog's leftUTF8/rightUTF8); lower/upper change ASCII letters only. A cut through a character shows as U+FFFD.
+     * 'héllo' is 6 bytes: h, é (2 bytes), l, l, o.
+     */
+    @Test
+    void stringFunctionsCountBytesOrCharactersAsClickHouses() {
+        hogql("select length('héllo'), lengthUTF8('héllo'), substring('héllo', 2, 2), substringUTF8('héllo', 2, 2), "
+                + "substring('héllo', 1, 2), reverse('héllo'), reverseUTF8('héllo'), position('héllo', 'l'), "
+                + "positionUTF8('héllo', 'l'), left('héllo', 2), lower('ÀB'), lowerUTF8('ÀB'), leftPad('é', 3, '*'), "
+                + "leftPadUTF8('é', 3, '*'), substring('hello', -3, 2), position('hello', 'l', 4)")
+                .then().statusCode(200).body("results[0]", equalTo(List.of(6, 5, "é", "él", "h\uFFFD",
+                        "oll\uFFFD\uFFFDh", "olléh", 4, 3, "hé", "Àb", "àb", "*é", "**é", "ll", 4)));
+        hogql("select substring(event, 2, 4), upper(event) from events limit 1").then().statusCode(200)
+                .body(containsString("[[\"page\",\"$PAGEVIEW\"]]"));
+    }
+}
