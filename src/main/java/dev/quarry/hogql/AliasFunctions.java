@@ -12,10 +12,12 @@ import java.util.function.Function;
 /**
  * The names PostHog's HogQL function list gives to functions Quarry already has under another name: PostgreSQL-style
  * spellings (posthog/hogql/functions/clickhouse/*.py: {@code date_trunc}, {@code ltrim}, {@code lpad},
- * {@code split_part}, {@code current_date}, …), {@code isEmpty}/{@code isNotEmpty}, {@code countDistinct},
- * {@code array_agg} and the {@code -OrZero} conversions. Each prints as the HogQL call PostHog maps it to, so it gives
- * that function's answer; the few with no such twin ({@code initcap}, {@code left}, {@code right}) are PostgreSQL's
- * function of the same definition.
+ * {@code split_part}, {@code current_date}, {@code to_timestamp}, {@code to_char}, {@code make_interval},
+ * {@code locate}, …), {@code isEmpty}/{@code isNotEmpty}, {@code countDistinct}, {@code array_agg},
+ * {@code string_agg}, {@code json_agg}, {@code every} and the {@code -OrZero} conversions. Each prints as the HogQL
+ * call PostHog maps it to, so it gives that function's answer; the few with no such twin ({@code initcap},
+ * {@code left}, {@code right}, {@code make_date}, {@code make_timestamp}, {@code rand}) are PostgreSQL's function of
+ * the same definition.
  */
 final class AliasFunctions {
     private AliasFunctions() {}

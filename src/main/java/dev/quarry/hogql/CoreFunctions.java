@@ -199,7 +199,7 @@ final class CoreFunctions {
         scalar("match", 2, 2, returns("Bool"), (p, c, name) -> "hogql_match(" + p.str(p.expr(c.args().get(0))) + ", "
                 + regex(p, c.args().get(1)) + ")");
         scalar("extract", 2, 2, returns("String"), (p, c, name) -> "hogql_regexp_extract("
-                + p.str(p.expr(c.args().get(0))) + ", " + regex(p, c.args().get(1)) + ")");
+                + p.str(p.expr(c.args().get(0))) + ", " + regex(p, c.args().get(1), true) + ")");
         scalar("startsWith", 2, 2, returns("Bool"), (p, c, name) -> "starts_with(" + p.str(p.expr(c.args().get(0)))
                 + ", " + p.str(p.expr(c.args().get(1))) + ")");
         scalar("endsWith", 2, 2, returns("Bool"), (p, c, name) -> {
@@ -296,7 +296,7 @@ final class CoreFunctions {
             Frag x = p.expr(c.args().get(0));
             return cat(x.type()).equals("uuid") ? x.sql() : "hogql_to_uuid(" + p.str(x) + ")";
         });
-        scalar("toBool", 1, 1, like(0, "Bool"), (p, c, name) -> p.bool(p.expr(c.args().get(0))));
+        scalar("toBool", 1, 1, like(0, HogQLTypes.CLICKHOUSE_BOOL), (p, c, name) -> p.bool(p.expr(c.args().get(0))));
         // math
         scalar("round", 1, 2, (t, c) -> {
             long places = c.args().size() == 2 ? PostgresPrinter.constSigned(c.args().get(1), "round precision") : 0;
@@ -424,6 +424,18 @@ final class CoreFunctions {
      * rewritten for PostgreSQL ({@link #re2}).
      */
     static String regex(PostgresPrinter p, Expr pattern) {
+        return regex(p, pattern, false);
+    }
+
+    /**
+     * As {@link #regex(PostgresPrinter, Expr)}; {@code extent}: the function's answer depends on the text a match
+     * covers (extract, replace, split, count), so a constant pattern mixing greedy and lazy quantifiers is refused
+     * ({@link Re2ToPostgres#sameGreediness}).
+     */
+    static String regex(PostgresPrinter p, Expr pattern, boolean extent) {
+        if (extent && pattern instanceof Expr.Constant c && c.value() instanceof String text) {
+            Re2ToPostgres.sameGreediness(text);
+        }
         pattern = re2(pattern);
         String sql = p.str(p.expr(pattern));
         return pattern instanceof Expr.Constant ? "(SELECT hogql_regex_pattern(" + sql + "))" : sql;

@@ -76,7 +76,7 @@ public final class HogQLTypes {
         if (b.equals("UUID")) {
             return "uuid";
         }
-        if (b.equals("Bool")) {
+        if (b.equals("Bool") || b.equals(CLICKHOUSE_BOOL)) {
             return "bool";
         }
         if (b.equals("JSON")) {
@@ -306,7 +306,19 @@ public final class HogQLTypes {
      * 1 or 0 there, and PostHog's JSON shows those numbers), also inside arrays and tuples; every other type as it is.
      */
     public static String resultColumn(String t) {
-        return base(t).equals("JSON") ? "String" : t.replace(BOOL, "UInt8");
+        return base(t).equals("JSON") ? "String"
+                : t.replaceAll("\\bBool\\b", "UInt8").replace(CLICKHOUSE_BOOL, BOOL);
+    }
+
+    /**
+     * A value of ClickHouse's own Bool type ({@code toBool}, PostHog's {@code every}, the query log's
+     * {@code is_personal_api_key_request}): a truth value that stays JSON true/false in results, labelled Bool.
+     */
+    public static final String CLICKHOUSE_BOOL = "Boolean";
+
+    /** Whether a result column's type (as {@link #resultColumn} labels it) holds ClickHouse Bools: JSON true/false. */
+    public static boolean jsonBooleans(String resultType) {
+        return resultType != null && resultType.matches(".*\\bBool\\b.*");
     }
 
     /** A property path read from a JSON value ({@code properties.$browser}): text, nullable. */

@@ -207,6 +207,69 @@ public final class Re2ToPostgres {
         return k + 1;
     }
 
+    /**
+     * Refuses a pattern that mixes greedy and lazy quantifiers ({@code a+?a*}) where the extent of a match matters
+     * (extract, replaceRegexp…): RE2 gives each quantifier its own greediness (leftmost-first), PostgreSQL takes the
+     * whole match's from the first quantifier, so the two find different text ({@code extract('aaa', 'a+?a*')} is
+     * 'aaa' in ClickHouse, 'a' in PostgreSQL). A pattern whose quantifiers are all greedy or all lazy is the same in
+     * both.
+     *
+     * @throws HogQLResolutionException naming the pattern
+     */
+    public static void sameGreediness(String re2) {
+        boolean greedy = false;
+        boolean lazy = false;
+        int n = re2.length();
+        for (int i = 0; i < n; i++) {
+            char c = re2.charAt(i);
+            if (c == '\\') {
+                i++;
+                continue;
+            }
+            if (c == '[') {
+                int k = i + 1;
+                if (k < n && re2.charAt(k) == '^') {
+                    k++;
+                }
+                if (k < n && re2.charAt(k) == ']') {
+                    k++;
+                }
+                while (k < n && re2.charAt(k) != ']') {
+                    k += re2.charAt(k) == '\\' ? 2 : 1;
+                }
+                i = k;
+                continue;
+            }
+            if (c == '(' && i + 1 < n && re2.charAt(i + 1) == '?') {
+                i++;
+                continue;
+            }
+            int end = -1;
+            if (c == '*' || c == '+' || c == '?') {
+                end = i + 1;
+            } else if (c == '{') {
+                java.util.regex.Matcher m = BOUND.matcher(re2).region(i, n);
+                if (m.lookingAt()) {
+                    end = m.end();
+                }
+            }
+            if (end < 0) {
+                continue;
+            }
+            if (end < n && re2.charAt(end) == '?') {
+                lazy = true;
+                end++;
+            } else {
+                greedy = true;
+            }
+            i = end - 1;
+        }
+        if (greedy && lazy) {
+            throw refuse(re2, "greedy and lazy quantifiers together (RE2 keeps each one's own, PostgreSQL the first's "
+                    + "for the whole match)");
+        }
+    }
+
     private static HogQLResolutionException refuse(String re2, String construct) {
         return new HogQLResolutionException("Regular expression '" + re2 + "' uses " + construct
                 + ", which PostgreSQL cannot run the way RE2 (ClickHouse) does");

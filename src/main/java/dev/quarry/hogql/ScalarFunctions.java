@@ -331,7 +331,7 @@ final class ScalarFunctions {
         scalar("positionCaseInsensitive", 2, 3, returns("Int64"), positionsFn);
         scalar("positionCaseInsensitiveUTF8", 2, 3, returns("Int64"), positionsFn);
         scalar("extractAll", 2, 2, returns("Array(String)"), (p, c, name) -> "hogql_extract_all("
-                + p.str(p.expr(c.args().get(0))) + ", " + CoreFunctions.regex(p, c.args().get(1)) + ")");
+                + p.str(p.expr(c.args().get(0))) + ", " + CoreFunctions.regex(p, c.args().get(1), true) + ")");
         CallPrinter countsubstringsFn = (p, c, name) -> {
             List<Expr> a = c.args();
             boolean ci = name.contains("caseinsensitive");
@@ -344,18 +344,18 @@ final class ScalarFunctions {
         scalar("countSubstringsCaseInsensitive", 2, 2, returns("UInt64"), countsubstringsFn);
         scalar("countSubstringsCaseInsensitiveUTF8", 2, 2, returns("UInt64"), countsubstringsFn);
         scalar("countMatches", 2, 2, returns("UInt64"), (p, c, name) -> "hogql_count_matches("
-                + p.str(p.expr(c.args().get(0))) + ", " + CoreFunctions.regex(p, c.args().get(1)) + ")");
+                + p.str(p.expr(c.args().get(0))) + ", " + CoreFunctions.regex(p, c.args().get(1), true) + ")");
         scalar("regexpExtract", 2, 3, returns("String"), (p, c, name) -> {
             List<Expr> a = c.args();
             String idx = a.size() == 3 ? p.int4(p.expr(a.get(2))) : "1";
-            return "hogql_regexp_extract_group(" + p.str(p.expr(a.get(0))) + ", " + CoreFunctions.regex(p, a.get(1))
+            return "hogql_regexp_extract_group(" + p.str(p.expr(a.get(0))) + ", " + CoreFunctions.regex(p, a.get(1), true)
                     + ", " + idx + ")";
         });
         scalar("replace", 3, 3, like(0, "String"),
                 (p, c, name) -> p.expr(new Expr.Call("replaceAll", c.args(), null, false)).sql());
         CallPrinter replaceregexpallFn = (p, c, name) -> {
             List<Expr> a = c.args();
-            return "hogql_regexp_replace(" + p.str(p.expr(a.get(0))) + ", " + CoreFunctions.regex(p, a.get(1)) + ", "
+            return "hogql_regexp_replace(" + p.str(p.expr(a.get(0))) + ", " + CoreFunctions.regex(p, a.get(1), true) + ", "
                     + p.str(p.expr(a.get(2))) + ", '" + (name.endsWith("all") ? "g" : "") + "')";
         };
         scalar("replaceRegexpAll", 3, 3, like(0, "String"), replaceregexpallFn);
@@ -375,7 +375,7 @@ final class ScalarFunctions {
                     + ", " + sep + ") END)";
         });
         scalar("splitByRegexp", 2, 2, returns("Array(String)"), (p, c, name) -> "hogql_regexp_split(" + p.str(p.expr(c.args().get(1))) + ", "
-                + CoreFunctions.regex(p, c.args().get(0)) + ")");
+                + CoreFunctions.regex(p, c.args().get(0), true) + ")");
         scalar("splitByWhitespace", 1, 1, returns("Array(String)"), (p, c, name) -> "ARRAY(SELECT m[1] FROM regexp_matches("
                 + p.str(p.expr(c.args().get(0))) + ", '(\\S+)', 'g') AS m)");
         scalar("alphaTokens", 1, 1, returns("Array(String)"), (p, c, name) -> "ARRAY(SELECT m[1] FROM regexp_matches("

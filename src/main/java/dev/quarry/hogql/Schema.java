@@ -171,7 +171,7 @@ public final class Schema {
                 col("memory_usage", "Nullable(Int64)"),
                 col("status", "String"),
                 col("exception_code", "Nullable(Int32)"),
-                col("is_personal_api_key_request", "Bool"),
+                col("is_personal_api_key_request", HogQLTypes.CLICKHOUSE_BOOL),
                 col("cpu_microseconds", "Nullable(Int64)"),
                 new FieldDef("RealTimeMicroseconds", "real_time_microseconds", "Nullable(Int64)", Kind.COLUMN),
                 new FieldDef("S3ListObjects", "s3_unused", "Nullable(Int64)", Kind.COLUMN),

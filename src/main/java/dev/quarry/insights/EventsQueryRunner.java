@@ -205,7 +205,9 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
                 switch (column.kind()) {
                     case EVENT -> out.add(event(mapper, row, index));
                     case PERSON -> out.add(person(mapper, row, index));
-                    default -> out.add(QueryValues.toClickHouseJson(row.getValue(index), mapper));
+                    default -> out.add(dev.quarry.hogql.HogQLTypes.jsonBooleans(compiled.types().get(index))
+                            ? QueryValues.toJson(row.getValue(index), mapper)
+                            : QueryValues.toClickHouseJson(row.getValue(index), mapper));
                 }
                 index += column.width();
             }

@@ -100,7 +100,9 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
             }
             ArrayNode out = results.addArray();
             for (int i = 0; i < compiled.columns().size(); i++) {
-                out.add(QueryValues.toClickHouseJson(row.getValue(i), mapper));
+                // truth values are ClickHouse's UInt8 1/0, a ClickHouse Bool stays true/false (hogql.HogQLTypes)
+                out.add(dev.quarry.hogql.HogQLTypes.jsonBooleans(compiled.types().get(i))
+                        ? QueryValues.toJson(row.getValue(i), mapper) : QueryValues.toClickHouseJson(row.getValue(i), mapper));
             }
         }
         ArrayNode columns = body.putArray("columns");

@@ -199,7 +199,9 @@ class PrinterTest {
         assertEquals("replace(\"events\".\"event\", $2::text, $3::text)", ex("replaceAll(event, 'a', 'b')"));
         assertEquals("btrim(\"events\".\"event\")", ex("trim(event)"));
         assertEquals("string_to_array(\"events\".\"event\", $2::text)", ex("splitByChar(',', event)"));
-        assertEquals("strpos(\"events\".\"event\", $2::text)::bigint", ex("position(event, 'a')"));
+        // position counts bytes (ClickHouse's), positionUTF8 characters
+        assertEquals("hogql_position_bytes(\"events\".\"event\", $2::text, 1)", ex("position(event, 'a')"));
+        assertEquals("strpos(\"events\".\"event\", $2::text)::bigint", ex("positionUTF8(event, 'a')"));
         // a constant pattern is checked once per statement, so that an invalid one is an error naming it
         assertEquals("hogql_match(\"events\".\"event\", (SELECT hogql_regex_pattern($2::text)))", ex("match(event, '^a')"));
         assertEquals("hogql_regexp_extract(\"events\".\"event\", (SELECT hogql_regex_pattern($2::text)))",

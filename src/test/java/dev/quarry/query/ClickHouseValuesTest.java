@@ -141,9 +141,12 @@ class ClickHouseValuesTest {
      */
     @Test
     void postgresStyleFunctionsOfPostHogsListRun() {
+        // every is toBool(min(x)): ClickHouse's Bool, JSON true/false (a comparison is UInt8 1/0)
         hogql("select string_agg(event, ','), json_agg(event), every(event = '$pageview'), every(event = 'x') "
                 + "from events").then().statusCode(200).body("results[0]", equalTo(List.of(
-                        "$pageview,$pageview,$pageview", "[\"$pageview\", \"$pageview\", \"$pageview\"]", 1, 0)));
+                        "$pageview,$pageview,$pageview", "[\"$pageview\", \"$pageview\", \"$pageview\"]", true, false)))
+                .body("types.collect { it[1] }", equalTo(List.of("String", "String", "Nullable(Bool)",
+                        "Nullable(Bool)")));
         hogql("select to_timestamp(1700000000), to_char(toDateTime('2024-01-05 10:20:30'), '%Y-%m-%d'), "
                 + "make_date(2024, 2, 29), make_timestamp(2024, 1, 5, 10, 20, 30.5), locate('l', 'hello'), "
                 + "locate('l', 'héllo'), rand() >= 0, date_part('epoch', now()), date_part('foo', now()), "
@@ -167,6 +170,21 @@ class ClickHouseValuesTest {
         refused("select toUnixTimestamp64Micro(now())",
                 "Unsupported function call 'toUnixTimestamp64Micro(...)'. Perhaps you meant 'toUnixTimestamp64Milli(...)'?");
         refused("select arrayExists(x -> x)", "The lambda of arrayExists takes 1 parameter but 0 arrays are given");
+    }
+
+    /**
+     * RE2 gives each quantifier its own greediness; PostgreSQL takes the whole match's from the first one. Where the
+     * matched text is the answer, a pattern mixing them is a 400 naming it (ClickHouse: extract('aaa', 'a+?a*') =
+     * 'aaa', PostgreSQL 'a'); a pattern of one kind, and match() (true or false either way), run.
+     */
+    @Test
+    void mixedGreedinessIsRefusedWhereTheMatchedTextIsTheAnswer() {
+        hogql("select extract('aaa', 'a+?a*')").then().statusCode(400)
+                .body("detail", containsString("greedy and lazy quantifiers"));
+        hogql("select replaceRegexpAll('aaa', 'a*?a+', 'x')").then().statusCode(400)
+                .body("detail", containsString("'a*?a+'"));
+        hogql("select match('aaa', 'a+?a*'), extract('aaa', 'a+'), extract('aaa', 'a+?'), extract('a{b}', '[?*]|b')")
+                .then().statusCode(200).body("results[0]", equalTo(List.of(1, "aaa", "a", "b")));
     }
 
     /**
