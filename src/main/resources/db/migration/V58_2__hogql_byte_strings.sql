@@ -45,7 +45,7 @@ $$;
 -- substring(s, offset[, length]) in bytes: offset from 1, a negative one counts from the end, 0 gives ''; length
 -- (null: to the end) at least 0.
 CREATE OR REPLACE FUNCTION hogql_substring_bytes(s text, off integer, len integer) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN off = 0 THEN ''
                 WHEN octet_length(s) = char_length(s) THEN
                     CASE WHEN len IS NULL THEN substr(s, CASE WHEN off > 0 THEN off ELSE char_length(s) + 1 + off END)
@@ -58,28 +58,36 @@ CREATE OR REPLACE FUNCTION hogql_substring_bytes(s text, off integer, len intege
            END
 $$;
 
--- reverse(s): the bytes in reverse order.
+-- reverse(s): the bytes in reverse order. (The ASCII test and the slow path are apart so that PostgreSQL inlines
+-- the first: a body with a sub-select is not inlined.)
+CREATE OR REPLACE FUNCTION hogql_reverse_bytes_slow(s text) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT hogql_utf8_lenient((SELECT string_agg(substring(b FROM i FOR 1), ''::bytea ORDER BY i DESC)
+                               FROM (SELECT convert_to(s, 'UTF8') AS b) x, generate_series(1, octet_length(s)) i))
+$$;
+
 CREATE OR REPLACE FUNCTION hogql_reverse_bytes(s text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN octet_length(s) = char_length(s) THEN reverse(s)
-                ELSE hogql_utf8_lenient((SELECT string_agg(substring(b FROM i FOR 1), ''::bytea ORDER BY i DESC)
-                                         FROM (SELECT convert_to(s, 'UTF8') AS b) x,
-                                              generate_series(1, octet_length(s)) i)) END
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN octet_length(s) = char_length(s) THEN reverse(s) ELSE hogql_reverse_bytes_slow(s) END
 $$;
 
 -- position(haystack, needle[, start]): the byte position of the first needle from byte start on, 0 when none.
+CREATE OR REPLACE FUNCTION hogql_position_bytes_slow(h text, n text, start integer) RETURNS bigint
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN p > 0 THEN p + start - 1 ELSE 0 END::bigint
+    FROM (SELECT position(convert_to(n, 'UTF8') IN substring(convert_to(h, 'UTF8') FROM start)) AS p) x
+$$;
+
 CREATE OR REPLACE FUNCTION hogql_position_bytes(h text, n text, start integer) RETURNS bigint
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN start < 1 THEN 0::bigint
                 WHEN start = 1 AND octet_length(h) = char_length(h) THEN strpos(h, n)::bigint
-                ELSE (SELECT CASE WHEN p > 0 THEN p + start - 1 ELSE 0 END::bigint
-                      FROM (SELECT position(convert_to(n, 'UTF8') IN substring(convert_to(h, 'UTF8') FROM start)) AS p) x)
-           END
+                ELSE hogql_position_bytes_slow(h, n, start) END
 $$;
 
 -- leftPad / rightPad (s, length, fill): s padded with fill, or cut, to length bytes.
 CREATE OR REPLACE FUNCTION hogql_pad_bytes(s text, len integer, fill text, left_side boolean) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN octet_length(s) = char_length(s) AND octet_length(fill) = char_length(fill) THEN
                     CASE WHEN left_side THEN lpad(s, GREATEST(len, 0), fill) ELSE rpad(s, GREATEST(len, 0), fill) END
                 WHEN octet_length(s) >= len THEN hogql_utf8_lenient(substring(convert_to(s, 'UTF8') FROM 1 FOR GREATEST(len, 0)))
@@ -91,4 +99,18 @@ CREATE OR REPLACE FUNCTION hogql_pad_bytes(s text, len integer, fill text, left_
                          || substring(convert_to(repeat(fill, len / octet_length(fill) + 1), 'UTF8') FROM 1 FOR len - octet_length(s))
                     END)
            END
+$$;
+
+-- lower / upper of ASCII letters only (ClickHouse's; lowerUTF8 / upperUTF8 fold every letter). PostgreSQL's lower is
+-- that for ASCII text; translate, about ten times slower, only runs for text that is not all ASCII.
+CREATE OR REPLACE FUNCTION hogql_lower_ascii(s text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN octet_length(s) = char_length(s) THEN lower(s COLLATE "C")
+                ELSE translate(s, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END
+$$;
+
+CREATE OR REPLACE FUNCTION hogql_upper_ascii(s text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN octet_length(s) = char_length(s) THEN upper(s COLLATE "C")
+                ELSE translate(s, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') END
 $$;

@@ -139,9 +139,9 @@ final class CoreFunctions {
         scalar("toTimeZone", 2, 2, (t, c) -> Dates.withZoneType(HogQLTypes.asDateTime(t.get(0)), c.args().get(1)),
                 (p, c, name) -> Dates.toDateTime(p, p.expr(c.args().get(0))).sql());
         // strings
-        // ClickHouse's lower / upper change ASCII letters only (lowerUTF8 / upperUTF8 all of Unicode's)
+        // ClickHouse's lower / upper change ASCII letters only (lowerUTF8 / upperUTF8 all of Unicode's; V58_2)
         CallPrinter lowerFn = (p, c, name) -> name.equals("lower") ? asciiLower(p.str(p.expr(c.args().get(0))))
-                : "translate(" + p.str(p.expr(c.args().get(0))) + ", '" + LOWER_ASCII + "', '" + UPPER_ASCII + "')";
+                : "hogql_upper_ascii(" + p.str(p.expr(c.args().get(0))) + ")";
         scalar("lower", 1, 1, like(0, "String"), lowerFn);
         scalar("upper", 1, 1, like(0, "String"), lowerFn);
         scalar("length", 1, 1, (t, c) -> cat(t.get(0)).equals("array") ? "UInt64" : HogQLTypes.nullableLike(t.get(0), "UInt64"),
@@ -511,11 +511,8 @@ final class CoreFunctions {
         };
     }
 
-    static final String UPPER_ASCII = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    static final String LOWER_ASCII = "abcdefghijklmnopqrstuvwxyz";
-
-    /** ClickHouse's lower: ASCII letters only. */
+    /** ClickHouse's lower: ASCII letters only (V58_2: PostgreSQL's lower for ASCII text, translate otherwise). */
     static String asciiLower(String sql) {
-        return "translate(" + sql + ", '" + UPPER_ASCII + "', '" + LOWER_ASCII + "')";
+        return "hogql_lower_ascii(" + sql + ")";
     }
 }
