@@ -169,6 +169,19 @@ public final class PropertyFilters {
         return value.asText();
     }
 
+    /**
+     * A regex filter's pattern: a string only. PostHog passes the value as it is to ClickHouse's
+     * {@code match(toString(x), value)}, which refuses a number or boolean pattern (ILLEGAL_TYPE_OF_ARGUMENT, a 400),
+     * so {@code "value": 123} is refused here too rather than run as some text.
+     */
+    private static String pattern(JsonNode value, String operator) {
+        if (value != null && (value.isNumber() || value.isBoolean())) {
+            throw new InvalidFilterException("Operator \"" + operator + "\" needs a string pattern, got "
+                    + (value.isNumber() ? "the number " : "the boolean ") + value.asText());
+        }
+        return single(value, operator);
+    }
+
     private static Expr orNull(Expr f, Expr cond) {
         return new Expr.Or(List.of(new Expr.IsNull(f, false), cond));
     }
@@ -195,9 +208,9 @@ public final class PropertyFilters {
             case "not_icontains":
                 return orNull(f, new Expr.Compare("not ilike", f, str(LikePatterns.contains(single(value, operator)))));
             case "regex":
-                return Expr.Call.of("ifNull", Expr.Call.of("match", f, str(single(value, operator))), new Expr.Constant(false));
+                return Expr.Call.of("ifNull", Expr.Call.of("match", f, str(pattern(value, operator))), new Expr.Constant(false));
             case "not_regex":
-                return Expr.Call.of("ifNull", new Expr.Not(Expr.Call.of("match", f, str(single(value, operator)))),
+                return Expr.Call.of("ifNull", new Expr.Not(Expr.Call.of("match", f, str(pattern(value, operator)))),
                         new Expr.Constant(true));
             case "gt":
                 return new Expr.Compare(">", Expr.Call.of("toFloat", f), new Expr.Constant(number(value, operator)));

@@ -2,6 +2,7 @@ package dev.quarry.insights;
 
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.query.schema.Choices;
 import dev.quarry.query.schema.DisplayOnly;
 import dev.quarry.query.schema.EventsNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -24,12 +25,14 @@ public record FunnelsFilter(String funnelVizType, String funnelOrderType, Long f
                             String funnelWindowIntervalUnit, Long funnelWindowDays, List<EventsNode> exclusions,
                             String breakdownAttributionType, Integer breakdownAttributionValue,
                             Integer funnelFromStep, Integer funnelToStep, Integer binCount,
-                            String funnelAggregateByHogQL, @JsonAnySetter Map<String, JsonNode> display) {
+                            String funnelAggregateByHogQL, @JsonAnySetter Map<String, JsonNode> chart) {
     /** Every field at PostHog's default. */
     public static final FunnelsFilter DEFAULT = new FunnelsFilter(null, null, null, null, null, null, null, null,
             null, null, null, null, null);
 
     public FunnelsFilter {
-        display = DisplayOnly.check(display, "FunnelsQuery.funnelsFilter");
+        Choices.check(breakdownAttributionType, "FunnelsQuery.funnelsFilter", "breakdownAttributionType",
+                Choices.BREAKDOWN_ATTRIBUTION);
+        chart = DisplayOnly.check(chart, "FunnelsQuery.funnelsFilter");
     }
 }

@@ -3,6 +3,7 @@ package dev.quarry.insights;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.query.schema.Choices;
 import dev.quarry.query.schema.DateRange;
 import dev.quarry.query.schema.DisplayOnly;
 import dev.quarry.query.schema.EventsNode;
@@ -28,9 +29,9 @@ public record LifecycleQuery(String kind, DateRange dateRange, PropertyFilter pr
 
     /** PostHog's {@code LifecycleFilter}: display fields only (toggledLifecycles, showLegend, stacked …). */
     @RegisterForReflection
-    public record LifecycleFilter(@JsonAnySetter Map<String, JsonNode> display) {
+    public record LifecycleFilter(@JsonAnySetter Map<String, JsonNode> chart) {
         public LifecycleFilter {
-            display = DisplayOnly.check(display, "LifecycleQuery.lifecycleFilter");
+            chart = DisplayOnly.check(chart, "LifecycleQuery.lifecycleFilter");
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.quarry.insights;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.query.schema.Choices;
 import dev.quarry.query.schema.BreakdownFilter;
 import dev.quarry.query.schema.DateRange;
 import dev.quarry.query.schema.PropertyFilter;
@@ -39,6 +40,14 @@ public record RetentionQuery(String kind, DateRange dateRange, PropertyFilter pr
                                   JsonNode aggregationPropertyType, JsonNode retentionReference, JsonNode display,
                                   JsonNode dashboardDisplay, JsonNode meanRetentionCalculation, JsonNode showMean,
                                   JsonNode showTrendLines, JsonNode selectedInterval) {
+        public RetentionFilter {
+            Choices.check(retentionReference, "RetentionQuery.retentionFilter", "retentionReference",
+                    Choices.RETENTION_REFERENCE);
+            Choices.check(display, "RetentionQuery.retentionFilter", "display", Choices.CHART_DISPLAY);
+            Choices.check(dashboardDisplay, "RetentionQuery.retentionFilter", "dashboardDisplay", Choices.CHART_DISPLAY);
+            Choices.check(meanRetentionCalculation, "RetentionQuery.retentionFilter", "meanRetentionCalculation",
+                    Choices.MEAN_RETENTION);
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.quarry.insights;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.query.schema.Choices;
 import dev.quarry.query.schema.CompareFilter;
 import dev.quarry.query.schema.DateRange;
 import dev.quarry.query.schema.DisplayOnly;
@@ -34,9 +35,10 @@ public record StickinessQuery(String kind, DateRange dateRange, PropertyFilter p
      */
     @RegisterForReflection
     public record StickinessFilter(String computedAs, StickinessCriteria stickinessCriteria,
-                                   @JsonAnySetter Map<String, JsonNode> display) {
+                                   @JsonAnySetter Map<String, JsonNode> chart) {
         public StickinessFilter {
-            display = DisplayOnly.check(display, "StickinessQuery.stickinessFilter");
+            Choices.check(computedAs, "StickinessQuery.stickinessFilter", "computedAs", Choices.STICKINESS_COMPUTATION);
+            chart = DisplayOnly.check(chart, "StickinessQuery.stickinessFilter");
         }
 
         public boolean cumulative() {

@@ -3,6 +3,7 @@ package dev.quarry.insights;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.query.schema.Choices;
 import dev.quarry.query.schema.BreakdownFilter;
 import dev.quarry.query.schema.CompareFilter;
 import dev.quarry.query.schema.DateRange;
@@ -68,6 +69,7 @@ public record TrendsQuery(String kind, DateRange dateRange, PropertyFilter prope
         static final TrendsFilter NONE = new TrendsFilter(null, null, null, null, null, null, null);
 
         public TrendsFilter {
+            Choices.check(display, "TrendsQuery.trendsFilter", "display", Choices.CHART_DISPLAY);
             displayOnly = DisplayOnly.check(displayOnly, "TrendsQuery.trendsFilter");
         }
 

@@ -188,7 +188,9 @@ public record LegacyFilter(
         ObjectNode insight = NODES.objectNode().put("kind", kind);
         insight.set("series", series);
         if (given(interval)) {
-            insight.put("interval", interval);
+            // PostHog's IntervalMixin: any case, and the legacy "minute" is read as "hour"
+            String lower = interval.toLowerCase(java.util.Locale.ROOT);
+            insight.put("interval", lower.equals("minute") ? "hour" : lower);
         }
         ObjectNode dateRange = insight.putObject("dateRange");
         if (given(dateFrom)) {

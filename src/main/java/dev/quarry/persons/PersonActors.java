@@ -65,18 +65,17 @@ public class PersonActors {
     }
 
     /**
-     * A person as PostHog's legacy endpoints serialize it: {@code created_at} rendered as DRF renders datetimes
-     * ({@code …T10:00:00Z}), and {@code last_seen_at}, which Quarry does not track (null, as PostHog has it for a
-     * person it has no record of).
+     * A person as PostHog's legacy endpoints serialize it ({@code SerializedPerson} of its actor queries: type, id,
+     * uuid, created_at, properties, is_identified, name, distinct_ids, matched_recordings, value_at_data_point):
+     * {@code created_at} rendered as DRF renders datetimes ({@code …T10:00:00Z}), and no {@code last_seen_at}, which
+     * PostHog's legacy serializer does not write (so its CSV has no such column either).
      */
     private static JsonNode serialized(JsonNode actor) {
         if (actor instanceof ObjectNode person && "person".equals(person.path("type").asText())) {
             if (person.path("created_at").isTextual()) {
                 person.put("created_at", DrfDateTime.reformat(person.get("created_at").asText()));
             }
-            if (!person.has("last_seen_at")) {
-                person.putNull("last_seen_at");
-            }
+            person.remove("last_seen_at");
         }
         return actor;
     }

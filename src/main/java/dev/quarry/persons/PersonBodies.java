@@ -23,6 +23,15 @@ final class PersonBodies {
     record UpdateProperty(String key, JsonNode value) {
     }
 
+    /**
+     * {@code PATCH}/{@code PUT persons/:id/}: {@code properties} (required, an object), set on the person as one
+     * {@code $set}; PostHog's update writes nothing else of the person.
+     */
+    @RegisterForReflection
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Update(JsonNode properties) {
+    }
+
     /** {@code POST persons/:id/delete_property/}: {@code $unset}, a property name or a list of them. */
     @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = true)

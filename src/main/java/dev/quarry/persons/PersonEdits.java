@@ -56,8 +56,15 @@ public class PersonEdits {
 
     /** {@code $set} of one property, as PostHog's update_property. */
     public Uni<Void> setProperty(Team team, String distinctId, String key, JsonNode value) {
+        ObjectNode properties = mapper.createObjectNode();
+        properties.set(key, value);
+        return setProperties(team, distinctId, properties);
+    }
+
+    /** {@code $set} of properties, as PostHog's person update ({@code PATCH persons/:id}). */
+    public Uni<Void> setProperties(Team team, String distinctId, ObjectNode properties) {
         ObjectNode event = event("$set", distinctId);
-        event.putObject("properties").putObject("$set").set(key, value);
+        event.putObject("properties").set("$set", properties);
         return ingest(team, event);
     }
 

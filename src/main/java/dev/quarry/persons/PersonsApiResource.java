@@ -17,6 +17,8 @@ import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -34,7 +36,8 @@ import java.util.UUID;
  * PostHog's person endpoints used by its CLI and MCP tools: the persons list ({@code GET persons/}, newest first,
  * {@code {next, previous, results}}, {@code ?format=csv}), one person ({@code GET persons/:id/}, uuid or numeric
  * id), property edits ({@code POST persons/:id/update_property/ {"key","value"}} and
- * {@code delete_property/ {"$unset": key or [keys]}}, 202) and {@code POST persons/bulk_delete/} (202). Reads need
+ * {@code delete_property/ {"$unset": key or [keys]}}, 202; {@code PATCH}/{@code PUT persons/:id/ {"properties"}}, 202)
+ * and {@code POST persons/bulk_delete/} (202). Reads need
  * {@code person:read}, edits and deletes {@code person:write}.
  */
 @Path(ApiPaths.PROJECT + "/persons")
@@ -107,6 +110,40 @@ public class PersonsApiResource {
                 .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
                 .map(person -> csv ? Csv.response(List.of(person))
                         : Response.ok(person).type(MediaType.APPLICATION_JSON).build());
+    }
+
+    /**
+     * PostHog's person update ({@code PATCH} or {@code PUT persons/:id/}): {@code {"properties": {…}}} set on the
+     * person through one {@code $set} event (the same person processing as capture's), 202 with no body; other
+     * keys are ignored, as PostHog writes only the properties. A missing or non-object {@code properties} is a 400
+     * naming it.
+     */
+    @PATCH
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("person:write")
+    public Uni<Response> update(@PathParam("id") String id, JsonNode body) {
+        JsonNode properties = LenientJson.read(body, PersonBodies.Update.class).properties();
+        if (properties == null || properties.isNull()) {
+            throw new ValidationException("required", "This field is required.", "properties");
+        }
+        if (!properties.isObject()) {
+            throw new ValidationException("Expected a dictionary of items but got type \"" + (properties.isArray()
+                    ? "list" : properties.isTextual() ? "str" : properties.isNumber() ? "int" : "bool") + "\".",
+                    "properties");
+        }
+        return firstDistinctId(id)
+                .flatMap(distinctId -> edits.setProperties(auth.team(), distinctId, (ObjectNode) properties))
+                .map(x -> Response.accepted().build());
+    }
+
+    /** {@code PUT persons/:id/}: as {@link #update}, which PostHog's viewset serves for both methods. */
+    @PUT
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("person:write")
+    public Uni<Response> replace(@PathParam("id") String id, JsonNode body) {
+        return update(id, body);
     }
 
     @POST

@@ -85,7 +85,24 @@ public class PersonsResource {
             return Uni.createFrom().item(render(actors.envelope(new PersonActors.Page(List.of(), false, 0),
                     URI.create(request.absoluteURI()), limit, LegacyFilter.offset(filter.offset(), "offset")), csv));
         }
-        return actorList(filter, source, request, csv);
+        return targetDateNamed(() -> actorList(filter, source, request, csv));
+    }
+
+    /**
+     * The lifecycle list's target date is its source's {@code day}: a 400 about it names {@code target_date}, the
+     * parameter the caller sent.
+     */
+    private static Uni<Response> targetDateNamed(java.util.function.Supplier<Uni<Response>> call) {
+        try {
+            return call.get().onFailure(ValidationException.class)
+                    .transform(e -> targetDateNamed((ValidationException) e));
+        } catch (ValidationException e) {
+            throw targetDateNamed(e);
+        }
+    }
+
+    private static ValidationException targetDateNamed(ValidationException e) {
+        return "day".equals(e.attr()) ? new ValidationException(e.code(), e.getMessage(), "target_date") : e;
     }
 
     private static boolean isBlank(String value) {

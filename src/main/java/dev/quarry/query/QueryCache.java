@@ -29,7 +29,7 @@ import java.util.HexFormat;
 public class QueryCache {
     static final Duration KEEP = Duration.ofDays(2);
     private static final String PUT_SQL = "INSERT INTO query_cache (team_id, cache_key, response, last_refresh, "
-            + "expires_at) SELECT $1, $2, $3::text::jsonb, $4, $5 FROM (SELECT set_config('synchronous_commit', 'off', "
+            + "expires_at) SELECT $1, $2, $3::text, $4, $5 FROM (SELECT set_config('synchronous_commit', 'off', "
             + "true)) AS commit_mode ON CONFLICT (team_id, cache_key) DO UPDATE SET response = EXCLUDED.response, "
             + "last_refresh = EXCLUDED.last_refresh, expires_at = EXCLUDED.expires_at";
     private final Pool pool;
@@ -59,7 +59,7 @@ public class QueryCache {
     }
 
     public Uni<Entry> get(long teamId, String key) {
-        return pool.preparedQuery("SELECT response::text, last_refresh FROM query_cache "
+        return pool.preparedQuery("SELECT response, last_refresh FROM query_cache "
                         + "WHERE team_id = $1 AND cache_key = $2 AND expires_at > now()")
                 .execute(Tuple.of(teamId, key))
                 .map(rows -> {

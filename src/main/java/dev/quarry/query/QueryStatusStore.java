@@ -56,34 +56,65 @@ public class QueryStatusStore {
     public Uni<Void> create(ObjectNode status, Instant now) {
         return pool.preparedQuery("INSERT INTO query_status (team_id, id, status, complete, expiration_time) "
                         + "VALUES ($1, $2, $3::text::jsonb, false, $4) ON CONFLICT (team_id, id) DO UPDATE SET "
-                        + "status = EXCLUDED.status, complete = false, expiration_time = EXCLUDED.expiration_time")
+                        + "status = EXCLUDED.status, results = NULL, complete = false, "
+                        + "expiration_time = EXCLUDED.expiration_time")
                 .execute(Tuple.of(status.get("team_id").asLong(), status.get("id").asText(), status.toString(),
                         now.plus(TTL).atOffset(ZoneOffset.UTC)))
                 .replaceWithVoid();
     }
 
     public Uni<ObjectNode> get(long teamId, String id) {
-        return pool.preparedQuery("SELECT status::text FROM query_status WHERE team_id = $1 AND id = $2 "
+        return pool.preparedQuery("SELECT status::text, results FROM query_status WHERE team_id = $1 AND id = $2 "
                         + "AND expiration_time > now()")
                 .execute(Tuple.of(teamId, id))
-                .map(rows -> rows.size() == 0 ? null : parse(rows.iterator().next().getString(0)));
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    var row = rows.iterator().next();
+                    ObjectNode status = parse(row.getString(0));
+                    if (row.getString(1) != null) {
+                        status.set("results", json(row.getString(1)));
+                    }
+                    return status;
+                });
     }
 
-    /** Merges fields into an existing status; false if it no longer exists (cancelled or expired). */
+    /**
+     * Merges fields into an existing status; false if it no longer exists (cancelled or expired). Non-null
+     * {@code results} are kept apart as the rendered JSON text, so that their numbers read back as written (jsonb
+     * would reprint {@code 1.0E308} as a 309-digit integer).
+     */
     public Uni<Boolean> update(long teamId, String id, ObjectNode fields, Instant now) {
         ObjectNode patch = fields.deepCopy();
         patch.put("expiration_time", QueryValues.timestamp(now.plus(TTL).atOffset(ZoneOffset.UTC)));
         boolean complete = patch.path("complete").asBoolean(false);
+        JsonNode results = patch.get("results");
+        String resultsText = results == null || results.isNull() ? null : results.toString();
+        if (resultsText != null) {
+            patch.putNull("results");
+        }
+        java.util.ArrayList<Object> params = new java.util.ArrayList<>(List.of(teamId, id, patch.toString(), complete,
+                now.plus(TTL).atOffset(ZoneOffset.UTC)));
+        params.add(resultsText);
         return pool.preparedQuery("UPDATE query_status SET status = status || $3::text::jsonb, "
-                        + "complete = complete OR $4, expiration_time = $5 "
+                        + "complete = complete OR $4, expiration_time = $5, results = coalesce($6::text, results) "
                         + "WHERE team_id = $1 AND id = $2 AND expiration_time > now()")
-                .execute(Tuple.tuple(List.of(teamId, id, patch.toString(), complete, now.plus(TTL).atOffset(ZoneOffset.UTC))))
+                .execute(Tuple.tuple(params))
                 .map(rows -> rows.rowCount() > 0);
     }
 
     public Uni<Boolean> delete(long teamId, String id) {
         return pool.preparedQuery("DELETE FROM query_status WHERE team_id = $1 AND id = $2")
                 .execute(Tuple.of(teamId, id)).map(rows -> rows.rowCount() > 0);
+    }
+
+    private JsonNode json(String text) {
+        try {
+            return mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("query_status holds invalid JSON", e);
+        }
     }
 
     private ObjectNode parse(String json) {

@@ -27,6 +27,6 @@ public abstract class ApiException extends RuntimeException {
     }
 
     public ApiError body() {
-        return new ApiError(type(), code, getMessage(), attr);
+        return new ApiError(type(), code, JsonErrors.withoutJavaNames(getMessage()), attr);
     }
 }

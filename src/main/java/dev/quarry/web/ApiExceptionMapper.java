@@ -30,15 +30,16 @@ public class ApiExceptionMapper {
 
     @ServerExceptionMapper
     public Response jsonParse(JsonProcessingException e) {
-        return apiException(new ParseErrorException("JSON parse error - " + firstLine(e.getOriginalMessage())));
+        return apiException(new ParseErrorException("JSON parse error - "
+                + JsonErrors.clean(firstLine(e.getOriginalMessage()))));
     }
 
     /** Jackson binding a body onto a record (wrong type for a field): Quarkus's own mapper's body is not PostHog's. */
     @ServerExceptionMapper
     public Response jsonMismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
         String path = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
-        return apiException(new ParseErrorException("JSON parse error - " + firstLine(e.getOriginalMessage())
-                + (path == null ? "" : " (field " + path + ")")));
+        return apiException(new ParseErrorException("JSON parse error - " + JsonErrors.describe(e)
+                + (path == null ? "" : " (field " + path + ")"), path));
     }
 
     @ServerExceptionMapper

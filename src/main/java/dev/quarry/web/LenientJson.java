@@ -48,11 +48,14 @@ public final class LenientJson {
             if (e.getCause() instanceof ValidationException v) {
                 throw v;
             }
-            throw new ValidationException("Invalid request: " + e.getMessage(), null);
+            throw new ValidationException("Invalid request: " + JsonErrors.clean(e.getMessage()), null);
         }
     }
 
     private static String message(JsonMappingException e) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.ValueInstantiationException) {
+            return JsonErrors.describe(e);
+        }
         Class<?> target = e instanceof MismatchedInputException m ? m.getTargetType() : null;
         if (target == null) {
             return "Invalid value.";

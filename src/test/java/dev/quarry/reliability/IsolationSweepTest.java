@@ -247,6 +247,10 @@ class IsolationSweepTest {
         calls.put("GET /api/projects/{project_id}/persons/{id}", (s, id) -> s.get(p + id + "/persons/" + bPersonUuid + "/"));
         calls.put("POST /api/projects/{project_id}/persons/{id}/update_property", (s, id) -> s.body(map("key", "plan",
                 "value", "set by A")).post(p + id + "/persons/" + bPersonUuid + "/update_property/"));
+        calls.put("PATCH /api/projects/{project_id}/persons/{id}", (s, id) -> s.body(map("properties",
+                map("plan", "patched by A"))).patch(p + id + "/persons/" + bPersonUuid + "/"));
+        calls.put("PUT /api/projects/{project_id}/persons/{id}", (s, id) -> s.body(map("properties",
+                map("plan", "put by A"))).put(p + id + "/persons/" + bPersonUuid + "/"));
         calls.put("POST /api/projects/{project_id}/persons/{id}/delete_property", (s, id) -> s.body(map("$unset", "plan"))
                 .post(p + id + "/persons/" + bPersonUuid + "/delete_property/"));
         calls.put("POST /api/projects/{project_id}/persons/bulk_delete", (s, id) -> s.body(map("ids", List.of(bPersonUuid),

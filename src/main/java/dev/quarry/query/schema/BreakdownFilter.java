@@ -23,6 +23,9 @@ public record BreakdownFilter(JsonNode breakdown,
                               @JsonProperty("breakdown_group_type_index") Integer breakdownGroupTypeIndex,
                               @JsonProperty("breakdown_path_cleaning") Boolean breakdownPathCleaning,
                               List<Entry> breakdowns) {
+    public BreakdownFilter {
+        Choices.check(breakdownType, "breakdownFilter", "breakdown_type", Choices.BREAKDOWN_TYPE);
+    }
 
     /**
      * PostHog's {@code Breakdown}, one entry of {@code breakdowns}: {@code property} (a name, an expression or a

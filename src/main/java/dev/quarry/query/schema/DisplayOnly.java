@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * The fields of PostHog's chart filters that only change how the frontend draws an answer (axis formats, legends,
- * colours, goal lines …): accepted as given, never read. A filter record collects them with {@code @JsonAnySetter}
+ * colours, goal lines …): never read, accepted when PostHog's model would (an enum-typed one must hold one of its
+ * values, {@link Choices#CHART_FIELDS}). A filter record collects them with {@code @JsonAnySetter}
  * and checks them here, so that a field outside this list is still a 400 naming it.
  */
 public final class DisplayOnly {
@@ -33,6 +34,8 @@ public final class DisplayOnly {
             if (!CHART.contains(f)) {
                 throw new ValidationException("Unknown or unsupported field " + where + "." + f, f);
             }
+            // not drawn by Quarry, but PostHog's model refuses a value outside its enum (display: "bogus")
+            Choices.checkChartField(where, f, fields.get(f));
         }
         return Map.copyOf(fields.entrySet().stream().filter(e -> e.getValue() != null)
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));

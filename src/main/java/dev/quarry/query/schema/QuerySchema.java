@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.quarry.web.JsonErrors;
 import dev.quarry.web.ValidationException;
 
 /**
@@ -23,7 +27,15 @@ public final class QuerySchema {
     private static final ObjectMapper STRICT = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            // an enum takes its names only: pydantic refuses 1 where Jackson would take the second constant
+            .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
             .addModule(WholeNumbers.module())
+            // a str field of PostHog's models takes a JSON string only (pydantic: "Input should be a valid string"):
+            // Jackson would read 1 as "1", true as "true"
+            .withCoercionConfig(LogicalType.Textual, c -> c
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
     private QuerySchema() {
@@ -53,6 +65,10 @@ public final class QuerySchema {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return null;
         }
+        if (node.isObject() && node.has("kind") && node.has("modifiers")) {
+            // a query node's modifiers, PostHog's HogQLQueryModifiers: kept as sent in its record, checked here
+            parse(node.get("modifiers"), HogQLQueryModifiers.class, where + ".modifiers");
+        }
         try {
             return STRICT.treeToValue(node, type);
         } catch (UnrecognizedPropertyException e) {
@@ -62,16 +78,16 @@ public final class QuerySchema {
             if (e.getCause() instanceof ValidationException v) {
                 throw v;
             }
-            String field = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
-            throw new ValidationException("Invalid value for " + path(e, where) + ": " + e.getOriginalMessage()
-                    .replaceAll("\\s*\\(for Object starting.*", "").replaceAll("\n.*", ""), field);
+            throw new ValidationException("Invalid value for " + path(e, where) + ": " + JsonErrors.describe(e),
+                    lastField(e));
         } catch (JsonProcessingException e) {
-            throw new ValidationException("Invalid " + where + ": " + e.getOriginalMessage(), lastName(where));
+            throw new ValidationException("Invalid " + where + ": " + JsonErrors.clean(e.getOriginalMessage()),
+                    lastName(where));
         } catch (IllegalArgumentException e) {
             if (e.getCause() instanceof ValidationException v) {
                 throw v;
             }
-            throw new ValidationException("Invalid " + where + ": " + e.getMessage(), lastName(where));
+            throw new ValidationException("Invalid " + where + ": " + JsonErrors.clean(e.getMessage()), lastName(where));
         }
     }
 
@@ -118,6 +134,16 @@ public final class QuerySchema {
             }
         }
         return b.toString();
+    }
+
+    /** The innermost named field of the error's path ({@code orderBy} for {@code orderBy[0]}), else none. */
+    private static String lastField(JsonMappingException e) {
+        for (int i = e.getPath().size() - 1; i >= 0; i--) {
+            if (e.getPath().get(i).getFieldName() != null) {
+                return e.getPath().get(i).getFieldName();
+            }
+        }
+        return null;
     }
 
     private static String lastName(String where) {

@@ -28,15 +28,15 @@ class QuerySchemaTest {
         LifecycleQuery q = QuerySchema.parse(json("{'kind':'LifecycleQuery','dateRange':{'date_from':'-14d',"
                 + "'explicitDate':false},'series':[{'kind':'EventsNode','event':'$pageview','custom_name':'Views',"
                 + "'math':'total'}],'interval':'week','filterTestAccounts':true,'lifecycleFilter':"
-                + "{'toggledLifecycles':['new'],'showLegend':true},'modifiers':{'personsOnEventsMode':'x'},"
+                + "{'toggledLifecycles':['new'],'showLegend':true},'modifiers':{'personsOnEventsMode':'disabled'},"
                 + "'tags':{'productKey':'p'},'version':2,'response':null,'samplingFactor':null}"),
                 LifecycleQuery.class, "LifecycleQuery");
         assertEquals("-14d", q.dateRange().dateFrom());
         assertEquals("Views", q.series().get(0).customName());
         assertEquals("week", q.interval());
         assertTrue(q.filterTestAccounts());
-        assertEquals(2, q.lifecycleFilter().display().size());
-        assertEquals("x", q.modifiers().path("personsOnEventsMode").asText());
+        assertEquals(2, q.lifecycleFilter().chart().size());
+        assertEquals("disabled", q.modifiers().path("personsOnEventsMode").asText());
     }
 
     @Test
