@@ -533,6 +533,17 @@ public class AnchorBench {
             pgBuilder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
                     .setServerConfig("pg_stat_statements.track", "all");
         }
+        String explainMs = System.getenv().getOrDefault("QUARRY_BENCH_PG_EXPLAIN_MS", "");
+        if (!explainMs.isEmpty()) {
+            // plans of statements slower than this many ms (auto_explain), in log files under the run's logs
+            pgBuilder.setServerConfig("session_preload_libraries", "auto_explain")
+                    .setServerConfig("auto_explain.log_min_duration", explainMs)
+                    .setServerConfig("auto_explain.log_analyze", "on")
+                    .setServerConfig("auto_explain.log_nested_statements", "on")
+                    .setServerConfig("logging_collector", "on")
+                    .setServerConfig("log_directory", logs.resolve("pglog").toString());
+            System.out.printf("plans of statements over %s ms: %s%n", explainMs, logs.resolve("pglog"));
+        }
         try (EmbeddedPostgres pg = pgBuilder.start()) {
             Map<String, String> env = new HashMap<>();
             env.put("QUARRY_DB_URL", "postgresql://localhost:" + pgPort + "/postgres");
