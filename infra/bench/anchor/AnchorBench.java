@@ -577,10 +577,16 @@ public class AnchorBench {
                 }
                 hold(logs, "after the insights");
                 if (captureEvents > 0) {
+                    int warmUp = Integer.parseInt(System.getenv().getOrDefault("QUARRY_BENCH_CAPTURE_WARMUP", "0"));
+                    if (warmUp > 0) {
+                        // untimed, into a project of its own: the JIT compiles the capture path before it is timed
+                        captureBench(app, createProject(app, "capture-warmup").path("api_token").asText(), warmUp,
+                                pgPort, logs, false);
+                    }
                     if (statementStats) {
                         psql(pgPort, "-c", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()");
                     }
-                    captureBench(app, capture.path("api_token").asText(), captureEvents, pgPort, logs);
+                    captureBench(app, capture.path("api_token").asText(), captureEvents, pgPort, logs, true);
                     if (statementStats) {
                         // where the database spent capture's time (QUARRY_BENCH_PG_STATS set)
                         psql(pgPort, "-o", logs.resolve("capture-statements.txt").toString(), "-c",
@@ -702,7 +708,7 @@ public class AnchorBench {
 
     // ------------------------------------------------------------------ capture
 
-    static void captureBench(App app, String token, int events, int pgPort, Path logs) throws Exception {
+    static void captureBench(App app, String token, int events, int pgPort, Path logs, boolean timed) throws Exception {
         Random random = new Random(7);
         List<byte[]> bodies = new ArrayList<>();
         StringBuilder csv = new StringBuilder();
@@ -759,6 +765,11 @@ public class AnchorBench {
             f.get();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        if (!timed) {
+            senders.shutdown();
+            System.out.printf("%ncapture warm-up: %,d events in %.1f s%n", events, seconds);
+            return;
+        }
         double appCpu = cpuSeconds(app.pid(), false) - appCpu0;
         double pgCpu = cpuSeconds(postmaster, true) - pgCpu0;
         senders.shutdown();

@@ -31,12 +31,15 @@ import java.util.function.Function;
 /**
  * Stores a batch of events with their person and group processing in one transaction: all of it or none of it.
  * Concurrency: a batch without merge events ({@code $identify}, {@code $create_alias}, {@code $merge_dangerously})
- * takes advisory locks (in a fixed order) only on the distinct ids that have no person yet, so two batches cannot
- * create two persons for one id, and reads known persons without row locks; a person update then applies only if the
- * row's {@code version} is still the one read, else the whole batch is retried under full locking. A batch with merge
- * events, and every retry, locks all its distinct ids and their persons ({@code FOR UPDATE}) first. So concurrent
- * batches for the same known users run side by side unless they change the same person; events keep the person id
- * they were resolved to, and a merge committed meanwhile reaches them through person_overrides like older events.
+ * reads its distinct ids and their persons in one statement without locks, resolves its persons (an unseen id's new
+ * person has its deterministic uuid, the same in every batch), inserts its events, and only then takes advisory locks
+ * (sorted) on the ids that had no person, reading them again in the same round trip: so two batches sharing new ids
+ * overlap everything but their persons' writes. If the fresh read shows such an id created or used meanwhile, the
+ * persons are resolved again; if an event would then count for another person than the one stored, or a person
+ * update finds the row's {@code version} changed, the whole batch is rolled back and retried under full locking. A
+ * batch with merge events, and every retry, locks all its distinct ids and their persons ({@code FOR UPDATE}) first
+ * and writes its events last. Events keep the person id they were resolved to, and a merge committed meanwhile
+ * reaches them through person_overrides like older events.
  * Events are de-duplicated on PostHog's key
  * (uuid, event, distinct_id, UTC day of the timestamp — its ClickHouse sort key): a copy sent again replaces the
  * stored one (the later copy wins, also within one batch). The fixes and refusals applied on the way are stored as the project's ingestion warnings. Every write
