@@ -237,16 +237,19 @@ public class EventIngestor {
         for (int i = 0; i < distinctIds.length; i++) {
             own[i] = PersonUuids.of(teamId, distinctIds[i]);
         }
-        // joined from the ids (one index probe each): as "distinct_id = ANY($2)" beside the join, PostgreSQL's plan
-        // filtered every row of the project's distinct ids through the 1,000-element array (376 ms a batch, measured)
+        // Each distinct id's person is fetched by its own probe of persons' (team_id, uuid) key (a lateral subquery the
+        // planner cannot flatten): as a plain join, with statistics behind a fast-growing table, PostgreSQL scanned
+        // every person of the project for each distinct id (133-376 ms a batch, measured; 15 + 6 ms for the two
+        // separate reads before)
         return conn.preparedQuery("SELECT 0, d.distinct_id, d.person_id, p.created_at, p.properties::text, "
-                        + "p.is_identified, p.version FROM unnest($2::text[]) AS i(id) "
-                        + "JOIN person_distinct_ids d ON d.team_id = $1 AND d.distinct_id = i.id "
-                        + "LEFT JOIN persons p ON p.team_id = $1 AND p.uuid = d.person_id "
-                        + "UNION ALL SELECT 1, l.distinct_id, NULL, NULL, NULL, NULL, NULL FROM unnest($2::text[]) AS i(id) "
-                        + "JOIN personless_distinct_ids l ON l.team_id = $1 AND l.distinct_id = i.id "
-                        + "UNION ALL SELECT 2, NULL, r.uuid, NULL, NULL, NULL, NULL FROM unnest($3::uuid[]) AS i(id) "
-                        + "JOIN retired_person_uuids r ON r.team_id = $1 AND r.uuid = i.id")
+                        + "p.is_identified, p.version FROM person_distinct_ids d "
+                        + "LEFT JOIN LATERAL (SELECT created_at, properties, is_identified, version FROM persons p "
+                        + "WHERE p.team_id = $1 AND p.uuid = d.person_id OFFSET 0) p ON true "
+                        + "WHERE d.team_id = $1 AND d.distinct_id = ANY($2) "
+                        + "UNION ALL SELECT 1, distinct_id, NULL, NULL, NULL, NULL, NULL FROM personless_distinct_ids "
+                        + "WHERE team_id = $1 AND distinct_id = ANY($2) "
+                        + "UNION ALL SELECT 2, NULL, uuid, NULL, NULL, NULL, NULL FROM retired_person_uuids "
+                        + "WHERE team_id = $1 AND uuid = ANY($3)")
                 .execute(Tuple.of(teamId, distinctIds, own))
                 .map(rows -> {
                     Map<UUID, PersonRecord> byUuid = new HashMap<>();
