@@ -783,12 +783,9 @@ public class AnchorBench {
         Files.writeString(file, csv);
         psql(pgPort, "-c", "DROP TABLE IF EXISTS bench_copy_events; CREATE TABLE bench_copy_events (LIKE events INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING INDEXES); "
                 + "ALTER TABLE bench_copy_events ALTER COLUMN team_id SET DEFAULT 1, ALTER COLUMN person_id SET DEFAULT gen_random_uuid()");
-        double copyCpu0 = cpuSeconds(postmaster, true);
         long c0 = System.nanoTime();
         psql(pgPort, "-c", "\\copy bench_copy_events (uuid, event, distinct_id, properties, timestamp) FROM '" + file + "' WITH (FORMAT csv)");
         double copySeconds = (System.nanoTime() - c0) / 1e9;
-        System.out.printf("CPU per 1,000 rows of the COPY below: PostgreSQL %.0f ms%n",
-                1000 * (cpuSeconds(postmaster, true) - copyCpu0) / events * 1000);
         psql(pgPort, "-c", "DROP TABLE bench_copy_events");
         System.out.printf("raw COPY of the same rows into an events-shaped table: %.1f s, %,.0f rows/s (capture at %.0f%% of it)%n",
                 copySeconds, events / copySeconds, 100 * (events / seconds) / (events / copySeconds));
