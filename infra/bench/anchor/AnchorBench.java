@@ -63,6 +63,11 @@ public class AnchorBench {
     interface App extends AutoCloseable {
         Answer call(String method, String path, Map<String, String> headers, byte[] body) throws Exception;
 
+        /** The application's process id, or -1 when it is not a process this bench started. */
+        default long pid() {
+            return -1;
+        }
+
         @Override
         void close();
     }
@@ -172,6 +177,11 @@ public class AnchorBench {
             @Override
             public Answer call(String method, String path, Map<String, String> headers, byte[] body) throws Exception {
                 return http.call(method, path, headers, body);
+            }
+
+            @Override
+            public long pid() {
+                return process.pid();
             }
 
             @Override
@@ -523,6 +533,17 @@ public class AnchorBench {
             pgBuilder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
                     .setServerConfig("pg_stat_statements.track", "all");
         }
+        String explainMs = System.getenv().getOrDefault("QUARRY_BENCH_PG_EXPLAIN_MS", "");
+        if (!explainMs.isEmpty()) {
+            // plans of statements slower than this many ms (auto_explain), in log files under the run's logs
+            pgBuilder.setServerConfig("session_preload_libraries", "auto_explain")
+                    .setServerConfig("auto_explain.log_min_duration", explainMs)
+                    .setServerConfig("auto_explain.log_analyze", "on")
+                    .setServerConfig("auto_explain.log_nested_statements", "on")
+                    .setServerConfig("logging_collector", "on")
+                    .setServerConfig("log_directory", logs.resolve("pglog").toString());
+            System.out.printf("plans of statements over %s ms: %s%n", explainMs, logs.resolve("pglog"));
+        }
         try (EmbeddedPostgres pg = pgBuilder.start()) {
             Map<String, String> env = new HashMap<>();
             env.put("QUARRY_DB_URL", "postgresql://localhost:" + pgPort + "/postgres");
@@ -556,10 +577,16 @@ public class AnchorBench {
                 }
                 hold(logs, "after the insights");
                 if (captureEvents > 0) {
+                    int warmUp = Integer.parseInt(System.getenv().getOrDefault("QUARRY_BENCH_CAPTURE_WARMUP", "0"));
+                    if (warmUp > 0) {
+                        // untimed, into a project of its own: the JIT compiles the capture path before it is timed
+                        captureBench(app, createProject(app, "capture-warmup").path("api_token").asText(), warmUp,
+                                pgPort, logs, false);
+                    }
                     if (statementStats) {
                         psql(pgPort, "-c", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()");
                     }
-                    captureBench(app, capture.path("api_token").asText(), captureEvents, pgPort, logs);
+                    captureBench(app, capture.path("api_token").asText(), captureEvents, pgPort, logs, true);
                     if (statementStats) {
                         // where the database spent capture's time (QUARRY_BENCH_PG_STATS set)
                         psql(pgPort, "-o", logs.resolve("capture-statements.txt").toString(), "-c",
@@ -681,7 +708,7 @@ public class AnchorBench {
 
     // ------------------------------------------------------------------ capture
 
-    static void captureBench(App app, String token, int events, int pgPort, Path logs) throws Exception {
+    static void captureBench(App app, String token, int events, int pgPort, Path logs, boolean timed) throws Exception {
         Random random = new Random(7);
         List<byte[]> bodies = new ArrayList<>();
         StringBuilder csv = new StringBuilder();
@@ -718,6 +745,9 @@ public class AnchorBench {
                 "user-agent", "posthog-node/5.8.0");
         java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(2);
         java.util.concurrent.atomic.AtomicInteger nextBody = new java.util.concurrent.atomic.AtomicInteger();
+        long postmaster = Long.parseLong(Files.readAllLines(pgDataDir(pgPort).resolve("postmaster.pid")).get(0).trim());
+        double appCpu0 = cpuSeconds(app.pid(), false);
+        double pgCpu0 = cpuSeconds(postmaster, true);
         long t0 = System.nanoTime();
         List<java.util.concurrent.Future<?>> done = new ArrayList<>();
         for (int s = 0; s < 2; s++) {
@@ -735,9 +765,20 @@ public class AnchorBench {
             f.get();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        if (!timed) {
+            senders.shutdown();
+            System.out.printf("%ncapture warm-up: %,d events in %.1f s%n", events, seconds);
+            return;
+        }
+        double appCpu = cpuSeconds(app.pid(), false) - appCpu0;
+        double pgCpu = cpuSeconds(postmaster, true) - pgCpu0;
         senders.shutdown();
         System.out.printf("%ncapture: %,d events in %d gzip /batch/ requests of %d, 2 senders: %.1f s, %,.0f events/s%n",
                 events, bodies.size(), batchSize, seconds, events / seconds);
+        // CPU spent, which the machine's load does not inflate the way it inflates wall time: what 2 idle cores allow
+        System.out.printf("CPU per 1,000 events: app %.0f ms, PostgreSQL %.0f ms (every process of the server); "
+                        + "2 idle cores would allow at most %,.0f events/s%n",
+                1000 * appCpu / events * 1000, 1000 * pgCpu / events * 1000, 2 * events / (appCpu + pgCpu));
         Path file = logs.resolve("capture.csv");
         Files.writeString(file, csv);
         psql(pgPort, "-c", "DROP TABLE IF EXISTS bench_copy_events; CREATE TABLE bench_copy_events (LIKE events INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING INDEXES); "
@@ -748,6 +789,40 @@ public class AnchorBench {
         psql(pgPort, "-c", "DROP TABLE bench_copy_events");
         System.out.printf("raw COPY of the same rows into an events-shaped table: %.1f s, %,.0f rows/s (capture at %.0f%% of it)%n",
                 copySeconds, events / copySeconds, 100 * (events / seconds) / (events / copySeconds));
+    }
+
+    /** The embedded PostgreSQL's data directory (QUARRY_BENCH_DIR/pgdata). */
+    static Path pgDataDir(int pgPort) {
+        return Path.of(System.getenv().getOrDefault("QUARRY_BENCH_DIR", "/tmp/anchor-bench")).resolve("pgdata");
+    }
+
+    /**
+     * CPU seconds (user + system) a process used so far, from /proc (clock ticks of 10 ms); with {@code tree}, its
+     * live descendants' too and its exited children's (PostgreSQL's backends are children of the postmaster).
+     */
+    static double cpuSeconds(long pid, boolean tree) throws IOException {
+        if (pid < 0) {
+            return 0;
+        }
+        double ticks = cpuTicks(pid, tree);
+        if (tree) {
+            for (ProcessHandle child : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of())) {
+                ticks += cpuTicks(child.pid(), false);
+            }
+        }
+        return ticks / 100.0;
+    }
+
+    static long cpuTicks(long pid, boolean withExitedChildren) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields after the command: state(0) … utime(11) stime(12) cutime(13) cstime(14)
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return withExitedChildren ? ticks + Long.parseLong(f[13]) + Long.parseLong(f[14]) : ticks;
+        } catch (IOException | RuntimeException gone) {
+            return 0; // the process ended meanwhile
+        }
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -31,6 +31,14 @@ final class PersonRecord {
         this.identified = identified;
     }
 
+    /** An independent copy (person processing changes a record's properties and flags). */
+    PersonRecord copy() {
+        PersonRecord copy = new PersonRecord(uuid, isNew, deleted, createdAt, properties.deepCopy(), identified);
+        copy.changed = changed;
+        copy.version = version;
+        return copy;
+    }
+
     static PersonRecord deleted(UUID uuid) {
         return new PersonRecord(uuid, false, true, Instant.EPOCH, com.fasterxml.jackson.databind.node.JsonNodeFactory
                 .instance.objectNode(), false);

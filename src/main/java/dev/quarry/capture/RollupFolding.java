@@ -3,15 +3,24 @@ package dev.quarry.capture;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Folds the person rollups' deltas (migration V48_1). Capture appends its person-days to
+ * Folds the person rollups' deltas (migrations V48_1, V57_1). Capture appends its person-days to
  * {@code events_person_days_delta} (a plain insert, so concurrent batches never wait on shared rollup rows); this job
- * moves them into {@code events_person_days_folded} and {@code events_person_months_folded} with one call of
- * {@code quarry_rollups_fold()} (one transaction). Readers see the same answers before, during and after a fold
- * (the {@code events_person_days} / {@code events_person_months} views group folded and unfolded rows); folding only
- * keeps the unfolded part, which every read scans, small.
+ * moves them into {@code events_person_days_folded} and {@code events_person_months_folded}. Readers see the same
+ * answers before, during and after a fold (the {@code events_person_days} / {@code events_person_months} views combine
+ * folded and unfolded rows); folding only keeps the unfolded part, which every read scans, small.
+ * <p>
+ * Bounded: projects are folded one at a time, each in chunks of at most {@code quarry.rollups.fold-chunk} delta rows
+ * (default 5,000), every chunk its own transaction under that project's lock only
+ * ({@code quarry_rollups_fold(team, max_rows)}). So the rollups' update/delete recompute and a timezone rebuild of
+ * another project never wait for a fold, and those of the project being folded wait for one chunk at most.
  * <p>
  * Runs on a timer in the local run ({@code quarry.rollups.fold-every}, default 10 s); on AWS an EventBridge schedule
  * calls {@code POST /internal/rollups/fold} ({@code projects.InternalRollupResource}).
@@ -19,15 +28,38 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class RollupFolding {
     private final Pool pool;
+    private final long chunk;
 
-    public RollupFolding(Pool pool) {
+    public RollupFolding(Pool pool, @ConfigProperty(name = "quarry.rollups.fold-chunk", defaultValue = "5000") long chunk) {
         this.pool = pool;
+        this.chunk = chunk;
     }
 
-    /** @return how many delta rows were folded (0 when there were none) */
+    /** @return how many delta rows were folded, over every project (0 when there were none) */
     public Uni<Long> fold() {
-        return pool.query("SELECT quarry_rollups_fold()").execute()
-                .map(rows -> rows.iterator().next().getLong(0));
+        return pool.query("SELECT quarry_rollups_pending_teams()").execute().flatMap(rows -> {
+            List<Long> teams = new ArrayList<>();
+            for (Row row : rows) {
+                teams.add(row.getLong(0));
+            }
+            return foldTeams(teams, 0, 0);
+        });
+    }
+
+    private Uni<Long> foldTeams(List<Long> teams, int next, long folded) {
+        if (next == teams.size()) {
+            return Uni.createFrom().item(folded);
+        }
+        return foldTeam(teams.get(next), 0).flatMap(moved -> foldTeams(teams, next + 1, folded + moved));
+    }
+
+    /** One project's deltas, chunk by chunk, until a chunk comes back short (nothing committed is left). */
+    private Uni<Long> foldTeam(long team, long folded) {
+        return pool.preparedQuery("SELECT quarry_rollups_fold($1, $2)").execute(Tuple.of(team, chunk))
+                .flatMap(rows -> {
+                    long moved = rows.iterator().next().getLong(0);
+                    return moved < chunk ? Uni.createFrom().item(folded + moved) : foldTeam(team, folded + moved);
+                });
     }
 
     @Scheduled(every = "{quarry.rollups.fold-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
