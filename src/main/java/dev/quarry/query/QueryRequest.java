@@ -90,7 +90,7 @@ public record QueryRequest(ObjectNode query, String kind, String clientQueryId, 
         // PostHog runs a node's source: an insight's saved query is an InsightVizNode (or a data table or
         // visualization node) around the query itself.
         while (WRAPPERS.contains(kind) && node.get("source") instanceof ObjectNode source
-                && source.path("kind").isTextual()) {
+                && QuerySchema.textTag(source, "kind") != null) {
             node = source;
             kind = kindOf(node);
         }
@@ -110,12 +110,12 @@ public record QueryRequest(ObjectNode query, String kind, String clientQueryId, 
     }
 
     private static String kindOf(ObjectNode query) {
-        JsonNode kind = query.get("kind");
-        if (kind == null || !kind.isTextual()) {
+        String kind = QuerySchema.textTag(query, "kind");
+        if (kind == null) {
             throw new ParseErrorException(PARSE_ERROR + "\nquery\n  Unable to extract tag using discriminator 'kind'",
                     "kind");
         }
-        return kind.asText();
+        return kind;
     }
 
     /** PostHog's {@code QueryUpgradeRequest}: {@code query} and nothing else. */
