@@ -62,6 +62,14 @@ public record QueryRequest(ObjectNode query, String kind, String clientQueryId, 
      * @throws ValidationException 400 for a path kind other than the body's
      */
     public static QueryRequest parse(JsonNode body, String pathKind) {
+        return parse(body, pathKind, kind -> false);
+    }
+
+    /**
+     * As {@link #parse(JsonNode, String)}, accepting besides PostHog's kinds every kind {@code answered} says a
+     * runner answers, so that a new kind needs its runner and record only.
+     */
+    public static QueryRequest parse(JsonNode body, String pathKind, java.util.function.Predicate<String> answered) {
         if (body == null || !body.isObject()) {
             throw new ParseErrorException(PARSE_ERROR + ": Input should be an object");
         }
@@ -94,7 +102,7 @@ public record QueryRequest(ObjectNode query, String kind, String clientQueryId, 
             node = source;
             kind = kindOf(node);
         }
-        if (!QueryKinds.SCHEMA_KINDS.contains(kind)) {
+        if (!QueryKinds.SCHEMA_KINDS.contains(kind) && !answered.test(kind)) {
             throw new ParseErrorException(PARSE_ERROR + "\nquery\n  Input tag '" + kind
                     + "' found using 'kind' does not match any of the expected tags", "kind");
         }

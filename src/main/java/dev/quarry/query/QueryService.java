@@ -92,6 +92,11 @@ public class QueryService {
         });
     }
 
+    /** Whether POST query runs {@code kind} (a runner bean answers it); see {@link QueryRunners#kinds()}. */
+    public boolean answers(String kind) {
+        return runners.answers(kind);
+    }
+
     /** A cached answer carries the status of a still running query of its client_query_id (PostHog's get_async_query_status). */
     private Uni<QueryReply> attachRunning(Team team, QueryRequest request, ObjectNode cached) {
         if (request.clientQueryId() == null) {
