@@ -66,7 +66,7 @@ public record ActorsQuery(String kind, @JsonDeserialize(using = ActorsQuery.Sour
             if (!node.isObject()) {
                 throw new ValidationException("source must be a query object", "source");
             }
-            String kind = node.path("kind").asText("");
+            String kind = java.util.Objects.requireNonNullElse(QuerySchema.kindOf(node), "");
             return switch (kind) {
                 case "InsightActorsQuery", "StickinessActorsQuery" -> {
                     InsightActorsQuery source = QuerySchema.parse(node, InsightActorsQuery.class, "ActorsQuery.source");

@@ -46,7 +46,7 @@ public sealed interface InsightQuery extends CachePolicy.Insight permits TrendsQ
         if (node == null || !node.isObject()) {
             throw new ValidationException("source.source is required", "source");
         }
-        String kind = node.path("kind").asText("");
+        String kind = java.util.Objects.requireNonNullElse(QuerySchema.kindOf(node), "");
         return switch (kind) {
             case "TrendsQuery" -> QuerySchema.parse(node, TrendsQuery.class, kind);
             case "FunnelsQuery" -> QuerySchema.parse(node, FunnelsQuery.class, kind);

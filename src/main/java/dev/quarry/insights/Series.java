@@ -63,7 +63,7 @@ public record Series(int order, String event, String name, String customName, St
             throw new ValidationException("A series must be an object.", attr);
         }
         // the kind first, so that an ActionsNode is named as such rather than by its first unknown field
-        String kind = node.path("kind").asText("EventsNode");
+        String kind = java.util.Objects.requireNonNullElse(QuerySchema.kindOf(node), "EventsNode");
         if (!kind.equals("EventsNode")) {
             throw new ValidationException("Unsupported series kind: " + kind + " (only EventsNode is supported)", attr);
         }

@@ -213,7 +213,7 @@ public record LegacyFilter(
 
     /** A property group ({@code {"type": "AND"|"OR", "values": […]}}) rather than an old-style dict. */
     private static boolean isGroup(JsonNode properties) {
-        String type = properties.path("type").asText("");
+        String type = java.util.Objects.requireNonNullElse(QuerySchema.tag(properties, "type"), "");
         return (type.equals("AND") || type.equals("OR")) && properties.has("values");
     }
 

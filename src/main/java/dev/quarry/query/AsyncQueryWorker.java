@@ -1,8 +1,5 @@
 package dev.quarry.query;
 
-import dev.quarry.web.QueryValues;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.Team;
 import dev.quarry.data.Teams;
 import dev.quarry.web.ApiException;
@@ -11,7 +8,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,16 +26,13 @@ public class AsyncQueryWorker {
     private final QueryStatusStore statuses;
     private final QueryRunners runners;
     private final QueryService service;
-    private final ObjectMapper mapper;
     @jakarta.inject.Inject Clock clock;
 
-    public AsyncQueryWorker(Teams teams, QueryStatusStore statuses, QueryRunners runners, QueryService service,
-                            ObjectMapper mapper) {
+    public AsyncQueryWorker(Teams teams, QueryStatusStore statuses, QueryRunners runners, QueryService service) {
         this.teams = teams;
         this.statuses = statuses;
         this.runners = runners;
         this.service = service;
-        this.mapper = mapper;
     }
 
     public Uni<Void> process(AsyncQueryJob job) {
@@ -48,8 +41,7 @@ public class AsyncQueryWorker {
                 return Uni.createFrom().voidItem();
             }
             Instant pickedUp = clock.instant();
-            ObjectNode pickup = mapper.createObjectNode().put("pickup_time", stamp(pickedUp));
-            return statuses.update(team.id(), job.queryId(), pickup, pickedUp)
+            return statuses.update(team.id(), job.queryId(), QueryStatus.Patch.pickup(pickedUp), pickedUp)
                     .flatMap(stillWanted -> stillWanted ? run(team, job) : Uni.createFrom().voidItem());
         });
     }
@@ -59,27 +51,20 @@ public class AsyncQueryWorker {
                         QueryRunners.parse(runners.get(job.kind()), job.query()), job.queryId(), job.cacheKey(), true))
                 .onItemOrFailure().transformToUni((body, failure) -> {
                     Instant end = clock.instant();
-                    ObjectNode patch = mapper.createObjectNode().put("complete", true).put("end_time", stamp(end));
+                    QueryStatus.Patch patch;
                     if (failure == null) {
-                        patch.put("error", false).set("results", body);
+                        patch = QueryStatus.Patch.succeeded(end, body);
+                    } else if (failure instanceof QueryTimeoutException) {
+                        // PostHog exposes a timeout (ClickHouseQueryTimeOut) with its default text, so GET
+                        // query/:id answers 400 and the frontend shows it.
+                        patch = QueryStatus.Patch.failed(end, TIMEOUT_MESSAGE);
+                    } else if (failure instanceof ApiException api && api.status() < 500) {
+                        patch = QueryStatus.Patch.failed(end, api.getMessage());
                     } else {
-                        patch.put("error", true);
-                        if (failure instanceof QueryTimeoutException) {
-                            // PostHog exposes a timeout (ClickHouseQueryTimeOut) with its default text, so GET
-                            // query/:id answers 400 and the frontend shows it.
-                            patch.put("error_message", TIMEOUT_MESSAGE);
-                        } else if (failure instanceof ApiException api && api.status() < 500) {
-                            patch.put("error_message", api.getMessage());
-                        } else {
-                            LOG.errorf(failure, "Async query %s of team %d failed", job.queryId(), team.id());
-                            patch.putNull("error_message");
-                        }
+                        LOG.errorf(failure, "Async query %s of team %d failed", job.queryId(), team.id());
+                        patch = QueryStatus.Patch.failed(end, null);
                     }
                     return statuses.update(team.id(), job.queryId(), patch, end).replaceWithVoid();
                 });
-    }
-
-    private static String stamp(Instant instant) {
-        return QueryValues.timestamp(instant.atOffset(ZoneOffset.UTC));
     }
 }

@@ -1,5 +1,6 @@
 package dev.quarry.query;
 
+import dev.quarry.query.schema.QuerySchema;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -101,7 +102,7 @@ public class HogQLMetadataRunner implements QueryRunner<HogQLMetadata> {
      * actors query ({@code ActorsQuery}, {@code PersonsNode}), the events of any other source and by default.
      */
     static String exprTable(JsonNode sourceQuery) {
-        String kind = sourceQuery == null ? "" : sourceQuery.path("kind").asText("");
+        String kind = java.util.Objects.requireNonNullElse(QuerySchema.kindOf(sourceQuery), "");
         return kind.equals("ActorsQuery") || kind.equals("PersonsNode") ? "persons" : "events";
     }
 

@@ -62,6 +62,14 @@ public record QueryRequest(ObjectNode query, String kind, String clientQueryId, 
      * @throws ValidationException 400 for a path kind other than the body's
      */
     public static QueryRequest parse(JsonNode body, String pathKind) {
+        return parse(body, pathKind, kind -> false);
+    }
+
+    /**
+     * As {@link #parse(JsonNode, String)}, accepting besides PostHog's kinds every kind {@code answered} says a
+     * runner answers, so that a new kind needs its runner and record only.
+     */
+    public static QueryRequest parse(JsonNode body, String pathKind, java.util.function.Predicate<String> answered) {
         if (body == null || !body.isObject()) {
             throw new ParseErrorException(PARSE_ERROR + ": Input should be an object");
         }
@@ -90,11 +98,11 @@ public record QueryRequest(ObjectNode query, String kind, String clientQueryId, 
         // PostHog runs a node's source: an insight's saved query is an InsightVizNode (or a data table or
         // visualization node) around the query itself.
         while (WRAPPERS.contains(kind) && node.get("source") instanceof ObjectNode source
-                && source.path("kind").isTextual()) {
+                && QuerySchema.textTag(source, "kind") != null) {
             node = source;
             kind = kindOf(node);
         }
-        if (!QueryKinds.SCHEMA_KINDS.contains(kind)) {
+        if (!QueryKinds.SCHEMA_KINDS.contains(kind) && !answered.test(kind)) {
             throw new ParseErrorException(PARSE_ERROR + "\nquery\n  Input tag '" + kind
                     + "' found using 'kind' does not match any of the expected tags", "kind");
         }
@@ -110,12 +118,12 @@ public record QueryRequest(ObjectNode query, String kind, String clientQueryId, 
     }
 
     private static String kindOf(ObjectNode query) {
-        JsonNode kind = query.get("kind");
-        if (kind == null || !kind.isTextual()) {
+        String kind = QuerySchema.textTag(query, "kind");
+        if (kind == null) {
             throw new ParseErrorException(PARSE_ERROR + "\nquery\n  Unable to extract tag using discriminator 'kind'",
                     "kind");
         }
-        return kind.asText();
+        return kind;
     }
 
     /** PostHog's {@code QueryUpgradeRequest}: {@code query} and nothing else. */

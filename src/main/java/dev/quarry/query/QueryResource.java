@@ -41,7 +41,7 @@ public class QueryResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(byte[] body) {
         Team team = auth.team();
-        return reply(bodies.read(team.id(), body, json -> service.submit(team, QueryRequest.parse(json, null))));
+        return reply(bodies.read(team.id(), body, json -> service.submit(team, QueryRequest.parse(json, null, service::answers))));
     }
 
     /**
@@ -73,7 +73,7 @@ public class QueryResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> createOfKind(@PathParam("id") String kind, byte[] body) {
         Team team = auth.team();
-        return reply(bodies.read(team.id(), body, json -> service.submit(team, QueryRequest.parse(json, kind))));
+        return reply(bodies.read(team.id(), body, json -> service.submit(team, QueryRequest.parse(json, kind, service::answers))));
     }
 
     @GET

@@ -17,6 +17,16 @@ public class QueryRunners {
         runners.forEach(runner -> byKind.put(runner.kind(), runner));
     }
 
+    /** Whether a runner answers {@code kind}. */
+    public boolean answers(String kind) {
+        return byKind.containsKey(kind);
+    }
+
+    /** The kinds answered, sorted: every runner bean's {@link QueryRunner#kind()}, nothing listed by hand. */
+    public java.util.SortedSet<String> kinds() {
+        return new java.util.TreeSet<>(byKind.keySet());
+    }
+
     /** The runner of {@code kind}; 400 for a kind of PostHog's schema that Quarry does not run. */
     public QueryRunner<?> get(String kind) {
         QueryRunner<?> runner = byKind.get(kind);

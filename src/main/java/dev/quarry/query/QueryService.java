@@ -1,7 +1,6 @@
 package dev.quarry.query;
 
 import dev.quarry.web.QueryValues;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.Team;
@@ -9,7 +8,6 @@ import dev.quarry.web.NotFoundException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 
 /** POST query: picks the runner, applies overrides, answers from the cache or runs the query. */
@@ -70,8 +68,8 @@ public class QueryService {
                 if (mode == RefreshMode.ASYNC || mode == RefreshMode.LAZY_ASYNC) {
                     return enqueue(team, query, request.kind(), queryId, cacheKey, false).map(status -> {
                         ObjectNode miss = mapper.createObjectNode().put("cache_key", cacheKey);
-                        miss.set("query_status", status);
-                        return reply(miss);
+                        miss.set("query_status", status.json(mapper));
+                        return reply(miss, status.status());
                     });
                 }
                 return calculate(team, parsed, queryId, cacheKey, true).map(QueryService::reply);
@@ -84,14 +82,19 @@ public class QueryService {
             }
             return switch (mode) {
                 case ASYNC, ASYNC_EXCEPT_ON_CACHE_MISS -> enqueue(team, query, request.kind(), queryId, cacheKey, true)
-                        .map(status -> reply(cached.set("query_status", status)));
+                        .map(status -> reply(cached.set("query_status", status.json(mapper)), status.status()));
                 case LAZY_ASYNC -> policy.isStale(entry.lastRefresh(), now, true)
                         ? enqueue(team, query, request.kind(), queryId, cacheKey, false)
-                                .map(status -> reply(cached.set("query_status", incomplete(status))))
+                                .map(status -> withRunning(cached, status))
                         : attachRunning(team, request, cached);
                 default -> calculate(team, parsed, queryId, cacheKey, true).map(QueryService::reply);
             };
         });
+    }
+
+    /** Whether POST query runs {@code kind} (a runner bean answers it); see {@link QueryRunners#kinds()}. */
+    public boolean answers(String kind) {
+        return runners.answers(kind);
     }
 
     /** A cached answer carries the status of a still running query of its client_query_id (PostHog's get_async_query_status). */
@@ -100,29 +103,43 @@ public class QueryService {
             return Uni.createFrom().item(reply(cached));
         }
         return statuses.get(team.id(), request.clientQueryId())
-                .map(status -> reply(cached.set("query_status", incomplete(status))));
+                .map(status -> withRunning(cached, status == null ? null : new Shown(status, true)));
     }
 
-    private JsonNode incomplete(ObjectNode status) {
-        return status == null || status.path("complete").asBoolean() ? mapper.nullNode() : status;
+    /** A cached answer with the status of a run still going on ({@code query_status} stays null for a finished one). */
+    private QueryReply withRunning(ObjectNode cached, Shown status) {
+        if (status == null || status.status().complete()) {
+            return reply(cached.set("query_status", mapper.nullNode()), null);
+        }
+        return reply(cached.set("query_status", status.json(mapper)), status.status());
+    }
+
+    /**
+     * A status about to be answered, and whether it was read back from the store (answered in jsonb's key order)
+     * or made by this request ({@link QueryStatus#json}).
+     */
+    private record Shown(QueryStatus status, boolean stored) {
+        ObjectNode json(ObjectMapper mapper) {
+            return status.json(mapper, stored);
+        }
     }
 
     /**
      * Starts an async run under {@code queryId}. Without {@code refreshRequested}, an existing status of that id
      * comes back instead and nothing is started, as PostHog's enqueue_process_query_task does.
      */
-    private Uni<ObjectNode> enqueue(Team team, ObjectNode query, String kind, String queryId, String cacheKey,
-                                     boolean refreshRequested) {
-        Uni<ObjectNode> existing = refreshRequested ? Uni.createFrom().nullItem() : statuses.get(team.id(), queryId);
+    private Uni<Shown> enqueue(Team team, ObjectNode query, String kind, String queryId, String cacheKey,
+                               boolean refreshRequested) {
+        Uni<QueryStatus> existing = refreshRequested ? Uni.createFrom().nullItem() : statuses.get(team.id(), queryId);
         return existing.flatMap(found -> {
             if (found != null) {
-                return Uni.createFrom().item(found);
+                return Uni.createFrom().item(new Shown(found, true));
             }
             Instant now = clock.instant();
-            ObjectNode status = statuses.newStatus(team.id(), queryId, now);
+            QueryStatus status = statuses.newStatus(team.id(), queryId, now);
             return statuses.create(status, now)
                     .flatMap(x -> dispatcher.dispatch(new AsyncQueryJob(team.id(), queryId, query, kind, cacheKey)))
-                    .map(x -> status);
+                    .map(x -> new Shown(status, false));
         });
     }
 
@@ -132,10 +149,9 @@ public class QueryService {
             if (status == null) {
                 throw new NotFoundException("Query " + queryId + " not found for team " + team.id());
             }
-            if (showProgress && !status.path("complete").asBoolean()) {
-                status.set("query_progress", progress(status));
-            }
-            return statusReply(status);
+            QueryStatus shown = showProgress && !status.complete()
+                    ? status.withProgress(QueryStatus.Progress.since(status.pickedUp(), clock.instant())) : status;
+            return statusReply(new Shown(shown, true));
         });
     }
 
@@ -145,14 +161,16 @@ public class QueryService {
      * QueryNotFoundError.
      */
     public Uni<QueryReply> cancel(Team team, String queryId, boolean dequeueOnly) {
-        return statuses.get(team.id(), queryId).flatMap(status -> status != null ? Uni.createFrom().item(status)
+        // a statement running under the id without a status (a blocking run) counts as an unfinished one
+        return statuses.get(team.id(), queryId).flatMap(status -> status != null
+                ? Uni.createFrom().item(status.complete())
                 : executor.isRunning(team.id(), queryId).map(running -> {
                     if (!running) {
                         throw new NotFoundException("Query " + queryId + " not found for team " + team.id());
                     }
-                    return mapper.createObjectNode();
-                })).flatMap(status -> {
-            if (status.path("complete").asBoolean()) {
+                    return false;
+                })).flatMap(complete -> {
+            if (complete) {
                 // The id's latest run is done, but an earlier run under the same client_query_id may still be
                 // running (a reused id starts a new run): cancel whatever runs under the id, or say it is done.
                 return dequeueOnly ? Uni.createFrom().item(message("Query already complete"))
@@ -169,37 +187,27 @@ public class QueryService {
         return new QueryReply(200, mapper.createObjectNode().put("message", text));
     }
 
-    private QueryReply statusReply(ObjectNode status) {
+    private QueryReply statusReply(Shown shown) {
+        QueryStatus status = shown.status();
         int code;
-        if (!status.path("complete").asBoolean()) {
+        if (!status.complete()) {
             code = 202;
-        } else if (!status.path("error").asBoolean()) {
+        } else if (!status.error()) {
             code = 200;
         } else {
-            code = status.hasNonNull("error_message") ? 400 : 500;
+            code = status.errorMessage() != null ? 400 : 500;
         }
-        return new QueryReply(code, mapper.createObjectNode().set("query_status", status));
+        return new QueryReply(code, mapper.createObjectNode().set("query_status", shown.json(mapper)));
     }
 
-    /**
-     * PostHog's ClickhouseQueryProgress: five integers, zeros where nothing is known. PostgreSQL does not report
-     * rows or bytes read while a statement runs, so only the whole seconds since pick-up are filled in.
-     */
-    private ObjectNode progress(ObjectNode status) {
-        long elapsed = 0;
-        if (status.hasNonNull("pickup_time")) {
-            elapsed = Math.max(0, Duration.between(Instant.parse(status.get("pickup_time").asText()), clock.instant())
-                    .toSeconds());
-        }
-        return mapper.createObjectNode().put("bytes_read", 0).put("rows_read", 0).put("estimated_rows_total", 0)
-                .put("time_elapsed", elapsed).put("active_cpu_time", 0);
-    }
-
-    /** 202 while the body's query_status says a query is still running, else 200 (PostHog's create). */
+    /** A calculated or cached answer: 200. */
     private static QueryReply reply(ObjectNode body) {
-        JsonNode status = body.get("query_status");
-        boolean running = status != null && status.isObject() && !status.path("complete").asBoolean(false);
-        return new QueryReply(running ? 202 : 200, body);
+        return reply(body, null);
+    }
+
+    /** 202 while {@code status} (the body's query_status) says a query is still running, else 200 (PostHog's create). */
+    private static QueryReply reply(ObjectNode body, QueryStatus status) {
+        return new QueryReply(status != null && !status.complete() ? 202 : 200, body);
     }
 
     /** Runner statements return every row they compute (bucket × breakdown counts are bounded by the runner). */

@@ -1,10 +1,8 @@
 package dev.quarry.query;
 
-import dev.quarry.web.QueryValues;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -31,39 +29,23 @@ public class QueryStatusStore {
         this.mapper = mapper;
     }
 
-    public ObjectNode newStatus(long teamId, String id, Instant now) {
-        ObjectNode status = mapper.createObjectNode();
-        status.put("id", id);
-        status.put("team_id", teamId);
-        status.put("query_async", true);
-        status.put("complete", false);
-        status.put("error", false);
-        status.putNull("error_message");
-        status.putNull("results");
-        status.put("start_time", QueryValues.timestamp(now.atOffset(ZoneOffset.UTC)));
-        status.putNull("pickup_time");
-        status.putNull("end_time");
-        status.put("expiration_time", QueryValues.timestamp(now.plus(TTL).atOffset(ZoneOffset.UTC)));
-        status.put("task_id", id);
-        status.putNull("insight_id");
-        status.putNull("dashboard_id");
-        status.putNull("query_progress");
-        status.putNull("labels");
-        return status;
+    /** A new async run's status (not stored yet: {@link #create}). */
+    public QueryStatus newStatus(long teamId, String id, Instant now) {
+        return QueryStatus.started(teamId, id, now, TTL);
     }
 
     /** Stores a new status, replacing an older one with the same id. */
-    public Uni<Void> create(ObjectNode status, Instant now) {
+    public Uni<Void> create(QueryStatus status, Instant now) {
         return pool.preparedQuery("INSERT INTO query_status (team_id, id, status, complete, expiration_time) "
                         + "VALUES ($1, $2, $3::text::jsonb, false, $4) ON CONFLICT (team_id, id) DO UPDATE SET "
                         + "status = EXCLUDED.status, results = NULL, complete = false, "
                         + "expiration_time = EXCLUDED.expiration_time")
-                .execute(Tuple.of(status.get("team_id").asLong(), status.get("id").asText(), status.toString(),
-                        now.plus(TTL).atOffset(ZoneOffset.UTC)))
+                .execute(Tuple.of(status.teamId(), status.id(), write(status), now.plus(TTL).atOffset(ZoneOffset.UTC)))
                 .replaceWithVoid();
     }
 
-    public Uni<ObjectNode> get(long teamId, String id) {
+    /** The project's status of {@code id}, or null when there is none (never started, cancelled or expired). */
+    public Uni<QueryStatus> get(long teamId, String id) {
         return pool.preparedQuery("SELECT status::text, results FROM query_status WHERE team_id = $1 AND id = $2 "
                         + "AND expiration_time > now()")
                 .execute(Tuple.of(teamId, id))
@@ -72,30 +54,23 @@ public class QueryStatusStore {
                         return null;
                     }
                     var row = rows.iterator().next();
-                    ObjectNode status = parse(row.getString(0));
-                    if (row.getString(1) != null) {
-                        status.set("results", json(row.getString(1)));
-                    }
-                    return status;
+                    QueryStatus status = read(row.getString(0));
+                    return row.getString(1) == null ? status : status.withResults(json(row.getString(1)));
                 });
     }
 
     /**
-     * Merges fields into an existing status; false if it no longer exists (cancelled or expired). Non-null
+     * Merges a patch into an existing status; false if it no longer exists (cancelled or expired). Non-null
      * {@code results} are kept apart as the rendered JSON text, so that their numbers read back as written (jsonb
      * would reprint {@code 1.0E308} as a 309-digit integer).
      */
-    public Uni<Boolean> update(long teamId, String id, ObjectNode fields, Instant now) {
-        ObjectNode patch = fields.deepCopy();
-        patch.put("expiration_time", QueryValues.timestamp(now.plus(TTL).atOffset(ZoneOffset.UTC)));
-        boolean complete = patch.path("complete").asBoolean(false);
-        JsonNode results = patch.get("results");
-        String resultsText = results == null || results.isNull() ? null : results.toString();
-        if (resultsText != null) {
-            patch.putNull("results");
-        }
-        java.util.ArrayList<Object> params = new java.util.ArrayList<>(List.of(teamId, id, patch.toString(), complete,
-                now.plus(TTL).atOffset(ZoneOffset.UTC)));
+    public Uni<Boolean> update(long teamId, String id, QueryStatus.Patch patch, Instant now) {
+        QueryStatus.Patch expiring = patch.expiringAt(now.plus(TTL));
+        boolean complete = Boolean.TRUE.equals(patch.complete());
+        JsonNode results = patch.results();
+        String resultsText = results == null || results.isNull() ? null : write(results);
+        java.util.ArrayList<Object> params = new java.util.ArrayList<>(List.of(teamId, id,
+                write(expiring.withoutResults()), complete, now.plus(TTL).atOffset(ZoneOffset.UTC)));
         params.add(resultsText);
         return pool.preparedQuery("UPDATE query_status SET status = status || $3::text::jsonb, "
                         + "complete = complete OR $4, expiration_time = $5, results = coalesce($6::text, results) "
@@ -117,10 +92,17 @@ public class QueryStatusStore {
         }
     }
 
-    private ObjectNode parse(String json) {
+    private String write(Object value) {
         try {
-            JsonNode node = mapper.readTree(json);
-            return (ObjectNode) node;
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a query status did not serialize", e);
+        }
+    }
+
+    private QueryStatus read(String json) {
+        try {
+            return mapper.readValue(json, QueryStatus.class);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("query_status holds invalid JSON", e);
         }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import java.io.IOException;
 import java.util.Collection;
 
@@ -17,10 +18,14 @@ import java.util.Collection;
  * {@code Filter} read them: keys a record does not declare are ignored, a declared key holding a value of the wrong
  * type is a 400 {@code validation_error} naming the key in {@code attr}, with DRF's wording ("A valid integer is
  * required.", "Must be a valid boolean.", "Expected a list of items …", "Not a valid string."). Text holding a number
- * is a number (query-string values are text); a boolean field takes only JSON booleans.
+ * is a number (query-string values are text); a boolean field takes only JSON booleans. A field typed
+ * {@code Optional<T>} keeps presence: null when the key is absent, empty when it is sent as null, the value otherwise
+ * (a {@code JsonNode} sent as null arrives as a {@code NullNode}).
  */
 public final class LenientJson {
     private static final ObjectMapper READER = JsonMapper.builder()
+            // an Optional field tells a key sent as null (empty) from a key not sent (null): PATCH bodies need both
+            .addModule(new Jdk8Module().configureReadAbsentAsNull(true))
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .withCoercionConfig(LogicalType.Boolean, c -> c
                     .setCoercion(CoercionInputShape.String, CoercionAction.Fail)

@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static dev.quarry.insights.funnels.FunnelSql.as;
@@ -228,6 +229,25 @@ public class FunnelCorrelation implements QueryRunner<FunnelCorrelationQuery> {
         return parts.length == 3 && excluded.contains(parts[1]);
     }
 
+    /**
+     * One correlated event as PostHog's {@code EventOddsRatioSerialized} answers it (counts are persons; the odds
+     * ratio has the +1 prior; {@code correlation_type} "success" when above 1, else "failure").
+     */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    @com.fasterxml.jackson.annotation.JsonPropertyOrder({"event", "success_count", "failure_count", "odds_ratio",
+            "correlation_type"})
+    record OddsRow(RowEvent event, @com.fasterxml.jackson.annotation.JsonProperty("success_count") long successCount,
+               @com.fasterxml.jackson.annotation.JsonProperty("failure_count") long failureCount,
+               @com.fasterxml.jackson.annotation.JsonProperty("odds_ratio") double oddsRatio,
+               @com.fasterxml.jackson.annotation.JsonProperty("correlation_type") String correlationType) {
+    }
+
+    /** PostHog's {@code EventDefinition} of a correlation row: the event name (or name::property::value), no properties or elements. */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    @com.fasterxml.jackson.annotation.JsonPropertyOrder({"event", "properties", "elements"})
+    record RowEvent(String event, Map<String, Object> properties, List<Object> elements) {
+    }
+
     /** Odds ratios with the +1 prior, the significance filter, skew, top 10 each way. */
     static ObjectNode results(ObjectMapper mapper, List<Object[]> named, long successTotal, long failureTotal) {
         ObjectNode out = mapper.createObjectNode();
@@ -238,8 +258,8 @@ public class FunnelCorrelation implements QueryRunner<FunnelCorrelationQuery> {
         }
         boolean skewed = successTotal / (double) failureTotal > 10 || failureTotal / (double) successTotal > 10;
         double threshold = Math.min(MIN_PERSON_COUNT, MIN_PERSON_PERCENTAGE * (successTotal + failureTotal));
-        List<ObjectNode> success = new ArrayList<>();
-        List<ObjectNode> failure = new ArrayList<>();
+        List<OddsRow> success = new ArrayList<>();
+        List<OddsRow> failure = new ArrayList<>();
         for (Object[] e : named) {
             long s = (Long) e[1];
             long f = (Long) e[2];
@@ -247,23 +267,15 @@ public class FunnelCorrelation implements QueryRunner<FunnelCorrelationQuery> {
                 continue;
             }
             double odds = ((s + 1.0) * (failureTotal - f + 1.0)) / ((successTotal - s + 1.0) * (f + 1.0));
-            ObjectNode o = mapper.createObjectNode();
-            ObjectNode ev = o.putObject("event");
-            ev.put("event", (String) e[0]);
-            ev.putObject("properties");
-            ev.putArray("elements");
-            o.put("success_count", s);
-            o.put("failure_count", f);
-            o.put("odds_ratio", odds);
-            o.put("correlation_type", odds > 1 ? "success" : "failure");
-            (odds > 1 ? success : failure).add(o);
+            OddsRow row = new OddsRow(new RowEvent((String) e[0], Map.of(), List.of()), s, f, odds, odds > 1 ? "success" : "failure");
+            (odds > 1 ? success : failure).add(row);
         }
-        Comparator<ObjectNode> byOdds = Comparator.comparingDouble(o -> o.get("odds_ratio").asDouble());
-        Comparator<ObjectNode> byName = Comparator.comparing(o -> o.get("event").get("event").asText());
+        Comparator<OddsRow> byOdds = Comparator.comparingDouble(OddsRow::oddsRatio);
+        Comparator<OddsRow> byName = Comparator.comparing(r -> r.event().event());
         success.sort(byOdds.reversed().thenComparing(byName));
         failure.sort(byOdds.thenComparing(byName));
-        success.stream().limit(10).forEach(events::add);
-        failure.stream().limit(10).forEach(events::add);
+        success.stream().limit(10).forEach(r -> events.add(mapper.valueToTree(r)));
+        failure.stream().limit(10).forEach(r -> events.add(mapper.valueToTree(r)));
         out.put("skewed", skewed);
         return out;
     }

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.auth.RequestAuth;
 import dev.quarry.auth.RequiresScopes;
-import dev.quarry.query.QueryKinds;
 import dev.quarry.web.ApiPaths;
+import dev.quarry.web.LenientJson;
 import dev.quarry.web.LimitOffset;
 import dev.quarry.web.MethodNotAllowedException;
 import dev.quarry.web.NotFoundException;
@@ -175,65 +175,12 @@ public class InsightResource {
         });
     }
 
-    private Insights.Changes changes(JsonNode body) {
+    /** The body read once into its record (400 naming a malformed field); a body that is not an object is a 400. */
+    private static Insights.Changes changes(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new ValidationException("Request body must be a JSON object.", null);
         }
-        String name = text(body, "name", 400);
-        String derived = text(body, "derived_name", 400);
-        String description = text(body, "description", 400);
-        JsonNode query = body.get("query");
-        if (query != null && !query.isNull()) {
-            if (!query.isObject() || !query.path("kind").isTextual() || !QueryKinds.SCHEMA_KINDS.contains(query.get("kind").asText())) {
-                throw new ValidationException("query must be a query object with a known kind", "query");
-            }
-        } else if (query != null) {
-            throw new ValidationException("This field may not be null.", "query");
-        }
-        List<String> tags = null;
-        JsonNode t = body.get("tags");
-        if (t != null && !t.isNull()) {
-            if (!t.isArray()) {
-                throw new ValidationException("Expected a list of items.", "tags");
-            }
-            tags = new ArrayList<>();
-            for (JsonNode tag : t) {
-                if (!tag.isTextual() || tag.asText().isBlank()) {
-                    throw new ValidationException("Tags must be non-empty strings.", "tags");
-                }
-                String normal = tag.asText().trim().toLowerCase();
-                if (!tags.contains(normal)) {
-                    tags.add(normal);
-                }
-            }
-        }
-        return new Insights.Changes(name, body.has("name"), derived, body.has("derived_name"), description,
-                body.has("description"), query, tags, flag(body, "favorited"), flag(body, "saved"), flag(body, "deleted"));
-    }
-
-    private static String text(JsonNode body, String field, int max) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isTextual()) {
-            throw new ValidationException("Not a valid string.", field);
-        }
-        if (v.asText().length() > max) {
-            throw new ValidationException("Ensure this field has no more than " + max + " characters.", field);
-        }
-        return v.asText();
-    }
-
-    private static Boolean flag(JsonNode body, String field) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isBoolean()) {
-            throw new ValidationException("Must be a valid boolean.", field);
-        }
-        return v.asBoolean();
+        return LenientJson.read(body, InsightBody.class).changes();
     }
 
     private static Boolean bool(String value, String attr) {

@@ -42,6 +42,28 @@ public final class QuerySchema {
     }
 
     /**
+     * The tag of one of PostHog's unions, read before the node is parsed into the record it names: the one place a
+     * discriminator is read from JSON ({@code kind} of a query node, a series or an actors source; {@code type} of a
+     * property group). Null when the node is not an object or the key is missing or null; otherwise the value as
+     * text (a number as its digits, an object or list as ""), so that an unknown tag is named in the caller's 400.
+     */
+    public static String tag(JsonNode node, String field) {
+        JsonNode value = node == null || !node.isObject() ? null : node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    /** As {@link #tag}, but only a JSON string counts (pydantic's discriminator reads nothing else): else null. */
+    public static String textTag(JsonNode node, String field) {
+        JsonNode value = node == null || !node.isObject() ? null : node.get(field);
+        return value != null && value.isTextual() ? value.asText() : null;
+    }
+
+    /** {@link #tag} of {@code kind}: which query node, series or actors source a node is. */
+    public static String kindOf(JsonNode node) {
+        return tag(node, "kind");
+    }
+
+    /**
      * @param node the JSON of the node (null or JSON null gives null)
      * @param type its record
      * @param where the node's name for messages, e.g. "LifecycleQuery" or "LifecycleQuery.dateRange"

@@ -81,13 +81,21 @@ class InsightsEndpointTest {
                 .body("results[0].detail.short_id", equalTo(shortId))
                 .body("results[0].user.email", notNullValue());
 
+        // a key sent as null clears the text; a key not sent leaves it
+        java.util.Map<String, Object> clear = new java.util.HashMap<>();
+        clear.put("description", null);
+        as(p.key()).body(clear).patch(base + id + "/").then().statusCode(200)
+                .body("description", org.hamcrest.Matchers.nullValue()).body("name", equalTo("Signups per day"));
+        as(p.key()).body(Map.of("description", "Daily")).patch(base + id + "/").then().statusCode(200)
+                .body("description", equalTo("Daily")).body("favorited", equalTo(true));
+
         // soft delete: gone from the list, still readable with deleted: true; DELETE is refused
         as(p.key()).delete(base + id + "/").then().statusCode(405);
         as(p.key()).body(Map.of("deleted", true)).patch(base + id + "/").then().statusCode(200).body("deleted", equalTo(true));
         as(p.key()).get(base).then().statusCode(200).body("results", hasSize(0));
         as(p.key()).get(base + id + "/").then().statusCode(200).body("deleted", equalTo(true));
         as(p.key()).get(base + "activity/").then().statusCode(200)
-                .body("results.activity", equalTo(List.of("deleted", "updated", "created")));
+                .body("results.activity", equalTo(List.of("deleted", "updated", "updated", "updated", "created")));
     }
 
     @Test

@@ -1,0 +1,94 @@
+package dev.quarry.insights.saved;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.quarry.query.QueryKinds;
+import dev.quarry.query.schema.QuerySchema;
+import dev.quarry.query.schema.StrictText;
+import dev.quarry.web.ValidationException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The body of POST and PATCH insights/, as PostHog's {@code InsightSerializer} reads the fields Quarry keeps (other
+ * keys are ignored; read with {@link dev.quarry.web.LenientJson}). Every field keeps presence for partial updates:
+ * null when the key is not sent (left as it is), {@code Optional.empty()} when sent as null, the value otherwise.
+ * Refused with a 400 naming the field: a text field that is not a string ("Not a valid string.") or longer than
+ * 400 characters, a flag that is not a JSON boolean, {@code query} sent as null or not an object with a kind of
+ * PostHog's schema, {@code tags} not a list or holding a blank or non-string item. Tags are trimmed, lower-cased
+ * and de-duplicated in order, as PostHog's tagged-item serializer stores them.
+ *
+ * @param query the saved query node, stored as sent (it runs through POST query later)
+ * @param tags the tags as sent; {@link #tagList()} gives them normalized
+ */
+@RegisterForReflection
+public record InsightBody(
+        @JsonDeserialize(contentUsing = StrictText.class) Optional<String> name,
+        @JsonProperty("derived_name") @JsonDeserialize(contentUsing = StrictText.class) Optional<String> derivedName,
+        @JsonDeserialize(contentUsing = StrictText.class) Optional<String> description,
+        Optional<JsonNode> query,
+        Optional<List<Object>> tags,
+        Optional<Boolean> favorited,
+        Optional<Boolean> saved,
+        Optional<Boolean> deleted) {
+    static final int MAX_TEXT = 400;
+
+    public InsightBody {
+        longest(name, "name");
+        longest(derivedName, "derived_name");
+        longest(description, "description");
+        if (query != null) {
+            JsonNode node = query.orElse(null);
+            if (node == null || node.isNull()) {
+                throw new ValidationException("This field may not be null.", "query");
+            }
+            String kind = QuerySchema.kindOf(node);
+            if (kind == null || !QueryKinds.SCHEMA_KINDS.contains(kind)) {
+                throw new ValidationException("query must be a query object with a known kind", "query");
+            }
+        }
+        if (tags != null && tags.isPresent()) {
+            for (Object tag : tags.get()) {
+                if (!(tag instanceof String text) || text.isBlank()) {
+                    throw new ValidationException("Tags must be non-empty strings.", "tags");
+                }
+            }
+        }
+    }
+
+    private static void longest(Optional<String> text, String field) {
+        if (text != null && text.isPresent() && text.get().length() > MAX_TEXT) {
+            throw new ValidationException("Ensure this field has no more than " + MAX_TEXT + " characters.", field);
+        }
+    }
+
+    /** The tags to store (trimmed, lower case, first occurrence kept), or null when not sent or sent as null. */
+    public List<String> tagList() {
+        if (tags == null || tags.isEmpty()) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (Object tag : tags.get()) {
+            String normal = ((String) tag).trim().toLowerCase(Locale.ROOT);
+            if (!out.contains(normal)) {
+                out.add(normal);
+            }
+        }
+        return out;
+    }
+
+    /** What the insight service applies: text fields sent (null included) are set, other nulls leave things as they are. */
+    Insights.Changes changes() {
+        return new Insights.Changes(value(name), name != null, value(derivedName), derivedName != null,
+                value(description), description != null, query == null ? null : query.get(), tagList(), value(favorited),
+                value(saved), value(deleted));
+    }
+
+    private static <T> T value(Optional<T> field) {
+        return field == null ? null : field.orElse(null);
+    }
+}
