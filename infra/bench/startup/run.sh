@@ -8,7 +8,7 @@
 # QUARRY_BENCH_SETS=plain|archive (one set only), QUARRY_BENCH_TRAIN=db (train on the measured request with the database
 # instead of the package step's training events without one), QUARRY_BENCH_MEASURE_FLAGS (JVM flags for the measured
 # runs only, e.g. a JFR recording), QUARRY_BENCH_RUNNER_JAR=false (the archive without the runner jar on the class
-# path: classes from Lambda's own class loader).
+# path: classes from Lambda's own class loader), QUARRY_BENCH_TIMEOUT_S (how long one run may take to answer, default 300).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 # The function build (-Pfunction, target/function/function.zip: what Lambda runs).
