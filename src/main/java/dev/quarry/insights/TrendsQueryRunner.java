@@ -108,6 +108,11 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
          * Anything else: the range, from the day of date_from at week intervals ({@link #readFrom}).
          */
         Expr readWhere(InsightSql sql, Expr seriesAndGlobal) {
+            return InsightSql.and(seriesAndGlobal, InsightSql.timestampIn(readStart(), range.to()));
+        }
+
+        /** The first instant {@link #readWhere} reads (the last is the range's {@code to}). */
+        java.time.ZonedDateTime readStart() {
             java.time.ZonedDateTime from = window() > 0 ? range.bucket(-(window() - 1)) : readFrom(range);
             if (activeDays() > 0 && totalValue) {
                 java.time.ZonedDateTime last7 = range.to().minusDays(activeDays());
@@ -116,7 +121,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             } else if (activeWindows()) {
                 from = range.dateFrom().minusDays(activeDays());
             }
-            return InsightSql.and(seriesAndGlobal, InsightSql.timestampIn(from, range.to()));
+            return from;
         }
     }
 
@@ -218,6 +223,13 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                         cohortUnits.add(plan(sql, s, dr, seriesWhere, breakdown, totalValue, label, own)
                                 .flatMap(plan -> {
                                     folded.compareAndSet(false, plan.kept() != null);
+                                    TrendsRollup.Read rollup = cohort == null ? TrendsRollup.of(sql, plan, global) : null;
+                                    if (rollup != null) {
+                                        return QueryPlan.run(rollup.statement()).map(result -> {
+                                            own.add(result.compiled());
+                                            return seriesObjects(context, plan, rollup.cells(result.rows()));
+                                        });
+                                    }
                                     return QueryPlan.run(counts(sql, plan)).map(result -> {
                                         own.add(result.compiled());
                                         List<ObjectNode> objects = seriesObjects(context, plan, cells(result.rows()));
