@@ -11,7 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * moves them into {@code events_person_days_folded} and {@code events_person_months_folded} with one call of
  * {@code quarry_rollups_fold()} (one transaction). Readers see the same answers before, during and after a fold
  * (the {@code events_person_days} / {@code events_person_months} views group folded and unfolded rows); folding only
- * keeps the unfolded part, which every read scans, small.
+ * keeps the unfolded part, which every read scans, small. The per-property daily counts (V55_1,
+ * {@code events_property_days_delta}) are folded by {@code quarry_property_days_fold()} in the same statement.
  * <p>
  * Runs on a timer in the local run ({@code quarry.rollups.fold-every}, default 10 s); on AWS an EventBridge schedule
  * calls {@code POST /internal/rollups/fold} ({@code projects.InternalRollupResource}).
@@ -26,7 +27,8 @@ public class RollupFolding {
 
     /** @return how many delta rows were folded (0 when there were none) */
     public Uni<Long> fold() {
-        return pool.query("SELECT quarry_rollups_fold()").execute()
+        // the property-day counts (V55_1) fold in the same transaction, under the same lock
+        return pool.query("SELECT quarry_rollups_fold() + quarry_property_days_fold()").execute()
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 

@@ -61,6 +61,11 @@ public final class TrendsRollup {
      * when the events must answer it.
      */
     static Read of(InsightSql sql, TrendsQueryRunner.Plan plan, Expr global) {
+        SelectLike counts = plan.breakdown() == null ? propertyCounts(sql, plan, global) : null;
+        if (counts != null) {
+            return new Read(sql.statement("SELECT period, v, value FROM {tp_counts} AS counts",
+                    Map.of("tp_counts", counts)), false);
+        }
         String math = plan.series().math();
         boolean active = math.equals("weekly_active") || math.equals("monthly_active");
         if (plan.breakdown() != null || !(math.equals("dau") || active) || plan.activeWindows()
@@ -74,6 +79,50 @@ public final class TrendsRollup {
         }
         PersonMonths.Read months = PersonMonths.Read.of(plan.series(), days, Interval.DAY);
         return months != null ? bitmaps(sql, plan, days, months) : personDays(sql, plan, days);
+    }
+
+    /** The hot properties whose daily counts are kept (migration V55_1: the hot columns but $current_url). */
+    static final java.util.Set<String> COUNTED_PROPERTIES = java.util.Set.of("$browser", "$os", "$device_type",
+            "$pathname", "$host", "$referring_domain", "utm_source", "utm_medium", "utm_campaign", "utm_content",
+            "utm_term");
+
+    /**
+     * Columns {@code period, v, value, c} (c = value = the events counted) of a total count, by a counted hot event
+     * property when {@code plan} has a breakdown, from the per-property daily counts ({@code events_property_days},
+     * V55_1) when they answer exactly what the events would: math total, no breakdown or a breakdown by one of
+     * {@link #COUNTED_PROPERTIES} with no values folded yet, and {@link PersonDays#days} (whole local days in a usable
+     * zone, no property filters). Missing and empty values are the null bucket, as {@link Breakdown#valueExpr} makes
+     * them; values whose events were all deleted (count 0) are left out. Else null.
+     */
+    static SelectLike propertyCounts(InsightSql sql, TrendsQueryRunner.Plan plan, Expr global) {
+        Breakdown b = plan.breakdown();
+        if (!plan.series().math().equals("total") || plan.window() > 0 || plan.kept() != null
+                || (b != null && !(b.type().equals("event") && COUNTED_PROPERTIES.contains(b.property())))) {
+            return null;
+        }
+        PersonDays.Days days = PersonDays.days(sql, plan.series(), global, plan.range().interval(), plan.readStart(),
+                plan.range().to());
+        if (days == null) {
+            return null;
+        }
+        Map<String, Object> values = new HashMap<>();
+        values.put("tp_where", InsightSql.and(PersonDays.where(plan.series(), days), new Expr.Compare("=",
+                Expr.Field.of("property"), new Expr.Constant(b == null ? "$browser" : b.property()))));
+        values.put("tp_anchor", plan.range().firstBucket().toOffsetDateTime());
+        values.put("tp_null", Breakdown.NULL_VALUE);
+        String idx = plan.totalValue() ? "0" : plan.range().interval().indexHogQL("tp_anchor", "day");
+        String v = b == null ? "''" : "ifNull(nullIf(property_value, ''), {tp_null})";
+        List<String> groups = new ArrayList<>();
+        if (!plan.totalValue()) {
+            groups.add(idx);
+        }
+        if (b != null) {
+            groups.add(v);
+        }
+        return HogQLStatement.select("SELECT " + idx + " AS period, " + v + " AS v, sum(events) AS value, "
+                + "sum(events) AS c FROM events_property_days WHERE {tp_where}"
+                + (groups.isEmpty() ? "" : " GROUP BY " + String.join(", ", groups)) + " HAVING sum(events) != 0",
+                values);
     }
 
     /** Bucket {@code k}'s value: the persons whose activity word has a bit of {@code masks[k]}. */
