@@ -109,18 +109,37 @@ CREATE TRIGGER events_property_days_update AFTER UPDATE ON events
 CREATE TRIGGER events_property_days_delete AFTER DELETE ON events
     REFERENCING OLD TABLE AS old_events FOR EACH STATEMENT EXECUTE FUNCTION quarry_property_days_change();
 
--- The team's rows counted from its events (days in its zone): the backfill and the timezone rebuild.
-CREATE FUNCTION quarry_property_days_count(team bigint, zone text) RETURNS void LANGUAGE sql AS $$
+-- The team's rows counted from its events in its zone: the backfill and the timezone rebuild. One pass over the
+-- events with one grouping set per property (no row per event and property, as the capture triggers build for
+-- their few rows): values are '' when missing (one bucket with empty ones, as in the triggers), and in a set the other
+-- properties' columns are NULL, so the coalesce of all is the set's value.
+CREATE FUNCTION quarry_property_days_count(team bigint) RETURNS void LANGUAGE sql AS $$
     INSERT INTO events_property_days_folded (team_id, event, day, property, value, events)
-    SELECT e.team_id, e.event, (e.timestamp AT TIME ZONE zone)::date, p.property, coalesce(p.value, ''), count(*)
-    FROM events e
-    CROSS JOIN LATERAL (VALUES ('$browser', e.mat_browser), ('$os', e.mat_os), ('$device_type', e.mat_device_type),
-                               ('$pathname', e.mat_pathname), ('$host', e.mat_host),
-                               ('$referring_domain', e.mat_referring_domain), ('utm_source', e.mat_utm_source),
-                               ('utm_medium', e.mat_utm_medium), ('utm_campaign', e.mat_utm_campaign),
-                               ('utm_content', e.mat_utm_content), ('utm_term', e.mat_utm_term)) p(property, value)
-    WHERE e.team_id = team
-    GROUP BY 1, 2, 3, 4, 5;
+    SELECT team_id, event, day,
+           CASE WHEN GROUPING(mat_browser) = 0 THEN '$browser' WHEN GROUPING(mat_os) = 0 THEN '$os'
+                WHEN GROUPING(mat_device_type) = 0 THEN '$device_type' WHEN GROUPING(mat_pathname) = 0 THEN '$pathname'
+                WHEN GROUPING(mat_host) = 0 THEN '$host'
+                WHEN GROUPING(mat_referring_domain) = 0 THEN '$referring_domain'
+                WHEN GROUPING(mat_utm_source) = 0 THEN 'utm_source' WHEN GROUPING(mat_utm_medium) = 0 THEN 'utm_medium'
+                WHEN GROUPING(mat_utm_campaign) = 0 THEN 'utm_campaign'
+                WHEN GROUPING(mat_utm_content) = 0 THEN 'utm_content' ELSE 'utm_term' END,
+           coalesce(mat_browser, mat_os, mat_device_type, mat_pathname, mat_host, mat_referring_domain, mat_utm_source,
+                    mat_utm_medium, mat_utm_campaign, mat_utm_content, mat_utm_term),
+           count(*)
+    FROM (SELECT e.team_id, e.event, (e.timestamp AT TIME ZONE z.zone)::date AS day,
+                 coalesce(e.mat_browser, '') AS mat_browser, coalesce(e.mat_os, '') AS mat_os,
+                 coalesce(e.mat_device_type, '') AS mat_device_type, coalesce(e.mat_pathname, '') AS mat_pathname,
+                 coalesce(e.mat_host, '') AS mat_host, coalesce(e.mat_referring_domain, '') AS mat_referring_domain,
+                 coalesce(e.mat_utm_source, '') AS mat_utm_source, coalesce(e.mat_utm_medium, '') AS mat_utm_medium,
+                 coalesce(e.mat_utm_campaign, '') AS mat_utm_campaign,
+                 coalesce(e.mat_utm_content, '') AS mat_utm_content, coalesce(e.mat_utm_term, '') AS mat_utm_term
+          FROM events e
+          JOIN (SELECT t.id, quarry_team_zone(t.timezone) AS zone FROM teams t WHERE t.id = team) z ON z.id = e.team_id
+          WHERE e.team_id = team) s
+    GROUP BY team_id, event, day, GROUPING SETS ((mat_browser), (mat_os), (mat_device_type), (mat_pathname),
+                                                (mat_host), (mat_referring_domain), (mat_utm_source),
+                                                (mat_utm_medium), (mat_utm_campaign), (mat_utm_content),
+                                                (mat_utm_term));
 $$;
 
 -- A team's days move with its timezone: rebuild its rows, drop its deltas (under the fold's lock).
@@ -129,7 +148,7 @@ BEGIN
     PERFORM pg_advisory_xact_lock(quarry_rollups_lock_key());
     DELETE FROM events_property_days_delta WHERE team_id = NEW.id;
     DELETE FROM events_property_days_folded WHERE team_id = NEW.id;
-    PERFORM quarry_property_days_count(NEW.id, quarry_team_zone(NEW.timezone));
+    PERFORM quarry_property_days_count(NEW.id);
     RETURN NULL;
 END
 $$;
@@ -165,17 +184,12 @@ BEGIN
 END
 $$;
 
--- Backfill what is already there, each team's days in its zone.
-INSERT INTO events_property_days_folded (team_id, event, day, property, value, events)
-SELECT e.team_id, e.event, (e.timestamp AT TIME ZONE z.zone)::date, p.property, coalesce(p.value, ''), count(*)
-FROM events e
-JOIN (SELECT t.id, quarry_team_zone(t.timezone) AS zone FROM teams t) z ON z.id = e.team_id
-CROSS JOIN LATERAL (VALUES ('$browser', e.mat_browser), ('$os', e.mat_os), ('$device_type', e.mat_device_type),
-                           ('$pathname', e.mat_pathname), ('$host', e.mat_host),
-                           ('$referring_domain', e.mat_referring_domain), ('utm_source', e.mat_utm_source),
-                           ('utm_medium', e.mat_utm_medium), ('utm_campaign', e.mat_utm_campaign),
-                           ('utm_content', e.mat_utm_content), ('utm_term', e.mat_utm_term)) p(property, value)
-GROUP BY 1, 2, 3, 4, 5;
+-- Backfill what is already there.
+DO $$
+BEGIN
+    PERFORM quarry_property_days_count(t.id) FROM teams t WHERE EXISTS (SELECT 1 FROM events e WHERE e.team_id = t.id);
+END
+$$;
 
 -- HogQL and the insight runners read the view under their read-only role (V4), like the events.
 GRANT SELECT ON events_property_days TO quarry_query_reader;
