@@ -157,7 +157,9 @@ public class AnchorBench {
         builder.environment().put("QUARRY_HTTP_PORT", String.valueOf(port));
         Process process = builder.start();
         HttpApp http = new HttpApp("http://127.0.0.1:" + port);
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        // QUARRY_BENCH_START_MINUTES: a new migration's backfill over 10 M events can take longer than the default 3
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(
+                Long.parseLong(System.getenv().getOrDefault("QUARRY_BENCH_START_MINUTES", "3")));
         while (true) {
             try {
                 int status = http.call("GET", "/api/projects/0/", Map.of(), null).status();

@@ -22,6 +22,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * ({@code quarry_rollups_fold(team, max_rows)}). So the rollups' update/delete recompute and a timezone rebuild of
  * another project never wait for a fold, and those of the project being folded wait for one chunk at most.
  * <p>
+ * The per-property daily counts (V55_1, {@code events_property_days_delta}) are folded after the person rollups by
+ * {@code quarry_property_days_fold()}, one statement over every project (their deltas are signed, never recomputed).
+ * <p>
  * Runs on a timer in the local run ({@code quarry.rollups.fold-every}, default 10 s); on AWS an EventBridge schedule
  * calls {@code POST /internal/rollups/fold} ({@code projects.InternalRollupResource}).
  */
@@ -42,7 +45,8 @@ public class RollupFolding {
             for (Row row : rows) {
                 teams.add(row.getLong(0));
             }
-            return foldTeams(teams, 0, 0);
+            return foldTeams(teams, 0, 0).flatMap(folded -> pool.query("SELECT quarry_property_days_fold()")
+                    .execute().map(counted -> folded + counted.iterator().next().getLong(0)));
         });
     }
 

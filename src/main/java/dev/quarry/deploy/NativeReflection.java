@@ -157,6 +157,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.insights.LifecycleQueryRunner.Plan.class,
         dev.quarry.insights.PersonDays.Days.class,
         dev.quarry.insights.PersonMonths.Read.class,
+        dev.quarry.insights.TrendsRollup.Read.class,
         dev.quarry.insights.funnels.FunnelActors.Page.class,
         dev.quarry.insights.funnels.FunnelPlan.Attribution.class,
         dev.quarry.insights.funnels.FunnelPlan.OrderType.class,

@@ -123,6 +123,16 @@ public final class Schema {
                 new FieldDef("person_id", "person_id", "UUID", Kind.PERSON_ID),
                 new FieldDef("person", null, "Person", Kind.PERSON_JOIN),
                 col("days", "Int64"));
+        // Daily event counts per hot property value (migration V55_1): one row per event name, local day, property
+        // and value ('' when missing; property_value, as "value" names the runners' result columns) per fold state;
+        // a key's count is the sum of its rows.
+        table("events_property_days", "events_property_days", null,
+                List.of("event", "day", "property", "property_value", "events"),
+                col("event", "String"),
+                col("day", "Date"),
+                col("property", "String"),
+                new FieldDef("property_value", "value", "String", Kind.COLUMN),
+                col("events", "Int64"));
         table("persons", "persons", null,
                 List.of("id", "created_at", "properties", "is_identified"),
                 new FieldDef("id", "uuid", "UUID", Kind.COLUMN),

@@ -108,6 +108,11 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
          * Anything else: the range, from the day of date_from at week intervals ({@link #readFrom}).
          */
         Expr readWhere(InsightSql sql, Expr seriesAndGlobal) {
+            return InsightSql.and(seriesAndGlobal, InsightSql.timestampIn(readStart(), range.to()));
+        }
+
+        /** The first instant {@link #readWhere} reads (the last is the range's {@code to}). */
+        java.time.ZonedDateTime readStart() {
             java.time.ZonedDateTime from = window() > 0 ? range.bucket(-(window() - 1)) : readFrom(range);
             if (activeDays() > 0 && totalValue) {
                 java.time.ZonedDateTime last7 = range.to().minusDays(activeDays());
@@ -116,7 +121,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             } else if (activeWindows()) {
                 from = range.dateFrom().minusDays(activeDays());
             }
-            return InsightSql.and(seriesAndGlobal, InsightSql.timestampIn(from, range.to()));
+            return from;
         }
     }
 
@@ -208,7 +213,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                         if (cohort == null && breakdown != null && s.math().equals("total")) {
                             Plan single = new Plan(s, dr, seriesWhere, breakdown, null, totalValue, label);
                             if (single.window() == 0) {
-                                cohortUnits.add(singleScan(sql, single, own).map(cells -> {
+                                cohortUnits.add(singleScan(sql, single, global, own).map(cells -> {
                                     folded.compareAndSet(false, cells.plan().kept() != null);
                                     return seriesObjects(context, cells.plan(), cells.cells());
                                 }));
@@ -218,6 +223,13 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                         cohortUnits.add(plan(sql, s, dr, seriesWhere, breakdown, totalValue, label, own)
                                 .flatMap(plan -> {
                                     folded.compareAndSet(false, plan.kept() != null);
+                                    TrendsRollup.Read rollup = cohort == null ? TrendsRollup.of(sql, plan, global) : null;
+                                    if (rollup != null) {
+                                        return QueryPlan.run(rollup.statement()).map(result -> {
+                                            own.add(result.compiled());
+                                            return seriesObjects(context, plan, rollup.cells(result.rows()));
+                                        });
+                                    }
                                     return QueryPlan.run(counts(sql, plan)).map(result -> {
                                         own.add(result.compiled());
                                         List<ObjectNode> objects = seriesObjects(context, plan, cells(result.rows()));
@@ -468,17 +480,21 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
      * of theirs), and for other maths (distinct persons, sums…), which do not add up, the counts are read again with
      * the kept values folded in SQL. Same numbers as plan + counts either way.
      */
-    private static QueryPlan<Cells> singleScan(InsightSql sql, Plan plan, List<CompiledQuery> statements) {
-        QueryContext context = sql.context();
-        Map<String, Object> values = new HashMap<>();
-        plan.series().mathValues(values);
-        values.put("bd", plan.breakdown().valueExpr());
-        values.put("where", plan.readWhere(sql, plan.where()));
-        values.put("anchor", plan.range().firstBucket().toOffsetDateTime());
-        String idx = plan.totalValue() ? "0" : plan.range().interval().indexHogQL("anchor", "timestamp");
-        SelectLike grouped = HogQLStatement.select("SELECT " + idx + " AS period, {bd} AS v, "
-                + plan.series().aggregateHogQL() + " AS value, count() AS c FROM events WHERE {where} GROUP BY "
-                + (plan.totalValue() ? "" : idx + ", ") + "{bd}", values);
+    private static QueryPlan<Cells> singleScan(InsightSql sql, Plan plan, Expr global,
+                                               List<CompiledQuery> statements) {
+        // a total count by a hot property is read from the per-property daily counts when they answer it
+        SelectLike grouped = TrendsRollup.propertyCounts(sql, plan, global);
+        if (grouped == null) {
+            Map<String, Object> values = new HashMap<>();
+            plan.series().mathValues(values);
+            values.put("bd", plan.breakdown().valueExpr());
+            values.put("where", plan.readWhere(sql, plan.where()));
+            values.put("anchor", plan.range().firstBucket().toOffsetDateTime());
+            String idx = plan.totalValue() ? "0" : plan.range().interval().indexHogQL("anchor", "timestamp");
+            grouped = HogQLStatement.select("SELECT " + idx + " AS period, {bd} AS v, "
+                    + plan.series().aggregateHogQL() + " AS value, count() AS c FROM events WHERE {where} GROUP BY "
+                    + (plan.totalValue() ? "" : idx + ", ") + "{bd}", values);
+        }
         SelectLike totals = HogQLStatement.select("SELECT period, v, value, sum(c) OVER (PARTITION BY v) AS vc "
                 + "FROM {g} AS g", Map.of("g", grouped));
         HogQLStatement scan = sql.statement("SELECT period, v, value, dense_rank() OVER (ORDER BY vc DESC, v ASC) AS r "
