@@ -65,7 +65,7 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
     static SelectQuery stepsQuery(FunnelPlan plan, List<String> kept) {
         List<Expr> cols = stepColumns(plan.n());
         int limit = plan.breakdown() == null ? 1 : kept != null ? kept.size() + 1 : UNLIMITED_BREAKDOWN_ROWS;
-        return FunnelSql.select(cols).from(folded(plan, kept), "f").groupBy(field("bd"))
+        return FunnelSql.select(cols).from(folded(plan.actorsByStoredPerson(), kept), "f").groupBy(field("bd"))
                 .orderBy(expr("count()"), true).orderBy(field("bd"), false).limit(limit).build();
     }
 
@@ -100,7 +100,7 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
                 .from("f").innerJoin(ranked, "ranked", expr("ranked.value = f.bd")).build();
         List<Expr> cols = new ArrayList<>(stepColumns(n));
         cols.add(expr("min(ord)"));
-        return FunnelSql.select(cols).with("f", plan.actors()).from(folded, "g").groupBy(field("bd"))
+        return FunnelSql.select(cols).with("f", plan.actorsByStoredPerson()).from(folded, "g").groupBy(field("bd"))
                 .orderBy(expr("min(ord)"), false).orderBy(expr("count()"), true).orderBy(field("bd"), false)
                 .limit(Math.max(limit + 1L, UNLIMITED_BREAKDOWN_ROWS)).build();
     }
@@ -121,11 +121,16 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
 
     /** The funnel's actors with values outside {@code kept} as the other bucket (unchanged when kept is null). */
     public static SelectQuery folded(FunnelPlan plan, List<String> kept) {
+        return folded(plan.actors(), kept);
+    }
+
+    /** {@link #folded(FunnelPlan, List)} over given actors rows ({@link FunnelPlan#actors()}'s columns). */
+    static SelectQuery folded(SelectQuery actors, List<String> kept) {
         if (kept == null) {
-            return plan.actors();
+            return actors;
         }
         return FunnelSql.select(field("actor"), as(expr("if(bd IN {kept}, bd, {other})", "kept", kept, "other",
-                Breakdown.OTHER_VALUE), "bd"), field("r")).from(plan.actors(), "unfolded").build();
+                Breakdown.OTHER_VALUE), "bd"), field("r")).from(actors, "unfolded").build();
     }
 
     /**
