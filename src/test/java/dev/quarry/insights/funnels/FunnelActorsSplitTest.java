@@ -211,4 +211,64 @@ class FunnelActorsSplitTest {
                 .get(0).replace("|", ""));
         assertTrue(mergedActors > 10, "merged persons entered the funnel: " + mergedActors);
     }
+    /**
+     * The correlation's events of each actor's span read by the stored person id ({@link
+     * FunnelCorrelation#actorEvents}: the actor's own id plus the ids merged into it) against the join through the
+     * merged person id it replaced: the same distinct (actor, success, event) rows, for the whole population and
+     * for one step's converted and dropped-off actors, ordered and strict funnels, with merged persons whose events
+     * are on both sides of the merge.
+     */
+    @Test
+    void correlationEventsByStoredIdAreTheSameAsThroughTheMergedId() throws Exception {
+        List<Series> steps = List.of(series("$pageview"), series("signed up"), series("purchase"));
+        ObjectMapper mapper = new ObjectMapper().configure(
+                com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        int compared = 0;
+        long rowsCompared = 0;
+        long mergedRows = 0;
+        for (String step : new String[] {"null", "2", "-2"}) {
+            dev.quarry.insights.FunnelCorrelationQuery query = mapper.readValue("{\"kind\":\"FunnelCorrelationQuery\","
+                    + "\"funnelCorrelationType\":\"events\",\"source\":{\"kind\":\"FunnelsActorsQuery\","
+                    + "\"funnelStep\":" + step + "}}", dev.quarry.insights.FunnelCorrelationQuery.class);
+            for (FunnelPlan.OrderType order : List.of(FunnelPlan.OrderType.ORDERED, FunnelPlan.OrderType.STRICT)) {
+                for (long window : new long[] {3 * 3600, 14 * 86_400L}) {
+                    for (int n : new int[] {2, 3}) {
+                        FunnelPlan plan = new FunnelPlan(steps.subList(0, n), order, window, List.of(), null,
+                                range(), null, FunnelPlan.VizType.STEPS, 0, n - 1, null);
+                        SelectQuery population = FunnelCorrelation.population(plan, query);
+                        Expr inSpan = FunnelSql.expr("events.timestamp > f.t1 AND events.timestamp < f.tend AND "
+                                + "events.event NOT IN ('$pageview', 'signed up')");
+                        SelectQuery reference = FunnelSql.selectDistinct(FunnelSql.field("f", "actor"),
+                                        FunnelSql.field("f", "success"), FunnelSql.field("events", "event"))
+                                .with("f", population).from("events")
+                                .innerJoin("f", null, FunnelSql.expr("f.actor = events.person_id"))
+                                .where(inSpan).build();
+                        SelectQuery byStoredId = FunnelSql.selectDistinct(FunnelSql.field("actor"),
+                                        FunnelSql.field("success"), FunnelSql.field("name"))
+                                .with("f", population).from(FunnelCorrelation.actorEvents(
+                                        dev.quarry.hogql.Placeholders.Transformer.copy(inSpan)), "e").build();
+                        for (long team : new long[] {1, 2}) {
+                            List<String> expected = rows(reference, team);
+                            rowsCompared += expected.size();
+                            assertEquals(expected, rows(byStoredId, team), order + " funnel, " + n + " steps, window "
+                                    + window + " s, funnelStep " + step + ", team " + team);
+                            compared++;
+                        }
+                        if (step.equals("null")) {
+                            // actors other persons were merged into are among the compared rows
+                            SelectQuery viaMerged = FunnelSql.select(FunnelSql.expr("count()"))
+                                    .with("f", population).from(FunnelCorrelation.actorEvents(
+                                            dev.quarry.hogql.Placeholders.Transformer.copy(inSpan)), "e")
+                                    .where(FunnelSql.expr("actor IN (SELECT override_person_id FROM "
+                                            + "`#person_overrides`)")).build();
+                            mergedRows += Long.parseLong(rows(viaMerged, 1).get(0).replace("|", ""));
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(48, compared);
+        assertTrue(rowsCompared > 2000, "rows compared: " + rowsCompared);
+        assertTrue(mergedRows > 20, "merged actors' events were read: " + mergedRows);
+    }
 }
