@@ -505,6 +505,34 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
                 .where(FunnelSql.reached(1)).build();
     }
 
+    /**
+     * Merged persons (person_overrides rows of the project) up to which the steps view reads actors split by the
+     * stored person id ({@link #actorsByStoredPerson()}). Its unmerged branch keeps events whose stored id is
+     * {@code NOT IN} the merged ids (both sides of every override), which PostgreSQL evaluates with a hash of that
+     * list only while the hash fits its memory (work_mem × hash_mem_multiplier); past that it compares every event
+     * with the whole list (measured on 10 M events: 100 k overrides still hashed, 1 M not). Above this limit the
+     * steps view reads {@link #actors()} (a hash join on the overrides), whose cost does not depend on their number.
+     */
+    public static final long SPLIT_MERGED_PERSONS_LIMIT = 100_000;
+
+    /**
+     * The steps view's actors for a project with {@code mergedPersons} person_overrides rows: {@link
+     * #actorsByStoredPerson()} up to {@link #SPLIT_MERGED_PERSONS_LIMIT}, else {@link #actors()} (same rows).
+     */
+    public SelectQuery actorsForSteps(long mergedPersons) {
+        return mergedPersons <= SPLIT_MERGED_PERSONS_LIMIT ? actorsByStoredPerson() : actors();
+    }
+
+    /**
+     * {@code count()} of the project's person_overrides rows, counted up to {@link #SPLIT_MERGED_PERSONS_LIMIT} + 1
+     * (enough to choose {@link #actorsForSteps}; a project with millions of merges is not counted through).
+     */
+    public static SelectQuery mergedPersonsCount() {
+        return FunnelSql.select(FunnelSql.expr("count()")).from(FunnelSql.select(
+                new Expr.Constant(1L)).from(Schema.PERSON_OVERRIDES).limit(SPLIT_MERGED_PERSONS_LIMIT + 1).build(),
+                "o").build();
+    }
+
     /** The grouped scan with {@code actor} = {@code actorId}, over the events matching {@code where}. */
     private SelectQuery scanBy(Expr actorId, Expr where) {
         Expr bd = breakdown == null ? new Expr.Constant(NO_VALUE) : actorBreakdown();

@@ -271,4 +271,45 @@ class FunnelActorsSplitTest {
         assertTrue(rowsCompared > 2000, "rows compared: " + rowsCompared);
         assertTrue(mergedRows > 20, "merged actors' events were read: " + mergedRows);
     }
+    /**
+     * A project with more merged persons than {@link FunnelPlan#SPLIT_MERGED_PERSONS_LIMIT}: the count stops at the
+     * limit + 1, the steps view then reads the actors through the overrides join (no {@code NOT IN} over the merged
+     * ids, which PostgreSQL stops hashing past its memory and then compares with every event), with the same
+     * actors as the reference; the other project (40 merges) keeps the split form.
+     */
+    @Test
+    void manyMergedPersonsReadTheActorsThroughTheOverridesJoin() throws Exception {
+        List<Series> steps = List.of(series("$pageview"), series("signed up"), series("purchase"));
+        try (Statement st = conn.createStatement()) {
+            // merged-away persons without events of their own, into persons without events: only their number counts
+            st.execute("insert into person_overrides (team_id, old_person_id, override_person_id) select 2, "
+                    + "md5('many-old-' || i)::uuid, md5('many-into-' || (i % 1000))::uuid "
+                    + "from generate_series(1, " + FunnelPlan.SPLIT_MERGED_PERSONS_LIMIT + ") i; analyze person_overrides");
+        }
+        try {
+            long many = Long.parseLong(rows(FunnelPlan.mergedPersonsCount(), 2).get(0).replace("|", ""));
+            long few = Long.parseLong(rows(FunnelPlan.mergedPersonsCount(), 1).get(0).replace("|", ""));
+            assertEquals(FunnelPlan.SPLIT_MERGED_PERSONS_LIMIT + 1, many);
+            assertEquals(40, few);
+            for (FunnelPlan.OrderType order : List.of(FunnelPlan.OrderType.ORDERED, FunnelPlan.OrderType.STRICT)) {
+                FunnelPlan plan = new FunnelPlan(steps, order, 14 * 86_400L, List.of(), null, range(), null,
+                        FunnelPlan.VizType.STEPS, 0, 2, null);
+                String manySql = HogQLCompiler.compile((SelectQuery) dev.quarry.hogql.Placeholders.Transformer.copy(
+                        plan.actorsForSteps(many)), CompileSettings.of(2)).sql();
+                String fewSql = HogQLCompiler.compile((SelectQuery) dev.quarry.hogql.Placeholders.Transformer.copy(
+                        plan.actorsForSteps(few)), CompileSettings.of(1)).sql();
+                assertTrue(!manySql.contains("NOT IN"), manySql);
+                assertTrue(fewSql.contains("NOT IN"), fewSql);
+                List<String> expected = rows(reference(plan), 2);
+                assertTrue(expected.size() > 50, "the generated data reaches the funnel: " + expected.size());
+                assertEquals(expected, rows(plan.actorsForSteps(many), 2), order + " funnel, many merged persons");
+                assertEquals(rows(reference(plan), 1), rows(plan.actorsForSteps(few), 1), order + " funnel, 40 merges");
+            }
+        } finally {
+            try (Statement st = conn.createStatement()) {
+                st.execute("delete from person_overrides where team_id = 2 and old_person_id not in "
+                        + "(select md5('2-p-' || (200 + i))::uuid from generate_series(0, 39) i); analyze person_overrides");
+            }
+        }
+    }
 }
