@@ -213,14 +213,20 @@ final class AggregateFunctions {
         aggregate(Functions.FUNNEL_ORDERED, 5, -1, returns("Array(Float64)"), (p, c, name) -> {
             List<Expr> args = c.args();
             String ts = p.expr(args.get(0)).sql();
-            String step = "(" + p.expr(args.get(1)).sql() + ")::int";
             int n = args.size() - 4;
             List<String> counts = new ArrayList<>();
             for (int k = 0; k < n; k++) {
                 counts.add("count(*)" + p.filter(args.get(4 + k)));
             }
-            String scan = "quarry_funnel_ordered_counts(array_agg(" + ts + " ORDER BY " + step + ", " + ts
-                    + "), ARRAY[" + String.join(", ", counts) + "]::int[], (" + p.expr(args.get(2)).sql() + ")::int, ("
+            // each step's times by one array_agg ordered by time alone (concatenated in step order: the same array
+            // as ordering by step, then time), so that every aggregate of the actor wants its rows in (actor, time)
+            // order, which the (team_id, person_id, timestamp) index gives without a sort (V49_1)
+            List<String> byStep = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                byStep.add("array_agg(" + ts + " ORDER BY " + ts + ")" + p.filter(args.get(4 + k)));
+            }
+            String scan = "quarry_funnel_ordered_counts(" + String.join(" || ", byStep) + ", ARRAY["
+                    + String.join(", ", counts) + "]::int[], (" + p.expr(args.get(2)).sql() + ")::int, ("
                     + p.expr(args.get(3)).sql() + ")::float8)";
             StringBuilder first = new StringBuilder("ARRAY[1::float8, extract(epoch FROM min(" + ts + ")"
                     + p.filter(args.get(4)) + ")::float8");

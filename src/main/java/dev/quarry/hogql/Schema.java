@@ -34,6 +34,12 @@ public final class Schema {
 
     public static final String DATETIME = "DateTime64(6, 'UTC')";
 
+    /** events' person id as stored, before merges (see the events table below). */
+    public static final String STORED_PERSON_ID = "#stored_person_id";
+
+    /** The merged-persons table (old person id, the person it was merged into). */
+    public static final String PERSON_OVERRIDES = "#person_overrides";
+
     private static final Map<String, TableDef> TABLES = new LinkedHashMap<>();
 
     private static void table(String name, String pg, String personIdColumn, List<String> asterisk, FieldDef... defs) {
@@ -96,6 +102,11 @@ public final class Schema {
                 col("created_at", DATETIME),
                 new FieldDef("person_id", "person_id", "UUID", Kind.PERSON_ID),
                 new FieldDef("person", null, "Person", Kind.PERSON_JOIN),
+                // The person id as stored on the event, before merges (no person_overrides join): for statements
+                // built in Java that read a person's events in the (team, person, time) index's order and handle
+                // merged persons apart (funnels). Not in *; its name is no identifier, so HogQL text cannot name it
+                // unquoted.
+                new FieldDef(STORED_PERSON_ID, "person_id", "UUID", Kind.COLUMN),
                 col("elements_chain", "String"),
                 // The event's groups (capture resolves $groups through the project's group types); '' when none.
                 new FieldDef("$group_0", "group_0", "String", Kind.COLUMN),
@@ -133,6 +144,12 @@ public final class Schema {
                 col("property", "String"),
                 new FieldDef("property_value", "value", "String", Kind.COLUMN),
                 col("events", "Int64"));
+        // Merged persons (old person id -> the person it was merged into), for statements built in Java that
+        // handle merged persons apart; person_id on the other tables reads through it. Name not an identifier.
+        table(PERSON_OVERRIDES, "person_overrides", null,
+                List.of("old_person_id", "override_person_id"),
+                col("old_person_id", "UUID"),
+                col("override_person_id", "UUID"));
         table("persons", "persons", null,
                 List.of("id", "created_at", "properties", "is_identified"),
                 new FieldDef("id", "uuid", "UUID", Kind.COLUMN),

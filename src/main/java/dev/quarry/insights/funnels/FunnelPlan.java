@@ -10,6 +10,9 @@ import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.Parser;
 import dev.quarry.dates.QueryDateRange;
 import dev.quarry.hogql.SelectQuery;
+import dev.quarry.hogql.SelectLike;
+import dev.quarry.hogql.Placeholders;
+import dev.quarry.hogql.Schema;
 import dev.quarry.query.schema.BreakdownFilter;
 import dev.quarry.query.schema.EventsNode;
 import dev.quarry.query.schema.QuerySchema;
@@ -471,15 +474,75 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         if (breakdown != null && breakdown.type().equals("cohort")) {
             return cohortActors();
         }
-        Expr bd = breakdown == null ? new Expr.Constant(NO_VALUE) : actorBreakdown();
-        FunnelSql.Select scan = FunnelSql.select(as(field("person_id"), "actor"), as(bd, "bd"), as(scan(), "r"))
-                .from("events").where(where());
-        if (breakdown != null && breakdown.attribution() == Attribution.ALL_EVENTS) {
-            scan.groupBy(field("person_id"), actorBreakdown());
-        } else {
-            scan.groupBy(field("person_id"));
+        return FunnelSql.select(field("actor"), field("bd"), field("r")).from(scanBy(field("person_id"), where()),
+                "scan").where(FunnelSql.reached(1)).build();
+    }
+
+    /**
+     * {@link #actors()}, the same rows, read so that PostgreSQL can take each actor's events in (person, time) order
+     * from the (team_id, person_id, timestamp) index (V49_1) instead of sorting them: actors untouched by merges are
+     * grouped by the person id stored on their events (no person_overrides join, whose hash join loses the order);
+     * actors with merged persons (either side of a person_overrides row) are grouped by the merged person id as in
+     * {@link #actors()}. Each actor is in exactly one branch with all of its events, so the answer is the same
+     * ({@code FunnelActorsSplitTest}). Used by the steps view only: PostgreSQL guesses half the events pass the
+     * {@code NOT IN} of merged ids, and statements joining more tables to the actors (correlation) were planned
+     * worse on that guess (measured at 10 M events: correlation past the 60 s timeout instead of 42 s).
+     */
+    public SelectQuery actorsByStoredPerson() {
+        if (breakdown != null && breakdown.type().equals("cohort")) {
+            return cohortActors();
         }
-        return FunnelSql.select(field("actor"), field("bd"), field("r")).from(scan.build(), "scan")
+        SelectLike mergedIds = FunnelSql.unionAll(List.of(
+                FunnelSql.select(field("old_person_id")).from(Schema.PERSON_OVERRIDES).build(),
+                FunnelSql.select(field("override_person_id")).from(Schema.PERSON_OVERRIDES).build()));
+        SelectQuery unmerged = scanBy(field(Schema.STORED_PERSON_ID), InsightSql.and(where(),
+                new Expr.Compare("not in", field(Schema.STORED_PERSON_ID), mergedIds)));
+        SelectQuery withMerges = scanBy(field("person_id"), InsightSql.and(where(),
+                new Expr.Compare("in", field(Schema.STORED_PERSON_ID),
+                        (SelectLike) Placeholders.Transformer.copy(mergedIds))));
+        return FunnelSql.select(field("actor"), field("bd"), field("r"))
+                .from(FunnelSql.unionAll(List.of(unmerged, withMerges)), "scan")
                 .where(FunnelSql.reached(1)).build();
+    }
+
+    /**
+     * Merged persons (person_overrides rows of the project) up to which the steps view reads actors split by the
+     * stored person id ({@link #actorsByStoredPerson()}). Its unmerged branch keeps events whose stored id is
+     * {@code NOT IN} the merged ids (both sides of every override), which PostgreSQL evaluates with a hash of that
+     * list only while the hash fits its memory (work_mem × hash_mem_multiplier); past that it compares every event
+     * with the whole list (measured on 10 M events: 100 k overrides still hashed, 1 M not). Above this limit the
+     * steps view reads {@link #actors()} (a hash join on the overrides), whose cost does not depend on their number.
+     */
+    public static final long SPLIT_MERGED_PERSONS_LIMIT = 100_000;
+
+    /**
+     * The steps view's actors for a project with {@code mergedPersons} person_overrides rows: {@link
+     * #actorsByStoredPerson()} up to {@link #SPLIT_MERGED_PERSONS_LIMIT}, else {@link #actors()} (same rows).
+     */
+    public SelectQuery actorsForSteps(long mergedPersons) {
+        return mergedPersons <= SPLIT_MERGED_PERSONS_LIMIT ? actorsByStoredPerson() : actors();
+    }
+
+    /**
+     * {@code count()} of the project's person_overrides rows, counted up to {@link #SPLIT_MERGED_PERSONS_LIMIT} + 1
+     * (enough to choose {@link #actorsForSteps}; a project with millions of merges is not counted through).
+     */
+    public static SelectQuery mergedPersonsCount() {
+        return FunnelSql.select(FunnelSql.expr("count()")).from(FunnelSql.select(
+                new Expr.Constant(1L)).from(Schema.PERSON_OVERRIDES).limit(SPLIT_MERGED_PERSONS_LIMIT + 1).build(),
+                "o").build();
+    }
+
+    /** The grouped scan with {@code actor} = {@code actorId}, over the events matching {@code where}. */
+    private SelectQuery scanBy(Expr actorId, Expr where) {
+        Expr bd = breakdown == null ? new Expr.Constant(NO_VALUE) : actorBreakdown();
+        FunnelSql.Select scan = FunnelSql.select(as(actorId, "actor"), as(bd, "bd"), as(scan(), "r"))
+                .from("events").where(where);
+        if (breakdown != null && breakdown.attribution() == Attribution.ALL_EVENTS) {
+            scan.groupBy(actorId, actorBreakdown());
+        } else {
+            scan.groupBy(actorId);
+        }
+        return scan.build();
     }
 }

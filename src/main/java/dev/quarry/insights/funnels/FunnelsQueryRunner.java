@@ -62,10 +62,10 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
      * {@code SELECT bd, count at step 1 … n, average and median conversion time of steps 2 … n}; with {@code kept}
      * (the ranked values within the limit), every other value is folded into {@link Breakdown#OTHER_VALUE}.
      */
-    static SelectQuery stepsQuery(FunnelPlan plan, List<String> kept) {
+    static SelectQuery stepsQuery(FunnelPlan plan, List<String> kept, long mergedPersons) {
         List<Expr> cols = stepColumns(plan.n());
         int limit = plan.breakdown() == null ? 1 : kept != null ? kept.size() + 1 : UNLIMITED_BREAKDOWN_ROWS;
-        return FunnelSql.select(cols).from(folded(plan, kept), "f").groupBy(field("bd"))
+        return FunnelSql.select(cols).from(folded(plan.actorsForSteps(mergedPersons), kept), "f").groupBy(field("bd"))
                 .orderBy(expr("count()"), true).orderBy(field("bd"), false).limit(limit).build();
     }
 
@@ -78,7 +78,7 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
      * rows come in the order {@link #steps} shows them (folded: rank order; else count descending, then value), at
      * most {@code max(limit + 1, 100)} of them (the caller keeps 100 when nothing was folded, as before).
      */
-    static SelectQuery rankedStepsQuery(FunnelPlan plan) {
+    static SelectQuery rankedStepsQuery(FunnelPlan plan, long mergedPersons) {
         int n = plan.n();
         int limit = plan.breakdown().limit();
         // per value, the actors who stopped at step k (k = n … 1), ranked as kept() orders them
@@ -100,7 +100,7 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
                 .from("f").innerJoin(ranked, "ranked", expr("ranked.value = f.bd")).build();
         List<Expr> cols = new ArrayList<>(stepColumns(n));
         cols.add(expr("min(ord)"));
-        return FunnelSql.select(cols).with("f", plan.actors()).from(folded, "g").groupBy(field("bd"))
+        return FunnelSql.select(cols).with("f", plan.actorsForSteps(mergedPersons)).from(folded, "g").groupBy(field("bd"))
                 .orderBy(expr("min(ord)"), false).orderBy(expr("count()"), true).orderBy(field("bd"), false)
                 .limit(Math.max(limit + 1L, UNLIMITED_BREAKDOWN_ROWS)).build();
     }
@@ -121,11 +121,16 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
 
     /** The funnel's actors with values outside {@code kept} as the other bucket (unchanged when kept is null). */
     public static SelectQuery folded(FunnelPlan plan, List<String> kept) {
+        return folded(plan.actors(), kept);
+    }
+
+    /** {@link #folded(FunnelPlan, List)} over given actors rows ({@link FunnelPlan#actors()}'s columns). */
+    static SelectQuery folded(SelectQuery actors, List<String> kept) {
         if (kept == null) {
-            return plan.actors();
+            return actors;
         }
         return FunnelSql.select(field("actor"), as(expr("if(bd IN {kept}, bd, {other})", "kept", kept, "other",
-                Breakdown.OTHER_VALUE), "bd"), field("r")).from(plan.actors(), "unfolded").build();
+                Breakdown.OTHER_VALUE), "bd"), field("r")).from(actors, "unfolded").build();
     }
 
     /**
@@ -174,8 +179,8 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
             return rankedSteps(context, plan);
         }
         List<CompiledQuery> statements = new ArrayList<>();
-        return kept(context, KIND, plan, statements).flatMap(kept -> FunnelSql.run(context, KIND, stepsQuery(plan, kept))
-                .map(done -> {
+        return mergedPersons(context).flatMap(merged -> kept(context, KIND, plan, statements).flatMap(kept ->
+                FunnelSql.run(context, KIND, stepsQuery(plan, kept, merged)).map(done -> {
             statements.add(done.compiled());
             ObjectMapper mapper = context.mapper();
             ObjectNode body = mapper.createObjectNode();
@@ -208,12 +213,19 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
             }
             finish(mapper, body, plan, statements);
             return body;
-        }));
+        })));
+    }
+
+    /** The project's person_overrides rows, counted up to the limit {@link FunnelPlan#actorsForSteps} needs. */
+    private static QueryPlan<Long> mergedPersons(QueryContext context) {
+        return FunnelSql.run(context, KIND, FunnelPlan.mergedPersonsCount())
+                .map(done -> done.rows().iterator().next().getLong(0));
     }
 
     /** The steps view of an event or person breakdown from {@link #rankedStepsQuery} (one statement). */
     private QueryPlan<ObjectNode> rankedSteps(QueryContext context, FunnelPlan plan) {
-        return FunnelSql.run(context, KIND, rankedStepsQuery(plan)).map(done -> {
+        return mergedPersons(context).flatMap(merged -> FunnelSql.run(context, KIND, rankedStepsQuery(plan, merged))
+                .map(done -> {
             ObjectMapper mapper = context.mapper();
             ObjectNode body = mapper.createObjectNode();
             ArrayNode results = body.putArray("results");
@@ -226,7 +238,7 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
             }
             finish(mapper, body, plan, List.of(done.compiled()));
             return body;
-        });
+        }));
     }
 
     static void finish(ObjectMapper mapper, ObjectNode body, FunnelPlan plan, List<CompiledQuery> statements) {
