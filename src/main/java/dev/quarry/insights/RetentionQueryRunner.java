@@ -64,10 +64,12 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
      *
      * @param range the rows: one bucket per row, from date_from's interval to date_to's
      * @param lookahead values per row (totalIntervals)
+     * @param days the local days of the rows when the person-day rollup answers for this query (see
+     *     {@link #rollupDays}), else null (the events are read)
      */
     public record Plan(Interval interval, QueryDateRange range, int lookahead, boolean firstTime,
             boolean cumulative, int minimumOccurrences, Expr target, Expr returning, Expr global,
-            RetentionBreakdown breakdown) {
+            RetentionBreakdown breakdown, PersonDays.Days days) {
         String period() {
             return interval.title();
         }
@@ -134,17 +136,50 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         boolean firstTime = type.equals("retention_first_time");
         DateRange dr = query.dateRange();
         boolean noFrom = dr == null || dr.dateFrom() == null || dr.dateFrom().isBlank();
+        boolean plain = plain(f.targetEntity(), "targetEntity") && plain(f.returningEntity(), "returningEntity")
+                && (global == null || global instanceof Expr.Constant c && Boolean.TRUE.equals(c.value()))
+                && (breakdown == null || !breakdown.type().equals("event"))
+                && PersonDays.zoneUsable(sql.context().team().timezone());
+        java.util.function.Function<QueryDateRange, Plan> resolved = range -> new Plan(interval, range, n,
+                firstTime, cumulative, minimum, target, returning, global, breakdown,
+                plain ? rollupDays(interval, range) : null);
         if (noFrom) {
             // the last totalIntervals intervals up to the one holding date_to
             DateRange to = new DateRange(null, dr == null ? null : dr.dateTo(), null);
             return QueryPlan.of(QueryDateRange.lastBuckets(to, interval, sql.weekStartDay(), sql.now(), n))
-                    .map(range -> new Plan(interval, range, n, firstTime, cumulative, minimum, target, returning,
-                            global, breakdown));
+                    .map(resolved);
         }
         // retention reads whole intervals whatever explicitDate says
         DateRange whole = new DateRange(dr.dateFrom(), dr.dateTo(), null);
-        return sql.dateRange(whole, interval, null).map(range -> new Plan(interval, range, n, firstTime, cumulative,
-                minimum, target, returning, global, breakdown));
+        return sql.dateRange(whole, interval, null).map(resolved);
+    }
+
+    /** An entity that names at most an event: no property filters of its own. */
+    private static boolean plain(RetentionQuery.RetentionEntity e, String attr) {
+        return e == null || InsightSql.properties(e.properties(), attr) instanceof Expr.Constant c
+                && Boolean.TRUE.equals(c.value());
+    }
+
+    /**
+     * The local days of the rows ({@code first} … the day before {@code readTo}) when the person-day rollup can
+     * answer: day, week or month rows, which start and end on the team's local midnights; null for hours.
+     * Every other condition (an event name and nothing else per entity, no insight-wide filters, no event-property
+     * breakdown, a zone the rollup keeps) is the caller's. With those, the rollup's rows (person, event, local day,
+     * count) give the same cohorts as the events: an interval is a set of whole local days, a person's first-ever
+     * target interval is their first target day's, and the returning events in an interval are the sum of its days'
+     * counts (so {@code minimumOccurrences} is exact).
+     */
+    static PersonDays.Days rollupDays(Interval interval, QueryDateRange range) {
+        if (interval != Interval.DAY && interval != Interval.WEEK && interval != Interval.MONTH) {
+            return null;
+        }
+        ZonedDateTime from = range.firstBucket();
+        ZonedDateTime to = interval.plus(from, range.bucketCount());
+        if (!from.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)
+                || !to.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)) {
+            return null;
+        }
+        return new PersonDays.Days(from.toLocalDate(), to.toLocalDate().minusDays(1));
     }
 
     /** {@code {id, type: "events"}} (id null = every event), or an EventsNode. */
@@ -187,37 +222,44 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
     }
 
     private static SelectLike cells(Plan plan, Expr bd, Expr member) {
+        boolean rollup = plan.days() != null;
+        // the person-day rollup: one row per person, event and local day, its count the events of that day
+        String table = rollup ? "events_person_days" : "events";
+        String time = rollup ? "day" : "timestamp";
         Map<String, Object> values = new HashMap<>();
         values.put("anchor", plan.first().toOffsetDateTime());
         values.put("look", (long) plan.lookahead());
         values.put("min", (long) plan.minimumOccurrences());
         values.put("rows", (long) plan.rows());
         values.put("bd", bd);
-        values.put("idx", Placeholders.replace(Parser.parseExpr(plan.interval().indexHogQL("anchor", "timestamp")),
+        values.put("idx", Placeholders.replace(Parser.parseExpr(plan.interval().indexHogQL("anchor", time)),
                 values, null));
         values.put("first_idx", Placeholders.replace(Parser.parseExpr(plan.interval().indexHogQL("anchor",
                 "first_seen")), values, null));
-        Expr range = new Expr.And(List.of(
+        Expr range = rollup ? new Expr.And(List.of(
+                new Expr.Compare(">=", Expr.Field.of("day"), new Expr.Constant(plan.days().first())),
+                new Expr.Compare("<=", Expr.Field.of("day"), new Expr.Constant(plan.days().last()))))
+                : new Expr.And(List.of(
                 new Expr.Compare(">=", Expr.Field.of("timestamp"), new Expr.Constant(plan.first().toOffsetDateTime())),
                 new Expr.Compare("<", Expr.Field.of("timestamp"), new Expr.Constant(plan.readTo().toOffsetDateTime()))));
         values.put("returning", InsightSql.and(plan.returning(), plan.global(), member, range));
         SelectLike cohort;
         if (plan.firstTime()) {
             values.put("target", InsightSql.and(plan.target(), plan.global(), member));
-            SelectLike firsts = template("SELECT person_id, {bd} AS bd, min(timestamp) AS first_seen FROM events "
-                    + "WHERE {target} GROUP BY person_id, {bd}", values);
+            SelectLike firsts = template("SELECT person_id, {bd} AS bd, min(" + time + ") AS first_seen FROM "
+                    + table + " WHERE {target} GROUP BY person_id, {bd}", values);
             cohort = new SelectQuery(List.of(), false, List.of(Expr.Field.of("person_id"), Expr.Field.of("bd"),
                     new Expr.Alias(bound("{first_idx}", values), "start")), from(firsts, "firsts"),
                     bound("{first_idx} >= 0 AND {first_idx} < {rows}", values), List.of(), null, List.of(), null,
                     null, null);
         } else {
             values.put("target", InsightSql.and(plan.target(), plan.global(), member, range));
-            cohort = template("SELECT person_id, {bd} AS bd, {idx} AS start FROM events WHERE {target} "
+            cohort = template("SELECT person_id, {bd} AS bd, {idx} AS start FROM " + table + " WHERE {target} "
                     + "GROUP BY person_id, {bd}, {idx}", values);
         }
-        SelectLike returning = template("SELECT person_id, {bd} AS bd, {idx} AS ret FROM events WHERE {returning} "
-                + "GROUP BY person_id, {bd}, {idx}" + (plan.minimumOccurrences() > 1 ? " HAVING count() >= {min}"
-                : ""), values);
+        SelectLike returning = template("SELECT person_id, {bd} AS bd, {idx} AS ret FROM " + table
+                + " WHERE {returning} GROUP BY person_id, {bd}, {idx}" + (plan.minimumOccurrences() > 1
+                ? (rollup ? " HAVING sum(events) >= {min}" : " HAVING count() >= {min}") : ""), values);
         SelectQuery members = new SelectQuery(List.of(), false, List.of(
                 new Expr.Alias(Expr.Field.of("c", "person_id"), "person_id"),
                 new Expr.Alias(Expr.Field.of("c", "bd"), "bd"), new Expr.Alias(Expr.Field.of("c", "start"), "start"),
