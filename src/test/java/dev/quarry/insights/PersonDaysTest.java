@@ -327,6 +327,17 @@ class PersonDaysTest {
                                 assertEquals(expected, cells, what);
                                 returnsSeen |= expected.stream().anyMatch(c -> !c.endsWith("|0|"));
                                 compared++;
+                                // the runner's numbers (activity masks) against the cells counted here
+                                for (boolean cumulative : new boolean[] {false, true}) {
+                                    for (var p : List.of(raw, fast)) {
+                                        var q = new RetentionQueryRunner.Plan(interval, r, 8, firstTime, cumulative,
+                                                minimum, target, returning, new Expr.Constant(true), bd, p.days());
+                                        List<String> fromMasks = fromMasks(q, team, zone);
+                                        answers.addAll(fromMasks);
+                                        assertEquals(fromCells(expected, q), fromMasks, what + (cumulative
+                                                ? ", cumulative" : "") + ", masks" + (p == fast ? " (rollup)" : ""));
+                                    }
+                                }
                                 if (minimum == 1 && bd == null) {
                                     var rawCumulative = new RetentionQueryRunner.Plan(interval, r, 8, firstTime, true,
                                             minimum, target, returning, new Expr.Constant(true), null, null);
@@ -350,6 +361,61 @@ class PersonDaysTest {
         assertTrue(returnsSeen, "the data has returning persons");
         assertEquals(2 * 3 * 3 * 2 * 3, compared);
         return answers;
+    }
+
+    /** Retention numbers "bd|row|interval|persons" (non-zero) from the runner's mask statement. */
+    static List<String> fromMasks(RetentionQueryRunner.Plan plan, long team, String zone) throws Exception {
+        assertTrue(RetentionQueryRunner.masksAnswer(plan));
+        CompiledQuery c = compile(RetentionQueryRunner.masks(plan), team, zone);
+        RowSet<Row> rows = pool.preparedQuery(c.sql()).execute(Tuple.from(c.params()))
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        Map<String, long[][]> by = new java.util.TreeMap<>();
+        for (Row row : rows) {
+            RetentionQueryRunner.addMasks(plan, by.computeIfAbsent(row.getString(0),
+                    k -> new long[plan.rows()][plan.lookahead()]), row.getLong(1), row.getLong(2), row.getLong(3));
+        }
+        return numbers(by);
+    }
+
+    /**
+     * The same numbers counted here from cell rows "person|bd|row|interval|": persons per cell; cumulative: a person
+     * counts in a row at every interval up to their last one there.
+     */
+    static List<String> fromCells(List<String> cells, RetentionQueryRunner.Plan plan) {
+        Map<String, Integer> last = new java.util.TreeMap<>();
+        for (String cell : cells) {
+            String[] f = cell.split("\\|", -1);
+            last.merge(f[0] + "|" + f[1] + "|" + f[2], Integer.parseInt(f[3]), Math::max);
+        }
+        Map<String, long[][]> by = new java.util.TreeMap<>();
+        for (String cell : cells) {
+            String[] f = cell.split("\\|", -1);
+            long[][] v = by.computeIfAbsent(f[1], k -> new long[plan.rows()][plan.lookahead()]);
+            int row = Integer.parseInt(f[2]);
+            int j = Integer.parseInt(f[3]);
+            if (!plan.cumulative()) {
+                v[row][j]++;
+            } else if (j == last.get(f[0] + "|" + f[1] + "|" + f[2])) {
+                for (int k = 0; k <= j; k++) {
+                    v[row][k]++;
+                }
+            }
+        }
+        return numbers(by);
+    }
+
+    static List<String> numbers(Map<String, long[][]> by) {
+        List<String> out = new ArrayList<>();
+        by.forEach((bd, v) -> {
+            for (int s = 0; s < v.length; s++) {
+                for (int j = 0; j < v[s].length; j++) {
+                    if (v[s][j] != 0) {
+                        out.add(bd + "|" + s + "|" + j + "|" + v[s][j]);
+                    }
+                }
+            }
+        });
+        return out;
     }
 
     /** A retention entity {@code {id, type: "events"}} (id null: every event). */
