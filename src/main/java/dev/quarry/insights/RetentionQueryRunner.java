@@ -304,7 +304,8 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
      * The numbers as activity masks: columns {@code bd, tm, rm, c}: {@code c} persons of breakdown value {@code bd}
      * whose rows (cohort intervals) are the bits of {@code tm} and whose returns (intervals with at least
      * {@code minimumOccurrences} returning events) are the bits of {@code rm}. Persons with the same masks share a
-     * row, so the events (or rollup days) are read once and grouped twice, with no join of a person's intervals
+     * row, so the events (or rollup days) are read once and grouped per person (per person and interval first when
+     * {@code minimumOccurrences} needs counts) and per mask pair, with no join of a person's intervals
      * with each other; {@link #addMasks} turns a row into its cells. The same cohorts and returns as
      * {@link #cellsAst}: grouped per person and breakdown value, rows and returns within the read range (a
      * first-time cohort: the interval of the person's first target event ever, when it is a row).
@@ -317,25 +318,42 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         Map<String, Object> values = bindings(plan, b == null ? new Expr.Constant("") : b.valueExpr(),
                 new Expr.Constant(true));
         values.put("w", rollup ? Expr.Field.of("events") : new Expr.Constant(1L));
-        String targetColumn = plan.firstTime() ? "min(if({target}, " + time + ", NULL)) AS tf"
-                : "max(if({target}, 1, 0)) AS t";
-        SelectLike perInterval = template("SELECT person_id, {bd} AS bd, {idx} AS i, " + targetColumn
-                + ", sum(if({returning}, {w}, 0)) AS r FROM " + table + " WHERE {target} OR {returning} "
-                + "GROUP BY person_id, {bd}, {idx}", values);
         String returns = "groupBitOr(if(r >= {min}, bitShiftLeft(1, i), 0)) AS rm";
         SelectLike perPerson;
-        if (plan.firstTime()) {
-            SelectLike firsts = template("SELECT bd, min(tf) AS first_seen, " + returns + " FROM {per_interval} AS pi "
-                    + "GROUP BY person_id, bd", with(values, "per_interval", perInterval));
-            perPerson = template("SELECT bd, if({first_idx} >= 0 AND {first_idx} < {rows}, "
-                    + "bitShiftLeft(1, {first_idx}), 0) AS tm, rm FROM {firsts} AS f WHERE first_seen IS NOT NULL",
-                    with(values, "firsts", firsts));
+        if (plan.minimumOccurrences() == 1) {
+            // one returning event returns: every returning row sets its interval's bit, with no count per interval
+            // first (a rollup row holds at least one event), so persons are grouped once
+            values.put("time", Expr.Field.of(time));
+            String target = plan.firstTime() ? "min(if({target}, {time}, NULL)) AS first_seen"
+                    : "groupBitOr(if({target}, bitShiftLeft(1, {idx}), 0)) AS tm";
+            SelectLike grouped = template("SELECT {bd} AS bd, " + target + ", groupBitOr(if({returning}, "
+                    + "bitShiftLeft(1, {idx}), 0)) AS rm FROM " + table + " WHERE {target} OR {returning} "
+                    + "GROUP BY person_id, {bd}", values);
+            perPerson = plan.firstTime() ? firstTimeMasks(values, grouped) : grouped;
         } else {
-            perPerson = template("SELECT bd, groupBitOr(if(t = 1, bitShiftLeft(1, i), 0)) AS tm, " + returns
-                    + " FROM {per_interval} AS pi GROUP BY person_id, bd", with(values, "per_interval", perInterval));
+            String targetColumn = plan.firstTime() ? "min(if({target}, " + time + ", NULL)) AS tf"
+                    : "max(if({target}, 1, 0)) AS t";
+            SelectLike perInterval = template("SELECT person_id, {bd} AS bd, {idx} AS i, " + targetColumn
+                    + ", sum(if({returning}, {w}, 0)) AS r FROM " + table + " WHERE {target} OR {returning} "
+                    + "GROUP BY person_id, {bd}, {idx}", values);
+            if (plan.firstTime()) {
+                perPerson = firstTimeMasks(values, template("SELECT bd, min(tf) AS first_seen, " + returns
+                        + " FROM {per_interval} AS pi GROUP BY person_id, bd", with(values, "per_interval",
+                        perInterval)));
+            } else {
+                perPerson = template("SELECT bd, groupBitOr(if(t = 1, bitShiftLeft(1, i), 0)) AS tm, " + returns
+                        + " FROM {per_interval} AS pi GROUP BY person_id, bd", with(values, "per_interval",
+                        perInterval));
+            }
         }
         return (SelectQuery) template("SELECT bd, tm, rm, count() AS c FROM {per_person} AS pp WHERE tm != 0 "
                 + "GROUP BY bd, tm, rm", with(values, "per_person", perPerson));
+    }
+
+    /** A first-time row mask: the bit of the interval of {@code first_seen} (the first target event), if a row. */
+    private static SelectLike firstTimeMasks(Map<String, Object> values, SelectLike firsts) {
+        return template("SELECT bd, if({first_idx} >= 0 AND {first_idx} < {rows}, bitShiftLeft(1, {first_idx}), 0) "
+                + "AS tm, rm FROM {firsts} AS f WHERE first_seen IS NOT NULL", with(values, "firsts", firsts));
     }
 
     private static Map<String, Object> with(Map<String, Object> values, String name, Object value) {
