@@ -64,10 +64,12 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
      *
      * @param range the rows: one bucket per row, from date_from's interval to date_to's
      * @param lookahead values per row (totalIntervals)
+     * @param days the local days of the rows when the person-day rollup answers for this query (see
+     *     {@link #rollupDays}), else null (the events are read)
      */
     public record Plan(Interval interval, QueryDateRange range, int lookahead, boolean firstTime,
             boolean cumulative, int minimumOccurrences, Expr target, Expr returning, Expr global,
-            RetentionBreakdown breakdown) {
+            RetentionBreakdown breakdown, PersonDays.Days days) {
         String period() {
             return interval.title();
         }
@@ -134,17 +136,50 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         boolean firstTime = type.equals("retention_first_time");
         DateRange dr = query.dateRange();
         boolean noFrom = dr == null || dr.dateFrom() == null || dr.dateFrom().isBlank();
+        boolean plain = plain(f.targetEntity(), "targetEntity") && plain(f.returningEntity(), "returningEntity")
+                && (global == null || global instanceof Expr.Constant c && Boolean.TRUE.equals(c.value()))
+                && (breakdown == null || !breakdown.type().equals("event"))
+                && PersonDays.zoneUsable(sql.context().team().timezone());
+        java.util.function.Function<QueryDateRange, Plan> resolved = range -> new Plan(interval, range, n,
+                firstTime, cumulative, minimum, target, returning, global, breakdown,
+                plain ? rollupDays(interval, range) : null);
         if (noFrom) {
             // the last totalIntervals intervals up to the one holding date_to
             DateRange to = new DateRange(null, dr == null ? null : dr.dateTo(), null);
             return QueryPlan.of(QueryDateRange.lastBuckets(to, interval, sql.weekStartDay(), sql.now(), n))
-                    .map(range -> new Plan(interval, range, n, firstTime, cumulative, minimum, target, returning,
-                            global, breakdown));
+                    .map(resolved);
         }
         // retention reads whole intervals whatever explicitDate says
         DateRange whole = new DateRange(dr.dateFrom(), dr.dateTo(), null);
-        return sql.dateRange(whole, interval, null).map(range -> new Plan(interval, range, n, firstTime, cumulative,
-                minimum, target, returning, global, breakdown));
+        return sql.dateRange(whole, interval, null).map(resolved);
+    }
+
+    /** An entity that names at most an event: no property filters of its own. */
+    private static boolean plain(RetentionQuery.RetentionEntity e, String attr) {
+        return e == null || InsightSql.properties(e.properties(), attr) instanceof Expr.Constant c
+                && Boolean.TRUE.equals(c.value());
+    }
+
+    /**
+     * The local days of the rows ({@code first} … the day before {@code readTo}) when the person-day rollup can
+     * answer: day, week or month rows, which start and end on the team's local midnights; null for hours.
+     * Every other condition (an event name and nothing else per entity, no insight-wide filters, no event-property
+     * breakdown, a zone the rollup keeps) is the caller's. With those, the rollup's rows (person, event, local day,
+     * count) give the same cohorts as the events: an interval is a set of whole local days, a person's first-ever
+     * target interval is their first target day's, and the returning events in an interval are the sum of its days'
+     * counts (so {@code minimumOccurrences} is exact).
+     */
+    static PersonDays.Days rollupDays(Interval interval, QueryDateRange range) {
+        if (interval != Interval.DAY && interval != Interval.WEEK && interval != Interval.MONTH) {
+            return null;
+        }
+        ZonedDateTime from = range.firstBucket();
+        ZonedDateTime to = interval.plus(from, range.bucketCount());
+        if (!from.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)
+                || !to.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)) {
+            return null;
+        }
+        return new PersonDays.Days(from.toLocalDate(), to.toLocalDate().minusDays(1));
     }
 
     /** {@code {id, type: "events"}} (id null = every event), or an EventsNode. */
@@ -186,38 +221,58 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         return new SelectUnion(perCohort);
     }
 
-    private static SelectLike cells(Plan plan, Expr bd, Expr member) {
+    /**
+     * The placeholders both statements share: {@code anchor}, {@code look}, {@code min}, {@code rows}, {@code bd},
+     * {@code idx} (an event's or rollup day's interval index), {@code first_idx} (the interval index of a
+     * {@code first_seen} column), {@code range} (the rows' read range), {@code returning} and {@code target} (with
+     * the range, except first-time's target: a person's first target event is looked up over all time).
+     */
+    private static Map<String, Object> bindings(Plan plan, Expr bd, Expr member) {
+        boolean rollup = plan.days() != null;
+        String time = rollup ? "day" : "timestamp";
         Map<String, Object> values = new HashMap<>();
         values.put("anchor", plan.first().toOffsetDateTime());
         values.put("look", (long) plan.lookahead());
         values.put("min", (long) plan.minimumOccurrences());
         values.put("rows", (long) plan.rows());
         values.put("bd", bd);
-        values.put("idx", Placeholders.replace(Parser.parseExpr(plan.interval().indexHogQL("anchor", "timestamp")),
+        values.put("idx", Placeholders.replace(Parser.parseExpr(plan.interval().indexHogQL("anchor", time)),
                 values, null));
         values.put("first_idx", Placeholders.replace(Parser.parseExpr(plan.interval().indexHogQL("anchor",
                 "first_seen")), values, null));
-        Expr range = new Expr.And(List.of(
+        Expr range = rollup ? new Expr.And(List.of(
+                new Expr.Compare(">=", Expr.Field.of("day"), new Expr.Constant(plan.days().first())),
+                new Expr.Compare("<=", Expr.Field.of("day"), new Expr.Constant(plan.days().last()))))
+                : new Expr.And(List.of(
                 new Expr.Compare(">=", Expr.Field.of("timestamp"), new Expr.Constant(plan.first().toOffsetDateTime())),
                 new Expr.Compare("<", Expr.Field.of("timestamp"), new Expr.Constant(plan.readTo().toOffsetDateTime()))));
         values.put("returning", InsightSql.and(plan.returning(), plan.global(), member, range));
+        values.put("target", plan.firstTime() ? InsightSql.and(plan.target(), plan.global(), member)
+                : InsightSql.and(plan.target(), plan.global(), member, range));
+        return values;
+    }
+
+    private static SelectLike cells(Plan plan, Expr bd, Expr member) {
+        boolean rollup = plan.days() != null;
+        // the person-day rollup: one row per person, event and local day, its count the events of that day
+        String table = rollup ? "events_person_days" : "events";
+        String time = rollup ? "day" : "timestamp";
+        Map<String, Object> values = bindings(plan, bd, member);
         SelectLike cohort;
         if (plan.firstTime()) {
-            values.put("target", InsightSql.and(plan.target(), plan.global(), member));
-            SelectLike firsts = template("SELECT person_id, {bd} AS bd, min(timestamp) AS first_seen FROM events "
-                    + "WHERE {target} GROUP BY person_id, {bd}", values);
+            SelectLike firsts = template("SELECT person_id, {bd} AS bd, min(" + time + ") AS first_seen FROM "
+                    + table + " WHERE {target} GROUP BY person_id, {bd}", values);
             cohort = new SelectQuery(List.of(), false, List.of(Expr.Field.of("person_id"), Expr.Field.of("bd"),
                     new Expr.Alias(bound("{first_idx}", values), "start")), from(firsts, "firsts"),
                     bound("{first_idx} >= 0 AND {first_idx} < {rows}", values), List.of(), null, List.of(), null,
                     null, null);
         } else {
-            values.put("target", InsightSql.and(plan.target(), plan.global(), member, range));
-            cohort = template("SELECT person_id, {bd} AS bd, {idx} AS start FROM events WHERE {target} "
+            cohort = template("SELECT person_id, {bd} AS bd, {idx} AS start FROM " + table + " WHERE {target} "
                     + "GROUP BY person_id, {bd}, {idx}", values);
         }
-        SelectLike returning = template("SELECT person_id, {bd} AS bd, {idx} AS ret FROM events WHERE {returning} "
-                + "GROUP BY person_id, {bd}, {idx}" + (plan.minimumOccurrences() > 1 ? " HAVING count() >= {min}"
-                : ""), values);
+        SelectLike returning = template("SELECT person_id, {bd} AS bd, {idx} AS ret FROM " + table
+                + " WHERE {returning} GROUP BY person_id, {bd}, {idx}" + (plan.minimumOccurrences() > 1
+                ? (rollup ? " HAVING sum(events) >= {min}" : " HAVING count() >= {min}") : ""), values);
         SelectQuery members = new SelectQuery(List.of(), false, List.of(
                 new Expr.Alias(Expr.Field.of("c", "person_id"), "person_id"),
                 new Expr.Alias(Expr.Field.of("c", "bd"), "bd"), new Expr.Alias(Expr.Field.of("c", "start"), "start"),
@@ -234,6 +289,114 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         return new SelectUnion(List.of(members, returns));
     }
 
+    /** Rows a 64-bit activity mask holds (bit 63 left out: shifts stay positive). */
+    static final int MASK_ROWS = 62;
+
+    /**
+     * Whether {@link #masks} answers this plan: at most {@link #MASK_ROWS} rows, and no cohort breakdown (whose
+     * list may name a cohort twice; those read the cells).
+     */
+    static boolean masksAnswer(Plan plan) {
+        return plan.rows() <= MASK_ROWS && (plan.breakdown() == null || !plan.breakdown().isCohort());
+    }
+
+    /**
+     * The numbers as activity masks: columns {@code bd, tm, rm, c}: {@code c} persons of breakdown value {@code bd}
+     * whose rows (cohort intervals) are the bits of {@code tm} and whose returns (intervals with at least
+     * {@code minimumOccurrences} returning events) are the bits of {@code rm}. Persons with the same masks share a
+     * row, so the events (or rollup days) are read once and grouped per person (per person and interval first when
+     * {@code minimumOccurrences} needs counts) and per mask pair, with no join of a person's intervals
+     * with each other; {@link #addMasks} turns a row into its cells. The same cohorts and returns as
+     * {@link #cellsAst}: grouped per person and breakdown value, rows and returns within the read range (a
+     * first-time cohort: the interval of the person's first target event ever, when it is a row).
+     */
+    static SelectQuery masks(Plan plan) {
+        boolean rollup = plan.days() != null;
+        String table = rollup ? "events_person_days" : "events";
+        String time = rollup ? "day" : "timestamp";
+        RetentionBreakdown b = plan.breakdown();
+        Map<String, Object> values = bindings(plan, b == null ? new Expr.Constant("") : b.valueExpr(),
+                new Expr.Constant(true));
+        values.put("w", rollup ? Expr.Field.of("events") : new Expr.Constant(1L));
+        String returns = "groupBitOr(if(r >= {min}, bitShiftLeft(1, i), 0)) AS rm";
+        SelectLike perPerson;
+        if (plan.minimumOccurrences() == 1) {
+            // one returning event returns: every returning row sets its interval's bit, with no count per interval
+            // first (a rollup row holds at least one event), so persons are grouped once
+            values.put("time", Expr.Field.of(time));
+            String target = plan.firstTime() ? "min(if({target}, {time}, NULL)) AS first_seen"
+                    : "groupBitOr(if({target}, bitShiftLeft(1, {idx}), 0)) AS tm";
+            SelectLike grouped = template("SELECT {bd} AS bd, " + target + ", groupBitOr(if({returning}, "
+                    + "bitShiftLeft(1, {idx}), 0)) AS rm FROM " + table + " WHERE {target} OR {returning} "
+                    + "GROUP BY person_id, {bd}", values);
+            perPerson = plan.firstTime() ? firstTimeMasks(values, grouped) : grouped;
+        } else {
+            String targetColumn = plan.firstTime() ? "min(if({target}, " + time + ", NULL)) AS tf"
+                    : "max(if({target}, 1, 0)) AS t";
+            SelectLike perInterval = template("SELECT person_id, {bd} AS bd, {idx} AS i, " + targetColumn
+                    + ", sum(if({returning}, {w}, 0)) AS r FROM " + table + " WHERE {target} OR {returning} "
+                    + "GROUP BY person_id, {bd}, {idx}", values);
+            if (plan.firstTime()) {
+                perPerson = firstTimeMasks(values, template("SELECT bd, min(tf) AS first_seen, " + returns
+                        + " FROM {per_interval} AS pi GROUP BY person_id, bd", with(values, "per_interval",
+                        perInterval)));
+            } else {
+                perPerson = template("SELECT bd, groupBitOr(if(t = 1, bitShiftLeft(1, i), 0)) AS tm, " + returns
+                        + " FROM {per_interval} AS pi GROUP BY person_id, bd", with(values, "per_interval",
+                        perInterval));
+            }
+        }
+        return (SelectQuery) template("SELECT bd, tm, rm, count() AS c FROM {per_person} AS pp WHERE tm != 0 "
+                + "GROUP BY bd, tm, rm", with(values, "per_person", perPerson));
+    }
+
+    /** A first-time row mask: the bit of the interval of {@code first_seen} (the first target event), if a row. */
+    private static SelectLike firstTimeMasks(Map<String, Object> values, SelectLike firsts) {
+        return template("SELECT bd, if({first_idx} >= 0 AND {first_idx} < {rows}, bitShiftLeft(1, {first_idx}), 0) "
+                + "AS tm, rm FROM {firsts} AS f WHERE first_seen IS NOT NULL", with(values, "firsts", firsts));
+    }
+
+    private static Map<String, Object> with(Map<String, Object> values, String name, Object value) {
+        Map<String, Object> out = new HashMap<>(values);
+        out.put(name, value);
+        return out;
+    }
+
+    /**
+     * Adds {@code c} persons with row mask {@code tm} and return mask {@code rm} (see {@link #masks}) to
+     * {@code values} (rows × lookahead): each row s they are in counts them at 0 and at every j (1 … lookahead-1)
+     * with a return in interval s + j — cumulative: at every j up to their last return after s.
+     *
+     * @return how many cohort memberships that is (c per row), for ranking breakdown values
+     */
+    static long addMasks(Plan plan, long[][] values, long tm, long rm, long c) {
+        long members = 0;
+        int n = plan.lookahead();
+        for (int s = 0; s < plan.rows(); s++) {
+            if ((tm & (1L << s)) == 0) {
+                continue;
+            }
+            members += c;
+            int last = 0;
+            for (int j = 1; j < n && s + j < MASK_ROWS; j++) {
+                if ((rm & (1L << (s + j))) != 0) {
+                    last = j;
+                    if (!plan.cumulative()) {
+                        values[s][j] += c;
+                    }
+                }
+            }
+            if (plan.cumulative()) {
+                for (int k = 0; k <= last; k++) {
+                    values[s][k] += c;
+                }
+            } else {
+                values[s][0] += c;
+            }
+        }
+        return members;
+    }
+
     /** A constant SELECT template with its placeholders bound to {@code values}. */
     private static SelectLike template(String constantSelect, Map<String, Object> values) {
         return Placeholders.replace(Parser.parseSelect(constantSelect), values, null);
@@ -248,7 +411,8 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
     public QueryPlan<ObjectNode> plan(QueryContext context, RetentionQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         return plan(sql, query).flatMap(plan -> {
-            return sql.run(new HogQLStatement(kind(), counts(plan), Map.of())).map(result -> {
+            boolean masks = masksAnswer(plan);
+            return sql.run(new HogQLStatement(kind(), masks ? masks(plan) : counts(plan), Map.of())).map(result -> {
                 CompiledQuery compiled = result.compiled();
                 var rows = result.rows();
                 int n = plan.lookahead();
@@ -256,6 +420,13 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
                 Map<String, long[][]> byValue = new LinkedHashMap<>();
                 Map<String, Long> totals = new HashMap<>();
                 for (Row row : rows) {
+                    if (masks) {
+                        String bd = row.getString(0);
+                        long[][] values = byValue.computeIfAbsent(bd, k -> new long[r][n]);
+                        totals.merge(bd, addMasks(plan, values, row.getLong(1), row.getLong(2), row.getLong(3)),
+                                Long::sum);
+                        continue;
+                    }
                     String bd = row.getString(0);
                     int start = (int) (long) row.getLong(1);
                     int j = (int) (long) row.getLong(2);

@@ -76,6 +76,10 @@ class PersonDaysTest {
                 insert into persons (team_id, uuid, created_at)
                   select t, md5(t || '-p-' || i)::uuid, timestamptz '2024-01-01' + i * interval '13 hours'
                   from generate_series(1, 2) t, generate_series(0, 59) i;
+                -- a person property for breakdowns (persons 0..59; merged ones read through their override)
+                update persons set properties = jsonb_build_object('plan', case when (created_at - timestamptz '2024-01-01')
+                  < interval '10 days' then 'free' when (created_at - timestamptz '2024-01-01') < interval '20 days'
+                  then 'pro' else null end);
                 -- persons 50..54 were merged into 0..4
                 insert into person_overrides (team_id, old_person_id, override_person_id)
                   select t, md5(t || '-p-' || (50 + i))::uuid, md5(t || '-p-' || i)::uuid
@@ -276,6 +280,151 @@ class PersonDaysTest {
         return answers;
     }
 
+    /**
+     * Retention from the person-day rollup and from the events: the same cells (person, breakdown value, row,
+     * interval) for each team, period (day, week, month), retention type, target and returning event (one named,
+     * another named, every event), {@code minimumOccurrences} 1 and 3, and with a person-property breakdown; and the
+     * same counts, cumulative too (read with deltas only, after a fold, and after a timezone change with deltas
+     * pending). The rollup path is the runner's choice (its plan carries the days); the raw path
+     * is the same plan without them.
+     */
+    static List<String> sameRetention() throws Exception {
+        int compared = 0;
+        boolean returnsSeen = false;
+        List<String> answers = new ArrayList<>();
+        for (long team : new long[] {1, 2}) {
+            String zone = team == 1 ? "UTC" : scalarText("select timezone from teams where id = " + team);
+            for (Interval interval : new Interval[] {Interval.DAY, Interval.WEEK, Interval.MONTH}) {
+                QueryDateRange r = range(interval, zone);
+                PersonDays.Days days = RetentionQueryRunner.rollupDays(interval, r);
+                assertTrue(days != null, "whole local days at " + interval);
+                for (String[] events : new String[][] {{"$pageview", "$pageview"}, {"$pageview", "purchase"},
+                        {null, null}}) {
+                    Expr target = RetentionQueryRunner.entity(entity(events[0]), "targetEntity");
+                    Expr returning = RetentionQueryRunner.entity(entity(events[1]), "returningEntity");
+                    for (boolean firstTime : new boolean[] {false, true}) {
+                        for (int minimum : new int[] {1, 3}) {
+                            for (RetentionBreakdown bd : minimum > 1 ? new RetentionBreakdown[] {null}
+                                    : new RetentionBreakdown[] {null, new RetentionBreakdown("person", "plan", List.of(), 25)}) {
+                                var raw = new RetentionQueryRunner.Plan(interval, r, 8, firstTime, false, minimum,
+                                        target, returning, new Expr.Constant(true), bd, null);
+                                var fast = new RetentionQueryRunner.Plan(interval, r, 8, firstTime, false, minimum,
+                                        target, returning, new Expr.Constant(true), bd, days);
+                                String wrap = "SELECT person_id, bd, start, j FROM %s AS c";
+                                List<String> expected = rows(compile(wrap(RetentionQueryRunner.cellsAst(raw), wrap),
+                                        team, zone));
+                                assertFalse(expected.isEmpty());
+                                String what = "retention, team " + team + ", " + interval + ", " + events[0] + " → "
+                                        + events[1] + (firstTime ? ", first time" : "") + ", minimum " + minimum
+                                        + (bd == null ? "" : ", by person plan");
+                                // the rollup statement reads the rollup, not the events
+                                CompiledQuery rollupSql = compile(wrap(RetentionQueryRunner.cellsAst(fast), wrap),
+                                        team, zone);
+                                assertTrue(rollupSql.sql().contains("events_person_days")
+                                        && !rollupSql.sql().matches("(?is).*\\bfrom\\s+events\\b(?!_).*"), what + ": " + rollupSql.sql());
+                                List<String> cells = rows(rollupSql);
+                                answers.addAll(cells);
+                                assertEquals(expected, cells, what);
+                                returnsSeen |= expected.stream().anyMatch(c -> !c.endsWith("|0|"));
+                                compared++;
+                                // the runner's numbers (activity masks) against the cells counted here
+                                for (boolean cumulative : new boolean[] {false, true}) {
+                                    for (var p : List.of(raw, fast)) {
+                                        var q = new RetentionQueryRunner.Plan(interval, r, 8, firstTime, cumulative,
+                                                minimum, target, returning, new Expr.Constant(true), bd, p.days());
+                                        List<String> fromMasks = fromMasks(q, team, zone);
+                                        answers.addAll(fromMasks);
+                                        assertEquals(fromCells(expected, q), fromMasks, what + (cumulative
+                                                ? ", cumulative" : "") + ", masks" + (p == fast ? " (rollup)" : ""));
+                                    }
+                                }
+                                if (minimum == 1 && bd == null) {
+                                    var rawCumulative = new RetentionQueryRunner.Plan(interval, r, 8, firstTime, true,
+                                            minimum, target, returning, new Expr.Constant(true), null, null);
+                                    var fastCumulative = new RetentionQueryRunner.Plan(interval, r, 8, firstTime, true,
+                                            minimum, target, returning, new Expr.Constant(true), null, days);
+                                    List<String> counts = rows(compile(RetentionQueryRunner.counts(fastCumulative),
+                                            team, zone));
+                                    answers.addAll(counts);
+                                    assertEquals(rows(compile(RetentionQueryRunner.counts(rawCumulative), team, zone)),
+                                            counts, what + ", cumulative");
+                                    assertEquals(rows(compile(RetentionQueryRunner.counts(raw), team, zone)),
+                                            rows(compile(RetentionQueryRunner.counts(fast), team, zone)),
+                                            what + ", counts");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(returnsSeen, "the data has returning persons");
+        assertEquals(2 * 3 * 3 * 2 * 3, compared);
+        return answers;
+    }
+
+    /** Retention numbers "bd|row|interval|persons" (non-zero) from the runner's mask statement. */
+    static List<String> fromMasks(RetentionQueryRunner.Plan plan, long team, String zone) throws Exception {
+        assertTrue(RetentionQueryRunner.masksAnswer(plan));
+        CompiledQuery c = compile(RetentionQueryRunner.masks(plan), team, zone);
+        RowSet<Row> rows = pool.preparedQuery(c.sql()).execute(Tuple.from(c.params()))
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        Map<String, long[][]> by = new java.util.TreeMap<>();
+        for (Row row : rows) {
+            RetentionQueryRunner.addMasks(plan, by.computeIfAbsent(row.getString(0),
+                    k -> new long[plan.rows()][plan.lookahead()]), row.getLong(1), row.getLong(2), row.getLong(3));
+        }
+        return numbers(by);
+    }
+
+    /**
+     * The same numbers counted here from cell rows "person|bd|row|interval|": persons per cell; cumulative: a person
+     * counts in a row at every interval up to their last one there.
+     */
+    static List<String> fromCells(List<String> cells, RetentionQueryRunner.Plan plan) {
+        Map<String, Integer> last = new java.util.TreeMap<>();
+        for (String cell : cells) {
+            String[] f = cell.split("\\|", -1);
+            last.merge(f[0] + "|" + f[1] + "|" + f[2], Integer.parseInt(f[3]), Math::max);
+        }
+        Map<String, long[][]> by = new java.util.TreeMap<>();
+        for (String cell : cells) {
+            String[] f = cell.split("\\|", -1);
+            long[][] v = by.computeIfAbsent(f[1], k -> new long[plan.rows()][plan.lookahead()]);
+            int row = Integer.parseInt(f[2]);
+            int j = Integer.parseInt(f[3]);
+            if (!plan.cumulative()) {
+                v[row][j]++;
+            } else if (j == last.get(f[0] + "|" + f[1] + "|" + f[2])) {
+                for (int k = 0; k <= j; k++) {
+                    v[row][k]++;
+                }
+            }
+        }
+        return numbers(by);
+    }
+
+    static List<String> numbers(Map<String, long[][]> by) {
+        List<String> out = new ArrayList<>();
+        by.forEach((bd, v) -> {
+            for (int s = 0; s < v.length; s++) {
+                for (int j = 0; j < v[s].length; j++) {
+                    if (v[s][j] != 0) {
+                        out.add(bd + "|" + s + "|" + j + "|" + v[s][j]);
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    /** A retention entity {@code {id, type: "events"}} (id null: every event). */
+    static RetentionQuery.RetentionEntity entity(String event) {
+        ObjectMapper json = new ObjectMapper();
+        return new RetentionQuery.RetentionEntity(event == null ? json.nullNode() : json.getNodeFactory().textNode(event),
+                "events", null, null, null, null, null, null, null);
+    }
+
     /** What PersonDays.days gives for an eligible read (built here without a query context). */
     static PersonDays.Days days(ZonedDateTime from, ZonedDateTime to) {
         return new PersonDays.Days(from.toLocalDate(), to.plusNanos(1000).toLocalDate().minusDays(1));
@@ -361,6 +510,7 @@ class PersonDaysTest {
         assertTrue(scalar("select count(*) from events_person_months") > 500);
         assertEquals(0, bitmapDifferences(), "bitmaps after the insert batches");
         List<String> unfolded = sameAnswers();
+        List<String> unfoldedRetention = sameRetention();
 
         // the fold moves every delta; the same answers before and after it
         assertTrue(fold() > 1000);
@@ -369,6 +519,7 @@ class PersonDaysTest {
         assertEquals(0, rollupDifferences(), "after the fold");
         assertEquals(0, bitmapDifferences(), "bitmaps after the fold");
         assertEquals(unfolded, sameAnswers(), "the same answers before and after a fold");
+        assertEquals(unfoldedRetention, sameRetention(), "the same retention before and after a fold");
         assertEquals(0, fold(), "nothing left to fold");
 
         // new events on keys already folded: folded and delta rows of one key are read together
@@ -429,6 +580,7 @@ class PersonDaysTest {
         assertEquals(0, rollupDifferences(), "after the timezone change");
         assertEquals(0, bitmapDifferences(), "bitmaps after the timezone change");
         sameAnswers();
+        sameRetention();
         fold();
         assertEquals(0, rollupDifferences(), "after the timezone change and a fold");
         assertEquals(0, bitmapDifferences(), "bitmaps after the timezone change and a fold");
