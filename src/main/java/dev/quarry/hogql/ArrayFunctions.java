@@ -162,7 +162,7 @@ final class ArrayFunctions {
                 + h.from() + ")");
         HigherOrder firstLast = (p, h, v) -> "coalesce((SELECT " + h.el().sql() + h.from() + " WHERE "
                 + p.bool(v) + " ORDER BY " + h.ord() + (h.name().equals("arrayfirst") ? "" : " DESC") + " LIMIT 1), "
-                + PostgresPrinter.defaultValue(h.el().type()) + ")";
+                + HogQLTypes.defaultValue(h.el().type()) + ")";
         higherOrder("arrayFirst", 2, (h, v) -> h.elType(), firstLast);
         higherOrder("arrayLast", 2, (h, v) -> h.elType(), firstLast);
         HigherOrder firstLastIndex = (p, h, v) -> "coalesce((SELECT " + h.ord() + h.from() + " WHERE "

@@ -326,4 +326,26 @@ public final class HogQLTypes {
 
     /** Comparisons, IN, LIKE, AND, OR, NOT, BETWEEN, IS NULL. */
     public static final String BOOL = "Bool";
+
+    /**
+     * ClickHouse's default value of a type, as SQL: what {@code arr[i]} past the end and {@code arrayFirst} with no
+     * match answer ({@code 0}, {@code 0.0}, {@code ''}, false, 1970-01-01, the nil UUID, an empty array); NULL for a
+     * Nullable type and for types without one here (tuples, JSON).
+     */
+    public static String defaultValue(String type) {
+        if (type.startsWith("Nullable(")) {
+            return "NULL";
+        }
+        return switch (cat(type)) {
+            case "int" -> "0::bigint";
+            case "float" -> "0::float8";
+            case "string" -> "''";
+            case "bool" -> "FALSE";
+            case "date" -> "'1970-01-01'::date";
+            case "datetime" -> "'1970-01-01T00:00:00Z'::timestamptz";
+            case "uuid" -> "'00000000-0000-0000-0000-000000000000'::uuid";
+            case "array" -> "'{}'::" + HogQLTypes.pgType(HogQLTypes.elementType(type)) + "[]";
+            default -> "NULL";
+        };
+    }
 }

@@ -547,7 +547,7 @@ public final class PostgresPrinter {
             // past either end (and at 0) ClickHouse's arrayElement gives the element type's default value: 0, '',
             // … — NULL only for an array of Nullable elements
             String el = HogQLTypes.elementType(arr.type());
-            return el.startsWith("Nullable(") ? element : "COALESCE(" + element + ", " + defaultValue(el) + ")";
+            return el.startsWith("Nullable(") ? element : "COALESCE(" + element + ", " + HogQLTypes.defaultValue(el) + ")";
         }
         if (e instanceof SelectLike sub) {
             return "(" + selectLike(sub, false).sql() + ")";
@@ -641,28 +641,6 @@ public final class PostgresPrinter {
             case "datetime" -> "to_char(" + Dates.localTs(this, f) + ", 'YYYY-MM-DD HH24:MI:SS')";
             case "date" -> "to_char(" + f.sql() + ", 'YYYY-MM-DD')";
             default -> "(" + f.sql() + ")::text";
-        };
-    }
-
-    /**
-     * ClickHouse's default value of a type, as SQL: what {@code arr[i]} past the end and {@code arrayFirst} with no
-     * match answer ({@code 0}, {@code 0.0}, {@code ''}, false, 1970-01-01, the nil UUID, an empty array); NULL for a
-     * Nullable type and for types without one here (tuples, JSON).
-     */
-    static String defaultValue(String type) {
-        if (type.startsWith("Nullable(")) {
-            return "NULL";
-        }
-        return switch (cat(type)) {
-            case "int" -> "0::bigint";
-            case "float" -> "0::float8";
-            case "string" -> "''";
-            case "bool" -> "FALSE";
-            case "date" -> "'1970-01-01'::date";
-            case "datetime" -> "'1970-01-01T00:00:00Z'::timestamptz";
-            case "uuid" -> "'00000000-0000-0000-0000-000000000000'::uuid";
-            case "array" -> "'{}'::" + HogQLTypes.pgType(HogQLTypes.elementType(type)) + "[]";
-            default -> "NULL";
         };
     }
 

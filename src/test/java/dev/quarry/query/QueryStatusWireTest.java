@@ -86,22 +86,24 @@ class QueryStatusWireTest {
         assertEquals("{\"query_status\":" + FRESH + "}", normalized(project, id, started));
         Response done = awaitDone(project, id);
         assertEquals(200, done.statusCode());
-        // the answer inside is stored as jsonb too: its keys come back in jsonb's order
-        String answer = "{\"error\":null,\"hogql\":\"SELECT 1 AS one, 'a' AS two LIMIT 100\",\"limit\":100,"
-                + "\"query\":\"select 1 as one, 'a' as two\",\"types\":[[\"one\",\"Int64\"],[\"two\",\"String\"]],"
-                + "\"offset\":0,\"columns\":[\"one\",\"two\"],\"explain\":null,\"hasMore\":false,"
-                + "\"results\":[[1,\"a\"]],\"timings\":[{\"k\":\"./run\",\"t\":<seconds>}],\"metadata\":null,"
-                + "\"postgres\":\"SELECT 1::bigint AS \\\"one\\\", $1::text AS \\\"two\\\" LIMIT 101\",\"timezone\":\"UTC\","
-                + "\"cache_key\":\"<key>\",\"is_cached\":false,\"modifiers\":{},\"clickhouse\":null,"
-                + "\"last_refresh\":\"<time>\",\"query_status\":null,\"cache_target_age\":\"<time>\","
-                + "\"next_allowed_client_refresh\":\"<time>\"}";
+        // the answer inside is kept as rendered text (V59_1): its keys in the fresh answer's order
+        String answer = "{\"results\":[[1,\"a\"]],\"columns\":[\"one\",\"two\"],"
+                + "\"types\":[[\"one\",\"Int64\"],[\"two\",\"String\"]],"
+                + "\"hogql\":\"SELECT 1 AS one, 'a' AS two LIMIT 100\",\"clickhouse\":null,"
+                + "\"postgres\":\"SELECT 1::bigint AS \\\"one\\\", $1::text AS \\\"two\\\" LIMIT 101\","
+                + "\"query\":\"select 1 as one, 'a' as two\",\"limit\":100,\"offset\":0,\"hasMore\":false,"
+                + "\"explain\":null,\"metadata\":null,\"modifiers\":{},\"error\":null,"
+                + "\"timings\":[{\"k\":\"./run\",\"t\":<seconds>}],\"is_cached\":false,"
+                + "\"last_refresh\":\"<time>\",\"next_allowed_client_refresh\":\"<time>\","
+                + "\"cache_target_age\":\"<time>\",\"cache_key\":\"<key>\",\"timezone\":\"UTC\","
+                + "\"query_status\":null}";
         assertEquals(stored("false", answer, "true", "\"<time>\"", "null", "null"), normalized(project, id, done));
         String bad = "wire-" + UUID.randomUUID();
         post(project, "{\"refresh\":\"force_async\",\"client_query_id\":\"" + bad
                 + "\",\"query\":{\"kind\":\"HogQLQuery\",\"query\":\"select nosuchfunction(1)\"}}");
         Response failed = awaitDone(project, bad);
         assertEquals(400, failed.statusCode());
-        assertEquals(stored("true", "null", "true", "\"<time>\"", "\"Unknown function \\\"nosuchfunction\\\"\"", "null"),
+        assertEquals(stored("true", "null", "true", "\"<time>\"", "\"Unsupported function call 'nosuchfunction(...)'\"", "null"),
                 normalized(project, bad, failed));
         String miss = "wire-" + UUID.randomUUID();
         Response missed = post(project, "{\"refresh\":\"async\",\"client_query_id\":\"" + miss
