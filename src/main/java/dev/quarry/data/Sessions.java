@@ -45,7 +45,17 @@ public final class Sessions {
             Context target = VertxContext.createNewDuplicatedContext(base);
             VertxContextSafetyToggle.setContextSafe(target, true);
             target.putLocal(ACTIVE, Boolean.TRUE);
-            target.runOnContext(ignored -> work.get().subscribe().with(emitter::complete, emitter::fail));
+            // The flag goes before the caller resumes on this context: a call made after the work (e.g. two lookups
+            // started together by the caller) is top-level again and gets its own session, never this closed one.
+            target.runOnContext(ignored -> work.get().subscribe().with(
+                    result -> {
+                        target.removeLocal(ACTIVE);
+                        emitter.complete(result);
+                    },
+                    failure -> {
+                        target.removeLocal(ACTIVE);
+                        emitter.fail(failure);
+                    }));
         });
     }
 }
