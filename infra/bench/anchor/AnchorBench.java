@@ -353,6 +353,18 @@ public class AnchorBench {
                 "SELECT sum(c) FROM (SELECT date_trunc('day', ts) AS d, count(DISTINCT person_id) AS c FROM events "
                         + "WHERE event = '$pageview' AND " + IN_RANGE + " GROUP BY 1)",
                 r -> String.valueOf(sum(r.path("results").path(0).path("data")))));
+        // weekly/monthly active by day: persons active on the bucket's day or the 6 (29) days before it
+        for (String[] active : new String[][] {{"weekly", "7"}, {"monthly", "30"}}) {
+            q.add(new Question("trends $pageview " + active[0] + " active",
+                    "{\"kind\":\"TrendsQuery\",\"interval\":\"day\",\"series\":[{\"kind\":\"EventsNode\",\"event\":\"$pageview\",\"math\":\""
+                            + active[0] + "_active\"}]," + RANGE + "}",
+                    ("WITH pd AS (SELECT DISTINCT person_id, CAST(ts AS DATE) AS d FROM events WHERE event = '$pageview' "
+                            + "AND ts >= TIMESTAMPTZ '" + FROM + " 00:00:00+00' - INTERVAL %s DAY AND ts < TIMESTAMPTZ '2026-01-01 00:00:00+00') "
+                            + "SELECT sum(c) FROM (SELECT b.d, count(DISTINCT pd.person_id) AS c "
+                            + "FROM (SELECT CAST(x AS DATE) AS d FROM range(DATE '" + FROM + "', DATE '2026-01-01', INTERVAL 1 DAY) t(x)) b "
+                            + "JOIN pd ON pd.d > b.d - %s AND pd.d <= b.d GROUP BY b.d)").formatted(Integer.parseInt(active[1]) - 1, active[1]),
+                    r -> String.valueOf(sum(r.path("results").path(0).path("data")))));
+        }
         q.add(new Question("lifecycle daily",
                 "{\"kind\":\"LifecycleQuery\",\"interval\":\"day\",\"series\":[" + PV + "]," + RANGE + "}",
                 """
@@ -569,7 +581,7 @@ public class AnchorBench {
                 }
                 try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
                     loadDuck(duck, pgPort, team, logs);
-                    System.out.printf("%n%-32s %12s %12s %8s   %s%n", "insight (30 days)", "Quarry API", "DuckDB", "ratio", "check (Quarry | DuckDB)");
+                    System.out.printf("%n%-32s %12s %12s %8s  %-10s %s%n", "insight (30 days)", "Quarry API", "DuckDB", "ratio", "load (1m)", "check (Quarry | DuckDB)");
                     for (Question q : questions()) {
                         if (!only.isEmpty() && java.util.Arrays.stream(only.split(",")).noneMatch(q.name()::contains)) {
                             continue;
@@ -670,7 +682,11 @@ public class AnchorBench {
         byte[] body = ("{\"refresh\":\"force_blocking\",\"query\":" + q.quarry() + "}").getBytes(StandardCharsets.UTF_8);
         Map<String, String> headers = Map.of("content-type", "application/json", "authorization", "Bearer " + key);
         List<Double> quarry = new ArrayList<>();
+        List<Double> duckTimes = new ArrayList<>();
         String quarryCheck = null;
+        String duckCheck = null;
+        // Quarry and DuckDB alternate (warm-ups first), so a change of the machine's load during the question
+        // weighs on both sides of the ratio alike
         for (int i = 0; i <= runs; i++) {
             long t = System.nanoTime();
             Answer a = app.call("POST", "/api/environments/" + team + "/query/", headers, body);
@@ -680,26 +696,21 @@ public class AnchorBench {
                 return;
             }
             quarryCheck = q.quarryCheck().apply(JSON.readTree(a.body()));
-            if (i > 0) {
-                quarry.add(ms);
-            }
-        }
-        List<Double> duckTimes = new ArrayList<>();
-        String duckCheck = null;
-        for (int i = 0; i <= runs; i++) {
-            long t = System.nanoTime();
+            t = System.nanoTime();
             try (Statement s = duck.createStatement(); ResultSet rs = s.executeQuery(q.duck())) {
                 rs.next();
                 duckCheck = rs.getString(1);
             }
-            double ms = (System.nanoTime() - t) / 1e6;
+            double duckMs = (System.nanoTime() - t) / 1e6;
             if (i > 0) {
-                duckTimes.add(ms);
+                quarry.add(ms);
+                duckTimes.add(duckMs);
             }
         }
         double qm = median(quarry);
         double dm = median(duckTimes);
-        System.out.printf("%-32s %9.0f ms %9.0f ms %7.1f×   %s%s%n", q.name(), qm, dm, qm / dm,
+        System.out.printf("%-32s %9.0f ms %9.0f ms %7.1f×  %-10s %s%s%n", q.name(), qm, dm, qm / dm,
+                Files.readString(Path.of("/proc/loadavg")).split(" ")[0],
                 java.util.Objects.equals(quarryCheck, duckCheck) ? "same: " : "DIFFERENT: ",
                 java.util.Objects.equals(quarryCheck, duckCheck) ? abbreviate(quarryCheck) : quarryCheck + " | " + duckCheck);
     }
