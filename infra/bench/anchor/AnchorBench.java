@@ -44,8 +44,9 @@ import java.util.zip.GZIPOutputStream;
  *   <li>generates the insight data in the database with infra/bench/insights/generate.sql (persons, distinct ids,
  *       events with person_id and jsonb properties, 90 days ending 2025-12-31) and copies the same rows into DuckDB
  *       (2 threads; $browser as a column, as PostHog materialises it);</li>
- *   <li>times each insight through the API (POST query, refresh force_blocking) and the same question in DuckDB:
- *       one warm-up, then the median of {@code runs}; prints both, the ratio, and a check value from each answer;</li>
+ *   <li>times each insight through the API (POST query, refresh force_blocking) and the same question in DuckDB,
+ *       the two alternating: one warm-up each, then the median of {@code runs}; prints both, the ratio, the load
+ *       average and a check value from each answer;</li>
  *   <li>capture: {@code captureEvents} events as SDK-shaped gzip /batch/ requests of 1,000 (Content-Type
  *       application/json, Content-Encoding gzip, as posthog-node sends), then a raw COPY of the same rows into an
  *       events-shaped table (the ceiling).</li>
