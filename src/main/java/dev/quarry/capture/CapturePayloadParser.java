@@ -298,24 +298,57 @@ public final class CapturePayloadParser {
      * reveals, as PostHog does, except where PostHog keeps the timestamp as sent: an event with
      * {@code properties.$ignore_sent_at: true}, and every event of a {@code historical_migration} batch (imports of
      * past data, whose sent_at says nothing about the clock that stamped them).
+     *
+     * <p>The envelope is typed as PostHog's capture types it ({@code RawEvent} of its Rust capture, read with serde):
+     * {@code event} a string; {@code distinct_id} any value (a string as it is, anything else as its JSON text);
+     * {@code uuid} a UUID string ({@code ""} or null: a new one); {@code timestamp} a string; {@code offset} an
+     * integer; {@code properties}, {@code $set} and {@code $set_once} objects (null allowed where PostHog's field is
+     * optional: {@code $set}, {@code $set_once}, {@code timestamp}, {@code offset}); {@code token}/{@code api_key} a
+     * string. A value of another type fails PostHog's decoding of the whole request, so here it is a 400 for the whole
+     * request, naming the event and the field, and nothing of the request is stored. ({@code $set} inside
+     * {@code properties} is read by PostHog's ingestion, which empties a non-object one with a warning.)
      */
     private CapturedEvent toEvent(ObjectNode raw, int index, String batchSentAt, boolean historical, Instant now,
                                   List<IngestionWarning> warnings) {
+        String at = "Event at index " + index;
         JsonNode eventNode = raw.get("event");
-        if (eventNode == null || !eventNode.isTextual() || eventNode.asText().isBlank()) {
-            throw new CaptureValidationException("Event at index " + index + " is missing the event name");
+        if (eventNode != null && !eventNode.isNull() && !eventNode.isTextual()) {
+            throw wrongType(at, "event", "a string", eventNode);
+        }
+        if (eventNode == null || eventNode.isNull() || eventNode.asText().isBlank()) {
+            throw new CaptureValidationException(at + " is missing the event name");
         }
         String event = eventNode.asText();
         JsonNode propsNode = raw.get("properties");
-        if (propsNode != null && !propsNode.isNull() && !propsNode.isObject()) {
-            throw new CaptureValidationException("Event at index " + index + ": properties must be an object");
+        if (propsNode != null && !propsNode.isObject()) {
+            throw new CaptureValidationException(at + ": properties must be an object");
         }
+        for (String field : new String[]{"$set", "$set_once"}) {
+            JsonNode node = raw.get(field);
+            if (node != null && !node.isNull() && !node.isObject()) {
+                throw wrongType(at, field, "an object", node);
+            }
+        }
+        for (String field : new String[]{"token", "api_key", "$token"}) {
+            JsonNode node = raw.get(field);
+            if (node != null && !node.isNull() && !node.isTextual()) {
+                throw wrongType(at, field, "a string", node);
+            }
+        }
+        JsonNode timestampNode = raw.get("timestamp");
+        if (timestampNode != null && !timestampNode.isNull() && !timestampNode.isTextual()) {
+            throw wrongType(at, "timestamp", "a string", timestampNode);
+        }
+        JsonNode offsetNode = raw.get("offset");
+        if (offsetNode != null && !offsetNode.isNull() && !(offsetNode.isIntegralNumber() && offsetNode.canConvertToLong())) {
+            throw wrongType(at, "offset", "an integer", offsetNode);
+        }
+        UUID uuid = uuidOf(raw, at);
         ObjectNode properties = propsNode instanceof ObjectNode object ? object.deepCopy() : mapper.createObjectNode();
         String distinctId = distinctIdOf(raw, properties);
         if (distinctId == null) {
-            throw new CaptureValidationException("Event at index " + index + " is missing distinct_id");
+            throw new CaptureValidationException(at + " is missing distinct_id");
         }
-        UUID uuid = uuidOf(raw);
         if (distinctId.codePointCount(0, distinctId.length()) > MAX_DISTINCT_ID_CHARS) {
             // PostHog's legacy capture endpoints cut it and ingest the event.
             distinctId = distinctId.substring(0, distinctId.offsetByCodePoints(0, MAX_DISTINCT_ID_CHARS));
@@ -332,17 +365,28 @@ public final class CapturePayloadParser {
         List<String> unset = unsetKeys(raw.get("$unset"), properties.remove("$unset"));
         boolean ignoreSentAt = historical || properties.path("$ignore_sent_at").asBoolean(false);
         String sentAt = ignoreSentAt ? null : textOrNull(raw.get("sent_at"));
-        Long offset = raw.hasNonNull("offset") && raw.get("offset").canConvertToLong() ? raw.get("offset").asLong() : null;
-        Instant timestamp = EventTimestamps.resolve(textOrNull(raw.get("timestamp")),
+        Long offset = offsetNode != null && !offsetNode.isNull() ? offsetNode.asLong() : null;
+        Instant timestamp = EventTimestamps.resolve(textOrNull(timestampNode),
                 sentAt != null || ignoreSentAt ? sentAt : batchSentAt, offset, now);
         return new CapturedEvent(uuid, event, distinctId, properties, timestamp, set, setOnce, unset);
     }
 
+    private static CaptureValidationException wrongType(String at, String field, String expected, JsonNode got) {
+        return new CaptureValidationException(at + ": " + field + " must be " + expected + ", got "
+                + got.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * PostHog's distinct id: the top-level {@code distinct_id} (or {@code $distinct_id}) unless missing or null, else
+     * the properties' {@code distinct_id} (Quarry also reads {@code $distinct_id} there); a string as it is, any other
+     * value as its JSON text (posthog-js accepts arbitrary values); empty means missing.
+     */
     private static String distinctIdOf(ObjectNode raw, ObjectNode properties) {
         for (JsonNode candidate : new JsonNode[]{raw.get("distinct_id"), raw.get("$distinct_id"),
                 properties.get("distinct_id"), properties.get("$distinct_id")}) {
-            if (candidate != null && (candidate.isTextual() || candidate.isNumber()) && !candidate.asText().isBlank()) {
-                return candidate.asText();
+            if (candidate != null && !candidate.isNull()) {
+                String text = candidate.isTextual() ? candidate.asText() : candidate.toString();
+                return text.isEmpty() ? null : text;
             }
         }
         return null;
@@ -383,16 +427,42 @@ public final class CapturePayloadParser {
         return keys;
     }
 
-    private static UUID uuidOf(ObjectNode raw) {
-        String value = textOrNull(raw.get("uuid"));
-        if (value != null) {
-            try {
-                return UUID.fromString(value);
-            } catch (IllegalArgumentException e) {
-                throw new CaptureValidationException("Invalid event uuid: " + value);
-            }
+    /** PostHog's event uuid: a UUID string; missing, null or {@code ""} gives a new one; anything else is a 400. */
+    private static UUID uuidOf(ObjectNode raw, String at) {
+        JsonNode node = raw.get("uuid");
+        if (node == null || node.isNull() || (node.isTextual() && node.asText().isEmpty())) {
+            return UUID.randomUUID();
         }
-        return UUID.randomUUID();
+        if (!node.isTextual()) {
+            throw wrongType(at, "uuid", "a UUID string", node);
+        }
+        String value = node.asText();
+        UUID parsed = parseUuid(value);
+        if (parsed == null) {
+            throw new CaptureValidationException(at + ": invalid event uuid: " + value);
+        }
+        return parsed;
+    }
+
+    private static final java.util.regex.Pattern UUID_TEXT = java.util.regex.Pattern.compile(
+            "(?i)(?:urn:uuid:)?\\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})}?");
+
+    /**
+     * The forms PostHog's capture accepts (Rust's {@code Uuid::parse_str}): hyphenated, 32 hex digits, braced or
+     * {@code urn:uuid:}; null for anything else ({@code UUID.fromString} would take {@code 1-1-1-1-1}).
+     */
+    static UUID parseUuid(String value) {
+        java.util.regex.Matcher m = UUID_TEXT.matcher(value);
+        if (!m.matches() || value.startsWith("{") != value.endsWith("}")) {
+            return null;
+        }
+        String hex = m.group(1) + m.group(2) + m.group(3) + m.group(4) + m.group(5);
+        boolean hyphens = value.indexOf('-') >= 0;
+        String body = value.replaceFirst("(?i)^urn:uuid:", "").replace("{", "").replace("}", "");
+        if (hyphens && body.length() != 36 || !hyphens && body.length() != 32) {
+            return null;
+        }
+        return new UUID(Long.parseUnsignedLong(hex.substring(0, 16), 16), Long.parseUnsignedLong(hex.substring(16), 16));
     }
 
     private static String tokenOf(JsonNode node) {

@@ -47,6 +47,14 @@ public record Breakdown(String type, String property, List<Long> cohorts, int li
     public static final Supports TRENDS = new Supports("TrendsQuery", Set.of("event", "person", "hogql", "cohort"),
             Integer.MAX_VALUE);
 
+    /**
+     * Whether the filter uses the list form ({@code breakdowns}, even with one entry): PostHog's trends then run in
+     * multiple-breakdown mode, whose {@code breakdown_value} is a list of the entries' values ({@code ["Chrome"]}).
+     */
+    public static boolean listForm(BreakdownFilter f) {
+        return f != null && f.breakdowns() != null && !f.breakdowns().isEmpty();
+    }
+
     public boolean isCohort() {
         return type.equals("cohort");
     }

@@ -272,6 +272,16 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                         }
                     }
                 }
+                if (breakdown != null && Breakdown.listForm(query.breakdownFilter())) {
+                    // PostHog's multiple-breakdown mode (the list form, one entry too): breakdown_value is the list of
+                    // the entries' values; the label joins them with "::", which for one entry is the value itself
+                    for (JsonNode o : results) {
+                        JsonNode value = o.get("breakdown_value");
+                        if (value != null && value.isTextual()) {
+                            ((ObjectNode) o).putArray("breakdown_value").add(value.asText());
+                        }
+                    }
+                }
                 // PostHog: hasMore says that breakdown values were folded into the other bucket (shown or hidden)
                 body.put("hasMore", folded.get());
                 List<CompiledQuery> statements = new ArrayList<>();

@@ -33,7 +33,7 @@ import java.util.Set;
 public record QueryRequest(ObjectNode query, String kind, String clientQueryId, RefreshMode refresh,
                            DashboardFilter filtersOverride, Map<String, ObjectNode> variablesOverride, String name) {
     /** Nodes that only wrap the query to run, in {@code source}. */
-    static final Set<String> WRAPPERS = Set.of("InsightVizNode", "DataTableNode", "DataVisualizationNode");
+    public static final Set<String> WRAPPERS = Set.of("InsightVizNode", "DataTableNode", "DataVisualizationNode");
 
     private static final String PARSE_ERROR = "JSON parse error - 1 validation error for QueryRequest";
 

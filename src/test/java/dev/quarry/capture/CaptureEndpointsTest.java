@@ -205,6 +205,14 @@ class CaptureEndpointsTest {
                 .body("detail", equalTo("Event at index 0 is missing the event name"));
         given().contentType("application/json").body(Map.of("batch", List.of(Map.of("event", "x", "distinct_id", "a"))))
                 .post("/batch/").then().statusCode(400);
+        // A uuid PostHog's capture cannot decode, a number or a malformed string alike, refuses the whole request.
+        for (Object uuid : List.of(123, "not-a-uuid")) {
+            given().contentType("application/json").body(Map.of("api_key", token, "batch", List.of(
+                            Map.of("event", "good", "distinct_id", "a"),
+                            Map.of("event", "bad uuid", "distinct_id", "a", "uuid", uuid))))
+                    .post("/batch/").then().statusCode(400).body("code", equalTo("invalid_payload"))
+                    .body("detail", org.hamcrest.Matchers.startsWith("Event at index 1: "));
+        }
         given().contentType("application/json").header("Content-Encoding", "gzip").body("not gzip at all".getBytes())
                 .post("/batch/").then().statusCode(400).body("code", equalTo("invalid_payload"));
         given().contentType("application/json").body("").post("/batch/").then().statusCode(400);

@@ -98,6 +98,74 @@ class CapturePayloadParserTest {
                 () -> parser.parse("data=AAAAAAAA".getBytes(StandardCharsets.UTF_8), null, "lz64", NOW));
     }
 
+    private CaptureBatch event(String fields) {
+        return parser.parse(("{\"api_key\":\"phc_x\",\"batch\":[{\"event\":\"ok\",\"distinct_id\":\"d\"},{" + fields
+                + "}]}").getBytes(StandardCharsets.UTF_8), null, null, NOW);
+    }
+
+    private String refused(String fields) {
+        return assertThrows(CaptureValidationException.class, () -> event(fields)).getMessage();
+    }
+
+    /**
+     * Every envelope field typed as PostHog's capture types it (its Rust {@code RawEvent}, decoded by serde: a value
+     * of another type fails the decoding of the whole request, a 400). The second event of a two-event batch is the
+     * wrong one, so the message names index 1 and the parse throws before anything is returned.
+     */
+    @Test
+    void envelopeFieldsOfTheWrongTypeRefuseTheWholeRequest() {
+        assertEquals("Event at index 1: uuid must be a UUID string, got number",
+                refused("\"event\":\"e\",\"distinct_id\":\"d\",\"uuid\":123"));
+        assertEquals("Event at index 1: invalid event uuid: not-a-uuid",
+                refused("\"event\":\"e\",\"distinct_id\":\"d\",\"uuid\":\"not-a-uuid\""));
+        assertEquals("Event at index 1: invalid event uuid: 1-1-1-1-1",
+                refused("\"event\":\"e\",\"distinct_id\":\"d\",\"uuid\":\"1-1-1-1-1\""));
+        assertEquals("Event at index 1: uuid must be a UUID string, got boolean",
+                refused("\"event\":\"e\",\"distinct_id\":\"d\",\"uuid\":true"));
+        assertEquals("Event at index 1: event must be a string, got number",
+                refused("\"event\":7,\"distinct_id\":\"d\""));
+        assertEquals("Event at index 1 is missing the event name", refused("\"event\":null,\"distinct_id\":\"d\""));
+        assertEquals("Event at index 1: timestamp must be a string, got number",
+                refused("\"event\":\"e\",\"distinct_id\":\"d\",\"timestamp\":1700000000"));
+        assertEquals("Event at index 1: offset must be an integer, got string",
+                refused("\"event\":\"e\",\"distinct_id\":\"d\",\"offset\":\"5\""));
+        assertEquals("Event at index 1: properties must be an object",
+                refused("\"event\":\"e\",\"distinct_id\":\"d\",\"properties\":null"));
+        assertEquals("Event at index 1: properties must be an object",
+                refused("\"event\":\"e\",\"distinct_id\":\"d\",\"properties\":[1]"));
+        assertEquals("Event at index 1: $set must be an object, got number",
+                refused("\"event\":\"e\",\"distinct_id\":\"d\",\"$set\":42"));
+        assertEquals("Event at index 1: $set_once must be an object, got array",
+                refused("\"event\":\"e\",\"distinct_id\":\"d\",\"$set_once\":[1]"));
+        assertEquals("Event at index 1: token must be a string, got number",
+                refused("\"event\":\"e\",\"distinct_id\":\"d\",\"token\":5"));
+        assertEquals("Event at index 1 is missing distinct_id", refused("\"event\":\"e\",\"distinct_id\":\"\""));
+        assertEquals("Event at index 1 is missing distinct_id", refused("\"event\":\"e\",\"distinct_id\":null"));
+    }
+
+    /**
+     * What PostHog's capture takes: uuid "" or null is a new uuid, the other UUID spellings Rust's parser reads; a
+     * distinct id of any type is its JSON text (a number 42 is "42", true is "true", an object its compact JSON);
+     * $set / timestamp / offset null are absent.
+     */
+    @Test
+    void envelopeValuesPostHogAccepts() {
+        java.util.UUID u = java.util.UUID.fromString("0190a3c1-7e2b-7c4d-9a6f-123456789abc");
+        assertEquals(u, event("\"event\":\"e\",\"distinct_id\":\"d\",\"uuid\":\"0190A3C17E2B7C4D9A6F123456789ABC\"")
+                .events().get(1).uuid());
+        assertEquals(u, event("\"event\":\"e\",\"distinct_id\":\"d\",\"uuid\":\"{0190a3c1-7e2b-7c4d-9a6f-123456789abc}\"")
+                .events().get(1).uuid());
+        CaptureBatch blank = event("\"event\":\"e\",\"distinct_id\":\"d\",\"uuid\":\"\",\"$set\":null,"
+                + "\"timestamp\":null,\"offset\":null");
+        assertEquals(4, blank.events().get(1).uuid().version());
+        assertEquals(NOW, blank.events().get(1).timestamp());
+        assertEquals("42", event("\"event\":\"e\",\"distinct_id\":42").events().get(1).distinctId());
+        assertEquals("true", event("\"event\":\"e\",\"distinct_id\":true").events().get(1).distinctId());
+        assertEquals("{\"a\":1}", event("\"event\":\"e\",\"distinct_id\":{\"a\":1}").events().get(1).distinctId());
+        assertEquals("p", event("\"event\":\"e\",\"distinct_id\":null,\"properties\":{\"distinct_id\":\"p\"}")
+                .events().get(1).distinctId());
+    }
+
     private static byte[] fixture(String name) throws IOException {
         try (InputStream in = CapturePayloadParserTest.class.getResourceAsStream("/capture-fixtures/" + name)) {
             return in.readAllBytes();

@@ -1,11 +1,10 @@
 package dev.quarry.capture;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.testing.BatchSender;
 import dev.quarry.testing.PostgresResource;
 import dev.quarry.testing.TestProjects;
 import dev.quarry.testing.TestProjects.Project;
@@ -18,12 +17,10 @@ import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.inject.Inject;
-import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +32,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
 class TimezoneChangeDuringCaptureTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant T0 = Instant.parse("2024-03-01T09:00:00Z");
     /** 02:30 UTC on 2 March: still 1 March in America/St_Johns (UTC−3:30), already 2 March 08:15 in Kathmandu. */
     private static final String LATE = "2024-03-02T02:30:00Z";
@@ -51,12 +47,7 @@ class TimezoneChangeDuringCaptureTest {
                     "timestamp", T0.plusSeconds(60L * p).toString(),
                     "properties", Map.of("$browser", "Firefox", "$ignore_sent_at", true)));
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(JSON.writeValueAsBytes(Map.of("api_key", project.apiToken(), "batch", batch)));
-        }
-        given().contentType("application/json").header("Content-Encoding", "gzip").body(out.toByteArray())
-                .post("/batch/").then().statusCode(200);
+        BatchSender.gzip(project, batch);
     }
 
     private long scalar(String sql, Object... args) {
@@ -66,14 +57,7 @@ class TimezoneChangeDuringCaptureTest {
 
     /** Person-day keys where the rollup view and the events counted in {@code zone} disagree, both ways. */
     private long differences(long team, String zone) {
-        return scalar("""
-                WITH truth AS (SELECT event, (timestamp AT TIME ZONE $2)::date AS day, person_id, count(*) AS events,
-                                      min(timestamp) AS first_at, max(timestamp) AS last_at
-                               FROM events WHERE team_id = $1 GROUP BY 1, 2, 3),
-                     rollup AS (SELECT event, day, person_id, events, first_at, last_at
-                                FROM events_person_days WHERE team_id = $1)
-                SELECT (SELECT count(*) FROM (SELECT * FROM truth EXCEPT SELECT * FROM rollup) a)
-                     + (SELECT count(*) FROM (SELECT * FROM rollup EXCEPT SELECT * FROM truth) b)""", team, zone);
+        return BatchSender.rollupDifferences(pool, team, zone);
     }
 
     /** A copy of one of the project's events under a new uuid at {@link #LATE}: what a batch's insert writes. */

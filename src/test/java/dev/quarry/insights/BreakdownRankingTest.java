@@ -72,7 +72,9 @@ class BreakdownRankingTest {
                 "dateRange", Map.of("date_from", "2020-01-01", "date_to", "2020-01-03"), "interval", "day",
                 "properties", List.of());
         JsonPath body = query(team, q);
-        assertEquals(List.of("Firefox", "$$_posthog_breakdown_other_$$"), body.getList("results.breakdown_value"));
+        // the list form is PostHog's multiple-breakdown mode: each value is a list
+        assertEquals(List.of(List.of("Firefox"), List.of("$$_posthog_breakdown_other_$$")),
+                body.getList("results.breakdown_value"));
         assertEquals(List.of(3, 1), body.getList("results.count", Integer.class));
         Map<String, Object> total = Map.of("kind", "TrendsQuery", "breakdownFilter", Map.of("breakdown_limit", 1,
                 "breakdown", "$browser"), "series", List.of(Map.of("event", "$pageview", "kind", "EventsNode")),

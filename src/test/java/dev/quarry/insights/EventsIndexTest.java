@@ -7,6 +7,7 @@ import dev.quarry.hogql.CompileSettings;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.Parser;
+import dev.quarry.testing.MigratedPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -15,16 +16,12 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,15 +40,8 @@ class EventsIndexTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pg = EmbeddedPostgres.builder().start();
-        List<Path> migrations;
-        try (Stream<Path> files = Files.list(Path.of("src/main/resources/db/migration"))) {
-            migrations = files.sorted(Comparator.comparing(PersonDaysTest::version)).toList();
-        }
+        pg = MigratedPostgres.start();
         try (Connection conn = pg.getPostgresDatabase().getConnection(); Statement st = conn.createStatement()) {
-            for (Path m : migrations) {
-                st.execute(Files.readString(m));
-            }
             // 300 $pageviews on 2024-03-01..10 (browser i % 3, os i % 2, device on every 5th) and 3,000 other events
             st.execute("""
                 insert into organizations (id, name) values ('10000000-0000-0000-0000-000000000000', 'org');

@@ -13,28 +13,23 @@ import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.Parser;
+import dev.quarry.testing.MigratedPostgres;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,16 +53,9 @@ class PersonDaysTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pg = EmbeddedPostgres.builder().start();
+        pg = MigratedPostgres.start();
         conn = pg.getPostgresDatabase().getConnection();
-        List<Path> migrations;
-        try (Stream<Path> files = Files.list(Path.of("src/main/resources/db/migration"))) {
-            migrations = files.sorted(Comparator.comparing(PersonDaysTest::version)).toList();
-        }
         try (Statement st = conn.createStatement()) {
-            for (Path m : migrations) {
-                st.execute(Files.readString(m));
-            }
             st.execute("""
                 insert into organizations (id, name) values ('10000000-0000-0000-0000-000000000000', 'org');
                 insert into teams (id, uuid, organization_id, name, api_token, timezone) values
@@ -119,21 +107,13 @@ class PersonDaysTest {
             }
         }
         vertx = Vertx.vertx();
-        pool = Pool.pool(vertx, new PgConnectOptions().setHost("localhost").setPort(pg.getPort()).setDatabase("postgres")
-                .setUser("postgres").setPassword("postgres"), new PoolOptions().setMaxSize(2));
-    }
-
-    static double version(Path p) {
-        String v = p.getFileName().toString().replaceFirst("^V", "").replaceFirst("__.*", "").replace('_', '.');
-        return Double.parseDouble(v);
+        pool = MigratedPostgres.pool(vertx, pg);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        pool.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         conn.close();
-        pg.close();
+        MigratedPostgres.stop(pool, vertx, pg);
     }
 
     /** Rows of the rollup that differ from the events grouped by local day (both directions). */

@@ -112,10 +112,12 @@ class RetentionBreakdownTest {
                 List.of(1, 0, 1), List.of(0, 0, 0), List.of(2, 0, 0),
                 List.of(1, 1, 0), List.of(1, 0, 0), List.of(0, 0, 0)), counts(body));
         assertEquals(List.of("x", "x", "x", "y", "y", "y", "", "", ""), body.getList("results.breakdown_value"));
-        // the list form with one element is the same breakdown
+        // the list form with one element is the same breakdown: PostHog's retention turns the single form into the
+        // list form and answers breakdown_value as text in both (not a list, unlike trends)
         JsonPath list = query(team, retention(Map.of(), Map.of("breakdownFilter",
                 Map.of("breakdowns", List.of(Map.of("property", "connector", "type", "event"))))));
         assertEquals(counts(body), counts(list));
+        assertEquals(body.getList("results.breakdown_value"), list.getList("results.breakdown_value"));
     }
 
     /** breakdown_limit 2: x and y kept, "" (u4) becomes PostHog's other bucket. */
@@ -176,6 +178,14 @@ class RetentionBreakdownTest {
         assertEquals(List.of(1, 1, 0), body.getList("results[1]").subList(1, 4));
         assertEquals(List.of(0, 1), body.getList("results[1][4]"));
         assertEquals(List.of("person", "day_0", "day_1", "day_2", "appearances"), body.getList("columns"));
+        // the same cell of the list-form query (what the CLI sends): the same actors
+        Map<String, Object> listSource = Map.of("kind", "InsightActorsQuery", "interval", 0, "breakdown", List.of("x"),
+                "source", retention(Map.of(), Map.of("breakdownFilter", Map.of("breakdowns",
+                        List.of(Map.of("property", "connector", "type", "event"))))));
+        JsonPath list = query(team, Map.of("kind", "ActorsQuery", "source", listSource,
+                "select", List.of("person", "day_0", "day_1", "day_2", "appearances"),
+                "orderBy", List.of("length(appearances) DESC", "actor_id")));
+        assertEquals(List.of("u3", "u1"), list.getList("results.collect { it[0].distinct_ids[0] }"));
     }
 
     @Test

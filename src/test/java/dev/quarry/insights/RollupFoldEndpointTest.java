@@ -3,12 +3,13 @@ package dev.quarry.insights;
 import static dev.quarry.insights.InsightTestSupport.pageviews;
 import static dev.quarry.insights.InsightTestSupport.query;
 import static dev.quarry.insights.InsightTestSupport.range;
+import static dev.quarry.testing.BatchSender.event;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.testing.BatchSender;
 import dev.quarry.testing.PostgresResource;
 import dev.quarry.testing.TestProjects;
 import dev.quarry.testing.TestProjects.Project;
@@ -17,12 +18,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,28 +34,6 @@ import org.junit.jupiter.api.Test;
 class RollupFoldEndpointTest {
     @Inject
     Pool pool;
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** posthog-node 5.x: POST /batch/, Content-Type application/json, Content-Encoding gzip. */
-    private static void sendGzip(Project project, List<Map<String, Object>> events) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(JSON.writeValueAsBytes(Map.of("api_key", project.apiToken(), "batch", events)));
-        }
-        given().contentType("application/json").header("Content-Encoding", "gzip").body(out.toByteArray())
-                .post("/batch/").then().statusCode(200);
-    }
-
-    private static Map<String, Object> event(String name, String distinctId, String timestamp,
-                                             Map<String, Object> properties) {
-        Map<String, Object> e = new HashMap<>();
-        e.put("event", name);
-        e.put("distinct_id", distinctId);
-        e.put("timestamp", timestamp);
-        e.put("properties", properties);
-        return e;
-    }
 
     /** Lifecycle and stickiness by day and by week over March 2024, as the answers' JSON. */
     private static List<String> answers(Project project) {
@@ -97,7 +73,7 @@ class RollupFoldEndpointTest {
         first.add(event("$pageview", "anon-1", "2024-03-09T09:00:00Z", Map.of()));
         // the anonymous id joins user-5: its events count for user-5 through the overrides
         first.add(event("$identify", "user-5", "2024-03-10T09:00:00Z", Map.of("$anon_distinct_id", "anon-1")));
-        sendGzip(project, first);
+        BatchSender.gzip(project, first);
 
         assertTrue(count("SELECT count(*) FROM events_person_days_delta WHERE team_id = $1", project.id()) > 0);
         assertEquals(0, count("SELECT count(*) FROM events_person_days_folded WHERE team_id = $1", project.id()));
@@ -115,7 +91,7 @@ class RollupFoldEndpointTest {
             second.add(event("$pageview", "user-" + p, "2024-03-27T12:00:00Z", Map.of()));
         }
         second.add(event("$pageview", "anon-1", "2024-03-20T09:00:00Z", Map.of()));
-        sendGzip(project, second);
+        BatchSender.gzip(project, second);
         List<String> partlyFolded = answers(project);
         assertNotEquals(unfolded, partlyFolded, "the new events count");
         assertTrue(fold() > 0);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.testing.BatchSender;
 import dev.quarry.testing.PostgresResource;
 import dev.quarry.testing.TestProjects;
 import dev.quarry.testing.TestProjects.Project;
@@ -17,7 +17,6 @@ import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -28,7 +27,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,27 +41,12 @@ class TrendsPropertyCountsTest {
     @Inject
     Pool pool;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NULL = Breakdown.NULL_VALUE;
-
-    /** posthog-node 5.x: POST /batch/, Content-Type application/json, Content-Encoding gzip. */
-    private static void sendGzip(Project project, List<Map<String, Object>> events) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(JSON.writeValueAsBytes(Map.of("api_key", project.apiToken(), "batch", events)));
-        }
-        given().contentType("application/json").header("Content-Encoding", "gzip").body(out.toByteArray())
-                .post("/batch/").then().statusCode(200);
-    }
 
     private static Map<String, Object> event(String uuid, String name, String distinctId, String timestamp,
                                              Map<String, Object> properties) {
-        Map<String, Object> e = new HashMap<>();
+        Map<String, Object> e = BatchSender.event(name, distinctId, timestamp, properties);
         e.put("uuid", uuid);
-        e.put("event", name);
-        e.put("distinct_id", distinctId);
-        e.put("timestamp", timestamp);
-        e.put("properties", properties);
         return e;
     }
 
@@ -140,7 +123,7 @@ class TrendsPropertyCountsTest {
         Project project = TestProjects.create("Trends property counts worked", "Europe/Berlin");
         String e3 = UUID.randomUUID().toString();
         String e6 = UUID.randomUUID().toString();
-        sendGzip(project, List.of(
+        BatchSender.gzip(project, List.of(
                 event(UUID.randomUUID().toString(), "$pageview", "a", "2024-03-04T10:00:00Z", Map.of("$browser", "Chrome")),
                 event(UUID.randomUUID().toString(), "$pageview", "a", "2024-03-04T23:30:00Z", Map.of("$browser", "Chrome")),
                 event(e3, "$pageview", "b", "2024-03-05T09:00:00Z", Map.of("$browser", "Safari")),
@@ -157,7 +140,7 @@ class TrendsPropertyCountsTest {
 
         pool.preparedQuery("DELETE FROM events WHERE team_id = $1 AND uuid = $2")
                 .execute(Tuple.of(project.id(), UUID.fromString(e3))).await().indefinitely();
-        sendGzip(project, List.of(
+        BatchSender.gzip(project, List.of(
                 event(e6, "$pageview", "c", "2024-03-06T09:00:00Z", Map.of("$browser", "Chrome")),
                 event(UUID.randomUUID().toString(), "$pageview", "e", "2024-03-04T12:00:00Z", Map.of("$browser", "Safari"))));
         Map<String, List<Object>> changed = Map.of("Chrome", List.of(2, 1, 2), "Safari", List.of(1, 0, 0), NULL,
@@ -224,7 +207,7 @@ class TrendsPropertyCountsTest {
                     events.add(again);
                 }
             }
-            sendGzip(project, events);
+            BatchSender.gzip(project, events);
             if (batch == 2) {
                 given().header("X-Quarry-Operator-Secret", TestProjects.OPERATOR_SECRET)
                         .post("/internal/rollups/fold").then().statusCode(200);

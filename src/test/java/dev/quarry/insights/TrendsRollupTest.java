@@ -3,12 +3,13 @@ package dev.quarry.insights;
 import static dev.quarry.insights.InsightTestSupport.pageviews;
 import static dev.quarry.insights.InsightTestSupport.query;
 import static dev.quarry.insights.InsightTestSupport.range;
+import static dev.quarry.testing.BatchSender.event;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.testing.BatchSender;
 import dev.quarry.testing.PostgresResource;
 import dev.quarry.testing.TestProjects;
 import dev.quarry.testing.TestProjects.Project;
@@ -18,7 +19,6 @@ import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,28 +40,6 @@ import org.junit.jupiter.api.Test;
 class TrendsRollupTest {
     @Inject
     Pool pool;
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** posthog-node 5.x: POST /batch/, Content-Type application/json, Content-Encoding gzip. */
-    private static void sendGzip(Project project, List<Map<String, Object>> events) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(JSON.writeValueAsBytes(Map.of("api_key", project.apiToken(), "batch", events)));
-        }
-        given().contentType("application/json").header("Content-Encoding", "gzip").body(out.toByteArray())
-                .post("/batch/").then().statusCode(200);
-    }
-
-    private static Map<String, Object> event(String name, String distinctId, String timestamp,
-                                             Map<String, Object> properties) {
-        Map<String, Object> e = new HashMap<>();
-        e.put("event", name);
-        e.put("distinct_id", distinctId);
-        e.put("timestamp", timestamp);
-        e.put("properties", properties);
-        return e;
-    }
 
     private static Map<String, Object> trends(String math, String interval, String display, String from, String to,
                                               boolean raw) {
@@ -103,7 +80,7 @@ class TrendsRollupTest {
     @Test
     void uniqueUsersFromTheRollupsWithWorkedAnswers() throws Exception {
         Project project = TestProjects.create("Trends rollup worked", "Europe/Berlin");
-        sendGzip(project, List.of(
+        BatchSender.gzip(project, List.of(
                 event("$pageview", "a", "2024-03-04T10:00:00Z", Map.of()),
                 event("$pageview", "a", "2024-03-04T23:30:00Z", Map.of()),
                 event("$pageview", "a", "2024-03-06T08:00:00Z", Map.of()),
@@ -177,7 +154,7 @@ class TrendsRollupTest {
                             Map.of("$anon_distinct_id", "anon-" + k)));
                 }
             }
-            sendGzip(project, events);
+            BatchSender.gzip(project, events);
             if (batch == 3) {
                 given().header("X-Quarry-Operator-Secret", TestProjects.OPERATOR_SECRET)
                         .post("/internal/rollups/fold").then().statusCode(200);

@@ -18,11 +18,14 @@ import java.util.Optional;
  * keys are ignored; read with {@link dev.quarry.web.LenientJson}). Every field keeps presence for partial updates:
  * null when the key is not sent (left as it is), {@code Optional.empty()} when sent as null, the value otherwise.
  * Refused with a 400 naming the field: a text field that is not a string ("Not a valid string.") or longer than
- * 400 characters, a flag that is not a JSON boolean, {@code query} sent as null or not an object with a kind of
- * PostHog's schema, {@code tags} not a list or holding a blank or non-string item. Tags are trimmed, lower-cased
+ * 400 characters, a flag that is not a JSON boolean, {@code query} not an object with a kind of PostHog's schema
+ * ({@code null} is taken, as PostHog's {@code JSONField(allow_null=True)}: the insight then has no query; the
+ * query's own fields are checked by {@link InsightQueries}), {@code tags} not a list or holding a blank or non-string
+ * item. Tags are trimmed, lower-cased
  * and de-duplicated in order, as PostHog's tagged-item serializer stores them.
  *
- * @param query the saved query node, stored as sent (it runs through POST query later)
+ * @param query the saved query node, stored as sent (it runs through POST query later); sent as null, the insight's
+ *              query is cleared
  * @param tags the tags as sent; {@link #tagList()} gives them normalized
  */
 @RegisterForReflection
@@ -41,12 +44,8 @@ public record InsightBody(
         longest(name, "name");
         longest(derivedName, "derived_name");
         longest(description, "description");
-        if (query != null) {
-            JsonNode node = query.orElse(null);
-            if (node == null || node.isNull()) {
-                throw new ValidationException("This field may not be null.", "query");
-            }
-            String kind = QuerySchema.kindOf(node);
+        if (query != null && query.isPresent() && !query.get().isNull()) {
+            String kind = QuerySchema.kindOf(query.get());
             if (kind == null || !QueryKinds.SCHEMA_KINDS.contains(kind)) {
                 throw new ValidationException("query must be a query object with a known kind", "query");
             }
@@ -84,7 +83,9 @@ public record InsightBody(
     /** What the insight service applies: text fields sent (null included) are set, other nulls leave things as they are. */
     Insights.Changes changes() {
         return new Insights.Changes(value(name), name != null, value(derivedName), derivedName != null,
-                value(description), description != null, query == null ? null : query.get(), tagList(), value(favorited),
+                value(description), description != null,
+                query == null ? null : query.orElse(com.fasterxml.jackson.databind.node.NullNode.getInstance()), tagList(),
+                value(favorited),
                 value(saved), value(deleted));
     }
 

@@ -44,11 +44,13 @@ public class InsightResource {
     private final RequestAuth auth;
     private final Insights insights;
     private final ObjectMapper mapper;
+    private final InsightQueries queries;
 
-    public InsightResource(RequestAuth auth, Insights insights, ObjectMapper mapper) {
+    public InsightResource(RequestAuth auth, Insights insights, ObjectMapper mapper, InsightQueries queries) {
         this.auth = auth;
         this.insights = insights;
         this.mapper = mapper;
+        this.queries = queries;
     }
 
     @GET
@@ -175,12 +177,17 @@ public class InsightResource {
         });
     }
 
-    /** The body read once into its record (400 naming a malformed field); a body that is not an object is a 400. */
-    private static Insights.Changes changes(JsonNode body) {
+    /**
+     * The body read once into its record (400 naming a malformed field, the query's own fields included:
+     * {@link InsightQueries}); a body that is not an object is a 400.
+     */
+    private Insights.Changes changes(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new ValidationException("Request body must be a JSON object.", null);
         }
-        return LenientJson.read(body, InsightBody.class).changes();
+        Insights.Changes changes = LenientJson.read(body, InsightBody.class).changes();
+        queries.check(changes.query());
+        return changes;
     }
 
     private static Boolean bool(String value, String attr) {

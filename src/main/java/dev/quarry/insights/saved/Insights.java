@@ -47,7 +47,7 @@ public class Insights {
         this.clock = clock;
     }
 
-    /** What a create or PATCH sets; null fields stay as they are. */
+    /** What a create or PATCH sets; null fields stay as they are ({@code query} JSON null clears the query). */
     public record Changes(String name, boolean nameSet, String derivedName, boolean derivedNameSet, String description,
                           boolean descriptionSet, JsonNode query, List<String> tags, Boolean favorited, Boolean saved,
                           Boolean deleted) {
@@ -104,7 +104,7 @@ public class Insights {
         entity.name = c.name();
         entity.derivedName = c.derivedName();
         entity.description = c.description();
-        entity.query = c.query() == null ? null : c.query().toString();
+        entity.query = c.query() == null || c.query().isNull() ? null : c.query().toString();
         entity.tags = (c.tags() == null ? List.<String>of() : c.tags()).toArray(String[]::new);
         entity.favorited = Boolean.TRUE.equals(c.favorited());
         entity.saved = Boolean.TRUE.equals(c.saved());

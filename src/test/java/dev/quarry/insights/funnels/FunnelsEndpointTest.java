@@ -289,7 +289,12 @@ class FunnelsEndpointTest {
                 .body("attr", org.hamcrest.Matchers.equalTo("breakdown"));
     }
 
-    /** The list form with one entry (what PostHog's CLI sends) is the single breakdown. */
+    /**
+     * The list form with one entry (what PostHog's CLI sends) is the single breakdown, whose funnel values are
+     * already lists ({@code ["Chrome"]}); its actors take the same {@code funnelStepBreakdown}. (PostHog's funnel
+     * runner reads only {@code breakdown}, so it would drop the list form and answer without a breakdown; Quarry
+     * answers the breakdown asked for rather than ignore a field.)
+     */
     @Test
     void breakdownsListWithOneEntry() {
         Map<String, Object> q = funnel(Map.of());
@@ -297,6 +302,9 @@ class FunnelsEndpointTest {
         JsonPath body = post(project, q);
         assertEquals(List.of(List.of("Chrome"), List.of(""), List.of("Firefox"), List.of("Safari")),
                 firstStepValues(body));
+        Map<String, Object> b = actors(q, 1);
+        b.put("funnelStepBreakdown", List.of("Chrome"));
+        assertEquals(sorted("u1", "u3"), actorIds(post(project, b)));
         q.put("breakdownFilter", Map.of("breakdowns", List.of(Map.of("property", "$browser", "type", "event"),
                 Map.of("property", "plan", "type", "person"))));
         given().header("Authorization", "Bearer " + project.key()).contentType("application/json")

@@ -10,25 +10,21 @@ import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.SelectLike;
 import dev.quarry.query.HogQLStatement;
 import dev.quarry.query.QueryService;
+import dev.quarry.testing.MigratedPostgres;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,15 +46,8 @@ class PathsSqlTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pg = EmbeddedPostgres.builder().start();
-        List<Path> migrations;
-        try (Stream<Path> files = Files.list(Path.of("src/main/resources/db/migration"))) {
-            migrations = files.sorted(Comparator.comparing(PathsSqlTest::version)).toList();
-        }
+        pg = MigratedPostgres.start();
         try (Connection conn = pg.getPostgresDatabase().getConnection(); Statement st = conn.createStatement()) {
-            for (Path m : migrations) {
-                st.execute(Files.readString(m));
-            }
             st.execute("""
                 insert into organizations (id, name) values ('10000000-0000-0000-0000-000000000000', 'org');
                 insert into teams (id, uuid, organization_id, name, api_token, timezone) values
@@ -98,20 +87,12 @@ class PathsSqlTest {
             st.execute(sql.toString());
         }
         vertx = Vertx.vertx();
-        pool = Pool.pool(vertx, new PgConnectOptions().setHost("localhost").setPort(pg.getPort()).setDatabase("postgres")
-                .setUser("postgres").setPassword("postgres"), new PoolOptions().setMaxSize(2));
-    }
-
-    static double version(Path p) {
-        String v = p.getFileName().toString().replaceFirst("^V", "").replaceFirst("__.*", "").replace('_', '.');
-        return Double.parseDouble(v);
+        pool = MigratedPostgres.pool(vertx, pg);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        pool.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        pg.close();
+        MigratedPostgres.stop(pool, vertx, pg);
     }
 
     static List<String> rows(SelectLike query) throws Exception {

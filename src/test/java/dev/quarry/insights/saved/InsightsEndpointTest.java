@@ -117,6 +117,47 @@ class InsightsEndpointTest {
         as(p.key()).get(base + "trending/?days=x").then().statusCode(400).body("attr", equalTo("days"));
     }
 
+    /**
+     * PostHog's insight serializer takes {@code "query": null} (JSONField allow_null: no query, or the query cleared by
+     * PATCH) and validates a non-empty query against its schema before storing it (400 parse_error). A malformed
+     * TrendsQuery inside an InsightVizNode (series not a list, an unknown field, a wrong interval) is refused on create
+     * and on PATCH, and the stored query is unchanged.
+     */
+    @Test
+    void queryNullIsTakenAndAMalformedQueryIsRefused() {
+        Project p = TestProjects.create("Insight queries");
+        String base = "/api/projects/" + p.id() + "/insights/";
+        Map<String, Object> none = new java.util.HashMap<>();
+        none.put("name", "No query yet");
+        none.put("query", null);
+        int id = as(p.key()).body(none).post(base).then().statusCode(201)
+                .body("query", org.hamcrest.Matchers.nullValue()).extract().path("id");
+        as(p.key()).body(Map.of("query", trends())).patch(base + id + "/").then().statusCode(200)
+                .body("query.source.kind", equalTo("TrendsQuery"));
+        List<Map<String, Object>> malformed = List.of(
+                Map.of("kind", "TrendsQuery", "series", "signup"),
+                Map.of("kind", "TrendsQuery", "series", List.of(Map.of("kind", "EventsNode", "event", "signup")),
+                        "no_such_field", 1),
+                Map.of("kind", "TrendsQuery", "series", List.of(Map.of("kind", "EventsNode", "event", "signup")),
+                        "interval", 7));
+        for (Map<String, Object> source : malformed) {
+            Map<String, Object> query = Map.of("kind", "InsightVizNode", "source", source);
+            String field = source.containsKey("no_such_field") ? "no_such_field"
+                    : source.get("series") instanceof String ? "series" : "interval";
+            as(p.key()).body(Map.of("name", "Bad", "query", query)).post(base).then().statusCode(400)
+                    .body("code", equalTo("parse_error")).body("attr", equalTo(field));
+            as(p.key()).body(Map.of("query", query)).patch(base + id + "/").then().statusCode(400)
+                    .body("code", equalTo("parse_error")).body("attr", equalTo(field));
+            // the bare query (not wrapped) is checked the same way
+            as(p.key()).body(Map.of("name", "Bad", "query", source)).post(base).then().statusCode(400)
+                    .body("attr", equalTo(field));
+        }
+        as(p.key()).get(base + id + "/").then().statusCode(200).body("query.source.series[0].event", equalTo("signup"));
+        as(p.key()).get(base + "?search=Bad").then().statusCode(200).body("results", hasSize(0));
+        as(p.key()).body(none).patch(base + id + "/").then().statusCode(200).body("query", org.hamcrest.Matchers.nullValue());
+        as(p.key()).get(base + id + "/").then().statusCode(200).body("query", org.hamcrest.Matchers.nullValue());
+    }
+
     @Test
     void errorsScopesAndIsolation() {
         Project p = TestProjects.create("Insights errors");

@@ -1,0 +1,118 @@
+package dev.quarry.insights;
+
+import static dev.quarry.insights.InsightTestSupport.query;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.quarry.testing.Capture;
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Trends with {@code breakdownFilter.breakdowns}, the list form PostHog's CLI sends even for one property. PostHog's
+ * trends runner is then in multiple-breakdown mode: {@code breakdown_value} is the list of the entries' values
+ * ({@code ["Chrome"]}, the null and other buckets too) and the label joins them with "::" (one entry: the value), with
+ * the series label in front when there are several series. The single form keeps a text value.
+ * Data, all on 2020-01-02: a views 3 times on Chrome and signs up; b views twice on Firefox; c views once with no
+ * browser.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class TrendsBreakdownsListTest {
+    private static final String NULL = "$$_posthog_breakdown_null_$$";
+    private static final String OTHER = "$$_posthog_breakdown_other_$$";
+    private static Project team;
+
+    @BeforeEach
+    void data() {
+        if (team != null) {
+            return;
+        }
+        team = TestProjects.create("TrendsBreakdownsList");
+        Capture c = Capture.to(team);
+        for (int i = 0; i < 3; i++) {
+            c.event("$pageview", "a", "2020-01-02T1" + i + ":00:00Z", Map.of("$browser", "Chrome"));
+        }
+        c.event("signup", "a", "2020-01-02T14:00:00Z", Map.of("$browser", "Chrome"));
+        c.event("$pageview", "b", "2020-01-02T10:00:00Z", Map.of("$browser", "Firefox"));
+        c.event("$pageview", "b", "2020-01-02T11:00:00Z", Map.of("$browser", "Firefox"));
+        c.event("$pageview", "c", "2020-01-02T10:00:00Z", Map.of());
+        c.send();
+    }
+
+    private static Map<String, Object> trends(List<String> events, Map<String, Object> breakdownFilter) {
+        Map<String, Object> q = new HashMap<>();
+        q.put("kind", "TrendsQuery");
+        q.put("series", events.stream().map(e -> Map.of("kind", "EventsNode", "event", e)).toList());
+        q.put("dateRange", Map.of("date_from", "2020-01-01", "date_to", "2020-01-03"));
+        q.put("interval", "day");
+        q.put("breakdownFilter", breakdownFilter);
+        return q;
+    }
+
+    private static Map<String, Object> browsers(Map<String, Object> extra) {
+        Map<String, Object> f = new HashMap<>(extra);
+        f.put("breakdowns", List.of(Map.of("property", "$browser", "type", "event")));
+        return f;
+    }
+
+    /** Chrome 3, Firefox 2, no browser 1: each value a one-item list, labelled by the value. */
+    @Test
+    void oneEntryGivesListValuesAndPlainLabels() {
+        JsonPath body = query(team, trends(List.of("$pageview"), browsers(Map.of())));
+        assertEquals(List.of(List.of("Chrome"), List.of("Firefox"), List.of(NULL)), body.getList("results.breakdown_value"));
+        assertEquals(List.of("Chrome", "Firefox", NULL), body.getList("results.label"));
+        assertEquals(List.of(3, 2, 1), body.getList("results.count", Integer.class));
+        assertEquals(List.of(0, 3, 0), body.getList("results[0].data", Integer.class));
+        // the single form of the same breakdown answers text values
+        JsonPath single = query(team, trends(List.of("$pageview"), Map.of("breakdown", "$browser")));
+        assertEquals(List.of("Chrome", "Firefox", NULL), single.getList("results.breakdown_value"));
+        assertEquals(body.getList("results.count"), single.getList("results.count"));
+    }
+
+    /** breakdown_limit 1: Chrome kept, Firefox and the null bucket folded into ["$$_posthog_breakdown_other_$$"]. */
+    @Test
+    void otherBucketIsAListToo() {
+        JsonPath body = query(team, trends(List.of("$pageview"), browsers(Map.of("breakdown_limit", 1))));
+        assertEquals(List.of(List.of("Chrome"), List.of(OTHER)), body.getList("results.breakdown_value"));
+        assertEquals(List.of(3, 3), body.getList("results.count", Integer.class));
+        assertEquals(true, body.getBoolean("hasMore"));
+    }
+
+    /** Two series: "<event> - <value>" labels, values still lists (signup: a's one event, on Chrome). */
+    @Test
+    void severalSeriesPrefixTheLabel() {
+        JsonPath body = query(team, trends(List.of("$pageview", "signup"), browsers(Map.of())));
+        assertEquals(List.of("$pageview - Chrome", "$pageview - Firefox", "$pageview - " + NULL, "signup - Chrome"),
+                body.getList("results.label"));
+        assertEquals(List.of(List.of("Chrome"), List.of("Firefox"), List.of(NULL), List.of("Chrome")),
+                body.getList("results.breakdown_value"));
+    }
+
+    /** A formula keeps each breakdown's list value: $pageview + signup per browser (Chrome 3 + 1 = 4). */
+    @Test
+    void formulaResultsKeepTheListValue() {
+        Map<String, Object> q = trends(List.of("$pageview", "signup"), browsers(Map.of()));
+        q.put("trendsFilter", Map.of("formula", "A+B"));
+        JsonPath body = query(team, q);
+        assertEquals(List.of("Chrome"), body.getList("results[0].breakdown_value"));
+        assertEquals(4.0f, body.getFloat("results[0].count"));
+    }
+
+    /** The actors of a cell take the value as the results give it, ["Firefox"]: b only. */
+    @Test
+    void actorsTakeTheListValue() {
+        Map<String, Object> source = Map.of("kind", "InsightActorsQuery", "day", "2020-01-02", "breakdown",
+                List.of("Firefox"), "source", trends(List.of("$pageview"), browsers(Map.of())));
+        JsonPath body = query(team, Map.of("kind", "ActorsQuery", "source", source, "select", List.of("person")));
+        assertEquals(List.of("b"), body.getList("results.collect { it[0].distinct_ids[0] }"));
+    }
+}
