@@ -357,7 +357,7 @@ public class StartupBench {
         Path functionDir = Path.of(System.getenv().getOrDefault("QUARRY_BENCH_FUNCTION_DIR", "target/function"));
         Path zip = functionDir.resolve("function.zip");
         if (!Files.isRegularFile(zip)) {
-            throw new IllegalStateException("Build first: ./mvnw -Pfunction package -DskipTests (no " + zip + ")");
+            throw new IllegalStateException("Build first: ./mvnw -Pfunction -Dquarry.function-build=true package -DskipTests (no " + zip + ")");
         }
         String sets = System.getenv().getOrDefault("QUARRY_BENCH_SETS", "plain,archive");
         boolean trainWithDatabase = "db".equals(System.getenv("QUARRY_BENCH_TRAIN"));

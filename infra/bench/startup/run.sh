@@ -13,9 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 # The function build (-Pfunction, target/function/function.zip: what Lambda runs).
 if [ -z "${QUARRY_BENCH_FUNCTION_DIR:-}" ]; then
-  ls target/function/function.zip >/dev/null 2>&1 || ./mvnw -B -q -Pfunction package -DskipTests
+  ls target/function/function.zip >/dev/null 2>&1 || ./mvnw -B -q -Pfunction -Dquarry.function-build=true package -DskipTests
 fi
 cp_file=$(mktemp)
-./mvnw -B -q -o -Pfunction dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
+./mvnw -B -q -o -Pfunction -Dquarry.function-build=true dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
 java -Xmx256m -cp "$(cat "$cp_file")" infra/bench/startup/StartupBench.java "$@"
 rm -f "$cp_file"
