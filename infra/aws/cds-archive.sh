@@ -10,8 +10,8 @@
 # What it does: adds the runner jar to function.zip as quarry-runner.jar (the wrapper puts it on the class path), unpacks
 # function.zip in UTC as Lambda does (the JVM checks each archived jar's size and modification time), starts the image's
 # runtime interface emulator with the function, sends the training events (infra/aws/cds/training-*.json: a request
-# without a key, one with an unknown key; no database is reachable, so the second answers 503 after the connection is
-# refused), stops the JVM with SIGTERM (an orderly exit, when -XX:ArchiveClassesAtExit writes the archive) and adds
+# without a key, one with an unknown key, and GET /api/schema/, the one route that answers 200 without a database; no
+# database is reachable, so the second answers 503 after the connection is refused), stops the JVM with SIGTERM (an orderly exit, when -XX:ArchiveClassesAtExit writes the archive) and adds
 # quarry.jsa to function.zip. On Lambda the wrapper hands it to the JVM; a JVM that cannot use it (a runtime update
 # changed the JVM build) skips it with one warning line in the log ("Unable to use shared archive") and starts as
 # without it: re-run the build to record a new one.

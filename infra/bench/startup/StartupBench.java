@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * Sets, one after the other: "as packaged" (no archive in the task root), then one recording run through the wrapper
  * (QUARRY_CDS_RECORD=true: -XX:ArchiveClassesAtExit, stopped with SIGTERM after its answers, which writes quarry.jsa)
  * fed the same training events as the package step (infra/aws/cds/training-*.json, no database reachable, as in the
- * build container; QUARRY_BENCH_TRAIN=db trains on the measured request with the database instead), then "with the
+ * build container; QUARRY_BENCH_TRAIN=db trains with the database instead, one real request per function group), then "with the
  * archive". QUARRY_BENCH_SETS=plain or =archive runs one set only; QUARRY_BENCH_MEASURE_FLAGS adds JVM flags to the
  * measured runs only (e.g. -XX:StartFlightRecording=filename=/tmp/run.jfr,settings=profile).
  *
@@ -152,6 +152,24 @@ public class StartupBench {
         }
         event.put("isBase64Encoded", false);
         return JSON.writeValueAsString(event);
+    }
+
+    /**
+     * One real request per HTTP function group (FunctionGroups: bootstrap, query, capture, persons, plugins) plus the
+     * API schema, all answered with the database: the project read (the measured request), a HogQL {@code select 1},
+     * a one-event {@code /batch/}, the persons and plugin configs lists, {@code /api/schema/} as JSON.
+     */
+    static List<String> trainingWithDatabase(long projectId, String key, String token, String projectRequest) throws IOException {
+        Map<String, String> auth = Map.of("authorization", "Bearer " + key, "content-type", "application/json");
+        String project = "/api/projects/" + projectId;
+        return List.of(projectRequest,
+                event("POST", project + "/query/", auth, "{\"query\": {\"kind\": \"HogQLQuery\", \"query\": \"select 1\"}}"),
+                event("POST", "/batch/", Map.of("content-type", "application/json"), "{\"api_key\": \"" + token
+                        + "\", \"batch\": [{\"event\": \"$pageview\", \"distinct_id\": \"cds-training\", "
+                        + "\"timestamp\": \"2026-12-01T00:00:00Z\", \"properties\": {\"$browser\": \"Chrome\"}}]}"),
+                event("GET", project + "/persons/", auth, null),
+                event("GET", project + "/plugin_configs/", auth, null),
+                event("GET", "/api/schema/", Map.of("accept", "application/json"), null));
     }
 
     static String bodyOf(JsonNode response) {
@@ -437,7 +455,10 @@ public class StartupBench {
                 List<String> training = new ArrayList<>();
                 Launch recording = recorded.with(Map.of("QUARRY_CDS_RECORD", "true"));
                 if (trainWithDatabase) {
-                    training.add(request);
+                    // What a training run with a database would send: one request per HTTP function group (their paths
+                    // answered by one JVM: no function group set while recording), each answered for real.
+                    recording = recording.with(Map.of("QUARRY_FUNCTION_GROUP", ""));
+                    training.addAll(trainingWithDatabase(projectId, key, created.path("api_token").asText(), request));
                 } else {
                     // As the package step: no database reachable (connections refused), the same training events.
                     try (var files = Files.list(Path.of("infra/aws/cds"))) {
@@ -453,7 +474,7 @@ public class StartupBench {
                     throw new IllegalStateException("the recording run wrote no archive (log " + logs.resolve("record.log") + ")");
                 }
                 System.out.printf("recorded %s (%d MB, %s training) in %.0f ms; training answers %s%n", archive,
-                        Files.size(archive) >> 20, trainWithDatabase ? "the measured request, with the database"
+                        Files.size(archive) >> 20, trainWithDatabase ? training.size() + " events, one per function group, with the database"
                                 : training.size() + " events, no database", (System.nanoTime() - recordStart) / 1e6,
                         record.answers().stream().map(a -> a.path("statusCode").asText()).toList());
                 table.add(measure("with the AppCDS archive", runs, measured, request, logs, pg));
