@@ -155,21 +155,19 @@ public class StartupBench {
     }
 
     /**
-     * One real request per HTTP function group (FunctionGroups: bootstrap, query, capture, persons, plugins) plus the
-     * API schema, all answered with the database: the project read (the measured request), a HogQL {@code select 1},
-     * a one-event {@code /batch/}, the persons and plugin configs lists, {@code /api/schema/} as JSON.
+     * The package step's training events with a database (infra/aws/cds/db/, QUARRY_CDS_TRAIN=db in
+     * infra/aws/cds-archive.sh): one real request per HTTP function group, the project, key and token filled in as the
+     * script fills them in from its setup event (0-setup-project.json, which the bench's own setup run stands for).
      */
-    static List<String> trainingWithDatabase(long projectId, String key, String token, String projectRequest) throws IOException {
-        Map<String, String> auth = Map.of("authorization", "Bearer " + key, "content-type", "application/json");
-        String project = "/api/projects/" + projectId;
-        return List.of(projectRequest,
-                event("POST", project + "/query/", auth, "{\"query\": {\"kind\": \"HogQLQuery\", \"query\": \"select 1\"}}"),
-                event("POST", "/batch/", Map.of("content-type", "application/json"), "{\"api_key\": \"" + token
-                        + "\", \"batch\": [{\"event\": \"$pageview\", \"distinct_id\": \"cds-training\", "
-                        + "\"timestamp\": \"2026-12-01T00:00:00Z\", \"properties\": {\"$browser\": \"Chrome\"}}]}"),
-                event("GET", project + "/persons/", auth, null),
-                event("GET", project + "/plugin_configs/", auth, null),
-                event("GET", "/api/schema/", Map.of("accept", "application/json"), null));
+    static List<String> trainingWithDatabase(long projectId, String key, String token) throws IOException {
+        List<String> events = new ArrayList<>();
+        try (var files = Files.list(Path.of("infra/aws/cds/db"))) {
+            for (Path file : files.filter(f -> f.getFileName().toString().matches("[1-9].*\\.json")).sorted().toList()) {
+                events.add(Files.readString(file).replace("@PROJECT_ID@", String.valueOf(projectId))
+                        .replace("@API_KEY@", key).replace("@API_TOKEN@", token));
+            }
+        }
+        return events;
     }
 
     static String bodyOf(JsonNode response) {
@@ -454,18 +452,20 @@ public class StartupBench {
                 Files.deleteIfExists(archive);
                 List<String> training = new ArrayList<>();
                 Launch recording = recorded.with(Map.of("QUARRY_CDS_RECORD", "true"));
-                if (trainWithDatabase) {
-                    // What a training run with a database would send: one request per HTTP function group (their paths
-                    // answered by one JVM: no function group set while recording), each answered for real.
-                    recording = recording.with(Map.of("QUARRY_FUNCTION_GROUP", ""));
-                    training.addAll(trainingWithDatabase(projectId, key, created.path("api_token").asText(), request));
-                } else {
-                    // As the package step: no database reachable (connections refused), the same training events.
-                    try (var files = Files.list(Path.of("infra/aws/cds"))) {
-                        for (Path file : files.filter(f -> f.getFileName().toString().matches("training-.*\\.json")).sorted().toList()) {
-                            training.add(Files.readString(file));
-                        }
+                // The package step's training events (infra/aws/cds/training-*.json), then with QUARRY_BENCH_TRAIN=db
+                // those it adds with a database (QUARRY_CDS_TRAIN=db): one real request per function group, all paths
+                // answered by one JVM (no function group set while recording), each of which must answer 200.
+                try (var files = Files.list(Path.of("infra/aws/cds"))) {
+                    for (Path file : files.filter(f -> f.getFileName().toString().matches("training-.*\\.json")).sorted().toList()) {
+                        training.add(Files.readString(file));
                     }
+                }
+                int withoutDatabase = training.size();
+                if (trainWithDatabase) {
+                    recording = recording.with(Map.of("QUARRY_FUNCTION_GROUP", ""));
+                    training.addAll(trainingWithDatabase(projectId, key, created.path("api_token").asText()));
+                } else {
+                    // As the package step without a database: connections refused.
                     recording = recording.with(Map.of("QUARRY_DB_URL", "postgresql://127.0.0.1:9/none"));
                 }
                 long recordStart = System.nanoTime();
@@ -473,10 +473,15 @@ public class StartupBench {
                 if (!Files.exists(archive)) {
                     throw new IllegalStateException("the recording run wrote no archive (log " + logs.resolve("record.log") + ")");
                 }
-                System.out.printf("recorded %s (%d MB, %s training) in %.0f ms; training answers %s%n", archive,
-                        Files.size(archive) >> 20, trainWithDatabase ? training.size() + " events, one per function group, with the database"
-                                : training.size() + " events, no database", (System.nanoTime() - recordStart) / 1e6,
+                System.out.printf("recorded %s (%d MB, %d training events, %s) in %.0f ms; training answers %s%n", archive,
+                        Files.size(archive) >> 20, training.size(), trainWithDatabase ? "with the database" : "no database",
+                        (System.nanoTime() - recordStart) / 1e6,
                         record.answers().stream().map(a -> a.path("statusCode").asText()).toList());
+                for (JsonNode answer : record.answers().subList(withoutDatabase, training.size())) {
+                    if (answer.path("statusCode").asInt() != 200) {
+                        throw new IllegalStateException("a training event with the database answered " + answer);
+                    }
+                }
                 table.add(measure("with the AppCDS archive", runs, measured, request, logs, pg));
             }
             System.out.println();
