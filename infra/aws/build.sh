@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 mode="${1:-native}"
 mkdir -p target/lambda/jvm target/lambda/http
 
-./mvnw -B -Pfunction package -DskipTests
+./mvnw -B -Pfunction -Dquarry.function-build=true package -DskipTests
 # The JVM functions' AppCDS archive, recorded by Lambda's own JVM in its runtime image (docker or podman; README,
 # "Start-up round four"). QUARRY_CDS=off builds without it: the functions then start ≈ 2 s (CPU) slower.
 if [ "${QUARRY_CDS:-on}" != off ]; then
@@ -25,7 +25,7 @@ case "$mode" in
     # With no local GraalVM, Quarkus builds the binary inside a Mandrel builder image (docker or podman).
     container_build=true
     if command -v native-image >/dev/null 2>&1; then container_build=false; fi
-    ./mvnw -B -Pfunction package -DskipTests -Dnative -Dquarkus.native.container-build="$container_build"
+    ./mvnw -B -Pfunction -Dquarry.function-build=true package -DskipTests -Dnative -Dquarkus.native.container-build="$container_build"
     cp target/function/function.zip target/lambda/http/function.zip ;;
   *)
     echo "usage: $0 native|jvm" >&2; exit 2 ;;

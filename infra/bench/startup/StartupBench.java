@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * Sets, one after the other: "as packaged" (no archive in the task root), then one recording run through the wrapper
  * (QUARRY_CDS_RECORD=true: -XX:ArchiveClassesAtExit, stopped with SIGTERM after its answers, which writes quarry.jsa)
  * fed the same training events as the package step (infra/aws/cds/training-*.json, no database reachable, as in the
- * build container; QUARRY_BENCH_TRAIN=db trains on the measured request with the database instead), then "with the
+ * build container; QUARRY_BENCH_TRAIN=db trains with the database instead, one real request per function group), then "with the
  * archive". QUARRY_BENCH_SETS=plain or =archive runs one set only; QUARRY_BENCH_MEASURE_FLAGS adds JVM flags to the
  * measured runs only (e.g. -XX:StartFlightRecording=filename=/tmp/run.jfr,settings=profile).
  *
@@ -152,6 +152,22 @@ public class StartupBench {
         }
         event.put("isBase64Encoded", false);
         return JSON.writeValueAsString(event);
+    }
+
+    /**
+     * The package step's training events with a database (infra/aws/cds/db/, QUARRY_CDS_TRAIN=db in
+     * infra/aws/cds-archive.sh): one real request per HTTP function group, the project, key and token filled in as the
+     * script fills them in from its setup event (0-setup-project.json, which the bench's own setup run stands for).
+     */
+    static List<String> trainingWithDatabase(long projectId, String key, String token) throws IOException {
+        List<String> events = new ArrayList<>();
+        try (var files = Files.list(Path.of("infra/aws/cds/db"))) {
+            for (Path file : files.filter(f -> f.getFileName().toString().matches("[1-9].*\\.json")).sorted().toList()) {
+                events.add(Files.readString(file).replace("@PROJECT_ID@", String.valueOf(projectId))
+                        .replace("@API_KEY@", key).replace("@API_TOKEN@", token));
+            }
+        }
+        return events;
     }
 
     static String bodyOf(JsonNode response) {
@@ -357,7 +373,7 @@ public class StartupBench {
         Path functionDir = Path.of(System.getenv().getOrDefault("QUARRY_BENCH_FUNCTION_DIR", "target/function"));
         Path zip = functionDir.resolve("function.zip");
         if (!Files.isRegularFile(zip)) {
-            throw new IllegalStateException("Build first: ./mvnw -Pfunction package -DskipTests (no " + zip + ")");
+            throw new IllegalStateException("Build first: ./mvnw -Pfunction -Dquarry.function-build=true package -DskipTests (no " + zip + ")");
         }
         String sets = System.getenv().getOrDefault("QUARRY_BENCH_SETS", "plain,archive");
         boolean trainWithDatabase = "db".equals(System.getenv("QUARRY_BENCH_TRAIN"));
@@ -436,15 +452,20 @@ public class StartupBench {
                 Files.deleteIfExists(archive);
                 List<String> training = new ArrayList<>();
                 Launch recording = recorded.with(Map.of("QUARRY_CDS_RECORD", "true"));
-                if (trainWithDatabase) {
-                    training.add(request);
-                } else {
-                    // As the package step: no database reachable (connections refused), the same training events.
-                    try (var files = Files.list(Path.of("infra/aws/cds"))) {
-                        for (Path file : files.filter(f -> f.getFileName().toString().matches("training-.*\\.json")).sorted().toList()) {
-                            training.add(Files.readString(file));
-                        }
+                // The package step's training events (infra/aws/cds/training-*.json), then with QUARRY_BENCH_TRAIN=db
+                // those it adds with a database (QUARRY_CDS_TRAIN=db): one real request per function group, all paths
+                // answered by one JVM (no function group set while recording), each of which must answer 200.
+                try (var files = Files.list(Path.of("infra/aws/cds"))) {
+                    for (Path file : files.filter(f -> f.getFileName().toString().matches("training-.*\\.json")).sorted().toList()) {
+                        training.add(Files.readString(file));
                     }
+                }
+                int withoutDatabase = training.size();
+                if (trainWithDatabase) {
+                    recording = recording.with(Map.of("QUARRY_FUNCTION_GROUP", ""));
+                    training.addAll(trainingWithDatabase(projectId, key, created.path("api_token").asText()));
+                } else {
+                    // As the package step without a database: connections refused.
                     recording = recording.with(Map.of("QUARRY_DB_URL", "postgresql://127.0.0.1:9/none"));
                 }
                 long recordStart = System.nanoTime();
@@ -452,10 +473,15 @@ public class StartupBench {
                 if (!Files.exists(archive)) {
                     throw new IllegalStateException("the recording run wrote no archive (log " + logs.resolve("record.log") + ")");
                 }
-                System.out.printf("recorded %s (%d MB, %s training) in %.0f ms; training answers %s%n", archive,
-                        Files.size(archive) >> 20, trainWithDatabase ? "the measured request, with the database"
-                                : training.size() + " events, no database", (System.nanoTime() - recordStart) / 1e6,
+                System.out.printf("recorded %s (%d MB, %d training events, %s) in %.0f ms; training answers %s%n", archive,
+                        Files.size(archive) >> 20, training.size(), trainWithDatabase ? "with the database" : "no database",
+                        (System.nanoTime() - recordStart) / 1e6,
                         record.answers().stream().map(a -> a.path("statusCode").asText()).toList());
+                for (JsonNode answer : record.answers().subList(withoutDatabase, training.size())) {
+                    if (answer.path("statusCode").asInt() != 200) {
+                        throw new IllegalStateException("a training event with the database answered " + answer);
+                    }
+                }
                 table.add(measure("with the AppCDS archive", runs, measured, request, logs, pg));
             }
             System.out.println();

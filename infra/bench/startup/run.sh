@@ -5,17 +5,17 @@
 # Usage: infra/bench/startup/run.sh [runs per set] [JVM flags...]
 #   e.g. infra/bench/startup/run.sh 5 -XX:TieredStopAtLevel=1   (what template.yaml's JAVA_TOOL_OPTIONS sets)
 # Environment: QUARRY_BENCH_FUNCTION_DIR (another build's target/function, holding function.zip, to compare builds),
-# QUARRY_BENCH_SETS=plain|archive (one set only), QUARRY_BENCH_TRAIN=db (train on the measured request with the database
-# instead of the package step's training events without one), QUARRY_BENCH_MEASURE_FLAGS (JVM flags for the measured
+# QUARRY_BENCH_SETS=plain|archive (one set only), QUARRY_BENCH_TRAIN=db (train with the database, one real request per
+# function group, instead of the package step's training events without one), QUARRY_BENCH_MEASURE_FLAGS (JVM flags for the measured
 # runs only, e.g. a JFR recording), QUARRY_BENCH_RUNNER_JAR=false (the archive without the runner jar on the class
 # path: classes from Lambda's own class loader), QUARRY_BENCH_TIMEOUT_S (how long one run may take to answer, default 300).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 # The function build (-Pfunction, target/function/function.zip: what Lambda runs).
 if [ -z "${QUARRY_BENCH_FUNCTION_DIR:-}" ]; then
-  ls target/function/function.zip >/dev/null 2>&1 || ./mvnw -B -q -Pfunction package -DskipTests
+  ls target/function/function.zip >/dev/null 2>&1 || ./mvnw -B -q -Pfunction -Dquarry.function-build=true package -DskipTests
 fi
 cp_file=$(mktemp)
-./mvnw -B -q -o -Pfunction dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
+./mvnw -B -q -o -Pfunction -Dquarry.function-build=true dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
 java -Xmx256m -cp "$(cat "$cp_file")" infra/bench/startup/StartupBench.java "$@"
 rm -f "$cp_file"

@@ -1,6 +1,7 @@
 package dev.quarry.function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.testing.PostgresResource;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Test;
  * <li>{@code quarkus.hibernate-orm.database.start-offline=true}: Hibernate Reactive opens no connection at boot (it
  * used to, for a database version check), so a function's first connection is the first request's, and a SnapStart
  * snapshot holds none.</li>
+ * <li>No OpenAPI extension (pom.xml, profile {@code api-schema}): it rebuilt the document at every start (README
+ * "Start-up round six"); {@link ApiSchemaResource} serves the default build's documents instead.</li>
  * </ul>
  */
 @QuarkusTest
@@ -53,6 +56,15 @@ class StartupSettingsTest {
         // And the environment still wins over them (the test resource's database, given as overrides).
         assertTrue(config.getValue("quarkus.datasource.reactive.url", String.class).contains("localhost"),
                 "the test database's URL");
+    }
+
+    @Test
+    void theOpenApiExtensionIsLeftOut() {
+        for (String name : List.of("io.quarkus.smallrye.openapi.runtime.OpenApiDocumentService",
+                "io.smallrye.openapi.api.SmallRyeOpenAPI")) {
+            assertThrows(ClassNotFoundException.class,
+                    () -> Class.forName(name, false, Thread.currentThread().getContextClassLoader()), name);
+        }
     }
 
     @Test
