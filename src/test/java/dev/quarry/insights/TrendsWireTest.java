@@ -90,5 +90,8 @@ class TrendsWireTest {
             + "],\"count\":3.0,\"labels\":[\"2-Jan-2020\",\"3-Jan-2020\",\"4-Jan-2020\"],\"days\":[\"2020-01-02\","
             + "\"2020-01-03\",\"2020-01-04\"],\"label\":\"Formula (A + 2 * B)\",\"breakdown_value\":\"Firefox\",\"f"
             + "ilter\":{}}]";
-    private static final String FORMULA_TOTAL = "";
+    private static final String FORMULA_TOTAL = "{\"results\":[{\"action\":null,\"data\":[],\"labels\":[],\"days\":[],\"aggregated_value\":4.0,\"coun"
+            + "t\":4.0,\"label\":\"Formula (A + 2 * B)\",\"breakdown_value\":\"Chrome\",\"filter\":{}},{\"action\":"
+            + "null,\"data\":[],\"labels\":[],\"days\":[],\"aggregated_value\":3.0,\"count\":3.0,\"label\":\"Formul"
+            + "a (A + 2 * B)\",\"breakdown_value\":\"Firefox\",\"filter\":{}}]";
 }
