@@ -22,30 +22,62 @@ public final class Actors {
     private Actors() {
     }
 
-    public static ObjectNode person(ObjectMapper mapper, UUID uuid, OffsetDateTime createdAt, String propertiesJson,
-                                    boolean identified, List<String> distinctIds, String displayPropertiesJson) {
-        ObjectNode o = mapper.createObjectNode();
-        o.put("type", "person");
-        o.put("id", uuid.toString());
-        o.put("uuid", uuid.toString());
-        // PostHog serializes the person's datetime with DRF's encoder (ActorsQuery, persons list and retrieve, the
-        // legacy persons endpoints alike): "…T10:00:00Z", six fraction digits only when there is a fraction
-        o.put("created_at", createdAt == null ? null : DrfDateTime.format(createdAt));
+    /**
+     * A person of an actor list, as PostHog's actor queries serialize it ({@link #toJson}: {@code type}, {@code id},
+     * {@code uuid}, {@code created_at}, {@code properties}, {@code is_identified}, {@code name},
+     * {@code distinct_ids}, {@code matched_recordings}, {@code value_at_data_point}, in that order).
+     *
+     * @param uuid the person's id
+     * @param createdAt as DRF renders datetimes ({@code …T10:00:00Z}, six fraction digits only when there is a
+     *                  fraction), or null
+     * @param properties the stored properties (an object)
+     * @param identified {@code is_identified}
+     * @param name the display name: the first display-name property the person has, else the first distinct id,
+     *             else the uuid
+     * @param distinctIds non-anonymous ids first ({@link #sortedDistinctIds})
+     */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    public record Person(UUID uuid, String createdAt, JsonNode properties, boolean identified, String name,
+                         List<String> distinctIds) {
+        /** The person object of actor answers (key order as PostHog writes it). */
+        public ObjectNode toJson(ObjectMapper mapper) {
+            ObjectNode o = mapper.createObjectNode();
+            o.put("type", "person");
+            o.put("id", uuid.toString());
+            o.put("uuid", uuid.toString());
+            o.put("created_at", createdAt);
+            o.set("properties", properties);
+            o.put("is_identified", identified);
+            o.put("name", name);
+            ArrayNode ids = o.putArray("distinct_ids");
+            distinctIds.forEach(ids::add);
+            o.putArray("matched_recordings");
+            o.putNull("value_at_data_point");
+            return o;
+        }
+    }
+
+    /** A person from its stored columns and distinct ids, with the project's display-name setting (JSON). */
+    public static Person of(ObjectMapper mapper, UUID uuid, OffsetDateTime createdAt, String propertiesJson,
+                            boolean identified, List<String> distinctIds, String displayPropertiesJson) {
         JsonNode props;
         try {
             props = propertiesJson == null ? mapper.createObjectNode() : mapper.readTree(propertiesJson);
         } catch (IOException e) {
             throw new IllegalStateException("Stored person properties are not JSON", e);
         }
-        o.set("properties", props);
-        o.put("is_identified", identified);
         List<String> sorted = sortedDistinctIds(distinctIds);
-        o.put("name", name(props, sorted, uuid, displayProperties(mapper, displayPropertiesJson)));
-        ArrayNode ids = o.putArray("distinct_ids");
-        sorted.forEach(ids::add);
-        o.putArray("matched_recordings");
-        o.putNull("value_at_data_point");
-        return o;
+        // PostHog serializes the person's datetime with DRF's encoder (ActorsQuery, persons list and retrieve, the
+        // legacy persons endpoints alike)
+        return new Person(uuid, createdAt == null ? null : DrfDateTime.format(createdAt), props, identified,
+                name(props, sorted, uuid, displayProperties(mapper, displayPropertiesJson)), sorted);
+    }
+
+    /** {@link #of} as its JSON object ({@link Person#toJson}). */
+    public static ObjectNode person(ObjectMapper mapper, UUID uuid, OffsetDateTime createdAt, String propertiesJson,
+                                    boolean identified, List<String> distinctIds, String displayPropertiesJson) {
+        return of(mapper, uuid, createdAt, propertiesJson, identified, distinctIds, displayPropertiesJson)
+                .toJson(mapper);
     }
 
     /** Non-anonymous (not UUID-looking) ids first, each group in its stored order. */

@@ -110,6 +110,14 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
 
     @Override
     public QueryPlan<ObjectNode> plan(QueryContext context, ActorsQuery query) {
+        return people(context, query).map(page -> answer(context, page));
+    }
+
+    /**
+     * The same page as {@link #plan}, as records: what the persons endpoints read (they never parse the answer's
+     * JSON back).
+     */
+    public QueryPlan<Page> people(QueryContext context, ActorsQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         int limit = query.limit() == null ? DEFAULT_LIMIT : query.limit();
         int offset = query.offset() == null ? 0 : query.offset();
@@ -117,10 +125,57 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
             throw new ValidationException("limit must be 1.." + MAX_LIMIT + " and offset ≥ 0", "limit");
         }
         QueryPlan<Cell> actors = query.source() == null ? QueryPlan.of(null) : cellActors(sql, query.source());
-        return actors.flatMap(cell -> page(context, sql, query, cell, limit, offset));
+        return actors.flatMap(cell -> rows(context, sql, query, cell, limit, offset));
     }
 
-    private QueryPlan<ObjectNode> page(QueryContext context, InsightSql sql, ActorsQuery query, Cell cell, int limit,
+    /**
+     * One page of actors: each row's person, its count for the cell ({@code event_count}; 0 without source) and its
+     * retention intervals ({@code appearances}); whether more follow; how many of the cell's persons no longer exist.
+     */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    public record Page(List<String> select, List<ActorRow> rows, boolean hasMore, int limit, int offset,
+                       long missingActors, dev.quarry.hogql.CompiledQuery compiled) {
+    }
+
+    /** One actor of a page: the person, its count in the cell and its retention intervals (sorted). */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    public record ActorRow(Actors.Person person, long n, List<Integer> appearances) {
+    }
+
+    /**
+     * The page as ActorsQuery's answer: {@code results} (a row per actor, a value per select column), {@code columns},
+     * {@code types}, {@code hasMore}, {@code limit}, {@code offset}, {@code missing_actors_count}, the statement
+     * ({@code hogql}, …) and {@code error}.
+     */
+    private static ObjectNode answer(QueryContext context, Page page) {
+        List<String> displayProperties = Actors.displayProperties(context.mapper(),
+                context.team().personDisplayNameProperties());
+        ObjectNode body = context.mapper().createObjectNode();
+        ArrayNode results = body.putArray("results");
+        for (ActorRow row : page.rows()) {
+            ArrayNode out = results.addArray();
+            ObjectNode person = row.person().toJson(context.mapper());
+            for (String column : page.select()) {
+                out.add(column(context.mapper(), column, row.person(), person, row.n(), row.appearances(),
+                        displayProperties));
+            }
+        }
+        ArrayNode names = body.putArray("columns");
+        ArrayNode types = body.putArray("types");
+        page.select().forEach(c -> {
+            names.add(c);
+            types.add(type(c));
+        });
+        body.put("hasMore", page.hasMore());
+        body.put("limit", page.limit());
+        body.put("offset", page.offset());
+        body.put("missing_actors_count", page.missingActors());
+        SeriesJson.putSql(body, List.of(page.compiled()));
+        body.putNull("error");
+        return body;
+    }
+
+    private QueryPlan<Page> rows(QueryContext context, InsightSql sql, ActorsQuery query, Cell cell, int limit,
                                  int offset) {
         List<String> select = select(query.select(), cell);
         String pre = cell == null ? "" : "p.";
@@ -185,35 +240,16 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                     ? QueryPlan.of(Map.of()) : appearances(sql, cell, ids);
             QueryPlan<Long> missingActors = missingCount == null ? QueryPlan.of(0L)
                     : sql.run(missingCount).map(m -> m.rows().iterator().next().getLong(0));
-            List<String> displayProperties = Actors.displayProperties(context.mapper(),
-                    context.team().personDisplayNameProperties());
             return distinctIds.flatMap(dids -> appearances.flatMap(apps -> missingActors.map(missingN -> {
-                ObjectNode body = context.mapper().createObjectNode();
-                ArrayNode results = body.putArray("results");
+                List<ActorRow> rows = new ArrayList<>();
                 for (Row r : page) {
-                    ArrayNode out = results.addArray();
-                    ObjectNode person = Actors.person(context.mapper(), r.getUUID(0), r.getOffsetDateTime(1),
+                    Actors.Person person = Actors.of(context.mapper(), r.getUUID(0), r.getOffsetDateTime(1),
                             r.getString(2), Boolean.TRUE.equals(r.getBoolean(3)),
                             dids.getOrDefault(r.getUUID(0), List.of()), context.team().personDisplayNameProperties());
-                    long n = ((Number) r.getValue(4)).longValue();
-                    List<Integer> app = apps.getOrDefault(r.getUUID(0), List.of());
-                    for (String column : select) {
-                        out.add(column(context.mapper(), column, person, n, app, displayProperties));
-                    }
+                    rows.add(new ActorRow(person, ((Number) r.getValue(4)).longValue(),
+                            apps.getOrDefault(r.getUUID(0), List.of())));
                 }
-                ArrayNode names = body.putArray("columns");
-                ArrayNode types = body.putArray("types");
-                select.forEach(c -> {
-                    names.add(c);
-                    types.add(type(c));
-                });
-                body.put("hasMore", hasMore);
-                body.put("limit", limit);
-                body.put("offset", offset);
-                body.put("missing_actors_count", missingN);
-                SeriesJson.putSql(body, List.of(personsResult.compiled()));
-                body.putNull("error");
-                return body;
+                return new Page(select, rows, hasMore, limit, offset, missingN, personsResult.compiled());
             })));
         });
     }
@@ -364,22 +400,29 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
         return new SelectQuery.OrderExpr(Expr.Field.of(dotted.split("\\.")), desc, null);
     }
 
-    private static JsonNode column(ObjectMapper mapper, String labelled, ObjectNode person, long n, List<Integer> app,
-            List<String> displayProperties) {
+    /** One column of an actor's row: {@code json} is {@code person} as its JSON object (the person column). */
+    private static JsonNode column(ObjectMapper mapper, String labelled, Actors.Person person, ObjectNode json, long n,
+            List<Integer> app, List<String> displayProperties) {
         String column = unlabelled(labelled);
+        String id = person.uuid().toString();
         return switch (column) {
-            case "person", "actor" -> person;
+            case "person", "actor" -> json;
             case DISPLAY_NAME -> {
                 ObjectNode o = mapper.createObjectNode();
-                o.put("display_name", displayName(person.path("properties"), displayProperties, person.get("id")));
-                o.set("id", person.get("id"));
+                o.put("display_name", displayName(person.properties(), displayProperties, id));
+                o.put("id", id);
                 yield o;
             }
-            case "id" -> person.get("id");
-            case "created_at" -> person.get("created_at");
-            case "is_identified" -> person.get("is_identified");
-            case "properties" -> person.get("properties");
-            case "distinct_ids" -> person.get("distinct_ids");
+            case "id" -> mapper.getNodeFactory().textNode(id);
+            case "created_at" -> person.createdAt() == null ? mapper.nullNode()
+                    : mapper.getNodeFactory().textNode(person.createdAt());
+            case "is_identified" -> mapper.getNodeFactory().booleanNode(person.identified());
+            case "properties" -> person.properties();
+            case "distinct_ids" -> {
+                ArrayNode ids = mapper.createArrayNode();
+                person.distinctIds().forEach(ids::add);
+                yield ids;
+            }
             case "person.$delete" -> mapper.nullNode();
             case "matched_recordings" -> mapper.createArrayNode();
             case "event_count" -> mapper.getNodeFactory().numberNode(n);
@@ -395,7 +438,7 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                 }
                 var m = PROPERTY_COLUMN.matcher(column);
                 m.matches();
-                JsonNode v = person.path("properties").get(m.group(1));
+                JsonNode v = person.properties().get(m.group(1)); // a key of the person's own property map
                 yield v == null ? mapper.nullNode() : v;
             }
         };
@@ -414,14 +457,14 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
      * PostHog's {@code person_display_name}: the first of the project's display-name properties the person has (as
      * text; an empty string counts), else the person's id.
      */
-    private static String displayName(JsonNode properties, List<String> displayProperties, JsonNode id) {
+    private static String displayName(JsonNode properties, List<String> displayProperties, String id) {
         for (String p : displayProperties) {
             JsonNode v = properties.get(p);
             if (v != null && !v.isNull()) {
                 return v.isTextual() ? v.asText() : v.toString();
             }
         }
-        return id.asText();
+        return id;
     }
 
     /** {@code coalesce(toString(properties.<p>), …, toString(id))}, what PostHog orders {@code person_display_name} by. */

@@ -25,6 +25,12 @@ public record FunnelsQuery(String kind, List<EventsNode> series, FunnelsFilter f
                            JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
                            JsonNode version, JsonNode name, JsonNode dataColorTheme, JsonNode useSessionsTable,
                            JsonNode conversionGoal) implements InsightQuery {
+    /** Cached answers go stale by {@code interval}. Null is "day". */
+    @Override
+    public String cacheInterval() {
+        return interval;
+    }
+
 
     /** The funnels filter, PostHog's defaults when absent. */
     public FunnelsFilter filter() {

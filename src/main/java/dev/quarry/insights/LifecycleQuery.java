@@ -26,6 +26,12 @@ public record LifecycleQuery(String kind, DateRange dateRange, PropertyFilter pr
                              JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
                              JsonNode version, JsonNode name, JsonNode dataColorTheme, JsonNode useSessionsTable,
                              JsonNode conversionGoal) implements InsightQuery {
+    /** Cached answers go stale by {@code interval}. Null is "day". */
+    @Override
+    public String cacheInterval() {
+        return interval;
+    }
+
 
     /** PostHog's {@code LifecycleFilter}: display fields only (toggledLifecycles, showLegend, stacked …). */
     @RegisterForReflection

@@ -20,6 +20,12 @@ public record PathsQuery(String kind, DateRange dateRange, PropertyFilter proper
                          JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
                          JsonNode version, JsonNode name, JsonNode dataColorTheme, JsonNode useSessionsTable,
                          JsonNode conversionGoal) implements InsightQuery {
+    /** Paths have no interval: cached answers go stale as a day's do. */
+    @Override
+    public String cacheInterval() {
+        return null;
+    }
+
 
     /** The paths filter, or PostHog's defaults when absent. */
     public PathsFilter filter() {

@@ -22,6 +22,12 @@ public record RetentionQuery(String kind, DateRange dateRange, PropertyFilter pr
                              JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
                              JsonNode version, JsonNode name, JsonNode dataColorTheme, JsonNode useSessionsTable,
                              JsonNode conversionGoal) implements InsightQuery {
+    /** Cached answers go stale by {@code retentionFilter.period}. Null is "day". */
+    @Override
+    public String cacheInterval() {
+        return retentionFilter == null ? null : retentionFilter.period();
+    }
+
 
     /**
      * PostHog's {@code RetentionFilter}: {@code period} (Hour, Day — the default —, Week, Month),

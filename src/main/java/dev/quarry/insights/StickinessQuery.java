@@ -27,6 +27,12 @@ public record StickinessQuery(String kind, DateRange dateRange, PropertyFilter p
                               JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
                               JsonNode version, JsonNode name, JsonNode dataColorTheme, JsonNode useSessionsTable,
                               JsonNode conversionGoal) implements InsightQuery {
+    /** Cached answers go stale by {@code interval}. Null is "day". */
+    @Override
+    public String cacheInterval() {
+        return interval;
+    }
+
 
     /**
      * PostHog's {@code StickinessFilter}: {@code computedAs} ({@code non_cumulative}, default, or

@@ -31,6 +31,12 @@ public record TrendsQuery(String kind, DateRange dateRange, PropertyFilter prope
                           JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
                           JsonNode version, JsonNode name, JsonNode dataColorTheme, JsonNode useSessionsTable,
                           JsonNode conversionGoal) implements InsightQuery {
+    /** Cached answers go stale by {@code interval}. Null is "day". */
+    @Override
+    public String cacheInterval() {
+        return interval;
+    }
+
 
     /** Refuses the fields Quarry parses but does not compute, unless at their off value (400 naming the field). */
     public void checkSupported() {

@@ -196,13 +196,13 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             // every series (and compare range, and cohort) is independent: all are submitted at once and run
             // concurrently within the project's limit; each keeps its own statements, listed in series order
             List<List<CompiledQuery>> unitStatements = new ArrayList<>();
-            List<QueryPlan<List<ObjectNode>>> perSeriesUnits = new ArrayList<>();
+            List<QueryPlan<List<SeriesRow>>> perSeriesUnits = new ArrayList<>();
             java.util.concurrent.atomic.AtomicBoolean folded = new java.util.concurrent.atomic.AtomicBoolean();
             for (int r = 0; r < ranges.size(); r++) {
                 QueryDateRange dr = ranges.get(r);
                 String label = compare ? (r == 0 ? "current" : "previous") : null;
                 for (Series s : series) {
-                    List<QueryPlan<List<ObjectNode>>> cohortUnits = new ArrayList<>();
+                    List<QueryPlan<List<SeriesRow>>> cohortUnits = new ArrayList<>();
                     for (Long cohort : parts) {
                         List<CompiledQuery> own = new ArrayList<>();
                         unitStatements.add(own);
@@ -232,16 +232,10 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                                     }
                                     return QueryPlan.run(counts(sql, plan)).map(result -> {
                                         own.add(result.compiled());
-                                        List<ObjectNode> objects = seriesObjects(context, plan, cells(result.rows()));
+                                        List<SeriesRow> objects = seriesObjects(context, plan, cells(result.rows()));
                                         if (cohort != null) {
-                                            for (ObjectNode o : objects) {
-                                                if (cohort == 0) {
-                                                    o.put("breakdown_value", "all");
-                                                } else {
-                                                    o.put("breakdown_value", cohort);
-                                                }
-                                                o.put("label", cohortNames.get(cohort));
-                                            }
+                                            objects.replaceAll(o -> o.withCohort(cohort == 0 ? "all" : cohort,
+                                                    cohortNames.get(cohort)));
                                         }
                                         return objects;
                                     });
@@ -251,24 +245,25 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                     perSeriesUnits.addAll(cohortUnits);
                 }
             }
-            QueryPlan<List<List<ObjectNode>>> chain = QueryPlan.all(perSeriesUnits);
+            QueryPlan<List<List<SeriesRow>>> chain = QueryPlan.all(perSeriesUnits);
             return chain.map(perSeries -> {
                 ObjectNode body = context.mapper().createObjectNode();
                 ArrayNode results = body.putArray("results");
                 if (formula != null) {
                     for (int r = 0; r < ranges.size(); r++) {
-                        List<List<ObjectNode>> group = perSeries.subList(r * series.size(), (r + 1) * series.size());
+                        List<List<SeriesRow>> group = perSeries.subList(r * series.size(), (r + 1) * series.size());
                         formulaResults(context, formula, formulaLabel, group, totalValue).forEach(results::add);
                     }
                 } else if (cohorts != null) {
-                    cohortOrder(perSeries, ranges.size(), series, cohorts).forEach(results::add);
+                    cohortOrder(perSeries, ranges.size(), series, cohorts).forEach(o -> results.add(o.json()));
                 } else {
-                    perSeries.forEach(list -> list.forEach(results::add));
-                    if (breakdown != null && series.size() > 1) {
-                        // PostHog names a breakdown value's series "<series label> - <value>" when there are several
-                        for (JsonNode o : results) {
-                            ((ObjectNode) o).put("label", eventLabel(series.get(o.path("action").path("order").asInt(0)))
-                                    + " - " + o.path("label").asText());
+                    for (List<SeriesRow> list : perSeries) {
+                        for (SeriesRow o : list) {
+                            // PostHog names a breakdown value's series "<series label> - <value>" when there are
+                            // several
+                            results.add(breakdown != null && series.size() > 1
+                                    ? o.withLabel(eventLabel(series.get(o.order())) + " - " + o.labelText()).json()
+                                    : o.json());
                         }
                     }
                 }
@@ -301,22 +296,22 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
      * query per cohort and series, cohort by cohort in the order given. A label is the cohort's name, prefixed by the
      * series label ("$pageview - Pro") when PostHog ran more than one query per range.
      */
-    private static List<ObjectNode> cohortOrder(List<List<ObjectNode>> perSeries, int rangeCount, List<Series> series,
+    private static List<SeriesRow> cohortOrder(List<List<SeriesRow>> perSeries, int rangeCount, List<Series> series,
                                                 List<Long> cohorts) {
         int c = cohorts.size();
         int s = series.size();
         boolean conjoined = c > 1 && !cohorts.contains(0L);
         int queries = conjoined ? s : s * c;
-        List<ObjectNode> out = new ArrayList<>();
+        List<SeriesRow> out = new ArrayList<>();
         for (int r = 0; r < rangeCount; r++) {
             if (conjoined) {
                 for (int i = 0; i < s; i++) {
-                    List<ObjectNode> group = new ArrayList<>();
+                    List<SeriesRow> group = new ArrayList<>();
                     for (int k = 0; k < c; k++) {
                         group.addAll(perSeries.get((r * s + i) * c + k));
                     }
-                    group.sort(java.util.Comparator.<ObjectNode>comparingDouble(o -> -o.path("count").asDouble())
-                            .thenComparingLong(o -> o.path("breakdown_value").asLong()));
+                    group.sort(java.util.Comparator.<SeriesRow>comparingDouble(o -> -o.count())
+                            .thenComparingLong(SeriesRow::cohortId));
                     out.addAll(group);
                 }
             } else {
@@ -328,10 +323,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             }
         }
         if (queries > 1) {
-            for (ObjectNode o : out) {
-                int i = o.path("action").path("order").asInt(0);
-                o.put("label", eventLabel(series.get(i)) + " - " + o.path("label").asText());
-            }
+            out.replaceAll(o -> o.withLabel(eventLabel(series.get(o.order())) + " - " + o.labelText()));
         }
         return out;
     }
@@ -552,7 +544,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         });
     }
 
-    private static List<ObjectNode> seriesObjects(QueryContext context, Plan plan, List<Cell> rows) {
+    private static List<SeriesRow> seriesObjects(QueryContext context, Plan plan, List<Cell> rows) {
         int n = plan.range().bucketCount();
         Map<String, double[]> byValue = new LinkedHashMap<>();
         Map<String, Double> totals = new LinkedHashMap<>();
@@ -592,77 +584,129 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                 entries.removeIf(e -> e.getKey().equals(Breakdown.OTHER_VALUE));
             }
         }
-        List<ObjectNode> out = new ArrayList<>();
+        List<SeriesRow> out = new ArrayList<>();
         for (Map.Entry<String, double[]> e : entries) {
             ObjectNode o = context.mapper().createObjectNode();
             o.set("action", plan.series().action(context.mapper()));
+            double count;
+            double aggregated = 0;
+            double[] written;
             if (plan.totalValue()) {
                 o.putArray("data");
                 o.putArray("labels");
                 o.putArray("days");
                 double total = totals.getOrDefault(e.getKey(), 0.0);
-                putNumber(o, "aggregated_value", total, integral);
-                putNumber(o, "count", total, integral);
+                aggregated = putNumber(o, "aggregated_value", total, integral);
+                count = putNumber(o, "count", total, integral);
+                written = new double[0];
             } else {
                 ArrayNode data = o.putArray("data");
-                for (double d : e.getValue()) {
-                    addNumber(data, d, integral);
+                written = new double[e.getValue().length];
+                for (int i = 0; i < written.length; i++) {
+                    written[i] = addNumber(data, e.getValue()[i], integral);
                 }
-                putNumber(o, "count", sum(e.getValue()), integral);
+                count = putNumber(o, "count", sum(e.getValue()), integral);
                 SeriesJson.putDates(o, plan.range(), false);
             }
+            String label;
+            String breakdownValue = null;
             if (plan.breakdown() != null) {
-                o.put("label", e.getKey());
-                o.put("breakdown_value", e.getKey());
+                label = e.getKey();
+                breakdownValue = e.getKey();
+                o.put("label", label);
+                o.put("breakdown_value", breakdownValue);
             } else {
-                o.put("label", eventLabel(plan.series()));
+                label = eventLabel(plan.series());
+                o.put("label", label);
             }
             o.putObject("filter");
             if (plan.compareLabel() != null) {
                 o.put("compare", true);
                 o.put("compare_label", plan.compareLabel());
             }
-            out.add(o);
+            out.add(new SeriesRow(o, plan.series().order(), label, breakdownValue, count, aggregated, written));
         }
         return out;
     }
 
+    /**
+     * One series result: its object as PostHog writes it ({@code json}) and, typed, what the later steps read back
+     * (several series' labels, cohort order, formulas): the series' index ({@code action.order}), {@code label},
+     * {@code breakdown_value} (a value's text, a cohort's id or {@code "all"}; null without breakdown), and
+     * {@code count}, {@code aggregated_value} (0 unless a total value) and {@code data} as written (whole numbers for
+     * counting maths).
+     */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    record SeriesRow(ObjectNode json, int order, String label, Object breakdownValue, double count,
+                     double aggregatedValue, double[] data) {
+        /** This row labelled {@code label} (null writes JSON null, as a cohort without name). */
+        SeriesRow withLabel(String label) {
+            json.put("label", label);
+            return new SeriesRow(json, order, label, breakdownValue, count, aggregatedValue, data);
+        }
+
+        /** This row as a cohort's: {@code value} is the cohort id or {@code "all"}; the label its name. */
+        SeriesRow withCohort(Object value, String name) {
+            if (value instanceof Long id) {
+                json.put("breakdown_value", id);
+            } else {
+                json.put("breakdown_value", (String) value);
+            }
+            return new SeriesRow(json, order, label, value, count, aggregatedValue, data).withLabel(name);
+        }
+
+        /** The cohort id a cohort row is ordered by ({@code "all"}: 0). */
+        long cohortId() {
+            return breakdownValue instanceof Long id ? id : 0L;
+        }
+
+        /** The formulas' key for a breakdown value: its text, "" without breakdown. */
+        String formulaKey() {
+            return breakdownValue == null ? "" : breakdownValue.toString();
+        }
+
+        /** The label as text, to prefix: a cohort without name (JSON null) reads "null", as the JSON text did before. */
+        String labelText() {
+            return String.valueOf(label);
+        }
+    }
+
     /** One result per breakdown value: the formula over the series' values bucket by bucket. */
     private static List<ObjectNode> formulaResults(QueryContext context, Formula formula, String label,
-                                                   List<List<ObjectNode>> series,
+                                                   List<List<SeriesRow>> series,
                                                    boolean totalValue) {
-        Map<String, List<ObjectNode>> byValue = new LinkedHashMap<>();
+        Map<String, List<SeriesRow>> byValue = new LinkedHashMap<>();
         for (int s = 0; s < series.size(); s++) {
-            for (ObjectNode o : series.get(s)) {
-                String key = o.path("breakdown_value").asText("");
-                List<ObjectNode> slots = byValue.computeIfAbsent(key, k -> new ArrayList<>(java.util.Collections
+            for (SeriesRow o : series.get(s)) {
+                String key = o.formulaKey();
+                List<SeriesRow> slots = byValue.computeIfAbsent(key, k -> new ArrayList<>(java.util.Collections
                         .nCopies(series.size(), null)));
                 slots.set(s, o);
             }
         }
         List<ObjectNode> out = new ArrayList<>();
-        for (Map.Entry<String, List<ObjectNode>> e : byValue.entrySet()) {
-            ObjectNode template = e.getValue().stream().filter(java.util.Objects::nonNull).findFirst().orElseThrow();
-            ObjectNode o = template.deepCopy();
+        for (Map.Entry<String, List<SeriesRow>> e : byValue.entrySet()) {
+            SeriesRow template = e.getValue().stream().filter(java.util.Objects::nonNull).findFirst().orElseThrow();
+            ObjectNode o = template.json().deepCopy();
             o.putNull("action");
             if (totalValue) {
                 double[] vals = new double[series.size()];
                 for (int s = 0; s < vals.length; s++) {
-                    ObjectNode so = e.getValue().get(s);
-                    vals[s] = so == null ? 0 : so.path("aggregated_value").asDouble(0);
+                    SeriesRow so = e.getValue().get(s);
+                    vals[s] = so == null ? 0 : so.aggregatedValue();
                 }
                 double v = formula.eval(vals);
                 o.put("aggregated_value", v);
                 o.put("count", v);
             } else {
-                int n = template.path("data").size();
+                int n = template.data().length;
                 ArrayNode data = o.putArray("data");
                 double total = 0;
                 for (int i = 0; i < n; i++) {
                     double[] vals = new double[series.size()];
                     for (int s = 0; s < vals.length; s++) {
-                        ObjectNode so = e.getValue().get(s);
-                        vals[s] = so == null ? 0 : so.path("data").path(i).asDouble(0);
+                        SeriesRow so = e.getValue().get(s);
+                        vals[s] = so == null || i >= so.data().length ? 0 : so.data()[i];
                     }
                     double v = formula.eval(vals);
                     data.add(v);
@@ -686,20 +730,24 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         return s;
     }
 
-    private static void putNumber(ObjectNode o, String field, double v, boolean integral) {
+    /** Writes {@code v} (a whole number when {@code integral}) and returns the value written. */
+    private static double putNumber(ObjectNode o, String field, double v, boolean integral) {
         if (integral) {
             o.put(field, (long) v);
-        } else {
-            o.put(field, v);
+            return (long) v;
         }
+        o.put(field, v);
+        return v;
     }
 
-    private static void addNumber(ArrayNode a, double v, boolean integral) {
+    /** Adds {@code v} (a whole number when {@code integral}) and returns the value written. */
+    private static double addNumber(ArrayNode a, double v, boolean integral) {
         if (integral) {
             a.add((long) v);
-        } else {
-            a.add(v);
+            return (long) v;
         }
+        a.add(v);
+        return v;
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.Team;
+import dev.quarry.insights.Actors;
 import dev.quarry.insights.ActorsQuery;
 import dev.quarry.insights.ActorsQueryRunner;
 import dev.quarry.query.QueryContext;
@@ -37,30 +38,15 @@ public class PersonActors {
     public record Page(List<JsonNode> people, boolean hasMore, long missing) {
     }
 
-    /**
-     * The part of an ActorsQuery answer the legacy lists read: its rows (one column here, the person), whether more
-     * follow, and how many actors of the page no longer exist.
-     */
-    @io.quarkus.runtime.annotations.RegisterForReflection
-    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
-    record ActorsAnswer(List<List<JsonNode>> results, Boolean hasMore,
-                        @com.fasterxml.jackson.annotation.JsonProperty("missing_actors_count") Long missingActorsCount) {
-        ActorsAnswer {
-            results = results == null ? List.of() : results;
-        }
-    }
-
     /** The persons of one insight cell, a page at a time; compiled in the project's lane, off the event loop. */
     public Uni<Page> people(Team team, ActorsQuery.Source source, int limit, int offset, String search) {
         ActorsQuery query = ActorsQuery.of(source, List.of("person"), search == null || search.isBlank() ? null
                 : search, limit, offset);
         QueryContext context = new QueryContext(team, mapper, clock.instant());
-        return plans.run(team, () -> actors.plan(context, query)).map(body -> {
-            ActorsAnswer answer = mapper.convertValue(body, ActorsAnswer.class);
+        return plans.run(team, () -> actors.people(context, query)).map(page -> {
             List<JsonNode> people = new java.util.ArrayList<>();
-            answer.results().forEach(row -> people.add(serialized(row.get(0))));
-            return new Page(people, Boolean.TRUE.equals(answer.hasMore()),
-                    answer.missingActorsCount() == null ? 0 : answer.missingActorsCount());
+            page.rows().forEach(row -> people.add(serialized(row.person())));
+            return new Page(people, page.hasMore(), page.missingActors());
         });
     }
 
@@ -70,14 +56,10 @@ public class PersonActors {
      * {@code created_at} rendered as DRF renders datetimes ({@code …T10:00:00Z}), and no {@code last_seen_at}, which
      * PostHog's legacy serializer does not write (so its CSV has no such column either).
      */
-    private static JsonNode serialized(JsonNode actor) {
-        if (actor instanceof ObjectNode person && "person".equals(person.path("type").asText())) {
-            if (person.path("created_at").isTextual()) {
-                person.put("created_at", DrfDateTime.reformat(person.get("created_at").asText()));
-            }
-            person.remove("last_seen_at");
-        }
-        return actor;
+    private JsonNode serialized(Actors.Person person) {
+        return new Actors.Person(person.uuid(), person.createdAt() == null ? null
+                : DrfDateTime.reformat(person.createdAt()), person.properties(), person.identified(), person.name(),
+                person.distinctIds()).toJson(mapper);
     }
 
     /**

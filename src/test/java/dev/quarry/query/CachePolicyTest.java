@@ -19,11 +19,17 @@ class CachePolicyTest {
         return (ObjectNode) MAPPER.readTree(json);
     }
 
+    /** The insight records this test reads (the application finds them from its runners: insights.InsightKinds). */
+    private static final java.util.Map<String, Class<?>> INSIGHTS = java.util.Map.of(
+            "TrendsQuery", dev.quarry.insights.TrendsQuery.class, "FunnelsQuery", dev.quarry.insights.FunnelsQuery.class,
+            "RetentionQuery", dev.quarry.insights.RetentionQuery.class,
+            "LifecycleQuery", dev.quarry.insights.LifecycleQuery.class);
+
     /** The policy as QueryService makes it: from the query's record (insights parsed as the edge parses them). */
     private static CachePolicy policy(ObjectNode query, ObjectNode answer) {
         String kind = query.get("kind").asText();
-        Object record = kind.equals("EventsQuery") || kind.equals("HogQLQuery") ? query
-                : dev.quarry.insights.InsightQuery.parse(query);
+        Object record = INSIGHTS.containsKey(kind)
+                ? dev.quarry.query.schema.QuerySchema.parse(query, INSIGHTS.get(kind), kind) : query;
         return CachePolicy.of(kind, record, answer);
     }
 
