@@ -22,8 +22,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * ({@code quarry_rollups_fold(team, max_rows)}). So the rollups' update/delete recompute and a timezone rebuild of
  * another project never wait for a fold, and those of the project being folded wait for one chunk at most.
  * <p>
- * The per-property daily counts (V55_1, {@code events_property_days_delta}) are folded after the person rollups by
- * {@code quarry_property_days_fold()}, one statement over every project (their deltas are signed, never recomputed).
+ * The per-property daily counts (V55_1, {@code events_property_days_delta}; signed deltas, never recomputed) are folded
+ * after the person rollups the same way: project by project, chunks of at most the same size, each its own transaction
+ * under that project's lock ({@code quarry_property_days_fold(team, max_rows)}, V64_1), so a backlog in one project
+ * never holds another project's timezone rebuild.
  * <p>
  * Runs on a timer in the local run ({@code quarry.rollups.fold-every}, default 10 s); on AWS an EventBridge schedule
  * calls {@code POST /internal/rollups/fold} ({@code projects.InternalRollupResource}).
@@ -40,29 +42,48 @@ public class RollupFolding {
 
     /** @return how many delta rows were folded, over every project (0 when there were none) */
     public Uni<Long> fold() {
-        return pool.query("SELECT quarry_rollups_pending_teams()").execute().flatMap(rows -> {
+        return foldAll(Rollup.PERSONS).flatMap(persons -> foldAll(Rollup.PROPERTIES).map(counts -> persons + counts));
+    }
+
+    /** A rollup's pending projects and its per-project chunk function. */
+    private enum Rollup {
+        PERSONS("SELECT quarry_rollups_pending_teams()", "SELECT quarry_rollups_fold($1, $2)"),
+        PROPERTIES("SELECT quarry_property_days_pending_teams()", "SELECT quarry_property_days_fold($1, $2)");
+
+        final String pendingTeams;
+        final String foldChunk;
+
+        Rollup(String pendingTeams, String foldChunk) {
+            this.pendingTeams = pendingTeams;
+            this.foldChunk = foldChunk;
+        }
+    }
+
+    private Uni<Long> foldAll(Rollup rollup) {
+        return pool.query(rollup.pendingTeams).execute().flatMap(rows -> {
             List<Long> teams = new ArrayList<>();
             for (Row row : rows) {
                 teams.add(row.getLong(0));
             }
-            return foldTeams(teams, 0, 0).flatMap(folded -> pool.query("SELECT quarry_property_days_fold()")
-                    .execute().map(counted -> folded + counted.iterator().next().getLong(0)));
+            return foldTeams(rollup, teams, 0, 0);
         });
     }
 
-    private Uni<Long> foldTeams(List<Long> teams, int next, long folded) {
+    private Uni<Long> foldTeams(Rollup rollup, List<Long> teams, int next, long folded) {
         if (next == teams.size()) {
             return Uni.createFrom().item(folded);
         }
-        return foldTeam(teams.get(next), 0).flatMap(moved -> foldTeams(teams, next + 1, folded + moved));
+        return foldTeam(rollup, teams.get(next), 0)
+                .flatMap(moved -> foldTeams(rollup, teams, next + 1, folded + moved));
     }
 
     /** One project's deltas, chunk by chunk, until a chunk comes back short (nothing committed is left). */
-    private Uni<Long> foldTeam(long team, long folded) {
-        return pool.preparedQuery("SELECT quarry_rollups_fold($1, $2)").execute(Tuple.of(team, chunk))
+    private Uni<Long> foldTeam(Rollup rollup, long team, long folded) {
+        return pool.preparedQuery(rollup.foldChunk).execute(Tuple.of(team, chunk))
                 .flatMap(rows -> {
                     long moved = rows.iterator().next().getLong(0);
-                    return moved < chunk ? Uni.createFrom().item(folded + moved) : foldTeam(team, folded + moved);
+                    return moved < chunk ? Uni.createFrom().item(folded + moved)
+                            : foldTeam(rollup, team, folded + moved);
                 });
     }
 
