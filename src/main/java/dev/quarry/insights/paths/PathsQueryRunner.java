@@ -8,6 +8,7 @@ import dev.quarry.insights.InsightActorsQuery;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.insights.PathsQuery;
 import dev.quarry.insights.SeriesJson;
+import dev.quarry.insights.funnels.FunnelPlan;
 import dev.quarry.query.HogQLStatement;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryPlan;
@@ -53,8 +54,8 @@ public class PathsQueryRunner implements QueryRunner<PathsQuery>, ActorsSource<I
     @Override
     public QueryPlan<ObjectNode> plan(QueryContext context, PathsQuery query) {
         InsightSql sql = new InsightSql(context, kind());
-        return PathsPlan.of(sql, query).flatMap(plan -> sql.run(new HogQLStatement(kind(),
-                PathsSql.edges(plan), Map.of())).map(result -> {
+        return PathsPlan.of(sql, query).flatMap(plan -> mergedPersons(sql).flatMap(merged -> sql.run(
+                new HogQLStatement(kind(), PathsSql.edges(plan, byStoredPerson(merged)), Map.of()))).map(result -> {
             List<Edge> edges = new ArrayList<>();
             for (Row r : result.rows()) {
                 edges.add(new Edge(r.getString(0), r.getString(1), r.getLong(2),
@@ -127,8 +128,24 @@ public class PathsQueryRunner implements QueryRunner<PathsQuery>, ActorsSource<I
         }
         PathsQuery insight = (PathsQuery) source.source();
         PathsQuery.PathsFilter f = insight.filter();
-        return PathsPlan.of(sql, insight).map(plan -> ActorsQueryRunner.Cell.events(PathsSql.actors(plan,
-                blankToNull(f.pathStartKey()), blankToNull(f.pathEndKey()), blankToNull(f.pathDropoffKey()))));
+        return PathsPlan.of(sql, insight).flatMap(plan -> mergedPersons(sql).map(merged -> ActorsQueryRunner.Cell
+                .events(PathsSql.actors(plan, byStoredPerson(merged), blankToNull(f.pathStartKey()),
+                        blankToNull(f.pathEndKey()), blankToNull(f.pathDropoffKey())))));
+    }
+
+    /** The project's person_overrides rows, counted up to the limit {@link #byStoredPerson} needs. */
+    private QueryPlan<Long> mergedPersons(InsightSql sql) {
+        return sql.run(new HogQLStatement(kind(), FunnelPlan.mergedPersonsCount(), Map.of()))
+                .map(done -> done.rows().iterator().next().getLong(0));
+    }
+
+    /**
+     * Whether the walk reads unmerged persons by their stored person id (in index order, no sort): up to the
+     * funnels' limit of merged persons, past which the {@code NOT IN} of merged ids no longer hashes (see
+     * {@link FunnelPlan#SPLIT_MERGED_PERSONS_LIMIT}); above it every event goes through the overrides join.
+     */
+    static boolean byStoredPerson(long mergedPersons) {
+        return mergedPersons <= FunnelPlan.SPLIT_MERGED_PERSONS_LIMIT;
     }
 
     private static String blankToNull(String s) {

@@ -145,12 +145,16 @@ class PathsSqlTest {
     static void sameSteps(PathsPlan plan, String what) throws Exception {
         List<String> before = rows(HogQLStatement.select("SELECT person_id, idx, item, if(idx > 1, prev, NULL), "
                 + "if(idx > 1, conv, NULL), if(idx = len, 1, 0) FROM {s} AS s", Map.of("s", PathsSqlBefore.steps(plan))));
-        List<String> after = rows(HogQLStatement.select("SELECT person_id, idx, item, if(idx > 1, prev, NULL), "
-                + "if(idx > 1, toUnixTimestamp64Milli(timestamp) - toUnixTimestamp64Milli(prev_ts), NULL), last "
-                + "FROM {s} AS s", Map.of("s", PathsSql.steps(plan))));
         assertTrue(before.size() > 10, what + ": too few steps to compare: " + before.size());
-        assertEquals(before, after, what);
-        assertEquals(rows(PathsSqlBefore.edges(plan)), rows(PathsSql.edges(plan)), what + " (edges)");
+        List<String> edges = rows(PathsSqlBefore.edges(plan));
+        // both reads: every event through the overrides join, and unmerged persons by their stored id
+        for (boolean byStoredPerson : new boolean[] {false, true}) {
+            List<String> after = rows(HogQLStatement.select("SELECT person_id, idx, item, if(idx > 1, prev, NULL), "
+                    + "if(idx > 1, toUnixTimestamp64Milli(timestamp) - toUnixTimestamp64Milli(prev_ts), NULL), last "
+                    + "FROM {s} AS s", Map.of("s", PathsSql.steps(plan, byStoredPerson, false))));
+            assertEquals(before, after, what + (byStoredPerson ? ", by stored person" : ""));
+            assertEquals(edges, rows(PathsSql.edges(plan, byStoredPerson)), what + " (edges)");
+        }
     }
 
     @Test
