@@ -12,15 +12,18 @@ import java.util.Map;
 /**
  * The paths of a {@link PathsPlan} as HogQL ASTs computed in PostgreSQL, following PostHog's paths_query_runner:
  * <ol>
- * <li>{@code pa_events}: the events read, each with its path item; with {@code pathGroupings} the item becomes its
- * grouping ({@code pa_grouped}); excluded items are dropped.</li>
- * <li>{@code pa_near}: per person in time order (ties by uuid), each event's previous and next time and next
- * item. An event 30 minutes or more (in PostHog's milliseconds) after the person's previous one starts a new
- * session ({@code ns}). In a session, an item followed by the same item is dropped (a repeat keeps its last time) —
- * and, as PostHog compares the last item with '', so is an empty last item; the rest are {@code kept}.</li>
- * <li>{@code pa_sessions}: running counts per person: the session number and the kept events so far
- * ({@code kc}); {@code pa_numbered}: {@code k} = 1, 2, … numbers the kept events of a session (and, with a start
- * point, {@code s_kc} is the running count at the session's first start point so far).</li>
+ * <li>{@code pa_events}: the events read, each with its path item, in (person, time, uuid) order; with
+ * {@code pathGroupings} the item becomes its grouping ({@code pa_grouped}); excluded items are dropped. Read by
+ * stored person id (see {@link #steps}), unmerged persons come from the index (team_id, person_id, timestamp, uuid)
+ * INCLUDE (event) (V63_1) already in that order, merged ones through the overrides join, sorted.</li>
+ * <li>{@code pa_near}: per person in time order (ties by uuid), whether the next event starts a new session
+ * ({@code ends}: 30 minutes or more later, in PostHog's milliseconds, or none). In a session, an item followed by the
+ * same item is dropped (a repeat keeps its last time) — and, as PostHog compares the last item with '', so is an
+ * empty last item; the rest are {@code kept}.</li>
+ * <li>{@code pa_sessions}: only kept events and sessions' last events go on (for edges, not an event alone in its
+ * session); running counts over the rows before: the session number and the kept events so far ({@code kc});
+ * {@code pa_numbered}: {@code k} = 1, 2, … numbers the kept events of a session (and, with a start point,
+ * {@code s_kc} is the running count at the session's first start point so far).</li>
  * <li>{@code pa_steps}: the walk kept per session. No point: the first {@code stepLimit} items. {@code startPoint}:
  * from its first occurrence, {@code stepLimit} items. {@code endPoint}: the {@code stepLimit} items up to its first
  * occurrence. Both: from the start to the first end at or after it; when longer than {@code stepLimit}, the first
@@ -30,9 +33,9 @@ import java.util.Map;
  * ({@code last}).</li>
  * </ol>
  * Every step past the first is an edge {@code (idx-1)_prev → idx_item}. Every window up to the walk shares one
- * order, person by time, so PostgreSQL sorts the events once; only an end point, which needs the rest of the
- * session, partitions by session too (a second sort, within each person's rows). The team wall is the printer's:
- * the one table read is {@code events}.
+ * order, person by time, so PostgreSQL sorts the events once at most (not at all when it reads the index in order);
+ * only an end point, which needs the rest of the session, partitions by session too (a second sort, within each
+ * person's rows). The team wall is the printer's: the tables read are {@code events} and {@code person_overrides}.
  */
 public final class PathsSql {
     /** A gap of this many milliseconds or more between a person's events starts a new session (PostHog: 30 min). */
@@ -63,6 +66,12 @@ public final class PathsSql {
     /**
      * One row per step: {@code person_id, idx, item, prev, timestamp, prev_ts, last} (see the class comment;
      * {@code last} is 1 on a walk's last step).
+     *
+     * @param byStoredPerson read persons untouched by merges by the person id stored on their events (both sides of
+     *                       every person_overrides row go through the overrides join): the same rows, in index order;
+     *                       for projects whose merged ids still hash in memory (see {@link PathsQueryRunner})
+     * @param edgesOnly      leave out events alone in their session (a walk of one step at most, which makes no
+     *                       edge); the steps of every other walk are the same
      */
     public static SelectLike steps(PathsPlan plan, boolean byStoredPerson, boolean edgesOnly) {
         Map<String, Object> v = new HashMap<>();
