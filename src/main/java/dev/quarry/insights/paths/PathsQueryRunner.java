@@ -29,7 +29,8 @@ import java.util.Set;
  * PathsQuery, as PostHog's paths runner answers it: {@code results} is a list of edges {@code {source, target,
  * value, average_conversion_time}} — {@code source} and {@code target} are step keys {@code <step>_<item>},
  * {@code value} the walks taking that edge, {@code average_conversion_time} the average milliseconds between the two
- * items. The walks and edges are computed in PostgreSQL by one statement ({@link PathsSql}); its answer is at most
+ * items. The walks and edges are computed in PostgreSQL by one statement ({@link PathsSql}; a count of the project's
+ * merged persons, up to a limit, chooses how it reads them); its answer is at most
  * {@code edgeLimit} rows, of which those not reachable from a first step ({@code 1_…}) are dropped here, as
  * PostHog's {@code validate_results} does. What bounds the statement: the project's statement timeout (60 s by
  * default), its per-statement memory and its concurrency slots, like every insight.

@@ -213,7 +213,9 @@ public final class PathsSql {
     public static SelectLike actors(PathsPlan plan, boolean byStoredPerson, String startKey, String endKey,
                                     String dropoffKey) {
         Map<String, Object> v = new HashMap<>();
-        v.put("pa_steps", steps(plan, byStoredPerson, false));
+        // a cell past the first step (a start key, or an end key whose step is not 1) has no walk of one step
+        boolean pastFirst = dropoffKey == null && (startKey != null || endKey != null && !endKey.startsWith("1_"));
+        v.put("pa_steps", steps(plan, byStoredPerson, pastFirst));
         List<String> where = new ArrayList<>();
         if (dropoffKey != null) {
             v.put("pa_dropoff", dropoffKey);
