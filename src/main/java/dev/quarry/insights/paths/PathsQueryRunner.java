@@ -8,6 +8,7 @@ import dev.quarry.insights.InsightActorsQuery;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.insights.PathsQuery;
 import dev.quarry.insights.SeriesJson;
+import dev.quarry.insights.funnels.FunnelPlan;
 import dev.quarry.query.HogQLStatement;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryPlan;
@@ -28,7 +29,8 @@ import java.util.Set;
  * PathsQuery, as PostHog's paths runner answers it: {@code results} is a list of edges {@code {source, target,
  * value, average_conversion_time}} — {@code source} and {@code target} are step keys {@code <step>_<item>},
  * {@code value} the walks taking that edge, {@code average_conversion_time} the average milliseconds between the two
- * items. The walks and edges are computed in PostgreSQL by one statement ({@link PathsSql}); its answer is at most
+ * items. The walks and edges are computed in PostgreSQL by one statement ({@link PathsSql}; a count of the project's
+ * merged persons, up to a limit, chooses how it reads them); its answer is at most
  * {@code edgeLimit} rows, of which those not reachable from a first step ({@code 1_…}) are dropped here, as
  * PostHog's {@code validate_results} does. What bounds the statement: the project's statement timeout (60 s by
  * default), its per-statement memory and its concurrency slots, like every insight.
@@ -53,8 +55,8 @@ public class PathsQueryRunner implements QueryRunner<PathsQuery>, ActorsSource<I
     @Override
     public QueryPlan<ObjectNode> plan(QueryContext context, PathsQuery query) {
         InsightSql sql = new InsightSql(context, kind());
-        return PathsPlan.of(sql, query).flatMap(plan -> sql.run(new HogQLStatement(kind(),
-                PathsSql.edges(plan), Map.of())).map(result -> {
+        return PathsPlan.of(sql, query).flatMap(plan -> mergedPersons(sql).flatMap(merged -> sql.run(
+                new HogQLStatement(kind(), PathsSql.edges(plan, byStoredPerson(merged)), Map.of()))).map(result -> {
             List<Edge> edges = new ArrayList<>();
             for (Row r : result.rows()) {
                 edges.add(new Edge(r.getString(0), r.getString(1), r.getLong(2),
@@ -127,8 +129,24 @@ public class PathsQueryRunner implements QueryRunner<PathsQuery>, ActorsSource<I
         }
         PathsQuery insight = (PathsQuery) source.source();
         PathsQuery.PathsFilter f = insight.filter();
-        return PathsPlan.of(sql, insight).map(plan -> ActorsQueryRunner.Cell.events(PathsSql.actors(plan,
-                blankToNull(f.pathStartKey()), blankToNull(f.pathEndKey()), blankToNull(f.pathDropoffKey()))));
+        return PathsPlan.of(sql, insight).flatMap(plan -> mergedPersons(sql).map(merged -> ActorsQueryRunner.Cell
+                .events(PathsSql.actors(plan, byStoredPerson(merged), blankToNull(f.pathStartKey()),
+                        blankToNull(f.pathEndKey()), blankToNull(f.pathDropoffKey())))));
+    }
+
+    /** The project's person_overrides rows, counted up to the limit {@link #byStoredPerson} needs. */
+    private QueryPlan<Long> mergedPersons(InsightSql sql) {
+        return sql.run(new HogQLStatement(kind(), FunnelPlan.mergedPersonsCount(), Map.of()))
+                .map(done -> done.rows().iterator().next().getLong(0));
+    }
+
+    /**
+     * Whether the walk reads unmerged persons by their stored person id (in index order, no sort): up to the
+     * funnels' limit of merged persons, past which the {@code NOT IN} of merged ids no longer hashes (see
+     * {@link FunnelPlan#SPLIT_MERGED_PERSONS_LIMIT}); above it every event goes through the overrides join.
+     */
+    static boolean byStoredPerson(long mergedPersons) {
+        return mergedPersons <= FunnelPlan.SPLIT_MERGED_PERSONS_LIMIT;
     }
 
     private static String blankToNull(String s) {

@@ -1,6 +1,7 @@
 package dev.quarry.insights.paths;
 
 import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.Schema;
 import dev.quarry.hogql.SelectLike;
 import dev.quarry.query.HogQLStatement;
 import java.util.ArrayList;
@@ -11,15 +12,18 @@ import java.util.Map;
 /**
  * The paths of a {@link PathsPlan} as HogQL ASTs computed in PostgreSQL, following PostHog's paths_query_runner:
  * <ol>
- * <li>{@code pa_events}: the events read, each with its path item; with {@code pathGroupings} the item becomes its
- * grouping ({@code pa_grouped}); excluded items are dropped.</li>
- * <li>{@code pa_near}: per person in time order (ties by uuid), each event's previous and next time and next
- * item. An event 30 minutes or more (in PostHog's milliseconds) after the person's previous one starts a new
- * session ({@code ns}). In a session, an item followed by the same item is dropped (a repeat keeps its last time) —
- * and, as PostHog compares the last item with '', so is an empty last item; the rest are {@code kept}.</li>
- * <li>{@code pa_sessions}: running counts per person: the session number and the kept events so far
- * ({@code kc}); {@code pa_numbered}: {@code k} = 1, 2, … numbers the kept events of a session (and, with a start
- * point, {@code s_kc} is the running count at the session's first start point so far).</li>
+ * <li>{@code pa_events}: the events read, each with its path item, in (person, time, uuid) order; with
+ * {@code pathGroupings} the item becomes its grouping ({@code pa_grouped}); excluded items are dropped. Read by
+ * stored person id (see {@link #steps}), unmerged persons come from the index (team_id, person_id, timestamp, uuid)
+ * INCLUDE (event) (V63_1) already in that order, merged ones through the overrides join, sorted.</li>
+ * <li>{@code pa_near}: per person in time order (ties by uuid), whether the next event starts a new session
+ * ({@code ends}: 30 minutes or more later, in PostHog's milliseconds, or none). In a session, an item followed by the
+ * same item is dropped (a repeat keeps its last time) — and, as PostHog compares the last item with '', so is an
+ * empty last item; the rest are {@code kept}.</li>
+ * <li>{@code pa_sessions}: only kept events and sessions' last events go on (for edges, not an event alone in its
+ * session); running counts over the rows before: the session number and the kept events so far ({@code kc});
+ * {@code pa_numbered}: {@code k} = 1, 2, … numbers the kept events of a session (and, with a start point,
+ * {@code s_kc} is the running count at the session's first start point so far).</li>
  * <li>{@code pa_steps}: the walk kept per session. No point: the first {@code stepLimit} items. {@code startPoint}:
  * from its first occurrence, {@code stepLimit} items. {@code endPoint}: the {@code stepLimit} items up to its first
  * occurrence. Both: from the start to the first end at or after it; when longer than {@code stepLimit}, the first
@@ -29,9 +33,9 @@ import java.util.Map;
  * ({@code last}).</li>
  * </ol>
  * Every step past the first is an edge {@code (idx-1)_prev → idx_item}. Every window up to the walk shares one
- * order, person by time, so PostgreSQL sorts the events once; only an end point, which needs the rest of the
- * session, partitions by session too (a second sort, within each person's rows). The team wall is the printer's:
- * the one table read is {@code events}.
+ * order, person by time, so PostgreSQL sorts the events once at most (not at all when it reads the index in order);
+ * only an end point, which needs the rest of the session, partitions by session too (a second sort, within each
+ * person's rows). The team wall is the printer's: the tables read are {@code events} and {@code person_overrides}.
  */
 public final class PathsSql {
     /** A gap of this many milliseconds or more between a person's events starts a new session (PostHog: 30 min). */
@@ -40,6 +44,7 @@ public final class PathsSql {
     private static final long SESSION_SCALE = 1L << 32;
     private static final String PERSON = "PARTITION BY person_id ORDER BY timestamp, uuid";
     private static final String PERSON_SO_FAR = "(" + PERSON + " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)";
+    private static final String PERSON_BEFORE = "(" + PERSON + " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)";
     private static final String SESSION = "PARTITION BY person_id, session ORDER BY timestamp, uuid";
     private static final String WHOLE_SESSION = "(" + SESSION
             + " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)";
@@ -61,8 +66,14 @@ public final class PathsSql {
     /**
      * One row per step: {@code person_id, idx, item, prev, timestamp, prev_ts, last} (see the class comment;
      * {@code last} is 1 on a walk's last step).
+     *
+     * @param byStoredPerson read persons untouched by merges by the person id stored on their events (both sides of
+     *                       every person_overrides row go through the overrides join): the same rows, in index order;
+     *                       for projects whose merged ids still hash in memory (see {@link PathsQueryRunner})
+     * @param edgesOnly      leave out events alone in their session (a walk of one step at most, which makes no
+     *                       edge); the steps of every other walk are the same
      */
-    public static SelectLike steps(PathsPlan plan) {
+    public static SelectLike steps(PathsPlan plan, boolean byStoredPerson, boolean edgesOnly) {
         Map<String, Object> v = new HashMap<>();
         v.put("pa_where", plan.where());
         v.put("pa_item", plan.item());
@@ -76,9 +87,23 @@ public final class PathsSql {
         v.put("pa_keep", plan.exclude().isEmpty() ? new Expr.Constant(true)
                 : new Expr.Compare("not in", Expr.Field.of("item"), constants(plan.exclude())));
         // the LIMIT (never reached) keeps PostgreSQL from merging this level into the next, so that each event's item
-        // (JSON reads, cleaning regexes) is computed once, before the sort, instead of wherever the windows use it
-        StringBuilder q = new StringBuilder("WITH pa_events AS (SELECT person_id, timestamp, uuid, {pa_item} AS item "
-                + "FROM events WHERE {pa_where} LIMIT {pa_all}), ");
+        // (JSON reads, cleaning regexes) is computed once, before the windows, instead of wherever they use it
+        StringBuilder q = new StringBuilder("WITH pa_events AS (");
+        if (byStoredPerson) {
+            // persons untouched by merges by the person id stored on their events: in (person, time, uuid) order from
+            // the index (V63_1), index-only when the item is the event name; merged persons through the overrides
+            // join, sorted; PostgreSQL merges the two ordered branches, and the windows above need no sort
+            v.put("pa_stored", Expr.Field.of(Schema.STORED_PERSON_ID));
+            String merged = "(SELECT old_person_id FROM `" + Schema.PERSON_OVERRIDES + "` UNION ALL "
+                    + "SELECT override_person_id FROM `" + Schema.PERSON_OVERRIDES + "`)";
+            q.append("SELECT person_id, timestamp, uuid, item FROM (SELECT {pa_stored} AS person_id, timestamp, uuid, "
+                    + "{pa_item} AS item FROM events WHERE {pa_where} AND {pa_stored} NOT IN " + merged + " UNION ALL "
+                    + "SELECT person_id, timestamp, uuid, {pa_item} AS item FROM events WHERE {pa_where} AND "
+                    + "{pa_stored} IN " + merged + ") ORDER BY person_id, timestamp, uuid LIMIT {pa_all}), ");
+        } else {
+            q.append("SELECT person_id, timestamp, uuid, {pa_item} AS item FROM events WHERE {pa_where} "
+                    + "LIMIT {pa_all}), ");
+        }
         String items = "pa_events";
         if (plan.grouping() != null) {
             v.put("pa_grouping", plan.grouping());
@@ -87,14 +112,20 @@ public final class PathsSql {
         }
         // the flags are computed over the window functions in the same level (PostgreSQL evaluates each once there);
         // a level of their own would be flattened into the next and each flag evaluated where it is used
-        String prevTs = "lag(timestamp) OVER (" + PERSON + ")";
         String nextTs = "lead(timestamp) OVER (" + PERSON + ")";
-        q.append("pa_near AS (SELECT person_id, timestamp, uuid, item, " + newSession("timestamp", prevTs) + " AS ns, "
-                + "if(item != if(" + newSession(nextTs, "timestamp") + " = 0, lead(item) OVER (" + PERSON + "), ''), 1, 0) "
-                + "AS kept FROM ").append(items).append(" WHERE {pa_keep}), ");
-        q.append("pa_sessions AS (SELECT person_id, timestamp, uuid, item, ns, kept, count(if(ns = 1, 1, NULL)) OVER "
-                + PERSON_SO_FAR + " AS session, count(if(kept = 1, 1, NULL)) OVER " + PERSON_SO_FAR + " AS kc "
-                + "FROM pa_near), ");
+        String prevTs = "lag(timestamp) OVER (" + PERSON + ")";
+        q.append("pa_near AS (SELECT person_id, timestamp, uuid, item, " + newSession(nextTs, "timestamp") + " AS ends, "
+                + "if(item != if(" + newSession(nextTs, "timestamp") + " = 0, lead(item) OVER (" + PERSON + "), ''), 1, "
+                + "0) AS kept" + (edgesOnly ? ", " + newSession("timestamp", prevTs) + " AS starts" : "") + " FROM ")
+                .append(items).append(" WHERE {pa_keep}), ");
+        // only kept events and sessions' last events go on: between two such rows every event is dropped and has its
+        // next in its own session, so a row starts a session exactly when the row before it ended one. For edges, an
+        // event alone in its session (a walk of one step at most) goes too: the event before it ended a session, so
+        // the rule still holds. Counts of the rows before (plain additions of counts, no numeric per row).
+        q.append("pa_sessions AS (SELECT person_id, timestamp, uuid, item, ends, kept, count(if(ends = 1, 1, NULL)) "
+                + "OVER " + PERSON_BEFORE + " + 1 AS session, count(if(kept = 1, 1, NULL)) OVER " + PERSON_BEFORE
+                + " + kept AS kc FROM pa_near WHERE (kept = 1 OR ends = 1)"
+                + (edgesOnly ? " AND NOT (starts = 1 AND ends = 1)" : "") + "), ");
         String start = plan.startPoint();
         String end = plan.endPoint();
         String startCount = "";
@@ -105,9 +136,13 @@ public final class PathsSql {
             startCount = ", session * {pa_scale} - max(if(item = {pa_start} AND kept = 1, session * {pa_scale} - kc, 0)) "
                     + "OVER " + PERSON_SO_FAR + " AS s_kc";
         }
-        q.append("pa_numbered AS (SELECT person_id, session, timestamp, uuid, item, kept, kc, "
-                + "kc - max(if(ns = 1, kc - kept, 0)) OVER " + PERSON_SO_FAR + " AS k" + startCount
+        // k = kc - kb (the kept count before the session) one level up, where both are columns: PostgreSQL's own
+        // subtraction, guarded, instead of an exact numeric one per row
+        q.append("pa_counted AS (SELECT person_id, session, timestamp, uuid, item, kept, kc, "
+                + "ifNull(max(if(ends = 1, kc, 0)) OVER " + PERSON_BEFORE + ", 0) AS kb" + startCount
                 + " FROM pa_sessions), ");
+        q.append("pa_numbered AS (SELECT person_id, session, timestamp, uuid, item, kept, kc, kc - kb AS k"
+                + (start != null ? ", s_kc" : "") + " FROM pa_counted), ");
         String carried = "person_id, session, timestamp, uuid, ";
         String walk = PERSON;
         if (start != null && end != null) {
@@ -149,9 +184,9 @@ public final class PathsSql {
      * The edges: {@code source, target, value, conversion_ms} (the average milliseconds between the two items),
      * by value (desc), source, target, within the edge weights, at most {@code edgeLimit}.
      */
-    public static SelectLike edges(PathsPlan plan) {
+    public static SelectLike edges(PathsPlan plan, boolean byStoredPerson) {
         Map<String, Object> v = new HashMap<>();
-        v.put("pa_steps", steps(plan));
+        v.put("pa_steps", steps(plan, byStoredPerson, true));
         v.put("pa_limit", (long) plan.edgeLimit());
         List<String> having = new ArrayList<>();
         if (plan.minEdgeWeight() != null) {
@@ -175,9 +210,12 @@ public final class PathsSql {
      * their count): with {@code dropoffKey} the steps that end their walk with that key; else the steps whose
      * previous key is {@code startKey} and whose own key is {@code endKey} (either may be null: not checked).
      */
-    public static SelectLike actors(PathsPlan plan, String startKey, String endKey, String dropoffKey) {
+    public static SelectLike actors(PathsPlan plan, boolean byStoredPerson, String startKey, String endKey,
+                                    String dropoffKey) {
         Map<String, Object> v = new HashMap<>();
-        v.put("pa_steps", steps(plan));
+        // a cell past the first step (a start key, or an end key whose step is not 1) has no walk of one step
+        boolean pastFirst = dropoffKey == null && (startKey != null || endKey != null && !endKey.startsWith("1_"));
+        v.put("pa_steps", steps(plan, byStoredPerson, pastFirst));
         List<String> where = new ArrayList<>();
         if (dropoffKey != null) {
             v.put("pa_dropoff", dropoffKey);

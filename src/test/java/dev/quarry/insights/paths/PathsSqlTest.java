@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
  * 30:00.0004, 29:59.9990 plus a fraction) and equal timestamps (ordered by uuid), and a second project's events
  * that must not count. For every walk shape (no point, start, end, both, exclusions, groupings, step limits 1…20)
  * every step row — person, step, item, previous item, milliseconds since it, whether it ends its walk — and every
- * edge (with weights) must be the same.
+ * edge (with weights) must be the same, read through the overrides join and by stored person id; without one-event
+ * sessions (edges, cells past the first step) the steps of every walk of two steps or more must be the same.
  */
 class PathsSqlTest {
     static EmbeddedPostgres pg;
@@ -126,12 +127,26 @@ class PathsSqlTest {
     static void sameSteps(PathsPlan plan, String what) throws Exception {
         List<String> before = rows(HogQLStatement.select("SELECT person_id, idx, item, if(idx > 1, prev, NULL), "
                 + "if(idx > 1, conv, NULL), if(idx = len, 1, 0) FROM {s} AS s", Map.of("s", PathsSqlBefore.steps(plan))));
-        List<String> after = rows(HogQLStatement.select("SELECT person_id, idx, item, if(idx > 1, prev, NULL), "
-                + "if(idx > 1, toUnixTimestamp64Milli(timestamp) - toUnixTimestamp64Milli(prev_ts), NULL), last "
-                + "FROM {s} AS s", Map.of("s", PathsSql.steps(plan))));
         assertTrue(before.size() > 10, what + ": too few steps to compare: " + before.size());
-        assertEquals(before, after, what);
-        assertEquals(rows(PathsSqlBefore.edges(plan)), rows(PathsSql.edges(plan)), what + " (edges)");
+        List<String> edges = rows(PathsSqlBefore.edges(plan));
+        // both reads: every event through the overrides join, and unmerged persons by their stored id
+        for (boolean byStoredPerson : new boolean[] {false, true}) {
+            List<String> after = rows(HogQLStatement.select("SELECT person_id, idx, item, if(idx > 1, prev, NULL), "
+                    + "if(idx > 1, toUnixTimestamp64Milli(timestamp) - toUnixTimestamp64Milli(prev_ts), NULL), last "
+                    + "FROM {s} AS s", Map.of("s", PathsSql.steps(plan, byStoredPerson, false))));
+            assertEquals(before, after, what + (byStoredPerson ? ", by stored person" : ""));
+            assertEquals(edges, rows(PathsSql.edges(plan, byStoredPerson)), what + " (edges)");
+            // without events alone in their session: every walk of two steps or more, and only steps of walks
+            List<String> longer = rows(HogQLStatement.select("SELECT person_id, idx, item FROM {s} AS s WHERE len > 1",
+                    Map.of("s", PathsSqlBefore.steps(plan))));
+            assertEquals(longer, rows(HogQLStatement.select("SELECT person_id, idx, item FROM {s} AS s "
+                    + "WHERE idx > 1 OR last = 0", Map.of("s", PathsSql.steps(plan, byStoredPerson, true)))),
+                    what + " (walks of 2 steps or more)");
+            List<String> all = rows(HogQLStatement.select("SELECT person_id, idx, item FROM {s} AS s",
+                    Map.of("s", PathsSqlBefore.steps(plan))));
+            assertTrue(all.containsAll(rows(HogQLStatement.select("SELECT person_id, idx, item FROM {s} AS s",
+                    Map.of("s", PathsSql.steps(plan, byStoredPerson, true))))), what + " (steps of walks)");
+        }
     }
 
     @Test
