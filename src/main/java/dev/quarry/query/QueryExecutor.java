@@ -47,21 +47,24 @@ public class QueryExecutor {
     private final Metering metering;
     private final StatementSlots slots;
     private final List<String[]> sessionSettings;
-    private final String admitSql;
     /**
      * Settings some statement kinds add after the session settings (a later {@code set_config} of the same name
      * wins): {@code Kind:name=value,name=value;Kind:…}. Funnel statements get a second parallel worker: their
      * per-actor scans are split into {@code UNION ALL} branches (FunnelPlan#actorsByStoredPerson) that only a
      * Parallel Append runs side by side, and PostgreSQL plans one only when each branch can have a process of its
      * own (with one worker it costs all branches in that worker). Tests that build the executor by hand keep this
-     * default.
+     * default. Every kind runs the same admission SELECT (one prepared statement per connection): kinds with fewer
+     * settings of their own repeat the statement timeout in the spare places.
      */
     @jakarta.inject.Inject
     @ConfigProperty(name = "quarry.query.kind-settings", defaultValue = KIND_SETTINGS)
     String kindSettings = KIND_SETTINGS;
     static final String KIND_SETTINGS = "FunnelsQuery:max_parallel_workers_per_gather=2;"
             + "FunnelCorrelationQuery:max_parallel_workers_per_gather=2";
-    private volatile Map<String, List<String[]>> byKind;
+    private volatile Admission kindAdmission;
+
+    /** The kinds' settings, the most any kind adds, and the admission SELECT with room for them. */
+    private record Admission(Map<String, List<String[]>> byKind, int extra, String sql) {}
     private final TeamLanes lanes;
 
     public QueryExecutor(Pool pool, Event<QueryCost> costs, Metering metering, TeamLanes lanes,
@@ -79,7 +82,6 @@ public class QueryExecutor {
         this.metering = metering;
         this.slots = new StatementSlots(Math.max(1, poolSize - poolReserve), 1_000);
         this.sessionSettings = parseSettings(sessionSettings);
-        this.admitSql = admitSql(this.sessionSettings.size());
         this.lanes = lanes;
     }
 
@@ -168,7 +170,7 @@ public class QueryExecutor {
         Started start = new Started(OffsetDateTime.now(clock), System.nanoTime());
         return pool.withConnection(conn -> {
             Uni<Settled<RowSet<Row>>> begin = settle(conn.query("BEGIN READ ONLY").execute());
-            Uni<Settled<RowSet<Row>>> admit = settle(conn.preparedQuery(admitSql(kind)).execute(
+            Uni<Settled<RowSet<Row>>> admit = settle(conn.preparedQuery(kindAdmission().sql()).execute(
                     admitParams(teamId, kind)));
             Uni<Settled<RowSet<Row>>> role = settle(conn.query("SET LOCAL ROLE quarry_query_reader").execute());
             Uni<Settled<PreparedStatement>> prepared = settle(conn.prepare(sql));
@@ -194,7 +196,7 @@ public class QueryExecutor {
                     // client's own prepare, which retries with the values' types, in one pipeline after a new BEGIN
                     return rollback.flatMap(x -> Uni.combine().all().unis(
                                     settle(conn.query("BEGIN READ ONLY").execute()),
-                                    settle(conn.preparedQuery(admitSql(kind)).execute(admitParams(teamId, kind))),
+                                    settle(conn.preparedQuery(kindAdmission().sql()).execute(admitParams(teamId, kind))),
                                     settle(conn.query("SET LOCAL ROLE quarry_query_reader").execute())).asTuple())
                             .flatMap(again -> {
                                 Throwable failure = again.getItem1().failure() != null ? again.getItem1().failure()
@@ -285,27 +287,28 @@ public class QueryExecutor {
             values.add(setting[0]);
             values.add(setting[1]);
         }
-        for (String[] setting : kindSettings(kind)) {
+        Admission a = kindAdmission();
+        List<String[]> own = a.byKind().getOrDefault(kind, List.of());
+        for (String[] setting : own) {
             values.add(setting[0]);
             values.add(setting[1]);
+        }
+        for (int i = own.size(); i < a.extra(); i++) {
+            values.add("statement_timeout");
+            values.add(String.valueOf(statementTimeout.toMillis()));
         }
         return Tuple.from(values);
     }
 
-    /** The admission SELECT for a statement of this kind (session settings, then the kind's own). */
-    private String admitSql(String kind) {
-        List<String[]> extra = kindSettings(kind);
-        return extra.isEmpty() ? admitSql : admitSql(sessionSettings.size() + extra.size());
-    }
-
-    /** The settings {@link #kindSettings} gives this statement kind (none for most). */
-    private List<String[]> kindSettings(String kind) {
-        Map<String, List<String[]>> map = byKind;
-        if (map == null) {
-            map = parseKindSettings(kindSettings);
-            byKind = map;
+    private Admission kindAdmission() {
+        Admission a = kindAdmission;
+        if (a == null) {
+            Map<String, List<String[]>> byKind = parseKindSettings(kindSettings);
+            int extra = byKind.values().stream().mapToInt(List::size).max().orElse(0);
+            a = new Admission(byKind, extra, admitSql(sessionSettings.size() + extra));
+            kindAdmission = a;
         }
-        return map.getOrDefault(kind, List.of());
+        return a;
     }
 
     /** {@code Kind:name=value,name=value;Kind:…} as kind → settings (see {@link #parseSettings}). */
