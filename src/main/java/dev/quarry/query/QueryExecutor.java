@@ -21,6 +21,7 @@ import jakarta.enterprise.event.Event;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -46,7 +47,24 @@ public class QueryExecutor {
     private final Metering metering;
     private final StatementSlots slots;
     private final List<String[]> sessionSettings;
-    private final String admitSql;
+    /**
+     * Settings some statement kinds add after the session settings (a later {@code set_config} of the same name
+     * wins): {@code Kind:name=value,name=value;Kind:…}. Funnel statements get a second parallel worker: their
+     * per-actor scans are split into {@code UNION ALL} branches (FunnelPlan#actorsByStoredPerson) that only a
+     * Parallel Append runs side by side, and PostgreSQL plans one only when each branch can have a process of its
+     * own (with one worker it costs all branches in that worker). Tests that build the executor by hand keep this
+     * default. Every kind runs the same admission SELECT (one prepared statement per connection): kinds with fewer
+     * settings of their own repeat the statement timeout in the spare places.
+     */
+    @jakarta.inject.Inject
+    @ConfigProperty(name = "quarry.query.kind-settings", defaultValue = KIND_SETTINGS)
+    String kindSettings = KIND_SETTINGS;
+    static final String KIND_SETTINGS = "FunnelsQuery:max_parallel_workers_per_gather=2;"
+            + "FunnelCorrelationQuery:max_parallel_workers_per_gather=2";
+    private volatile Admission kindAdmission;
+
+    /** The kinds' settings, the most any kind adds, and the admission SELECT with room for them. */
+    private record Admission(Map<String, List<String[]>> byKind, int extra, String sql) {}
     private final TeamLanes lanes;
 
     public QueryExecutor(Pool pool, Event<QueryCost> costs, Metering metering, TeamLanes lanes,
@@ -64,7 +82,6 @@ public class QueryExecutor {
         this.metering = metering;
         this.slots = new StatementSlots(Math.max(1, poolSize - poolReserve), 1_000);
         this.sessionSettings = parseSettings(sessionSettings);
-        this.admitSql = admitSql(this.sessionSettings.size());
         this.lanes = lanes;
     }
 
@@ -153,7 +170,8 @@ public class QueryExecutor {
         Started start = new Started(OffsetDateTime.now(clock), System.nanoTime());
         return pool.withConnection(conn -> {
             Uni<Settled<RowSet<Row>>> begin = settle(conn.query("BEGIN READ ONLY").execute());
-            Uni<Settled<RowSet<Row>>> admit = settle(conn.preparedQuery(admitSql).execute(admitParams(teamId)));
+            Uni<Settled<RowSet<Row>>> admit = settle(conn.preparedQuery(kindAdmission().sql()).execute(
+                    admitParams(teamId, kind)));
             Uni<Settled<RowSet<Row>>> role = settle(conn.query("SET LOCAL ROLE quarry_query_reader").execute());
             Uni<Settled<PreparedStatement>> prepared = settle(conn.prepare(sql));
             return Uni.combine().all().unis(begin, admit, role, prepared).asTuple().flatMap(first -> {
@@ -178,7 +196,7 @@ public class QueryExecutor {
                     // client's own prepare, which retries with the values' types, in one pipeline after a new BEGIN
                     return rollback.flatMap(x -> Uni.combine().all().unis(
                                     settle(conn.query("BEGIN READ ONLY").execute()),
-                                    settle(conn.preparedQuery(admitSql).execute(admitParams(teamId))),
+                                    settle(conn.preparedQuery(kindAdmission().sql()).execute(admitParams(teamId, kind))),
                                     settle(conn.query("SET LOCAL ROLE quarry_query_reader").execute())).asTuple())
                             .flatMap(again -> {
                                 Throwable failure = again.getItem1().failure() != null ? again.getItem1().failure()
@@ -260,7 +278,7 @@ public class QueryExecutor {
         return failure;
     }
 
-    private Tuple admitParams(long teamId) {
+    private Tuple admitParams(long teamId, String kind) {
         List<Object> values = new java.util.ArrayList<>();
         values.add(teamId);
         values.add(maxConcurrentPerTeam);
@@ -269,7 +287,45 @@ public class QueryExecutor {
             values.add(setting[0]);
             values.add(setting[1]);
         }
+        Admission a = kindAdmission();
+        List<String[]> own = a.byKind().getOrDefault(kind, List.of());
+        for (String[] setting : own) {
+            values.add(setting[0]);
+            values.add(setting[1]);
+        }
+        for (int i = own.size(); i < a.extra(); i++) {
+            values.add("statement_timeout");
+            values.add(String.valueOf(statementTimeout.toMillis()));
+        }
         return Tuple.from(values);
+    }
+
+    private Admission kindAdmission() {
+        Admission a = kindAdmission;
+        if (a == null) {
+            Map<String, List<String[]>> byKind = parseKindSettings(kindSettings);
+            int extra = byKind.values().stream().mapToInt(List::size).max().orElse(0);
+            a = new Admission(byKind, extra, admitSql(sessionSettings.size() + extra));
+            kindAdmission = a;
+        }
+        return a;
+    }
+
+    /** {@code Kind:name=value,name=value;Kind:…} as kind → settings (see {@link #parseSettings}). */
+    static Map<String, List<String[]>> parseKindSettings(String text) {
+        Map<String, List<String[]>> out = new java.util.HashMap<>();
+        for (String entry : text == null ? new String[0] : text.split(";")) {
+            String e = entry.trim();
+            if (e.isEmpty()) {
+                continue;
+            }
+            int colon = e.indexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("quarry.query.kind-settings: expected Kind:name=value, got " + e);
+            }
+            out.put(e.substring(0, colon).trim(), parseSettings(e.substring(colon + 1)));
+        }
+        return Map.copyOf(out);
     }
 
     /**

@@ -124,6 +124,26 @@ class QueryRoundTripsTest {
         assertEquals("32MB", settings.getString(1));
         assertEquals("1min", settings.getString(2));
         assertTrue(proxy.turns() <= 3, "round trips: " + proxy.turns());
+
+        // funnel statements add their kind's settings (a second parallel worker for their split scans), in the
+        // same round trips; other kinds keep the session's
+        String workers = "SELECT current_setting('max_parallel_workers_per_gather'), current_setting('work_mem')";
+        proxy.reset();
+        Row funnel = executor.execute(team, "funnel", "FunnelsQuery", "", workers, List.of(), null)
+                .await().atMost(WAIT).iterator().next();
+        assertEquals("2", funnel.getString(0));
+        assertEquals("32MB", funnel.getString(1));
+        assertTrue(proxy.turns() <= 3, "round trips: " + proxy.turns());
+        Row correlation = executor.execute(team, "correlation", "FunnelCorrelationQuery", "", workers, List.of(),
+                null).await().atMost(WAIT).iterator().next();
+        assertEquals("2", correlation.getString(0));
+        Row other = executor.execute(team, "other", "HogQLQuery", "", workers, List.of(), null)
+                .await().atMost(WAIT).iterator().next();
+        assertEquals("1", other.getString(0));
+        assertEquals(java.util.Map.of("A", List.of("x=1", "y=2"), "B", List.of("z=3")),
+                QueryExecutor.parseKindSettings(" A: x=1, y=2 ;B:z=3;").entrySet().stream().collect(
+                        java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, e -> e.getValue().stream()
+                                .map(kv -> kv[0] + "=" + kv[1]).toList())));
     }
 
     @Test

@@ -92,12 +92,25 @@ public class FunnelCorrelation implements QueryRunner<FunnelCorrelationQuery> {
      * they reached the last step.
      */
     static SelectQuery population(FunnelPlan plan, FunnelCorrelationQuery correlation) {
+        return population(plan, correlation, plan.withoutBreakdown().actors());
+    }
+
+    /**
+     * {@link #population(FunnelPlan, FunnelCorrelationQuery)} over the steps view's form of the actors for a project
+     * with {@code mergedPersons} overrides ({@link FunnelPlan#actorsForSteps}: the same rows, read by the stored
+     * person id in branches PostgreSQL can run in parallel).
+     */
+    static SelectQuery population(FunnelPlan plan, FunnelCorrelationQuery correlation, long mergedPersons) {
+        return population(plan, correlation, plan.withoutBreakdown().actorsForSteps(mergedPersons));
+    }
+
+    private static SelectQuery population(FunnelPlan plan, FunnelCorrelationQuery correlation, SelectQuery actors) {
         int n = plan.n();
         Integer step = correlation.source().funnelStep();
         FunnelSql.Select pop = FunnelSql.select(field("actor"), as(FunnelSql.reached(n), "success"),
                 as(expr("toDateTime(r[2])"), "t1"), as(expr("toDateTime(if({reached}, r[{last}], r[2] + {window}))",
                         "reached", FunnelSql.reached(n), "last", n + 1, "window", (double) plan.windowSeconds()),
-                        "tend")).from(plan.withoutBreakdown().actors(), "a");
+                        "tend")).from(actors, "a");
         if (step != null) {
             pop.where(FunnelActors.stepCondition(step, n));
         }
@@ -130,8 +143,11 @@ public class FunnelCorrelation implements QueryRunner<FunnelCorrelationQuery> {
         return FunnelSql.unionAll(List.of(own, merged));
     }
 
-    /** The per-name counts statement: rows (is_total, name, success actors, failure actors). */
-    static SelectQuery counts(FunnelPlan plan, FunnelCorrelationQuery query, String type) {
+    /**
+     * The per-name counts statement: rows (is_total, name, success actors, failure actors), for a project with
+     * {@code mergedPersons} person_overrides rows (which form of the funnel's actors it reads).
+     */
+    static SelectQuery counts(FunnelPlan plan, FunnelCorrelationQuery query, String type, long mergedPersons) {
         List<SelectQuery> branches = new ArrayList<>();
         branches.add(FunnelSql.select(as(new Expr.Constant(1L), "is_total"), as(new Expr.Constant(""), "name"),
                 as(expr("countIf(success)"), "s"), as(expr("countIf(NOT success)"), "fl")).from("f").build());
@@ -202,15 +218,17 @@ public class FunnelCorrelation implements QueryRunner<FunnelCorrelationQuery> {
                     .having(expr("count() > 2")).build());
         }
         return FunnelSql.select(field("is_total"), field("name"), field("s"), field("fl"))
-                .with("f", population(plan, query)).from(FunnelSql.unionAll(branches), "counts").build();
+                .with("f", population(plan, query, mergedPersons)).from(FunnelSql.unionAll(branches), "counts")
+                .build();
     }
 
     @Override
     public QueryPlan<ObjectNode> plan(QueryContext context, FunnelCorrelationQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         String type = type(query);
-        return FunnelPlan.parse(sql, funnelsQuery(query)).flatMap(plan -> {
-            SelectQuery counts = counts(plan, query, type);
+        return FunnelPlan.parse(sql, funnelsQuery(query)).flatMap(plan -> FunnelsQueryRunner.mergedPersons(context,
+                KIND).flatMap(merged -> {
+            SelectQuery counts = counts(plan, query, type, merged);
             Set<String> excludedProperties = type.equals("event_with_properties")
                     ? new HashSet<>(strings(query.funnelCorrelationEventExcludePropertyNames())) : Set.of();
             Set<String> excludedNames = type.equals("properties")
@@ -243,7 +261,7 @@ public class FunnelCorrelation implements QueryRunner<FunnelCorrelationQuery> {
                 body.putNull("error");
                 return body;
             });
-        });
+        }));
     }
 
     /** Whether "<event>::<property>::<value>" names an excluded property. */

@@ -218,7 +218,12 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
 
     /** The project's person_overrides rows, counted up to the limit {@link FunnelPlan#actorsForSteps} needs. */
     private static QueryPlan<Long> mergedPersons(QueryContext context) {
-        return FunnelSql.run(context, KIND, FunnelPlan.mergedPersonsCount())
+        return mergedPersons(context, KIND);
+    }
+
+    /** {@link #mergedPersons(QueryContext)} run as a statement of {@code kind}. */
+    static QueryPlan<Long> mergedPersons(QueryContext context, String kind) {
+        return FunnelSql.run(context, kind, FunnelPlan.mergedPersonsCount())
                 .map(done -> done.rows().iterator().next().getLong(0));
     }
 

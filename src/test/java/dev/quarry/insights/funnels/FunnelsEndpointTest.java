@@ -239,9 +239,10 @@ class FunnelsEndpointTest {
         assertEquals(List.of(1, 1, 1), counts(body, "results[1]"));
         assertEquals(List.of(2, 2, 0), counts(body, "results[2]"));
         // one statement: the ranking and the folded counts read the funnel scan once (the scan is written twice in
-        // it: once for actors untouched by merges, once for merged ones; each actor is in one of them)
+        // it: for actors untouched by merges once per stored person id range, once for merged ones; each actor is in
+        // one of them)
         String sql = body.getString("postgres");
-        assertEquals(2, sql.split("quarry_funnel", -1).length - 1, sql);
+        assertEquals(FunnelPlan.PERSON_ID_SPLITS.size() + 2, sql.split("quarry_funnel", -1).length - 1, sql);
         assertEquals(1, sql.split("WITH ", -1).length - 1, sql);
         // the people of the other bucket at step 2: u2 and u5
         JsonPath actors = post(project, Map.of("kind", "ActorsQuery", "select", List.of("actor", "matched_recordings"),
