@@ -164,7 +164,7 @@ final class CoreFunctions {
         scalar("concat", 1, -1, returns("String"), (p, c, name) -> "concat(" + c.args().stream()
                 .map(a -> p.str(p.expr(a))).collect(Collectors.joining(", ")) + ")");
         // substring(s, offset[, length]) counts bytes, as ClickHouse's (substringUTF8 characters): an offset from 1, a
-        // negative one from the end, 0 gives '' (V58_2)
+        // negative one from the end, 0 gives '' (V58_2), a negative length stops that many bytes before the end (V67_1)
         scalar("substring", 2, 3, like(0, "String"), (p, c, name) -> {
             List<Expr> args = c.args();
             return "hogql_substring_bytes(" + p.str(p.expr(args.get(0))) + ", " + p.int4(p.expr(args.get(1))) + ", "

@@ -196,7 +196,7 @@ public final class PostgresPrinter {
         for (int k = 1; k < parts.size(); k++) {
             sb.append(' ').append(u.ops().get(k - 1)).append(' ').append(parts.get(k));
         }
-        return new Printed(sb.toString(), first.names(), first.sqlNames(), first.types());
+        return new Printed(sb.toString(), first.names(), first.sqlNames(), res.columnTypes(u, top));
     }
 
     private Printed select(SelectQuery s, boolean top, Long sqlLimit, Long sqlOffset) {

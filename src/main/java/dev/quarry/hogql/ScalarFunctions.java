@@ -287,14 +287,12 @@ final class ScalarFunctions {
             return "repeat(" + p.str(x) + ", LEAST(GREATEST(" + p.int4(p.expr(a.get(1))) + ", 0), 1000000 / GREATEST(length("
                     + p.str(x) + "), 1)))";
         });
-        // substringUTF8: characters, an offset from 1, a negative one from the end, 0 gives ''
+        // substringUTF8: characters, an offset from 1, a negative one from the end, 0 gives '', a negative length
+        // stops that many characters before the end (V67_1)
         scalar("substringUTF8", 2, 3, like(0, "String"), (p, c, name) -> {
             List<Expr> a = c.args();
-            String s = p.str(p.expr(a.get(0)));
-            String off = p.int4(p.expr(a.get(1)));
-            return "(CASE WHEN " + off + " = 0 THEN '' ELSE substr(" + s + ", CASE WHEN " + off + " > 0 THEN " + off
-                    + " ELSE char_length(" + s + ") + 1 + " + off + " END" + (a.size() == 3 ? ", GREATEST("
-                    + p.int4(p.expr(a.get(2))) + ", 0)" : "") + ") END)";
+            return "hogql_substring_utf8(" + p.str(p.expr(a.get(0))) + ", " + p.int4(p.expr(a.get(1))) + ", "
+                    + (a.size() == 3 ? p.int4(p.expr(a.get(2))) : "NULL::int") + ")";
         });
         scalar("appendTrailingCharIfAbsent", 2, 2, like(0, "String"), (p, c, name) -> {
             List<Expr> a = c.args();
