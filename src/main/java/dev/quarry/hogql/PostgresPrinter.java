@@ -487,7 +487,7 @@ public final class PostgresPrinter {
         if (e instanceof Expr.Negate n) {
             Frag x = expr(n.expr()); // printed once: printing it twice doubled the work per nested minus
             // ClickHouse's negate of an integer wraps as 0 - x does: -(-9223372036854775808) is -9223372036854775808
-            Frag wrapped = IntegerArithmetic.of("-", new Frag("0", "UInt8"), 0L, x, integerLiteral(n.expr()));
+            Frag wrapped = IntegerArithmetic.negate(x, integerLiteral(n.expr()));
             return wrapped != null ? wrapped.sql() : "(- " + num(x) + ")";
         }
         if (e instanceof Expr.Compare c) {
@@ -831,7 +831,9 @@ public final class PostgresPrinter {
         // floats: IEEE's inf and 0 past the bounds, as ClickHouse's, where PostgreSQL's operators fail (V58_1)
         return switch (op) {
             case "/" -> "hogql_fdivide((" + ls + ")::float8, NULLIF((" + rs + ")::float8, 0))";
-            case "%" -> ints ? "(" + ls + " % NULLIF(" + rs + ", 0))"
+            // an integer modulo zero fails the query in ClickHouse ("Division by zero"); a float one is nan (null)
+            case "%" -> ints ? "(CASE WHEN " + rs + " = 0 THEN " + IntegerArithmetic.raise("Division by zero",
+                    "illegal_division", "bigint") + " ELSE " + ls + " % " + rs + " END)"
                     : "mod((" + ls + ")::numeric, NULLIF((" + rs + ")::numeric, 0))::float8";
             case "+" -> ints ? "(" + ls + " + " + rs + ")" : "hogql_fplus((" + ls + ")::float8, (" + rs + ")::float8)";
             case "-" -> ints ? "(" + ls + " - " + rs + ")" : "hogql_fminus((" + ls + ")::float8, (" + rs + ")::float8)";
