@@ -73,14 +73,14 @@ final class AggregateFunctions {
      * argument type's default value (0, '', 1970-01-01…) unless the argument is Nullable; PostgreSQL's are NULL.
      * PostHog does not set aggregate_functions_null_for_empty, so its answers have the defaults.
      */
-    static String orDefault(String aggregateSql, String argType) {
-        if (argType.startsWith("Nullable(") || cat(argType).equals("null")) {
-            return aggregateSql;
+    static String orDefault(PostgresPrinter p, String aggregateSql, String argType) {
+        if (argType.startsWith("Nullable(") || cat(argType).equals("null") || cat(argType).equals("array")) {
+            return aggregateSql; // an array's aggregate by array_agg is a PostgreSQL array of arrays: left as it is
         }
         // JSON and UUIDs are compared as text here: '' and the nil UUID's text
         String d = cat(argType).equals("uuid") ? "'00000000-0000-0000-0000-000000000000'"
                 : HogQLTypes.defaultValue(cat(argType).equals("json") ? "String" : argType);
-        return d.equals("NULL") ? aggregateSql : "coalesce(" + aggregateSql + ", " + d + ")";
+        return d.equals("NULL") ? aggregateSql : "coalesce(" + p.over(aggregateSql) + ", " + d + ")";
     }
 
     /** groupArray: an array of the values (NULLs left out). */
@@ -183,9 +183,9 @@ final class AggregateFunctions {
             if (cat(x.type()).equals("bool")) {
                 fn = fn.equals("min") ? "bool_and" : "bool_or";
             } else if (cat(x.type()).equals("json") || cat(x.type()).equals("uuid")) {
-                return orDefault(fn + "((" + x.sql() + ")::text)" + f, x.type());
+                return orDefault(p, fn + "((" + x.sql() + ")::text)" + f, x.type());
             }
-            return orDefault(fn + "(" + x.sql() + ")" + f, x.type());
+            return orDefault(p, fn + "(" + x.sql() + ")" + f, x.type());
         };
         aggregate("min", 1, 1, MIN_MAX, minFn);
         aggregate("max", 1, 1, MIN_MAX, minFn);
@@ -203,13 +203,13 @@ final class AggregateFunctions {
         aggregate("any", 1, 1, NULLABLE_ARG, (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
-            return orDefault("hogql_any(" + p.typed(x) + ")", x.type());
+            return orDefault(p, "hogql_any(" + p.typed(x) + ")", x.type());
         });
         CallPrinter argmaxFn = (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
             Frag y = p.expr(args.get(1));
-            return orDefault("(array_agg(" + p.typed(x) + " ORDER BY " + y.sql()
+            return orDefault(p, "(array_agg(" + p.typed(x) + " ORDER BY " + y.sql()
                     + (name.equals("argmax") ? " DESC" : " ASC") + " NULLS LAST))[1]", x.type());
         };
         aggregate("argMax", 2, 2, NULLABLE_ARG, argmaxFn);

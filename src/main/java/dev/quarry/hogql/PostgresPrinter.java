@@ -928,7 +928,21 @@ public final class PostgresPrinter {
             }
             return sum;
         }
-        return callSql(spec, c, name) + " OVER (" + overClause(w) + ")";
+        windowOver = " OVER (" + overClause(w) + ")";
+        String sql = callSql(spec, c, name);
+        String over = windowOver; // null when the entry put it after its aggregate itself (see over)
+        windowOver = null;
+        return over == null ? sql : sql + over;
+    }
+
+    /** The OVER clause of the window the call being printed runs over, until an entry takes it ({@link #over}). */
+    private String windowOver;
+
+    /** An aggregate's own call, then the OVER clause when it runs over a window: for entries that wrap the call. */
+    String over(String aggregateCall) {
+        String o = windowOver;
+        windowOver = null;
+        return o == null ? aggregateCall : aggregateCall + o;
     }
 
     private String overClause(Expr.Window w) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.io.schubfach.DoubleToDecimal;
 import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 
 /**
  * Floating-point numbers in JSON answers as PostHog writes them. PostHog's API renders every response with orjson
@@ -27,8 +29,15 @@ public final class PostHogNumbers {
         if (d == 0) {
             return 1 / d < 0 ? "-0.0" : "0.0";
         }
-        // the shortest round-tripping digits (Java 17's Double.toString is not always shortest; this is Java 19's)
+        // the shortest round-tripping digits (Java 17's Double.toString is not always shortest; this is Java 19's,
+        // which still writes two digits where one would do: 4.9E-324 for 5e-324)
         BigDecimal v = new BigDecimal(DoubleToDecimal.toString(d)).stripTrailingZeros();
+        if (v.precision() == 2) {
+            BigDecimal one = new BigDecimal(d).round(new MathContext(1, RoundingMode.HALF_EVEN));
+            if (one.doubleValue() == d) {
+                v = one.stripTrailingZeros();
+            }
+        }
         String digits = v.unscaledValue().abs().toString();
         int exponent = digits.length() - 1 - v.scale();
         String sign = v.signum() < 0 ? "-" : "";
