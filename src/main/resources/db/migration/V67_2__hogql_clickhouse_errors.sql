@@ -7,7 +7,7 @@
 CREATE OR REPLACE FUNCTION hogql_raise(message text, code text, result anyelement) RETURNS anyelement
     LANGUAGE plpgsql VOLATILE PARALLEL SAFE AS $$
 BEGIN
-    RAISE EXCEPTION USING ERRCODE = 'QH400', MESSAGE = message, DETAIL = code;
+    RAISE USING ERRCODE = 'QH400', MESSAGE = message, DETAIL = code; -- an error (RAISE's default level)
 END
 $$;
 
