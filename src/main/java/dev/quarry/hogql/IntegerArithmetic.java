@@ -158,6 +158,18 @@ final class IntegerArithmetic {
         return wrapped;
     }
 
+    /** The value of an integer literal ({@code Long} or {@code BigInteger}), else null. */
+    static Object literal(Expr e) {
+        return e instanceof Expr.Constant c && (c.value() instanceof Long || c.value() instanceof java.math.BigInteger)
+                ? c.value() : null;
+    }
+
+    /** {@code l % r} of two Int64s: an integer modulo zero fails the query in ClickHouse ("Division by zero"). */
+    static String modulo(String l, String r) {
+        return "(CASE WHEN " + r + " = 0 THEN " + raise("Division by zero", "illegal_division", "bigint") + " ELSE " + l
+                + " % " + r + " END)";
+    }
+
     /** A column, a bind parameter or a literal, possibly cast: cheap to read more than once. */
     private static final java.util.regex.Pattern SIMPLE =
             java.util.regex.Pattern.compile("(\\(-?[0-9]+\\)|[\\w.\"$]+)(::\\w+)?");
@@ -216,7 +228,7 @@ final class IntegerArithmetic {
             if (HogQLTypes.cat(types.get(k)).equals("null")) {
                 continue;
             }
-            Object literal = c != null && c.args().size() > k ? PostgresPrinter.integerLiteral(c.args().get(k)) : null;
+            Object literal = c != null && c.args().size() > k ? IntegerArithmetic.literal(c.args().get(k)) : null;
             Operand o = operand(new Frag("", types.get(k)), literal);
             if (o == null) {
                 continue; // not an integer: the rule's own check refuses it
@@ -230,8 +242,8 @@ final class IntegerArithmetic {
 
     /** The SQL of {@code bitAnd}/{@code bitXor} of two printed integers past bigint, or null (PostgreSQL's operator). */
     static String bitsSql(String op, java.util.List<Frag> args, Expr.Call c) {
-        Frag wide = bits(op, args.get(0), PostgresPrinter.integerLiteral(c.args().get(0)), args.get(1),
-                PostgresPrinter.integerLiteral(c.args().get(1)));
+        Frag wide = bits(op, args.get(0), IntegerArithmetic.literal(c.args().get(0)), args.get(1),
+                IntegerArithmetic.literal(c.args().get(1)));
         return wide == null ? null : wide.sql();
     }
 
@@ -241,8 +253,8 @@ final class IntegerArithmetic {
      * {@link #of} prints it), else {@link HogQLTypes#arithmetic}'s. Read by the typing pass.
      */
     static String type(String op, String lt, Expr le, String rt, Expr re) {
-        Frag ints = of(op, new Frag("", lt), PostgresPrinter.integerLiteral(le), new Frag("", rt),
-                PostgresPrinter.integerLiteral(re));
+        Frag ints = of(op, new Frag("", lt), IntegerArithmetic.literal(le), new Frag("", rt),
+                IntegerArithmetic.literal(re));
         return ints != null ? ints.type() : HogQLTypes.arithmetic(op, lt, rt);
     }
 
@@ -251,7 +263,7 @@ final class IntegerArithmetic {
      * bigint (64 bits, not a literal past Int64), so toInt keeps its value's nullability.
      */
     static boolean heldInBigint(String t, Expr e) {
-        Operand o = operand(new Frag("", t), PostgresPrinter.integerLiteral(e));
+        Operand o = operand(new Frag("", t), IntegerArithmetic.literal(e));
         return o != null && o.bits() == 64 && !o.numericSql();
     }
 

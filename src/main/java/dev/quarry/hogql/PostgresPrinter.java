@@ -486,8 +486,7 @@ public final class PostgresPrinter {
         }
         if (e instanceof Expr.Negate n) {
             Frag x = expr(n.expr()); // printed once: printing it twice doubled the work per nested minus
-            // ClickHouse's negate of an integer wraps as 0 - x does: -(-9223372036854775808) is -9223372036854775808
-            Frag wrapped = IntegerArithmetic.negate(x, integerLiteral(n.expr()));
+            Frag wrapped = IntegerArithmetic.negate(x, IntegerArithmetic.literal(n.expr()));
             return wrapped != null ? wrapped.sql() : "(- " + num(x) + ")";
         }
         if (e instanceof Expr.Compare c) {
@@ -780,14 +779,8 @@ public final class PostgresPrinter {
     String arithmeticSql(String op, Expr le, Expr re) {
         Frag l = expr(le);
         Frag r = expr(re);
-        Frag ints = IntegerArithmetic.of(op, l, integerLiteral(le), r, integerLiteral(re));
+        Frag ints = IntegerArithmetic.of(op, l, IntegerArithmetic.literal(le), r, IntegerArithmetic.literal(re));
         return ints != null ? ints.sql() : arithmeticSql(op, l, r);
-    }
-
-    /** The value of an integer literal ({@code Long} or {@code BigInteger}), else null. */
-    static Object integerLiteral(Expr e) {
-        return e instanceof Expr.Constant c && (c.value() instanceof Long || c.value() instanceof java.math.BigInteger)
-                ? c.value() : null;
     }
 
     /**
@@ -831,9 +824,7 @@ public final class PostgresPrinter {
         // floats: IEEE's inf and 0 past the bounds, as ClickHouse's, where PostgreSQL's operators fail (V58_1)
         return switch (op) {
             case "/" -> "hogql_fdivide((" + ls + ")::float8, NULLIF((" + rs + ")::float8, 0))";
-            // an integer modulo zero fails the query in ClickHouse ("Division by zero"); a float one is nan (null)
-            case "%" -> ints ? "(CASE WHEN " + rs + " = 0 THEN " + IntegerArithmetic.raise("Division by zero",
-                    "illegal_division", "bigint") + " ELSE " + ls + " % " + rs + " END)"
+            case "%" -> ints ? IntegerArithmetic.modulo(ls, rs)
                     : "mod((" + ls + ")::numeric, NULLIF((" + rs + ")::numeric, 0))::float8";
             case "+" -> ints ? "(" + ls + " + " + rs + ")" : "hogql_fplus((" + ls + ")::float8, (" + rs + ")::float8)";
             case "-" -> ints ? "(" + ls + " - " + rs + ")" : "hogql_fminus((" + ls + ")::float8, (" + rs + ")::float8)";
@@ -929,16 +920,12 @@ public final class PostgresPrinter {
             return sum;
         }
         windowOver = " OVER (" + overClause(w) + ")";
-        String sql = callSql(spec, c, name);
-        String over = windowOver; // null when the entry put it after its aggregate itself (see over)
-        windowOver = null;
-        return over == null ? sql : sql + over;
+        return over(callSql(spec, c, name)); // unless the entry put it after its aggregate itself (see over)
     }
 
-    /** The OVER clause of the window the call being printed runs over, until an entry takes it ({@link #over}). */
     private String windowOver;
 
-    /** An aggregate's own call, then the OVER clause when it runs over a window: for entries that wrap the call. */
+    /** An aggregate's own call, then the OVER clause of the window being printed (once): for wrapping entries. */
     String over(String aggregateCall) {
         String o = windowOver;
         windowOver = null;
