@@ -50,12 +50,38 @@ final class AggregateFunctions {
 
     private static final TypeRule SUM = (t, c) -> HogQLTypes.numType(t.get(0)).equals("Int64") ? "Int64" : "Float64";
 
-    /** min and max: the value's type, nullable; JSON and UUIDs compare as text. */
-    private static final TypeRule MIN_MAX = (t, c) -> cat(t.get(0)).equals("json") || cat(t.get(0)).equals("uuid")
-            ? "Nullable(String)" : nullable(t.get(0));
+    /**
+     * min and max: the value's type (JSON and UUIDs compare as text), as ClickHouse's: of no rows the type's default
+     * ({@link #orDefault}), NULL only for a Nullable argument.
+     */
+    private static final TypeRule MIN_MAX = (t, c) -> emptyType(cat(t.get(0)).equals("json")
+            || cat(t.get(0)).equals("uuid") ? HogQLTypes.nullableLike(t.get(0), "String") : t.get(0));
 
-    /** The first argument's type, nullable (no row, or a window's frame without the row). */
-    private static final TypeRule NULLABLE_ARG = (t, c) -> nullable(t.get(0));
+    /** any, anyLast, argMax…: the first argument's type; of no rows (or a window's empty frame) its default. */
+    private static final TypeRule NULLABLE_ARG = (t, c) -> emptyType(t.get(0));
+
+    /** lag, lead, first_value…: the first argument's type, nullable (a row outside the frame). */
+    private static final TypeRule FRAME_VALUE = (t, c) -> nullable(t.get(0));
+
+    /** The type of an aggregate of values of type {@code t} that is {@link #orDefault} of no rows. */
+    private static String emptyType(String t) {
+        return HogQLTypes.defaultValue(HogQLTypes.base(t)).equals("NULL") ? nullable(t) : t;
+    }
+
+    /**
+     * ClickHouse's min, max, any, argMax… of no rows (an ungrouped query over nothing, a window's empty frame): the
+     * argument type's default value (0, '', 1970-01-01…) unless the argument is Nullable; PostgreSQL's are NULL.
+     * PostHog does not set aggregate_functions_null_for_empty, so its answers have the defaults.
+     */
+    static String orDefault(PostgresPrinter p, String aggregateSql, String argType) {
+        if (argType.startsWith("Nullable(") || cat(argType).equals("null") || cat(argType).equals("array")) {
+            return aggregateSql; // an array's aggregate by array_agg is a PostgreSQL array of arrays: left as it is
+        }
+        // JSON and UUIDs are compared as text here: '' and the nil UUID's text
+        String d = cat(argType).equals("uuid") ? "'00000000-0000-0000-0000-000000000000'"
+                : HogQLTypes.defaultValue(cat(argType).equals("json") ? "String" : argType);
+        return d.equals("NULL") ? aggregateSql : "coalesce(" + p.over(aggregateSql) + ", " + d + ")";
+    }
 
     /** groupArray: an array of the values (NULLs left out). */
     private static final TypeRule GROUP_ARRAY = (t, c) -> {
@@ -157,9 +183,9 @@ final class AggregateFunctions {
             if (cat(x.type()).equals("bool")) {
                 fn = fn.equals("min") ? "bool_and" : "bool_or";
             } else if (cat(x.type()).equals("json") || cat(x.type()).equals("uuid")) {
-                return fn + "((" + x.sql() + ")::text)" + f;
+                return orDefault(p, fn + "((" + x.sql() + ")::text)" + f, x.type());
             }
-            return fn + "(" + x.sql() + ")" + f;
+            return orDefault(p, fn + "(" + x.sql() + ")" + f, x.type());
         };
         aggregate("min", 1, 1, MIN_MAX, minFn);
         aggregate("max", 1, 1, MIN_MAX, minFn);
@@ -177,14 +203,14 @@ final class AggregateFunctions {
         aggregate("any", 1, 1, NULLABLE_ARG, (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
-            return "hogql_any(" + p.typed(x) + ")";
+            return orDefault(p, "hogql_any(" + p.typed(x) + ")", x.type());
         });
         CallPrinter argmaxFn = (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
             Frag y = p.expr(args.get(1));
-            return "(array_agg(" + p.typed(x) + " ORDER BY " + y.sql()
-                    + (name.equals("argmax") ? " DESC" : " ASC") + " NULLS LAST))[1]";
+            return orDefault(p, "(array_agg(" + p.typed(x) + " ORDER BY " + y.sql()
+                    + (name.equals("argmax") ? " DESC" : " ASC") + " NULLS LAST))[1]", x.type());
         };
         aggregate("argMax", 2, 2, NULLABLE_ARG, argmaxFn);
         aggregate("argMin", 2, 2, NULLABLE_ARG, argmaxFn);
@@ -349,17 +375,17 @@ final class AggregateFunctions {
             }
             return sql.append(")").toString();
         };
-        window("lag", 1, 3, NULLABLE_ARG, lagFn);
-        window("lead", 1, 3, NULLABLE_ARG, lagFn);
-        window("lagInFrame", 1, 3, NULLABLE_ARG, lagFn);
-        window("leadInFrame", 1, 3, NULLABLE_ARG, lagFn);
+        window("lag", 1, 3, FRAME_VALUE, lagFn);
+        window("lead", 1, 3, FRAME_VALUE, lagFn);
+        window("lagInFrame", 1, 3, FRAME_VALUE, lagFn);
+        window("leadInFrame", 1, 3, FRAME_VALUE, lagFn);
         CallPrinter firstValueFn = (p, c, name) -> {
             Frag x = p.expr(c.args().get(0));
             return name + "(" + x.sql() + ")";
         };
-        window("first_value", 1, 1, NULLABLE_ARG, firstValueFn);
-        window("last_value", 1, 1, NULLABLE_ARG, firstValueFn);
-        window("nth_value", 2, 2, NULLABLE_ARG, (p, c, name) -> {
+        window("first_value", 1, 1, FRAME_VALUE, firstValueFn);
+        window("last_value", 1, 1, FRAME_VALUE, firstValueFn);
+        window("nth_value", 2, 2, FRAME_VALUE, (p, c, name) -> {
             Frag x = p.expr(c.args().get(0));
             return "nth_value(" + x.sql() + ", " + p.int4(p.expr(c.args().get(1))) + ")";
         });

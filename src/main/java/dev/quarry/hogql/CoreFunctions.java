@@ -164,7 +164,7 @@ final class CoreFunctions {
         scalar("concat", 1, -1, returns("String"), (p, c, name) -> "concat(" + c.args().stream()
                 .map(a -> p.str(p.expr(a))).collect(Collectors.joining(", ")) + ")");
         // substring(s, offset[, length]) counts bytes, as ClickHouse's (substringUTF8 characters): an offset from 1, a
-        // negative one from the end, 0 gives '' (V58_2)
+        // negative one from the end, 0 gives '' (V58_2), a negative length stops that many bytes before the end (V67_1)
         scalar("substring", 2, 3, like(0, "String"), (p, c, name) -> {
             List<Expr> args = c.args();
             return "hogql_substring_bytes(" + p.str(p.expr(args.get(0))) + ", " + p.int4(p.expr(args.get(1))) + ", "
@@ -296,7 +296,21 @@ final class CoreFunctions {
             Frag x = p.expr(c.args().get(0));
             return cat(x.type()).equals("uuid") ? x.sql() : "hogql_to_uuid(" + p.str(x) + ")";
         });
-        scalar("toBool", 1, 1, like(0, HogQLTypes.CLICKHOUSE_BOOL), (p, c, name) -> p.bool(p.expr(c.args().get(0))));
+        // toBool of a String parses ClickHouse's Bool text (true/false, 1/0, yes/no, on/off, enable/disable, t/f,
+        // y/n in any case); any other text fails the query (CANNOT_PARSE_BOOL, PostHog's fixed message) — so does
+        // PostHog's every('a'), which is toBool(min('a'))
+        scalar("toBool", 1, 1, like(0, HogQLTypes.CLICKHOUSE_BOOL), (p, c, name) -> {
+            Frag x = p.expr(c.args().get(0));
+            if (!cat(x.type()).equals("string")) {
+                return p.bool(x);
+            }
+            return "(CASE lower(" + x.sql() + ") WHEN 'true' THEN TRUE WHEN '1' THEN TRUE WHEN 'yes' THEN TRUE WHEN 'on'"
+                    + " THEN TRUE WHEN 'enable' THEN TRUE WHEN 't' THEN TRUE WHEN 'y' THEN TRUE WHEN 'false' THEN FALSE"
+                    + " WHEN '0' THEN FALSE WHEN 'no' THEN FALSE WHEN 'off' THEN FALSE WHEN 'disable' THEN FALSE"
+                    + " WHEN 'f' THEN FALSE WHEN 'n' THEN FALSE ELSE CASE WHEN " + x.sql() + " IS NOT NULL THEN "
+                    + IntegerArithmetic.raise("Cannot parse a boolean. Check for values other than true, false, 1, or 0.",
+                    "cannot_parse_bool", "boolean") + " END END)";
+        });
         // math
         scalar("round", 1, 2, (t, c) -> {
             long places = c.args().size() == 2 ? PostgresPrinter.constSigned(c.args().get(1), "round precision") : 0;
@@ -319,7 +333,14 @@ final class CoreFunctions {
         CallPrinter floorFn = (p, c, name) -> name + "(" + p.num(p.expr(c.args().get(0))) + ")";
         scalar("floor", 1, 1, floorType, floorFn);
         scalar("ceil", 1, 1, floorType, floorFn);
-        scalar("abs", 1, 1, floorType, floorFn);
+        // abs of a signed integer is ClickHouse's unsigned one of its width: abs(-9223372036854775808) is
+        // 9223372036854775808 (UInt64), held exactly as numeric (PostgreSQL's abs of a bigint fails there)
+        scalar("abs", 1, 1, (t, c) -> HogQLTypes.base(t.get(0)).equals("Int64")
+                ? HogQLTypes.nullableLike(t.get(0), "UInt64") : floorType.type(t, c), (p, c, name) -> {
+                    Frag x = p.expr(c.args().get(0));
+                    return HogQLTypes.base(x.type()).equals("Int64") && !IntegerArithmetic.isNumericSql(x)
+                            ? "abs((" + x.sql() + ")::numeric)::numeric" : floorFn.print(p, c, name);
+                });
         CallPrinter greatestFn = (p, c, name) -> name.toUpperCase(Locale.ROOT) + "("
                 + String.join(", ", p.unify(c.args().stream().map(p::expr).toList(), p.type(c)).sql()) + ")";
         scalar("greatest", 2, -1, (t, c) -> HogQLTypes.unify(ScalarFunctions.allTypes(t)), greatestFn);

@@ -257,6 +257,32 @@ public final class HogQLTypes {
         return anyNull ? "Nullable(String)" : "String";
     }
 
+    /**
+     * ClickHouse's least supertype of the types a UNION's branches give one column (getLeastSupertype): NULLs take
+     * the others' type, made nullable; numbers of both kinds are Float64, Dates with DateTimes DateTimes; one
+     * category stays as {@link #unify} keeps it.
+     *
+     * @throws HogQLResolutionException ClickHouse's NO_COMMON_TYPE for any other mix ("There is no supertype for
+     *     types UInt8, String because some of them are String/FixedString/Enum and some of them are not")
+     */
+    public static String supertype(List<String> types) {
+        Set<String> cats = new HashSet<>();
+        List<String> names = new ArrayList<>();
+        for (String t : types) {
+            if (!cat(t).equals("null")) {
+                cats.add(cat(t));
+            }
+            names.add(resultColumn(t));
+        }
+        boolean numbers = cats.stream().allMatch(c -> c.equals("int") || c.equals("float"));
+        if (cats.size() > 1 && !numbers && !cats.equals(Set.of("date", "datetime"))) {
+            throw new HogQLResolutionException("There is no supertype for types " + String.join(", ", names)
+                    + (cats.contains("string") ? " because some of them are String/FixedString/Enum and some of them"
+                            + " are not" : ""));
+        }
+        return unify(types);
+    }
+
     /** {@code CASE … END}: its results' {@link #unify unified} type, nullable without ELSE. */
     public static String caseResult(List<String> resultTypes, boolean hasElse) {
         String u = unify(resultTypes);

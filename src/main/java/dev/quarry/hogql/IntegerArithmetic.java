@@ -17,9 +17,10 @@ import java.math.BigInteger;
  * PostgreSQL's own operator when the result fits, checked by comparisons with constants, and exact numeric reduced
  * modulo 2^64 only when it would not) when both operands are columns, parameters or literals, and their
  * {@code _once} forms (exact numeric reduced modulo 2^64, each operand read once, so still inlined) for computed
- * operands; an unsigned result of two operands held in bigint (counts, lengths, small
- * literals) is PostgreSQL's plain operator — such values are below 2^63, and a sum or product of them past it is
- * left as PostgreSQL's "out of range" 400; every operand past bigint (a UInt64 literal from 2^31 up, anything wider)
+ * operands; an unsigned sum of two operands held in bigint (counts, lengths, small
+ * literals) is PostgreSQL's plain operator — such values are below 2^63, and so, in practice, their sums — while
+ * their product is computed in exact numeric and wrapped modulo 2^64 (count() * count() * … is ClickHouse's
+ * UInt64); every operand past bigint (a UInt64 literal from 2^31 up, anything wider)
  * is computed in exact numeric and reduced by {@code hogql_wrap(v, bits, signed)}.
  */
 final class IntegerArithmetic {
@@ -103,6 +104,12 @@ final class IntegerArithmetic {
             return new Frag(bits == 64 && signed ? wrapped + "::bigint" : wrapped, nullable ? HogQLTypes.nullable(type) : type);
         }
         if (!signed) {
+            if (op.equals("*") && !(l.smallLiteral() && r.smallLiteral())) {
+                // a product of unsigned values (counts, lengths) passes 2^63 soon (count() * count() * count()…):
+                // ClickHouse's UInt64 wraps modulo 2^64, held exactly as numeric
+                return new Frag("hogql_wrap((" + ls + ")::numeric * (" + rs + ")::numeric, 64, false)",
+                        nullable ? HogQLTypes.nullable(type) : type);
+            }
             return new Frag("(" + ls + " " + op + " " + rs + ")", nullable ? HogQLTypes.nullable(type) : type);
         }
         String fn = switch (op) {
@@ -118,6 +125,49 @@ final class IntegerArithmetic {
         // times); for a computed operand the form that reads each once stays inlined
         String form = SIMPLE.matcher(ls).matches() && SIMPLE.matcher(rs).matches() ? fn : fn + "_once";
         return new Frag(form + "(" + ls + ", " + rs + ")", nullable ? HogQLTypes.nullable(type) : type);
+    }
+
+    /** The smallest Int64, as a bigint constant of PostgreSQL's (a bare -9223372036854775808 is numeric there). */
+    static final String INT64_MIN = "(-9223372036854775807 - 1)";
+
+    /**
+     * SQL that fails the statement with ClickHouse's error (hogql_raise, V67_2: SQLSTATE QH400, which the API answers
+     * as PostHog's 400 with the code name), typed {@code pgType} so that it can stand in a CASE branch.
+     *
+     * @param message ClickHouse's message (a constant of Quarry's, never a user value)
+     * @param code    the error's code name as PostHog reports it ({@code illegal_division})
+     */
+    static String raise(String message, String code, String pgType) {
+        return "hogql_raise('" + message.replace("'", "''") + "', '" + code + "', NULL::" + pgType + ")";
+    }
+
+    /**
+     * {@code -x} of an integer as ClickHouse's negate: the result wraps, so -(-2^63) is -2^63 (PostgreSQL's minus
+     * fails). For an operand PostgreSQL may read more than once, the guarded hogql_minus_i64; for a computed one
+     * that is not Nullable, {@code COALESCE(-NULLIF(x, min), min)}: native operators reading it once (the numeric form,
+     * hogql_minus_i64_once, cost a numeric modulo per row); a computed Nullable one keeps that numeric form.
+     *
+     * @return null when {@code x} is no integer
+     */
+    static Frag negate(Frag x, Object literal) {
+        Frag wrapped = of("-", new Frag("0", "UInt8"), 0L, x, literal);
+        if (wrapped != null && wrapped.sql().startsWith("hogql_minus_i64_once(") && !x.type().startsWith("Nullable(")
+                && !HogQLTypes.cat(x.type()).equals("null")) {
+            return new Frag("COALESCE(- NULLIF(" + x.sql() + ", " + INT64_MIN + "), " + INT64_MIN + ")", wrapped.type());
+        }
+        return wrapped;
+    }
+
+    /** The value of an integer literal ({@code Long} or {@code BigInteger}), else null. */
+    static Object literal(Expr e) {
+        return e instanceof Expr.Constant c && (c.value() instanceof Long || c.value() instanceof java.math.BigInteger)
+                ? c.value() : null;
+    }
+
+    /** {@code l % r} of two Int64s: an integer modulo zero fails the query in ClickHouse ("Division by zero"). */
+    static String modulo(String l, String r) {
+        return "(CASE WHEN " + r + " = 0 THEN " + raise("Division by zero", "illegal_division", "bigint") + " ELSE " + l
+                + " % " + r + " END)";
     }
 
     /** A column, a bind parameter or a literal, possibly cast: cheap to read more than once. */
@@ -178,7 +228,7 @@ final class IntegerArithmetic {
             if (HogQLTypes.cat(types.get(k)).equals("null")) {
                 continue;
             }
-            Object literal = c != null && c.args().size() > k ? PostgresPrinter.integerLiteral(c.args().get(k)) : null;
+            Object literal = c != null && c.args().size() > k ? IntegerArithmetic.literal(c.args().get(k)) : null;
             Operand o = operand(new Frag("", types.get(k)), literal);
             if (o == null) {
                 continue; // not an integer: the rule's own check refuses it
@@ -192,8 +242,8 @@ final class IntegerArithmetic {
 
     /** The SQL of {@code bitAnd}/{@code bitXor} of two printed integers past bigint, or null (PostgreSQL's operator). */
     static String bitsSql(String op, java.util.List<Frag> args, Expr.Call c) {
-        Frag wide = bits(op, args.get(0), PostgresPrinter.integerLiteral(c.args().get(0)), args.get(1),
-                PostgresPrinter.integerLiteral(c.args().get(1)));
+        Frag wide = bits(op, args.get(0), IntegerArithmetic.literal(c.args().get(0)), args.get(1),
+                IntegerArithmetic.literal(c.args().get(1)));
         return wide == null ? null : wide.sql();
     }
 
@@ -203,8 +253,8 @@ final class IntegerArithmetic {
      * {@link #of} prints it), else {@link HogQLTypes#arithmetic}'s. Read by the typing pass.
      */
     static String type(String op, String lt, Expr le, String rt, Expr re) {
-        Frag ints = of(op, new Frag("", lt), PostgresPrinter.integerLiteral(le), new Frag("", rt),
-                PostgresPrinter.integerLiteral(re));
+        Frag ints = of(op, new Frag("", lt), IntegerArithmetic.literal(le), new Frag("", rt),
+                IntegerArithmetic.literal(re));
         return ints != null ? ints.type() : HogQLTypes.arithmetic(op, lt, rt);
     }
 
@@ -213,7 +263,7 @@ final class IntegerArithmetic {
      * bigint (64 bits, not a literal past Int64), so toInt keeps its value's nullability.
      */
     static boolean heldInBigint(String t, Expr e) {
-        Operand o = operand(new Frag("", t), PostgresPrinter.integerLiteral(e));
+        Operand o = operand(new Frag("", t), IntegerArithmetic.literal(e));
         return o != null && o.bits() == 64 && !o.numericSql();
     }
 

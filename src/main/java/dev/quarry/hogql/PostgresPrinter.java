@@ -196,7 +196,7 @@ public final class PostgresPrinter {
         for (int k = 1; k < parts.size(); k++) {
             sb.append(' ').append(u.ops().get(k - 1)).append(' ').append(parts.get(k));
         }
-        return new Printed(sb.toString(), first.names(), first.sqlNames(), first.types());
+        return new Printed(sb.toString(), first.names(), first.sqlNames(), res.columnTypes(u, top));
     }
 
     private Printed select(SelectQuery s, boolean top, Long sqlLimit, Long sqlOffset) {
@@ -486,8 +486,7 @@ public final class PostgresPrinter {
         }
         if (e instanceof Expr.Negate n) {
             Frag x = expr(n.expr()); // printed once: printing it twice doubled the work per nested minus
-            // ClickHouse's negate of an integer wraps as 0 - x does: -(-9223372036854775808) is -9223372036854775808
-            Frag wrapped = IntegerArithmetic.of("-", new Frag("0", "UInt8"), 0L, x, integerLiteral(n.expr()));
+            Frag wrapped = IntegerArithmetic.negate(x, IntegerArithmetic.literal(n.expr()));
             return wrapped != null ? wrapped.sql() : "(- " + num(x) + ")";
         }
         if (e instanceof Expr.Compare c) {
@@ -780,14 +779,8 @@ public final class PostgresPrinter {
     String arithmeticSql(String op, Expr le, Expr re) {
         Frag l = expr(le);
         Frag r = expr(re);
-        Frag ints = IntegerArithmetic.of(op, l, integerLiteral(le), r, integerLiteral(re));
+        Frag ints = IntegerArithmetic.of(op, l, IntegerArithmetic.literal(le), r, IntegerArithmetic.literal(re));
         return ints != null ? ints.sql() : arithmeticSql(op, l, r);
-    }
-
-    /** The value of an integer literal ({@code Long} or {@code BigInteger}), else null. */
-    static Object integerLiteral(Expr e) {
-        return e instanceof Expr.Constant c && (c.value() instanceof Long || c.value() instanceof java.math.BigInteger)
-                ? c.value() : null;
     }
 
     /**
@@ -831,7 +824,7 @@ public final class PostgresPrinter {
         // floats: IEEE's inf and 0 past the bounds, as ClickHouse's, where PostgreSQL's operators fail (V58_1)
         return switch (op) {
             case "/" -> "hogql_fdivide((" + ls + ")::float8, NULLIF((" + rs + ")::float8, 0))";
-            case "%" -> ints ? "(" + ls + " % NULLIF(" + rs + ", 0))"
+            case "%" -> ints ? IntegerArithmetic.modulo(ls, rs)
                     : "mod((" + ls + ")::numeric, NULLIF((" + rs + ")::numeric, 0))::float8";
             case "+" -> ints ? "(" + ls + " + " + rs + ")" : "hogql_fplus((" + ls + ")::float8, (" + rs + ")::float8)";
             case "-" -> ints ? "(" + ls + " - " + rs + ")" : "hogql_fminus((" + ls + ")::float8, (" + rs + ")::float8)";
@@ -926,7 +919,17 @@ public final class PostgresPrinter {
             }
             return sum;
         }
-        return callSql(spec, c, name) + " OVER (" + overClause(w) + ")";
+        windowOver = " OVER (" + overClause(w) + ")";
+        return over(callSql(spec, c, name)); // unless the entry put it after its aggregate itself (see over)
+    }
+
+    private String windowOver;
+
+    /** An aggregate's own call, then the OVER clause of the window being printed (once): for wrapping entries. */
+    String over(String aggregateCall) {
+        String o = windowOver;
+        windowOver = null;
+        return o == null ? aggregateCall : aggregateCall + o;
     }
 
     private String overClause(Expr.Window w) {

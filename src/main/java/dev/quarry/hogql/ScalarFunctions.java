@@ -33,8 +33,12 @@ final class ScalarFunctions {
         arithmetic("divide", "/");
         arithmetic("modulo", "%");
         scalar("moduloOrZero", 2, 2, (t, c) -> HogQLTypes.base(HogQLTypes.arithmetic("%", t.get(0), t.get(1))),
-                (p, c, name) -> "coalesce(" + p.arithmeticSql("%", p.expr(c.args().get(0)), p.expr(c.args().get(1)))
-                        + ", 0)");
+                (p, c, name) -> {
+                    Frag y = p.expr(c.args().get(1));
+                    // the zero divisor is answered before modulo's own check (which fails the query) is reached
+                    return "(CASE WHEN (" + p.num(y) + ") = 0 THEN 0 ELSE coalesce(" + p.arithmeticSql("%",
+                            p.expr(c.args().get(0)), y) + ", 0) END)";
+                });
         scalar("positiveModulo", 2, 2, (t, c) -> HogQLTypes.arithmetic("%", t.get(0), t.get(1)), (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
@@ -45,15 +49,31 @@ final class ScalarFunctions {
         });
         CallPrinter intdivFn = (p, c, name) -> {
             List<Expr> a = c.args();
-            // integer division truncating toward zero, as ClickHouse's; NULL (OrZero: 0) when dividing by zero
+            // integer division truncating toward zero, as ClickHouse's; dividing by zero, the smallest Int64 by -1 or
+            // floats to a quotient past Int64 fails the query in ClickHouse (ILLEGAL_DIVISION), intDivOrZero gives 0
             Frag x = p.expr(a.get(0));
             Frag y = p.expr(a.get(1));
-            String sql = "(CASE WHEN abs((" + p.num(x) + ")::float8 / NULLIF((" + p.num(y) + ")::float8, 0)) < 9.2e18"
-                    + " THEN trunc((" + p.num(x) + ")::numeric / NULLIF((" + p.num(y) + ")::numeric, 0))::bigint END)";
-            return name.equals("intdiv") ? sql : "coalesce(" + sql + ", 0)";
+            boolean orZero = !name.equals("intdiv");
+            String xs = p.num(x);
+            String ys = p.num(y);
+            if (p.numType(x).equals("Int64") && p.numType(y).equals("Int64") && !IntegerArithmetic.isNumericSql(x)
+                    && !IntegerArithmetic.isNumericSql(y)) {
+                String min = IntegerArithmetic.INT64_MIN;
+                return "(CASE WHEN " + ys + " = 0 THEN " + (orZero ? "0" : IntegerArithmetic.raise("Division by zero",
+                        "illegal_division", "bigint")) + " WHEN " + ys + " = -1 AND " + xs + " = " + min + " THEN "
+                        + (orZero ? "0" : IntegerArithmetic.raise("Division of minimal signed number by minus one",
+                        "illegal_division", "bigint")) + " ELSE " + xs + " / " + ys + " END)";
+            }
+            String fits = "abs((" + xs + ")::float8 / NULLIF((" + ys + ")::float8, 0)) < 9.2e18";
+            return "(CASE WHEN (" + xs + ") IS NULL OR (" + ys + ") IS NULL THEN NULL WHEN " + fits
+                    + " THEN trunc((" + xs + ")::numeric / NULLIF((" + ys + ")::numeric, 0))::bigint ELSE "
+                    + (orZero ? "0" : IntegerArithmetic.raise("Cannot perform integer division, because it will "
+                    + "produce infinite or too large number", "illegal_division", "bigint")) + " END)";
         };
-        scalar("intDiv", 2, 2, returns("Nullable(Int64)"), intdivFn);
-        scalar("intDivOrZero", 2, 2, returns("Int64"), intdivFn);
+        TypeRule intdivType = (t, c) -> allTypes(t).stream().anyMatch(x -> x.startsWith("Nullable(")
+                || HogQLTypes.cat(x).equals("null")) ? "Nullable(Int64)" : "Int64";
+        scalar("intDiv", 2, 2, intdivType, intdivFn);
+        scalar("intDivOrZero", 2, 2, intdivType, intdivFn);
         // bits: ClickHouse's bitAnd of two integers (PostgreSQL's &; other types are ClickHouse's "Illegal type")
         scalar("bitAnd", 2, 2, twoIntegers("bitAnd"), (p, a, c, name) -> {
             String wide = IntegerArithmetic.bitsSql("&", a, c); // past bigint: ClickHouse's width and sign
@@ -85,13 +105,20 @@ final class ScalarFunctions {
             return "(CASE WHEN " + n + " BETWEEN 0 AND 63 THEN ((" + x + ")::bigint >> (" + n + ")::int) & 1 ELSE 0 END)";
         });
         scalar("bitCount", 1, 1, BITS, (p, c, name) -> "bit_count((" + bitArg(p, c, 0) + ")::bigint::bit(64))");
-        scalar("negate", 1, 1, (t, c) -> HogQLTypes.nullableLike(t.get(0), HogQLTypes.numType(t.get(0))),
-                (p, c, name) -> "(- " + p.num(p.expr(c.args().get(0))) + ")");
+        // negate(x) is -x (an integer's wraps: negate(-9223372036854775808) is -9223372036854775808)
+        scalar("negate", 1, 1, (t, c) -> HogQLTypes.cat(t.get(0)).equals("int")
+                        ? IntegerArithmetic.type("-", "UInt8", new Expr.Constant(0L), t.get(0), arg(c, 0))
+                        : HogQLTypes.nullableLike(t.get(0), HogQLTypes.numType(t.get(0))),
+                (p, c, name) -> p.expr(new Expr.Negate(c.args().get(0))).sql());
         CallPrinter gcdFn = (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
             Frag y = p.expr(a.get(1));
-            return name + "(trunc(" + p.num(x) + ")::bigint, trunc(" + p.num(y) + ")::bigint)";
+            // ClickHouse checks both arguments as divisors: a zero fails the query ("Division by zero")
+            String xs = "trunc(" + p.num(x) + ")::bigint";
+            String ys = "trunc(" + p.num(y) + ")::bigint";
+            return "(CASE WHEN " + xs + " = 0 OR " + ys + " = 0 THEN " + IntegerArithmetic.raise("Division by zero",
+                    "illegal_division", "bigint") + " ELSE " + name + "(" + xs + ", " + ys + ") END)";
         };
         scalar("gcd", 2, 2, returns("Int64"), gcdFn);
         scalar("lcm", 2, 2, returns("Int64"), gcdFn);
@@ -287,14 +314,12 @@ final class ScalarFunctions {
             return "repeat(" + p.str(x) + ", LEAST(GREATEST(" + p.int4(p.expr(a.get(1))) + ", 0), 1000000 / GREATEST(length("
                     + p.str(x) + "), 1)))";
         });
-        // substringUTF8: characters, an offset from 1, a negative one from the end, 0 gives ''
+        // substringUTF8: characters, an offset from 1, a negative one from the end, 0 gives '', a negative length
+        // stops that many characters before the end (V67_1)
         scalar("substringUTF8", 2, 3, like(0, "String"), (p, c, name) -> {
             List<Expr> a = c.args();
-            String s = p.str(p.expr(a.get(0)));
-            String off = p.int4(p.expr(a.get(1)));
-            return "(CASE WHEN " + off + " = 0 THEN '' ELSE substr(" + s + ", CASE WHEN " + off + " > 0 THEN " + off
-                    + " ELSE char_length(" + s + ") + 1 + " + off + " END" + (a.size() == 3 ? ", GREATEST("
-                    + p.int4(p.expr(a.get(2))) + ", 0)" : "") + ") END)";
+            return "hogql_substring_utf8(" + p.str(p.expr(a.get(0))) + ", " + p.int4(p.expr(a.get(1))) + ", "
+                    + (a.size() == 3 ? p.int4(p.expr(a.get(2))) : "NULL::int") + ")";
         });
         scalar("appendTrailingCharIfAbsent", 2, 2, like(0, "String"), (p, c, name) -> {
             List<Expr> a = c.args();
@@ -516,7 +541,16 @@ final class ScalarFunctions {
         scalar("toUnixTimestamp64Milli", 1, 1, (t, c) -> HogQLTypes.nullableLike(HogQLTypes.asDateTime(t.get(0)), "Int64"),
                 (p, c, name) -> "floor(extract(epoch from " + Dates.toDateTime(p, p.expr(c.args().get(0))).sql()
                         + ") * 1000)::bigint");
-        scalar("fromUnixTimestamp", 1, 1, returns(HogQLTypes.asDateTime("Int64")), (p, c, name) -> Dates.toDateTime(p,
+        // ClickHouse's fromUnixTimestamp of one argument takes an integer only: a String (to_timestamp('2024-01-01
+        // 10:00:00')) or a Float fails with ILLEGAL_TYPE_OF_ARGUMENT, which PostHog shows as a 400
+        scalar("fromUnixTimestamp", 1, 1, (t, c) -> {
+            String cat = HogQLTypes.cat(t.get(0));
+            if (!cat.equals("int") && !cat.equals("null") && !cat.equals("bool")) {
+                throw new HogQLResolutionException("Illegal type " + HogQLTypes.resultColumn(t.get(0)) + " of first "
+                        + "argument of function fromUnixTimestamp when arguments size is 1. Should be integer", c);
+            }
+            return HogQLTypes.asDateTime("Int64");
+        }, (p, c, name) -> Dates.toDateTime(p,
                 new Frag("trunc(" + p.num(p.expr(c.args().get(0))) + ")", "Int64")).sql());
         scalar("monthName", 1, 1, like(0, "String"),
                 (p, c, name) -> "to_char(" + Dates.localTs(p, p.expr(c.args().get(0))) + ", 'FMMonth')");
@@ -622,7 +656,7 @@ final class ScalarFunctions {
 
     /** Argument {@code i} of a call, or null when the call has none there (a rule asked with types only). */
     private static Expr arg(Expr.Call c, int i) {
-        return c.args().size() > i ? c.args().get(i) : null;
+        return c != null && c.args().size() > i ? c.args().get(i) : null;
     }
 
     /** {@code equals(a, b)} …: the comparison {@code a op b}. */

@@ -44,7 +44,13 @@ final class Typer {
         new Typer(res).columns(q);
     }
 
-    /** The column types of a SELECT or UNION (a UNION: its first SELECT's), typing it on first use. */
+    /**
+     * The column types of a SELECT or UNION (a UNION: each column's least supertype over its branches), typing it on
+     * first use.
+     *
+     * @throws HogQLResolutionException when a UNION's branches have different column counts or a column has no common
+     *     type (ClickHouse's NO_COMMON_TYPE)
+     */
     List<String> columns(SelectLike q) {
         List<String> known = res.columnTypes.get(q);
         if (known != null) {
@@ -54,12 +60,22 @@ final class Typer {
         if (q instanceof SelectQuery s) {
             types = select(s);
         } else {
-            types = null;
+            // ClickHouse types a UNION's column by the least supertype of all its branches' (NULL then String is
+            // Nullable(String)), not by the first branch's
+            List<List<String>> branches = new ArrayList<>();
             for (SelectLike part : ((SelectUnion) q).selects()) {
-                List<String> t = columns(part);
-                if (types == null) {
-                    types = t;
+                branches.add(columns(part));
+            }
+            types = new ArrayList<>();
+            for (int i = 0; i < branches.get(0).size(); i++) {
+                List<String> column = new ArrayList<>();
+                for (List<String> branch : branches) {
+                    if (branch.size() != branches.get(0).size()) {
+                        throw new HogQLResolutionException("Mismatched number of columns in UNION ALL.");
+                    }
+                    column.add(branch.get(i));
                 }
+                types.add(HogQLTypes.supertype(column));
             }
         }
         res.columnTypes.put(q, types);

@@ -89,7 +89,8 @@ public final class InsightSql {
     public QueryPlan<ZonedDateTime> earliestEvent() {
         return QueryPlan.run(HogQLStatement.parse(kind, "SELECT min(timestamp) FROM events", Map.of())).map(r -> {
             OffsetDateTime t = r.rows().iterator().next().getOffsetDateTime(0);
-            return t == null ? null : t.atZoneSameInstant(zone());
+            // HogQL's min of no rows is ClickHouse's default, 1970-01-01: no events
+            return t == null || t.toEpochSecond() == 0 ? null : t.atZoneSameInstant(zone());
         });
     }
 

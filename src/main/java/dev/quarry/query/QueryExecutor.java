@@ -422,6 +422,10 @@ public class QueryExecutor {
                 // a cohort named by IN COHORT or a cohort filter does not exist (V28_1): PostHog's 400
                 return new ValidationException(HogQLErrors.QUERY_ERROR, pg.getErrorMessage(), null);
             }
+            if (state.equals(dev.quarry.web.DatabaseFailures.CLICKHOUSE_ERROR)) {
+                // a value ClickHouse fails the query on (hogql_raise, V67_2): its words, its error's code name
+                return dev.quarry.web.DatabaseFailures.clickHouseError(pg.getErrorMessage(), pg.getDetail());
+            }
             if (state.equals("57014")) {
                 return pg.getErrorMessage() != null && pg.getErrorMessage().contains("statement timeout")
                         ? new QueryTimeoutException(statementTimeout.toSeconds()) : new QueryCancelledException();

@@ -39,6 +39,9 @@ public final class DatabaseFailures {
                     // connection exception, admin shutdown / crash shutdown / cannot connect now, too many connections
                     return unavailable();
                 }
+                if (state.equals(CLICKHOUSE_ERROR) && t instanceof PgException pg) {
+                    return clickHouseError(pg.getErrorMessage(), pg.getDetail());
+                }
                 if (state.startsWith("22")) {
                     return new ValidationException("invalid_input", "Invalid value: " + detail, null);
                 }
@@ -92,6 +95,20 @@ public final class DatabaseFailures {
      * {@code invalid_input}. Connection and availability classes stay 503, and 57014 (timeout/cancel) is the
      * executor's 504/cancel.
      */
+    /**
+     * SQLSTATE of hogql_raise (V67_2): a value ClickHouse fails the whole query on (an integer divided by zero, a
+     * String that is no boolean); the message is ClickHouse's, the detail its error's code name.
+     */
+    public static final String CLICKHOUSE_ERROR = "QH400";
+
+    /**
+     * PostHog's 400 for a ClickHouse error it shows users (posthog/errors.py ExposedCHQueryError): the code name
+     * ({@code illegal_division}) as {@code code}, the message as {@code detail}.
+     */
+    public static ValidationException clickHouseError(String message, String codeName) {
+        return new ValidationException(codeName == null || codeName.isBlank() ? "query_error" : codeName, message, null);
+    }
+
     public static boolean isQueryError(String state) {
         return state.startsWith("42") || state.startsWith("21") || state.startsWith("54") || state.startsWith("0A")
                 || state.startsWith("2F") || state.startsWith("38") || state.startsWith("39") || state.equals("53400");

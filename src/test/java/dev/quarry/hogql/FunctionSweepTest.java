@@ -63,7 +63,10 @@ class FunctionSweepTest {
         }
     }
 
-    /** What one call gives: "ok", "hogql: …" (400), "value: …" (400, class 22), or a failure's description. */
+    /**
+     * What one call gives: "ok", "hogql: …" (400), "clickhouse: …" (ClickHouse's error, a 400 with its code name),
+     * "value: …" (400, class 22), or a failure's description.
+     */
     static String outcome(String hogql) {
         CompiledQuery c;
         try {
@@ -80,6 +83,11 @@ class FunctionSweepTest {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof PgException p && p.getSqlState() != null && p.getSqlState().startsWith("22")) {
                 return "value: " + p.getErrorMessage();
+            }
+            if (e.getCause() instanceof PgException p && dev.quarry.web.DatabaseFailures.CLICKHOUSE_ERROR.equals(
+                    p.getSqlState())) {
+                // an error ClickHouse fails the query with (hogql_raise, V67_2): PostHog's 400 with its code name
+                return "clickhouse: " + p.getErrorMessage();
             }
             return "FAIL run " + e.getCause() + "\n    " + c.sql();
         } catch (Exception e) {

@@ -141,12 +141,12 @@ class ClickHouseValuesTest {
      */
     @Test
     void postgresStyleFunctionsOfPostHogsListRun() {
-        // every is toBool(min(x)): ClickHouse's Bool, JSON true/false (a comparison is UInt8 1/0)
+        // every is toBool(min(x)): ClickHouse's Bool, JSON true/false (a comparison is UInt8 1/0); min of a
+        // comparison is no Nullable, so neither is every
         hogql("select string_agg(event, ','), json_agg(event), every(event = '$pageview'), every(event = 'x') "
                 + "from events").then().statusCode(200).body("results[0]", equalTo(List.of(
                         "$pageview,$pageview,$pageview", "[\"$pageview\", \"$pageview\", \"$pageview\"]", true, false)))
-                .body("types.collect { it[1] }", equalTo(List.of("String", "String", "Nullable(Bool)",
-                        "Nullable(Bool)")));
+                .body("types.collect { it[1] }", equalTo(List.of("String", "String", "Bool", "Bool")));
         hogql("select to_timestamp(1700000000), to_char(toDateTime('2024-01-05 10:20:30'), '%Y-%m-%d'), "
                 + "make_date(2024, 2, 29), make_timestamp(2024, 1, 5, 10, 20, 30.5), locate('l', 'hello'), "
                 + "locate('l', 'héllo'), rand() >= 0, date_part('epoch', now()), date_part('foo', now()), "
@@ -202,5 +202,143 @@ class ClickHouseValuesTest {
                         "oll\uFFFD\uFFFDh", "olléh", 4, 3, "hé", "Àb", "àb", "*é", "**é", "ll", 4)));
         hogql("select substring(event, 2, 4), upper(event) from events limit 1").then().statusCode(200)
                 .body(containsString("[[\"page\",\"$PAGEVIEW\"]]"));
+    }
+
+    /**
+     * ClickHouse types a UNION's column by the least supertype of every branch (getLeastSupertype): NULL then 'a' is
+     * Nullable(String), so groupArray and string_agg over it keep the strings (Quarry took the first branch's type,
+     * Nullable(Nothing), and lost them); numbers of both kinds are Float64; a String with a number has no supertype
+     * (ClickHouse's NO_COMMON_TYPE, a 400 in PostHog) where PostgreSQL's "UNION types … cannot be matched" came back.
+     */
+    @Test
+    void unionColumnsTakeTheSupertypeOfAllBranches() {
+        hogql("select groupArray(x), string_agg(x, ',') from (select NULL as x union all select 'a' as x "
+                + "union all select 'b')").then().statusCode(200)
+                .body("results[0]", equalTo(List.of(List.of("a", "b"), "a,b")))
+                .body("types.collect { it[1] }", equalTo(List.of("Array(String)", "String")));
+        hogql("select x from (select NULL as x union all select 'a' as x) order by x").then().statusCode(200)
+                .body("types[0][1]", equalTo("Nullable(String)"));
+        hogql("select 1 as x union all select 2.5").then().statusCode(200)
+                .body("types[0][1]", equalTo("Float64")).body(containsString("[[1.0],[2.5]]"));
+        hogql("select NULL as x union all select toDate('2024-01-02')").then().statusCode(200)
+                .body("types[0][1]", equalTo("Nullable(Date)"));
+        hogql("select 1 as x union all select 'a'").then().statusCode(400)
+                .body("detail", equalTo("There is no supertype for types Int64, String because some of them are "
+                        + "String/FixedString/Enum and some of them are not"));
+    }
+
+    /**
+     * ClickHouse's substring (bytes) and substringUTF8 (characters) with a negative length stop that many units
+     * before the end, also from a negative offset; a window starting before the string is cut at its start. Quarry
+     * answered '' for any negative length. ('héllo': h, é (2 bytes), l, l, o.)
+     */
+    @Test
+    void substringWithANegativeLengthStopsBeforeTheEnd() {
+        hogql("select substring('hello', 2, -1), substring('hello', -4, -1), substring('hello', -7, 4), "
+                + "substring('hello', -10), substring('hello', -10, 3), substring('hello', 2, -10), "
+                + "substringUTF8('héllo', 2, -1), substringUTF8('héllo', -4, -1), substringUTF8('héllo', -7, 4), "
+                + "substring('héllo', 1, -1), substring('héllo', -3, -1), substring(event, 2, -2) from events limit 1")
+                .then().statusCode(200).body("results[0]", equalTo(List.of("ell", "ell", "he", "hello", "", "",
+                        "éll", "éll", "hé", "héll", "ll", "pagevi")));
+    }
+
+    /**
+     * ClickHouse fails the query where an integer is divided by zero or the smallest Int64 by -1 (intDiv, modulo,
+     * positiveModulo, gcd: ILLEGAL_DIVISION) and where intDiv of floats has no Int64 quotient; PostHog shows it as a
+     * 400 with the code name. Quarry answered NULL. The -OrZero forms give 0; a float modulo zero is nan (null).
+     */
+    @Test
+    void integerDivisionByZeroIsClickHousesError() {
+        for (String q : List.of("select intDiv(5, 0)", "select 5 % 0", "select modulo(event_count, 0) from "
+                + "(select count() as event_count from events)", "select positiveModulo(5, 0)", "select gcd(5, 0)")) {
+            hogql(q).then().statusCode(400).body("code", equalTo("illegal_division"))
+                    .body("detail", equalTo("Division by zero"));
+        }
+        hogql("select intDiv(-9223372036854775808, -1)").then().statusCode(400)
+                .body("detail", equalTo("Division of minimal signed number by minus one"));
+        hogql("select intDiv(5.5, 0)").then().statusCode(400).body("detail", equalTo(
+                "Cannot perform integer division, because it will produce infinite or too large number"));
+        hogql("select intDivOrZero(-9223372036854775808, -1), intDivOrZero(5, 0), moduloOrZero(5, 0), intDiv(7, -2), "
+                + "intDiv(7.5, 2), 7 % -3, -9223372036854775808 % -1, gcd(12, 18), intDiv(count(), 2) from events")
+                .then().statusCode(200).body("results[0]", equalTo(List.of(0, 0, 0, -3, 3, 1, 0, 6, 1)));
+        hogql("select 5.5 % 0").then().statusCode(200).body("results[0][0]", equalTo(null));
+    }
+
+    /**
+     * Integers past Int64 as ClickHouse's: abs of a signed integer is unsigned (abs(-2^63) = 2^63, UInt64), negate
+     * wraps (negate(-2^63) = -2^63, as -x), and a product of counts is UInt64 wrapping modulo 2^64 — each was
+     * PostgreSQL's "bigint out of range".
+     */
+    @Test
+    void absNegateAndProductsOfCountsWrapAsClickHouses() {
+        Response r = hogql("select abs(-9223372036854775808), abs(toInt64(-3)) * 2, negate(-9223372036854775808), "
+                + "negate(toInt64(5)), -(toInt64(-9223372036854775807) - 1), -length(event) from events limit 1");
+        r.then().statusCode(200).body("types.collect { it[1] }", equalTo(List.of("UInt64", "UInt64", "Int64", "Int64",
+                "Int64", "Int64")));
+        assertTrue(r.asString().contains("\"results\":[[9223372036854775808,6,-9223372036854775808,-5,"
+                + "-9223372036854775808,-9]]"), r.asString());
+        // 3^41 = 36472996377170786403 is past 2^64: 36472996377170786403 - 18446744073709551616
+        StringBuilder product = new StringBuilder("count()");
+        for (int i = 1; i < 41; i++) {
+            product.append(" * count()");
+        }
+        Response p = hogql("select " + product + " from events");
+        p.then().statusCode(200).body("types[0][1]", equalTo("UInt64"));
+        assertTrue(p.asString().contains("\"results\":[[18026252303461234787]]"), p.asString());
+    }
+
+    /**
+     * PostHog's to_timestamp is toDateTime(fromUnixTimestamp(x)): ClickHouse's fromUnixTimestamp of one argument
+     * takes an integer only (a String or Float is ILLEGAL_TYPE_OF_ARGUMENT, a 400); every(x) is toBool(min(x)), and
+     * toBool of text that is no boolean is CANNOT_PARSE_BOOL, which PostHog answers with its fixed message. Quarry
+     * answered NULL and false.
+     */
+    @Test
+    void toTimestampOfTextAndEveryOfTextAreClickHousesErrors() {
+        refused("select to_timestamp('2024-01-01 10:00:00')", "Illegal type String of first argument of function "
+                + "fromUnixTimestamp when arguments size is 1. Should be integer");
+        refused("select to_timestamp(1.5)", "Illegal type Float64 of first argument of function fromUnixTimestamp "
+                + "when arguments size is 1. Should be integer");
+        hogql("select every('a') from events").then().statusCode(400).body("code", equalTo("cannot_parse_bool"))
+                .body("detail", equalTo("Cannot parse a boolean. Check for values other than true, false, 1, or 0."));
+        hogql("select every('true'), toBool('Yes'), toBool('0'), toBool('OFF'), to_timestamp(0) from events")
+                .then().statusCode(200).body("results[0]", equalTo(List.of(true, true, false, false,
+                        "1970-01-01T00:00:00.000000Z")));
+    }
+
+    /**
+     * ClickHouse's min, max, any, argMax of no rows give the argument type's default ('' , 0, 1970-01-01) unless the
+     * argument is Nullable (a property: NULL); PostHog does not set aggregate_functions_null_for_empty. Quarry gave
+     * NULL for all; count and sum are 0, avg nan (null).
+     */
+    @Test
+    void aggregatesOfNoRowsAreTheTypesDefault() {
+        hogql("select max(event), min(timestamp), any(event), max(1), argMax(event, timestamp), "
+                + "max(properties.$current_url), min(uuid), count(), sum(1), avg(1) from events where 1 = 0")
+                .then().statusCode(200).body("results[0]", equalTo(Arrays.asList("", "1970-01-01T00:00:00.000000Z", "",
+                        0, "", null, "00000000-0000-0000-0000-000000000000", 0, 0, null)))
+                .body("types.collect { it[1] }", equalTo(List.of("String", "DateTime64(6, 'UTC')", "String", "Int64",
+                        "String", "Nullable(String)", "String", "UInt64", "Int64", "Nullable(Float64)")));
+        // with rows, the values themselves
+        hogql("select max(properties.$current_url), min(event) from events").then().statusCode(200)
+                .body("results[0]", equalTo(List.of("/b", "$pageview")));
+    }
+
+    /**
+     * Doubles as PostHog's answers write them (orjson): 1e+308, 1e-7, 0.00001, 12345678.9, 1e+16, -0.0 — Quarry
+     * wrote Java's 1.0E308, 1.0E-7, 1.0E-5, 1.23456789E7, 1.0E16; the cached answer is the same text.
+     */
+    @Test
+    void doublesAreRenderedAsPostHogsJson() {
+        String q = "select 1e308 * 1, 1e-7, 0.00001, 12345678.9, 1e16, 0.1 + 0.2, toFloat('-0'), 2.5";
+        String fresh = hogql(q).then().statusCode(200).extract().asString();
+        assertTrue(fresh.contains("\"results\":[[1e+308,1e-7,0.00001,12345678.9,1e+16,0.30000000000000004,-0.0,2.5]]"),
+                fresh);
+        String cached = given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", q)))
+                .post("/api/environments/" + team.id() + "/query/").then().statusCode(200)
+                .body("is_cached", equalTo(true)).extract().asString();
+        assertTrue(cached.contains("\"results\":[[1e+308,1e-7,0.00001,12345678.9,1e+16,0.30000000000000004,-0.0,2.5]]"),
+                cached);
     }
 }

@@ -106,7 +106,7 @@ class SilentValuesTest {
         // an ordinary float value is kept
         queryJson("{\"kind\": \"HogQLQuery\", \"query\": \"select {x}\", \"values\": {\"x\": 1.5e300}}")
                 .then().statusCode(200).body("types[0][1]", equalTo("Float64"))
-                .body(containsString("\"results\":[[1.5E300]]"));
+                .body(containsString("\"results\":[[1.5e+300]]"));
     }
 
     @Test
@@ -186,7 +186,7 @@ class SilentValuesTest {
                 .then().statusCode(200)
                 .body(containsString("[[1000000000000000000,9223372036854775807,-9223372036854775808,null,42]]"));
         query(hogql("select toFloat('1e300'), toFloat('-2.5E+100'), toFloat('1e400'), toFloat('0e0'), toFloat('x')"))
-                .then().statusCode(200).body(containsString("[[1.0E300,-2.5E100,null,0.0,null]]"));
+                .then().statusCode(200).body(containsString("[[1e+300,-2.5e+100,null,0.0,null]]"));
         query(hogql("select [1, 2, 3][-1], arrayElement([10, 20, 30], -2), [1, 2, 3][2], [1, 2, 3][-4], "
                 + "arrayElement([10, 20, 30], 1 - 2)"))
                 .then().statusCode(200).body("results[0]", equalTo(java.util.Arrays.asList(3, 20, 2, 0, 30)));
