@@ -5,6 +5,7 @@ import dev.quarry.query.QueryRunner;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.ValidationException;
 import io.quarkus.arc.Arc;
+import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.TreeMap;
  * {@link ActorsSource} for its cells), found by CDI as every runner is.
  */
 @ApplicationScoped
+@Unremovable // only looked up programmatically ({@link #current()}): without it the build drops the bean as unused
 public class InsightKinds {
     private final Map<String, Class<? extends InsightQuery>> byKind = new TreeMap<>();
 
