@@ -322,7 +322,8 @@ final class AggregateFunctions {
         CallPrinter groupbitandFn = (p, c, name) -> {
             List<Expr> a = c.args();
             String fn = "bit_" + name.substring(8);
-            return "coalesce(" + fn + "(trunc(" + p.num(p.expr(a.get(0))) + ")::bigint), 0)";
+            // through numeric: trunc(bigint) resolves to trunc(float8), which loses the bits past 2^53
+            return "coalesce(" + fn + "(trunc((" + p.num(p.expr(a.get(0))) + ")::numeric)::bigint), 0)";
         };
         aggregate("groupBitAnd", 1, 1, returns("Int64"), groupbitandFn);
         aggregate("groupBitOr", 1, 1, returns("Int64"), groupbitandFn);

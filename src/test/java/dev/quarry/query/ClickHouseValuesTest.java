@@ -76,6 +76,16 @@ class ClickHouseValuesTest {
      * them as the numbers 1 and 0 (its printer writes {@code true} as 1); Quarry answered JSON true/false, typed Bool.
      */
     @Test
+    void bitAggregatesKeepEverySixtyFourBits() {
+        // 2^60 + 1 and 3: or = 2^60 + 3, and = 1, xor = 2^60 + 2 (through float8 the low bits were lost)
+        hogql("select groupBitOr(x), groupBitAnd(x), groupBitXor(x) from (select 1152921504606846977 as x "
+                + "union all select 3 as x)")
+                .then().statusCode(200)
+                .body("results[0].collect { it.toString() }", equalTo(List.of("1152921504606846979", "1",
+                        "1152921504606846978")));
+    }
+
+    @Test
     void truthValuesAreUInt8OnesAndZeros() {
         hogql("select 1 = 1, 2 < 1, true, 'a' like 'a', [1 = 1], isNull(NULL), event in ('$pageview'), "
                 + "not(event = 'x') from events limit 1")
