@@ -8,7 +8,7 @@ import java.time.format.DateTimeParseException;
 /**
  * PostHog's rule for when an event happened: a client {@code timestamp} is corrected by the skew between the
  * client's {@code sent_at} and our clock; an {@code offset} (ms before sending) counts back from now; otherwise
- * now. A result more than 23 hours in the future is not believed and becomes now.
+ * now. A result more than 23 hours in the future, or outside the years 1..9999, is not believed and becomes now.
  */
 public final class EventTimestamps {
     private static final Duration MAX_FUTURE = Duration.ofHours(23);
@@ -28,6 +28,12 @@ public final class EventTimestamps {
             resolved = now.minusMillis(offsetMillis);
         } else {
             resolved = now;
+        }
+        // PostHog's ingestion replaces a time whose year is outside 0..9999 by now ("ignored_invalid_timestamp");
+        // year 0 and earlier would be stored before the common era, so the first year kept is 1
+        int year = resolved.atOffset(java.time.ZoneOffset.UTC).getYear();
+        if (year < 1 || year > 9999) {
+            return now;
         }
         return resolved.isAfter(now.plus(MAX_FUTURE)) ? now : resolved;
     }

@@ -397,10 +397,18 @@ public class QueryExecutor {
         String status = failure == null ? "QueryFinish" : "ExceptionWhileProcessing";
         Integer code = failure == null ? Integer.valueOf(0) : failure instanceof QueryCancelledException ? Integer.valueOf(394)
                 : failure instanceof QueryTimeoutException ? Integer.valueOf(159) : null;
-        return new Meter.Write(LOG_SQL, Tuple.tuple(java.util.Arrays.asList(teamId, queryId,
+        return new Meter.Write(LOG_SQL, Tuple.tuple(java.util.Arrays.asList(teamId, storable(queryId),
                 startedAt.plusNanos(durationMicros * 1000), startedAt, durationMicros / 1000, durationMicros,
-                resultRows, status, code, failure == null ? null : failure.getMessage(), sql,
-                hogql == null ? "" : hogql, kind)));
+                resultRows, status, code, failure == null ? null : storable(failure.getMessage()), storable(sql),
+                hogql == null ? "" : storable(hogql), kind)));
+    }
+
+    /**
+     * Text PostgreSQL can store: a NUL character (which a query's string literal may carry) becomes U+FFFD, as
+     * capture stores it; without this the query's log row was refused and lost.
+     */
+    private static String storable(String text) {
+        return text == null || text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
     }
 
     /** SQLSTATE of quarry_cohort_ref (V28_1): the team has no such cohort. */
@@ -434,6 +442,9 @@ public class QueryExecutor {
                 // a column neither grouped nor aggregated that the compiler's check (hogql.Aggregations) leaves to the
                 // database: ClickHouse's words, naming the column, not PostgreSQL's text about Quarry's SQL
                 return new ValidationException(HogQLErrors.QUERY_ERROR, groupingMessage(pg.getErrorMessage()), null);
+            }
+            if (state.equals(dev.quarry.web.DatabaseFailures.NUL_IN_TEXT)) {
+                return dev.quarry.web.DatabaseFailures.nulInText();
             }
             if (state.startsWith("22") || dev.quarry.web.DatabaseFailures.isQueryError(state)) {
                 return new ValidationException("query_error", "Query failed: " + pg.getErrorMessage(), null);

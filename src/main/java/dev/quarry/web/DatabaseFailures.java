@@ -15,6 +15,18 @@ import java.util.concurrent.TimeoutException;
  * ({@link #isQueryError}: 400 {@code query_error}). Anything else stays a 500.
  */
 public final class DatabaseFailures {
+    /**
+     * SQLSTATE 22021 (character_not_in_repertoire): a text value holding the NUL character, which PostgreSQL's text
+     * cannot store (ClickHouse's String can).
+     */
+    public static final String NUL_IN_TEXT = "22021";
+
+    /** The 400 for a text value with a NUL character: said in the API's words, not PostgreSQL's encoding error. */
+    public static ValidationException nulInText() {
+        return new ValidationException("invalid_input",
+                "Text values may not contain the NUL character (\\u0000).", null);
+    }
+
     static final long RETRY_AFTER_SECONDS = 5;
 
     private DatabaseFailures() {
@@ -41,6 +53,9 @@ public final class DatabaseFailures {
                 }
                 if (state.equals(CLICKHOUSE_ERROR) && t instanceof PgException pg) {
                     return clickHouseError(pg.getErrorMessage(), pg.getDetail());
+                }
+                if (state.equals(NUL_IN_TEXT)) {
+                    return nulInText();
                 }
                 if (state.startsWith("22")) {
                     return new ValidationException("invalid_input", "Invalid value: " + detail, null);

@@ -31,4 +31,14 @@ class EventTimestampsTest {
         assertEquals(NOW, EventTimestamps.resolve("2027-01-01T00:00:00Z", null, null, NOW));
         assertThrows(CaptureValidationException.class, () -> EventTimestamps.resolve("yesterday", null, null, NOW));
     }
+
+    @Test
+    void yearsBeforeTheCommonEraAreNotBelieved() {
+        // stored before year 1 they printed as the wrong year and made "all time" ranges span 740 k days (breaker)
+        assertEquals(NOW, EventTimestamps.resolve("0000-01-01T00:00:00Z", null, null, NOW));
+        assertEquals(NOW, EventTimestamps.resolve("-0001-01-01T00:00:00Z", null, null, NOW));
+        assertEquals(NOW, EventTimestamps.resolve("-9999-01-01T00:00:00Z", null, null, NOW));
+        assertEquals(Instant.parse("0001-01-01T00:00:00Z"),
+                EventTimestamps.resolve("0001-01-01T00:00:00Z", null, null, NOW));
+    }
 }

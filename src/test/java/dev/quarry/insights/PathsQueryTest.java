@@ -158,6 +158,21 @@ class PathsQueryTest {
                     .body(Map.of("query", paths(f), "refresh", "force_blocking"))
                     .post("/api/environments/" + team.id() + "/query/").then().statusCode(400);
         }
+        // a null item of a list is a 400 naming the field (it was a NullPointerException, a 500: breaker finding)
+        for (Map.Entry<String, List<String>> f : List.of(
+                Map.entry("includeEventTypes", java.util.Arrays.asList((String) null)),
+                Map.entry("includeEventTypes", java.util.Arrays.asList("$pageview", null)),
+                Map.entry("excludeEvents", java.util.Arrays.asList((String) null)))) {
+            Map<String, Object> filter = new HashMap<>();
+            filter.put(f.getKey(), f.getValue());
+            if (f.getKey().equals("excludeEvents")) {
+                filter.put("includeEventTypes", List.of("$pageview"));
+            }
+            given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                    .body(Map.of("query", paths(filter), "refresh", "force_blocking"))
+                    .post("/api/environments/" + team.id() + "/query/").then().statusCode(400)
+                    .body("attr", org.hamcrest.Matchers.equalTo(f.getKey()));
+        }
         Map<String, Object> funnelPaths = new HashMap<>(paths(Map.of()));
         funnelPaths.put("funnelPathsFilter", Map.of("funnelPathType", "funnel_path_after_step", "funnelStep", 1,
                 "funnelSource", Map.of("kind", "FunnelsQuery", "series", List.of())));

@@ -169,6 +169,25 @@ class QueryLifecycleTest {
     }
 
     @Test
+    void aNulCharacterIsAClear400AndTheRunStaysInTheQueryLog() throws InterruptedException {
+        // PostgreSQL's text cannot hold U+0000 (ClickHouse's String can): the answer says so in the API's words, and
+        // the run's log row (whose HogQL carries the character) is still written (it was refused and lost: breaker)
+        String id = unique("nul");
+        post(team, "select 'a\u0000b'", "force_blocking", id).then().statusCode(400)
+                .body("detail", equalTo("Text values may not contain the NUL character (\\u0000)."));
+        int rows = 0;
+        for (int i = 0; i < 200 && rows == 0; i++) {
+            rows = given().header("Authorization", "Bearer " + team.key())
+                    .get("/api/environments/" + team.id() + "/query/" + id + "/log/").then().statusCode(200)
+                    .extract().path("results.size()");
+            if (rows == 0) {
+                Thread.sleep(50);
+            }
+        }
+        assertEquals(1, rows, "the failed run's query-log row");
+    }
+
+    @Test
     void unknownOtherTeamsAndExpiredIdsAre404() throws InterruptedException {
         get(team, "no-such-query").then().statusCode(404).body("type", equalTo("invalid_request"))
                 .body("detail", equalTo("Query no-such-query not found for team " + team.id()));

@@ -58,10 +58,13 @@ public record PathsPlan(QueryDateRange range, Expr where, Expr item, Expr groupi
         PathsQuery.PathsFilter f = query.filter();
         List<String> types = f.includeEventTypes() == null ? List.of() : f.includeEventTypes();
         for (String t : types) {
-            if (!EVENT_TYPES.contains(t)) {
+            if (t == null || !EVENT_TYPES.contains(t)) {
                 throw new ValidationException("includeEventTypes items must be $pageview, $screen, custom_event or "
                         + "hogql", "includeEventTypes");
             }
+        }
+        if (f.excludeEvents() != null && f.excludeEvents().contains(null)) {
+            throw new ValidationException("excludeEvents items must be strings", "excludeEvents");
         }
         List<String> exclude = f.excludeEvents() == null ? List.of() : List.copyOf(f.excludeEvents());
         Expr item = item(types, exclude, f.pathsHogQLExpression());
