@@ -46,9 +46,11 @@ public class PersonsResource {
     private final Cohorts cohorts;
     private final PersonActors actors;
     private final ObjectMapper mapper;
+    private final PersonEdits edits;
 
     public PersonsResource(RequestAuth auth, Persons persons, PersonValues values, Cohorts cohorts, PersonActors actors,
-                           ObjectMapper mapper) {
+                           ObjectMapper mapper, PersonEdits edits) {
+        this.edits = edits;
         this.auth = auth;
         this.persons = persons;
         this.values = values;
@@ -316,12 +318,17 @@ public class PersonsResource {
     @DELETE
     @Path("{uuid}")
     @RequiresScopes("person:write")
-    public Uni<Response> delete(@PathParam("uuid") String uuid) {
+    public Uni<Response> delete(@PathParam("uuid") String uuid, @QueryParam("delete_events") String deleteEvents) {
         java.util.UUID person = Persons.parseUuid(uuid);
         if (person == null) {
             throw new NotFoundException("Person not found.");
         }
-        return persons.delete(auth.teamId(), person).map(deleted -> {
+        // PostHog: ?delete_events=true also deletes the person's events (queued there, done here before the person
+        // goes, so that events stored for persons merged into it are found through its overrides)
+        Uni<Integer> events = "true".equalsIgnoreCase(deleteEvents)
+                ? edits.bulkDelete(auth.teamId(), java.util.List.of(person), java.util.List.of(), true, true)
+                : Uni.createFrom().item(0);
+        return events.flatMap(x -> persons.delete(auth.teamId(), person)).map(deleted -> {
             if (!deleted) {
                 throw new NotFoundException("Person not found.");
             }

@@ -106,6 +106,28 @@ class PersonsEndpointsTest {
                 .then().statusCode(403).body("detail", equalTo("API key missing required scope 'cohort:read'"));
     }
 
+    /** PostHog's {@code ?delete_events=true}: the person's events go with it; without it they stay. */
+    @Test
+    void deleteWithDeleteEventsDeletesTheEventsToo() {
+        Capture.to(team).event("$pageview", "de-1", "2026-01-02T00:00:00Z").event("$pageview", "de-1",
+                "2026-01-02T01:00:00Z").event("$pageview", "de-2", "2026-01-02T02:00:00Z").send();
+        UUID withEvents = personOf(team, "de-1");
+        UUID keptEvents = personOf(team, "de-2");
+        as(other).delete("/api/projects/" + other.id() + "/persons/" + withEvents + "/?delete_events=true")
+                .then().statusCode(404);
+        assertEquals(2, eventsOf(withEvents));
+        as(team).delete("/api/projects/" + team.id() + "/persons/" + withEvents + "/?delete_events=true")
+                .then().statusCode(204);
+        as(team).delete("/api/projects/" + team.id() + "/persons/" + keptEvents + "/").then().statusCode(204);
+        assertEquals(0, eventsOf(withEvents));
+        assertEquals(1, eventsOf(keptEvents));
+    }
+
+    private long eventsOf(UUID person) {
+        return pool.preparedQuery("SELECT count(*) FROM events WHERE team_id = $1 AND person_id = $2")
+                .execute(Tuple.of(team.id(), person)).await().indefinitely().iterator().next().getLong(0);
+    }
+
     /**
      * A deleted person's distinct id stays with it: an event sent afterwards creates no new person. After the reset
      * the distinct id is free, and the next event creates a new person for it.
