@@ -32,11 +32,11 @@ import java.util.regex.Pattern;
  * times process start -> first poll for work (init done) -> the answer posted back. The measured request (GET
  * /api/projects/:id with a personal API key) needs PostgreSQL: key lookup, project read.
  *
- * Sets, one after the other: "as packaged" (no archive in the task root), then one recording run through the wrapper
- * (QUARRY_CDS_RECORD=true: -XX:ArchiveClassesAtExit, stopped with SIGTERM after its answers, which writes quarry.jsa)
- * fed the same training events as the package step (infra/aws/cds/training-*.json, no database reachable, as in the
- * build container; QUARRY_BENCH_TRAIN=db trains with the database instead, one real request per function group), then "with the
- * archive". QUARRY_BENCH_SETS=plain or =archive runs one set only; QUARRY_BENCH_MEASURE_FLAGS adds JVM flags to the
+ * Sets, one after the other: "as packaged" (no archive in the task root), then the package step's own training run
+ * (infra/aws/cds/CdsTraining.java, through the wrapper with QUARRY_CDS_RECORD=true: -XX:ArchiveClassesAtExit, stopped
+ * with SIGTERM after its answers, which writes quarry.jsa) with the same command as the measured runs: by default with
+ * the build's embedded PostgreSQL, one real request per function group, as what is shipped; QUARRY_BENCH_TRAIN=nodb
+ * trains without a database (training-*.json only), then "with the archive". QUARRY_BENCH_SETS=plain or =archive runs one set only; QUARRY_BENCH_MEASURE_FLAGS adds JVM flags to the
  * measured runs only (e.g. -XX:StartFlightRecording=filename=/tmp/run.jfr,settings=profile).
  *
  * Run through infra/bench/startup/run.sh (it builds the classpath). Args: runs [extra JVM flags...]
@@ -152,22 +152,6 @@ public class StartupBench {
         }
         event.put("isBase64Encoded", false);
         return JSON.writeValueAsString(event);
-    }
-
-    /**
-     * The package step's training events with a database (infra/aws/cds/db/, QUARRY_CDS_TRAIN=db in
-     * infra/aws/cds-archive.sh): one real request per HTTP function group, the project, key and token filled in as the
-     * script fills them in from its setup event (0-setup-project.json, which the bench's own setup run stands for).
-     */
-    static List<String> trainingWithDatabase(long projectId, String key, String token) throws IOException {
-        List<String> events = new ArrayList<>();
-        try (var files = Files.list(Path.of("infra/aws/cds/db"))) {
-            for (Path file : files.filter(f -> f.getFileName().toString().matches("[1-9].*\\.json")).sorted().toList()) {
-                events.add(Files.readString(file).replace("@PROJECT_ID@", String.valueOf(projectId))
-                        .replace("@API_KEY@", key).replace("@API_TOKEN@", token));
-            }
-        }
-        return events;
     }
 
     static String bodyOf(JsonNode response) {
@@ -376,7 +360,8 @@ public class StartupBench {
             throw new IllegalStateException("Build first: ./mvnw -Pfunction -Dquarry.function-build=true package -DskipTests (no " + zip + ")");
         }
         String sets = System.getenv().getOrDefault("QUARRY_BENCH_SETS", "plain,archive");
-        boolean trainWithDatabase = "db".equals(System.getenv("QUARRY_BENCH_TRAIN"));
+        // What the package step does unless told otherwise: train with the database (CdsTraining's default).
+        String trainMode = "nodb".equals(System.getenv("QUARRY_BENCH_TRAIN")) ? "nodb" : "db";
         Path work = Files.createTempDirectory("startup-bench");
         Path logs = work;
         Path task = work.resolve("task");
@@ -431,7 +416,6 @@ public class StartupBench {
 
             // Measured: the bootstrap function's first request, migrations off, as on AWS.
             Launch measured = launch.with(Map.of("QUARRY_MIGRATE_AT_START", "false", "QUARRY_FUNCTION_GROUP", "bootstrap"));
-            Launch recorded = measured;
             String measureFlags = System.getenv().getOrDefault("QUARRY_BENCH_MEASURE_FLAGS", "").trim();
             if (!measureFlags.isEmpty()) {
                 // Flags for the measured runs only, not the recording run (e.g. a JFR recording of where the time goes).
@@ -448,40 +432,25 @@ public class StartupBench {
                 table.add(measure("as packaged", runs, measured.with(Map.of("QUARRY_CDS", "off")), request, logs, pg));
             }
             if (sets.contains("archive")) {
+                // The package step's own training (infra/aws/cds/CdsTraining.java, what infra/aws/cds-archive.sh runs in
+                // Lambda's image): by default with the build's embedded PostgreSQL (its own throwaway one), one real
+                // request per function group; QUARRY_BENCH_TRAIN=nodb trains as a build without a database does.
                 Path archive = task.resolve("quarry.jsa");
                 Files.deleteIfExists(archive);
-                List<String> training = new ArrayList<>();
-                Launch recording = recorded.with(Map.of("QUARRY_CDS_RECORD", "true"));
-                // The package step's training events (infra/aws/cds/training-*.json), then with QUARRY_BENCH_TRAIN=db
-                // those it adds with a database (QUARRY_CDS_TRAIN=db): one real request per function group, all paths
-                // answered by one JVM (no function group set while recording), each of which must answer 200.
-                try (var files = Files.list(Path.of("infra/aws/cds"))) {
-                    for (Path file : files.filter(f -> f.getFileName().toString().matches("training-.*\\.json")).sorted().toList()) {
-                        training.add(Files.readString(file));
-                    }
-                }
-                int withoutDatabase = training.size();
-                if (trainWithDatabase) {
-                    recording = recording.with(Map.of("QUARRY_FUNCTION_GROUP", ""));
-                    training.addAll(trainingWithDatabase(projectId, key, created.path("api_token").asText()));
-                } else {
-                    // As the package step without a database: connections refused.
-                    recording = recording.with(Map.of("QUARRY_DB_URL", "postgresql://127.0.0.1:9/none"));
-                }
+                List<String> trainer = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx256m", "-cp", System.getProperty("java.class.path"), "infra/aws/cds/CdsTraining.java", task.toString()));
+                trainer.addAll(command);
+                trainer.add("io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest");
+                ProcessBuilder training = new ProcessBuilder(trainer).inheritIO();
+                training.environment().put("QUARRY_CDS_TRAIN", trainMode);
                 long recordStart = System.nanoTime();
-                Run record = coldStart(recording, training, logs.resolve("record.log"), () -> null);
-                if (!Files.exists(archive)) {
-                    throw new IllegalStateException("the recording run wrote no archive (log " + logs.resolve("record.log") + ")");
+                Process trainingRun = training.start();
+                if (!trainingRun.waitFor(3 * ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS) || trainingRun.exitValue() != 0 || !Files.exists(archive)) {
+                    trainingRun.destroyForcibly();
+                    throw new IllegalStateException("the training run (infra/aws/cds/CdsTraining.java) wrote no archive");
                 }
-                System.out.printf("recorded %s (%d MB, %d training events, %s) in %.0f ms; training answers %s%n", archive,
-                        Files.size(archive) >> 20, training.size(), trainWithDatabase ? "with the database" : "no database",
-                        (System.nanoTime() - recordStart) / 1e6,
-                        record.answers().stream().map(a -> a.path("statusCode").asText()).toList());
-                for (JsonNode answer : record.answers().subList(withoutDatabase, training.size())) {
-                    if (answer.path("statusCode").asInt() != 200) {
-                        throw new IllegalStateException("a training event with the database answered " + answer);
-                    }
-                }
+                System.out.printf("recorded %s (%d MB, QUARRY_CDS_TRAIN=%s) in %.0f ms%n", archive, Files.size(archive) >> 20,
+                        trainMode, (System.nanoTime() - recordStart) / 1e6);
                 table.add(measure("with the AppCDS archive", runs, measured, request, logs, pg));
             }
             System.out.println();

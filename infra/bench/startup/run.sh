@@ -5,8 +5,8 @@
 # Usage: infra/bench/startup/run.sh [runs per set] [JVM flags...]
 #   e.g. infra/bench/startup/run.sh 5 -XX:TieredStopAtLevel=1   (what template.yaml's JAVA_TOOL_OPTIONS sets)
 # Environment: QUARRY_BENCH_FUNCTION_DIR (another build's target/function, holding function.zip, to compare builds),
-# QUARRY_BENCH_SETS=plain|archive (one set only), QUARRY_BENCH_TRAIN=db (train with the database, one real request per
-# function group, instead of the package step's training events without one), QUARRY_BENCH_MEASURE_FLAGS (JVM flags for the measured
+# QUARRY_BENCH_SETS=plain|archive (one set only), QUARRY_BENCH_TRAIN=nodb (train without a database; the default trains as
+# the package step does, infra/aws/cds/CdsTraining.java: embedded PostgreSQL, one real request per function group), QUARRY_BENCH_MEASURE_FLAGS (JVM flags for the measured
 # runs only, e.g. a JFR recording), QUARRY_BENCH_RUNNER_JAR=false (the archive without the runner jar on the class
 # path: classes from Lambda's own class loader), QUARRY_BENCH_TIMEOUT_S (how long one run may take to answer, default 300).
 set -euo pipefail
