@@ -295,47 +295,72 @@ public class StartupBench {
 
     /** One set of cold starts of the measured request, printed run by run; its summary line for the table. */
     static String measure(String name, int runs, Launch launch, String request, Path logs, EmbeddedPostgres pg) throws Exception {
-        List<Double> init = new ArrayList<>();
-        List<Double> first = new ArrayList<>();
-        List<Double> cpuInit = new ArrayList<>();
-        List<Double> cpu = new ArrayList<>();
-        List<Double> classes = new ArrayList<>();
-        String loadBefore = loadAverage();
-        System.out.printf("%s: load average %s%n", name, loadBefore);
-        for (int i = 1; i <= runs; i++) {
-            Path log = logs.resolve(name.replaceAll("[^a-z]+", "-") + "-run-" + i + ".log");
-            // Connections the application holds right after its first answer: no eager pool warm-up.
-            Run result = coldStart(launch, List.of(request), log, () -> {
-                try (java.sql.Connection c = java.sql.DriverManager.getConnection(
-                        "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres?ApplicationName=bench", "postgres", "postgres");
-                     java.sql.ResultSet rs = c.createStatement().executeQuery("select count(*) || ' ' || string_agg(application_name || '/' || coalesce(state, '') || '/' || left(query, 50), ' | ') from pg_stat_activity "
-                             + "where backend_type = 'client backend' and application_name <> 'bench'")) {
-                    rs.next();
-                    return rs.getString(1);
-                }
-            });
-            if (result.answer().path("statusCode").asInt() != 200) {
-                throw new IllegalStateException(name + " run " + i + " answered " + result.answer() + " (log " + log + ")");
-            }
-            String output = Files.readString(log);
-            if (output.contains("Unable to use shared archive")) {
-                throw new IllegalStateException(name + " run " + i + ": the JVM did not use the archive (log " + log + ")");
-            }
-            Matcher started = Pattern.compile("started in ([0-9.]+)s").matcher(output);
-            double quarkusMs = started.find() ? Double.parseDouble(started.group(1)) * 1000 : Double.NaN;
-            init.add(result.initMs());
-            first.add(result.answerMs());
-            cpuInit.add(result.initCpuMs());
-            cpu.add(result.cpuMs());
-            classes.add((double) result.classes());
-            System.out.printf("  run %d: init (process start -> first poll) %.0f ms, Quarkus 'started in' %.0f ms, "
-                    + "first answer (200, with PostgreSQL) %.0f ms, CPU time to init %.0f ms, to the answer %.0f ms, "
-                    + "classes loaded by the answer %d, connections held %s%n", i, result.initMs(), quarkusMs,
-                    result.answerMs(), result.initCpuMs(), result.cpuMs(), result.classes(), result.whileRunning());
+        return measure(List.of(Map.entry(name, launch)), runs, request, logs, pg).get(0);
+    }
+
+    /**
+     * Sets of cold starts measured alternately (run 1 of every set, then run 2, ...), so that a change of the machine's
+     * load weighs on all of them; one summary line per set, in order.
+     */
+    static List<String> measure(List<Map.Entry<String, Launch>> sets, int runs, String request, Path logs, EmbeddedPostgres pg)
+            throws Exception {
+        int n = sets.size();
+        List<List<Double>> init = new ArrayList<>(), first = new ArrayList<>(), cpuInit = new ArrayList<>(), cpu = new ArrayList<>(),
+                classes = new ArrayList<>(), started = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            init.add(new ArrayList<>());
+            first.add(new ArrayList<>());
+            cpuInit.add(new ArrayList<>());
+            cpu.add(new ArrayList<>());
+            classes.add(new ArrayList<>());
+            started.add(new ArrayList<>());
         }
-        return String.format("| %s | %s / %s | %.0f ms (%.0f-%.0f) | **%.0f ms** (%.0f-%.0f) | %.0f / %.0f ms | %.0f |", name,
-                loadBefore.split(" ")[0], loadAverage().split(" ")[0], median(init), min(init), max(init), median(first),
-                min(first), max(first), median(cpuInit), median(cpu), median(classes));
+        String loadBefore = loadAverage();
+        System.out.printf("%s: load average %s%n", sets.stream().map(Map.Entry::getKey).toList(), loadBefore);
+        for (int i = 1; i <= runs; i++) {
+            for (int k = 0; k < n; k++) {
+                String name = sets.get(k).getKey();
+                Path log = logs.resolve(name.replaceAll("[^a-zA-Z0-9]+", "-") + "-run-" + i + ".log");
+                // Connections the application holds right after its first answer: no eager pool warm-up.
+                Run result = coldStart(sets.get(k).getValue(), List.of(request), log, () -> {
+                    try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                            "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres?ApplicationName=bench", "postgres", "postgres");
+                         java.sql.ResultSet rs = c.createStatement().executeQuery("select count(*) || ' ' || string_agg(application_name || '/' || coalesce(state, '') || '/' || left(query, 50), ' | ') from pg_stat_activity "
+                                 + "where backend_type = 'client backend' and application_name <> 'bench'")) {
+                        rs.next();
+                        return rs.getString(1);
+                    }
+                });
+                if (result.answer().path("statusCode").asInt() != 200) {
+                    throw new IllegalStateException(name + " run " + i + " answered " + result.answer() + " (log " + log + ")");
+                }
+                String output = Files.readString(log);
+                if (output.contains("Unable to use shared archive")) {
+                    throw new IllegalStateException(name + " run " + i + ": the JVM did not use the archive (log " + log + ")");
+                }
+                Matcher startedIn = Pattern.compile("started in ([0-9.]+)s").matcher(output);
+                double quarkusMs = startedIn.find() ? Double.parseDouble(startedIn.group(1)) * 1000 : Double.NaN;
+                init.get(k).add(result.initMs());
+                first.get(k).add(result.answerMs());
+                cpuInit.get(k).add(result.initCpuMs());
+                cpu.get(k).add(result.cpuMs());
+                classes.get(k).add((double) result.classes());
+                started.get(k).add(quarkusMs);
+                System.out.printf("  %s run %d: init (process start -> first poll) %.0f ms, Quarkus 'started in' %.0f ms, "
+                        + "first answer (200, with PostgreSQL) %.0f ms, CPU time to init %.0f ms, to the answer %.0f ms, "
+                        + "classes loaded by the answer %d, connections held %s%n", name, i, result.initMs(), quarkusMs,
+                        result.answerMs(), result.initCpuMs(), result.cpuMs(), result.classes(), result.whileRunning());
+            }
+        }
+        String loadAfter = loadAverage();
+        List<String> lines = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            lines.add(String.format("| %s | %s / %s | %.0f ms (%.0f-%.0f) | %.0f ms | **%.0f ms** (%.0f-%.0f) | %.0f / %.0f ms | %.0f |",
+                    sets.get(k).getKey(), loadBefore.split(" ")[0], loadAfter.split(" ")[0], median(init.get(k)),
+                    min(init.get(k)), max(init.get(k)), median(started.get(k)), median(first.get(k)), min(first.get(k)),
+                    max(first.get(k)), median(cpuInit.get(k)), median(cpu.get(k)), median(classes.get(k))));
+        }
+        return lines;
     }
 
     static String loadAverage() throws IOException {
@@ -451,11 +476,26 @@ public class StartupBench {
                 }
                 System.out.printf("recorded %s (%d MB, QUARRY_CDS_TRAIN=%s) in %.0f ms%n", archive, Files.size(archive) >> 20,
                         trainMode, (System.nanoTime() - recordStart) / 1e6);
-                table.add(measure("with the AppCDS archive", runs, measured, request, logs, pg));
+                // QUARRY_BENCH_VARIANTS="name:flags|name:flags": more sets with the same archive, measured alternately with
+                // the shipped form, each with its JVM flags added (e.g. heap or compiler settings to compare).
+                List<Map.Entry<String, Launch>> sets2 = new ArrayList<>();
+                sets2.add(Map.entry("with the AppCDS archive", measured));
+                for (String variant : System.getenv().getOrDefault("QUARRY_BENCH_VARIANTS", "").split("\\|")) {
+                    if (variant.isBlank()) {
+                        continue;
+                    }
+                    int colon = variant.indexOf(':');
+                    List<String> withFlags = new ArrayList<>(measured.command().subList(0, measured.command().size() - 3));
+                    withFlags.addAll(List.of(variant.substring(colon + 1).trim().split("\\s+")));
+                    withFlags.addAll(measured.command().subList(measured.command().size() - 3, measured.command().size()));
+                    sets2.add(Map.entry("archive + " + variant.substring(0, colon).trim() + " (" + variant.substring(colon + 1).trim() + ")",
+                            new Launch(withFlags, measured.env())));
+                }
+                table.addAll(measure(sets2, runs, request, logs, pg));
             }
             System.out.println();
-            System.out.println("| set | load average before / after | ready for work (median, range) | first answer | CPU time to ready / to first answer | classes loaded by the first answer |");
-            System.out.println("|---|---|---|---|---|---|");
+            System.out.println("| set | load average before / after | ready for work (median, range) | Quarkus 'started in' (median) | first answer | CPU time to ready / to first answer | classes loaded by the first answer |");
+            System.out.println("|---|---|---|---|---|---|---|");
             table.forEach(System.out::println);
             System.out.printf("%nJVM %s, %d runs per set, flags %s; logs in %s%n", System.getProperty("java.version"), runs,
                     userFlags, logs);

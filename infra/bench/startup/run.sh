@@ -8,7 +8,9 @@
 # QUARRY_BENCH_SETS=plain|archive (one set only), QUARRY_BENCH_TRAIN=nodb (train without a database; the default trains as
 # the package step does, infra/aws/cds/CdsTraining.java: embedded PostgreSQL, one real request per function group), QUARRY_BENCH_MEASURE_FLAGS (JVM flags for the measured
 # runs only, e.g. a JFR recording), QUARRY_BENCH_RUNNER_JAR=false (the archive without the runner jar on the class
-# path: classes from Lambda's own class loader), QUARRY_BENCH_TIMEOUT_S (how long one run may take to answer, default 300).
+# path: classes from Lambda's own class loader), QUARRY_BENCH_TIMEOUT_S (how long one run may take to answer, default 300),
+# QUARRY_BENCH_VARIANTS="name:flags|name:flags" (more sets with the same archive and these JVM flags added, measured
+# alternately with the shipped form, run 1 of each, then run 2, ...).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 # The function build (-Pfunction, target/function/function.zip: what Lambda runs).

@@ -242,6 +242,28 @@ class TemplateTest {
         assertTrue(Files.isRegularFile(wrapper) && Files.isExecutable(wrapper), "wrapper packaged executable");
     }
 
+    /**
+     * SnapStart (README "Start-up round seven"): in the JVM mode every HTTP function and the worker restore from a
+     * snapshot of their initialised JVM, which SnapStart takes of published versions only, so each publishes one
+     * (AutoPublishAlias) and its events invoke that alias; the native runtime has no SnapStart.
+     */
+    @Test
+    void jvmFunctionsRestoreFromSnapStartSnapshotsOfTheirPublishedVersion() {
+        Object jvmOnly = Map.of("ApplyOn", "PublishedVersions");
+        assertEquals(Map.of("Fn::If", List.of("IsNative", Map.of("Ref", "AWS::NoValue"), jvmOnly)),
+                at(TEMPLATE, "Globals", "Function", "SnapStart"));
+        for (var entry : functions().entrySet()) {
+            Map<String, Object> function = entry.getValue();
+            if (httpRoutes(function).isEmpty() && !entry.getKey().equals("QueryWorkerFunction")) {
+                continue;
+            }
+            Object snapStart = property(function, "SnapStart");
+            assertTrue(snapStart.equals(jvmOnly) || snapStart.equals(at(TEMPLATE, "Globals", "Function", "SnapStart")),
+                    entry.getKey() + " has SnapStart on published versions: " + snapStart);
+            assertNotNull(property(function, "AutoPublishAlias"), entry.getKey() + " publishes a version for SnapStart");
+        }
+    }
+
     private static String handler(String function) {
         return String.valueOf(functions().get(function).get("Handler"));
     }
