@@ -10,7 +10,7 @@
 # runs only, e.g. a JFR recording), QUARRY_BENCH_RUNNER_JAR=false (the archive without the runner jar on the class
 # path: classes from Lambda's own class loader), QUARRY_BENCH_TIMEOUT_S (how long one run may take to answer, default 300),
 # QUARRY_BENCH_VARIANTS="name:flags|name:flags" (more sets with the same archive and these JVM flags added, measured
-# alternately with the shipped form, run 1 of each, then run 2, ...).
+# alternately with the shipped form, run 1 of each, then run 2, ...; a name holds no colon).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 # The function build (-Pfunction, target/function/function.zip: what Lambda runs).
