@@ -11,8 +11,8 @@ mode="${1:-native}"
 mkdir -p target/lambda/jvm target/lambda/http
 
 ./mvnw -B -Pfunction -Dquarry.function-build=true package -DskipTests
-# The JVM functions' AppCDS archive, recorded by Lambda's own JVM in its runtime image (docker or podman; README,
-# "Start-up round four"). QUARRY_CDS=off builds without it: the functions then start ≈ 2 s (CPU) slower.
+# The JVM functions' AppCDS archive, recorded by Lambda's own JVM in its runtime image (docker or podman), trained against
+# the build's embedded PostgreSQL by infra/aws/cds/CdsTraining.java (README "Start-up round four" and "seven"). QUARRY_CDS=off builds without it: the functions then start ≈ 2 s (CPU) slower.
 if [ "${QUARRY_CDS:-on}" != off ]; then
   infra/aws/cds-archive.sh target/function/function.zip
 fi
