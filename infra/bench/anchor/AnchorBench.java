@@ -729,7 +729,8 @@ public class AnchorBench {
         List<byte[]> bodies = new ArrayList<>();
         StringBuilder csv = new StringBuilder();
         Instant start = Instant.parse("2025-12-30T00:00:00Z");
-        int batchSize = 1000;
+        // QUARRY_BENCH_CAPTURE_BATCH: events per request (the default 1000 is larger than SDKs send; 100 is posthog-node's largest)
+        int batchSize = Integer.parseInt(System.getenv().getOrDefault("QUARRY_BENCH_CAPTURE_BATCH", "1000"));
         String[] browsers = {"Chrome", "Safari", "Firefox", "Edge"};
         for (int sent = 0; sent < events; sent += batchSize) {
             StringBuilder json = new StringBuilder("{\"api_key\":\"").append(token).append("\",\"batch\":[");

@@ -11,7 +11,7 @@
 # app may take to start, default 3: a migration backfill), QUARRY_BENCH_HOLD (any value: wait after
 # the insights until the printed file exists, to inspect the loaded database), QUARRY_BENCH_REUSE (any value: keep the
 # database an earlier run of the same size left in QUARRY_BENCH_DIR instead of generating the rows again),
-# QUARRY_BENCH_CAPTURE_WARMUP (events sent untimed to another project before capture is timed, so the JIT has compiled
+# QUARRY_BENCH_CAPTURE_BATCH (events per capture request, default 1000), QUARRY_BENCH_CAPTURE_WARMUP (events sent untimed to another project before capture is timed, so the JIT has compiled
 # the capture path; default 0).
 # DuckDB (org.duckdb:duckdb_jdbc) is fetched for the benchmark only; it is not a dependency of the application.
 set -euo pipefail

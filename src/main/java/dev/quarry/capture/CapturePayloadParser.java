@@ -52,8 +52,11 @@ public final class CapturePayloadParser {
             throw new CaptureValidationException("Empty request body");
         }
         byte[] raw = isGzip(body) ? gunzip(body) : alreadyDecoded(body, contentEncoding, compression);
-        JsonNode root = withoutNul(readJson(decode(raw, compression)));
-        return toBatch(root, now);
+        byte[] json = decode(raw, compression);
+        JsonNode root = readJson(json);
+        // JSON text can carry U+0000 only as the escape \u0000 (a raw control character fails the parse), so a body
+        // without that escape needs no walk over every value
+        return toBatch(mayHoldNul(json) ? withoutNul(root) : root, now);
     }
 
     /**
@@ -215,6 +218,17 @@ public final class CapturePayloadParser {
         }
     }
 
+    /** Whether the JSON text holds the escape {@code \u0000} (also when that escape is itself escaped: harmless). */
+    static boolean mayHoldNul(byte[] json) {
+        for (int i = 0; i + 5 < json.length; i++) {
+            if (json[i] == '\\' && json[i + 1] == 'u' && json[i + 2] == '0' && json[i + 3] == '0'
+                    && json[i + 4] == '0' && json[i + 5] == '0') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * PostgreSQL's text and jsonb cannot hold U+0000 (a batch with one was refused whole, as a 500); PostHog's
      * ingestion replaces it with U+FFFD, in keys and values alike, and so does Quarry.
@@ -273,6 +287,7 @@ public final class CapturePayloadParser {
         }
         List<CapturedEvent> events = new ArrayList<>(rawEvents.size());
         List<IngestionWarning> warnings = new ArrayList<>();
+        SentAt batchSentAt = new SentAt(sentAt);
         for (int i = 0; i < rawEvents.size(); i++) {
             JsonNode raw = rawEvents.get(i);
             if (!raw.isObject()) {
@@ -284,7 +299,7 @@ public final class CapturePayloadParser {
             } else if (eventToken != null && !eventToken.equals(token)) {
                 throw new CaptureValidationException("All events of a batch must belong to one project");
             }
-            events.add(toEvent((ObjectNode) raw, i, sentAt, historical, now, warnings));
+            events.add(toEvent((ObjectNode) raw, i, batchSentAt, historical, now, warnings));
         }
         if (token == null || token.isBlank()) {
             throw new CaptureValidationException(
@@ -308,7 +323,7 @@ public final class CapturePayloadParser {
      * request, naming the event and the field, and nothing of the request is stored. ({@code $set} inside
      * {@code properties} is read by PostHog's ingestion, which empties a non-object one with a warning.)
      */
-    private CapturedEvent toEvent(ObjectNode raw, int index, String batchSentAt, boolean historical, Instant now,
+    private CapturedEvent toEvent(ObjectNode raw, int index, SentAt batchSentAt, boolean historical, Instant now,
                                   List<IngestionWarning> warnings) {
         String at = "Event at index " + index;
         JsonNode eventNode = raw.get("event");
@@ -344,7 +359,8 @@ public final class CapturePayloadParser {
             throw wrongType(at, "offset", "an integer", offsetNode);
         }
         UUID uuid = uuidOf(raw, at);
-        ObjectNode properties = propsNode instanceof ObjectNode object ? object.deepCopy() : mapper.createObjectNode();
+        // the parsed request is this parser's own and nothing reads the raw event after this: no copy needed
+        ObjectNode properties = propsNode instanceof ObjectNode object ? object : mapper.createObjectNode();
         String distinctId = distinctIdOf(raw, properties);
         if (distinctId == null) {
             throw new CaptureValidationException(at + " is missing distinct_id");
@@ -366,9 +382,31 @@ public final class CapturePayloadParser {
         boolean ignoreSentAt = historical || properties.path("$ignore_sent_at").asBoolean(false);
         String sentAt = ignoreSentAt ? null : textOrNull(raw.get("sent_at"));
         Long offset = offsetNode != null && !offsetNode.isNull() ? offsetNode.asLong() : null;
-        Instant timestamp = EventTimestamps.resolve(textOrNull(timestampNode),
-                sentAt != null || ignoreSentAt ? sentAt : batchSentAt, offset, now);
+        Instant sent = sentAt != null || ignoreSentAt ? EventTimestamps.parse(sentAt) : batchSentAt.get();
+        Instant timestamp = EventTimestamps.resolveSent(textOrNull(timestampNode), sent, offset, now);
         return new CapturedEvent(uuid, event, distinctId, properties, timestamp, set, setOnce, unset);
+    }
+
+    /**
+     * The batch's {@code sent_at}, parsed once when the first event needs it (not before: a batch whose events all
+     * ignore it is not refused for an unreadable one, as before).
+     */
+    private static final class SentAt {
+        private final String text;
+        private Instant parsed;
+        private boolean done;
+
+        SentAt(String text) {
+            this.text = text;
+        }
+
+        Instant get() {
+            if (!done) {
+                parsed = EventTimestamps.parse(text);
+                done = true;
+            }
+            return parsed;
+        }
     }
 
     private static CaptureValidationException wrongType(String at, String field, String expected, JsonNode got) {
@@ -452,6 +490,10 @@ public final class CapturePayloadParser {
      * {@code urn:uuid:}; null for anything else ({@code UUID.fromString} would take {@code 1-1-1-1-1}).
      */
     static UUID parseUuid(String value) {
+        if (value.length() == 36 && isCanonicalUuid(value)) {
+            // what every SDK sends; UUID.fromString is exact for this one form
+            return UUID.fromString(value);
+        }
         java.util.regex.Matcher m = UUID_TEXT.matcher(value);
         if (!m.matches() || value.startsWith("{") != value.endsWith("}")) {
             return null;
@@ -463,6 +505,18 @@ public final class CapturePayloadParser {
             return null;
         }
         return new UUID(Long.parseUnsignedLong(hex.substring(0, 16), 16), Long.parseUnsignedLong(hex.substring(16), 16));
+    }
+
+    /** 8-4-4-4-12 hex digits with hyphens, nothing else. */
+    private static boolean isCanonicalUuid(String value) {
+        for (int i = 0; i < 36; i++) {
+            char c = value.charAt(i);
+            boolean hyphen = i == 8 || i == 13 || i == 18 || i == 23;
+            if (hyphen ? c != '-' : Character.digit(c, 16) < 0 || c > 'f') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String tokenOf(JsonNode node) {

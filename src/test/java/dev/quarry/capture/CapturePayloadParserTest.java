@@ -166,6 +166,56 @@ class CapturePayloadParserTest {
                 .events().get(1).distinctId());
     }
 
+    /**
+     * The canonical 36-character form (what SDKs send) takes a fast path: it must give the same uuid in either case,
+     * and a string of that length that is not a uuid (a non-hex digit, a hyphen out of place) stays a 400.
+     */
+    @Test
+    void canonicalUuidsAndLookAlikes() {
+        java.util.UUID u = java.util.UUID.fromString("0190a3c1-7e2b-7c4d-9a6f-123456789abc");
+        assertEquals(u, CapturePayloadParser.parseUuid("0190a3c1-7e2b-7c4d-9a6f-123456789abc"));
+        assertEquals(u, CapturePayloadParser.parseUuid("0190A3C1-7E2B-7C4D-9A6F-123456789ABC"));
+        assertEquals(null, CapturePayloadParser.parseUuid("0190a3c1-7e2b-7c4d-9a6f-123456789abg"));
+        assertEquals(null, CapturePayloadParser.parseUuid("0190a3c17-e2b-7c4d-9a6f-123456789abc"));
+        assertEquals(null, CapturePayloadParser.parseUuid("0190a3c1-7e2b-7c4d-9a6f+123456789abc"));
+        assertEquals(null, CapturePayloadParser.parseUuid("0190a3c1-7e2b-7c4d-9a6f-12345678\u0663abc"));
+        assertThrows(CaptureValidationException.class, () -> event(
+                "\"event\":\"e\",\"distinct_id\":\"d\",\"uuid\":\"0190a3c1-7e2b-7c4d-9a6f-12345678zabc\""));
+    }
+
+    /**
+     * U+0000 (sent as the escape) becomes U+FFFD in keys and values, nested too; the scan that skips the walk for
+     * bodies without the escape must not skip a body that has one.
+     */
+    @Test
+    void nulCharactersBecomeReplacementCharacters() {
+        CaptureBatch parsed = event("\"event\":\"e\\u0000\",\"distinct_id\":\"d\",\"properties\":"
+                + "{\"k\\u0000\":\"v\\u0000\",\"o\":{\"n\":[\"\\u0000\"]}}");
+        CapturedEvent e = parsed.events().get(1);
+        assertEquals("e\uFFFD", e.event());
+        assertEquals("v\uFFFD", e.properties().get("k\uFFFD").textValue());
+        assertEquals("\uFFFD", e.properties().get("o").get("n").get(0).textValue());
+        assertEquals(true, CapturePayloadParser.mayHoldNul("{\"a\":\"\\u0000\"}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(false, CapturePayloadParser.mayHoldNul("{\"a\":\"\\u0001\"}".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** One batch sent_at serves every event (parsed once); an event's own sent_at still wins for that event. */
+    @Test
+    void batchSentAtAppliesToEveryEventAndAnEventsOwnSentAtWins() {
+        String body = "{\"api_key\":\"phc_x\",\"sent_at\":\"2026-03-02T10:00:00Z\",\"batch\":["
+                + "{\"event\":\"a\",\"distinct_id\":\"d\",\"timestamp\":\"2026-03-02T09:00:00Z\"},"
+                + "{\"event\":\"b\",\"distinct_id\":\"d\",\"timestamp\":\"2026-03-02T09:30:00.5+01:00\"},"
+                + "{\"event\":\"c\",\"distinct_id\":\"d\",\"timestamp\":\"2026-03-02T09:00:00Z\","
+                + "\"sent_at\":\"2026-03-02T11:00:00Z\"}]}";
+        CaptureBatch parsed = parser.parse(body.getBytes(StandardCharsets.UTF_8), null, null, NOW);
+        assertEquals(Instant.parse("2026-03-02T11:00:00Z"), parsed.events().get(0).timestamp());
+        assertEquals(Instant.parse("2026-03-02T10:30:00.5Z"), parsed.events().get(1).timestamp());
+        assertEquals(Instant.parse("2026-03-02T10:00:00Z"), parsed.events().get(2).timestamp());
+        String unreadable = body.replace("\"sent_at\":\"2026-03-02T10:00:00Z\"", "\"sent_at\":\"soon\"");
+        assertThrows(CaptureValidationException.class,
+                () -> parser.parse(unreadable.getBytes(StandardCharsets.UTF_8), null, null, NOW));
+    }
+
     private static byte[] fixture(String name) throws IOException {
         try (InputStream in = CapturePayloadParserTest.class.getResourceAsStream("/capture-fixtures/" + name)) {
             return in.readAllBytes();

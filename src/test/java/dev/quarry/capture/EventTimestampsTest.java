@@ -41,4 +41,36 @@ class EventTimestampsTest {
         assertEquals(Instant.parse("0001-01-01T00:00:00Z"),
                 EventTimestamps.resolve("0001-01-01T00:00:00Z", null, null, NOW));
     }
+
+    /**
+     * The fast reading of the SDKs' form gives what the general ISO reading gives, for every form it takes, and leaves
+     * everything else (other forms, impossible dates) to the general reading with its answer or its 400.
+     */
+    @Test
+    void theFastFormAgreesWithTheGeneralReading() {
+        for (String value : new String[]{"2026-01-09T08:00:00Z", "2026-01-09T08:00:00.1Z", "2026-01-09T08:00:00.123Z",
+                "2026-01-09T08:00:00.123456789Z", "2026-01-09T08:00:00+05:30", "2026-01-09T08:00:00.250-08:00",
+                "2026-01-09T23:59:59-00:00", "2024-02-29T12:00:00+18:00", "2026-01-09T08:00:00.5", "0001-01-01T00:00:00Z",
+                "9999-12-31T23:59:59.999999999-18:00"}) {
+            Instant general;
+            try {
+                general = java.time.OffsetDateTime.parse(value).toInstant();
+            } catch (java.time.format.DateTimeParseException e) {
+                general = java.time.LocalDateTime.parse(value).toInstant(java.time.ZoneOffset.UTC);
+            }
+            assertEquals(general, EventTimestamps.parseCommon(value), value);
+            assertEquals(general, EventTimestamps.parse(value), value);
+        }
+        for (String other : new String[]{"2026-01-09t08:00:00Z", "2026-01-09T08:00Z", "2026-01-09 08:00:00Z",
+                "2026-01-09T08:00:00.Z", "2026-01-09T08:00:00.1234567890Z", "2026-01-09T08:00:00+0530",
+                "+2026-01-09T08:00:00Z", "2026-01-09T08:00:00z", "2026-01-09T08:00:00+19:00"}) {
+            assertEquals(null, EventTimestamps.parseCommon(other), other);
+        }
+        assertEquals(Instant.parse("2026-01-09T08:00:00Z"), EventTimestamps.parse("2026-01-09t08:00:00Z"));
+        for (String impossible : new String[]{"2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-09T24:00:00Z",
+                "2026-01-09T08:60:00Z", "2026-01-09T08:00:00+14:60"}) {
+            assertEquals(null, EventTimestamps.parseCommon(impossible), impossible);
+            assertThrows(CaptureValidationException.class, () -> EventTimestamps.parse(impossible), impossible);
+        }
+    }
 }
