@@ -137,6 +137,10 @@ class QueryRoundTripsTest {
         Row correlation = executor.execute(team, "correlation", "FunnelCorrelationQuery", "", workers, List.of(),
                 null).await().atMost(WAIT).iterator().next();
         assertEquals("2", correlation.getString(0));
+        // paths statements none (the index read in walk order beats a parallel scan and sort)
+        Row paths = executor.execute(team, "paths", "PathsQuery", "", workers, List.of(), null)
+                .await().atMost(WAIT).iterator().next();
+        assertEquals("0", paths.getString(0));
         Row other = executor.execute(team, "other", "HogQLQuery", "", workers, List.of(), null)
                 .await().atMost(WAIT).iterator().next();
         assertEquals("1", other.getString(0));

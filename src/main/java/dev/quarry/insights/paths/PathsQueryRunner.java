@@ -56,7 +56,7 @@ public class PathsQueryRunner implements QueryRunner<PathsQuery>, ActorsSource<I
     public QueryPlan<ObjectNode> plan(QueryContext context, PathsQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         return PathsPlan.of(sql, query).flatMap(plan -> mergedPersons(sql).flatMap(merged -> sql.run(
-                new HogQLStatement(kind(), PathsSql.edges(plan, byStoredPerson(merged)), Map.of()))).map(result -> {
+                new HogQLStatement(kind(), PathsSql.edges(plan, read(merged)), Map.of()))).map(result -> {
             List<Edge> edges = new ArrayList<>();
             for (Row r : result.rows()) {
                 edges.add(new Edge(r.getString(0), r.getString(1), r.getLong(2),
@@ -130,23 +130,25 @@ public class PathsQueryRunner implements QueryRunner<PathsQuery>, ActorsSource<I
         PathsQuery insight = (PathsQuery) source.source();
         PathsQuery.PathsFilter f = insight.filter();
         return PathsPlan.of(sql, insight).flatMap(plan -> mergedPersons(sql).map(merged -> ActorsQueryRunner.Cell
-                .events(PathsSql.actors(plan, byStoredPerson(merged), blankToNull(f.pathStartKey()),
+                .events(PathsSql.actors(plan, read(merged), blankToNull(f.pathStartKey()),
                         blankToNull(f.pathEndKey()), blankToNull(f.pathDropoffKey())))));
     }
 
-    /** The project's person_overrides rows, counted up to the limit {@link #byStoredPerson} needs. */
+    /** The project's person_overrides rows, counted up to the limit {@link #read} needs. */
     private QueryPlan<Long> mergedPersons(InsightSql sql) {
         return sql.run(new HogQLStatement(kind(), FunnelPlan.mergedPersonsCount(), Map.of()))
                 .map(done -> done.rows().iterator().next().getLong(0));
     }
 
     /**
-     * Whether the walk reads unmerged persons by their stored person id (in index order, no sort): up to the
-     * funnels' limit of merged persons, past which the {@code NOT IN} of merged ids no longer hashes (see
-     * {@link FunnelPlan#SPLIT_MERGED_PERSONS_LIMIT}); above it every event goes through the overrides join.
+     * How the walk reads persons for a project with {@code mergedPersons} person_overrides rows: none, by the stored
+     * person id alone (in index order, no sort); up to the funnels' limit, unmerged persons by their stored id and
+     * merged ones through the overrides join (past the limit the {@code NOT IN} of merged ids no longer hashes, see
+     * {@link FunnelPlan#SPLIT_MERGED_PERSONS_LIMIT}); above it every event through the overrides join.
      */
-    static boolean byStoredPerson(long mergedPersons) {
-        return mergedPersons <= FunnelPlan.SPLIT_MERGED_PERSONS_LIMIT;
+    static PathsSql.Read read(long mergedPersons) {
+        return mergedPersons == 0 ? PathsSql.Read.STORED
+                : mergedPersons <= FunnelPlan.SPLIT_MERGED_PERSONS_LIMIT ? PathsSql.Read.SPLIT : PathsSql.Read.JOINED;
     }
 
     private static String blankToNull(String s) {

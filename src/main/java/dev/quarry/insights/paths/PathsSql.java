@@ -14,8 +14,9 @@ import java.util.Map;
  * <ol>
  * <li>{@code pa_events}: the events read, each with its path item, in (person, time, uuid) order; with
  * {@code pathGroupings} the item becomes its grouping ({@code pa_grouped}); excluded items are dropped. Read by
- * stored person id (see {@link #steps}), unmerged persons come from the index (team_id, person_id, timestamp, uuid)
- * INCLUDE (event) (V63_1) already in that order, merged ones through the overrides join, sorted.</li>
+ * stored person id ({@link Read}), persons untouched by merges come from the index (team_id, person_id, timestamp,
+ * uuid) INCLUDE (event) (V63_1) already in that order — in a project without merges that is every event, and nothing
+ * is sorted — merged ones through the overrides join, sorted.</li>
  * <li>{@code pa_near}: per person in time order (ties by uuid), whether the next event starts a new session
  * ({@code ends}: 30 minutes or more later, in PostHog's milliseconds, or none). In a session, an item followed by the
  * same item is dropped (a repeat keeps its last time) — and, as PostHog compares the last item with '', so is an
@@ -53,6 +54,25 @@ public final class PathsSql {
     }
 
     /**
+     * How the walk reads each event's person; every way gives the same rows (the person as queries count it, merges
+     * applied), ordered by (person, time, uuid).
+     */
+    public enum Read {
+        /** Every event through the overrides join (a project with more merged persons than hash in memory), sorted. */
+        JOINED,
+        /**
+         * Persons untouched by merges by the person id stored on their events, merged ones (both sides of every
+         * person_overrides row) through the overrides join; one sort over both.
+         */
+        SPLIT,
+        /**
+         * A project with no person_overrides row: the stored person id is every event's person; read from the index
+         * (V63_1) in walk order, nothing to sort.
+         */
+        STORED
+    }
+
+    /**
      * Whether an event at {@code a} starts a new session after one at {@code b} (null: there is none): PostHog
      * compares whole milliseconds ({@code toUnixTimestamp64Milli}), which only the times within a millisecond of the
      * gap need; the others compare the times as they are (the same answer, without a numeric per event).
@@ -67,49 +87,14 @@ public final class PathsSql {
      * One row per step: {@code person_id, idx, item, prev, timestamp, prev_ts, last} (see the class comment;
      * {@code last} is 1 on a walk's last step).
      *
-     * @param byStoredPerson read persons untouched by merges by the person id stored on their events (both sides of
-     *                       every person_overrides row go through the overrides join): the same rows, in index order;
-     *                       for projects whose merged ids still hash in memory (see {@link PathsQueryRunner})
+     * @param read           how the events' persons are read (see {@link Read}): the same rows either way
      * @param edgesOnly      leave out events alone in their session (a walk of one step at most, which makes no
      *                       edge); the steps of every other walk are the same
      */
-    public static SelectLike steps(PathsPlan plan, boolean byStoredPerson, boolean edgesOnly) {
+    public static SelectLike steps(PathsPlan plan, Read read, boolean edgesOnly) {
         Map<String, Object> v = new HashMap<>();
-        v.put("pa_where", plan.where());
-        v.put("pa_item", plan.item());
-        v.put("pa_gap", SESSION_GAP_MS);
-        v.put("pa_gap_s", SESSION_GAP_MS / 1000);
-        v.put("pa_gap_near", (SESSION_GAP_MS - 1) / 1000.0);
-        v.put("pa_scale", SESSION_SCALE);
-        v.put("pa_all", Long.MAX_VALUE);
-        v.put("pa_n", (long) plan.stepLimit());
-        v.put("pa_half", (long) (plan.stepLimit() / 2));
-        v.put("pa_keep", plan.exclude().isEmpty() ? new Expr.Constant(true)
-                : new Expr.Compare("not in", Expr.Field.of("item"), constants(plan.exclude())));
-        // the LIMIT (never reached) keeps PostgreSQL from merging this level into the next, so that each event's item
-        // (JSON reads, cleaning regexes) is computed once, before the windows, instead of wherever they use it
-        StringBuilder q = new StringBuilder("WITH pa_events AS (");
-        if (byStoredPerson) {
-            // persons untouched by merges by the person id stored on their events: in (person, time, uuid) order from
-            // the index (V63_1), index-only when the item is the event name; merged persons through the overrides
-            // join, sorted; PostgreSQL merges the two ordered branches, and the windows above need no sort
-            v.put("pa_stored", Expr.Field.of(Schema.STORED_PERSON_ID));
-            String merged = "(SELECT old_person_id FROM `" + Schema.PERSON_OVERRIDES + "` UNION ALL "
-                    + "SELECT override_person_id FROM `" + Schema.PERSON_OVERRIDES + "`)";
-            q.append("SELECT person_id, timestamp, uuid, item FROM (SELECT {pa_stored} AS person_id, timestamp, uuid, "
-                    + "{pa_item} AS item FROM events WHERE {pa_where} AND {pa_stored} NOT IN " + merged + " UNION ALL "
-                    + "SELECT person_id, timestamp, uuid, {pa_item} AS item FROM events WHERE {pa_where} AND "
-                    + "{pa_stored} IN " + merged + ") ORDER BY person_id, timestamp, uuid LIMIT {pa_all}), ");
-        } else {
-            q.append("SELECT person_id, timestamp, uuid, {pa_item} AS item FROM events WHERE {pa_where} "
-                    + "LIMIT {pa_all}), ");
-        }
-        String items = "pa_events";
-        if (plan.grouping() != null) {
-            v.put("pa_grouping", plan.grouping());
-            q.append("pa_grouped AS (SELECT person_id, timestamp, uuid, {pa_grouping} AS grouped FROM pa_events), ");
-            items = "(SELECT person_id, timestamp, uuid, grouped AS item FROM pa_grouped)";
-        }
+        StringBuilder q = new StringBuilder();
+        String items = events(plan, read, v, q);
         // the flags are computed over the window functions in the same level (PostgreSQL evaluates each once there);
         // a level of their own would be flattened into the next and each flag evaluated where it is used
         String nextTs = "lead(timestamp) OVER (" + PERSON + ")";
@@ -184,9 +169,9 @@ public final class PathsSql {
      * The edges: {@code source, target, value, conversion_ms} (the average milliseconds between the two items),
      * by value (desc), source, target, within the edge weights, at most {@code edgeLimit}.
      */
-    public static SelectLike edges(PathsPlan plan, boolean byStoredPerson) {
+    public static SelectLike edges(PathsPlan plan, Read read) {
         Map<String, Object> v = new HashMap<>();
-        v.put("pa_steps", steps(plan, byStoredPerson, true));
+        v.put("pa_steps", steps(plan, read, true));
         v.put("pa_limit", (long) plan.edgeLimit());
         List<String> having = new ArrayList<>();
         if (plan.minEdgeWeight() != null) {
@@ -208,14 +193,23 @@ public final class PathsSql {
     /**
      * The persons of a paths cell, one row per matching step ({@code person_id}; PostHog's {@code event_count} is
      * their count): with {@code dropoffKey} the steps that end their walk with that key; else the steps whose
-     * previous key is {@code startKey} and whose own key is {@code endKey} (either may be null: not checked).
+     * previous key is {@code startKey} and whose own key is {@code endKey} (either may be null: not checked). The
+     * cell's filter goes into the walk where it can: a cell past the first step (a dropoff or end key of step 2 or
+     * more, or a start key) leaves out events alone in their session; a first step ({@code 1_item} as the end key
+     * alone, no start or end point) reads only the sessions' first events.
      */
-    public static SelectLike actors(PathsPlan plan, boolean byStoredPerson, String startKey, String endKey,
+    public static SelectLike actors(PathsPlan plan, Read read, String startKey, String endKey,
                                     String dropoffKey) {
+        if (dropoffKey == null && startKey == null && endKey != null && endKey.startsWith("1_")
+                && plan.startPoint() == null && plan.endPoint() == null && endKey.length() > 2) {
+            return firstSteps(plan, read, endKey.substring(2));
+        }
         Map<String, Object> v = new HashMap<>();
-        // a cell past the first step (a start key, or an end key whose step is not 1) has no walk of one step
-        boolean pastFirst = dropoffKey == null && (startKey != null || endKey != null && !endKey.startsWith("1_"));
-        v.put("pa_steps", steps(plan, byStoredPerson, pastFirst));
+        // a walk of one step (all a one-event session has) is in no cell past the first step; a key not of step 1
+        // names a later step or none (keys are "<step>_<item>")
+        String key = dropoffKey != null ? dropoffKey : endKey;
+        boolean pastFirst = startKey != null || key != null && !key.startsWith("1_");
+        v.put("pa_steps", steps(plan, read, pastFirst));
         List<String> where = new ArrayList<>();
         if (dropoffKey != null) {
             v.put("pa_dropoff", dropoffKey);
@@ -232,6 +226,73 @@ public final class PathsSql {
         }
         return HogQLStatement.select("SELECT person_id FROM {pa_steps} AS steps"
                 + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)), v);
+    }
+
+    /**
+     * The first steps with {@code item}, one row per session, without a start or end point: a walk starts at its
+     * session's first kept event, and the first event (exclusions applied) begins a run of the same item whose last
+     * event is kept — it is followed by another item, or it ends the session and is not empty. So the sessions'
+     * first events with that item, by one window over the events and nothing more (an empty item, which a session of
+     * empty items never keeps, goes through the whole walk).
+     */
+    private static SelectLike firstSteps(PathsPlan plan, Read read, String item) {
+        Map<String, Object> v = new HashMap<>();
+        StringBuilder q = new StringBuilder();
+        String items = events(plan, read, v, q);
+        v.put("pa_first", item);
+        q.append("pa_firsts AS (SELECT person_id, item, " + newSession("timestamp", "lag(timestamp) OVER (" + PERSON
+                + ")") + " AS starts FROM ").append(items).append(" WHERE {pa_keep}) ");
+        q.append("SELECT person_id FROM pa_firsts WHERE starts = 1 AND item = {pa_first}");
+        return HogQLStatement.select(q.toString(), v);
+    }
+
+    /**
+     * Puts the values every walk needs into {@code v} and starts {@code q} with the events read ({@code pa_events},
+     * and {@code pa_grouped} with groupings); returns the relation the windows read: person_id, timestamp, uuid, item.
+     */
+    private static String events(PathsPlan plan, Read read, Map<String, Object> v, StringBuilder q) {
+        v.put("pa_where", plan.where());
+        v.put("pa_item", plan.item());
+        v.put("pa_gap", SESSION_GAP_MS);
+        v.put("pa_gap_s", SESSION_GAP_MS / 1000);
+        v.put("pa_gap_near", (SESSION_GAP_MS - 1) / 1000.0);
+        v.put("pa_scale", SESSION_SCALE);
+        v.put("pa_all", Long.MAX_VALUE);
+        v.put("pa_n", (long) plan.stepLimit());
+        v.put("pa_half", (long) (plan.stepLimit() / 2));
+        v.put("pa_keep", plan.exclude().isEmpty() ? new Expr.Constant(true)
+                : new Expr.Compare("not in", Expr.Field.of("item"), constants(plan.exclude())));
+        // the LIMIT (never reached) keeps PostgreSQL from merging this level into the next, so that each event's item
+        // (JSON reads, cleaning regexes) is computed once, before the windows, instead of wherever they use it
+        q.append("WITH pa_events AS (");
+        if (read == Read.STORED) {
+            // no merged person in the project: the stored person id is every event's person, in (person, time, uuid)
+            // order from the index (V63_1), index-only when the item is the event name; nothing to sort (with no
+            // parallel worker: QueryExecutor's kind settings)
+            v.put("pa_stored", Expr.Field.of(Schema.STORED_PERSON_ID));
+            q.append("SELECT {pa_stored} AS person_id, timestamp, uuid, {pa_item} AS item FROM events "
+                    + "WHERE {pa_where} ORDER BY {pa_stored}, timestamp, uuid LIMIT {pa_all}), ");
+        } else if (read == Read.SPLIT) {
+            // persons untouched by merges by the person id stored on their events, merged persons through the
+            // overrides join; one ORDER BY over both (PostgreSQL appends the branches and sorts)
+            v.put("pa_stored", Expr.Field.of(Schema.STORED_PERSON_ID));
+            String merged = "(SELECT old_person_id FROM `" + Schema.PERSON_OVERRIDES + "` UNION ALL "
+                    + "SELECT override_person_id FROM `" + Schema.PERSON_OVERRIDES + "`)";
+            q.append("SELECT person_id, timestamp, uuid, item FROM (SELECT {pa_stored} AS person_id, timestamp, uuid, "
+                    + "{pa_item} AS item FROM events WHERE {pa_where} AND {pa_stored} NOT IN " + merged + " UNION ALL "
+                    + "SELECT person_id, timestamp, uuid, {pa_item} AS item FROM events WHERE {pa_where} AND "
+                    + "{pa_stored} IN " + merged + ") ORDER BY person_id, timestamp, uuid LIMIT {pa_all}), ");
+        } else {
+            q.append("SELECT person_id, timestamp, uuid, {pa_item} AS item FROM events WHERE {pa_where} "
+                    + "LIMIT {pa_all}), ");
+        }
+        String items = "pa_events";
+        if (plan.grouping() != null) {
+            v.put("pa_grouping", plan.grouping());
+            q.append("pa_grouped AS (SELECT person_id, timestamp, uuid, {pa_grouping} AS grouped FROM pa_events), ");
+            items = "(SELECT person_id, timestamp, uuid, grouped AS item FROM pa_grouped)";
+        }
+        return items;
     }
 
     private static Expr constants(List<String> values) {

@@ -37,8 +37,10 @@ import org.junit.jupiter.api.Test;
  * 30:00.0004, 29:59.9990 plus a fraction) and equal timestamps (ordered by uuid), and a second project's events
  * that must not count. For every walk shape (no point, start, end, both, exclusions, groupings, step limits 1…20)
  * every step row — person, step, item, previous item, milliseconds since it, whether it ends its walk — and every
- * edge (with weights) must be the same, read through the overrides join and by stored person id; without one-event
- * sessions (edges, cells past the first step) the steps of every walk of two steps or more must be the same.
+ * edge (with weights) must be the same, read through the overrides join and split by stored person id (project 1,
+ * with merges) and by stored person id alone (project 3: project 1's events without merges); without one-event
+ * sessions (edges, cells past the first step) the steps of every walk of two steps or more must be the same; and
+ * every kind of cell (first step, later step, dropoff at each step, an edge) gives the persons of the same steps.
  */
 class PathsSqlTest {
     static EmbeddedPostgres pg;
@@ -86,6 +88,14 @@ class PathsSqlTest {
                 }
             }
             st.execute(sql.toString());
+            // project 3: project 1's events (same uuids, times and stored person ids) without any merge, for the
+            // read by stored person id alone
+            st.execute("""
+                insert into teams (id, uuid, organization_id, name, api_token, timezone) values
+                  (3, gen_random_uuid(), '10000000-0000-0000-0000-000000000000', 'three', 'tok3', 'UTC');
+                insert into events (team_id, uuid, event, distinct_id, properties, timestamp, person_id)
+                  select 3, uuid, event, distinct_id, properties, timestamp, person_id from events where team_id = 1;
+                """);
         }
         vertx = Vertx.vertx();
         pool = MigratedPostgres.pool(vertx, pg);
@@ -97,7 +107,11 @@ class PathsSqlTest {
     }
 
     static List<String> rows(SelectLike query) throws Exception {
-        CompiledQuery c = HogQLCompiler.compile(query, CompileSettings.of(1).withTimezone("UTC")
+        return rows(query, 1);
+    }
+
+    static List<String> rows(SelectLike query, long team) throws Exception {
+        CompiledQuery c = HogQLCompiler.compile(query, CompileSettings.of(team).withTimezone("UTC")
                 .withLimits(QueryService.NO_LIMIT, QueryService.NO_LIMIT));
         assertTrue(c.sql().contains("\"team_id\" = $"), c.sql());
         RowSet<Row> rows = pool.preparedQuery(c.sql()).execute(Tuple.from(c.params()))
@@ -123,46 +137,107 @@ class PathsSqlTest {
                 steps, 10_000, min, max);
     }
 
-    /** Both statements' step rows as (person, step, item, previous item and ms when step > 1, ends the walk). */
-    static void sameSteps(PathsPlan plan, String what) throws Exception {
-        List<String> before = rows(HogQLStatement.select("SELECT person_id, idx, item, if(idx > 1, prev, NULL), "
-                + "if(idx > 1, conv, NULL), if(idx = len, 1, 0) FROM {s} AS s", Map.of("s", PathsSqlBefore.steps(plan))));
-        assertTrue(before.size() > 10, what + ": too few steps to compare: " + before.size());
-        List<String> edges = rows(PathsSqlBefore.edges(plan));
-        // both reads: every event through the overrides join, and unmerged persons by their stored id
-        for (boolean byStoredPerson : new boolean[] {false, true}) {
+    /**
+     * Both statements' step rows as (person, step, item, previous item and ms when step > 1, ends the walk), for
+     * every read: through the overrides join and split by stored person id in project 1 (merged persons), by stored
+     * person id alone in project 3 (the same events, no merge).
+     */
+    static void sameSteps(PathsPlan plan, String what, boolean cells) throws Exception {
+        for (PathsSql.Read read : PathsSql.Read.values()) {
+            long team = read == PathsSql.Read.STORED ? 3 : 1;
+            String how = what + ", " + read;
+            List<String> before = rows(HogQLStatement.select("SELECT person_id, idx, item, if(idx > 1, prev, NULL), "
+                    + "if(idx > 1, conv, NULL), if(idx = len, 1, 0) FROM {s} AS s",
+                    Map.of("s", PathsSqlBefore.steps(plan))), team);
+            assertTrue(before.size() > 10, how + ": too few steps to compare: " + before.size());
             List<String> after = rows(HogQLStatement.select("SELECT person_id, idx, item, if(idx > 1, prev, NULL), "
                     + "if(idx > 1, toUnixTimestamp64Milli(timestamp) - toUnixTimestamp64Milli(prev_ts), NULL), last "
-                    + "FROM {s} AS s", Map.of("s", PathsSql.steps(plan, byStoredPerson, false))));
-            assertEquals(before, after, what + (byStoredPerson ? ", by stored person" : ""));
-            assertEquals(edges, rows(PathsSql.edges(plan, byStoredPerson)), what + " (edges)");
+                    + "FROM {s} AS s", Map.of("s", PathsSql.steps(plan, read, false))), team);
+            assertEquals(before, after, how);
+            assertEquals(rows(PathsSqlBefore.edges(plan), team), rows(PathsSql.edges(plan, read), team),
+                    how + " (edges)");
             // without events alone in their session: every walk of two steps or more, and only steps of walks
             List<String> longer = rows(HogQLStatement.select("SELECT person_id, idx, item FROM {s} AS s WHERE len > 1",
-                    Map.of("s", PathsSqlBefore.steps(plan))));
+                    Map.of("s", PathsSqlBefore.steps(plan))), team);
             assertEquals(longer, rows(HogQLStatement.select("SELECT person_id, idx, item FROM {s} AS s "
-                    + "WHERE idx > 1 OR last = 0", Map.of("s", PathsSql.steps(plan, byStoredPerson, true)))),
-                    what + " (walks of 2 steps or more)");
+                    + "WHERE idx > 1 OR last = 0", Map.of("s", PathsSql.steps(plan, read, true))), team),
+                    how + " (walks of 2 steps or more)");
             List<String> all = rows(HogQLStatement.select("SELECT person_id, idx, item FROM {s} AS s",
-                    Map.of("s", PathsSqlBefore.steps(plan))));
+                    Map.of("s", PathsSqlBefore.steps(plan))), team);
             assertTrue(all.containsAll(rows(HogQLStatement.select("SELECT person_id, idx, item FROM {s} AS s",
-                    Map.of("s", PathsSql.steps(plan, byStoredPerson, true))))), what + " (steps of walks)");
+                    Map.of("s", PathsSql.steps(plan, read, true))), team)), how + " (steps of walks)");
+            if (cells && read != PathsSql.Read.JOINED) {
+                sameCells(plan, read, team, how);
+            }
         }
     }
+
+    /**
+     * Each cell's persons ({@link PathsSql#actors}, one row per matching step) equal the old statement's steps
+     * filtered the same way: the two commonest keys of steps 1, 2 and the last step as a dropoff and as an end key,
+     * and the commonest edge into step 2 and into step 3 as start and end keys; an unknown key matches nobody.
+     */
+    static void sameCells(PathsPlan plan, PathsSql.Read read, long team, String what) throws Exception {
+        // the old statement's steps: person, step key, previous step key (step > 1), whether the walk ends there
+        List<String[]> steps = new ArrayList<>();
+        for (String r : rows(HogQLStatement.select("SELECT person_id, concat(toString(idx), '_', item), "
+                + "if(idx > 1, concat(toString(idx - 1), '_', prev), ''), if(idx = len, 1, 0) FROM {s} AS s",
+                Map.of("s", PathsSqlBefore.steps(plan))), team)) {
+            steps.add(r.split("\\|", -1));
+        }
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        java.util.Set<String> edges = new java.util.TreeSet<>();
+        for (int step : new int[] {1, 2, plan.stepLimit()}) {
+            keys.addAll(commonest(steps.stream().filter(r -> r[1].startsWith(step + "_")).map(r -> r[1]).toList(), 2));
+        }
+        for (int step : new int[] {2, 3}) {
+            edges.addAll(commonest(steps.stream().filter(r -> r[1].startsWith(step + "_"))
+                    .map(r -> r[2] + "|" + r[1]).toList(), 1));
+        }
+        for (String k : keys) {
+            assertEquals(persons(steps, r -> r[3].equals("1") && r[1].equals(k)),
+                    rows(PathsSql.actors(plan, read, null, null, k), team), what + ", dropoff " + k);
+            assertEquals(persons(steps, r -> r[1].equals(k)), rows(PathsSql.actors(plan, read, null, k, null), team),
+                    what + ", end key " + k);
+        }
+        for (String edge : edges) {
+            String[] e = edge.split("\\|");
+            assertEquals(persons(steps, r -> r[2].equals(e[0]) && r[1].equals(e[1])),
+                    rows(PathsSql.actors(plan, read, e[0], e[1], null), team), what + ", edge " + edge);
+        }
+        assertEquals(List.of(), rows(PathsSql.actors(plan, read, null, "1_nothing", null), team), what);
+    }
+
+    /** The persons of the steps matching {@code cell}, one per step, as {@link #rows} gives them. */
+    static List<String> persons(List<String[]> steps, java.util.function.Predicate<String[]> cell) {
+        return steps.stream().filter(cell).map(r -> r[0] + "|").sorted().toList();
+    }
+
+    /** The {@code n} commonest values (ties by value). */
+    static List<String> commonest(List<String> values, int n) {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        values.forEach(x -> counts.merge(x, 1L, Long::sum));
+        return counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(n)
+                .map(Map.Entry::getKey).toList();
+    }
+
 
     @Test
     void everyWalkShapeGivesTheSameSteps() throws Exception {
         for (int steps : new int[] {1, 2, 3, 5, 20}) {
-            sameSteps(plan(null, null, steps, List.of(), null, null, null), "no point, " + steps);
-            sameSteps(plan("/b", null, steps, List.of(), null, null, null), "start /b, " + steps);
-            sameSteps(plan("saved", null, steps, List.of(), null, null, null), "start saved, " + steps);
-            sameSteps(plan(null, "/c/", steps, List.of(), null, null, null), "end /c/, " + steps);
-            sameSteps(plan("/a", "/c", steps, List.of(), null, null, null), "/a to /c, " + steps);
+            // every cell kind at the default length (each cell is a statement of its own)
+            boolean cells = steps == 5;
+            sameSteps(plan(null, null, steps, List.of(), null, null, null), "no point, " + steps, cells);
+            sameSteps(plan("/b", null, steps, List.of(), null, null, null), "start /b, " + steps, cells);
+            sameSteps(plan("saved", null, steps, List.of(), null, null, null), "start saved, " + steps, cells);
+            sameSteps(plan(null, "/c/", steps, List.of(), null, null, null), "end /c/, " + steps, cells);
+            sameSteps(plan("/a", "/c", steps, List.of(), null, null, null), "/a to /c, " + steps, cells);
             sameSteps(plan("opened", "/a", steps, List.of("$autocapture"), null, null, null),
-                    "opened to /a without $autocapture, " + steps);
+                    "opened to /a without $autocapture, " + steps, cells);
             sameSteps(plan(null, null, steps, List.of("/d"), List.of("/a*", "*ve*"), null, null),
-                    "groupings without /d, " + steps);
+                    "groupings without /d, " + steps, cells);
         }
-        sameSteps(plan(null, null, 5, List.of(), null, 3L, 40L), "edge weights 3…40");
-        sameSteps(plan("/b", "/b", 4, List.of(), null, null, null), "/b to /b");
+        sameSteps(plan(null, null, 5, List.of(), null, 3L, 40L), "edge weights 3…40", false);
+        sameSteps(plan("/b", "/b", 4, List.of(), null, null, null), "/b to /b", true);
     }
 }
