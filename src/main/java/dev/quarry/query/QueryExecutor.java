@@ -62,7 +62,10 @@ public class QueryExecutor {
     @ConfigProperty(name = "quarry.query.kind-settings", defaultValue = KIND_SETTINGS)
     String kindSettings = KIND_SETTINGS;
     static final String KIND_SETTINGS = "FunnelsQuery:max_parallel_workers_per_gather=2;"
-            + "FunnelCorrelationQuery:max_parallel_workers_per_gather=2;PathsQuery:max_parallel_workers_per_gather=0";
+            + "FunnelCorrelationQuery:max_parallel_workers_per_gather=2;"
+            + "FunnelsActorsQuery:max_parallel_workers_per_gather=2;"
+            + "FunnelCorrelationActorsQuery:max_parallel_workers_per_gather=2;"
+            + "PathsQuery:max_parallel_workers_per_gather=0";
     private volatile Admission kindAdmission;
 
     /** The kinds' settings, the most any kind adds, and the admission SELECT with room for them. */

@@ -108,7 +108,9 @@ public final class FunnelActors {
             Expr cond = source.funnelStep() == null ? FunnelSql.reached(1) : stepCondition(source.funnelStep(), n);
             JsonNode bd = source.funnelStepBreakdown();
             if (bd == null || bd.isNull()) {
-                return QueryPlan.of(distinctActors(plan.actors(), cond));
+                // the steps view's split read (FunnelPlan#actorsForSteps): the same actors, in parallel branches
+                return FunnelsQueryRunner.mergedPersons(sql.context(), kind).map(merged ->
+                        distinctActors(plan.actorsForSteps(merged), cond));
             }
             if (plan.breakdown() == null) {
                 throw new ValidationException("funnelStepBreakdown needs a breakdown on the funnel", "funnelStepBreakdown");
@@ -123,7 +125,8 @@ public final class FunnelActors {
                 return FunnelsQueryRunner.kept(sql.context(), kind, plan, new ArrayList<>()).map(kept ->
                         distinctActors(FunnelsQueryRunner.folded(plan, kept), withValue));
             }
-            return QueryPlan.of(distinctActors(plan.actors(), withValue));
+            return FunnelsQueryRunner.mergedPersons(sql.context(), kind).map(merged ->
+                    distinctActors(plan.actorsForSteps(merged), withValue));
         });
     }
 

@@ -443,6 +443,12 @@ class FunnelsEndpointTest {
         assertEquals(sorted("u2", "u5"), actorIds(post(project, actors(funnel(Map.of()), -3))));
         assertEquals(400, status(project, actors(funnel(Map.of()), 4)));
         assertEquals(400, status(project, actors(funnel(Map.of()), -1)));
+        // a cell reads the steps view's split form (unmerged actors by stored person id, one branch per id range,
+        // the merged person through the overrides): the same actors, in parallel branches
+        for (int step : new int[] {2, -2}) {
+            String hogql = post(project, actors(funnel(Map.of()), step)).getString("hogql");
+            assertTrue(hogql.contains(FunnelPlan.PERSON_ID_SPLITS.get(0)), hogql);
+        }
     }
 
     @Test
