@@ -51,14 +51,26 @@ public class InsightQueries {
         if (kind == null || !runners.answers(kind)) {
             return;
         }
+        QueryRunners.Parsed<?> parsed;
         try {
-            // the plan is a value: building it runs no SQL, but it checks what the runner checks before running
-            // (a series' math, a breakdown's type, an interval …), the same checks POST query makes
-            QueryRunners.parse(runners.get(kind), node).plan(new QueryContext(team, mapper, clock.instant()));
+            parsed = QueryRunners.parse(runners.get(kind), node);
         } catch (ParseErrorException e) {
             throw e;
         } catch (ValidationException e) {
             throw new ParseErrorException("Invalid query: " + e.getMessage(), e.attr());
+        }
+        try {
+            // the plan is a value: building it runs no SQL, but it checks what the runner checks before running
+            // (a series' math, a breakdown's type, an interval …), the same checks POST query makes
+            parsed.plan(new QueryContext(team, mapper, clock.instant()));
+        } catch (ParseErrorException e) {
+            throw e;
+        } catch (ValidationException e) {
+            throw new ParseErrorException("Invalid query: " + e.getMessage(), e.attr());
+        } catch (IllegalStateException e) {
+            // a plan that parses HogQL text (a HogQLQuery, a hogql math or filter) may not do so on the event loop,
+            // where this runs (hogql.EventLoopGuard): such a query is checked by its record only, as before, and
+            // the rest of its checks happen when it runs
         }
     }
 }
