@@ -271,8 +271,9 @@ public final class CapturePayloadParser {
                 throw new CaptureValidationException("batch must be a list of events");
             }
             batch.forEach(rawEvents::add);
+            checkBatchEnvelope(root);
             token = tokenOf(root);
-            sentAt = textOrNull(root.has("sent_at") ? root.get("sent_at") : root.get("sentAt"));
+            sentAt = EventTimestamps.sentAtOrNull(textOrNull(root.has("sent_at") ? root.get("sent_at") : root.get("sentAt")));
             historical = root.path("historical_migration").asBoolean(false);
         } else if (root.isObject()) {
             rawEvents.add(root);
@@ -306,6 +307,35 @@ public final class CapturePayloadParser {
                     "API key is missing: send the project API token as api_key or token");
         }
         return new CaptureBatch(token, events, warnings);
+    }
+
+    /**
+     * The batch envelope as PostHog's capture types it ({@code BatchedRequest} of its Rust capture): the project
+     * token a string under {@code api_key} or {@code token} (not both), {@code sent_at} a string or null,
+     * {@code historical_migration} a boolean or null. A value of another type (a null token included) fails that
+     * decoding, and no other shape of request matches a body with {@code batch} and no {@code event}, so PostHog
+     * refuses the whole request with a 400; so does Quarry, naming the field. A {@code sent_at} string that is not
+     * ISO 8601 is accepted and ignored, as there. A batch without a top-level token still takes its events' tokens
+     * (Quarry's leniency: older PostHog capture read them).
+     */
+    private static void checkBatchEnvelope(JsonNode root) {
+        if (root.has("api_key") && root.has("token")) {
+            throw new CaptureValidationException("Batch: give the project token as api_key or token, not both");
+        }
+        for (String field : new String[]{"api_key", "token"}) {
+            JsonNode node = root.get(field);
+            if (node != null && !node.isTextual()) {
+                throw wrongType("Batch", field, "a string", node);
+            }
+        }
+        JsonNode sentAt = root.get("sent_at");
+        if (sentAt != null && !sentAt.isNull() && !sentAt.isTextual()) {
+            throw wrongType("Batch", "sent_at", "a string", sentAt);
+        }
+        JsonNode historical = root.get("historical_migration");
+        if (historical != null && !historical.isNull() && !historical.isBoolean()) {
+            throw wrongType("Batch", "historical_migration", "a boolean", historical);
+        }
     }
 
     /**
@@ -378,9 +408,10 @@ public final class CapturePayloadParser {
                 now, warnings);
         ObjectNode setOnce = mergedObject(raw.get("$set_once"), properties.remove("$set_once"), "$set_once", uuid,
                 event, distinctId, now, warnings);
-        List<String> unset = unsetKeys(raw.get("$unset"), properties.remove("$unset"));
+        // PostHog's RawEvent has no top-level $unset (serde drops it); its ingestion reads properties.$unset only
+        List<String> unset = unsetKeys(properties.remove("$unset"));
         boolean ignoreSentAt = historical || properties.path("$ignore_sent_at").asBoolean(false);
-        String sentAt = ignoreSentAt ? null : textOrNull(raw.get("sent_at"));
+        String sentAt = ignoreSentAt ? null : EventTimestamps.sentAtOrNull(textOrNull(raw.get("sent_at")));
         Long offset = offsetNode != null && !offsetNode.isNull() ? offsetNode.asLong() : null;
         Instant sent = sentAt != null || ignoreSentAt ? EventTimestamps.parse(sentAt) : batchSentAt.get();
         Instant timestamp = EventTimestamps.resolveSent(textOrNull(timestampNode), sent, offset, now);
@@ -388,8 +419,8 @@ public final class CapturePayloadParser {
     }
 
     /**
-     * The batch's {@code sent_at}, parsed once when the first event needs it (not before: a batch whose events all
-     * ignore it is not refused for an unreadable one, as before).
+     * The batch's {@code sent_at} (already checked readable, else null), parsed into an instant once, when the first
+     * event needs it.
      */
     private static final class SentAt {
         private final String text;
@@ -417,13 +448,14 @@ public final class CapturePayloadParser {
     /**
      * PostHog's distinct id: the top-level {@code distinct_id} (or {@code $distinct_id}) unless missing or null, else
      * the properties' {@code distinct_id} (Quarry also reads {@code $distinct_id} there); a string as it is, any other
-     * value as its JSON text (posthog-js accepts arbitrary values); empty means missing.
+     * value as its JSON text as serde_json writes it ({@link SerdeJsonText}: {@code 1.5e300}, {@code 23.4},
+     * {@code {"a":1,"b":2}} with sorted keys); empty means missing.
      */
     private static String distinctIdOf(ObjectNode raw, ObjectNode properties) {
         for (JsonNode candidate : new JsonNode[]{raw.get("distinct_id"), raw.get("$distinct_id"),
                 properties.get("distinct_id"), properties.get("$distinct_id")}) {
             if (candidate != null && !candidate.isNull()) {
-                String text = candidate.isTextual() ? candidate.asText() : candidate.toString();
+                String text = candidate.isTextual() ? candidate.asText() : SerdeJsonText.of(candidate);
                 return text.isEmpty() ? null : text;
             }
         }
@@ -453,14 +485,12 @@ public final class CapturePayloadParser {
         return merged;
     }
 
-    private static List<String> unsetKeys(JsonNode topLevel, JsonNode inProperties) {
+    private static List<String> unsetKeys(JsonNode node) {
         List<String> keys = new ArrayList<>();
-        for (JsonNode node : new JsonNode[]{inProperties, topLevel}) {
-            if (node != null && node.isArray()) {
-                node.forEach(key -> keys.add(key.asText()));
-            } else if (node != null && node.isObject()) {
-                node.fieldNames().forEachRemaining(keys::add);
-            }
+        if (node != null && node.isArray()) {
+            node.forEach(key -> keys.add(key.asText()));
+        } else if (node != null && node.isObject()) {
+            node.fieldNames().forEachRemaining(keys::add);
         }
         return keys;
     }

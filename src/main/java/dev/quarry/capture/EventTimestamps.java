@@ -42,7 +42,19 @@ public final class EventTimestamps {
         return resolved.isAfter(now.plus(MAX_FUTURE)) ? now : resolved;
     }
 
-    /** ISO-8601 with offset or Z; a bare date-time is taken as UTC; anything else is null. */
+    /**
+     * A {@code sent_at} as PostHog's capture reads it: the text if it is a date-time {@link #parse} reads, else null
+     * (PostHog ignores a sent_at it cannot parse and corrects no clock skew; the event is kept).
+     */
+    static String sentAtOrNull(String value) {
+        try {
+            return parse(value) == null ? null : value;
+        } catch (CaptureValidationException e) {
+            return null;
+        }
+    }
+
+    /** ISO-8601 with offset or Z; a bare date-time is taken as UTC; blank is null; anything else is a 400. */
     static Instant parse(String value) {
         if (value == null || value.isBlank()) {
             return null;

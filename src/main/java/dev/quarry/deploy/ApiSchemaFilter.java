@@ -5,15 +5,23 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.smallrye.openapi.OpenApiFilter;
 import jakarta.ws.rs.Path;
 import java.lang.reflect.Method;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.PathItem;
+import org.eclipse.microprofile.openapi.models.media.Content;
+import org.eclipse.microprofile.openapi.models.media.MediaType;
+import org.eclipse.microprofile.openapi.models.media.Schema;
 import org.eclipse.microprofile.openapi.models.security.SecurityScheme;
 
 /**
@@ -68,13 +76,99 @@ public class ApiSchemaFilter implements OASFilter {
         return operation;
     }
 
+    /**
+     * Also drops the operator routes ({@code /admin/*}, {@code /internal/*}: project provisioning, key rolling, rollup
+     * folds) from the document: PostHog's {@code /api/schema/} describes its public API only, and the operator routes
+     * answer only the operator's credentials.
+     */
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
+        if (openAPI.getPaths() != null && openAPI.getPaths().getPathItems() != null) {
+            for (String path : new ArrayList<>(openAPI.getPaths().getPathItems().keySet())) {
+                if (isOperatorRoute(path)) {
+                    openAPI.getPaths().removePathItem(path);
+                }
+            }
+            dropUnreferencedSchemas(openAPI);
+        }
         if (openAPI.getComponents() == null) {
             openAPI.setComponents(OASFactory.createComponents());
         }
         openAPI.getComponents().addSecurityScheme(SCHEME, OASFactory.createSecurityScheme()
                 .type(SecurityScheme.Type.HTTP).scheme("bearer")
                 .description("A personal API key (phx_…): Authorization: Bearer <key>"));
+    }
+
+    /** {@code /admin} and {@code /internal} and everything under them. */
+    static boolean isOperatorRoute(String path) {
+        return path.equals("/admin") || path.startsWith("/admin/") || path.equals("/internal")
+                || path.startsWith("/internal/");
+    }
+
+    /** The component schemas that only the dropped operator routes used (their request and answer bodies). */
+    private static void dropUnreferencedSchemas(OpenAPI openAPI) {
+        if (openAPI.getComponents() == null || openAPI.getComponents().getSchemas() == null) {
+            return;
+        }
+        Map<String, Schema> components = openAPI.getComponents().getSchemas();
+        Set<String> used = new HashSet<>();
+        Deque<Schema> pending = new ArrayDeque<>();
+        for (PathItem item : openAPI.getPaths().getPathItems().values()) {
+            for (Operation op : item.getOperations().values()) {
+                if (op.getParameters() != null) {
+                    op.getParameters().forEach(p -> addSchemas(p.getSchema(), p.getContent(), pending));
+                }
+                if (op.getRequestBody() != null) {
+                    addSchemas(null, op.getRequestBody().getContent(), pending);
+                }
+                if (op.getResponses() != null && op.getResponses().getAPIResponses() != null) {
+                    op.getResponses().getAPIResponses().values().forEach(r -> addSchemas(null, r.getContent(), pending));
+                }
+            }
+        }
+        while (!pending.isEmpty()) {
+            Schema schema = pending.pop();
+            if (schema.getRef() != null) {
+                String name = schema.getRef().substring(schema.getRef().lastIndexOf('/') + 1);
+                if (used.add(name) && components.get(name) != null) {
+                    pending.push(components.get(name));
+                }
+            }
+            if (schema.getProperties() != null) {
+                schema.getProperties().values().forEach(pending::push);
+            }
+            for (List<Schema> list : Arrays.asList(schema.getAllOf(), schema.getAnyOf(), schema.getOneOf())) {
+                if (list != null) {
+                    list.forEach(pending::push);
+                }
+            }
+            if (schema.getItems() != null) {
+                pending.push(schema.getItems());
+            }
+            if (schema.getAdditionalPropertiesSchema() != null) {
+                pending.push(schema.getAdditionalPropertiesSchema());
+            }
+            if (schema.getNot() != null) {
+                pending.push(schema.getNot());
+            }
+        }
+        for (String name : new ArrayList<>(components.keySet())) {
+            if (!used.contains(name)) {
+                openAPI.getComponents().removeSchema(name);
+            }
+        }
+    }
+
+    private static void addSchemas(Schema schema, Content content, Deque<Schema> pending) {
+        if (schema != null) {
+            pending.push(schema);
+        }
+        if (content != null && content.getMediaTypes() != null) {
+            for (MediaType media : content.getMediaTypes().values()) {
+                if (media.getSchema() != null) {
+                    pending.push(media.getSchema());
+                }
+            }
+        }
     }
 }

@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * PostHog's {@code ActorsQuery}: persons, optionally those of one cell of an insight ({@code source}), with the
- * {@code select} columns ({@code person}/{@code actor}, {@code id}, {@code created_at}, {@code is_identified},
+ * {@code select} columns ({@code person}/{@code actor}, {@code id} and {@code actor_id} (the person's uuid, as PostHog's
+ * actors columns name it), {@code created_at}, {@code is_identified},
  * {@code properties}, {@code properties.<name>}, {@code distinct_ids}, {@code matched_recordings},
  * {@code person.$delete}; {@code event_count} for trends and paths cells; {@code appearances} and
  * {@code <period>_<n>} for retention cells), {@code search} (email, name, a distinct id or the person's uuid),

@@ -323,7 +323,7 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
         for (String s : select) {
             String raw = s == null ? "" : s.trim();
             String c = unlabelled(raw);
-            boolean known = List.of("person", "actor", "id", "created_at", "is_identified", "person.$delete",
+            boolean known = List.of("person", "actor", "id", "actor_id", "created_at", "is_identified", "person.$delete",
                     "properties", "distinct_ids", "matched_recordings", DISPLAY_NAME).contains(c)
                     || PROPERTY_COLUMN.matcher(c).matches();
             if (c.equals("event_count")) {
@@ -413,7 +413,7 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                 o.put("id", id);
                 yield o;
             }
-            case "id" -> mapper.getNodeFactory().textNode(id);
+            case "id", "actor_id" -> mapper.getNodeFactory().textNode(id);
             case "created_at" -> person.createdAt() == null ? mapper.nullNode()
                     : mapper.getNodeFactory().textNode(person.createdAt());
             case "is_identified" -> mapper.getNodeFactory().booleanNode(person.identified());

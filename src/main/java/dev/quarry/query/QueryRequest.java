@@ -40,6 +40,26 @@ public record QueryRequest(ObjectNode query, String kind, String clientQueryId, 
     /** The longest {@code client_query_id} taken, in characters. */
     public static final int MAX_CLIENT_QUERY_ID = 1024;
 
+    /**
+     * The query a node runs: an {@code InsightVizNode}, {@code DataTableNode} or {@code DataVisualizationNode} is
+     * unwrapped to its {@code source} (nested wrappers too), as PostHog runs a node's source. PostHog's schema requires
+     * the wrappers' {@code source} (an object with a {@code kind}), so one that is missing, null or not a query node
+     * is a 400 {@code parse_error} naming {@code source}: for POST query and for a saved insight's query alike.
+     */
+    public static ObjectNode unwrap(ObjectNode node) {
+        String kind = kindOf(node);
+        while (WRAPPERS.contains(kind)) {
+            if (!(node.get("source") instanceof ObjectNode source) || QuerySchema.textTag(source, "kind") == null) {
+                throw new ParseErrorException(PARSE_ERROR + "\nquery." + kind + ".source\n  "
+                        + (node.get("source") == null ? "Field required" : "Input should be a query node with a kind"),
+                        "source");
+            }
+            node = source;
+            kind = kindOf(node);
+        }
+        return node;
+    }
+
     /** PostHog's {@code QueryRequest} fields, as sent. */
     @RegisterForReflection
     record Body(JsonNode query,
@@ -97,11 +117,8 @@ public record QueryRequest(ObjectNode query, String kind, String clientQueryId, 
         String kind = kindOf(node);
         // PostHog runs a node's source: an insight's saved query is an InsightVizNode (or a data table or
         // visualization node) around the query itself.
-        while (WRAPPERS.contains(kind) && node.get("source") instanceof ObjectNode source
-                && QuerySchema.textTag(source, "kind") != null) {
-            node = source;
-            kind = kindOf(node);
-        }
+        node = unwrap(node);
+        kind = kindOf(node);
         if (!QueryKinds.SCHEMA_KINDS.contains(kind) && !answered.test(kind)) {
             throw new ParseErrorException(PARSE_ERROR + "\nquery\n  Input tag '" + kind
                     + "' found using 'kind' does not match any of the expected tags", "kind");

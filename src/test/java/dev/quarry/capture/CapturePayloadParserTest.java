@@ -212,8 +212,73 @@ class CapturePayloadParserTest {
         assertEquals(Instant.parse("2026-03-02T10:30:00.5Z"), parsed.events().get(1).timestamp());
         assertEquals(Instant.parse("2026-03-02T10:00:00Z"), parsed.events().get(2).timestamp());
         String unreadable = body.replace("\"sent_at\":\"2026-03-02T10:00:00Z\"", "\"sent_at\":\"soon\"");
-        assertThrows(CaptureValidationException.class,
-                () -> parser.parse(unreadable.getBytes(StandardCharsets.UTF_8), null, null, NOW));
+        // an unreadable sent_at is ignored, as PostHog's capture ignores it: no skew correction, the event is kept
+        assertEquals(Instant.parse("2026-03-02T09:00:00Z"),
+                parser.parse(unreadable.getBytes(StandardCharsets.UTF_8), null, null, NOW).events().get(0).timestamp());
+    }
+
+    private String batchRefused(String envelope) {
+        return assertThrows(CaptureValidationException.class, () -> parser.parse(("{" + envelope
+                + ",\"batch\":[{\"event\":\"e\",\"distinct_id\":\"d\"}]}").getBytes(StandardCharsets.UTF_8),
+                null, null, NOW)).getMessage();
+    }
+
+    /**
+     * PostHog's BatchedRequest: the token a string (api_key or token, not both), sent_at a string or null,
+     * historical_migration a boolean or null; any other type fails its decoding of the whole body (400). A sent_at
+     * string that is not a date is ignored there (no clock-skew correction), as here.
+     */
+    @Test
+    void batchEnvelopeFieldsOfTheWrongTypeRefuseTheRequest() {
+        assertEquals("Batch: sent_at must be a string, got number", batchRefused("\"api_key\":\"phc_x\",\"sent_at\":1700000000000"));
+        assertEquals("Batch: sent_at must be a string, got object", batchRefused("\"api_key\":\"phc_x\",\"sent_at\":{}"));
+        assertEquals("Batch: api_key must be a string, got number", batchRefused("\"api_key\":12345"));
+        assertEquals("Batch: api_key must be a string, got null", batchRefused("\"api_key\":null"));
+        assertEquals("Batch: token must be a string, got array", batchRefused("\"token\":[\"phc_x\"]"));
+        assertEquals("Batch: historical_migration must be a boolean, got string",
+                batchRefused("\"api_key\":\"phc_x\",\"historical_migration\":\"yes\""));
+        assertEquals("Batch: give the project token as api_key or token, not both",
+                batchRefused("\"api_key\":\"phc_x\",\"token\":\"phc_x\""));
+        CaptureBatch nullSentAt = parser.parse(("{\"api_key\":\"phc_x\",\"sent_at\":null,\"batch\":[{\"event\":\"e\","
+                + "\"distinct_id\":\"d\",\"timestamp\":\"2026-03-02T09:00:00Z\"}]}").getBytes(StandardCharsets.UTF_8),
+                null, null, NOW);
+        assertEquals(Instant.parse("2026-03-02T09:00:00Z"), nullSentAt.events().get(0).timestamp());
+        CaptureBatch badDate = parser.parse(("{\"api_key\":\"phc_x\",\"sent_at\":\"yesterday\",\"batch\":[{\"event\":\"e\","
+                + "\"distinct_id\":\"d\",\"timestamp\":\"2026-03-02T09:00:00Z\"}]}").getBytes(StandardCharsets.UTF_8),
+                null, null, NOW);
+        assertEquals(Instant.parse("2026-03-02T09:00:00Z"), badDate.events().get(0).timestamp());
+    }
+
+    /** PostHog's RawEvent has no top-level $unset: serde drops it; properties.$unset is what its ingestion reads. */
+    @Test
+    void onlyPropertiesUnsetIsRead() {
+        assertEquals(java.util.List.of(), event("\"event\":\"e\",\"distinct_id\":\"d\",\"$unset\":[\"plan\"]")
+                .events().get(1).unset());
+        assertEquals(java.util.List.of("plan"), event("\"event\":\"e\",\"distinct_id\":\"d\",\"properties\":{\"$unset\":[\"plan\"]}")
+                .events().get(1).unset());
+    }
+
+    /**
+     * A distinct id that is not a string is serde_json's text of it (PostHog's test: 23 gives "23", 23.4 "23.4",
+     * {"string":"a","number":3} gives {"number":3,"string":"a"}): integers within i64/u64 exact, every other number
+     * an f64 written by ryu, keys sorted.
+     */
+    @Test
+    void nonStringDistinctIdsAreSerdeJsonText() {
+        String[][] cases = {
+                {"23", "23"}, {"23.4", "23.4"}, {"-7", "-7"}, {"1.0", "1.0"}, {"1e2", "100.0"}, {"1.5e300", "1.5e300"},
+                {"1.5E300", "1.5e300"}, {"1e-7", "1e-7"}, {"0.00001", "0.00001"}, {"1e15", "1000000000000000.0"},
+                {"1e16", "1e16"}, {"12345678.9", "12345678.9"}, {"0.1", "0.1"}, {"-2.5e-10", "-2.5e-10"},
+                {"18446744073709551615", "18446744073709551615"}, {"-9223372036854775808", "-9223372036854775808"},
+                {"18446744073709551616", "1.8446744073709552e19"},
+                {"123456789012345678901234567890", "1.2345678901234568e29"},
+                {"[1,2.5,\"a\"]", "[1,2.5,\"a\"]"},
+                {"{\"string\":\"a\",\"number\":3}", "{\"number\":3,\"string\":\"a\"}"},
+                {"{\"b\":{\"z\":1e300,\"a\":null},\"a\":\"x\\ny\"}", "{\"a\":\"x\\ny\",\"b\":{\"a\":null,\"z\":1e300}}"},
+                {"false", "false"}};
+        for (String[] c : cases) {
+            assertEquals(c[1], event("\"event\":\"e\",\"distinct_id\":" + c[0]).events().get(1).distinctId(), c[0]);
+        }
     }
 
     private static byte[] fixture(String name) throws IOException {

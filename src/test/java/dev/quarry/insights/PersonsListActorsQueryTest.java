@@ -61,4 +61,20 @@ class PersonsListActorsQueryTest {
                 found.getList("results.collect { [it[0].display_name, it[1]] }"));
         assertEquals(List.of("person_display_name -- Person", "properties.email -- Email"), found.getList("columns"));
     }
+
+    /**
+     * {@code select: ["actor_id"]} (PostHog's actors columns name the person's id so; its runner accepts it): the
+     * person's uuid, the same as {@code id}, under the label asked for, and orderable by it.
+     */
+    @Test
+    void actorIdIsThePersonsId() {
+        JsonPath body = query(team, Map.of("kind", "ActorsQuery", "select", List.of("actor_id", "id"),
+                "orderBy", List.of("actor_id")));
+        assertEquals(List.of("actor_id", "id"), body.getList("columns"));
+        List<String> actorIds = body.getList("results.collect { it[0] }");
+        assertEquals(3, actorIds.size());
+        assertEquals(actorIds, body.getList("results.collect { it[1] }"));
+        assertEquals(actorIds.stream().sorted().toList(), actorIds);
+        assertEquals("String", body.getList("types").get(0));
+    }
 }

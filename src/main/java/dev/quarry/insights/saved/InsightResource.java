@@ -186,7 +186,7 @@ public class InsightResource {
             throw new ValidationException("Request body must be a JSON object.", null);
         }
         Insights.Changes changes = LenientJson.read(body, InsightBody.class).changes();
-        queries.check(changes.query());
+        queries.check(changes.query(), auth.team());
         return changes;
     }
 

@@ -158,6 +158,59 @@ class InsightsEndpointTest {
         as(p.key()).get(base + id + "/").then().statusCode(200).body("query", org.hamcrest.Matchers.nullValue());
     }
 
+    /**
+     * Validation as deep as a run's (breaker finding: {@code math: "nonsense"} was stored and refused only when run;
+     * {@code InsightVizNode} with {@code source: null} was stored): PostHog's schema validation refuses an enum value
+     * outside its enum and a wrapper without its required {@code source} at save. Each malformed query is refused on
+     * create and on PATCH with 400 {@code parse_error} naming the field, POST query refuses it with the same
+     * {@code attr} (one validator), and nothing is stored.
+     */
+    @Test
+    void enumFieldsAndAMissingSourceAreRefusedAtSaveAsPostQueryRefusesThem() {
+        Project p = TestProjects.create("Insight deep checks");
+        String base = "/api/projects/" + p.id() + "/insights/";
+        int id = as(p.key()).body(Map.of("name", "Good", "query", trends())).post(base).then().statusCode(201)
+                .extract().path("id");
+        Map<String, Object> signup = Map.of("kind", "EventsNode", "event", "signup");
+        Map<String, Map<String, Object>> malformed = new java.util.LinkedHashMap<>();
+        malformed.put("math", Map.of("kind", "TrendsQuery", "series", List.of(Map.of("kind", "EventsNode", "event",
+                "signup", "math", "nonsense"))));
+        malformed.put("interval", Map.of("kind", "TrendsQuery", "series", List.of(signup), "interval", "fortnight"));
+        malformed.put("display", Map.of("kind", "TrendsQuery", "series", List.of(signup),
+                "trendsFilter", Map.of("display", "Pie3D")));
+        malformed.put("breakdown_type", Map.of("kind", "TrendsQuery", "series", List.of(signup),
+                "breakdownFilter", Map.of("breakdown", "$browser", "breakdown_type", "nonsense")));
+        malformed.put("funnelOrderType", Map.of("kind", "FunnelsQuery", "series", List.of(signup, signup),
+                "funnelsFilter", Map.of("funnelOrderType", "sideways")));
+        malformed.put("retentionType", Map.of("kind", "RetentionQuery", "retentionFilter", Map.of("retentionType",
+                "retention_sideways", "targetEntity", Map.of("id", "signup", "type", "events"),
+                "returningEntity", Map.of("id", "signup", "type", "events"))));
+        for (Map.Entry<String, Map<String, Object>> c : malformed.entrySet()) {
+            Map<String, Object> query = Map.of("kind", "InsightVizNode", "source", c.getValue());
+            as(p.key()).body(Map.of("name", "Bad " + c.getKey(), "query", query)).post(base).then().statusCode(400)
+                    .body("code", equalTo("parse_error")).body("attr", equalTo(c.getKey()));
+            as(p.key()).body(Map.of("query", query)).patch(base + id + "/").then().statusCode(400)
+                    .body("code", equalTo("parse_error")).body("attr", equalTo(c.getKey()));
+            as(p.key()).body(Map.of("query", c.getValue())).post("/api/projects/" + p.id() + "/query/").then()
+                    .statusCode(400).body("attr", equalTo(c.getKey()));
+        }
+        Map<String, Object> nullSource = new java.util.HashMap<>();
+        nullSource.put("kind", "InsightVizNode");
+        nullSource.put("source", null);
+        for (Map<String, Object> wrapper : List.<Map<String, Object>>of(nullSource, Map.of("kind", "InsightVizNode"),
+                Map.of("kind", "DataTableNode", "source", "events"))) {
+            as(p.key()).body(Map.of("name", "Bad source", "query", wrapper)).post(base).then().statusCode(400)
+                    .body("code", equalTo("parse_error")).body("attr", equalTo("source"));
+            as(p.key()).body(Map.of("query", wrapper)).patch(base + id + "/").then().statusCode(400)
+                    .body("code", equalTo("parse_error")).body("attr", equalTo("source"));
+            as(p.key()).body(Map.of("query", wrapper)).post("/api/projects/" + p.id() + "/query/").then()
+                    .statusCode(400).body("code", equalTo("parse_error")).body("attr", equalTo("source"));
+        }
+        as(p.key()).get(base + id + "/").then().statusCode(200).body("query.source.series[0].event", equalTo("signup"))
+                .body("name", equalTo("Good"));
+        as(p.key()).get(base + "?search=Bad").then().statusCode(200).body("results", hasSize(0));
+    }
+
     @Test
     void errorsScopesAndIsolation() {
         Project p = TestProjects.create("Insights errors");
