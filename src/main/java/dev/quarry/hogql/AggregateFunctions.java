@@ -317,7 +317,8 @@ final class AggregateFunctions {
             List<Expr> a = c.args();
             String x = "(" + p.num(p.expr(a.get(0))) + ")::float8";
             String w = "(" + p.num(p.expr(a.get(1))) + ")::float8";
-            return "(sum(" + x + " * " + w + ") / NULLIF(sum(CASE WHEN " + x + " IS NOT NULL THEN " + w + " END), 0))";
+            // a product past the largest double is inf, as ClickHouse's (V58_1), not PostgreSQL's overflow error
+            return "(sum(hogql_fmultiply(" + x + ", " + w + ")) / NULLIF(sum(CASE WHEN " + x + " IS NOT NULL THEN " + w + " END), 0))";
         });
         CallPrinter groupbitandFn = (p, c, name) -> {
             List<Expr> a = c.args();

@@ -164,11 +164,24 @@ final class IntegerArithmetic {
                 ? c.value() : null;
     }
 
-    /** {@code l % r} of two Int64s: an integer modulo zero fails the query in ClickHouse ("Division by zero"). */
+    /**
+     * {@code l % r} of two Int64s: an integer modulo zero fails the query in ClickHouse ("Division by zero"), and so
+     * does the smallest Int64 modulo -1 ("Division of minimal signed number by minus one") unless the divisor is a
+     * constant and the dividend is not (ClickHouse's modulo by a constant takes the divisor's absolute value and
+     * answers 0). PostgreSQL answers 0 for every {@code x % -1}.
+     */
     static String modulo(String l, String r) {
-        return "(CASE WHEN " + r + " = 0 THEN " + raise("Division by zero", "illegal_division", "bigint") + " ELSE " + l
-                + " % " + r + " END)";
+        boolean constantDivisor = INTEGER_LITERAL.matcher(r).matches();
+        String minByMinusOne = constantDivisor && !(INTEGER_LITERAL.matcher(l).matches() && r.equals("(-1)::bigint"))
+                ? "" : " WHEN " + r + " = -1 AND " + l + " = " + INT64_MIN + " THEN " + raise(
+                "Division of minimal signed number by minus one", "illegal_division", "bigint");
+        return "(CASE WHEN " + r + " = 0 THEN " + raise("Division by zero", "illegal_division", "bigint")
+                + minByMinusOne + " ELSE " + l + " % " + r + " END)";
     }
+
+    /** An integer literal as {@link Literals} prints it. */
+    private static final java.util.regex.Pattern INTEGER_LITERAL =
+            java.util.regex.Pattern.compile("\\(-[0-9]+\\)::bigint|[0-9]+::bigint");
 
     /** A column, a bind parameter or a literal, possibly cast: cheap to read more than once. */
     private static final java.util.regex.Pattern SIMPLE =

@@ -88,7 +88,8 @@ final class Literals {
             if (Double.isNaN(d) || Double.isInfinite(d)) {
                 return p.bind(d, "float8");
             }
-            return "(" + d + ")::float8";
+            // -0.0 keeps its sign as ClickHouse's does ((-0.0)::float8 reads the numeric 0, which has none)
+            return d == 0 && 1 / d < 0 ? "'-0'::float8" : "(" + d + ")::float8";
         }
         if (v instanceof java.math.BigInteger big) {
             return p.bind(new java.math.BigDecimal(big), "numeric"); // exact numeric

@@ -639,6 +639,7 @@ public final class PostgresPrinter {
             case "null" -> "NULL::text";
             case "datetime" -> "to_char(" + Dates.localTs(this, f) + ", 'YYYY-MM-DD HH24:MI:SS')";
             case "date" -> "to_char(" + f.sql() + ", 'YYYY-MM-DD')";
+            case "float" -> "hogql_ftext((" + f.sql() + ")::float8)"; // inf, -inf, nan as ClickHouse (V73_1)
             default -> "(" + f.sql() + ")::text";
         };
     }
@@ -821,11 +822,10 @@ public final class PostgresPrinter {
         String ls = num(l);
         String rs = num(r);
         boolean ints = numType(l).equals("Int64") && numType(r).equals("Int64");
-        // floats: IEEE's inf and 0 past the bounds, as ClickHouse's, where PostgreSQL's operators fail (V58_1)
+        // floats: IEEE's inf and 0 past the bounds (V58_1) and at a zero divisor (V73_1), as ClickHouse's
         return switch (op) {
-            case "/" -> "hogql_fdivide((" + ls + ")::float8, NULLIF((" + rs + ")::float8, 0))";
-            case "%" -> ints ? IntegerArithmetic.modulo(ls, rs)
-                    : "mod((" + ls + ")::numeric, NULLIF((" + rs + ")::numeric, 0))::float8";
+            case "/" -> "hogql_fdivide((" + ls + ")::float8, (" + rs + ")::float8)";
+            case "%" -> ints ? IntegerArithmetic.modulo(ls, rs) : "hogql_fmodulo((" + ls + ")::float8, (" + rs + ")::float8)";
             case "+" -> ints ? "(" + ls + " + " + rs + ")" : "hogql_fplus((" + ls + ")::float8, (" + rs + ")::float8)";
             case "-" -> ints ? "(" + ls + " - " + rs + ")" : "hogql_fminus((" + ls + ")::float8, (" + rs + ")::float8)";
             case "*" -> ints ? "(" + ls + " * " + rs + ")"

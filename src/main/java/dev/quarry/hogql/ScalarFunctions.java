@@ -34,10 +34,13 @@ final class ScalarFunctions {
         arithmetic("modulo", "%");
         scalar("moduloOrZero", 2, 2, (t, c) -> HogQLTypes.base(HogQLTypes.arithmetic("%", t.get(0), t.get(1))),
                 (p, c, name) -> {
+                    Frag x = p.expr(c.args().get(0));
                     Frag y = p.expr(c.args().get(1));
-                    // the zero divisor is answered before modulo's own check (which fails the query) is reached
-                    return "(CASE WHEN (" + p.num(y) + ") = 0 THEN 0 ELSE coalesce(" + p.arithmeticSql("%",
-                            p.expr(c.args().get(0)), y) + ", 0) END)";
+                    // the zero divisor (and, of integers, -1: the smallest Int64 by -1 fails in modulo) is answered
+                    // before modulo's own checks (which fail the query) are reached
+                    boolean ints = HogQLTypes.cat(x.type()).equals("int") && HogQLTypes.cat(y.type()).equals("int");
+                    return "(CASE WHEN (" + p.num(y) + ") = 0 THEN 0" + (ints ? " WHEN (" + p.num(y) + ") = -1 THEN 0"
+                            : "") + " ELSE coalesce(" + p.arithmeticSql("%", x, y) + ", 0) END)";
                 });
         scalar("positiveModulo", 2, 2, (t, c) -> HogQLTypes.arithmetic("%", t.get(0), t.get(1)), (p, c, name) -> {
             List<Expr> a = c.args();
@@ -146,22 +149,32 @@ final class ScalarFunctions {
         // ---------------------------------------------------------------- mathematics
         scalar("e", 0, 0, returns("Float64"), (p, a, c, name) -> "exp(1::float8)");
         scalar("pi", 0, 0, returns("Float64"), (p, a, c, name) -> "pi()");
-        for (String fn : List.of("exp", "sin", "cos", "tan", "atan", "sinh", "cosh", "asinh", "cbrt", "degrees",
-                "radians")) {
-            math(fn, fn + "(%s)", null);
+        // ClickHouse's Float64 functions are C's: NaN outside the domain, -inf at the log's pole, inf past the largest
+        // double, 0 below the smallest (V73_1) — never NULL or PostgreSQL's "out of range"
+        for (String fn : List.of("atan", "asinh", "cbrt", "radians")) {
+            math(fn, fn + "(%s)", null, null);
         }
-        math("exp2", "power(2::float8, %s)", null);
-        math("exp10", "power(10::float8, %s)", null);
-        math("log", "ln(%s)", "%s > 0");
-        math("ln", "ln(%s)", "%s > 0");
-        math("log2", "log(2::numeric, (%s)::numeric)::float8", "%s > 0");
-        math("log10", "log10(%s)", "%s > 0");
-        math("log1p", "ln(1 + %s)", "%s > -1");
-        math("sqrt", "sqrt(%s)", "%s >= 0");
-        math("asin", "asin(%s)", "abs(%s) <= 1");
-        math("acos", "acos(%s)", "abs(%s) <= 1");
-        math("atanh", "atanh(%s)", "abs(%s) < 1");
-        math("acosh", "acosh(%s)", "%s >= 1");
+        for (String fn : List.of("sin", "cos", "tan")) {
+            math(fn, fn + "(%s)", "abs(%s) < 'Infinity'::float8", NAN);
+        }
+        math("degrees", "(CASE WHEN abs(%s) < 1e300 THEN degrees(%s) ELSE hogql_fdivide(%s, 0.017453292519943295) END)",
+                null, null);
+        math("exp", "hogql_fexp(%s)", null, null);
+        math("sinh", "hogql_fsinh(%s)", null, null);
+        math("cosh", "hogql_fcosh(%s)", null, null);
+        math("exp2", "hogql_fpow(2::float8, %s)", null, null);
+        math("exp10", "hogql_fpow(10::float8, %s)", null, null);
+        String logPole = "(CASE WHEN %s = 0 THEN '-Infinity'::float8 ELSE " + NAN + " END)";
+        math("log", "ln(%s)", "%s > 0", logPole);
+        math("ln", "ln(%s)", "%s > 0", logPole);
+        math("log2", "log(2::numeric, (%s)::numeric)::float8", "%s > 0", logPole);
+        math("log10", "log10(%s)", "%s > 0", logPole);
+        math("log1p", "ln(1 + %s)", "%s > -1", "(CASE WHEN %s = -1 THEN '-Infinity'::float8 ELSE " + NAN + " END)");
+        math("sqrt", "sqrt(%s)", "%s >= 0", NAN);
+        math("asin", "asin(%s)", "abs(%s) <= 1", NAN);
+        math("acos", "acos(%s)", "abs(%s) <= 1", NAN);
+        math("atanh", "atanh(%s)", "abs(%s) <= 1", NAN);
+        math("acosh", "acosh(%s)", "%s >= 1", NAN);
         scalar("sign", 1, 1, like(0, "Int64"), (p, c, name) -> "sign(" + p.num(p.expr(c.args().get(0))) + ")::bigint");
         scalar("factorial", 1, 1, returns("Nullable(Int64)"), (p, c, name) -> {
             Frag x = p.expr(c.args().get(0));
@@ -177,22 +190,21 @@ final class ScalarFunctions {
         };
         scalar("intExp2", 1, 1, returns("Nullable(Int64)"), intexp2Fn);
         scalar("intExp10", 1, 1, returns("Nullable(Int64)"), intexp2Fn);
+        // C's pow (V73_1): a negative base to a fractional power is NaN, 0 to a negative power inf, overflow inf
         CallPrinter powFn = (p, c, name) -> {
             List<Expr> a = c.args();
-            String x = "(" + p.num(p.expr(a.get(0))) + ")::float8";
-            String y = "(" + p.num(p.expr(a.get(1))) + ")::float8";
-            return "(CASE WHEN " + x + " > 0 OR (" + x + " = 0 AND " + y + " >= 0) OR (" + x + " < 0 AND " + y
-                    + " = trunc(" + y + ")) THEN power(" + x + ", " + y + ") END)";
+            return "hogql_fpow((" + p.num(p.expr(a.get(0))) + ")::float8, (" + p.num(p.expr(a.get(1))) + ")::float8)";
         };
-        scalar("pow", 2, 2, returns("Nullable(Float64)"), powFn);
-        scalar("power", 2, 2, returns("Nullable(Float64)"), powFn);
+        TypeRule powType = (t, c) -> allTypes(t).stream().anyMatch(x -> x.startsWith("Nullable(")
+                || HogQLTypes.cat(x).equals("null")) ? "Nullable(Float64)" : "Float64";
+        scalar("pow", 2, 2, powType, powFn);
+        scalar("power", 2, 2, powType, powFn);
         scalar("atan2", 2, 2, returns("Float64"), (p, c, name) -> "atan2((" + p.num(p.expr(c.args().get(0)))
                 + ")::float8, (" + p.num(p.expr(c.args().get(1))) + ")::float8)");
         scalar("hypot", 2, 2, returns("Float64"), (p, c, name) -> {
             List<Expr> a = c.args();
-            String x = "(" + p.num(p.expr(a.get(0))) + ")::float8";
-            String y = "(" + p.num(p.expr(a.get(1))) + ")::float8";
-            return "sqrt(" + x + " * " + x + " + " + y + " * " + y + ")";
+            // the squares of large values pass the largest double: inf only when the result does (V73_1)
+            return "hogql_fhypot((" + p.num(p.expr(a.get(0))) + ")::float8, (" + p.num(p.expr(a.get(1))) + ")::float8)";
         });
         scalar("width_bucket", 4, 4, returns("Int64"), (p, c, name) -> {
             List<Expr> a = c.args();
@@ -226,8 +238,14 @@ final class ScalarFunctions {
             Frag x = p.expr(a.get(0));
             long places = a.size() == 2 ? PostgresPrinter.constSigned(a.get(1), "roundBankers precision") : 0;
             places = Math.max(-20, Math.min(20, places));
-            // float8 round() rounds half to even
-            return "(round((" + p.num(x) + ")::float8 * 1e" + places + ") / 1e" + places + ")";
+            // float8 round() rounds half to even; a double from 2^52 up is already whole (round(1e308, 2) is 1e308,
+            // where x * 10^places passed the largest double), as are NaN and inf (PostgreSQL orders NaN above all)
+            String v = "(" + p.num(x) + ")::float8";
+            if (places < 0) {
+                return "hogql_fdivide(round(hogql_fmultiply(" + v + ", 1e" + places + ")), 1e" + places + ")";
+            }
+            return "(CASE WHEN abs(" + v + ") >= 4503599627370496 THEN " + v + " ELSE round(" + v + " * 1e" + places
+                    + ") / 1e" + places + " END)";
         });
         CallPrinter isfiniteFn = (p, c, name) -> {
             String x = "(" + p.num(p.expr(c.args().get(0))) + ")::float8";
@@ -716,11 +734,19 @@ final class ScalarFunctions {
      * A numeric function of one argument ({@code template} with %s), Float64; {@code domain} (with %s) guards
      * arguments PostgreSQL would fail on, and then the result is nullable.
      */
-    private static void math(String name, String template, String domain) {
-        scalar(name, 1, 1, returns(domain == null ? "Float64" : "Nullable(Float64)"), (p, c, lower) -> {
+    /** IEEE's NaN as SQL. */
+    private static final String NAN = "'NaN'::float8";
+
+    /**
+     * A one-argument Float64 function (Float64 as in ClickHouse, NULL only for a NULL argument): {@code template}
+     * (with %s for the argument) where {@code domain} holds, {@code outside} (SQL, with %s) elsewhere.
+     */
+    private static void math(String name, String template, String domain, String outside) {
+        scalar(name, 1, 1, like(0, "Float64"), (p, c, lower) -> {
             String x = "(" + p.num(p.expr(c.args().get(0))) + ")::float8";
             String call = template.replace("%s", x);
-            return domain == null ? call : "(CASE WHEN " + domain.replace("%s", x) + " THEN " + call + " END)";
+            return domain == null ? call : "(CASE WHEN " + domain.replace("%s", x) + " THEN " + call + " WHEN " + x
+                    + " IS NOT NULL THEN " + outside.replace("%s", x) + " END)";
         });
     }
 

@@ -157,8 +157,10 @@ class HogQLFunctionsTest {
         check("notIn('a', ('a', 'b'))", false);
         check("pow(2, 10)", 1024.0);
         check("sqrt(16)", 4.0);
-        check("sqrt(-1)", null); // ClickHouse: nan, shown as null in JSON; never a failed query
-        check("log(-1)", null);
+        // ClickHouse: nan (PostHog's JSON shows null), never NULL or a failed query; log(0) is -inf (V73_1)
+        check("sqrt(-1)", Double.NaN);
+        check("log(-1)", Double.NaN);
+        check("log(0)", Double.NEGATIVE_INFINITY);
         check("log2(8)", 3.0);
         check("log10(1000)", 3.0);
         check("exp10(2)", 100.0);

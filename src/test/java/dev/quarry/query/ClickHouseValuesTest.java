@@ -269,8 +269,9 @@ class ClickHouseValuesTest {
         hogql("select intDiv(5.5, 0)").then().statusCode(400).body("detail", equalTo(
                 "Cannot perform integer division, because it will produce infinite or too large number"));
         hogql("select intDivOrZero(-9223372036854775808, -1), intDivOrZero(5, 0), moduloOrZero(5, 0), intDiv(7, -2), "
-                + "intDiv(7.5, 2), 7 % -3, -9223372036854775808 % -1, gcd(12, 18), intDiv(count(), 2) from events")
-                .then().statusCode(200).body("results[0]", equalTo(List.of(0, 0, 0, -3, 3, 1, 0, 6, 1)));
+                + "intDiv(7.5, 2), 7 % -3, gcd(12, 18), intDiv(count(), 2) from events")
+                .then().statusCode(200).body("results[0]", equalTo(List.of(0, 0, 0, -3, 3, 1, 6, 1)));
+        // a Float64 modulo 0 is nan (x - trunc(x / 0) * 0), which PostHog's JSON writes as null
         hogql("select 5.5 % 0").then().statusCode(200).body("results[0][0]", equalTo(null));
     }
 
@@ -350,5 +351,65 @@ class ClickHouseValuesTest {
                 .body("is_cached", equalTo(true)).extract().asString();
         assertTrue(cached.contains("\"results\":[[1e+308,1e-7,0.00001,12345678.9,1e+16,0.30000000000000004,-0.0,2.5]]"),
                 cached);
+    }
+
+    /**
+     * ClickHouse's Float64 functions are IEEE's (C's): {@code 1/0} is inf, {@code -1/0} -inf, {@code 0/0} nan (Quarry
+     * answered NULL, so {@code isNull(1/0)} was 1); exp, exp2, exp10, pow, hypot, sinh, cosh past the largest double
+     * are inf (PostgreSQL's "value out of range: overflow", a 400) and below the smallest 0; a log's pole is -inf and a
+     * value outside a function's domain nan (Quarry: NULL); {@code round(1e308, 2)} is the value; toString spells
+     * them inf, -inf, nan (Quarry: Java's Infinity, NaN). PostHog's JSON (orjson) writes inf and nan as null.
+     */
+    @Test
+    void floatsAreIeeeAtAZeroDivisorAndPastTheBounds() {
+        hogql("select isNull(1/0), isInfinite(1/0), isNaN(0/0), 1/0 > 0, -1/0 < 0, isInfinite(x / y), isNull(NULL / 0), "
+                + "isNaN(5.5 % 0), isNaN(modulo(x, 0.0)), x / 0.0 > 1e308 from (select 1 as x, 0 as y)")
+                .then().statusCode(200).body("results[0]", equalTo(List.of(0, 1, 1, 1, 1, 1, 1, 1, 1, 1)));
+        hogql("select toString(1/0), toString(-1/0), toString(0/0), concat('a', toString(exp(1000))), toString(1.5), "
+                + "toString(log(0)), toString(sqrt(-1))")
+                .then().statusCode(200).body("results[0]", equalTo(List.of("inf", "-inf", "nan", "ainf", "1.5", "-inf",
+                        "nan")));
+        hogql("select isInfinite(exp(1000)), isInfinite(exp2(2000)), isInfinite(pow(10, 400)), isInfinite(exp10(400)), "
+                + "isInfinite(hypot(1.5e308, 1.5e308)), isInfinite(sinh(1000)), isInfinite(cosh(-1000)), exp(-1000), "
+                + "pow(-10, 401) < 0, isNaN(pow(-8, 1 / 3)), isInfinite(pow(0, -1)), isNaN(asin(2)), isNaN(acosh(0)), "
+                + "isNaN(sin(1/0)), pow(2, 10), hypot(3, 4)")
+                .then().statusCode(200).body("results[0]", equalTo(List.of(1, 1, 1, 1, 1, 1, 1, 0.0f, 1, 1, 1, 1, 1, 1,
+                        1024.0f, 5.0f)));
+        // near the bounds the finite values themselves (exact numeric rounded once to a double)
+        Response r = hogql("select round(1e308, 2), round(-1.7e308, 3), round(2.5), round(1.25, 1), "
+                + "hypot(1e200, 1e200) between 1.4142135623e200 and 1.4142135624e200, "
+                + "exp(709.7) between 1.6549840276e308 and 1.6549840277e308, "
+                + "pow(10, 308.2) between 1.5848931924e308 and 1.5848931925e308, log(NULL), 1/0, 0/0");
+        r.then().statusCode(200).body("types.collect { it[1] }", equalTo(List.of("Float64", "Float64", "Float64",
+                "Float64", "UInt8", "UInt8", "UInt8", "Nullable(Float64)", "Float64", "Float64")));
+        assertTrue(r.asString().contains("\"results\":[[1e+308,-1.7e+308,2.0,1.2,1,1,1,null,null,null]]"),
+                r.asString());
+    }
+
+    /**
+     * A literal {@code -0.0} keeps its sign, as ClickHouse's does, and PostHog's JSON (orjson) writes it {@code -0.0};
+     * Quarry answered {@code 0.0} (the literal went through PostgreSQL's numeric, which has no negative zero).
+     */
+    @Test
+    void aNegativeZeroLiteralKeepsItsSign() {
+        Response r = hogql("select -0.0, 0.0, -0.0 * 1, 1 / -0.0 < 0");
+        r.then().statusCode(200);
+        assertTrue(r.asString().contains("\"results\":[[-0.0,0.0,-0.0,1]]"), r.asString());
+    }
+
+    /**
+     * ClickHouse's integer modulo fails on the smallest Int64 modulo -1 ("Division of minimal signed number by minus
+     * one", ILLEGAL_DIVISION: PostHog's 400 with code {@code illegal_division}) when the divisor is not a constant;
+     * modulo by the constant -1 takes its absolute value and answers 0; moduloOrZero answers 0. PostgreSQL answers 0
+     * for every {@code x % -1}, which Quarry passed on.
+     */
+    @Test
+    void theSmallestInt64ModuloMinusOneIsClickHousesError() {
+        hogql("select x % y from (select -9223372036854775808 as x, -1 as y)").then().statusCode(400)
+                .body("code", equalTo("illegal_division"))
+                .body("detail", equalTo("Division of minimal signed number by minus one"));
+        hogql("select -9223372036854775808 % -1").then().statusCode(400).body("code", equalTo("illegal_division"));
+        hogql("select x % -1, 7 % y, moduloOrZero(x, y), -7 % -2 from (select -9223372036854775808 as x, -1 as y)")
+                .then().statusCode(200).body("results[0]", equalTo(List.of(0, 0, 0, -1)));
     }
 }
