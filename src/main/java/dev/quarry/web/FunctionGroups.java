@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which Lambda function serves which URL: the one place that knows. {@link FunctionGroupFilter} uses it to answer
@@ -62,19 +64,23 @@ public final class FunctionGroups {
         MIGRATION("migration");
 
         private final String id;
-        private final List<Route> declared;
+        private final List<Route> expanded;
 
         Group(String id, Route... routes) {
             this.id = id;
-            this.declared = List.of(routes);
+            this.expanded = expand(routes);
         }
 
         public String id() {
             return id;
         }
 
-        /** The API Gateway routes this group's function owns, both project prefixes expanded. */
+        /** The API Gateway routes this group's function owns, both project prefixes expanded (unmodifiable). */
         public List<Route> routes() {
+            return expanded;
+        }
+
+        private static List<Route> expand(Route[] declared) {
             List<Route> routes = new ArrayList<>();
             for (Route route : declared) {
                 if (route.path().startsWith(PROJECT)) {
@@ -85,7 +91,7 @@ public final class FunctionGroups {
                     routes.add(route);
                 }
             }
-            return routes;
+            return List.copyOf(routes);
         }
 
         public static Optional<Group> byId(String id) {
@@ -96,15 +102,24 @@ public final class FunctionGroups {
     private FunctionGroups() {
     }
 
+    /** Every group's routes, built once: every metered request asks for its group (twice). */
+    private static final class Table {
+        static final List<Owned<Group>> ROUTES = build();
+
+        private static List<Owned<Group>> build() {
+            List<Owned<Group>> candidates = new ArrayList<>();
+            for (Group group : Group.values()) {
+                for (Route route : group.routes()) {
+                    candidates.add(new Owned<>(route, group));
+                }
+            }
+            return List.copyOf(candidates);
+        }
+    }
+
     /** The group whose route API Gateway would pick for this request, if any. */
     public static Optional<Group> groupOf(String method, String path) {
-        List<Owned<Group>> candidates = new ArrayList<>();
-        for (Group group : Group.values()) {
-            for (Route route : group.routes()) {
-                candidates.add(new Owned<>(route, group));
-            }
-        }
-        return select(candidates, method, path);
+        return select(Table.ROUTES, method, path);
     }
 
     /** A route with whatever owns it (a group here, a function in the template test). */
@@ -117,19 +132,30 @@ public final class FunctionGroups {
      * method before ANY. {@code method} may be null to ignore methods (the filter asks by path only).
      */
     public static <T> Optional<T> select(List<Owned<T>> routes, String method, String path) {
-        return routes.stream()
-                .filter(o -> method == null || o.route().method().equals("ANY") || o.route().method().equalsIgnoreCase(method))
-                .filter(o -> matches(o.route().path(), path))
-                .max(Comparator.<Owned<T>>comparingInt(o -> greedy(o.route().path()) ? 0 : 1)
-                        .thenComparingInt(o -> literalSegments(o.route().path()))
-                        .thenComparingInt(o -> o.route().method().equals("ANY") ? 0 : 1))
-                .map(Owned::owner);
+        String[] request = segments(path);
+        Owned<T> best = null;
+        for (Owned<T> o : routes) {
+            if ((method == null || o.route().method().equals("ANY") || o.route().method().equalsIgnoreCase(method))
+                    && matches(routeSegments(o.route().path()), request)
+                    && (best == null || SPECIFICITY.compare(o, best) > 0)) {
+                best = o;
+            }
+        }
+        return Optional.ofNullable(best).map(Owned::owner);
     }
+
+    /** More specific is greater: fewer greedy variables, more literal segments, an explicit method before ANY. */
+    private static final Comparator<Owned<?>> SPECIFICITY =
+            Comparator.<Owned<?>>comparingInt(o -> greedy(o.route().path()) ? 0 : 1)
+                    .thenComparingInt(o -> literalSegments(o.route().path()))
+                    .thenComparingInt(o -> o.route().method().equals("ANY") ? 0 : 1);
 
     /** Whether an API Gateway route path matches a request path (trailing slash ignored, as API Gateway does). */
     public static boolean matches(String routePath, String requestPath) {
-        String[] route = segments(routePath);
-        String[] request = segments(requestPath);
+        return matches(segments(routePath), segments(requestPath));
+    }
+
+    private static boolean matches(String[] route, String[] request) {
         for (int i = 0; i < route.length; i++) {
             String part = route[i];
             if (part.startsWith("{") && part.endsWith("+}")) {
@@ -152,12 +178,19 @@ public final class FunctionGroups {
 
     private static int literalSegments(String routePath) {
         int n = 0;
-        for (String part : segments(routePath)) {
+        for (String part : routeSegments(routePath)) {
             if (!part.startsWith("{")) {
                 n++;
             }
         }
         return n;
+    }
+
+    /** Route paths are a fixed set (the groups' and the template's): each is split once. */
+    private static final Map<String, String[]> ROUTE_SEGMENTS = new ConcurrentHashMap<>();
+
+    private static String[] routeSegments(String routePath) {
+        return ROUTE_SEGMENTS.computeIfAbsent(routePath, FunctionGroups::segments);
     }
 
     private static String[] segments(String path) {
