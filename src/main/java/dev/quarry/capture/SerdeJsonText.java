@@ -29,8 +29,15 @@ final class SerdeJsonText {
         return out.toString();
     }
 
-    /** A double as serde_json (ryu) writes it; JSON cannot carry NaN or infinities, so they do not arrive here. */
+    /**
+     * A double as serde_json (ryu) writes it. A JSON number past the double range ({@code 1e400}, or an integer of
+     * 400 digits) reads here as an infinity; serde_json refuses it ("number out of range") and PostHog's capture
+     * answers 400, so this throws {@link CaptureValidationException}.
+     */
     static String number(double d) {
+        if (Double.isInfinite(d) || Double.isNaN(d)) {
+            throw new CaptureValidationException("number out of range: a JSON number past the 64-bit float range");
+        }
         return PostHogNumbers.format(d).replace("e+", "e");
     }
 

@@ -1,6 +1,8 @@
 package dev.quarry.web;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.capture.CaptureResource;
 import dev.quarry.query.QueryResource;
@@ -14,7 +16,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.jboss.resteasy.reactive.common.core.BlockingNotAllowedException;
@@ -77,16 +78,15 @@ public class NulCharacterFilter {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (indexOf(body, ESCAPE) < 0) {
+        if (!holdsNulEscape(body)) {
             return;
         }
-        JsonNode tree;
-        try {
-            tree = mapper.readTree(body);
+        String at;
+        try (JsonParser parser = mapper.getFactory().createParser(body)) {
+            at = nulAt(parser);
         } catch (IOException e) {
-            return; // not JSON: the resource answers its parse error
+            return; // not JSON (or nested past Jackson's limit): the resource answers its parse error
         }
-        String at = nulAt(tree, null);
         if (at != null) {
             throw refused(at.isEmpty() ? null : at);
         }
@@ -97,41 +97,70 @@ public class NulCharacterFilter {
     }
 
     private static boolean isJson(MediaType type) {
-        return type == null || type.getSubtype().equals("json") || type.getSubtype().endsWith("+json");
+        return type == null || type.isWildcardSubtype() || type.getSubtype().equals("json")
+                || type.getSubtype().endsWith("+json");
     }
 
-    /** The path of the first string or key holding U+0000 ({@code ""} for the root), or null if none does. */
-    static String nulAt(JsonNode node, String path) {
-        if (node.isTextual()) {
-            return node.textValue().indexOf('\u0000') >= 0 ? (path == null ? "" : path) : null;
-        }
-        if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                String found = nulAt(node.get(i), path == null ? String.valueOf(i) : path + "__" + i);
-                if (found != null) {
-                    return found;
-                }
-            }
-        } else if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                String key = field.getKey();
-                String here = path == null ? key.replace("\u0000", "") : path + "__" + key.replace("\u0000", "");
-                if (key.indexOf('\u0000') >= 0) {
-                    return here;
-                }
-                String found = nulAt(field.getValue(), here);
-                if (found != null) {
-                    return found;
-                }
+    /**
+     * The path of the first string or key holding U+0000 ({@code ""} for the root), or null if none does. One pass of
+     * tokens, no tree and no strings built per node: the path is put together from Jackson's parsing context only
+     * when a NUL is found (a body of millions of nodes costs one scan).
+     */
+    static String nulAt(JsonParser parser) throws IOException {
+        for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+            if ((token == JsonToken.FIELD_NAME || token == JsonToken.VALUE_STRING) && holdsNul(parser)) {
+                return pathOf(parser.getParsingContext(), token == JsonToken.VALUE_STRING);
             }
         }
         return null;
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle) {
+    private static boolean holdsNul(JsonParser parser) throws IOException {
+        char[] text = parser.getTextCharacters();
+        int end = parser.getTextOffset() + parser.getTextLength();
+        for (int i = parser.getTextOffset(); i < end; i++) {
+            if (text[i] == '\u0000') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Field names (NUL removed) and array positions from the root down, joined with {@code __}. */
+    private static String pathOf(JsonStreamContext context, boolean value) {
+        java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+        for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inObject()) {
+                String name = c.getCurrentName();
+                parts.addFirst(name == null ? "" : name.replace("\u0000", ""));
+            } else if (c.inArray()) {
+                parts.addFirst(String.valueOf(Math.max(c.getCurrentIndex(), 0)));
+            }
+        }
+        return String.join("__", parts);
+    }
+
+    /**
+     * Whether the body holds the JSON escape of U+0000 (a backslash, then {@code u0000}, the backslash the last of an
+     * odd run: after an even run the backslashes escape each other and the text is those characters, not a NUL). A JSON text cannot hold
+     * a raw U+0000 (Jackson refuses it), so only bodies with the escape are scanned.
+     */
+    static boolean holdsNulEscape(byte[] body) {
+        for (int i = indexOf(body, ESCAPE, 0); i >= 0; i = indexOf(body, ESCAPE, i + 1)) {
+            int backslashes = 0;
+            for (int j = i; j >= 0 && body[j] == '\\'; j--) {
+                backslashes++;
+            }
+            if (backslashes % 2 == 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
         outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
+        for (int i = from; i + needle.length <= haystack.length; i++) {
             for (int j = 0; j < needle.length; j++) {
                 if (haystack[i + j] != needle[j]) {
                     continue outer;

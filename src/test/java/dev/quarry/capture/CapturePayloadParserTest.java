@@ -217,6 +217,18 @@ class CapturePayloadParserTest {
                 parser.parse(unreadable.getBytes(StandardCharsets.UTF_8), null, null, NOW).events().get(0).timestamp());
     }
 
+    /**
+     * A distinct id past the double range ({@code 1e400}, a 400-digit integer): serde_json refuses the number ("number
+     * out of range") and PostHog's capture answers 400; Quarry stored the person {@code "null"} (a breaker's finding).
+     */
+    @Test
+    void aDistinctIdPastTheDoubleRangeIsRefused() {
+        for (String number : new String[]{"1e400", "-1e400", "1" + "0".repeat(400)}) {
+            assertThrows(CaptureValidationException.class,
+                    () -> event("\"event\":\"e\",\"distinct_id\":" + number), number);
+        }
+    }
+
     private String batchRefused(String envelope) {
         return assertThrows(CaptureValidationException.class, () -> parser.parse(("{" + envelope
                 + ",\"batch\":[{\"event\":\"e\",\"distinct_id\":\"d\"}]}").getBytes(StandardCharsets.UTF_8),
