@@ -3,13 +3,8 @@ package dev.quarry.data;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import org.hibernate.query.criteria.HibernateCriteriaBuilder;
-import org.hibernate.query.criteria.JpaCriteriaQuery;
-import org.hibernate.query.criteria.JpaEntityJoin;
-import org.hibernate.query.criteria.JpaRoot;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.criteria.CriteriaQuery;
 import jakarta.persistence.criteria.CriteriaUpdate;
-import jakarta.persistence.criteria.JoinType;
 import jakarta.persistence.criteria.Root;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -28,7 +23,8 @@ public class ApiKeys {
     /** The key with this secure value (sha256$…), or null. */
     public Uni<ApiKey> findBySecureValue(String secureValue) {
         return Sessions.read(() -> Panache.getSession().flatMap(session -> session
-                        .createQuery(keyQuery(session.getFactory().getCriteriaBuilder(), secureValue, null))
+                        .createSelectionQuery(KEY, Object[].class)
+                        .setParameter("secureValue", secureValue)
                         .getSingleResultOrNull()))
                 .map(row -> row == null ? null : ((PersonalApiKeyEntity) row[0]).toApiKey((UserEntity) row[1]));
     }
@@ -42,34 +38,27 @@ public class ApiKeys {
             return findBySecureValue(secureValue).map(key -> key == null ? null : new KeyAndTeam(key, null));
         }
         return Sessions.read(() -> Panache.getSession().flatMap(session -> session
-                        .createQuery(keyQuery(session.getFactory().getCriteriaBuilder(), secureValue, teamId))
+                        .createSelectionQuery(KEY_AND_TEAM, Object[].class)
+                        .setParameter("secureValue", secureValue)
+                        .setParameter("teamId", teamId)
                         .getSingleResultOrNull()))
                 .map(row -> row == null ? null : new KeyAndTeam(
                         ((PersonalApiKeyEntity) row[0]).toApiKey((UserEntity) row[1]),
                         row[2] == null ? null : ((TeamEntity) row[2]).toTeam()));
     }
 
-    /**
-     * The auth filter's statement: the key by its hash joined to its user and, when {@code teamId} is not null, left
-     * joined to that project; rows [key, user] or [key, user, team or null]. Built as a criteria query, not HQL, so
-     * that neither start-up nor a function's first request pays for Hibernate's HQL parser (ANTLR: its classes and
-     * first parse were about 7 % of the packaged function's start-up CPU as named queries validated at boot). The
-     * values are bound as parameters.
+    /*
+     * The auth filter's statements, on every request: the key by its hash joined to its user, and, when the URL names
+     * a project, left joined to that project (rows [key, user] or [key, user, team or null]). HQL text rather than a
+     * criteria tree because Hibernate caches an HQL string's parse and its SQL plan (the query interpretation cache),
+     * while a criteria query's SQL was translated again on every call (about a quarter of the warm request path's
+     * CPU samples). The price is the HQL parser's first use on a function's first authenticated request. Not named
+     * queries: those are all parsed and validated at boot, which start-up pays.
      */
-    static CriteriaQuery<Object[]> keyQuery(HibernateCriteriaBuilder cb, String secureValue, Long teamId) {
-        JpaCriteriaQuery<Object[]> query = cb.createQuery(Object[].class);
-        JpaRoot<PersonalApiKeyEntity> key = query.from(PersonalApiKeyEntity.class);
-        JpaEntityJoin<PersonalApiKeyEntity, UserEntity> user = key.join(UserEntity.class);
-        user.on(cb.equal(user.get("id"), key.get("userId")));
-        if (teamId == null) {
-            query.multiselect(key, user);
-        } else {
-            JpaEntityJoin<PersonalApiKeyEntity, TeamEntity> team = key.join(TeamEntity.class, JoinType.LEFT);
-            team.on(cb.equal(team.get("id"), cb.value(teamId)));
-            query.multiselect(key, user, team);
-        }
-        return query.where(cb.equal(key.get("secureValue"), cb.value(secureValue)));
-    }
+    static final String KEY = "select k, u from PersonalApiKeyEntity k join UserEntity u on u.id = k.userId "
+            + "where k.secureValue = :secureValue";
+    static final String KEY_AND_TEAM = "select k, u, t from PersonalApiKeyEntity k join UserEntity u on u.id = k.userId "
+            + "left join TeamEntity t on t.id = :teamId where k.secureValue = :secureValue";
 
     /** The key with this id and its user's columns, or null. */
     public Uni<ApiKey> findById(String id) {
@@ -114,7 +103,7 @@ public class ApiKeys {
         if (key.lastUsedAt() != null && key.lastUsedAt().isAfter(OffsetDateTime.now(clock).minusHours(1))) {
             return Uni.createFrom().voidItem();
         }
-        // A criteria update, like keyQuery: the first request of a function stays clear of the HQL parser.
+        // A criteria update: it runs at most once an hour per key, so its per-call translation does not matter.
         return Sessions.write(() -> Panache.getSession().flatMap(session -> {
             HibernateCriteriaBuilder cb = session.getFactory().getCriteriaBuilder();
             CriteriaUpdate<PersonalApiKeyEntity> update = cb.createCriteriaUpdate(PersonalApiKeyEntity.class);
