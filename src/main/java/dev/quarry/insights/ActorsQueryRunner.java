@@ -130,7 +130,10 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
 
     /**
      * One page of actors: each row's person, its count for the cell ({@code event_count}; 0 without source) and its
-     * retention intervals ({@code appearances}); whether more follow; how many of the cell's persons no longer exist.
+     * retention intervals ({@code appearances}); whether more follow; {@code missingActors}: how many rows of this
+     * page are persons of the cell that the persons table no longer holds (deleted since; PostHog's per-page
+     * {@code missing_actors_count}, the page's rows minus the actors found). They sort after every existing person
+     * and are not in {@code rows}; with a person filter or a search they are left out (nothing is known to match).
      */
     @io.quarkus.runtime.annotations.RegisterForReflection
     public record Page(List<String> select, List<ActorRow> rows, boolean hasMore, int limit, int offset,
@@ -198,7 +201,8 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                 perPersonColumns.add(new Expr.Alias(parse("groupUniqArray(j)"), "intervals"));
                 columns.add(Expr.Field.of("a", "intervals"));
             }
-            SelectQuery perPerson = new SelectQuery(List.of(), false, perPersonColumns, List.of(new JoinExpr(null, cell.copy(), "cell", null, null)), null,
+            SelectQuery perPerson = new SelectQuery(List.of(), false, perPersonColumns,
+                    List.of(new JoinExpr(null, cell.copy(), "cell", null, null)), null,
                     List.of(Expr.Field.of("person_id")), null, List.of(), null, null, null);
             // the cell's persons LEFT JOIN persons: a row without person is one the persons table no longer holds
             // (deleted since); it keeps its place in the page, as in PostHog, and counts as missing
@@ -213,7 +217,8 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
         if (!search.isEmpty()) {
             where.add(search(search, pre));
         }
-        if (cell != null && where.stream().anyMatch(w -> w != null)) {
+        boolean filtered = !(InsightSql.and(where) instanceof Expr.Constant c && Boolean.TRUE.equals(c.value()));
+        if (cell != null && filtered) {
             // a deleted person's properties and distinct ids are gone: it cannot be shown to match a filter
             where.add(Expr.Call.of("isNotNull", Expr.Field.of("p", "id")));
         }
