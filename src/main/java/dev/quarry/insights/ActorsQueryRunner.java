@@ -130,7 +130,10 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
 
     /**
      * One page of actors: each row's person, its count for the cell ({@code event_count}; 0 without source) and its
-     * retention intervals ({@code appearances}); whether more follow; how many of the cell's persons no longer exist.
+     * retention intervals ({@code appearances}); whether more follow; {@code missingActors}: how many rows of this
+     * page are persons of the cell that the persons table no longer holds (deleted since; PostHog's per-page
+     * {@code missing_actors_count}, the page's rows minus the actors found). They sort after every existing person
+     * and are not in {@code rows}; with a person filter or a search they are left out (nothing is known to match).
      */
     @io.quarkus.runtime.annotations.RegisterForReflection
     public record Page(List<String> select, List<ActorRow> rows, boolean hasMore, int limit, int offset,
@@ -191,12 +194,21 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
             columns.add(Expr.Field.of("a", "n"));
             Expr stats = cell.retention() ? parse("count(DISTINCT j)") : cell.counted() ? parse("max(n)")
                     : parse("count()");
-            SelectQuery perPerson = new SelectQuery(List.of(), false, List.of(Expr.Field.of("person_id"),
-                    new Expr.Alias(stats, "n")), List.of(new JoinExpr(null, cell.copy(), "cell", null, null)), null,
+            List<Expr> perPersonColumns = new ArrayList<>(List.of(Expr.Field.of("person_id"),
+                    new Expr.Alias(stats, "n")));
+            if (cell.retention()) {
+                // the intervals the person appeared in, from the same evaluation of the cell (PostHog's appearances)
+                perPersonColumns.add(new Expr.Alias(parse("groupUniqArray(j)"), "intervals"));
+                columns.add(Expr.Field.of("a", "intervals"));
+            }
+            SelectQuery perPerson = new SelectQuery(List.of(), false, perPersonColumns,
+                    List.of(new JoinExpr(null, cell.copy(), "cell", null, null)), null,
                     List.of(Expr.Field.of("person_id")), null, List.of(), null, null, null);
-            from.add(JoinExpr.table("persons", "p"));
-            from.add(new JoinExpr("INNER JOIN", perPerson, "a",
-                    new Expr.Compare("=", Expr.Field.of("a", "person_id"), Expr.Field.of("p", "id")), null));
+            // the cell's persons LEFT JOIN persons: a row without person is one the persons table no longer holds
+            // (deleted since); it keeps its place in the page, as in PostHog, and counts as missing
+            from.add(new JoinExpr(null, perPerson, "a", null, null));
+            from.add(new JoinExpr("LEFT JOIN", Expr.Field.of("persons"), "p",
+                    new Expr.Compare("=", Expr.Field.of("p", "id"), Expr.Field.of("a", "person_id")), null));
         }
         List<Expr> where = new ArrayList<>();
         where.add(personFilter(query.properties(), "properties"));
@@ -205,27 +217,32 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
         if (!search.isEmpty()) {
             where.add(search(search, pre));
         }
-        SelectQuery personsAst = new SelectQuery(List.of(), false, columns, from, InsightSql.and(where), List.of(),
-                null, orderBy(query.orderBy(), cell, pre, Actors.displayProperties(context.mapper(),
-                        context.team().personDisplayNameProperties())), new Expr.Constant((long) limit + 1),
-                new Expr.Constant((long) offset), null);
-        HogQLStatement persons = new HogQLStatement(kind(), personsAst, Map.of()).withLimit(limit + 1);
-        HogQLStatement missingQ = null;
-        if (cell != null) {
-            // persons of the cell that the persons table does not hold (deleted since)
-            SelectQuery missing = new SelectQuery(List.of(), false, List.of(parse("count(DISTINCT person_id)")),
-                    List.of(new JoinExpr(null, cell.copy(), "cell", null, null)),
-                    new Expr.Compare("not in", Expr.Field.of("person_id"),
-                            SelectQuery.of(List.of(Expr.Field.of("id")), "persons", null)),
-                    List.of(), null, List.of(), null, null, null);
-            missingQ = new HogQLStatement(kind(), missing, Map.of()).withLimit(1);
+        boolean filtered = !(InsightSql.and(where) instanceof Expr.Constant c && Boolean.TRUE.equals(c.value()));
+        if (cell != null && filtered) {
+            // a deleted person's properties and distinct ids are gone: it cannot be shown to match a filter
+            where.add(Expr.Call.of("isNotNull", Expr.Field.of("p", "id")));
         }
-        HogQLStatement missingCount = missingQ;
+        List<SelectQuery.OrderExpr> order = new ArrayList<>();
+        if (cell != null) {
+            // deleted persons last, so that every existing person keeps the place it has without them
+            order.add(new SelectQuery.OrderExpr(Expr.Call.of("isNull", Expr.Field.of("p", "id")), false, null));
+        }
+        order.addAll(orderBy(query.orderBy(), cell, pre, Actors.displayProperties(context.mapper(),
+                context.team().personDisplayNameProperties())));
+        if (cell != null) {
+            order.add(order("a.person_id", false));
+        }
+        SelectQuery personsAst = new SelectQuery(List.of(), false, columns, from, InsightSql.and(where), List.of(),
+                null, order, new Expr.Constant((long) limit + 1), new Expr.Constant((long) offset), null);
+        HogQLStatement persons = new HogQLStatement(kind(), personsAst, Map.of()).withLimit(limit + 1);
         return sql.run(persons).flatMap(personsResult -> {
             List<Row> people = new ArrayList<>();
             personsResult.rows().forEach(people::add);
             boolean hasMore = people.size() > limit;
-            List<Row> page = hasMore ? people.subList(0, limit) : people;
+            List<Row> pageRows = hasMore ? people.subList(0, limit) : people;
+            // PostHog's missing_actors_count: the rows of this page whose person is not found
+            List<Row> page = pageRows.stream().filter(r -> r.getUUID(0) != null).toList();
+            long missing = pageRows.size() - page.size();
             List<UUID> ids = page.stream().map(r -> r.getUUID(0)).toList();
             QueryPlan<Map<UUID, List<String>>> distinctIds = ids.isEmpty() ? QueryPlan.of(Map.of())
                     : sql.run("SELECT person_id, distinct_id FROM person_distinct_ids WHERE person_id IN {ids} "
@@ -236,22 +253,32 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                                 }
                                 return m;
                             });
-            QueryPlan<Map<UUID, List<Integer>>> appearances = cell == null || !cell.retention() || ids.isEmpty()
-                    ? QueryPlan.of(Map.of()) : appearances(sql, cell, ids);
-            QueryPlan<Long> missingActors = missingCount == null ? QueryPlan.of(0L)
-                    : sql.run(missingCount).map(m -> m.rows().iterator().next().getLong(0));
-            return distinctIds.flatMap(dids -> appearances.flatMap(apps -> missingActors.map(missingN -> {
+            return distinctIds.map(dids -> {
                 List<ActorRow> rows = new ArrayList<>();
                 for (Row r : page) {
                     Actors.Person person = Actors.of(context.mapper(), r.getUUID(0), r.getOffsetDateTime(1),
                             r.getString(2), Boolean.TRUE.equals(r.getBoolean(3)),
                             dids.getOrDefault(r.getUUID(0), List.of()), context.team().personDisplayNameProperties());
                     rows.add(new ActorRow(person, ((Number) r.getValue(4)).longValue(),
-                            apps.getOrDefault(r.getUUID(0), List.of())));
+                            cell != null && cell.retention() ? intervals(r.getValue(5)) : List.of()));
                 }
-                return new Page(select, rows, hasMore, limit, offset, missingN, personsResult.compiled());
-            })));
+                return new Page(select, rows, hasMore, limit, offset, missing, personsResult.compiled());
+            });
         });
+    }
+
+    /** A person's retention intervals as the driver returns the aggregated array, sorted. */
+    private static List<Integer> intervals(Object value) {
+        List<Integer> out = new ArrayList<>();
+        if (value instanceof Object[] array) {
+            for (Object o : array) {
+                if (o instanceof Number n) {
+                    out.add(n.intValue());
+                }
+            }
+        }
+        out.sort(null);
+        return out;
     }
 
     /** {@code search}: a person's email or name contains it, one of their distinct ids does, or it is their uuid. */
@@ -279,25 +306,6 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
         } catch (HogQLException e) {
             throw new ValidationException(e.getMessage(), attr);
         }
-    }
-
-    /** Each person's distinct retention intervals, sorted (PostHog's {@code appearances}). */
-    private static QueryPlan<Map<UUID, List<Integer>>> appearances(InsightSql sql, Cell cell, List<UUID> ids) {
-        List<Expr> idList = new ArrayList<>();
-        ids.forEach(id -> idList.add(new Expr.Constant(id)));
-        List<Expr> byPersonAndInterval = List.of(Expr.Field.of("person_id"), Expr.Field.of("j"));
-        SelectQuery query = new SelectQuery(List.of(), false, byPersonAndInterval,
-                List.of(new JoinExpr(null, cell.copy(), "cell", null, null)),
-                new Expr.Compare("in", Expr.Field.of("person_id"), new Expr.TupleLit(idList)),
-                byPersonAndInterval, null, List.of(new SelectQuery.OrderExpr(Expr.Field.of("person_id"), false, null),
-                        new SelectQuery.OrderExpr(Expr.Field.of("j"), false, null)), null, null, null);
-        return sql.run(new HogQLStatement(sql.kind(), query, Map.of())).map(result -> {
-            Map<UUID, List<Integer>> m = new HashMap<>();
-            for (Row r : result.rows()) {
-                m.computeIfAbsent(r.getUUID(0), k -> new ArrayList<>()).add((int) (long) r.getLong(1));
-            }
-            return m;
-        });
     }
 
     private static String type(String labelled) {
