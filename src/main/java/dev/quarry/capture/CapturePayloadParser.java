@@ -206,7 +206,10 @@ public final class CapturePayloadParser {
 
     private JsonNode readJson(byte[] raw) {
         try {
-            JsonNode root = mapper.readTree(raw);
+            JsonNode root;
+            try (NegativeZeroParser parser = new NegativeZeroParser(mapper.createParser(raw))) {
+                root = mapper.readTree(parser);
+            }
             if (root == null || root.isMissingNode()) {
                 throw new CaptureValidationException("Empty request body");
             }

@@ -19,14 +19,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * PostHog's read_taxonomy tool: the project's events by popularity, an event's properties, an entity's (person)
- * properties, and sample values of an event or person property, as the plain text the tool returns. Event names
+ * PostHog's read_taxonomy tool: the project's events by popularity, an event's properties, an entity's (person;
+ * session, which has none here) properties, and sample values of an event or person property, as the plain text the tool returns. Event names
  * and counts come from a HogQL query over the last 30 days (the compiler's team wall), properties from the
  * definitions capture keeps. Property names typed by the caller become HogQL field nodes, never HogQL text.
  */
 @ApplicationScoped
 public class Taxonomy {
     static final int SAMPLE_VALUES = 25;
+    /**
+     * PostHog lists its session properties (the sessions table's columns: $session_duration, $channel_type, …) for the
+     * entity {@code session}. Quarry has no sessions table and its queries refuse session property filters, so none
+     * is listed: the answer is PostHog's own text for an entity without properties, not "does not exist".
+     */
+    static final String NO_SESSION_PROPERTIES = "Properties do not exist in the taxonomy for the entity session.";
 
     private final Definitions definitions;
     private final dev.quarry.query.QueryPlans plans;
@@ -57,11 +63,18 @@ public class Taxonomy {
         return switch (query.get("kind").asText()) {
             case "events" -> events(team, bounded(query, "limit", 500, 1, 500), bounded(query, "offset", 0, 0, Integer.MAX_VALUE));
             case "event_properties" -> eventProperties(team, text(query, "event_name"));
-            case "entity_properties" -> entity(text(query, "entity")) == null ? unknownEntity(text(query, "entity"))
-                    : entityProperties(team, "person");
+            case "entity_properties" -> switch (String.valueOf(entity(text(query, "entity")))) {
+                case "person" -> entityProperties(team, "person");
+                case "session" -> Uni.createFrom().item(NO_SESSION_PROPERTIES);
+                default -> unknownEntity(text(query, "entity"));
+            };
             case "event_property_values" -> eventPropertyValues(team, text(query, "event_name"), text(query, "property_name"));
-            case "entity_property_values" -> entity(text(query, "entity")) == null ? unknownEntity(text(query, "entity"))
-                    : entityPropertyValues(team, "person", text(query, "property_name"));
+            case "entity_property_values" -> switch (String.valueOf(entity(text(query, "entity")))) {
+                case "person" -> entityPropertyValues(team, "person", text(query, "property_name"));
+                case "session" -> Uni.createFrom().item("The property " + text(query, "property_name")
+                        + " does not exist in the taxonomy.");
+                default -> unknownEntity(text(query, "entity"));
+            };
             case "action_properties", "action_property_values" ->
                     Uni.createFrom().item("Actions are not available in this project: there are no actions to read.");
             default -> throw new ValidationException("Unknown taxonomy query kind: " + query.get("kind").asText(), "query");
@@ -168,14 +181,19 @@ public class Taxonomy {
         return out.toString();
     }
 
-    /** The entity this project has (person, also as "persons"), or null. */
+    /** The entity named (person or session, also in the plural the CLI accepts), or null. */
     private static String entity(String entity) {
-        String e = entity.toLowerCase();
-        return e.equals("person") || e.equals("persons") ? "person" : null;
+        String e = entity.toLowerCase(java.util.Locale.ROOT);
+        return switch (e) {
+            case "person", "persons" -> "person";
+            case "session", "sessions" -> "session";
+            default -> null;
+        };
     }
 
+    /** PostHog's {@code entity_not_found} text, listing the entities this tool reads. */
     private static Uni<String> unknownEntity(String entity) {
-        return Uni.createFrom().item("Entity `" + entity + "` does not exist in the taxonomy. Available entities: person.");
+        return Uni.createFrom().item("Entity " + entity + " not found. Available entities: person, session");
     }
 
     private static String text(JsonNode query, String field) {

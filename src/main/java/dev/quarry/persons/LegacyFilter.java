@@ -23,7 +23,7 @@ import java.util.Set;
 
 /**
  * PostHog's legacy filter parameters as the persons endpoints read them (persons/funnel, persons/funnel/correlation,
- * persons/lifecycle, persons/stickiness), parsed once from the query string (JSON-valued ones JSON-encoded) merged
+ * persons/lifecycle, persons/stickiness, persons/trends), parsed once from the query string (JSON-valued ones JSON-encoded) merged
  * with a JSON body (the body wins), and their translation to the query nodes the insight runners take
  * ({@code events} → {@code series}, {@code date_from} → {@code dateRange}, …).
  *
@@ -64,6 +64,8 @@ public record LegacyFilter(
         Integer limit, Integer offset, String search, String format,
         @JsonProperty("target_date") String targetDate, @JsonProperty("lifecycle_type") String lifecycleType,
         String entityId, String type, String entityMath,
+        @JsonProperty("entity_order") Integer entityOrder,
+        @JsonProperty("breakdown_value") JsonNode breakdownValue,
         @JsonProperty("stickiness_days") Integer stickinessDays) {
 
     /** The parameters whose query-string value is JSON (a value that is not JSON stays text, e.g. a breakdown name). */
@@ -273,7 +275,18 @@ public record LegacyFilter(
                 out.add(node);
             }
         }
-        if (breakdown != null && !breakdown.isNull() && !(breakdown.isTextual() && breakdown.asText().isEmpty())) {
+        putBreakdown(query);
+        return query;
+    }
+
+    /** Whether a breakdown is given (not null, not ""). */
+    boolean hasBreakdown() {
+        return breakdown != null && !breakdown.isNull() && !(breakdown.isTextual() && breakdown.asText().isEmpty());
+    }
+
+    /** The legacy {@code breakdown} / {@code breakdown_type} / {@code breakdown_limit} as the query's breakdownFilter. */
+    private void putBreakdown(ObjectNode query) {
+        if (hasBreakdown()) {
             ObjectNode filter = query.putObject("breakdownFilter");
             filter.set("breakdown", breakdown.isArray() && breakdown.size() == 1 ? breakdown.get(0) : breakdown);
             filter.put("breakdown_type", given(breakdownType) ? breakdownType : "event");
@@ -281,6 +294,53 @@ public record LegacyFilter(
                 filter.put("breakdown_limit", breakdownLimit);
             }
         }
+    }
+
+    /**
+     * persons/trends' target entity, as PostHog's {@code get_target_entity}: the {@code events} entity at
+     * {@code entity_order}; else the {@code events} entity whose id is {@code entityId} and whose math is
+     * {@code entityMath} (absent: total); else a bare entity {@code entityId} of {@code type}. Without
+     * {@code entityId} only {@code type=events} (all events) is accepted.
+     *
+     * @throws ValidationException PostHog's 400 for a missing entity id; actions, which Quarry does not have, name
+     *     {@code type}
+     */
+    public ObjectNode targetEntity() {
+        if (!given(entityId) && !"events".equals(type)) {
+            throw new ValidationException("An entity id and the entity type must be provided to determine an entity",
+                    null);
+        }
+        if (given(type) && !type.equals("events")) {
+            throw new ValidationException("Only events can be the target entity", "type");
+        }
+        series(); // refuses actions and malformed entities
+        String math = given(entityMath) ? entityMath : "total";
+        if (events != null && entityOrder != null) {
+            for (Entity e : events) {
+                if (entityOrder.equals(e.order())) {
+                    return eventsNode(e);
+                }
+            }
+        }
+        if (events != null) {
+            for (Entity e : events) {
+                if (java.util.Objects.equals(e.id(), entityId) && math.equals(e.math() == null ? "total" : e.math())) {
+                    return eventsNode(e);
+                }
+            }
+        }
+        if (!given(type)) {
+            // PostHog fails here (a ValueError, its 500); a clear 400 instead
+            throw new ValidationException("An entity must be provided for target entity to be determined", "type");
+        }
+        return eventsNode(Entity.of(entityId, math));
+    }
+
+    /** The TrendsQuery of persons/trends: the target entity as its one series, the common fields, the breakdown. */
+    public ObjectNode trendsQuery() {
+        ArrayNode series = NODES.arrayNode().add(targetEntity());
+        ObjectNode query = insight("TrendsQuery", series);
+        putBreakdown(query);
         return query;
     }
 

@@ -78,7 +78,7 @@ public class PersonActors {
     }
 
     /**
-     * The funnel envelope: the people envelope plus {@code initial} (the request's own absolute URL, as PostHog's
+     * The funnel (and persons/trends) envelope: the people envelope plus {@code initial} (the request's own absolute URL, as PostHog's
      * {@code format_query_params_absolute_url(request, 0)} leaves it), {@code missing_persons} and the cache fields.
      */
     public ObjectNode funnelEnvelope(Page page, URI requestUrl, int limit, int offset) {

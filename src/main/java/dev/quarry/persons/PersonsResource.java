@@ -166,6 +166,29 @@ public class PersonsResource {
         return actorList(filter, source, request, csv);
     }
 
+    /**
+     * PostHog's legacy persons/trends (still served, GET only): the persons who did the target entity
+     * ({@link LegacyFilter#targetEntity}) in the filter's date range ({@code date_from} default -7d; the frontend sends
+     * the clicked interval as both ends), with the filter's properties and, when {@code breakdown} is given, the
+     * {@code breakdown_value}. The answer is PostHog's cached-results envelope: {@code results: [{people, count}]},
+     * {@code next}, {@code initial}, {@code missing_persons}, {@code is_cached}, {@code last_refresh}.
+     */
+    @GET
+    @Path("trends")
+    @RequiresScopes("person:read")
+    public Uni<Response> trends(@Context UriInfo uri, @Context HttpServerRequest request) {
+        LegacyFilter filter = LegacyFilter.of(uri.getQueryParameters(), null);
+        boolean csv = Csv.requested(filter.format());
+        InsightActorsQuery source = new InsightActorsQuery("InsightActorsQuery",
+                InsightQuery.parse(filter.trendsQuery()), null, 0,
+                filter.hasBreakdown() ? filter.breakdownValue() : null,
+                null, null, null, null, null, null, null, null, null);
+        int limit = LegacyFilter.limit(filter.limit(), "limit");
+        int offset = LegacyFilter.offset(filter.offset(), "offset");
+        return actors.people(auth.team(), source, limit, offset, filter.search())
+                .map(page -> render(actors.funnelEnvelope(page, URI.create(request.absoluteURI()), limit, offset), csv));
+    }
+
     @GET
     @Path("funnel")
     @RequiresScopes("person:read")
@@ -309,7 +332,7 @@ public class PersonsResource {
     }
 
     @POST
-    @Path("{action: lifecycle|stickiness|values|cohorts}")
+    @Path("{action: lifecycle|stickiness|trends|values|cohorts}")
     @RequiresScopes("person:read")
     public Uni<Response> postToAGetAction(@PathParam("action") String action) {
         throw new MethodNotAllowedException("POST");

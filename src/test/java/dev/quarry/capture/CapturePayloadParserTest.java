@@ -167,6 +167,29 @@ class CapturePayloadParserTest {
     }
 
     /**
+     * serde_json reads the integer {@code -0} as the float {@code -0.0} (an i64 cannot keep the sign), so PostHog's
+     * capture stores the distinct id {@code -0} as "-0.0" and a property {@code -0} as -0.0; {@code 0}, {@code -1},
+     * {@code -0.0} and a long past int range keep their own text, and a string "-0" stays "-0".
+     */
+    @Test
+    void minusZeroIsSerdesFloat() {
+        assertEquals("-0.0", event("\"event\":\"e\",\"distinct_id\":-0").events().get(1).distinctId());
+        assertEquals("-0.0", event("\"event\":\"e\",\"distinct_id\":-0.0").events().get(1).distinctId());
+        assertEquals("0", event("\"event\":\"e\",\"distinct_id\":0").events().get(1).distinctId());
+        assertEquals("-1", event("\"event\":\"e\",\"distinct_id\":-1").events().get(1).distinctId());
+        assertEquals("-9007199254740993",
+                event("\"event\":\"e\",\"distinct_id\":-9007199254740993").events().get(1).distinctId());
+        assertEquals("-0", event("\"event\":\"e\",\"distinct_id\":\"-0\"").events().get(1).distinctId());
+        assertEquals("[-0.0,0]", event("\"event\":\"e\",\"distinct_id\":[-0,0]").events().get(1).distinctId());
+        com.fasterxml.jackson.databind.JsonNode p = event("\"event\":\"e\",\"distinct_id\":\"d\",\"properties\":"
+                + "{\"z\":-0,\"n\":{\"k\":-0},\"i\":7}").events().get(1).properties();
+        assertEquals(true, p.get("z").isDouble());
+        assertEquals("-0.0", Double.toString(p.get("z").doubleValue()));
+        assertEquals("-0.0", Double.toString(p.get("n").get("k").doubleValue()));
+        assertEquals(true, p.get("i").isInt());
+    }
+
+    /**
      * The canonical 36-character form (what SDKs send) takes a fast path: it must give the same uuid in either case,
      * and a string of that length that is not a uuid (a non-hex digit, a hyphen out of place) stays a 400.
      */

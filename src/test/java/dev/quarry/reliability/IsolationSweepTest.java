@@ -60,7 +60,7 @@ class IsolationSweepTest {
             Map.entry("POST /internal/rollups/fold", "operator secret, not a project key"),
             Map.entry("GET /api/projects/{project_id}/persons/reset_person_distinct_id", "always 405, touches nothing"),
             Map.entry("DELETE /api/projects/{project_id}/persons/reset_person_distinct_id", "always 405, touches nothing"),
-            Map.entry("POST /api/projects/{project_id}/persons/{action: lifecycle|stickiness|values|cohorts}", "always 405, touches nothing"));
+            Map.entry("POST /api/projects/{project_id}/persons/{action: lifecycle|stickiness|trends|values|cohorts}", "always 405, touches nothing"));
 
     private static Project a;
     private static Project b;
@@ -217,6 +217,9 @@ class IsolationSweepTest {
         calls.put("GET /api/projects/{project_id}/persons/stickiness", (s, id) -> s.queryParam("entityId", "$pageview")
                 .queryParam("type", "events").queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-05")
                 .queryParam("interval", "day").queryParam("stickiness_days", 1).get(p + id + "/persons/stickiness/"));
+        calls.put("GET /api/projects/{project_id}/persons/trends", (s, id) -> s.queryParam("entityId", "$pageview")
+                .queryParam("type", "events").queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-05")
+                .get(p + id + "/persons/trends/"));
         calls.put("PATCH /api/projects/{project_id}", (s, id) -> s.body(map("name", "renamed by A")).patch(p + id + "/"));
         calls.put("GET /api/projects/{project_id}/usage", (s, id) -> s.get(p + id + "/usage/"));
         String steps = "[{\"id\":\"$pageview\",\"type\":\"events\",\"order\":0},"
