@@ -258,7 +258,8 @@ public class QueryExecutor {
         Long resultRows = rows == null ? null : (long) (rowLimit == null ? rows.size()
                 : Math.min(rows.size(), rowLimit));
         costs.fire(new QueryCost(resultRows, null, durationMicros / 1000));
-        Meter.Write row = logRow(teamId, queryId, kind, hogql, sql, start.at(), durationMicros, resultRows, mapped);
+        Meter.Write row = logRow(teamId, queryId, kind, hogql, sql, start.at(), durationMicros, resultRows, mapped,
+                logDetail(outcome.failure(), mapped));
         // inside an HTTP call the row goes out with the call's meter row, in the round trip that one costs anyway
         Uni<Void> logged = metering.defer(row) ? Uni.createFrom().voidItem()
                 : conn.preparedQuery(row.sql()).execute(row.params()).replaceWithVoid();
@@ -398,14 +399,30 @@ public class QueryExecutor {
      * ClickHouse query log is flushed every few seconds and loses them the same way).
      */
     private static Meter.Write logRow(long teamId, String queryId, String kind, String hogql, String sql,
-                                      OffsetDateTime startedAt, long durationMicros, Long resultRows, Throwable failure) {
+                                      OffsetDateTime startedAt, long durationMicros, Long resultRows, Throwable failure,
+                                      String exception) {
         String status = failure == null ? "QueryFinish" : "ExceptionWhileProcessing";
         Integer code = failure == null ? Integer.valueOf(0) : failure instanceof QueryCancelledException ? Integer.valueOf(394)
                 : failure instanceof QueryTimeoutException ? Integer.valueOf(159) : null;
         return new Meter.Write(LOG_SQL, Tuple.tuple(java.util.Arrays.asList(teamId, storable(queryId),
                 startedAt.plusNanos(durationMicros * 1000), startedAt, durationMicros / 1000, durationMicros,
-                resultRows, status, code, failure == null ? null : storable(failure.getMessage()), storable(sql),
+                resultRows, status, code, failure == null ? null : storable(exception), storable(sql),
                 hogql == null ? "" : storable(hogql), kind)));
+    }
+
+    /**
+     * The query log's {@code exception}: the answered message, and for a value PostgreSQL refused (answered in
+     * HogQL's words) PostgreSQL's own text and SQLSTATE after it, for whoever reads the log.
+     */
+    static String logDetail(Throwable original, Throwable mapped) {
+        if (mapped == null) {
+            return null;
+        }
+        if (original instanceof PgException pg && mapped != original && pg.getSqlState() != null
+                && dev.quarry.hogql.ValueErrors.of(pg.getSqlState(), pg.getErrorMessage()) != null) {
+            return mapped.getMessage() + " (PostgreSQL " + pg.getSqlState() + ": " + pg.getErrorMessage() + ")";
+        }
+        return mapped.getMessage();
     }
 
     /**
@@ -451,7 +468,13 @@ public class QueryExecutor {
             if (state.equals(dev.quarry.web.DatabaseFailures.NUL_IN_TEXT)) {
                 return dev.quarry.web.DatabaseFailures.nulInText();
             }
-            if (state.startsWith("22") || dev.quarry.web.DatabaseFailures.isQueryError(state)) {
+            dev.quarry.hogql.ValueErrors.ValueError value = dev.quarry.hogql.ValueErrors.of(state, pg.getErrorMessage());
+            if (value != null) {
+                // a value PostgreSQL refused: ClickHouse's code name and HogQL's words (PostgreSQL's text names
+                // Quarry's SQL types); the query log keeps PostgreSQL's text
+                return new ValidationException(value.code(), value.message(), null);
+            }
+            if (dev.quarry.web.DatabaseFailures.isQueryError(state)) {
                 return new ValidationException("query_error", "Query failed: " + pg.getErrorMessage(), null);
             }
         }

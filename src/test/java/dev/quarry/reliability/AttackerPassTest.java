@@ -55,7 +55,8 @@ class AttackerPassTest {
         // integer arithmetic wraps as ClickHouse's (2^63 - 1 is a UInt64 literal: + 1 is 2^63), never out of range
         q.put("select 9223372036854775807 + 1, toInt64(9223372036854775807) * 3", 200);
         q.put("select abs(-9223372036854775808), -(-9223372036854775808)", 0);
-        q.put("select power(10, 10000), exp(1e10)", 400);
+        // Float64 past a double is IEEE inf as in ClickHouse (V73_1), JSON null
+        q.put("select power(10, 10000), exp(1e10)", 200);
         q.put("select now() + interval 99999999999 year", 400);
         q.put("select dateAdd(now(), toIntervalYear(999999999))", 400);
         q.put("select addDays(today(), 2147483647)", 400);
