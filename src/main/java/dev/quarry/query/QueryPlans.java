@@ -88,6 +88,23 @@ public class QueryPlans {
         }
     }
 
+    /**
+     * Compiles, without running anything, every statement {@code plan} already holds (a step's later statements
+     * depend on rows and are not reached), so that a query can be checked as deeply as a run checks it before its
+     * first statement: a saved insight's HogQL at save. Call it off the event loop (a compile is CPU work).
+     *
+     * @throws dev.quarry.web.ValidationException 400 for a statement that does not compile
+     */
+    public static void compileHeld(Team team, java.time.Instant now, QueryPlan<?> plan) {
+        if (plan instanceof QueryPlan.Run run) {
+            compile(team, now, run.statement());
+        } else if (plan instanceof QueryPlan.All<?> all) {
+            all.parts().forEach(part -> compileHeld(team, now, part));
+        } else if (plan instanceof QueryPlan.Then<?, ?> then) {
+            compileHeld(team, now, then.first());
+        }
+    }
+
     /** One run of a plan. */
     private final class Execution {
         private final Team team;

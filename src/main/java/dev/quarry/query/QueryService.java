@@ -92,6 +92,26 @@ public class QueryService {
         });
     }
 
+    /**
+     * PostHog's {@code CACHE_ONLY_NEVER_CALCULATE} (a saved insight retrieved without {@code refresh}, or with
+     * {@code force_cache}): the cached answer of the query, whatever its age, with the cache fields
+     * ({@code is_cached: true}), or null when nothing is cached or the kind is not cached. Nothing is calculated or
+     * enqueued; the query is read by its record as a run reads it (a malformed one is a 400).
+     */
+    public Uni<ObjectNode> cachedOnly(Team team, QueryRequest request) {
+        QueryRunner<?> runner = runners.get(request.kind());
+        ObjectNode query = FiltersOverride.apply(request.query(), request.kind(), request.filtersOverride(),
+                request.variablesOverride());
+        QueryRunners.Parsed<?> parsed = QueryRunners.parse(runner, query);
+        if (!runner.cacheable()) {
+            return Uni.createFrom().nullItem();
+        }
+        String cacheKey = cache.key(team.id(), team.timezone(), query);
+        return cache.get(team.id(), cacheKey).map(entry -> entry == null ? null
+                : withCacheFields(entry.response(), team, cacheKey, entry.lastRefresh(),
+                        CachePolicy.of(request.kind(), parsed.query(), entry.response()), true));
+    }
+
     /** Whether POST query runs {@code kind} (a runner bean answers it); see {@link QueryRunners#kinds()}. */
     public boolean answers(String kind) {
         return runners.answers(kind);

@@ -33,7 +33,7 @@ public record Insight(long id, String shortId, String name, String derivedName, 
         return u == null || !org.hibernate.Hibernate.isInitialized(u) ? null : new UserRef(u.id, u.uuid.toString(), u.distinctId, u.firstName, u.email);
     }
 
-    /** PostHog's InsightSerializer shape, without results (the CLI runs {@code query} through POST query). */
+    /** PostHog's InsightSerializer shape, its result fields empty ({@link InsightResults} fills them by {@code refresh}). */
     public ObjectNode toJson(ObjectMapper mapper, String timezone) {
         ObjectNode o = mapper.createObjectNode();
         o.put("id", id);

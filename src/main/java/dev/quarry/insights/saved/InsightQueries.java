@@ -5,11 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.data.Team;
 import dev.quarry.query.QueryContext;
+import dev.quarry.query.QueryKinds;
+import dev.quarry.query.QueryPlans;
 import dev.quarry.query.QueryRequest;
 import dev.quarry.query.QueryRunners;
+import dev.quarry.query.TeamLanes;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.web.ParseErrorException;
 import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 
@@ -23,32 +27,57 @@ import java.time.Clock;
  * run makes before its SQL — enum values such as a series' {@code math}, {@code interval}, {@code display},
  * {@code breakdown_type}, {@code funnelOrderType}, {@code retentionType} — refuses the insight at save, as PostHog's
  * schema validation does: a 400 naming the field ({@code attr}), and nothing is stored. A wrapper whose
- * {@code source} is missing or null is a 400 too (PostHog's schema requires it). Kinds of PostHog's schema that Quarry does not run are stored as sent (they cannot run here either way).
+ * {@code source} is missing or null is a 400 too (PostHog's schema requires it), and so is a kind PostHog's schema
+ * does not know ({@code NopeQuery}: 400 naming it, {@code attr: "kind"}). Kinds of PostHog's schema that Quarry does
+ * not run are stored as sent (they cannot run here either way). The check runs on a worker thread in the project's
+ * query lane, as POST query's planning does.
  */
 @ApplicationScoped
 public class InsightQueries {
     private final QueryRunners runners;
     private final ObjectMapper mapper;
     private final Clock clock;
+    private final TeamLanes lanes;
 
-    public InsightQueries(QueryRunners runners, ObjectMapper mapper, Clock clock) {
+    public InsightQueries(QueryRunners runners, ObjectMapper mapper, Clock clock, TeamLanes lanes) {
         this.runners = runners;
         this.mapper = mapper;
         this.clock = clock;
+        this.lanes = lanes;
     }
 
     /**
+     * Checks the query in the project's query lane ({@link TeamLanes}, a worker thread, as POST query plans), never on
+     * the event loop: building a HogQL query's plan parses and resolves its HogQL, so a HogQL insight is checked as
+     * fully as any other at save.
+     *
      * @param query the query as sent (null: not sent; JSON null: cleared, nothing to check)
      * @param team the insight's project (the plan is built for it, as a run would build it; nothing runs)
-     * @throws ParseErrorException 400 {@code parse_error} naming the malformed field of the query
+     * @return completes when the query is fine; fails with 400 {@code parse_error} naming the malformed field (or
+     *     naming a kind PostHog's schema does not know), or 429 when the project's lane is full
      */
-    public void check(JsonNode query, Team team) {
+    public Uni<Void> check(JsonNode query, Team team) {
         if (!(query instanceof ObjectNode sent)) {
-            return;
+            return Uni.createFrom().voidItem();
         }
+        return lanes.run(team.id(), () -> {
+            checkNow(sent, team);
+            return Uni.createFrom().voidItem();
+        });
+    }
+
+    private void checkNow(ObjectNode sent, Team team) {
         ObjectNode node = QueryRequest.unwrap(sent);
         String kind = QuerySchema.kindOf(node);
-        if (kind == null || !runners.answers(kind)) {
+        if (kind == null) {
+            return;
+        }
+        if (!QueryKinds.SCHEMA_KINDS.contains(kind) && !runners.answers(kind)) {
+            // PostHog's QuerySchemaRoot refuses a kind its schema does not know (the discriminated union's tag)
+            throw new ParseErrorException("Invalid query: Input tag '" + kind
+                    + "' found using 'kind' does not match any of the expected tags", "kind");
+        }
+        if (!runners.answers(kind)) {
             return;
         }
         QueryRunners.Parsed<?> parsed;
@@ -61,16 +90,15 @@ public class InsightQueries {
         }
         try {
             // the plan is a value: building it runs no SQL, but it checks what the runner checks before running
-            // (a series' math, a breakdown's type, an interval …), the same checks POST query makes
-            parsed.plan(new QueryContext(team, mapper, clock.instant()));
+            // (a series' math, a breakdown's type, an interval, a HogQL query's text …), the same checks POST query makes
+            QueryContext context = new QueryContext(team, mapper, clock.instant());
+            // and the statements it holds are compiled (nothing is executed), so a HogQL query's unknown field or
+            // table is refused at save as its run would refuse it
+            QueryPlans.compileHeld(team, context.now(), parsed.plan(context));
         } catch (ParseErrorException e) {
             throw e;
         } catch (ValidationException e) {
             throw new ParseErrorException("Invalid query: " + e.getMessage(), e.attr());
-        } catch (IllegalStateException e) {
-            // a plan that parses HogQL text (a HogQLQuery, a hogql math or filter) may not do so on the event loop,
-            // where this runs (hogql.EventLoopGuard): such a query is checked by its record only, as before, and
-            // the rest of its checks happen when it runs
         }
     }
 }

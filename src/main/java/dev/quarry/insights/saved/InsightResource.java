@@ -12,6 +12,7 @@ import dev.quarry.web.LimitOffset;
 import dev.quarry.web.MethodNotAllowedException;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
@@ -27,7 +28,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,7 +36,8 @@ import java.util.List;
  * {@code {"deleted": true}}; DELETE is refused with 405 as in PostHog), {@code trending/} (most viewers in the last
  * {@code days}, default 7) and the activity log of one insight or of all ({@code activity/}). Scopes
  * {@code insight:read|write}; activity {@code activity_log:read}. The saved {@code query} runs through POST query,
- * which unwraps InsightVizNode and data table nodes as PostHog does.
+ * which unwraps InsightVizNode and data table nodes as PostHog does; retrieve and list fill each insight's
+ * {@code result} by the {@code refresh} parameter ({@link InsightResults}).
  */
 @Path(ApiPaths.PROJECT + "/insights")
 @Produces(MediaType.APPLICATION_JSON)
@@ -45,12 +46,15 @@ public class InsightResource {
     private final Insights insights;
     private final ObjectMapper mapper;
     private final InsightQueries queries;
+    private final InsightResults results;
 
-    public InsightResource(RequestAuth auth, Insights insights, ObjectMapper mapper, InsightQueries queries) {
+    public InsightResource(RequestAuth auth, Insights insights, ObjectMapper mapper, InsightQueries queries,
+                           InsightResults results) {
         this.auth = auth;
         this.insights = insights;
         this.mapper = mapper;
         this.queries = queries;
+        this.results = results;
     }
 
     @GET
@@ -58,15 +62,18 @@ public class InsightResource {
     public Uni<LimitOffset.Page<ObjectNode>> list(@QueryParam("short_id") String shortId, @QueryParam("search") String search,
                                                   @QueryParam("saved") String saved, @QueryParam("favorited") String favorited,
                                                   @QueryParam("limit") String limit, @QueryParam("offset") String offset,
+                                                  @QueryParam("refresh") String refresh,
                                                   @Context HttpServerRequest request) {
         LimitOffset page = LimitOffset.parse(limit, offset, 100, 1000);
         return insights.list(auth.teamId(), blankToNull(shortId), search, bool(saved, "saved"), bool(favorited, "favorited"),
                         page.limit(), page.offset())
-                .map(found -> {
-                    List<ObjectNode> rows = new ArrayList<>();
-                    found.results().forEach(i -> rows.add(i.toJson(mapper, auth.team().timezone())));
-                    return page.page(URI.create(request.absoluteURI()), found.count(), rows);
-                });
+                // each insight's result as PostHog's list serializer fills it (cached only unless refresh asks), one
+                // insight after another so that a page never holds more than one of the project's lane slots
+                .flatMap(found -> Multi.createFrom().iterable(found.results())
+                        .onItem().transformToUniAndConcatenate(i -> results.fill(auth.team(), i,
+                                i.toJson(mapper, auth.team().timezone()), refresh))
+                        .collect().asList()
+                        .map(rows -> page.page(URI.create(request.absoluteURI()), found.count(), rows)));
     }
 
     @POST
@@ -77,7 +84,8 @@ public class InsightResource {
         if (changes.deleted() != null && changes.deleted()) {
             throw new ValidationException("An insight cannot be created deleted.", "deleted");
         }
-        return insights.create(auth.teamId(), auth.key().userId(), changes)
+        return queries.check(changes.query(), auth.team())
+                .flatMap(x -> insights.create(auth.teamId(), auth.key().userId(), changes))
                 .map(i -> Response.status(201).entity(i.toJson(mapper, auth.team().timezone())).type(MediaType.APPLICATION_JSON).build());
     }
 
@@ -108,13 +116,18 @@ public class InsightResource {
         return activity(null, limit, page);
     }
 
+    /**
+     * The insight with its result as PostHog's retrieve fills it for {@code refresh} (absent: the cached result only;
+     * {@code true}/{@code 1}/{@code force_blocking}: calculated now; {@code blocking}: cached while fresh; see
+     * {@link InsightResults}); records the caller's view.
+     */
     @GET
     @Path("{id}")
     @RequiresScopes("insight:read")
-    public Uni<ObjectNode> get(@PathParam("id") String id) {
+    public Uni<ObjectNode> get(@PathParam("id") String id, @QueryParam("refresh") String refresh) {
         return existing(id)
                 .call(i -> insights.viewed(auth.teamId(), i.id(), auth.key().userId()))
-                .map(i -> i.toJson(mapper, auth.team().timezone()));
+                .flatMap(i -> results.fill(auth.team(), i, i.toJson(mapper, auth.team().timezone()), refresh));
     }
 
     @PATCH
@@ -123,7 +136,8 @@ public class InsightResource {
     @RequiresScopes("insight:write")
     public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
         Insights.Changes changes = changes(body);
-        return existing(id).flatMap(found -> insights.update(auth.teamId(), found.id(), auth.key().userId(), changes))
+        return existing(id).call(found -> queries.check(changes.query(), auth.team()))
+                .flatMap(found -> insights.update(auth.teamId(), found.id(), auth.key().userId(), changes))
                 .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
                 .map(i -> i.toJson(mapper, auth.team().timezone()));
     }
@@ -178,16 +192,15 @@ public class InsightResource {
     }
 
     /**
-     * The body read once into its record (400 naming a malformed field, the query's own fields included:
-     * {@link InsightQueries}); a body that is not an object is a 400.
+     * The body read once into its record (400 naming a malformed field); a body that is not an object is a 400.
+     * The query's own fields are checked by {@link InsightQueries#check}, off the event loop, before anything is
+     * stored.
      */
     private Insights.Changes changes(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new ValidationException("Request body must be a JSON object.", null);
         }
-        Insights.Changes changes = LenientJson.read(body, InsightBody.class).changes();
-        queries.check(changes.query(), auth.team());
-        return changes;
+        return LenientJson.read(body, InsightBody.class).changes();
     }
 
     private static Boolean bool(String value, String attr) {
