@@ -19,6 +19,7 @@ import java.util.Map;
 /** PostHog's capture endpoints, as its SDKs call them. The project is named by its public token. */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
+@dev.quarry.web.NulCharactersAccepted
 public class CaptureResource {
     private static final Map<String, Integer> OK = Map.of("status", 1);
 

@@ -23,6 +23,7 @@ import jakarta.ws.rs.core.Response;
 @Path(ApiPaths.PROJECT + "/query")
 @Produces(MediaType.APPLICATION_JSON)
 @RequiresScopes("query:read")
+@dev.quarry.web.NulCharactersAccepted(bodyOnly = true)
 public class QueryResource {
     private final RequestAuth auth;
     private final QueryService service;

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quarry.capture.CaptureResource;
-import dev.quarry.query.QueryResource;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -30,7 +28,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * the request failed in the database with PostgreSQL's own message, possibly after part of it was written.
  *
  * <p>Not here: the capture endpoints (PostHog's ingestion stores U+FFFD in its place, and so does capture), and the
- * body of {@code POST query} (the query runner answers its own 400 and keeps the run in the query log).
+ * body of {@code POST query} (the query runner answers its own 400 and keeps the run in the query log): resources
+ * marked {@link NulCharactersAccepted}.
  */
 public class NulCharacterFilter {
     static final String CODE = "null_characters_not_allowed";
@@ -45,7 +44,8 @@ public class NulCharacterFilter {
     @ServerRequestFilter(readBody = true, priority = Priorities.USER + 10)
     public void refuseNul(ContainerRequestContext request, ResourceInfo resource) {
         Class<?> type = resource == null ? null : resource.getResourceClass();
-        if (type == CaptureResource.class) {
+        NulCharactersAccepted accepted = type == null ? null : type.getAnnotation(NulCharactersAccepted.class);
+        if (accepted != null && !accepted.bodyOnly()) {
             return;
         }
         if (request.getUriInfo().getPath().indexOf('\u0000') >= 0) {
@@ -66,7 +66,7 @@ public class NulCharacterFilter {
         boolean withBody = method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
         // readBody = true has the body of these methods in memory before filters run; other methods' bodies are not
         // read ahead, and reading them here would block the event loop
-        if (!withBody || type == QueryResource.class || !request.hasEntity() || !isJson(request.getMediaType())) {
+        if (!withBody || accepted != null || !request.hasEntity() || !isJson(request.getMediaType())) {
             return;
         }
         byte[] body;
