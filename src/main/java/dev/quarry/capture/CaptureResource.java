@@ -1,7 +1,6 @@
 package dev.quarry.capture;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quarry.data.Teams;
 import dev.quarry.metering.Metering;
 import dev.quarry.web.AuthenticationException;
 import io.smallrye.common.annotation.Blocking;
@@ -24,14 +23,14 @@ public class CaptureResource {
     private static final Map<String, Integer> OK = Map.of("status", 1);
 
     private final CapturePayloadParser parser;
-    private final Teams teams;
+    private final ProjectTokens tokens;
     private final EventIngestor ingestor;
     private final Metering metering;
     @jakarta.inject.Inject Clock clock;
 
-    public CaptureResource(ObjectMapper mapper, Teams teams, EventIngestor ingestor, Metering metering) {
+    public CaptureResource(ObjectMapper mapper, ProjectTokens tokens, EventIngestor ingestor, Metering metering) {
         this.parser = new CapturePayloadParser(mapper);
-        this.teams = teams;
+        this.tokens = tokens;
         this.ingestor = ingestor;
         this.metering = metering;
     }
@@ -83,11 +82,11 @@ public class CaptureResource {
 
     private Uni<Map<String, Integer>> capture(byte[] body, String contentEncoding, String compression) {
         CaptureBatch batch = parser.parse(body, contentEncoding, compression, clock.instant());
-        return teams.findByApiToken(batch.token())
+        return tokens.teamIdOf(batch.token())
                 .onItem().ifNull().failWith(() -> AuthenticationException.failed(
                         "Project API key invalid. You can find your project API key in your project settings."))
-                .call(team -> metering.admitCapture(team.id()))
-                .flatMap(team -> ingestor.ingest(team, batch.events(), batch.warnings()))
+                .call(teamId -> metering.admitCapture(teamId))
+                .flatMap(teamId -> ingestor.ingest(teamId, batch.events(), batch.warnings()))
                 .map(stored -> OK);
     }
 }

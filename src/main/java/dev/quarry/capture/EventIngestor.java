@@ -72,9 +72,18 @@ public class EventIngestor {
      * @return the number of event rows written (inserted or replaced by a re-sent copy)
      */
     public Uni<Integer> ingest(Team team, List<CapturedEvent> events, List<IngestionWarning> parseWarnings) {
+        return ingest(team.id(), events, parseWarnings);
+    }
+
+    /**
+     * @param teamId the project the events belong to
+     * @param parseWarnings fixes the payload parser applied to these events, stored with the batch
+     * @return the number of event rows written (inserted or replaced by a re-sent copy)
+     */
+    public Uni<Integer> ingest(long teamId, List<CapturedEvent> events, List<IngestionWarning> parseWarnings) {
         java.util.concurrent.atomic.AtomicBoolean lockAll = new java.util.concurrent.atomic.AtomicBoolean(
                 events.stream().anyMatch(event -> PersonResolution.distinctIdsOf(event).size() > 1));
-        return Uni.createFrom().deferred(() -> pool.withTransaction(conn -> ingest(conn, team.id(),
+        return Uni.createFrom().deferred(() -> pool.withTransaction(conn -> ingest(conn, teamId,
                         events, parseWarnings, lockAll.get())))
                 .onFailure(failure -> {
                     // a retry locks everything first, so it cannot lose to a concurrent batch again
@@ -117,11 +126,15 @@ public class EventIngestor {
             return lock(conn, teamId, ids).flatMap(ignored -> load(conn, teamId, ids, true))
                     .flatMap(loaded -> groupTypes(conn, teamId, events).flatMap(types -> {
                         Resolved resolved = resolve(teamId, loaded, events, types, parseWarnings, now);
-                        return writePersons(conn, teamId, resolved.persons(), resolved.groups(), resolved.warnings())
-                                .flatMap(x -> insertEvents(conn, teamId, events, resolved.persons().eventPersons(),
-                                        resolved.groups()));
-                    }))
-                    .call(stored -> definitions.record(conn, teamId, events));
+                        // every id and person is locked: the writes, the events and the definitions go out at once
+                        return Uni.combine().all().unis(
+                                        writePersons(conn, teamId, resolved.persons(), resolved.groups(),
+                                                resolved.warnings()),
+                                        insertEvents(conn, teamId, events, resolved.persons().eventPersons(),
+                                                resolved.groups()),
+                                        definitions.record(conn, teamId, events))
+                                .asTuple().map(all -> all.getItem2());
+                    }));
         }
         // Without merges: the events go in first, with the persons resolved from an unlocked read (an unseen id's
         // person has its deterministic uuid, the one any concurrent batch gives it too); only then are the unseen ids
@@ -132,11 +145,17 @@ public class EventIngestor {
             Resolved first = resolve(teamId, loaded, events, types, parseWarnings, now);
             String[] unseen = distinctIds.stream().filter(id -> !loaded.persons().containsKey(id))
                     .toArray(String[]::new);
+            // the events, the definitions and (when every id was known) the persons' writes go out at once, pipelined
+            // on the connection: PostgreSQL runs them in this order, and the request waits for one round trip, not three
             Uni<Integer> stored = insertEvents(conn, teamId, events, first.persons().eventPersons(), first.groups());
+            Uni<Void> named = definitions.record(conn, teamId, events);
             if (unseen.length == 0) {
-                return stored.call(x -> writePersons(conn, teamId, first.persons(), first.groups(), first.warnings()));
+                return Uni.combine().all().unis(stored, named,
+                                writePersons(conn, teamId, first.persons(), first.groups(), first.warnings()))
+                        .asTuple().map(all -> all.getItem1());
             }
-            return stored.call(x -> lockAndLoad(conn, teamId, unseen).flatMap(again -> {
+            return Uni.combine().all().unis(stored, named).asTuple().map(both -> both.getItem1())
+                    .call(x -> lockAndLoad(conn, teamId, unseen).flatMap(again -> {
                 if (again.isEmpty()) {
                     return writePersons(conn, teamId, first.persons(), first.groups(), first.warnings());
                 }
@@ -150,7 +169,7 @@ public class EventIngestor {
                 }
                 return writePersons(conn, teamId, second.persons(), first.groups(), second.warnings());
             }));
-        })).call(stored -> definitions.record(conn, teamId, events));
+        }));
     }
 
     /** The outcome of person and group processing for one batch, and every warning to store with it. */
