@@ -1,11 +1,17 @@
 package dev.quarry.capture;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.quarry.web.PayloadTooLargeException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,16 +33,33 @@ import java.util.zip.GZIPInputStream;
  * a single event, a list of events, or {@code {"api_key"|"token", "batch": [...], "sent_at"}}.
  */
 public final class CapturePayloadParser {
-    /** Decompressed bodies beyond this are refused, so a small gzip bomb cannot exhaust memory. */
+    /**
+     * Decompressed bodies beyond this are refused, so a small gzip bomb cannot exhaust memory: 413, as PostHog's
+     * capture answers a body that exceeds its limit while unzipping ({@code EventTooBig}).
+     */
     public static final int MAX_DECOMPRESSED_BYTES = 20 * 1024 * 1024;
+    /**
+     * One event's JSON text at most: PostHog's capture sends each event to Kafka as one message, which its producer
+     * refuses past 1,000,000 bytes ({@code EventTooBig}: 413 "Event too big"), so no event larger than that is stored.
+     */
+    public static final int MAX_EVENT_BYTES = 1_000_000;
+    /**
+     * JSON nested deeper than this is refused while it is read: PostHog's capture parses the body with serde_json, whose
+     * recursion limit (128) refuses the 128th nested array or object (400, "recursion limit exceeded").
+     */
+    public static final int MAX_NESTING_DEPTH = 127;
     public static final int MAX_EVENTS = 10_000;
     /** PostHog's legacy endpoints keep the first 200 characters of a longer distinct id. */
     public static final int MAX_DISTINCT_ID_CHARS = 200;
 
     private final ObjectMapper mapper;
+    /** The application mapper's factory with serde_json's nesting limit: deeper bodies stop at the limit, unread. */
+    private final JsonFactory factory;
 
     public CapturePayloadParser(ObjectMapper mapper) {
         this.mapper = mapper;
+        this.factory = mapper.getFactory().copy();
+        factory.setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
     }
 
     /**
@@ -91,8 +114,8 @@ public final class CapturePayloadParser {
             for (int n; (n = in.read(buffer)) > 0; ) {
                 total += n;
                 if (total > MAX_DECOMPRESSED_BYTES) {
-                    throw new CaptureValidationException(
-                            "Decompressed payload exceeds " + MAX_DECOMPRESSED_BYTES + " bytes");
+                    throw new PayloadTooLargeException("event_too_big",
+                            "Event too big: decompressed payload exceeds " + MAX_DECOMPRESSED_BYTES + " bytes");
                 }
                 out.write(buffer, 0, n);
             }
@@ -204,20 +227,65 @@ public final class CapturePayloadParser {
         return fields;
     }
 
+    /**
+     * The body's JSON, read as one token stream within PostHog's capture budget: nested at most
+     * {@link #MAX_NESTING_DEPTH} deep (400 when deeper, found at the first container past it), and each event (an
+     * element of a list or of {@code batch}, or the body itself when it is one event) at most {@link #MAX_EVENT_BYTES}
+     * of JSON text (413 {@code event_too_big} as soon as the oversized event has been read). Both are checked before
+     * any event is processed or stored.
+     */
     private JsonNode readJson(byte[] raw) {
-        try {
-            JsonNode root;
-            try (NegativeZeroParser parser = new NegativeZeroParser(mapper.createParser(raw))) {
-                root = mapper.readTree(parser);
-            }
-            if (root == null || root.isMissingNode()) {
+        try (JsonParser parser = new NegativeZeroParser(factory.createParser(raw))) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
                 throw new CaptureValidationException("Empty request body");
             }
+            if (first == JsonToken.START_ARRAY) {
+                return readEvents(parser);
+            }
+            if (first != JsonToken.START_OBJECT) {
+                return mapper.readTree(parser);
+            }
+            long start = parser.getTokenLocation().getByteOffset();
+            ObjectNode root = mapper.createObjectNode();
+            for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+                JsonToken value = parser.nextToken();
+                root.set(name, name.equals("batch") && value == JsonToken.START_ARRAY ? readEvents(parser)
+                        : mapper.readTree(parser));
+            }
+            if (!root.has("batch")) {
+                checkEventSize(0, parser.getCurrentLocation().getByteOffset() - start);
+            }
             return root;
+        } catch (StreamConstraintsException e) {
+            throw new CaptureValidationException("Malformed request data: recursion limit exceeded (JSON nested deeper"
+                    + " than " + MAX_NESTING_DEPTH + " levels)");
         } catch (JsonProcessingException e) {
             throw new CaptureValidationException("Malformed request data: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new CaptureValidationException("Malformed request data");
+        }
+    }
+
+    /** The elements of the array the parser is at (its START_ARRAY read), each one event checked for its size. */
+    private ArrayNode readEvents(JsonParser parser) throws IOException {
+        ArrayNode events = mapper.createArrayNode();
+        for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
+            if (t == null) {
+                throw new CaptureValidationException("Malformed request data: unexpected end of input");
+            }
+            long start = parser.getTokenLocation().getByteOffset();
+            JsonNode event = mapper.readTree(parser);
+            checkEventSize(events.size(), parser.getCurrentLocation().getByteOffset() - start);
+            events.add(event);
+        }
+        return events;
+    }
+
+    private static void checkEventSize(int index, long bytes) {
+        if (bytes > MAX_EVENT_BYTES) {
+            throw new PayloadTooLargeException("event_too_big", "Event too big: event at index " + index + " is "
+                    + bytes + " bytes of JSON; an event may be at most " + MAX_EVENT_BYTES + " bytes");
         }
     }
 

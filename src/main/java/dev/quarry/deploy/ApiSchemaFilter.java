@@ -14,6 +14,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
@@ -22,6 +24,7 @@ import org.eclipse.microprofile.openapi.models.PathItem;
 import org.eclipse.microprofile.openapi.models.media.Content;
 import org.eclipse.microprofile.openapi.models.media.MediaType;
 import org.eclipse.microprofile.openapi.models.media.Schema;
+import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 import org.eclipse.microprofile.openapi.models.security.SecurityScheme;
 
 /**
@@ -79,7 +82,10 @@ public class ApiSchemaFilter implements OASFilter {
     /**
      * Also drops the operator routes ({@code /admin/*}, {@code /internal/*}: project provisioning, key rolling, rollup
      * folds) from the document: PostHog's {@code /api/schema/} describes its public API only, and the operator routes
-     * answer only the operator's credentials.
+     * answer only the operator's credentials. And makes the document valid OpenAPI 3: every templated segment of a
+     * path is declared as a path parameter (the class-level {@code {project_id}} of the project routes, which no
+     * method reads, was not: 62 operations), and paths that differ only in their parameter names
+     * ({@code persons/{id}} and {@code persons/{uuid}}, which OpenAPI counts as one path) are one path item.
      */
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
@@ -89,6 +95,9 @@ public class ApiSchemaFilter implements OASFilter {
                     openAPI.getPaths().removePathItem(path);
                 }
             }
+            dropPlaceholderOperations(openAPI);
+            mergeEquivalentPaths(openAPI);
+            declarePathParameters(openAPI);
             dropUnreferencedSchemas(openAPI);
         }
         if (openAPI.getComponents() == null) {
@@ -97,6 +106,109 @@ public class ApiSchemaFilter implements OASFilter {
         openAPI.getComponents().addSecurityScheme(SCHEME, OASFactory.createSecurityScheme()
                 .type(SecurityScheme.Type.HTTP).scheme("bearer")
                 .description("A personal API key (phx_…): Authorization: Bearer <key>"));
+    }
+
+    /**
+     * Operations that only refuse: {@code POST persons/lifecycle|stickiness|trends|values|cohorts} answers 405 always
+     * (PostHog's GET-only person actions), so the document does not offer it (it also sat at {@code persons/{action}},
+     * a third spelling of {@code persons/{id}}).
+     */
+    static final Set<String> PLACEHOLDER_OPERATIONS = Set.of("PersonsResource_postToAGetAction");
+
+    private static void dropPlaceholderOperations(OpenAPI openAPI) {
+        for (Map.Entry<String, PathItem> entry : new ArrayList<>(openAPI.getPaths().getPathItems().entrySet())) {
+            PathItem item = entry.getValue();
+            for (Map.Entry<PathItem.HttpMethod, Operation> op : new ArrayList<>(item.getOperations().entrySet())) {
+                if (PLACEHOLDER_OPERATIONS.contains(op.getValue().getOperationId())) {
+                    item.setOperation(op.getKey(), null);
+                }
+            }
+            if (item.getOperations().isEmpty()) {
+                openAPI.getPaths().removePathItem(entry.getKey());
+            }
+        }
+    }
+
+    private static final Pattern TEMPLATED = Pattern.compile("\\{([^}]+)}");
+
+    /** The names of a path's templated segments, in order ({@code /a/{x}/b/{y}} → x, y). */
+    static List<String> templateNames(String path) {
+        List<String> names = new ArrayList<>();
+        Matcher m = TEMPLATED.matcher(path);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
+    }
+
+    /**
+     * Paths equal but for their parameter names are one path to OpenAPI: their operations move to the first one's
+     * item, each operation's path parameters renamed to that path's names (position by position). Two operations of
+     * one method on such paths cannot be merged and fail the build.
+     */
+    private static void mergeEquivalentPaths(OpenAPI openAPI) {
+        Map<String, String> firstByShape = new HashMap<>();
+        for (String path : new ArrayList<>(openAPI.getPaths().getPathItems().keySet())) {
+            String shape = TEMPLATED.matcher(path).replaceAll("{}");
+            String first = firstByShape.putIfAbsent(shape, path);
+            if (first == null || first.equals(path)) {
+                continue;
+            }
+            PathItem into = openAPI.getPaths().getPathItem(first);
+            List<String> from = templateNames(path);
+            List<String> to = templateNames(first);
+            for (Map.Entry<PathItem.HttpMethod, Operation> op : openAPI.getPaths().getPathItem(path).getOperations().entrySet()) {
+                if (into.getOperations().containsKey(op.getKey())) {
+                    throw new IllegalStateException("Two " + op.getKey() + " operations on one OpenAPI path: " + first
+                            + " and " + path);
+                }
+                if (op.getValue().getParameters() != null) {
+                    for (Parameter parameter : op.getValue().getParameters()) {
+                        int at = parameter.getIn() == Parameter.In.PATH ? from.indexOf(parameter.getName()) : -1;
+                        if (at >= 0) {
+                            parameter.setName(to.get(at));
+                        }
+                    }
+                }
+                into.setOperation(op.getKey(), op.getValue());
+            }
+            openAPI.getPaths().removePathItem(path);
+        }
+    }
+
+    /**
+     * Every templated segment is declared as a required string path parameter of each operation that does not declare
+     * it ({@code project_id}: PostHog's numeric project id, also accepted as {@code @current}).
+     */
+    private static void declarePathParameters(OpenAPI openAPI) {
+        for (Map.Entry<String, PathItem> entry : openAPI.getPaths().getPathItems().entrySet()) {
+            List<String> names = templateNames(entry.getKey());
+            for (Operation op : entry.getValue().getOperations().values()) {
+                Set<String> declared = new HashSet<>();
+                for (List<Parameter> list : Arrays.asList(entry.getValue().getParameters(), op.getParameters())) {
+                    if (list != null) {
+                        list.stream().filter(p -> p.getIn() == Parameter.In.PATH).forEach(p -> declared.add(p.getName()));
+                    }
+                }
+                for (int i = names.size() - 1; i >= 0; i--) {
+                    String name = names.get(i);
+                    if (declared.contains(name)) {
+                        continue;
+                    }
+                    Parameter parameter = OASFactory.createParameter().name(name).in(Parameter.In.PATH).required(true)
+                            .schema(OASFactory.createSchema().addType(Schema.SchemaType.STRING));
+                    if (name.equals("project_id")) {
+                        parameter.description("The project's numeric id (or @current: the key's current project).");
+                    }
+                    List<Parameter> parameters = new ArrayList<>();
+                    parameters.add(parameter);
+                    if (op.getParameters() != null) {
+                        parameters.addAll(op.getParameters());
+                    }
+                    op.setParameters(parameters);
+                }
+            }
+        }
     }
 
     /** {@code /admin} and {@code /internal} and everything under them. */

@@ -89,11 +89,15 @@ public class QueryPlans {
     }
 
     /**
-     * Compiles, without running anything, every statement {@code plan} already holds (a step's later statements
-     * depend on rows and are not reached), so that a query can be checked as deeply as a run checks it before its
-     * first statement: a saved insight's HogQL at save. Call it off the event loop (a compile is CPU work).
+     * Compiles, without running anything, every statement {@code plan} already holds or can build without rows: a
+     * step whose first part is known without SQL ({@link QueryPlan#of}, e.g. a relative date range, no cohort names to
+     * look up) is built from that item and checked in turn, so the series a Trends plan builds inside its steps are
+     * compiled too (a {@code math_hogql} of {@code count((} is refused at save as its run refuses it). Steps that need
+     * rows are not reached. This is how a query is checked as deeply as a run checks it before its first statement: a
+     * saved insight at save. Call it off the event loop (building and compiling is CPU work).
      *
-     * @throws dev.quarry.web.ValidationException 400 for a statement that does not compile
+     * @throws dev.quarry.web.ValidationException 400 for a statement that does not compile or a step that refuses its
+     *     input (the same errors a run gives)
      */
     public static void compileHeld(Team team, java.time.Instant now, QueryPlan<?> plan) {
         if (plan instanceof QueryPlan.Run run) {
@@ -101,8 +105,17 @@ public class QueryPlans {
         } else if (plan instanceof QueryPlan.All<?> all) {
             all.parts().forEach(part -> compileHeld(team, now, part));
         } else if (plan instanceof QueryPlan.Then<?, ?> then) {
-            compileHeld(team, now, then.first());
+            if (then.first() instanceof QueryPlan.Done<?> done) {
+                compileHeld(team, now, applyStep(then, done.item()));
+            } else {
+                compileHeld(team, now, then.first());
+            }
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <A> QueryPlan<?> applyStep(QueryPlan.Then<A, ?> then, Object item) {
+        return then.next().apply((A) item);
     }
 
     /** One run of a plan. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
@@ -14,6 +15,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.jboss.resteasy.reactive.common.core.BlockingNotAllowedException;
@@ -24,8 +30,13 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * runs, with the answer PostHog's serializers give for it (Django REST framework's
  * {@code ProhibitNullCharactersValidator}): 400 {@code validation_error}, code {@code null_characters_not_allowed},
  * "Null characters are not allowed.", {@code attr} the parameter or body field (nested body fields joined with
- * {@code __}, as PostHog names nested errors). PostgreSQL's text and jsonb cannot hold the character, so without this
+ * {@code __}, as PostHog names nested errors; a parameter holding JSON that holds U+0000 once parsed is named with
+ * the path inside it, {@code properties__0__value}). PostgreSQL's text and jsonb cannot hold the character, so without this
  * the request failed in the database with PostgreSQL's own message, possibly after part of it was written.
+ *
+ * <p>A JSON body is read in the charset its Content-Type names, as DRF reads it ({@link #utf8}); a body sent with no
+ * Content-Type at all is a 415, as DRF finds no parser for it (it is not read ahead for this filter, so it could not be
+ * scanned).
  *
  * <p>Not here: the capture endpoints (PostHog's ingestion stores U+FFFD in its place, and so does capture), and the
  * body of {@code POST query} (the query runner answers its own 400 and keeps the run in the query log): resources
@@ -60,18 +71,28 @@ public class NulCharacterFilter {
                 if (value != null && value.indexOf('\u0000') >= 0) {
                     throw refused(param.getKey());
                 }
+                String inJson = value == null ? null : nulInJsonParameter(value);
+                if (inJson != null) {
+                    throw refused(inJson.isEmpty() ? param.getKey() : param.getKey() + "__" + inJson);
+                }
             }
         }
         String method = request.getMethod();
         boolean withBody = method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
         // readBody = true has the body of these methods in memory before filters run; other methods' bodies are not
         // read ahead, and reading them here would block the event loop
+        // a body sent without any Content-Type: the resources would read it as JSON, but it is not read ahead for this
+        // filter; PostHog's DRF answers it 415 (no parser for the media type ""), and so does Quarry
+        boolean untyped = request.getHeaderString("Content-Type") == null;
+        if (withBody && accepted == null && untyped && declaresBody(request)) {
+            throw new NotSupportedException();
+        }
         if (!withBody || accepted != null || !request.hasEntity() || !isJson(request.getMediaType())) {
             return;
         }
         byte[] body;
         try (InputStream in = request.getEntityStream()) {
-            body = in.readAllBytes();
+            body = utf8(in.readAllBytes(), request.getMediaType());
             request.setEntityStream(new ByteArrayInputStream(body));
         } catch (BlockingNotAllowedException e) {
             return; // the route takes no body (readBody reads ahead only a body the resource method takes)
@@ -89,6 +110,82 @@ public class NulCharacterFilter {
         }
         if (at != null) {
             throw refused(at.isEmpty() ? null : at);
+        }
+    }
+
+    /**
+     * The body as UTF-8 JSON text, read as Django REST framework's {@code JSONParser} reads a body: in the charset the
+     * Content-Type names, UTF-8 when it names none (or one Java does not know, as Django ignores a charset Python does
+     * not know). A body in another charset is re-encoded as UTF-8 (so a NUL escaped in UTF-16 is found too); a body
+     * that is not text in its charset is DRF's 400 {@code parse_error} "JSON parse error - …". In UTF-8 that includes a
+     * byte order mark (Python's {@code json} refuses it: "Unexpected UTF-8 BOM") and a zero byte (never part of UTF-8
+     * JSON: a UTF-16 or UTF-32 body sent without its charset, which Jackson alone would have guessed and read).
+     */
+    static byte[] utf8(byte[] body, MediaType type) {
+        Charset charset = charsetOf(type);
+        if (charset.equals(StandardCharsets.UTF_8)) {
+            if (body.length >= 3 && (body[0] & 0xff) == 0xef && (body[1] & 0xff) == 0xbb && (body[2] & 0xff) == 0xbf) {
+                throw new ParseErrorException("JSON parse error - Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 "
+                        + "column 1 (char 0)");
+            }
+            for (int i = 0; i < body.length; i++) {
+                if (body[i] == 0) {
+                    throw new ParseErrorException("JSON parse error - the body holds a zero byte at position " + i
+                            + ": it is not UTF-8 JSON (a UTF-16 or UTF-32 body needs its charset in Content-Type)");
+                }
+            }
+            return body;
+        }
+        try {
+            String text = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+            return text.getBytes(StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new ParseErrorException("JSON parse error - '" + charset.name().toLowerCase(java.util.Locale.ROOT)
+                    + "' codec can't decode the body: " + e.getMessage());
+        }
+    }
+
+    private static Charset charsetOf(MediaType type) {
+        String name = type == null ? null : type.getParameters().get("charset");
+        if (name == null || name.isBlank()) {
+            return StandardCharsets.UTF_8;
+        }
+        try {
+            return Charset.forName(name.trim().replace("\"", ""));
+        } catch (IllegalArgumentException e) {
+            return StandardCharsets.UTF_8;
+        }
+    }
+
+    /**
+     * Where a parameter holding JSON ({@code properties=[…]}, {@code breakdown}, {@code events}, …: the legacy
+     * endpoints parse these) holds U+0000 once parsed, as the path inside it ({@code ""} for the value itself), or null.
+     * Only a value with the escape is parsed; one that is not JSON is left to the endpoint.
+     */
+    private String nulInJsonParameter(String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        if (!holdsNulEscape(bytes)) {
+            return null;
+        }
+        try (JsonParser parser = mapper.getFactory().createParser(bytes)) {
+            return nulAt(parser);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** A request that says it carries a body: a positive Content-Length, or a chunked one. */
+    private static boolean declaresBody(ContainerRequestContext request) {
+        String length = request.getHeaderString("Content-Length");
+        String encoding = request.getHeaderString("Transfer-Encoding");
+        if (encoding != null && encoding.toLowerCase(java.util.Locale.ROOT).contains("chunked")) {
+            return true;
+        }
+        try {
+            return length != null && Long.parseLong(length.trim()) > 0;
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

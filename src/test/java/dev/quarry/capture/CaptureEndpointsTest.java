@@ -223,7 +223,7 @@ class CaptureEndpointsTest {
     void gzipBombIsRefused() throws IOException {
         byte[] zeros = new byte[CapturePayloadParser.MAX_DECOMPRESSED_BYTES + 1024];
         given().contentType("application/octet-stream").header("Content-Encoding", "gzip").body(gzip(zeros))
-                .post("/batch/").then().statusCode(400).body("code", equalTo("invalid_payload"));
+                .post("/batch/").then().statusCode(413).body("code", equalTo("event_too_big"));
     }
 
     /** As posthog-node sends it: gzip bytes labelled application/json, with Content-Encoding: gzip. */

@@ -137,6 +137,65 @@ class NulCharacterSweepTest {
                 .body("name", equalTo("back\\u0000slash"));
     }
 
+    /**
+     * The breaker's bypasses, each ending in PostgreSQL's 400 before: a UTF-16/32 body (Jackson guessed the encoding,
+     * the filter looked for the UTF-8 escape only), JSON inside a query parameter, and a body sent without any
+     * Content-Type (not read ahead for the filter). PostHog's DRF reads a body in the charset its Content-Type names
+     * (UTF-8 when none): labelled, it is read and the NUL refused by name; unlabelled, a UTF-16/32 body is not UTF-8
+     * JSON (400 {@code parse_error}); a body without a Content-Type has no parser (415). Nothing is stored.
+     */
+    @Test
+    void otherCharsetsJsonParametersAndUntypedBodies() throws Exception {
+        Project own = TestProjects.create("nul-charsets");
+        String p = "/api/projects/" + own.id();
+        String json = "{\"name\":\"a\\u0000b\"}";
+        for (String charset : List.of("UTF-16", "UTF-16LE", "UTF-16BE", "UTF-32", "UTF-32LE")) {
+            byte[] body = json.getBytes(java.nio.charset.Charset.forName(charset));
+            assertNulRefused(given().header("Authorization", "Bearer " + own.key())
+                    .contentType("application/json; charset=" + charset.toLowerCase()).body(body).post(p + "/cohorts/"),
+                    "name", charset + " labelled");
+            Response unlabelled = given().header("Authorization", "Bearer " + own.key())
+                    .contentType("application/json").body(body).post(p + "/cohorts/");
+            assertEquals(400, unlabelled.statusCode(), charset + ": " + unlabelled.asString());
+            assertEquals("parse_error", unlabelled.path("code"), charset + ": " + unlabelled.asString());
+        }
+        // a labelled body without the character is read as sent
+        given().header("Authorization", "Bearer " + own.key()).contentType("application/json; charset=utf-16")
+                .body("{\"name\":\"sixteen \u00e9\"}".getBytes(java.nio.charset.StandardCharsets.UTF_16)).post(p + "/cohorts/")
+                .then().statusCode(201).body("name", equalTo("sixteen \u00e9"));
+        // UTF-8 with a byte order mark: Python's json refuses it, and so does PostHog
+        byte[] bom = ("\uFEFF{\"name\":\"bom\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        given().header("Authorization", "Bearer " + own.key()).contentType("application/json").body(bom)
+                .post(p + "/cohorts/").then().statusCode(400).body("code", equalTo("parse_error"));
+
+        // JSON in a query parameter: the parameter and the path inside it
+        assertNulRefused(given().header("Authorization", "Bearer " + own.key()).contentType("application/json").urlEncodingEnabled(true).queryParam("properties", "[{\"key\":\"plan\",\"value\":\"x\\u0000\",\"type\":\"person\"}]")
+                .get(p + "/persons/"), "properties__0__value", "persons properties");
+        assertNulRefused(given().header("Authorization", "Bearer " + own.key()).contentType("application/json").urlEncodingEnabled(true).queryParam("properties", "{\"type\":\"AND\",\"values\":[{\"key\":\"a\\u0000\",\"value\":\"x\"}]}")
+                .get(p + "/persons/"), "properties__values__0__key", "persons property group");
+        assertNulRefused(given().header("Authorization", "Bearer " + own.key()).contentType("application/json").urlEncodingEnabled(true).queryParam("events", "[{\"id\":\"$pageview\\u0000\"}]")
+                .get(p + "/persons/stickiness/"), "events__0__id", "stickiness events");
+        // an escaped backslash before u0000 is text: the endpoint answers
+        given().header("Authorization", "Bearer " + own.key()).contentType("application/json").urlEncodingEnabled(true).queryParam("properties", "[{\"key\":\"plan\",\"value\":\"x\\\\u0000\",\"type\":\"person\"}]")
+                .get(p + "/persons/").then().statusCode(200);
+
+        // no Content-Type at all (what a bare HTTP client sends): 415 before anything reads or stores it
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (String path : List.of("/plugin_configs/", "/plugin_configs/1/logs/", "/cohorts/", "/insights/")) {
+            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + p + path))
+                    .header("Authorization", "Bearer " + own.key())
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"plugin\":1,\"name\":\"a\\u0000\",\"config\":{\"a\":\"\\u0000\"},\"entries\":[]}"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(415, r.statusCode(), path + ": " + r.body());
+            assertTrue(r.body().contains("\"unsupported_media_type\""), r.body());
+        }
+        given().header("Authorization", "Bearer " + own.key()).contentType("application/json").urlEncodingEnabled(true).get(p + "/plugin_configs/").then().statusCode(200).body("count", equalTo(0));
+        given().header("Authorization", "Bearer " + own.key()).contentType("application/json").urlEncodingEnabled(true).get(p + "/cohorts/?limit=100").then().statusCode(200)
+                .body("count", equalTo(1)).body("results[0].name", equalTo("sixteen \u00e9"));
+    }
+
     /** Every route (as IsolationSweepTest enumerates them) with the query parameters its method declares, plus search. */
     private static Map<String, Set<String>> routesWithParams() throws Exception {
         Map<String, Set<String>> out = new java.util.TreeMap<>();

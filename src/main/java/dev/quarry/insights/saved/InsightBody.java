@@ -21,7 +21,9 @@ import java.util.Optional;
  * 400 characters, a flag that is not a JSON boolean, {@code query} not an object with a kind of PostHog's schema
  * ({@code null} is taken, as PostHog's {@code JSONField(allow_null=True)}: the insight then has no query; the
  * query's own fields are checked by {@link InsightQueries}), {@code tags} not a list or holding a blank or non-string
- * item. Tags are trimmed, lower-cased
+ * item; {@code filters} (PostHog's legacy insight filters) unless empty or null: Quarry stores and runs the query
+ * only, so legacy filters, valid or not, are a 400 naming {@code filters} rather than silently dropped. Tags are
+ * trimmed, lower-cased
  * and de-duplicated in order, as PostHog's tagged-item serializer stores them.
  *
  * @param query the saved query node, stored as sent (it runs through POST query later); sent as null, the insight's
@@ -37,10 +39,18 @@ public record InsightBody(
         Optional<List<Object>> tags,
         Optional<Boolean> favorited,
         Optional<Boolean> saved,
-        Optional<Boolean> deleted) {
+        Optional<Boolean> deleted,
+        Optional<JsonNode> filters) {
     static final int MAX_TEXT = 400;
 
     public InsightBody {
+        if (filters != null && filters.isPresent() && !filters.get().isNull()
+                && !(filters.get().isObject() && filters.get().isEmpty())) {
+            // PostHog stores legacy filters and converts them to a query when the insight is read; Quarry keeps the
+            // query only, so filters it cannot keep are refused rather than dropped (the insight would have no query)
+            throw new ValidationException("Legacy insight filters are not supported: send the insight as a query "
+                    + "(an InsightVizNode holding e.g. a TrendsQuery).", "filters");
+        }
         longest(name, "name");
         longest(derivedName, "derived_name");
         longest(description, "description");
