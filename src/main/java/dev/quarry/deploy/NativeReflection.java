@@ -199,6 +199,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.definitions.EventDefinitionResource.class,
         dev.quarry.definitions.PropertyDefinition.class,
         dev.quarry.definitions.PropertyDefinitionResource.class,
+        dev.quarry.definitions.SessionPropertiesResource.class,
+        dev.quarry.hogql.SessionsTable.Property.class,
         dev.quarry.insights.saved.Insight.class,
         dev.quarry.insights.saved.Insight.UserRef.class,
         dev.quarry.insights.saved.InsightResource.class,

@@ -209,6 +209,7 @@ public final class Schema {
                 col("exception", "Nullable(String)"),
                 col("kind", "String"),
                 new FieldDef("postgres", "query", "String", Kind.COLUMN));
+        TABLES.put(SessionsTable.NAME, SessionsTable.DEF);
     }
 
     private Schema() {}
