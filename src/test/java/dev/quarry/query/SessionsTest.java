@@ -112,6 +112,24 @@ class SessionsTest {
                 .statusCode(200).body("results[0][0]", equalTo(2));
     }
 
+    @Test
+    void eventsSessionLazyJoin() {
+        // each event reads its own session's columns: ann's three events are all S1 (125 s, entered on /home)
+        hogql(a, "select event, session.$session_duration, session.$entry_pathname, events.session.$is_bounce "
+                + "from events where distinct_id = 'ann' order by timestamp").then().statusCode(200)
+                .body("results", contains(contains("$pageview", 125, "/home", 0), contains("$autocapture", 125, "/home", 0),
+                        contains("$pageview", 125, "/home", 0)));
+        // pageviews: S1's two (125 s each), S2's one (5 s), carol's without a session (NULL, left out of avg):
+        // (125 + 125 + 5) / 3 = 85
+        hogql(a, "select avg(session.$session_duration), countIf(session.session_id is null) from events "
+                + "where event = '$pageview'").then().statusCode(200).body("results[0]", contains(85.0f, 1));
+        // B's events join B's session of the same id (600 s), never A's
+        hogql(b, "select distinct session.$session_duration from events").then().statusCode(200)
+                .body("results", contains(contains(600)));
+        hogql(a, "select session from events").then().statusCode(400).body("type", equalTo("validation_error"));
+        hogql(a, "select session.$nope from events").then().statusCode(400).body("type", equalTo("validation_error"));
+    }
+
     private static Map<String, Object> sessionFilter(String key, String operator, Object value) {
         return value == null ? Map.of("type", "session", "key", key, "operator", operator)
                 : Map.of("type", "session", "key", key, "operator", operator, "value", value);
