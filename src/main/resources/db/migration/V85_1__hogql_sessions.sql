@@ -7,9 +7,11 @@
 -- planner, so `select count() from sessions` does not build the url columns.
 --
 -- PostHog's meanings (posthog/hogql/database/schema/sessions_v2.py):
---  * events without a `$session_id` (or with '') belong to no session;
---  * `$entry_*` is the first event's value that is set (argMin over the timestamp, NULL and '' skipped), `$end_*`
---    the last one's (argMax), `distinct_id` the last event's;
+--  * only events whose `$session_id` is a UUIDv7 (as PostHog's SDKs make them) belong to a session: PostHog's
+--    raw sessions keep only those (toUInt128(toUUID($session_id)), version nibble 7); ids are kept as sent;
+--  * `$entry_*` is the first event's value (argMin over the timestamp; '' or missing is NULL — an event without a
+--    url first makes the entry url NULL, as PostHog's argMin of JSONExtractString), `$end_*` the last event's
+--    (argMax), `distinct_id` the last event's;
 --  * `$session_duration` is dateDiff('second', start, end): whole seconds between the two, counted as ClickHouse
 --    does (difference of the unix seconds, each truncated);
 --  * `$pageview_count` / `$autocapture_count` / `$screen_count` count `$pageview` / `$autocapture` / `$screen`
@@ -65,40 +67,27 @@ FROM (
            (array_agg(e.distinct_id ORDER BY e.timestamp DESC, e.uuid DESC))[1] AS distinct_id,
            min(e.timestamp) AS "$start_timestamp",
            max(e.timestamp) AS "$end_timestamp",
-           (array_agg(nullif(e.mat_current_url, '') ORDER BY e.timestamp, e.uuid)
-               FILTER (WHERE nullif(e.mat_current_url, '') IS NOT NULL))[1] AS "$entry_current_url",
-           (array_agg(nullif(e.mat_current_url, '') ORDER BY e.timestamp DESC, e.uuid DESC)
-               FILTER (WHERE nullif(e.mat_current_url, '') IS NOT NULL))[1] AS "$end_current_url",
+           nullif((array_agg(e.mat_current_url ORDER BY e.timestamp, e.uuid))[1], '') AS "$entry_current_url",
+           nullif((array_agg(e.mat_current_url ORDER BY e.timestamp DESC, e.uuid DESC))[1], '') AS "$end_current_url",
            count(DISTINCT nullif(e.mat_current_url, '')) AS "$num_uniq_urls",
-           (array_agg(nullif(e.mat_referring_domain, '') ORDER BY e.timestamp, e.uuid)
-               FILTER (WHERE nullif(e.mat_referring_domain, '') IS NOT NULL))[1] AS "$entry_referring_domain",
-           (array_agg(nullif(e.properties ->> '$referrer', '') ORDER BY e.timestamp, e.uuid)
-               FILTER (WHERE nullif(e.properties ->> '$referrer', '') IS NOT NULL))[1] AS "$entry_referrer",
-           (array_agg(nullif(e.mat_utm_source, '') ORDER BY e.timestamp, e.uuid)
-               FILTER (WHERE nullif(e.mat_utm_source, '') IS NOT NULL))[1] AS "$entry_utm_source",
-           (array_agg(nullif(e.mat_utm_campaign, '') ORDER BY e.timestamp, e.uuid)
-               FILTER (WHERE nullif(e.mat_utm_campaign, '') IS NOT NULL))[1] AS "$entry_utm_campaign",
-           (array_agg(nullif(e.mat_utm_medium, '') ORDER BY e.timestamp, e.uuid)
-               FILTER (WHERE nullif(e.mat_utm_medium, '') IS NOT NULL))[1] AS "$entry_utm_medium",
-           (array_agg(nullif(e.mat_utm_term, '') ORDER BY e.timestamp, e.uuid)
-               FILTER (WHERE nullif(e.mat_utm_term, '') IS NOT NULL))[1] AS "$entry_utm_term",
-           (array_agg(nullif(e.mat_utm_content, '') ORDER BY e.timestamp, e.uuid)
-               FILTER (WHERE nullif(e.mat_utm_content, '') IS NOT NULL))[1] AS "$entry_utm_content",
-           (array_agg(nullif(e.properties ->> 'gclid', '') ORDER BY e.timestamp, e.uuid)
-               FILTER (WHERE nullif(e.properties ->> 'gclid', '') IS NOT NULL))[1] AS "$entry_gclid",
-           (array_agg(nullif(e.properties ->> 'gad_source', '') ORDER BY e.timestamp, e.uuid)
-               FILTER (WHERE nullif(e.properties ->> 'gad_source', '') IS NOT NULL))[1] AS "$entry_gad_source",
-           (array_agg(nullif(e.properties ->> 'fbclid', '') ORDER BY e.timestamp, e.uuid)
-               FILTER (WHERE nullif(e.properties ->> 'fbclid', '') IS NOT NULL))[1] AS "$entry_fbclid",
-           (array_agg(nullif(e.properties ->> 'msclkid', '') ORDER BY e.timestamp, e.uuid)
-               FILTER (WHERE nullif(e.properties ->> 'msclkid', '') IS NOT NULL))[1] AS "$entry_msclkid",
+           nullif((array_agg(e.mat_referring_domain ORDER BY e.timestamp, e.uuid))[1], '') AS "$entry_referring_domain",
+           nullif((array_agg(e.properties ->> '$referrer' ORDER BY e.timestamp, e.uuid))[1], '') AS "$entry_referrer",
+           nullif((array_agg(e.mat_utm_source ORDER BY e.timestamp, e.uuid))[1], '') AS "$entry_utm_source",
+           nullif((array_agg(e.mat_utm_campaign ORDER BY e.timestamp, e.uuid))[1], '') AS "$entry_utm_campaign",
+           nullif((array_agg(e.mat_utm_medium ORDER BY e.timestamp, e.uuid))[1], '') AS "$entry_utm_medium",
+           nullif((array_agg(e.mat_utm_term ORDER BY e.timestamp, e.uuid))[1], '') AS "$entry_utm_term",
+           nullif((array_agg(e.mat_utm_content ORDER BY e.timestamp, e.uuid))[1], '') AS "$entry_utm_content",
+           nullif((array_agg(e.properties ->> 'gclid' ORDER BY e.timestamp, e.uuid))[1], '') AS "$entry_gclid",
+           nullif((array_agg(e.properties ->> 'gad_source' ORDER BY e.timestamp, e.uuid))[1], '') AS "$entry_gad_source",
+           nullif((array_agg(e.properties ->> 'fbclid' ORDER BY e.timestamp, e.uuid))[1], '') AS "$entry_fbclid",
+           nullif((array_agg(e.properties ->> 'msclkid' ORDER BY e.timestamp, e.uuid))[1], '') AS "$entry_msclkid",
            count(*) FILTER (WHERE e.event = '$pageview') AS "$pageview_count",
            count(*) FILTER (WHERE e.event = '$autocapture') AS "$autocapture_count",
            count(*) FILTER (WHERE e.event = '$screen') AS "$screen_count",
            floor(extract(epoch FROM max(e.timestamp)))::bigint - floor(extract(epoch FROM min(e.timestamp)))::bigint
                AS "$session_duration"
     FROM events e
-    WHERE e.properties ->> '$session_id' <> ''
+    WHERE e.properties ->> '$session_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$'
     GROUP BY e.team_id, e.properties ->> '$session_id'
 ) s;
 

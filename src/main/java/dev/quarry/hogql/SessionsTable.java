@@ -124,12 +124,12 @@ public final class SessionsTable {
         }
         Expr cond = PropertyFilters.operator(column, operator, value);
         Expr sessionId = new Expr.Field(List.of("properties", "$session_id"));
-        Expr in = new Expr.Compare("in", sessionId, SelectQuery.of(List.of(Expr.Field.of("session_id")), NAME, cond));
         if (!TRUE_ON_NULL.contains(operator.toLowerCase(java.util.Locale.ROOT))) {
-            return in;
+            return new Expr.Compare("in", sessionId, SelectQuery.of(List.of(Expr.Field.of("session_id")), NAME, cond));
         }
-        return new Expr.Or(List.of(new Expr.IsNull(sessionId, false),
-                new Expr.Compare("=", sessionId, new Expr.Constant("")), in));
+        // these operators never answer NULL, so "no session fails it" is "passes" for any event without one
+        return new Expr.Or(List.of(new Expr.IsNull(sessionId, false), new Expr.Compare("not in", sessionId,
+                SelectQuery.of(List.of(Expr.Field.of("session_id")), NAME, new Expr.Not(cond)))));
     }
 
     private static com.fasterxml.jackson.databind.JsonNode boolValues(com.fasterxml.jackson.databind.JsonNode value) {

@@ -92,9 +92,9 @@ class PropertyFiltersTest {
         assertEquals("properties.$session_id IN (SELECT session_id FROM sessions WHERE toFloat(toString($session_duration)) > 5.0)",
                 HogQLPrinter.print(PropertyFilters.toExpr(new PropertyFilter.Session("$session_duration", null, "gt", null,
                         IntNode.valueOf(5)))));
-        // is_not also keeps the events without a session, whose session properties are missing
-        assertEquals("(properties.$session_id IS NULL OR properties.$session_id = '' OR properties.$session_id IN "
-                        + "(SELECT session_id FROM sessions WHERE ($entry_pathname IS NULL OR $entry_pathname != '/a')))",
+        // is_not also keeps the events without a session, whose session properties are missing: no session fails it
+        assertEquals("(properties.$session_id IS NULL OR properties.$session_id NOT IN "
+                        + "(SELECT session_id FROM sessions WHERE NOT ($entry_pathname IS NULL OR $entry_pathname != '/a')))",
                 HogQLPrinter.print(PropertyFilters.toExpr(new PropertyFilter.Session("$entry_pathname", null, "is_not", null,
                         TextNode.valueOf("/a")))));
         assertEquals("Session property filters cannot be used on persons", assertThrows(

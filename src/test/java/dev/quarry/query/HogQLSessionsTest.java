@@ -29,17 +29,19 @@ import org.junit.jupiter.api.Test;
  *       www.google.com), $autocapture 10:00:30 without a url, $pageview 10:02:05.900 on https://example.com/pricing.
  *       Duration: whole seconds 10:02:05 − 10:00:00 = 125. Entry /home, exit /pricing, 2 pageviews, 1 autocapture:
  *       not a bounce (0).</li>
- *   <li>S2 (bob): $pageview 11:00:00 on https://example.com/blog/post, "scroll" 11:00:05.500. Duration 5; one
- *       pageview, no autocapture, under 10 s: a bounce (1). Entry and exit /blog/post.</li>
+ *   <li>S2 (bob): $pageview 11:00:00 on https://example.com/blog/post, "scroll" 11:00:05.500 without a url.
+ *       Duration 5; one pageview, no autocapture, under 10 s: a bounce (1). Entry /blog/post; the exit url is the
+ *       last event's, which has none: NULL (PostHog's argMax of the event's url).</li>
  *   <li>S3 (bob): "signup" 12:00:00 and 12:00:59.999: duration 59, no pageview: $is_bounce NULL, no entry url.</li>
- *   <li>carol's $pageview 13:00 has no $session_id: in no session.</li>
+ *   <li>carol's $pageview 13:00 has no $session_id, dave's 14:00 one that is no UUIDv7 ("s-1"): in no session, as
+ *       PostHog's raw sessions keep only UUIDv7 ids.</li>
  * </ul>
  * Project B has one session with S1's very id (a $pageview and an $autocapture 10 minutes apart): it must change
  * nothing in A's answers, and B sees only its own.
  */
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
-class SessionsTest {
+class HogQLSessionsTest {
     static final String S1 = "0190a000-0000-7000-8000-000000000001";
     static final String S2 = "0190a000-0000-7000-8000-000000000002";
     static final String S3 = "0190a000-0000-7000-8000-000000000003";
@@ -66,6 +68,8 @@ class SessionsTest {
                 .event("signup", "bob", "2026-01-05T12:00:00Z", Map.of("$session_id", S3))
                 .event("signup", "bob", "2026-01-05T12:00:59.999Z", Map.of("$session_id", S3))
                 .event("$pageview", "carol", "2026-01-05T13:00:00Z", Map.of("$current_url", "https://example.com/"))
+                .event("$pageview", "dave", "2026-01-05T14:00:00Z", Map.of("$session_id", "s-1",
+                        "$current_url", "https://example.com/"))
                 .send();
         Capture.to(b)
                 .event("$pageview", "zed", "2026-01-05T09:00:00Z", Map.of("$session_id", S1,
@@ -94,7 +98,7 @@ class SessionsTest {
                         "https://example.com/pricing", "/pricing", 2, 1, 0, "google", "www.google.com",
                         "2026-01-05T10:00:00.000000Z"))
                 .body("results[1]", contains(S2, "bob", 5, "https://example.com/blog/post", "/blog/post",
-                        "https://example.com/blog/post", "/blog/post", 1, 0, 1, null, null, "2026-01-05T11:00:00.000000Z"))
+                        null, null, 1, 0, 1, null, null, "2026-01-05T11:00:00.000000Z"))
                 .body("results[2]", contains(S3, "bob", 59, null, null, null, null, 0, 0, null, null, null,
                         "2026-01-05T12:00:00.000000Z"));
     }
@@ -119,10 +123,10 @@ class SessionsTest {
                 + "from events where distinct_id = 'ann' order by timestamp").then().statusCode(200)
                 .body("results", contains(contains("$pageview", 125, "/home", 0), contains("$autocapture", 125, "/home", 0),
                         contains("$pageview", 125, "/home", 0)));
-        // pageviews: S1's two (125 s each), S2's one (5 s), carol's without a session (NULL, left out of avg):
-        // (125 + 125 + 5) / 3 = 85
+        // pageviews: S1's two (125 s each), S2's one (5 s), carol's and dave's without a session (NULL, left out of
+        // avg): (125 + 125 + 5) / 3 = 85
         hogql(a, "select avg(session.$session_duration), countIf(session.session_id is null) from events "
-                + "where event = '$pageview'").then().statusCode(200).body("results[0]", contains(85.0f, 1));
+                + "where event = '$pageview'").then().statusCode(200).body("results[0]", contains(85.0f, 2));
         // B's events join B's session of the same id (600 s), never A's
         hogql(b, "select distinct session.$session_duration from events").then().statusCode(200)
                 .body("results", contains(contains(600)));
@@ -153,13 +157,16 @@ class SessionsTest {
         // entry pathname /home: S1's 3 events
         countEvents(a, sessionFilter("$entry_pathname", "exact", "/home")).then().statusCode(200)
                 .body("results[0][0]", equalTo(3));
-        // no entry url: S3's 2 events and carol's event without a session (a missing session's properties are
-        // missing, as PostHog's LEFT JOIN gives)
+        // no entry url: S3's 2 events, and carol's and dave's events without a session (a missing session's
+        // properties are missing, as PostHog's LEFT JOIN gives)
         countEvents(a, sessionFilter("$entry_current_url", "is_not_set", null)).then().statusCode(200)
-                .body("results[0][0]", equalTo(3));
-        // utm source is not google: S2 and S3 (NULL passes is_not) and carol → 2 + 2 + 1
+                .body("results[0][0]", equalTo(4));
+        // utm source is not google: S2 and S3 (NULL passes is_not), carol and dave → 2 + 2 + 1 + 1
         countEvents(a, sessionFilter("$entry_utm_source", "is_not", "google")).then().statusCode(200)
-                .body("results[0][0]", equalTo(5));
+                .body("results[0][0]", equalTo(6));
+        // exit pathname /blog/post: none (S2 ended on an event without a url)
+        countEvents(a, sessionFilter("$exit_pathname", "exact", "/blog/post")).then().statusCode(200)
+                .body("results[0][0]", equalTo(0));
         // in B, S1 is 600 s long: its 2 events; A's S1 (125 s) is not B's
         countEvents(b, sessionFilter("$session_duration", "gte", 600)).then().statusCode(200)
                 .body("results[0][0]", equalTo(2));
