@@ -191,6 +191,23 @@ class HogQLSessionsTest {
     }
 
     @Test
+    void trendsBreakdownBySessionProperty() {
+        // $pageview on 2026-01-05 by the session's entry pathname: /home 2 (S1), /blog/post 1 (S2), and carol's and
+        // dave's pageviews without a session in PostHog's null bucket: 2
+        Response r = query(a, Map.of("kind", "TrendsQuery",
+                "series", List.of(Map.of("kind", "EventsNode", "event", "$pageview", "math", "total")),
+                "interval", "day", "dateRange", Map.of("date_from", "2026-01-05", "date_to", "2026-01-05"),
+                "breakdownFilter", Map.of("breakdown_type", "session", "breakdown", "$entry_pathname")));
+        r.then().statusCode(200);
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (Map<String, Object> row : r.jsonPath().<Map<String, Object>>getList("results")) {
+            counts.put(String.valueOf(row.get("breakdown_value")), ((Number) row.get("count")).intValue());
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(Map.of("/home", 2, "/blog/post", 1,
+                "$$_posthog_breakdown_null_$$", 2), counts);
+    }
+
+    @Test
     void unknownSessionPropertyIsA400() {
         countEvents(a, sessionFilter("$no_such_thing", "exact", "x")).then().statusCode(400)
                 .body("type", equalTo("validation_error"))
