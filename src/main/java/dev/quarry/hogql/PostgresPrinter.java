@@ -406,7 +406,7 @@ public final class PostgresPrinter {
                 ? "(SELECT * FROM " + q(src.table.pgTable()) + " WHERE " + q(src.table.pgTable()) + ".\"team_id\" = "
                         + team() + ") AS " + a
                 : q(src.table.pgTable()) + " AS " + a;
-        if (!src.needsOverride && !src.needsPerson) {
+        if (!src.needsOverride && !src.needsPerson && !src.needsSession) {
             return base;
         }
         StringBuilder sb = new StringBuilder("(").append(base);
@@ -420,6 +420,12 @@ public final class PostgresPrinter {
             String p = q(src.sqlAlias + "__person");
             sb.append(" LEFT JOIN \"persons\" AS ").append(p).append(" ON ").append(p).append(".\"team_id\" = ")
                     .append(team()).append(" AND ").append(p).append(".\"uuid\" = ").append(personId(src));
+        }
+        if (src.needsSession) {
+            String se = q(src.sqlAlias + "__session");
+            sb.append(" LEFT JOIN ").append(q(SessionsTable.DEF.pgTable())).append(" AS ").append(se).append(" ON ")
+                    .append(se).append(".\"team_id\" = ").append(team()).append(" AND ").append(se)
+                    .append(".\"session_id\" = (").append(a).append(".\"properties\" ->> '$session_id')");
         }
         return sb.append(')').toString();
     }
@@ -564,6 +570,9 @@ public final class PostgresPrinter {
         }
         if (r instanceof PersonFieldRef p) {
             return column(p.field(), p.path(), q(p.source().sqlAlias + "__person"));
+        }
+        if (r instanceof Resolver.SessionFieldRef sf) {
+            return column(sf.field(), List.of(), q(sf.source().sqlAlias + "__session"));
         }
         if (r instanceof SubColumnRef s) {
             String sql = q(s.source().sqlAlias) + "." + q(sourceColumns.get(s.source()).get(s.index()));

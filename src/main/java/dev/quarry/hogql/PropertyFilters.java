@@ -56,7 +56,8 @@ public final class PropertyFilters {
     /**
      * The one property filter → HogQL conversion: null, an empty group and {@code {}} are {@code true}; a group is
      * the AND/OR of its parts (parts that are {@code true} dropped); a filter is its operator over its field (see
-     * the class doc). Types Quarry has no data for (element, session, group, flag, data warehouse …) are refused.
+     * the class doc). {@code session} filters read the event's session ({@link SessionsTable#filter}). Types Quarry has no data
+     * for (element, group, flag, data warehouse …) are refused.
      *
      * @throws InvalidFilterException an unsupported type or operator, or a value the operator cannot use
      */
@@ -117,6 +118,12 @@ public final class PropertyFilters {
             Expr.Field field = ctx == Context.PERSONS ? new Expr.Field(List.of("properties", key))
                     : new Expr.Field(List.of("person", "properties", key));
             return operator(field, operator, value);
+        }
+        if (f instanceof PropertyFilter.Session) {
+            if (ctx == Context.PERSONS) {
+                throw new InvalidFilterException("Session property filters cannot be used on persons");
+            }
+            return SessionsTable.filter(key, operator, value);
         }
         throw new InvalidFilterException("Unsupported property filter type \"" + f.type() + "\"");
     }
@@ -186,7 +193,8 @@ public final class PropertyFilters {
         return new Expr.Or(List.of(new Expr.IsNull(f, false), cond));
     }
 
-    private static Expr operator(Expr.Field f, String operator, JsonNode value) {
+    /** A filter operator over any expression (a property path, or a session column: {@link SessionsTable}). */
+    static Expr operator(Expr f, String operator, JsonNode value) {
         switch (operator.toLowerCase(Locale.ROOT)) {
             case "exact":
             case "in": {

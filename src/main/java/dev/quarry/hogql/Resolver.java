@@ -33,6 +33,7 @@ public final class Resolver {
         final List<String> columns = new ArrayList<>(); // subquery output names (HogQL)
         boolean needsOverride;
         boolean needsPerson;
+        boolean needsSession;
 
         Source(String name, String sqlAlias, TableDef table, SelectLike subquery, JoinExpr join) {
             this.name = name;
@@ -76,6 +77,9 @@ public final class Resolver {
 
     /** A column of the lazily joined person. */
     public record PersonFieldRef(Source source, FieldDef field, List<String> path) implements Ref {}
+
+    /** A column of the lazily joined session (events.session.$session_duration …). */
+    public record SessionFieldRef(Source source, FieldDef field) implements Ref {}
 
     /** Column {@code index} of a subquery source. */
     public record SubColumnRef(Source source, int index, List<String> path) implements Ref {}
@@ -385,7 +389,7 @@ public final class Resolver {
     static boolean hasField(Source s, String name) {
         if (s.table != null) {
             FieldDef f = s.table.field(name);
-            return f != null && f.kind() != Kind.PERSON_JOIN;
+            return f != null && f.kind() != Kind.PERSON_JOIN && f.kind() != Kind.SESSION_JOIN;
         }
         return s.columns.contains(name);
     }
@@ -643,6 +647,17 @@ public final class Resolver {
                 }
                 src.needsPerson = true;
                 return new PersonFieldRef(src, pf, List.copyOf(path));
+            }
+            case SESSION_JOIN: {
+                FieldDef sf = rest.isEmpty() ? null : SessionsTable.DEF.field(rest.get(0));
+                if (sf == null) {
+                    throw new HogQLResolutionException(rest.isEmpty() ? "\"" + name + "\" is a table: use " + name
+                            + ".$session_duration, " + name + ".$entry_current_url, …"
+                            : "Unknown field \"" + String.join(".", chain) + "\"", node);
+                }
+                noRest(rest.subList(1, rest.size()), chain, node);
+                src.needsSession = true;
+                return new SessionFieldRef(src, sf);
             }
             default:
                 noRest(rest, chain, node);

@@ -18,7 +18,9 @@ public final class Schema {
         /** A lazy join to persons on this table's person id. */
         PERSON_JOIN,
         /** query_log.event_date = event_time::date. */
-        DATE_OF
+        DATE_OF,
+        /** events.session: a lazy join to the sessions table ({@link SessionsTable}) on the event's $session_id. */
+        SESSION_JOIN
     }
 
     /** column: the PostgreSQL column (already safe: written here, never from user text). */
@@ -102,6 +104,7 @@ public final class Schema {
                 col("created_at", DATETIME),
                 new FieldDef("person_id", "person_id", "UUID", Kind.PERSON_ID),
                 new FieldDef("person", null, "Person", Kind.PERSON_JOIN),
+                new FieldDef("session", null, "Session", Kind.SESSION_JOIN),
                 // The person id as stored on the event, before merges (no person_overrides join): for statements
                 // built in Java that read a person's events in the (team, person, time) index's order and handle
                 // merged persons apart (funnels). Not in *; its name is no identifier, so HogQL text cannot name it
@@ -209,6 +212,7 @@ public final class Schema {
                 col("exception", "Nullable(String)"),
                 col("kind", "String"),
                 new FieldDef("postgres", "query", "String", Kind.COLUMN));
+        TABLES.put(SessionsTable.NAME, SessionsTable.DEF);
     }
 
     private Schema() {}

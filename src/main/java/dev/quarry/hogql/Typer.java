@@ -291,6 +291,9 @@ final class Typer {
         if (r instanceof PersonFieldRef p) {
             return Schema.fieldType(p.field(), p.path());
         }
+        if (r instanceof Resolver.SessionFieldRef sf) {
+            return HogQLTypes.nullable(sf.field().type()); // an event without a session: NULL
+        }
         if (r instanceof SubColumnRef s) {
             String t = res.sourceTypes.get(s.source()).get(s.index());
             if (s.path().isEmpty()) {

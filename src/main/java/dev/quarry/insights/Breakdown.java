@@ -43,8 +43,8 @@ public record Breakdown(String type, String property, List<Long> cohorts, int li
     public record Supports(String kind, Set<String> types, int maxLimit) {
     }
 
-    /** Trends: event, person, HogQL and cohort breakdowns, any limit. */
-    public static final Supports TRENDS = new Supports("TrendsQuery", Set.of("event", "person", "hogql", "cohort"),
+    /** Trends: event, person, HogQL, cohort and session breakdowns, any limit. */
+    public static final Supports TRENDS = new Supports("TrendsQuery", Set.of("event", "person", "hogql", "cohort", "session"),
             Integer.MAX_VALUE);
 
     /**
@@ -206,6 +206,8 @@ public record Breakdown(String type, String property, List<Long> cohorts, int li
     public Expr rawExpr() {
         return switch (type) {
             case "person" -> Expr.Field.of("person", "properties", property);
+            // the event's session's column (HogQL events.session.<column>); an unknown one is the resolver's 400
+            case "session" -> Expr.Field.of("session", property);
             case "hogql" -> {
                 try {
                     yield Aggregations.perRow(Parser.parseExpr(property), "breakdown");

@@ -6,6 +6,7 @@ import dev.quarry.data.Team;
 import dev.quarry.definitions.Definitions;
 import dev.quarry.definitions.PropertyDefinition;
 import dev.quarry.hogql.Expr;
+import dev.quarry.hogql.SessionsTable;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.query.QueryContext;
 import dev.quarry.web.ValidationException;
@@ -19,20 +20,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * PostHog's read_taxonomy tool: the project's events by popularity, an event's properties, an entity's (person;
- * session, which has none here) properties, and sample values of an event or person property, as the plain text the tool returns. Event names
+ * PostHog's read_taxonomy tool: the project's events by popularity, an event's properties, an entity's (person,
+ * session) properties, and sample values of an event, person or session property, as the plain text the tool returns. Event names
  * and counts come from a HogQL query over the last 30 days (the compiler's team wall), properties from the
  * definitions capture keeps. Property names typed by the caller become HogQL field nodes, never HogQL text.
  */
 @ApplicationScoped
 public class Taxonomy {
     static final int SAMPLE_VALUES = 25;
-    /**
-     * PostHog lists its session properties (the sessions table's columns: $session_duration, $channel_type, …) for the
-     * entity {@code session}. Quarry has no sessions table and its queries refuse session property filters, so none
-     * is listed: the answer is PostHog's own text for an entity without properties, not "does not exist".
-     */
-    static final String NO_SESSION_PROPERTIES = "Properties do not exist in the taxonomy for the entity session.";
 
     private final Definitions definitions;
     private final dev.quarry.query.QueryPlans plans;
@@ -65,14 +60,13 @@ public class Taxonomy {
             case "event_properties" -> eventProperties(team, text(query, "event_name"));
             case "entity_properties" -> switch (String.valueOf(entity(text(query, "entity")))) {
                 case "person" -> entityProperties(team, "person");
-                case "session" -> Uni.createFrom().item(NO_SESSION_PROPERTIES);
+                case "session" -> Uni.createFrom().item(sessionProperties());
                 default -> unknownEntity(text(query, "entity"));
             };
             case "event_property_values" -> eventPropertyValues(team, text(query, "event_name"), text(query, "property_name"));
             case "entity_property_values" -> switch (String.valueOf(entity(text(query, "entity")))) {
                 case "person" -> entityPropertyValues(team, "person", text(query, "property_name"));
-                case "session" -> Uni.createFrom().item("The property " + text(query, "property_name")
-                        + " does not exist in the taxonomy.");
+                case "session" -> sessionPropertyValues(team, text(query, "property_name"));
                 default -> unknownEntity(text(query, "entity"));
             };
             case "action_properties", "action_property_values" ->
@@ -137,6 +131,30 @@ public class Taxonomy {
             }
             return yaml(byType);
         });
+    }
+
+    /**
+     * The entity {@code session}: PostHog lists its session properties (the HogQL sessions table's columns, as
+     * {@code sessions/property_definitions}) grouped by type; a duration is listed as Numeric, as in PostHog's taxonomy.
+     */
+    static String sessionProperties() {
+        Map<String, List<String[]>> byType = new LinkedHashMap<>();
+        for (SessionsTable.Property p : SessionsTable.properties(null)) {
+            String type = p.propertyType().equals("Duration") ? "Numeric" : p.propertyType();
+            byType.computeIfAbsent(type, k -> new ArrayList<>()).add(new String[] {p.name(), null});
+        }
+        return yaml(byType);
+    }
+
+    /** Sample values of a session property: the most frequent among the project's sessions (all time). */
+    private Uni<String> sessionPropertyValues(Team team, String property) {
+        if (SessionsTable.properties(null).stream().noneMatch(p -> p.name().equals(property))) {
+            return Uni.createFrom().item("The property " + property + " does not exist in the taxonomy.");
+        }
+        Map<String, Object> values = Map.of("tx_field", Expr.Field.of(property));
+        return rows(team, "SELECT toString({tx_field}) AS v, count() AS c FROM sessions WHERE {tx_field} IS NOT NULL "
+                        + "GROUP BY v ORDER BY c DESC, v LIMIT " + SAMPLE_VALUES, values)
+                .map(rows -> valuesText(rows, property, "the entity `session`"));
     }
 
     private Uni<String> eventPropertyValues(Team team, String event, String property) {

@@ -85,9 +85,22 @@ class PropertyFiltersTest {
         assertEquals("id NOT IN (SELECT person_id FROM cohort_people WHERE cohort_id = 9)",
                 HogQLPrinter.print(PropertyFilters.toExpr(new PropertyFilter.Cohort(null, null, "not_in", null,
                         TextNode.valueOf("9"), "Nine"), PropertyFilters.Context.PERSONS)));
-        assertEquals("Unsupported property filter type \"session\"", assertThrows(PropertyFilters.InvalidFilterException.class,
-                () -> PropertyFilters.toExpr(new PropertyFilter.Session("$session_duration", null, "gt", null,
-                        IntNode.valueOf(5)))).getMessage());
+        assertEquals("Unsupported property filter type \"element\"", assertThrows(PropertyFilters.InvalidFilterException.class,
+                () -> PropertyFilters.toExpr(new PropertyFilter.Element("tag_name", null, "exact", null,
+                        TextNode.valueOf("a")))).getMessage());
+        // a session filter: the event's session (by $session_id) has the property; persons have no session
+        assertEquals("properties.$session_id IN (SELECT session_id FROM sessions WHERE toFloat(toString($session_duration)) > 5.0)",
+                HogQLPrinter.print(PropertyFilters.toExpr(new PropertyFilter.Session("$session_duration", null, "gt", null,
+                        IntNode.valueOf(5)))));
+        // is_not also keeps the events without a session, whose session properties are missing: no session fails it
+        assertEquals("(properties.$session_id IS NULL OR properties.$session_id NOT IN "
+                        + "(SELECT session_id FROM sessions WHERE NOT ($entry_pathname IS NULL OR $entry_pathname != '/a')))",
+                HogQLPrinter.print(PropertyFilters.toExpr(new PropertyFilter.Session("$entry_pathname", null, "is_not", null,
+                        TextNode.valueOf("/a")))));
+        assertEquals("Session property filters cannot be used on persons", assertThrows(
+                PropertyFilters.InvalidFilterException.class, () -> PropertyFilters.toExpr(new PropertyFilter.Session(
+                        "$session_duration", null, "gt", null, IntNode.valueOf(5)), PropertyFilters.Context.PERSONS))
+                .getMessage());
         assertEquals("true", hogqlUnchecked("{}"));
     }
 

@@ -89,7 +89,7 @@ class BreakdownParserTest {
         assertEquals("breakdown", attrOf("{'breakdown_type':'cohort','breakdown':['x']}", Breakdown.TRENDS));
         assertEquals("breakdown_type", attrOf("{'breakdown':'a','breakdown_type':'group'}", Breakdown.TRENDS));
         assertEquals("breakdown_type", attrOf("{'breakdown':'a','breakdown_type':'hogql'}", NO_HOGQL));
-        assertEquals("type", attrOf("{'breakdowns':[{'property':'a','type':'session'}]}", Breakdown.TRENDS));
+        assertEquals("type", attrOf("{'breakdowns':[{'property':'a','type':'data_warehouse'}]}", Breakdown.TRENDS));
         assertEquals("breakdownFilter", attrOf("'$browser'", Breakdown.TRENDS));
     }
 }

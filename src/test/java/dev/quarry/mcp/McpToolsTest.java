@@ -110,13 +110,22 @@ class McpToolsTest {
         as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "entity_property_values", "entity", "persons",
                         "property_name", "email")))).post(tool).then().statusCode(200)
                 .body("content", equalTo("property: email\nsample_values:\n- u1@x.test"));
-        // session is an entity PostHog's tool knows (its sessions table); Quarry has no session properties, so it
-        // answers PostHog's text for an entity without properties, in the singular and the plural the CLI accepts
+        // session is an entity PostHog's tool knows: the HogQL sessions table's properties by type, in the singular
+        // and the plural the CLI accepts
         for (String session : new String[] {"session", "sessions"}) {
             as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "entity_properties", "entity", session))))
                     .post(tool).then().statusCode(200).body("success", equalTo(true))
-                    .body("content", equalTo("Properties do not exist in the taxonomy for the entity session."));
+                    .body("content", startsWith("properties:\n  DateTime:\n    - name: $start_timestamp\n"
+                            + "    - name: $end_timestamp\n  String:\n    - name: $entry_current_url\n"))
+                    .body("content", containsString("\n  Numeric:\n    - name: $pageview_count\n"
+                            + "    - name: $autocapture_count\n    - name: $screen_count\n    - name: $session_duration\n"
+                            + "  Boolean:\n    - name: $is_bounce"));
         }
+        // this project's events carry no $session_id: no session, no values (the query ran on the sessions table)
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "entity_property_values", "entity", "session",
+                        "property_name", "$entry_pathname")))).post(tool).then().statusCode(200)
+                .body("content", equalTo("No values found for property `$entry_pathname` on the entity `session`."));
+        // $channel_type is PostHog's, not computed here
         as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "entity_property_values", "entity", "session",
                         "property_name", "$channel_type")))).post(tool).then().statusCode(200)
                 .body("content", equalTo("The property $channel_type does not exist in the taxonomy."));

@@ -295,6 +295,8 @@ class IsolationSweepTest {
                 .post(p + id + "/mcp_tools/read_taxonomy/"));
         calls.put("POST /api/projects/{project_id}/mcp_tools/{tool_name}", (s, id) -> s.body(map("args", map()))
                 .post(p + id + "/mcp_tools/read_data/"));
+        calls.put("GET /api/projects/{project_id}/sessions/property_definitions", (s, id) -> s.queryParam("search", "secret")
+                .get(p + id + "/sessions/property_definitions/"));
         calls.put("GET /api/organizations", (s, id) -> s.get("/api/organizations/"));
         calls.put("GET /api/organizations/{organization_id}", (s, id) -> s.get("/api/organizations/"
                 + (id == b.id() ? bOrganization : aOrganization) + "/"));
