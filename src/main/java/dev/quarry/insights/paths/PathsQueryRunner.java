@@ -29,9 +29,10 @@ import java.util.Set;
  * PathsQuery, as PostHog's paths runner answers it: {@code results} is a list of edges {@code {source, target,
  * value, average_conversion_time}} — {@code source} and {@code target} are step keys {@code <step>_<item>},
  * {@code value} the walks taking that edge, {@code average_conversion_time} the average milliseconds between the two
- * items. The walks and edges are computed in PostgreSQL by one statement ({@link PathsSql}; a count of the project's
- * merged persons, up to a limit, chooses how it reads them); its answer is at most
- * {@code edgeLimit} rows, of which those not reachable from a first step ({@code 1_…}) are dropped here, as
+ * items. The walks and edges are computed in PostgreSQL ({@link PathsSql}; a count of the project's merged persons, up
+ * to a limit, chooses how it reads them): by one statement, or in a project without merges by two concurrent
+ * statements over halves of the persons whose edges are added up here; the answer is at most
+ * {@code edgeLimit} edges, of which those not reachable from a first step ({@code 1_…}) are dropped here, as
  * PostHog's {@code validate_results} does. What bounds the statement: the project's statement timeout (60 s by
  * default), its per-statement memory and its concurrency slots, like every insight.
  */
@@ -70,7 +71,7 @@ public class PathsQueryRunner implements QueryRunner<PathsQuery>, ActorsSource<I
     }
 
     /** The edges of a plan (at most {@code edgeLimit}, in the answer's order) and the statements that found them. */
-    record Answer(List<Edge> edges, List<dev.quarry.hogql.CompiledQuery> statements) {
+    private record Answer(List<Edge> edges, List<dev.quarry.hogql.CompiledQuery> statements) {
     }
 
     /**
@@ -107,7 +108,7 @@ public class PathsQueryRunner implements QueryRunner<PathsQuery>, ActorsSource<I
     }
 
     /** One part's edge ({@link PathsSql#edgeParts}): its walks and their milliseconds between the items, summed. */
-    record EdgePart(String source, String target, long value, long totalMs) {
+    public record EdgePart(String source, String target, long value, long totalMs) {
     }
 
     /**
