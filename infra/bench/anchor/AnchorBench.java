@@ -589,7 +589,7 @@ public class AnchorBench {
                         if (!only.isEmpty() && java.util.Arrays.stream(only.split(",")).noneMatch(q.name()::contains)) {
                             continue;
                         }
-                        timeOne(app, duck, team, key, q, runs);
+                        timeOne(app, duck, team, key, q, runs, pgPort);
                     }
                 }
                 hold(logs, "after the insights");
@@ -681,7 +681,7 @@ public class AnchorBench {
         }
     }
 
-    static void timeOne(App app, Connection duck, long team, String key, Question q, int runs) throws Exception {
+    static void timeOne(App app, Connection duck, long team, String key, Question q, int runs, int pgPort) throws Exception {
         byte[] body = ("{\"refresh\":\"force_blocking\",\"query\":" + q.quarry() + "}").getBytes(StandardCharsets.UTF_8);
         Map<String, String> headers = Map.of("content-type", "application/json", "authorization", "Bearer " + key);
         List<Double> quarry = new ArrayList<>();
@@ -690,10 +690,20 @@ public class AnchorBench {
         String duckCheck = null;
         // Quarry and DuckDB alternate (warm-ups first), so a change of the machine's load during the question
         // weighs on both sides of the ratio alike
+        List<Double> appCpu = new ArrayList<>();
+        List<Double> pgCpu = new ArrayList<>();
+        long postmaster = Long.parseLong(Files.readAllLines(pgDataDir(pgPort).resolve("postmaster.pid")).get(0).trim());
         for (int i = 0; i <= runs; i++) {
+            double app0 = cpuSeconds(app.pid(), false);
+            double pg0 = cpuSeconds(postmaster, true);
             long t = System.nanoTime();
             Answer a = app.call("POST", "/api/environments/" + team + "/query/", headers, body);
             double ms = (System.nanoTime() - t) / 1e6;
+            if (i > 0) {
+                // CPU the answer cost (app, and every PostgreSQL process), which the machine's load inflates less than time
+                appCpu.add(cpuSeconds(app.pid(), false) - app0);
+                pgCpu.add(cpuSeconds(postmaster, true) - pg0);
+            }
             if (a.status() != 200) {
                 System.out.printf("%-32s Quarry answered %d: %s%n", q.name(), a.status(), a.body().substring(0, Math.min(300, a.body().length())));
                 return;
@@ -716,6 +726,7 @@ public class AnchorBench {
                 Files.readString(Path.of("/proc/loadavg")).split(" ")[0],
                 java.util.Objects.equals(quarryCheck, duckCheck) ? "same: " : "DIFFERENT: ",
                 java.util.Objects.equals(quarryCheck, duckCheck) ? abbreviate(quarryCheck) : quarryCheck + " | " + duckCheck);
+        System.out.printf("%-32s CPU per answer (median): app %.2f s, PostgreSQL %.2f s%n", "", median(appCpu), median(pgCpu));
     }
 
     static String abbreviate(String s) {

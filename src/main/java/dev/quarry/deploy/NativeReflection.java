@@ -172,6 +172,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.insights.paths.PathsPlan.class,
         dev.quarry.insights.paths.PathsSql.Read.class,
         dev.quarry.insights.paths.PathsQueryRunner.Edge.class,
+        dev.quarry.insights.paths.PathsQueryRunner.EdgePart.class,
         dev.quarry.insights.ActorsQueryRunner.Cell.class,
         dev.quarry.dates.Interval.class,
         dev.quarry.insights.Series.class,

@@ -85,6 +85,14 @@ public record PathsPlan(QueryDateRange range, Expr where, Expr item, Expr groupi
                 exclude, start, end, stepLimit, edgeLimit, min, max));
     }
 
+    /** This plan with its events limited further by every one of {@code conditions} (e.g. a range of persons). */
+    PathsPlan within(List<Expr> conditions) {
+        List<Expr> all = new ArrayList<>(conditions);
+        all.add(0, where);
+        return new PathsPlan(range, InsightSql.and(all), item, grouping, exclude, startPoint, endPoint, stepLimit,
+                edgeLimit, minEdgeWeight, maxEdgeWeight);
+    }
+
     /** Whether PostHog maps events of {@code kind} (or reads the HogQL expression): asked for, or not excluded. */
     private static boolean queried(String kind, List<String> types, List<String> exclude) {
         return types.isEmpty() ? !exclude.contains(kind) : types.contains(kind);

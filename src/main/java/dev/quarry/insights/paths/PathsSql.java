@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The paths of a {@link PathsPlan} as HogQL ASTs computed in PostgreSQL, following PostHog's paths_query_runner:
@@ -188,6 +189,46 @@ public final class PathsSql {
                 + "FROM {pa_steps} AS steps WHERE idx > 1 GROUP BY source, target "
                 + (having.isEmpty() ? "" : "HAVING " + String.join(" AND ", having) + " ")
                 + "ORDER BY value DESC, source, target LIMIT {pa_limit}", v);
+    }
+
+    /**
+     * Where a project without merges ({@link Read#STORED}) splits its persons for {@link #edgeParts}: person uuids are
+     * random (version 4, made at capture), so the halves below and from {@code 80000000-…} hold about as many events.
+     * A split elsewhere only changes how the work is shared, never the answer.
+     */
+    static final List<UUID> PART_BOUNDS = List.of(UUID.fromString("80000000-0000-0000-0000-000000000000"));
+
+    /**
+     * The edges of a project without merges as statements over disjoint ranges of stored person ids (split at
+     * {@link #PART_BOUNDS}), to run concurrently: a walk never leaves its person, so each range's walks are the
+     * walks of its persons, and each edge's walks and milliseconds add up over the parts. Each answers every edge
+     * of its persons, unordered and uncut: {@code source, target, value, total_ms} (the milliseconds between the
+     * two items summed over the edge's walks); {@code PathsQueryRunner} adds the parts and then applies the edge
+     * weights, the order and the limit as {@link #edges} does. Why: PostgreSQL runs window functions in one process
+     * only (they are parallel-restricted), so one statement's walk uses one core whatever the machine has; the
+     * parts' index ranges are disjoint, so together they read what the one statement reads.
+     */
+    public static List<SelectLike> edgeParts(PathsPlan plan) {
+        List<SelectLike> parts = new ArrayList<>();
+        for (int i = 0; i <= PART_BOUNDS.size(); i++) {
+            Expr stored = Expr.Field.of(Schema.STORED_PERSON_ID);
+            List<Expr> range = new ArrayList<>();
+            if (i > 0) {
+                range.add(new Expr.Compare(">=", stored, new Expr.Constant(PART_BOUNDS.get(i - 1))));
+            }
+            if (i < PART_BOUNDS.size()) {
+                range.add(new Expr.Compare("<", stored, new Expr.Constant(PART_BOUNDS.get(i))));
+            }
+            Map<String, Object> v = new HashMap<>();
+            v.put("pa_steps", steps(plan.within(range), Read.STORED, true));
+            // grouped by the step's raw values (a (step, item) pair is one key: the step is the key's digits
+            // before the first '_'), keys built for the groups only
+            parts.add(HogQLStatement.select("SELECT concat(toString(idx - 1), '_', prev) AS source, "
+                    + "concat(toString(idx), '_', item) AS target, value, total_ms FROM (SELECT idx, prev, item, "
+                    + "count() AS value, sum(toUnixTimestamp64Milli(timestamp) - toUnixTimestamp64Milli(prev_ts)) "
+                    + "AS total_ms FROM {pa_steps} AS steps WHERE idx > 1 GROUP BY idx, prev, item) AS grouped", v));
+        }
+        return parts;
     }
 
     /**

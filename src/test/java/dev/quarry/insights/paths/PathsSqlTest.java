@@ -222,6 +222,107 @@ class PathsSqlTest {
     }
 
 
+    /** The rows of {@code query} for {@code team} in the order PostgreSQL answers them. */
+    static List<Row> raw(SelectLike query, long team) throws Exception {
+        CompiledQuery c = HogQLCompiler.compile(query, CompileSettings.of(team).withTimezone("UTC")
+                .withLimits(QueryService.NO_LIMIT, QueryService.NO_LIMIT));
+        List<Row> out = new ArrayList<>();
+        pool.preparedQuery(c.sql()).execute(Tuple.from(c.params())).toCompletionStage().toCompletableFuture()
+                .get(60, TimeUnit.SECONDS).forEach(out::add);
+        return out;
+    }
+
+    /**
+     * A project without merges (project 3) computes its edges in parts by ranges of person ids, added up by the
+     * runner: for every walk shape, with edge weights and with limits that cut among edges of equal weight, the
+     * parts cover every person once (their walks add up to all walks) and the added edges — walks, average
+     * milliseconds to the last bit, order and cut — are the one statement's.
+     */
+    @Test
+    void edgePartsAddUpToTheOneStatement() throws Exception {
+        List<PathsPlan> plans = new ArrayList<>();
+        for (int steps : new int[] {1, 3, 5, 20}) {
+            plans.add(plan(null, null, steps, List.of(), null, null, null));
+            plans.add(plan("/b", null, steps, List.of(), null, null, null));
+            plans.add(plan(null, "/c/", steps, List.of(), null, null, null));
+            plans.add(plan("/a", "/c", steps, List.of(), null, null, null));
+            plans.add(plan(null, null, steps, List.of("/d"), List.of("/a*", "*ve*"), null, null));
+        }
+        plans.add(plan(null, null, 5, List.of(), null, 3L, 40L));
+        int compared = 0;
+        for (PathsPlan p : plans) {
+            for (int limit : new int[] {10_000, 7, 3, 1}) {
+                PathsPlan plan = new PathsPlan(p.range(), p.where(), p.item(), p.grouping(), p.exclude(),
+                        p.startPoint(), p.endPoint(), p.stepLimit(), limit, p.minEdgeWeight(), p.maxEdgeWeight());
+                String what = plan.startPoint() + " to " + plan.endPoint() + ", " + plan.stepLimit() + " steps, "
+                        + limit + " edges";
+                List<String> one = new ArrayList<>();
+                for (Row r : raw(PathsSql.edges(plan, PathsSql.Read.STORED), 3)) {
+                    one.add(r.getString(0) + "|" + r.getString(1) + "|" + r.getLong(2) + "|" + r.getValue(3));
+                }
+                List<PathsQueryRunner.EdgePart> parts = new ArrayList<>();
+                List<SelectLike> statements = PathsSql.edgeParts(plan);
+                assertEquals(PathsSql.PART_BOUNDS.size() + 1, statements.size());
+                for (SelectLike part : statements) {
+                    List<Row> partRows = raw(part, 3);
+                    // each range holds some of the 40 persons: with no point and walks of 2 steps or more, each
+                    // part finds edges of its own
+                    assertTrue(plan.startPoint() != null || plan.endPoint() != null || plan.stepLimit() == 1
+                            || !partRows.isEmpty(), what);
+                    for (Row r : partRows) {
+                        parts.add(new PathsQueryRunner.EdgePart(r.getString(0), r.getString(1), r.getLong(2),
+                                new java.math.BigDecimal(r.getValue(3).toString()).longValueExact()));
+                    }
+                }
+                List<String> added = new ArrayList<>();
+                for (PathsQueryRunner.Edge e : PathsQueryRunner.merge(parts, plan.minEdgeWeight(),
+                        plan.maxEdgeWeight(), plan.edgeLimit())) {
+                    added.add(e.source() + "|" + e.target() + "|" + e.value() + "|" + e.averageConversionMs());
+                }
+                assertEquals(one, added, what);
+                compared += one.size();
+            }
+        }
+        assertTrue(compared > 500, "too few edges compared: " + compared);
+    }
+
+    /**
+     * The runner's average is PostgreSQL's avg of integers read as a double: avg's last step is the numeric division
+     * of the sum by the count, so each pair is compared with {@code (sum::numeric / count::numeric)::float8}, for
+     * sums and counts around the steps of the division's scale (and one avg over rows, to tie the two).
+     */
+    @Test
+    void averagesAsPostgresComputesThem() throws Exception {
+        long[] sums = {0, 1, 2, 7, 9_999, 10_000, 180_000, 1_799_999, 123_456_789, 99_999_999_999L,
+            4_611_686_018_427_387_903L};
+        long[] counts = {1, 3, 7, 9_999, 10_000, 10_001, 12_345_678, 3_000_000_001L};
+        StringBuilder values = new StringBuilder();
+        List<Double> expected = new ArrayList<>();
+        int i = 0;
+        for (long s : sums) {
+            for (long n : counts) {
+                values.append(i == 0 ? "" : ",").append("(").append(i++).append(", ").append(s).append("::bigint, ")
+                        .append(n).append("::bigint)");
+                expected.add(PathsQueryRunner.average(s, n));
+            }
+        }
+        List<Double> actual = new ArrayList<>();
+        try (Connection conn = pg.getPostgresDatabase().getConnection(); Statement st = conn.createStatement()) {
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT (s::numeric / n::numeric)::float8 FROM (VALUES "
+                    + values + ") AS v(i, s, n) ORDER BY i")) {
+                while (rs.next()) {
+                    actual.add(rs.getDouble(1));
+                }
+            }
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT avg(x)::float8 FROM (VALUES (1::bigint), (2::bigint), "
+                    + "(4::bigint)) AS v(x)")) {
+                rs.next();
+                assertEquals(PathsQueryRunner.average(7, 3), rs.getDouble(1));
+            }
+        }
+        assertEquals(expected, actual);
+    }
+
     @Test
     void everyWalkShapeGivesTheSameSteps() throws Exception {
         for (int steps : new int[] {1, 2, 3, 5, 20}) {
