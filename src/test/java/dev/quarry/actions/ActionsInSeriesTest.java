@@ -191,4 +191,33 @@ class ActionsInSeriesTest {
         as(team).body(Map.of("query", trends(actionsNode(gone)))).post("/api/projects/" + team.id() + "/query/")
                 .then().statusCode(400).body("detail", equalTo("Action " + gone + " does not exist."));
     }
+
+    private static Map<String, Object> hogql(String text) {
+        return Map.of("kind", "HogQLQuery", "query", text);
+    }
+
+    @Test
+    void matchesActionInHogQL() {
+        // u1's pricing pageview and pro signup, u3's pricing pageview
+        JsonPath body = query(team, hogql("select count() from events where matchesAction(" + visitOrPro + ")"));
+        assertEquals(List.of(List.of(3)), body.getList("results"));
+        // the action's values are bind parameters, not SQL text
+        org.junit.jupiter.api.Assertions.assertFalse(body.getString("postgres").contains("pricing"),
+                body.getString("postgres"));
+        // the regex step matches any event: u3's pageview and click
+        assertEquals(List.of(List.of("$pageview", 1), List.of("click", 1)), query(team, hogql(
+                "select event, count() from events where matchesAction(" + regexRef + ") group by event order by event"))
+                .getList("results"));
+        // as a column too: 6 events, 3 match
+        assertEquals(List.of(List.of(3, 6)), query(team, hogql("select countIf(matchesAction(" + visitOrPro
+                + ")), count() from events")).getList("results"));
+        // another project cannot use it (its own matching pageview is not counted either: the call is refused)
+        as(other).body(Map.of("query", hogql("select count() from events where matchesAction(" + visitOrPro + ")")))
+                .post("/api/projects/" + other.id() + "/query/").then().statusCode(400)
+                .body("detail", containsString("Action " + visitOrPro + " does not exist."));
+        // a name is refused, naming the call
+        as(team).body(Map.of("query", hogql("select count() from events where matchesAction('visit or pro')")))
+                .post("/api/projects/" + team.id() + "/query/").then().statusCode(400)
+                .body("detail", containsString("matchesAction"));
+    }
 }
