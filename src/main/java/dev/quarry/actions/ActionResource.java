@@ -7,11 +7,13 @@ import dev.quarry.auth.RequestAuth;
 import dev.quarry.auth.RequiresScopes;
 import dev.quarry.web.ApiPaths;
 import dev.quarry.web.LimitOffset;
+import dev.quarry.web.MethodNotAllowedException;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
@@ -97,6 +99,14 @@ public class ActionResource {
                 .flatMap(found -> actions.update(teamId, found.id(), edit))
                 .onItem().ifNull().failWith(NotFoundException::new)
                 .map(a -> a.toJson(mapper));
+    }
+
+    /** PostHog forbids a hard delete (ForbidDestroyModel): 405; {@code PATCH {"deleted": true}} soft-deletes. */
+    @DELETE
+    @Path("{id}")
+    @RequiresScopes("action:write")
+    public Response destroy(@PathParam("id") String id) {
+        throw new MethodNotAllowedException("DELETE");
     }
 
     /** PostHog's rule: a live action's name is unique in the project (a deleting edit is not checked). */

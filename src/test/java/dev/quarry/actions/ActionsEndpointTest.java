@@ -78,6 +78,9 @@ class ActionsEndpointTest {
                 .body("deleted", equalTo(true));
         as(team).get(base(team) + "?search=renamed").then().statusCode(200).body("count", equalTo(0));
         as(team).get(base(team) + id + "/").then().statusCode(200).body("deleted", equalTo(true));
+        // a hard DELETE is not allowed, as PostHog's ForbidDestroyModel
+        as(team).delete(base(team) + id + "/").then().statusCode(405).body("code", equalTo("method_not_allowed"));
+        as(team).get(base(team) + id + "/").then().statusCode(200);
     }
 
     @Test

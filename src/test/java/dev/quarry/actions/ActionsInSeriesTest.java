@@ -220,4 +220,17 @@ class ActionsInSeriesTest {
                 .post("/api/projects/" + team.id() + "/query/").then().statusCode(400)
                 .body("detail", containsString("matchesAction"));
     }
+
+    @Test
+    void eventsQueryKeepsTheActionsEvents() {
+        // actionId: u1's pricing pageview (10:00) and pro signup (11:00) on Jan 10, u3's pricing pageview on Jan 11
+        JsonPath body = query(team, Map.of("kind", "EventsQuery", "select", List.of("event", "distinct_id"),
+                "actionId", visitOrPro, "after", "2024-01-01", "before", "2024-01-12",
+                "orderBy", List.of("timestamp ASC")));
+        assertEquals(List.of(List.of("$pageview", "u1"), List.of("signup", "u1"), List.of("$pageview", "u3")),
+                body.getList("results"));
+        as(other).body(Map.of("query", Map.of("kind", "EventsQuery", "select", List.of("event"), "actionId",
+                        visitOrPro, "after", "all"))).post("/api/projects/" + other.id() + "/query/")
+                .then().statusCode(400).body("detail", equalTo("Action " + visitOrPro + " does not exist."));
+    }
 }
