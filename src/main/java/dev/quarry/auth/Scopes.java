@@ -6,7 +6,7 @@ import java.util.Optional;
 /** PostHog's scope rules for personal API keys. */
 public final class Scopes {
     public static final List<String> ALL_OBJECTS = List.of(
-            "person", "cohort", "plugin", "query", "project", "user", "event", "insight", "feature_flag");
+            "person", "cohort", "plugin", "query", "project", "user", "event", "insight", "feature_flag", "action");
 
     private Scopes() {
     }

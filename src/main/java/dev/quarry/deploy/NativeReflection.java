@@ -14,6 +14,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection(targets = {
         // JAX-RS resources: AuthFilter reads @RequiresScopes from their methods through ResourceInfo
+        dev.quarry.actions.ActionResource.class,
         dev.quarry.auth.CurrentKeyResource.class,
         dev.quarry.auth.CurrentUserResource.class,
         dev.quarry.capture.CaptureResource.class,
@@ -24,6 +25,13 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.projects.OperatorKeysResource.class,
         dev.quarry.projects.ProjectResource.class,
         dev.quarry.query.QueryResource.class,
+        // dev.quarry.actions (the entity, the records)
+        dev.quarry.actions.ActionEntity.class,
+        dev.quarry.actions.Action.class,
+        dev.quarry.actions.Action.Creator.class,
+        dev.quarry.actions.Actions.Edit.class,
+        dev.quarry.actions.Actions.Listing.class,
+        dev.quarry.actions.Actions.Page.class,
         // dev.quarry.auth
         dev.quarry.auth.CurrentKeyResource.KeyView.class,
         dev.quarry.auth.CurrentUserResource.OrganizationRef.class,

@@ -375,6 +375,12 @@ final class CoreFunctions {
         }, (p, c, name) -> {
             throw new HogQLResolutionException("arrayJoin is only supported as a column of the SELECT list", c);
         });
+        // PostHog's matchesAction(id): a HogQLQuery replaces each call by the action's condition before it compiles
+        // (actions.MatchesAction, which reads the team's action); a call that reaches the printer was not replaced
+        scalar("matchesAction", 1, 1, returns("UInt8"), (p, c, name) -> {
+            throw new HogQLResolutionException("matchesAction() is supported in a HogQLQuery (the action is read "
+                    + "before the query compiles), not here", c);
+        });
     }
 
     /** The type of toDate(x): a Date stays, text may not parse (nullable), other values are their local day. */

@@ -10,7 +10,7 @@ import java.util.List;
  * {@code person} for its person; required), {@code where} (HogQL boolean expressions), {@code properties} and
  * {@code fixedProperties} (property filters), {@code event}, {@code personId}, {@code after} (default {@code -24h})
  * and {@code before} (relative or absolute dates), {@code filterTestAccounts}, {@code orderBy} (expressions with
- * an optional ASC/DESC), {@code limit} and {@code offset}. {@code actionId} is refused (Quarry has no actions);
+ * an optional ASC/DESC), {@code limit} and {@code offset}. {@code actionId} keeps the events of the team's action with that id;
  * {@code events} and {@code source} (events of an actors list) parse but are refused unless off.
  */
 @RegisterForReflection

@@ -66,8 +66,23 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
             throw new ValidationException("select must be a non-empty list of HogQL expressions", "select");
         }
         if (query.actionId() != null && !query.actionId().isNull()) {
-            throw new ValidationException("Actions are not supported; filter by event instead.", "actionId");
+            // the team's action, read first: its condition joins the where clauses (PostHog's actionId)
+            JsonNode id = query.actionId();
+            if (!id.isIntegralNumber() || !id.canConvertToLong()) {
+                throw new ValidationException("Input should be a valid integer", "actionId");
+            }
+            Series action = Series.of(new dev.quarry.query.schema.EventsNode("ActionsNode", null, null, null, null,
+                    null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, id),
+                    0, false);
+            return Series.withActions(List.of(action), "actionId",
+                    read -> plan(context, query, read.get(0).filter()));
         }
+        return plan(context, query, null);
+    }
+
+    /** The plan, with {@code actionCondition} (an action's condition; null for none) among the where clauses. */
+    private QueryPlan<ObjectNode> plan(QueryContext context, EventsQuery query, Expr actionCondition) {
+        List<String> select = query.select();
         QuerySchema.unsupported("EventsQuery", "events", query.events());
         QuerySchema.unsupported("EventsQuery", "source", query.source());
         List<Column> columns = new ArrayList<>();
@@ -111,7 +126,8 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
                 throw new ValidationException("offset must not be negative", "offset");
             }
             SelectQuery ast = new SelectQuery(List.of(), false, selectExprs, List.of(JoinExpr.table("events", null)),
-                    where(query, context), groupBy, null, orderBy(query, aggregated, aggregates),
+                    actionCondition == null ? where(query, context)
+                            : InsightSql.and(where(query, context), actionCondition), groupBy, null, orderBy(query, aggregated, aggregates),
                     new Expr.Constant((long) limit), new Expr.Constant((long) offset), null);
             return QueryPlan.run(HogQLStatement.user(kind(), ast, Map.of(), null, null, null))
                     .map(result -> response(context.mapper(), columns, result.compiled(), result.rows()));

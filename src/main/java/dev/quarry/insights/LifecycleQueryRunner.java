@@ -42,9 +42,10 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
         QuerySchema.unsupported("LifecycleQuery", "aggregation_group_type_index", query.aggregationGroupTypeIndex());
         QuerySchema.unsupported("LifecycleQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
         QuerySchema.unsupported("LifecycleQuery", "breakdownFilter", query.breakdownFilter());
-        List<Series> series = Series.all(query.series(), "series");
+        List<Series> parsed = Series.all(query.series(), "series");
         Interval interval = Interval.parse(query.interval(), "interval");
-        return sql.dateRange(query.dateRange(), interval, "-7d").map(range -> {
+        return Series.withActions(parsed, "series", series -> sql.dateRange(query.dateRange(), interval, "-7d")
+                .map(range -> {
             Series s = series.get(0);
             // one extra bucket before the range: activity there decides "returning" in the first bucket
             Expr global = sql.globalFilters(query.properties(), query.filterTestAccounts());
@@ -56,7 +57,7 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
                     range.bucket(range.bucketCount()).minusNanos(1000));
             return new Plan(s, range, where, days == null ? null : PersonDays.where(s, days),
                     PersonMonths.Read.of(s, days, interval));
-        });
+        }));
     }
 
     /**
@@ -160,13 +161,15 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
         ObjectNode o = mapper.createObjectNode();
         ObjectNode action = mapper.createObjectNode();
         Series s = plan.series();
-        if (s.event() == null) {
+        if (s.actionId() != null) {
+            action.put("id", s.actionId());
+        } else if (s.event() == null) {
             action.putNull("id");
         } else {
             action.put("id", s.event());
         }
-        action.put("name", s.event() == null ? "All events" : s.event());
-        action.put("type", "events");
+        action.put("name", s.entityName());
+        action.put("type", s.entityType());
         action.put("order", 0);
         action.put("math", "total");
         o.set("action", action);

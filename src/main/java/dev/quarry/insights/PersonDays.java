@@ -47,7 +47,8 @@ public final class PersonDays {
 
     /** The series and insight-wide filters say nothing beyond the event name. */
     public static boolean filtersUsable(Series series, Expr global) {
-        return isTrue(global) && isTrue(InsightSql.properties(series.properties(), "series.properties"))
+        // an action's steps (URLs, properties, several events) are not in the rollups' keys
+        return series.actionId() == null && isTrue(global) && isTrue(InsightSql.properties(series.properties(), "series.properties"))
                 && isTrue(InsightSql.properties(series.fixedProperties(), "series.fixedProperties"));
     }
 

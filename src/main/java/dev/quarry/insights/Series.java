@@ -17,11 +17,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One series of an insight: an {@code EventsNode} (an event name, or every event with {@code event: null}) with its
- * own property filters and math. {@link #filter} is the event condition every runner reads it with.
+ * One series of an insight: an {@code EventsNode} (an event name, or every event with {@code event: null}) or an
+ * {@code ActionsNode} (the team's action {@code actionId}: the events any of its steps matches) with its own
+ * property filters and math. {@link #filter} is the event condition every runner reads it with; an action's
+ * condition ({@code actionCondition}) is known once the action was read ({@link #withActions}).
  */
 public record Series(int order, String event, String name, String customName, String math, String mathProperty,
-        String mathHogql, PropertyFilter properties, PropertyFilter fixedProperties) {
+        String mathHogql, PropertyFilter properties, PropertyFilter fixedProperties, Long actionId,
+        Expr actionCondition) {
 
     public static final Set<String> MATHS = Set.of("total", "dau", "weekly_active", "monthly_active", "unique_session",
             "sum", "avg", "min", "max", "median", "p75", "p90", "p95", "p99", "hogql");
@@ -37,9 +40,9 @@ public record Series(int order, String event, String name, String customName, St
             if (node == null) {
                 throw new ValidationException("A series must be an object.", attr);
             }
-            if (node.kind() != null && !node.kind().equals("EventsNode")) {
+            if (node.kind() != null && !node.kind().equals("EventsNode") && !node.kind().equals("ActionsNode")) {
                 throw new ValidationException("Unsupported series kind: " + node.kind()
-                        + " (only EventsNode is supported)", attr);
+                        + " (only EventsNode and ActionsNode are supported)", attr);
             }
             out.add(of(node, i, false));
         }
@@ -64,8 +67,9 @@ public record Series(int order, String event, String name, String customName, St
         }
         // the kind first, so that an ActionsNode is named as such rather than by its first unknown field
         String kind = java.util.Objects.requireNonNullElse(QuerySchema.kindOf(node), "EventsNode");
-        if (!kind.equals("EventsNode")) {
-            throw new ValidationException("Unsupported series kind: " + kind + " (only EventsNode is supported)", attr);
+        if (!kind.equals("EventsNode") && !kind.equals("ActionsNode")) {
+            throw new ValidationException("Unsupported series kind: " + kind
+                    + " (only EventsNode and ActionsNode are supported)", attr);
         }
         return of(QuerySchema.parse(node, EventsNode.class, "series"), order, "exclusions".equals(attr));
     }
@@ -83,6 +87,7 @@ public record Series(int order, String event, String name, String customName, St
                 }
             }
         }
+        Long actionId = actionId(node);
         QuerySchema.unsupported("series", "math_group_type_index", node.mathGroupTypeIndex());
         QuerySchema.unsupported("series", "math_property_type", node.mathPropertyType(), "event_properties");
         QuerySchema.unsupported("series", "math_multiplier", node.mathMultiplier(), "1", "1.0");
@@ -90,7 +95,7 @@ public record Series(int order, String event, String name, String customName, St
         QuerySchema.unsupported("series", "optionalInFunnel", node.optionalInFunnel());
         QuerySchema.unsupported("series", "limit", node.limit());
         QuerySchema.unsupported("series", "orderBy", node.orderBy());
-        String event = node.event();
+        String event = actionId == null ? node.event() : null;
         String math = node.math() != null ? node.math() : "total";
         if (!MATHS.contains(math)) {
             throw new ValidationException("Unsupported math: " + math, "math");
@@ -105,21 +110,130 @@ public record Series(int order, String event, String name, String customName, St
             throw new ValidationException("math hogql needs math_hogql", "math_hogql");
         }
         return new Series(order, event, node.name() != null ? node.name() : event, node.customName(), math,
-                mathProperty, mathHogql, node.properties(), node.fixedProperties());
+                mathProperty, mathHogql, node.properties(), node.fixedProperties(), actionId, null);
     }
 
-    /** "pageview", or "All events" for {@code event: null}. */
+    /**
+     * An ActionsNode's action id (PostHog's {@code id: int}); null for an EventsNode, which has no {@code id}. An
+     * ActionsNode has no {@code event}, {@code limit} or {@code orderBy} (400 naming the field, as PostHog's
+     * schema forbids extra fields).
+     */
+    private static Long actionId(EventsNode node) {
+        if (!"ActionsNode".equals(node.kind())) {
+            if (node.id() != null) {
+                throw new ValidationException("Unknown or unsupported field series.id", "id");
+            }
+            return null;
+        }
+        if (node.event() != null) {
+            throw new ValidationException("Unknown or unsupported field series.event", "event");
+        }
+        JsonNode id = node.id();
+        if (id == null || id.isNull()) {
+            throw new ValidationException("Field required: series.id", "id");
+        }
+        if (!id.isIntegralNumber() && !(id.isTextual() && id.asText().matches("-?\\d{1,18}"))
+                && !(id.isFloatingPointNumber() && id.asDouble() == Math.rint(id.asDouble()))) {
+            throw new ValidationException("Input should be a valid integer: series.id", "id");
+        }
+        return id.isTextual() ? Long.parseLong(id.asText()) : id.asLong();
+    }
+
+    /** This series with its action read: the action's name (when the node gave none) and its condition. */
+    public Series withAction(String actionName, Expr condition) {
+        return new Series(order, event, name != null ? name : actionName, customName, math, mathProperty, mathHogql,
+                properties, fixedProperties, actionId, condition);
+    }
+
+    /** This series with another math (the name and filters kept). */
+    public Series withMath(String otherMath) {
+        return new Series(order, event, name, customName, otherMath, mathProperty, mathHogql, properties,
+                fixedProperties, actionId, actionCondition);
+    }
+
+    /**
+     * The series with their actions read (the team's own: {@code QueryPlan.actions} binds the team), for a runner
+     * to build its statements from; the series themselves when none is an ActionsNode. An id the team has no live
+     * action with is a 400 naming {@code attr}, as PostHog's "Action … does not exist" (another team's action is
+     * not found the same way); an action step Quarry cannot evaluate is a 400 too ({@code actions.ActionSteps}).
+     */
+    public static dev.quarry.query.QueryPlan<List<Series>> withActions(List<Series> series, String attr) {
+        List<Long> ids = series.stream().map(Series::actionId).filter(java.util.Objects::nonNull).distinct().toList();
+        if (ids.isEmpty()) {
+            return dev.quarry.query.QueryPlan.of(series);
+        }
+        return dev.quarry.query.QueryPlan.actions(ids).map(found -> {
+            java.util.Map<Long, dev.quarry.query.QueryPlan.ActionRef> byId = new java.util.HashMap<>();
+            found.stream().filter(a -> !a.deleted()).forEach(a -> byId.put(a.id(), a));
+            List<Series> out = new ArrayList<>();
+            for (Series s : series) {
+                if (s.actionId() == null) {
+                    out.add(s);
+                    continue;
+                }
+                dev.quarry.query.QueryPlan.ActionRef a = byId.get(s.actionId());
+                if (a == null) {
+                    throw new ValidationException("Action " + s.actionId() + " does not exist.", attr);
+                }
+                out.add(s.withAction(a.name() != null ? a.name() : "Action " + a.id(),
+                        dev.quarry.actions.ActionSteps.condition(a.id(), a.steps(), attr)));
+            }
+            return out;
+        });
+    }
+
+    /**
+     * {@code then} applied to the series with their actions read; called directly (no extra step in the plan) when
+     * none is an ActionsNode, so that a plan of events alone is what it was.
+     */
+    public static <T> dev.quarry.query.QueryPlan<T> withActions(List<Series> series, String attr,
+            java.util.function.Function<List<Series>, dev.quarry.query.QueryPlan<T>> then) {
+        if (series.stream().allMatch(s -> s.actionId() == null)) {
+            return then.apply(series);
+        }
+        return withActions(series, attr).flatMap(then);
+    }
+
+    /** One series (a funnel's entity, an exclusion) with its action read: {@link #withActions} for one. */
+    public static dev.quarry.query.QueryPlan<Series> withAction(Series series, String attr) {
+        return withActions(List.of(series), attr).map(list -> list.get(0));
+    }
+
+    /** "pageview", or "All events" for {@code event: null}; an action's name for an action. */
     public String label() {
         if (customName != null && !customName.isBlank()) {
             return customName;
         }
+        if (actionId != null) {
+            return name;
+        }
         return event == null ? "All events" : event;
+    }
+
+    /** PostHog's series {@code id}: the event name (null for all events), or the action's id. */
+    public Object entityId() {
+        return actionId != null ? actionId : event;
+    }
+
+    /** PostHog's {@code type} of a result series: {@code events} or {@code actions}. */
+    public String entityType() {
+        return actionId != null ? "actions" : "events";
+    }
+
+    /** The name of the series' entity: the event ("All events" for every event) or the action. */
+    public String entityName() {
+        return actionId != null ? name : event == null ? "All events" : event;
     }
 
     /** The events of this series: the event name and the series' own property filters. */
     public Expr filter() {
         List<Expr> parts = new ArrayList<>();
-        if (event != null) {
+        if (actionId != null) {
+            if (actionCondition == null) {
+                throw new IllegalStateException("Action " + actionId + " was not read (Series.withActions)");
+            }
+            parts.add(actionCondition);
+        } else if (event != null) {
             parts.add(new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant(event)));
         }
         parts.add(InsightSql.properties(properties, "series.properties"));
@@ -130,14 +244,16 @@ public record Series(int order, String event, String name, String customName, St
     /** PostHog's {@code action} object of a result series. */
     public ObjectNode action(ObjectMapper mapper) {
         ObjectNode a = mapper.createObjectNode();
-        if (event == null) {
+        if (actionId != null) {
+            a.put("id", actionId);
+        } else if (event == null) {
             a.putNull("id");
         } else {
             a.put("id", event);
         }
-        a.put("type", "events");
+        a.put("type", entityType());
         a.put("order", order);
-        a.put("name", event == null ? "All events" : event);
+        a.put("name", entityName());
         if (customName == null) {
             a.putNull("custom_name");
         } else {

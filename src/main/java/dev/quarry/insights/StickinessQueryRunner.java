@@ -49,7 +49,7 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
         QuerySchema.unsupported("StickinessQuery", "aggregation_group_type_index", query.aggregationGroupTypeIndex());
         QuerySchema.unsupported("StickinessQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
         QuerySchema.unsupported("StickinessQuery", "breakdownFilter", query.breakdownFilter());
-        List<Series> series = Series.all(query.series(), "series");
+        List<Series> parsed = Series.all(query.series(), "series");
         Interval interval = Interval.parse(query.interval(), "interval");
         int intervalCount = query.intervalCount() == null ? 1 : query.intervalCount();
         if (intervalCount < 1) {
@@ -67,7 +67,8 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
         boolean compare = compareFilter.on();
         String compareTo = compareFilter.compareTo();
         Expr global = sql.globalFilters(query.properties(), query.filterTestAccounts());
-        return sql.dateRange(query.dateRange(), interval, "-7d").map(range -> {
+        return Series.withActions(parsed, "series", series -> sql.dateRange(query.dateRange(), interval, "-7d")
+                .map(range -> {
             List<Plan> plans = new ArrayList<>();
             List<QueryDateRange> ranges = compare ? List.of(range, range.previous(compareTo)) : List.of(range);
             for (int r = 0; r < ranges.size(); r++) {
@@ -85,7 +86,7 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
                 }
             }
             return plans;
-        });
+        }));
     }
 
     /**

@@ -143,7 +143,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
      * stays in {@code action.custom_name}.
      */
     static String eventLabel(Series s) {
-        return s.event() == null ? "All events" : s.event();
+        return s.entityName();
     }
 
     /**
@@ -156,8 +156,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         for (Series s : series) {
             boolean dau = (s.math().equals("weekly_active") && (interval == Interval.WEEK || interval == Interval.MONTH))
                     || (s.math().equals("monthly_active") && interval == Interval.MONTH);
-            out.add(dau ? new Series(s.order(), s.event(), s.name(), s.customName(), "dau", s.mathProperty(),
-                    s.mathHogql(), s.properties(), s.fixedProperties()) : s);
+            out.add(dau ? s.withMath("dau") : s);
         }
         return out;
     }
@@ -165,10 +164,15 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
 
     @Override
     public QueryPlan<ObjectNode> plan(QueryContext context, TrendsQuery query) {
-        InsightSql sql = new InsightSql(context, kind());
         query.checkSupported();
+        return Series.withActions(Series.all(query.series(), "series"), "series", read -> plan(context, query, read));
+    }
+
+    /** The plan once the series' actions are read. */
+    private QueryPlan<ObjectNode> plan(QueryContext context, TrendsQuery query, List<Series> read) {
+        InsightSql sql = new InsightSql(context, kind());
         Interval interval = Interval.parse(query.interval(), "interval");
-        List<Series> series = activeUsersAsDau(Series.all(query.series(), "series"), interval);
+        List<Series> series = activeUsersAsDau(read, interval);
         Breakdown parsed = Breakdown.of(query.breakdownFilter(), Breakdown.TRENDS);
         List<Long> cohorts = parsed != null && parsed.isCohort() ? parsed.cohorts() : null;
         Breakdown breakdown = cohorts != null ? null : parsed;
@@ -772,7 +776,13 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             throw new ValidationException("source must be a TrendsQuery", "source");
         }
         insight.checkSupported();
-        List<Series> series = Series.all(insight.series(), "series");
+        return Series.withActions(Series.all(insight.series(), "series"), "series",
+                read -> actors(sql, source, insight, read));
+    }
+
+    /** The cell's actors once the series' actions are read. */
+    private QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, InsightActorsQuery source, TrendsQuery insight,
+                                                     List<Series> series) {
         int index = source.seriesIndex();
         if (index < 0 || index >= series.size()) {
             throw new ValidationException("series out of range", "series");

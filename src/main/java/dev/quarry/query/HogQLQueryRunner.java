@@ -53,15 +53,42 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
         Expr filters;
         List<Object> cohortRefs;
         SelectLike ast;
+        List<Long> actionIds;
         try {
             values = values(query.values(), query.variables());
             filters = filters(query.filters(), context);
             cohortRefs = HogQLCompiler.cohortReferences(text, CompileSettings.of(context.team().id())
                     .withTimezone(context.team().timezone()).withValues(values).withFilters(filters));
             ast = Parser.parseSelect(text);
+            actionIds = dev.quarry.actions.MatchesAction.ids(ast);
         } catch (HogQLException e) {
             throw HogQLErrors.toValidation(e);
         }
+        if (!actionIds.isEmpty()) {
+            // matchesAction(id): the team's actions are read first, each call becomes its action's condition
+            return QueryPlan.actions(actionIds).flatMap(found -> {
+                Map<Long, Expr> conditions = new java.util.HashMap<>();
+                for (QueryPlan.ActionRef action : found) {
+                    if (!action.deleted()) {
+                        conditions.put(action.id(),
+                                dev.quarry.actions.ActionSteps.condition(action.id(), action.steps(), "query"));
+                    }
+                }
+                try {
+                    return run(context, query, dev.quarry.actions.MatchesAction.replace(ast, conditions), values,
+                            text, filters, cohortRefs);
+                } catch (HogQLException e) {
+                    throw HogQLErrors.toValidation(e);
+                }
+            });
+        }
+        return run(context, query, ast, values, text, filters, cohortRefs);
+    }
+
+    /** The statement, with the cohorts it names read first when it names any. */
+    private QueryPlan<ObjectNode> run(QueryContext context, HogQLQuery query, SelectLike ast,
+                                      Map<String, Object> values, String text, Expr filters,
+                                      List<Object> cohortRefs) {
         if (cohortRefs.isEmpty()) {
             return execute(context, query, HogQLStatement.user(kind(), ast, values, text, filters, null));
         }

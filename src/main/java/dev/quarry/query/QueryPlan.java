@@ -17,6 +17,7 @@ import java.util.function.Function;
  *       after the first part's rows arrived.</li>
  *   <li>{@link #map}: rows to the answer (formatting); {@link #of}: an item known without SQL.</li>
  *   <li>{@link #cohorts(List)}: the team's cohorts by id or name (the IN COHORT and cohort-breakdown lookups).</li>
+ *   <li>{@link #actions(List)}: the team's actions by id (an insight's ActionsNode series, HogQL's matchesAction).</li>
  * </ul>
  * A plan is a value: building it runs nothing. Functions given to {@code map}/{@code flatMap} run in the project's
  * lane (see {@link TeamLanes}), after the rows they read arrived.
@@ -45,6 +46,11 @@ public sealed interface QueryPlan<T> {
      */
     static QueryPlan<List<CohortRef>> cohorts(List<?> refs) {
         return new Cohorts(List.copyOf(refs));
+    }
+
+    /** The team's actions whose id is among {@code ids}, deleted ones included (each says whether it is deleted). */
+    static QueryPlan<List<ActionRef>> actions(List<Long> ids) {
+        return new Actions(List.copyOf(ids));
     }
 
     /** This plan's item, transformed (in the project's lane). */
@@ -80,6 +86,16 @@ public sealed interface QueryPlan<T> {
     /** A cohort lookup by ids and names. */
     @RegisterForReflection
     record Cohorts(List<Object> refs) implements QueryPlan<List<CohortRef>> {
+    }
+
+    /** An action lookup by ids. */
+    @RegisterForReflection
+    record Actions(List<Long> ids) implements QueryPlan<List<ActionRef>> {
+    }
+
+    /** One of the team's actions: its id, its name (null when it has none), its steps (JSON text), whether deleted. */
+    @RegisterForReflection
+    record ActionRef(long id, String name, String steps, boolean deleted) {
     }
 
     /** One of the team's cohorts: its id, its name (null when it has none) and whether it is deleted. */

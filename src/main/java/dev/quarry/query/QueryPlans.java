@@ -144,6 +144,9 @@ public class QueryPlans {
             if (plan instanceof QueryPlan.Then<?, T> then) {
                 return step(then);
             }
+            if (plan instanceof QueryPlan.Actions actions) {
+                return (Uni<T>) actions(actions.ids());
+            }
             return (Uni<T>) cohorts(((QueryPlan.Cohorts) plan).refs());
         }
 
@@ -166,6 +169,22 @@ public class QueryPlans {
 
         private <A, T> Uni<T> step(QueryPlan.Then<A, T> then) {
             return start(then.first()).flatMap(item -> start(then.next().apply(item)));
+        }
+
+        private Uni<List<QueryPlan.ActionRef>> actions(List<Long> ids) {
+            return pool.preparedQuery("SELECT id, name, steps::text, deleted FROM actions WHERE team_id = $1 "
+                            + "AND id = ANY($2) ORDER BY id")
+                    .execute(Tuple.of(team.id(), ids.toArray(Long[]::new)))
+                    .map(rows -> {
+                        List<QueryPlan.ActionRef> found = new ArrayList<>();
+                        for (Row row : rows) {
+                            found.add(new QueryPlan.ActionRef(row.getLong(0), row.getString(1), row.getString(2),
+                                    Boolean.TRUE.equals(row.getBoolean(3))));
+                        }
+                        return found;
+                    })
+                    // what reads the actions (building the statements, a compile) continues in the project's lane
+                    .emitOn(lanes.lane(team.id()));
         }
 
         private Uni<List<QueryPlan.CohortRef>> cohorts(List<Object> refs) {

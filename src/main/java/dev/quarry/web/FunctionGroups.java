@@ -47,6 +47,7 @@ public final class FunctionGroups {
                 get(PROJECT + "/usage"), any("/admin/{proxy+}"),
                 get("/api/organizations"), get("/api/organizations/{proxy+}"), get("/api/schema"),
                 any(PROJECT + "/insights"), any(PROJECT + "/insights/{proxy+}"),
+                any(PROJECT + "/actions"), any(PROJECT + "/actions/{proxy+}"),
                 any(PROJECT + "/event_definitions"), any(PROJECT + "/event_definitions/{proxy+}"),
                 any(PROJECT + "/property_definitions"), any(PROJECT + "/property_definitions/{proxy+}"),
                 any(PROJECT + "/sessions/{proxy+}")),

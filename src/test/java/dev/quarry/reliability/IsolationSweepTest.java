@@ -60,7 +60,8 @@ class IsolationSweepTest {
             Map.entry("POST /internal/rollups/fold", "operator secret, not a project key"),
             Map.entry("GET /api/projects/{project_id}/persons/reset_person_distinct_id", "always 405, touches nothing"),
             Map.entry("DELETE /api/projects/{project_id}/persons/reset_person_distinct_id", "always 405, touches nothing"),
-            Map.entry("POST /api/projects/{project_id}/persons/{action: lifecycle|stickiness|trends|values|cohorts}", "always 405, touches nothing"));
+            Map.entry("POST /api/projects/{project_id}/persons/{action: lifecycle|stickiness|trends|values|cohorts}", "always 405, touches nothing"),
+            Map.entry("DELETE /api/projects/{project_id}/actions/{id}", "always 405 (PostHog forbids a hard delete), touches nothing"));
 
     private static Project a;
     private static Project b;
@@ -70,6 +71,7 @@ class IsolationSweepTest {
     private static long bPluginConfig;
     private static String bPersonUuid;
     private static long bInsight;
+    private static long bAction;
     private static String bEventDefinition;
     private static String bPropertyDefinition;
     private static String aOrganization;
@@ -109,6 +111,8 @@ class IsolationSweepTest {
                 .post("/api/projects/" + b.id() + "/query/").then().statusCode(200).extract().path("results[0][0]");
         bInsight = asB.body(map("name", MARKER + " insight", "query", map("kind", "HogQLQuery", "query", "select 1")))
                 .post("/api/projects/" + b.id() + "/insights/").then().statusCode(201).extract().jsonPath().getLong("id");
+        bAction = asB.body(map("name", MARKER + " action", "steps", List.of(map("event", MARKER + "-event"))))
+                .post("/api/projects/" + b.id() + "/actions/").then().statusCode(201).extract().jsonPath().getLong("id");
         bEventDefinition = request().header("Authorization", "Bearer " + b.key())
                 .get("/api/projects/" + b.id() + "/event_definitions/by_name/?name=" + MARKER + "-event")
                 .then().statusCode(200).extract().path("id");
@@ -279,6 +283,12 @@ class IsolationSweepTest {
         calls.put("GET /api/projects/{project_id}/insights", (s, id) -> s.get(p + id + "/insights/"));
         calls.put("POST /api/projects/{project_id}/insights", (s, id) -> s.body(map("name", "A's insight", "query",
                 map("kind", "HogQLQuery", "query", "select 1"))).post(p + id + "/insights/"));
+        calls.put("GET /api/projects/{project_id}/actions", (s, id) -> s.get(p + id + "/actions/"));
+        calls.put("POST /api/projects/{project_id}/actions", (s, id) -> s.body(map("name", "A's action", "steps",
+                List.of(map("event", "$pageview")))).post(p + id + "/actions/"));
+        calls.put("GET /api/projects/{project_id}/actions/{id}", (s, id) -> s.get(p + id + "/actions/" + bAction + "/"));
+        calls.put("PATCH /api/projects/{project_id}/actions/{id}", (s, id) -> s.body(map("name", "renamed by A",
+                "deleted", true)).patch(p + id + "/actions/" + bAction + "/"));
         calls.put("GET /api/projects/{project_id}/insights/trending", (s, id) -> s.get(p + id + "/insights/trending/"));
         calls.put("GET /api/projects/{project_id}/insights/activity", (s, id) -> s.get(p + id + "/insights/activity/"));
         calls.put("GET /api/projects/{project_id}/insights/{id}", (s, id) -> s.get(p + id + "/insights/" + bInsight + "/"));
@@ -352,6 +362,9 @@ class IsolationSweepTest {
         RequestSpecification asB = request().header("Authorization", "Bearer " + b.key());
         asB.get("/api/projects/" + b.id() + "/cohorts/" + bCohort + "/").then().statusCode(200)
                 .body("name", org.hamcrest.Matchers.equalTo(MARKER + " cohort")).body("deleted", org.hamcrest.Matchers.equalTo(false));
+        asB.get("/api/projects/" + b.id() + "/actions/" + bAction + "/").then().statusCode(200)
+                .body("name", org.hamcrest.Matchers.equalTo(MARKER + " action"))
+                .body("deleted", org.hamcrest.Matchers.equalTo(false));
         asB.get("/api/projects/" + b.id() + "/plugin_configs/" + bPluginConfig + "/logs/").then().statusCode(200)
                 .body("count", org.hamcrest.Matchers.equalTo(1));
         List<List<Object>> persons = request().header("Authorization", "Bearer " + b.key()).contentType("application/json")

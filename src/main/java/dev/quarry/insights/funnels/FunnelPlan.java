@@ -169,8 +169,9 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
                 Boolean.TRUE.equals(query.filterTestAccounts()) ? sql.testAccounts() : null);
         int from = fromStep;
         int to = toStep;
-        return sql.dateRange(query.dateRange(), interval, "-7d").map(range -> new FunnelPlan(steps, order, window,
-                exclusions, breakdown, range, global, viz, from, to, binCount));
+        return Series.withActions(steps, "series", read -> sql.dateRange(query.dateRange(), interval, "-7d")
+                .map(range -> new FunnelPlan(read, order, window, exclusions, breakdown, range, global, viz, from, to,
+                        binCount)));
     }
 
     /**

@@ -261,19 +261,21 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
         for (int k = 1; k <= n; k++) {
             Series s = plan.steps().get(k - 1);
             ObjectNode o = list.addObject();
-            if (s.event() == null) {
+            if (s.actionId() != null) {
+                o.put("action_id", s.actionId());
+            } else if (s.event() == null) {
                 o.putNull("action_id");
             } else {
                 o.put("action_id", s.event());
             }
-            o.put("name", s.event() == null ? "All events" : s.event());
+            o.put("name", s.entityName());
             if (s.customName() == null) {
                 o.putNull("custom_name");
             } else {
                 o.put("custom_name", s.customName());
             }
             o.put("order", k - 1);
-            o.put("type", "events");
+            o.put("type", s.entityType());
             o.put("count", row == null ? 0 : row.getLong(k));
             if (k == 1 || row == null) {
                 o.putNull("average_conversion_time");

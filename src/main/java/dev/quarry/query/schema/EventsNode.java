@@ -10,6 +10,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * an AND/OR group, read as {@link PropertyFilter}s and turned into HogQL by {@code hogql.PropertyFilters}). The math fields Quarry does not compute
  * ({@code math_group_type_index}, {@code math_multiplier} …), {@code limit}, {@code orderBy} and
  * {@code optionalInFunnel} are declared so that they parse, and refused by {@code insights.Series} unless off.
+ * PostHog's {@code ActionsNode} has the same fields but {@code event}, {@code limit} and {@code orderBy}, and adds
+ * {@code id} (the action's id): it is read into this record too, and {@code insights.Series} checks which fields
+ * its kind has.
  */
 @RegisterForReflection
 public record EventsNode(String kind, String event, String name, @JsonProperty("custom_name") String customName,
@@ -22,5 +25,7 @@ public record EventsNode(String kind, String event, String name, @JsonProperty("
                          PropertyFilter properties, PropertyFilter fixedProperties, JsonNode limit, JsonNode orderBy,
                          JsonNode optionalInFunnel, JsonNode response, JsonNode version,
                          // a funnel exclusion is an EventsNode with the steps it applies between
-                         JsonNode funnelFromStep, JsonNode funnelToStep) {
+                         JsonNode funnelFromStep, JsonNode funnelToStep,
+                         // an ActionsNode's action
+                         JsonNode id) {
 }

@@ -1,0 +1,78 @@
+package dev.quarry.actions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.data.UserEntity;
+import dev.quarry.web.QueryValues;
+import java.io.IOException;
+import java.time.OffsetDateTime;
+
+/**
+ * An action as stored ({@code steps} and {@code tags} as JSON text), with the user who created it when known.
+ *
+ * @param createdBy the creator's id, uuid, distinct id, first name and email; null when unknown
+ */
+public record Action(long teamId, long id, String name, String description, String steps, String tags,
+                     boolean postToSlack, String slackMessageFormat, OffsetDateTime pinnedAt, boolean deleted,
+                     Creator createdBy, OffsetDateTime createdAt) {
+
+    /** The user an action names as {@code created_by}. */
+    public record Creator(long id, String uuid, String distinctId, String firstName, String email) {
+    }
+
+    static Action from(ActionEntity e) {
+        UserEntity u = e.createdBy;
+        Creator creator = u == null || !org.hibernate.Hibernate.isInitialized(u) ? null
+                : new Creator(u.id, u.uuid.toString(), u.distinctId, u.firstName, u.email);
+        return new Action(e.teamId, e.id, e.name, e.description, e.steps, e.tags, e.postToSlack,
+                e.slackMessageFormat, e.pinnedAt, e.deleted, creator, e.createdAt);
+    }
+
+    /**
+     * PostHog's ActionSerializer shape: id, name, description, tags, post_to_slack, slack_message_format, steps,
+     * created_at, created_by, deleted, is_calculating (always false), last_calculated_at (created_at: nothing is
+     * precalculated here), team_id, is_action, bytecode_error, pinned_at, creation_context, user_access_level.
+     */
+    public ObjectNode toJson(ObjectMapper mapper) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", id);
+        o.put("name", name);
+        o.put("description", description);
+        o.set("tags", json(mapper, tags));
+        o.put("post_to_slack", postToSlack);
+        o.put("slack_message_format", slackMessageFormat);
+        o.set("steps", json(mapper, steps));
+        o.put("created_at", QueryValues.timestamp(createdAt));
+        if (createdBy == null) {
+            o.putNull("created_by");
+        } else {
+            ObjectNode u = o.putObject("created_by");
+            u.put("id", createdBy.id());
+            u.put("uuid", createdBy.uuid());
+            u.put("distinct_id", createdBy.distinctId());
+            u.put("first_name", createdBy.firstName());
+            u.put("last_name", "");
+            u.put("email", createdBy.email());
+            u.put("is_email_verified", true);
+        }
+        o.put("deleted", deleted);
+        o.put("is_calculating", false);
+        o.put("last_calculated_at", QueryValues.timestamp(createdAt));
+        o.put("team_id", teamId);
+        o.put("is_action", true);
+        o.putNull("bytecode_error");
+        o.put("pinned_at", pinnedAt == null ? null : QueryValues.timestamp(pinnedAt));
+        o.putNull("creation_context");
+        o.put("user_access_level", "editor");
+        return o;
+    }
+
+    private static JsonNode json(ObjectMapper mapper, String text) {
+        try {
+            return text == null ? mapper.nullNode() : mapper.readTree(text);
+        } catch (IOException e) {
+            throw new IllegalStateException("Stored action JSON is not JSON", e);
+        }
+    }
+}

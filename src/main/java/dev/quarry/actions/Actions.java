@@ -1,0 +1,131 @@
+package dev.quarry.actions;
+
+import dev.quarry.data.Sessions;
+import io.smallrye.mutiny.Uni;
+import io.quarkus.panache.common.Parameters;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/** Action rows of one team, through {@link ActionEntity} (every query binds the team). */
+@ApplicationScoped
+public class Actions {
+    private static final String WITH_USER = "from ActionEntity a left join fetch a.createdBy ";
+    private final Clock clock;
+
+    public Actions(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** One page of a team's live actions and how many match in all. */
+    public record Page(long count, List<Action> rows) {
+    }
+
+    /** What a list asks for: a name search (case-insensitive substring; null for none), a creator, an ordering. */
+    public record Listing(String search, Long createdBy, String orderBy) {
+    }
+
+    /** The orderings a list takes (DRF's {@code ordering}); others fall back to the default, as DRF ignores them. */
+    static String orderBy(String ordering) {
+        return switch (ordering == null ? "" : ordering) {
+            case "name" -> "a.name asc nulls first, a.id desc";
+            case "-name" -> "a.name desc nulls last, a.id desc";
+            case "created_at", "last_calculated_at" -> "a.createdAt asc, a.id asc";
+            default -> "a.createdAt desc, a.name asc, a.id desc"; // PostHog: -last_calculated_at, name
+        };
+    }
+
+    /** The team's action (deleted ones too) with its creator, or null. */
+    public Uni<Action> find(long teamId, long id) {
+        return Sessions.read(() -> ActionEntity.<ActionEntity>find(WITH_USER + "where a.teamId = ?1 and a.id = ?2",
+                teamId, id).firstResult()).map(e -> e == null ? null : Action.from(e));
+    }
+
+    /** Live actions in the listing's order: {@code limit} rows from {@code offset}, with the number matching. */
+    public Uni<Page> list(long teamId, Listing listing, int limit, int offset) {
+        StringBuilder where = new StringBuilder("where a.teamId = :team and a.deleted = false");
+        Parameters params = Parameters.with("team", teamId);
+        if (listing.search() != null && !listing.search().isEmpty()) {
+            where.append(" and lower(coalesce(a.name, '')) like :search escape '\\'");
+            params.and("search", "%" + listing.search().toLowerCase(java.util.Locale.ROOT)
+                    .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        if (listing.createdBy() != null) {
+            where.append(" and a.createdById = :creator");
+            params.and("creator", listing.createdBy());
+        }
+        return Sessions.read(() -> ActionEntity.count("from ActionEntity a " + where, params)
+                .flatMap(total -> ActionEntity.<ActionEntity>find(WITH_USER + where + " order by "
+                                + orderBy(listing.orderBy()), params)
+                        .range(offset, offset + limit - 1).list()
+                        .map(rows -> new Page(total, rows.stream().map(Action::from).toList()))));
+    }
+
+    /** A live action of the team with this name other than {@code except}, or null. */
+    public Uni<Long> namedLike(long teamId, String name, Long except) {
+        return Sessions.read(() -> ActionEntity.<ActionEntity>find("teamId = ?1 and deleted = false and name = ?2 "
+                        + "and id <> ?3 order by id", teamId, name, except == null ? -1L : except).firstResult())
+                .map(e -> e == null ? null : e.id);
+    }
+
+    /** What a create or an edit sets: null fields are left as they are (an edit) or take their default (a create). */
+    public record Edit(String name, boolean nameGiven, String description, String steps, String tags,
+                       Boolean postToSlack, String slackMessageFormat, OffsetDateTime pinnedAt, boolean pinnedGiven,
+                       Boolean deleted) {
+    }
+
+    /** Stores a new action created now by {@code userId}. */
+    public Uni<Action> insert(long teamId, Long userId, Edit edit) {
+        ActionEntity e = new ActionEntity();
+        e.teamId = teamId;
+        e.createdById = userId;
+        e.createdAt = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
+        e.updatedAt = e.createdAt;
+        apply(e, edit);
+        return Sessions.write(() -> e.<ActionEntity>persist()).flatMap(saved -> find(teamId, saved.id));
+    }
+
+    /** Edits the team's action (locked for the edit); null when the team has no such action. */
+    public Uni<Action> update(long teamId, long id, Edit edit) {
+        return Sessions.write(() -> ActionEntity.<ActionEntity>find("teamId = ?1 and id = ?2", teamId, id)
+                        .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult()
+                        .map(e -> {
+                            if (e != null) {
+                                apply(e, edit);
+                                e.updatedAt = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
+                            }
+                            return e;
+                        }))
+                .flatMap(e -> e == null ? Uni.createFrom().nullItem() : find(teamId, id));
+    }
+
+    private static void apply(ActionEntity e, Edit edit) {
+        if (edit.nameGiven()) {
+            e.name = edit.name();
+        }
+        if (edit.description() != null) {
+            e.description = edit.description();
+        }
+        if (edit.steps() != null) {
+            e.steps = edit.steps();
+        }
+        if (edit.tags() != null) {
+            e.tags = edit.tags();
+        }
+        if (edit.postToSlack() != null) {
+            e.postToSlack = edit.postToSlack();
+        }
+        if (edit.slackMessageFormat() != null) {
+            e.slackMessageFormat = edit.slackMessageFormat();
+        }
+        if (edit.pinnedGiven()) {
+            e.pinnedAt = edit.pinnedAt();
+        }
+        if (edit.deleted() != null) {
+            e.deleted = edit.deleted();
+        }
+    }
+}
