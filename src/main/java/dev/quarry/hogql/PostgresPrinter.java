@@ -278,6 +278,7 @@ public final class PostgresPrinter {
         List<String> sqlNames = new ArrayList<>();
         List<String> types = res.columnTypes(s, top);
         List<String> cols = new ArrayList<>();
+        List<Frag> colFrags = new ArrayList<>();
         Set<String> used = new HashSet<>();
         Set<String> userNames = new HashSet<>();
         for (Column c : scope.columns) {
@@ -301,6 +302,7 @@ public final class PostgresPrinter {
             }
             names.add(c.name());
             sqlNames.add(sqlName);
+            colFrags.add(f);
             cols.add(f.sql() + " AS " + q(sqlName));
         }
         StringBuilder sb = new StringBuilder("SELECT ");
@@ -309,8 +311,7 @@ public final class PostgresPrinter {
         }
         sb.append(String.join(", ", cols));
         int columnCount = cols.size();
-        String orderSql = s.orderBy().stream().map(o -> groupOrOrderItem(o.expr(), columnCount) + o.direction())
-                .collect(Collectors.joining(", "));
+        String orderSql = s.orderBy().stream().map(o -> orderItem(o, colFrags, s.distinct())).collect(Collectors.joining(", "));
         if (s.limitBy() != null) {
             String by = s.limitBy().exprs().stream().map(e -> expr(e).sql()).collect(Collectors.joining(", "));
             String over = orderSql.isEmpty() ? "" : " ORDER BY " + orderSql;
@@ -508,9 +509,16 @@ public final class PostgresPrinter {
             return "(NOT " + bool(expr(n.expr())) + ")";
         }
         if (e instanceof Expr.Between b) {
-            String[] lo = coerce(expr(b.expr()), b.expr(), expr(b.low()), b.low());
-            String[] hi = coerce(expr(b.expr()), b.expr(), expr(b.high()), b.high());
-            String sql = "(" + lo[0] + " >= " + lo[1] + " AND " + hi[0] + " <= " + hi[1] + ")";
+            Frag x = expr(b.expr());
+            Frag low = expr(b.low());
+            Frag high = expr(b.high());
+            String[] lo = coerce(x, b.expr(), low, b.low());
+            String[] hi = coerce(x, b.expr(), high, b.high());
+            boolean xNaN = FloatOrder.canBeNaN(x, b.expr());
+            String ge = FloatOrder.compare(">=", lo[0], xNaN, lo[1], FloatOrder.canBeNaN(low, b.low()));
+            String le = FloatOrder.compare("<=", hi[0], xNaN, hi[1], FloatOrder.canBeNaN(high, b.high()));
+            String sql = "(" + (ge != null ? ge : lo[0] + " >= " + lo[1]) + " AND "
+                    + (le != null ? le : hi[0] + " <= " + hi[1]) + ")";
             return b.negated() ? "(NOT " + sql + ")" : sql;
         }
         if (e instanceof Expr.IsNull n) {
@@ -725,6 +733,10 @@ public final class PostgresPrinter {
             return "(" + str(l) + " " + sqlOp + " " + str(r) + ")";
         }
         String[] s = coerce(l, c.left(), r, c.right());
+        String ieee = FloatOrder.compare(op, s[0], FloatOrder.canBeNaN(l, c.left()), s[1], FloatOrder.canBeNaN(r, c.right()));
+        if (ieee != null) {
+            return ieee; // NaN compares as IEEE (ClickHouse), not as PostgreSQL's largest number
+        }
         String sqlOp = op.equals("!=") ? "<>" : op;
         return "(" + s[0] + " " + sqlOp + " " + s[1] + ")";
     }
@@ -781,6 +793,10 @@ public final class PostgresPrinter {
         Frag l = expr(le);
         Frag r = expr(re);
         Frag ints = IntegerArithmetic.of(op, l, IntegerArithmetic.literal(le), r, IntegerArithmetic.literal(re));
+        if (ints == null && op.equals("%") && numType(l).equals("Int64") && numType(r).equals("Int64")
+                && IntegerArithmetic.constant(le) && IntegerArithmetic.constant(re)) {
+            return IntegerArithmetic.modulo(num(l), num(r), true); // constant % constant: ClickHouse's checks
+        }
         return ints != null ? ints.sql() : arithmeticSql(op, l, r);
     }
 
@@ -984,6 +1000,20 @@ public final class PostgresPrinter {
             return l;
         }
         throw new HogQLResolutionException(what + " must be an integer", e);
+    }
+
+    /** An ORDER BY item sorted as ClickHouse sorts NaN and NULL ({@link FloatOrder#orderItem}). */
+    private String orderItem(SelectQuery.OrderExpr o, List<Frag> columns, boolean distinct) {
+        if (o.expr() instanceof Expr.Constant c && c.value() instanceof Long position && position >= 1
+                && position <= columns.size()) {
+            Frag column = columns.get((int) (position - 1));
+            // a position stands alone in PostgreSQL's ORDER BY; where NaN needs its own key the column's expression
+            // is repeated (not under DISTINCT, where ORDER BY may only name select columns)
+            boolean repeat = !distinct && HogQLTypes.cat(column.type()).equals("float");
+            return FloatOrder.orderItem(repeat ? column.sql() : Long.toString(position), column.type(), repeat, o);
+        }
+        Frag f = expr(o.expr());
+        return FloatOrder.orderItem(f.sql(), f.type(), true, o);
     }
 
     /**

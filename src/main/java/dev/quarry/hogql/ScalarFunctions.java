@@ -214,15 +214,15 @@ final class ScalarFunctions {
         // trunc(x[, places]): an integer with places ≥ 0 stays as it is
         TypeRule truncType = (t, c) -> {
             long places = c.args().size() == 2 ? PostgresPrinter.constSigned(c.args().get(1), "trunc precision") : 0;
-            return HogQLTypes.cat(t.get(0)).equals("int") && places >= 0 ? t.get(0)
-                    : HogQLTypes.nullableLike(t.get(0), "Float64");
+            return HogQLTypes.cat(t.get(0)).equals("int") ? IntegerRounding.type(t.get(0), c.args().get(0),
+                    c.args().size() == 2 ? c.args().get(1) : null) : HogQLTypes.nullableLike(t.get(0), "Float64");
         };
         CallPrinter truncFn = (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
             long places = a.size() == 2 ? PostgresPrinter.constSigned(a.get(1), "trunc precision") : 0;
-            if (HogQLTypes.cat(x.type()).equals("int") && places >= 0) {
-                return x.sql();
+            if (HogQLTypes.cat(x.type()).equals("int")) {
+                return IntegerRounding.sql("trunc", x, a.get(0), places, c); // stays an integer, as ClickHouse's
             }
             return "trunc((" + p.num(x) + ")::numeric, " + Math.max(-20, Math.min(20, places)) + ")::float8";
         };

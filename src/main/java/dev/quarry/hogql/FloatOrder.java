@@ -1,0 +1,82 @@
+package dev.quarry.hogql;
+
+import dev.quarry.hogql.PostgresPrinter.Frag;
+
+/**
+ * ClickHouse's (IEEE's) order of Float64 values where PostgreSQL's differs. PostgreSQL orders NaN above every number
+ * and equal to itself, so {@code 0/0 = 0/0} and {@code 0/0 > 1} are true there; in ClickHouse every comparison with
+ * NaN is false except {@code !=}, which is true ({@code nan = nan} 0, {@code nan != nan} 1, {@code nan > 1} 0,
+ * {@code 1 < nan} 0). ClickHouse sorts NaN after every number in both directions (NULLS LAST, the default: values,
+ * NaN, NULL; NULLS FIRST: NULL, NaN, values) and NULL last by default in both directions too.
+ *
+ * <p>Only an operand typed Float that is no constant number can be NaN; comparisons of integers, dates and strings,
+ * and of a float with a number constant where PostgreSQL already answers as IEEE, print PostgreSQL's operator as
+ * before (index-usable). The rest call the inlined {@code hogql_f*} functions (V83_1), which keep NULL's answer
+ * (NULL) exactly.
+ */
+final class FloatOrder {
+    private FloatOrder() {
+    }
+
+    /** Whether a printed operand can hold NaN: typed Float and not a constant number other than NaN. */
+    static boolean canBeNaN(Frag f, Expr e) {
+        if (!HogQLTypes.cat(f.type()).equals("float")) {
+            return false;
+        }
+        Expr x = e instanceof Expr.Negate n ? n.expr() : e;
+        return !(x instanceof Expr.Constant c && c.value() instanceof Number n && !Double.isNaN(n.doubleValue()));
+    }
+
+    /**
+     * {@code l op r} ({@code = != < <= > >=}) of coerced operands as IEEE compares them, or null where PostgreSQL's
+     * operator already answers so: {@code =} and {@code !=} differ only when both sides can be NaN, {@code < <=} only
+     * when the right one can, {@code > >=} only when the left one can.
+     *
+     * @param ls    the left operand's SQL after coercion
+     * @param lNaN  whether it can be NaN ({@link #canBeNaN})
+     */
+    static String compare(String op, String ls, boolean lNaN, String rs, boolean rNaN) {
+        String fn = switch (op) {
+            case "=" -> lNaN && rNaN ? "hogql_feq" : null;
+            case "!=", "<>" -> lNaN && rNaN ? "hogql_fne" : null;
+            case "<" -> rNaN ? "hogql_flt" : null;
+            case "<=" -> rNaN ? "hogql_fle" : null;
+            case ">" -> lNaN ? "hogql_fgt" : null;
+            case ">=" -> lNaN ? "hogql_fge" : null;
+            default -> null;
+        };
+        return fn == null ? null : fn + "((" + ls + ")::float8, (" + rs + ")::float8)";
+    }
+
+    /**
+     * One ORDER BY item as ClickHouse sorts it: a Float's NaN after the numbers in both directions (before them only
+     * under NULLS FIRST, after the NULLs), and NULL last by default also in descending order (PostgreSQL's default
+     * there is NULLS FIRST). An item PostgreSQL already sorts so — ascending without NULLS FIRST, a non-Nullable
+     * value — prints as written.
+     *
+     * @param sql    the item's SQL (an expression, or a select column's position)
+     * @param type   the item's type
+     * @param nanKey whether {@code sql} can stand in an expression (no position) for NaN's own sort key
+     */
+    static String orderItem(String sql, String type, boolean nanKey, SelectQuery.OrderExpr o) {
+        boolean nullsFirst = Boolean.TRUE.equals(o.nullsFirst());
+        if (nanKey && HogQLTypes.cat(type).equals("float")) {
+            if (o.desc() && !nullsFirst) {
+                // the numbers (descending), then NaN, then NULL
+                return "(" + sql + " = 'NaN'::float8) ASC NULLS LAST, " + sql + " DESC NULLS LAST";
+            }
+            if (!o.desc() && nullsFirst) {
+                // NULL, then NaN, then the numbers (ascending)
+                return "(" + sql + " = 'NaN'::float8) DESC NULLS FIRST, " + sql + " ASC NULLS FIRST";
+            }
+        }
+        if (o.desc() && o.nullsFirst() == null && nullable(type)) {
+            return sql + " DESC NULLS LAST";
+        }
+        return sql + o.direction();
+    }
+
+    private static boolean nullable(String type) {
+        return type.startsWith("Nullable(") || HogQLTypes.cat(type).equals("null");
+    }
+}
