@@ -314,8 +314,7 @@ final class CoreFunctions {
         // math
         scalar("round", 1, 2, (t, c) -> {
             long places = c.args().size() == 2 ? PostgresPrinter.constSigned(c.args().get(1), "round precision") : 0;
-            return cat(t.get(0)).equals("int") ? IntegerRounding.type(t.get(0), c.args().get(0),
-                    c.args().size() == 2 ? c.args().get(1) : null) : HogQLTypes.nullableLike(t.get(0), "Float64");
+            return cat(t.get(0)).equals("int") ? t.get(0) : HogQLTypes.nullableLike(t.get(0), "Float64");
         }, (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
@@ -335,7 +334,7 @@ final class CoreFunctions {
             if (c != null && c.args().size() == 2) {
                 PostgresPrinter.constSigned(c.args().get(1), "floor precision");
                 if (cat(t.get(0)).equals("int")) {
-                    return IntegerRounding.type(t.get(0), c.args().get(0), c.args().get(1)); // IntegerRounding
+                    return t.get(0); // an integer keeps its type (IntegerRounding)
                 }
             }
             return HogQLTypes.nullableLike(t.get(0), HogQLTypes.numType(t.get(0)));

@@ -11,8 +11,8 @@ import dev.quarry.hogql.PostgresPrinter.Frag;
  *
  * <p>Only an operand typed Float that is no constant number can be NaN; comparisons of integers, dates and strings,
  * and of a float with a number constant where PostgreSQL already answers as IEEE, print PostgreSQL's operator as
- * before (index-usable). The rest call the inlined {@code hogql_f*} functions (V83_1), which keep NULL's answer
- * (NULL) exactly.
+ * before (index-usable). The rest guard the side that can be NaN ({@link #compare}), keeping NULL's answer (NULL)
+ * exactly.
  */
 final class FloatOrder {
     private FloatOrder() {
@@ -30,22 +30,30 @@ final class FloatOrder {
     /**
      * {@code l op r} ({@code = != < <= > >=}) of coerced operands as IEEE compares them, or null where PostgreSQL's
      * operator already answers so: {@code =} and {@code !=} differ only when both sides can be NaN, {@code < <=} only
-     * when the right one can, {@code > >=} only when the left one can.
+     * when the right one can, {@code > >=} only when the left one can. The guarded side is read through
+     * {@code NULLIF(x, 'NaN')}, so NaN makes the comparison NULL and the COALESCE's second term — read only for such
+     * rows — answers false (true for {@code !=}), or NULL when an operand is NULL; each operand is computed once per
+     * row otherwise, and no function call stands in the way of PostgreSQL's plan.
      *
-     * @param ls    the left operand's SQL after coercion
-     * @param lNaN  whether it can be NaN ({@link #canBeNaN})
+     * @param ls   the left operand's SQL after coercion
+     * @param lNaN whether it can be NaN ({@link #canBeNaN})
      */
     static String compare(String op, String ls, boolean lNaN, String rs, boolean rNaN) {
-        String fn = switch (op) {
-            case "=" -> lNaN && rNaN ? "hogql_feq" : null;
-            case "!=", "<>" -> lNaN && rNaN ? "hogql_fne" : null;
-            case "<" -> rNaN ? "hogql_flt" : null;
-            case "<=" -> rNaN ? "hogql_fle" : null;
-            case ">" -> lNaN ? "hogql_fgt" : null;
-            case ">=" -> lNaN ? "hogql_fge" : null;
-            default -> null;
+        boolean guardLeft = switch (op) {
+            case "=", "!=", "<>" -> lNaN && rNaN;
+            case ">", ">=" -> lNaN;
+            default -> false;
         };
-        return fn == null ? null : fn + "((" + ls + ")::float8, (" + rs + ")::float8)";
+        boolean guardRight = (op.equals("<") || op.equals("<=")) && rNaN;
+        if (!guardLeft && !guardRight) {
+            return null;
+        }
+        String sqlOp = op.equals("!=") ? "<>" : op;
+        String l = guardLeft ? "NULLIF(" + ls + ", 'NaN'::float8)" : ls;
+        String r = guardRight ? "NULLIF(" + rs + ", 'NaN'::float8)" : rs;
+        String anyNull = "(" + ls + ") IS NULL OR (" + rs + ") IS NULL";
+        String otherwise = sqlOp.equals("<>") ? "NOT (" + anyNull + ") OR NULL" : "(" + anyNull + ") AND NULL";
+        return "COALESCE(" + l + " " + sqlOp + " " + r + ", " + otherwise + ")";
     }
 
     /**

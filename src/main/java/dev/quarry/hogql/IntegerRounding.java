@@ -47,20 +47,7 @@ final class IntegerRounding {
         String scale = BigInteger.TEN.pow((int) -places).toString();
         String sql = "hogql_round_int((" + x.sql() + ")::numeric, " + scale + ", " + signed + ", '" + fn + "')";
         // an unsigned result can pass Int64 (round(9223372036854775807, -1) is 9223372036854775810): held exactly
-        return IntegerArithmetic.isNumericSql(x) || !signed ? sql + "::numeric" : sql + "::bigint";
-    }
-
-    /**
-     * The type of {@code fn(x, places)} for an integer {@code x} of type {@code t}: {@code t}, but UInt64 for a
-     * non-negative literal from 2^31 up with a negative precision (ClickHouse's UInt64 literal; its rounded value can
-     * pass Int64).
-     */
-    static String type(String t, Expr xe, Expr placesExpr) {
-        Object literal = IntegerArithmetic.literal(xe);
-        if (placesExpr instanceof Expr.Constant c && c.value() instanceof Long places && places < 0
-                && literal instanceof Long l && l >= (1L << 31)) {
-            return "UInt64";
-        }
-        return t;
+        boolean wide = IntegerArithmetic.isNumericSql(x) || !signed && HogQLTypes.base(x.type()).equals("UInt64");
+        return wide ? sql + "::numeric" : sql + "::bigint";
     }
 }

@@ -160,4 +160,22 @@ class FloatOrderAndIntegerEdgesTest {
         hogql("select round(5, -40000)").then().statusCode(400)
                 .body("detail", equalTo("Scale argument for rounding function is too large"));
     }
+
+    /**
+     * PostHog's {@code types} are ClickHouse's, which types an integer literal as the smallest type holding it: a
+     * non-negative one from 2^32 up is UInt64 ({@code 9223372036854775807} as much as {@code 18446744073709551615}),
+     * also when read through a subquery's column. Narrower ones (ClickHouse's UInt8 … UInt32, {@code 1 + 2}'s UInt16)
+     * keep Quarry's Int64 label (README).
+     */
+    @Test
+    void largeIntegerLiteralsAreUInt64() {
+        Response r = hogql("select 9223372036854775807, 18446744073709551615, 4294967296, 4294967295, -4294967296,"
+                + " x, x + 1 from (select 9223372036854775807 as x)");
+        r.then().statusCode(200).body("types.collect { it[1] }", equalTo(List.of("UInt64", "UInt64", "UInt64", "Int64",
+                "Int64", "UInt64", "UInt64")));
+        assertEquals("[[9223372036854775807,18446744073709551615,4294967296,4294967295,-4294967296,"
+                + "9223372036854775807,9223372036854775808]]", r.jsonPath().getString("results").replace(" ", ""));
+        assertEquals(List.of(3, 1, 4611686018427387903L, 0),
+                row("select 9223372036854775807 % 4, 4294967297 % 2, intDiv(9223372036854775807, 2), 4294967296 - 4294967296"));
+    }
 }
