@@ -56,6 +56,12 @@ final class FloatOrder {
         return "COALESCE(" + l + " " + sqlOp + " " + r + ", " + otherwise + ")";
     }
 
+    /** The SQL of {@code s[0] op s[1]} (coerced operands): {@link #compare}'s where NaN needs it, else PostgreSQL's. */
+    static String compared(String op, String[] s, boolean lNaN, boolean rNaN) {
+        String ieee = compare(op, s[0], lNaN, s[1], rNaN);
+        return ieee != null ? ieee : "(" + s[0] + " " + (op.equals("!=") ? "<>" : op) + " " + s[1] + ")";
+    }
+
     /**
      * One ORDER BY item as ClickHouse sorts it: a Float's NaN after the numbers in both directions (before them only
      * under NULLS FIRST, after the NULLs), and NULL last by default also in descending order (PostgreSQL's default
@@ -82,6 +88,35 @@ final class FloatOrder {
             return sql + " DESC NULLS LAST";
         }
         return sql + o.direction();
+    }
+
+    /** {@code x BETWEEN low AND high} (not negated): {@code x >= low AND x <= high}, each compared as IEEE's. */
+    static String between(PostgresPrinter p, Expr.Between b) {
+        Frag x = p.expr(b.expr());
+        Frag low = p.expr(b.low());
+        Frag high = p.expr(b.high());
+        String[] lo = p.coerce(x, b.expr(), low, b.low());
+        String[] hi = p.coerce(x, b.expr(), high, b.high());
+        boolean xNaN = canBeNaN(x, b.expr());
+        String ge = compare(">=", lo[0], xNaN, lo[1], canBeNaN(low, b.low()));
+        String le = compare("<=", hi[0], xNaN, hi[1], canBeNaN(high, b.high()));
+        return "(" + (ge != null ? ge : lo[0] + " >= " + lo[1]) + " AND " + (le != null ? le : hi[0] + " <= " + hi[1]) + ")";
+    }
+
+    /**
+     * An ORDER BY item of a SELECT ({@code columns}: its printed select columns) sorted as ClickHouse sorts NaN and
+     * NULL. A position stands alone in PostgreSQL's ORDER BY; where NaN needs its own key the column's expression is
+     * repeated (not under DISTINCT, where ORDER BY may only name select columns).
+     */
+    static String orderItem(PostgresPrinter p, SelectQuery.OrderExpr o, java.util.List<Frag> columns, boolean distinct) {
+        if (o.expr() instanceof Expr.Constant c && c.value() instanceof Long position && position >= 1
+                && position <= columns.size()) {
+            Frag column = columns.get((int) (position - 1));
+            boolean repeat = !distinct && HogQLTypes.cat(column.type()).equals("float");
+            return orderItem(repeat ? column.sql() : Long.toString(position), column.type(), repeat, o);
+        }
+        Frag f = p.expr(o.expr());
+        return orderItem(f.sql(), f.type(), true, o);
     }
 
     private static boolean nullable(String type) {

@@ -311,7 +311,7 @@ public final class PostgresPrinter {
         }
         sb.append(String.join(", ", cols));
         int columnCount = cols.size();
-        String orderSql = s.orderBy().stream().map(o -> orderItem(o, colFrags, s.distinct())).collect(Collectors.joining(", "));
+        String orderSql = s.orderBy().stream().map(o -> FloatOrder.orderItem(this, o, colFrags, s.distinct())).collect(Collectors.joining(", "));
         if (s.limitBy() != null) {
             String by = s.limitBy().exprs().stream().map(e -> expr(e).sql()).collect(Collectors.joining(", "));
             String over = orderSql.isEmpty() ? "" : " ORDER BY " + orderSql;
@@ -509,16 +509,7 @@ public final class PostgresPrinter {
             return "(NOT " + bool(expr(n.expr())) + ")";
         }
         if (e instanceof Expr.Between b) {
-            Frag x = expr(b.expr());
-            Frag low = expr(b.low());
-            Frag high = expr(b.high());
-            String[] lo = coerce(x, b.expr(), low, b.low());
-            String[] hi = coerce(x, b.expr(), high, b.high());
-            boolean xNaN = FloatOrder.canBeNaN(x, b.expr());
-            String ge = FloatOrder.compare(">=", lo[0], xNaN, lo[1], FloatOrder.canBeNaN(low, b.low()));
-            String le = FloatOrder.compare("<=", hi[0], xNaN, hi[1], FloatOrder.canBeNaN(high, b.high()));
-            String sql = "(" + (ge != null ? ge : lo[0] + " >= " + lo[1]) + " AND "
-                    + (le != null ? le : hi[0] + " <= " + hi[1]) + ")";
+            String sql = FloatOrder.between(this, b);
             return b.negated() ? "(NOT " + sql + ")" : sql;
         }
         if (e instanceof Expr.IsNull n) {
@@ -733,12 +724,7 @@ public final class PostgresPrinter {
             return "(" + str(l) + " " + sqlOp + " " + str(r) + ")";
         }
         String[] s = coerce(l, c.left(), r, c.right());
-        String ieee = FloatOrder.compare(op, s[0], FloatOrder.canBeNaN(l, c.left()), s[1], FloatOrder.canBeNaN(r, c.right()));
-        if (ieee != null) {
-            return ieee; // NaN compares as IEEE (ClickHouse), not as PostgreSQL's largest number
-        }
-        String sqlOp = op.equals("!=") ? "<>" : op;
-        return "(" + s[0] + " " + sqlOp + " " + s[1] + ")";
+        return FloatOrder.compared(op, s, FloatOrder.canBeNaN(l, c.left()), FloatOrder.canBeNaN(r, c.right()));
     }
 
     private String in(Expr.Compare c) {
@@ -793,11 +779,9 @@ public final class PostgresPrinter {
         Frag l = expr(le);
         Frag r = expr(re);
         Frag ints = IntegerArithmetic.of(op, l, IntegerArithmetic.literal(le), r, IntegerArithmetic.literal(re));
-        if (ints == null && op.equals("%") && numType(l).equals("Int64") && numType(r).equals("Int64")
-                && IntegerArithmetic.constant(le) && IntegerArithmetic.constant(re)) {
-            return IntegerArithmetic.modulo(num(l), num(r), true); // constant % constant: ClickHouse's checks
-        }
-        return ints != null ? ints.sql() : arithmeticSql(op, l, r);
+        boolean constants = op.equals("%") && IntegerArithmetic.constant(le) && IntegerArithmetic.constant(re)
+                && numType(l).equals("Int64") && numType(r).equals("Int64"); // constant % constant: ClickHouse's checks
+        return ints != null ? ints.sql() : constants ? IntegerArithmetic.modulo(num(l), num(r), true) : arithmeticSql(op, l, r);
     }
 
     /**
@@ -1000,20 +984,6 @@ public final class PostgresPrinter {
             return l;
         }
         throw new HogQLResolutionException(what + " must be an integer", e);
-    }
-
-    /** An ORDER BY item sorted as ClickHouse sorts NaN and NULL ({@link FloatOrder#orderItem}). */
-    private String orderItem(SelectQuery.OrderExpr o, List<Frag> columns, boolean distinct) {
-        if (o.expr() instanceof Expr.Constant c && c.value() instanceof Long position && position >= 1
-                && position <= columns.size()) {
-            Frag column = columns.get((int) (position - 1));
-            // a position stands alone in PostgreSQL's ORDER BY; where NaN needs its own key the column's expression
-            // is repeated (not under DISTINCT, where ORDER BY may only name select columns)
-            boolean repeat = !distinct && HogQLTypes.cat(column.type()).equals("float");
-            return FloatOrder.orderItem(repeat ? column.sql() : Long.toString(position), column.type(), repeat, o);
-        }
-        Frag f = expr(o.expr());
-        return FloatOrder.orderItem(f.sql(), f.type(), true, o);
     }
 
     /**
