@@ -320,8 +320,9 @@ final class CoreFunctions {
             Frag x = p.expr(args.get(0));
             long places = args.size() == 2 ? PostgresPrinter.constSigned(args.get(1), "round precision") : 0;
             if (cat(x.type()).equals("int")) {
-                // an integer stays an integer of its type; negative places round half away from zero (1250 → 1300)
-                return places >= 0 ? x.sql() : "round((" + x.sql() + ")::numeric, " + Math.max(-20, places) + ")::bigint";
+                // an integer stays an integer of its type; negative places round half away from zero (1250 → 1300),
+                // wrapping at the bounds as ClickHouse's (IntegerRounding)
+                return IntegerRounding.sql("round", x, args.get(0), places, c);
             }
             if (cat(x.type()).equals("float")) {
                 // ClickHouse rounds a Float half to even (round(2.5) = 2), as roundBankers; other types half away
@@ -329,10 +330,41 @@ final class CoreFunctions {
             }
             return "round((" + p.num(x) + ")::numeric, " + Math.max(-20, Math.min(20, places)) + ")::float8";
         });
-        Functions.TypeRule floorType = (t, c) -> HogQLTypes.nullableLike(t.get(0), HogQLTypes.numType(t.get(0)));
+        Functions.TypeRule floorType = (t, c) -> {
+            if (c != null && c.args().size() == 2) {
+                PostgresPrinter.constSigned(c.args().get(1), "floor precision");
+                if (cat(t.get(0)).equals("int")) {
+                    return t.get(0); // an integer keeps its type (IntegerRounding)
+                }
+            }
+            return HogQLTypes.nullableLike(t.get(0), HogQLTypes.numType(t.get(0)));
+        };
         CallPrinter floorFn = (p, c, name) -> name + "(" + p.num(p.expr(c.args().get(0))) + ")";
-        scalar("floor", 1, 1, floorType, floorFn);
-        scalar("ceil", 1, 1, floorType, floorFn);
+        // floor(x, N) / ceil(x, N) as PostHog allows (ClickHouse's precision argument): an integer to a multiple of
+        // 10^-N (IntegerRounding), a float as ClickHouse computes it, x * 10^N rounded then divided back (a double
+        // from 2^52 up, NaN and inf are already whole)
+        CallPrinter floorPlacesFn = (p, c, name) -> {
+            if (c.args().size() == 1) {
+                return floorFn.print(p, c, name);
+            }
+            Frag x = p.expr(c.args().get(0));
+            long places = PostgresPrinter.constSigned(c.args().get(1), name + " precision");
+            if (cat(x.type()).equals("int")) {
+                return IntegerRounding.sql(name, x, c.args().get(0), places, c);
+            }
+            if (places == 0) {
+                return floorFn.print(p, c, name);
+            }
+            places = Math.max(-20, Math.min(20, places));
+            String v = "(" + p.num(x) + ")::float8";
+            if (places < 0) {
+                return "hogql_fdivide(" + name + "(hogql_fmultiply(" + v + ", 1e" + places + ")), 1e" + places + ")";
+            }
+            return "(CASE WHEN abs(" + v + ") >= 4503599627370496 THEN " + v + " ELSE " + name + "(" + v + " * 1e"
+                    + places + ") / 1e" + places + " END)";
+        };
+        scalar("floor", 1, 2, floorType, floorPlacesFn);
+        scalar("ceil", 1, 2, floorType, floorPlacesFn);
         // abs of a signed integer is ClickHouse's unsigned one of its width: abs(-9223372036854775808) is
         // 9223372036854775808 (UInt64), held exactly as numeric (PostgreSQL's abs of a bigint fails there)
         scalar("abs", 1, 1, (t, c) -> HogQLTypes.base(t.get(0)).equals("Int64")

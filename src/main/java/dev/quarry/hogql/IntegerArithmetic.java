@@ -171,13 +171,47 @@ final class IntegerArithmetic {
      * answers 0). PostgreSQL answers 0 for every {@code x % -1}.
      */
     static String modulo(String l, String r) {
+        return modulo(l, r, INTEGER_LITERAL.matcher(l).matches());
+    }
+
+    /**
+     * {@code l % r} of two Int64s as {@link #modulo(String, String)}, told whether the dividend is a constant
+     * expression: ClickHouse folds a constant expression before it runs ({@code (-9223372036854775807 - 1) % -1} and
+     * {@code toInt64(…) % -1} are constant % constant), and the constant path checks the smallest Int64 by -1 too.
+     */
+    static String modulo(String l, String r, boolean constantDividend) {
         boolean constantDivisor = INTEGER_LITERAL.matcher(r).matches();
-        String minByMinusOne = constantDivisor && !(INTEGER_LITERAL.matcher(l).matches() && r.equals("(-1)::bigint"))
+        String minByMinusOne = constantDivisor && !(constantDividend && r.equals("(-1)::bigint"))
                 ? "" : " WHEN " + r + " = -1 AND " + l + " = " + INT64_MIN + " THEN " + raise(
                 "Division of minimal signed number by minus one", "illegal_division", "bigint");
         return "(CASE WHEN " + r + " = 0 THEN " + raise("Division by zero", "illegal_division", "bigint")
                 + minByMinusOne + " ELSE " + l + " % " + r + " END)";
     }
+
+    /**
+     * Whether an integer expression is constant the way ClickHouse folds it before running: literals and their
+     * arithmetic, negation and integer casts. Columns, aggregates and every other call count as not constant (the
+     * safe side: the by-constant divisor path).
+     */
+    static boolean constant(Expr e) {
+        if (e instanceof Expr.Constant c) {
+            return c.value() instanceof Long || c.value() instanceof BigInteger;
+        }
+        if (e instanceof Expr.Negate n) {
+            return constant(n.expr());
+        }
+        if (e instanceof Expr.Arithmetic a) {
+            return constant(a.left()) && constant(a.right());
+        }
+        if (e instanceof Expr.Call c && !c.distinct() && (c.params() == null || c.params().isEmpty())
+                && FOLDED.contains(c.name().toLowerCase(java.util.Locale.ROOT))) {
+            return c.args().stream().allMatch(IntegerArithmetic::constant);
+        }
+        return false;
+    }
+
+    private static final java.util.Set<String> FOLDED = java.util.Set.of("toint64", "toint32", "toint16", "toint8",
+            "toint", "plus", "minus", "multiply", "negate", "abs", "modulo", "intdiv");
 
     /** An integer literal as {@link Literals} prints it. */
     private static final java.util.regex.Pattern INTEGER_LITERAL =

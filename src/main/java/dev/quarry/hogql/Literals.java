@@ -33,11 +33,13 @@ final class Literals {
     }
 
     /**
-     * The HogQL type of a constant value: Int64 for a long, UInt64 … Int256 past it, Float64, String, Bool, UUID,
+     * The HogQL type of a constant value: Int64 for a long (UInt64 from 2^32 up), UInt64 … Int256 past it, Float64, String, Bool, UUID,
      * {@link Schema#DATETIME} for instants and date-times, Date, {@link HogQLTypes#NULL_TYPE} for NULL.
      *
      * @throws HogQLResolutionException for a value of no HogQL type
      */
+    private static final long UINT32_LIMIT = 1L << 32;
+
     static String type(Object v) {
         if (v == null) {
             return NULL_TYPE;
@@ -46,7 +48,10 @@ final class Literals {
             return "Bool";
         }
         if (v instanceof Long || v instanceof Integer || v instanceof Short) {
-            return "Int64";
+            // ClickHouse types an integer literal as the smallest type holding it: from 2^32 up a non-negative one is
+            // UInt64 (9223372036854775807 too); narrower ones are labelled Int64, as Quarry labels every integer
+            // narrower than 64 bits
+            return ((Number) v).longValue() >= UINT32_LIMIT ? "UInt64" : "Int64";
         }
         if (v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal) {
             return "Float64";
@@ -81,7 +86,9 @@ final class Literals {
         }
         if (v instanceof Long || v instanceof Integer || v instanceof Short) {
             long l = ((Number) v).longValue();
-            return l < 0 ? "(" + l + ")::bigint" : l + "::bigint";
+            // a UInt64 literal (from 2^32 up) is held as numeric, as UInt64 values past bigint are: a sum of it read
+            // through a subquery's column must not overflow bigint (9223372036854775807 + 1 is 9223372036854775808)
+            return l < 0 ? "(" + l + ")::bigint" : l >= UINT32_LIMIT ? l + "::numeric" : l + "::bigint";
         }
         if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();

@@ -278,6 +278,7 @@ public final class PostgresPrinter {
         List<String> sqlNames = new ArrayList<>();
         List<String> types = res.columnTypes(s, top);
         List<String> cols = new ArrayList<>();
+        List<Frag> colFrags = new ArrayList<>();
         Set<String> used = new HashSet<>();
         Set<String> userNames = new HashSet<>();
         for (Column c : scope.columns) {
@@ -301,6 +302,7 @@ public final class PostgresPrinter {
             }
             names.add(c.name());
             sqlNames.add(sqlName);
+            colFrags.add(f);
             cols.add(f.sql() + " AS " + q(sqlName));
         }
         StringBuilder sb = new StringBuilder("SELECT ");
@@ -309,8 +311,7 @@ public final class PostgresPrinter {
         }
         sb.append(String.join(", ", cols));
         int columnCount = cols.size();
-        String orderSql = s.orderBy().stream().map(o -> groupOrOrderItem(o.expr(), columnCount) + o.direction())
-                .collect(Collectors.joining(", "));
+        String orderSql = s.orderBy().stream().map(o -> FloatOrder.orderItem(this, o, colFrags, s.distinct())).collect(Collectors.joining(", "));
         if (s.limitBy() != null) {
             String by = s.limitBy().exprs().stream().map(e -> expr(e).sql()).collect(Collectors.joining(", "));
             String over = orderSql.isEmpty() ? "" : " ORDER BY " + orderSql;
@@ -514,9 +515,7 @@ public final class PostgresPrinter {
             return "(NOT " + bool(expr(n.expr())) + ")";
         }
         if (e instanceof Expr.Between b) {
-            String[] lo = coerce(expr(b.expr()), b.expr(), expr(b.low()), b.low());
-            String[] hi = coerce(expr(b.expr()), b.expr(), expr(b.high()), b.high());
-            String sql = "(" + lo[0] + " >= " + lo[1] + " AND " + hi[0] + " <= " + hi[1] + ")";
+            String sql = FloatOrder.between(this, b);
             return b.negated() ? "(NOT " + sql + ")" : sql;
         }
         if (e instanceof Expr.IsNull n) {
@@ -734,8 +733,7 @@ public final class PostgresPrinter {
             return "(" + str(l) + " " + sqlOp + " " + str(r) + ")";
         }
         String[] s = coerce(l, c.left(), r, c.right());
-        String sqlOp = op.equals("!=") ? "<>" : op;
-        return "(" + s[0] + " " + sqlOp + " " + s[1] + ")";
+        return FloatOrder.compared(op, s, FloatOrder.canBeNaN(l, c.left()), FloatOrder.canBeNaN(r, c.right()));
     }
 
     private String in(Expr.Compare c) {
@@ -790,7 +788,9 @@ public final class PostgresPrinter {
         Frag l = expr(le);
         Frag r = expr(re);
         Frag ints = IntegerArithmetic.of(op, l, IntegerArithmetic.literal(le), r, IntegerArithmetic.literal(re));
-        return ints != null ? ints.sql() : arithmeticSql(op, l, r);
+        boolean constants = op.equals("%") && IntegerArithmetic.constant(le) && IntegerArithmetic.constant(re)
+                && numType(l).equals("Int64") && numType(r).equals("Int64"); // constant % constant: ClickHouse's checks
+        return ints != null ? ints.sql() : constants ? IntegerArithmetic.modulo(num(l), num(r), true) : arithmeticSql(op, l, r);
     }
 
     /**

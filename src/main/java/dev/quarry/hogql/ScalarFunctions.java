@@ -53,7 +53,8 @@ final class ScalarFunctions {
         CallPrinter intdivFn = (p, c, name) -> {
             List<Expr> a = c.args();
             // integer division truncating toward zero, as ClickHouse's; dividing by zero, the smallest Int64 by -1 or
-            // floats to a quotient past Int64 fails the query in ClickHouse (ILLEGAL_DIVISION), intDivOrZero gives 0
+            // floats to a quotient past Int64 fails the query in ClickHouse (ILLEGAL_DIVISION), intDivOrZero gives 0;
+            // div() is exact where numeric "/" rounds a 19-digit quotient to 16 significant digits
             Frag x = p.expr(a.get(0));
             Frag y = p.expr(a.get(1));
             boolean orZero = !name.equals("intdiv");
@@ -69,7 +70,7 @@ final class ScalarFunctions {
             }
             String fits = "abs((" + xs + ")::float8 / NULLIF((" + ys + ")::float8, 0)) < 9.2e18";
             return "(CASE WHEN (" + xs + ") IS NULL OR (" + ys + ") IS NULL THEN NULL WHEN " + fits
-                    + " THEN trunc((" + xs + ")::numeric / NULLIF((" + ys + ")::numeric, 0))::bigint ELSE "
+                    + " THEN div((" + xs + ")::numeric, NULLIF((" + ys + ")::numeric, 0))::bigint ELSE "
                     + (orZero ? "0" : IntegerArithmetic.raise("Cannot perform integer division, because it will "
                     + "produce infinite or too large number", "illegal_division", "bigint")) + " END)";
         };
@@ -214,15 +215,14 @@ final class ScalarFunctions {
         // trunc(x[, places]): an integer with places ≥ 0 stays as it is
         TypeRule truncType = (t, c) -> {
             long places = c.args().size() == 2 ? PostgresPrinter.constSigned(c.args().get(1), "trunc precision") : 0;
-            return HogQLTypes.cat(t.get(0)).equals("int") && places >= 0 ? t.get(0)
-                    : HogQLTypes.nullableLike(t.get(0), "Float64");
+            return HogQLTypes.cat(t.get(0)).equals("int") ? t.get(0) : HogQLTypes.nullableLike(t.get(0), "Float64");
         };
         CallPrinter truncFn = (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
             long places = a.size() == 2 ? PostgresPrinter.constSigned(a.get(1), "trunc precision") : 0;
-            if (HogQLTypes.cat(x.type()).equals("int") && places >= 0) {
-                return x.sql();
+            if (HogQLTypes.cat(x.type()).equals("int")) {
+                return IntegerRounding.sql("trunc", x, a.get(0), places, c); // stays an integer, as ClickHouse's
             }
             return "trunc((" + p.num(x) + ")::numeric, " + Math.max(-20, Math.min(20, places)) + ")::float8";
         };

@@ -216,10 +216,15 @@ class ExactValuesTest {
         perRow.then().statusCode(200);
         // 2^62 · 9 = 41505174165846409216 → modulo 2^64 → 4611686018427387904
         assertTrue(perRow.asString().contains("\"results\":[[-9223372036854775807,4611686018427387904,"), perRow.asString());
-        // a column (the lambda's) times a literal: the guarded form, 2^62 · 2 wraps to -2^63; 3 * 4 of two narrow
-        // literals is labelled Int64 as every narrower integer in Quarry (ClickHouse: UInt16, the same value)
-        hogql("select arrayMap(x -> x * 2, [4611686018427387904, 5])").then().statusCode(200)
+        // a column (the lambda's) times a literal: the guarded form, an Int64's 2^62 · 2 wraps to -2^63; 3 * 4 of two
+        // narrow literals is labelled Int64 as every narrower integer in Quarry (ClickHouse: UInt16, the same value).
+        // The literal 4611686018427387904 alone is a UInt64 in ClickHouse, so its array is Array(UInt64) and 2^62 · 2
+        // is 2^63 there
+        hogql("select arrayMap(x -> x * 2, [toInt64(4611686018427387904), 5])").then().statusCode(200)
                 .body(containsString("\"results\":[[[-9223372036854775808,10]]]"));
+        hogql("select arrayMap(x -> x * 2, [4611686018427387904, 5])").then().statusCode(200)
+                .body(containsString("\"results\":[[[9223372036854775808,10]]]"))
+                .body("types[0][1]", equalTo("Array(UInt64)"));
         // bit functions past 64 bits keep the widest width: UInt128 | UInt8 is UInt128
         Response bits = hogql("select bitOr(99999999999999999999, 1), bitXor(99999999999999999999, 1), "
                 + "bitAnd(18446744073709551615, 255), bitAnd(6, 3)");
