@@ -410,25 +410,7 @@ public final class PostgresPrinter {
         if (!src.needsOverride && !src.needsPerson && !src.needsSession) {
             return base;
         }
-        StringBuilder sb = new StringBuilder("(").append(base);
-        if (src.needsOverride) {
-            String o = q(src.sqlAlias + "__override");
-            sb.append(" LEFT JOIN \"person_overrides\" AS ").append(o).append(" ON ").append(o)
-                    .append(".\"team_id\" = ").append(team()).append(" AND ").append(o).append(".\"old_person_id\" = ")
-                    .append(a).append('.').append(q(src.table.personIdColumn()));
-        }
-        if (src.needsPerson) {
-            String p = q(src.sqlAlias + "__person");
-            sb.append(" LEFT JOIN \"persons\" AS ").append(p).append(" ON ").append(p).append(".\"team_id\" = ")
-                    .append(team()).append(" AND ").append(p).append(".\"uuid\" = ").append(personId(src));
-        }
-        if (src.needsSession) {
-            String se = q(src.sqlAlias + "__session");
-            sb.append(" LEFT JOIN ").append(q(SessionsTable.DEF.pgTable())).append(" AS ").append(se).append(" ON ")
-                    .append(se).append(".\"team_id\" = ").append(team()).append(" AND ").append(se)
-                    .append(".\"session_id\" = (").append(a).append(".\"properties\" ->> '$session_id')");
-        }
-        return sb.append(')').toString();
+        return "(" + base + LazyJoins.sql(src, team(), src.needsPerson ? personId(src) : null) + ")";
     }
 
     /** The CTE this subquery is the body of, innermost defining SELECT first; null for a plain subquery. */

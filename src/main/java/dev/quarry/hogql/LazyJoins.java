@@ -1,0 +1,46 @@
+package dev.quarry.hogql;
+
+import static dev.quarry.hogql.PostgresPrinter.q;
+
+import dev.quarry.hogql.Resolver.Source;
+
+/**
+ * The LEFT JOINs a table source gets when its fields reach beyond its own row, as PostHog's lazy joins do: the
+ * person override of its stored person id, the person itself ({@code person.properties...}) and, for events, the
+ * session of its {@code $session_id} ({@code session.$session_duration}). Each join is walled to the team by its own
+ * {@code team_id = $team} condition, so a joined row of another project never matches.
+ */
+final class LazyJoins {
+    private LazyJoins() {
+    }
+
+    /**
+     * The joins {@code src} needs, each starting with a space ({@code ""} when it needs none).
+     *
+     * @param team the bind parameter holding the team id
+     * @param personId the SQL of the source's effective person id, when it needs the person
+     */
+    static String sql(Source src, String team, String personId) {
+        StringBuilder sb = new StringBuilder();
+        String a = q(src.sqlAlias);
+        if (src.needsOverride) {
+            join(sb, "person_overrides", src.sqlAlias + "__override", team, "old_person_id",
+                    a + '.' + q(src.table.personIdColumn()));
+        }
+        if (src.needsPerson) {
+            join(sb, "persons", src.sqlAlias + "__person", team, "uuid", personId);
+        }
+        if (src.needsSession) {
+            join(sb, SessionsTable.DEF.pgTable(), src.sqlAlias + "__session", team, "session_id",
+                    "(" + a + ".\"properties\" ->> '$session_id')");
+        }
+        return sb.toString();
+    }
+
+    private static void join(StringBuilder sb, String table, String alias, String team, String column, String value) {
+        String j = q(alias);
+        sb.append(" LEFT JOIN ").append(q(table)).append(" AS ").append(j).append(" ON ").append(j)
+                .append(".\"team_id\" = ").append(team).append(" AND ").append(j).append('.').append(q(column))
+                .append(" = ").append(value);
+    }
+}
