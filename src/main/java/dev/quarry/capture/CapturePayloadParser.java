@@ -475,12 +475,16 @@ public final class CapturePayloadParser {
         properties.remove("token");
         properties.remove("api_key");
         properties.remove("distinct_id");
-        ObjectNode set = mergedObject(raw.get("$set"), properties.remove("$set"), "$set", uuid, event, distinctId,
+        JsonNode sentSet = properties.remove("$set");
+        JsonNode sentSetOnce = properties.remove("$set_once");
+        ObjectNode set = mergedObject(raw.get("$set"), sentSet, "$set", uuid, event, distinctId, now, warnings);
+        ObjectNode setOnce = mergedObject(raw.get("$set_once"), sentSetOnce, "$set_once", uuid, event, distinctId,
                 now, warnings);
-        ObjectNode setOnce = mergedObject(raw.get("$set_once"), properties.remove("$set_once"), "$set_once", uuid,
-                event, distinctId, now, warnings);
         // PostHog's RawEvent has no top-level $unset (serde drops it); its ingestion reads properties.$unset only
-        List<String> unset = unsetKeys(properties.remove("$unset"));
+        JsonNode sentUnset = properties.remove("$unset");
+        List<String> unset = unsetKeys(sentUnset);
+        StoredPersonUpdates.store(event, properties, raw.get("$set"), sentSet, set, raw.get("$set_once"), sentSetOnce,
+                setOnce, sentUnset);
         boolean ignoreSentAt = historical || properties.path("$ignore_sent_at").asBoolean(false);
         String sentAt = ignoreSentAt ? null : EventTimestamps.sentAtOrNull(textOrNull(raw.get("sent_at")));
         Long offset = offsetNode != null && !offsetNode.isNull() ? offsetNode.asLong() : null;

@@ -122,7 +122,8 @@ public class DefinitionsRecorder {
 
         private static void collect(Map.Entry<String, JsonNode> field, Map<String, String> types, Set<String> names) {
             String key = field.getKey();
-            if (key.isEmpty() || key.length() > 400) {
+            if (key.isEmpty() || key.length() > 400
+                    || StoredPersonUpdates.skippedByDefinitions(key)) {
                 return;
             }
             // the first typed value wins within the batch, as the first stored one wins across batches (so a key

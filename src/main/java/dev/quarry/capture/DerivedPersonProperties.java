@@ -62,6 +62,24 @@ public final class DerivedPersonProperties {
         return "$initial_" + (dollar < 0 ? key : key.substring(0, dollar) + key.substring(dollar + 1));
     }
 
+    /**
+     * Whether the event carries any property PostHog copies onto persons (null values count; a server SDK's
+     * {@code $os}/{@code $os_version} do not; {@code $snapshot} / {@code $performance_event} never derive).
+     */
+    static boolean derivesAny(String event, ObjectNode properties) {
+        if (NO_DERIVATION_EVENTS.contains(event)) {
+            return false;
+        }
+        JsonNode isServer = properties.get("$is_server");
+        boolean server = isServer != null && isServer.isBoolean() && isServer.booleanValue();
+        for (String key : EVENT_TO_PERSON) {
+            if (properties.has(key) && !(server && (key.equals("$os") || key.equals("$os_version")))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The event's $set / $set_once (explicit keys first and winning) plus what PostHog derives from properties. */
     public static Updates of(String event, ObjectNode properties, ObjectNode set, ObjectNode setOnce) {
         Map<String, JsonNode> toSet = new LinkedHashMap<>();
