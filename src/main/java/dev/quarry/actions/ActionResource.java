@@ -16,6 +16,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -99,6 +100,18 @@ public class ActionResource {
                 .flatMap(found -> actions.update(teamId, found.id(), edit))
                 .onItem().ifNull().failWith(NotFoundException::new)
                 .map(a -> a.toJson(mapper));
+    }
+
+    /**
+     * PostHog's ModelViewSet update ({@code PUT}): no ActionSerializer field is required, so fields not given stay as
+     * they are, as with {@code PATCH}.
+     */
+    @PUT
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("action:write")
+    public Uni<ObjectNode> replace(@PathParam("id") String id, JsonNode body) {
+        return update(id, body);
     }
 
     /** PostHog forbids a hard delete (ForbidDestroyModel): 405; {@code PATCH {"deleted": true}} soft-deletes. */

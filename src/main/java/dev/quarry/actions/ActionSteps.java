@@ -38,6 +38,10 @@ public final class ActionSteps {
             "tag_name");
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    /** Quarry's budget for one action (PostHog sets none; its actions have a handful of steps). */
+    static final int MAX_STEPS = 100;
+    static final int MAX_STEPS_CHARS = 65_536;
+
     private ActionSteps() {
     }
 
@@ -47,7 +51,8 @@ public final class ActionSteps {
      * fields {@code contains}/{@code regex}/{@code exact}, {@code properties} a list of property filters that
      * Quarry can evaluate.
      *
-     * @throws ValidationException 400 with {@code attr} "steps" naming the step and field at fault
+     * @throws ValidationException 400 with {@code attr} "steps" naming the step and field at fault, or past
+     *     {@link #MAX_STEPS} steps or {@link #MAX_STEPS_CHARS} characters of JSON
      */
     public static ArrayNode read(JsonNode steps) {
         if (steps == null || steps.isNull()) {
@@ -56,6 +61,15 @@ public final class ActionSteps {
         if (!steps.isArray()) {
             throw new ValidationException("Expected a list of items but got type \"" + typeName(steps) + "\".",
                     "steps");
+        }
+        // a budget before any step's HogQL is parsed (this runs on the request's thread): an action's condition is
+        // compiled into every query that uses it, and its JSON is answered by every list of the project's actions
+        if (steps.size() > MAX_STEPS) {
+            throw new ValidationException("Ensure this field has no more than " + MAX_STEPS + " elements.", "steps");
+        }
+        if (steps.toString().length() > MAX_STEPS_CHARS) {
+            throw new ValidationException("Ensure the steps take no more than " + MAX_STEPS_CHARS
+                    + " characters of JSON.", "steps");
         }
         ArrayNode out = MAPPER.createArrayNode();
         for (int i = 0; i < steps.size(); i++) {

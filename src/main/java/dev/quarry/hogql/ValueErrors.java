@@ -35,6 +35,12 @@ public final class ValueErrors {
     public static ValueError of(String sqlState, String postgresMessage) {
         String state = sqlState == null ? "" : sqlState;
         String text = postgresMessage == null ? "" : postgresMessage;
+        if (state.equals("53200") || (state.equals("XX000") && text.startsWith("invalid memory alloc request size"))) {
+            // one value (typically a regular expression whose nested repetitions expand past 1 GB) needed more
+            // memory than PostgreSQL allows a single allocation: ClickHouse's memory limit error, not a server fault
+            return new ValueError("memory_limit_exceeded", "The query needed more memory than a single value may use "
+                    + "(for example a regular expression whose nested repetitions expand too far)");
+        }
         if (!state.startsWith("22")) {
             return null;
         }

@@ -34,6 +34,7 @@ public class Taxonomy {
     private final ObjectMapper mapper;
     private final dev.quarry.query.TeamLanes lanes;
     @jakarta.inject.Inject Clock clock;
+    @jakarta.inject.Inject dev.quarry.actions.Actions actions;
 
     public Taxonomy(Definitions definitions, dev.quarry.query.QueryPlans plans, ObjectMapper mapper,
                     dev.quarry.query.TeamLanes lanes) {
@@ -69,8 +70,8 @@ public class Taxonomy {
                 case "session" -> sessionPropertyValues(team, text(query, "property_name"));
                 default -> unknownEntity(text(query, "entity"));
             };
-            case "action_properties", "action_property_values" ->
-                    Uni.createFrom().item("Actions are not available in this project: there are no actions to read.");
+            case "action_properties" -> actionProperties(team, actionId(query));
+            case "action_property_values" -> actionPropertyValues(team, actionId(query), text(query, "property_name"));
             default -> throw new ValidationException("Unknown taxonomy query kind: " + query.get("kind").asText(), "query");
         };
     }
@@ -115,6 +116,92 @@ public class Taxonomy {
                     }
                     return prefix + yaml(byType);
                 }));
+    }
+
+    /**
+     * The properties seen with the action's events, grouped by type (PostHog samples the events matching the action;
+     * Quarry lists the properties recorded with the events its steps name, or every event property when a step
+     * matches any event). A missing or deleted action: PostHog's "does not exist in the taxonomy" text.
+     */
+    private Uni<String> actionProperties(Team team, long actionId) {
+        return actions.find(team.id(), actionId).flatMap(action -> {
+            if (action == null || action.deleted()) {
+                return Uni.createFrom().item(actionNotFound(actionId));
+            }
+            List<String> events = stepEvents(action.steps());
+            Uni<List<String[]>> found = events != null && events.isEmpty() ? Uni.createFrom().item(List.<String[]>of())
+                    : events == null
+                    ? definitions.properties(team.id(), 1, null, null, null, 1000, 0).map(page -> page.results().stream()
+                            .filter(d -> !d.hidden())
+                            .map(d -> new String[] {d.name(), d.propertyType(), d.description()}).toList())
+                    : Uni.join().all(events.stream().map(e -> definitions.eventPropertyRows(team.id(), e)).toList())
+                            .andFailFast().map(lists -> lists.stream().flatMap(List::stream)
+                                    .map(r -> new String[] {r.getString(0), r.getString(1), r.getString(2)}).toList());
+            return found.map(rows -> {
+                Map<String, String[]> byName = new java.util.TreeMap<>();
+                rows.forEach(r -> byName.putIfAbsent(r[0], r));
+                if (byName.isEmpty()) {
+                    return "Properties do not exist in the taxonomy for the action " + actionId + ".";
+                }
+                Map<String, List<String[]>> byType = new LinkedHashMap<>();
+                for (String[] r : byName.values()) {
+                    byType.computeIfAbsent(r[1] == null ? "String" : r[1], k -> new ArrayList<>())
+                            .add(new String[] {r[0], r[2]});
+                }
+                return yaml(byType);
+            });
+        });
+    }
+
+    /** Sample values of an event property among the action's events of the last 30 days, most frequent first. */
+    private Uni<String> actionPropertyValues(Team team, long actionId, String property) {
+        return actions.find(team.id(), actionId).flatMap(action -> {
+            if (action == null || action.deleted()) {
+                return Uni.createFrom().item(actionNotFound(actionId));
+            }
+            // the action was read on the event loop: its HogQL compiles back in the project's lane
+            return lanes.run(team.id(), () -> rows(team, "SELECT toString({tx_field}) AS v, count() AS c FROM events WHERE {tx_action} "
+                            + "AND timestamp >= now() - interval 30 day AND {tx_field} IS NOT NULL GROUP BY v "
+                            + "ORDER BY c DESC, v LIMIT " + SAMPLE_VALUES,
+                    Map.of("tx_field", Expr.Field.of("properties", property), "tx_action",
+                            dev.quarry.actions.ActionSteps.condition(actionId, action.steps(), "action_id"))))
+                    .map(rows -> valuesText(rows, property, "the action `" + actionId + "`"));
+        });
+    }
+
+    private static String actionNotFound(long actionId) {
+        return "Action " + actionId + " does not exist in the taxonomy. Verify that the action ID is correct and try again.";
+    }
+
+    /** The event names the action's steps match, or null when a step matches any event. */
+    private List<String> stepEvents(String stepsJson) {
+        List<String> events = new ArrayList<>();
+        try {
+            for (JsonNode step : mapper.readTree(stepsJson == null ? "[]" : stepsJson)) {
+                JsonNode event = step.path("event");
+                if (!event.isTextual() || event.asText().isEmpty()) {
+                    return null;
+                }
+                if (!events.contains(event.asText())) {
+                    events.add(event.asText());
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Stored action steps are not JSON", e);
+        }
+        return events;
+    }
+
+    /** PostHog's tool takes the action id as an integer (a numeric string is read as one). */
+    private static long actionId(JsonNode query) {
+        JsonNode v = query.path("action_id");
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
+            return v.asLong();
+        }
+        if (v.isTextual() && v.asText().matches("[0-9]{1,18}")) {
+            return Long.parseLong(v.asText());
+        }
+        throw new ValidationException("action_id must be an integer", "action_id");
     }
 
     private Uni<String> entityProperties(Team team, String entity) {

@@ -70,6 +70,11 @@ class ActionsEndpointTest {
         as(team).body(Map.of("name", "Pricing visit (renamed)")).patch(base(team) + id + "/").then().statusCode(200)
                 .body("name", equalTo("Pricing visit (renamed)")).body("description", equalTo("Saw pricing"))
                 .body("steps[0].url", equalTo("/pricing"));
+        // PUT (the ModelViewSet's update) as PATCH: no field of PostHog's ActionSerializer is required
+        as(team).body(Map.of("name", "Pricing visit (renamed)", "description", "Saw pricing twice"))
+                .put(base(team) + id + "/").then().statusCode(200)
+                .body("name", equalTo("Pricing visit (renamed)")).body("description", equalTo("Saw pricing twice"))
+                .body("steps[0].url", equalTo("/pricing"));
         // the environments prefix reads the same action
         as(team).get("/api/environments/" + team.id() + "/actions/" + id + "/").then().statusCode(200)
                 .body("name", equalTo("Pricing visit (renamed)"));
@@ -123,6 +128,15 @@ class ActionsEndpointTest {
                 .body("detail", equalTo("This project already has an action with this name, ID " + first));
         // another project may use the same name
         create(other, Map.of("name", "Unique name"));
+        // Quarry's budget for one action, checked before any step's HogQL is parsed: 101 steps, or 64 KB of steps
+        List<Map<String, Object>> many = java.util.Collections.nCopies(101, Map.of("event", "e"));
+        as(team).body(Map.of("name", "Too many", "steps", many)).post(base(team)).then().statusCode(400)
+                .body("attr", equalTo("steps")).body("detail", containsString("100 elements"));
+        String longHogQL = "1" + " + 1".repeat(20_000) + " > 0";
+        as(team).body(Map.of("name", "Too long", "steps", List.of(Map.of("event", "e", "properties",
+                        List.of(Map.of("type", "hogql", "key", longHogQL)))))).post(base(team)).then().statusCode(400)
+                .body("attr", equalTo("steps")).body("detail", containsString("characters of JSON"));
+        as(team).get(base(team) + "?search=Too").then().statusCode(200).body("count", equalTo(0));
         // unknown ids and non-numeric ids are 404
         as(team).get(base(team) + "999999999/").then().statusCode(404).body("type", equalTo("invalid_request"));
         as(team).get(base(team) + "abc/").then().statusCode(404);
@@ -133,6 +147,7 @@ class ActionsEndpointTest {
         int id = create(team, Map.of("name", "Walled", "steps", List.of(Map.of("event", "w"))));
         as(other).get(base(other) + id + "/").then().statusCode(404);
         as(other).body(Map.of("deleted", true)).patch(base(other) + id + "/").then().statusCode(404);
+        as(other).body(Map.of("name", "Taken")).put(base(other) + id + "/").then().statusCode(404);
         // and through its own key on the first project's URL: 403, the key does not reach that project
         as(other).get(base(team) + id + "/").then().statusCode(403);
         as(team).get(base(team) + id + "/").then().statusCode(200).body("deleted", equalTo(false));

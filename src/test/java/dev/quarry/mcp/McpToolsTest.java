@@ -15,6 +15,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,33 @@ class McpToolsTest {
         as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "event_property_values", "event_name", "pay",
                         "property_name", "x') or 1=1 --")))).post(tool).then().statusCode(200)
                 .body("content", startsWith("No values found"));
+    }
+
+    /** An action on pay with plan = pro: pay's properties, and plan's values among the matching events only. */
+    @Test
+    void readTaxonomyActions() {
+        String tool = url(team, "read_taxonomy");
+        int id = as(team.key()).body(Map.of("name", "Pro payments", "steps", List.of(Map.of("event", "pay",
+                        "properties", List.of(Map.of("key", "plan", "value", "pro", "operator", "exact", "type", "event"))))))
+                .post("/api/projects/" + team.id() + "/actions/").then().statusCode(201).extract().path("id");
+        int othersId = as(other.key()).body(Map.of("name", "Other's", "steps", List.of(Map.of("event", "pay"))))
+                .post("/api/projects/" + other.id() + "/actions/").then().statusCode(201).extract().path("id");
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "action_properties", "action_id", id))))
+                .post(tool).then().statusCode(200).body("success", equalTo(true))
+                .body("content", equalTo("properties:\n  Numeric:\n    - name: amount\n  String:\n    - name: plan"));
+        // u1 and u2 paid on pro, u3 on free: only pro matches the action
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "action_property_values", "action_id", id,
+                        "property_name", "plan")))).post(tool).then().statusCode(200)
+                .body("content", equalTo("property: plan\nsample_values:\n- pro"));
+        String notFound = " does not exist in the taxonomy. Verify that the action ID is correct and try again.";
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "action_properties", "action_id", othersId))))
+                .post(tool).then().statusCode(200).body("content", equalTo("Action " + othersId + notFound));
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "action_property_values",
+                        "action_id", othersId, "property_name", "plan")))).post(tool).then().statusCode(200)
+                .body("content", equalTo("Action " + othersId + notFound));
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "action_properties", "action_id", "x1"))))
+                .post(tool).then().statusCode(200).body("success", equalTo(false))
+                .body("content", containsString("action_id"));
     }
 
     @Test
