@@ -75,6 +75,11 @@ public final class DatabaseFailures {
             if (t instanceof java.net.SocketException) {
                 return unavailable(); // the same reset on netty's NIO transport ("Connection reset")
             }
+            if (t instanceof IOException && writtenByTheDatabaseClient(t)) {
+                // a pipelined write to a connection the server dropped: "Broken pipe" from the NIO transport, thrown
+                // while the pg client flushed its statements
+                return unavailable();
+            }
             String name = t.getClass().getName();
             String message = t.getMessage() == null ? "" : t.getMessage();
             if (name.startsWith("io.vertx") || name.startsWith("io.netty")) {
@@ -115,6 +120,15 @@ public final class DatabaseFailures {
      * String that is no boolean); the message is ClickHouse's, the detail its error's code name.
      */
     public static final String CLICKHOUSE_ERROR = "QH400";
+
+    private static boolean writtenByTheDatabaseClient(Throwable t) {
+        for (StackTraceElement frame : t.getStackTrace()) {
+            if (frame.getClassName().startsWith("io.vertx.pgclient.") || frame.getClassName().startsWith("io.vertx.sqlclient.")) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /**
      * PostHog's 400 for a ClickHouse error it shows users (posthog/errors.py ExposedCHQueryError): the code name

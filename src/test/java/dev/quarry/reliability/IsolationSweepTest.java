@@ -289,6 +289,8 @@ class IsolationSweepTest {
         calls.put("GET /api/projects/{project_id}/actions/{id}", (s, id) -> s.get(p + id + "/actions/" + bAction + "/"));
         calls.put("PATCH /api/projects/{project_id}/actions/{id}", (s, id) -> s.body(map("name", "renamed by A",
                 "deleted", true)).patch(p + id + "/actions/" + bAction + "/"));
+        calls.put("PUT /api/projects/{project_id}/actions/{id}", (s, id) -> s.body(map("name", "replaced by A"))
+                .put(p + id + "/actions/" + bAction + "/"));
         calls.put("GET /api/projects/{project_id}/insights/trending", (s, id) -> s.get(p + id + "/insights/trending/"));
         calls.put("GET /api/projects/{project_id}/insights/activity", (s, id) -> s.get(p + id + "/insights/activity/"));
         calls.put("GET /api/projects/{project_id}/insights/{id}", (s, id) -> s.get(p + id + "/insights/" + bInsight + "/"));

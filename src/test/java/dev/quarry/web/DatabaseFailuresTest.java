@@ -34,4 +34,18 @@ class DatabaseFailuresTest {
         assertNull(DatabaseFailures.classify(
                 hibernateStyle("ERROR: duplicate key value violates unique constraint \"x\" (23505)", "23505")));
     }
+
+    /** "Broken pipe" thrown while the pg client flushed pipelined statements to a connection the server dropped. */
+    @Test
+    void aWriteToADroppedDatabaseConnectionIsA503AndOtherIoFailuresAreNot() {
+        java.io.IOException fromClient = new java.io.IOException("Broken pipe");
+        fromClient.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("sun.nio.ch.SocketDispatcher", "write", "SocketDispatcher.java", 62),
+                new StackTraceElement("io.vertx.pgclient.impl.codec.PgEncoder", "flush", "PgEncoder.java", 154)});
+        assertEquals(503, DatabaseFailures.classify(fromClient).status());
+        java.io.IOException elsewhere = new java.io.IOException("Broken pipe");
+        elsewhere.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("dev.quarry.capture.CaptureResource", "read", "CaptureResource.java", 1)});
+        assertNull(DatabaseFailures.classify(elsewhere));
+    }
 }
