@@ -122,15 +122,17 @@ public class ActionResource {
         throw new MethodNotAllowedException("DELETE");
     }
 
-    /** PostHog's rule: a live action's name is unique in the project (a deleting edit is not checked). */
+    /**
+     * PostHog's rule: a live action's name is unique in the project (a deleting edit is not checked). Checked here for
+     * PostHog's answer; the index V90_1 holds it under concurrency ({@link Actions#insert}, {@link Actions#update}).
+     */
     private Uni<Void> uniqueName(long teamId, Actions.Edit edit, Long self) {
         if (!edit.nameGiven() || edit.name() == null || Boolean.TRUE.equals(edit.deleted())) {
             return Uni.createFrom().voidItem();
         }
         return actions.namedLike(teamId, edit.name(), self).map(other -> {
             if (other != null) {
-                throw new ValidationException("unique", "This project already has an action with this name, ID "
-                        + other, "name");
+                throw Actions.nameTaken(other);
             }
             return null;
         });

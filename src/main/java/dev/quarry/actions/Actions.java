@@ -1,6 +1,8 @@
 package dev.quarry.actions;
 
 import dev.quarry.data.Sessions;
+import dev.quarry.web.ValidationException;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -71,6 +73,30 @@ public class Actions {
                 .map(e -> e == null ? null : e.id);
     }
 
+    /**
+     * PostHog's 400 for a name another live action of the project has (ActionSerializer.validate: code {@code unique},
+     * attr {@code name}, "This project already has an action with this name, ID {id}").
+     */
+    static ValidationException nameTaken(Long otherId) {
+        return new ValidationException("unique", "This project already has an action with this name, ID " + otherId,
+                "name");
+    }
+
+    /**
+     * The write, with a violation of the live-name index (V90_1: a concurrent create or rename took the name between
+     * the check and the write) answered as {@link #nameTaken} for the action that holds the name now.
+     */
+    private <T> Uni<T> nameChecked(Uni<T> write, long teamId, Edit edit, Long self) {
+        return write.onFailure(Sessions::isUniqueViolation).recoverWithUni(failure -> {
+            // an edit that keeps the name (e.g. restoring a deleted action) collides under the name it has
+            Uni<String> name = edit.name() != null || self == null ? Uni.createFrom().item(edit.name())
+                    : find(teamId, self).map(Action::name);
+            return name.flatMap(n -> namedLike(teamId, n, self)).map(other -> {
+                throw nameTaken(other);
+            });
+        });
+    }
+
     /** What a create or an edit sets: null fields are left as they are (an edit) or take their default (a create). */
     public record Edit(String name, boolean nameGiven, String description, String steps, String tags,
                        Boolean postToSlack, String slackMessageFormat, OffsetDateTime pinnedAt, boolean pinnedGiven,
@@ -85,12 +111,13 @@ public class Actions {
         e.createdAt = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
         e.updatedAt = e.createdAt;
         apply(e, edit);
-        return Sessions.write(() -> e.<ActionEntity>persist()).flatMap(saved -> find(teamId, saved.id));
+        return nameChecked(Sessions.write(() -> e.<ActionEntity>persist()), teamId, edit, null)
+                .flatMap(saved -> find(teamId, saved.id));
     }
 
     /** Edits the team's action (locked for the edit); null when the team has no such action. */
     public Uni<Action> update(long teamId, long id, Edit edit) {
-        return Sessions.write(() -> ActionEntity.<ActionEntity>find("teamId = ?1 and id = ?2", teamId, id)
+        return nameChecked(Sessions.write(() -> ActionEntity.<ActionEntity>find("teamId = ?1 and id = ?2", teamId, id)
                         .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult()
                         .map(e -> {
                             if (e != null) {
@@ -98,7 +125,7 @@ public class Actions {
                                 e.updatedAt = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
                             }
                             return e;
-                        }))
+                        }).call(Panache::flush)), teamId, edit, id)
                 .flatMap(e -> e == null ? Uni.createFrom().nullItem() : find(teamId, id));
     }
 

@@ -5,8 +5,10 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.sql.SQLException;
 import java.util.function.Supplier;
 
 /**
@@ -57,5 +59,19 @@ public final class Sessions {
                         emitter.fail(failure);
                     }));
         });
+    }
+
+    /**
+     * Whether a failed write broke a unique index (PostgreSQL's state 23505): Hibernate Reactive reports it as a
+     * ConstraintViolationException whose cause is an SQLException, the reactive client as a PgException.
+     */
+    public static boolean isUniqueViolation(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())
+                    || t instanceof PgException pg && "23505".equals(pg.getSqlState())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -12,10 +12,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgException;
 import dev.quarry.web.ValidationException;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -87,7 +85,7 @@ public class Definitions {
         row.updatedAt = now;
         return Sessions.write(() -> row.persist().call(Panache::flush))
                 .map(ignored -> EventDefinition.from(row))
-                .onFailure(Definitions::isUniqueViolation)
+                .onFailure(Sessions::isUniqueViolation)
                 .transform(e -> new ValidationException("unique", "Event definition with this name already exists.", "name"));
     }
 
@@ -268,19 +266,5 @@ public class Definitions {
 
     static String escapeLike(String text) {
         return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
-    }
-
-    /**
-     * A unique violation: Hibernate Reactive reports it as a ConstraintViolationException whose cause is an
-     * SQLException carrying PostgreSQL's state.
-     */
-    private static boolean isUniqueViolation(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())
-                    || t instanceof PgException pg && "23505".equals(pg.getSqlState())) {
-                return true;
-            }
-        }
-        return false;
     }
 }

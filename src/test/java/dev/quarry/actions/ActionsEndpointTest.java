@@ -143,6 +143,66 @@ class ActionsEndpointTest {
     }
 
     @Test
+    void concurrentCreatesOfOneNameLeaveOneLiveAction() throws Exception {
+        // eight clients create "Raced" at once: one 201, seven of PostHog's 400 naming the one stored, never a 500
+        int clients = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<io.restassured.response.Response>> answers = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < clients; i++) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return as(team).body(Map.of("name", "Raced", "steps", List.of(Map.of("event", "r"))))
+                            .post(base(team));
+                }));
+            }
+            start.countDown();
+            List<Integer> created = new java.util.ArrayList<>();
+            List<io.restassured.response.Response> refused = new java.util.ArrayList<>();
+            for (var answer : answers) {
+                io.restassured.response.Response r = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                if (r.statusCode() == 201) {
+                    created.add(r.path("id"));
+                } else {
+                    refused.add(r);
+                }
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(1, created.size(), "creates that succeeded: " + created);
+            for (io.restassured.response.Response r : refused) {
+                r.then().statusCode(400).body("type", equalTo("validation_error")).body("code", equalTo("unique"))
+                        .body("attr", equalTo("name")).body("detail",
+                                equalTo("This project already has an action with this name, ID " + created.get(0)));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        as(team).get(base(team) + "?search=Raced").then().statusCode(200).body("count", equalTo(1));
+        // two concurrent renames to one free name: one of them takes it
+        int x = create(team, Map.of("name", "Retitle x"));
+        int y = create(team, Map.of("name", "Retitle y"));
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var fx = two.submit(() -> as(team).body(Map.of("name", "Retitled")).patch(base(team) + x + "/").statusCode());
+            var fy = two.submit(() -> as(team).body(Map.of("name", "Retitled")).patch(base(team) + y + "/").statusCode());
+            List<Integer> codes = new java.util.ArrayList<>(List.of(fx.get(60, java.util.concurrent.TimeUnit.SECONDS),
+                    fy.get(60, java.util.concurrent.TimeUnit.SECONDS)));
+            java.util.Collections.sort(codes);
+            org.junit.jupiter.api.Assertions.assertEquals(List.of(200, 400), codes);
+        } finally {
+            two.shutdownNow();
+        }
+        as(team).get(base(team) + "?search=Retitled").then().statusCode(200).body("count", equalTo(1));
+        // a deleted action frees its name, and restoring it while another holds the name is the same 400
+        int live = as(team).get(base(team) + "?search=Raced").then().extract().path("results[0].id");
+        as(team).body(Map.of("deleted", true)).patch(base(team) + live + "/").then().statusCode(200);
+        int again = create(team, Map.of("name", "Raced"));
+        as(team).body(Map.of("deleted", false)).patch(base(team) + live + "/").then().statusCode(400)
+                .body("code", equalTo("unique")).body("attr", equalTo("name"))
+                .body("detail", equalTo("This project already has an action with this name, ID " + again));
+    }
+
+    @Test
     void anotherProjectCannotReadOrEditTheAction() {
         int id = create(team, Map.of("name", "Walled", "steps", List.of(Map.of("event", "w"))));
         as(other).get(base(other) + id + "/").then().statusCode(404);
