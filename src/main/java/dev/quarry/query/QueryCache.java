@@ -47,15 +47,55 @@ public class QueryCache {
     public record Entry(ObjectNode response, Instant lastRefresh) {
     }
 
-    public String key(long teamId, String timezone, JsonNode query) {
+    /**
+     * The cache key of a query: a hash of the team, its timezone and the query with keys sorted. A query that uses
+     * the team's actions (an {@code ActionsNode} or an entity of type {@code actions}, EventsQuery's
+     * {@code actionId}, HogQL's {@code matchesAction}) also hashes the version of the team's actions (the latest
+     * {@code updated_at} and their number, one indexed read), so an answer computed before an action was edited,
+     * deleted or created is never served for it: PostHog's cached insight results are likewise tied to the action's
+     * definition (its {@code ActionsNode} is expanded from the action as stored when the query runs).
+     */
+    public Uni<String> key(long teamId, String timezone, JsonNode query) {
+        if (!usesActions(query)) {
+            return Uni.createFrom().item(hash(teamId, timezone, query, ""));
+        }
+        return pool.preparedQuery("SELECT coalesce(max(updated_at)::text, '') || '/' || count(*) FROM actions "
+                        + "WHERE team_id = $1")
+                .execute(Tuple.of(teamId))
+                .map(rows -> hash(teamId, timezone, query, "|actions:" + rows.iterator().next().getString(0)));
+    }
+
+    private String hash(long teamId, String timezone, JsonNode query, String suffix) {
         try {
             Object plain = canonical.convertValue(query, Object.class);
-            String text = teamId + "|" + timezone + "|" + canonical.writeValueAsString(plain);
+            String text = teamId + "|" + timezone + "|" + canonical.writeValueAsString(plain) + suffix;
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return "cache_" + HexFormat.of().formatHex(digest, 0, 16);
         } catch (JsonProcessingException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot hash a query", e);
         }
+    }
+
+    /** Whether any part of the query names one of the team's actions (see {@link #key}). */
+    static boolean usesActions(JsonNode node) {
+        if (node == null) {
+            return false;
+        }
+        if (node.isTextual()) {
+            return node.asText().toLowerCase(java.util.Locale.ROOT).contains("matchesaction");
+        }
+        if (node.isObject()) {
+            if ("ActionsNode".equals(node.path("kind").asText()) || "actions".equals(node.path("type").asText())
+                    || node.hasNonNull("actionId")) {
+                return true;
+            }
+        }
+        for (JsonNode child : node) {
+            if (usesActions(child)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Uni<Entry> get(long teamId, String key) {

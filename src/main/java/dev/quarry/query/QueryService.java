@@ -50,13 +50,18 @@ public class QueryService {
         // parsed once, here: a query with an unknown or malformed field is a 400 before anything runs or is enqueued
         QueryRunners.Parsed<?> parsed = QueryRunners.parse(runner, query);
         String queryId = request.clientQueryId() != null ? request.clientQueryId() : QueryIds.newId();
-        RefreshMode mode = request.refresh();
         if (!runner.cacheable()) {
             QueryContext context = new QueryContext(team, mapper, clock.instant());
             // HogQLMetadata validates without running anything: in the project's lane too, never on the event loop
             return plans.run(team, context.now(), queryId, () -> parsed.plan(context)).map(QueryService::reply);
         }
-        String cacheKey = cache.key(team.id(), team.timezone(), query);
+        return cache.key(team.id(), team.timezone(), query)
+                .flatMap(cacheKey -> cachedOrCalculated(team, request, query, parsed, queryId, cacheKey));
+    }
+
+    private Uni<QueryReply> cachedOrCalculated(Team team, QueryRequest request, ObjectNode query,
+            QueryRunners.Parsed<?> parsed, String queryId, String cacheKey) {
+        RefreshMode mode = request.refresh();
         if (mode == RefreshMode.FORCE_ASYNC) {
             return enqueue(team, query, request.kind(), queryId, cacheKey, true).map(this::statusReply);
         }
@@ -106,10 +111,9 @@ public class QueryService {
         if (!runner.cacheable()) {
             return Uni.createFrom().nullItem();
         }
-        String cacheKey = cache.key(team.id(), team.timezone(), query);
-        return cache.get(team.id(), cacheKey).map(entry -> entry == null ? null
-                : withCacheFields(entry.response(), team, cacheKey, entry.lastRefresh(),
-                        CachePolicy.of(request.kind(), parsed.query(), entry.response()), true));
+        return cache.key(team.id(), team.timezone(), query).flatMap(cacheKey -> cache.get(team.id(), cacheKey)
+                .map(entry -> entry == null ? null : withCacheFields(entry.response(), team, cacheKey,
+                        entry.lastRefresh(), CachePolicy.of(request.kind(), parsed.query(), entry.response()), true)));
     }
 
     /** Whether POST query runs {@code kind} (a runner bean answers it); see {@link QueryRunners#kinds()}. */
