@@ -11,12 +11,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * HogQL's {@code matchesAction(id)} (PostHog's posthog function): true for an event that matches the team's action
- * {@code id} (any of its steps, {@link ActionSteps#condition}). A query's calls are found ({@link #ids}), the actions
- * read for the team by the caller, and each call replaced by its action's condition ({@link #replace}) before the
- * query compiles, so the condition's constants print as bind parameters and its fields resolve where the call is.
- * The argument is a constant action id (an integer, or a string of digits); PostHog also takes an action's name,
- * which is refused here with a 400 naming the call.
+ * HogQL's {@code matchesAction(id)} / {@code matchesAction('name')} (PostHog's posthog function,
+ * {@code posthog/hogql/functions/action.py}): true for an event that matches the team's live action with that id, or
+ * with that exact name (any of its steps, {@link ActionSteps#condition}). A query's calls are found
+ * ({@link #refs}), the actions read for the team by the caller, and each call given its action's condition
+ * ({@link #replace}) before the query compiles, so the condition's constants print as bind parameters and its fields
+ * resolve where the call is. The call keeps the user's argument: the HogQL a query answers with
+ * ({@code hogql}) shows {@code matchesAction(…)} as written, never the action's steps (PostHog prints the HogQL the
+ * user wrote); only PostgreSQL prints the condition.
  */
 public final class MatchesAction {
     public static final String NAME = "matchesAction";
@@ -25,36 +27,46 @@ public final class MatchesAction {
     }
 
     /**
-     * The action ids the query's calls name, each once, in order.
+     * The actions the query's calls name, each once, in order: an id ({@code Long}) or a name ({@code String}).
      *
-     * @throws HogQLResolutionException a call whose argument is not one constant action id
+     * @throws HogQLResolutionException a call whose argument is not one constant id or name
      */
-    public static List<Long> ids(SelectLike query) {
-        Set<Long> ids = new LinkedHashSet<>();
+    public static List<Object> refs(SelectLike query) {
+        Set<Object> refs = new LinkedHashSet<>();
         Placeholders.Transformer.transform(query, e -> {
             if (e instanceof Expr.Call c && c.name().equals(NAME)) {
-                ids.add(id(c));
+                refs.add(ref(c));
             }
             return e;
         });
-        return new ArrayList<>(ids);
+        return new ArrayList<>(refs);
     }
 
-    /** The query with each call replaced by its action's condition (a fresh copy per call). */
-    public static SelectLike replace(SelectLike query, Map<Long, Expr> conditions) {
+    /**
+     * The query with each call given the condition of the action it names ({@code conditions} by id or name, as
+     * {@link #refs} gave them; a fresh copy per call), as {@code matchesAction(arg, condition)}: the HogQL printer
+     * prints the argument, the PostgreSQL printer the condition.
+     *
+     * @throws HogQLResolutionException a call whose action the team does not have (PostHog's messages)
+     */
+    public static SelectLike replace(SelectLike query, Map<Object, Expr> conditions) {
         return (SelectLike) Placeholders.Transformer.transform(query, e -> {
             if (e instanceof Expr.Call c && c.name().equals(NAME)) {
-                Expr condition = conditions.get(id(c));
+                Object ref = ref(c);
+                Expr condition = conditions.get(ref);
                 if (condition == null) {
-                    throw new HogQLResolutionException("Action " + id(c) + " does not exist.", c);
+                    throw new HogQLResolutionException(ref instanceof Long
+                            ? "Could not find an action with the ID " + ref
+                            : "Could not find an action with the name '" + ref + "'", c);
                 }
-                return Placeholders.Transformer.copy(condition);
+                return new Expr.Call(NAME, List.of(c.args().get(0), Placeholders.Transformer.copy(condition)),
+                        null, false);
             }
             return e;
         });
     }
 
-    private static long id(Expr.Call c) {
+    private static Object ref(Expr.Call c) {
         if (c.args().size() != 1 || c.distinct() || (c.params() != null && !c.params().isEmpty())) {
             throw new HogQLResolutionException("Function 'matchesAction' expects 1 argument", c);
         }
@@ -62,14 +74,13 @@ public final class MatchesAction {
             if (k.value() instanceof Long || k.value() instanceof Integer) {
                 return ((Number) k.value()).longValue();
             }
-            if (k.value() instanceof String s && s.matches("\\d{1,18}")) {
-                return Long.parseLong(s);
+            if (k.value() instanceof Double d && !d.isNaN() && !d.isInfinite()) {
+                return d.longValue(); // PostHog's int(value) for a float id
             }
-            if (k.value() instanceof String) {
-                throw new HogQLResolutionException("matchesAction() takes an action id here: looking an action up "
-                        + "by its name is not supported", c);
+            if (k.value() instanceof String s) {
+                return s; // PostHog looks a string up by the action's name (digits included)
             }
         }
-        throw new HogQLResolutionException("matchesAction() takes one constant action id", c);
+        throw new HogQLResolutionException("action() takes exactly one string or integer argument", c);
     }
 }

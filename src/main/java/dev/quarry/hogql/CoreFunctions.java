@@ -407,9 +407,13 @@ final class CoreFunctions {
         }, (p, c, name) -> {
             throw new HogQLResolutionException("arrayJoin is only supported as a column of the SELECT list", c);
         });
-        // PostHog's matchesAction(id): a HogQLQuery replaces each call by the action's condition before it compiles
-        // (actions.MatchesAction, which reads the team's action); a call that reaches the printer was not replaced
-        scalar("matchesAction", 1, 1, returns("UInt8"), (p, c, name) -> {
+        // PostHog's matchesAction(id or name): a HogQLQuery gives each call its action's condition before it compiles
+        // (actions.MatchesAction, which reads the team's action) as a second argument, printed here in its place (the
+        // HogQL printer prints the first); a call that reaches the printer with one argument was not given one
+        scalar("matchesAction", 1, 2, (t, c) -> t.size() == 2 ? t.get(1) : "UInt8", (p, c, name) -> {
+            if (c.args().size() == 2 && c.args().get(0) instanceof Expr.Constant) {
+                return p.expr(c.args().get(1)).sql();
+            }
             throw new HogQLResolutionException("matchesAction() is supported in a HogQLQuery (the action is read "
                     + "before the query compiles), not here", c);
         });

@@ -129,14 +129,37 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
             throw new ValidationException("minimumOccurrences must be a positive integer", "minimumOccurrences");
         }
         RetentionBreakdown breakdown = RetentionBreakdown.of(query.breakdownFilter());
-        Expr target = entity(f.targetEntity(), "targetEntity");
-        Expr returning = entity(f.returningEntity(), "returningEntity");
+        Long targetAction = actionId(f.targetEntity(), "targetEntity");
+        Long returningAction = actionId(f.returningEntity(), "returningEntity");
+        List<Long> actionIds = java.util.stream.Stream.of(targetAction, returningAction)
+                .filter(java.util.Objects::nonNull).distinct().toList();
+        if (!actionIds.isEmpty()) {
+            // the entities' actions read first (the team's own, live), then the plan with their conditions
+            RetentionQuery.RetentionFilter filter = f;
+            return QueryPlan.actions(actionIds).flatMap(found -> {
+                Map<Long, Expr> conditions = new java.util.HashMap<>();
+                found.stream().filter(a -> !a.deleted()).forEach(a -> conditions.put(a.id(),
+                        dev.quarry.actions.ActionSteps.condition(a.id(), a.steps(), "retentionFilter")));
+                return plan(sql, query, filter, interval, n, type, minimum, breakdown,
+                        entity(filter.targetEntity(), "targetEntity", conditions),
+                        entity(filter.returningEntity(), "returningEntity", conditions), false);
+            });
+        }
+        return plan(sql, query, f, interval, n, type, minimum, breakdown, entity(f.targetEntity(), "targetEntity"),
+                entity(f.returningEntity(), "returningEntity"), true);
+    }
+
+    /** {@link #plan(InsightSql, RetentionQuery)} once the entities' conditions are known ({@code eventsOnly}: no action). */
+    private static QueryPlan<Plan> plan(InsightSql sql, RetentionQuery query, RetentionQuery.RetentionFilter f,
+                                        Interval interval, int n, String type, int minimum,
+                                        RetentionBreakdown breakdown, Expr target, Expr returning,
+                                        boolean eventsOnly) {
         Expr global = sql.globalFilters(query.properties(), query.filterTestAccounts());
         boolean cumulative = Boolean.TRUE.equals(f.cumulative());
         boolean firstTime = type.equals("retention_first_time");
         DateRange dr = query.dateRange();
         boolean noFrom = dr == null || dr.dateFrom() == null || dr.dateFrom().isBlank();
-        boolean plain = plain(f.targetEntity(), "targetEntity") && plain(f.returningEntity(), "returningEntity")
+        boolean plain = eventsOnly && plain(f.targetEntity(), "targetEntity") && plain(f.returningEntity(), "returningEntity")
                 && (global == null || global instanceof Expr.Constant c && Boolean.TRUE.equals(c.value()))
                 && (breakdown == null || !breakdown.type().equals("event"))
                 && PersonDays.zoneUsable(sql.context().team().timezone());
@@ -182,14 +205,50 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         return new PersonDays.Days(from.toLocalDate(), to.toLocalDate().minusDays(1));
     }
 
-    /** {@code {id, type: "events"}} (id null = every event), or an EventsNode. */
+    /**
+     * The action an entity names: {@code {id, type: "actions"}} (PostHog's RetentionEntity) or an ActionsNode
+     * ({@code {kind: "ActionsNode", id}}); null for an event entity. A non-integer id is a 400 naming {@code attr}.
+     */
+    static Long actionId(RetentionQuery.RetentionEntity e, String attr) {
+        if (e == null || !("actions".equals(e.type()) || "ActionsNode".equals(e.kind()))) {
+            return null;
+        }
+        if (e.kind() != null && !e.kind().equals("ActionsNode") || e.type() != null && !e.type().equals("actions")) {
+            throw new ValidationException("An entity is an event or an action, not both", attr);
+        }
+        JsonNode id = e.id();
+        if (id == null || !(id.isIntegralNumber() || id.isTextual() && id.asText().matches("\\d{1,18}")
+                || id.isFloatingPointNumber() && id.asDouble() == Math.rint(id.asDouble()))) {
+            throw new ValidationException("Input should be a valid integer: " + attr + ".id", attr);
+        }
+        return id.isTextual() ? Long.parseLong(id.asText()) : id.asLong();
+    }
+
+    /** An event entity's events ({@link #entity(RetentionQuery.RetentionEntity, String, Map)} without actions). */
     static Expr entity(RetentionQuery.RetentionEntity e, String attr) {
+        return entity(e, attr, Map.of());
+    }
+
+    /**
+     * An entity's events: {@code {id, type: "events"}} (id null = every event), an EventsNode, or an action
+     * ({@link #actionId}: its condition from {@code actions}, the team's live actions by id; one missing is PostHog's
+     * "Action … does not exist" 400), with the entity's own {@code properties}.
+     */
+    static Expr entity(RetentionQuery.RetentionEntity e, String attr, Map<Long, Expr> actions) {
         if (e == null) {
             return new Expr.Constant(true);
         }
+        Long action = actionId(e, attr);
+        if (action != null) {
+            Expr condition = actions.get(action);
+            if (condition == null) {
+                throw new ValidationException("Action " + action + " does not exist.", attr);
+            }
+            return InsightSql.and(condition, InsightSql.properties(e.properties(), attr));
+        }
         String type = e.type() == null ? "events" : e.type();
         if (!type.equals("events") || (e.kind() != null && !e.kind().equals("EventsNode"))) {
-            throw new ValidationException("Only event entities are supported", attr);
+            throw new ValidationException("Only event and action entities are supported", attr);
         }
         String id = e.kind() != null ? e.event() : e.id() == null || e.id().isNull() ? null : e.id().asText();
         Expr props = InsightSql.properties(e.properties(), attr);

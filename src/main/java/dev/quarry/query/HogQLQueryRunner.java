@@ -53,36 +53,51 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
         Expr filters;
         List<Object> cohortRefs;
         SelectLike ast;
-        List<Long> actionIds;
+        List<Object> actionRefs;
         try {
             values = values(query.values(), query.variables());
             filters = filters(query.filters(), context);
             cohortRefs = HogQLCompiler.cohortReferences(text, CompileSettings.of(context.team().id())
                     .withTimezone(context.team().timezone()).withValues(values).withFilters(filters));
             ast = Parser.parseSelect(text);
-            actionIds = dev.quarry.actions.MatchesAction.ids(ast);
+            actionRefs = dev.quarry.actions.MatchesAction.refs(ast);
         } catch (HogQLException e) {
             throw HogQLErrors.toValidation(e);
         }
-        if (!actionIds.isEmpty()) {
-            // matchesAction(id): the team's actions are read first, each call becomes its action's condition
-            return QueryPlan.actions(actionIds).flatMap(found -> {
-                Map<Long, Expr> conditions = new java.util.HashMap<>();
-                for (QueryPlan.ActionRef action : found) {
-                    if (!action.deleted()) {
-                        conditions.put(action.id(),
-                                dev.quarry.actions.ActionSteps.condition(action.id(), action.steps(), "query"));
-                    }
-                }
+        if (!actionRefs.isEmpty()) {
+            // matchesAction(id or name): the team's actions are read first, each call is given its action's condition
+            return QueryPlan.actions(actionRefs).flatMap(found -> {
                 try {
-                    return run(context, query, dev.quarry.actions.MatchesAction.replace(ast, conditions), values,
-                            text, filters, cohortRefs);
+                    return run(context, query, dev.quarry.actions.MatchesAction.replace(ast,
+                            actionConditions(actionRefs, found)), values, text, filters, cohortRefs);
                 } catch (HogQLException e) {
                     throw HogQLErrors.toValidation(e);
                 }
             });
         }
         return run(context, query, ast, values, text, filters, cohortRefs);
+    }
+
+    /**
+     * The condition of each live action the calls name, by the id or name they give (PostHog's
+     * {@code matches_action}: an id finds the action, a name the one live action of that name; two of one name is
+     * its "Found multiple actions with name" 400). A ref without an action is left out ({@code MatchesAction.replace}
+     * names it).
+     */
+    private static Map<Object, Expr> actionConditions(List<Object> refs, List<QueryPlan.ActionRef> found) {
+        Map<Object, Expr> conditions = new java.util.HashMap<>();
+        for (Object ref : refs) {
+            List<QueryPlan.ActionRef> matching = found.stream().filter(a -> !a.deleted()
+                    && (ref instanceof Long id ? a.id() == id : ref.equals(a.name()))).toList();
+            if (matching.size() > 1) {
+                throw new ValidationException("Found multiple actions with name '" + ref + "'", "query");
+            }
+            if (matching.size() == 1) {
+                QueryPlan.ActionRef a = matching.get(0);
+                conditions.put(ref, dev.quarry.actions.ActionSteps.condition(a.id(), a.steps(), "query"));
+            }
+        }
+        return conditions;
     }
 
     /** The statement, with the cohorts it names read first when it names any. */

@@ -17,7 +17,8 @@ import java.util.function.Function;
  *       after the first part's rows arrived.</li>
  *   <li>{@link #map}: rows to the answer (formatting); {@link #of}: an item known without SQL.</li>
  *   <li>{@link #cohorts(List)}: the team's cohorts by id or name (the IN COHORT and cohort-breakdown lookups).</li>
- *   <li>{@link #actions(List)}: the team's actions by id (an insight's ActionsNode series, HogQL's matchesAction).</li>
+ *   <li>{@link #actions(List)}: the team's actions by id or name (an insight's ActionsNode series, HogQL's
+ *       matchesAction).</li>
  * </ul>
  * A plan is a value: building it runs nothing. Functions given to {@code map}/{@code flatMap} run in the project's
  * lane (see {@link TeamLanes}), after the rows they read arrived.
@@ -48,9 +49,12 @@ public sealed interface QueryPlan<T> {
         return new Cohorts(List.copyOf(refs));
     }
 
-    /** The team's actions whose id is among {@code ids}, deleted ones included (each says whether it is deleted). */
-    static QueryPlan<List<ActionRef>> actions(List<Long> ids) {
-        return new Actions(List.copyOf(ids));
+    /**
+     * The team's actions whose id ({@code Long}) is among {@code refs}, deleted ones included (each says whether it
+     * is deleted), and its live actions whose name ({@code String}) is.
+     */
+    static QueryPlan<List<ActionRef>> actions(List<?> refs) {
+        return new Actions(List.copyOf(refs));
     }
 
     /** This plan's item, transformed (in the project's lane). */
@@ -90,7 +94,7 @@ public sealed interface QueryPlan<T> {
 
     /** An action lookup by ids. */
     @RegisterForReflection
-    record Actions(List<Long> ids) implements QueryPlan<List<ActionRef>> {
+    record Actions(List<Object> refs) implements QueryPlan<List<ActionRef>> {
     }
 
     /** One of the team's actions: its id, its name (null when it has none), its steps (JSON text), whether deleted. */

@@ -145,7 +145,7 @@ public class QueryPlans {
                 return step(then);
             }
             if (plan instanceof QueryPlan.Actions actions) {
-                return (Uni<T>) actions(actions.ids());
+                return (Uni<T>) actions(actions.refs());
             }
             return (Uni<T>) cohorts(((QueryPlan.Cohorts) plan).refs());
         }
@@ -171,10 +171,12 @@ public class QueryPlans {
             return start(then.first()).flatMap(item -> start(then.next().apply(item)));
         }
 
-        private Uni<List<QueryPlan.ActionRef>> actions(List<Long> ids) {
+        private Uni<List<QueryPlan.ActionRef>> actions(List<Object> refs) {
+            Long[] ids = refs.stream().filter(Long.class::isInstance).toArray(Long[]::new);
+            String[] names = refs.stream().filter(String.class::isInstance).toArray(String[]::new);
             return pool.preparedQuery("SELECT id, name, steps::text, deleted FROM actions WHERE team_id = $1 "
-                            + "AND id = ANY($2) ORDER BY id")
-                    .execute(Tuple.of(team.id(), ids.toArray(Long[]::new)))
+                            + "AND (id = ANY($2) OR (name = ANY($3) AND NOT deleted)) ORDER BY id")
+                    .execute(Tuple.of(team.id(), ids, names))
                     .map(rows -> {
                         List<QueryPlan.ActionRef> found = new ArrayList<>();
                         for (Row row : rows) {

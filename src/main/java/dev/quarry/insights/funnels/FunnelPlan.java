@@ -113,9 +113,9 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
                 if (e == null) {
                     throw new ValidationException("A series must be an object.", "exclusions");
                 }
-                if (e.kind() != null && !e.kind().equals("EventsNode")) {
+                if (e.kind() != null && !e.kind().equals("EventsNode") && !e.kind().equals("ActionsNode")) {
                     throw new ValidationException("Unsupported series kind: " + e.kind()
-                            + " (only EventsNode is supported)", "exclusions");
+                            + " (only EventsNode and ActionsNode are supported)", "exclusions");
                 }
                 Series s = Series.of(e, 0, true);
                 int from = e.funnelFromStep() == null ? 0 : e.funnelFromStep().asInt(0);
@@ -169,17 +169,30 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
                 Boolean.TRUE.equals(query.filterTestAccounts()) ? sql.testAccounts() : null);
         int from = fromStep;
         int to = toStep;
-        return Series.withActions(steps, "series", read -> sql.dateRange(query.dateRange(), interval, "-7d")
-                .map(range -> new FunnelPlan(read, order, window, exclusions, breakdown, range, global, viz, from, to,
-                        binCount)));
+        // the steps' and the exclusions' actions read at once: the first steps.size() series are the steps
+        List<Series> all = new ArrayList<>(steps);
+        exclusions.forEach(e -> all.add(e.event()));
+        return Series.withActions(all, "series", read -> {
+            List<Exclusion> readExclusions = new ArrayList<>();
+            for (int j = 0; j < exclusions.size(); j++) {
+                Exclusion e = exclusions.get(j);
+                readExclusions.add(new Exclusion(read.get(steps.size() + j), e.from(), e.to()));
+            }
+            return sql.dateRange(query.dateRange(), interval, "-7d")
+                    .map(range -> new FunnelPlan(read.subList(0, steps.size()), order, window, readExclusions,
+                            breakdown, range, global, viz, from, to, binCount));
+        });
     }
 
     /**
      * Whether an exclusion matches every event of a step (PostHog's is_equal / is_superset): the same event and no
-     * property filter the step does not also have.
+     * property filter the step does not also have. An action covers a step of the same action (PostHog compares
+     * the entities' {@code id} and {@code type}); an action and an event never cover one another.
      */
     static boolean coversStep(EventsNode exclusion, EventsNode step) {
-        if (step == null || !java.util.Objects.equals(exclusion.event(), step.event())) {
+        if (step == null || "ActionsNode".equals(exclusion.kind()) != "ActionsNode".equals(step.kind())
+                || !java.util.Objects.equals(exclusion.event(), step.event())
+                || "ActionsNode".equals(exclusion.kind()) && !sameId(exclusion.id(), step.id())) {
             return false;
         }
         java.util.Set<dev.quarry.query.schema.PropertyFilter> stepProps = new java.util.HashSet<>(
@@ -190,6 +203,11 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
             }
         }
         return true;
+    }
+
+    /** Whether two ActionsNode ids name the same action (1, 1.0 and "1" alike). */
+    private static boolean sameId(com.fasterxml.jackson.databind.JsonNode a, com.fasterxml.jackson.databind.JsonNode b) {
+        return a != null && b != null && a.asText().replaceAll("\\.0+$", "").equals(b.asText().replaceAll("\\.0+$", ""));
     }
 
     /** The filters a property field ANDs together (a list or an AND group, flattened); an OR group is one filter. */
