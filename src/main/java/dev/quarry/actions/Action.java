@@ -1,11 +1,10 @@
 package dev.quarry.actions;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.UserEntity;
 import dev.quarry.web.QueryValues;
-import java.io.IOException;
+import dev.quarry.web.StoredJson;
 import java.time.OffsetDateTime;
 
 /**
@@ -39,10 +38,10 @@ public record Action(long teamId, long id, String name, String description, Stri
         o.put("id", id);
         o.put("name", name);
         o.put("description", description);
-        o.set("tags", json(mapper, tags));
+        o.set("tags", StoredJson.read(mapper, tags));
         o.put("post_to_slack", postToSlack);
         o.put("slack_message_format", slackMessageFormat);
-        o.set("steps", json(mapper, steps));
+        o.set("steps", StoredJson.read(mapper, steps));
         o.put("created_at", QueryValues.timestamp(createdAt));
         if (createdBy == null) {
             o.putNull("created_by");
@@ -66,13 +65,5 @@ public record Action(long teamId, long id, String name, String description, Stri
         o.putNull("creation_context");
         o.put("user_access_level", "editor");
         return o;
-    }
-
-    private static JsonNode json(ObjectMapper mapper, String text) {
-        try {
-            return text == null ? mapper.nullNode() : mapper.readTree(text);
-        } catch (IOException e) {
-            throw new IllegalStateException("Stored action JSON is not JSON", e);
-        }
     }
 }

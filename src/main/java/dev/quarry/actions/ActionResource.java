@@ -25,9 +25,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * PostHog's actions API (ActionViewSet): list (live actions, paged, {@code search} on the name, {@code created_by},
@@ -63,11 +60,8 @@ public class ActionResource {
             }
         }
         return actions.list(auth.teamId(), new Actions.Listing(search, creator, ordering), page.limit(), page.offset())
-                .map(found -> {
-                    List<ObjectNode> rows = new ArrayList<>();
-                    found.rows().forEach(a -> rows.add(a.toJson(mapper)));
-                    return mapper.valueToTree(page.page(URI.create(request.absoluteURI()), found.count(), rows));
-                });
+                .map(found -> page.json(mapper, request.absoluteURI(), found.count(), found.rows(),
+                        a -> a.toJson(mapper)));
     }
 
     @GET

@@ -1,11 +1,10 @@
 package dev.quarry.cohorts;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.CohortEntity;
 import dev.quarry.web.QueryValues;
-import java.io.IOException;
+import dev.quarry.web.StoredJson;
 import java.time.OffsetDateTime;
 
 /** A cohort as stored ({@code filters}, {@code query}, {@code groups} as JSON text). */
@@ -25,10 +24,10 @@ public record Cohort(long teamId, long id, String name, String description, Stri
         node.put("id", id);
         node.put("name", name);
         node.put("description", description);
-        node.set("groups", json(mapper, groups));
+        node.set("groups", StoredJson.read(mapper, groups));
         node.put("deleted", deleted);
-        node.set("filters", json(mapper, filters));
-        node.set("query", json(mapper, query));
+        node.set("filters", StoredJson.read(mapper, filters));
+        node.set("query", StoredJson.read(mapper, query));
         node.put("is_calculating", isCalculating);
         node.putNull("created_by");
         node.put("created_at", QueryValues.timestamp(createdAt));
@@ -37,16 +36,5 @@ public record Cohort(long teamId, long id, String name, String description, Stri
         node.put("count", count);
         node.put("is_static", isStatic);
         return node;
-    }
-
-    private static JsonNode json(ObjectMapper mapper, String text) {
-        if (text == null) {
-            return mapper.nullNode();
-        }
-        try {
-            return mapper.readTree(text);
-        } catch (IOException e) {
-            return mapper.nullNode();
-        }
     }
 }

@@ -24,7 +24,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -53,11 +52,8 @@ public class CohortResource {
     public Uni<ObjectNode> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset,
                                 @Context HttpServerRequest request) {
         LimitOffset page = LimitOffset.parse(limit, offset, 100, 1000);
-        return cohorts.list(auth.teamId(), page.limit(), page.offset()).map(found -> {
-            List<ObjectNode> rows = new ArrayList<>();
-            found.rows().forEach(cohort -> rows.add(cohort.toJson(mapper)));
-            return mapper.valueToTree(page.page(URI.create(request.absoluteURI()), found.count(), rows));
-        });
+        return cohorts.list(auth.teamId(), page.limit(), page.offset()).map(found -> page.json(mapper,
+                request.absoluteURI(), found.count(), found.rows(), cohort -> cohort.toJson(mapper)));
     }
 
     @GET

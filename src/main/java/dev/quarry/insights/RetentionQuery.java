@@ -58,8 +58,8 @@ public record RetentionQuery(String kind, DateRange dateRange, PropertyFilter pr
 
     /**
      * PostHog's {@code RetentionEntity}: {@code {id, type: "events"}} ({@code id} the event, null for every event)
-     * with its own {@code properties}; Quarry also reads an EventsNode's {@code kind} and {@code event}. Actions
-     * ({@code type: "actions"}) are refused.
+     * with its own {@code properties}; Quarry also reads an EventsNode's {@code kind} and {@code event}. An action is
+     * {@code {id: n, type: "actions"}} or an ActionsNode ({@code RetentionQueryRunner.actionId}).
      */
     @RegisterForReflection
     public record RetentionEntity(JsonNode id, String type, String kind, String event, String name,

@@ -1,5 +1,8 @@
 package dev.quarry.web;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -8,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * DRF's LimitOffsetPagination: {@code limit}/{@code offset} query parameters and the {@code next}/{@code previous}
@@ -51,6 +55,17 @@ public record LimitOffset(int limit, int offset) {
     public <T> Page<T> page(URI requestUrl, long count, List<T> results) {
         URI url = LinkUrls.withoutKey(requestUrl);
         return new Page<>(count, next(url, count), previous(url), results);
+    }
+
+    /**
+     * The page as DRF answers it ({@code {count, next, previous, results}}), each row rendered by {@code render},
+     * the links built from {@code requestUrl} (the request's absolute URI).
+     */
+    public <T> ObjectNode json(ObjectMapper mapper, String requestUrl, long count, List<T> rows,
+                               Function<? super T, ? extends JsonNode> render) {
+        List<JsonNode> results = new ArrayList<>(rows.size());
+        rows.forEach(row -> results.add(render.apply(row)));
+        return mapper.valueToTree(page(URI.create(requestUrl), count, results));
     }
 
     String next(URI url, long count) {

@@ -1,6 +1,5 @@
 package dev.quarry.actions;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,18 +65,16 @@ class ActionsInRetentionFunnelsAndCacheTest {
     }
 
     private static int action(Project project, String name, String url) {
-        return as(project).body(Map.of("name", name, "steps", List.of(Map.of("event", "$pageview", "url", url,
-                        "url_matching", "contains")))).post("/api/projects/" + project.id() + "/actions/")
-                .then().statusCode(201).extract().path("id");
+        return ActionsInSeriesTest.action(project, name, List.of(Map.of("event", "$pageview", "url", url,
+                "url_matching", "contains")));
     }
 
     private static RequestSpecification as(Project project) {
-        return given().header("Authorization", "Bearer " + project.key()).contentType("application/json");
+        return ActionsInSeriesTest.as(project);
     }
 
     private static JsonPath query(Project project, Map<String, Object> query) {
-        return as(project).body(Map.of("query", query)).post("/api/projects/" + project.id() + "/query/")
-                .then().log().ifValidationFails().statusCode(200).extract().jsonPath();
+        return ActionsInSeriesTest.query(project, query);
     }
 
     private static Map<String, Object> retention(Map<String, Object> target, Map<String, Object> returning) {

@@ -75,17 +75,19 @@ class ActionsInSeriesTest {
         byText = action(team, "by text", List.of(Map.of("event", "$autocapture", "text", "Buy")));
     }
 
-    private static int action(Project project, String name, List<Map<String, Object>> steps) {
+    /** Creates an action through the API (as PostHog's action-create tool sends it); its id. */
+    static int action(Project project, String name, List<Map<String, Object>> steps) {
         return given().header("Authorization", "Bearer " + project.key()).contentType("application/json")
                 .body(Map.of("name", name, "steps", steps)).post("/api/projects/" + project.id() + "/actions/")
                 .then().statusCode(201).extract().path("id");
     }
 
-    private static RequestSpecification as(Project project) {
+    static RequestSpecification as(Project project) {
         return given().header("Authorization", "Bearer " + project.key()).contentType("application/json");
     }
 
-    private static JsonPath query(Project project, Map<String, Object> query) {
+    /** POST query as the project; the 200 answer. */
+    static JsonPath query(Project project, Map<String, Object> query) {
         return as(project).body(Map.of("query", query)).post("/api/projects/" + project.id() + "/query/")
                 .then().log().ifValidationFails().statusCode(200).extract().jsonPath();
     }
