@@ -81,8 +81,6 @@ class UntypedBodyTest {
         // no Authorization header: PostHog's PersonalAPIKeyAuthentication.find_key_with_source (posthog/auth.py) then
         // looks for personal_api_key in request.data, which parses the body: the 415 comes before any 401
         assertUnsupported(send("POST", base + "/", null, null, query), UNTYPED, "no key");
-        // a key that is not valid: the header is read first, 401
-        assertEquals(401, send("POST", base + "/", "phx_not_a_key", null, query).statusCode());
     }
 
     /**
