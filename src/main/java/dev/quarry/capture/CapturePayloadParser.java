@@ -39,8 +39,9 @@ public final class CapturePayloadParser {
      */
     public static final int MAX_DECOMPRESSED_BYTES = 20 * 1024 * 1024;
     /**
-     * One event's JSON text at most: PostHog's capture sends each event to Kafka as one message, which its producer
+     * One event's Kafka message at most: PostHog's capture sends each event to Kafka as one message, which its producer
      * refuses past 1,000,000 bytes ({@code EventTooBig}: 413 "Event too big"), so no event larger than that is stored.
+     * The message is measured as {@link KafkaMessageSize} does, not the JSON text as sent.
      */
     public static final int MAX_EVENT_BYTES = 1_000_000;
     /**
@@ -79,7 +80,7 @@ public final class CapturePayloadParser {
         JsonNode root = readJson(json);
         // JSON text can carry U+0000 only as the escape \u0000 (a raw control character fails the parse), so a body
         // without that escape needs no walk over every value
-        return toBatch(mayHoldNul(json) ? withoutNul(root) : root, now);
+        return toBatch(mayHoldNul(json) ? withoutNul(root) : root, now, json.length);
     }
 
     /**
@@ -229,10 +230,8 @@ public final class CapturePayloadParser {
 
     /**
      * The body's JSON, read as one token stream within PostHog's capture budget: nested at most
-     * {@link #MAX_NESTING_DEPTH} deep (400 when deeper, found at the first container past it), and each event (an
-     * element of a list or of {@code batch}, or the body itself when it is one event) at most {@link #MAX_EVENT_BYTES}
-     * of JSON text (413 {@code event_too_big} as soon as the oversized event has been read). Both are checked before
-     * any event is processed or stored.
+     * {@link #MAX_NESTING_DEPTH} deep (400 when deeper, found at the first container past it), checked before any
+     * event is processed or stored. Each event's size is checked once the events are read ({@code checkEventSizes}).
      */
     private JsonNode readJson(byte[] raw) {
         try (JsonParser parser = new NegativeZeroParser(factory.createParser(raw))) {
@@ -246,15 +245,11 @@ public final class CapturePayloadParser {
             if (first != JsonToken.START_OBJECT) {
                 return mapper.readTree(parser);
             }
-            long start = parser.getTokenLocation().getByteOffset();
             ObjectNode root = mapper.createObjectNode();
             for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
                 JsonToken value = parser.nextToken();
                 root.set(name, name.equals("batch") && value == JsonToken.START_ARRAY ? readEvents(parser)
                         : mapper.readTree(parser));
-            }
-            if (!root.has("batch")) {
-                checkEventSize(0, parser.getCurrentLocation().getByteOffset() - start);
             }
             return root;
         } catch (StreamConstraintsException e) {
@@ -274,18 +269,31 @@ public final class CapturePayloadParser {
             if (t == null) {
                 throw new CaptureValidationException("Malformed request data: unexpected end of input");
             }
-            long start = parser.getTokenLocation().getByteOffset();
-            JsonNode event = mapper.readTree(parser);
-            checkEventSize(events.size(), parser.getCurrentLocation().getByteOffset() - start);
-            events.add(event);
+            events.add((JsonNode) mapper.readTree(parser));
         }
         return events;
     }
 
-    private static void checkEventSize(int index, long bytes) {
-        if (bytes > MAX_EVENT_BYTES) {
-            throw new PayloadTooLargeException("event_too_big", "Event too big: event at index " + index + " is "
-                    + bytes + " bytes of JSON; an event may be at most " + MAX_EVENT_BYTES + " bytes");
+    /**
+     * Each event's size as PostHog's capture measures it ({@link KafkaMessageSize}: the Kafka message it would produce,
+     * the event written back by serde_json and escaped again inside it), at most {@link #MAX_EVENT_BYTES}: 413
+     * {@code event_too_big} naming the first event past it. Checked once every event of the request has been read,
+     * as PostHog's capture refuses at the producer, after every event was processed (a 400 of a later event wins).
+     * Events of less than a tenth of the limit as sent cannot reach it (serde and the second escaping at most
+     * multiply the text by about 5) and are not counted.
+     */
+    private static void checkEventSizes(List<JsonNode> raws, List<CapturedEvent> events, String token, String sentAt,
+                                        boolean historical, long bodyBytes) {
+        if (bodyBytes <= MAX_EVENT_BYTES / 10) {
+            return;
+        }
+        for (int i = 0; i < raws.size(); i++) {
+            long bytes = KafkaMessageSize.of(raws.get(i), events.get(i), token, sentAt, historical);
+            if (bytes > MAX_EVENT_BYTES) {
+                throw new PayloadTooLargeException("event_too_big", "Event too big: event at index " + i + " is "
+                        + bytes + " bytes as PostHog's capture produces it to Kafka (its JSON written back compactly and "
+                        + "escaped inside the message); an event may be at most " + MAX_EVENT_BYTES + " bytes");
+            }
         }
     }
 
@@ -329,7 +337,7 @@ public final class CapturePayloadParser {
         return node;
     }
 
-    private CaptureBatch toBatch(JsonNode root, Instant now) {
+    private CaptureBatch toBatch(JsonNode root, Instant now, long bodyBytes) {
         List<JsonNode> rawEvents = new ArrayList<>();
         String token = null;
         String sentAt = null;
@@ -377,6 +385,7 @@ public final class CapturePayloadParser {
             throw new CaptureValidationException(
                     "API key is missing: send the project API token as api_key or token");
         }
+        checkEventSizes(rawEvents, events, token, sentAt, historical, bodyBytes);
         return new CaptureBatch(token, events, warnings);
     }
 

@@ -53,11 +53,13 @@ public class ApiExceptionMapper {
                 e.getResponse() == null ? "" : String.valueOf(e.getResponse().getAllowedMethods())));
     }
 
+    /**
+     * No resource method consumes the body's media type: DRF's 415 naming the Content-Type as sent
+     * ({@link UnsupportedMediaTypeException}).
+     */
     @ServerExceptionMapper
-    public Response unsupportedMediaType(NotSupportedException e) {
-        return Response.status(415).type(MediaType.APPLICATION_JSON)
-                .entity(new ApiError("invalid_request", "unsupported_media_type", "Unsupported media type in request.", null))
-                .build();
+    public Response unsupportedMediaType(NotSupportedException e, jakarta.ws.rs.core.HttpHeaders headers) {
+        return apiException(new UnsupportedMediaTypeException(headers.getHeaderString("Content-Type")));
     }
 
     @ServerExceptionMapper(priority = 5000)

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
@@ -36,7 +35,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  *
  * <p>A JSON body is read in the charset its Content-Type names, as DRF reads it ({@link #utf8}); a body sent with no
  * Content-Type at all is a 415, as DRF finds no parser for it (it is not read ahead for this filter, so it could not be
- * scanned).
+ * scanned): every POST, PUT and PATCH with a body, the query endpoint included ({@code Unsupported media type "" in
+ * request.}); a request without a body (no Content-Length, or 0) needs none, as in DRF (no stream, empty data).
  *
  * <p>Not here: the capture endpoints (PostHog's ingestion stores U+FFFD in its place, and so does capture), and the
  * body of {@code POST query} (the query runner answers its own 400 and keeps the run in the query log): resources
@@ -83,9 +83,10 @@ public class NulCharacterFilter {
         // read ahead, and reading them here would block the event loop
         // a body sent without any Content-Type: the resources would read it as JSON, but it is not read ahead for this
         // filter; PostHog's DRF answers it 415 (no parser for the media type ""), and so does Quarry
+        // (the query endpoint too, whose body is otherwise its own: PostHog's query view is DRF's as well)
         boolean untyped = request.getHeaderString("Content-Type") == null;
-        if (withBody && accepted == null && untyped && declaresBody(request)) {
-            throw new NotSupportedException();
+        if (withBody && (accepted == null || accepted.bodyOnly()) && untyped && declaresBody(request)) {
+            throw new UnsupportedMediaTypeException("");
         }
         if (!withBody || accepted != null || !request.hasEntity() || !isJson(request.getMediaType())) {
             return;
