@@ -498,7 +498,10 @@ final class CoreFunctions {
         }
         pattern = re2(pattern);
         String sql = p.str(p.expr(pattern));
-        return pattern instanceof Expr.Constant ? "(SELECT hogql_regex_pattern(" + sql + "))" : sql;
+        // a pattern computed per row is checked as it is read (V91_1): a backreference or a lookaround, which RE2
+        // refuses and PostgreSQL would run by backtracking, fails the statement with cannot_compile_regexp
+        return pattern instanceof Expr.Constant ? "(SELECT hogql_regex_pattern(" + sql + "))"
+                : "hogql_re2_row_pattern(" + sql + ")";
     }
 
     /**
