@@ -367,8 +367,9 @@ final class CoreFunctions {
         scalar("ceil", 1, 2, floorType, floorPlacesFn);
         // abs of a signed integer is ClickHouse's unsigned one of its width: abs(-9223372036854775808) is
         // 9223372036854775808 (UInt64), held exactly as numeric (PostgreSQL's abs of a bigint fails there)
-        scalar("abs", 1, 1, (t, c) -> HogQLTypes.base(t.get(0)).equals("Int64")
-                ? HogQLTypes.nullableLike(t.get(0), "UInt64") : floorType.type(t, c), (p, c, name) -> {
+        // (abs(-1) is UInt8: an IntN's abs is UIntN)
+        scalar("abs", 1, 1, (t, c) -> HogQLTypes.base(t.get(0)).matches("Int(8|16|32|64)")
+                ? HogQLTypes.nullableLike(t.get(0), "U" + HogQLTypes.base(t.get(0))) : floorType.type(t, c), (p, c, name) -> {
                     Frag x = p.expr(c.args().get(0));
                     return HogQLTypes.base(x.type()).equals("Int64") && !IntegerArithmetic.isNumericSql(x)
                             ? "abs((" + x.sql() + ")::numeric)::numeric" : floorFn.print(p, c, name);
@@ -501,7 +502,10 @@ final class CoreFunctions {
         }
         pattern = re2(pattern);
         String sql = p.str(p.expr(pattern));
-        return pattern instanceof Expr.Constant ? "(SELECT hogql_regex_pattern(" + sql + "))" : sql;
+        // a pattern computed per row is checked as it is read (V91_1): a backreference or a lookaround, which RE2
+        // refuses and PostgreSQL would run by backtracking, fails the statement with cannot_compile_regexp
+        return pattern instanceof Expr.Constant ? "(SELECT hogql_regex_pattern(" + sql + "))"
+                : "hogql_re2_row_pattern(" + sql + ")";
     }
 
     /**

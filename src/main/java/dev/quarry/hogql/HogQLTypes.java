@@ -245,6 +245,9 @@ public final class HogQLTypes {
                 anyNull = true;
             }
         }
+        if (cats.equals(Set.of("int"))) {
+            type = intSupertype(types);
+        }
         if (cats.size() <= 1) {
             return anyNull ? nullable(type) : type;
         }
@@ -255,6 +258,37 @@ public final class HogQLTypes {
             return Schema.DATETIME;
         }
         return anyNull ? "Nullable(String)" : "String";
+    }
+
+    /**
+     * ClickHouse's least supertype of integer types (getLeastSupertype): unsigned ones alone the widest of them; with
+     * signed ones the widest signed width, doubled when an unsigned one is as wide or wider ({@code [1, 1000]} is
+     * Array(UInt16), {@code [-1, 200]} Array(Int16), {@code if(c, 1, -1)} Int8). Past 64 bits (UInt64 with a signed
+     * type) the first 64-bit type stays, as Quarry typed such mixes before. NULL types are skipped.
+     */
+    static String intSupertype(List<String> types) {
+        int signedWidth = 0;
+        int unsignedWidth = 0;
+        String first64 = null;
+        for (String t : types) {
+            if (cat(t).equals("null")) {
+                continue;
+            }
+            int w = IntegerArithmetic.width(t);
+            if (w >= 64 && first64 == null) {
+                first64 = base(t);
+            }
+            if (base(t).startsWith("UInt")) {
+                unsignedWidth = Math.max(unsignedWidth, w);
+            } else {
+                signedWidth = Math.max(signedWidth, w);
+            }
+        }
+        if (signedWidth == 0) {
+            return "UInt" + unsignedWidth;
+        }
+        int w = unsignedWidth >= signedWidth ? unsignedWidth * 2 : signedWidth;
+        return w > 64 ? first64 : "Int" + w;
     }
 
     /**

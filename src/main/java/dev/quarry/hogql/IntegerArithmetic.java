@@ -71,13 +71,22 @@ final class IntegerArithmetic {
         return (signed ? "Int" : "UInt") + bits;
     }
 
+    /** The width in bits of an integer type's name ({@code Int8} 8 … {@code UInt256} 256; Nullable read through). */
+    static int width(String type) {
+        String b = HogQLTypes.base(type);
+        return Integer.parseInt(b.substring(b.startsWith("UInt") ? 4 : 3));
+    }
+
     /**
-     * The label of an integer result: ClickHouse's width and sign where a UInt64 (or wider) value takes part; Int64,
-     * as Quarry labels every narrower integer, when only narrower unsigned values do ({@code 1 + 2}: UInt16 in
-     * ClickHouse, whose values Int64 holds exactly).
+     * The label of {@code + - *} of two integers of these types, as ClickHouse's NumberTraits types them
+     * (ResultOfAdditionMultiplication, ResultOfSubtraction): the wider operand's width doubled, up to 64 bits (past
+     * 64 the wider width stays), signed as {@code signed} says. So {@code 1 + 2} (UInt8 + UInt8) is UInt16,
+     * {@code 1 + 1000} UInt32, {@code 1 - 2} Int16, {@code 70000 * 70000} UInt64, {@code -1 + 1} Int16. The value is
+     * computed at 64 bits (or the wider width) all the same: a result narrower than 64 bits cannot overflow.
      */
-    private static String label(int bits, boolean signed, Operand l, Operand r) {
-        return bits == 64 && !signed && !l.uint64() && !r.uint64() ? "Int64" : typeName(bits, signed);
+    private static String label(boolean signed, String lt, String rt) {
+        int w = Math.max(width(lt), width(rt));
+        return typeName(w >= 64 ? w : w * 2, signed);
     }
 
     /**
@@ -95,9 +104,13 @@ final class IntegerArithmetic {
         int bits = Math.max(l.bits(), r.bits());
         boolean signed = op.equals("-") || l.signed() || r.signed();
         boolean nullable = lf.type().startsWith("Nullable(") || rf.type().startsWith("Nullable(");
-        String type = label(bits, signed, l, r);
+        String type = label(signed, lf.type(), rf.type());
         String ls = lf.sql();
         String rs = rf.sql();
+        if (Math.max(width(lf.type()), width(rf.type())) <= 16 && !l.numericSql() && !r.numericSql()) {
+            // operands of 16 bits or fewer: ClickHouse's result (32 bits at most) cannot overflow bigint
+            return new Frag("(" + ls + " " + op + " " + rs + ")", nullable ? HogQLTypes.nullable(type) : type);
+        }
         if (l.numericSql() || r.numericSql()) {
             String wrapped = "hogql_wrap((" + ls + ")::numeric " + op + " (" + rs + ")::numeric, " + bits + ", " + signed
                     + ")";
@@ -256,7 +269,7 @@ final class IntegerArithmetic {
         }
         int bits = Math.max(x.bits(), y.bits());
         boolean signed = x.signed() || y.signed();
-        String type = label(bits, signed, x, y);
+        String type = bits == 64 && !signed && !x.uint64() && !y.uint64() ? "Int64" : typeName(bits, signed);
         boolean nullable = xf.type().startsWith("Nullable(") || yf.type().startsWith("Nullable(");
         String sql = "hogql_bits_wide((" + xf.sql() + ")::numeric, (" + yf.sql() + ")::numeric, '" + op + "', " + bits
                 + ", " + signed + ")";

@@ -33,7 +33,7 @@ final class Literals {
     }
 
     /**
-     * The HogQL type of a constant value: Int64 for a long (UInt64 from 2^32 up), UInt64 … Int256 past it, Float64, String, Bool, UUID,
+     * The HogQL type of a constant value: the smallest of UInt8 … UInt64 / Int8 … Int64 holding a long, UInt64 … Int256 past it, Float64, String, Bool, UUID,
      * {@link Schema#DATETIME} for instants and date-times, Date, {@link HogQLTypes#NULL_TYPE} for NULL.
      *
      * @throws HogQLResolutionException for a value of no HogQL type
@@ -48,10 +48,14 @@ final class Literals {
             return "Bool";
         }
         if (v instanceof Long || v instanceof Integer || v instanceof Short) {
-            // ClickHouse types an integer literal as the smallest type holding it: from 2^32 up a non-negative one is
-            // UInt64 (9223372036854775807 too); narrower ones are labelled Int64, as Quarry labels every integer
-            // narrower than 64 bits
-            return ((Number) v).longValue() >= UINT32_LIMIT ? "UInt64" : "Int64";
+            // ClickHouse types an integer literal as the smallest type holding it (FieldToDataType): a non-negative
+            // one UInt8, UInt16, UInt32 or UInt64 (9223372036854775807 too), a negative one Int8 … Int64
+            long l = ((Number) v).longValue();
+            if (l >= 0) {
+                return l < 1L << 8 ? "UInt8" : l < 1L << 16 ? "UInt16" : l < UINT32_LIMIT ? "UInt32" : "UInt64";
+            }
+            return l >= Byte.MIN_VALUE ? "Int8" : l >= Short.MIN_VALUE ? "Int16" : l >= Integer.MIN_VALUE ? "Int32"
+                    : "Int64";
         }
         if (v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal) {
             return "Float64";

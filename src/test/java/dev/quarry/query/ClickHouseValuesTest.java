@@ -65,8 +65,8 @@ class ClickHouseValuesTest {
     void arrayPositionsPastTheEndAreTheElementTypesDefault() {
         Response r = hogql("select [10, 20][5], ['a'][3], [1, NULL][5], arrayElement([10, 20], -3), [10, 20][-1], "
                 + "arrayFirst(x -> x > 100, [1, 2]), [today()][2], [1.5][2], splitByChar(',', 'a,b')[3]");
-        r.then().statusCode(200).body("types.collect { it[1] }", equalTo(List.of("Int64", "String", "Nullable(Int64)",
-                "Int64", "Int64", "Int64", "Date", "Float64", "String")));
+        r.then().statusCode(200).body("types.collect { it[1] }", equalTo(List.of("UInt8", "String", "Nullable(UInt8)",
+                "UInt8", "UInt8", "UInt8", "Date", "Float64", "String")));
         assertTrue(r.asString().contains("\"results\":[[0,\"\",null,0,20,0,\"1970-01-01\",0.0,\"\"]]"), r.asString());
         refused("select [10, 20][0]", "SQL indexes start from one, not from zero. E.g: array[1]");
     }
@@ -233,7 +233,7 @@ class ClickHouseValuesTest {
         hogql("select NULL as x union all select toDate('2024-01-02')").then().statusCode(200)
                 .body("types[0][1]", equalTo("Nullable(Date)"));
         hogql("select 1 as x union all select 'a'").then().statusCode(400)
-                .body("detail", equalTo("There is no supertype for types Int64, String because some of them are "
+                .body("detail", equalTo("There is no supertype for types UInt8, String because some of them are "
                         + "String/FixedString/Enum and some of them are not"));
     }
 
@@ -328,7 +328,7 @@ class ClickHouseValuesTest {
                 + "max(properties.$current_url), min(uuid), count(), sum(1), avg(1) from events where 1 = 0")
                 .then().statusCode(200).body("results[0]", equalTo(Arrays.asList("", "1970-01-01T00:00:00.000000Z", "",
                         0, "", null, "00000000-0000-0000-0000-000000000000", 0, 0, null)))
-                .body("types.collect { it[1] }", equalTo(List.of("String", "DateTime64(6, 'UTC')", "String", "Int64",
+                .body("types.collect { it[1] }", equalTo(List.of("String", "DateTime64(6, 'UTC')", "String", "UInt8",
                         "String", "Nullable(String)", "String", "UInt64", "Int64", "Nullable(Float64)")));
         // with rows, the values themselves
         hogql("select max(properties.$current_url), min(event) from events").then().statusCode(200)

@@ -88,7 +88,7 @@ class QueryStatusWireTest {
         assertEquals(200, done.statusCode());
         // the answer inside is kept as rendered text (V59_1): its keys in the fresh answer's order
         String answer = "{\"results\":[[1,\"a\"]],\"columns\":[\"one\",\"two\"],"
-                + "\"types\":[[\"one\",\"Int64\"],[\"two\",\"String\"]],"
+                + "\"types\":[[\"one\",\"UInt8\"],[\"two\",\"String\"]],"
                 + "\"hogql\":\"SELECT 1 AS one, 'a' AS two LIMIT 100\",\"clickhouse\":null,"
                 + "\"postgres\":\"SELECT 1::bigint AS \\\"one\\\", $1::text AS \\\"two\\\" LIMIT 101\","
                 + "\"query\":\"select 1 as one, 'a' as two\",\"limit\":100,\"offset\":0,\"hasMore\":false,"

@@ -1,0 +1,112 @@
+package dev.quarry.query;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code types} of a HogQL answer for constants and their arithmetic, as ClickHouse names them (PostHog's
+ * HogQLQueryResponse.types are ClickHouse's result types; PostHog prints {@code 1 + 2} as {@code plus(1, 2)} and a
+ * negative number literal {@code -1} as the literal, its parser folding the sign into the constant). ClickHouse's
+ * rules (FieldToDataType for literals, NumberTraits' ResultOfAdditionMultiplication / ResultOfSubtraction for
+ * {@code + *} / {@code -}, getLeastSupertype where values meet):
+ * <ul>
+ * <li>an integer literal is the smallest type holding it: 0 … 255 UInt8, … 65535 UInt16, … 2^32 - 1 UInt32, then
+ * UInt64; a negative one Int8 from -128, Int16 from -32768, Int32 from -2^31, else Int64; a decimal point makes it
+ * Float64;</li>
+ * <li>{@code + *}: the wider operand's width doubled (up to 64 bits), unsigned when both are; {@code -} the same,
+ * always signed; {@code /} Float64; a float operand makes the result Float64;</li>
+ * <li>{@code abs} of IntN is UIntN;</li>
+ * <li>array items and {@code if} branches meet at the least supertype: unsigned alone the widest, with a signed one
+ * the widest signed width, doubled when an unsigned one is as wide.</li>
+ * </ul>
+ * The values stay the same: a result narrower than 64 bits cannot overflow, so Quarry still computes in bigint.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class ClickHouseTypesTest {
+    private static Project team;
+
+    @BeforeEach
+    void project() {
+        if (team == null) {
+            team = TestProjects.create("ClickHouse types");
+        }
+    }
+
+    /** A HogQLQuery as PostHog's clients post it (the query text as JSON, a blocking refresh). */
+    private static Response hogql(String q) {
+        return given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", q), "refresh", "force_blocking"))
+                .post("/api/environments/" + team.id() + "/query/");
+    }
+
+    /** The answer's one row and its column types, as a list of [value, type] pairs flattened. */
+    private static List<Object> valuesAndTypes(String q) {
+        Response r = hogql(q);
+        r.then().statusCode(200);
+        List<Object> values = r.jsonPath().getList("results[0]");
+        List<List<String>> types = r.jsonPath().getList("types");
+        List<Object> out = new ArrayList<>();
+        for (int k = 0; k < values.size(); k++) {
+            out.add(values.get(k));
+            out.add(types.get(k).get(1));
+        }
+        return out;
+    }
+
+    @Test
+    void integerLiteralsAreTheSmallestTypeHoldingThem() {
+        assertEquals(Arrays.asList(0, "UInt8", 255, "UInt8", 256, "UInt16", 65535, "UInt16", 65536, "UInt32",
+                        4294967295L, "UInt32", 4294967296L, "UInt64"),
+                valuesAndTypes("select 0, 255, 256, 65535, 65536, 4294967295, 4294967296"));
+        assertEquals(Arrays.asList(-1, "Int8", -128, "Int8", -129, "Int16", -32768, "Int16", -32769, "Int32",
+                        -2147483648, "Int32", -2147483649L, "Int64", 1.5f, "Float64"),
+                valuesAndTypes("select -1, -128, -129, -32768, -32769, -2147483648, -2147483649, 1.5"));
+    }
+
+    @Test
+    void constantArithmeticIsTypedAsClickHouseTypesIt() {
+        // UInt8+UInt8 UInt16; UInt8+UInt16 UInt32; UInt16+UInt32 UInt64; (UInt8+UInt8)+UInt8 UInt32;
+        // 255 + 1 is 256 (UInt16, no UInt8 wrap)
+        assertEquals(Arrays.asList(3, "UInt16", 1001, "UInt32", 71000, "UInt64", 6, "UInt32", 256, "UInt16"),
+                valuesAndTypes("select 1 + 2, 1 + 1000, 1000 + 70000, 1 + 2 + 3, 255 + 1"));
+        // subtraction is signed: UInt8-UInt8 Int16; Int8+UInt8 Int16; Int8*UInt16 Int32; UInt32*UInt32 UInt64
+        assertEquals(Arrays.asList(-1, "Int16", 0, "Int16", -1000, "Int32", 4900000000L, "UInt64", 6, "UInt16"),
+                valuesAndTypes("select 1 - 2, -1 + 1, -1 * 1000, 70000 * 70000, 2 * 3"));
+        // division and any float operand: Float64
+        assertEquals(Arrays.asList(2.0f, "Float64", 2.5f, "Float64", 3.0f, "Float64"),
+                valuesAndTypes("select 4 / 2, 1 + 1.5, 2 * 1.5"));
+        // 64 bits and past: as before (Int64 column-like values, UInt64 wrap)
+        assertEquals(Arrays.asList(2, "Int64", new java.math.BigInteger("9223372036854775808"), "UInt64"),
+                valuesAndTypes("select toInt64(1) + 1, 9223372036854775807 + 1"));
+    }
+
+    @Test
+    void absAndMeetingValuesFollowClickHouse() {
+        // abs(Int8) UInt8, abs(Int16) UInt16; -(1 + 2) is 0 - UInt16: Int32
+        assertEquals(Arrays.asList(1, "UInt8", 300, "UInt16", -3, "Int32"),
+                valuesAndTypes("select abs(-1), abs(-300), -(1 + 2)"));
+        // least supertypes: UInt8 & UInt16 UInt16; Int8 & UInt8 Int16; Int8 & UInt16 Int32; coalesce drops the NULL literal (ClickHouse: UInt8)
+        assertEquals(Arrays.asList(Arrays.asList(1, 1000), "Array(UInt16)", Arrays.asList(-1, 200), "Array(Int16)",
+                        1, "Int16", -1, "Int32", 1, "UInt8"),
+                valuesAndTypes("select [1, 1000], [-1, 200], if(1 = 1, 1, -1), if(1 = 2, 1000, -1),"
+                        + " coalesce(NULL, 1)"));
+        // a UNION's column: UInt8 and UInt16 meet at UInt16
+        Response r = hogql("select 1 as x union all select 1000 as x");
+        r.then().statusCode(200);
+        assertEquals("UInt16", r.jsonPath().getString("types[0][1]"));
+    }
+}
