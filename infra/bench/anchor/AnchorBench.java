@@ -141,9 +141,12 @@ public class AnchorBench {
      * plain HTTP on a free loopback port), one JVM, migrations at start; waits until it answers.
      */
     static App startHttpApp(Path jar, Map<String, String> env, Path logs) throws Exception {
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
+        // QUARRY_BENCH_APP_PORT: a fixed port (a machine shared by several people gives each a range); else a free one
+        int port = Integer.parseInt(System.getenv().getOrDefault("QUARRY_BENCH_APP_PORT", "0"));
+        if (port == 0) {
+            try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = socket.getLocalPort();
+            }
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m"));

@@ -2,7 +2,7 @@
 # Quarry (packaged application, through the API) beside DuckDB on the same generated rows, plus capture through
 # /batch/ against a raw COPY. One command; prints per insight kind Quarry's median, DuckDB's median and the ratio.
 # Usage: infra/bench/anchor/run.sh [events=1000000] [persons=15000] [runs=3] [capture-events=100000]
-# Environment: QUARRY_BENCH_PG_PORT (55181), QUARRY_BENCH_DIR (/tmp/anchor-bench), QUARRY_BENCH_ONLY (insight name
+# Environment: QUARRY_BENCH_PG_PORT (55181), QUARRY_BENCH_APP_PORT (the packaged app's HTTP port; default a free one), QUARRY_BENCH_DIR (/tmp/anchor-bench), QUARRY_BENCH_ONLY (insight name
 # parts, comma-separated), QUARRY_BENCH_URL (time a Quarry already serving plain HTTP there instead of starting the packaged app,
 # target/quarkus-app/quarkus-run.jar), QUARRY_BENCH_PG_STATS (any value: print where PostgreSQL spent capture's time,
 # from pg_stat_statements; capture also prints its CPU per 1,000 events, app and PostgreSQL), QUARRY_BENCH_PG_EXPLAIN_MS
