@@ -814,7 +814,19 @@ public class AnchorBench {
                 1000 * appCpu / events * 1000, 1000 * pgCpu / events * 1000, 2 * events / (appCpu + pgCpu));
         // the same CPU by kind of thread and process: the JIT compiling and the garbage collector are not the request
         // path's own work, and autovacuum analysing a small, fast-growing table is the benchmark's shape, not capture's
-        System.out.printf("  app by thread (ms per 1,000 events): %s%n", perThousand(appThreads0, appThreadTicks(app.pid()), events));
+        Map<String, Long> appThreads = appThreadTicks(app.pid());
+        // threads that ended meanwhile (the worker pool shrinks) took their ticks with them: the process's total less
+        // the live kinds is the workers' share with the ended threads'
+        long appTicks = Math.round(appCpu * 100);
+        for (String kind : List.copyOf(appThreads.keySet())) {
+            if (!kind.equals("workers")) {
+                appTicks -= appThreads.get(kind) - appThreads0.getOrDefault(kind, 0L);
+            }
+        }
+        appThreads.put("workers and ended threads", appTicks + appThreads0.getOrDefault("workers", 0L));
+        appThreads0.put("workers and ended threads", appThreads0.getOrDefault("workers", 0L));
+        appThreads.remove("workers");
+        System.out.printf("  app by thread (ms per 1,000 events): %s%n", perThousand(appThreads0, appThreads, events));
         System.out.printf("  PostgreSQL by process (ms per 1,000 events): %s%n", perThousand(pgProcesses0, pgProcessTicks(postmaster), events));
         Path file = logs.resolve("capture.csv");
         Files.writeString(file, csv);
