@@ -141,9 +141,12 @@ public class AnchorBench {
      * plain HTTP on a free loopback port), one JVM, migrations at start; waits until it answers.
      */
     static App startHttpApp(Path jar, Map<String, String> env, Path logs) throws Exception {
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
+        // QUARRY_BENCH_APP_PORT: a fixed port (a machine shared by several people gives each a range); else a free one
+        int port = Integer.parseInt(System.getenv().getOrDefault("QUARRY_BENCH_APP_PORT", "0"));
+        if (port == 0) {
+            try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = socket.getLocalPort();
+            }
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m"));
@@ -776,6 +779,8 @@ public class AnchorBench {
         long postmaster = Long.parseLong(Files.readAllLines(pgDataDir(pgPort).resolve("postmaster.pid")).get(0).trim());
         double appCpu0 = cpuSeconds(app.pid(), false);
         double pgCpu0 = cpuSeconds(postmaster, true);
+        Map<String, Long> appThreads0 = appThreadTicks(app.pid());
+        Map<String, Long> pgProcesses0 = pgProcessTicks(postmaster);
         long t0 = System.nanoTime();
         List<java.util.concurrent.Future<?>> done = new ArrayList<>();
         for (int s = 0; s < 2; s++) {
@@ -807,6 +812,22 @@ public class AnchorBench {
         System.out.printf("CPU per 1,000 events: app %.0f ms, PostgreSQL %.0f ms (every process of the server); "
                         + "2 idle cores would allow at most %,.0f events/s%n",
                 1000 * appCpu / events * 1000, 1000 * pgCpu / events * 1000, 2 * events / (appCpu + pgCpu));
+        // the same CPU by kind of thread and process: the JIT compiling and the garbage collector are not the request
+        // path's own work, and autovacuum analysing a small, fast-growing table is the benchmark's shape, not capture's
+        Map<String, Long> appThreads = appThreadTicks(app.pid());
+        // threads that ended meanwhile (the worker pool shrinks) took their ticks with them: the process's total less
+        // the live kinds is the workers' share with the ended threads'
+        long appTicks = Math.round(appCpu * 100);
+        for (String kind : List.copyOf(appThreads.keySet())) {
+            if (!kind.equals("workers")) {
+                appTicks -= appThreads.get(kind) - appThreads0.getOrDefault(kind, 0L);
+            }
+        }
+        appThreads.put("workers and ended threads", appTicks + appThreads0.getOrDefault("workers", 0L));
+        appThreads0.put("workers and ended threads", appThreads0.getOrDefault("workers", 0L));
+        appThreads.remove("workers");
+        System.out.printf("  app by thread (ms per 1,000 events): %s%n", perThousand(appThreads0, appThreads, events));
+        System.out.printf("  PostgreSQL by process (ms per 1,000 events): %s%n", perThousand(pgProcesses0, pgProcessTicks(postmaster), events));
         Path file = logs.resolve("capture.csv");
         Files.writeString(file, csv);
         psql(pgPort, "-c", "DROP TABLE IF EXISTS bench_copy_events; CREATE TABLE bench_copy_events (LIKE events INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING INDEXES); "
@@ -839,6 +860,73 @@ public class AnchorBench {
             }
         }
         return ticks / 100.0;
+    }
+
+    /** CPU clock ticks of the app's live threads so far, summed by kind: JIT compiler, GC, event loop, workers, other. */
+    static Map<String, Long> appThreadTicks(long pid) {
+        Map<String, Long> ticks = new java.util.TreeMap<>();
+        if (pid < 0) {
+            return ticks;
+        }
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String kind = name.contains("CompilerThre") ? "JIT compiler" : name.startsWith("GC ") || name.startsWith("G1 ")
+                            ? "GC" : name.startsWith("vert.x-eventloo") ? "event loop" : name.startsWith("executor-thread")
+                            ? "workers" : "other";
+                    ticks.merge(kind, cpuTicks(task, false), Long::sum);
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException gone) {
+            // the app ended
+        }
+        return ticks;
+    }
+
+    /**
+     * CPU clock ticks of the PostgreSQL server so far by kind: client backends (live children named
+     * "postgres: postgres …"), autovacuum (live workers plus the postmaster's exited children: during a capture run
+     * only autovacuum workers come and go), and the rest (WAL writer, checkpointer, background writer, the postmaster).
+     */
+    static Map<String, Long> pgProcessTicks(long postmaster) {
+        Map<String, Long> ticks = new java.util.TreeMap<>();
+        ticks.put("autovacuum", cpuTicks(Path.of("/proc", String.valueOf(postmaster)), true)
+                - cpuTicks(Path.of("/proc", String.valueOf(postmaster)), false));
+        ticks.merge("other", cpuTicks(Path.of("/proc", String.valueOf(postmaster)), false), Long::sum);
+        for (ProcessHandle child : ProcessHandle.of(postmaster).map(h -> h.descendants().toList()).orElse(List.of())) {
+            String command;
+            try {
+                command = Files.readString(Path.of("/proc", String.valueOf(child.pid()), "cmdline")).replace('\0', ' ');
+            } catch (IOException gone) {
+                continue;
+            }
+            String kind = command.contains("autovacuum worker") ? "autovacuum"
+                    : command.startsWith("postgres: postgres ") ? "backends" : "other";
+            ticks.merge(kind, cpuTicks(child.pid(), false), Long::sum);
+        }
+        return ticks;
+    }
+
+    static String perThousand(Map<String, Long> before, Map<String, Long> after, int events) {
+        StringBuilder out = new StringBuilder();
+        after.forEach((kind, ticks) -> out.append(out.isEmpty() ? "" : ", ").append(kind).append(' ')
+                .append(Math.round((ticks - before.getOrDefault(kind, 0L)) * 10.0 / events * 1000)));
+        return out.toString();
+    }
+
+    static long cpuTicks(Path procEntry, boolean withExitedChildren) {
+        try {
+            String stat = Files.readString(procEntry.resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return withExitedChildren ? ticks + Long.parseLong(f[13]) + Long.parseLong(f[14]) : ticks;
+        } catch (IOException | RuntimeException gone) {
+            return 0;
+        }
     }
 
     static long cpuTicks(long pid, boolean withExitedChildren) {

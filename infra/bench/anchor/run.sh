@@ -2,10 +2,10 @@
 # Quarry (packaged application, through the API) beside DuckDB on the same generated rows, plus capture through
 # /batch/ against a raw COPY. One command; prints per insight kind Quarry's median, DuckDB's median and the ratio.
 # Usage: infra/bench/anchor/run.sh [events=1000000] [persons=15000] [runs=3] [capture-events=100000]
-# Environment: QUARRY_BENCH_PG_PORT (55181), QUARRY_BENCH_DIR (/tmp/anchor-bench), QUARRY_BENCH_ONLY (insight name
+# Environment: QUARRY_BENCH_PG_PORT (55181), QUARRY_BENCH_APP_PORT (the packaged app's HTTP port; default a free one), QUARRY_BENCH_DIR (/tmp/anchor-bench), QUARRY_BENCH_ONLY (insight name
 # parts, comma-separated), QUARRY_BENCH_URL (time a Quarry already serving plain HTTP there instead of starting the packaged app,
 # target/quarkus-app/quarkus-run.jar), QUARRY_BENCH_PG_STATS (any value: print where PostgreSQL spent capture's time,
-# from pg_stat_statements; capture also prints its CPU per 1,000 events, app and PostgreSQL), QUARRY_BENCH_PG_EXPLAIN_MS
+# from pg_stat_statements; capture also prints its CPU per 1,000 events, app and PostgreSQL, and that CPU by kind of app thread — JIT compiler, GC, event loop, workers — and of PostgreSQL process — backends, autovacuum, the rest), QUARRY_BENCH_PG_EXPLAIN_MS
 # (plans of statements slower than this, by auto_explain, in log files under the run's logs), QUARRY_BENCH_APP_JAVA_OPTS (extra JVM options for the app, e.g. a JFR recording),
 # QUARRY_BENCH_APP_JAR (another packaged app, e.g. a copy of a before build), QUARRY_BENCH_START_MINUTES (how long the
 # app may take to start, default 3: a migration backfill), QUARRY_BENCH_HOLD (any value: wait after

@@ -47,7 +47,8 @@ import java.util.function.Function;
  */
 @ApplicationScoped
 public class EventIngestor {
-    private static final Set<String> RETRYABLE_STATES = Set.of("40P01", "40001", "23505");
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final Set<String> RETRYABLE_STATES = Set.of("40P01", "40001", UNIQUE_VIOLATION);
 
     private final Pool pool;
     private final ObjectMapper mapper;
@@ -83,12 +84,18 @@ public class EventIngestor {
     public Uni<Integer> ingest(long teamId, List<CapturedEvent> events, List<IngestionWarning> parseWarnings) {
         java.util.concurrent.atomic.AtomicBoolean lockAll = new java.util.concurrent.atomic.AtomicBoolean(
                 events.stream().anyMatch(event -> PersonResolution.distinctIdsOf(event).size() > 1));
+        // the first attempt inserts the events without ON CONFLICT (a re-sent event fails it with 23505 and the
+        // retry replaces the stored copies): the arbiter check of every row is most of an upsert's extra cost
+        java.util.concurrent.atomic.AtomicBoolean upsert = new java.util.concurrent.atomic.AtomicBoolean(false);
         return Uni.createFrom().deferred(() -> pool.withTransaction(conn -> ingest(conn, teamId,
-                        events, parseWarnings, lockAll.get())))
+                        events, parseWarnings, lockAll.get(), upsert.get())))
                 .onFailure(failure -> {
                     // a retry locks everything first, so it cannot lose to a concurrent batch again
                     boolean retry = failure instanceof PersonChangedMeanwhile || isRetryable(failure);
                     lockAll.compareAndSet(false, retry);
+                    if (failure instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+                        upsert.set(true);
+                    }
                     return retry;
                 }).retry().atMost(3);
     }
@@ -116,7 +123,7 @@ public class EventIngestor {
     }
 
     private Uni<Integer> ingest(SqlConnection conn, long teamId, List<CapturedEvent> sent,
-                                List<IngestionWarning> parseWarnings, boolean lockAll) {
+                                List<IngestionWarning> parseWarnings, boolean lockAll, boolean upsert) {
         List<CapturedEvent> events = copies(sent);
         Set<String> distinctIds = new LinkedHashSet<>();
         events.forEach(event -> distinctIds.addAll(PersonResolution.distinctIdsOf(event)));
@@ -131,7 +138,7 @@ public class EventIngestor {
                                         writePersons(conn, teamId, resolved.persons(), resolved.groups(),
                                                 resolved.warnings()),
                                         insertEvents(conn, teamId, events, resolved.persons().eventPersons(),
-                                                resolved.groups()),
+                                                resolved.groups(), upsert),
                                         definitions.record(conn, teamId, events))
                                 .asTuple().map(all -> all.getItem2());
                     }));
@@ -147,7 +154,8 @@ public class EventIngestor {
                     .toArray(String[]::new);
             // the events, the definitions and (when every id was known) the persons' writes go out at once, pipelined
             // on the connection: PostgreSQL runs them in this order, and the request waits for one round trip, not three
-            Uni<Integer> stored = insertEvents(conn, teamId, events, first.persons().eventPersons(), first.groups());
+            Uni<Integer> stored = insertEvents(conn, teamId, events, first.persons().eventPersons(), first.groups(),
+                    upsert);
             Uni<Void> named = definitions.record(conn, teamId, events);
             if (unseen.length == 0) {
                 return Uni.combine().all().unis(stored, named,
@@ -490,9 +498,15 @@ public class EventIngestor {
     /**
      * Writes the kept events; copies sharing (uuid, event, distinct_id, UTC day of timestamp) collapse into the last
      * one, and a copy already stored is replaced by it.
+     *
+     * @param upsert false: a plain INSERT, which fails the batch with 23505 (unique violation on the events' primary
+     *               key) when a copy is already stored, so that the batch is retried with true: {@code ON CONFLICT …
+     *               DO UPDATE}, the later copy replacing the stored one. Most batches hold no re-sent event, and the
+     *               plain INSERT skips the upsert's arbiter-index check of every row and the three statement-level
+     *               update triggers an upsert fires even when it updates nothing.
      */
     private static Uni<Integer> insertEvents(SqlConnection conn, long teamId, List<CapturedEvent> events,
-                                             List<UUID> persons, GroupResolution.Outcome groups) {
+                                             List<UUID> persons, GroupResolution.Outcome groups, boolean upsert) {
         Map<EventKey, Integer> last = new LinkedHashMap<>();
         for (int i = 0; i < events.size(); i++) {
             if (persons.get(i) != null && !groups.dropped().get(i)) {
@@ -523,15 +537,17 @@ public class EventIngestor {
                         + "person_id, group_0, group_1, group_2, group_3, group_4) "
                         + "SELECT $1, u, e, d, p::jsonb, t, pid, g0, g1, g2, g3, g4 FROM unnest($2::uuid[], $3::text[], "
                         + "$4::text[], $5::text[], $6::timestamptz[], $7::uuid[], $8::text[], $9::text[], $10::text[], "
-                        + "$11::text[], $12::text[]) AS x(u, e, d, p, t, pid, g0, g1, g2, g3, g4) "
-                        + "ON CONFLICT (team_id, uuid, event, distinct_id, timestamp_day) DO UPDATE SET "
-                        + "timestamp = EXCLUDED.timestamp, properties = EXCLUDED.properties, "
-                        + "person_id = EXCLUDED.person_id, "
-                        + "group_0 = EXCLUDED.group_0, group_1 = EXCLUDED.group_1, group_2 = EXCLUDED.group_2, "
-                        + "group_3 = EXCLUDED.group_3, group_4 = EXCLUDED.group_4, created_at = now()")
+                        + "$11::text[], $12::text[]) AS x(u, e, d, p, t, pid, g0, g1, g2, g3, g4)"
+                        + (upsert ? " " + REPLACE_STORED_COPY : ""))
                 .execute(Tuple.tuple(columns))
                 .map(result -> result.rowCount());
     }
+
+    /** A re-sent event replaces the stored copy with the same de-duplication key (the later copy wins). */
+    private static final String REPLACE_STORED_COPY = "ON CONFLICT (team_id, uuid, event, distinct_id, timestamp_day) "
+            + "DO UPDATE SET timestamp = EXCLUDED.timestamp, properties = EXCLUDED.properties, "
+            + "person_id = EXCLUDED.person_id, group_0 = EXCLUDED.group_0, group_1 = EXCLUDED.group_1, "
+            + "group_2 = EXCLUDED.group_2, group_3 = EXCLUDED.group_3, group_4 = EXCLUDED.group_4, created_at = now()";
 
     /** PostHog's de-duplication key of an event: uuid, event, distinct id and the UTC day of its timestamp. */
     private record EventKey(UUID uuid, String event, java.time.LocalDate day, String distinctId) {
