@@ -41,13 +41,6 @@ public final class Schema {
     /** events' person id as stored, before merges (see the events table below). */
     public static final String STORED_PERSON_ID = "#stored_person_id";
 
-    /**
-     * events' session key: the event's {@code $session_id} as the sessions table keys it (V89_1
-     * {@code quarry_session_key}: lower-case canonical UUID text of a UUIDv7, else NULL). Not in *, not nameable by
-     * HogQL text; read by the session join and session property filters.
-     */
-    public static final String SESSION_KEY = "#session_key";
-
     /** The merged-persons table (old person id, the person it was merged into). */
     public static final String PERSON_OVERRIDES = "#person_overrides";
 
@@ -129,9 +122,7 @@ public final class Schema {
                 // PostHog's top-level $session_id / $window_id columns (events.py: non-nullable Strings that
                 // ClickHouse fills from the properties at ingestion): the property as text, '' when it is missing.
                 new FieldDef("$session_id", "coalesce({t}.\"properties\" ->> '$session_id', '')", "String", Kind.SQL),
-                new FieldDef("$window_id", "coalesce({t}.\"properties\" ->> '$window_id', '')", "String", Kind.SQL),
-                new FieldDef(SESSION_KEY, "quarry_session_key({t}.\"properties\" ->> '$session_id')",
-                        "Nullable(String)", Kind.SQL));
+                new FieldDef("$window_id", "coalesce({t}.\"properties\" ->> '$window_id', '')", "String", Kind.SQL));
         // The person-day rollup (migration V18_3): one row per event name, local day (team timezone) and person,
         // with how many events and the first and last one's time; person_id reads through overrides like on events.
         table("events_person_days", "events_person_days", "person_id",
