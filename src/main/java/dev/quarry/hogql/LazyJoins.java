@@ -32,7 +32,7 @@ final class LazyJoins {
         }
         if (src.needsSession) {
             join(sb, SessionsTable.DEF.pgTable(), src.sqlAlias + "__session", team, "session_id",
-                    "(" + a + ".\"properties\" ->> '$session_id')");
+                    "lower(" + a + ".\"properties\" ->> '$session_id')");
         }
         return sb.toString();
     }

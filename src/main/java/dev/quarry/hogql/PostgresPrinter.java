@@ -568,6 +568,9 @@ public final class PostgresPrinter {
 
     /** A table's field, with its property path (its type is {@link Schema#fieldType}'s). */
     private String column(FieldDef f, List<String> path, String alias) {
+        if (f.kind() == Kind.SQL) {
+            return "(" + f.column().replace("{t}", alias) + ")";
+        }
         String col = alias + "." + q(f.column());
         if (f.kind() == Kind.DATE_OF) {
             return "(" + col + " AT TIME ZONE 'UTC')::date";

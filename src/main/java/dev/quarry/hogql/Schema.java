@@ -20,7 +20,9 @@ public final class Schema {
         /** query_log.event_date = event_time::date. */
         DATE_OF,
         /** events.session: a lazy join to the sessions table ({@link SessionsTable}) on the event's $session_id. */
-        SESSION_JOIN
+        SESSION_JOIN,
+        /** An expression over the table's row: {@code column} is SQL written here, {@code {t}} the table's alias. */
+        SQL
     }
 
     /** column: the PostgreSQL column (already safe: written here, never from user text). */
@@ -116,7 +118,11 @@ public final class Schema {
                 new FieldDef("$group_1", "group_1", "String", Kind.COLUMN),
                 new FieldDef("$group_2", "group_2", "String", Kind.COLUMN),
                 new FieldDef("$group_3", "group_3", "String", Kind.COLUMN),
-                new FieldDef("$group_4", "group_4", "String", Kind.COLUMN));
+                new FieldDef("$group_4", "group_4", "String", Kind.COLUMN),
+                // PostHog's top-level $session_id / $window_id columns (events.py: non-nullable Strings that
+                // ClickHouse fills from the properties at ingestion): the property as text, '' when it is missing.
+                new FieldDef("$session_id", "coalesce({t}.\"properties\" ->> '$session_id', '')", "String", Kind.SQL),
+                new FieldDef("$window_id", "coalesce({t}.\"properties\" ->> '$window_id', '')", "String", Kind.SQL));
         // The person-day rollup (migration V18_3): one row per event name, local day (team timezone) and person,
         // with how many events and the first and last one's time; person_id reads through overrides like on events.
         table("events_person_days", "events_person_days", "person_id",

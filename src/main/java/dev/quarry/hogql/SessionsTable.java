@@ -10,8 +10,11 @@ import java.util.Map;
 /**
  * HogQL's {@code sessions} table, as PostHog's sessions table (v2) exposes it: one row per {@code $session_id} of the
  * team's events, read from the view {@code hogql_sessions} (migration V85_1, which states each column's meaning).
- * The printer's team guard applies to it as to every table. Columns PostHog has that Quarry does not compute
- * ({@code $channel_type}, {@code $urls}, {@code $vitals_lcp}, the rarer ad ids …) are unknown fields here (a 400).
+ * The printer's team guard applies to it as to every table. Sessions are keyed by the id as a UUIDv7 (V89_1: one
+ * session for "0190A…" and "0190a…"; {@code session_id} answers the lower-case canonical text, as PostHog's
+ * {@code toString(reinterpretAsUUID(session_id_v7))}; the 32-digit form without hyphens makes no session here); {@code $channel_type} follows PostHog's default channel rules
+ * (V89_1). Columns PostHog has that Quarry does not compute ({@code $urls}, {@code $vitals_lcp}, the rarer ad ids …)
+ * are unknown fields here (a 400).
  */
 public final class SessionsTable {
     /** The HogQL name. */
@@ -47,6 +50,7 @@ public final class SessionsTable {
             new FieldDef("$pageview_count", "$pageview_count", "Int64", Kind.COLUMN),
             new FieldDef("$autocapture_count", "$autocapture_count", "Int64", Kind.COLUMN),
             new FieldDef("$screen_count", "$screen_count", "Int64", Kind.COLUMN),
+            text("$channel_type"),
             new FieldDef("$session_duration", "$session_duration", "Int64", Kind.COLUMN),
             new FieldDef("duration", "duration", "Int64", Kind.COLUMN),
             new FieldDef("$is_bounce", "$is_bounce", "Nullable(Bool)", Kind.COLUMN),
@@ -123,7 +127,8 @@ public final class SessionsTable {
             column = Expr.Call.of("toString", column); // as PostHog compares a filter's string values
         }
         Expr cond = PropertyFilters.operator(column, operator, value);
-        Expr sessionId = new Expr.Field(List.of("properties", "$session_id"));
+        // the event's id as the sessions table keys it (V89_1: lower case)
+        Expr sessionId = Expr.Call.of("lower", new Expr.Field(List.of("properties", "$session_id")));
         if (!TRUE_ON_NULL.contains(operator.toLowerCase(java.util.Locale.ROOT))) {
             return new Expr.Compare("in", sessionId, SelectQuery.of(List.of(Expr.Field.of("session_id")), NAME, cond));
         }

@@ -126,10 +126,13 @@ class McpToolsTest {
         as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "entity_property_values", "entity", "session",
                         "property_name", "$entry_pathname")))).post(tool).then().statusCode(200)
                 .body("content", equalTo("No values found for property `$entry_pathname` on the entity `session`."));
-        // $channel_type is PostHog's, not computed here
+        // $channel_type is a session property (V89_1); no sessions here, so no values; an unknown one is not
         as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "entity_property_values", "entity", "session",
                         "property_name", "$channel_type")))).post(tool).then().statusCode(200)
-                .body("content", equalTo("The property $channel_type does not exist in the taxonomy."));
+                .body("content", equalTo("No values found for property `$channel_type` on the entity `session`."));
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "entity_property_values", "entity", "session",
+                        "property_name", "$urls")))).post(tool).then().statusCode(200)
+                .body("content", equalTo("The property $urls does not exist in the taxonomy."));
         as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "entity_properties", "entity", "planet"))))
                 .post(tool).then().statusCode(200)
                 .body("content", equalTo("Entity planet not found. Available entities: person, session"));
