@@ -88,6 +88,16 @@ class QueryRoundTripsTest {
                 "work_mem=32MB,hash_mem_multiplier=2,temp_file_limit=1GB,max_parallel_workers_per_gather=1");
     }
 
+    /**
+     * The proxy counts every turn of the pool, so a call that meets a stray turn (a connection replaced, a timer's
+     * write) counts more on a loaded machine; what a statement costs is the median of several calls.
+     */
+    private static final int COUNTED_CALLS = 5;
+
+    private static int median(List<Integer> turns) {
+        return turns.stream().sorted().toList().get(turns.size() / 2);
+    }
+
     private RoundTripProxy proxy(long latencyMillis) {
         var config = ConfigProvider.getConfig();
         URI db = URI.create(config.getValue("quarkus.datasource.reactive.url", String.class)
@@ -105,35 +115,46 @@ class QueryRoundTripsTest {
         // the connection's first use opens it and parses the executor's own statements once
         executor.execute(team, "warm-up", "HogQLQuery", "SELECT 1", List.of(), null).await().atMost(WAIT);
 
-        proxy.reset();
-        RowSet<Row> rows = executor.execute(team, "counted", "HogQLQuery", "select 41 + 1", "SELECT $1::int + 1",
-                List.of(41), null).await().atMost(WAIT);
-        assertEquals(42, rows.iterator().next().getInteger(0));
-        int turns = proxy.turns();
-        assertTrue(turns <= 3, "round trips for one statement: " + turns);
+        List<Integer> counted = new ArrayList<>();
+        for (int call = 0; call < COUNTED_CALLS; call++) {
+            proxy.reset();
+            RowSet<Row> rows = executor.execute(team, call == 0 ? "counted" : "counted-" + call, "HogQLQuery",
+                    "select 41 + 1", "SELECT $1::int + 1", List.of(41), null).await().atMost(WAIT);
+            assertEquals(42, rows.iterator().next().getInteger(0));
+            counted.add(proxy.turns());
+        }
+        assertTrue(median(counted) <= 3, "round trips for one statement: " + counted);
         // what the three were for: the statement ran as the reader, and its log row is written
         assertEquals(1L, direct.preparedQuery("SELECT count(*) FROM query_log WHERE team_id = $1 AND query_id = $2 "
                         + "AND status = 'QueryFinish' AND result_rows = 1 AND hogql = 'select 41 + 1'")
                 .execute(Tuple.of(team, "counted")).await().atMost(WAIT).iterator().next().getLong(0));
 
-        proxy.reset();
-        Row settings = executor.execute(team, "settings", "HogQLQuery", "SELECT current_user::text, "
-                        + "current_setting('work_mem'), current_setting('statement_timeout')", List.of(), null)
-                .await().atMost(WAIT).iterator().next();
-        assertEquals("quarry_query_reader", settings.getString(0));
-        assertEquals("32MB", settings.getString(1));
-        assertEquals("1min", settings.getString(2));
-        assertTrue(proxy.turns() <= 3, "round trips: " + proxy.turns());
+        counted.clear();
+        for (int call = 0; call < COUNTED_CALLS; call++) {
+            proxy.reset();
+            Row settings = executor.execute(team, "settings-" + call, "HogQLQuery", "SELECT current_user::text, "
+                            + "current_setting('work_mem'), current_setting('statement_timeout')", List.of(), null)
+                    .await().atMost(WAIT).iterator().next();
+            assertEquals("quarry_query_reader", settings.getString(0));
+            assertEquals("32MB", settings.getString(1));
+            assertEquals("1min", settings.getString(2));
+            counted.add(proxy.turns());
+        }
+        assertTrue(median(counted) <= 3, "round trips: " + counted);
 
         // funnel statements add their kind's settings (a second parallel worker for their split scans), in the
         // same round trips; other kinds keep the session's
         String workers = "SELECT current_setting('max_parallel_workers_per_gather'), current_setting('work_mem')";
-        proxy.reset();
-        Row funnel = executor.execute(team, "funnel", "FunnelsQuery", "", workers, List.of(), null)
-                .await().atMost(WAIT).iterator().next();
-        assertEquals("2", funnel.getString(0));
-        assertEquals("32MB", funnel.getString(1));
-        assertTrue(proxy.turns() <= 3, "round trips: " + proxy.turns());
+        counted.clear();
+        for (int call = 0; call < COUNTED_CALLS; call++) {
+            proxy.reset();
+            Row funnel = executor.execute(team, "funnel-" + call, "FunnelsQuery", "", workers, List.of(), null)
+                    .await().atMost(WAIT).iterator().next();
+            assertEquals("2", funnel.getString(0));
+            assertEquals("32MB", funnel.getString(1));
+            counted.add(proxy.turns());
+        }
+        assertTrue(median(counted) <= 3, "round trips: " + counted);
         Row correlation = executor.execute(team, "correlation", "FunnelCorrelationQuery", "", workers, List.of(),
                 null).await().atMost(WAIT).iterator().next();
         assertEquals("2", correlation.getString(0));
