@@ -58,9 +58,11 @@ public final class CapturePayloadParser {
     private final JsonFactory factory;
 
     public CapturePayloadParser(ObjectMapper mapper) {
-        this.mapper = mapper;
+        this.mapper = mapper.copy().setNodeFactory(new SerdeJsonNumbers());
         this.factory = mapper.getFactory().copy();
-        factory.setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
+        // serde_json has no limit on a key's length; a key is at most the event's size anyway (read in linear time)
+        factory.setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH)
+                .maxNameLength(MAX_EVENT_BYTES).build());
     }
 
     /**
@@ -253,8 +255,14 @@ public final class CapturePayloadParser {
             }
             return root;
         } catch (StreamConstraintsException e) {
-            throw new CaptureValidationException("Malformed request data: recursion limit exceeded (JSON nested deeper"
-                    + " than " + MAX_NESTING_DEPTH + " levels)");
+            // the nesting limit is serde_json's; a number of more than 1,000 characters is Jackson's own limit (its
+            // parse of longer integers is quadratic), refused in its own words rather than as nesting
+            String limit = e.getOriginalMessage();
+            throw new CaptureValidationException(limit != null && limit.startsWith("Number value length")
+                    ? "Malformed request data: number too long (a JSON number of more than "
+                    + StreamReadConstraints.DEFAULT_MAX_NUM_LEN + " characters)"
+                    : "Malformed request data: recursion limit exceeded (JSON nested deeper than " + MAX_NESTING_DEPTH
+                    + " levels)");
         } catch (JsonProcessingException e) {
             throw new CaptureValidationException("Malformed request data: " + e.getOriginalMessage());
         } catch (IOException e) {

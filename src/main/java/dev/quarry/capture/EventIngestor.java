@@ -48,7 +48,13 @@ import java.util.function.Function;
 @ApplicationScoped
 public class EventIngestor {
     private static final String UNIQUE_VIOLATION = "23505";
-    private static final Set<String> RETRYABLE_STATES = Set.of("40P01", "40001", UNIQUE_VIOLATION);
+    /**
+     * A statement pipelined after one that failed answers 25P02 (the transaction is aborted); when its answer is the
+     * one the batch sees, the batch is retried as for the first failure (under full locks, stored copies replaced).
+     */
+    private static final String IN_FAILED_TRANSACTION = "25P02";
+    private static final Set<String> RETRYABLE_STATES = Set.of("40P01", "40001", UNIQUE_VIOLATION,
+            IN_FAILED_TRANSACTION);
 
     private final Pool pool;
     private final ObjectMapper mapper;
@@ -93,7 +99,8 @@ public class EventIngestor {
                     // a retry locks everything first, so it cannot lose to a concurrent batch again
                     boolean retry = failure instanceof PersonChangedMeanwhile || isRetryable(failure);
                     lockAll.compareAndSet(false, retry);
-                    if (failure instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+                    if (failure instanceof PgException pg && (UNIQUE_VIOLATION.equals(pg.getSqlState())
+                            || IN_FAILED_TRANSACTION.equals(pg.getSqlState()))) {
                         upsert.set(true);
                     }
                     return retry;
