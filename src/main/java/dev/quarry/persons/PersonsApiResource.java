@@ -73,7 +73,7 @@ public class PersonsApiResource {
                 cohortId(cohort));
         return directory.list(auth.team(), filter, page.limit(), page.offset()).map(found -> {
             if (csv) {
-                return Csv.response(new ArrayList<JsonNode>(found.people()));
+                return Csv.postHogResponse(new ArrayList<JsonNode>(found.people()));
             }
             URI url = URI.create(request.absoluteURI());
             long knownAtLeast = found.hasMore() ? (long) page.offset() + page.limit() + 1 : page.offset() + found.people().size();
@@ -108,7 +108,7 @@ public class PersonsApiResource {
         boolean csv = Csv.requested(format);
         return person(id).flatMap(uuid -> directory.find(auth.team(), uuid))
                 .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
-                .map(person -> csv ? Csv.response(List.of(person))
+                .map(person -> csv ? Csv.postHogResponse(List.of(person))
                         : Response.ok(person).type(MediaType.APPLICATION_JSON).build());
     }
 

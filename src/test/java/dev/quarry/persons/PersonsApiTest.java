@@ -123,6 +123,12 @@ class PersonsApiTest {
         assertTrue(lines[0].contains("properties.email") && lines[0].contains("distinct_ids.0"), lines[0]);
         assertEquals(3, lines.length, csv); // header, bob, ann
         assertTrue(lines[1].contains("bob@x.test"), csv);
+        // PostHog's CSV renderer (rest_framework_csv): the header is the sorted set of flattened columns, booleans as
+        // Python writes them
+        List<String> header = List.of(lines[0].split(","));
+        assertEquals(header.stream().sorted().toList(), header, lines[0]);
+        assertTrue(List.of(lines[1].split(",")).contains("False") || List.of(lines[1].split(",")).contains("True"), csv);
+        assertTrue(!List.of(lines[1].split(",")).contains("false") && !List.of(lines[1].split(",")).contains("true"), csv);
     }
 
     @Test
