@@ -162,23 +162,24 @@ class ExactValuesTest {
      * posthog-node sends JSON.stringify's text; these are the numbers as a hand-written client may send them. PostHog
      * stores what JSON.stringify(JSON.parse(body).properties) gives (its Node ingestion), and HogQL reads that text:
      * 1e308 → "1e+308" (was a 309-digit integer), 1E5 → "100000", -0 → "0", 1.0 → "1" (was "1.0"),
-     * 12345678901234567890 → "12345678901234567000" (a double), 1.5e-7 → "1.5e-7", 1e400 → null (Infinity).
+     * 12345678901234567890 → "12345678901234567000" (a double), 1.5e-7 → "1.5e-7". (1e400 never gets that far:
+     * PostHog's capture reads the body with serde_json, which refuses it — CaptureNumbersAndKeysTest.)
      */
     @Test
     void capturedNumbersRoundTripAsPostHogStoresThem() {
         Project p = TestProjects.create("Exact numbers");
         String props = "{\"big\": 1e308, \"e5\": 1E5, \"negzero\": -0, \"one\": 1.0, \"twenty\": 12345678901234567890, "
-                + "\"tiny\": 1.5e-7, \"inf\": 1e400, \"plain\": 2.5, \"int\": 42, \"list\": [1.0, 1e21], "
+                + "\"tiny\": 1.5e-7, \"plain\": 2.5, \"int\": 42, \"list\": [1.0, 1e21], "
                 + "\"$set\": {\"big\": 1e308, \"one\": 1.0}}";
         given().contentType("application/json").body("{\"api_key\": \"" + p.apiToken() + "\", \"batch\": [{\"event\": "
                 + "\"num\", \"distinct_id\": \"ann\", \"timestamp\": \"2026-01-05T10:00:00Z\", \"properties\": "
                 + props + "}]}").post("/batch/").then().statusCode(200);
         queryJson(p, "{\"kind\": \"HogQLQuery\", \"query\": \"select properties.big, properties.e5, "
-                + "properties.negzero, properties.one, properties.twenty, properties.tiny, properties.inf, "
+                + "properties.negzero, properties.one, properties.twenty, properties.tiny, "
                 + "properties.plain, properties.int, toFloat(properties.big), toFloat(properties.tiny), "
                 + "person.properties.big, person.properties.one from events\"}")
                 .then().statusCode(200).body(containsString("\"results\":[[\"1e+308\",\"100000\",\"0\",\"1\","
-                        + "\"12345678901234567000\",\"1.5e-7\",null,\"2.5\",\"42\",1e+308,1.5e-7,\"1e+308\",\"1\"]]"));
+                        + "\"12345678901234567000\",\"1.5e-7\",\"2.5\",\"42\",1e+308,1.5e-7,\"1e+308\",\"1\"]]"));
         // the property stays Numeric in the definitions (its type is read from the number that was sent)
         given().header("Authorization", "Bearer " + p.key()).queryParam("search", "big")
                 .get("/api/projects/" + p.id() + "/property_definitions/").then().statusCode(200)
