@@ -19,8 +19,7 @@ import org.jboss.logging.Logger;
 public class AsyncQueryWorker {
     private static final Logger LOG = Logger.getLogger(AsyncQueryWorker.class);
     /** PostHog's ClickHouseQueryTimeOut detail, word for word. */
-    static final String TIMEOUT_MESSAGE = "Query has hit the max execution time before completing. See our docs for "
-            + "how to improve your query performance. You may need to materialize.";
+    static final String TIMEOUT_MESSAGE = QueryTimeoutException.DETAIL;
 
     private final Teams teams;
     private final QueryStatusStore statuses;

@@ -130,4 +130,37 @@ class IgnoredFieldsTest {
         accepted(Map.of("kind", "ActorsQuery", "select", List.of("actor", "matched_recordings"), "search", "",
                 "properties", List.of()));
     }
+
+    /**
+     * Every insight kind's record declares {@code conversionGoal} and {@code useSessionsTable} (PostHog's TrendsQuery
+     * has the first: a web-analytics conversion goal; the second belongs to its web-analytics queries), and no runner
+     * computes them: they were parsed and dropped. Now a value other than off is a 400 naming the field, in every
+     * kind; null and false still pass (clients sending every field at its default).
+     */
+    @Test
+    void conversionGoalAndSessionsTableAreRefusedInEveryInsightKind() {
+        Map<String, Map<String, Object>> kinds = new java.util.LinkedHashMap<>();
+        kinds.put("TrendsQuery", base("TrendsQuery"));
+        kinds.put("FunnelsQuery", base("FunnelsQuery"));
+        kinds.put("LifecycleQuery", base("LifecycleQuery"));
+        kinds.put("StickinessQuery", base("StickinessQuery"));
+        kinds.put("RetentionQuery", new HashMap<>(Map.of("kind", "RetentionQuery", "dateRange", RANGE,
+                "retentionFilter", Map.of("period", "Day", "totalIntervals", 3))));
+        kinds.put("PathsQuery", new HashMap<>(Map.of("kind", "PathsQuery", "dateRange", RANGE)));
+        for (Map.Entry<String, Map<String, Object>> kind : kinds.entrySet()) {
+            Map<String, Object> goal = new HashMap<>(kind.getValue());
+            goal.put("conversionGoal", Map.of("actionId", 1));
+            refused(goal, "conversionGoal");
+            Map<String, Object> customGoal = new HashMap<>(kind.getValue());
+            customGoal.put("conversionGoal", Map.of("customEventName", "purchase"));
+            refused(customGoal, "conversionGoal");
+            Map<String, Object> sessions = new HashMap<>(kind.getValue());
+            sessions.put("useSessionsTable", true);
+            refused(sessions, "useSessionsTable");
+            Map<String, Object> off = new HashMap<>(kind.getValue());
+            off.put("conversionGoal", null);
+            off.put("useSessionsTable", false);
+            accepted(off);
+        }
+    }
 }

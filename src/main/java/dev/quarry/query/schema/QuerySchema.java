@@ -91,6 +91,12 @@ public final class QuerySchema {
             // a query node's modifiers, PostHog's HogQLQueryModifiers: kept as sent in its record, checked here
             parse(node.get("modifiers"), HogQLQueryModifiers.class, where + ".modifiers");
         }
+        if (node.isObject() && node.has("kind")) {
+            // fields the insight records declare (PostHog's schema has them on its query nodes) but no runner
+            // computes: a web-analytics conversion goal and the sessions-table switch; only their off value passes
+            unsupported(where, "conversionGoal", node.get("conversionGoal"));
+            unsupported(where, "useSessionsTable", node.get("useSessionsTable"));
+        }
         try {
             return STRICT.treeToValue(node, type);
         } catch (UnrecognizedPropertyException e) {
