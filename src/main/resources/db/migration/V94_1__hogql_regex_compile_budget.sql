@@ -2,7 +2,7 @@
 -- refuses a pattern whose compiled program passes its memory budget ("pattern too large - compile failed",
 -- CANNOT_COMPILE_REGEXP). PostgreSQL's compile grows roughly with the cube of the repetitions that may match nothing
 -- (*, ?, {0,m}, the optional copies of {n,m}), and a pattern computed per row is compiled once per row: a per-row
--- concat(uuid, repeat('(a|aa)*', 120)) (≈ 48 ms a compile) held its statement to the 60 s timeout. Quarry caps those
+-- concat(uuid, repeat('(a|aa)*', 120)) (≈ 20 ms a compile) held its statement to the 60 s timeout. Quarry caps those
 -- repetitions at 32, counted as hogql.RegexPatterns.optionalRepetitions counts them (the same walk; a bounded
 -- repetition of a group multiplies what the group holds), and refuses a pattern past it with RE2's words and
 -- cannot_compile_regexp. The error shows the first 100 characters of a longer pattern and its length.

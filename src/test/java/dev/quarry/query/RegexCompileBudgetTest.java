@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The regex compile budget (issue 19 §4, the breaker's finding). RE2, ClickHouse's engine, refuses a pattern whose
  * compiled program passes its memory budget ("pattern too large - compile failed", CANNOT_COMPILE_REGEXP, PostHog's
- * 400). PostgreSQL compiles {@code (a|aa)*} repeated 120 times in ≈ 48 ms (its compile grows with the cube of the
+ * 400). PostgreSQL compiles {@code (a|aa)*} repeated 120 times in ≈ 20 ms (its compile grows with the cube of the
  * repetitions that may match nothing), and a pattern that differs per row ({@code concat(uuid, …)}) is compiled per
- * row: over 600 events that is ≈ 30 s, over a real project's events the whole 60 s statement timeout. Quarry caps
+ * row: over 600 events that is ≈ 11.5 s (measured at load 17), over a real project's events the whole 60 s statement timeout. Quarry caps
  * those repetitions at {@value RegexPatterns#OPTIONAL_REPETITIONS} (hogql.RegexPatterns for a constant pattern; V94_1's
  * {@code hogql_re2_row_pattern} for a pattern read per row) and answers 400 {@code cannot_compile_regexp} at once.
  * The error shows the first 100 characters of the pattern, then {@code …} and its length.
