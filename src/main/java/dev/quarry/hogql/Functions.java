@@ -180,6 +180,7 @@ public final class Functions {
         ArrayFunctions.register();
         AggregateFunctions.register();
         AliasFunctions.register();
+        NarrowCasts.register();
     }
 
     private Functions() {}

@@ -315,7 +315,54 @@ final class IntegerArithmetic {
     static String type(String op, String lt, Expr le, String rt, Expr re) {
         Frag ints = of(op, new Frag("", lt), IntegerArithmetic.literal(le), new Frag("", rt),
                 IntegerArithmetic.literal(re));
-        return ints != null ? ints.type() : HogQLTypes.arithmetic(op, lt, rt);
+        String narrow = op.equals("%") ? narrowType("modulo", lt, rt) : null;
+        return ints != null ? ints.type() : narrow != null ? narrow : HogQLTypes.arithmetic(op, lt, rt);
+    }
+
+    /**
+     * ClickHouse's result type of {@code fn} ({@code modulo}, {@code intDiv}, {@code bit}: bitAnd / bitOr / bitXor)
+     * of two integers of types {@code lt} and {@code rt} (a literal's type is the smallest holding it), by
+     * NumberTraits (src/DataTypes/NumberTraits.h): ResultOfModulo — the dividend's sign, the divisor's width, doubled
+     * (up to 64) when the dividend is signed ({@code 7 % 3} UInt8, {@code -7 % 3} Int16, {@code toInt64(7) % 3}
+     * Int16); ResultOfIntegerDivision — the dividend's width, signed when either is ({@code intDiv(7, 2)} UInt8,
+     * {@code intDiv(-7, 2)} Int8); ResultOfPositiveModulo — the divisor's width, unsigned; ResultOfBit — the wider width, signed when either is ({@code bitAnd(5, 3)} UInt8).
+     * Nullable when either is. Null when an operand is no integer or is wider than 64 bits (the callers' rules then),
+     * or, for bits, when the result is 64 bits wide (their existing rule, {@link #bitsType}).
+     */
+    static String narrowType(String fn, String lt, String rt) {
+        if (!HogQLTypes.cat(lt).equals("int") || !HogQLTypes.cat(rt).equals("int")) {
+            return null;
+        }
+        int lw = width(lt);
+        int rw = width(rt);
+        if (lw > 64 || rw > 64) {
+            return null;
+        }
+        boolean ls = !HogQLTypes.base(lt).startsWith("UInt");
+        boolean rs = !HogQLTypes.base(rt).startsWith("UInt");
+        String t = switch (fn) {
+            case "modulo" -> typeName(ls && rw < 64 ? rw * 2 : rw, ls);
+            case "intDiv" -> typeName(lw, ls || rs);
+            case "positiveModulo" -> typeName(rw, false);
+            default -> Math.max(lw, rw) >= 64 ? null : typeName(Math.max(lw, rw), ls || rs);
+        };
+        boolean nullable = lt.startsWith("Nullable(") || rt.startsWith("Nullable(");
+        return t == null ? null : nullable ? HogQLTypes.nullable(t) : t;
+    }
+
+    /**
+     * The SQL of an integer result computed in bigint and labelled {@code type} by {@link #narrowType}: where ClickHouse
+     * computes in a type narrower than 64 bits that the value may not fit (an unsigned operand met by a signed one:
+     * {@code bitAnd(-1, 200)} is Int8 -56, {@code intDiv(200, -1)} Int8 56) wrapped into its bits
+     * (hogql_wrap_narrow, V94_2); else as it is.
+     */
+    static String fitted(String sql, String type, String lt, String rt) {
+        if (type == null || !HogQLTypes.cat(type).equals("int") || width(type) >= 64) {
+            return sql;
+        }
+        boolean ls = !HogQLTypes.base(lt).startsWith("UInt");
+        boolean rs = !HogQLTypes.base(rt).startsWith("UInt");
+        return ls == rs ? sql : "hogql_wrap_narrow((" + sql + ")::numeric, " + width(type) + ", true)";
     }
 
     /**

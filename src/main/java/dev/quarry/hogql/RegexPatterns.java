@@ -9,21 +9,193 @@ import com.google.re2j.PatternSyntaxException;
  * the query and PostHog answers 400. PostgreSQL's engine accepts backreferences and runs them by backtracking, so
  * {@code ^(.*)(.*)(.*)\\3\\2\\1$} over a few thousand rows held a statement slot for its whole timeout: a constant
  * pattern is checked here, with RE2's own syntax (the re2j library), before anything runs.
+ *
+ * <p>The compile budget. RE2 also refuses a pattern whose compiled program is too large: {@code RE2::Init} compiles
+ * with two thirds of {@code max_mem} (8 MiB by default, ClickHouse keeps the default) and {@code Compiler::Setup}
+ * turns that into an instruction cap (re2/re2.cc, re2/compile.cc); past it the query fails with "pattern too large -
+ * compile failed" (CANNOT_COMPILE_REGEXP). RE2's program grows linearly with the pattern, so its cap is about size.
+ * PostgreSQL's compile is not linear: its NFA clean-up is roughly cubic in the number of repetitions that may match
+ * nothing ({@code *}, {@code ?}, {@code {0,m}} and the optional copies of {@code {n,m}}; figures at
+ * {@link #OPTIONAL_REPETITIONS}), and a pattern computed per row is compiled once per row, so
+ * {@code concat(uuid, repeat('(a|aa)*', 120))} (≈ 20 ms a compile) held its statement to the 60 s timeout. Quarry's cap is therefore on those repetitions, counted as the compiled
+ * program holds them (a bounded repetition of a group multiplies what the group holds): at most
+ * {@value #OPTIONAL_REPETITIONS}; past it the pattern is refused with RE2's words. The same rule runs in SQL on a
+ * pattern read per row (V94_1, {@code hogql_re2_row_pattern}).
  */
 public final class RegexPatterns {
+    /**
+     * The most repetitions that may match nothing a pattern may hold (expanded through bounded repetitions). PostgreSQL
+     * 17 on this machine (load 15–19): 32 of {@code (a|aa)*} compile in ≈ 1 ms, 32 of {@code a?} in ≈ 1 ms, 32 of
+     * {@code (a|aa|aaa|b|bb|bbb)*} in ≈ 5.5 ms; 120 of {@code (a|aa)*} in ≈ 20 ms, 200 in ≈ 330 ms. Everyday patterns
+     * hold fewer than ten.
+     */
+    public static final int OPTIONAL_REPETITIONS = 32;
+
+    /** How much of a refused pattern an error message shows. */
+    static final int SHOWN = 100;
+
     private RegexPatterns() {
     }
 
     /**
-     * Checks {@code pattern} against RE2's syntax.
+     * Checks {@code pattern} against RE2's syntax and Quarry's compile budget ({@link #OPTIONAL_REPETITIONS}).
      *
-     * @throws HogQLResolutionException naming the pattern and RE2's reason when RE2 refuses it
+     * @throws HogQLResolutionException naming the pattern (its first {@value #SHOWN} characters and its length when
+     *         longer) and RE2's reason when RE2 refuses it, or "pattern too large - compile failed" past the budget
      */
     public static void check(String pattern) {
         try {
             Pattern.compile(pattern);
         } catch (PatternSyntaxException e) {
-            throw new HogQLResolutionException("Invalid regular expression '" + pattern + "': " + e.getDescription());
+            throw new HogQLResolutionException("Invalid regular expression '" + shown(pattern) + "': "
+                    + e.getDescription());
         }
+        long n = optionalRepetitions(pattern);
+        if (n > OPTIONAL_REPETITIONS) {
+            throw new HogQLResolutionException(tooLarge(pattern, n));
+        }
+    }
+
+    /** The message for a pattern past the budget, as the SQL check (V94_1) words it too. */
+    static String tooLarge(String pattern, long n) {
+        return "Invalid regular expression '" + shown(pattern) + "': pattern too large - compile failed ("
+                + (n > 1_000_000 ? "over 1000000" : String.valueOf(n)) + " repetitions that may match nothing; at most "
+                + OPTIONAL_REPETITIONS + ")";
+    }
+
+    /**
+     * The pattern as an error shows it: whole up to {@value #SHOWN} characters, else its first {@value #SHOWN}, then
+     * {@code …} and its length ({@code … (2436 characters)}).
+     */
+    static String shown(String pattern) {
+        return pattern.length() <= SHOWN ? pattern
+                : pattern.substring(0, SHOWN) + "… (" + pattern.length() + " characters)";
+    }
+
+    /**
+     * The number of repetitions in {@code pattern} that may match nothing, as its compiled program holds them:
+     * {@code *} and {@code ?} count 1; {@code {n,m}} counts {@code m - n} (its optional copies), {@code {n,}} 1;
+     * a repeated group's own count is multiplied by the repetition's upper bound ({@code (a?){200}} is 200,
+     * {@code (a*)*} 2). Escapes ({@code \\*}), bracket expressions ({@code [*?]}), group openers ({@code (?:},
+     * {@code (?P<name>}, {@code (?i)}) and lazy or possessive marks ({@code *?}) count nothing; a brace that is no
+     * repetition ({@code a{x}}) is a literal, as in RE2. Saturates at {@link Long#MAX_VALUE} / 2.
+     */
+    public static long optionalRepetitions(String pattern) {
+        int n = pattern.length();
+        long[] frame = new long[n + 2];
+        int depth = 0;
+        long last = 0; // what the last atom holds (a group's count, 0 for a character); -1: nothing to repeat
+        int i = 0;
+        while (i < n) {
+            char c = pattern.charAt(i);
+            switch (c) {
+                case '\\' -> {
+                    last = 0;
+                    i += 2;
+                }
+                case '[' -> {
+                    int j = i + 1;
+                    if (j < n && pattern.charAt(j) == '^') {
+                        j++;
+                    }
+                    if (j < n && pattern.charAt(j) == ']') {
+                        j++;
+                    }
+                    while (j < n && pattern.charAt(j) != ']') {
+                        if (pattern.charAt(j) == '\\') {
+                            j++;
+                        } else if (pattern.startsWith("[:", j)) {
+                            int close = pattern.indexOf(":]", j + 2);
+                            j = close < 0 ? j : close + 1;
+                        }
+                        j++;
+                    }
+                    last = 0;
+                    i = j + 1;
+                }
+                case '(' -> {
+                    i++;
+                    if (i < n && pattern.charAt(i) == '?') {
+                        i++;
+                        if (pattern.startsWith("P<", i) || (i < n && pattern.charAt(i) == '<')) {
+                            int close = pattern.indexOf('>', i);
+                            i = close < 0 ? n : close + 1;
+                        } else {
+                            while (i < n && (Character.isLetter(pattern.charAt(i)) || pattern.charAt(i) == '-')) {
+                                i++;
+                            }
+                            if (i < n && pattern.charAt(i) == ')') { // flags only: (?i)
+                                i++;
+                                last = -1;
+                                continue;
+                            }
+                            if (i < n && pattern.charAt(i) == ':') {
+                                i++;
+                            }
+                        }
+                    }
+                    frame[++depth] = 0;
+                    last = -1;
+                }
+                case ')' -> {
+                    last = depth > 0 ? frame[depth--] : 0;
+                    frame[depth] = add(frame[depth], last);
+                    i++;
+                }
+                case '|' -> {
+                    last = -1;
+                    i++;
+                }
+                case '*', '?', '+' -> {
+                    if (last >= 0) {
+                        // the atom's own count is already in the frame; a star or a question mark adds one
+                        frame[depth] = add(frame[depth], c == '+' ? 0 : 1);
+                    }
+                    last = -1;
+                    i++;
+                    if (i < n && (pattern.charAt(i) == '?' || pattern.charAt(i) == '+')) {
+                        i++;
+                    }
+                }
+                case '{' -> {
+                    int close = pattern.indexOf('}', i);
+                    String body = close < 0 ? "" : pattern.substring(i + 1, close);
+                    if (last >= 0 && body.matches("\\d{1,9}(,\\d{0,9})?")) {
+                        int comma = body.indexOf(',');
+                        long lo = Long.parseLong(comma < 0 ? body : body.substring(0, comma));
+                        boolean open = comma >= 0 && comma == body.length() - 1;
+                        long hi = comma < 0 ? lo : open ? Math.max(lo, 1) : Long.parseLong(body.substring(comma + 1));
+                        long own = open ? 1 : Math.max(0, hi - lo);
+                        // the frame holds the atom once; the program holds it hi times
+                        frame[depth] = add(add(frame[depth], mul(last, Math.max(hi, 1) - 1)), own);
+                        last = -1;
+                        i = close + 1;
+                        if (i < n && (pattern.charAt(i) == '?' || pattern.charAt(i) == '+')) {
+                            i++;
+                        }
+                    } else {
+                        last = 0;
+                        i++;
+                    }
+                }
+                default -> {
+                    last = 0;
+                    i++;
+                }
+            }
+        }
+        long total = 0;
+        for (int d = 0; d <= depth; d++) {
+            total = add(total, frame[d]);
+        }
+        return total;
+    }
+
+    private static long add(long a, long b) {
+        return Math.min(Long.MAX_VALUE / 2, a + b);
+    }
+
+    private static long mul(long a, long b) {
+        return a == 0 || b == 0 ? 0 : a > (Long.MAX_VALUE / 2) / b ? Long.MAX_VALUE / 2 : a * b;
     }
 }

@@ -42,7 +42,10 @@ final class ScalarFunctions {
                     return "(CASE WHEN (" + p.num(y) + ") = 0 THEN 0" + (ints ? " WHEN (" + p.num(y) + ") = -1 THEN 0"
                             : "") + " ELSE coalesce(" + p.arithmeticSql("%", x, y) + ", 0) END)";
                 });
-        scalar("positiveModulo", 2, 2, (t, c) -> HogQLTypes.arithmetic("%", t.get(0), t.get(1)), (p, c, name) -> {
+        scalar("positiveModulo", 2, 2, (t, c) -> {
+            String narrow = IntegerArithmetic.narrowType("positiveModulo", t.get(0), t.get(1));
+            return narrow != null ? narrow : HogQLTypes.arithmetic("%", t.get(0), t.get(1));
+        }, (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
             Frag y = p.expr(a.get(1));
@@ -74,26 +77,35 @@ final class ScalarFunctions {
                     + (orZero ? "0" : IntegerArithmetic.raise("Cannot perform integer division, because it will "
                     + "produce infinite or too large number", "illegal_division", "bigint")) + " END)";
         };
-        TypeRule intdivType = (t, c) -> allTypes(t).stream().anyMatch(x -> x.startsWith("Nullable(")
-                || HogQLTypes.cat(x).equals("null")) ? "Nullable(Int64)" : "Int64";
-        scalar("intDiv", 2, 2, intdivType, intdivFn);
-        scalar("intDivOrZero", 2, 2, intdivType, intdivFn);
+        TypeRule intdivType = (t, c) -> {
+            String narrow = IntegerArithmetic.narrowType("intDiv", t.get(0), t.get(1));
+            return narrow != null ? narrow : allTypes(t).stream().anyMatch(x -> x.startsWith("Nullable(")
+                    || HogQLTypes.cat(x).equals("null")) ? "Nullable(Int64)" : "Int64";
+        };
+        // ClickHouse's type (the dividend's width: intDiv(7, 2) UInt8), the value wrapped into it where it may not fit
+        CallPrinter intdivTyped = (p, c, name) -> IntegerArithmetic.fitted(intdivFn.print(p, c, name), p.type(c),
+                p.type(c.args().get(0)), p.type(c.args().get(1)));
+        scalar("intDiv", 2, 2, intdivType, intdivTyped);
+        scalar("intDivOrZero", 2, 2, intdivType, intdivTyped);
         // bits: ClickHouse's bitAnd of two integers (PostgreSQL's &; other types are ClickHouse's "Illegal type")
         scalar("bitAnd", 2, 2, twoIntegers("bitAnd"), (p, a, c, name) -> {
             String wide = IntegerArithmetic.bitsSql("&", a, c); // past bigint: ClickHouse's width and sign
-            return wide != null ? wide : "(" + a.get(0).sql() + "::bigint & " + a.get(1).sql() + "::bigint)";
+            return wide != null ? wide : IntegerArithmetic.fitted("(" + a.get(0).sql() + "::bigint & " + a.get(1).sql()
+                    + "::bigint)", p.type(c), a.get(0).type(), a.get(1).type());
         });
         // ClickHouse's bitXor of two integers (PostgreSQL's #), added as this one entry (issue 17's example)
         scalar("bitXor", 2, 2, twoIntegers("bitXor"), (p, a, c, name) -> {
             String wide = IntegerArithmetic.bitsSql("#", a, c);
-            return wide != null ? wide : "(" + a.get(0).sql() + "::bigint # " + a.get(1).sql() + "::bigint)";
+            return wide != null ? wide : IntegerArithmetic.fitted("(" + a.get(0).sql() + "::bigint # " + a.get(1).sql()
+                    + "::bigint)", p.type(c), a.get(0).type(), a.get(1).type());
         });
         // ClickHouse's bitOr, bitShiftLeft, bitShiftRight, bitTest and bitCount over 64-bit integers (issue 18: the
         // lifecycle and stickiness runners combine per-person activity bitmaps with them). A shift by less than 0 or
         // more than 63 positions gives 0 (PostgreSQL's shift of a bigint is only defined within 0..63).
         scalar("bitOr", 2, 2, twoIntegers("bitOr"), (p, a, c, name) -> {
             String wide = IntegerArithmetic.bitsSql("|", a, c);
-            return wide != null ? wide : "((" + bitArg(p, c, 0) + ")::bigint | (" + bitArg(p, c, 1) + ")::bigint)";
+            return wide != null ? wide : IntegerArithmetic.fitted("((" + bitArg(p, c, 0) + ")::bigint | ("
+                    + bitArg(p, c, 1) + ")::bigint)", p.type(c), a.get(0).type(), a.get(1).type());
         });
         CallPrinter shiftFn = (p, c, name) -> {
             String x = bitArg(p, c, 0);
@@ -695,8 +707,9 @@ final class ScalarFunctions {
                     throw new HogQLResolutionException(fn + " expects two integers, got " + t.get(0) + " and " + t.get(1), c);
                 }
             }
-            return nullableIf(t.get(0).startsWith("Nullable(") || t.get(1).startsWith("Nullable("),
-                    IntegerArithmetic.bitsType(allTypes(t), c));
+            String narrow = IntegerArithmetic.narrowType("bit", t.get(0), t.get(1));
+            return narrow != null ? narrow : nullableIf(t.get(0).startsWith("Nullable(")
+                    || t.get(1).startsWith("Nullable("), IntegerArithmetic.bitsType(allTypes(t), c));
         };
     }
 

@@ -109,4 +109,53 @@ class ClickHouseTypesTest {
         r.then().statusCode(200);
         assertEquals("UInt16", r.jsonPath().getString("types[0][1]"));
     }
+
+    @Test
+    void moduloIntDivAndBitsAreTypedAsClickHouseTypesThem() {
+        // NumberTraits' ResultOfModulo: the dividend's sign, the divisor's width, doubled when the dividend is signed:
+        // 7 % 3 UInt8 % UInt8 UInt8 (1); -7 % 3 Int8 % UInt8 Int16 (-1, the dividend's sign); 7 % -3 UInt8 (1);
+        // toInt64(7) % 3 Int64 % UInt8 Int16; 300 % 7 UInt16 % UInt8 UInt8 (6)
+        assertEquals(Arrays.asList(1, "UInt8", 1, "UInt8", -1, "Int16", 1, "UInt8", 1, "Int16", 6, "UInt8"),
+                valuesAndTypes("select 7 % 3, modulo(7, 3), -7 % 3, 7 % -3, toInt64(7) % 3, 300 % 7"));
+        // ResultOfIntegerDivision: the dividend's width, signed when either is: intDiv(7, 2) UInt8 3; intDiv(-7, 2)
+        // Int8 -3 (toward zero); intDiv(1000, 3) UInt16 333; intDiv(200, -1) is Int8: -200 wraps to 56
+        assertEquals(Arrays.asList(3, "UInt8", -3, "Int8", 333, "UInt16", 56, "Int8"),
+                valuesAndTypes("select intDiv(7, 2), intDiv(-7, 2), intDiv(1000, 3), intDiv(200, -1)"));
+        // ResultOfBit: the wider width, signed when either is: bitAnd(5, 3) UInt8 1, bitOr 7, bitXor 6;
+        // bitAnd(-1, 200) Int8: 200 is -56 there, -1 & -56 = -56; bitXor(1000, 3) UInt16 1003; bitOr(70000, 1) UInt32
+        assertEquals(Arrays.asList(1, "UInt8", 7, "UInt8", 6, "UInt8", -56, "Int8", 1003, "UInt16", 70001, "UInt32"),
+                valuesAndTypes("select bitAnd(5, 3), bitOr(5, 3), bitXor(5, 3), bitAnd(-1, 200), bitXor(1000, 3),"
+                        + " bitOr(70000, 1)"));
+        // ResultOfPositiveModulo: the divisor's width, unsigned: positiveModulo(-7, 3) UInt8 2
+        // 64 bits stay: count() % 2 is UInt64 % UInt8 UInt8; intDiv(count(), 2) UInt64; bitAnd(toInt64(5), 3) Int64
+        assertEquals(Arrays.asList(2, "UInt8", 1, "UInt8", 0, "UInt64", 1, "Int64"),
+                valuesAndTypes("select positiveModulo(-7, 3), count() % 2, intDiv(count(), 2), bitAnd(toInt64(5), 3)"));
+    }
+
+    @Test
+    void narrowCastsWrapTruncateAndParseAsClickHouse() {
+        // PostHog's _toInt8 … _toUInt128 (ClickHouse's toInt8 …): past the range an integer wraps modulo 2^bits:
+        // 200 - 256 = -56; 40000 - 65536 = -25536; 3000000000 - 2^32 = -1294967296; 128 - 256 = -128;
+        // -1 + 256 = 255; -1 + 2^64 = 18446744073709551615; -1 + 2^128
+        assertEquals(Arrays.asList(-56, "Int8", -25536, "Int16", -1294967296, "Int32", -128, "Int8", 255, "UInt8",
+                        new java.math.BigInteger("18446744073709551615"), "UInt64",
+                        new java.math.BigInteger("340282366920938463463374607431768211455"), "UInt128"),
+                valuesAndTypes("select _toInt8(200), _toInt16(40000), _toInt32(3000000000), _toInt8(128),"
+                        + " _toUInt8(-1), _toUInt64(-1), _toUInt128(-1)"));
+        // floats truncate toward zero: -1.9 → -1, 2.9 → 2, 1.9 → 1; a string is a decimal integer that wraps too
+        // ('300' → 44, as CAST('300', 'Int8')); true is 1; -129 (Int64) → 127; NULL stays NULL (Nullable(Int32))
+        assertEquals(Arrays.asList(-1, "Int8", 2, "UInt8", 1, "Int64", 44, "Int8", -8, "Int8", 1, "Int8", 127, "Int8",
+                        null, "Nullable(Int32)"),
+                valuesAndTypes("select _toInt8(-1.9), _toUInt8(2.9), _toInt64(1.9), _toInt8('300'), _toInt8('-8'),"
+                        + " _toInt8(true), _toInt8(toInt64(-129)), _toInt32(NULL)"));
+        // the label carries on: Int8 + UInt8 is Int16; UInt64 + UInt8 UInt64, wrapping (2^64 - 1) + 1 to 0
+        assertEquals(Arrays.asList(2, "Int16", 0, "UInt64"), valuesAndTypes("select _toInt8(1) + 1, _toUInt64(-1) + 1"));
+        // text that is no decimal integer, a float's text included, and NaN fail the query as in ClickHouse
+        hogql("select _toInt8('1.5')").then().statusCode(400).body("code", org.hamcrest.Matchers.equalTo(
+                "cannot_parse_text")).body("detail", org.hamcrest.Matchers.equalTo(
+                "Cannot parse string '1.5' as Int8: syntax error"));
+        hogql("select _toUInt8(0 / 0)").then().statusCode(400).body("code", org.hamcrest.Matchers.equalTo(
+                "cannot_convert_type")).body("detail", org.hamcrest.Matchers.equalTo(
+                "Unexpected inf or nan to integer conversion"));
+    }
 }

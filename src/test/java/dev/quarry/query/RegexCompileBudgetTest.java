@@ -1,0 +1,141 @@
+package dev.quarry.query;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quarry.hogql.RegexPatterns;
+import dev.quarry.testing.Capture;
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The regex compile budget (issue 19 §4, the breaker's finding). RE2, ClickHouse's engine, refuses a pattern whose
+ * compiled program passes its memory budget ("pattern too large - compile failed", CANNOT_COMPILE_REGEXP, PostHog's
+ * 400). PostgreSQL compiles {@code (a|aa)*} repeated 120 times in ≈ 20 ms (its compile grows with the cube of the
+ * repetitions that may match nothing), and a pattern that differs per row ({@code concat(uuid, …)}) is compiled per
+ * row: over 600 events that is ≈ 11.5 s (measured at load 17), over a real project's events the whole 60 s statement timeout. Quarry caps
+ * those repetitions at {@value RegexPatterns#OPTIONAL_REPETITIONS} (hogql.RegexPatterns for a constant pattern; V94_1's
+ * {@code hogql_re2_row_pattern} for a pattern read per row) and answers 400 {@code cannot_compile_regexp} at once.
+ * The error shows the first 100 characters of the pattern, then {@code …} and its length.
+ *
+ * <p>Data: 600 {@code $pageview} events of one person with {@code $current_url} {@code https://x.test/aaaa}; a
+ * neighbour project with one.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class RegexCompileBudgetTest {
+    private static final String HOSTILE = "concat(toString(uuid), repeat('(a|aa)*', 120))";
+    private static Project team;
+    private static Project neighbour;
+
+    @BeforeEach
+    void data() {
+        if (team != null) {
+            return;
+        }
+        team = TestProjects.create("Regex compile budget");
+        neighbour = TestProjects.create("Regex compile budget neighbour");
+        Capture c = Capture.to(team);
+        for (int i = 0; i < 600; i++) {
+            c.event("$pageview", "ann", "2026-02-03T%02d:%02d:00Z".formatted(10 + i / 60, i % 60),
+                    Map.of("$current_url", "https://x.test/aaaa"));
+        }
+        c.send();
+        Capture.to(neighbour).event("$pageview", "bob", "2026-02-03T10:00:00Z",
+                Map.of("$current_url", "https://x.test/aaaa")).send();
+    }
+
+    private static Response hogql(Project p, String q) {
+        return given().header("Authorization", "Bearer " + p.key()).contentType("application/json")
+                .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", q), "refresh", "force_blocking"))
+                .post("/api/environments/" + p.id() + "/query/");
+    }
+
+    @Test
+    void anExpensivePatternReadPerRowIsAFast400() {
+        for (String f : List.of("match(properties.$current_url, " + HOSTILE + ")",
+                "extract(properties.$current_url, " + HOSTILE + ")",
+                "replaceRegexpAll(properties.$current_url, " + HOSTILE + ", 'x')",
+                "properties.$current_url =~ " + HOSTILE,
+                // the bounded repetition of a group holding one: 200
+                "match(properties.$current_url, concat(toString(uuid), '(a?){200}'))")) {
+            long start = System.nanoTime();
+            Response r = hogql(team, "select count() from events where " + f);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            r.then().statusCode(400)
+                    .body("type", equalTo("validation_error"))
+                    .body("code", equalTo("cannot_compile_regexp"))
+                    .body("detail", startsWith("Invalid regular expression '"))
+                    .body("detail", containsString("pattern too large - compile failed"));
+            if (f.contains(HOSTILE)) {
+                // not echoed whole: 36 characters of uuid and 840 of repetitions, 100 shown and the length
+                r.then().body("detail", containsString("… (876 characters)': pattern too large - compile failed "
+                        + "(120 repetitions that may match nothing; at most 32)")).body("detail.length()", lessThan(260));
+            } else {
+                r.then().body("detail", containsString("(a?){200}': pattern too large - compile failed (200 "));
+            }
+            assertTrue(ms < 5_000, f + " took " + ms + " ms");
+        }
+        // multiMatchAny is no function here yet: refused before anything runs
+        hogql(team, "select multiMatchAny(properties.$current_url, [" + HOSTILE + "]) from events").then()
+                .statusCode(400);
+        long start = System.nanoTime();
+        hogql(neighbour, "select count() from events where match(properties.$current_url, 'a+$')").then()
+                .statusCode(200).body("results[0][0]", equalTo(1));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(ms < 3_000, "neighbour took " + ms + " ms");
+    }
+
+    @Test
+    void aConstantPatternPastTheBudgetIsRefusedAtCompileTime() {
+        String pattern = "(a|aa)*".repeat(40);
+        Response r = hogql(team, "select count() from events where match(properties.$current_url, '" + pattern + "')");
+        r.then().statusCode(400)
+                .body("detail", equalTo("Invalid regular expression '" + pattern.substring(0, 100)
+                        + "… (280 characters)': pattern too large - compile failed (40 repetitions that may match "
+                        + "nothing; at most 32)"));
+    }
+
+    @Test
+    void patternsWithinTheBudgetRun() {
+        // 32 repetitions that may match nothing, per row and constant; '{3}' of a group of none; escaped and
+        // bracketed '*' and '?' are characters, not repetitions. Every URL matches each (all may match nothing, or
+        // 'a{3}' in 'aaaa').
+        String within = "repeat('a?', 32)";
+        Response r = hogql(team, "select countIf(match(properties.$current_url, concat(toString(uuid), '|', " + within
+                + "))), countIf(match(properties.$current_url, '" + "a?".repeat(32) + "')),"
+                + " countIf(match(properties.$current_url, concat('(a){3}', toString(uuid), '|', '[*?]*\\\\*?')))"
+                + " from events");
+        r.then().statusCode(200);
+        assertEquals(List.of(600, 600, 600), r.jsonPath().getList("results[0]"));
+    }
+
+    @Test
+    void theCountFollowsTheCompiledProgram() {
+        // worked out: each '*' or '?' 1; '{n,m}' m - n; a repeated group's count times the upper bound
+        assertEquals(0, RegexPatterns.optionalRepetitions("a+$"));
+        assertEquals(1, RegexPatterns.optionalRepetitions("(a|aa)*"));
+        assertEquals(7, RegexPatterns.optionalRepetitions("^(https?://)?(www\\.)?[a-z]*\\.com/.*(\\?.*)?$"));
+        assertEquals(200, RegexPatterns.optionalRepetitions("(a?){200}"));
+        assertEquals(99 * 100 + 99, RegexPatterns.optionalRepetitions("(a{1,100}){1,100}"));
+        assertEquals(0, RegexPatterns.optionalRepetitions("a{3}x{y}[*?{]+\\*\\?"));
+        assertEquals(1, RegexPatterns.optionalRepetitions("a{2,}"));
+        assertEquals(2, RegexPatterns.optionalRepetitions("(?:a*)*"));
+        assertEquals(2, RegexPatterns.optionalRepetitions("(?i)a*b?"));
+        assertEquals(4, RegexPatterns.optionalRepetitions("(?P<name>x*){4}"));
+        assertEquals(1, RegexPatterns.optionalRepetitions("[[:alpha:]*]?"));
+    }
+}
