@@ -502,14 +502,14 @@ public class AnchorBench {
             q.add(new Question("sessions " + days[0] + " days (count, avg duration)",
                     "{\"kind\":\"HogQLQuery\",\"query\":\"SELECT count(), round(avg($session_duration)) FROM sessions "
                             + "WHERE $start_timestamp >= '" + days[1] + "' AND $start_timestamp < '2026-01-01'\"}",
-                    "SELECT count(*) || ' ' || round(avg(dur)) FROM (" + sessions + ") WHERE st >= TIMESTAMPTZ '" + days[1]
+                    "SELECT count(*) || ' ' || CAST(round(avg(dur)) AS BIGINT) FROM (" + sessions + ") WHERE st >= TIMESTAMPTZ '" + days[1]
                             + " 00:00:00+00' AND st < TIMESTAMPTZ '2026-01-01 00:00:00+00'",
                     r -> r.path("results").path(0).path(0).asLong() + " " + r.path("results").path(0).path(1).asLong()));
         }
         q.add(new Question("trends $pageview, session duration > 60 s",
                 "{\"kind\":\"TrendsQuery\",\"interval\":\"day\",\"series\":[" + PV + "],\"properties\":[{\"type\":\"session\","
                         + "\"key\":\"$session_duration\",\"operator\":\"gt\",\"value\":60}]," + RANGE + "}",
-                "SELECT count(*) FROM events e JOIN (" + sessions + ") s ON s.sid = e.properties->>'$.\"$session_id\"' "
+                "SELECT count(*) FROM events e JOIN (" + sessions + ") s ON s.sid = (e.properties->>'$.\"$session_id\"') "
                         + "WHERE e.event = '$pageview' AND s.dur > 60 AND e." + IN_RANGE,
                 r -> String.valueOf(sum(r.path("results").path(0).path("data")))));
         for (String key : List.of("$entry_current_url", "$channel_type")) {
