@@ -33,9 +33,9 @@ final class LazyJoins {
             join(sb, q("persons"), src.sqlAlias + "__person", team, "uuid", personId);
         }
         if (src.needsSession) {
-            // keyed as the sessions table keys its events (V93_1)
-            join(sb, sessions, src.sqlAlias + "__session", team, "session_key",
-                    "quarry_session_key(" + a + ".\"properties\" ->> '$session_id')");
+            // the canonical text of the event's id, as the sessions table's session_id (V93_3)
+            join(sb, sessions, src.sqlAlias + "__session", team, "session_id",
+                    "quarry_session_text(" + a + ".\"properties\" ->> '$session_id')");
         }
         return sb.toString();
     }
