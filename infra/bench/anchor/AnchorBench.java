@@ -493,6 +493,32 @@ public class AnchorBench {
                 SELECT count(*) || ' edges, ' || sum(value) || ' walks' FROM edges
                 """.formatted(IN_RANGE),
                 r -> r.path("results").size() + " edges, " + sum(r.path("results"), "value") + " walks"));
+        // the HogQL sessions table (one session a person-day in the generated rows): a sessions read over the last 7 and
+        // the 30 days, a session-property filter and breakdowns through events' session join; DuckDB computes every
+        // session from all events (ids whose events are in range), as the unpruned view does
+        String sessions = "SELECT properties->>'$.\"$session_id\"' AS sid, min(ts) AS st, "
+                + "floor(epoch(max(ts))) - floor(epoch(min(ts))) AS dur FROM events GROUP BY 1";
+        for (String[] days : new String[][] {{"7", "2025-12-25"}, {"30", FROM}}) {
+            q.add(new Question("sessions " + days[0] + " days (count, avg duration)",
+                    "{\"kind\":\"HogQLQuery\",\"query\":\"SELECT count(), round(avg($session_duration)) FROM sessions "
+                            + "WHERE $start_timestamp >= '" + days[1] + "' AND $start_timestamp < '2026-01-01'\"}",
+                    "SELECT count(*) || ' ' || CAST(round(avg(dur)) AS BIGINT) FROM (" + sessions + ") WHERE st >= TIMESTAMPTZ '" + days[1]
+                            + " 00:00:00+00' AND st < TIMESTAMPTZ '2026-01-01 00:00:00+00'",
+                    r -> r.path("results").path(0).path(0).asLong() + " " + r.path("results").path(0).path(1).asLong()));
+        }
+        q.add(new Question("trends $pageview, session duration > 60 s",
+                "{\"kind\":\"TrendsQuery\",\"interval\":\"day\",\"series\":[" + PV + "],\"properties\":[{\"type\":\"session\","
+                        + "\"key\":\"$session_duration\",\"operator\":\"gt\",\"value\":60}]," + RANGE + "}",
+                "SELECT count(*) FROM events e JOIN (" + sessions + ") s ON s.sid = (e.properties->>'$.\"$session_id\"') "
+                        + "WHERE e.event = '$pageview' AND s.dur > 60 AND e." + IN_RANGE,
+                r -> String.valueOf(sum(r.path("results").path(0).path("data")))));
+        for (String key : List.of("$entry_current_url", "$channel_type")) {
+            q.add(new Question("trends $pageview by session " + key,
+                    "{\"kind\":\"TrendsQuery\",\"interval\":\"day\",\"series\":[" + PV + "],\"breakdownFilter\":{\"breakdown\":\""
+                            + key + "\",\"breakdown_type\":\"session\"}," + RANGE + "}",
+                    "SELECT count(*) FROM events WHERE event = '$pageview' AND " + IN_RANGE,
+                    r -> String.valueOf(sum(r.path("results"), "count"))));
+        }
         return q;
     }
 

@@ -68,7 +68,10 @@ $$;
 INSERT INTO events (team_id, uuid, event, distinct_id, properties, timestamp, created_at, person_id, elements_chain)
 SELECT :team, e.uuid, e.event, bp.distinct_id,
        jsonb_strip_nulls(jsonb_build_object('$browser', bp.browser,
-           '$session_id', bp.p || '-' || to_char(e.ts, 'YYYYMMDD'),
+           -- one session a person-day, its id a UUIDv7 as PostHog's SDKs make (the first 48 bits: the day's start in ms,
+           -- at most a day before the session's events; then the version 7, the person, the variant 8)
+           '$session_id', (lpad(to_hex((extract(epoch FROM date_trunc('day', e.ts)) * 1000)::bigint), 12, '0') || '7'
+               || lpad(to_hex(bp.p % 4096), 3, '0') || '8' || lpad(to_hex(bp.p), 15, '0'))::uuid::text,
            'price', CASE WHEN e.event = 'purchase' THEN round((random() * 100)::numeric, 2) END)),
        e.ts, e.ts, bp.uuid, ''
 FROM bench_events e JOIN bench_people bp USING (p);

@@ -19,27 +19,30 @@ final class LazyJoins {
      *
      * @param team the bind parameter holding the team id
      * @param personId the SQL of the source's effective person id, when it needs the person
+     * @param sessions the SQL of the sessions table it reads, when it needs the session ({@link SessionRanges}: the
+     *     pruned function when the query's time range is known)
      */
-    static String sql(Source src, String team, String personId) {
+    static String sql(Source src, String team, String personId, String sessions) {
         StringBuilder sb = new StringBuilder();
         String a = q(src.sqlAlias);
         if (src.needsOverride) {
-            join(sb, "person_overrides", src.sqlAlias + "__override", team, "old_person_id",
+            join(sb, q("person_overrides"), src.sqlAlias + "__override", team, "old_person_id",
                     a + '.' + q(src.table.personIdColumn()));
         }
         if (src.needsPerson) {
-            join(sb, "persons", src.sqlAlias + "__person", team, "uuid", personId);
+            join(sb, q("persons"), src.sqlAlias + "__person", team, "uuid", personId);
         }
         if (src.needsSession) {
-            join(sb, SessionsTable.DEF.pgTable(), src.sqlAlias + "__session", team, "session_id",
-                    "lower(" + a + ".\"properties\" ->> '$session_id')");
+            // the canonical text of the event's id, as the sessions table's session_id (V93_3)
+            join(sb, sessions, src.sqlAlias + "__session", team, "session_id",
+                    "quarry_session_text(" + a + ".\"properties\" ->> '$session_id')");
         }
         return sb.toString();
     }
 
     private static void join(StringBuilder sb, String table, String alias, String team, String column, String value) {
         String j = q(alias);
-        sb.append(" LEFT JOIN ").append(q(table)).append(" AS ").append(j).append(" ON ").append(j)
+        sb.append(" LEFT JOIN ").append(table).append(" AS ").append(j).append(" ON ").append(j)
                 .append(".\"team_id\" = ").append(team).append(" AND ").append(j).append('.').append(q(column))
                 .append(" = ").append(value);
     }

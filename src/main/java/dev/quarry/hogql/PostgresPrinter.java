@@ -53,6 +53,7 @@ public final class PostgresPrinter {
     private final Map<List<Object>, Integer> paramIndex = new HashMap<>();
     private final ZoneId zone;
     private final CompileBudget budget = new CompileBudget();
+    private final SessionRanges sessionRanges;
     /**
      * Subquery CTEs of the SELECTs being printed, innermost last. One read more than once is printed once, as a
      * PostgreSQL WITH (PostgreSQL then computes it once, as ClickHouse would for a deterministic CTE); one read once
@@ -80,6 +81,7 @@ public final class PostgresPrinter {
     public PostgresPrinter(Resolution res, CompileSettings settings) {
         this.res = res;
         this.settings = settings;
+        this.sessionRanges = new SessionRanges(this, res);
         try {
             this.zone = ZoneId.of(settings.timezone());
         } catch (DateTimeException e) {
@@ -229,6 +231,7 @@ public final class PostgresPrinter {
                 && (src.join.joinType().startsWith("RIGHT") || src.join.joinType().startsWith("FULL")));
         StringBuilder from = new StringBuilder();
         List<String> where = new ArrayList<>();
+        sessionRanges.enter(s, scope.sources); // the outer time range for the sessions a source reads
         for (int k = 0; k < scope.sources.size(); k++) {
             Source src = scope.sources.get(k);
             if (src.arrayJoinItems != null) {
@@ -403,14 +406,14 @@ public final class PostgresPrinter {
             return "(" + p.sql() + ") AS " + q(src.sqlAlias);
         }
         String a = q(src.sqlAlias);
-        String base = wrap
-                ? "(SELECT * FROM " + q(src.table.pgTable()) + " WHERE " + q(src.table.pgTable()) + ".\"team_id\" = "
-                        + team() + ") AS " + a
-                : q(src.table.pgTable()) + " AS " + a;
+        String t = src.table == SessionsTable.DEF ? sessionRanges.sessionsTable(src) : q(src.table.pgTable());
+        String base = wrap ? "(SELECT * FROM " + t + " AS " + q(src.table.pgTable()) + " WHERE "
+                + q(src.table.pgTable()) + ".\"team_id\" = " + team() + ") AS " + a : t + " AS " + a;
         if (!src.needsOverride && !src.needsPerson && !src.needsSession) {
             return base;
         }
-        return "(" + base + LazyJoins.sql(src, team(), src.needsPerson ? personId(src) : null) + ")";
+        return "(" + base + LazyJoins.sql(src, team(), src.needsPerson ? personId(src) : null,
+                src.needsSession ? sessionRanges.sessionsTable(src) : null) + ")";
     }
 
     /** The CTE this subquery is the body of, innermost defining SELECT first; null for a plain subquery. */
@@ -726,7 +729,7 @@ public final class PostgresPrinter {
         Expr right = c.right();
         if (right instanceof SelectLike sub) {
             Frag l = expr(c.left());
-            Printed p = selectLike(sub, false);
+            Printed p = sessionRanges.within(c.left(), sub, () -> selectLike(sub, false)); // a session filter
             String rt = p.types().get(0);
             String left = l.sql();
             if (!cat(l.type()).equals(cat(rt)) && !(isNum(l.type()) && isNum(rt))) {

@@ -41,6 +41,14 @@ public final class Schema {
     /** events' person id as stored, before merges (see the events table below). */
     public static final String STORED_PERSON_ID = "#stored_person_id";
 
+    /**
+     * events' session key as the sessions table keys it (migrations V93_1, V93_3: the $session_id's UUID, any
+     * spelling PostHog reads, as canonical text; other text matches no session): for the session filters built in
+     * Java. Not in *;
+     * its name is no identifier, so HogQL text cannot name it.
+     */
+    public static final String SESSION_KEY = "#session_key";
+
     /** The merged-persons table (old person id, the person it was merged into). */
     public static final String PERSON_OVERRIDES = "#person_overrides";
 
@@ -122,7 +130,9 @@ public final class Schema {
                 // PostHog's top-level $session_id / $window_id columns (events.py: non-nullable Strings that
                 // ClickHouse fills from the properties at ingestion): the property as text, '' when it is missing.
                 new FieldDef("$session_id", "coalesce({t}.\"properties\" ->> '$session_id', '')", "String", Kind.SQL),
-                new FieldDef("$window_id", "coalesce({t}.\"properties\" ->> '$window_id', '')", "String", Kind.SQL));
+                new FieldDef("$window_id", "coalesce({t}.\"properties\" ->> '$window_id', '')", "String", Kind.SQL),
+                new FieldDef(SESSION_KEY, "quarry_session_text({t}.\"properties\" ->> '$session_id')",
+                        "Nullable(String)", Kind.SQL));
         // The person-day rollup (migration V18_3): one row per event name, local day (team timezone) and person,
         // with how many events and the first and last one's time; person_id reads through overrides like on events.
         table("events_person_days", "events_person_days", "person_id",

@@ -10,9 +10,11 @@ import java.util.Map;
 /**
  * HogQL's {@code sessions} table, as PostHog's sessions table (v2) exposes it: one row per {@code $session_id} of the
  * team's events, read from the view {@code hogql_sessions} (migration V85_1, which states each column's meaning).
- * The printer's team guard applies to it as to every table. Sessions are keyed by the id as a UUIDv7 (V89_1: one
- * session for "0190A…" and "0190a…"; {@code session_id} answers the lower-case canonical text, as PostHog's
- * {@code toString(reinterpretAsUUID(session_id_v7))}; the 32-digit form without hyphens makes no session here); {@code $channel_type} follows PostHog's default channel rules
+ * The printer's team guard applies to it as to every table. Sessions are keyed by the id as a UUIDv7 (V93_1: one
+ * session for "0190A…", "0190a…" and the 32-digit form without hyphens, as ClickHouse's UUID parsing;
+ * {@code session_id} answers the lower-case canonical text, as PostHog's
+ * {@code toString(reinterpretAsUUID(session_id_v7))}). A read is pruned by the outer query's time range as PostHog
+ * prunes its raw sessions ({@link SessionRanges}); {@code $channel_type} follows PostHog's default channel rules
  * (V89_1). Columns PostHog has that Quarry does not compute ({@code $urls}, {@code $vitals_lcp}, the rarer ad ids …)
  * are unknown fields here (a 400).
  */
@@ -127,8 +129,8 @@ public final class SessionsTable {
             column = Expr.Call.of("toString", column); // as PostHog compares a filter's string values
         }
         Expr cond = PropertyFilters.operator(column, operator, value);
-        // the event's id as the sessions table keys it (V89_1: lower case)
-        Expr sessionId = Expr.Call.of("lower", new Expr.Field(List.of("properties", "$session_id")));
+        // the event's id as the sessions table keys it (V93_1: its UUID's canonical text, NULL when none)
+        Expr sessionId = Expr.Field.of(Schema.SESSION_KEY);
         if (!TRUE_ON_NULL.contains(operator.toLowerCase(java.util.Locale.ROOT))) {
             return new Expr.Compare("in", sessionId, SelectQuery.of(List.of(Expr.Field.of("session_id")), NAME, cond));
         }

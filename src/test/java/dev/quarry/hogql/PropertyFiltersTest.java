@@ -89,11 +89,11 @@ class PropertyFiltersTest {
                 () -> PropertyFilters.toExpr(new PropertyFilter.Element("tag_name", null, "exact", null,
                         TextNode.valueOf("a")))).getMessage());
         // a session filter: the event's session (by $session_id) has the property; persons have no session
-        assertEquals("lower(properties.$session_id) IN (SELECT session_id FROM sessions WHERE toFloat(toString($session_duration)) > 5.0)",
+        assertEquals("`#session_key` IN (SELECT session_id FROM sessions WHERE toFloat(toString($session_duration)) > 5.0)",
                 HogQLPrinter.print(PropertyFilters.toExpr(new PropertyFilter.Session("$session_duration", null, "gt", null,
                         IntNode.valueOf(5)))));
         // is_not also keeps the events without a session, whose session properties are missing: no session fails it
-        assertEquals("(lower(properties.$session_id) IS NULL OR lower(properties.$session_id) NOT IN "
+        assertEquals("(`#session_key` IS NULL OR `#session_key` NOT IN "
                         + "(SELECT session_id FROM sessions WHERE NOT ($entry_pathname IS NULL OR $entry_pathname != '/a')))",
                 HogQLPrinter.print(PropertyFilters.toExpr(new PropertyFilter.Session("$entry_pathname", null, "is_not", null,
                         TextNode.valueOf("/a")))));

@@ -42,9 +42,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
 class HogQLSessionsTest {
-    static final String S1 = "0190a000-0000-7000-8000-000000000001";
-    static final String S2 = "0190a000-0000-7000-8000-000000000002";
-    static final String S3 = "0190a000-0000-7000-8000-000000000003";
+    static final String S1 = "019b8d99-6900-7000-8000-000000000001";
+    static final String S2 = "019b8dd0-5780-7000-8000-000000000002";
+    static final String S3 = "019b8e07-4600-7000-8000-000000000003";
     private static Project a;
     private static Project b;
 

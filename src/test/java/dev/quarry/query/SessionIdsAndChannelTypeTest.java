@@ -25,11 +25,12 @@ import org.junit.jupiter.api.Test;
  * {@code session_id} answers {@code toString} of that UUID, lower-case), and {@code $channel_type} with PostHog's
  * default channel rules (posthog/hogql/database/schema/channel_type.py), on hand-made events.
  *
- * <p>Project "ids": one session written two ways — "0190B000-0000-7ABC-8000-00000000000A" ($pageview 10:00:00,
- * window W1) and "0190b000-0000-7abc-8000-00000000000a" ($pageview 10:00:20, window W1) — is one session of 2
- * pageviews, 20 s, whose id is the lower-case form; the 32-digit form "0190b00000007abc800000000000000a"
- * ($pageview 10:00:40, no window) makes no session here (README: ClickHouse reads it, Quarry does not);
- * "nosession"'s $pageview 11:00 has no $session_id (''), and "0190B000-0000-4ABC-8000-00000000000B" (a version-4 id)
+ * <p>Project "ids": one session written two ways — "019C1DCB-7900-7ABC-8000-00000000000A" ($pageview 10:00:00,
+ * window W1), "019c1dcb-7900-7abc-8000-00000000000a" ($pageview 10:00:20, window W1) and the 32-digit form
+ * "019c1dcb79007abc800000000000000a" ($pageview 10:00:40, no window), which ClickHouse's UUID parsing reads too
+ * — is one session of 3 pageviews, 40 s, whose id is the lower-case hyphenated form (the ids' first 48 bits are
+ * 10:00:00's ms, as a UUIDv7 made by PostHog's SDKs);
+ * "nosession"'s $pageview 11:00 has no $session_id (''), and "019C1E39-5600-4ABC-8000-00000000000B" (a version-4 id)
  * makes no session.
  *
  * <p>Project "channels": one session per channel, one $pageview each (distinct id = the channel PostHog's rules
@@ -38,10 +39,10 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
 class SessionIdsAndChannelTypeTest {
-    static final String UPPER = "0190B000-0000-7ABC-8000-00000000000A";
-    static final String LOWER = "0190b000-0000-7abc-8000-00000000000a";
-    static final String PLAIN = "0190b00000007abc800000000000000a";
-    static final String V4 = "0190B000-0000-4ABC-8000-00000000000B";
+    static final String UPPER = "019C1DCB-7900-7ABC-8000-00000000000A";
+    static final String LOWER = "019c1dcb-7900-7abc-8000-00000000000a";
+    static final String PLAIN = "019c1dcb79007abc800000000000000a";
+    static final String V4 = "019C1E39-5600-4ABC-8000-00000000000B";
     private static Project ids;
     private static Project channels;
 
@@ -100,12 +101,12 @@ class SessionIdsAndChannelTypeTest {
         int i = 0;
         for (var e : CHANNELS.entrySet()) {
             Map<String, Object> props = new LinkedHashMap<>(e.getValue());
-            props.put("$session_id", String.format("0190c000-0000-7000-8000-%012d", ++i));
+            props.put("$session_id", String.format("019c22f1-d500-7000-8000-%012d", ++i));
             c = c.event("$pageview", e.getKey(), String.format("2026-02-03T10:%02d:00Z", i), props);
         }
         // gad_source '1' with a medium that is not paid and not listed: paid (gad_source is set), no lookup hits,
         // the gad_source = '1' rule → Paid Search
-        c.event("$pageview", "gad", "2026-02-03T11:00:00Z", Map.of("$session_id", "0190c000-0000-7000-8000-100000000000",
+        c.event("$pageview", "gad", "2026-02-03T11:00:00Z", Map.of("$session_id", "019c22f1-d500-7000-8000-100000000000",
                 "gad_source", "1", "utm_medium", "banner_x")).send();
     }
 
@@ -128,22 +129,22 @@ class SessionIdsAndChannelTypeTest {
 
     @Test
     void sessionIdsAreParsedAsUuids() {
-        // the two spellings are one session: 2 pageviews, 10:00:00 → 10:00:20 = 20 s; the 32-digit id, the
-        // version-4 id and the event without an id make none
+        // the three spellings are one session (ClickHouse's UUID parsing reads the 32 digits without hyphens too):
+        // 3 pageviews, 10:00:00 → 10:00:40 = 40 s; the version-4 id and the event without an id make none
         hogql(ids, "select session_id, id, $pageview_count, $session_duration from sessions").then().statusCode(200)
-                .body("results", contains(contains(LOWER, LOWER, 2, 20)));
-        // both of ann's hyphenated events reach it through events.session, the 32-digit one none
+                .body("results", contains(contains(LOWER, LOWER, 3, 40)));
+        // all three of ann's events reach it through events.session, the version-4 one none
         hogql(ids, "select $session_id, session.session_id, session.$session_duration from events "
-                + "where distinct_id = 'ann' order by timestamp").then().statusCode(200)
-                .body("results", contains(contains(UPPER, LOWER, 20), contains(LOWER, LOWER, 20),
-                        contains(PLAIN, null, null)));
-        // a session filter: sessions of 15 s or more → ann's 2 hyphenated events
+                + "where distinct_id in ('ann', 'v4') order by timestamp").then().statusCode(200)
+                .body("results", contains(contains(UPPER, LOWER, 40), contains(LOWER, LOWER, 40),
+                        contains(PLAIN, LOWER, 40), contains(V4, null, null)));
+        // a session filter: sessions of 15 s or more → ann's 3 events
         given().header("Authorization", "Bearer " + ids.key()).contentType("application/json")
                 .body(Map.of("query", Map.of("kind", "EventsQuery", "select", List.of("count()"),
                         "after", "2026-02-01", "before", "2026-02-05", "properties", List.of(Map.of("type", "session",
                                 "key", "$session_duration", "operator", "gte", "value", 15)))))
                 .post("/api/environments/" + ids.id() + "/query/").then().statusCode(200)
-                .body("results[0][0]", equalTo(2));
+                .body("results[0][0]", equalTo(3));
     }
 
     @Test
