@@ -8,6 +8,7 @@ import dev.quarry.data.Teams;
 import dev.quarry.web.AuthenticationException;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.PermissionDeniedException;
+import dev.quarry.web.RequestBodyMediaType;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -50,7 +51,13 @@ public class AuthFilter {
     public Uni<Void> authenticate(ContainerRequestContext request, ResourceInfo resource) {
         RequiresScopes requirement = requirementOf(resource);
         if (requirement == null) {
+            refuseUnparsedBody(request, resource);
             return Uni.createFrom().voidItem();
+        }
+        // no key in the Authorization header: PostHog looks in request.data next, and parsing a body it has no
+        // parser for is its 415 (posthog/auth.py find_key_with_source; DRF Request._parse)
+        if (PresentedKey.find(request.getHeaderString(HttpHeaders.AUTHORIZATION), null, null, mapper).isEmpty()) {
+            refuseUnparsedBody(request, resource);
         }
         PresentedKey presented = PresentedKey.find(request.getHeaderString(HttpHeaders.AUTHORIZATION),
                         bodyOf(request), request.getUriInfo().getQueryParameters().getFirst("personal_api_key"), mapper)
@@ -71,9 +78,23 @@ public class AuthFilter {
                             .invoke(team -> checkAccess(key, team, required, anyOf))
                             .call(team -> apiKeys.touchIfStale(key))
                             .invoke(team -> requestAuth.set(key, team))
-                            .call(team -> admit(request, key, team));
+                            .call(team -> admit(request, key, team))
+                            .invoke(team -> refuseUnparsedBody(request, resource));
                 })
                 .replaceWithVoid();
+    }
+
+    /**
+     * DRF's 415 for a body it has no parser for (no Content-Type, or not JSON), which PostHog raises when the view
+     * first reads {@code request.data}: after a key found in the Authorization header is checked (401), the project
+     * found (404) and the scopes checked (403); before them when there is no key in the header, as PostHog then
+     * looks for {@code personal_api_key} in {@code request.data}. Here rather than in a later filter so that the order
+     * does not depend on how request filters reading the body are sorted.
+     */
+    private static void refuseUnparsedBody(ContainerRequestContext request, ResourceInfo resource) {
+        RequestBodyMediaType.refused(request, resource).ifPresent(e -> {
+            throw e;
+        });
     }
 
     private Uni<Void> admit(ContainerRequestContext request, ApiKey key, Team team) {

@@ -69,10 +69,11 @@ public class CohortResource {
     public Uni<Response> create(JsonNode body) {
         // the filters (HogQL ones included) are parsed in the project's lane, off the event loop
         Team team = auth.team();
-        return lanes.run(team.id(), () -> create(team, body));
+        Long userId = auth.key().userId(); // read here: the lane runs outside the request context
+        return lanes.run(team.id(), () -> create(team, userId, body));
     }
 
-    private Uni<Response> create(Team team, JsonNode body) {
+    private Uni<Response> create(Team team, Long userId, JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new ValidationException("Request body must be an object", null);
         }
@@ -84,7 +85,7 @@ public class CohortResource {
             // validate before storing anything; PostHog reads the deprecated groups when filters are absent
             CohortFilters.toExpr(filters == null || filters.isNull() ? CohortFilters.fromLegacyGroups(groups) : filters);
         }
-        return cohorts.insert(team.id(), name, body.path("description").asText(""),
+        return cohorts.insert(team.id(), userId, name, body.path("description").asText(""),
                         filters == null || filters.isNull() ? null : filters.toString(), legacyGroups(groups), isStatic)
                 .flatMap(cohort -> calculator.recalculate(cohort, team.timezone()).replaceWithVoid()
                         .onFailure(CohortResource::calculationRefused).recoverWithNull()

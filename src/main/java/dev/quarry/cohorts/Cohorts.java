@@ -28,32 +28,39 @@ public class Cohorts {
         this.clock = clock;
     }
 
+    /** Cohort rows with the user who created them (PostHog's created_by). */
+    private static final String WITH_USER = "from CohortEntity c left join fetch c.createdBy ";
+
     /** One page of a team's live cohorts and how many it has in all. */
     public record Page(long count, List<Cohort> rows) {
     }
 
     /** The team's cohort (deleted ones too), or null. */
     public Uni<Cohort> find(long teamId, long id) {
-        return Sessions.read(() -> CohortEntity.<CohortEntity>find("teamId = ?1 and id = ?2", teamId, id).firstResult())
+        return Sessions.read(() -> CohortEntity.<CohortEntity>find(WITH_USER + "where c.teamId = ?1 and c.id = ?2",
+                        teamId, id).firstResult())
                 .map(entity -> entity == null ? null : Cohort.from(entity));
     }
 
     /** Live cohorts, newest first: {@code limit} rows from {@code offset}, with the team's total. */
     public Uni<Page> list(long teamId, int limit, int offset) {
         return Sessions.read(() -> CohortEntity.count("teamId = ?1 and deleted = false", teamId)
-                .flatMap(total -> CohortEntity.<CohortEntity>find("teamId = ?1 and deleted = false order by id desc", teamId)
+                .flatMap(total -> CohortEntity.<CohortEntity>find(WITH_USER
+                                + "where c.teamId = ?1 and c.deleted = false order by c.id desc", teamId)
                         .range(offset, offset + limit - 1).list()
                         .map(rows -> new Page(total, rows.stream().map(Cohort::from).toList()))));
     }
 
     /**
      * Stores a new cohort (created now; a static one counts 0 members, a dynamic one is uncounted until calculated).
-     * {@code filters} and {@code groups} are JSON text; null groups are stored as PostHog's empty list.
+     * {@code filters} and {@code groups} are JSON text; null groups are stored as PostHog's empty list; {@code userId}
+     * is the user whose key created it (PostHog's created_by: {@code request.user}).
      */
-    public Uni<Cohort> insert(long teamId, String name, String description, String filters, String groups,
+    public Uni<Cohort> insert(long teamId, Long userId, String name, String description, String filters, String groups,
                               boolean isStatic) {
         CohortEntity entity = new CohortEntity();
         entity.teamId = teamId;
+        entity.createdById = userId;
         entity.name = name;
         entity.description = description;
         entity.filters = filters;
@@ -94,7 +101,7 @@ public class Cohorts {
                             entity.version++;
                             return entity;
                         }))
-                .map(entity -> entity == null ? null : Cohort.from(entity));
+                .flatMap(entity -> entity == null ? Uni.createFrom().nullItem() : find(teamId, id));
     }
 
     /** Adds the team's persons with these uuids (others are ignored); returns how many the cohort now has. */

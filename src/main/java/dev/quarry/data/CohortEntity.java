@@ -2,6 +2,9 @@ package dev.quarry.data;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.FetchType;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -77,4 +80,13 @@ public class CohortEntity extends PanacheEntityBase {
 
     @Column(name = "created_at", nullable = false, updatable = false)
     public OffsetDateTime createdAt;
+
+    /** The user whose key created the cohort (PostHog's created_by); null for cohorts created before it was kept. */
+    @Column(name = "created_by_id", updatable = false)
+    public Long createdById;
+
+    /** Read with a join ({@code left join fetch c.createdBy}); written through {@link #createdById}. */
+    @ManyToOne(fetch = FetchType.LAZY)
+    @JoinColumn(name = "created_by_id", insertable = false, updatable = false)
+    public UserEntity createdBy;
 }

@@ -33,10 +33,9 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * the path inside it, {@code properties__0__value}). PostgreSQL's text and jsonb cannot hold the character, so without this
  * the request failed in the database with PostgreSQL's own message, possibly after part of it was written.
  *
- * <p>A JSON body is read in the charset its Content-Type names, as DRF reads it ({@link #utf8}); a body sent with no
- * Content-Type at all is a 415, as DRF finds no parser for it (it is not read ahead for this filter, so it could not be
- * scanned): every POST, PUT and PATCH with a body, the query endpoint included ({@code Unsupported media type "" in
- * request.}); a request without a body (no Content-Length, or 0) needs none, as in DRF (no stream, empty data).
+ * <p>A JSON body is read in the charset its Content-Type names, as DRF reads it ({@link #utf8}). A body DRF has no
+ * parser for (no Content-Type, or not JSON) is not scanned: it is DRF's 415, answered by the auth filter after
+ * authentication ({@link RequestBodyMediaType}); a request without a body reads as {@code {}}.
  *
  * <p>Not here: the capture endpoints (PostHog's ingestion stores U+FFFD in its place, and so does capture), and the
  * body of {@code POST query} (the query runner answers its own 400 and keeps the run in the query log): resources
@@ -81,12 +80,10 @@ public class NulCharacterFilter {
         boolean withBody = method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
         // readBody = true has the body of these methods in memory before filters run; other methods' bodies are not
         // read ahead, and reading them here would block the event loop
-        // a body sent without any Content-Type: the resources would read it as JSON, but it is not read ahead for this
-        // filter; PostHog's DRF answers it 415 (no parser for the media type ""), and so does Quarry
-        // (the query endpoint too, whose body is otherwise its own: PostHog's query view is DRF's as well)
-        boolean untyped = request.getHeaderString("Content-Type") == null;
-        if (withBody && (accepted == null || accepted.bodyOnly()) && untyped && declaresBody(request)) {
-            throw new UnsupportedMediaTypeException("");
+        // a body DRF has no parser for (no Content-Type, text/plain, …) is labelled JSON before routing and refused
+        // by the auth filter (RequestBodyMediaType): it is not scanned here
+        if (request.getProperty(RequestBodyMediaType.UNSUPPORTED) != null) {
+            return;
         }
         if (!withBody || accepted != null || !request.hasEntity() || !isJson(request.getMediaType())) {
             return;
@@ -173,20 +170,6 @@ public class NulCharacterFilter {
             return nulAt(parser);
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    /** A request that says it carries a body: a positive Content-Length, or a chunked one. */
-    private static boolean declaresBody(ContainerRequestContext request) {
-        String length = request.getHeaderString("Content-Length");
-        String encoding = request.getHeaderString("Transfer-Encoding");
-        if (encoding != null && encoding.toLowerCase(java.util.Locale.ROOT).contains("chunked")) {
-            return true;
-        }
-        try {
-            return length != null && Long.parseLong(length.trim()) > 0;
-        } catch (NumberFormatException e) {
-            return false;
         }
     }
 

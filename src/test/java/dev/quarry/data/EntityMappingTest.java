@@ -138,7 +138,7 @@ class EntityMappingTest {
         long team = TestProjects.create("Mapping cohorts").id();
         long other = TestProjects.create("Mapping cohorts, other team").id();
         String filters = "{\"properties\": {\"type\": \"OR\", \"values\": []}}";
-        dev.quarry.cohorts.Cohort created = cohorts.insert(team, "Mapped", "described", filters, null, false)
+        dev.quarry.cohorts.Cohort created = cohorts.insert(team, null, "Mapped", "described", filters, null, false)
                 .await().atMost(WAIT);
         Row raw = pool.preparedQuery("SELECT team_id, id, name, description, filters::text, query::text, groups::text, "
                         + "is_static, deleted, is_calculating, last_calculation, errors_calculating, count, created_at, "
@@ -147,7 +147,7 @@ class EntityMappingTest {
         dev.quarry.cohorts.Cohort expected = new dev.quarry.cohorts.Cohort(raw.getLong(0), raw.getLong(1), raw.getString(2),
                 raw.getString(3), raw.getString(4), raw.getString(5), raw.getString(6), raw.getBoolean(7),
                 raw.getBoolean(8), raw.getBoolean(9), raw.getOffsetDateTime(10), raw.getInteger(11), raw.getInteger(12),
-                raw.getOffsetDateTime(13));
+                raw.getOffsetDateTime(13), null);
         assertEquals(expected, created);
         assertEquals(expected, cohorts.find(team, created.id()).await().atMost(WAIT));
         assertEquals("object", raw.getString(14));
@@ -175,7 +175,7 @@ class EntityMappingTest {
         assertEquals("Renamed", renamed.name());
         assertEquals(42, renamed.count());
 
-        dev.quarry.cohorts.Cohort staticOne = cohorts.insert(team, "Static", "", null, null, true).await().atMost(WAIT);
+        dev.quarry.cohorts.Cohort staticOne = cohorts.insert(team, null, "Static", "", null, null, true).await().atMost(WAIT);
         assertEquals(0, staticOne.count());
         assertNull(staticOne.filters());
         assertEquals("[]", staticOne.groups());
