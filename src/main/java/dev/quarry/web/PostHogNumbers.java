@@ -30,9 +30,12 @@ public final class PostHogNumbers {
             return 1 / d < 0 ? "-0.0" : "0.0";
         }
         // the shortest round-tripping digits (Java 17's Double.toString is not always shortest; this is Java 19's,
-        // which still writes two digits where one would do: 4.9E-324 for 5e-324)
+        // which still writes two digits where one would do: 4.9E-324 for 5e-324). That happens only where one ulp is
+        // at least a hundredth of the value (two decimals a tenth of a digit apart both read back as d), i.e. among
+        // the smallest subnormals: a normal double never takes the exact expansion below (for 1.5e300 a 997-bit
+        // BigDecimal rounded by a division: ≈ 20 µs a number, which made float-heavy capture batches slow to read)
         BigDecimal v = new BigDecimal(DoubleToDecimal.toString(d)).stripTrailingZeros();
-        if (v.precision() == 2) {
+        if (v.precision() == 2 && Math.abs(d) < Double.MIN_NORMAL) {
             BigDecimal one = new BigDecimal(d).round(new MathContext(1, RoundingMode.HALF_EVEN));
             if (one.doubleValue() == d) {
                 v = one.stripTrailingZeros();

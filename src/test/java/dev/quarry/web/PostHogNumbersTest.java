@@ -45,6 +45,60 @@ class PostHogNumbersTest {
         assertEquals("2e+22", PostHogNumbers.format(2e22));
     }
 
+    /**
+     * The one-digit check (Java 19's digits write 4.9E-324 where 5e-324 reads back the same) takes the exact binary
+     * expansion only for subnormals: for every other double a one-digit decimal never reads back where the digits
+     * have two. Checked against the exact rule on two-digit values across the whole exponent range (1.5e300 was the
+     * float-heavy capture batch's value), and on random bit patterns.
+     */
+    @Test
+    void theOneDigitCheckAgreesWithTheExactRuleOnEveryKindOfDouble() {
+        java.util.Random random = new java.util.Random(18);
+        List<Double> values = new java.util.ArrayList<>(List.of(Double.MIN_VALUE, 2 * Double.MIN_VALUE,
+                Double.MIN_NORMAL, Math.nextDown(Double.MIN_NORMAL), Double.MAX_VALUE, 1.5e300, 4.9e-324, 9.5e-323));
+        for (int e = -323; e <= 307; e++) {
+            for (int mantissa = 10; mantissa < 100; mantissa += 7) {
+                values.add(Double.parseDouble(mantissa + "e" + e));
+            }
+        }
+        for (int i = 0; i < 100_000; i++) {
+            values.add(Double.longBitsToDouble(random.nextLong()));
+        }
+        for (long bits = 1; bits < 2_000; bits++) {
+            values.add(Double.longBitsToDouble(bits)); // the smallest subnormals, where one ulp is most of the value
+        }
+        for (double d : values) {
+            if (!Double.isNaN(d) && !Double.isInfinite(d)) {
+                assertEquals(exactRule(d), PostHogNumbers.format(d), "bits " + Double.doubleToRawLongBits(d));
+            }
+        }
+    }
+
+    /** The rule as first written: the one-digit check on the exact expansion of every two-digit value. */
+    private static String exactRule(double d) {
+        if (d == 0) {
+            return 1 / d < 0 ? "-0.0" : "0.0";
+        }
+        java.math.BigDecimal v = new java.math.BigDecimal(
+                com.fasterxml.jackson.core.io.schubfach.DoubleToDecimal.toString(d)).stripTrailingZeros();
+        if (v.precision() == 2) {
+            java.math.BigDecimal one = new java.math.BigDecimal(d).round(
+                    new java.math.MathContext(1, java.math.RoundingMode.HALF_EVEN));
+            if (one.doubleValue() == d) {
+                v = one.stripTrailingZeros();
+            }
+        }
+        String digits = v.unscaledValue().abs().toString();
+        int exponent = digits.length() - 1 - v.scale();
+        String sign = v.signum() < 0 ? "-" : "";
+        if (exponent >= -5 && exponent <= 15) {
+            String plain = v.abs().toPlainString();
+            return sign + (plain.indexOf('.') < 0 ? plain + ".0" : plain);
+        }
+        String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + Math.abs(exponent);
+    }
+
     @Test
     void aGeneratorWritesEveryDoubleOfTreesMapsAndRecordsSo() throws Exception {
         JsonFactory factory = JsonFactory.builder().addDecorator((f, g) -> new PostHogNumbers.Generator(g)).build();
