@@ -146,6 +146,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.projects.ProjectProvisioning.ProvisionedProject.class,
         // added with persons, cohorts, insights, funnels and metering
         dev.quarry.cohorts.Cohort.class,
+        dev.quarry.cohorts.Cohort.Creator.class,
         dev.quarry.cohorts.CohortResource.class,
         dev.quarry.cohorts.Cohorts.Page.class,
         dev.quarry.cohorts.InternalCohortResource.class,
@@ -234,6 +235,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         "dev.quarry.capture.GroupResolution$Outcome",
         "dev.quarry.capture.PersonResolution$Merge",
         "dev.quarry.capture.PersonResolution$Outcome",
+        // package-private in dev.quarry.hogql
+        "dev.quarry.hogql.SessionRanges$Range",
 })
 public final class NativeReflection {
     private NativeReflection() {

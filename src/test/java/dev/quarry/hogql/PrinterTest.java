@@ -109,8 +109,8 @@ class PrinterTest {
                 "WHERE \"e\".\"team_id\" = $1");
         has(sql("select 1 from events e cross join persons p"), "INNER JOIN \"persons\" AS \"p\" ON \"p\".\"team_id\" = $1");
         has(sql("select 1 from events e full join persons p on true"),
-                "(SELECT * FROM \"events\" WHERE \"events\".\"team_id\" = $1) AS \"e\"",
-                "FULL JOIN (SELECT * FROM \"persons\" WHERE \"persons\".\"team_id\" = $1) AS \"p\" ON TRUE");
+                "(SELECT * FROM \"events\" AS \"events\" WHERE \"events\".\"team_id\" = $1) AS \"e\"",
+                "FULL JOIN (SELECT * FROM \"persons\" AS \"persons\" WHERE \"persons\".\"team_id\" = $1) AS \"p\" ON TRUE");
         has(sql("select 1 from person_distinct_ids a join cohort_people b using (person_id)"),
                 "ON \"a\".\"person_id\" = \"b\".\"person_id\" AND \"b\".\"team_id\" = $1");
     }
