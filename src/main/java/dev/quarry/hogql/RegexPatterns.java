@@ -44,6 +44,11 @@ public final class RegexPatterns {
      *         longer) and RE2's reason when RE2 refuses it, or "pattern too large - compile failed" past the budget
      */
     public static void check(String pattern) {
+        String badRepetition = repetitionPastRe2sLimit(pattern);
+        if (badRepetition != null) { // before re2j, which has no such check and would build the whole program
+            throw new HogQLResolutionException("Invalid regular expression '" + shown(pattern)
+                    + "': bad repetition operator: " + badRepetition);
+        }
         try {
             Pattern.compile(pattern);
         } catch (PatternSyntaxException e) {
@@ -54,6 +59,106 @@ public final class RegexPatterns {
         if (n > OPTIONAL_REPETITIONS) {
             throw new HogQLResolutionException(tooLarge(pattern, n));
         }
+    }
+
+    /**
+     * RE2's limit on nested counted repetitions (re2/parse.cc, {@code RepetitionWalker} and {@code kMaxRepeat}): the
+     * counts of {@code {n}}, {@code {n,m}} (its {@code m}) and {@code {n,}} (its {@code n}) nested in one another may
+     * multiply to at most 1000; past it RE2 answers "bad repetition operator" at parse time, so
+     * {@code ((a{255}){255}){255}} is refused at once (re2j has no such check and expands it to ≈ 16 million
+     * instructions: seconds of CPU and gigabytes). {@code *}, {@code +} and {@code ?} are not counted, as in RE2.
+     *
+     * @return the operator text ({@code {255}}) of the first repetition whose nesting passes the limit, or null
+     */
+    public static String repetitionPastRe2sLimit(String pattern) {
+        int n = pattern.length();
+        long[] widest = new long[n + 2]; // per open group: the largest product of counts inside it so far
+        int depth = 0;
+        widest[0] = 1;
+        long last = -1; // the product of counts the last atom holds; -1: nothing to repeat
+        int i = 0;
+        while (i < n) {
+            char c = pattern.charAt(i);
+            switch (c) {
+                case '\\' -> {
+                    last = 1;
+                    i += 2;
+                }
+                case '[' -> {
+                    int j = i + 1;
+                    if (j < n && pattern.charAt(j) == '^') {
+                        j++;
+                    }
+                    if (j < n && pattern.charAt(j) == ']') {
+                        j++;
+                    }
+                    while (j < n && pattern.charAt(j) != ']') {
+                        if (pattern.charAt(j) == '\\') {
+                            j++;
+                        } else if (pattern.startsWith("[:", j)) {
+                            int close = pattern.indexOf(":]", j + 2);
+                            j = close < 0 ? j : close + 1;
+                        }
+                        j++;
+                    }
+                    last = 1;
+                    i = j + 1;
+                }
+                case '(' -> {
+                    widest[++depth] = 1;
+                    last = -1;
+                    i++;
+                    if (i < n && pattern.charAt(i) == '?') { // (?:  (?P<name>  (?i)  (?i:
+                        int close = pattern.indexOf(pattern.startsWith("P<", i + 1) || pattern.startsWith("<", i + 1)
+                                ? '>' : ':', i);
+                        int flagsEnd = pattern.indexOf(')', i);
+                        if (flagsEnd >= 0 && (close < 0 || flagsEnd < close)) { // flags only: (?i)
+                            depth--;
+                            i = flagsEnd + 1;
+                        } else {
+                            i = close < 0 ? n : close + 1;
+                        }
+                    }
+                }
+                case ')' -> {
+                    last = depth > 0 ? widest[depth--] : 1;
+                    widest[depth] = Math.max(widest[depth], last);
+                    i++;
+                }
+                case '|' -> {
+                    last = -1;
+                    i++;
+                }
+                case '{' -> {
+                    int close = pattern.indexOf('}', i);
+                    String body = close < 0 ? "" : pattern.substring(i + 1, close);
+                    if (last >= 0 && body.matches("\\d{1,9}(,\\d{0,9})?")) {
+                        int comma = body.indexOf(',');
+                        long min = Long.parseLong(comma < 0 ? body : body.substring(0, comma));
+                        long max = comma < 0 ? min : comma == body.length() - 1 ? -1
+                                : Long.parseLong(body.substring(comma + 1));
+                        long count = max < 0 ? min : max;
+                        long product = count > 0 ? last * count : last;
+                        if (product > 1000) {
+                            return "{" + body + "}";
+                        }
+                        widest[depth] = Math.max(widest[depth], product);
+                        last = -1;
+                        i = close + 1;
+                    } else {
+                        last = 1;
+                        i++;
+                    }
+                }
+                default -> {
+                    if (c != '*' && c != '+' && c != '?') {
+                        last = 1;
+                    }
+                    i++;
+                }
+            }
+        }
+        return null;
     }
 
     /** The message for a pattern past the budget, as the SQL check (V94_1) words it too. */

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.hogql.HogQLResolutionException;
 import dev.quarry.hogql.RegexPatterns;
 import dev.quarry.testing.Capture;
 import dev.quarry.testing.PostgresResource;
@@ -121,6 +122,23 @@ class RegexCompileBudgetTest {
                 + " from events");
         r.then().statusCode(200);
         assertEquals(List.of(600, 600, 600), r.jsonPath().getList("results[0]"));
+    }
+
+    @Test
+    void nestedCountedRepetitionsFollowRe2sProductLimit() {
+        // RE2 multiplies nested counts ({n}, {n,m}'s m, {n,}'s n) and refuses a product over 1000 at parse time
+        assertEquals("{255}", RegexPatterns.repetitionPastRe2sLimit("((a{255}){255}){255}"));
+        assertEquals("{33}", RegexPatterns.repetitionPastRe2sLimit("(a{31}){33}")); // 1023
+        assertEquals("{1,100}", RegexPatterns.repetitionPastRe2sLimit("x(?:ab{200}c){1,100}"));
+        assertEquals("{200}", RegexPatterns.repetitionPastRe2sLimit("((ab{200}c){200}d){200}"));
+        assertEquals(null, RegexPatterns.repetitionPastRe2sLimit("(a{10}){100}")); // exactly 1000
+        assertEquals(null, RegexPatterns.repetitionPastRe2sLimit("a{1000}b{1000}(c{2}){2}"));
+        assertEquals(null, RegexPatterns.repetitionPastRe2sLimit("(a*)+(b?){500}[{9999}]\\{9999}(?i)x{2,}"));
+        assertEquals(null, RegexPatterns.repetitionPastRe2sLimit("((a{30})b|c){30}")); // 900
+        // refused before re2j builds the program (it would take seconds and gigabytes), with RE2's words
+        HogQLResolutionException e = org.junit.jupiter.api.Assertions.assertThrows(HogQLResolutionException.class,
+                () -> RegexPatterns.check("((a{255}){255}){255}"));
+        assertEquals("Invalid regular expression '((a{255}){255}){255}': bad repetition operator: {255}", e.getMessage());
     }
 
     @Test
