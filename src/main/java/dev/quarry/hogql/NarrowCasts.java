@@ -20,7 +20,8 @@ import java.util.List;
  * <li>a string is read as a decimal integer with an optional sign, and wraps the same way ({@code toInt8('300')} 44,
  * as {@code CAST('300', 'Int8')}); any other text (a float's text, hex, spaces) fails the query (CANNOT_PARSE_TEXT,
  * "Cannot parse string … as Int8");</li>
- * <li>a Bool is 0 or 1, a DateTime its Unix seconds (wrapped); NULL stays NULL.</li>
+ * <li>a Bool is 0 or 1, a DateTime its Unix seconds, a Date its days since 1970-01-01 ({@code toInt32(toDate('2024-01-01'))}
+ * 19723), each wrapped; NULL stays NULL.</li>
  * </ul>
  * The result's {@code types} label is the target type (Nullable when the argument is). Values up to 32 bits and Int64
  * are held in bigint; UInt64 and UInt128 exactly as numeric, as Quarry holds those types elsewhere.
@@ -43,6 +44,7 @@ final class NarrowCasts {
                     case "float" -> "hogql_float_to_integer((" + x.sql() + ")::float8)";
                     case "bool" -> "(" + x.sql() + ")::int::numeric";
                     case "datetime" -> "floor(extract(epoch from " + x.sql() + "))";
+                    case "date" -> "((" + x.sql() + ")::date - date '1970-01-01')::numeric"; // days, as Date holds it
                     case "null" -> "NULL::numeric";
                     default -> "hogql_text_to_integer(" + p.str(x) + ", '" + target + "')";
                 };

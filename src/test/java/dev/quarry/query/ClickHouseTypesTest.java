@@ -150,6 +150,9 @@ class ClickHouseTypesTest {
                         + " _toInt8(true), _toInt8(toInt64(-129)), _toInt32(NULL)"));
         // the label carries on: Int8 + UInt8 is Int16; UInt64 + UInt8 UInt64, wrapping (2^64 - 1) + 1 to 0
         assertEquals(Arrays.asList(2, "Int16", 0, "UInt64"), valuesAndTypes("select _toInt8(1) + 1, _toUInt64(-1) + 1"));
+        // a Date is its days since 1970-01-01 (19723 for 2024-01-01; in Int8 19723 - 77 * 256 = 11)
+        assertEquals(Arrays.asList(19723, 11), hogql("select _toInt32(toDate('2024-01-01')), _toInt8(toDate('2024-01-01'))")
+                .jsonPath().getList("results[0]"));
         // text that is no decimal integer, a float's text included, and NaN fail the query as in ClickHouse
         hogql("select _toInt8('1.5')").then().statusCode(400).body("code", org.hamcrest.Matchers.equalTo(
                 "cannot_parse_text")).body("detail", org.hamcrest.Matchers.equalTo(
