@@ -47,10 +47,10 @@ public class ApiExceptionMapper {
         return apiException(new NotFoundException());
     }
 
+    /** No resource method takes the request's method on a path that exists: DRF's 405 naming the method sent. */
     @ServerExceptionMapper
-    public Response notAllowed(NotAllowedException e) {
-        return apiException(new MethodNotAllowedException(
-                e.getResponse() == null ? "" : String.valueOf(e.getResponse().getAllowedMethods())));
+    public Response notAllowed(NotAllowedException e, jakarta.ws.rs.core.Request request) {
+        return apiException(new MethodNotAllowedException(request.getMethod()));
     }
 
     /**
