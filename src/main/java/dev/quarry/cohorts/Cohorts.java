@@ -141,8 +141,9 @@ public class Cohorts {
                     if (ids.isEmpty()) {
                         return Uni.createFrom().item(List.<Cohort>of());
                     }
-                    return Sessions.read(() -> CohortEntity.<CohortEntity>list(
-                                    "teamId = ?1 and deleted = false and id in ?2 order by id", teamId, ids))
+                    return Sessions.read(() -> CohortEntity.<CohortEntity>list(WITH_USER
+                                    + "where c.teamId = ?1 and c.deleted = false and c.id in ?2 order by c.id",
+                                    teamId, ids))
                             .map(found -> found.stream().map(Cohort::from).toList());
                 });
     }

@@ -51,5 +51,14 @@ class CohortCreatedByTest {
                 .then().statusCode(200).extract().asString());
         assertEquals("renamed", edited.path("name").asText());
         assertEquals(creator, edited.get("created_by"), edited.toString());
+        // the person's cohorts (persons/cohorts) carry it too
+        dev.quarry.testing.Capture.to(p).event("x", "member", "2026-01-01T00:00:00Z").send();
+        String person = as(p).get(base + "/persons/?distinct_id=member").then().statusCode(200)
+                .extract().path("results[0].uuid");
+        as(p).body("{\"person_ids\":[\"" + person + "\"]}").patch(base + "/cohorts/" + id + "/add_persons_to_static_cohort/")
+                .then().statusCode(200);
+        JsonNode ofPerson = JSON.readTree(as(p).get(base + "/persons/cohorts/?person_id=" + person).then().statusCode(200)
+                .extract().asString());
+        assertEquals(creator, ofPerson.path("results").get(0).get("created_by"), ofPerson.toString());
     }
 }
