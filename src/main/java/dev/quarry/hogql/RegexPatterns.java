@@ -85,24 +85,8 @@ public final class RegexPatterns {
                     i += 2;
                 }
                 case '[' -> {
-                    int j = i + 1;
-                    if (j < n && pattern.charAt(j) == '^') {
-                        j++;
-                    }
-                    if (j < n && pattern.charAt(j) == ']') {
-                        j++;
-                    }
-                    while (j < n && pattern.charAt(j) != ']') {
-                        if (pattern.charAt(j) == '\\') {
-                            j++;
-                        } else if (pattern.startsWith("[:", j)) {
-                            int close = pattern.indexOf(":]", j + 2);
-                            j = close < 0 ? j : close + 1;
-                        }
-                        j++;
-                    }
                     last = 1;
-                    i = j + 1;
+                    i = afterBracketExpression(pattern, i);
                 }
                 case '(' -> {
                     widest[++depth] = 1;
@@ -199,24 +183,8 @@ public final class RegexPatterns {
                     i += 2;
                 }
                 case '[' -> {
-                    int j = i + 1;
-                    if (j < n && pattern.charAt(j) == '^') {
-                        j++;
-                    }
-                    if (j < n && pattern.charAt(j) == ']') {
-                        j++;
-                    }
-                    while (j < n && pattern.charAt(j) != ']') {
-                        if (pattern.charAt(j) == '\\') {
-                            j++;
-                        } else if (pattern.startsWith("[:", j)) {
-                            int close = pattern.indexOf(":]", j + 2);
-                            j = close < 0 ? j : close + 1;
-                        }
-                        j++;
-                    }
                     last = 0;
-                    i = j + 1;
+                    i = afterBracketExpression(pattern, i);
                 }
                 case '(' -> {
                     i++;
@@ -294,6 +262,31 @@ public final class RegexPatterns {
             total = add(total, frame[d]);
         }
         return total;
+    }
+
+    /**
+     * The index just past the bracket expression opening at {@code open} ({@code [^]a-z[:alpha:]\\]]}: a leading
+     * {@code ^} and {@code ]}, escapes and POSIX classes inside it), or past the end when it is not closed.
+     */
+    private static int afterBracketExpression(String pattern, int open) {
+        int n = pattern.length();
+        int j = open + 1;
+        if (j < n && pattern.charAt(j) == '^') {
+            j++;
+        }
+        if (j < n && pattern.charAt(j) == ']') {
+            j++;
+        }
+        while (j < n && pattern.charAt(j) != ']') {
+            if (pattern.charAt(j) == '\\') {
+                j++;
+            } else if (pattern.startsWith("[:", j)) {
+                int close = pattern.indexOf(":]", j + 2);
+                j = close < 0 ? j : close + 1;
+            }
+            j++;
+        }
+        return j + 1;
     }
 
     private static long add(long a, long b) {
