@@ -2,6 +2,7 @@ package dev.quarry.actions;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.data.UserBasic;
 import dev.quarry.data.UserEntity;
 import dev.quarry.web.QueryValues;
 import dev.quarry.web.StoredJson;
@@ -14,16 +15,13 @@ import java.time.OffsetDateTime;
  */
 public record Action(long teamId, long id, String name, String description, String steps, String tags,
                      boolean postToSlack, String slackMessageFormat, OffsetDateTime pinnedAt, boolean deleted,
-                     Creator createdBy, OffsetDateTime createdAt) {
+                     UserBasic createdBy, OffsetDateTime createdAt) {
 
     /** The user an action names as {@code created_by}. */
-    public record Creator(long id, String uuid, String distinctId, String firstName, String email) {
-    }
 
     static Action from(ActionEntity e) {
         UserEntity u = e.createdBy;
-        Creator creator = u == null || !org.hibernate.Hibernate.isInitialized(u) ? null
-                : new Creator(u.id, u.uuid.toString(), u.distinctId, u.firstName, u.email);
+        UserBasic creator = UserBasic.of(u);
         return new Action(e.teamId, e.id, e.name, e.description, e.steps, e.tags, e.postToSlack,
                 e.slackMessageFormat, e.pinnedAt, e.deleted, creator, e.createdAt);
     }
@@ -43,18 +41,7 @@ public record Action(long teamId, long id, String name, String description, Stri
         o.put("slack_message_format", slackMessageFormat);
         o.set("steps", StoredJson.read(mapper, steps));
         o.put("created_at", QueryValues.timestamp(createdAt));
-        if (createdBy == null) {
-            o.putNull("created_by");
-        } else {
-            ObjectNode u = o.putObject("created_by");
-            u.put("id", createdBy.id());
-            u.put("uuid", createdBy.uuid());
-            u.put("distinct_id", createdBy.distinctId());
-            u.put("first_name", createdBy.firstName());
-            u.put("last_name", "");
-            u.put("email", createdBy.email());
-            u.put("is_email_verified", true);
-        }
+        UserBasic.putCreatedBy(o, createdBy);
         o.put("deleted", deleted);
         o.put("is_calculating", false);
         o.put("last_calculated_at", QueryValues.timestamp(createdAt));

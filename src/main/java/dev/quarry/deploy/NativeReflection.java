@@ -28,7 +28,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         // dev.quarry.actions (the entity, the records)
         dev.quarry.actions.ActionEntity.class,
         dev.quarry.actions.Action.class,
-        dev.quarry.actions.Action.Creator.class,
         dev.quarry.actions.Actions.Edit.class,
         dev.quarry.actions.Actions.Listing.class,
         dev.quarry.actions.Actions.Page.class,
@@ -58,6 +57,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.data.Accounts.Organization.class,
         dev.quarry.data.Accounts.User.class,
         dev.quarry.data.ApiKey.class,
+        dev.quarry.data.UserBasic.class,
         dev.quarry.data.ApiKeys.KeyAndTeam.class,
         dev.quarry.data.Team.class,
         // dev.quarry.data: the Panache entities
@@ -146,7 +146,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.projects.ProjectProvisioning.ProvisionedProject.class,
         // added with persons, cohorts, insights, funnels and metering
         dev.quarry.cohorts.Cohort.class,
-        dev.quarry.cohorts.Cohort.Creator.class,
         dev.quarry.cohorts.CohortResource.class,
         dev.quarry.cohorts.Cohorts.Page.class,
         dev.quarry.cohorts.InternalCohortResource.class,
