@@ -8,14 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.RawHttp;
 import dev.quarry.testing.TestProjects;
 import dev.quarry.testing.TestProjects.Project;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,19 +33,9 @@ import org.junit.jupiter.api.Test;
 class UntypedBodyTest {
     private static final String UNTYPED = "Unsupported media type \"\" in request.";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    private HttpResponse<String> send(String method, String path, String key, String contentType, String body)
+    private static HttpResponse<String> send(String method, String path, String key, String contentType, String body)
             throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (key != null) {
-            request.header("Authorization", "Bearer " + key);
-        }
-        if (contentType != null) {
-            request.header("Content-Type", contentType);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return RawHttp.send(method, path, key, contentType, body);
     }
 
     private static void assertUnsupported(HttpResponse<String> r, String detail, String what) throws Exception {
