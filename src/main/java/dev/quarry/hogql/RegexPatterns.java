@@ -31,6 +31,28 @@ public final class RegexPatterns {
      */
     public static final int OPTIONAL_REPETITIONS = 32;
 
+    /**
+     * The largest program ({@link #programSize}) a constant pattern may compile to. RE2's own cap is far larger
+     * ({@code RE2::Init} gives the forward program two thirds of {@code max_mem}, 8 MiB by default, and
+     * {@code Compiler::Setup} divides what is left after the {@code Prog} header by the 8-byte {@code Prog::Inst}:
+     * about 699,000 instructions, re2/re2.cc and re2/compile.cc), but PostgreSQL's compile of a long pattern costs far
+     * more than RE2's: it grows with the square of the class atoms. PostgreSQL 17 here (load 15–18):
+     * {@code repeat('[ab]x', 2000)} (28,000 units) compiles in ≈ 54 ms at load 2, {@code repeat('[ab]x', 20000)} in
+     * ≈ 5.4 s, {@code repeat('ab', 20000)} (40,000 units) in ≈ 70 ms. A constant pattern is compiled once per
+     * statement (PostgreSQL keeps the last 32 compiled patterns), so this cap keeps that one compile near 100 ms.
+     */
+    public static final long PROGRAM_SIZE = 50_000;
+
+    /**
+     * The largest program a pattern computed per row may compile to: it is compiled once per row, so its cap keeps a
+     * compile near 1–5 ms (PostgreSQL 17 here at load 18, per compile: 100 of {@code [ab]x} ≈ 0.9 ms, 1,000 ≈ 15 ms;
+     * {@code repeat('ax', 1000)}, 2,000 units, ≈ 4.6 ms). Checked in SQL as the pattern is read (V98_1).
+     */
+    public static final long ROW_PROGRAM_SIZE = 2_000;
+
+    /** What a class atom (a bracket expression, an escape, {@code .}) adds to {@link #programSize} over its length. */
+    static final int CLASS_WEIGHT = 9;
+
     /** How much of a refused pattern an error message shows. */
     static final int SHOWN = 100;
 
@@ -40,25 +62,125 @@ public final class RegexPatterns {
     /**
      * Checks {@code pattern} against RE2's syntax and Quarry's compile budget ({@link #OPTIONAL_REPETITIONS}).
      *
-     * @throws HogQLResolutionException naming the pattern (its first {@value #SHOWN} characters and its length when
+     * @throws HogQLRegexException naming the pattern (its first {@value #SHOWN} characters and its length when
      *         longer) and RE2's reason when RE2 refuses it, or "pattern too large - compile failed" past the budget
+     *         ({@link #OPTIONAL_REPETITIONS}, {@link #PROGRAM_SIZE})
      */
     public static void check(String pattern) {
         String badRepetition = repetitionPastRe2sLimit(pattern);
         if (badRepetition != null) { // before re2j, which has no such check and would build the whole program
-            throw new HogQLResolutionException("Invalid regular expression '" + shown(pattern)
+            throw new HogQLRegexException("Invalid regular expression '" + shown(pattern)
                     + "': bad repetition operator: " + badRepetition);
+        }
+        long size = programSize(pattern);
+        if (size > PROGRAM_SIZE) { // before re2j too, which would build the whole program
+            throw new HogQLRegexException(programTooLarge(pattern, size, PROGRAM_SIZE));
         }
         try {
             Pattern.compile(pattern);
         } catch (PatternSyntaxException e) {
-            throw new HogQLResolutionException("Invalid regular expression '" + shown(pattern) + "': "
+            throw new HogQLRegexException("Invalid regular expression '" + shown(pattern) + "': "
                     + e.getDescription());
         }
         long n = optionalRepetitions(pattern);
         if (n > OPTIONAL_REPETITIONS) {
-            throw new HogQLResolutionException(tooLarge(pattern, n));
+            throw new HogQLRegexException(tooLarge(pattern, n));
         }
+    }
+
+    /**
+     * The message for a pattern whose program passes {@code cap} ({@link #programSize}), as the SQL check (V98_1)
+     * words it too.
+     */
+    static String programTooLarge(String pattern, long size, long cap) {
+        return "Invalid regular expression '" + shown(pattern) + "': pattern too large - compile failed (program size "
+                + (size > 1_000_000 ? "over 1000000" : String.valueOf(size)) + "; at most " + cap + ")";
+    }
+
+    /**
+     * The size of {@code pattern}'s compiled program, in units of one literal character, as PostgreSQL's compile pays
+     * for it: every character of the pattern counts 1, and each class atom — a bracket expression, an escape (any
+     * {@code \x}, {@code \.} included: an over-estimate) or {@code .} — counts {@value #CLASS_WEIGHT} more; a
+     * counted repetition ({@code {n}}, {@code {n,m}}, {@code {n,}}) holds its atom or group as many times as its upper
+     * bound ({@code n} for {@code {n,}}), as both RE2's simplifier and PostgreSQL's compiler expand it. The size is
+     * never below the pattern's length. Saturates at {@link Long#MAX_VALUE} / 2.
+     */
+    public static long programSize(String pattern) {
+        int n = pattern.length();
+        long[] frame = new long[n + 2];
+        int depth = 0;
+        long last = -1; // the size of the last atom (a group's whole size); -1: nothing to repeat
+        int i = 0;
+        while (i < n) {
+            char c = pattern.charAt(i);
+            switch (c) {
+                case '\\' -> {
+                    int end = Math.min(n, i + 2);
+                    last = end - i + CLASS_WEIGHT;
+                    frame[depth] = add(frame[depth], last);
+                    i = end;
+                }
+                case '[' -> {
+                    int end = Math.min(n, afterBracketExpression(pattern, i));
+                    last = end - i + CLASS_WEIGHT;
+                    frame[depth] = add(frame[depth], last);
+                    i = end;
+                }
+                case '.' -> {
+                    last = 1 + CLASS_WEIGHT;
+                    frame[depth] = add(frame[depth], last);
+                    i++;
+                }
+                case '(' -> {
+                    frame[++depth] = 1; // the parenthesis; an opener's other characters ((?:, (?P<name>) below
+                    last = -1;
+                    i++;
+                }
+                case ')' -> {
+                    if (depth > 0) {
+                        last = add(frame[depth--], 1);
+                        frame[depth] = add(frame[depth], last);
+                    } else {
+                        last = 1;
+                        frame[0] = add(frame[0], 1);
+                    }
+                    i++;
+                }
+                case '{' -> {
+                    int close = pattern.indexOf('}', i);
+                    String body = close < 0 ? "" : pattern.substring(i + 1, close);
+                    if (last >= 0 && body.matches("\\d{1,9}(,\\d{0,9})?")) {
+                        int comma = body.indexOf(',');
+                        long lo = Long.parseLong(comma < 0 ? body : body.substring(0, comma));
+                        boolean open = comma >= 0 && comma == body.length() - 1;
+                        long hi = comma < 0 || open ? lo : Long.parseLong(body.substring(comma + 1));
+                        // the frame holds the atom once; the program holds it hi times (at least once)
+                        frame[depth] = add(add(frame[depth], mul(last, Math.max(hi, 1) - 1)), close + 1 - i);
+                        last = -1;
+                        i = close + 1;
+                    } else {
+                        last = 1;
+                        frame[depth] = add(frame[depth], 1);
+                        i++;
+                    }
+                }
+                case '*', '+', '?', '|' -> {
+                    last = -1;
+                    frame[depth] = add(frame[depth], 1);
+                    i++;
+                }
+                default -> {
+                    last = 1;
+                    frame[depth] = add(frame[depth], 1);
+                    i++;
+                }
+            }
+        }
+        long total = 0;
+        for (int d = 0; d <= depth; d++) {
+            total = add(total, frame[d]);
+        }
+        return total;
     }
 
     /**

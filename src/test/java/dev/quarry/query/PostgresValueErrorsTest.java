@@ -76,11 +76,11 @@ class PostgresValueErrorsTest {
                 // nested repetitions PostgreSQL's regex compiler expands: 29 optional copies 30 times and 29 more,
                 // past the compile budget (RegexPatterns, as RE2 refuses a program too large): refused before
                 // anything runs
-                List.of("select match('a', '(a{1,30}){1,30}')", "hogql_query_error",
+                List.of("select match('a', '(a{1,30}){1,30}')", "cannot_compile_regexp",
                         "Invalid regular expression '(a{1,30}){1,30}': pattern too large - compile failed (899 "),
                 // counted repetitions nested past RE2's product of 1000 (255 x 255 here): RE2's parse-time refusal,
                 // before re2j would expand the program (≈ 16 million instructions for three levels)
-                List.of("select match('aaa', '((a{255}){255}){255}')", "hogql_query_error",
+                List.of("select match('aaa', '((a{255}){255}){255}')", "cannot_compile_regexp",
                         "Invalid regular expression '((a{255}){255}){255}': bad repetition operator: {255}"),
                 List.of("select make_timestamp(2024, 1, 1, 1, 1, 1, '1')", "bad_arguments", "Invalid time zone"),
                 List.of("select argMin([], [])", "bad_arguments", "An aggregate's array argument is empty"));

@@ -105,9 +105,92 @@ class RegexCompileBudgetTest {
         String pattern = "(a|aa)*".repeat(40);
         Response r = hogql(team, "select count() from events where match(properties.$current_url, '" + pattern + "')");
         r.then().statusCode(400)
+                .body("code", equalTo("cannot_compile_regexp"))
                 .body("detail", equalTo("Invalid regular expression '" + pattern.substring(0, 100)
                         + "… (280 characters)': pattern too large - compile failed (40 repetitions that may match "
                         + "nothing; at most 32)"));
+        // RE2's syntax refusals are ClickHouse's CANNOT_COMPILE_REGEXP too, not hogql_query_error
+        hogql(team, "select count() from events where match(properties.$current_url, '(a')").then().statusCode(400)
+                .body("code", equalTo("cannot_compile_regexp"))
+                .body("detail", startsWith("Invalid regular expression '(a': "));
+    }
+
+    @Test
+    void aLargePatternWithNoOptionalRepetitionIsAFast400() {
+        // 20,000 of '[ab]{1}x': no repetition that may match nothing, 160,000 characters; PostgreSQL 17 compiles it in
+        // ≈ 5 s, once per row when it is computed per row. RE2 would take it (≈ 40,000 instructions of its ≈ 699,000),
+        // Quarry's program budget for a pattern read per row (2000) refuses it by its length alone.
+        String big = "repeat('[ab]{1}x', 20000)";
+        for (String f : List.of("match(properties.$current_url, concat(toString(uuid), " + big + "))",
+                "match(properties.$current_url, " + big + ")",
+                "properties.$current_url =~ concat(toString(uuid), " + big + ")",
+                "extract(properties.$current_url, concat(toString(uuid), " + big + ")) != ''")) {
+            long start = System.nanoTime();
+            Response r = hogql(team, "select count() from events where " + f);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            r.then().statusCode(400)
+                    .body("type", equalTo("validation_error"))
+                    .body("code", equalTo("cannot_compile_regexp"))
+                    .body("detail", containsString("characters)': pattern too large - compile failed (program size "
+                            + "at least 160"))
+                    .body("detail.length()", lessThan(300));
+            assertTrue(ms < 5_000, f + " took " + ms + " ms");
+        }
+        // 300 of '[ab]{1}x' per row: 2,400 characters, past the budget by length too
+        hogql(team, "select count() from events where match(properties.$current_url, concat(toString(uuid), "
+                + "repeat('[ab]{1}x', 300)))").then().statusCode(400).body("detail",
+                containsString("(2436 characters)': pattern too large - compile failed (program size at least 2436; "
+                        + "at most 2000)"));
+        // within the length (45 characters) but past the size: 36 of the uuid, '[ab]' 13, '{200}' 5 and 199 more
+        // copies of '[ab]' (13 x 199 = 2587): 2641
+        hogql(team, "select count() from events where match(properties.$current_url, concat(toString(uuid), "
+                + "'[ab]{200}'))").then().statusCode(400).body("code", equalTo("cannot_compile_regexp"))
+                .body("detail", containsString("[ab]{200}': pattern too large - compile failed (program size 2641; "
+                        + "at most 2000)"));
+        // the project's own next query is fast
+        long start = System.nanoTime();
+        hogql(team, "select count() from events where match(properties.$current_url, 'a+$')").then()
+                .statusCode(200).body("results[0][0]", equalTo(600));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(ms < 3_000, "the next query took " + ms + " ms");
+    }
+
+    @Test
+    void aLargeConstantPatternIsRefusedAtCompileTime() {
+        // 4,000 of '[ab]x' written out: 4 + 9 + 1 = 14 units each, 56,000 > 50,000; refused before anything runs
+        String pattern = "[ab]x".repeat(4000);
+        hogql(team, "select count() from events where match(properties.$current_url, '" + pattern + "')").then()
+                .statusCode(400).body("code", equalTo("cannot_compile_regexp"))
+                .body("detail", equalTo("Invalid regular expression '" + pattern.substring(0, 100) + "… (20000 "
+                        + "characters)': pattern too large - compile failed (program size 56000; at most 50000)"));
+        // 3,000 of them (42,000) run: no URL holds 'ax' or 'bx'
+        hogql(team, "select count() from events where match(properties.$current_url, '" + "[ab]x".repeat(3000) + "')")
+                .then().statusCode(200).body("results[0][0]", equalTo(0));
+    }
+
+    @Test
+    void patternsWithinTheProgramBudgetRunPerRow() {
+        // 36 (the uuid) + 1 ('|') + 100 x 14 ('[ab]x') = 1437 ≤ 2000; and 100 counted repetitions '[ab]{1}' (17 each)
+        // with the uuid: 1736. No URL holds 'x', so only the uuid's own text matches: every row, by itself
+        Response r = hogql(team, "select countIf(match(toString(uuid), concat(toString(uuid), '|', "
+                + "repeat('[ab]x', 100)))), countIf(match(properties.$current_url, concat(toString(uuid), "
+                + "repeat('[ab]{1}x', 100)))) from events");
+        r.then().statusCode(200);
+        assertEquals(List.of(600, 0), r.jsonPath().getList("results[0]"));
+    }
+
+    @Test
+    void theProgramSizeFollowsTheExpandedPattern() {
+        // worked out: each character 1; a bracket expression, an escape or '.' 9 more; '{n}' repeats its atom n times
+        assertEquals(3, RegexPatterns.programSize("a+$"));
+        assertEquals(13 + 3 + 1, RegexPatterns.programSize("[ab]{1}x"));
+        assertEquals(4 + 4 * 2 + 3, RegexPatterns.programSize("(ab){3}")); // '(ab)' 4, twice more, '{3}' 3
+        assertEquals(11 + 10, RegexPatterns.programSize("\\d."));
+        assertEquals(7 + 7 * 9 + 4 + 1, RegexPatterns.programSize("(?:a|b){10}c"));
+        assertEquals(4, RegexPatterns.programSize("x{y}")); // no repetition: four characters
+        // '[[:alpha:]]' 11 + 9, 'x' 1, '{2,}' 4 and x once more (PostgreSQL holds n copies and a loop)
+        assertEquals(20 + 1 + 4 + 1, RegexPatterns.programSize("[[:alpha:]]x{2,}"));
+        assertEquals(17 * 17500, RegexPatterns.programSize("[ab]{1}x".repeat(17500)));
     }
 
     @Test
