@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.data.Numeric;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -71,6 +72,11 @@ public final class QueryValues {
         }
         if (value instanceof BigDecimal d) {
             return numeric(d, null, mapper);
+        }
+        if (value instanceof BigInteger i) {
+            // an integer past Int64 inside a tuple (PostgreSQL's JSON, which Vert.x reads as BigInteger): its exact
+            // digits, as a number, like the same value in its own column (it was a string)
+            return mapper.getNodeFactory().numberNode(i);
         }
         if (value instanceof UUID u) {
             return mapper.getNodeFactory().textNode(u.toString());
