@@ -48,7 +48,17 @@ final class AggregateFunctions {
     private static final String FLOAT_DOWN = "5.421010862427522e-20::float8";
     private static final String FLOAT_UP = "18446744073709551616::float8";
 
-    private static final TypeRule SUM = (t, c) -> HogQLTypes.numType(t.get(0)).equals("Int64") ? "Int64" : "Float64";
+    /**
+     * ClickHouse's sum type (AggregateFunctionSum): UInt64 for unsigned integers, Int64 for signed ones, Float64 for
+     * floats. A sum of UInt8 … UInt32 values is still held in bigint (wrapped as Int64 past 2^63, which takes more than
+     * 2^31 rows of the largest UInt32); a sum of UInt64 values is exact numeric, wrapped modulo 2^64.
+     */
+    static String sumType(String t) {
+        return !HogQLTypes.numType(t).equals("Int64") ? "Float64"
+                : HogQLTypes.base(t).startsWith("UInt") ? "UInt64" : "Int64";
+    }
+
+    private static final TypeRule SUM = (t, c) -> sumType(t.get(0));
 
     /**
      * min and max: the value's type (JSON and UUIDs compare as text), as ClickHouse's: of no rows the type's default

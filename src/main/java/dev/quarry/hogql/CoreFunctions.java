@@ -368,8 +368,10 @@ final class CoreFunctions {
         // abs of a signed integer is ClickHouse's unsigned one of its width: abs(-9223372036854775808) is
         // 9223372036854775808 (UInt64), held exactly as numeric (PostgreSQL's abs of a bigint fails there)
         // (abs(-1) is UInt8: an IntN's abs is UIntN)
+        // (an unsigned integer's abs is itself, its type kept: abs(1) UInt8, ClickHouse's ResultOfAbs)
         scalar("abs", 1, 1, (t, c) -> HogQLTypes.base(t.get(0)).matches("Int(8|16|32|64)")
-                ? HogQLTypes.nullableLike(t.get(0), "U" + HogQLTypes.base(t.get(0))) : floorType.type(t, c), (p, c, name) -> {
+                ? HogQLTypes.nullableLike(t.get(0), "U" + HogQLTypes.base(t.get(0)))
+                : HogQLTypes.base(t.get(0)).matches("UInt(8|16|32|64)") ? t.get(0) : floorType.type(t, c), (p, c, name) -> {
                     Frag x = p.expr(c.args().get(0));
                     return HogQLTypes.base(x.type()).equals("Int64") && !IntegerArithmetic.isNumericSql(x)
                             ? "abs((" + x.sql() + ")::numeric)::numeric" : floorFn.print(p, c, name);

@@ -32,7 +32,9 @@ final class ScalarFunctions {
         arithmetic("multiply", "*");
         arithmetic("divide", "/");
         arithmetic("modulo", "%");
-        scalar("moduloOrZero", 2, 2, (t, c) -> HogQLTypes.base(HogQLTypes.arithmetic("%", t.get(0), t.get(1))),
+        // typed as modulo (ClickHouse's ResultOfModulo: moduloOrZero(7, 3) UInt8, moduloOrZero(-7, 3) Int16)
+        scalar("moduloOrZero", 2, 2, (t, c) -> HogQLTypes.base(IntegerArithmetic.type("%", t.get(0), arg(c, 0), t.get(1),
+                        arg(c, 1))),
                 (p, c, name) -> {
                     Frag x = p.expr(c.args().get(0));
                     Frag y = p.expr(c.args().get(1));
@@ -113,19 +115,44 @@ final class ScalarFunctions {
             String op = name.equalsIgnoreCase("bitShiftLeft") ? " << " : " >> ";
             return "(CASE WHEN " + n + " BETWEEN 0 AND 63 THEN (" + x + ")::bigint" + op + "(" + n + ")::int ELSE 0 END)";
         };
-        scalar("bitShiftLeft", 2, 2, BITS, shiftFn);
-        scalar("bitShiftRight", 2, 2, BITS, shiftFn);
-        scalar("bitTest", 2, 2, BITS, (p, c, name) -> {
+        // ClickHouse types a shift as its first argument (bitShiftLeft(99, 2) is UInt8 140: 396 wrapped into 8 bits,
+        // its docs' example); an argument narrower than 64 bits is shifted in bigint and wrapped into its width
+        TypeRule shiftType = (t, c) -> {
+            String bits = BITS.type(t, c);
+            String first = t.get(0);
+            return HogQLTypes.cat(first).equals("int") && IntegerArithmetic.width(first) < 64 ? first : bits;
+        };
+        CallPrinter shiftTyped = (p, c, name) -> {
+            String sql = shiftFn.print(p, c, name);
+            String type = p.type(c);
+            return HogQLTypes.cat(type).equals("int") && IntegerArithmetic.width(type) < 64
+                    ? "hogql_wrap_narrow((" + sql + ")::numeric, " + IntegerArithmetic.width(type) + ", "
+                    + !HogQLTypes.base(type).startsWith("UInt") + ")" : sql;
+        };
+        scalar("bitShiftLeft", 2, 2, shiftType, shiftTyped);
+        scalar("bitShiftRight", 2, 2, shiftType, shiftTyped);
+        // bitTest and bitCount are UInt8 in ClickHouse (a bit, a count of at most 64)
+        TypeRule uint8Bits = (t, c) -> BITS.type(t, c).startsWith("Nullable(") ? "Nullable(UInt8)" : "UInt8";
+        scalar("bitTest", 2, 2, uint8Bits, (p, c, name) -> {
             String x = bitArg(p, c, 0);
             String n = bitArg(p, c, 1);
             return "(CASE WHEN " + n + " BETWEEN 0 AND 63 THEN ((" + x + ")::bigint >> (" + n + ")::int) & 1 ELSE 0 END)";
         });
-        scalar("bitCount", 1, 1, BITS, (p, c, name) -> "bit_count((" + bitArg(p, c, 0) + ")::bigint::bit(64))");
-        // negate(x) is -x (an integer's wraps: negate(-9223372036854775808) is -9223372036854775808)
-        scalar("negate", 1, 1, (t, c) -> HogQLTypes.cat(t.get(0)).equals("int")
+        scalar("bitCount", 1, 1, uint8Bits, (p, c, name) -> "bit_count((" + bitArg(p, c, 0) + ")::bigint::bit(64))");
+        // negate(x) is -x (an integer's wraps: negate(-9223372036854775808) is -9223372036854775808). ClickHouse's
+        // ResultOfNegate: a signed integer keeps its type (negate(-1) Int8 1; negate(-128) Int8 -128, wrapped), an
+        // unsigned one is the signed type twice as wide (negate(1) Int16; UInt64 Int64)
+        scalar("negate", 1, 1, (t, c) -> HogQLTypes.base(t.get(0)).matches("Int(8|16|32|64)") ? t.get(0)
+                        : HogQLTypes.cat(t.get(0)).equals("int")
                         ? IntegerArithmetic.type("-", "UInt8", new Expr.Constant(0L), t.get(0), arg(c, 0))
                         : HogQLTypes.nullableLike(t.get(0), HogQLTypes.numType(t.get(0))),
-                (p, c, name) -> p.expr(new Expr.Negate(c.args().get(0))).sql());
+                (p, c, name) -> {
+                    String sql = p.expr(new Expr.Negate(c.args().get(0))).sql();
+                    String type = p.type(c);
+                    return HogQLTypes.base(type).matches("Int(8|16|32)")
+                            ? "hogql_wrap_narrow((" + sql + ")::numeric, " + IntegerArithmetic.width(type) + ", true)"
+                            : sql;
+                });
         CallPrinter gcdFn = (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));

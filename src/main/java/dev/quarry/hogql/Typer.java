@@ -362,7 +362,7 @@ final class Typer {
         String t;
         if ((name.equals("sum") || name.equals("avg")) && c.args().size() == 1 && !c.distinct()) {
             String x = type(c.args().get(0));
-            t = name.equals("avg") ? "Nullable(Float64)" : HogQLTypes.numType(x).equals("Int64") ? "Int64" : "Float64";
+            t = name.equals("avg") ? "Nullable(Float64)" : AggregateFunctions.sumType(x);
         } else {
             if (!spec.window() && (!spec.aggregate() || name.startsWith("#") || name.equals("quantile")
                     || name.equals("median"))) {

@@ -161,4 +161,34 @@ class ClickHouseTypesTest {
                 "cannot_convert_type")).body("detail", org.hamcrest.Matchers.equalTo(
                 "Unexpected inf or nan to integer conversion"));
     }
+
+    @Test
+    void sumsShiftsNegateAbsAndBitCountsAreTypedAsClickHouseTypesThem() {
+        // AggregateFunctionSum: a sum of unsigned integers is UInt64, of signed ones Int64, of floats Float64
+        // (sum(1) over the one-row select: 1; sumIf likewise; _toUInt64(3) UInt64 3)
+        assertEquals(Arrays.asList(1, "UInt64", -1, "Int64", 1.5f, "Float64", 3, "UInt64", 2, "Int64", 1, "UInt64"),
+                valuesAndTypes("select sum(1), sum(-1), sum(1.5), sum(_toUInt64(3)), sum(toInt64(2)),"
+                        + " sumIf(1, 1 = 1)"));
+        // a shift is typed as its first argument and wraps into it: ClickHouse's docs' bitShiftLeft(99, 2) is
+        // 99 x 4 = 396, 396 - 256 = 140 (UInt8); bitShiftRight(99, 2) 24; bitShiftLeft(-1, 1) Int8 -2;
+        // bitShiftLeft(64, 1) is UInt8 128, bitShiftLeft(-64, 1) Int8 -128, bitShiftLeft(-65, 1) Int8 -130 + 256 = 126;
+        // Int64 as before
+        assertEquals(Arrays.asList(140, "UInt8", 24, "UInt8", -2, "Int8", 128, "UInt8", -128, "Int8", 126, "Int8",
+                        8, "Int64"),
+                valuesAndTypes("select bitShiftLeft(99, 2), bitShiftRight(99, 2), bitShiftLeft(-1, 1),"
+                        + " bitShiftLeft(64, 1), bitShiftLeft(-64, 1), bitShiftLeft(-65, 1), bitShiftLeft(toInt64(1), 3)"));
+        // ResultOfNegate: a signed integer keeps its type — negate(-1) Int8 1, negate(-128) Int8 wraps to -128 —,
+        // an unsigned one is the signed type twice as wide (negate(1) Int16, negate(300) Int32); UInt64 Int64
+        assertEquals(Arrays.asList(1, "Int8", -128, "Int8", -1, "Int16", -300, "Int32", -5, "Int64", 5, "Int64"),
+                valuesAndTypes("select negate(-1), negate(-128), negate(1), negate(300), negate(_toUInt64(5)),"
+                        + " negate(toInt64(-5))"));
+        // ResultOfAbs: an unsigned integer keeps its type (abs(1) UInt8, abs(300) UInt16); IntN is UIntN
+        assertEquals(Arrays.asList(1, "UInt8", 300, "UInt16", 128, "UInt8", 5, "UInt64"),
+                valuesAndTypes("select abs(1), abs(300), abs(-128), abs(toInt64(-5))"));
+        // moduloOrZero is typed as modulo (7 % 3 UInt8 1, -7 % 3 Int16 -1; by zero 0, UInt8); bitTest and bitCount
+        // are UInt8 (bitTest(1, 0) 1; bitCount(7) 3)
+        assertEquals(Arrays.asList(1, "UInt8", -1, "Int16", 0, "UInt8", 1, "UInt8", 3, "UInt8"),
+                valuesAndTypes("select moduloOrZero(7, 3), moduloOrZero(-7, 3), moduloOrZero(7, 0), bitTest(1, 0),"
+                        + " bitCount(7)"));
+    }
 }

@@ -329,7 +329,7 @@ class ClickHouseValuesTest {
                 .then().statusCode(200).body("results[0]", equalTo(Arrays.asList("", "1970-01-01T00:00:00.000000Z", "",
                         0, "", null, "00000000-0000-0000-0000-000000000000", 0, 0, null)))
                 .body("types.collect { it[1] }", equalTo(List.of("String", "DateTime64(6, 'UTC')", "String", "UInt8",
-                        "String", "Nullable(String)", "String", "UInt64", "Int64", "Nullable(Float64)")));
+                        "String", "Nullable(String)", "String", "UInt64", "UInt64", "Nullable(Float64)")));
         // with rows, the values themselves
         hogql("select max(properties.$current_url), min(event) from events").then().statusCode(200)
                 .body("results[0]", equalTo(List.of("/b", "$pageview")));
