@@ -43,6 +43,21 @@ public final class MatchesAction {
     }
 
     /**
+     * As {@link #refs}, for the calls not yet given their condition (one argument): a statement built by a runner
+     * around the user's HogQL (an EventsQuery's {@code where}, a HogQL property filter).
+     */
+    public static List<Object> unresolved(Expr query) {
+        Set<Object> refs = new LinkedHashSet<>();
+        Placeholders.Transformer.transform(query, e -> {
+            if (e instanceof Expr.Call c && c.name().equals(NAME) && c.args().size() != 2) {
+                refs.add(ref(c));
+            }
+            return e;
+        });
+        return new ArrayList<>(refs);
+    }
+
+    /**
      * The query with each call given the condition of the action it names ({@code conditions} by id or name, as
      * {@link #refs} gave them; a fresh copy per call), as {@code matchesAction(arg, condition)}: the HogQL printer
      * prints the argument, the PostgreSQL printer the condition.
@@ -50,8 +65,13 @@ public final class MatchesAction {
      * @throws HogQLResolutionException a call whose action the team does not have (PostHog's messages)
      */
     public static SelectLike replace(SelectLike query, Map<Object, Expr> conditions) {
-        return (SelectLike) Placeholders.Transformer.transform(query, e -> {
-            if (e instanceof Expr.Call c && c.name().equals(NAME)) {
+        return (SelectLike) replace((Expr) query, conditions);
+    }
+
+    /** As {@link #replace(SelectLike, Map)}, for an expression (a statement's value that fills a placeholder). */
+    public static Expr replace(Expr query, Map<Object, Expr> conditions) {
+        return Placeholders.Transformer.transform(query, e -> {
+            if (e instanceof Expr.Call c && c.name().equals(NAME) && c.args().size() != 2) { // two: given already
                 Object ref = ref(c);
                 Expr condition = conditions.get(ref);
                 if (condition == null) {
@@ -61,6 +81,22 @@ public final class MatchesAction {
                 }
                 return new Expr.Call(NAME, List.of(c.args().get(0), Placeholders.Transformer.copy(condition)),
                         null, false);
+            }
+            return e;
+        });
+    }
+
+    /**
+     * The query with each call's placeholder argument ({@code matchesAction({id})}) replaced by its value, as PostHog
+     * replaces placeholders before it resolves the call; other placeholders are left for the compiler.
+     *
+     * @throws HogQLResolutionException a placeholder without a value (the compiler's own message)
+     */
+    public static SelectLike withValues(SelectLike query, Map<String, Object> values) {
+        return (SelectLike) Placeholders.Transformer.transform(query, e -> {
+            if (e instanceof Expr.Call c && c.name().equals(NAME) && c.args().size() == 1
+                    && c.args().get(0) instanceof Expr.Placeholder p) {
+                return new Expr.Call(NAME, List.of(Placeholders.replace(p, values, null)), c.params(), c.distinct());
             }
             return e;
         });
@@ -80,6 +116,10 @@ public final class MatchesAction {
             if (k.value() instanceof String s) {
                 return s; // PostHog looks a string up by the action's name (digits included)
             }
+        }
+        if (!(c.args().get(0) instanceof Expr.Constant)) {
+            // PostHog's matches_action: a column, a call or any other expression is refused before its type is looked at
+            throw new HogQLResolutionException("action() takes only constant arguments", c);
         }
         throw new HogQLResolutionException("action() takes exactly one string or integer argument", c);
     }

@@ -47,13 +47,38 @@ public class CohortResource {
         this.mapper = mapper;
     }
 
+    /** PostHog's longest {@code search} (MAX_SEARCH_LENGTH in posthog/helpers/trigram_search.py). */
+    static final int MAX_SEARCH_LENGTH = 200;
+
+    /**
+     * PostHog's cohort list: live cohorts, newest first. {@code search} keeps the cohorts whose name contains it in
+     * any case (PostHog's exact matches, each with {@code search_match_type} "exact"; over 200 characters a 400 naming
+     * {@code search}); {@code type} {@code static} or {@code dynamic} keeps those; {@code basic} true (PostHog's
+     * {@code str_to_bool}) leaves out {@code filters}, {@code query} and {@code groups}.
+     */
     @GET
     @RequiresScopes("cohort:read")
     public Uni<ObjectNode> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset,
-                                @Context HttpServerRequest request) {
+                                @QueryParam("search") String search, @QueryParam("type") String type,
+                                @QueryParam("basic") String basic, @Context HttpServerRequest request) {
         LimitOffset page = LimitOffset.parse(limit, offset, 100, 1000);
-        return cohorts.list(auth.teamId(), page.limit(), page.offset()).map(found -> page.json(mapper,
-                request.absoluteURI(), found.count(), found.rows(), cohort -> cohort.toJson(mapper)));
+        if (search != null && search.length() > MAX_SEARCH_LENGTH) {
+            throw new ValidationException("Search query must be " + MAX_SEARCH_LENGTH + " characters or fewer.",
+                    "search");
+        }
+        String term = search == null || search.strip().isEmpty() ? null : search.strip();
+        Boolean isStatic = "static".equals(type) ? Boolean.TRUE : "dynamic".equals(type) ? Boolean.FALSE : null;
+        boolean trimmed = basic != null && java.util.Set.of("y", "yes", "t", "true", "on", "1")
+                .contains(basic.toLowerCase(java.util.Locale.ROOT));
+        return cohorts.list(auth.teamId(), page.limit(), page.offset(), term, isStatic).map(found -> page.json(mapper,
+                request.absoluteURI(), found.count(), found.rows(), cohort -> {
+                    ObjectNode json = cohort.toJson(mapper);
+                    json.put("search_match_type", term == null ? null : "exact");
+                    if (trimmed) {
+                        json.remove(List.of("filters", "query", "groups"));
+                    }
+                    return json;
+                }));
     }
 
     @GET
@@ -81,12 +106,13 @@ public class CohortResource {
         boolean isStatic = body.path("is_static").asBoolean(false);
         JsonNode filters = body.get("filters");
         JsonNode groups = body.get("groups");
+        JsonNode effective = filters == null || filters.isNull() ? CohortFilters.fromLegacyGroups(groups) : filters;
         if (!isStatic) {
             // validate before storing anything; PostHog reads the deprecated groups when filters are absent
-            CohortFilters.toExpr(filters == null || filters.isNull() ? CohortFilters.fromLegacyGroups(groups) : filters);
+            CohortFilters.toExpr(effective);
         }
-        return cohorts.insert(team.id(), userId, name, body.path("description").asText(""),
-                        filters == null || filters.isNull() ? null : filters.toString(), legacyGroups(groups), isStatic)
+        return references(team.id(), effective, null).flatMap(ok -> cohorts.insert(team.id(), userId, name, body.path("description").asText(""),
+                        filters == null || filters.isNull() ? null : filters.toString(), legacyGroups(groups), isStatic))
                 .flatMap(cohort -> calculator.recalculate(cohort, team.timezone()).replaceWithVoid()
                         .onFailure(CohortResource::calculationRefused).recoverWithNull()
                         .flatMap(x -> cohorts.find(team.id(), cohort.id())))
@@ -117,6 +143,8 @@ public class CohortResource {
             throw new ValidationException("Must be a valid boolean.", "deleted");
         }
         return existing(team.id(), id)
+                .call(found -> references(team.id(), filters != null && !filters.isNull() ? filters
+                        : groups != null ? CohortFilters.fromLegacyGroups(groups) : null, found.id()))
                 .flatMap(found -> cohorts.update(team.id(), found.id(), name,
                         body.hasNonNull("description") ? body.get("description").asText() : null,
                         filters == null || filters.isNull() ? null : filters.toString(), legacyGroups(groups),
@@ -126,6 +154,14 @@ public class CohortResource {
                                 .onFailure(CohortResource::calculationRefused).recoverWithNull()
                                 .flatMap(x -> cohorts.find(team.id(), updated.id())))
                 .map(cohort -> cohort.toJson(mapper));
+    }
+
+    /**
+     * PostHog's check of the cohorts the filters name (see {@link CohortReferences}): 400 "Invalid Cohort ID in
+     * filter" for one the project does not have (another project's id reveals nothing more than a missing one).
+     */
+    private Uni<Void> references(long teamId, JsonNode filters, Long self) {
+        return CohortReferences.check(filters, self, mapper, ids -> cohorts.findAll(teamId, ids));
     }
 
     private static String legacyGroups(JsonNode groups) {

@@ -42,11 +42,39 @@ public class Cohorts {
                 .map(entity -> entity == null ? null : Cohort.from(entity));
     }
 
+    /** The team's cohorts with these ids (deleted ones too); ids of other teams' cohorts find nothing. */
+    public Uni<List<Cohort>> findAll(long teamId, java.util.Collection<Long> ids) {
+        return Sessions.read(() -> CohortEntity.<CohortEntity>list(WITH_USER + "where c.teamId = ?1 and c.id in ?2",
+                        teamId, List.copyOf(ids)))
+                .map(found -> found.stream().map(Cohort::from).toList());
+    }
+
     /** Live cohorts, newest first: {@code limit} rows from {@code offset}, with the team's total. */
     public Uni<Page> list(long teamId, int limit, int offset) {
-        return Sessions.read(() -> CohortEntity.count("teamId = ?1 and deleted = false", teamId)
-                .flatMap(total -> CohortEntity.<CohortEntity>find(WITH_USER
-                                + "where c.teamId = ?1 and c.deleted = false order by c.id desc", teamId)
+        return list(teamId, limit, offset, null, null);
+    }
+
+    /**
+     * Live cohorts, newest first, {@code limit} rows from {@code offset} with how many match in all: those whose name
+     * contains {@code search} in any case (PostHog's exact, {@code icontains} matches; null: all) and, when
+     * {@code isStatic} is not null, only static or only dynamic ones.
+     */
+    public Uni<Page> list(long teamId, int limit, int offset, String search, Boolean isStatic) {
+        StringBuilder where = new StringBuilder("c.teamId = ?1 and c.deleted = false");
+        List<Object> params = new ArrayList<>(List.of(teamId));
+        if (search != null) {
+            params.add("%" + search.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%")
+                    .replace("_", "\\_") + "%");
+            where.append(" and lower(c.name) like ?").append(params.size()).append(" escape '\\'");
+        }
+        if (isStatic != null) {
+            params.add(isStatic);
+            where.append(" and c.isStatic = ?").append(params.size());
+        }
+        Object[] args = params.toArray();
+        return Sessions.read(() -> CohortEntity.count("from CohortEntity c where " + where, args)
+                .flatMap(total -> CohortEntity.<CohortEntity>find(WITH_USER + "where " + where + " order by c.id desc",
+                                args)
                         .range(offset, offset + limit - 1).list()
                         .map(rows -> new Page(total, rows.stream().map(Cohort::from).toList()))));
     }

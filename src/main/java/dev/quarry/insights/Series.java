@@ -92,7 +92,9 @@ public record Series(int order, String event, String name, String customName, St
         QuerySchema.unsupported("series", "math_property_type", node.mathPropertyType(), "event_properties");
         QuerySchema.unsupported("series", "math_multiplier", node.mathMultiplier(), "1", "1.0");
         QuerySchema.unsupported("series", "math_property_revenue_currency", node.mathPropertyRevenueCurrency());
-        QuerySchema.unsupported("series", "optionalInFunnel", node.optionalInFunnel());
+        if (Boolean.TRUE.equals(QuerySchema.laxBoolean("series", "optionalInFunnel", node.optionalInFunnel()))) {
+            QuerySchema.unsupported("series", "optionalInFunnel", node.optionalInFunnel());
+        }
         QuerySchema.unsupported("series", "limit", node.limit());
         QuerySchema.unsupported("series", "orderBy", node.orderBy());
         String event = actionId == null ? node.event() : null;

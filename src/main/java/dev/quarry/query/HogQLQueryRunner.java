@@ -46,8 +46,12 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
         if (text == null || text.isBlank()) {
             throw new ValidationException("This field is required.", "query");
         }
-        QuerySchema.unsupported("HogQLQuery", "explain", query.explain());
-        QuerySchema.unsupported("HogQLQuery", "sendRawQuery", query.sendRawQuery());
+        if (Boolean.TRUE.equals(QuerySchema.laxBoolean("HogQLQuery", "explain", query.explain()))) {
+            QuerySchema.unsupported("HogQLQuery", "explain", query.explain());
+        }
+        if (Boolean.TRUE.equals(QuerySchema.laxBoolean("HogQLQuery", "sendRawQuery", query.sendRawQuery()))) {
+            QuerySchema.unsupported("HogQLQuery", "sendRawQuery", query.sendRawQuery());
+        }
         QuerySchema.unsupported("HogQLQuery", "connectionId", query.connectionId());
         Map<String, Object> values;
         Expr filters;
@@ -59,7 +63,7 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
             filters = filters(query.filters(), context);
             cohortRefs = HogQLCompiler.cohortReferences(text, CompileSettings.of(context.team().id())
                     .withTimezone(context.team().timezone()).withValues(values).withFilters(filters));
-            ast = Parser.parseSelect(text);
+            ast = dev.quarry.actions.MatchesAction.withValues(Parser.parseSelect(text), values);
             actionRefs = dev.quarry.actions.MatchesAction.refs(ast);
         } catch (HogQLException e) {
             throw HogQLErrors.toValidation(e);
@@ -84,7 +88,7 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
      * its "Found multiple actions with name" 400). A ref without an action is left out ({@code MatchesAction.replace}
      * names it).
      */
-    private static Map<Object, Expr> actionConditions(List<Object> refs, List<QueryPlan.ActionRef> found) {
+    static Map<Object, Expr> actionConditions(List<Object> refs, List<QueryPlan.ActionRef> found) {
         Map<Object, Expr> conditions = new java.util.HashMap<>();
         for (Object ref : refs) {
             List<QueryPlan.ActionRef> matching = found.stream().filter(a -> !a.deleted()

@@ -42,7 +42,9 @@ public class QueryBodies {
     /**
      * Parses {@code body} and continues with {@code then} (its synchronous part: validating the request, building
      * the query); for a body over 64 KiB both run in the lane of project {@code teamId}, so all of that request's
-     * CPU work before the statement runs is the project's own. An empty body reaches {@code then} as a missing node.
+     * CPU work before the statement runs is the project's own. An empty body (a chunked one of no bytes: a body
+     * without a length is given {@code {}} before routing, see {@code web.RequestBodyMediaType}) reaches {@code then}
+     * as {@code {}}, as DRF reads a request without a Content-Length (its {@code _load_stream}: no stream, empty data).
      */
     public <T> Uni<T> read(long teamId, byte[] body, Function<JsonNode, Uni<T>> then) {
         if (body != null && body.length > maxBytes) {
@@ -60,7 +62,7 @@ public class QueryBodies {
 
     private JsonNode parse(byte[] body) {
         if (body == null || body.length == 0) {
-            return mapper.missingNode();
+            return mapper.createObjectNode();
         }
         try {
             // one JSON value and nothing after it, as PostHog's parser (json.loads) requires

@@ -31,9 +31,44 @@ public sealed interface QueryPlan<T> {
         return new Done<>(item);
     }
 
-    /** One statement: compiled for the team and run among the run's statements. */
+    /**
+     * One statement: compiled for the team and run among the run's statements. A statement whose HogQL calls
+     * {@code matchesAction(id or name)} (an EventsQuery's {@code where}, a HogQL property filter of any insight) has
+     * the team's actions read first and each call given its action's condition, as PostHog resolves the function
+     * wherever HogQL is written (posthog/hogql/functions/action.py), with its messages for an action the team lacks.
+     */
     static QueryPlan<HogQLStatement.Result> run(HogQLStatement statement) {
-        return new Run(statement);
+        // the calls may be in the statement or in a value that fills one of its placeholders (a runner's filters)
+        java.util.Set<Object> found = new java.util.LinkedHashSet<>();
+        try {
+            if (statement.ast() != null) {
+                found.addAll(dev.quarry.actions.MatchesAction.unresolved(statement.ast()));
+            }
+            for (Object value : statement.values().values()) {
+                if (value instanceof dev.quarry.hogql.Expr e) {
+                    found.addAll(dev.quarry.actions.MatchesAction.unresolved(e));
+                }
+            }
+        } catch (dev.quarry.hogql.HogQLException e) {
+            throw HogQLErrors.toValidation(e);
+        }
+        if (found.isEmpty()) {
+            return new Run(statement);
+        }
+        List<Object> refs = List.copyOf(found);
+        return actions(refs).flatMap(actions -> {
+            try {
+                java.util.Map<Object, dev.quarry.hogql.Expr> conditions = HogQLQueryRunner.actionConditions(refs, actions);
+                java.util.Map<String, Object> values = new java.util.LinkedHashMap<>();
+                statement.values().forEach((name, value) -> values.put(name, value instanceof dev.quarry.hogql.Expr e
+                        ? dev.quarry.actions.MatchesAction.replace(e, conditions) : value));
+                return new Run(new HogQLStatement(statement.kind(), statement.ast() == null ? null
+                        : dev.quarry.actions.MatchesAction.replace(statement.ast(), conditions), values,
+                        statement.limit(), statement.user()));
+            } catch (dev.quarry.hogql.HogQLException e) {
+                throw HogQLErrors.toValidation(e);
+            }
+        });
     }
 
     /** Independent parts run concurrently (within the project's limit); their items in the order given. */

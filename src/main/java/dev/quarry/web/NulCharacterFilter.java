@@ -85,7 +85,12 @@ public class NulCharacterFilter {
         if (request.getProperty(RequestBodyMediaType.UNSUPPORTED) != null) {
             return;
         }
-        if (!withBody || accepted != null || !request.hasEntity() || !isJson(request.getMediaType())) {
+        if (!withBody || !request.hasEntity() || !isJson(request.getMediaType())) {
+            return;
+        }
+        if (accepted != null) {
+            // not scanned (the query runner answers U+0000 itself), but read in its declared charset as DRF reads it
+            transcode(request);
             return;
         }
         byte[] body;
@@ -108,6 +113,24 @@ public class NulCharacterFilter {
         }
         if (at != null) {
             throw refused(at.isEmpty() ? null : at);
+        }
+    }
+
+    /**
+     * A body whose Content-Type names a charset other than UTF-8 ({@code application/json; charset=latin-1}) is
+     * decoded in it and handed on as UTF-8, as DRF's JSONParser decodes by the declared charset; a UTF-8 body is left
+     * as it is, for the resource to parse.
+     */
+    private static void transcode(ContainerRequestContext request) {
+        if (charsetOf(request.getMediaType()).equals(StandardCharsets.UTF_8)) {
+            return;
+        }
+        try (InputStream in = request.getEntityStream()) {
+            request.setEntityStream(new ByteArrayInputStream(utf8(in.readAllBytes(), request.getMediaType())));
+        } catch (BlockingNotAllowedException e) {
+            // the route takes no body
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -149,10 +172,18 @@ public class NulCharacterFilter {
         if (name == null || name.isBlank()) {
             return StandardCharsets.UTF_8;
         }
+        String trimmed = name.trim().replace("\"", "");
         try {
-            return Charset.forName(name.trim().replace("\"", ""));
+            return Charset.forName(trimmed);
         } catch (IllegalArgumentException e) {
-            return StandardCharsets.UTF_8;
+            // Python's codec names Java does not know under the same spelling (codecs.lookup normalises case, spaces
+            // and hyphens): latin-1, latin_1, iso8859-1, iso_8859_1, l1, 8859, cp819 are all ISO-8859-1
+            String python = trimmed.toLowerCase(java.util.Locale.ROOT).replace('-', '_').replace(' ', '_');
+            return switch (python) {
+                case "latin_1", "latin1", "l1", "iso8859_1", "iso_8859_1", "8859", "cp819", "iso_ir_100",
+                     "latin", "iso_8859_1_1987" -> StandardCharsets.ISO_8859_1;
+                default -> StandardCharsets.UTF_8;
+            };
         }
     }
 

@@ -95,7 +95,9 @@ public final class QuerySchema {
             // fields the insight records declare (PostHog's schema has them on its query nodes) but no runner
             // computes: a web-analytics conversion goal and the sessions-table switch; only their off value passes
             unsupported(where, "conversionGoal", node.get("conversionGoal"));
-            unsupported(where, "useSessionsTable", node.get("useSessionsTable"));
+            if (Boolean.TRUE.equals(laxBoolean(where, "useSessionsTable", node.get("useSessionsTable")))) {
+                unsupported(where, "useSessionsTable", node.get("useSessionsTable"));
+            }
         }
         try {
             return STRICT.treeToValue(node, type);
@@ -117,6 +119,41 @@ public final class QuerySchema {
             }
             throw new ValidationException("Invalid " + where + ": " + JsonErrors.clean(e.getMessage()), lastName(where));
         }
+    }
+
+    /**
+     * A field PostHog's schema types {@code Optional[bool]}, read as pydantic reads it in lax mode: {@code true} /
+     * {@code false}, the integers 0 and 1, and the strings (any case) "1", "on", "t", "true", "y", "yes" and "0",
+     * "off", "f", "false", "n", "no". Anything else is pydantic's error, 400 naming the field: "Input should be a
+     * valid boolean, unable to interpret input" for another string or number, "Input should be a valid boolean" for
+     * a list or object.
+     *
+     * @return the value, or null when the field is absent or null
+     */
+    public static Boolean laxBoolean(String where, String field, JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return null;
+        }
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        if (value.isNumber() && (value.doubleValue() == 0 || value.doubleValue() == 1)) {
+            return value.doubleValue() == 1;
+        }
+        if (value.isTextual()) {
+            switch (value.asText().toLowerCase(java.util.Locale.ROOT)) {
+                case "1", "on", "t", "true", "y", "yes" -> {
+                    return true;
+                }
+                case "0", "off", "f", "false", "n", "no" -> {
+                    return false;
+                }
+                default -> {
+                }
+            }
+        }
+        throw new ValidationException("Invalid value for " + where + "." + field + ": Input should be a valid boolean"
+                + (value.isValueNode() ? ", unable to interpret input" : ""), field);
     }
 
     /** Null, false, an empty list or object: the value that means "off" for an unsupported field. */
