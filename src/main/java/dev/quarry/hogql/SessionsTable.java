@@ -102,6 +102,10 @@ public final class SessionsTable {
     }
 
     /** Operators true for a missing value: an event without a session passes them, as PostHog's LEFT JOIN does. */
+    /** Operators that compare a property as a number (PropertyFilters: {@code toFloat} of the value). */
+    private static final java.util.Set<String> NUMERIC = java.util.Set.of("gt", "gte", "min", "lt", "lte", "max",
+            "between", "not_between");
+
     private static final java.util.Set<String> TRUE_ON_NULL = java.util.Set.of("is_not", "not_in", "not_icontains",
             "not_regex", "is_not_set");
 
@@ -125,8 +129,10 @@ public final class SessionsTable {
             column = Expr.Call.of("if", new Expr.IsNull(column, false), new Expr.Constant(null),
                     Expr.Call.of("if", column, new Expr.Constant("1"), new Expr.Constant("0")));
             value = boolValues(value);
-        } else if (base.equals("Int64")) {
-            column = Expr.Call.of("toString", column); // as PostHog compares a filter's string values
+        } else if (base.equals("Int64") && !NUMERIC.contains(operator.toLowerCase(java.util.Locale.ROOT))) {
+            // as PostHog compares a filter's string values; the numeric operators read the number as a float, the
+            // same value the text would give (both round to the nearest double), without text once a session
+            column = Expr.Call.of("toString", column);
         }
         Expr cond = PropertyFilters.operator(column, operator, value);
         // the event's id as the sessions table keys it (V93_1: its UUID's canonical text, NULL when none)

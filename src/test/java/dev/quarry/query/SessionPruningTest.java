@@ -42,7 +42,16 @@ import org.junit.jupiter.api.Test;
  *   <li>STRAY: an id whose time is 2026-02-01 (more than 3 days before its only event, 03-06 12:00): a session the
  *       unpruned table has and PostHog's pruned read drops.</li>
  *   <li>a version-4 id and "s-1": no session either way.</li>
+ *   <li>WIDE: a server SDK's session id (time 2026-03-10 00:00:00) on events 6 days apart: $pageview 03-10 00:00:00
+ *       on /a, $pageview 03-10 01:00:00 on /b, $autocapture 03-15 23:59:55 on /c (as "srv2", the others "srv"). PostHog's
+ *       raw sessions hold every event of the id: 5 days 23:59:55 = 518,395 s, entry /a, exit /c, 2 pageviews, 3 urls,
+ *       distinct id "srv2". (Read from the events within 4 days of a range of 03-10 it was 3,600 s, exit /b.)</li>
  * </ul>
+ *
+ * <p>Project "spread": generated sessions as a server SDK makes them (the id's time the first event's, events up to
+ * 8 days after it), so that a session's events reach past any fixed window around its id. Sessions chosen by a
+ * $start_timestamp range (the ids then lie within it) must equal the unpruned table's rows (every event of each id),
+ * row for row.
  */
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
@@ -55,8 +64,11 @@ class SessionPruningTest {
     static final String PLAIN = "019cc296f9007abc8def00000000000a";
     /** 2026-02-01 00:00:00 UTC = 1,769,904,000,000 ms = 0x019c167fcc00. */
     static final String STRAY = "019c167f-cc00-7000-8000-000000000003";
+    /** 2026-03-10 00:00:00 UTC = 1,773,100,800,000 ms = 0x019cd5c0a400. */
+    static final String WIDE = "019cd5c0-a400-7000-8000-000000000004";
     private static Project generated;
     private static Project edges;
+    private static Project spread;
 
     @BeforeEach
     void data() {
@@ -65,6 +77,7 @@ class SessionPruningTest {
         }
         generated = TestProjects.create("Sessions pruned, generated");
         edges = TestProjects.create("Sessions pruned, edges");
+        spread = TestProjects.create("Sessions pruned, spread over days");
         Random random = new Random(19);
         Capture c = Capture.to(generated);
         long start = Instant.parse("2026-03-01T00:00:00Z").toEpochMilli();
@@ -115,7 +128,35 @@ class SessionPruningTest {
                 .event("$pageview", "cat", "2026-03-06T12:00:00Z", Map.of("$session_id", STRAY))
                 .event("$pageview", "dan", "2026-03-06T13:00:00Z", Map.of("$session_id", "019cc296-f900-4abc-8def-00000000000b"))
                 .event("$pageview", "eve", "2026-03-06T14:00:00Z", Map.of("$session_id", "s-1"))
+                .event("$pageview", "srv", "2026-03-10T00:00:00Z", Map.of("$session_id", WIDE, "$current_url", "https://x.test/a"))
+                .event("$pageview", "srv", "2026-03-10T01:00:00Z", Map.of("$session_id", WIDE, "$current_url", "https://x.test/b"))
+                .event("$autocapture", "srv2", "2026-03-15T23:59:55Z", Map.of("$session_id", WIDE, "$current_url", "https://x.test/c"))
                 .send();
+
+        Random wide = new Random(97);
+        Capture w = Capture.to(spread);
+        for (int s = 0; s < 120; s++) {
+            long first = start + (long) (wide.nextDouble() * 20 * 86_400_000L);
+            String id = uuid7(first, s);
+            int events = 2 + wide.nextInt(5);
+            long span = wide.nextInt(8 * 86_400) * 1000L;
+            for (int k = 0; k < events; k++) {
+                long t = k == 0 ? first : first + (long) (wide.nextDouble() * span);
+                Map<String, Object> props = new HashMap<>();
+                props.put("$session_id", id);
+                props.put("$current_url", urls[wide.nextInt(3)]);
+                if (k == 0 && wide.nextBoolean()) {
+                    props.put("utm_source", "newsletter");
+                    props.put("utm_medium", "email");
+                }
+                w.event(wide.nextInt(3) == 0 ? "$autocapture" : "$pageview", "server-" + wide.nextInt(9),
+                        Instant.ofEpochMilli(t).toString(), props);
+            }
+            if (s % 40 == 39) {
+                w.send();
+                w = Capture.to(spread);
+            }
+        }
     }
 
     /** A UUIDv7 text: {@code ms} in the first 48 bits, version 7, variant 8, {@code n} at the end. */
@@ -233,5 +274,44 @@ class SessionPruningTest {
                                 "value", 0)))))
                 .post("/api/environments/" + edges.id() + "/query/").then().statusCode(200)
                 .body("results[0].data", contains(2));
+    }
+
+    @Test
+    void aSessionDaysLongHoldsEveryEventOfItsId() {
+        // sessions starting on 03-10: WIDE, with its event 5 days 23:59:55 later (PostHog: 518,395 s)
+        hogql(edges, "SELECT session_id, distinct_id, $start_timestamp, $end_timestamp, $session_duration, "
+                + "$entry_current_url, $end_current_url, $pageview_count, $autocapture_count, $num_uniq_urls, $is_bounce "
+                + "FROM sessions WHERE $start_timestamp >= '2026-03-10' AND $start_timestamp < '2026-03-11'")
+                .then().statusCode(200).body("results", contains(contains(WIDE, "srv2", "2026-03-10T00:00:00.000000Z",
+                        "2026-03-15T23:59:55.000000Z", 518395, "https://x.test/a", "https://x.test/c", 2, 1, 3, 0)));
+        // an event of 03-10 joins the whole session
+        hogql(edges, "SELECT session.$session_duration, session.$end_current_url FROM events "
+                + "WHERE timestamp >= '2026-03-10' AND timestamp < '2026-03-11' ORDER BY timestamp")
+                .then().statusCode(200).body("results", contains(contains(518395, "https://x.test/c"),
+                        contains(518395, "https://x.test/c")));
+        // the last event, read by a range of 03-15: the id's time (03-10) is more than 3 days before it, so PostHog's
+        // pruned read leaves the session out and the event has none
+        hogql(edges, "SELECT distinct_id, session.session_id FROM events WHERE timestamp >= '2026-03-15' "
+                + "AND timestamp < '2026-03-16'").then().statusCode(200)
+                .body("results", contains(contains("srv2", null)));
+    }
+
+    @Test
+    void sessionsSpreadOverDaysEqualTheUnprunedRows() {
+        String[][] ranges = {{"2026-03-01", "2026-03-05"}, {"2026-03-05", "2026-03-12"}, {"2026-03-15", "2026-03-21"},
+                {"2026-03-08", "2026-03-09"}};
+        int spreadRows = 0;
+        for (String[] r : ranges) {
+            String cond = "$start_timestamp >= '" + r[0] + "' AND $start_timestamp < '" + r[1] + "'";
+            List<Object> pruned = rows(spread, "SELECT " + COLUMNS + " FROM sessions WHERE " + cond
+                    + " ORDER BY session_id");
+            Assertions.assertEquals(rows(spread, "SELECT " + COLUMNS + " FROM sessions WHERE (" + cond
+                    + ") OR 1 = 0 ORDER BY session_id"), pruned, "sessions starting in " + r[0] + " … " + r[1]);
+            // sessions longer than the 4 days the window around the range used to read past it
+            List<?> longOnes = (List<?>) rows(spread, "SELECT count() FROM sessions WHERE " + cond
+                    + " AND $session_duration > 5 * 86400").get(0);
+            spreadRows += ((Number) longOnes.get(0)).intValue();
+        }
+        Assertions.assertTrue(spreadRows >= 5, "sessions longer than 5 days: " + spreadRows);
     }
 }
