@@ -148,13 +148,14 @@ class CaptureRoundTripsTest {
     void aBatchWithAnIdentifyLocksItsIdsAndPersonsInFiveRoundTrips() throws IOException {
         Project project = TestProjects.create("Capture round trips merges");
         RoundTripProxy proxy = RoundTripProfile.ProxiedPostgres.proxy;
-        // warm: every pooled connection has parsed the locking path's statements (a first use costs a Parse turn)
-        for (int r = 0; r < 12; r++) {
-            send(project, identifyBatch("warm" + r));
+        // the anonymous persons first; then warm: every pooled connection has parsed the locking path's statements,
+        // the persons' update among them (a statement's first use on a connection costs a Parse turn)
+        for (int r = 0; r < 16 + COUNTED; r++) {
+            String prefix = r < 16 ? "warm" + r : String.valueOf(r - 16);
+            send(project, batch(100, i -> pageview("anon-" + prefix + "-" + i, i)));
         }
-        for (int r = 0; r < COUNTED; r++) {
-            int round = r;
-            send(project, batch(100, i -> pageview("anon-" + round + "-" + i, i)));
+        for (int r = 0; r < 16; r++) {
+            send(project, identifyBatch("warm" + r));
         }
         List<Integer> merges = new ArrayList<>();
         for (int r = 0; r < COUNTED; r++) {
@@ -170,7 +171,7 @@ class CaptureRoundTripsTest {
                     + "AND p.properties->>'email' = $4 AND p.is_identified", project.id(), "user-" + r,
                     "anon-" + r + "-1", "user-" + r + "@example.com"));
         }
-        assertEquals(12 * 100 + 2 * COUNTED * 100,
+        assertEquals(16 * 100 * 2 + 2 * COUNTED * 100,
                 count("SELECT count(*) FROM events WHERE team_id = $1", project.id()));
     }
 }
