@@ -54,8 +54,10 @@ public class EventIngestor {
      * one the batch sees, the batch is retried as for the first failure (under full locks, stored copies replaced).
      */
     private static final String IN_FAILED_TRANSACTION = "25P02";
+    /** A person read without a lock changed before the batch's update of it (the update's own check, V96_1). */
+    private static final String PERSON_CHANGED = "QC409";
     private static final Set<String> RETRYABLE_STATES = Set.of("40P01", "40001", UNIQUE_VIOLATION,
-            IN_FAILED_TRANSACTION);
+            IN_FAILED_TRANSACTION, PERSON_CHANGED);
 
     private final Pool pool;
     private final ObjectMapper mapper;
@@ -94,8 +96,8 @@ public class EventIngestor {
         // the first attempt inserts the events without ON CONFLICT (a re-sent event fails it with 23505 and the
         // retry replaces the stored copies): the arbiter check of every row is most of an upsert's extra cost
         java.util.concurrent.atomic.AtomicBoolean upsert = new java.util.concurrent.atomic.AtomicBoolean(false);
-        return Uni.createFrom().deferred(() -> pool.withTransaction(conn -> ingest(conn, teamId,
-                        events, parseWarnings, lockAll.get(), upsert.get())))
+        return Uni.createFrom().deferred(() -> pool.withConnection(conn -> transaction(conn, tx -> ingest(tx,
+                        teamId, events, parseWarnings, lockAll.get(), upsert.get()))))
                 .onFailure(failure -> {
                     // a retry locks everything first, so it cannot lose to a concurrent batch again
                     boolean retry = failure instanceof PersonChangedMeanwhile || isRetryable(failure);
@@ -106,6 +108,64 @@ public class EventIngestor {
                     }
                     return retry;
                 }).retry().atMost(3);
+    }
+
+    /**
+     * The batch's transaction on one connection, without a round trip of its own for {@code BEGIN} or
+     * {@code COMMIT}: {@code BEGIN} goes out with the batch's first read ({@link Tx#begin}) and {@code COMMIT} with
+     * its last writes ({@link Tx#commitWith}), pipelined (PostgreSQL runs them in the order sent; a {@code COMMIT}
+     * after a failed statement ends the transaction as a rollback). A failure before the {@code COMMIT} went out
+     * (a read failed, a concurrent batch changed a person) sends a {@code ROLLBACK}, so no connection goes back to
+     * the pool inside a transaction.
+     */
+    private static <T> Uni<T> transaction(SqlConnection conn, Function<Tx, Uni<T>> work) {
+        Tx tx = new Tx(conn);
+        return Uni.createFrom().deferred(() -> work.apply(tx))
+                .onFailure().call(failure -> tx.committing ? Uni.createFrom().voidItem()
+                        : conn.query("ROLLBACK").execute().onFailure().recoverWithNull().replaceWithVoid());
+    }
+
+    /** The connection of a batch's transaction, and whether its {@code COMMIT} has gone out. */
+    private static final class Tx {
+        final SqlConnection conn;
+        volatile boolean committing;
+
+        Tx(SqlConnection conn) {
+            this.conn = conn;
+        }
+
+        /** {@code BEGIN}, sent ahead of the statements subscribed after it (the same round trip). */
+        Uni<Void> begin() {
+            return conn.query("BEGIN").execute().replaceWithVoid();
+        }
+
+        /**
+         * The last statements of the transaction and {@code COMMIT} right behind them, in one round trip. Every
+         * statement of {@code last} must go out when it is subscribed (no step that waits for an answer before
+         * sending): what went out after the {@code COMMIT} would run outside the transaction.
+         *
+         * @return the item of {@code last}; its failure (the transaction then ended as a rollback), else the
+         *         {@code COMMIT}'s
+         */
+        <T> Uni<T> commitWith(Uni<T> last) {
+            return Uni.createFrom().deferred(() -> {
+                committing = true;
+                return Uni.combine().all().unis(settle(last), settle(conn.query("COMMIT").execute())).asTuple()
+                        .flatMap(both -> both.getItem1().failure() != null
+                                ? Uni.createFrom().<T>failure(both.getItem1().failure())
+                                : both.getItem2().failure() != null
+                                ? Uni.createFrom().<T>failure(both.getItem2().failure())
+                                : Uni.createFrom().item(both.getItem1().value()));
+            });
+        }
+    }
+
+    /** An item or a failure, so that pipelined commands are awaited together and each outcome read after. */
+    private record Settled<T>(T value, Throwable failure) {
+    }
+
+    private static <T> Uni<Settled<T>> settle(Uni<T> uni) {
+        return uni.onItemOrFailure().transform((value, failure) -> new Settled<>(value, failure));
     }
 
     /**
@@ -140,63 +200,84 @@ public class EventIngestor {
         return copies;
     }
 
-    private Uni<Integer> ingest(SqlConnection conn, long teamId, List<CapturedEvent> sent,
+    /**
+     * The batch's round trips: a batch whose distinct ids all have persons makes two ({@code BEGIN}, the read of
+     * ids and persons and the group types; then the events, definitions, persons' writes and {@code COMMIT}); one
+     * with new ids three (the events and definitions go out with the new ids' locks and their fresh read, the
+     * persons' writes with {@code COMMIT}); one with merges, or a retry, three ({@code BEGIN}, the locks and the
+     * ids' mappings; the persons locked; every write and {@code COMMIT}).
+     */
+    private Uni<Integer> ingest(Tx tx, long teamId, List<CapturedEvent> sent,
                                 List<IngestionWarning> parseWarnings, boolean lockAll, boolean upsert) {
+        SqlConnection conn = tx.conn;
         List<CapturedEvent> events = copies(sent);
         Set<String> distinctIds = new LinkedHashSet<>();
         events.forEach(event -> distinctIds.addAll(PersonResolution.distinctIdsOf(event)));
         String[] ids = distinctIds.toArray(String[]::new);
         Instant now = clock.instant();
         if (lockAll) {
-            return lock(conn, teamId, ids).flatMap(ignored -> load(conn, teamId, ids, true))
-                    .flatMap(loaded -> offTheEventLoop(groupTypes(conn, teamId, events)).flatMap(types -> {
+            return Uni.combine().all().unis(tx.begin(), lock(conn, teamId, ids),
+                            mappings(conn, teamId, ids), groupTypes(conn, teamId, events)).asTuple()
+                    .flatMap(first -> offTheEventLoop(lockedPersons(conn, teamId, first.getItem3()))
+                            .flatMap(loaded -> {
+                        Map<String, Integer> types = first.getItem4();
                         Resolved resolved = resolve(teamId, loaded, events, types, parseWarnings, now);
                         // every id and person is locked: the writes, the events and the definitions go out at once
-                        return Uni.combine().all().unis(
+                        return tx.commitWith(Uni.combine().all().unis(
                                         writePersons(conn, teamId, resolved.persons(), resolved.groups(),
                                                 resolved.warnings()),
                                         insertEvents(conn, teamId, events, resolved.persons().eventPersons(),
                                                 resolved.groups(), upsert),
                                         definitions.record(conn, teamId, events))
-                                .asTuple().map(all -> all.getItem2());
+                                .asTuple().map(all -> all.getItem2()));
                     }));
         }
         // Without merges: the events go in first, with the persons resolved from an unlocked read (an unseen id's
         // person has its deterministic uuid, the one any concurrent batch gives it too); only then are the unseen ids
         // locked and read again, so a lock on a new id is held from the persons' writes to the commit, not for the
         // whole batch, and two batches sharing new ids overlap everything but that end.
-        return load(conn, teamId, ids, false).flatMap(loaded -> offTheEventLoop(groupTypes(conn, teamId, events))
-                .flatMap(types -> {
+        return offTheEventLoop(Uni.combine().all().unis(tx.begin(), read(conn, teamId, ids),
+                        groupTypes(conn, teamId, events)).asTuple())
+                .flatMap(first -> {
+            Loaded loaded = first.getItem2();
+            Map<String, Integer> types = first.getItem3();
             Loaded pristine = loaded.copy();
-            Resolved first = resolve(teamId, loaded, events, types, parseWarnings, now);
+            Resolved resolved = resolve(teamId, loaded, events, types, parseWarnings, now);
             String[] unseen = distinctIds.stream().filter(id -> !loaded.persons().containsKey(id))
                     .toArray(String[]::new);
-            // the events, the definitions and (when every id was known) the persons' writes go out at once, pipelined
-            // on the connection: PostgreSQL runs them in this order, and the request waits for one round trip, not three
-            Uni<Integer> stored = insertEvents(conn, teamId, events, first.persons().eventPersons(), first.groups(),
-                    upsert);
+            // the events, the definitions and (when every id was known) the persons' writes and COMMIT go out at
+            // once, pipelined on the connection: PostgreSQL runs them in this order, and the request waits for one
+            // round trip, not three
+            Uni<Integer> stored = insertEvents(conn, teamId, events, resolved.persons().eventPersons(),
+                    resolved.groups(), upsert);
             Uni<Void> named = definitions.record(conn, teamId, events);
             if (unseen.length == 0) {
-                return Uni.combine().all().unis(stored, named,
-                                writePersons(conn, teamId, first.persons(), first.groups(), first.warnings()))
-                        .asTuple().map(all -> all.getItem1());
+                return tx.commitWith(Uni.combine().all().unis(stored, named,
+                                writePersons(conn, teamId, resolved.persons(), resolved.groups(), resolved.warnings()))
+                        .asTuple().map(all -> all.getItem1()));
             }
-            return Uni.combine().all().unis(stored, named).asTuple().map(both -> both.getItem1())
-                    .call(x -> offTheEventLoop(lockAndLoad(conn, teamId, unseen)).flatMap(again -> {
+            // the new ids' locks (sorted) and their fresh read go out behind the events: a batch that held them may
+            // have created their persons meanwhile
+            return offTheEventLoop(Uni.combine().all().unis(stored, named, lock(conn, teamId, unseen),
+                            read(conn, teamId, unseen)).asTuple())
+                    .flatMap(all -> {
+                Loaded again = all.getItem4();
                 if (again.isEmpty()) {
-                    return writePersons(conn, teamId, first.persons(), first.groups(), first.warnings());
+                    return tx.commitWith(writePersons(conn, teamId, resolved.persons(), resolved.groups(),
+                            resolved.warnings())).replaceWith(all.getItem1());
                 }
                 // another batch created or used some of these ids meanwhile: resolve again from the fresh state; the
                 // stored events stay right as long as every event keeps its person, else the batch is retried
                 // under full locks (rolled back first)
                 List<CapturedEvent> fresh = copies(sent);
                 Resolved second = resolve(teamId, pristine.with(again), fresh, types, parseWarnings, now);
-                if (!second.persons().eventPersons().equals(first.persons().eventPersons())) {
+                if (!second.persons().eventPersons().equals(resolved.persons().eventPersons())) {
                     return Uni.createFrom().failure(new PersonChangedMeanwhile());
                 }
-                return writePersons(conn, teamId, second.persons(), first.groups(), second.warnings());
-            }));
-        }));
+                return tx.commitWith(writePersons(conn, teamId, second.persons(), resolved.groups(),
+                        second.warnings())).replaceWith(all.getItem1());
+            });
+        });
     }
 
     /** The outcome of person and group processing for one batch, and every warning to store with it. */
@@ -214,15 +295,6 @@ public class EventIngestor {
         warnings.addAll(persons.warnings());
         warnings.addAll(groups.warnings());
         return new Resolved(persons, groups, warnings);
-    }
-
-    /**
-     * Locks the ids (sorted) and reads them again, both sent at once (pipelined on the connection): a batch that
-     * held them may have created their persons meanwhile.
-     */
-    private Uni<Loaded> lockAndLoad(SqlConnection conn, long teamId, String[] distinctIds) {
-        return Uni.combine().all().unis(lock(conn, teamId, distinctIds), load(conn, teamId, distinctIds, false))
-                .asTuple().map(both -> both.getItem2());
     }
 
     private static Uni<Void> lock(SqlConnection conn, long teamId, String[] distinctIds) {
@@ -276,7 +348,7 @@ public class EventIngestor {
      * Without row locks, in one statement: the persons of the batch's distinct ids (an id whose person was deleted
      * maps to a deleted record), which of the ids were used before by events without a person, and which of their
      * deterministic uuids belonged to persons deleted or merged away. (Locked, with {@code forUpdate}: see
-     * {@link #load(SqlConnection, long, String[], boolean)}.)
+     * {@link #mappings} and {@link #lockedPersons}.)
      */
     private Uni<Loaded> read(SqlConnection conn, long teamId, String[] distinctIds) {
         UUID[] own = new UUID[distinctIds.length];
@@ -325,14 +397,16 @@ public class EventIngestor {
         return person;
     }
 
+    /** Which person each distinct id maps to, which ids were used without a person, which own uuids were retired. */
+    private record Mappings(Map<String, UUID> personOf, Set<String> personless, Set<UUID> retired) {
+    }
+
     /**
-     * The persons of the batch's distinct ids (an id whose person was deleted maps to a deleted record), locked
-     * when {@code forUpdate}, and which of the ids were used before by events without a person.
+     * The batch's distinct ids' mappings, read after their advisory locks (sent ahead of it, pipelined): which
+     * person each id belongs to, which ids were used before by events without a person, and which of their
+     * deterministic uuids belonged to persons deleted or merged away.
      */
-    private Uni<Loaded> load(SqlConnection conn, long teamId, String[] distinctIds, boolean forUpdate) {
-        if (!forUpdate) {
-            return read(conn, teamId, distinctIds);
-        }
+    private static Uni<Mappings> mappings(SqlConnection conn, long teamId, String[] distinctIds) {
         UUID[] own = new UUID[distinctIds.length];
         for (int i = 0; i < distinctIds.length; i++) {
             own[i] = PersonUuids.of(teamId, distinctIds[i]);
@@ -344,39 +418,46 @@ public class EventIngestor {
                         + "UNION ALL SELECT NULL::text, uuid, 2 FROM retired_person_uuids "
                         + "WHERE team_id = (SELECT $1::bigint) AND uuid = ANY($3)")
                 .execute(Tuple.of(teamId, distinctIds, own))
-                .flatMap(mappings -> {
+                .map(rows -> {
                     Map<String, UUID> personOf = new HashMap<>();
                     Set<String> personless = new HashSet<>();
                     Set<UUID> retired = new HashSet<>();
-                    mappings.forEach(row -> {
+                    rows.forEach(row -> {
                         switch (row.getInteger(2)) {
                             case 0 -> personOf.put(row.getString(0), row.getUUID(1));
                             case 1 -> personless.add(row.getString(0));
                             default -> retired.add(row.getUUID(1));
                         }
                     });
-                    UUID[] uuids = personOf.values().stream().distinct().toArray(UUID[]::new);
-                    if (uuids.length == 0) {
-                        return Uni.createFrom().item(new Loaded(Map.of(), personless, retired));
+                    return new Mappings(personOf, personless, retired);
+                });
+    }
+
+    /**
+     * The persons of the mapped ids, locked ({@code FOR UPDATE}, in id order); an id whose person was deleted maps
+     * to a deleted record.
+     */
+    private Uni<Loaded> lockedPersons(SqlConnection conn, long teamId, Mappings mappings) {
+        UUID[] uuids = mappings.personOf().values().stream().distinct().toArray(UUID[]::new);
+        if (uuids.length == 0) {
+            return Uni.createFrom().item(new Loaded(Map.of(), mappings.personless(), mappings.retired()));
+        }
+        return conn.preparedQuery("SELECT uuid, created_at, properties::text, is_identified, version "
+                        + "FROM persons WHERE team_id = (SELECT $1::bigint) AND uuid = ANY($2) ORDER BY id FOR UPDATE")
+                .execute(Tuple.of(teamId, uuids))
+                .map(rows -> {
+                    Map<UUID, PersonRecord> byUuid = new HashMap<>();
+                    for (Row row : rows) {
+                        PersonRecord person = new PersonRecord(row.getUUID(0), false,
+                                row.getOffsetDateTime(1).toInstant(), parseObject(row.getString(2)),
+                                row.getBoolean(3));
+                        person.version = row.getLong(4);
+                        byUuid.put(person.uuid, person);
                     }
-                    return conn.preparedQuery("SELECT uuid, created_at, properties::text, is_identified, version "
-                                    + "FROM persons WHERE team_id = (SELECT $1::bigint) AND uuid = ANY($2)"
-                                    + (forUpdate ? " ORDER BY id FOR UPDATE" : ""))
-                            .execute(Tuple.of(teamId, uuids))
-                            .map(rows -> {
-                                Map<UUID, PersonRecord> byUuid = new HashMap<>();
-                                for (Row row : rows) {
-                                    PersonRecord person = new PersonRecord(row.getUUID(0), false,
-                                            row.getOffsetDateTime(1).toInstant(), parseObject(row.getString(2)),
-                                            row.getBoolean(3));
-                                    person.version = row.getLong(4);
-                                    byUuid.put(person.uuid, person);
-                                }
-                                Map<String, PersonRecord> byDistinctId = new HashMap<>();
-                                personOf.forEach((distinctId, uuid) -> byDistinctId.put(distinctId,
-                                        byUuid.computeIfAbsent(uuid, PersonRecord::deleted)));
-                                return new Loaded(byDistinctId, personless, retired);
-                            });
+                    Map<String, PersonRecord> byDistinctId = new HashMap<>();
+                    mappings.personOf().forEach((distinctId, uuid) -> byDistinctId.put(distinctId,
+                            byUuid.computeIfAbsent(uuid, PersonRecord::deleted)));
+                    return new Loaded(byDistinctId, mappings.personless(), mappings.retired());
                 });
     }
 
@@ -500,18 +581,20 @@ public class EventIngestor {
         // in uuid order, so two batches updating the same persons take their row locks in the same order
         List<PersonRecord> ordered = new ArrayList<>(persons);
         ordered.sort(java.util.Comparator.comparing(p -> p.uuid));
-        writes.add(conn.preparedQuery("UPDATE persons p SET properties = u.props::jsonb, is_identified = u.identified, "
-                        + "created_at = u.created_at, version = p.version + 1 "
+        // the version check is the statement's own (QC409 when a person's version moved, V96_1), so that COMMIT can
+        // go out behind it in the same round trip
+        writes.add(conn.preparedQuery("WITH changed AS (UPDATE persons p SET properties = u.props::jsonb, "
+                        + "is_identified = u.identified, created_at = u.created_at, version = p.version + 1 "
                         + "FROM unnest($2::uuid[], $3::text[], $4::bool[], $5::timestamptz[], $6::bigint[]) "
                         + "AS u(uuid, props, identified, created_at, version) "
-                        + "WHERE p.team_id = $1 AND p.uuid = u.uuid AND p.version = u.version")
-                .execute(Tuple.of(teamId, column(ordered, p -> p.uuid, UUID[]::new),
+                        + "WHERE p.team_id = $1 AND p.uuid = u.uuid AND p.version = u.version RETURNING 1) "
+                        + "SELECT quarry_capture_persons_updated(count(*), $7::bigint) FROM changed")
+                .execute(Tuple.tuple(List.of(teamId, column(ordered, p -> p.uuid, UUID[]::new),
                         column(ordered, p -> JsNumbers.json(p.properties), String[]::new),
                         column(ordered, p -> p.identified, Boolean[]::new),
                         column(ordered, p -> utc(p.createdAt), OffsetDateTime[]::new),
-                        column(ordered, p -> p.version, Long[]::new)))
-                .flatMap(result -> result.rowCount() == ordered.size() ? Uni.createFrom().voidItem()
-                        : Uni.createFrom().failure(new PersonChangedMeanwhile())));
+                        column(ordered, p -> p.version, Long[]::new), (long) ordered.size())))
+                .replaceWithVoid());
     }
 
     /**

@@ -20,7 +20,7 @@ public class RoundTripProfile implements QuarkusTestProfile {
 
     /** The server, and the proxy the application's pool goes through (Flyway's JDBC connection goes direct). */
     public static class ProxiedPostgres implements QuarkusTestResourceLifecycleManager {
-        static RoundTripProxy proxy;
+        public static RoundTripProxy proxy;
         private EmbeddedPostgres server;
 
         @Override
