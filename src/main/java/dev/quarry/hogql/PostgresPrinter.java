@@ -465,7 +465,7 @@ public final class PostgresPrinter {
             return Literals.sql(this, c.value());
         }
         if (e instanceof Expr.Field f) {
-            return field(res.ref(f));
+            return PropertyTypes.sql(this, res.propertyType(res.ref(f)), field(res.ref(f)));
         }
         if (e instanceof Expr.Call c) {
             return callSql(c);

@@ -170,7 +170,8 @@ final class Typer {
             return Literals.type(c.value());
         }
         if (e instanceof Expr.Field f) {
-            return field(res.ref(f));
+            String definition = res.propertyType(res.ref(f)); // a property read by its definition (PropertyTypes)
+            return definition != null ? PropertyTypes.type(definition) : field(res.ref(f));
         }
         if (e instanceof Expr.Call c) {
             return call(c);

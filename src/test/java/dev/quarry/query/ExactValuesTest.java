@@ -174,12 +174,20 @@ class ExactValuesTest {
         given().contentType("application/json").body("{\"api_key\": \"" + p.apiToken() + "\", \"batch\": [{\"event\": "
                 + "\"num\", \"distinct_id\": \"ann\", \"timestamp\": \"2026-01-05T10:00:00Z\", \"properties\": "
                 + props + "}]}").post("/batch/").then().statusCode(200);
-        queryJson(p, "{\"kind\": \"HogQLQuery\", \"query\": \"select properties.big, properties.e5, "
-                + "properties.negzero, properties.one, properties.twenty, properties.tiny, "
-                + "properties.plain, properties.int, toFloat(properties.big), toFloat(properties.tiny), "
-                + "person.properties.big, person.properties.one from events\"}")
+        // the stored text (JSONExtractRaw: the property as stored, whatever its definition says)
+        queryJson(p, "{\"kind\": \"HogQLQuery\", \"query\": \"select JSONExtractRaw(properties, 'big'), "
+                + "JSONExtractRaw(properties, 'e5'), JSONExtractRaw(properties, 'negzero'), "
+                + "JSONExtractRaw(properties, 'one'), JSONExtractRaw(properties, 'twenty'), "
+                + "JSONExtractRaw(properties, 'tiny'), JSONExtractRaw(properties, 'plain'), "
+                + "JSONExtractRaw(properties, 'int'), toFloat(properties.big), toFloat(properties.tiny), "
+                + "JSONExtractRaw(person.properties, 'big'), JSONExtractRaw(person.properties, 'one') from events\"}")
                 .then().statusCode(200).body(containsString("\"results\":[[\"1e+308\",\"100000\",\"0\",\"1\","
                         + "\"12345678901234567000\",\"1.5e-7\",\"2.5\",\"42\",1e+308,1.5e-7,\"1e+308\",\"1\"]]"));
+        // read by their Numeric definitions (capture typed them from the numbers sent), as PostHog's PropertySwapper
+        // reads them: Float64
+        queryJson(p, "{\"kind\": \"HogQLQuery\", \"query\": \"select properties.twenty, properties.one, "
+                + "person.properties.big from events\"}")
+                .then().statusCode(200).body(containsString("\"results\":[[1.2345678901234567e+19,1.0,1e+308]]"));
         // the property stays Numeric in the definitions (its type is read from the number that was sent)
         given().header("Authorization", "Bearer " + p.key()).queryParam("search", "big")
                 .get("/api/projects/" + p.id() + "/property_definitions/").then().statusCode(200)
