@@ -24,7 +24,8 @@ import java.util.Set;
  * is not a time); labelled {@code Nullable(DateTime64(6, 'UTC'))} as HogQL's {@code toDateTime} of a string;</li>
  * <li>{@code String} or no type: the text, unchanged ({@code Nullable(String)}).</li>
  * </ul>
- * Only a single key after {@code properties} is typed (as PostHog: a chain of one); a nested path stays text. As
+ * Only a single key after {@code properties} is typed (as PostHog: a chain of one; {@code properties['x']} as
+ * {@code properties.x}); a nested path stays text, and so do PostHog's AI id properties ({@link #AI_STRING_IDS}). As
  * PostHog, a property passed straight to {@code toFloatOrZero}, {@code toIntOrZero} or {@code toFloatOrDefault} is
  * left as its text (those parse a string). Groups and sessions are not typed here (Quarry has no lazy group joins;
  * PostHog does not swap session properties).
@@ -69,15 +70,26 @@ public record PropertyTypes(Map<String, String> event, Map<String, String> perso
             if (e instanceof Expr.Field f && f.chain().size() >= 2
                     && f.chain().get(f.chain().size() - 2).equals("properties")) {
                 names.add(f.chain().get(f.chain().size() - 1));
+            } else if (e instanceof Expr.ArrayAccess a && a.array() instanceof Expr.Field f
+                    && f.chain().get(f.chain().size() - 1).equals("properties")
+                    && a.index() instanceof Expr.Constant k && k.value() instanceof String key) {
+                names.add(key);
             }
             return e;
         });
         return names;
     }
 
+    /**
+     * PostHog's AI observability id properties, always text whatever their definition says (a trace id that looks like
+     * a time must not become one: {@code _AI_STRING_ID_PROPERTIES} in property_types.py).
+     */
+    static final Set<String> AI_STRING_IDS = Set.of("$ai_trace_id", "$ai_session_id", "$ai_parent_id", "$ai_span_id",
+            "$ai_generation_id", "$ai_experiment_id");
+
     /** The definition type a table field read with {@code path} has ({@code Numeric}…), or null to read it as text. */
     String of(FieldDef field, List<String> path) {
-        if (path.size() != 1) {
+        if (path.size() != 1 || AI_STRING_IDS.contains(path.get(0))) {
             return null;
         }
         Map<String, String> types = Schema.isEventProperties(field) ? event

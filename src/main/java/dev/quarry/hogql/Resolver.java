@@ -158,6 +158,19 @@ public final class Resolver {
             return r instanceof PersonFieldRef p ? propertyTypes.of(p.field(), p.path()) : null;
         }
 
+        /** The definition type a bracket access {@code properties['x']} is read by (as {@code properties.x}), else null. */
+        String propertyType(Expr.ArrayAccess a) {
+            if (propertyTypes == PropertyTypes.NONE || !(a.array() instanceof Expr.Field f)
+                    || !(a.index() instanceof Expr.Constant k) || !(k.value() instanceof String key)) {
+                return null;
+            }
+            Ref r = refs.get(f);
+            if (r instanceof ColumnRef c && c.path().isEmpty()) {
+                return propertyTypes.of(c.field(), List.of(key));
+            }
+            return r instanceof PersonFieldRef p && p.path().isEmpty() ? propertyTypes.of(p.field(), List.of(key)) : null;
+        }
+
         Ref ref(Expr.Field f) {
             Ref r = refs.get(f);
             if (r == null) {

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  *   e5 u2 2026-01-09 10:00  amount missing          → NULL   flag "True"          → NULL (transform is exact)
  * </pre>
  * Definitions (PATCHed so the test does not depend on the first value seen): amount Numeric, flag Boolean, at
- * DateTime. Persons: u1 {@code age} 30 (number), u2 {@code age} "9" (string); person definition age Numeric.
+ * DateTime, {@code $ai_trace_id} (e5: '2026-01-09T10:00:00Z') DateTime. Persons: u1 {@code age} 30 (number), u2 {@code age} "9" (string); person definition age Numeric.
  * Team B has the same key {@code amount} (events 7 and 42) with a String definition.
  */
 @QuarkusTest
@@ -53,6 +53,7 @@ class HogQLPropertyTypesTest {
         a = TestProjects.create("Property types A");
         Map<String, Object> e5 = new HashMap<>();
         e5.put("flag", "True");
+        e5.put("$ai_trace_id", "2026-01-09T10:00:00Z");
         Capture.to(a)
                 .event("buy", "u1", "2026-01-05T10:00:00Z", Map.of("amount", 7, "flag", true,
                         "at", "2026-01-05 10:00:00", "$set", Map.of("age", 30)))
@@ -67,6 +68,7 @@ class HogQLPropertyTypesTest {
         retype(a, "flag", "event", "Boolean");
         retype(a, "at", "event", "DateTime");
         retype(a, "age", "person", "Numeric");
+        retype(a, "$ai_trace_id", "event", "DateTime");
         b = TestProjects.create("Property types B");
         Capture.to(b)
                 .event("buy", "v1", "2026-01-05T10:00:00Z", Map.of("amount", 7))
@@ -192,5 +194,17 @@ class HogQLPropertyTypesTest {
         JsonPath r = hogql(a, "SELECT sum(toIntOrZero(properties.amount)), sum(toFloatOrZero(properties.amount)) "
                 + "FROM events WHERE event = 'buy'");
         assertEquals(Arrays.asList(49.0, 50.5), row(r, "results[0]"));
+    }
+
+    @Test
+    void bracketAccessIsTypedAndAiIdsStayText() {
+        // properties['amount'] is properties.amount (PostHog's resolver makes it the same property access)
+        JsonPath r = hogql(a, "SELECT max(properties['amount']), max(person.properties['age']) FROM events");
+        assertEquals(Arrays.asList(42.0, 30.0), row(r, "results[0]"));
+        assertEquals(List.of("Nullable(Float64)", "Nullable(Float64)"), labels(r));
+        // PostHog reads its AI id properties as text whatever the definition says (_AI_STRING_ID_PROPERTIES)
+        JsonPath ai = hogql(a, "SELECT properties.$ai_trace_id FROM events WHERE properties.$ai_trace_id IS NOT NULL");
+        assertEquals(Arrays.asList("2026-01-09T10:00:00Z"), row(ai, "results.collect { it[0] }"));
+        assertEquals(List.of("Nullable(String)"), labels(ai));
     }
 }
