@@ -151,17 +151,31 @@ public class Definitions {
      */
     public Uni<PropertyDefinition> updateProperty(long teamId, UUID id, Edit edit) {
         return Sessions.write(() -> PropertyDefinitionEntity.<PropertyDefinitionEntity>find("teamId = ?1 and id = ?2", teamId, id)
-                .firstResult().map(row -> {
+                .firstResult().flatMap(row -> {
                     if (row == null) {
-                        return null;
+                        return Uni.createFrom().nullItem();
                     }
+                    boolean retyped = edit.propertyType() != null && !edit.propertyType().equals(row.propertyType);
                     if (edit.propertyType() != null) {
                         row.propertyType = edit.propertyType();
                         row.numerical = "Numeric".equals(edit.propertyType());
                     }
                     row.updatedAt = applyEdit(row, edit);
-                    return row;
+                    return retyped ? forgetCachedAnswers(teamId).replaceWith(row) : Uni.createFrom().item(row);
                 })).map(PropertyDefinition::from);
+    }
+
+    /**
+     * Drops the team's cached query answers, in the transaction that changes a property's type: HogQL reads a
+     * property by its definition's type (hogql.PropertyTypes), so an answer computed with the old type must not be
+     * served after the change. (PostHog's cache key holds no definitions: there a cached answer outlives the edit
+     * until it goes stale; Quarry takes the next query's answer from the new type.)
+     */
+    private static Uni<Integer> forgetCachedAnswers(long teamId) {
+        return Panache.getSession().flatMap(session -> session
+                .createNativeQuery("DELETE FROM query_cache WHERE team_id = :team")
+                .setParameter("team", teamId)
+                .executeUpdate());
     }
 
     /** Event names with their properties, for the taxonomy tool: every event of the team, by name. */

@@ -77,6 +77,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.hogql.CTE.class,
         dev.quarry.hogql.CompileSettings.class,
         dev.quarry.hogql.CompiledQuery.class,
+        dev.quarry.hogql.PropertyTypes.class,
         dev.quarry.hogql.Expr.Alias.class,
         dev.quarry.hogql.Expr.Window.class,
         dev.quarry.hogql.Expr.Frame.class,

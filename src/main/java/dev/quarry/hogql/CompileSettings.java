@@ -21,9 +21,13 @@ import java.util.Map;
  *     query computes from them), bound as a parameter: the caller's injected {@link java.time.Clock}
  *     ({@code dates.SystemClock}), so a fixed clock fixes HogQL too. Null when the caller has no clock at hand: the
  *     statement then reads PostgreSQL's transaction time ({@code now()}).
+ * @param propertyTypes the team's property definitions' types for the properties the query reads (from
+ *     {@link PropertyTypes#names}): {@code properties.x} is read by its definition, as PostHog's PropertySwapper
+ *     reads it; {@link PropertyTypes#NONE} (every property as text) when not looked up
  */
 public record CompileSettings(long teamId, String timezone, Map<String, Object> values, Expr filters,
-        int defaultLimit, int maxLimit, boolean extraRow, Map<Long, String> cohorts, Instant now) {
+        int defaultLimit, int maxLimit, boolean extraRow, Map<Long, String> cohorts, Instant now,
+        PropertyTypes propertyTypes) {
 
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 50_000;
@@ -31,6 +35,13 @@ public record CompileSettings(long teamId, String timezone, Map<String, Object> 
     public CompileSettings {
         timezone = timezone == null ? "UTC" : timezone;
         values = values == null ? Map.of() : values;
+        propertyTypes = propertyTypes == null ? PropertyTypes.NONE : propertyTypes;
+    }
+
+    /** The settings without property definitions (every property read as text). */
+    public CompileSettings(long teamId, String timezone, Map<String, Object> values, Expr filters, int defaultLimit,
+            int maxLimit, boolean extraRow, Map<Long, String> cohorts, Instant now) {
+        this(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, now, null);
     }
 
     /** The settings without a clock instant ({@code now()} is then the statement's time). */
@@ -50,31 +61,37 @@ public record CompileSettings(long teamId, String timezone, Map<String, Object> 
     }
 
     public CompileSettings withCohorts(Map<Long, String> c) {
-        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, c, now);
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, c, now, propertyTypes);
     }
 
     public CompileSettings withTimezone(String tz) {
-        return new CompileSettings(teamId, tz, values, filters, defaultLimit, maxLimit, extraRow, cohorts, now);
+        return new CompileSettings(teamId, tz, values, filters, defaultLimit, maxLimit, extraRow, cohorts, now, propertyTypes);
     }
 
     public CompileSettings withValues(Map<String, Object> v) {
-        return new CompileSettings(teamId, timezone, v, filters, defaultLimit, maxLimit, extraRow, cohorts, now);
+        return new CompileSettings(teamId, timezone, v, filters, defaultLimit, maxLimit, extraRow, cohorts, now, propertyTypes);
     }
 
     public CompileSettings withFilters(Expr f) {
-        return new CompileSettings(teamId, timezone, values, f, defaultLimit, maxLimit, extraRow, cohorts, now);
+        return new CompileSettings(teamId, timezone, values, f, defaultLimit, maxLimit, extraRow, cohorts, now, propertyTypes);
     }
 
     public CompileSettings withLimits(int defaultLimit, int maxLimit) {
-        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, now);
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, now, propertyTypes);
     }
 
     public CompileSettings withExtraRow(boolean extra) {
-        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extra, cohorts, now);
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extra, cohorts, now, propertyTypes);
     }
 
     /** The instant {@code now()} reads: the caller's injected clock's (see {@link #now()}). */
     public CompileSettings withNow(Instant instant) {
-        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, instant);
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, instant, propertyTypes);
+    }
+
+    /** The team's property definitions' types the query's properties are read by ({@link PropertyTypes}). */
+    public CompileSettings withPropertyTypes(PropertyTypes types) {
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, now,
+                types);
     }
 }

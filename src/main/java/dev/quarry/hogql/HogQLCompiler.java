@@ -41,6 +41,7 @@ public final class HogQLCompiler {
             limit = (long) settings.defaultLimit();
         }
         Resolver.Resolution res = Resolver.resolve(q, settings.cohorts());
+        PropertyTypes.apply(q, res, settings.propertyTypes());
         Typer.typeQuery(q, res);
         PostgresPrinter printer = new PostgresPrinter(res, settings);
         boolean ties = q instanceof SelectQuery s && s.limitWithTies();
@@ -116,6 +117,7 @@ public final class HogQLCompiler {
         SelectQuery q = SelectQuery.of(List.of(e), table, null);
         SelectQuery replaced = (SelectQuery) Placeholders.replace(q, settings.values(), settings.filters());
         Resolver.Resolution res = Resolver.resolve(replaced, settings.cohorts());
+        PropertyTypes.apply(replaced, res, settings.propertyTypes());
         Typer.typeQuery(replaced, res);
         return new PostgresPrinter(res, settings).expr(replaced.select().get(0));
     }

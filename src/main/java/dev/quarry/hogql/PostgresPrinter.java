@@ -465,7 +465,7 @@ public final class PostgresPrinter {
             return Literals.sql(this, c.value());
         }
         if (e instanceof Expr.Field f) {
-            return field(res.ref(f));
+            return PropertyTypes.sql(this, res.propertyType(res.ref(f)), field(res.ref(f)));
         }
         if (e instanceof Expr.Call c) {
             return callSql(c);
@@ -522,7 +522,7 @@ public final class PostgresPrinter {
             Frag arr = expr(a.array());
             if (cat(arr.type()).equals("json")) {
                 if (a.index() instanceof Expr.Constant k && k.value() instanceof String key) {
-                    return jsonPath(arr.sql(), List.of(key), true);
+                    return PropertyTypes.sql(this, res.propertyType(a), jsonPath(arr.sql(), List.of(key), true));
                 }
                 if (a.index() instanceof Expr.Constant k && k.value() instanceof Long n && n >= 1) {
                     return jsonPath(arr.sql(), List.of(Long.toString(n - 1)), true);

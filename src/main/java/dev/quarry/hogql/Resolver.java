@@ -142,6 +142,35 @@ public final class Resolver {
             return top ? t.stream().map(HogQLTypes::resultColumn).toList() : t;
         }
 
+        /** The property definitions' types properties are read by ({@link PropertyTypes}); set before typing. */
+        PropertyTypes propertyTypes = PropertyTypes.NONE;
+        /** Properties passed straight to a call that parses text (toFloatOrZero …): read as text (PostHog). */
+        final Set<Ref> textProperties = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+
+        /** The definition type ({@code Numeric}, {@code Boolean}, {@code DateTime}) a field is read by, else null. */
+        String propertyType(Ref r) {
+            if (propertyTypes == PropertyTypes.NONE || textProperties.contains(r)) {
+                return null;
+            }
+            if (r instanceof ColumnRef c) {
+                return propertyTypes.of(c.field(), c.path());
+            }
+            return r instanceof PersonFieldRef p ? propertyTypes.of(p.field(), p.path()) : null;
+        }
+
+        /** The definition type a bracket access {@code properties['x']} is read by (as {@code properties.x}), else null. */
+        String propertyType(Expr.ArrayAccess a) {
+            if (propertyTypes == PropertyTypes.NONE || !(a.array() instanceof Expr.Field f)
+                    || !(a.index() instanceof Expr.Constant k) || !(k.value() instanceof String key)) {
+                return null;
+            }
+            Ref r = refs.get(f);
+            if (r instanceof ColumnRef c && c.path().isEmpty()) {
+                return propertyTypes.of(c.field(), List.of(key));
+            }
+            return r instanceof PersonFieldRef p && p.path().isEmpty() ? propertyTypes.of(p.field(), List.of(key)) : null;
+        }
+
         Ref ref(Expr.Field f) {
             Ref r = refs.get(f);
             if (r == null) {

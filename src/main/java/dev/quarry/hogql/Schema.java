@@ -75,6 +75,17 @@ public final class Schema {
             Map.entry("utm_content", "mat_utm_content"), Map.entry("utm_term", "mat_utm_term"));
 
     private static final FieldDef EVENT_PROPERTIES = new FieldDef("properties", "properties", "JSON", Kind.JSON);
+    private static final FieldDef PERSON_PROPERTIES = new FieldDef("properties", "properties", "JSON", Kind.JSON);
+
+    /** Whether {@code field} is the events' {@code properties} (typed by event property definitions). */
+    static boolean isEventProperties(FieldDef field) {
+        return field == EVENT_PROPERTIES;
+    }
+
+    /** Whether {@code field} is the persons' {@code properties} (typed by person property definitions). */
+    static boolean isPersonProperties(FieldDef field) {
+        return field == PERSON_PROPERTIES;
+    }
 
     /**
      * The column holding {@code field.path} as text when it is a hot event property ({@link #HOT_EVENT_PROPERTIES}),
@@ -173,7 +184,7 @@ public final class Schema {
                 List.of("id", "created_at", "properties", "is_identified"),
                 new FieldDef("id", "uuid", "UUID", Kind.COLUMN),
                 col("created_at", DATETIME),
-                new FieldDef("properties", "properties", "JSON", Kind.JSON),
+                PERSON_PROPERTIES,
                 col("is_identified", "Bool"));
         // PostHog's groups table: one row per (group type index, key), properties as $group_set made them.
         table("groups", "groups", null,

@@ -170,7 +170,8 @@ final class Typer {
             return Literals.type(c.value());
         }
         if (e instanceof Expr.Field f) {
-            return field(res.ref(f));
+            String definition = res.propertyType(res.ref(f)); // a property read by its definition (PropertyTypes)
+            return definition != null ? PropertyTypes.type(definition) : field(res.ref(f));
         }
         if (e instanceof Expr.Call c) {
             return call(c);
@@ -241,7 +242,8 @@ final class Typer {
         if (e instanceof Expr.ArrayAccess a) {
             String arr = type(a.array());
             if (cat(arr).equals("json")) {
-                return HogQLTypes.JSON_PATH; // the key is a constant the printer reads
+                String definition = res.propertyType(a); // properties['x'] read by its definition, as properties.x
+                return definition != null ? PropertyTypes.type(definition) : HogQLTypes.JSON_PATH;
             }
             if (!HogQLTypes.base(arr).startsWith("Array(")) {
                 throw new HogQLResolutionException("Only arrays can be indexed", a);

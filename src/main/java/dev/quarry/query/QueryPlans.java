@@ -5,6 +5,7 @@ import dev.quarry.hogql.CompileSettings;
 import dev.quarry.hogql.CompiledQuery;
 import dev.quarry.hogql.HogQLCompiler;
 import dev.quarry.hogql.HogQLException;
+import dev.quarry.hogql.PropertyTypes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -71,14 +72,20 @@ public class QueryPlans {
      * errors are a 400 ({@code ValidationException}). A user's HogQL: PostHog's limits and error codes.
      */
     static CompiledQuery compile(Team team, java.time.Instant now, HogQLStatement statement) {
+        return compile(team, now, statement, PropertyTypes.NONE);
+    }
+
+    /** {@link #compile(Team, java.time.Instant, HogQLStatement)} reading properties by the team's definitions. */
+    static CompiledQuery compile(Team team, java.time.Instant now, HogQLStatement statement, PropertyTypes types) {
         HogQLStatement.User user = statement.user();
         if (user == null) {
             int limit = statement.limit() == null ? QueryService.NO_LIMIT : statement.limit();
-            return QueryService.compile(team, now, statement.ast(), statement.values(), limit);
+            return QueryService.compile(team, now, statement.ast(), statement.values(), limit, types);
         }
         try {
             CompileSettings settings = CompileSettings.of(team.id()).withTimezone(team.timezone()).withNow(now)
-                    .withValues(statement.values()).withFilters(user.filters()).withExtraRow(true);
+                    .withValues(statement.values()).withFilters(user.filters()).withExtraRow(true)
+                    .withPropertyTypes(types);
             if (user.cohorts() != null) {
                 settings = settings.withCohorts(user.cohorts());
             }
@@ -123,6 +130,10 @@ public class QueryPlans {
         private final Team team;
         private final java.time.Instant now;
         private final QueryStatements statements;
+        /** Property names whose definitions this run has read, and the typed ones among them (by kind). */
+        private final java.util.Set<String> lookedUp = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final java.util.Map<String, String> eventTypes = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.Map<String, String> personTypes = new java.util.concurrent.ConcurrentHashMap<>();
 
         Execution(Team team, java.time.Instant now, QueryStatements statements) {
             this.team = team;
@@ -151,12 +162,48 @@ public class QueryPlans {
         }
 
         private Uni<HogQLStatement.Result> statement(HogQLStatement statement) {
-            CompiledQuery compiled = compile(team, now, statement);
+            return propertyTypes(statement).flatMap(types -> {
+                CompiledQuery compiled = compile(team, now, statement, types);
+                HogQLStatement.User user = statement.user();
+                String logged = user != null && user.text() != null ? user.text() : compiled.hogql();
+                Integer rowLimit = user != null ? compiled.limit() : null;
+                return statements.execute(statement.kind(), logged, compiled.sql(), compiled.params(), rowLimit)
+                        .map(rows -> new HogQLStatement.Result(compiled, rows));
+            });
+        }
+
+        /**
+         * The team's event and person property definitions that type the properties {@code statement} reads
+         * ({@link PropertyTypes}, PostHog's PropertySwapper): one indexed read by (team, type, names) for the names
+         * this run has not looked up yet — none when it reads no property or only names already looked up — so a
+         * statement naming thousands of properties costs one round trip, and a run's statements share the answers.
+         */
+        private Uni<PropertyTypes> propertyTypes(HogQLStatement statement) {
             HogQLStatement.User user = statement.user();
-            String logged = user != null && user.text() != null ? user.text() : compiled.hogql();
-            Integer rowLimit = user != null ? compiled.limit() : null;
-            return statements.execute(statement.kind(), logged, compiled.sql(), compiled.params(), rowLimit)
-                    .map(rows -> new HogQLStatement.Result(compiled, rows));
+            java.util.Set<String> missing = PropertyTypes.names(statement.ast(), CompileSettings.of(team.id())
+                    .withValues(statement.values()).withFilters(user == null ? null : user.filters()));
+            missing.removeAll(lookedUp);
+            if (missing.isEmpty()) {
+                return Uni.createFrom().item(this::knownTypes);
+            }
+            return pool.preparedQuery("SELECT name, type, property_type FROM property_definitions WHERE team_id = $1 "
+                            + "AND type IN (1, 2) AND name = ANY($2) AND property_type IN ('Numeric', 'Boolean', "
+                            + "'DateTime')")
+                    .execute(Tuple.of(team.id(), missing.toArray(String[]::new)))
+                    .map(rows -> {
+                        for (Row row : rows) {
+                            (((Number) row.getValue(1)).intValue() == 1 ? eventTypes : personTypes).put(row.getString(0), row.getString(2));
+                        }
+                        lookedUp.addAll(missing);
+                        return knownTypes();
+                    })
+                    // the compile that follows runs in the project's lane
+                    .emitOn(lanes.lane(team.id()));
+        }
+
+        private PropertyTypes knownTypes() {
+            return eventTypes.isEmpty() && personTypes.isEmpty() ? PropertyTypes.NONE
+                    : new PropertyTypes(eventTypes, personTypes);
         }
 
         private <E> Uni<List<E>> parts(QueryPlan.All<E> all) {

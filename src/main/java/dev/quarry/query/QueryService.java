@@ -247,12 +247,19 @@ public class QueryService {
      */
     public static dev.quarry.hogql.CompiledQuery compile(Team team, Instant now, dev.quarry.hogql.SelectLike ast,
                                                          java.util.Map<String, Object> values, int limit) {
+        return compile(team, now, ast, values, limit, dev.quarry.hogql.PropertyTypes.NONE);
+    }
+
+    /** {@link #compile(Team, Instant, dev.quarry.hogql.SelectLike, java.util.Map, int)} with the team's property types. */
+    static dev.quarry.hogql.CompiledQuery compile(Team team, Instant now, dev.quarry.hogql.SelectLike ast,
+            java.util.Map<String, Object> values, int limit, dev.quarry.hogql.PropertyTypes types) {
         try {
             dev.quarry.hogql.CompileSettings settings = dev.quarry.hogql.CompileSettings.of(team.id())
                     .withTimezone(team.timezone())
                     .withNow(now)
                     .withValues(values)
-                    .withLimits(limit, Math.max(limit, NO_LIMIT));
+                    .withLimits(limit, Math.max(limit, NO_LIMIT))
+                    .withPropertyTypes(types);
             return dev.quarry.hogql.HogQLCompiler.compile(ast, settings);
         } catch (dev.quarry.hogql.HogQLException e) {
             throw new dev.quarry.web.ValidationException(e.getMessage(), null);

@@ -174,12 +174,22 @@ class ExactValuesTest {
         given().contentType("application/json").body("{\"api_key\": \"" + p.apiToken() + "\", \"batch\": [{\"event\": "
                 + "\"num\", \"distinct_id\": \"ann\", \"timestamp\": \"2026-01-05T10:00:00Z\", \"properties\": "
                 + props + "}]}").post("/batch/").then().statusCode(200);
+        // the stored text (JSONExtractRaw: the property as stored, whatever its definition says); 1e308 and 1.5e-7
+        // through toFloat
+        queryJson(p, "{\"kind\": \"HogQLQuery\", \"query\": \"select JSONExtractRaw(properties, 'e5'), "
+                + "JSONExtractRaw(properties, 'negzero'), JSONExtractRaw(properties, 'one'), "
+                + "JSONExtractRaw(properties, 'twenty'), JSONExtractRaw(properties, 'plain'), "
+                + "JSONExtractRaw(properties, 'int'), toFloat(properties.big), toFloat(properties.tiny), "
+                + "JSONExtractRaw(person.properties, 'one') from events\"}")
+                .then().statusCode(200).body(containsString("\"results\":[[\"100000\",\"0\",\"1\","
+                        + "\"12345678901234567000\",\"2.5\",\"42\",1e+308,1.5e-7,\"1\"]]"));
+        // read by their Numeric definitions (capture typed them from the numbers sent), as PostHog's PropertySwapper
+        // reads them (posthog/hogql/transforms/property_types.py): toFloat of the stored text, Float64
         queryJson(p, "{\"kind\": \"HogQLQuery\", \"query\": \"select properties.big, properties.e5, "
                 + "properties.negzero, properties.one, properties.twenty, properties.tiny, "
-                + "properties.plain, properties.int, toFloat(properties.big), toFloat(properties.tiny), "
-                + "person.properties.big, person.properties.one from events\"}")
-                .then().statusCode(200).body(containsString("\"results\":[[\"1e+308\",\"100000\",\"0\",\"1\","
-                        + "\"12345678901234567000\",\"1.5e-7\",\"2.5\",\"42\",1e+308,1.5e-7,\"1e+308\",\"1\"]]"));
+                + "properties.plain, properties.int, person.properties.big, person.properties.one from events\"}")
+                .then().statusCode(200).body(containsString("\"results\":[[1e+308,100000.0,0.0,1.0,"
+                        + "1.2345678901234567e+19,1.5e-7,2.5,42.0,1e+308,1.0]]"));
         // the property stays Numeric in the definitions (its type is read from the number that was sent)
         given().header("Authorization", "Bearer " + p.key()).queryParam("search", "big")
                 .get("/api/projects/" + p.id() + "/property_definitions/").then().statusCode(200)
