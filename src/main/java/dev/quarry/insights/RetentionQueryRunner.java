@@ -377,16 +377,16 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         Map<String, Object> values = bindings(plan, b == null ? new Expr.Constant("") : b.valueExpr(),
                 new Expr.Constant(true));
         values.put("w", rollup ? Expr.Field.of("events") : new Expr.Constant(1L));
-        String returns = "groupBitOr(if(r >= {min}, bitShiftLeft(1, i), 0)) AS rm";
+        String returns = "groupBitOr(if(r >= {min}, bitShiftLeft(toInt64(1), i), 0)) AS rm";
         SelectLike perPerson;
         if (plan.minimumOccurrences() == 1) {
             // one returning event returns: every returning row sets its interval's bit, with no count per interval
             // first (a rollup row holds at least one event), so persons are grouped once
             values.put("time", Expr.Field.of(time));
             String target = plan.firstTime() ? "min(if({target}, {time}, NULL)) AS first_seen"
-                    : "groupBitOr(if({target}, bitShiftLeft(1, {idx}), 0)) AS tm";
+                    : "groupBitOr(if({target}, bitShiftLeft(toInt64(1), {idx}), 0)) AS tm";
             SelectLike grouped = template("SELECT {bd} AS bd, " + target + ", groupBitOr(if({returning}, "
-                    + "bitShiftLeft(1, {idx}), 0)) AS rm FROM " + table + " WHERE {target} OR {returning} "
+                    + "bitShiftLeft(toInt64(1), {idx}), 0)) AS rm FROM " + table + " WHERE {target} OR {returning} "
                     + "GROUP BY person_id, {bd}", values);
             perPerson = plan.firstTime() ? firstTimeMasks(values, grouped) : grouped;
         } else {
@@ -400,7 +400,7 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
                         + " FROM {per_interval} AS pi GROUP BY person_id, bd", with(values, "per_interval",
                         perInterval)));
             } else {
-                perPerson = template("SELECT bd, groupBitOr(if(t = 1, bitShiftLeft(1, i), 0)) AS tm, " + returns
+                perPerson = template("SELECT bd, groupBitOr(if(t = 1, bitShiftLeft(toInt64(1), i), 0)) AS tm, " + returns
                         + " FROM {per_interval} AS pi GROUP BY person_id, bd", with(values, "per_interval",
                         perInterval));
             }
@@ -411,7 +411,7 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
 
     /** A first-time row mask: the bit of the interval of {@code first_seen} (the first target event), if a row. */
     private static SelectLike firstTimeMasks(Map<String, Object> values, SelectLike firsts) {
-        return template("SELECT bd, if({first_idx} >= 0 AND {first_idx} < {rows}, bitShiftLeft(1, {first_idx}), 0) "
+        return template("SELECT bd, if({first_idx} >= 0 AND {first_idx} < {rows}, bitShiftLeft(toInt64(1), {first_idx}), 0) "
                 + "AS tm, rm FROM {firsts} AS f WHERE first_seen IS NOT NULL", with(values, "firsts", firsts));
     }
 
