@@ -8,7 +8,8 @@ import java.time.format.DateTimeParseException;
 /**
  * PostHog's rule for when an event happened: a client {@code timestamp} is corrected by the skew between the
  * client's {@code sent_at} and our clock; an {@code offset} (ms before sending) counts back from now; otherwise
- * now. A result more than 23 hours in the future, or outside the years 1..9999, is not believed and becomes now.
+ * now. A result more than 23 hours in the future, or outside the years 1..9999, or a timestamp that does not parse, is
+ * not believed and becomes now.
  */
 public final class EventTimestamps {
     private static final Duration MAX_FUTURE = Duration.ofHours(23);
@@ -23,7 +24,15 @@ public final class EventTimestamps {
     /** {@link #resolve(String, String, Long, Instant)} with {@code sent_at} already parsed (null: none). */
     public static Instant resolveSent(String timestamp, Instant sent, Long offsetMillis, Instant now) {
         Instant resolved;
-        Instant stamped = parse(timestamp);
+        Instant stamped;
+        try {
+            stamped = parse(timestamp);
+        } catch (CaptureValidationException e) {
+            // PostHog keeps an event whose timestamp it cannot read, at the time it was received (capture's
+            // parse_event_timestamp returns a time, never an error; the plugin server's ignored_invalid_timestamp):
+            // one bad event must not cost the batch its other events
+            return now;
+        }
         if (stamped != null && sent != null) {
             resolved = now.plus(Duration.between(sent, stamped));
         } else if (stamped != null) {
