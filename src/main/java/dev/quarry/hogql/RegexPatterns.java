@@ -147,17 +147,12 @@ public final class RegexPatterns {
                     i++;
                 }
                 case '{' -> {
-                    int close = pattern.indexOf('}', i);
-                    String body = close < 0 ? "" : pattern.substring(i + 1, close);
-                    if (last >= 0 && body.matches("\\d{1,9}(,\\d{0,9})?")) {
-                        int comma = body.indexOf(',');
-                        long lo = Long.parseLong(comma < 0 ? body : body.substring(0, comma));
-                        boolean open = comma >= 0 && comma == body.length() - 1;
-                        long hi = comma < 0 || open ? lo : Long.parseLong(body.substring(comma + 1));
+                    CountedRepetition r = last >= 0 ? CountedRepetition.at(pattern, i) : null;
+                    if (r != null) {
                         // the frame holds the atom once; the program holds it hi times (at least once)
-                        frame[depth] = add(add(frame[depth], mul(last, Math.max(hi, 1) - 1)), close + 1 - i);
+                        frame[depth] = add(add(frame[depth], mul(last, Math.max(r.hi(), 1) - 1)), r.end() - i);
                         last = -1;
-                        i = close + 1;
+                        i = r.end();
                     } else {
                         last = 1;
                         frame[depth] = add(frame[depth], 1);
@@ -353,18 +348,14 @@ public final class RegexPatterns {
                     }
                 }
                 case '{' -> {
-                    int close = pattern.indexOf('}', i);
-                    String body = close < 0 ? "" : pattern.substring(i + 1, close);
-                    if (last >= 0 && body.matches("\\d{1,9}(,\\d{0,9})?")) {
-                        int comma = body.indexOf(',');
-                        long lo = Long.parseLong(comma < 0 ? body : body.substring(0, comma));
-                        boolean open = comma >= 0 && comma == body.length() - 1;
-                        long hi = comma < 0 ? lo : open ? Math.max(lo, 1) : Long.parseLong(body.substring(comma + 1));
-                        long own = open ? 1 : Math.max(0, hi - lo);
+                    CountedRepetition r = last >= 0 ? CountedRepetition.at(pattern, i) : null;
+                    if (r != null) {
+                        long hi = r.open() ? Math.max(r.lo(), 1) : r.hi();
+                        long own = r.open() ? 1 : Math.max(0, hi - r.lo());
                         // the frame holds the atom once; the program holds it hi times
                         frame[depth] = add(add(frame[depth], mul(last, Math.max(hi, 1) - 1)), own);
                         last = -1;
-                        i = close + 1;
+                        i = r.end();
                         if (i < n && (pattern.charAt(i) == '?' || pattern.charAt(i) == '+')) {
                             i++;
                         }
@@ -409,6 +400,26 @@ public final class RegexPatterns {
             j++;
         }
         return j + 1;
+    }
+
+    /**
+     * A counted repetition at a {@code '{'}: {@code {lo}}, {@code {lo,}} ({@code open}, hi then lo) or {@code {lo,hi}}
+     * of at most 9 digits each, and {@code end}, the index just past its {@code '}'}.
+     */
+    private record CountedRepetition(long lo, long hi, boolean open, int end) {
+        /** The repetition whose {@code '{'} is at {@code at}; null when the text there is not one (a literal brace). */
+        static CountedRepetition at(String pattern, int at) {
+            int close = pattern.indexOf('}', at);
+            String body = close < 0 ? "" : pattern.substring(at + 1, close);
+            if (!body.matches("\\d{1,9}(,\\d{0,9})?")) {
+                return null;
+            }
+            int comma = body.indexOf(',');
+            long lo = Long.parseLong(comma < 0 ? body : body.substring(0, comma));
+            boolean open = comma >= 0 && comma == body.length() - 1;
+            long hi = comma < 0 || open ? lo : Long.parseLong(body.substring(comma + 1));
+            return new CountedRepetition(lo, hi, open, close + 1);
+        }
     }
 
     private static long add(long a, long b) {
