@@ -40,9 +40,13 @@ public class Definitions {
     public record Page<T>(long count, List<T> results) {
     }
 
-    /** What an edit sets; a null field is left as it is. */
+    /**
+     * What an edit sets; a null field is left as it is, except {@code description} and {@code propertyType}, which are
+     * set (to null too) when their {@code …Set} flag says the body named them (PostHog's serializer takes
+     * {@code "property_type": null} as "no type").
+     */
     public record Edit(String description, boolean descriptionSet, List<String> tags, Boolean verified, Boolean hidden,
-                       String propertyType) {
+                       String propertyType, boolean propertyTypeSet) {
     }
 
     /** Event definitions, most recently seen first; {@code search} is a case-insensitive substring of the name. */
@@ -155,8 +159,9 @@ public class Definitions {
                     if (row == null) {
                         return Uni.createFrom().nullItem();
                     }
-                    boolean retyped = edit.propertyType() != null && !edit.propertyType().equals(row.propertyType);
-                    if (edit.propertyType() != null) {
+                    boolean retyped = edit.propertyTypeSet()
+                            && !java.util.Objects.equals(edit.propertyType(), row.propertyType);
+                    if (edit.propertyTypeSet()) {
                         row.propertyType = edit.propertyType();
                         row.numerical = "Numeric".equals(edit.propertyType());
                     }

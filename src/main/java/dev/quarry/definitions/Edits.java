@@ -47,12 +47,13 @@ final class Edits {
         if (property && body.has("property_type") && !body.get("property_type").isNull()) {
             JsonNode type = body.get("property_type");
             if (!type.isTextual() || !PROPERTY_TYPES.contains(type.asText())) {
-                throw new ValidationException("\"" + type.asText() + "\" is not a valid choice.", "property_type");
+                throw new ValidationException("\"" + (type.isTextual() ? type.asText() : type.toString())
+                        + "\" is not a valid choice.", "property_type");
             }
             propertyType = type.asText();
         }
         return new Definitions.Edit(description == null || description.isNull() ? null : description.asText(),
-                description != null, tags, verified, hidden, propertyType);
+                description != null, tags, verified, hidden, propertyType, property && body.has("property_type"));
     }
 
     private static Boolean bool(JsonNode body, String field) {

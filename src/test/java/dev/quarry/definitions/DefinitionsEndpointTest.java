@@ -190,7 +190,16 @@ class DefinitionsEndpointTest {
                 .body("is_numerical", equalTo(false));
         as(team.key()).body(Map.of("property_type", "Float")).patch(pbase + prop + "/").then().statusCode(400)
                 .body("attr", equalTo("property_type"));
-        as(team.key()).get(pbase + prop + "/").then().statusCode(200).body("description", equalTo("Coupon used"));
+        // a list is named as sent (DRF quotes the value); "property_type": null clears the type (PostHog's serializer
+        // allows null), where leaving the field out keeps it (a breaker's finding: null was taken as "not sent")
+        as(team.key()).body("{\"property_type\": [\"DateTime\"]}").patch(pbase + prop + "/").then().statusCode(400)
+                .body("detail", equalTo("\"[\"DateTime\"]\" is not a valid choice.")).body("attr", equalTo("property_type"));
+        as(team.key()).body("{\"description\": \"Coupon used\"}").patch(pbase + prop + "/").then().statusCode(200)
+                .body("property_type", equalTo("String"));
+        as(team.key()).body("{\"property_type\": null}").patch(pbase + prop + "/").then().statusCode(200)
+                .body("property_type", nullValue()).body("is_numerical", equalTo(false));
+        as(team.key()).get(pbase + prop + "/").then().statusCode(200).body("description", equalTo("Coupon used"))
+                .body("property_type", nullValue());
         as(team.key()).get(pbase + "?type=group-x").then().statusCode(400).body("attr", equalTo("type"));
         as(team.key()).get(pbase + "?event_names=notjson").then().statusCode(400).body("attr", equalTo("event_names"));
     }
