@@ -161,28 +161,43 @@ public class QueryPlans {
             return (Uni<T>) cohorts(((QueryPlan.Cohorts) plan).refs());
         }
 
+        /**
+         * Compiles {@code statement} as soon as the definitions of the properties it reads are known — at once when this
+         * run has read them all already — and sends it. A compile error thrown before any statement of an
+         * {@link #parts all} is sent fails the run with nothing sent.
+         */
         private Uni<HogQLStatement.Result> statement(HogQLStatement statement) {
-            return propertyTypes(statement).flatMap(types -> {
-                CompiledQuery compiled = compile(team, now, statement, types);
-                HogQLStatement.User user = statement.user();
-                String logged = user != null && user.text() != null ? user.text() : compiled.hogql();
-                Integer rowLimit = user != null ? compiled.limit() : null;
-                return statements.execute(statement.kind(), logged, compiled.sql(), compiled.params(), rowLimit)
-                        .map(rows -> new HogQLStatement.Result(compiled, rows));
-            });
+            java.util.Set<String> missing = missingNames(statement);
+            if (missing.isEmpty()) {
+                return execute(statement, compile(team, now, statement, knownTypes()));
+            }
+            return lookUp(missing).flatMap(types -> execute(statement, compile(team, now, statement, types)));
         }
 
-        /**
-         * The team's event and person property definitions that type the properties {@code statement} reads
-         * ({@link PropertyTypes}, PostHog's PropertySwapper): one indexed read by (team, type, names) for the names
-         * this run has not looked up yet — none when it reads no property or only names already looked up — so a
-         * statement naming thousands of properties costs one round trip, and a run's statements share the answers.
-         */
-        private Uni<PropertyTypes> propertyTypes(HogQLStatement statement) {
+        private Uni<HogQLStatement.Result> execute(HogQLStatement statement, CompiledQuery compiled) {
+            HogQLStatement.User user = statement.user();
+            String logged = user != null && user.text() != null ? user.text() : compiled.hogql();
+            Integer rowLimit = user != null ? compiled.limit() : null;
+            return statements.execute(statement.kind(), logged, compiled.sql(), compiled.params(), rowLimit)
+                    .map(rows -> new HogQLStatement.Result(compiled, rows));
+        }
+
+        /** The property names {@code statement} reads whose definitions this run has not read yet. */
+        private java.util.Set<String> missingNames(HogQLStatement statement) {
             HogQLStatement.User user = statement.user();
             java.util.Set<String> missing = PropertyTypes.names(statement.ast(), CompileSettings.of(team.id())
                     .withValues(statement.values()).withFilters(user == null ? null : user.filters()));
             missing.removeAll(lookedUp);
+            return missing;
+        }
+
+        /**
+         * The team's event and person property definitions that type the properties a statement reads
+         * ({@link PropertyTypes}, PostHog's PropertySwapper): one indexed read by (team, type, names) for the names
+         * this run has not looked up yet — none when there are none — so a statement naming thousands of properties
+         * costs one round trip, and a run's statements share the answers.
+         */
+        private Uni<PropertyTypes> lookUp(java.util.Set<String> missing) {
             if (missing.isEmpty()) {
                 return Uni.createFrom().item(this::knownTypes);
             }
@@ -192,7 +207,8 @@ public class QueryPlans {
                     .execute(Tuple.of(team.id(), missing.toArray(String[]::new)))
                     .map(rows -> {
                         for (Row row : rows) {
-                            (((Number) row.getValue(1)).intValue() == 1 ? eventTypes : personTypes).put(row.getString(0), row.getString(2));
+                            (((Number) row.getValue(1)).intValue() == 1 ? eventTypes : personTypes)
+                                    .put(row.getString(0), row.getString(2));
                         }
                         lookedUp.addAll(missing);
                         return knownTypes();
@@ -206,12 +222,29 @@ public class QueryPlans {
                     : new PropertyTypes(eventTypes, personTypes);
         }
 
+        /**
+         * Runs the parts side by side. The definitions every statement among them reads are looked up first, in one
+         * read, so each statement compiles when it is started: a statement that does not compile fails the run before
+         * any of the others is sent.
+         */
         private <E> Uni<List<E>> parts(QueryPlan.All<E> all) {
-            List<Uni<E>> started = new ArrayList<>();
+            java.util.Set<String> missing = new java.util.HashSet<>();
             for (QueryPlan<E> part : all.parts()) {
-                started.add(start(part));
+                QueryPlan<?> first = part;
+                while (first instanceof QueryPlan.Then<?, ?> then) {
+                    first = then.first();
+                }
+                if (first instanceof QueryPlan.Run run) {
+                    missing.addAll(missingNames(run.statement()));
+                }
             }
-            return statements.all(started);
+            return lookUp(missing).flatMap(types -> {
+                List<Uni<E>> started = new ArrayList<>();
+                for (QueryPlan<E> part : all.parts()) {
+                    started.add(start(part));
+                }
+                return statements.all(started);
+            });
         }
 
         private <A, T> Uni<T> step(QueryPlan.Then<A, T> then) {
