@@ -1,9 +1,11 @@
 package dev.quarry.data;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * A user as PostHog's {@code UserBasicSerializer} shows it in a {@code created_by} field (actions, cohorts):
+ * A user as PostHog's {@code UserBasicSerializer} shows it in a {@code created_by} field (actions, cohorts, insights and their activity):
  * {@code id}, {@code uuid}, {@code distinct_id}, {@code first_name}, {@code last_name} (always {@code ""} here),
  * {@code email} and {@code is_email_verified} (always true: keys are issued to known users).
  */
@@ -17,11 +19,15 @@ public record UserBasic(long id, String uuid, String distinctId, String firstNam
 
     /** Puts {@code created_by} into {@code node}: the user's object, or null when {@code user} is null. */
     public static void putCreatedBy(ObjectNode node, UserBasic user) {
+        node.set("created_by", json(JsonNodeFactory.instance, user));
+    }
+
+    /** The user's object in PostHog's UserBasicSerializer shape; a JSON null when {@code user} is null. */
+    public static JsonNode json(JsonNodeFactory nodes, UserBasic user) {
         if (user == null) {
-            node.putNull("created_by");
-            return;
+            return nodes.nullNode();
         }
-        ObjectNode u = node.putObject("created_by");
+        ObjectNode u = nodes.objectNode();
         u.put("id", user.id());
         u.put("uuid", user.uuid());
         u.put("distinct_id", user.distinctId());
@@ -29,5 +35,6 @@ public record UserBasic(long id, String uuid, String distinctId, String firstNam
         u.put("last_name", "");
         u.put("email", user.email());
         u.put("is_email_verified", true);
+        return u;
     }
 }

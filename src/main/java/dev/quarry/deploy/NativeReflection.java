@@ -213,7 +213,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.definitions.SessionPropertiesResource.class,
         dev.quarry.hogql.SessionsTable.Property.class,
         dev.quarry.insights.saved.Insight.class,
-        dev.quarry.insights.saved.Insight.UserRef.class,
         dev.quarry.insights.saved.InsightResource.class,
         dev.quarry.insights.saved.Insights.Activity.class,
         dev.quarry.insights.saved.Insights.Changes.class,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.InsightEntity;
+import dev.quarry.data.UserBasic;
 import dev.quarry.data.UserEntity;
 import dev.quarry.web.QueryValues;
 import java.io.IOException;
@@ -14,12 +15,8 @@ import java.util.List;
 /** A saved insight as stored, with its creator and last editor (id, uuid, distinct id, first name, email). */
 public record Insight(long id, String shortId, String name, String derivedName, String description, String query,
                       List<String> tags, boolean favorited, boolean saved, boolean deleted, OffsetDateTime createdAt,
-                      OffsetDateTime lastModifiedAt, UserRef createdBy, UserRef lastModifiedBy,
+                      OffsetDateTime lastModifiedAt, UserBasic createdBy, UserBasic lastModifiedBy,
                       OffsetDateTime lastViewedAt) {
-
-    /** PostHog's UserBasicSerializer fields. */
-    public record UserRef(long id, String uuid, String distinctId, String firstName, String email) {
-    }
 
     /** The value of a stored row, its users read with it (join fetch). */
     static Insight from(InsightEntity e) {
@@ -29,8 +26,8 @@ public record Insight(long id, String shortId, String name, String derivedName, 
     }
 
     /** The user's reference; null for none, and for one not read with the row (a lazy reference). */
-    static UserRef user(UserEntity u) {
-        return u == null || !org.hibernate.Hibernate.isInitialized(u) ? null : new UserRef(u.id, u.uuid.toString(), u.distinctId, u.firstName, u.email);
+    static UserBasic user(UserEntity u) {
+        return UserBasic.of(u);
     }
 
     /** PostHog's InsightSerializer shape, its result fields empty ({@link InsightResults} fills them by {@code refresh}). */
@@ -75,19 +72,8 @@ public record Insight(long id, String shortId, String name, String derivedName, 
         return o;
     }
 
-    static JsonNode user(ObjectMapper mapper, UserRef user) {
-        if (user == null) {
-            return mapper.nullNode();
-        }
-        ObjectNode u = mapper.createObjectNode();
-        u.put("id", user.id());
-        u.put("uuid", user.uuid());
-        u.put("distinct_id", user.distinctId());
-        u.put("first_name", user.firstName());
-        u.put("last_name", "");
-        u.put("email", user.email());
-        u.put("is_email_verified", true);
-        return u;
+    static JsonNode user(ObjectMapper mapper, UserBasic user) {
+        return UserBasic.json(mapper.getNodeFactory(), user);
     }
 
     static JsonNode parse(ObjectMapper mapper, String json) {

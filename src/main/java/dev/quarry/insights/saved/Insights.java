@@ -183,7 +183,7 @@ public class Insights {
                 .execute(Tuple.of(teamId, insightId, userId)).replaceWithVoid();
     }
 
-    public record Trending(Insight insight, long viewCount, List<Insight.UserRef> viewers) {
+    public record Trending(Insight insight, long viewCount, List<dev.quarry.data.UserBasic> viewers) {
     }
 
     /** Live insights viewed in the last {@code days} days, most viewers first. */
@@ -211,10 +211,10 @@ public class Insights {
                                 List<Trending> out = new ArrayList<>();
                                 for (Row r : ranked) {
                                     Insight insight = insights.stream().filter(i -> i.id() == r.getLong(0)).findFirst().orElseThrow();
-                                    List<Insight.UserRef> viewers = new ArrayList<>();
+                                    List<dev.quarry.data.UserBasic> viewers = new ArrayList<>();
                                     Long[] uid = r.getArrayOfLongs(2);
                                     for (int k = 0; k < Math.min(3, uid.length); k++) {
-                                        viewers.add(new Insight.UserRef(uid[k], r.getArrayOfStrings(3)[k],
+                                        viewers.add(new dev.quarry.data.UserBasic(uid[k], r.getArrayOfStrings(3)[k],
                                                 r.getArrayOfStrings(4)[k], r.getArrayOfStrings(5)[k], r.getArrayOfStrings(6)[k]));
                                     }
                                     out.add(new Trending(insight, r.getLong(1), viewers));
@@ -224,7 +224,7 @@ public class Insights {
                 });
     }
 
-    public record Activity(UUID id, String itemId, String activity, Insight.UserRef user, String detail,
+    public record Activity(UUID id, String itemId, String activity, dev.quarry.data.UserBasic user, String detail,
                            java.time.OffsetDateTime createdAt) {
     }
 
