@@ -84,10 +84,13 @@ public final class DatabaseFailures {
             String message = t.getMessage() == null ? "" : t.getMessage();
             if (name.startsWith("io.vertx") || name.startsWith("io.netty")) {
                 // Vert.x reports these without a dedicated type: a pool acquisition timeout ("Timeout"), a full wait
-                // queue, a connection closed under a pending query, a refused or timed-out connect.
+                // queue, a connection closed under a pending query, a refused or timed-out connect, a statement sent
+                // on a connection the server has just terminated ("Connection is not active now, current status:
+                // CLOSED", a pipelined COMMIT or ROLLBACK after a FATAL 57P01).
                 if (name.endsWith("ConnectionPoolTooBusyException") || name.endsWith("ConnectTimeoutException")
                         || message.startsWith("Timeout") || message.contains("Connection was closed")
                         || message.contains("connection has been closed") || message.contains("Connection refused")
+                        || message.startsWith("Connection is not active now")
                         || message.contains("Max waiter queue size") || message.contains("Pool closed")) {
                     return unavailable();
                 }
