@@ -111,8 +111,18 @@ public class Definitions {
      */
     public Uni<Page<PropertyDefinition>> properties(long teamId, int type, List<String> names, String search,
                                                    Boolean numerical, int limit, int offset) {
-        Filter filter = new Filter("teamId = :team and type = :type",
-                Parameters.with("team", teamId).and("type", (short) type));
+        return properties(teamId, type, -1, names, search, numerical, limit, offset);
+    }
+
+    /**
+     * As {@link #properties(long, int, List, String, Boolean, int, int)}, for one group type's properties too
+     * ({@code type} 3 with its {@code groupTypeIndex} 0…4; -1 for event and person definitions), as PostHog filters
+     * {@code coalesce(group_type_index, -1)}.
+     */
+    public Uni<Page<PropertyDefinition>> properties(long teamId, int type, int groupTypeIndex, List<String> names,
+                                                   String search, Boolean numerical, int limit, int offset) {
+        Filter filter = new Filter("teamId = :team and type = :type and groupTypeIndex = :gti",
+                Parameters.with("team", teamId).and("type", (short) type).and("gti", (short) groupTypeIndex));
         if (names != null) {
             filter = filter.and("name in :names", "names", names);
         }
