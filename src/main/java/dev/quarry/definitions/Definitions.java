@@ -184,13 +184,19 @@ public class Definitions {
      * Drops the team's cached query answers, in the transaction that changes a property's type: HogQL reads a
      * property by its definition's type (hogql.PropertyTypes), so an answer computed with the old type must not be
      * served after the change. (PostHog's cache key holds no definitions: there a cached answer outlives the edit
-     * until it goes stale; Quarry takes the next query's answer from the new type.)
+     * until it goes stale; Quarry takes the next query's answer from the new type.) The project's definitions version
+     * moves on with it, so a query that read the old type while this ran does not store its answer afterwards.
      */
     private static Uni<Integer> forgetCachedAnswers(long teamId) {
+        // the version first: its row lock is held until commit, so a query storing its answer meanwhile waits for the
+        // commit and then sees the new version (QueryCache.put), rather than storing after this DELETE has run
         return Panache.getSession().flatMap(session -> session
-                .createNativeQuery("DELETE FROM query_cache WHERE team_id = :team")
+                .createNativeQuery("UPDATE teams SET definitions_version = definitions_version + 1 WHERE id = :team")
                 .setParameter("team", teamId)
-                .executeUpdate());
+                .executeUpdate()
+                .flatMap(bumped -> session.createNativeQuery("DELETE FROM query_cache WHERE team_id = :team")
+                        .setParameter("team", teamId)
+                        .executeUpdate()));
     }
 
     /** Event names with their properties, for the taxonomy tool: every event of the team, by name. */
