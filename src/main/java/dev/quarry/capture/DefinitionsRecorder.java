@@ -28,6 +28,14 @@ import java.util.TreeSet;
 public class DefinitionsRecorder {
     public static final short EVENT = 1;
     public static final short PERSON = 2;
+    /** PostHog's PropertyDefinition.Type.GROUP: a group type's property, one per {@code group_type_index}. */
+    public static final short GROUP = 3;
+
+    private static final String GROUP_SQL = """
+            INSERT INTO property_definitions (team_id, id, name, type, group_type_index, property_type, is_numerical)
+            SELECT $1, gen_random_uuid(), n, 3, i, pt, coalesce(pt = 'Numeric', false)
+            FROM unnest($2::text[], $3::smallint[], $4::text[]) AS p(n, i, pt) ORDER BY i, n
+            ON CONFLICT (team_id, type, group_type_index, name) DO NOTHING""";
 
     private static final String SQL = """
             WITH batch AS (SELECT * FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS b(name, first_ts, last_ts)),
@@ -45,7 +53,7 @@ public class DefinitionsRecorder {
                 INSERT INTO property_definitions (team_id, id, name, type, property_type, is_numerical)
                 SELECT $1, gen_random_uuid(), n, t, pt, coalesce(pt = 'Numeric', false)
                 FROM unnest($5::text[], $6::smallint[], $7::text[]) AS p(n, t, pt) ORDER BY t, n
-                ON CONFLICT (team_id, type, name) DO NOTHING RETURNING 1),
+                ON CONFLICT (team_id, type, group_type_index, name) DO NOTHING RETURNING 1),
             new_pairs AS (
                 INSERT INTO event_properties (team_id, event, property)
                 SELECT $1, e, p FROM unnest($8::text[], $9::text[]) AS x(e, p) ORDER BY e, p
@@ -64,6 +72,38 @@ public class DefinitionsRecorder {
                         batch.propertyNames(), batch.propertyKinds(), batch.propertyTypes(),
                         batch.pairEvents(), batch.pairProperties())))
                 .replaceWithVoid();
+    }
+
+    /**
+     * Records the group properties the batch's {@code $groupidentify} events set ({@code $group_set}, as merged per
+     * group by {@link GroupResolution}) as definitions of type 3 under their group type's index, as PostHog's
+     * property-definitions ingestion does for {@code $groupidentify}; typed from the first value as event properties
+     * are. Added to the batch's writes (its transaction) only when some group sets a property: one insert of the
+     * batch's distinct (index, name) pairs, known pairs writing nothing.
+     */
+    static void recordGroups(SqlConnection conn, long teamId, List<GroupResolution.Group> groups,
+                             List<Uni<Void>> writes) {
+        Map<String, String> types = new TreeMap<>();
+        for (GroupResolution.Group group : groups) {
+            Map<String, String> ofIndex = new TreeMap<>();
+            Batch.collectGroup(group.properties(), ofIndex);
+            ofIndex.forEach((name, type) -> types.merge(group.index() + "\u0000" + name, type == null ? "" : type,
+                    (a, b) -> a.isEmpty() ? b : a));
+        }
+        if (types.isEmpty()) {
+            return;
+        }
+        List<String> names = new ArrayList<>(types.size());
+        List<Short> indexes = new ArrayList<>(types.size());
+        List<String> propertyTypes = new ArrayList<>(types.size());
+        types.forEach((key, type) -> {
+            int cut = key.indexOf('\u0000');
+            indexes.add(Short.valueOf(key.substring(0, cut)));
+            names.add(key.substring(cut + 1));
+            propertyTypes.add(type.isEmpty() ? null : type);
+        });
+        writes.add(conn.preparedQuery(GROUP_SQL).execute(Tuple.of(teamId, names.toArray(String[]::new),
+                indexes.toArray(Short[]::new), propertyTypes.toArray(String[]::new))).replaceWithVoid());
     }
 
     /** The batch reduced to its distinct names, as the statement's array parameters. */
@@ -104,6 +144,10 @@ public class DefinitionsRecorder {
                     seen.values().stream().map(v -> v[1].atOffset(ZoneOffset.UTC)).toArray(OffsetDateTime[]::new),
                     pn.toArray(String[]::new), pk.toArray(Short[]::new), pt.toArray(String[]::new),
                     pe.toArray(String[]::new), pp.toArray(String[]::new));
+        }
+
+        static void collectGroup(ObjectNode properties, Map<String, String> types) {
+            collect(properties, types, null);
         }
 
         private static void collect(Map<String, JsonNode> properties, Map<String, String> types) {

@@ -492,6 +492,7 @@ public class EventIngestor {
         insertPersonless(conn, teamId, outcome.newPersonless(), writes);
         insertGroupTypes(conn, teamId, groups.newTypes(), writes);
         upsertGroups(conn, teamId, groups.groups(), writes);
+        DefinitionsRecorder.recordGroups(conn, teamId, groups.groups(), writes);
         insertWarnings(conn, teamId, warnings, writes);
         if (writes.isEmpty()) {
             return Uni.createFrom().voidItem();

@@ -56,9 +56,9 @@ public class CohortCalculator {
         return lanes.run(cohort.teamId(), () -> {
             Expr condition;
             try {
-                condition = CohortFilters.toExpr(cohort.filters() == null
-                        ? CohortFilters.fromLegacyGroups(cohort.groups() == null ? null : mapper.readTree(cohort.groups()))
-                        : mapper.readTree(cohort.filters()));
+                condition = CohortFilters.toExpr(CohortFilters.effective(
+                        cohort.filters() == null ? null : mapper.readTree(cohort.filters()),
+                        cohort.groups() == null ? null : mapper.readTree(cohort.groups())));
             } catch (IOException e) {
                 return Uni.createFrom().<Integer>failure(e);
             }

@@ -29,6 +29,24 @@ public final class CohortFilters {
     private CohortFilters() {
     }
 
+    /**
+     * The criteria a cohort is read by, as PostHog's {@code Cohort.properties} (posthog/models/cohort/cohort.py) picks
+     * them: its {@code filters} when they are truthy in Python (present and not an empty object/list), else its
+     * deprecated {@code groups} as filters ({@link #fromLegacyGroups}). Groups stored beside truthy filters are kept
+     * and shown but never read: not calculated, not walked for references or loops (PostHog's
+     * {@code will_create_loops} walks {@code properties} only).
+     *
+     * @return the filters object to read, or null when neither names any criteria
+     */
+    public static JsonNode effective(JsonNode filters, JsonNode groups) {
+        return truthy(filters) ? filters : fromLegacyGroups(groups);
+    }
+
+    private static boolean truthy(JsonNode node) {
+        return node != null && !node.isNull() && !(node.isContainerNode() && node.isEmpty())
+                && !(node.isTextual() && node.asText().isEmpty());
+    }
+
     /** @return the membership condition, or null when the cohort has no filters (no members). */
     public static Expr toExpr(JsonNode filters) {
         if (filters == null || filters.isNull()) {

@@ -89,8 +89,9 @@ public final class CohortReferences {
                 if (cohort == null) {
                     return Uni.createFrom().failure(new ValidationException("Invalid Cohort ID in filter", null));
                 }
-                Set<Long> nested = new LinkedHashSet<>(named(stored(mapper, cohort.filters())));
-                nested.addAll(named(stored(mapper, cohort.groups())));
+                // only what the cohort is read by: groups stored beside truthy filters name nothing (PostHog)
+                Set<Long> nested = named(CohortFilters.effective(stored(mapper, cohort.filters()),
+                        stored(mapper, cohort.groups())));
                 if (self != null && nested.contains(self)) {
                     return Uni.createFrom().failure(loop());
                 }

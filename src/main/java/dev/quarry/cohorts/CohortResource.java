@@ -106,7 +106,7 @@ public class CohortResource {
         boolean isStatic = body.path("is_static").asBoolean(false);
         JsonNode filters = body.get("filters");
         JsonNode groups = body.get("groups");
-        JsonNode effective = filters == null || filters.isNull() ? CohortFilters.fromLegacyGroups(groups) : filters;
+        JsonNode effective = CohortFilters.effective(filters, groups);
         if (!isStatic) {
             // validate before storing anything; PostHog reads the deprecated groups when filters are absent
             CohortFilters.toExpr(effective);
@@ -143,8 +143,8 @@ public class CohortResource {
             throw new ValidationException("Must be a valid boolean.", "deleted");
         }
         return existing(team.id(), id)
-                .call(found -> references(team.id(), filters != null && !filters.isNull() ? filters
-                        : groups != null ? CohortFilters.fromLegacyGroups(groups) : null, found.id()))
+                .call(found -> filters == null && groups == null ? Uni.createFrom().voidItem()
+                        : references(team.id(), afterUpdate(found, filters, groups), found.id()))
                 .flatMap(found -> cohorts.update(team.id(), found.id(), name,
                         body.hasNonNull("description") ? body.get("description").asText() : null,
                         filters == null || filters.isNull() ? null : filters.toString(), legacyGroups(groups),
@@ -162,6 +162,19 @@ public class CohortResource {
      */
     private Uni<Void> references(long teamId, JsonNode filters, Long self) {
         return CohortReferences.check(filters, self, mapper, ids -> cohorts.findAll(teamId, ids));
+    }
+
+    /**
+     * The criteria the cohort is read by once this edit is stored (PostHog's {@code _effective_filters_after_update}):
+     * the body's {@code filters} / {@code groups} where given (a null {@code filters} keeps the stored ones, as
+     * {@link Cohorts#update} does), the stored ones otherwise, picked by {@link CohortFilters#effective}. So an edit
+     * that makes stored groups the criteria checks them then.
+     */
+    private JsonNode afterUpdate(Cohort found, JsonNode filters, JsonNode groups) {
+        JsonNode storedFilters = dev.quarry.web.StoredJson.read(mapper, found.filters());
+        return CohortFilters.effective(filters == null || filters.isNull() ? storedFilters : filters,
+                groups == null || groups.isNull() || !groups.isArray()
+                        ? dev.quarry.web.StoredJson.read(mapper, found.groups()) : groups);
     }
 
     private static String legacyGroups(JsonNode groups) {

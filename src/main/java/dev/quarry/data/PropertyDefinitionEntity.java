@@ -6,7 +6,8 @@ import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
 
 /**
- * A row of {@code property_definitions} (PostHog's PropertyDefinition): {@code type} 1 = event, 2 = person;
+ * A row of {@code property_definitions} (PostHog's PropertyDefinition): {@code type} 1 = event, 2 = person, 3 = group
+ * (of the group type at {@code groupTypeIndex} 0…4; -1 for the other types);
  * {@code propertyType} String, Numeric, Boolean or DateTime (null until known).
  */
 @Entity
@@ -14,6 +15,9 @@ import java.time.OffsetDateTime;
 public class PropertyDefinitionEntity extends DefinitionEntity {
     @Column(name = "type", nullable = false)
     public short type;
+
+    @Column(name = "group_type_index", nullable = false)
+    public short groupTypeIndex = -1;
 
     @Column(name = "property_type")
     public String propertyType;

@@ -111,8 +111,18 @@ public class Definitions {
      */
     public Uni<Page<PropertyDefinition>> properties(long teamId, int type, List<String> names, String search,
                                                    Boolean numerical, int limit, int offset) {
-        Filter filter = new Filter("teamId = :team and type = :type",
-                Parameters.with("team", teamId).and("type", (short) type));
+        return properties(teamId, type, -1, names, search, numerical, limit, offset);
+    }
+
+    /**
+     * As {@link #properties(long, int, List, String, Boolean, int, int)}, for one group type's properties too
+     * ({@code type} 3 with its {@code groupTypeIndex} 0…4; -1 for event and person definitions), as PostHog filters
+     * {@code coalesce(group_type_index, -1)}.
+     */
+    public Uni<Page<PropertyDefinition>> properties(long teamId, int type, int groupTypeIndex, List<String> names,
+                                                   String search, Boolean numerical, int limit, int offset) {
+        Filter filter = new Filter("teamId = :team and type = :type and groupTypeIndex = :gti",
+                Parameters.with("team", teamId).and("type", (short) type).and("gti", (short) groupTypeIndex));
         if (names != null) {
             filter = filter.and("name in :names", "names", names);
         }
@@ -174,13 +184,19 @@ public class Definitions {
      * Drops the team's cached query answers, in the transaction that changes a property's type: HogQL reads a
      * property by its definition's type (hogql.PropertyTypes), so an answer computed with the old type must not be
      * served after the change. (PostHog's cache key holds no definitions: there a cached answer outlives the edit
-     * until it goes stale; Quarry takes the next query's answer from the new type.)
+     * until it goes stale; Quarry takes the next query's answer from the new type.) The project's definitions version
+     * moves on with it, so a query that read the old type while this ran does not store its answer afterwards.
      */
     private static Uni<Integer> forgetCachedAnswers(long teamId) {
+        // the version first: its row lock is held until commit, so a query storing its answer meanwhile waits for the
+        // commit and then sees the new version (QueryCache.put), rather than storing after this DELETE has run
         return Panache.getSession().flatMap(session -> session
-                .createNativeQuery("DELETE FROM query_cache WHERE team_id = :team")
+                .createNativeQuery("UPDATE teams SET definitions_version = definitions_version + 1 WHERE id = :team")
                 .setParameter("team", teamId)
-                .executeUpdate());
+                .executeUpdate()
+                .flatMap(bumped -> session.createNativeQuery("DELETE FROM query_cache WHERE team_id = :team")
+                        .setParameter("team", teamId)
+                        .executeUpdate()));
     }
 
     /** Event names with their properties, for the taxonomy tool: every event of the team, by name. */

@@ -31,8 +31,9 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * PostHog's property definitions: {@code GET property_definitions/} with {@code type} (event, the default, or
- * person), {@code properties} (comma-separated names), {@code search}, {@code is_numerical}, {@code event_names}
+ * PostHog's property definitions: {@code GET property_definitions/} with {@code type} (event, the default,
+ * person, or group with its {@code group_type_index}: the properties {@code $groupidentify} set on that group type;
+ * session answers an empty page here), {@code properties} (comma-separated names), {@code search}, {@code is_numerical}, {@code event_names}
  * (a JSON list: fills {@code is_seen_on_filtered_events}), limit and offset; {@code GET|PATCH :id/} (description,
  * tags, verified, hidden, property_type). Scopes {@code property_definition:read|write}.
  */
@@ -54,14 +55,17 @@ public class PropertyDefinitionResource {
     public Uni<LimitOffset.Page<ObjectNode>> list(@QueryParam("type") String type, @QueryParam("properties") String properties,
                                                   @QueryParam("search") String search, @QueryParam("is_numerical") String numerical,
                                                   @QueryParam("event_names") String eventNames,
+                                                  @QueryParam("group_type_index") String groupTypeIndex,
                                                   @QueryParam("limit") String limit, @QueryParam("offset") String offset,
                                                   @Context HttpServerRequest request) {
         int kind = switch (type == null || type.isEmpty() ? "event" : type) {
             case "event" -> DefinitionsRecorder.EVENT;
             case "person" -> DefinitionsRecorder.PERSON;
-            case "group", "session" -> -1;
+            case "group" -> DefinitionsRecorder.GROUP;
+            case "session" -> -1;
             default -> throw new ValidationException("\"" + type + "\" is not a valid choice.", "type");
         };
+        int groupIndex = groupTypeIndex(groupTypeIndex, kind == DefinitionsRecorder.GROUP);
         LimitOffset page = LimitOffset.parse(limit, offset, 100, 1000);
         List<String> names = properties == null || properties.isBlank() ? null
                 : Arrays.stream(properties.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
@@ -77,7 +81,7 @@ public class PropertyDefinitionResource {
         }
         Uni<Set<String>> seen = events == null ? Uni.createFrom().nullItem()
                 : definitions.propertiesOfEvents(auth.teamId(), events).map(HashSet::new);
-        return seen.flatMap(seenSet -> definitions.properties(auth.teamId(), kind, names, search, isNumerical,
+        return seen.flatMap(seenSet -> definitions.properties(auth.teamId(), kind, groupIndex, names, search, isNumerical,
                         page.limit(), page.offset())
                 .map(found -> {
                     List<ObjectNode> rows = new ArrayList<>();
@@ -105,6 +109,35 @@ public class PropertyDefinitionResource {
         return definitions.updateProperty(auth.teamId(), uuid, edit)
                 .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
                 .map(d -> d.toJson(mapper, null));
+    }
+
+    /**
+     * {@code group_type_index} as PostHog's PropertyDefinitionQuerySerializer checks it: an integer (else DRF's "A
+     * valid integer is required."), required for {@code type=group} ("`group_type_index` must be set for `group`
+     * type"), refused for the other types ("`group_type_index` can only set for `group` type"), and within 0…4
+     * ("Invalid value for `group_type_index`"; PostHog lets 0 through that check by its truthiness, as it is valid).
+     *
+     * @return the index, -1 for the other types
+     */
+    static int groupTypeIndex(String value, boolean group) {
+        Integer index = null;
+        if (value != null && !value.isEmpty()) {
+            try {
+                index = Integer.valueOf(value.trim());
+            } catch (NumberFormatException e) {
+                throw new ValidationException("A valid integer is required.", "group_type_index");
+            }
+        }
+        if (group && index == null) {
+            throw new ValidationException("`group_type_index` must be set for `group` type", null);
+        }
+        if (!group && index != null) {
+            throw new ValidationException("`group_type_index` can only set for `group` type", null);
+        }
+        if (index != null && (index < 0 || index >= 5)) {
+            throw new ValidationException("Invalid value for `group_type_index`", null);
+        }
+        return index == null ? -1 : index;
     }
 
     private List<String> parseEventNames(String json) {

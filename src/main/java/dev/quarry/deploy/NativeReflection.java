@@ -115,6 +115,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.hogql.Resolver.LambdaParamRef.class,
         dev.quarry.hogql.Resolver.PersonFieldRef.class,
         dev.quarry.hogql.Resolver.SessionFieldRef.class,
+        dev.quarry.hogql.Resolver.GroupFieldRef.class,
         dev.quarry.hogql.Resolver.PersonIdRef.class,
         dev.quarry.hogql.Resolver.SubColumnRef.class,
         dev.quarry.hogql.Schema.FieldDef.class,

@@ -7,7 +7,8 @@ import dev.quarry.hogql.Resolver.Source;
 /**
  * The LEFT JOINs a table source gets when its fields reach beyond its own row, as PostHog's lazy joins do: the
  * person override of its stored person id, the person itself ({@code person.properties...}) and, for events, the
- * session of its {@code $session_id} ({@code session.$session_duration}). Each join is walled to the team by its own
+ * session of its {@code $session_id} ({@code session.$session_duration}), and its groups
+ * ({@code group_0.properties.x}: the groups row of index N whose key is the event's {@code $group_N}). Each join is walled to the team by its own
  * {@code team_id = $team} condition, so a joined row of another project never matches.
  */
 final class LazyJoins {
@@ -36,6 +37,16 @@ final class LazyJoins {
             // the canonical text of the event's id, as the sessions table's session_id (V93_3)
             join(sb, sessions, src.sqlAlias + "__session", team, "session_id",
                     "quarry_session_text(" + a + ".\"properties\" ->> '$session_id')");
+        }
+        for (int g = 0; g < src.needsGroup.length; g++) {
+            if (src.needsGroup[g]) {
+                // the group of type g the event names in $group_g ('' when none: no group has that key)
+                String j = q(src.sqlAlias + "__group_" + g);
+                sb.append(" LEFT JOIN ").append(q("groups")).append(" AS ").append(j).append(" ON ").append(j)
+                        .append(".\"team_id\" = ").append(team).append(" AND ").append(j)
+                        .append(".\"group_type_index\" = ").append(g).append(" AND ").append(j)
+                        .append(".\"group_key\" = ").append(a).append('.').append(q("group_" + g));
+            }
         }
         return sb.toString();
     }

@@ -409,7 +409,7 @@ public final class PostgresPrinter {
         String t = src.table == SessionsTable.DEF ? sessionRanges.sessionsTable(src) : q(src.table.pgTable());
         String base = wrap ? "(SELECT * FROM " + t + " AS " + q(src.table.pgTable()) + " WHERE "
                 + q(src.table.pgTable()) + ".\"team_id\" = " + team() + ") AS " + a : t + " AS " + a;
-        if (!src.needsOverride && !src.needsPerson && !src.needsSession) {
+        if (!src.needsOverride && !src.needsPerson && !src.needsSession && !src.needsAnyGroup()) {
             return base;
         }
         return "(" + base + LazyJoins.sql(src, team(), src.needsPerson ? personId(src) : null,
@@ -557,6 +557,9 @@ public final class PostgresPrinter {
         }
         if (r instanceof Resolver.SessionFieldRef sf) {
             return column(sf.field(), List.of(), q(sf.source().sqlAlias + "__session"));
+        }
+        if (r instanceof Resolver.GroupFieldRef g) {
+            return column(g.field(), g.path(), q(g.source().sqlAlias + "__group_" + g.index()));
         }
         if (r instanceof SubColumnRef s) {
             String sql = q(s.source().sqlAlias) + "." + q(sourceColumns.get(s.source()).get(s.index()));

@@ -34,6 +34,17 @@ public final class Resolver {
         boolean needsOverride;
         boolean needsPerson;
         boolean needsSession;
+        /** The group types (0…4) whose lazy join ({@code events.group_N}) the source's fields reach. */
+        final boolean[] needsGroup = new boolean[5];
+
+        boolean needsAnyGroup() {
+            for (boolean g : needsGroup) {
+                if (g) {
+                    return true;
+                }
+            }
+            return false;
+        }
 
         Source(String name, String sqlAlias, TableDef table, SelectLike subquery, JoinExpr join) {
             this.name = name;
@@ -77,6 +88,9 @@ public final class Resolver {
 
     /** A column of the lazily joined person. */
     public record PersonFieldRef(Source source, FieldDef field, List<String> path) implements Ref {}
+
+    /** A column of the lazily joined group of type {@code index} (events.group_0.properties.x …). */
+    public record GroupFieldRef(Source source, int index, FieldDef field, List<String> path) implements Ref {}
 
     /** A column of the lazily joined session (events.session.$session_duration …). */
     public record SessionFieldRef(Source source, FieldDef field) implements Ref {}
@@ -418,7 +432,8 @@ public final class Resolver {
     static boolean hasField(Source s, String name) {
         if (s.table != null) {
             FieldDef f = s.table.field(name);
-            return f != null && f.kind() != Kind.PERSON_JOIN && f.kind() != Kind.SESSION_JOIN;
+            return f != null && f.kind() != Kind.PERSON_JOIN && f.kind() != Kind.SESSION_JOIN
+                    && f.kind() != Kind.GROUP_JOIN;
         }
         return s.columns.contains(name);
     }
@@ -687,6 +702,21 @@ public final class Resolver {
                 noRest(rest.subList(1, rest.size()), chain, node);
                 src.needsSession = true;
                 return new SessionFieldRef(src, sf);
+            }
+            case GROUP_JOIN: {
+                FieldDef gf = rest.isEmpty() ? null : Schema.table("groups").field(rest.get(0));
+                if (gf == null) {
+                    throw new HogQLResolutionException(rest.isEmpty() ? "\"" + name + "\" is a table: use " + name
+                            + ".key, " + name + ".properties.…, " + name + ".created_at"
+                            : "Unknown field \"" + String.join(".", chain) + "\"", node);
+                }
+                List<String> path = rest.subList(1, rest.size());
+                if (gf.kind() != Kind.JSON) {
+                    noRest(path, chain, node);
+                }
+                int index = Integer.parseInt(fd.column());
+                src.needsGroup[index] = true;
+                return new GroupFieldRef(src, index, gf, List.copyOf(path));
             }
             default:
                 noRest(rest, chain, node);

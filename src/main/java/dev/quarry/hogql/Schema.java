@@ -21,6 +21,11 @@ public final class Schema {
         DATE_OF,
         /** events.session: a lazy join to the sessions table ({@link SessionsTable}) on the event's $session_id. */
         SESSION_JOIN,
+        /**
+         * events.group_N: a lazy join to the groups table on the event's {@code $group_N} with index N (PostHog's
+         * {@code events.group_0 … group_4}); {@code column} holds N.
+         */
+        GROUP_JOIN,
         /** An expression over the table's row: {@code column} is SQL written here, {@code {t}} the table's alias. */
         SQL
     }
@@ -138,6 +143,12 @@ public final class Schema {
                 new FieldDef("$group_2", "group_2", "String", Kind.COLUMN),
                 new FieldDef("$group_3", "group_3", "String", Kind.COLUMN),
                 new FieldDef("$group_4", "group_4", "String", Kind.COLUMN),
+                // PostHog's lazy joins to the event's groups: events.group_0.properties.x, group_0.key, …
+                new FieldDef("group_0", "0", "Group", Kind.GROUP_JOIN),
+                new FieldDef("group_1", "1", "Group", Kind.GROUP_JOIN),
+                new FieldDef("group_2", "2", "Group", Kind.GROUP_JOIN),
+                new FieldDef("group_3", "3", "Group", Kind.GROUP_JOIN),
+                new FieldDef("group_4", "4", "Group", Kind.GROUP_JOIN),
                 // PostHog's top-level $session_id / $window_id columns (events.py: non-nullable Strings that
                 // ClickHouse fills from the properties at ingestion): the property as text, '' when it is missing.
                 new FieldDef("$session_id", "coalesce({t}.\"properties\" ->> '$session_id', '')", "String", Kind.SQL),

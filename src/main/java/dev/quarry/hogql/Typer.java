@@ -293,6 +293,10 @@ final class Typer {
         if (r instanceof PersonFieldRef p) {
             return Schema.fieldType(p.field(), p.path());
         }
+        if (r instanceof Resolver.GroupFieldRef g) {
+            // an event without that group: NULL
+            return HogQLTypes.nullable(Schema.fieldType(g.field(), g.path()));
+        }
         if (r instanceof Resolver.SessionFieldRef sf) {
             return HogQLTypes.nullable(sf.field().type()); // an event without a session: NULL
         }

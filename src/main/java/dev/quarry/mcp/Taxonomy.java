@@ -35,6 +35,7 @@ public class Taxonomy {
     private final dev.quarry.query.TeamLanes lanes;
     @jakarta.inject.Inject Clock clock;
     @jakarta.inject.Inject dev.quarry.actions.Actions actions;
+    @jakarta.inject.Inject dev.quarry.groups.Groups groups;
 
     public Taxonomy(Definitions definitions, dev.quarry.query.QueryPlans plans, ObjectMapper mapper,
                     dev.quarry.query.TeamLanes lanes) {
@@ -62,13 +63,13 @@ public class Taxonomy {
             case "entity_properties" -> switch (String.valueOf(entity(text(query, "entity")))) {
                 case "person" -> entityProperties(team, "person");
                 case "session" -> Uni.createFrom().item(sessionProperties());
-                default -> unknownEntity(text(query, "entity"));
+                default -> groupEntity(team, text(query, "entity"), null);
             };
             case "event_property_values" -> eventPropertyValues(team, text(query, "event_name"), text(query, "property_name"));
             case "entity_property_values" -> switch (String.valueOf(entity(text(query, "entity")))) {
                 case "person" -> entityPropertyValues(team, "person", text(query, "property_name"));
                 case "session" -> sessionPropertyValues(team, text(query, "property_name"));
-                default -> unknownEntity(text(query, "entity"));
+                default -> groupEntity(team, text(query, "entity"), text(query, "property_name"));
             };
             case "action_properties" -> actionProperties(team, actionId(query));
             case "action_property_values" -> actionPropertyValues(team, actionId(query), text(query, "property_name"));
@@ -296,9 +297,50 @@ public class Taxonomy {
         };
     }
 
-    /** PostHog's {@code entity_not_found} text, listing the entities this tool reads. */
-    private static Uni<String> unknownEntity(String entity) {
-        return Uni.createFrom().item("Entity " + entity + " not found. Available entities: person, session");
+    /**
+     * A group type of the project named as the entity (PostHog's taxonomy lists its group types beside person and
+     * session): its properties from the group property definitions (type 3 of its index), or the most common values
+     * of {@code property} among its groups; another name is PostHog's {@code entity_not_found} text, listing the
+     * project's entities.
+     */
+    private Uni<String> groupEntity(Team team, String entity, String property) {
+        return groups.types(team.id()).flatMap(types -> {
+            for (dev.quarry.groups.Groups.GroupType type : types) {
+                if (type.groupType().equals(entity)) {
+                    return property == null ? groupProperties(team, entity, type.groupTypeIndex())
+                            : groupPropertyValues(team, entity, type.groupTypeIndex(), property);
+                }
+            }
+            StringBuilder names = new StringBuilder("person, session");
+            types.forEach(t -> names.append(", ").append(t.groupType()));
+            return Uni.createFrom().item("Entity " + entity + " not found. Available entities: " + names);
+        });
+    }
+
+    private Uni<String> groupProperties(Team team, String entity, int index) {
+        return definitions.properties(team.id(), dev.quarry.capture.DefinitionsRecorder.GROUP, index, null, null, null,
+                1000, 0).map(page -> {
+            if (page.results().isEmpty()) {
+                return "No properties were captured for the entity `" + entity + "`.";
+            }
+            Map<String, List<String[]>> byType = new LinkedHashMap<>();
+            for (PropertyDefinition d : page.results()) {
+                if (!d.hidden()) {
+                    byType.computeIfAbsent(d.propertyType() == null ? "String" : d.propertyType(), k -> new ArrayList<>())
+                            .add(new String[] {d.name(), d.description()});
+                }
+            }
+            return yaml(byType);
+        });
+    }
+
+    private Uni<String> groupPropertyValues(Team team, String entity, int index, String property) {
+        Map<String, Object> values = Map.of("tx_field", Expr.Field.of("properties", property), "tx_index", (long) index);
+        // the group types were read on the event loop: the HogQL compiles back in the project's lane
+        return lanes.run(team.id(), () -> rows(team, "SELECT toString({tx_field}) AS v, count() AS c FROM groups "
+                        + "WHERE index = {tx_index} AND {tx_field} IS NOT NULL GROUP BY v ORDER BY c DESC, v LIMIT "
+                        + SAMPLE_VALUES, values))
+                .map(rows -> valuesText(rows, property, "the entity `" + entity + "`"));
     }
 
     private static String text(JsonNode query, String field) {

@@ -64,7 +64,13 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
             cohortRefs = HogQLCompiler.cohortReferences(text, CompileSettings.of(context.team().id())
                     .withTimezone(context.team().timezone()).withValues(values).withFilters(filters));
             ast = dev.quarry.actions.MatchesAction.withValues(Parser.parseSelect(text), values);
-            actionRefs = dev.quarry.actions.MatchesAction.refs(ast);
+            // the calls in the query and in its filters' HogQL properties (filters.properties of type hogql, which
+            // PostHog resolves as it resolves where: posthog/hogql/functions/action.py)
+            java.util.Set<Object> refs = new java.util.LinkedHashSet<>(dev.quarry.actions.MatchesAction.refs(ast));
+            if (filters != null) {
+                refs.addAll(dev.quarry.actions.MatchesAction.unresolved(filters));
+            }
+            actionRefs = List.copyOf(refs);
         } catch (HogQLException e) {
             throw HogQLErrors.toValidation(e);
         }
@@ -72,8 +78,10 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
             // matchesAction(id or name): the team's actions are read first, each call is given its action's condition
             return QueryPlan.actions(actionRefs).flatMap(found -> {
                 try {
-                    return run(context, query, dev.quarry.actions.MatchesAction.replace(ast,
-                            actionConditions(actionRefs, found)), values, text, filters, cohortRefs);
+                    Map<Object, Expr> conditions = actionConditions(actionRefs, found);
+                    return run(context, query, dev.quarry.actions.MatchesAction.replace(ast, conditions), values, text,
+                            filters == null ? null : dev.quarry.actions.MatchesAction.replace(filters, conditions),
+                            cohortRefs);
                 } catch (HogQLException e) {
                     throw HogQLErrors.toValidation(e);
                 }

@@ -122,8 +122,34 @@ public class QueryCache {
      * crash can only lose the newest answers, which are then recalculated.
      */
     public Uni<Void> put(long teamId, String key, ObjectNode response, Instant lastRefresh) {
-        Meter.Write write = new Meter.Write(PUT_SQL, Tuple.tuple(java.util.List.of(teamId, key, response.toString(),
-                lastRefresh.atOffset(ZoneOffset.UTC), lastRefresh.plus(KEEP).atOffset(ZoneOffset.UTC))));
+        return put(teamId, key, response, lastRefresh, null);
+    }
+
+    /**
+     * The project's property-definitions version ({@code teams.definitions_version}), read by a calculation before its
+     * definitions are read and handed to {@link #put(long, String, ObjectNode, Instant, Long)}.
+     */
+    public Uni<Long> definitionsVersion(long teamId) {
+        return pool.preparedQuery("SELECT definitions_version FROM teams WHERE id = $1").execute(Tuple.of(teamId))
+                .map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong(0));
+    }
+
+    /**
+     * As {@link #put(long, String, ObjectNode, Instant)}, stored only if the project's definitions version is still
+     * {@code definitionsVersion} (null: always): a {@code PATCH property_definitions/:id/} that changed a type while the
+     * query ran has moved it on and dropped the cached answers, and this answer, read with the old type, is not stored
+     * after that drop. The version is read with a share lock, so a retype not yet committed is waited for.
+     */
+    public Uni<Void> put(long teamId, String key, ObjectNode response, Instant lastRefresh, Long definitionsVersion) {
+        java.util.List<Object> params = new java.util.ArrayList<>(java.util.List.of(teamId, key, response.toString(),
+                lastRefresh.atOffset(ZoneOffset.UTC), lastRefresh.plus(KEEP).atOffset(ZoneOffset.UTC)));
+        String sql = PUT_SQL;
+        if (definitionsVersion != null) {
+            params.add(definitionsVersion);
+            sql = PUT_SQL.replace(") AS commit_mode ON CONFLICT", ") AS commit_mode WHERE (SELECT definitions_version "
+                    + "FROM teams WHERE id = $1 FOR SHARE) = $6 ON CONFLICT");
+        }
+        Meter.Write write = new Meter.Write(sql, Tuple.tuple(params));
         if (metering.defer(write)) {
             return Uni.createFrom().voidItem();
         }

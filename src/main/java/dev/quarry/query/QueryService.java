@@ -272,16 +272,20 @@ public class QueryService {
         Instant now = clock.instant();
         long started = System.nanoTime();
         QueryContext context = new QueryContext(team, mapper, now);
+        // the definitions version before the run reads any definition: the answer is stored only if no retype moved
+        // it on meanwhile (QueryCache.put)
+        Uni<Long> version = store ? cache.definitionsVersion(team.id()) : Uni.createFrom().nullItem();
         // Planning and compiling run in the project's lane on the worker pool, never the event loop: a compile uses
         // up to its CompileBudget, and the event loop serves every other project's requests meanwhile.
-        return plans.run(team, now, queryId, () -> parsed.plan(context))
+        return version.flatMap(definitionsVersion -> plans.run(team, now, queryId, () -> parsed.plan(context))
                 .flatMap(result -> {
             if (!result.has("timings")) {
                 result.putArray("timings").addObject().put("k", "./run").put("t", (System.nanoTime() - started) / 1e9);
             }
             ObjectNode body = withCacheFields(result, team, cacheKey, now, CachePolicy.of(parsed.runner().kind(), parsed.query(), result), false);
-            return store ? cache.put(team.id(), cacheKey, result, now).replaceWith(body) : Uni.createFrom().item(body);
-        });
+            return store ? cache.put(team.id(), cacheKey, result, now, definitionsVersion).replaceWith(body)
+                    : Uni.createFrom().item(body);
+        }));
     }
 
     ObjectNode withCacheFields(ObjectNode result, Team team, String cacheKey, Instant lastRefresh, CachePolicy policy,

@@ -157,6 +157,7 @@ public class NulCharacterFilter {
             }
             return body;
         }
+        refuseWithoutByteOrderMark(body, charset);
         try {
             String text = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
@@ -164,6 +165,34 @@ public class NulCharacterFilter {
         } catch (CharacterCodingException e) {
             throw new ParseErrorException("JSON parse error - '" + charset.name().toLowerCase(java.util.Locale.ROOT)
                     + "' codec can't decode the body: " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code charset=utf-16} / {@code utf-32} (no byte order named) read as Python's codecs read them: the body must
+     * start with a byte order mark. Without one (UTF-8 bytes labelled UTF-16, or big-endian UTF-32 as Java writes it)
+     * Python's stream reader raises "UTF-16 stream does not start with BOM" ({@code encodings/utf_16.py}, once two
+     * bytes are read; four for UTF-32), a {@code ValueError} DRF's JSONParser turns into its 400 {@code parse_error}
+     * "JSON parse error - UTF-16 stream does not start with BOM". Java's decoder would have read it as big-endian.
+     * {@code utf-16le}/{@code utf-16be} and the other charsets take no mark and are not checked.
+     */
+    private static void refuseWithoutByteOrderMark(byte[] body, Charset charset) {
+        String name = charset.name();
+        boolean sixteen = name.equals("UTF-16");
+        if (!sixteen && !name.equals("UTF-32")) {
+            return;
+        }
+        int unit = sixteen ? 2 : 4;
+        if (body.length < unit) {
+            return;
+        }
+        int b0 = body[0] & 0xff;
+        int b1 = body[1] & 0xff;
+        boolean marked = sixteen ? (b0 == 0xfe && b1 == 0xff) || (b0 == 0xff && b1 == 0xfe)
+                : (b0 == 0 && b1 == 0 && (body[2] & 0xff) == 0xfe && (body[3] & 0xff) == 0xff)
+                        || (b0 == 0xff && b1 == 0xfe && body[2] == 0 && body[3] == 0);
+        if (!marked) {
+            throw new ParseErrorException("JSON parse error - " + name + " stream does not start with BOM");
         }
     }
 

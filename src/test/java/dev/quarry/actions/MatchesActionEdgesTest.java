@@ -77,6 +77,39 @@ class MatchesActionEdgesTest {
                 .stream().map(n -> ((Number) n).intValue()).toList());
     }
 
+    /**
+     * A HogQLQuery's {@code filters.properties} holding a HogQL property ({@code type: hogql}, as PostHog's SQL editor
+     * and data tables send it, {@code value: null}) with {@code matchesAction}: resolved as in {@code where}, into the
+     * query's {@code {filters}} placeholder; another project's action is PostHog's "Could not find an action".
+     */
+    @Test
+    void inAHogQLQuerysFiltersProperties() {
+        java.util.function.IntFunction<Map<String, Object>> filtered = id -> Map.of("kind", "HogQLQuery",
+                "query", "select distinct_id from events where {filters} order by timestamp",
+                "filters", Map.of("properties", List.of(new java.util.HashMap<>(Map.of("type", "hogql",
+                        "key", "matchesAction(" + id + ")")) {{ put("value", null); }})));
+        assertEquals(List.of(List.of("a"), List.of("a"), List.of("e")),
+                ActionsInSeriesTest.query(team, filtered.apply(pricing)).getList("results"));
+        Map<String, Object> byName = Map.of("kind", "HogQLQuery",
+                "query", "select count() from events where {filters}",
+                "filters", Map.of("properties", List.of(Map.of("type", "hogql", "key", "matchesAction('pricing visit')"))));
+        assertEquals(List.of(List.of(3)), ActionsInSeriesTest.query(team, byName).getList("results"));
+        // the wall: the other project names this project's action
+        ActionsInSeriesTest.as(other).body(Map.of("query", filtered.apply(pricing)))
+                .post("/api/projects/" + other.id() + "/query/").then().statusCode(400)
+                .body("detail", equalTo("Could not find an action with the ID " + pricing));
+        // and an action of its own in the filters reads only its own events
+        int own = ActionsInSeriesTest.action(other, "other pricing", List.of(Map.of("event", "$pageview", "url",
+                "/pricing", "url_matching", "contains")));
+        assertEquals(List.of(List.of("z")), ActionsInSeriesTest.query(other, filtered.apply(own)).getList("results"));
+        // a name in the filters that this project has no action of
+        ActionsInSeriesTest.as(team).body(Map.of("query", Map.of("kind", "HogQLQuery",
+                        "query", "select count() from events where {filters}", "filters", Map.of("properties",
+                                List.of(Map.of("type", "hogql", "key", "matchesAction('other pricing')"))))))
+                .post("/api/projects/" + team.id() + "/query/").then().statusCode(400)
+                .body("detail", equalTo("Could not find an action with the name 'other pricing'"));
+    }
+
     @Test
     void aPlaceholderArgumentTakesItsValueAndAColumnIsRefused() {
         Map<String, Object> byValue = Map.of("kind", "HogQLQuery",

@@ -65,8 +65,6 @@ class CohortReferencesTest {
                 + "\"AND\",\"values\":[{\"key\":\"plan\",\"type\":\"person\",\"operator\":\"is_set\"}]}]}}}");
         as(team).body("{\"filters\":" + naming(foreign) + "}").patch(base(team) + own + "/").then().statusCode(400)
                 .body("detail", equalTo("Invalid Cohort ID in filter")).body("attr", nullValue());
-        as(team).body("{\"groups\":[{\"properties\":[{\"type\":\"cohort\",\"value\":" + foreign + ",\"key\":\"id\"}]}]}")
-                .patch(base(team) + own + "/").then().statusCode(400).body("detail", equalTo("Invalid Cohort ID in filter"));
         // nothing was stored
         as(team).get(base(team) + own + "/").then().statusCode(200)
                 .body("filters.properties.values[0].values[0].key", equalTo("plan")).body("groups.size()", equalTo(0));
@@ -95,6 +93,51 @@ class CohortReferencesTest {
                 .statusCode(201).extract().path("id");
         as(team).get(base + id + "/?refresh=blocking").then().statusCode(400)
                 .body("detail", equalTo("Could not find cohort with ID " + foreign));
+    }
+
+    private static String legacyNaming(long cohortId) {
+        return "[{\"properties\":[{\"type\":\"cohort\",\"value\":" + cohortId + ",\"key\":\"id\"}]}]";
+    }
+
+    private static final String PLAN_SET = "{\"properties\":{\"type\":\"OR\",\"values\":[{\"type\":\"AND\","
+            + "\"values\":[{\"key\":\"plan\",\"type\":\"person\",\"operator\":\"is_set\"}]}]}}";
+
+    /**
+     * A cohort is read by its {@code filters} when they are truthy, by its legacy {@code groups} only otherwise
+     * (PostHog's {@code Cohort.properties}, posthog/models/cohort/cohort.py); {@code will_create_loops}
+     * (posthog/api/cohort.py) walks those {@code properties} only. So groups sent beside filters are stored as sent and
+     * never read: another project's id or a loop in them is no 400, they are not calculated, and a cohort whose
+     * filters are read is not walked through its groups. Groups alone are read and checked, on create and update.
+     */
+    @Test
+    void legacyGroupsBesideFiltersAreStoredButNotRead() {
+        Project team = TestProjects.create("Cohort groups beside filters");
+        Project other = TestProjects.create("Cohort groups beside filters, other");
+        long foreign = create(other, "{\"name\":\"Theirs\",\"filters\":" + PLAN_SET + "}");
+        Capture.to(team).event("x", "paid", "2026-01-01T00:00:00Z", java.util.Map.of("$set", java.util.Map.of("plan", "pro")))
+                .send();
+        Capture.to(team).event("x", "free", "2026-01-01T00:00:00Z").send();
+
+        // filters read (one member: the person with a plan), the foreign id in groups kept as sent
+        long both = create(team, "{\"name\":\"Both\",\"filters\":" + PLAN_SET + ",\"groups\":" + legacyNaming(foreign) + "}");
+        as(team).get(base(team) + both + "/").then().statusCode(200).body("count", equalTo(1))
+                .body("groups[0].properties[0].value", equalTo((int) foreign))
+                .body("filters.properties.values[0].values[0].key", equalTo("plan"));
+        // the same on update
+        as(team).body("{\"groups\":" + legacyNaming(foreign + 1) + "}").patch(base(team) + both + "/").then()
+                .statusCode(200).body("groups[0].properties[0].value", equalTo((int) foreign + 1)).body("count", equalTo(1));
+        // groups alone are read, and checked
+        as(team).body("{\"name\":\"Groups only\",\"groups\":" + legacyNaming(foreign) + "}").post(base(team)).then()
+                .statusCode(400).body("detail", equalTo("Invalid Cohort ID in filter"));
+
+        // B is read by its filters (naming A); its groups name C. C naming B is no loop: B's groups are not walked
+        long a = create(team, "{\"name\":\"A\",\"filters\":" + PLAN_SET + "}");
+        long c = create(team, "{\"name\":\"C\",\"filters\":" + PLAN_SET + "}");
+        long b = create(team, "{\"name\":\"B\",\"filters\":" + naming(a) + ",\"groups\":" + legacyNaming(c) + "}");
+        as(team).body("{\"filters\":" + naming(b) + "}").patch(base(team) + c + "/").then().statusCode(200);
+        // a loop through what is read is still one
+        as(team).body("{\"filters\":" + naming(c) + "}").patch(base(team) + a + "/").then().statusCode(400)
+                .body("detail", equalTo("Cohorts cannot reference other cohorts in a loop."));
     }
 
     @Test

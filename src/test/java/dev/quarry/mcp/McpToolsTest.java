@@ -142,6 +142,36 @@ class McpToolsTest {
                 .body("content", startsWith("No values found"));
     }
 
+    /**
+     * A group type is an entity of PostHog's taxonomy tool beside person and session: its properties from the group
+     * property definitions ($groupidentify's $group_set, by type), its values among the project's groups of that
+     * type, and its name in the list an unknown entity answers with.
+     */
+    @Test
+    void readTaxonomyGroupEntities() {
+        Project g = TestProjects.create("mcp taxonomy groups");
+        Capture.to(g)
+                .event("$groupidentify", "u1", "2026-01-05T09:00:00Z", Map.of("$group_type", "organization",
+                        "$group_key", "acme", "$group_set", Map.of("name", "Acme", "employees", 50)))
+                .event("$groupidentify", "u1", "2026-01-05T09:00:00Z", Map.of("$group_type", "organization",
+                        "$group_key", "globex", "$group_set", Map.of("name", "Globex")))
+                .send();
+        String tool = url(g, "read_taxonomy");
+        as(g.key()).body(Map.of("args", Map.of("query", Map.of("kind", "entity_properties", "entity", "organization"))))
+                .post(tool).then().statusCode(200).body("success", equalTo(true)).body("content",
+                        equalTo("properties:\n  Numeric:\n    - name: employees\n  String:\n    - name: name"));
+        as(g.key()).body(Map.of("args", Map.of("query", Map.of("kind", "entity_property_values", "entity",
+                        "organization", "property_name", "name")))).post(tool).then().statusCode(200)
+                .body("content", equalTo("property: name\nsample_values:\n- Acme\n- Globex"));
+        as(g.key()).body(Map.of("args", Map.of("query", Map.of("kind", "entity_properties", "entity", "planet"))))
+                .post(tool).then().statusCode(200)
+                .body("content", equalTo("Entity planet not found. Available entities: person, session, organization"));
+        // another project has no such group type
+        as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "entity_properties", "entity", "organization"))))
+                .post(url(team, "read_taxonomy")).then().statusCode(200)
+                .body("content", equalTo("Entity organization not found. Available entities: person, session"));
+    }
+
     /** An action on pay with plan = pro: pay's properties, and plan's values among the matching events only. */
     @Test
     void readTaxonomyActions() {

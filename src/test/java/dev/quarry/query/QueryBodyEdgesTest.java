@@ -95,6 +95,39 @@ class QueryBodyEdgesTest {
         assertEquals("parse_error", utf8.json().path("code").asText(), utf8.body());
     }
 
+    /**
+     * {@code charset=utf-16} over UTF-8 bytes: Django takes the charset (Python knows it), DRF's JSONParser reads the
+     * body through Python's UTF-16 stream reader, which wants a byte order mark and raises "UTF-16 stream does not
+     * start with BOM" ({@code encodings/utf_16.py}); DRF answers its 400 parse_error with that text. The same query
+     * in UTF-16 with its mark (either order) is read; {@code charset=foo} is no codec, so Django keeps UTF-8 (200).
+     */
+    @Test
+    void utf16LabelOverUtf8BytesIsDrfsParseError() throws Exception {
+        Project p = TestProjects.create("Body utf-16 label");
+        String query = "{\"query\":{\"kind\":\"HogQLQuery\",\"query\":\"select 'caf\u00e9'\"}}";
+        byte[] utf8 = query.getBytes(StandardCharsets.UTF_8);
+        for (String charset : new String[] {"utf-16", "UTF-16", "utf-32"}) {
+            Reply r = exchange(head(p, "Content-Type: application/json; charset=" + charset + "\r\nContent-Length: "
+                    + utf8.length), utf8);
+            assertEquals(400, r.status(), charset + ": " + r.body());
+            assertEquals("parse_error", r.json().path("code").asText(), r.body());
+            assertEquals("JSON parse error - " + charset.toUpperCase() + " stream does not start with BOM",
+                    r.json().path("detail").asText(), r.body());
+        }
+        byte[] le = ("\uFEFF" + query).getBytes(StandardCharsets.UTF_16LE);
+        byte[] be = query.getBytes(StandardCharsets.UTF_16); // Java writes the big-endian mark
+        for (byte[] body : new byte[][] {le, be}) {
+            Reply r = exchange(head(p, "Content-Type: application/json; charset=utf-16\r\nContent-Length: "
+                    + body.length), body);
+            assertEquals(200, r.status(), r.body());
+            assertEquals("caf\u00e9", r.json().path("results").path(0).path(0).asText(), r.body());
+        }
+        Reply foo = exchange(head(p, "Content-Type: application/json; charset=foo\r\nContent-Length: "
+                + utf8.length), utf8);
+        assertEquals(200, foo.status(), foo.body());
+        assertEquals("caf\u00e9", foo.json().path("results").path(0).path(0).asText(), foo.body());
+    }
+
     @Test
     void aChunkedEmptyBodyIsTheEmptyBody() throws Exception {
         Project p = TestProjects.create("Body chunked empty");
