@@ -221,6 +221,19 @@ class SessionJoinsTest {
     }
 
     @Test
+    void sessionsHaveNoPersonAsInPostHog() {
+        // PostHog's sessions table (sessions_v2.py LAZY_SESSIONS_FIELDS) has distinct_id but no person_id and no
+        // person join: a clear 400 naming the field; the person is reached through events or distinct_id
+        for (String field : new String[] {"person_id", "person.properties.email"}) {
+            query(joins, Map.of("kind", "HogQLQuery", "query", "SELECT " + field + ", count() FROM sessions GROUP BY 1"))
+                    .then().statusCode(400).body("detail", org.hamcrest.Matchers.containsString(field));
+        }
+        Assertions.assertEquals(List.of(List.of("ann", 1), List.of("bob", 1)), rows(joins, "SELECT distinct_id, count() "
+                + "FROM sessions WHERE $start_timestamp >= '2026-04-01' AND $start_timestamp < '2026-04-02' "
+                + "GROUP BY distinct_id ORDER BY distinct_id"));
+    }
+
+    @Test
     void generatedBreakdownFilterAndJoinEqualTheRawAggregation() {
         // the raw aggregation: each pageview of 05-03 … 05-08 by its session's entry url, computed above
         Map<String, Integer> expected = new TreeMap<>();
