@@ -34,9 +34,9 @@ final class LazyJoins {
             join(sb, q("persons"), src.sqlAlias + "__person", team, "uuid", personId);
         }
         if (src.needsSession) {
-            // the canonical text of the event's id, as the sessions table's session_id (V93_3)
-            join(sb, sessions, src.sqlAlias + "__session", team, "session_id",
-                    "quarry_session_text(" + a + ".\"properties\" ->> '$session_id')");
+            // the event's stored key (V97_1: the UUID of its $session_id, NULL when none, so such an event keeps
+            // its row with NULL session columns, as in PostHog's LEFT JOIN) against the sessions' own key
+            join(sb, sessions, src.sqlAlias + "__session", team, "session_key", a + ".\"session_key\"");
         }
         for (int g = 0; g < src.needsGroup.length; g++) {
             if (src.needsGroup[g]) {

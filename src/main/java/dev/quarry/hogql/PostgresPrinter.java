@@ -254,6 +254,7 @@ public final class PostgresPrinter {
             List<String> on = new ArrayList<>();
             if (src.join.on() != null) {
                 on.add(bool(expr(src.join.on())));
+                on.addAll(sessionRanges.joinKeys(src.join.on())); // events to sessions by the stored key
             }
             for (String u : src.join.using()) {
                 Source left = null;

@@ -47,10 +47,10 @@ public final class Schema {
     public static final String STORED_PERSON_ID = "#stored_person_id";
 
     /**
-     * events' session key as the sessions table keys it (migrations V93_1, V93_3: the $session_id's UUID, any
-     * spelling PostHog reads, as canonical text; other text matches no session): for the session filters built in
-     * Java. Not in *;
-     * its name is no identifier, so HogQL text cannot name it.
+     * events' session key as the sessions table keys it: the stored column {@code events.session_key} (V97_1: the
+     * $session_id's UUID, any spelling PostHog reads; NULL for other text or none), and the sessions table's own
+     * key of the same name (a uuid). For the session filters and joins built in Java: compared uuid to uuid, with no
+     * text made per event. Not in *; its name is no identifier, so HogQL text cannot name it.
      */
     public static final String SESSION_KEY = "#session_key";
 
@@ -153,8 +153,7 @@ public final class Schema {
                 // ClickHouse fills from the properties at ingestion): the property as text, '' when it is missing.
                 new FieldDef("$session_id", "coalesce({t}.\"properties\" ->> '$session_id', '')", "String", Kind.SQL),
                 new FieldDef("$window_id", "coalesce({t}.\"properties\" ->> '$window_id', '')", "String", Kind.SQL),
-                new FieldDef(SESSION_KEY, "quarry_session_text({t}.\"properties\" ->> '$session_id')",
-                        "Nullable(String)", Kind.SQL));
+                new FieldDef(SESSION_KEY, "session_key", "Nullable(UUID)", Kind.COLUMN));
         // The person-day rollup (migration V18_3): one row per event name, local day (team timezone) and person,
         // with how many events and the first and last one's time; person_id reads through overrides like on events.
         table("events_person_days", "events_person_days", "person_id",

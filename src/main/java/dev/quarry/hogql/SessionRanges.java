@@ -71,8 +71,12 @@ final class SessionRanges {
         this.res = res;
     }
 
+    /** The sources of the SELECT whose WHERE is being read (an events source joined by hand bounds its sessions). */
+    private List<Source> current = List.of();
+
     /** Reads the ranges of one SELECT's sources from its WHERE; called before its FROM is printed. */
     void enter(SelectQuery s, List<Source> sources) {
+        current = sources;
         Range pending = inherited;
         inherited = null; // only the subquery's own sources take it, not deeper ones
         for (Source src : sources) {
@@ -191,8 +195,66 @@ final class SessionRanges {
             String name = c.field().name();
             return src.table == SessionsTable.DEF ? SESSION_TIMES.contains(name) : name.equals("timestamp");
         }
+        if (r instanceof ColumnRef c && src.table == SessionsTable.DEF && c.source().table == Schema.table("events")
+                && c.path().isEmpty() && c.field().name().equals("timestamp")
+                && current.stream().anyMatch(x -> x == c.source())) {
+            // a sessions table joined by hand to events: PostHog's extractor takes any "timestamp" field of the
+            // query (IsSimpleTimestampFieldExpressionVisitor), so the events' range bounds the sessions read
+            return true;
+        }
         return r instanceof Resolver.SessionFieldRef sf && sf.source() == src
                 && SESSION_TIMES.contains(sf.field().name());
+    }
+
+    /**
+     * The stored-key equalities a hand-written join condition implies: for each top-level {@code AND} term
+     * {@code <events>.$session_id = <sessions>.session_id} (or {@code .id}, either side first), the SQL
+     * {@code <events>.session_key = <sessions>.session_key}. The term itself stays (it is the answer: the id's text
+     * must be the session's canonical text, as in PostHog's string comparison); the key equality is true whenever it
+     * is (a session's id text is the canonical text of its key, and an event's stored key is the UUID of its
+     * $session_id), so adding it changes no row, and lets PostgreSQL join by the key (hash or index) instead of
+     * comparing the text of every event with every session.
+     */
+    List<String> joinKeys(Expr on) {
+        List<String> out = new ArrayList<>();
+        keys(on, out);
+        return out;
+    }
+
+    private void keys(Expr e, List<String> out) {
+        if (e instanceof Expr.And a) {
+            a.exprs().forEach(x -> keys(x, out));
+        } else if (e instanceof Expr.Call c && c.name().equalsIgnoreCase("and")) {
+            c.args().forEach(x -> keys(x, out));
+        } else if (e instanceof Expr.Compare c && c.op().equals("=")) {
+            key(c.left(), c.right(), out);
+        } else if (e instanceof Expr.Call c && c.name().equalsIgnoreCase("equals") && c.args().size() == 2) {
+            key(c.args().get(0), c.args().get(1), out);
+        }
+    }
+
+    private void key(Expr l, Expr r, List<String> out) {
+        Source events = sessionIdOfEvents(l);
+        Source sessions = idOfSessions(r);
+        if (events == null || sessions == null) {
+            events = sessionIdOfEvents(r);
+            sessions = idOfSessions(l);
+        }
+        if (events != null && sessions != null) {
+            out.add(q(events.sqlAlias) + ".\"session_key\" = " + q(sessions.sqlAlias) + ".\"session_key\"");
+        }
+    }
+
+    private Source sessionIdOfEvents(Expr e) {
+        return e instanceof Expr.Field f && res.ref(f) instanceof ColumnRef c && c.path().isEmpty()
+                && c.source().table == Schema.table("events") && c.field().name().equals("$session_id")
+                && c.source().subquery == null ? c.source() : null;
+    }
+
+    private Source idOfSessions(Expr e) {
+        return e instanceof Expr.Field f && res.ref(f) instanceof ColumnRef c && c.path().isEmpty()
+                && c.source().table == SessionsTable.DEF && c.source().subquery == null
+                && (c.field().name().equals("session_id") || c.field().name().equals("id")) ? c.source() : null;
     }
 
     private static boolean constant(Expr e) {

@@ -56,14 +56,17 @@ public final class SessionsTable {
             new FieldDef("$session_duration", "$session_duration", "Int64", Kind.COLUMN),
             new FieldDef("duration", "duration", "Int64", Kind.COLUMN),
             new FieldDef("$is_bounce", "$is_bounce", "Nullable(Bool)", Kind.COLUMN),
-            text("$exit_current_url"), text("$exit_pathname"));
+            text("$exit_current_url"), text("$exit_pathname"),
+            // the key events join on (their stored session_key, V97_1); no identifier, so HogQL text cannot name it
+            new FieldDef(Schema.SESSION_KEY, "session_key", "UUID", Kind.COLUMN));
 
     /** Left out of {@code *}, as PostHog's avoid_asterisk_fields. */
-    private static final List<String> NOT_IN_ASTERISK = List.of("id", "duration", "$exit_current_url", "$exit_pathname");
+    private static final List<String> NOT_IN_ASTERISK = List.of("id", "duration", "$exit_current_url", "$exit_pathname",
+            Schema.SESSION_KEY);
 
     /** Not listed as properties, as PostHog's hidden fields. */
     private static final List<String> HIDDEN = List.of("id", "session_id", "distinct_id", "duration", "$num_uniq_urls",
-            "$exit_current_url", "$exit_pathname");
+            "$exit_current_url", "$exit_pathname", Schema.SESSION_KEY);
 
     /** The table definition registered in {@link Schema}. */
     static final TableDef DEF;
@@ -83,7 +86,7 @@ public final class SessionsTable {
 
     /** Whether {@code name} is a session property a filter can use (any field of the table). */
     public static boolean isField(String name) {
-        return DEF.field(name) != null;
+        return DEF.field(name) != null && !name.equals(Schema.SESSION_KEY);
     }
 
     /**
@@ -120,7 +123,7 @@ public final class SessionsTable {
      */
     static Expr filter(String key, String operator, com.fasterxml.jackson.databind.JsonNode value) {
         FieldDef f = DEF.field(key);
-        if (f == null) {
+        if (f == null || key.equals(Schema.SESSION_KEY)) {
             throw new PropertyFilters.InvalidFilterException("Unknown session property \"" + key + "\"");
         }
         Expr column = Expr.Field.of(key);
@@ -135,14 +138,16 @@ public final class SessionsTable {
             column = Expr.Call.of("toString", column);
         }
         Expr cond = PropertyFilters.operator(column, operator, value);
-        // the event's id as the sessions table keys it (V93_1: its UUID's canonical text, NULL when none)
+        // the event's stored session key against the sessions' own (V97_1: uuids, NULL when the event has none; a
+        // sessions row's key is never NULL, so NOT IN has no NULL on its right side)
         Expr sessionId = Expr.Field.of(Schema.SESSION_KEY);
+        Expr sessionKey = Expr.Field.of(Schema.SESSION_KEY);
         if (!TRUE_ON_NULL.contains(operator.toLowerCase(java.util.Locale.ROOT))) {
-            return new Expr.Compare("in", sessionId, SelectQuery.of(List.of(Expr.Field.of("session_id")), NAME, cond));
+            return new Expr.Compare("in", sessionId, SelectQuery.of(List.of(sessionKey), NAME, cond));
         }
         // these operators never answer NULL, so "no session fails it" is "passes" for any event without one
         return new Expr.Or(List.of(new Expr.IsNull(sessionId, false), new Expr.Compare("not in", sessionId,
-                SelectQuery.of(List.of(Expr.Field.of("session_id")), NAME, new Expr.Not(cond)))));
+                SelectQuery.of(List.of(sessionKey), NAME, new Expr.Not(cond)))));
     }
 
     private static com.fasterxml.jackson.databind.JsonNode boolValues(com.fasterxml.jackson.databind.JsonNode value) {

@@ -88,14 +88,14 @@ class PropertyFiltersTest {
         assertEquals("Unsupported property filter type \"element\"", assertThrows(PropertyFilters.InvalidFilterException.class,
                 () -> PropertyFilters.toExpr(new PropertyFilter.Element("tag_name", null, "exact", null,
                         TextNode.valueOf("a")))).getMessage());
-        // a session filter: the event's session (by $session_id) has the property; persons have no session; an integer
-        // session column compares as its number (no text round trip)
-        assertEquals("`#session_key` IN (SELECT session_id FROM sessions WHERE toFloat($session_duration) > 5.0)",
+        // a session filter: the event's session (its stored key against the sessions' key) has the property; persons
+        // have no session; an integer session column compares as its number (no text round trip)
+        assertEquals("`#session_key` IN (SELECT `#session_key` FROM sessions WHERE toFloat($session_duration) > 5.0)",
                 HogQLPrinter.print(PropertyFilters.toExpr(new PropertyFilter.Session("$session_duration", null, "gt", null,
                         IntNode.valueOf(5)))));
         // is_not also keeps the events without a session, whose session properties are missing: no session fails it
         assertEquals("(`#session_key` IS NULL OR `#session_key` NOT IN "
-                        + "(SELECT session_id FROM sessions WHERE NOT ($entry_pathname IS NULL OR $entry_pathname != '/a')))",
+                        + "(SELECT `#session_key` FROM sessions WHERE NOT ($entry_pathname IS NULL OR $entry_pathname != '/a')))",
                 HogQLPrinter.print(PropertyFilters.toExpr(new PropertyFilter.Session("$entry_pathname", null, "is_not", null,
                         TextNode.valueOf("/a")))));
         assertEquals("Session property filters cannot be used on persons", assertThrows(
