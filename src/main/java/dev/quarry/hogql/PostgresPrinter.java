@@ -706,8 +706,9 @@ public final class PostgresPrinter {
 
     private String compare(Expr.Compare c) {
         String op = c.op();
-        if (op.equals("in") || op.equals("not in")) {
-            return in(c);
+        String special = op.equals("in") || op.equals("not in") ? in(c) : FloatOrder.tupleCompare(this, c);
+        if (special != null) {
+            return special; // IN, or tuples holding NaN compared element by element
         }
         Frag l = expr(c.left());
         Frag r = expr(c.right());
