@@ -491,10 +491,7 @@ public final class PostgresPrinter {
             return "(" + a.exprs().stream().map(x -> bool(expr(x))).collect(Collectors.joining(" AND ")) + ")";
         }
         if (e instanceof Expr.Or o) {
-            if (o.exprs().isEmpty()) {
-                return "FALSE";
-            }
-            return "(" + o.exprs().stream().map(x -> bool(expr(x))).collect(Collectors.joining(" OR ")) + ")";
+            return Disjunctions.print(this, o); // equalities of one String expression read it once
         }
         if (e instanceof Expr.Not n) {
             return "(NOT " + bool(expr(n.expr())) + ")";

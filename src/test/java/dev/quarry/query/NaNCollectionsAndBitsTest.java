@@ -185,6 +185,17 @@ class NaNCollectionsAndBitsTest {
     }
 
     /**
+     * ORs of equalities of one String value read as one IN list (hogql.Disjunctions) answer as the ORs do: true
+     * where one matches, NULL where the value is NULL and nothing else is true.
+     */
+    @Test
+    void orOfEqualitiesAnswersAsTheOrs() {
+        assertEquals(List.of(2, 0, 1, 3), row("select countIf(x = 'a' or x = 'b' or x = 'z'), countIf(x = 'q' or x = 'r'),"
+                + " countIf(isNull(x = 'a' or x = 'b')), countIf(x = 'a' or x = 'c' or x = 'b' or 1 = 2)"
+                + " from (select arrayJoin(['a', 'b', 'c', NULL]) as x)"));
+    }
+
+    /**
      * PostgreSQL holds at most 1664 entries in a target list; ClickHouse has no such limit. A SELECT of more than
      * 1,600 columns (Quarry's limit, leaving room for the columns it adds) is a 400 that says so before anything is
      * sent, where PostgreSQL's "target lists can have at most 1664 entries" came back.
