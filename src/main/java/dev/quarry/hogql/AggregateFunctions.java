@@ -195,6 +195,9 @@ final class AggregateFunctions {
             } else if (cat(x.type()).equals("json") || cat(x.type()).equals("uuid")) {
                 return orDefault(p, fn + "((" + x.sql() + ")::text)" + f, x.type());
             }
+            if (fn.equals("max") && cat(x.type()).equals("float")) {
+                return orDefault(p, FloatOrder.maxOfFloat(x.sql()) + f, x.type()); // NaN as ClickHouse's max
+            }
             return orDefault(p, fn + "(" + x.sql() + ")" + f, x.type());
         };
         aggregate("min", 1, 1, MIN_MAX, minFn);
@@ -219,8 +222,8 @@ final class AggregateFunctions {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
             Frag y = p.expr(args.get(1));
-            return orDefault(p, "(array_agg(" + p.typed(x) + " ORDER BY " + y.sql()
-                    + (name.equals("argmax") ? " DESC" : " ASC") + " NULLS LAST))[1]", x.type());
+            return orDefault(p, "(array_agg(" + p.typed(x) + " ORDER BY " + FloatOrder.argOrder(y,
+                    name.startsWith("argmax")) + "))[1]", x.type());
         };
         aggregate("argMax", 2, 2, NULLABLE_ARG, argmaxFn);
         aggregate("argMin", 2, 2, NULLABLE_ARG, argmaxFn);

@@ -59,15 +59,19 @@ final class ArrayFunctions {
         };
         scalar("hasAll", 2, 2, hasallType, hasallFn);
         scalar("hasAny", 2, 2, hasallType, hasallFn);
+        // ClickHouse finds an element with ==: NaN is never found (indexOf([nan], nan) 0, countEqual 0), where
+        // PostgreSQL's array_position and IS NOT DISTINCT FROM find it
         scalar("indexOf", 2, 2, withElement(firstArray("UInt64")), (p, c, name) -> {
             Frag x = array(p, c.args().get(0));
-            return "coalesce(array_position(" + x.sql() + ", " + element(p, x, c.args().get(1)) + "), 0)::bigint";
+            String el = element(p, x, c.args().get(1));
+            return notNaN(p, c.args().get(1), el, "coalesce(array_position(" + x.sql() + ", " + el + "), 0)::bigint");
         });
         scalar("countEqual", 2, 2, withElement(firstArray("UInt64")), (p, c, name) -> {
             Frag x = array(p, c.args().get(0));
             Unnest u = unnest(p, List.of(x));
-            return "(SELECT count(*) FROM " + u.from() + " WHERE " + u.first().sql() + " IS NOT DISTINCT FROM "
-                    + element(p, x, c.args().get(1)) + ")";
+            String el = element(p, x, c.args().get(1));
+            return notNaN(p, c.args().get(1), el, "(SELECT count(*) FROM " + u.from() + " WHERE " + u.first().sql()
+                    + " IS NOT DISTINCT FROM " + el + ")");
         });
         CallPrinter arraypushbackFn = (p, c, name) -> {
             Frag x = array(p, c.args().get(0));
@@ -155,7 +159,17 @@ final class ArrayFunctions {
             return "(SELECT " + (p.numType(v).equals("Int64") ? sum + "::bigint" : sum + "::float8") + h.from() + ")";
         });
         HigherOrderType minMaxType = (h, v) -> HogQLTypes.nullable(HogQLTypes.base(v));
-        HigherOrder minMax = (p, h, v) -> "(SELECT " + h.name().substring(5) + "(" + v.sql() + ")" + h.from() + ")";
+        // ClickHouse's arrayMin/arrayMax start from the first element and replace it only by a smaller (greater) one:
+        // a NaN first stays, any other NaN is passed over (arrayMax([1, nan, 3]) 3, arrayMax([nan, 1]) nan)
+        HigherOrder minMax = (p, h, v) -> {
+            boolean min = h.name().equals("arraymin");
+            if (!HogQLTypes.cat(v.type()).equals("float")) {
+                return "(SELECT " + (min ? "min" : "max") + "(" + v.sql() + ")" + h.from() + ")";
+            }
+            return "(SELECT CASE WHEN (array_agg(" + v.sql() + " ORDER BY " + h.ord() + ") FILTER (WHERE " + v.sql()
+                    + " IS NOT NULL))[1] = " + FloatOrder.NAN + " THEN " + FloatOrder.NAN + " ELSE "
+                    + (min ? "min(" + v.sql() + ")" : FloatOrder.maxOfFloat(v.sql())) + " END" + h.from() + ")";
+        };
         higherOrder("arrayMin", 1, minMaxType, minMax);
         higherOrder("arrayMax", 1, minMaxType, minMax);
         higherOrder("arrayAvg", 1, (h, v) -> "Nullable(Float64)", (p, h, v) -> "(SELECT avg(" + p.num(v) + ")::float8"
@@ -170,8 +184,11 @@ final class ArrayFunctions {
                 + " LIMIT 1), 0)";
         higherOrder("arrayFirstIndex", 2, (h, v) -> "UInt32", firstLastIndex);
         higherOrder("arrayLastIndex", 2, (h, v) -> "UInt32", firstLastIndex);
-        HigherOrder sort = (p, h, v) -> "ARRAY(SELECT " + h.el().sql() + h.from() + " ORDER BY " + v.sql()
-                + (h.name().equals("arraysort") ? " ASC" : " DESC") + " NULLS LAST, " + h.ord() + ")";
+        // ClickHouse sorts NaN after the numbers and before NULL both ways (its docs: arrayReverseSort of
+        // [1, nan, 2, NULL, 3, nan, -4, NULL, inf, -inf] is [inf, 3, 2, 1, -4, -inf, nan, nan, NULL, NULL])
+        HigherOrder sort = (p, h, v) -> "ARRAY(SELECT " + h.el().sql() + h.from() + " ORDER BY "
+                + (h.name().equals("arraysort") ? v.sql() + " ASC NULLS LAST" : FloatOrder.argOrder(v, true)) + ", "
+                + h.ord() + ")";
         higherOrder("arraySort", 1, (h, v) -> h.arrayType(), sort);
         higherOrder("arrayReverseSort", 1, (h, v) -> h.arrayType(), sort);
         higherOrder("arrayCumSum", 1, (h, v) -> "Array(" + HogQLTypes.numType(v) + ")", (p, h, v) -> {
@@ -328,6 +345,14 @@ final class ArrayFunctions {
     }
 
     /** A value to put beside the elements of {@code array}: text when the elements are text. */
+    /** {@code found}, or 0 where the sought element {@code value} (printed {@code el}) is NaN, as ClickHouse's ==. */
+    private static String notNaN(PostgresPrinter p, Expr value, String el, String found) {
+        if (!FloatOrder.canBeNaN(new Frag(el, p.type(value)), value)) {
+            return found;
+        }
+        return "(CASE WHEN (" + el + ") = " + FloatOrder.NAN + " THEN 0 ELSE " + found + " END)";
+    }
+
     private static String element(PostgresPrinter p, Frag array, Expr value) {
         Frag x = p.expr(value);
         String el = HogQLTypes.elementType(array.type());

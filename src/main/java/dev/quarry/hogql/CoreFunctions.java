@@ -376,8 +376,11 @@ final class CoreFunctions {
                     return HogQLTypes.base(x.type()).equals("Int64") && !IntegerArithmetic.isNumericSql(x)
                             ? "abs((" + x.sql() + ")::numeric)::numeric" : floorFn.print(p, c, name);
                 });
-        CallPrinter greatestFn = (p, c, name) -> name.toUpperCase(Locale.ROOT) + "("
-                + String.join(", ", p.unify(c.args().stream().map(p::expr).toList(), p.type(c)).sql()) + ")";
+        // NaN as ClickHouse's greatest/least take it (FloatOrder.greatest)
+        CallPrinter greatestFn = (p, c, name) -> {
+            List<Frag> args = c.args().stream().map(p::expr).toList();
+            return FloatOrder.greatest(name.equals("greatest"), p.unify(args, p.type(c)).sql(), args, c.args());
+        };
         scalar("greatest", 2, -1, (t, c) -> HogQLTypes.unify(ScalarFunctions.allTypes(t)), greatestFn);
         scalar("least", 2, -1, (t, c) -> HogQLTypes.unify(ScalarFunctions.allTypes(t)), greatestFn);
         // JSON
@@ -401,7 +404,9 @@ final class CoreFunctions {
             String el = elementType(a.type());
             String xs = cat(el).equals(cat(x.type())) || (isNum(el) && isNum(x.type())) ? x.sql()
                     : cat(el).equals("string") ? p.str(x) : x.sql();
-            return "coalesce((" + xs + ") = ANY(" + a.sql() + "), FALSE)";
+            // ClickHouse's has compares with ==: NaN is never found (has([nan], nan) 0)
+            return "coalesce(" + (FloatOrder.canBeNaN(x, c.args().get(1)) ? "NULLIF(" + xs + ", " + FloatOrder.NAN
+                    + ")" : "(" + xs + ")") + " = ANY(" + a.sql() + "), FALSE)";
         });
         scalar("array", 0, -1, (t, c) -> HogQLTypes.arrayOf(ScalarFunctions.allTypes(t)),
                 (p, c, name) -> Literals.arraySql(p, c.args().stream().map(p::expr).toList(), p.type(c)));

@@ -119,6 +119,115 @@ final class FloatOrder {
         return orderItem(f.sql(), f.type(), true, o);
     }
 
+    /** IEEE's NaN as SQL. */
+    static final String NAN = "'NaN'::float8";
+
+    /**
+     * {@code greatest(…)} / {@code least(…)} of printed, unified arguments as ClickHouse answers with NaN
+     * (src/Functions/greatest.cpp, LeastGreatestGeneric.h). Two numbers, neither Nullable, take ClickHouse's binary
+     * path {@code a > b ? a : b} ({@code least}: {@code a < b ? a : b}): NaN on either side makes the comparison
+     * false, so the answer is the second argument ({@code greatest(0/0, 1)} 1, {@code greatest(1, 0/0)} nan). More
+     * arguments, or a Nullable one, take the generic path, which compares NaN as smaller than every number for
+     * greatest and larger for least: NaN is passed over unless every value is NaN ({@code greatest(1, 0/0, 2)} 2).
+     * PostgreSQL's LEAST already passes NaN over so (NaN above every number); GREATEST does it as
+     * {@code -LEAST(-a, -b, …)}. Arguments that cannot be NaN print PostgreSQL's function as before.
+     *
+     * @param sqls  the arguments' SQL, unified to the call's type
+     * @param args  the arguments printed (their types)
+     * @param exprs the arguments
+     */
+    static String greatest(boolean greatest, java.util.List<String> sqls, java.util.List<Frag> args,
+            java.util.List<Expr> exprs) {
+        String fn = greatest ? "GREATEST" : "LEAST";
+        boolean nan = false;
+        boolean nullable = false;
+        for (int i = 0; i < args.size(); i++) {
+            nan |= canBeNaN(args.get(i), exprs.get(i));
+            String t = args.get(i).type();
+            String cat = HogQLTypes.cat(t);
+            nullable |= t.startsWith("Nullable(") || !(cat.equals("int") || cat.equals("float"));
+        }
+        if (!nan) {
+            return fn + "(" + String.join(", ", sqls) + ")";
+        }
+        if (sqls.size() == 2 && !nullable) {
+            String a = sqls.get(0);
+            String b = sqls.get(1);
+            return "(CASE WHEN (" + a + ") = " + NAN + " OR (" + b + ") = " + NAN + " THEN " + b + " ELSE " + fn + "("
+                    + a + ", " + b + ") END)";
+        }
+        if (!greatest) {
+            return "LEAST(" + String.join(", ", sqls) + ")";
+        }
+        return "(-LEAST(" + String.join(", ", sqls.stream().map(x -> "-(" + x + ")").toList()) + "))";
+    }
+
+    /**
+     * The SQL of ClickHouse's {@code max} of a Float column ({@code fn}: {@code max(…)} with its filter after the
+     * closing parenthesis written by the caller): ClickHouse's max keeps the first value and replaces it only by a
+     * greater one, so a NaN is passed over unless it comes first (02406_minmax_behaviour: max of 1, 2, 3, nan, 4, 5
+     * is 5). PostgreSQL's max takes NaN as the largest; {@code -min(-x)} passes it over unless every value is NaN
+     * (min already does: NaN is above every number there). Rows have no order in SQL, so the answer does not depend
+     * on which row comes first, where ClickHouse's does (a NaN in its first row read).
+     */
+    static String maxOfFloat(String x) {
+        return "-min(-(" + x + "))";
+    }
+
+    /**
+     * ORDER BY of {@code argMax}'s value ({@code desc}) or {@code argMin}'s: a Float's NaN after the numbers both
+     * ways (ClickHouse's argMax replaces its row only for a greater value, so a NaN never wins over a number; argMin
+     * likewise), NULL last.
+     */
+    static String argOrder(Frag y, boolean desc) {
+        if (desc && HogQLTypes.cat(y.type()).equals("float")) {
+            return "(" + y.sql() + " = " + NAN + ") ASC NULLS LAST, " + y.sql() + " DESC NULLS LAST";
+        }
+        return y.sql() + (desc ? " DESC" : " ASC") + " NULLS LAST";
+    }
+
+    /**
+     * {@code (a1, a2, …) op (b1, b2, …)} of two tuple literals whose elements can be NaN, as ClickHouse compares tuples:
+     * element by element with the elements' own comparisons (FunctionsComparison's executeTuple), so IEEE's NaN
+     * there — {@code (1, nan) = (1, nan)} 0, {@code (nan, 1) < (nan, 2)} 0, {@code (1, nan) < (2, nan)} 1;
+     * {@code =} all equal, {@code !=} any unequal, {@code < <= > >=} lexicographic ({@code a1 < b1 OR (a1 = b1 AND
+     * …)}, the last pair by the operator itself). Quarry holds a tuple as a jsonb array, whose comparison takes NaN as
+     * equal to itself. Null for anything else (tuples that cannot hold NaN compare as before).
+     */
+    static String tupleCompare(PostgresPrinter p, Expr.Compare c) {
+        if (!(c.left() instanceof Expr.TupleLit l) || !(c.right() instanceof Expr.TupleLit r)
+                || l.items().size() != r.items().size() || l.items().isEmpty()) {
+            return null;
+        }
+        String op = c.op().equals("<>") ? "!=" : c.op();
+        if (!java.util.Set.of("=", "!=", "<", "<=", ">", ">=").contains(op)) {
+            return null;
+        }
+        int n = l.items().size();
+        boolean nan = false;
+        for (int k = 0; k < n; k++) {
+            nan |= canBeNaN(p.expr(l.items().get(k)), l.items().get(k)) || canBeNaN(p.expr(r.items().get(k)), r.items().get(k));
+        }
+        if (!nan) {
+            return null;
+        }
+        java.util.function.BiFunction<String, Integer, String> pair = (o, k) -> p.expr(
+                new Expr.Compare(o, l.items().get(k), r.items().get(k))).sql();
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        if (op.equals("=") || op.equals("!=")) {
+            for (int k = 0; k < n; k++) {
+                parts.add(pair.apply(op, k));
+            }
+            return "(" + String.join(op.equals("=") ? " AND " : " OR ", parts) + ")";
+        }
+        String strict = op.substring(0, 1);
+        String acc = pair.apply(op, n - 1);
+        for (int k = n - 2; k >= 0; k--) {
+            acc = "(" + pair.apply(strict, k) + " OR (" + pair.apply("=", k) + " AND " + acc + "))";
+        }
+        return acc;
+    }
+
     private static boolean nullable(String type) {
         return type.startsWith("Nullable(") || HogQLTypes.cat(type).equals("null");
     }

@@ -177,6 +177,7 @@ public final class Functions {
     static {
         CoreFunctions.register();
         ScalarFunctions.register();
+        BitFunctions.register();
         ArrayFunctions.register();
         AggregateFunctions.register();
         AliasFunctions.register();

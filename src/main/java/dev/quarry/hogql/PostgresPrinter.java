@@ -492,10 +492,7 @@ public final class PostgresPrinter {
             return "(" + a.exprs().stream().map(x -> bool(expr(x))).collect(Collectors.joining(" AND ")) + ")";
         }
         if (e instanceof Expr.Or o) {
-            if (o.exprs().isEmpty()) {
-                return "FALSE";
-            }
-            return "(" + o.exprs().stream().map(x -> bool(expr(x))).collect(Collectors.joining(" OR ")) + ")";
+            return Disjunctions.print(this, o); // equalities of one String expression read it once
         }
         if (e instanceof Expr.Not n) {
             return "(NOT " + bool(expr(n.expr())) + ")";
@@ -710,8 +707,9 @@ public final class PostgresPrinter {
 
     private String compare(Expr.Compare c) {
         String op = c.op();
-        if (op.equals("in") || op.equals("not in")) {
-            return in(c);
+        String special = op.equals("in") || op.equals("not in") ? in(c) : FloatOrder.tupleCompare(this, c);
+        if (special != null) {
+            return special; // IN, or tuples holding NaN compared element by element
         }
         Frag l = expr(c.left());
         Frag r = expr(c.right());

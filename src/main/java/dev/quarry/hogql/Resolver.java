@@ -290,6 +290,9 @@ public final class Resolver {
         for (Expr e : s.select()) {
             if (e instanceof Expr.Star st) {
                 expandStar(st, scope);
+                if (scope.columns.size() > MAX_COLUMNS) {
+                    throw tooManyColumns(s);
+                }
                 continue;
             }
             Expr inner = e instanceof Expr.Alias a ? a.expr() : e;
@@ -305,6 +308,9 @@ public final class Resolver {
                     : inner instanceof Expr.Field f ? f.chain().get(f.chain().size() - 1)
                     : HogQLPrinter.print(inner);
             scope.columns.add(new Column(name, inner));
+            if (scope.columns.size() > MAX_COLUMNS) {
+                throw tooManyColumns(s);
+            }
         }
         if (s.where() != null) {
             expr(s.where(), scope, false);
@@ -323,6 +329,19 @@ public final class Resolver {
                 expr(b, scope, false);
             }
         }
+    }
+
+    /**
+     * The most columns one SELECT may list in Quarry (after {@code *} is expanded): PostgreSQL's target lists hold at
+     * most 1664 entries, and Quarry adds a few of its own to some SELECTs (LIMIT BY's row numbers, sort keys), so past
+     * this a query would fail in PostgreSQL with its "target lists can have at most 1664 entries". ClickHouse has no
+     * such limit; this is Quarry's. A longer SELECT is a 400 naming the limit before anything is compiled or sent.
+     */
+    static final int MAX_COLUMNS = 1600;
+
+    private static HogQLResolutionException tooManyColumns(SelectQuery s) {
+        return new HogQLResolutionException("A SELECT can list at most " + MAX_COLUMNS + " columns in Quarry (a limit"
+                + " of its PostgreSQL storage; ClickHouse has none): this one lists more", s);
     }
 
     static List<Column> columnsOf(Resolution res, SelectLike q) {

@@ -163,8 +163,8 @@ final class ScalarFunctions {
             return "(CASE WHEN " + xs + " = 0 OR " + ys + " = 0 THEN " + IntegerArithmetic.raise("Division by zero",
                     "illegal_division", "bigint") + " ELSE " + name + "(" + xs + ", " + ys + ") END)";
         };
-        scalar("gcd", 2, 2, returns("Int64"), gcdFn);
-        scalar("lcm", 2, 2, returns("Int64"), gcdFn);
+        scalar("gcd", 2, 2, BitFunctions.GCD_TYPE, gcdFn);
+        scalar("lcm", 2, 2, BitFunctions.GCD_TYPE, gcdFn);
         CallPrinter max2Fn = (p, c, name) -> {
             List<Expr> a = c.args();
             return (name.equals("max2") ? "GREATEST(" : "LEAST(") + "(" + p.num(p.expr(a.get(0))) + ")::float8, ("

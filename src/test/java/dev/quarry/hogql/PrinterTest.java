@@ -265,4 +265,20 @@ class PrinterTest {
                 + "(\"events\".\"event\" = $2::text) LIMIT 100", c.sql());
         assertEquals(List.of(5L, "$pageview"), c.params());
     }
+    /**
+     * ORs of one String expression's equalities with string constants read the expression once, as an IN list in the
+     * place of the first of them (hogql.Disjunctions): one JSON extraction per row, not one per value. Other terms
+     * keep their places.
+     */
+    @Test
+    void orOfStringEqualitiesReadsTheValueOnce() {
+        String s = sql("select count() from events where properties.x = 'a' or event = 'e' or properties.x = 'b'"
+                + " or properties.x = 'c'");
+        assertEquals(1, s.split("->>", -1).length - 1, s);
+        has(s, "((\"events\".\"properties\" ->> $2::text) IN ($3::text, $4::text, $5::text)) OR "
+                + "(\"events\".\"event\" = $6::text))");
+        // one equality alone prints as before
+        has(sql("select count() from events where properties.x = 'a' or event = 'e'"),
+                "((\"events\".\"properties\" ->> $2::text) = $3::text) OR (\"events\".\"event\" = $4::text)");
+    }
 }

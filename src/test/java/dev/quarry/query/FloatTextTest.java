@@ -41,7 +41,7 @@ class FloatTextTest {
     @Test
     void infinityNanAndOutOfRangeTextAreIeeeValues() {
         hogql("select toString(toFloat('inf')), toString(toFloat('-inf')), toString(toFloat('Infinity')), "
-                + "toString(toFloat(' -INF ')), toString(toFloat('nan')), toString(toFloat('NaN')), "
+                + "toString(toFloat('-INF')), toString(toFloat('nan')), toString(toFloat('NaN')), "
                 + "toString(toFloat('1e400')), toString(toFloat('-1e400')), toString(toFloat('1e-400')), "
                 + "toString(toFloat('-1e-400')), toString(toFloat('1.5')), toString(toFloat('-0'))")
                 .then().log().ifValidationFails().statusCode(200).body("results[0]", equalTo(Arrays.asList("inf", "-inf", "inf", "-inf", "nan",
@@ -52,7 +52,9 @@ class FloatTextTest {
     void theLargestAndSubnormalDoublesAndGarbage() {
         hogql("select toFloat('1.7976931348623157e308') = 1.7976931348623157e308, "
                 + "isInfinite(toFloat('1.7976931348623159e308')), toFloat('1e-310') > 0, toFloat('abc'), "
-                + "toFloat('in'), toFloat('nanx'), toFloat('')")
-                .then().statusCode(200).body("results[0]", equalTo(Arrays.asList(1, 1, 1, null, null, null, null)));
+                + "toFloat('in'), toFloat('nanx'), toFloat(''), toFloat(' -INF '), toFloat(' 12')")
+                // ClickHouse's float reader takes no space around the number and must read the whole text (V101_1)
+                .then().statusCode(200).body("results[0]", equalTo(Arrays.asList(1, 1, 1, null, null, null, null, null,
+                        null)));
     }
 }

@@ -207,4 +207,34 @@ class HogQLPropertyTypesTest {
         assertEquals(Arrays.asList("2026-01-09T10:00:00Z"), row(ai, "results.collect { it[0] }"));
         assertEquals(List.of("Nullable(String)"), labels(ai));
     }
+    /**
+     * Texts read through a definition as ClickHouse reads what PostHog prints. Numeric is
+     * {@code accurateCastOrNull(x, 'Float64')} (PostHog's toFloat): ClickHouse's float reader takes a sign, digits,
+     * a point and an exponent, or inf / nan, and the whole text must be read — so "inf" is inf, "nan" nan, "1e3" 1000,
+     * and "  12  " (spaces) and "0x1A" (hex) are NULL. DateTime is {@code parseDateTime64BestEffortOrNull(x, 6, tz)}
+     * (PostHog's toDateTime of a string), which reads digits alone by their count (IO/parseDateTimeBestEffort.cpp):
+     * 10 digits are Unix seconds, with a fraction after a point ("1700000000.25": 2023-11-14 22:13:20.250 UTC), 13
+     * Unix milliseconds, 8 YYYYMMDD in the project's zone, 11 no time (NULL); a JSON number reads as its text. Quarry
+     * read "  12  " as 12 and every Unix time as NULL.
+     */
+    @Test
+    void numericAndDateTimeTextsReadAsClickHouseReadsThem() {
+        Project c = TestProjects.create("Property types C");
+        Capture.to(c)
+                .event("v", "w1", "2026-01-05T10:00:00Z", Map.of("n", "inf", "t", "1700000000"))
+                .event("v", "w1", "2026-01-05T10:01:00Z", Map.of("n", "nan", "t", "1700000000.25"))
+                .event("v", "w1", "2026-01-05T10:02:00Z", Map.of("n", "  12  ", "t", 1700000000L))
+                .event("v", "w1", "2026-01-05T10:03:00Z", Map.of("n", "1e3", "t", 1700000000123L))
+                .event("v", "w1", "2026-01-05T10:04:00Z", Map.of("n", "0x1A", "t", "20260105"))
+                .event("v", "w1", "2026-01-05T10:05:00Z", Map.of("n", 5, "t", "12345678901"))
+                .send();
+        retype(c, "n", "event", "Numeric");
+        retype(c, "t", "event", "DateTime");
+        JsonPath r = hogql(c, "SELECT toString(properties.n), toUnixTimestamp64Milli(properties.t) FROM events"
+                + " ORDER BY timestamp");
+        assertEquals(Arrays.asList("inf", "nan", null, "1000", null, "5"), row(r, "results.collect { it[0] }"));
+        // 2026-01-05 00:00:00 UTC is 1767571200 s
+        assertEquals(Arrays.asList(1700000000000.0, 1700000000250.0, 1700000000000.0, 1700000000123.0,
+                1767571200000.0, null), row(r, "results.collect { it[1] }"));
+    }
 }
