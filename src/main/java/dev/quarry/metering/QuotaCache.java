@@ -49,8 +49,12 @@ final class QuotaCache {
             return false;
         }
         Entry entry = entries.get(teamId);
-        if (entry == null || nanoClock.getAsLong() - entry.readAtNanos() >= ttlNanos) {
+        if (entry == null) {
             return false;
+        }
+        long age = nanoClock.getAsLong() - entry.readAtNanos();
+        if (age < 0 || age >= ttlNanos) {
+            return false; // expired, or the clock went back (a Lambda snapshot restored on another host): read again
         }
         if (entry.quota() == null) {
             return true;
@@ -80,7 +84,7 @@ final class QuotaCache {
         }
         if (entries.size() >= maxProjects && !entries.containsKey(teamId)) {
             long now = nanoClock.getAsLong();
-            entries.values().removeIf(e -> now - e.readAtNanos() >= ttlNanos);
+            entries.values().removeIf(e -> now - e.readAtNanos() < 0 || now - e.readAtNanos() >= ttlNanos);
             if (entries.size() >= maxProjects) {
                 entries.clear();
             }

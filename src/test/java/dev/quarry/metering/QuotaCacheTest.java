@@ -123,7 +123,13 @@ class QuotaCacheTest {
         long later = earlier + MS;
         cache.admittedAfterRead(1, 3L, 1, later); // later read: 1 used, its call admitted (2 of 3)
         cache.admittedAfterRead(1, 3L, 0, earlier); // the earlier read answers last: its call counts in the later entry
+        clock.set(later + MS);
         assertFalse(cache.tryAdmit(1)); // 1 used + 2 admitted = the quota
+        cache.forget(1);
+        cache.admittedAfterRead(1, 4L, 1, later); // the same, with room for one more call
+        cache.admittedAfterRead(1, 4L, 0, earlier);
+        assertTrue(cache.tryAdmit(1));
+        assertFalse(cache.tryAdmit(1));
         cache.forget(1);
         assertEquals(0, cache.size());
     }
@@ -144,6 +150,8 @@ class QuotaCacheTest {
         assertEquals(1, cache.size());
         assertTrue(cache.tryAdmit(7));
         assertFalse(cache.tryAdmit(4));
+        clock.addAndGet(-60_000 * MS); // the clock went back (a snapshot restored elsewhere): 7's entry is not used
+        assertFalse(cache.tryAdmit(7));
         QuotaCache off = new QuotaCache(0, 3, clock::get);
         off.admittedAfterRead(1, null, 0, clock.get());
         assertFalse(off.tryAdmit(1));
