@@ -6,6 +6,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -45,9 +46,19 @@ public class Limits {
             + "RETURNING bucket, n, extract(epoch FROM window_start - now())::float8";
 
     private final Pool pool;
+    private final QuotaCache captureQuotas;
 
-    public Limits(Pool pool) {
+    /**
+     * @param captureQuotaCacheMs how long capture keeps a project's quota answer, in ms (0: a read per request)
+     * @param captureQuotaCacheProjects the most projects whose answer capture keeps at once
+     */
+    public Limits(Pool pool,
+                  @ConfigProperty(name = "quarry.metering.capture-quota-cache-ms", defaultValue = "5000")
+                  long captureQuotaCacheMs,
+                  @ConfigProperty(name = "quarry.metering.capture-quota-cache-projects", defaultValue = "10000")
+                  int captureQuotaCacheProjects) {
         this.pool = pool;
+        this.captureQuotas = new QuotaCache(captureQuotaCacheMs, captureQuotaCacheProjects, System::nanoTime);
     }
 
     /** The project's plan with its overrides; a project with neither a plan nor a default plan row is unlimited. */
@@ -70,10 +81,7 @@ public class Limits {
             Long quota = plan.quota(group);
             long used = row.getLong(1 + QUOTA_COLUMNS.length + RATE_COLUMNS.length);
             if (checkQuota && quota != null && used >= quota) {
-                double untilNextMonth = row.getDouble(2 + QUOTA_COLUMNS.length + RATE_COLUMNS.length);
-                throw new ThrottledException("Monthly quota of " + quota + " " + group.id() + " calls for this project "
-                        + "is used up (plan '" + plan.id() + "'). It resets at the start of next month (UTC).",
-                        (long) Math.ceil(untilNextMonth));
+                throw overQuota(row, plan, group, quota);
             }
             Map<String, Integer> windows = plan.rateWindows(group, hogql);
             if (keyId == null || windows.isEmpty()) {
@@ -81,6 +89,42 @@ public class Limits {
             }
             return bump(keyId, windows);
         });
+    }
+
+    /**
+     * Capture's admission: its monthly quota only (capture has no key, so no rate windows). A project whose answer
+     * was read less than {@code quarry.metering.capture-quota-cache-ms} ago and is still under its quota by the calls
+     * let through since is admitted without a round trip ({@link QuotaCache} says how far a flood can pass the quota
+     * that way); otherwise as {@link #admit}: one read, and 429 throttled_error when the quota is used up.
+     */
+    public Uni<Void> admitCapture(long teamId) {
+        if (captureQuotas.tryAdmit(teamId)) {
+            return Uni.createFrom().voidItem();
+        }
+        long readAt = System.nanoTime();
+        return pool.preparedQuery(PLAN_SQL).execute(Tuple.of(teamId, EndpointGroup.CAPTURE.id())).map(rows -> {
+            if (rows.size() == 0) {
+                captureQuotas.admittedAfterRead(teamId, null, 0, readAt);
+                return null;
+            }
+            Row row = rows.iterator().next();
+            Plan plan = plan(row);
+            Long quota = plan.quota(EndpointGroup.CAPTURE);
+            long used = row.getLong(1 + QUOTA_COLUMNS.length + RATE_COLUMNS.length);
+            if (quota != null && used >= quota) {
+                captureQuotas.forget(teamId);
+                throw overQuota(row, plan, EndpointGroup.CAPTURE, quota);
+            }
+            captureQuotas.admittedAfterRead(teamId, quota, used, readAt);
+            return null;
+        });
+    }
+
+    private static ThrottledException overQuota(Row row, Plan plan, EndpointGroup group, long quota) {
+        double untilNextMonth = row.getDouble(2 + QUOTA_COLUMNS.length + RATE_COLUMNS.length);
+        return new ThrottledException("Monthly quota of " + quota + " " + group.id() + " calls for this project "
+                + "is used up (plan '" + plan.id() + "'). It resets at the start of next month (UTC).",
+                (long) Math.ceil(untilNextMonth));
     }
 
     private Uni<Void> bump(String keyId, Map<String, Integer> windows) {

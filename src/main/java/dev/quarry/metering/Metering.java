@@ -21,13 +21,16 @@ public class Metering {
         this.enabled = enabled;
     }
 
-    /** Capture, once its token named the project: meters the call for it; 429 when its capture quota is used up. */
+    /**
+     * Capture, once its token named the project: meters the call for it; 429 when its capture quota is used up
+     * (the project's answer kept for a few seconds: {@link Limits#admitCapture}).
+     */
     public Uni<Void> admitCapture(long teamId) {
         if (!enabled) {
             return Uni.createFrom().voidItem();
         }
         call.forTeam(teamId);
-        return limits.admit(teamId, null, EndpointGroup.CAPTURE, false, true);
+        return limits.admitCapture(teamId);
     }
 
     /**
