@@ -56,7 +56,7 @@ public final class CohortFilters {
             throw new ValidationException("filters must be an object", "filters");
         }
         JsonNode properties = filters.get("properties");
-        if (properties == null || properties.isNull() || (properties.isObject() && properties.path("values").isEmpty())) {
+        if (properties == null || properties.isNull() || isEmptyGroup(properties)) {
             return null;
         }
         int conditions = count(properties);
@@ -69,6 +69,20 @@ public final class CohortFilters {
         } catch (HogQLException e) {
             throw new ValidationException(e.getMessage(), "filters");
         }
+    }
+
+    /**
+     * {@code {}} or an AND/OR group without values: no criteria. A group whose {@code values} is not a list, or an
+     * object of another type, is read (and refused if it is no filter) rather than taken for empty.
+     */
+    private static boolean isEmptyGroup(JsonNode properties) {
+        if (!properties.isObject()) {
+            return false;
+        }
+        String type = properties.path("type").asText("");
+        JsonNode values = properties.get("values");
+        return (type.isEmpty() || type.equals("AND") || type.equals("OR"))
+                && (values == null || values.isNull() || (values.isArray() && values.isEmpty()));
     }
 
     /**
@@ -99,6 +113,10 @@ public final class CohortFilters {
                 ArrayNode and = f.arrayNode();
                 if (props.isArray()) {
                     for (JsonNode p : props) {
+                        if (!p.isObject()) {
+                            throw new ValidationException("Each property of a cohort group must be an object",
+                                    "groups");
+                        }
                         ObjectNode copy = ((ObjectNode) p).deepCopy();
                         if (copy.path("type").asText("event").equals("event")) {
                             copy.put("type", "person");

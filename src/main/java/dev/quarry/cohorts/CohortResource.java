@@ -143,8 +143,18 @@ public class CohortResource {
             throw new ValidationException("Must be a valid boolean.", "deleted");
         }
         return existing(team.id(), id)
-                .call(found -> filters == null && groups == null ? Uni.createFrom().voidItem()
-                        : references(team.id(), afterUpdate(found, filters, groups), found.id()))
+                .call(found -> {
+                    if (filters == null && groups == null) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    // the criteria as they stand after the edit are checked as a create checks them: an edit that
+                    // makes stored legacy groups the criteria (filters emptied) is refused if they are no filter
+                    JsonNode effective = afterUpdate(found, filters, groups);
+                    if (!found.isStatic()) {
+                        CohortFilters.toExpr(effective);
+                    }
+                    return references(team.id(), effective, found.id());
+                })
                 .flatMap(found -> cohorts.update(team.id(), found.id(), name,
                         body.hasNonNull("description") ? body.get("description").asText() : null,
                         filters == null || filters.isNull() ? null : filters.toString(), legacyGroups(groups),

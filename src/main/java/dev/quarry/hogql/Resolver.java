@@ -324,6 +324,12 @@ public final class Resolver {
         for (SelectQuery.OrderExpr o : s.orderBy()) {
             expr(o.expr(), scope, true);
         }
+        if (scope.columns.size() + s.groupBy().size() + s.orderBy().size() > MAX_COLUMNS) {
+            // PostgreSQL adds each sort and grouping key that is not a column to the target list
+            throw new HogQLResolutionException("A SELECT can list at most " + MAX_COLUMNS + " columns in Quarry,"
+                    + " counting its ORDER BY and GROUP BY keys (a limit of its PostgreSQL storage; ClickHouse has"
+                    + " none): this one has more", s);
+        }
         if (s.limitBy() != null) {
             for (Expr b : s.limitBy().exprs()) {
                 expr(b, scope, false);

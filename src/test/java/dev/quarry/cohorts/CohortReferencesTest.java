@@ -140,6 +140,38 @@ class CohortReferencesTest {
                 .body("detail", equalTo("Cohorts cannot reference other cohorts in a loop."));
     }
 
+    /**
+     * Criteria that are no filter are a 400 wherever they become the cohort's criteria (the breaker's shapes): legacy
+     * groups whose properties are not objects, on create with empty filters and on an edit that empties the filters
+     * of a cohort storing such groups unread; a properties object of an unknown type, whose {@code values} is no list.
+     * Nothing of the refused edit is stored.
+     */
+    @Test
+    void criteriaThatAreNoFilterAre400WhereverTheyBecomeTheCriteria() {
+        Project team = TestProjects.create("Cohort criteria checked");
+        for (String properties : new String[] {"[1]", "[\"x\"]", "[null]", "[[1]]"}) {
+            as(team).body("{\"name\":\"g\",\"filters\":{},\"groups\":[{\"properties\":" + properties + "}]}")
+                    .post(base(team)).then().statusCode(400).body("type", equalTo("validation_error"))
+                    .body("attr", equalTo("groups"));
+        }
+        long stored = create(team, "{\"name\":\"Trap\",\"filters\":" + PLAN_SET
+                + ",\"groups\":[{\"properties\":[1]}]}");
+        as(team).body("{\"filters\":{}}").patch(base(team) + stored + "/").then().statusCode(400)
+                .body("type", equalTo("validation_error")).body("attr", equalTo("groups"));
+        long weirdGroups = create(team, "{\"name\":\"Weird groups\",\"filters\":" + PLAN_SET
+                + ",\"groups\":[{\"properties\":{\"type\":\"weird\",\"values\":\"x\"}}]}");
+        as(team).body("{\"filters\":{}}").patch(base(team) + weirdGroups + "/").then().statusCode(400)
+                .body("type", equalTo("validation_error"));
+        as(team).body("{\"filters\":{\"properties\":{\"type\":\"weird\",\"values\":\"x\"}}}")
+                .patch(base(team) + stored + "/").then().statusCode(400).body("type", equalTo("validation_error"))
+                .body("attr", equalTo("filters"));
+        as(team).body("{\"name\":\"w\",\"filters\":{\"properties\":{\"type\":\"AND\",\"values\":\"x\"}}}")
+                .post(base(team)).then().statusCode(400).body("attr", equalTo("filters"));
+        // the refused edits stored nothing: the cohort is still read by its filters
+        as(team).get(base(team) + stored + "/").then().statusCode(200)
+                .body("filters.properties.values[0].values[0].key", equalTo("plan"));
+    }
+
     @Test
     void aChainBackToTheEditedCohortIsALoop() {
         Project team = TestProjects.create("Cohort loops");

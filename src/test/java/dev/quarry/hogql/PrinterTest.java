@@ -277,6 +277,11 @@ class PrinterTest {
         assertEquals(1, s.split("->>", -1).length - 1, s);
         has(s, "((\"events\".\"properties\" ->> $2::text) IN ($3::text, $4::text, $5::text)) OR "
                 + "(\"events\".\"event\" = $6::text))");
+        // ORs nested in groups are one list: the property read once
+        String nested = sql("select count() from events where (properties.x = 'a' or properties.x = 'b')"
+                + " or (properties.x = 'c' or (event = 'e' or properties.x = 'd'))");
+        assertEquals(1, nested.split("->>", -1).length - 1, nested);
+        has(nested, "IN ($3::text, $4::text, $5::text, $6::text)) OR (\"events\".\"event\" = $7::text)");
         // one equality alone prints as before
         has(sql("select count() from events where properties.x = 'a' or event = 'e'"),
                 "((\"events\".\"properties\" ->> $2::text) = $3::text) OR (\"events\".\"event\" = $4::text)");

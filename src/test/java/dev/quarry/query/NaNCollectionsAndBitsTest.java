@@ -193,6 +193,12 @@ class NaNCollectionsAndBitsTest {
         assertEquals(List.of(2, 0, 1, 3), row("select countIf(x = 'a' or x = 'b' or x = 'z'), countIf(x = 'q' or x = 'r'),"
                 + " countIf(isNull(x = 'a' or x = 'b')), countIf(x = 'a' or x = 'c' or x = 'b' or 1 = 2)"
                 + " from (select arrayJoin(['a', 'b', 'c', NULL]) as x)"));
+        // nested groups (PostHog's nested OR property groups) merge into one list and answer as the ORs:
+        // a and b match (2); NULL x with no term true is NULL (1); c matches the second group only (1)
+        assertEquals(List.of(2, 1, 1), row("select countIf((x = 'a' or x = 'q') or (x = 'b' or x = 'r')),"
+                + " countIf(isNull((x = 'a' or x = 'b') or (x = 'c' or x = 'd'))),"
+                + " countIf(((x = 'z') or (x = 'c')) or (1 = 2))"
+                + " from (select arrayJoin(['a', 'b', 'c', NULL]) as x)"));
     }
 
     /**
@@ -213,5 +219,12 @@ class NaNCollectionsAndBitsTest {
             ok.append(", ").append(k);
         }
         assertEquals(1600, row(ok.toString()).size());
+        // sort keys count too: PostgreSQL adds them to the target list (the breaker's 1,600 columns + 70 keys)
+        StringBuilder sorted = new StringBuilder(ok).append(" from events order by event");
+        for (int k = 0; k < 70; k++) {
+            sorted.append(", properties.p").append(k);
+        }
+        hogql(sorted.toString()).then().statusCode(400).body("type", equalTo("validation_error"))
+                .body("detail", containsString("at most 1600 columns in Quarry, counting its ORDER BY"));
     }
 }
