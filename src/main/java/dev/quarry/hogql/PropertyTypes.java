@@ -27,17 +27,21 @@ import java.util.Set;
  * Only a single key after {@code properties} is typed (as PostHog: a chain of one; {@code properties['x']} as
  * {@code properties.x}); a nested path stays text, and so do PostHog's AI id properties ({@link #AI_STRING_IDS}). As
  * PostHog, a property passed straight to {@code toFloatOrZero}, {@code toIntOrZero} or {@code toFloatOrDefault} is
- * left as its text (those parse a string). Groups and sessions are not typed here (Quarry has no lazy group joins;
- * PostHog does not swap session properties).
+ * left as its text (those parse a string). Group properties are typed through the events' lazy group joins
+ * ({@code events.group_0.properties.x … group_4}) by the group property definitions of that group type index, as
+ * PostHog's {@code PropertyFinder} collects them (keyed {@code "<index>_<name>"}); the {@code groups} table read
+ * directly is not (PostHog types it only under a {@code group_id} global, which HogQL queries do not set), and
+ * neither are sessions (PostHog does not swap session properties).
  *
  * @param event event property name → its definition's property_type ({@code Numeric}, {@code Boolean},
  *     {@code DateTime}; {@code String} and untyped definitions are left out)
  * @param person person property name → its definition's property_type
+ * @param group {@code "<group_type_index>_<name>"} → its group property definition's property_type
  */
-public record PropertyTypes(Map<String, String> event, Map<String, String> person) {
+public record PropertyTypes(Map<String, String> event, Map<String, String> person, Map<String, String> group) {
 
     /** No definitions looked up: every property is read as text (what a compile without a database does). */
-    public static final PropertyTypes NONE = new PropertyTypes(Map.of(), Map.of());
+    public static final PropertyTypes NONE = new PropertyTypes(Map.of(), Map.of(), Map.of());
 
     /** Calls whose argument is parsed as a string: a property passed straight to them stays text (PostHog). */
     static final Set<String> STRING_INPUT = Set.of("tofloatorzero", "tointorzero", "tofloatordefault");
@@ -45,6 +49,7 @@ public record PropertyTypes(Map<String, String> event, Map<String, String> perso
     public PropertyTypes {
         event = event == null ? Map.of() : Map.copyOf(event);
         person = person == null ? Map.of() : Map.copyOf(person);
+        group = group == null ? Map.of() : Map.copyOf(group);
     }
 
     /** Whether a definition's {@code property_type} changes how the property is read (String does not). */
@@ -97,6 +102,17 @@ public record PropertyTypes(Map<String, String> event, Map<String, String> perso
         return types == null ? null : types.get(path.get(0));
     }
 
+    /**
+     * The definition type of a group's property read through the events' lazy join {@code group_<index>}, or null
+     * to read it as text.
+     */
+    String ofGroup(int index, FieldDef field, List<String> path) {
+        if (path.size() != 1 || !Schema.isGroupProperties(field) || AI_STRING_IDS.contains(path.get(0))) {
+            return null;
+        }
+        return group.get(index + "_" + path.get(0));
+    }
+
     /** The HogQL type of a property read by its definition {@code propertyType} (never null: see the class comment). */
     static String type(String propertyType) {
         return switch (propertyType) {
@@ -113,7 +129,7 @@ public record PropertyTypes(Map<String, String> event, Map<String, String> perso
      */
     static void apply(Expr query, Resolver.Resolution res, PropertyTypes types) {
         res.propertyTypes = types;
-        if (types.event.isEmpty() && types.person.isEmpty()) {
+        if (types.event.isEmpty() && types.person.isEmpty() && types.group.isEmpty()) {
             return;
         }
         Placeholders.Transformer.transform(query, e -> {

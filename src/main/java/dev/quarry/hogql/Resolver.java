@@ -169,6 +169,9 @@ public final class Resolver {
             if (r instanceof ColumnRef c) {
                 return propertyTypes.of(c.field(), c.path());
             }
+            if (r instanceof GroupFieldRef g) {
+                return propertyTypes.ofGroup(g.index(), g.field(), g.path());
+            }
             return r instanceof PersonFieldRef p ? propertyTypes.of(p.field(), p.path()) : null;
         }
 
@@ -181,6 +184,9 @@ public final class Resolver {
             Ref r = refs.get(f);
             if (r instanceof ColumnRef c && c.path().isEmpty()) {
                 return propertyTypes.of(c.field(), List.of(key));
+            }
+            if (r instanceof GroupFieldRef g && g.path().isEmpty()) {
+                return propertyTypes.ofGroup(g.index(), g.field(), List.of(key));
             }
             return r instanceof PersonFieldRef p && p.path().isEmpty() ? propertyTypes.of(p.field(), List.of(key)) : null;
         }

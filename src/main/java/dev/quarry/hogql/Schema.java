@@ -87,6 +87,11 @@ public final class Schema {
         return field == EVENT_PROPERTIES;
     }
 
+    /** Whether {@code field} is the groups' {@code properties} (typed by group property definitions through group_N). */
+    static boolean isGroupProperties(FieldDef field) {
+        return field.kind() == Kind.JSON && field.column().equals("group_properties");
+    }
+
     /** Whether {@code field} is the persons' {@code properties} (typed by person property definitions). */
     static boolean isPersonProperties(FieldDef field) {
         return field == PERSON_PROPERTIES;

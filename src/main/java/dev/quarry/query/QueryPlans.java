@@ -134,6 +134,7 @@ public class QueryPlans {
         private final java.util.Set<String> lookedUp = java.util.concurrent.ConcurrentHashMap.newKeySet();
         private final java.util.Map<String, String> eventTypes = new java.util.concurrent.ConcurrentHashMap<>();
         private final java.util.Map<String, String> personTypes = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.Map<String, String> groupTypes = new java.util.concurrent.ConcurrentHashMap<>();
 
         Execution(Team team, java.time.Instant now, QueryStatements statements) {
             this.team = team;
@@ -201,14 +202,19 @@ public class QueryPlans {
             if (missing.isEmpty()) {
                 return Uni.createFrom().item(this::knownTypes);
             }
-            return pool.preparedQuery("SELECT name, type, property_type FROM property_definitions WHERE team_id = $1 "
-                            + "AND type IN (1, 2) AND name = ANY($2) AND property_type IN ('Numeric', 'Boolean', "
-                            + "'DateTime')")
+            return pool.preparedQuery("SELECT name, type, property_type, group_type_index FROM property_definitions "
+                            + "WHERE team_id = $1 AND type IN (1, 2, 3) AND name = ANY($2) AND property_type IN "
+                            + "('Numeric', 'Boolean', 'DateTime')")
                     .execute(Tuple.of(team.id(), missing.toArray(String[]::new)))
                     .map(rows -> {
                         for (Row row : rows) {
-                            (((Number) row.getValue(1)).intValue() == 1 ? eventTypes : personTypes)
-                                    .put(row.getString(0), row.getString(2));
+                            int type = ((Number) row.getValue(1)).intValue();
+                            if (type == 3) {
+                                groupTypes.put(((Number) row.getValue(3)).intValue() + "_" + row.getString(0),
+                                        row.getString(2));
+                            } else {
+                                (type == 1 ? eventTypes : personTypes).put(row.getString(0), row.getString(2));
+                            }
                         }
                         lookedUp.addAll(missing);
                         return knownTypes();
@@ -218,8 +224,8 @@ public class QueryPlans {
         }
 
         private PropertyTypes knownTypes() {
-            return eventTypes.isEmpty() && personTypes.isEmpty() ? PropertyTypes.NONE
-                    : new PropertyTypes(eventTypes, personTypes);
+            return eventTypes.isEmpty() && personTypes.isEmpty() && groupTypes.isEmpty() ? PropertyTypes.NONE
+                    : new PropertyTypes(eventTypes, personTypes, groupTypes);
         }
 
         /**

@@ -29,7 +29,44 @@ class GroupJoinsTest {
         return given().header("Authorization", "Bearer " + p.key()).contentType("application/json")
                 .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", hogql)))
                 .post("/api/projects/" + p.id() + "/query/").then().statusCode(200).extract().jsonPath()
+                .using(new io.restassured.path.json.config.JsonPathConfig(
+                        io.restassured.path.json.config.JsonPathConfig.NumberReturnType.DOUBLE))
                 .getList("results");
+    }
+
+    /**
+     * Group properties read through {@code group_N} are typed by the group property definitions of index N, as
+     * PostHog's PropertySwapper keys them ({@code "<index>_<name>"}): employees 50 and 9 (Numeric, from the first value
+     * recorded) compare as numbers, so max is 50.0 where the text max is '9'; the {@code groups} table read directly
+     * stays text (PostHog types it only under a {@code group_id} global). The other project's definition of the same
+     * name is String, so its read stays text.
+     */
+    @Test
+    void groupPropertiesAreTypedByTheirDefinitionsThroughGroupJoins() {
+        Project team = TestProjects.create("typed group joins");
+        Project other = TestProjects.create("typed group joins, other");
+        Capture.to(team)
+                .event("$groupidentify", "u1", "2026-01-05T09:00:00Z", Map.of("$group_type", "company",
+                        "$group_key", "acme", "$group_set", Map.of("employees", 50)))
+                .event("$groupidentify", "u1", "2026-01-05T09:01:00Z", Map.of("$group_type", "company",
+                        "$group_key", "tiny", "$group_set", Map.of("employees", 9)))
+                .event("x", "u1", "2026-01-05T10:00:00Z", Map.of("$groups", Map.of("company", "acme")))
+                .event("x", "u1", "2026-01-05T10:01:00Z", Map.of("$groups", Map.of("company", "tiny")))
+                .send();
+        Capture.to(other)
+                .event("$groupidentify", "v1", "2026-01-05T09:00:00Z", Map.of("$group_type", "company",
+                        "$group_key", "acme", "$group_set", Map.of("employees", "many")))
+                .event("$groupidentify", "v1", "2026-01-05T09:01:00Z", Map.of("$group_type", "company",
+                        "$group_key", "tiny", "$group_set", Map.of("employees", "9")))
+                .event("x", "v1", "2026-01-05T10:00:00Z", Map.of("$groups", Map.of("company", "tiny")))
+                .send();
+
+        assertEquals(List.of(List.of(50.0, 1)), rows(team, "select max(group_0.properties.employees), "
+                + "countIf(group_0.properties['employees'] > 10) from events where event = 'x'"));
+        assertEquals(List.of(List.of("acme"), List.of("tiny")), rows(team, "select group_0.key from events "
+                + "where event = 'x' order by group_0.properties.employees desc"));
+        assertEquals(List.of(List.of("9")), rows(team, "select max(properties.employees) from groups where index = 0"));
+        assertEquals(List.of(List.of("9")), rows(other, "select max(group_0.properties.employees) from events"));
     }
 
     @Test
@@ -48,7 +85,8 @@ class GroupJoinsTest {
                 .event("x", "v1", "2026-01-05T10:00:00Z", Map.of("$groups", Map.of("organization", "acme")))
                 .send();
 
-        assertEquals(List.of(List.of("x", "Acme", "acme", "50"), Arrays.asList("y", null, null, null)),
+        // employees is typed Numeric by its group property definition (first value 50): read as Float64
+        assertEquals(List.of(List.of("x", "Acme", "acme", 50.0), Arrays.asList("y", null, null, null)),
                 rows(team, "select event, group_0.properties.name, events.group_0.key, group_0.properties.employees "
                         + "from events where event in ('x', 'y') order by event"));
         // filtered and grouped by a group property; the other project's acme is its own
