@@ -122,11 +122,13 @@ public class PropertyDefinitionResource {
     static int groupTypeIndex(String value, boolean group) {
         Integer index = null;
         if (value != null && !value.isEmpty()) {
-            try {
-                index = Integer.valueOf(value.trim());
-            } catch (NumberFormatException e) {
+            String digits = value.trim();
+            if (!digits.matches("[+-]?[0-9]{1,1000}")) {
                 throw new ValidationException("A valid integer is required.", "group_type_index");
             }
+            // DRF's IntegerField reads any size of integer (Python's int): one past int's range is out of 0…4
+            java.math.BigInteger parsed = new java.math.BigInteger(digits);
+            index = parsed.bitLength() < 32 ? parsed.intValue() : -1;
         }
         if (group && index == null) {
             throw new ValidationException("`group_type_index` must be set for `group` type", null);

@@ -105,7 +105,9 @@ class GroupPropertyDefinitionsTest {
                 "type=event&group_type_index=0", "`group_type_index` can only set for `group` type",
                 "group_type_index=1", "`group_type_index` can only set for `group` type",
                 "type=group&group_type_index=5", "Invalid value for `group_type_index`",
-                "type=group&group_type_index=-1", "Invalid value for `group_type_index`");
+                "type=group&group_type_index=-1", "Invalid value for `group_type_index`",
+                // DRF's IntegerField reads an integer of any size; only then is it out of range
+                "type=group&group_type_index=99999999999", "Invalid value for `group_type_index`");
         refused.forEach((query, detail) -> given().header("Authorization", "Bearer " + team.key()).get(base + query)
                 .then().statusCode(400).body("type", equalTo("validation_error")).body("detail", equalTo(detail))
                 .body("attr", nullValue()));
