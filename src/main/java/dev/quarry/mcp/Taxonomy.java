@@ -206,7 +206,11 @@ public class Taxonomy {
     }
 
     private Uni<String> entityProperties(Team team, String entity) {
-        return definitions.properties(team.id(), 2, null, null, null, 1000, 0).map(page -> {
+        return definitions.properties(team.id(), 2, null, null, null, 1000, 0).map(page -> byType(entity, page));
+    }
+
+    /** An entity's visible property definitions as YAML grouped by type (untyped ones as String), or the empty text. */
+    private String byType(String entity, dev.quarry.definitions.Definitions.Page<PropertyDefinition> page) {
             if (page.results().isEmpty()) {
                 return "No properties were captured for the entity `" + entity + "`.";
             }
@@ -218,7 +222,6 @@ public class Taxonomy {
                 }
             }
             return yaml(byType);
-        });
     }
 
     /**
@@ -319,19 +322,7 @@ public class Taxonomy {
 
     private Uni<String> groupProperties(Team team, String entity, int index) {
         return definitions.properties(team.id(), dev.quarry.capture.DefinitionsRecorder.GROUP, index, null, null, null,
-                1000, 0).map(page -> {
-            if (page.results().isEmpty()) {
-                return "No properties were captured for the entity `" + entity + "`.";
-            }
-            Map<String, List<String[]>> byType = new LinkedHashMap<>();
-            for (PropertyDefinition d : page.results()) {
-                if (!d.hidden()) {
-                    byType.computeIfAbsent(d.propertyType() == null ? "String" : d.propertyType(), k -> new ArrayList<>())
-                            .add(new String[] {d.name(), d.description()});
-                }
-            }
-            return yaml(byType);
-        });
+                1000, 0).map(page -> byType(entity, page));
     }
 
     private Uni<String> groupPropertyValues(Team team, String entity, int index, String property) {
