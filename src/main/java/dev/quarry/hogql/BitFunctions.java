@@ -32,6 +32,7 @@ final class BitFunctions {
     }
 
     static void register() {
+        registerBitTestMany();
         scalar("bitNot", 1, 1, (t, c) -> {
             String x = t.get(0);
             String cat = HogQLTypes.cat(x);
@@ -73,6 +74,52 @@ final class BitFunctions {
     }
 
     /**
+     * {@code bitTestAll(x, p1, p2, …)} / {@code bitTestAny(x, p1, …)}: UInt8, whether every (any) bit at the positions
+     * (from 0, the least significant) is 1, in the width of {@code x}'s type; a position at or past that width adds
+     * no bit (FunctionBitTestMany.h's mask), so it counts as set for All and unset for Any:
+     * {@code bitTestAll(43, 0, 1, 3, 5)} 1 and {@code bitTestAll(43, 0, 1, 3, 5, 2)} 0, {@code bitTestAny(43, 0, 2)}
+     * 1 and {@code bitTestAny(43, 4, 2)} 0 (ClickHouse's docs' examples: 43 is 0b101011); {@code bitTestAll(-1, 7, 6)} 1
+     * and {@code bitTestAny(-1, 8, 9)} 0 (Int8). PostHog's list takes three arguments or more. The value must be an integer and each position an unsigned integer
+     * (ClickHouse's ILLEGAL_TYPE_OF_ARGUMENT); a NULL argument gives NULL.
+     */
+    private static void registerBitTestMany() {
+        TypeRule type = (t, c) -> {
+            boolean nullable = false;
+            for (int i = 0; i < t.size(); i++) {
+                String cat = HogQLTypes.cat(t.get(i));
+                boolean ok = cat.equals("null") || cat.equals("int") && (i == 0 || HogQLTypes.base(t.get(i))
+                        .startsWith("UInt"));
+                if (!ok) {
+                    throw new HogQLResolutionException("Illegal type " + HogQLTypes.base(t.get(i)) + " of "
+                            + (i == 0 ? "first argument" : "argument " + (i + 1)) + " of function " + c.name(), c);
+                }
+                nullable |= t.get(i).startsWith("Nullable(") || cat.equals("null");
+            }
+            return nullable ? "Nullable(UInt8)" : "UInt8";
+        };
+        CallPrinter print = (p, c, name) -> {
+            boolean all = name.equals("bittestall");
+            Frag x = p.expr(c.args().get(0));
+            int w = HogQLTypes.cat(x.type()).equals("int") ? Math.min(64, IntegerArithmetic.width(x.type())) : 64;
+            String xs = HogQLTypes.cat(x.type()).equals("null") ? "NULL::bigint" : "(" + x.sql() + ")::bigint";
+            java.util.List<String> nulls = new java.util.ArrayList<>(java.util.List.of(xs + " IS NULL"));
+            java.util.List<String> bits = new java.util.ArrayList<>();
+            for (Expr a : c.args().subList(1, c.args().size())) {
+                Frag n = p.expr(a);
+                String ns = HogQLTypes.cat(n.type()).equals("null") ? "NULL::bigint" : "(" + n.sql() + ")";
+                nulls.add(ns + " IS NULL");
+                String bit = "((" + xs + " >> (" + ns + ")::int) & 1) = 1";
+                bits.add(all ? "(" + ns + " >= " + w + " OR " + bit + ")" : "(" + ns + " < " + w + " AND " + bit + ")");
+            }
+            return "(CASE WHEN " + String.join(" OR ", nulls) + " THEN NULL ELSE (" + String.join(all ? " AND " : " OR ",
+                    bits) + ")::int END)";
+        };
+        // PostHog's mapping.py takes 3 arguments or more (bitTestAll(x, p) is its arity error)
+        scalar("bitTestAll", 3, -1, type, print);
+        scalar("bitTestAny", 3, -1, type, print);
+    }
+
+    /**
      * The ClickHouse type of {@code gcd(a, b)} / {@code lcm(a, b)} of two integers: ResultOfAdditionMultiplication,
      * the wider width doubled up to 64 bits, signed when either is ({@code gcd(12, 18)} UInt16); Int64 (Quarry's
      * earlier label) for anything else. Nullable when either argument is.
@@ -92,6 +139,42 @@ final class BitFunctions {
         }
         return nullable ? HogQLTypes.nullable(type) : type;
     };
+
+    /**
+     * The WHEN branches of {@code gcd(a, b)} / {@code lcm(a, b)} that fail the query as ClickHouse's GCDLCMImpl does,
+     * in its order: each argument checked as a divisor of the other (throwIfDivisionLeadsToFPE) — a zero is
+     * ILLEGAL_DIVISION "Division by zero", the smallest value of a signed argument's own type with a signed -1 is
+     * ILLEGAL_DIVISION "Division of minimal signed number by minus one" ({@code gcd(-128, -1)}); then, for a signed
+     * result type, an argument equal to that type's smallest or largest value is DECIMAL_OVERFLOW "Intermediate result
+     * overflow (signed a = …, signed b = …, min = …, max = …)" — reachable only where the result is Int64 (an Int64
+     * argument, or a UInt64 with a signed one): {@code gcd(toInt64(9223372036854775807), 3)},
+     * {@code lcm(-9223372036854775808, 2)}. Quarry computed these (PostgreSQL's gcd of the smallest bigint and 2 is 2).
+     *
+     * @param xs the first argument as bigint SQL
+     * @param resultType the call's type ({@link #GCD_TYPE})
+     */
+    static String gcdChecks(String xType, String xs, String yType, String ys, String resultType) {
+        StringBuilder sql = new StringBuilder("WHEN " + xs + " = 0 OR " + ys + " = 0 THEN "
+                + IntegerArithmetic.raise("Division by zero", "illegal_division", "bigint"));
+        String xb = HogQLTypes.base(xType);
+        String yb = HogQLTypes.base(yType);
+        if (xb.matches("Int(8|16|32|64)") && yb.matches("Int(8|16|32|64)")) {
+            String xMin = BigInteger.ONE.shiftLeft(IntegerArithmetic.width(xb) - 1).negate().toString();
+            String yMin = BigInteger.ONE.shiftLeft(IntegerArithmetic.width(yb) - 1).negate().toString();
+            sql.append(" WHEN (" + xs + " = " + xMin + " AND " + ys + " = -1) OR (" + ys + " = " + yMin + " AND " + xs
+                    + " = -1) THEN " + IntegerArithmetic.raise("Division of minimal signed number by minus one",
+                    "illegal_division", "bigint"));
+        }
+        if (HogQLTypes.base(resultType).equals("Int64")) {
+            String min = "-9223372036854775808";
+            String max = "9223372036854775807";
+            sql.append(" WHEN " + xs + " IN (" + min + ", " + max + ") OR " + ys + " IN (" + min + ", " + max
+                    + ") THEN hogql_raise('Intermediate result overflow (signed a = ' || " + xs
+                    + " || ', signed b = ' || " + ys + " || ', min = " + min + ", max = " + max
+                    + ")', 'decimal_overflow', NULL::bigint)");
+        }
+        return sql.toString();
+    }
 
     private static HogQLResolutionException illegal(String type, Expr.Call c) {
         return new HogQLResolutionException("Illegal type " + HogQLTypes.base(type) + " of argument of function "

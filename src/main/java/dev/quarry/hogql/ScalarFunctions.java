@@ -157,11 +157,11 @@ final class ScalarFunctions {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
             Frag y = p.expr(a.get(1));
-            // ClickHouse checks both arguments as divisors: a zero fails the query ("Division by zero")
-            String xs = "trunc(" + p.num(x) + ")::bigint";
-            String ys = "trunc(" + p.num(y) + ")::bigint";
-            return "(CASE WHEN " + xs + " = 0 OR " + ys + " = 0 THEN " + IntegerArithmetic.raise("Division by zero",
-                    "illegal_division", "bigint") + " ELSE " + name + "(" + xs + ", " + ys + ") END)";
+            // an integer as it is (trunc would read it as a double and round 2^63 - 1 up, out of bigint's range)
+            String xs = HogQLTypes.cat(x.type()).equals("int") ? "(" + x.sql() + ")::bigint" : "trunc(" + p.num(x) + ")::bigint";
+            String ys = HogQLTypes.cat(y.type()).equals("int") ? "(" + y.sql() + ")::bigint" : "trunc(" + p.num(y) + ")::bigint";
+            return "(CASE " + BitFunctions.gcdChecks(x.type(), xs, y.type(), ys, p.type(c)) + " ELSE " + name + "("
+                    + xs + ", " + ys + ") END)";
         };
         scalar("gcd", 2, 2, BitFunctions.GCD_TYPE, gcdFn);
         scalar("lcm", 2, 2, BitFunctions.GCD_TYPE, gcdFn);
