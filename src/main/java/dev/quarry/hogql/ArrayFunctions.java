@@ -47,7 +47,9 @@ final class ArrayFunctions {
                 return name.equals("hasall") ? "TRUE" : "FALSE";
             }
             Frag y = array(p, a.get(1));
-            return "coalesce(" + x.sql() + (name.equals("hasall") ? " @> " : " && ") + y.sql() + ", FALSE)";
+            String byValue = hasAllByValue(p, name.equals("hasall"), x, y);
+            return byValue != null ? byValue
+                    : "coalesce(" + x.sql() + (name.equals("hasall") ? " @> " : " && ") + y.sql() + ", FALSE)";
         };
         TypeRule hasallType = (t, c) -> {
             if (c.args().get(1) instanceof Expr.ArrayLit l && l.items().isEmpty()) {
@@ -256,6 +258,36 @@ final class ArrayFunctions {
     }
 
     /** An array argument printed: a NULL is an empty text array (its type checked by the typing pass). */
+    /**
+     * {@code hasAll(x, y)} / {@code hasAny(x, y)} where PostgreSQL's {@code @>} / {@code &&} would answer otherwise:
+     * ClickHouse compares numbers with {@code ==} (GatherUtils' sliceEqualElements, accurate::equalsOp), so NaN is
+     * never found ({@code hasAll([1, nan], [nan])} 0, {@code hasAny([nan], [nan])} 0), and takes NULL as a value
+     * (its docs: {@code hasAll([1, NULL], [NULL])} 1, {@code hasAny([NULL], [NULL])} 1, {@code hasAll([1], [NULL])}
+     * 0), where PostgreSQL's operators find NaN and never find NULL. Null when neither array's elements are Float or
+     * Nullable (the operators answer as ClickHouse there).
+     */
+    private static String hasAllByValue(PostgresPrinter p, boolean all, Frag x, Frag y) {
+        String ex = HogQLTypes.elementType(x.type());
+        String ey = HogQLTypes.elementType(y.type());
+        boolean xFloat = HogQLTypes.cat(ex).equals("float");
+        boolean yFloat = HogQLTypes.cat(ey).equals("float");
+        boolean nulls = ex.startsWith("Nullable(") || ey.startsWith("Nullable(") || HogQLTypes.cat(ex).equals("null")
+                || HogQLTypes.cat(ey).equals("null");
+        if (!xFloat && !yFloat && !nulls) {
+            return null;
+        }
+        String ua = p.generatedAlias("ha");
+        String ub = p.generatedAlias("hb");
+        String a = ua + ".\"v\"";
+        String b = ub + ".\"v\"";
+        String same = "((" + a + " = " + b + (xFloat ? " AND " + a + " <> 'NaN'::float8" : yFloat ? " AND " + b
+                + " <> 'NaN'::float8" : "") + ") OR (" + a + " IS NULL AND " + b + " IS NULL))";
+        String inX = "EXISTS (SELECT 1 FROM unnest(" + x.sql() + ") AS " + ua + "(\"v\") WHERE " + same + ")";
+        String from = "FROM unnest(" + y.sql() + ") AS " + ub + "(\"v\")";
+        return all ? "(NOT EXISTS (SELECT 1 " + from + " WHERE NOT " + inX + "))"
+                : "(EXISTS (SELECT 1 " + from + " WHERE " + inX + "))";
+    }
+
     private static Frag array(PostgresPrinter p, Expr e) {
         Frag a = p.expr(e);
         if (HogQLTypes.cat(a.type()).equals("null")) {

@@ -187,32 +187,35 @@ final class FloatOrder {
     }
 
     /**
-     * {@code (a1, a2, …) op (b1, b2, …)} of two tuple literals whose elements can be NaN, as ClickHouse compares tuples:
-     * element by element with the elements' own comparisons (FunctionsComparison's executeTuple), so IEEE's NaN
-     * there — {@code (1, nan) = (1, nan)} 0, {@code (nan, 1) < (nan, 2)} 0, {@code (1, nan) < (2, nan)} 1;
+     * {@code (a1, a2, …) op (b1, b2, …)} of two tuples whose elements can be NaN — literals or tuple columns (a
+     * subquery's or CTE's tuple, {@code tuple(…)}, any expression typed {@code Tuple(…)}) — as ClickHouse compares
+     * tuples: element by element with the elements' own comparisons (FunctionsComparison's executeTuple), so IEEE's
+     * NaN there — {@code (1, nan) = (1, nan)} 0, {@code (nan, 1) < (nan, 2)} 0, {@code (1, nan) < (2, nan)} 1;
      * {@code =} all equal, {@code !=} any unequal, {@code < <= > >=} lexicographic ({@code a1 < b1 OR (a1 = b1 AND
-     * …)}, the last pair by the operator itself). Quarry holds a tuple as a jsonb array, whose comparison takes NaN as
-     * equal to itself. Null for anything else (tuples that cannot hold NaN compare as before).
+     * …)}, the last pair by the operator itself). A tuple column's elements are read with {@code tupleElement(t, k)}.
+     * Quarry holds a tuple as a jsonb array, whose comparison takes NaN as equal to itself. Null for anything else
+     * (tuples that cannot hold NaN compare as before).
      */
     static String tupleCompare(PostgresPrinter p, Expr.Compare c) {
-        if (!(c.left() instanceof Expr.TupleLit l) || !(c.right() instanceof Expr.TupleLit r)
-                || l.items().size() != r.items().size() || l.items().isEmpty()) {
+        java.util.List<Expr> l = tupleItems(p, c.left());
+        java.util.List<Expr> r = tupleItems(p, c.right());
+        if (l == null || r == null || l.size() != r.size() || l.isEmpty()) {
             return null;
         }
         String op = c.op().equals("<>") ? "!=" : c.op();
         if (!java.util.Set.of("=", "!=", "<", "<=", ">", ">=").contains(op)) {
             return null;
         }
-        int n = l.items().size();
+        int n = l.size();
         boolean nan = false;
         for (int k = 0; k < n; k++) {
-            nan |= canBeNaN(p.expr(l.items().get(k)), l.items().get(k)) || canBeNaN(p.expr(r.items().get(k)), r.items().get(k));
+            nan |= canBeNaN(p.expr(l.get(k)), l.get(k)) || canBeNaN(p.expr(r.get(k)), r.get(k));
         }
         if (!nan) {
             return null;
         }
         java.util.function.BiFunction<String, Integer, String> pair = (o, k) -> p.expr(
-                new Expr.Compare(o, l.items().get(k), r.items().get(k))).sql();
+                new Expr.Compare(o, l.get(k), r.get(k))).sql();
         java.util.List<String> parts = new java.util.ArrayList<>();
         if (op.equals("=") || op.equals("!=")) {
             for (int k = 0; k < n; k++) {
@@ -226,6 +229,50 @@ final class FloatOrder {
             acc = "(" + pair.apply(strict, k) + " OR (" + pair.apply("=", k) + " AND " + acc + "))";
         }
         return acc;
+    }
+
+    /**
+     * The elements of a tuple operand: a literal's items, or {@code tupleElement(e, 1)} … of an expression typed
+     * {@code Tuple(…)} (not Nullable); null for anything else.
+     */
+    private static java.util.List<Expr> tupleItems(PostgresPrinter p, Expr e) {
+        if (e instanceof Expr.TupleLit t) {
+            return t.items();
+        }
+        if (e instanceof SelectLike) {
+            return null;
+        }
+        String type = p.type(e);
+        if (type == null || !type.startsWith("Tuple(")) {
+            return null;
+        }
+        int n = HogQLTypes.tupleTypes(type).size();
+        java.util.List<Expr> items = new java.util.ArrayList<>();
+        for (int k = 1; k <= n; k++) {
+            items.add(Expr.Call.of("tupleElement", e, new Expr.Constant((long) k)));
+        }
+        return items;
+    }
+
+    /**
+     * {@code left [NOT] IN (items)} of a list of values (coerced operands). ClickHouse builds a hash set of the list
+     * and finds a Float64 key by its bits (HashTable's bitEquals): NaN is found ({@code nan IN (nan)} 1, PostgreSQL's
+     * answer too), and the two zeros are different keys — {@code -0.0 IN (0.0)} is 0 and {@code 0.0 IN (-0.0)} 0,
+     * where {@code -0.0 = 0.0} is 1 (ClickHouse's PR 115970 "Make hash tables agree with equals on negative zero"
+     * states this behaviour; it is not merged). PostgreSQL's IN takes the zeros as equal, so a Float zero on the left
+     * is compared by its text ({@code -0} / {@code 0}), every other value by PostgreSQL's IN as before.
+     */
+    static String inList(PostgresPrinter p, java.util.List<Expr> exprs, String left, java.util.List<String> items,
+            boolean not, String leftType) {
+        String list = "(" + left + " IN (" + String.join(", ", items) + "))";
+        if (HogQLTypes.cat(leftType).equals("float") && exprs.stream().allMatch(e -> {
+            String c = HogQLTypes.cat(p.expr(e).type());
+            return c.equals("float") || c.equals("int") || c.equals("string");
+        })) {
+            list = "(CASE WHEN (" + left + ") = 0 THEN (" + left + ")::float8::text IN (" + String.join(", ",
+                    items.stream().map(i -> "(" + i + ")::float8::text").toList()) + ") ELSE " + list + " END)";
+        }
+        return not ? "(NOT " + list + ")" : list;
     }
 
     private static boolean nullable(String type) {

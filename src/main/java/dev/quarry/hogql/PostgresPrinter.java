@@ -766,7 +766,7 @@ public final class PostgresPrinter {
             left = s[0];
             rs.add(s[1]);
         }
-        return "(" + left + (not ? " NOT IN (" : " IN (") + String.join(", ", rs) + "))";
+        return FloatOrder.inList(this, items, left, rs, not, l.type()); // a Float's zeros by sign, as ClickHouse's sets
     }
 
     /**
