@@ -541,8 +541,10 @@ abstract class ExprParser extends TermParser {
                 }
                 case "select", "from", "where", "group", "order", "limit", "having", "union", "when", "then",
                         "else", "end", "and", "or" -> {
-                    // a keyword with nothing after it is a column name in PostHog's grammar: select a, where
-                    if (peek(1).kind() != Token.Kind.EOF && !peek(1).isOp(";")) {
+                    // a keyword with nothing after it is a column name in PostHog's grammar: select a, where;
+                    // and(…) / or(…) where a value starts is PostHog's function call (its grammar's identifier)
+                    boolean call = (w.equals("and") || w.equals("or")) && peek(1).isOp("(");
+                    if (!call && peek(1).kind() != Token.Kind.EOF && !peek(1).isOp(";")) {
                         throw error("Unexpected " + describe(t), t);
                     }
                 }
