@@ -119,6 +119,32 @@ class PathsQueryTest {
     }
 
     /**
+     * PostHog's paths_query_runner, read field by field (issue 19 §5): a lone start or end point loses one trailing
+     * slash as a pageview's URL does ("/pricing/" is /pricing, "/signup/" /signup: the answers above); with both points
+     * each is looked up as written, so startPoint "/home/" finds no item (p1's /home/ is read as /home) and there is
+     * no path. stepLimit 0 and edgeLimit 0 are the defaults (PostHog's {@code stepLimit or 5}, {@code edgeLimit or 50}).
+     * excludeEvents drops items only with includeEventTypes (its _get_event_query returns no condition without them):
+     * with every event read, excluding /signup changes nothing — p3's "clicked cta" is read too.
+     */
+    @Test
+    void pointsLimitsAndExclusionsAsPostHogReadsThem() {
+        assertEquals(List.of("1_/pricing > 2_/signup 1 180000"), edges(query(team, paths(Map.of("startPoint",
+                "/pricing/")))));
+        assertEquals(List.of("1_/home > 2_/pricing 1 120000", "1_/home > 2_/signup 1 600000",
+                "2_/pricing > 3_/signup 1 180000"), edges(query(team, paths(Map.of("endPoint", "/signup/")))));
+        assertEquals(List.of(), edges(query(team, paths(Map.of("startPoint", "/home/", "endPoint", "/signup")))));
+        assertEquals(List.of("1_/home > 2_/pricing 2 180000", "1_/blog/a > 2_/blog/b 1 60000",
+                "1_/home > 2_/signup 1 600000", "2_/pricing > 3_/signup 1 180000"),
+                edges(query(team, paths(Map.of("stepLimit", 0, "edgeLimit", 0)))));
+        Map<String, Object> everyEvent = new java.util.HashMap<>(Map.of("localPathCleaningFilters",
+                List.of(Map.of("regex", "^https://x\\.io", "alias", "")), "excludeEvents", List.of("/signup")));
+        assertEquals(List.of("1_/home > 2_/pricing 2 180000", "1_/blog/a > 2_/blog/b 1 60000",
+                "1_/home > 2_/signup 1 600000", "2_/pricing > 3_/signup 1 180000", "2_/pricing > 3_clicked cta 1 60000"),
+                edges(query(team, Map.of("kind", "PathsQuery", "pathsFilter", everyEvent, "dateRange",
+                        Map.of("date_from", "2020-01-01", "date_to", "2020-01-03"), "properties", List.of()))));
+    }
+
+    /**
      * Custom events join the walk: p3 adds 2_/pricing → 3_clicked cta (60 s). Grouping /blog/* makes p4's two
      * pages one item (no edge). Excluding /signup leaves p1 [/home, /pricing] and p2 [/home].
      */
@@ -153,7 +179,7 @@ class PathsQueryTest {
     @Test
     void unsupportedPathsInputsAre400() {
         for (Map<String, Object> f : List.of(Map.<String, Object>of("includeEventTypes", List.of("$autocapture")),
-                Map.<String, Object>of("stepLimit", 0), Map.<String, Object>of("whatever", 1))) {
+                Map.<String, Object>of("stepLimit", -1), Map.<String, Object>of("whatever", 1))) {
             given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
                     .body(Map.of("query", paths(f), "refresh", "force_blocking"))
                     .post("/api/environments/" + team.id() + "/query/").then().statusCode(400);

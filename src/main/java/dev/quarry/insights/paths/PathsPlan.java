@@ -77,12 +77,30 @@ public record PathsPlan(QueryDateRange range, Expr where, Expr item, Expr groupi
         Long max = f.maxEdgeWeight() == null || f.maxEdgeWeight() == 0 ? null : f.maxEdgeWeight();
         String start = blankToNull(f.startPoint());
         String end = blankToNull(f.endPoint());
+        if (start == null ^ end == null) {
+            // PostHog's paths_per_person_query drops one trailing slash from a lone start or end point, as from a
+            // pageview's URL ("/pricing/" finds /pricing); with both points it looks them up as written
+            if (start != null) {
+                start = withoutTrailingSlash(start);
+            } else {
+                end = withoutTrailingSlash(end);
+            }
+        }
+        // PostHog filters path items by excludeEvents only with includeEventTypes (_get_event_query returns nothing
+        // without them); without them excludeEvents only turns off an item kind it names ($pageview, $screen, hogql)
+        List<String> dropped = types.isEmpty() ? List.of() : exclude;
         Expr kinds = eventKinds(types);
         Expr global = sql.globalFilters(query.properties(), query.filterTestAccounts());
         Expr finalItem = item;
+        String finalStart = start;
+        String finalEnd = end;
         return sql.dateRange(query.dateRange(), Interval.DAY, "-7d").map(range -> new PathsPlan(range,
                 InsightSql.and(global, kinds, InsightSql.timestampIn(range.from(), range.to())), finalItem, grouping,
-                exclude, start, end, stepLimit, edgeLimit, min, max));
+                dropped, finalStart, finalEnd, stepLimit, edgeLimit, min, max));
+    }
+
+    private static String withoutTrailingSlash(String point) {
+        return point.length() > 1 && point.endsWith("/") ? point.substring(0, point.length() - 1) : point;
     }
 
     /** This plan with its events limited further by every one of {@code conditions} (e.g. a range of persons). */
@@ -196,8 +214,9 @@ public record PathsPlan(QueryDateRange range, Expr where, Expr item, Expr groupi
         return kinds.isEmpty() ? new Expr.Constant(true) : kinds.size() == 1 ? kinds.get(0) : new Expr.Or(kinds);
     }
 
+    /** A step or edge limit: PostHog's {@code stepLimit or 5} / {@code edgeLimit or 50}, so 0 is the default too. */
     private static int bounded(Integer value, String field, int dflt, int max) {
-        if (value == null) {
+        if (value == null || value == 0) {
             return dflt;
         }
         if (value < 1 || value > max) {
