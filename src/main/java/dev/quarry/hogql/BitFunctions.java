@@ -176,6 +176,25 @@ final class BitFunctions {
         return sql.toString();
     }
 
+    /**
+     * The value of {@code gcd(a, b)} / {@code lcm(a, b)} (bigint operands, checked by {@link #gcdChecks}). ClickHouse's
+     * lcm is {@code |a| / gcd(a, b) * |b|} in the result type's unsigned width, wrapping ("overflow in implementation
+     * specific way", src/Functions/lcm.cpp), then read as the result type; only a 64-bit result can overflow (narrower
+     * arguments are widened first), so there it is computed in numeric and wrapped: {@code lcm(toInt64(3037000500),
+     * toInt64(3037000501))} is -9223372033672301116 and {@code lcm(4294967296, 4294967297)} (UInt64) 4294967296, where
+     * PostgreSQL's lcm fails with bigint out of range.
+     */
+    static String gcdValue(String name, String xs, String ys, String resultType) {
+        String base = HogQLTypes.base(resultType);
+        if (!name.equals("lcm") || !(base.equals("Int64") || base.equals("UInt64"))) {
+            return name + "(" + xs + ", " + ys + ")";
+        }
+        String product = "(div(abs((" + xs + ")::numeric), gcd(" + xs + ", " + ys + ")::numeric) * abs((" + ys
+                + ")::numeric))";
+        return base.equals("Int64") ? "hogql_wrap(" + product + ", 64, true)::bigint"
+                : "hogql_wrap(" + product + ", 64, false)";
+    }
+
     private static HogQLResolutionException illegal(String type, Expr.Call c) {
         return new HogQLResolutionException("Illegal type " + HogQLTypes.base(type) + " of argument of function "
                 + c.name(), c);

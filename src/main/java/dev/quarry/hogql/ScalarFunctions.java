@@ -160,8 +160,8 @@ final class ScalarFunctions {
             // an integer as it is (trunc would read it as a double and round 2^63 - 1 up, out of bigint's range)
             String xs = HogQLTypes.cat(x.type()).equals("int") ? "(" + x.sql() + ")::bigint" : "trunc(" + p.num(x) + ")::bigint";
             String ys = HogQLTypes.cat(y.type()).equals("int") ? "(" + y.sql() + ")::bigint" : "trunc(" + p.num(y) + ")::bigint";
-            return "(CASE " + BitFunctions.gcdChecks(x.type(), xs, y.type(), ys, p.type(c)) + " ELSE " + name + "("
-                    + xs + ", " + ys + ") END)";
+            return "(CASE " + BitFunctions.gcdChecks(x.type(), xs, y.type(), ys, p.type(c)) + " ELSE "
+                    + BitFunctions.gcdValue(name, xs, ys, p.type(c)) + " END)";
         };
         scalar("gcd", 2, 2, BitFunctions.GCD_TYPE, gcdFn);
         scalar("lcm", 2, 2, BitFunctions.GCD_TYPE, gcdFn);

@@ -91,6 +91,13 @@ class IntegerBoundsNaNColumnsAndBitTestsTest {
         assertEquals(Arrays.asList(1, "UInt64", 2, "Int64", 12, "Int16"),
                 valuesAndTypes("select gcd(9223372036854775807, 2), gcd(toInt64(-9223372036854775806), 4),"
                         + " lcm(-4, 6)"));
+        // lcm is |a| / gcd(a, b) * |b| in 64 bits, wrapping (src/Functions/lcm.cpp): 3037000500 × 3037000501 is
+        // 2^63 + 3182449692, read as Int64 -9223372033672301116; 2^32 × (2^32 + 1) is 2^64 + 2^32, so 4294967296 in
+        // UInt64 and in Int64 alike. PostgreSQL's lcm failed (bigint out of range).
+        assertEquals(Arrays.asList("-9223372033672301116", "4294967296", "4294967296", "12000000000"),
+                row("select toString(lcm(toInt64(3037000500), toInt64(3037000501))),"
+                        + " toString(lcm(4294967296, 4294967297)), toString(lcm(toInt64(-4294967296), toInt64(4294967297))),"
+                        + " toString(lcm(toInt64(6000000000), toInt64(4000000000)))"));
     }
 
     /**
