@@ -264,14 +264,15 @@ final class FloatOrder {
      */
     static String inList(PostgresPrinter p, java.util.List<Expr> exprs, String left, java.util.List<String> items,
             boolean not, String leftType) {
-        String list = "(" + left + " IN (" + String.join(", ", items) + "))";
-        if (HogQLTypes.cat(leftType).equals("float") && exprs.stream().allMatch(e -> {
+        if (!HogQLTypes.cat(leftType).equals("float") || !exprs.stream().allMatch(e -> {
             String c = HogQLTypes.cat(p.expr(e).type());
             return c.equals("float") || c.equals("int") || c.equals("string");
         })) {
-            list = "(CASE WHEN (" + left + ") = 0 THEN (" + left + ")::float8::text IN (" + String.join(", ",
-                    items.stream().map(i -> "(" + i + ")::float8::text").toList()) + ") ELSE " + list + " END)";
+            return "(" + left + (not ? " NOT IN (" : " IN (") + String.join(", ", items) + "))";
         }
+        String list = "(CASE WHEN (" + left + ") = 0 THEN (" + left + ")::float8::text IN (" + String.join(", ",
+                items.stream().map(i -> "(" + i + ")::float8::text").toList()) + ") ELSE (" + left + " IN ("
+                + String.join(", ", items) + ")) END)";
         return not ? "(NOT " + list + ")" : list;
     }
 
