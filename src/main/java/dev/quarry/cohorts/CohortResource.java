@@ -106,6 +106,9 @@ public class CohortResource {
         boolean isStatic = body.path("is_static").asBoolean(false);
         JsonNode filters = body.get("filters");
         JsonNode groups = body.get("groups");
+        if (!isStatic && body.has("filters")) {
+            CohortFiltersBody.check(filters);
+        }
         JsonNode effective = CohortFilters.effective(filters, groups);
         if (!isStatic) {
             // validate before storing anything; PostHog reads the deprecated groups when filters are absent
@@ -134,16 +137,21 @@ public class CohortResource {
         }
         String name = body.has("name") ? requiredName(body) : null;
         JsonNode filters = body.get("filters");
-        if (filters != null && !filters.isNull()) {
-            CohortFilters.toExpr(filters);
-        }
         JsonNode groups = body.get("groups");
-        CohortFilters.fromLegacyGroups(groups);
         if (body.has("deleted") && !body.get("deleted").isBoolean()) {
             throw new ValidationException("Must be a valid boolean.", "deleted");
         }
         return existing(team.id(), id)
                 .call(found -> {
+                    // PostHog finds the cohort first (404), then validates the body; a static cohort's filters (by
+                    // the body or as stored) are not checked
+                    if (body.has("filters") && !found.isStatic() && !body.path("is_static").asBoolean(false)) {
+                        CohortFiltersBody.check(filters);
+                    }
+                    if (filters != null && !filters.isNull()) {
+                        CohortFilters.toExpr(filters);
+                    }
+                    CohortFilters.fromLegacyGroups(groups);
                     if (filters == null && groups == null) {
                         return Uni.createFrom().voidItem();
                     }
