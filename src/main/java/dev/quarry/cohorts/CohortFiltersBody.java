@@ -51,6 +51,68 @@ final class CohortFiltersBody {
         }
     }
 
+    /**
+     * PostHog's {@code validate_query} and the create-time rules on a cohort's {@code query}: a falsy query (absent,
+     * null, {@code {}}, "") is none; a query that is not an object is 400 "Query must be a dictionary."; one of
+     * another kind than ActorsQuery or HogQLQuery is 400 "Query must be an ActorsQuery or HogQLQuery. Got: &lt;kind&gt;"
+     * (both attr {@code query}); an ActorsQuery or HogQLQuery is read as the {@code /query} API reads it (a field of
+     * the wrong shape is a 400 naming it). Then, on create: a query beside truthy filters is 400 "Cannot set both
+     * query and filters at the same time." and a dynamic cohort with a query is 400 "Cannot create a dynamic cohort
+     * with a query. Set is_static to true." (no attr, as PostHog raises them from {@code create}). A static cohort
+     * filled from a query (PostHog's {@code insert_cohort_from_query}) is not computed by Quarry: 400 naming
+     * {@code query}, rather than an empty cohort.
+     *
+     * @param body the create or edit body
+     * @param isStatic whether the cohort is static (the body's {@code is_static}, or the stored cohort's on edit)
+     * @param create true on create, where PostHog checks query against filters and is_static
+     */
+    static void query(JsonNode body, boolean isStatic, boolean create) {
+        JsonNode query = body.get("query");
+        if (!truthy(query)) {
+            return;
+        }
+        if (!query.isObject()) {
+            throw new ValidationException("Query must be a dictionary.", "query");
+        }
+        JsonNode kind = query.get("kind");
+        String name = kind == null || kind.isNull() ? "None" : kind.isTextual() ? kind.asText() : kind.toString();
+        switch (name) {
+            case "ActorsQuery" -> dev.quarry.query.schema.QuerySchema.parse(query, dev.quarry.insights.ActorsQuery.class,
+                    "ActorsQuery");
+            case "HogQLQuery" -> dev.quarry.query.schema.QuerySchema.parse(query, dev.quarry.query.HogQLQuery.class,
+                    "HogQLQuery");
+            default -> throw new ValidationException("Query must be an ActorsQuery or HogQLQuery. Got: " + name,
+                    "query");
+        }
+        if (create && truthy(body.get("filters"))) {
+            throw new ValidationException("Cannot set both query and filters at the same time.", null);
+        }
+        if (create && !isStatic) {
+            throw new ValidationException("Cannot create a dynamic cohort with a query. Set is_static to true.", null);
+        }
+        if (isStatic) {
+            throw new ValidationException("A static cohort filled from a query is not supported by Quarry: add its "
+                    + "persons with _create_static_person_ids, add_persons_to_static_cohort or a CSV", "query");
+        }
+        // an edit storing a query on a dynamic cohort: PostHog stores it and still calculates from the filters
+        throw new ValidationException("A query on a dynamic cohort is not supported by Quarry (PostHog stores it "
+                + "unread; its members come from the filters)", "query");
+    }
+
+    /** Python's truthiness of a JSON value: null, {@code {}}, {@code []}, "", 0 and false are falsy. */
+    static boolean truthy(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return false;
+        }
+        if (node.isContainerNode() || node.isTextual()) {
+            return node.isContainerNode() ? !node.isEmpty() : !node.asText().isEmpty();
+        }
+        if (node.isNumber()) {
+            return node.doubleValue() != 0;
+        }
+        return !node.isBoolean() || node.booleanValue();
+    }
+
     /** The first mappable error ("Missing required keys …") and the first other one, in pydantic's order. */
     private static final class Errors {
         String missing;

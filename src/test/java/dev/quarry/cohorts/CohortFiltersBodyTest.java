@@ -3,6 +3,7 @@ package dev.quarry.cohorts;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.quarry.testing.Capture;
 import dev.quarry.testing.PostgresResource;
 import dev.quarry.testing.TestProjects;
 import dev.quarry.testing.TestProjects.Project;
@@ -17,7 +18,9 @@ import org.junit.jupiter.api.Test;
  * "Must contain a 'properties' key with type and values" with {@code attr} {@code filters__detail} (the validator
  * raises the dict {@code {"detail", "type"}}, which drf-exceptions-hog flattens with "__"); a criterion missing a
  * required key of its pydantic model is 400 "Missing required keys for &lt;kind&gt; filter: &lt;key&gt;", attr
- * {@code filters}. A static cohort's filters are not checked. The bodies are those PostHog's cohort editor sends.
+ * {@code filters}. A static cohort's filters are not checked. Its {@code query} ({@code validate_query} and the rules
+ * of {@code create}) and {@code _create_static_person_ids} are read as PostHog reads them. The bodies are those
+ * PostHog's cohort editor and its "save as static cohort" send.
  */
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
@@ -125,5 +128,60 @@ class CohortFiltersBodyTest {
             as(team).body("{\"name\":\"x\",\"filters\":" + f + "}").post(base(team)).then().statusCode(400)
                     .body("type", equalTo("validation_error")).body("attr", equalTo("filters"));
         }
+    }
+
+    @Test
+    void aQueryIsCheckedAsPostHogChecksItAndNeverDropped() {
+        Project team = TestProjects.create("Cohort query body");
+        String actors = "{\"kind\":\"ActorsQuery\",\"select\":[\"id\"]}";
+        // validate_query: attr query
+        as(team).body("{\"name\":\"q\",\"is_static\":true,\"query\":\"select 1\"}").post(base(team)).then()
+                .statusCode(400).body("detail", equalTo("Query must be a dictionary.")).body("attr", equalTo("query"));
+        as(team).body("{\"name\":\"q\",\"is_static\":true,\"query\":{\"kind\":\"TrendsQuery\"}}").post(base(team))
+                .then().statusCode(400).body("detail", equalTo("Query must be an ActorsQuery or HogQLQuery. Got: TrendsQuery"))
+                .body("attr", equalTo("query"));
+        as(team).body("{\"name\":\"q\",\"is_static\":true,\"query\":{\"select\":[\"id\"]}}").post(base(team)).then()
+                .statusCode(400).body("detail", equalTo("Query must be an ActorsQuery or HogQLQuery. Got: None"));
+        // create's rules: no attr
+        as(team).body("{\"name\":\"q\",\"filters\":" + PLAN_SET + ",\"query\":" + actors + "}").post(base(team))
+                .then().statusCode(400).body("detail", equalTo("Cannot set both query and filters at the same time."))
+                .body("attr", equalTo(null));
+        as(team).body("{\"name\":\"q\",\"query\":" + actors + "}").post(base(team)).then().statusCode(400)
+                .body("detail", equalTo("Cannot create a dynamic cohort with a query. Set is_static to true."))
+                .body("attr", equalTo(null));
+        // a static cohort filled from a query is not computed by Quarry: refused, not stored empty
+        as(team).body("{\"name\":\"q\",\"is_static\":true,\"query\":{\"kind\":\"HogQLQuery\",\"query\":"
+                + "\"select person_id from events\"}}").post(base(team)).then().statusCode(400)
+                .body("attr", equalTo("query"));
+        // a falsy query is none
+        as(team).body("{\"name\":\"q\",\"is_static\":true,\"query\":{}}").post(base(team)).then().statusCode(201);
+        as(team).body("{\"name\":\"q\",\"is_static\":true,\"query\":null}").post(base(team)).then().statusCode(201);
+        as(team).get(base(team) + "?search=q").then().statusCode(200).body("count", equalTo(2));
+    }
+
+    @Test
+    void staticPersonIdsOnCreateAreTheMembers() {
+        Project team = TestProjects.create("Cohort static person ids");
+        Project other = TestProjects.create("Cohort static person ids, other");
+        Capture.to(team).event("x", "a", "2026-01-01T00:00:00Z").event("x", "b", "2026-01-01T00:00:00Z").send();
+        Capture.to(other).event("x", "o", "2026-01-01T00:00:00Z").send();
+        String a = person(team, "a");
+        String o = person(other, "o");
+        // a and the other project's o: only a is the project's, so 1 member (PostHog filters by team)
+        long id = as(team).body("{\"name\":\"s\",\"is_static\":true,\"_create_static_person_ids\":[\"" + a + "\",\""
+                + o + "\"]}").post(base(team)).then().statusCode(201).extract().jsonPath().getLong("id");
+        as(team).get(base(team) + id + "/").then().statusCode(200).body("count", equalTo(1));
+        as(team).get("/api/projects/" + team.id() + "/persons/cohorts/?person_id=" + a).then().statusCode(200)
+                .body("results.size()", equalTo(1)).body("results[0].id", equalTo((int) id));
+        as(team).body("{\"name\":\"s\",\"is_static\":true,\"_create_static_person_ids\":\"" + a + "\"}").post(base(team))
+                .then().statusCode(400).body("detail", equalTo("Expected a list of items but got type \"str\"."))
+                .body("attr", equalTo("_create_static_person_ids"));
+        as(team).body("{\"name\":\"s\",\"is_static\":true,\"_create_static_person_ids\":[\"nope\"]}").post(base(team))
+                .then().statusCode(400).body("attr", equalTo("_create_static_person_ids"));
+    }
+
+    private static String person(Project p, String distinctId) {
+        return as(p).get("/api/projects/" + p.id() + "/persons/?distinct_id=" + distinctId).then().statusCode(200)
+                .extract().path("results[0].uuid");
     }
 }
