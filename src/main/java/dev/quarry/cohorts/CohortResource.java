@@ -106,6 +106,11 @@ public class CohortResource {
         boolean isStatic = body.path("is_static").asBoolean(false);
         JsonNode filters = body.get("filters");
         JsonNode groups = body.get("groups");
+        if (!isStatic && body.has("filters")) {
+            CohortFiltersBody.check(filters);
+        }
+        CohortFiltersBody.query(body, isStatic, true);
+        List<UUID> personIds = isStatic ? staticPersonIds(body.get("_create_static_person_ids")) : null;
         JsonNode effective = CohortFilters.effective(filters, groups);
         if (!isStatic) {
             // validate before storing anything; PostHog reads the deprecated groups when filters are absent
@@ -113,6 +118,8 @@ public class CohortResource {
         }
         return references(team.id(), effective, null).flatMap(ok -> cohorts.insert(team.id(), userId, name, body.path("description").asText(""),
                         filters == null || filters.isNull() ? null : filters.toString(), legacyGroups(groups), isStatic))
+                .call(cohort -> personIds == null || personIds.isEmpty() ? Uni.createFrom().voidItem()
+                        : cohorts.addStaticMembers(team.id(), cohort.id(), personIds).replaceWithVoid())
                 .flatMap(cohort -> calculator.recalculate(cohort, team.timezone()).replaceWithVoid()
                         .onFailure(CohortResource::calculationRefused).recoverWithNull()
                         .flatMap(x -> cohorts.find(team.id(), cohort.id())))
@@ -134,16 +141,23 @@ public class CohortResource {
         }
         String name = body.has("name") ? requiredName(body) : null;
         JsonNode filters = body.get("filters");
-        if (filters != null && !filters.isNull()) {
-            CohortFilters.toExpr(filters);
-        }
         JsonNode groups = body.get("groups");
-        CohortFilters.fromLegacyGroups(groups);
         if (body.has("deleted") && !body.get("deleted").isBoolean()) {
             throw new ValidationException("Must be a valid boolean.", "deleted");
         }
         return existing(team.id(), id)
                 .call(found -> {
+                    // PostHog finds the cohort first (404), then validates the body; a static cohort's filters (by
+                    // the body or as stored) are not checked
+                    boolean isStatic = found.isStatic() || body.path("is_static").asBoolean(false);
+                    if (body.has("filters") && !isStatic) {
+                        CohortFiltersBody.check(filters);
+                    }
+                    CohortFiltersBody.query(body, isStatic, false);
+                    if (filters != null && !filters.isNull()) {
+                        CohortFilters.toExpr(filters);
+                    }
+                    CohortFilters.fromLegacyGroups(groups);
                     if (filters == null && groups == null) {
                         return Uni.createFrom().voidItem();
                     }
@@ -185,6 +199,36 @@ public class CohortResource {
         return CohortFilters.effective(filters == null || filters.isNull() ? storedFilters : filters,
                 groups == null || groups.isNull() || !groups.isArray()
                         ? dev.quarry.web.StoredJson.read(mapper, found.groups()) : groups);
+    }
+
+    /**
+     * PostHog's {@code _create_static_person_ids} (a static cohort's members on create: person uuids, those not of
+     * the project skipped): absent or null is none; not a list is DRF's 400 'Expected a list of items but got type
+     * "&lt;type&gt;".'; an item that is no uuid is a 400 naming the field (PostHog's uuid filter fails on it). A dynamic
+     * cohort's are not read, as PostHog's create pops them unread.
+     */
+    static List<UUID> staticPersonIds(JsonNode ids) {
+        if (ids == null || ids.isNull()) {
+            return null;
+        }
+        if (!ids.isArray()) {
+            String type = ids.isObject() ? "dict" : ids.isTextual() ? "str" : ids.isBoolean() ? "bool"
+                    : ids.isIntegralNumber() ? "int" : "float";
+            throw new ValidationException("Expected a list of items but got type \"" + type + "\".",
+                    "_create_static_person_ids");
+        }
+        List<UUID> uuids = new ArrayList<>();
+        for (JsonNode item : ids) {
+            try {
+                if (!item.isValueNode() || item.isNull()) {
+                    throw new IllegalArgumentException();
+                }
+                uuids.add(UUID.fromString(item.asText()));
+            } catch (IllegalArgumentException e) {
+                throw new ValidationException("Not a person uuid: " + item, "_create_static_person_ids");
+            }
+        }
+        return uuids;
     }
 
     private static String legacyGroups(JsonNode groups) {

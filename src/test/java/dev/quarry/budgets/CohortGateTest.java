@@ -36,8 +36,8 @@ class CohortGateTest {
     CohortRecalculation recalculation;
 
     private static Map<String, Object> behavioral(String event, int days) {
-        return Map.of("type", "behavioral", "value", "performed_event", "key", event, "time_value", days,
-                "time_interval", "day");
+        return Map.of("type", "behavioral", "value", "performed_event", "key", event, "event_type", "events",
+                "time_value", days, "time_interval", "day");
     }
 
     private static Response create(Project p, List<Map<String, Object>> values) {

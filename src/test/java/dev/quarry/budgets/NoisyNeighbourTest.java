@@ -143,7 +143,7 @@ class NoisyNeighbourTest {
                 + IntStream.range(0, 70_000).mapToObj(i -> "'v" + i + "'").collect(Collectors.joining(",")) + ")";
         String cohort = "{\"name\":\"flood\",\"filters\":{\"properties\":{\"type\":\"OR\",\"values\":["
                 + IntStream.range(0, 150).mapToObj(i -> "{\"type\":\"behavioral\",\"value\":\"performed_event\","
-                        + "\"key\":\"$pageview\",\"time_value\":" + (1000 + i) + ",\"time_interval\":\"day\"}")
+                        + "\"key\":\"$pageview\",\"event_type\":\"events\",\"time_value\":" + (1000 + i) + ",\"time_interval\":\"day\"}")
                 .collect(Collectors.joining(",")) + "]}}}";
         List<String[]> worst = List.of(
                 new String[] {"/api/projects/" + a.id() + "/query/", query("HogQLQuery", chain, ",\"refresh\":\"force_blocking\"")},

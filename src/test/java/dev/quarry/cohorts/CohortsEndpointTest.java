@@ -116,13 +116,13 @@ class CohortsEndpointTest {
         as(team).get("/api/projects/" + team.id() + "/cohorts/" + recent).then().body("count", equalTo(2));
         // ... and with an example.com email: ann only.
         int both = create(Map.of("name", "Recent example buyers", "filters", group(
-                Map.of("type", "behavioral", "value", "performed_event", "key", "purchase", "time_value", 30, "time_interval", "day"),
+                Map.of("type", "behavioral", "value", "performed_event", "key", "purchase", "event_type", "events", "time_value", 30, "time_interval", "day"),
                 Map.of("key", "email", "value", "example.com", "operator", "icontains", "type", "person"))));
         as(team).get("/api/projects/" + team.id() + "/cohorts/" + both).then().body("count", equalTo(1));
         // at least twice in 30 days: cid.
         int twice = create(Map.of("name", "Repeat buyers", "filters", group(Map.of("type", "behavioral",
-                "value", "performed_event_multiple", "key", "purchase", "operator", "gte", "operator_value", 2,
-                "time_value", 30, "time_interval", "day"))));
+                "value", "performed_event_multiple", "key", "purchase", "event_type", "events", "operator", "gte",
+                "operator_value", 2, "time_value", 30, "time_interval", "day"))));
         as(team).get("/api/projects/" + team.id() + "/cohorts/" + twice).then().body("count", equalTo(1));
         as(team).get("/api/projects/" + team.id() + "/persons/cohorts/?person_id=" + personOf("cid"))
                 .then().body("results.id", hasItem(twice));
@@ -178,16 +178,16 @@ class CohortsEndpointTest {
     void badInputIs400AndScopesAreChecked() {
         as(team).body(Map.of("is_static", false)).post("/api/projects/" + team.id() + "/cohorts/")
                 .then().statusCode(400).body("attr", equalTo("name"));
-        as(team).body(Map.of("name", "x", "filters", group(Map.of("type", "behavioral", "value", "stopped_performing_event", "key", "a"))))
+        as(team).body(Map.of("name", "x", "filters", group(Map.of("type", "behavioral", "value", "stopped_performing_event", "key", "a", "event_type", "events"))))
                 .post("/api/projects/" + team.id() + "/cohorts/").then().statusCode(400).body("attr", equalTo("filters"));
         as(team).body(Map.of("name", "x", "filters", group(Map.of("type", "person", "key", "email", "operator", "no_such_op", "value", "a"))))
                 .post("/api/projects/" + team.id() + "/cohorts/").then().statusCode(400);
         // a window past PostgreSQL's interval range would be stored and then fail every recalculation: refused now
         as(team).body(Map.of("name", "x", "filters", group(Map.of("type", "behavioral", "value", "performed_event",
-                        "key", "purchase", "time_value", 100_000_000_000_000L, "time_interval", "day"))))
+                        "key", "purchase", "event_type", "events", "time_value", 100_000_000_000_000L, "time_interval", "day"))))
                 .post("/api/projects/" + team.id() + "/cohorts/").then().statusCode(400).body("attr", equalTo("filters"));
         as(team).body(Map.of("name", "x", "filters", group(Map.of("type", "behavioral", "value", "performed_event",
-                        "key", "purchase", "time_value", 200, "time_interval", "year"))))
+                        "key", "purchase", "event_type", "events", "time_value", 200, "time_interval", "year"))))
                 .post("/api/projects/" + team.id() + "/cohorts/").then().statusCode(400).body("attr", equalTo("filters"));
         given().header("Authorization", "Bearer " + team.keyWith("cohort:read")).contentType("application/json")
                 .body(Map.of("name", "x")).post("/api/projects/" + team.id() + "/cohorts/")
@@ -198,7 +198,7 @@ class CohortsEndpointTest {
     @Test
     void scheduledRecalculationPicksUpNewEvents() {
         int id = create(Map.of("name", "Signed up", "filters", group(Map.of("type", "behavioral", "value", "performed_event",
-                "key", "signed up", "time_value", 7, "time_interval", "day"))));
+                "key", "signed up", "event_type", "events", "time_value", 7, "time_interval", "day"))));
         as(team).get("/api/projects/" + team.id() + "/cohorts/" + id).then().body("count", equalTo(0));
         Capture.to(team).event("signed up", "ann", Instant.now().minus(1, ChronoUnit.HOURS).toString()).send();
         given().header("X-Quarry-Operator-Secret", TestProjects.OPERATOR_SECRET).post("/internal/cohorts/recalculate")

@@ -308,7 +308,7 @@ class ApiEdgesTest {
         // PostHog's values are taken and echoed back as sent
         Map<String, Object> modifiers = Map.of("personsOnEventsMode", "person_id_override_properties_joined",
                 "inCohortVia", "leftjoin_conjoined", "sessionTableVersion", "v3", "debug", false,
-                "bounceRateDurationSeconds", 12, "customChannelTypeRules", List.of());
+                "bounceRateDurationSeconds", 10, "customChannelTypeRules", List.of());
         query(node("HogQLQuery", "query", "select 1", "modifiers", modifiers)).then().statusCode(200)
                 .body("modifiers", equalTo(modifiers));
     }

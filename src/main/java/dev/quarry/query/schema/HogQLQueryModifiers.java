@@ -9,8 +9,14 @@ import java.util.List;
  * PostHog's {@code HogQLQueryModifiers} (schema.py, {@code extra="forbid"}), the {@code modifiers} of every query
  * node: read only to refuse what PostHog's model refuses — a field it does not declare, a value outside a mode's
  * allowed values ({@code personsOnEventsMode: 7} is a 400 listing them, pydantic's "Input should be 'disabled', …"), a
- * wrong type. Quarry computes the same answer whatever the modifiers say (they tune ClickHouse plans); the node's
- * {@code modifiers} are echoed back as sent. {@link QuerySchema} reads them for any node that declares the field.
+ * wrong type. Most modifiers tune ClickHouse plans, and Quarry computes the same answer whatever they say; the
+ * node's {@code modifiers} are echoed back as sent. Four change PostHog's values where Quarry has one fixed rule, so
+ * they are a 400 naming them at anything but that rule (issue 19 §1: never ignored): {@code convertToProjectTimezone:
+ * false} (PostHog then leaves times in UTC; Quarry reads them in the project's timezone), a
+ * {@code bounceRateDurationSeconds} other than PostHog's default 10 (0 and null read as 10, as PostHog's {@code or}),
+ * a {@code bounceRatePageViewMode} other than {@code count_pageviews} (the sessions' {@code $is_bounce} counts
+ * pageviews and 10 s, V85_1), non-empty {@code customChannelTypeRules} ({@code $channel_type} follows PostHog's
+ * default rules). {@link QuerySchema} reads them for any node that declares the field.
  */
 @RegisterForReflection
 public record HogQLQueryModifiers(Double bounceRateDurationSeconds, BounceRatePageViewMode bounceRatePageViewMode,
@@ -24,6 +30,16 @@ public record HogQLQueryModifiers(Double bounceRateDurationSeconds, BounceRatePa
                                   SessionTableVersion sessionTableVersion, SessionsV2JoinMode sessionsV2JoinMode,
                                   Boolean timings, Boolean useMaterializedViews, Boolean usePreaggregatedTableTransforms,
                                   Boolean usePresortedEventsTable, Boolean useWebAnalyticsPreAggregatedTables) {
+
+    public HogQLQueryModifiers {
+        QuerySchema.unsupported("modifiers", "convertToProjectTimezone",
+                Boolean.FALSE.equals(convertToProjectTimezone) ? "false" : null);
+        QuerySchema.unsupported("modifiers", "bounceRateDurationSeconds",
+                bounceRateDurationSeconds == null || bounceRateDurationSeconds == 0 ? null : bounceRateDurationSeconds,
+                "10.0");
+        QuerySchema.unsupported("modifiers", "bounceRatePageViewMode", bounceRatePageViewMode, "count_pageviews");
+        QuerySchema.unsupported("modifiers", "customChannelTypeRules", customChannelTypeRules);
+    }
 
     /** PostHog's {@code BounceRatePageViewMode}. */
     @RegisterForReflection
