@@ -1,7 +1,9 @@
 package dev.quarry.web;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -266,14 +268,29 @@ public final class PythonCodecs {
         return end;
     }
 
+    /**
+     * Any other charset, through Java's decoder. A one-byte charset (cp1252, iso-8859-2, koi8-r, …) is one of Python's
+     * charmap codecs, whose error names the first byte without a character and always calls itself {@code 'charmap'}:
+     * "'charmap' codec can't decode byte 0x81 in position 3: character maps to &lt;undefined&gt;". A multi-byte
+     * charset (Shift_JIS, GBK, EUC-JP, …) gives the CJK codecs' "illegal multibyte sequence" at the first byte Java
+     * cannot read, under Java's name for it in Python's spelling ({@code shift_jis}, {@code gbk}, {@code euc_jp}).
+     */
     private static String java(byte[] body, Charset charset) {
-        try {
-            return charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
-        } catch (CharacterCodingException e) {
-            throw new ParseErrorException("JSON parse error - '" + charset.name().toLowerCase(Locale.ROOT)
-                    + "' codec can't decode the body: " + e.getMessage());
+        CharsetDecoder decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(body);
+        CharBuffer out = CharBuffer.allocate((int) (body.length * (double) decoder.maxCharsPerByte()) + 1);
+        // not final, as Python's stream reader: an incomplete sequence at the end is left undecoded, not an error
+        CoderResult result = decoder.decode(in, out, false);
+        if (result.isError()) {
+            if (charset.newEncoder().maxBytesPerChar() <= 1.0f) {
+                throw failed("charmap", body, in.position(), in.position() + 1, "character maps to <undefined>");
+            }
+            String name = charset.name().toLowerCase(Locale.ROOT).replace('-', '_');
+            throw new ParseErrorException("JSON parse error - '" + name + "' codec can't decode byte 0x" + String.format(Locale.ROOT, "%02x", body[in.position()] & 0xff)
+                    + " in position " + in.position() + ": illegal multibyte sequence");
         }
+        return out.flip().toString();
     }
 
     /** {@code UnicodeDecodeError}'s text: one byte named by its value, more by their positions (end inclusive). */

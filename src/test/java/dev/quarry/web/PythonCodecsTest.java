@@ -78,6 +78,19 @@ class PythonCodecsTest {
     }
 
     @Test
+    void otherCharsetsAreReadByJavaWithPythonsCharmapAndMultibyteWords() {
+        // cp1252 has no character at 0x81: Python's charmap codecs call themselves 'charmap'
+        assertEquals("JSON parse error - 'charmap' codec can't decode byte 0x81 in position 6: character maps to "
+                + "<undefined>", refused(bytes('{', '"', 'a', '"', ':', '"', 0x81, '"', '}'), "windows-1252"));
+        assertEquals("{\"a\":\"\u20ac\"}", decode(bytes('{', '"', 'a', '"', ':', '"', 0x80, '"', '}'), "cp1252"));
+        // Shift_JIS: 0x81 starts a two-byte character, '"' cannot end it
+        assertEquals("JSON parse error - 'shift_jis' codec can't decode byte 0x81 in position 1: illegal multibyte "
+                + "sequence", refused(bytes('"', 0x81, '"'), "shift_jis"));
+        // and a lead byte at the very end is left for more input, as the reader is not final
+        assertEquals("\"", decode(bytes('"', 0x81), "shift_jis"));
+    }
+
+    @Test
     void textWithNoJsonValueAtItsStartIsJsonsExpectingValue() {
         assertEquals("JSON parse error - Expecting value: line 1 column 1 (char 0)",
                 assertThrows(ParseErrorException.class, () -> PythonCodecs.refuseNonJsonStart("\u227b")).getMessage());
