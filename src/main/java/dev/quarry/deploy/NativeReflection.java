@@ -204,6 +204,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.web.FunctionGroups.Route.class,
         dev.quarry.web.LimitOffset.class,
         dev.quarry.web.LimitOffset.Page.class,
+        dev.quarry.web.PythonCodecs.Codec.class,
+        dev.quarry.web.PythonCodecs.Declared.class,
         // added with the CLI / MCP tool endpoints (issue 20)
         dev.quarry.definitions.Definitions.Edit.class,
         dev.quarry.definitions.Definitions.Page.class,

@@ -36,8 +36,13 @@ public class QueryRunners {
         return runner;
     }
 
-    /** A query node parsed for its runner, ready to run: the one place a query's JSON becomes its record. */
-    public record Parsed<Q>(QueryRunner<Q> runner, Q query) {
+    /**
+     * A query node parsed for its runner, ready to run: the one place a query's JSON becomes its record.
+     *
+     * @param timings whether the node's {@code modifiers.timings} asks for the answer's {@code timings} (PostHog's
+     *                {@code AnalyticsQueryRunner.calculate} sets them to null otherwise)
+     */
+    public record Parsed<Q>(QueryRunner<Q> runner, Q query, boolean timings) {
         public QueryPlan<ObjectNode> plan(QueryContext context) {
             return runner.plan(context, query);
         }
@@ -45,6 +50,19 @@ public class QueryRunners {
 
     /** Parses {@code query} for the runner of its kind (400 naming an unknown or malformed field). */
     public static <Q> Parsed<Q> parse(QueryRunner<Q> runner, ObjectNode query) {
-        return new Parsed<>(runner, QuerySchema.parse(query, runner.queryType(), runner.kind()));
+        Q parsed = QuerySchema.parse(query, runner.queryType(), runner.kind());
+        return new Parsed<>(runner, parsed, truthy(query.path("modifiers").path("timings")));
+    }
+
+    /** A bool as pydantic reads it (the modifiers were already checked, so anything else is false). */
+    private static boolean truthy(com.fasterxml.jackson.databind.JsonNode value) {
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        if (value.isNumber()) {
+            return value.doubleValue() == 1;
+        }
+        return value.isTextual() && java.util.Set.of("1", "on", "t", "true", "y", "yes")
+                .contains(value.textValue().trim().toLowerCase(java.util.Locale.ROOT));
     }
 }

@@ -279,7 +279,10 @@ public class QueryService {
         // up to its CompileBudget, and the event loop serves every other project's requests meanwhile.
         return version.flatMap(definitionsVersion -> plans.run(team, now, queryId, () -> parsed.plan(context))
                 .flatMap(result -> {
-            if (!result.has("timings")) {
+            // as PostHog's AnalyticsQueryRunner.calculate: timings only when modifiers.timings asks for them
+            if (!parsed.timings()) {
+                result.putNull("timings");
+            } else if (!result.has("timings") || result.get("timings").isEmpty()) {
                 result.putArray("timings").addObject().put("k", "./run").put("t", (System.nanoTime() - started) / 1e9);
             }
             ObjectNode body = withCacheFields(result, team, cacheKey, now, CachePolicy.of(parsed.runner().kind(), parsed.query(), result), false);

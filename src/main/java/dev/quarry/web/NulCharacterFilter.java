@@ -14,10 +14,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -118,15 +114,14 @@ public class NulCharacterFilter {
 
     /**
      * A body whose Content-Type names a charset other than UTF-8 ({@code application/json; charset=latin-1}) is
-     * decoded in it and handed on as UTF-8, as DRF's JSONParser decodes by the declared charset; a UTF-8 body is left
-     * as it is, for the resource to parse.
+     * decoded in it and handed on as UTF-8, as DRF's JSONParser decodes by the declared charset; a UTF-8 body is
+     * checked as Python's UTF-8 reader checks it and otherwise left as it is, for the resource to parse.
      */
     private static void transcode(ContainerRequestContext request) {
-        if (charsetOf(request.getMediaType()).equals(StandardCharsets.UTF_8)) {
-            return;
-        }
         try (InputStream in = request.getEntityStream()) {
-            request.setEntityStream(new ByteArrayInputStream(utf8(in.readAllBytes(), request.getMediaType())));
+            byte[] body = in.readAllBytes();
+            byte[] read = utf8(body, request.getMediaType());
+            request.setEntityStream(new ByteArrayInputStream(read == body ? body : read));
         } catch (BlockingNotAllowedException e) {
             // the route takes no body
         } catch (IOException e) {
@@ -135,16 +130,22 @@ public class NulCharacterFilter {
     }
 
     /**
-     * The body as UTF-8 JSON text, read as Django REST framework's {@code JSONParser} reads a body: in the charset the
-     * Content-Type names, UTF-8 when it names none (or one Java does not know, as Django ignores a charset Python does
-     * not know). A body in another charset is re-encoded as UTF-8 (so a NUL escaped in UTF-16 is found too); a body
-     * that is not text in its charset is DRF's 400 {@code parse_error} "JSON parse error - …". In UTF-8 that includes a
-     * byte order mark (Python's {@code json} refuses it: "Unexpected UTF-8 BOM") and a zero byte (never part of UTF-8
-     * JSON: a UTF-16 or UTF-32 body sent without its charset, which Jackson alone would have guessed and read).
+     * The body as UTF-8 JSON text, read as Django REST framework's {@code JSONParser} reads a body
+     * ({@link PythonCodecs}): in the charset the Content-Type names, UTF-8 when it names none or one Python does not
+     * know (Django ignores it; names are read as Python reads them, {@code utf-16-le} included). A body that does not
+     * decode in its charset is DRF's 400 {@code parse_error} "JSON parse error - " and CPython's text ("'utf-16-le'
+     * codec can't decode bytes in position 2-3: illegal encoding", "'utf-8' codec can't decode byte 0xe9 in position
+     * 44: invalid continuation byte", "UTF-16 stream does not start with BOM"); a body in another charset that decodes
+     * to text no JSON value starts with (UTF-8 bytes labelled {@code utf-16le}) is Python's "Expecting value: line 1
+     * column 1 (char 0)", and one starting with U+FEFF "Unexpected UTF-8 BOM". The text is handed on re-encoded as
+     * UTF-8 (so a NUL escaped in UTF-16 is found too). In UTF-8 a byte order mark is refused (Python's {@code json}:
+     * "Unexpected UTF-8 BOM") and so is a zero byte (never part of UTF-8 JSON: a UTF-16 or UTF-32 body sent without its
+     * charset, which Jackson alone would have guessed and read); the reader drops an incomplete sequence at the very
+     * end, and so does this. The same array comes back when nothing changed.
      */
     static byte[] utf8(byte[] body, MediaType type) {
-        Charset charset = charsetOf(type);
-        if (charset.equals(StandardCharsets.UTF_8)) {
+        PythonCodecs.Declared declared = PythonCodecs.declared(type == null ? null : type.getParameters().get("charset"));
+        if (declared.utf8()) {
             if (body.length >= 3 && (body[0] & 0xff) == 0xef && (body[1] & 0xff) == 0xbb && (body[2] & 0xff) == 0xbf) {
                 throw new ParseErrorException("JSON parse error - Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 "
                         + "column 1 (char 0)");
@@ -155,65 +156,14 @@ public class NulCharacterFilter {
                             + ": it is not UTF-8 JSON (a UTF-16 or UTF-32 body needs its charset in Content-Type)");
                 }
             }
-            return body;
+            int length = PythonCodecs.utf8Length(body);
+            return length == body.length ? body : java.util.Arrays.copyOf(body, length);
         }
-        refuseWithoutByteOrderMark(body, charset);
-        try {
-            String text = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
-            return text.getBytes(StandardCharsets.UTF_8);
-        } catch (CharacterCodingException e) {
-            throw new ParseErrorException("JSON parse error - '" + charset.name().toLowerCase(java.util.Locale.ROOT)
-                    + "' codec can't decode the body: " + e.getMessage());
+        String text = PythonCodecs.decode(body, declared);
+        if (body.length > 0) {
+            PythonCodecs.refuseNonJsonStart(text);
         }
-    }
-
-    /**
-     * {@code charset=utf-16} / {@code utf-32} (no byte order named) read as Python's codecs read them: the body must
-     * start with a byte order mark. Without one (UTF-8 bytes labelled UTF-16, or big-endian UTF-32 as Java writes it)
-     * Python's stream reader raises "UTF-16 stream does not start with BOM" ({@code encodings/utf_16.py}, once two
-     * bytes are read; four for UTF-32), a {@code ValueError} DRF's JSONParser turns into its 400 {@code parse_error}
-     * "JSON parse error - UTF-16 stream does not start with BOM". Java's decoder would have read it as big-endian.
-     * {@code utf-16le}/{@code utf-16be} and the other charsets take no mark and are not checked.
-     */
-    private static void refuseWithoutByteOrderMark(byte[] body, Charset charset) {
-        String name = charset.name();
-        boolean sixteen = name.equals("UTF-16");
-        if (!sixteen && !name.equals("UTF-32")) {
-            return;
-        }
-        int unit = sixteen ? 2 : 4;
-        if (body.length < unit) {
-            return;
-        }
-        int b0 = body[0] & 0xff;
-        int b1 = body[1] & 0xff;
-        boolean marked = sixteen ? (b0 == 0xfe && b1 == 0xff) || (b0 == 0xff && b1 == 0xfe)
-                : (b0 == 0 && b1 == 0 && (body[2] & 0xff) == 0xfe && (body[3] & 0xff) == 0xff)
-                        || (b0 == 0xff && b1 == 0xfe && body[2] == 0 && body[3] == 0);
-        if (!marked) {
-            throw new ParseErrorException("JSON parse error - " + name + " stream does not start with BOM");
-        }
-    }
-
-    private static Charset charsetOf(MediaType type) {
-        String name = type == null ? null : type.getParameters().get("charset");
-        if (name == null || name.isBlank()) {
-            return StandardCharsets.UTF_8;
-        }
-        String trimmed = name.trim().replace("\"", "");
-        try {
-            return Charset.forName(trimmed);
-        } catch (IllegalArgumentException e) {
-            // Python's codec names Java does not know under the same spelling (codecs.lookup normalises case, spaces
-            // and hyphens): latin-1, latin_1, iso8859-1, iso_8859_1, l1, 8859, cp819 are all ISO-8859-1
-            String python = trimmed.toLowerCase(java.util.Locale.ROOT).replace('-', '_').replace(' ', '_');
-            return switch (python) {
-                case "latin_1", "latin1", "l1", "iso8859_1", "iso_8859_1", "8859", "cp819", "iso_ir_100",
-                     "latin", "iso_8859_1_1987" -> StandardCharsets.ISO_8859_1;
-                default -> StandardCharsets.UTF_8;
-            };
-        }
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /**

@@ -45,7 +45,7 @@ class ActorsWireTest {
                 .replaceAll("\"cache_key\":\"[^\"]+\"", "\"cache_key\":\"<key>\"")
                 .replace("team_id = " + team.id(), "team_id = <team>")
                 .replaceAll("\"query_status\":\\{[^}]*}", "\"query_status\":<status>")
-                .replaceAll("\"timings\":\\[[^\\]]*]", "\"timings\":<timings>");
+                .replace("\"timings\":null", "\"timings\":<timings>"); // PostHog's null without modifiers.timings
     }
 
     private static String query(String query) {

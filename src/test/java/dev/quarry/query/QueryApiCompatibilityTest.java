@@ -344,6 +344,24 @@ class QueryApiCompatibilityTest {
                 .body("isUsingIndices", nullValue());
     }
 
+    /**
+     * PostHog's {@code AnalyticsQueryRunner.calculate} (the base of the HogQL and insight runners) sets the answer's
+     * {@code timings} to null unless the node's {@code modifiers.timings} is true; with it, a list of
+     * {@code {k, t}} entries.
+     */
+    @Test
+    void timingsAreNullUnlessTheModifiersAskForThem() {
+        String q = uniqueQuery();
+        post(Map.of("query", Map.of("kind", "HogQLQuery", "query", q))).then().statusCode(200)
+                .body("$", org.hamcrest.Matchers.hasKey("timings")).body("timings", nullValue());
+        post(Map.of("query", Map.of("kind", "HogQLQuery", "query", q, "modifiers", Map.of("timings", true))))
+                .then().statusCode(200).body("timings[0].k", equalTo("./run"));
+        Map<String, Object> trends = Map.of("kind", "TrendsQuery",
+                "series", List.of(Map.of("kind", "EventsNode", "event", "purchase")));
+        post(Map.of("query", trends)).then().statusCode(200)
+                .body("$", org.hamcrest.Matchers.hasKey("timings")).body("timings", nullValue());
+    }
+
     @Test
     void checkAuthForAsyncAndUpgradeExist() {
         given().header("Authorization", "Bearer " + team.key()).contentType("application/json").body("{}")

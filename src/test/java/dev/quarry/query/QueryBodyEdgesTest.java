@@ -98,15 +98,17 @@ class QueryBodyEdgesTest {
     /**
      * {@code charset=utf-16} over UTF-8 bytes: Django takes the charset (Python knows it), DRF's JSONParser reads the
      * body through Python's UTF-16 stream reader, which wants a byte order mark and raises "UTF-16 stream does not
-     * start with BOM" ({@code encodings/utf_16.py}); DRF answers its 400 parse_error with that text. The same query
-     * in UTF-16 with its mark (either order) is read; {@code charset=foo} is no codec, so Django keeps UTF-8 (200).
+     * start with BOM" ({@code encodings/utf_16.py}); DRF answers its 400 parse_error with that text. The UTF-32 reader
+     * first decodes in the native order ({@code utf_32_ex_decode}, little-endian), and "{\"qu" is no code point
+     * there, so {@code charset=utf-32} fails on that before its mark is looked at. The same query in UTF-16 with its
+     * mark (either order) is read; {@code charset=foo} is no codec, so Django keeps UTF-8 (200).
      */
     @Test
     void utf16LabelOverUtf8BytesIsDrfsParseError() throws Exception {
         Project p = TestProjects.create("Body utf-16 label");
         String query = "{\"query\":{\"kind\":\"HogQLQuery\",\"query\":\"select 'caf\u00e9'\"}}";
         byte[] utf8 = query.getBytes(StandardCharsets.UTF_8);
-        for (String charset : new String[] {"utf-16", "UTF-16", "utf-32"}) {
+        for (String charset : new String[] {"utf-16", "UTF-16"}) {
             Reply r = exchange(head(p, "Content-Type: application/json; charset=" + charset + "\r\nContent-Length: "
                     + utf8.length), utf8);
             assertEquals(400, r.status(), charset + ": " + r.body());
@@ -114,6 +116,11 @@ class QueryBodyEdgesTest {
             assertEquals("JSON parse error - " + charset.toUpperCase() + " stream does not start with BOM",
                     r.json().path("detail").asText(), r.body());
         }
+        Reply utf32 = exchange(head(p, "Content-Type: application/json; charset=utf-32\r\nContent-Length: "
+                + utf8.length), utf8);
+        assertEquals(400, utf32.status(), utf32.body());
+        assertEquals("JSON parse error - 'utf-32-le' codec can't decode bytes in position 0-3: code point not in "
+                + "range(0x110000)", utf32.json().path("detail").asText(), utf32.body());
         byte[] le = ("\uFEFF" + query).getBytes(StandardCharsets.UTF_16LE);
         byte[] be = query.getBytes(StandardCharsets.UTF_16); // Java writes the big-endian mark
         for (byte[] body : new byte[][] {le, be}) {
@@ -126,6 +133,75 @@ class QueryBodyEdgesTest {
                 + utf8.length), utf8);
         assertEquals(200, foo.status(), foo.body());
         assertEquals("caf\u00e9", foo.json().path("results").path(0).path(0).asText(), foo.body());
+    }
+
+    /**
+     * The siblings of a body that does not read in its declared charset, each with the text DRF's JSONParser gives
+     * ("JSON parse error - " + Python's exception): UTF-8 bytes labelled {@code utf-16le} / {@code utf-16-le} /
+     * {@code UTF_16BE} (Python's spellings of one codec) decode to CJK characters no JSON value starts with, so
+     * {@code json.load} says "Expecting value: line 1 column 1 (char 0)" (Jackson's own words came back before);
+     * {@code utf-32le} fails on the first unit; {@code ascii} names the first byte past 127 and its position; bytes
+     * that are not UTF-8 under no charset are the UTF-8 codec's "invalid continuation byte"; a lone low surrogate in
+     * UTF-16LE is "illegal encoding"; a byte order mark under {@code utf-16le} is kept by the reader and refused by
+     * {@code json} ("Unexpected UTF-8 BOM"). {@code charset=} (empty) and a quoted {@code "utf-8"} are UTF-8 (Django
+     * ignores a name {@code codecs.lookup} refuses, and strips quotes).
+     */
+    @Test
+    void aBodyThatDoesNotReadInItsCharsetIsDrfsParseErrorInPythonsWords() throws Exception {
+        Project p = TestProjects.create("Body charset siblings");
+        String query = "{\"query\":{\"kind\":\"HogQLQuery\",\"query\":\"select 'caf\u00e9'\"}}";
+        byte[] utf8 = query.getBytes(StandardCharsets.UTF_8);
+        java.util.function.BiFunction<String, byte[], Reply> post = (type, body) -> {
+            try {
+                return exchange(head(p, "Content-Type: " + type + "\r\nContent-Length: " + body.length), body);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        java.util.Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put("application/json; charset=utf-16le", "JSON parse error - Expecting value: line 1 column 1 (char 0)");
+        expected.put("application/json; charset=utf-16-le", "JSON parse error - Expecting value: line 1 column 1 (char 0)");
+        expected.put("application/json; charset=UTF_16BE", "JSON parse error - Expecting value: line 1 column 1 (char 0)");
+        expected.put("application/json; charset=utf-32le", "JSON parse error - 'utf-32-le' codec can't decode bytes in "
+                + "position 0-3: code point not in range(0x110000)");
+        expected.put("application/json; charset=ascii", "JSON parse error - 'ascii' codec can't decode byte 0xc3 in "
+                + "position 50: ordinal not in range(128)");
+        for (var e : expected.entrySet()) {
+            Reply r = post.apply(e.getKey(), utf8);
+            assertEquals(400, r.status(), e.getKey() + ": " + r.body());
+            assertEquals("parse_error", r.json().path("code").asText(), r.body());
+            assertEquals(e.getValue(), r.json().path("detail").asText(), e.getKey());
+        }
+        Reply latin = post.apply("application/json", query.getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals(400, latin.status(), latin.body());
+        assertEquals("JSON parse error - 'utf-8' codec can't decode byte 0xe9 in position 50: invalid continuation byte",
+                latin.json().path("detail").asText());
+        // "é" as UTF-16LE is E9 00; DC00 (00 DC) in its place is a low surrogate with no high one before it
+        byte[] le = query.getBytes(StandardCharsets.UTF_16LE);
+        int at = query.indexOf('\u00e9') * 2;
+        le[at] = 0x00;
+        le[at + 1] = (byte) 0xdc;
+        Reply lone = post.apply("application/json; charset=utf-16le", le);
+        assertEquals(400, lone.status(), lone.body());
+        assertEquals("JSON parse error - 'utf-16-le' codec can't decode bytes in position " + at + "-" + (at + 1)
+                + ": illegal encoding", lone.json().path("detail").asText());
+        byte[] marked = ("\uFEFF" + query).getBytes(StandardCharsets.UTF_16LE);
+        Reply bom = post.apply("application/json; charset=utf-16le", marked);
+        assertEquals(400, bom.status(), bom.body());
+        assertEquals("JSON parse error - Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)",
+                bom.json().path("detail").asText());
+        for (String type : new String[] {"application/json; charset=", "application/json; charset=\"utf-8\""}) {
+            Reply r = post.apply(type, utf8);
+            assertEquals(200, r.status(), type + ": " + r.body());
+            assertEquals("caf\u00e9", r.json().path("results").path(0).path(0).asText(), type);
+        }
+        // the same reading for every JSON body, not only the query endpoint's
+        byte[] cohort = "{\"name\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
+        Reply c = exchange("POST /api/projects/" + p.id() + "/cohorts/ HTTP/1.1\r\nHost: localhost\r\nAuthorization: "
+                + "Bearer " + p.key() + "\r\nContent-Type: application/json\r\nContent-Length: " + cohort.length, cohort);
+        assertEquals(400, c.status(), c.body());
+        assertEquals("JSON parse error - 'utf-8' codec can't decode byte 0xe9 in position 12: invalid continuation byte",
+                c.json().path("detail").asText());
     }
 
     @Test

@@ -93,7 +93,7 @@ class QueryStatusWireTest {
                 + "\"postgres\":\"SELECT 1::bigint AS \\\"one\\\", $1::text AS \\\"two\\\" LIMIT 101\","
                 + "\"query\":\"select 1 as one, 'a' as two\",\"limit\":100,\"offset\":0,\"hasMore\":false,"
                 + "\"explain\":null,\"metadata\":null,\"modifiers\":{},\"error\":null,"
-                + "\"timings\":[{\"k\":\"./run\",\"t\":<seconds>}],\"is_cached\":false,"
+                + "\"timings\":null,\"is_cached\":false,"
                 + "\"last_refresh\":\"<time>\",\"next_allowed_client_refresh\":\"<time>\","
                 + "\"cache_target_age\":\"<time>\",\"cache_key\":\"<key>\",\"timezone\":\"UTC\","
                 + "\"query_status\":null}";
