@@ -194,7 +194,7 @@ public class EventIngestor {
         for (CapturedEvent e : events) {
             copies.add(e.properties().has("$groups") || e.properties().has("$process_person_profile")
                     ? new CapturedEvent(e.uuid(), e.event(), e.distinctId(), e.properties().deepCopy(),
-                            e.timestamp(), e.set(), e.setOnce(), e.unset())
+                            e.timestamp(), e.set(), e.setOnce(), e.unset(), e.derivedUpdates())
                     : e);
         }
         return copies;
