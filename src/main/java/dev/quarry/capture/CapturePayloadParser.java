@@ -500,14 +500,14 @@ public final class CapturePayloadParser {
         // PostHog's RawEvent has no top-level $unset (serde drops it); its ingestion reads properties.$unset only
         JsonNode sentUnset = properties.remove("$unset");
         List<String> unset = unsetKeys(sentUnset);
-        StoredPersonUpdates.store(event, properties, raw.get("$set"), sentSet, set, raw.get("$set_once"), sentSetOnce,
-                setOnce, sentUnset);
+        DerivedPersonProperties.Updates updates = StoredPersonUpdates.store(event, properties, raw.get("$set"),
+                sentSet, set, raw.get("$set_once"), sentSetOnce, setOnce, sentUnset);
         boolean ignoreSentAt = historical || properties.path("$ignore_sent_at").asBoolean(false);
         String sentAt = ignoreSentAt ? null : EventTimestamps.sentAtOrNull(textOrNull(raw.get("sent_at")));
         Long offset = offsetNode != null && !offsetNode.isNull() ? offsetNode.asLong() : null;
         Instant sent = sentAt != null || ignoreSentAt ? EventTimestamps.parse(sentAt) : batchSentAt.get();
         Instant timestamp = EventTimestamps.resolveSent(textOrNull(timestampNode), sent, offset, now);
-        return new CapturedEvent(uuid, event, distinctId, properties, timestamp, set, setOnce, unset);
+        return new CapturedEvent(uuid, event, distinctId, properties, timestamp, set, setOnce, unset, updates);
     }
 
     /**

@@ -125,8 +125,7 @@ public class DefinitionsRecorder {
                 // to the event's $set / $set_once before its property definitions are read
                 if (!event.event().equals("$groupidentify")
                         && !DerivedPersonProperties.NO_PERSON_UPDATE_EVENTS.contains(event.event())) {
-                    DerivedPersonProperties.Updates updates = DerivedPersonProperties.of(event.event(),
-                            event.properties(), event.set(), event.setOnce());
+                    DerivedPersonProperties.Updates updates = event.personUpdates();
                     collect(updates.set(), personProps);
                     collect(updates.setOnce(), personProps);
                 }

@@ -50,8 +50,12 @@ public final class DerivedPersonProperties {
     static final Set<String> NO_PERSON_UPDATE_EVENTS = Set.of("$exception", "$$heatmap");
     private static final Set<String> NO_DERIVATION_EVENTS = Set.of("$snapshot", "$performance_event");
 
-    /** The person updates of one event: its own $set / $set_once with the derived keys added. */
+    /** The person updates of one event: its own $set / $set_once with the derived keys added (read-only maps). */
     public record Updates(Map<String, JsonNode> set, Map<String, JsonNode> setOnce) {
+        public Updates {
+            set = java.util.Collections.unmodifiableMap(set);
+            setOnce = java.util.Collections.unmodifiableMap(setOnce);
+        }
     }
 
     private DerivedPersonProperties() {

@@ -194,7 +194,7 @@ public class EventIngestor {
         for (CapturedEvent e : events) {
             copies.add(e.properties().has("$groups") || e.properties().has("$process_person_profile")
                     ? new CapturedEvent(e.uuid(), e.event(), e.distinctId(), e.properties().deepCopy(),
-                            e.timestamp(), e.set(), e.setOnce(), e.unset())
+                            e.timestamp(), e.set(), e.setOnce(), e.unset(), e.derivedUpdates())
                     : e);
         }
         return copies;
@@ -241,10 +241,12 @@ public class EventIngestor {
                 .flatMap(first -> {
             Loaded loaded = first.getItem2();
             Map<String, Integer> types = first.getItem3();
-            Loaded pristine = loaded.copy();
-            Resolved resolved = resolve(teamId, loaded, events, types, parseWarnings, now);
             String[] unseen = distinctIds.stream().filter(id -> !loaded.persons().containsKey(id))
                     .toArray(String[]::new);
+            // the persons as read, for a second resolution after the new ids' fresh read: only a batch with new ids
+            // can need it (a deep copy of every person's properties otherwise made for nothing)
+            Loaded pristine = unseen.length == 0 ? null : loaded.copy();
+            Resolved resolved = resolve(teamId, loaded, events, types, parseWarnings, now);
             // the events, the definitions and (when every id was known) the persons' writes and COMMIT go out at
             // once, pipelined on the connection: PostgreSQL runs them in this order, and the request waits for one
             // round trip, not three

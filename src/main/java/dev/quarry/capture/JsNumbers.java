@@ -1,5 +1,7 @@
 package dev.quarry.capture;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
@@ -7,6 +9,8 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.util.Iterator;
 import java.util.Map;
@@ -31,9 +35,91 @@ final class JsNumbers {
     private JsNumbers() {
     }
 
-    /** The JSON text to store for a properties object (the same as {@code toString()} when nothing changes). */
+    /** Writes what {@code JsonNode.toString()} writes: Jackson's defaults (no indentation, non-ASCII as is). */
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    /**
+     * The JSON text to store for a properties object (the same as {@code toString()} when nothing changes): the
+     * tree written once, each number as it is or in JavaScript's form where that differs ({@link #byTree} is the
+     * same text made by copying the tree with the numbers replaced, then writing it; capture ran that for every event,
+     * a walk more and Jackson's tree writer: 14% of the Java samples of a JFR profile of capture at batches of 100).
+     */
     static String json(JsonNode properties) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            write(g, properties);
+        } catch (IOException | UnexpectedNode e) {
+            return byTree(properties);
+        }
+        return out.toString();
+    }
+
+    /** {@link #json} by copying the tree with the numbers replaced ({@link #stored}), then writing it. */
+    static String byTree(JsonNode properties) {
         return differs(properties) ? stored(properties.deepCopy()).toString() : properties.toString();
+    }
+
+    /** A node that JSON text never parses to (binary, POJO, missing): written by the tree path instead. */
+    private static final class UnexpectedNode extends RuntimeException {
+        UnexpectedNode() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static void write(JsonGenerator g, JsonNode n) throws IOException {
+        switch (n.getNodeType()) {
+            case OBJECT -> {
+                g.writeStartObject();
+                for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> field = it.next();
+                    g.writeFieldName(field.getKey());
+                    write(g, field.getValue());
+                }
+                g.writeEndObject();
+            }
+            case ARRAY -> {
+                g.writeStartArray();
+                for (int i = 0; i < n.size(); i++) {
+                    write(g, n.get(i));
+                }
+                g.writeEndArray();
+            }
+            case STRING -> g.writeString(n.textValue());
+            case BOOLEAN -> g.writeBoolean(n.booleanValue());
+            case NULL -> g.writeNull();
+            case NUMBER -> writeNumber(g, n);
+            default -> throw new UnexpectedNode();
+        }
+    }
+
+    /** As the number's node writes itself, unless {@link #differs}: then as {@link #stored} replaces it. */
+    private static void writeNumber(JsonGenerator g, JsonNode n) throws IOException {
+        if (n.isInt()) {
+            g.writeNumber(n.intValue());
+        } else if (n.isShort()) {
+            g.writeNumber(n.shortValue());
+        } else if (!differs(n)) {
+            if (n.isLong()) {
+                g.writeNumber(n.longValue());
+            } else if (n.isDouble()) {
+                g.writeNumber(n.doubleValue());
+            } else if (n.isFloat()) {
+                g.writeNumber(n.floatValue());
+            } else {
+                throw new UnexpectedNode();
+            }
+        } else {
+            JsonNode js = stored(n);
+            if (js.isNull()) {
+                g.writeNull();
+            } else if (js.isTextual()) {
+                g.writeString(js.textValue());
+            } else if (js.isLong()) {
+                g.writeNumber(js.longValue());
+            } else {
+                g.writeNumber(js.decimalValue());
+            }
+        }
     }
 
     private static boolean differs(JsonNode n) {

@@ -313,8 +313,7 @@ final class PersonResolution {
                 || DerivedPersonProperties.NO_PERSON_UPDATE_EVENTS.contains(event.event())) {
             return;
         }
-        DerivedPersonProperties.Updates updates = DerivedPersonProperties.of(event.event(), event.properties(),
-                event.set(), event.setOnce());
+        DerivedPersonProperties.Updates updates = event.personUpdates();
         boolean personEvent = DerivedPersonProperties.PERSON_EVENTS.contains(event.event());
         boolean changed = false;
         for (Map.Entry<String, JsonNode> field : updates.setOnce().entrySet()) {

@@ -29,18 +29,23 @@ final class StoredPersonUpdates {
     /**
      * Writes the keys into {@code properties} (which hold none of them on entry).
      *
+     * @return the event's {@link DerivedPersonProperties#of person updates} when they were derived here (the event
+     *         carries a key PostHog copies onto persons), else null
+     *
      * @param topSet      the event's top-level {@code $set} (null, JSON null or an object)
      * @param sentSet     {@code properties.$set} as sent, or null when absent
      * @param set         the merged object the parser made of both (non-objects read as {})
      * @param sentUnset   {@code properties.$unset} as sent, or null when absent
      */
-    static void store(String event, ObjectNode properties, JsonNode topSet, JsonNode sentSet, ObjectNode set,
-                      JsonNode topSetOnce, JsonNode sentSetOnce, ObjectNode setOnce, JsonNode sentUnset) {
+    static DerivedPersonProperties.Updates store(String event, ObjectNode properties, JsonNode topSet,
+                                                 JsonNode sentSet, ObjectNode set, JsonNode topSetOnce,
+                                                 JsonNode sentSetOnce, ObjectNode setOnce, JsonNode sentUnset) {
         if (event.equals("$groupidentify") || isPersonless(properties)) {
-            return;
+            return null;
         }
+        DerivedPersonProperties.Updates updates = null;
         if (DerivedPersonProperties.derivesAny(event, properties)) {
-            DerivedPersonProperties.Updates updates = DerivedPersonProperties.of(event, properties, set, setOnce);
+            updates = DerivedPersonProperties.of(event, properties, set, setOnce);
             properties.set("$set", objectOf(updates.set()));
             properties.set("$set_once", objectOf(updates.setOnce()));
         } else {
@@ -50,6 +55,7 @@ final class StoredPersonUpdates {
         if (sentUnset != null) {
             properties.set("$unset", sentUnset);
         }
+        return updates;
     }
 
     /** The rows PostHog's property definitions never hold for event properties. */
