@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.io.StringWriter;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import java.math.BigDecimal;
 import java.util.Iterator;
 import java.util.Map;
@@ -185,7 +186,16 @@ final class JsNumbers {
         if (d == 0) {
             return "0";
         }
-        BigDecimal bd = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+        // Java 17's Double.toString is not always the shortest form that reads back (JDK-4511638, fixed in 19:
+        // 2e23 is "1.9999999999999998E23", 5e-324 "4.9E-324"); Jackson's Schubfach writer is, as JavaScript is
+        BigDecimal bd = new BigDecimal(NumberOutput.toString(Math.abs(d), true)).stripTrailingZeros();
+        if (bd.precision() == 2) {
+            // Java's form keeps two digits where one reads back too (4.9E-324); JavaScript's takes the one (5e-324)
+            BigDecimal one = bd.round(new java.math.MathContext(1, java.math.RoundingMode.HALF_EVEN));
+            if (Double.parseDouble(one.toString()) == Math.abs(d)) {
+                bd = one.stripTrailingZeros();
+            }
+        }
         String digits = bd.unscaledValue().toString();
         int k = digits.length();
         int n = k - bd.scale(); // the value is 0.digits × 10^n

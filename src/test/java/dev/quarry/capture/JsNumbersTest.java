@@ -35,6 +35,18 @@ class JsNumbersTest {
                 + "\"k\":{\"l\":2.5}}", json);
     }
 
+    /**
+     * The shortest digits that read back, as JavaScript's Number::toString gives them (node: {@code JSON.stringify}),
+     * where Java 17's Double.toString gives longer or other digits (JDK-4511638).
+     */
+    @Test
+    void shortestDigitsWhereJava17sDoubleToStringIsNot() throws Exception {
+        String json = JsNumbers.json(PLAIN.readTree("{\"a\":5e-324,\"b\":2.82879384806159e17,"
+                + "\"c\":1.9400994884341945e25,\"d\":2e23,\"e\":8.41e21,\"g\":1e23}"));
+        assertEquals("{\"a\":\"5e-324\",\"b\":282879384806159000,\"c\":\"1.9400994884341945e+25\","
+                + "\"d\":\"2e+23\",\"e\":\"8.41e+21\",\"g\":\"1e+23\"}", json);
+    }
+
     @Test
     void theSameTextAsTheTreePathForRandomTrees() throws Exception {
         Random random = new Random(18);
