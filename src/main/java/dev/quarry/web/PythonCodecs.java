@@ -26,7 +26,7 @@ import java.util.Map;
  */
 public final class PythonCodecs {
     /** The codecs whose errors are given in CPython's words; {@link #JAVA} is any other charset Java reads. */
-    public enum Codec { UTF_8, UTF_16, UTF_16LE, UTF_16BE, UTF_32, UTF_32LE, UTF_32BE, ASCII, LATIN_1, JAVA }
+    public enum Codec { UTF_8, UTF_8_SIG, UTF_16, UTF_16LE, UTF_16BE, UTF_32, UTF_32LE, UTF_32BE, ASCII, LATIN_1, JAVA }
 
     /** A charset as Django keeps it: the codec and, for {@link Codec#JAVA}, Java's charset. */
     public record Declared(Codec codec, Charset java) {
@@ -41,7 +41,7 @@ public final class PythonCodecs {
     private static final Map<String, Codec> NAMES = Map.ofEntries(
             Map.entry("utf_8", Codec.UTF_8), Map.entry("utf8", Codec.UTF_8), Map.entry("u8", Codec.UTF_8),
             Map.entry("utf", Codec.UTF_8), Map.entry("utf8_ucs2", Codec.UTF_8), Map.entry("utf8_ucs4", Codec.UTF_8),
-            Map.entry("cp65001", Codec.UTF_8),
+            Map.entry("cp65001", Codec.UTF_8), Map.entry("utf_8_sig", Codec.UTF_8_SIG), Map.entry("utf8_sig", Codec.UTF_8_SIG),
             Map.entry("utf_16", Codec.UTF_16), Map.entry("utf16", Codec.UTF_16), Map.entry("u16", Codec.UTF_16),
             Map.entry("utf_16_le", Codec.UTF_16LE), Map.entry("utf_16le", Codec.UTF_16LE),
             Map.entry("unicodelittleunmarked", Codec.UTF_16LE),
@@ -78,12 +78,83 @@ public final class PythonCodecs {
         if (known != null) {
             return known == Codec.UTF_8 ? UTF8 : new Declared(known, null);
         }
+        String module = pythonModule(normalize(raw));
+        if (module == null) {
+            return UTF8; // a name Python has no codec for (Java's own aliases such as x-MacRoman or cesu-8 included)
+        }
         try {
-            Charset java = Charset.forName(raw);
+            Charset java = Charset.forName(JAVA_NAMES.getOrDefault(module, module));
             return java.equals(StandardCharsets.UTF_8) ? UTF8 : new Declared(Codec.JAVA, java);
         } catch (IllegalArgumentException e) {
-            return UTF8;
+            return UTF8; // a Python codec Java lacks (utf_7, hz, koi8_t, …): read as UTF-8, a known difference
         }
+    }
+
+    /**
+     * Python's codec modules other than the Unicode ones, latin-1 and ASCII ({@code encodings/*.py}), by which a name
+     * Python knows is read with Java's charset of the same repertoire; names outside it are not Python's.
+     */
+    private static final java.util.Set<String> PYTHON_MODULES = java.util.Set.of("cp037", "cp1006", "cp1026", "cp1125",
+            "cp1140", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258", "cp273",
+            "cp424", "cp437", "cp500", "cp720", "cp737", "cp775", "cp850", "cp852", "cp855", "cp856", "cp857", "cp858",
+            "cp860", "cp861", "cp862", "cp863", "cp864", "cp865", "cp866", "cp869", "cp874", "cp875", "cp932", "cp949",
+            "cp950", "big5", "big5hkscs", "euc_jp", "euc_jis_2004", "euc_jisx0213", "euc_kr", "gb2312", "gbk", "gb18030",
+            "hz", "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext",
+            "iso2022_kr", "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_5", "iso8859_6", "iso8859_7", "iso8859_8",
+            "iso8859_9", "iso8859_10", "iso8859_11", "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "johab",
+            "koi8_r", "koi8_t", "koi8_u", "kz1048", "mac_arabic", "mac_croatian", "mac_cyrillic", "mac_farsi",
+            "mac_greek", "mac_iceland", "mac_latin2", "mac_roman", "mac_romanian", "mac_turkish", "ptcp154",
+            "shift_jis", "shift_jis_2004", "shift_jisx0213", "tis_620", "utf_7");
+
+    /** Java's names where they are not Python's module names. */
+    private static final Map<String, String> JAVA_NAMES = Map.ofEntries(Map.entry("mac_roman", "x-MacRoman"),
+            Map.entry("mac_cyrillic", "x-MacCyrillic"), Map.entry("mac_greek", "x-MacGreek"),
+            Map.entry("mac_iceland", "x-MacIceland"), Map.entry("mac_latin2", "x-MacCentralEurope"),
+            Map.entry("mac_turkish", "x-MacTurkish"), Map.entry("mac_croatian", "x-MacCroatian"),
+            Map.entry("mac_romanian", "x-MacRomania"), Map.entry("mac_arabic", "x-MacArabic"),
+            Map.entry("cp1140", "IBM01140"), Map.entry("cp037", "IBM037"), Map.entry("cp273", "IBM273"),
+            Map.entry("cp500", "IBM500"), Map.entry("cp875", "x-IBM875"), Map.entry("tis_620", "TIS-620"),
+            Map.entry("iso8859_11", "x-iso-8859-11"), Map.entry("iso2022_jp", "ISO-2022-JP"),
+            Map.entry("iso2022_kr", "ISO-2022-KR"), Map.entry("big5hkscs", "Big5-HKSCS"), Map.entry("cp949", "x-windows-949"),
+            Map.entry("cp950", "x-windows-950"), Map.entry("cp932", "windows-31j"), Map.entry("shift_jis", "Shift_JIS"),
+            Map.entry("euc_jp", "EUC-JP"), Map.entry("euc_kr", "EUC-KR"), Map.entry("koi8_r", "KOI8-R"),
+            Map.entry("koi8_u", "KOI8-U"));
+
+    /** The module of a normalised name by {@code encodings/aliases.py}'s families, or null when Python has none. */
+    static String pythonModule(String name) {
+        String n = name.replace('.', '_');
+        java.util.regex.Matcher m;
+        if ((m = java.util.regex.Pattern.compile("(?:cp|ibm|windows_|ms)?(\\d{3,4})").matcher(n)).matches()) {
+            return PYTHON_MODULES.contains("cp" + m.group(1)) ? "cp" + m.group(1) : null;
+        }
+        if ((m = java.util.regex.Pattern.compile("iso_?8859_(\\d{1,2})(?:_\\d{4})?").matcher(n)).matches()) {
+            return PYTHON_MODULES.contains("iso8859_" + m.group(1)) ? "iso8859_" + m.group(1) : null;
+        }
+        if ((m = java.util.regex.Pattern.compile("(?:latin_?|l)(\\d{1,2})").matcher(n)).matches()) {
+            String[] latin = {null, null, "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_9", "iso8859_10", "iso8859_13",
+                    "iso8859_14", "iso8859_15", "iso8859_16"};
+            int k = Integer.parseInt(m.group(1));
+            return k < latin.length ? latin[k] : null;
+        }
+        return switch (n) {
+            case "sjis", "s_jis", "shiftjis", "csshiftjis" -> "shift_jis";
+            case "eucjp", "ujis", "u_jis" -> "euc_jp";
+            case "euckr", "korean", "ksc5601", "ks_c_5601", "ks_c_5601_1987", "ksx1001", "ks_x_1001" -> "euc_kr";
+            case "chinese", "csiso58gb231280", "euc_cn", "euccn", "eucgb2312_cn", "gb2312_1980", "gb2312_80",
+                    "iso_ir_58" -> "gb2312";
+            case "936", "cp936", "ms936" -> "gbk";
+            case "gb18030_2000" -> "gb18030";
+            case "big5_tw", "csbig5" -> "big5";
+            case "big5_hkscs", "hkscs" -> "big5hkscs";
+            case "macroman", "macintosh" -> "mac_roman";
+            case "maccyrillic" -> "mac_cyrillic";
+            case "utf7", "u7", "unicode_1_1_utf_7" -> "utf_7";
+            case "thai", "tis620", "tis_620_0", "tis_620_2529_0", "tis_620_2529_1", "iso_ir_166" -> "tis_620";
+            case "cskoi8r" -> "koi8_r";
+            case "csiso2022jp" -> "iso2022_jp";
+            case "csiso2022kr" -> "iso2022_kr";
+            default -> PYTHON_MODULES.contains(n) ? n : null;
+        };
     }
 
     /** Python's {@code encodings.normalize_encoding} after {@code codecs.lookup}'s lower-casing. */
@@ -115,6 +186,8 @@ public final class PythonCodecs {
     public static String decode(byte[] body, Declared declared) {
         return switch (declared.codec()) {
             case UTF_8 -> utf8(body);
+            case UTF_8_SIG -> utf8(body.length >= 3 && (body[0] & 0xff) == 0xef && (body[1] & 0xff) == 0xbb
+                    && (body[2] & 0xff) == 0xbf ? java.util.Arrays.copyOfRange(body, 3, body.length) : body);
             case UTF_16 -> withMark(body, 2);
             case UTF_16LE -> utf16(body, 0, true);
             case UTF_16BE -> utf16(body, 0, false);

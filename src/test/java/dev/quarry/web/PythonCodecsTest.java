@@ -42,6 +42,28 @@ class PythonCodecsTest {
         assertEquals(PythonCodecs.Codec.UTF_8, PythonCodecs.declared("\"UTF8\"").codec());
     }
 
+    /**
+     * Only names Python's {@code codecs.lookup} knows pick a codec (Django falls back to UTF-8 for the others), read
+     * with Java's charset of the same repertoire; Java's own aliases that Python lacks are UTF-8 (the breaker's
+     * x-MacRoman, latin0, cp923, UnicodeBig, cesu-8); utf-8-sig drops a leading byte order mark.
+     */
+    @Test
+    void onlyPythonsCodecNamesPickACharset() {
+        assertEquals("x-MacRoman", PythonCodecs.declared("mac_roman").java().name());
+        assertEquals("macé", decode(new byte[]{(byte) 0x6d, 0x61, 0x63, (byte) 0x8e}, "mac-roman"));
+        assertEquals("windows-1252", PythonCodecs.declared("windows-1252").java().name());
+        assertEquals("ISO-8859-2", PythonCodecs.declared("ISO-8859-2").java().name());
+        assertEquals("ISO-8859-15", PythonCodecs.declared("latin9").java().name());
+        assertEquals("Shift_JIS", PythonCodecs.declared("sjis").java().name());
+        assertEquals("IBM437", PythonCodecs.declared("cp437").java().name());
+        for (String javaOnly : new String[]{"x-MacRoman", "latin0", "cp923", "UnicodeBig", "unicode", "cesu-8"}) {
+            assertEquals(PythonCodecs.Codec.UTF_8, PythonCodecs.declared(javaOnly).codec(), javaOnly);
+        }
+        assertEquals(PythonCodecs.Codec.UTF_8_SIG, PythonCodecs.declared("utf-8-sig").codec());
+        assertEquals("{}", decode(bytes(0xef, 0xbb, 0xbf, 0x7b, 0x7d), "utf-8-sig"));
+        assertEquals("{}", decode(bytes(0x7b, 0x7d), "utf-8-sig"));
+    }
+
     @Test
     void theReaderIsNotFinalSoAnIncompleteEndIsDropped() {
         // "{}" then the first byte of a two-byte sequence: CPython's reader keeps it for input that never comes
