@@ -73,25 +73,7 @@ final class ActionBody {
     }
 
     private static Boolean bool(JsonNode body, String field) {
-        JsonNode v = body.get(field);
-        if (v.isBoolean()) {
-            return v.asBoolean();
-        }
-        if (v.isTextual()) {
-            // DRF's BooleanField reads these strings too
-            switch (v.asText().toLowerCase(java.util.Locale.ROOT)) {
-                case "true", "1", "yes", "on", "y", "t":
-                    return true;
-                case "false", "0", "no", "off", "n", "f":
-                    return false;
-                default:
-                    break;
-            }
-        }
-        if (v.isIntegralNumber() && (v.asLong() == 0 || v.asLong() == 1)) {
-            return v.asLong() == 1;
-        }
-        throw new ValidationException("Must be a valid boolean.", field);
+        return dev.quarry.web.DrfBoolean.read(body.get(field), field);
     }
 
     private static String type(JsonNode v) {

@@ -8,6 +8,7 @@ import dev.quarry.auth.RequestAuth;
 import dev.quarry.auth.RequiresScopes;
 import dev.quarry.data.Team;
 import dev.quarry.web.ApiPaths;
+import dev.quarry.web.DrfBoolean;
 import dev.quarry.web.LimitOffset;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.ValidationException;
@@ -103,7 +104,7 @@ public class CohortResource {
             throw new ValidationException("Request body must be an object", null);
         }
         String name = requiredName(body);
-        boolean isStatic = body.path("is_static").asBoolean(false);
+        boolean isStatic = body.hasNonNull("is_static") && DrfBoolean.read(body.get("is_static"), "is_static");
         JsonNode filters = body.get("filters");
         JsonNode groups = body.get("groups");
         if (!isStatic && body.has("filters")) {
@@ -145,11 +146,17 @@ public class CohortResource {
         if (body.has("deleted") && !body.get("deleted").isBoolean()) {
             throw new ValidationException("Must be a valid boolean.", "deleted");
         }
+        Boolean isStaticSent = body.hasNonNull("is_static") ? DrfBoolean.read(body.get("is_static"), "is_static") : null;
         return existing(team.id(), id)
                 .call(found -> {
-                    // PostHog finds the cohort first (404), then validates the body; a static cohort's filters (by
-                    // the body or as stored) are not checked
-                    boolean isStatic = found.isStatic() || body.path("is_static").asBoolean(false);
+                    // PostHog finds the cohort first (404), then validates the body; a static cohort's filters are
+                    // not checked. PostHog's update flips is_static as sent; Quarry keeps a cohort's kind (its
+                    // members are stored for a static one, calculated for a dynamic one), so a flip is a 400
+                    if (isStaticSent != null && isStaticSent != found.isStatic()) {
+                        throw new ValidationException("Quarry does not change a cohort between static and dynamic: "
+                                + "create a new cohort instead.", "is_static");
+                    }
+                    boolean isStatic = found.isStatic();
                     if (body.has("filters") && !isStatic) {
                         CohortFiltersBody.check(filters);
                     }

@@ -71,6 +71,31 @@ class CohortFiltersBodyTest {
         as(team).body("{\"filters\":{}}").patch(base(team) + (id + 100_000) + "/").then().statusCode(404);
     }
 
+    /**
+     * {@code is_static} is DRF's BooleanField ("yes" is true, "maybe", 2 and [] are "Must be a valid boolean.");
+     * an edit that would flip a cohort between dynamic and static is a 400 naming it, so a dynamic cohort's filters
+     * can never be stored unchecked behind a flip (the breaker's {@code {"is_static":true,"filters":{"bad":1}}}).
+     */
+    @Test
+    void isStaticIsDrfsBooleanAndAnEditDoesNotFlipIt() {
+        Project team = TestProjects.create("Cohort is_static");
+        for (String bad : new String[] {"\"maybe\"", "2", "[]"}) {
+            as(team).body("{\"name\":\"x\",\"is_static\":" + bad + "}").post(base(team)).then().statusCode(400)
+                    .body("detail", equalTo("Must be a valid boolean.")).body("attr", equalTo("is_static"));
+        }
+        as(team).body("{\"name\":\"yes\",\"is_static\":\"yes\"}").post(base(team)).then().statusCode(201)
+                .body("is_static", equalTo(true));
+        long id = as(team).body("{\"name\":\"dynamic\",\"filters\":" + PLAN_SET + "}").post(base(team)).then()
+                .statusCode(201).extract().jsonPath().getLong("id");
+        as(team).body("{\"is_static\":true,\"filters\":{\"bad\":1}}").patch(base(team) + id + "/").then()
+                .statusCode(400).body("attr", equalTo("is_static"));
+        as(team).get(base(team) + id + "/").then().statusCode(200).body("is_static", equalTo(false))
+                .body("filters.properties.values[0].values[0].key", equalTo("plan"));
+        // the kind it already has is no flip
+        as(team).body("{\"is_static\":false,\"name\":\"still dynamic\"}").patch(base(team) + id + "/").then()
+                .statusCode(200).body("name", equalTo("still dynamic"));
+    }
+
     @Test
     void staticCohortsFiltersAreNotChecked() {
         Project team = TestProjects.create("Cohort filters body, static");
