@@ -45,7 +45,8 @@ public record RetentionQuery(String kind, DateRange dateRange, PropertyFilter pr
                                   JsonNode retentionCustomBrackets, JsonNode aggregationProperty,
                                   JsonNode aggregationPropertyType, JsonNode retentionReference, JsonNode display,
                                   JsonNode dashboardDisplay, JsonNode meanRetentionCalculation, JsonNode showMean,
-                                  JsonNode showTrendLines, JsonNode selectedInterval) {
+                                  JsonNode showTrendLines, JsonNode selectedInterval, JsonNode chartStyle,
+                                  JsonNode goalLines, JsonNode cohortLabelStartIndex) {
         public RetentionFilter {
             Choices.check(retentionReference, "RetentionQuery.retentionFilter", "retentionReference",
                     Choices.RETENTION_REFERENCE);

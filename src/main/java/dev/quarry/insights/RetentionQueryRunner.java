@@ -100,7 +100,7 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         QuerySchema.unsupported("RetentionQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
         RetentionQuery.RetentionFilter f = query.retentionFilter() != null ? query.retentionFilter()
                 : new RetentionQuery.RetentionFilter(null, null, null, null, null, null, null, null, null, null, null,
-                        null, null, null, null, null, null, null, null);
+                        null, null, null, null, null, null, null, null, null, null, null);
         String where = "RetentionQuery.retentionFilter";
         QuerySchema.unsupported(where, "timeWindowMode", f.timeWindowMode(), "strict_calendar_dates");
         QuerySchema.unsupported(where, "aggregationType", f.aggregationType(), "count");

@@ -31,6 +31,9 @@ public record TrendsQuery(String kind, DateRange dateRange, PropertyFilter prope
                           JsonNode samplingFactor, JsonNode modifiers, JsonNode response, JsonNode tags,
                           JsonNode version, JsonNode name, JsonNode dataColorTheme, JsonNode useSessionsTable,
                           JsonNode conversionGoal) implements InsightQuery {
+    /** Displays PostHog computes with a runner of their own. */
+    static final java.util.Set<String> OWN_RUNNER_DISPLAYS = java.util.Set.of("BoxPlot", "SlopeGraph");
+
     /** Cached answers go stale by {@code interval}. Null is "day". */
     @Override
     public String cacheInterval() {
@@ -48,6 +51,11 @@ public record TrendsQuery(String kind, DateRange dateRange, PropertyFilter prope
                     "1");
             QuerySchema.unsupported("TrendsQuery.trendsFilter", "breakdown_histogram_bin_count",
                     trendsFilter.breakdownHistogramBinCount());
+            // PostHog answers these with runners of their own (BoxPlotTrendsQueryRunner, SlopeGraphTrendsQueryRunner:
+            // another result shape), which Quarry does not have: refused rather than answered as a line graph
+            if (trendsFilter.display() != null && OWN_RUNNER_DISPLAYS.contains(trendsFilter.display())) {
+                QuerySchema.unsupported("TrendsQuery.trendsFilter", "display", trendsFilter.display());
+            }
         }
     }
 

@@ -77,7 +77,7 @@ class QueryFieldsTableTest {
                 + " returningEntity=H cumulative=H minimumOccurrences=H timeWindowMode=R aggregationType=R"
                 + " retentionCustomBrackets=R aggregationProperty=R aggregationPropertyType=R retentionReference=D"
                 + " display=D dashboardDisplay=D meanRetentionCalculation=D showMean=D showTrendLines=D"
-                + " selectedInterval=D");
+                + " selectedInterval=D chartStyle=D goalLines=D cohortLabelStartIndex=D");
         // name, custom_name, order, uuid label the entity in the frontend's picker
         TABLE.put(RetentionQuery.RetentionEntity.class, "id=H type=H kind=H event=H properties=H name=D"
                 + " custom_name=D order=D uuid=D");

@@ -12,10 +12,11 @@ import java.util.Map;
  * pydantic words it ("Input should be 'ActionsLineGraph', 'ActionsBar', … or 'CalendarHeatmap'").
  */
 public final class Choices {
-    /** {@code ChartDisplayType}. */
-    public static final List<String> CHART_DISPLAY = List.of("ActionsLineGraph", "ActionsBar", "ActionsUnstackedBar",
-            "ActionsStackedBar", "ActionsAreaGraph", "ActionsLineGraphCumulative", "BoldNumber", "ActionsPie",
-            "ActionsBarValue", "ActionsTable", "WorldMap", "CalendarHeatmap");
+    /** {@code ChartDisplayType}, as PostHog's current schema lists it. */
+    public static final List<String> CHART_DISPLAY = List.of("Auto", "ActionsLineGraph", "ActionsBar",
+            "ActionsUnstackedBar", "ActionsStackedBar", "ActionsAreaGraph", "ActionsLineGraphCumulative", "BoldNumber",
+            "Metric", "ActionsPie", "ActionsDonut", "ActionsBarValue", "ActionsTable", "WorldMap", "CalendarHeatmap",
+            "TwoDimensionalHeatmap", "BoxPlot", "SlopeGraph", "ScatterPlot");
     /** {@code BreakdownType}. */
     public static final List<String> BREAKDOWN_TYPE = List.of("cohort", "person", "event", "event_metadata", "group",
             "session", "hogql", "data_warehouse", "data_warehouse_person_property", "revenue_analytics");
@@ -37,7 +38,8 @@ public final class Choices {
             "detailedResultsAggregationType", List.of("total", "average", "median"),
             "layout", List.of("horizontal", "vertical"),
             "funnelStepReference", List.of("total", "previous"),
-            "toggledLifecycles", List.of("new", "resurrecting", "returning", "dormant"));
+            "toggledLifecycles", List.of("new", "resurrecting", "returning", "dormant"),
+            "metricSummary", List.of("total", "average", "latest"));
     /** Of {@link #CHART_FIELDS}, those PostHog types as a list of the enum. */
     static final java.util.Set<String> LIST_FIELDS = java.util.Set.of("toggledLifecycles");
 

@@ -20,7 +20,12 @@ public final class DisplayOnly {
             "aggregationAxisPostfix", "aggregationAxisPrefix", "decimalPlaces", "minDecimalPlaces",
             "showConfidenceIntervals", "confidenceLevel", "showMovingAverage", "movingAverageIntervals",
             "detailedResultsAggregationType", "stacked", "toggledLifecycles", "layout", "funnelStepReference",
-            "useUdf", "showMean", "breakdownSorting");
+            "useUdf", "showMean", "breakdownSorting",
+            // the chart style, legend, axes, annotations and the Metric display's headline / change pill / colours
+            "chartStyle", "legendPosition", "showAnnotations", "stackBreakdownValues", "excludeBoxPlotOutliers",
+            "xAxisLabel", "yAxisLabel", "yAxisMin", "yAxisMax", "yAxisStartAtZero", "metricSummary",
+            "metricShowChange", "metricColorByDirection", "metricChangeIncreaseColor", "metricChangeDecreaseColor",
+            "metricLineIncreaseColor", "metricLineDecreaseColor");
 
     private DisplayOnly() {
     }

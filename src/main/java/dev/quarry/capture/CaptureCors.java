@@ -1,0 +1,69 @@
+package dev.quarry.capture;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import java.util.Set;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+
+/**
+ * CORS on the capture endpoints, as PostHog's capture answers it, so that posthog-js in a browser on any site can
+ * send: a request with an {@code Origin} gets {@code Access-Control-Allow-Origin} = that origin (mirrored, since any
+ * site may capture), {@code Access-Control-Allow-Credentials: true}, {@code Access-Control-Allow-Methods: GET, POST,
+ * OPTIONS} and {@code Access-Control-Allow-Headers} = the headers the preflight asks for (else
+ * {@code X-Requested-With,Content-Type}); a preflight {@code OPTIONS} is answered 200 here, before routing. Only the
+ * capture paths: the {@code /api/} endpoints stay without CORS (they take a personal API key, not a browser's).
+ */
+public class CaptureCors {
+    static final Set<String> PATHS = Set.of("/batch", "/capture", "/e", "/i/v0/e", "/track");
+    static final String METHODS = "GET, POST, OPTIONS";
+    static final String DEFAULT_HEADERS = "X-Requested-With,Content-Type";
+
+    static boolean isCapture(String path) {
+        if (path == null) {
+            return false;
+        }
+        String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        return PATHS.contains(p);
+    }
+
+    /** A preflight on a capture path: 200 with the CORS headers, the resource not run. */
+    @ServerRequestFilter(preMatching = true, priority = 10)
+    public Response preflight(ContainerRequestContext request) {
+        if (!"OPTIONS".equals(request.getMethod()) || !isCapture(request.getUriInfo().getRequestUri().getRawPath())) {
+            return null;
+        }
+        Response.ResponseBuilder answer = Response.ok();
+        String origin = request.getHeaderString("Origin");
+        if (origin != null) {
+            answer.header("Access-Control-Allow-Origin", origin)
+                    .header("Access-Control-Allow-Credentials", "true")
+                    .header("Access-Control-Allow-Methods", METHODS)
+                    .header("Access-Control-Allow-Headers", allowHeaders(request))
+                    .header("Vary", "Origin, Access-Control-Request-Headers");
+        }
+        return answer.build();
+    }
+
+    /** Every answer of a capture path to a request with an {@code Origin} (errors included) carries the headers. */
+    @ServerResponseFilter
+    public void headers(ContainerRequestContext request, ContainerResponseContext response) {
+        String origin = request.getHeaderString("Origin");
+        if (origin == null || !isCapture(request.getUriInfo().getRequestUri().getRawPath())) {
+            return;
+        }
+        MultivaluedMap<String, Object> headers = response.getHeaders();
+        headers.putSingle("Access-Control-Allow-Origin", origin);
+        headers.putSingle("Access-Control-Allow-Credentials", "true");
+        headers.putSingle("Access-Control-Allow-Methods", METHODS);
+        headers.putSingle("Access-Control-Allow-Headers", allowHeaders(request));
+        headers.putSingle("Vary", "Origin, Access-Control-Request-Headers");
+    }
+
+    private static String allowHeaders(ContainerRequestContext request) {
+        String asked = request.getHeaderString("Access-Control-Request-Headers");
+        return asked == null || asked.isBlank() ? DEFAULT_HEADERS : asked;
+    }
+}
