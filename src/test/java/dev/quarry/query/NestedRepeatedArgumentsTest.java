@@ -101,7 +101,8 @@ class NestedRepeatedArgumentsTest {
                 + "hasAny(range(200000), range(199999, 400000)), hasAny(range(200000), range(200000, 400000))"));
         assertEquals(List.of(0), row("select hasAll(range(200000), range(1, 200001))"));
         assertEquals(List.of(1), row("select length(arrayIntersect(range(200000), range(199999, 400000)))"));
-        assertTrue((System.nanoTime() - started) / 1_000_000 < 10_000, "took too long");
+        assertEquals(List.of(1), row("select hasAll(range(1000000), range(1000000))")); // the report's query
+        assertTrue((System.nanoTime() - started) / 1_000_000 < 15_000, "took too long");
         assertEquals(List.of(1, 0, 1, 0, 1, 0), row("select hasAll([1, 2, 3], [3, 1]), "
                 + "hasAll([1, 2], [3]), hasAny([1, 2], [2, 5]), hasAny([1], [5]), hasAll([1, NULL], [NULL, 1]), "
                 + "hasAll([1, 0/0], [0/0])"));
