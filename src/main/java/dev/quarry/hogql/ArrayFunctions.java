@@ -47,9 +47,7 @@ final class ArrayFunctions {
                 return name.equals("hasall") ? "TRUE" : "FALSE";
             }
             Frag y = array(p, a.get(1));
-            String byValue = hasAllByValue(p, name.equals("hasall"), x, y);
-            return byValue != null ? byValue
-                    : "coalesce(" + x.sql() + (name.equals("hasall") ? " @> " : " && ") + y.sql() + ", FALSE)";
+            return hasAllByValue(p, name.equals("hasall"), x, y);
         };
         TypeRule hasallType = (t, c) -> {
             if (c.args().get(1) instanceof Expr.ArrayLit l && l.items().isEmpty()) {
@@ -125,7 +123,9 @@ final class ArrayFunctions {
             Unnest u = unnest(p, List.of(arrays.get(0)));
             StringBuilder where = new StringBuilder(u.first().sql() + " IS NOT NULL");
             for (Frag other : arrays.subList(1, arrays.size())) {
-                where.append(" AND ").append(u.first().sql()).append(" = ANY(").append(other.sql()).append(")");
+                // IN a subquery: a hashed semi-join, where = ANY(array) compares each element with every other
+                where.append(" AND ").append(u.first().sql()).append(" IN (SELECT unnest(").append(other.sql())
+                        .append("))");
             }
             return "ARRAY(SELECT " + u.first().sql() + " FROM " + u.from() + " WHERE " + where + " GROUP BY "
                     + u.first().sql() + " ORDER BY min(" + u.ord() + "))";
@@ -259,33 +259,25 @@ final class ArrayFunctions {
 
     /** An array argument printed: a NULL is an empty text array (its type checked by the typing pass). */
     /**
-     * {@code hasAll(x, y)} / {@code hasAny(x, y)} where PostgreSQL's {@code @>} / {@code &&} would answer otherwise:
-     * ClickHouse compares numbers with {@code ==} (GatherUtils' sliceEqualElements, accurate::equalsOp), so NaN is
-     * never found ({@code hasAll([1, nan], [nan])} 0, {@code hasAny([nan], [nan])} 0), and takes NULL as a value
-     * (its docs: {@code hasAll([1, NULL], [NULL])} 1, {@code hasAny([NULL], [NULL])} 1, {@code hasAll([1], [NULL])}
-     * 0), where PostgreSQL's operators find NaN and never find NULL. Null when neither array's elements are Float or
-     * Nullable (the operators answer as ClickHouse there).
+     * {@code hasAll(x, y)} / {@code hasAny(x, y)} as set operations on the two arrays' elements: hasAll is "no element
+     * of y EXCEPT the elements of x", hasAny "some element of y INTERSECT the elements of x". PostgreSQL hashes (or
+     * sorts) the elements, so two arrays of a million elements take about a second and the query can be cancelled,
+     * where {@code @>} / {@code &&} compare every pair in a loop that no statement timeout interrupts. ClickHouse
+     * compares numbers with {@code ==} (GatherUtils' sliceEqualElements, accurate::equalsOp), so NaN is never found
+     * ({@code hasAll([1, nan], [nan])} 0, {@code hasAny([nan], [nan])} 0): x's NaNs are left out of the set. It takes
+     * NULL as a value (its docs: {@code hasAll([1, NULL], [NULL])} 1, {@code hasAny([NULL], [NULL])} 1,
+     * {@code hasAll([1], [NULL])} 0), as EXCEPT and INTERSECT do.
      */
     private static String hasAllByValue(PostgresPrinter p, boolean all, Frag x, Frag y) {
-        String ex = HogQLTypes.elementType(x.type());
-        String ey = HogQLTypes.elementType(y.type());
-        boolean xFloat = HogQLTypes.cat(ex).equals("float");
-        boolean yFloat = HogQLTypes.cat(ey).equals("float");
-        boolean nulls = ex.startsWith("Nullable(") || ey.startsWith("Nullable(") || HogQLTypes.cat(ex).equals("null")
-                || HogQLTypes.cat(ey).equals("null");
-        if (!xFloat && !yFloat && !nulls) {
-            return null;
-        }
+        boolean xFloat = HogQLTypes.cat(HogQLTypes.elementType(x.type())).equals("float");
         String ua = p.generatedAlias("ha");
         String ub = p.generatedAlias("hb");
         String a = ua + ".\"v\"";
         String b = ub + ".\"v\"";
-        String same = "((" + a + " = " + b + (xFloat ? " AND " + a + " <> 'NaN'::float8" : yFloat ? " AND " + b
-                + " <> 'NaN'::float8" : "") + ") OR (" + a + " IS NULL AND " + b + " IS NULL))";
-        String inX = "EXISTS (SELECT 1 FROM unnest(" + x.sql() + ") AS " + ua + "(\"v\") WHERE " + same + ")";
-        String from = "FROM unnest(" + y.sql() + ") AS " + ub + "(\"v\")";
-        return all ? "(NOT EXISTS (SELECT 1 " + from + " WHERE NOT " + inX + "))"
-                : "(EXISTS (SELECT 1 " + from + " WHERE " + inX + "))";
+        String inX = "SELECT " + a + " FROM unnest(" + x.sql() + ") AS " + ua + "(\"v\")"
+                + (xFloat ? " WHERE " + a + " IS DISTINCT FROM 'NaN'::float8" : "");
+        String ofY = "SELECT " + b + " FROM unnest(" + y.sql() + ") AS " + ub + "(\"v\")";
+        return all ? "(NOT EXISTS (" + ofY + " EXCEPT " + inX + "))" : "(EXISTS (" + ofY + " INTERSECT " + inX + "))";
     }
 
     private static Frag array(PostgresPrinter p, Expr e) {

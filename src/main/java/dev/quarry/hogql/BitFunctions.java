@@ -97,22 +97,28 @@ final class BitFunctions {
             }
             return nullable ? "Nullable(UInt8)" : "UInt8";
         };
+        // each argument's SQL is written once (a nested call as the value or a position would otherwise be copied
+        // once per position and multiply per level): the positions' mask as bit(64), one bit per position below the
+        // width (a position at or past 64 shifts the bit out; one past the width is cut by the width's mask), then
+        // All is "no bit of the mask missing from x", Any "some bit of the mask in x"; a NULL anywhere gives NULL
         CallPrinter print = (p, c, name) -> {
             boolean all = name.equals("bittestall");
             Frag x = p.expr(c.args().get(0));
             int w = HogQLTypes.cat(x.type()).equals("int") ? Math.min(64, IntegerArithmetic.width(x.type())) : 64;
-            String xs = HogQLTypes.cat(x.type()).equals("null") ? "NULL::bigint" : "(" + x.sql() + ")::bigint";
-            java.util.List<String> nulls = new java.util.ArrayList<>(java.util.List.of(xs + " IS NULL"));
+            String xs = asInt64(x) + "::bit(64)";
             java.util.List<String> bits = new java.util.ArrayList<>();
             for (Expr a : c.args().subList(1, c.args().size())) {
                 Frag n = p.expr(a);
-                String ns = HogQLTypes.cat(n.type()).equals("null") ? "NULL::bigint" : "(" + n.sql() + ")";
-                nulls.add(ns + " IS NULL");
-                String bit = "((" + xs + " >> (" + ns + ")::int) & 1) = 1";
-                bits.add(all ? "(" + ns + " >= " + w + " OR " + bit + ")" : "(" + ns + " < " + w + " AND " + bit + ")");
+                String ns = HogQLTypes.cat(n.type()).equals("null") ? "NULL::numeric" : "(" + n.sql() + ")::numeric";
+                // numeric_smaller, unlike LEAST, is NULL for a NULL position
+                bits.add("(B'1'::bit(64) >> (63 - numeric_smaller(" + ns + ", 64))::int)");
             }
-            return "(CASE WHEN " + String.join(" OR ", nulls) + " THEN NULL ELSE (" + String.join(all ? " AND " : " OR ",
-                    bits) + ")::int END)";
+            String mask = "(" + String.join(" | ", bits) + ")";
+            if (w < 64) {
+                mask = "(" + mask + " & " + ((1L << w) - 1) + "::bigint::bit(64))";
+            }
+            return "(bit_count(" + (all ? "(~" + xs + ")" : xs) + " & " + mask + ") " + (all ? "=" : ">")
+                    + " 0)::int";
         };
         // PostHog's mapping.py takes 3 arguments or more (bitTestAll(x, p) is its arity error)
         scalar("bitTestAll", 3, -1, type, print);

@@ -81,12 +81,18 @@ public final class CompileBudget {
         }
     }
 
-    /** Refuses printed SQL longer than {@link #MAX_SQL_CHARS}. */
-    static void checkSql(String sql) {
+    /**
+     * Refuses printed SQL longer than {@link #MAX_SQL_CHARS}, and returns it. The printer checks every expression's
+     * fragment as it is printed, not only the whole statement: a function that writes an argument's SQL more than once
+     * multiplies it per nesting level, so a short query of nested calls is refused at the first fragment past the
+     * limit (milliseconds) instead of after building gigabytes of text.
+     */
+    static String checkSql(String sql) {
         if (sql.length() > MAX_SQL_CHARS) {
             throw new HogQLException("Query is too large: its SQL would be " + sql.length() + " characters (limit "
                     + "max_query_size = " + MAX_SQL_CHARS + "). Simplify the query.");
         }
+        return sql;
     }
 
     /** Refuses more bound values than PostgreSQL can take in one statement. */

@@ -458,7 +458,7 @@ public final class PostgresPrinter {
     public Frag expr(Expr e) {
         budget.node();
         String type = res.type(e);
-        return new Frag(sql(e, type), type);
+        return new Frag(CompileBudget.checkSql(sql(e, type)), type); // each fragment, as it grows
     }
 
     private String sql(Expr e, String type) {
