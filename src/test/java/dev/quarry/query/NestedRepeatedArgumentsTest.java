@@ -1,10 +1,10 @@
 package dev.quarry.query;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.testing.HogQLRequests;
 import dev.quarry.testing.PostgresResource;
 import dev.quarry.testing.TestProjects;
 import dev.quarry.testing.TestProjects.Project;
@@ -12,7 +12,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,15 +35,11 @@ class NestedRepeatedArgumentsTest {
     }
 
     private static Response hogql(String q) {
-        return given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
-                .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", q), "refresh", "force_blocking"))
-                .post("/api/environments/" + team.id() + "/query/");
+        return HogQLRequests.post(team, q);
     }
 
     private static List<Object> row(String q) {
-        Response r = hogql(q);
-        assertEquals(200, r.statusCode(), r.asString());
-        return r.jsonPath().getList("results[0]");
+        return HogQLRequests.firstRow(team, q);
     }
 
     private static String nested(String fn, String inner, String rest, int depth) {
