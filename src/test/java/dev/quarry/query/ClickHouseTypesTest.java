@@ -1,18 +1,16 @@
 package dev.quarry.query;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.quarry.testing.HogQLRequests;
 import dev.quarry.testing.PostgresResource;
 import dev.quarry.testing.TestProjects;
 import dev.quarry.testing.TestProjects.Project;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,23 +46,12 @@ class ClickHouseTypesTest {
 
     /** A HogQLQuery as PostHog's clients post it (the query text as JSON, a blocking refresh). */
     private static Response hogql(String q) {
-        return given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
-                .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", q), "refresh", "force_blocking"))
-                .post("/api/environments/" + team.id() + "/query/");
+        return HogQLRequests.post(team, q);
     }
 
     /** The answer's one row and its column types, as a list of [value, type] pairs flattened. */
     private static List<Object> valuesAndTypes(String q) {
-        Response r = hogql(q);
-        r.then().statusCode(200);
-        List<Object> values = r.jsonPath().getList("results[0]");
-        List<List<String>> types = r.jsonPath().getList("types");
-        List<Object> out = new ArrayList<>();
-        for (int k = 0; k < values.size(); k++) {
-            out.add(values.get(k));
-            out.add(types.get(k).get(1));
-        }
-        return out;
+        return HogQLRequests.valuesAndTypes(team, q);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.testing.Capture;
+import dev.quarry.testing.HogQLRequests;
 import dev.quarry.testing.PostgresResource;
 import dev.quarry.testing.TestProjects;
 import dev.quarry.testing.TestProjects.Project;
@@ -281,9 +282,7 @@ class ExactValuesTest {
     }
 
     private static Response hogqlText(String q) {
-        return given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
-                .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", q), "refresh", "force_blocking"))
-                .post("/api/environments/" + team.id() + "/query/");
+        return HogQLRequests.post(team, q);
     }
 
     /**

@@ -1,10 +1,10 @@
 package dev.quarry.query;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.quarry.testing.Capture;
+import dev.quarry.testing.HogQLRequests;
 import dev.quarry.testing.PostgresResource;
 import dev.quarry.testing.TestProjects;
 import dev.quarry.testing.TestProjects.Project;
@@ -47,9 +47,7 @@ class FloatOrderAndIntegerEdgesTest {
 
     /** A HogQLQuery as PostHog's clients post it (the query text as JSON, a blocking refresh). */
     private static Response hogql(String q) {
-        return given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
-                .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", q), "refresh", "force_blocking"))
-                .post("/api/environments/" + team.id() + "/query/");
+        return HogQLRequests.post(team, q);
     }
 
     private static List<Object> row(String q) {

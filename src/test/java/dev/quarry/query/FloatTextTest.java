@@ -1,8 +1,8 @@
 package dev.quarry.query;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.quarry.testing.HogQLRequests;
 import dev.quarry.testing.PostgresResource;
 import dev.quarry.testing.TestProjects;
 import dev.quarry.testing.TestProjects.Project;
@@ -10,7 +10,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.util.Arrays;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,9 +32,7 @@ class FloatTextTest {
     }
 
     private static Response hogql(String q) {
-        return given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
-                .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", q), "refresh", "force_blocking"))
-                .post("/api/environments/" + team.id() + "/query/");
+        return HogQLRequests.post(team, q);
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.quarry.query;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.testing.Capture;
+import dev.quarry.testing.HogQLRequests;
 import dev.quarry.testing.PostgresResource;
 import dev.quarry.testing.TestProjects;
 import dev.quarry.testing.TestProjects.Project;
@@ -53,9 +53,7 @@ class RegexBudgetTest {
     }
 
     private static Response hogql(Project p, String q) {
-        return given().header("Authorization", "Bearer " + p.key()).contentType("application/json")
-                .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", q), "refresh", "force_blocking"))
-                .post("/api/environments/" + p.id() + "/query/");
+        return HogQLRequests.post(p, q);
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.quarry.query;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
@@ -11,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.quarry.hogql.HogQLResolutionException;
 import dev.quarry.hogql.RegexPatterns;
 import dev.quarry.testing.Capture;
+import dev.quarry.testing.HogQLRequests;
 import dev.quarry.testing.PostgresResource;
 import dev.quarry.testing.TestProjects;
 import dev.quarry.testing.TestProjects.Project;
@@ -60,9 +60,7 @@ class RegexCompileBudgetTest {
     }
 
     private static Response hogql(Project p, String q) {
-        return given().header("Authorization", "Bearer " + p.key()).contentType("application/json")
-                .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", q), "refresh", "force_blocking"))
-                .post("/api/environments/" + p.id() + "/query/");
+        return HogQLRequests.post(p, q);
     }
 
     @Test
