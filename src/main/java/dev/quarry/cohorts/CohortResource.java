@@ -117,10 +117,14 @@ public class CohortResource {
             // validate before storing anything; PostHog reads the deprecated groups when filters are absent
             CohortFilters.toExpr(effective);
         }
-        return references(team.id(), effective, null).flatMap(ok -> cohorts.insert(team.id(), userId, name, body.path("description").asText(""),
-                        filters == null || filters.isNull() ? null : filters.toString(), legacyGroups(groups), isStatic))
-                .call(cohort -> personIds == null || personIds.isEmpty() ? Uni.createFrom().voidItem()
-                        : cohorts.addStaticMembers(team.id(), cohort.id(), personIds).replaceWithVoid())
+        String description = body.path("description").asText("");
+        String storedFilters = filters == null || filters.isNull() ? null : filters.toString();
+        return references(team.id(), effective, null).flatMap(ok -> personIds == null || personIds.isEmpty()
+                        ? cohorts.insert(team.id(), userId, name, description, storedFilters, legacyGroups(groups),
+                                isStatic)
+                        // the cohort and its first members in one statement: a failure leaves neither
+                        : cohorts.insertStatic(team.id(), userId, name, description, storedFilters,
+                                legacyGroups(groups), personIds).flatMap(id -> cohorts.find(team.id(), id)))
                 .flatMap(cohort -> calculator.recalculate(cohort, team.timezone()).replaceWithVoid()
                         .onFailure(CohortResource::calculationRefused).recoverWithNull()
                         .flatMap(x -> cohorts.find(team.id(), cohort.id())))

@@ -2,6 +2,7 @@ package dev.quarry.cohorts;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 
 import dev.quarry.testing.Capture;
 import dev.quarry.testing.PostgresResource;
@@ -193,9 +194,19 @@ class CohortFiltersBodyTest {
         String a = person(team, "a");
         String o = person(other, "o");
         // a and the other project's o: only a is the project's, so 1 member (PostHog filters by team)
-        long id = as(team).body("{\"name\":\"s\",\"is_static\":true,\"_create_static_person_ids\":[\"" + a + "\",\""
-                + o + "\"]}").post(base(team)).then().statusCode(201).extract().jsonPath().getLong("id");
+        // a listed twice is one member; the cohort and its members are written together, so the created answer
+        // already counts them
+        long id = as(team).body("{\"name\":\"s\",\"description\":\"d\",\"is_static\":true,"
+                        + "\"_create_static_person_ids\":[\"" + a + "\",\"" + o + "\",\"" + a + "\"]}").post(base(team))
+                .then().statusCode(201).body("count", equalTo(1)).body("is_static", equalTo(true))
+                .body("name", equalTo("s")).body("description", equalTo("d")).body("created_by", notNullValue())
+                .extract().jsonPath().getLong("id");
         as(team).get(base(team) + id + "/").then().statusCode(200).body("count", equalTo(1));
+        // only the other project's person: a static cohort of none
+        long none = as(team).body("{\"name\":\"n\",\"is_static\":true,\"_create_static_person_ids\":[\"" + o
+                + "\"]}").post(base(team)).then().statusCode(201).body("count", equalTo(0)).extract().jsonPath()
+                .getLong("id");
+        as(team).get(base(team) + none + "/").then().statusCode(200).body("count", equalTo(0));
         as(team).get("/api/projects/" + team.id() + "/persons/cohorts/?person_id=" + a).then().statusCode(200)
                 .body("results.size()", equalTo(1)).body("results[0].id", equalTo((int) id));
         as(team).body("{\"name\":\"s\",\"is_static\":true,\"_create_static_person_ids\":\"" + a + "\"}").post(base(team))
