@@ -1,5 +1,6 @@
 package dev.quarry.capture;
 
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.core.MultivaluedMap;
@@ -31,8 +32,8 @@ public class CaptureCors {
 
     /** A preflight on a capture path: 200 with the CORS headers, the resource not run. */
     @ServerRequestFilter(preMatching = true, priority = 10)
-    public Response preflight(ContainerRequestContext request) {
-        if (!"OPTIONS".equals(request.getMethod()) || !isCapture(request.getUriInfo().getRequestUri().getRawPath())) {
+    public Response preflight(ContainerRequestContext request, HttpServerRequest http) {
+        if (!"OPTIONS".equals(request.getMethod()) || !isCapture(http.path())) {
             return null;
         }
         Response.ResponseBuilder answer = Response.ok();
@@ -49,9 +50,10 @@ public class CaptureCors {
 
     /** Every answer of a capture path to a request with an {@code Origin} (errors included) carries the headers. */
     @ServerResponseFilter
-    public void headers(ContainerRequestContext request, ContainerResponseContext response) {
+    public void headers(ContainerRequestContext request, ContainerResponseContext response, HttpServerRequest http) {
         String origin = request.getHeaderString("Origin");
-        if (origin == null || !isCapture(request.getUriInfo().getRequestUri().getRawPath())) {
+        // the raw path as received (Vert.x's, no URI built per request): capture's paths are never rewritten
+        if (origin == null || !isCapture(http.path())) {
             return;
         }
         MultivaluedMap<String, Object> headers = response.getHeaders();

@@ -45,6 +45,22 @@ public final class DerivedPersonProperties {
     private static final Map<String, String> INITIAL_KEYS = EVENT_TO_PERSON.stream()
             .collect(java.util.stream.Collectors.toUnmodifiableMap(key -> key, DerivedPersonProperties::initialKey));
 
+    /** Each key's position in {@link #EVENT_TO_PERSON} (at most 64 keys: a {@code long} holds which are present). */
+    private static final Map<String, Integer> POSITIONS;
+    private static final long OS = 1L << EVENT_TO_PERSON.indexOf("$os");
+    private static final long OS_VERSION = 1L << EVENT_TO_PERSON.indexOf("$os_version");
+
+    static {
+        if (EVENT_TO_PERSON.size() > Long.SIZE) {
+            throw new IllegalStateException("more event-to-person keys than bits in a long");
+        }
+        Map<String, Integer> positions = new java.util.HashMap<>();
+        for (int i = 0; i < EVENT_TO_PERSON.size(); i++) {
+            positions.put(EVENT_TO_PERSON.get(i), i);
+        }
+        POSITIONS = Map.copyOf(positions);
+    }
+
     static final Set<String> PERSON_EVENTS = Set.of("$identify", "$create_alias", "$merge_dangerously", "$set");
     /** Events PostHog never lets update a person. */
     static final Set<String> NO_PERSON_UPDATE_EVENTS = Set.of("$exception", "$$heatmap");
@@ -76,12 +92,31 @@ public final class DerivedPersonProperties {
         }
         JsonNode isServer = properties.get("$is_server");
         boolean server = isServer != null && isServer.isBoolean() && isServer.booleanValue();
-        for (String key : EVENT_TO_PERSON) {
-            if (properties.has(key) && !(server && (key.equals("$os") || key.equals("$os_version")))) {
-                return true;
+        return (present(properties) & (server ? ~(OS | OS_VERSION) : -1L)) != 0;
+    }
+
+    /**
+     * Which keys of {@link #EVENT_TO_PERSON} the properties hold (a JSON null counts), bit i for the key at position i:
+     * found by walking the event's own keys when it has fewer than the list (server SDKs' events: a handful), else by
+     * probing each key of the list.
+     */
+    private static long present(ObjectNode properties) {
+        long mask = 0;
+        if (properties.size() < EVENT_TO_PERSON.size()) {
+            for (java.util.Iterator<String> names = properties.fieldNames(); names.hasNext(); ) {
+                Integer position = POSITIONS.get(names.next());
+                if (position != null) {
+                    mask |= 1L << position;
+                }
+            }
+        } else {
+            for (int i = 0; i < EVENT_TO_PERSON.size(); i++) {
+                if (properties.has(EVENT_TO_PERSON.get(i))) {
+                    mask |= 1L << i;
+                }
             }
         }
-        return false;
+        return mask;
     }
 
     /** The event's $set / $set_once (explicit keys first and winning) plus what PostHog derives from properties. */
@@ -96,7 +131,10 @@ public final class DerivedPersonProperties {
         JsonNode isServer = properties.get("$is_server");
         boolean server = isServer != null && isServer.isBoolean() && isServer.booleanValue();
         JsonNode osName = properties.get("$os_name");
-        for (String key : EVENT_TO_PERSON) {
+        // the keys present, in the list's order; $os too when $os_name may stand in for it
+        long present = present(properties) | (osName != null && !osName.isNull() ? OS : 0);
+        for (long rest = present; rest != 0; rest &= rest - 1) {
+            String key = EVENT_TO_PERSON.get(Long.numberOfTrailingZeros(rest));
             JsonNode value = properties.get(key);
             if (key.equals("$os_name")) {
                 continue;

@@ -1,5 +1,6 @@
 package dev.quarry.web;
 
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import java.util.Optional;
@@ -21,11 +22,12 @@ public class FunctionGroupFilter {
     }
 
     @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION - 500)
-    public void restrict(ContainerRequestContext request) {
+    public void restrict(ContainerRequestContext request, HttpServerRequest http) {
         if (group.isEmpty()) {
             return;
         }
-        String path = request.getUriInfo().getRequestUri().getRawPath();
+        // the raw path as received (no URI built per request); no filter before this one rewrites it
+        String path = http.path();
         if (FunctionGroups.groupOf(null, path).filter(group.get()::equals).isEmpty()) {
             throw new NotFoundException();
         }

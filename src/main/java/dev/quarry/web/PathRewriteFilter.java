@@ -1,5 +1,6 @@
 package dev.quarry.web;
 
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.UriBuilder;
 import java.net.URI;
@@ -14,7 +15,12 @@ public class PathRewriteFilter {
     private static final String PROJECTS = "/api/projects/";
 
     @ServerRequestFilter(preMatching = true)
-    public void rewrite(ContainerRequestContext request) {
+    public void rewrite(ContainerRequestContext request, HttpServerRequest http) {
+        // the raw path as received decides (no URI is built for the paths left as they are: capture's, most others)
+        String received = http.path();
+        if (received != null && !needsRewrite(received)) {
+            return;
+        }
         URI uri = request.getUriInfo().getRequestUri();
         String path = uri.getRawPath();
         String rewritten = rewrite(path);
@@ -24,6 +30,11 @@ public class PathRewriteFilter {
             // once more to come out as the client sent it
             request.setRequestUri(UriBuilder.fromUri(uri).replacePath(rewritten.replace("%", "%25")).build());
         }
+    }
+
+    /** Whether {@link #rewrite} would change the path: an encoded {@code @}, or a path under /api/environments/. */
+    static boolean needsRewrite(String path) {
+        return path.startsWith(ENVIRONMENTS) || path.contains("%40");
     }
 
     static String rewrite(String path) {

@@ -1,9 +1,9 @@
 package dev.quarry.web;
 
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import java.net.URI;
-import java.util.List;
 import java.util.Map;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
@@ -24,24 +24,41 @@ public class RequestLimitsFilter {
     public static final int MAX_REQUEST_LINE_BYTES = 4_096;
 
     @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION - 1000)
-    public void limit(ContainerRequestContext request) {
-        URI uri = request.getUriInfo().getRequestUri();
-        int line = request.getMethod().length() + 1 + length(uri.getRawPath())
-                + (uri.getRawQuery() == null ? 0 : 1 + length(uri.getRawQuery())) + " HTTP/1.1".length();
-        if (line > MAX_REQUEST_LINE_BYTES) {
+    public void limit(ContainerRequestContext request, HttpServerRequest http) {
+        if (requestLineBytes(request, http) > MAX_REQUEST_LINE_BYTES) {
             throw new RequestTooLargeException(414, "request_uri_too_long",
                     "Request line is longer than " + MAX_REQUEST_LINE_BYTES + " bytes.");
         }
-        long headers = 0;
-        for (Map.Entry<String, List<String>> header : request.getHeaders().entrySet()) {
-            for (String value : header.getValue()) {
-                headers += header.getKey().length() + 2 + length(value) + 2;
-            }
-        }
-        if (headers > MAX_HEADER_BYTES) {
+        if (headerBytes(http) > MAX_HEADER_BYTES) {
             throw new RequestTooLargeException(431, "request_header_fields_too_large",
                     "Request header fields are larger than " + MAX_HEADER_BYTES + " bytes.");
         }
+    }
+
+    /**
+     * The request line's length: method, space, the path and query as sent, {@code " HTTP/1.1"}. Read from the
+     * request target as Vert.x holds it (the raw path and query of an origin-form target, no URI built per request);
+     * an absolute-form target ({@code http://host/path}) is measured by its path and query, as before.
+     */
+    static int requestLineBytes(ContainerRequestContext request, HttpServerRequest http) {
+        String target = http.uri();
+        int pathAndQuery;
+        if (target != null && target.startsWith("/")) {
+            pathAndQuery = target.length();
+        } else {
+            URI uri = request.getUriInfo().getRequestUri();
+            pathAndQuery = length(uri.getRawPath()) + (uri.getRawQuery() == null ? 0 : 1 + length(uri.getRawQuery()));
+        }
+        return request.getMethod().length() + 1 + pathAndQuery + " HTTP/1.1".length();
+    }
+
+    /** Each header field as {@code name: value\r\n}, summed over the fields as received (a repeated name counts each time). */
+    static long headerBytes(HttpServerRequest http) {
+        long headers = 0;
+        for (Map.Entry<String, String> header : http.headers()) {
+            headers += header.getKey().length() + 2 + length(header.getValue()) + 2;
+        }
+        return headers;
     }
 
     private static int length(String s) {

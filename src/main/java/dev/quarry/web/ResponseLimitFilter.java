@@ -9,6 +9,7 @@ import jakarta.ws.rs.core.StreamingOutput;
 import java.io.InputStream;
 import java.lang.annotation.Annotation;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
@@ -18,6 +19,13 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  * over Lambda's 6 MB.
  */
 public class ResponseLimitFilter {
+    /**
+     * Capture's answer to every accepted batch ({@code {"status":1}}, what PostHog's capture answers and SDKs read),
+     * kept as the bytes Jackson writes for it, so that the most frequent answer is not serialised per request.
+     */
+    static final Map<String, Integer> STATUS_ONE = Map.of("status", 1);
+    static final byte[] STATUS_ONE_BYTES = "{\"status\":1}".getBytes(StandardCharsets.UTF_8);
+
     private final ObjectMapper mapper;
 
     public ResponseLimitFilter(ObjectMapper mapper) {
@@ -37,7 +45,7 @@ public class ResponseLimitFilter {
         } else if (entity instanceof String text) {
             body = text.getBytes(StandardCharsets.UTF_8);
         } else if (isJson(response.getMediaType())) {
-            body = mapper.writeValueAsBytes(entity);
+            body = isStatusOne(entity) ? STATUS_ONE_BYTES : mapper.writeValueAsBytes(entity);
             response.setEntity(body, new Annotation[0], MediaType.APPLICATION_JSON_TYPE);
         } else {
             return;
@@ -48,6 +56,11 @@ public class ResponseLimitFilter {
             response.setStatus(e.status());
             response.setEntity(mapper.writeValueAsBytes(e.body()), new Annotation[0], MediaType.APPLICATION_JSON_TYPE);
         }
+    }
+
+    /** A one-entry map equal to {@code {"status": 1}} (checked by size first: other entities are not hashed or walked). */
+    static boolean isStatusOne(Object entity) {
+        return entity instanceof Map<?, ?> map && map.size() == 1 && STATUS_ONE.equals(map);
     }
 
     private static boolean isJson(MediaType type) {
