@@ -92,7 +92,7 @@ public class DefinitionsRecorder {
     public final class Learned {
         private final long teamId;
         private Batch sent;
-        private final List<Object[]> events = new ArrayList<>();
+        private final List<StoredEvent> events = new ArrayList<>();
 
         Learned(long teamId) {
             this.teamId = teamId;
@@ -109,10 +109,14 @@ public class DefinitionsRecorder {
             for (int i = 0; i < sent.pairEvents().length; i++) {
                 known.add(new KnownDefinitions.Pair(teamId, sent.pairEvents()[i], sent.pairProperties()[i]));
             }
-            for (Object[] row : events) {
-                known.addEvent(teamId, (String) row[0], (Instant) row[1], (Instant) row[2]);
+            for (StoredEvent event : events) {
+                known.addEvent(teamId, event.name(), event.created(), event.lastSeen());
             }
         }
+    }
+
+    /** An event definition's row as the batch's statement left it. */
+    private record StoredEvent(String name, Instant created, Instant lastSeen) {
     }
 
     /** A fresh record of what one attempt of a batch of the team sends (one per transaction). */
@@ -148,8 +152,8 @@ public class DefinitionsRecorder {
                         OffsetDateTime lastSeen = row.getOffsetDateTime(2);
                         // a name another transaction inserted meanwhile is not in this statement's snapshot: not kept
                         if (created != null && lastSeen != null) {
-                            learned.events.add(new Object[] {row.getString(0), created.toInstant(),
-                                    lastSeen.toInstant()});
+                            learned.events.add(new StoredEvent(row.getString(0), created.toInstant(),
+                                    lastSeen.toInstant()));
                         }
                     }
                 })
