@@ -641,6 +641,7 @@ public class AnchorBench {
                                 + "ORDER BY total_exec_time DESC LIMIT 25");
                         System.out.println(Files.readString(logs.resolve("capture-statements.txt")));
                     }
+                    hold(logs, "after the capture");
                 }
             }
         }

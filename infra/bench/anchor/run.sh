@@ -8,8 +8,8 @@
 # from pg_stat_statements; capture also prints its CPU per 1,000 events, app and PostgreSQL, and that CPU by kind of app thread — JIT compiler, GC, event loop, workers — and of PostgreSQL process — backends, autovacuum, the rest), QUARRY_BENCH_PG_EXPLAIN_MS
 # (plans of statements slower than this, by auto_explain, in log files under the run's logs), QUARRY_BENCH_APP_JAVA_OPTS (extra JVM options for the app, e.g. a JFR recording),
 # QUARRY_BENCH_APP_JAR (another packaged app, e.g. a copy of a before build), QUARRY_BENCH_START_MINUTES (how long the
-# app may take to start, default 3: a migration backfill), QUARRY_BENCH_HOLD (any value: wait after
-# the insights until the printed file exists, to inspect the loaded database), QUARRY_BENCH_REUSE (any value: keep the
+# app may take to start, default 3: a migration backfill), QUARRY_BENCH_HOLD (any value: wait after the insights and again after
+# the capture, until the printed file exists, to inspect the loaded database), QUARRY_BENCH_REUSE (any value: keep the
 # database an earlier run of the same size left in QUARRY_BENCH_DIR instead of generating the rows again),
 # QUARRY_BENCH_CAPTURE_BATCH (events per capture request, default 1000), QUARRY_BENCH_CAPTURE_WARMUP (events sent untimed to another project before capture is timed, so the JIT has compiled
 # the capture path; default 0).

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -16,13 +19,22 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps event and property definitions current from capture, inside the capture transaction, in ONE statement per
- * batch: the batch's distinct event names, (event, property) pairs and property names are inserted only when new
- * ({@code ON CONFLICT DO NOTHING} writes nothing for known names), and an event's {@code last_seen_at} moves on at
- * most once an hour (an UPDATE that matches only stale rows, so busy events are not a hot row every batch locks).
+ * Keeps event and property definitions current from capture, inside the capture transaction, in at most ONE
+ * statement per batch: the batch's distinct event names, (event, property) pairs and property names are inserted only
+ * when new ({@code ON CONFLICT DO NOTHING} writes nothing for known names), and an event's {@code last_seen_at} moves
+ * on at most once an hour (an UPDATE that matches only stale rows, so busy events are not a hot row every batch locks).
  * Property types are inferred from the first value seen ({@link PropertyTypes}); later values never change them.
+ * <p>
+ * Names this process knows to be stored ({@link KnownDefinitions}: filled only after the batch's {@code COMMIT}
+ * succeeded, each entry for {@code quarry.capture.definitions-cache-ms}, default 10 minutes; at most
+ * {@code quarry.capture.definitions-cache-entries}, default 200,000) are left out of the statement, and a batch whose
+ * names are all known — event names whose stored {@code created_at} and hourly {@code last_seen_at} need nothing —
+ * sends none, as PostHog's plugin-server writes only names missing from its caches
+ * ({@code plugin-server/src/worker/ingestion/property-definitions-manager.ts}). Its statement returns each sent event
+ * name's stored {@code created_at} and {@code last_seen_at}, which the cache keeps to judge the next batches.
  */
 @ApplicationScoped
 public class DefinitionsRecorder {
@@ -42,13 +54,13 @@ public class DefinitionsRecorder {
             new_events AS (
                 INSERT INTO event_definitions (team_id, id, name, created_at, last_seen_at)
                 SELECT $1, gen_random_uuid(), name, first_ts, last_ts FROM batch ORDER BY name
-                ON CONFLICT (team_id, name) DO NOTHING RETURNING 1),
+                ON CONFLICT (team_id, name) DO NOTHING RETURNING name, created_at, last_seen_at),
             seen AS (
                 UPDATE event_definitions d SET last_seen_at = greatest(d.last_seen_at, b.last_ts),
                     created_at = least(d.created_at, b.first_ts)
                 FROM batch b WHERE d.team_id = $1 AND d.name = b.name
                 AND (d.last_seen_at IS NULL OR d.last_seen_at < b.last_ts - interval '1 hour' OR d.created_at > b.first_ts)
-                RETURNING 1),
+                RETURNING d.name, d.created_at, d.last_seen_at),
             new_properties AS (
                 INSERT INTO property_definitions (team_id, id, name, type, property_type, is_numerical)
                 SELECT $1, gen_random_uuid(), n, t, pt, coalesce(pt = 'Numeric', false)
@@ -58,19 +70,93 @@ public class DefinitionsRecorder {
                 INSERT INTO event_properties (team_id, event, property)
                 SELECT $1, e, p FROM unnest($8::text[], $9::text[]) AS x(e, p) ORDER BY e, p
                 ON CONFLICT DO NOTHING RETURNING 1)
-            SELECT (SELECT count(*) FROM new_events), (SELECT count(*) FROM seen), (SELECT count(*) FROM new_properties),
-                   (SELECT count(*) FROM new_pairs)""";
+            SELECT b.name, coalesce(n.created_at, s.created_at, d.created_at),
+                   coalesce(n.last_seen_at, s.last_seen_at, d.last_seen_at)
+            FROM batch b LEFT JOIN new_events n ON n.name = b.name LEFT JOIN seen s ON s.name = b.name
+            LEFT JOIN event_definitions d ON d.team_id = $1 AND d.name = b.name""";
 
-    /** Records the batch's names; call once per capture batch, on the batch's own transaction. */
-    public Uni<Void> record(SqlConnection conn, long teamId, List<CapturedEvent> events) {
+    private final KnownDefinitions known;
+
+    @Inject
+    public DefinitionsRecorder(
+            @ConfigProperty(name = "quarry.capture.definitions-cache-ms", defaultValue = "600000") long cacheMillis,
+            @ConfigProperty(name = "quarry.capture.definitions-cache-entries", defaultValue = "200000") int cacheEntries) {
+        this(new KnownDefinitions(cacheEntries, TimeUnit.MILLISECONDS.toNanos(cacheMillis), System::nanoTime));
+    }
+
+    DefinitionsRecorder(KnownDefinitions known) {
+        this.known = known;
+    }
+
+    /** What one attempt of a batch confirmed stored; kept by the cache only through {@link #committed}. */
+    public final class Learned {
+        private final long teamId;
+        private Batch sent;
+        private final List<StoredEvent> events = new ArrayList<>();
+
+        Learned(long teamId) {
+            this.teamId = teamId;
+        }
+
+        /** Call once the batch's {@code COMMIT} succeeded: its sent names are stored from then on. */
+        public void committed() {
+            if (sent == null) {
+                return;
+            }
+            for (int i = 0; i < sent.propertyNames().length; i++) {
+                known.add(new KnownDefinitions.Property(teamId, sent.propertyKinds()[i], sent.propertyNames()[i]));
+            }
+            for (int i = 0; i < sent.pairEvents().length; i++) {
+                known.add(new KnownDefinitions.Pair(teamId, sent.pairEvents()[i], sent.pairProperties()[i]));
+            }
+            for (StoredEvent event : events) {
+                known.addEvent(teamId, event.name(), event.created(), event.lastSeen());
+            }
+        }
+    }
+
+    /** An event definition's row as the batch's statement left it. */
+    private record StoredEvent(String name, Instant created, Instant lastSeen) {
+    }
+
+    /** A fresh record of what one attempt of a batch of the team sends (one per transaction). */
+    public Learned learning(long teamId) {
+        return new Learned(teamId);
+    }
+
+    /** Drops what this process knows of the team's definitions (call when it deletes one of them). */
+    public void forgetTeam(long teamId) {
+        known.forgetTeam(teamId);
+    }
+
+    /**
+     * Records the batch's names not known stored; call once per capture batch, on the batch's own transaction. Sends
+     * nothing when every name is known and current.
+     */
+    public Uni<Void> record(SqlConnection conn, long teamId, List<CapturedEvent> events, Learned learned) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Batch batch = Batch.of(events);
+        Batch batch = Batch.of(events).unknown(known, teamId);
+        if (batch.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
         return conn.preparedQuery(SQL).execute(Tuple.tuple(List.of(teamId,
                         batch.eventNames(), batch.firstSeen(), batch.lastSeen(),
                         batch.propertyNames(), batch.propertyKinds(), batch.propertyTypes(),
                         batch.pairEvents(), batch.pairProperties())))
+                .invoke(rows -> {
+                    learned.sent = batch;
+                    for (Row row : rows) {
+                        OffsetDateTime created = row.getOffsetDateTime(1);
+                        OffsetDateTime lastSeen = row.getOffsetDateTime(2);
+                        // a name another transaction inserted meanwhile is not in this statement's snapshot: not kept
+                        if (created != null && lastSeen != null) {
+                            learned.events.add(new StoredEvent(row.getString(0), created.toInstant(),
+                                    lastSeen.toInstant()));
+                        }
+                    }
+                })
                 .replaceWithVoid();
     }
 
@@ -143,6 +229,48 @@ public class DefinitionsRecorder {
                     seen.values().stream().map(v -> v[1].atOffset(ZoneOffset.UTC)).toArray(OffsetDateTime[]::new),
                     pn.toArray(String[]::new), pk.toArray(Short[]::new), pt.toArray(String[]::new),
                     pe.toArray(String[]::new), pp.toArray(String[]::new));
+        }
+
+        boolean isEmpty() {
+            return eventNames.length == 0 && propertyNames.length == 0 && pairEvents.length == 0;
+        }
+
+        /** This batch without what {@code known} holds for the team: names and pairs stored, events current. */
+        Batch unknown(KnownDefinitions known, long teamId) {
+            List<Integer> events = new ArrayList<>();
+            for (int i = 0; i < eventNames.length; i++) {
+                if (!known.eventCurrent(teamId, eventNames[i], firstSeen[i].toInstant(), lastSeen[i].toInstant())) {
+                    events.add(i);
+                }
+            }
+            List<Integer> properties = new ArrayList<>();
+            for (int i = 0; i < propertyNames.length; i++) {
+                if (!known.knows(new KnownDefinitions.Property(teamId, propertyKinds[i], propertyNames[i]))) {
+                    properties.add(i);
+                }
+            }
+            List<Integer> pairs = new ArrayList<>();
+            for (int i = 0; i < pairEvents.length; i++) {
+                if (!known.knows(new KnownDefinitions.Pair(teamId, pairEvents[i], pairProperties[i]))) {
+                    pairs.add(i);
+                }
+            }
+            if (events.size() == eventNames.length && properties.size() == propertyNames.length
+                    && pairs.size() == pairEvents.length) {
+                return this;
+            }
+            return new Batch(pick(eventNames, events, String[]::new), pick(firstSeen, events, OffsetDateTime[]::new),
+                    pick(lastSeen, events, OffsetDateTime[]::new), pick(propertyNames, properties, String[]::new),
+                    pick(propertyKinds, properties, Short[]::new), pick(propertyTypes, properties, String[]::new),
+                    pick(pairEvents, pairs, String[]::new), pick(pairProperties, pairs, String[]::new));
+        }
+
+        private static <T> T[] pick(T[] all, List<Integer> kept, java.util.function.IntFunction<T[]> array) {
+            T[] picked = array.apply(kept.size());
+            for (int i = 0; i < picked.length; i++) {
+                picked[i] = all[kept.get(i)];
+            }
+            return picked;
         }
 
         static void collectGroup(ObjectNode properties, Map<String, String> types) {

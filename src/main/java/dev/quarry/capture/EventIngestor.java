@@ -96,8 +96,13 @@ public class EventIngestor {
         // the first attempt inserts the events without ON CONFLICT (a re-sent event fails it with 23505 and the
         // retry replaces the stored copies): the arbiter check of every row is most of an upsert's extra cost
         java.util.concurrent.atomic.AtomicBoolean upsert = new java.util.concurrent.atomic.AtomicBoolean(false);
-        return Uni.createFrom().deferred(() -> pool.withConnection(conn -> transaction(conn, tx -> ingest(tx,
-                        teamId, events, parseWarnings, lockAll.get(), upsert.get()))))
+        return Uni.createFrom().deferred(() -> {
+                    // what this attempt's definitions statement stored is remembered only once its COMMIT succeeded
+                    DefinitionsRecorder.Learned learned = definitions.learning(teamId);
+                    return pool.withConnection(conn -> transaction(conn, tx -> ingest(tx, teamId, events,
+                                    parseWarnings, lockAll.get(), upsert.get(), learned)))
+                            .invoke(learned::committed);
+                })
                 .onFailure(failure -> {
                     // a retry locks everything first, so it cannot lose to a concurrent batch again
                     boolean retry = failure instanceof PersonChangedMeanwhile || isRetryable(failure);
@@ -208,7 +213,8 @@ public class EventIngestor {
      * ids' mappings; the persons locked; every write and {@code COMMIT}).
      */
     private Uni<Integer> ingest(Tx tx, long teamId, List<CapturedEvent> sent,
-                                List<IngestionWarning> parseWarnings, boolean lockAll, boolean upsert) {
+                                List<IngestionWarning> parseWarnings, boolean lockAll, boolean upsert,
+                                DefinitionsRecorder.Learned learned) {
         SqlConnection conn = tx.conn;
         List<CapturedEvent> events = copies(sent);
         Set<String> distinctIds = new LinkedHashSet<>();
@@ -228,7 +234,7 @@ public class EventIngestor {
                                                 resolved.warnings()),
                                         insertEvents(conn, teamId, events, resolved.persons().eventPersons(),
                                                 resolved.groups(), upsert),
-                                        definitions.record(conn, teamId, events))
+                                        definitions.record(conn, teamId, events, learned))
                                 .asTuple().map(all -> all.getItem2()));
                     }));
         }
@@ -252,7 +258,7 @@ public class EventIngestor {
             // round trip, not three
             Uni<Integer> stored = insertEvents(conn, teamId, events, resolved.persons().eventPersons(),
                     resolved.groups(), upsert);
-            Uni<Void> named = definitions.record(conn, teamId, events);
+            Uni<Void> named = definitions.record(conn, teamId, events, learned);
             if (unseen.length == 0) {
                 return tx.commitWith(Uni.combine().all().unis(stored, named,
                                 writePersons(conn, teamId, resolved.persons(), resolved.groups(), resolved.warnings()))

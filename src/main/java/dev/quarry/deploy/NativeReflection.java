@@ -233,6 +233,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         "dev.quarry.capture.DefinitionsRecorder$Batch",
         // package-private in dev.quarry.capture
         "dev.quarry.capture.GroupResolution$Group",
+        "dev.quarry.capture.KnownDefinitions$Event",
+        "dev.quarry.capture.KnownDefinitions$Pair",
+        "dev.quarry.capture.KnownDefinitions$Property",
         "dev.quarry.capture.GroupResolution$GroupType",
         "dev.quarry.capture.GroupResolution$Outcome",
         "dev.quarry.capture.PersonResolution$Merge",
