@@ -106,6 +106,28 @@ public class Definitions {
     }
 
     /**
+     * Deletes the team's event definition with this id (PostHog's {@code EventDefinitionViewSet.destroy}); the events
+     * and their (event, property) pairs stay, and capture records the name again when an event names it.
+     *
+     * @return false when the team has no such definition
+     */
+    public Uni<Boolean> deleteEvent(long teamId, UUID id) {
+        return pool.preparedQuery("DELETE FROM event_definitions WHERE team_id = $1 AND id = $2")
+                .execute(Tuple.of(teamId, id)).map(rows -> rows.rowCount() > 0);
+    }
+
+    /**
+     * Deletes the team's property definition with this id (PostHog's {@code PropertyDefinitionViewSet.destroy}, any
+     * type); capture records the name again when an event (or a person or group update) carries it.
+     *
+     * @return false when the team has no such definition
+     */
+    public Uni<Boolean> deleteProperty(long teamId, UUID id) {
+        return pool.preparedQuery("DELETE FROM property_definitions WHERE team_id = $1 AND id = $2")
+                .execute(Tuple.of(teamId, id)).map(rows -> rows.rowCount() > 0);
+    }
+
+    /**
      * Property definitions of one type. {@code names}: only these names (PostHog's {@code properties=a,b});
      * {@code eventNames}: when given, each answer says whether it was seen with one of these events.
      */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.auth.RequestAuth;
+import dev.quarry.capture.DefinitionsRecorder;
 import dev.quarry.auth.RequiresScopes;
 import dev.quarry.web.ApiPaths;
 import dev.quarry.web.LimitOffset;
@@ -12,6 +13,7 @@ import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
@@ -29,7 +31,7 @@ import java.util.UUID;
 
 /**
  * PostHog's event definitions: {@code GET event_definitions/} (search, limit, offset; most recently seen first),
- * {@code POST} (name, description, tags, verified, hidden → 201), {@code GET by_name/?name=}, {@code GET|PATCH :id/}.
+ * {@code POST} (name, description, tags, verified, hidden → 201), {@code GET by_name/?name=}, {@code GET|PATCH|DELETE :id/}.
  * Definitions are filled by capture; {@code volume_30_day} is the events of the last 30 days. Scopes
  * {@code event_definition:read|write}.
  */
@@ -38,10 +40,12 @@ import java.util.UUID;
 public class EventDefinitionResource {
     private final RequestAuth auth;
     private final Definitions definitions;
+    private final DefinitionsRecorder recorder;
     private final Volumes volumes;
     private final ObjectMapper mapper;
 
-    public EventDefinitionResource(RequestAuth auth, Definitions definitions, Volumes volumes, ObjectMapper mapper) {
+    public EventDefinitionResource(RequestAuth auth, Definitions definitions, Volumes volumes, ObjectMapper mapper, DefinitionsRecorder recorder) {
+        this.recorder = recorder;
         this.auth = auth;
         this.definitions = definitions;
         this.volumes = volumes;
@@ -115,5 +119,25 @@ public class EventDefinitionResource {
     private Uni<ObjectNode> withVolume(EventDefinition definition) {
         return volumes.last30Days(auth.team(), List.of(definition.name()))
                 .map(v -> definition.toJson(mapper, v.getOrDefault(definition.name(), 0L)));
+    }
+
+    /**
+     * {@code DELETE :id/}: 204 with no body, 404 "Not found." for an id the project does not have. This process forgets
+     * the names it knew stored for the project, so its next capture of the name records it again (another instance
+     * does within {@link DefinitionsRecorder}'s cache lifetime).
+     */
+    @DELETE
+    @Path("{id}")
+    @RequiresScopes("event_definition:write")
+    public Uni<Response> delete(@PathParam("id") String id) {
+        long teamId = auth.teamId();
+        return definitions.deleteEvent(teamId, Edits.existing(id))
+                .map(deleted -> {
+                    if (!deleted) {
+                        throw new NotFoundException("Not found.");
+                    }
+                    recorder.forgetTeam(teamId);
+                    return Response.noContent().build();
+                });
     }
 }

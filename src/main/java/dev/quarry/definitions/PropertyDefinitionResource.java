@@ -13,6 +13,7 @@ import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.Path;
@@ -21,6 +22,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -34,7 +36,7 @@ import java.util.UUID;
  * PostHog's property definitions: {@code GET property_definitions/} with {@code type} (event, the default,
  * person, or group with its {@code group_type_index}: the properties {@code $groupidentify} set on that group type;
  * session answers an empty page here), {@code properties} (comma-separated names), {@code search}, {@code is_numerical}, {@code event_names}
- * (a JSON list: fills {@code is_seen_on_filtered_events}), limit and offset; {@code GET|PATCH :id/} (description,
+ * (a JSON list: fills {@code is_seen_on_filtered_events}), limit and offset; {@code GET|PATCH|DELETE :id/} (description,
  * tags, verified, hidden, property_type). Scopes {@code property_definition:read|write}.
  */
 @Path(ApiPaths.PROJECT + "/property_definitions")
@@ -42,9 +44,11 @@ import java.util.UUID;
 public class PropertyDefinitionResource {
     private final RequestAuth auth;
     private final Definitions definitions;
+    private final DefinitionsRecorder recorder;
     private final ObjectMapper mapper;
 
-    public PropertyDefinitionResource(RequestAuth auth, Definitions definitions, ObjectMapper mapper) {
+    public PropertyDefinitionResource(RequestAuth auth, Definitions definitions, ObjectMapper mapper, DefinitionsRecorder recorder) {
+        this.recorder = recorder;
         this.auth = auth;
         this.definitions = definitions;
         this.mapper = mapper;
@@ -162,5 +166,25 @@ public class PropertyDefinitionResource {
             // falls through to the error below
         }
         throw new ValidationException("event_names must be a JSON list of event names", "event_names");
+    }
+
+    /**
+     * {@code DELETE :id/}: 204 with no body, 404 "Not found." for an id the project does not have. This process forgets
+     * the names it knew stored for the project, so its next capture of the name records it again (another instance
+     * does within {@link DefinitionsRecorder}'s cache lifetime).
+     */
+    @DELETE
+    @Path("{id}")
+    @RequiresScopes("property_definition:write")
+    public Uni<Response> delete(@PathParam("id") String id) {
+        long teamId = auth.teamId();
+        return definitions.deleteProperty(teamId, Edits.existing(id))
+                .map(deleted -> {
+                    if (!deleted) {
+                        throw new NotFoundException("Not found.");
+                    }
+                    recorder.forgetTeam(teamId);
+                    return Response.noContent().build();
+                });
     }
 }
