@@ -22,12 +22,46 @@ public class CaptureCors {
     static final String METHODS = "GET, POST, OPTIONS";
     static final String DEFAULT_HEADERS = "X-Requested-With,Content-Type";
 
+    /**
+     * Whether the path is one of capture's as routing reads it: the path as sent in one look-up (what SDKs send), and
+     * only otherwise the path as the router resolves it — percent-escapes decoded, repeated slashes as one, dot
+     * segments resolved, trailing slashes dropped — so that {@code //batch/}, {@code /b%61tch/} or {@code /batch///},
+     * which reach capture, carry its CORS headers too.
+     */
     static boolean isCapture(String path) {
         if (path == null) {
             return false;
         }
         String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        return PATHS.contains(p);
+        if (PATHS.contains(p)) {
+            return true;
+        }
+        String routed = routed(path);
+        return routed != null && PATHS.contains(routed);
+    }
+
+    /** The path as the router resolves it, without its trailing slashes; null when an escape does not decode. */
+    static String routed(String path) {
+        String decoded = path;
+        if (path.indexOf('%') >= 0) {
+            try {
+                decoded = java.net.URLDecoder.decode(path.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        java.util.ArrayDeque<String> segments = new java.util.ArrayDeque<>();
+        for (String segment : decoded.split("/")) {
+            if (segment.isEmpty() || segment.equals(".")) {
+                continue;
+            }
+            if (segment.equals("..")) {
+                segments.pollLast();
+            } else {
+                segments.addLast(segment);
+            }
+        }
+        return "/" + String.join("/", segments);
     }
 
     /** A preflight on a capture path: 200 with the CORS headers, the resource not run. */

@@ -52,6 +52,12 @@ public final class CapturePayloadParser {
     public static final int MAX_EVENTS = 10_000;
     /** PostHog's legacy endpoints keep the first 200 characters of a longer distinct id. */
     public static final int MAX_DISTINCT_ID_CHARS = 200;
+    /**
+     * PostHog's ingestion keeps the first 200 characters of an event name ({@code sanitizeEventName}: JavaScript's
+     * {@code substr(0, 200)}, UTF-16 units; here a surrogate pair the cut would split is dropped whole, so no lone
+     * surrogate is stored).
+     */
+    public static final int MAX_EVENT_NAME_CHARS = 200;
 
     private final ObjectMapper mapper;
     /** The application mapper's factory with serde_json's nesting limit: deeper bodies stop at the limit, unread. */
@@ -426,6 +432,16 @@ public final class CapturePayloadParser {
         }
     }
 
+    /** The event name as PostHog's ingestion stores it: at most {@link #MAX_EVENT_NAME_CHARS} UTF-16 units. */
+    static String eventName(String sent) {
+        if (sent.length() <= MAX_EVENT_NAME_CHARS) {
+            return sent;
+        }
+        int end = Character.isHighSurrogate(sent.charAt(MAX_EVENT_NAME_CHARS - 1)) ? MAX_EVENT_NAME_CHARS - 1
+                : MAX_EVENT_NAME_CHARS;
+        return sent.substring(0, end);
+    }
+
     /**
      * One event. Its time is the client's {@code timestamp} corrected by the clock skew that {@code sent_at}
      * reveals, as PostHog does, except where PostHog keeps the timestamp as sent: an event with
@@ -451,7 +467,7 @@ public final class CapturePayloadParser {
         if (eventNode == null || eventNode.isNull() || eventNode.asText().isBlank()) {
             throw new CaptureValidationException(at + " is missing the event name");
         }
-        String event = eventNode.asText();
+        String event = eventName(eventNode.asText());
         JsonNode propsNode = raw.get("properties");
         if (propsNode != null && !propsNode.isObject()) {
             throw new CaptureValidationException(at + ": properties must be an object");

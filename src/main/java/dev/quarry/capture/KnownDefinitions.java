@@ -19,25 +19,45 @@ import java.util.function.LongSupplier;
  * succeeded), never refreshed by a hit, and expire {@code ttlNanos} after they were added: a definition deleted
  * directly in the database or by another instance (Lambda runs many) is written again by the first batch naming it
  * after its entry expired. {@link #forgetTeam} drops a team's entries at once (for a deletion made by this process).
- * Bounded: when {@code maxEntries} are held, the whole set is dropped (the next batches probe again and refill it).
+ * Bounded: when {@code maxEntries} are held, or the names held reach {@link #MAX_CHARS} characters (event names are
+ * at most 200 characters and property names 400, so entries are small, but the bound holds whatever they are), the
+ * whole set is dropped (the next batches probe again and refill it).
  * Thread-safe; nothing outlives the process, so nothing is shared between instances.
  */
 final class KnownDefinitions {
     /** A property name of one kind, known to be in {@code property_definitions} (group index -1). */
     record Property(long team, short kind, String name) implements Keyed {
+        @Override
+        public int chars() {
+            return name.length();
+        }
     }
 
     /** An (event, property) pair known to be in {@code event_properties}. */
     record Pair(long team, String event, String property) implements Keyed {
+        @Override
+        public int chars() {
+            return event.length() + property.length();
+        }
     }
 
     /** An event name known to be in {@code event_definitions}. */
     record Event(long team, String name) implements Keyed {
+        @Override
+        public int chars() {
+            return name.length();
+        }
     }
 
     interface Keyed {
         long team();
+
+        /** The characters of the names the entry holds. */
+        int chars();
     }
+
+    /** The characters of names held at most (≈ 16 MB as UTF-16 at worst), whatever the number of entries. */
+    static final long MAX_CHARS = 8_000_000;
 
     /**
      * An entry's expiry ({@link System#nanoTime} scale); for an event, the stored row's {@code created_at} and
@@ -47,6 +67,8 @@ final class KnownDefinitions {
     }
 
     private final ConcurrentHashMap<Keyed, Entry> entries = new ConcurrentHashMap<>();
+    /** The characters of the names held (approximate under races: it only decides when to drop the set). */
+    private final java.util.concurrent.atomic.AtomicLong chars = new java.util.concurrent.atomic.AtomicLong();
     private final int maxEntries;
     private final long ttlNanos;
     private final LongSupplier nanoTime;
@@ -83,11 +105,22 @@ final class KnownDefinitions {
 
     /** Drops every entry of the team (a definition of it was deleted by this process). */
     void forgetTeam(long team) {
-        entries.keySet().removeIf(key -> key.team() == team);
+        entries.keySet().removeIf(key -> {
+            if (key.team() != team) {
+                return false;
+            }
+            chars.addAndGet(-key.chars());
+            return true;
+        });
     }
 
     int size() {
         return entries.size();
+    }
+
+    /** The characters of the names held. */
+    long chars() {
+        return chars.get();
     }
 
     private Entry live(Keyed key) {
@@ -96,7 +129,9 @@ final class KnownDefinitions {
             return null;
         }
         if (nanoTime.getAsLong() - entry.expires() >= 0) {
-            entries.remove(key, entry);
+            if (entries.remove(key, entry)) {
+                chars.addAndGet(-key.chars());
+            }
             return null;
         }
         return entry;
@@ -106,9 +141,12 @@ final class KnownDefinitions {
         if (ttlNanos <= 0 || maxEntries <= 0) {
             return;
         }
-        if (entries.size() >= maxEntries) {
+        if (entries.size() >= maxEntries || chars.get() + key.chars() > MAX_CHARS) {
             entries.clear();
+            chars.set(0);
         }
-        entries.put(key, new Entry(nanoTime.getAsLong() + ttlNanos, created, lastSeen));
+        if (entries.put(key, new Entry(nanoTime.getAsLong() + ttlNanos, created, lastSeen)) == null) {
+            chars.addAndGet(key.chars());
+        }
     }
 }

@@ -61,4 +61,18 @@ class CaptureCorsTest {
         given().header("Origin", ORIGIN).get("/api/projects/" + project.id() + "/")
                 .then().header("Access-Control-Allow-Origin", nullValue());
     }
+
+    /** Paths that reach capture through the router's reading of them are capture's for CORS too (a breaker finding). */
+    @Test
+    void pathsRoutingResolvesToCaptureAreCapturePaths() {
+        for (String path : new String[] {"/batch/", "/batch", "//batch/", "/batch////", "/b%61tch/", "/./batch/",
+                "/x/../batch/", "/i/v0//e/", "/e%2F"}) {
+            org.junit.jupiter.api.Assertions.assertTrue(CaptureCors.isCapture(path), path);
+        }
+        for (String path : new String[] {"/api/batch/", "/batchx/", "/%zz/batch", "/", "/b%61tchx"}) {
+            org.junit.jupiter.api.Assertions.assertFalse(CaptureCors.isCapture(path), path);
+        }
+        given().urlEncodingEnabled(false).header("Origin", ORIGIN).header("Access-Control-Request-Method", "POST")
+                .options("/b%61tch/").then().statusCode(200).header("Access-Control-Allow-Origin", ORIGIN);
+    }
 }

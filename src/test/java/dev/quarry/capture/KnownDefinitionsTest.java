@@ -81,4 +81,21 @@ class KnownDefinitionsTest {
         known.add(new KnownDefinitions.Property(7, DefinitionsRecorder.EVENT, "plan"));
         assertEquals(0, known.size());
     }
+
+    /** Long names cannot hold more than MAX_CHARS characters whatever the entry count (a breaker's heap finding). */
+    @Test
+    void theNamesHeldAreBoundedInCharacters() {
+        KnownDefinitions known = known(1_000_000);
+        String name = "n".repeat(400);
+        long held = 0;
+        for (int i = 0; i < 50_000; i++) {
+            known.add(new KnownDefinitions.Property(7, DefinitionsRecorder.EVENT, name + i));
+            held = Math.max(held, known.chars());
+            assertTrue(known.chars() <= KnownDefinitions.MAX_CHARS);
+        }
+        assertTrue(held > KnownDefinitions.MAX_CHARS - 1_000, "filled up to the bound before dropping");
+        known.forgetTeam(7);
+        assertEquals(0, known.chars());
+        assertEquals(0, known.size());
+    }
 }
