@@ -24,7 +24,7 @@ public class CaptureCors {
 
     /**
      * Whether the path is one of capture's as routing reads it: the path as sent in one look-up (what SDKs send), and
-     * only otherwise the path as the router resolves it — percent-escapes decoded, repeated slashes as one, dot
+     * only otherwise the path as the router resolves it — percent-escapes decoded, path parameters ({@code ;x=1}) left out, repeated slashes as one, dot
      * segments resolved, trailing slashes dropped — so that {@code //batch/}, {@code /b%61tch/} or {@code /batch///},
      * which reach capture, carry its CORS headers too.
      */
@@ -52,6 +52,10 @@ public class CaptureCors {
         }
         java.util.ArrayDeque<String> segments = new java.util.ArrayDeque<>();
         for (String segment : decoded.split("/")) {
+            int matrix = segment.indexOf(';');
+            if (matrix >= 0) {
+                segment = segment.substring(0, matrix); // a path parameter, which routing leaves out
+            }
             if (segment.isEmpty() || segment.equals(".")) {
                 continue;
             }

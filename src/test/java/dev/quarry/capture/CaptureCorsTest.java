@@ -66,7 +66,7 @@ class CaptureCorsTest {
     @Test
     void pathsRoutingResolvesToCaptureAreCapturePaths() {
         for (String path : new String[] {"/batch/", "/batch", "//batch/", "/batch////", "/b%61tch/", "/./batch/",
-                "/x/../batch/", "/i/v0//e/", "/e%2F"}) {
+                "/x/../batch/", "/i/v0//e/", "/e%2F", "/e/;x=1", "/batch;a=b/"}) {
             org.junit.jupiter.api.Assertions.assertTrue(CaptureCors.isCapture(path), path);
         }
         for (String path : new String[] {"/api/batch/", "/batchx/", "/%zz/batch", "/", "/b%61tchx"}) {
