@@ -280,6 +280,10 @@ class IsolationSweepTest {
                 + "/property_definitions/" + bPropertyDefinition + "/"));
         calls.put("PATCH /api/projects/{project_id}/property_definitions/{id}", (s, id) -> s.body(map("description", "by A"))
                 .patch(p + id + "/property_definitions/" + bPropertyDefinition + "/"));
+        calls.put("DELETE /api/projects/{project_id}/event_definitions/{id}", (s, id) -> s.delete(p + id
+                + "/event_definitions/" + bEventDefinition + "/"));
+        calls.put("DELETE /api/projects/{project_id}/property_definitions/{id}", (s, id) -> s.delete(p + id
+                + "/property_definitions/" + bPropertyDefinition + "/"));
         calls.put("GET /api/projects/{project_id}/insights", (s, id) -> s.get(p + id + "/insights/"));
         calls.put("POST /api/projects/{project_id}/insights", (s, id) -> s.body(map("name", "A's insight", "query",
                 map("kind", "HogQLQuery", "query", "select 1"))).post(p + id + "/insights/"));
