@@ -215,7 +215,7 @@ public class CohortResource {
     /**
      * PostHog's {@code _create_static_person_ids} (a static cohort's members on create: person uuids, those not of
      * the project skipped): absent or null is none; not a list is DRF's 400 'Expected a list of items but got type
-     * "&lt;type&gt;".'; an item that is no uuid is a 400 naming the field (PostHog's uuid filter fails on it). A dynamic
+     * "&lt;type&gt;".'; an item that is no uuid as Python reads one ({@link dev.quarry.web.PythonUuid}) is a 400 naming the field (PostHog's uuid filter fails on it). A dynamic
      * cohort's are not read, as PostHog's create pops them unread.
      */
     static List<UUID> staticPersonIds(JsonNode ids) {
@@ -230,14 +230,12 @@ public class CohortResource {
         }
         List<UUID> uuids = new ArrayList<>();
         for (JsonNode item : ids) {
-            try {
-                if (!item.isValueNode() || item.isNull()) {
-                    throw new IllegalArgumentException();
-                }
-                uuids.add(UUID.fromString(item.asText()));
-            } catch (IllegalArgumentException e) {
+            // read as Python's uuid.UUID reads it: braces, urn:uuid: and 32 digits without hyphens are uuids
+            UUID uuid = item.isValueNode() && !item.isNull() ? dev.quarry.web.PythonUuid.parse(item.asText()) : null;
+            if (uuid == null) {
                 throw new ValidationException("Not a person uuid: " + item, "_create_static_person_ids");
             }
+            uuids.add(uuid);
         }
         return uuids;
     }

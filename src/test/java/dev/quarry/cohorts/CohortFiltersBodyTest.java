@@ -214,6 +214,13 @@ class CohortFiltersBodyTest {
                 .body("attr", equalTo("_create_static_person_ids"));
         as(team).body("{\"name\":\"s\",\"is_static\":true,\"_create_static_person_ids\":[\"nope\"]}").post(base(team))
                 .then().statusCode(400).body("attr", equalTo("_create_static_person_ids"));
+        // Python's uuid.UUID forms: braced, urn:uuid:, 32 digits without hyphens (upper case too) are a's uuid;
+        // 1-1-1-1-1, which Java's UUID.fromString would take, is not a uuid
+        String bare = a.replace("-", "").toUpperCase();
+        as(team).body("{\"name\":\"forms\",\"is_static\":true,\"_create_static_person_ids\":[\"{" + a + "}\",\"urn:uuid:"
+                + a + "\",\"" + bare + "\"]}").post(base(team)).then().statusCode(201).body("count", equalTo(1));
+        as(team).body("{\"name\":\"s\",\"is_static\":true,\"_create_static_person_ids\":[\"1-1-1-1-1\"]}").post(base(team))
+                .then().statusCode(400).body("attr", equalTo("_create_static_person_ids"));
     }
 
     private static String person(Project p, String distinctId) {
