@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
  * statement per batch: the batch's distinct event names, (event, property) pairs and property names are inserted only
  * when new ({@code ON CONFLICT DO NOTHING} writes nothing for known names), and an event's {@code last_seen_at} moves
  * on at most once an hour (an UPDATE that matches only stale rows, so busy events are not a hot row every batch locks).
- * Property types are inferred from the first value seen ({@link PropertyTypes}); later values never change them.
+ * Property types are inferred from the first typed value seen ({@link PropertyTypes}); a stored type never changes,
+ * but a property seen so far only as {@code null} (no type) takes the type of the first typed value that comes later,
+ * as PostHog's {@code rust/property-defs-rs} writes it ({@code ON CONFLICT … DO UPDATE SET property_type … WHERE
+ * property_type IS NULL}; its cache tells a typed sighting from an untyped one, so the typed one is written).
  * <p>
  * Names this process knows to be stored ({@link KnownDefinitions}: filled only after the batch's {@code COMMIT}
  * succeeded, each entry for {@code quarry.capture.definitions-cache-ms}, default 10 minutes; at most
@@ -47,7 +50,9 @@ public class DefinitionsRecorder {
             INSERT INTO property_definitions (team_id, id, name, type, group_type_index, property_type, is_numerical)
             SELECT $1, gen_random_uuid(), n, 3, i, pt, coalesce(pt = 'Numeric', false)
             FROM unnest($2::text[], $3::smallint[], $4::text[]) AS p(n, i, pt) ORDER BY i, n
-            ON CONFLICT (team_id, type, group_type_index, name) DO NOTHING""";
+            ON CONFLICT (team_id, type, group_type_index, name) DO UPDATE
+            SET property_type = EXCLUDED.property_type, is_numerical = EXCLUDED.is_numerical
+            WHERE property_definitions.property_type IS NULL AND EXCLUDED.property_type IS NOT NULL""";
 
     private static final String SQL = """
             WITH batch AS (SELECT * FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS b(name, first_ts, last_ts)),
@@ -65,7 +70,9 @@ public class DefinitionsRecorder {
                 INSERT INTO property_definitions (team_id, id, name, type, property_type, is_numerical)
                 SELECT $1, gen_random_uuid(), n, t, pt, coalesce(pt = 'Numeric', false)
                 FROM unnest($5::text[], $6::smallint[], $7::text[]) AS p(n, t, pt) ORDER BY t, n
-                ON CONFLICT (team_id, type, group_type_index, name) DO NOTHING RETURNING 1),
+                ON CONFLICT (team_id, type, group_type_index, name) DO UPDATE
+                SET property_type = EXCLUDED.property_type, is_numerical = EXCLUDED.is_numerical
+                WHERE property_definitions.property_type IS NULL AND EXCLUDED.property_type IS NOT NULL RETURNING 1),
             new_pairs AS (
                 INSERT INTO event_properties (team_id, event, property)
                 SELECT $1, e, p FROM unnest($8::text[], $9::text[]) AS x(e, p) ORDER BY e, p
@@ -104,7 +111,8 @@ public class DefinitionsRecorder {
                 return;
             }
             for (int i = 0; i < sent.propertyNames().length; i++) {
-                known.add(new KnownDefinitions.Property(teamId, sent.propertyKinds()[i], sent.propertyNames()[i]));
+                known.add(new KnownDefinitions.Property(teamId, sent.propertyKinds()[i], sent.propertyNames()[i],
+                        sent.propertyTypes()[i] != null));
             }
             for (int i = 0; i < sent.pairEvents().length; i++) {
                 known.add(new KnownDefinitions.Pair(teamId, sent.pairEvents()[i], sent.pairProperties()[i]));
@@ -245,7 +253,8 @@ public class DefinitionsRecorder {
             }
             List<Integer> properties = new ArrayList<>();
             for (int i = 0; i < propertyNames.length; i++) {
-                if (!known.knows(new KnownDefinitions.Property(teamId, propertyKinds[i], propertyNames[i]))) {
+                if (!known.knows(new KnownDefinitions.Property(teamId, propertyKinds[i], propertyNames[i],
+                        propertyTypes[i] != null))) {
                     properties.add(i);
                 }
             }

@@ -25,8 +25,17 @@ import java.util.function.LongSupplier;
  * Thread-safe; nothing outlives the process, so nothing is shared between instances.
  */
 final class KnownDefinitions {
-    /** A property name of one kind, known to be in {@code property_definitions} (group index -1). */
-    record Property(long team, short kind, String name) implements Keyed {
+    /**
+     * A property name of one kind, known to be in {@code property_definitions} (group index -1), as sent with a type
+     * or without one ({@code typed}: a sighting with a type is not known from an untyped one, so it is sent and can
+     * type a definition stored without one).
+     */
+    record Property(long team, short kind, String name, boolean typed) implements Keyed {
+        /** A name sent with a type. */
+        Property(long team, short kind, String name) {
+            this(team, kind, name, true);
+        }
+
         @Override
         public int chars() {
             return name.length();

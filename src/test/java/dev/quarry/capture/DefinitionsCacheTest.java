@@ -140,6 +140,43 @@ class DefinitionsCacheTest {
         }
     }
 
+    @Test
+    void aPropertySeenOnlyAsNullIsTypedByItsFirstTypedValue() throws Exception {
+        Project project = TestProjects.create("definitions typed later");
+        capture(project, "plan_chosen", "2026-03-02T10:00:00.000Z", "{\"seats\":null,\"$set\":{\"age\":null}}");
+        capture(project, "$groupidentify", "2026-03-02T10:00:00.000Z",
+                "{\"$group_type\":\"company\",\"$group_key\":\"c1\",\"$group_set\":{\"size\":null}}");
+        assertEquals("null/false", typeOf(project, 1, "seats"));
+        assertEquals("null/false", typeOf(project, 2, "age"));
+        assertEquals("null/false", typeOf(project, 3, "size"));
+
+        // the first typed value types them, though the untyped names are known to this process by now
+        capture(project, "plan_chosen", "2026-03-02T10:01:00.000Z", "{\"seats\":3,\"$set\":{\"age\":41}}");
+        capture(project, "$groupidentify", "2026-03-02T10:01:00.000Z",
+                "{\"$group_type\":\"company\",\"$group_key\":\"c1\",\"$group_set\":{\"size\":\"large\"}}");
+        assertEquals("Numeric/true", typeOf(project, 1, "seats"));
+        assertEquals("Numeric/true", typeOf(project, 2, "age"));
+        assertEquals("String/false", typeOf(project, 3, "size"));
+
+        // a stored type never changes, neither by another type nor by null again
+        definitions.forgetTeam(project.id());
+        capture(project, "plan_chosen", "2026-03-02T10:02:00.000Z", "{\"seats\":\"three\",\"$set\":{\"age\":null}}");
+        capture(project, "$groupidentify", "2026-03-02T10:02:00.000Z",
+                "{\"$group_type\":\"company\",\"$group_key\":\"c1\",\"$group_set\":{\"size\":12}}");
+        assertEquals("Numeric/true", typeOf(project, 1, "seats"));
+        assertEquals("Numeric/true", typeOf(project, 2, "age"));
+        assertEquals("String/false", typeOf(project, 3, "size"));
+    }
+
+    /** A property definition's {@code property_type/is_numerical} (type 1 event, 2 person, 3 group), one row. */
+    private String typeOf(Project project, int type, String name) {
+        var rows = pool.preparedQuery("SELECT coalesce(property_type, 'null') || '/' || is_numerical "
+                        + "FROM property_definitions WHERE team_id = $1 AND type = $2 AND name = $3")
+                .execute(Tuple.of(project.id(), (short) type, name)).await().indefinitely();
+        assertEquals(1, rows.size(), type + " " + name);
+        return rows.iterator().next().getString(0);
+    }
+
     /**
      * How many of the event's definition, the property's event definition and their (event, property) pair are
      * stored — the three always together (checked), so 1 or 0.

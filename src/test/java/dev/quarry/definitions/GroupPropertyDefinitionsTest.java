@@ -70,9 +70,9 @@ class GroupPropertyDefinitionsTest {
         JsonPath org = list(team, "type=group&group_type_index=0");
         assertEquals(5, org.getInt("count"), org.prettify());
         assertEquals(List.of("employees", "is_paid", "name", "plan", "signed_up_at"), org.getList("results.name"));
-        // the first value types the property and later ones never change it (50 before "many"; plan's first value,
-        // null, says nothing, and the later "pro" does not type it: as for event properties)
-        assertEquals(java.util.Arrays.asList("Numeric", "Boolean", "String", null, "DateTime"),
+        // the first typed value types the property and later ones never change it (50 before "many"; plan's first
+        // value, null, says nothing, so the later "pro" types it: PostHog's property-defs-rs, as for event properties)
+        assertEquals(java.util.Arrays.asList("Numeric", "Boolean", "String", "String", "DateTime"),
                 org.getList("results.property_type"));
         assertEquals(List.of(true, false, false, false, false), org.getList("results.is_numerical"));
         assertEquals(List.of(3, 3, 3, 3, 3), org.getList("results.type"));
