@@ -60,8 +60,33 @@ final class JsNumbers {
         return differs(properties) ? stored(properties.deepCopy()).toString() : properties.toString();
     }
 
+    /**
+     * Writes a properties object into {@code g} exactly as {@link #json} writes its text (the same walk and number
+     * forms), for a document of many objects written by one generator ({@link EventsDocument}).
+     *
+     * @param asNettyWrites strings and keys as the pg client's text encoding wrote {@link #json}'s text
+     *                      ({@link EventsDocument#asNettyWrites}: a lone surrogate as {@code ?})
+     * @throws UnexpectedNode for a node JSON text never parses to (then {@link #reparsed} of the object writes)
+     */
+    static void write(JsonGenerator g, JsonNode properties, boolean asNettyWrites) throws IOException {
+        if (asNettyWrites) {
+            writeAsSent(g, properties);
+        } else {
+            write(g, properties);
+        }
+    }
+
+    /** {@link #byTree}'s text read back as a plain tree: what {@link #write} writes when the object has a node it cannot. */
+    static JsonNode reparsed(JsonNode properties) {
+        try (com.fasterxml.jackson.core.JsonParser p = FACTORY.createParser(byTree(properties))) {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(p);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** A node that JSON text never parses to (binary, POJO, missing): written by the tree path instead. */
-    private static final class UnexpectedNode extends RuntimeException {
+    static final class UnexpectedNode extends RuntimeException {
         UnexpectedNode() {
             super(null, null, false, false);
         }
@@ -86,6 +111,33 @@ final class JsNumbers {
                 g.writeEndArray();
             }
             case STRING -> g.writeString(n.textValue());
+            case BOOLEAN -> g.writeBoolean(n.booleanValue());
+            case NULL -> g.writeNull();
+            case NUMBER -> writeNumber(g, n);
+            default -> throw new UnexpectedNode();
+        }
+    }
+
+    /** {@link #write(JsonGenerator, JsonNode)} with every string and key passed through {@link EventsDocument#asNettyWrites}. */
+    private static void writeAsSent(JsonGenerator g, JsonNode n) throws IOException {
+        switch (n.getNodeType()) {
+            case OBJECT -> {
+                g.writeStartObject();
+                for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> field = it.next();
+                    g.writeFieldName(EventsDocument.asNettyWrites(field.getKey()));
+                    writeAsSent(g, field.getValue());
+                }
+                g.writeEndObject();
+            }
+            case ARRAY -> {
+                g.writeStartArray();
+                for (int i = 0; i < n.size(); i++) {
+                    writeAsSent(g, n.get(i));
+                }
+                g.writeEndArray();
+            }
+            case STRING -> g.writeString(EventsDocument.asNettyWrites(n.textValue()));
             case BOOLEAN -> g.writeBoolean(n.booleanValue());
             case NULL -> g.writeNull();
             case NUMBER -> writeNumber(g, n);
