@@ -22,8 +22,13 @@
 -- by team as before. The unfolded rows of the old shape are folded first (exact: the fold adds counts, takes
 -- min/max), under a lock that keeps capture out until this commits.
 
-LOCK TABLE events_person_days_delta IN ACCESS EXCLUSIVE MODE;
-SELECT quarry_rollups_fold();
+-- (in a DO block: LOCK needs a transaction block, which a script run statement by statement does not open)
+DO $$
+BEGIN
+    LOCK TABLE events_person_days_delta IN ACCESS EXCLUSIVE MODE;
+    PERFORM quarry_rollups_fold();
+END
+$$;
 
 DROP VIEW events_person_days;
 DROP VIEW events_person_months;
