@@ -18,7 +18,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * folded and unfolded rows); folding only keeps the unfolded part, which every read scans, small.
  * <p>
  * Bounded: projects are folded one at a time, each in chunks of at most {@code quarry.rollups.fold-chunk} delta rows
- * (default 5,000), every chunk its own transaction under that project's lock only
+ * (default 5,000; since V111_1 a delta row is one event name and local day of one capture statement, its events'
+ * person ids and times as arrays, so up to a batch's events each), every chunk its own transaction under that
+ * project's lock only
  * ({@code quarry_rollups_fold(team, max_rows)}). So the rollups' update/delete recompute and a timezone rebuild of
  * another project never wait for a fold, and those of the project being folded wait for one chunk at most.
  * <p>

@@ -72,10 +72,10 @@ class RollupFoldChunksTest {
     void aBacklogOfOneProjectIsFoldedInChunksWithoutHoldingAnotherProjectsRecompute() throws Exception {
         Project a = TestProjects.create("fold backlog A");
         Project b = TestProjects.create("fold backlog B");
-        send(a, 12, 5); // 60 person-days of A: 60 delta rows (one statement, one row per key)
+        send(a, 2, 30); // 60 person-days of A: 30 delta rows (one statement, one row per event and day: V111_1)
         send(b, 2, 2);
         long backlog = scalar("SELECT count(*) FROM events_person_days_delta WHERE team_id = $1", a.id());
-        assertEquals(60, backlog);
+        assertEquals(30, backlog);
 
         SqlConnection folder = pool.getConnection().await().indefinitely();
         SqlConnection writer = pool.getConnection().await().indefinitely();
