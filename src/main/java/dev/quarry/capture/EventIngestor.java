@@ -632,24 +632,33 @@ public class EventIngestor {
             return Uni.createFrom().item(0);
         }
         List<Integer> rows = new ArrayList<>(last.values());
-        // one bytea parameter copied as is by the pg client, instead of twelve arrays whose text elements it encoded
-        // char by char (EventsDocument); the team is $1, never a value of the document
+        List<Object> columns = new ArrayList<>(List.of(teamId,
+                column(rows, i -> events.get(i).uuid(), UUID[]::new),
+                column(rows, i -> events.get(i).event(), String[]::new),
+                column(rows, i -> events.get(i).distinctId(), String[]::new),
+                EventPropertiesUtf8.of(events, rows),
+                column(rows, i -> utc(events.get(i).timestamp()), OffsetDateTime[]::new),
+                column(rows, persons::get, UUID[]::new)));
+        for (int g = 0; g < GroupResolution.MAX_GROUP_TYPES; g++) {
+            int index = g;
+            columns.add(column(rows, i -> groups.eventGroups().get(i) == null ? ""
+                    : groups.eventGroups().get(i)[index], String[]::new));
+        }
         return conn.preparedQuery(upsert ? INSERT_EVENTS + " " + REPLACE_STORED_COPY : INSERT_EVENTS)
-                .execute(Tuple.of(teamId, EventsDocument.of(events, rows, persons, groups.eventGroups())))
+                .execute(Tuple.tuple(columns))
                 .map(result -> result.rowCount());
     }
 
     /**
-     * The events of a batch from one UTF-8 JSON document ({@link EventsDocument}: {@code $2}, bytea), into the
-     * columns the twelve {@code unnest} arrays filled before: the document's {@code p} objects are stored as parsed
-     * with it ({@code jsonb}, the same value {@code p::jsonb} of their text made), {@code t} and the uuids read from
-     * their text, the team from {@code $1}.
+     * The events of a batch from twelve arrays, the properties objects as UTF-8 bytes ({@link EventPropertiesUtf8}:
+     * copied as they are by the pg client, where it encodes a text char by char), parsed by PostgreSQL as their text
+     * was; the team from {@code $1}.
      */
     private static final String INSERT_EVENTS = "INSERT INTO events (team_id, uuid, event, distinct_id, properties, "
             + "timestamp, person_id, group_0, group_1, group_2, group_3, group_4) "
-            + "SELECT $1, x.u, x.e, x.d, x.p, x.t, x.i, x.g0, x.g1, x.g2, x.g3, x.g4 "
-            + "FROM jsonb_to_recordset(convert_from($2, 'UTF8')::jsonb) AS x(u uuid, e text, d text, p jsonb, "
-            + "t timestamptz, i uuid, g0 text, g1 text, g2 text, g3 text, g4 text)";
+            + "SELECT $1, u, e, d, convert_from(p, 'UTF8')::jsonb, t, pid, g0, g1, g2, g3, g4 FROM unnest($2::uuid[], "
+            + "$3::text[], $4::text[], $5::bytea[], $6::timestamptz[], $7::uuid[], $8::text[], $9::text[], $10::text[], "
+            + "$11::text[], $12::text[]) AS x(u, e, d, p, t, pid, g0, g1, g2, g3, g4)";
 
     /** A re-sent event replaces the stored copy with the same de-duplication key (the later copy wins). */
     private static final String REPLACE_STORED_COPY = "ON CONFLICT (team_id, uuid, event, distinct_id, timestamp_day) "

@@ -62,10 +62,10 @@ final class JsNumbers {
 
     /**
      * Writes a properties object into {@code g} exactly as {@link #json} writes its text (the same walk and number
-     * forms), for a document of many objects written by one generator ({@link EventsDocument}).
+     * forms), for many objects written by one generator ({@link EventPropertiesUtf8}).
      *
      * @param asNettyWrites strings and keys as the pg client's text encoding wrote {@link #json}'s text
-     *                      ({@link EventsDocument#asNettyWrites}: a lone surrogate as {@code ?})
+     *                      ({@link EventPropertiesUtf8#asNettyWrites}: a lone surrogate as {@code ?})
      * @throws UnexpectedNode for a node JSON text never parses to (then {@link #reparsed} of the object writes)
      */
     static void write(JsonGenerator g, JsonNode properties, boolean asNettyWrites) throws IOException {
@@ -118,14 +118,14 @@ final class JsNumbers {
         }
     }
 
-    /** {@link #write(JsonGenerator, JsonNode)} with every string and key passed through {@link EventsDocument#asNettyWrites}. */
+    /** {@link #write(JsonGenerator, JsonNode)} with every string and key passed through {@link EventPropertiesUtf8#asNettyWrites}. */
     private static void writeAsSent(JsonGenerator g, JsonNode n) throws IOException {
         switch (n.getNodeType()) {
             case OBJECT -> {
                 g.writeStartObject();
                 for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> field = it.next();
-                    g.writeFieldName(EventsDocument.asNettyWrites(field.getKey()));
+                    g.writeFieldName(EventPropertiesUtf8.asNettyWrites(field.getKey()));
                     writeAsSent(g, field.getValue());
                 }
                 g.writeEndObject();
@@ -137,7 +137,7 @@ final class JsNumbers {
                 }
                 g.writeEndArray();
             }
-            case STRING -> g.writeString(EventsDocument.asNettyWrites(n.textValue()));
+            case STRING -> g.writeString(EventPropertiesUtf8.asNettyWrites(n.textValue()));
             case BOOLEAN -> g.writeBoolean(n.booleanValue());
             case NULL -> g.writeNull();
             case NUMBER -> writeNumber(g, n);

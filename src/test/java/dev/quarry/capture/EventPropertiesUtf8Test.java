@@ -32,13 +32,13 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The events insert sent as one UTF-8 JSON document ({@link EventsDocument}, {@link EventIngestor#insertEvents})
- * stores exactly what the statement of twelve {@code unnest} arrays stored: the old statement is kept here as the
- * oracle. A corpus of SDK batches (the posthog-node, posthog-python and posthog-js fixtures of
+ * The events insert with its properties objects sent as UTF-8 bytes ({@link EventPropertiesUtf8},
+ * {@link EventIngestor#insertEvents}) stores exactly what the statement with their texts stored: the old statement is
+ * kept here as the oracle. A corpus of SDK batches (the posthog-node, posthog-python and posthog-js fixtures of
  * {@code capture-fixtures/}, a Java-server-SDK-shaped body, and a posthog-node-shaped body of edge cases: numbers at
  * JavaScript's and float's edges, unicode with surrogate pairs and lone surrogates, escapes, nested and empty
  * containers, {@code $groups}, {@code $set}, nanosecond timestamps before and after 2000) is read by capture's parser
- * and grouped as capture groups it; its rows go into project A through the document and into project B through the
+ * and grouped as capture groups it; its rows go into project A through the new statement and into project B through the
  * old statement, in one transaction (so {@code now()} is the same), then a re-sent copy of every batch goes through
  * both statements' upsert form. Every column of the stored rows ({@code mat_*}, {@code timestamp_day},
  * {@code session_key} and the other generated ones included, as their text) and every row the triggers wrote into
@@ -46,8 +46,8 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
-class EventsDocumentTest {
-    /** The statement before the document (main d3e29b5), kept as the oracle. */
+class EventPropertiesUtf8Test {
+    /** The statement with the properties as texts (main d3e29b5), kept as the oracle. */
     private static final String OLD_INSERT = "INSERT INTO events (team_id, uuid, event, distinct_id, properties, timestamp, "
             + "person_id, group_0, group_1, group_2, group_3, group_4) "
             + "SELECT $1, u, e, d, p::jsonb, t, pid, g0, g1, g2, g3, g4 FROM unnest($2::uuid[], $3::text[], "
@@ -64,9 +64,9 @@ class EventsDocumentTest {
     ObjectMapper mapper;
 
     @Test
-    void theDocumentStoresWhatTheArraysStored() throws Exception {
-        long a = TestProjects.create("events document A").id();
-        long b = TestProjects.create("events document B").id();
+    void thePropertiesBytesStoreWhatTheTextsStored() throws Exception {
+        long a = TestProjects.create("event properties bytes A").id();
+        long b = TestProjects.create("event properties bytes B").id();
         CapturePayloadParser parser = new CapturePayloadParser(mapper);
         Instant now = Instant.parse("2026-03-02T12:00:00Z");
         List<List<CapturedEvent>> batches = new ArrayList<>();
@@ -93,10 +93,10 @@ class EventsDocumentTest {
                     }
                     GroupResolution.Outcome groups = new GroupResolution(Map.of("company", 0, "project", 1), now)
                             .process(batch, batch.stream().map(e -> true).toList());
-                    int viaDocument = EventIngestor.insertEvents(conn, a, batch, ids, groups, resent)
+                    int viaBytes = EventIngestor.insertEvents(conn, a, batch, ids, groups, resent)
                             .await().atMost(Duration.ofSeconds(60));
                     int viaArrays = oldInsert(conn, b, batch, ids, groups, resent);
-                    assertEquals(viaArrays, viaDocument, "rows written");
+                    assertEquals(viaArrays, viaBytes, "rows written");
                 }
             }
             List<String> stored = rows(conn, "events", a, "uuid, event, distinct_id, timestamp_day");
@@ -118,9 +118,9 @@ class EventsDocumentTest {
             assertTrue(rollups.contains("events_person_days"), rollups.toString());
             int compared = 0;
             for (String table : rollups) {
-                List<String> viaDocument = rows(conn, table, a, "1");
-                assertEquals(rows(conn, table, b, "1"), viaDocument, table);
-                compared += viaDocument.size();
+                List<String> viaBytes = rows(conn, table, a, "1");
+                assertEquals(rows(conn, table, b, "1"), viaBytes, table);
+                compared += viaBytes.size();
             }
             assertTrue(rows(conn, "events_person_days", a, "1").size() > 20, "person-days compared");
             assertTrue(compared > 100, "rollup rows compared: " + compared);
@@ -128,16 +128,6 @@ class EventsDocumentTest {
             run(conn, "ROLLBACK");
             conn.close().await().atMost(Duration.ofSeconds(10));
         }
-    }
-
-    /** Timestamps as the pg client's binary encoding stores them: the sub-microsecond rest cut towards 2000. */
-    @Test
-    void timestampsKeepTheClientsMicrosecond() {
-        assertEquals("2026-03-02T10:00:00.123456Z", EventsDocument.timestamp(Instant.parse("2026-03-02T10:00:00.123456789Z")));
-        assertEquals("2000-01-01T00:00:00.000000Z", EventsDocument.timestamp(Instant.parse("1999-12-31T23:59:59.9999995Z")));
-        assertEquals("1970-01-01T00:00:00.000001Z", EventsDocument.timestamp(Instant.parse("1970-01-01T00:00:00.000000001Z")));
-        assertEquals("0001-01-01T00:00:00.000000Z", EventsDocument.timestamp(Instant.parse("0001-01-01T00:00:00Z")));
-        assertEquals("9999-12-31T23:59:59.999999Z", EventsDocument.timestamp(Instant.parse("9999-12-31T23:59:59.999999999Z")));
     }
 
     /**
@@ -149,7 +139,7 @@ class EventsDocumentTest {
         for (String s : new String[] {"x\uD800y", "\uDC00", "end\uD800", "\uD800\uD83D\uDE00", "a\uD83D\uDE00b", "plain"}) {
             io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
             io.netty.buffer.ByteBufUtil.writeUtf8(buf, s);
-            assertEquals(buf.toString(StandardCharsets.UTF_8), EventsDocument.asNettyWrites(s), s);
+            assertEquals(buf.toString(StandardCharsets.UTF_8), EventPropertiesUtf8.asNettyWrites(s), s);
             buf.release();
         }
     }
@@ -222,7 +212,7 @@ class EventsDocumentTest {
     }
 
     private static byte[] fixture(String name) throws IOException {
-        try (InputStream in = EventsDocumentTest.class.getResourceAsStream("/capture-fixtures/" + name)) {
+        try (InputStream in = EventPropertiesUtf8Test.class.getResourceAsStream("/capture-fixtures/" + name)) {
             if (in == null) {
                 throw new IOException("missing fixture " + name);
             }
