@@ -131,8 +131,8 @@ class EventPropertiesUtf8Test {
     }
 
     /**
-     * Capture's parser refuses an escaped lone surrogate (400), but a string holding one is written as the pg client's
-     * text encoding (Netty's {@code writeUtf8}) wrote it: checked against Netty itself.
+     * A lone surrogate sent escaped in a value is accepted by capture's parser (in a key Jackson refuses it) and is
+     * written as the pg client's text encoding (Netty's {@code writeUtf8}) wrote it: checked against Netty itself.
      */
     @Test
     void loneSurrogatesAsTheClientWroteThem() {
