@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.io.NumberOutput;
 import java.math.BigDecimal;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Captured property values as PostHog stores them. PostHog's ingestion (Node.js) reads an event with
@@ -48,7 +49,7 @@ final class JsNumbers {
     static String json(JsonNode properties) {
         StringWriter out = new StringWriter(256);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            write(g, properties);
+            write(g, properties, UnaryOperator.identity());
         } catch (IOException | UnexpectedNode e) {
             return byTree(properties);
         }
@@ -69,11 +70,7 @@ final class JsNumbers {
      * @throws UnexpectedNode for a node JSON text never parses to (then {@link #reparsed} of the object writes)
      */
     static void write(JsonGenerator g, JsonNode properties, boolean asNettyWrites) throws IOException {
-        if (asNettyWrites) {
-            writeAsSent(g, properties);
-        } else {
-            write(g, properties);
-        }
+        write(g, properties, asNettyWrites ? EventPropertiesUtf8::asNettyWrites : UnaryOperator.identity());
     }
 
     /** {@link #byTree}'s text read back as a plain tree: what {@link #write} writes when the object has a node it cannot. */
@@ -92,52 +89,29 @@ final class JsNumbers {
         }
     }
 
-    private static void write(JsonGenerator g, JsonNode n) throws IOException {
+    /**
+     * The walk both writers share: every number by {@link #writeNumber}, every string and key as {@code text} gives it
+     * (as is for {@link #json}; {@link EventPropertiesUtf8#asNettyWrites} for the events insert's bytes).
+     */
+    private static void write(JsonGenerator g, JsonNode n, UnaryOperator<String> text) throws IOException {
         switch (n.getNodeType()) {
             case OBJECT -> {
                 g.writeStartObject();
                 for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> field = it.next();
-                    g.writeFieldName(field.getKey());
-                    write(g, field.getValue());
+                    g.writeFieldName(text.apply(field.getKey()));
+                    write(g, field.getValue(), text);
                 }
                 g.writeEndObject();
             }
             case ARRAY -> {
                 g.writeStartArray();
                 for (int i = 0; i < n.size(); i++) {
-                    write(g, n.get(i));
+                    write(g, n.get(i), text);
                 }
                 g.writeEndArray();
             }
-            case STRING -> g.writeString(n.textValue());
-            case BOOLEAN -> g.writeBoolean(n.booleanValue());
-            case NULL -> g.writeNull();
-            case NUMBER -> writeNumber(g, n);
-            default -> throw new UnexpectedNode();
-        }
-    }
-
-    /** {@link #write(JsonGenerator, JsonNode)} with every string and key passed through {@link EventPropertiesUtf8#asNettyWrites}. */
-    private static void writeAsSent(JsonGenerator g, JsonNode n) throws IOException {
-        switch (n.getNodeType()) {
-            case OBJECT -> {
-                g.writeStartObject();
-                for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> field = it.next();
-                    g.writeFieldName(EventPropertiesUtf8.asNettyWrites(field.getKey()));
-                    writeAsSent(g, field.getValue());
-                }
-                g.writeEndObject();
-            }
-            case ARRAY -> {
-                g.writeStartArray();
-                for (int i = 0; i < n.size(); i++) {
-                    writeAsSent(g, n.get(i));
-                }
-                g.writeEndArray();
-            }
-            case STRING -> g.writeString(EventPropertiesUtf8.asNettyWrites(n.textValue()));
+            case STRING -> g.writeString(text.apply(n.textValue()));
             case BOOLEAN -> g.writeBoolean(n.booleanValue());
             case NULL -> g.writeNull();
             case NUMBER -> writeNumber(g, n);
