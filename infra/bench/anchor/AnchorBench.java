@@ -635,16 +635,33 @@ public class AnchorBench {
                     captureBench(app, capture.path("api_token").asText(), captureEvents, pgPort, logs, true);
                     if (statementStats) {
                         // where the database spent capture's time (QUARRY_BENCH_PG_STATS set)
-                        psql(pgPort, "-o", logs.resolve("capture-statements.txt").toString(), "-c",
-                                "SELECT calls, round(total_exec_time) AS ms, round((total_exec_time / calls)::numeric, 2) AS ms_per_call, "
-                                + "left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS statement FROM pg_stat_statements "
-                                + "ORDER BY total_exec_time DESC LIMIT 25");
-                        System.out.println(Files.readString(logs.resolve("capture-statements.txt")));
+                        printStatementStats(pgPort, logs.resolve("capture-statements.txt"));
+                    }
+                    if (!System.getenv().getOrDefault("QUARRY_BENCH_CAPTURE_RETURNING", "").isEmpty()) {
+                        // the same project again, other events over the same 20,000 distinct ids: most have their
+                        // person now (the first round created ~18,400), as in a project's steady state
+                        if (statementStats) {
+                            psql(pgPort, "-c", "SELECT pg_stat_statements_reset()");
+                        }
+                        captureBench(app, capture.path("api_token").asText(), captureEvents, pgPort, logs, true, 8,
+                                captureEvents * 50L, "capture, returning users (same project)");
+                        if (statementStats) {
+                            printStatementStats(pgPort, logs.resolve("capture-returning-statements.txt"));
+                        }
                     }
                     hold(logs, "after the capture");
                 }
             }
         }
+    }
+
+    /** The 25 statements capture spent most time in since the last reset (pg_stat_statements), printed and kept. */
+    static void printStatementStats(int pgPort, Path file) throws Exception {
+        psql(pgPort, "-o", file.toString(), "-c",
+                "SELECT calls, round(total_exec_time) AS ms, round((total_exec_time / calls)::numeric, 2) AS ms_per_call, "
+                + "left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS statement FROM pg_stat_statements "
+                + "ORDER BY total_exec_time DESC LIMIT 25");
+        System.out.println(Files.readString(file));
     }
 
     /**
@@ -766,7 +783,17 @@ public class AnchorBench {
     // ------------------------------------------------------------------ capture
 
     static void captureBench(App app, String token, int events, int pgPort, Path logs, boolean timed) throws Exception {
-        Random random = new Random(7);
+        captureBench(app, token, events, pgPort, logs, timed, 7, 0, "capture");
+    }
+
+    /**
+     * Sends {@code events} generated events (seeded by {@code seed}, timestamps 50 ms apart from 2025-12-30 plus
+     * {@code offsetMillis}) over 20,000 distinct ids through /batch/, gzip, 2 senders; timed: prints events/s, CPU per
+     * 1,000 events by app thread kind and PostgreSQL process kind, and a raw COPY of the same rows, under {@code what}.
+     */
+    static void captureBench(App app, String token, int events, int pgPort, Path logs, boolean timed, long seed,
+                             long offsetMillis, String what) throws Exception {
+        Random random = new Random(seed);
         List<byte[]> bodies = new ArrayList<>();
         StringBuilder csv = new StringBuilder();
         Instant start = Instant.parse("2025-12-30T00:00:00Z");
@@ -780,7 +807,7 @@ public class AnchorBench {
                 String uuid = new UUID(random.nextLong(), random.nextLong()).toString();
                 String distinctId = "bench-user-" + random.nextInt(20_000);
                 String event = random.nextInt(4) == 0 ? "signed up" : "$pageview";
-                String ts = start.plusMillis(n * 50L).toString();
+                String ts = start.plusMillis(offsetMillis + n * 50L).toString();
                 String props = "{\"$browser\":\"" + browsers[n % 4] + "\",\"$os\":\"Mac OS X\",\"$current_url\":\"https://example.com/p/"
                         + (n % 50) + "\",\"$lib\":\"posthog-node\",\"$lib_version\":\"5.8.0\",\"$session_id\":\"s-" + (n / 40) + "\"}";
                 if (i > 0) {
@@ -833,8 +860,8 @@ public class AnchorBench {
         double appCpu = cpuSeconds(app.pid(), false) - appCpu0;
         double pgCpu = cpuSeconds(postmaster, true) - pgCpu0;
         senders.shutdown();
-        System.out.printf("%ncapture: %,d events in %d gzip /batch/ requests of %d, 2 senders: %.1f s, %,.0f events/s%n",
-                events, bodies.size(), batchSize, seconds, events / seconds);
+        System.out.printf("%n%s: %,d events in %d gzip /batch/ requests of %d, 2 senders: %.1f s, %,.0f events/s%n",
+                what, events, bodies.size(), batchSize, seconds, events / seconds);
         // CPU spent, which the machine's load does not inflate the way it inflates wall time: what 2 idle cores allow
         System.out.printf("CPU per 1,000 events: app %.0f ms, PostgreSQL %.0f ms (every process of the server); "
                         + "2 idle cores would allow at most %,.0f events/s%n",
