@@ -788,7 +788,7 @@ public class AnchorBench {
 
     /**
      * Sends {@code events} generated events (seeded by {@code seed}, timestamps 50 ms apart from 2025-12-30 plus
-     * {@code offsetMillis}) over 20,000 distinct ids through /batch/, gzip, 2 senders; timed: prints events/s, CPU per
+     * {@code offsetMillis}) over 20,000 distinct ids through /batch/, gzip, QUARRY_BENCH_CAPTURE_SENDERS concurrent senders (default 2); timed: prints events/s, CPU per
      * 1,000 events by app thread kind and PostgreSQL process kind, and a raw COPY of the same rows, under {@code what}.
      */
     static void captureBench(App app, String token, int events, int pgPort, Path logs, boolean timed, long seed,
@@ -828,7 +828,8 @@ public class AnchorBench {
         }
         Map<String, String> headers = Map.of("content-type", "application/json", "content-encoding", "gzip",
                 "user-agent", "posthog-node/5.8.0");
-        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(2);
+        int senderCount = Integer.parseInt(System.getenv().getOrDefault("QUARRY_BENCH_CAPTURE_SENDERS", "2"));
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(senderCount);
         java.util.concurrent.atomic.AtomicInteger nextBody = new java.util.concurrent.atomic.AtomicInteger();
         long postmaster = Long.parseLong(Files.readAllLines(pgDataDir(pgPort).resolve("postmaster.pid")).get(0).trim());
         double appCpu0 = cpuSeconds(app.pid(), false);
@@ -837,7 +838,7 @@ public class AnchorBench {
         Map<String, Long> pgProcesses0 = pgProcessTicks(postmaster);
         long t0 = System.nanoTime();
         List<java.util.concurrent.Future<?>> done = new ArrayList<>();
-        for (int s = 0; s < 2; s++) {
+        for (int s = 0; s < senderCount; s++) {
             done.add(senders.submit(() -> {
                 for (int i; (i = nextBody.getAndIncrement()) < bodies.size(); ) {
                     Answer a = app.call("POST", "/batch/", headers, bodies.get(i));
@@ -860,8 +861,8 @@ public class AnchorBench {
         double appCpu = cpuSeconds(app.pid(), false) - appCpu0;
         double pgCpu = cpuSeconds(postmaster, true) - pgCpu0;
         senders.shutdown();
-        System.out.printf("%n%s: %,d events in %d gzip /batch/ requests of %d, 2 senders: %.1f s, %,.0f events/s%n",
-                what, events, bodies.size(), batchSize, seconds, events / seconds);
+        System.out.printf("%n%s: %,d events in %d gzip /batch/ requests of %d, %d senders: %.1f s, %,.0f events/s%n",
+                what, events, bodies.size(), batchSize, senderCount, seconds, events / seconds);
         // CPU spent, which the machine's load does not inflate the way it inflates wall time: what 2 idle cores allow
         System.out.printf("CPU per 1,000 events: app %.0f ms, PostgreSQL %.0f ms (every process of the server); "
                         + "2 idle cores would allow at most %,.0f events/s%n",
