@@ -800,11 +800,15 @@ public class AnchorBench {
         // QUARRY_BENCH_CAPTURE_BATCH: events per request (the default 1000 is larger than SDKs send; 100 is posthog-node's largest)
         int batchSize = Integer.parseInt(System.getenv().getOrDefault("QUARRY_BENCH_CAPTURE_BATCH", "1000"));
         String[] browsers = {"Chrome", "Safari", "Firefox", "Edge"};
+        // posthog-node (like posthog-js) gives every event a UUIDv7 when it is captured (@posthog/core
+        // posthog-core-stateless: getEventUuid(…, uuidv7)), so SDK batches arrive in time order of their uuids;
+        // QUARRY_BENCH_CAPTURE_UUIDS=random sends random ones as the rounds before the seventeenth did
+        boolean randomUuids = "random".equals(System.getenv().getOrDefault("QUARRY_BENCH_CAPTURE_UUIDS", "v7"));
         for (int sent = 0; sent < events; sent += batchSize) {
             StringBuilder json = new StringBuilder("{\"api_key\":\"").append(token).append("\",\"batch\":[");
             for (int i = 0; i < batchSize && sent + i < events; i++) {
                 int n = sent + i;
-                String uuid = new UUID(random.nextLong(), random.nextLong()).toString();
+                String uuid = eventUuid(random.nextLong(), random.nextLong(), randomUuids).toString();
                 String distinctId = "bench-user-" + random.nextInt(20_000);
                 String event = random.nextInt(4) == 0 ? "signed up" : "$pageview";
                 String ts = start.plusMillis(offsetMillis + n * 50L).toString();
@@ -893,6 +897,22 @@ public class AnchorBench {
         psql(pgPort, "-c", "DROP TABLE bench_copy_events");
         System.out.printf("raw COPY of the same rows into an events-shaped table: %.1f s, %,.0f rows/s (capture at %.0f%% of it)%n",
                 copySeconds, events / copySeconds, 100 * (events / seconds) / (events / copySeconds));
+    }
+
+    private static long lastUuidMillis;
+
+    /**
+     * An event uuid from two random longs: random (version bits as they come, as earlier rounds sent), or a UUIDv7
+     * (RFC 9562: 48 bits of Unix milliseconds, never going back within a run, version 7, 12 random bits, the variant
+     * and 62 random bits), as posthog-node and posthog-js generate.
+     */
+    static UUID eventUuid(long high, long low, boolean random) {
+        if (random) {
+            return new UUID(high, low);
+        }
+        long millis = Math.max(System.currentTimeMillis(), lastUuidMillis);
+        lastUuidMillis = millis;
+        return new UUID((millis << 16) | 0x7000L | (high & 0x0FFFL), (low & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L);
     }
 
     /** The embedded PostgreSQL's data directory (QUARRY_BENCH_DIR/pgdata). */
