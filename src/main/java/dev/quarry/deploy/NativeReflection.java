@@ -227,7 +227,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.organizations.Organizations.Project.class,
         dev.quarry.persons.PersonDirectory.Filter.class,
         dev.quarry.persons.PersonDirectory.Page.class,
-        dev.quarry.persons.PersonsApiResource.class
+        dev.quarry.persons.PersonsApiResource.class,
+        // the events API
+        dev.quarry.events.EventList.Filter.class,
+        dev.quarry.events.EventList.Page.class,
+        dev.quarry.events.EventsResource.class
 }, classNames = {
         // package-private in dev.quarry.definitions
         "dev.quarry.capture.DefinitionsRecorder$Batch",

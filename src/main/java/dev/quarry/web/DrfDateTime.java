@@ -23,6 +23,17 @@ public final class DrfDateTime {
         return (utc.getNano() / 1000 == 0 ? SECONDS : MICROS).format(utc);
     }
 
+    /**
+     * Python's {@code datetime.isoformat()} of the moment in UTC, offset written {@code +00:00}: whole seconds without
+     * a fraction ({@code 2026-11-29T10:00:00+00:00}), anything else with six digits
+     * ({@code 2026-11-29T10:00:00.500000+00:00}). PostHog's events API renders event times so (a text it builds, which
+     * DRF does not re-render).
+     */
+    public static String isoformat(OffsetDateTime time) {
+        String drf = format(time);
+        return drf.substring(0, drf.length() - 1) + "+00:00";
+    }
+
     /** An ISO-8601 text with an offset re-rendered as DRF does; anything else is returned as it is. */
     public static String reformat(String iso) {
         if (iso == null) {

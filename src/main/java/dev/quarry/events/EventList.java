@@ -1,0 +1,335 @@
+package dev.quarry.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.data.Team;
+import dev.quarry.dates.RelativeDates;
+import dev.quarry.hogql.HogQLException;
+import dev.quarry.hogql.PropertyFilters;
+import dev.quarry.insights.InsightSql;
+import dev.quarry.query.HogQLErrors;
+import dev.quarry.query.QueryContext;
+import dev.quarry.query.QueryPlan;
+import dev.quarry.query.QueryPlans;
+import dev.quarry.query.schema.PropertyFilter;
+import dev.quarry.web.DrfDateTime;
+import dev.quarry.web.ValidationException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Reads events for PostHog's events API ({@code GET events/} and {@code GET events/:id/}), as HogQL through the one
+ * compiler (the printer adds the team filter). Follows PostHog's {@code EventViewSet} as PostHog Cloud runs it:
+ * <ul>
+ *   <li>{@code before} defaults to now + 5 s and {@code after} to 24 hours before {@code before}; each is an
+ *       ISO-8601 date-time (a naive one in the project's timezone) or a relative date ({@code -7d}); a range longer
+ *       than a year is refused;</li>
+ *   <li>newest first, unless {@code orderBy} is anything but {@code ["-timestamp"]} (then oldest first); ties in time
+ *       by uuid, so that pages are stable;</li>
+ *   <li>{@code event}, {@code distinct_id} exact; {@code person_id} a person's uuid (any other value matches
+ *       nothing); {@code properties} PostHog's property filters; {@code action_id} the events of the project's
+ *       action (an unknown or deleted action, or one without steps, matches nothing, as PostHog answers);</li>
+ *   <li>each event as PostHog's {@code ClickhouseEventSerializer}: {@code id} (the uuid), {@code distinct_id},
+ *       {@code properties}, {@code event}, {@code timestamp} (Python's {@code isoformat()} in UTC, {@code +00:00}),
+ *       {@code person} (null unless asked for), {@code elements} (always empty: capture stores no elements chain)
+ *       and {@code elements_chain}.</li>
+ * </ul>
+ * With {@code include_person}, an event's person is {@code {is_identified, distinct_ids: [one], properties}} with
+ * only {@code email}, {@code name} and {@code username} of its properties, as PostHog sends it; the one distinct id
+ * is the person's first in the order the persons endpoints list them (by text).
+ */
+@ApplicationScoped
+public class EventList {
+    /** PostHog's {@code EVENT_LIST_MAX_LIMIT}, and its default limit for CSV ({@code QUERY_DEFAULT_EXPORT_LIMIT}). */
+    public static final int MAX_LIMIT = 1000;
+    /** PostHog's {@code DEFAULT_RETURNED_ROWS}. */
+    public static final int DEFAULT_LIMIT = 100;
+    /** PostHog refuses deeper offsets ("Offset is deprecated"). */
+    public static final int MAX_OFFSET = 50_000;
+    static final List<String> PERSON_PROPERTIES = List.of("email", "name", "username");
+    private static final Duration MAX_RANGE = Duration.ofDays(366);
+
+    private final QueryPlans plans;
+    private final ObjectMapper mapper;
+    private final Clock clock;
+
+    public EventList(QueryPlans plans, ObjectMapper mapper, Clock clock) {
+        this.plans = plans;
+        this.mapper = mapper;
+        this.clock = clock;
+    }
+
+    /**
+     * The list's filters, as sent (null when absent): {@code before}/{@code after} texts, {@code properties} the
+     * parsed filters, {@code actionId} the parameter's text, {@code ascending} whether {@code orderBy} asked for
+     * anything but newest first.
+     */
+    public record Filter(String event, String personId, String distinctId, String before, String after,
+                         PropertyFilter properties, String actionId, boolean ascending) {
+    }
+
+    /** One page: the events as PostHog renders them, whether more follow, and the last event's time (or null). */
+    public record Page(List<ObjectNode> events, boolean hasMore, OffsetDateTime lastTimestamp) {
+    }
+
+    /**
+     * The page of events; compiled and run in the project's lane.
+     *
+     * @throws ValidationException (as a failed Uni) 400 for a date that does not parse, a range over a year or
+     *     filters that do not compile
+     */
+    public Uni<Page> list(Team team, Filter filter, int limit, int offset, boolean includePerson) {
+        return plans.run(team, () -> listPlan(team, filter, limit, offset, includePerson));
+    }
+
+    /** The team's event with this uuid, rendered as in the list, or null when the team has none. */
+    public Uni<ObjectNode> find(Team team, UUID uuid, boolean includePerson) {
+        InsightSql sql = sql(team);
+        return plans.run(team, () -> sql.run(sql.statement("SELECT uuid, event, properties, timestamp, distinct_id, "
+                        + "elements_chain FROM events WHERE uuid = {ev_uuid} LIMIT 1", Map.of("ev_uuid", uuid)))
+                .flatMap(result -> {
+                    List<Row> rows = new ArrayList<>();
+                    result.rows().forEach(rows::add);
+                    if (rows.isEmpty()) {
+                        return QueryPlan.<ObjectNode>of(null);
+                    }
+                    return render(sql, rows, includePerson).map(events -> events.get(0));
+                }));
+    }
+
+    private QueryPlan<Page> listPlan(Team team, Filter filter, int limit, int offset, boolean includePerson) {
+        InsightSql sql = sql(team);
+        ZonedDateTime now = sql.now();
+        ZonedDateTime before = filter.before() == null || filter.before().isEmpty() ? now.plusSeconds(5)
+                : moment(filter.before(), now, "before");
+        ZonedDateTime after = filter.after() == null || filter.after().isEmpty() ? before.minusHours(24)
+                : moment(filter.after(), now, "after");
+        if (Duration.between(after, before).compareTo(MAX_RANGE) > 0) {
+            throw new ValidationException("Date range cannot exceed 1 year", null);
+        }
+        Map<String, Object> values = new HashMap<>();
+        StringBuilder text = new StringBuilder("SELECT uuid, event, properties, timestamp, distinct_id, elements_chain "
+                + "FROM events WHERE timestamp < {ev_before} AND timestamp > {ev_after}");
+        values.put("ev_before", before.toOffsetDateTime());
+        values.put("ev_after", after.toOffsetDateTime());
+        if (filter.event() != null && !filter.event().isEmpty()) {
+            values.put("ev_event", filter.event());
+            text.append(" AND event = {ev_event}");
+        }
+        if (filter.distinctId() != null) {
+            values.put("ev_distinct_id", filter.distinctId());
+            text.append(" AND distinct_id = {ev_distinct_id}");
+        }
+        if (filter.personId() != null && !filter.personId().isEmpty()) {
+            UUID person = uuidOrNull(filter.personId());
+            if (person == null) {
+                return QueryPlan.of(new Page(List.of(), false, null));
+            }
+            values.put("ev_person", person);
+            text.append(" AND person_id = {ev_person}");
+        }
+        if (filter.properties() != null) {
+            try {
+                values.put("ev_properties", PropertyFilters.toExpr(filter.properties()));
+            } catch (HogQLException e) {
+                throw new ValidationException(e.getMessage(), "properties");
+            }
+            text.append(" AND {ev_properties}");
+        }
+        String direction = filter.ascending() ? "ASC" : "DESC";
+        text.append(" ORDER BY timestamp ").append(direction).append(", uuid ").append(direction)
+                .append(" LIMIT ").append(limit + 1).append(" OFFSET ").append(offset);
+        if (filter.actionId() == null || filter.actionId().isEmpty()) {
+            return page(sql, text.toString(), values, limit, includePerson);
+        }
+        long actionId;
+        try {
+            actionId = Long.parseLong(filter.actionId().trim());
+        } catch (NumberFormatException e) {
+            return QueryPlan.of(new Page(List.of(), false, null));
+        }
+        // PostHog answers an empty page for an action the project does not have, a deleted one and one without steps
+        return QueryPlan.actions(List.of(actionId)).flatMap(found -> {
+            QueryPlan.ActionRef action = found.stream().filter(a -> a.id() == actionId && !a.deleted()).findFirst()
+                    .orElse(null);
+            if (action == null || !hasSteps(action.steps())) {
+                return QueryPlan.of(new Page(List.of(), false, null));
+            }
+            values.put("ev_action", dev.quarry.actions.ActionSteps.condition(action.id(), action.steps(), "action_id"));
+            String withAction = text.toString().replace(" ORDER BY ", " AND {ev_action} ORDER BY ");
+            return page(sql, withAction, values, limit, includePerson);
+        });
+    }
+
+    private boolean hasSteps(String steps) {
+        try {
+            JsonNode node = steps == null ? null : mapper.readTree(steps);
+            return node != null && node.isArray() && !node.isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private QueryPlan<Page> page(InsightSql sql, String text, Map<String, Object> values, int limit,
+                                 boolean includePerson) {
+        try {
+            return sql.run(sql.statement(text, values).withLimit(limit + 1)).flatMap(result -> {
+                List<Row> all = new ArrayList<>();
+                result.rows().forEach(all::add);
+                boolean hasMore = all.size() > limit;
+                List<Row> rows = hasMore ? all.subList(0, limit) : all;
+                OffsetDateTime last = rows.isEmpty() ? null : rows.get(rows.size() - 1).getOffsetDateTime(3);
+                return render(sql, rows, includePerson).map(events -> new Page(events, hasMore, last));
+            });
+        } catch (HogQLException e) {
+            throw HogQLErrors.toValidation(e);
+        }
+    }
+
+    private QueryPlan<List<ObjectNode>> render(InsightSql sql, List<Row> rows, boolean includePerson) {
+        List<ObjectNode> events = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            events.add(event(row));
+        }
+        if (!includePerson || rows.isEmpty()) {
+            return QueryPlan.of(events);
+        }
+        List<String> distinctIds = List.copyOf(new LinkedHashSet<>(rows.stream().map(r -> r.getString(4)).toList()));
+        return people(sql, distinctIds).map(people -> {
+            for (ObjectNode event : events) {
+                ObjectNode person = people.get(event.get("distinct_id").asText());
+                event.set("person", person == null ? null : person.deepCopy());
+            }
+            return events;
+        });
+    }
+
+    /** PostHog's {@code ClickhouseEventSerializer} fields, in its order. */
+    private ObjectNode event(Row row) {
+        ObjectNode event = mapper.createObjectNode();
+        event.put("id", row.getUUID(0).toString());
+        event.put("distinct_id", row.getString(4));
+        event.set("properties", properties(row.getValue(2)));
+        event.put("event", row.getString(1));
+        event.put("timestamp", DrfDateTime.isoformat(row.getOffsetDateTime(3)));
+        event.putNull("person");
+        // capture keeps an autocapture's $elements in the properties and stores no chain (README), so there are no
+        // elements to read back from it
+        event.putArray("elements");
+        String chain = row.getString(5);
+        event.put("elements_chain", chain == null ? "" : chain);
+        return event;
+    }
+
+    private JsonNode properties(Object stored) {
+        if (stored == null) {
+            return mapper.createObjectNode();
+        }
+        try {
+            JsonNode node = mapper.readTree(stored.toString());
+            return node != null && node.isObject() ? node : mapper.createObjectNode();
+        } catch (IOException e) {
+            return mapper.createObjectNode();
+        }
+    }
+
+    /** Each distinct id's person in PostHog's short form; ids without a person are absent. */
+    private QueryPlan<Map<String, ObjectNode>> people(InsightSql sql, List<String> distinctIds) {
+        return sql.run(sql.statement("SELECT distinct_id, person_id FROM person_distinct_ids "
+                        + "WHERE distinct_id IN {ev_ids}", Map.of("ev_ids", distinctIds)))
+                .flatMap(mapped -> {
+                    Map<String, UUID> personOf = new LinkedHashMap<>();
+                    mapped.rows().forEach(r -> personOf.put(r.getString(0), r.getUUID(1)));
+                    List<UUID> ids = List.copyOf(new LinkedHashSet<>(personOf.values()));
+                    if (ids.isEmpty()) {
+                        return QueryPlan.of(Map.<String, ObjectNode>of());
+                    }
+                    QueryPlan<Rows> persons = sql.run(sql.statement(
+                            "SELECT id, properties, is_identified FROM persons WHERE id IN {ev_pids}",
+                            Map.of("ev_pids", ids))).map(r -> new Rows(r.rows()));
+                    QueryPlan<Rows> firsts = sql.run(sql.statement(
+                            "SELECT person_id, min(distinct_id) FROM person_distinct_ids WHERE person_id IN {ev_pids} "
+                                    + "GROUP BY person_id", Map.of("ev_pids", ids))).map(r -> new Rows(r.rows()));
+                    return QueryPlan.all(List.of(persons, firsts)).map(both -> {
+                        Map<UUID, String> first = new HashMap<>();
+                        both.get(1).rows().forEach(r -> first.put(r.getUUID(0), r.getString(1)));
+                        Map<UUID, ObjectNode> byId = new HashMap<>();
+                        both.get(0).rows().forEach(r -> byId.put(r.getUUID(0), shortPerson(r, first.get(r.getUUID(0)))));
+                        Map<String, ObjectNode> out = new HashMap<>();
+                        personOf.forEach((distinctId, person) -> {
+                            ObjectNode found = byId.get(person);
+                            if (found != null) {
+                                out.put(distinctId, found);
+                            }
+                        });
+                        return out;
+                    });
+                });
+    }
+
+    /** A statement's rows, as one item of a plan of parts. */
+    private record Rows(Iterable<Row> rows) {
+    }
+
+    private ObjectNode shortPerson(Row row, String firstDistinctId) {
+        ObjectNode person = mapper.createObjectNode();
+        person.put("is_identified", Boolean.TRUE.equals(row.getBoolean(2)));
+        person.putArray("distinct_ids").add(firstDistinctId);
+        ObjectNode kept = person.putObject("properties");
+        JsonNode properties = properties(row.getValue(1));
+        for (String key : PERSON_PROPERTIES) {
+            if (properties.has(key)) {
+                kept.set(key, properties.get(key));
+            }
+        }
+        return person;
+    }
+
+    private static ZonedDateTime moment(String text, ZonedDateTime now, String attr) {
+        ZonedDateTime at = RelativeDates.parse(text, now, false, attr, false);
+        if (at == null) {
+            throw new ValidationException("Invalid date: " + text, attr);
+        }
+        return at;
+    }
+
+    /** A uuid as Python's {@code uuid.UUID} reads one (hyphens optional, braces and {@code urn:uuid:} allowed). */
+    public static UUID uuidOrNull(String text) {
+        if (text == null) {
+            return null;
+        }
+        String hex = text.replace("urn:", "").replace("uuid:", "");
+        int start = 0;
+        int end = hex.length();
+        while (start < end && (hex.charAt(start) == '{' || hex.charAt(start) == '}')) {
+            start++;
+        }
+        while (end > start && (hex.charAt(end - 1) == '{' || hex.charAt(end - 1) == '}')) {
+            end--;
+        }
+        hex = hex.substring(start, end).replace("-", "");
+        if (hex.length() != 32 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            return null;
+        }
+        return new UUID(Long.parseUnsignedLong(hex.substring(0, 16), 16), Long.parseUnsignedLong(hex.substring(16), 16));
+    }
+
+    private InsightSql sql(Team team) {
+        return new InsightSql(new QueryContext(team, mapper, clock.instant()), "EventsList");
+    }
+
+}
