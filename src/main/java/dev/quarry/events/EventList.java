@@ -111,6 +111,101 @@ public class EventList {
                 }));
     }
 
+    /**
+     * PostHog's {@code events/values}: up to 10 distinct values of event property {@code key} (or of the events
+     * column {@code key} when {@code isColumn}) among the events named {@code eventNames} from the start of the day a
+     * week ago to the end of today (the project's days), null values left out; with {@code search}, only values whose
+     * text contains it (case-insensitive), shortest first, else the most frequent first (ties by value). Each value as
+     * PostHog's {@code convert_property_value} writes it after reading the stored text as JSON where it is JSON: a list
+     * is flattened into its items, {@code true}/{@code false} stay words, numbers their text (a property typed
+     * Numeric is read as a float, {@code 3.0}, as PostHog reads it), a null in a list
+     * {@code None}, objects their compact JSON (PostHog: sorted keys, Python's spacing).
+     *
+     * @throws ValidationException (as a failed Uni) 400 when {@code key} names no column (with {@code isColumn})
+     */
+    public Uni<List<String>> values(Team team, String key, boolean isColumn, List<String> eventNames, String search) {
+        InsightSql sql = sql(team);
+        return plans.run(team, () -> {
+            ZonedDateTime today = sql.now().toLocalDate().atStartOfDay(sql.zone());
+            Map<String, Object> values = new HashMap<>();
+            values.put("ev_field", isColumn ? dev.quarry.hogql.Expr.Field.of(key)
+                    : dev.quarry.hogql.Expr.Field.of("properties", key));
+            values.put("ev_from", today.minusDays(7).toOffsetDateTime());
+            values.put("ev_to", today.plusDays(1).minusSeconds(1).toOffsetDateTime());
+            values.put("ev_names", eventNames);
+            StringBuilder text = new StringBuilder("SELECT v FROM (SELECT {ev_field} AS v, count() AS c FROM events "
+                    + "WHERE timestamp >= {ev_from} AND timestamp <= {ev_to} AND event IN {ev_names} "
+                    + "AND {ev_field} IS NOT NULL");
+            if (search != null && !search.isEmpty()) {
+                values.put("ev_pattern", dev.quarry.hogql.LikePatterns.contains(search));
+                text.append(" AND toString({ev_field}) ILIKE {ev_pattern} GROUP BY v) ORDER BY length(toString(v)), c DESC, v");
+            } else {
+                text.append(" GROUP BY v) ORDER BY c DESC, v");
+            }
+            text.append(" LIMIT 10");
+            try {
+                return sql.run(sql.statement(text.toString(), values).withLimit(10)).map(result -> {
+                    List<String> out = new ArrayList<>();
+                    result.rows().forEach(row -> flattenInto(row.getValue(0), out));
+                    return out;
+                });
+            } catch (HogQLException e) {
+                throw HogQLErrors.toValidation(e);
+            }
+        });
+    }
+
+    /**
+     * PostHog's {@code key=custom_event}: the names of the project's events that are not PostHog's own (here: every
+     * name not starting with {@code $}), in order.
+     */
+    public Uni<List<String>> customEvents(Team team) {
+        InsightSql sql = sql(team);
+        return plans.run(team, () -> sql.run(sql.statement("SELECT DISTINCT event FROM events "
+                        + "WHERE NOT startsWith(event, '$') ORDER BY event", Map.of()))
+                .map(result -> {
+                    List<String> out = new ArrayList<>();
+                    result.rows().forEach(row -> out.add(row.getString(0)));
+                    return out;
+                }));
+    }
+
+    private void flattenInto(Object stored, List<String> out) {
+        if (stored == null) {
+            return;
+        }
+        JsonNode value;
+        if (stored instanceof Number || stored instanceof Boolean) {
+            value = mapper.valueToTree(stored);
+        } else {
+            try {
+                value = mapper.readTree(stored.toString());
+            } catch (IOException e) {
+                value = null;
+            }
+            if (value == null || value.isMissingNode()) {
+                out.add(stored.toString());
+                return;
+            }
+        }
+        flattenJson(value, out);
+    }
+
+    private void flattenJson(JsonNode value, List<String> out) {
+        if (value.isArray()) {
+            value.forEach(item -> flattenJson(item, out));
+        } else if (value.isTextual()) {
+            out.add(value.asText());
+        } else if (value.isObject()) {
+            out.add(value.toString());
+        } else if (value.isNull()) {
+            out.add("None");
+        } else {
+            out.add(value.isBoolean() ? (value.asBoolean() ? "true" : "false")
+                    : value.isFloatingPointNumber() ? dev.quarry.web.PostHogNumbers.format(value.asDouble()) : value.asText());
+        }
+    }
+
     private QueryPlan<Page> listPlan(Team team, Filter filter, int limit, int offset, boolean includePerson) {
         InsightSql sql = sql(team);
         ZonedDateTime now = sql.now();

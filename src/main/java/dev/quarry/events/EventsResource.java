@@ -28,7 +28,7 @@ import java.util.UUID;
 /**
  * PostHog's events API, kept by PostHog for scripts that predate {@code POST query}: {@code GET events/} (a page of
  * events, newest first, {@code {"next", "results"}}, {@code ?format=csv}) and {@code GET events/:id/} (one event by
- * uuid). Both need {@code query:read}, as PostHog's viewset asks. The filters and the event shape are
+ * uuid) and {@code GET events/values/} (a property's values, {@link #values}). All need {@code query:read}, as PostHog's viewset asks. The filters and the event shape are
  * {@link EventList}'s. As PostHog Cloud answers: {@code limit} defaults to 100 (1,000 for CSV) and is at most 1,000;
  * an {@code offset} that is not an integer is 0 and one over 50,000 a 400; {@code next} repeats the request's
  * parameters with {@code before} (or, oldest first, {@code after}) set to the last event's time, and is null when no
@@ -79,6 +79,38 @@ public class EventsResource {
             }
             json.putArray("results").addAll(page.events());
             return Response.ok(json).type(MediaType.APPLICATION_JSON).header(WARN_HEADER, WARN_LINK).build();
+        });
+    }
+
+    /**
+     * PostHog's {@code GET events/values/?key=…&event_name=…} (repeatable {@code event_name}, {@code value} to
+     * search, {@code is_column=true} for a column of the events table): {@code {"results": [{"name": …}],
+     * "refreshing": false}} with {@code Cache-Control: max-age=10}, values as {@link EventList#values} finds them.
+     * As PostHog answers a personal API key: {@code key} and {@code event_name} are required (400s with its
+     * messages); {@code key=custom_event} lists the project's own event names ({@link EventList#customEvents}).
+     */
+    @GET
+    @Path("values")
+    @RequiresScopes("query:read")
+    public Uni<Response> values(@QueryParam("key") String key, @QueryParam("event_name") List<String> eventNames,
+                                @QueryParam("value") String value, @QueryParam("is_column") String isColumn) {
+        if (key == null || key.isEmpty()) {
+            throw new ValidationException("You must provide a key", null);
+        }
+        List<String> names = eventNames == null ? List.of() : eventNames;
+        if (names.isEmpty()) {
+            throw new ValidationException("The event_name parameter is required when using a personal API key. "
+                    + "For queries without event filters, please use the Query endpoint instead: "
+                    + "https://posthog.com/docs/api/query", null);
+        }
+        Uni<List<String>> found = key.equals("custom_event") ? events.customEvents(auth.team())
+                : events.values(auth.team(), key, "true".equalsIgnoreCase(isColumn), names, value);
+        return found.map(list -> {
+            ObjectNode json = mapper.createObjectNode();
+            com.fasterxml.jackson.databind.node.ArrayNode results = json.putArray("results");
+            list.forEach(name -> results.addObject().put("name", name));
+            json.put("refreshing", false);
+            return Response.ok(json).type(MediaType.APPLICATION_JSON).header("Cache-Control", "max-age=10").build();
         });
     }
 

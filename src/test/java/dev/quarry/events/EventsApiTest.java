@@ -45,7 +45,8 @@ class EventsApiTest {
     /**
      * ann browses as anon-1 (02-01 00:00, Chrome), identifies (01:00, email and name set), views again (02-02, Safari);
      * bob views on 02-03 and signs up on 02-04. Another project has its own "ann" with a pageview on 02-02. One of
-     * ann's events happened an hour ago and one three days ago (the default window).
+     * ann's events happened an hour ago (Firefox, tags x and y) and one three days ago (Opera): the default window
+     * and the values' week.
      */
     @BeforeEach
     void data() {
@@ -61,8 +62,9 @@ class EventsApiTest {
                 .event("$pageview", "ann", "2026-02-02T00:00:00Z", Map.of("$browser", "Safari"))
                 .event("$pageview", "bob", "2026-02-03T00:00:00Z", Map.of("$browser", "Chrome"))
                 .event("signed up", "bob", "2026-02-04T00:00:00Z", Map.of("plan", "pro"))
-                .event("recent", "ann", Instant.now().minus(1, ChronoUnit.HOURS).toString())
-                .event("older", "ann", Instant.now().minus(3, ChronoUnit.DAYS).toString())
+                .event("recent", "ann", Instant.now().minus(1, ChronoUnit.HOURS).toString(),
+                        Map.of("$browser", "Firefox", "tags", List.of("x", "y"), "n", 3))
+                .event("older", "ann", Instant.now().minus(3, ChronoUnit.DAYS).toString(), Map.of("$browser", "Opera"))
                 .send();
         Capture.to(other).event("$pageview", "ann", "2026-02-02T00:00:00Z", Map.of("$browser", "Edge")).send();
     }
@@ -229,5 +231,31 @@ class EventsApiTest {
         // the other project sees its own ann only
         as(other.key()).get(events(other) + "?after=" + AFTER + "&before=" + BEFORE).then().statusCode(200)
                 .body("results.properties.$browser", equalTo(List.of("Edge")));
+    }
+
+    @Test
+    void valuesOfAPropertyAmongNamedEvents() {
+        String values = events(team) + "values/";
+        as(team.key()).get(values + "?key=$browser&event_name=recent&event_name=older").then().statusCode(200)
+                .header("Cache-Control", equalTo("max-age=10")).body("refreshing", equalTo(false))
+                .body("results.name", equalTo(List.of("Firefox", "Opera")));
+        as(team.key()).get(values + "?key=$browser&event_name=recent&event_name=older&value=FIRE").then().statusCode(200)
+                .body("results.name", equalTo(List.of("Firefox")));
+        // a list's items; a Numeric property read as a float, as PostHog's HogQL reads it; events outside the last
+        // week are not read
+        as(team.key()).get(values + "?key=tags&event_name=recent").then().body("results.name", equalTo(List.of("x", "y")));
+        as(team.key()).get(values + "?key=n&event_name=recent").then().body("results.name", equalTo(List.of("3.0")));
+        as(team.key()).get(values + "?key=$browser&event_name=$pageview").then().body("results", empty());
+        as(team.key()).get(values + "?key=distinct_id&is_column=true&event_name=older").then().statusCode(200)
+                .body("results.name", equalTo(List.of("ann")));
+        as(team.key()).get(values + "?key=custom_event&event_name=x").then().statusCode(200)
+                .body("results.name", equalTo(List.of("older", "recent", "signed up")));
+        as(team.key()).get(values + "?key=$browser").then().statusCode(400)
+                .body("detail", startsWith("The event_name parameter is required when using a personal API key."));
+        as(team.key()).get(values + "?event_name=recent").then().statusCode(400)
+                .body("detail", equalTo("You must provide a key"));
+        as(team.key()).get(values + "?key=no_such_column&is_column=true&event_name=recent").then().statusCode(400);
+        as(other.key()).get(events(other) + "values/?key=$browser&event_name=recent").then().statusCode(200)
+                .body("results", empty());
     }
 }
