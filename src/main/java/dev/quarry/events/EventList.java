@@ -230,7 +230,7 @@ public class EventList {
             text.append(" AND distinct_id = {ev_distinct_id}");
         }
         if (filter.personId() != null && !filter.personId().isEmpty()) {
-            UUID person = uuidOrNull(filter.personId());
+            UUID person = dev.quarry.web.PythonUuid.parse(filter.personId());
             if (person == null) {
                 return QueryPlan.of(new Page(List.of(), false, null));
             }
@@ -394,33 +394,18 @@ public class EventList {
         return person;
     }
 
+    /** A {@code before}/{@code after} moment; 400 naming {@code attr} for one that does not parse or is past year 9999. */
     private static ZonedDateTime moment(String text, ZonedDateTime now, String attr) {
-        ZonedDateTime at = RelativeDates.parse(text, now, false, attr, false);
-        if (at == null) {
+        ZonedDateTime at;
+        try {
+            at = RelativeDates.parse(text, now, false, attr, false);
+        } catch (java.time.DateTimeException outOfRange) {
+            at = null;
+        }
+        if (at == null || at.getYear() < 1 || at.getYear() > 9999) {
             throw new ValidationException("Invalid date: " + text, attr);
         }
         return at;
-    }
-
-    /** A uuid as Python's {@code uuid.UUID} reads one (hyphens optional, braces and {@code urn:uuid:} allowed). */
-    public static UUID uuidOrNull(String text) {
-        if (text == null) {
-            return null;
-        }
-        String hex = text.replace("urn:", "").replace("uuid:", "");
-        int start = 0;
-        int end = hex.length();
-        while (start < end && (hex.charAt(start) == '{' || hex.charAt(start) == '}')) {
-            start++;
-        }
-        while (end > start && (hex.charAt(end - 1) == '{' || hex.charAt(end - 1) == '}')) {
-            end--;
-        }
-        hex = hex.substring(start, end).replace("-", "");
-        if (hex.length() != 32 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-            return null;
-        }
-        return new UUID(Long.parseUnsignedLong(hex.substring(0, 16), 16), Long.parseUnsignedLong(hex.substring(16), 16));
     }
 
     private InsightSql sql(Team team) {

@@ -65,7 +65,7 @@ public class EventsResource {
         int skip = offset(offset);
         boolean ascending = ascending(orderBy);
         EventList.Filter filter = new EventList.Filter(emptyToNull(event), emptyToNull(personId), distinctId,
-                before, after, propertyFilters(properties), actionId, ascending);
+                before, after, PropertyFilter.parseLegacyParameter(properties, mapper), actionId, ascending);
         return events.list(auth.team(), filter, pageSize, skip, isTrue(includePerson)).map(page -> {
             if (csv) {
                 return Csv.postHogResponse(new ArrayList<JsonNode>(page.events()));
@@ -120,7 +120,7 @@ public class EventsResource {
     public Uni<Response> retrieve(@PathParam("id") String id, @QueryParam("include_person") String includePerson,
                                   @QueryParam("format") String format) {
         boolean csv = Csv.requested(format);
-        UUID uuid = EventList.uuidOrNull(id);
+        UUID uuid = dev.quarry.web.PythonUuid.parse(id);
         if (uuid == null) {
             throw new ValidationException("invalid", "Invalid UUID", null);
         }
@@ -186,25 +186,6 @@ public class EventsResource {
         }
         return !(node.isArray() && node.size() == 1 && node.get(0).isTextual()
                 && node.get(0).asText().equals("-timestamp"));
-    }
-
-    private PropertyFilter propertyFilters(String json) {
-        if (json == null || json.isBlank()) {
-            return null;
-        }
-        try {
-            JsonNode node = mapper.readTree(json);
-            if (node != null && (node.isArray() || node.isObject())) {
-                try {
-                    return PropertyFilter.parseLegacy(node, "properties");
-                } catch (ValidationException e) {
-                    throw new ValidationException(e.getMessage(), "properties");
-                }
-            }
-        } catch (IOException e) {
-            // the error below
-        }
-        throw new ValidationException("Properties are unparsable!", "properties");
     }
 
     private static boolean isTrue(String flag) {

@@ -69,7 +69,7 @@ public class PersonsApiResource {
                               @QueryParam("format") String format, @Context HttpServerRequest request) {
         boolean csv = Csv.requested(format);
         LimitOffset page = LimitOffset.parse(limit, offset, 100, csv ? 10_000 : 1000);
-        PersonDirectory.Filter filter = new PersonDirectory.Filter(search, distinctId, email, propertyFilters(properties),
+        PersonDirectory.Filter filter = new PersonDirectory.Filter(search, distinctId, email, PropertyFilter.parseLegacyParameter(properties, mapper),
                 cohortId(cohort));
         return directory.list(auth.team(), filter, page.limit(), page.offset()).map(found -> {
             if (csv) {
@@ -233,24 +233,5 @@ public class PersonsApiResource {
             }
             return ids.get(0);
         });
-    }
-
-    private PropertyFilter propertyFilters(String json) {
-        if (json == null || json.isBlank()) {
-            return null;
-        }
-        try {
-            JsonNode node = mapper.readTree(json);
-            if (node != null && (node.isArray() || node.isObject())) {
-                try {
-                    return PropertyFilter.parseLegacy(node, "properties");
-                } catch (ValidationException e) {
-                    throw new ValidationException(e.getMessage(), "properties");
-                }
-            }
-        } catch (IOException e) {
-            // the error below
-        }
-        throw new ValidationException("Properties are unparsable!", "properties");
     }
 }

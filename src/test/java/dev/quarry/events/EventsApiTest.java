@@ -215,6 +215,12 @@ class EventsApiTest {
                 .body("detail", equalTo("Properties are unparsable!")).body("attr", equalTo("properties"));
         as(team.key()).get(events(team) + "?orderBy=5").then().statusCode(400).body("attr", equalTo("orderBy"));
         as(team.key()).get(events(team) + "?after=someday").then().statusCode(400).body("attr", equalTo("after"));
+        as(team.key()).get(events(team) + "?after=-99999999999d").then().statusCode(400).body("attr", equalTo("after"));
+        as(team.key()).urlEncodingEnabled(false).get(events(team) + "?before=%2B99999-01-01T00:00:00Z&after=%2B99998-06-01T00:00:00Z")
+                .then().statusCode(400).body("attr", equalTo("before"));
+        // an empty range is an empty page
+        as(team.key()).get(events(team) + "?after=" + BEFORE + "&before=" + AFTER).then().statusCode(200)
+                .body("results", empty()).body("next", nullValue());
         // limit is capped at 1,000 and offsets that are not integers read as 0
         as(team.key()).get(events(team) + "?after=" + AFTER + "&before=" + BEFORE + "&limit=5000&offset=x")
                 .then().statusCode(200).body("results.size()", equalTo(5));

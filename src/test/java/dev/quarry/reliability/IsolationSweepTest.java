@@ -70,6 +70,7 @@ class IsolationSweepTest {
     private static long bStaticCohort;
     private static long bPluginConfig;
     private static String bPersonUuid;
+    private static String bEventUuid;
     private static long bInsight;
     private static long bAction;
     private static String bEventDefinition;
@@ -108,6 +109,9 @@ class IsolationSweepTest {
         asB.body(map("entries", List.of(map("type", "ERROR", "message", MARKER + " log"))))
                 .post("/api/projects/" + b.id() + "/plugin_configs/" + bPluginConfig + "/logs/").then().statusCode(201);
         bPersonUuid = asB.body(map("query", map("kind", "HogQLQuery", "query", "select id from persons")))
+                .post("/api/projects/" + b.id() + "/query/").then().statusCode(200).extract().path("results[0][0]");
+        bEventUuid = asB.body(map("query", map("kind", "HogQLQuery", "query", "select uuid from events where event = '"
+                        + MARKER + "-event'")))
                 .post("/api/projects/" + b.id() + "/query/").then().statusCode(200).extract().path("results[0][0]");
         bInsight = asB.body(map("name", MARKER + " insight", "query", map("kind", "HogQLQuery", "query", "select 1")))
                 .post("/api/projects/" + b.id() + "/insights/").then().statusCode(201).extract().jsonPath().getLong("id");
@@ -211,6 +215,13 @@ class IsolationSweepTest {
         calls.put("PATCH /api/projects/{project_id}/cohorts/{id}/add_persons_to_static_cohort",
                 (s, id) -> s.body(map("person_ids", List.of(bPersonUuid)))
                         .patch(p + id + "/cohorts/" + bStaticCohort + "/add_persons_to_static_cohort/"));
+        calls.put("GET /api/projects/{project_id}/events", (s, id) -> s.queryParam("after", "2026-01-01")
+                .queryParam("before", "2026-01-05").queryParam("include_person", "true").queryParam("distinct_id", B_USER)
+                .get(p + id + "/events/"));
+        calls.put("GET /api/projects/{project_id}/events/{id}", (s, id) -> s.queryParam("include_person", "true")
+                .get(p + id + "/events/" + bEventUuid + "/"));
+        calls.put("GET /api/projects/{project_id}/events/values", (s, id) -> s.queryParam("key", "secret")
+                .queryParam("event_name", MARKER + "-event").get(p + id + "/events/values/"));
         calls.put("GET /api/projects/{project_id}/persons/values", (s, id) -> s.queryParam("key", "email").get(p + id + "/persons/values/"));
         calls.put("GET /api/projects/{project_id}/persons/cohorts", (s, id) -> s.queryParam("person_id", bPersonUuid)
                 .get(p + id + "/persons/cohorts/"));

@@ -54,6 +54,33 @@ public sealed interface PropertyFilter permits PropertyGroupFilter, PropertyFilt
         return parse(legacyFields(node), where);
     }
 
+    /**
+     * A list endpoint's {@code properties} query parameter (the persons and events lists): JSON text of legacy
+     * property dicts, a list or a group, read by {@link #parseLegacy}; null when absent or blank.
+     *
+     * @throws ValidationException 400 naming {@code properties}: PostHog's "Properties are unparsable!" for text
+     *     that is not a JSON list or object, the filter's own message for one that does not read
+     */
+    static PropertyFilter parseLegacyParameter(String json, com.fasterxml.jackson.databind.ObjectMapper mapper) {
+        if (json == null || json.isBlank()) {
+            return null;
+        }
+        JsonNode node;
+        try {
+            node = mapper.readTree(json);
+        } catch (IOException e) {
+            node = null;
+        }
+        if (node == null || !(node.isArray() || node.isObject())) {
+            throw new ValidationException("Properties are unparsable!", "properties");
+        }
+        try {
+            return parseLegacy(node, "properties");
+        } catch (ValidationException e) {
+            throw new ValidationException(e.getMessage(), "properties");
+        }
+    }
+
     /** The fields of a legacy property dict that the records read ({@code values} for a group). */
     Set<String> LEGACY_FIELDS = Set.of("key", "value", "operator", "type", "label", "group_type_index",
             "cohort_name", "values");
