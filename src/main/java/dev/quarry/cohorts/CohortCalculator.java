@@ -67,7 +67,8 @@ public class CohortCalculator {
             CompiledQuery compiled;
             try {
                 compiled = HogQLCompiler.compile(members, CompileSettings.of(cohort.teamId())
-                        .withTimezone(timezone).withNow(clock.instant()).withLimits(Integer.MAX_VALUE, Integer.MAX_VALUE));
+                        .withTimezone(timezone).withNow(clock.instant()).withLimits(Integer.MAX_VALUE, Integer.MAX_VALUE)
+                        .withBoundedCollections(true));
             } catch (HogQLException e) {
                 return Uni.createFrom().<Integer>failure(new ValidationException(e.getMessage(), "filters"));
             }

@@ -222,7 +222,7 @@ final class AggregateFunctions {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
             Frag y = p.expr(args.get(1));
-            return orDefault(p, "(array_agg(" + p.typed(x) + " ORDER BY " + FloatOrder.argOrder(y,
+            return orDefault(p, "(array_agg(" + p.collected(x) + " ORDER BY " + FloatOrder.argOrder(y,
                     name.startsWith("argmax")) + "))[1]", x.type());
         };
         aggregate("argMax", 2, 2, NULLABLE_ARG, argmaxFn);
@@ -232,7 +232,7 @@ final class AggregateFunctions {
             String d = c.distinct() ? "DISTINCT " : "";
             Frag x = p.expr(args.get(0));
             String dd = name.equals("groupuniqarray") ? "DISTINCT " : d;
-            return "coalesce(array_agg(" + dd + p.typed(x) + ") FILTER (WHERE " + x.sql()
+            return "coalesce(array_agg(" + dd + p.collected(x) + ") FILTER (WHERE " + x.sql()
                     + " IS NOT NULL), '{}')";
         };
         aggregate("groupArray", 1, 1, GROUP_ARRAY, grouparrayFn);

@@ -24,10 +24,16 @@ import java.util.Map;
  * @param propertyTypes the team's property definitions' types for the properties the query reads (from
  *     {@link PropertyTypes#names}): {@code properties.x} is read by its definition, as PostHog's PropertySwapper
  *     reads it; {@link PropertyTypes#NONE} (every property as text) when not looked up
+ * @param boundedCollections whether the aggregates that keep every value of a group (groupArray, groupUniqArray,
+ *     argMax, argMin; string_agg and json_agg through groupArray) count the bytes of variable-width values into the
+ *     statement's collection budget ({@code quarry_collected}, V116_1): PostgreSQL bounds neither an aggregate's
+ *     state nor a backend's memory, so a user's HogQL could otherwise collect gigabytes in one statement (ClickHouse
+ *     stops such a query at its memory limit). Set for users' HogQL; Quarry's own runners' statements are budgeted by
+ *     what they are written to collect.
  */
 public record CompileSettings(long teamId, String timezone, Map<String, Object> values, Expr filters,
         int defaultLimit, int maxLimit, boolean extraRow, Map<Long, String> cohorts, Instant now,
-        PropertyTypes propertyTypes) {
+        PropertyTypes propertyTypes, boolean boundedCollections) {
 
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 50_000;
@@ -41,7 +47,7 @@ public record CompileSettings(long teamId, String timezone, Map<String, Object> 
     /** The settings without property definitions (every property read as text). */
     public CompileSettings(long teamId, String timezone, Map<String, Object> values, Expr filters, int defaultLimit,
             int maxLimit, boolean extraRow, Map<Long, String> cohorts, Instant now) {
-        this(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, now, null);
+        this(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, now, null, false);
     }
 
     /** The settings without a clock instant ({@code now()} is then the statement's time). */
@@ -61,37 +67,50 @@ public record CompileSettings(long teamId, String timezone, Map<String, Object> 
     }
 
     public CompileSettings withCohorts(Map<Long, String> c) {
-        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, c, now, propertyTypes);
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, c, now, propertyTypes,
+                boundedCollections);
     }
 
     public CompileSettings withTimezone(String tz) {
-        return new CompileSettings(teamId, tz, values, filters, defaultLimit, maxLimit, extraRow, cohorts, now, propertyTypes);
+        return new CompileSettings(teamId, tz, values, filters, defaultLimit, maxLimit, extraRow, cohorts, now, propertyTypes,
+                boundedCollections);
     }
 
     public CompileSettings withValues(Map<String, Object> v) {
-        return new CompileSettings(teamId, timezone, v, filters, defaultLimit, maxLimit, extraRow, cohorts, now, propertyTypes);
+        return new CompileSettings(teamId, timezone, v, filters, defaultLimit, maxLimit, extraRow, cohorts, now, propertyTypes,
+                boundedCollections);
     }
 
     public CompileSettings withFilters(Expr f) {
-        return new CompileSettings(teamId, timezone, values, f, defaultLimit, maxLimit, extraRow, cohorts, now, propertyTypes);
+        return new CompileSettings(teamId, timezone, values, f, defaultLimit, maxLimit, extraRow, cohorts, now, propertyTypes,
+                boundedCollections);
     }
 
     public CompileSettings withLimits(int defaultLimit, int maxLimit) {
-        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, now, propertyTypes);
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, now, propertyTypes,
+                boundedCollections);
     }
 
     public CompileSettings withExtraRow(boolean extra) {
-        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extra, cohorts, now, propertyTypes);
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extra, cohorts, now, propertyTypes,
+                boundedCollections);
     }
 
     /** The instant {@code now()} reads: the caller's injected clock's (see {@link #now()}). */
     public CompileSettings withNow(Instant instant) {
-        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, instant, propertyTypes);
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, instant, propertyTypes,
+                boundedCollections);
     }
 
     /** The team's property definitions' types the query's properties are read by ({@link PropertyTypes}). */
     public CompileSettings withPropertyTypes(PropertyTypes types) {
         return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, now,
-                types);
+                types, boundedCollections);
+    }
+
+    /** The settings with the collection budget on or off ({@link #boundedCollections()}). */
+    public CompileSettings withBoundedCollections(boolean bounded) {
+        return new CompileSettings(teamId, timezone, values, filters, defaultLimit, maxLimit, extraRow, cohorts, now,
+                propertyTypes, bounded);
     }
 }

@@ -646,6 +646,20 @@ public final class PostgresPrinter {
         return cat(f.type()).equals("null") ? "NULL::text" : f.sql();
     }
 
+    /**
+     * A value an aggregate keeps for every row of its group (groupArray, argMax…): under
+     * {@link CompileSettings#boundedCollections()} a variable-width one (text, JSON, arrays, tuples) goes through
+     * {@code quarry_collected}, which counts its bytes into the statement's collection budget and raises past it.
+     */
+    String collected(Frag f) {
+        String c = cat(f.type());
+        boolean fixedWidth = switch (c) {
+            case "null", "int", "float", "datetime", "date", "uuid", "bool", "interval" -> true;
+            default -> false;
+        };
+        return !settings.boundedCollections() || fixedWidth ? typed(f) : "quarry_collected(" + f.sql() + ")";
+    }
+
     String int4(Frag f) {
         String n = cat(f.type()).equals("int") ? f.sql() : "trunc(" + num(f) + ")";
         return "LEAST(GREATEST(" + n + ", -2147483647), 2147483647)::int";

@@ -35,6 +35,12 @@ public final class ValueErrors {
     public static ValueError of(String sqlState, String postgresMessage) {
         String state = sqlState == null ? "" : sqlState;
         String text = postgresMessage == null ? "" : postgresMessage;
+        if (state.equals("53200") && text.startsWith("quarry: the statement collected")) {
+            // the collection budget (V116_1): what ClickHouse's per-query memory limit stops
+            return new ValueError("memory_limit_exceeded", "The query collected more than 256 MiB into arrays "
+                    + "(groupArray, groupUniqArray, argMax, argMin, string_agg, json_agg): collect fewer or shorter "
+                    + "values, or aggregate them instead");
+        }
         if (state.equals("53200") || (state.equals("XX000") && text.startsWith("invalid memory alloc request size"))) {
             // one value (typically a regular expression whose nested repetitions expand past 1 GB) needed more
             // memory than PostgreSQL allows a single allocation: ClickHouse's memory limit error, not a server fault

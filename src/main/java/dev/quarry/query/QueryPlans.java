@@ -85,6 +85,7 @@ public class QueryPlans {
         try {
             CompileSettings settings = CompileSettings.of(team.id()).withTimezone(team.timezone()).withNow(now)
                     .withValues(statement.values()).withFilters(user.filters()).withExtraRow(true)
+                    .withBoundedCollections(true)
                     .withPropertyTypes(types);
             if (user.cohorts() != null) {
                 settings = settings.withCohorts(user.cohorts());

@@ -1,0 +1,66 @@
+package dev.quarry.query;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.quarry.testing.Capture;
+import dev.quarry.testing.HogQLRequests;
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A user's HogQL cannot collect unbounded memory into an aggregate (the breaker's
+ * {@code groupArray(repeat('x', 1000000))} grew one PostgreSQL backend to 7.5 GB and the OOM killer restarted the
+ * database for every project): past 256 MiB of variable-width values kept by groupArray, groupUniqArray, argMax,
+ * argMin, string_agg or json_agg the statement is a 400 {@code memory_limit_exceeded}, ClickHouse's answer to a query
+ * past its memory limit; within it the same aggregates answer as before, and the budget is each statement's own.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class CollectionBudgetTest {
+    private static Project team;
+
+    @BeforeEach
+    void data() {
+        if (team == null) {
+            team = TestProjects.create("Collection budget");
+            Capture.to(team).event("b", "ann", "2026-02-01T00:00:00Z").event("a", "bob", "2026-02-02T00:00:00Z").send();
+        }
+    }
+
+    @Test
+    void collectingPastTheBudgetIsClickHousesMemoryLimit() {
+        // 300 rows of 1 MB: 300 MB kept by each aggregate
+        for (String query : List.of(
+                "select length(groupArray(repeat('x', 1000000))) from (select arrayJoin(range(300)) as i)",
+                "select length(groupUniqArray(concat(toString(i), repeat('x', 1000000)))) from (select arrayJoin(range(300)) as i)",
+                "select length(argMax(repeat('x', 1000000), i)) from (select arrayJoin(range(300)) as i)",
+                "select length(string_agg(repeat('x', 1000000), ',')) from (select arrayJoin(range(300)) as i)",
+                "select length(json_agg(repeat('x', 1000000))) from (select arrayJoin(range(300)) as i)")) {
+            HogQLRequests.post(team, query).then().statusCode(400).body("type", equalTo("validation_error"))
+                    .body("code", equalTo("memory_limit_exceeded"))
+                    .body("detail", startsWith("The query collected more than 256 MiB into arrays"));
+        }
+    }
+
+    @Test
+    void withinTheBudgetTheAggregatesAnswerAsBefore() {
+        assertEquals(List.of(List.of("a", "b")), HogQLRequests.firstRow(team, "select arraySort(groupArray(event)) from events"));
+        assertEquals(List.of("bob"), HogQLRequests.firstRow(team, "select argMax(distinct_id, timestamp) from events"));
+        // 200 MB in each of two statements: the budget is each statement's, not the connection's
+        for (int i = 0; i < 2; i++) {
+            assertEquals(List.of(200), HogQLRequests.firstRow(team,
+                    "select length(groupArray(repeat('x', 1000000))) from (select arrayJoin(range(200)) as i)"));
+        }
+        // fixed-width values are not counted (a row count is bounded by the table)
+        assertEquals(List.of(100000), HogQLRequests.firstRow(team,
+                "select length(groupArray(i)) from (select arrayJoin(range(100000)) as i)"));
+    }
+}
