@@ -38,16 +38,76 @@ public class Teams {
     /** Replaces the project's editable settings; the JSON settings are JSON text. Null when the project is gone. */
     public Uni<Team> update(long id, String name, String timezone, int weekStartDay, String testAccountFilters,
                             String personDisplayNameProperties) {
-        return Sessions.write(() -> TeamEntity.<TeamEntity>findById(id).map(team -> {
-            if (team != null) {
+        return Sessions.write(() -> TeamEntity.<TeamEntity>findById(id).flatMap(team -> {
+            if (team == null) {
+                return Uni.createFrom().nullItem();
+            }
+            Uni<Void> admitted = team.timezone.equals(timezone) ? Uni.createFrom().voidItem() : admitTimezoneChange(id);
+            return admitted.map(ok -> {
                 team.name = name;
                 team.timezone = timezone;
                 team.weekStartDay = (short) weekStartDay;
                 team.testAccountFilters = testAccountFilters;
                 team.personDisplayNameProperties = personDisplayNameProperties;
+                return team;
+            });
+        })).map(Teams::value).onFailure().transform(Teams::timezoneChangeFailure);
+    }
+
+    /**
+     * Why a timezone change was not made (nothing was changed): {@code PROJECT_BUSY} this project's change is running,
+     * {@code ALL_BUSY} two others are, {@code LOCK_WAIT} capture batches in flight held the project's zone lock past
+     * 10 s (SQLSTATE 55P03), {@code TOO_LONG} the rollups' rebuild ran past 120 s (57014). See V116_2.
+     */
+    public static final class TimezoneChangeRefused extends RuntimeException {
+        public enum Reason { PROJECT_BUSY, ALL_BUSY, LOCK_WAIT, TOO_LONG }
+
+        private final Reason reason;
+
+        TimezoneChangeRefused(Reason reason) {
+            super("timezone change refused: " + reason, null, false, false);
+            this.reason = reason;
+        }
+
+        public Reason reason() {
+            return reason;
+        }
+    }
+
+    private static Throwable timezoneChangeFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String state = t instanceof java.sql.SQLException sql ? sql.getSQLState()
+                    : t instanceof io.vertx.pgclient.PgException pg ? pg.getSqlState() : null;
+            if ("55P03".equals(state)) {
+                return new TimezoneChangeRefused(TimezoneChangeRefused.Reason.LOCK_WAIT);
             }
-            return team;
-        })).map(Teams::value);
+            if ("57014".equals(state)) {
+                return new TimezoneChangeRefused(TimezoneChangeRefused.Reason.TOO_LONG);
+            }
+        }
+        return failure;
+    }
+
+    /**
+     * A timezone change rebuilds the project's rollups in this transaction (the teams table's triggers): admitted
+     * one per project and two at once in all, with its statements bounded (V116_2 {@code quarry_rezone_admit}).
+     *
+     * @throws TimezoneChangeRefused (as a failed Uni) when this project's change or two others are running
+     */
+    private static Uni<Void> admitTimezoneChange(long id) {
+        return io.quarkus.hibernate.reactive.panache.Panache.getSession().flatMap(session -> session
+                .createNativeQuery("SELECT quarry_rezone_admit(:team)", String.class)
+                .setParameter("team", id)
+                .getSingleResult())
+                .map(answer -> {
+                    switch (answer) {
+                        case "ok" -> {
+                            return null;
+                        }
+                        case "project" -> throw new TimezoneChangeRefused(TimezoneChangeRefused.Reason.PROJECT_BUSY);
+                        default -> throw new TimezoneChangeRefused(TimezoneChangeRefused.Reason.ALL_BUSY);
+                    }
+                });
     }
 
     /** A new project in the organization, with a fresh project API token; joins the caller's transaction. */

@@ -11,6 +11,7 @@ import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.PropertyFilters;
 import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.web.ApiPaths;
+import dev.quarry.web.ThrottledException;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -98,7 +99,16 @@ public class ProjectResource {
             }
             displayNames = names.isNull() ? null : names.toString();
         }
-        return teams.update(team.id(), name, timezone, weekStart, testAccounts, displayNames).map(this::view);
+        return teams.update(team.id(), name, timezone, weekStart, testAccounts, displayNames).map(this::view)
+                .onFailure(Teams.TimezoneChangeRefused.class).transform(e -> switch (((Teams.TimezoneChangeRefused) e).reason()) {
+                    case PROJECT_BUSY -> new ThrottledException("A timezone change of this project is already running: "
+                            + "retry when it is done.", 5);
+                    case ALL_BUSY -> new ThrottledException("Too many timezone changes are running: retry shortly.", 5);
+                    case LOCK_WAIT -> new ThrottledException("The project's capture held its timezone lock too long: "
+                            + "retry shortly.", 5);
+                    case TOO_LONG -> new ValidationException("invalid_input", "The project's rollups could not be "
+                            + "rebuilt for the new timezone within 120 seconds; the timezone is unchanged.", "timezone");
+                });
     }
 
     private ObjectNode view(Team team) {
