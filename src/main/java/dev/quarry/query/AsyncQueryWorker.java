@@ -20,6 +20,9 @@ public class AsyncQueryWorker {
     private static final Logger LOG = Logger.getLogger(AsyncQueryWorker.class);
     /** PostHog's ClickHouseQueryTimeOut detail, word for word. */
     static final String TIMEOUT_MESSAGE = QueryTimeoutException.DETAIL;
+    private static final java.time.Duration STATUS_RETRY_FIRST = java.time.Duration.ofSeconds(1);
+    private static final java.time.Duration STATUS_RETRY_MAX = java.time.Duration.ofSeconds(15);
+    private static final int STATUS_RETRIES = 8;
 
     private final Teams teams;
     private final QueryStatusStore statuses;
@@ -63,7 +66,25 @@ public class AsyncQueryWorker {
                         LOG.errorf(failure, "Async query %s of team %d failed", job.queryId(), team.id());
                         patch = QueryStatus.Patch.failed(end, null);
                     }
-                    return statuses.update(team.id(), job.queryId(), patch, end).replaceWithVoid();
+                    // the run's end is written even when the database was away as the run failed (a restart drops
+                    // every connection, and the first writes after it fail too): retried for about a minute, so a
+                    // client polling GET query/:id sees the error instead of "running" until the status expires
+                    return retriedWhileAway(statuses.update(team.id(), job.queryId(), patch, end).replaceWithVoid(),
+                            STATUS_RETRY_FIRST, STATUS_RETRY_MAX, STATUS_RETRIES);
                 });
+    }
+
+    /**
+     * {@code write} (a lazy statement: each subscription runs it again) retried with exponential back-off from
+     * {@code first} up to {@code max} between tries, at most {@code times} more times, while it fails because the
+     * database is away ({@link #databaseAway}); any other failure, or the last one, fails the Uni.
+     */
+    static <T> Uni<T> retriedWhileAway(Uni<T> write, java.time.Duration first, java.time.Duration max, int times) {
+        return write.onFailure(AsyncQueryWorker::databaseAway).retry().withBackOff(first, max).atMost(times);
+    }
+
+    /** The database unreachable or restarting, or no connection free in time: worth writing the status again. */
+    static boolean databaseAway(Throwable failure) {
+        return dev.quarry.web.DatabaseFailures.classify(failure) instanceof dev.quarry.web.ServiceUnavailableException;
     }
 }
