@@ -249,6 +249,7 @@ abstract class ExprParser extends TermParser {
                 if (e instanceof Expr.Field f && idx instanceof Expr.Constant k && k.value() instanceof String key) {
                     List<String> chain = new ArrayList<>(f.chain());
                     chain.add(key);
+                    refuseInternalNames(chain, false);
                     e = mark(new Expr.Field(chain), start);
                     continue;
                 }
@@ -598,6 +599,7 @@ abstract class ExprParser extends TermParser {
                 throw error("Expected a name after '.' but found " + describe(n), n);
             }
         }
+        refuseInternalNames(chain, false);
         return mark(new Expr.Field(chain), start);
     }
 

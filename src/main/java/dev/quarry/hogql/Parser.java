@@ -501,6 +501,7 @@ public final class Parser extends ExprParser {
             while (acceptOp(".")) {
                 chain.add(identifier("table name"));
             }
+            refuseInternalNames(chain, true);
             table = mark(new Expr.Field(chain), s);
             if (op("(")) {
                 unsupported("The table function " + String.join(".", chain) + "(…)", tokens.get(s));

@@ -138,6 +138,21 @@ abstract class TokenReader {
         };
     }
 
+    /**
+     * Quarry's internal tables and columns ({@code #person_overrides}, {@code #session_key},
+     * {@code #stored_person_id}: {@link Schema}) are built into ASTs by its runners and are not part of HogQL; a
+     * quoted name starting with {@code #} in user text is unknown, as the resolver answers any unknown name, unless it
+     * is a property's key (it follows {@code properties}). {@code table} for a FROM/JOIN table's name.
+     */
+    static void refuseInternalNames(java.util.List<String> chain, boolean table) {
+        for (int k = 0; k < chain.size(); k++) {
+            if (chain.get(k).startsWith("#") && (table || k == 0 || !chain.get(k - 1).equals("properties"))) {
+                throw new HogQLResolutionException((table ? "Unknown table \"" : "Unknown field \"")
+                        + String.join(".", chain) + "\"");
+            }
+        }
+    }
+
     HogQLSyntaxException error(String message, Token t) {
         return new HogQLSyntaxException(message, t.line(), t.column(), t.start(), Math.max(t.end(), t.start() + 1));
     }
