@@ -228,7 +228,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.persons.PersonDirectory.Filter.class,
         dev.quarry.persons.PersonDirectory.Page.class,
         dev.quarry.persons.PersonsApiResource.class,
-        // the events API
+        // the events API, the timezone change admission
+        dev.quarry.data.Teams.TimezoneChangeRefused.Reason.class,
         dev.quarry.events.EventList.Filter.class,
         dev.quarry.events.EventList.Page.class,
         dev.quarry.events.EventsResource.class

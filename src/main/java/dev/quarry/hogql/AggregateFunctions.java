@@ -93,6 +93,20 @@ final class AggregateFunctions {
         return d.equals("NULL") ? aggregateSql : "coalesce(" + p.over(aggregateSql) + ", " + d + ")";
     }
 
+    /**
+     * A value an aggregate keeps for every row of its group (groupArray, argMax…): under
+     * {@link CompileSettings#boundedCollections()} a variable-width one (text, JSON, arrays, tuples) goes through
+     * {@code quarry_collected} (V116_1), which counts its bytes into the statement's collection budget and raises past
+     * it; fixed-width values (numbers, dates, uuids) as they are.
+     */
+    static String collected(PostgresPrinter p, Frag f) {
+        boolean fixedWidth = switch (cat(f.type())) {
+            case "null", "int", "float", "datetime", "date", "uuid", "bool", "interval" -> true;
+            default -> false;
+        };
+        return !p.boundedCollections() || fixedWidth ? p.typed(f) : "quarry_collected(" + f.sql() + ")";
+    }
+
     /** groupArray: an array of the values (NULLs left out). */
     private static final TypeRule GROUP_ARRAY = (t, c) -> {
         noNestedArrays(List.of(t.get(0)));
@@ -222,7 +236,7 @@ final class AggregateFunctions {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
             Frag y = p.expr(args.get(1));
-            return orDefault(p, "(array_agg(" + p.collected(x) + " ORDER BY " + FloatOrder.argOrder(y,
+            return orDefault(p, "(array_agg(" + collected(p, x) + " ORDER BY " + FloatOrder.argOrder(y,
                     name.startsWith("argmax")) + "))[1]", x.type());
         };
         aggregate("argMax", 2, 2, NULLABLE_ARG, argmaxFn);
@@ -232,7 +246,7 @@ final class AggregateFunctions {
             String d = c.distinct() ? "DISTINCT " : "";
             Frag x = p.expr(args.get(0));
             String dd = name.equals("groupuniqarray") ? "DISTINCT " : d;
-            return "coalesce(array_agg(" + dd + p.collected(x) + ") FILTER (WHERE " + x.sql()
+            return "coalesce(array_agg(" + dd + collected(p, x) + ") FILTER (WHERE " + x.sql()
                     + " IS NOT NULL), '{}')";
         };
         aggregate("groupArray", 1, 1, GROUP_ARRAY, grouparrayFn);

@@ -5,7 +5,7 @@ import static dev.quarry.hogql.HogQLTypes.elementType;
 import static dev.quarry.hogql.HogQLTypes.isNum;
 import static dev.quarry.hogql.HogQLTypes.nullable;
 import static dev.quarry.hogql.HogQLTypes.base;
-import static dev.quarry.hogql.PostgresPrinter.constLong;
+import static dev.quarry.hogql.ConstantArgs.constLong;
 import static dev.quarry.hogql.Functions.like;
 import static dev.quarry.hogql.Functions.returns;
 import static dev.quarry.hogql.Functions.scalar;
@@ -128,12 +128,12 @@ final class CoreFunctions {
         scalar("dateAdd", 2, 3, dateaddType, dateaddFn);
         scalar("dateSub", 2, 3, dateaddType, dateaddFn);
         scalar("formatDateTime", 2, 2, (t, c) -> {
-            toCharPattern(PostgresPrinter.constString(c.args().get(1), "formatDateTime format"));
+            toCharPattern(ConstantArgs.constString(c.args().get(1), "formatDateTime format"));
             return HogQLTypes.nullableLike(t.get(0), "String");
         }, (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
-            String pattern = toCharPattern(PostgresPrinter.constString(args.get(1), "formatDateTime format"));
+            String pattern = toCharPattern(ConstantArgs.constString(args.get(1), "formatDateTime format"));
             return "to_char(" + Dates.localTs(p, x) + ", " + p.bind(pattern, "text") + ")";
         });
         scalar("toTimeZone", 2, 2, (t, c) -> Dates.withZoneType(HogQLTypes.asDateTime(t.get(0)), c.args().get(1)),
@@ -313,12 +313,12 @@ final class CoreFunctions {
         });
         // math
         scalar("round", 1, 2, (t, c) -> {
-            long places = c.args().size() == 2 ? PostgresPrinter.constSigned(c.args().get(1), "round precision") : 0;
+            long places = c.args().size() == 2 ? ConstantArgs.constSigned(c.args().get(1), "round precision") : 0;
             return cat(t.get(0)).equals("int") ? t.get(0) : HogQLTypes.nullableLike(t.get(0), "Float64");
         }, (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(args.get(0));
-            long places = args.size() == 2 ? PostgresPrinter.constSigned(args.get(1), "round precision") : 0;
+            long places = args.size() == 2 ? ConstantArgs.constSigned(args.get(1), "round precision") : 0;
             if (cat(x.type()).equals("int")) {
                 // an integer stays an integer of its type; negative places round half away from zero (1250 → 1300),
                 // wrapping at the bounds as ClickHouse's (IntegerRounding)
@@ -332,7 +332,7 @@ final class CoreFunctions {
         });
         Functions.TypeRule floorType = (t, c) -> {
             if (c != null && c.args().size() == 2) {
-                PostgresPrinter.constSigned(c.args().get(1), "floor precision");
+                ConstantArgs.constSigned(c.args().get(1), "floor precision");
                 if (cat(t.get(0)).equals("int")) {
                     return t.get(0); // an integer keeps its type (IntegerRounding)
                 }
@@ -348,7 +348,7 @@ final class CoreFunctions {
                 return floorFn.print(p, c, name);
             }
             Frag x = p.expr(c.args().get(0));
-            long places = PostgresPrinter.constSigned(c.args().get(1), name + " precision");
+            long places = ConstantArgs.constSigned(c.args().get(1), name + " precision");
             if (cat(x.type()).equals("int")) {
                 return IntegerRounding.sql(name, x, c.args().get(0), places, c);
             }

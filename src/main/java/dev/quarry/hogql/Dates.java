@@ -121,7 +121,7 @@ final class Dates {
      * unknown zone.
      */
     static String zoneArg(Expr zoneArg) {
-        String z = PostgresPrinter.constString(zoneArg, "Time zone");
+        String z = ConstantArgs.constString(zoneArg, "Time zone");
         try {
             ZoneId.of(z);
         } catch (DateTimeException e) {

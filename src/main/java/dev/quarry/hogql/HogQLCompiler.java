@@ -31,10 +31,10 @@ public final class HogQLCompiler {
         long offset = 0;
         if (q instanceof SelectQuery s) {
             if (s.offset() != null) {
-                offset = PostgresPrinter.constLong(s.offset(), "OFFSET");
+                offset = ConstantArgs.constLong(s.offset(), "OFFSET");
             }
             long l = s.limit() == null ? settings.defaultLimit()
-                    : Math.min(PostgresPrinter.constLong(s.limit(), "LIMIT"), settings.maxLimit());
+                    : Math.min(ConstantArgs.constLong(s.limit(), "LIMIT"), settings.maxLimit());
             limit = l;
             q = s.withLimit(new Expr.Constant(l), s.offset());
         } else {

@@ -333,11 +333,11 @@ public final class PostgresPrinter {
         if (s.having() != null) {
             sb.append(" HAVING ").append(bool(expr(s.having())));
         }
-        Long limit = sqlLimit != null ? sqlLimit : s.limit() == null ? null : constLong(s.limit(), "LIMIT");
-        Long offset = sqlOffset != null ? sqlOffset : s.offset() == null ? null : constLong(s.offset(), "OFFSET");
+        Long limit = sqlLimit != null ? sqlLimit : s.limit() == null ? null : ConstantArgs.constLong(s.limit(), "LIMIT");
+        Long offset = sqlOffset != null ? sqlOffset : s.offset() == null ? null : ConstantArgs.constLong(s.offset(), "OFFSET");
         if (s.limitBy() != null) {
-            long n = constLong(s.limitBy().n(), "LIMIT BY");
-            long off = s.limitBy().offset() == null ? 0 : constLong(s.limitBy().offset(), "LIMIT BY OFFSET");
+            long n = ConstantArgs.constLong(s.limitBy().n(), "LIMIT BY");
+            long off = s.limitBy().offset() == null ? 0 : ConstantArgs.constLong(s.limitBy().offset(), "LIMIT BY OFFSET");
             String outer = "SELECT " + sqlNames.stream().map(PostgresPrinter::q).collect(Collectors.joining(", "))
                     + " FROM (" + sb + ") AS \"__limit_by\" WHERE \"__rn\" > " + off + " AND \"__rn\" <= " + (off + n)
                     + " ORDER BY \"__ord\"";
@@ -369,13 +369,6 @@ public final class PostgresPrinter {
      */
     private static boolean safeColumn(String name) {
         return SAFE_COLUMN.matcher(name).matches() && !name.contains("__");
-    }
-
-    static long constLong(Expr e, String what) {
-        if (e instanceof Expr.Constant c && c.value() instanceof Long l && l >= 0) {
-            return l;
-        }
-        throw new HogQLResolutionException(what + " must be a non-negative integer", e);
     }
 
     private String arrayJoinSql(Source src) {
@@ -646,18 +639,9 @@ public final class PostgresPrinter {
         return cat(f.type()).equals("null") ? "NULL::text" : f.sql();
     }
 
-    /**
-     * A value an aggregate keeps for every row of its group (groupArray, argMax…): under
-     * {@link CompileSettings#boundedCollections()} a variable-width one (text, JSON, arrays, tuples) goes through
-     * {@code quarry_collected}, which counts its bytes into the statement's collection budget and raises past it.
-     */
-    String collected(Frag f) {
-        String c = cat(f.type());
-        boolean fixedWidth = switch (c) {
-            case "null", "int", "float", "datetime", "date", "uuid", "bool", "interval" -> true;
-            default -> false;
-        };
-        return !settings.boundedCollections() || fixedWidth ? typed(f) : "quarry_collected(" + f.sql() + ")";
+    /** Whether aggregates that keep every value count them into the statement's collection budget (AggregateFunctions). */
+    boolean boundedCollections() {
+        return settings.boundedCollections();
     }
 
     String int4(Frag f) {
@@ -904,13 +888,6 @@ public final class PostgresPrinter {
 
     // ------------------------------------------------------------------ functions
 
-    static String constString(Expr e, String what) {
-        if (e instanceof Expr.Constant c && c.value() instanceof String s) {
-            return s;
-        }
-        throw new HogQLResolutionException(what + " must be a string literal", e);
-    }
-
     /**
      * A window function, or an aggregate over a window: the call, then OVER (PARTITION BY … ORDER BY …); which
      * functions may run over a window is checked by the typing pass.
@@ -990,13 +967,6 @@ public final class PostgresPrinter {
 
     private String callSql(Functions.Spec spec, Expr.Call c, String name) {
         return spec.sql().print(this, c, name);
-    }
-
-    static long constSigned(Expr e, String what) {
-        if (e instanceof Expr.Constant c && c.value() instanceof Long l) {
-            return l;
-        }
-        throw new HogQLResolutionException(what + " must be an integer", e);
     }
 
     /**

@@ -253,13 +253,13 @@ final class ScalarFunctions {
         });
         // trunc(x[, places]): an integer with places ≥ 0 stays as it is
         TypeRule truncType = (t, c) -> {
-            long places = c.args().size() == 2 ? PostgresPrinter.constSigned(c.args().get(1), "trunc precision") : 0;
+            long places = c.args().size() == 2 ? ConstantArgs.constSigned(c.args().get(1), "trunc precision") : 0;
             return HogQLTypes.cat(t.get(0)).equals("int") ? t.get(0) : HogQLTypes.nullableLike(t.get(0), "Float64");
         };
         CallPrinter truncFn = (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
-            long places = a.size() == 2 ? PostgresPrinter.constSigned(a.get(1), "trunc precision") : 0;
+            long places = a.size() == 2 ? ConstantArgs.constSigned(a.get(1), "trunc precision") : 0;
             if (HogQLTypes.cat(x.type()).equals("int")) {
                 return IntegerRounding.sql("trunc", x, a.get(0), places, c); // stays an integer, as ClickHouse's
             }
@@ -269,13 +269,13 @@ final class ScalarFunctions {
         scalar("truncate", 1, 2, truncType, truncFn);
         scalar("roundBankers", 1, 2, (t, c) -> {
             if (c.args().size() == 2) {
-                PostgresPrinter.constSigned(c.args().get(1), "roundBankers precision");
+                ConstantArgs.constSigned(c.args().get(1), "roundBankers precision");
             }
             return HogQLTypes.nullableLike(t.get(0), "Float64");
         }, (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
-            long places = a.size() == 2 ? PostgresPrinter.constSigned(a.get(1), "roundBankers precision") : 0;
+            long places = a.size() == 2 ? ConstantArgs.constSigned(a.get(1), "roundBankers precision") : 0;
             places = Math.max(-20, Math.min(20, places));
             // float8 round() rounds half to even; a double from 2^52 up is already whole (round(1e308, 2) is 1e308,
             // where x * 10^places passed the largest double), as are NaN and inf (PostgreSQL orders NaN above all)
@@ -576,13 +576,13 @@ final class ScalarFunctions {
                 + Dates.localTs(p, p.expr(c.args().get(0))) + ") + INTERVAL '1 month' - INTERVAL '1 day')::date");
         scalar("toLastDayOfWeek", 1, 2, (t, c) -> {
             if (c.args().size() == 2) {
-                PostgresPrinter.constLong(c.args().get(1), "toLastDayOfWeek mode");
+                ConstantArgs.constLong(c.args().get(1), "toLastDayOfWeek mode");
             }
             return HogQLTypes.nullableLike(t.get(0), "Date");
         }, (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
-            long mode = a.size() == 2 ? PostgresPrinter.constLong(a.get(1), "toLastDayOfWeek mode") : 0;
+            long mode = a.size() == 2 ? ConstantArgs.constLong(a.get(1), "toLastDayOfWeek mode") : 0;
             String start = mode % 2 == 1 ? "date_trunc('week', " + Dates.localTs(p, x) + ")::date"
                     : "(date_trunc('week', " + Dates.localTs(p, x) + " + INTERVAL '1 day')::date - 1)";
             return "(" + start + " + 6)";
@@ -829,7 +829,7 @@ final class ScalarFunctions {
      * refused.
      */
     private static String datePartFormat(Expr.Call c, String l) {
-        String part = PostgresPrinter.constString(c.args().get(0), "dateName part");
+        String part = ConstantArgs.constString(c.args().get(0), "dateName part");
         return switch (part) {
             case "year" -> "to_char(" + l + ", 'YYYY')";
             case "quarter" -> "to_char(" + l + ", 'Q')";
@@ -895,7 +895,7 @@ final class ScalarFunctions {
         if (!HogQLTypes.cat(t.get(0)).equals("tuple")) {
             throw new HogQLResolutionException("tupleElement expects a tuple", c);
         }
-        long i = PostgresPrinter.constLong(c.args().get(1), "tupleElement index");
+        long i = ConstantArgs.constLong(c.args().get(1), "tupleElement index");
         List<String> types = HogQLTypes.tupleTypes(t.get(0));
         if (i < 1 || i > types.size()) {
             throw new HogQLResolutionException("tupleElement index " + i + " is out of range", c);
@@ -909,7 +909,7 @@ final class ScalarFunctions {
 
     private static String tupleElement(PostgresPrinter p, Expr.Call c, String name) {
         Frag t = p.expr(c.args().get(0));
-        long i = PostgresPrinter.constLong(c.args().get(1), "tupleElement index");
+        long i = ConstantArgs.constLong(c.args().get(1), "tupleElement index");
         String type = HogQLTypes.tupleTypes(t.type()).get((int) i - 1);
         String text = "(" + t.sql() + " ->> " + (i - 1) + ")";
         return switch (HogQLTypes.cat(type)) {

@@ -317,12 +317,15 @@ public final class PathsSql {
             // persons untouched by merges by the person id stored on their events, merged persons through the
             // overrides join; one ORDER BY over both (PostgreSQL appends the branches and sorts)
             v.put("pa_stored", Expr.Field.of(Schema.STORED_PERSON_ID));
-            String merged = "(SELECT old_person_id FROM `" + Schema.PERSON_OVERRIDES + "` UNION ALL "
-                    + "SELECT override_person_id FROM `" + Schema.PERSON_OVERRIDES + "`)";
+            // the merged ids as an AST: the overrides table is internal, no name HogQL text may use
+            v.put("pa_merged", new dev.quarry.hogql.SelectUnion(List.<SelectLike>of(
+                    dev.quarry.hogql.SelectQuery.of(List.of(Expr.Field.of("old_person_id")), Schema.PERSON_OVERRIDES, null),
+                    dev.quarry.hogql.SelectQuery.of(List.of(Expr.Field.of("override_person_id")), Schema.PERSON_OVERRIDES,
+                            null))));
             q.append("SELECT person_id, timestamp, uuid, item FROM (SELECT {pa_stored} AS person_id, timestamp, uuid, "
-                    + "{pa_item} AS item FROM events WHERE {pa_where} AND {pa_stored} NOT IN " + merged + " UNION ALL "
+                    + "{pa_item} AS item FROM events WHERE {pa_where} AND {pa_stored} NOT IN {pa_merged} UNION ALL "
                     + "SELECT person_id, timestamp, uuid, {pa_item} AS item FROM events WHERE {pa_where} AND "
-                    + "{pa_stored} IN " + merged + ") ORDER BY person_id, timestamp, uuid LIMIT {pa_all}), ");
+                    + "{pa_stored} IN {pa_merged}) ORDER BY person_id, timestamp, uuid LIMIT {pa_all}), ");
         } else {
             q.append("SELECT person_id, timestamp, uuid, {pa_item} AS item FROM events WHERE {pa_where} "
                     + "LIMIT {pa_all}), ");
