@@ -32,7 +32,9 @@ final class AggregateFunctions {
         Expr cond = args.get(args.size() - 1);
         List<Expr> wrapped = new ArrayList<>();
         for (Expr a : args.subList(0, args.size() - 1)) {
-            wrapped.add(Expr.Call.of("if", cond, a, new Expr.Constant(null)));
+            // the budget's marker stays outermost, where the collecting aggregate finds it (and counts it once)
+            wrapped.add(marked(a) ? Expr.Call.of(Functions.COLLECTED, Expr.Call.of("if", cond, unmarked(a),
+                    new Expr.Constant(null))) : Expr.Call.of("if", cond, a, new Expr.Constant(null)));
         }
         return new Expr.Call(base.name(), wrapped, c.params(), c.distinct());
     }
@@ -99,12 +101,26 @@ final class AggregateFunctions {
      * {@code quarry_collected} (V116_1), which counts its bytes into the statement's collection budget and raises past
      * it; fixed-width values (numbers, dates, uuids) as they are.
      */
-    static String collected(PostgresPrinter p, Frag f) {
+    static String collected(PostgresPrinter p, Frag f, boolean bounded) {
         boolean fixedWidth = switch (cat(f.type())) {
             case "null", "int", "float", "datetime", "date", "uuid", "bool", "interval" -> true;
             default -> false;
         };
-        return !p.boundedCollections() || fixedWidth ? p.typed(f) : "quarry_collected(" + f.sql() + ")";
+        return !(bounded || p.boundedCollections()) || fixedWidth ? p.typed(f) : "quarry_collected(" + f.sql() + ")";
+    }
+
+    /** The aggregates whose first argument goes through {@link #collected}: they keep a value for every row. */
+    static final java.util.Set<String> COLLECTING = java.util.Set.of("groupArray", "groupUniqArray", "argMax",
+            "argMin");
+
+    /** Whether {@code e} is the budget's marker {@code #collected(x)} ({@link Functions#COLLECTED}). */
+    private static boolean marked(Expr e) {
+        return e instanceof Expr.Call c && c.name().equals(Functions.COLLECTED);
+    }
+
+    /** The collected argument without its marker: a FILTER or ORDER BY over it must not count it twice. */
+    private static Expr unmarked(Expr e) {
+        return marked(e) ? ((Expr.Call) e).args().get(0) : e;
     }
 
     /** groupArray: an array of the values (NULLs left out). */
@@ -151,6 +167,9 @@ final class AggregateFunctions {
     }
 
     static void register() {
+        // the marker alone (not as a collecting aggregate's argument, which prints it itself): the value, counted
+        Functions.scalar(Functions.COLLECTED, 1, 1, (t, c) -> t.get(0),
+                (p, c, name) -> collected(p, p.expr(c.args().get(0)), true));
         aggregate("count", 0, 1, returns("UInt64"), (p, c, name) -> {
             List<Expr> args = c.args();
             String d = c.distinct() ? "DISTINCT " : "";
@@ -234,9 +253,9 @@ final class AggregateFunctions {
         });
         CallPrinter argmaxFn = (p, c, name) -> {
             List<Expr> args = c.args();
-            Frag x = p.expr(args.get(0));
+            Frag x = p.expr(unmarked(args.get(0)));
             Frag y = p.expr(args.get(1));
-            return orDefault(p, "(array_agg(" + collected(p, x) + " ORDER BY " + FloatOrder.argOrder(y,
+            return orDefault(p, "(array_agg(" + collected(p, x, marked(args.get(0))) + " ORDER BY " + FloatOrder.argOrder(y,
                     name.startsWith("argmax")) + "))[1]", x.type());
         };
         aggregate("argMax", 2, 2, NULLABLE_ARG, argmaxFn);
@@ -244,9 +263,9 @@ final class AggregateFunctions {
         CallPrinter grouparrayFn = (p, c, name) -> {
             List<Expr> args = c.args();
             String d = c.distinct() ? "DISTINCT " : "";
-            Frag x = p.expr(args.get(0));
+            Frag x = p.expr(unmarked(args.get(0)));
             String dd = name.equals("groupuniqarray") ? "DISTINCT " : d;
-            return "coalesce(array_agg(" + dd + collected(p, x) + ") FILTER (WHERE " + x.sql()
+            return "coalesce(array_agg(" + dd + collected(p, x, marked(args.get(0))) + ") FILTER (WHERE " + x.sql()
                     + " IS NOT NULL), '{}')";
         };
         aggregate("groupArray", 1, 1, GROUP_ARRAY, grouparrayFn);

@@ -18,7 +18,7 @@ public final class Aggregations {
      * Refuses an aggregation (or an aggregate over a window) anywhere in a per-row expression.
      *
      * @param slot the record field's name, e.g. {@code pathsHogQLExpression}, for the message
-     * @return {@code e}, unchanged
+     * @return {@code e} with its collections bounded ({@link #boundCollections}): its subqueries may aggregate
      * @throws HogQLResolutionException "Aggregation 'count' is not allowed in pathsHogQLExpression …"
      */
     public static Expr perRow(Expr e, String slot) {
@@ -29,7 +29,7 @@ public final class Aggregations {
             throw new HogQLResolutionException("Aggregation '" + agg.name() + "' is not allowed in " + slot
                     + ": it is evaluated for each row, so it must not aggregate", agg);
         }
-        return e;
+        return boundCollections(e);
     }
 
     /**
@@ -37,6 +37,7 @@ public final class Aggregations {
      * NOT_AN_AGGREGATE otherwise), and an aggregation holds no other (PostHog: "Aggregation 'x' cannot be nested
      * inside another aggregation 'y'.").
      *
+     * @return {@code e} with its collections bounded ({@link #boundCollections})
      * @throws HogQLResolutionException naming the bare column or the nested aggregation
      */
     public static Expr aggregated(Expr e, String slot) {
@@ -46,7 +47,35 @@ public final class Aggregations {
             throw new HogQLResolutionException(slot + " must aggregate: " + String.join(".", bare.get(0).chain())
                     + " is read outside an aggregation such as sum(…) or avg(…)", bare.get(0));
         }
-        return e;
+        return boundCollections(e);
+    }
+
+    /**
+     * A user's HogQL fragment with every collecting aggregate in it (groupArray, groupUniqArray, argMax, argMin, their
+     * {@code -If} forms and windows, subqueries included) keeping its values through {@link Functions#COLLECTED}:
+     * the fragment is counted into the statement's collection budget (V116_1) even inside a runner's statement, which
+     * is compiled without {@link CompileSettings#boundedCollections()} so the runner's own arrays stay unbounded. A
+     * {@code math_hogql} of {@code groupArray(repeat('x', 1000000))} is then a 400 {@code memory_limit_exceeded}, not
+     * a backend the kernel kills.
+     *
+     * @return {@code e} itself when it collects nothing, otherwise a copy with the markers
+     */
+    public static Expr boundCollections(Expr e) {
+        return Placeholders.Transformer.transform(e, x -> {
+            if (x instanceof Expr.Call c && !c.args().isEmpty() && collecting(c)
+                    && !(c.args().get(0) instanceof Expr.Call a && a.name().equals(Functions.COLLECTED))) {
+                List<Expr> args = new ArrayList<>(c.args());
+                args.set(0, Expr.Call.of(Functions.COLLECTED, args.get(0)));
+                return new Expr.Call(c.name(), args, c.params(), c.distinct());
+            }
+            return x;
+        });
+    }
+
+    private static boolean collecting(Expr.Call c) {
+        Functions.Spec spec = Functions.ifCombinatorBase(c.name());
+        spec = spec != null ? spec : Functions.lookup(c.name());
+        return spec != null && spec.aggregate() && AggregateFunctions.COLLECTING.contains(spec.name());
     }
 
     /**

@@ -138,6 +138,13 @@ public final class Functions {
      * every event, whose regexes the paths runner has already checked; one PostgreSQL refuses is a data error (400).
      */
     public static final String REGEXP_REPLACE_ALL = "#regexp_replace_all";
+    /**
+     * Internal: {@code #collected(x)}, the value a collecting aggregate keeps (groupArray's, argMax's first argument)
+     * counted into the statement's collection budget whatever {@link CompileSettings#boundedCollections()} says:
+     * how a HogQL fragment of a query record (math_hogql, a HogQL breakdown or property filter) is bounded inside a
+     * runner's own statement ({@link Aggregations#boundCollections}). Printed by the aggregate that holds it.
+     */
+    public static final String COLLECTED = "#collected";
 
     private static void add(Spec s) {
         if (SPECS.putIfAbsent(s.name().toLowerCase(Locale.ROOT), s) != null) {

@@ -1,5 +1,6 @@
 package dev.quarry.query;
 
+import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,5 +63,45 @@ class CollectionBudgetTest {
         // fixed-width values are not counted (a row count is bounded by the table)
         assertEquals(List.of(100000), HogQLRequests.firstRow(team,
                 "select length(groupArray(i)) from (select arrayJoin(range(100000)) as i)"));
+    }
+
+    /** 300 rows of 1 MB collected by one scalar subquery: past the budget wherever it is evaluated. */
+    private static final String HEAVY = "(select length(groupArray(repeat('x', 1000000))) from (select arrayJoin(range(300)) as i))";
+
+    @Test
+    void aUsersFragmentInsideAnInsightsStatementIsCountedToo() {
+        String range = "\"dateRange\":{\"date_from\":\"2026-01-25\",\"date_to\":\"2026-02-05\"}";
+        for (String query : List.of(
+                // a series' math_hogql (aggregating, with the subquery and a direct groupArray)
+                "{\"kind\":\"TrendsQuery\"," + range + ",\"series\":[{\"kind\":\"EventsNode\",\"event\":\"a\","
+                        + "\"math\":\"hogql\",\"math_hogql\":\"count() + " + HEAVY + "\"}]}",
+                "{\"kind\":\"TrendsQuery\"," + range + ",\"series\":[{\"kind\":\"EventsNode\",\"event\":null,"
+                        + "\"math\":\"hogql\",\"math_hogql\":\"count() + (select length(groupArrayIf(repeat('x', 1000000), "
+                        + "i >= 0)) from (select arrayJoin(range(300)) as i))\"}]}",
+                // a HogQL breakdown, a HogQL property filter (per row: only a subquery may aggregate)
+                "{\"kind\":\"TrendsQuery\"," + range + ",\"series\":[{\"kind\":\"EventsNode\",\"event\":\"a\"}],"
+                        + "\"breakdownFilter\":{\"breakdown_type\":\"hogql\",\"breakdown\":\"toString(" + HEAVY + ")\"}}",
+                "{\"kind\":\"TrendsQuery\"," + range + ",\"series\":[{\"kind\":\"EventsNode\",\"event\":\"a\"}],"
+                        + "\"properties\":[{\"type\":\"hogql\",\"key\":\"" + HEAVY + " > 0\"}]}",
+                "{\"kind\":\"FunnelsQuery\"," + range + ",\"series\":[{\"kind\":\"EventsNode\",\"event\":\"b\"},"
+                        + "{\"kind\":\"EventsNode\",\"event\":\"a\"}],\"breakdownFilter\":{\"breakdown_type\":\"hogql\","
+                        + "\"breakdown\":\"toString(" + HEAVY + ")\"}}")) {
+            given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                    .body("{\"query\":" + query + ",\"refresh\":\"force_blocking\"}")
+                    .post("/api/environments/" + team.id() + "/query/")
+                    .then().log().ifValidationFails().statusCode(400).body("code", equalTo("memory_limit_exceeded"));
+        }
+    }
+
+    @Test
+    void aFragmentWithinTheBudgetAnswersAsBefore() {
+        String body = "{\"query\":{\"kind\":\"TrendsQuery\",\"dateRange\":{\"date_from\":\"2026-01-25\","
+                + "\"date_to\":\"2026-02-05\"},\"trendsFilter\":{\"display\":\"BoldNumber\"},\"series\":[{\"kind\":"
+                + "\"EventsNode\",\"event\":null,\"math\":\"hogql\",\"math_hogql\":\"length(groupArrayIf(distinct_id, 1 = 1))\"}]},"
+                + "\"refresh\":\"force_blocking\"}";
+        given().header("Authorization", "Bearer " + team.key()).contentType("application/json").body(body)
+                .post("/api/environments/" + team.id() + "/query/")
+                .then().statusCode(200).body("results[0].aggregated_value", equalTo(2.0f))
+                .body("hogql", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("#")));
     }
 }
