@@ -125,6 +125,10 @@ public class EventList {
      */
     public Uni<List<String>> values(Team team, String key, boolean isColumn, List<String> eventNames, String search) {
         InsightSql sql = sql(team);
+        if (isColumn && key.startsWith("#")) {
+            // Quarry's internal columns are no column of PostHog's events table (as a quoted #-name in HogQL text)
+            return Uni.createFrom().failure(new ValidationException("Unknown field \"" + key + "\"", "key"));
+        }
         return plans.run(team, () -> {
             ZonedDateTime today = sql.now().toLocalDate().atStartOfDay(sql.zone());
             Map<String, Object> values = new HashMap<>();

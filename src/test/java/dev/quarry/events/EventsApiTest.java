@@ -261,6 +261,11 @@ class EventsApiTest {
         as(team.key()).get(values + "?event_name=recent").then().statusCode(400)
                 .body("detail", equalTo("You must provide a key"));
         as(team.key()).get(values + "?key=no_such_column&is_column=true&event_name=recent").then().statusCode(400);
+        // Quarry's internal columns are not PostHog's (the breaker read #stored_person_id and #session_key this way)
+        for (String internal : List.of("%23stored_person_id", "%23session_key")) {
+            as(team.key()).urlEncodingEnabled(false).get(values + "?key=" + internal + "&is_column=true&event_name=recent")
+                    .then().statusCode(400).body("attr", org.hamcrest.Matchers.equalTo("key"));
+        }
         as(other.key()).get(events(other) + "values/?key=$browser&event_name=recent").then().statusCode(200)
                 .body("results", empty());
     }
