@@ -109,6 +109,15 @@ final class AggregateFunctions {
         return !(bounded || p.boundedCollections()) || fixedWidth ? p.typed(f) : "quarry_collected(" + f.sql() + ")";
     }
 
+    /**
+     * The functions whose result can be far larger than any value they read (an array of every row's value, a mapped
+     * or concatenated array, an array's text): under {@link CompileSettings#boundedCollections()} the printer passes
+     * each result through {@code quarry_bounded} (V117_1), which refuses a value of more than 64 MiB before anything
+     * else reads it (SQLSTATE 53200, a 400 {@code memory_limit_exceeded}).
+     */
+    public static final java.util.Set<String> BOUNDED_RESULTS = java.util.Set.of("groupArray", "groupUniqArray",
+            "arrayMap", "arrayConcat", "arrayStringConcat");
+
     /** The aggregates whose first argument goes through {@link #collected}: they keep a value for every row. */
     static final java.util.Set<String> COLLECTING = java.util.Set.of("groupArray", "groupUniqArray", "argMax",
             "argMin");
@@ -170,6 +179,9 @@ final class AggregateFunctions {
         // the marker alone (not as a collecting aggregate's argument, which prints it itself): the value, counted
         Functions.scalar(Functions.COLLECTED, 1, 1, (t, c) -> t.get(0),
                 (p, c, name) -> collected(p, p.expr(c.args().get(0)), true));
+        // in a user's statement the printer already bounds the call inside (PostgresPrinter.callSql)
+        Functions.scalar(Functions.BOUNDED, 1, 1, (t, c) -> t.get(0), (p, c, name) -> p.boundedCollections()
+                ? p.expr(c.args().get(0)).sql() : "quarry_bounded(" + p.expr(c.args().get(0)).sql() + ")");
         aggregate("count", 0, 1, returns("UInt64"), (p, c, name) -> {
             List<Expr> args = c.args();
             String d = c.distinct() ? "DISTINCT " : "";
@@ -265,8 +277,9 @@ final class AggregateFunctions {
             String d = c.distinct() ? "DISTINCT " : "";
             Frag x = p.expr(unmarked(args.get(0)));
             String dd = name.equals("groupuniqarray") ? "DISTINCT " : d;
-            return "coalesce(array_agg(" + dd + collected(p, x, marked(args.get(0))) + ") FILTER (WHERE " + x.sql()
-                    + " IS NOT NULL), '{}')";
+            // over a window, OVER follows the FILTER clause inside the coalesce
+            return "coalesce(" + p.over("array_agg(" + dd + collected(p, x, marked(args.get(0))) + ") FILTER (WHERE "
+                    + x.sql() + " IS NOT NULL)") + ", '{}')";
         };
         aggregate("groupArray", 1, 1, GROUP_ARRAY, grouparrayFn);
         aggregate("groupUniqArray", 1, 1, GROUP_ARRAY, grouparrayFn);

@@ -52,7 +52,9 @@ public final class Aggregations {
 
     /**
      * A user's HogQL fragment with every collecting aggregate in it (groupArray, groupUniqArray, argMax, argMin, their
-     * {@code -If} forms and windows, subqueries included) keeping its values through {@link Functions#COLLECTED}:
+     * {@code -If} forms and windows, subqueries included) keeping its values through {@link Functions#COLLECTED}, and
+     * every value it builds that may outgrow what it reads ({@link AggregateFunctions#BOUNDED_RESULTS}) checked through
+     * {@link Functions#BOUNDED}:
      * the fragment is counted into the statement's collection budget (V116_1) even inside a runner's statement, which
      * is compiled without {@link CompileSettings#boundedCollections()} so the runner's own arrays stay unbounded. A
      * {@code math_hogql} of {@code groupArray(repeat('x', 1000000))} is then a 400 {@code memory_limit_exceeded}, not
@@ -62,20 +64,33 @@ public final class Aggregations {
      */
     public static Expr boundCollections(Expr e) {
         return Placeholders.Transformer.transform(e, x -> {
+            if (x instanceof Expr.Window w && w.call().name().equals(Functions.BOUNDED)) {
+                // over a window a groupArray is a value per row of its partition: bounded as the printer leaves it
+                return new Expr.Window((Expr.Call) w.call().args().get(0), w.partitionBy(), w.orderBy(), w.frame(),
+                        w.name());
+            }
+            Expr out = x;
             if (x instanceof Expr.Call c && !c.args().isEmpty() && collecting(c)
                     && !(c.args().get(0) instanceof Expr.Call a && a.name().equals(Functions.COLLECTED))) {
                 List<Expr> args = new ArrayList<>(c.args());
                 args.set(0, Expr.Call.of(Functions.COLLECTED, args.get(0)));
-                return new Expr.Call(c.name(), args, c.params(), c.distinct());
+                out = new Expr.Call(c.name(), args, c.params(), c.distinct());
             }
-            return x;
+            return x instanceof Expr.Call c && AggregateFunctions.BOUNDED_RESULTS.contains(baseName(c))
+                    ? Expr.Call.of(Functions.BOUNDED, out) : out;
         });
     }
 
     private static boolean collecting(Expr.Call c) {
+        Functions.Spec spec = Functions.lookup(c.name());
+        return spec != null && spec.aggregate() && AggregateFunctions.COLLECTING.contains(baseName(c));
+    }
+
+    /** The function's name as the function table spells it, an {@code -If} combinator's base name for it. */
+    private static String baseName(Expr.Call c) {
         Functions.Spec spec = Functions.ifCombinatorBase(c.name());
         spec = spec != null ? spec : Functions.lookup(c.name());
-        return spec != null && spec.aggregate() && AggregateFunctions.COLLECTING.contains(spec.name());
+        return spec == null ? "" : spec.name();
     }
 
     /**

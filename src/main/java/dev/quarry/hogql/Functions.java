@@ -145,6 +145,12 @@ public final class Functions {
      * runner's own statement ({@link Aggregations#boundCollections}). Printed by the aggregate that holds it.
      */
     public static final String COLLECTED = "#collected";
+    /**
+     * Internal: {@code #bounded(f(…))}, a built value (a result of {@link AggregateFunctions#BOUNDED_RESULTS}) checked
+     * against the 64 MiB bound of a single value (V117_1 {@code quarry_bounded}) inside a runner's statement, as the
+     * printer checks every such value of a user's statement ({@link Aggregations#boundCollections}).
+     */
+    public static final String BOUNDED = "#bounded";
 
     private static void add(Spec s) {
         if (SPECS.putIfAbsent(s.name().toLowerCase(Locale.ROOT), s) != null) {

@@ -132,7 +132,7 @@ public final class HogQLPrinter {
         if (c.name().equals(Functions.COHORT)) {
             return p(c.args().get(0)); // IN COHORT's cohort, as the user wrote it: an id or a name
         }
-        if (c.name().equals(Functions.COLLECTED)) {
+        if (c.name().equals(Functions.COLLECTED) || c.name().equals(Functions.BOUNDED)) {
             return p(c.args().get(0)); // the budget's marker is not the user's text
         }
         if (c.name().equals("matchesAction") && c.args().size() == 2) {

@@ -962,7 +962,10 @@ public final class PostgresPrinter {
     /** A function call: printed by the function's entry in {@link Functions}. */
     private String callSql(Expr.Call c) {
         Functions.Spec spec = Functions.check(c);
-        return callSql(spec, c, spec.name().toLowerCase(Locale.ROOT));
+        String sql = callSql(spec, c, spec.name().toLowerCase(Locale.ROOT));
+        // not over a window (printed apart): a window's groupArray is one value per row of its partition
+        return boundedCollections() && AggregateFunctions.BOUNDED_RESULTS.contains(spec.name())
+                ? "quarry_bounded(" + sql + ")" : sql;
     }
 
     private String callSql(Functions.Spec spec, Expr.Call c, String name) {

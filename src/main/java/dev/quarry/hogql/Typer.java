@@ -370,8 +370,9 @@ final class Typer {
             String x = type(c.args().get(0));
             t = name.equals("avg") ? "Nullable(Float64)" : AggregateFunctions.sumType(x);
         } else {
+            // argMax and argMin are an ordered array_agg, which PostgreSQL does not run over a window
             if (!spec.window() && (!spec.aggregate() || name.startsWith("#") || name.equals("quantile")
-                    || name.equals("median"))) {
+                    || name.equals("median") || name.equals("argmax") || name.equals("argmin"))) {
                 throw new HogQLResolutionException("\"" + c.name() + "\" cannot be used with OVER", w);
             }
             t = entryType(spec, c);

@@ -33,6 +33,9 @@ class CollectionBudgetTest {
         if (team == null) {
             team = TestProjects.create("Collection budget");
             Capture.to(team).event("b", "ann", "2026-02-01T00:00:00Z").event("a", "bob", "2026-02-02T00:00:00Z").send();
+            // one event whose properties compress to a few kB on disk (TOAST) but are 900 kB read back
+            Capture.to(team).event("wide", "cyd", "2026-01-01T00:00:00Z", java.util.Map.of("p", "y".repeat(900_000)))
+                    .send();
         }
     }
 
@@ -53,12 +56,13 @@ class CollectionBudgetTest {
 
     @Test
     void withinTheBudgetTheAggregatesAnswerAsBefore() {
-        assertEquals(List.of(List.of("a", "b")), HogQLRequests.firstRow(team, "select arraySort(groupArray(event)) from events"));
+        assertEquals(List.of(List.of("a", "b", "wide")), HogQLRequests.firstRow(team, "select arraySort(groupArray(event)) from events"));
         assertEquals(List.of("bob"), HogQLRequests.firstRow(team, "select argMax(distinct_id, timestamp) from events"));
-        // 200 MB in each of two statements: the budget is each statement's, not the connection's
+        // 200 MB in each of two statements (four arrays of 50 MB, each within a single value's 64 MiB): the budget
+        // is each statement's, not the connection's
         for (int i = 0; i < 2; i++) {
-            assertEquals(List.of(200), HogQLRequests.firstRow(team,
-                    "select length(groupArray(repeat('x', 1000000))) from (select arrayJoin(range(200)) as i)"));
+            assertEquals(List.of(200), HogQLRequests.firstRow(team, "select sum(n) from (select length(groupArray("
+                    + "repeat('x', 1000000))) as n from (select arrayJoin(range(200)) as i) group by i % 4)"));
         }
         // fixed-width values are not counted (a row count is bounded by the table)
         assertEquals(List.of(100000), HogQLRequests.firstRow(team,
@@ -103,5 +107,40 @@ class CollectionBudgetTest {
                 .post("/api/environments/" + team.id() + "/query/")
                 .then().statusCode(200).body("results[0].aggregated_value", equalTo(2.0f))
                 .body("hogql", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("#")));
+    }
+
+    @Test
+    void jsonIsCountedAsItIsKeptNotAsItIsStored() {
+        // 300 copies of the 900 kB object: 270 MB kept by array_agg, about 3 MB if counted at the stored size
+        HogQLRequests.post(team, "select length(groupArray(e.properties)) from events e, (select arrayJoin(range(300)) "
+                + "as i) r where e.event = 'wide'").then().statusCode(400).body("code", equalTo("memory_limit_exceeded"));
+        assertEquals(List.of(2), HogQLRequests.firstRow(team, "select length(groupArray(e.properties)) from events e, "
+                + "(select arrayJoin(range(2)) as i) r where e.event = 'wide'"));
+    }
+
+    @Test
+    void aBuiltValuePastItsBoundIsRefusedBeforeAnythingReadsIt() {
+        // arrays and strings built in one row (the breaker's arrayMap over range, 700 MB) or from fixed-width values,
+        // which the per-row budget does not count (toString of 60 M numbers): each past 64 MiB is refused as built
+        String nineRanges = String.join(", ", java.util.Collections.nCopies(9, "range(1000000)"));
+        for (String query : List.of(
+                "select length(arrayStringConcat(arrayMap(x -> repeat('x', 1000000), range(70)), ''))",
+                "select length(toString(arrayConcat(" + nineRanges + ")))",
+                "select length(toString(groupArray(i))) from (select arrayJoin(arrayConcat(" + nineRanges + ")) as i)")) {
+            HogQLRequests.post(team, query).then().statusCode(400).body("code", equalTo("memory_limit_exceeded"))
+                    .body("detail", startsWith("The query built a value of more than 64 MiB"));
+        }
+        String fragment = "{\"kind\":\"TrendsQuery\",\"dateRange\":{\"date_from\":\"2026-01-25\",\"date_to\":"
+                + "\"2026-02-05\"},\"series\":[{\"kind\":\"EventsNode\",\"event\":\"a\",\"properties\":[{\"type\":"
+                + "\"hogql\",\"key\":\"length(arrayStringConcat(arrayMap(x -> repeat('x', 1000000), range(70)), '')) > 0\"}]}]}";
+        given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                .body("{\"query\":" + fragment + ",\"refresh\":\"force_blocking\"}")
+                .post("/api/environments/" + team.id() + "/query/")
+                .then().statusCode(400).body("code", equalTo("memory_limit_exceeded"));
+        // within the bound, and over a window (one array per row of the partition)
+        assertEquals(List.of(60000000), HogQLRequests.firstRow(team,
+                "select length(arrayStringConcat(arrayMap(x -> repeat('x', 1000000), range(60)), ''))"));
+        assertEquals(List.of(List.of(0, 1, 2)), HogQLRequests.firstRow(team, "select groupArray(i) over (order by i rows "
+                + "between unbounded preceding and current row) from (select arrayJoin(range(3)) as i) order by i desc limit 1"));
     }
 }
