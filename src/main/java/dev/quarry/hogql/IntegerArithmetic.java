@@ -45,7 +45,10 @@ final class IntegerArithmetic {
         }
         boolean unsigned = base.startsWith("UInt");
         int bits = Math.max(64, Integer.parseInt(base.substring(unsigned ? 4 : 3)));
-        boolean numericSql = bits > 64 || isNumericSql(f);
+        // a UInt64 read from a subquery's column may be held in numeric there (a wrapped sum) or in bigint (a
+        // count): read as numeric, which is exact for both (PostgreSQL found no hogql_minus_i64(numeric, bigint))
+        boolean numericSql = bits > 64 || isNumericSql(f)
+                || base.equals("UInt64") && literal == null && COLUMN.matcher(f.sql()).matches();
         boolean small = false;
         boolean uint64 = base.equals("UInt64");
         if (literal instanceof Long || literal instanceof BigInteger) {
@@ -229,6 +232,9 @@ final class IntegerArithmetic {
     /** An integer literal as {@link Literals} prints it. */
     private static final java.util.regex.Pattern INTEGER_LITERAL =
             java.util.regex.Pattern.compile("\\(-[0-9]+\\)::bigint|[0-9]+::bigint");
+
+    /** A bare column reference ({@code "s"}, {@code "q"."s"}), as a subquery's column is printed. */
+    private static final java.util.regex.Pattern COLUMN = java.util.regex.Pattern.compile("(\"[^\"]+\"\\.)*\"[^\"]+\"");
 
     /** A column, a bind parameter or a literal, possibly cast: cheap to read more than once. */
     private static final java.util.regex.Pattern SIMPLE =

@@ -176,4 +176,18 @@ class FloatOrderAndIntegerEdgesTest {
         assertEquals(List.of(3, 1, 4611686018427387903L, 0),
                 row("select 9223372036854775807 % 4, 4294967297 % 2, intDiv(9223372036854775807, 2), 4294967296 - 4294967296"));
     }
+
+    /**
+     * A UInt64 read through a subquery's column may be held in PostgreSQL's numeric (a sum of lengths) or bigint (a
+     * count): subtracting from it failed with "function hogql_minus_i64(numeric, bigint) does not exist" (found
+     * writing the events list's page bound). ClickHouse: UInt64 - integer is Int64.
+     */
+    @Test
+    void unsignedSubqueryColumnsSubtract() {
+        Response r = hogql("select s - 1, s - length(event), c - 1, s + 1 from (select event, sum(length(event)) over "
+                + "(order by timestamp) as s, count() over (order by timestamp) as c from events) order by s limit 1");
+        r.then().statusCode(200).body("types.collect { it[1] }", equalTo(List.of("Int64", "Int64", "Int64", "UInt64")));
+        assertEquals(List.of(8, 0, 0, 10), r.jsonPath().getList("results[0]"));
+        assertEquals(List.of(26), row("select s - 1 from (select sum(length(event)) as s from events)"));
+    }
 }
