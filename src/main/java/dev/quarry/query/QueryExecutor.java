@@ -456,6 +456,11 @@ public class QueryExecutor {
                 // a value ClickHouse fails the query on (hogql_raise, V67_2): its words, its error's code name
                 return dev.quarry.web.DatabaseFailures.clickHouseError(pg.getErrorMessage(), pg.getDetail());
             }
+            if (state.equals("54000") && pg.getErrorMessage() != null
+                    && pg.getErrorMessage().startsWith(ResultBound.MESSAGE)) {
+                long read = pg.getDetail() == null ? ResultBound.MAX_BYTES : Long.parseLong(pg.getDetail().trim());
+                return dev.quarry.web.ResponseTooLargeException.result(read, ResultBound.MAX_BYTES);
+            }
             if (state.equals("57014")) {
                 return pg.getErrorMessage() != null && pg.getErrorMessage().contains("statement timeout")
                         ? new QueryTimeoutException(statementTimeout.toSeconds()) : new QueryCancelledException();

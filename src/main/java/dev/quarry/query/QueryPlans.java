@@ -180,7 +180,9 @@ public class QueryPlans {
             HogQLStatement.User user = statement.user();
             String logged = user != null && user.text() != null ? user.text() : compiled.hogql();
             Integer rowLimit = user != null ? compiled.limit() : null;
-            return statements.execute(statement.kind(), logged, compiled.sql(), compiled.params(), rowLimit)
+            // a user's result is read through its byte bound (the runners' own statements are shaped by Quarry)
+            String sql = user != null ? ResultBound.wrap(compiled.sql()) : compiled.sql();
+            return statements.execute(statement.kind(), logged, sql, compiled.params(), rowLimit)
                     .map(rows -> new HogQLStatement.Result(compiled, rows));
         }
 

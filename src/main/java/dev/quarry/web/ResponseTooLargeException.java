@@ -6,10 +6,26 @@ package dev.quarry.web;
  * run the query asynchronously and page through its result.
  */
 public class ResponseTooLargeException extends ApiException {
+    private static final String ASK_FOR_LESS = " Ask for less: page with limit and offset (or add a LIMIT), select"
+            + " fewer columns, or run the query async (\"async\": true) and fetch smaller pages of it.";
+
     public ResponseTooLargeException(long bytes, long limitBytes) {
         super("response_too_large", "The response would be " + bytes + " bytes, more than the " + limitBytes
-                + " bytes an API response may carry. Ask for less: page with limit and offset (or add a LIMIT), select"
-                + " fewer columns, or run the query async (\"async\": true) and fetch smaller pages of it.", null);
+                + " bytes an API response may carry." + ASK_FOR_LESS, null);
+    }
+
+    private ResponseTooLargeException(String detail) {
+        super("response_too_large", detail, null);
+    }
+
+    /**
+     * A query result the database stopped before the app read it whole: {@code readBytes} of rows' text had been
+     * read when it passed {@code boundBytes}.
+     */
+    public static ResponseTooLargeException result(long readBytes, long boundBytes) {
+        return new ResponseTooLargeException("The query's result passed the " + boundBytes + " bytes a query may "
+                + "return (" + readBytes + " bytes when it was stopped)." + ASK_FOR_LESS.replace(", or run the query "
+                + "async (\"async\": true) and fetch smaller pages of it", ""));
     }
 
     @Override
