@@ -102,21 +102,10 @@ final class AggregateFunctions {
      * it; fixed-width values (numbers, dates, uuids) as they are.
      */
     static String collected(PostgresPrinter p, Frag f, boolean bounded) {
-        boolean fixedWidth = switch (cat(f.type())) {
-            case "null", "int", "float", "datetime", "date", "uuid", "bool", "interval" -> true;
-            default -> false;
-        };
+        // a uuid is passed by reference: array_agg keeps each in its own allocation, so it is counted (16 bytes)
+        boolean fixedWidth = !cat(f.type()).equals("uuid") && ValueBounds.fixedWidth(f.type());
         return !(bounded || p.boundedCollections()) || fixedWidth ? p.typed(f) : "quarry_collected(" + f.sql() + ")";
     }
-
-    /**
-     * The functions whose result can be far larger than any value they read (an array of every row's value, a mapped
-     * or concatenated array, an array's text): under {@link CompileSettings#boundedCollections()} the printer passes
-     * each result through {@code quarry_bounded} (V117_1), which refuses a value of more than 64 MiB before anything
-     * else reads it (SQLSTATE 53200, a 400 {@code memory_limit_exceeded}).
-     */
-    public static final java.util.Set<String> BOUNDED_RESULTS = java.util.Set.of("groupArray", "groupUniqArray",
-            "arrayMap", "arrayConcat", "arrayStringConcat");
 
     /** The aggregates whose first argument goes through {@link #collected}: they keep a value for every row. */
     static final java.util.Set<String> COLLECTING = java.util.Set.of("groupArray", "groupUniqArray", "argMax",

@@ -53,7 +53,7 @@ public final class Aggregations {
     /**
      * A user's HogQL fragment with every collecting aggregate in it (groupArray, groupUniqArray, argMax, argMin, their
      * {@code -If} forms and windows, subqueries included) keeping its values through {@link Functions#COLLECTED}, and
-     * every value it builds that may outgrow what it reads ({@link AggregateFunctions#BOUNDED_RESULTS}) checked through
+     * every value it builds that may outgrow what it reads ({@link ValueBounds#FRAGMENT_BUILDERS}) checked through
      * {@link Functions#BOUNDED}:
      * the fragment is counted into the statement's collection budget (V116_1) even inside a runner's statement, which
      * is compiled without {@link CompileSettings#boundedCollections()} so the runner's own arrays stay unbounded. A
@@ -76,7 +76,7 @@ public final class Aggregations {
                 args.set(0, Expr.Call.of(Functions.COLLECTED, args.get(0)));
                 out = new Expr.Call(c.name(), args, c.params(), c.distinct());
             }
-            return x instanceof Expr.Call c && AggregateFunctions.BOUNDED_RESULTS.contains(baseName(c))
+            return x instanceof Expr.Call c && ValueBounds.FRAGMENT_BUILDERS.contains(baseName(c))
                     ? Expr.Call.of(Functions.BOUNDED, out) : out;
         });
     }

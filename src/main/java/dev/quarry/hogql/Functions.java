@@ -146,7 +146,7 @@ public final class Functions {
      */
     public static final String COLLECTED = "#collected";
     /**
-     * Internal: {@code #bounded(f(…))}, a built value (a result of {@link AggregateFunctions#BOUNDED_RESULTS}) checked
+     * Internal: {@code #bounded(f(…))}, a built value (a result of {@link ValueBounds#FRAGMENT_BUILDERS}) checked
      * against the 64 MiB bound of a single value (V117_1 {@code quarry_bounded}) inside a runner's statement, as the
      * printer checks every such value of a user's statement ({@link Aggregations#boundCollections}).
      */

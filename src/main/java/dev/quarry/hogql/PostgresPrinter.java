@@ -462,7 +462,7 @@ public final class PostgresPrinter {
             return PropertyTypes.sql(this, res.propertyType(res.ref(f)), field(res.ref(f)));
         }
         if (e instanceof Expr.Call c) {
-            return callSql(c);
+            return callSql(c, type);
         }
         if (e instanceof Expr.Window w) {
             return window(w);
@@ -960,12 +960,11 @@ public final class PostgresPrinter {
     }
 
     /** A function call: printed by the function's entry in {@link Functions}. */
-    private String callSql(Expr.Call c) {
+    private String callSql(Expr.Call c, String type) {
         Functions.Spec spec = Functions.check(c);
         String sql = callSql(spec, c, spec.name().toLowerCase(Locale.ROOT));
         // not over a window (printed apart): a window's groupArray is one value per row of its partition
-        return boundedCollections() && AggregateFunctions.BOUNDED_RESULTS.contains(spec.name())
-                ? "quarry_bounded(" + sql + ")" : sql;
+        return boundedCollections() && ValueBounds.checked(spec, type) ? "quarry_bounded(" + sql + ")" : sql;
     }
 
     private String callSql(Functions.Spec spec, Expr.Call c, String name) {

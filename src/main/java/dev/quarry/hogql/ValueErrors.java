@@ -43,9 +43,9 @@ public final class ValueErrors {
         }
         if (state.equals("53200") && text.startsWith("quarry: a value built by the statement")) {
             // one built value past its bound (V117_1): ClickHouse's memory limit, before anything multiplies it
-            return new ValueError("memory_limit_exceeded", "The query built a value of more than 64 MiB (an array "
-                    + "from groupArray, arrayMap or arrayConcat, or a string from arrayStringConcat): build smaller "
-                    + "values, or aggregate them instead");
+            return new ValueError("memory_limit_exceeded", "The query built a value of more than 64 MiB (a string "
+                    + "or an array, e.g. from concat, replaceAll, groupArray or arrayMap): build smaller values, or "
+                    + "aggregate them instead");
         }
         if (state.equals("53200") || (state.equals("XX000") && text.startsWith("invalid memory alloc request size"))) {
             // one value (typically a regular expression whose nested repetitions expand past 1 GB) needed more

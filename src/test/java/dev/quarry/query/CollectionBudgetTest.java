@@ -87,6 +87,9 @@ class CollectionBudgetTest {
                         + "\"breakdownFilter\":{\"breakdown_type\":\"hogql\",\"breakdown\":\"toString(" + HEAVY + ")\"}}",
                 "{\"kind\":\"TrendsQuery\"," + range + ",\"series\":[{\"kind\":\"EventsNode\",\"event\":\"a\"}],"
                         + "\"properties\":[{\"type\":\"hogql\",\"key\":\"" + HEAVY + " > 0\"}]}",
+                "{\"kind\":\"TrendsQuery\"," + range + ",\"series\":[{\"kind\":\"EventsNode\",\"event\":\"a\"}],"
+                        + "\"properties\":[{\"type\":\"hogql\",\"key\":\"length(replaceAll(repeat('x', 1000000), 'x', "
+                        + "repeat('y', 100))) > 0\"}]}",
                 "{\"kind\":\"FunnelsQuery\"," + range + ",\"series\":[{\"kind\":\"EventsNode\",\"event\":\"b\"},"
                         + "{\"kind\":\"EventsNode\",\"event\":\"a\"}],\"breakdownFilter\":{\"breakdown_type\":\"hogql\","
                         + "\"breakdown\":\"toString(" + HEAVY + ")\"}}")) {
@@ -126,7 +129,14 @@ class CollectionBudgetTest {
         for (String query : List.of(
                 "select length(arrayStringConcat(arrayMap(x -> repeat('x', 1000000), range(70)), ''))",
                 "select length(toString(arrayConcat(" + nineRanges + ")))",
-                "select length(toString(groupArray(i))) from (select arrayJoin(arrayConcat(" + nineRanges + ")) as i)")) {
+                "select length(toString(groupArray(i))) from (select arrayJoin(arrayConcat(" + nineRanges + ")) as i)",
+                // string builders (the second breaker: 10 GB from x || x nested ten subqueries deep, cancel ignored)
+                "select length(y) from (select x || x as y from (select x || x as x from (select x || x as x from "
+                        + "(select x || x as x from (select x || x as x from (select x || x as x from (select x || x as x "
+                        + "from (select repeat('x', 1000000) as x))))))))",
+                "select length(replaceAll(repeat('x', 1000000), 'x', repeat('y', 100)))",
+                "select length(concat(x, x, x, x, x, x, x, x, x, x)) from (select replaceAll(repeat('x', 1000000), 'x', "
+                        + "repeat('y', 7)) as x)")) {
             HogQLRequests.post(team, query).then().statusCode(400).body("code", equalTo("memory_limit_exceeded"))
                     .body("detail", startsWith("The query built a value of more than 64 MiB"));
         }
@@ -137,6 +147,10 @@ class CollectionBudgetTest {
                 .body("{\"query\":" + fragment + ",\"refresh\":\"force_blocking\"}")
                 .post("/api/environments/" + team.id() + "/query/")
                 .then().statusCode(400).body("code", equalTo("memory_limit_exceeded"));
+        // ordinary builders answer as before
+        assertEquals(List.of("ab", "axc", "**a", List.of("a", "b"), "a-b", 128), HogQLRequests.firstRow(team,
+                "select concat('a', 'b'), replaceAll('abc', 'b', 'x'), leftPad('a', 3, '*'), splitByChar(',', 'a,b'), "
+                        + "arrayStringConcat(['a', 'b'], '-'), length(x || x) from (select repeat('x', 64) as x)"));
         // within the bound, and over a window (one array per row of the partition)
         assertEquals(List.of(60000000), HogQLRequests.firstRow(team,
                 "select length(arrayStringConcat(arrayMap(x -> repeat('x', 1000000), range(60)), ''))"));
