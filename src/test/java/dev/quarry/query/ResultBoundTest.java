@@ -4,17 +4,15 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.quarry.testing.Capture;
 import dev.quarry.testing.HogQLRequests;
 import dev.quarry.testing.PostgresResource;
-import dev.quarry.testing.TestProjects;
 import dev.quarry.testing.TestProjects.Project;
+import dev.quarry.testing.WideEvents;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,18 +27,14 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
 class ResultBoundTest {
-    private static final int EVENTS = 10;
-    private static final int WIDTH = 900_000;
+    private static final int EVENTS = WideEvents.EVENTS;
+    private static final int WIDTH = WideEvents.WIDTH;
     private static Project team;
 
     @BeforeEach
     void data() {
         if (team == null) {
-            team = TestProjects.create("Result bound");
-            for (int k = 0; k < EVENTS; k++) {
-                Capture.to(team).event("wide", "ann", "2026-02-01T00:00:0" + k + "Z", Map.of("p", "y".repeat(WIDTH)))
-                        .send();
-            }
+            team = WideEvents.project("Result bound");
         }
     }
 
