@@ -207,10 +207,11 @@ public class EventIngestor {
 
     /**
      * The batch's round trips: a batch whose distinct ids all have persons makes two ({@code BEGIN}, the read of
-     * ids and persons and the group types; then the events, definitions, persons' writes and {@code COMMIT}); one
-     * with new ids three (the events and definitions go out with the new ids' locks and their fresh read, the
-     * persons' writes with {@code COMMIT}); one with merges, or a retry, three ({@code BEGIN}, the locks and the
-     * ids' mappings; the persons locked; every write and {@code COMMIT}).
+     * ids and persons and the group types; then the events, persons' writes, definitions and {@code COMMIT}); one
+     * with new ids three (the events go out with the new ids' locks and their fresh read, the persons' writes and
+     * the definitions with {@code COMMIT}); one with merges, or a retry, three ({@code BEGIN}, the locks and the
+     * ids' mappings; the persons locked; every write and {@code COMMIT}). In every path the definitions statement is
+     * the last before {@code COMMIT}, so its row locks are the last a batch takes.
      */
     private Uni<Integer> ingest(Tx tx, long teamId, List<CapturedEvent> sent,
                                 List<IngestionWarning> parseWarnings, boolean lockAll, boolean upsert,
@@ -253,26 +254,31 @@ public class EventIngestor {
             // can need it (a deep copy of every person's properties otherwise made for nothing)
             Loaded pristine = unseen.length == 0 ? null : loaded.copy();
             Resolved resolved = resolve(teamId, loaded, events, types, parseWarnings, now);
-            // the events, the definitions and (when every id was known) the persons' writes and COMMIT go out at
+            // the events and (when every id was known) the persons' writes, the definitions and COMMIT go out at
             // once, pipelined on the connection: PostgreSQL runs them in this order, and the request waits for one
-            // round trip, not three
+            // round trip, not three. The definitions go last in every path: their new rows are the only locks a
+            // batch shares with batches of other distinct ids, so taking them after its own ids' locks and persons
+            // leaves no cycle (a page view's definitions taken before its new id's lock deadlocked with an
+            // $identify of that id, which holds the id's lock and writes the same definitions last)
             Uni<Integer> stored = insertEvents(conn, teamId, events, resolved.persons().eventPersons(),
                     resolved.groups(), upsert);
-            Uni<Void> named = definitions.record(conn, teamId, events, learned);
             if (unseen.length == 0) {
-                return tx.commitWith(Uni.combine().all().unis(stored, named,
-                                writePersons(conn, teamId, resolved.persons(), resolved.groups(), resolved.warnings()))
+                return tx.commitWith(Uni.combine().all().unis(stored,
+                                writePersons(conn, teamId, resolved.persons(), resolved.groups(), resolved.warnings()),
+                                definitions.record(conn, teamId, events, learned))
                         .asTuple().map(all -> all.getItem1()));
             }
             // the new ids' locks (sorted) and their fresh read go out behind the events: a batch that held them may
             // have created their persons meanwhile
-            return offTheEventLoop(Uni.combine().all().unis(stored, named, lock(conn, teamId, unseen),
+            return offTheEventLoop(Uni.combine().all().unis(stored, lock(conn, teamId, unseen),
                             read(conn, teamId, unseen)).asTuple())
                     .flatMap(all -> {
-                Loaded again = all.getItem4();
+                Loaded again = all.getItem3();
                 if (again.isEmpty()) {
-                    return tx.commitWith(writePersons(conn, teamId, resolved.persons(), resolved.groups(),
-                            resolved.warnings())).replaceWith(all.getItem1());
+                    return tx.commitWith(Uni.combine().all().unis(writePersons(conn, teamId, resolved.persons(),
+                                    resolved.groups(), resolved.warnings()),
+                            definitions.record(conn, teamId, events, learned)).discardItems())
+                            .replaceWith(all.getItem1());
                 }
                 // another batch created or used some of these ids meanwhile: resolve again from the fresh state; the
                 // stored events stay right as long as every event keeps its person, else the batch is retried
@@ -282,8 +288,10 @@ public class EventIngestor {
                 if (!second.persons().eventPersons().equals(resolved.persons().eventPersons())) {
                     return Uni.createFrom().failure(new PersonChangedMeanwhile());
                 }
-                return tx.commitWith(writePersons(conn, teamId, second.persons(), resolved.groups(),
-                        second.warnings())).replaceWith(all.getItem1());
+                return tx.commitWith(Uni.combine().all().unis(writePersons(conn, teamId, second.persons(),
+                                resolved.groups(), second.warnings()),
+                        definitions.record(conn, teamId, events, learned)).discardItems())
+                        .replaceWith(all.getItem1());
             });
         });
     }

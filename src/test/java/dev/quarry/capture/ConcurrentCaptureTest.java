@@ -145,4 +145,42 @@ class ConcurrentCaptureTest {
                 + "AND p.uuid = coalesce(o.override_person_id, e.person_id) WHERE e.team_id = $1 AND p.uuid IS NULL",
                 team.id()));
     }
+
+    /**
+     * An {@code $identify} of a new visitor beside that visitor's first page view, both naming a property never seen
+     * before (posthog-js sends them concurrently at a visitor's first identify). The merge locks the visitor's ids
+     * first and writes definitions last; the page view's batch took its new id's lock only after its definitions
+     * statement, so each waited for the other (a deadlock PostgreSQL broke after deadlock_timeout, the batch retried;
+     * a newcomer saw the ERROR in the local run's log). Definitions now go out last in every path. With
+     * deadlock_timeout raised past the wait below, a deadlock would hang the round instead of being retried.
+     */
+    @Test
+    void anIdentifyBesideTheVisitorsFirstPageViewWithNewPropertiesDoesNotDeadlock() {
+        Team team = team("identify beside page view");
+        execute("ALTER SYSTEM SET deadlock_timeout = '30s'");
+        try {
+            execute("SELECT pg_reload_conf()");
+            for (int k = 0; k < 8; k++) {
+                ObjectNode identify = JSON.objectNode().put("$anon_distinct_id", "anon-" + k).put("plan_" + k, "pro");
+                ObjectNode view = JSON.objectNode().put("$current_url", "https://example.com/").put("plan_" + k, "free");
+                List<Uni<Integer>> running = List.of(
+                        ingestor.ingest(team, List.of(event("$identify", "user-" + k, 2 * k + 1, identify,
+                                JSON.objectNode().put("email", "u" + k + "@example.com")))),
+                        ingestor.ingest(team, List.of(event("$pageview", "anon-" + k, 2 * k, view,
+                                JSON.objectNode()))));
+                Uni.join().all(running).andFailFast().await().atMost(Duration.ofSeconds(20));
+            }
+        } finally {
+            execute("ALTER SYSTEM RESET deadlock_timeout");
+            execute("SELECT pg_reload_conf()");
+        }
+        assertEquals(8, count("SELECT count(*) FROM persons WHERE team_id = $1", team.id()));
+        assertEquals(16, count("SELECT count(*) FROM person_distinct_ids WHERE team_id = $1", team.id()));
+        assertEquals(8, count("SELECT count(*) FROM property_definitions WHERE team_id = $1 AND name LIKE 'plan\\_%'",
+                team.id()));
+    }
+
+    private void execute(String sql) {
+        pool.query(sql).execute().await().indefinitely();
+    }
 }
