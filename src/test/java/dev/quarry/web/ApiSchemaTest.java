@@ -49,6 +49,12 @@ class ApiSchemaTest {
         org.junit.jupiter.api.Assertions.assertTrue(guarded > 40, "operations with scopes: " + guarded);
     }
 
+    /** The schema is the document; no Swagger UI is served beside it (quarkus.swagger-ui.enabled=false). */
+    @Test
+    void noSwaggerUi() {
+        given().get("/q/swagger-ui/").then().statusCode(404);
+    }
+
     private static void assertScopes(JsonPath doc, String path, String method, List<String> scopes) {
         String op = "paths.'" + path + "'." + method;
         org.junit.jupiter.api.Assertions.assertEquals(scopes, doc.getList(op + ".x-required-scopes"), op);
