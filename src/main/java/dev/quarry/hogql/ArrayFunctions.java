@@ -147,7 +147,7 @@ final class ArrayFunctions {
         higherOrder("arrayMap", 2, (h, v) -> {
             HogQLTypes.noNestedArrays(List.of(v));
             return "Array(" + v + ")";
-        }, (p, h, v) -> "ARRAY(SELECT " + v.sql() + h.from() + " ORDER BY " + h.ord() + ")");
+        }, (p, h, v) -> "ARRAY(SELECT " + mappedElement(p, h, v) + h.from() + " ORDER BY " + h.ord() + ")");
         higherOrder("arrayFilter", 2, (h, v) -> h.arrayType(), (p, h, v) -> "ARRAY(SELECT " + h.el().sql() + h.from()
                 + " WHERE " + p.bool(v) + " ORDER BY " + h.ord() + ")");
         higherOrder("arrayExists", 1, (h, v) -> "Bool", (p, h, v) -> "coalesce((SELECT bool_or(" + p.bool(v) + ")"
@@ -278,6 +278,18 @@ final class ArrayFunctions {
                 + (xFloat ? " WHERE " + a + " IS DISTINCT FROM 'NaN'::float8" : "");
         String ofY = "SELECT " + b + " FROM unnest(" + y.sql() + ") AS " + ub + "(\"v\")";
         return all ? "(NOT EXISTS (" + ofY + " EXCEPT " + inX + "))" : "(EXISTS (" + ofY + " INTERSECT " + inX + "))";
+    }
+
+    /**
+     * An arrayMap's element: in a user's statement a variable-width one passes {@code quarry_bounded_element} (V118_1),
+     * which measures the backend's memory as the array grows — the array keeps every element until it is made, so
+     * elements each under 64 MiB could otherwise add up to many gigabytes before the array's own check.
+     */
+    private static String mappedElement(PostgresPrinter p, Unnested h, Frag v) {
+        if (!p.boundedCollections() || ValueBounds.fixedWidth(v.type())) {
+            return v.sql();
+        }
+        return "quarry_bounded_element(" + v.sql() + ", " + h.ord() + ")";
     }
 
     private static Frag array(PostgresPrinter p, Expr e) {

@@ -25,8 +25,16 @@ public final class CompileBudget {
     /** Bind parameters PostgreSQL's wire protocol can carry in one statement. */
     public static final int MAX_PARAMETERS = 65_535;
 
+    /**
+     * Built values (calls through {@code quarry_bounded}) one user statement may print. PostgreSQL keeps a row's
+     * intermediate values until the row is done, and only values of 256 KiB or more measure the backend's memory
+     * (V118_1), so this bounds what the smaller ones can hold at once: 1,000 × 256 KiB.
+     */
+    public static final int MAX_BUILT_VALUES = 1_000;
+
     private final long started = System.nanoTime();
     private int nodes;
+    private int builtValues;
 
     CompileBudget() {
         EventLoopGuard.check(); // one budget per printer: every compile passes here
@@ -42,6 +50,15 @@ public final class CompileBudget {
         if ((nodes & 1023) == 0 && (System.nanoTime() - started) / 1_000_000 > MAX_COMPILE_MILLIS) {
             throw new HogQLException("Query took too long to compile (limit max_compile_time = "
                     + MAX_COMPILE_MILLIS / 1000 + " s). Simplify the query.");
+        }
+    }
+
+    /** Counts one printed built-value check; throws once past {@link #MAX_BUILT_VALUES}. */
+    void builtValue() {
+        if (++builtValues > MAX_BUILT_VALUES) {
+            throw new HogQLException("Query is too complex: it builds more than " + MAX_BUILT_VALUES + " strings, "
+                    + "arrays or JSON values (calls such as concat, replaceAll, arrayMap or splitByChar, counted once "
+                    + "aliases and WITH expressions are substituted). Simplify the query.");
         }
     }
 

@@ -964,7 +964,11 @@ public final class PostgresPrinter {
         Functions.Spec spec = Functions.check(c);
         String sql = callSql(spec, c, spec.name().toLowerCase(Locale.ROOT));
         // not over a window (printed apart): a window's groupArray is one value per row of its partition
-        return boundedCollections() && ValueBounds.checked(spec, type) ? "quarry_bounded(" + sql + ")" : sql;
+        if (boundedCollections() && ValueBounds.checked(spec, type)) {
+            budget.builtValue();
+            return "quarry_bounded(" + sql + ")";
+        }
+        return sql;
     }
 
     private String callSql(Functions.Spec spec, Expr.Call c, String name) {

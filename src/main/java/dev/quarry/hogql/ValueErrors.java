@@ -47,6 +47,12 @@ public final class ValueErrors {
                     + "or an array, e.g. from concat, replaceAll, groupArray or arrayMap): build smaller values, or "
                     + "aggregate them instead");
         }
+        if (state.equals("53200") && text.startsWith("quarry: the statement's values use")) {
+            // the backend's memory while large values are built (V118_1): ClickHouse's per-query memory limit
+            return new ValueError("memory_limit_exceeded", "The query's values used more than 1 GiB of memory at "
+                    + "once (many large strings or arrays in one row, e.g. from concat, repeat or arrayMap): build "
+                    + "smaller values, or aggregate them instead");
+        }
         if (state.equals("53200") || (state.equals("XX000") && text.startsWith("invalid memory alloc request size"))) {
             // one value (typically a regular expression whose nested repetitions expand past 1 GB) needed more
             // memory than PostgreSQL allows a single allocation: ClickHouse's memory limit error, not a server fault

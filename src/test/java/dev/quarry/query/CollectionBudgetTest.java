@@ -130,16 +130,19 @@ class CollectionBudgetTest {
                 "select length(arrayStringConcat(arrayMap(x -> repeat('x', 1000000), range(70)), ''))",
                 "select length(toString(arrayConcat(" + nineRanges + ")))",
                 "select length(toString(groupArray(i))) from (select arrayJoin(arrayConcat(" + nineRanges + ")) as i)",
-                // string builders (the second breaker: 10 GB from x || x nested ten subqueries deep, cancel ignored)
-                "select length(y) from (select x || x as y from (select x || x as x from (select x || x as x from "
-                        + "(select x || x as x from (select x || x as x from (select x || x as x from (select x || x as x "
-                        + "from (select repeat('x', 1000000) as x))))))))",
                 "select length(replaceAll(repeat('x', 1000000), 'x', repeat('y', 100)))",
                 "select length(concat(x, x, x, x, x, x, x, x, x, x)) from (select replaceAll(repeat('x', 1000000), 'x', "
                         + "repeat('y', 7)) as x)")) {
             HogQLRequests.post(team, query).then().statusCode(400).body("code", equalTo("memory_limit_exceeded"))
                     .body("detail", startsWith("The query built a value of more than 64 MiB"));
         }
+        // string builders (the second breaker: 10 GB from x || x nested ten subqueries deep, cancel ignored); the
+        // subqueries are flattened, so their 2^7 leaves and every level's values fill the backend's 1 GiB first
+        HogQLRequests.post(team, "select length(y) from (select x || x as y from (select x || x as x from (select x "
+                + "|| x as x from (select x || x as x from (select x || x as x from (select x || x as x from (select x "
+                + "|| x as x from (select repeat('x', 1000000) as x))))))))").then().statusCode(400)
+                .body("code", equalTo("memory_limit_exceeded"))
+                .body("detail", startsWith("The query's values used more than 1 GiB of memory"));
         String fragment = "{\"kind\":\"TrendsQuery\",\"dateRange\":{\"date_from\":\"2026-01-25\",\"date_to\":"
                 + "\"2026-02-05\"},\"series\":[{\"kind\":\"EventsNode\",\"event\":\"a\",\"properties\":[{\"type\":"
                 + "\"hogql\",\"key\":\"length(arrayStringConcat(arrayMap(x -> repeat('x', 1000000), range(70)), '')) > 0\"}]}]}";
@@ -156,5 +159,39 @@ class CollectionBudgetTest {
                 "select length(arrayStringConcat(arrayMap(x -> repeat('x', 1000000), range(60)), ''))"));
         assertEquals(List.of(List.of(0, 1, 2)), HogQLRequests.firstRow(team, "select groupArray(i) over (order by i rows "
                 + "between unbounded preceding and current row) from (select arrayJoin(range(3)) as i) order by i desc limit 1"));
+    }
+
+    /** 60 MB built from 60 calls of 1 MB, each within a single value's 64 MiB. */
+    private static final String SIXTY_MB = "concat(" + String.join(", ", java.util.Collections.nCopies(60,
+            "repeat('x', 1000000)")) + ")";
+
+    @Test
+    void valuesThatAddUpInOneRowAreBoundedByTheBackendsMemory() {
+        // the third breaker pass: thirty 60 MB arguments held 8.9 GB in one backend before PostgreSQL's own 1 GB cap
+        // on the result refused it (sixteen fit the printer's bound on built values), and an arrayMap of 60 MB
+        // elements grew about 60 MB an element until the timeout; a mapped array of small elements (200 kB, never
+        // measured one by one) is measured every 1,024 elements
+        for (String query : List.of(
+                "select length(concat(" + String.join(", ", java.util.Collections.nCopies(16, SIXTY_MB)) + "))",
+                "select length(arrayMap(x -> " + SIXTY_MB + ", range(60)))",
+                "select length(arrayMap(x -> repeat('x', 200000), range(20000)))")) {
+            HogQLRequests.post(team, query).then().statusCode(400).body("code", equalTo("memory_limit_exceeded"))
+                    .body("detail", startsWith("The query's values used more than 1 GiB of memory"));
+        }
+        // the same shapes within the bound answer
+        assertEquals(List.of(60000000, 1, 300), HogQLRequests.firstRow(team, "select length(" + SIXTY_MB + "), "
+                + "length(arrayMap(x -> " + SIXTY_MB + ", range(1))), length(arrayMap(x -> repeat('x', 200000), "
+                + "range(300)))"));
+    }
+
+    @Test
+    void aStatementBuildsAtMostAThousandCheckedValues() {
+        // values under 256 kB are not measured one by one, so their number is bounded where the SQL is printed
+        String many = "select length(arrayStringConcat([" + String.join(", ", java.util.Collections.nCopies(1001,
+                "repeat('x', 2)")) + "], ''))";
+        HogQLRequests.post(team, many).then().statusCode(400).body("code", equalTo("hogql_query_error"))
+                .body("detail", startsWith("Query is too complex: it builds more than 1000 strings"));
+        assertEquals(List.of(1800), HogQLRequests.firstRow(team, "select length(arrayStringConcat([" + String.join(", ",
+                java.util.Collections.nCopies(900, "repeat('x', 2)")) + "], ''))"));
     }
 }
