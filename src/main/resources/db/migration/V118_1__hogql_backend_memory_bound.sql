@@ -7,8 +7,8 @@
 -- Each element and argument passed its own 64 MiB check. So:
 -- 1. quarry_bounded, for a value of 256 KiB or more (rare in analytics; building one costs more than this check),
 --    also measures the backend's memory (pg_backend_memory_contexts, about 70 us) and refuses past 1 GiB;
--- 2. quarry_bounded_element checks each element an arrayMap builds: its own 64 MiB, and the backend's memory at every
---    element of 256 KiB or more and at every 1,024th element, so an array of small elements is measured as it grows;
+-- 2. quarry_bounded_element checks each element an arrayMap builds as quarry_bounded does, and the backend's memory at
+--    every 1,024th element too, so an array of small elements is measured as it grows;
 -- 3. the HogQL printer checks at most 1,000 built values a statement (CompileBudget.MAX_BUILT_VALUES), so values
 --    under 256 KiB that are never measured stay under 1,000 x 256 KiB (twice that with PL/pgSQL's copies) in a row.
 -- The memory is read through a SECURITY DEFINER function: the view is for superusers and pg_read_all_stats only. Where
@@ -61,17 +61,11 @@ END
 $$;
 
 CREATE FUNCTION quarry_bounded_element(v anyelement, ordinal bigint) RETURNS anyelement LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-    size bigint := pg_column_size(v);
 BEGIN
-    IF size > quarry_value_bound() THEN
-        RAISE EXCEPTION 'quarry: a value built by the statement is larger than % bytes', quarry_value_bound()
-            USING ERRCODE = '53200';
-    END IF;
-    IF size >= quarry_measured_value_size() OR ordinal % 1024 = 0 THEN
+    IF ordinal % 1024 = 0 THEN
         PERFORM quarry_check_backend_memory();
     END IF;
-    RETURN v;
+    RETURN quarry_bounded(v);
 END
 $$;
 
