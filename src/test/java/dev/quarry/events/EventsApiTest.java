@@ -240,6 +240,24 @@ class EventsApiTest {
     }
 
     @Test
+    void writesAreMethodsNotAllowed() {
+        // PostHog's events viewset is read-only: DRF answers 405 naming the method, whatever the body
+        for (String method : List.of("POST", "PUT", "PATCH", "DELETE")) {
+            as(team.key()).contentType("application/json").body("{}").request(method, events(team))
+                    .then().statusCode(405).body("code", equalTo("method_not_allowed"))
+                    .body("detail", equalTo("Method \"" + method + "\" not allowed."));
+        }
+        as(team.key()).contentType("application/json").body("{}")
+                .delete(events(team) + "01890c49-9b0c-7000-8000-000000000000/").then().statusCode(405);
+        as(team.key()).post(events(team) + "values/").then().statusCode(405);
+        String withoutSlash = events(team).substring(0, events(team).length() - 1);
+        as(team.key()).contentType("application/json").body("{}").post(withoutSlash).then().statusCode(405);
+        // still behind the key and the project wall, as DRF checks them before the method
+        given().contentType("application/json").body("{}").post(events(team)).then().statusCode(401);
+        as(other.key()).contentType("application/json").body("{}").post(events(team)).then().statusCode(403);
+    }
+
+    @Test
     void valuesOfAPropertyAmongNamedEvents() {
         String values = events(team) + "values/";
         as(team.key()).get(values + "?key=$browser&event_name=recent&event_name=older").then().statusCode(200)
