@@ -33,9 +33,10 @@ final class ArrayFunctions {
             String start = a.size() == 1 ? "0" : "trunc(" + p.num(p.expr(a.get(0))) + ")::bigint";
             String end = "trunc(" + p.num(p.expr(a.get(a.size() == 1 ? 0 : 1))) + ")::bigint";
             String step = a.size() == 3 ? "GREATEST(trunc(" + p.num(p.expr(a.get(2))) + ")::bigint, 1)" : "1";
-            // at most a million elements, so that one call cannot exhaust the server's memory
-            return "ARRAY(SELECT generate_series(" + start + ", LEAST(" + end + " - 1, " + start + " + 999999 * "
-                    + step + "), " + step + "))";
+            // at most a million elements, so that one call cannot exhaust the server's memory: a longer range is
+            // refused (quarry_range_last, V119_1), as ClickHouse refuses one past its own bound
+            return "ARRAY(SELECT generate_series(" + start + ", quarry_range_last(" + start + ", " + end + ", " + step
+                    + "), " + step + "))";
         });
         scalar("arrayConcat", 2, -1, (t, c) -> sameElements(arrayTypes(t, c, 0, t.size()), c), (p, c, name) -> "("
                 + c.args().stream().map(x -> array(p, x).sql()).collect(Collectors.joining(" || ")) + ")");

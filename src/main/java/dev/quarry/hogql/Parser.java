@@ -503,7 +503,9 @@ public final class Parser extends ExprParser {
             }
             refuseInternalNames(chain, true);
             table = mark(new Expr.Field(chain), s);
-            if (op("(")) {
+            if (op("(") && chain.equals(List.of("numbers"))) {
+                table = numbers(listUntil(")"), s);
+            } else if (op("(")) {
                 unsupported("The table function " + String.join(".", chain) + "(…)", tokens.get(s));
                 listUntil(")");
             }
@@ -541,6 +543,26 @@ public final class Parser extends ExprParser {
             }
         }
         return mark(new JoinExpr(joinType, table, alias, on, using), start);
+    }
+
+    /**
+     * ClickHouse's table function {@code numbers(count)} / {@code numbers(offset, count)}, PostHog's NumbersTable (one
+     * column, {@code number}; one or two arguments): read as the subquery {@code (SELECT arrayJoin(range(offset,
+     * offset + count)) AS number)}, so it has {@code range}'s bound (at most 1,000,000 rows, else a 400) and its
+     * type (Int64 here, UInt64 in ClickHouse).
+     */
+    private SelectQuery numbers(List<Expr> args, int startTok) {
+        if (args.isEmpty() || args.size() > 2) {
+            throw error("Table function 'numbers' expects " + (args.isEmpty() ? "at least 1 argument" : "at most 2 "
+                    + "arguments") + ", found " + args.size(), tokens.get(startTok));
+        }
+        List<Expr> bounds = args.size() == 1 ? args
+                : List.of(args.get(0), mark(new Expr.Arithmetic("+", args.get(0), args.get(1)), startTok));
+        Expr number = mark(new Expr.Alias(mark(new Expr.Call("arrayJoin",
+                List.of(mark(new Expr.Call("range", bounds, null, false), startTok)), null, false), startTok),
+                "number"), startTok);
+        return mark(new SelectQuery(null, false, List.of(number), null, null, null, null, null, null, null, null),
+                startTok);
     }
 
     // ---------------------------------------------------------------- expressions

@@ -62,6 +62,11 @@ public final class ValueErrors {
         if (!state.startsWith("22")) {
             return null;
         }
+        if (state.equals("22023") && text.startsWith("quarry: range of more than")) {
+            // range's bound (V119_1); ClickHouse's own is function_range_max_elements_in_block
+            return new ValueError(OUT_OF_BOUND, "A call to function range (or the table function numbers) would "
+                    + "produce more than 1000000 elements, the most Quarry allows");
+        }
         return switch (state) {
             // PostgreSQL raises 22008 for an interval past its range too ("interval out of range")
             case "22015" -> interval();

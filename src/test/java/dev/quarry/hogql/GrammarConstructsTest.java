@@ -103,6 +103,27 @@ class GrammarConstructsTest {
     }
 
     @Test
+    void theNumbersTableFunctionIsClickHousesSequence() {
+        // numbers(count) is 0 … count - 1, numbers(offset, count) offset … offset + count - 1, one column: number
+        assertEquals(List.of(row(0L), row(1L), row(2L)), run("select * from numbers(3)"));
+        assertEquals(List.of(row(5L, "2010-01-06"), row(6L, "2010-01-07")),
+                run("select n.number, toString(toDate('2010-01-01') + n.number) from numbers(5, 2) as n order by 1"));
+        assertEquals(List.of(row(1000000L)), run("select count() from numbers(1000000)"));
+        assertEquals(List.of(), run("select number from numbers(0)"));
+        // joined with the team's events (10:00Z, 10:00Z, 23:30Z and 12:00Z, hours in the team's zone, an hour
+        // ahead; team 2's event at 10:00Z never counts)
+        assertEquals(List.of(row(0L, 1L), row(11L, 2L), row(13L, 1L)),
+                run("select h.number, count() from numbers(24) h join events e on toHour(e.timestamp) = h.number "
+                        + "group by h.number order by h.number"));
+        for (String[] c : new String[][] {
+                {"select * from numbers()", "Table function 'numbers' expects at least 1 argument, found 0"},
+                {"select * from numbers(1, 2, 3)", "Table function 'numbers' expects at most 2 arguments, found 3"}}) {
+            HogQLSyntaxException e = assertThrows(HogQLSyntaxException.class, () -> run(c[0]), c[0]);
+            assertTrue(e.getMessage().startsWith(c[1]), e.getMessage());
+        }
+    }
+
+    @Test
     void validHogQLThatQuarryDoesNotRunIsRefusedByName() {
         for (String[] c : new String[][] {
                 {"select e.event from events e left semi join persons p on e.person_id = p.id", "LEFT SEMI JOIN"},
@@ -112,7 +133,8 @@ class GrammarConstructsTest {
                 {"select * exclude (properties) from events", "* EXCLUDE (…)"},
                 {"select event from events qualify row_number() over (order by timestamp) = 1", "QUALIFY"},
                 {"select {'a': 1}", "A dict literal {…}"},
-                {"select 1 from numbers(10)", "The table function numbers(…)"},
+                {"select 1 from remote('host', 'db', 'events')", "The table function remote(…)"},
+                {"select 1 from system.numbers(10)", "The table function system.numbers(…)"},
                 {"select event, count() from events group by event with totals", "GROUP BY … WITH TOTALS"},
                 {"with recursive r as (select 1) select * from r", "WITH RECURSIVE"},
                 {"select top 1 event from events", "TOP"}}) {

@@ -83,7 +83,16 @@ class PostgresValueErrorsTest {
                 List.of("select match('aaa', '((a{255}){255}){255}')", "cannot_compile_regexp",
                         "Invalid regular expression '((a{255}){255}){255}': bad repetition operator: {255}"),
                 List.of("select make_timestamp(2024, 1, 1, 1, 1, 1, '1')", "bad_arguments", "Invalid time zone"),
-                List.of("select argMin([], [])", "bad_arguments", "An aggregate's array argument is empty"));
+                List.of("select argMin([], [])", "bad_arguments", "An aggregate's array argument is empty"),
+                // a range past its bound is refused, never cut short (length(range(1000001)) answered 1000000)
+                List.of("select length(range(1000001))", "argument_out_of_bound",
+                        "A call to function range (or the table function numbers) would produce more than 1000000"),
+                List.of("select length(range(-5, 9999995, 10)), length(range(0, 3000001, 3))", "argument_out_of_bound",
+                        "A call to function range"),
+                List.of("select count() from numbers(10, 1000000000)", "argument_out_of_bound",
+                        "A call to function range"),
+                List.of("select range(-9223372036854775807, 9223372036854775807)", "argument_out_of_bound",
+                        "A call to function range"));
         for (List<String> c : cases) {
             hogql(c.get(0), null).then().statusCode(400)
                     .body("type", equalTo("validation_error"))
