@@ -127,6 +127,19 @@ final class AliasFunctions {
         // needle[, start])
         rewrite("locate", 2, 3, c -> c.args().size() == 2 ? call("position", c.args().get(1), c.args().get(0))
                 : call("position", c.args().get(1), c.args().get(0), c.args().get(2)));
+        // fromUnixTimestamp64Milli(ms[, zone]): the time ms milliseconds after the epoch (a DateTime64(3) in
+        // ClickHouse; here a DateTime, which keeps microseconds)
+        scalar("#fromUnixTimestamp64Milli", 1, 1, (t, c) -> HogQLTypes.asDateTime("Int64"), (p, c, name) -> {
+            String ms = p.num(p.expr(c.args().get(0)));
+            return "(CASE WHEN abs(" + ms + ") < 1e14 THEN to_timestamp((" + ms + ")::numeric / 1000) END)";
+        });
+        rewrite("fromUnixTimestamp64Milli", 1, 2, c -> {
+            Expr time = call("#fromUnixTimestamp64Milli", c.args().get(0));
+            return c.args().size() == 1 ? time : call("toTimeZone", time, c.args().get(1));
+        });
+        // toTypeName(x): the ClickHouse type name of x as Quarry types it (the names the API's "types" show)
+        scalar("toTypeName", 1, 1, (t, c) -> "String",
+                (p, c, name) -> Literals.sql(p, HogQLTypes.resultColumn(p.type(c.args().get(0)))));
         // rand(): ClickHouse's UInt32 pseudo-random number (an argument only tells calls apart)
         scalar("rand", 0, 1, (t, c) -> "UInt32", (p, c, name) -> "floor(random() * 4294967296)::bigint");
     }

@@ -49,7 +49,9 @@ final class CoreFunctions {
         scalar("toDateTime", 1, 2, (t, c) -> {
             String dt = HogQLTypes.asDateTime(t.get(0));
             return c.args().size() == 2 ? Dates.withZoneType(dt, c.args().get(1)) : dt;
-        }, (p, c, name) -> Dates.toDateTime(p, p.expr(c.args().get(0))).sql());
+        }, (p, c, name) -> c.args().size() == 1 ? Dates.toDateTime(p, p.expr(c.args().get(0))).sql()
+                // a date or a string is local time in the zone given, as ClickHouse reads toDateTime(s, zone)
+                : Dates.toDateTime(p, p.expr(c.args().get(0)), Dates.zoneOf(p, p.type(c))).sql());
         startOf("toStartOfMinute", "minute", false);
         startOf("toStartOfHour", "hour", false);
         startOf("toStartOfDay", "day", false);

@@ -58,10 +58,15 @@ final class Dates {
     }
 
     static Frag toDateTime(PostgresPrinter p, Frag f) {
+        return toDateTime(p, f, p.tz());
+    }
+
+    /** As {@link #toDateTime(PostgresPrinter, Frag)}, a date or a string read as local time in {@code zoneSql}. */
+    static Frag toDateTime(PostgresPrinter p, Frag f, String zoneSql) {
         return switch (cat(f.type())) {
             case "datetime" -> f;
-            case "date" -> new Frag("((" + f.sql() + ")::timestamp AT TIME ZONE " + p.tz() + ")", Schema.DATETIME);
-            case "string" -> new Frag("hogql_to_timestamp(" + f.sql() + ", " + p.tz() + ")", "Nullable(" + Schema.DATETIME + ")");
+            case "date" -> new Frag("((" + f.sql() + ")::timestamp AT TIME ZONE " + zoneSql + ")", Schema.DATETIME);
+            case "string" -> new Frag("hogql_to_timestamp(" + f.sql() + ", " + zoneSql + ")", "Nullable(" + Schema.DATETIME + ")");
             case "int", "float" -> new Frag("(CASE WHEN abs(" + f.sql() + ") < 1e11 THEN to_timestamp(" + f.sql()
                     + ") END)", "Nullable(" + Schema.DATETIME + ")");
             case "null" -> new Frag("NULL::timestamptz", NULL_TYPE);
@@ -135,8 +140,15 @@ final class Dates {
 
     /** The type of a DateTime of type {@code dt} shown in the zone {@code zoneArg} names (toTimeZone). */
     static String withZoneType(String dt, Expr zoneArg) {
-        return HogQLTypes.nullableLike(dt, "DateTime64(6, '" + zoneArg(zoneArg) + "')");
+        String zone = zoneArg(zoneArg);
+        // 'UTC' in a type means "shown in the project's zone" (Schema.DATETIME, every stored time's type): an explicit
+        // toTimeZone(t, 'UTC') is typed with UTC's other name, so it shows in UTC, as PostHog's toTimeZone of the
+        // project-zoned value does; the API and toTypeName show it as 'UTC' (HogQLTypes.resultColumn)
+        return HogQLTypes.nullableLike(dt, "DateTime64(6, '" + (zone.equals("UTC") ? EXPLICIT_UTC : zone) + "')");
     }
+
+    /** The zone name an explicit {@code toTimeZone(t, 'UTC')} is typed with (see {@link #withZoneType}). */
+    static final String EXPLICIT_UTC = "Etc/UTC";
 
     static String unitArg(PostgresPrinter p, Expr e, String fn) {
         return unitArg(e, fn);

@@ -367,7 +367,8 @@ public final class HogQLTypes {
      */
     public static String resultColumn(String t) {
         return base(t).equals("JSON") ? "String"
-                : t.replaceAll("\\bBool\\b", "UInt8").replace(CLICKHOUSE_BOOL, BOOL);
+                : t.replaceAll("\\bBool\\b", "UInt8").replace(CLICKHOUSE_BOOL, BOOL)
+                        .replace("'" + Dates.EXPLICIT_UTC + "')", "'UTC')");
     }
 
     /**

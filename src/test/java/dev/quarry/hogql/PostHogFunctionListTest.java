@@ -109,7 +109,7 @@ class PostHogFunctionListTest {
             {"JSONExtract('{}', 'a', 'String')", "HogQL function \"JSONExtract\" (json) is not supported by Quarry"},
             {"hasToken('a b', 'a')", "HogQL function \"hasToken\" (searching in strings) is not supported by Quarry"},
             {"timeSlots(now(), 1)", "HogQL function \"timeSlots\" (dates and times) is not supported by Quarry"},
-            {"toTypeName(1)", "HogQL function \"toTypeName\" (type conversions) is not supported by Quarry"},
+            {"cityHash64(1)", "HogQL function \"cityHash64\" (type conversions) is not supported by Quarry"},
             {"aggregate_funnel(1, 2, 3, 4, 5, 6, 7)",
                 "HogQL function \"aggregate_funnel\" (user-defined functions) is not supported by Quarry"},
         }) {
