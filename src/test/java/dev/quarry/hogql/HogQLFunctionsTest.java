@@ -351,6 +351,32 @@ class HogQLFunctionsTest {
         check("toTypeName(now())", "DateTime64(6, 'UTC')");
         check("toTypeName(multiSearchAllPositions('a', ['a']))", "Array(Int64)");
         check("toUnixTimestamp64Milli(fromUnixTimestamp64Milli(1700000000123))", 1700000000123L);
+        // toStartOfInterval: ClickHouse's buckets (this project's zone is an hour ahead of UTC; wall-clock answers)
+        check("toString(toStartOfInterval(toDateTime('2023-01-01 14:47:00'), INTERVAL 15 MINUTE))", "2023-01-01 14:45:00");
+        check("toString(toStartOfInterval(toDateTime('2023-01-01 14:47:45'), INTERVAL 30 SECOND))", "2023-01-01 14:47:30");
+        check("toString(toStartOfInterval(toDateTime('2023-01-01 14:47:00'), toIntervalMinute(15)))", "2023-01-01 14:45:00");
+        check("toString(toStartOfInterval(toDateTime('2023-01-01 14:47:00'), INTERVAL 5 HOUR))", "2023-01-01 10:00:00");
+        check("toString(toStartOfInterval(toDateTime('2023-01-04 10:00:00'), INTERVAL 2 DAY))", "2023-01-03 00:00:00");
+        check("toString(toStartOfInterval(toDate('2023-01-04'), INTERVAL 2 WEEK))", "2022-12-26");
+        check("toString(toStartOfInterval(toDateTime('2023-01-04 10:00:00'), INTERVAL 1 WEEK))", "2023-01-02");
+        check("toString(toStartOfInterval(toDate('2023-08-15'), INTERVAL 5 MONTH))", "2023-05-01");
+        check("toString(toStartOfInterval(toDate('2023-08-15'), INTERVAL 2 QUARTER))", "2023-07-01");
+        check("toString(toStartOfInterval(toDate('2023-08-15'), INTERVAL 10 YEAR))", "2020-01-01");
+        check("toString(toStartOfInterval(toDateTime('2023-01-01 14:47:00', 'UTC'), INTERVAL 1 DAY, 'Asia/Kolkata'))",
+                "2023-01-01 00:00:00");
+        for (String[] refused : new String[][] {
+                {"toStartOfInterval(today(), INTERVAL 2 HOUR)", "Illegal type Date of argument of function toStartOfInterval"},
+                {"toStartOfInterval(now(), 15)", "The second argument of function toStartOfInterval must be an interval"},
+                {"toStartOfInterval(now(), INTERVAL 0 MINUTE)", "Value for second argument of function toStartOfInterval"},
+                {"toStartOfInterval(now(), INTERVAL number MINUTE) from numbers(2)", "The interval of toStartOfInterval"},
+                {"multiSearchAny('abc', [1, 2])", "Illegal type Array(UInt8) of argument of function multiSearchAny"}}) {
+            HogQLException e = assertThrows(HogQLException.class, () -> value(refused[0]), refused[0]);
+            assertTrue(e.getMessage().startsWith(refused[1]), e.getMessage());
+        }
+        check("toTypeName(toStartOfInterval(today(), INTERVAL 1 MONTH))", "Date");
+        check("toTypeName(toStartOfInterval(now(), INTERVAL 1 DAY))", "DateTime64(6, 'UTC')");
+        check("toStartOfInterval(toDateTime('2023-01-01 14:47:00'), INTERVAL 1 HOUR) = "
+                + "toStartOfHour(toDateTime('2023-01-01 14:47:00'))", true);
         check("toString(fromUnixTimestamp64Milli(1700000000123, 'Asia/Kolkata'))", "2023-11-15 03:43:20");
         check("toString(fromUnixTimestamp64Milli(1700000000123, 'UTC'))", "2023-11-14 22:13:20");
         // an explicit UTC shows in UTC in a project of another zone (this one's is an hour ahead), typed as UTC
