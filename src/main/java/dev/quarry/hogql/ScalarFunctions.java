@@ -540,6 +540,15 @@ final class ScalarFunctions {
             return "regexp_replace(regexp_replace(" + s + ", '([?&])' || regexp_replace(" + n
                     + ", '([^A-Za-z0-9_])', '\\\\\\1', 'g') || '(=[^&#]*)?(&|(?=#)|$)', '\\1', 'g'), '[?&](#|$)', '\\1')";
         });
+        // formatReadableSize (1024s, KiB …), formatReadableDecimalSize (1000s, KB …), formatReadableQuantity (1000s,
+        // thousand …): ClickHouse's formatReadable, two decimals (V119_2)
+        for (String[] readable : new String[][] {
+                {"formatReadableSize", "1024", "' B',' KiB',' MiB',' GiB',' TiB',' PiB',' EiB',' ZiB',' YiB'"},
+                {"formatReadableDecimalSize", "1000", "' B',' KB',' MB',' GB',' TB',' PB',' EB',' ZB',' YB'"},
+                {"formatReadableQuantity", "1000", "'',' thousand',' million',' billion',' trillion',' quadrillion'"}}) {
+            scalar(readable[0], 1, 1, like(0, "String"), (p, c, name) -> "hogql_format_readable(("
+                    + p.num(p.expr(c.args().get(0))) + ")::float8, " + readable[1] + ", ARRAY[" + readable[2] + "])");
+        }
         // ---------------------------------------------------------------- dates
         // toStartOfInterval(t, INTERVAL n unit[, zone]): ClickHouse's buckets (DateLUTImpl's toStartOf…Interval):
         // years, quarters and months counted from 1900-01 and weeks from Monday 1970-01-05, each a Date; days counted

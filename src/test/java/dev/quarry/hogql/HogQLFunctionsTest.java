@@ -346,6 +346,17 @@ class HogQLFunctionsTest {
         check("multiSearchAnyCaseInsensitive('ClickHouse', ['HOUSE'])", true);
         check("multiSearchAnyUTF8('ClickHouse', [])", false);
         check("multiSearchFirstIndex(event, ['view', 'sign']) from events order by timestamp limit 1", 1L);
+        // formatReadable…: ClickHouse's documented answers
+        check("formatReadableSize(1)", "1.00 B");
+        check("formatReadableSize(1024)", "1.00 KiB");
+        check("formatReadableSize(190979642)", "182.13 MiB");
+        check("formatReadableSize(-1536)", "-1.50 KiB");
+        check("formatReadableDecimalSize(1000)", "1.00 KB");
+        check("formatReadableDecimalSize(5530000000)", "5.53 GB");
+        check("formatReadableQuantity(100)", "100.00");
+        check("formatReadableQuantity(1024)", "1.02 thousand");
+        check("formatReadableQuantity(2000000000000000000)", "2000.00 quadrillion");
+        check("formatReadableSize(1/0)", "inf B");
         check("toTypeName(1)", "UInt8");
         check("toTypeName('a')", "String");
         check("toTypeName(now())", "DateTime64(6, 'UTC')");
