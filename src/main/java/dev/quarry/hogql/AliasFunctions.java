@@ -101,6 +101,27 @@ final class AliasFunctions {
         aggregateRewrite("json_agg", 1, 1, c -> call("toJSONString",
                 new Expr.Call("groupArray", List.of(c.args().get(0)), null, c.distinct())));
         aggregateRewrite("every", 1, 1, c -> call("toBool", call("min", c.args().get(0))));
+        // ClickHouse's -OrNull and -OrDefault combinators: with nothing to aggregate (no row, or no row with a value,
+        // where the -If condition holds) -OrNull answers NULL and -OrDefault the type's default (0 for avg and median,
+        // whose plain answer is then NULL here; the others answer their default already)
+        for (String base : List.of("avg", "sum", "min", "max", "count", "countDistinct", "median")) {
+            int min = base.equals("count") ? 0 : 1;
+            boolean hasIf = !base.equals("median");
+            boolean defaultDiffers = base.equals("avg") || base.equals("median");
+            aggregateRewrite(base + "OrNull", min, 1, c -> call("if", nothingAggregated(c, false), new Expr.Constant(null),
+                    new Expr.Call(base, c.args(), null, c.distinct())));
+            aggregateRewrite(base + "OrDefault", min, 1, c -> !defaultDiffers ? new Expr.Call(base, c.args(), null,
+                    c.distinct()) : call("if", nothingAggregated(c, false), new Expr.Constant(0L),
+                    new Expr.Call(base, c.args(), null, c.distinct())));
+            if (hasIf) {
+                aggregateRewrite(base + "OrNullIf", min + 1, 2, c -> call("if", nothingAggregated(c, true),
+                        new Expr.Constant(null), new Expr.Call(base + "If", c.args(), null, c.distinct())));
+                aggregateRewrite(base + "OrDefaultIf", min + 1, 2, c -> !defaultDiffers
+                        ? new Expr.Call(base + "If", c.args(), null, c.distinct())
+                        : call("if", nothingAggregated(c, true), new Expr.Constant(0L),
+                                new Expr.Call(base + "If", c.args(), null, c.distinct())));
+            }
+        }
         // PostHog's PostgreSQL-style date functions (datetime.py): to_timestamp(n) = toDateTime(fromUnixTimestamp(n)),
         // to_char = formatDateTime, make_timestamptz = toTimeZone(makeDateTime(…), zone), make_interval = the sum of
         // toIntervalYear(y) … toIntervalSecond(s)
@@ -174,6 +195,20 @@ final class AliasFunctions {
      */
     private static void rewrite(String name, int min, int max, Function<Expr.Call, Expr> to) {
         scalar(name, min, max, (t, c) -> t.of(to.apply(c)), (p, c, n) -> p.expr(to.apply(c)).sql());
+    }
+
+    /**
+     * Whether a combinator's aggregate has nothing to aggregate: no row with a value of its first argument (any row
+     * for count()), among the rows where its -If condition (the last argument, for {@code withIf}) holds.
+     */
+    private static Expr nothingAggregated(Expr.Call c, boolean withIf) {
+        List<Expr> values = withIf ? c.args().subList(0, c.args().size() - 1) : c.args();
+        List<Expr> counted = new java.util.ArrayList<>(values.isEmpty() ? List.of() : List.of(values.get(0)));
+        if (withIf) {
+            counted.add(c.args().get(c.args().size() - 1));
+        }
+        return new Expr.Compare("=", new Expr.Call(withIf ? "countIf" : "count", counted, null, false),
+                new Expr.Constant(0L));
     }
 
     private static Expr.Call call(String name, Expr... args) {

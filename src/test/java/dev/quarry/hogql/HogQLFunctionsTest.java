@@ -357,6 +357,20 @@ class HogQLFunctionsTest {
         check("formatReadableQuantity(1024)", "1.02 thousand");
         check("formatReadableQuantity(2000000000000000000)", "2000.00 quadrillion");
         check("formatReadableSize(1/0)", "inf B");
+        // -OrNull / -OrDefault over team 1's four events (prices "10", "abc", "5.5" and none)
+        check("sumOrNull(toFloat(properties.price)) from events where event = 'nothing'", null);
+        check("sumOrNull(toFloat(properties.price)) from events", 15.5);
+        check("countOrNull() from events where event = 'nothing'", null);
+        check("countOrNull() from events", 4L);
+        check("avgOrDefault(toFloat(properties.price)) from events where event = 'nothing'", 0.0);
+        check("avgOrNullIf(toFloat(properties.price), event = 'signup') from events", 5.5);
+        check("avgOrNullIf(toFloat(properties.price), event = 'nothing') from events", null);
+        check("maxOrNullIf(toFloat(properties.price), event = '$pageview') from events", 10.0);
+        check("countDistinctOrNull(event) from events where 1 = 0", null);
+        check("medianOrDefault(toFloat(properties.price)) from events where 1 = 0", 0.0);
+        check("sumOrDefaultIf(1, event = 'nothing') from events", 0L);
+        check("medianOrNullIf(toFloat(properties.price), event = 'nothing') from events", null);
+        check("medianOrNullIf(toFloat(properties.price), event = 'signup') from events", 5.5);
         check("toTypeName(1)", "UInt8");
         check("toTypeName('a')", "String");
         check("toTypeName(now())", "DateTime64(6, 'UTC')");

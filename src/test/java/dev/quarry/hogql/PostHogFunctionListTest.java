@@ -104,7 +104,7 @@ class PostHogFunctionListTest {
     void theRestOfPostHogsListIsRefusedByNameAndGroup() {
         for (String[] refused : new String[][] {
             {"sumArray([1])", "HogQL function \"sumArray\" (aggregate combinators) is not supported by Quarry"},
-            {"avgOrNullIf(1, true)", "HogQL function \"avgOrNullIf\" (aggregate combinators) is not supported by Quarry"},
+            {"avgStateOrNullIf(1, true)", "HogQL function \"avgStateOrNullIf\" (aggregate combinators) is not supported by Quarry"},
             {"h3IsValid(1)", "HogQL function \"h3IsValid\" (geo) is not supported by Quarry"},
             {"JSONExtract('{}', 'a', 'String')", "HogQL function \"JSONExtract\" (json) is not supported by Quarry"},
             {"hasToken('a b', 'a')", "HogQL function \"hasToken\" (searching in strings) is not supported by Quarry"},
