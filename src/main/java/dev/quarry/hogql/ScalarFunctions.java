@@ -549,6 +549,17 @@ final class ScalarFunctions {
             scalar(readable[0], 1, 1, like(0, "String"), (p, c, name) -> "hogql_format_readable(("
                     + p.num(p.expr(c.args().get(0))) + ")::float8, " + readable[1] + ", ARRAY[" + readable[2] + "])");
         }
+        // sortableSemVer(v): PostHog's (posthog.py) — the x.y.z of a semantic version (an optional 'v', a pre-release
+        // or build suffix, blanks around) as an array of integers that sorts as versions do; anything else is [NULL],
+        // which no comparison holds for
+        scalar("sortableSemVer", 1, 1, returns("Array(Int64)"), (p, c, name) -> {
+            String version = "substring(coalesce(" + p.str(p.expr(c.args().get(0))) + ", '') from "
+                    + "'^\\s*v?((0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*))(?:[-+]\\S*)?\\s*$')";
+            String u = p.generatedAlias("v");
+            return "ARRAY(SELECT CASE WHEN " + u + ".\"e\" ~ '^[0-9]{1,18}$' THEN " + u + ".\"e\"::bigint END "
+                    + "FROM unnest(string_to_array(coalesce(" + version + ", '_'), '.')) WITH ORDINALITY AS " + u
+                    + "(\"e\", \"o\") ORDER BY " + u + ".\"o\")";
+        });
         // ---------------------------------------------------------------- dates
         // toStartOfInterval(t, INTERVAL n unit[, zone]): ClickHouse's buckets (DateLUTImpl's toStartOf…Interval):
         // years, quarters and months counted from 1900-01 and weeks from Monday 1970-01-05, each a Date; days counted

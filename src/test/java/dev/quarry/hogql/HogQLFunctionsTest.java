@@ -371,6 +371,12 @@ class HogQLFunctionsTest {
         check("sumOrDefaultIf(1, event = 'nothing') from events", 0L);
         check("medianOrNullIf(toFloat(properties.price), event = 'nothing') from events", null);
         check("medianOrNullIf(toFloat(properties.price), event = 'signup') from events", 5.5);
+        // sortableSemVer: PostHog's semantic versions as integer arrays, invalid ones [NULL]
+        check("sortableSemVer('1.10.2')", List.of(1L, 10L, 2L));
+        check("sortableSemVer(' v2.0.13-beta.1+build ')", List.of(2L, 0L, 13L));
+        check("sortablesemver('1.2')", Arrays.asList((Object) null));
+        check("sortableSemVer('01.2.3')", Arrays.asList((Object) null));
+        check("sortableSemVer('1.10.0') > sortableSemVer('1.9.9')", true);
         check("toTypeName(1)", "UInt8");
         check("toTypeName('a')", "String");
         check("toTypeName(now())", "DateTime64(6, 'UTC')");
