@@ -13,6 +13,7 @@ import dev.quarry.web.NotFoundException;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -138,33 +139,37 @@ public class EventsResource {
     /*
      * PostHog's events viewset is read-only: a write on any of its paths is DRF's 405 naming the method. Without
      * these, RESTEasy goes on to the project's own resource after the method fails to match here and answers 404.
+     * The writes take their body (unread), so that it is read ahead of the filters that look into it.
      */
 
     @POST
     @Path("{any: .*}")
     @RequiresScopes("query:read")
-    public Response post() {
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> post(String body) {
         throw new MethodNotAllowedException("POST");
     }
 
     @PUT
     @Path("{any: .*}")
     @RequiresScopes("query:read")
-    public Response put() {
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> put(String body) {
         throw new MethodNotAllowedException("PUT");
     }
 
     @PATCH
     @Path("{any: .*}")
     @RequiresScopes("query:read")
-    public Response patch() {
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> patch(String body) {
         throw new MethodNotAllowedException("PATCH");
     }
 
     @DELETE
     @Path("{any: .*}")
     @RequiresScopes("query:read")
-    public Response delete() {
+    public Uni<Response> delete() {
         throw new MethodNotAllowedException("DELETE");
     }
 
