@@ -190,6 +190,8 @@ public final class Functions {
     static {
         CoreFunctions.register();
         ScalarFunctions.register();
+        MultiSearchFunctions.register();
+        StartOfIntervalFunction.register();
         BitFunctions.register();
         ArrayFunctions.register();
         AggregateFunctions.register();

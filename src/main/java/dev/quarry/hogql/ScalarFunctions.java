@@ -412,19 +412,6 @@ final class ScalarFunctions {
         scalar("positionUTF8", 2, 3, returns("Int64"), positionsFn);
         scalar("positionCaseInsensitive", 2, 3, returns("Int64"), positionsFn);
         scalar("positionCaseInsensitiveUTF8", 2, 3, returns("Int64"), positionsFn);
-        // multiSearch…(haystack, [needles]): each needle's position as the matching position function finds it (bytes,
-        // or characters for the UTF8 twins; ASCII letters folded, or all letters for CaseInsensitiveUTF8)
-        for (String variant : List.of("", "UTF8", "CaseInsensitive", "CaseInsensitiveUTF8")) {
-            scalar("multiSearchAny" + variant, 2, 2, returns("Bool"), (p, c, name) -> multiSearch(p, c, name,
-                    (pos, from, ord) -> "EXISTS (SELECT 1 FROM " + from + " WHERE " + pos + " > 0)"));
-            scalar("multiSearchFirstIndex" + variant, 2, 2, returns("Int64"), (p, c, name) -> multiSearch(p, c, name,
-                    (pos, from, ord) -> "COALESCE((SELECT min(" + ord + ") FROM " + from + " WHERE " + pos + " > 0), 0)"));
-            scalar("multiSearchFirstPosition" + variant, 2, 2, returns("Int64"), (p, c, name) -> multiSearch(p, c,
-                    name, (pos, from, ord) -> "COALESCE((SELECT min(x) FROM (SELECT " + pos + " AS x FROM " + from
-                            + ") k WHERE x > 0), 0)"));
-            scalar("multiSearchAllPositions" + variant, 2, 2, returns("Array(Int64)"), (p, c, name) -> multiSearch(p,
-                    c, name, (pos, from, ord) -> "ARRAY(SELECT " + pos + " FROM " + from + " ORDER BY " + ord + ")"));
-        }
         scalar("extractAll", 2, 2, returns("Array(String)"), (p, c, name) -> "hogql_extract_all("
                 + p.str(p.expr(c.args().get(0))) + ", " + CoreFunctions.regex(p, c.args().get(1), true) + ")");
         CallPrinter countsubstringsFn = (p, c, name) -> {
@@ -561,25 +548,6 @@ final class ScalarFunctions {
                     + "(\"e\", \"o\") ORDER BY " + u + ".\"o\")";
         });
         // ---------------------------------------------------------------- dates
-        // toStartOfInterval(t, INTERVAL n unit[, zone]): ClickHouse's buckets (DateLUTImpl's toStartOf…Interval):
-        // years, quarters and months counted from 1900-01 and weeks from Monday 1970-01-05, each a Date; days counted
-        // from 1970-01-01, hours from the day's midnight (wall clock), minutes and seconds from the epoch, each a
-        // DateTime in t's zone
-        scalar("toStartOfInterval", 2, 3, (t, c) -> {
-            StartOfInterval b = StartOfInterval.of(c);
-            String value = c.args().size() == 3 ? Dates.withZoneType(HogQLTypes.asDateTime(t.get(0)), c.args().get(2))
-                    : t.get(0);
-            if (HogQLTypes.cat(value).equals("date") && !b.dateResult()) {
-                throw new HogQLResolutionException("Illegal type Date of argument of function toStartOfInterval: an "
-                        + "interval of " + b.unit() + "s needs a DateTime", c);
-            }
-            return Dates.startOfType(value, b.dateResult());
-        }, (p, c, name) -> {
-            StartOfInterval b = StartOfInterval.of(c);
-            Expr value = c.args().size() == 3 ? new Expr.Call("toTimeZone", List.of(c.args().get(0), c.args().get(2)),
-                    null, false) : c.args().get(0);
-            return b.sql(p, p.expr(value));
-        });
         CallPrinter tointervalsecondFn = (p, c, name) -> p.intervalSql(p.expr(c.args().get(0)),
                 name.substring("tointerval".length()));
         for (String u : List.of("Second", "Minute", "Hour", "Day", "Week", "Month", "Quarter", "Year")) {
@@ -989,101 +957,5 @@ final class ScalarFunctions {
         k.results().forEach(r -> results.add(t.of(r)));
         results.add(t.of(k.otherwise()));
         return HogQLTypes.caseResult(results, true);
-    }
-
-    /** What a multiSearch function makes of each needle's position, the needles' FROM item and their ordinal. */
-    private interface NeedlesSql {
-        String sql(String position, String from, String ordinal);
-    }
-
-    private static String multiSearch(PostgresPrinter p, Expr.Call c, String name, NeedlesSql result) {
-        boolean ci = name.contains("caseinsensitive");
-        boolean utf8 = name.endsWith("utf8");
-        String h = p.str(p.expr(c.args().get(0)));
-        Frag needles = p.expr(c.args().get(1));
-        if (!HogQLTypes.cat(needles.type()).equals("array")
-                || !HogQLTypes.cat(HogQLTypes.elementType(needles.type())).equals("string")) {
-            throw new HogQLResolutionException("Illegal type " + HogQLTypes.resultColumn(needles.type())
-                    + " of argument of function " + c.name() + ": an array of strings is expected", c);
-        }
-        String u = p.generatedAlias("n");
-        String n = u + ".\"v\"";
-        if (ci) {
-            h = utf8 ? "lower(" + h + ")" : CoreFunctions.asciiLower(h);
-            n = utf8 ? "lower(" + n + ")" : CoreFunctions.asciiLower(n);
-        }
-        String position = utf8 ? "strpos(" + h + ", " + n + ")::bigint" : "hogql_position_bytes(" + h + ", " + n + ", 1)";
-        String from = "unnest(" + needles.sql() + "::text[]) WITH ORDINALITY AS " + u + "(\"v\", \"o\")";
-        return "(" + result.sql(position, from, u + ".\"o\"") + ")";
-    }
-
-    /** The bucket of a toStartOfInterval call: its unit (one of Parser.INTERVAL_UNITS) and how many of them. */
-    private record StartOfInterval(String unit, long n) {
-        static StartOfInterval of(Expr.Call c) {
-            Expr interval = c.args().get(1);
-            String unit;
-            Expr amount;
-            if (interval instanceof Expr.Interval i) {
-                unit = i.unit().toLowerCase(Locale.ROOT);
-                amount = i.amount();
-            } else if (interval instanceof Expr.Call call && call.args().size() == 1
-                    && call.name().toLowerCase(Locale.ROOT).startsWith("tointerval")) {
-                unit = call.name().substring("toInterval".length()).toLowerCase(Locale.ROOT);
-                amount = call.args().get(0);
-            } else {
-                throw new HogQLResolutionException("The second argument of function toStartOfInterval must be an "
-                        + "interval (INTERVAL 15 MINUTE, toIntervalHour(2))", interval);
-            }
-            if (unit.endsWith("s")) {
-                unit = unit.substring(0, unit.length() - 1);
-            }
-            long n = ConstantArgs.constLong(amount, "The interval of toStartOfInterval");
-            if (n < 1 || n > 1_000_000_000L || !Parser.INTERVAL_UNITS.contains(unit)) {
-                throw new HogQLResolutionException("Value for second argument of function toStartOfInterval must be "
-                        + "positive", interval);
-            }
-            return new StartOfInterval(unit, n);
-        }
-
-        boolean dateResult() {
-            return switch (unit) {
-                case "year", "quarter", "month", "week" -> true;
-                default -> false;
-            };
-        }
-
-        String sql(PostgresPrinter p, Frag value) {
-            String local = Dates.localTs(p, value);
-            String days = "((" + local + ")::date - DATE '1970-01-01')";
-            String date = switch (unit) {
-                case "year" -> "make_date(GREATEST(floor(extract(year from " + local + ") / " + n + ") * " + n
-                        + ", 1900)::int, 1, 1)";
-                case "quarter", "month" -> {
-                    long months = unit.equals("quarter") ? 3 * n : n;
-                    yield "(DATE '1900-01-01' + (floor(((extract(year from " + local + ") - 1900) * 12 + extract(month "
-                            + "from " + local + ") - 1) / " + months + ") * " + months + ")::int * INTERVAL '1 month')"
-                            + "::date";
-                }
-                case "week" -> "(DATE '1970-01-05' + (floor((" + days + " - 4) / " + (7 * n) + ".0) * " + (7 * n)
-                        + ")::int)";
-                default -> null;
-            };
-            if (date != null) {
-                return date;
-            }
-            Frag time = Dates.toDateTime(p, value);
-            String zone = Dates.zoneOf(p, time.type());
-            return switch (unit) {
-                case "day" -> "((DATE '1970-01-01' + (floor(" + days + " / " + n + ".0) * " + n + ")::int)::timestamp "
-                        + "AT TIME ZONE " + zone + ")";
-                case "hour" -> "((date_trunc('day', " + local + ") + floor(extract(hour from " + local + ") / " + n
-                        + ") * " + n + " * INTERVAL '1 hour') AT TIME ZONE " + zone + ")";
-                default -> {
-                    long seconds = unit.equals("minute") ? 60 * n : n;
-                    yield "to_timestamp(floor(extract(epoch from " + time.sql() + ") / " + seconds + ") * " + seconds
-                            + ")";
-                }
-            };
-        }
     }
 }
