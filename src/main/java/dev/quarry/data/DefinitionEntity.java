@@ -10,7 +10,7 @@ import java.util.UUID;
 /**
  * What an event definition and a property definition share (PostHog's EnterpriseEventDefinition and
  * EnterprisePropertyDefinition have the same editable fields): the row's id, team and name, and the fields an edit
- * sets — description, tags, verified (with when), hidden. Each table's own columns stay in its entity.
+ * sets — description, tags, verified (with when and by whom), hidden — and who made the last edit. Each table's own columns stay in its entity.
  */
 @MappedSuperclass
 public abstract class DefinitionEntity extends PanacheEntityBase {
@@ -38,4 +38,12 @@ public abstract class DefinitionEntity extends PanacheEntityBase {
 
     @Column(name = "hidden", nullable = false)
     public boolean hidden;
+
+    /** The user whose key made the last edit (PostHog's updated_by); null for capture's rows. */
+    @Column(name = "updated_by_id")
+    public Long updatedById;
+
+    /** The user who verified it (PostHog's verified_by); null when not verified. */
+    @Column(name = "verified_by_id")
+    public Long verifiedById;
 }

@@ -3,6 +3,8 @@ package dev.quarry.definitions;
 import dev.quarry.data.DefinitionEntity;
 import dev.quarry.data.EventDefinitionEntity;
 import dev.quarry.data.PropertyDefinitionEntity;
+import dev.quarry.data.UserBasic;
+import dev.quarry.data.UserEntity;
 import dev.quarry.data.Sessions;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheQuery;
@@ -65,16 +67,19 @@ public class Definitions {
 
     public Uni<EventDefinition> event(long teamId, UUID id) {
         return Sessions.read(() -> EventDefinitionEntity.<EventDefinitionEntity>find("teamId = ?1 and id = ?2", teamId, id)
-                .firstResult()).map(EventDefinition::from);
+                .firstResult().flatMap(row -> withEditors(row, EventDefinition::from)));
     }
 
     public Uni<EventDefinition> eventByName(long teamId, String name) {
         return Sessions.read(() -> EventDefinitionEntity.<EventDefinitionEntity>find("teamId = ?1 and name = ?2", teamId, name)
-                .firstResult()).map(EventDefinition::from);
+                .firstResult().flatMap(row -> withEditors(row, EventDefinition::from)));
     }
 
-    /** A new definition (not yet seen in capture). @throws ValidationException when the name exists */
-    public Uni<EventDefinition> createEvent(long teamId, String name, Edit edit) {
+    /**
+     * A new definition (not yet seen in capture), {@code userId}'s edit. @throws ValidationException when the name
+     * exists
+     */
+    public Uni<EventDefinition> createEvent(long teamId, String name, Edit edit, long userId) {
         OffsetDateTime now = now();
         EventDefinitionEntity row = new EventDefinitionEntity();
         row.id = UUID.randomUUID();
@@ -84,25 +89,27 @@ public class Definitions {
         row.tags = (edit.tags() == null ? List.<String>of() : edit.tags()).toArray(String[]::new);
         row.verified = Boolean.TRUE.equals(edit.verified());
         row.verifiedAt = row.verified ? now : null;
+        row.verifiedById = row.verified ? userId : null;
+        row.updatedById = userId;
         row.hidden = Boolean.TRUE.equals(edit.hidden());
         row.createdAt = now;
         row.updatedAt = now;
-        return Sessions.write(() -> row.persist().call(Panache::flush))
-                .map(ignored -> EventDefinition.from(row))
+        return Sessions.write(() -> row.persist().call(Panache::flush)
+                        .flatMap(ignored -> withEditors(row, EventDefinition::from)))
                 .onFailure(Sessions::isUniqueViolation)
                 .transform(e -> new ValidationException("unique", "Event definition with this name already exists.", "name"));
     }
 
-    /** Applies the edit; null when the team has no definition with this id. One transaction. */
-    public Uni<EventDefinition> updateEvent(long teamId, UUID id, Edit edit) {
+    /** Applies {@code userId}'s edit; null when the team has no definition with this id. One transaction. */
+    public Uni<EventDefinition> updateEvent(long teamId, UUID id, Edit edit, long userId) {
         return Sessions.write(() -> EventDefinitionEntity.<EventDefinitionEntity>find("teamId = ?1 and id = ?2", teamId, id)
                 .firstResult().map(row -> {
                     if (row == null) {
                         return null;
                     }
-                    row.updatedAt = applyEdit(row, edit);
+                    row.updatedAt = applyEdit(row, edit, userId);
                     return row;
-                })).map(EventDefinition::from);
+                }).flatMap(row -> withEditors(row, EventDefinition::from)));
     }
 
     /**
@@ -178,14 +185,14 @@ public class Definitions {
 
     public Uni<PropertyDefinition> property(long teamId, UUID id) {
         return Sessions.read(() -> PropertyDefinitionEntity.<PropertyDefinitionEntity>find("teamId = ?1 and id = ?2", teamId, id)
-                .firstResult()).map(PropertyDefinition::from);
+                .firstResult().flatMap(row -> withEditors(row, PropertyDefinition::from)));
     }
 
     /**
      * Applies the edit; a new {@code propertyType} also sets {@code is_numerical} (Numeric or not). Null when the team
      * has no definition with this id. One transaction.
      */
-    public Uni<PropertyDefinition> updateProperty(long teamId, UUID id, Edit edit) {
+    public Uni<PropertyDefinition> updateProperty(long teamId, UUID id, Edit edit, long userId) {
         return Sessions.write(() -> PropertyDefinitionEntity.<PropertyDefinitionEntity>find("teamId = ?1 and id = ?2", teamId, id)
                 .firstResult().flatMap(row -> {
                     if (row == null) {
@@ -197,9 +204,9 @@ public class Definitions {
                         row.propertyType = edit.propertyType();
                         row.numerical = "Numeric".equals(edit.propertyType());
                     }
-                    row.updatedAt = applyEdit(row, edit);
+                    row.updatedAt = applyEdit(row, edit, userId);
                     return retyped ? forgetCachedAnswers(teamId).replaceWith(row) : Uni.createFrom().item(row);
-                })).map(PropertyDefinition::from);
+                }).flatMap(row -> withEditors(row, PropertyDefinition::from)));
     }
 
     /**
@@ -249,9 +256,10 @@ public class Definitions {
 
     /**
      * Sets what the edit gives of the fields both definitions share (description, tags, verified — with
-     * {@link #verifiedAt} —, hidden); the edit's time comes back for {@code updated_at}.
+     * {@link #verifiedAt} and who verified, as PostHog's serializers set verified_by —, hidden) and {@code userId} as
+     * the last editor; the edit's time comes back for {@code updated_at}.
      */
-    private static OffsetDateTime applyEdit(DefinitionEntity row, Edit edit) {
+    private static OffsetDateTime applyEdit(DefinitionEntity row, Edit edit, long userId) {
         OffsetDateTime now = now();
         if (edit.descriptionSet()) {
             row.description = edit.description();
@@ -260,6 +268,10 @@ public class Definitions {
             row.tags = edit.tags().toArray(String[]::new);
         }
         row.verifiedAt = verifiedAt(row.verified, row.verifiedAt, edit.verified(), now);
+        if (edit.verified() != null) {
+            row.verifiedById = !edit.verified() ? null : row.verified ? row.verifiedById : Long.valueOf(userId);
+        }
+        row.updatedById = userId;
         if (edit.verified() != null) {
             row.verified = edit.verified();
         }
@@ -305,13 +317,47 @@ public class Definitions {
         PanacheQuery<E> find(String hql, Sort sort, Parameters parameters);
     }
 
-    /** One page of definitions ({@code limit} from {@code offset}) and how many match, in one read session. */
-    private static <E, T> Uni<Page<T>> page(Filter where, Count count, Find<E> find, Sort sort,
-                                            java.util.function.Function<E, T> answer, int limit, int offset) {
+    /**
+     * One page of definitions ({@code limit} from {@code offset}) and how many match, in one read session, with the
+     * users who edited and verified them (one more statement when any did).
+     */
+    private static <E extends DefinitionEntity, T> Uni<Page<T>> page(Filter where, Count count, Find<E> find, Sort sort,
+            java.util.function.BiFunction<E, Map<Long, UserBasic>, T> answer, int limit, int offset) {
         return Sessions.read(() -> count.count(where.hql(), where.parameters())
                 .flatMap(total -> find.find(where.hql(), sort, where.parameters())
                         .range(offset, offset + limit - 1).list()
-                        .map(rows -> new Page<>(total, rows.stream().map(answer).toList()))));
+                        .flatMap(rows -> editors(rows).map(users -> new Page<>(total,
+                                rows.stream().map(row -> answer.apply(row, users)).toList())))));
+    }
+
+    /** The row as {@code answer} makes it with its editors (in the caller's session); null for null. */
+    private static <E extends DefinitionEntity, T> Uni<T> withEditors(E row,
+            java.util.function.BiFunction<E, Map<Long, UserBasic>, T> answer) {
+        if (row == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return editors(List.of(row)).map(users -> answer.apply(row, users));
+    }
+
+    /** The users who last edited or verified these rows, by id: one statement, none when no row names one. */
+    private static Uni<Map<Long, UserBasic>> editors(List<? extends DefinitionEntity> rows) {
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        for (DefinitionEntity row : rows) {
+            if (row.updatedById != null) {
+                ids.add(row.updatedById);
+            }
+            if (row.verifiedById != null) {
+                ids.add(row.verifiedById);
+            }
+        }
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return UserEntity.<UserEntity>list("id in ?1", ids).map(users -> {
+            Map<Long, UserBasic> byId = new HashMap<>();
+            users.forEach(user -> byId.put(user.id, UserBasic.of(user)));
+            return byId;
+        });
     }
 
     /** An HQL condition built from fixed fragments, with its named parameters. */

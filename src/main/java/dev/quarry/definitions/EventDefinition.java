@@ -4,19 +4,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.web.QueryValues;
 import dev.quarry.data.EventDefinitionEntity;
+import dev.quarry.data.UserBasic;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** An event definition as stored; {@link #toJson} is PostHog's EventDefinition serializer shape. */
 public record EventDefinition(UUID id, String name, String description, List<String> tags, boolean verified,
                               OffsetDateTime verifiedAt, boolean hidden, OffsetDateTime createdAt,
-                              OffsetDateTime updatedAt, OffsetDateTime lastSeenAt) {
-    /** The stored row as a value; null for null. */
-    static EventDefinition from(EventDefinitionEntity row) {
+                              OffsetDateTime updatedAt, OffsetDateTime lastSeenAt, UserBasic updatedBy,
+                              UserBasic verifiedBy) {
+    /** The stored row as a value, its editors looked up in {@code users} (by id); null for null. */
+    static EventDefinition from(EventDefinitionEntity row, Map<Long, UserBasic> users) {
         return row == null ? null : new EventDefinition(row.id, row.name, row.description, Arrays.asList(row.tags),
-                row.verified, row.verifiedAt, row.hidden, row.createdAt, row.updatedAt, row.lastSeenAt);
+                row.verified, row.verifiedAt, row.hidden, row.createdAt, row.updatedAt, row.lastSeenAt,
+                row.updatedById == null ? null : users.get(row.updatedById),
+                row.verifiedById == null ? null : users.get(row.verifiedById));
     }
 
     /** @param volume30Day events in the last 30 days, null when not counted */
@@ -30,12 +35,12 @@ public record EventDefinition(UUID id, String name, String description, List<Str
         tags.forEach(tagArray::add);
         o.put("created_at", time(createdAt));
         o.put("updated_at", time(updatedAt));
-        o.putNull("updated_by");
+        o.set("updated_by", UserBasic.json(mapper.getNodeFactory(), updatedBy));
         o.put("last_seen_at", time(lastSeenAt));
         o.put("last_updated_at", time(updatedAt));
         o.put("verified", verified);
         o.put("verified_at", time(verifiedAt));
-        o.putNull("verified_by");
+        o.set("verified_by", UserBasic.json(mapper.getNodeFactory(), verifiedBy));
         o.put("hidden", hidden);
         o.put("is_action", false);
         o.put("action_id", (Integer) null);

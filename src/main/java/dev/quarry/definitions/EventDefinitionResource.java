@@ -78,7 +78,7 @@ public class EventDefinitionResource {
         if (name.asText().length() > 400) {
             throw new ValidationException("Ensure this field has no more than 400 characters.", "name");
         }
-        return definitions.createEvent(auth.teamId(), name.asText(), edit)
+        return definitions.createEvent(auth.teamId(), name.asText(), edit, auth.key().userId())
                 .flatMap(this::withVolume)
                 .map(json -> Response.status(201).entity(json).type(MediaType.APPLICATION_JSON).build());
     }
@@ -111,7 +111,7 @@ public class EventDefinitionResource {
     public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
         UUID uuid = Edits.existing(id);
         Definitions.Edit edit = Edits.parse(body, false);
-        return definitions.updateEvent(auth.teamId(), uuid, edit)
+        return definitions.updateEvent(auth.teamId(), uuid, edit, auth.key().userId())
                 .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
                 .flatMap(this::withVolume);
     }

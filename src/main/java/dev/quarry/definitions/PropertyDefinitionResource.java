@@ -110,7 +110,7 @@ public class PropertyDefinitionResource {
     public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
         UUID uuid = Edits.existing(id);
         Definitions.Edit edit = Edits.parse(body, true);
-        return definitions.updateProperty(auth.teamId(), uuid, edit)
+        return definitions.updateProperty(auth.teamId(), uuid, edit, auth.key().userId())
                 .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
                 .map(d -> d.toJson(mapper, null));
     }

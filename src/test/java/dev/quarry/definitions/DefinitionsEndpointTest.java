@@ -204,6 +204,40 @@ class DefinitionsEndpointTest {
         as(team.key()).get(pbase + "?event_names=notjson").then().statusCode(400).body("attr", equalTo("event_names"));
     }
 
+    /** PostHog's enterprise serializers: updated_by is the editing user, verified_by who verified (cleared unverified). */
+    @Test
+    void editsNameWhoMadeThemAndWhoVerified() {
+        Project team = TestProjects.create("Definitions editors");
+        Capture.to(team).event("checkout", "u1", RECENT, Map.of("coupon", true)).send();
+        String base = "/api/projects/" + team.id() + "/event_definitions/";
+        String id = as(team.key()).get(base + "?search=checkout").then().statusCode(200)
+                .body("results[0].updated_by", nullValue()).body("results[0].verified_by", nullValue())
+                .extract().path("results[0].id");
+        int owner = (int) team.ownerUserId();
+        as(team.key()).body(Map.of("verified", true)).patch(base + id + "/").then().statusCode(200)
+                .body("updated_by.id", equalTo(owner)).body("verified_by.id", equalTo(owner))
+                .body("updated_by.email", notNullValue()).body("updated_by.uuid", notNullValue());
+        // every read names them: the page, the row, by name
+        as(team.key()).get(base + "?search=checkout").then().statusCode(200)
+                .body("results[0].updated_by.id", equalTo(owner)).body("results[0].verified_by.id", equalTo(owner));
+        as(team.key()).get(base + id + "/").then().statusCode(200).body("verified_by.id", equalTo(owner));
+        as(team.key()).get(base + "by_name/?name=checkout").then().statusCode(200).body("updated_by.id", equalTo(owner));
+        as(team.key()).body(Map.of("verified", false)).patch(base + id + "/").then().statusCode(200)
+                .body("verified_by", nullValue()).body("verified_at", nullValue()).body("updated_by.id", equalTo(owner));
+        String created = as(team.key()).body(Map.of("name", "planned", "verified", true)).post(base).then().statusCode(201)
+                .body("updated_by.id", equalTo(owner)).body("verified_by.id", equalTo(owner)).extract().path("id");
+        as(team.key()).get(base + created + "/").then().statusCode(200).body("verified_by.id", equalTo(owner));
+
+        String pbase = "/api/projects/" + team.id() + "/property_definitions/";
+        String prop = as(team.key()).get(pbase + "?properties=coupon").then().statusCode(200)
+                .body("results[0].updated_by", nullValue()).extract().path("results[0].id");
+        as(team.key()).body(Map.of("description", "Coupon used")).patch(pbase + prop + "/").then().statusCode(200)
+                .body("updated_by.id", equalTo(owner)).body("verified_by", nullValue());
+        as(team.key()).get(pbase + "?properties=coupon").then().statusCode(200)
+                .body("results[0].updated_by.id", equalTo(owner));
+        as(team.key()).get(pbase + prop + "/").then().statusCode(200).body("updated_by.id", equalTo(owner));
+    }
+
     @Test
     void scopesAndIsolation() {
         String base = "/api/projects/" + team.id() + "/event_definitions/";
