@@ -64,6 +64,16 @@ public final class RelativeDates {
      * {@code -1dStart} is the start of yesterday, {@code -1dEnd} its end, {@code -2hStart} the start of that hour.
      */
     public static ZonedDateTime parse(String value, ZonedDateTime now, boolean isEnd, String attr, boolean truncate) {
+        try {
+            return parseInRange(value, now, isEnd, attr, truncate);
+        } catch (java.time.DateTimeException | ArithmeticException outOfRange) {
+            // an amount or a year past what a date can hold (-9223372036854775807d, +999999999-12-31): PostHog's 400
+            throw new ValidationException("Invalid date: " + value + " (the amount is out of range)", attr);
+        }
+    }
+
+    private static ZonedDateTime parseInRange(String value, ZonedDateTime now, boolean isEnd, String attr,
+                                              boolean truncate) {
         if (value == null || value.isBlank()) {
             return null;
         }
@@ -103,7 +113,7 @@ public final class RelativeDates {
                 case "w" -> now.minusWeeks(amount).truncatedTo(ChronoUnit.DAYS);
                 case "m" -> now.minusMonths(amount).truncatedTo(ChronoUnit.DAYS);
                 // PostHog: a quarter is 13 weeks
-                case "q" -> now.minusWeeks(13 * amount).truncatedTo(ChronoUnit.DAYS);
+                case "q" -> now.minusWeeks(Math.multiplyExact(13, amount)).truncatedTo(ChronoUnit.DAYS);
                 default -> now.minusYears(amount).truncatedTo(ChronoUnit.DAYS);
             };
             if (!truncate) {
@@ -114,7 +124,7 @@ public final class RelativeDates {
                     case "d" -> now.minusDays(amount);
                     case "w" -> now.minusWeeks(amount);
                     case "m" -> now.minusMonths(amount);
-                    case "q" -> now.minusWeeks(13 * amount);
+                    case "q" -> now.minusWeeks(Math.multiplyExact(13, amount));
                     default -> now.minusYears(amount);
                 };
             }
