@@ -1,5 +1,7 @@
 package dev.quarry.insights;
 
+import dev.quarry.web.ResponseTooLargeException;
+
 import dev.quarry.dates.Interval;
 import dev.quarry.dates.QueryDateRange;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,6 +49,14 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, ActorsSource<InsightActorsQuery> {
+    /** The most counts a request's retention tables hold while rows are read (16 MB of longs). */
+    static final long MAX_COUNTED_CELLS = 2_000_000;
+    /**
+     * The most cells a broken-down answer is built with: one whole 500 × 500 hourly table (≈ 7.5 MB of JSON; a larger
+     * answer could not be carried anyway).
+     */
+    static final long MAX_ANSWER_CELLS = 250_000;
+
 
     @Override
     public String kind() {
@@ -478,10 +488,20 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
                 int r = plan.rows();
                 Map<String, long[][]> byValue = new LinkedHashMap<>();
                 Map<String, Long> totals = new HashMap<>();
+                java.util.function.Function<String, long[][]> table = k -> {
+                    // every breakdown value's table is counted before it is made: one request must not hold the
+                    // server's memory (a breaker's hourly 500 × 500 tables for 100 e-mails ran the JVM out of heap)
+                    long cells = (byValue.size() + 1L) * r * n;
+                    if (cells > MAX_COUNTED_CELLS) {
+                        throw ResponseTooLargeException.cells("retention table (breakdown values × rows × intervals)",
+                                cells, MAX_COUNTED_CELLS);
+                    }
+                    return new long[r][n];
+                };
                 for (Row row : rows) {
                     if (masks) {
                         String bd = row.getString(0);
-                        long[][] values = byValue.computeIfAbsent(bd, k -> new long[r][n]);
+                        long[][] values = byValue.computeIfAbsent(bd, table);
                         totals.merge(bd, addMasks(plan, values, row.getLong(1), row.getLong(2), row.getLong(3)),
                                 Long::sum);
                         continue;
@@ -493,7 +513,7 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
                     if (start < 0 || start >= r || j < 0 || j >= n) {
                         continue;
                     }
-                    long[][] values = byValue.computeIfAbsent(bd, k -> new long[r][n]);
+                    long[][] values = byValue.computeIfAbsent(bd, table);
                     if (plan.cumulative()) {
                         // c persons whose last return is j: they count in every interval 0..j
                         for (int k = 0; k <= j; k++) {
@@ -512,7 +532,13 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
                 if (plan.breakdown() == null) {
                     addRows(results, plan, byValue.getOrDefault("", new long[r][n]), null);
                 } else {
-                    for (Map.Entry<String, long[][]> e : ranked(plan, byValue, totals).entrySet()) {
+                    Map<String, long[][]> shown = ranked(plan, byValue, totals);
+                    long cells = (long) shown.size() * r * n;
+                    if (cells > MAX_ANSWER_CELLS) {
+                        throw ResponseTooLargeException.cells("retention answer (breakdown values × rows × "
+                                + "intervals)", cells, MAX_ANSWER_CELLS);
+                    }
+                    for (Map.Entry<String, long[][]> e : shown.entrySet()) {
                         addRows(results, plan, e.getValue(), e.getKey());
                     }
                 }

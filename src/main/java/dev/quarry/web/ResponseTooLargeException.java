@@ -28,6 +28,16 @@ public class ResponseTooLargeException extends ApiException {
                 + "async (\"async\": true) and fetch smaller pages of it", ""));
     }
 
+    /**
+     * An insight answer refused before it is built: {@code cells} values (a table's rows × columns × breakdown values)
+     * where at most {@code maxCells} are built, so that one request cannot hold the server's memory.
+     */
+    public static ResponseTooLargeException cells(String what, long cells, long maxCells) {
+        return new ResponseTooLargeException("The " + what + " would hold " + cells + " values, more than the "
+                + maxCells + " an answer is built with. Ask for less: fewer intervals, a lower breakdown_limit, or a "
+                + "shorter date range.");
+    }
+
     @Override
     public int status() {
         return 400;
