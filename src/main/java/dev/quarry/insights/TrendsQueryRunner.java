@@ -202,6 +202,9 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             List<List<CompiledQuery>> unitStatements = new ArrayList<>();
             List<QueryPlan<List<SeriesRow>>> perSeriesUnits = new ArrayList<>();
             java.util.concurrent.atomic.AtomicBoolean folded = new java.util.concurrent.atomic.AtomicBoolean();
+            // every part's rows are counted before their JSON is made: a breakdown_limit of 100,000 values of a
+            // HogQL breakdown built a 625 MB answer (a breaker's finding)
+            AnswerCells answer = new AnswerCells("trends answer (series × breakdown values × intervals)");
             for (int r = 0; r < ranges.size(); r++) {
                 QueryDateRange dr = ranges.get(r);
                 String label = compare ? (r == 0 ? "current" : "previous") : null;
@@ -217,9 +220,9 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                         if (cohort == null && breakdown != null && s.math().equals("total")) {
                             Plan single = new Plan(s, dr, seriesWhere, breakdown, null, totalValue, label);
                             if (single.window() == 0) {
-                                cohortUnits.add(singleScan(sql, single, global, own).map(cells -> {
+                                cohortUnits.add(singleScan(sql, single, global, own, answer).map(cells -> {
                                     folded.compareAndSet(false, cells.plan().kept() != null);
-                                    return seriesObjects(context, cells.plan(), cells.cells());
+                                    return seriesObjects(context, cells.plan(), cells.cells(), answer);
                                 }));
                                 continue;
                             }
@@ -229,14 +232,17 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                                     folded.compareAndSet(false, plan.kept() != null);
                                     TrendsRollup.Read rollup = cohort == null ? TrendsRollup.of(sql, plan, global) : null;
                                     if (rollup != null) {
-                                        return QueryPlan.run(rollup.statement()).map(result -> {
+                                        return QueryPlan.run(AnswerCells.bounded(rollup.statement())).map(result -> {
                                             own.add(result.compiled());
-                                            return seriesObjects(context, plan, rollup.cells(result.rows()));
+                                            answer.checkRows(result.rows().size());
+                                            return seriesObjects(context, plan, rollup.cells(result.rows()), answer);
                                         });
                                     }
-                                    return QueryPlan.run(counts(sql, plan)).map(result -> {
+                                    return QueryPlan.run(AnswerCells.bounded(counts(sql, plan))).map(result -> {
                                         own.add(result.compiled());
-                                        List<SeriesRow> objects = seriesObjects(context, plan, cells(result.rows()));
+                                        answer.checkRows(result.rows().size());
+                                        List<SeriesRow> objects = seriesObjects(context, plan, cells(result.rows()),
+                                                answer);
                                         if (cohort != null) {
                                             objects.replaceAll(o -> o.withCohort(cohort == 0 ? "all" : cohort,
                                                     cohortNames.get(cohort)));
@@ -481,13 +487,13 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
     /**
      * A breakdown in one scan of the events: the counts per bucket and raw breakdown value, each value's event count
      * over the range and its rank (count descending, then value, as the top-values statement of {@link #plan} ranks
-     * them) in the same statement. When at most {@code breakdown_limit} values occur that is the answer; beyond it,
-     * the extra values fold into the "other" bucket here for counts (math total: the other bucket's count is the sum
-     * of theirs), and for other maths (distinct persons, sums…), which do not add up, the counts are read again with
-     * the kept values folded in SQL. Same numbers as plan + counts either way.
+     * them) in the same statement, with the values ranked past {@code breakdown_limit} folded into the "other" bucket
+     * there (math total: the other bucket's count is the sum of theirs), so the rows read are at most
+     * (limit + 1) × buckets however many values occur. For other maths (distinct persons, sums…), which do not add up,
+     * the counts are read again with the kept values folded in SQL. Same numbers as plan + counts either way.
      */
     private static QueryPlan<Cells> singleScan(InsightSql sql, Plan plan, Expr global,
-                                               List<CompiledQuery> statements) {
+                                               List<CompiledQuery> statements, AnswerCells answer) {
         // a total count by a hot property is read from the per-property daily counts when they answer it
         SelectLike grouped = TrendsRollup.propertyCounts(sql, plan, global);
         if (grouped == null) {
@@ -501,14 +507,18 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                     + plan.series().aggregateHogQL() + " AS value, count() AS c FROM events WHERE {where} GROUP BY "
                     + (plan.totalValue() ? "" : idx + ", ") + "{bd}", values);
         }
+        int limit = plan.breakdown().limit();
         SelectLike totals = HogQLStatement.select("SELECT period, v, value, sum(c) OVER (PARTITION BY v) AS vc "
                 + "FROM {g} AS g", Map.of("g", grouped));
-        HogQLStatement scan = sql.statement("SELECT period, v, value, dense_rank() OVER (ORDER BY vc DESC, v ASC) AS r "
-                + "FROM {ranked} AS ranked ORDER BY r, period", Map.of("ranked", totals));
-        int limit = plan.breakdown().limit();
+        SelectLike ranked = HogQLStatement.select("SELECT period, v, value, dense_rank() OVER (ORDER BY vc DESC, "
+                + "v ASC) AS r FROM {totals} AS totals", Map.of("totals", totals));
+        HogQLStatement scan = AnswerCells.bounded(sql.statement("SELECT period, if(r <= {limit}, v, {other}) AS bv, "
+                + "sum(value) AS value, min(r) AS rk FROM {ranked} AS ranked GROUP BY period, bv ORDER BY rk, period",
+                Map.of("ranked", ranked, "limit", (long) limit, "other", Breakdown.OTHER_VALUE)));
         return QueryPlan.run(scan).flatMap(result -> {
             statements.add(result.compiled());
             io.vertx.mutiny.sqlclient.RowSet<Row> rows = result.rows();
+            answer.checkRows(rows.size());
             List<Cell> all = new ArrayList<>();
             List<String> kept = new ArrayList<>();
             boolean beyond = false;
@@ -528,27 +538,22 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             Plan folded = new Plan(plan.series(), plan.range(), plan.where(), plan.breakdown(), kept,
                     plan.totalValue(), plan.compareLabel());
             if (!plan.series().math().equals("total")) {
-                return QueryPlan.run(counts(sql, folded)).map(again -> {
+                return QueryPlan.run(AnswerCells.bounded(counts(sql, folded))).map(again -> {
                     statements.add(again.compiled());
+                    answer.checkRows(again.rows().size());
                     return new Cells(folded, cells(again.rows()));
                 });
             }
-            java.util.Set<String> keep = new java.util.HashSet<>(kept);
-            List<Cell> out = new ArrayList<>();
-            Map<Long, Long> other = new java.util.TreeMap<>();
-            for (Cell c : all) {
-                if (keep.contains(c.value())) {
-                    out.add(c);
-                } else {
-                    other.merge(c.period(), c.number() == null ? 0L : c.number().longValue(), Long::sum);
-                }
-            }
-            other.forEach((period, count) -> out.add(new Cell(period, Breakdown.OTHER_VALUE, count)));
-            return QueryPlan.of(new Cells(folded, out));
+            return QueryPlan.of(new Cells(folded, all));
         });
     }
 
-    private static List<SeriesRow> seriesObjects(QueryContext context, Plan plan, List<Cell> rows) {
+    /**
+     * The series rows of one part: one per breakdown value (biggest first, "other" last), charged to {@code answer}
+     * before their JSON is made.
+     */
+    private static List<SeriesRow> seriesObjects(QueryContext context, Plan plan, List<Cell> rows,
+                                                 AnswerCells answer) {
         int n = plan.range().bucketCount();
         Map<String, double[]> byValue = new LinkedHashMap<>();
         Map<String, Double> totals = new LinkedHashMap<>();
@@ -571,6 +576,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                 data[(int) period] = value;
             }
         }
+        answer.charge(byValue.size(), plan.totalValue() ? 0 : n);
         List<Map.Entry<String, double[]>> entries = new ArrayList<>(byValue.entrySet());
         if (plan.breakdown() != null) {
             // biggest first; "other" last

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.metering.Meter;
 import dev.quarry.metering.Metering;
+import dev.quarry.web.ResponseLimit;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
@@ -36,9 +37,11 @@ public class QueryCache {
     private final Metering metering;
     private final ObjectMapper mapper;
     private final ObjectMapper canonical;
+    private final TeamLanes lanes;
 
-    public QueryCache(Pool pool, Metering metering, ObjectMapper mapper) {
+    public QueryCache(Pool pool, Metering metering, ObjectMapper mapper, TeamLanes lanes) {
         this.pool = pool;
+        this.lanes = lanes;
         this.metering = metering;
         this.mapper = mapper;
         this.canonical = mapper.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
@@ -98,10 +101,16 @@ public class QueryCache {
         return false;
     }
 
+    /**
+     * The fresh-enough entry of a key, or null. An entry larger than any response could carry (written before answers
+     * were held to {@link ResponseLimit} when stored) is not read: a miss. The text is parsed in the project's lane,
+     * not on the event loop that delivered it.
+     */
     public Uni<Entry> get(long teamId, String key) {
         return pool.preparedQuery("SELECT response, last_refresh FROM query_cache "
-                        + "WHERE team_id = $1 AND cache_key = $2 AND expires_at > now()")
-                .execute(Tuple.of(teamId, key))
+                        + "WHERE team_id = $1 AND cache_key = $2 AND expires_at > now() AND octet_length(response) <= $3")
+                .execute(Tuple.of(teamId, key, ResponseLimit.MAX_ENCODED_BYTES))
+                .emitOn(lanes.lane(teamId))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         return null;
@@ -141,7 +150,12 @@ public class QueryCache {
      * after that drop. The version is read with a share lock, so a retype not yet committed is waited for.
      */
     public Uni<Void> put(long teamId, String key, ObjectNode response, Instant lastRefresh, Long definitionsVersion) {
-        java.util.List<Object> params = new java.util.ArrayList<>(java.util.List.of(teamId, key, response.toString(),
+        return put(teamId, key, response.toString(), lastRefresh, definitionsVersion);
+    }
+
+    /** {@link #put(long, String, ObjectNode, Instant, Long)} of an answer already written as JSON text. */
+    public Uni<Void> put(long teamId, String key, String response, Instant lastRefresh, Long definitionsVersion) {
+        java.util.List<Object> params = new java.util.ArrayList<>(java.util.List.of(teamId, key, response,
                 lastRefresh.atOffset(ZoneOffset.UTC), lastRefresh.plus(KEEP).atOffset(ZoneOffset.UTC)));
         String sql = PUT_SQL;
         if (definitionsVersion != null) {

@@ -285,10 +285,29 @@ public class QueryService {
             } else if (!result.has("timings") || result.get("timings").isEmpty()) {
                 result.putArray("timings").addObject().put("k", "./run").put("t", (System.nanoTime() - started) / 1e9);
             }
+            // an answer no response could carry is refused here, before it is cached or stored as an async result:
+            // a cached one would be served (and read) again on every repeat of the query
+            String stored = deliverable(result);
             ObjectNode body = withCacheFields(result, team, cacheKey, now, CachePolicy.of(parsed.runner().kind(), parsed.query(), result), false);
-            return store ? cache.put(team.id(), cacheKey, result, now, definitionsVersion).replaceWith(body)
+            return store ? cache.put(team.id(), cacheKey, stored, now, definitionsVersion).replaceWith(body)
                     : Uni.createFrom().item(body);
         }));
+    }
+
+    /**
+     * The answer's JSON text, once it is known to fit in a response ({@link dev.quarry.web.ResponseLimit}).
+     *
+     * @throws dev.quarry.web.ResponseTooLargeException 400 {@code response_too_large} when it would not
+     */
+    private String deliverable(ObjectNode result) {
+        byte[] json;
+        try {
+            json = mapper.writeValueAsBytes(result);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a query's answer", e);
+        }
+        dev.quarry.web.ResponseLimit.check(json);
+        return new String(json, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     ObjectNode withCacheFields(ObjectNode result, Team team, String cacheKey, Instant lastRefresh, CachePolicy policy,
