@@ -67,6 +67,18 @@ public class QueryExecutor {
             + "FunnelCorrelationActorsQuery:max_parallel_workers_per_gather=2;"
             + "PathsQuery:max_parallel_workers_per_gather=0";
     private volatile Admission kindAdmission;
+    /**
+     * The database time all statements of one run (one query, one insight request) may use together, summed over the
+     * statements that run side by side; see {@link QueryStatements}. Three statements' timeouts by default: a
+     * request costs at most what three statements of the project could cost at once.
+     */
+    @jakarta.inject.Inject
+    @ConfigProperty(name = "quarry.query.run-budget", defaultValue = "180s")
+    Duration runBudget = Duration.ofSeconds(180);
+    /** The most statements one run may start (a trends request's series × compared ranges × cohorts, each 1–2). */
+    @jakarta.inject.Inject
+    @ConfigProperty(name = "quarry.query.max-statements-per-run", defaultValue = "1000")
+    int maxStatementsPerRun = 1000;
 
     /** The kinds' settings, the most any kind adds, and the admission SELECT with room for them. */
     private record Admission(Map<String, List<String[]>> byKind, int extra, String sql) {}
@@ -146,13 +158,31 @@ public class QueryExecutor {
      */
     public Uni<RowSet<Row>> execute(long teamId, String queryId, String kind, String hogql, String sql,
                                     List<Object> params, Integer rowLimit) {
+        return execute(teamId, queryId, kind, hogql, sql, params, rowLimit, statementTimeout, null);
+    }
+
+    /**
+     * {@link #execute(long, String, String, String, String, List, Integer)} under {@code timeout} rather than the
+     * statement timeout (a statement of a run gets what is left of the run's budget: {@link QueryStatements}).
+     *
+     * @param began set to {@link System#nanoTime()} when the statement leaves this instance's queue and starts (null:
+     *     not wanted), so its time in the database is told from its time waiting for a slot
+     */
+    Uni<RowSet<Row>> execute(long teamId, String queryId, String kind, String hogql, String sql,
+                             List<Object> params, Integer rowLimit, Duration timeout,
+                             java.util.concurrent.atomic.AtomicLong began) {
         if (params.size() > dev.quarry.hogql.CompileBudget.MAX_PARAMETERS) {
             return Uni.createFrom().failure(new ValidationException("query_error", "Query has too many distinct values: "
                     + params.size() + " (limit " + dev.quarry.hogql.CompileBudget.MAX_PARAMETERS + ")", null));
         }
         // What the caller does with the rows (render them, compile its next statement) continues in the project's
         // lane, not on the event loop that delivered them.
-        return slots.run(() -> run(teamId, queryId, kind, hogql, sql, params, rowLimit)).emitOn(lanes.lane(teamId));
+        return slots.run(() -> {
+            if (began != null) {
+                began.set(System.nanoTime());
+            }
+            return run(teamId, queryId, kind, hogql, sql, params, rowLimit, timeout);
+        }).emitOn(lanes.lane(teamId));
     }
 
     /**
@@ -171,12 +201,12 @@ public class QueryExecutor {
      * ROLLBACK) before the connection goes back, so no connection is returned inside a transaction.
      */
     private Uni<RowSet<Row>> run(long teamId, String queryId, String kind, String hogql, String sql,
-                                 List<Object> params, Integer rowLimit) {
+                                 List<Object> params, Integer rowLimit, Duration timeout) {
         Started start = new Started(OffsetDateTime.now(clock), System.nanoTime());
         return pool.withConnection(conn -> {
             Uni<Settled<RowSet<Row>>> begin = settle(conn.query("BEGIN READ ONLY").execute());
             Uni<Settled<RowSet<Row>>> admit = settle(conn.preparedQuery(kindAdmission().sql()).execute(
-                    admitParams(teamId, kind)));
+                    admitParams(teamId, kind, timeout)));
             Uni<Settled<RowSet<Row>>> role = settle(conn.query("SET LOCAL ROLE quarry_query_reader").execute());
             Uni<Settled<PreparedStatement>> prepared = settle(conn.prepare(sql));
             return Uni.combine().all().unis(begin, admit, role, prepared).asTuple().flatMap(first -> {
@@ -201,7 +231,7 @@ public class QueryExecutor {
                     // client's own prepare, which retries with the values' types, in one pipeline after a new BEGIN
                     return rollback.flatMap(x -> Uni.combine().all().unis(
                                     settle(conn.query("BEGIN READ ONLY").execute()),
-                                    settle(conn.preparedQuery(kindAdmission().sql()).execute(admitParams(teamId, kind))),
+                                    settle(conn.preparedQuery(kindAdmission().sql()).execute(admitParams(teamId, kind, timeout))),
                                     settle(conn.query("SET LOCAL ROLE quarry_query_reader").execute())).asTuple())
                             .flatMap(again -> {
                                 Throwable failure = again.getItem1().failure() != null ? again.getItem1().failure()
@@ -284,11 +314,12 @@ public class QueryExecutor {
         return failure;
     }
 
-    private Tuple admitParams(long teamId, String kind) {
+    private Tuple admitParams(long teamId, String kind, Duration timeout) {
+        String timeoutMillis = String.valueOf(Math.max(1, timeout.toMillis()));
         List<Object> values = new java.util.ArrayList<>();
         values.add(teamId);
         values.add(maxConcurrentPerTeam);
-        values.add(String.valueOf(statementTimeout.toMillis()));
+        values.add(timeoutMillis);
         for (String[] setting : sessionSettings) {
             values.add(setting[0]);
             values.add(setting[1]);
@@ -301,7 +332,7 @@ public class QueryExecutor {
         }
         for (int i = own.size(); i < a.extra(); i++) {
             values.add("statement_timeout");
-            values.add(String.valueOf(statementTimeout.toMillis()));
+            values.add(timeoutMillis);
         }
         return Tuple.from(values);
     }
@@ -368,7 +399,8 @@ public class QueryExecutor {
      * {@link QueryStatements}).
      */
     public QueryStatements statements(long teamId, String queryId) {
-        return new QueryStatements(this, teamId, queryId, maxConcurrentPerTeam);
+        return new QueryStatements(this, teamId, queryId, maxConcurrentPerTeam,
+                new QueryStatements.Budget(statementTimeout, runBudget, maxStatementsPerRun));
     }
 
     public Duration statementTimeout() {
