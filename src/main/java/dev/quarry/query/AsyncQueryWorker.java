@@ -23,6 +23,14 @@ public class AsyncQueryWorker {
     private static final java.time.Duration STATUS_RETRY_FIRST = java.time.Duration.ofSeconds(1);
     private static final java.time.Duration STATUS_RETRY_MAX = java.time.Duration.ofSeconds(15);
     private static final int STATUS_RETRIES = 8;
+    /**
+     * A run refused because the project (or this instance) has no room for its statements is tried again, as PostHog's
+     * {@code process_query_task} retries {@code CHQueryErrorTooManySimultaneousQueries}: exponential back-off from 1 s up
+     * to 10 s between tries, at most 10 more tries (about a minute and a half).
+     */
+    static final java.time.Duration BUSY_RETRY_FIRST = java.time.Duration.ofSeconds(1);
+    static final java.time.Duration BUSY_RETRY_MAX = java.time.Duration.ofSeconds(10);
+    static final int BUSY_RETRIES = 10;
 
     private final Teams teams;
     private final QueryStatusStore statuses;
@@ -49,9 +57,22 @@ public class AsyncQueryWorker {
     }
 
     private Uni<Void> run(Team team, AsyncQueryJob job) {
-        return Uni.createFrom().deferred(() -> service.calculate(team,
-                        QueryRunners.parse(runners.get(job.kind()), job.query()), job.queryId(), job.cacheKey(), true))
-                .onItemOrFailure().transformToUni((body, failure) -> {
+        // a try after the first runs only while the status is still there (not cancelled meanwhile)
+        java.util.concurrent.atomic.AtomicBoolean tried = new java.util.concurrent.atomic.AtomicBoolean();
+        Uni<java.util.Optional<com.fasterxml.jackson.databind.node.ObjectNode>> attempt = Uni.createFrom().deferred(() -> {
+            Uni<Boolean> wanted = tried.getAndSet(true) ? statuses.get(team.id(), job.queryId()).map(s -> s != null)
+                    : Uni.createFrom().item(true);
+            return wanted.flatMap(still -> still
+                    ? service.calculate(team, QueryRunners.parse(runners.get(job.kind()), job.query()), job.queryId(),
+                            job.cacheKey(), true).map(java.util.Optional::of)
+                    : Uni.createFrom().item(java.util.Optional.empty()));
+        });
+        return retriedWhileBusy(attempt, BUSY_RETRY_FIRST, BUSY_RETRY_MAX, BUSY_RETRIES)
+                .onItemOrFailure().transformToUni((answer, failure) -> {
+                    if (failure == null && answer.isEmpty()) {
+                        return Uni.createFrom().voidItem(); // cancelled while it waited for room
+                    }
+                    com.fasterxml.jackson.databind.node.ObjectNode body = failure == null ? answer.get() : null;
                     Instant end = clock.instant();
                     QueryStatus.Patch patch;
                     if (failure == null) {
@@ -72,6 +93,24 @@ public class AsyncQueryWorker {
                     return retriedWhileAway(statuses.update(team.id(), job.queryId(), patch, end).replaceWithVoid(),
                             STATUS_RETRY_FIRST, STATUS_RETRY_MAX, STATUS_RETRIES);
                 });
+    }
+
+    /**
+     * {@code run} (lazy: each subscription runs it again) tried again with exponential back-off from {@code first} up
+     * to {@code max}, at most {@code times} more times, while it is refused for want of room ({@link #busy}); any other
+     * failure, or the last refusal, fails the Uni.
+     */
+    static <T> Uni<T> retriedWhileBusy(Uni<T> run, java.time.Duration first, java.time.Duration max, int times) {
+        return run.onFailure(AsyncQueryWorker::busy).retry().withBackOff(first, max).atMost(times);
+    }
+
+    /**
+     * The project has no free statement slot or lane place (429), or this instance has too many statements waiting
+     * (503): room comes back when the running ones end.
+     */
+    static boolean busy(Throwable failure) {
+        return failure instanceof dev.quarry.web.ThrottledException
+                || failure instanceof dev.quarry.web.ServiceUnavailableException;
     }
 
     /**

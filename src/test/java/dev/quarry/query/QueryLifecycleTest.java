@@ -284,6 +284,33 @@ class QueryLifecycleTest {
         get(team, id).then().statusCode(200);
     }
 
+    /**
+     * An async query refused for want of room (the project's three statements are taken) waits and is tried again, as
+     * PostHog's query task retries TooManySimultaneousQueries, rather than failing at once with the 429's text.
+     */
+    @Test
+    void anAsyncQueryPastTheProjectsLimitWaitsForRoom() throws InterruptedException {
+        String[] ids = {unique("full"), unique("full"), unique("full")};
+        for (String id : ids) {
+            post(team, SLOW, "force_async", id).then().statusCode(202);
+        }
+        for (String id : ids) {
+            awaitRunning(id);
+        }
+        String waiting = unique("waits");
+        try {
+            post(team, "select 41 + 1", "force_async", waiting).then().statusCode(202);
+            Thread.sleep(1_500); // refused at least once by now, and tried again after a second
+            get(team, waiting).then().statusCode(202).body("query_status.complete", equalTo(false))
+                    .body("query_status.error", equalTo(false));
+        } finally {
+            for (String id : ids) {
+                cancel(team, id).then().statusCode(200);
+            }
+        }
+        awaitComplete(team, waiting).then().statusCode(200).body("query_status.results.results[0][0]", equalTo(42));
+    }
+
     @Test
     void aFourthConcurrentQueryOfATeamIsThrottled() throws InterruptedException {
         String[] ids = {unique("busy"), unique("busy"), unique("busy")};
