@@ -42,8 +42,24 @@ public class ApiExceptionMapper {
                 + (path == null ? "" : " (field " + path + ")"), path));
     }
 
+    private final RouteTable routes;
+
+    public ApiExceptionMapper(RouteTable routes) {
+        this.routes = routes;
+    }
+
+    /**
+     * No resource method matched. On a path that is one of the API's routes with other methods (say {@code POST
+     * persons/}), DRF's 405 naming the method sent, with {@code Allow}; anything else PostHog's 404.
+     */
     @ServerExceptionMapper
-    public Response notFound(jakarta.ws.rs.NotFoundException e) {
+    public Response notFound(jakarta.ws.rs.NotFoundException e, jakarta.ws.rs.core.UriInfo uri,
+                             jakarta.ws.rs.core.Request request) {
+        java.util.Set<String> allowed = routes.methodsOf(uri.getPath());
+        String method = request.getMethod();
+        if (!allowed.isEmpty() && !allowed.contains(method)) {
+            return apiException(new MethodNotAllowedException(method)); // AllowHeaderFilter names the methods
+        }
         return apiException(new NotFoundException());
     }
 
