@@ -196,6 +196,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.query.QueryReply.class,
         dev.quarry.query.QueryRequest.class,
         dev.quarry.query.QueryRunners.Parsed.class,
+        dev.quarry.query.QueryStatements.Budget.class,
         dev.quarry.query.RefreshMode.class,
         // dev.quarry.web
         dev.quarry.web.ApiError.class,
@@ -206,6 +207,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.web.LimitOffset.Page.class,
         dev.quarry.web.PythonCodecs.Codec.class,
         dev.quarry.web.PythonCodecs.Declared.class,
+        dev.quarry.web.RouteTable.Route.class,
         // added with the CLI / MCP tool endpoints (issue 20)
         dev.quarry.definitions.Definitions.Edit.class,
         dev.quarry.definitions.Definitions.Page.class,

@@ -27,7 +27,7 @@ public class RouteTable {
     private static final List<String> METHODS = List.of("get", "post", "put", "patch", "delete", "head", "options");
 
     /** One route: its template as a pattern, how many literal segments it has (more wins), its methods. */
-    record Route(String template, Pattern pattern, int literals, Set<String> methods) {
+    public record Route(String template, Pattern pattern, int literals, Set<String> methods) {
     }
 
     private final ObjectMapper mapper;
