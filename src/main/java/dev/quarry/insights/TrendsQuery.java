@@ -46,7 +46,6 @@ public record TrendsQuery(String kind, DateRange dateRange, PropertyFilter prope
         QuerySchema.unsupported("TrendsQuery", "aggregation_group_type_index", aggregationGroupTypeIndex);
         QuerySchema.unsupported("TrendsQuery", "samplingFactor", samplingFactor, "1", "1.0");
         if (trendsFilter != null) {
-            QuerySchema.unsupported("TrendsQuery.trendsFilter", "formulas", trendsFilter.formulas());
             QuerySchema.unsupported("TrendsQuery.trendsFilter", "smoothingIntervals", trendsFilter.smoothingIntervals(),
                     "1");
             QuerySchema.unsupported("TrendsQuery.trendsFilter", "breakdown_histogram_bin_count",
@@ -71,8 +70,8 @@ public record TrendsQuery(String kind, DateRange dateRange, PropertyFilter prope
 
     /**
      * PostHog's {@code TrendsFilter}: {@code display} (a total-value display such as {@code BoldNumber} computes one
-     * number per series), {@code formula} or {@code formulaNodes} (one formula over the series A, B, …), and display
-     * fields ({@link DisplayOnly}). {@code formulas}, {@code smoothingIntervals} other than 1 and
+     * number per series), {@code formulaNodes}, {@code formulas} or {@code formula} (formulas over the series A, B, …;
+     * {@link #formulasToApply()}), and display fields ({@link DisplayOnly}). {@code smoothingIntervals} other than 1 and
      * {@code breakdown_histogram_bin_count} are refused.
      */
     @RegisterForReflection
@@ -87,33 +86,42 @@ public record TrendsQuery(String kind, DateRange dateRange, PropertyFilter prope
             displayOnly = DisplayOnly.check(displayOnly, "TrendsQuery.trendsFilter");
         }
 
-        /** The formula's text ({@code formula}, else the one formula node's), or null for none. */
-        public String formulaText() {
-            if (formula != null && !formula.isBlank()) {
-                return formula;
-            }
+        /**
+         * The formulas, in PostHog's precedence ({@code TrendsQueryRunner.formula_nodes}): {@code formulaNodes} when
+         * given, else one node per {@code formulas} entry, else {@code formula}; empty for none. Each is answered in turn
+         * (with compare: the current range's results, then the previous range's).
+         *
+         * @throws ValidationException 400 naming the field when an entry is not an object with a formula
+         */
+        public List<FormulaNode> formulasToApply() {
             if (formulaNodes != null && !formulaNodes.isEmpty()) {
-                if (formulaNodes.size() > 1) {
-                    throw new ValidationException("Only one formula is supported", "formulaNodes");
+                for (FormulaNode node : formulaNodes) {
+                    if (node == null || node.formula() == null || node.formula().isBlank()) {
+                        throw new ValidationException("Each formula node needs a formula", "formulaNodes");
+                    }
                 }
-                FormulaNode node = formulaNodes.get(0);
-                return node == null ? null : node.formula();
+                return formulaNodes;
             }
-            return null;
-        }
-
-        /** The formula node's {@code custom_name}, when given and not blank. */
-        public String formulaName() {
-            if (formulaNodes == null || formulaNodes.isEmpty() || formulaNodes.get(0) == null) {
-                return null;
+            if (formulas != null && !formulas.isEmpty()) {
+                List<FormulaNode> nodes = new java.util.ArrayList<>();
+                for (String text : formulas) {
+                    if (text == null || text.isBlank()) {
+                        throw new ValidationException("Each formula must be a formula over the series", "formulas");
+                    }
+                    nodes.add(new FormulaNode(text, null));
+                }
+                return nodes;
             }
-            String name = formulaNodes.get(0).customName();
-            return name == null || name.isBlank() ? null : name;
+            return formula == null || formula.isBlank() ? List.of() : List.of(new FormulaNode(formula, null));
         }
     }
 
     /** PostHog's {@code TrendsFormulaNode}: a formula over the series ({@code A + B}) and its display name. */
     @RegisterForReflection
     public record FormulaNode(String formula, @JsonProperty("custom_name") String customName) {
+        /** PostHog's label of the formula's results: its custom_name, else "Formula (<formula>)". */
+        public String label() {
+            return customName != null && !customName.isEmpty() ? customName : "Formula (" + formula + ")";
+        }
     }
 }

@@ -178,11 +178,14 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         Breakdown breakdown = cohorts != null ? null : parsed;
         TrendsQuery.TrendsFilter trendsFilter = query.filter();
         boolean totalValue = TOTAL_VALUE_DISPLAYS.contains(String.valueOf(trendsFilter.display()));
-        String formulaText = trendsFilter.formulaText();
-        Formula formula = formulaText == null ? null : Formula.parse(formulaText, series.size());
-        String formulaLabel = trendsFilter.formulaName() != null ? trendsFilter.formulaName()
-                : formula == null ? null : "Formula (" + formula.text() + ")";
-        if (formula != null && cohorts != null) {
+        // every formula is parsed before anything runs: one that does not parse is a 400 with nothing sent
+        List<Formula> formulas = new ArrayList<>();
+        List<String> formulaLabels = new ArrayList<>();
+        for (TrendsQuery.FormulaNode node : trendsFilter.formulasToApply()) {
+            formulas.add(Formula.parse(node.formula(), series.size()));
+            formulaLabels.add(node.label());
+        }
+        if (!formulas.isEmpty() && cohorts != null) {
             throw new ValidationException("Formulas with a cohort breakdown are not supported", "breakdown_type");
         }
         // a cohort breakdown is one series per cohort: the series' events of that cohort's members (a person in
@@ -259,10 +262,15 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             return chain.map(perSeries -> {
                 ObjectNode body = context.mapper().createObjectNode();
                 ArrayNode results = body.putArray("results");
-                if (formula != null) {
-                    for (int r = 0; r < ranges.size(); r++) {
-                        List<List<SeriesRow>> group = perSeries.subList(r * series.size(), (r + 1) * series.size());
-                        formulaResults(context, formula, formulaLabel, group, totalValue).forEach(results::add);
+                if (!formulas.isEmpty()) {
+                    // PostHog: formula by formula, each with the current range's results, then the previous range's
+                    for (int f = 0; f < formulas.size(); f++) {
+                        for (int r = 0; r < ranges.size(); r++) {
+                            List<List<SeriesRow>> group = perSeries.subList(r * series.size(),
+                                    (r + 1) * series.size());
+                            formulaResults(context, formulas.get(f), formulaLabels.get(f), group, totalValue)
+                                    .forEach(results::add);
+                        }
                     }
                 } else if (cohorts != null) {
                     cohortOrder(perSeries, ranges.size(), series, cohorts).forEach(o -> results.add(o.json()));

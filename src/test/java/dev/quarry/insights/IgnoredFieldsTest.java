@@ -73,7 +73,6 @@ class IgnoredFieldsTest {
         refused(with("TrendsQuery", "samplingFactor", 0.1), "samplingFactor");
         refused(with("TrendsQuery", "somethingNew", true), "somethingNew");
         refused(withFilter("TrendsQuery", "trendsFilter", "smoothingIntervals", 7), "smoothingIntervals");
-        refused(withFilter("TrendsQuery", "trendsFilter", "formulas", List.of("A*2")), "formulas");
         refused(withFilter("TrendsQuery", "breakdownFilter", "breakdown_normalize_url", true), "breakdown_normalize_url");
         Map<String, Object> grouped = base("TrendsQuery");
         grouped.put("series", List.of(Map.of("kind", "EventsNode", "event", "$pageview", "math", "dau",

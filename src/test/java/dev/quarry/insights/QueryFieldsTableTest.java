@@ -60,7 +60,7 @@ class QueryFieldsTableTest {
     static {
         TABLE.put(TrendsQuery.class, INSIGHT_META + " dateRange=H properties=H filterTestAccounts=H series=H"
                 + " interval=H trendsFilter=H breakdownFilter=H compareFilter=H");
-        TABLE.put(TrendsQuery.TrendsFilter.class, "display=H formula=H formulaNodes=H formulas=R"
+        TABLE.put(TrendsQuery.TrendsFilter.class, "display=H formula=H formulaNodes=H formulas=H"
                 + " smoothingIntervals=R breakdown_histogram_bin_count=R displayOnly=*");
         TABLE.put(TrendsQuery.FormulaNode.class, "formula=H custom_name=H");
         TABLE.put(FunnelsQuery.class, INSIGHT_META + " series=H funnelsFilter=H breakdownFilter=H dateRange=H"

@@ -158,6 +158,39 @@ class TrendsEndpointTest {
         assertEquals("Views and signups", body.getString("results[0].label"));
     }
 
+    /**
+     * Several formulas, as PostHog's formula_nodes take them ({@code formulaNodes}, else {@code formulas}, else
+     * {@code formula}): one result per formula in order, each labelled by its custom_name or "Formula (…)"; with
+     * compare, each formula's current result then its previous one.
+     */
+    @Test
+    void severalFormulas() {
+        List<Map<String, Object>> series = List.of(pageviews(), Map.of("kind", "EventsNode", "event", "signed up"));
+        JsonPath body = query(team, trends(series, Map.of("trendsFilter", Map.of("formulaNodes", List.of(
+                Map.of("formula", "A+B", "custom_name", "Sum"), Map.of("formula", "A - B"), Map.of("formula", "B ** 2"))))));
+        assertEquals(List.of("Sum", "Formula (A - B)", "Formula (B ** 2)"), body.getList("results.label"));
+        assertEquals(List.of(3f, 4f, 2f), body.getList("results[0].data", Float.class));
+        assertEquals(List.of(3f, 2f, 2f), body.getList("results[1].data", Float.class));
+        assertEquals(List.of(0f, 1f, 0f), body.getList("results[2].data", Float.class));
+        // formulaNodes win over formula; formulas (a list of texts) over formula
+        body = query(team, trends(series, Map.of("trendsFilter", Map.of("formula", "A", "formulas", List.of("B", "A*2")))));
+        assertEquals(List.of("Formula (B)", "Formula (A*2)"), body.getList("results.label"));
+        assertEquals(List.of(6f, 6f, 4f), body.getList("results[1].data", Float.class));
+        body = query(team, trends(series, Map.of("trendsFilter", Map.of("formula", "A", "formulaNodes",
+                List.of(Map.of("formula", "B"))))));
+        assertEquals(List.of("Formula (B)"), body.getList("results.label"));
+        // with compare: formula by formula, current then previous
+        body = query(team, trends(series, Map.of("compareFilter", Map.of("compare", true),
+                "dateRange", range("2020-02-02", "2020-02-03"),
+                "trendsFilter", Map.of("formulas", List.of("A+B", "A-B")))));
+        assertEquals(List.of("Formula (A+B)", "Formula (A+B)", "Formula (A-B)", "Formula (A-B)"),
+                body.getList("results.label"));
+        assertEquals(List.of("current", "previous", "current", "previous"), body.getList("results.compare_label"));
+        // a formula node without a formula is a 400 naming the field
+        assertEquals(400, InsightTestSupport.status(team, trends(series, Map.of("trendsFilter",
+                Map.of("formulaNodes", List.of(Map.of("custom_name", "nothing")))))));
+    }
+
     /** sum(price) per day: 10 + "5" = 15 on 02-01, nothing after. */
     @Test
     void propertyMath() {

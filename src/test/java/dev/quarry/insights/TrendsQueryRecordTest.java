@@ -1,7 +1,6 @@
 package dev.quarry.insights;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,7 +30,7 @@ class TrendsQueryRecordTest {
         return assertThrows(ValidationException.class, () -> {
             TrendsQuery q = parse(text);
             q.checkSupported();
-            q.filter().formulaText();
+            q.filter().formulasToApply();
             Breakdown.of(q.breakdownFilter(), Breakdown.TRENDS);
         }).attr();
     }
@@ -49,14 +48,14 @@ class TrendsQueryRecordTest {
         assertEquals("week", q.interval());
         assertEquals(2, q.series().size());
         assertEquals("BoldNumber", q.filter().display());
-        assertEquals("A/B", q.filter().formulaText());
-        assertEquals("Ratio", q.filter().formulaName());
+        assertEquals(java.util.List.of(new TrendsQuery.FormulaNode("A/B", "Ratio")), q.filter().formulasToApply());
+        assertEquals("Ratio", q.filter().formulasToApply().get(0).label());
         assertTrue(q.compare().on());
         assertEquals("-1w", q.compare().compareTo());
         assertEquals(new Breakdown("event", "$browser", java.util.List.of(), 5, false),
                 Breakdown.of(q.breakdownFilter(), Breakdown.TRENDS));
         TrendsQuery bare = parse("{'kind':'TrendsQuery','series':[{'event':'a'}]}");
-        assertNull(bare.filter().formulaText());
+        assertTrue(bare.filter().formulasToApply().isEmpty());
         assertEquals(false, bare.compare().on());
     }
 
@@ -64,10 +63,10 @@ class TrendsQueryRecordTest {
     void wrongFieldsAre400NamingThem() {
         assertEquals("somethingNew", refused("{'series':[],'somethingNew':1}"));
         assertEquals("colour", refused("{'trendsFilter':{'colour':'red'}}"));
-        assertEquals("formulas", refused("{'trendsFilter':{'formulas':['A+B']}}"));
+        assertEquals("formulas", refused("{'trendsFilter':{'formulas':['A+B', '']}}"));
         assertEquals("smoothingIntervals", refused("{'trendsFilter':{'smoothingIntervals':7}}"));
         assertEquals("smoothingIntervals", refused("{'trendsFilter':{'smoothingIntervals':'x'}}"));
-        assertEquals("formulaNodes", refused("{'trendsFilter':{'formulaNodes':[{'formula':'A'},{'formula':'B'}]}}"));
+        assertEquals("formulaNodes", refused("{'trendsFilter':{'formulaNodes':[{'formula':'A'},{'custom_name':'B'}]}}"));
         assertEquals("name", refused("{'trendsFilter':{'formulaNodes':[{'formula':'A','name':'x'}]}}"));
         assertEquals("compare_against", refused("{'compareFilter':{'compare':true,'compare_against':'x'}}"));
         assertEquals("breakdown_limit", refused("{'breakdownFilter':{'breakdown':'a','breakdown_limit':0}}"));
