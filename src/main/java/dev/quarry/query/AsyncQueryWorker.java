@@ -25,12 +25,14 @@ public class AsyncQueryWorker {
     private static final int STATUS_RETRIES = 8;
     /**
      * A run refused because the project (or this instance) has no room for its statements is tried again, as PostHog's
-     * {@code process_query_task} retries {@code CHQueryErrorTooManySimultaneousQueries}: exponential back-off from 1 s up
-     * to 10 s between tries, at most 10 more tries (about a minute and a half).
+     * Celery tasks retry {@code CHQueryErrorTooManySimultaneousQueries}: exponential back-off from 1 s up to 10 s between
+     * tries. PostHog stops after 10 more tries (about 75 s); Quarry's statements may run 60 s and a run's statements
+     * 180 s together, so it tries 20 more times (about 3 minutes): a query queued behind three runs of a full budget
+     * still gets its turn (a breaker's flood gave up at 55–74 s, before the first statements' 60 s had passed).
      */
     static final java.time.Duration BUSY_RETRY_FIRST = java.time.Duration.ofSeconds(1);
     static final java.time.Duration BUSY_RETRY_MAX = java.time.Duration.ofSeconds(10);
-    static final int BUSY_RETRIES = 10;
+    static final int BUSY_RETRIES = 20;
 
     private final Teams teams;
     private final QueryStatusStore statuses;

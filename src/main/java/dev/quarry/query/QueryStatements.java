@@ -49,6 +49,12 @@ public final class QueryStatements {
     /** Nanoseconds of the budget held by running statements, and used by those that have ended. */
     private long reservedNanos;
     private long usedNanos;
+    /**
+     * The first failure of a statement of this run (not a refusal it waits out): the run has failed, and no statement
+     * of it starts after that — a waiting one fails with it. (A cancelled async query's run failed in its three
+     * running statements and handed their places to three waiting ones, which ran on for 43 s.)
+     */
+    private Throwable stopped;
 
     /**
      * What one run may use: each statement at most {@code statementTimeout}, all of them together
@@ -120,9 +126,11 @@ public final class QueryStatements {
                         synchronized (this) {
                             // no slot for this one, while a sibling holds one or has just given one back: the
                             // project has room for fewer of this run's statements at once, not for none
-                            again = refused && (running > 1 || finished != finishedBefore);
+                            again = refused && stopped == null && (running > 1 || finished != finishedBefore);
                             if (again) {
                                 capacity = Math.max(1, running - 1);
+                            } else if (failure != null && stopped == null) {
+                                stopped = failure;
                             }
                         }
                         if (released.compareAndSet(false, true)) {
@@ -147,11 +155,16 @@ public final class QueryStatements {
             AtomicBoolean gone = new AtomicBoolean();
             Runnable waiter = () -> {
                 Long grant;
+                Throwable failed;
                 synchronized (this) {
-                    grant = gone.get() ? null : take();
+                    failed = stopped;
+                    grant = gone.get() || failed != null ? null : take();
                 }
                 if (gone.get()) {
                     release(false, 0, 0); // the caller went away while waiting: pass the place on
+                } else if (failed != null) {
+                    release(false, 0, 0);
+                    emitter.fail(failed);
                 } else if (grant == null) {
                     release(false, 0, 0);
                     emitter.fail(spent());
@@ -161,6 +174,10 @@ public final class QueryStatements {
             };
             long grant;
             synchronized (this) {
+                if (stopped != null) {
+                    emitter.fail(stopped);
+                    return;
+                }
                 if (running < capacity && (running == 0 || left() >= Budget.MIN_GRANT_NANOS)) {
                     running++;
                     Long taken = take();
@@ -228,7 +245,8 @@ public final class QueryStatements {
             if (ranStatement) {
                 finished++;
             }
-            if (running < capacity && !waiting.isEmpty() && (running == 0 || left() >= Budget.MIN_GRANT_NANOS)) {
+            if (running < capacity && !waiting.isEmpty()
+                    && (stopped != null || running == 0 || left() >= Budget.MIN_GRANT_NANOS)) {
                 next = waiting.poll();
                 running++;
             }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.quarry.metering.QueryCost;
 import dev.quarry.testing.PostgresResource;
 import dev.quarry.testing.TestProjects;
+import dev.quarry.web.QueryCancelledException;
 import dev.quarry.web.QueryTimeoutException;
 import dev.quarry.web.ValidationException;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -49,7 +50,11 @@ class RunBudgetTest {
     Pool pool;
 
     private QueryExecutor executor(int maxStatements) {
-        QueryExecutor executor = new QueryExecutor(pool, costs, metering, lanes, Duration.ofMillis(800), 3, 8, 2,
+        return executor(maxStatements, Duration.ofMillis(800));
+    }
+
+    private QueryExecutor executor(int maxStatements, Duration statementTimeout) {
+        QueryExecutor executor = new QueryExecutor(pool, costs, metering, lanes, statementTimeout, 3, 8, 2,
                 "work_mem=32MB");
         executor.runBudget = Duration.ofMillis(1500);
         executor.maxStatementsPerRun = maxStatements;
@@ -97,6 +102,44 @@ class RunBudgetTest {
         CompletionException e = assertThrows(CompletionException.class,
                 () -> run.all(sleeps(run, 1, 1.0)).subscribeAsCompletionStage().join());
         assertInstanceOf(QueryTimeoutException.class, e.getCause());
+    }
+
+    /**
+     * A run whose statements fail (here cancelled, as DELETE query/:id cancels them) starts none of its waiting ones:
+     * six 2 s statements, three at a time, cancelled while the first three run, leave nothing running (a breaker's
+     * cancelled async query handed its three places to three waiting statements, which ran on for 43 s).
+     */
+    @Test
+    void aFailedRunStartsNoMoreStatements() throws InterruptedException {
+        long team = TestProjects.create("Run budget cancelled").id();
+        QueryExecutor executor = executor(1000, Duration.ofSeconds(10));
+        executor.runBudget = Duration.ofSeconds(60);
+        QueryStatements run = executor.statements(team, "cancelled");
+        java.util.concurrent.CompletableFuture<List<Integer>> answer = run.all(sleeps(run, 6, 2))
+                .subscribeAsCompletionStage();
+        awaitActive(team, "cancelled", 3);
+        assertTrue(executor.cancel(team, "cancelled").await().atMost(WAIT));
+        CompletionException e = assertThrows(CompletionException.class, answer::join);
+        assertInstanceOf(QueryCancelledException.class, e.getCause());
+        Thread.sleep(500);
+        assertEquals(0, active(team, "cancelled"), "statements of the cancelled run still running");
+    }
+
+    private long active(long team, String queryId) {
+        return pool.preparedQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 "
+                        + "AND state = 'active'")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(QueryExecutor.registryName(team, queryId)))
+                .await().atMost(WAIT).iterator().next().getLong(0);
+    }
+
+    private void awaitActive(long team, String queryId, int statements) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            if (active(team, queryId) >= statements) {
+                return;
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError(statements + " statements of " + queryId + " never ran at once");
     }
 
     @Test
