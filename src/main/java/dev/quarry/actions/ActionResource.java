@@ -7,7 +7,6 @@ import dev.quarry.auth.RequestAuth;
 import dev.quarry.auth.RequiresScopes;
 import dev.quarry.web.ApiPaths;
 import dev.quarry.web.LimitOffset;
-import dev.quarry.web.MethodNotAllowedException;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
@@ -108,12 +107,15 @@ public class ActionResource {
         return update(id, body);
     }
 
-    /** PostHog forbids a hard delete (ForbidDestroyModel): 405; {@code PATCH {"deleted": true}} soft-deletes. */
+    /**
+     * PostHog forbids a hard delete: its ForbidDestroyModel answers a bare 405 (no body, the id not looked up);
+     * {@code PATCH {"deleted": true}} soft-deletes.
+     */
     @DELETE
     @Path("{id}")
     @RequiresScopes("action:write")
     public Response destroy(@PathParam("id") String id) {
-        throw new MethodNotAllowedException("DELETE");
+        return Response.status(405).build();
     }
 
     /**

@@ -62,6 +62,7 @@ class IsolationSweepTest {
             Map.entry("DELETE /api/projects/{project_id}/persons/reset_person_distinct_id", "always 405, touches nothing"),
             Map.entry("POST /api/projects/{project_id}/persons/{action: lifecycle|stickiness|trends|values|cohorts}", "always 405, touches nothing"),
             Map.entry("DELETE /api/projects/{project_id}/actions/{id}", "always 405 (PostHog forbids a hard delete), touches nothing"),
+            Map.entry("DELETE /api/projects/{project_id}/insights/{id}", "always 405 (PostHog forbids a hard delete), touches nothing"),
             Map.entry("POST /api/projects/{project_id}/events/{any: .*}", "always 405 (a read-only viewset), touches nothing"),
             Map.entry("PUT /api/projects/{project_id}/events/{any: .*}", "always 405 (a read-only viewset), touches nothing"),
             Map.entry("PATCH /api/projects/{project_id}/events/{any: .*}", "always 405 (a read-only viewset), touches nothing"),
@@ -315,7 +316,8 @@ class IsolationSweepTest {
         calls.put("GET /api/projects/{project_id}/insights/{id}", (s, id) -> s.get(p + id + "/insights/" + bInsight + "/"));
         calls.put("PATCH /api/projects/{project_id}/insights/{id}", (s, id) -> s.body(map("name", "renamed by A", "deleted", true))
                 .patch(p + id + "/insights/" + bInsight + "/"));
-        calls.put("DELETE /api/projects/{project_id}/insights/{id}", (s, id) -> s.delete(p + id + "/insights/" + bInsight + "/"));
+        calls.put("PUT /api/projects/{project_id}/insights/{id}", (s, id) -> s.body(map("name", "renamed by A", "deleted", true))
+                .put(p + id + "/insights/" + bInsight + "/"));
         calls.put("GET /api/projects/{project_id}/insights/{id}/activity", (s, id) -> s.get(p + id + "/insights/" + bInsight
                 + "/activity/"));
         calls.put("POST /api/projects/{project_id}/mcp_tools/execute_sql", (s, id) -> s.body(map("args", map("query",

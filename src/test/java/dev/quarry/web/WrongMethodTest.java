@@ -31,7 +31,7 @@ class WrongMethodTest {
         Project p = TestProjects.create("Wrong methods");
         assertNotAllowed(p, "POST", "/api/projects/" + p.id() + "/persons/", "GET, HEAD, OPTIONS");
         assertNotAllowed(p, "POST", "/api/environments/" + p.id() + "/persons/", "GET, HEAD, OPTIONS");
-        assertNotAllowed(p, "PUT", "/api/projects/" + p.id() + "/insights/1/", "GET, PATCH, DELETE, HEAD, OPTIONS");
+        assertNotAllowed(p, "POST", "/api/projects/" + p.id() + "/insights/1/", "GET, PUT, PATCH, DELETE, HEAD, OPTIONS");
         assertNotAllowed(p, "GET", "/api/environments/" + p.id() + "/persons/0194/delete_property/", "POST, OPTIONS");
         assertNotAllowed(p, "PATCH", "/api/environments/" + p.id() + "/query/", "POST, OPTIONS");
         assertNotAllowed(p, "POST", "/api/environments/" + p.id() + "/persons/lifecycle", "GET, HEAD, OPTIONS");

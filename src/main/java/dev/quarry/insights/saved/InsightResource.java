@@ -9,7 +9,6 @@ import dev.quarry.auth.RequiresScopes;
 import dev.quarry.web.ApiPaths;
 import dev.quarry.web.LenientJson;
 import dev.quarry.web.LimitOffset;
-import dev.quarry.web.MethodNotAllowedException;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Multi;
@@ -19,6 +18,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -130,6 +130,18 @@ public class InsightResource {
                 .flatMap(i -> results.fill(auth.team(), i, i.toJson(mapper, auth.team().timezone()), refresh));
     }
 
+    /**
+     * PUT: PostHog's InsightViewSet is a ModelViewSet, whose full update takes the same fields as PATCH (none of the
+     * insight serializer's fields is required), so it is the same edit.
+     */
+    @PUT
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("insight:write")
+    public Uni<ObjectNode> replace(@PathParam("id") String id, JsonNode body) {
+        return update(id, body);
+    }
+
     @PATCH
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -142,14 +154,15 @@ public class InsightResource {
                 .map(i -> i.toJson(mapper, auth.team().timezone()));
     }
 
-    /** PostHog forbids hard deletes of insights: PATCH {"deleted": true} soft-deletes. */
+    /**
+     * PostHog forbids hard deletes of insights: its ForbidDestroyModel answers a bare 405 (no body, the id not looked
+     * up); PATCH {"deleted": true} soft-deletes.
+     */
     @DELETE
     @Path("{id}")
     @RequiresScopes("insight:write")
-    public Uni<ObjectNode> delete(@PathParam("id") String id) {
-        return existing(id).map(i -> {
-            throw new MethodNotAllowedException("DELETE");
-        });
+    public jakarta.ws.rs.core.Response delete(@PathParam("id") String id) {
+        return jakarta.ws.rs.core.Response.status(405).build();
     }
 
     @GET

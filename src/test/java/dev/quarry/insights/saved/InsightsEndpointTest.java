@@ -89,13 +89,17 @@ class InsightsEndpointTest {
         as(p.key()).body(Map.of("description", "Daily")).patch(base + id + "/").then().statusCode(200)
                 .body("description", equalTo("Daily")).body("favorited", equalTo(true));
 
-        // soft delete: gone from the list, still readable with deleted: true; DELETE is refused
-        as(p.key()).delete(base + id + "/").then().statusCode(405);
+        // PUT is the same edit as PATCH (PostHog's ModelViewSet update)
+        as(p.key()).body(Map.of("description", "Daily, put")).put(base + id + "/").then().statusCode(200)
+                .body("description", equalTo("Daily, put")).body("name", equalTo("Signups per day"));
+        // soft delete: gone from the list, still readable with deleted: true; DELETE is ForbidDestroyModel's bare 405
+        as(p.key()).delete(base + id + "/").then().statusCode(405).body(equalTo(""));
+        as(p.key()).delete(base + "999999999/").then().statusCode(405);
         as(p.key()).body(Map.of("deleted", true)).patch(base + id + "/").then().statusCode(200).body("deleted", equalTo(true));
         as(p.key()).get(base).then().statusCode(200).body("results", hasSize(0));
         as(p.key()).get(base + id + "/").then().statusCode(200).body("deleted", equalTo(true));
         as(p.key()).get(base + "activity/").then().statusCode(200)
-                .body("results.activity", equalTo(List.of("deleted", "updated", "updated", "updated", "created")));
+                .body("results.activity", equalTo(List.of("deleted", "updated", "updated", "updated", "updated", "created")));
     }
 
     @Test
@@ -235,7 +239,8 @@ class InsightsEndpointTest {
         as(p.key()).get(base + theirs + "/").then().statusCode(404);
         as(p.key()).body(Map.of("deleted", true)).patch(base + theirs + "/").then().statusCode(404);
         as(p.key()).get(base + theirs + "/activity/").then().statusCode(404);
-        as(p.key()).delete(base + theirs + "/").then().statusCode(404);
+        as(p.key()).body(Map.of("name", "mine now")).put(base + theirs + "/").then().statusCode(404);
+        as(p.key()).delete(base + theirs + "/").then().statusCode(405); // ForbidDestroyModel: no lookup, nothing touched
         as(p.key()).get("/api/projects/" + other.id() + "/insights/").then().statusCode(403);
         as(p.key()).get(base + "activity/").then().statusCode(200).body("results", hasSize(0));
         as(other.key()).get("/api/projects/" + other.id() + "/insights/" + theirs + "/").then().statusCode(200)
