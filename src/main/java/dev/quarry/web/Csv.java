@@ -30,6 +30,12 @@ public final class Csv {
     private Csv() {
     }
 
+    /**
+     * Whether {@code ?format=} asks for CSV; null, empty and {@code json} are JSON.
+     *
+     * @throws NotFoundException any other format: DRF's content negotiation answers a format no renderer of the view
+     *     has with a 404 "Not found."
+     */
     public static boolean requested(String format) {
         if (format == null || format.isEmpty() || format.equals("json")) {
             return false;
@@ -37,7 +43,7 @@ public final class Csv {
         if (format.equals("csv")) {
             return true;
         }
-        throw new ValidationException("format must be json or csv", "format");
+        throw new NotFoundException("Not found.");
     }
 
     public static Response response(List<JsonNode> rows) {

@@ -225,7 +225,7 @@ class MeteringEndpointTest {
         get(project, project.key(), "/usage/?date_from=2026-02-01&date_to=2026-01-01").then().statusCode(400)
                 .body("attr", equalTo("date_from"));
         get(project, project.key(), "/usage/?date_from=yesterday").then().statusCode(400).body("attr", equalTo("date_from"));
-        get(project, project.key(), "/usage/?format=xml").then().statusCode(400).body("attr", equalTo("format"));
+        get(project, project.key(), "/usage/?format=xml").then().statusCode(404).body("code", equalTo("not_found"));
     }
 
     @Test
