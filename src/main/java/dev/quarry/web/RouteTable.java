@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * The API's routes and their methods, read once from the OpenAPI document the build generates from the resources
- * ({@code META-INF/quarkus-generated-openapi-doc.JSON}, what {@code GET /api/schema/} serves), so that a request whose
+ * ({@code META-INF/quarkus-generated-openapi-doc.JSON}, what {@code GET /api/schema/} serves; in a Lambda function its
+ * committed copy {@code META-INF/quarry/openapi.json}), so that a request whose
  * path is a route but whose method is not one of its methods can be answered DRF's 405 rather than a 404: RESTEasy
  * answers 404 when a shorter resource path (a project's own resource) is tried after the route's resource refused the
  * method. Routes outside the public document (operator routes) are not listed and keep their 404.
@@ -23,6 +24,8 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class RouteTable {
     static final String DOCUMENT = "META-INF/quarkus-generated-openapi-doc.JSON";
+    /** The Lambda functions' copy of the same document (they are built without the OpenAPI extension). */
+    static final String FUNCTION_DOCUMENT = "META-INF/quarry/openapi.json";
     /** Django's {@code http_method_names} order, which DRF's {@code Allow} header follows. */
     private static final List<String> METHODS = List.of("get", "post", "put", "patch", "delete", "head", "options");
 
@@ -68,14 +71,16 @@ public class RouteTable {
     }
 
     private List<Route> load() {
-        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(DOCUMENT)) {
-            if (in == null) {
+        for (String name : List.of(DOCUMENT, FUNCTION_DOCUMENT)) {
+            try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(name)) {
+                if (in != null) {
+                    return parse(mapper.readTree(in));
+                }
+            } catch (IOException e) {
                 return List.of();
             }
-            return parse(mapper.readTree(in));
-        } catch (IOException e) {
-            return List.of();
         }
+        return List.of();
     }
 
     /** The routes of an OpenAPI document's {@code paths}, most literal segments first. */

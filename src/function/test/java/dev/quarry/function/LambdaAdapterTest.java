@@ -247,6 +247,25 @@ class LambdaAdapterTest {
         assertEquals(2, count("lambda gzip"));
     }
 
+    /**
+     * A method the route does not take is DRF's 405 with {@code Allow} in the function too, whose routes come from its
+     * committed copy of the OpenAPI document (the function is built without the OpenAPI extension).
+     */
+    @Test
+    void aWrongMethodIsA405WithAllow() throws IOException {
+        JsonNode response = invoke(event("POST", "/api/environments/" + project.id() + "/persons/", "",
+                Map.of("content-type", "application/json", "authorization", "Bearer " + project.key()), "{}", false));
+        assertEquals(405, response.get("statusCode").asInt(), response.toString());
+        String allow = null;
+        for (var header : (Iterable<java.util.Map.Entry<String, JsonNode>>) () -> response.get("headers").fields()) {
+            if (header.getKey().equalsIgnoreCase("allow")) {
+                allow = header.getValue().asText();
+            }
+        }
+        assertEquals("GET, HEAD, OPTIONS", allow, response.toString());
+        assertEquals("method_not_allowed", MAPPER.readTree(body(response)).get("code").asText());
+    }
+
     /** A JSON body as text (isBase64Encoded false), how API Gateway passes an uncompressed JSON request. */
     @Test
     void textJsonBody() throws IOException {
