@@ -110,6 +110,13 @@ public record LegacyFilter(
         if (body instanceof ObjectNode object) {
             params.setAll(object);
         }
+        // DRF's content negotiation reads the rendering format from the query string only, never from a body
+        String format = query.getFirst("format");
+        if (format == null || format.isEmpty()) {
+            params.remove("format");
+        } else {
+            params.put("format", format);
+        }
         return LenientJson.read(params, LegacyFilter.class);
     }
 
