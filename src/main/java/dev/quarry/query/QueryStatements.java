@@ -1,16 +1,16 @@
 package dev.quarry.query;
 
+import dev.quarry.web.QueryTimeoutException;
 import dev.quarry.web.ThrottledException;
+import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import dev.quarry.web.QueryTimeoutException;
-import dev.quarry.web.ValidationException;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 
@@ -27,7 +27,8 @@ import java.util.function.BiFunction;
  * {@link QueryExecutor#execute} calls.
  *
  * <p>A run has a {@link Budget}: its statements together may use {@code runBudget} of database time (each one's
- * time from admission to its end, summed over the statements running side by side), and it may start at most
+ * time from when it leaves this instance's queue to its end, summed over the statements running side by side), and it
+ * may start at most
  * {@code maxStatements}. Each statement runs under what is left of the budget — the statement timeout, or less when
  * less is left — reserved when it starts and given back, less what it used, when it ends; a statement waits while
  * running siblings hold what is left. Past the budget the run fails as a statement past its timeout does (PostHog's

@@ -5,8 +5,8 @@ package dev.quarry.query;
  * The reactive client buffers a statement's rows before the caller sees any, so the bound is kept by the database:
  * the statement is read through a running sum of its rows' text length in their order, and the first row past the
  * bound fails it (V117_2 {@code quarry_result_too_large}, SQLSTATE 54000), which the executor answers as PostHog's
- * 400 {@code response_too_large}. A synchronous answer is held to Lambda's 6 MB afterwards
- * ({@link dev.quarry.web.ResponseLimit}); this bound is what an async result may hold for its pages.
+ * 400 {@code response_too_large}. Every answer, synchronous or async, is then held to Lambda's 6 MB before it is
+ * cached, stored or sent ({@link dev.quarry.web.ResponseLimit}); this bound keeps what is read before that check small.
  */
 public final class ResultBound {
     /** 64 MiB of the rows' text (as PostgreSQL prints a row), the app's share of one user statement. */

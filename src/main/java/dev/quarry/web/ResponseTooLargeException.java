@@ -3,11 +3,11 @@ package dev.quarry.web;
 /**
  * 400 invalid_request {@code response_too_large}: the answer would not fit in what a Lambda function may return
  * (see {@link ResponseLimit}). The caller is told to ask for less (a page: limit/offset, fewer columns or rows) or to
- * run the query asynchronously and page through its result.
+ * page through the result with smaller requests (an async query's result is held to the same limit when it is read).
  */
 public class ResponseTooLargeException extends ApiException {
-    private static final String ASK_FOR_LESS = " Ask for less: page with limit and offset (or add a LIMIT), select"
-            + " fewer columns, or run the query async (\"async\": true) and fetch smaller pages of it.";
+    private static final String ASK_FOR_LESS = " Ask for less: page with limit and offset (or add a LIMIT), or select"
+            + " fewer columns.";
 
     public ResponseTooLargeException(long bytes, long limitBytes) {
         super("response_too_large", "The response would be " + bytes + " bytes, more than the " + limitBytes
@@ -24,8 +24,7 @@ public class ResponseTooLargeException extends ApiException {
      */
     public static ResponseTooLargeException result(long readBytes, long boundBytes) {
         return new ResponseTooLargeException("The query's result passed the " + boundBytes + " bytes a query may "
-                + "return (" + readBytes + " bytes when it was stopped)." + ASK_FOR_LESS.replace(", or run the query "
-                + "async (\"async\": true) and fetch smaller pages of it", ""));
+                + "return (" + readBytes + " bytes when it was stopped)." + ASK_FOR_LESS);
     }
 
     /**
