@@ -39,9 +39,13 @@ public final class AnswerCells {
         }
     }
 
-    /** The statement reading at most one row past {@link #MAX_CELLS} (see {@link #checkRows}). */
+    /**
+     * The statement reading at most one row past {@link #MAX_CELLS} (see {@link #checkRows}) and at most
+     * {@link dev.quarry.query.ResultBound#RUNNER_MAX_BYTES} of rows' text (long breakdown values: past it a 400
+     * {@code response_too_large} before the rows reach the app).
+     */
     public static HogQLStatement bounded(HogQLStatement statement) {
-        return statement.withLimit((int) MAX_CELLS + 1);
+        return statement.withLimit((int) MAX_CELLS + 1).withMaxBytes(dev.quarry.query.ResultBound.RUNNER_MAX_BYTES);
     }
 
     /**

@@ -268,8 +268,8 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                         for (int r = 0; r < ranges.size(); r++) {
                             List<List<SeriesRow>> group = perSeries.subList(r * series.size(),
                                     (r + 1) * series.size());
-                            formulaResults(context, formulas.get(f), formulaLabels.get(f), group, totalValue)
-                                    .forEach(results::add);
+                            formulaResults(context, formulas.get(f), formulaLabels.get(f), group, totalValue,
+                                    answer).forEach(results::add);
                         }
                     }
                 } else if (cohorts != null) {
@@ -703,7 +703,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
     /** One result per breakdown value: the formula over the series' values bucket by bucket. */
     private static List<ObjectNode> formulaResults(QueryContext context, Formula formula, String label,
                                                    List<List<SeriesRow>> series,
-                                                   boolean totalValue) {
+                                                   boolean totalValue, AnswerCells answer) {
         Map<String, List<SeriesRow>> byValue = new LinkedHashMap<>();
         for (int s = 0; s < series.size(); s++) {
             for (SeriesRow o : series.get(s)) {
@@ -713,6 +713,15 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                 slots.set(s, o);
             }
         }
+        // each formula repeats the breakdown's rows: charged before they are made (a breaker's 50 formulas over 3,000
+        // values ran the heap out)
+        int buckets = 0;
+        for (List<SeriesRow> rows : series) {
+            for (SeriesRow row : rows) {
+                buckets = Math.max(buckets, row.data().length);
+            }
+        }
+        answer.charge(byValue.size(), totalValue ? 0 : buckets);
         List<ObjectNode> out = new ArrayList<>();
         for (Map.Entry<String, List<SeriesRow>> e : byValue.entrySet()) {
             SeriesRow template = e.getValue().stream().filter(java.util.Objects::nonNull).findFirst().orElseThrow();

@@ -24,11 +24,18 @@ import java.util.Map;
  * @param limit for a runner's statement, the LIMIT added to a top level without one (null: every row it computes,
  *     {@link QueryService#NO_LIMIT})
  * @param user non-null for a user's own HogQL (HogQLQuery, EventsQuery): compiled with PostHog's limits
+ * @param maxBytes for a runner's statement, the most of its rows' text it may return ({@link ResultBound}; null: no
+ *     bound); a user's statement is always read through {@link ResultBound#MAX_BYTES}
  */
 @RegisterForReflection
-public record HogQLStatement(String kind, SelectLike ast, Map<String, Object> values, Integer limit, User user) {
+public record HogQLStatement(String kind, SelectLike ast, Map<String, Object> values, Integer limit, User user,
+                             Long maxBytes) {
     public HogQLStatement {
         values = values == null ? Map.of() : new java.util.LinkedHashMap<>(values);
+    }
+
+    public HogQLStatement(String kind, SelectLike ast, Map<String, Object> values, Integer limit, User user) {
+        this(kind, ast, values, limit, user, null);
     }
 
     /** A runner's statement: every row it computes. */
@@ -38,7 +45,12 @@ public record HogQLStatement(String kind, SelectLike ast, Map<String, Object> va
 
     /** This statement with a LIMIT of {@code rows} added to its top level when it has none. */
     public HogQLStatement withLimit(int rows) {
-        return new HogQLStatement(kind, ast, values, rows, user);
+        return new HogQLStatement(kind, ast, values, rows, user, maxBytes);
+    }
+
+    /** This statement read through a bound of {@code bytes} of its rows' text ({@link ResultBound#wrap(String, long)}). */
+    public HogQLStatement withMaxBytes(long bytes) {
+        return new HogQLStatement(kind, ast, values, limit, user, bytes);
     }
 
     /**

@@ -490,8 +490,9 @@ public class QueryExecutor {
             }
             if (state.equals("54000") && pg.getErrorMessage() != null
                     && pg.getErrorMessage().startsWith(ResultBound.MESSAGE)) {
-                long read = pg.getDetail() == null ? ResultBound.MAX_BYTES : Long.parseLong(pg.getDetail().trim());
-                return dev.quarry.web.ResponseTooLargeException.result(read, ResultBound.MAX_BYTES);
+                long bound = ResultBound.boundOf(pg.getErrorMessage());
+                long read = pg.getDetail() == null ? bound : Long.parseLong(pg.getDetail().trim());
+                return dev.quarry.web.ResponseTooLargeException.result(read, bound);
             }
             if (state.equals("57014")) {
                 return pg.getErrorMessage() != null && pg.getErrorMessage().contains("statement timeout")

@@ -180,8 +180,9 @@ public class QueryPlans {
             HogQLStatement.User user = statement.user();
             String logged = user != null && user.text() != null ? user.text() : compiled.hogql();
             Integer rowLimit = user != null ? compiled.limit() : null;
-            // a user's result is read through its byte bound (the runners' own statements are shaped by Quarry)
-            String sql = user != null ? ResultBound.wrap(compiled.sql()) : compiled.sql();
+            // a user's result is read through its byte bound; a runner's statement when it asks for one
+            Long maxBytes = user != null ? Long.valueOf(ResultBound.MAX_BYTES) : statement.maxBytes();
+            String sql = maxBytes != null ? ResultBound.wrap(compiled.sql(), maxBytes) : compiled.sql();
             return statements.execute(statement.kind(), logged, sql, compiled.params(), rowLimit)
                     .map(rows -> new HogQLStatement.Result(compiled, rows));
         }

@@ -96,6 +96,39 @@ class AnswerBoundTest {
     }
 
     /**
+     * Long breakdown values: 400 values of 100,000 repetitions of their ref (200–400 kB each) are over 100 MB of rows,
+     * past the 32 MiB a trends statement may return, refused by the database before the rows reach the app (a
+     * breaker's 250,000 values of 900 bytes ran a 512 MB heap out while the client read them).
+     */
+    @Test
+    void aTrendsStatementsRowsAreBoundedInBytes() {
+        post(Map.of("query", trends("repeat(properties.ref, 100000)", "hogql", 100_000, "day"), "refresh",
+                "force_blocking")).then().log().ifValidationFails().statusCode(400)
+                .body("code", equalTo("response_too_large")).body("detail", containsString("passed the 33554432 bytes"));
+    }
+
+    /**
+     * Every formula repeats the breakdown's rows, so formulas are charged too: 20 formulas over 400 values × 24 hours
+     * (312,000 cells) are refused; one is answered.
+     */
+    @Test
+    void formulasAreChargedToTheAnswer() {
+        Map<String, Object> q = new java.util.HashMap<>(trends("ref", "event", 100_000, "hour"));
+        q.put("series", List.of(Map.of("kind", "EventsNode", "event", "$pageview"),
+                Map.of("kind", "EventsNode", "event", "$pageview", "math", "dau")));
+        List<Map<String, Object>> twenty = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            twenty.add(Map.of("formula", "A + B * " + i));
+        }
+        q.put("trendsFilter", Map.of("formulaNodes", twenty));
+        post(Map.of("query", q, "refresh", "force_blocking")).then().statusCode(400)
+                .body("code", equalTo("response_too_large")).body("detail", containsString("trends answer"));
+        q.put("trendsFilter", Map.of("formulaNodes", List.of(Map.of("formula", "A + B"))));
+        assertEquals(400, post(Map.of("query", q, "refresh", "force_blocking")).then().statusCode(200).extract()
+                .jsonPath().getList("results").size());
+    }
+
+    /**
      * The one scan folds the values past breakdown_limit into "other" in SQL: the kept values are the top ones by
      * count (then by value), the other bucket carries the rest, bucket by bucket, and nothing is lost.
      */

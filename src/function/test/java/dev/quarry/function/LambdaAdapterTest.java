@@ -309,7 +309,7 @@ class LambdaAdapterTest {
         JsonNode error = MAPPER.readTree(body(over));
         assertEquals("invalid_request", error.get("type").asText());
         assertEquals("response_too_large", error.get("code").asText());
-        assertTrue(error.get("detail").asText().contains("async"), error.toString());
+        assertTrue(error.get("detail").asText().contains("Ask for less"), error.toString());
         assertFalse(body(over).contains("_lambda_"));
     }
 
