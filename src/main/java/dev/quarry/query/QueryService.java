@@ -167,9 +167,27 @@ public class QueryService {
         });
     }
 
+    /**
+     * How many of a project's status reads run at once ({@link #statusGate}); the rest wait in order, never on a thread.
+     */
+    static final int STATUS_READS_AT_ONCE = 4;
+    /** Status reads of a project that may wait for their turn; past it a 503 with Retry-After. */
+    static final int STATUS_READS_WAITING = 1_000;
+    private final java.util.Map<Long, StatementSlots> statusGates = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The gate a project's status reads pass: at most {@link #STATUS_READS_AT_ONCE} at once. A status read takes a pool
+     * connection and reads (and parses) a finished query's whole result: 150 concurrent GETs of one 3 MB result from
+     * one key took every pool connection (the other project got a 503) and ran the heap out. Reads wait rather than
+     * being refused, so a dashboard polling many tiles at once is served in turn.
+     */
+    StatementSlots statusGate(long teamId) {
+        return statusGates.computeIfAbsent(teamId, id -> new StatementSlots(STATUS_READS_AT_ONCE, STATUS_READS_WAITING));
+    }
+
     /** GET query/:id: 202 while running, 200 done, 400 user error, 500 internal error, 404 unknown. */
     public Uni<QueryReply> status(Team team, String queryId, boolean showProgress) {
-        return statuses.get(team.id(), queryId).map(status -> {
+        return statusGate(team.id()).run(() -> statuses.get(team.id(), queryId)).map(status -> {
             if (status == null) {
                 throw new NotFoundException("Query " + queryId + " not found for team " + team.id());
             }
