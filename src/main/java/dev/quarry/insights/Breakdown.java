@@ -18,34 +18,63 @@ import java.util.Set;
  * {@code breakdown_limit} (default 25) and {@code breakdown_hide_other_aggregation}. {@link #of} is the one parser;
  * each kind passes what it computes ({@link Supports}). Its rules: the single form ({@code breakdown} +
  * {@code breakdown_type}) and the list form ({@code breakdowns}) are the same thing and not both given; a one-item
- * {@code breakdown} list is that item; a list of cohort entries is a cohort breakdown; Quarry computes one property
- * (several are refused rather than half-answered) and refuses URL normalising, histogram bins and group breakdowns
- * unless off. Errors are 400s naming the field. For a property breakdown the value expression groups missing and
- * empty values into PostHog's null bucket and values beyond the limit into its "other" bucket.
+ * {@code breakdown} list is that item; a list of cohort entries is a cohort breakdown; a list of two or three property
+ * entries is PostHog's multiple breakdown where the kind computes it ({@link Supports#maxProperties}), else refused
+ * rather than half-answered; URL normalising, histogram bins and group breakdowns are refused unless off. Errors are
+ * 400s naming the field. For a property breakdown the value expression groups missing and empty values into PostHog's
+ * null bucket and values beyond the limit into its "other" bucket.
+ *
+ * <p>A multiple breakdown's value is one text in SQL (its {@link #key}): each entry's value as the single form makes
+ * it, joined by U+0001 (U+0001 and U+0002 inside a value escaped with U+0002), so it groups, ranks and folds into
+ * "other" as one value does; {@link #values} splits it back into PostHog's list ({@code ["Chrome", "Mac OS X"]}, the
+ * "other" bucket one {@link #OTHER_VALUE} per entry).
  *
  * @param type event, person, hogql or cohort
  * @param property the property name or HogQL expression (null for cohorts)
  * @param cohorts the cohort ids of a cohort breakdown, in the order given (empty otherwise)
+ * @param also a multiple breakdown's second and third entries, in order (empty for one property or cohorts)
  */
-public record Breakdown(String type, String property, List<Long> cohorts, int limit, boolean hideOther) {
+public record Breakdown(String type, String property, List<Long> cohorts, int limit, boolean hideOther,
+                        List<Property> also) {
     public static final String NULL_VALUE = "$$_posthog_breakdown_null_$$";
     public static final String OTHER_VALUE = "$$_posthog_breakdown_other_$$";
     public static final int DEFAULT_LIMIT = 25;
     /** PostHog's {@code breakdowns} holds at most three entries. */
     public static final int MAX_ENTRIES = 3;
+    private static final char SEPARATOR = '\u0001';
+    private static final char ESCAPE = '\u0002';
+
+    /** One property breakdown. */
+    public Breakdown(String type, String property, List<Long> cohorts, int limit, boolean hideOther) {
+        this(type, property, cohorts, limit, hideOther, List.of());
+    }
+
+    /**
+     * One entry of a multiple breakdown past the first.
+     *
+     * @param type event, person, hogql or session
+     * @param property the property name or HogQL expression
+     */
+    public record Property(String type, String property) {
+    }
 
     /**
      * What a query kind computes: its breakdown types and its largest {@code breakdown_limit}.
      *
      * @param kind the query kind, for messages, e.g. "TrendsQuery"
+     * @param maxProperties how many property entries of {@code breakdowns} it combines (1: a single property)
      */
     @io.quarkus.runtime.annotations.RegisterForReflection
-    public record Supports(String kind, Set<String> types, int maxLimit) {
+    public record Supports(String kind, Set<String> types, int maxLimit, int maxProperties) {
+        /** A kind that breaks down by one property at a time. */
+        public Supports(String kind, Set<String> types, int maxLimit) {
+            this(kind, types, maxLimit, 1);
+        }
     }
 
-    /** Trends: event, person, HogQL, cohort and session breakdowns, any limit. */
+    /** Trends: event, person, HogQL, cohort and session breakdowns, any limit, up to three properties combined. */
     public static final Supports TRENDS = new Supports("TrendsQuery", Set.of("event", "person", "hogql", "cohort", "session"),
-            Integer.MAX_VALUE);
+            Integer.MAX_VALUE, MAX_ENTRIES);
 
     /**
      * Whether the filter uses the list form ({@code breakdowns}, even with one entry): PostHog's trends then run in
@@ -57,6 +86,11 @@ public record Breakdown(String type, String property, List<Long> cohorts, int li
 
     public boolean isCohort() {
         return type.equals("cohort");
+    }
+
+    /** Whether this combines several properties (PostHog's multiple breakdown). */
+    public boolean isMultiple() {
+        return !also.isEmpty();
     }
 
     /**
@@ -121,15 +155,21 @@ public record Breakdown(String type, String property, List<Long> cohorts, int li
                 }
                 return cohorts(cohortIds, limit, hideOther, supports);
             }
-            // The list form with one entry (what PostHog's CLI and AI tools send) is the single breakdown. PostHog
-            // combines up to three; Quarry computes one, so more is refused rather than half-answered.
-            if (list.size() > 1) {
-                throw new ValidationException("Quarry supports one breakdown property; got " + list.size()
-                        + " in breakdowns", "breakdowns");
+            // The list form with one entry (what PostHog's CLI and AI tools send) is the single breakdown; two or
+            // three combine where the kind computes that, else they are refused rather than half-answered.
+            if (list.size() > supports.maxProperties()) {
+                throw new ValidationException("Quarry supports one breakdown property for " + supports.kind()
+                        + "; got " + list.size() + " in breakdowns", "breakdowns");
             }
-            BreakdownFilter.Entry one = list.get(0);
-            return property(one.type() == null ? "event" : one.type(), one.property(), "type", limit, hideOther,
-                    supports);
+            List<Breakdown> entries = new ArrayList<>();
+            for (BreakdownFilter.Entry e : list) {
+                entries.add(property(e.type() == null ? "event" : e.type(), e.property(), "type", limit, hideOther,
+                        supports));
+            }
+            Breakdown first = entries.get(0);
+            List<Property> also = entries.subList(1, entries.size()).stream()
+                    .map(b -> new Property(b.type(), b.property())).toList();
+            return new Breakdown(first.type(), first.property(), List.of(), limit, hideOther, also);
         }
         JsonNode b = f.breakdown();
         if (blank(b)) {
@@ -202,8 +242,12 @@ public record Breakdown(String type, String property, List<Long> cohorts, int li
                 com.fasterxml.jackson.databind.node.LongNode.valueOf(id), null), "breakdown");
     }
 
-    /** The raw property value (nullable text) over events. */
+    /** The raw property value (nullable text) over events (the first entry's, for a multiple breakdown). */
     public Expr rawExpr() {
+        return rawExpr(type, property);
+    }
+
+    private static Expr rawExpr(String type, String property) {
         return switch (type) {
             case "person" -> Expr.Field.of("person", "properties", property);
             // the event's session's column (HogQL events.session.<column>); an unknown one is the resolver's 400
@@ -219,10 +263,92 @@ public record Breakdown(String type, String property, List<Long> cohorts, int li
         };
     }
 
-    /** The breakdown value as text, with null and empty values in the null bucket. */
+    /**
+     * The breakdown value as text, with null and empty values in the null bucket; for a multiple breakdown the
+     * {@link #key} of its entries' values.
+     */
     public Expr valueExpr() {
-        return Expr.Call.of("ifNull", Expr.Call.of("nullIf", Expr.Call.of("toString", rawExpr()), new Expr.Constant("")),
+        if (also.isEmpty()) {
+            return singleValue(rawExpr());
+        }
+        List<Expr> parts = new ArrayList<>();
+        parts.add(escaped(singleValue(rawExpr())));
+        for (Property p : also) {
+            parts.add(new Expr.Constant(String.valueOf(SEPARATOR)));
+            parts.add(escaped(singleValue(rawExpr(p.type(), p.property()))));
+        }
+        return Expr.Call.of("concat", parts.toArray(Expr[]::new));
+    }
+
+    private static Expr singleValue(Expr raw) {
+        return Expr.Call.of("ifNull", Expr.Call.of("nullIf", Expr.Call.of("toString", raw), new Expr.Constant("")),
                 new Expr.Constant(NULL_VALUE));
+    }
+
+    private static Expr escaped(Expr value) {
+        Expr once = Expr.Call.of("replaceAll", value, new Expr.Constant(String.valueOf(ESCAPE)),
+                new Expr.Constant(String.valueOf(ESCAPE) + ESCAPE));
+        return Expr.Call.of("replaceAll", once, new Expr.Constant(String.valueOf(SEPARATOR)),
+                new Expr.Constant(String.valueOf(ESCAPE) + '\u0003'));
+    }
+
+    /** How many values a breakdown value holds: 1, or a multiple breakdown's entries. */
+    public int width() {
+        return 1 + also.size();
+    }
+
+    /**
+     * The one text of a multiple breakdown's values, as {@link #valueExpr} makes it in SQL ({@code values} all
+     * {@link #OTHER_VALUE}: the other bucket's {@link #OTHER_VALUE}); for one property the value itself.
+     */
+    public static String key(List<String> values) {
+        if (values.size() == 1 || values.stream().allMatch(OTHER_VALUE::equals)) {
+            return values.get(0);
+        }
+        StringBuilder out = new StringBuilder();
+        for (int k = 0; k < values.size(); k++) {
+            String v = values.get(k);
+            if (k > 0) {
+                out.append(SEPARATOR);
+            }
+            for (int i = 0; i < v.length(); i++) {
+                char c = v.charAt(i);
+                if (c == ESCAPE) {
+                    out.append(ESCAPE).append(ESCAPE);
+                } else if (c == SEPARATOR) {
+                    out.append(ESCAPE).append('\u0003');
+                } else {
+                    out.append(c);
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /** The values of a breakdown value {@code key} this breakdown made: {@link #width} of them, in entry order. */
+    public List<String> values(String key) {
+        int n = width();
+        if (n == 1) {
+            return List.of(key);
+        }
+        if (key.equals(OTHER_VALUE)) {
+            return java.util.Collections.nCopies(n, OTHER_VALUE);
+        }
+        List<String> out = new ArrayList<>();
+        StringBuilder v = new StringBuilder();
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c == SEPARATOR) {
+                out.add(v.toString());
+                v.setLength(0);
+            } else if (c == ESCAPE && i + 1 < key.length()) {
+                v.append(key.charAt(++i) == ESCAPE ? ESCAPE : SEPARATOR);
+            } else {
+                v.append(c);
+            }
+        }
+        out.add(v.toString());
+        return out;
     }
 
     /** The value with everything outside {@code kept} folded into the other bucket. */

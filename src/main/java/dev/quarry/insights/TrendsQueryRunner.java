@@ -639,7 +639,15 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             }
             String label;
             String breakdownValue = null;
-            if (plan.breakdown() != null) {
+            if (plan.breakdown() != null && plan.breakdown().isMultiple()) {
+                // PostHog's multiple breakdown: the entries' values as a list, labelled by them joined with "::"
+                List<String> parts = plan.breakdown().values(e.getKey());
+                label = String.join("::", parts);
+                breakdownValue = e.getKey();
+                o.put("label", label);
+                ArrayNode list = o.putArray("breakdown_value");
+                parts.forEach(list::add);
+            } else if (plan.breakdown() != null) {
                 label = e.getKey();
                 breakdownValue = e.getKey();
                 o.put("label", label);
@@ -788,6 +796,29 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         return v;
     }
 
+    /**
+     * The breakdown value of a cell given as a list (the list form's {@code ["Chrome"]}, a multiple breakdown's
+     * {@code ["Chrome", "Mac OS X"]}, as the results write them): the value the counts group by.
+     *
+     * @throws ValidationException 400 when a multiple breakdown's list does not hold one text per entry
+     */
+    private static String cellValue(JsonNode list, Breakdown breakdown) {
+        if (breakdown == null || !breakdown.isMultiple()) {
+            return list.path(0).asText();
+        }
+        List<String> values = new ArrayList<>();
+        boolean texts = true;
+        for (JsonNode v : list) {
+            texts &= v.isValueNode() && !v.isNull();
+            values.add(v.asText());
+        }
+        if (values.size() != breakdown.width() || !texts) {
+            throw new ValidationException("breakdown must list one value per breakdown (" + breakdown.width() + ")",
+                    "breakdown");
+        }
+        return Breakdown.key(values);
+    }
+
     @Override
     public Class<InsightActorsQuery> sourceType() {
         return InsightActorsQuery.class;
@@ -846,7 +877,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         Expr where = InsightSql.and(s.filter(), sql.globalFilters(insight.properties(), insight.filterTestAccounts()),
                 member);
         JsonNode day = source.dayOrNull();
-        String value = b == null || b.isNull() ? null : b.isArray() ? b.path(0).asText() : b.asText();
+        String value = b == null || b.isNull() ? null : b.isArray() ? cellValue(b, breakdown) : b.asText();
         return sql.dateRange(insight.dateRange(), totalValue ? Interval.DAY : interval, "-7d").flatMap(range -> {
             QueryDateRange dr = "previous".equals(compare) ? range.previous(compareTo) : range;
             return plan(sql, s, dr, where, breakdown, totalValue, null, new ArrayList<>()).map(plan -> {

@@ -88,7 +88,7 @@ public final class TrendsRollup {
 
     /**
      * Columns {@code period, v, value, c} (c = value = the events counted) of a total count, by a counted hot event
-     * property when {@code plan} has a breakdown, from the per-property daily counts ({@code events_property_days},
+     * property when {@code plan} has a breakdown (one property), from the per-property daily counts ({@code events_property_days},
      * V55_1) when they answer exactly what the events would: math total, no breakdown or a breakdown by one of
      * {@link #COUNTED_PROPERTIES} with no values folded yet, and {@link PersonDays#days} (whole local days in a usable
      * zone, no property filters). Missing and empty values are the null bucket, as {@link Breakdown#valueExpr} makes
@@ -97,7 +97,8 @@ public final class TrendsRollup {
     static SelectLike propertyCounts(InsightSql sql, TrendsQueryRunner.Plan plan, Expr global) {
         Breakdown b = plan.breakdown();
         if (!plan.series().math().equals("total") || plan.window() > 0 || plan.kept() != null
-                || (b != null && !(b.type().equals("event") && COUNTED_PROPERTIES.contains(b.property())))) {
+                || (b != null && (b.isMultiple() || !(b.type().equals("event")
+                        && COUNTED_PROPERTIES.contains(b.property()))))) {
             return null;
         }
         PersonDays.Days days = PersonDays.days(sql, plan.series(), global, plan.range().interval(), plan.readStart(),

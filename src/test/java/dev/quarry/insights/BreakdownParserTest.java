@@ -48,6 +48,38 @@ class BreakdownParserTest {
                 trends("{'breakdown':'','breakdowns':[{'property':'$browser'}]}"));
     }
 
+    /** Two or three property entries are PostHog's multiple breakdown, each entry typed and checked on its own. */
+    @Test
+    void severalEntriesCombineForTrends() {
+        Breakdown b = trends("{'breakdowns':[{'property':'$browser'},{'property':'plan','type':'person'},"
+                + "{'property':'properties.$os','type':'hogql'}],'breakdown_limit':5}");
+        assertEquals(new Breakdown("event", "$browser", List.of(), 5, false, List.of(
+                new Breakdown.Property("person", "plan"), new Breakdown.Property("hogql", "properties.$os"))), b);
+        assertEquals(3, b.width());
+        assertEquals("type", attrOf("{'breakdowns':[{'property':'a'},{'property':'b','type':'group'}]}",
+                Breakdown.TRENDS));
+        assertEquals("breakdowns", attrOf("{'breakdowns':[{'property':'a'},{'property':''}]}", Breakdown.TRENDS));
+    }
+
+    /**
+     * A multiple breakdown's value travels as one text; its values come back exactly, separators and escapes inside
+     * values included, and the other bucket is one "other" per entry.
+     */
+    @Test
+    void multipleValuesRoundTripThroughTheirKey() {
+        Breakdown b = trends("{'breakdowns':[{'property':'a'},{'property':'b'},{'property':'c'}]}");
+        for (List<String> values : List.of(List.of("Chrome", "Mac OS X", "x"), List.of("", "", ""),
+                List.of("a\u0001b", "\u0002", "\u0002\u0001\u0003"), List.of(Breakdown.NULL_VALUE, "y", ""))) {
+            assertEquals(values, b.values(Breakdown.key(values)));
+        }
+        assertEquals(List.of(Breakdown.OTHER_VALUE, Breakdown.OTHER_VALUE, Breakdown.OTHER_VALUE),
+                b.values(Breakdown.OTHER_VALUE));
+        assertEquals(Breakdown.OTHER_VALUE, Breakdown.key(List.of(Breakdown.OTHER_VALUE, Breakdown.OTHER_VALUE,
+                Breakdown.OTHER_VALUE)));
+        // element-wise order: a shorter first value sorts first, as ClickHouse compares the arrays
+        assertEquals(true, Breakdown.key(List.of("a", "z", "z")).compareTo(Breakdown.key(List.of("a b", "a", "a"))) < 0);
+    }
+
     @Test
     void noBreakdown() {
         assertNull(trends("{}"));
@@ -79,7 +111,7 @@ class BreakdownParserTest {
         assertEquals("breakdown_limit", attrOf("{'breakdown':'a','breakdown_limit':0}", Breakdown.TRENDS));
         assertEquals("breakdown_limit", attrOf("{'breakdown':'a','breakdown_limit':10001}", NO_HOGQL));
         assertEquals("breakdowns", attrOf("{'breakdown':'a','breakdowns':[{'property':'b'}]}", Breakdown.TRENDS));
-        assertEquals("breakdowns", attrOf("{'breakdowns':[{'property':'a'},{'property':'b'}]}", Breakdown.TRENDS));
+        assertEquals("breakdowns", attrOf("{'breakdowns':[{'property':'a'},{'property':'b'}]}", NO_HOGQL));
         assertEquals("breakdowns", attrOf("{'breakdowns':[{'property':'a'},{'property':1,'type':'cohort'}]}",
                 Breakdown.TRENDS));
         assertEquals("breakdowns", attrOf("{'breakdowns':[{'property':'a'},{'property':'b'},{'property':'c'},"

@@ -45,7 +45,20 @@ class TrendsBreakdownsListTest {
         c.event("$pageview", "b", "2020-01-02T10:00:00Z", Map.of("$browser", "Firefox"));
         c.event("$pageview", "b", "2020-01-02T11:00:00Z", Map.of("$browser", "Firefox"));
         c.event("$pageview", "c", "2020-01-02T10:00:00Z", Map.of());
+        // "screen" by browser and OS: [Safari, none] 5, [none, none] 4, [Chrome, Mac] 3, [Firefox, Windows] 2,
+        // [Chrome, Windows] 1 (u2 has both of the last two)
+        screens(c, "u4", 5, Map.of("$browser", "Safari"));
+        screens(c, "u3", 4, Map.of());
+        screens(c, "u1", 3, Map.of("$browser", "Chrome", "$os", "Mac"));
+        screens(c, "u2", 2, Map.of("$browser", "Firefox", "$os", "Windows"));
+        screens(c, "u2", 1, Map.of("$browser", "Chrome", "$os", "Windows"));
         c.send();
+    }
+
+    private static void screens(Capture c, String person, int times, Map<String, Object> properties) {
+        for (int i = 0; i < times; i++) {
+            c.event("screen", person, "2020-01-02T0" + i + ":00:00Z", properties);
+        }
     }
 
     private static Map<String, Object> trends(List<String> events, Map<String, Object> breakdownFilter) {
@@ -114,5 +127,76 @@ class TrendsBreakdownsListTest {
                 List.of("Firefox"), "source", trends(List.of("$pageview"), browsers(Map.of())));
         JsonPath body = query(team, Map.of("kind", "ActorsQuery", "source", source, "select", List.of("person")));
         assertEquals(List.of("b"), body.getList("results.collect { it[0].distinct_ids[0] }"));
+    }
+
+    private static Map<String, Object> browserAndOs(Map<String, Object> extra) {
+        Map<String, Object> f = new HashMap<>(extra);
+        f.put("breakdowns", List.of(Map.of("property", "$browser", "type", "event"),
+                Map.of("property", "properties.$os", "type", "hogql")));
+        return f;
+    }
+
+    /**
+     * Two entries (PostHog's multiple breakdown): one series per combination of values, biggest first, its
+     * breakdown_value the list of the entries' values (a missing one the null label) and its label them joined by "::".
+     */
+    @Test
+    void twoEntriesCombineTheirValues() {
+        JsonPath body = query(team, trends(List.of("screen"), browserAndOs(Map.of())));
+        assertEquals(List.of(List.of("Safari", NULL), List.of(NULL, NULL), List.of("Chrome", "Mac"),
+                List.of("Firefox", "Windows"), List.of("Chrome", "Windows")), body.getList("results.breakdown_value"));
+        assertEquals(List.of("Safari::" + NULL, NULL + "::" + NULL, "Chrome::Mac", "Firefox::Windows",
+                "Chrome::Windows"), body.getList("results.label"));
+        assertEquals(List.of(5, 4, 3, 2, 1), body.getList("results.count", Integer.class));
+        assertEquals(List.of(0, 3, 0), body.getList("results[2].data", Integer.class));
+        assertEquals(false, body.getBoolean("hasMore"));
+    }
+
+    /** breakdown_limit 2: the rest fold into one "other" per entry, 3 + 2 + 1 events, and hasMore says so. */
+    @Test
+    void twoEntriesFoldIntoOneOtherPerEntry() {
+        JsonPath body = query(team, trends(List.of("screen"), browserAndOs(Map.of("breakdown_limit", 2))));
+        assertEquals(List.of(List.of("Safari", NULL), List.of(NULL, NULL), List.of(OTHER, OTHER)),
+                body.getList("results.breakdown_value"));
+        assertEquals(List.of(5, 4, 6), body.getList("results.count", Integer.class));
+        assertEquals(OTHER + "::" + OTHER, body.getString("results[2].label"));
+        assertEquals(true, body.getBoolean("hasMore"));
+        // a total-value display and a distinct-persons math (ranked by their own value, not one scan) agree
+        Map<String, Object> pie = trends(List.of("screen"), browserAndOs(Map.of("breakdown_limit", 2)));
+        pie.put("trendsFilter", Map.of("display", "ActionsPie"));
+        JsonPath total = query(team, pie);
+        assertEquals(body.getList("results.breakdown_value"), total.getList("results.breakdown_value"));
+        assertEquals(List.of(5, 4, 6), total.getList("results.aggregated_value", Integer.class));
+        Map<String, Object> dau = trends(List.of("screen"), browserAndOs(Map.of()));
+        dau.put("series", List.of(Map.of("kind", "EventsNode", "event", "screen", "math", "dau")));
+        JsonPath persons = query(team, dau);
+        assertEquals(5, persons.getList("results").size());
+        assertEquals(List.of(1, 1, 1, 1, 1), persons.getList("results.count", Integer.class));
+    }
+
+    /** Actors of a combination are the persons behind it; of the other bucket, everyone folded into it. */
+    @Test
+    void actorsOfACombination() {
+        Map<String, Object> source = Map.of("kind", "InsightActorsQuery", "day", "2020-01-02", "breakdown",
+                List.of("Chrome", "Windows"), "source", trends(List.of("screen"), browserAndOs(Map.of())));
+        JsonPath body = query(team, Map.of("kind", "ActorsQuery", "source", source, "select", List.of("person")));
+        assertEquals(List.of("u2"), body.getList("results.collect { it[0].distinct_ids[0] }"));
+        Map<String, Object> other = Map.of("kind", "InsightActorsQuery", "day", "2020-01-02", "breakdown",
+                List.of(OTHER, OTHER), "source", trends(List.of("screen"), browserAndOs(Map.of("breakdown_limit", 2))));
+        JsonPath folded = query(team, Map.of("kind", "ActorsQuery", "source", other, "select", List.of("person")));
+        assertEquals(java.util.Set.of("u1", "u2"), new java.util.HashSet<>(
+                folded.getList("results.collect { it[0].distinct_ids[0] }")));
+    }
+
+    /** Two series and a formula over two entries: labels prefixed, formula results keep the list value. */
+    @Test
+    void twoEntriesWithSeveralSeriesAndAFormula() {
+        Map<String, Object> q = trends(List.of("screen", "screen"), browserAndOs(Map.of()));
+        JsonPath body = query(team, q);
+        assertEquals("screen - Safari::" + NULL, body.getString("results[0].label"));
+        q.put("trendsFilter", Map.of("formula", "A+B"));
+        JsonPath formula = query(team, q);
+        assertEquals(List.of("Safari", NULL), formula.getList("results[0].breakdown_value"));
+        assertEquals(10.0f, formula.getFloat("results[0].count"));
     }
 }
