@@ -187,6 +187,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.dates.Interval.class,
         dev.quarry.insights.Series.class,
         dev.quarry.insights.Breakdown.class,
+        dev.quarry.insights.Breakdown.Property.class,
         dev.quarry.insights.StickinessQueryRunner.Plan.class,
         // dev.quarry.query
         dev.quarry.query.AsyncQueryJob.class,
