@@ -126,7 +126,8 @@ public class QueryService {
         if (request.clientQueryId() == null) {
             return Uni.createFrom().item(reply(cached));
         }
-        return statuses.get(team.id(), request.clientQueryId())
+        // a finished status is not shown (withRunning), and a running one has no answer yet: its text is not read
+        return statuses.getWithoutResults(team.id(), request.clientQueryId())
                 .map(status -> withRunning(cached, status == null ? null : new Shown(status, true)));
     }
 
@@ -208,7 +209,7 @@ public class QueryService {
      */
     public Uni<QueryReply> cancel(Team team, String queryId, boolean dequeueOnly) {
         // a statement running under the id without a status (a blocking run) counts as an unfinished one
-        return statuses.get(team.id(), queryId).flatMap(status -> status != null
+        return statuses.getWithoutResults(team.id(), queryId).flatMap(status -> status != null
                 ? Uni.createFrom().item(status.complete())
                 : executor.isRunning(team.id(), queryId).map(running -> {
                     if (!running) {

@@ -50,8 +50,20 @@ public class QueryStatusStore {
      * finished answer comes as its stored text, read once and not parsed ({@link QueryStatus#storedResults}).
      */
     public Uni<QueryStatus> get(long teamId, String id) {
-        return pool.preparedQuery("SELECT status::text, results FROM query_status WHERE team_id = $1 AND id = $2 "
-                        + "AND expiration_time > now()")
+        return read(teamId, id, "results");
+    }
+
+    /**
+     * {@link #get} without the finished answer ({@code results} null even when complete), for a caller that only asks
+     * whether the status is there or complete: a multi-MB answer is not read for that.
+     */
+    public Uni<QueryStatus> getWithoutResults(long teamId, String id) {
+        return read(teamId, id, "NULL::text");
+    }
+
+    private Uni<QueryStatus> read(long teamId, String id, String resultsColumn) {
+        return pool.preparedQuery("SELECT status::text, " + resultsColumn + " FROM query_status WHERE team_id = $1 "
+                        + "AND id = $2 AND expiration_time > now()")
                 .execute(Tuple.of(teamId, id))
                 .map(rows -> {
                     if (rows.size() == 0) {
