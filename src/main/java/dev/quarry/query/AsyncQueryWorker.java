@@ -62,7 +62,7 @@ public class AsyncQueryWorker {
         // a try after the first runs only while the status is still there (not cancelled meanwhile)
         java.util.concurrent.atomic.AtomicBoolean tried = new java.util.concurrent.atomic.AtomicBoolean();
         Uni<java.util.Optional<com.fasterxml.jackson.databind.node.ObjectNode>> attempt = Uni.createFrom().deferred(() -> {
-            Uni<Boolean> wanted = tried.getAndSet(true) ? statuses.get(team.id(), job.queryId()).map(s -> s != null)
+            Uni<Boolean> wanted = tried.getAndSet(true) ? statuses.getWithoutResults(team.id(), job.queryId()).map(s -> s != null)
                     : Uni.createFrom().item(true);
             return wanted.flatMap(still -> still
                     ? service.calculate(team, QueryRunners.parse(runners.get(job.kind()), job.query()), job.queryId(),

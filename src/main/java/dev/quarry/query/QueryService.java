@@ -126,7 +126,8 @@ public class QueryService {
         if (request.clientQueryId() == null) {
             return Uni.createFrom().item(reply(cached));
         }
-        return statuses.get(team.id(), request.clientQueryId())
+        // a finished status is not shown (withRunning), and a running one has no answer yet: its text is not read
+        return statuses.getWithoutResults(team.id(), request.clientQueryId())
                 .map(status -> withRunning(cached, status == null ? null : new Shown(status, true)));
     }
 
@@ -177,15 +178,19 @@ public class QueryService {
 
     /**
      * The gate a project's status reads pass: at most {@link #STATUS_READS_AT_ONCE} at once. A status read takes a pool
-     * connection and reads (and parses) a finished query's whole result: 150 concurrent GETs of one 3 MB result from
-     * one key took every pool connection (the other project got a 503) and ran the heap out. Reads wait rather than
-     * being refused, so a dashboard polling many tiles at once is served in turn.
+     * connection and reads a finished query's whole result: 150 concurrent GETs of one 3 MB result from one key took
+     * every pool connection (the other project got a 503) and ran the heap out, when each read also parsed the result
+     * (it is now answered as its stored text, {@link QueryStatus#storedResults}). Reads wait rather than being
+     * refused, so a dashboard polling many tiles at once is served in turn.
      */
     StatementSlots statusGate(long teamId) {
         return statusGates.computeIfAbsent(teamId, id -> new StatementSlots(STATUS_READS_AT_ONCE, STATUS_READS_WAITING));
     }
 
-    /** GET query/:id: 202 while running, 200 done, 400 user error, 500 internal error, 404 unknown. */
+    /**
+     * GET query/:id: 202 while running, 200 done, 400 user error, 500 internal error, 404 unknown. A finished answer is
+     * read once, as the text stored for it, and answered as that text (never parsed here).
+     */
     public Uni<QueryReply> status(Team team, String queryId, boolean showProgress) {
         return statusGate(team.id()).run(() -> statuses.get(team.id(), queryId)).map(status -> {
             if (status == null) {
@@ -204,7 +209,7 @@ public class QueryService {
      */
     public Uni<QueryReply> cancel(Team team, String queryId, boolean dequeueOnly) {
         // a statement running under the id without a status (a blocking run) counts as an unfinished one
-        return statuses.get(team.id(), queryId).flatMap(status -> status != null
+        return statuses.getWithoutResults(team.id(), queryId).flatMap(status -> status != null
                 ? Uni.createFrom().item(status.complete())
                 : executor.isRunning(team.id(), queryId).map(running -> {
                     if (!running) {

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.quarry.web.QueryValues;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +24,9 @@ import java.util.Map;
  * An async query's status, PostHog's {@code QueryStatus} with its field names: what {@link QueryStatusStore} keeps
  * (as jsonb) and what {@code query_status} answers. Times are ISO-8601 UTC strings with microseconds as
  * {@link QueryValues#timestamp} writes them; {@code results} is the finished answer (the query's response object,
- * with its cache fields) or null. Quarry never fills {@code insight_id}, {@code dashboard_id} or {@code labels}.
+ * with its cache fields) or null. Read back from the store, {@code results} is the answer's stored text, unparsed
+ * ({@link #storedResults}): it is answered as written, never read into a tree. Quarry never fills
+ * {@code insight_id}, {@code dashboard_id} or {@code labels}.
  *
  * <p>Key order on the wire (the bytes answered before this record existed, kept): a status made by this request is
  * written in the order declared here; a status read back from the store in the order PostgreSQL's jsonb keeps keys
@@ -66,6 +70,15 @@ public record QueryStatus(
                 endTime, expirationTime, taskId, insightId, dashboardId, progress, labels);
     }
 
+    /**
+     * A finished answer as {@link QueryStatusStore} keeps it, the JSON text Quarry rendered: a node that writes that
+     * text as it is ({@link RawValue}), so that a status read serves a multi-MB answer without parsing it. It has no
+     * children to read ({@code path} finds nothing): nothing but the response writer looks into it.
+     */
+    static JsonNode storedResults(String text) {
+        return JsonNodeFactory.instance.rawValueNode(new RawValue(text));
+    }
+
     /** The same status with its finished answer (kept apart from the status as rendered text). */
     QueryStatus withResults(JsonNode finished) {
         return new QueryStatus(id, teamId, queryAsync, complete, error, errorMessage, finished, startTime, pickupTime,
@@ -82,7 +95,11 @@ public record QueryStatus(
      * this record's order (one made by this request).
      */
     public ObjectNode json(ObjectMapper mapper, boolean asStored) {
-        ObjectNode node = mapper.valueToTree(this);
+        // the answer is set in, not converted: a stored one is text written as it is (storedResults)
+        ObjectNode node = mapper.valueToTree(results == null ? this : withResults(null));
+        if (results != null) {
+            node.set("results", results);
+        }
         if (!asStored) {
             return node;
         }

@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -44,10 +45,25 @@ public class QueryStatusStore {
                 .replaceWithVoid();
     }
 
-    /** The project's status of {@code id}, or null when there is none (never started, cancelled or expired). */
+    /**
+     * The project's status of {@code id}, or null when there is none (never started, cancelled or expired). A
+     * finished answer comes as its stored text, read once and not parsed ({@link QueryStatus#storedResults}).
+     */
     public Uni<QueryStatus> get(long teamId, String id) {
-        return pool.preparedQuery("SELECT status::text, results FROM query_status WHERE team_id = $1 AND id = $2 "
-                        + "AND expiration_time > now()")
+        return read(teamId, id, "results");
+    }
+
+    /**
+     * {@link #get} without the finished answer ({@code results} null even when complete), for a caller that only asks
+     * whether the status is there or complete: a multi-MB answer is not read for that.
+     */
+    public Uni<QueryStatus> getWithoutResults(long teamId, String id) {
+        return read(teamId, id, "NULL::text");
+    }
+
+    private Uni<QueryStatus> read(long teamId, String id, String resultsColumn) {
+        return pool.preparedQuery("SELECT status::text, " + resultsColumn + " FROM query_status WHERE team_id = $1 "
+                        + "AND id = $2 AND expiration_time > now()")
                 .execute(Tuple.of(teamId, id))
                 .map(rows -> {
                     if (rows.size() == 0) {
@@ -55,20 +71,21 @@ public class QueryStatusStore {
                     }
                     var row = rows.iterator().next();
                     QueryStatus status = read(row.getString(0));
-                    return row.getString(1) == null ? status : status.withResults(json(row.getString(1)));
+                    String results = row.getString(1);
+                    return results == null ? status : status.withResults(QueryStatus.storedResults(results));
                 });
     }
 
     /**
      * Merges a patch into an existing status; false if it no longer exists (cancelled or expired). Non-null
      * {@code results} are kept apart as the rendered JSON text, so that their numbers read back as written (jsonb
-     * would reprint {@code 1.0E308} as a 309-digit integer).
+     * would reprint {@code 1.0E308} as a 309-digit integer), and {@link #get} answers that text as it is.
      */
     public Uni<Boolean> update(long teamId, String id, QueryStatus.Patch patch, Instant now) {
         QueryStatus.Patch expiring = patch.expiringAt(now.plus(TTL));
         boolean complete = Boolean.TRUE.equals(patch.complete());
         JsonNode results = patch.results();
-        String resultsText = results == null || results.isNull() ? null : write(results);
+        String resultsText = results == null || results.isNull() ? null : rendered(results);
         java.util.ArrayList<Object> params = new java.util.ArrayList<>(List.of(teamId, id,
                 write(expiring.withoutResults()), complete, now.plus(TTL).atOffset(ZoneOffset.UTC)));
         params.add(resultsText);
@@ -84,11 +101,16 @@ public class QueryStatusStore {
                 .execute(Tuple.of(teamId, id)).map(rows -> rows.rowCount() > 0);
     }
 
-    private JsonNode json(String text) {
+    /**
+     * An answer's JSON text as a response body carries it: written by the UTF-8 generator responses are written by
+     * (a character outside the BMP as an escaped surrogate pair, a lone surrogate escaped rather than lost in the
+     * column's encoding), so that the text served as it is ({@link #get}) is the bytes a parse and render would give.
+     */
+    private String rendered(JsonNode results) {
         try {
-            return mapper.readTree(text);
+            return new String(mapper.writeValueAsBytes(results), StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("query_status holds invalid JSON", e);
+            throw new IllegalStateException("a query's results did not serialize", e);
         }
     }
 
