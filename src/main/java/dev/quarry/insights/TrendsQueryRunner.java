@@ -877,6 +877,10 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         Expr where = InsightSql.and(s.filter(), sql.globalFilters(insight.properties(), insight.filterTestAccounts()),
                 member);
         JsonNode day = source.dayOrNull();
+        if (breakdown != null && breakdown.isMultiple() && b != null && !b.isNull() && !b.isArray()) {
+            throw new ValidationException("breakdown must list one value per breakdown (" + breakdown.width() + ")",
+                    "breakdown");
+        }
         String value = b == null || b.isNull() ? null : b.isArray() ? cellValue(b, breakdown) : b.asText();
         return sql.dateRange(insight.dateRange(), totalValue ? Interval.DAY : interval, "-7d").flatMap(range -> {
             QueryDateRange dr = "previous".equals(compare) ? range.previous(compareTo) : range;

@@ -151,11 +151,14 @@ public class QueryService {
 
     /**
      * Starts an async run under {@code queryId}. Without {@code refreshRequested}, an existing status of that id
-     * comes back instead and nothing is started, as PostHog's enqueue_process_query_task does.
+     * comes back instead and nothing is started, as PostHog's enqueue_process_query_task does; that read is a status
+     * read with the result, so it passes the project's {@link #statusGate} (a breaker's 400 POSTs reusing a finished
+     * 3 MB query's id read it all at once and ran the heap out).
      */
     private Uni<Shown> enqueue(Team team, ObjectNode query, String kind, String queryId, String cacheKey,
                                boolean refreshRequested) {
-        Uni<QueryStatus> existing = refreshRequested ? Uni.createFrom().nullItem() : statuses.get(team.id(), queryId);
+        Uni<QueryStatus> existing = refreshRequested ? Uni.createFrom().nullItem()
+                : statusGate(team.id()).run(() -> statuses.get(team.id(), queryId));
         return existing.flatMap(found -> {
             if (found != null) {
                 return Uni.createFrom().item(new Shown(found, true));

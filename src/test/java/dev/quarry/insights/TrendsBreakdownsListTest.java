@@ -186,6 +186,11 @@ class TrendsBreakdownsListTest {
         JsonPath folded = query(team, Map.of("kind", "ActorsQuery", "source", other, "select", List.of("person")));
         assertEquals(java.util.Set.of("u1", "u2"), new java.util.HashSet<>(
                 folded.getList("results.collect { it[0].distinct_ids[0] }")));
+        // a multiple breakdown's cell is named by a list; a text (the values' inner one-text form included) is a 400
+        Map<String, Object> text = Map.of("kind", "InsightActorsQuery", "day", "2020-01-02", "breakdown",
+                "Chrome\u0001Windows", "source", trends(List.of("screen"), browserAndOs(Map.of())));
+        assertEquals(400, InsightTestSupport.status(team, Map.of("kind", "ActorsQuery", "source", text, "select",
+                List.of("person"))));
     }
 
     /** Two series and a formula over two entries: labels prefixed, formula results keep the list value. */

@@ -47,6 +47,33 @@ class StatusReadGateTest {
         return id;
     }
 
+    /**
+     * A POST that reuses a finished query's {@code client_query_id} answers that query's status, result included: it
+     * is a status read too and waits at the same gate (a breaker's 400 such POSTs of a 3 MB result bypassed it and ran
+     * the heap out).
+     */
+    @Test
+    void aPostReusingAFinishedQuerysIdWaitsAtTheGate() throws Exception {
+        Project p = TestProjects.create("Status gate post");
+        String id = finishedQuery(p);
+        List<UniEmitter<? super Integer>> held = new ArrayList<>();
+        for (int i = 0; i < QueryService.STATUS_READS_AT_ONCE; i++) {
+            service.statusGate(p.id()).run(() -> Uni.createFrom().<Integer>emitter(held::add))
+                    .subscribeAsCompletionStage();
+        }
+        CompletableFuture<Response> waiting = CompletableFuture.supplyAsync(() -> given()
+                .header("Authorization", "Bearer " + p.key()).contentType("application/json")
+                .body(Map.of("query", Map.of("kind", "HogQLQuery", "query", "select 7"), "refresh", "async",
+                        "client_query_id", id))
+                .post("/api/environments/" + p.id() + "/query/"));
+        Thread.sleep(500);
+        assertFalse(waiting.isDone(), "the POST read the finished status while the project's four places were held");
+        held.forEach(e -> e.complete(1));
+        Response answered = waiting.get(30, TimeUnit.SECONDS);
+        assertEquals(200, answered.statusCode(), answered.asString());
+        assertEquals(42, answered.jsonPath().getInt("query_status.results.results[0][0]"));
+    }
+
     @Test
     void aProjectsStatusReadsWaitWhileItsFourPlacesAreHeld() throws Exception {
         Project p = TestProjects.create("Status gate");
