@@ -125,6 +125,18 @@ class WrongMethodTest {
                 "GET, HEAD, OPTIONS");
     }
 
+    /** The Allow of a read-only viewset (events) and of a POST-only action names only their methods. */
+    @Test
+    void allowNamesOnlyTheRoutesMethods() {
+        Project p = TestProjects.create("Wrong method, read-only views");
+        String base = "/api/environments/" + p.id();
+        assertNotAllowed(p, "POST", base + "/events/", "GET, HEAD, OPTIONS");
+        assertNotAllowed(p, "DELETE", base + "/events/0190a1b2-0000-7000-8000-000000000000/", "GET, HEAD, OPTIONS");
+        assertNotAllowed(p, "PATCH", base + "/events/values/", "GET, HEAD, OPTIONS");
+        assertNotAllowed(p, "GET", base + "/persons/reset_person_distinct_id/", "POST, OPTIONS");
+        assertNotAllowed(p, "DELETE", base + "/persons/reset_person_distinct_id/", "POST, OPTIONS");
+    }
+
     /** PostHog looks for the key in the body when the Authorization header has none; so does the wrong method. */
     @Test
     void aKeyInTheBodyIsFoundForAWrongMethodToo() {
