@@ -6,9 +6,14 @@ import dev.quarry.data.ApiKeys;
 import dev.quarry.data.Team;
 import dev.quarry.data.Teams;
 import dev.quarry.web.AuthenticationException;
+import dev.quarry.web.MethodNotAllowedException;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.PermissionDeniedException;
 import dev.quarry.web.RequestBodyMediaType;
+import dev.quarry.web.RouteTable;
+import dev.quarry.web.UnreadBody;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.Priorities;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -36,9 +41,11 @@ public class AuthFilter {
     private final RequestAuth requestAuth;
     private final ObjectMapper mapper;
     private final Instance<AdmissionCheck> admissionChecks;
+    private final RouteTable routes;
 
     public AuthFilter(ApiKeys apiKeys, Teams teams, RequestAuth requestAuth, ObjectMapper mapper,
-                      Instance<AdmissionCheck> admissionChecks) {
+                      Instance<AdmissionCheck> admissionChecks, RouteTable routes) {
+        this.routes = routes;
         this.apiKeys = apiKeys;
         this.teams = teams;
         this.requestAuth = requestAuth;
@@ -63,8 +70,21 @@ public class AuthFilter {
                         bodyOf(request), request.getUriInfo().getQueryParameters().getFirst("personal_api_key"), mapper)
                 .orElseThrow(AuthenticationException::notAuthenticated);
         String projectParam = request.getUriInfo().getPathParameters().getFirst(PROJECT_PARAM);
-        List<String> required = Arrays.asList(requirement.value());
-        List<String> anyOf = Arrays.asList(requirement.anyOf());
+        return letIn(presented, projectParam, Arrays.asList(requirement.value()), Arrays.asList(requirement.anyOf()))
+                .call(found -> admit(request, found.key(), found.team()))
+                .invoke(found -> refuseUnparsedBody(request, resource))
+                .replaceWithVoid();
+    }
+
+    /** A key let in for the project in the URL (null team on endpoints without one). */
+    private record Admitted(ApiKey key, Team team) {
+    }
+
+    /**
+     * DRF's {@code initial()} for a key: the key (401), the project in the URL (404), the key's scopes and projects
+     * (403); the key's last use recorded and the request's {@link RequestAuth} set once it is let in.
+     */
+    private Uni<Admitted> letIn(PresentedKey presented, String projectParam, List<String> required, List<String> anyOf) {
         // One statement checks the key and reads the project named by a numeric id; @current needs the key first.
         Long projectId = projectIdOf(projectParam);
         return apiKeys.findWithTeam(PersonalApiKeyTokens.secureValue(presented.value()), projectId)
@@ -78,9 +98,49 @@ public class AuthFilter {
                             .invoke(team -> checkAccess(key, team, required, anyOf))
                             .call(team -> apiKeys.touchIfStale(key))
                             .invoke(team -> requestAuth.set(key, team))
-                            .call(team -> admit(request, key, team))
-                            .invoke(team -> refuseUnparsedBody(request, resource));
+                            .map(team -> new Admitted(key, team));
+                });
+    }
+
+    /**
+     * A method the route does not take (say {@code POST persons/}, or {@code DELETE persons/funnel/}, which PostHog's
+     * router gives to the {@code funnel} action before the {@code persons/:id} route): DRF's 405 with {@code Allow},
+     * but only after what DRF's {@code APIView.dispatch} runs before it picks the handler ({@code initial()}: the
+     * key, the project, the permission checks). So no key is a 401, a project the key cannot see answers as the
+     * route's own methods do (404 / 403), and only a key let in gets the 405. The scopes asked are those every method
+     * of the route asks: PostHog's {@code APIScopePermission} takes an action route's {@code required_scopes} for any
+     * method, and derives none for a method with no action ({@code view.action} is None), where it refuses a personal
+     * API key outright ("This action does not support personal API key access"); Quarry's keys work everywhere
+     * (contract Part A 1), so there it asks no scope beyond the project's. Before routing, so that RESTEasy never
+     * gives a literal action's path to a templated route's method. Throttles and quotas are not applied to a 405.
+     */
+    @ServerRequestFilter(preMatching = true, priority = Priorities.USER + 200)
+    public Uni<Void> wrongMethod(ContainerRequestContext request, RoutingContext routing) {
+        String method = request.getMethod();
+        String path = request.getUriInfo().getPath();
+        RouteTable.Route route = routes.routeOf(path).orElse(null);
+        if (route == null || route.methods().contains(method)) {
+            return Uni.createFrom().voidItem();
+        }
+        MethodNotAllowedException notAllowed = new MethodNotAllowedException(method); // AllowHeaderFilter: Allow
+        if (!route.keyed()) {
+            return Uni.createFrom().failure(notAllowed);
+        }
+        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        String queryKey = request.getUriInfo().getQueryParameters().getFirst("personal_api_key");
+        Uni<byte[]> body = Uni.createFrom().nullItem();
+        if (PresentedKey.find(header, null, null, mapper).isEmpty()) {
+            refuseUnparsedBody(request, null); // DRF looks in request.data next: a body it cannot parse is its 415
+            if (RequestBodyMediaType.declaresBody(request)) {
+                body = UnreadBody.read(routing, PresentedKey.MAX_BODY_BYTES);
+            }
+        }
+        return body.flatMap(bytes -> {
+                    PresentedKey presented = PresentedKey.find(header, bytes, queryKey, mapper)
+                            .orElseThrow(AuthenticationException::notAuthenticated);
+                    return letIn(presented, route.projectParam(path), route.commonScopes(), route.commonAnyOf());
                 })
+                .onItem().failWith(admitted -> notAllowed)
                 .replaceWithVoid();
     }
 

@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
 public record PresentedKey(String value, KeySource source) {
     private static final Pattern BEARER = Pattern.compile("^Bearer\\s+(\\S.+)$");
     private static final String BODY_FIELD = "personal_api_key";
+    /** A body past this size is not looked into for a key. */
+    public static final int MAX_BODY_BYTES = 1_000_000;
 
     /**
      * Header first, then the JSON body's {@code personal_api_key}, then the query string. Only the first found is
@@ -41,7 +43,7 @@ public record PresentedKey(String value, KeySource source) {
      * its last value, as a parsed dict would.
      */
     private static String bodyKey(byte[] body, ObjectMapper mapper) {
-        if (body == null || body.length == 0 || body.length > 1_000_000) {
+        if (body == null || body.length == 0 || body.length > MAX_BODY_BYTES) {
             return null;
         }
         try (JsonParser parser = mapper.getFactory().createParser(body)) {

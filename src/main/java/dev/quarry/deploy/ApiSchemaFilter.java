@@ -95,7 +95,6 @@ public class ApiSchemaFilter implements OASFilter {
                     openAPI.getPaths().removePathItem(path);
                 }
             }
-            dropPlaceholderOperations(openAPI);
             mergeEquivalentPaths(openAPI);
             declarePathParameters(openAPI);
             dropUnreferencedSchemas(openAPI);
@@ -106,27 +105,6 @@ public class ApiSchemaFilter implements OASFilter {
         openAPI.getComponents().addSecurityScheme(SCHEME, OASFactory.createSecurityScheme()
                 .type(SecurityScheme.Type.HTTP).scheme("bearer")
                 .description("A personal API key (phx_…): Authorization: Bearer <key>"));
-    }
-
-    /**
-     * Operations that only refuse: {@code POST persons/lifecycle|stickiness|trends|values|cohorts} answers 405 always
-     * (PostHog's GET-only person actions), so the document does not offer it (it also sat at {@code persons/{action}},
-     * a third spelling of {@code persons/{id}}).
-     */
-    static final Set<String> PLACEHOLDER_OPERATIONS = Set.of("PersonsResource_postToAGetAction");
-
-    private static void dropPlaceholderOperations(OpenAPI openAPI) {
-        for (Map.Entry<String, PathItem> entry : new ArrayList<>(openAPI.getPaths().getPathItems().entrySet())) {
-            PathItem item = entry.getValue();
-            for (Map.Entry<PathItem.HttpMethod, Operation> op : new ArrayList<>(item.getOperations().entrySet())) {
-                if (PLACEHOLDER_OPERATIONS.contains(op.getValue().getOperationId())) {
-                    item.setOperation(op.getKey(), null);
-                }
-            }
-            if (item.getOperations().isEmpty()) {
-                openAPI.getPaths().removePathItem(entry.getKey());
-            }
-        }
     }
 
     private static final Pattern TEMPLATED = Pattern.compile("\\{([^}]+)}");

@@ -8,17 +8,11 @@ import dev.quarry.auth.RequiresScopes;
 import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.web.ApiPaths;
 import dev.quarry.web.Csv;
-import dev.quarry.web.MethodNotAllowedException;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
-import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.PATCH;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -134,43 +128,6 @@ public class EventsResource {
                 .onItem().ifNull().failWith(() -> new NotFoundException("No events exist for event UUID " + id))
                 .map(found -> csv ? Csv.postHogResponse(List.of(found))
                         : Response.ok(found).type(MediaType.APPLICATION_JSON).build());
-    }
-
-    /*
-     * PostHog's events viewset is read-only: a write on any of its paths is DRF's 405 naming the method. Without
-     * these, RESTEasy goes on to the project's own resource after the method fails to match here and answers 404.
-     * The writes take their body (unread), so that it is read ahead of the filters that look into it.
-     */
-
-    @POST
-    @Path("{any: .*}")
-    @RequiresScopes("query:read")
-    @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> post(String body) {
-        throw new MethodNotAllowedException("POST");
-    }
-
-    @PUT
-    @Path("{any: .*}")
-    @RequiresScopes("query:read")
-    @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> put(String body) {
-        throw new MethodNotAllowedException("PUT");
-    }
-
-    @PATCH
-    @Path("{any: .*}")
-    @RequiresScopes("query:read")
-    @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> patch(String body) {
-        throw new MethodNotAllowedException("PATCH");
-    }
-
-    @DELETE
-    @Path("{any: .*}")
-    @RequiresScopes("query:read")
-    public Uni<Response> delete() {
-        throw new MethodNotAllowedException("DELETE");
     }
 
     /** PostHog reads {@code int(limit)} (ours: a 400 where PostHog fails), then caps it at 1,000. */

@@ -14,7 +14,6 @@ import dev.quarry.cohorts.Cohort;
 import dev.quarry.cohorts.Cohorts;
 import dev.quarry.web.ApiPaths;
 import dev.quarry.web.Csv;
-import dev.quarry.web.MethodNotAllowedException;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
@@ -311,31 +310,6 @@ public class PersonsResource {
             }
             return Response.accepted().build();
         });
-    }
-
-    /**
-     * A wrong method on an action is 405, as PostHog's router answers it (without these, the {uuid} route or the
-     * router's path match would answer 404). The project and scope checks come first, as DRF's do.
-     */
-    @GET
-    @Path("reset_person_distinct_id")
-    @RequiresScopes("person:write")
-    public Uni<Response> resetWithGet() {
-        throw new MethodNotAllowedException("GET");
-    }
-
-    @DELETE
-    @Path("reset_person_distinct_id")
-    @RequiresScopes("person:write")
-    public Uni<Response> resetWithDelete() {
-        throw new MethodNotAllowedException("DELETE");
-    }
-
-    @POST
-    @Path("{action: lifecycle|stickiness|trends|values|cohorts}")
-    @RequiresScopes("person:read")
-    public Uni<Response> postToAGetAction(@PathParam("action") String action) {
-        throw new MethodNotAllowedException("POST");
     }
 
     @DELETE

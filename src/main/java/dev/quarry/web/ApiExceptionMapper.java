@@ -42,24 +42,12 @@ public class ApiExceptionMapper {
                 + (path == null ? "" : " (field " + path + ")"), path));
     }
 
-    private final RouteTable routes;
-
-    public ApiExceptionMapper(RouteTable routes) {
-        this.routes = routes;
-    }
-
     /**
-     * No resource method matched. On a path that is one of the API's routes with other methods (say {@code POST
-     * persons/}), DRF's 405 naming the method sent, with {@code Allow}; anything else PostHog's 404.
+     * No resource method matched: PostHog's 404. (A method the route does not take never gets here: it is answered
+     * before routing, after the key and project checks, by {@code auth.AuthFilter.wrongMethod}.)
      */
     @ServerExceptionMapper
-    public Response notFound(jakarta.ws.rs.NotFoundException e, jakarta.ws.rs.core.UriInfo uri,
-                             jakarta.ws.rs.core.Request request) {
-        java.util.Set<String> allowed = routes.methodsOf(uri.getPath());
-        String method = request.getMethod();
-        if (!allowed.isEmpty() && !allowed.contains(method)) {
-            return apiException(new MethodNotAllowedException(method)); // AllowHeaderFilter names the methods
-        }
+    public Response notFound(jakarta.ws.rs.NotFoundException e) {
         return apiException(new NotFoundException());
     }
 

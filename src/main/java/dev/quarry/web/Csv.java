@@ -55,6 +55,14 @@ public final class Csv {
         return Response.ok(render(rows, true)).type(MEDIA_TYPE).build();
     }
 
+    /**
+     * As djangorestframework-csv's renderer writes rows: {@link #postHogResponse}'s layout, and nothing at all (not
+     * even a header) for no rows.
+     */
+    public static String postHog(List<JsonNode> rows) {
+        return rows.isEmpty() ? "" : render(rows, true);
+    }
+
     public static String render(List<JsonNode> rows) {
         return render(rows, false);
     }

@@ -97,7 +97,7 @@ public class RequestBodyMediaType {
     }
 
     /** A request that says it carries a body: a positive Content-Length, or a chunked one. */
-    static boolean declaresBody(ContainerRequestContext request) {
+    public static boolean declaresBody(ContainerRequestContext request) {
         String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         String encoding = request.getHeaderString("Transfer-Encoding");
         if (encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked")) {

@@ -16,10 +16,11 @@ import java.util.regex.Pattern;
 /**
  * The API's routes and their methods, read once from the OpenAPI document the build generates from the resources
  * ({@code META-INF/quarkus-generated-openapi-doc.JSON}, what {@code GET /api/schema/} serves; in a Lambda function its
- * committed copy {@code META-INF/quarry/openapi.json}), so that a request whose
- * path is a route but whose method is not one of its methods can be answered DRF's 405 rather than a 404: RESTEasy
- * answers 404 when a shorter resource path (a project's own resource) is tried after the route's resource refused the
- * method. Routes outside the public document (operator routes) are not listed and keep their 404.
+ * committed copy {@code META-INF/quarry/openapi.json}), so that a request whose path is a route but whose method is
+ * not one of its methods is answered DRF's 405 (after the key and project checks, {@code auth.AuthFilter.wrongMethod})
+ * rather than routed by RESTEasy, which would answer 404 or give the path to a templated route's method
+ * ({@code DELETE persons/funnel/} to {@code persons/{id}}); and so that {@code ?format=} is negotiated by the route's
+ * viewset ({@link Renderers}). Routes outside the public document (operator routes) are not listed and keep their 404.
  */
 @ApplicationScoped
 public class RouteTable {
@@ -29,8 +30,22 @@ public class RouteTable {
     /** Django's {@code http_method_names} order, which DRF's {@code Allow} header follows. */
     private static final List<String> METHODS = List.of("get", "post", "put", "patch", "delete", "head", "options");
 
-    /** One route: its template as a pattern, how many literal segments it has (more wins), its methods. */
-    public record Route(String template, Pattern pattern, int literals, Set<String> methods) {
+    /**
+     * One route: its template as a pattern, how many literal segments it has (more wins), its methods, whether a
+     * personal API key is asked for it (its operations name {@code x-required-scopes}, capture's do not), the scopes
+     * every one of its operations asks ({@code x-required-scopes}, and {@code x-required-scopes-any-of} when all ask the
+     * same alternatives), and which segment of a path is its {@code {project_id}} (-1: none).
+     */
+    public record Route(String template, Pattern pattern, int literals, Set<String> methods, boolean keyed,
+                        List<String> commonScopes, List<String> commonAnyOf, int projectSegment) {
+        /** The {@code {project_id}} segment of a path this route matches, as written; null when it has none. */
+        public String projectParam(String path) {
+            if (projectSegment < 0) {
+                return null;
+            }
+            String[] segments = normalize(path).substring(1).split("/");
+            return projectSegment < segments.length ? segments[projectSegment] : null;
+        }
     }
 
     private final ObjectMapper mapper;
@@ -46,6 +61,26 @@ public class RouteTable {
      * and PostHog's {@code /api/environments/} spelling are read as the document's {@code /api/projects/}.
      */
     public Set<String> methodsOf(String path) {
+        return routeOf(path).map(Route::methods).orElse(Set.of());
+    }
+
+    /**
+     * The most specific route {@code path} matches — the one with the most literal segments, as PostHog's router
+     * lists a viewset's list-level actions ({@code persons/funnel/}) before its detail route ({@code persons/:id/}) —
+     * or empty when it matches none.
+     */
+    public java.util.Optional<Route> routeOf(String path) {
+        String normalized = normalize(path);
+        for (Route route : routes()) {
+            if (route.pattern().matcher(normalized).matches()) {
+                return java.util.Optional.of(route);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** Without a trailing slash, and PostHog's {@code /api/environments/} read as {@code /api/projects/}. */
+    static String normalize(String path) {
         String normalized = path == null ? "" : path;
         if (normalized.length() > 1 && normalized.endsWith("/")) {
             normalized = normalized.substring(0, normalized.length() - 1);
@@ -53,12 +88,7 @@ public class RouteTable {
         if (normalized.startsWith("/api/environments/")) {
             normalized = "/api/projects/" + normalized.substring("/api/environments/".length());
         }
-        for (Route route : routes()) {
-            if (route.pattern().matcher(normalized).matches()) {
-                return route.methods();
-            }
-        }
-        return Set.of();
+        return normalized;
     }
 
     private List<Route> routes() {
@@ -96,6 +126,8 @@ public class RouteTable {
             }
             StringBuilder regex = new StringBuilder();
             int literals = 0;
+            int index = 0;
+            int projectSegment = -1;
             for (String segment : entry.getKey().split("/")) {
                 if (segment.isEmpty()) {
                     continue;
@@ -103,15 +135,50 @@ public class RouteTable {
                 regex.append('/');
                 if (segment.startsWith("{") && segment.endsWith("}")) {
                     regex.append("[^/]+");
+                    if (segment.equals("{project_id}")) {
+                        projectSegment = index;
+                    }
                 } else {
                     regex.append(Pattern.quote(segment));
                     literals++;
                 }
+                index++;
+            }
+            boolean keyed = false;
+            List<String> common = null;
+            List<String> commonAnyOf = null;
+            for (String name : METHODS) {
+                JsonNode operation = entry.getValue().get(name);
+                if (operation == null || !operation.has("x-required-scopes")) {
+                    continue;
+                }
+                keyed = true;
+                List<String> scopes = texts(operation.get("x-required-scopes"));
+                List<String> anyOf = texts(operation.get("x-required-scopes-any-of"));
+                if (common == null) {
+                    common = new ArrayList<>(scopes);
+                    commonAnyOf = anyOf;
+                } else {
+                    common.retainAll(scopes);
+                    if (!commonAnyOf.equals(anyOf)) {
+                        commonAnyOf = List.of();
+                    }
+                }
             }
             out.add(new Route(entry.getKey(), Pattern.compile(regex.toString()), literals,
-                    java.util.Collections.unmodifiableSet(methods)));
+                    java.util.Collections.unmodifiableSet(methods), keyed,
+                    common == null ? List.of() : List.copyOf(common),
+                    commonAnyOf == null ? List.of() : List.copyOf(commonAnyOf), projectSegment));
         });
         out.sort(Comparator.comparingInt(Route::literals).reversed());
         return List.copyOf(out);
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        if (array != null) {
+            array.forEach(item -> out.add(item.asText()));
+        }
+        return out;
     }
 }

@@ -90,6 +90,13 @@ class NulCharacterSweepTest {
             String url = url(path, "1");
             for (String param : route.getValue()) {
                 Response answer = asOwner().queryParam(param, NUL).request(verb, url);
+                if (param.equals("format")) {
+                    // DRF negotiates the format before any serializer runs: a format holding NUL is no renderer's, 404
+                    assertEquals(404, answer.statusCode(), route.getKey() + " ?format: " + answer.asString());
+                    assertEquals("not_found", answer.path("code"), route.getKey() + " ?format: " + answer.asString());
+                    calls++;
+                    continue;
+                }
                 assertNulRefused(answer, param, route.getKey() + " ?" + param);
                 calls++;
             }

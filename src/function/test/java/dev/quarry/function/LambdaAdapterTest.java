@@ -264,6 +264,17 @@ class LambdaAdapterTest {
         }
         assertEquals("GET, HEAD, OPTIONS", allow, response.toString());
         assertEquals("method_not_allowed", MAPPER.readTree(body(response)).get("code").asText());
+        // as DRF: the key is checked first, and a literal action's path is not given to the persons/:id route
+        JsonNode noKey = invoke(event("POST", "/api/environments/" + project.id() + "/persons/", "",
+                Map.of("content-type", "application/json"), "{}", false));
+        assertEquals(401, noKey.get("statusCode").asInt(), noKey.toString());
+        JsonNode funnel = invoke(event("DELETE", "/api/environments/" + project.id() + "/persons/funnel/", "",
+                Map.of("authorization", "Bearer " + project.key()), null, false));
+        assertEquals(405, funnel.get("statusCode").asInt(), funnel.toString());
+        assertEquals("method_not_allowed", MAPPER.readTree(body(funnel)).get("code").asText());
+        JsonNode keyInBody = invoke(event("PATCH", "/api/environments/" + project.id() + "/persons/values/", "",
+                Map.of("content-type", "application/json"), "{\"personal_api_key\": \"" + project.key() + "\"}", false));
+        assertEquals(405, keyInBody.get("statusCode").asInt(), keyInBody.toString());
     }
 
     /** A JSON body as text (isBase64Encoded false), how API Gateway passes an uncompressed JSON request. */
