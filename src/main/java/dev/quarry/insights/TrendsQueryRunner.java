@@ -353,6 +353,8 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         if (breakdown == null) {
             return QueryPlan.of(draft);
         }
+        // every statement groups by the value's alias, not its expression: PostgreSQL does not match a select
+        // expression holding a subquery (a HogQL breakdown's scalar subquery) to the same GROUP BY expression
         // PostHog ranks breakdown values by the series' own math: the total value on total-value displays, else the
         // sum of the per-interval values (weekly/monthly active ranked by their per-interval distinct persons).
         Map<String, Object> values = new HashMap<>();
@@ -363,12 +365,12 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         SelectLike ranked;
         if (totalValue) {
             ranked = HogQLStatement.select("SELECT {bd} AS v, ifNull(toFloat(" + agg + "), 0) AS c FROM events "
-                    + "WHERE {where} GROUP BY {bd}", values);
+                    + "WHERE {where} GROUP BY v", values);
         } else {
             values.put("anchor", range.firstBucket().toOffsetDateTime());
             String idx = range.interval().indexHogQL("anchor", "timestamp");
             SelectLike perBucket = HogQLStatement.select("SELECT {bd} AS v, " + idx + " AS p, " + agg
-                    + " AS val FROM events WHERE {where} GROUP BY {bd}, " + idx, values);
+                    + " AS val FROM events WHERE {where} GROUP BY v, " + idx, values);
             ranked = HogQLStatement.select("SELECT v, sum(ifNull(toFloat(val), 0)) AS c FROM {per_bucket} AS t "
                     + "GROUP BY v", Map.of("per_bucket", perBucket));
         }
@@ -438,7 +440,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             if (plan.series().math().equals("weekly_active") || plan.series().math().equals("monthly_active")) {
                 agg = "count(DISTINCT person_id)";
             }
-            text = "SELECT 0 AS period, {bd} AS v, " + agg + " AS value FROM events WHERE {where} GROUP BY {bd}";
+            text = "SELECT 0 AS period, {bd} AS v, " + agg + " AS value FROM events WHERE {where} GROUP BY v";
         } else if (plan.window() > 0) {
             StringBuilder offsets = new StringBuilder("[");
             for (int k = 0; k < plan.window(); k++) {
@@ -446,7 +448,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             }
             offsets.append(']');
             SelectLike personDays = HogQLStatement.select("SELECT person_id, " + idx + " AS d, {bd} AS v FROM events "
-                    + "WHERE {where} GROUP BY person_id, " + idx + ", {bd}", values);
+                    + "WHERE {where} GROUP BY person_id, " + idx + ", v", values);
             SelectLike fan = HogQLStatement.select("SELECT person_id, d, v, arrayJoin(" + offsets + ") AS k "
                     + "FROM {pd} AS pd", Map.of("pd", personDays));
             return sql.statement("SELECT d + k AS period, v, count(DISTINCT person_id) AS value FROM {fan} AS fan "
@@ -473,7 +475,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                     Map.of("e", eventsRead, "b", buckets));
         } else {
             text = "SELECT " + idx + " AS period, {bd} AS v, " + agg + " AS value FROM events WHERE {where} GROUP BY "
-                    + idx + ", {bd}";
+                    + idx + ", v";
         }
         return sql.statement(text, values);
     }
@@ -513,7 +515,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             String idx = plan.totalValue() ? "0" : plan.range().interval().indexHogQL("anchor", "timestamp");
             grouped = HogQLStatement.select("SELECT " + idx + " AS period, {bd} AS v, "
                     + plan.series().aggregateHogQL() + " AS value, count() AS c FROM events WHERE {where} GROUP BY "
-                    + (plan.totalValue() ? "" : idx + ", ") + "{bd}", values);
+                    + (plan.totalValue() ? "" : idx + ", ") + "v", values);
         }
         int limit = plan.breakdown().limit();
         SelectLike totals = HogQLStatement.select("SELECT period, v, value, sum(c) OVER (PARTITION BY v) AS vc "

@@ -204,4 +204,24 @@ class TrendsBreakdownsListTest {
         assertEquals(List.of("Safari", NULL), formula.getList("results[0].breakdown_value"));
         assertEquals(10.0f, formula.getFloat("results[0].count"));
     }
+
+    /**
+     * A HogQL entry holding a scalar subquery works beside another entry as it does alone (PostgreSQL refused the
+     * grouping when the statements grouped by the value's expression rather than its alias: a breaker's finding).
+     */
+    @Test
+    void aHogQLEntryWithASubqueryCombines() {
+        Map<String, Object> f = new HashMap<>();
+        f.put("breakdowns", List.of(Map.of("property", "$browser", "type", "event"),
+                Map.of("property", "(SELECT count() FROM events)", "type", "hogql")));
+        JsonPath body = query(team, trends(List.of("screen"), f));
+        Map<List<String>, Integer> counts = new HashMap<>();
+        List<List<String>> values = body.getList("results.breakdown_value");
+        for (int i = 0; i < values.size(); i++) {
+            counts.put(values.get(i), body.getInt("results[" + i + "].count"));
+        }
+        // the project's 22 events; [none, 22] and [Chrome, 22] both count 4
+        assertEquals(Map.of(List.of("Safari", "22"), 5, List.of(NULL, "22"), 4, List.of("Chrome", "22"), 4,
+                List.of("Firefox", "22"), 2), counts);
+    }
 }
