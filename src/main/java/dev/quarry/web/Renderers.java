@@ -105,6 +105,8 @@ public class Renderers {
             rows.add(data);
         }
         response.setEntity(Csv.postHog(rows), null, MediaType.valueOf(Csv.MEDIA_TYPE));
+        // written as Django writes it ("text/csv; charset=utf-8"), as the persons' CSV is; the MediaType drops the space
+        response.getHeaders().putSingle(jakarta.ws.rs.core.HttpHeaders.CONTENT_TYPE, Csv.MEDIA_TYPE);
     }
 
     private JsonNode tree(Object entity) {
