@@ -668,7 +668,7 @@ public class AnchorBench {
      * QUARRY_BENCH_HOLD set: waits (bounded, one hour) until the file logs/continue exists, so that the loaded
      * database and the app can be inspected (EXPLAIN ANALYZE, psql) before the run goes on.
      */
-    static void hold(Path logs, String where) throws InterruptedException {
+    static void hold(Path logs, String where) throws InterruptedException, IOException {
         if (System.getenv().getOrDefault("QUARRY_BENCH_HOLD", "").isEmpty()) {
             return;
         }
@@ -678,6 +678,7 @@ public class AnchorBench {
         while (!Files.exists(go) && System.nanoTime() < deadline) {
             Thread.sleep(1000);
         }
+        Files.deleteIfExists(go); // the next hold waits for a touch of its own
     }
 
     static JsonNode createProject(App app, String name) throws Exception {
