@@ -69,6 +69,11 @@ public class AnchorBench {
             return -1;
         }
 
+        /** The loopback port the application serves plain HTTP on, or -1 (the Lambda runtime path, a given URL). */
+        default int httpPort() {
+            return -1;
+        }
+
         @Override
         void close();
     }
@@ -160,6 +165,7 @@ public class AnchorBench {
         builder.environment().put("QUARRY_MIGRATE_AT_START", "true");
         builder.environment().put("QUARRY_HTTP_PORT", String.valueOf(port));
         Process process = builder.start();
+        int appPort = port;
         HttpApp http = new HttpApp("http://127.0.0.1:" + port);
         // QUARRY_BENCH_START_MINUTES: a new migration's backfill over 10 M events can take longer than the default 3
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(
@@ -193,10 +199,86 @@ public class AnchorBench {
             }
 
             @Override
+            public int httpPort() {
+                return appPort;
+            }
+
+            @Override
             public void close() {
                 process.destroy();
             }
         };
+    }
+
+    /**
+     * One HTTP/1.1 keep-alive connection to the app on loopback that writes each request's bytes (the same request
+     * line, headers and body an SDK sends) and reads the answer: a load generator's client, a few microseconds of CPU
+     * a request, so that the senders take little of the cores the app and PostgreSQL share with them.
+     */
+    static final class KeepAliveSender implements AutoCloseable {
+        private final java.net.Socket socket;
+        private final java.io.OutputStream out;
+        private final java.io.InputStream in;
+        private final int port;
+
+        KeepAliveSender(int port) throws IOException {
+            this.port = port;
+            socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port);
+            socket.setTcpNoDelay(true);
+            out = new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+            in = new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16);
+        }
+
+        Answer post(String path, Map<String, String> headers, byte[] body) throws IOException {
+            StringBuilder head = new StringBuilder("POST ").append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1:")
+                    .append(port).append("\r\n");
+            headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+            head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+            String statusLine = line();
+            int status = Integer.parseInt(statusLine.substring(9, 12));
+            int length = 0;
+            boolean chunked = false;
+            for (String header; !(header = line()).isEmpty(); ) {
+                String lower = header.toLowerCase(java.util.Locale.ROOT);
+                if (lower.startsWith("content-length:")) {
+                    length = Integer.parseInt(header.substring("content-length:".length()).trim());
+                } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                    chunked = true;
+                }
+            }
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            if (chunked) {
+                for (int size; (size = Integer.parseInt(line().trim(), 16)) > 0; ) {
+                    answer.write(in.readNBytes(size));
+                    line();
+                }
+                line();
+            } else {
+                answer.write(in.readNBytes(length));
+            }
+            return new Answer(status, answer.toString(StandardCharsets.UTF_8));
+        }
+
+        private String line() throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int c; (c = in.read()) != '\n'; ) {
+                if (c < 0) {
+                    throw new java.io.EOFException("the app closed the connection");
+                }
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 
     record HttpApp(String url) implements App {
@@ -841,12 +923,28 @@ public class AnchorBench {
         long postmaster = Long.parseLong(Files.readAllLines(pgDataDir(pgPort).resolve("postmaster.pid")).get(0).trim());
         double appCpu0 = cpuSeconds(app.pid(), false);
         double pgCpu0 = cpuSeconds(postmaster, true);
+        double driverCpu0 = cpuSeconds(ProcessHandle.current().pid(), false);
         Map<String, Long> appThreads0 = appThreadTicks(app.pid());
         Map<String, Long> pgProcesses0 = pgProcessTicks(postmaster);
         long t0 = System.nanoTime();
         List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        // the packaged app on loopback: each sender keeps one HTTP/1.1 connection and writes the requests' bytes itself
+        // (QUARRY_BENCH_CAPTURE_CLIENT=jdk: java.net.http's client instead, which costs the shared cores more)
+        boolean keepAlive = app.httpPort() > 0
+                && !"jdk".equals(System.getenv().getOrDefault("QUARRY_BENCH_CAPTURE_CLIENT", "socket"));
         for (int s = 0; s < senderCount; s++) {
             done.add(senders.submit(() -> {
+                if (keepAlive) {
+                    try (KeepAliveSender sender = new KeepAliveSender(app.httpPort())) {
+                        for (int i; (i = nextBody.getAndIncrement()) < bodies.size(); ) {
+                            Answer a = sender.post("/batch/", headers, bodies.get(i));
+                            if (a.status() != 200) {
+                                throw new IllegalStateException("batch answered " + a);
+                            }
+                        }
+                    }
+                    return null;
+                }
                 for (int i; (i = nextBody.getAndIncrement()) < bodies.size(); ) {
                     Answer a = app.call("POST", "/batch/", headers, bodies.get(i));
                     if (a.status() != 200) {
@@ -867,6 +965,7 @@ public class AnchorBench {
         }
         double appCpu = cpuSeconds(app.pid(), false) - appCpu0;
         double pgCpu = cpuSeconds(postmaster, true) - pgCpu0;
+        double driverCpu = cpuSeconds(ProcessHandle.current().pid(), false) - driverCpu0;
         senders.shutdown();
         System.out.printf("%n%s: %,d events in %d gzip /batch/ requests of %d, %d senders: %.1f s, %,.0f events/s%n",
                 what, events, bodies.size(), batchSize, senderCount, seconds, events / seconds);
@@ -874,6 +973,9 @@ public class AnchorBench {
         System.out.printf("CPU per 1,000 events: app %.0f ms, PostgreSQL %.0f ms (every process of the server); "
                         + "2 idle cores would allow at most %,.0f events/s%n",
                 1000 * appCpu / events * 1000, 1000 * pgCpu / events * 1000, 2 * events / (appCpu + pgCpu));
+        // the senders share the machine's cores: what they spent is not there for the app and PostgreSQL
+        System.out.printf("  this driver (senders, HTTP client) spent %.0f ms per 1,000 events of the same cores%n",
+                1000 * driverCpu / events * 1000);
         // the same CPU by kind of thread and process: the JIT compiling and the garbage collector are not the request
         // path's own work, and autovacuum analysing a small, fast-growing table is the benchmark's shape, not capture's
         Map<String, Long> appThreads = appThreadTicks(app.pid());

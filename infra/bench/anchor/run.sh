@@ -13,7 +13,8 @@
 # database an earlier run of the same size left in QUARRY_BENCH_DIR instead of generating the rows again),
 # QUARRY_BENCH_CAPTURE_BATCH (events per capture request, default 1000), QUARRY_BENCH_CAPTURE_WARMUP (events sent untimed to another project before capture is timed, so the JIT has compiled
 # the capture path; default 0), QUARRY_BENCH_CAPTURE_RETURNING (any value: after the timed capture into a fresh project, time the
-# same number of other events over the same distinct ids into that project again — most of their persons exist by then), QUARRY_BENCH_CAPTURE_SENDERS (concurrent capture senders, default 2),
+# same number of other events over the same distinct ids into that project again — most of their persons exist by then), QUARRY_BENCH_CAPTURE_SENDERS (concurrent capture senders, default 2;
+# each keeps one HTTP/1.1 connection to the packaged app and writes the requests' bytes itself; QUARRY_BENCH_CAPTURE_CLIENT=jdk: java.net.http's client),
 # QUARRY_BENCH_CAPTURE_UUIDS (v7, the default: event uuids as posthog-node and posthog-js make them, time-ordered; random: as
 # the rounds before the seventeenth sent).
 # DuckDB (org.duckdb:duckdb_jdbc) is fetched for the benchmark only; it is not a dependency of the application.
