@@ -27,7 +27,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * The per-property daily counts (V55_1, {@code events_property_days_delta}; signed deltas, never recomputed) are folded
  * after the person rollups the same way: project by project, chunks of at most the same size, each its own transaction
  * under that project's lock ({@code quarry_property_days_fold(team, max_rows)}, V64_1), so a backlog in one project
- * never holds another project's timezone rebuild.
+ * never holds another project's timezone rebuild. Since V120_1 such a delta row is one event name and local day of one
+ * capture statement with its (property, value, count) keys as arrays: at most 11 keys per event of it, typically a few
+ * dozen a row, as the statement already summed its events by key.
  * <p>
  * Runs on a timer in the local run ({@code quarry.rollups.fold-every}, default 10 s); on AWS an EventBridge schedule
  * calls {@code POST /internal/rollups/fold} ({@code projects.InternalRollupResource}).
