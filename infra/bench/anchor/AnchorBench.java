@@ -656,7 +656,8 @@ public class AnchorBench {
         EmbeddedPostgres.Builder pgBuilder = EmbeddedPostgres.builder().setPort(pgPort)
                 .setDataDirectory(pgDir.resolve("pgdata")).setCleanDataDirectory(false)
                 .setOverrideWorkingDirectory(pgDir.resolve("pg-binaries").toFile())
-                .setServerConfig("shared_buffers", "256MB").setServerConfig("work_mem", "64MB");
+                .setServerConfig("shared_buffers", System.getenv().getOrDefault("QUARRY_BENCH_PG_SHARED_BUFFERS", "256MB"))
+                .setServerConfig("work_mem", "64MB");
         if (statementStats) {
             pgBuilder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
                     .setServerConfig("pg_stat_statements.track", "all");
