@@ -656,8 +656,14 @@ public class AnchorBench {
         EmbeddedPostgres.Builder pgBuilder = EmbeddedPostgres.builder().setPort(pgPort)
                 .setDataDirectory(pgDir.resolve("pgdata")).setCleanDataDirectory(false)
                 .setOverrideWorkingDirectory(pgDir.resolve("pg-binaries").toFile())
-                .setServerConfig("shared_buffers", System.getenv().getOrDefault("QUARRY_BENCH_PG_SHARED_BUFFERS", "256MB"))
-                .setServerConfig("work_mem", "64MB");
+                .setServerConfig("shared_buffers", "256MB").setServerConfig("work_mem", "64MB");
+        // QUARRY_BENCH_PG_CONFIG: further server settings, "name=value,name=value" (e.g. shared_buffers=4GB)
+        for (String setting : System.getenv().getOrDefault("QUARRY_BENCH_PG_CONFIG", "").split(",")) {
+            int equals = setting.indexOf('=');
+            if (equals > 0) {
+                pgBuilder.setServerConfig(setting.substring(0, equals).trim(), setting.substring(equals + 1).trim());
+            }
+        }
         if (statementStats) {
             pgBuilder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
                     .setServerConfig("pg_stat_statements.track", "all");

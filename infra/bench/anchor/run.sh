@@ -16,7 +16,8 @@
 # same number of other events over the same distinct ids into that project again — most of their persons exist by then), QUARRY_BENCH_CAPTURE_SENDERS (concurrent capture senders, default 2;
 # each keeps one HTTP/1.1 connection to the packaged app and writes the requests' bytes itself; QUARRY_BENCH_CAPTURE_CLIENT=jdk: java.net.http's client),
 # QUARRY_BENCH_CAPTURE_UUIDS (v7, the default: event uuids as posthog-node and posthog-js make them, time-ordered; random: as
-# the rounds before the seventeenth sent), QUARRY_BENCH_PG_SHARED_BUFFERS (the embedded PostgreSQL's shared_buffers, default 256MB).
+# the rounds before the seventeenth sent), QUARRY_BENCH_PG_CONFIG (further settings of the embedded PostgreSQL,
+# name=value,name=value: e.g. shared_buffers=4GB,max_wal_size=16GB; by default shared_buffers 256MB, work_mem 64MB).
 # At batches of 100 the JIT keeps compiling per-request code until ~20,000 requests (C2 compiles a method after ~5,000
 # calls), so a steady-state capture figure wants QUARRY_BENCH_CAPTURE_WARMUP of 1,000,000-2,000,000.
 # DuckDB (org.duckdb:duckdb_jdbc) is fetched for the benchmark only; it is not a dependency of the application.
