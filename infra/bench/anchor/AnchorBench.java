@@ -659,10 +659,14 @@ public class AnchorBench {
                 .setServerConfig("shared_buffers", "256MB").setServerConfig("work_mem", "64MB");
         // QUARRY_BENCH_PG_CONFIG: further server settings, "name=value,name=value" (e.g. shared_buffers=4GB)
         for (String setting : System.getenv().getOrDefault("QUARRY_BENCH_PG_CONFIG", "").split(",")) {
-            int equals = setting.indexOf('=');
-            if (equals > 0) {
-                pgBuilder.setServerConfig(setting.substring(0, equals).trim(), setting.substring(equals + 1).trim());
+            if (setting.isBlank()) {
+                continue;
             }
+            int equals = setting.indexOf('=');
+            if (equals <= 0) {
+                throw new IllegalArgumentException("QUARRY_BENCH_PG_CONFIG: not name=value: " + setting);
+            }
+            pgBuilder.setServerConfig(setting.substring(0, equals).trim(), setting.substring(equals + 1).trim());
         }
         if (statementStats) {
             pgBuilder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
