@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -26,7 +28,11 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  * (insights, actions), the answer is written as that renderer writes it ({@link Csv#postHog}): {@code CSVRenderer}
  * the whole answer (one row for an object), {@code PaginatedCSVRenderer} the answer's {@code results} (none for an
  * object without them). Persons, events and Quarry's own usage endpoint write their CSV themselves. Error answers
- * stay JSON.
+ * stay JSON. The {@code Accept} header then picks among the renderers left, as DRF's negotiation does
+ * ({@link AcceptHeader}), on the routes a key is asked for (capture's are not DRF views): none of them matching is
+ * DRF's 406 {@code not_acceptable}, before authentication; without {@code ?format=}, {@code Accept: text/csv} (or
+ * {@code text/*}) on a view with a CSV renderer answers CSV, the request then carrying {@code format=csv}. Every
+ * other route answers whatever Accept says, as PostHog's capture does.
  */
 public class Renderers {
     /** What a route renders besides JSON. */
@@ -70,16 +76,48 @@ public class Renderers {
     @ServerRequestFilter(preMatching = true, priority = Priorities.USER + 150)
     public void negotiate(ContainerRequestContext request) {
         String format = request.getUriInfo().getQueryParameters().getFirst("format");
-        if (format == null || format.isEmpty() || format.equals("json")) {
-            return;
-        }
         String path = request.getUriInfo().getPath();
         Optional<RouteTable.Route> route = path.startsWith("/api/") ? routes.routeOf(path) : Optional.empty();
-        if (route.isEmpty() || (format.equals("csv") && of(route.get().template()) != Kind.JSON)) {
+        if (route.isEmpty()) {
+            anyType(request);
             return;
         }
-        throw new NotFoundException();
+        Kind kind = of(route.get().template());
+        boolean byAccept = format == null || format.isEmpty();
+        if (!byAccept && !format.equals("json") && !(format.equals("csv") && kind != Kind.JSON)) {
+            throw new NotFoundException();
+        }
+        if (!route.get().keyed()) {
+            anyType(request);
+            return;
+        }
+        List<String> renderers = byAccept ? (kind == Kind.JSON ? JSON_ONLY : JSON_THEN_CSV)
+                : format.equals("json") ? JSON_ONLY : CSV_ONLY;
+        Optional<String> chosen = AcceptHeader.select(request.getHeaders().get(HttpHeaders.ACCEPT), renderers);
+        if (chosen.isEmpty()) {
+            throw new NotAcceptableException();
+        }
+        if (byAccept && chosen.get().equals(CSV_TYPE)) {
+            request.setRequestUri(UriBuilder.fromUri(request.getUriInfo().getRequestUri())
+                    .replaceQueryParam("format", "csv").build());
+        }
+        // decided here, as DRF decides it: the resource then writes what it produces, JSON or CSV
+        anyType(request);
     }
+
+    /**
+     * RESTEasy's own negotiation left out: DRF views are negotiated above, and PostHog's other endpoints (capture,
+     * flags, health) answer whatever the Accept header says.
+     */
+    private static void anyType(ContainerRequestContext request) {
+        request.getHeaders().putSingle(HttpHeaders.ACCEPT, MediaType.WILDCARD);
+    }
+
+    private static final String CSV_TYPE = "text/csv";
+    private static final List<String> JSON_ONLY = List.of(MediaType.APPLICATION_JSON);
+    private static final List<String> CSV_ONLY = List.of(CSV_TYPE);
+    /** A view's renderers with CSV: DRF's JSON renderer first, then djangorestframework-csv's. */
+    private static final List<String> JSON_THEN_CSV = List.of(MediaType.APPLICATION_JSON, CSV_TYPE);
 
     @ServerResponseFilter
     public void render(ContainerRequestContext request, ContainerResponseContext response) {

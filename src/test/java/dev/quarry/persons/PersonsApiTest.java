@@ -132,6 +132,33 @@ class PersonsApiTest {
     }
 
     @Test
+    void acceptTextCsvAnswersAsFormatCsvDoes() {
+        String base = "/api/projects/" + team.id() + "/persons/";
+        String filter = "[{\"key\":\"email\",\"value\":\"x.test\",\"operator\":\"icontains\",\"type\":\"person\"}]";
+        String byFormat = as(team.key()).queryParam("properties", filter).queryParam("format", "csv").get(base)
+                .then().statusCode(200).contentType(containsString("text/csv")).extract().asString();
+        assertEquals(3, byFormat.split("\r\n").length, byFormat);
+        // DRF picks PersonViewSet's PaginatedCSVRenderer for Accept: text/csv (and text/*) without ?format=; the
+        // other query parameters (a URL-encoded JSON filter here) reach the view unchanged
+        for (String accept : List.of("text/csv", "text/*", "text/csv; charset=utf-8", "image/png, text/csv")) {
+            String byAccept = as(team.key()).header("Accept", accept).queryParam("properties", filter).get(base)
+                    .then().statusCode(200).contentType(containsString("text/csv")).extract().asString();
+            assertEquals(byFormat, byAccept, accept);
+        }
+        as(team.key()).header("Accept", "text/csv").queryParam("format", "").queryParam("properties", filter)
+                .get(base).then().statusCode(200).contentType(containsString("text/csv"));
+        // JSON comes first among the view's renderers: axios's default, a browser's, and */* answer JSON
+        for (String accept : List.of("application/json, text/plain, */*", "*/*",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/csv;q=1, application/json")) {
+            as(team.key()).header("Accept", accept).queryParam("properties", filter).get(base).then().statusCode(200)
+                    .contentType(containsString("application/json")).body("results.size()", equalTo(2));
+        }
+        // an explicit ?format=json leaves JSON alone to match: DRF's 406 for Accept: text/csv
+        as(team.key()).header("Accept", "text/csv").queryParam("format", "json").get(base).then().statusCode(406)
+                .body("code", equalTo("not_acceptable"));
+    }
+
+    @Test
     void listErrors() {
         String base = "/api/projects/" + team.id() + "/persons/";
         as(team.key()).get(base + "?properties=not-json").then().statusCode(400).body("attr", equalTo("properties"));
