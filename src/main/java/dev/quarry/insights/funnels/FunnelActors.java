@@ -120,11 +120,18 @@ public final class FunnelActors {
             if (plan.breakdown().type().equals("cohort") && selected.equals("all")) {
                 selected = "0"; // a cohort step's breakdown_value is the cohort id, 0 for all users
             }
-            Expr withValue = expr("{step} AND bd = {value}", "step", cond, "value", selected);
-            if (selected.equals(Breakdown.OTHER_VALUE)) {
-                return FunnelsQueryRunner.kept(sql.context(), kind, plan, new ArrayList<>()).map(kept ->
-                        distinctActors(FunnelsQueryRunner.folded(plan, kept), withValue));
+            if (selected.equals(Breakdown.OTHER_VALUE) || selected.equals(FunnelsQueryRunner.OTHER_LABEL)) {
+                // the steps' other bucket, unless "Other" is a value of its own among the kept ones
+                String asked = selected;
+                return FunnelsQueryRunner.kept(sql.context(), kind, plan, new ArrayList<>()).flatMap(kept ->
+                        kept != null && kept.contains(asked)
+                                ? FunnelsQueryRunner.mergedPersons(sql.context(), kind).map(merged -> distinctActors(
+                                        plan.actorsForSteps(merged), expr("{step} AND bd = {value}", "step", cond,
+                                                "value", asked)))
+                                : QueryPlan.of(distinctActors(FunnelsQueryRunner.folded(plan, kept),
+                                        expr("{step} AND bd = {value}", "step", cond, "value", Breakdown.OTHER_VALUE))));
             }
+            Expr withValue = expr("{step} AND bd = {value}", "step", cond, "value", selected);
             return FunnelsQueryRunner.mergedPersons(sql.context(), kind).map(merged ->
                     distinctActors(plan.actorsForSteps(merged), withValue));
         });

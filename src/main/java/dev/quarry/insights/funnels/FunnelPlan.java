@@ -146,6 +146,18 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
             throw new ValidationException("Too many steps and exclusions", "exclusions");
         }
         Breakdown breakdown = breakdown(query.breakdownFilter(), ff, steps.size());
+        if (order == OrderType.UNORDERED) {
+            // PostHog's FunnelUDF.get_query: an unordered funnel has no "between steps" for an exclusion or an attribution
+            for (Exclusion x : exclusions) {
+                if (x.from() != 0 || x.to() != steps.size() - 1) {
+                    throw new ValidationException("Partial Exclusions not allowed in unordered funnels", null);
+                }
+            }
+            if (breakdown != null && breakdown.attribution() == Attribution.STEP && breakdown.attributionStep() != 0) {
+                throw new ValidationException(
+                        "Only the first step can be used for breakdown attribution in unordered funnels", null);
+            }
+        }
         int fromStep = ff.funnelFromStep() == null ? 0 : ff.funnelFromStep();
         int toStep = ff.funnelToStep() == null ? steps.size() - 1 : ff.funnelToStep();
         if (fromStep < 0 || toStep <= fromStep || toStep > steps.size() - 1) {

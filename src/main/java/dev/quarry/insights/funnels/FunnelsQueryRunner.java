@@ -186,8 +186,10 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
             ObjectNode body = mapper.createObjectNode();
             ArrayNode results = body.putArray("results");
             if (plan.breakdown() == null) {
-                Row row = done.rows().size() == 0 ? null : done.rows().iterator().next();
-                stepList(mapper, plan, row, null).forEach(results::add);
+                // no actor at step 1: no row, and PostHog's results are then [] (not steps of 0)
+                if (done.rows().size() > 0) {
+                    stepList(mapper, plan, done.rows().iterator().next(), null).forEach(results::add);
+                }
             } else {
                 List<Row> ordered = new ArrayList<>();
                 done.rows().forEach(ordered::add);
@@ -254,27 +256,48 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
         body.putNull("error");
     }
 
-    /** The step objects of one breakdown value (all counts 0 when {@code row} is null). */
+    /**
+     * The label of a funnel's other bucket, as PostHog's funnels write it ({@code ['Other']}; its trends write
+     * {@link Breakdown#OTHER_VALUE}).
+     */
+    public static final String OTHER_LABEL = "Other";
+
+    /**
+     * The step objects of one breakdown value, PostHog's {@code _serialize_step}: {@code action_id}, {@code name},
+     * {@code custom_name} ("Completed k step(s)" and nulls in an unordered funnel), {@code order}, {@code people}
+     * (always empty), {@code type}, {@code count}, the conversion times in seconds (null at step 1), and with a
+     * breakdown {@code breakdown} and {@code breakdown_value} as one-element lists ({@link #OTHER_LABEL} for the
+     * folded values). All counts 0 when {@code row} is null.
+     */
     static ArrayNode stepList(ObjectMapper mapper, FunnelPlan plan, Row row, String breakdownValue) {
         ArrayNode list = mapper.createArrayNode();
         int n = plan.n();
         for (int k = 1; k <= n; k++) {
             Series s = plan.steps().get(k - 1);
             ObjectNode o = list.addObject();
-            if (s.actionId() != null) {
-                o.put("action_id", s.actionId());
-            } else if (s.event() == null) {
+            if (plan.orderType() == FunnelPlan.OrderType.UNORDERED) {
+                // any step can be the k-th an actor does: PostHog names the step by how many were done
                 o.putNull("action_id");
-            } else {
-                o.put("action_id", s.event());
-            }
-            o.put("name", s.entityName());
-            if (s.customName() == null) {
+                o.put("name", "Completed " + k + " step" + (k == 1 ? "" : "s"));
                 o.putNull("custom_name");
             } else {
-                o.put("custom_name", s.customName());
+                if (s.actionId() != null) {
+                    o.put("action_id", s.actionId());
+                } else if (s.event() == null) {
+                    o.putNull("action_id");
+                } else {
+                    o.put("action_id", s.event());
+                }
+                o.put("name", s.entityName());
+                if (s.customName() == null) {
+                    o.putNull("custom_name");
+                } else {
+                    o.put("custom_name", s.customName());
+                }
             }
             o.put("order", k - 1);
+            // the step's actors are listed by the actors query, never here (PostHog's "people" is always empty)
+            o.putArray("people");
             o.put("type", s.entityType());
             o.put("count", row == null ? 0 : row.getLong(k));
             if (k == 1 || row == null) {
@@ -285,8 +308,9 @@ public class FunnelsQueryRunner implements QueryRunner<FunnelsQuery> {
                 putNumber(o, "median_conversion_time", row.getDouble(n + 2 + 2 * (k - 2)));
             }
             if (breakdownValue != null) {
-                o.putArray("breakdown").add(breakdownValue);
-                o.putArray("breakdown_value").add(breakdownValue);
+                String shown = breakdownValue.equals(Breakdown.OTHER_VALUE) ? OTHER_LABEL : breakdownValue;
+                o.putArray("breakdown").add(shown);
+                o.putArray("breakdown_value").add(shown);
             }
         }
         return list;

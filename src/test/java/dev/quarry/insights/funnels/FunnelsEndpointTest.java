@@ -163,8 +163,47 @@ class FunnelsEndpointTest {
     @Test
     void unorderedSteps() {
         // u4's lone signed up is one step done; u5: 2 steps within 14 days either way
-        assertEquals(List.of(6, 4, 2), counts(post(project, funnel(Map.of("funnelOrderType", "unordered"))),
-                "results"));
+        JsonPath body = post(project, funnel(Map.of("funnelOrderType", "unordered")));
+        assertEquals(List.of(6, 4, 2), counts(body, "results"));
+        // PostHog's _serialize_step for an unordered funnel: any step can be the k-th, so steps are named by count
+        assertEquals(List.of("Completed 1 step", "Completed 2 steps", "Completed 3 steps"),
+                body.getList("results.name"));
+        assertEquals(java.util.Arrays.asList(null, null, null), body.getList("results.action_id"));
+        assertEquals(java.util.Arrays.asList(null, null, null), body.getList("results.custom_name"));
+        assertEquals(List.of("events", "events", "events"), body.getList("results.type"));
+        assertEquals(List.of(0, 1, 2), body.getList("results.order"));
+    }
+
+    @Test
+    void unorderedFunnelsRefusePartialExclusionsAndLaterStepAttribution() {
+        Map<String, Object> ex = new HashMap<>(step("clicked pricing"));
+        ex.put("funnelFromStep", 0);
+        ex.put("funnelToStep", 1);
+        Map<String, Object> q = funnel(Map.of("funnelOrderType", "unordered", "exclusions", List.of(ex)));
+        given().header("Authorization", "Bearer " + project.key()).contentType("application/json")
+                .body(Map.of("query", q)).post("/api/environments/" + project.id() + "/query/").then()
+                .statusCode(400).body("type", org.hamcrest.Matchers.equalTo("validation_error"))
+                .body("detail", org.hamcrest.Matchers.equalTo("Partial Exclusions not allowed in unordered funnels"));
+        // an exclusion over the whole funnel is fine
+        ex.put("funnelToStep", 2);
+        post(project, funnel(Map.of("funnelOrderType", "unordered", "exclusions", List.of(ex))));
+        Map<String, Object> byStep = funnel(Map.of("funnelOrderType", "unordered",
+                "breakdownAttributionType", "step", "breakdownAttributionValue", 1));
+        byStep.put("breakdownFilter", Map.of("breakdown", "$browser", "breakdown_type", "event"));
+        given().header("Authorization", "Bearer " + project.key()).contentType("application/json")
+                .body(Map.of("query", byStep)).post("/api/environments/" + project.id() + "/query/").then()
+                .statusCode(400).body("detail", org.hamcrest.Matchers.equalTo(
+                        "Only the first step can be used for breakdown attribution in unordered funnels"));
+    }
+
+    @Test
+    void stepsCarryAnEmptyPeopleListAndAnEmptyFunnelHasNoSteps() {
+        JsonPath body = post(project, funnel(Map.of()));
+        assertEquals(List.of(List.of(), List.of(), List.of()), body.getList("results.people"));
+        Map<String, Object> nobody = funnel(Map.of());
+        nobody.put("series", List.of(step("never sent"), step("nor this")));
+        // PostHog's funnel has no row without an actor at step 1: results [], not steps of 0
+        assertEquals(List.of(), post(project, nobody).getList("results"));
     }
 
     @Test
@@ -233,8 +272,9 @@ class FunnelsEndpointTest {
         Map<String, Object> q = funnel(Map.of());
         q.put("breakdownFilter", Map.of("breakdown", "$browser", "breakdown_type", "event", "breakdown_limit", 2));
         JsonPath body = post(project, q);
-        assertEquals(List.of(List.of("Chrome"), List.of(""), List.of("$$_posthog_breakdown_other_$$")),
-                firstStepValues(body));
+        // PostHog's funnels label the bucket ['Other'] (its trends write $$_posthog_breakdown_other_$$)
+        assertEquals(List.of(List.of("Chrome"), List.of(""), List.of("Other")), firstStepValues(body));
+        assertEquals(List.of("Other"), body.getList("results[2][0].breakdown"));
         assertEquals(List.of(2, 1, 1), counts(body, "results[0]"));
         assertEquals(List.of(1, 1, 1), counts(body, "results[1]"));
         assertEquals(List.of(2, 2, 0), counts(body, "results[2]"));
@@ -247,10 +287,16 @@ class FunnelsEndpointTest {
         // the people of the other bucket at step 2: u2 and u5
         JsonPath actors = post(project, Map.of("kind", "ActorsQuery", "select", List.of("actor", "matched_recordings"),
                 "source", Map.of("kind", "FunnelsActorsQuery", "funnelStep", 2, "includeRecordings", true,
-                        "funnelStepBreakdown", "$$_posthog_breakdown_other_$$", "source", q)));
+                        "funnelStepBreakdown", List.of("Other"), "source", q)));
         assertEquals(java.util.Set.of("u2", "u5"), new java.util.HashSet<>(actors.getList(
                 "results.collect { it[0].distinct_ids[0] }")));
         assertEquals(List.of(), actors.getList("results[0][1]"));
+        // the label Quarry answered before still names the bucket
+        actors = post(project, Map.of("kind", "ActorsQuery", "select", List.of("actor"),
+                "source", Map.of("kind", "FunnelsActorsQuery", "funnelStep", 2,
+                        "funnelStepBreakdown", "$$_posthog_breakdown_other_$$", "source", q)));
+        assertEquals(java.util.Set.of("u2", "u5"), new java.util.HashSet<>(actors.getList(
+                "results.collect { it[0].distinct_ids[0] }")));
     }
 
     /**
