@@ -21,7 +21,11 @@ public record LimitOffset(int limit, int offset) {
     public static final String LIMIT = "limit";
     public static final String OFFSET = "offset";
 
-    /** A missing or zero limit means the default page size; a larger one than {@code maxLimit} is cut to it. */
+    /**
+     * A missing or zero limit means the default page size; a larger one than {@code maxLimit} is cut to it; a limit
+     * that is not a non-negative integer is a 400 naming {@code limit} (PostHog's own parsing, as plugin logs do). An
+     * offset is read as DRF reads it ({@link #offset}).
+     */
     public static LimitOffset parse(String limit, String offset, int defaultLimit, int maxLimit) {
         int parsedLimit = defaultLimit;
         if (limit != null && !limit.isEmpty()) {
@@ -33,14 +37,19 @@ public record LimitOffset(int limit, int offset) {
                 parsedLimit = defaultLimit;
             }
         }
-        int parsedOffset = 0;
-        if (offset != null && !offset.isEmpty()) {
-            parsedOffset = integer(offset, OFFSET, "Query param offset must be omitted or an integer!");
-            if (parsedOffset < 0) {
-                throw new ValidationException("Query param offset must not be negative.", OFFSET);
-            }
+        return new LimitOffset(Math.min(parsedLimit, maxLimit), offset(offset));
+    }
+
+    /** DRF's {@code get_offset}: an offset that is not a non-negative integer is 0, never an error. */
+    static int offset(String offset) {
+        if (offset == null || offset.isEmpty()) {
+            return 0;
         }
-        return new LimitOffset(Math.min(parsedLimit, maxLimit), parsedOffset);
+        try {
+            return Math.max(0, Integer.parseInt(offset.trim()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static int integer(String value, String attr, String detail) {

@@ -16,7 +16,10 @@ class LimitOffsetTest {
         assertEquals(new LimitOffset(100, 0), LimitOffset.parse("0", "", 100, 1000));
         assertEquals(new LimitOffset(1000, 5), LimitOffset.parse("5000", "5", 100, 1000));
         assertEquals("limit", assertThrows(ValidationException.class, () -> LimitOffset.parse("1.5", null, 100, 1000)).attr());
-        assertEquals("offset", assertThrows(ValidationException.class, () -> LimitOffset.parse(null, "-1", 100, 1000)).attr());
+        // DRF's get_offset: anything but a non-negative integer is 0
+        assertEquals(new LimitOffset(100, 0), LimitOffset.parse(null, "-1", 100, 1000));
+        assertEquals(new LimitOffset(100, 0), LimitOffset.parse(null, "abc", 100, 1000));
+        assertEquals(new LimitOffset(100, 7), LimitOffset.parse(null, " 7 ", 100, 1000));
     }
 
     @Test
