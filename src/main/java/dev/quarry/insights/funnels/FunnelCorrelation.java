@@ -186,12 +186,15 @@ public class FunnelCorrelation implements QueryRunner<FunnelCorrelationQuery> {
                     throw new ValidationException("At most 50 property names", "funnelCorrelationNames");
                 }
                 for (String name : names) {
-                    Expr value = Expr.Call.of("toString", Expr.Field.of("persons", "properties", name));
+                    // PostHog reads each named property with JSONExtractString: a person without it counts under
+                    // "<property>::" (the empty value), as one with an empty string does
+                    Expr value = Expr.Call.of("ifNull", Expr.Call.of("toString",
+                            Expr.Field.of("persons", "properties", name)), new Expr.Constant(""));
                     branches.add(FunnelSql.select(new Expr.Constant(0L),
                                     as(expr("concat({name}, '::', {value})", "name", name, "value", value), "name"),
                                     expr("countIf(f.success)"), expr("countIf(NOT f.success)"))
                             .from("persons").innerJoin("f", null, expr("f.actor = persons.id"))
-                            .where(expr("isNotNull({value})", "value", value)).groupBy(field("name")).build());
+                            .groupBy(field("name")).build());
                 }
             }
         } else {

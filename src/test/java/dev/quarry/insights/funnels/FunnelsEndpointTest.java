@@ -568,12 +568,18 @@ class FunnelsEndpointTest {
         assertEquals(List.of(3f, 1f / 3), body.getList("results.events.odds_ratio", Float.class));
     }
 
-    /** plan::pro s 2 f 0: 3·4 / (1·1) = 12; plan::free s 0 f 2: 1·2 / (3·3) = 0.2222. */
+    /**
+     * 2 successes, 3 failures. plan::pro s 2 f 0: 3·4 / (1·1) = 12; plan::free s 0 f 2: 1·2 / (3·3) = 0.2222; the
+     * failure without a plan counts under "plan::" (PostHog's JSONExtractString reads a missing property as ""):
+     * s 0 f 1: 1·3 / (3·2) = 0.5. Failures come in ascending odds.
+     */
     @Test
     void correlationProperties() {
         JsonPath body = post(project, correlation("properties", Map.of("funnelCorrelationNames", List.of("plan"))));
-        assertEquals(List.of("plan::pro", "plan::free"), body.getList("results.events.event.event"));
-        assertEquals(List.of(12f, 2f / 9), body.getList("results.events.odds_ratio", Float.class));
+        assertEquals(List.of("plan::pro", "plan::free", "plan::"), body.getList("results.events.event.event"));
+        assertEquals(List.of(12f, 2f / 9, 0.5f), body.getList("results.events.odds_ratio", Float.class));
+        assertEquals(List.of(2, 0, 0), body.getList("results.events.success_count", Integer.class));
+        assertEquals(List.of(0, 2, 1), body.getList("results.events.failure_count", Integer.class));
         // $all reads every person property; excluding the others leaves exactly plan's two values.
         JsonPath all = post(project, correlation("properties", Map.of("funnelCorrelationNames", List.of("$all"))));
         assertTrue(all.getList("results.events.event.event").containsAll(List.of("plan::pro", "plan::free")));
