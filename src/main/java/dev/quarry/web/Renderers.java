@@ -31,8 +31,8 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  * stay JSON. The {@code Accept} header then picks among the renderers left, as DRF's negotiation does
  * ({@link AcceptHeader}), on the routes a key is asked for (capture's are not DRF views): none of them matching is
  * DRF's 406 {@code not_acceptable}, before authentication; without {@code ?format=}, {@code Accept: text/csv} (or
- * {@code text/*}) on a view with a CSV renderer answers CSV, the request then carrying {@code format=csv}. Every
- * other route answers whatever Accept says, as PostHog's capture does.
+ * {@code text/*}) on a view with a CSV renderer answers CSV, the request then carrying {@code format=csv}. Routes
+ * outside {@code /api/} answer whatever Accept says, as PostHog's capture does.
  */
 public class Renderers {
     /** What a route renders besides JSON. */
@@ -79,7 +79,9 @@ public class Renderers {
         String path = request.getUriInfo().getPath();
         Optional<RouteTable.Route> route = path.startsWith("/api/") ? routes.routeOf(path) : Optional.empty();
         if (route.isEmpty()) {
-            anyType(request);
+            if (!path.startsWith("/api/")) {
+                anyType(request);
+            }
             return;
         }
         Kind kind = of(route.get().template());
@@ -88,7 +90,6 @@ public class Renderers {
             throw new NotFoundException();
         }
         if (!route.get().keyed()) {
-            anyType(request);
             return;
         }
         List<String> renderers = byAccept ? (kind == Kind.JSON ? JSON_ONLY : JSON_THEN_CSV)
@@ -106,8 +107,9 @@ public class Renderers {
     }
 
     /**
-     * RESTEasy's own negotiation left out: DRF views are negotiated above, and PostHog's other endpoints (capture,
-     * flags, health) answer whatever the Accept header says.
+     * RESTEasy's own negotiation left out: DRF views are negotiated above, and PostHog's endpoints outside
+     * {@code /api/} (capture, flags) answer whatever the Accept header says. Other {@code /api/} routes (the schema,
+     * which picks JSON or YAML by Accept) keep the header.
      */
     private static void anyType(ContainerRequestContext request) {
         request.getHeaders().putSingle(HttpHeaders.ACCEPT, MediaType.WILDCARD);
