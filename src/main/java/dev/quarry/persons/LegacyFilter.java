@@ -382,7 +382,16 @@ public record LegacyFilter(
     }
 
     private ObjectNode correlationActorsNode() {
-        if (funnelCorrelationPersonEntity == null) {
+        // PostHog's legacy correlation actors: a property correlation's persons are picked by property values, an
+        // event correlation's by the event (entity)
+        boolean properties = "properties".equals(funnelCorrelationType);
+        boolean values = funnelCorrelationPropertyValues != null && !funnelCorrelationPropertyValues.isNull()
+                && !(funnelCorrelationPropertyValues.isArray() && funnelCorrelationPropertyValues.isEmpty());
+        if (properties && !values) {
+            throw new ValidationException("Property Correlation expects atleast one Property to get persons for",
+                    "funnel_correlation_property_values");
+        }
+        if (!properties && funnelCorrelationPersonEntity == null) {
             throw new ValidationException("funnel_correlation_person_entity is required", "funnel_correlation_person_entity");
         }
         ObjectNode funnelsActors = NODES.objectNode().put("kind", "FunnelsActorsQuery");
@@ -392,7 +401,9 @@ public record LegacyFilter(
         correlation.put("funnelCorrelationType", given(funnelCorrelationType) ? funnelCorrelationType : "events");
         ObjectNode source = NODES.objectNode().put("kind", "FunnelCorrelationActorsQuery");
         source.set("source", correlation);
-        source.set("funnelCorrelationPersonEntity", eventsNode(funnelCorrelationPersonEntity));
+        if (funnelCorrelationPersonEntity != null) {
+            source.set("funnelCorrelationPersonEntity", eventsNode(funnelCorrelationPersonEntity));
+        }
         if (given(funnelCorrelationPersonConverted)) {
             String converted = funnelCorrelationPersonConverted;
             if (!converted.equalsIgnoreCase("true") && !converted.equalsIgnoreCase("false")) {

@@ -89,15 +89,18 @@ public class PersonActors {
 
     /**
      * The funnel-correlation envelope: its {@code next} moves {@code funnel_correlation_person_offset} on (and sets
-     * its limit) while more persons follow; {@code initial} is the request's own absolute URL.
+     * its limit) when the page is full — PostHog's {@code raw_count >= limit}, the actors of the page before persons
+     * that no longer exist are dropped, so a full last page still links on; {@code initial} is the request's own
+     * absolute URL.
      */
     public ObjectNode correlationEnvelope(Page page, URI requestUrl, int limit, int offset) {
         ObjectNode body = mapper.createObjectNode();
         ObjectNode entry = body.putArray("results").addObject();
         entry.putArray("people").addAll(page.people());
         entry.put("count", page.people().size());
-        body.put("next", page.hasMore() ? PageLinks.with(requestUrl, "funnel_correlation_person_offset", offset + limit,
-                "funnel_correlation_person_limit", limit) : null);
+        long rawCount = page.people().size() + page.missing();
+        body.put("next", rawCount >= limit ? PageLinks.with(requestUrl, "funnel_correlation_person_offset",
+                offset + limit, "funnel_correlation_person_limit", limit) : null);
         body.put("initial", PageLinks.initial(requestUrl));
         return funnelFields(body, page);
     }

@@ -130,7 +130,10 @@ public class PersonsResource {
                 : Response.ok(envelope).type(MediaType.APPLICATION_JSON).build();
     }
 
-    /** The persons active in exactly stickiness_days intervals of the range, for the target entity. */
+    /**
+     * The persons active in exactly stickiness_days intervals of the range, for the target entity: {@code entityId}
+     * (of {@code type} events); without it PostHog's {@code get_target_entity} 400 unless {@code type=events}.
+     */
     @GET
     @Path("stickiness")
     @RequiresScopes("person:read")
@@ -145,6 +148,11 @@ public class PersonsResource {
             entity = filter.eventsNode(LegacyFilter.Entity.of(filter.entityId(),
                     isBlank(filter.entityMath()) ? null : filter.entityMath()));
         } else {
+            // PostHog's get_target_entity: without entityId only type=events names a target
+            if (!"events".equals(filter.type())) {
+                throw new ValidationException(
+                        "An entity id and the entity type must be provided to determine an entity", null);
+            }
             ArrayNode series = filter.series();
             if (series.isEmpty()) {
                 throw new ValidationException("Must include a target entity (entityId and type)", "entityId");

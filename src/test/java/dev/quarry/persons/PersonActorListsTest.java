@@ -118,9 +118,17 @@ class PersonActorListsTest {
         given().header("Authorization", "Bearer " + team.key()).queryParam("events", "{not json")
                 .queryParam("target_date", "2020-01-12").queryParam("lifecycle_type", "new").get(url)
                 .then().statusCode(400);
+        // no target entity: PostHog's get_target_entity 400, also with a series to pick from
         given().header("Authorization", "Bearer " + team.key()).queryParam("stickiness_days", 2)
                 .get("/api/projects/" + team.id() + "/persons/stickiness/")
-                .then().statusCode(400).body("attr", equalTo("entityId"));
+                .then().statusCode(400).body("type", equalTo("validation_error")).body("attr", nullValue())
+                .body("detail", equalTo("An entity id and the entity type must be provided to determine an entity"));
+        given().header("Authorization", "Bearer " + team.key()).queryParam("stickiness_days", 1)
+                .queryParam("events", "[{\"id\":\"sticky\",\"type\":\"events\",\"order\":0}]")
+                .queryParam("date_from", "2020-01-11").queryParam("date_to", "2020-01-20")
+                .get("/api/projects/" + team.id() + "/persons/stickiness/")
+                .then().statusCode(400)
+                .body("detail", equalTo("An entity id and the entity type must be provided to determine an entity"));
         given().header("Authorization", "Bearer " + team.key()).queryParam("entityId", "sticky")
                 .get("/api/projects/" + team.id() + "/persons/stickiness/")
                 .then().statusCode(400).body("attr", equalTo("stickiness_days"));

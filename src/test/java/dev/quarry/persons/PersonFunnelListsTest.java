@@ -96,6 +96,43 @@ class PersonFunnelListsTest {
         }
     }
 
+    /**
+     * PostHog's next: only when the page is full (raw_count >= funnel_correlation_person_limit), so a page that holds
+     * exactly the last persons still links on.
+     */
+    @Test
+    void correlationNextWhenThePageIsFull() {
+        java.util.function.BiFunction<Integer, Integer, io.restassured.response.ValidatableResponse> page =
+                (limit, offset) -> as().queryParam("events", STEPS).queryParam("date_from", "2026-01-01")
+                        .queryParam("date_to", "2026-01-31")
+                        .queryParam("funnel_correlation_person_entity", "{\"id\":\"pricing\",\"type\":\"events\"}")
+                        .queryParam("funnel_correlation_person_limit", limit)
+                        .queryParam("funnel_correlation_person_offset", offset)
+                        .get("/api/projects/" + team.id() + "/persons/funnel/correlation/").then().statusCode(200);
+        // ann and cat viewed pricing
+        page.apply(2, 0).body("results[0].count", equalTo(2))
+                .body("next", containsString("funnel_correlation_person_offset=2"))
+                .body("next", containsString("funnel_correlation_person_limit=2"));
+        page.apply(1, 1).body("results[0].count", equalTo(1))
+                .body("next", containsString("funnel_correlation_person_offset=2"));
+        page.apply(3, 0).body("results[0].count", equalTo(2)).body("next", nullValue());
+    }
+
+    /** A property correlation's persons are picked by funnel_correlation_property_values alone. */
+    @Test
+    void propertyCorrelationPersonsNeedNoEntity() {
+        as().queryParam("events", STEPS).queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-31")
+                .queryParam("funnel_correlation_type", "properties")
+                .queryParam("funnel_correlation_property_values",
+                        "[{\"key\":\"plan\",\"operator\":\"is_not_set\",\"type\":\"person\"}]")
+                .queryParam("funnel_correlation_person_converted", "true")
+                .get("/api/projects/" + team.id() + "/persons/funnel/correlation/").then().log().ifValidationFails()
+                .statusCode(200).body("results[0].people.distinct_ids.flatten()", equalTo(List.of("ann")));
+        as().queryParam("events", STEPS).queryParam("funnel_correlation_type", "properties")
+                .get("/api/projects/" + team.id() + "/persons/funnel/correlation/").then().statusCode(400)
+                .body("attr", equalTo("funnel_correlation_property_values"));
+    }
+
     @Test
     void badFunnelInputIs400() {
         as().queryParam("events", "[{\"id\":\"signed up\",\"type\":\"events\"}]")
