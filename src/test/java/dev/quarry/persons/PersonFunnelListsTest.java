@@ -72,6 +72,20 @@ class PersonFunnelListsTest {
                 .body("results[0].people.distinct_ids.flatten()", containsInAnyOrder("bob", "cat"));
     }
 
+    /** A zero window is no window (PostHog's "or 14"): cat's purchase 20 days on stays outside the 14 days. */
+    @Test
+    void aZeroWindowIsTheDefaultFourteenDays() {
+        for (String param : List.of("funnel_window_days", "funnel_window_interval")) {
+            as().queryParam("events", STEPS).queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-31")
+                    .queryParam(param, 0).queryParam("funnel_step", 2)
+                    .get("/api/projects/" + team.id() + "/persons/funnel/").then().log().ifValidationFails()
+                    .statusCode(200).body("results[0].people.distinct_ids.flatten()", equalTo(List.of("ann")));
+        }
+        as().queryParam("events", STEPS).queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-31")
+                .queryParam("funnel_window_days", -1).queryParam("funnel_step", 2)
+                .get("/api/projects/" + team.id() + "/persons/funnel/").then().statusCode(400);
+    }
+
     @Test
     void postTakesTheFilterInTheBody() {
         as().contentType("application/json").body(Map.of("events", List.of(

@@ -237,15 +237,22 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         return List.of(f);
     }
 
-    /** The conversion window in seconds: {@code funnelWindowInterval} units (default 14 days). */
+    /**
+     * The conversion window in seconds: {@code funnelWindowInterval} units (default 14 days). A zero interval (or
+     * zero legacy days) is no interval, as PostHog's {@code funnelWindowInterval or 14} reads it; a negative one is
+     * a 400.
+     */
     static long windowSeconds(FunnelsFilter ff) {
+        Long interval = ff.funnelWindowInterval() == null || ff.funnelWindowInterval() == 0 ? null
+                : ff.funnelWindowInterval();
+        Long days = ff.funnelWindowDays() == null || ff.funnelWindowDays() == 0 ? null : ff.funnelWindowDays();
         long amount;
         String unit;
-        if (ff.funnelWindowInterval() == null && ff.funnelWindowDays() != null) {
-            amount = ff.funnelWindowDays();
+        if (interval == null && days != null) {
+            amount = days;
             unit = "day";
         } else {
-            amount = ff.funnelWindowInterval() == null ? 14 : ff.funnelWindowInterval();
+            amount = interval == null ? 14 : interval;
             unit = ff.funnelWindowIntervalUnit() == null ? "day" : ff.funnelWindowIntervalUnit().toLowerCase(Locale.ROOT);
         }
         if (amount < 1) {

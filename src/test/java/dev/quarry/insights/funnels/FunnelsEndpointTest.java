@@ -432,7 +432,10 @@ class FunnelsEndpointTest {
     @Test
     void badInputIs400() {
         assertEquals(400, status(project, funnel(Map.of("funnelOrderType", "sideways"))));
-        assertEquals(400, status(project, funnel(Map.of("funnelWindowInterval", 0))));
+        assertEquals(400, status(project, funnel(Map.of("funnelWindowInterval", -1))));
+        // 0 is no window: PostHog's "funnelWindowInterval or 14"
+        assertEquals(counts(post(project, funnel(Map.of())), "results"),
+                counts(post(project, funnel(Map.of("funnelWindowInterval", 0))), "results"));
         assertEquals(400, status(project, funnel(Map.of("funnelWindowIntervalUnit", "fortnight"))));
         Map<String, Object> ex = new HashMap<>(step("clicked pricing"));
         ex.put("funnelFromStep", 2);
