@@ -8,7 +8,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * = reached step N; −N = reached step N−1 but not N; absent = every actor who entered. {@code funnelStepBreakdown}
  * keeps one breakdown value (a value, or a list whose first item is the value). For a trends funnel,
  * {@code funnelTrendsEntrancePeriodStart} picks the entry period and {@code funnelTrendsDropOff} the actors who did not
- * convert. {@code funnelCustomSteps} is refused unless off; {@code includeRecordings} is the ActorsQuery's concern
+ * convert. {@code funnelCustomSteps} lists the furthest steps whose actors are wanted; {@code includeRecordings} is the ActorsQuery's concern
  * (its {@code matched_recordings} column) and accepted. {@code limit} (default 100, at most 50,000) and
  * {@code offset} page the actors when the node is run as its own kind (Quarry's; PostHog runs it under an
  * ActorsQuery).

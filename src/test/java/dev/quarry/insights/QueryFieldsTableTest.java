@@ -105,7 +105,7 @@ class QueryFieldsTableTest {
                 + " limit=H offset=H");
         // includeRecordings asks for matched_recordings: Quarry has no recordings, the column is always []
         TABLE.put(FunnelsActorsQuery.class, META + " source=H funnelStep=H funnelStepBreakdown=H"
-                + " funnelTrendsEntrancePeriodStart=H funnelTrendsDropOff=H funnelCustomSteps=R includeRecordings=D"
+                + " funnelTrendsEntrancePeriodStart=H funnelTrendsDropOff=H funnelCustomSteps=H includeRecordings=D"
                 + " limit=H offset=H");
         TABLE.put(InsightActorsQuery.class, META + " source=H day=H series=H breakdown=H compare=H status=H"
                 + " interval=H operator=R includeRecordings=D");

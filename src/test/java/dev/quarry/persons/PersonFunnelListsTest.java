@@ -72,6 +72,31 @@ class PersonFunnelListsTest {
                 .body("results[0].people.distinct_ids.flatten()", containsInAnyOrder("bob", "cat"));
     }
 
+    /**
+     * funnel_custom_steps: the actors whose furthest step is listed (PostHog's steps IN custom_steps), before
+     * funnel_step: ann got to 2, bob and cat to 1 (cat's purchase is outside the window).
+     */
+    @Test
+    void customStepsListTheActorsStoppedAtThoseSteps() {
+        for (Object[] expected : new Object[][]{{"[1]", List.of("bob", "cat")}, {"[2]", List.of("ann")},
+                {"[1,2]", List.of("ann", "bob", "cat")}}) {
+            funnel(2).queryParam("funnel_custom_steps", expected[0])
+                    .get("/api/projects/" + team.id() + "/persons/funnel/").then().log().ifValidationFails()
+                    .statusCode(200).body("results[0].people.distinct_ids.flatten()",
+                            containsInAnyOrder(((List<?>) expected[1]).toArray()));
+        }
+        Map<String, Object> funnelsQuery = Map.of("kind", "FunnelsQuery", "series", List.of(
+                        Map.of("kind", "EventsNode", "event", "signed up"), Map.of("kind", "EventsNode", "event", "purchase")),
+                "dateRange", Map.of("date_from", "2026-01-01", "date_to", "2026-01-31"));
+        as().contentType("application/json").body(Map.of("query", Map.of("kind", "ActorsQuery", "select", List.of("actor"),
+                        "source", Map.of("kind", "FunnelsActorsQuery", "funnelCustomSteps", List.of(1),
+                                "source", funnelsQuery))))
+                .post("/api/projects/" + team.id() + "/query/").then().log().ifValidationFails().statusCode(200)
+                .body("results.collect { it[0].distinct_ids[0] }", containsInAnyOrder("bob", "cat"));
+        funnel(1).queryParam("funnel_custom_steps", "[3]").get("/api/projects/" + team.id() + "/persons/funnel/")
+                .then().statusCode(400).body("attr", equalTo("funnelCustomSteps"));
+    }
+
     /** A zero window is no window (PostHog's "or 14"): cat's purchase 20 days on stays outside the 14 days. */
     @Test
     void aZeroWindowIsTheDefaultFourteenDays() {

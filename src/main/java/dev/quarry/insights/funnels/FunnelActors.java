@@ -83,14 +83,40 @@ public final class FunnelActors {
     }
 
     /**
-     * FunnelsActorsQuery: {@code funnelStep} N &gt; 0 = reached step N; −N = reached step N−1 but not N (dropped
+     * {@code funnelCustomSteps}, as PostHog's funnel actors read it ({@code steps IN custom_steps}): the actors whose
+     * furthest step (1 … n, the number of steps done) is one of these; null when absent or empty (then
+     * {@code funnelStep} decides).
+     *
+     * @throws ValidationException a value that is not a list of step numbers 1 … n, naming {@code funnelCustomSteps}
+     */
+    static List<Long> customSteps(JsonNode steps, int n) {
+        if (steps == null || steps.isNull() || (steps.isArray() && steps.isEmpty())) {
+            return null;
+        }
+        if (!steps.isArray() || steps.size() > n) {
+            throw new ValidationException("funnelCustomSteps must be a list of step numbers 1 … " + n,
+                    "funnelCustomSteps");
+        }
+        List<Long> out = new ArrayList<>();
+        for (JsonNode step : steps) {
+            if (!step.canConvertToExactIntegral() || step.asLong() < 1 || step.asLong() > n) {
+                throw new ValidationException("funnelCustomSteps must be a list of step numbers 1 … " + n,
+                        "funnelCustomSteps");
+            }
+            out.add(step.asLong());
+        }
+        return out;
+    }
+
+    /**
+     * FunnelsActorsQuery: {@code funnelCustomSteps} (see {@link #customSteps}) before {@code funnelStep};
+     * {@code funnelStep} N &gt; 0 = reached step N; −N = reached step N−1 but not N (dropped
      * before it); absent = every actor who entered. {@code funnelStepBreakdown} keeps one breakdown value. For a
      * trends source, {@code funnelTrendsEntrancePeriodStart} picks the entry period and {@code funnelTrendsDropOff}
      * the actors who did not convert (else those who did).
      */
     static QueryPlan<SelectQuery> funnelsActors(InsightSql sql, String kind, FunnelsActorsQuery source) {
         FunnelCorrelation.kind(source.source() == null ? null : source.source().kind(), "FunnelsQuery", "source");
-        QuerySchema.unsupported("FunnelsActorsQuery", "funnelCustomSteps", source.funnelCustomSteps());
         return FunnelPlan.parse(sql, source.source()).flatMap(plan -> {
             int n = plan.n();
             if (plan.vizType() == FunnelPlan.VizType.TRENDS) {
@@ -105,7 +131,9 @@ public final class FunnelActors {
                 throw new ValidationException("funnelTrendsDropOff applies only to a trends funnel "
                         + "(funnelsFilter.funnelVizType \"trends\")", "funnelTrendsDropOff");
             }
-            Expr cond = source.funnelStep() == null ? FunnelSql.reached(1) : stepCondition(source.funnelStep(), n);
+            List<Long> custom = customSteps(source.funnelCustomSteps(), n);
+            Expr cond = custom != null ? expr("r[1] IN {steps}", "steps", custom)
+                    : source.funnelStep() == null ? FunnelSql.reached(1) : stepCondition(source.funnelStep(), n);
             JsonNode bd = source.funnelStepBreakdown();
             if (bd == null || bd.isNull()) {
                 // the steps view's split read (FunnelPlan#actorsForSteps): the same actors, in parallel branches

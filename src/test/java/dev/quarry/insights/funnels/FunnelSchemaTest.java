@@ -101,7 +101,8 @@ class FunnelSchemaTest {
         Map<String, Object> funnel = funnel(null);
         refused(actorsOf(with(funnelsActors(funnel), "funnelStepz", 2)), "funnelStepz");
         refused(actorsOf(with(funnelsActors(funnel), "funnelStep", "first")), "funnelStep");
-        refused(actorsOf(with(funnelsActors(funnel), "funnelCustomSteps", List.of(1, 2))), "funnelCustomSteps");
+        accepted(actorsOf(with(funnelsActors(funnel), "funnelCustomSteps", List.of(1, 2))));
+        refused(actorsOf(with(funnelsActors(funnel), "funnelCustomSteps", List.of("first"))), "funnelCustomSteps");
         refused(actorsOf(funnelsActors(with(funnel, "somethingNew", true))), "somethingNew");
         accepted(actorsOf(with(funnelsActors(funnel), "includeRecordings", true)));
         refused(with(correlation(funnelsActors(funnel)), "funnelCorrelationSomething", List.of()),
