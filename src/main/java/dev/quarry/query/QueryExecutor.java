@@ -415,14 +415,6 @@ public class QueryExecutor {
                 .map(rows -> Boolean.TRUE.equals(rows.iterator().next().getBoolean(0)));
     }
 
-    /** Whether a statement of the team's query with this id is running right now (on any instance). */
-    public Uni<Boolean> isRunning(long teamId, String queryId) {
-        return pool.preparedQuery("SELECT EXISTS (SELECT 1 FROM pg_stat_activity "
-                        + "WHERE application_name = $1 AND datname = current_database())")
-                .execute(Tuple.of(registryName(teamId, queryId)))
-                .map(rows -> rows.iterator().next().getBoolean(0));
-    }
-
     /**
      * One row of the query log, in PostHog's terms: {@code event_time} is when the run ended, {@code status} a
      * ClickHouse query-log type (QueryFinish or ExceptionWhileProcessing), {@code exception_code} ClickHouse's code
