@@ -367,6 +367,9 @@ class PostgresIntegrationTest {
     void queryLog() {
         assertEquals(List.of(java.util.Arrays.asList("q1", "2024-01-05", 12L, null)),
                 run("select query_id, toString(event_date), query_duration_ms, read_rows from query_log"));
+        // the contract's columns (Part A item 7): `query` is the SQL run (also `postgres`), the HogQL is `hogql`
+        assertEquals(List.of(java.util.Arrays.asList(1L, "SELECT 1", "SELECT 1", "select 1", "HogQLQuery", null)),
+                run("select team_id, query, postgres, hogql, kind, exception from query_log"));
     }
 
     /** Every filter operator runs on PostgreSQL; counts worked out from the data above. */

@@ -241,15 +241,15 @@ class QueryLifecycleTest {
         }
         assertTrue(stopped, "the slow query was still running 1 s after the cancel");
         for (int i = 0; i < 100; i++) {
-            // ClickHouse's way to log a cancelled query: ExceptionWhileProcessing, code 394 (QUERY_WAS_CANCELLED)
+            // the contract's status for a cancelled query (Part A item 7), with ClickHouse's code 394 (QUERY_WAS_CANCELLED)
             long cancelled = pool.preparedQuery("SELECT count(*) FROM query_log WHERE team_id = $1 AND query_id = $2 "
-                    + "AND status = 'ExceptionWhileProcessing' AND exception_code = 394").execute(Tuple.of(team.id(), id)).await().indefinitely().iterator().next().getLong(0);
+                    + "AND status = 'Cancelled' AND exception_code = 394").execute(Tuple.of(team.id(), id)).await().indefinitely().iterator().next().getLong(0);
             if (cancelled == 1) {
                 return;
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("the cancelled query is not in the query log as cancelled (code 394)");
+        throw new AssertionError("the cancelled query is not in the query log as Cancelled (code 394)");
     }
 
     /**
