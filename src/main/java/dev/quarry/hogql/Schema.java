@@ -219,19 +219,23 @@ public final class Schema {
                 col("cohort_id", "Int64"),
                 col("person_id", "UUID"),
                 new FieldDef("person", null, "Person", Kind.PERSON_JOIN));
-        // PostHog's query_log (query_log_archive) fields, in its order; `exception`, `kind` and `postgres` (the SQL
-        // run) are Quarry's own and not part of *.
+        // PostHog's query_log (query_log_archive) fields, in its order, then the fields of Quarry's own query log
+        // (contract Part A item 7) PostHog's lacks: team_id, exception, kind, and hogql (the HogQL text). Where the
+        // two clash, Quarry's wins: `query` is the PostgreSQL statement that ran (bound values not inlined; also
+        // readable as `postgres`, not in *), and `status` is Cancelled for a query stopped by DELETE query/:id
+        // (ClickHouse has no such type; exception_code still says 394, its QUERY_WAS_CANCELLED).
         table("query_log", "query_log", null,
                 List.of("event_date", "event_time", "query_id", "endpoint", "query", "query_start_time",
                         "query_duration_ms", "hogql_name", "created_by", "read_rows", "read_bytes", "result_rows",
                         "result_bytes", "memory_usage", "status", "exception_code", "is_personal_api_key_request",
                         "cpu_microseconds", "RealTimeMicroseconds", "S3ListObjects", "S3HeadObject",
-                        "S3GetObjectAttributes", "S3GetObject", "ReadBufferFromS3Bytes"),
+                        "S3GetObjectAttributes", "S3GetObject", "ReadBufferFromS3Bytes", "team_id", "exception",
+                        "kind", "hogql"),
                 new FieldDef("event_date", "event_time", "Date", Kind.DATE_OF),
                 col("event_time", DATETIME),
                 col("query_id", "String"),
                 col("endpoint", "Nullable(String)"),
-                new FieldDef("query", "hogql", "String", Kind.COLUMN),
+                col("query", "String"),
                 col("query_start_time", "Nullable(" + DATETIME + ")"),
                 col("query_duration_ms", "Int64"),
                 new FieldDef("hogql_name", "name", "Nullable(String)", Kind.COLUMN),
@@ -251,8 +255,10 @@ public final class Schema {
                 new FieldDef("S3GetObjectAttributes", "s3_unused", "Nullable(Int64)", Kind.COLUMN),
                 new FieldDef("S3GetObject", "s3_unused", "Nullable(Int64)", Kind.COLUMN),
                 new FieldDef("ReadBufferFromS3Bytes", "s3_unused", "Nullable(Int64)", Kind.COLUMN),
+                col("team_id", "Int64"),
                 col("exception", "Nullable(String)"),
                 col("kind", "String"),
+                col("hogql", "String"),
                 new FieldDef("postgres", "query", "String", Kind.COLUMN));
         TABLES.put(SessionsTable.NAME, SessionsTable.DEF);
     }

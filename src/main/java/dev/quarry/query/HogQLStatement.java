@@ -58,7 +58,7 @@ public record HogQLStatement(String kind, SelectLike ast, Map<String, Object> va
      * most 50,000) and one extra row to tell {@code hasMore}, rows read at most that limit, compile errors as
      * {@code hogql_syntax_error}/{@code hogql_query_error} ({@link HogQLErrors}).
      *
-     * @param text what the query log shows (the user's text; null: the printed HogQL)
+     * @param text the HogQL the query log keeps as {@code hogql} (the user's text; null: the printed HogQL)
      * @param filters what {@code {filters}} expands to (null: TRUE)
      * @param cohorts the team's cohorts IN COHORT may name, id → name (null: looked up by the statement itself)
      */

@@ -133,7 +133,7 @@ public class QueryExecutor {
     }
 
     /**
-     * @param hogql the HogQL the query log shows as {@code query} (PostHog logs the HogQL, not the SQL run)
+     * @param hogql the HogQL the query log keeps as {@code hogql} (its {@code query} is {@code sql}, the statement run)
      * @param rowLimit rows the caller returns at most (the SQL may fetch one more to tell hasMore); logged as result rows
      */
     public Uni<RowSet<Row>> execute(Team team, String queryId, String kind, String hogql, String sql,
@@ -154,7 +154,7 @@ public class QueryExecutor {
      * instance has a free query slot (the pool keeps {@code quarry.query.pool-reserve} connections that no query
      * can take, for capture and the rest of the API).
      *
-     * @param hogql the HogQL the query log shows as {@code query} (PostHog logs the HogQL, not the SQL run)
+     * @param hogql the HogQL the query log keeps as {@code hogql} (its {@code query} is {@code sql}, the statement run)
      */
     public Uni<RowSet<Row>> execute(long teamId, String queryId, String kind, String hogql, String sql,
                                     List<Object> params, Integer rowLimit) {
@@ -415,25 +415,20 @@ public class QueryExecutor {
                 .map(rows -> Boolean.TRUE.equals(rows.iterator().next().getBoolean(0)));
     }
 
-    /** Whether a statement of the team's query with this id is running right now (on any instance). */
-    public Uni<Boolean> isRunning(long teamId, String queryId) {
-        return pool.preparedQuery("SELECT EXISTS (SELECT 1 FROM pg_stat_activity "
-                        + "WHERE application_name = $1 AND datname = current_database())")
-                .execute(Tuple.of(registryName(teamId, queryId)))
-                .map(rows -> rows.iterator().next().getBoolean(0));
-    }
-
     /**
-     * One row of the query log, in PostHog's terms: {@code event_time} is when the run ended, {@code status} a
-     * ClickHouse query-log type (QueryFinish or ExceptionWhileProcessing), {@code exception_code} ClickHouse's code
-     * for a timeout (159) or a cancel (394), 0 when the run succeeded. It commits without waiting for the WAL flush,
+     * One row of the query log (contract Part A item 7, with PostHog's query_log fields): {@code event_time} is when
+     * the run ended, {@code query} the PostgreSQL statement that ran (bound values not inlined), {@code hogql} the
+     * HogQL, {@code status} QueryFinish, ExceptionWhileProcessing, or Cancelled for a statement stopped by DELETE
+     * query/:id, {@code exception} the failure's message (null when the run succeeded), {@code exception_code}
+     * ClickHouse's code for a timeout (159) or a cancel (394), 0 when the run succeeded. It commits without waiting for the WAL flush,
      * as the meter row does: only a crash of the database server itself could lose the newest rows (PostHog's
      * ClickHouse query log is flushed every few seconds and loses them the same way).
      */
     private static Meter.Write logRow(long teamId, String queryId, String kind, String hogql, String sql,
                                       OffsetDateTime startedAt, long durationMicros, Long resultRows, Throwable failure,
                                       String exception) {
-        String status = failure == null ? "QueryFinish" : "ExceptionWhileProcessing";
+        String status = failure == null ? "QueryFinish"
+                : failure instanceof QueryCancelledException ? "Cancelled" : "ExceptionWhileProcessing";
         Integer code = failure == null ? Integer.valueOf(0) : failure instanceof QueryCancelledException ? Integer.valueOf(394)
                 : failure instanceof QueryTimeoutException ? Integer.valueOf(159) : null;
         return new Meter.Write(LOG_SQL, Tuple.tuple(java.util.Arrays.asList(teamId, storable(queryId),

@@ -11,9 +11,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 
 /**
- * GET query/:id/log: the query log since yesterday for one query id, with PostHog's query_log columns (the
- * HogQL in {@code query}), read through HogQL's query_log table like
- * any other HogQL query (so the team wall is the compiler's), answered in the HogQL response shape.
+ * GET query/:id/log: the query log since yesterday for one query id (contract Part A item 7), one row per statement
+ * run: PostHog's query_log columns, then {@code team_id}, {@code exception} (a failed run's message, else null),
+ * {@code kind} (the query kind, e.g. HogQLQuery, TrendsQuery) and {@code hogql} (the HogQL); {@code query} is the
+ * PostgreSQL statement that ran (bound values not inlined, as the {@code postgres} field of a query response), and
+ * {@code status} QueryFinish, ExceptionWhileProcessing or Cancelled (stopped by DELETE query/:id). Read through HogQL's
+ * query_log table like any other HogQL query (so the team wall is the compiler's), answered in the HogQL response
+ * shape; an unknown id (or another project's) is 200 with no rows.
  */
 @ApplicationScoped
 public class QueryLogReader {

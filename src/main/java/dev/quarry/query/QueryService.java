@@ -206,20 +206,18 @@ public class QueryService {
     }
 
     /**
-     * DELETE query/:id: stops the query in PostgreSQL wherever it runs, and forgets its status. An id the project
-     * has no status and no running statement for (unknown, or another project's) is 404, as PostHog answers
-     * QueryNotFoundError.
+     * DELETE query/:id: stops the query in PostgreSQL wherever it runs, and forgets its status; always 200
+     * {@code {"message": …}}, as PostHog's cancel_query answers (it catches QueryNotFoundError and carries on). A
+     * finished status is "Query already complete" (the status stays); otherwise whatever runs under the id is cancelled
+     * ("Cancelled query on clickhouse", or with {@code dequeueOnly} nothing is stopped: "Only tried to dequeue, not
+     * cancelling query on clickhouse"). An id the project has no status for (unknown, expired, or another project's:
+     * statuses and running statements are found by project and id, so another project's query is never touched)
+     * answers the same messages with nothing to stop.
      */
     public Uni<QueryReply> cancel(Team team, String queryId, boolean dequeueOnly) {
-        // a statement running under the id without a status (a blocking run) counts as an unfinished one
-        return statuses.getWithoutResults(team.id(), queryId).flatMap(status -> status != null
-                ? Uni.createFrom().item(status.complete())
-                : executor.isRunning(team.id(), queryId).map(running -> {
-                    if (!running) {
-                        throw new NotFoundException("Query " + queryId + " not found for team " + team.id());
-                    }
-                    return false;
-                })).flatMap(complete -> {
+        // no status (unknown id, or a blocking run, which has none) counts as an unfinished query
+        return statuses.getWithoutResults(team.id(), queryId).map(status -> status != null && status.complete())
+                .flatMap(complete -> {
             if (complete) {
                 // The id's latest run is done, but an earlier run under the same client_query_id may still be
                 // running (a reused id starts a new run): cancel whatever runs under the id, or say it is done.

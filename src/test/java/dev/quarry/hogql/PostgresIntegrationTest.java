@@ -367,6 +367,33 @@ class PostgresIntegrationTest {
     void queryLog() {
         assertEquals(List.of(java.util.Arrays.asList("q1", "2024-01-05", 12L, null)),
                 run("select query_id, toString(event_date), query_duration_ms, read_rows from query_log"));
+        // the contract's columns (Part A item 7): `query` is the SQL run (also `postgres`), the HogQL is `hogql`
+        assertEquals(List.of(java.util.Arrays.asList(1L, "SELECT 1", "SELECT 1", "select 1", "HogQLQuery", null)),
+                run("select team_id, query, postgres, hogql, kind, exception from query_log"));
+    }
+
+    /**
+     * V121_1: rows V13_1 (or a later run) logged for a cancel as ExceptionWhileProcessing with code 394 read as
+     * Cancelled, with their code kept; a timeout (159) and other failures stay as they were.
+     */
+    @Test
+    void cancelledRowsAreBackfilledAsCancelled() throws Exception {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            st.execute("""
+                    insert into query_log (team_id, query_id, event_time, query_duration_ms, status, exception_code,
+                                           exception, query, hogql, kind) values
+                      (7, 'cancelled', now(), 5, 'ExceptionWhileProcessing', 394, 'Query was cancelled.', 'SELECT 1', '', 'HogQLQuery'),
+                      (7, 'timed-out', now(), 5, 'ExceptionWhileProcessing', 159, 'Timeout', 'SELECT 1', '', 'HogQLQuery'),
+                      (7, 'failed', now(), 5, 'ExceptionWhileProcessing', null, 'Boom', 'SELECT 1', '', 'HogQLQuery'),
+                      (7, 'finished', now(), 5, 'QueryFinish', 0, null, 'SELECT 1', '', 'HogQLQuery')""");
+            st.execute(Files.readString(Path.of("src/main/resources/db/migration/V121_1__query_log_cancelled_status.sql")));
+            var rs = st.executeQuery("select string_agg(query_id || ':' || status || ':' || coalesce(exception_code, -1), ' '"
+                    + " order by query_id) from query_log where team_id = 7");
+            rs.next();
+            assertEquals("cancelled:Cancelled:394 failed:ExceptionWhileProcessing:-1 finished:QueryFinish:0 "
+                    + "timed-out:ExceptionWhileProcessing:159", rs.getString(1));
+            st.execute("delete from query_log where team_id = 7");
+        }
     }
 
     /** Every filter operator runs on PostgreSQL; counts worked out from the data above. */

@@ -123,7 +123,7 @@ class PrinterTest {
         // UInt8 + UInt8 is ClickHouse's UInt16: it cannot overflow, PostgreSQL's operator
         has(sql("with 3 as n select n + 1"), "(3::bigint + 1::bigint)");
         String u = sql("select event from events union all select query from query_log");
-        has(u, "(SELECT \"events\".\"event\"", ") UNION ALL (SELECT \"query_log\".\"hogql\" AS \"query\"",
+        has(u, "(SELECT \"events\".\"event\"", ") UNION ALL (SELECT \"query_log\".\"query\"",
                 "\"query_log\".\"team_id\" = $1", ") LIMIT 100");
         has(sql("select 1 from events where event in (select event from events)"),
                 "(\"events\".\"event\" IN (SELECT \"events_2\".\"event\" AS \"event\" FROM \"events\" AS \"events_2\" "

@@ -57,12 +57,12 @@ class ResolverTest {
         assertEquals(List.of("id", "created_at", "properties", "is_identified"), c.columns());
         assertEquals(List.of("UUID", "DateTime64(6, 'UTC')", "String", "UInt8"), c.types()); // ClickHouse's truth values
         c = HogQLCompiler.compileSelect("select * from query_log", CompileSettings.of(1));
-        // PostHog's query_log (query_log_archive) fields, in its order
+        // PostHog's query_log (query_log_archive) fields, in its order, then the contract's (Part A item 7) it lacks
         assertEquals(List.of("event_date", "event_time", "query_id", "endpoint", "query", "query_start_time",
                 "query_duration_ms", "hogql_name", "created_by", "read_rows", "read_bytes", "result_rows",
                 "result_bytes", "memory_usage", "status", "exception_code", "is_personal_api_key_request",
                 "cpu_microseconds", "RealTimeMicroseconds", "S3ListObjects", "S3HeadObject", "S3GetObjectAttributes",
-                "S3GetObject", "ReadBufferFromS3Bytes"), c.columns());
+                "S3GetObject", "ReadBufferFromS3Bytes", "team_id", "exception", "kind", "hogql"), c.columns());
         assertEquals("Duplicate table alias \"e\"", error("select 1 from events e join persons e on true"));
         assertEquals("UNION ALL branches have different numbers of columns",
                 error("select 1, 2 union all select 1"));

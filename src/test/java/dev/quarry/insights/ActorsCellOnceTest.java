@@ -92,12 +92,12 @@ class ActorsCellOnceTest {
         return out;
     }
 
-    /** The SQL of every statement logged under {@code clientQueryId}. */
+    /** The HogQL of every statement logged under {@code clientQueryId} (the log's {@code hogql}; {@code query} is the SQL). */
     private static List<String> statements(String clientQueryId) {
         JsonPath log = given().header("Authorization", "Bearer " + team.key())
                 .get("/api/environments/" + team.id() + "/query/" + clientQueryId + "/log/")
                 .then().statusCode(200).extract().jsonPath();
-        int query = log.getList("columns", String.class).indexOf("query");
+        int query = log.getList("columns", String.class).indexOf("hogql");
         List<String> out = new ArrayList<>();
         log.getList("results", List.class).forEach(row -> out.add(String.valueOf(row.get(query))));
         return out;

@@ -312,10 +312,15 @@ class HogQLQueryEndpointTest {
                         "query_start_time", "query_duration_ms", "hogql_name", "created_by", "read_rows", "read_bytes",
                         "result_rows", "result_bytes", "memory_usage", "status", "exception_code",
                         "is_personal_api_key_request", "cpu_microseconds", "RealTimeMicroseconds", "S3ListObjects",
-                        "S3HeadObject", "S3GetObjectAttributes", "S3GetObject", "ReadBufferFromS3Bytes")))
+                        "S3HeadObject", "S3GetObjectAttributes", "S3GetObject", "ReadBufferFromS3Bytes", "team_id",
+                        "exception", "kind", "hogql")))
                 .body("results[0][2]", equalTo("logged-query-1"))
-                // PostHog's log holds the HogQL as sent, not the SQL that ran
-                .body("results[0][4]", equalTo("select event from events limit 3"))
+                // the contract's query log (Part A item 7) holds the SQL that ran in `query`, the HogQL in `hogql`
+                .body("results[0][4]", containsString("\"team_id\" = $1"))
+                .body("results[0][27]", equalTo("select event from events limit 3"))
+                .body("results[0][24]", equalTo((int) teamA.id()))
+                .body("results[0][25]", nullValue())
+                .body("results[0][26]", equalTo("HogQLQuery"))
                 .body("results[0][11]", equalTo(3))
                 .body("results[0][14]", equalTo("QueryFinish"))
                 .body("results[0][15]", equalTo(0))

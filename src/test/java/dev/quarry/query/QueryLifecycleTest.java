@@ -195,7 +195,8 @@ class QueryLifecycleTest {
         post(team, "select 1", "force_async", id).then().statusCode(202);
         awaitComplete(team, id).then().statusCode(200);
         get(other, id).then().statusCode(404);
-        cancel(other, id).then().statusCode(404); // not the other team's query (issue 15: unknown/foreign id → 404)
+        // not the other team's query: an unknown id to it, which PostHog's cancel answers 200 all the same
+        cancel(other, id).then().statusCode(200).body("message", equalTo("Cancelled query on clickhouse"));
         get(team, id).then().statusCode(200); // the other team's cancel touched nothing
         given().header("Authorization", "Bearer " + other.key())
                 .get("/api/environments/" + other.id() + "/query/" + id + "/log").then().statusCode(200)
@@ -233,22 +234,24 @@ class QueryLifecycleTest {
         get(team, id).then().statusCode(404);
         boolean stopped = false;
         while (System.nanoTime() - before < 1_000_000_000L && !stopped) {
+            // found by its registry name: the printed SQL says INNER JOIN, so a LIKE '%CROSS JOIN%' never matched
             stopped = pool.preparedQuery("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
-                            + "AND query LIKE '%CROSS JOIN%' AND pid <> pg_backend_pid()")
-                    .execute().await().indefinitely().iterator().next().getLong(0) == 0;
+                            + "AND application_name = $1")
+                    .execute(Tuple.of(QueryExecutor.registryName(team.id(), id))).await().indefinitely()
+                    .iterator().next().getLong(0) == 0;
             Thread.sleep(20);
         }
         assertTrue(stopped, "the slow query was still running 1 s after the cancel");
         for (int i = 0; i < 100; i++) {
-            // ClickHouse's way to log a cancelled query: ExceptionWhileProcessing, code 394 (QUERY_WAS_CANCELLED)
+            // the contract's status for a cancelled query (Part A item 7), with ClickHouse's code 394 (QUERY_WAS_CANCELLED)
             long cancelled = pool.preparedQuery("SELECT count(*) FROM query_log WHERE team_id = $1 AND query_id = $2 "
-                    + "AND status = 'ExceptionWhileProcessing' AND exception_code = 394").execute(Tuple.of(team.id(), id)).await().indefinitely().iterator().next().getLong(0);
+                    + "AND status = 'Cancelled' AND exception_code = 394").execute(Tuple.of(team.id(), id)).await().indefinitely().iterator().next().getLong(0);
             if (cancelled == 1) {
                 return;
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("the cancelled query is not in the query log as cancelled (code 394)");
+        throw new AssertionError("the cancelled query is not in the query log as Cancelled (code 394)");
     }
 
     /**
@@ -273,6 +276,49 @@ class QueryLifecycleTest {
             Thread.onSpinWait();
         }
         assertTrue(stopped, "the earlier run of the reused id was still running 5 s after the cancel");
+    }
+
+    /**
+     * PostHog's cancel_query catches QueryNotFoundError and carries on: an id with no status is 200 with the message
+     * of the path taken (contract Part B §3.5), never a 404.
+     */
+    @Test
+    void cancellingAnUnknownIdIs200WithPostHogsMessage() {
+        String id = "0123456789abcdef0123456789abcdef";
+        cancel(team, id).then().statusCode(200).body("message", equalTo("Cancelled query on clickhouse"))
+                .body("size()", equalTo(1));
+        given().header("Authorization", "Bearer " + team.key()).queryParam("dequeue_only", true)
+                .delete("/api/environments/" + team.id() + "/query/" + id + "/")
+                .then().statusCode(200)
+                .body("message", equalTo("Only tried to dequeue, not cancelling query on clickhouse"))
+                .body("size()", equalTo(1));
+        get(team, id).then().statusCode(404); // nothing was made for it
+    }
+
+    /**
+     * Another project's running query id is an unknown id to this project: 200 with the message, and the query runs
+     * on with its status in place until its own project cancels it.
+     */
+    @Test
+    void cancellingAnotherProjectsRunningQueryStopsNothing() throws InterruptedException {
+        String id = unique("foreign-slow");
+        post(team, SLOW, "force_async", id).then().statusCode(202);
+        awaitRunning(id);
+        cancel(other, id).then().statusCode(200).body("message", equalTo("Cancelled query on clickhouse"));
+        given().header("Authorization", "Bearer " + other.key()).queryParam("dequeue_only", true)
+                .delete("/api/environments/" + other.id() + "/query/" + id + "/")
+                .then().statusCode(200)
+                .body("message", equalTo("Only tried to dequeue, not cancelling query on clickhouse"));
+        get(team, id).then().statusCode(202); // its status is still there, still running
+        Thread.sleep(300); // a cancel would have stopped it by now (the cancel test sees it stop well within 1 s)
+        long running = pool.preparedQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 "
+                        + "AND state = 'active'")
+                .execute(Tuple.of(QueryExecutor.registryName(team.id(), id))).await().indefinitely()
+                .iterator().next().getLong(0);
+        assertEquals(1, running, "another project's cancel stopped the query");
+        get(team, id).then().statusCode(202);
+        cancel(team, id).then().statusCode(200).body("message", equalTo("Cancelled query on clickhouse"));
+        get(team, id).then().statusCode(404);
     }
 
     @Test
