@@ -85,9 +85,14 @@ public final class InsightSql {
         return QueryPlan.run(statement(template, values)).map(HogQLStatement.Result::rows);
     }
 
-    /** The team's first event, for {@code date_from: all} (null when it has none). */
+    /**
+     * The team's first event after 2015-01-01, for {@code date_from: all} (null when it has none): PostHog's
+     * {@code get_earliest_timestamp} floor, so that one event dated in year 1 does not stretch every "all time"
+     * range over two thousand years of intervals.
+     */
     public QueryPlan<ZonedDateTime> earliestEvent() {
-        return QueryPlan.run(HogQLStatement.parse(kind, "SELECT min(timestamp) FROM events", Map.of())).map(r -> {
+        return QueryPlan.run(HogQLStatement.parse(kind, "SELECT min(timestamp) FROM events "
+                + "WHERE timestamp > toDateTime('2015-01-01 00:00:00', 'UTC')", Map.of())).map(r -> {
             OffsetDateTime t = r.rows().iterator().next().getOffsetDateTime(0);
             // HogQL's min of no rows is ClickHouse's default, 1970-01-01: no events
             return t == null || t.toEpochSecond() == 0 ? null : t.atZoneSameInstant(zone());

@@ -94,6 +94,20 @@ class InsightEdgeCasesTest {
     }
 
     /**
+     * PostHog's earliest timestamp for "all" ignores events before 2015: one event dated year 1 (which capture
+     * stores) does not stretch a monthly "all time" trend over 24,000 months (a 400 for too many intervals before).
+     */
+    @Test
+    void allIgnoresEventsBefore2015() {
+        dev.quarry.testing.TestProjects.Project ancient = dev.quarry.testing.TestProjects.create("All time, year 1");
+        Capture.to(ancient).event("view", "a", "0001-01-01T00:00:00Z").event("view", "a", "2026-01-05T10:00:00Z")
+                .send();
+        JsonPath all = query(ancient, trends("view", "month", Map.of("date_from", "all", "date_to", "2026-02-10"), false));
+        assertEquals(List.of("2026-01-01", "2026-02-01"), all.getList("results[0].days"));
+        assertEquals(List.of(1, 0), all.getList("results[0].data", Integer.class));
+    }
+
+    /**
      * "late" was created at its first captured event (01-06); its back-dated 01-05 event is before its creation, so
      * 01-05 is not "new" but "resurrecting" (first activity not in the creation interval), and 01-06 is "returning".
      */
