@@ -313,15 +313,38 @@ public class EventIngestor {
         return new Resolved(persons, groups, warnings);
     }
 
+    /**
+     * The most distinct-id locks one batch takes; a batch with more new ids locks its whole project instead. Every
+     * advisory lock is a slot of PostgreSQL's shared lock table (max_locks_per_transaction × connections, ≈ 19,200
+     * with the defaults): 10,000-event batches of new ids, one lock each, filled it, and every project's statements
+     * then failed with "out of shared memory" (the breaker's finding).
+     */
+    static final int MAX_ID_LOCKS = 128;
+
+    /** The first key of the project-wide capture lock (the two-key advisory space, apart from the one-key id locks). */
+    static final int PROJECT_LOCK_SPACE = 1630423001;
+
+    /**
+     * The batch's distinct ids locked (sorted, so two batches never wait on each other in a cycle), behind the project's
+     * capture lock: shared with at most {@link #MAX_ID_LOCKS} id locks, else exclusive and no id locks. A batch
+     * locking the project so excludes every batch that locks ids of it, and the id locks stay exact among small
+     * batches. Both statements go out when the Uni is subscribed (pipelined ahead of what follows).
+     */
     private static Uni<Void> lock(SqlConnection conn, long teamId, String[] distinctIds) {
-        Long[] keys = new Long[distinctIds.length];
-        for (int i = 0; i < distinctIds.length; i++) {
-            keys[i] = lockKey(teamId, distinctIds[i]);
+        java.util.TreeSet<Long> keys = new java.util.TreeSet<>();
+        for (String distinctId : distinctIds) {
+            keys.add(lockKey(teamId, distinctId));
         }
-        java.util.Arrays.sort(keys);
-        return conn.preparedQuery("SELECT count(pg_advisory_xact_lock(k)) FROM "
-                        + "(SELECT DISTINCT k FROM unnest($1::bigint[]) AS k ORDER BY k) AS ordered")
-                .execute(Tuple.of(keys)).replaceWithVoid();
+        if (keys.size() > MAX_ID_LOCKS) {
+            return conn.preparedQuery("SELECT pg_advisory_xact_lock($1, hashint8($2))")
+                    .execute(Tuple.of(PROJECT_LOCK_SPACE, teamId)).replaceWithVoid();
+        }
+        return Uni.combine().all().unis(
+                conn.preparedQuery("SELECT pg_advisory_xact_lock_shared($1, hashint8($2))")
+                        .execute(Tuple.of(PROJECT_LOCK_SPACE, teamId)),
+                conn.preparedQuery("SELECT count(pg_advisory_xact_lock(k)) FROM "
+                                + "(SELECT k FROM unnest($1::bigint[]) AS k ORDER BY k) AS ordered")
+                        .execute(Tuple.of((Object) keys.toArray(Long[]::new)))).discardItems();
     }
 
     static long lockKey(long teamId, String distinctId) {

@@ -53,7 +53,9 @@ public final class ValueErrors {
                     + "once (many large strings or arrays in one row, e.g. from concat, repeat or arrayMap): build "
                     + "smaller values, or aggregate them instead");
         }
-        if (state.equals("53200") || (state.equals("XX000") && text.startsWith("invalid memory alloc request size"))) {
+        if ((state.equals("53200") && !text.startsWith("out of shared memory"))
+                || (state.equals("XX000") && text.startsWith("invalid memory alloc request size"))) {
+            // ("out of shared memory" is the server's lock table, full for everyone: a 503, not this query's fault)
             // one value (typically a regular expression whose nested repetitions expand past 1 GB) needed more
             // memory than PostgreSQL allows a single allocation: ClickHouse's memory limit error, not a server fault
             return new ValueError("memory_limit_exceeded", "The query needed more memory than a single value may use "

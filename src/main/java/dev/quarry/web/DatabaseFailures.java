@@ -47,8 +47,10 @@ public final class DatabaseFailures {
                 detail = postgresMessage(sql.getMessage(), state);
             }
             if (state != null) {
-                if (state.startsWith("08") || state.startsWith("57P") || state.equals("53300")) {
-                    // connection exception, admin shutdown / crash shutdown / cannot connect now, too many connections
+                if (state.startsWith("08") || state.startsWith("57P") || state.equals("53300")
+                        || (state.equals("53200") && detail != null && detail.startsWith("out of shared memory"))) {
+                    // connection exception, admin shutdown / crash shutdown / cannot connect now, too many
+                    // connections, the server's shared lock table full: the server's state, not the request's
                     return unavailable();
                 }
                 if (state.equals(CLICKHOUSE_ERROR) && t instanceof PgException pg) {

@@ -67,6 +67,38 @@ class ConcurrentCaptureTest {
                 .getLong(0);
     }
 
+    /**
+     * A batch with more new distinct ids than {@link EventIngestor#MAX_ID_LOCKS} locks its project instead of each id
+     * (PostgreSQL's shared lock table has ≈ 19,200 slots for every project): it waits for a transaction holding the
+     * project's capture lock shared, as every smaller batch of the project holds it, while a small batch does not.
+     */
+    @Test
+    void aBatchOfManyNewIdsLocksItsProjectNotEachId() throws Exception {
+        Team team = team("many new ids");
+        List<CapturedEvent> many = new ArrayList<>();
+        for (int u = 0; u <= EventIngestor.MAX_ID_LOCKS; u++) {
+            many.add(pageview("many-" + u, u));
+        }
+        List<CapturedEvent> few = List.of(pageview("few-1", 1), pageview("few-2", 2));
+        io.vertx.mutiny.sqlclient.SqlConnection holder = pool.getConnection().await().indefinitely();
+        try {
+            holder.query("BEGIN").execute().await().indefinitely();
+            holder.preparedQuery("SELECT pg_advisory_xact_lock_shared($1, hashint8($2))")
+                    .execute(Tuple.of(EventIngestor.PROJECT_LOCK_SPACE, team.id())).await().indefinitely();
+            // a small batch shares the project lock: it goes through
+            ingestor.ingest(team, few).await().atMost(Duration.ofSeconds(30));
+            java.util.concurrent.CompletableFuture<Integer> big = ingestor.ingest(team, many).subscribeAsCompletionStage();
+            Thread.sleep(1500);
+            assertTrue(!big.isDone(), "a batch of many new ids waits for the project's capture lock");
+            holder.query("COMMIT").execute().await().indefinitely();
+            assertEquals(EventIngestor.MAX_ID_LOCKS + 1, big.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            holder.close().await().indefinitely();
+        }
+        assertEquals(EventIngestor.MAX_ID_LOCKS + 3, count("SELECT count(*) FROM person_distinct_ids WHERE team_id = $1",
+                team.id()));
+    }
+
     @Test
     void batchesSharingNewDistinctIdsCreateOnePersonPerId() {
         Team team = team("concurrent new ids");

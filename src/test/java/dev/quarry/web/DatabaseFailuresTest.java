@@ -35,6 +35,19 @@ class DatabaseFailuresTest {
                 hibernateStyle("ERROR: duplicate key value violates unique constraint \"x\" (23505)", "23505")));
     }
 
+    /**
+     * PostgreSQL's shared lock table full ("out of shared memory", 53200, "You might need to increase
+     * max_locks_per_transaction") is the server's state: a 503 to retry, never a 500 nor the query's memory 400.
+     */
+    @Test
+    void aFullSharedLockTableIsA503() {
+        ApiException mapped = DatabaseFailures.classify(new io.vertx.pgclient.PgException("out of shared memory",
+                "ERROR", "53200", "You might need to increase max_locks_per_transaction."));
+        assertEquals(503, mapped.status());
+        assertNull(dev.quarry.hogql.ValueErrors.of("53200", "out of shared memory"));
+        assertEquals("memory_limit_exceeded", dev.quarry.hogql.ValueErrors.of("53200", "out of memory").code());
+    }
+
     /** "Broken pipe" thrown while the pg client flushed pipelined statements to a connection the server dropped. */
     @Test
     void aWriteToADroppedDatabaseConnectionIsA503AndOtherIoFailuresAreNot() {
