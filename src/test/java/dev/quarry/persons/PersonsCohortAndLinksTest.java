@@ -113,6 +113,7 @@ class PersonsCohortAndLinksTest {
                             .queryParam("properties", properties).get(base + "lifecycle/"),
                     as(team.key()).queryParam("events", EVENTS).queryParam("date_from", "2026-01-01")
                             .queryParam("date_to", "2026-01-07").queryParam("interval", "day")
+                            .queryParam("entityId", "$pageview").queryParam("type", "events")
                             .queryParam("stickiness_days", 1).queryParam("properties", properties).get(base + "stickiness/"));
             for (Response r : answers) {
                 r.then().statusCode(400).body("type", equalTo("validation_error"))
