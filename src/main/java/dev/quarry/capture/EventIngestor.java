@@ -63,14 +63,25 @@ public class EventIngestor {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final DefinitionsRecorder definitions;
+    private final ProjectCaptureLimiter limiter;
 
+    /**
+     * @param poolSize the shared pool's connections: one project's batches run at most {@code poolSize - 2} at once
+     *                 (the rest stay for other projects), 64 more wait ({@link ProjectCaptureLimiter})
+     */
     @Inject
-    public EventIngestor(Pool pool, ObjectMapper mapper, DefinitionsRecorder definitions, Clock clock) {
+    public EventIngestor(Pool pool, ObjectMapper mapper, DefinitionsRecorder definitions, Clock clock,
+                         @org.eclipse.microprofile.config.inject.ConfigProperty(
+                                 name = "quarkus.datasource.reactive.max-size", defaultValue = "8") int poolSize) {
         this.pool = pool;
         this.mapper = mapper;
         this.definitions = definitions;
         this.clock = clock;
+        this.limiter = new ProjectCaptureLimiter(Math.max(2, poolSize - 2), PROJECT_BATCHES_WAITING);
     }
+
+    /** Batches of one project that may wait for a running slot before the next is a 503. */
+    static final int PROJECT_BATCHES_WAITING = 64;
 
     /** @return the number of event rows written (inserted or replaced by a re-sent copy) */
     public Uni<Integer> ingest(Team team, List<CapturedEvent> events) {
@@ -91,6 +102,11 @@ public class EventIngestor {
      * @return the number of event rows written (inserted or replaced by a re-sent copy)
      */
     public Uni<Integer> ingest(long teamId, List<CapturedEvent> events, List<IngestionWarning> parseWarnings) {
+        return limiter.run(teamId, () -> ingestNow(teamId, events, parseWarnings));
+    }
+
+    /** {@link #ingest(long, List, List)} once the project's limiter let the batch run. */
+    private Uni<Integer> ingestNow(long teamId, List<CapturedEvent> events, List<IngestionWarning> parseWarnings) {
         java.util.concurrent.atomic.AtomicBoolean lockAll = new java.util.concurrent.atomic.AtomicBoolean(
                 events.stream().anyMatch(event -> PersonResolution.distinctIdsOf(event).size() > 1));
         // the first attempt inserts the events without ON CONFLICT (a re-sent event fails it with 23505 and the
