@@ -119,12 +119,8 @@ class QueryLogTest {
         assertTrue(Duration.between(at, Instant.now()).abs().compareTo(Duration.ofMinutes(10)) < 0, "event_time " + at);
     }
 
-    @Test
-    void aFinishedQueryIsLoggedWithTheSqlThatRanAndItsKind() throws InterruptedException {
-        String id = "log-finished-" + System.nanoTime();
-        String text = "select count() from events where event = 'tick'";
-        String postgres = post(team, hogql(text), "force_blocking", id).then().statusCode(200)
-                .body("results[0][0]", equalTo(400)).extract().path("postgres");
+    /** The query's one log row, with the columns every record has: its id, the project, a recent time, a duration. */
+    private static Map<String, Object> onlyRow(String id) throws InterruptedException {
         List<Map<String, Object>> rows = logRows(team, id, 1);
         assertEquals(1, rows.size());
         Map<String, Object> row = rows.get(0);
@@ -132,6 +128,16 @@ class QueryLogTest {
         assertEquals(team.id(), number(row.get("team_id")));
         recent(row.get("event_time"));
         assertTrue(number(row.get("query_duration_ms")) >= 0);
+        return row;
+    }
+
+    @Test
+    void aFinishedQueryIsLoggedWithTheSqlThatRanAndItsKind() throws InterruptedException {
+        String id = "log-finished-" + System.nanoTime();
+        String text = "select count() from events where event = 'tick'";
+        String postgres = post(team, hogql(text), "force_blocking", id).then().statusCode(200)
+                .body("results[0][0]", equalTo(400)).extract().path("postgres");
+        Map<String, Object> row = onlyRow(id);
         assertEquals(1L, number(row.get("result_rows")));
         assertNull(row.get("read_rows")); // PostgreSQL cannot tell
         assertEquals("QueryFinish", row.get("status"));
@@ -172,13 +178,7 @@ class QueryLogTest {
         String id = "log-failed-" + System.nanoTime();
         String text = "select toIntervalDay(9223372036854775807)";
         String detail = post(team, hogql(text), "force_blocking", id).then().statusCode(400).extract().path("detail");
-        List<Map<String, Object>> rows = logRows(team, id, 1);
-        assertEquals(1, rows.size());
-        Map<String, Object> row = rows.get(0);
-        assertEquals(id, row.get("query_id"));
-        assertEquals(team.id(), number(row.get("team_id")));
-        recent(row.get("event_time"));
-        assertTrue(number(row.get("query_duration_ms")) >= 0);
+        Map<String, Object> row = onlyRow(id);
         assertNull(row.get("result_rows"));
         assertNull(row.get("read_rows"));
         assertEquals("ExceptionWhileProcessing", row.get("status"));
@@ -199,13 +199,7 @@ class QueryLogTest {
         given().header("Authorization", "Bearer " + team.key())
                 .delete("/api/environments/" + team.id() + "/query/" + id + "/")
                 .then().statusCode(200).body("message", equalTo("Cancelled query on clickhouse"));
-        List<Map<String, Object>> rows = logRows(team, id, 1);
-        assertEquals(1, rows.size());
-        Map<String, Object> row = rows.get(0);
-        assertEquals(id, row.get("query_id"));
-        assertEquals(team.id(), number(row.get("team_id")));
-        recent(row.get("event_time"));
-        assertTrue(number(row.get("query_duration_ms")) >= 0);
+        Map<String, Object> row = onlyRow(id);
         assertNull(row.get("result_rows"));
         assertNull(row.get("read_rows"));
         assertEquals("Cancelled", row.get("status"));
