@@ -353,7 +353,8 @@ final class ScalarFunctions {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
             String fill = a.size() == 3 ? p.str(p.expr(a.get(2))) : "' '";
-            String len = "LEAST(" + p.int4(p.expr(a.get(1))) + ", 1000000)";
+            // a result past a million characters is refused (V122_1), never cut short
+            String len = "quarry_padded_length(" + p.int4(p.expr(a.get(1))) + ")";
             if (!name.endsWith("utf8")) {
                 // leftPad / rightPad count bytes as ClickHouse's (V58_2), the -UTF8 twins characters
                 return "hogql_pad_bytes(" + p.str(x) + ", " + len + ", " + fill + ", " + name.startsWith("left") + ")";
@@ -367,9 +368,9 @@ final class ScalarFunctions {
         scalar("repeat", 2, 2, like(0, "String"), (p, c, name) -> {
             List<Expr> a = c.args();
             Frag x = p.expr(a.get(0));
-            // the count is capped so that one call cannot build a gigabyte string
-            return "repeat(" + p.str(x) + ", LEAST(GREATEST(" + p.int4(p.expr(a.get(1))) + ", 0), 1000000 / GREATEST(length("
-                    + p.str(x) + "), 1)))";
+            // a result past a million characters is refused (V122_1), so that one call cannot build a gigabyte string
+            return "repeat(" + p.str(x) + ", quarry_repeat_times(length(" + p.str(x) + "), " + p.int4(p.expr(a.get(1)))
+                    + "))";
         });
         // substringUTF8: characters, an offset from 1, a negative one from the end, 0 gives '', a negative length
         // stops that many characters before the end (V67_1)

@@ -27,6 +27,7 @@ public final class ValueErrors {
     static final String BAD_REGEXP = "cannot_compile_regexp";
     static final String OUT_OF_BOUND = "argument_out_of_bound";
     static final String BAD_ARGUMENTS = "bad_arguments";
+    static final String TOO_LARGE_STRING = "too_large_string_size";
 
     /**
      * The HogQL error for PostgreSQL's SQLSTATE and message, or null when the state is no value error (not class
@@ -68,6 +69,11 @@ public final class ValueErrors {
             // range's bound (V119_1); ClickHouse's own is function_range_max_elements_in_block
             return new ValueError(OUT_OF_BOUND, "A call to function range (or the table function numbers) would "
                     + "produce more than 1000000 elements, the most Quarry allows");
+        }
+        if (state.equals("22023") && text.startsWith("quarry: string of more than")) {
+            // repeat's and the pads' bound (V122_1); ClickHouse's own are 1,000,000 repetitions and a 1 GiB pad
+            return new ValueError(TOO_LARGE_STRING, "A call to function repeat, leftPad or rightPad would produce a "
+                    + "string of more than 1000000 characters, the most Quarry allows");
         }
         return switch (state) {
             // PostgreSQL raises 22008 for an interval past its range too ("interval out of range")

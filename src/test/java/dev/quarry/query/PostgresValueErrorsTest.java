@@ -92,7 +92,17 @@ class PostgresValueErrorsTest {
                 List.of("select count() from numbers(10, 1000000000)", "argument_out_of_bound",
                         "A call to function range"),
                 List.of("select range(-9223372036854775807, 9223372036854775807)", "argument_out_of_bound",
-                        "A call to function range"));
+                        "A call to function range"),
+                // so are repeat and the pads past a million characters (length(repeat('a', 2000000)) answered 1000000)
+                List.of("select length(repeat('a', 2000000))", "too_large_string_size",
+                        "A call to function repeat, leftPad or rightPad would produce a string of more than 1000000"),
+                List.of("select length(repeat('ab', 500001))", "too_large_string_size", "A call to function repeat"),
+                List.of("select length(leftPad('a', 5000000, 'b'))", "too_large_string_size",
+                        "A call to function repeat"),
+                List.of("select length(rightPad('', 1000001, 'x'))", "too_large_string_size",
+                        "A call to function repeat"),
+                List.of("select length(leftPadUTF8('a', 2000000, 'é'))", "too_large_string_size",
+                        "A call to function repeat"));
         for (List<String> c : cases) {
             hogql(c.get(0), null).then().statusCode(400)
                     .body("type", equalTo("validation_error"))
@@ -103,6 +113,14 @@ class PostgresValueErrorsTest {
                     .body("detail", not(Matchers.containsString("Query failed")))
                     .body("attr", Matchers.nullValue());
         }
+    }
+
+    @Test
+    void repeatAndThePadsBuildUpToAMillionCharacters() {
+        hogql("select length(repeat('ab', 500000)), length(repeat('a', 1000000)), length(repeat('', 1000000)), "
+                + "repeat('a', -1), length(leftPad('a', 1000000, 'b')), lengthUTF8(rightPadUTF8('é', 1000000, 'x')), "
+                + "length(concat(repeat('a', 900000), repeat('b', 900000)))", null).then().statusCode(200)
+                .body("results[0]", Matchers.contains(1000000, 1000000, 0, "", 1000000, 1000000, 1800000));
     }
 
     @Test
