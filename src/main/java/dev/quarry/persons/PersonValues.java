@@ -22,12 +22,16 @@ import java.util.List;
 /**
  * persons/values: the 20 most common values of a person property among the team's 100,000 most recent persons
  * (optionally those containing a search text), or distinct ids for the key {@code distinct_id}. Built as HogQL, so
- * the property key and the search text are only ever bound values.
+ * the property key and the search text are only ever bound values. Values are PostHog's: the raw JSON text without
+ * its quotes, parsed back and printed as Python prints it, so the number 5 and the string "5" are one value, and a
+ * JSON null (like the string "null") is {@code "None"}.
  */
 @ApplicationScoped
 public class PersonValues {
     static final int RECENT_PERSONS = 100_000;
     static final int TOP = 20;
+    /** A property's value as text when it is JSON null (or the string "null"): PostHog answers both as "None". */
+    private static final String JSON_NULL = "null";
 
     private final QueryExecutor executor;
     private final ObjectMapper mapper;
@@ -56,7 +60,8 @@ public class PersonValues {
                 .map(rows -> {
                     ArrayNode result = mapper.createArrayNode();
                     for (Row row : rows) {
-                        result.addObject().put("name", row.getString(0))
+                        String value = row.getString(0);
+                        result.addObject().put("name", !distinctIds && JSON_NULL.equals(value) ? "None" : value)
                                 .put("count", distinctIds ? 1 : row.getLong(1));
                     }
                     return result;
@@ -64,7 +69,12 @@ public class PersonValues {
     }
 
     private static SelectQuery propertyQuery(String key, String search) {
-        Expr property = Expr.Field.of("properties", key);
+        // a JSON null is PostHog's raw text "null" (kept, and answered as Python's "None"); a missing key is no value
+        Expr jsonNull = new Expr.And(List.of(
+                Expr.Call.of("JSONHas", Expr.Field.of("properties"), new Expr.Constant(key)),
+                new Expr.Compare("=", Expr.Call.of("JSONType", Expr.Field.of("properties"), new Expr.Constant(key)),
+                        new Expr.Constant("Null"))));
+        Expr property = Expr.Call.of("if", jsonNull, new Expr.Constant(JSON_NULL), Expr.Field.of("properties", key));
         List<Expr> where = new ArrayList<>();
         where.add(new Expr.IsNull(property, true));
         where.add(new Expr.Compare("!=", property, new Expr.Constant("")));

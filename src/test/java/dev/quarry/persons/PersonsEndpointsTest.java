@@ -48,6 +48,15 @@ class PersonsEndpointsTest {
         capture.event("$set", "d", "2026-01-01T00:00:00Z", Map.of("$set", Map.of("plan", "pro", "vip", true)));
         capture.event("$pageview", "e", "2026-01-01T00:00:00Z");
         capture.event("$set", "f", "2026-01-01T00:00:00Z", Map.of("$set", Map.of("plan", "team, \"big\"")));
+        // trial: g and h JSON null, i the string "null", j "", k "x"
+        for (String id : List.of("g", "h")) {
+            Map<String, Object> nullTrial = new java.util.HashMap<>();
+            nullTrial.put("trial", null);
+            capture.event("$set", id, "2026-01-01T00:00:00Z", Map.of("$set", nullTrial));
+        }
+        capture.event("$set", "i", "2026-01-01T00:00:00Z", Map.of("$set", Map.of("trial", "null")));
+        capture.event("$set", "j", "2026-01-01T00:00:00Z", Map.of("$set", Map.of("trial", "")));
+        capture.event("$set", "k", "2026-01-01T00:00:00Z", Map.of("$set", Map.of("trial", "x")));
         capture.send();
         Capture.to(other).event("$set", "z", "2026-01-01T00:00:00Z", Map.of("$set", Map.of("plan", "free"))).send();
     }
@@ -79,6 +88,19 @@ class PersonsEndpointsTest {
         as(team).get("/api/projects/" + team.id() + "/persons/values?key=distinct_id&value=a")
                 .then().statusCode(200).body("[0].name", equalTo("a")).body("[0].count", equalTo(1));
         as(team).get("/api/projects/" + team.id() + "/persons/values").then().statusCode(200).body("size()", equalTo(0));
+    }
+
+    @Test
+    void aJsonNullIsPythonsNone() {
+        // PostHog keeps the raw text null (only SQL NULL and '' are no value) and prints json.loads("null") as "None";
+        // the string "null" reads the same; '' and a missing key are left out
+        as(team).get("/api/environments/" + team.id() + "/persons/values/?key=trial")
+                .then().statusCode(200)
+                .body("size()", equalTo(2))
+                .body("[0].name", equalTo("None")).body("[0].count", equalTo(3))
+                .body("[1].name", equalTo("x")).body("[1].count", equalTo(1));
+        as(team).get("/api/environments/" + team.id() + "/persons/values/?key=trial&value=nul")
+                .then().statusCode(200).body("name", equalTo(List.of("None")));
     }
 
     @Test
