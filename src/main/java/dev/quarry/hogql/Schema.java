@@ -213,6 +213,8 @@ public final class Schema {
                 List.of("distinct_id", "person_id"),
                 col("distinct_id", "String"),
                 col("person_id", "UUID"),
+                // the order the id was first stored in (V122_2; NULL before it), not in *: persons list their ids so
+                col("created_order", "Int64"),
                 new FieldDef("person", null, "Person", Kind.PERSON_JOIN));
         table("cohort_people", "cohort_people", "person_id",
                 List.of("cohort_id", "person_id"),

@@ -34,7 +34,7 @@ public final class Actors {
      * @param identified {@code is_identified}
      * @param name the display name: the first display-name property the person has, else the first distinct id,
      *             else the uuid
-     * @param distinctIds non-anonymous ids first ({@link #sortedDistinctIds})
+     * @param distinctIds in the order they were stored, as PostHog's {@code Person.distinct_ids}
      */
     @io.quarkus.runtime.annotations.RegisterForReflection
     public record Person(UUID uuid, String createdAt, JsonNode properties, boolean identified, String name,
@@ -66,11 +66,11 @@ public final class Actors {
         } catch (IOException e) {
             throw new IllegalStateException("Stored person properties are not JSON", e);
         }
-        List<String> sorted = sortedDistinctIds(distinctIds);
         // PostHog serializes the person's datetime with DRF's encoder (ActorsQuery, persons list and retrieve, the
-        // legacy persons endpoints alike)
+        // legacy persons endpoints alike); the ids stay in stored order, only the name prefers a non-anonymous one
         return new Person(uuid, createdAt == null ? null : DrfDateTime.format(createdAt), props, identified,
-                name(props, sorted, uuid, displayProperties(mapper, displayPropertiesJson)), sorted);
+                name(props, sortedDistinctIds(distinctIds), uuid, displayProperties(mapper, displayPropertiesJson)),
+                List.copyOf(distinctIds));
     }
 
     /** {@link #of} as its JSON object ({@link Person#toJson}). */

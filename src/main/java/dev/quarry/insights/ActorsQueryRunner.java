@@ -246,7 +246,7 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
             List<UUID> ids = page.stream().map(r -> r.getUUID(0)).toList();
             QueryPlan<Map<UUID, List<String>>> distinctIds = ids.isEmpty() ? QueryPlan.of(Map.of())
                     : sql.run("SELECT person_id, distinct_id FROM person_distinct_ids WHERE person_id IN {ids} "
-                            + "ORDER BY distinct_id", Map.of("ids", ids)).map(d -> {
+                            + "ORDER BY created_order NULLS FIRST, distinct_id", Map.of("ids", ids)).map(d -> {
                                 Map<UUID, List<String>> m = new HashMap<>();
                                 for (Row r : d) {
                                     m.computeIfAbsent(r.getUUID(0), k -> new ArrayList<>()).add(r.getString(1));

@@ -75,6 +75,34 @@ class PersonsApiTest {
         return rows.size() == 0 ? null : rows.iterator().next().getString(0);
     }
 
+    /**
+     * A person's distinct ids in the order they were stored (PostHog's {@code Person.distinct_ids}, its rows by id), in
+     * the persons list and in actor answers alike; only the name prefers the first non-anonymous (not UUID-looking) id.
+     */
+    @Test
+    void distinctIdsAreInStoredOrder() {
+        Project project = TestProjects.create("Distinct id order");
+        String anonymous = "0190f3a2-7b1c-7d2e-8f90-123456789abc";
+        Capture.to(project).event("$pageview", anonymous, "2026-02-01T10:00:00Z")
+                .event("$pageview", "zz-first", "2026-02-01T10:00:00Z").send();
+        Capture.to(project).event("$identify", "ada-user", "2026-02-01T11:00:00Z",
+                        Map.of("$anon_distinct_id", anonymous))
+                .event("$identify", "aa-second", "2026-02-01T11:00:00Z", Map.of("$anon_distinct_id", "zz-first"))
+                .send();
+        String base = "/api/environments/" + project.id() + "/persons/";
+        as(project.key()).get(base + "?distinct_id=ada-user").then().statusCode(200)
+                .body("results[0].distinct_ids", equalTo(List.of(anonymous, "ada-user")))
+                .body("results[0].name", equalTo("ada-user"));
+        as(project.key()).get(base + "?distinct_id=aa-second").then().statusCode(200)
+                .body("results[0].distinct_ids", equalTo(List.of("zz-first", "aa-second")))
+                .body("results[0].name", equalTo("zz-first"));
+        as(project.key()).body(Map.of("query", Map.of("kind", "ActorsQuery", "select", List.of("person"),
+                        "search", "ada-user")))
+                .post("/api/environments/" + project.id() + "/query/").then().log().ifValidationFails().statusCode(200)
+                .body("results[0][0].distinct_ids", equalTo(List.of(anonymous, "ada-user")))
+                .body("results[0][0].name", equalTo("ada-user"));
+    }
+
     @Test
     void listIsNewestFirstWithPagesAndFilters() {
         String base = "/api/projects/" + team.id() + "/persons/";
