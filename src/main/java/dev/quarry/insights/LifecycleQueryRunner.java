@@ -150,7 +150,7 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
                 }
                 SeriesJson.putSql(body, List.of(result.compiled()));
                 body.set("resolved_date_range", SeriesJson.resolvedRange(context.mapper(), plan.range()));
-                body.set("modifiers", query.modifiers() != null ? query.modifiers() : context.mapper().createObjectNode());
+                body.putNull("modifiers"); // its place in the answer; QueryService sets the resolved ones
                 body.putNull("error");
                 return body;
             });

@@ -174,7 +174,7 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
         body.put("hasMore", rows.size() > limit);
         body.putNull("explain");
         body.putNull("metadata");
-        body.set("modifiers", query.modifiers() != null ? query.modifiers() : mapper.createObjectNode());
+        body.putNull("modifiers"); // its place in the answer; QueryService sets the resolved ones
         body.putNull("error");
         return body;
     }

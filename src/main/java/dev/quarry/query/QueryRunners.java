@@ -41,8 +41,10 @@ public class QueryRunners {
      *
      * @param timings whether the node's {@code modifiers.timings} asks for the answer's {@code timings} (PostHog's
      *                {@code AnalyticsQueryRunner.calculate} sets them to null otherwise)
+     * @param modifiers the node's {@code modifiers} as sent (checked), a missing node when it has none
      */
-    public record Parsed<Q>(QueryRunner<Q> runner, Q query, boolean timings) {
+    public record Parsed<Q>(QueryRunner<Q> runner, Q query, boolean timings,
+                            com.fasterxml.jackson.databind.JsonNode modifiers) {
         public QueryPlan<ObjectNode> plan(QueryContext context) {
             return runner.plan(context, query);
         }
@@ -51,7 +53,7 @@ public class QueryRunners {
     /** Parses {@code query} for the runner of its kind (400 naming an unknown or malformed field). */
     public static <Q> Parsed<Q> parse(QueryRunner<Q> runner, ObjectNode query) {
         Q parsed = QuerySchema.parse(query, runner.queryType(), runner.kind());
-        return new Parsed<>(runner, parsed, truthy(query.path("modifiers").path("timings")));
+        return new Parsed<>(runner, parsed, truthy(query.path("modifiers").path("timings")), query.path("modifiers"));
     }
 
     /** A bool as pydantic reads it (the modifiers were already checked, so anything else is false). */

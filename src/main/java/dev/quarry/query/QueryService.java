@@ -309,6 +309,10 @@ public class QueryService {
             } else if (!result.has("timings") || result.get("timings").isEmpty()) {
                 result.putArray("timings").addObject().put("k", "./run").put("t", (System.nanoTime() - started) / 1e9);
             }
+            // every answer but metadata's says the modifiers it was computed with, the node's and the team defaults
+            if (!parsed.runner().kind().equals("HogQLMetadata")) {
+                result.set("modifiers", ResolvedModifiers.of(parsed.modifiers(), mapper));
+            }
             // an answer no response could carry is refused here, before it is cached or stored as an async result:
             // a cached one would be served (and read) again on every repeat of the query
             String stored = deliverable(result);

@@ -305,12 +305,56 @@ class ApiEdgesTest {
                 .statusCode(400).body("attr", equalTo("optimiseEverything"));
         query(node("HogQLQuery", "query", "select 1", "modifiers", List.of())).then().statusCode(400)
                 .body("attr", equalTo("modifiers"));
-        // PostHog's values are taken and echoed back as sent
+        // PostHog's values are taken and answered as sent, the team defaults filling in the rest
         Map<String, Object> modifiers = Map.of("personsOnEventsMode", "person_id_override_properties_joined",
                 "inCohortVia", "leftjoin_conjoined", "sessionTableVersion", "v3", "debug", false,
                 "bounceRateDurationSeconds", 10, "customChannelTypeRules", List.of());
+        Map<String, Object> answered = new java.util.HashMap<>(DEFAULT_MODIFIERS);
+        answered.putAll(modifiers);
         query(node("HogQLQuery", "query", "select 1", "modifiers", modifiers)).then().statusCode(200)
-                .body("modifiers", equalTo(modifiers));
+                .body("modifiers", equalTo(answered));
+    }
+
+    /** HogQLQueryModifiers as PostHog's create_default_modifiers_for_team resolves an empty one (unset fields null). */
+    static final Map<String, Object> DEFAULT_MODIFIERS = defaultModifiers();
+
+    private static Map<String, Object> defaultModifiers() {
+        Map<String, Object> m = new java.util.HashMap<>();
+        for (String unset : List.of("bounceRateDurationSeconds", "customChannelTypeRules", "dataWarehouseEventsModifiers",
+                "debug", "formatCsvAllowDoubleQuotes", "optimizeProjections", "personsJoinMode", "propertyGroupsMode",
+                "s3TableUseInvalidColumns", "timings", "usePreaggregatedTableTransforms",
+                "useWebAnalyticsPreAggregatedTables")) {
+            m.put(unset, null);
+        }
+        m.putAll(Map.of("bounceRatePageViewMode", "count_pageviews", "convertToProjectTimezone", true,
+                "inCohortVia", "auto", "materializationMode", "legacy_null_as_null", "optimizeJoinedFilters", false,
+                "personsArgMaxVersion", "auto", "personsOnEventsMode", "person_id_override_properties_joined",
+                "sessionTableVersion", "auto", "sessionsV2JoinMode", "string", "useMaterializedViews", true));
+        m.put("usePresortedEventsTable", false);
+        return m;
+    }
+
+    /**
+     * Every answer but HogQLMetadata's carries the modifiers it was computed with, as PostHog's runners answer
+     * {@code self.modifiers}: sent ones as sent ({@code materializationMode: auto} resolved), the rest defaulted.
+     */
+    @Test
+    void answersCarryTheirResolvedModifiers() {
+        Map<String, Object> trends = new java.util.HashMap<>(DEFAULT_MODIFIERS);
+        trends.put("timings", false);
+        query(node("TrendsQuery", "series", List.of(EVENTS_NODE), "modifiers", Map.of("timings", false,
+                "materializationMode", "auto"))).then().statusCode(200).body("modifiers", equalTo(trends));
+        for (Map<String, Object> n : List.of(node("StickinessQuery", "series", List.of(EVENTS_NODE)),
+                node("LifecycleQuery", "series", List.of(EVENTS_NODE)),
+                node("RetentionQuery", "retentionFilter", Map.of()),
+                node("FunnelsQuery", "series", List.of(EVENTS_NODE, EVENTS_NODE)),
+                node("EventsQuery", "select", List.of("event")),
+                node("ActorsQuery", "select", List.of("person")),
+                node("HogQLQuery", "query", "select 1"))) {
+            query(n).then().log().ifValidationFails().statusCode(200).body("modifiers", equalTo(DEFAULT_MODIFIERS));
+        }
+        query(node("HogQLMetadata", "language", "hogQL", "query", "select 1")).then().statusCode(200)
+                .body("modifiers", org.hamcrest.Matchers.nullValue());
     }
 
     @Test

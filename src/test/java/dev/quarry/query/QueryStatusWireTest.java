@@ -76,6 +76,19 @@ class QueryStatusWireTest {
                 + ",\"expiration_time\":\"<time>\"}}";
     }
 
+    /** HogQLQueryModifiers as PostHog resolves a node's without any, in the model's order. */
+    private static final String DEFAULT_MODIFIERS = "{\"bounceRateDurationSeconds\":null,"
+            + "\"bounceRatePageViewMode\":\"count_pageviews\",\"convertToProjectTimezone\":true,"
+            + "\"customChannelTypeRules\":null,\"dataWarehouseEventsModifiers\":null,\"debug\":null,"
+            + "\"formatCsvAllowDoubleQuotes\":null,\"inCohortVia\":\"auto\","
+            + "\"materializationMode\":\"legacy_null_as_null\",\"optimizeJoinedFilters\":false,"
+            + "\"optimizeProjections\":null,\"personsArgMaxVersion\":\"auto\",\"personsJoinMode\":null,"
+            + "\"personsOnEventsMode\":\"person_id_override_properties_joined\",\"propertyGroupsMode\":null,"
+            + "\"s3TableUseInvalidColumns\":null,\"sessionTableVersion\":\"auto\","
+            + "\"sessionsV2JoinMode\":\"string\",\"timings\":null,\"useMaterializedViews\":true,"
+            + "\"usePreaggregatedTableTransforms\":null,\"usePresortedEventsTable\":false,"
+            + "\"useWebAnalyticsPreAggregatedTables\":null}";
+
     @Test
     void statusObjectsGoOutAsBefore() throws InterruptedException {
         Project project = TestProjects.create("Status wire");
@@ -92,7 +105,7 @@ class QueryStatusWireTest {
                 + "\"hogql\":\"SELECT 1 AS one, 'a' AS two LIMIT 100\",\"clickhouse\":null,"
                 + "\"postgres\":\"SELECT 1::bigint AS \\\"one\\\", $1::text AS \\\"two\\\" LIMIT 101\","
                 + "\"query\":\"select 1 as one, 'a' as two\",\"limit\":100,\"offset\":0,\"hasMore\":false,"
-                + "\"explain\":null,\"metadata\":null,\"modifiers\":{},\"error\":null,"
+                + "\"explain\":null,\"metadata\":null,\"modifiers\":" + DEFAULT_MODIFIERS + ",\"error\":null,"
                 + "\"timings\":null,\"is_cached\":false,"
                 + "\"last_refresh\":\"<time>\",\"next_allowed_client_refresh\":\"<time>\","
                 + "\"cache_target_age\":\"<time>\",\"cache_key\":\"<key>\",\"timezone\":\"UTC\","
