@@ -8,6 +8,8 @@ import dev.quarry.data.Team;
 import dev.quarry.insights.Actors;
 import dev.quarry.insights.ActorsQuery;
 import dev.quarry.insights.ActorsQueryRunner;
+import dev.quarry.query.CachePolicy;
+import dev.quarry.query.QueryCache;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryPlans;
 import dev.quarry.web.DrfDateTime;
@@ -15,6 +17,9 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -29,10 +34,13 @@ public class PersonActors {
     private final ObjectMapper mapper;
     @jakarta.inject.Inject Clock clock;
 
-    public PersonActors(ActorsQueryRunner actors, QueryPlans plans, ObjectMapper mapper) {
+    private final QueryCache cache;
+
+    public PersonActors(ActorsQueryRunner actors, QueryPlans plans, ObjectMapper mapper, QueryCache cache) {
         this.actors = actors;
         this.plans = plans;
         this.mapper = mapper;
+        this.cache = cache;
     }
 
     public record Page(List<JsonNode> people, boolean hasMore, long missing) {
@@ -79,7 +87,8 @@ public class PersonActors {
 
     /**
      * The funnel (and persons/trends) envelope: the people envelope plus {@code initial} (the request's own absolute URL, as PostHog's
-     * {@code format_query_params_absolute_url(request, 0)} leaves it), {@code missing_persons} and the cache fields.
+     * {@code format_query_params_absolute_url(request, 0)} leaves it) and {@code missing_persons}; {@link #cachedByFilter}
+     * adds the cache fields.
      */
     public ObjectNode funnelEnvelope(Page page, URI requestUrl, int limit, int offset) {
         ObjectNode body = envelope(page, requestUrl, limit, offset);
@@ -107,9 +116,61 @@ public class PersonActors {
 
     private ObjectNode funnelFields(ObjectNode body, Page page) {
         body.put("missing_persons", page.missing());
-        body.put("is_cached", false);
-        body.put("last_refresh", DrfDateTime.format(java.time.OffsetDateTime.now(clock)));
         return body;
+    }
+
+    /**
+     * PostHog's {@code cached_by_filters} around a legacy list with the cached-results envelope (persons/funnel,
+     * persons/funnel/correlation, persons/trends): the answer is kept by the filter (every parameter the list reads,
+     * its page included, its rendering format not; plus {@code cache_invalidation_key}) in the project's query cache,
+     * and a repeat is answered from there with {@code is_cached: true} and the first {@code last_refresh} until it goes
+     * stale by the filter's {@code interval} (day: 6 h, as PostHog's {@code is_stale_filter}), or until the client asks
+     * for {@code refresh}. A fresh answer has {@code is_cached: false} and {@code last_refresh} now (DRF's format).
+     *
+     * @param list the endpoint's name, so that two lists of one filter are kept apart
+     * @param compute the envelope without the cache fields
+     */
+    public Uni<ObjectNode> cachedByFilter(Team team, String list, LegacyFilter filter, String invalidationKey,
+                                          boolean refresh, java.util.function.Supplier<Uni<ObjectNode>> compute) {
+        ObjectNode key = mapper.createObjectNode().put("kind", "LegacyPersons").put("list", list);
+        ObjectNode filterNode = mapper.valueToTree(filter);
+        filterNode.remove("format");
+        key.set("filter", filterNode);
+        key.put("cache_invalidation_key", invalidationKey);
+        CachePolicy policy = CachePolicy.ofInterval("FunnelsQuery", filter.interval());
+        return cache.key(team.id(), team.timezone(), key).flatMap(cacheKey -> {
+            Uni<QueryCache.Entry> cached = refresh ? Uni.createFrom().nullItem() : cache.get(team.id(), cacheKey);
+            return cached.flatMap(entry -> {
+                Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+                if (entry != null && !policy.isStale(entry.lastRefresh(), now, false)) {
+                    return Uni.createFrom().item(withCacheFields(entry.response(), true, entry.lastRefresh()));
+                }
+                return compute.get().flatMap(body -> cache.put(team.id(), cacheKey, body, now)
+                        .replaceWith(() -> withCacheFields(body, false, now)));
+            });
+        });
+    }
+
+    private static ObjectNode withCacheFields(ObjectNode body, boolean cached, Instant lastRefresh) {
+        ObjectNode out = body.deepCopy();
+        out.put("is_cached", cached);
+        out.put("last_refresh", DrfDateTime.format(lastRefresh.atOffset(ZoneOffset.UTC)));
+        return out;
+    }
+
+    /**
+     * Whether the client asked for a fresh answer, as PostHog's {@code refresh_requested_by_client}: {@code refresh}
+     * from the query string, else from the body, set to anything but nothing, {@code ""}, {@code "false"} or false.
+     */
+    public static boolean refreshRequested(String queryValue, JsonNode body) {
+        if (queryValue != null && !queryValue.isEmpty()) {
+            return !queryValue.equals("false");
+        }
+        JsonNode value = body == null ? null : body.get("refresh");
+        if (value == null || value.isNull() || (value.isBoolean() && !value.booleanValue())) {
+            return false;
+        }
+        return !(value.isTextual() && (value.asText().isEmpty() || value.asText().equals("false")));
     }
 
     /**

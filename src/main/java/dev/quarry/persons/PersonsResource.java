@@ -192,15 +192,27 @@ public class PersonsResource {
                 null, null, null, null, null, null, null, null, null);
         int limit = LegacyFilter.limit(filter.limit(), "limit");
         int offset = LegacyFilter.offset(filter.offset(), "offset");
-        return actors.people(auth.team(), source, limit, offset, filter.search())
-                .map(page -> render(actors.funnelEnvelope(page, URI.create(request.absoluteURI()), limit, offset), csv));
+        return cached("trends", filter, request, null, () -> actors.people(auth.team(), source, limit, offset,
+                filter.search()).map(page -> actors.funnelEnvelope(page, URI.create(request.absoluteURI()), limit,
+                offset))).map(envelope -> render(envelope, csv));
+    }
+
+    /** {@link PersonActors#cachedByFilter} for this request: its {@code refresh} and {@code cache_invalidation_key}. */
+    private Uni<ObjectNode> cached(String list, LegacyFilter filter, HttpServerRequest request, JsonNode body,
+                                   java.util.function.Supplier<Uni<ObjectNode>> compute) {
+        String invalidation = request.getParam("cache_invalidation_key");
+        if ((invalidation == null || invalidation.isEmpty()) && body != null && body.hasNonNull("cache_invalidation_key")) {
+            invalidation = body.get("cache_invalidation_key").asText();
+        }
+        return actors.cachedByFilter(auth.team(), list, filter, invalidation,
+                PersonActors.refreshRequested(request.getParam("refresh"), body), compute);
     }
 
     @GET
     @Path("funnel")
     @RequiresScopes("person:read")
     public Uni<Response> funnel(@Context UriInfo uri, @Context HttpServerRequest request) {
-        return funnelPeople(LegacyFilter.of(uri.getQueryParameters(), null), request);
+        return funnelPeople(LegacyFilter.of(uri.getQueryParameters(), null), request, null);
     }
 
     @POST
@@ -208,14 +220,14 @@ public class PersonsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("person:read")
     public Uni<Response> funnelPost(@Context UriInfo uri, @Context HttpServerRequest request, JsonNode body) {
-        return funnelPeople(LegacyFilter.of(uri.getQueryParameters(), body), request);
+        return funnelPeople(LegacyFilter.of(uri.getQueryParameters(), body), request, body);
     }
 
     @GET
     @Path("funnel/correlation")
     @RequiresScopes("person:read")
     public Uni<Response> correlation(@Context UriInfo uri, @Context HttpServerRequest request) {
-        return correlationPeople(LegacyFilter.of(uri.getQueryParameters(), null), request);
+        return correlationPeople(LegacyFilter.of(uri.getQueryParameters(), null), request, null);
     }
 
     @POST
@@ -223,30 +235,33 @@ public class PersonsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("person:read")
     public Uni<Response> correlationPost(@Context UriInfo uri, @Context HttpServerRequest request, JsonNode body) {
-        return correlationPeople(LegacyFilter.of(uri.getQueryParameters(), body), request);
+        return correlationPeople(LegacyFilter.of(uri.getQueryParameters(), body), request, body);
     }
 
     /** persons/funnel: the actors of a step; with funnel_correlation_person_entity, those of a correlation. */
-    private Uni<Response> funnelPeople(LegacyFilter filter, HttpServerRequest request) {
+    private Uni<Response> funnelPeople(LegacyFilter filter, HttpServerRequest request, JsonNode body) {
         if (filter.funnelCorrelationPersonEntity() != null) {
-            return correlationPeople(filter, request);
+            return correlationPeople(filter, request, body);
         }
         boolean csv = Csv.requested(filter.format());
         int limit = LegacyFilter.limit(filter.limit(), "limit");
         int offset = LegacyFilter.offset(filter.offset(), "offset");
-        return actors.people(auth.team(), filter.funnelsActorsSource(), limit, offset, filter.search())
-                .map(page -> render(actors.funnelEnvelope(page, URI.create(request.absoluteURI()), limit, offset), csv));
+        ActorsQuery.Source source = filter.funnelsActorsSource();
+        return cached("funnel", filter, request, body, () -> actors.people(auth.team(), source, limit, offset,
+                filter.search()).map(page -> actors.funnelEnvelope(page, URI.create(request.absoluteURI()), limit,
+                offset))).map(envelope -> render(envelope, csv));
     }
 
-    private Uni<Response> correlationPeople(LegacyFilter filter, HttpServerRequest request) {
+    private Uni<Response> correlationPeople(LegacyFilter filter, HttpServerRequest request, JsonNode body) {
         boolean csv = Csv.requested(filter.format());
         int limit = LegacyFilter.limit(filter.funnelCorrelationPersonLimit(),
                 "funnel_correlation_person_limit");
         int offset = LegacyFilter.offset(filter.funnelCorrelationPersonOffset(),
                 "funnel_correlation_person_offset");
-        return actors.people(auth.team(), filter.correlationActorsSource(), limit, offset, filter.search())
-                .map(page -> render(actors.correlationEnvelope(page, URI.create(request.absoluteURI()), limit, offset),
-                        csv));
+        ActorsQuery.Source source = filter.correlationActorsSource();
+        return cached("funnel/correlation", filter, request, body, () -> actors.people(auth.team(), source, limit,
+                offset, filter.search()).map(page -> actors.correlationEnvelope(page, URI.create(request.absoluteURI()),
+                limit, offset))).map(envelope -> render(envelope, csv));
     }
 
     private Uni<Response> actorList(LegacyFilter filter, ActorsQuery.Source source, HttpServerRequest request,

@@ -80,6 +80,14 @@ public record CachePolicy(String kind, String interval, boolean insight, Instant
                 range == null ? null : instant(range.dateTo()));
     }
 
+    /**
+     * The policy of a date-ranged insight answer whose end is not known (so it goes stale by its interval alone), as
+     * PostHog's {@code is_stale_filter} reads a legacy filter's {@code interval} (null or unknown: day).
+     */
+    public static CachePolicy ofInterval(String kind, String interval) {
+        return new CachePolicy(kind, known(interval), true, null, null);
+    }
+
     private static ResolvedDateRange resolved(JsonNode response) {
         JsonNode range = response == null ? null : response.get("resolved_date_range");
         if (range == null || !range.isObject()) {
