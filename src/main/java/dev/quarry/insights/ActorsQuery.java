@@ -33,7 +33,13 @@ public record ActorsQuery(String kind, @JsonDeserialize(using = ActorsQuery.Sour
 
     /** Every person, {@code select} and paging as given: what the persons endpoints ask for a cell. */
     public static ActorsQuery of(Source source, List<String> select, String search, int limit, int offset) {
-        return new ActorsQuery("ActorsQuery", source, select, search, null, null, null, limit, offset, null, null,
+        return of(source, select, search, null, limit, offset);
+    }
+
+    /** {@link #of(Source, List, String, int, int)} in the order of {@code orderBy} (null: the runner's default). */
+    public static ActorsQuery of(Source source, List<String> select, String search, List<String> orderBy, int limit,
+                                 int offset) {
+        return new ActorsQuery("ActorsQuery", source, select, search, null, null, orderBy, limit, offset, null, null,
                 null, null);
     }
 

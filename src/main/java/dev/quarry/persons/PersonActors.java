@@ -48,8 +48,21 @@ public class PersonActors {
 
     /** The persons of one insight cell, a page at a time; compiled in the project's lane, off the event loop. */
     public Uni<Page> people(Team team, ActorsQuery.Source source, int limit, int offset, String search) {
+        return people(team, source, null, limit, offset, search);
+    }
+
+    /**
+     * The persons of a funnel step or correlation, paged in person-id order, as PostHog's legacy funnel actor queries
+     * ({@code ORDER BY aggregation_target}) page them.
+     */
+    public Uni<Page> funnelPeople(Team team, ActorsQuery.Source source, int limit, int offset, String search) {
+        return people(team, source, List.of("id"), limit, offset, search);
+    }
+
+    private Uni<Page> people(Team team, ActorsQuery.Source source, List<String> orderBy, int limit, int offset,
+                             String search) {
         ActorsQuery query = ActorsQuery.of(source, List.of("person"), search == null || search.isBlank() ? null
-                : search, limit, offset);
+                : search, orderBy, limit, offset);
         QueryContext context = new QueryContext(team, mapper, clock.instant());
         return plans.run(team, () -> actors.people(context, query)).map(page -> {
             List<JsonNode> people = new java.util.ArrayList<>();

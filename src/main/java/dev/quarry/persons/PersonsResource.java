@@ -247,7 +247,7 @@ public class PersonsResource {
         int limit = LegacyFilter.limit(filter.limit(), "limit");
         int offset = LegacyFilter.offset(filter.offset(), "offset");
         ActorsQuery.Source source = filter.funnelsActorsSource();
-        return cached("funnel", filter, request, body, () -> actors.people(auth.team(), source, limit, offset,
+        return cached("funnel", filter, request, body, () -> actors.funnelPeople(auth.team(), source, limit, offset,
                 filter.search()).map(page -> actors.funnelEnvelope(page, URI.create(request.absoluteURI()), limit,
                 offset))).map(envelope -> render(envelope, csv));
     }
@@ -259,7 +259,7 @@ public class PersonsResource {
         int offset = LegacyFilter.offset(filter.funnelCorrelationPersonOffset(),
                 "funnel_correlation_person_offset");
         ActorsQuery.Source source = filter.correlationActorsSource();
-        return cached("funnel/correlation", filter, request, body, () -> actors.people(auth.team(), source, limit,
+        return cached("funnel/correlation", filter, request, body, () -> actors.funnelPeople(auth.team(), source, limit,
                 offset, filter.search()).map(page -> actors.correlationEnvelope(page, URI.create(request.absoluteURI()),
                 limit, offset))).map(envelope -> render(envelope, csv));
     }

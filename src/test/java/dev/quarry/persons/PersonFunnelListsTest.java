@@ -122,6 +122,30 @@ class PersonFunnelListsTest {
                 .body("results[0].count", equalTo(2)).body("next", containsString("offset=2"));
     }
 
+    /** Pages of a step's persons go in person-id order, as PostHog's ORDER BY aggregation_target pages them. */
+    @Test
+    void pagesGoInPersonIdOrder() {
+        // six persons created an hour apart: their creation order is not their id order (but by 1 chance in 720)
+        Project project = TestProjects.create("Funnel pages");
+        Capture capture = Capture.to(project);
+        for (int i = 0; i < 6; i++) {
+            capture.event("signed up", "p" + i, "2026-01-10T1" + i + ":00:00Z");
+        }
+        capture.send();
+        List<String> ids = new java.util.ArrayList<>();
+        for (int offset = 0; offset < 6; offset += 2) {
+            ids.addAll(given().header("Authorization", "Bearer " + project.key()).queryParam("events", STEPS)
+                    .queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-31")
+                    .queryParam("funnel_step", 1).queryParam("limit", 2).queryParam("offset", offset)
+                    .get("/api/projects/" + project.id() + "/persons/funnel/").then().statusCode(200)
+                    .body("results[0].count", equalTo(2)).extract().<List<String>>path("results[0].people.id"));
+        }
+        List<String> sorted = new java.util.ArrayList<>(ids);
+        java.util.Collections.sort(sorted);
+        org.junit.jupiter.api.Assertions.assertEquals(sorted, ids);
+        org.junit.jupiter.api.Assertions.assertEquals(6, new java.util.HashSet<>(ids).size());
+    }
+
     /** Of the funnel's entrants, who viewed pricing: converted ann, not converted cat. */
     @Test
     void correlationListsByConversion() {
