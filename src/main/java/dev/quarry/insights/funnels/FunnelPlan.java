@@ -35,7 +35,15 @@ import static dev.quarry.insights.funnels.FunnelSql.field;
  */
 public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSeconds, List<Exclusion> exclusions,
         Breakdown breakdown, QueryDateRange range, Expr global, VizType vizType, int fromStep, int toStep,
-        Integer binCount) {
+        Integer binCount, Expr attributedStepMatch) {
+
+    /** A plan whose steps are the series' own ({@code attributedStepMatch} none, see {@link #scanBy}). */
+    public FunnelPlan(List<Series> steps, OrderType orderType, long windowSeconds, List<Exclusion> exclusions,
+                      Breakdown breakdown, QueryDateRange range, Expr global, VizType vizType, int fromStep, int toStep,
+                      Integer binCount) {
+        this(steps, orderType, windowSeconds, exclusions, breakdown, range, global, vizType, fromStep, toStep,
+                binCount, null);
+    }
 
     /** Placeholder for an empty breakdown value (PostHog shows missing values as ""). */
     public static final String NO_VALUE = "";
@@ -325,9 +333,14 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
                 .where(FunnelSql.reached(1)).build();
     }
 
-    /** Step k's condition (0-based). */
+    /**
+     * Step k's condition (0-based); for the attribution step of a scan per breakdown value, only the events with that
+     * value ({@link #scanBy}).
+     */
     Expr step(int k) {
-        return steps.get(k).filter();
+        Expr filter = steps.get(k).filter();
+        return attributedStepMatch != null && k == breakdown.attributionStep()
+                ? InsightSql.and(filter, attributedStepMatch) : filter;
     }
 
     Expr anyStep() {
@@ -612,8 +625,17 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
                 "o").build();
     }
 
-    /** The grouped scan with {@code actor} = {@code actorId}, over the events matching {@code where}. */
+    /**
+     * The grouped scan with {@code actor} = {@code actorId}, over the events matching {@code where}. With step
+     * attribution (ordered and strict funnels), as PostHog's funnel UDF: each actor is scanned once per value its
+     * attribution-step events carry (a person counts under each of them), and in the scan for a value only an event
+     * with that value can be the attribution step (the others can still be any other step); an actor without an
+     * attribution-step event has no value and is left out.
+     */
     private SelectQuery scanBy(Expr actorId, Expr where) {
+        if (breakdown != null && breakdown.attribution() == Attribution.STEP && orderType != OrderType.UNORDERED) {
+            return scanPerAttributedValue(actorId, where);
+        }
         Expr bd = breakdown == null ? new Expr.Constant(NO_VALUE) : actorBreakdown();
         FunnelSql.Select scan = FunnelSql.select(as(actorId, "actor"), as(bd, "bd"), as(scan(), "r"))
                 .from("events").where(where);
@@ -623,5 +645,18 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
             scan.groupBy(actorId);
         }
         return scan.build();
+    }
+
+    /** {@link #scanBy} for step attribution: the events joined with their actor's attribution-step values. */
+    private SelectQuery scanPerAttributedValue(Expr actorId, Expr where) {
+        Expr value = Expr.Call.of("ifNull", breakdownValue(), new Expr.Constant(NO_VALUE));
+        Expr candidate = field("attributed", "value");
+        SelectQuery values = FunnelSql.select(as(actorId, "actor"), as(value, "value")).from("events")
+                .where(InsightSql.and(where, step(breakdown.attributionStep()))).groupBy(actorId, value).build();
+        FunnelPlan perValue = new FunnelPlan(steps, orderType, windowSeconds, exclusions, breakdown, range, global,
+                vizType, fromStep, toStep, binCount, new Expr.Compare("=", value, candidate));
+        return FunnelSql.select(as(actorId, "actor"), as(candidate, "bd"), as(perValue.scan(), "r")).from("events")
+                .innerJoin(values, "attributed", new Expr.Compare("=", actorId, field("attributed", "actor")))
+                .where(where).groupBy(actorId, candidate).build();
     }
 }

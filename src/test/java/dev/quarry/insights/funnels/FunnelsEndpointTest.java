@@ -381,12 +381,13 @@ class FunnelsEndpointTest {
 
     @Test
     void breakdownStepAttribution() {
-        // the value on the signed up event: none carries $browser, so every actor is in ""; u3 has no step 2 event
+        // the value on the signed up event: none carries $browser, so every actor is in ""; u3 has no step 2 event,
+        // so no attributed value, and PostHog's funnel leaves it out (FunnelStepAttributionTest)
         Map<String, Object> q = funnel(Map.of("breakdownAttributionType", "step", "breakdownAttributionValue", 1));
         q.put("breakdownFilter", Map.of("breakdown", "$browser"));
         JsonPath body = post(project, q);
         assertEquals(1, body.getList("results").size());
-        assertEquals(List.of(5, 4, 2), counts(body, "results[0]"));
+        assertEquals(List.of(4, 4, 2), counts(body, "results[0]"));
     }
 
     @Test
