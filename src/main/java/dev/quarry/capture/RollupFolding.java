@@ -17,7 +17,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * answers before, during and after a fold (the {@code events_person_days} / {@code events_person_months} views combine
  * folded and unfolded rows); folding only keeps the unfolded part, which every read scans, small.
  * <p>
- * Bounded: projects are folded one at a time, each in chunks of at most {@code quarry.rollups.fold-chunk} delta rows
+ * Bounded: projects are folded in rounds of one chunk each ({@link FoldRounds}), chunks of at most {@code quarry.rollups.fold-chunk} delta rows
  * (default 5,000; since V111_1 a delta row is one event name and local day of one capture statement, its events'
  * person ids and times as arrays, so up to a batch's events each), every chunk its own transaction under that
  * project's lock only
@@ -25,7 +25,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * another project never wait for a fold, and those of the project being folded wait for one chunk at most.
  * <p>
  * The per-property daily counts (V55_1, {@code events_property_days_delta}; signed deltas, never recomputed) are folded
- * after the person rollups the same way: project by project, chunks of at most the same size, each its own transaction
+ * in the same rounds, chunks of at most the same size, each its own transaction
  * under that project's lock ({@code quarry_property_days_fold(team, max_rows)}, V64_1), so a backlog in one project
  * never holds another project's timezone rebuild. Since V120_1 such a delta row is one event name and local day of one
  * capture statement with its (property, value, count) keys as arrays: at most 11 keys per event of it, typically a few
@@ -44,13 +44,24 @@ public class RollupFolding {
         this.chunk = chunk;
     }
 
-    /** @return how many delta rows were folded, over every project (0 when there were none) */
+    /**
+     * Folds every pending project's deltas of both rollups in rounds: each round folds one chunk of each (rollup,
+     * project) still pending, and a pair whose chunk came back full is in the next round; so one project's backlog
+     * (a flood of capture) never holds another project's folds back by more than a chunk each (the breaker's D6).
+     *
+     * @return how many delta rows were folded, over every project (0 when there were none)
+     */
     public Uni<Long> fold() {
-        return foldAll(Rollup.PERSONS).flatMap(persons -> foldAll(Rollup.PROPERTIES).map(counts -> persons + counts));
+        return pending(Rollup.PERSONS).flatMap(persons -> pending(Rollup.PROPERTIES).flatMap(properties -> {
+            List<FoldRounds.Pending<Rollup>> work = new ArrayList<>();
+            persons.forEach(team -> work.add(new FoldRounds.Pending<>(Rollup.PERSONS, team)));
+            properties.forEach(team -> work.add(new FoldRounds.Pending<>(Rollup.PROPERTIES, team)));
+            return FoldRounds.run(work, chunk, this::foldChunk);
+        }));
     }
 
     /** A rollup's pending projects and its per-project chunk function. */
-    private enum Rollup {
+    enum Rollup {
         PERSONS("SELECT quarry_rollups_pending_teams()", "SELECT quarry_rollups_fold($1, $2)"),
         PROPERTIES("SELECT quarry_property_days_pending_teams()", "SELECT quarry_property_days_fold($1, $2)");
 
@@ -63,32 +74,20 @@ public class RollupFolding {
         }
     }
 
-    private Uni<Long> foldAll(Rollup rollup) {
-        return pool.query(rollup.pendingTeams).execute().flatMap(rows -> {
+    private Uni<List<Long>> pending(Rollup rollup) {
+        return pool.query(rollup.pendingTeams).execute().map(rows -> {
             List<Long> teams = new ArrayList<>();
             for (Row row : rows) {
                 teams.add(row.getLong(0));
             }
-            return foldTeams(rollup, teams, 0, 0);
+            return teams;
         });
     }
 
-    private Uni<Long> foldTeams(Rollup rollup, List<Long> teams, int next, long folded) {
-        if (next == teams.size()) {
-            return Uni.createFrom().item(folded);
-        }
-        return foldTeam(rollup, teams.get(next), 0)
-                .flatMap(moved -> foldTeams(rollup, teams, next + 1, folded + moved));
-    }
-
-    /** One project's deltas, chunk by chunk, until a chunk comes back short (nothing committed is left). */
-    private Uni<Long> foldTeam(Rollup rollup, long team, long folded) {
-        return pool.preparedQuery(rollup.foldChunk).execute(Tuple.of(team, chunk))
-                .flatMap(rows -> {
-                    long moved = rows.iterator().next().getLong(0);
-                    return moved < chunk ? Uni.createFrom().item(folded + moved)
-                            : foldTeam(rollup, team, folded + moved);
-                });
+    /** One chunk of one project's deltas of one rollup, its own transaction: how many rows it moved. */
+    private Uni<Long> foldChunk(FoldRounds.Pending<Rollup> work) {
+        return pool.preparedQuery(work.kind().foldChunk).execute(Tuple.of(work.team(), chunk))
+                .map(rows -> rows.iterator().next().getLong(0));
     }
 
     @Scheduled(every = "{quarry.rollups.fold-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
