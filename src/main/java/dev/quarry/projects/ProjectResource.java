@@ -33,7 +33,11 @@ public class ProjectResource {
     private final ObjectMapper mapper;
     private final dev.quarry.query.TeamLanes lanes;
 
-    public ProjectResource(RequestAuth auth, Teams teams, ObjectMapper mapper, dev.quarry.query.TeamLanes lanes) {
+    private final dev.quarry.query.QueryExecutor executor;
+
+    public ProjectResource(RequestAuth auth, Teams teams, ObjectMapper mapper, dev.quarry.query.TeamLanes lanes,
+                           dev.quarry.query.QueryExecutor executor) {
+        this.executor = executor;
         this.lanes = lanes;
         this.auth = auth;
         this.teams = teams;
@@ -99,7 +103,14 @@ public class ProjectResource {
             }
             displayNames = names.isNull() ? null : names.toString();
         }
-        return teams.update(team.id(), name, timezone, weekStart, testAccounts, displayNames).map(this::view)
+        String newTestAccounts = testAccounts;
+        String newDisplayNames = displayNames;
+        int newWeekStart = weekStart;
+        java.util.function.Supplier<Uni<Team>> update = () -> teams.update(team.id(), name, timezone, newWeekStart,
+                newTestAccounts, newDisplayNames);
+        // a timezone change rebuilds the rollups for up to 120 s: it holds a statement slot, never a reserved connection
+        Uni<Team> updated = timezone.equals(team.timezone()) ? update.get() : executor.inStatementSlot(update);
+        return updated.map(this::view)
                 .onFailure(Teams.TimezoneChangeRefused.class).transform(e -> switch (((Teams.TimezoneChangeRefused) e).reason()) {
                     case PROJECT_BUSY -> new ThrottledException("A timezone change of this project is already running: "
                             + "retry when it is done.", 5);

@@ -21,6 +21,7 @@ import jakarta.enterprise.event.Event;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -183,6 +184,17 @@ public class QueryExecutor {
             }
             return run(teamId, queryId, kind, hogql, sql, params, rowLimit, timeout);
         }).emitOn(lanes.lane(teamId));
+    }
+
+    /**
+     * Runs other database work that may hold a connection as long as a user statement (a project's timezone change,
+     * which rebuilds its rollups for up to 120 s) in one of this instance's statement slots, so that it cannot take
+     * the connections the pool keeps for capture and the rest of the API (the breaker's D3). It waits for a slot in
+     * line with the statements, or is refused with 503 when too many wait. {@code work} may start on whichever thread
+     * freed the slot ({@code data.Sessions} puts its session on a Vert.x context of its own).
+     */
+    public <T> Uni<T> inStatementSlot(Supplier<Uni<T>> work) {
+        return slots.run(work);
     }
 
     /**

@@ -56,6 +56,45 @@ class TimezoneChangeAdmissionTest {
         }
     }
 
+    @Inject
+    dev.quarry.query.QueryExecutor executor;
+
+    /**
+     * A change holds one of the instance's statement slots while it rebuilds (the breaker's D3: with every slot taken
+     * by long queries, two changes took the connections kept for capture and the API): with every slot held it
+     * waits, and runs once one is free; edits that keep the timezone never wait.
+     */
+    @Test
+    void aChangeWaitsForAStatementSlot() throws Exception {
+        Project team = TestProjects.create("Rezone in a slot");
+        int slots = Integer.parseInt(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.datasource.reactive.max-size", String.class).orElse("8"))
+                - Integer.parseInt(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarry.query.pool-reserve", String.class).orElse("2"));
+        java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(slots);
+        for (int i = 0; i < slots; i++) {
+            executor.inStatementSlot(() -> {
+                held.countDown();
+                return io.smallrye.mutiny.Uni.createFrom().completionStage(release);
+            }).subscribe().with(x -> { }, e -> { });
+        }
+        java.util.concurrent.CompletableFuture<Integer> change = new java.util.concurrent.CompletableFuture<>();
+        try {
+            org.junit.jupiter.api.Assertions.assertTrue(held.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            new Thread(() -> change.complete(as(team).body(Map.of("timezone", "Asia/Tokyo")).patch(project(team))
+                    .statusCode())).start();
+            as(team).body(Map.of("name", "Renamed while waiting")).patch(project(team)).then().statusCode(200)
+                    .body("timezone", equalTo("UTC"));
+            Thread.sleep(1_000);
+            org.junit.jupiter.api.Assertions.assertFalse(change.isDone(), "the change ran without a statement slot");
+        } finally {
+            release.complete(null);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(200, change.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        as(team).get(project(team)).then().statusCode(200).body("timezone", equalTo("Asia/Tokyo"));
+    }
+
     @Test
     void oneChangeAtATimePerProject() {
         Project team = TestProjects.create("Rezone one at a time");
