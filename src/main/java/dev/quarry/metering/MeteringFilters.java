@@ -19,8 +19,9 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  * that they cost one round trip together. Query answers get what they cost. Quotas and rate limits are
  * {@link Admission}, run by the auth filter.
  *
- * <p>If the meter row cannot be written the answer still goes out unchanged, and the call is logged at ERROR
- * with everything the row would have held ("call not metered: …") for reconciliation from the logs.
+ * <p>If the meter row cannot be written the answer still goes out unchanged, and the row waits to be written again
+ * ({@link MeterRetry}); when too many wait, the call is logged at ERROR with everything the row would have held
+ * ("call not metered: …") for reconciliation from the logs.
  */
 public class MeteringFilters {
     private static final Logger LOG = Logger.getLogger(MeteringFilters.class);
@@ -31,9 +32,11 @@ public class MeteringFilters {
     private final MeteredCall call;
     private final Meter meter;
     private final boolean enabled;
+    private final MeterRetry retry;
 
-    public MeteringFilters(RequestAuth auth, MeteredCall call, Meter meter,
+    public MeteringFilters(RequestAuth auth, MeteredCall call, Meter meter, MeterRetry retry,
                            @ConfigProperty(name = "quarry.metering.enabled", defaultValue = "true") boolean enabled) {
+        this.retry = retry;
         this.auth = auth;
         this.call = call;
         this.meter = meter;
@@ -84,7 +87,11 @@ public class MeteringFilters {
             body.put("billable_units", units);
         }
         return meter.record(metered, writes, MeteringFilters::writeFailed).onFailure().recoverWithItem(failure -> {
-            LOG.errorf(failure, "call not metered: %s", metered);
+            if (retry.offer(metered)) {
+                LOG.warnf(failure, "call not metered yet, its row is written again shortly: %s", metered);
+            } else {
+                LOG.errorf(failure, "call not metered: %s", metered);
+            }
             return null;
         });
     }
