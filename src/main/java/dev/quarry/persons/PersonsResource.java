@@ -315,7 +315,10 @@ public class PersonsResource {
         });
     }
 
-    /** Frees the distinct id of a deleted person so that it can belong to a new person. */
+    /**
+     * Frees the distinct id of a deleted person so that it can belong to a new person: 202 with no body, also for the
+     * id of a live person (kept) and an id the project never saw (nothing written), as PostHog answers.
+     */
     @POST
     @Path("reset_person_distinct_id")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -327,12 +330,9 @@ public class PersonsResource {
             // PostHog raises a plain ValidationError here: no attr
             throw new ValidationException("distinct_id is required", null);
         }
-        return persons.resetDistinctId(auth.teamId(), distinctId.asText()).map(outcome -> {
-            if (outcome == Persons.ResetOutcome.NOT_FOUND) {
-                throw new NotFoundException("Distinct id " + distinctId.asText() + " not found");
-            }
-            return Response.accepted().build();
-        });
+        // 202 whatever the outcome: PostHog's 404 branch never fires (ClickHouse's max() over no rows is one row of
+        // 0), so an id the project never saw is accepted with nothing written, as a live person's id is
+        return persons.resetDistinctId(auth.teamId(), distinctId.asText()).map(outcome -> Response.accepted().build());
     }
 
     @DELETE
