@@ -80,6 +80,14 @@ public class QueryExecutor {
     @jakarta.inject.Inject
     @ConfigProperty(name = "quarry.query.max-statements-per-run", defaultValue = "1000")
     int maxStatementsPerRun = 1000;
+    /**
+     * The most statements the projects of one organization run at once, over every instance (V122_4): by default the
+     * instance's statement share (pool size − reserve, 6) less two, so that one customer's projects leave room for
+     * everyone else's first queries (PostHog limits concurrent queries per organization too).
+     */
+    @jakarta.inject.Inject
+    @ConfigProperty(name = "quarry.query.max-concurrent-per-organization", defaultValue = "4")
+    int maxConcurrentPerOrganization = 4;
 
     /** The kinds' settings, the most any kind adds, and the admission SELECT with room for them. */
     private record Admission(Map<String, List<String[]>> byKind, int extra, String sql) {}
@@ -320,6 +328,10 @@ public class QueryExecutor {
     /** The admission SELECT's failure: no free slot is 429; a cancel or anything else is translated as usual. */
     private Throwable admission(Throwable failure) {
         if (failure instanceof PgException pg && ADMISSION_REFUSED.equals(pg.getSqlState())) {
+            if (pg.getErrorMessage() != null && pg.getErrorMessage().startsWith("organization")) {
+                return new ThrottledException("Too many queries are running for this organization's projects (at "
+                        + "most " + maxConcurrentPerOrganization + " at once). Try again shortly.", 1);
+            }
             return new ThrottledException("Too many queries are running for this project (at most "
                     + maxConcurrentPerTeam + " at once). Try again shortly.", 1);
         }
@@ -331,6 +343,7 @@ public class QueryExecutor {
         List<Object> values = new java.util.ArrayList<>();
         values.add(teamId);
         values.add(maxConcurrentPerTeam);
+        values.add(maxConcurrentPerOrganization);
         values.add(timeoutMillis);
         for (String[] setting : sessionSettings) {
             values.add(setting[0]);
@@ -382,10 +395,10 @@ public class QueryExecutor {
      * the role changes: a role's own defaults ({@code ALTER ROLE … SET}) do not apply after {@code SET ROLE}.
      */
     static String admitSql(int settings) {
-        StringBuilder sql = new StringBuilder("SELECT quarry_admit_statement($1, $2), "
-                + "set_config('statement_timeout', $3, true)");
+        StringBuilder sql = new StringBuilder("SELECT quarry_admit_statement($1, $2, $3), "
+                + "set_config('statement_timeout', $4, true)");
         for (int i = 0; i < settings; i++) {
-            int name = 4 + 2 * i;
+            int name = 5 + 2 * i;
             sql.append(", set_config($").append(name).append(", $").append(name + 1).append(", true)");
         }
         return sql.toString();
