@@ -61,7 +61,7 @@ public class RollupFolding {
     }
 
     /** A rollup's pending projects and its per-project chunk function. */
-    enum Rollup {
+    private enum Rollup {
         PERSONS("SELECT quarry_rollups_pending_teams()", "SELECT quarry_rollups_fold($1, $2)"),
         PROPERTIES("SELECT quarry_property_days_pending_teams()", "SELECT quarry_property_days_fold($1, $2)");
 

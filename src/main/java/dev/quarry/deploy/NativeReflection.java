@@ -241,6 +241,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         // package-private in dev.quarry.definitions
         "dev.quarry.capture.DefinitionsRecorder$Batch",
         // package-private in dev.quarry.capture
+        "dev.quarry.capture.FoldRounds$Pending",
         "dev.quarry.capture.GroupResolution$Group",
         "dev.quarry.capture.KnownDefinitions$Event",
         "dev.quarry.capture.KnownDefinitions$Pair",
