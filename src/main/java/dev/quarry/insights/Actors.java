@@ -16,8 +16,11 @@ import java.util.regex.Pattern;
 public final class Actors {
     public static final List<String> DEFAULT_DISPLAY_PROPERTIES = List.of("email", "Email", "$email", "name", "Name",
             "username", "Username", "UserName");
-    private static final Pattern UUID_LIKE = Pattern.compile(
-            "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$");
+    /**
+     * PostHog's {@code is_anonymous_id} ({@code ANONYMOUS_REGEX}): five dash-separated groups of lower-case letters and
+     * digits — a lower-case UUID, and posthog-js's older anonymous ids ({@code 18c5a0f2a7e3f0-0b2ba0a3b4d6b38-…}).
+     */
+    private static final Pattern ANONYMOUS = Pattern.compile("^([a-z0-9]+-){4}([a-z0-9]+)$");
 
     private Actors() {
     }
@@ -80,11 +83,11 @@ public final class Actors {
                 .toJson(mapper);
     }
 
-    /** Non-anonymous (not UUID-looking) ids first, each group in its stored order. */
+    /** Non-anonymous ids ({@link #ANONYMOUS}) first, each group in its stored order. */
     static List<String> sortedDistinctIds(List<String> ids) {
         List<String> out = new ArrayList<>();
-        ids.stream().filter(d -> !UUID_LIKE.matcher(d).matches()).forEach(out::add);
-        ids.stream().filter(d -> UUID_LIKE.matcher(d).matches()).forEach(out::add);
+        ids.stream().filter(d -> !ANONYMOUS.matcher(d).matches()).forEach(out::add);
+        ids.stream().filter(d -> ANONYMOUS.matcher(d).matches()).forEach(out::add);
         return out;
     }
 

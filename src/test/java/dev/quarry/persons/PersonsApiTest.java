@@ -77,7 +77,7 @@ class PersonsApiTest {
 
     /**
      * A person's distinct ids in the order they were stored (PostHog's {@code Person.distinct_ids}, its rows by id), in
-     * the persons list and in actor answers alike; only the name prefers the first non-anonymous (not UUID-looking) id.
+     * the persons list and in actor answers alike; only the name prefers the first non-anonymous id (PostHog's is_anonymous_id).
      */
     @Test
     void distinctIdsAreInStoredOrder() {
@@ -96,6 +96,14 @@ class PersonsApiTest {
         as(project.key()).get(base + "?distinct_id=aa-second").then().statusCode(200)
                 .body("results[0].distinct_ids", equalTo(List.of("zz-first", "aa-second")))
                 .body("results[0].name", equalTo("zz-first"));
+        // posthog-js's older anonymous ids are anonymous too (PostHog's ANONYMOUS_REGEX: five dash-separated groups)
+        String oldStyle = "18c5a0f2a7e3f0-0b2ba0a3b4d6b38-26031d51-1fa400-18ca0f2a7f1b2f";
+        Capture.to(project).event("$pageview", oldStyle, "2026-02-01T10:00:00Z").send();
+        Capture.to(project).event("$identify", "vvv-cicpt", "2026-02-01T11:00:00Z",
+                Map.of("$anon_distinct_id", oldStyle)).send();
+        as(project.key()).get(base + "?distinct_id=vvv-cicpt").then().statusCode(200)
+                .body("results[0].distinct_ids", equalTo(List.of(oldStyle, "vvv-cicpt")))
+                .body("results[0].name", equalTo("vvv-cicpt"));
         as(project.key()).body(Map.of("query", Map.of("kind", "ActorsQuery", "select", List.of("person"),
                         "search", "ada-user")))
                 .post("/api/environments/" + project.id() + "/query/").then().log().ifValidationFails().statusCode(200)
