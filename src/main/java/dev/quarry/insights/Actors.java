@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.quarry.web.DrfDateTime;
 import java.io.IOException;
 import java.time.OffsetDateTime;
@@ -35,12 +36,13 @@ public final class Actors {
      *                  fraction), or null
      * @param properties the stored properties (an object)
      * @param identified {@code is_identified}
-     * @param name the display name: the first display-name property the person has, else the first distinct id,
-     *             else the uuid
+     * @param name the display name, as PostHog's {@code get_person_name}: the value (any JSON type, as stored) of the
+     *             first display-name property that is truthy in Python's sense, else the first non-anonymous distinct
+     *             id, else the uuid
      * @param distinctIds in the order they were stored, as PostHog's {@code Person.distinct_ids}
      */
     @io.quarkus.runtime.annotations.RegisterForReflection
-    public record Person(UUID uuid, String createdAt, JsonNode properties, boolean identified, String name,
+    public record Person(UUID uuid, String createdAt, JsonNode properties, boolean identified, JsonNode name,
                          List<String> distinctIds) {
         /** The person object of actor answers (key order as PostHog writes it). */
         public ObjectNode toJson(ObjectMapper mapper) {
@@ -51,7 +53,7 @@ public final class Actors {
             o.put("created_at", createdAt);
             o.set("properties", properties);
             o.put("is_identified", identified);
-            o.put("name", name);
+            o.set("name", name);
             ArrayNode ids = o.putArray("distinct_ids");
             distinctIds.forEach(ids::add);
             o.putArray("matched_recordings");
@@ -91,17 +93,31 @@ public final class Actors {
         return out;
     }
 
-    static String name(JsonNode props, List<String> sortedIds, UUID uuid, List<String> displayProperties) {
+    static JsonNode name(JsonNode props, List<String> sortedIds, UUID uuid, List<String> displayProperties) {
         for (String p : displayProperties) {
             JsonNode v = props.get(p);
-            if (v != null && !v.isNull() && !v.asText().isEmpty()) {
-                return v.asText();
+            if (truthy(v)) {
+                return v;
             }
         }
-        if (!sortedIds.isEmpty()) {
-            return sortedIds.get(0);
+        return TextNode.valueOf(sortedIds.isEmpty() ? uuid.toString() : sortedIds.get(0));
+    }
+
+    /** Python's truth of a JSON value: null, false, 0, "", [] and {} are false. */
+    static boolean truthy(JsonNode v) {
+        if (v == null || v.isNull() || v.isMissingNode()) {
+            return false;
         }
-        return uuid.toString();
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        if (v.isNumber()) {
+            return v.doubleValue() != 0;
+        }
+        if (v.isTextual()) {
+            return !v.textValue().isEmpty();
+        }
+        return v.size() > 0;
     }
 
     /** The project's display-name properties (its setting as JSON), PostHog's defaults when unset. */

@@ -111,6 +111,21 @@ class PersonsApiTest {
                 .body("results[0][0].name", equalTo("ada-user"));
     }
 
+    /** The name is the first display property truthy in Python's sense, as stored (a number stays a number). */
+    @Test
+    void theNameIsTheStoredValueOfTheFirstTruthyDisplayProperty() {
+        Project project = TestProjects.create("Person names");
+        Capture.to(project)
+                .event("$set", "num", "2026-02-01T10:00:00Z", Map.of("$set", Map.of("email", 42)))
+                .event("$set", "zero", "2026-02-01T10:00:00Z", Map.of("$set", Map.of("email", 0, "name", "Zed")))
+                .event("$set", "off", "2026-02-01T10:00:00Z", Map.of("$set", Map.of("email", false, "Email", "")))
+                .send();
+        String base = "/api/environments/" + project.id() + "/persons/";
+        as(project.key()).get(base + "?distinct_id=num").then().statusCode(200).body("results[0].name", equalTo(42));
+        as(project.key()).get(base + "?distinct_id=zero").then().statusCode(200).body("results[0].name", equalTo("Zed"));
+        as(project.key()).get(base + "?distinct_id=off").then().statusCode(200).body("results[0].name", equalTo("off"));
+    }
+
     @Test
     void listIsNewestFirstWithPagesAndFilters() {
         String base = "/api/projects/" + team.id() + "/persons/";
