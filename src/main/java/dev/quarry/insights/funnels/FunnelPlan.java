@@ -655,8 +655,25 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
                 .where(InsightSql.and(where, step(breakdown.attributionStep()))).groupBy(actorId, value).build();
         FunnelPlan perValue = new FunnelPlan(steps, orderType, windowSeconds, exclusions, breakdown, range, global,
                 vizType, fromStep, toStep, binCount, new Expr.Compare("=", value, candidate));
+        Expr read = where;
+        if (orderType == OrderType.ORDERED) {
+            // an attribution-step event of another value does nothing in an ordered scan for this value unless it is
+            // also another step or an exclusion: it is not read there, so a person with many values costs their
+            // number times the events that matter, not times all of their events
+            List<Expr> others = new ArrayList<>();
+            for (int k = 0; k < n(); k++) {
+                if (k != breakdown.attributionStep()) {
+                    others.add(step(k));
+                }
+            }
+            exclusions.forEach(e -> others.add(e.event().filter()));
+            List<Expr> kept = new ArrayList<>(List.of(new Expr.Compare("=", value, candidate),
+                    new Expr.Not(step(breakdown.attributionStep()))));
+            kept.addAll(others);
+            read = InsightSql.and(where, new Expr.Or(kept));
+        }
         return FunnelSql.select(as(actorId, "actor"), as(candidate, "bd"), as(perValue.scan(), "r")).from("events")
                 .innerJoin(values, "attributed", new Expr.Compare("=", actorId, field("attributed", "actor")))
-                .where(where).groupBy(actorId, candidate).build();
+                .where(read).groupBy(actorId, candidate).build();
     }
 }
