@@ -170,7 +170,7 @@ final class CoreFunctions {
         scalar("substring", 2, 3, like(0, "String"), (p, c, name) -> {
             List<Expr> args = c.args();
             return "hogql_substring_bytes(" + p.str(p.expr(args.get(0))) + ", " + p.int4(p.expr(args.get(1))) + ", "
-                    + (args.size() == 3 ? p.int4(p.expr(args.get(2))) : "NULL::int") + ")";
+                    + (args.size() == 3 ? p.int4(p.expr(args.get(2))) : "2147483647") + ")";
         });
         scalar("replaceAll", 3, 3, like(0, "String"), (p, c, name) -> {
             List<Expr> args = c.args();

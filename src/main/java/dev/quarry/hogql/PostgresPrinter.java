@@ -645,8 +645,9 @@ public final class PostgresPrinter {
     }
 
     String int4(Frag f) {
-        String n = cat(f.type()).equals("int") ? f.sql() : "trunc(" + num(f) + ")";
-        return "LEAST(GREATEST(" + n + ", -2147483647), 2147483647)::int";
+        // NULL stays NULL (V123_1), as ClickHouse passes it through
+        return cat(f.type()).equals("int") ? "quarry_int4((" + f.sql() + ")::numeric)"
+                : "quarry_int4((" + num(f) + ")::float8)";
     }
 
     /** Coerces two operands for comparison; returns their SQL. */

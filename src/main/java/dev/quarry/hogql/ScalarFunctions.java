@@ -377,7 +377,7 @@ final class ScalarFunctions {
         scalar("substringUTF8", 2, 3, like(0, "String"), (p, c, name) -> {
             List<Expr> a = c.args();
             return "hogql_substring_utf8(" + p.str(p.expr(a.get(0))) + ", " + p.int4(p.expr(a.get(1))) + ", "
-                    + (a.size() == 3 ? p.int4(p.expr(a.get(2))) : "NULL::int") + ")";
+                    + (a.size() == 3 ? p.int4(p.expr(a.get(2))) : "2147483647") + ")";
         });
         scalar("appendTrailingCharIfAbsent", 2, 2, like(0, "String"), (p, c, name) -> {
             List<Expr> a = c.args();

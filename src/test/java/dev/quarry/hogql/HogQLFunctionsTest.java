@@ -219,6 +219,49 @@ class HogQLFunctionsTest {
         check("substringUTF8('hello', 2, 3)", "ell");
     }
 
+    /** A NULL count, length or offset gives NULL, as ClickHouse passes NULL through (V123_1). */
+    @Test
+    void nullIntegerArgumentsGiveNull() {
+        for (String expr : List.of("repeat('a', null)", "repeat('a', toInt(null))", "leftPad('a', null)",
+                "rightPad('a', null, 'x')", "leftPadUTF8('a', null)", "rightPadUTF8('a', null)", "substring('abc', 1, null)",
+                "substring('abc', null)", "substringUTF8('abc', 2, null)", "left('abc', null)", "right('abc', null)",
+                "position('hello', 'l', null)", "repeat(null, 3)")) {
+            check(expr + " is null", true);
+        }
+        check("repeat('a', 0)", "");
+        check("repeat('a', -1)", "");
+        check("substring('abc', 2)", "bc");
+        check("substring('abc', -2)", "bc");
+        check("substringUTF8('héllo', 2)", "éllo");
+        check("substringUTF8('héllo', -3)", "llo");
+        check("left('abc', 2)", "ab");
+    }
+
+    /**
+     * Byte cuts through multi-byte characters: leftPad, rightPad and substring count bytes as ClickHouse's, and a
+     * character cut short reads as one U+FFFD. The pads are linear in the length (a 1,000,000-byte pad with 'é' took
+     * 12 s when the cut was read one byte at a time).
+     */
+    @Test
+    void byteCutsThroughCharacters() {
+        check("leftPad('a', 4, 'é')", "é\uFFFDa");
+        check("rightPad('a', 6, 'é€')", "aé€");
+        check("rightPad('a', 5, 'é€')", "aé\uFFFD");
+        check("leftPad('abc', 4, 'éé')", "\uFFFDabc");
+        check("leftPad('ééé', 3)", "é\uFFFD");
+        check("leftPad('ééé', 4, '*')", "éé");
+        check("substring('héllo', 2, 2)", "é");
+        check("substring('héllo', 3, 2)", "\uFFFDl");
+        check("substring('héllo', 1, 2)", "h\uFFFD");
+        check("substring('€', 2, 1)", "\uFFFD");
+        check("substring('€', 2)", "\uFFFD\uFFFD");
+        check("substring('a😀b', 2, 3)", "\uFFFD");
+        check("substring('a😀b', 3)", "\uFFFD\uFFFD\uFFFDb");
+        check("lengthUTF8(leftPad('a', 1000000, 'é'))", 500001L);
+        check("lengthUTF8(rightPad('a', 1000000, '€'))", 333334L);
+        check("lengthUTF8(substring(repeat('é', 500000), 2))", 500000L);
+    }
+
     @Test
     void urls() {
         String u = "'https://www.example.com:8080/path/to?a=1&b=two&a=3#frag'";

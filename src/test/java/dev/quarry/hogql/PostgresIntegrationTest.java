@@ -74,6 +74,7 @@ class PostgresIntegrationTest {
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V119_1__hogql_range_bound.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V119_2__hogql_format_readable.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V122_1__hogql_string_size_bound.sql")));
+            st.execute(Files.readString(Path.of("src/main/resources/db/migration/V123_1__hogql_null_counts_and_byte_cuts.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V18_1__hot_property_columns.sql")));
             st.execute("""
                 insert into organizations (id, name) values ('10000000-0000-0000-0000-000000000000', 'org');
