@@ -139,19 +139,26 @@ public class PersonActors {
      * and a repeat is answered from there with {@code is_cached: true} and the first {@code last_refresh} until it goes
      * stale by the filter's {@code interval} (day: 6 h, as PostHog's {@code is_stale_filter}), or until the client asks
      * for {@code refresh}. A fresh answer has {@code is_cached: false} and {@code last_refresh} now (DRF's format).
+     * Unlike PostHog's, the key also holds the request's origin (scheme, host and port), since the answer's
+     * {@code next} and {@code initial} are absolute URLs built from it: a request with a forged {@code Host} caches its
+     * own entry and never hands its links to other callers. Deleting persons drops the project's entries
+     * ({@link #dropCachedLists}), so a deleted person is not served from the cache.
      *
      * @param list the endpoint's name, so that two lists of one filter are kept apart
+     * @param requestUrl the request's absolute URL, whose origin is part of the key
      * @param compute the envelope without the cache fields
      */
     public Uni<ObjectNode> cachedByFilter(Team team, String list, LegacyFilter filter, String invalidationKey,
-                                          boolean refresh, java.util.function.Supplier<Uni<ObjectNode>> compute) {
+                                          boolean refresh, URI requestUrl,
+                                          java.util.function.Supplier<Uni<ObjectNode>> compute) {
         ObjectNode key = mapper.createObjectNode().put("kind", "LegacyPersons").put("list", list);
         ObjectNode filterNode = mapper.valueToTree(filter);
         filterNode.remove("format");
         key.set("filter", filterNode);
         key.put("cache_invalidation_key", invalidationKey);
+        key.put("origin", requestUrl.getScheme() + "://" + requestUrl.getRawAuthority());
         CachePolicy policy = CachePolicy.ofInterval("FunnelsQuery", filter.interval());
-        return cache.key(team.id(), team.timezone(), key).flatMap(cacheKey -> {
+        return cache.key(team.id(), team.timezone(), key).map(hash -> CACHED_LIST_PREFIX + hash).flatMap(cacheKey -> {
             Uni<QueryCache.Entry> cached = refresh ? Uni.createFrom().nullItem() : cache.get(team.id(), cacheKey);
             return cached.flatMap(entry -> {
                 Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
@@ -162,6 +169,18 @@ public class PersonActors {
                         .replaceWith(() -> withCacheFields(body, false, now)));
             });
         });
+    }
+
+    /** The prefix of the query-cache keys of {@link #cachedByFilter}'s answers. */
+    static final String CACHED_LIST_PREFIX = "legacy-persons:";
+
+    /**
+     * Drops the project's cached legacy person lists ({@link #cachedByFilter}), in the transaction of {@code conn}: a
+     * person deleted there is not served from them afterwards.
+     */
+    public static Uni<Void> dropCachedLists(io.vertx.mutiny.sqlclient.SqlClient conn, long teamId) {
+        return conn.preparedQuery("DELETE FROM query_cache WHERE team_id = $1 AND starts_with(cache_key, $2)")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(teamId, CACHED_LIST_PREFIX)).replaceWithVoid();
     }
 
     private static ObjectNode withCacheFields(ObjectNode body, boolean cached, Instant lastRefresh) {

@@ -96,6 +96,7 @@ public class PersonEdits {
     /**
      * Deletes the team's persons given by uuid or by distinct id, in one transaction. With {@code deleteEvents} their
      * events go too (those stored for persons merged into them included); with {@code keepPerson} only the events go.
+     * Either way the project's cached legacy person lists are dropped ({@link PersonActors#dropCachedLists}).
      * @return how many persons matched
      */
     public Uni<Integer> bulkDelete(long teamId, List<UUID> uuids, List<String> distinctIds, boolean deleteEvents,
@@ -122,7 +123,8 @@ public class PersonEdits {
                             .flatMap(x -> conn.preparedQuery("DELETE FROM persons WHERE team_id = $1 AND uuid = ANY($2)")
                                     .execute(Tuple.of(teamId, ids)))
                             .replaceWithVoid();
-                    return events.flatMap(x -> persons).map(x -> found.size());
+                    return events.flatMap(x -> persons).flatMap(x -> PersonActors.dropCachedLists(conn, teamId))
+                            .map(x -> found.size());
                 }));
     }
 }

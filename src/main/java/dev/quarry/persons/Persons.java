@@ -36,7 +36,8 @@ public class Persons {
 
     /**
      * Removes the person (and its cohort memberships). Its distinct ids stay taken — events sent for them keep
-     * counting for the deleted person — until each is reset. @return false if there was no such person
+     * counting for the deleted person — until each is reset — and the project's cached legacy person lists are
+     * dropped ({@link PersonActors#dropCachedLists}). @return false if there was no such person
      */
     public Uni<Boolean> delete(long teamId, UUID uuid) {
         return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM cohort_people WHERE team_id = $1 AND person_id = $2")
@@ -45,7 +46,8 @@ public class Persons {
                                 + "RETURNING team_id, uuid) INSERT INTO retired_person_uuids (team_id, uuid) "
                                 + "SELECT team_id, uuid FROM gone ON CONFLICT DO NOTHING")
                         .execute(Tuple.of(teamId, uuid)))
-                .map(rows -> rows.rowCount() > 0));
+                .flatMap(rows -> rows.rowCount() == 0 ? Uni.createFrom().item(false)
+                        : PersonActors.dropCachedLists(conn, teamId).replaceWith(true)));
     }
 
     public enum ResetOutcome { NOT_FOUND, PERSON_EXISTS, FREED }

@@ -205,7 +205,8 @@ public class PersonsResource {
             invalidation = body.get("cache_invalidation_key").asText();
         }
         return actors.cachedByFilter(auth.team(), list, filter, invalidation,
-                PersonActors.refreshRequested(request.getParam("refresh"), body), compute);
+                PersonActors.refreshRequested(request.getParam("refresh"), body), URI.create(request.absoluteURI()),
+                compute);
     }
 
     @GET

@@ -97,4 +97,55 @@ class LegacyPersonsCacheTest {
                 .body("is_cached", equalTo(true))
                 .body("results[0].people.distinct_ids.flatten()", containsInAnyOrder("zed"));
     }
+
+    /** A deleted person is not served from a cached list: deleting persons drops the project's cached lists. */
+    @Test
+    void deletingAPersonDropsTheCachedLists() {
+        Project project = TestProjects.create("Legacy cache deletion");
+        Project other = TestProjects.create("Legacy cache deletion, other");
+        Capture.to(project).event("signed up", "ann", "2026-01-10T10:00:00Z")
+                .event("signed up", "bob", "2026-01-10T10:00:00Z").send();
+        Capture.to(other).event("signed up", "zed", "2026-01-10T10:00:00Z").send();
+        JsonPath first = get(funnel(project, 1), project);
+        assertEquals(2, first.getInt("results[0].count"));
+        get(funnel(other, 1), other);
+        String bob = first.getList("results[0].people", Map.class).stream()
+                .filter(p -> ((java.util.List<?>) p.get("distinct_ids")).contains("bob")).map(p -> (String) p.get("uuid"))
+                .findFirst().orElseThrow();
+        given().header("Authorization", "Bearer " + project.key())
+                .delete("/api/environments/" + project.id() + "/persons/" + bob + "/").then().statusCode(204);
+        JsonPath after = get(funnel(project, 1), project);
+        assertEquals(false, after.getBoolean("is_cached"));
+        assertEquals(java.util.List.of(java.util.List.of("ann")), after.getList("results[0].people.distinct_ids"));
+        // the other project's cached list stays
+        assertEquals(true, get(funnel(other, 1), other).getBoolean("is_cached"));
+        // the bulk delete drops them too
+        get(funnel(project, 1), project);
+        given().header("Authorization", "Bearer " + project.key()).contentType("application/json")
+                .body(Map.of("distinct_ids", java.util.List.of("ann")))
+                .post("/api/environments/" + project.id() + "/persons/bulk_delete/").then().statusCode(202);
+        JsonPath empty = get(funnel(project, 1), project);
+        assertEquals(false, empty.getBoolean("is_cached"));
+        assertEquals(0, empty.getInt("results[0].count"));
+    }
+
+    /**
+     * The answer's links are absolute URLs built from the request's origin: a request with a forged {@code Host}
+     * caches its own entry, and callers of the real host never get its {@code next}.
+     */
+    @Test
+    void aForgedHostDoesNotReachOtherCallersLinks() {
+        Project project = TestProjects.create("Legacy cache host");
+        Capture.to(project).event("signed up", "ann", "2026-01-10T10:00:00Z")
+                .event("signed up", "bob", "2026-01-10T10:00:00Z").send();
+        JsonPath forged = get(funnel(project, 1).queryParam("limit", 1).header("Host", "evil.example"), project);
+        assertTrue(forged.getString("next").startsWith("http://evil.example/"), forged.getString("next"));
+        JsonPath honest = get(funnel(project, 1).queryParam("limit", 1), project);
+        assertEquals(false, honest.getBoolean("is_cached"));
+        assertTrue(!honest.getString("next").contains("evil.example"), honest.getString("next"));
+        assertTrue(!honest.getString("initial").contains("evil.example"), honest.getString("initial"));
+        JsonPath again = get(funnel(project, 1).queryParam("limit", 1), project);
+        assertEquals(true, again.getBoolean("is_cached"));
+        assertEquals(honest.getString("next"), again.getString("next"));
+    }
 }
