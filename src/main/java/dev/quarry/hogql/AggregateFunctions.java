@@ -312,6 +312,13 @@ final class AggregateFunctions {
             return n == 1 ? reachedOnlyOne : "CASE WHEN " + counts.get(1) + " = 0 THEN " + reachedOnlyOne
                     + " ELSE " + scan + " END";
         });
+        // #step_times(timestamp, condition): the matching rows' times, sorted; with #funnel_ordered_times, the
+        // ordered scan of actors whose steps' times are gathered apart (a step-attribution funnel gathers the other
+        // steps once per actor and the attribution step per value)
+        aggregate(Functions.STEP_TIMES, 2, 2, returns("Array(DateTime)"), (p, c, name) -> {
+            String ts = p.expr(c.args().get(0)).sql();
+            return "array_agg(" + ts + " ORDER BY " + ts + ")" + p.filter(c.args().get(1));
+        });
         // #funnel_strict(timestamp, same-time order, step 1..n or 0, steps, window seconds): #funnel's strict mode
         // for the same case (V18_2), fed to V41_1's quarry_funnel_strict_positions: timestamps (converted to epoch
         // seconds only where the function compares or returns them) and each event's step.

@@ -121,6 +121,16 @@ public final class Functions {
      */
     public static final String FUNNEL_ORDERED = "#funnel_ordered";
     /**
+     * Internal aggregate: {@code #step_times(timestamp, condition)}, the times of the rows matching the condition,
+     * sorted (a {@code timestamptz[]}, NULL when none), for {@link #FUNNEL_ORDERED_TIMES}.
+     */
+    public static final String STEP_TIMES = "#step_times";
+    /**
+     * Internal scalar: {@code #funnel_ordered_times(steps, window seconds, step 1 times, …, step n times)}, what
+     * {@link #FUNNEL_ORDERED} answers for an actor whose step times were gathered by {@link #STEP_TIMES} (NULL: none).
+     */
+    public static final String FUNNEL_ORDERED_TIMES = "#funnel_ordered_times";
+    /**
      * The internal strict-funnel aggregate for steps no event matches twice, without exclusions (V18_2; fed to
      * V41_1's quarry_funnel_strict_positions).
      */

@@ -372,6 +372,30 @@ final class ScalarFunctions {
             return "repeat(" + p.str(x) + ", quarry_repeat_times(length(" + p.str(x) + "), " + p.int4(p.expr(a.get(1)))
                     + "))";
         });
+        // #funnel_ordered_times(steps, window seconds, step 1 times, …, step n times): #funnel_ordered's answer (V41_2)
+        // for an actor whose step times were gathered by #step_times (sorted; NULL: none)
+        scalar(Functions.FUNNEL_ORDERED_TIMES, 3, -1, returns("Array(Float64)"), (p, c, name) -> {
+            List<Expr> a = c.args();
+            int n = a.size() - 2;
+            List<String> times = new ArrayList<>();
+            List<String> counts = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                String t = "coalesce(" + p.expr(a.get(2 + k)).sql() + ", '{}'::timestamptz[])";
+                times.add(t);
+                counts.add("cardinality(" + t + ")");
+            }
+            StringBuilder first = new StringBuilder("ARRAY[1::float8, extract(epoch FROM (" + times.get(0)
+                    + ")[1])::float8");
+            for (int k = 1; k < n; k++) {
+                first.append(", NULL::float8");
+            }
+            first.append(']');
+            String scan = "quarry_funnel_ordered_counts(" + String.join(" || ", times) + ", ARRAY["
+                    + String.join(", ", counts) + "]::int[], (" + p.expr(a.get(0)).sql() + ")::int, ("
+                    + p.expr(a.get(1)).sql() + ")::float8)";
+            return "CASE WHEN " + counts.get(0) + " = 0 THEN NULL" + (n == 1 ? " ELSE " + first
+                    : " WHEN " + counts.get(1) + " = 0 THEN " + first + " ELSE " + scan) + " END";
+        });
         // substringUTF8: characters, an offset from 1, a negative one from the end, 0 gives '', a negative length
         // stops that many characters before the end (V67_1)
         scalar("substringUTF8", 2, 3, like(0, "String"), (p, c, name) -> {

@@ -140,6 +140,12 @@ final class FunnelSql {
             return this;
         }
 
+        /** {@code LEFT JOIN (query) AS alias ON on}. */
+        Select leftJoin(SelectLike query, String alias, Expr on) {
+            from.add(new JoinExpr("LEFT JOIN", query, alias, on, List.of()));
+            return this;
+        }
+
         Select where(Expr condition) {
             where = condition;
             return this;

@@ -31,7 +31,8 @@ class FunnelScanOnceTest {
         conn = pg.getPostgresDatabase().getConnection();
         try (Statement st = conn.createStatement()) {
             for (String m : List.of("V7__funnels.sql", "V18_2__funnel_ordered.sql", "V29_1__funnel_scans_evaluated_once.sql",
-                    "V41_1__funnel_strict_positions.sql", "V41_2__funnel_ordered_counts.sql")) {
+                    "V41_1__funnel_strict_positions.sql", "V41_2__funnel_ordered_counts.sql",
+                    "V123_2__funnel_ordered_counts_shortcuts.sql")) {
                 st.execute(Files.readString(Path.of("src/main/resources/db/migration", m)));
             }
             // actor 1: A at 0, B at 10 (2 steps); actor 2: B only (no step 1, left out); actor 3: A, B, C

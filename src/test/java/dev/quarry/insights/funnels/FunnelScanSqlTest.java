@@ -43,6 +43,7 @@ class FunnelScanSqlTest {
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V18_2__funnel_ordered.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V41_1__funnel_strict_positions.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V41_2__funnel_ordered_counts.sql")));
+            st.execute(Files.readString(Path.of("src/main/resources/db/migration/V123_2__funnel_ordered_counts_shortcuts.sql")));
         }
     }
 
