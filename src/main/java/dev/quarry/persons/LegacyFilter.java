@@ -31,7 +31,14 @@ import java.util.Set;
  * a key it reads with a value of the wrong type (text for an integer, an object for a list) is a 400 naming the key in
  * {@code attr}. Text parameters come as strings (a JSON body's numbers and booleans are read as their text); an empty
  * value counts as absent. Booleans ({@code filter_test_accounts}, {@code drop_off},
- * {@code funnel_correlation_person_converted}) are the text {@code true} (any case) or not.
+ * {@code funnel_correlation_person_converted}) are the text {@code true} (any case) or not; {@code explicit_date}
+ * is read as PostHog's {@code process_bool} reads it ({@link #useExplicitDates}).
+ *
+ * <p>The funnel lists follow PostHog's legacy {@code QueryDateRange}: without {@code explicit_date} the range is
+ * widened to whole days ({@code date_from} from its day's start, {@code date_to} to its day's end); with it both bound
+ * the events as given, a date alone meaning its midnight. {@code aggregation_group_type_index} (0 … 4, else PostHog's
+ * 400) makes PostHog's funnel count groups and its lists answer groups; Quarry's funnels count persons only, so the
+ * FunnelsQuery refuses it (a 400 naming it) rather than answering persons.
  */
 @RegisterForReflection
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -39,7 +46,8 @@ public record LegacyFilter(
         List<Entity> events, List<JsonNode> actions, JsonNode properties, List<Entity> exclusions,
         JsonNode breakdown, @JsonProperty("breakdown_type") String breakdownType,
         @JsonProperty("breakdown_limit") Integer breakdownLimit,
-        @JsonProperty("date_from") String dateFrom, @JsonProperty("date_to") String dateTo, String interval,
+        @JsonProperty("date_from") String dateFrom, @JsonProperty("date_to") String dateTo,
+        @JsonProperty("explicit_date") JsonNode explicitDate, String interval,
         @JsonProperty("filter_test_accounts") String filterTestAccounts,
         @JsonProperty("funnel_window_days") Integer funnelWindowDays,
         @JsonProperty("funnel_window_interval") Integer funnelWindowInterval,
@@ -66,13 +74,15 @@ public record LegacyFilter(
         String entityId, String type, String entityMath,
         @JsonProperty("entity_order") Integer entityOrder,
         @JsonProperty("breakdown_value") JsonNode breakdownValue,
-        @JsonProperty("stickiness_days") Integer stickinessDays) {
+        @JsonProperty("stickiness_days") Integer stickinessDays,
+        @JsonProperty("aggregation_group_type_index") Integer aggregationGroupTypeIndex) {
 
     /** The parameters whose query-string value is JSON (a value that is not JSON stays text, e.g. a breakdown name). */
     private static final Set<String> JSON_PARAMS = Set.of("events", "actions", "properties", "exclusions",
             "breakdown", "funnel_correlation_person_entity", "funnel_correlation_property_values",
             "funnel_custom_steps", "funnel_step_breakdown");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.regex.Pattern DATE_ONLY = java.util.regex.Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /**
@@ -134,6 +144,22 @@ public record LegacyFilter(
 
     private static boolean isTrue(String value) {
         return "true".equalsIgnoreCase(value);
+    }
+
+    /**
+     * Whether {@code explicit_date} is set, as PostHog's {@code DateMixin.use_explicit_dates} reads it
+     * ({@code process_bool}): a JSON boolean as it is; text by {@code str_to_bool} ({@code y}, {@code yes},
+     * {@code t}, {@code true}, {@code on}, {@code 1}, any case); anything else (a number, absent) is false.
+     */
+    public boolean useExplicitDates() {
+        if (explicitDate == null || explicitDate.isNull()) {
+            return false;
+        }
+        if (explicitDate.isBoolean()) {
+            return explicitDate.booleanValue();
+        }
+        return explicitDate.isTextual() && Set.of("y", "yes", "t", "true", "on", "1")
+                .contains(explicitDate.asText().toLowerCase(java.util.Locale.ROOT));
     }
 
     /** {@code limit} (absent and 0 → 100, at most 10,000), the value of the parameter {@code name}. */
@@ -249,6 +275,26 @@ public record LegacyFilter(
             throw new ValidationException("A funnel needs at least two steps in events", "events");
         }
         ObjectNode query = insight("FunnelsQuery", series);
+        if (aggregationGroupTypeIndex != null) {
+            // PostHog's GroupsAggregationMixin: validate_group_type_index (0 ≤ index < 5), then the funnel counts
+            // groups of that type and its persons endpoints answer groups; Quarry's funnels aggregate persons only,
+            // so the index goes on to the FunnelsQuery, which refuses it by name rather than answering persons
+            if (aggregationGroupTypeIndex < 0 || aggregationGroupTypeIndex >= 5) {
+                throw new ValidationException(
+                        "aggregation_group_type_index is required to be at least 0 and less than 5",
+                        "aggregation_group_type_index");
+            }
+            query.put("aggregation_group_type_index", aggregationGroupTypeIndex);
+        }
+        if (useExplicitDates()) {
+            // PostHog's legacy QueryDateRange (the funnel event query's date filter): with explicit_date, date_from
+            // and date_to bound the events as given instead of being widened to the start and end of their day
+            ObjectNode dateRange = query.withObject("/dateRange").put("explicitDate", true);
+            if (given(dateTo) && DATE_ONLY.matcher(dateTo.trim()).matches()) {
+                // there a date alone is its midnight (relative_date_parse), not the end of its day
+                dateRange.put("date_to", dateTo.trim() + "T00:00:00");
+            }
+        }
         ObjectNode funnels = query.putObject("funnelsFilter");
         if (funnelWindowDays != null) {
             funnels.put("funnelWindowInterval", funnelWindowDays);
