@@ -526,6 +526,9 @@ public class QueryExecutor {
             if (state.equals(dev.quarry.web.DatabaseFailures.NUL_IN_TEXT)) {
                 return dev.quarry.web.DatabaseFailures.nulInText();
             }
+            if (dev.quarry.web.DatabaseFailures.isTempFileLimit(state, pg.getErrorMessage())) {
+                return dev.quarry.web.DatabaseFailures.tempFileLimit();
+            }
             dev.quarry.hogql.ValueErrors.ValueError value = dev.quarry.hogql.ValueErrors.of(state, pg.getErrorMessage());
             if (value != null) {
                 // a value PostgreSQL refused: ClickHouse's code name and HogQL's words (PostgreSQL's text names

@@ -62,6 +62,9 @@ public final class DatabaseFailures {
                 if (state.startsWith("22")) {
                     return new ValidationException("invalid_input", "Invalid value: " + detail, null);
                 }
+                if (isTempFileLimit(state, detail)) {
+                    return tempFileLimit();
+                }
                 if (isQueryError(state)) {
                     return new ValidationException("query_error", "Query failed: " + detail, null);
                 }
@@ -141,6 +144,22 @@ public final class DatabaseFailures {
      */
     public static ValidationException clickHouseError(String message, String codeName) {
         return new ValidationException(codeName == null || codeName.isBlank() ? "query_error" : codeName, message, null);
+    }
+
+    /** Whether PostgreSQL's error is its per-statement temporary disk bound ({@link #tempFileLimit}). */
+    public static boolean isTempFileLimit(String state, String message) {
+        return "53400".equals(state) && message != null
+                && message.startsWith("temporary file size exceeds temp_file_limit");
+    }
+
+    /**
+     * A statement whose sorts and groups spilled past the per-statement temporary disk bound ({@code temp_file_limit},
+     * 53400): 400 {@code memory_limit_exceeded}, ClickHouse's error for a query past its memory limit — the query's
+     * size, not a fault of the server (it was a {@code query_error} naming PostgreSQL's setting).
+     */
+    public static ValidationException tempFileLimit() {
+        return new ValidationException("memory_limit_exceeded", "The query needed more than 1 GiB of temporary disk "
+                + "for its sorts and groups: narrow its date range or filters, or break it down by fewer values", null);
     }
 
     public static boolean isQueryError(String state) {

@@ -48,6 +48,18 @@ class DatabaseFailuresTest {
         assertEquals("memory_limit_exceeded", dev.quarry.hogql.ValueErrors.of("53200", "out of memory").code());
     }
 
+    /** The per-statement temporary disk bound is the query's size, ClickHouse's memory limit: a 400, not a query_error. */
+    @Test
+    void theTemporaryDiskBoundIsAMemoryLimitError() {
+        ApiException mapped = DatabaseFailures.classify(new io.vertx.pgclient.PgException(
+                "temporary file size exceeds temp_file_limit (1048576kB)", "ERROR", "53400", null));
+        assertEquals(400, mapped.status());
+        assertEquals("memory_limit_exceeded", mapped.code());
+        ApiException other = DatabaseFailures.classify(new io.vertx.pgclient.PgException(
+                "some other configuration limit", "ERROR", "53400", null));
+        assertEquals("query_error", other.code());
+    }
+
     /** "Broken pipe" thrown while the pg client flushed pipelined statements to a connection the server dropped. */
     @Test
     void aWriteToADroppedDatabaseConnectionIsA503AndOtherIoFailuresAreNot() {
