@@ -44,6 +44,7 @@ class FunnelScanSqlTest {
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V41_1__funnel_strict_positions.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V41_2__funnel_ordered_counts.sql")));
             st.execute(Files.readString(Path.of("src/main/resources/db/migration/V123_2__funnel_ordered_counts_shortcuts.sql")));
+            st.execute(Files.readString(Path.of("src/main/resources/db/migration/V123_3__funnel_strict_as_posthog.sql")));
         }
     }
 
@@ -75,7 +76,10 @@ class FunnelScanSqlTest {
         return true;
     }
 
-    /** quarry_funnel_ordered (mode 0: step events grouped by step, in time order) or quarry_funnel_strict (mode 1). */
+    /**
+     * quarry_funnel_ordered (mode 0: step events grouped by step, in time order) or quarry_funnel_strict_positions
+     * (mode 1, V123_3: every event in scan order).
+     */
     static List<Double> compactScan(int n, double window, int mode, long... events) throws Exception {
         List<double[]> rows = new ArrayList<>();
         for (int i = 0; i < events.length; i += 2) {
@@ -94,10 +98,9 @@ class FunnelScanSqlTest {
                     "quarry_funnel_ordered_counts (V41_2) disagrees with quarry_funnel_ordered");
         }
         if (mode == STRICT) {
-            assertEquals(arrayScan("quarry_funnel_strict", n, window, ts, steps), strictPositions(n, window, ts, steps),
-                    "quarry_funnel_strict_positions (V41_1) disagrees with quarry_funnel_strict");
+            return strictPositions(n, window, ts, steps);
         }
-        return arrayScan(mode == ORDERED ? "quarry_funnel_ordered" : "quarry_funnel_strict", n, window, ts, steps);
+        return arrayScan("quarry_funnel_ordered", n, window, ts, steps);
     }
 
     /** quarry_funnel_strict_positions (V41_1) as the compiler feeds it: timestamps and each event's step (0 = other). */
@@ -293,12 +296,33 @@ class FunnelScanSqlTest {
         assertEquals(r(1.0, 0.0, null), scan(2, 100, STRICT, "", 0, A, 5, 0, 10, B));
         // a repeated A is not the next step either: it resets and opens a new attempt at 6
         assertEquals(r(2.0, 6.0, 10.0), scan(2, 100, STRICT, "", 0, A, 5, 0, 6, A, 10, B));
-        // A, B, B, C: the second B breaks the sequence before C
-        assertEquals(r(2.0, 0.0, 1.0, null), scan(3, 100, STRICT, "", 0, A, 1, B, 2, B, 3, C));
+        // A, B, B, C: a repeat of the step reached keeps the attempt, as PostHog's UDF clears only the steps an event
+        // does not match (V123_3); the times are the first B's
+        assertEquals(r(3.0, 0.0, 1.0, 3.0), scan(3, 100, STRICT, "", 0, A, 1, B, 2, B, 3, C));
+        assertEquals(r(3.0, 0.0, 1.0, 4.0), scan(3, 100, STRICT, "", 0, A, 1, B, 2, B, 3, B, 4, C));
+        // but a repeat of an earlier step breaks it
+        assertEquals(r(2.0, 0.0, 1.0, null), scan(3, 100, STRICT, "", 0, A, 1, B, 2, A, 3, C));
+        assertEquals(r(2.0, 0.0, 1.0, null), scan(3, 100, STRICT, "", 0, A, 1, B, 2, 0, 3, B, 4, C));
         // ordered mode counts the same stream complete
         assertEquals(r(3.0, 0.0, 1.0, 3.0), scan(3, 100, ORDERED, "", 0, A, 1, B, 2, B, 3, C));
         // window still applies
         assertEquals(r(1.0, 0.0, null), scan(2, 100, STRICT, "", 0, A, 101, B));
+    }
+
+    /**
+     * PostHog's UDF takes a group of same-timestamp events that do not all match the same steps as an ordered group:
+     * its step events in step order, its other events dropped, nothing cleared (V123_3).
+     */
+    @Test
+    void strictIgnoresItsResetsInAMixedSameTimestampGroup() throws Exception {
+        // A and another event at 0, then B: the other event does not break the attempt
+        assertEquals(r(2.0, 0.0, 10.0), scan(2, 100, STRICT, "", 0, A, 0, 0, 10, B));
+        // B and another event at 10 after A: reached; the other event does not clear it before C
+        assertEquals(r(3.0, 0.0, 10.0, 20.0), scan(3, 100, STRICT, "", 0, A, 10, B, 10, 0, 20, C));
+        // A, B, then A and C together: the new A does not clear the attempt at B, which C completes
+        assertEquals(r(3.0, 0.0, 1.0, 2.0), scan(3, 100, STRICT, "", 0, A, 1, B, 2, A, 2, C));
+        // all-same groups still reset as single events: two other events at 5 break A → B
+        assertEquals(r(1.0, 0.0, null), scan(2, 100, STRICT, "", 0, A, 5, 0, 5, 0, 10, B));
     }
 
     @Test
