@@ -527,7 +527,13 @@ public final class PostgresPrinter {
             // past either end (and at 0) ClickHouse's arrayElement gives the element type's default value: 0, '',
             // … — NULL only for an array of Nullable elements
             String el = HogQLTypes.elementType(arr.type());
-            return el.startsWith("Nullable(") ? element : "COALESCE(" + element + ", " + HogQLTypes.defaultValue(el) + ")";
+            if (el.startsWith("Nullable(")) {
+                return element;
+            }
+            String withDefault = "COALESCE(" + element + ", " + HogQLTypes.defaultValue(el) + ")";
+            // a NULL position gives NULL, as ClickHouse passes NULL through, not the default
+            return a.index() instanceof Expr.Constant k && k.value() instanceof Long ? withDefault
+                    : "CASE WHEN " + int4(expr(a.index())) + " IS NULL THEN NULL ELSE " + withDefault + " END";
         }
         if (e instanceof SelectLike sub) {
             return "(" + selectLike(sub, false).sql() + ")";

@@ -225,7 +225,7 @@ class HogQLFunctionsTest {
         for (String expr : List.of("repeat('a', null)", "repeat('a', toInt(null))", "leftPad('a', null)",
                 "rightPad('a', null, 'x')", "leftPadUTF8('a', null)", "rightPadUTF8('a', null)", "substring('abc', 1, null)",
                 "substring('abc', null)", "substringUTF8('abc', 2, null)", "left('abc', null)", "right('abc', null)",
-                "position('hello', 'l', null)", "repeat(null, 3)")) {
+                "position('hello', 'l', null)", "repeat(null, 3)", "[1, 2][null]", "[1, 2][toInt(null)]")) {
             check(expr + " is null", true);
         }
         check("repeat('a', 0)", "");
@@ -235,6 +235,9 @@ class HogQLFunctionsTest {
         check("substringUTF8('héllo', 2)", "éllo");
         check("substringUTF8('héllo', -3)", "llo");
         check("left('abc', 2)", "ab");
+        check("[1, 2][3]", 0L);
+        check("[1, 2][-1]", 2L);
+        check("['a', 'b'][toInt('2')]", "b");
     }
 
     /**

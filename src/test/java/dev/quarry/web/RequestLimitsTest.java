@@ -64,4 +64,40 @@ class RequestLimitsTest {
                 .header("X-Fill", "b".repeat(9_000)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, ok.statusCode(), ok.body());
     }
+
+    /** One raw HTTP/1.1 GET with the Host header as given: the status line and the body. */
+    private static String[] rawGet(String path, String host, String key) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", RestAssured.port)) {
+            socket.setSoTimeout(30_000);
+            String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + key
+                    + "\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String statusLine = response.substring(0, response.indexOf("\r\n"));
+            return new String[] {statusLine, response.substring(response.indexOf("\r\n\r\n") + 4)};
+        }
+    }
+
+    /**
+     * A Host header that is no host and port is a 400 invalid_host, as PostHog's Django answers DisallowedHost: the
+     * lists' absolute links are built from it, and {@code [zz]:1} failed to parse there (a 500), a blank one gave
+     * {@code http://null/}. Names, IPv4 and IPv6 addresses with or without a port still pass.
+     */
+    @Test
+    void aHostHeaderThatIsNoHostIsA400() throws Exception {
+        Project p = TestProjects.create("hosts");
+        String persons = "/api/environments/" + p.id() + "/persons/";
+        for (String bad : new String[] {"[zz]:1", "[::g]", " ", "a b", "evil.example:port", "[::1", "h/ost"}) {
+            String[] r = rawGet(persons, bad, p.key());
+            assertEquals(true, r[0].contains(" 400 "), bad + ": " + r[0] + " " + r[1]);
+            JsonNode body = JSON.readTree(r[1].substring(r[1].indexOf('{')));
+            assertEquals("invalid_host", body.path("code").asText(), "[" + bad + "] " + r[1]);
+            assertEquals("invalid_request", body.path("type").asText(), r[1]);
+        }
+        for (String good : new String[] {"localhost", "127.0.0.1:" + RestAssured.port, "[::1]:8080",
+                "abc123.execute-api.us-east-1.amazonaws.com", "Quarry.Example", "internal_api:80"}) {
+            String[] r = rawGet(persons, good, p.key());
+            assertEquals(true, r[0].contains(" 200 "), good + ": " + r[0] + " " + r[1]);
+        }
+    }
 }
