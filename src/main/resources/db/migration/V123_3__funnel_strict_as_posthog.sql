@@ -7,8 +7,9 @@
 --    such a group's step events in step order as an ordered funnel and drops its other events: "We ignore strict
 --    steps and exclusions in this case"): A and X at the same second, then B, reaches B.
 -- Everything else is V122_3's scan. quarry_funnel_strict_positions (the compact form for distinct step events without
--- exclusions) follows an attempt through repeats of the step it reached, and hands an actor with such a mixed group
--- to quarry_funnel, whose per-event scan implements the group rule. quarry_funnel_strict (V18_2), no longer called by
+-- exclusions) follows an attempt through repeats of the step it reached; where an attempt would end, or not start, at
+-- an event of such a mixed group, it hands the actor to quarry_funnel, whose per-event scan implements the group rule
+-- (checked only there, so an actor's other events cost nothing more). quarry_funnel_strict (V18_2), no longer called by
 -- any statement and with the old rule, is dropped.
 CREATE OR REPLACE FUNCTION quarry_funnel(ts float8[], masks bigint[], n int, win float8, mode int, excl text)
     RETURNS float8[] LANGUAGE plpgsql VOLATILE PARALLEL SAFE AS $$
@@ -155,6 +156,16 @@ BEGIN
 END
 $$;
 
+-- quarry_funnel_strict_positions's input handed to the per-event scan: epoch seconds (the statement's own conversion)
+-- and step masks.
+CREATE FUNCTION quarry_funnel_strict_as_scan(ts timestamptz[], steps int[], n int, win float8)
+    RETURNS float8[] LANGUAGE sql VOLATILE PARALLEL SAFE AS $$
+    SELECT quarry_funnel(ARRAY(SELECT extract(epoch FROM t)::float8 FROM unnest(ts) WITH ORDINALITY AS u(t, i) ORDER BY i),
+                         ARRAY(SELECT CASE WHEN s > 0 THEN 1::bigint << (s - 1) ELSE 0::bigint END
+                               FROM unnest(steps) WITH ORDINALITY AS u(s, i) ORDER BY i),
+                         n, win, 1, '')
+$$;
+
 CREATE OR REPLACE FUNCTION quarry_funnel_strict_positions(ts timestamptz[], steps int[], n int, win float8)
     RETURNS float8[] LANGUAGE plpgsql VOLATILE PARALLEL SAFE AS $$
 DECLARE
@@ -164,31 +175,32 @@ DECLARE
     -- each step's position in the current attempt and in the best one (repeats can sit between them)
     cur int[];
     best_pos int[];
-    p int; j int; k int;
+    p int; j int; k int; q int;
+    mixed boolean;
     s0 float8;
     result float8[];
 BEGIN
     IF first1 IS NULL OR n < 1 THEN
         RETURN NULL;
     END IF;
-    -- a same-timestamp group mixing a step event with another event or step (sorted together by the statement):
-    -- the per-event scan, which implements PostHog's rule for such groups
-    FOR k IN 1..n LOOP
-        FOREACH p IN ARRAY array_positions(steps, k) LOOP
-            IF (p > 1 AND ts[p - 1] = ts[p] AND steps[p - 1] <> k) OR (p < m AND ts[p + 1] = ts[p] AND steps[p + 1] <> k) THEN
-                RETURN quarry_funnel(ARRAY(SELECT extract(epoch FROM t)::float8 FROM unnest(ts) WITH ORDINALITY AS u(t, i)
-                                           ORDER BY i),
-                                     ARRAY(SELECT CASE WHEN s > 0 THEN 1::bigint << (s - 1) ELSE 0::bigint END
-                                           FROM unnest(steps) WITH ORDINALITY AS u(s, i) ORDER BY i),
-                                     n, win, 1, '');
-            END IF;
-        END LOOP;
-    END LOOP;
     best_pos := ARRAY[first1];
     IF n > 1 THEN
         FOREACH p IN ARRAY array_positions(steps, 2) LOOP
             CONTINUE WHEN p = 1;
-            CONTINUE WHEN steps[p - 1] <> 1;
+            IF steps[p - 1] <> 1 THEN
+                -- no attempt starts here, unless a same-timestamp group that mixes steps (or a step and another
+                -- event) is involved, which resets nothing in PostHog's UDF: the per-event scan decides then
+                q := p - 1;
+                mixed := ts[q] = ts[p] AND steps[q] <> 2;
+                WHILE NOT mixed AND q > 1 AND ts[q - 1] = ts[p - 1] LOOP
+                    q := q - 1;
+                    mixed := steps[q] <> steps[p - 1];
+                END LOOP;
+                IF mixed THEN
+                    RETURN quarry_funnel_strict_as_scan(ts, steps, n, win);
+                END IF;
+                CONTINUE;
+            END IF;
             s0 := extract(epoch FROM ts[p - 1])::float8;
             CONTINUE WHEN extract(epoch FROM ts[p])::float8 - s0 > win;
             k := 2;
@@ -197,7 +209,25 @@ BEGIN
             WHILE k < n AND j <= m LOOP
                 -- a repeat of the step reached keeps the attempt (it neither advances nor clears it)
                 IF steps[j] <> k THEN
-                    EXIT WHEN steps[j] <> k + 1 OR extract(epoch FROM ts[j])::float8 - s0 > win;
+                    IF steps[j] <> k + 1 THEN
+                        -- the attempt ends here, unless this event is in a same-timestamp group that mixes steps
+                        q := j;
+                        mixed := false;
+                        WHILE NOT mixed AND q > 1 AND ts[q - 1] = ts[j] LOOP
+                            q := q - 1;
+                            mixed := steps[q] <> steps[j];
+                        END LOOP;
+                        q := j;
+                        WHILE NOT mixed AND q < m AND ts[q + 1] = ts[j] LOOP
+                            q := q + 1;
+                            mixed := steps[q] <> steps[j];
+                        END LOOP;
+                        IF mixed THEN
+                            RETURN quarry_funnel_strict_as_scan(ts, steps, n, win);
+                        END IF;
+                        EXIT;
+                    END IF;
+                    EXIT WHEN extract(epoch FROM ts[j])::float8 - s0 > win;
                     k := k + 1;
                     cur[k] := j;
                 END IF;

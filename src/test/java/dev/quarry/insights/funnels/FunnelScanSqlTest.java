@@ -172,9 +172,9 @@ class FunnelScanSqlTest {
     void compactEvaluationsAgreeOnGeneratedStreams() throws Exception {
         java.util.Random random = new java.util.Random(18);
         int checked = 0;
-        for (int round = 0; round < 400; round++) {
+        for (int round = 0; round < 1500; round++) {
             int n = 1 + random.nextInt(4);
-            int m = random.nextInt(14);
+            int m = random.nextInt(24);
             long[] t = new long[m];
             for (int i = 0; i < m; i++) {
                 t[i] = random.nextInt(30) * 10L;
@@ -203,7 +203,7 @@ class FunnelScanSqlTest {
                 checked++;
             }
         }
-        assertEquals(800, checked);
+        assertEquals(3000, checked);
     }
 
     static List<Double> fullScan(int n, double window, int mode, String excl, long... events) throws Exception {
