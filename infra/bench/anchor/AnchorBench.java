@@ -492,10 +492,18 @@ public class AnchorBench {
                 AnchorBench::funnelCounts));
         q.add(new Question("funnel strict", FUNNEL.replace("\"funnelWindowInterval\"", "\"funnelOrderType\":\"strict\",\"funnelWindowInterval\"") + "}",
                 """
-                WITH e AS (SELECT person_id, event, ts, lead(event, 1) OVER w AS e2, lead(ts, 1) OVER w AS t2,
+                WITH raw AS (SELECT person_id, event, ts,
+                                    CASE event WHEN '$pageview' THEN 1 WHEN 'signed up' THEN 2 WHEN 'purchase' THEN 3 ELSE 1000 END AS o
+                             FROM events WHERE %s),
+                -- PostHog's UDF drops the other events of a same-second group that has a step event
+                grouped AS (SELECT *, min(o) OVER (PARTITION BY person_id, ts) AS group_min FROM raw),
+                kept AS (SELECT * FROM grouped WHERE o < 1000 OR group_min = 1000),
+                -- and a repeat of the step reached keeps the attempt: a 'signed up' right after a 'signed up' is no event
+                marked AS (SELECT *, lag(o) OVER (PARTITION BY person_id ORDER BY ts, o) AS prev FROM kept),
+                e AS (SELECT person_id, event, ts, lead(event, 1) OVER w AS e2, lead(ts, 1) OVER w AS t2,
                                   lead(event, 2) OVER w AS e3, lead(ts, 2) OVER w AS t3
-                           FROM events WHERE %s
-                           WINDOW w AS (PARTITION BY person_id ORDER BY ts, CASE event WHEN '$pageview' THEN 1 WHEN 'signed up' THEN 2 WHEN 'purchase' THEN 3 ELSE 1000 END)),
+                           FROM marked WHERE NOT (o = 2 AND prev IS NOT DISTINCT FROM 2)
+                           WINDOW w AS (PARTITION BY person_id ORDER BY ts, o)),
                 best AS (SELECT person_id, max(CASE WHEN e2 = 'signed up' AND t2 <= ts + INTERVAL %d SECOND
                                                     THEN CASE WHEN e3 = 'purchase' AND t3 <= ts + INTERVAL %d SECOND THEN 3 ELSE 2 END ELSE 1 END) AS k
                          FROM e WHERE event = '$pageview' GROUP BY person_id)
