@@ -32,11 +32,14 @@ final class ArrayFunctions {
             List<Expr> a = c.args();
             String start = a.size() == 1 ? "0" : "trunc(" + p.num(p.expr(a.get(0))) + ")::bigint";
             String end = "trunc(" + p.num(p.expr(a.get(a.size() == 1 ? 0 : 1))) + ")::bigint";
-            String step = a.size() == 3 ? "GREATEST(trunc(" + p.num(p.expr(a.get(2))) + ")::bigint, 1)" : "1";
+            String stepAsSent = a.size() == 3 ? "trunc(" + p.num(p.expr(a.get(2))) + ")::bigint" : "1";
+            String step = a.size() == 3 ? "GREATEST(" + stepAsSent + ", 1)" : "1";
             // at most a million elements, so that one call cannot exhaust the server's memory: a longer range is
             // refused (quarry_range_last, V119_1), as ClickHouse refuses one past its own bound
-            return "ARRAY(SELECT generate_series(" + start + ", quarry_range_last(" + start + ", " + end + ", " + step
-                    + "), " + step + "))";
+            // a NULL bound or step gives NULL, as ClickHouse passes NULL through (generate_series gave no rows: [])
+            return "(CASE WHEN " + start + " IS NULL OR " + end + " IS NULL OR " + stepAsSent + " IS NULL THEN NULL ELSE "
+                    + "ARRAY(SELECT generate_series(" + start + ", quarry_range_last(" + start + ", " + end + ", " + step
+                    + "), " + step + ")) END)";
         });
         scalar("arrayConcat", 2, -1, (t, c) -> sameElements(arrayTypes(t, c, 0, t.size()), c), (p, c, name) -> "("
                 + c.args().stream().map(x -> array(p, x).sql()).collect(Collectors.joining(" || ")) + ")");

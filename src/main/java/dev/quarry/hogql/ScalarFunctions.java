@@ -113,7 +113,9 @@ final class ScalarFunctions {
             String x = bitArg(p, c, 0);
             String n = bitArg(p, c, 1);
             String op = name.equalsIgnoreCase("bitShiftLeft") ? " << " : " >> ";
-            return "(CASE WHEN " + n + " BETWEEN 0 AND 63 THEN (" + x + ")::bigint" + op + "(" + n + ")::int ELSE 0 END)";
+            // a NULL shift is NULL, as ClickHouse passes NULL through (it fell to the ELSE's 0)
+            return "(CASE WHEN " + n + " IS NULL THEN NULL WHEN " + n + " BETWEEN 0 AND 63 THEN (" + x + ")::bigint" + op
+                    + "(" + n + ")::int ELSE 0 END)";
         };
         // ClickHouse types a shift as its first argument (bitShiftLeft(99, 2) is UInt8 140: 396 wrapped into 8 bits,
         // its docs' example); an argument narrower than 64 bits is shifted in bigint and wrapped into its width

@@ -225,7 +225,8 @@ class HogQLFunctionsTest {
         for (String expr : List.of("repeat('a', null)", "repeat('a', toInt(null))", "leftPad('a', null)",
                 "rightPad('a', null, 'x')", "leftPadUTF8('a', null)", "rightPadUTF8('a', null)", "substring('abc', 1, null)",
                 "substring('abc', null)", "substringUTF8('abc', 2, null)", "left('abc', null)", "right('abc', null)",
-                "position('hello', 'l', null)", "repeat(null, 3)", "[1, 2][null]", "[1, 2][toInt(null)]")) {
+                "position('hello', 'l', null)", "repeat(null, 3)", "[1, 2][null]", "[1, 2][toInt(null)]", "range(null)", "range(1, null)",
+                "range(0, 5, null)", "bitShiftLeft(1, null)", "bitShiftRight(8, toInt(null))")) {
             check(expr + " is null", true);
         }
         check("repeat('a', 0)", "");
@@ -238,6 +239,9 @@ class HogQLFunctionsTest {
         check("[1, 2][3]", 0L);
         check("[1, 2][-1]", 2L);
         check("['a', 'b'][toInt('2')]", "b");
+        check("range(3)", List.of(0L, 1L, 2L));
+        check("bitShiftLeft(1, 3)", 8L);
+        check("bitShiftLeft(1, 64)", 0L);
     }
 
     /**
