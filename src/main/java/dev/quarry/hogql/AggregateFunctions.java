@@ -252,12 +252,16 @@ final class AggregateFunctions {
             Frag x = p.expr(args.get(0));
             return orDefault(p, "hogql_any(" + p.typed(x) + ")", x.type());
         });
+        // among rows tied on the key, argMin takes the least value and argMax the greatest (ClickHouse takes whichever
+        // row it met first, so a tie's answer changed with the plan: a funnel's first/last-touch breakdown counted a
+        // person whose last events share a second under different values when its plan changed)
         CallPrinter argmaxFn = (p, c, name) -> {
             List<Expr> args = c.args();
             Frag x = p.expr(unmarked(args.get(0)));
             Frag y = p.expr(args.get(1));
+            boolean max = name.startsWith("argmax");
             return orDefault(p, "(array_agg(" + collected(p, x, marked(args.get(0))) + " ORDER BY " + FloatOrder.argOrder(y,
-                    name.startsWith("argmax")) + "))[1]", x.type());
+                    max) + ", " + x.sql() + (max ? " DESC" : " ASC") + " NULLS LAST))[1]", x.type());
         };
         aggregate("argMax", 2, 2, NULLABLE_ARG, argmaxFn);
         aggregate("argMin", 2, 2, NULLABLE_ARG, argmaxFn);

@@ -242,6 +242,9 @@ class HogQLFunctionsTest {
         check("range(3)", List.of(0L, 1L, 2L));
         check("bitShiftLeft(1, 3)", 8L);
         check("bitShiftLeft(1, 64)", 0L);
+        // ties on the key: argMin takes the least value, argMax the greatest, whatever order the rows come in
+        check("argMin(x, y) from (select 'b' as x, 1 as y union all select 'a' as x, 1 as y union all select 'c' as x, 2 as y)", "a");
+        check("argMax(x, y) from (select 'b' as x, 2 as y union all select 'c' as x, 2 as y union all select 'a' as x, 1 as y)", "c");
     }
 
     /**

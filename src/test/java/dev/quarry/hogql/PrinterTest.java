@@ -169,8 +169,9 @@ class PrinterTest {
         assertEquals("count(DISTINCT \"events\".\"event\")", ex("count(distinct event)"));
         // of no rows, ClickHouse's any of a non-Nullable String is ''
         assertEquals("coalesce(hogql_any(\"events\".\"event\"), '')", ex("any(event)"));
-        assertEquals("coalesce((array_agg(\"events\".\"event\" ORDER BY \"events\".\"timestamp\" DESC NULLS LAST))[1], '')",
-                ex("argMax(event, timestamp)"));
+        // a tie on the key takes the greatest value (argMin: the least), the same whatever the plan
+        assertEquals("coalesce((array_agg(\"events\".\"event\" ORDER BY \"events\".\"timestamp\" DESC NULLS LAST, "
+                + "\"events\".\"event\" DESC NULLS LAST))[1], '')", ex("argMax(event, timestamp)"));
         assertEquals("coalesce(array_agg(\"events\".\"event\") FILTER (WHERE \"events\".\"event\" IS NOT NULL), '{}')",
                 ex("groupArray(event)"));
         assertEquals("percentile_cont(0.9) WITHIN GROUP (ORDER BY hogql_to_float((\"events\".\"properties\" ->> $2::text)))",

@@ -177,4 +177,46 @@ class FunnelStepAttributionTest {
         }
         return out;
     }
+
+    /**
+     * First- and last-touch attribution pick the same value in both plans when a person's first or last events share a
+     * second under different values (the least value at the first second, the greatest at the last): before, the
+     * per-event plan and the compact one broke such a tie differently.
+     */
+    @Test
+    void touchAttributionBreaksTiesAlikeInBothPlans() {
+        Project ties = TestProjects.create("Touch attribution ties");
+        Capture capture = Capture.to(ties);
+        for (int person = 0; person < 12; person++) {
+            String id = "t" + person;
+            capture.event("A", id, "2021-01-02T10:00:00Z", Map.of("br", "v" + (person % 3)))
+                    .event("A", id, "2021-01-02T10:00:00Z", Map.of("br", "v" + (person % 4)))
+                    .event("B", id, "2021-01-02T11:00:00Z", Map.of("br", "w" + (person % 2)))
+                    .event("B", id, "2021-01-02T11:00:00Z", Map.of("br", "w" + (person % 5)));
+        }
+        capture.send();
+        for (String touch : List.of("first_touch", "last_touch")) {
+            Map<String, Object> q = new HashMap<>();
+            q.put("kind", "FunnelsQuery");
+            q.put("series", List.of(FunnelsEndpointTest.step("A"), FunnelsEndpointTest.step("B")));
+            q.put("dateRange", Map.of("date_from", "2021-01-01", "date_to", "2021-01-31"));
+            q.put("breakdownFilter", Map.of("breakdown", "br", "breakdown_type", "event"));
+            Map<String, Object> filter = new HashMap<>(Map.of("funnelOrderType", "ordered", "breakdownAttributionType", touch));
+            q.put("funnelsFilter", filter);
+            Map<String, List<Object>> compact = steps(FunnelsEndpointTest.post(ties, q));
+            Map<String, Object> never = new HashMap<>(FunnelsEndpointTest.step("never"));
+            never.put("funnelFromStep", 0);
+            never.put("funnelToStep", 1);
+            filter.put("exclusions", List.of(never));
+            assertEquals(compact, steps(FunnelsEndpointTest.post(ties, q)), touch);
+            // the least value of each person's first second, the greatest of its last
+            java.util.Set<String> expected = new java.util.TreeSet<>();
+            for (int person = 0; person < 12; person++) {
+                expected.add(touch.equals("first_touch")
+                        ? "v" + Math.min(person % 3, person % 4)
+                        : "w" + Math.max(person % 2, person % 5));
+            }
+            assertEquals(expected, compact.keySet(), touch);
+        }
+    }
 }
