@@ -34,7 +34,7 @@ import java.util.Set;
  * {@code funnel_correlation_person_converted}) are the text {@code true} (any case) or not; {@code explicit_date}
  * is read as PostHog's {@code process_bool} reads it ({@link #useExplicitDates}).
  *
- * <p>The funnel lists follow PostHog's legacy {@code QueryDateRange}: without {@code explicit_date} the range is
+ * <p>The funnel and trends lists follow PostHog's legacy {@code QueryDateRange}: without {@code explicit_date} the range is
  * widened to whole days ({@code date_from} from its day's start, {@code date_to} to its day's end); with it both bound
  * the events as given, a date alone meaning its midnight. {@code aggregation_group_type_index} (0 … 4, else PostHog's
  * 400) makes PostHog's funnel count groups and its lists answer groups; Quarry's funnels count persons only, so the
@@ -234,6 +234,15 @@ public record LegacyFilter(
         if (given(dateTo)) {
             dateRange.put("date_to", dateTo);
         }
+        if (useExplicitDates()) {
+            // PostHog's legacy QueryDateRange (DateMixin, every legacy filter): with explicit_date, date_from and
+            // date_to bound the events as given instead of being widened to the start and end of their day
+            dateRange.put("explicitDate", true);
+            if (given(dateTo) && DATE_ONLY.matcher(dateTo.trim()).matches()) {
+                // there a date alone is its midnight (relative_date_parse), not the end of its day
+                dateRange.put("date_to", dateTo.trim() + "T00:00:00");
+            }
+        }
         if (properties != null && !properties.isNull()) {
             if (!properties.isArray() && !properties.isObject()) {
                 throw new ValidationException("properties must be a JSON list or group", "properties");
@@ -285,15 +294,6 @@ public record LegacyFilter(
                         "aggregation_group_type_index");
             }
             query.put("aggregation_group_type_index", aggregationGroupTypeIndex);
-        }
-        if (useExplicitDates()) {
-            // PostHog's legacy QueryDateRange (the funnel event query's date filter): with explicit_date, date_from
-            // and date_to bound the events as given instead of being widened to the start and end of their day
-            ObjectNode dateRange = query.withObject("/dateRange").put("explicitDate", true);
-            if (given(dateTo) && DATE_ONLY.matcher(dateTo.trim()).matches()) {
-                // there a date alone is its midnight (relative_date_parse), not the end of its day
-                dateRange.put("date_to", dateTo.trim() + "T00:00:00");
-            }
         }
         ObjectNode funnels = query.putObject("funnelsFilter");
         if (funnelWindowDays != null) {

@@ -128,4 +128,25 @@ class PersonsTrendsTest {
                 .get(url("projects")).then().statusCode(200).extract().jsonPath();
         assertEquals(false, emails(mine).contains("x@x.test"));
     }
+
+    /**
+     * {@code explicit_date} (PostHog's DateMixin, every legacy filter): the interval's dates bound the events as given;
+     * without it date_to is taken to the end of its day.
+     */
+    @Test
+    void explicitDatesBoundTheIntervalAsGiven() {
+        String events = "[{\"id\":\"buy\",\"type\":\"events\",\"order\":0,\"name\":\"buy\"}]";
+        JsonPath exact = as().queryParam("events", events).queryParam("entityId", "buy").queryParam("type", "events")
+                .queryParam("entityMath", "total").queryParam("date_from", "2020-02-03T00:00:00")
+                .queryParam("date_to", "2020-02-03T10:30:00").queryParam("interval", "day")
+                .queryParam("explicit_date", "true").get(url("environments")).then().statusCode(200)
+                .extract().jsonPath();
+        // a bought at 10:00, b at 11:00
+        assertEquals(new TreeSet<>(List.of("a@x.test")), emails(exact));
+        JsonPath wholeDay = as().queryParam("events", events).queryParam("entityId", "buy").queryParam("type", "events")
+                .queryParam("entityMath", "total").queryParam("date_from", "2020-02-03T00:00:00")
+                .queryParam("date_to", "2020-02-03T10:30:00").queryParam("interval", "day")
+                .get(url("environments")).then().statusCode(200).extract().jsonPath();
+        assertEquals(new TreeSet<>(List.of("a@x.test", "b@x.test")), emails(wholeDay));
+    }
 }
