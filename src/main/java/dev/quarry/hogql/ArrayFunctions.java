@@ -87,13 +87,19 @@ final class ArrayFunctions {
         scalar("arrayPushFront", 2, 2, withElement(FIRST_ARRAY), arraypushbackFn);
         scalar("arraySlice", 2, 3, FIRST_ARRAY, (p, c, name) -> {
             List<Expr> a = c.args();
-            // ClickHouse: offset from 1, negative counts from the end; length optional
+            // ClickHouse (FunctionArraySlice): offset from 1, a negative one counts from the end, NULL from the start;
+            // length optional, NULL to the end, a negative one stops that many elements before the end
             Frag x = array(p, a.get(0));
             String n = "coalesce(cardinality(" + x.sql() + "), 0)";
             String off = "trunc(" + p.num(p.expr(a.get(1))) + ")::int";
-            String from = "(CASE WHEN " + off + " > 0 THEN " + off + " WHEN " + off + " < 0 THEN " + n + " + " + off
-                    + " + 1 ELSE NULL END)";
-            String to = a.size() == 3 ? from + " + GREATEST(trunc(" + p.num(p.expr(a.get(2))) + ")::int, 0) - 1" : n;
+            String from = "(CASE WHEN " + off + " IS NULL THEN 1 WHEN " + off + " > 0 THEN " + off + " WHEN " + off
+                    + " < 0 THEN " + n + " + " + off + " + 1 ELSE NULL END)";
+            String to = n;
+            if (a.size() == 3) {
+                String len = "trunc(" + p.num(p.expr(a.get(2))) + ")::int";
+                to = "(CASE WHEN " + len + " IS NULL THEN " + n + " WHEN " + len + " < 0 THEN " + n + " + " + len
+                        + " ELSE " + from + " + " + len + " - 1 END)";
+            }
             return "coalesce((" + x.sql() + ")[GREATEST(" + from + ", 1):" + to + "], '{}')";
         });
         scalar("arrayEnumerate", 1, 1, firstArray("Array(UInt32)"), (p, c, name) -> "ARRAY(SELECT generate_series(1::bigint, "

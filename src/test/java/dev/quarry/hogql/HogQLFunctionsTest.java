@@ -488,6 +488,13 @@ class HogQLFunctionsTest {
         check("arrayPushFront(['b'], 'a')", List.of("a", "b"));
         check("arraySlice([1, 2, 3, 4, 5], 2, 3)", List.of(2L, 3L, 4L));
         check("arraySlice([1, 2, 3, 4, 5], -2)", List.of(4L, 5L));
+        // ClickHouse's FunctionArraySlice: a negative length stops that many elements before the end; a NULL length is
+        // to the end, a NULL offset from the start
+        check("arraySlice([1, 2, 3, 4, 5], 2, -1)", List.of(2L, 3L, 4L));
+        check("arraySlice([1, 2, 3, 4, 5], -3, -1)", List.of(3L, 4L));
+        check("arraySlice([1, 2, 3], 1, null)", List.of(1L, 2L, 3L));
+        check("arraySlice([1, 2, 3], null, 2)", List.of(1L, 2L));
+        check("arraySlice([1, 2, 3], 2, 0)", List.of());
         check("arrayUniq([1, 2, 2, 3])", 3L);
         check("arrayDifference([1, 2, 3, 0])", List.of(0L, 1L, 1L, -3L));
         check("arrayDistinct([1, 2, 2, 1])", List.of(1L, 2L));
