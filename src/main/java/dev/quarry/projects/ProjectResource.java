@@ -109,7 +109,7 @@ public class ProjectResource {
         java.util.function.Supplier<Uni<Team>> update = () -> teams.update(team.id(), name, timezone, newWeekStart,
                 newTestAccounts, newDisplayNames);
         // a timezone change rebuilds the rollups for up to 120 s: it holds a statement slot, never a reserved connection
-        Uni<Team> updated = timezone.equals(team.timezone()) ? update.get() : executor.inStatementSlot(update);
+        Uni<Team> updated = timezone.equals(team.timezone()) ? update.get() : executor.inStatementSlot(team.id(), update);
         return updated.map(this::view)
                 .onFailure(Teams.TimezoneChangeRefused.class).transform(e -> switch (((Teams.TimezoneChangeRefused) e).reason()) {
                     case PROJECT_BUSY -> new ThrottledException("A timezone change of this project is already running: "

@@ -47,6 +47,12 @@ public class QueryExecutor {
     private final Event<QueryCost> costs;
     private final Metering metering;
     private final StatementSlots slots;
+    /**
+     * Statements of one project that may wait for this instance's slots; past it that project's next is a 503 with
+     * Retry-After, while other projects still queue (the whole wait list holds 1,000). A project runs at most
+     * {@code quarry.query.max-concurrent-per-team} statements, so a longer line of its own only waits longer.
+     */
+    static final int STATEMENTS_WAITING_PER_PROJECT = 100;
     private final List<String[]> sessionSettings;
     /**
      * Settings some statement kinds add after the session settings (a later {@code set_config} of the same name
@@ -106,7 +112,7 @@ public class QueryExecutor {
         this.maxConcurrentPerTeam = maxConcurrentPerTeam;
         this.costs = costs;
         this.metering = metering;
-        this.slots = new StatementSlots(Math.max(1, poolSize - poolReserve), 1_000);
+        this.slots = new StatementSlots(Math.max(1, poolSize - poolReserve), 1_000, STATEMENTS_WAITING_PER_PROJECT);
         this.sessionSettings = parseSettings(sessionSettings);
         this.lanes = lanes;
     }
@@ -186,7 +192,7 @@ public class QueryExecutor {
         }
         // What the caller does with the rows (render them, compile its next statement) continues in the project's
         // lane, not on the event loop that delivered them.
-        return slots.run(() -> {
+        return slots.run(teamId, () -> {
             if (began != null) {
                 began.set(System.nanoTime());
             }
@@ -198,11 +204,12 @@ public class QueryExecutor {
      * Runs other database work that may hold a connection as long as a user statement (a project's timezone change,
      * which rebuilds its rollups for up to 120 s) in one of this instance's statement slots, so that it cannot take
      * the connections the pool keeps for capture and the rest of the API (the breaker's D3). It waits for a slot in
-     * line with the statements, or is refused with 503 when too many wait. {@code work} may start on whichever thread
-     * freed the slot ({@code data.Sessions} puts its session on a Vert.x context of its own).
+     * line with the statements (as a statement of {@code teamId}), or is refused with 503 when too many wait.
+     * {@code work} may start on whichever thread freed the slot ({@code data.Sessions} puts its session on a Vert.x
+     * context of its own).
      */
-    public <T> Uni<T> inStatementSlot(Supplier<Uni<T>> work) {
-        return slots.run(work);
+    public <T> Uni<T> inStatementSlot(long teamId, Supplier<Uni<T>> work) {
+        return slots.run(teamId, work);
     }
 
     /**

@@ -158,7 +158,7 @@ public class QueryService {
     private Uni<Shown> enqueue(Team team, ObjectNode query, String kind, String queryId, String cacheKey,
                                boolean refreshRequested) {
         Uni<QueryStatus> existing = refreshRequested ? Uni.createFrom().nullItem()
-                : statusGate(team.id()).run(() -> statuses.get(team.id(), queryId));
+                : statusGate(team.id()).run(team.id(), () -> statuses.get(team.id(), queryId));
         return existing.flatMap(found -> {
             if (found != null) {
                 return Uni.createFrom().item(new Shown(found, true));
@@ -195,7 +195,7 @@ public class QueryService {
      * read once, as the text stored for it, and answered as that text (never parsed here).
      */
     public Uni<QueryReply> status(Team team, String queryId, boolean showProgress) {
-        return statusGate(team.id()).run(() -> statuses.get(team.id(), queryId)).map(status -> {
+        return statusGate(team.id()).run(team.id(), () -> statuses.get(team.id(), queryId)).map(status -> {
             if (status == null) {
                 throw new NotFoundException("Query " + queryId + " not found for team " + team.id());
             }

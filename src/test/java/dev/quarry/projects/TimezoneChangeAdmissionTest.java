@@ -74,7 +74,7 @@ class TimezoneChangeAdmissionTest {
         java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
         java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(slots);
         for (int i = 0; i < slots; i++) {
-            executor.inStatementSlot(() -> {
+            executor.inStatementSlot(team.id(), () -> {
                 held.countDown();
                 return io.smallrye.mutiny.Uni.createFrom().completionStage(release);
             }).subscribe().with(x -> { }, e -> { });

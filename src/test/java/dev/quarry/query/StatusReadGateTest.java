@@ -58,7 +58,7 @@ class StatusReadGateTest {
         String id = finishedQuery(p);
         List<UniEmitter<? super Integer>> held = new ArrayList<>();
         for (int i = 0; i < QueryService.STATUS_READS_AT_ONCE; i++) {
-            service.statusGate(p.id()).run(() -> Uni.createFrom().<Integer>emitter(held::add))
+            service.statusGate(p.id()).run(p.id(), () -> Uni.createFrom().<Integer>emitter(held::add))
                     .subscribeAsCompletionStage();
         }
         CompletableFuture<Response> waiting = CompletableFuture.supplyAsync(() -> given()
@@ -83,7 +83,7 @@ class StatusReadGateTest {
         List<UniEmitter<? super Integer>> held = new ArrayList<>();
         List<CompletableFuture<Integer>> holders = new ArrayList<>();
         for (int i = 0; i < QueryService.STATUS_READS_AT_ONCE; i++) {
-            holders.add(service.statusGate(p.id()).run(() -> Uni.createFrom().<Integer>emitter(held::add))
+            holders.add(service.statusGate(p.id()).run(p.id(), () -> Uni.createFrom().<Integer>emitter(held::add))
                     .subscribeAsCompletionStage());
         }
         CompletableFuture<Response> waiting = CompletableFuture.supplyAsync(() -> get(p, id));
