@@ -23,11 +23,14 @@ import java.util.Set;
  * condition ({@code actionCondition}) is known once the action was read ({@link #withActions}).
  */
 public record Series(int order, String event, String name, String customName, String math, String mathProperty,
-        String mathHogql, PropertyFilter properties, PropertyFilter fixedProperties, Long actionId,
-        Expr actionCondition) {
+        String mathHogql, Integer mathGroupTypeIndex, PropertyFilter properties, PropertyFilter fixedProperties,
+        Long actionId, Expr actionCondition) {
 
     public static final Set<String> MATHS = Set.of("total", "dau", "weekly_active", "monthly_active", "unique_session",
-            "sum", "avg", "min", "max", "median", "p75", "p90", "p95", "p99", "hogql");
+            "unique_group", "sum", "avg", "min", "max", "median", "p75", "p90", "p95", "p99", "hogql");
+
+    /** The maths that count actors: persons, or with {@code math_group_type_index} the groups of that type. */
+    private static final Set<String> ACTOR_MATHS = Set.of("dau", "weekly_active", "monthly_active", "unique_group");
 
     /** The series of a typed query (400 when there are none, or one is unsupported). */
     public static List<Series> all(List<EventsNode> series, String attr) {
@@ -88,7 +91,7 @@ public record Series(int order, String event, String name, String customName, St
             }
         }
         Long actionId = actionId(node);
-        QuerySchema.unsupported("series", "math_group_type_index", node.mathGroupTypeIndex());
+        Integer groupTypeIndex = groupTypeIndex(node.mathGroupTypeIndex());
         QuerySchema.unsupported("series", "math_property_type", node.mathPropertyType(), "event_properties");
         QuerySchema.unsupported("series", "math_multiplier", node.mathMultiplier(), "1", "1.0");
         QuerySchema.unsupported("series", "math_property_revenue_currency", node.mathPropertyRevenueCurrency());
@@ -111,8 +114,49 @@ public record Series(int order, String event, String name, String customName, St
         if (math.equals("hogql") && (mathHogql == null || mathHogql.isBlank())) {
             throw new ValidationException("math hogql needs math_hogql", "math_hogql");
         }
+        if (math.equals("unique_group") && groupTypeIndex == null) {
+            throw new ValidationException("math unique_group needs math_group_type_index", "math_group_type_index");
+        }
         return new Series(order, event, node.name() != null ? node.name() : event, node.customName(), math,
-                mathProperty, mathHogql, node.properties(), node.fixedProperties(), actionId, null);
+                mathProperty, mathHogql, groupTypeIndex, node.properties(), node.fixedProperties(), actionId, null);
+    }
+
+    /**
+     * PostHog's {@code MathGroupTypeIndex}: 0, 1, 2, 3 or 4 (null when absent). 400 naming
+     * {@code math_group_type_index} otherwise.
+     */
+    static Integer groupTypeIndex(JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return null;
+        }
+        String text = value.isTextual() ? value.asText().trim() : value.isNumber() ? value.asText() : "";
+        if (value.isNumber() || value.isTextual()) {
+            try {
+                java.math.BigDecimal n = new java.math.BigDecimal(text);
+                if (n.signum() >= 0 && n.compareTo(java.math.BigDecimal.valueOf(4)) <= 0
+                        && n.stripTrailingZeros().scale() <= 0) {
+                    return n.intValueExact();
+                }
+            } catch (NumberFormatException | ArithmeticException e) {
+                // the message below
+            }
+        }
+        throw new ValidationException("Invalid value for series.math_group_type_index: Input should be 0, 1, 2, 3 or 4",
+                "math_group_type_index");
+    }
+
+    /**
+     * Whether the series counts groups rather than persons: PostHog's {@code is_groups_math} — math {@code dau},
+     * {@code unique_group}, {@code weekly_active} or {@code monthly_active} with a {@code math_group_type_index}.
+     * Such a series reads only events that name a group of that type ({@code $group_N} not empty).
+     */
+    public boolean countsGroups() {
+        return mathGroupTypeIndex != null && ACTOR_MATHS.contains(math);
+    }
+
+    /** The HogQL field an actor-counting math counts: {@code person_id}, or {@code $group_N} ({@link #countsGroups}). */
+    public String actorHogQL() {
+        return countsGroups() ? "$group_" + mathGroupTypeIndex : "person_id";
     }
 
     /**
@@ -144,13 +188,13 @@ public record Series(int order, String event, String name, String customName, St
     /** This series with its action read: the action's name (when the node gave none) and its condition. */
     public Series withAction(String actionName, Expr condition) {
         return new Series(order, event, name != null ? name : actionName, customName, math, mathProperty, mathHogql,
-                properties, fixedProperties, actionId, condition);
+                mathGroupTypeIndex, properties, fixedProperties, actionId, condition);
     }
 
     /** This series with another math (the name and filters kept). */
     public Series withMath(String otherMath) {
-        return new Series(order, event, name, customName, otherMath, mathProperty, mathHogql, properties,
-                fixedProperties, actionId, actionCondition);
+        return new Series(order, event, name, customName, otherMath, mathProperty, mathHogql, mathGroupTypeIndex,
+                properties, fixedProperties, actionId, actionCondition);
     }
 
     /**
@@ -243,6 +287,31 @@ public record Series(int order, String event, String name, String customName, St
         return InsightSql.and(parts);
     }
 
+    /**
+     * The events a trends series counts: {@link #filter}, and for a series counting groups only events naming a group
+     * of its type (PostHog's trends builder, "Ignore empty groups"). Funnels and the other kinds ignore a step's math.
+     */
+    public Expr trendsFilter() {
+        if (!countsGroups()) {
+            return filter();
+        }
+        return InsightSql.and(List.of(filter(),
+                new Expr.Compare("!=", Expr.Field.of(actorHogQL()), new Expr.Constant(""))));
+    }
+
+    /**
+     * Refuses series that count groups ({@link #countsGroups}) where {@code kind} counts persons only: 400 naming
+     * {@code math_group_type_index}.
+     */
+    public static void refuseGroups(List<Series> series, String kind) {
+        for (Series s : series) {
+            if (s.countsGroups()) {
+                throw new ValidationException(kind + " counts persons only in Quarry: a series counting groups "
+                        + "(math " + s.math() + " with math_group_type_index) is not supported", "math_group_type_index");
+            }
+        }
+    }
+
     /** PostHog's {@code action} object of a result series. */
     public ObjectNode action(ObjectMapper mapper) {
         ObjectNode a = mapper.createObjectNode();
@@ -262,6 +331,11 @@ public record Series(int order, String event, String name, String customName, St
             a.put("custom_name", customName);
         }
         a.put("math", math);
+        if (mathGroupTypeIndex == null) {
+            a.putNull("math_group_type_index");
+        } else {
+            a.put("math_group_type_index", mathGroupTypeIndex);
+        }
         if (mathProperty == null) {
             a.putNull("math_property");
         } else {
@@ -286,7 +360,7 @@ public record Series(int order, String event, String name, String customName, St
     public String aggregateHogQL() {
         return switch (math) {
             case "total" -> "count()";
-            case "dau", "weekly_active", "monthly_active" -> "count(DISTINCT person_id)";
+            case "dau", "weekly_active", "monthly_active", "unique_group" -> "count(DISTINCT " + actorHogQL() + ")";
             case "unique_session" -> "count(DISTINCT nullIf(toString(properties.$session_id), ''))";
             case "sum" -> "sum(toFloat({math_prop}))";
             case "avg" -> "avg(toFloat({math_prop}))";
@@ -314,8 +388,8 @@ public record Series(int order, String event, String name, String customName, St
         }
     }
 
-    /** Whether the math is a count of actors (so that actors of a bucket are meaningful per person). */
+    /** Whether the math is a count of persons (so that actors of a bucket are meaningful per person). */
     public boolean countsPersons() {
-        return math.equals("dau") || math.equals("weekly_active") || math.equals("monthly_active");
+        return !countsGroups() && (math.equals("dau") || math.equals("weekly_active") || math.equals("monthly_active"));
     }
 }

@@ -50,6 +50,7 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
         QuerySchema.unsupported("StickinessQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
         QuerySchema.unsupported("StickinessQuery", "breakdownFilter", query.breakdownFilter());
         List<Series> parsed = Series.all(query.series(), "series");
+        Series.refuseGroups(parsed, "StickinessQuery");
         Interval interval = Interval.parse(query.interval(), "interval");
         int intervalCount = query.intervalCount() == null ? 1 : query.intervalCount();
         if (intervalCount < 1) {

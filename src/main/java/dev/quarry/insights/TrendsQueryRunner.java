@@ -216,7 +216,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                     for (Long cohort : parts) {
                         List<CompiledQuery> own = new ArrayList<>();
                         unitStatements.add(own);
-                        Expr seriesWhere = InsightSql.and(s.filter(), global,
+                        Expr seriesWhere = InsightSql.and(s.trendsFilter(), global,
                                 cohort == null ? new Expr.Constant(true) : Breakdown.cohortMember(cohort));
                         // one scan ranks values by event count, which is the series' math only for "total"; other
                         // maths rank by their own value (PostHog), through plan()'s top-values statement
@@ -435,10 +435,12 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         values.put("anchor", plan.range().firstBucket().toOffsetDateTime());
         String agg = plan.series().aggregateHogQL();
         String idx = plan.range().interval().indexHogQL("anchor", "timestamp");
+        // the actor an active-users math counts: the person, or the group of a groups math
+        String actor = plan.series().actorHogQL();
         String text;
         if (plan.totalValue()) {
             if (plan.series().math().equals("weekly_active") || plan.series().math().equals("monthly_active")) {
-                agg = "count(DISTINCT person_id)";
+                agg = "count(DISTINCT " + actor + ")";
             }
             text = "SELECT 0 AS period, {bd} AS v, " + agg + " AS value FROM events WHERE {where} GROUP BY v";
         } else if (plan.window() > 0) {
@@ -447,11 +449,11 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                 offsets.append(k == 0 ? "" : ", ").append(k);
             }
             offsets.append(']');
-            SelectLike personDays = HogQLStatement.select("SELECT person_id, " + idx + " AS d, {bd} AS v FROM events "
-                    + "WHERE {where} GROUP BY person_id, " + idx + ", v", values);
-            SelectLike fan = HogQLStatement.select("SELECT person_id, d, v, arrayJoin(" + offsets + ") AS k "
+            SelectLike personDays = HogQLStatement.select("SELECT " + actor + " AS actor, " + idx + " AS d, {bd} AS v "
+                    + "FROM events WHERE {where} GROUP BY " + actor + ", " + idx + ", v", values);
+            SelectLike fan = HogQLStatement.select("SELECT actor, d, v, arrayJoin(" + offsets + ") AS k "
                     + "FROM {pd} AS pd", Map.of("pd", personDays));
-            return sql.statement("SELECT d + k AS period, v, count(DISTINCT person_id) AS value FROM {fan} AS fan "
+            return sql.statement("SELECT d + k AS period, v, count(DISTINCT actor) AS value FROM {fan} AS fan "
                     + "WHERE d + k >= 0 AND d + k < {n} GROUP BY d + k, v",
                     Map.of("fan", fan, "n", (long) plan.range().bucketCount()));
         } else if (plan.activeWindows()) {
@@ -465,12 +467,12 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                 los.add(new Expr.Constant(plan.windowStart(start).toOffsetDateTime()));
                 his.add(new Expr.Constant(plan.windowEnd(start).toOffsetDateTime()));
             }
-            SelectLike eventsRead = HogQLStatement.select("SELECT person_id, timestamp, {bd} AS v FROM events "
-                    + "WHERE {where}", values);
+            SelectLike eventsRead = HogQLStatement.select("SELECT " + actor + " AS actor, timestamp, {bd} AS v "
+                    + "FROM events WHERE {where}", values);
             SelectLike buckets = HogQLStatement.select("SELECT k, lo, hi FROM (SELECT 1 AS one) ARRAY JOIN {ks} AS k, "
                     + "{los} AS lo, {his} AS hi", Map.of("ks", new Expr.ArrayLit(ks), "los", new Expr.ArrayLit(los),
                     "his", new Expr.ArrayLit(his)));
-            return sql.statement("SELECT b.k AS period, e.v AS v, count(DISTINCT e.person_id) AS value FROM {e} AS e "
+            return sql.statement("SELECT b.k AS period, e.v AS v, count(DISTINCT e.actor) AS value FROM {e} AS e "
                     + "CROSS JOIN {b} AS b WHERE e.timestamp >= b.lo AND e.timestamp < b.hi GROUP BY b.k, e.v",
                     Map.of("e", eventsRead, "b", buckets));
         } else {
@@ -856,6 +858,11 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         }
         Interval interval = Interval.parse(insight.interval(), "interval");
         Series s = activeUsersAsDau(List.of(series.get(index)), interval).get(0);
+        if (s.countsGroups()) {
+            // PostHog lists the groups behind such a cell; Quarry's actors are persons
+            throw new ValidationException("The actors of a series counting groups (math_group_type_index) are groups, "
+                    + "which Quarry does not list: only persons", "math_group_type_index");
+        }
         Breakdown parsed = Breakdown.of(insight.breakdownFilter(), Breakdown.TRENDS);
         List<Long> cohorts = parsed != null && parsed.isCohort() ? parsed.cohorts() : null;
         Breakdown breakdown = cohorts != null ? null : parsed;
@@ -876,7 +883,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         boolean totalValue = TOTAL_VALUE_DISPLAYS.contains(String.valueOf(insight.filter().display()));
         String compare = source.compare();
         String compareTo = insight.compare().compareTo();
-        Expr where = InsightSql.and(s.filter(), sql.globalFilters(insight.properties(), insight.filterTestAccounts()),
+        Expr where = InsightSql.and(s.trendsFilter(), sql.globalFilters(insight.properties(), insight.filterTestAccounts()),
                 member);
         JsonNode day = source.dayOrNull();
         if (breakdown != null && breakdown.isMultiple() && b != null && !b.isNull() && !b.isArray()) {

@@ -68,7 +68,9 @@ public final class TrendsRollup {
         }
         String math = plan.series().math();
         boolean active = math.equals("weekly_active") || math.equals("monthly_active");
-        if (plan.breakdown() != null || !(math.equals("dau") || active) || plan.activeWindows()
+        // the person-day rollup counts persons; a groups math reads the events
+        if (plan.breakdown() != null || !(math.equals("dau") || active) || plan.series().countsGroups()
+                || plan.activeWindows()
                 || (active && plan.window() == 0)) {
             return null;
         }

@@ -89,17 +89,19 @@ public record LegacyFilter(
      * PostHog's legacy entity ({@code events}, {@code exclusions}, the correlation's person entity): {@code id} (the
      * event; none for all events), {@code name}, {@code custom_name}, {@code math}, {@code math_property},
      * {@code properties}, {@code order} (the step's position) and, for an exclusion, {@code funnel_from_step} /
-     * {@code funnel_to_step}. Other keys of PostHog's entity (type, math_group_type_index …) are ignored.
+     * {@code funnel_to_step}, and {@code math_group_type_index} (passed on: a series counting groups has groups for
+     * actors, which the persons lists refuse). Other keys of PostHog's entity (type …) are ignored.
      */
     @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Entity(String id, String name, @JsonProperty("custom_name") String customName, String math,
                          @JsonProperty("math_property") String mathProperty, JsonNode properties, Integer order,
                          @JsonProperty("funnel_from_step") Integer funnelFromStep,
-                         @JsonProperty("funnel_to_step") Integer funnelToStep) {
+                         @JsonProperty("funnel_to_step") Integer funnelToStep,
+                         @JsonProperty("math_group_type_index") JsonNode mathGroupTypeIndex) {
         /** The target entity of persons/stickiness: {@code entityId} with {@code entityMath}. */
         static Entity of(String id, String math) {
-            return new Entity(id, null, null, math, null, null, null, null, null);
+            return new Entity(id, null, null, math, null, null, null, null, null, null);
         }
     }
 
@@ -211,6 +213,9 @@ public record LegacyFilter(
         }
         if (entity.mathProperty() != null) {
             node.put("math_property", entity.mathProperty());
+        }
+        if (entity.mathGroupTypeIndex() != null && !entity.mathGroupTypeIndex().isNull()) {
+            node.set("math_group_type_index", entity.mathGroupTypeIndex());
         }
         if (entity.properties() != null && !entity.properties().isNull()) {
             node.set("properties", entity.properties());

@@ -77,7 +77,7 @@ class IgnoredFieldsTest {
         Map<String, Object> grouped = base("TrendsQuery");
         grouped.put("series", List.of(Map.of("kind", "EventsNode", "event", "$pageview", "math", "dau",
                 "math_group_type_index", 0)));
-        refused(grouped, "math_group_type_index");
+        accepted(grouped); // daily active companies (TrendsGroupsMathTest)
         Map<String, Object> display = base("TrendsQuery");
         display.put("trendsFilter", Map.of("display", "ActionsLineGraph", "showLegend", true,
                 "aggregationAxisFormat", "numeric", "smoothingIntervals", 1, "showValuesOnSeries", false));
