@@ -43,6 +43,14 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
         public int maxDays() {
             return (range.bucketCount() + intervalCount - 1) / intervalCount;
         }
+
+        /**
+         * Whether the actors are groups: PostHog's stickiness counts {@code $group_N} for math {@code unique_group}
+         * with {@code math_group_type_index} (only that math: {@code dau} with an index counts persons there).
+         */
+        public boolean countsGroups() {
+            return series.math().equals("unique_group") && series.mathGroupTypeIndex() != null;
+        }
     }
 
     public static QueryPlan<List<Plan>> plans(InsightSql sql, StickinessQuery query) {
@@ -50,7 +58,6 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
         QuerySchema.unsupported("StickinessQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
         QuerySchema.unsupported("StickinessQuery", "breakdownFilter", query.breakdownFilter());
         List<Series> parsed = Series.all(query.series(), "series");
-        Series.refuseGroups(parsed, "StickinessQuery");
         Interval interval = Interval.parse(query.interval(), "interval");
         int intervalCount = query.intervalCount() == null ? 1 : query.intervalCount();
         if (intervalCount < 1) {
@@ -75,8 +82,14 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
             for (int r = 0; r < ranges.size(); r++) {
                 QueryDateRange dr = ranges.get(r);
                 for (Series s : series) {
-                    Expr where = InsightSql.and(s.filter(), global, InsightSql.timestampIn(dr.from(), dr.to()));
-                    PersonDays.Days days = PersonDays.days(sql, s, global, dr.interval(), dr.from(), dr.to());
+                    // a groups series reads the events that name a group of its type (PostHog: "Ignore empty
+                    // groups"), never the person-day rollup
+                    boolean groups = s.math().equals("unique_group");
+                    Expr seriesWhere = groups ? InsightSql.and(List.of(s.filter(), new Expr.Compare("!=",
+                            Expr.Field.of(s.actorHogQL()), new Expr.Constant("")))) : s.filter();
+                    Expr where = InsightSql.and(seriesWhere, global, InsightSql.timestampIn(dr.from(), dr.to()));
+                    PersonDays.Days days = groups ? null
+                            : PersonDays.days(sql, s, global, dr.interval(), dr.from(), dr.to());
                     // the bitmaps know active days, not how many events: criteria and grouped intervals read the
                     // person-day rollup
                     PersonMonths.Read months = intervalCount == 1 && op == null
@@ -91,8 +104,9 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
     }
 
     /**
-     * Columns {@code person_id, intervals}: each active person and the number of intervals they were active in, as
-     * an AST (the subquery of both the counts and the actors of a cell).
+     * Columns {@code person_id, intervals}: each active person (for a groups plan, {@link Plan#countsGroups}, each
+     * active group's key in {@code person_id}) and the number of intervals they were active in, as an AST (the
+     * subquery of both the counts and the actors of a cell).
      */
     public static SelectLike actorIntervals(Plan plan) {
         if (plan.months() != null) {
@@ -112,8 +126,10 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
             case "exact" -> "=";
             default -> ">=";
         } + " {st_value}";
-        String active = "SELECT person_id, " + group + " AS g FROM " + (rollup ? "events_person_days" : "events")
-                + " WHERE {st_where} GROUP BY person_id, " + group + having;
+        String actor = plan.countsGroups() ? plan.series().actorHogQL() : "person_id";
+        String active = "SELECT " + actor + " AS actor, " + group + " AS g FROM "
+                + (rollup ? "events_person_days" : "events") + " WHERE {st_where} GROUP BY " + actor + ", " + group
+                + having;
         Map<String, Object> values = new HashMap<>();
         values.put("st_anchor", plan.range().firstBucket().toOffsetDateTime());
         values.put("st_where", rollup ? plan.personDaysWhere() : plan.where());
@@ -124,8 +140,8 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
         if (plan.criteriaOp() != null) {
             values.put("st_value", plan.criteriaValue());
         }
-        return HogQLStatement.select("SELECT person_id, count() AS intervals FROM {active} AS active "
-                + "GROUP BY person_id", Map.of("active", HogQLStatement.select(active, values)));
+        return HogQLStatement.select("SELECT actor AS person_id, count() AS intervals FROM {active} AS active "
+                + "GROUP BY actor", Map.of("active", HogQLStatement.select(active, values)));
     }
 
     @Override
@@ -238,6 +254,10 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
         int series = source.seriesIndex();
         return plans(sql, insight).map(plans -> {
             StickinessQueryRunner.Plan plan = ActorsQueryRunner.pick(plans, series, source.compare());
+            if (plan.countsGroups()) {
+                throw new ValidationException("The actors of a series counting groups (math_group_type_index) are "
+                        + "groups, which Quarry does not list: only persons", "math_group_type_index");
+            }
             String op = cellOperator(source.operator(), plan.cumulative());
             return ActorsQueryRunner.Cell.of(HogQLStatement.select("SELECT person_id "
                     + "FROM {actors} AS actors WHERE intervals " + op + " {ac_n}",

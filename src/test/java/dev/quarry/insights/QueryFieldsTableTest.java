@@ -121,7 +121,7 @@ class QueryFieldsTableTest {
         TABLE.put(HogQLQuery.HogQLVariable.class, "code_name=H value=H isNull=H variableId=D");
         TABLE.put(HogQLQuery.HogQLFilters.class, "properties=H dateRange=H filterTestAccounts=H");
         TABLE.put(EventsNode.class, "kind=H event=H name=H custom_name=H math=H math_property=H"
-                + " math_property_type=R math_hogql=H math_group_type_index=R math_multiplier=R"
+                + " math_property_type=R math_hogql=H math_group_type_index=H math_multiplier=R"
                 + " math_property_revenue_currency=R properties=H fixedProperties=H limit=R orderBy=R"
                 + " optionalInFunnel=R response=M version=M funnelFromStep=H funnelToStep=H id=H");
         TABLE.put(BreakdownFilter.class, "breakdown=H breakdown_type=H breakdown_limit=H"

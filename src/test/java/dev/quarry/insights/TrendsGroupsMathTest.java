@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * {@code $group_N} of the series' events, and only events naming a group of that type are read ("Ignore empty
  * groups"). Data, company = group type 0: on 2026-01-05 x by u1 (acme, Chrome), u2 (acme, Firefox), u3 (beta,
  * Chrome) and u4 (no company, Chrome); on 2026-01-06 x by u1 (beta, Safari) and u5 (no company, Edge). The other
- * project has x in acme and gamma on both days.
+ * project has x in acme and gamma on 2026-01-05 and gamma on 2026-01-06.
  */
 @QuarkusTest
 @QuarkusTestResource(PostgresResource.class)
@@ -117,13 +117,34 @@ class TrendsGroupsMathTest {
                 byValue);
     }
 
+    /**
+     * Stickiness counting companies (PostHog's stickiness aggregates {@code $group_N} for unique_group): acme on one
+     * day, beta on two; dau with an index still counts persons there (u1 two days, u2–u5 one), as PostHog's does.
+     */
+    @Test
+    void stickinessCountsGroupsForUniqueGroup() {
+        Map<String, Object> stickiness = trends(x("unique_group", 0), Map.of());
+        stickiness.put("kind", "StickinessQuery");
+        assertEquals(List.of(1, 1, 0), query(team, stickiness).getList("results[0].data", Integer.class));
+        Map<String, Object> persons = trends(x("dau", 0), Map.of());
+        persons.put("kind", "StickinessQuery");
+        assertEquals(List.of(4, 1, 0), query(team, persons).getList("results[0].data", Integer.class));
+        stickiness.put("stickinessFilter", Map.of("computedAs", "cumulative"));
+        assertEquals(List.of(2, 1, 0), query(team, stickiness).getList("results[0].data", Integer.class));
+        Map<String, Object> theirs = trends(x("unique_group", 0), Map.of());
+        theirs.put("kind", "StickinessQuery");
+        // the other project: gamma on two days, acme on one
+        assertEquals(List.of(1, 1, 0), query(other, theirs).getList("results[0].data", Integer.class));
+    }
+
     @Test
     void refusedWhereQuarryCannotAnswer() {
         refused(trends(x("unique_group", null), Map.of()), "math_group_type_index");
         refused(trends(x("unique_group", 5), Map.of()), "math_group_type_index");
         Map<String, Object> stickiness = trends(x("unique_group", 0), Map.of());
         stickiness.put("kind", "StickinessQuery");
-        refused(stickiness, "math_group_type_index");
+        refused(Map.of("kind", "ActorsQuery", "select", List.of("person"), "source", Map.of("kind",
+                "InsightActorsQuery", "day", 1, "source", stickiness)), "math_group_type_index");
         // a cell's actors would be companies; Quarry lists persons
         Map<String, Object> actors = Map.of("kind", "ActorsQuery", "select", List.of("person"), "source",
                 Map.of("kind", "InsightActorsQuery", "day", "2026-01-05", "source", trends(x("unique_group", 0),
