@@ -299,19 +299,6 @@ public record Series(int order, String event, String name, String customName, St
                 new Expr.Compare("!=", Expr.Field.of(actorHogQL()), new Expr.Constant(""))));
     }
 
-    /**
-     * Refuses series that count groups ({@link #countsGroups}) where {@code kind} counts persons only: 400 naming
-     * {@code math_group_type_index}.
-     */
-    public static void refuseGroups(List<Series> series, String kind) {
-        for (Series s : series) {
-            if (s.countsGroups()) {
-                throw new ValidationException(kind + " counts persons only in Quarry: a series counting groups "
-                        + "(math " + s.math() + " with math_group_type_index) is not supported", "math_group_type_index");
-            }
-        }
-    }
-
     /** PostHog's {@code action} object of a result series. */
     public ObjectNode action(ObjectMapper mapper) {
         ObjectNode a = mapper.createObjectNode();
@@ -331,11 +318,6 @@ public record Series(int order, String event, String name, String customName, St
             a.put("custom_name", customName);
         }
         a.put("math", math);
-        if (mathGroupTypeIndex == null) {
-            a.putNull("math_group_type_index");
-        } else {
-            a.put("math_group_type_index", mathGroupTypeIndex);
-        }
         if (mathProperty == null) {
             a.putNull("math_property");
         } else {
@@ -345,6 +327,12 @@ public record Series(int order, String event, String name, String customName, St
             a.putNull("math_hogql");
         } else {
             a.put("math_hogql", mathHogql);
+        }
+        // PostHog's trends runner echoes it after math_hogql
+        if (mathGroupTypeIndex == null) {
+            a.putNull("math_group_type_index");
+        } else {
+            a.put("math_group_type_index", mathGroupTypeIndex);
         }
         // a list (an AND group) is echoed as the list clients send; an OR group as the group
         a.set("properties", properties == null ? mapper.createArrayNode()

@@ -67,7 +67,8 @@ class TrendsWireTest {
                 + ",\"trendsFilter\":{\"formula\":\"A + 2 * B\",\"display\":\"ActionsPie\"}}"));
     }
 
-    private static final String SEVERAL_SERIES = "{\"results\":[{\"action\":{\"id\":\"$pageview\",\"type\":\"events\",\"order\":0,\"name\":\"$pageview"
+    // each action as PostHog's trends runner writes it: math_group_type_index after math_hogql
+    private static final String SEVERAL_SERIES = ("{\"results\":[{\"action\":{\"id\":\"$pageview\",\"type\":\"events\",\"order\":0,\"name\":\"$pageview"
             + "\",\"custom_name\":null,\"math\":\"total\",\"math_property\":null,\"math_hogql\":null,\"properties\""
             + ":[]},\"data\":[1,1,0],\"count\":2,\"labels\":[\"2-Jan-2020\",\"3-Jan-2020\",\"4-Jan-2020\"],\"days\""
             + ":[\"2020-01-02\",\"2020-01-03\",\"2020-01-04\"],\"label\":\"$pageview - Chrome\",\"breakdown_value\""
@@ -83,7 +84,8 @@ class TrendsWireTest {
             + "ts\",\"order\":1,\"name\":\"signup\",\"custom_name\":\"Signups\",\"math\":\"total\",\"math_property"
             + "\":null,\"math_hogql\":null,\"properties\":[]},\"data\":[0,1,0],\"count\":1,\"labels\":[\"2-Jan-2020"
             + "\",\"3-Jan-2020\",\"4-Jan-2020\"],\"days\":[\"2020-01-02\",\"2020-01-03\",\"2020-01-04\"],\"label\":"
-            + "\"signup - Firefox\",\"breakdown_value\":\"Firefox\",\"filter\":{}}]";
+            + "\"signup - Firefox\",\"breakdown_value\":\"Firefox\",\"filter\":{}}]")
+            .replace("\"math_hogql\":null,", "\"math_hogql\":null,\"math_group_type_index\":null,");
     private static final String FORMULA = "{\"results\":[{\"action\":null,\"data\":[1.0,1.0,2.0],\"count\":4.0,\"labels\":[\"2-Jan-2020\",\"3-J"
             + "an-2020\",\"4-Jan-2020\"],\"days\":[\"2020-01-02\",\"2020-01-03\",\"2020-01-04\"],\"label\":\"Formul"
             + "a (A + 2 * B)\",\"breakdown_value\":\"Chrome\",\"filter\":{}},{\"action\":null,\"data\":[0.0,3.0,0.0"
