@@ -13,8 +13,8 @@ import java.util.List;
  * PostHog's {@code FunnelsQuery}: its steps ({@code series}, EventsNodes, 1 … 20), {@code funnelsFilter},
  * {@code breakdownFilter} (one breakdown: event, person, hogql or cohorts), {@code dateRange} (default {@code -7d}),
  * {@code interval} (funnel trends' periods), the insight-wide {@code properties} and {@code filterTestAccounts}.
- * {@code aggregation_group_type_index} and {@code samplingFactor} parse but are refused unless off; the rest is
- * bookkeeping PostHog's clients send.
+ * {@code aggregation_group_type_index} (0 … 4: the funnel follows groups of that type, {@code FunnelPlan#actorField});
+ * {@code samplingFactor} parses but is refused unless off; the rest is bookkeeping PostHog's clients send.
  */
 @RegisterForReflection
 public record FunnelsQuery(String kind, List<EventsNode> series, FunnelsFilter funnelsFilter,

@@ -37,8 +37,8 @@ import java.util.Set;
  * <p>The funnel and trends lists follow PostHog's legacy {@code QueryDateRange}: without {@code explicit_date} the range is
  * widened to whole days ({@code date_from} from its day's start, {@code date_to} to its day's end); with it both bound
  * the events as given, a date alone meaning its midnight. {@code aggregation_group_type_index} (0 … 4, else PostHog's
- * 400) makes PostHog's funnel count groups and its lists answer groups; Quarry's funnels count persons only, so the
- * FunnelsQuery refuses it (a 400 naming it) rather than answering persons.
+ * 400) makes PostHog's funnel count groups and its lists answer groups; Quarry's lists are of persons, so a list of
+ * such a funnel is refused (a 400 naming it) rather than answering persons.
  */
 @RegisterForReflection
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -291,8 +291,8 @@ public record LegacyFilter(
         ObjectNode query = insight("FunnelsQuery", series);
         if (aggregationGroupTypeIndex != null) {
             // PostHog's GroupsAggregationMixin: validate_group_type_index (0 ≤ index < 5), then the funnel counts
-            // groups of that type and its persons endpoints answer groups; Quarry's funnels aggregate persons only,
-            // so the index goes on to the FunnelsQuery, which refuses it by name rather than answering persons
+            // groups of that type and its persons endpoints answer groups; Quarry's lists are of persons, so the
+            // index goes on to the FunnelsQuery, whose lists refuse it by name rather than answering persons
             if (aggregationGroupTypeIndex < 0 || aggregationGroupTypeIndex >= 5) {
                 throw new ValidationException(
                         "aggregation_group_type_index is required to be at least 0 and less than 5",

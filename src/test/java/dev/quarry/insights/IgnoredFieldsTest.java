@@ -90,7 +90,8 @@ class IgnoredFieldsTest {
     void funnels() {
         refused(withFilter("FunnelsQuery", "funnelsFilter", "funnelAggregateByHogQL", "properties.$session_id"),
                 "funnelAggregateByHogQL");
-        refused(with("FunnelsQuery", "aggregation_group_type_index", 1), "aggregation_group_type_index");
+        accepted(with("FunnelsQuery", "aggregation_group_type_index", 1)); // groups (FunnelGroupsTest)
+        refused(with("FunnelsQuery", "aggregation_group_type_index", 5), "aggregation_group_type_index");
         refused(withFilter("FunnelsQuery", "funnelsFilter", "somethingNew", 1), "somethingNew");
         Map<String, Object> optional = base("FunnelsQuery");
         optional.put("series", List.of(PAGEVIEWS, Map.of("kind", "EventsNode", "event", "b", "optionalInFunnel", true),

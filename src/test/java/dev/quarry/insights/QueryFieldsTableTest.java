@@ -63,7 +63,9 @@ class QueryFieldsTableTest {
         TABLE.put(TrendsQuery.TrendsFilter.class, "display=H formula=H formulaNodes=H formulas=H"
                 + " smoothingIntervals=R breakdown_histogram_bin_count=R displayOnly=*");
         TABLE.put(TrendsQuery.FormulaNode.class, "formula=H custom_name=H");
-        TABLE.put(FunnelsQuery.class, INSIGHT_META + " series=H funnelsFilter=H breakdownFilter=H dateRange=H"
+        // funnels aggregate by groups (FunnelGroupsTest); the other kinds refuse it
+        TABLE.put(FunnelsQuery.class, INSIGHT_META.replace("aggregation_group_type_index=R",
+                "aggregation_group_type_index=H") + " series=H funnelsFilter=H breakdownFilter=H dateRange=H"
                 + " interval=H properties=H filterTestAccounts=H");
         TABLE.put(FunnelsFilter.class, "funnelVizType=H funnelOrderType=H funnelWindowInterval=H"
                 + " funnelWindowIntervalUnit=H funnelWindowDays=H exclusions=H breakdownAttributionType=H"

@@ -116,15 +116,15 @@ class PersonFunnelFilterTest {
     }
 
     /**
-     * A funnel aggregated by groups lists groups in PostHog; Quarry's funnels count persons only, so the list is a
-     * 400 naming aggregation_group_type_index instead of a list of persons. An index outside 0 … 4 is PostHog's 400.
+     * A funnel aggregated by groups lists groups in PostHog; Quarry lists persons only, so the list is a 400 naming
+     * aggregation_group_type_index instead of a list of persons. An index outside 0 … 4 is PostHog's 400.
      */
     @Test
     void groupAggregationIsRefusedNotIgnored() {
         funnel(1).queryParam("aggregation_group_type_index", 0)
                 .get("/api/projects/" + team.id() + "/persons/funnel/").then().log().ifValidationFails()
                 .statusCode(400).body("attr", equalTo("aggregation_group_type_index"))
-                .body("detail", containsString("not supported"));
+                .body("detail", containsString("which Quarry does not list"));
         as().queryParam("events", STEPS).queryParam("aggregation_group_type_index", 1)
                 .queryParam("funnel_correlation_person_entity", "{\"id\":\"pricing\",\"type\":\"events\"}")
                 .get("/api/projects/" + team.id() + "/persons/funnel/correlation/").then().statusCode(400)

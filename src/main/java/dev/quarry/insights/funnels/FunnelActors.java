@@ -118,6 +118,7 @@ public final class FunnelActors {
     static QueryPlan<SelectQuery> funnelsActors(InsightSql sql, String kind, FunnelsActorsQuery source) {
         FunnelCorrelation.kind(source.source() == null ? null : source.source().kind(), "FunnelsQuery", "source");
         return FunnelPlan.parse(sql, source.source()).flatMap(plan -> {
+            plan.refuseGroups("The actors");
             int n = plan.n();
             if (plan.vizType() == FunnelPlan.VizType.TRENDS) {
                 return QueryPlan.of(trendsActors(sql, plan, source));

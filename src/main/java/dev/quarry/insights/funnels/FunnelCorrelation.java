@@ -231,6 +231,7 @@ public class FunnelCorrelation implements QueryRunner<FunnelCorrelationQuery> {
         String type = type(query);
         return FunnelPlan.parse(sql, funnelsQuery(query)).flatMap(plan -> FunnelsQueryRunner.mergedPersons(context,
                 KIND).flatMap(merged -> {
+            plan.refuseGroups("A correlation");
             SelectQuery counts = counts(plan, query, type, merged);
             Set<String> excludedProperties = type.equals("event_with_properties")
                     ? new HashSet<>(strings(query.funnelCorrelationEventExcludePropertyNames())) : Set.of();
@@ -340,6 +341,7 @@ public class FunnelCorrelation implements QueryRunner<FunnelCorrelationQuery> {
         kind(correlation.kind(), KIND, "source");
         String type = type(correlation);
         return FunnelPlan.parse(sql, funnelsQuery(correlation)).map(plan -> {
+            plan.refuseGroups("The actors of a correlation");
             Boolean converted = source.funnelCorrelationPersonConverted();
             String success = converted == null ? "" : converted ? " AND f.success" : " AND NOT f.success";
             Expr where;

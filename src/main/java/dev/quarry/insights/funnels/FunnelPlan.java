@@ -35,14 +35,37 @@ import static dev.quarry.insights.funnels.FunnelSql.field;
  */
 public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSeconds, List<Exclusion> exclusions,
         Breakdown breakdown, QueryDateRange range, Expr global, VizType vizType, int fromStep, int toStep,
-        Integer binCount, Expr attributedStepMatch) {
+        Integer binCount, Expr attributedStepMatch, Integer groupTypeIndex) {
 
-    /** A plan whose steps are the series' own ({@code attributedStepMatch} none, see {@link #scanBy}). */
+    /**
+     * A plan of persons whose steps are the series' own ({@code attributedStepMatch} none, see {@link #scanBy};
+     * {@code groupTypeIndex} none).
+     */
     public FunnelPlan(List<Series> steps, OrderType orderType, long windowSeconds, List<Exclusion> exclusions,
                       Breakdown breakdown, QueryDateRange range, Expr global, VizType vizType, int fromStep, int toStep,
                       Integer binCount) {
         this(steps, orderType, windowSeconds, exclusions, breakdown, range, global, vizType, fromStep, toStep,
-                binCount, null);
+                binCount, null, null);
+    }
+
+    /**
+     * The actor a funnel follows: the person ({@code person_id}, merged persons once), or with PostHog's
+     * {@code aggregation_group_type_index} N the group {@code $group_N} (every event naming one: {@link #global}
+     * then holds {@code $group_N != ''}, as PostHog's funnel reads only such events).
+     */
+    public Expr actorField() {
+        return groupTypeIndex == null ? field("person_id") : field("$group_" + groupTypeIndex);
+    }
+
+    /**
+     * 400 naming {@code aggregation_group_type_index} when this funnel follows groups: {@code what} (a list of actors,
+     * a correlation) would be of groups, which Quarry does not compute.
+     */
+    public void refuseGroups(String what) {
+        if (groupTypeIndex != null) {
+            throw new ValidationException(what + " of a funnel aggregated by groups (aggregation_group_type_index) "
+                    + "would be of groups, which Quarry does not list: only persons", "aggregation_group_type_index");
+        }
     }
 
     /** Placeholder for an empty breakdown value (PostHog shows missing values as ""). */
@@ -73,7 +96,7 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
     /** The same funnel without its breakdown (correlation reads each actor once). */
     public FunnelPlan withoutBreakdown() {
         return new FunnelPlan(steps, orderType, windowSeconds, exclusions, null, range, global, VizType.STEPS, fromStep,
-                toStep, binCount);
+                toStep, binCount, null, groupTypeIndex);
     }
 
     public int n() {
@@ -84,14 +107,14 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
      * Reads and checks a FunnelsQuery: 400 (naming the field in {@code attr}) for more than 20 steps, an unknown order
      * or viz type, a window that is not a positive amount of a known unit, exclusion ranges PostHog's
      * ValidateFunnelExclusions refuses, a step range trends / time to convert cannot use, a bin count outside
-     * 1 … 90, and the unsupported fields ({@code aggregation_group_type_index}, {@code samplingFactor},
-     * {@code funnelAggregateByHogQL}) unless off.
+     * 1 … 90, an {@code aggregation_group_type_index} outside 0 … 4, and the unsupported fields
+     * ({@code samplingFactor}, {@code funnelAggregateByHogQL}) unless off.
      */
     public static QueryPlan<FunnelPlan> parse(InsightSql sql, FunnelsQuery query) {
         if (query == null) {
             throw new ValidationException("source must be a FunnelsQuery object", "source");
         }
-        QuerySchema.unsupported("FunnelsQuery", "aggregation_group_type_index", query.aggregationGroupTypeIndex());
+        Integer groupTypeIndex = aggregationGroupTypeIndex(query.aggregationGroupTypeIndex());
         QuerySchema.unsupported("FunnelsQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
         FunnelsFilter ff = query.filter();
         QuerySchema.unsupported("FunnelsQuery.funnelsFilter", "funnelAggregateByHogQL", ff.funnelAggregateByHogQL(),
@@ -186,7 +209,9 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         Interval interval = Interval.parse(query.interval(), "interval");
         // the insight-wide filters: properties, and the team's test-account filter when asked
         Expr global = InsightSql.and(FunnelSql.properties(query.properties(), "properties"),
-                Boolean.TRUE.equals(query.filterTestAccounts()) ? sql.testAccounts() : null);
+                Boolean.TRUE.equals(query.filterTestAccounts()) ? sql.testAccounts() : null,
+                groupTypeIndex == null ? null : new Expr.Compare("!=", field("$group_" + groupTypeIndex),
+                        new Expr.Constant("")));
         int from = fromStep;
         int to = toStep;
         // the steps' and the exclusions' actions read at once: the first steps.size() series are the steps
@@ -200,8 +225,30 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
             }
             return sql.dateRange(query.dateRange(), interval, "-7d")
                     .map(range -> new FunnelPlan(read.subList(0, steps.size()), order, window, readExclusions,
-                            breakdown, range, global, viz, from, to, binCount));
+                            breakdown, range, global, viz, from, to, binCount, null, groupTypeIndex));
         });
+    }
+
+    /**
+     * A FunnelsQuery's {@code aggregation_group_type_index}: null when absent, else an integer 0 … 4 (400 naming it
+     * otherwise, in the words of PostHog's legacy filter validation).
+     */
+    static Integer aggregationGroupTypeIndex(com.fasterxml.jackson.databind.JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return null;
+        }
+        boolean integral = value.isIntegralNumber() || (value.isTextual() && value.asText().trim().matches("-?\\d{1,9}"))
+                || (value.isFloatingPointNumber() && value.asDouble() == Math.rint(value.asDouble()));
+        if (!integral) {
+            throw new ValidationException("Invalid value for FunnelsQuery.aggregation_group_type_index: Input should be "
+                    + "a valid integer", "aggregation_group_type_index");
+        }
+        long index = value.isTextual() ? Long.parseLong(value.asText().trim()) : value.asLong();
+        if (index < 0 || index >= 5) {
+            throw new ValidationException("aggregation_group_type_index is required to be at least 0 and less than 5",
+                    "aggregation_group_type_index");
+        }
+        return (int) index;
     }
 
     /**
@@ -325,9 +372,9 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         List<SelectQuery> parts = new ArrayList<>();
         for (String id : breakdown.property().split(",")) {
             Expr member = dev.quarry.insights.Breakdown.cohortMember(Long.parseLong(id));
-            parts.add(FunnelSql.select(as(field("person_id"), "actor"), as(new Expr.Constant(id), "bd"),
+            parts.add(FunnelSql.select(as(actorField(), "actor"), as(new Expr.Constant(id), "bd"),
                     as(scan(), "r")).from("events").where(InsightSql.and(where(), member))
-                    .groupBy(field("person_id")).build());
+                    .groupBy(actorField()).build());
         }
         return FunnelSql.select(field("actor"), field("bd"), field("r")).from(FunnelSql.unionAll(parts), "scan")
                 .where(FunnelSql.reached(1)).build();
@@ -541,7 +588,7 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         if (breakdown != null && breakdown.type().equals("cohort")) {
             return cohortActors();
         }
-        return FunnelSql.select(field("actor"), field("bd"), field("r")).from(scanBy(field("person_id"), where()),
+        return FunnelSql.select(field("actor"), field("bd"), field("r")).from(scanBy(actorField(), where()),
                 "scan").where(FunnelSql.reached(1)).build();
     }
 
@@ -560,6 +607,9 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
     public SelectQuery actorsByStoredPerson() {
         if (breakdown != null && breakdown.type().equals("cohort")) {
             return cohortActors();
+        }
+        if (groupTypeIndex != null) {
+            return actors(); // groups are not persons: no merges, no person-ordered index
         }
         SelectLike mergedIds = FunnelSql.unionAll(List.of(
                 FunnelSql.select(field("old_person_id")).from(Schema.PERSON_OVERRIDES).build(),
@@ -657,7 +707,7 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         SelectQuery values = FunnelSql.select(as(actorId, "actor"), as(value, "value")).from("events")
                 .where(InsightSql.and(where, step(breakdown.attributionStep()))).groupBy(actorId, value).build();
         FunnelPlan perValue = new FunnelPlan(steps, orderType, windowSeconds, exclusions, breakdown, range, global,
-                vizType, fromStep, toStep, binCount, new Expr.Compare("=", value, candidate));
+                vizType, fromStep, toStep, binCount, new Expr.Compare("=", value, candidate), groupTypeIndex);
         Expr read = where;
         if (orderType == OrderType.ORDERED) {
             // an attribution-step event of another value does nothing in an ordered scan for this value unless it is

@@ -40,14 +40,14 @@ final class FunnelTrends {
         Expr.Call scan = (Expr.Call) plan.fullScan(); // the mask is rewritten per period
         List<Expr> args = new java.util.ArrayList<>(scan.args());
         args.set(1, mask);
-        SelectQuery entry = FunnelSql.selectDistinct(as(field("person_id"), "pid"), as(period(plan), "period"))
+        SelectQuery entry = FunnelSql.selectDistinct(as(plan.actorField(), "pid"), as(period(plan), "period"))
                 .from("events").where(expr("{s1} AND {range} AND {global}", "s1", plan.step(0), "range",
                         InsightSql.timestampIn(plan.range().from(), plan.range().to()), "global", plan.global()))
                 .build();
-        SelectQuery scans = FunnelSql.select(as(field("person_id"), "actor"), as(field("entry", "period"), "period"),
+        SelectQuery scans = FunnelSql.select(as(plan.actorField(), "actor"), as(field("entry", "period"), "period"),
                         as(new Expr.Call(scan.name(), args, null, false), "r"))
-                .from("events").innerJoin(entry, "entry", expr("entry.pid = person_id"))
-                .where(plan.where()).groupBy(field("person_id"), field("entry", "period")).build();
+                .from("events").innerJoin(entry, "entry", expr("entry.pid = {actor}", "actor", plan.actorField()))
+                .where(plan.where()).groupBy(plan.actorField(), field("entry", "period")).build();
         return FunnelSql.select(field("actor"), field("period"), field("r")).from(scans, "scan")
                 .where(FunnelSql.reached(1)).build();
     }
