@@ -14,8 +14,9 @@ import java.util.Map;
 
 /**
  * PostHog's {@code LifecycleQuery}: one series, its {@code dateRange} (default {@code -7d}) and {@code interval}
- * (default day), the insight-wide {@code properties} and {@code filterTestAccounts}. {@code breakdownFilter},
- * {@code aggregation_group_type_index} and {@code samplingFactor} parse but are refused unless off; the rest is
+ * (default day), the insight-wide {@code properties} and {@code filterTestAccounts}, and
+ * {@code aggregation_group_type_index} (0 … 4: the lifecycle of groups of that type). {@code breakdownFilter} and
+ * {@code samplingFactor} parse but are refused unless off; the rest is
  * bookkeeping PostHog's clients send ({@code modifiers} is echoed back).
  */
 @RegisterForReflection

@@ -36,10 +36,26 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
      * rows' condition on the person-day rollup and {@code months} the read of the activity bitmaps, each when it
      * answers the same (else null).
      */
-    public record Plan(Series series, QueryDateRange range, Expr where, Expr personDaysWhere, PersonMonths.Read months) {}
+    public record Plan(Series series, QueryDateRange range, Expr where, Expr personDaysWhere, PersonMonths.Read months,
+            Integer groupTypeIndex) {
+        /** A plan of persons. */
+        public Plan(Series series, QueryDateRange range, Expr where, Expr personDaysWhere, PersonMonths.Read months) {
+            this(series, range, where, personDaysWhere, months, null);
+        }
+
+        /**
+         * The actor as HogQL over events: {@code person_id}, or with {@code aggregation_group_type_index} N the group
+         * {@code $group_N} (PostHog's lifecycle of groups: a group is new in the interval of its own
+         * {@code created_at}).
+         */
+        String actor() {
+            return groupTypeIndex == null ? "person_id" : "$group_" + groupTypeIndex;
+        }
+    }
 
     public static QueryPlan<Plan> plan(InsightSql sql, LifecycleQuery query) {
-        QuerySchema.unsupported("LifecycleQuery", "aggregation_group_type_index", query.aggregationGroupTypeIndex());
+        Integer groupTypeIndex = dev.quarry.insights.funnels.FunnelPlan.aggregationGroupTypeIndex(
+                "LifecycleQuery", query.aggregationGroupTypeIndex());
         QuerySchema.unsupported("LifecycleQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
         QuerySchema.unsupported("LifecycleQuery", "breakdownFilter", query.breakdownFilter());
         List<Series> parsed = Series.all(query.series(), "series");
@@ -52,11 +68,14 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
             Expr where = InsightSql.and(s.filter(), global,
                     new Expr.Compare(">=", Expr.Field.of("timestamp"), new Expr.Constant(range.bucket(-1).toOffsetDateTime())),
                     new Expr.Compare("<", Expr.Field.of("timestamp"),
-                            new Expr.Constant(range.bucket(range.bucketCount()).toOffsetDateTime())));
-            PersonDays.Days days = PersonDays.days(sql, s, global, interval, range.bucket(-1),
-                    range.bucket(range.bucketCount()).minusNanos(1000));
+                            new Expr.Constant(range.bucket(range.bucketCount()).toOffsetDateTime())),
+                    groupTypeIndex == null ? null : new Expr.Compare("!=", Expr.Field.of("$group_" + groupTypeIndex),
+                            new Expr.Constant("")));
+            // the person-day rollup and its bitmaps know persons; groups are read from the events
+            PersonDays.Days days = groupTypeIndex != null ? null : PersonDays.days(sql, s, global, interval,
+                    range.bucket(-1), range.bucket(range.bucketCount()).minusNanos(1000));
             return new Plan(s, range, where, days == null ? null : PersonDays.where(s, days),
-                    PersonMonths.Read.of(s, days, interval));
+                    PersonMonths.Read.of(s, days, interval), groupTypeIndex);
         }));
     }
 
@@ -71,22 +90,27 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
         String createdIdx = iv.indexHogQL("lc_anchor", "p.created_at");
         // Events are read once: the active (person, bucket) pairs, then each pair's previous and next active bucket
         // by window functions (one sort), from which every status follows.
-        String text = "WITH lc_active AS (SELECT person_id, " + idx + " AS period FROM "
+        // the actor is aliased "actor" until the outer select: in HogQL a select alias also names its expression in
+        // WHERE, and a group's key must not stand in for person_id in the filters
+        String actor = plan.actor();
+        String created = plan.groupTypeIndex() == null ? "persons AS p ON p.id = s.actor"
+                : "groups AS p ON p.key = s.actor AND p.index = " + plan.groupTypeIndex();
+        String text = "WITH lc_active AS (SELECT " + actor + " AS actor, " + idx + " AS period FROM "
                 + (rollup ? "events_person_days" : "events") + " WHERE {lc_where} "
-                + "GROUP BY person_id, " + idx + "), "
-                + "lc_seq AS (SELECT person_id, period, "
-                + "lag(period) OVER (PARTITION BY person_id ORDER BY period) AS prev_period, "
-                + "lead(period) OVER (PARTITION BY person_id ORDER BY period) AS next_period FROM lc_active) "
-                + "SELECT person_id, period, status FROM ("
-                + "SELECT s.person_id AS person_id, s.period AS period, "
+                + "GROUP BY " + actor + ", " + idx + "), "
+                + "lc_seq AS (SELECT actor, period, "
+                + "lag(period) OVER (PARTITION BY actor ORDER BY period) AS prev_period, "
+                + "lead(period) OVER (PARTITION BY actor ORDER BY period) AS next_period FROM lc_active) "
+                + "SELECT actor AS person_id, period, status FROM ("
+                + "SELECT s.actor AS actor, s.period AS period, "
                 + "multiIf(s.prev_period = s.period - 1, 'returning', "
                 + "s.prev_period IS NULL AND p.created_at IS NOT NULL AND " + createdIdx + " = s.period, 'new', "
                 + "'resurrecting') AS status "
-                + "FROM lc_seq AS s LEFT JOIN persons AS p ON p.id = s.person_id "
+                + "FROM lc_seq AS s LEFT JOIN " + created + " "
                 + "WHERE s.period >= 0 "
                 + "UNION ALL "
                 // (aliased apart: in HogQL a select alias also names its expression in WHERE)
-                + "SELECT person_id, period + 1 AS dormant_period, 'dormant' AS status FROM lc_seq "
+                + "SELECT actor, period + 1 AS dormant_period, 'dormant' AS status FROM lc_seq "
                 + "WHERE (next_period IS NULL OR next_period != period + 1) AND period + 1 < {lc_buckets}) AS lc_cells";
         return HogQLStatement.select(text, Map.of("lc_anchor", plan.range().firstBucket().toOffsetDateTime(),
                 "lc_where", rollup ? plan.personDaysWhere() : plan.where(), "lc_buckets",
@@ -205,6 +229,11 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
             throw new ValidationException("status must be one of new, returning, resurrecting, dormant", "status");
         }
         return plan(sql, insight).map(plan -> {
+            if (plan.groupTypeIndex() != null) {
+                throw new ValidationException("The actors of a lifecycle aggregated by groups "
+                        + "(aggregation_group_type_index) would be groups, which Quarry does not list: only persons",
+                        "aggregation_group_type_index");
+            }
             long period = ActorsQueryRunner.bucketIndex(sql, plan.range(), source.dayOrNull());
             return ActorsQueryRunner.Cell.of(HogQLStatement.select("SELECT person_id FROM {cells} AS cells "
                     + "WHERE period = {ac_period} AND status = {ac_status}",

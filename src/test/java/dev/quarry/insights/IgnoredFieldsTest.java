@@ -102,7 +102,8 @@ class IgnoredFieldsTest {
 
     @Test
     void lifecycleAndStickiness() {
-        refused(with("LifecycleQuery", "aggregation_group_type_index", 0), "aggregation_group_type_index");
+        accepted(with("LifecycleQuery", "aggregation_group_type_index", 0)); // groups (LifecycleGroupsTest)
+        refused(with("LifecycleQuery", "aggregation_group_type_index", -1), "aggregation_group_type_index");
         refused(withFilter("LifecycleQuery", "lifecycleFilter", "somethingNew", 1), "somethingNew");
         accepted(withFilter("LifecycleQuery", "lifecycleFilter", "toggledLifecycles", List.of("new")));
         refused(with("StickinessQuery", "samplingFactor", 0.5), "samplingFactor");

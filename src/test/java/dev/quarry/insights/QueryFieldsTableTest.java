@@ -88,7 +88,8 @@ class QueryFieldsTableTest {
         TABLE.put(StickinessQuery.StickinessFilter.class, "computedAs=H stickinessCriteria=H chart=*");
         TABLE.put(StickinessQuery.StickinessCriteria.class, "operator=H value=H");
         // lifecycleFilter holds only chart fields (showLegend, showValuesOnSeries, stacked, toggledLifecycles)
-        TABLE.put(LifecycleQuery.class, INSIGHT_META + " dateRange=H properties=H filterTestAccounts=H series=H"
+        TABLE.put(LifecycleQuery.class, INSIGHT_META.replace("aggregation_group_type_index=R",
+                "aggregation_group_type_index=H") + " dateRange=H properties=H filterTestAccounts=H series=H"
                 + " interval=H lifecycleFilter=D breakdownFilter=R");
         TABLE.put(LifecycleQuery.LifecycleFilter.class, "chart=*");
         TABLE.put(PathsQuery.class, INSIGHT_META + " dateRange=H properties=H filterTestAccounts=H pathsFilter=H"

@@ -234,13 +234,18 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
      * otherwise, in the words of PostHog's legacy filter validation).
      */
     static Integer aggregationGroupTypeIndex(com.fasterxml.jackson.databind.JsonNode value) {
+        return aggregationGroupTypeIndex("FunnelsQuery", value);
+    }
+
+    /** {@link #aggregationGroupTypeIndex(com.fasterxml.jackson.databind.JsonNode)} of the query {@code kind}. */
+    public static Integer aggregationGroupTypeIndex(String kind, com.fasterxml.jackson.databind.JsonNode value) {
         if (value == null || value.isNull() || value.isMissingNode()) {
             return null;
         }
         boolean integral = value.isIntegralNumber() || (value.isTextual() && value.asText().trim().matches("-?\\d{1,9}"))
                 || (value.isFloatingPointNumber() && value.asDouble() == Math.rint(value.asDouble()));
         if (!integral) {
-            throw new ValidationException("Invalid value for FunnelsQuery.aggregation_group_type_index: Input should be "
+            throw new ValidationException("Invalid value for " + kind + ".aggregation_group_type_index: Input should be "
                     + "a valid integer", "aggregation_group_type_index");
         }
         long index = value.isTextual() ? Long.parseLong(value.asText().trim()) : value.asLong();
