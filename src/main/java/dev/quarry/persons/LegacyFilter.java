@@ -223,6 +223,24 @@ public record LegacyFilter(
         return node;
     }
 
+    /**
+     * {@code query} with this filter's {@code aggregation_group_type_index}, when given. PostHog's
+     * GroupsAggregationMixin validates it (0 ≤ index &lt; 5, else this 400), then its funnel, lifecycle and stickiness
+     * lists answer groups of that type; Quarry's lists are of persons, so the index goes on to the insight query,
+     * whose actors refuse it by name rather than answering persons.
+     */
+    public ObjectNode withGroupAggregation(ObjectNode query) {
+        if (aggregationGroupTypeIndex != null) {
+            if (aggregationGroupTypeIndex < 0 || aggregationGroupTypeIndex >= 5) {
+                throw new ValidationException(
+                        "aggregation_group_type_index is required to be at least 0 and less than 5",
+                        "aggregation_group_type_index");
+            }
+            query.put("aggregation_group_type_index", aggregationGroupTypeIndex);
+        }
+        return query;
+    }
+
     /** An insight query node of this kind with the common fields: series, interval, dateRange, properties, test accounts. */
     public ObjectNode insight(String kind, ArrayNode series) {
         ObjectNode insight = NODES.objectNode().put("kind", kind);
@@ -288,18 +306,7 @@ public record LegacyFilter(
         if (series.size() < 2) {
             throw new ValidationException("A funnel needs at least two steps in events", "events");
         }
-        ObjectNode query = insight("FunnelsQuery", series);
-        if (aggregationGroupTypeIndex != null) {
-            // PostHog's GroupsAggregationMixin: validate_group_type_index (0 ≤ index < 5), then the funnel counts
-            // groups of that type and its persons endpoints answer groups; Quarry's lists are of persons, so the
-            // index goes on to the FunnelsQuery, whose lists refuse it by name rather than answering persons
-            if (aggregationGroupTypeIndex < 0 || aggregationGroupTypeIndex >= 5) {
-                throw new ValidationException(
-                        "aggregation_group_type_index is required to be at least 0 and less than 5",
-                        "aggregation_group_type_index");
-            }
-            query.put("aggregation_group_type_index", aggregationGroupTypeIndex);
-        }
+        ObjectNode query = withGroupAggregation(insight("FunnelsQuery", series));
         ObjectNode funnels = query.putObject("funnelsFilter");
         if (funnelWindowDays != null) {
             funnels.put("funnelWindowInterval", funnelWindowDays);

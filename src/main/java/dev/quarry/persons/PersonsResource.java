@@ -77,7 +77,7 @@ public class PersonsResource {
         }
         ArrayNode one = mapper.createArrayNode().add(series.get(0));
         InsightActorsQuery source = new InsightActorsQuery("InsightActorsQuery",
-                InsightQuery.parse(filter.insight("LifecycleQuery", one)),
+                InsightQuery.parse(filter.withGroupAggregation(filter.insight("LifecycleQuery", one))),
                 TextNode.valueOf(filter.targetDate()), null, null, null, filter.lifecycleType(), null,
                 null, null, null, null, null, null);
         if (!LIFECYCLE_TYPES.contains(filter.lifecycleType())) {
@@ -167,7 +167,8 @@ public class PersonsResource {
             throw new ValidationException("stickiness_days must be a positive integer", "stickiness_days");
         }
         InsightActorsQuery source = new InsightActorsQuery("InsightActorsQuery",
-                InsightQuery.parse(filter.insight("StickinessQuery", mapper.createArrayNode().add(entity))),
+                InsightQuery.parse(filter.withGroupAggregation(
+                        filter.insight("StickinessQuery", mapper.createArrayNode().add(entity)))),
                 IntNode.valueOf(days), null,
                 null, null, null, null, null, null, null, null, null, null);
         return actorList(filter, source, request, csv);

@@ -99,6 +99,34 @@ class PersonActorListsTest {
         }
     }
 
+    /**
+     * With {@code aggregation_group_type_index} PostHog's lifecycle and stickiness lists answer groups; Quarry lists
+     * persons only, so both are a 400 naming the field rather than a list of persons (an index outside 0 … 4 is
+     * PostHog's own 400).
+     */
+    @Test
+    void groupAggregatedListsAreRefusedByName() {
+        given().header("Authorization", "Bearer " + team.key())
+                .queryParam("events", PAGEVIEW).queryParam("date_from", "2020-01-09").queryParam("date_to", "2020-01-19")
+                .queryParam("interval", "day").queryParam("target_date", "2020-01-12").queryParam("lifecycle_type", "new")
+                .queryParam("aggregation_group_type_index", 0)
+                .get("/api/environments/" + team.id() + "/persons/lifecycle/")
+                .then().statusCode(400).body("attr", equalTo("aggregation_group_type_index"))
+                .body("detail", containsString("groups"));
+        given().header("Authorization", "Bearer " + team.key())
+                .queryParam("entityId", "sticky").queryParam("type", "events").queryParam("interval", "day")
+                .queryParam("date_from", "2020-01-11").queryParam("date_to", "2020-01-20")
+                .queryParam("stickiness_days", 5).queryParam("aggregation_group_type_index", 1)
+                .get("/api/projects/" + team.id() + "/persons/stickiness/")
+                .then().statusCode(400).body("attr", equalTo("aggregation_group_type_index"));
+        given().header("Authorization", "Bearer " + team.key())
+                .queryParam("entityId", "sticky").queryParam("type", "events")
+                .queryParam("stickiness_days", 5).queryParam("aggregation_group_type_index", 9)
+                .get("/api/projects/" + team.id() + "/persons/stickiness/")
+                .then().statusCode(400)
+                .body("detail", equalTo("aggregation_group_type_index is required to be at least 0 and less than 5"));
+    }
+
     @Test
     void missingParametersAre400() {
         String url = "/api/projects/" + team.id() + "/persons/lifecycle/";
