@@ -12,8 +12,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * PostHog's {@code RetentionQuery}: its {@code retentionFilter}, {@code dateRange} (the rows: intervals from
  * {@code date_from}'s up to the one holding {@code date_to}; without {@code date_from} the last
  * {@code totalIntervals}), the insight-wide {@code properties} and {@code filterTestAccounts}, and
- * {@code breakdownFilter} (see {@link RetentionBreakdown}). {@code aggregation_group_type_index} and
- * {@code samplingFactor} parse but are refused unless off; the rest is bookkeeping PostHog's clients send.
+ * {@code breakdownFilter} (see {@link RetentionBreakdown}), and {@code aggregation_group_type_index} (0 … 4: the
+ * retention of groups of that type). {@code samplingFactor} parses but is refused unless off; the rest is bookkeeping
+ * PostHog's clients send.
  */
 @RegisterForReflection
 public record RetentionQuery(String kind, DateRange dateRange, PropertyFilter properties, Boolean filterTestAccounts,

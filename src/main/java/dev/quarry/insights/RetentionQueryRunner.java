@@ -79,7 +79,37 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
      */
     public record Plan(Interval interval, QueryDateRange range, int lookahead, boolean firstTime,
             boolean cumulative, int minimumOccurrences, Expr target, Expr returning, Expr global,
-            RetentionBreakdown breakdown, PersonDays.Days days) {
+            RetentionBreakdown breakdown, PersonDays.Days days, Integer groupTypeIndex) {
+        /** A plan of persons. */
+        public Plan(Interval interval, QueryDateRange range, int lookahead, boolean firstTime, boolean cumulative,
+                    int minimumOccurrences, Expr target, Expr returning, Expr global, RetentionBreakdown breakdown,
+                    PersonDays.Days days) {
+            this(interval, range, lookahead, firstTime, cumulative, minimumOccurrences, target, returning, global,
+                    breakdown, days, null);
+        }
+
+        /**
+         * The actor as HogQL over events: {@code person_id}, or with {@code aggregation_group_type_index} N the group
+         * {@code $group_N} (PostHog's retention of groups). Statements read it as the column {@link #actorColumn}.
+         */
+        String actor() {
+            return groupTypeIndex == null ? "person_id" : "$group_" + groupTypeIndex;
+        }
+
+        /**
+         * The name of the actor's column in the statements' innermost selects: {@code person_id}, and for groups
+         * {@code actor} (in HogQL a select alias also names its expression in WHERE, so a group's key aliased
+         * {@code person_id} would stand in for the person in the filters). The cells' own column stays person_id.
+         */
+        String actorColumn() {
+            return groupTypeIndex == null ? "person_id" : "actor";
+        }
+
+        /** {@code actor()} selected as {@link #actorColumn}. */
+        String actorSelected() {
+            return groupTypeIndex == null ? "person_id" : actor() + " AS actor";
+        }
+
         String period() {
             return interval.title();
         }
@@ -106,7 +136,9 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
      * as HogQL. 400 naming the field for a value out of range or an unsupported one.
      */
     public static QueryPlan<Plan> plan(InsightSql sql, RetentionQuery query) {
-        QuerySchema.unsupported("RetentionQuery", "aggregation_group_type_index", query.aggregationGroupTypeIndex());
+        // validated first, as every field; read again where the plan is made
+        dev.quarry.insights.funnels.FunnelPlan.aggregationGroupTypeIndex("RetentionQuery",
+                query.aggregationGroupTypeIndex());
         QuerySchema.unsupported("RetentionQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
         RetentionQuery.RetentionFilter f = query.retentionFilter() != null ? query.retentionFilter()
                 : new RetentionQuery.RetentionFilter(null, null, null, null, null, null, null, null, null, null, null,
@@ -164,7 +196,12 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
                                         Interval interval, int n, String type, int minimum,
                                         RetentionBreakdown breakdown, Expr target, Expr returning,
                                         boolean eventsOnly) {
-        Expr global = sql.globalFilters(query.properties(), query.filterTestAccounts());
+        Integer groupTypeIndex = dev.quarry.insights.funnels.FunnelPlan.aggregationGroupTypeIndex("RetentionQuery",
+                query.aggregationGroupTypeIndex());
+        // a retention of groups reads only events naming a group of the type (PostHog's retention of groups)
+        Expr global = InsightSql.and(sql.globalFilters(query.properties(), query.filterTestAccounts()),
+                groupTypeIndex == null ? null : new Expr.Compare("!=", Expr.Field.of("$group_" + groupTypeIndex),
+                        new Expr.Constant("")));
         boolean cumulative = Boolean.TRUE.equals(f.cumulative());
         boolean firstTime = type.equals("retention_first_time");
         DateRange dr = query.dateRange();
@@ -172,10 +209,11 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         boolean plain = eventsOnly && plain(f.targetEntity(), "targetEntity") && plain(f.returningEntity(), "returningEntity")
                 && (global == null || global instanceof Expr.Constant c && Boolean.TRUE.equals(c.value()))
                 && (breakdown == null || !breakdown.type().equals("event"))
-                && PersonDays.zoneUsable(sql.context().team().timezone());
+                && PersonDays.zoneUsable(sql.context().team().timezone())
+                && groupTypeIndex == null; // the person-day rollup knows persons
         java.util.function.Function<QueryDateRange, Plan> resolved = range -> new Plan(interval, range, n,
                 firstTime, cumulative, minimum, target, returning, global, breakdown,
-                plain ? rollupDays(interval, range) : null);
+                plain ? rollupDays(interval, range) : null, groupTypeIndex);
         if (noFrom) {
             // the last totalIntervals intervals up to the one holding date_to
             DateRange to = new DateRange(null, dr == null ? null : dr.dateTo(), null);
@@ -328,31 +366,34 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         String time = rollup ? "day" : "timestamp";
         Map<String, Object> values = bindings(plan, bd, member);
         SelectLike cohort;
+        String a = plan.actorColumn();
+        String selected = plan.actorSelected();
+        String actor = plan.actor();
         if (plan.firstTime()) {
-            SelectLike firsts = template("SELECT person_id, {bd} AS bd, min(" + time + ") AS first_seen FROM "
-                    + table + " WHERE {target} GROUP BY person_id, {bd}", values);
-            cohort = new SelectQuery(List.of(), false, List.of(Expr.Field.of("person_id"), Expr.Field.of("bd"),
+            SelectLike firsts = template("SELECT " + selected + ", {bd} AS bd, min(" + time + ") AS first_seen FROM "
+                    + table + " WHERE {target} GROUP BY " + actor + ", {bd}", values);
+            cohort = new SelectQuery(List.of(), false, List.of(Expr.Field.of(a), Expr.Field.of("bd"),
                     new Expr.Alias(bound("{first_idx}", values), "start")), from(firsts, "firsts"),
                     bound("{first_idx} >= 0 AND {first_idx} < {rows}", values), List.of(), null, List.of(), null,
                     null, null);
         } else {
-            cohort = template("SELECT person_id, {bd} AS bd, {idx} AS start FROM " + table + " WHERE {target} "
-                    + "GROUP BY person_id, {bd}, {idx}", values);
+            cohort = template("SELECT " + selected + ", {bd} AS bd, {idx} AS start FROM " + table + " WHERE {target} "
+                    + "GROUP BY " + actor + ", {bd}, {idx}", values);
         }
-        SelectLike returning = template("SELECT person_id, {bd} AS bd, {idx} AS ret FROM " + table
-                + " WHERE {returning} GROUP BY person_id, {bd}, {idx}" + (plan.minimumOccurrences() > 1
+        SelectLike returning = template("SELECT " + selected + ", {bd} AS bd, {idx} AS ret FROM " + table
+                + " WHERE {returning} GROUP BY " + actor + ", {bd}, {idx}" + (plan.minimumOccurrences() > 1
                 ? (rollup ? " HAVING sum(events) >= {min}" : " HAVING count() >= {min}") : ""), values);
         SelectQuery members = new SelectQuery(List.of(), false, List.of(
-                new Expr.Alias(Expr.Field.of("c", "person_id"), "person_id"),
+                new Expr.Alias(Expr.Field.of("c", a), "person_id"),
                 new Expr.Alias(Expr.Field.of("c", "bd"), "bd"), new Expr.Alias(Expr.Field.of("c", "start"), "start"),
                 new Expr.Alias(new Expr.Constant(0L), "j")), from(cohort, "c"), null, List.of(), null, List.of(),
                 null, null, null);
         SelectQuery returns = new SelectQuery(List.of(), false, List.of(
-                new Expr.Alias(Expr.Field.of("c", "person_id"), "person_id"),
+                new Expr.Alias(Expr.Field.of("c", a), "person_id"),
                 new Expr.Alias(Expr.Field.of("c", "bd"), "bd"), new Expr.Alias(Expr.Field.of("c", "start"), "start"),
                 new Expr.Alias(bound("r.ret - c.start", values), "j")),
                 List.of(new JoinExpr(null, Placeholders.Transformer.copy(cohort), "c", null, null),
-                        new JoinExpr("INNER JOIN", returning, "r", bound("r.person_id = c.person_id AND r.bd = c.bd "
+                        new JoinExpr("INNER JOIN", returning, "r", bound("r." + a + " = c." + a + " AND r.bd = c.bd "
                                 + "AND r.ret > c.start AND r.ret - c.start < {look}", values), null)),
                 null, List.of(), null, List.of(), null, null, null);
         return new SelectUnion(List.of(members, returns));
@@ -397,21 +438,22 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
                     : "groupBitOr(if({target}, bitShiftLeft(toInt64(1), {idx}), 0)) AS tm";
             SelectLike grouped = template("SELECT {bd} AS bd, " + target + ", groupBitOr(if({returning}, "
                     + "bitShiftLeft(toInt64(1), {idx}), 0)) AS rm FROM " + table + " WHERE {target} OR {returning} "
-                    + "GROUP BY person_id, {bd}", values);
+                    + "GROUP BY " + plan.actor() + ", {bd}", values);
             perPerson = plan.firstTime() ? firstTimeMasks(values, grouped) : grouped;
         } else {
             String targetColumn = plan.firstTime() ? "min(if({target}, " + time + ", NULL)) AS tf"
                     : "max(if({target}, 1, 0)) AS t";
-            SelectLike perInterval = template("SELECT person_id, {bd} AS bd, {idx} AS i, " + targetColumn
-                    + ", sum(if({returning}, {w}, 0)) AS r FROM " + table + " WHERE {target} OR {returning} "
-                    + "GROUP BY person_id, {bd}, {idx}", values);
+            SelectLike perInterval = template("SELECT " + plan.actorSelected() + ", {bd} AS bd, {idx} AS i, "
+                    + targetColumn + ", sum(if({returning}, {w}, 0)) AS r FROM " + table + " WHERE {target} OR "
+                    + "{returning} GROUP BY " + plan.actor() + ", {bd}, {idx}", values);
+            String a = plan.actorColumn();
             if (plan.firstTime()) {
                 perPerson = firstTimeMasks(values, template("SELECT bd, min(tf) AS first_seen, " + returns
-                        + " FROM {per_interval} AS pi GROUP BY person_id, bd", with(values, "per_interval",
+                        + " FROM {per_interval} AS pi GROUP BY " + a + ", bd", with(values, "per_interval",
                         perInterval)));
             } else {
                 perPerson = template("SELECT bd, groupBitOr(if(t = 1, bitShiftLeft(toInt64(1), i), 0)) AS tm, " + returns
-                        + " FROM {per_interval} AS pi GROUP BY person_id, bd", with(values, "per_interval",
+                        + " FROM {per_interval} AS pi GROUP BY " + a + ", bd", with(values, "per_interval",
                         perInterval));
             }
         }
@@ -665,6 +707,11 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         RetentionQuery insight = (RetentionQuery) source.source();
         long interval = source.interval() == null ? 0 : source.interval();
         return plan(sql, insight).map(plan -> {
+            if (plan.groupTypeIndex() != null) {
+                throw new ValidationException("The actors of a retention aggregated by groups "
+                        + "(aggregation_group_type_index) would be groups, which Quarry does not list: only persons",
+                        "aggregation_group_type_index");
+            }
             String selected = selectedValue(source.breakdown());
             if (plan.breakdown() != null && plan.breakdown().isCohort() && selected == null) {
                 throw new ValidationException("A cohort breakdown value is required for actors of a retention "

@@ -71,7 +71,8 @@ class QueryFieldsTableTest {
                 + " funnelWindowIntervalUnit=H funnelWindowDays=H exclusions=H breakdownAttributionType=H"
                 + " breakdownAttributionValue=H funnelFromStep=H funnelToStep=H binCount=H"
                 + " funnelAggregateByHogQL=R chart=*");
-        TABLE.put(RetentionQuery.class, INSIGHT_META + " dateRange=H properties=H filterTestAccounts=H"
+        TABLE.put(RetentionQuery.class, INSIGHT_META.replace("aggregation_group_type_index=R",
+                "aggregation_group_type_index=H") + " dateRange=H properties=H filterTestAccounts=H"
                 + " retentionFilter=H breakdownFilter=H");
         // retentionReference, meanRetentionCalculation, showMean, showTrendLines, selectedInterval, display and
         // dashboardDisplay choose how the frontend draws the table (retention_query_runner.py reads none of them)

@@ -196,7 +196,8 @@ class RetentionBreakdownTest {
         assertError(retention(Map.of("somethingNew", 1), Map.of()), "somethingNew");
         assertError(retention(Map.of(), Map.of("breakdownFilter", Map.of("breakdowns", List.of(
                 Map.of("property", "a", "type", "event"), Map.of("property", "b", "type", "event"))))), "breakdowns");
-        assertError(retention(Map.of(), Map.of("aggregation_group_type_index", 0)), "aggregation_group_type_index");
+        // groups are read (RetentionGroupsTest); an index outside 0 … 4 is refused
+        assertError(retention(Map.of(), Map.of("aggregation_group_type_index", 5)), "aggregation_group_type_index");
         // display-only fields and fields at their "off" value are accepted
         JsonPath ok = query(team, retention(Map.of("retentionReference", "previous", "showTrendLines", true,
                 "timeWindowMode", "strict_calendar_dates", "retentionCustomBrackets", List.of()), Map.of()));
