@@ -54,7 +54,7 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
     }
 
     public static QueryPlan<Plan> plan(InsightSql sql, LifecycleQuery query) {
-        Integer groupTypeIndex = dev.quarry.insights.funnels.FunnelPlan.aggregationGroupTypeIndex(
+        Integer groupTypeIndex = GroupAggregation.index(
                 "LifecycleQuery", query.aggregationGroupTypeIndex());
         QuerySchema.unsupported("LifecycleQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
         QuerySchema.unsupported("LifecycleQuery", "breakdownFilter", query.breakdownFilter());

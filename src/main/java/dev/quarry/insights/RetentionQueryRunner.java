@@ -137,7 +137,7 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
      */
     public static QueryPlan<Plan> plan(InsightSql sql, RetentionQuery query) {
         // validated first, as every field; read again where the plan is made
-        dev.quarry.insights.funnels.FunnelPlan.aggregationGroupTypeIndex("RetentionQuery",
+        GroupAggregation.index("RetentionQuery",
                 query.aggregationGroupTypeIndex());
         QuerySchema.unsupported("RetentionQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
         RetentionQuery.RetentionFilter f = query.retentionFilter() != null ? query.retentionFilter()
@@ -196,7 +196,7 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
                                         Interval interval, int n, String type, int minimum,
                                         RetentionBreakdown breakdown, Expr target, Expr returning,
                                         boolean eventsOnly) {
-        Integer groupTypeIndex = dev.quarry.insights.funnels.FunnelPlan.aggregationGroupTypeIndex("RetentionQuery",
+        Integer groupTypeIndex = GroupAggregation.index("RetentionQuery",
                 query.aggregationGroupTypeIndex());
         // a retention of groups reads only events naming a group of the type (PostHog's retention of groups)
         Expr global = InsightSql.and(sql.globalFilters(query.properties(), query.filterTestAccounts()),

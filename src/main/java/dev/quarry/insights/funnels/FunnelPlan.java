@@ -114,7 +114,8 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         if (query == null) {
             throw new ValidationException("source must be a FunnelsQuery object", "source");
         }
-        Integer groupTypeIndex = aggregationGroupTypeIndex(query.aggregationGroupTypeIndex());
+        Integer groupTypeIndex = dev.quarry.insights.GroupAggregation.index("FunnelsQuery",
+                query.aggregationGroupTypeIndex());
         QuerySchema.unsupported("FunnelsQuery", "samplingFactor", query.samplingFactor(), "1", "1.0");
         FunnelsFilter ff = query.filter();
         QuerySchema.unsupported("FunnelsQuery.funnelsFilter", "funnelAggregateByHogQL", ff.funnelAggregateByHogQL(),
@@ -229,32 +230,6 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
         });
     }
 
-    /**
-     * A FunnelsQuery's {@code aggregation_group_type_index}: null when absent, else an integer 0 … 4 (400 naming it
-     * otherwise, in the words of PostHog's legacy filter validation).
-     */
-    static Integer aggregationGroupTypeIndex(com.fasterxml.jackson.databind.JsonNode value) {
-        return aggregationGroupTypeIndex("FunnelsQuery", value);
-    }
-
-    /** {@link #aggregationGroupTypeIndex(com.fasterxml.jackson.databind.JsonNode)} of the query {@code kind}. */
-    public static Integer aggregationGroupTypeIndex(String kind, com.fasterxml.jackson.databind.JsonNode value) {
-        if (value == null || value.isNull() || value.isMissingNode()) {
-            return null;
-        }
-        boolean integral = value.isIntegralNumber() || (value.isTextual() && value.asText().trim().matches("-?\\d{1,9}"))
-                || (value.isFloatingPointNumber() && value.asDouble() == Math.rint(value.asDouble()));
-        if (!integral) {
-            throw new ValidationException("Invalid value for " + kind + ".aggregation_group_type_index: Input should be "
-                    + "a valid integer", "aggregation_group_type_index");
-        }
-        long index = value.isTextual() ? Long.parseLong(value.asText().trim()) : value.asLong();
-        if (index < 0 || index >= 5) {
-            throw new ValidationException("aggregation_group_type_index is required to be at least 0 and less than 5",
-                    "aggregation_group_type_index");
-        }
-        return (int) index;
-    }
 
     /**
      * Whether an exclusion matches every event of a step (PostHog's is_equal / is_superset): the same event and no
