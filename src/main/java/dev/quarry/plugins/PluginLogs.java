@@ -2,6 +2,8 @@ package dev.quarry.plugins;
 
 import dev.quarry.web.LimitOffset;
 import dev.quarry.web.NotFoundException;
+import dev.quarry.web.ResponseLimit;
+import dev.quarry.web.ResponseTooLargeException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -40,15 +42,31 @@ public class PluginLogs {
         List<Object> pageParams = new ArrayList<>(where.params);
         pageParams.add(rowsWanted);
         pageParams.add(page.offset());
-        Uni<List<PluginLogEntry>> results = pool.preparedQuery("SELECT " + PluginLogEntry.COLUMNS
-                        + " FROM plugin_log_entries WHERE " + where.sql
-                        + " ORDER BY timestamp DESC, id DESC LIMIT $" + (pageParams.size() - 1)
-                        + " OFFSET $" + pageParams.size())
+        pageParams.add(ResponseLimit.MAX_ENCODED_BYTES);
+        // The page's rows are chosen and their messages' sizes summed first (octet_length reads a stored value's
+        // size from its header, without reading the value); the messages are read only when they can fit in an
+        // answer. 15 entries of 7.5 MB each were read whole, per request, before the answer was refused as too
+        // large, and eight such reads held the shared pool long enough to fail another project's capture.
+        Uni<List<PluginLogEntry>> results = pool.preparedQuery("WITH page AS (SELECT id, timestamp, "
+                        + "octet_length(message) AS bytes FROM plugin_log_entries WHERE " + where.sql
+                        + " ORDER BY timestamp DESC, id DESC LIMIT $" + (pageParams.size() - 2)
+                        + " OFFSET $" + (pageParams.size() - 1) + "), "
+                        + "size AS (SELECT coalesce(sum(bytes), 0) AS bytes FROM page) "
+                        + "SELECT " + PluginLogEntry.COLUMNS.replaceAll("(^|, )", "$1e.") + ", size.bytes AS page_bytes"
+                        + " FROM size LEFT JOIN (page JOIN plugin_log_entries e ON e.team_id = $1 AND e.id = page.id) "
+                        + "ON size.bytes <= $" + pageParams.size()
+                        + " ORDER BY page.timestamp DESC, page.id DESC")
                 .execute(Tuple.tuple(pageParams))
                 .map(rows -> {
                     List<PluginLogEntry> entries = new ArrayList<>(rows.size());
                     for (Row row : rows) {
-                        entries.add(PluginLogEntry.from(row));
+                        long bytes = row.getLong("page_bytes");
+                        if (bytes > ResponseLimit.MAX_ENCODED_BYTES) {
+                            throw new ResponseTooLargeException(bytes, ResponseLimit.MAX_ENCODED_BYTES);
+                        }
+                        if (row.getValue("id") != null) {
+                            entries.add(PluginLogEntry.from(row));
+                        }
                     }
                     return entries;
                 });

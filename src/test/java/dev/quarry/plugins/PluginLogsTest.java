@@ -252,6 +252,33 @@ class PluginLogsTest {
         assertTrue(previous.contains("after=2024-01-01T00%3A00%3A00Z"), previous);
     }
 
+    /**
+     * A page whose messages cannot fit in an answer is refused from their stored sizes, before any of them is read
+     * (a breaker's eight concurrent reads of 15 entries of 7.5 MB held the shared pool); a smaller page of the same
+     * entries is served whole.
+     */
+    @Test
+    void aPageTooLargeToAnswerIsRefusedBeforeItsMessagesAreRead() {
+        long config = createConfig(a, 11);
+        String big = "x".repeat(2_500_000);
+        for (int i = 0; i < 3; i++) {
+            append(a, config, List.of(entry("INFO", i + big, "2024-04-01T00:00:0" + i + "Z"))).then().statusCode(201);
+        }
+        String path = "/api/projects/" + a.id() + "/plugin_configs/" + config + "/logs/";
+        // the size refused is the messages' own 3 × 2,500,001 bytes, known before they are read (the answer's
+        // encoded size, measured once it was built, was larger)
+        as(a).get(path).then().statusCode(400).body("type", equalTo("invalid_request"))
+                .body("code", equalTo("response_too_large"))
+                .body("detail", org.hamcrest.Matchers.startsWith("The response would be 7500003 bytes"));
+        JsonPath two = list(path, Map.of("limit", 2));
+        assertEquals(2, two.getList("results").size());
+        assertEquals(List.of('2', '1'), two.getList("results.message", String.class).stream()
+                .map(m -> m.charAt(0)).toList());
+        assertEquals(2_500_001, two.getString("results[0].message").length());
+        // an empty page still answers
+        assertEquals(List.of(), list(path, Map.of("offset", 5)).getList("results"));
+    }
+
     @Test
     void entriesWithTheSameTimestampPageStably() {
         long config = createConfig(a, 9);
