@@ -78,8 +78,7 @@ public class PluginConfigResource {
         LogFilter filter = LogFilter.parse(after, before, search, typeFilter);
         LimitOffset page = LimitOffset.parse(limit, offset, DEFAULT_LIMIT, MAX_LIMIT);
         // parse() has checked the value; 0 is "no limit", as the view reads a falsy limit
-        Integer requestedLimit = limit == null || limit.isEmpty() || Integer.parseInt(limit.trim()) == 0
-                ? null : Integer.valueOf(limit.trim());
+        Integer requestedLimit = LimitOffset.requestedLimit(limit);
         return logs.list(auth.teamId(), configId, filter, page, requestedLimit)
                 .map(found -> page.page(URI.create(request.absoluteURI()), found.count(), found.rows()));
     }

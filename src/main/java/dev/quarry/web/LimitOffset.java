@@ -40,24 +40,58 @@ public record LimitOffset(int limit, int offset) {
         return new LimitOffset(Math.min(parsedLimit, maxLimit), offset(offset));
     }
 
-    /** DRF's {@code get_offset}: an offset that is not a non-negative integer is 0, never an error. */
+    /**
+     * DRF's {@code get_offset}: an offset that is not a non-negative integer is 0, never an error; one past what an
+     * int holds is read as the largest (an empty page, as Python's unbounded {@code int} would give, not the first).
+     */
     static int offset(String offset) {
         if (offset == null || offset.isEmpty()) {
             return 0;
         }
-        try {
-            return Math.max(0, Integer.parseInt(offset.trim()));
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+        java.math.BigInteger value = pythonInt(offset);
+        return value == null || value.signum() < 0 ? 0 : clamp(value);
     }
 
+    /** Python's {@code int(text)}: surrounding whitespace, a sign, digits with single underscores between them. */
+    private static final java.util.regex.Pattern PYTHON_INT =
+            java.util.regex.Pattern.compile("\\s*([+-]?)(\\d(?:_?\\d)*)\\s*");
+
+    /** {@code text} as Python's {@code int()} reads it, or null where it raises ValueError. */
+    static java.math.BigInteger pythonInt(String text) {
+        java.util.regex.Matcher m = PYTHON_INT.matcher(text);
+        if (!m.matches() || m.group(2).length() > 4_300) { // Python's default limit on integer string digits
+            return null;
+        }
+        java.math.BigInteger value = new java.math.BigInteger(m.group(2).replace("_", ""));
+        return m.group(1).equals("-") ? value.negate() : value;
+    }
+
+    private static int clamp(java.math.BigInteger value) {
+        return value.compareTo(java.math.BigInteger.valueOf(Integer.MAX_VALUE)) > 0 ? Integer.MAX_VALUE
+                : value.compareTo(java.math.BigInteger.valueOf(Integer.MIN_VALUE)) < 0 ? Integer.MIN_VALUE
+                : value.intValue();
+    }
+
+    /**
+     * The {@code limit} a request gave, as {@link #parse} read it (Python's {@code int()}, beyond an int the largest),
+     * before any cut to a page size: null when absent or 0 (a falsy limit is no limit in PostHog's views). Call after
+     * {@link #parse}, which refuses what is not an integer.
+     */
+    public static Integer requestedLimit(String limit) {
+        if (limit == null || limit.isEmpty()) {
+            return null;
+        }
+        int value = integer(limit, LIMIT, "Query param limit must be omitted or an integer!");
+        return value == 0 ? null : value;
+    }
+
+    /** {@code value} read by Python's {@code int()} (beyond an int: the nearest int), else the 400. */
     private static int integer(String value, String attr, String detail) {
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
+        java.math.BigInteger parsed = pythonInt(value);
+        if (parsed == null) {
             throw new ValidationException(detail, attr);
         }
+        return clamp(parsed);
     }
 
     /** The page with its links, built from {@code requestUrl} without a query-string key ({@link LinkUrls}). */

@@ -277,6 +277,10 @@ class PluginLogsTest {
         assertEquals(2_500_001, two.getString("results[0].message").length());
         // an empty page still answers
         assertEquals(List.of(), list(path, Map.of("offset", 5)).getList("results"));
+        // integers as Python reads them: an offset past an int is an empty page (not the first), 1_0 is ten
+        assertEquals(List.of(), list(Map.of("offset", "99999999999")).getList("results"));
+        assertEquals(10, list(Map.of("limit", "1_0")).getList("results").size());
+        assertEquals(31, list(Map.of("limit", "2147483648")).getInt("count"));
     }
 
     @Test

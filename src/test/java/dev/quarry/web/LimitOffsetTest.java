@@ -22,6 +22,34 @@ class LimitOffsetTest {
         assertEquals(new LimitOffset(100, 7), LimitOffset.parse(null, " 7 ", 100, 1000));
     }
 
+    /**
+     * Both are read as Python's {@code int()} (a breaker's finding): an offset past an int is the largest (an empty
+     * page, not the first page again), underscores between digits and a sign are taken, and a limit past an int is
+     * cut like any large one.
+     */
+    @Test
+    void readsIntegersAsPythonDoes() {
+        assertEquals(new LimitOffset(100, Integer.MAX_VALUE), LimitOffset.parse(null, "99999999999", 100, 1000));
+        assertEquals(new LimitOffset(100, Integer.MAX_VALUE),
+                LimitOffset.parse(null, "9".repeat(400), 100, 1000));
+        assertEquals(new LimitOffset(10, 1000), LimitOffset.parse("1_0", "1_000", 100, 1000));
+        assertEquals(new LimitOffset(1000, 3), LimitOffset.parse("2147483648", "+3", 100, 1000));
+        assertEquals(Integer.valueOf(Integer.MAX_VALUE), LimitOffset.requestedLimit("2147483648"));
+        assertEquals(Integer.valueOf(10), LimitOffset.requestedLimit(" 1_0 "));
+        assertNull(LimitOffset.requestedLimit("0"));
+        assertNull(LimitOffset.requestedLimit(null));
+        assertEquals("limit", assertThrows(ValidationException.class, () -> LimitOffset.parse("1__0", null, 100, 1000))
+                .attr());
+        assertEquals("limit", assertThrows(ValidationException.class, () -> LimitOffset.parse("_10", null, 100, 1000))
+                .attr());
+        assertEquals(new LimitOffset(100, 0), LimitOffset.parse(null, "1__0", 100, 1000));
+        // links from the largest offset stay in range: no next, a previous page
+        LimitOffset last = new LimitOffset(100, Integer.MAX_VALUE);
+        assertNull(last.next(URL, 5));
+        assertEquals("http://h/api/x/?limit=100&offset=2147483547&search=a+b&type_filter=WARN&type_filter=ERROR",
+                last.previous(URL));
+    }
+
     @Test
     void linksReplaceLimitAndOffsetAndKeepTheRestSorted() {
         LimitOffset page = new LimitOffset(10, 20);
