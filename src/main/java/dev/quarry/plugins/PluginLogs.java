@@ -1,5 +1,6 @@
 package dev.quarry.plugins;
 
+import dev.quarry.query.QueryExecutor;
 import dev.quarry.web.LimitOffset;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.ResponseLimit;
@@ -7,6 +8,7 @@ import dev.quarry.web.ResponseTooLargeException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -16,9 +18,11 @@ import java.util.List;
 @ApplicationScoped
 public class PluginLogs {
     private final Pool pool;
+    private final QueryExecutor executor;
 
-    public PluginLogs(Pool pool) {
+    public PluginLogs(Pool pool, QueryExecutor executor) {
         this.pool = pool;
+        this.executor = executor;
     }
 
     /**
@@ -26,12 +30,23 @@ public class PluginLogs {
      * requested {@code limit} first cuts the matching entries to the newest {@code limit} (its SQL LIMIT), and the
      * page is then taken from those: {@code count} is at most {@code limit}, and an offset past it finds nothing.
      *
+     * <p>Both statements run on one connection in one of the instance's statement slots
+     * ({@link QueryExecutor#inStatementSlot}): a {@code search} reads every matching message, which for entries of
+     * megabytes each takes as long as a query, so many such reads wait their turn instead of taking the connections
+     * kept for capture and the rest of the API.
+     *
      * @param requestedLimit the {@code limit} the request gave, or null for none
      */
     public Uni<Counted<PluginLogEntry>> list(long teamId, long pluginConfigId, LogFilter filter, LimitOffset page,
                                              Integer requestedLimit) {
+        return executor.inStatementSlot(teamId, () -> pool.withConnection(conn ->
+                list(conn, teamId, pluginConfigId, filter, page, requestedLimit)));
+    }
+
+    private Uni<Counted<PluginLogEntry>> list(SqlConnection conn, long teamId, long pluginConfigId, LogFilter filter,
+                                              LimitOffset page, Integer requestedLimit) {
         Where where = where(teamId, pluginConfigId, filter);
-        Uni<Long> count = pool.preparedQuery("SELECT count(*) FROM plugin_log_entries WHERE " + where.sql)
+        Uni<Long> count = conn.preparedQuery("SELECT count(*) FROM plugin_log_entries WHERE " + where.sql)
                 .execute(Tuple.tuple(where.params))
                 .map(rows -> {
                     long total = rows.iterator().next().getLong(0);
@@ -47,7 +62,7 @@ public class PluginLogs {
         // size from its header, without reading the value); the messages are read only when they can fit in an
         // answer. 15 entries of 7.5 MB each were read whole, per request, before the answer was refused as too
         // large, and eight such reads held the shared pool long enough to fail another project's capture.
-        Uni<List<PluginLogEntry>> results = pool.preparedQuery("WITH page AS (SELECT id, timestamp, "
+        Uni<List<PluginLogEntry>> results = conn.preparedQuery("WITH page AS (SELECT id, timestamp, "
                         + "octet_length(message) AS bytes FROM plugin_log_entries WHERE " + where.sql
                         + " ORDER BY timestamp DESC, id DESC LIMIT $" + (pageParams.size() - 2)
                         + " OFFSET $" + (pageParams.size() - 1) + "), "
