@@ -292,26 +292,11 @@ class PluginLogsTest {
      */
     @Test
     void aPageWaitsForAStatementSlot() throws Exception {
-        int slots = Integer.parseInt(org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                .getOptionalValue("quarkus.datasource.reactive.max-size", String.class).orElse("8"))
-                - Integer.parseInt(org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                .getOptionalValue("quarry.query.pool-reserve", String.class).orElse("2"));
-        java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
-        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(slots);
-        for (int i = 0; i < slots; i++) {
-            executor.inStatementSlot(b.id(), () -> {
-                held.countDown();
-                return io.smallrye.mutiny.Uni.createFrom().completionStage(release);
-            }).subscribe().with(x -> { }, e -> { });
-        }
         java.util.concurrent.CompletableFuture<Integer> read = new java.util.concurrent.CompletableFuture<>();
-        try {
-            assertTrue(held.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        try (dev.quarry.testing.HeldStatementSlots held = dev.quarry.testing.HeldStatementSlots.all(executor, b.id())) {
             new Thread(() -> read.complete(as(a).get(logsA()).then().extract().statusCode())).start();
             Thread.sleep(1_000);
             org.junit.jupiter.api.Assertions.assertFalse(read.isDone(), "the page was read without a statement slot");
-        } finally {
-            release.complete(null);
         }
         assertEquals(200, read.get(60, java.util.concurrent.TimeUnit.SECONDS));
     }

@@ -67,29 +67,14 @@ class TimezoneChangeAdmissionTest {
     @Test
     void aChangeWaitsForAStatementSlot() throws Exception {
         Project team = TestProjects.create("Rezone in a slot");
-        int slots = Integer.parseInt(org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                .getOptionalValue("quarkus.datasource.reactive.max-size", String.class).orElse("8"))
-                - Integer.parseInt(org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                .getOptionalValue("quarry.query.pool-reserve", String.class).orElse("2"));
-        java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
-        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(slots);
-        for (int i = 0; i < slots; i++) {
-            executor.inStatementSlot(team.id(), () -> {
-                held.countDown();
-                return io.smallrye.mutiny.Uni.createFrom().completionStage(release);
-            }).subscribe().with(x -> { }, e -> { });
-        }
         java.util.concurrent.CompletableFuture<Integer> change = new java.util.concurrent.CompletableFuture<>();
-        try {
-            org.junit.jupiter.api.Assertions.assertTrue(held.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        try (dev.quarry.testing.HeldStatementSlots held = dev.quarry.testing.HeldStatementSlots.all(executor, team.id())) {
             new Thread(() -> change.complete(as(team).body(Map.of("timezone", "Asia/Tokyo")).patch(project(team))
                     .statusCode())).start();
             as(team).body(Map.of("name", "Renamed while waiting")).patch(project(team)).then().statusCode(200)
                     .body("timezone", equalTo("UTC"));
             Thread.sleep(1_000);
             org.junit.jupiter.api.Assertions.assertFalse(change.isDone(), "the change ran without a statement slot");
-        } finally {
-            release.complete(null);
         }
         org.junit.jupiter.api.Assertions.assertEquals(200, change.get(60, java.util.concurrent.TimeUnit.SECONDS));
         as(team).get(project(team)).then().statusCode(200).body("timezone", equalTo("Asia/Tokyo"));
