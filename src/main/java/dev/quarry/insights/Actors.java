@@ -62,6 +62,66 @@ public final class Actors {
         }
     }
 
+    /**
+     * A group of an actor list (an insight aggregated by groups, or a series counting them): the stored group of that
+     * type and key. PostHog's ActorsQuery writes it as its GroupStrategy reads it ({@link #toJson}); its legacy
+     * persons endpoints as {@code SerializedGroup} ({@link #toLegacyJson}).
+     *
+     * @param key the group's key ({@code $group_N} of its events)
+     * @param groupTypeIndex 0–4
+     * @param createdAt as DRF renders datetimes, or null
+     * @param properties the stored group properties (an object)
+     */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    public record Group(String key, int groupTypeIndex, String createdAt, JsonNode properties) {
+        /**
+         * The group object of ActorsQuery answers: {@code id} (the key), {@code type} "group", {@code properties},
+         * then the stored fields {@code group_key}, {@code group_type_index}, {@code created_at},
+         * {@code group_properties}, in that order.
+         */
+        public ObjectNode toJson(ObjectMapper mapper) {
+            ObjectNode o = mapper.createObjectNode();
+            o.put("id", key);
+            o.put("type", "group");
+            o.set("properties", properties);
+            o.put("group_key", key);
+            o.put("group_type_index", groupTypeIndex);
+            o.put("created_at", createdAt);
+            o.set("group_properties", properties);
+            return o;
+        }
+
+        /**
+         * PostHog's legacy {@code SerializedGroup} (persons/funnel, persons/lifecycle, …): {@code id}, {@code type},
+         * {@code group_type_index}, {@code group_key}, {@code created_at}, {@code matched_recordings},
+         * {@code properties}, {@code value_at_data_point}, in that order.
+         */
+        public ObjectNode toLegacyJson(ObjectMapper mapper) {
+            ObjectNode o = mapper.createObjectNode();
+            o.put("id", key);
+            o.put("type", "group");
+            o.put("group_type_index", groupTypeIndex);
+            o.put("group_key", key);
+            o.put("created_at", createdAt);
+            o.putArray("matched_recordings");
+            o.set("properties", properties);
+            o.putNull("value_at_data_point");
+            return o;
+        }
+    }
+
+    /** A group from its stored columns ({@code group_properties} as JSON text). */
+    public static Group group(ObjectMapper mapper, String key, int groupTypeIndex, OffsetDateTime createdAt,
+                              String propertiesJson) {
+        JsonNode props;
+        try {
+            props = propertiesJson == null ? mapper.createObjectNode() : mapper.readTree(propertiesJson);
+        } catch (IOException e) {
+            throw new IllegalStateException("Stored group properties are not JSON", e);
+        }
+        return new Group(key, groupTypeIndex, createdAt == null ? null : DrfDateTime.format(createdAt), props);
+    }
+
     /** A person from its stored columns and distinct ids, with the project's display-name setting (JSON). */
     public static Person of(ObjectMapper mapper, UUID uuid, OffsetDateTime createdAt, String propertiesJson,
                             boolean identified, List<String> distinctIds, String displayPropertiesJson) {

@@ -53,16 +53,32 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
      * The persons of a source: {@code select} is a HogQL AST with a {@code person_id} column (one row per matching
      * event when {@code eventRows}, so that {@code event_count} is the row count; with {@code counted}, a column
      * {@code n} holding it), and for retention also {@code j}, the intervals the person appeared in
-     * ({@code appearances}; {@code period} is "day", "week" …).
+     * ({@code appearances}; {@code period} is "day", "week" …). With {@code groupTypeIndex} set the cell's actors
+     * are groups of that type (an insight aggregated by groups, or a series counting them): then {@code person_id}
+     * holds each group's key, as PostHog's actor queries keep the actor id in one column whatever the actor is.
      */
     public record Cell(SelectLike select, boolean eventRows, boolean retention, int retentionIntervals, String period,
-                       boolean counted) {
+                       boolean counted, Integer groupTypeIndex) {
         public static Cell of(SelectLike select) {
-            return new Cell(select, false, false, 0, null, false);
+            return new Cell(select, false, false, 0, null, false, null);
         }
 
         public static Cell events(SelectLike select) {
-            return new Cell(select, true, false, 0, null, false);
+            return new Cell(select, true, false, 0, null, false, null);
+        }
+
+        /** Retention's cell: columns {@code person_id, j}, with the row's {@code intervals} of {@code period}. */
+        public static Cell retention(SelectLike select, int intervals, String period) {
+            return new Cell(select, false, true, intervals, period, false, null);
+        }
+
+        /** This cell with groups of type {@code index} as its actors (null: persons). */
+        public Cell ofGroups(Integer index) {
+            return new Cell(select, eventRows, retention, retentionIntervals, period, counted, index);
+        }
+
+        boolean groups() {
+            return groupTypeIndex != null;
         }
 
         /** Persons with their event counts already known: columns {@code person_id, n}. */
@@ -82,7 +98,7 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                         new Expr.Alias(new Expr.Constant(0L), "n")), "persons", new Expr.Constant(false)));
             }
             SelectLike select = parts.size() == 1 ? parts.get(0) : new SelectUnion(parts);
-            return new Cell(select, true, false, 0, null, true);
+            return new Cell(select, true, false, 0, null, true, null);
         }
 
         /** A fresh copy of the cell's AST, to be placed in one query (the resolver keys nodes by identity). */
@@ -140,9 +156,12 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                        long missingActors, dev.quarry.hogql.CompiledQuery compiled) {
     }
 
-    /** One actor of a page: the person, its count in the cell and its retention intervals (sorted). */
+    /**
+     * One actor of a page: the person, or for a cell of groups ({@link Cell#groupTypeIndex}) the group (the other
+     * one null), its count in the cell and its retention intervals (sorted).
+     */
     @io.quarkus.runtime.annotations.RegisterForReflection
-    public record ActorRow(Actors.Person person, long n, List<Integer> appearances) {
+    public record ActorRow(Actors.Person person, Actors.Group group, long n, List<Integer> appearances) {
     }
 
     /**
@@ -157,6 +176,13 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
         ArrayNode results = body.putArray("results");
         for (ActorRow row : page.rows()) {
             ArrayNode out = results.addArray();
+            if (row.group() != null) {
+                ObjectNode group = row.group().toJson(context.mapper());
+                for (String column : page.select()) {
+                    out.add(groupColumn(context.mapper(), column, row.group(), group, row.n(), row.appearances()));
+                }
+                continue;
+            }
             ObjectNode person = row.person().toJson(context.mapper());
             for (String column : page.select()) {
                 out.add(column(context.mapper(), column, row.person(), person, row.n(), row.appearances(),
@@ -180,6 +206,9 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
 
     private QueryPlan<Page> rows(QueryContext context, InsightSql sql, ActorsQuery query, Cell cell, int limit,
                                  int offset) {
+        if (cell != null && cell.groups()) {
+            return groupRows(context, sql, query, cell, limit, offset);
+        }
         List<String> select = select(query.select(), cell);
         String pre = cell == null ? "" : "p.";
         List<Expr> columns = new ArrayList<>();
@@ -192,18 +221,10 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
             from.add(JoinExpr.table("persons", null));
         } else {
             columns.add(Expr.Field.of("a", "n"));
-            Expr stats = cell.retention() ? parse("count(DISTINCT j)") : cell.counted() ? parse("max(n)")
-                    : parse("count()");
-            List<Expr> perPersonColumns = new ArrayList<>(List.of(Expr.Field.of("person_id"),
-                    new Expr.Alias(stats, "n")));
             if (cell.retention()) {
-                // the intervals the person appeared in, from the same evaluation of the cell (PostHog's appearances)
-                perPersonColumns.add(new Expr.Alias(parse("groupUniqArray(j)"), "intervals"));
                 columns.add(Expr.Field.of("a", "intervals"));
             }
-            SelectQuery perPerson = new SelectQuery(List.of(), false, perPersonColumns,
-                    List.of(new JoinExpr(null, cell.copy(), "cell", null, null)), null,
-                    List.of(Expr.Field.of("person_id")), null, List.of(), null, null, null);
+            SelectQuery perPerson = perActor(cell);
             // the cell's persons LEFT JOIN persons: a row without person is one the persons table no longer holds
             // (deleted since); it keeps its place in the page, as in PostHog, and counts as missing
             from.add(new JoinExpr(null, perPerson, "a", null, null));
@@ -259,11 +280,109 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                     Actors.Person person = Actors.of(context.mapper(), r.getUUID(0), r.getOffsetDateTime(1),
                             r.getString(2), Boolean.TRUE.equals(r.getBoolean(3)),
                             dids.getOrDefault(r.getUUID(0), List.of()), context.team().personDisplayNameProperties());
-                    rows.add(new ActorRow(person, ((Number) r.getValue(4)).longValue(),
+                    rows.add(new ActorRow(person, null, ((Number) r.getValue(4)).longValue(),
                             cell != null && cell.retention() ? intervals(r.getValue(5)) : List.of()));
                 }
                 return new Page(select, rows, hasMore, limit, offset, missing, personsResult.compiled());
             });
+        });
+    }
+
+    /**
+     * Columns {@code person_id} (the actor), {@code n} (its count in the cell) and for retention {@code intervals}:
+     * one row per actor of the cell.
+     */
+    private static SelectQuery perActor(Cell cell) {
+        Expr stats = cell.retention() ? parse("count(DISTINCT j)") : cell.counted() ? parse("max(n)")
+                : parse("count()");
+        List<Expr> perActorColumns = new ArrayList<>(List.of(Expr.Field.of("person_id"), new Expr.Alias(stats, "n")));
+        if (cell.retention()) {
+            // the intervals the actor appeared in, from the same evaluation of the cell (PostHog's appearances)
+            perActorColumns.add(new Expr.Alias(parse("groupUniqArray(j)"), "intervals"));
+        }
+        return new SelectQuery(List.of(), false, perActorColumns,
+                List.of(new JoinExpr(null, cell.copy(), "cell", null, null)), null,
+                List.of(Expr.Field.of("person_id")), null, List.of(), null, null, null);
+    }
+
+    /**
+     * One page of a cell's groups, as PostHog's GroupStrategy reads them: the cell's actors joined with the stored
+     * groups of the type ({@code INNER JOIN groups}: a key no {@code $groupidentify} stored is not listed, as in
+     * PostHog), {@code search} over the group's {@code name} property and its key, ordered by the requested columns
+     * ({@code group}/{@code actor}: the {@code name} property; {@code id}; {@code created_at}; {@code event_count})
+     * then newest first and by key. Property filters on the list are refused by name (they are person filters).
+     */
+    private QueryPlan<Page> groupRows(QueryContext context, InsightSql sql, ActorsQuery query, Cell cell, int limit,
+                                      int offset) {
+        int index = cell.groupTypeIndex();
+        List<String> select = select(query.select(), cell);
+        for (var filter : List.of(java.util.Map.entry("properties", personFilter(query.properties(), "properties")),
+                java.util.Map.entry("fixedProperties", personFilter(query.fixedProperties(), "fixedProperties")))) {
+            if (!(filter.getValue() instanceof Expr.Constant c && Boolean.TRUE.equals(c.value()))) {
+                throw new ValidationException("Property filters on an actor list of groups are not supported: they "
+                        + "filter persons", filter.getKey());
+            }
+        }
+        List<Expr> columns = new ArrayList<>(List.of(Expr.Field.of("g", "key"), Expr.Field.of("g", "created_at"),
+                Expr.Field.of("g", "properties"), Expr.Field.of("a", "n")));
+        if (cell.retention()) {
+            columns.add(Expr.Field.of("a", "intervals"));
+        }
+        List<JoinExpr> from = List.of(new JoinExpr(null, perActor(cell), "a", null, null),
+                new JoinExpr("INNER JOIN", Expr.Field.of("groups"), "g", InsightSql.and(List.of(
+                        new Expr.Compare("=", Expr.Field.of("g", "key"), Expr.Field.of("a", "person_id")),
+                        new Expr.Compare("=", Expr.Field.of("g", "index"), new Expr.Constant((long) index)))), null));
+        Expr where = new Expr.Constant(true);
+        String search = query.search() == null ? "" : query.search().trim();
+        if (!search.isEmpty()) {
+            where = Placeholders.replace(parse("(g.properties.name ilike {ac_pattern} OR g.key ilike {ac_pattern})"),
+                    Map.of("ac_pattern", dev.quarry.hogql.LikePatterns.contains(search)), null);
+        }
+        List<SelectQuery.OrderExpr> order = new ArrayList<>();
+        for (String o : query.orderBy() == null ? List.<String>of() : query.orderBy()) {
+            String term = o == null ? "" : o;
+            var m = ORDER_TERM.matcher(term.trim());
+            if (!m.matches()) {
+                throw new ValidationException("Unsupported orderBy: " + term, "orderBy");
+            }
+            boolean desc = m.group(2) != null && m.group(2).equalsIgnoreCase("DESC");
+            switch (unlabelled(m.group(1)).replaceAll("\\s+", "")) {
+                case "group", "actor" -> order.add(order("g.properties.name", desc));
+                case "id", "actor_id" -> order.add(order("g.key", desc));
+                case "created_at" -> order.add(order("g.created_at", desc));
+                case "event_count" -> {
+                    if (!cell.eventRows()) {
+                        throw new ValidationException("event_count is only available for trends and paths actors",
+                                "orderBy");
+                    }
+                    order.add(order("a.n", desc));
+                }
+                case "length(appearances)" -> {
+                    if (!cell.retention()) {
+                        throw new ValidationException("appearances is only available for retention actors",
+                                "orderBy");
+                    }
+                    order.add(order("a.n", desc));
+                }
+                default -> throw new ValidationException("Unsupported orderBy for an actor list of groups: " + term,
+                        "orderBy");
+            }
+        }
+        order.add(order("g.created_at", true));
+        order.add(order("g.key", false));
+        SelectQuery groupsAst = new SelectQuery(List.of(), false, columns, from, where, List.of(), null, order,
+                new Expr.Constant((long) limit + 1), new Expr.Constant((long) offset), null);
+        HogQLStatement groups = new HogQLStatement(kind(), groupsAst, Map.of()).withLimit(limit + 1);
+        return sql.run(groups).map(result -> {
+            List<ActorRow> rows = new ArrayList<>();
+            for (Row r : result.rows()) {
+                rows.add(new ActorRow(null, Actors.group(context.mapper(), r.getString(0), index,
+                        r.getOffsetDateTime(1), r.getString(2)), ((Number) r.getValue(3)).longValue(),
+                        cell.retention() ? intervals(r.getValue(4)) : List.of()));
+            }
+            boolean hasMore = rows.size() > limit;
+            return new Page(select, hasMore ? rows.subList(0, limit) : rows, hasMore, limit, offset, 0,
+                    result.compiled());
         });
     }
 
@@ -311,7 +430,7 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
     private static String type(String labelled) {
         String column = unlabelled(labelled);
         return switch (column) {
-            case "person", "actor", DISPLAY_NAME -> "Tuple";
+            case "person", "actor", "group", DISPLAY_NAME -> "Tuple";
             case "created_at" -> "DateTime";
             case "event_count" -> "UInt64";
             case "matched_recordings", "appearances", "distinct_ids" -> "Array";
@@ -322,18 +441,21 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
 
     private static List<String> select(List<String> select, Cell cell) {
         List<String> out = new ArrayList<>();
+        boolean groups = cell != null && cell.groups();
         if (select == null) {
-            out.add("person");
-            out.add("id");
-            out.add("created_at");
+            // PostHog's input columns: PersonStrategy's, or GroupStrategy's ["group"]
+            out.addAll(groups ? List.of("group") : List.of("person", "id", "created_at"));
             return out;
         }
         for (String s : select) {
             String raw = s == null ? "" : s.trim();
             String c = unlabelled(raw);
-            boolean known = List.of("person", "actor", "id", "actor_id", "created_at", "is_identified", "person.$delete",
-                    "properties", "distinct_ids", "matched_recordings", DISPLAY_NAME).contains(c)
-                    || PROPERTY_COLUMN.matcher(c).matches();
+            boolean known = groups
+                    ? List.of("group", "actor", "id", "actor_id", "created_at", "properties", "matched_recordings")
+                            .contains(c) || (PROPERTY_COLUMN.matcher(c).matches() && !c.startsWith("person."))
+                    : List.of("person", "actor", "id", "actor_id", "created_at", "is_identified", "person.$delete",
+                            "properties", "distinct_ids", "matched_recordings", DISPLAY_NAME).contains(c)
+                            || PROPERTY_COLUMN.matcher(c).matches();
             if (c.equals("event_count")) {
                 if (cell == null || !cell.eventRows()) {
                     throw new ValidationException("event_count is only available for trends and paths actors", "select");
@@ -354,7 +476,8 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                 known = true;
             }
             if (!known) {
-                throw new ValidationException("Unsupported actors column: " + raw, "select");
+                throw new ValidationException((groups ? "Unsupported column for an actor list of groups: "
+                        : "Unsupported actors column: ") + raw, "select");
             }
             out.add(raw);
         }
@@ -447,6 +570,36 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                 var m = PROPERTY_COLUMN.matcher(column);
                 m.matches();
                 JsonNode v = person.properties().get(m.group(1)); // a key of the person's own property map
+                yield v == null ? mapper.nullNode() : v;
+            }
+        };
+    }
+
+    /** One column of a group's row: {@code json} is the group as its JSON object (the group column). */
+    private static JsonNode groupColumn(ObjectMapper mapper, String labelled, Actors.Group group, ObjectNode json,
+                                        long n, List<Integer> app) {
+        String column = unlabelled(labelled);
+        return switch (column) {
+            case "group", "actor" -> json;
+            case "id", "actor_id" -> mapper.getNodeFactory().textNode(group.key());
+            case "created_at" -> group.createdAt() == null ? mapper.nullNode()
+                    : mapper.getNodeFactory().textNode(group.createdAt());
+            case "properties" -> group.properties();
+            case "matched_recordings" -> mapper.createArrayNode();
+            case "event_count" -> mapper.getNodeFactory().numberNode(n);
+            case "appearances" -> {
+                ArrayNode a = mapper.createArrayNode();
+                app.forEach(a::add);
+                yield a;
+            }
+            default -> {
+                var r = RETENTION_COLUMN.matcher(column);
+                if (r.matches()) {
+                    yield mapper.getNodeFactory().numberNode(app.contains(Integer.parseInt(r.group(2))) ? 1 : 0);
+                }
+                var m = PROPERTY_COLUMN.matcher(column);
+                m.matches();
+                JsonNode v = group.properties().get(m.group(1));
                 yield v == null ? mapper.nullNode() : v;
             }
         };

@@ -6,7 +6,7 @@ import dev.quarry.web.ValidationException;
 /**
  * PostHog's {@code aggregation_group_type_index} on an insight query: the insight follows the groups of that type
  * ({@code $group_N} on each event) instead of persons, over the events that name one. Funnels, lifecycle and retention
- * read it; their actor lists, which would be groups, refuse it.
+ * read it; their actor lists are then lists of those groups (a correlation of such a funnel is refused).
  */
 public final class GroupAggregation {
     private GroupAggregation() {

@@ -229,15 +229,11 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
             throw new ValidationException("status must be one of new, returning, resurrecting, dormant", "status");
         }
         return plan(sql, insight).map(plan -> {
-            if (plan.groupTypeIndex() != null) {
-                throw new ValidationException("The actors of a lifecycle aggregated by groups "
-                        + "(aggregation_group_type_index) would be groups, which Quarry does not list: only persons",
-                        "aggregation_group_type_index");
-            }
             long period = ActorsQueryRunner.bucketIndex(sql, plan.range(), source.dayOrNull());
             return ActorsQueryRunner.Cell.of(HogQLStatement.select("SELECT person_id FROM {cells} AS cells "
                     + "WHERE period = {ac_period} AND status = {ac_status}",
-                    Map.of("cells", cells(plan), "ac_period", period, "ac_status", status)));
+                    Map.of("cells", cells(plan), "ac_period", period, "ac_status", status)))
+                    .ofGroups(plan.groupTypeIndex());
         });
     }
 }

@@ -707,11 +707,6 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         RetentionQuery insight = (RetentionQuery) source.source();
         long interval = source.interval() == null ? 0 : source.interval();
         return plan(sql, insight).map(plan -> {
-            if (plan.groupTypeIndex() != null) {
-                throw new ValidationException("The actors of a retention aggregated by groups "
-                        + "(aggregation_group_type_index) would be groups, which Quarry does not list: only persons",
-                        "aggregation_group_type_index");
-            }
             String selected = selectedValue(source.breakdown());
             if (plan.breakdown() != null && plan.breakdown().isCohort() && selected == null) {
                 throw new ValidationException("A cohort breakdown value is required for actors of a retention "
@@ -726,7 +721,9 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
             SelectQuery cell = new SelectQuery(List.of(), false, List.of(Expr.Field.of("person_id"),
                     Expr.Field.of("j")), from(cellsAst(plan), "cells"), InsightSql.and(where), List.of(), null,
                     List.of(), null, null, null);
-            return new ActorsQueryRunner.Cell(cell, false, true, plan.lookahead(), plan.interval().lower(), false);
+            // aggregated by groups, the cells' person_id holds each group's key
+            return ActorsQueryRunner.Cell.retention(cell, plan.lookahead(), plan.interval().lower())
+                    .ofGroups(plan.groupTypeIndex());
         });
     }
 }

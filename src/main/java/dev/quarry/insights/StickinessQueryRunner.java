@@ -254,14 +254,11 @@ public class StickinessQueryRunner implements QueryRunner<StickinessQuery>, Acto
         int series = source.seriesIndex();
         return plans(sql, insight).map(plans -> {
             StickinessQueryRunner.Plan plan = ActorsQueryRunner.pick(plans, series, source.compare());
-            if (plan.countsGroups()) {
-                throw new ValidationException("The actors of a series counting groups (math_group_type_index) are "
-                        + "groups, which Quarry does not list: only persons", "math_group_type_index");
-            }
             String op = cellOperator(source.operator(), plan.cumulative());
             return ActorsQueryRunner.Cell.of(HogQLStatement.select("SELECT person_id "
                     + "FROM {actors} AS actors WHERE intervals " + op + " {ac_n}",
-                    Map.of("actors", actorIntervals(plan), "ac_n", day.asLong())));
+                    Map.of("actors", actorIntervals(plan), "ac_n", day.asLong())))
+                    .ofGroups(plan.countsGroups() ? plan.series().mathGroupTypeIndex() : null);
         });
     }
 }

@@ -392,7 +392,8 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
 
     /**
      * The events counted in one bucket and breakdown value: the same condition the counts group by, so the actors of a
-     * cell are exactly the persons behind its number. {@code period} null = the whole range (total value).
+     * cell are exactly the persons behind its number. {@code period} null = the whole range (total value). Column
+     * {@code person_id}: the event's person, or for a series counting groups the event's group key.
      */
     public static SelectLike cellEvents(InsightSql sql, Plan plan, Long period, String breakdownValue) {
         Interval iv = plan.range().interval();
@@ -423,6 +424,13 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             values.put("tr_bv", breakdownValue);
         }
         values.put("tr_where", InsightSql.and(parts));
+        if (plan.series().countsGroups()) {
+            // aliased apart first: in HogQL a select alias also names its expression in WHERE, and a group's key
+            // must not stand in for person_id in the filters
+            return HogQLStatement.select("SELECT actor AS person_id FROM {tr_events} AS tr_events",
+                    Map.of("tr_events", HogQLStatement.select("SELECT " + plan.series().actorHogQL()
+                            + " AS actor FROM events WHERE " + cond, values)));
+        }
         return HogQLStatement.select("SELECT person_id FROM events WHERE " + cond, values);
     }
 
@@ -858,11 +866,6 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         }
         Interval interval = Interval.parse(insight.interval(), "interval");
         Series s = activeUsersAsDau(List.of(series.get(index)), interval).get(0);
-        if (s.countsGroups()) {
-            // PostHog lists the groups behind such a cell; Quarry's actors are persons
-            throw new ValidationException("The actors of a series counting groups (math_group_type_index) are groups, "
-                    + "which Quarry does not list: only persons", "math_group_type_index");
-        }
         Breakdown parsed = Breakdown.of(insight.breakdownFilter(), Breakdown.TRENDS);
         List<Long> cohorts = parsed != null && parsed.isCohort() ? parsed.cohorts() : null;
         Breakdown breakdown = cohorts != null ? null : parsed;
@@ -896,7 +899,9 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             return plan(sql, s, dr, where, breakdown, totalValue, null, new ArrayList<>()).map(plan -> {
                 Long period = totalValue || day == null || day.isNull() ? null
                         : ActorsQueryRunner.bucketIndex(sql, dr, day);
-                return ActorsQueryRunner.Cell.events(cellEvents(sql, plan, period, value));
+                // a series counting groups lists the groups behind its number, as PostHog does
+                return ActorsQueryRunner.Cell.events(cellEvents(sql, plan, period, value))
+                        .ofGroups(s.countsGroups() ? s.mathGroupTypeIndex() : null);
             });
         });
     }

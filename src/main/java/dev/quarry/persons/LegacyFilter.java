@@ -225,9 +225,9 @@ public record LegacyFilter(
 
     /**
      * {@code query} with this filter's {@code aggregation_group_type_index}, when given. PostHog's
-     * GroupsAggregationMixin validates it (0 ≤ index &lt; 5, else this 400), then its funnel, lifecycle and stickiness
-     * lists answer groups of that type; Quarry's lists are of persons, so the index goes on to the insight query,
-     * whose actors refuse it by name rather than answering persons.
+     * GroupsAggregationMixin validates it (0 ≤ index &lt; 5, else this 400), then its funnel and lifecycle lists
+     * answer groups of that type (PostHog's {@code SerializedGroup}): the index goes on to the insight query, whose
+     * actors are then those groups.
      */
     public ObjectNode withGroupAggregation(ObjectNode query) {
         if (aggregationGroupTypeIndex != null) {

@@ -61,12 +61,14 @@ public class PersonActors {
 
     private Uni<Page> people(Team team, ActorsQuery.Source source, List<String> orderBy, int limit, int offset,
                              String search) {
-        ActorsQuery query = ActorsQuery.of(source, List.of("person"), search == null || search.isBlank() ? null
+        ActorsQuery query = ActorsQuery.of(source, List.of("actor"), search == null || search.isBlank() ? null
                 : search, orderBy, limit, offset);
         QueryContext context = new QueryContext(team, mapper, clock.instant());
         return plans.run(team, () -> actors.people(context, query)).map(page -> {
             List<JsonNode> people = new java.util.ArrayList<>();
-            page.rows().forEach(row -> people.add(serialized(row.person())));
+            // an insight aggregated by groups lists groups, as PostHog's SerializedGroup
+            page.rows().forEach(row -> people.add(row.group() != null ? row.group().toLegacyJson(mapper)
+                    : serialized(row.person())));
             return new Page(people, page.hasMore(), page.missingActors());
         });
     }

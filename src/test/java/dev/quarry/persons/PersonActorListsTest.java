@@ -105,14 +105,14 @@ class PersonActorListsTest {
      * PostHog's own 400).
      */
     @Test
-    void groupAggregatedListsAreRefusedByName() {
+    void groupAggregatedListsAreOfGroups() {
+        // no event here names a company: a lifecycle of companies lists none (GroupActorsTest lists some)
         given().header("Authorization", "Bearer " + team.key())
                 .queryParam("events", PAGEVIEW).queryParam("date_from", "2020-01-09").queryParam("date_to", "2020-01-19")
                 .queryParam("interval", "day").queryParam("target_date", "2020-01-12").queryParam("lifecycle_type", "new")
                 .queryParam("aggregation_group_type_index", 0)
                 .get("/api/environments/" + team.id() + "/persons/lifecycle/")
-                .then().statusCode(400).body("attr", equalTo("aggregation_group_type_index"))
-                .body("detail", containsString("groups"));
+                .then().statusCode(200).body("results[0].people", equalTo(List.of()));
         given().header("Authorization", "Bearer " + team.key())
                 .queryParam("entityId", "sticky").queryParam("type", "events").queryParam("interval", "day")
                 .queryParam("date_from", "2020-01-11").queryParam("date_to", "2020-01-20")

@@ -2,7 +2,6 @@ package dev.quarry.persons;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsInAnyOrder;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.quarry.testing.Capture;
@@ -116,15 +115,15 @@ class PersonFunnelFilterTest {
     }
 
     /**
-     * A funnel aggregated by groups lists groups in PostHog; Quarry lists persons only, so the list is a 400 naming
-     * aggregation_group_type_index instead of a list of persons. An index outside 0 … 4 is PostHog's 400.
+     * A funnel aggregated by groups lists groups (GroupActorsTest; none here: no event names a company), never its
+     * persons; its correlation list is a 400 naming aggregation_group_type_index. An index outside 0 … 4 is PostHog's
+     * 400.
      */
     @Test
-    void groupAggregationIsRefusedNotIgnored() {
+    void groupAggregationIsNotIgnored() {
         funnel(1).queryParam("aggregation_group_type_index", 0)
                 .get("/api/projects/" + team.id() + "/persons/funnel/").then().log().ifValidationFails()
-                .statusCode(400).body("attr", equalTo("aggregation_group_type_index"))
-                .body("detail", containsString("which Quarry does not list"));
+                .statusCode(200).body("results[0].people", equalTo(List.of()));
         as().queryParam("events", STEPS).queryParam("aggregation_group_type_index", 1)
                 .queryParam("funnel_correlation_person_entity", "{\"id\":\"pricing\",\"type\":\"events\"}")
                 .get("/api/projects/" + team.id() + "/persons/funnel/correlation/").then().statusCode(400)

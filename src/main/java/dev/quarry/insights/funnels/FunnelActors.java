@@ -20,14 +20,14 @@ import io.vertx.mutiny.sqlclient.Row;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import static dev.quarry.insights.funnels.FunnelSql.expr;
 import static dev.quarry.insights.funnels.FunnelSql.field;
 
 /**
  * The actors of a funnel, for the ActorsQuery runner and the persons endpoints: given a {@link FunnelsActorsQuery}
- * or {@link FunnelCorrelationActorsQuery}, the persons (ids, merged persons once) in a stable order.
+ * or {@link FunnelCorrelationActorsQuery}, the persons (ids, merged persons once) in a stable order, or for a funnel
+ * aggregated by groups the groups (keys).
  * {@link #query} builds the AST (column {@code actor}) for callers that join persons themselves; {@link #page} runs
  * it with limit and offset.
  */
@@ -35,8 +35,11 @@ public final class FunnelActors {
     private FunnelActors() {
     }
 
-    /** One page of actors: person ids in order, whether more follow, and the statement run. */
-    public record Page(List<UUID> personIds, boolean hasMore, CompiledQuery statement) {}
+    /**
+     * One page of actors: their ids in order (persons' uuids, or for a funnel aggregated by groups the groups' keys;
+     * {@code groups} says which), whether more follow, and the statement run.
+     */
+    public record Page(List<String> actorIds, boolean groups, boolean hasMore, CompiledQuery statement) {}
 
     /**
      * The actors of a FunnelsActorsQuery: the SELECT of column {@code actor} (person uuid), one row per actor.
@@ -51,8 +54,12 @@ public final class FunnelActors {
         return FunnelCorrelation.actors(new InsightSql(context, kind), source);
     }
 
-    /** Runs an actors query ({@link #query}) with {@code limit} and {@code offset}, ordered by actor. */
-    static QueryPlan<Page> page(QueryContext context, String kind, QueryPlan<SelectQuery> actors, int limit, int offset) {
+    /**
+     * Runs an actors query ({@link #query}) with {@code limit} and {@code offset}, ordered by actor; {@code groups}:
+     * its actors are groups' keys rather than persons' uuids.
+     */
+    static QueryPlan<Page> page(QueryContext context, String kind, QueryPlan<SelectQuery> actors, int limit, int offset,
+                                boolean groups) {
         if (limit < 1 || offset < 0) {
             throw new ValidationException("limit must be positive and offset not negative", "limit");
         }
@@ -60,12 +67,12 @@ public final class FunnelActors {
             SelectQuery paged = FunnelSql.select(field("actor")).from(query, "actors").orderBy(field("actor"), false)
                     .limit((long) limit + 1).offset(offset).build();
             return FunnelSql.run(context, kind, paged).map(done -> {
-                List<UUID> ids = new ArrayList<>();
+                List<String> ids = new ArrayList<>();
                 for (Row row : done.rows()) {
-                    ids.add(row.getUUID(0));
+                    ids.add(String.valueOf(row.getValue(0)));
                 }
                 boolean more = ids.size() > limit;
-                return new Page(more ? ids.subList(0, limit) : ids, more, done.compiled());
+                return new Page(more ? ids.subList(0, limit) : ids, groups, more, done.compiled());
             });
         });
     }
@@ -118,7 +125,6 @@ public final class FunnelActors {
     static QueryPlan<SelectQuery> funnelsActors(InsightSql sql, String kind, FunnelsActorsQuery source) {
         FunnelCorrelation.kind(source.source() == null ? null : source.source().kind(), "FunnelsQuery", "source");
         return FunnelPlan.parse(sql, source.source()).flatMap(plan -> {
-            plan.refuseGroups("The actors");
             int n = plan.n();
             if (plan.vizType() == FunnelPlan.VizType.TRENDS) {
                 return QueryPlan.of(trendsActors(sql, plan, source));
@@ -194,11 +200,11 @@ public final class FunnelActors {
     static ObjectNode body(QueryContext context, Page page, int limit, int offset) {
         ObjectNode body = context.mapper().createObjectNode();
         var results = body.putArray("results");
-        for (UUID id : page.personIds()) {
-            results.addArray().add(id.toString());
+        for (String id : page.actorIds()) {
+            results.addArray().add(id);
         }
         body.putArray("columns").add("actor_id");
-        body.putArray("types").add("UUID");
+        body.putArray("types").add(page.groups() ? "String" : "UUID");
         body.put("hasMore", page.hasMore());
         body.put("limit", limit);
         body.put("offset", offset);

@@ -7,6 +7,7 @@ import dev.quarry.insights.ActorsQueryRunner;
 import dev.quarry.insights.ActorsSource;
 import dev.quarry.insights.FunnelCorrelationActorsQuery;
 import dev.quarry.insights.FunnelsActorsQuery;
+import dev.quarry.insights.GroupAggregation;
 import dev.quarry.insights.InsightSql;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryPlan;
@@ -41,6 +42,9 @@ public final class FunnelActorsRunners {
         /** The actors of {@code source} as a funnel query with column {@code actor}; {@code kind} runs it. */
         abstract QueryPlan<SelectQuery> actors(QueryContext context, String kind, Q source);
 
+        /** The group type {@code source}'s actors are groups of (its funnel's aggregation_group_type_index), or null. */
+        abstract Integer groupTypeIndex(Q source);
+
         @Override
         public String kind() {
             return type.getSimpleName();
@@ -64,14 +68,16 @@ public final class FunnelActorsRunners {
         @Override
         public QueryPlan<ActorsQueryRunner.Cell> actors(InsightSql sql, Q source) {
             return actors(sql.context(), "ActorsQuery", source).map(query -> ActorsQueryRunner.Cell.of(
-                    FunnelSql.select(as(field("actor"), "person_id")).from(query, "funnel_actors").build()));
+                    FunnelSql.select(as(field("actor"), "person_id")).from(query, "funnel_actors").build())
+                    .ofGroups(groupTypeIndex(source)));
         }
 
         @Override
         public QueryPlan<ObjectNode> plan(QueryContext context, Q query) {
             int limit = Math.min(query.limit() == null ? DEFAULT_LIMIT : query.limit(), MAX_LIMIT);
             int offset = query.offset() == null ? 0 : query.offset();
-            return FunnelActors.page(context, kind(), actors(context, kind(), query), limit, offset)
+            return FunnelActors.page(context, kind(), actors(context, kind(), query), limit, offset,
+                    groupTypeIndex(query) != null)
                     .map(page -> FunnelActors.body(context, page, limit, offset));
         }
     }
@@ -87,6 +93,12 @@ public final class FunnelActorsRunners {
         QueryPlan<SelectQuery> actors(QueryContext context, String kind, FunnelsActorsQuery source) {
             return FunnelActors.query(context, kind, source);
         }
+
+        @Override
+        Integer groupTypeIndex(FunnelsActorsQuery source) {
+            return source.source() == null ? null
+                    : GroupAggregation.index("FunnelsQuery", source.source().aggregationGroupTypeIndex());
+        }
     }
 
     /** FunnelCorrelationActorsQuery. */
@@ -99,6 +111,12 @@ public final class FunnelActorsRunners {
         @Override
         QueryPlan<SelectQuery> actors(QueryContext context, String kind, FunnelCorrelationActorsQuery source) {
             return FunnelActors.query(context, kind, source);
+        }
+
+        /** None: a correlation of a funnel aggregated by groups is refused (FunnelPlan#refuseGroups). */
+        @Override
+        Integer groupTypeIndex(FunnelCorrelationActorsQuery source) {
+            return null;
         }
     }
 }

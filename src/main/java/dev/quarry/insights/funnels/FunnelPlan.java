@@ -58,8 +58,8 @@ public record FunnelPlan(List<Series> steps, OrderType orderType, long windowSec
     }
 
     /**
-     * 400 naming {@code aggregation_group_type_index} when this funnel follows groups: {@code what} (a list of actors,
-     * a correlation) would be of groups, which Quarry does not compute.
+     * 400 naming {@code aggregation_group_type_index} when this funnel follows groups: {@code what} (a correlation or
+     * its actors) would be of groups, which Quarry does not compute.
      */
     public void refuseGroups(String what) {
         if (groupTypeIndex != null) {

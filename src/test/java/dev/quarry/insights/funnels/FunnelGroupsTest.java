@@ -108,10 +108,7 @@ class FunnelGroupsTest {
     }
 
     @Test
-    void actorsAndCorrelationAreRefusedByName() {
-        Map<String, Object> actors = Map.of("kind", "ActorsQuery", "select", List.of("person"),
-                "source", Map.of("kind", "FunnelsActorsQuery", "source", funnel(0, Map.of()), "funnelStep", 1));
-        refused(actors);
+    void correlationIsRefusedByName() {
         refused(Map.of("kind", "FunnelCorrelationQuery", "funnelCorrelationType", "events",
                 "source", Map.of("kind", "FunnelsActorsQuery", "source", funnel(0, Map.of()))));
         refused(funnel(5, Map.of()));
