@@ -18,7 +18,8 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  * capture paths: the {@code /api/} endpoints stay without CORS (they take a personal API key, not a browser's).
  */
 public class CaptureCors {
-    static final Set<String> PATHS = Set.of("/batch", "/capture", "/e", "/i/v0/e", "/track");
+    /** Capture's paths, and the paths of the SDKs' feature-flag requests to the same host. */
+    static final Set<String> PATHS = Set.of("/batch", "/capture", "/e", "/i/v0/e", "/track", "/flags", "/decide");
     static final String METHODS = "GET, POST, OPTIONS";
     static final String DEFAULT_HEADERS = "X-Requested-With,Content-Type";
 

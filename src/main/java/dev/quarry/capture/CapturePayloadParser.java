@@ -83,12 +83,30 @@ public final class CapturePayloadParser {
         if (body == null || body.length == 0) {
             throw new CaptureValidationException("Empty request body");
         }
-        byte[] raw = isGzip(body) ? gunzip(body) : alreadyDecoded(body, contentEncoding, compression);
-        byte[] json = decode(raw, compression);
+        byte[] json = jsonText(body, contentEncoding, compression);
         JsonNode root = readJson(json);
         // JSON text can carry U+0000 only as the escape \u0000 (a raw control character fails the parse), so a body
         // without that escape needs no walk over every value
         return toBatch(mayHoldNul(json) ? withoutNul(root) : root, now, json.length);
+    }
+
+    /**
+     * The body of the SDKs' other calls to the capture host (their feature-flag requests), decoded as a capture body
+     * is (gzip by its magic bytes, a form {@code data=} field, base64, lz64) and read as one JSON value.
+     *
+     * @throws CaptureValidationException (a 400) for an empty body or one that decodes to no JSON
+     */
+    public JsonNode readBody(byte[] body, String contentEncoding, String compression) {
+        if (body == null || body.length == 0) {
+            throw new CaptureValidationException("Empty request body");
+        }
+        return readJson(jsonText(body, contentEncoding, compression));
+    }
+
+    /** The JSON text of a body: gunzipped when it is gzip, then {@link #decode}d. */
+    private static byte[] jsonText(byte[] body, String contentEncoding, String compression) {
+        byte[] raw = isGzip(body) ? gunzip(body) : alreadyDecoded(body, contentEncoding, compression);
+        return decode(raw, compression);
     }
 
     /**

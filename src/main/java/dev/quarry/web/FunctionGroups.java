@@ -41,7 +41,8 @@ public final class FunctionGroups {
     /** An endpoint group: its name (the value of {@code quarry.function-group}) and the routes it owns. */
     public enum Group {
         CAPTURE("capture",
-                post("/batch"), post("/capture"), post("/e"), post("/i/v0/e"), post("/track")),
+                post("/batch"), post("/capture"), post("/e"), post("/i/v0/e"), post("/track"),
+                post("/flags"), post("/decide")),
         BOOTSTRAP("bootstrap",
                 get("/api/personal_api_keys/{key}"), get("/api/users/{user}"), any(PROJECT),
                 get(PROJECT + "/usage"), any("/admin/{proxy+}"),
