@@ -337,6 +337,11 @@ class IsolationSweepTest {
                             "properties", map("$set", map("plan", "set by A"))))))
                     .post(capture + "/"));
         }
+        for (String flags : List.of("/flags", "/decide")) {
+            // A's token with B's distinct id: no flags either way, and nothing of B's in the answer
+            calls.put("POST " + flags, (s, id) -> request().contentType("application/json")
+                    .body(map("token", a.apiToken(), "distinct_id", B_USER)).post(flags + "/?v=2"));
+        }
         return calls;
     }
 
