@@ -372,7 +372,8 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
         order.add(order("g.key", false));
         SelectQuery groupsAst = new SelectQuery(List.of(), false, columns, from, where, List.of(), null, order,
                 new Expr.Constant((long) limit + 1), new Expr.Constant((long) offset), null);
-        HogQLStatement groups = new HogQLStatement(kind(), groupsAst, Map.of()).withLimit(limit + 1);
+        HogQLStatement groups = new HogQLStatement(GroupAggregation.statementKind(kind()), groupsAst, Map.of())
+                .withLimit(limit + 1);
         return sql.run(groups).map(result -> {
             List<ActorRow> rows = new ArrayList<>();
             for (Row r : result.rows()) {

@@ -143,6 +143,9 @@ public class LifecycleQueryRunner implements QueryRunner<LifecycleQuery>, Actors
                     Map.of("people", activity(plan)))
                     : sql.statement("SELECT period, status, count() AS n FROM {cells} AS cells GROUP BY period, status",
                     Map.of("cells", cells(plan)));
+            if (plan.groupTypeIndex() != null) {
+                counts = counts.withKind(GroupAggregation.statementKind(kind()));
+            }
             return QueryPlan.run(counts).map(result -> {
                 io.vertx.mutiny.sqlclient.RowSet<Row> rows = result.rows();
                 int n = plan.range().bucketCount();

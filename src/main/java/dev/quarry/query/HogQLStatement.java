@@ -48,6 +48,11 @@ public record HogQLStatement(String kind, SelectLike ast, Map<String, Object> va
         return new HogQLStatement(kind, ast, values, rows, user, maxBytes);
     }
 
+    /** This statement run as {@code kind} (the query log's kind, and the planner settings of that kind). */
+    public HogQLStatement withKind(String kind) {
+        return new HogQLStatement(kind, ast, values, limit, user, maxBytes);
+    }
+
     /** This statement read through a bound of {@code bytes} of its rows' text ({@link ResultBound#wrap(String, long)}). */
     public HogQLStatement withMaxBytes(long bytes) {
         return new HogQLStatement(kind, ast, values, limit, user, bytes);

@@ -72,7 +72,10 @@ public class QueryExecutor {
             + "FunnelCorrelationQuery:max_parallel_workers_per_gather=2;"
             + "FunnelsActorsQuery:max_parallel_workers_per_gather=2;"
             + "FunnelCorrelationActorsQuery:max_parallel_workers_per_gather=2;"
-            + "PathsQuery:max_parallel_workers_per_gather=0";
+            + "PathsQuery:max_parallel_workers_per_gather=0;"
+            // statements joining a cell's groups to the stored ones (insights.GroupAggregation#statementKind)
+            + "ActorsQuery/groups:enable_nestloop=off;"
+            + "LifecycleQuery/groups:enable_nestloop=off";
     private volatile Admission kindAdmission;
     /**
      * The database time all statements of one run (one query, one insight request) may use together, summed over the

@@ -13,7 +13,9 @@ import java.util.List;
 /**
  * The application's ObjectMapper: Quarkus's, with every customizer Quarkus registers applied in its order (the
  * documented way to replace it), on a JSON factory whose generators write doubles as PostHog's answers do
- * ({@link PostHogNumbers}). Every response body, and every answer kept as rendered text, is written by it.
+ * ({@link PostHogNumbers}) and characters outside the Basic Multilingual Plane (emoji) as their UTF-8 bytes, as
+ * DRF's renderer writes them, rather than as escaped surrogate pairs. Every response body, and every answer kept as
+ * rendered text, is written by it.
  */
 public class JsonMapperProducer {
     @Produces
@@ -21,6 +23,7 @@ public class JsonMapperProducer {
     ObjectMapper objectMapper(Instance<ObjectMapperCustomizer> customizers) {
         JsonFactory factory = JsonFactory.builder()
                 .addDecorator((f, generator) -> new PostHogNumbers.Generator(generator))
+                .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
                 .build();
         ObjectMapper mapper = new ObjectMapper(factory);
         // as Quarkus's own producer: every customizer (its configuration and modules included), highest priority first

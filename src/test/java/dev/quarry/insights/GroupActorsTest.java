@@ -141,6 +141,23 @@ class GroupActorsTest {
         assertEquals("Other Acme", theirs.getString("results[0][0].properties.name"));
     }
 
+    /**
+     * The statements joining a cell's groups to the stored ones run as {@code <kind>/groups}, whose planner settings
+     * forbid nested loops: with a project newer than the last ANALYZE, PostgreSQL estimated one group on each side
+     * and probed every group of the type once per group of the cell (20,000 groups: 27 s; as a hash join 0.2 s).
+     */
+    @Test
+    void groupJoinsRunWithoutNestedLoops() {
+        Map<String, Object> trends = insight("TrendsQuery", Map.of("series", List.of(uniqueCompanies())));
+        query(team, actors(cell(trends, Map.of("day", "2026-01-05", "series", 0)), List.of("actor")));
+        query(team, insight("LifecycleQuery", Map.of("series", List.of(Map.of("kind", "EventsNode", "event", "x")),
+                "aggregation_group_type_index", 0)));
+        JsonPath log = query(team, Map.of("kind", "HogQLQuery", "query",
+                "select distinct kind from query_log where kind like '%/groups' order by kind"));
+        // (QueryRoundTripsTest: statements of these kinds run with enable_nestloop off)
+        assertEquals(List.of(List.of("ActorsQuery/groups"), List.of("LifecycleQuery/groups")), log.getList("results"));
+    }
+
     @Test
     void personColumnsAndFiltersAreRefusedForGroups() {
         Map<String, Object> trends = insight("TrendsQuery", Map.of("series", List.of(uniqueCompanies())));

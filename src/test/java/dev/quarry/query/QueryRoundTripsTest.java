@@ -162,6 +162,13 @@ class QueryRoundTripsTest {
         Row paths = executor.execute(team, "paths", "PathsQuery", "", workers, List.of(), null)
                 .await().atMost(WAIT).iterator().next();
         assertEquals("0", paths.getString(0));
+        // statements joining a cell's groups to the stored ones plan no nested loops (insights.GroupAggregation)
+        String nestloop = "SELECT current_setting('enable_nestloop')";
+        for (String kind : List.of("ActorsQuery/groups", "LifecycleQuery/groups", "ActorsQuery", "LifecycleQuery")) {
+            Row row = executor.execute(team, "nestloop-" + kind, kind, "", nestloop, List.of(), null)
+                    .await().atMost(WAIT).iterator().next();
+            assertEquals(kind.endsWith("/groups") ? "off" : "on", row.getString(0), kind);
+        }
         Row other = executor.execute(team, "other", "HogQLQuery", "", workers, List.of(), null)
                 .await().atMost(WAIT).iterator().next();
         assertEquals("1", other.getString(0));
