@@ -110,27 +110,26 @@ public final class Actors {
         }
     }
 
+    /** An actor's stored properties (JSON text; none: an empty object). */
+    private static JsonNode storedProperties(ObjectMapper mapper, String json, String actor) {
+        try {
+            return json == null ? mapper.createObjectNode() : mapper.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("Stored " + actor + " properties are not JSON", e);
+        }
+    }
+
     /** A group from its stored columns ({@code group_properties} as JSON text). */
     public static Group group(ObjectMapper mapper, String key, int groupTypeIndex, OffsetDateTime createdAt,
                               String propertiesJson) {
-        JsonNode props;
-        try {
-            props = propertiesJson == null ? mapper.createObjectNode() : mapper.readTree(propertiesJson);
-        } catch (IOException e) {
-            throw new IllegalStateException("Stored group properties are not JSON", e);
-        }
+        JsonNode props = storedProperties(mapper, propertiesJson, "group");
         return new Group(key, groupTypeIndex, createdAt == null ? null : DrfDateTime.format(createdAt), props);
     }
 
     /** A person from its stored columns and distinct ids, with the project's display-name setting (JSON). */
     public static Person of(ObjectMapper mapper, UUID uuid, OffsetDateTime createdAt, String propertiesJson,
                             boolean identified, List<String> distinctIds, String displayPropertiesJson) {
-        JsonNode props;
-        try {
-            props = propertiesJson == null ? mapper.createObjectNode() : mapper.readTree(propertiesJson);
-        } catch (IOException e) {
-            throw new IllegalStateException("Stored person properties are not JSON", e);
-        }
+        JsonNode props = storedProperties(mapper, propertiesJson, "person");
         // PostHog serializes the person's datetime with DRF's encoder (ActorsQuery, persons list and retrieve, the
         // legacy persons endpoints alike); the ids stay in stored order, only the name prefers a non-anonymous one
         return new Person(uuid, createdAt == null ? null : DrfDateTime.format(createdAt), props, identified,

@@ -556,6 +556,18 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                 yield ids;
             }
             case "person.$delete" -> mapper.nullNode();
+            // a key of the person's own property map, or a column of the cell
+            default -> cellColumn(mapper, column, person.properties(), n, app);
+        };
+    }
+
+    /**
+     * A column any actor's row has from its cell ({@code matched_recordings}, {@code event_count},
+     * {@code appearances}, {@code <period>_N}) or {@code properties.<key>} of {@code properties}, the actor's own.
+     */
+    private static JsonNode cellColumn(ObjectMapper mapper, String column, JsonNode properties, long n,
+                                       List<Integer> app) {
+        return switch (column) {
             case "matched_recordings" -> mapper.createArrayNode();
             case "event_count" -> mapper.getNodeFactory().numberNode(n);
             case "appearances" -> {
@@ -570,7 +582,7 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
                 }
                 var m = PROPERTY_COLUMN.matcher(column);
                 m.matches();
-                JsonNode v = person.properties().get(m.group(1)); // a key of the person's own property map
+                JsonNode v = properties.get(m.group(1));
                 yield v == null ? mapper.nullNode() : v;
             }
         };
@@ -586,23 +598,7 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
             case "created_at" -> group.createdAt() == null ? mapper.nullNode()
                     : mapper.getNodeFactory().textNode(group.createdAt());
             case "properties" -> group.properties();
-            case "matched_recordings" -> mapper.createArrayNode();
-            case "event_count" -> mapper.getNodeFactory().numberNode(n);
-            case "appearances" -> {
-                ArrayNode a = mapper.createArrayNode();
-                app.forEach(a::add);
-                yield a;
-            }
-            default -> {
-                var r = RETENTION_COLUMN.matcher(column);
-                if (r.matches()) {
-                    yield mapper.getNodeFactory().numberNode(app.contains(Integer.parseInt(r.group(2))) ? 1 : 0);
-                }
-                var m = PROPERTY_COLUMN.matcher(column);
-                m.matches();
-                JsonNode v = group.properties().get(m.group(1));
-                yield v == null ? mapper.nullNode() : v;
-            }
+            default -> cellColumn(mapper, column, group.properties(), n, app);
         };
     }
 

@@ -18,7 +18,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -161,12 +160,7 @@ class ClientWireFormatsTest {
     }
 
     private static byte[] fixture(String name) throws IOException {
-        try (InputStream in = ClientWireFormatsTest.class.getResourceAsStream("/capture-fixtures/" + name)) {
-            if (in == null) {
-                throw new IOException("missing fixture " + name);
-            }
-            return in.readAllBytes();
-        }
+        return dev.quarry.testing.Fixtures.capture(name);
     }
 
     private static long count(String event) {

@@ -16,7 +16,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,12 +48,7 @@ class FlagsTest {
     }
 
     private static byte[] fixture(String name) throws IOException {
-        try (InputStream in = FlagsTest.class.getResourceAsStream("/capture-fixtures/" + name)) {
-            if (in == null) {
-                throw new IOException("missing fixture " + name);
-            }
-            return in.readAllBytes();
-        }
+        return dev.quarry.testing.Fixtures.capture(name);
     }
 
     private static ValidatableResponse noFlags(ValidatableResponse response) {
