@@ -9,6 +9,7 @@ import dev.quarry.web.AuthenticationException;
 import dev.quarry.web.MethodNotAllowedException;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.PermissionDeniedException;
+import dev.quarry.web.FormBody;
 import dev.quarry.web.RequestBodyMediaType;
 import dev.quarry.web.RouteTable;
 import dev.quarry.web.UnreadBody;
@@ -56,6 +57,7 @@ public class AuthFilter {
     @SuppressWarnings("deprecation") // readBody: the key may be in the JSON body, PostHog's second place to look
     @ServerRequestFilter(readBody = true)
     public Uni<Void> authenticate(ContainerRequestContext request, ResourceInfo resource) {
+        FormBody.readInto(request, mapper);
         RequiresScopes requirement = requirementOf(resource);
         if (requirement == null) {
             refuseUnparsedBody(request, resource);
@@ -135,8 +137,11 @@ public class AuthFilter {
                 body = UnreadBody.read(routing, PresentedKey.MAX_BODY_BYTES);
             }
         }
+        Object form = request.getProperty(FormBody.SENT_AS);
         return body.flatMap(bytes -> {
-                    PresentedKey presented = PresentedKey.find(header, bytes, queryKey, mapper)
+                    byte[] fields = bytes != null && form instanceof String type
+                            ? FormBody.asJson(bytes, type, mapper) : bytes;
+                    PresentedKey presented = PresentedKey.find(header, fields, queryKey, mapper)
                             .orElseThrow(AuthenticationException::notAuthenticated);
                     return letIn(presented, route.projectParam(path), route.commonScopes(), route.commonAnyOf());
                 })

@@ -92,6 +92,11 @@ public class ApiExceptionMapper {
             return apiException(new ValidationException("invalid_input",
                     "Malformed form body: invalid percent-encoding.", null));
         }
+        if (isFormFieldLimit(e)) {
+            // a form body of more fields than RESTEasy's form decoder takes (1,000, Django's DATA_UPLOAD_MAX_NUMBER_FIELDS
+            // too), refused by it before any resource or filter
+            return apiException(new ValidationException("too_many_fields", FormBody.TOO_MANY_FIELDS, null));
+        }
         ApiException known = DatabaseFailures.classify(e);
         if (known != null) {
             if (known instanceof ServiceUnavailableException) {
@@ -110,6 +115,19 @@ public class ApiExceptionMapper {
                 for (StackTraceElement frame : t.getStackTrace()) {
                     if (frame.getClassName().contains("FormEncodedDataDefinition")
                             || frame.getClassName().endsWith("URLUtils")) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean isFormFieldLimit(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().startsWith("Param limit of")) {
+                for (StackTraceElement frame : t.getStackTrace()) {
+                    if (frame.getClassName().endsWith(".multipart.FormData")) {
                         return true;
                     }
                 }

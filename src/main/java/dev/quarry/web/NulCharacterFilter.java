@@ -49,6 +49,7 @@ public class NulCharacterFilter {
     /** After authentication (a request without valid credentials is still a 401, not this 400). */
     @ServerRequestFilter(readBody = true, priority = Priorities.USER + 10)
     public void refuseNul(ContainerRequestContext request, ResourceInfo resource) {
+        FormBody.readInto(request, mapper); // a form's fields are scanned as the JSON object they become
         Class<?> type = resource == null ? null : resource.getResourceClass();
         NulCharactersAccepted accepted = type == null ? null : type.getAnnotation(NulCharactersAccepted.class);
         if (accepted != null && !accepted.bodyOnly()) {

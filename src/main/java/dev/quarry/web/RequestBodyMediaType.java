@@ -22,7 +22,10 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  *       the Content-Type ({@code Request._parse}: {@code empty_data = {}}), so the view answers its own validation
  *       error (PostHog's query view: the pydantic "Field required" for {@code query}). Here the body becomes
  *       {@code {}} labelled {@code application/json}.</li>
- *   <li>A body with no Content-Type, or one no JSON parser takes ({@code text/plain}, …): DRF raises
+ *   <li>A form body ({@code application/x-www-form-urlencoded}, {@code multipart/form-data}), which DRF's
+ *       {@code FormParser} and {@code MultiPartParser} read: labelled JSON here, its fields made a JSON object by
+ *       {@link FormBody} once the body is read.</li>
+ *   <li>A body with no Content-Type, or one no parser takes ({@code text/plain}, …): DRF raises
  *       {@code UnsupportedMediaType} (415) only when the view first reads {@code request.data}, which is after
  *       authentication (401: PostHog's {@code PersonalAPIKeyAuthentication} takes a key from the Authorization header
  *       without reading the body) and the permission checks (the project's 404, the scopes' 403). The request is
@@ -51,18 +54,25 @@ public class RequestBodyMediaType {
             request.setEntityStream(new ByteArrayInputStream(EMPTY_DATA));
             return;
         }
-        if (type == null || !isJson(type)) {
+        if (type != null && isForm(type)) {
+            request.setProperty(FormBody.SENT_AS, type);
+            request.getHeaders().putSingle(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
+        } else if (type == null || !isJson(type)) {
             request.setProperty(UNSUPPORTED, type == null ? "" : type);
             request.getHeaders().putSingle(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
         }
     }
 
     /**
-     * The 415 a request's body gets once it is read, if DRF has no parser for it: a body with no Content-Type on any
-     * route, a body of another type on a route that reads JSON. For a route that takes any type (none under
-     * {@code /api/} reads the body then), the Content-Type as sent is put back and nothing is refused.
+     * The error a request's body gets once it is read: DRF's 415 if it has no parser for it (a body with no
+     * Content-Type on any route, a body of another type on a route that reads JSON), or the 400 of a form body that
+     * does not parse ({@link FormBody}). For a route that takes any type (none under {@code /api/} reads the body
+     * then), the Content-Type as sent is put back and nothing is refused.
      */
-    public static Optional<UnsupportedMediaTypeException> refused(ContainerRequestContext request, ResourceInfo resource) {
+    public static Optional<ApiException> refused(ContainerRequestContext request, ResourceInfo resource) {
+        if (request.getProperty(FormBody.MALFORMED) instanceof ApiException malformed) {
+            return Optional.of(malformed);
+        }
         Object sent = request.getProperty(UNSUPPORTED);
         if (!(sent instanceof String type)) {
             return Optional.empty();
@@ -84,6 +94,14 @@ public class RequestBodyMediaType {
             consumes = resource.getResourceClass().getAnnotation(Consumes.class);
         }
         return consumes == null || Arrays.stream(consumes.value()).noneMatch(MediaType.WILDCARD::equals);
+    }
+
+    private static boolean isForm(String type) {
+        try {
+            return FormBody.isForm(MediaType.valueOf(type));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** DRF's {@code JSONParser} media type {@code application/json} matches the type sent (its parameters aside). */

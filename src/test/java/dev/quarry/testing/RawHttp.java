@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Requests to the test server sent with exactly the headers given (RestAssured adds a Content-Type of its own to any
@@ -22,8 +23,14 @@ public final class RawHttp {
      */
     public static HttpResponse<String> send(String method, String path, String key, String contentType, String body)
             throws Exception {
+        return sendBytes(method, path, key, contentType, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** As {@link #send(String, String, String, String, String)}, with the body's bytes as given. */
+    public static HttpResponse<String> sendBytes(String method, String path, String key, String contentType, byte[] body)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (key != null) {
             request.header("Authorization", "Bearer " + key);
         }
