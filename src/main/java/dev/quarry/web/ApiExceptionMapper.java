@@ -87,6 +87,13 @@ public class ApiExceptionMapper {
             LOG.warn("Input nested too deeply: stack overflow while handling the request");
             return apiException(new ValidationException("nested_too_deeply", "Input is nested too deeply.", null));
         }
+        String charset = unknownFormCharset(e);
+        if (charset != null) {
+            // RESTEasy's form decoder reads a form in the Content-Type's charset and knows Java's names only
+            return apiException(new ValidationException("invalid_input",
+                    "Unsupported charset in form body: " + charset + " (use utf-8 or a name Java knows, e.g. iso-8859-1).",
+                    null));
+        }
         if (isBadFormEncoding(e)) {
             // a form body with a broken %-escape (data=%zz%): Quarkus's form decoder refuses it before any resource
             return apiException(new ValidationException("invalid_input",
@@ -121,6 +128,20 @@ public class ApiExceptionMapper {
             }
         }
         return false;
+    }
+
+    /** The charset name a form decoder did not know, or null when {@code e} is not that. */
+    private static String unknownFormCharset(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String name = t instanceof java.nio.charset.UnsupportedCharsetException unknown ? unknown.getCharsetName()
+                    : t instanceof java.nio.charset.IllegalCharsetNameException illegal ? illegal.getCharsetName() : null;
+            if (name != null && java.util.Arrays.stream(t.getStackTrace())
+                    .anyMatch(frame -> frame.getClassName().contains("FormEncodedDataDefinition")
+                            || frame.getClassName().contains(".multipart."))) {
+                return name;
+            }
+        }
+        return null;
     }
 
     private static boolean isFormFieldLimit(Throwable e) {

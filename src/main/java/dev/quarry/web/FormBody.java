@@ -155,6 +155,10 @@ public class FormBody {
     }
 
     private static void multipartFields(byte[] body, String contentType, ObjectNode fields) {
+        String boundary = MediaType.valueOf(contentType).getParameters().get("boundary");
+        if (boundary == null || boundary.isBlank() || boundary.equals("\"\"")) {
+            throw new ParseErrorException("Multipart form parse error - Invalid boundary in multipart: None");
+        }
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/",
                 Unpooled.wrappedBuffer(body));
         request.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
@@ -175,7 +179,9 @@ public class FormBody {
             if (e instanceof ApiException api) {
                 throw api;
             }
-            throw new ParseErrorException("Multipart form parse error - " + e.getMessage());
+            // the decoder's own text names its classes and state: a fixed one instead
+            throw new ParseErrorException("Multipart form parse error - the body is not well-formed "
+                    + "multipart/form-data (each part needs a name, a known charset and its boundary)");
         } finally {
             if (decoder != null) {
                 decoder.destroy();

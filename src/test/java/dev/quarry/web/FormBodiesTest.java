@@ -92,6 +92,17 @@ class FormBodiesTest {
         assertEquals("query", JSON.readTree(query.body()).path("attr").asText(), query.body());
     }
 
+    /** {@code curl -d name=… -d saved=true} on insights: the flag is text in a form, read as DRF's BooleanField reads it. */
+    @Test
+    void insightFlagsFromAForm() throws Exception {
+        HttpResponse<String> r = post("/insights/", FORM, "name=From+a+form&saved=true&favorited=0");
+        assertEquals(201, r.statusCode(), r.body());
+        JsonNode insight = JSON.readTree(r.body());
+        assertEquals("From a form", insight.path("name").asText(), r.body());
+        assertTrue(insight.path("saved").asBoolean(), r.body());
+        assertTrue(!insight.path("favorited").asBoolean(true), r.body());
+    }
+
     /**
      * Field values as Django reads them: {@code +} a space, escapes in the charset, the last of a repeated name, a
      * charset named in the Content-Type.
@@ -141,6 +152,25 @@ class FormBodiesTest {
         for (int i = 0; i < 1000; i++) {
             many.append("&f").append(i).append('=');
         }
+        // the decoder's own words (class names, null pointers) never reach the answer
+        for (String broken2 : new String[] {"--B\r\nContent-Disposition: form-data\r\n\r\nx\r\n--B--\r\n",
+                "--B\r\nContent-Disposition: form-data; name=\"d\"; \r\nContent-Type: text/plain; charset=bogus\r\n\r\nx\r\n--B--\r\n"}) {
+            HttpResponse<String> r = post("/persons/reset_person_distinct_id/", "multipart/form-data; boundary=B", broken2);
+            assertEquals(400, r.statusCode(), r.body());
+            assertTrue(!r.body().contains("null") || r.body().endsWith("\"attr\":null}"), r.body());
+            assertTrue(!r.body().contains("netty") && !r.body().contains("Cannot invoke"), r.body());
+        }
+        HttpResponse<String> emptyBoundary = post("/persons/reset_person_distinct_id/", "multipart/form-data; boundary=\"\"",
+                "distinct_id=x");
+        assertEquals("Multipart form parse error - Invalid boundary in multipart: None",
+                JSON.readTree(emptyBoundary.body()).path("detail").asText(), emptyBoundary.body());
+        // a charset Java does not know, with an escape to decode: said as such (it was "invalid percent-encoding")
+        HttpResponse<String> latin = post("/persons/reset_person_distinct_id/", FORM + "; charset=latin-1",
+                "distinct_id=caf%e9");
+        assertEquals(400, latin.statusCode(), latin.body());
+        assertTrue(JSON.readTree(latin.body()).path("detail").asText().startsWith("Unsupported charset in form body: latin-1"),
+                latin.body());
+
         HttpResponse<String> tooMany = post("/persons/reset_person_distinct_id/", FORM, many.toString());
         assertEquals(400, tooMany.statusCode(), tooMany.body());
         assertTrue(tooMany.body().contains("DATA_UPLOAD_MAX_NUMBER_FIELDS"), tooMany.body());

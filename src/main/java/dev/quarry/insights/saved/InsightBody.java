@@ -3,6 +3,7 @@ package dev.quarry.insights.saved;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.quarry.web.DrfBooleanText;
 import dev.quarry.query.QueryKinds;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.query.schema.StrictText;
@@ -18,7 +19,8 @@ import java.util.Optional;
  * keys are ignored; read with {@link dev.quarry.web.LenientJson}). Every field keeps presence for partial updates:
  * null when the key is not sent (left as it is), {@code Optional.empty()} when sent as null, the value otherwise.
  * Refused with a 400 naming the field: a text field that is not a string ("Not a valid string.") or longer than
- * 400 characters, a flag that is not a JSON boolean, {@code query} not an object with a kind of PostHog's schema
+ * 400 characters, a flag that is not a boolean as DRF's {@code BooleanField} reads one ({@code true}, {@code "true"}, {@code "yes"},
+ * {@code 1}, …), {@code query} not an object with a kind of PostHog's schema
  * ({@code null} is taken, as PostHog's {@code JSONField(allow_null=True)}: the insight then has no query; the
  * query's own fields are checked by {@link InsightQueries}), {@code tags} not a list or holding a blank or non-string
  * item; {@code filters} (PostHog's legacy insight filters) unless empty or null: Quarry stores and runs the query
@@ -37,9 +39,9 @@ public record InsightBody(
         @JsonDeserialize(contentUsing = StrictText.class) Optional<String> description,
         Optional<JsonNode> query,
         Optional<List<Object>> tags,
-        Optional<Boolean> favorited,
-        Optional<Boolean> saved,
-        Optional<Boolean> deleted,
+        @JsonDeserialize(contentUsing = DrfBooleanText.class) Optional<Boolean> favorited,
+        @JsonDeserialize(contentUsing = DrfBooleanText.class) Optional<Boolean> saved,
+        @JsonDeserialize(contentUsing = DrfBooleanText.class) Optional<Boolean> deleted,
         Optional<JsonNode> filters) {
     static final int MAX_TEXT = 400;
 

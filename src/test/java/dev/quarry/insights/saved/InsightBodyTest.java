@@ -62,7 +62,11 @@ class InsightBodyTest {
             assertNull(flag(read("{\"" + field + "\":null}"), field), field);
             assertEquals(Boolean.TRUE, flag(read("{\"" + field + "\":true}"), field), field);
             assertEquals(Boolean.FALSE, flag(read("{\"" + field + "\":false}"), field), field);
-            for (String wrong : List.of("\"true\"", "1", "{}")) {
+            // DRF's BooleanField: text and 0/1 as PostHog's model serializer takes them (a form sends text)
+            assertEquals(Boolean.TRUE, flag(read("{\"" + field + "\":\"true\"}"), field), field);
+            assertEquals(Boolean.TRUE, flag(read("{\"" + field + "\":1}"), field), field);
+            assertEquals(Boolean.FALSE, flag(read("{\"" + field + "\":\"no\"}"), field), field);
+            for (String wrong : List.of("\"maybe\"", "2", "{}", "[]")) {
                 ValidationException e = refused("{\"" + field + "\":" + wrong + "}");
                 assertEquals(field, e.attr(), wrong);
                 assertEquals("Must be a valid boolean.", e.getMessage(), wrong);
