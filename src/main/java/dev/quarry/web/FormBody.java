@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.multipart.Attribute;
 import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
+import io.netty.handler.codec.http.multipart.FileUpload;
 import io.netty.handler.codec.http.multipart.HttpPostMultipartRequestDecoder;
 import io.netty.handler.codec.http.multipart.InterfaceHttpData;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -34,7 +35,8 @@ import org.jboss.resteasy.reactive.common.core.BlockingNotAllowedException;
  * endpoint, each name holding the <em>last</em> value sent for it as a string, which is what PostHog's views read
  * ({@code request.data.get(name)} on Django's {@code QueryDict}); a name without {@code =} is a field with the empty
  * string (a JSON text sent with curl's default form type is one field named by the whole text, so the endpoint
- * answers its "required" 400 as PostHog's does). File parts of a multipart body are not fields here.
+ * answers its "required" 400 as PostHog's does). A file part of a multipart body is a 400 naming it: PostHog reads files
+ * only as a static cohort's CSV of persons, which Quarry does not take, and dropping it would create the cohort empty.
  *
  * <p>The form is read as Django reads it: {@code &} separates fields ({@code ;} does not), {@code +} is a space,
  * bytes that do not decode in the charset become U+FFFD; the charset is the Content-Type's, UTF-8 when it names none
@@ -173,6 +175,11 @@ public class FormBody {
                 }
                 if (part instanceof Attribute field) {
                     fields.put(field.getName(), field.getValue());
+                } else if (part instanceof FileUpload file) {
+                    // PostHog reads a file only as a static cohort's CSV of persons, which Quarry does not take:
+                    // refused by name rather than dropped (the cohort would be created empty)
+                    throw new ValidationException("unsupported_file_upload", "File uploads are not supported: send "
+                            + "the field's value as text, not as a file.", file.getName());
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -179,13 +179,25 @@ class FormBodiesTest {
         HttpResponse<String> capture = RawHttp.send("POST", "/batch/", null, FORM, many.toString());
         assertEquals(400, capture.statusCode(), capture.body());
 
-        // curl -F file=@a.txt: a file part is not a field (the view's own 400), and nothing is left behind
+        // curl -F distinct_id=@a.txt: a file part is refused by name, and nothing is written
         String file = "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"distinct_id\"; filename=\"a.txt\"\r\n"
                 + "Content-Type: text/plain\r\n\r\nform-ann\r\n--" + BOUNDARY + "--\r\n";
         HttpResponse<String> upload = post("/persons/reset_person_distinct_id/", "multipart/form-data; boundary=" + BOUNDARY,
                 file);
         assertEquals(400, upload.statusCode(), upload.body());
-        assertEquals("distinct_id is required", JSON.readTree(upload.body()).path("detail").asText(), upload.body());
+        assertEquals("unsupported_file_upload", JSON.readTree(upload.body()).path("code").asText(), upload.body());
+        assertEquals("distinct_id", JSON.readTree(upload.body()).path("attr").asText(), upload.body());
+        // PostHog's static cohort from a CSV upload: refused by name, no empty cohort created
+        String csv = "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nFrom CSV\r\n--" + BOUNDARY
+                + "\r\nContent-Disposition: form-data; name=\"is_static\"\r\n\r\ntrue\r\n--" + BOUNDARY
+                + "\r\nContent-Disposition: form-data; name=\"csv\"; filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+                + "distinct_id\r\nform-ann\r\n\r\n--" + BOUNDARY + "--\r\n";
+        HttpResponse<String> cohort = post("/cohorts/", "multipart/form-data; boundary=" + BOUNDARY, csv);
+        assertEquals(400, cohort.statusCode(), cohort.body());
+        assertEquals("csv", JSON.readTree(cohort.body()).path("attr").asText(), cohort.body());
+        long cohorts = pool.preparedQuery("SELECT count(*) FROM cohorts WHERE team_id = $1 AND name = 'From CSV'")
+                .execute(Tuple.of(team.id())).await().indefinitely().iterator().next().getLong(0);
+        assertEquals(0, cohorts);
 
         HttpResponse<String> nul = post("/persons/reset_person_distinct_id/", FORM, "distinct_id=a%00b");
         assertEquals(400, nul.statusCode(), nul.body());
