@@ -727,16 +727,26 @@ public class EventIngestor {
                 .execute(Tuple.of(teamId, distinctIds.toArray(String[]::new))).replaceWithVoid());
     }
 
-    /** A concurrent batch taking the same index fails this one with 23505, and the retry reads its mapping. */
+    /**
+     * A concurrent batch that took the same type or index first leaves a row out here (no unique-violation error in
+     * the server's log): the batch then fails as {@link PersonChangedMeanwhile} and its retry reads the mapping.
+     */
     private static void insertGroupTypes(SqlConnection conn, long teamId, List<GroupResolution.GroupType> types, List<Uni<Void>> writes) {
         if (types.isEmpty()) {
             return;
         }
         writes.add(conn.preparedQuery("INSERT INTO group_type_mappings (team_id, group_type, group_type_index, created_at) "
-                        + "SELECT $1, t, i, c FROM unnest($2::text[], $3::int[], $4::timestamptz[]) AS x(t, i, c)")
+                        + "SELECT $1, t, i, c FROM unnest($2::text[], $3::int[], $4::timestamptz[]) AS x(t, i, c) "
+                        + "ON CONFLICT DO NOTHING")
                 .execute(Tuple.of(teamId, column(types, GroupResolution.GroupType::type, String[]::new),
                         column(types, GroupResolution.GroupType::index, Integer[]::new),
                         column(types, t -> utc(t.createdAt()), OffsetDateTime[]::new)))
+                .map(inserted -> {
+                    if (inserted.rowCount() < types.size()) {
+                        throw new PersonChangedMeanwhile();
+                    }
+                    return null;
+                })
                 .replaceWithVoid());
     }
 

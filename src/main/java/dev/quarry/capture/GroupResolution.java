@@ -23,10 +23,18 @@ import java.util.Map;
  * keys overwrite, others stay (a shallow merge, later events of the batch winning); the group's created_at is the
  * earliest event that touched it. A {@code $group_set} that is not an object drops the event (warning
  * {@code invalid_group_set}).</li>
+ * <li>A group key is JavaScript's {@code toString()} of {@code $group_key} ({@code 12.0} is {@code "12"}, {@code 1e308}
+ * {@code "1e+308"}), and an event's {@code $group_<index>} column the value's JSON text as PostHog's ClickHouse column
+ * reads it (a string unquoted); its property keeps the value as sent.</li>
+ * <li>Keys and types are at most {@link #MAX_KEY_CHARS} characters, PostHog's column width: a longer type is not given
+ * an index (warning {@code group_type_too_long}), a {@code $groupidentify} of a longer key upserts no group (warning
+ * {@code group_key_too_long}); the event itself is kept, and the rest of its batch.</li>
  * </ul>
  */
 final class GroupResolution {
     static final int MAX_GROUP_TYPES = 5;
+    /** PostHog's {@code posthog_group.group_key} and {@code posthog_grouptypemapping.group_type}: varchar(400). */
+    static final int MAX_KEY_CHARS = 400;
 
     record GroupType(String type, int index, Instant createdAt) {
     }
@@ -95,11 +103,10 @@ final class GroupResolution {
             if (entry.getValue() == null || entry.getValue().isNull()) {
                 continue;
             }
-            Integer index = indexOf(entry.getKey(), event.timestamp());
+            Integer index = indexOf(entry.getKey(), event);
             if (index != null) {
-                String key = entry.getValue().isTextual() ? entry.getValue().textValue() : entry.getValue().toString();
-                keys[index] = key;
-                event.properties().put("$group_" + index, key);
+                keys[index] = columnText(entry.getValue());
+                event.properties().set("$group_" + index, entry.getValue().deepCopy());
                 any = true;
             }
         }
@@ -114,7 +121,7 @@ final class GroupResolution {
             return true;
         }
         String groupType = type.isTextual() ? type.textValue() : type.toString();
-        String groupKey = key.isTextual() ? key.textValue() : key.toString();
+        String groupKey = jsToString(key);
         JsonNode set = event.properties().get("$group_set");
         if (set != null && !set.isNull() && !set.isObject()) {
             warnings.add(IngestionWarning.of("invalid_group_set", event.uuid(), now)
@@ -123,8 +130,15 @@ final class GroupResolution {
                             : set.isNumber() ? "number" : set.isBoolean() ? "boolean" : "object"));
             return false;
         }
-        Integer index = indexOf(groupType, event.timestamp());
+        Integer index = indexOf(groupType, event);
         if (index == null) {
+            return true;
+        }
+        if (tooLong(groupKey)) {
+            warnings.add(IngestionWarning.of("group_key_too_long", event.uuid(), now)
+                    .with("distinctId", event.distinctId()).with("groupType", groupType)
+                    .with("groupKey", groupKey.substring(0, groupKey.offsetByCodePoints(0, MAX_KEY_CHARS)))
+                    .with("maxLength", String.valueOf(MAX_KEY_CHARS)));
             return true;
         }
         Group group = groups.computeIfAbsent(index + "\u0000" + groupKey,
@@ -139,11 +153,19 @@ final class GroupResolution {
         return true;
     }
 
-    private Integer indexOf(String type, Instant at) {
+    private Integer indexOf(String type, CapturedEvent event) {
         Integer index = typeIndex.get(type);
         if (index != null || typeIndex.size() >= MAX_GROUP_TYPES) {
             return index;
         }
+        if (tooLong(type)) {
+            warnings.add(IngestionWarning.of("group_type_too_long", event.uuid(), now)
+                    .with("distinctId", event.distinctId())
+                    .with("groupType", type.substring(0, type.offsetByCodePoints(0, MAX_KEY_CHARS)))
+                    .with("maxLength", String.valueOf(MAX_KEY_CHARS)));
+            return null;
+        }
+        Instant at = event.timestamp();
         int free = 0;
         while (typeIndex.containsValue(free)) {
             free++;
@@ -151,6 +173,56 @@ final class GroupResolution {
         typeIndex.put(type, free);
         newTypes.add(new GroupType(type, free, at));
         return free;
+    }
+
+    private static boolean tooLong(String text) {
+        return text.length() > MAX_KEY_CHARS && text.codePointCount(0, text.length()) > MAX_KEY_CHARS;
+    }
+
+    /**
+     * JavaScript's {@code value.toString()}, what PostHog's ingestion keys a group by: a string as is, a number in
+     * JavaScript's form, an array its elements' joined by commas (null as empty), an object {@code [object Object]}.
+     */
+    static String jsToString(JsonNode value) {
+        if (value.isTextual()) {
+            return value.textValue();
+        }
+        if (value.isNumber()) {
+            double d = value.doubleValue();
+            return Double.isInfinite(d) ? (d > 0 ? "Infinity" : "-Infinity") : JsNumbers.text(d);
+        }
+        if (value.isArray()) {
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < value.size(); i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                JsonNode element = value.get(i);
+                if (element != null && !element.isNull()) {
+                    out.append(jsToString(element));
+                }
+            }
+            return out.toString();
+        }
+        if (value.isObject()) {
+            return "[object Object]";
+        }
+        return value.asText();
+    }
+
+    /**
+     * An event's {@code $group_<index>} column: PostHog's ClickHouse column is the property's JSON text with a
+     * string's quotes taken off, numbers as JavaScript writes them.
+     */
+    static String columnText(JsonNode value) {
+        if (value.isTextual()) {
+            return value.textValue();
+        }
+        if (value.isNumber()) {
+            double d = value.doubleValue();
+            return Double.isInfinite(d) ? "null" : JsNumbers.text(d); // JSON.stringify(Infinity) is null
+        }
+        return value.isContainerNode() ? JsNumbers.byTree(value) : value.asText();
     }
 
     private static boolean truthy(JsonNode value) {

@@ -19,6 +19,7 @@ import dev.quarry.query.HogQLStatement;
 import dev.quarry.query.QueryContext;
 import dev.quarry.query.QueryRunner;
 import dev.quarry.query.schema.PropertyFilter;
+import dev.quarry.web.ResponseTooLargeException;
 import dev.quarry.web.ValidationException;
 import dev.quarry.query.QueryPlan;
 import io.vertx.mutiny.sqlclient.Row;
@@ -43,6 +44,11 @@ import java.util.regex.Pattern;
 public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 10_000;
+    /**
+     * The most values (rows × select columns) one page's answer is built with: a full page of 100 columns. A person
+     * column repeated 1,500 times over 10,000 rows is gigabytes of JSON; it is refused before it is built.
+     */
+    static final long MAX_ANSWER_VALUES = (long) MAX_LIMIT * 100;
     private static final Pattern PROPERTY_COLUMN = Pattern.compile("^(?:person\\.)?properties\\.([A-Za-z0-9_$@. \\-]{1,200})$");
     private static final Pattern RETENTION_COLUMN = Pattern.compile("^(hour|day|week|month)_(\\d{1,3})$");
     /** PostHog's display-name column of actor lists ({@code person_display_name -- Person}). */
@@ -170,6 +176,11 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
      * ({@code hogql}, …) and {@code error}.
      */
     private static ObjectNode answer(QueryContext context, Page page) {
+        long values = (long) page.rows().size() * page.select().size();
+        if (values > MAX_ANSWER_VALUES) {
+            throw ResponseTooLargeException.cells("actors answer (rows × select columns)", values, MAX_ANSWER_VALUES,
+                    "fewer select columns, or a lower limit");
+        }
         List<String> displayProperties = Actors.displayProperties(context.mapper(),
                 context.team().personDisplayNameProperties());
         ObjectNode body = context.mapper().createObjectNode();

@@ -330,11 +330,10 @@ public class QueryService {
     private String deliverable(ObjectNode result) {
         byte[] json;
         try {
-            json = mapper.writeValueAsBytes(result);
+            json = dev.quarry.web.ResponseLimit.write(mapper, result);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot write a query's answer", e);
         }
-        dev.quarry.web.ResponseLimit.check(json);
         return new String(json, java.nio.charset.StandardCharsets.UTF_8);
     }
 

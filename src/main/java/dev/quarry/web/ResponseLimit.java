@@ -1,5 +1,9 @@
 package dev.quarry.web;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+
 /**
  * The largest response Quarry sends. A Lambda function's synchronous response is at most 6 MB (6,291,456 bytes),
  * and that counts the API Gateway v2 envelope the body travels in: a JSON body becomes a JSON string there, so each
@@ -33,6 +37,62 @@ public final class ResponseLimit {
         long size = encodedSize(body);
         if (size > MAX_ENCODED_BYTES) {
             throw new ResponseTooLargeException(size, MAX_ENCODED_BYTES);
+        }
+    }
+
+    /**
+     * {@code value} written as JSON by {@code mapper}, stopped as soon as its encoded size passes the limit: an answer
+     * whose tree shares one node in many places (a person object repeated in each of 1,500 select columns) is small
+     * in memory but would be gigabytes of text, and is refused after at most the limit's bytes are written.
+     *
+     * @throws ResponseTooLargeException when the JSON would not fit
+     * @throws JsonProcessingException   when {@code value} cannot be written as JSON
+     */
+    public static byte[] write(ObjectMapper mapper, Object value) throws JsonProcessingException {
+        BoundedBuffer out = new BoundedBuffer();
+        try {
+            mapper.writeValue(out, value);
+        } catch (JsonProcessingException e) {
+            // Jackson's databind wraps what a stream throws while it writes a value
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof ResponseTooLargeException tooLarge) {
+                    throw tooLarge;
+                }
+            }
+            throw e;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot write JSON to memory", e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Bytes in memory, counted as {@link #encodedSize} counts them, refused past {@link #MAX_ENCODED_BYTES}. */
+    private static final class BoundedBuffer extends ByteArrayOutputStream {
+        private long encoded;
+
+        BoundedBuffer() {
+            super(8192);
+        }
+
+        @Override
+        public void write(int b) {
+            charge(b);
+            super.write(b);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            for (int i = offset; i < offset + length; i++) {
+                charge(bytes[i]);
+            }
+            super.write(bytes, offset, length);
+        }
+
+        private void charge(int b) {
+            encoded += b == '"' || b == '\\' ? 2 : b >= 0 && b < 0x20 ? 6 : 1;
+            if (encoded > MAX_ENCODED_BYTES) {
+                throw ResponseTooLargeException.atLeast(encoded, MAX_ENCODED_BYTES);
+            }
         }
     }
 }

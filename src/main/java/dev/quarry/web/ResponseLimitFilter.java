@@ -39,18 +39,19 @@ public class ResponseLimitFilter {
         if (entity == null || entity instanceof InputStream || entity instanceof StreamingOutput) {
             return;
         }
-        byte[] body;
-        if (entity instanceof byte[] bytes) {
-            body = bytes;
-        } else if (entity instanceof String text) {
-            body = text.getBytes(StandardCharsets.UTF_8);
-        } else if (isJson(response.getMediaType())) {
-            body = isStatusOne(entity) ? STATUS_ONE_BYTES : mapper.writeValueAsBytes(entity);
-            response.setEntity(body, new Annotation[0], MediaType.APPLICATION_JSON_TYPE);
-        } else {
-            return;
-        }
         try {
+            byte[] body;
+            if (entity instanceof byte[] bytes) {
+                body = bytes;
+            } else if (entity instanceof String text) {
+                body = text.getBytes(StandardCharsets.UTF_8);
+            } else if (isJson(response.getMediaType())) {
+                body = isStatusOne(entity) ? STATUS_ONE_BYTES : ResponseLimit.write(mapper, entity);
+                response.setEntity(body, new Annotation[0], MediaType.APPLICATION_JSON_TYPE);
+                return;
+            } else {
+                return;
+            }
             ResponseLimit.check(body);
         } catch (ResponseTooLargeException e) {
             response.setStatus(e.status());

@@ -18,6 +18,12 @@ public class ResponseTooLargeException extends ApiException {
         super("response_too_large", detail, null);
     }
 
+    /** A response stopped while it was written, once {@code bytes} (already past {@code limitBytes}) were. */
+    static ResponseTooLargeException atLeast(long bytes, long limitBytes) {
+        return new ResponseTooLargeException("The response would be more than " + bytes + " bytes, more than the "
+                + limitBytes + " bytes an API response may carry." + ASK_FOR_LESS);
+    }
+
     /**
      * A query result the database stopped before the app read it whole: {@code readBytes} of rows' text had been
      * read when it passed {@code boundBytes}.
@@ -32,9 +38,13 @@ public class ResponseTooLargeException extends ApiException {
      * where at most {@code maxCells} are built, so that one request cannot hold the server's memory.
      */
     public static ResponseTooLargeException cells(String what, long cells, long maxCells) {
+        return cells(what, cells, maxCells, "fewer intervals, a lower breakdown_limit, or a shorter date range");
+    }
+
+    /** {@link #cells(String, long, long)} with what to ask for instead ({@code lessOf}, e.g. "fewer columns"). */
+    public static ResponseTooLargeException cells(String what, long cells, long maxCells, String lessOf) {
         return new ResponseTooLargeException("The " + what + " would hold " + cells + " values, more than the "
-                + maxCells + " an answer is built with. Ask for less: fewer intervals, a lower breakdown_limit, or a "
-                + "shorter date range.");
+                + maxCells + " an answer is built with. Ask for less: " + lessOf + ".");
     }
 
     @Override

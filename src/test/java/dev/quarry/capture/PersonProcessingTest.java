@@ -381,6 +381,75 @@ class PersonProcessingTest {
     }
 
     @Test
+    void longGroupKeysAndTypesKeepTheirBatchAndNumericKeysAreWrittenAsJavaScriptWritesThem() throws IOException {
+        // a 3,000-character key was past PostgreSQL's btree entry limit: the batch was a 400 naming groups_pkey
+        Project project = TestProjects.create("Long group keys");
+        String longKey = "k".repeat(2_999) + "é";
+        String longType = "t".repeat(401);
+        send("/batch/", project, List.of(
+                event("$groupidentify", "$company_long", "2026-01-10T10:00:00Z", Map.of("$group_type", "company",
+                        "$group_key", longKey, "$group_set", Map.of("name", "Long"))),
+                event("$groupidentify", "$long_type", "2026-01-10T10:00:00Z", Map.of("$group_type", longType,
+                        "$group_key", "x")),
+                event("$groupidentify", "$company_12", "2026-01-10T10:00:00Z", Map.of("$group_type", "company",
+                        "$group_key", 12.0, "$group_set", Map.of("name", "Twelve"))),
+                event("$groupidentify", "$company_big", "2026-01-10T10:00:00Z", Map.of("$group_type", "company",
+                        "$group_key", 1e308)),
+                event("$pageview", "alice", "2026-01-10T11:00:00Z", Map.of("$groups",
+                        Map.of("company", 12.0, longType, "y"))),
+                event("$pageview", "bob", "2026-01-10T11:00:00Z", Map.of("$groups", Map.of("company", longKey)))));
+        assertEquals(6L, count("SELECT count(*) FROM events WHERE team_id = $1", project.id()));
+        assertEquals(1L, count("SELECT count(*) FROM group_type_mappings WHERE team_id = $1", project.id()));
+        JsonPath groups = hogql(project, "select key, properties.name from groups order by key");
+        assertEquals(List.of(List.of("12", "Twelve"), java.util.Arrays.asList("1e+308", null)),
+                groups.getList("results"));
+        JsonPath rows = hogql(project, "select distinct_id, $group_0 from events where event = '$pageview' "
+                + "order by distinct_id");
+        assertEquals("alice", rows.getString("results[0][0]"));
+        assertEquals("12", rows.getString("results[0][1]"));
+        // the property keeps the number, written as JavaScript writes 12.0
+        assertEquals("12", row("SELECT properties->>'$group_0' FROM events WHERE team_id = $1 AND distinct_id = 'alice'",
+                project.id()).getString(0));
+        // the column keeps a long key whole (no index holds it); the property is typed Numeric by alice's 12
+        assertTrue(longKey.equals(rows.getString("results[1][1]")), "bob's $group_0 is the long key");
+        assertTrue(longKey.equals(row("SELECT properties->>'$group_0' FROM events WHERE team_id = $1 AND distinct_id = 'bob'",
+                project.id()).getString(0)), "bob's property is the long key");
+        JsonPath warnings = warnings(project, project.key());
+        Map<String, Integer> counts = new HashMap<>();
+        for (int i = 0; i < warnings.getList("results").size(); i++) {
+            counts.put(warnings.getString("results[" + i + "].type"), warnings.getInt("results[" + i + "].count"));
+        }
+        assertEquals(Map.of("group_key_too_long", 1, "group_type_too_long", 2), counts);
+    }
+
+    @Test
+    void concurrentBatchesNamingNewGroupTypesAgreeOnTheirIndexes() throws Exception {
+        Project project = TestProjects.create("Group type race");
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                String type = "type-" + (i % 4);
+                int n = i;
+                sent.add(senders.submit(() -> send("/batch/", project, List.of(event("$pageview", "u" + n,
+                        "2026-01-10T10:00:00Z", Map.of("$groups", Map.of(type, "key-" + n, "shared", "s")))))));
+            }
+            for (var f : sent) {
+                f.get();
+            }
+        } finally {
+            senders.shutdown();
+        }
+        assertEquals(5L, count("SELECT count(*) FROM group_type_mappings WHERE team_id = $1", project.id()));
+        assertEquals(12L, count("SELECT count(*) FROM events WHERE team_id = $1", project.id()));
+        // every event's key sits in the column its type was given, and "shared" in its own
+        assertEquals(24L, count("SELECT count(*) FROM events e JOIN group_type_mappings m ON m.team_id = e.team_id "
+                + "AND (e.properties->'$groups') ? m.group_type WHERE e.team_id = $1 AND (e.properties->'$groups'->>"
+                + "m.group_type) = (ARRAY[e.group_0, e.group_1, e.group_2, e.group_3, e.group_4])[m.group_type_index + 1]",
+                project.id()));
+    }
+
+    @Test
     void derivedPersonPropertiesAreFilterableInHogQL() throws IOException {
         Project project = TestProjects.create("Derived");
         send("/batch/", project, List.of(
