@@ -196,7 +196,13 @@ public class AuthFilter {
         return Uni.createFrom().item(found.team());
     }
 
-    static void checkAccess(ApiKey key, Team team, List<String> required, List<String> anyOf) {
+    /**
+     * The key's scopes ({@code required}, and one of {@code anyOf}) and its reach over {@code team} (null: none to
+     * check), with PostHog's 403 messages.
+     *
+     * @throws PermissionDeniedException 403 when a scope is missing or the project is out of the key's reach
+     */
+    public static void checkAccess(ApiKey key, Team team, List<String> required, List<String> anyOf) {
         Scopes.firstMissing(key.scopes(), required).ifPresent(scope -> {
             throw new PermissionDeniedException("API key missing required scope '" + scope + "'");
         });
@@ -228,7 +234,7 @@ public class AuthFilter {
     }
 
     private static byte[] bodyOf(ContainerRequestContext request) {
-        if (request.getHeaderString(HttpHeaders.AUTHORIZATION) != null || !request.hasEntity()) {
+        if (request.getHeaderString(HttpHeaders.AUTHORIZATION) != null || !request.hasEntity() || noBodySent(request)) {
             return null;
         }
         try (InputStream in = request.getEntityStream()) {
@@ -238,5 +244,18 @@ public class AuthFilter {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * HTTP/1.1's rule: a request without {@code Content-Length} or {@code Transfer-Encoding} has no body. A GET with
+     * only a {@code Content-Type} (posthog-node sends {@code application/json} on every request) has none to read,
+     * and reading it would block the event loop the GET runs on.
+     */
+    private static boolean noBodySent(ContainerRequestContext request) {
+        String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            return length.trim().equals("0");
+        }
+        return request.getHeaderString("Transfer-Encoding") == null;
     }
 }

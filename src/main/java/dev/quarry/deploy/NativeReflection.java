@@ -18,6 +18,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.auth.CurrentKeyResource.class,
         dev.quarry.auth.CurrentUserResource.class,
         dev.quarry.capture.CaptureResource.class,
+        dev.quarry.flags.FlagDefinitionsResource.class,
         dev.quarry.flags.FlagsResource.class,
         dev.quarry.groups.GroupsResource.class,
         dev.quarry.ingestionwarnings.IngestionWarningsResource.class,

@@ -42,11 +42,12 @@ public final class FunctionGroups {
     public enum Group {
         CAPTURE("capture",
                 post("/batch"), post("/capture"), post("/e"), post("/i/v0/e"), post("/track"),
-                post("/flags"), post("/decide")),
+                post("/flags"), post("/decide"), get("/flags/definitions")),
         BOOTSTRAP("bootstrap",
                 get("/api/personal_api_keys/{key}"), get("/api/users/{user}"), any(PROJECT),
                 get(PROJECT + "/usage"), any("/admin/{proxy+}"),
                 get("/api/organizations"), get("/api/organizations/{proxy+}"), get("/api/schema"),
+                get("/api/feature_flag/local_evaluation"),
                 any(PROJECT + "/insights"), any(PROJECT + "/insights/{proxy+}"),
                 any(PROJECT + "/actions"), any(PROJECT + "/actions/{proxy+}"),
                 any(PROJECT + "/event_definitions"), any(PROJECT + "/event_definitions/{proxy+}"),

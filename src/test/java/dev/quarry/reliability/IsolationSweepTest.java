@@ -337,6 +337,11 @@ class IsolationSweepTest {
                             "properties", map("$set", map("plan", "set by A"))))))
                     .post(capture + "/"));
         }
+        // A's key with B's token: B's group types never in the answer
+        calls.put("GET /flags/definitions", (s, id) -> s.get("/flags/definitions?token="
+                + (id == b.id() ? b.apiToken() : a.apiToken()) + "&send_cohorts"));
+        calls.put("GET /api/feature_flag/local_evaluation", (s, id) -> s.get("/api/feature_flag/local_evaluation/?token="
+                + (id == b.id() ? b.apiToken() : a.apiToken()) + "&send_cohorts"));
         for (String flags : List.of("/flags", "/decide")) {
             // A's token with B's distinct id: no flags either way, and nothing of B's in the answer
             calls.put("POST " + flags, (s, id) -> request().contentType("application/json")
