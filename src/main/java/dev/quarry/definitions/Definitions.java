@@ -150,6 +150,29 @@ public class Definitions {
      */
     public Uni<Page<PropertyDefinition>> properties(long teamId, int type, int groupTypeIndex, List<String> names,
                                                    String search, Boolean numerical, int limit, int offset) {
+        return properties(teamId, type, groupTypeIndex, names, search, numerical, PropertyListing.ALL, limit, offset);
+    }
+
+    /**
+     * The rest of PostHog's property-definition list parameters ({@code PropertyDefinitionQuerySerializer}).
+     *
+     * @param excluded      names left out (PostHog's {@code excluded_properties}, and for event properties the ones
+     *                      its ingestion sets and hides: {@code $set}, {@code $groups}, {@code $group_0} …)
+     * @param onlyNames     null, or only these names ({@code filter_by_event_names}: the properties seen with
+     *                      {@code event_names})
+     * @param seenFirst     null, or these names sorted before the others ({@code is_seen_on_filtered_events} first)
+     * @param featureFlag   null, or only ({@code true}) / none of ({@code false}) the {@code $feature/…} properties
+     * @param excludeHidden leave out the definitions marked hidden
+     */
+    public record PropertyListing(List<String> excluded, List<String> onlyNames, List<String> seenFirst,
+                                  Boolean featureFlag, boolean excludeHidden) {
+        public static final PropertyListing ALL = new PropertyListing(List.of(), null, null, null, false);
+    }
+
+    /** As {@link #properties(long, int, int, List, String, Boolean, int, int)}, narrowed and ordered by {@code listing}. */
+    public Uni<Page<PropertyDefinition>> properties(long teamId, int type, int groupTypeIndex, List<String> names,
+                                                   String search, Boolean numerical, PropertyListing listing,
+                                                   int limit, int offset) {
         Filter filter = new Filter("teamId = :team and type = :type and groupTypeIndex = :gti",
                 Parameters.with("team", teamId).and("type", (short) type).and("gti", (short) groupTypeIndex));
         if (names != null) {
@@ -161,10 +184,35 @@ public class Definitions {
         if (numerical != null) {
             filter = filter.and("numerical = :numerical", "numerical", numerical);
         }
-        Filter where = filter;
-        if (names != null && names.isEmpty()) {
+        if (!listing.excluded().isEmpty()) {
+            filter = filter.and("name not in :excluded", "excluded", listing.excluded());
+        }
+        if (listing.onlyNames() != null) {
+            filter = filter.and("name in :only", "only", listing.onlyNames());
+        }
+        if (listing.featureFlag() != null) {
+            filter = filter.and((listing.featureFlag() ? "" : "not ") + "name like :flagPrefix", "flagPrefix",
+                    "$feature/%");
+        }
+        if (listing.excludeHidden()) {
+            filter = filter.and("hidden = :hidden", "hidden", false);
+        }
+        if ((names != null && names.isEmpty()) || (listing.onlyNames() != null && listing.onlyNames().isEmpty())) {
             return Uni.createFrom().item(new Page<>(0, List.of())); // "name = ANY('{}')": nothing, no statement
         }
+        if (listing.seenFirst() != null && !listing.seenFirst().isEmpty()) {
+            // PostHog's ORDER BY is_seen_on_filtered_events DESC, name
+            Filter where = filter;
+            Map<String, Object> ordered = new java.util.HashMap<>(where.parameters().map());
+            ordered.put("seen", listing.seenFirst());
+            return Sessions.read(() -> PropertyDefinitionEntity.count(where.hql(), where.parameters())
+                    .flatMap(total -> PropertyDefinitionEntity.<PropertyDefinitionEntity>find(where.hql()
+                                    + " order by case when name in :seen then 0 else 1 end, name", ordered)
+                            .range(offset, offset + limit - 1).list()
+                            .flatMap(rows -> editors(rows).map(users -> new Page<>(total,
+                                    rows.stream().map(row -> PropertyDefinition.from(row, users)).toList())))));
+        }
+        Filter where = filter;
         return page(where, (hql, parameters) -> PropertyDefinitionEntity.count(hql, parameters),
                 (hql, sort, parameters) -> PropertyDefinitionEntity.<PropertyDefinitionEntity>find(hql, sort, parameters),
                 Sort.by("name"),

@@ -36,7 +36,9 @@ import java.util.UUID;
  * PostHog's property definitions: {@code GET property_definitions/} with {@code type} (event, the default,
  * person, or group with its {@code group_type_index}: the properties {@code $groupidentify} set on that group type;
  * session answers an empty page here), {@code properties} (comma-separated names), {@code search}, {@code is_numerical}, {@code event_names}
- * (a JSON list: fills {@code is_seen_on_filtered_events}), limit and offset; {@code GET|PATCH|DELETE :id/} (description,
+ * (a JSON list: fills {@code is_seen_on_filtered_events} and sorts those first), {@code filter_by_event_names} (only
+ * those), {@code excluded_properties} (a JSON list), {@code is_feature_flag}, {@code exclude_hidden}, limit and offset;
+ * event properties never list what ingestion sets ({@link #EVENTS_HIDDEN}); {@code GET|PATCH|DELETE :id/} (description,
  * tags, verified, hidden, property_type). Scopes {@code property_definition:read|write}.
  */
 @Path(ApiPaths.PROJECT + "/property_definitions")
@@ -59,6 +61,10 @@ public class PropertyDefinitionResource {
     public Uni<LimitOffset.Page<ObjectNode>> list(@QueryParam("type") String type, @QueryParam("properties") String properties,
                                                   @QueryParam("search") String search, @QueryParam("is_numerical") String numerical,
                                                   @QueryParam("event_names") String eventNames,
+                                                  @QueryParam("filter_by_event_names") String filterByEventNames,
+                                                  @QueryParam("excluded_properties") String excludedProperties,
+                                                  @QueryParam("is_feature_flag") String isFeatureFlag,
+                                                  @QueryParam("exclude_hidden") String excludeHidden,
                                                   @QueryParam("group_type_index") String groupTypeIndex,
                                                   @QueryParam("limit") String limit, @QueryParam("offset") String offset,
                                                   @Context HttpServerRequest request) {
@@ -73,25 +79,79 @@ public class PropertyDefinitionResource {
         LimitOffset page = LimitOffset.parse(limit, offset, 100, 1000);
         List<String> names = properties == null || properties.isBlank() ? null
                 : Arrays.stream(properties.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-        Boolean isNumerical = numerical == null || numerical.isEmpty() ? null : switch (numerical.toLowerCase()) {
-            case "true", "1" -> true;
-            case "false", "0" -> false;
-            default -> throw new ValidationException("Must be a valid boolean.", "is_numerical");
-        };
+        Boolean isNumerical = drfBoolean(numerical, "is_numerical");
+        Boolean onlySeen = drfBoolean(filterByEventNames, "filter_by_event_names");
+        Boolean featureFlag = drfBoolean(isFeatureFlag, "is_feature_flag");
+        boolean withoutHidden = Boolean.TRUE.equals(drfBoolean(excludeHidden, "exclude_hidden"));
         List<String> events = parseEventNames(eventNames);
+        if (events != null && !events.isEmpty() && kind != DefinitionsRecorder.EVENT) {
+            throw new ValidationException("`event_names` can only be set for `event` type", null);
+        }
+        List<String> excluded = new ArrayList<>(parseNames(excludedProperties, "excluded_properties"));
+        if (kind == DefinitionsRecorder.EVENT) {
+            excluded.addAll(EVENTS_HIDDEN);
+        }
         URI url = URI.create(request.absoluteURI());
         if (kind < 0) {
             return Uni.createFrom().item(page.page(url, 0, List.of()));
         }
-        Uni<Set<String>> seen = events == null ? Uni.createFrom().nullItem()
-                : definitions.propertiesOfEvents(auth.teamId(), events).map(HashSet::new);
-        return seen.flatMap(seenSet -> definitions.properties(auth.teamId(), kind, groupIndex, names, search, isNumerical,
+        boolean withEvents = events != null && !events.isEmpty();
+        Uni<List<String>> seen = !withEvents ? Uni.createFrom().nullItem()
+                : definitions.propertiesOfEvents(auth.teamId(), events);
+        return seen.flatMap(seenNames -> {
+            Set<String> seenSet = seenNames == null ? null : new HashSet<>(seenNames);
+            Definitions.PropertyListing listing = new Definitions.PropertyListing(excluded,
+                    Boolean.TRUE.equals(onlySeen) && withEvents ? seenNames : null, seenNames, featureFlag,
+                    withoutHidden);
+            return definitions.properties(auth.teamId(), kind, groupIndex, names, search, isNumerical, listing,
                         page.limit(), page.offset())
                 .map(found -> {
                     List<ObjectNode> rows = new ArrayList<>();
                     found.results().forEach(d -> rows.add(d.toJson(mapper, seenSet == null ? null : seenSet.contains(d.name()))));
                     return page.page(url, found.count(), rows);
-                }));
+                });
+        });
+    }
+
+    /**
+     * The event properties PostHog's list never shows ({@code EVENTS_HIDDEN_PROPERTY_DEFINITIONS}): ingestion's own
+     * ({@code $set}, {@code $groups}, {@code $group_0} … {@code $group_4}, …) and {@code distinct_id}.
+     */
+    static final List<String> EVENTS_HIDDEN = List.of("distinct_id", "$set", "$set_once", "$initial_referrer",
+            "$initial_referring_domain", "$groups", "$group_type", "$group_key", "$group_set", "$group_0", "$group_1",
+            "$group_2", "$group_3", "$group_4");
+
+    /** A DRF BooleanField query parameter: null when absent or empty. */
+    private static Boolean drfBoolean(String value, String name) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        return switch (value.toLowerCase()) {
+            case "true", "1", "t", "y", "yes", "on" -> true;
+            case "false", "0", "f", "n", "no", "off" -> false;
+            case "null" -> null;
+            default -> throw new ValidationException("Must be a valid boolean.", name);
+        };
+    }
+
+    /** {@code excluded_properties}: a JSON list of names (PostHog json.loads it); absent: none. */
+    private List<String> parseNames(String json, String name) {
+        if (json == null || json.isBlank()) {
+            return List.of();
+        }
+        try {
+            JsonNode node = mapper.readTree(json);
+            if (node != null && node.isArray()) {
+                List<String> out = new ArrayList<>();
+                for (JsonNode n : node) {
+                    out.add(n.isTextual() ? n.textValue() : n.toString());
+                }
+                return out;
+            }
+        } catch (IOException e) {
+            // falls through to the error below
+        }
+        throw new ValidationException(name + " must be a JSON list of property names", name);
     }
 
     @GET

@@ -1,5 +1,11 @@
 package dev.quarry.definitions;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.everyItem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -115,6 +121,45 @@ class DefinitionsEndpointTest {
                 .body("results.name", equalTo(List.of("price")));
         as(team.key()).get(base + "?type=session").then().statusCode(200).body("count", equalTo(0));
         as(team.key()).get(base + "?properties=secret_prop").then().statusCode(200).body("count", equalTo(0));
+    }
+
+    /**
+     * PostHog's list parameters past the basic ones: {@code filter_by_event_names} (only the properties seen with
+     * {@code event_names}), seen ones sorted first, {@code excluded_properties}, {@code is_feature_flag}; and the
+     * properties ingestion sets ($groups, $group_0, $set) never listed as event properties.
+     */
+    @Test
+    void propertyListsNarrowByEventNamesAndHideIngestionsOwnProperties() {
+        Project p = TestProjects.create("Definitions filters");
+        Capture.to(p).event("$pageview", "u1", RECENT, Map.of("$current_url", "https://x.test/", "zz_page", 1,
+                        "$groups", Map.of("company", "acme"), "$set", Map.of("plan", "pro")))
+                .event("purchase", "u1", RECENT, Map.of("price", 9.5, "$feature/beta", true))
+                .send();
+        String base = "/api/projects/" + p.id() + "/property_definitions/";
+        List<String> all = as(p.key()).get(base + "?type=event&limit=1000").then().statusCode(200).extract()
+                .jsonPath().getList("results.name");
+        assertTrue(all.containsAll(List.of("$current_url", "zz_page", "price", "$feature/beta")), all.toString());
+        for (String hidden : List.of("$groups", "$group_0", "$set")) {
+            assertFalse(all.contains(hidden), hidden + " listed: " + all);
+        }
+        // seen with $pageview first, then the rest, each part by name
+        List<String> seenFirst = as(p.key()).get(base + "?type=event&limit=1000&event_names=[\"$pageview\"]").then()
+                .statusCode(200).extract().jsonPath().getList("results.name");
+        assertTrue(seenFirst.indexOf("zz_page") < seenFirst.indexOf("price"), seenFirst.toString());
+        as(p.key()).get(base + "?type=event&limit=1000&filter_by_event_names=true&event_names=[\"$pageview\"]")
+                .then().statusCode(200)
+                .body("results.is_seen_on_filtered_events", everyItem(equalTo(true)))
+                .body("results.name", hasItems("$current_url", "zz_page"))
+                .body("results.name", not(hasItem("price")))
+                .body("count", equalTo(seenFirst.size() - 2)); // less price and $feature/beta
+        as(p.key()).get(base + "?type=event&limit=1000&excluded_properties=[\"price\",\"zz_page\"]").then()
+                .statusCode(200).body("count", equalTo(all.size() - 2)).body("results.name", not(hasItem("price")));
+        as(p.key()).get(base + "?type=event&is_feature_flag=true").then().statusCode(200)
+                .body("results.name", equalTo(List.of("$feature/beta")));
+        as(p.key()).get(base + "?type=event&is_feature_flag=maybe").then().statusCode(400)
+                .body("attr", equalTo("is_feature_flag"));
+        as(p.key()).get(base + "?type=person&event_names=[\"$pageview\"]").then().statusCode(400)
+                .body("detail", equalTo("`event_names` can only be set for `event` type"));
     }
 
     /** A batch of already known names within the hour writes no row version (xmin stays); a new name adds one row. */
