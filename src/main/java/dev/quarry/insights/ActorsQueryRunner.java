@@ -49,6 +49,8 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
      * column repeated 1,500 times over 10,000 rows is gigabytes of JSON; it is refused before it is built.
      */
     static final long MAX_ANSWER_VALUES = (long) MAX_LIMIT * 100;
+    /** The longest {@code search}: longer than any distinct id (200) or a reasonable email or name. */
+    static final int MAX_SEARCH_CHARS = 1000;
     private static final Pattern PROPERTY_COLUMN = Pattern.compile("^(?:person\\.)?properties\\.([A-Za-z0-9_$@. \\-]{1,200})$");
     private static final Pattern RETENTION_COLUMN = Pattern.compile("^(hour|day|week|month)_(\\d{1,3})$");
     /** PostHog's display-name column of actor lists ({@code person_display_name -- Person}). */
@@ -143,6 +145,11 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
         InsightSql sql = new InsightSql(context, kind());
         int limit = query.limit() == null ? DEFAULT_LIMIT : query.limit();
         int offset = query.offset() == null ? 0 : query.offset();
+        if (query.search() != null && query.search().length() > MAX_SEARCH_CHARS) {
+            // every actor's email, name, distinct ids (and a group's key, name) are read against it: a 400,000-character
+            // search held a statement slot for a minute
+            throw new ValidationException("search must be at most " + MAX_SEARCH_CHARS + " characters", "search");
+        }
         if (limit < 1 || limit > MAX_LIMIT || offset < 0) {
             throw new ValidationException("limit must be 1.." + MAX_LIMIT + " and offset ≥ 0", "limit");
         }

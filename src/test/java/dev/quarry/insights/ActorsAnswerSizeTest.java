@@ -65,6 +65,18 @@ class ActorsAnswerSizeTest {
     }
 
     @Test
+    void aSearchIsAtMostAThousandCharacters() {
+        RestAssured.given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                .body(Map.of("query", Map.of("kind", "ActorsQuery", "search", "x".repeat(1001))))
+                .post("/api/environments/" + team.id() + "/query/").then().statusCode(400)
+                .body("attr", equalTo("search")).body("detail", equalTo("search must be at most 1000 characters"));
+        RestAssured.given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                .body(Map.of("query", Map.of("kind", "ActorsQuery", "search", "user-1@" + "x".repeat(993))))
+                .post("/api/environments/" + team.id() + "/query/").then().statusCode(200)
+                .body("results.size()", equalTo(0));
+    }
+
+    @Test
     void aPageThatFitsIsAnswered() {
         actors(List.of("person", "id", "properties.email"), 10_000).then().statusCode(200)
                 .body("results.size()", equalTo(PERSONS))
