@@ -150,8 +150,11 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
             // search held a statement slot for a minute
             throw new ValidationException("search must be at most " + MAX_SEARCH_CHARS + " characters", "search");
         }
-        if (limit < 1 || limit > MAX_LIMIT || offset < 0) {
-            throw new ValidationException("limit must be 1.." + MAX_LIMIT + " and offset ≥ 0", "limit");
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new ValidationException("limit must be 1.." + MAX_LIMIT, "limit");
+        }
+        if (offset < 0) {
+            throw new ValidationException("offset must be ≥ 0", "offset");
         }
         QueryPlan<Cell> actors = query.source() == null ? QueryPlan.of(null) : cellActors(sql, query.source());
         return actors.flatMap(cell -> rows(context, sql, query, cell, limit, offset));

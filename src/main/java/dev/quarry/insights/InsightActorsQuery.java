@@ -20,6 +20,31 @@ public record InsightActorsQuery(String kind,
                                  JsonNode includeRecordings, JsonNode modifiers, JsonNode response, JsonNode tags,
                                  JsonNode version) implements ActorsQuery.Source {
 
+    /** PostHog's {@code Compare} enum, the values {@code compare} may take. */
+    static final java.util.List<String> COMPARE = java.util.List.of("current", "previous");
+
+    /**
+     * pydantic's checks of the typed fields Quarry keeps loosely: {@code compare} one of {@link #COMPARE};
+     * {@code breakdown} a string, an integer or a list of strings ({@code Union[str, list[str], int]}).
+     */
+    public InsightActorsQuery {
+        dev.quarry.query.schema.Choices.check(compare, "InsightActorsQuery", "compare", COMPARE);
+        if (breakdown != null && !breakdown.isNull() && !breakdown.isTextual() && !breakdown.isIntegralNumber()
+                && !(breakdown.isArray() && allText(breakdown))) {
+            throw new dev.quarry.web.ValidationException("Invalid value for InsightActorsQuery.breakdown: Input should "
+                    + "be a valid string, a valid list of strings or a valid integer", "breakdown");
+        }
+    }
+
+    private static boolean allText(JsonNode list) {
+        for (JsonNode element : list) {
+            if (!element.isTextual()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The kinds this record answers for. */
     public static final java.util.List<String> KINDS = java.util.List.of("InsightActorsQuery",
             "StickinessActorsQuery");

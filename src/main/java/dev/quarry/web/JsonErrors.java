@@ -41,6 +41,15 @@ public final class JsonErrors {
         if (original.startsWith("Input should be") || original.startsWith("Field required")) {
             return clean(original);
         }
+        java.util.regex.Matcher range = OUT_OF_RANGE.matcher(original);
+        if (range.find()) {
+            // an integer past the field's Java type, worded as pydantic words a bound
+            boolean negative = range.group(1).startsWith("-");
+            boolean isLong = range.group(2).equals("long");
+            return negative
+                    ? "Input should be greater than or equal to " + (isLong ? Long.MIN_VALUE : Integer.MIN_VALUE)
+                    : "Input should be less than or equal to " + (isLong ? Long.MAX_VALUE : Integer.MAX_VALUE);
+        }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             String words = expected(m.getTargetType(), e instanceof InvalidFormatException f ? f.getValue() : null);
             if (words != null) {
@@ -49,6 +58,10 @@ public final class JsonErrors {
         }
         return clean(original.isEmpty() ? "Invalid value" : firstLine(original));
     }
+
+    /** Jackson's words for an integer past {@code int} or {@code long}. */
+    private static final java.util.regex.Pattern OUT_OF_RANGE =
+            java.util.regex.Pattern.compile("^Numeric value \\((-?[0-9.eE+]+)\\) out of range of (int|long)");
 
     /** pydantic's words for a value that is not of {@code type}; null when the type has none. */
     static String expected(Class<?> type, Object given) {
