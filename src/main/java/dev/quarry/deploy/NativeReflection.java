@@ -213,6 +213,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.web.RouteTable.Route.class,
         dev.quarry.web.Renderers.Kind.class,
         // added with the CLI / MCP tool endpoints (issue 20)
+        dev.quarry.definitions.Definitions.PropertyListing.class,
         dev.quarry.definitions.Definitions.Edit.class,
         dev.quarry.definitions.Definitions.Page.class,
         dev.quarry.definitions.EventDefinition.class,

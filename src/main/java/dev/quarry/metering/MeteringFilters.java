@@ -76,10 +76,12 @@ public class MeteringFilters {
         ApiKey key = auth.key();
         boolean ranQueries = call.ranQueries();
         long rows = ranQueries ? call.rowsReturned() : 0;
-        long units = BillableUnits.of(status, rows);
+        // a CORS preflight is the browser's, answered before any resource runs: recorded, never billed
+        boolean preflight = "OPTIONS".equals(request.getMethod());
+        long units = preflight ? 0 : BillableUnits.of(status, rows);
         Meter.Call metered = new Meter.Call(teamId, key == null ? null : key.id(), group, request.getMethod(), status,
                 durationMs, ranQueries ? rows : null, call.rowsRead(), ranQueries ? call.dbMs() : null,
-                BillableUnits.billable(status), units);
+                !preflight && BillableUnits.billable(status), units);
         if (group == EndpointGroup.QUERY && metered.billable() && response.getEntity() instanceof ObjectNode body
                 && body.has("results")) {
             body.put("rows_read", call.rowsRead());

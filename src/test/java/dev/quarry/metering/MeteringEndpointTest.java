@@ -206,6 +206,14 @@ class MeteringEndpointTest {
         assertEquals(1, b.getInt("totals.calls"));
         assertEquals(1, b.getInt("totals.by_endpoint_group.query.calls"));
         assertEquals(3, unattributed() - unattributedBefore, "the 401, 403 and 404 are recorded without a project");
+        // a browser's CORS preflight: recorded without a project, never billed
+        given().header("Origin", "https://app.example.com").header("Access-Control-Request-Method", "POST")
+                .options("/api/projects/" + mine.id() + "/query/").then().statusCode(200);
+        assertEquals(4, unattributed() - unattributedBefore);
+        io.vertx.mutiny.sqlclient.Row preflight = pool.query("SELECT billable, units FROM api_calls WHERE method = 'OPTIONS' "
+                + "ORDER BY id DESC LIMIT 1").execute().await().indefinitely().iterator().next();
+        assertEquals(false, preflight.getBoolean(0));
+        assertEquals(0L, preflight.getLong(1));
     }
 
     private long unattributed() {
