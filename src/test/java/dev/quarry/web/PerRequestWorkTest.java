@@ -39,6 +39,12 @@ class PerRequestWorkTest {
             writes.incrementAndGet();
             return super.writeValueAsBytes(value);
         }
+
+        @Override
+        public void writeValue(java.io.OutputStream out, Object value) throws java.io.IOException {
+            writes.incrementAndGet(); // ResponseLimit.write's path
+            super.writeValue(out, value);
+        }
     }
 
     @Test
