@@ -112,6 +112,8 @@ public class EventIngestor {
         // the first attempt inserts the events without ON CONFLICT (a re-sent event fails it with 23505 and the
         // retry replaces the stored copies): the arbiter check of every row is most of an upsert's extra cost
         java.util.concurrent.atomic.AtomicBoolean upsert = new java.util.concurrent.atomic.AtomicBoolean(false);
+        java.util.concurrent.atomic.AtomicInteger retries = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger groupTypeRetries = new java.util.concurrent.atomic.AtomicInteger();
         return Uni.createFrom().deferred(() -> {
                     // what this attempt's definitions statement stored is remembered only once its COMMIT succeeded
                     DefinitionsRecorder.Learned learned = definitions.learning(teamId);
@@ -120,15 +122,20 @@ public class EventIngestor {
                             .invoke(learned::committed);
                 })
                 .onFailure(failure -> {
+                    if (takenMeanwhile(failure)) {
+                        // each one is a group type another batch committed, and a project has at most five
+                        return groupTypeRetries.incrementAndGet() <= GroupResolution.MAX_GROUP_TYPES;
+                    }
                     // a retry locks everything first, so it cannot lose to a concurrent batch again
-                    boolean retry = failure instanceof PersonChangedMeanwhile || isRetryable(failure);
+                    boolean retry = (failure instanceof PersonChangedMeanwhile || isRetryable(failure))
+                            && retries.incrementAndGet() <= 3;
                     lockAll.compareAndSet(false, retry);
                     if (failure instanceof PgException pg && (UNIQUE_VIOLATION.equals(pg.getSqlState())
                             || IN_FAILED_TRANSACTION.equals(pg.getSqlState()))) {
                         upsert.set(true);
                     }
                     return retry;
-                }).retry().atMost(3);
+                }).retry().atMost(3 + GroupResolution.MAX_GROUP_TYPES);
     }
 
     /**
@@ -728,26 +735,26 @@ public class EventIngestor {
     }
 
     /**
-     * A concurrent batch that took the same type or index first leaves a row out here (no unique-violation error in
-     * the server's log): the batch then fails as {@link PersonChangedMeanwhile} and its retry reads the mapping.
+     * A concurrent batch that committed the same type or index first fails this one with 23505 on
+     * {@code group_type_mappings} (a database error, so that the pipelined {@code COMMIT} ends the transaction as a
+     * rollback), and the retry reads its mapping ({@link #takenMeanwhile}).
      */
     private static void insertGroupTypes(SqlConnection conn, long teamId, List<GroupResolution.GroupType> types, List<Uni<Void>> writes) {
         if (types.isEmpty()) {
             return;
         }
         writes.add(conn.preparedQuery("INSERT INTO group_type_mappings (team_id, group_type, group_type_index, created_at) "
-                        + "SELECT $1, t, i, c FROM unnest($2::text[], $3::int[], $4::timestamptz[]) AS x(t, i, c) "
-                        + "ON CONFLICT DO NOTHING")
+                        + "SELECT $1, t, i, c FROM unnest($2::text[], $3::int[], $4::timestamptz[]) AS x(t, i, c)")
                 .execute(Tuple.of(teamId, column(types, GroupResolution.GroupType::type, String[]::new),
                         column(types, GroupResolution.GroupType::index, Integer[]::new),
                         column(types, t -> utc(t.createdAt()), OffsetDateTime[]::new)))
-                .map(inserted -> {
-                    if (inserted.rowCount() < types.size()) {
-                        throw new PersonChangedMeanwhile();
-                    }
-                    return null;
-                })
                 .replaceWithVoid());
+    }
+
+    /** Whether {@code failure} is {@link #insertGroupTypes}' conflict with a group type another batch committed. */
+    private static boolean takenMeanwhile(Throwable failure) {
+        return failure instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
+                && pg.getConstraint() != null && pg.getConstraint().startsWith("group_type_mappings");
     }
 
     /** $group_set merges into the stored properties (jsonb ||); created_at only moves earlier. */
