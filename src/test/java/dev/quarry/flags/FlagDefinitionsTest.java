@@ -65,6 +65,13 @@ class FlagDefinitionsTest {
         // non-blocking GET: the body read blocked the event loop)
         assertEquals(401, poll(path, null).statusCode());
         assertEquals(401, poll("/api/projects/" + project.id() + "/groups_types", null).statusCode());
+        // a GET with a body and no Authorization header: the route reads no body, so no key is found in it (was a
+        // 500: the key lookup read the body on the event loop)
+        HttpResponse<String> keyInBody = RawHttp.send("GET", path, null, "application/json",
+                "{\"personal_api_key\": \"" + project.key() + "\"}");
+        assertEquals(401, keyInBody.statusCode(), keyInBody.body());
+        assertEquals(401, RawHttp.send("GET", "/api/projects/" + project.id() + "/query/0123/", null,
+                "application/json", "{\"personal_api_key\": \"" + project.key() + "\"}").statusCode());
         HttpResponse<String> noScope = poll(path, project.keyWith("person:read"));
         assertEquals(403, noScope.statusCode());
         assertEquals("API key missing required scope 'feature_flag:read'", MAPPER.readTree(noScope.body()).get("detail").asText());
