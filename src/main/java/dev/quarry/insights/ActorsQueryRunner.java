@@ -145,7 +145,7 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
         InsightSql sql = new InsightSql(context, kind());
         int limit = query.limit() == null ? DEFAULT_LIMIT : query.limit();
         int offset = query.offset() == null ? 0 : query.offset();
-        if (query.search() != null && query.search().length() > MAX_SEARCH_CHARS) {
+        if (query.search() != null && query.search().codePointCount(0, query.search().length()) > MAX_SEARCH_CHARS) {
             // every actor's email, name, distinct ids (and a group's key, name) are read against it: a 400,000-character
             // search held a statement slot for a minute
             throw new ValidationException("search must be at most " + MAX_SEARCH_CHARS + " characters", "search");

@@ -74,6 +74,10 @@ class ActorsAnswerSizeTest {
                 .body(Map.of("query", Map.of("kind", "ActorsQuery", "search", "user-1@" + "x".repeat(993))))
                 .post("/api/environments/" + team.id() + "/query/").then().statusCode(200)
                 .body("results.size()", equalTo(0));
+        // characters, not UTF-16 units: 600 emoji are 600 characters
+        RestAssured.given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                .body(Map.of("query", Map.of("kind", "ActorsQuery", "search", "😀".repeat(600))))
+                .post("/api/environments/" + team.id() + "/query/").then().statusCode(200);
     }
 
     @Test
