@@ -121,17 +121,12 @@ public class PropertyDefinitionResource {
             "$initial_referring_domain", "$groups", "$group_type", "$group_key", "$group_set", "$group_0", "$group_1",
             "$group_2", "$group_3", "$group_4");
 
-    /** A DRF BooleanField query parameter: null when absent or empty. */
+    /** A DRF BooleanField query parameter ({@link dev.quarry.web.DrfBoolean}): null when absent, empty or "null". */
     private static Boolean drfBoolean(String value, String name) {
-        if (value == null || value.isEmpty()) {
+        if (value == null || value.isEmpty() || value.equalsIgnoreCase("null")) {
             return null;
         }
-        return switch (value.toLowerCase()) {
-            case "true", "1", "t", "y", "yes", "on" -> true;
-            case "false", "0", "f", "n", "no", "off" -> false;
-            case "null" -> null;
-            default -> throw new ValidationException("Must be a valid boolean.", name);
-        };
+        return dev.quarry.web.DrfBoolean.read(com.fasterxml.jackson.databind.node.TextNode.valueOf(value), name);
     }
 
     /** {@code excluded_properties}: a JSON list of names (PostHog json.loads it); absent: none. */
