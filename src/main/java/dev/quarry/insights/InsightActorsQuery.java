@@ -25,7 +25,8 @@ public record InsightActorsQuery(String kind,
 
     /**
      * pydantic's checks of the typed fields Quarry keeps loosely: {@code compare} one of {@link #COMPARE};
-     * {@code breakdown} a string, an integer or a list of strings ({@code Union[str, list[str], int]}).
+     * {@code breakdown} a string, an integer or a list of strings ({@code Union[str, list[str], int]}); {@code day} a
+     * string or an integer ({@code Union[str, int]}; a whole float passes, as pydantic's lax mode takes it).
      */
     public InsightActorsQuery {
         dev.quarry.query.schema.Choices.check(compare, "InsightActorsQuery", "compare", COMPARE);
@@ -33,6 +34,11 @@ public record InsightActorsQuery(String kind,
                 && !(breakdown.isArray() && allText(breakdown))) {
             throw new dev.quarry.web.ValidationException("Invalid value for InsightActorsQuery.breakdown: Input should "
                     + "be a valid string, a valid list of strings or a valid integer", "breakdown");
+        }
+        if (day != null && !day.isNull() && !day.isTextual() && !day.isIntegralNumber()
+                && !(day.isFloatingPointNumber() && day.asDouble() == Math.rint(day.asDouble()))) {
+            throw new dev.quarry.web.ValidationException("Invalid value for InsightActorsQuery.day: Input should be a "
+                    + "valid string or a valid integer", "day");
         }
     }
 

@@ -101,9 +101,27 @@ public class Taxonomy {
         return names.isEmpty() ? Uni.createFrom().item(Map.of()) : definitions.eventDescriptions(teamId, names);
     }
 
+    /**
+     * Event properties PostHog's taxonomy never offers an agent. Its EventTaxonomyQuery leaves out the keys its
+     * "not useful for AI" pattern finds anywhere in the name (ClickHouse {@code match}, unanchored: {@code $set}
+     * covers {@code $set_once}), and the tool keeps only keys with a property definition, which PostHog's ingestion
+     * never writes for {@code $groups} and {@code $group_0} … {@code $group_4}.
+     */
+    static final java.util.regex.Pattern NOT_FOR_AGENTS = java.util.regex.Pattern.compile("(\\$set|\\$time|"
+            + "\\$set_once|\\$sent_at|distinct_id|\\$ip|\\$feature/|\\$feature_enrollment/|\\$feature_interaction/|"
+            + "\\$product_tour|__|survey_dismiss|survey_responded|phjs|partial_filter_chosen|changed_action|window-id|"
+            + "changed_event|partial_filter)");
+
+    /** Whether {@link #NOT_FOR_AGENTS} or ingestion's own group keys leave this property out of the taxonomy. */
+    static boolean omitted(String property) {
+        return property.equals("$groups") || property.matches("\\$group_[0-4]")
+                || NOT_FOR_AGENTS.matcher(property).find();
+    }
+
     private Uni<String> eventProperties(Team team, String event) {
         return definitions.eventByName(team.id(), event).flatMap(def -> definitions.eventPropertyRows(team.id(), event)
-                .map(rows -> {
+                .map(all -> {
+                    List<Row> rows = all.stream().filter(r -> !omitted(r.getString(0))).toList();
                     if (rows.isEmpty()) {
                         return "No properties were captured with the event `" + event + "`; check the event name with the "
                                 + "events query.";
@@ -137,6 +155,7 @@ public class Taxonomy {
                             .map(d -> new String[] {d.name(), d.propertyType(), d.description()}).toList())
                     : Uni.join().all(events.stream().map(e -> definitions.eventPropertyRows(team.id(), e)).toList())
                             .andFailFast().map(lists -> lists.stream().flatMap(List::stream)
+                                    .filter(r -> !omitted(r.getString(0)))
                                     .map(r -> new String[] {r.getString(0), r.getString(1), r.getString(2)}).toList());
             return found.map(rows -> {
                 Map<String, String[]> byName = new java.util.TreeMap<>();

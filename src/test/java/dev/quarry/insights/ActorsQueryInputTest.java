@@ -1,5 +1,6 @@
 package dev.quarry.insights;
 
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.quarry.testing.PostgresResource;
@@ -62,5 +63,8 @@ class ActorsQueryInputTest {
         insightActors(Map.of("compare", "current", "breakdown", "Chrome")).statusCode(200);
         insightActors(Map.of("breakdown", List.of("Chrome", "Mac"))).statusCode(200);
         insightActors(Map.of("breakdown", 3)).statusCode(200);
+        insightActors(Map.of("day", List.of("x"))).statusCode(400).body("attr", equalTo("day"))
+                .body("detail", containsString("valid string or a valid integer"));
+        insightActors(Map.of("day", Map.of("a", 1))).statusCode(400).body("attr", equalTo("day"));
     }
 }

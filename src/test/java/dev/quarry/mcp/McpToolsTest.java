@@ -199,6 +199,21 @@ class McpToolsTest {
                 .body("content", containsString("action_id"));
     }
 
+    /**
+     * PostHog's taxonomy leaves out what its EventTaxonomyQuery's omit pattern finds in a name ($ip, $feature/…, $set…,
+     * "__", $time… — $timezone too) and the keys ingestion keeps no definition for ($groups, $group_0).
+     */
+    @Test
+    void readTaxonomyLeavesOutWhatPostHogsTaxonomyOmits() {
+        Project p = TestProjects.create("MCP taxonomy omissions");
+        Capture.to(p).event("signup", "u1", DAY, Map.of("plan", "pro", "$ip", "10.0.0.1", "$feature/beta", true,
+                "$groups", Map.of("company", "acme"), "flat__key", 1, "$timezone", "Europe/Paris", "$set",
+                Map.of("email", "u1@x.test"), "$browser", "Firefox")).send();
+        as(p.key()).body(Map.of("args", Map.of("query", Map.of("kind", "event_properties", "event_name", "signup"))))
+                .post(url(p, "read_taxonomy")).then().statusCode(200).body("success", equalTo(true))
+                .body("content", equalTo("properties:\n  String:\n    - name: $browser\n    - name: plan"));
+    }
+
     @Test
     void readTaxonomyErrorsScopesAndIsolation() {
         String tool = url(team, "read_taxonomy");
