@@ -19,4 +19,20 @@ public record FunnelCorrelationQuery(String kind, FunnelsActorsQuery source, Str
                                      List<String> funnelCorrelationExcludeEventNames,
                                      List<String> funnelCorrelationEventExcludePropertyNames, JsonNode modifiers,
                                      JsonNode response, JsonNode tags, JsonNode version) {
+
+    /** pydantic's {@code list[str]}: a null element of any of the name lists is a 400 naming the list. */
+    public FunnelCorrelationQuery {
+        noNulls(funnelCorrelationNames, "funnelCorrelationNames");
+        noNulls(funnelCorrelationExcludeNames, "funnelCorrelationExcludeNames");
+        noNulls(funnelCorrelationEventNames, "funnelCorrelationEventNames");
+        noNulls(funnelCorrelationExcludeEventNames, "funnelCorrelationExcludeEventNames");
+        noNulls(funnelCorrelationEventExcludePropertyNames, "funnelCorrelationEventExcludePropertyNames");
+    }
+
+    private static void noNulls(List<String> names, String field) {
+        if (names != null && names.contains(null)) {
+            throw new dev.quarry.web.ValidationException("Invalid value for FunnelCorrelationQuery." + field
+                    + ": Input should be a valid string", field);
+        }
+    }
 }

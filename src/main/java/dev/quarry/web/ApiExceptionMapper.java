@@ -99,6 +99,11 @@ public class ApiExceptionMapper {
             return apiException(new ValidationException("invalid_input",
                     "Malformed form body: invalid percent-encoding.", null));
         }
+        if (isMultipartFailure(e)) {
+            // a multipart body that ends before its closing boundary, read by RESTEasy's own multipart parser before
+            // a resource that takes the body as bytes (capture's) sees it
+            return apiException(new ParseErrorException(FormBody.MALFORMED_MULTIPART));
+        }
         if (isFormFieldLimit(e)) {
             // a form body of more fields than RESTEasy's form decoder takes (1,000, Django's DATA_UPLOAD_MAX_NUMBER_FIELDS
             // too), refused by it before any resource or filter
@@ -142,6 +147,19 @@ public class ApiExceptionMapper {
             }
         }
         return null;
+    }
+
+    private static boolean isMultipartFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.io.IOException) {
+                for (StackTraceElement frame : t.getStackTrace()) {
+                    if (frame.getClassName().contains(".multipart.MultiPartParserDefinition")) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean isFormFieldLimit(Throwable e) {

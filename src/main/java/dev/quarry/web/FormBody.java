@@ -53,6 +53,9 @@ public class FormBody {
     /** Django's {@code DATA_UPLOAD_MAX_NUMBER_FIELDS}. */
     static final int MAX_FIELDS = 1000;
     /** Django's {@code TooManyFieldsSent} message. */
+    /** DRF's 400 {@code parse_error} for a multipart body that does not parse, with a fixed text of ours. */
+    static final String MALFORMED_MULTIPART = "Multipart form parse error - the body is not well-formed "
+            + "multipart/form-data (each part needs a name, a known charset and its boundary)";
     static final String TOO_MANY_FIELDS =
             "The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS.";
     /** The request property holding the Content-Type as sent of a form body relabelled JSON before routing. */
@@ -187,8 +190,7 @@ public class FormBody {
                 throw api;
             }
             // the decoder's own text names its classes and state: a fixed one instead
-            throw new ParseErrorException("Multipart form parse error - the body is not well-formed "
-                    + "multipart/form-data (each part needs a name, a known charset and its boundary)");
+            throw new ParseErrorException(MALFORMED_MULTIPART);
         } finally {
             if (decoder != null) {
                 decoder.destroy();

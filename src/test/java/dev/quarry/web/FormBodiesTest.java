@@ -18,6 +18,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -226,6 +227,23 @@ class FormBodiesTest {
         // a method the route does not take, key in the form: let in, then DRF's 405
         HttpResponse<String> put = RawHttp.send("PUT", path, null, FORM, "personal_api_key=" + team.key());
         assertEquals(405, put.statusCode(), put.body());
+    }
+
+    /**
+     * A multipart body that ends before its closing boundary, sent to capture (whose resources take the body as bytes,
+     * so RESTEasy's own multipart parser reads it first): DRF's 400 parse error on every capture path, no key needed.
+     */
+    @Test
+    void captureAnswersACutOffMultipartBodyWithTheParseError() throws Exception {
+        for (String path : List.of("/batch/", "/e/", "/i/v0/e/", "/capture/", "/track/", "/flags/?v=2", "/decide/")) {
+            for (String body : List.of("--x\r\n", "x")) {
+                HttpResponse<String> r = RawHttp.send("POST", path, null, "multipart/form-data; boundary=x", body);
+                assertEquals(400, r.statusCode(), path + ": " + r.body());
+                assertEquals("parse_error", JSON.readTree(r.body()).path("code").asText(), path + ": " + r.body());
+                assertTrue(JSON.readTree(r.body()).path("detail").asText().startsWith("Multipart form parse error - "),
+                        r.body());
+            }
+        }
     }
 
     private HttpResponse<String> post(String path, String contentType, String body) throws Exception {

@@ -142,6 +142,24 @@ class FunnelCorrelationFiltersTest {
      * Person properties over the filtered population: plan::pro s 2 f 0 → (3·3)/(1·1) = 9; plan::free s 0 f 2 →
      * (1·1)/(3·3) = 1/9 (staff's pro and f3's free are outside it).
      */
+    /** pydantic's list[str]: a null among the names is a 400 naming the list (it was a NullPointerException: 500). */
+    @Test
+    void aNullAmongTheNamesIsRefusedByName() {
+        for (String list : List.of("funnelCorrelationNames", "funnelCorrelationExcludeNames",
+                "funnelCorrelationEventNames", "funnelCorrelationExcludeEventNames",
+                "funnelCorrelationEventExcludePropertyNames")) {
+            List<String> withNull = new ArrayList<>();
+            withNull.add("plan");
+            withNull.add(null);
+            Map<String, Object> query = correlation("properties", false, false, Map.of(list, withNull));
+            given().header("Authorization", "Bearer " + project.key()).contentType("application/json")
+                    .body(Map.of("query", query, "refresh", "force_blocking"))
+                    .post("/api/environments/" + project.id() + "/query/")
+                    .then().statusCode(400).body("attr", org.hamcrest.Matchers.equalTo(list))
+                    .body("detail", org.hamcrest.Matchers.containsString("Input should be a valid string"));
+        }
+    }
+
     @Test
     void propertiesCorrelationUsesTheFilteredPopulation() {
         JsonPath body = post(correlation("properties", true, true, Map.of("funnelCorrelationNames", List.of("plan"))));
