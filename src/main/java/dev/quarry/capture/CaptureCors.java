@@ -20,6 +20,8 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 public class CaptureCors {
     /** Capture's paths, and the paths of the SDKs' feature-flag requests to the same host. */
     static final Set<String> PATHS = Set.of("/batch", "/capture", "/e", "/i/v0/e", "/track", "/flags", "/decide");
+    /** posthog-js's remote config ({@code flags.RemoteConfigResource}), fetched from the same host. */
+    static final java.util.regex.Pattern REMOTE_CONFIG = java.util.regex.Pattern.compile("/array/[^/]+/config(\\.js)?");
     static final String METHODS = "GET, POST, OPTIONS";
     static final String DEFAULT_HEADERS = "X-Requested-With,Content-Type";
 
@@ -37,8 +39,11 @@ public class CaptureCors {
         if (PATHS.contains(p)) {
             return true;
         }
+        if (REMOTE_CONFIG.matcher(p).matches()) {
+            return true;
+        }
         String routed = routed(path);
-        return routed != null && PATHS.contains(routed);
+        return routed != null && (PATHS.contains(routed) || REMOTE_CONFIG.matcher(routed).matches());
     }
 
     /** The path as the router resolves it, without its trailing slashes; null when an escape does not decode. */

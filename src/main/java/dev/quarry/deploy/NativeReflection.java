@@ -20,6 +20,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.capture.CaptureResource.class,
         dev.quarry.flags.FlagDefinitionsResource.class,
         dev.quarry.flags.FlagsResource.class,
+        dev.quarry.flags.RemoteConfigResource.class,
         dev.quarry.groups.GroupsResource.class,
         dev.quarry.ingestionwarnings.IngestionWarningsResource.class,
         dev.quarry.plugins.PluginConfigResource.class,

@@ -42,7 +42,8 @@ public final class FunctionGroups {
     public enum Group {
         CAPTURE("capture",
                 post("/batch"), post("/capture"), post("/e"), post("/i/v0/e"), post("/track"),
-                post("/flags"), post("/decide"), get("/flags/definitions")),
+                post("/flags"), post("/decide"), get("/flags/definitions"),
+                get("/array/{token}/config"), get("/array/{token}/config.js")),
         BOOTSTRAP("bootstrap",
                 get("/api/personal_api_keys/{key}"), get("/api/users/{user}"), any(PROJECT),
                 get(PROJECT + "/usage"), any("/admin/{proxy+}"),

@@ -112,8 +112,10 @@ class TemplateTest {
                 assertEquals("CaptureFunction", name, "only capture is on the REST API");
                 String method = String.valueOf(at(event, "Properties", "Method")).toUpperCase();
                 onRestApi.add(method + " " + at(event, "Properties", "Path"));
-                // capture and flag evaluation are POSTs; the SDKs' flag-definitions poll the one GET
-                assertTrue(method.equals("POST") || "/flags/definitions".equals(at(event, "Properties", "Path")),
+                // capture and flag evaluation are POSTs; the SDKs' flag-definitions poll and posthog-js's remote
+                // config the GETs
+                assertTrue(method.equals("POST") || "/flags/definitions".equals(at(event, "Properties", "Path"))
+                                || String.valueOf(at(event, "Properties", "Path")).startsWith("/array/{token}/config"),
                         method + " " + at(event, "Properties", "Path"));
             }
         }));

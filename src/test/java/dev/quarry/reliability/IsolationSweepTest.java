@@ -342,6 +342,9 @@ class IsolationSweepTest {
                 + (id == b.id() ? b.apiToken() : a.apiToken()) + "&send_cohorts"));
         calls.put("GET /api/feature_flag/local_evaluation", (s, id) -> s.get("/api/feature_flag/local_evaluation/?token="
                 + (id == b.id() ? b.apiToken() : a.apiToken()) + "&send_cohorts"));
+        // A's token: A's config, nothing of B's (the token is the config's only project data)
+        calls.put("GET /array/{token}/config", (s, id) -> request().get("/array/" + a.apiToken() + "/config"));
+        calls.put("GET /array/{token}/config.js", (s, id) -> request().get("/array/" + a.apiToken() + "/config.js"));
         for (String flags : List.of("/flags", "/decide")) {
             // A's token with B's distinct id: no flags either way, and nothing of B's in the answer
             calls.put("POST " + flags, (s, id) -> request().contentType("application/json")
