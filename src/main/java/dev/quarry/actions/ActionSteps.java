@@ -26,7 +26,7 @@ import java.util.Set;
  *   <li>{@code properties}: property filters, as everywhere else ({@code hogql.PropertyFilters}).</li>
  * </ul>
  * Steps that match autocapture elements ({@code text}, {@code selector}, {@code selector_regex}, {@code href},
- * {@code tag_name}) are stored but cannot be evaluated: Quarry keeps no elements chain, so a query reading such an
+ * {@code tag_name}) are stored but cannot be evaluated: Quarry does not match elements chains, so a query reading such an
  * action is a 400 naming the fields.
  */
 public final class ActionSteps {
@@ -135,7 +135,7 @@ public final class ActionSteps {
             }
             if (!elements.isEmpty()) {
                 throw new ValidationException("Action " + actionId + " matches autocapture elements ("
-                        + String.join(", ", elements) + "), which Quarry does not store: only event, url and "
+                        + String.join(", ", elements) + "), which Quarry does not match: only event, url and "
                         + "properties steps can be queried.", attr);
             }
             List<Expr> allOf = new ArrayList<>();

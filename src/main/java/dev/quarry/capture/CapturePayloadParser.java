@@ -526,6 +526,10 @@ public final class CapturePayloadParser {
         properties.remove("token");
         properties.remove("api_key");
         properties.remove("distinct_id");
+        // PostHog's getElementsChain: a non-empty $elements_chain becomes the events' elements_chain column, and the
+        // property is dropped either way (a non-string one too: PostHog's ClickHouse string would not take it)
+        JsonNode sentChain = properties.remove("$elements_chain");
+        String elementsChain = sentChain != null && sentChain.isTextual() ? sentChain.textValue() : "";
         JsonNode sentSet = properties.remove("$set");
         JsonNode sentSetOnce = properties.remove("$set_once");
         ObjectNode set = mergedObject(raw.get("$set"), sentSet, "$set", uuid, event, distinctId, now, warnings);
@@ -541,7 +545,8 @@ public final class CapturePayloadParser {
         Long offset = offsetNode != null && !offsetNode.isNull() ? offsetNode.asLong() : null;
         Instant sent = sentAt != null || ignoreSentAt ? EventTimestamps.parse(sentAt) : batchSentAt.get();
         Instant timestamp = EventTimestamps.resolveSent(textOrNull(timestampNode), sent, offset, now);
-        return new CapturedEvent(uuid, event, distinctId, properties, timestamp, set, setOnce, unset, updates);
+        return new CapturedEvent(uuid, event, distinctId, properties, timestamp, set, setOnce, unset, updates,
+                elementsChain);
     }
 
     /**

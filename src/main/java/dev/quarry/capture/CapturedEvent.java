@@ -10,10 +10,19 @@ import java.util.UUID;
  * @param derivedUpdates the event's {@link DerivedPersonProperties#of person updates} when the parser already made
  *                      them (to store them on the event), else null; person processing and the definitions reuse
  *                      them instead of deriving the same maps again ({@link #personUpdates()})
+ * @param elementsChain  the autocapture elements as the SDK sent them in {@code $elements_chain} (posthog-js with its
+ *                      remote config's {@code elementsChainAsString}), taken out of the properties into the events'
+ *                      {@code elements_chain} column as PostHog's ingestion does; "" when none
  */
 public record CapturedEvent(UUID uuid, String event, String distinctId, ObjectNode properties, Instant timestamp,
                             ObjectNode set, ObjectNode setOnce, java.util.List<String> unset,
-                            DerivedPersonProperties.Updates derivedUpdates) {
+                            DerivedPersonProperties.Updates derivedUpdates, String elementsChain) {
+
+    public CapturedEvent(UUID uuid, String event, String distinctId, ObjectNode properties, Instant timestamp,
+                         ObjectNode set, ObjectNode setOnce, java.util.List<String> unset,
+                         DerivedPersonProperties.Updates derivedUpdates) {
+        this(uuid, event, distinctId, properties, timestamp, set, setOnce, unset, derivedUpdates, "");
+    }
 
     public CapturedEvent(UUID uuid, String event, String distinctId, ObjectNode properties, Instant timestamp,
                          ObjectNode set, ObjectNode setOnce, java.util.List<String> unset) {

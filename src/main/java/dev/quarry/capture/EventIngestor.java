@@ -222,7 +222,7 @@ public class EventIngestor {
         for (CapturedEvent e : events) {
             copies.add(e.properties().has("$groups") || e.properties().has("$process_person_profile")
                     ? new CapturedEvent(e.uuid(), e.event(), e.distinctId(), e.properties().deepCopy(),
-                            e.timestamp(), e.set(), e.setOnce(), e.unset(), e.derivedUpdates())
+                            e.timestamp(), e.set(), e.setOnce(), e.unset(), e.derivedUpdates(), e.elementsChain())
                     : e);
         }
         return copies;
@@ -698,27 +698,29 @@ public class EventIngestor {
             columns.add(column(rows, i -> groups.eventGroups().get(i) == null ? ""
                     : groups.eventGroups().get(i)[index], String[]::new));
         }
+        columns.add(column(rows, i -> events.get(i).elementsChain(), String[]::new));
         return conn.preparedQuery(upsert ? INSERT_EVENTS + " " + REPLACE_STORED_COPY : INSERT_EVENTS)
                 .execute(Tuple.tuple(columns))
                 .map(result -> result.rowCount());
     }
 
     /**
-     * The events of a batch from twelve arrays, the properties objects as UTF-8 bytes ({@link EventPropertiesUtf8}:
+     * The events of a batch from thirteen arrays, the properties objects as UTF-8 bytes ({@link EventPropertiesUtf8}:
      * copied as they are by the pg client, where it encodes a text char by char), parsed by PostgreSQL as their text
      * was; the team from {@code $1}.
      */
     private static final String INSERT_EVENTS = "INSERT INTO events (team_id, uuid, event, distinct_id, properties, "
-            + "timestamp, person_id, group_0, group_1, group_2, group_3, group_4) "
-            + "SELECT $1, u, e, d, convert_from(p, 'UTF8')::jsonb, t, pid, g0, g1, g2, g3, g4 FROM unnest($2::uuid[], "
+            + "timestamp, person_id, group_0, group_1, group_2, group_3, group_4, elements_chain) "
+            + "SELECT $1, u, e, d, convert_from(p, 'UTF8')::jsonb, t, pid, g0, g1, g2, g3, g4, ec FROM unnest($2::uuid[], "
             + "$3::text[], $4::text[], $5::bytea[], $6::timestamptz[], $7::uuid[], $8::text[], $9::text[], $10::text[], "
-            + "$11::text[], $12::text[]) AS x(u, e, d, p, t, pid, g0, g1, g2, g3, g4)";
+            + "$11::text[], $12::text[], $13::text[]) AS x(u, e, d, p, t, pid, g0, g1, g2, g3, g4, ec)";
 
     /** A re-sent event replaces the stored copy with the same de-duplication key (the later copy wins). */
     private static final String REPLACE_STORED_COPY = "ON CONFLICT (team_id, uuid, event, distinct_id, timestamp_day) "
             + "DO UPDATE SET timestamp = EXCLUDED.timestamp, properties = EXCLUDED.properties, "
             + "person_id = EXCLUDED.person_id, group_0 = EXCLUDED.group_0, group_1 = EXCLUDED.group_1, "
-            + "group_2 = EXCLUDED.group_2, group_3 = EXCLUDED.group_3, group_4 = EXCLUDED.group_4, created_at = now()";
+            + "group_2 = EXCLUDED.group_2, group_3 = EXCLUDED.group_3, group_4 = EXCLUDED.group_4, "
+            + "elements_chain = EXCLUDED.elements_chain, created_at = now()";
 
     /** PostHog's de-duplication key of an event: uuid, event, distinct id and the UTC day of its timestamp. */
     private record EventKey(UUID uuid, String event, java.time.LocalDate day, String distinctId) {

@@ -351,8 +351,7 @@ public class EventList {
         event.put("event", row.getString(1));
         event.put("timestamp", DrfDateTime.isoformat(row.getOffsetDateTime(3)));
         event.putNull("person");
-        // capture keeps an autocapture's $elements in the properties and stores no chain (README), so there are no
-        // elements to read back from it
+        // the chain is stored as the SDK sent it ($elements_chain) and not parsed back into elements (README)
         event.putArray("elements");
         String chain = row.getString(5);
         event.put("elements_chain", chain == null ? "" : chain);
