@@ -413,9 +413,9 @@ final class CoreFunctions {
         scalar("array", 0, -1, (t, c) -> HogQLTypes.arrayOf(ScalarFunctions.allTypes(t)),
                 (p, c, name) -> Literals.arraySql(p, c.args().stream().map(p::expr).toList(), p.type(c)));
         scalar("arrayJoin", 1, 1, (t, c) -> {
-            throw new HogQLResolutionException("arrayJoin is only supported as a column of the SELECT list", c);
+            throw new HogQLResolutionException(SelectArrayJoin.MISPLACED, c);
         }, (p, c, name) -> {
-            throw new HogQLResolutionException("arrayJoin is only supported as a column of the SELECT list", c);
+            throw new HogQLResolutionException(SelectArrayJoin.MISPLACED, c);
         });
         // PostHog's matchesAction(id or name): a HogQLQuery gives each call its action's condition before it compiles
         // (actions.MatchesAction, which reads the team's action) as a second argument, printed here in its place (the

@@ -301,8 +301,8 @@ public final class Parser extends ExprParser {
         if (kw("into")) {
             throw error("Unexpected INTO", peek());
         }
-        return mark(new SelectQuery(ctes, distinct, columns, from, where, groupBy, having, orderBy, limit, offset,
-                limitBy, withTies), start);
+        return mark(SelectArrayJoin.rewrite(new SelectQuery(ctes, distinct, columns, from, where, groupBy, having,
+                orderBy, limit, offset, limitBy, withTies)), start);
     }
 
     /** After a comma in GROUP BY: true when a clause (or the end) follows instead of another expression. */

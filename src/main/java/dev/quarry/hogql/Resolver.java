@@ -524,7 +524,7 @@ public final class Resolver {
                 throw new HogQLResolutionException("\"" + c.name() + "\" needs OVER (...)", c);
             }
             if (c.name().equalsIgnoreCase("arrayJoin") && !res.arrayJoins.contains(c)) {
-                throw new HogQLResolutionException("arrayJoin is only supported as a column of the SELECT list", c);
+                throw new HogQLResolutionException(SelectArrayJoin.MISPLACED, c);
             }
             for (int k = 0; k < c.args().size(); k++) {
                 Expr a = c.args().get(k);

@@ -362,6 +362,17 @@ class PostgresIntegrationTest {
             assertEquals(c[1], scalar("select " + c[0]), (String) c[0]);
         }
         assertEquals(List.of(List.of("a"), List.of("b")), run("select arrayJoin(splitByChar(',', 'a,b'))"));
+        // grouped: one row per element before the grouping (ClickHouse's arrayJoin), the project's own rows only
+        assertEquals(List.of(List.of("$browser", 4L), List.of("price", 3L), List.of("nested", 1L)),
+                run("select arrayJoin(JSONExtractKeys(properties)) as key, count() from events group by key "
+                        + "order by count() desc, key"));
+        assertEquals(List.of(List.of("", 3L), List.of("pageview", 3L), List.of("signup", 1L)),
+                run("select arrayJoin(splitByChar('$', event)), count() from events "
+                        + "group by arrayJoin(splitByChar('$', event)) order by 2 desc, 1"));
+        assertEquals(List.of(List.of(8L, 3L)), run("select count(arrayJoin(JSONExtractKeys(properties))), "
+                + "uniq(arrayJoin(JSONExtractKeys(properties))) from events"));
+        assertEquals(List.of(List.of("price", 3L)), run("select arrayJoin(JSONExtractKeys(properties)) as key, count() "
+                + "from events where key = 'price' group by key having count() > 1"));
         assertTrue(run("select toString(now()), toDayOfWeek(today())").size() == 1);
     }
 

@@ -235,6 +235,15 @@ class PrinterTest {
         assertEquals("coalesce((2::bigint) = ANY(ARRAY[1::bigint, 2::bigint]), FALSE)", ex("has([1, 2], 2)"));
         assertEquals("coalesce(cardinality(ARRAY[1::bigint]), 0)::bigint", ex("length([1])"));
         assertEquals("unnest(string_to_array(\"events\".\"event\", $2::text))", ex("arrayJoin(splitByChar(',', event))"));
+        // grouped, it is the ARRAY JOIN clause (PostgreSQL groups no set-returning function of the select list)
+        has(sql("select arrayJoin(splitByChar(',', event)) as tag, count() from events group by tag"),
+                "CROSS JOIN LATERAL unnest(string_to_array(\"events\".\"event\", $2::text)) AS \"array_join\"(\"c0\")",
+                "GROUP BY \"array_join\".\"c0\"");
+        // two different arrays multiply rows in ClickHouse: not rewritten, refused with what to write instead
+        HogQLResolutionException two = org.junit.jupiter.api.Assertions.assertThrows(HogQLResolutionException.class,
+                () -> sql("select arrayJoin(splitByChar(',', event)) as a, arrayJoin(splitByChar(';', event)) as b, "
+                        + "count() from events group by a, b"));
+        has(two.getMessage(), "ARRAY JOIN arr AS x");
     }
 
     @Test
