@@ -20,8 +20,12 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 public class CaptureCors {
     /** Capture's paths, and the paths of the SDKs' feature-flag requests to the same host. */
     static final Set<String> PATHS = Set.of("/batch", "/capture", "/e", "/i/v0/e", "/track", "/flags", "/decide");
-    /** posthog-js's remote config ({@code flags.RemoteConfigResource}), fetched from the same host. */
-    static final java.util.regex.Pattern REMOTE_CONFIG = java.util.regex.Pattern.compile("/array/[^/]+/config(\\.js)?");
+    /**
+     * posthog-js's remote config ({@code flags.RemoteConfigResource}) and its scripts ({@code flags.StaticAssetsResource},
+     * loaded {@code crossorigin="anonymous"}), fetched from the same host.
+     */
+    static final java.util.regex.Pattern REMOTE_CONFIG = java.util.regex.Pattern.compile("/array/[^/]+/config(\\.js)?"
+            + "|/static/.+");
     static final String METHODS = "GET, POST, OPTIONS";
     static final String DEFAULT_HEADERS = "X-Requested-With,Content-Type";
 

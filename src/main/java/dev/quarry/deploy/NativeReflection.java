@@ -21,6 +21,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.flags.FlagDefinitionsResource.class,
         dev.quarry.flags.FlagsResource.class,
         dev.quarry.flags.RemoteConfigResource.class,
+        dev.quarry.flags.StaticAssetsResource.class,
         dev.quarry.groups.GroupsResource.class,
         dev.quarry.ingestionwarnings.IngestionWarningsResource.class,
         dev.quarry.plugins.PluginConfigResource.class,

@@ -10,7 +10,11 @@ import dev.quarry.web.QueryValues;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.PermissionDeniedException;
 import io.smallrye.mutiny.Uni;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.projects.ProjectSettings;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -23,7 +27,9 @@ import java.util.UUID;
  * key's one organization), {@code GET /api/organizations/:id/} ({@code @current} too), its projects
  * ({@code projects/}, only those the key is scoped to) and one project ({@code projects/:project_id/}). The id is
  * the one {@code GET /api/users/@me/} gives as {@code organization.id}. Another organization is a 404, one outside
- * the key's scoped organizations a 403. Scope {@code organization:read}.
+ * the key's scoped organizations a 403. Scope {@code organization:read}. {@code PATCH projects/:project_id/} changes
+ * the project's settings as {@code PATCH /api/projects/:id/} does ({@link ProjectSettings}; scope
+ * {@code project:write}): PostHog's CLI tool {@code project-settings-update} calls this path.
  */
 @Path("/api/organizations")
 @Produces(MediaType.APPLICATION_JSON)
@@ -31,9 +37,12 @@ public class OrganizationResource {
     private final RequestAuth auth;
     private final Organizations organizations;
     private final ObjectMapper mapper;
+    private final ProjectSettings settings;
 
-    public OrganizationResource(RequestAuth auth, Organizations organizations, ObjectMapper mapper) {
+    public OrganizationResource(RequestAuth auth, Organizations organizations, ObjectMapper mapper,
+                                ProjectSettings settings) {
         this.auth = auth;
+        this.settings = settings;
         this.organizations = organizations;
         this.mapper = mapper;
     }
@@ -84,6 +93,19 @@ public class OrganizationResource {
         return organizations.projects(org, auth.key()).map(projects -> projects.stream()
                 .filter(p -> p.id() == teamId).findFirst().map(this::project)
                 .orElseThrow(() -> new NotFoundException("Not found.")));
+    }
+
+    @PATCH
+    @Path("{organization_id}/projects/{project_id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("project:write")
+    public Uni<ObjectNode> updateProject(@PathParam("organization_id") String id,
+                                         @PathParam("project_id") String projectId, JsonNode body) {
+        UUID org = accessible(id);
+        if (!org.equals(auth.team().organizationId())) {
+            throw new NotFoundException("Not found.");
+        }
+        return settings.update(auth.team(), body);
     }
 
     private Uni<ObjectNode> organization(String id) {

@@ -1,18 +1,10 @@
 package dev.quarry.projects;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.auth.RequestAuth;
 import dev.quarry.auth.RequiresScopes;
-import dev.quarry.data.Team;
-import dev.quarry.data.Teams;
-import dev.quarry.hogql.HogQLException;
-import dev.quarry.hogql.PropertyFilters;
-import dev.quarry.query.schema.PropertyFilter;
 import dev.quarry.web.ApiPaths;
-import dev.quarry.web.ThrottledException;
-import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -20,144 +12,29 @@ import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.io.IOException;
-import java.time.DateTimeException;
-import java.time.ZoneId;
 
-/** GET and PATCH the project: its name, timezone, week start, test-account filters and display-name properties. */
+/** GET and PATCH the project ({@link ProjectSettings}: its name, timezone, week start, test-account filters and display-name properties). */
 @Path(ApiPaths.PROJECT)
 @Produces(MediaType.APPLICATION_JSON)
 public class ProjectResource {
     private final RequestAuth auth;
-    private final Teams teams;
-    private final ObjectMapper mapper;
-    private final dev.quarry.query.TeamLanes lanes;
+    private final ProjectSettings settings;
 
-    private final dev.quarry.query.QueryExecutor executor;
-
-    public ProjectResource(RequestAuth auth, Teams teams, ObjectMapper mapper, dev.quarry.query.TeamLanes lanes,
-                           dev.quarry.query.QueryExecutor executor) {
-        this.executor = executor;
-        this.lanes = lanes;
+    public ProjectResource(RequestAuth auth, ProjectSettings settings) {
         this.auth = auth;
-        this.teams = teams;
-        this.mapper = mapper;
+        this.settings = settings;
     }
 
     @GET
     @RequiresScopes("project:read")
     public ObjectNode get() {
-        return view(auth.team());
+        return settings.view(auth.team());
     }
 
     @PATCH
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("project:write")
     public Uni<ObjectNode> update(JsonNode body) {
-        // test_account_filters (HogQL ones included) are parsed in the project's lane, off the event loop
-        Team team = auth.team();
-        return lanes.run(team.id(), () -> update(team, body));
-    }
-
-    private Uni<ObjectNode> update(Team team, JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw new ValidationException("Request body must be an object", null);
-        }
-        String name = body.has("name") ? text(body, "name") : team.name();
-        if (name.isBlank() || name.length() > 200) {
-            throw new ValidationException("name must be 1 to 200 characters", "name");
-        }
-        String timezone = body.has("timezone") ? text(body, "timezone") : team.timezone();
-        try {
-            ZoneId.of(timezone);
-        } catch (DateTimeException e) {
-            throw new ValidationException("\"" + timezone + "\" is not a valid choice.", "timezone");
-        }
-        int weekStart = team.weekStartDay();
-        if (body.has("week_start_day")) {
-            JsonNode value = body.get("week_start_day");
-            if (!value.isInt() || (value.asInt() != 0 && value.asInt() != 1)) {
-                throw new ValidationException("week_start_day must be 0 (Sunday) or 1 (Monday)", "week_start_day");
-            }
-            weekStart = value.asInt();
-        }
-        String testAccounts = team.testAccountFilters();
-        if (body.has("test_account_filters")) {
-            JsonNode filters = body.get("test_account_filters");
-            if (!filters.isArray()) {
-                throw new ValidationException("test_account_filters must be a list of property filters", "test_account_filters");
-            }
-            try {
-                PropertyFilters.toExpr(PropertyFilter.parseLegacy(filters, "test_account_filters"));
-            } catch (HogQLException | ValidationException e) {
-                throw new ValidationException(e.getMessage(), "test_account_filters");
-            }
-            testAccounts = filters.toString();
-        }
-        String displayNames = team.personDisplayNameProperties();
-        if (body.has("person_display_name_properties")) {
-            JsonNode names = body.get("person_display_name_properties");
-            if (!names.isNull() && (!names.isArray() || !allText(names))) {
-                throw new ValidationException("person_display_name_properties must be a list of property names",
-                        "person_display_name_properties");
-            }
-            displayNames = names.isNull() ? null : names.toString();
-        }
-        String newTestAccounts = testAccounts;
-        String newDisplayNames = displayNames;
-        int newWeekStart = weekStart;
-        java.util.function.Supplier<Uni<Team>> update = () -> teams.update(team.id(), name, timezone, newWeekStart,
-                newTestAccounts, newDisplayNames);
-        // a timezone change rebuilds the rollups for up to 120 s: it holds a statement slot, never a reserved connection
-        Uni<Team> updated = timezone.equals(team.timezone()) ? update.get() : executor.inStatementSlot(team.id(), update);
-        return updated.map(this::view)
-                .onFailure(Teams.TimezoneChangeRefused.class).transform(e -> switch (((Teams.TimezoneChangeRefused) e).reason()) {
-                    case PROJECT_BUSY -> new ThrottledException("A timezone change of this project is already running: "
-                            + "retry when it is done.", 5);
-                    case ALL_BUSY -> new ThrottledException("Too many timezone changes are running: retry shortly.", 5);
-                    case LOCK_WAIT -> new ThrottledException("The project's capture held its timezone lock too long: "
-                            + "retry shortly.", 5);
-                    case TOO_LONG -> new ValidationException("invalid_input", "The project's rollups could not be "
-                            + "rebuilt for the new timezone within 120 seconds; the timezone is unchanged.", "timezone");
-                });
-    }
-
-    private ObjectNode view(Team team) {
-        ObjectNode node = mapper.createObjectNode();
-        node.put("id", team.id());
-        node.put("uuid", team.uuid().toString());
-        node.put("organization", team.organizationId().toString());
-        node.put("name", team.name());
-        node.put("api_token", team.apiToken());
-        node.put("timezone", team.timezone());
-        node.put("week_start_day", team.weekStartDay());
-        node.set("test_account_filters", json(team.testAccountFilters()));
-        node.set("person_display_name_properties", json(team.personDisplayNameProperties()));
-        return node;
-    }
-
-    private JsonNode json(String text) {
-        try {
-            return text == null ? mapper.nullNode() : mapper.readTree(text);
-        } catch (IOException e) {
-            return mapper.nullNode();
-        }
-    }
-
-    private static String text(JsonNode body, String field) {
-        JsonNode value = body.get(field);
-        if (value == null || !value.isTextual()) {
-            throw new ValidationException("Not a valid string.", field);
-        }
-        return value.asText();
-    }
-
-    private static boolean allText(JsonNode array) {
-        for (JsonNode item : array) {
-            if (!item.isTextual()) {
-                return false;
-            }
-        }
-        return true;
+        return settings.update(auth.team(), body);
     }
 }

@@ -112,10 +112,11 @@ class TemplateTest {
                 assertEquals("CaptureFunction", name, "only capture is on the REST API");
                 String method = String.valueOf(at(event, "Properties", "Method")).toUpperCase();
                 onRestApi.add(method + " " + at(event, "Properties", "Path"));
-                // capture and flag evaluation are POSTs; the SDKs' flag-definitions poll and posthog-js's remote
-                // config the GETs
+                // capture and flag evaluation are POSTs; the SDKs' flag-definitions poll, posthog-js's remote
+                // config and its scripts the GETs
                 assertTrue(method.equals("POST") || "/flags/definitions".equals(at(event, "Properties", "Path"))
-                                || String.valueOf(at(event, "Properties", "Path")).startsWith("/array/{token}/config"),
+                                || String.valueOf(at(event, "Properties", "Path")).startsWith("/array/{token}/config")
+                                || "/static/{proxy+}".equals(at(event, "Properties", "Path")),
                         method + " " + at(event, "Properties", "Path"));
             }
         }));

@@ -44,6 +44,38 @@ class OrganizationsTest {
         as(p.key()).get("/api/organizations/").then().statusCode(200).body("results[0].id", equalTo(org));
     }
 
+    /** PostHog's CLI tool project-settings-update: PATCH on the organization's project, a JSON body of the fields to change. */
+    @Test
+    void theCliPatchesAProjectThroughItsOrganization() {
+        Project p = TestProjects.create("Org patch");
+        Project other = TestProjects.create("Org patch other");
+        String org = as(p.key()).get("/api/users/@me/").then().extract().path("organization.id");
+        as(p.key()).contentType("application/json").body("{\"name\":\"Renamed by the CLI\",\"timezone\":\"Europe/Paris\","
+                        + "\"app_urls\":[\"https://example.com\"]}")
+                .patch("/api/organizations/" + org + "/projects/" + p.id() + "/").then().statusCode(200)
+                .body("id", equalTo((int) p.id())).body("name", equalTo("Renamed by the CLI"))
+                .body("timezone", equalTo("Europe/Paris"));
+        as(p.key()).get("/api/projects/" + p.id() + "/").then().statusCode(200)
+                .body("name", equalTo("Renamed by the CLI")).body("timezone", equalTo("Europe/Paris"));
+        as(p.key()).contentType("application/json").body("{\"name\":\"Current\"}")
+                .patch("/api/organizations/@current/projects/@current/").then().statusCode(200)
+                .body("id", equalTo((int) p.id())).body("name", equalTo("Current"));
+        as(p.key()).contentType("application/json").body("{\"timezone\":\"Mars/Olympus\"}")
+                .patch("/api/organizations/" + org + "/projects/" + p.id() + "/").then().statusCode(400)
+                .body("attr", equalTo("timezone"));
+        as(p.keyWith("project:read", "organization:read")).contentType("application/json").body("{\"name\":\"x\"}")
+                .patch("/api/organizations/" + org + "/projects/" + p.id() + "/").then().statusCode(403)
+                .body("detail", containsString("project:write"));
+        String otherOrg = as(other.key()).get("/api/users/@me/").then().extract().path("organization.id");
+        as(p.key()).contentType("application/json").body("{\"name\":\"x\"}")
+                .patch("/api/organizations/" + otherOrg + "/projects/" + p.id() + "/").then().statusCode(404);
+        as(p.key()).contentType("application/json").body("{\"name\":\"x\"}")
+                .patch("/api/organizations/" + org + "/projects/" + other.id() + "/").then().statusCode(403);
+        as(other.key()).get("/api/projects/" + other.id() + "/").then().statusCode(200)
+                .body("name", equalTo("Org patch other"));
+        as(p.key()).get("/api/projects/" + p.id() + "/").then().body("name", equalTo("Current"));
+    }
+
     private static org.hamcrest.Matcher<String> notBlank() {
         return org.hamcrest.Matchers.not(org.hamcrest.Matchers.blankOrNullString());
     }

@@ -58,6 +58,7 @@ class IsolationSweepTest {
             Map.entry("GET /admin/projects/{id}/illegal-id-merges", "operator secret, not a project key"),
             Map.entry("POST /internal/cohorts/recalculate", "operator secret, not a project key"),
             Map.entry("POST /internal/rollups/fold", "operator secret, not a project key"),
+            Map.entry("GET /static/{file: .+}", "no project, no key: a redirect to PostHog's assets host (StaticAssetsTest)"),
             Map.entry("DELETE /api/projects/{project_id}/actions/{id}", "always 405 (PostHog forbids a hard delete), touches nothing"),
             Map.entry("DELETE /api/projects/{project_id}/insights/{id}", "always 405 (PostHog forbids a hard delete), touches nothing"));
 
@@ -330,6 +331,9 @@ class IsolationSweepTest {
                 + (id == b.id() ? bOrganization : aOrganization) + "/projects/"));
         calls.put("GET /api/organizations/{organization_id}/projects/{project_id}", (s, id) -> s.get("/api/organizations/"
                 + (id == b.id() ? bOrganization : aOrganization) + "/projects/" + id + "/"));
+        calls.put("PATCH /api/organizations/{organization_id}/projects/{project_id}", (s, id) -> s.body(map("name",
+                "renamed by A")).patch("/api/organizations/" + (id == b.id() ? bOrganization : aOrganization)
+                + "/projects/" + id + "/"));
         for (String capture : List.of("/batch", "/capture", "/e", "/i/v0/e", "/track")) {
             // A's token with B's distinct id: lands in A (a new person there), never touches B.
             calls.put("POST " + capture, (s, id) -> request().contentType("application/json").body(map("api_key", a.apiToken(),
