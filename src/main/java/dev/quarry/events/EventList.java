@@ -47,7 +47,7 @@ import java.util.UUID;
  *       action (an unknown or deleted action, or one without steps, matches nothing, as PostHog answers);</li>
  *   <li>each event as PostHog's {@code ClickhouseEventSerializer}: {@code id} (the uuid), {@code distinct_id},
  *       {@code properties}, {@code event}, {@code timestamp} (Python's {@code isoformat()} in UTC, {@code +00:00}),
- *       {@code person} (null unless asked for), {@code elements} (always empty: capture stores no elements chain)
+ *       {@code person} (null unless asked for), {@code elements} (the chain's elements, {@link ElementsChain})
  *       and {@code elements_chain}.</li>
  * </ul>
  * With {@code include_person}, an event's person is {@code {is_identified, distinct_ids: [one], properties}} with
@@ -291,17 +291,23 @@ public class EventList {
      */
     private static final int EVENT_OVERHEAD_BYTES = 300;
 
+    /** An element object's keys and punctuation ({@link ElementsChain}), on the high side. */
+    private static final int ELEMENT_OVERHEAD_BYTES = 150;
+
     /**
      * Reads one page. The database stops the page once its events' size passes what an answer may carry
      * ({@link ResponseLimit#MAX_ENCODED_BYTES}): rows are returned up to and including the first one whose running
-     * size (properties as text, plus {@link #EVENT_OVERHEAD_BYTES}) crosses it, so a page of wide events is refused
+     * size (properties as text, the elements chain twice with its elements' keys, plus {@link #EVENT_OVERHEAD_BYTES}) crosses it, so a page of wide events is refused
      * as {@code response_too_large} after about 6 MB read, not after the whole page (1,000 events of 900 kB each
      * were 290 MB in the app, and three such requests slowed every other project's calls for seconds).
      */
     private QueryPlan<Page> page(InsightSql sql, String text, Map<String, Object> values, int limit,
                                  boolean includePerson) {
         String order = text.substring(text.lastIndexOf(" ORDER BY ") + " ORDER BY ".length(), text.lastIndexOf(" LIMIT "));
-        String size = "(length(toString(properties)) + " + EVENT_OVERHEAD_BYTES + ")";
+        // the chain is answered twice, as itself and as its elements, each element with ≈ 140 bytes of keys
+        String size = "(length(toString(properties)) + 2 * length(elements_chain) + " + ELEMENT_OVERHEAD_BYTES
+                + " * least(length(elements_chain) - length(replaceAll(elements_chain, ';', '')) + 1, "
+                + ElementsChain.MAX_ELEMENTS + ") + " + EVENT_OVERHEAD_BYTES + ")";
         String bounded = "SELECT uuid, event, properties, timestamp, distinct_id, elements_chain, ev_bytes FROM (SELECT "
                 + "uuid, event, properties, timestamp, distinct_id, elements_chain, sum" + size + " OVER (ORDER BY "
                 + order + " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ev_bytes FROM (" + text + ")) WHERE "
@@ -351,9 +357,8 @@ public class EventList {
         event.put("event", row.getString(1));
         event.put("timestamp", DrfDateTime.isoformat(row.getOffsetDateTime(3)));
         event.putNull("person");
-        // the chain is stored as the SDK sent it ($elements_chain) and not parsed back into elements (README)
-        event.putArray("elements");
         String chain = row.getString(5);
+        event.set("elements", ElementsChain.elements(chain, mapper));
         event.put("elements_chain", chain == null ? "" : chain);
         return event;
     }

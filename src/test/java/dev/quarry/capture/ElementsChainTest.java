@@ -75,6 +75,13 @@ class ElementsChainTest {
         given().header("Authorization", "Bearer " + project.key())
                 .get("/api/environments/" + project.id() + "/events/").then().statusCode(200)
                 .body("results[0].elements_chain", equalTo(CHAIN))
+                // PostHog's events API shows the chain's elements too (chain_to_element_dicts)
+                .body("results[0].elements.tag_name", equalTo(List.of("button", "body")))
+                .body("results[0].elements[0].text", equalTo("Buy"))
+                .body("results[0].elements[0].attr_id", equalTo("b"))
+                .body("results[0].elements[0].nth_child", equalTo(1))
+                .body("results[0].elements[0].attributes", equalTo(Map.of("attr__id", "b")))
+                .body("results[0].elements[1].order", equalTo(1))
                 .body("results[0].properties", not(org.hamcrest.Matchers.hasKey("$elements_chain")));
         given().header("Authorization", "Bearer " + project.key())
                 .get("/api/projects/" + project.id() + "/property_definitions/?type=event&limit=1000").then()
