@@ -25,17 +25,25 @@ import java.util.Set;
  *       {@code %} and {@code _} stay wildcards, as in PostHog);</li>
  *   <li>{@code properties}: property filters, as everywhere else ({@code hogql.PropertyFilters}).</li>
  * </ul>
- * Steps that match autocapture elements ({@code text}, {@code selector}, {@code selector_regex}, {@code href},
- * {@code tag_name}) are stored but cannot be evaluated: Quarry does not match elements chains, so a query reading such an
- * action is a 400 naming the fields.
+ * The element fields ({@code tag_name}, {@code text}, {@code href}, {@code selector}) count only in a step of
+ * {@code $autocapture} events, as in PostHog, and are matched on the event's {@code elements_chain}
+ * ({@link #elementConditions}); a CSS {@code selector} there is not matched by Quarry, so a query reading such an
+ * action is a 400 saying so. {@code selector_regex} is stored and, as by PostHog's queries, not read.
  */
 public final class ActionSteps {
     /** ActionStepJSON's fields, in the order they are stored and answered. */
     static final List<String> FIELDS = List.of("event", "properties", "selector", "selector_regex", "tag_name", "text",
             "text_matching", "href", "href_matching", "url", "url_matching");
     private static final Set<String> MATCHING = Set.of("contains", "regex", "exact");
-    private static final List<String> ELEMENT_FIELDS = List.of("text", "selector", "selector_regex", "href",
-            "tag_name");
+    private static final String AUTOCAPTURE = "$autocapture";
+    /**
+     * PostHog's {@code elements_chain_href}, the chain's first href ({@code (?::|")href="(.*?)"}), with the
+     * alternation as a bracket: PostgreSQL makes a whole expression greedy when its first quantified part is an
+     * alternation, and {@code (.*?)} then read up to the chain's last quote.
+     */
+    static final String HREF = "[:\"]href=\"(.*?)\"";
+    /** PostHog's {@code elements_chain_texts}, every text of the chain (the bracket as for {@link #HREF}). */
+    static final String TEXT = "[:\"]text=\"(.*?)\"";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Quarry's budget for one action (PostHog sets none; its actions have a handful of steps). */
@@ -127,21 +135,13 @@ public final class ActionSteps {
         }
         List<Expr> anyOf = new ArrayList<>();
         for (JsonNode step : steps) {
-            List<String> elements = new ArrayList<>();
-            for (String f : ELEMENT_FIELDS) {
-                if (text(step, f) != null) {
-                    elements.add(f);
-                }
-            }
-            if (!elements.isEmpty()) {
-                throw new ValidationException("Action " + actionId + " matches autocapture elements ("
-                        + String.join(", ", elements) + "), which Quarry does not match: only event, url and "
-                        + "properties steps can be queried.", attr);
-            }
             List<Expr> allOf = new ArrayList<>();
             String event = text(step, "event");
             if (event != null) {
                 allOf.add(new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant(event)));
+            }
+            if (AUTOCAPTURE.equals(event)) {
+                allOf.addAll(elementConditions(actionId, step, attr));
             }
             String url = text(step, "url");
             if (url != null) {
@@ -168,6 +168,51 @@ public final class ActionSteps {
             return new Expr.Constant(false);
         }
         return anyOf.size() == 1 ? anyOf.get(0) : new Expr.Or(anyOf);
+    }
+
+    /**
+     * The element conditions of an {@code $autocapture} step, as PostHog's {@code steps_to_expr} writes them on the
+     * elements chain (PostHog reads its materialized columns, Quarry the same expressions on the column):
+     * {@code tag_name} as the regular expression {@code (^|;)<tag>(\.|$|;|:)} (the tag as written, as PostHog does);
+     * {@code href} on the chain's first href ({@code elements_chain_href}) and {@code text} on any of its texts
+     * ({@code elements_chain_texts}), each by its {@code _matching}: {@code exact} (the default) equality,
+     * {@code contains} {@code ILIKE '%…%'}, {@code regex} a match.
+     *
+     * @throws ValidationException a CSS {@code selector}, which Quarry does not match
+     */
+    private static List<Expr> elementConditions(long actionId, JsonNode step, String attr) {
+        if (text(step, "selector") != null) {
+            throw new ValidationException("Action " + actionId + " matches autocapture elements by a CSS selector, "
+                    + "which Quarry does not match: tag_name, text, href, url and properties can be queried.", attr);
+        }
+        List<Expr> conditions = new ArrayList<>();
+        Expr chain = Expr.Field.of("elements_chain");
+        String tag = text(step, "tag_name");
+        if (tag != null) {
+            conditions.add(Expr.Call.of("match", chain, new Expr.Constant("(^|;)" + tag + "(\\.|$|;|:)")));
+        }
+        String href = text(step, "href");
+        if (href != null) {
+            Expr first = Expr.Call.of("extract", chain, new Expr.Constant(HREF));
+            conditions.add(matching(first, href, text(step, "href_matching")));
+        }
+        String elementText = text(step, "text");
+        if (elementText != null) {
+            Expr x = Expr.Field.of("x");
+            conditions.add(Expr.Call.of("arrayExists",
+                    new Expr.Lambda(List.of("x"), matching(x, elementText, text(step, "text_matching"))),
+                    Expr.Call.of("extractAll", chain, new Expr.Constant(TEXT))));
+        }
+        return conditions;
+    }
+
+    /** {@code exact} (the default for elements): equality; {@code contains}: ILIKE '%…%'; {@code regex}: a match. */
+    private static Expr matching(Expr value, String wanted, String matching) {
+        return switch (matching == null ? "exact" : matching) {
+            case "contains" -> new Expr.Compare("ilike", value, new Expr.Constant("%" + wanted + "%"));
+            case "regex" -> Expr.Call.of("match", value, new Expr.Constant(wanted));
+            default -> new Expr.Compare("=", value, new Expr.Constant(wanted));
+        };
     }
 
     /** A step's text field; PostHog treats an empty string as not set. */

@@ -72,7 +72,7 @@ class ActionsInSeriesTest {
         regexRef = action(team, "ref regex", List.of(Map.of("url", "pricing\\?ref=\\d", "url_matching", "regex")));
         pro = action(team, "pro signup", List.of(Map.of("event", "signup", "properties",
                 List.of(Map.of("key", "plan", "value", "pro", "operator", "exact", "type", "event")))));
-        byText = action(team, "by text", List.of(Map.of("event", "$autocapture", "text", "Buy")));
+        byText = action(team, "by selector", List.of(Map.of("event", "$autocapture", "selector", "button.buy")));
     }
 
     /** Creates an action through the API (as PostHog's action-create tool sends it); its id. */
@@ -178,9 +178,9 @@ class ActionsInSeriesTest {
                 .post("/api/projects/" + other.id() + "/query/").then().statusCode(400)
                 .body("type", equalTo("validation_error"))
                 .body("detail", equalTo("Action " + visitOrPro + " does not exist."));
-        // autocapture element steps are refused, naming the fields
+        // an autocapture step's CSS selector is refused, saying so (ActionElementStepsTest: the element fields matched)
         as(team).body(Map.of("query", trends(actionsNode(byText)))).post("/api/projects/" + team.id() + "/query/")
-                .then().statusCode(400).body("detail", containsString("text"));
+                .then().statusCode(400).body("detail", containsString("CSS selector"));
         // an ActionsNode has no event; an EventsNode has no id
         as(team).body(Map.of("query", trends(actionsNode(visitOrPro, "event", "$pageview"))))
                 .post("/api/projects/" + team.id() + "/query/").then().statusCode(400).body("attr", equalTo("event"));
