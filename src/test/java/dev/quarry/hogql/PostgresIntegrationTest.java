@@ -373,6 +373,14 @@ class PostgresIntegrationTest {
                 + "uniq(arrayJoin(JSONExtractKeys(properties))) from events"));
         assertEquals(List.of(List.of("price", 3L)), run("select arrayJoin(JSONExtractKeys(properties)) as key, count() "
                 + "from events where key = 'price' group by key having count() > 1"));
+        // a subquery without its own arrayJoin, and an ungrouped SELECT that filters and orders by the element
+        assertEquals(List.of(List.of("$browser", 2L), List.of("price", 2L), List.of("nested", 1L)),
+                run("select arrayJoin(JSONExtractKeys(properties)) as key, count() from events "
+                        + "where distinct_id in (select distinct_id from events where event = 'signup') "
+                        + "group by key having count() > (select 0) order by count() desc, key"));
+        assertEquals(List.of(List.of("nested"), List.of("price"), List.of("price"), List.of("price")),
+                run("select arrayJoin(JSONExtractKeys(properties)) as key from events where key != '$browser' "
+                        + "order by key"));
         assertTrue(run("select toString(now()), toDayOfWeek(today())").size() == 1);
     }
 

@@ -244,6 +244,9 @@ class PrinterTest {
                 () -> sql("select arrayJoin(splitByChar(',', event)) as a, arrayJoin(splitByChar(';', event)) as b, "
                         + "count() from events group by a, b"));
         has(two.getMessage(), "ARRAY JOIN arr AS x");
+        // a column that read the array keeps the name its expression has
+        assertEquals(List.of("count(arrayJoin(splitByChar(',', event)))"),
+                c("select count(arrayJoin(splitByChar(',', event))) from events").columns());
     }
 
     @Test
