@@ -100,10 +100,10 @@ public final class ElementsChain {
         return element;
     }
 
-    /** The value as an integer (an optional sign and digits, surrounding whitespace allowed), else null. */
+    /** The value as an integer (an optional sign and digits, surrounding whitespace allowed; 64 bits), else null. */
     private static void putInteger(ObjectNode element, String field, String value) {
         try {
-            element.put(field, Integer.parseInt(value.strip()));
+            element.put(field, Long.parseLong(value.strip()));
         } catch (NumberFormatException e) {
             element.putNull(field);
         }

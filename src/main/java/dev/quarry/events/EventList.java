@@ -109,7 +109,7 @@ public class EventList {
                     if (rows.isEmpty()) {
                         return QueryPlan.<ObjectNode>of(null);
                     }
-                    return render(sql, rows, includePerson).map(events -> events.get(0));
+                    return render(sql, rows, includePerson, false).map(events -> events.get(0));
                 }));
     }
 
@@ -323,17 +323,33 @@ public class EventList {
                 boolean hasMore = all.size() > limit;
                 List<Row> rows = hasMore ? all.subList(0, limit) : all;
                 OffsetDateTime last = rows.isEmpty() ? null : rows.get(rows.size() - 1).getOffsetDateTime(3);
-                return render(sql, rows, includePerson).map(events -> new Page(events, hasMore, last));
+                return render(sql, rows, includePerson, true).map(events -> new Page(events, hasMore, last));
             });
         } catch (HogQLException e) {
             throw HogQLErrors.toValidation(e);
         }
     }
 
-    private QueryPlan<List<ObjectNode>> render(InsightSql sql, List<Row> rows, boolean includePerson) {
+    /**
+     * @param bounded a page's rows, each with its running size estimate (column 6): the elements built are counted
+     *                on top of it as they are built, and a page whose elements would take it past
+     *                {@link ResponseLimit#MAX_ENCODED_BYTES} is refused at that event (the statement's estimate counts
+     *                elements by their semicolons; whitespace separates them too, and a page of chains of spaces
+     *                built 150 MB before the encoder's check refused it)
+     */
+    private QueryPlan<List<ObjectNode>> render(InsightSql sql, List<Row> rows, boolean includePerson, boolean bounded) {
         List<ObjectNode> events = new ArrayList<>(rows.size());
+        long elements = 0;
         for (Row row : rows) {
-            events.add(event(row));
+            ObjectNode event = event(row);
+            if (bounded) {
+                elements += event.get("elements").size();
+                long estimate = row.getLong(6) + ELEMENT_OVERHEAD_BYTES * elements;
+                if (estimate > ResponseLimit.MAX_ENCODED_BYTES) {
+                    throw new ResponseTooLargeException(estimate, ResponseLimit.MAX_ENCODED_BYTES);
+                }
+            }
+            events.add(event);
         }
         if (!includePerson || rows.isEmpty()) {
             return QueryPlan.of(events);
