@@ -103,7 +103,12 @@ public final class ElementsChain {
     /** The value as an integer (an optional sign and digits, surrounding whitespace allowed; 64 bits), else null. */
     private static void putInteger(ObjectNode element, String field, String value) {
         try {
-            element.put(field, Long.parseLong(value.strip()));
+            long number = Long.parseLong(value.strip());
+            if (number == (int) number) {
+                element.put(field, (int) number);
+            } else {
+                element.put(field, number);
+            }
         } catch (NumberFormatException e) {
             element.putNull(field);
         }

@@ -44,6 +44,7 @@ class ElementsChainParseTest {
         assertEquals("a; \\\"b\\\"", elements.get(0).get("text").asText());
         assertEquals(true, elements.get(0).get("nth_child").isNull());
         assertEquals("span", elements.get(1).get("tag_name").asText());
+        assertEquals(99_999_999_999L, parse("a:nth-child=\"99999999999\"").get(0).get("nth_child").asLong());
         assertEquals(0, parse("").size());
         assertEquals(0, parse(null).size());
     }
