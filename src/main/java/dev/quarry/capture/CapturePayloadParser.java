@@ -526,10 +526,21 @@ public final class CapturePayloadParser {
         properties.remove("token");
         properties.remove("api_key");
         properties.remove("distinct_id");
-        // PostHog's getElementsChain: a non-empty $elements_chain becomes the events' elements_chain column, and the
-        // property is dropped either way (a non-string one too: PostHog's ClickHouse string would not take it)
+        // PostHog's getElementsChain: a non-empty $elements_chain becomes the events' elements_chain column, else an
+        // older SDK's $elements list is written as one (ElementsToChain); both properties are dropped (a non-string
+        // chain too: PostHog's ClickHouse string would not take it), but $elements stays where its conversion fails
         JsonNode sentChain = properties.remove("$elements_chain");
         String elementsChain = sentChain != null && sentChain.isTextual() ? sentChain.textValue() : "";
+        JsonNode sentElements = properties.get("$elements");
+        if (elementsChain.isEmpty() && sentElements != null && sentElements.isArray() && !sentElements.isEmpty()) {
+            String converted = ElementsToChain.of(sentElements);
+            if (converted != null) {
+                elementsChain = converted;
+                properties.remove("$elements");
+            }
+        } else if (sentElements != null) {
+            properties.remove("$elements");
+        }
         JsonNode sentSet = properties.remove("$set");
         JsonNode sentSetOnce = properties.remove("$set_once");
         ObjectNode set = mergedObject(raw.get("$set"), sentSet, "$set", uuid, event, distinctId, now, warnings);

@@ -124,4 +124,25 @@ class ElementsChainTest {
                 .get("/api/projects/" + project.id() + "/events/?limit=1").then().statusCode(200)
                 .body("results[0].elements.size()", equalTo(1000));
     }
+
+    /** posthog-js without elementsChainAsString (and older SDKs) send $elements: stored as the chain PostHog writes. */
+    @Test
+    void elementsListsBecomeTheChain() {
+        Project project = TestProjects.create("Elements list");
+        List<Map<String, Object>> elements = List.of(
+                Map.of("tag_name", "button", "$el_text", "Buy", "classes", List.of("btn"), "attr__class", "btn",
+                        "attr__id", "b", "nth_child", 1, "nth_of_type", 1),
+                Map.of("tag_name", "body", "nth_child", 2, "nth_of_type", 1));
+        dev.quarry.testing.Capture.to(project)
+                .event("$autocapture", "old-js", Instant.now().minus(1, ChronoUnit.HOURS).toString(),
+                        Map.of("$event_type", "click", "$elements", elements))
+                .send();
+        given().header("Authorization", "Bearer " + project.key()).contentType("application/json")
+                .body(Map.of("query", Map.of("kind", "HogQLQuery", "query",
+                        "select elements_chain, JSONHas(properties, '$elements') from events")))
+                .post("/api/environments/" + project.id() + "/query/").then().statusCode(200)
+                .body("results[0][0]", equalTo("button.btn:attr__class=\"btn\"attr__id=\"b\"attr_id=\"b\""
+                        + "nth-child=\"1\"nth-of-type=\"1\"text=\"Buy\";body:nth-child=\"2\"nth-of-type=\"1\""))
+                .body("results[0][1]", equalTo(0));
+    }
 }
