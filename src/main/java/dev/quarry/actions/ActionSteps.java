@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.hogql.ElementFilters;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.PropertyFilters;
@@ -27,8 +28,7 @@ import java.util.Set;
  * </ul>
  * The element fields ({@code tag_name}, {@code text}, {@code href}, {@code selector}) count only in a step of
  * {@code $autocapture} events, as in PostHog, and are matched on the event's {@code elements_chain}
- * ({@link #elementConditions}); a CSS {@code selector} there is not matched by Quarry, so a query reading such an
- * action is a 400 saying so. {@code selector_regex} is stored and, as by PostHog's queries, not read.
+ * ({@link #elementConditions}). {@code selector_regex} is stored and, as by PostHog's queries, not read.
  */
 public final class ActionSteps {
     /** ActionStepJSON's fields, in the order they are stored and answered. */
@@ -36,14 +36,6 @@ public final class ActionSteps {
             "text_matching", "href", "href_matching", "url", "url_matching");
     private static final Set<String> MATCHING = Set.of("contains", "regex", "exact");
     private static final String AUTOCAPTURE = "$autocapture";
-    /**
-     * PostHog's {@code elements_chain_href}, the chain's first href ({@code (?::|")href="(.*?)"}), with the
-     * alternation as a bracket: PostgreSQL makes a whole expression greedy when its first quantified part is an
-     * alternation, and {@code (.*?)} then read up to the chain's last quote.
-     */
-    static final String HREF = "[:\"]href=\"(.*?)\"";
-    /** PostHog's {@code elements_chain_texts}, every text of the chain (the bracket as for {@link #HREF}). */
-    static final String TEXT = "[:\"]text=\"(.*?)\"";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Quarry's budget for one action (PostHog sets none; its actions have a handful of steps). */
@@ -141,7 +133,7 @@ public final class ActionSteps {
                 allOf.add(new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant(event)));
             }
             if (AUTOCAPTURE.equals(event)) {
-                allOf.addAll(elementConditions(actionId, step, attr));
+                allOf.addAll(elementConditions(step));
             }
             String url = text(step, "url");
             if (url != null) {
@@ -171,37 +163,34 @@ public final class ActionSteps {
     }
 
     /**
-     * The element conditions of an {@code $autocapture} step, as PostHog's {@code steps_to_expr} writes them on the
-     * elements chain (PostHog reads its materialized columns, Quarry the same expressions on the column):
-     * {@code tag_name} as the regular expression {@code (^|;)<tag>(\.|$|;|:)} (the tag as written, as PostHog does);
-     * {@code href} on the chain's first href ({@code elements_chain_href}) and {@code text} on any of its texts
-     * ({@code elements_chain_texts}), each by its {@code _matching}: {@code exact} (the default) equality,
-     * {@code contains} {@code ILIKE '%…%'}, {@code regex} a match.
-     *
-     * @throws ValidationException a CSS {@code selector}, which Quarry does not match
+     * The element conditions of an {@code $autocapture} step, as PostHog's {@code action_to_expr} writes them on the
+     * elements chain ({@link ElementFilters}; PostHog reads its materialized columns, Quarry the same expressions on
+     * the column): {@code selector} as a CSS selector ({@link ElementFilters#selector}), {@code tag_name} as the regular
+     * expression {@code (^|;)<tag>(\.|$|;|:)} (the tag as written, as PostHog does); {@code href} on the chain's first
+     * href ({@code elements_chain_href}) and {@code text} on any of its texts ({@code elements_chain_texts}), each by
+     * its {@code _matching}: {@code exact} (the default) equality, {@code contains} {@code ILIKE '%…%'}, {@code regex}
+     * a match.
      */
-    private static List<Expr> elementConditions(long actionId, JsonNode step, String attr) {
-        if (text(step, "selector") != null) {
-            throw new ValidationException("Action " + actionId + " matches autocapture elements by a CSS selector, "
-                    + "which Quarry does not match: tag_name, text, href, url and properties can be queried.", attr);
-        }
+    private static List<Expr> elementConditions(JsonNode step) {
         List<Expr> conditions = new ArrayList<>();
-        Expr chain = Expr.Field.of("elements_chain");
+        String selector = text(step, "selector");
+        if (selector != null) {
+            conditions.add(ElementFilters.selector(selector));
+        }
         String tag = text(step, "tag_name");
         if (tag != null) {
-            conditions.add(Expr.Call.of("match", chain, new Expr.Constant("(^|;)" + tag + "(\\.|$|;|:)")));
+            conditions.add(ElementFilters.tagName(tag));
         }
         String href = text(step, "href");
         if (href != null) {
-            Expr first = Expr.Call.of("extract", chain, new Expr.Constant(HREF));
-            conditions.add(matching(first, href, text(step, "href_matching")));
+            conditions.add(matching(ElementFilters.href(), href, text(step, "href_matching")));
         }
         String elementText = text(step, "text");
         if (elementText != null) {
             Expr x = Expr.Field.of("x");
             conditions.add(Expr.Call.of("arrayExists",
                     new Expr.Lambda(List.of("x"), matching(x, elementText, text(step, "text_matching"))),
-                    Expr.Call.of("extractAll", chain, new Expr.Constant(TEXT))));
+                    ElementFilters.texts()));
         }
         return conditions;
     }

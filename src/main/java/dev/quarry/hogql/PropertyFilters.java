@@ -12,7 +12,8 @@ import java.util.Locale;
  * PostHog's property filters ({@link PropertyFilter} records: a filter, or a nested AND/OR group) → a boolean HogQL
  * expression, the one place this is done. As PostHog's {@code property_to_expr}: {@code event} filters read the
  * event's {@code properties}, {@code person} filters the person's (through the event's person, or directly on
- * persons), {@code cohort} filters are membership in the cohort, {@code hogql} filters are the expression itself.
+ * persons), {@code cohort} filters are membership in the cohort, {@code hogql} filters are the expression itself,
+ * {@code element} filters read the event's elements chain ({@link ElementFilters}).
  * Invalid input raises {@link InvalidFilterException} naming the problem.
  */
 public final class PropertyFilters {
@@ -56,8 +57,9 @@ public final class PropertyFilters {
     /**
      * The one property filter → HogQL conversion: null, an empty group and {@code {}} are {@code true}; a group is
      * the AND/OR of its parts (parts that are {@code true} dropped); a filter is its operator over its field (see
-     * the class doc). {@code session} filters read the event's session ({@link SessionsTable#filter}). Types Quarry has no data
-     * for (element, group, flag, data warehouse …) are refused.
+     * the class doc). {@code session} filters read the event's session ({@link SessionsTable#filter}), {@code element}
+     * filters its autocaptured elements ({@link ElementFilters#property}). Types Quarry has no data for (group, flag,
+     * data warehouse …) are refused.
      *
      * @throws InvalidFilterException an unsupported type or operator, or a value the operator cannot use
      */
@@ -124,6 +126,12 @@ public final class PropertyFilters {
                 throw new InvalidFilterException("Session property filters cannot be used on persons");
             }
             return SessionsTable.filter(key, operator, value);
+        }
+        if (f instanceof PropertyFilter.Element) {
+            if (ctx == Context.PERSONS) {
+                throw new InvalidFilterException("Element filters cannot be used on persons");
+            }
+            return ElementFilters.property(key, operator.toLowerCase(Locale.ROOT), value);
         }
         throw new InvalidFilterException("Unsupported property filter type \"" + f.type() + "\"");
     }

@@ -85,9 +85,9 @@ class PropertyFiltersTest {
         assertEquals("id NOT IN (SELECT person_id FROM cohort_people WHERE cohort_id = 9)",
                 HogQLPrinter.print(PropertyFilters.toExpr(new PropertyFilter.Cohort(null, null, "not_in", null,
                         TextNode.valueOf("9"), "Nine"), PropertyFilters.Context.PERSONS)));
-        assertEquals("Unsupported property filter type \"element\"", assertThrows(PropertyFilters.InvalidFilterException.class,
-                () -> PropertyFilters.toExpr(new PropertyFilter.Element("tag_name", null, "exact", null,
-                        TextNode.valueOf("a")))).getMessage());
+        // an element filter reads the elements chain (ElementFiltersTest)
+        assertEquals("match(elements_chain, '(^|;)a(\\\\.|$|;|:)')", HogQLPrinter.print(PropertyFilters.toExpr(
+                new PropertyFilter.Element("tag_name", null, "exact", null, TextNode.valueOf("a")))));
         // a session filter: the event's session (its stored key against the sessions' key) has the property; persons
         // have no session; an integer session column compares as its number (no text round trip)
         assertEquals("`#session_key` IN (SELECT `#session_key` FROM sessions WHERE toFloat($session_duration) > 5.0)",
@@ -119,7 +119,9 @@ class PropertyFiltersTest {
         assertEquals("Unsupported property filter type \"bogus\"", invalid("[{'key':'x','value':'a','type':'bogus'}]"));
         assertEquals("Property filter is missing \"key\"", invalid("{'value':'a'}"));
         assertEquals("Unsupported property filter operator \"bogus\"", invalid("{'key':'x','value':'a','operator':'bogus'}"));
-        assertEquals("Unsupported property filter type \"element\"", invalid("{'key':'x','value':'a','type':'element'}"));
+        assertEquals("Unsupported element filter \"x\": selector, tag_name, href or text",
+                invalid("{'key':'x','value':'a','type':'element'}"));
+        assertEquals("Unsupported property filter type \"recording\"", invalid("{'key':'x','value':'a','type':'recording'}"));
         assertEquals("Operator \"gt\" needs a numeric value", invalid("{'key':'x','value':'abc','operator':'gt'}"));
         assertEquals("Operator \"exact\" needs a \"value\"", invalid("{'key':'x'}"));
         assertEquals("Cohort filter \"value\" must be a cohort id", invalid("{'key':'id','value':'x','type':'cohort'}"));

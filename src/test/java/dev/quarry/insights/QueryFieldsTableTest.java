@@ -152,7 +152,7 @@ class QueryFieldsTableTest {
         for (Class<?> keyed : PropertyFilter.Keyed.class.getPermittedSubclasses()) {
             String rows = keyed == PropertyFilter.HogQL.class ? "key=H label=D type=M value=D"
                     : List.of(PropertyFilter.Event.class, PropertyFilter.Person.class, PropertyFilter.Session.class,
-                            PropertyFilter.Cohort.class).contains(keyed) ? "key=H operator=H type=M value=H label=D"
+                            PropertyFilter.Cohort.class, PropertyFilter.Element.class).contains(keyed) ? "key=H operator=H type=M value=H label=D"
                     // every other type is refused whole: "Unsupported property filter type" (hogql.PropertyFilters)
                     : Stream.of(keyed.getRecordComponents()).map(c -> jsonName(c) + "=T")
                             .collect(Collectors.joining(" "));
