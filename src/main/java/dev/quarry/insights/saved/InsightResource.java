@@ -119,15 +119,42 @@ public class InsightResource {
     /**
      * The insight with its result as PostHog's retrieve fills it for {@code refresh} (absent: the cached result only;
      * {@code true}/{@code 1}/{@code force_blocking}: calculated now; {@code blocking}: cached while fresh; see
-     * {@link InsightResults}); records the caller's view.
+     * {@link InsightResults}); records the caller's view. {@code filters_override} / {@code variables_override}
+     * (JSON, as PostHog's retrieve and the CLI's {@code insight-get} / {@code insight-query} send them) are merged
+     * into the answered and shown query.
      */
     @GET
     @Path("{id}")
     @RequiresScopes("insight:read")
-    public Uni<ObjectNode> get(@PathParam("id") String id, @QueryParam("refresh") String refresh) {
+    public Uni<ObjectNode> get(@PathParam("id") String id, @QueryParam("refresh") String refresh,
+                               @QueryParam("filters_override") String filtersOverride,
+                               @QueryParam("variables_override") String variablesOverride) {
+        ObjectNode filters = overrideParameter(filtersOverride, "filters_override");
+        ObjectNode variables = overrideParameter(variablesOverride, "variables_override");
         return existing(id)
                 .call(i -> insights.viewed(auth.teamId(), i.id(), auth.key().userId()))
-                .flatMap(i -> results.fill(auth.team(), i, i.toJson(mapper, auth.team().timezone()), refresh));
+                .flatMap(i -> results.fill(auth.team(), i, i.toJson(mapper, auth.team().timezone()), refresh, filters,
+                        variables));
+    }
+
+    /**
+     * A retrieve override parameter as PostHog's {@code filters_override_requested_by_client} reads it: JSON text,
+     * an object; null when absent.
+     *
+     * @throws ValidationException text that is not a JSON object ("Invalid JSON passed in … parameter")
+     */
+    private ObjectNode overrideParameter(String text, String name) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            if (mapper.readTree(text) instanceof ObjectNode node) {
+                return node;
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // the 400 below
+        }
+        throw new ValidationException("Invalid JSON passed in " + name + " parameter", name);
     }
 
     /**

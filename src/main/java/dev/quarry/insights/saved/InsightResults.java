@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.Team;
+import dev.quarry.query.FiltersOverride;
 import dev.quarry.query.QueryRequest;
 import dev.quarry.query.QueryService;
 import dev.quarry.web.ApiException;
@@ -77,6 +78,21 @@ public class InsightResults {
      * @return {@code json}, its result fields set
      */
     public Uni<ObjectNode> fill(Team team, Insight insight, ObjectNode json, String refresh) {
+        return fill(team, insight, json, refresh, null, null);
+    }
+
+    /**
+     * As {@link #fill(Team, Insight, ObjectNode, String)}, with PostHog's retrieve overrides applied first: the
+     * insight's {@code query} (its source, inside an {@code InsightVizNode}) is answered and shown with
+     * {@code filters_override} (a DashboardFilter: date range, properties, breakdown) and {@code variables_override}
+     * merged as POST query merges them ({@code query.FiltersOverride}). An override the query model refuses is a 400
+     * naming it, whether or not a result is asked for.
+     *
+     * @param filtersOverride the {@code filters_override} parameter's JSON object, or null
+     * @param variablesOverride the {@code variables_override} parameter's JSON object, or null
+     */
+    public Uni<ObjectNode> fill(Team team, Insight insight, ObjectNode json, String refresh, ObjectNode filtersOverride,
+                                ObjectNode variablesOverride) {
         if (insight.query() == null) {
             return Uni.createFrom().item(json);
         }
@@ -91,6 +107,18 @@ public class InsightResults {
             if (mode != null) {
                 body.put("refresh", mode);
             }
+            if (filtersOverride != null) {
+                body.set("filters_override", filtersOverride);
+            }
+            if (variablesOverride != null) {
+                body.set("variables_override", variablesOverride);
+            }
+            if (filtersOverride != null || variablesOverride != null) {
+                // the overrides are checked on their own, so that a stored query Quarry cannot run never hides their 400
+                ObjectNode check = body.deepCopy();
+                check.set("query", mapper.createObjectNode().put("kind", "HogQLQuery").put("query", "select 1"));
+                QueryRequest.parse(check, null, service::answers);
+            }
             QueryRequest request;
             try {
                 request = QueryRequest.parse(body, null, service::answers);
@@ -99,6 +127,13 @@ public class InsightResults {
                     return Uni.createFrom().<ObjectNode>nullItem();
                 }
                 throw e;
+            }
+            if (filtersOverride != null || variablesOverride != null) {
+                ObjectNode merged = FiltersOverride.apply(request.query(), request.kind(), request.filtersOverride(),
+                        request.variablesOverride());
+                ObjectNode shown = (ObjectNode) query;
+                json.set("query", shown.get("source") instanceof ObjectNode ? shown.deepCopy().set("source", merged)
+                        : merged);
             }
             if (!service.answers(request.kind())) {
                 return Uni.createFrom().<ObjectNode>nullItem();

@@ -87,6 +87,38 @@ class InsightResultsEndpointTest {
     }
 
     @Test
+    void retrieveAppliesFiltersOverride() {
+        // PostHog's retrieve merges filters_override into the insight's query (the CLI's insight-query runs the query
+        // it gets back): 2026-03-03 only counts c's signup; a property filter keeps a's alone
+        Project p = TestProjects.create("Insight filters override");
+        Capture.to(p).event("signup", "a", "2026-03-01T10:00:00Z", Map.of("plan", "pro"))
+                .event("signup", "b", "2026-03-01T11:00:00Z").event("signup", "c", "2026-03-03T09:00:00Z").send();
+        String base = "/api/environments/" + p.id() + "/insights/";
+        int id = as(p.key()).body(Map.of("name", "Signups", "query", trends())).post(base).then().statusCode(201)
+                .extract().path("id");
+        as(p.key()).queryParam("filters_override", "{\"date_from\": \"2026-03-03\"}")
+                .get(base + id + "/?refresh=force_blocking").then().statusCode(200)
+                .body("query.kind", equalTo("InsightVizNode"))
+                .body("query.source.dateRange.date_from", equalTo("2026-03-03"))
+                .body("query.source.dateRange.date_to", equalTo("2026-03-03"))
+                .body("result[0].days", equalTo(List.of("2026-03-03"))).body("result[0].data", equalTo(List.of(1)));
+        as(p.key()).queryParam("filters_override", "{\"properties\": [{\"key\": \"plan\", \"value\": \"pro\", "
+                        + "\"type\": \"event\"}]}")
+                .get(base + id + "/?refresh=force_blocking").then().statusCode(200)
+                .body("result[0].data", equalTo(List.of(1, 0, 0)));
+        // the insight itself is unchanged
+        as(p.key()).get(base + id + "/?refresh=force_blocking").then().statusCode(200)
+                .body("query.source.dateRange.date_from", equalTo("2026-03-01"))
+                .body("result[0].data", equalTo(List.of(2, 0, 1)));
+        // bad overrides are 400s naming the parameter, with or without a refresh
+        as(p.key()).queryParam("filters_override", "{not json").get(base + id + "/").then().statusCode(400)
+                .body("attr", equalTo("filters_override"))
+                .body("detail", equalTo("Invalid JSON passed in filters_override parameter"));
+        as(p.key()).queryParam("filters_override", "{\"date_fromm\": \"-1d\"}").get(base + id + "/").then()
+                .statusCode(400).body("detail", containsString("filters_override.date_fromm"));
+    }
+
+    @Test
     void anInsightWithoutAQueryKeepsNoResult() {
         Project p = TestProjects.create("Insight no query");
         String base = "/api/environments/" + p.id() + "/insights/";
