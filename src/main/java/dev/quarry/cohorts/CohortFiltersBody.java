@@ -92,7 +92,7 @@ final class CohortFiltersBody {
         }
         if (isStatic) {
             throw new ValidationException("A static cohort filled from a query is not supported by Quarry: add its "
-                    + "persons with _create_static_person_ids, add_persons_to_static_cohort or a CSV", "query");
+                    + "persons with _create_static_person_ids or add_persons_to_static_cohort", "query");
         }
         // an edit storing a query on a dynamic cohort: PostHog stores it and still calculates from the filters
         throw new ValidationException("A query on a dynamic cohort is not supported by Quarry (PostHog stores it "

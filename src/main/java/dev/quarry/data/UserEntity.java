@@ -36,6 +36,10 @@ public class UserEntity extends PanacheEntityBase {
     @Column(name = "is_active", nullable = false)
     public boolean active = true;
 
+    /** When the user was created: their organization membership's {@code joined_at}. */
+    @Column(name = "created_at", insertable = false, updatable = false)
+    public java.time.OffsetDateTime createdAt;
+
     /** The value handed to the rest of the application. */
     public Accounts.User toUser() {
         return new Accounts.User(id, uuid, distinctId, email, firstName, organizationId);

@@ -205,7 +205,7 @@ public final class ElementFilters {
      * the chain (sorted by name; {@code attr_id}, a custom attribute by its own name, {@code nth-child}); {@code
      * conditions} how many of tag, classes, id, attribute and nth-child it sets.
      */
-    record SelectorPart(String tagName, List<String> classes, String attrId, Map<String, String> attributes,
+    public record SelectorPart(String tagName, List<String> classes, String attrId, Map<String, String> attributes,
                         int conditions, boolean directDescendant) {
 
         /**
@@ -213,7 +213,7 @@ public final class ElementFilters {
          * split on spaces outside {@code [...]}, the parts listed clicked-element first (the chain's order); a part
          * after {@code >} is a direct descendant's.
          */
-        static List<SelectorPart> parse(String selector) {
+        public static List<SelectorPart> parse(String selector) {
             String s = selector.replace("> * > ", "").replace("> *", "").replace("\\:", ":").strip();
             List<String> tags = split(s);
             List<SelectorPart> parts = new ArrayList<>();

@@ -29,7 +29,9 @@ import java.util.UUID;
  * the one {@code GET /api/users/@me/} gives as {@code organization.id}. Another organization is a 404, one outside
  * the key's scoped organizations a 403. Scope {@code organization:read}. {@code PATCH projects/:project_id/} changes
  * the project's settings as {@code PATCH /api/projects/:id/} does ({@link ProjectSettings}; scope
- * {@code project:write}): PostHog's CLI tool {@code project-settings-update} calls this path.
+ * {@code project:write}): PostHog's CLI tool {@code project-settings-update} calls this path. {@code GET members/}
+ * lists the organization's active users as PostHog's OrganizationMemberSerializer shows them (scope
+ * {@code organization_member:read}; the CLI's {@code org-members-list}).
  */
 @Path("/api/organizations")
 @Produces(MediaType.APPLICATION_JSON)
@@ -106,6 +108,40 @@ public class OrganizationResource {
             throw new NotFoundException("Not found.");
         }
         return settings.update(auth.team(), body);
+    }
+
+    /**
+     * PostHog's {@code GET /api/organizations/:id/members/}: every active user of the organization, oldest first, as
+     * {@code {id, user: {id, uuid, distinct_id, first_name, last_name, email, is_email_verified}, level, joined_at,
+     * updated_at, is_2fa_enabled, has_social_auth, last_login}} in one page ({@code count}, {@code next},
+     * {@code previous}, {@code results}). A Quarry user owns its organization (PostHog's level 15, owner); the
+     * membership id is derived from the organization and the user, as Quarry keeps no membership rows.
+     */
+    @GET
+    @Path("{organization_id}/members")
+    @RequiresScopes("organization_member:read")
+    public Uni<ObjectNode> members(@PathParam("organization_id") String id) {
+        UUID org = accessible(id);
+        return organizations.members(org).map(members -> {
+            ObjectNode body = mapper.createObjectNode();
+            body.put("count", members.size());
+            body.putNull("next");
+            body.putNull("previous");
+            ArrayNode results = body.putArray("results");
+            for (Organizations.Member m : members) {
+                ObjectNode member = results.addObject();
+                member.put("id", UUID.nameUUIDFromBytes((org + "/" + m.user().uuid())
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
+                member.set("user", dev.quarry.data.UserBasic.json(mapper.getNodeFactory(), m.user()));
+                member.put("level", 15);
+                member.put("joined_at", QueryValues.timestamp(m.joinedAt()));
+                member.put("updated_at", QueryValues.timestamp(m.joinedAt()));
+                member.put("is_2fa_enabled", false);
+                member.put("has_social_auth", false);
+                member.putNull("last_login");
+            }
+            return body;
+        });
     }
 
     private Uni<ObjectNode> organization(String id) {

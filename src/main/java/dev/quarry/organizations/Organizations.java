@@ -26,6 +26,10 @@ public class Organizations {
     public record Org(UUID id, String name, OffsetDateTime createdAt, long memberCount) {
     }
 
+    /** An active user of an organization, as its membership shows them; {@code joinedAt} is the user's creation. */
+    public record Member(dev.quarry.data.UserBasic user, OffsetDateTime joinedAt) {
+    }
+
     public record Project(long id, UUID uuid, UUID organizationId, String name, String apiToken, String timezone,
                           OffsetDateTime createdAt, boolean ingestedEvent) {
     }
@@ -42,6 +46,15 @@ public class Organizations {
                     OrganizationEntity o = (OrganizationEntity) row[0];
                     return new Org(o.id, o.name, o.createdAt, (Long) row[1]);
                 });
+    }
+
+    /** The organization's active users, oldest first. */
+    public Uni<List<Member>> members(UUID organizationId) {
+        return Sessions.read(() -> Panache.getSession().flatMap(session -> session
+                        .createSelectionQuery("from UserEntity u where u.organizationId = :organization and u.active "
+                                + "order by u.id", dev.quarry.data.UserEntity.class)
+                        .setParameter("organization", organizationId).getResultList()))
+                .map(users -> users.stream().map(u -> new Member(dev.quarry.data.UserBasic.of(u), u.createdAt)).toList());
     }
 
     /** The organization's projects the key may see, by id; whether each has seen an event. */

@@ -76,6 +76,28 @@ class OrganizationsTest {
         as(p.key()).get("/api/projects/" + p.id() + "/").then().body("name", equalTo("Current"));
     }
 
+    /** The CLI's org-members-list: the organization's users as PostHog's OrganizationMemberSerializer shows them. */
+    @Test
+    void membersListTheOrganizationsUsers() {
+        Project p = TestProjects.create("Org members");
+        Project other = TestProjects.create("Org members other");
+        var me = as(p.key()).get("/api/users/@me/").then().statusCode(200).extract().jsonPath();
+        String org = me.getString("organization.id");
+        as(p.key()).get("/api/organizations/" + org + "/members/").then().statusCode(200)
+                .body("count", equalTo(1)).body("next", equalTo(null))
+                .body("results[0].user.uuid", equalTo(me.getString("uuid")))
+                .body("results[0].user.email", equalTo(me.getString("email")))
+                .body("results[0].user.distinct_id", equalTo(me.getString("distinct_id")))
+                .body("results[0].level", equalTo(15)).body("results[0].joined_at", notBlank())
+                .body("results[0].id", notBlank());
+        as(p.key()).get("/api/organizations/@current/members/").then().statusCode(200).body("count", equalTo(1));
+        // another organization's members are not found; the scope is PostHog's organization_member:read
+        String otherOrg = as(other.key()).get("/api/users/@me/").then().extract().path("organization.id");
+        as(p.key()).get("/api/organizations/" + otherOrg + "/members/").then().statusCode(404);
+        as(p.keyWith("organization:read")).get("/api/organizations/" + org + "/members/").then().statusCode(403)
+                .body("detail", equalTo("API key missing required scope 'organization_member:read'"));
+    }
+
     private static org.hamcrest.Matcher<String> notBlank() {
         return org.hamcrest.Matchers.not(org.hamcrest.Matchers.blankOrNullString());
     }

@@ -331,6 +331,8 @@ class IsolationSweepTest {
                 + (id == b.id() ? bOrganization : aOrganization) + "/projects/"));
         calls.put("GET /api/organizations/{organization_id}/projects/{project_id}", (s, id) -> s.get("/api/organizations/"
                 + (id == b.id() ? bOrganization : aOrganization) + "/projects/" + id + "/"));
+        calls.put("GET /api/organizations/{organization_id}/members", (s, id) -> s.get("/api/organizations/"
+                + (id == b.id() ? bOrganization : aOrganization) + "/members/"));
         calls.put("PATCH /api/organizations/{organization_id}/projects/{project_id}", (s, id) -> s.body(map("name",
                 "renamed by A")).patch("/api/organizations/" + (id == b.id() ? bOrganization : aOrganization)
                 + "/projects/" + id + "/"));
