@@ -16,8 +16,16 @@ final class Timestamps {
     private Timestamps() {
     }
 
-    /** Accepts what Python's fromisoformat does: a date, a local date-time (read as UTC), or one with an offset/Z. */
+    /**
+     * Accepts what Python's fromisoformat does: a date, a local date-time (read as UTC), or one with an offset/Z,
+     * within Python's years 1–9999 (in UTC): a year past them, which PostgreSQL would store and no answer could
+     * render, is empty as DRF's DateTimeField refuses it.
+     */
     static Optional<OffsetDateTime> parse(String text) {
+        return parseAnyYear(text).filter(t -> t.getYear() >= 1 && t.getYear() <= 9999);
+    }
+
+    private static Optional<OffsetDateTime> parseAnyYear(String text) {
         String value = text.trim();
         if (value.length() > 10 && value.charAt(10) == ' ') {
             value = value.substring(0, 10) + 'T' + value.substring(11);

@@ -22,6 +22,12 @@ class ParsingTest {
         assertEquals(OffsetDateTime.parse("2024-01-01T00:00:00Z"), Timestamps.parse("2024-01-01").orElseThrow());
         assertTrue(Timestamps.parse("2024-01-01T10:00:00.1234567Z").orElseThrow().getNano() == 123456000);
         assertTrue(Timestamps.parse("last tuesday").isEmpty());
+        // past Python's years 1–9999 (in UTC): refused, as DRF refuses them (PostgreSQL would store them, no answer
+        // could render them)
+        assertTrue(Timestamps.parse("+999999-01-01T00:00:00Z").isEmpty());
+        assertTrue(Timestamps.parse("-4713-01-01T00:00:00Z").isEmpty());
+        assertTrue(Timestamps.parse("0001-01-01T00:30:00+01:00").isEmpty());
+        assertEquals(OffsetDateTime.parse("9999-12-31T23:59:59Z"), Timestamps.parse("9999-12-31T23:59:59Z").orElseThrow());
         assertEquals("2024-01-01T10:00:00Z", Timestamps.format(expected));
         assertEquals("2024-01-01T10:00:00.500000Z", Timestamps.format(expected.plusNanos(500_000_000)));
     }

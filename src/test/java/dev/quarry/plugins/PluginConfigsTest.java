@@ -159,6 +159,10 @@ class PluginConfigsTest {
         Map<String, Object> badTime = entry("INFO", "x");
         badTime.put("timestamp", "soon");
         bad.put("entries__3__timestamp", badTime);
+        // a year PostgreSQL stores but no answer renders: the list of the config would fail on it ever after
+        Map<String, Object> farTime = entry("INFO", "x");
+        farTime.put("timestamp", "+999999-01-01T00:00:00Z");
+        bad.put("entries__3__timestamp ", farTime);
         Map<String, Object> badInstance = entry("INFO", "x");
         badInstance.put("instance_id", "not-a-uuid");
         bad.put("entries__3__instance_id", badInstance);
@@ -167,7 +171,7 @@ class PluginConfigsTest {
                     entry("INFO", "c"), attr.getValue(), entry("INFO", "e")));
             as(a).body(Map.of("entries", entries)).post(logs(a, config)).then().statusCode(400)
                     .body("type", equalTo("validation_error"))
-                    .body("attr", equalTo(attr.getKey()));
+                    .body("attr", equalTo(attr.getKey().strip()));
         }
         as(a).body(Map.of()).post(logs(a, config)).then().statusCode(400).body("attr", equalTo("entries"));
         as(a).body(Map.of("entries", List.of())).post(logs(a, config)).then().statusCode(400)
