@@ -265,19 +265,26 @@ public final class CapturePayloadParser {
             if (first == null) {
                 throw new CaptureValidationException("Empty request body");
             }
+            JsonNode body;
             if (first == JsonToken.START_ARRAY) {
-                return readEvents(parser);
+                body = readEvents(parser);
+            } else if (first != JsonToken.START_OBJECT) {
+                body = mapper.readTree(parser);
+            } else {
+                ObjectNode root = mapper.createObjectNode();
+                for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+                    JsonToken value = parser.nextToken();
+                    root.set(name, name.equals("batch") && value == JsonToken.START_ARRAY ? readEvents(parser)
+                            : mapper.readTree(parser));
+                }
+                body = root;
             }
-            if (first != JsonToken.START_OBJECT) {
-                return mapper.readTree(parser);
+            // serde_json's from_slice refuses anything after the value but whitespace ("trailing characters"): a
+            // second batch concatenated to the first is a 400, not half a request stored
+            if (parser.nextToken() != null) {
+                throw new CaptureValidationException("Malformed request data: trailing characters after the JSON value");
             }
-            ObjectNode root = mapper.createObjectNode();
-            for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
-                JsonToken value = parser.nextToken();
-                root.set(name, name.equals("batch") && value == JsonToken.START_ARRAY ? readEvents(parser)
-                        : mapper.readTree(parser));
-            }
-            return root;
+            return body;
         } catch (StreamConstraintsException e) {
             // the nesting limit is serde_json's; a number of more than 1,000 characters is Jackson's own limit (its
             // parse of longer integers is quadratic), refused in its own words rather than as nesting

@@ -10,6 +10,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Decoding and timestamps of capture payloads, without HTTP (the endpoints are in ClientWireFormatsTest). */
@@ -86,6 +87,22 @@ class CapturePayloadParserTest {
         CaptureValidationException error = assertThrows(CaptureValidationException.class,
                 () -> parser.parse(mangled, "gzip", null, NOW));
         assertEquals(true, error.getMessage().startsWith("Malformed gzip payload"), error.getMessage());
+    }
+
+    /**
+     * Anything but whitespace after the body's JSON value is a 400, as serde_json's from_slice refuses trailing
+     * characters in PostHog's capture: two batches written one after the other stored only the first.
+     */
+    @Test
+    void trailingDataAfterTheJsonIsA400() {
+        String json = batch("", "");
+        assertEquals(1, parser.parse((json + " \n\t").getBytes(StandardCharsets.UTF_8), null, null, NOW).events().size());
+        for (String body : List.of(json + " " + json, json + " garbage", json + "]", "[{\"event\":\"a\",\"distinct_id\":\"x\","
+                + "\"api_key\":\"phc_x\"}] {}")) {
+            CaptureValidationException error = assertThrows(CaptureValidationException.class,
+                    () -> parser.parse(body.getBytes(StandardCharsets.UTF_8), null, null, NOW), body);
+            assertEquals(true, error.getMessage().startsWith("Malformed request data"), error.getMessage());
+        }
     }
 
     @Test
