@@ -53,7 +53,7 @@ public class AsyncQueryWorker {
                 return Uni.createFrom().voidItem();
             }
             Instant pickedUp = clock.instant();
-            return statuses.update(team.id(), job.queryId(), QueryStatus.Patch.pickup(pickedUp), pickedUp)
+            return statuses.update(team.id(), job.queryId(), job.run(), QueryStatus.Patch.pickup(pickedUp), pickedUp)
                     .flatMap(stillWanted -> stillWanted ? run(team, job) : Uni.createFrom().voidItem());
         });
     }
@@ -62,7 +62,7 @@ public class AsyncQueryWorker {
         // a try after the first runs only while the status is still there (not cancelled meanwhile)
         java.util.concurrent.atomic.AtomicBoolean tried = new java.util.concurrent.atomic.AtomicBoolean();
         Uni<java.util.Optional<com.fasterxml.jackson.databind.node.ObjectNode>> attempt = Uni.createFrom().deferred(() -> {
-            Uni<Boolean> wanted = tried.getAndSet(true) ? statuses.getWithoutResults(team.id(), job.queryId()).map(s -> s != null)
+            Uni<Boolean> wanted = tried.getAndSet(true) ? statuses.isCurrent(team.id(), job.queryId(), job.run())
                     : Uni.createFrom().item(true);
             return wanted.flatMap(still -> still
                     ? service.calculate(team, QueryRunners.parse(runners.get(job.kind()), job.query()), job.queryId(),
@@ -92,7 +92,7 @@ public class AsyncQueryWorker {
                     // the run's end is written even when the database was away as the run failed (a restart drops
                     // every connection, and the first writes after it fail too): retried for about a minute, so a
                     // client polling GET query/:id sees the error instead of "running" until the status expires
-                    return retriedWhileAway(statuses.update(team.id(), job.queryId(), patch, end).replaceWithVoid(),
+                    return retriedWhileAway(statuses.update(team.id(), job.queryId(), job.run(), patch, end).replaceWithVoid(),
                             STATUS_RETRY_FIRST, STATUS_RETRY_MAX, STATUS_RETRIES);
                 });
     }

@@ -165,8 +165,9 @@ public class QueryService {
             }
             Instant now = clock.instant();
             QueryStatus status = statuses.newStatus(team.id(), queryId, now);
-            return statuses.create(status, now)
-                    .flatMap(x -> dispatcher.dispatch(new AsyncQueryJob(team.id(), queryId, query, kind, cacheKey)))
+            java.util.UUID run = java.util.UUID.randomUUID();
+            return statuses.create(status, run, now)
+                    .flatMap(x -> dispatcher.dispatch(new AsyncQueryJob(team.id(), queryId, query, kind, cacheKey, run)))
                     .map(x -> new Shown(status, false));
         });
     }

@@ -12,11 +12,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * The status of async queries, in PostgreSQL so that any function instance can answer about any query. Each write
  * moves the expiry 20 minutes ahead; an expired status is gone. Writes after the start only update an existing
- * row, so a status deleted by a cancel stays deleted.
+ * row, so a status deleted by a cancel stays deleted, and only the row of their own run (a client's reused
+ * {@code client_query_id} starts a new run, V124_1), so an older run never writes over a newer one.
  */
 @ApplicationScoped
 public class QueryStatusStore {
@@ -35,14 +37,25 @@ public class QueryStatusStore {
         return QueryStatus.started(teamId, id, now, TTL);
     }
 
-    /** Stores a new status, replacing an older one with the same id. */
-    public Uni<Void> create(QueryStatus status, Instant now) {
-        return pool.preparedQuery("INSERT INTO query_status (team_id, id, status, complete, expiration_time) "
-                        + "VALUES ($1, $2, $3::text::jsonb, false, $4) ON CONFLICT (team_id, id) DO UPDATE SET "
+    /**
+     * Stores a new status of run {@code run}, replacing an older one with the same id (and so the older run's claim on
+     * it: {@link #update} writes only its own run's status).
+     */
+    public Uni<Void> create(QueryStatus status, UUID run, Instant now) {
+        return pool.preparedQuery("INSERT INTO query_status (team_id, id, status, complete, expiration_time, run) "
+                        + "VALUES ($1, $2, $3::text::jsonb, false, $4, $5) ON CONFLICT (team_id, id) DO UPDATE SET "
                         + "status = EXCLUDED.status, results = NULL, complete = false, "
-                        + "expiration_time = EXCLUDED.expiration_time")
-                .execute(Tuple.of(status.teamId(), status.id(), write(status), now.plus(TTL).atOffset(ZoneOffset.UTC)))
+                        + "expiration_time = EXCLUDED.expiration_time, run = EXCLUDED.run")
+                .execute(Tuple.of(status.teamId(), status.id(), write(status), now.plus(TTL).atOffset(ZoneOffset.UTC),
+                        run))
                 .replaceWithVoid();
+    }
+
+    /** Whether the status of {@code id} is still run {@code run}'s (not cancelled, expired or replaced by a new run). */
+    public Uni<Boolean> isCurrent(long teamId, String id, UUID run) {
+        return pool.preparedQuery("SELECT 1 FROM query_status WHERE team_id = $1 AND id = $2 AND expiration_time > now() "
+                        + "AND (run IS NULL OR $3::uuid IS NULL OR run = $3)")
+                .execute(Tuple.of(teamId, id, run)).map(rows -> rows.size() > 0);
     }
 
     /**
@@ -79,9 +92,10 @@ public class QueryStatusStore {
     /**
      * Merges a patch into an existing status; false if it no longer exists (cancelled or expired). Non-null
      * {@code results} are kept apart as the rendered JSON text, so that their numbers read back as written (jsonb
-     * would reprint {@code 1.0E308} as a 309-digit integer), and {@link #get} answers that text as it is.
+     * would reprint {@code 1.0E308} as a 309-digit integer), and {@link #get} answers that text as it is. Only run
+     * {@code run}'s status is written (null: any run's): a run whose id a newer POST reused writes nothing.
      */
-    public Uni<Boolean> update(long teamId, String id, QueryStatus.Patch patch, Instant now) {
+    public Uni<Boolean> update(long teamId, String id, UUID run, QueryStatus.Patch patch, Instant now) {
         QueryStatus.Patch expiring = patch.expiringAt(now.plus(TTL));
         boolean complete = Boolean.TRUE.equals(patch.complete());
         JsonNode results = patch.results();
@@ -89,9 +103,11 @@ public class QueryStatusStore {
         java.util.ArrayList<Object> params = new java.util.ArrayList<>(List.of(teamId, id,
                 write(expiring.withoutResults()), complete, now.plus(TTL).atOffset(ZoneOffset.UTC)));
         params.add(resultsText);
+        params.add(run);
         return pool.preparedQuery("UPDATE query_status SET status = status || $3::text::jsonb, "
                         + "complete = complete OR $4, expiration_time = $5, results = coalesce($6::text, results) "
-                        + "WHERE team_id = $1 AND id = $2 AND expiration_time > now()")
+                        + "WHERE team_id = $1 AND id = $2 AND expiration_time > now() "
+                        + "AND (run IS NULL OR $7::uuid IS NULL OR run = $7)")
                 .execute(Tuple.tuple(params))
                 .map(rows -> rows.rowCount() > 0);
     }
