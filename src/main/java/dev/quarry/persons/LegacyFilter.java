@@ -182,22 +182,71 @@ public record LegacyFilter(
         return offset;
     }
 
-    /** The legacy {@code events} entities as EventsNode series, in their {@code order}. */
+    /**
+     * The legacy {@code actions} and {@code events} entities as ActionsNode and EventsNode series, in their
+     * {@code order} (PostHog's Filter.entities: actions first, then events, sorted by order, a missing order first).
+     */
     public ArrayNode series() {
-        if (actions != null && !actions.isEmpty()) {
-            throw new ValidationException("Actions are not supported; use events.", "actions");
-        }
         ArrayNode series = NODES.arrayNode();
-        if (events == null) {
-            return series;
+        record Step(Entity entity, boolean action) {
         }
-        List<Entity> ordered = new ArrayList<>(events);
-        if (ordered.contains(null)) {
-            throw new ValidationException("Each entity must be an object with an id", "events");
+        List<Step> ordered = new ArrayList<>();
+        for (Entity action : actionEntities()) {
+            ordered.add(new Step(action, true));
         }
-        ordered.sort(Comparator.comparingInt(e -> e.order() == null ? 0 : e.order()));
-        ordered.forEach(entity -> series.add(eventsNode(entity)));
+        if (events != null) {
+            if (events.contains(null)) {
+                throw new ValidationException("Each entity must be an object with an id", "events");
+            }
+            events.forEach(e -> ordered.add(new Step(e, false)));
+        }
+        ordered.sort(Comparator.comparingInt(s -> s.entity().order() == null ? 0 : s.entity().order()));
+        ordered.forEach(s -> series.add(s.action() ? actionsNode(s.entity()) : eventsNode(s.entity())));
         return series;
+    }
+
+    /**
+     * The legacy {@code actions} entities, each {@code {id, name, custom_name, math, math_property, properties,
+     * order, math_group_type_index}} with an integer {@code id} (a number or its digits).
+     *
+     * @throws ValidationException an entity that is no object or whose id is no action id, naming {@code actions}
+     */
+    private List<Entity> actionEntities() {
+        List<Entity> out = new ArrayList<>();
+        if (actions == null) {
+            return out;
+        }
+        for (JsonNode a : actions) {
+            JsonNode id = a == null ? null : a.get("id");
+            String digits = id == null ? null : id.isIntegralNumber() ? id.asText()
+                    : id.isTextual() && id.asText().matches("\\d{1,18}") ? id.asText() : null;
+            if (!(a instanceof ObjectNode) || digits == null) {
+                throw new ValidationException("Each action entity must be an object with an action id", "actions");
+            }
+            JsonNode order = a.get("order");
+            out.add(new Entity(digits, text(a, "name"), text(a, "custom_name"), text(a, "math"),
+                    text(a, "math_property"), a.get("properties"),
+                    order != null && order.canConvertToInt() ? order.asInt() : null, null, null,
+                    a.get("math_group_type_index")));
+        }
+        return out;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    /** An action entity as PostHog's legacy_entity_to_node makes it: an ActionsNode of the action's id. */
+    ObjectNode actionsNode(Entity entity) {
+        ObjectNode node = eventsNode(entity);
+        node.put("kind", "ActionsNode");
+        node.remove("event");
+        node.put("id", Long.parseLong(entity.id()));
+        if (entity.name() == null) {
+            node.remove("name");
+        }
+        return node;
     }
 
     /** A legacy entity as the EventsNode the insight runners read. */
@@ -367,7 +416,7 @@ public record LegacyFilter(
      * {@code entityMath} (absent: total); else a bare entity {@code entityId} of {@code type}. Without
      * {@code entityId} only {@code type=events} (all events) is accepted.
      *
-     * @throws ValidationException PostHog's 400 for a missing entity id; actions, which Quarry does not have, name
+     * @throws ValidationException PostHog's 400 for a missing entity id; a type other than events and actions names
      *     {@code type}
      */
     public ObjectNode targetEntity() {
@@ -375,11 +424,14 @@ public record LegacyFilter(
             throw new ValidationException("An entity id and the entity type must be provided to determine an entity",
                     null);
         }
-        if (given(type) && !type.equals("events")) {
-            throw new ValidationException("Only events can be the target entity", "type");
+        if (given(type) && !type.equals("events") && !type.equals("actions")) {
+            throw new ValidationException("The target entity's type must be events or actions", "type");
         }
-        series(); // refuses actions and malformed entities
+        series(); // refuses malformed entities
         String math = given(entityMath) ? entityMath : "total";
+        if ("actions".equals(type)) {
+            return targetAction(math);
+        }
         if (events != null && entityOrder != null) {
             for (Entity e : events) {
                 if (entityOrder.equals(e.order())) {
@@ -399,6 +451,33 @@ public record LegacyFilter(
             throw new ValidationException("An entity must be provided for target entity to be determined", "type");
         }
         return eventsNode(Entity.of(entityId, math));
+    }
+
+    /**
+     * The target action ({@code type=actions}): the {@code actions} entity at {@code entity_order}, else the one whose id
+     * is {@code entityId} with math {@code math}, else a bare ActionsNode of {@code entityId}.
+     */
+    private ObjectNode targetAction(String math) {
+        List<Entity> actionList = actionEntities();
+        for (Entity e : actionList) {
+            if (entityOrder != null && entityOrder.equals(e.order())) {
+                return actionsNode(e);
+            }
+        }
+        for (Entity e : actionList) {
+            if (java.util.Objects.equals(e.id(), entityId) && math.equals(e.math() == null ? "total" : e.math())) {
+                return actionsNode(e);
+            }
+        }
+        return actionsNode(Entity.of(actionId(entityId), math));
+    }
+
+    /** An action id given as text (the {@code entityId} of an action target), its digits. */
+    static String actionId(String text) {
+        if (text == null || !text.matches("\\d{1,18}")) {
+            throw new ValidationException("An action's entityId must be its integer id", "entityId");
+        }
+        return text;
     }
 
     /** The TrendsQuery of persons/trends: the target entity as its one series, the common fields, the breakdown. */

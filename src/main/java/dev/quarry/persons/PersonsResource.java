@@ -142,11 +142,13 @@ public class PersonsResource {
         boolean csv = Csv.requested(filter.format());
         ObjectNode entity;
         if (!isBlank(filter.entityId())) {
-            if (!isBlank(filter.type()) && !filter.type().equals("events")) {
-                throw new ValidationException("Only events can be the target entity", "type");
+            if (!isBlank(filter.type()) && !filter.type().equals("events") && !filter.type().equals("actions")) {
+                throw new ValidationException("The target entity's type must be events or actions", "type");
             }
-            entity = filter.eventsNode(LegacyFilter.Entity.of(filter.entityId(),
-                    isBlank(filter.entityMath()) ? null : filter.entityMath()));
+            String math = isBlank(filter.entityMath()) ? null : filter.entityMath();
+            entity = "actions".equals(filter.type())
+                    ? filter.actionsNode(LegacyFilter.Entity.of(LegacyFilter.actionId(filter.entityId()), math))
+                    : filter.eventsNode(LegacyFilter.Entity.of(filter.entityId(), math));
         } else {
             // PostHog's get_target_entity: without entityId only type=events names a target
             if (!"events".equals(filter.type())) {

@@ -85,6 +85,55 @@ class PersonActorListsTest {
         assertEquals(null, dormant.getString("next"));
     }
 
+    /** An action of the project, created through the API; its id. */
+    private static int action(String name, String event) {
+        return given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                .body(Map.of("name", name, "steps", List.of(Map.of("event", event))))
+                .post("/api/projects/" + team.id() + "/actions/").then().statusCode(201).extract().path("id");
+    }
+
+    /**
+     * PostHog's legacy filters take actions beside events (its Filter.entities): the lists answer for an action as for
+     * its events. The same stickiness and lifecycle cells as by event; a funnel of an action then an event.
+     */
+    @Test
+    void actionsAreEntitiesOfTheLegacyLists() {
+        int sticky = action("sticky action", "sticky");
+        int pageview = action("pageview action", "$pageview");
+        given().header("Authorization", "Bearer " + team.key())
+                .queryParam("entityId", sticky).queryParam("type", "actions").queryParam("interval", "day")
+                .queryParam("date_from", "2020-01-11").queryParam("date_to", "2020-01-20").queryParam("stickiness_days", 5)
+                .get("/api/projects/" + team.id() + "/persons/stickiness/")
+                .then().log().ifValidationFails().statusCode(200)
+                .body("results[0].people.distinct_ids.flatten()", equalTo(List.of("s2")));
+        assertEquals(List.of("p3@x.test"), given().header("Authorization", "Bearer " + team.key())
+                .queryParam("actions", "[{\"id\":" + pageview + ",\"type\":\"actions\",\"order\":0}]")
+                .queryParam("date_from", "2020-01-09").queryParam("date_to", "2020-01-19").queryParam("interval", "day")
+                .queryParam("target_date", "2020-01-12").queryParam("lifecycle_type", "new")
+                .get("/api/environments/" + team.id() + "/persons/lifecycle/")
+                .then().log().ifValidationFails().statusCode(200).extract().jsonPath()
+                .getList("results[0].people.properties.email"));
+        // pageview (action, order 0) then sticky (event, order 1) within 14 days: nobody did both in order
+        // but p1..p4 reached step 1; s1, s2 never viewed a page
+        given().header("Authorization", "Bearer " + team.key())
+                .queryParam("actions", "[{\"id\":\"" + pageview + "\",\"type\":\"actions\",\"order\":0}]")
+                .queryParam("events", "[{\"id\":\"sticky\",\"type\":\"events\",\"order\":1}]")
+                .queryParam("date_from", "2020-01-01").queryParam("date_to", "2020-01-31").queryParam("funnel_step", 1)
+                .get("/api/projects/" + team.id() + "/persons/funnel/")
+                .then().log().ifValidationFails().statusCode(200)
+                .body("results[0].people.distinct_ids.flatten()", containsInAnyOrder("p1", "p2", "p3", "p4"));
+        // an action id that is no integer, another project's action
+        given().header("Authorization", "Bearer " + team.key())
+                .queryParam("actions", "[{\"id\":\"x\",\"order\":0}]").queryParam("date_from", "2020-01-01")
+                .get("/api/projects/" + team.id() + "/persons/funnel/").then().statusCode(400)
+                .body("attr", equalTo("actions"));
+        given().header("Authorization", "Bearer " + other.key())
+                .queryParam("entityId", sticky).queryParam("type", "actions").queryParam("interval", "day")
+                .queryParam("date_from", "2020-01-11").queryParam("date_to", "2020-01-20").queryParam("stickiness_days", 5)
+                .get("/api/projects/" + other.id() + "/persons/stickiness/").then().statusCode(400)
+                .body("detail", equalTo("Action " + sticky + " does not exist."));
+    }
+
     @Test
     void stickinessListsThePersonsWithExactlyThatManyDays() {
         for (Object[] expected : new Object[][]{{5, List.of("s2")}, {9, List.of("s1")}, {1, List.of()}}) {

@@ -116,7 +116,10 @@ class PersonsTrendsTest {
         as().queryParam("date_from", "2020-02-03").get(url("projects")).then().statusCode(400)
                 .body("type", equalTo("validation_error"))
                 .body("detail", equalTo("An entity id and the entity type must be provided to determine an entity"));
-        as().queryParam("entityId", "1").queryParam("type", "actions").get(url("projects")).then().statusCode(400)
+        // an action target of an action the project does not have
+        as().queryParam("entityId", "999999999").queryParam("type", "actions").get(url("projects")).then().statusCode(400)
+                .body("detail", equalTo("Action 999999999 does not exist."));
+        as().queryParam("entityId", "buy").queryParam("type", "cohorts").get(url("projects")).then().statusCode(400)
                 .body("attr", equalTo("type"));
         as().post(url("projects")).then().statusCode(405);
         given().get(url("projects")).then().statusCode(401);
