@@ -106,23 +106,28 @@ public record LegacyFilter(
     }
 
     /**
-     * @param query the request's query parameters (the first value of each)
+     * @param query the request's query parameters (the last value of each, as Django's QueryDict answers)
      * @param body a JSON body (POST), or null
      * @throws ValidationException 400 naming the parameter whose value has the wrong type ({@link LenientJson})
      */
     public static LegacyFilter of(MultivaluedMap<String, String> query, JsonNode body) {
         ObjectNode params = NODES.objectNode();
         for (Map.Entry<String, List<String>> entry : query.entrySet()) {
-            String value = entry.getValue().isEmpty() ? null : entry.getValue().get(0);
+            // Django's QueryDict answers a repeated parameter's last value
+            String value = entry.getValue().isEmpty() ? null : entry.getValue().get(entry.getValue().size() - 1);
             if (value == null || value.isEmpty()) {
                 continue;
             }
             params.set(entry.getKey(), JSON_PARAMS.contains(entry.getKey()) ? json(value) : NODES.textNode(value));
         }
         if (body instanceof ObjectNode object) {
-            params.setAll(object);
+            // PostHog's Filter parses a JSON-valued field given as text in a body too (a form, or a JSON string)
+            object.fields().forEachRemaining(field -> params.set(field.getKey(),
+                    JSON_PARAMS.contains(field.getKey()) && field.getValue().isTextual()
+                            ? json(field.getValue().asText()) : field.getValue()));
         }
         // DRF's content negotiation reads the rendering format from the query string only, never from a body
+        // (its first value, as every route reads it for the renderer)
         String format = query.getFirst("format");
         if (format == null || format.isEmpty()) {
             params.remove("format");

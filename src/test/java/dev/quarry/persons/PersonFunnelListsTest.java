@@ -73,6 +73,27 @@ class PersonFunnelListsTest {
     }
 
     /**
+     * PostHog's Filter parses a JSON-valued field given as text in a POST body as in a query string: a form
+     * ({@code events=[…]}), or a JSON body whose {@code events} is the JSON text; and a repeated query parameter is
+     * its last value, as Django's QueryDict answers.
+     */
+    @Test
+    void postBodiesTakeJsonTextAndRepeatedParametersTheirLast() {
+        as().contentType("application/x-www-form-urlencoded").formParam("events", STEPS)
+                .formParam("date_from", "2026-01-01").formParam("date_to", "2026-01-31").formParam("funnel_step", "2")
+                .post("/api/projects/" + team.id() + "/persons/funnel/").then().log().ifValidationFails().statusCode(200)
+                .body("results[0].people.distinct_ids.flatten()", equalTo(List.of("ann")));
+        as().contentType("application/json").body(java.util.Map.of("events", STEPS, "date_from", "2026-01-01",
+                        "date_to", "2026-01-31", "funnel_step", 2))
+                .post("/api/projects/" + team.id() + "/persons/funnel/").then().log().ifValidationFails().statusCode(200)
+                .body("results[0].people.distinct_ids.flatten()", equalTo(List.of("ann")));
+        as().queryParam("events", STEPS).queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-31")
+                .queryParam("funnel_step", 1).queryParam("funnel_step", 2)
+                .get("/api/projects/" + team.id() + "/persons/funnel/").then().statusCode(200)
+                .body("results[0].people.distinct_ids.flatten()", equalTo(List.of("ann")));
+    }
+
+    /**
      * funnel_custom_steps: the actors whose furthest step is listed (PostHog's steps IN custom_steps), before
      * funnel_step: ann got to 2, bob and cat to 1 (cat's purchase is outside the window).
      */
