@@ -271,8 +271,10 @@ public record LegacyFilter(
         if (entity.mathGroupTypeIndex() != null && !entity.mathGroupTypeIndex().isNull()) {
             node.set("math_group_type_index", entity.mathGroupTypeIndex());
         }
-        if (entity.properties() != null && !entity.properties().isNull()) {
-            node.set("properties", entity.properties());
+        JsonNode properties = entity.properties();
+        if (properties != null && !properties.isNull()) {
+            // an entity's old-style dict, as the insight-wide one (PostHog's Entity has the PropertyMixin too)
+            node.set("properties", properties.isObject() && !isGroup(properties) ? oldStyle(properties) : properties);
         }
         return node;
     }

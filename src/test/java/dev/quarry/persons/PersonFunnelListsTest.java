@@ -87,6 +87,12 @@ class PersonFunnelListsTest {
                         "date_to", "2026-01-31", "funnel_step", 2))
                 .post("/api/projects/" + team.id() + "/persons/funnel/").then().log().ifValidationFails().statusCode(200)
                 .body("results[0].people.distinct_ids.flatten()", equalTo(List.of("ann")));
+        // a step's properties as PostHog's old-style dict ({key: value}): nobody bought on a Chrome
+        as().queryParam("events", "[{\"id\":\"signed up\",\"order\":0},{\"id\":\"purchase\",\"order\":1,"
+                        + "\"properties\":{\"$browser\":\"Chrome\"}}]")
+                .queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-31").queryParam("funnel_step", 2)
+                .get("/api/projects/" + team.id() + "/persons/funnel/").then().log().ifValidationFails().statusCode(200)
+                .body("results[0].people", equalTo(List.of()));
         as().queryParam("events", STEPS).queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-31")
                 .queryParam("funnel_step", 1).queryParam("funnel_step", 2)
                 .get("/api/projects/" + team.id() + "/persons/funnel/").then().statusCode(200)
