@@ -236,6 +236,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.organizations.Organizations.Org.class,
         dev.quarry.organizations.Organizations.Project.class,
         dev.quarry.organizations.Organizations.Member.class,
+        dev.quarry.events.ElementStats.Request.class,
+        dev.quarry.events.ElementStats.Page.class,
         dev.quarry.persons.PersonDirectory.Filter.class,
         dev.quarry.persons.PersonDirectory.Page.class,
         dev.quarry.persons.PersonsApiResource.class,
@@ -243,7 +245,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.data.Teams.TimezoneChangeRefused.Reason.class,
         dev.quarry.events.EventList.Filter.class,
         dev.quarry.events.EventList.Page.class,
-        dev.quarry.events.EventsResource.class
+        dev.quarry.events.EventsResource.class,
+        dev.quarry.events.ElementsResource.class
 }, classNames = {
         // package-private in dev.quarry.definitions
         "dev.quarry.capture.DefinitionsRecorder$Batch",

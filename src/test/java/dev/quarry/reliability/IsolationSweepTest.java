@@ -88,6 +88,8 @@ class IsolationSweepTest {
         Capture.to(b).event(MARKER + "-event", B_USER, "2026-01-02T00:00:00Z",
                 Map.of("secret", MARKER, "$set", Map.of("email", MARKER + "@b.test", "plan", MARKER))).send();
         Capture.to(b).event("$pageview", B_USER, "2026-01-03T00:00:00Z", Map.of("secret", MARKER)).send();
+        Capture.to(b).event("$autocapture", B_USER, "2026-01-03T00:00:01Z", Map.of("$elements_chain",
+                "button." + MARKER + ":text=\"" + MARKER + "\"nth-child=\"1\"")).send();
         // B's group, group type and ingestion warning all carry the marker.
         Capture.to(b).event("$groupidentify", B_USER, "2026-01-03T00:00:00Z", Map.of("$group_type", MARKER + "-type",
                 "$group_key", MARKER + "-key", "$group_set", Map.of("name", MARKER))).send();
@@ -219,6 +221,8 @@ class IsolationSweepTest {
                 .get(p + id + "/events/"));
         calls.put("GET /api/projects/{project_id}/events/{id}", (s, id) -> s.queryParam("include_person", "true")
                 .get(p + id + "/events/" + bEventUuid + "/"));
+        calls.put("GET /api/projects/{project_id}/elements/stats", (s, id) -> s.queryParam("date_from", "2026-01-01")
+                .queryParam("date_to", "2026-01-05").get(p + id + "/elements/stats/"));
         calls.put("GET /api/projects/{project_id}/events/values", (s, id) -> s.queryParam("key", "secret")
                 .queryParam("event_name", MARKER + "-event").get(p + id + "/events/values/"));
         calls.put("GET /api/projects/{project_id}/persons/values", (s, id) -> s.queryParam("key", "email").get(p + id + "/persons/values/"));
@@ -417,6 +421,6 @@ class IsolationSweepTest {
         long bEvents = request().header("Authorization", "Bearer " + b.key()).contentType("application/json")
                 .body(map("query", map("kind", "HogQLQuery", "query", "select count() from events")))
                 .post("/api/projects/" + b.id() + "/query/").then().statusCode(200).extract().jsonPath().getLong("results[0][0]");
-        assertEquals(3, bEvents); // B's own three: the marker event, a $pageview and a $groupidentify
+        assertEquals(4, bEvents); // B's own four: the marker event, a $pageview, a click and a $groupidentify
     }
 }

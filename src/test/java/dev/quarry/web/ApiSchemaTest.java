@@ -29,6 +29,7 @@ class ApiSchemaTest {
         assertScopes(doc, "/api/projects/{project_id}/query", "post", List.of("query:read"));
         assertScopes(doc, "/api/organizations/{organization_id}", "get", List.of("organization:read"));
         assertScopes(doc, "/api/organizations/{organization_id}/members", "get", List.of("organization_member:read"));
+        assertScopes(doc, "/api/projects/{project_id}/elements/stats", "get", List.of("element:read"));
         assertScopes(doc, "/api/projects/{project_id}/mcp_tools/execute_sql", "post", List.of("query:read", "insight:read"));
         // every operation behind a key says which scopes it needs; capture, the SDKs' flag requests and posthog-js's
         // remote config (project token) have none
