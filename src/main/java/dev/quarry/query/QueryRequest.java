@@ -65,7 +65,7 @@ public record QueryRequest(ObjectNode query, String kind, String clientQueryId, 
     record Body(JsonNode query,
                 @JsonProperty("client_query_id") @JsonDeserialize(using = StrictText.class) String clientQueryId,
                 RefreshMode refresh,
-                @JsonProperty("async") Boolean async,
+                @JsonProperty("async") JsonNode async,
                 @JsonProperty("filters_override") DashboardFilter filtersOverride,
                 @JsonProperty("variables_override") Map<String, ObjectNode> variablesOverride,
                 @JsonDeserialize(using = StrictText.class) String name,
@@ -128,9 +128,16 @@ public record QueryRequest(ObjectNode query, String kind, String clientQueryId, 
                     + "\" does not match body kind \"" + kind + "\".", null);
         }
         RefreshMode refresh = fields.refresh() == null ? RefreshMode.BLOCKING : fields.refresh();
+        Boolean async;
+        try {
+            // pydantic's lax bool, as PostHog's model reads it: "yes", "on", 1 … are true
+            async = QuerySchema.laxBoolean("QueryRequest", "async", fields.async());
+        } catch (ValidationException e) {
+            throw new ParseErrorException(PARSE_ERROR + "\nasync\n  " + e.getMessage(), "async");
+        }
         return new QueryRequest(node, kind,
                 fields.clientQueryId() == null || fields.clientQueryId().isEmpty() ? null : fields.clientQueryId(),
-                Boolean.TRUE.equals(fields.async()) ? RefreshMode.ASYNC : refresh,
+                Boolean.TRUE.equals(async) ? RefreshMode.ASYNC : refresh,
                 fields.filtersOverride(), fields.variablesOverride(), fields.name());
     }
 

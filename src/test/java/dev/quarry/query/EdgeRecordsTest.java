@@ -100,7 +100,15 @@ class EdgeRecordsTest {
         query(body(HOGQL, "name", true)).then().statusCode(400).body("attr", equalTo("name"));
         query(body(HOGQL, "refresh", "sometimes")).then().statusCode(400).body("code", equalTo("parse_error"))
                 .body("attr", equalTo("refresh"));
-        query(body(HOGQL, "async", "maybe")).then().statusCode(400).body("attr", equalTo("async"));
+        query(body(HOGQL, "async", "maybe")).then().statusCode(400).body("attr", equalTo("async"))
+                .body("code", equalTo("parse_error"));
+        query(body(HOGQL, "async", List.of(true))).then().statusCode(400).body("attr", equalTo("async"));
+        // pydantic's lax bool: "yes" and 1 are true (an async start: 202), "off" and 0 false (a blocking answer: 200)
+        String unique = "select '" + java.util.UUID.randomUUID() + "', ";
+        query(body(Map.of("kind", "HogQLQuery", "query", unique + "1"), "async", "yes")).then().statusCode(202);
+        query(body(Map.of("kind", "HogQLQuery", "query", unique + "2"), "async", 1)).then().statusCode(202);
+        query(body(Map.of("kind", "HogQLQuery", "query", unique + "3"), "async", "off")).then().statusCode(200);
+        query(body(Map.of("kind", "HogQLQuery", "query", unique + "4"), "async", 0)).then().statusCode(200);
         query(body(HOGQL, "variables_override", Map.of("v1", 5))).then().statusCode(400)
                 .body("code", equalTo("parse_error"));
         // query/upgrade: PostHog's QueryUpgradeRequest, the query and nothing else
