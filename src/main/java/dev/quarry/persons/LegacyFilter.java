@@ -274,7 +274,7 @@ public record LegacyFilter(
         JsonNode properties = entity.properties();
         if (properties != null && !properties.isNull()) {
             // an entity's old-style dict, as the insight-wide one (PostHog's Entity has the PropertyMixin too)
-            node.set("properties", properties.isObject() && !isGroup(properties) ? oldStyle(properties) : properties);
+            node.set("properties", legacyProperties(properties));
         }
         return node;
     }
@@ -326,7 +326,7 @@ public record LegacyFilter(
             if (!properties.isArray() && !properties.isObject()) {
                 throw new ValidationException("properties must be a JSON list or group", "properties");
             }
-            insight.set("properties", properties.isObject() && !isGroup(properties) ? oldStyle(properties) : properties);
+            insight.set("properties", legacyProperties(properties));
         }
         if (isTrue(filterTestAccounts)) {
             insight.put("filterTestAccounts", true);
@@ -344,6 +344,41 @@ public record LegacyFilter(
      * Old-style dict properties, as PostHog's PropertyMixin reads them: each {@code key[__operator]: value} is an
      * event property filter (operator exact when none is given).
      */
+    /**
+     * A legacy {@code properties} value as PostHog's Filter reads it: an old-style dict as its filters
+     * ({@link #oldStyle}), and in a list or group each filter's {@code negation} (PostHog's legacy Property field)
+     * applied to its operator as PostHog's {@code negate_operator} does, the field then dropped.
+     */
+    private static JsonNode legacyProperties(JsonNode properties) {
+        if (properties.isObject() && !isGroup(properties)) {
+            return oldStyle(properties);
+        }
+        return withoutNegation(properties.deepCopy());
+    }
+
+    private static final Map<String, String> NEGATED = Map.ofEntries(Map.entry("is_not", "exact"),
+            Map.entry("exact", "is_not"), Map.entry("icontains", "not_icontains"), Map.entry("not_icontains", "icontains"),
+            Map.entry("regex", "not_regex"), Map.entry("not_regex", "regex"), Map.entry("gt", "lte"),
+            Map.entry("lt", "gte"), Map.entry("gte", "lt"), Map.entry("lte", "gt"), Map.entry("is_set", "is_not_set"),
+            Map.entry("is_not_set", "is_set"), Map.entry("is_date_before", "is_date_after"),
+            Map.entry("is_date_after", "is_date_before"));
+
+    private static JsonNode withoutNegation(JsonNode node) {
+        if (node.isArray()) {
+            node.forEach(LegacyFilter::withoutNegation);
+        } else if (node instanceof ObjectNode object) {
+            if (object.has("values") && object.get("values").isArray()) {
+                withoutNegation(object.get("values"));
+            }
+            JsonNode negation = object.remove("negation");
+            if (negation != null && negation.asBoolean(false)) {
+                String operator = object.path("operator").isTextual() ? object.get("operator").asText() : "exact";
+                object.put("operator", NEGATED.getOrDefault(operator, operator));
+            }
+        }
+        return node;
+    }
+
     private static ArrayNode oldStyle(JsonNode properties) {
         ArrayNode filters = NODES.arrayNode();
         properties.fields().forEachRemaining(field -> {

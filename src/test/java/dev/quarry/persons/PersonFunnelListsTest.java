@@ -93,6 +93,18 @@ class PersonFunnelListsTest {
                 .queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-31").queryParam("funnel_step", 2)
                 .get("/api/projects/" + team.id() + "/persons/funnel/").then().log().ifValidationFails().statusCode(200)
                 .body("results[0].people", equalTo(List.of()));
+        // a legacy filter's negation (PostHog's Property.negation) flips its operator: everyone but ann
+        as().queryParam("events", STEPS).queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-31")
+                .queryParam("properties", "[{\"key\":\"$browser\",\"value\":\"Chrome\",\"type\":\"event\","
+                        + "\"negation\":true}]")
+                .queryParam("funnel_step", 1).get("/api/projects/" + team.id() + "/persons/funnel/").then()
+                .log().ifValidationFails().statusCode(200)
+                .body("results[0].people.distinct_ids.flatten()", containsInAnyOrder("ann", "bob", "cat"));
+        as().queryParam("events", STEPS).queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-31")
+                .queryParam("properties", "[{\"key\":\"$browser\",\"value\":\"Chrome\",\"type\":\"event\","
+                        + "\"negation\":false}]")
+                .queryParam("funnel_step", 1).get("/api/projects/" + team.id() + "/persons/funnel/").then()
+                .statusCode(200).body("results[0].people", equalTo(List.of()));
         as().queryParam("events", STEPS).queryParam("date_from", "2026-01-01").queryParam("date_to", "2026-01-31")
                 .queryParam("funnel_step", 1).queryParam("funnel_step", 2)
                 .get("/api/projects/" + team.id() + "/persons/funnel/").then().statusCode(200)
