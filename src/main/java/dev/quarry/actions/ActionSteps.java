@@ -133,7 +133,11 @@ public final class ActionSteps {
                 allOf.add(new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant(event)));
             }
             if (AUTOCAPTURE.equals(event)) {
-                allOf.addAll(elementConditions(step));
+                try {
+                    allOf.addAll(elementConditions(step));
+                } catch (HogQLException e) {
+                    throw new ValidationException("Action " + actionId + ": " + e.getMessage(), attr);
+                }
             }
             String url = text(step, "url");
             if (url != null) {

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -42,8 +41,18 @@ public final class ElementFilters {
      * part under the regex budget ({@link RegexPatterns#OPTIONAL_REPETITIONS}).
      */
     private static final String PART_END = "[-_a-zA-Z0-9\\.:\"= \\[\\]\\(\\),]*?($|;|:([^;^\\s]*(;|$|\\s)))";
-    /** PostHog's {@code SELECTOR_ATTRIBUTE_REGEX}: {@code tag[key="value"]} (one attribute a part). */
-    private static final Pattern ATTRIBUTE = Pattern.compile("([a-zA-Z]*)\\[(.*)=['|\"](.*)['|\"]\\]");
+    /**
+     * PostHog's {@code SELECTOR_ATTRIBUTE_REGEX}: {@code tag[key="value"]} (one attribute a part). On RE2 (re2j):
+     * linear in the part, with the submatches a backtracking engine gives (leftmost-first); java.util.regex took
+     * cubic time on a part of {@code [='} repeated that never closes (22 s of CPU for 3 KB).
+     */
+    private static final com.google.re2j.Pattern ATTRIBUTE =
+            com.google.re2j.Pattern.compile("([a-zA-Z]*)\\[(.*)=['|\"](.*)['|\"]\\]");
+    /**
+     * Quarry's bound on a selector's length (PostHog sets none; the toolbar's selectors are a few hundred
+     * characters): the parse is linear, but its expression is compiled and run per row.
+     */
+    static final int MAX_SELECTOR_LENGTH = 2_000;
     /** A class separator: a dot outside Tailwind's brackets ({@code .shadow-[0_4px_rgba(0,0,0,0.1)]} is one class). */
     private static final Pattern CLASS_DOT = Pattern.compile("\\.(?![^\\[]*\\])");
     /** Python's {@code re.escape} set: these get a backslash. */
@@ -214,6 +223,10 @@ public final class ElementFilters {
          * after {@code >} is a direct descendant's.
          */
         public static List<SelectorPart> parse(String selector) {
+            if (selector.length() > MAX_SELECTOR_LENGTH) {
+                throw new InvalidFilterException("A selector may have at most " + MAX_SELECTOR_LENGTH
+                        + " characters (this one has " + selector.length() + ")");
+            }
             String s = selector.replace("> * > ", "").replace("> *", "").replace("\\:", ":").strip();
             List<String> tags = split(s);
             List<SelectorPart> parts = new ArrayList<>();
@@ -263,7 +276,7 @@ public final class ElementFilters {
             Set<String> set = new LinkedHashSet<>();
             Map<String, String> attributes = new TreeMap<>();
             String attrId = null;
-            Matcher m = ATTRIBUTE.matcher(tag);
+            com.google.re2j.Matcher m = ATTRIBUTE.matcher(tag);
             boolean attribute = m.find();
             if (attribute && tag.contains("[id=")) {
                 attrId = m.group(3);

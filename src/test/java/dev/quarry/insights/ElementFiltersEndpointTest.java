@@ -155,5 +155,14 @@ class ElementFiltersEndpointTest {
                 "#root > div > main > section:nth-child(2) > div.card.pricing > ul > li:nth-child(3) > a.btn")));
         events.put("properties", List.of(Map.of("type", "element", "key", "selector", "value", "div ".repeat(40) + "a")));
         query(team, events).statusCode(400).body("code", equalTo("cannot_compile_regexp"));
+        // past Quarry's selector bound: a 400 in a filter and in an action that stores one (stored as PostHog does)
+        events.put("properties", List.of(Map.of("type", "element", "key", "selector", "value", "[='".repeat(700))));
+        query(team, events).statusCode(400).body("detail", containsString("at most 2000 characters"));
+        int id = given().header("Authorization", "Bearer " + team.key()).contentType("application/json")
+                .body(Map.of("name", "long selector", "steps", List.of(Map.of("event", "$autocapture",
+                        "selector", "[='".repeat(700)))))
+                .post("/api/projects/" + team.id() + "/actions/").then().statusCode(201).extract().path("id");
+        query(team, Map.of("kind", "HogQLQuery", "query", "select count() from events where matchesAction(" + id + ")"))
+                .statusCode(400).body("detail", containsString("at most 2000 characters"));
     }
 }
