@@ -146,6 +146,11 @@ public class ElementStats {
         }
     }
 
+    /**
+     * The page's rows as answered, each measured as the response limit counts it (escapes and multi-byte text
+     * included: the statement's estimate counts characters): the page stops before the row that would take it past
+     * the response limit, and {@code nextOffset} continues there; a first row past it alone is a 400.
+     */
     private Page render(List<Row> rows, Request request) {
         long available = rows.isEmpty() ? 0 : rows.get(0).getLong(4);
         if (rows.isEmpty() && available > 0) {
@@ -154,21 +159,33 @@ public class ElementStats {
         boolean more = rows.size() > request.limit() || available > rows.size();
         List<Row> page = rows.size() > request.limit() ? rows.subList(0, request.limit()) : rows;
         ArrayNode results = mapper.createArrayNode();
-        long elements = 0;
+        long bytes = ROW_OVERHEAD_BYTES;
         for (Row row : page) {
-            ObjectNode stat = results.addObject();
+            ObjectNode stat = mapper.createObjectNode();
             stat.put("count", row.getLong(1));
             stat.putNull("hash");
             stat.put("type", row.getString(2));
-            ArrayNode built = ElementsChain.elements(row.getString(0), mapper);
-            elements += built.size();
-            long estimate = row.getLong(3) + ELEMENT_OVERHEAD_BYTES * elements;
-            if (estimate > ResponseLimit.MAX_ENCODED_BYTES) {
-                throw new ResponseTooLargeException(estimate, ResponseLimit.MAX_ENCODED_BYTES);
+            stat.set("elements", ElementsChain.elements(row.getString(0), mapper));
+            long written = written(stat) + 1;
+            if (bytes + written > ResponseLimit.MAX_ENCODED_BYTES) {
+                if (results.isEmpty()) {
+                    throw new ResponseTooLargeException(bytes + written, ResponseLimit.MAX_ENCODED_BYTES);
+                }
+                return new Page(results, request.offset() + results.size());
             }
-            stat.set("elements", built);
+            bytes += written;
+            results.add(stat);
         }
         return new Page(results, more ? request.offset() + page.size() : -1);
+    }
+
+    /** A row's bytes as the response limit counts them (its JSON inside the gateway's envelope: escapes again). */
+    private long written(ObjectNode stat) {
+        try {
+            return ResponseLimit.encodedSize(mapper.writeValueAsBytes(stat));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("an element stat did not serialize", e);
+        }
     }
 
     private static ZonedDateTime moment(String text, ZonedDateTime now, String attr) {
