@@ -67,14 +67,14 @@ class ElementFiltersTest {
         assertEquals("match(elements_chain, '(^|;)div" + END.replace("\\", "\\\\") + "')", selector("div"));
         // a useful tag is also looked up among the chain's elements; an id among its ids
         assertEquals("match(elements_chain, '(^|;)a.*?attr_id=\"withid\".*?" + END.replace("\\", "\\\\") + "') AND "
-                + "has(extractAll(elements_chain, '[:\"]attr_id=\"(.*?)\"'), 'withid') AND "
+                + "has(extractAll(elements_chain, '[:\"]attr_id=\"([^\"\\\\n]*)\"'), 'withid') AND "
                 + "arrayExists(x -> x IN ('a'), extractAll(elements_chain, "
                 + "'(?:^|;)(a|button|form|input|select|textarea|label)(?:\\\\.|$|:)'))", selector("a#withid"));
         // one #id alone is only the id test, however written
-        assertEquals("has(extractAll(elements_chain, '[:\"]attr_id=\"(.*?)\"'), 'with-dashed-id')",
+        assertEquals("has(extractAll(elements_chain, '[:\"]attr_id=\"([^\"\\\\n]*)\"'), 'with-dashed-id')",
                 selector("#with-dashed-id"));
         assertEquals(selector("#with-dashed-id"), selector("[id='with-dashed-id']"));
-        assertEquals("has(extractAll(elements_chain, '[:\"]attr_id=\"(.*?)\"'), 'with\\\\slashed\\\\id')",
+        assertEquals("has(extractAll(elements_chain, '[:\"]attr_id=\"([^\"\\\\n]*)\"'), 'with\\\\slashed\\\\id')",
                 selector("#with\\slashed\\id"));
     }
 
@@ -84,12 +84,12 @@ class ElementFiltersTest {
         assertEquals("NOT " + selector("div"), filter("{'type':'element','key':'selector','value':'div','operator':'is_not'}"));
         assertEquals("match(elements_chain, '(^|;)div(\\\\.|$|;|:)')",
                 filter("{'type':'element','key':'tag_name','value':['div']}"));
-        assertEquals("extract(elements_chain, '[:\"]href=\"(.*?)\"') = 'href-text.'",
+        assertEquals("extract(elements_chain, '[:\"]href=\"([^\"\\\\n]*)\"') = 'href-text.'",
                 filter("{'type':'element','key':'href','value':'href-text.','operator':'exact'}"));
-        assertEquals("extract(elements_chain, '[:\"]href=\"(.*?)\"') ILIKE '%href-text.%'",
+        assertEquals("extract(elements_chain, '[:\"]href=\"([^\"\\\\n]*)\"') ILIKE '%href-text.%'",
                 filter("{'type':'element','key':'href','value':'href-text.','operator':'icontains'}"));
         assertEquals("arrayExists(x -> ifNull(match(x, 'text-text.'), false), "
-                        + "extractAll(elements_chain, '[:\"]text=\"(.*?)\"'))",
+                        + "extractAll(elements_chain, '[:\"]text=\"([^\"\\\\n]*)\"'))",
                 filter("{'type':'element','key':'text','value':'text-text.','operator':'regex'}"));
         // several values: any of them, all of them for a negative operator
         assertEquals("(match(elements_chain, '(^|;)a(\\\\.|$|;|:)') OR match(elements_chain, '(^|;)button(\\\\.|$|;|:)'))",

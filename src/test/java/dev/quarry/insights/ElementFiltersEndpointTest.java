@@ -141,6 +141,22 @@ class ElementFiltersEndpointTest {
                 + id + ") order by distinct_id")).statusCode(200).extract().jsonPath().getList("results.collect { it[0] }");
     }
 
+    /**
+     * A 1 MB chain of whitespace (captured with the public token by anyone): PostgreSQL took quadratic time on the
+     * texts' lazy capture over it (a 504 at the statement timeout for every text filter of the project); the
+     * patterns are written as the same strings in a linear form (ElementFilters.TEXT).
+     */
+    @Test
+    void aHugeChainKeepsTextFiltersAnswering() {
+        Project huge = TestProjects.create("Element filters huge chain");
+        Capture.to(huge).event("$autocapture", "w", DAY + "T10:00:00Z", Map.of("$elements_chain",
+                "div" + " ".repeat(500_000) + ";span:text=\"" + " \t".repeat(250_000) + "\"")).send();
+        Capture.to(huge).event("$autocapture", "p", DAY + "T10:01:00Z", Map.of("$elements_chain",
+                "a:href=\"/pricing\"nth-child=\"1\"nth-of-type=\"1\"text=\"Pricing\"")).send();
+        assertEquals(List.of("p"), matching(huge, Map.of("key", "text", "value", "Pricing")));
+        assertEquals(List.of("p"), matching(huge, Map.of("key", "href", "value", "pricing", "operator", "icontains")));
+    }
+
     @Test
     void refusals() {
         Map<String, Object> events = new LinkedHashMap<>(Map.of("kind", "EventsQuery", "select", List.of("distinct_id")));
