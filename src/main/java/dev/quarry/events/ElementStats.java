@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.Team;
-import dev.quarry.dates.RelativeDates;
 import dev.quarry.hogql.Expr;
 import dev.quarry.hogql.HogQLException;
 import dev.quarry.hogql.PropertyFilters;
@@ -95,9 +94,9 @@ public class ElementStats {
     private QueryPlan<Page> plan(Team team, Request request) {
         InsightSql sql = new InsightSql(new QueryContext(team, mapper, clock.instant()), "ElementsStats");
         ZonedDateTime now = sql.now();
-        ZonedDateTime from = moment(request.dateFrom() == null ? "-7d" : request.dateFrom(), now, "date_from")
+        ZonedDateTime from = EventList.moment(request.dateFrom() == null ? "-7d" : request.dateFrom(), now, "date_from")
                 .toLocalDate().atStartOfDay(now.getZone());
-        ZonedDateTime to = request.dateTo() == null ? now : moment(request.dateTo(), now, "date_to");
+        ZonedDateTime to = request.dateTo() == null ? now : EventList.moment(request.dateTo(), now, "date_to");
         List<Expr> filters = new ArrayList<>();
         if (request.properties() != null) {
             try {
@@ -186,19 +185,6 @@ public class ElementStats {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("an element stat did not serialize", e);
         }
-    }
-
-    private static ZonedDateTime moment(String text, ZonedDateTime now, String attr) {
-        ZonedDateTime at;
-        try {
-            at = RelativeDates.parse(text, now, false, attr, false);
-        } catch (java.time.DateTimeException outOfRange) {
-            at = null;
-        }
-        if (at == null || at.getYear() < 1 || at.getYear() > 9999) {
-            throw new ValidationException("Invalid date: " + text, attr);
-        }
-        return at;
     }
 
     /**

@@ -444,7 +444,13 @@ public class EventList {
     }
 
     /** A {@code before}/{@code after} moment; 400 naming {@code attr} for one that does not parse or is past year 9999. */
-    private static ZonedDateTime moment(String text, ZonedDateTime now, String attr) {
+    /**
+     * A date parameter as PostHog's events and elements APIs read it (absolute or relative, {@code -7d}), within
+     * years 1–9999.
+     *
+     * @throws ValidationException "Invalid date: …" naming {@code attr}
+     */
+    static ZonedDateTime moment(String text, ZonedDateTime now, String attr) {
         ZonedDateTime at;
         try {
             at = RelativeDates.parse(text, now, false, attr, false);
