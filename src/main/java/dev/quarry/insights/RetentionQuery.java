@@ -6,6 +6,7 @@ import dev.quarry.query.schema.Choices;
 import dev.quarry.query.schema.BreakdownFilter;
 import dev.quarry.query.schema.DateRange;
 import dev.quarry.query.schema.PropertyFilter;
+import dev.quarry.web.ValidationException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -35,9 +36,11 @@ public record RetentionQuery(String kind, DateRange dateRange, PropertyFilter pr
      * {@code totalIntervals} (values per row, default 8, 1 … 500), {@code retentionType}
      * ({@code retention_recurring}, the default, or {@code retention_first_time}), the {@code targetEntity} that
      * puts a person in a row and the {@code returningEntity} that counts them back, {@code cumulative} and
-     * {@code minimumOccurrences} (returning events needed in an interval, default 1). {@code timeWindowMode} (only
-     * {@code strict_calendar_dates}), {@code aggregationType} (only {@code count}), {@code retentionCustomBrackets}
-     * and the aggregation property fields parse but are refused unless off; the others only change the drawing.
+     * {@code minimumOccurrences} (returning events needed in an interval, default 1), {@code aggregationType}
+     * ({@code count}, the default, or {@code sum} / {@code avg} of {@code aggregationProperty}, read from the event
+     * or, with {@code aggregationPropertyType} {@code person}, the person: see {@code RetentionAggregation}).
+     * {@code timeWindowMode} (only {@code strict_calendar_dates}) and {@code retentionCustomBrackets} parse but are
+     * refused unless off; the others only change the drawing.
      */
     @RegisterForReflection
     public record RetentionFilter(String period, Integer totalIntervals, String retentionType,
@@ -55,6 +58,13 @@ public record RetentionQuery(String kind, DateRange dateRange, PropertyFilter pr
             Choices.check(dashboardDisplay, "RetentionQuery.retentionFilter", "dashboardDisplay", Choices.CHART_DISPLAY);
             Choices.check(meanRetentionCalculation, "RetentionQuery.retentionFilter", "meanRetentionCalculation",
                     Choices.MEAN_RETENTION);
+            Choices.check(aggregationType, "RetentionQuery.retentionFilter", "aggregationType", Choices.AGGREGATION_TYPE);
+            Choices.check(aggregationPropertyType, "RetentionQuery.retentionFilter", "aggregationPropertyType",
+                    Choices.AGGREGATION_PROPERTY_TYPE);
+            if (aggregationProperty != null && !aggregationProperty.isNull() && !aggregationProperty.isTextual()) {
+                throw new ValidationException("Invalid value for RetentionQuery.retentionFilter."
+                        + "aggregationProperty: Input should be a valid string", "aggregationProperty");
+            }
         }
     }
 

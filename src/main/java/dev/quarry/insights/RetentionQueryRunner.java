@@ -76,16 +76,20 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
      * @param lookahead values per row (totalIntervals)
      * @param days the local days of the rows when the person-day rollup answers for this query (see
      *     {@link #rollupDays}), else null (the events are read)
+     * @param aggregation the property summed or averaged in each cell besides its count, or null
+     * @param sameEntities the target and returning entities name the same event or action (PostHog compares their
+     *     id and type, without their properties): then no returning event adds to a row's interval 0
      */
     public record Plan(Interval interval, QueryDateRange range, int lookahead, boolean firstTime,
             boolean cumulative, int minimumOccurrences, Expr target, Expr returning, Expr global,
-            RetentionBreakdown breakdown, PersonDays.Days days, Integer groupTypeIndex) {
-        /** A plan of persons. */
+            RetentionBreakdown breakdown, PersonDays.Days days, Integer groupTypeIndex,
+            RetentionAggregation aggregation, boolean sameEntities) {
+        /** A plan of persons, counted. */
         public Plan(Interval interval, QueryDateRange range, int lookahead, boolean firstTime, boolean cumulative,
                     int minimumOccurrences, Expr target, Expr returning, Expr global, RetentionBreakdown breakdown,
                     PersonDays.Days days) {
             this(interval, range, lookahead, firstTime, cumulative, minimumOccurrences, target, returning, global,
-                    breakdown, days, null);
+                    breakdown, days, null, null, true);
         }
 
         /**
@@ -145,11 +149,7 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
                         null, null, null, null, null, null, null, null, null, null, null);
         String where = "RetentionQuery.retentionFilter";
         QuerySchema.unsupported(where, "timeWindowMode", f.timeWindowMode(), "strict_calendar_dates");
-        QuerySchema.unsupported(where, "aggregationType", f.aggregationType(), "count");
         QuerySchema.unsupported(where, "retentionCustomBrackets", f.retentionCustomBrackets());
-        QuerySchema.unsupported(where, "aggregationProperty", f.aggregationProperty());
-        // PostHog's schema defaults it to "event" (its CLI sends that); it only matters with aggregationProperty
-        QuerySchema.unsupported(where, "aggregationPropertyType", f.aggregationPropertyType(), "event", "person");
         String period = f.period() == null ? "Day" : f.period();
         Interval interval = switch (period) {
             case "Hour" -> Interval.HOUR;
@@ -166,10 +166,12 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         if (!List.of("retention_recurring", "retention_first_time").contains(type)) {
             throw new ValidationException("Unsupported retentionType: " + type, "retentionType");
         }
-        int minimum = f.minimumOccurrences() == null ? 1 : f.minimumOccurrences();
-        if (minimum < 1 || minimum > 1_000_000) {
+        int occurrences = f.minimumOccurrences() == null ? 1 : f.minimumOccurrences();
+        if (occurrences < 1 || occurrences > 1_000_000) {
             throw new ValidationException("minimumOccurrences must be a positive integer", "minimumOccurrences");
         }
+        // PostHog's sum and average read every returning event: one returns, whatever minimumOccurrences says
+        int minimum = RetentionAggregation.of(f) == null ? occurrences : 1;
         RetentionBreakdown breakdown = RetentionBreakdown.of(query.breakdownFilter());
         Long targetAction = actionId(f.targetEntity(), "targetEntity");
         Long returningAction = actionId(f.returningEntity(), "returningEntity");
@@ -206,14 +208,17 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         boolean firstTime = type.equals("retention_first_time");
         DateRange dr = query.dateRange();
         boolean noFrom = dr == null || dr.dateFrom() == null || dr.dateFrom().isBlank();
-        boolean plain = eventsOnly && plain(f.targetEntity(), "targetEntity") && plain(f.returningEntity(), "returningEntity")
+        RetentionAggregation aggregation = RetentionAggregation.of(f);
+        boolean sameEntities = entityKey(f.targetEntity(), "targetEntity")
+                .equals(entityKey(f.returningEntity(), "returningEntity"));
+        boolean plain = aggregation == null && eventsOnly && plain(f.targetEntity(), "targetEntity") && plain(f.returningEntity(), "returningEntity")
                 && (global == null || global instanceof Expr.Constant c && Boolean.TRUE.equals(c.value()))
                 && (breakdown == null || !breakdown.type().equals("event"))
                 && PersonDays.zoneUsable(sql.context().team().timezone())
                 && groupTypeIndex == null; // the person-day rollup knows persons
         java.util.function.Function<QueryDateRange, Plan> resolved = range -> new Plan(interval, range, n,
                 firstTime, cumulative, minimum, target, returning, global, breakdown,
-                plain ? rollupDays(interval, range) : null, groupTypeIndex);
+                plain ? rollupDays(interval, range) : null, groupTypeIndex, aggregation, sameEntities);
         if (noFrom) {
             // the last totalIntervals intervals up to the one holding date_to
             DateRange to = new DateRange(null, dr == null ? null : dr.dateTo(), null);
@@ -272,6 +277,26 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         return id.isTextual() ? Long.parseLong(id.asText()) : id.asLong();
     }
 
+    /** The event of an entity the query leaves out (PostHog's {@code DEFAULT_ENTITY}). */
+    static final String DEFAULT_EVENT = "$pageview";
+
+    /**
+     * What an entity names, as PostHog tells a target and a returning entity apart (their {@code id} and
+     * {@code type}, not their properties): {@code actions:<id>}, {@code events:<event>} ({@code events:} with no
+     * event for every event). A missing entity is {@link #DEFAULT_EVENT}'s.
+     */
+    static String entityKey(RetentionQuery.RetentionEntity e, String attr) {
+        if (e == null) {
+            return "events:" + DEFAULT_EVENT;
+        }
+        Long action = actionId(e, attr);
+        if (action != null) {
+            return "actions:" + action;
+        }
+        String id = e.kind() != null ? e.event() : e.id() == null || e.id().isNull() ? null : e.id().asText();
+        return "events:" + (id == null ? "" : id);
+    }
+
     /** An event entity's events ({@link #entity(RetentionQuery.RetentionEntity, String, Map)} without actions). */
     static Expr entity(RetentionQuery.RetentionEntity e, String attr) {
         return entity(e, attr, Map.of());
@@ -284,7 +309,7 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
      */
     static Expr entity(RetentionQuery.RetentionEntity e, String attr, Map<Long, Expr> actions) {
         if (e == null) {
-            return new Expr.Constant(true);
+            return new Expr.Compare("=", Expr.Field.of("event"), new Expr.Constant(DEFAULT_EVENT));
         }
         Long action = actionId(e, attr);
         if (action != null) {
@@ -354,6 +379,8 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
                 new Expr.Compare(">=", Expr.Field.of("timestamp"), new Expr.Constant(plan.first().toOffsetDateTime())),
                 new Expr.Compare("<", Expr.Field.of("timestamp"), new Expr.Constant(plan.readTo().toOffsetDateTime()))));
         values.put("returning", InsightSql.and(plan.returning(), plan.global(), member, range));
+        values.put("target_in_range", InsightSql.and(plan.target(), plan.global(), member,
+                Placeholders.Transformer.copy(range)));
         values.put("target", plan.firstTime() ? InsightSql.and(plan.target(), plan.global(), member)
                 : InsightSql.and(plan.target(), plan.global(), member, range));
         return values;
@@ -397,6 +424,79 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
                                 + "AND r.ret > c.start AND r.ret - c.start < {look}", values), null)),
                 null, List.of(), null, List.of(), null, null, null);
         return new SelectUnion(List.of(members, returns));
+    }
+
+    /**
+     * Columns {@code person_id, bd, start, j, v}: the values of {@link RetentionAggregation} per actor and cell —
+     * interval 0 of each row an actor is in (the values of their target events there, and when the entities differ,
+     * of their returning events there after their first target event) and each later interval j they return in
+     * (their returning events' values). An actor may have two rows of a cell (interval 0 from both reads; a cohort
+     * named twice), so cells count actors distinct.
+     */
+    static SelectLike aggregatedCellsAst(Plan plan) {
+        RetentionBreakdown b = plan.breakdown();
+        if (b == null || !b.isCohort()) {
+            return aggregatedCells(plan, b == null ? new Expr.Constant("") : b.valueExpr(), new Expr.Constant(true));
+        }
+        List<SelectLike> perCohort = new ArrayList<>();
+        for (int i = 0; i < b.cohorts().size(); i++) {
+            long id = b.cohorts().get(i);
+            SelectLike cells = aggregatedCells(plan, new Expr.Constant(Long.toString(id)), Breakdown.cohortMember(id));
+            perCohort.add(new SelectQuery(List.of(), false, fields("person_id", "bd", "start", "j", "v"),
+                    from(cells, "rc" + i), null, List.of(), null, List.of(), null, null, null));
+        }
+        return new SelectUnion(perCohort);
+    }
+
+    private static SelectLike aggregatedCells(Plan plan, Expr bd, Expr member) {
+        Map<String, Object> values = bindings(plan, bd, member);
+        values.put("value", plan.aggregation().value());
+        String selected = plan.actorSelected();
+        String actor = plan.actor();
+        String a = plan.actorColumn();
+        SelectLike cohort;
+        if (plan.firstTime()) {
+            // the interval of the first target event ever; its value: the target events of that interval
+            SelectLike firsts = template("SELECT " + selected + ", {bd} AS bd, min(timestamp) AS first_seen FROM events "
+                    + "WHERE {target} GROUP BY " + actor + ", {bd}", values);
+            SelectLike starts = template("SELECT " + selected + ", {bd} AS bd, {idx} AS i, sum({value}) AS v FROM events "
+                    + "WHERE {target_in_range} GROUP BY " + actor + ", {bd}, {idx}", values);
+            Map<String, Object> joined = with(with(values, "firsts", firsts), "starts", starts);
+            cohort = template("SELECT f." + a + " AS " + a + ", f.bd AS bd, {first_idx} AS start, f.first_seen AS ft, "
+                    + "s.v AS v FROM {firsts} AS f INNER JOIN {starts} AS s ON s." + a + " = f." + a + " AND s.bd = f.bd "
+                    + "AND s.i = {first_idx} WHERE {first_idx} >= 0 AND {first_idx} < {rows}", joined);
+        } else {
+            cohort = template("SELECT " + selected + ", {bd} AS bd, {idx} AS start, min(timestamp) AS ft, "
+                    + "sum({value}) AS v FROM events WHERE {target} GROUP BY " + actor + ", {bd}, {idx}", values);
+        }
+        SelectLike returns = template("SELECT " + selected + ", {bd} AS bd, {idx} AS ret, sum({value}) AS v FROM events "
+                + "WHERE {returning} GROUP BY " + actor + ", {bd}, {idx}", values);
+        List<SelectLike> parts = new ArrayList<>();
+        parts.add(template("SELECT c." + a + " AS person_id, c.bd AS bd, c.start AS start, 0 AS j, c.v AS v "
+                + "FROM {cohort} AS c", with(values, "cohort", Placeholders.Transformer.copy(cohort))));
+        parts.add(template("SELECT c." + a + " AS person_id, c.bd AS bd, c.start AS start, r.ret - c.start AS j, "
+                + "r.v AS v FROM {cohort} AS c INNER JOIN {returns} AS r ON r." + a + " = c." + a + " AND r.bd = c.bd "
+                + "AND r.ret > c.start AND r.ret - c.start < {look}",
+                with(with(values, "cohort", Placeholders.Transformer.copy(cohort)), "returns", returns)));
+        if (!plan.sameEntities()) {
+            // PostHog adds a returning event to interval 0 when it follows the row's first target event there
+            SelectLike returning = template("SELECT " + selected + ", {bd} AS bd, {idx} AS i, timestamp AS t, "
+                    + "{value} AS v FROM events WHERE {returning}", values);
+            parts.add(template("SELECT c." + a + " AS person_id, c.bd AS bd, c.start AS start, 0 AS j, e.v AS v "
+                    + "FROM {cohort} AS c INNER JOIN {returning_events} AS e ON e." + a + " = c." + a + " AND e.bd = c.bd "
+                    + "AND e.i = c.start AND e.t > c.ft",
+                    with(with(values, "cohort", Placeholders.Transformer.copy(cohort)), "returning_events", returning)));
+        }
+        return new SelectUnion(parts);
+    }
+
+    /**
+     * The numbers of an aggregated retention: {@code bd, start, j}, the cell's actors and the total of their values
+     * ({@link #aggregatedCellsAst}).
+     */
+    static SelectQuery aggregates(Plan plan) {
+        return (SelectQuery) template("SELECT bd, start, j, count(DISTINCT person_id) AS c, sum(v) AS total "
+                + "FROM {cells} AS cells GROUP BY bd, start, j", Map.of("cells", aggregatedCellsAst(plan)));
     }
 
     /** Rows a 64-bit activity mask holds (bit 63 left out: shifts stay positive). */
@@ -518,52 +618,72 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         return Placeholders.replace(Parser.parseExpr(constantExpr), values, null);
     }
 
+    /**
+     * One breakdown value's table: {@code counts[row][j]} actors, and with an aggregation {@code values[row][j]} the
+     * cells' {@code aggregation_value} (else null).
+     */
+    record Table(long[][] counts, double[][] values) {
+        static Table of(Plan plan) {
+            return new Table(new long[plan.rows()][plan.lookahead()],
+                    plan.aggregation() == null ? null : new double[plan.rows()][plan.lookahead()]);
+        }
+    }
+
     @Override
     public QueryPlan<ObjectNode> plan(QueryContext context, RetentionQuery query) {
         InsightSql sql = new InsightSql(context, kind());
         return plan(sql, query).flatMap(plan -> {
-            boolean masks = masksAnswer(plan);
-            return sql.run(new HogQLStatement(kind(), masks ? masks(plan) : counts(plan), Map.of())).map(result -> {
+            RetentionAggregation aggregation = plan.aggregation();
+            boolean masks = aggregation == null && masksAnswer(plan);
+            SelectQuery statement = aggregation != null ? aggregates(plan) : masks ? masks(plan) : counts(plan);
+            return sql.run(new HogQLStatement(kind(), statement, Map.of())).map(result -> {
                 CompiledQuery compiled = result.compiled();
                 var rows = result.rows();
                 int n = plan.lookahead();
                 int r = plan.rows();
-                Map<String, long[][]> byValue = new LinkedHashMap<>();
+                Map<String, Table> byValue = new LinkedHashMap<>();
                 Map<String, Long> totals = new HashMap<>();
-                java.util.function.Function<String, long[][]> table = k -> {
+                java.util.function.Function<String, Table> table = k -> {
                     // every breakdown value's table is counted before it is made: one request must not hold the
                     // server's memory (a breaker's hourly 500 × 500 tables for 100 e-mails ran the JVM out of heap)
-                    long cells = (byValue.size() + 1L) * r * n;
+                    long cells = (byValue.size() + 1L) * r * n * (aggregation == null ? 1 : 2);
                     if (cells > MAX_COUNTED_CELLS) {
                         throw ResponseTooLargeException.cells("retention table (breakdown values × rows × intervals)",
                                 cells, MAX_COUNTED_CELLS);
                     }
-                    return new long[r][n];
+                    return Table.of(plan);
                 };
                 for (Row row : rows) {
+                    String bd = row.getString(0);
                     if (masks) {
-                        String bd = row.getString(0);
-                        long[][] values = byValue.computeIfAbsent(bd, table);
-                        totals.merge(bd, addMasks(plan, values, row.getLong(1), row.getLong(2), row.getLong(3)),
-                                Long::sum);
+                        Table values = byValue.computeIfAbsent(bd, table);
+                        totals.merge(bd, addMasks(plan, values.counts(), row.getLong(1), row.getLong(2),
+                                row.getLong(3)), Long::sum);
                         continue;
                     }
-                    String bd = row.getString(0);
                     int start = (int) (long) row.getLong(1);
                     int j = (int) (long) row.getLong(2);
                     long c = row.getLong(3);
                     if (start < 0 || start >= r || j < 0 || j >= n) {
                         continue;
                     }
-                    long[][] values = byValue.computeIfAbsent(bd, table);
-                    if (plan.cumulative()) {
+                    Table values = byValue.computeIfAbsent(bd, table);
+                    if (aggregation != null) {
+                        Object total = row.getValue(4);
+                        values.counts()[start][j] += c;
+                        values.values()[start][j] += aggregation.cell(total == null ? 0.0
+                                : ((Number) total).doubleValue(), c);
+                        if (j == 0) {
+                            totals.merge(bd, c, Long::sum);
+                        }
+                    } else if (plan.cumulative()) {
                         // c persons whose last return is j: they count in every interval 0..j
                         for (int k = 0; k <= j; k++) {
-                            values[start][k] += c;
+                            values.counts()[start][k] += c;
                         }
                         totals.merge(bd, c, Long::sum);
                     } else {
-                        values[start][j] += c;
+                        values.counts()[start][j] += c;
                         if (j == 0) {
                             totals.merge(bd, c, Long::sum);
                         }
@@ -572,15 +692,15 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
                 ObjectNode body = context.mapper().createObjectNode();
                 ArrayNode results = body.putArray("results");
                 if (plan.breakdown() == null) {
-                    addRows(results, plan, byValue.getOrDefault("", new long[r][n]), null);
+                    addRows(results, plan, byValue.getOrDefault("", Table.of(plan)), null);
                 } else {
-                    Map<String, long[][]> shown = ranked(plan, byValue, totals);
+                    Map<String, Table> shown = ranked(plan, byValue, totals);
                     long cells = (long) shown.size() * r * n;
                     if (cells > MAX_ANSWER_CELLS) {
                         throw ResponseTooLargeException.cells("retention answer (breakdown values × rows × "
                                 + "intervals)", cells, MAX_ANSWER_CELLS);
                     }
-                    for (Map.Entry<String, long[][]> e : shown.entrySet()) {
+                    for (Map.Entry<String, Table> e : shown.entrySet()) {
                         addRows(results, plan, e.getValue(), e.getKey());
                     }
                 }
@@ -630,28 +750,34 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         return out;
     }
 
-    /** Values by total cohort size (desc, then value); those past the limit summed into the "other" bucket. */
-    private static Map<String, long[][]> ranked(Plan plan, Map<String, long[][]> byValue, Map<String, Long> totals) {
+    /**
+     * Values by total cohort size (desc, then value); those past the limit summed into the "other" bucket (their
+     * aggregation values too, averages included, as PostHog's format_results adds them).
+     */
+    private static Map<String, Table> ranked(Plan plan, Map<String, Table> byValue, Map<String, Long> totals) {
         List<String> order = new ArrayList<>(byValue.keySet());
         order.sort((x, y) -> {
             int c = Long.compare(totals.getOrDefault(y, 0L), totals.getOrDefault(x, 0L));
             return c != 0 ? c : x.compareTo(y);
         });
-        Map<String, long[][]> out = new LinkedHashMap<>();
+        Map<String, Table> out = new LinkedHashMap<>();
         int limit = plan.breakdown().limit();
-        long[][] other = null;
+        Table other = null;
         for (int i = 0; i < order.size(); i++) {
-            long[][] v = byValue.get(order.get(i));
+            Table v = byValue.get(order.get(i));
             if (i < limit) {
                 out.put(order.get(i), v);
                 continue;
             }
             if (other == null) {
-                other = new long[plan.rows()][plan.lookahead()];
+                other = Table.of(plan);
             }
-            for (int s = 0; s < v.length; s++) {
-                for (int j = 0; j < v[s].length; j++) {
-                    other[s][j] += v[s][j];
+            for (int s = 0; s < v.counts().length; s++) {
+                for (int j = 0; j < v.counts()[s].length; j++) {
+                    other.counts()[s][j] += v.counts()[s][j];
+                    if (other.values() != null) {
+                        other.values()[s][j] += v.values()[s][j];
+                    }
                 }
             }
         }
@@ -661,12 +787,16 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         return out;
     }
 
-    private static void addRows(ArrayNode results, Plan plan, long[][] values, String breakdownValue) {
+    private static void addRows(ArrayNode results, Plan plan, Table table, String breakdownValue) {
         for (int i = 0; i < plan.rows(); i++) {
             ObjectNode cohortRow = results.addObject();
             ArrayNode vs = cohortRow.putArray("values");
             for (int j = 0; j < plan.lookahead(); j++) {
-                vs.addObject().put("count", values[i][j]).put("label", plan.period() + " " + j);
+                ObjectNode value = vs.addObject().put("count", table.counts()[i][j]);
+                if (table.values() != null) {
+                    value.put("aggregation_value", table.values()[i][j]);
+                }
+                value.put("label", plan.period() + " " + j);
             }
             cohortRow.put("label", plan.period() + " " + i);
             cohortRow.put("date", QueryValues.timestamp(plan.interval().plus(plan.first(), i).toOffsetDateTime()));

@@ -77,8 +77,8 @@ class QueryFieldsTableTest {
         // retentionReference, meanRetentionCalculation, showMean, showTrendLines, selectedInterval, display and
         // dashboardDisplay choose how the frontend draws the table (retention_query_runner.py reads none of them)
         TABLE.put(RetentionQuery.RetentionFilter.class, "period=H totalIntervals=H retentionType=H targetEntity=H"
-                + " returningEntity=H cumulative=H minimumOccurrences=H timeWindowMode=R aggregationType=R"
-                + " retentionCustomBrackets=R aggregationProperty=R aggregationPropertyType=R retentionReference=D"
+                + " returningEntity=H cumulative=H minimumOccurrences=H timeWindowMode=R aggregationType=H"
+                + " retentionCustomBrackets=R aggregationProperty=H aggregationPropertyType=H retentionReference=D"
                 + " display=D dashboardDisplay=D meanRetentionCalculation=D showMean=D showTrendLines=D"
                 + " selectedInterval=D chartStyle=D goalLines=D cohortLabelStartIndex=D");
         // name, custom_name, order, uuid label the entity in the frontend's picker

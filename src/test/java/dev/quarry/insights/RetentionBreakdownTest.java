@@ -191,7 +191,7 @@ class RetentionBreakdownTest {
     @Test
     void unsupportedRetentionInputsAre400NamingTheField() {
         assertError(retention(Map.of("timeWindowMode", "24_hour_windows"), Map.of()), "timeWindowMode");
-        assertError(retention(Map.of("aggregationType", "sum"), Map.of()), "aggregationType");
+        assertError(retention(Map.of("aggregationType", "max"), Map.of()), "aggregationType");
         assertError(retention(Map.of("retentionCustomBrackets", List.of(1, 2)), Map.of()), "retentionCustomBrackets");
         assertError(retention(Map.of("somethingNew", 1), Map.of()), "somethingNew");
         assertError(retention(Map.of(), Map.of("breakdownFilter", Map.of("breakdowns", List.of(

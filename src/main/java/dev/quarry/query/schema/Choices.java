@@ -28,6 +28,10 @@ public final class Choices {
     public static final List<String> MEAN_RETENTION = List.of("simple", "weighted", "none");
     /** {@code RetentionReference}. */
     public static final List<String> RETENTION_REFERENCE = List.of("total", "previous");
+    /** {@code AggregationType} (a retention's cells: persons, or the sum or average of a property). */
+    public static final List<String> AGGREGATION_TYPE = List.of("count", "sum", "avg");
+    /** {@code AggregationPropertyType}: where a retention's aggregation property is read. */
+    public static final List<String> AGGREGATION_PROPERTY_TYPE = List.of("event", "person");
 
     /** The display-only chart fields typed by a PostHog enum (a list of them for {@code toggledLifecycles}). */
     static final Map<String, List<String>> CHART_FIELDS = Map.of(
