@@ -38,10 +38,12 @@ public class CohortResource {
     private final CohortCalculator calculator;
     private final ObjectMapper mapper;
     private final dev.quarry.query.TeamLanes lanes;
+    private final CohortFromQuery fromQuery;
 
     public CohortResource(RequestAuth auth, Cohorts cohorts, CohortCalculator calculator, ObjectMapper mapper,
-                          dev.quarry.query.TeamLanes lanes) {
+                          dev.quarry.query.TeamLanes lanes, CohortFromQuery fromQuery) {
         this.lanes = lanes;
+        this.fromQuery = fromQuery;
         this.auth = auth;
         this.cohorts = cohorts;
         this.calculator = calculator;
@@ -119,12 +121,21 @@ public class CohortResource {
         }
         String description = body.path("description").asText("");
         String storedFilters = filters == null || filters.isNull() ? null : filters.toString();
-        return references(team.id(), effective, null).flatMap(ok -> personIds == null || personIds.isEmpty()
-                        ? cohorts.insert(team.id(), userId, name, description, storedFilters, legacyGroups(groups),
-                                isStatic)
-                        // the cohort and its first members in one statement: a failure leaves neither
-                        : cohorts.insertStatic(team.id(), userId, name, description, storedFilters,
-                                legacyGroups(groups), personIds).flatMap(id -> cohorts.find(team.id(), id)))
+        // a static cohort filled from its query: the query runs first, then the cohort and its members are stored
+        JsonNode query = isStatic && CohortFiltersBody.truthy(body.get("query")) ? body.get("query") : null;
+        Uni<List<UUID>> queried = query == null ? Uni.createFrom().item(List.of()) : fromQuery.members(team, query);
+        return references(team.id(), effective, null).flatMap(ok -> queried).flatMap(fromQueryIds -> {
+                    java.util.Set<UUID> members = new java.util.LinkedHashSet<>(personIds == null ? List.of() : personIds);
+                    members.addAll(fromQueryIds);
+                    if (members.isEmpty() && query == null) {
+                        return cohorts.insert(team.id(), userId, name, description, storedFilters,
+                                legacyGroups(groups), isStatic);
+                    }
+                    // the cohort and its first members in one statement: a failure leaves neither
+                    return cohorts.insertStatic(team.id(), userId, name, description, storedFilters,
+                            legacyGroups(groups), query == null ? null : query.toString(), List.copyOf(members))
+                            .flatMap(id -> cohorts.find(team.id(), id));
+                })
                 .flatMap(cohort -> calculator.recalculate(cohort, team.timezone()).replaceWithVoid()
                         .onFailure(CohortResource::calculationRefused).recoverWithNull()
                         .flatMap(x -> cohorts.find(team.id(), cohort.id())))

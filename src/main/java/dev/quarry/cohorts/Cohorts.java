@@ -101,25 +101,27 @@ public class Cohorts {
 
     /**
      * Creates the team's static cohort with its first members (PostHog's {@code _create_static_person_ids}: person
-     * uuids; those the team has no person for are skipped) in ONE statement, so a failure leaves neither the cohort
+     * uuids, or those its {@code query} lists: {@link CohortFromQuery}; those the team has no person for are skipped;
+     * {@code query} JSON text or null) in ONE statement, so a failure leaves neither the cohort
      * nor some of its members: the cohort row with its member count and {@code last_calculation}, and its
      * {@code cohort_people} rows, read from {@code persons} under the team's id only.
      *
      * @return the new cohort's id
      */
     public Uni<Long> insertStatic(long teamId, Long userId, String name, String description, String filters,
-                                  String groups, List<UUID> personUuids) {
+                                  String groups, String query, List<UUID> personUuids) {
         OffsetDateTime now = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
         return pool.preparedQuery("WITH members AS (SELECT p.uuid FROM persons p WHERE p.team_id = $1 "
                         + "AND p.uuid = ANY($7)), "
                         + "cohort AS (INSERT INTO cohorts (team_id, created_by_id, name, description, filters, groups, "
-                        + "is_static, count, last_calculation, created_at) VALUES ($1, $2, $3, $4, $5::text::jsonb, "
-                        + "$6::text::jsonb, true, (SELECT count(*) FROM members), now(), $8) RETURNING id), "
+                        + "is_static, count, last_calculation, created_at, query) VALUES ($1, $2, $3, $4, "
+                        + "$5::text::jsonb, $6::text::jsonb, true, (SELECT count(*) FROM members), now(), $8, "
+                        + "$9::text::jsonb) RETURNING id), "
                         + "added AS (INSERT INTO cohort_people (team_id, cohort_id, person_id) "
                         + "SELECT $1, cohort.id, members.uuid FROM cohort, members ON CONFLICT DO NOTHING) "
                         + "SELECT id FROM cohort")
                 .execute(Tuple.from(new Object[] {teamId, userId, name, description, filters,
-                        groups == null ? "[]" : groups, personUuids.toArray(UUID[]::new), now}))
+                        groups == null ? "[]" : groups, personUuids.toArray(UUID[]::new), now, query}))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
