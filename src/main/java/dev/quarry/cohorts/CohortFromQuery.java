@@ -52,8 +52,8 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class CohortFromQuery {
-    /** The most rows a HogQLQuery may give a cohort. */
-    static final int MAX_MEMBERS = 1_000_000;
+    /** The most rows a HogQLQuery may give a cohort (read into memory at once: ≈ 120 bytes a row). */
+    static final int MAX_MEMBERS = 200_000;
     /** The most actors an ActorsQuery may give a cohort (pages of {@link ActorsQueryRunner#MAX_LIMIT}). */
     static final int MAX_ACTORS = 100_000;
     static final String NO_ACTOR_COLUMN = "Could not find a person_id, actor_id, id, or distinct_id column in the query";
