@@ -183,6 +183,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.dates.QueryDateRange.class,
         dev.quarry.insights.RetentionQueryRunner.Plan.class,
         dev.quarry.insights.RetentionBreakdown.class,
+        dev.quarry.insights.RetentionQueryRunner.Table.class,
+        dev.quarry.insights.RetentionAggregation.class,
         dev.quarry.insights.paths.PathsPlan.class,
         dev.quarry.insights.paths.PathsSql.Read.class,
         dev.quarry.insights.paths.PathsQueryRunner.Edge.class,

@@ -622,7 +622,7 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
      * One breakdown value's table: {@code counts[row][j]} actors, and with an aggregation {@code values[row][j]} the
      * cells' {@code aggregation_value} (else null).
      */
-    record Table(long[][] counts, double[][] values) {
+    public record Table(long[][] counts, double[][] values) {
         static Table of(Plan plan) {
             return new Table(new long[plan.rows()][plan.lookahead()],
                     plan.aggregation() == null ? null : new double[plan.rows()][plan.lookahead()]);
