@@ -59,8 +59,7 @@ final class CohortFiltersBody {
      * the wrong shape is a 400 naming it). Then, on create: a query beside truthy filters is 400 "Cannot set both
      * query and filters at the same time." and a dynamic cohort with a query is 400 "Cannot create a dynamic cohort
      * with a query. Set is_static to true." (no attr, as PostHog raises them from {@code create}). A static cohort
-     * created with a query is filled from it ({@link CohortFromQuery}); an edit sending a query to a static cohort is
-     * a 400 naming {@code query} (Quarry fills a static cohort from its query once, when it is created).
+     * created or edited with a query gets the persons it lists ({@link CohortFromQuery}).
      *
      * @param body the create or edit body
      * @param isStatic whether the cohort is static (the body's {@code is_static}, or the stored cohort's on edit)
@@ -90,12 +89,8 @@ final class CohortFiltersBody {
         if (create && !isStatic) {
             throw new ValidationException("Cannot create a dynamic cohort with a query. Set is_static to true.", null);
         }
-        if (isStatic && create) {
-            return; // filled from the query when created (CohortFromQuery)
-        }
         if (isStatic) {
-            throw new ValidationException("A static cohort is filled from its query when it is created: create a new "
-                    + "cohort with the query, or add persons with add_persons_to_static_cohort", "query");
+            return; // its persons are added from the query (CohortFromQuery), on create and on edit
         }
         // an edit storing a query on a dynamic cohort: PostHog stores it and still calculates from the filters
         throw new ValidationException("A query on a dynamic cohort is not supported by Quarry (PostHog stores it "

@@ -162,6 +162,10 @@ public class CohortResource {
             throw new ValidationException("Must be a valid boolean.", "deleted");
         }
         Boolean isStaticSent = body.hasNonNull("is_static") ? DrfBoolean.read(body.get("is_static"), "is_static") : null;
+        JsonNode query = CohortFiltersBody.truthy(body.get("query")) ? body.get("query") : null;
+        // a static cohort's query adds the persons it lists (PostHog's update runs insert_cohort_from_query), read
+        // before anything of the edit is stored
+        List<List<UUID>> queried = new ArrayList<>(1);
         return existing(team.id(), id)
                 .call(found -> {
                     // PostHog finds the cohort first (404), then validates the body; a static cohort's filters are
@@ -180,8 +184,10 @@ public class CohortResource {
                         CohortFilters.toExpr(filters);
                     }
                     CohortFilters.fromLegacyGroups(groups);
+                    Uni<Void> fromItsQuery = query == null || !isStatic ? Uni.createFrom().voidItem()
+                            : fromQuery.members(team, query).invoke(queried::add).replaceWithVoid();
                     if (filters == null && groups == null) {
-                        return Uni.createFrom().voidItem();
+                        return fromItsQuery;
                     }
                     // the criteria as they stand after the edit are checked as a create checks them: an edit that
                     // makes stored legacy groups the criteria (filters emptied) is refused if they are no filter
@@ -189,12 +195,16 @@ public class CohortResource {
                     if (!found.isStatic()) {
                         CohortFilters.toExpr(effective);
                     }
-                    return references(team.id(), effective, found.id());
+                    return references(team.id(), effective, found.id()).call(() -> fromItsQuery);
                 })
                 .flatMap(found -> cohorts.update(team.id(), found.id(), name,
                         body.hasNonNull("description") ? body.get("description").asText() : null,
                         filters == null || filters.isNull() ? null : filters.toString(), legacyGroups(groups),
                         body.has("deleted") ? body.get("deleted").asBoolean() : null))
+                .call(updated -> queried.isEmpty() ? Uni.createFrom().voidItem()
+                        : cohorts.addStaticMembers(team.id(), updated.id(), queried.get(0), query.toString())
+                                .replaceWithVoid())
+                .flatMap(updated -> queried.isEmpty() ? Uni.createFrom().item(updated) : cohorts.find(team.id(), updated.id()))
                 .flatMap(updated -> updated.deleted() || (filters == null && groups == null) ? Uni.createFrom().item(updated)
                         : calculator.recalculate(updated, team.timezone()).replaceWithVoid()
                                 .onFailure(CohortResource::calculationRefused).recoverWithNull()

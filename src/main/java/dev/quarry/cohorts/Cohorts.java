@@ -160,10 +160,21 @@ public class Cohorts {
 
     /** Adds the team's persons with these uuids (others are ignored); returns how many the cohort now has. */
     public Uni<Integer> addStaticMembers(long teamId, long cohortId, List<UUID> personUuids) {
+        return addStaticMembers(teamId, cohortId, personUuids, null);
+    }
+
+    /**
+     * {@link #addStaticMembers(long, long, List)} of persons a query listed ({@link CohortFromQuery}), storing that
+     * {@code query} (JSON text) as the cohort's in the same transaction; a null query leaves the stored one.
+     */
+    public Uni<Integer> addStaticMembers(long teamId, long cohortId, List<UUID> personUuids, String query) {
         return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO cohort_people (team_id, cohort_id, person_id) "
                         + "SELECT p.team_id, $2, p.uuid FROM persons p WHERE p.team_id = $1 AND p.uuid = ANY($3) "
                         + "ON CONFLICT DO NOTHING")
                 .execute(Tuple.of(teamId, cohortId, personUuids.toArray(UUID[]::new)))
+                .call(x -> query == null ? Uni.createFrom().voidItem() : conn.preparedQuery("UPDATE cohorts SET query = "
+                                + "$3::text::jsonb WHERE team_id = $1 AND id = $2")
+                        .execute(Tuple.of(teamId, cohortId, query)).replaceWithVoid())
                 .flatMap(x -> conn.preparedQuery("UPDATE cohorts SET count = (SELECT count(*) FROM cohort_people "
                                 + "WHERE team_id = $1 AND cohort_id = $2), last_calculation = now() "
                                 + "WHERE team_id = $1 AND id = $2 RETURNING count")

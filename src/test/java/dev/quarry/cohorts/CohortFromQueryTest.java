@@ -139,12 +139,28 @@ class CohortFromQueryTest {
         int after = as(team).get("/api/projects/" + team.id() + "/cohorts/").then().statusCode(200)
                 .extract().path("count");
         assertEquals(before, after);
-        // an edit cannot refill a static cohort from a query
-        int id = as(team).body(Map.of("name", "s", "is_static", true)).post("/api/projects/" + team.id()
-                + "/cohorts/").then().statusCode(201).extract().path("id");
-        as(team).body(JSON.writeValueAsString(Map.of("query", hogql("SELECT person_id FROM events"))))
-                .patch("/api/projects/" + team.id() + "/cohorts/" + id + "/").then().statusCode(400)
-                .body("attr", equalTo("query"));
+    }
+
+    /**
+     * An edit of a static cohort with a query adds the persons it lists to those it has (PostHog's update runs
+     * insert_cohort_from_query); a failing query changes nothing, the name included.
+     */
+    @Test
+    void anEditWithAQueryAddsItsPersons() throws Exception {
+        int id = as(team).body(Map.of("name", "Edited", "is_static", true, "query",
+                        hogql("SELECT person_id FROM events WHERE distinct_id = 'b'")))
+                .post("/api/projects/" + team.id() + "/cohorts/").then().statusCode(201).body("count", equalTo(1))
+                .extract().path("id");
+        String path = "/api/projects/" + team.id() + "/cohorts/" + id + "/";
+        as(team).body(JSON.writeValueAsString(Map.of("name", "Renamed", "query", hogql("SELECT event FROM events"))))
+                .patch(path).then().statusCode(400).body("attr", equalTo("query"));
+        as(team).get(path).then().statusCode(200).body("name", equalTo("Edited")).body("count", equalTo(1));
+        as(team).body(JSON.writeValueAsString(Map.of("query", hogql("SELECT distinct_id FROM events "
+                        + "WHERE event = 'other'")))).patch(path).then().statusCode(200).body("count", equalTo(2))
+                .body("query.query", equalTo("SELECT distinct_id FROM events WHERE event = 'other'"));
+        List<String> ids = as(team).get("/api/projects/" + team.id() + "/persons/?cohort=" + id).then()
+                .statusCode(200).extract().path("results.collect { it.distinct_ids[0] }");
+        assertEquals(Set.of("b", "c"), new TreeSet<>(ids));
     }
 
     private static void refused(Map<String, Object> query, String detail) {
