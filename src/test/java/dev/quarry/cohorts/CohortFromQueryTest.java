@@ -95,6 +95,10 @@ class CohortFromQueryTest {
                 + "WHERE distinct_id = 'b'"), 1));
         assertEquals(Set.of("c"), members(hogql("SELECT distinct_id FROM events WHERE event = 'other'"), 1));
         assertEquals(Set.of("a", "b", "c"), members(hogql("SELECT * FROM persons"), 3));
+        // a field's last part names its column, however it is qualified
+        assertEquals(Set.of("c"), members(hogql("SELECT events.person_id FROM events WHERE event = 'other'"), 1));
+        assertEquals(Set.of("c"), members(hogql("SELECT e.person_id FROM events e WHERE e.event = 'other'"), 1));
+        assertEquals(Set.of("b"), members(hogql("SELECT DISTINCT person.id FROM events WHERE distinct_id = 'b'"), 1));
         assertEquals(Set.of("a", "b"), members(hogql("SELECT person_id FROM events WHERE event = '$pageview' "
                 + "UNION ALL SELECT person_id FROM events WHERE distinct_id = 'b'"), 2));
     }
