@@ -28,15 +28,18 @@ final class Edits {
                 throw new ValidationException("Expected a list of items but got type \"" + t.getNodeType().name().toLowerCase()
                         + "\".", "tags");
             }
-            tags = new ArrayList<>();
+            if (t.size() > dev.quarry.web.Tags.MAX_TAGS) {
+                throw new ValidationException("An item holds at most " + dev.quarry.web.Tags.MAX_TAGS + " tags.",
+                        "tags");
+            }
+            List<String> raw = new ArrayList<>();
             for (JsonNode tag : t) {
-                if (!tag.isTextual() || tag.asText().isBlank() || tag.asText().length() > 255) {
+                if (!tag.isTextual()) {
                     throw new ValidationException("Tags must be non-empty strings of at most 255 characters.", "tags");
                 }
-                if (!tags.contains(tag.asText().trim().toLowerCase())) {
-                    tags.add(tag.asText().trim().toLowerCase());
-                }
+                raw.add(tag.asText());
             }
+            tags = dev.quarry.web.Tags.normalized(raw, "tags");
         }
         Boolean verified = bool(body, "verified");
         Boolean hidden = bool(body, "hidden");

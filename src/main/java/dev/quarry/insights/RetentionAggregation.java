@@ -10,9 +10,11 @@ import dev.quarry.web.ValidationException;
  * <ul>
  * <li>Each event's value is {@code ifNull(toFloat(properties.P), 0.0)} — with {@code aggregationPropertyType}
  * {@code person}, {@code person.properties.P} of the event's person — so a missing or non-numeric value adds 0.</li>
- * <li>Interval 0 of a row sums the values of the actor's target events in that interval; when the returning entity is
- * another event or action than the target, also of their returning events later in that interval than their first
- * target event there. Interval j ≥ 1 sums the values of their returning events in interval row + j.</li>
+ * <li>Interval 0 of a row sums the values of the actor's target events in that interval when the target and the
+ * returning entity are the same (PostHog compares their id, type and properties); otherwise the values of their
+ * returning events later in that interval than their first target event there (the target events add 0). Interval
+ * j ≥ 1 sums the values of their returning events in interval row + j. As PostHog's current fixed-interval builder
+ * ({@code retention_base_query_fixed.py}).</li>
  * <li>{@code sum} is that total; {@code avg} divides it by the cell's actors ({@code count}). With a breakdown, the
  * values past the limit are added into the "other" row as PostHog adds them (averages too).</li>
  * <li>As in PostHog, {@code minimumOccurrences} is not applied (one returning event returns), and a cumulative
@@ -42,6 +44,8 @@ public record RetentionAggregation(boolean average, String property, boolean ofP
             throw new ValidationException("Cumulative retention is not supported with a sum or an average of a "
                     + "property (aggregationType " + type + ")", "cumulative");
         }
+        dev.quarry.query.schema.QuerySchema.unsupported("RetentionQuery.retentionFilter", "aggregationPropertyType",
+                f.aggregationPropertyType(), "event", "person"); // data_warehouse: Quarry keeps no warehouse tables
         boolean ofPerson = f.aggregationPropertyType() != null && "person".equals(f.aggregationPropertyType().asText());
         return new RetentionAggregation(type.equals("avg"), property, ofPerson);
     }

@@ -77,8 +77,8 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
      * @param days the local days of the rows when the person-day rollup answers for this query (see
      *     {@link #rollupDays}), else null (the events are read)
      * @param aggregation the property summed or averaged in each cell besides its count, or null
-     * @param sameEntities the target and returning entities name the same event or action (PostHog compares their
-     *     id and type, without their properties): then no returning event adds to a row's interval 0
+     * @param sameEntities the target and returning entities are the same ({@link #identity}): then a row's interval
+     *     0 sums its target events' values; else its returning events' later that interval
      */
     public record Plan(Interval interval, QueryDateRange range, int lookahead, boolean firstTime,
             boolean cumulative, int minimumOccurrences, Expr target, Expr returning, Expr global,
@@ -209,8 +209,7 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         DateRange dr = query.dateRange();
         boolean noFrom = dr == null || dr.dateFrom() == null || dr.dateFrom().isBlank();
         RetentionAggregation aggregation = RetentionAggregation.of(f);
-        boolean sameEntities = entityKey(f.targetEntity(), "targetEntity")
-                .equals(entityKey(f.returningEntity(), "returningEntity"));
+        boolean sameEntities = identity(f.targetEntity()).equals(identity(f.returningEntity()));
         boolean plain = aggregation == null && eventsOnly && plain(f.targetEntity(), "targetEntity") && plain(f.returningEntity(), "returningEntity")
                 && (global == null || global instanceof Expr.Constant c && Boolean.TRUE.equals(c.value()))
                 && (breakdown == null || !breakdown.type().equals("event"))
@@ -281,20 +280,18 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
     static final String DEFAULT_EVENT = "$pageview";
 
     /**
-     * What an entity names, as PostHog tells a target and a returning entity apart (their {@code id} and
-     * {@code type}, not their properties): {@code actions:<id>}, {@code events:<event>} ({@code events:} with no
-     * event for every event). A missing entity is {@link #DEFAULT_EVENT}'s.
+     * What tells a target and a returning entity apart, as PostHog's {@code _start_and_return_entities_are_same}
+     * compares them: {@code id}, {@code type} and {@code properties} as sent (and Quarry's EventsNode form, its
+     * {@code kind} and {@code event}); not their names. A missing entity is {@link #DEFAULT_EVENT}'s
+     * {@code {id, type: "events"}}.
      */
-    static String entityKey(RetentionQuery.RetentionEntity e, String attr) {
+    static List<Object> identity(RetentionQuery.RetentionEntity e) {
         if (e == null) {
-            return "events:" + DEFAULT_EVENT;
+            return java.util.Arrays.asList(com.fasterxml.jackson.databind.node.TextNode.valueOf(DEFAULT_EVENT), "events",
+                    null, null, null);
         }
-        Long action = actionId(e, attr);
-        if (action != null) {
-            return "actions:" + action;
-        }
-        String id = e.kind() != null ? e.event() : e.id() == null || e.id().isNull() ? null : e.id().asText();
-        return "events:" + (id == null ? "" : id);
+        JsonNode id = e.id() == null || e.id().isNull() ? null : e.id();
+        return java.util.Arrays.asList(id, e.type(), e.properties(), e.kind(), e.event());
     }
 
     /** An event entity's events ({@link #entity(RetentionQuery.RetentionEntity, String, Map)} without actions). */
@@ -428,9 +425,9 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
 
     /**
      * Columns {@code person_id, bd, start, j, v}: the values of {@link RetentionAggregation} per actor and cell —
-     * interval 0 of each row an actor is in (the values of their target events there, and when the entities differ,
-     * of their returning events there after their first target event) and each later interval j they return in
-     * (their returning events' values). An actor may have two rows of a cell (interval 0 from both reads; a cohort
+     * interval 0 of each row an actor is in (the same entities: the values of their target events there; different
+     * ones: of their returning events there after their first target event) and each later interval j they return
+     * in (their returning events' values). An actor may have two rows of a cell (interval 0 from both reads; a cohort
      * named twice), so cells count actors distinct.
      */
     static SelectLike aggregatedCellsAst(Plan plan) {
@@ -472,8 +469,11 @@ public class RetentionQueryRunner implements QueryRunner<RetentionQuery>, Actors
         SelectLike returns = template("SELECT " + selected + ", {bd} AS bd, {idx} AS ret, sum({value}) AS v FROM events "
                 + "WHERE {returning} GROUP BY " + actor + ", {bd}, {idx}", values);
         List<SelectLike> parts = new ArrayList<>();
-        parts.add(template("SELECT c." + a + " AS person_id, c.bd AS bd, c.start AS start, 0 AS j, c.v AS v "
-                + "FROM {cohort} AS c", with(values, "cohort", Placeholders.Transformer.copy(cohort))));
+        // every member counts at interval 0; its target events' values only when the entities are the same (else
+        // PostHog's start events add a zero-valued marker and interval 0 holds the later returning events' values)
+        parts.add(template("SELECT c." + a + " AS person_id, c.bd AS bd, c.start AS start, 0 AS j, "
+                + (plan.sameEntities() ? "c.v" : "0.0") + " AS v FROM {cohort} AS c",
+                with(values, "cohort", Placeholders.Transformer.copy(cohort))));
         parts.add(template("SELECT c." + a + " AS person_id, c.bd AS bd, c.start AS start, r.ret - c.start AS j, "
                 + "r.v AS v FROM {cohort} AS c INNER JOIN {returns} AS r ON r." + a + " = c." + a + " AND r.bd = c.bd "
                 + "AND r.ret > c.start AND r.ret - c.start < {look}",

@@ -130,19 +130,43 @@ class RetentionAggregationTest {
     }
 
     /**
-     * Target $pageview, returning purchase: interval 0 adds the pageviews' own values and the purchases after the
-     * row's first pageview that day. Row 01-01: u1 (pageview 100; purchase 11:00 after 10:30 → 5, 10:00 before) = 105;
-     * returns 01-02 (7), 01-04 (3.5). Row 01-03: u1 (no purchase that day) and u2 (pageview 09:00, purchase 12:00 →
-     * 20) = 20; returns 01-04 u1 (3.5).
+     * Target $pageview, returning purchase (PostHog's current fixed-interval builder): interval 0 holds the purchases
+     * after the row's first pageview that day; the pageviews' own values add 0 (u1's pageview carries 100). Row 01-01:
+     * u1 (pageview 10:30; purchase 11:00 after it → 5, 10:00 before) = 5; returns 01-02 (7), 01-04 (3.5). Row 01-03:
+     * u1 (no purchase that day) and u2 (pageview 09:00, purchase 12:00 → 20) = 20; returns 01-04 u1 (3.5).
      */
     @Test
-    void differentEntitiesAddTheRowIntervalsLaterReturns() {
+    void differentEntitiesSumTheRowIntervalsLaterReturnsOnly() {
         JsonPath body = query(team, retention("$pageview", "purchase", Map.of("aggregationType", "sum",
                 "aggregationProperty", "amount"), Map.of()));
         assertEquals(List.of(List.of(1, 1, 0, 1), List.of(0, 0, 0, 0), List.of(2, 1, 0, 0), List.of(0, 0, 0, 0)),
                 counts(body));
-        assertEquals(List.of(List.of(105.0, 7.0, 0.0, 3.5), List.of(0.0, 0.0, 0.0, 0.0), List.of(20.0, 3.5, 0.0, 0.0),
+        assertEquals(List.of(List.of(5.0, 7.0, 0.0, 3.5), List.of(0.0, 0.0, 0.0, 0.0), List.of(20.0, 3.5, 0.0, 0.0),
                 List.of(0.0, 0.0, 0.0, 0.0)), values(body));
+    }
+
+    /**
+     * The same event with other properties is another entity, as PostHog compares id, type and properties: target
+     * purchases with amount > 4 (u1 01-01 10:00 and 11:00, 01-02; u2 01-03), returning any purchase. Row 01-01: u1's
+     * 11:00 purchase follows its first target one → 5 (not 10 + 5); row 01-02: nothing after u1's 12:00 → 0.
+     */
+    @Test
+    void theSameEventWithOtherPropertiesIsAnotherEntity() {
+        Map<String, Object> f = new HashMap<>(Map.of("period", "Day", "totalIntervals", 4, "aggregationType", "sum",
+                "aggregationProperty", "amount", "returningEntity", Map.of("id", "purchase", "type", "events"),
+                "targetEntity", Map.of("id", "purchase", "type", "events", "properties",
+                        List.of(Map.of("key", "amount", "operator", "gt", "type", "event", "value", 4)))));
+        JsonPath body = query(team, Map.of("kind", "RetentionQuery", "dateRange", Map.of("date_from", "2020-01-01",
+                "date_to", "2020-01-04"), "retentionFilter", f));
+        assertEquals(List.of(List.of(1, 1, 0, 1), List.of(1, 0, 1, 0), List.of(1, 0, 0, 0), List.of(0, 0, 0, 0)),
+                counts(body));
+        assertEquals(List.of(List.of(5.0, 7.0, 0.0, 3.5), List.of(0.0, 0.0, 3.5, 0.0), List.of(0.0, 0.0, 0.0, 0.0),
+                List.of(0.0, 0.0, 0.0, 0.0)), values(body));
+        // named differently, the same entity: the target events' values
+        f.put("targetEntity", Map.of("id", "purchase", "type", "events", "name", "purchase", "custom_name", "Buy"));
+        JsonPath named = query(team, Map.of("kind", "RetentionQuery", "dateRange", Map.of("date_from", "2020-01-01",
+                "date_to", "2020-01-04"), "retentionFilter", f));
+        assertEquals(List.of(15.0, 7.0, 20.0, 3.5), values(named).get(0));
     }
 
     /**
@@ -230,7 +254,10 @@ class RetentionAggregationTest {
         assertError(purchases(Map.of("aggregationType", "sum", "aggregationProperty", List.of("amount"))),
                 "aggregationProperty", "valid string");
         assertError(purchases(Map.of("aggregationType", "sum", "aggregationProperty", "amount",
-                "aggregationPropertyType", "group")), "aggregationPropertyType", "'event' or 'person'");
+                "aggregationPropertyType", "group")), "aggregationPropertyType",
+                "'event', 'person' or 'data_warehouse'");
+        assertError(purchases(Map.of("aggregationType", "sum", "aggregationProperty", "amount",
+                "aggregationPropertyType", "data_warehouse")), "aggregationPropertyType", "not supported by Quarry");
     }
 
     private static void assertError(Map<String, Object> node, String attr, String detail) {

@@ -7,11 +7,11 @@ import dev.quarry.web.DrfBooleanText;
 import dev.quarry.query.QueryKinds;
 import dev.quarry.query.schema.QuerySchema;
 import dev.quarry.query.schema.StrictText;
+import dev.quarry.web.Tags;
 import dev.quarry.web.ValidationException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -25,8 +25,8 @@ import java.util.Optional;
  * query's own fields are checked by {@link InsightQueries}), {@code tags} not a list or holding a blank or non-string
  * item; {@code filters} (PostHog's legacy insight filters) unless empty or null: Quarry stores and runs the query
  * only, so legacy filters, valid or not, are a 400 naming {@code filters} rather than silently dropped. Tags are
- * trimmed, lower-cased
- * and de-duplicated in order, as PostHog's tagged-item serializer stores them.
+ * {@link Tags#normalized}: trimmed, lower-cased and de-duplicated in order, as PostHog's tagged-item serializer
+ * stores them, at most 1,000 of at most 255 characters each.
  *
  * @param query the saved query node, stored as sent (it runs through POST query later); sent as null, the insight's
  *              query is cleared
@@ -61,13 +61,48 @@ public record InsightBody(
             if (kind == null || !QueryKinds.SCHEMA_KINDS.contains(kind)) {
                 throw new ValidationException("query must be a query object with a known kind", "query");
             }
+            bounded(query.get());
         }
         if (tags != null && tags.isPresent()) {
+            if (tags.get().size() > Tags.MAX_TAGS) {
+                throw new ValidationException("An item holds at most " + Tags.MAX_TAGS + " tags.", "tags");
+            }
             for (Object tag : tags.get()) {
                 if (!(tag instanceof String text) || text.isBlank()) {
                     throw new ValidationException("Tags must be non-empty strings.", "tags");
                 }
             }
+        }
+    }
+
+    /** The most bytes a saved query's JSON may have: what POST query takes as a whole body. */
+    static final int MAX_QUERY_BYTES = 2 * 1024 * 1024;
+    /** The deepest a saved query may nest (PostHog's query nodes nest a few levels; lists of lists a few more). */
+    static final int MAX_QUERY_DEPTH = 64;
+
+    /**
+     * A saved query must be one POST query would take and every answer can carry: at most {@link #MAX_QUERY_BYTES} of
+     * JSON (a 7 MB query was stored though its own answer was refused, and every list page holding it became a 400)
+     * and at most {@link #MAX_QUERY_DEPTH} levels deep (997 levels broke the list, whose writer stops at 1,000).
+     */
+    private static void bounded(JsonNode query) {
+        java.util.ArrayDeque<JsonNode> level = new java.util.ArrayDeque<>(List.of(query));
+        for (int depth = 1; !level.isEmpty(); depth++) {
+            if (depth > MAX_QUERY_DEPTH) {
+                throw new ValidationException("query nests more than " + MAX_QUERY_DEPTH + " levels deep", "query");
+            }
+            java.util.ArrayDeque<JsonNode> next = new java.util.ArrayDeque<>();
+            for (JsonNode node : level) {
+                if (node.isContainerNode()) {
+                    node.forEach(next::add);
+                }
+            }
+            level = next;
+        }
+        long bytes = query.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_QUERY_BYTES) {
+            throw new ValidationException("query is " + bytes + " bytes of JSON; a saved query has at most "
+                    + MAX_QUERY_BYTES, "query");
         }
     }
 
@@ -82,14 +117,11 @@ public record InsightBody(
         if (tags == null || tags.isEmpty()) {
             return null;
         }
-        List<String> out = new ArrayList<>();
+        List<String> raw = new ArrayList<>();
         for (Object tag : tags.get()) {
-            String normal = ((String) tag).trim().toLowerCase(Locale.ROOT);
-            if (!out.contains(normal)) {
-                out.add(normal);
-            }
+            raw.add((String) tag);
         }
-        return out;
+        return Tags.normalized(raw, "tags");
     }
 
     /** What the insight service applies: text fields sent (null included) are set, other nulls leave things as they are. */

@@ -31,7 +31,7 @@ public final class Choices {
     /** {@code AggregationType} (a retention's cells: persons, or the sum or average of a property). */
     public static final List<String> AGGREGATION_TYPE = List.of("count", "sum", "avg");
     /** {@code AggregationPropertyType}: where a retention's aggregation property is read. */
-    public static final List<String> AGGREGATION_PROPERTY_TYPE = List.of("event", "person");
+    public static final List<String> AGGREGATION_PROPERTY_TYPE = List.of("event", "person", "data_warehouse");
 
     /** The display-only chart fields typed by a PostHog enum (a list of them for {@code toggledLifecycles}). */
     static final Map<String, List<String>> CHART_FIELDS = Map.of(
