@@ -127,4 +127,35 @@ class InsightBodyTest {
             default -> c.deleted();
         };
     }
+
+    /** A long tag list costs linear time and is bounded: 200,000 tags were a 206 s quadratic scan on an event loop. */
+    @Test
+    void tagsAreDeduplicatedInLinearTimeAndBounded() throws Exception {
+        assertEquals(List.of("a", "b"), read("{\"tags\":[\" A \",\"b\",\"a\",\"B\"]}").tags());
+        StringBuilder many = new StringBuilder("{\"tags\":[");
+        for (int i = 0; i < 1_000; i++) {
+            many.append(i == 0 ? "" : ",").append("\"t").append(i % 500).append('"');
+        }
+        assertEquals(500, read(many.append("]}").toString()).tags().size());
+        StringBuilder tooMany = new StringBuilder("{\"tags\":[");
+        for (int i = 0; i < 200_000; i++) {
+            tooMany.append(i == 0 ? "" : ",").append("\"t").append(i).append('"');
+        }
+        long start = System.nanoTime();
+        assertEquals("tags", refused(tooMany.append("]}").toString()).attr());
+        assertTrue(System.nanoTime() - start < 5_000_000_000L, "refused without a scan per tag");
+        assertEquals("tags", refused("{\"tags\":[\"" + "x".repeat(256) + "\"]}").attr());
+    }
+
+    /** A saved query is one POST query would take and every answer can carry: 2 MiB of JSON, 64 levels deep. */
+    @Test
+    void aSavedQueryIsBoundedInSizeAndDepth() throws Exception {
+        String deep = "{\"kind\":\"WebOverviewQuery\",\"extra\":" + "[".repeat(70) + "]".repeat(70) + "}";
+        ValidationException tooDeep = refused("{\"query\":" + deep + "}");
+        assertEquals("query", tooDeep.attr());
+        String shallow = "{\"kind\":\"WebOverviewQuery\",\"extra\":" + "[".repeat(50) + "]".repeat(50) + "}";
+        assertEquals("WebOverviewQuery", read("{\"query\":" + shallow + "}").query().get("kind").asText());
+        String big = "{\"kind\":\"HogQLQuery\",\"query\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}";
+        assertEquals("query", refused("{\"query\":" + big + "}").attr());
+    }
 }
