@@ -32,8 +32,11 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource<InsightActorsQuery> {
+    /** PostHog's {@code TrendsDisplay.is_total_value()} displays: one number per series over the whole range. */
     static final Set<String> TOTAL_VALUE_DISPLAYS = Set.of("BoldNumber", "ActionsPie", "ActionsTable", "WorldMap",
-            "ActionsBarValue");
+            "ActionsBarValue", "CalendarHeatmap");
+    /** The display whose series are running sums over the range (PostHog's {@code _get_cumulative_query}). */
+    static final String CUMULATIVE_DISPLAY = "ActionsLineGraphCumulative";
 
     @Override
     public String kind() {
@@ -47,7 +50,16 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
 
     /** One series over one range; {@code kept} are the breakdown values shown (others fold into "other"). */
     public record Plan(Series series, QueryDateRange range, Expr where, Breakdown breakdown, List<String> kept,
-            boolean totalValue, String compareLabel) {
+            boolean totalValue, String compareLabel, boolean cumulative) {
+        /**
+         * A cumulative line of unique users or groups ({@code dau}, {@code unique_group}): each actor counts once, in
+         * the first interval they appear in (PostHog's trends query builder, {@code min(day_start)} per actor), and
+         * the running sums then count the actors seen so far.
+         */
+        boolean firstIntervalOnly() {
+            return cumulative && !totalValue && (series.math().equals("dau") || series.math().equals("unique_group"));
+        }
+
         /** The bucket's breakdown value expression (a constant when there is no breakdown). */
         Expr breakdownExpr() {
             if (breakdown == null) {
@@ -178,6 +190,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         Breakdown breakdown = cohorts != null ? null : parsed;
         TrendsQuery.TrendsFilter trendsFilter = query.filter();
         boolean totalValue = TOTAL_VALUE_DISPLAYS.contains(String.valueOf(trendsFilter.display()));
+        boolean cumulative = !totalValue && CUMULATIVE_DISPLAY.equals(String.valueOf(trendsFilter.display()));
         // every formula is parsed before anything runs: one that does not parse is a 400 with nothing sent
         List<Formula> formulas = new ArrayList<>();
         List<String> formulaLabels = new ArrayList<>();
@@ -221,7 +234,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                         // one scan ranks values by event count, which is the series' math only for "total"; other
                         // maths rank by their own value (PostHog), through plan()'s top-values statement
                         if (cohort == null && breakdown != null && s.math().equals("total")) {
-                            Plan single = new Plan(s, dr, seriesWhere, breakdown, null, totalValue, label);
+                            Plan single = new Plan(s, dr, seriesWhere, breakdown, null, totalValue, label, cumulative);
                             if (single.window() == 0) {
                                 cohortUnits.add(singleScan(sql, single, global, own, answer).map(cells -> {
                                     folded.compareAndSet(false, cells.plan().kept() != null);
@@ -230,7 +243,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                                 continue;
                             }
                         }
-                        cohortUnits.add(plan(sql, s, dr, seriesWhere, breakdown, totalValue, label, own)
+                        cohortUnits.add(plan(sql, s, dr, seriesWhere, breakdown, totalValue, label, cumulative, own)
                                 .flatMap(plan -> {
                                     folded.compareAndSet(false, plan.kept() != null);
                                     TrendsRollup.Read rollup = cohort == null ? TrendsRollup.of(sql, plan, global) : null;
@@ -259,7 +272,8 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                 }
             }
             QueryPlan<List<List<SeriesRow>>> chain = QueryPlan.all(perSeriesUnits);
-            return chain.map(perSeries -> {
+            return chain.map(all -> cumulative ? all.stream().map(rows -> rows.stream().map(SeriesRow::cumulative)
+                    .toList()).toList() : all).map(perSeries -> {
                 ObjectNode body = context.mapper().createObjectNode();
                 ArrayNode results = body.putArray("results");
                 if (!formulas.isEmpty()) {
@@ -348,8 +362,8 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
 
     /** Resolves the breakdown values shown (top {@code breakdown_limit} by event count), then the plan. */
     static QueryPlan<Plan> plan(InsightSql sql, Series s, QueryDateRange range, Expr seriesWhere, Breakdown breakdown,
-                          boolean totalValue, String compareLabel, List<CompiledQuery> statements) {
-        Plan draft = new Plan(s, range, seriesWhere, breakdown, null, totalValue, compareLabel);
+                          boolean totalValue, String compareLabel, boolean cumulative, List<CompiledQuery> statements) {
+        Plan draft = new Plan(s, range, seriesWhere, breakdown, null, totalValue, compareLabel, cumulative);
         if (breakdown == null) {
             return QueryPlan.of(draft);
         }
@@ -383,10 +397,10 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                 top.add(row.getString(0));
             }
             if (top.size() <= breakdown.limit()) {
-                return new Plan(s, range, seriesWhere, breakdown, null, totalValue, compareLabel);
+                return new Plan(s, range, seriesWhere, breakdown, null, totalValue, compareLabel, cumulative);
             }
             return new Plan(s, range, seriesWhere, breakdown, top.subList(0, breakdown.limit()), totalValue,
-                    compareLabel);
+                    compareLabel, cumulative);
         });
     }
 
@@ -483,6 +497,12 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
             return sql.statement("SELECT b.k AS period, e.v AS v, count(DISTINCT e.actor) AS value FROM {e} AS e "
                     + "CROSS JOIN {b} AS b WHERE e.timestamp >= b.lo AND e.timestamp < b.hi GROUP BY b.k, e.v",
                     Map.of("e", eventsRead, "b", buckets));
+        } else if (plan.firstIntervalOnly()) {
+            // each actor once, in their first interval (per breakdown value), for the running sums of a cumulative line
+            SelectLike firsts = HogQLStatement.select("SELECT " + actor + " AS actor, {bd} AS v, min(" + idx
+                    + ") AS period FROM events WHERE {where} GROUP BY " + actor + ", v", values);
+            return sql.statement("SELECT period, v, count() AS value FROM {firsts} AS firsts GROUP BY period, v",
+                    Map.of("firsts", firsts));
         } else {
             text = "SELECT " + idx + " AS period, {bd} AS v, " + agg + " AS value FROM events WHERE {where} GROUP BY "
                     + idx + ", v";
@@ -556,7 +576,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
                 return QueryPlan.of(new Cells(plan, all));
             }
             Plan folded = new Plan(plan.series(), plan.range(), plan.where(), plan.breakdown(), kept,
-                    plan.totalValue(), plan.compareLabel());
+                    plan.totalValue(), plan.compareLabel(), plan.cumulative());
             if (!plan.series().math().equals("total")) {
                 return QueryPlan.run(AnswerCells.bounded(counts(sql, folded))).map(again -> {
                     statements.add(again.compiled());
@@ -688,6 +708,32 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
     @io.quarkus.runtime.annotations.RegisterForReflection
     record SeriesRow(ObjectNode json, int order, String label, Object breakdownValue, double count,
                      double aggregatedValue, double[] data) {
+        /**
+         * This row as a cumulative line: each bucket the running sum up to it (integers stay integers) and
+         * {@code count} the last one, as PostHog's build_series_response counts a cumulative series.
+         */
+        SeriesRow cumulative() {
+            double[] sums = new double[data.length];
+            ArrayNode written = json.putArray("data");
+            double running = 0;
+            boolean integral = json.path("count").isIntegralNumber();
+            for (int i = 0; i < data.length; i++) {
+                running += data[i];
+                sums[i] = running;
+                if (integral) {
+                    written.add((long) running);
+                } else {
+                    written.add(running);
+                }
+            }
+            if (integral) {
+                json.put("count", (long) running);
+            } else {
+                json.put("count", running);
+            }
+            return new SeriesRow(json, order, label, breakdownValue, running, aggregatedValue, sums);
+        }
+
         /** This row labelled {@code label} (null writes JSON null, as a cohort without name). */
         SeriesRow withLabel(String label) {
             json.put("label", label);
@@ -896,7 +942,7 @@ public class TrendsQueryRunner implements QueryRunner<TrendsQuery>, ActorsSource
         String value = b == null || b.isNull() ? null : b.isArray() ? cellValue(b, breakdown) : b.asText();
         return sql.dateRange(insight.dateRange(), totalValue ? Interval.DAY : interval, "-7d").flatMap(range -> {
             QueryDateRange dr = "previous".equals(compare) ? range.previous(compareTo) : range;
-            return plan(sql, s, dr, where, breakdown, totalValue, null, new ArrayList<>()).map(plan -> {
+            return plan(sql, s, dr, where, breakdown, totalValue, null, false, new ArrayList<>()).map(plan -> {
                 Long period = totalValue || day == null || day.isNull() ? null
                         : ActorsQueryRunner.bucketIndex(sql, dr, day);
                 // a series counting groups lists the groups behind its number, as PostHog does

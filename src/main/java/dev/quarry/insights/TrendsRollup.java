@@ -61,6 +61,9 @@ public final class TrendsRollup {
      * when the events must answer it.
      */
     static Read of(InsightSql sql, TrendsQueryRunner.Plan plan, Expr global) {
+        if (plan.firstIntervalOnly()) {
+            return null; // each actor in their first interval only: the events' counts() reads that
+        }
         SelectLike counts = plan.breakdown() == null ? propertyCounts(sql, plan, global) : null;
         if (counts != null) {
             return new Read(sql.statement("SELECT period, v, value FROM {tp_counts} AS counts",
