@@ -175,7 +175,8 @@ public class InsightResource {
     @RequiresScopes("insight:write")
     public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
         Insights.Changes changes = changes(body);
-        return existing(id).call(found -> queries.check(changes.query(), auth.team()))
+        // PostHog's update reaches deleted insights too ("soft-deleted insights can be brought back with a PATCH")
+        return existing(id, true).call(found -> queries.check(changes.query(), auth.team()))
                 .flatMap(found -> insights.update(auth.teamId(), found.id(), auth.key().userId(), changes))
                 .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
                 .map(i -> i.toJson(mapper, auth.team().timezone()));
@@ -273,8 +274,16 @@ public class InsightResource {
         return s == null || s.isBlank() ? null : s;
     }
 
-    /** The insight by numeric id or, as PostHog also accepts in the URL, by its short_id; 404 when neither. */
+    /**
+     * The live insight by numeric id or, as PostHog also accepts in the URL, by its short_id; 404 when neither, or when
+     * it is deleted (PostHog's {@code safely_get_queryset} leaves deleted insights out of every action but updates).
+     */
     private Uni<Insight> existing(String id) {
+        return existing(id, false);
+    }
+
+    /** {@link #existing(String)}, deleted insights found too when {@code includeDeleted} (PATCH and PUT). */
+    private Uni<Insight> existing(String id, boolean includeDeleted) {
         Uni<Insight> found;
         if (id.matches("[0-9]{1,18}")) {
             found = insights.find(auth.teamId(), Long.parseLong(id));
@@ -283,6 +292,7 @@ public class InsightResource {
         } else {
             found = Uni.createFrom().nullItem();
         }
-        return found.onItem().ifNull().failWith(() -> new NotFoundException("Not found."));
+        return found.map(i -> i == null || i.deleted() && !includeDeleted ? null : i)
+                .onItem().ifNull().failWith(() -> new NotFoundException("Not found."));
     }
 }

@@ -92,14 +92,21 @@ class InsightsEndpointTest {
         // PUT is the same edit as PATCH (PostHog's ModelViewSet update)
         as(p.key()).body(Map.of("description", "Daily, put")).put(base + id + "/").then().statusCode(200)
                 .body("description", equalTo("Daily, put")).body("name", equalTo("Signups per day"));
-        // soft delete: gone from the list, still readable with deleted: true; DELETE is ForbidDestroyModel's bare 405
+        // soft delete: gone from the list and from retrieve and activity (404, PostHog's queryset leaves deleted
+        // insights out of everything but updates); DELETE is ForbidDestroyModel's bare 405
         as(p.key()).delete(base + id + "/").then().statusCode(405).body(equalTo(""));
         as(p.key()).delete(base + "999999999/").then().statusCode(405);
         as(p.key()).body(Map.of("deleted", true)).patch(base + id + "/").then().statusCode(200).body("deleted", equalTo(true));
         as(p.key()).get(base).then().statusCode(200).body("results", hasSize(0));
-        as(p.key()).get(base + id + "/").then().statusCode(200).body("deleted", equalTo(true));
+        as(p.key()).get(base + id + "/").then().statusCode(404);
+        as(p.key()).get(base + id + "/?refresh=force_blocking").then().statusCode(404);
+        as(p.key()).get(base + id + "/activity/").then().statusCode(404);
         as(p.key()).get(base + "activity/").then().statusCode(200)
                 .body("results.activity", equalTo(List.of("deleted", "updated", "updated", "updated", "updated", "created")));
+        // an update reaches it: brought back with a PATCH
+        as(p.key()).body(Map.of("deleted", false)).patch(base + id + "/").then().statusCode(200)
+                .body("deleted", equalTo(false));
+        as(p.key()).get(base + id + "/").then().statusCode(200).body("deleted", equalTo(false));
     }
 
     @Test
