@@ -205,10 +205,13 @@ public class InsightResource {
     private Uni<ObjectNode> activity(String itemId, String limit, String page) {
         int l = positive(limit, 10, 100, "limit");
         int p = positive(page, 1, Integer.MAX_VALUE, "page");
-        return insights.activity(auth.teamId(), itemId, l + 1, (p - 1) * l).map(entries -> {
+        // the details are parsed off the event loop (an entry holds whole queries)
+        return insights.activityPage(auth.teamId(), itemId, l, (long) (p - 1) * l)
+                .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool()).map(found -> {
+            List<Insights.Activity> entries = found.entries();
             ObjectNode body = mapper.createObjectNode();
             ArrayNode results = body.putArray("results");
-            for (Insights.Activity a : entries.subList(0, Math.min(l, entries.size()))) {
+            for (Insights.Activity a : entries) {
                 ObjectNode entry = results.addObject();
                 entry.set("user", Insight.user(mapper, a.user()));
                 entry.put("unread", false);
@@ -221,13 +224,13 @@ public class InsightResource {
             }
             body.putNull("next");
             body.putNull("previous");
-            if (entries.size() > l) {
+            if ((long) p * l < found.total()) {
                 body.put("next", "?page=" + (p + 1) + "&limit=" + l);
             }
             if (p > 1) {
                 body.put("previous", "?page=" + (p - 1) + "&limit=" + l);
             }
-            body.put("total_count", (long) (p - 1) * l + Math.min(l, entries.size()) + (entries.size() > l ? 1 : 0));
+            body.put("total_count", found.total());
             return body;
         });
     }

@@ -36,6 +36,32 @@ class InsightsEndpointTest {
                 "dateRange", Map.of("date_from", "2026-03-01", "date_to", "2026-03-03"), "interval", "day"));
     }
 
+    /**
+     * Activity pages: a true total_count, an empty page past the end (a page number past Integer range too), and a page
+     * whose entries (each holding whole queries) add up past what an answer carries refused before any is read.
+     */
+    @Test
+    void activityPagesAreCountedAndBounded() {
+        Project p = TestProjects.create("Insight activity pages");
+        String base = "/api/projects/" + p.id() + "/insights/";
+        String big = "a".repeat(2_000_000);
+        int id = as(p.key()).body(Map.of("name", "Big", "query", Map.of("kind", "WebOverviewQuery", "extra", big)))
+                .post(base).then().statusCode(201).extract().path("id");
+        for (String fill : List.of("b", "c")) {
+            as(p.key()).body(Map.of("query", Map.of("kind", "WebOverviewQuery", "extra", fill.repeat(2_000_000))))
+                    .patch(base + id + "/").then().statusCode(200);
+        }
+        as(p.key()).get(base + id + "/activity/").then().statusCode(400).body("code", equalTo("response_too_large"));
+        as(p.key()).get(base + id + "/activity/?limit=1").then().statusCode(200).body("total_count", equalTo(3))
+                .body("results", hasSize(1)).body("next", equalTo("?page=2&limit=1"));
+        as(p.key()).get(base + id + "/activity/?limit=1&page=3").then().statusCode(200).body("results", hasSize(1))
+                .body("next", equalTo(null)).body("total_count", equalTo(3));
+        as(p.key()).get(base + id + "/activity/?limit=1&page=4").then().statusCode(200).body("results", hasSize(0))
+                .body("total_count", equalTo(3));
+        as(p.key()).get(base + "activity/?page=2147483647").then().statusCode(200).body("results", hasSize(0))
+                .body("total_count", equalTo(3));
+    }
+
     @Test
     void createGetListUpdateAndRunTheSavedQuery() {
         Project p = TestProjects.create("Insights");
