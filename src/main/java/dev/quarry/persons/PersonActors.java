@@ -160,7 +160,7 @@ public class PersonActors {
         key.put("cache_invalidation_key", invalidationKey);
         key.put("origin", requestUrl.getScheme() + "://" + requestUrl.getRawAuthority());
         CachePolicy policy = CachePolicy.ofInterval("FunnelsQuery", filter.interval());
-        return cache.key(team.id(), team.timezone(), key).map(hash -> CACHED_LIST_PREFIX + hash).flatMap(cacheKey -> {
+        return cache.key(team, key).map(hash -> CACHED_LIST_PREFIX + hash).flatMap(cacheKey -> {
             Uni<QueryCache.Entry> cached = refresh ? Uni.createFrom().nullItem() : cache.get(team.id(), cacheKey);
             return cached.flatMap(entry -> {
                 Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);

@@ -58,6 +58,14 @@ public class QueryCache {
      * deleted or created is never served for it: PostHog's cached insight results are likewise tied to the action's
      * definition (its {@code ActionsNode} is expanded from the action as stored when the query runs).
      */
+    public Uni<String> key(dev.quarry.data.Team team, JsonNode query) {
+        // the project settings an answer depends on: its zone, the first day of its weeks (PostHog's cache key holds
+        // week_start_day too: a weekly answer cached before a change kept its old buckets) and its test-account filters
+        return key(team.id(), team.timezone() + "|week_start_day=" + team.weekStartDay() + "|test_account_filters="
+                + team.testAccountFilters(), query);
+    }
+
+    /** {@link #key(dev.quarry.data.Team, JsonNode)} from its parts ({@code timezone}: every setting hashed). */
     public Uni<String> key(long teamId, String timezone, JsonNode query) {
         if (!usesActions(query)) {
             return Uni.createFrom().item(hash(teamId, timezone, query, ""));

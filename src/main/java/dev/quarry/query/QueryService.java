@@ -55,7 +55,7 @@ public class QueryService {
             // HogQLMetadata validates without running anything: in the project's lane too, never on the event loop
             return plans.run(team, context.now(), queryId, () -> parsed.plan(context)).map(QueryService::reply);
         }
-        return cache.key(team.id(), team.timezone(), query)
+        return cache.key(team, query)
                 .flatMap(cacheKey -> cachedOrCalculated(team, request, query, parsed, queryId, cacheKey));
     }
 
@@ -111,7 +111,7 @@ public class QueryService {
         if (!runner.cacheable()) {
             return Uni.createFrom().nullItem();
         }
-        return cache.key(team.id(), team.timezone(), query).flatMap(cacheKey -> cache.get(team.id(), cacheKey)
+        return cache.key(team, query).flatMap(cacheKey -> cache.get(team.id(), cacheKey)
                 .map(entry -> entry == null ? null : withCacheFields(entry.response(), team, cacheKey,
                         entry.lastRefresh(), CachePolicy.of(request.kind(), parsed.query(), entry.response()), true)));
     }

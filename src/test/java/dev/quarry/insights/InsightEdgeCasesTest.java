@@ -79,6 +79,24 @@ class InsightEdgeCasesTest {
         assertEquals(List.of(4, 1), monday.getList("results[0].data", Integer.class));
     }
 
+    /** A cached weekly answer is not served after the project's week_start_day changes (PostHog's key holds it). */
+    @Test
+    void aWeekStartChangeIsNotServedFromTheCache() {
+        Project p = TestProjects.create("Insight edges, week start change");
+        Capture.to(p).event("view", "ext", "2026-01-05T12:00:00Z").event("view", "ext", "2026-01-11T12:00:00Z").send();
+        Map<String, Object> weekly = trends("view", "week", range("2026-01-04", "2026-01-17"), false);
+        java.util.function.Supplier<JsonPath> cachedRun = () -> given().header("Authorization", "Bearer " + p.key())
+                .contentType("application/json").body(Map.of("query", weekly, "refresh", "blocking"))
+                .post("/api/environments/" + p.id() + "/query/").then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("2026-01-04", "2026-01-11"), cachedRun.get().getList("results[0].days"));
+        assertEquals(true, cachedRun.get().getBoolean("is_cached"));
+        given().header("Authorization", "Bearer " + p.key()).contentType("application/json")
+                .body(Map.of("week_start_day", 1)).patch("/api/projects/" + p.id() + "/").then().statusCode(200);
+        JsonPath after = cachedRun.get();
+        assertEquals(false, after.getBoolean("is_cached"));
+        assertEquals(List.of("2025-12-29", "2026-01-05", "2026-01-12"), after.getList("results[0].days"));
+    }
+
     @Test
     void monthsSplitAtMidnightOfTheFirst() {
         JsonPath months = query(team, trends("month", "month", range("2026-01-01", "2026-02-28"), false));
