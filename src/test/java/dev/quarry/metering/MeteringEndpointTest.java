@@ -283,6 +283,29 @@ class MeteringEndpointTest {
         assertEquals(2, usage.getInt("plan.monthly_quotas.query"));
     }
 
+    /**
+     * A saved insight answered fresh counts against the key's query rate limits as POST query does (a breaker refreshed
+     * insights unthrottled past a plan of 2 HogQL calls an hour); answered from its cache it does not.
+     */
+    @Test
+    void insightRefreshesCountAgainstTheQueryRateLimits() throws Exception {
+        awayFromMinuteEdge();
+        Project project = TestProjects.create("Metering insight refresh");
+        plan(project, "test-insight-rate-" + project.id(), "hogql_per_hour, query_per_minute", 2, 3);
+        String key = project.key();
+        int hogqlInsight = post(project, key, "/insights/", "{\"name\":\"h\",\"query\":{\"kind\":\"DataVisualizationNode\","
+                + "\"source\":{\"kind\":\"HogQLQuery\",\"query\":\"select 1\"}}}").then().statusCode(201)
+                .extract().path("id");
+        get(project, key, "/insights/" + hogqlInsight + "/?refresh=force_blocking").then().statusCode(200);
+        get(project, key, "/insights/" + hogqlInsight + "/?refresh=force_blocking").then().statusCode(200);
+        get(project, key, "/insights/" + hogqlInsight + "/?refresh=force_blocking").then().statusCode(429)
+                .body("type", equalTo("throttled_error")).body("detail", containsString("2 hogql calls per hour"));
+        // the cached answer is read without a calculation
+        get(project, key, "/insights/" + hogqlInsight + "/").then().statusCode(200);
+        // a list refreshing its page spends one per insight
+        get(project, key, "/insights/?refresh=force_blocking").then().statusCode(429);
+    }
+
     @Test
     void rateLimitsPerKeyWithRetryAfterForHogQLOtherQueriesAndPersons() throws Exception {
         awayFromMinuteEdge();

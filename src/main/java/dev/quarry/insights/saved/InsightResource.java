@@ -47,14 +47,35 @@ public class InsightResource {
     private final ObjectMapper mapper;
     private final InsightQueries queries;
     private final InsightResults results;
+    private final dev.quarry.metering.Limits limits;
+    private final boolean metering;
 
     public InsightResource(RequestAuth auth, Insights insights, ObjectMapper mapper, InsightQueries queries,
-                           InsightResults results) {
+                           InsightResults results, dev.quarry.metering.Limits limits,
+                           @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarry.metering.enabled",
+                                   defaultValue = "true") boolean metering) {
+        this.limits = limits;
+        this.metering = metering;
         this.auth = auth;
         this.insights = insights;
         this.mapper = mapper;
         this.queries = queries;
         this.results = results;
+    }
+
+    /**
+     * An insight answered fresh ({@code refresh} asks for a calculation) counts against the key's query rate limits as
+     * a POST query of its kind does (PostHog's InsightViewSet throttles as its query endpoint): each one, so a list
+     * refreshing a page of insights spends one per insight, and past a limit the request is PostHog's 429.
+     */
+    private Uni<Void> admitCalculation(long teamId, String keyId, Insight insight, String refresh) {
+        if (!metering || keyId == null || InsightResults.mode(refresh) == null || insight.query() == null) {
+            return Uni.createFrom().voidItem();
+        }
+        JsonNode query = Insight.parse(mapper, insight.query());
+        JsonNode source = query.path("source").isObject() ? query.get("source") : query;
+        boolean hogql = "HogQLQuery".equals(source.path("kind").asText());
+        return limits.admit(teamId, keyId, dev.quarry.metering.EndpointGroup.QUERY, hogql, false);
     }
 
     @GET
@@ -65,13 +86,15 @@ public class InsightResource {
                                                   @QueryParam("refresh") String refresh,
                                                   @Context HttpServerRequest request) {
         LimitOffset page = LimitOffset.parse(limit, offset, 100, 1000);
+        dev.quarry.data.Team team = auth.team();
+        String keyId = auth.key().id();
         return insights.list(auth.teamId(), blankToNull(shortId), search, bool(saved, "saved"), bool(favorited, "favorited"),
                         page.limit(), page.offset())
                 // each insight's result as PostHog's list serializer fills it (cached only unless refresh asks), one
                 // insight after another so that a page never holds more than one of the project's lane slots
                 .flatMap(found -> Multi.createFrom().iterable(found.results())
-                        .onItem().transformToUniAndConcatenate(i -> results.fill(auth.team(), i,
-                                i.toJson(mapper, auth.team().timezone()), refresh))
+                        .onItem().transformToUniAndConcatenate(i -> admitCalculation(team.id(), keyId, i, refresh)
+                                .flatMap(x -> results.fill(team, i, i.toJson(mapper, team.timezone()), refresh)))
                         .collect().asList()
                         .map(rows -> page.page(URI.create(request.absoluteURI()), found.count(), rows)));
     }
@@ -131,7 +154,9 @@ public class InsightResource {
                                @QueryParam("variables_override") String variablesOverride) {
         ObjectNode filters = overrideParameter(filtersOverride, "filters_override");
         ObjectNode variables = overrideParameter(variablesOverride, "variables_override");
+        String keyId = auth.key().id();
         return existing(id)
+                .call(i -> admitCalculation(auth.teamId(), keyId, i, refresh))
                 .call(i -> insights.viewed(auth.teamId(), i.id(), auth.key().userId()))
                 .flatMap(i -> results.fill(auth.team(), i, i.toJson(mapper, auth.team().timezone()), refresh, filters,
                         variables));
