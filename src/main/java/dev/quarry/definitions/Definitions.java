@@ -51,12 +51,10 @@ public class Definitions {
                        String propertyType, boolean propertyTypeSet) {
     }
 
-    /** Event definitions, most recently seen first; {@code search} is a case-insensitive substring of the name. */
+    /** Event definitions, most recently seen first; {@code search} words each a case-insensitive substring of the name. */
     public Uni<Page<EventDefinition>> events(long teamId, String search, int limit, int offset) {
         Filter filter = new Filter("teamId = :team", Parameters.with("team", teamId));
-        if (search != null && !search.isBlank()) {
-            filter = filter.and("name ilike :pattern escape '\\'", "pattern", containing(search));
-        }
+        filter = searched(filter, search);
         Filter where = filter;
         // lambdas, not method references: Panache replaces the static calls it sees on the entity class itself
         return page(where, (hql, parameters) -> EventDefinitionEntity.count(hql, parameters),
@@ -178,9 +176,7 @@ public class Definitions {
         if (names != null) {
             filter = filter.and("name in :names", "names", names);
         }
-        if (search != null && !search.isBlank()) {
-            filter = filter.and("name ilike :pattern escape '\\'", "pattern", containing(search));
-        }
+        filter = searched(filter, search);
         if (numerical != null) {
             filter = filter.and("numerical = :numerical", "numerical", numerical);
         }
@@ -409,6 +405,37 @@ public class Definitions {
     }
 
     /** An HQL condition built from fixed fragments, with its named parameters. */
+    /** The most words a definitions search matches (each one a condition on every row). */
+    static final int MAX_SEARCH_TERMS = 50;
+
+    /**
+     * {@code filter} narrowed by a search as PostHog's {@code term_search_filter_sql} reads it: the text split on
+     * spaces (NUL characters dropped), every word a case-insensitive substring of the name (in any order: "current
+     * url" finds {@code $current_url}); Quarry takes a word's {@code %} and {@code _} literally. At most
+     * {@link #MAX_SEARCH_TERMS} distinct words (a 400 beyond).
+     */
+    private static Filter searched(Filter filter, String search) {
+        if (search == null) {
+            return filter;
+        }
+        java.util.Set<String> terms = new java.util.LinkedHashSet<>();
+        for (String term : search.replace("\u0000", "").split(" ")) {
+            if (!term.isEmpty()) {
+                terms.add(term);
+            }
+        }
+        if (terms.size() > MAX_SEARCH_TERMS) {
+            throw new dev.quarry.web.ValidationException("search matches at most " + MAX_SEARCH_TERMS + " words",
+                    "search");
+        }
+        int i = 0;
+        for (String term : terms) {
+            filter = filter.and("name ilike :term" + i + " escape '\\'", "term" + i, "%" + escapeLike(term) + "%");
+            i++;
+        }
+        return filter;
+    }
+
     private record Filter(String hql, Parameters parameters) {
         Filter and(String condition, String name, Object value) {
             return new Filter(hql + " and " + condition, parameters.and(name, value));

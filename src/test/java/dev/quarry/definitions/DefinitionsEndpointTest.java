@@ -97,6 +97,15 @@ class DefinitionsEndpointTest {
         as(team.key()).queryParam("search", "_").get(base).then().statusCode(200)
                 .body("count", equalTo(1)).body("results.name", equalTo(List.of("signed_up")));
         as(team.key()).queryParam("search", "%").get(base).then().statusCode(200).body("count", equalTo(0));
+        // each word of a search matches on its own, in any order (PostHog's term_search_filter_sql)
+        as(team.key()).queryParam("search", "up signed").get(base).then().statusCode(200)
+                .body("results.name", equalTo(List.of("signed_up")));
+        as(team.key()).queryParam("search", "  page   view ").get(base).then().statusCode(200)
+                .body("results.name", equalTo(List.of("$pageview")));
+        as(team.key()).queryParam("search", "signed nothing").get(base).then().statusCode(200).body("count", equalTo(0));
+        as(team.key()).queryParam("search", java.util.stream.IntStream.range(0, 60).mapToObj(i -> "w" + i)
+                .collect(java.util.stream.Collectors.joining(" "))).get(base).then().statusCode(400)
+                .body("attr", equalTo("search"));
         as(team.key()).get(base + "?limit=1").then().statusCode(200).body("results.size()", equalTo(1))
                 .body("next", containsString("offset=1"));
     }
