@@ -29,11 +29,41 @@ public class Volumes {
         this.mapper = mapper;
     }
 
-    /** Events in the last 30 days for each of these names; names without events are absent. Compiled off the event loop. */
+    /** How long a page's volumes are served again without counting (PostHog recounts volume_30_day daily). */
+    static final java.time.Duration FRESH_FOR = java.time.Duration.ofMinutes(5);
+    /** Pages of volumes kept at once (all are dropped past it; the next reads count again). */
+    static final int MAX_KEPT = 2_000;
+
+    private record Counted(Map<String, Long> volumes, java.time.Instant at) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Counted> recent =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Events in the last 30 days for each of these names; names without events are absent. Compiled off the event
+     * loop. A page's counts are kept for {@link #FRESH_FOR}: every list page, retrieve and {@code by_name} counted the
+     * project's events again, so a dozen list calls at once filled the project's query lane (429s).
+     */
     public Uni<Map<String, Long>> last30Days(Team team, List<String> names) {
         if (names.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
+        String key = team.id() + "|" + String.join("\u0000", new java.util.TreeSet<>(names));
+        java.time.Instant now = clock.instant();
+        Counted kept = recent.get(key);
+        if (kept != null && kept.at().plus(FRESH_FOR).isAfter(now)) {
+            return Uni.createFrom().item(kept.volumes());
+        }
+        return count(team, names).invoke(volumes -> {
+            if (recent.size() >= MAX_KEPT) {
+                recent.clear();
+            }
+            recent.put(key, new Counted(Map.copyOf(volumes), now));
+        });
+    }
+
+    private Uni<Map<String, Long>> count(Team team, List<String> names) {
         InsightSql sql = new InsightSql(new QueryContext(team, mapper, clock.instant()), "EventDefinitionVolume");
         return plans.run(team, () -> sql.run("SELECT event, count() FROM events WHERE event IN {names} AND timestamp >= now() - interval 30 day "
                 + "GROUP BY event", Map.of("names", names)).map(rows -> {

@@ -110,6 +110,17 @@ class DefinitionsEndpointTest {
                 .body("next", containsString("offset=1"));
     }
 
+    /** A page's volumes are counted once and served again for a while (each list page recounted the events). */
+    @Test
+    void volumesAreCountedOnceForAWhile() {
+        TestProjects.Project p = TestProjects.create("Definition volumes kept");
+        Capture.to(p).event("kept_event", "a", RECENT).send();
+        String base = "/api/projects/" + p.id() + "/event_definitions/";
+        as(p.key()).get(base).then().statusCode(200).body("results[0].volume_30_day", equalTo(1));
+        Capture.to(p).event("kept_event", "b", RECENT).send();
+        as(p.key()).get(base).then().statusCode(200).body("results[0].volume_30_day", equalTo(1));
+    }
+
     @Test
     void propertyDefinitionsCarryTheFirstTypeSeen() {
         String base = "/api/projects/" + team.id() + "/property_definitions/";
