@@ -38,8 +38,8 @@ import java.util.UUID;
  * <ul>
  * <li>a {@code HogQLQuery}: each SELECT of its top level keeps one column, as PostHog's
  * {@code print_cohort_hogql_query} picks it — the one named (alias, or a field's last part) {@code person_id}, else
- * {@code actor_id}, else {@code id}; else {@code distinct_id}, read as the person that distinct id belongs to; a
- * {@code SELECT *} from {@code events} reads {@code person_id}, from {@code persons} {@code id}. None of those is a 400
+ * {@code actor_id}, else {@code id}; else {@code distinct_id}, read as the person that distinct id belongs to; else a
+ * select from {@code events} reads {@code person_id}, from {@code persons} {@code id}. None of those is a 400
  * "Could not find a person_id, actor_id, id, or distinct_id column in the query". Compiled for the team like every
  * query (its wall, the compile budget) and run as the cohort calculation runs (read-only role, statement timeout);
  * without a LIMIT every row is read, up to {@link #MAX_MEMBERS} (more is a 400).</li>
@@ -219,18 +219,15 @@ public class CohortFromQuery {
     /**
      * The column PostHog's {@code print_cohort_hogql_query} reads of one SELECT: {@code person_id}, {@code actor_id},
      * {@code id} or {@code distinct_id} (by alias, or a field's last part), or {@code *events} / {@code *persons}
-     * for a {@code SELECT *} from that table.
+     * for a select from that table without any of them.
      */
     private static String actorColumn(SelectQuery q) {
         Set<String> names = new java.util.HashSet<>();
-        boolean star = false;
         for (Expr e : q.select()) {
             if (e instanceof Expr.Alias a) {
                 names.add(a.alias());
             } else if (e instanceof Expr.Field f && !f.chain().isEmpty()) {
                 names.add(f.chain().get(f.chain().size() - 1));
-            } else if (e instanceof Expr.Star) {
-                star = true;
             }
         }
         for (String name : List.of("person_id", "actor_id", "id", "distinct_id")) {
@@ -238,7 +235,9 @@ public class CohortFromQuery {
                 return name;
             }
         }
-        if (star && q.from().size() == 1 && q.from().get(0).table() instanceof Expr.Field t && t.chain().size() == 1
+        // no such column: a select from events or persons reads its rows' persons (PostHog's fallback, which its CLI
+        // documents as "selecting from the events or persons tables resolves the actor automatically")
+        if (q.from().size() == 1 && q.from().get(0).table() instanceof Expr.Field t && t.chain().size() == 1
                 && (t.chain().get(0).equals("events") || t.chain().get(0).equals("persons"))) {
             return "*" + t.chain().get(0);
         }
