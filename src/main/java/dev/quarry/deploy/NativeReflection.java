@@ -230,6 +230,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.insights.saved.Insight.class,
         dev.quarry.insights.saved.InsightResource.class,
         dev.quarry.insights.saved.Insights.Activity.class,
+        dev.quarry.insights.saved.Insights.ActivityPage.class,
         dev.quarry.insights.saved.Insights.Changes.class,
         dev.quarry.insights.saved.Insights.Page.class,
         dev.quarry.insights.saved.Insights.Trending.class,
