@@ -10,7 +10,8 @@ import dev.quarry.web.StoredJson;
 import java.time.OffsetDateTime;
 
 /**
- * A cohort as stored ({@code filters}, {@code query}, {@code groups} as JSON text).
+ * A cohort as stored ({@code filters}, {@code query}, {@code groups} as JSON text; {@code version} moves on with each
+ * edit and calculation; {@code lastErrorAt} the last failed calculation).
  *
  * @param createdBy the user whose key created it (id, uuid, distinct id, first name, email); null when unknown
  *                  (cohorts created before it was kept, or read without the user)
@@ -18,7 +19,7 @@ import java.time.OffsetDateTime;
 public record Cohort(long teamId, long id, String name, String description, String filters, String query,
                      String groups, boolean isStatic, boolean deleted, boolean isCalculating,
                      OffsetDateTime lastCalculation, int errorsCalculating, Integer count, OffsetDateTime createdAt,
-                     UserBasic createdBy) {
+                     UserBasic createdBy, int version, OffsetDateTime lastErrorAt) {
 
 
     /** The value of a stored row. */
@@ -26,7 +27,8 @@ public record Cohort(long teamId, long id, String name, String description, Stri
         UserEntity u = e.createdBy;
         UserBasic creator = UserBasic.of(u);
         return new Cohort(e.teamId, e.id, e.name, e.description, e.filters, e.query, e.groups, e.isStatic, e.deleted,
-                e.isCalculating, e.lastCalculation, e.errorsCalculating, e.count, e.createdAt, creator);
+                e.isCalculating, e.lastCalculation, e.errorsCalculating, e.count, e.createdAt, creator, e.version,
+                e.lastErrorAt);
     }
 
     /** PostHog's cohort serializer shape ({@code created_by} in its UserBasicSerializer shape, or null). */
@@ -44,8 +46,14 @@ public record Cohort(long teamId, long id, String name, String description, Stri
         node.put("created_at", QueryValues.timestamp(createdAt));
         node.put("last_calculation", lastCalculation == null ? null : QueryValues.timestamp(lastCalculation));
         node.put("errors_calculating", errorsCalculating);
+        node.put("last_error_at", lastErrorAt == null ? null : QueryValues.timestamp(lastErrorAt));
         node.put("count", count);
         node.put("is_static", isStatic);
+        // PostHog's serializer fields a client may read: the calculation's version (Quarry calculates in the request,
+        // so nothing is pending) and the experiments using the cohort (Quarry keeps none)
+        node.put("version", version);
+        node.putNull("pending_version");
+        node.putArray("experiment_set");
         return node;
     }
 }

@@ -142,12 +142,12 @@ class EntityMappingTest {
                 .await().atMost(WAIT);
         Row raw = pool.preparedQuery("SELECT team_id, id, name, description, filters::text, query::text, groups::text, "
                         + "is_static, deleted, is_calculating, last_calculation, errors_calculating, count, created_at, "
-                        + "jsonb_typeof(filters), jsonb_typeof(groups), version FROM cohorts WHERE id = $1")
+                        + "jsonb_typeof(filters), jsonb_typeof(groups), version, last_error_at FROM cohorts WHERE id = $1")
                 .execute(Tuple.of(created.id())).await().atMost(WAIT).iterator().next();
         dev.quarry.cohorts.Cohort expected = new dev.quarry.cohorts.Cohort(raw.getLong(0), raw.getLong(1), raw.getString(2),
                 raw.getString(3), raw.getString(4), raw.getString(5), raw.getString(6), raw.getBoolean(7),
                 raw.getBoolean(8), raw.getBoolean(9), raw.getOffsetDateTime(10), raw.getInteger(11), raw.getInteger(12),
-                raw.getOffsetDateTime(13), null);
+                raw.getOffsetDateTime(13), null, raw.getInteger(16), raw.getOffsetDateTime(17));
         assertEquals(expected, created);
         assertEquals(expected, cohorts.find(team, created.id()).await().atMost(WAIT));
         assertEquals("object", raw.getString(14));
