@@ -228,9 +228,12 @@ class EntityMappingTest {
         assertNull(insights.update(other, created.id(), user, changes).await().atMost(WAIT));
 
         // % is a literal character in a search, not a wildcard
-        assertEquals(1, insights.list(team, null, "100%", null, null, 10, 0).await().atMost(WAIT).count());
-        assertEquals(0, insights.list(team, null, "1%0", null, null, 10, 0).await().atMost(WAIT).count());
-        assertEquals(0, insights.list(other, null, null, null, null, 10, 0).await().atMost(WAIT).count());
+        assertEquals(1, insights.list(team, search("100%"), 10, 0).await().atMost(WAIT).count());
+        assertEquals(List.of("exact"), insights.list(team, search("100%"), 10, 0).await().atMost(WAIT).results().stream()
+                .map(dev.quarry.insights.saved.Insights.Listed::searchMatchType).toList());
+        assertEquals(0, insights.list(team, search("0%1"), 10, 0).await().atMost(WAIT).results().stream()
+                .filter(l -> "exact".equals(l.searchMatchType())).count());
+        assertEquals(0, insights.list(other, search(null), 10, 0).await().atMost(WAIT).count());
 
         dev.quarry.insights.saved.Insight renamed = insights.update(team, created.id(), user,
                 new dev.quarry.insights.saved.Insights.Changes("Renamed", true, null, false, null, false, null, null,
@@ -260,5 +263,14 @@ class EntityMappingTest {
                 .collect().asList());
         assertEquals(8, found.size());
         found.forEach(team -> assertEquals(id, team.id()));
+    }
+
+    private static dev.quarry.insights.saved.InsightListFilter search(String term) {
+        java.util.Map<String, String> parameters = new java.util.HashMap<>();
+        if (term != null) {
+            parameters.put("search", term);
+        }
+        return dev.quarry.insights.saved.InsightListFilter.parse(parameters, java.time.ZonedDateTime.now(), null,
+                new com.fasterxml.jackson.databind.ObjectMapper());
     }
 }

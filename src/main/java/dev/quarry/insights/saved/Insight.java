@@ -69,6 +69,39 @@ public record Insight(long id, String shortId, String name, String derivedName, 
         o.putArray("alerts");
         o.put("last_viewed_at", time(lastViewedAt));
         o.put("saved", saved);
+        o.putNull("search_match_type");
+        return o;
+    }
+
+    /**
+     * PostHog's {@code InsightBasicSerializer} shape (the list's {@code basic=true}): no result fields, no last
+     * editor; {@code filters} is {@code {}} as PostHog answers for a query-based insight, {@code dashboards} and
+     * {@code dashboard_tiles} empty (Quarry keeps no dashboards).
+     */
+    public ObjectNode toBasicJson(ObjectMapper mapper) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", id);
+        o.put("short_id", shortId);
+        o.put("name", name);
+        o.put("derived_name", derivedName);
+        o.putObject("filters");
+        o.set("query", parse(mapper, query));
+        o.putArray("dashboards");
+        o.putArray("dashboard_tiles");
+        o.put("description", description);
+        o.putNull("last_refresh");
+        o.put("refreshing", false);
+        o.put("saved", saved);
+        var tagArray = o.putArray("tags");
+        tags.forEach(tagArray::add);
+        o.put("updated_at", time(lastModifiedAt));
+        o.set("created_by", user(mapper, createdBy));
+        o.put("created_at", time(createdAt));
+        o.put("last_modified_at", time(lastModifiedAt));
+        o.put("favorited", favorited);
+        o.put("user_access_level", "editor");
+        o.put("last_viewed_at", time(lastViewedAt));
+        o.putNull("search_match_type");
         return o;
     }
 

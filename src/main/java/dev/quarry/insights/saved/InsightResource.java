@@ -31,8 +31,7 @@ import java.net.URI;
 import java.util.List;
 
 /**
- * PostHog's saved insights: list ({@code short_id}, {@code search}, {@code saved}, {@code favorited}; live ones,
- * last modified first), create (201), retrieve by numeric id or short_id (records a view), PATCH (soft delete is
+ * PostHog's saved insights: list (live ones, PostHog's filters: {@link InsightListFilter}), create (201), retrieve by numeric id or short_id (records a view), PATCH (soft delete is
  * {@code {"deleted": true}}; DELETE is refused with 405 as in PostHog), {@code trending/} (most viewers in the last
  * {@code days}, default 7) and the activity log of one insight or of all ({@code activity/}). Scopes
  * {@code insight:read|write}; activity {@code activity_log:read}. The saved {@code query} runs through POST query,
@@ -78,23 +77,65 @@ public class InsightResource {
         return limits.admit(teamId, keyId, dev.quarry.metering.EndpointGroup.QUERY, hogql, false);
     }
 
+    /**
+     * PostHog's insights list: {@code {count, next, previous, results}}, filtered as {@link InsightListFilter} reads
+     * the query string ({@code short_id}, {@code search}, {@code saved}, {@code favorited}, {@code user},
+     * {@code created_by}, {@code tags}, {@code dashboards}, {@code insight}, the {@code date_*},
+     * {@code created_date_*} and {@code last_viewed_date_*} bounds, {@code order}, {@code basic}); each result carries
+     * {@code search_match_type} ({@code exact}, {@code similar}, or null without a search). {@code basic} answers
+     * PostHog's basic serializer's fields and computes nothing; otherwise each insight's result is filled by
+     * {@code refresh} ({@link InsightResults}).
+     */
     @GET
     @RequiresScopes("insight:read")
-    public Uni<LimitOffset.Page<ObjectNode>> list(@QueryParam("short_id") String shortId, @QueryParam("search") String search,
-                                                  @QueryParam("saved") String saved, @QueryParam("favorited") String favorited,
-                                                  @QueryParam("limit") String limit, @QueryParam("offset") String offset,
+    public Uni<LimitOffset.Page<ObjectNode>> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset,
                                                   @QueryParam("refresh") String refresh,
+                                                  @QueryParam("short_id") String shortId, @QueryParam("search") String search,
+                                                  @QueryParam("saved") String saved, @QueryParam("favorited") String favorited,
+                                                  @QueryParam("user") String user, @QueryParam("created_by") String createdBy,
+                                                  @QueryParam("tags") String tags, @QueryParam("dashboards") String dashboards,
+                                                  @QueryParam("insight") String insight, @QueryParam("date_from") String dateFrom,
+                                                  @QueryParam("date_to") String dateTo,
+                                                  @QueryParam("created_date_from") String createdDateFrom,
+                                                  @QueryParam("created_date_to") String createdDateTo,
+                                                  @QueryParam("last_viewed_date_from") String lastViewedDateFrom,
+                                                  @QueryParam("last_viewed_date_to") String lastViewedDateTo,
+                                                  @QueryParam("order") String order, @QueryParam("basic") String basic,
                                                   @Context HttpServerRequest request) {
         LimitOffset page = LimitOffset.parse(limit, offset, 100, 1000);
         dev.quarry.data.Team team = auth.team();
         String keyId = auth.key().id();
-        return insights.list(auth.teamId(), blankToNull(shortId), search, bool(saved, "saved"), bool(favorited, "favorited"),
-                        page.limit(), page.offset())
+        java.util.Map<String, String> parameters = new java.util.HashMap<>();
+        String[][] given = {{"short_id", shortId}, {"search", search}, {"saved", saved}, {"favorited", favorited},
+                {"user", user}, {"created_by", createdBy}, {"tags", tags}, {"dashboards", dashboards},
+                {"insight", insight}, {"date_from", dateFrom}, {"date_to", dateTo},
+                {"created_date_from", createdDateFrom}, {"created_date_to", createdDateTo},
+                {"last_viewed_date_from", lastViewedDateFrom}, {"last_viewed_date_to", lastViewedDateTo},
+                {"order", order}, {"basic", basic}};
+        for (String[] parameter : given) {
+            if (parameter[1] != null) {
+                parameters.put(parameter[0], parameter[1]);
+            } else if (request.params().contains(parameter[0])) {
+                parameters.put(parameter[0], ""); // present without a value: `?favorited` filters as PostHog's
+            }
+        }
+        InsightListFilter filter = InsightListFilter.parse(parameters,
+                java.time.ZonedDateTime.now(java.time.ZoneId.of(team.timezone())), auth.key().userId(), mapper);
+        return insights.list(auth.teamId(), filter, page.limit(), page.offset())
                 // each insight's result as PostHog's list serializer fills it (cached only unless refresh asks), one
                 // insight after another so that a page never holds more than one of the project's lane slots
                 .flatMap(found -> Multi.createFrom().iterable(found.results())
-                        .onItem().transformToUniAndConcatenate(i -> admitCalculation(team.id(), keyId, i, refresh)
-                                .flatMap(x -> results.fill(team, i, i.toJson(mapper, team.timezone()), refresh)))
+                        .onItem().transformToUniAndConcatenate(listed -> {
+                            Insight i = listed.insight();
+                            if (filter.basic()) {
+                                ObjectNode json = i.toBasicJson(mapper);
+                                json.put("search_match_type", listed.searchMatchType());
+                                return Uni.createFrom().item(json);
+                            }
+                            return admitCalculation(team.id(), keyId, i, refresh)
+                                    .flatMap(x -> results.fill(team, i, i.toJson(mapper, team.timezone()), refresh))
+                                    .invoke(json -> json.put("search_match_type", listed.searchMatchType()));
+                        })
                         .collect().asList()
                         .map(rows -> page.page(URI.create(request.absoluteURI()), found.count(), rows)));
     }
@@ -272,17 +313,6 @@ public class InsightResource {
         return LenientJson.read(body, InsightBody.class).changes();
     }
 
-    private static Boolean bool(String value, String attr) {
-        if (value == null || value.isEmpty()) {
-            return null;
-        }
-        return switch (value.toLowerCase()) {
-            case "true", "1" -> true;
-            case "false", "0" -> false;
-            default -> throw new ValidationException("Must be a valid boolean.", attr);
-        };
-    }
-
     private static int positive(String value, int fallback, int max, String attr) {
         if (value == null || value.isEmpty()) {
             return fallback;
@@ -296,10 +326,6 @@ public class InsightResource {
         } catch (NumberFormatException e) {
             throw new ValidationException(attr + " must be a positive integer", attr);
         }
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
     }
 
     /**

@@ -53,35 +53,53 @@ public class Insights {
                           Boolean deleted) {
     }
 
-    public record Page(long count, List<Insight> results) {
+    /** One listed insight and how a search matched it ({@code exact}, {@code similar}; null without a search). */
+    public record Listed(Insight insight, String searchMatchType) {
     }
 
-    /** Live (not deleted) insights, last modified first; {@code shortId} and {@code search} narrow the list. */
-    public Uni<Page> list(long teamId, String shortId, String search, Boolean saved, Boolean favorited, int limit, int offset) {
-        StringBuilder where = new StringBuilder("where i.teamId = :team and i.deleted = false");
-        Parameters parameters = Parameters.with("team", teamId);
-        if (shortId != null) {
-            where.append(" and i.shortId = :shortId");
-            parameters.and("shortId", shortId);
-        }
-        if (search != null && !search.isBlank()) {
-            where.append(" and (coalesce(i.name, i.derivedName, '') ilike :pattern escape '\\' "
-                    + "or coalesce(i.description, '') ilike :pattern escape '\\')");
-            parameters.and("pattern", "%" + search.trim().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
-        }
-        if (saved != null) {
-            where.append(" and i.saved = :saved");
-            parameters.and("saved", saved);
-        }
-        if (favorited != null) {
-            where.append(" and i.favorited = :favorited");
-            parameters.and("favorited", favorited);
-        }
-        return Sessions.read(() -> InsightEntity.count("from InsightEntity i " + where, parameters.map())
-                .flatMap(count -> InsightEntity.<InsightEntity>find(WITH_USERS + where
-                                + " order by i.lastModifiedAt desc, i.id desc", parameters.map())
-                        .range(offset, offset + limit - 1).list()
-                        .map(rows -> new Page(count, rows.stream().map(Insight::from).toList()))));
+    public record Page(long count, List<Listed> results) {
+    }
+
+    /**
+     * A page of the team's live (not deleted) insights under PostHog's list filters ({@link InsightListSql}): one
+     * statement finds the page's ids and the total, a second reads those insights with their users.
+     */
+    public Uni<Page> list(long teamId, InsightListFilter filter, int limit, int offset) {
+        InsightListSql.Statement statement = InsightListSql.page(filter, limit, offset);
+        Tuple tuple = Tuple.of(teamId);
+        statement.parameters().forEach(tuple::addValue);
+        return pool.preparedQuery(statement.sql()).execute(tuple).flatMap(rows -> {
+            long total = 0;
+            List<Long> ids = new ArrayList<>();
+            java.util.Map<Long, String> matchTypes = new java.util.HashMap<>();
+            for (Row row : rows) {
+                total = row.getLong(0);
+                Long id = row.getLong(1);
+                if (id != null) {
+                    ids.add(id);
+                    Boolean exact = row.getBoolean(2);
+                    matchTypes.put(id, exact == null ? null : exact ? "exact" : "similar");
+                }
+            }
+            long count = total;
+            if (ids.isEmpty()) {
+                return Uni.createFrom().item(new Page(count, List.of()));
+            }
+            return Sessions.read(() -> InsightEntity.<InsightEntity>list(WITH_USERS + "where i.teamId = ?1 and i.id in ?2",
+                            teamId, ids))
+                    .map(found -> {
+                        java.util.Map<Long, Insight> byId = new java.util.HashMap<>();
+                        found.forEach(e -> byId.put(e.id, Insight.from(e)));
+                        List<Listed> page = new ArrayList<>();
+                        for (Long id : ids) {
+                            Insight insight = byId.get(id);
+                            if (insight != null) { // deleted between the two reads: left out
+                                page.add(new Listed(insight, matchTypes.get(id)));
+                            }
+                        }
+                        return new Page(count, page);
+                    });
+        });
     }
 
     /** The insight (deleted ones too, as PostHog's retrieve), or null. */
