@@ -675,7 +675,8 @@ public final class Resolver {
                 }
             }
         }
-        throw new HogQLResolutionException("Unknown field \"" + String.join(".", chain) + "\"", f);
+        // PostHog's resolver's wording, which its MCP client and agents match on
+        throw new HogQLResolutionException("Unable to resolve field: " + chain.get(0), f);
     }
 
     private Ref fieldInSource(Source src, List<String> chain, Expr.Field node) {
@@ -684,14 +685,13 @@ public final class Resolver {
         if (src.table == null) {
             int idx = src.columns.indexOf(name);
             if (idx < 0) {
-                throw new HogQLResolutionException("Unknown field \"" + String.join(".", chain) + "\"", node);
+                throw new HogQLResolutionException("Field not found: " + name, node);
             }
             return new SubColumnRef(src, idx, List.copyOf(rest));
         }
         FieldDef fd = src.table.field(name);
         if (fd == null) {
-            throw new HogQLResolutionException("Unknown field \"" + String.join(".", chain) + "\" on table \""
-                    + src.table.name() + "\"", node);
+            throw new HogQLResolutionException("Field not found: " + name, node);
         }
         switch (fd.kind()) {
             case JSON:
@@ -707,7 +707,7 @@ public final class Resolver {
                 }
                 FieldDef pf = Schema.persons().field(rest.get(0));
                 if (pf == null || pf.kind() == Kind.PERSON_JOIN) {
-                    throw new HogQLResolutionException("Unknown field \"" + String.join(".", chain) + "\"", node);
+                    throw new HogQLResolutionException("Field not found: " + rest.get(0), node);
                 }
                 List<String> path = rest.subList(1, rest.size());
                 if (src.table.field(src.table.personIdColumn()).kind() == Kind.PERSON_ID) {
@@ -728,7 +728,7 @@ public final class Resolver {
                 if (sf == null) {
                     throw new HogQLResolutionException(rest.isEmpty() ? "\"" + name + "\" is a table: use " + name
                             + ".$session_duration, " + name + ".$entry_current_url, …"
-                            : "Unknown field \"" + String.join(".", chain) + "\"", node);
+                            : "Field not found: " + rest.get(0), node);
                 }
                 noRest(rest.subList(1, rest.size()), chain, node);
                 src.needsSession = true;
@@ -739,7 +739,7 @@ public final class Resolver {
                 if (gf == null) {
                     throw new HogQLResolutionException(rest.isEmpty() ? "\"" + name + "\" is a table: use " + name
                             + ".key, " + name + ".properties.…, " + name + ".created_at"
-                            : "Unknown field \"" + String.join(".", chain) + "\"", node);
+                            : "Field not found: " + rest.get(0), node);
                 }
                 List<String> path = rest.subList(1, rest.size());
                 if (gf.kind() != Kind.JSON) {
@@ -757,7 +757,10 @@ public final class Resolver {
 
     private static void noRest(List<String> rest, List<String> chain, Expr.Field node) {
         if (!rest.isEmpty()) {
-            throw new HogQLResolutionException("Unknown field \"" + String.join(".", chain) + "\"", node);
+            // PostHog's FieldType.get_child wording for a property of a field that has none
+            String field = chain.get(chain.size() - rest.size() - 1);
+            throw new HogQLResolutionException("Can not access property \"" + rest.get(0) + "\" on field \"" + field
+                    + "\".", node);
         }
     }
 }

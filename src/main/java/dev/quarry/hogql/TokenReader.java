@@ -147,8 +147,8 @@ abstract class TokenReader {
     static void refuseInternalNames(java.util.List<String> chain, boolean table) {
         for (int k = 0; k < chain.size(); k++) {
             if (chain.get(k).startsWith("#") && (table || k == 0 || !chain.get(k - 1).equals("properties"))) {
-                throw new HogQLResolutionException((table ? "Unknown table \"" : "Unknown field \"")
-                        + String.join(".", chain) + "\"");
+                throw new HogQLResolutionException(table ? "Unknown table \"" + String.join(".", chain) + "\""
+                        : k == 0 ? "Unable to resolve field: " + chain.get(0) : "Field not found: " + chain.get(k));
             }
         }
     }

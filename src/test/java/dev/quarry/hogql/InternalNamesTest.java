@@ -41,7 +41,7 @@ class InternalNamesTest {
         HogQLRequests.post(team, "select * from `#person_overrides`").then().statusCode(400)
                 .body("detail", equalTo("Unknown table \"#person_overrides\""));
         HogQLRequests.post(team, "select `#session_key` from events").then().statusCode(400)
-                .body("detail", equalTo("Unknown field \"#session_key\""));
+                .body("detail", equalTo("Unable to resolve field: #session_key"));
         assertEquals(List.of("v"), HogQLRequests.firstRow(team, "select properties.`#tag` from events"));
     }
 }

@@ -293,7 +293,7 @@ class QueryApiCompatibilityTest {
                 .body("detail", equalTo("Unexpected 'from' (line 1, column 22)"));
         hogql("select nosuchcol from events", null, null).then().statusCode(400)
                 .body("code", equalTo("hogql_query_error"))
-                .body("detail", equalTo("Unknown field \"nosuchcol\""));
+                .body("detail", equalTo("Unable to resolve field: nosuchcol"));
     }
 
     @Test
@@ -335,7 +335,7 @@ class QueryApiCompatibilityTest {
         metadata("select nosuchcol from events").then().statusCode(200)
                 .body("isValid", equalTo(false))
                 .body("query", equalTo("select nosuchcol from events"))
-                .body("errors[0].message", equalTo("Unknown field \"nosuchcol\""))
+                .body("errors[0].message", equalTo("Unable to resolve field: nosuchcol"))
                 .body("errors[0].start", equalTo(7)).body("errors[0].end", equalTo(16))
                 .body("errors[0].fix", nullValue())
                 .body("table_names", equalTo(List.of("events")))
