@@ -47,8 +47,8 @@ import java.util.UUID;
  * up to {@link #MAX_ACTORS} (more is a 400 suggesting a HogQLQuery); an insight aggregated by groups lists groups,
  * which a cohort cannot hold (400).</li>
  * </ul>
- * Values that are not person uuids, and uuids of persons the team does not have, are left out when the members are
- * stored. {@code values}, {@code variables} and {@code filters} of a HogQLQuery are refused by name.
+ * Values that are not person uuids, and uuids of persons the team does not have, are left out in the database
+ * ({@link #teamPersons}). {@code values}, {@code variables} and {@code filters} of a HogQLQuery are refused by name.
  */
 @ApplicationScoped
 public class CohortFromQuery {
@@ -65,8 +65,15 @@ public class CohortFromQuery {
     private final ObjectMapper mapper;
     private final Clock clock;
 
+    private final dev.quarry.metering.Limits limits;
+    private final boolean metering;
+
     public CohortFromQuery(QueryExecutor executor, QueryPlans plans, ActorsQueryRunner actors, TeamLanes lanes,
-                           ObjectMapper mapper, Clock clock) {
+                           ObjectMapper mapper, Clock clock, dev.quarry.metering.Limits limits,
+                           @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarry.metering.enabled",
+                                   defaultValue = "true") boolean metering) {
+        this.limits = limits;
+        this.metering = metering;
         this.executor = executor;
         this.plans = plans;
         this.actors = actors;
@@ -77,30 +84,35 @@ public class CohortFromQuery {
 
     /**
      * The person uuids {@code query} (an ActorsQuery or HogQLQuery, already checked by
-     * {@link CohortFiltersBody#query}) lists for the team, without repeats, in the order read.
+     * {@link CohortFiltersBody#query}) lists for the team, without repeats. The run counts against the key's query
+     * rate limits as a POST query of its kind does (a HogQLQuery against the HogQL window), so a cohort cannot run
+     * HogQL past them (429 when over).
+     *
+     * @param keyId the personal API key making the request (its rate windows); null when not metered
      */
-    public Uni<List<UUID>> members(Team team, JsonNode query) {
+    public Uni<List<UUID>> members(Team team, String keyId, JsonNode query) {
         String kind = query.path("kind").asText();
+        Uni<Void> admitted = !metering || keyId == null ? Uni.createFrom().voidItem()
+                : limits.admit(team.id(), keyId, dev.quarry.metering.EndpointGroup.QUERY, kind.equals("HogQLQuery"),
+                        false);
         if (kind.equals("ActorsQuery")) {
             ActorsQuery parsed = QuerySchema.parse(query, ActorsQuery.class, "ActorsQuery");
-            return actorPages(team, parsed, parsed.offset() == null ? 0 : parsed.offset(), new LinkedHashSet<>());
+            return admitted.flatMap(x -> actorPages(team, parsed, parsed.offset() == null ? 0 : parsed.offset(),
+                    new LinkedHashSet<>()));
         }
         HogQLQuery parsed = QuerySchema.parse(query, HogQLQuery.class, "HogQLQuery");
         refuseUnread("values", parsed.values() != null && !parsed.values().isEmpty());
         refuseUnread("variables", parsed.variables() != null && !parsed.variables().isEmpty());
         refuseUnread("filters", parsed.filters() != null);
-        return lanes.run(team.id(), () -> {
+        return admitted.flatMap(x -> lanes.run(team.id(), () -> {
             CompiledQuery compiled;
             try {
-                SelectLike ids = actorIds(Parser.parseSelect(parsed.query()));
+                SelectLike ids = teamPersons(actorIds(Parser.parseSelect(parsed.query())));
                 compiled = HogQLCompiler.compile(ids, CompileSettings.of(team.id()).withTimezone(team.timezone())
                         .withNow(clock.instant()).withLimits(MAX_MEMBERS + 1, MAX_MEMBERS + 1)
                         .withBoundedCollections(true));
             } catch (HogQLException e) {
                 throw new ValidationException(e.getMessage(), "query");
-            }
-            if (!compiled.sql().contains("$1")) {
-                throw new IllegalStateException("compiled cohort query lost its team filter");
             }
             return executor.execute(team.id(), QueryIds.newId(), "CohortCalculation", compiled.sql(),
                     compiled.params(), MAX_MEMBERS).map(rows -> {
@@ -117,7 +129,22 @@ public class CohortFromQuery {
                         });
                         return List.copyOf(out);
                     });
-        });
+        }));
+    }
+
+    /**
+     * The team's persons whose uuid the actor select lists: {@code SELECT id FROM persons WHERE id IN (SELECT
+     * toUUID(actor_id) FROM (ids))}. Only person uuids of the team ever leave PostgreSQL, at most one row per person,
+     * whatever the user's select reads (a select of long texts, or of no table at all, then gives no rows): so the
+     * rows read into the app stay ≈ 50 bytes each, as PostHog keeps the insert in its database.
+     */
+    private static SelectLike teamPersons(SelectLike ids) {
+        Expr listed = Expr.Call.of("toUUID", Expr.Field.of("cohort_actors", "actor_id"));
+        SelectQuery uuids = new SelectQuery(List.of(), false, List.of(listed),
+                List.of(new JoinExpr(null, ids, "cohort_actors", null, null)), null, List.of(), null, List.of(), null,
+                null, null);
+        return SelectQuery.of(List.of(Expr.Field.of("id")), "persons",
+                new Expr.Compare("in", Expr.Field.of("id"), uuids));
     }
 
     private static void refuseUnread(String field, boolean present) {

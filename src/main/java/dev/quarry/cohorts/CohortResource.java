@@ -98,10 +98,11 @@ public class CohortResource {
         // the filters (HogQL ones included) are parsed in the project's lane, off the event loop
         Team team = auth.team();
         Long userId = auth.key().userId(); // read here: the lane runs outside the request context
-        return lanes.run(team.id(), () -> create(team, userId, body));
+        String keyId = auth.key().id();
+        return lanes.run(team.id(), () -> create(team, userId, keyId, body));
     }
 
-    private Uni<Response> create(Team team, Long userId, JsonNode body) {
+    private Uni<Response> create(Team team, Long userId, String keyId, JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new ValidationException("Request body must be an object", null);
         }
@@ -123,7 +124,7 @@ public class CohortResource {
         String storedFilters = filters == null || filters.isNull() ? null : filters.toString();
         // a static cohort filled from its query: the query runs first, then the cohort and its members are stored
         JsonNode query = isStatic && CohortFiltersBody.truthy(body.get("query")) ? body.get("query") : null;
-        Uni<List<UUID>> queried = query == null ? Uni.createFrom().item(List.of()) : fromQuery.members(team, query);
+        Uni<List<UUID>> queried = query == null ? Uni.createFrom().item(List.of()) : fromQuery.members(team, keyId, query);
         return references(team.id(), effective, null).flatMap(ok -> queried).flatMap(fromQueryIds -> {
                     java.util.Set<UUID> members = new java.util.LinkedHashSet<>(personIds == null ? List.of() : personIds);
                     members.addAll(fromQueryIds);
@@ -148,10 +149,11 @@ public class CohortResource {
     @RequiresScopes("cohort:write")
     public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
         Team team = auth.team();
-        return lanes.run(team.id(), () -> update(team, id, body));
+        String keyId = auth.key().id();
+        return lanes.run(team.id(), () -> update(team, keyId, id, body));
     }
 
-    private Uni<ObjectNode> update(Team team, String id, JsonNode body) {
+    private Uni<ObjectNode> update(Team team, String keyId, String id, JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new ValidationException("Request body must be an object", null);
         }
@@ -185,7 +187,7 @@ public class CohortResource {
                     }
                     CohortFilters.fromLegacyGroups(groups);
                     Uni<Void> fromItsQuery = query == null || !isStatic ? Uni.createFrom().voidItem()
-                            : fromQuery.members(team, query).invoke(queried::add).replaceWithVoid();
+                            : fromQuery.members(team, keyId, query).invoke(queried::add).replaceWithVoid();
                     if (filters == null && groups == null) {
                         return fromItsQuery;
                     }

@@ -116,6 +116,22 @@ class CohortFromQueryTest {
         assertEquals(Set.of(), members(hogql("SELECT toUUID('" + o + "') AS person_id"), 0));
     }
 
+    /**
+     * Only the project's person uuids leave the database: a select of no table, or of long texts that are no uuids,
+     * makes an empty cohort (PostHog's answer), never a 500, and reads none of its rows into the app.
+     */
+    @Test
+    void aSelectOfNoPersonsMakesAnEmptyCohort() {
+        assertEquals(Set.of(), members(hogql("select 1 as id"), 0));
+        assertEquals(Set.of(), members(hogql("select number as id from numbers(1000)"), 0));
+        assertEquals(Set.of(), members(hogql("select concat('a', repeat(toString(number), 1000)) as id "
+                + "from numbers(2000)"), 0));
+        // a uuid in any case is still read as the person's
+        String a = as(team).get("/api/projects/" + team.id() + "/persons/?distinct_id=a").then().statusCode(200)
+                .extract().path("results[0].uuid");
+        assertEquals(Set.of("a"), members(hogql("select upper('" + a + "') as person_id"), 1));
+    }
+
     /** An ActorsQuery: the actors its answer lists (every page), or as many as its limit. */
     @Test
     void actorsOfAnInsight() {

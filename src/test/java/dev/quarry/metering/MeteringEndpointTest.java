@@ -306,6 +306,29 @@ class MeteringEndpointTest {
         get(project, key, "/insights/?refresh=force_blocking").then().statusCode(429);
     }
 
+    /**
+     * A static cohort filled from a query runs it, so it counts against the key's query rate limits as POST query
+     * does (a breaker ran HogQL through cohorts 240 times a minute past a plan of 1 HogQL call an hour): on create and
+     * on an edit that adds a query's persons.
+     */
+    @Test
+    void cohortsFromAQueryCountAgainstTheQueryRateLimits() throws Exception {
+        awayFromMinuteEdge();
+        Project project = TestProjects.create("Metering cohort from query");
+        plan(project, "test-cohort-rate-" + project.id(), "hogql_per_hour, query_per_minute", 1, 10);
+        String key = project.key();
+        String body = "{\"name\":\"q\",\"is_static\":true,\"query\":{\"kind\":\"HogQLQuery\","
+                + "\"query\":\"select person_id from events\"}}";
+        int id = post(project, key, "/cohorts/", body).then().statusCode(201).extract().path("id");
+        post(project, key, "/cohorts/", body).then().statusCode(429).body("type", equalTo("throttled_error"))
+                .body("detail", containsString("1 hogql calls per hour"));
+        given().header("Authorization", "Bearer " + key).contentType("application/json")
+                .body("{\"query\":{\"kind\":\"HogQLQuery\",\"query\":\"select person_id from events\"}}")
+                .patch("/api/projects/" + project.id() + "/cohorts/" + id + "/").then().statusCode(429);
+        // a cohort without a query runs none and is not limited by the query windows
+        post(project, key, "/cohorts/", "{\"name\":\"plain\",\"is_static\":true}").then().statusCode(201);
+    }
+
     @Test
     void rateLimitsPerKeyWithRetryAfterForHogQLOtherQueriesAndPersons() throws Exception {
         awayFromMinuteEdge();
