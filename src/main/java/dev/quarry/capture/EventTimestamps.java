@@ -34,7 +34,13 @@ public final class EventTimestamps {
             return now;
         }
         if (stamped != null && sent != null) {
-            resolved = now.plus(Duration.between(sent, stamped));
+            try {
+                resolved = now.plus(Duration.between(sent, stamped));
+            } catch (java.time.DateTimeException | ArithmeticException outOfRange) {
+                // a sent_at at the far edge of the date range (-999999999-01-01): the skew takes the time past what
+                // an instant holds, which PostHog's year check answers with the received time
+                return now;
+            }
         } else if (stamped != null) {
             resolved = stamped;
         } else if (offsetMillis != null) {

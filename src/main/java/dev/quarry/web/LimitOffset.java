@@ -101,6 +101,18 @@ public record LimitOffset(int limit, int offset) {
     }
 
     /**
+     * A page that may hold fewer rows than its limit before the end (it stopped before the response limit): its
+     * {@code next} continues at the first row left out, {@code offset + results.size()}, keeping the limit.
+     */
+    public <T> Page<T> pageStoppedEarly(URI requestUrl, long count, List<T> results) {
+        URI url = LinkUrls.withoutKey(requestUrl);
+        long nextOffset = (long) offset + results.size();
+        String next = nextOffset >= count || results.isEmpty() ? null
+                : withQuery(url, Map.of(LIMIT, Integer.toString(limit), OFFSET, Long.toString(nextOffset)));
+        return new Page<>(count, next, previous(url), results);
+    }
+
+    /**
      * The page as DRF answers it ({@code {count, next, previous, results}}), each row rendered by {@code render},
      * the links built from {@code requestUrl} (the request's absolute URI).
      */

@@ -36,6 +36,13 @@ class EventTimestampsTest {
         assertEquals(NOW, EventTimestamps.resolve("-infinity", null, 5000L, NOW));
     }
 
+    /** A sent_at at the date range's far edge pushes the skew past what an instant holds: the received time (was a 500). */
+    @Test
+    void aSkewPastTheInstantRangeIsTheReceivedTime() {
+        assertEquals(NOW, EventTimestamps.resolve("2026-01-01T00:00:00Z", "-999999999-01-01T00:00:00Z", null, NOW));
+        assertEquals(NOW, EventTimestamps.resolve("-999999999-01-01T00:00:00Z", "+999999999-12-31T00:00:00Z", null, NOW));
+    }
+
     @Test
     void yearsBeforeTheCommonEraAreNotBelieved() {
         // stored before year 1 they printed as the wrong year and made "all time" ranges span 740 k days (breaker)

@@ -11,7 +11,6 @@ import dev.quarry.web.LenientJson;
 import dev.quarry.web.LimitOffset;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.ValidationException;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
@@ -121,23 +120,50 @@ public class InsightResource {
         }
         InsightListFilter filter = InsightListFilter.parse(parameters,
                 java.time.ZonedDateTime.now(java.time.ZoneId.of(team.timezone())), auth.key().userId(), mapper);
+        java.util.function.Function<Insights.Listed, Uni<ObjectNode>> render = listed -> {
+            Insight i = listed.insight();
+            if (filter.basic()) {
+                ObjectNode json = i.toBasicJson(mapper);
+                json.put("search_match_type", listed.searchMatchType());
+                return Uni.createFrom().item(json);
+            }
+            return admitCalculation(team.id(), keyId, i, refresh)
+                    .flatMap(x -> results.fill(team, i, i.toJson(mapper, team.timezone()), refresh))
+                    .invoke(json -> json.put("search_match_type", listed.searchMatchType()));
+        };
         return insights.list(auth.teamId(), filter, page.limit(), page.offset())
-                // each insight's result as PostHog's list serializer fills it (cached only unless refresh asks), one
-                // insight after another so that a page never holds more than one of the project's lane slots
-                .flatMap(found -> Multi.createFrom().iterable(found.results())
-                        .onItem().transformToUniAndConcatenate(listed -> {
-                            Insight i = listed.insight();
-                            if (filter.basic()) {
-                                ObjectNode json = i.toBasicJson(mapper);
-                                json.put("search_match_type", listed.searchMatchType());
-                                return Uni.createFrom().item(json);
-                            }
-                            return admitCalculation(team.id(), keyId, i, refresh)
-                                    .flatMap(x -> results.fill(team, i, i.toJson(mapper, team.timezone()), refresh))
-                                    .invoke(json -> json.put("search_match_type", listed.searchMatchType()));
-                        })
-                        .collect().asList()
-                        .map(rows -> page.page(URI.create(request.absoluteURI()), found.count(), rows)));
+                .flatMap(found -> rendered(found.results(), 0, 0, new java.util.ArrayList<>(), render)
+                        .map(rows -> page.pageStoppedEarly(URI.create(request.absoluteURI()), found.count(), rows)));
+    }
+
+    /** Room kept in a list's answer for its envelope ({@code count}, links). */
+    private static final long PAGE_ENVELOPE_BYTES = 16 * 1024;
+
+    /**
+     * The page's insights rendered one after another (each one's result as PostHog's list serializer fills it, cached
+     * only unless refresh asks, so that a page never holds more than one of the project's lane slots), stopping
+     * before the one that would take the answer past the response limit (the page's {@code next} then continues
+     * there): insights of up to 2 MiB each are legal, and a page of them must not make the list a 400 for everyone
+     * (a breaker's finding). The first insight is always answered.
+     */
+    private Uni<List<ObjectNode>> rendered(List<Insights.Listed> found, int index, long bytes, List<ObjectNode> out,
+                                           java.util.function.Function<Insights.Listed, Uni<ObjectNode>> render) {
+        if (index >= found.size()) {
+            return Uni.createFrom().item(out);
+        }
+        return render.apply(found.get(index)).flatMap(json -> {
+            long size;
+            try {
+                size = dev.quarry.web.ResponseLimit.encodedSize(mapper.writeValueAsBytes(json)) + 1;
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("An insight's JSON could not be written", e);
+            }
+            if (!out.isEmpty() && bytes + size > dev.quarry.web.ResponseLimit.MAX_ENCODED_BYTES - PAGE_ENVELOPE_BYTES) {
+                return Uni.createFrom().item(out);
+            }
+            out.add(json);
+            return rendered(found, index + 1, bytes + size, out, render);
+        });
     }
 
     @POST
@@ -241,8 +267,9 @@ public class InsightResource {
     @RequiresScopes("insight:write")
     public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
         Insights.Changes changes = changes(body);
-        // PostHog's update reaches deleted insights too ("soft-deleted insights can be brought back with a PATCH")
-        return existing(id, true).call(found -> queries.check(changes.query(), auth.team()))
+        // PostHog's update reaches a deleted insight only to bring it back (safely_get_queryset includes deleted
+        // ones for a partial update whose body says "deleted": false); any other edit of one is a 404
+        return existing(id, Boolean.FALSE.equals(changes.deleted())).call(found -> queries.check(changes.query(), auth.team()))
                 .flatMap(found -> insights.update(auth.teamId(), found.id(), auth.key().userId(), changes))
                 .onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
                 .map(i -> i.toJson(mapper, auth.team().timezone()));
