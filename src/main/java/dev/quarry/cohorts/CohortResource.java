@@ -50,6 +50,19 @@ public class CohortResource {
         this.mapper = mapper;
     }
 
+    /**
+     * The cohort's stored JSON ({@code filters}, {@code groups}, {@code query}) is bounded as a saved insight's query is
+     * ({@link dev.quarry.web.StoredJson#bounded}): a static cohort's filters were stored unchecked at 7 MB, and its
+     * retrieve and every list page holding it were 400s from then on (a breaker's finding).
+     */
+    private static void bounded(JsonNode body) {
+        for (String part : List.of("filters", "groups", "query")) {
+            if (body.hasNonNull(part)) {
+                dev.quarry.web.StoredJson.bounded(body.get(part), part);
+            }
+        }
+    }
+
     /** PostHog's longest {@code search} (MAX_SEARCH_LENGTH in posthog/helpers/trigram_search.py). */
     static final int MAX_SEARCH_LENGTH = 200;
 
@@ -107,6 +120,7 @@ public class CohortResource {
             throw new ValidationException("Request body must be an object", null);
         }
         String name = requiredName(body);
+        bounded(body);
         boolean isStatic = body.hasNonNull("is_static") && DrfBoolean.read(body.get("is_static"), "is_static");
         JsonNode filters = body.get("filters");
         JsonNode groups = body.get("groups");
@@ -158,6 +172,7 @@ public class CohortResource {
             throw new ValidationException("Request body must be an object", null);
         }
         String name = body.has("name") ? requiredName(body) : null;
+        bounded(body);
         JsonNode filters = body.get("filters");
         JsonNode groups = body.get("groups");
         if (body.has("deleted") && !body.get("deleted").isBoolean()) {

@@ -76,13 +76,23 @@ public final class Csv {
             header.addAll(cells.keySet());
             flat.add(cells);
         }
+        // every cell writes at least its separator: a table of more cells than an answer's bytes cannot be sent, and
+        // is refused before it is written (rows of many distinct keys each made rows × keys cells, 37 s of CPU and
+        // a gigabyte of heap for 200 persons, before the response limit refused the finished text)
+        long cells = (long) flat.size() * header.size();
+        if (cells > ResponseLimit.MAX_ENCODED_BYTES) {
+            throw ResponseTooLargeException.atLeast(cells, ResponseLimit.MAX_ENCODED_BYTES);
+        }
         StringWriter out = new StringWriter();
         String[] names = header.stream().map(Csv::neutralise).toArray(String[]::new);
         try (CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader(names).get())) {
-            for (Map<String, String> cells : flat) {
+            for (Map<String, String> row : flat) {
                 List<String> record = new ArrayList<>(header.size());
-                header.forEach(column -> record.add(cells.getOrDefault(column, "")));
+                header.forEach(column -> record.add(row.getOrDefault(column, "")));
                 printer.printRecord(record);
+                if (out.getBuffer().length() > ResponseLimit.MAX_ENCODED_BYTES) {
+                    throw ResponseTooLargeException.atLeast(out.getBuffer().length(), ResponseLimit.MAX_ENCODED_BYTES);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -189,6 +189,21 @@ class CohortsEndpointTest {
         as(team).body(Map.of("name", "x", "filters", group(Map.of("type", "behavioral", "value", "performed_event",
                         "key", "purchase", "event_type", "events", "time_value", 200, "time_interval", "year"))))
                 .post("/api/projects/" + team.id() + "/cohorts/").then().statusCode(400).body("attr", equalTo("filters"));
+        // stored JSON is bounded as an insight's query (a 7 MB static cohort's filters were stored, then unreadable):
+        // refused before anything is stored, on create and on edit
+        int before = as(team).get("/api/projects/" + team.id() + "/cohorts/?basic=true").then().statusCode(200)
+                .extract().path("count");
+        as(team).body(Map.of("name", "big", "is_static", true, "filters", Map.of("junk", "q".repeat(3 * 1024 * 1024))))
+                .post("/api/projects/" + team.id() + "/cohorts/").then().statusCode(400).body("attr", equalTo("filters"));
+        as(team).get("/api/projects/" + team.id() + "/cohorts/?basic=true").then().statusCode(200)
+                .body("count", equalTo(before));
+        int staticId = as(team).body(Map.of("name", "small", "is_static", true))
+                .post("/api/projects/" + team.id() + "/cohorts/").then().statusCode(201).extract().path("id");
+        as(team).body(Map.of("name", "renamed", "filters", Map.of("junk", "q".repeat(3 * 1024 * 1024))))
+                .patch("/api/projects/" + team.id() + "/cohorts/" + staticId + "/").then().statusCode(400)
+                .body("attr", equalTo("filters"));
+        as(team).get("/api/projects/" + team.id() + "/cohorts/" + staticId + "/").then().statusCode(200)
+                .body("name", equalTo("small"));
         given().header("Authorization", "Bearer " + team.keyWith("cohort:read")).contentType("application/json")
                 .body(Map.of("name", "x")).post("/api/projects/" + team.id() + "/cohorts/")
                 .then().statusCode(403).body("detail", equalTo("API key missing required scope 'cohort:write'"));

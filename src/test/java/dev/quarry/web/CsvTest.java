@@ -11,6 +11,24 @@ import org.junit.jupiter.api.Test;
 class CsvTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    /** A table of more cells than an answer's bytes is refused before any of it is written (rows × distinct keys). */
+    @Test
+    void aTableOfMoreCellsThanAnAnswerHoldsIsRefusedUnwritten() {
+        List<JsonNode> rows = new java.util.ArrayList<>();
+        for (int r = 0; r < 1000; r++) {
+            com.fasterxml.jackson.databind.node.ObjectNode row = MAPPER.createObjectNode();
+            for (int k = 0; k < 7; k++) {
+                row.put("k" + r + "_" + k, 1);
+            }
+            rows.add(row);
+        }
+        ResponseTooLargeException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                ResponseTooLargeException.class, () -> Csv.postHog(rows));
+        // 1,000 rows × 7,000 columns: refused from the counts alone, before a row was written
+        org.junit.jupiter.api.Assertions.assertTrue(refused.getMessage().contains("more than 7000000 bytes"),
+                refused.getMessage());
+    }
+
     @Test
     void formulaCellsAndHeadersAreNeutralised() throws Exception {
         JsonNode row = MAPPER.readTree("{\"a\":\"=HYPERLINK(\\\"http://x\\\")\",\"b\":\"+1\",\"c\":\"-2+3\",\"d\":\"@SUM(A1)\","

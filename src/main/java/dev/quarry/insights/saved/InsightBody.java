@@ -61,7 +61,7 @@ public record InsightBody(
             if (kind == null || !QueryKinds.SCHEMA_KINDS.contains(kind)) {
                 throw new ValidationException("query must be a query object with a known kind", "query");
             }
-            bounded(query.get());
+            dev.quarry.web.StoredJson.bounded(query.get(), "query");
         }
         if (tags != null && tags.isPresent()) {
             if (tags.get().size() > Tags.MAX_TAGS) {
@@ -72,37 +72,6 @@ public record InsightBody(
                     throw new ValidationException("Tags must be non-empty strings.", "tags");
                 }
             }
-        }
-    }
-
-    /** The most bytes a saved query's JSON may have: what POST query takes as a whole body. */
-    static final int MAX_QUERY_BYTES = 2 * 1024 * 1024;
-    /** The deepest a saved query may nest (PostHog's query nodes nest a few levels; lists of lists a few more). */
-    static final int MAX_QUERY_DEPTH = 64;
-
-    /**
-     * A saved query must be one POST query would take and every answer can carry: at most {@link #MAX_QUERY_BYTES} of
-     * JSON (a 7 MB query was stored though its own answer was refused, and every list page holding it became a 400)
-     * and at most {@link #MAX_QUERY_DEPTH} levels deep (997 levels broke the list, whose writer stops at 1,000).
-     */
-    private static void bounded(JsonNode query) {
-        java.util.ArrayDeque<JsonNode> level = new java.util.ArrayDeque<>(List.of(query));
-        for (int depth = 1; !level.isEmpty(); depth++) {
-            if (depth > MAX_QUERY_DEPTH) {
-                throw new ValidationException("query nests more than " + MAX_QUERY_DEPTH + " levels deep", "query");
-            }
-            java.util.ArrayDeque<JsonNode> next = new java.util.ArrayDeque<>();
-            for (JsonNode node : level) {
-                if (node.isContainerNode()) {
-                    node.forEach(next::add);
-                }
-            }
-            level = next;
-        }
-        long bytes = query.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-        if (bytes > MAX_QUERY_BYTES) {
-            throw new ValidationException("query is " + bytes + " bytes of JSON; a saved query has at most "
-                    + MAX_QUERY_BYTES, "query");
         }
     }
 
