@@ -29,38 +29,72 @@ public class Volumes {
         this.mapper = mapper;
     }
 
-    /** How long a page's volumes are served again without counting (PostHog recounts volume_30_day daily). */
+    /** How long a name's volume is served again without counting (PostHog recounts volume_30_day daily). */
     static final java.time.Duration FRESH_FOR = java.time.Duration.ofMinutes(5);
-    /** Pages of volumes kept at once (all are dropped past it; the next reads count again). */
-    static final int MAX_KEPT = 2_000;
+    /**
+     * The most bytes of kept volumes, over every project (names are counted as UTF-16 plus an entry's overhead); past
+     * it all are dropped and the next reads count again. Bounded in bytes, not entries: pages of 1,000 long names
+     * kept per page pinned hundreds of MB of heap (a breaker's finding).
+     */
+    static final long MAX_KEPT_BYTES = 16L * 1024 * 1024;
+    private static final int ENTRY_OVERHEAD_BYTES = 96;
 
-    private record Counted(Map<String, Long> volumes, java.time.Instant at) {
+    /** A name's volume (0: no events) and when it was counted. */
+    private record Counted(long volume, java.time.Instant at) {
     }
 
+    /** Volumes by project and name: {@code team + "|" + name}. */
     private final java.util.concurrent.ConcurrentHashMap<String, Counted> recent =
             new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong keptBytes = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * Events in the last 30 days for each of these names; names without events are absent. Compiled off the event
-     * loop. A page's counts are kept for {@link #FRESH_FOR}: every list page, retrieve and {@code by_name} counted the
-     * project's events again, so a dozen list calls at once filled the project's query lane (429s).
+     * loop. Each name's count is kept for {@link #FRESH_FOR} (every list page, retrieve and {@code by_name} counted
+     * the project's events again, so a dozen list calls at once filled the project's query lane: 429s); a page counts
+     * only its names not kept.
      */
     public Uni<Map<String, Long>> last30Days(Team team, List<String> names) {
         if (names.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        String key = team.id() + "|" + String.join("\u0000", new java.util.TreeSet<>(names));
         java.time.Instant now = clock.instant();
-        Counted kept = recent.get(key);
-        if (kept != null && kept.at().plus(FRESH_FOR).isAfter(now)) {
-            return Uni.createFrom().item(kept.volumes());
-        }
-        return count(team, names).invoke(volumes -> {
-            if (recent.size() >= MAX_KEPT) {
-                recent.clear();
+        Map<String, Long> known = new HashMap<>();
+        List<String> unknown = new java.util.ArrayList<>();
+        for (String name : new java.util.LinkedHashSet<>(names)) {
+            Counted kept = recent.get(team.id() + "|" + name);
+            if (kept != null && kept.at().plus(FRESH_FOR).isAfter(now)) {
+                if (kept.volume() > 0) {
+                    known.put(name, kept.volume());
+                }
+            } else {
+                unknown.add(name);
             }
-            recent.put(key, new Counted(Map.copyOf(volumes), now));
+        }
+        if (unknown.isEmpty()) {
+            return Uni.createFrom().item(known);
+        }
+        return count(team, unknown).map(volumes -> {
+            for (String name : unknown) {
+                long volume = volumes.getOrDefault(name, 0L);
+                keep(team.id() + "|" + name, new Counted(volume, now));
+                if (volume > 0) {
+                    known.put(name, volume);
+                }
+            }
+            return known;
         });
+    }
+
+    private void keep(String key, Counted counted) {
+        long bytes = 2L * key.length() + ENTRY_OVERHEAD_BYTES;
+        if (keptBytes.addAndGet(bytes) > MAX_KEPT_BYTES) {
+            recent.clear();
+            keptBytes.set(bytes);
+        }
+        if (recent.put(key, counted) != null) {
+            keptBytes.addAndGet(-bytes);
+        }
     }
 
     private Uni<Map<String, Long>> count(Team team, List<String> names) {
