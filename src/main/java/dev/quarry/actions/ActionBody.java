@@ -22,7 +22,10 @@ final class ActionBody {
         }
         boolean nameGiven = body.has("name");
         String name = nameGiven ? nullableText(body, "name", 400) : null;
-        String description = body.has("description") ? text(body, "description", Integer.MAX_VALUE) : null;
+        // PostHog's description is an unbounded text; Quarry keeps at most MAX_DESCRIPTION characters so that a
+        // page of actions always fits an answer (3 MB descriptions made the default list a 400 for everyone)
+        String description = body.has("description")
+                ? text(body, "description", dev.quarry.definitions.Definitions.MAX_DESCRIPTION) : null;
         String tags = null;
         if (body.has("tags")) {
             JsonNode t = body.get("tags");

@@ -51,11 +51,16 @@ public class CohortResource {
     }
 
     /**
-     * The cohort's stored JSON ({@code filters}, {@code groups}, {@code query}) is bounded as a saved insight's query is
+     * The cohort's description (PostHog's 1,000 characters) and stored JSON ({@code filters}, {@code groups},
+     * {@code query}) are bounded as a saved insight's query is
      * ({@link dev.quarry.web.StoredJson#bounded}): a static cohort's filters were stored unchecked at 7 MB, and its
      * retrieve and every list page holding it were 400s from then on (a breaker's finding).
      */
     private static void bounded(JsonNode body) {
+        // PostHog's Cohort.description is a CharField of at most 1,000 characters
+        if (body.hasNonNull("description") && body.get("description").asText().length() > 1000) {
+            throw new ValidationException("Ensure this field has no more than 1000 characters.", "description");
+        }
         for (String part : List.of("filters", "groups", "query")) {
             if (body.hasNonNull(part)) {
                 dev.quarry.web.StoredJson.bounded(body.get(part), part);

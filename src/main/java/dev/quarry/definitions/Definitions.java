@@ -33,6 +33,13 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class Definitions {
+    /**
+     * The longest description a definition or an action keeps (PostHog's is an unbounded text): a page of 100 of
+     * them then always fits an answer; two 3 MB descriptions made the default list a 400 for everyone (a breaker's
+     * finding), and a 7 MB one was stored though the edit's answer was refused.
+     */
+    public static final int MAX_DESCRIPTION = 4_096;
+
     private final Pool pool;
 
     public Definitions(Pool pool) {

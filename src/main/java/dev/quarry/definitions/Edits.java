@@ -21,6 +21,11 @@ final class Edits {
         if (description != null && !description.isNull() && !description.isTextual()) {
             throw new ValidationException("Not a valid string.", "description");
         }
+        if (description != null && description.isTextual()
+                && description.asText().length() > Definitions.MAX_DESCRIPTION) {
+            throw new ValidationException("Ensure this field has no more than " + Definitions.MAX_DESCRIPTION
+                    + " characters.", "description");
+        }
         List<String> tags = null;
         if (body.has("tags") && !body.get("tags").isNull()) {
             JsonNode t = body.get("tags");

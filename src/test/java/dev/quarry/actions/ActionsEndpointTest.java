@@ -117,6 +117,8 @@ class ActionsEndpointTest {
                 .post(base(team)).then().statusCode(400).body("attr", equalTo("steps"));
         as(team).body(Map.of("name", List.of("x"))).post(base(team)).then().statusCode(400)
                 .body("attr", equalTo("name"));
+        as(team).body(Map.of("name", "Long description", "description", "d".repeat(4097))).post(base(team)).then()
+                .statusCode(400).body("attr", equalTo("description"));
         as(team).body(Map.of("name", "x".repeat(401))).post(base(team)).then().statusCode(400)
                 .body("attr", equalTo("name"));
         as(team).body(Map.of("name", "Bad tags", "tags", "web")).post(base(team)).then().statusCode(400)

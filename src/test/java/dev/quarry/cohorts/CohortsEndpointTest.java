@@ -202,8 +202,11 @@ class CohortsEndpointTest {
         as(team).body(Map.of("name", "renamed", "filters", Map.of("junk", "q".repeat(3 * 1024 * 1024))))
                 .patch("/api/projects/" + team.id() + "/cohorts/" + staticId + "/").then().statusCode(400)
                 .body("attr", equalTo("filters"));
+        as(team).body(Map.of("description", "d".repeat(1001)))
+                .patch("/api/projects/" + team.id() + "/cohorts/" + staticId + "/").then().statusCode(400)
+                .body("attr", equalTo("description"));
         as(team).get("/api/projects/" + team.id() + "/cohorts/" + staticId + "/").then().statusCode(200)
-                .body("name", equalTo("small"));
+                .body("name", equalTo("small")).body("description", equalTo(""));
         given().header("Authorization", "Bearer " + team.keyWith("cohort:read")).contentType("application/json")
                 .body(Map.of("name", "x")).post("/api/projects/" + team.id() + "/cohorts/")
                 .then().statusCode(403).body("detail", equalTo("API key missing required scope 'cohort:write'"));

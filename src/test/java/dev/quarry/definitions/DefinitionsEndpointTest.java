@@ -241,6 +241,10 @@ class DefinitionsEndpointTest {
         as(team.key()).body(Map.of("hidden", true, "verified", true)).patch(base + id + "/").then().statusCode(400)
                 .body("attr", equalTo("hidden"));
         as(team.key()).body(Map.of("verified", "yes")).patch(base + id + "/").then().statusCode(400).body("attr", equalTo("verified"));
+        // a description is bounded so that a page of definitions always fits an answer; nothing of a refused edit stays
+        as(team.key()).body(Map.of("description", "d".repeat(4097))).patch(base + id + "/").then().statusCode(400)
+                .body("attr", equalTo("description"));
+        as(team.key()).get(base + id + "/").then().statusCode(200).body("description", equalTo("Planned"));
         as(team.key()).get(base + id + "/").then().statusCode(200).body("verified", equalTo(true));
         as(team.key()).get(base + UUID.randomUUID() + "/").then().statusCode(404);
         as(team.key()).get(base + "nope/").then().statusCode(404);
