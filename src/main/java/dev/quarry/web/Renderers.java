@@ -64,6 +64,9 @@ public class Renderers {
         }
         String rest = template.substring(PROJECT.length());
         String viewset = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
+        if (rest.equals("cohorts/{id}/persons")) {
+            return Kind.OWN_CSV; // the cohort's persons action renders CSV as the persons list does
+        }
         return switch (viewset) {
             case "persons", "events", "usage" -> Kind.OWN_CSV;
             case "actions" -> Kind.PAGINATED_CSV;

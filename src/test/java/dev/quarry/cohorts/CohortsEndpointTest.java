@@ -137,6 +137,18 @@ class CohortsEndpointTest {
         as(team).get("/api/projects/" + team.id() + "/cohorts/" + id).then().body("count", equalTo(2));
         as(team).get("/api/projects/" + team.id() + "/persons/cohorts/?person_id=" + personOf("bob"))
                 .then().body("results.name", hasItem("Hand picked"));
+        // PostHog's cohorts/:id/persons/: the members as the persons list answers them, paged, CSV too
+        as(team).get("/api/projects/" + team.id() + "/cohorts/" + id + "/persons/").then().log().ifValidationFails().statusCode(200)
+                .body("results.collect { it.distinct_ids[0] }", org.hamcrest.Matchers.containsInAnyOrder("bob", "cid"))
+                .body("next", equalTo(null));
+        as(team).get("/api/projects/" + team.id() + "/cohorts/" + id + "/persons/?limit=1").then().statusCode(200)
+                .body("results", org.hamcrest.Matchers.hasSize(1)).body("next", org.hamcrest.Matchers.containsString("offset=1"));
+        String csv = as(team).get("/api/projects/" + team.id() + "/cohorts/" + id + "/persons/?format=csv").then()
+                .statusCode(200).extract().asString();
+        org.junit.jupiter.api.Assertions.assertTrue(csv.contains("bob") && csv.contains("cid"), csv);
+        as(other).get("/api/projects/" + other.id() + "/cohorts/" + id + "/persons/").then().statusCode(404);
+        given().header("Authorization", "Bearer " + team.keyWith("cohort:read")).get("/api/projects/" + team.id()
+                + "/cohorts/" + id + "/persons/").then().statusCode(403);
         int dynamic = create(Map.of("name", "Not static", "filters", group(
                 Map.of("key", "email", "value", "x", "operator", "icontains", "type", "person"))));
         as(team).body(Map.of("person_ids", List.of(personOf("bob").toString())))

@@ -213,6 +213,8 @@ class IsolationSweepTest {
         calls.put("GET /api/projects/{project_id}/cohorts/{id}", (s, id) -> s.get(p + id + "/cohorts/" + bCohort + "/"));
         calls.put("PATCH /api/projects/{project_id}/cohorts/{id}", (s, id) -> s.body(map("name", "renamed by A", "deleted", true))
                 .patch(p + id + "/cohorts/" + bCohort + "/"));
+        calls.put("GET /api/projects/{project_id}/cohorts/{id}/persons",
+                (s, id) -> s.get(p + id + "/cohorts/" + bStaticCohort + "/persons/"));
         calls.put("PATCH /api/projects/{project_id}/cohorts/{id}/add_persons_to_static_cohort",
                 (s, id) -> s.body(map("person_ids", List.of(bPersonUuid)))
                         .patch(p + id + "/cohorts/" + bStaticCohort + "/add_persons_to_static_cohort/"));
