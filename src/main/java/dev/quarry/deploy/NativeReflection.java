@@ -218,6 +218,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.web.Renderers.Kind.class,
         // added with the CLI / MCP tool endpoints (issue 20)
         dev.quarry.definitions.Definitions.PropertyListing.class,
+        dev.quarry.definitions.EventListing.class,
+        dev.quarry.definitions.EventListing.Order.class,
         dev.quarry.definitions.Definitions.Edit.class,
         dev.quarry.definitions.Definitions.Page.class,
         dev.quarry.definitions.EventDefinition.class,
