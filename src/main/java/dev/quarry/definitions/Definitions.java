@@ -226,10 +226,12 @@ public class Definitions {
      * @param seenFirst     null, or these names sorted before the others ({@code is_seen_on_filtered_events} first)
      * @param featureFlag   null, or only ({@code true}) / none of ({@code false}) the {@code $feature/…} properties
      * @param excludeHidden leave out the definitions marked hidden
+     * @param excludeDollar leave out every name starting with {@code $} (PostHog's {@code exclude_core_properties}
+     *                      for event properties, with its core names in {@code excluded})
      */
     public record PropertyListing(List<String> excluded, List<String> onlyNames, List<String> seenFirst,
-                                  Boolean featureFlag, boolean excludeHidden) {
-        public static final PropertyListing ALL = new PropertyListing(List.of(), null, null, null, false);
+                                  Boolean featureFlag, boolean excludeHidden, boolean excludeDollar) {
+        public static final PropertyListing ALL = new PropertyListing(List.of(), null, null, null, false, false);
     }
 
     /** As {@link #properties(long, int, int, List, String, Boolean, int, int)}, narrowed and ordered by {@code listing}. */
@@ -242,8 +244,10 @@ public class Definitions {
             filter = filter.and("name in :names", "names", names);
         }
         filter = searched(filter, search);
-        if (numerical != null) {
-            filter = filter.and("numerical = :numerical", "numerical", numerical);
+        if (Boolean.TRUE.equals(numerical)) {
+            // PostHog's with_is_numerical_flag: only a true value filters, and never to these two names
+            filter = filter.and("numerical = :numerical", "numerical", true)
+                    .and("name not in :notNumerical", "notNumerical", List.of("distinct_id", "timestamp"));
         }
         if (!listing.excluded().isEmpty()) {
             filter = filter.and("name not in :excluded", "excluded", listing.excluded());
@@ -258,6 +262,9 @@ public class Definitions {
         if (listing.excludeHidden()) {
             filter = filter.and("hidden = :hidden", "hidden", false);
         }
+        if (listing.excludeDollar()) {
+            filter = filter.and("name not like :dollar", "dollar", "$%");
+        }
         if ((names != null && names.isEmpty()) || (listing.onlyNames() != null && listing.onlyNames().isEmpty())) {
             return Uni.createFrom().item(new Page<>(0, List.of())); // "name = ANY('{}')": nothing, no statement
         }
@@ -268,7 +275,7 @@ public class Definitions {
             ordered.put("seen", listing.seenFirst());
             return Sessions.read(() -> PropertyDefinitionEntity.count(where.hql(), where.parameters())
                     .flatMap(total -> PropertyDefinitionEntity.<PropertyDefinitionEntity>find(where.hql()
-                                    + " order by case when name in :seen then 0 else 1 end, name", ordered)
+                                    + " order by case when name in :seen then 0 else 1 end, verified desc, name", ordered)
                             .range(offset, offset + limit - 1).list()
                             .flatMap(rows -> editors(rows).map(users -> new Page<>(total,
                                     rows.stream().map(row -> PropertyDefinition.from(row, users)).toList())))));
@@ -276,7 +283,7 @@ public class Definitions {
         Filter where = filter;
         return page(where, (hql, parameters) -> PropertyDefinitionEntity.count(hql, parameters),
                 (hql, sort, parameters) -> PropertyDefinitionEntity.<PropertyDefinitionEntity>find(hql, sort, parameters),
-                Sort.by("name"),
+                Sort.by("verified", Sort.Direction.Descending).and("name"), // PostHog's verified DESC, name ASC
                 PropertyDefinition::from, limit, offset);
     }
 
