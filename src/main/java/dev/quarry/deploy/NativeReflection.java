@@ -39,7 +39,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.auth.CurrentKeyResource.KeyView.class,
         dev.quarry.auth.CurrentUserResource.OrganizationRef.class,
         dev.quarry.auth.CurrentUserResource.TeamRef.class,
-        dev.quarry.auth.CurrentUserResource.UserView.class,
+        dev.quarry.auth.UserSettings.Change.class,
+        dev.quarry.auth.UserProfiles.Profile.class,
+        dev.quarry.auth.UserProfiles.Edit.class,
         dev.quarry.auth.KeySource.class,
         dev.quarry.auth.PresentedKey.class,
         // dev.quarry.capture

@@ -45,7 +45,7 @@ public final class FunctionGroups {
                 post("/flags"), post("/decide"), get("/flags/definitions"),
                 get("/array/{token}/config"), get("/array/{token}/config.js"), get("/static/{proxy+}")),
         BOOTSTRAP("bootstrap",
-                get("/api/personal_api_keys/{key}"), get("/api/users/{user}"), any(PROJECT),
+                get("/api/personal_api_keys/{key}"), any("/api/users/{user}"), any(PROJECT),
                 get(PROJECT + "/usage"), any("/admin/{proxy+}"),
                 get("/api/organizations"), any("/api/organizations/{proxy+}"), get("/api/schema"),
                 get("/api/feature_flag/local_evaluation"),
