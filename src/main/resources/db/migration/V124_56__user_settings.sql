@@ -4,3 +4,12 @@
 ALTER TABLE users ADD COLUMN last_name text NOT NULL DEFAULT '';
 ALTER TABLE users ADD COLUMN settings jsonb NOT NULL DEFAULT '{}';
 ALTER TABLE users ADD COLUMN current_team_id bigint REFERENCES teams (id) ON DELETE SET NULL;
+
+-- PostHog's UserHomeSettings: a user's pinned tabs and homepage in one project (/api/user_home_settings/@me/).
+CREATE TABLE user_home_settings (
+    team_id   bigint NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+    user_id   bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    tabs      jsonb NOT NULL DEFAULT '[]',
+    homepage  jsonb,
+    PRIMARY KEY (team_id, user_id)
+);

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.data.Accounts;
 import dev.quarry.data.ApiKey;
 import dev.quarry.data.Team;
-import dev.quarry.data.Teams;
 import dev.quarry.web.ValidationException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -37,15 +36,12 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class CurrentUserResource {
     private final RequestAuth auth;
-    private final Teams teams;
     private final Accounts accounts;
     private final UserProfiles profiles;
     private final ObjectMapper mapper;
 
-    public CurrentUserResource(RequestAuth auth, Teams teams, Accounts accounts, UserProfiles profiles,
-                               ObjectMapper mapper) {
+    public CurrentUserResource(RequestAuth auth, Accounts accounts, UserProfiles profiles, ObjectMapper mapper) {
         this.auth = auth;
-        this.teams = teams;
         this.accounts = accounts;
         this.profiles = profiles;
         this.mapper = mapper;
@@ -74,7 +70,7 @@ public class CurrentUserResource {
             throw doesNotExist(organization, "set_current_organization");
         }
         String team = text(body, "set_current_team");
-        Uni<Team> chosen = team == null ? Uni.createFrom().nullItem() : visibleTeam(key, team)
+        Uni<Team> chosen = team == null ? Uni.createFrom().nullItem() : profiles.visibleTeam(key, team)
                 .onItem().ifNull().failWith(() -> doesNotExist(team, "set_current_team"));
         return chosen.flatMap(current -> profiles.update(key.userId(), stored -> new UserProfiles.Edit(
                         UserSettings.apply(body, stored.settings(), stored.email()),
@@ -101,26 +97,9 @@ public class CurrentUserResource {
         return new ValidationException("does_not_exist", "Object with id=" + value + " does not exist.", field);
     }
 
-    /** The project with this id when it is the key's organization's and the key may read it, else null. */
-    private Uni<Team> visibleTeam(ApiKey key, String id) {
-        long teamId;
-        try {
-            teamId = Long.parseLong(id.trim());
-        } catch (NumberFormatException e) {
-            return Uni.createFrom().nullItem();
-        }
-        if (!key.scopedTeams().isEmpty() && !key.scopedTeams().contains(teamId)) {
-            return Uni.createFrom().nullItem();
-        }
-        return teams.findById(teamId).map(t -> t != null && t.organizationId().equals(key.organizationId()) ? t : null);
-    }
-
     private Uni<ObjectNode> answer(UserProfiles.Profile profile) {
         ApiKey key = auth.key();
-        Uni<Team> current = profile.currentTeamId() == null ? Uni.createFrom().nullItem()
-                : visibleTeam(key, profile.currentTeamId().toString());
-        return current.flatMap(team -> team != null ? Uni.createFrom().item(team)
-                        : teams.findFirstForOrganization(key.organizationId(), key.scopedTeams()))
+        return profiles.currentTeam(key, profile.currentTeamId())
                 .flatMap(team -> accounts.findOrganization(key.organizationId()).map(org -> {
                     OrganizationRef orgRef = new OrganizationRef(org.id(), org.name());
                     TeamRef teamRef = team == null ? null

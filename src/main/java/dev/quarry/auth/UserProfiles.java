@@ -1,7 +1,12 @@
 package dev.quarry.auth;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.quarry.data.ApiKey;
+import dev.quarry.data.Team;
+import dev.quarry.data.Teams;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -23,10 +28,76 @@ public class UserProfiles {
 
     private final Pool pool;
     private final ObjectMapper mapper;
+    private final Teams teams;
 
-    public UserProfiles(Pool pool, ObjectMapper mapper) {
+    public UserProfiles(Pool pool, ObjectMapper mapper, Teams teams) {
         this.pool = pool;
         this.mapper = mapper;
+        this.teams = teams;
+    }
+
+    /**
+     * The user's current project for this key: the one {@code set_current_team} chose while the key can still see it,
+     * else the organization's first the key can see (null when it sees none).
+     */
+    public Uni<Team> currentTeam(ApiKey key, Long chosen) {
+        Uni<Team> picked = chosen == null ? Uni.createFrom().nullItem() : visibleTeam(key, chosen.toString());
+        return picked.flatMap(team -> team != null ? Uni.createFrom().item(team)
+                : teams.findFirstForOrganization(key.organizationId(), key.scopedTeams()));
+    }
+
+    /** The project with this id when it is the key's organization's and the key may read it, else null. */
+    public Uni<Team> visibleTeam(ApiKey key, String id) {
+        long teamId;
+        try {
+            teamId = Long.parseLong(id.trim());
+        } catch (NumberFormatException e) {
+            return Uni.createFrom().nullItem();
+        }
+        if (!key.scopedTeams().isEmpty() && !key.scopedTeams().contains(teamId)) {
+            return Uni.createFrom().nullItem();
+        }
+        return teams.findById(teamId).map(t -> t != null && t.organizationId().equals(key.organizationId()) ? t : null);
+    }
+
+    /** The user's pinned tabs and homepage in this project (none yet: no tabs, no homepage). */
+    public Uni<HomeSettings.Stored> home(long userId, long teamId) {
+        return pool.preparedQuery("SELECT tabs::text, homepage::text FROM user_home_settings WHERE team_id = $1 AND user_id = $2")
+                .execute(Tuple.of(teamId, userId)).map(rows -> rows.iterator().hasNext() ? home(rows.iterator().next())
+                        : new HomeSettings.Stored(mapper.createArrayNode(), mapper.nullNode()));
+    }
+
+    /** Applies the body to the stored pair in one transaction (the row locked); @return the stored pair after it */
+    public Uni<HomeSettings.Stored> updateHome(long userId, long teamId, Function<HomeSettings.Stored, HomeSettings.Stored> edit) {
+        return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO user_home_settings (team_id, user_id) "
+                        + "VALUES ($1, $2) ON CONFLICT DO NOTHING").execute(Tuple.of(teamId, userId))
+                .flatMap(ignored -> conn.preparedQuery("SELECT tabs::text, homepage::text FROM user_home_settings "
+                        + "WHERE team_id = $1 AND user_id = $2 FOR UPDATE").execute(Tuple.of(teamId, userId)))
+                .flatMap(rows -> {
+                    HomeSettings.Stored next = edit.apply(home(rows.iterator().next()));
+                    return conn.preparedQuery("UPDATE user_home_settings SET tabs = $3::text::jsonb, "
+                                    + "homepage = $4::text::jsonb WHERE team_id = $1 AND user_id = $2")
+                            .execute(Tuple.tuple(java.util.Arrays.asList(teamId, userId, json(next.tabs()),
+                                    next.homepage().isNull() ? null : json(next.homepage()))))
+                            .replaceWith(next);
+                }));
+    }
+
+    private HomeSettings.Stored home(Row row) {
+        try {
+            JsonNode homepage = row.getString(1) == null ? mapper.nullNode() : mapper.readTree(row.getString(1));
+            return new HomeSettings.Stored((ArrayNode) mapper.readTree(row.getString(0)), homepage);
+        } catch (JsonProcessingException | ClassCastException e) {
+            throw new IllegalStateException("user_home_settings holds no JSON list of tabs", e);
+        }
+    }
+
+    private String json(JsonNode node) {
+        try {
+            return mapper.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** One user's stored profile; {@code settings} holds only what the user has set. */

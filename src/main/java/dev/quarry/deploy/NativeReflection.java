@@ -42,6 +42,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.auth.UserSettings.Change.class,
         dev.quarry.auth.UserProfiles.Profile.class,
         dev.quarry.auth.UserProfiles.Edit.class,
+        dev.quarry.auth.HomeSettings.Stored.class,
+        dev.quarry.auth.UserHomeSettingsResource.class,
         dev.quarry.auth.KeySource.class,
         dev.quarry.auth.PresentedKey.class,
         // dev.quarry.capture

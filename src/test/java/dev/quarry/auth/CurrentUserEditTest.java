@@ -130,4 +130,31 @@ class CurrentUserEditTest {
         as(stranger.key()).get(ME).then().statusCode(200).body("first_name", org.hamcrest.Matchers.not(equalTo("Yes")))
                 .body("team.id", equalTo((int) stranger.id()));
     }
+
+    /** {@code /api/user_home_settings/@me/}: pinned tabs and homepage per user and current project. */
+    @Test
+    void homeSettingsArePinnedTabsAndAHomepageInTheCurrentProject() {
+        Project p = TestProjects.create("User home settings");
+        String home = "/api/user_home_settings/@me/";
+        as(p.key()).get(home).then().statusCode(200).body("tabs", equalTo(List.of())).body("homepage", nullValue());
+        as(p.key()).body(Map.of("tabs", List.of(Map.of("pathname", " /project/1/insights ", "title", "Insights",
+                                "active", true, "unknown", 1), Map.of()),
+                        "homepage", Map.of("pathname", "/project/1/dashboard/2", "pinned", false)))
+                .patch(home).then().statusCode(200)
+                .body("tabs", equalTo(List.of(Map.of("pathname", "/project/1/insights", "title", "Insights",
+                        "pinned", true))))
+                .body("homepage", equalTo(Map.of("pathname", "/project/1/dashboard/2", "pinned", true)));
+        // tabs left out stay; homepage {} clears it
+        as(p.key()).body(Map.of("homepage", Map.of())).patch(home).then().statusCode(200)
+                .body("tabs.size()", equalTo(1)).body("homepage", nullValue());
+        given().urlEncodingEnabled(false).header("Authorization", "Bearer " + p.key())
+                .get("/api/user_home_settings/%40me/").then().statusCode(200).body("tabs[0].title", equalTo("Insights"));
+        as(p.key()).body(Map.of("tabs", List.of(Map.of("pathname", List.of())))).patch(home).then().statusCode(400)
+                .body("attr", equalTo("tabs__0__pathname"));
+        as(p.key()).get("/api/user_home_settings/" + java.util.UUID.randomUUID() + "/").then().statusCode(403);
+        as(p.keyWith("user:read")).body(Map.of("tabs", List.of())).patch(home).then().statusCode(403);
+        // another user has their own (none)
+        Project other = TestProjects.create("User home settings other");
+        as(other.key()).get(home).then().statusCode(200).body("tabs", equalTo(List.of()));
+    }
 }
