@@ -77,7 +77,7 @@ public record EventListing(String search, String prefix, boolean withPrefix, Lis
                     prefix = "$";
                     withPrefix = true;
                 }
-                default -> throw new ValidationException(
+                default -> throw new ValidationException("invalid", // DRF's code for a bare ValidationError
                         "Not a valid event type. Use one of: event, event_custom, event_posthog.", "event_type");
             }
         }

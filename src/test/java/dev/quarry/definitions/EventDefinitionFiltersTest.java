@@ -97,7 +97,8 @@ class EventDefinitionFiltersTest {
         lists("?event_type=event", names(""));
         for (String bad : List.of("bogus", "", "action")) {
             as(team.key()).get(base(team) + "?event_type=" + bad).then().statusCode(400)
-                    .body("type", equalTo("validation_error")).body("attr", equalTo("event_type"))
+                    .body("type", equalTo("validation_error")).body("code", equalTo("invalid"))
+                    .body("attr", equalTo("event_type"))
                     .body("detail", equalTo("Not a valid event type. Use one of: event, event_custom, event_posthog."));
         }
     }
