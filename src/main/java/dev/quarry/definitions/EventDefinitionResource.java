@@ -61,7 +61,8 @@ public class EventDefinitionResource {
     /**
      * The list: {@code search} (every word a case-insensitive substring of the name), the filters and orderings of
      * {@link EventListing} ({@code event_type}, {@code ordering}, {@code names}, {@code excluded_properties},
-     * {@code tags}, {@code exclude_hidden}, {@code exclude_stale}, {@code verified}), limit and offset.
+     * {@code tags}, {@code exclude_hidden}, {@code exclude_stale}, {@code verified}), limit (at most 1,000) and offset
+     * as PostHog's EventDefinitionQuerySerializer reads them ({@link EventListing#page}).
      */
     @GET
     @RequiresScopes("event_definition:read")
@@ -76,7 +77,7 @@ public class EventDefinitionResource {
                                                   @QueryParam("exclude_stale") String excludeStale,
                                                   @QueryParam("verified") String verified,
                                                   @Context HttpServerRequest request) {
-        LimitOffset page = LimitOffset.parse(limit, offset, 100, 1000);
+        LimitOffset page = EventListing.page(present(request, "limit", limit), present(request, "offset", offset));
         // an empty value is a value in PostHog's reading (event_type= is a 400, verified= lists the unverified)
         EventListing listing = EventListing.parse(mapper, search, present(request, "event_type", eventType), ordering,
                 names, excludedProperties, tags, excludeHidden, excludeStale, present(request, "verified", verified));

@@ -86,6 +86,52 @@ public record EventListing(String search, String prefix, boolean withPrefix, Lis
                 verified == null ? null : verified.equalsIgnoreCase("true"));
     }
 
+    /** Quarry's largest page (PostHog's serializer has none; its count is capped instead). */
+    static final int MAX_LIMIT = 1000;
+
+    /**
+     * {@code limit} and {@code offset} as PostHog's {@code EventDefinitionQuerySerializer} reads them (DRF's
+     * IntegerField: surrounding spaces and a trailing {@code .0} allowed, Python's {@code int()} digits; limit at
+     * least 1, default 100; offset at least 0): "A valid integer is required.", "Ensure this value is greater than or
+     * equal to 1." (or 0) naming the parameter. A present but empty value is a value (DRF refuses it); null: absent.
+     */
+    static dev.quarry.web.LimitOffset page(String limit, String offset) {
+        Long l = drfInteger(limit, "limit", 1);
+        Long o = drfInteger(offset, "offset", 0);
+        return new dev.quarry.web.LimitOffset(l == null ? 100 : (int) Math.min(l, MAX_LIMIT),
+                o == null ? 0 : (int) Math.min(o, Integer.MAX_VALUE));
+    }
+
+    private static Long drfInteger(String raw, String field, int min) {
+        if (raw == null) {
+            return null;
+        }
+        String text = raw.strip();
+        if (text.length() > 1000) {
+            throw new ValidationException("max_string_length", "String value too large.", field);
+        }
+        text = text.replaceFirst("\\.0*\\s*$", "");
+        StringBuilder digits = new StringBuilder();
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            i += Character.charCount(c);
+            if (Character.getType(c) == Character.DECIMAL_DIGIT_NUMBER) {
+                digits.append((char) ('0' + Character.digit(c, 10)));
+            } else {
+                digits.appendCodePoint(c);
+            }
+        }
+        if (!digits.toString().matches("[+-]?\\d+(_\\d+)*")) {
+            throw new ValidationException("invalid", "A valid integer is required.", field);
+        }
+        java.math.BigInteger value = new java.math.BigInteger(digits.toString().replace("_", ""));
+        if (value.compareTo(java.math.BigInteger.valueOf(min)) < 0) {
+            throw new ValidationException("min_value", "Ensure this value is greater than or equal to " + min + ".",
+                    field);
+        }
+        return value.bitLength() < 63 ? value.longValue() : Long.MAX_VALUE;
+    }
+
     private static boolean on(String flag) {
         return flag != null && flag.equalsIgnoreCase("true");
     }

@@ -155,6 +155,18 @@ class EventDefinitionFiltersTest {
     void pagingKeepsTheOrderAndTheFilteredCount() {
         as(team.key()).get(base(team) + "?event_type=event_custom&ordering=name&limit=2&offset=2").then().statusCode(200)
                 .body("count", equalTo(5)).body("results.name", equalTo(List.of("old_thing", "purchase")));
+        // limit and offset as PostHog's EventDefinitionQuerySerializer reads them
+        as(team.key()).get(base(team) + "?event_type=event_custom&ordering=name&limit=%202.0%20&offset=%D9%A3")
+                .then().statusCode(200).body("results.name", equalTo(List.of("purchase", "signup")));
+        for (String[] bad : new String[][] {{"limit=abc", "limit", "A valid integer is required."},
+                {"limit=0", "limit", "Ensure this value is greater than or equal to 1."},
+                {"limit=", "limit", "A valid integer is required."},
+                {"offset=-1", "offset", "Ensure this value is greater than or equal to 0."},
+                {"offset=1.5", "offset", "A valid integer is required."}}) {
+            as(team.key()).get(base(team) + "?" + bad[0]).then().statusCode(400)
+                    .body("attr", equalTo(bad[1])).body("detail", equalTo(bad[2]));
+        }
+        as(team.key()).get(base(team) + "?limit=99999999999999999999999").then().statusCode(200).body("count", equalTo(7));
         as(other.key()).get(base(other) + "?tags=" + enc("[\"core\"]")).then().statusCode(200)
                 .body("results.name", equalTo(List.of("other_declared")));
     }
