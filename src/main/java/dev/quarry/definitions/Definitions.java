@@ -58,16 +58,81 @@ public class Definitions {
                        String propertyType, boolean propertyTypeSet) {
     }
 
-    /** Event definitions, most recently seen first; {@code search} words each a case-insensitive substring of the name. */
-    public Uni<Page<EventDefinition>> events(long teamId, String search, int limit, int offset) {
-        Filter filter = new Filter("teamId = :team", Parameters.with("team", teamId));
-        filter = searched(filter, search);
-        Filter where = filter;
-        // lambdas, not method references: Panache replaces the static calls it sees on the entity class itself
-        return page(where, (hql, parameters) -> EventDefinitionEntity.count(hql, parameters),
-                (hql, sort, parameters) -> EventDefinitionEntity.<EventDefinitionEntity>find(hql, sort, parameters),
-                Sort.by("lastSeenAt", Sort.Direction.Descending, Sort.NullPrecedence.NULLS_LAST).and("name"),
-                EventDefinition::from, limit, offset);
+    /**
+     * A page of the team's event definitions narrowed and ordered as {@code listing} says (PostHog's list, see
+     * {@link EventListing}), and how many match: the matching ids by one SQL statement on the reactive client (every
+     * condition a bind parameter or a fixed fragment, walled to the team), the page's rows with their editors in one
+     * read session.
+     *
+     * @param now the time {@code exclude_stale} counts back from
+     */
+    public Uni<Page<EventDefinition>> events(long teamId, EventListing listing, OffsetDateTime now, int limit,
+                                             int offset) {
+        List<Object> parameters = new ArrayList<>();
+        parameters.add(teamId);
+        StringBuilder where = new StringBuilder("team_id = $1");
+        for (String term : searchTerms(listing.search())) {
+            parameters.add("%" + escapeLike(term) + "%");
+            where.append(" AND name ILIKE $").append(parameters.size()).append(" ESCAPE '\\'");
+        }
+        if (listing.prefix() != null) {
+            parameters.add(escapeLike(listing.prefix()) + "%");
+            where.append(listing.withPrefix() ? " AND name LIKE $" : " AND name NOT LIKE $").append(parameters.size())
+                    .append(" ESCAPE '\\'");
+        }
+        if (listing.excludeHidden()) {
+            where.append(" AND NOT hidden");
+        }
+        if (listing.excludeStale()) {
+            parameters.add(now.minusDays(EventListing.STALE_EVENT_DAYS));
+            where.append(" AND (last_seen_at IS NULL OR last_seen_at > $").append(parameters.size()).append(")");
+        }
+        if (listing.verified() != null) {
+            parameters.add(CoreEvents.NAMES.toArray(String[]::new));
+            where.append(listing.verified() ? " AND (verified OR name = ANY($" + parameters.size() + "))"
+                    : " AND NOT verified AND NOT name = ANY($" + parameters.size() + ")");
+        }
+        if (!listing.excluded().isEmpty()) {
+            parameters.add(listing.excluded().toArray(String[]::new));
+            where.append(" AND NOT name = ANY($").append(parameters.size()).append(")");
+        }
+        if (!listing.names().isEmpty()) {
+            parameters.add(listing.names().toArray(String[]::new));
+            where.append(" AND name = ANY($").append(parameters.size()).append(")");
+        }
+        if (!listing.tags().isEmpty()) {
+            parameters.add(listing.tags().toArray(String[]::new));
+            where.append(" AND tags && $").append(parameters.size());
+        }
+        Tuple counted = Tuple.from(parameters);
+        List<Object> paged = new ArrayList<>(parameters);
+        paged.add(limit);
+        paged.add(offset);
+        String count = "SELECT count(*) FROM event_definitions WHERE " + where;
+        String page = "SELECT id FROM event_definitions WHERE " + where + " ORDER BY " + listing.orderBy()
+                + " LIMIT $" + (paged.size() - 1) + " OFFSET $" + paged.size();
+        return pool.preparedQuery(count).execute(counted).map(rows -> rows.iterator().next().getLong(0))
+                .flatMap(total -> pool.preparedQuery(page).execute(Tuple.from(paged)).flatMap(rows -> {
+                    List<UUID> ids = new ArrayList<>();
+                    rows.forEach(row -> ids.add(row.getUUID(0)));
+                    if (ids.isEmpty()) {
+                        return Uni.createFrom().item(new Page<EventDefinition>(total, List.of()));
+                    }
+                    return Sessions.read(() -> EventDefinitionEntity.<EventDefinitionEntity>list(
+                                    "teamId = ?1 and id in ?2", teamId, ids)
+                            .flatMap(found -> editors(found).map(users -> {
+                                Map<UUID, EventDefinitionEntity> byId = new HashMap<>();
+                                found.forEach(row -> byId.put(row.id, row));
+                                List<EventDefinition> results = new ArrayList<>();
+                                for (UUID id : ids) {
+                                    EventDefinitionEntity row = byId.get(id);
+                                    if (row != null) { // deleted between the two reads
+                                        results.add(EventDefinition.from(row, users));
+                                    }
+                                }
+                                return new Page<>(total, results);
+                            })));
+                }));
     }
 
     public Uni<EventDefinition> event(long teamId, UUID id) {
@@ -168,10 +233,12 @@ public class Definitions {
      * @param seenFirst     null, or these names sorted before the others ({@code is_seen_on_filtered_events} first)
      * @param featureFlag   null, or only ({@code true}) / none of ({@code false}) the {@code $feature/…} properties
      * @param excludeHidden leave out the definitions marked hidden
+     * @param excludeDollar leave out every name starting with {@code $} (PostHog's {@code exclude_core_properties}
+     *                      for event properties, with its core names in {@code excluded})
      */
     public record PropertyListing(List<String> excluded, List<String> onlyNames, List<String> seenFirst,
-                                  Boolean featureFlag, boolean excludeHidden) {
-        public static final PropertyListing ALL = new PropertyListing(List.of(), null, null, null, false);
+                                  Boolean featureFlag, boolean excludeHidden, boolean excludeDollar) {
+        public static final PropertyListing ALL = new PropertyListing(List.of(), null, null, null, false, false);
     }
 
     /** As {@link #properties(long, int, int, List, String, Boolean, int, int)}, narrowed and ordered by {@code listing}. */
@@ -184,8 +251,10 @@ public class Definitions {
             filter = filter.and("name in :names", "names", names);
         }
         filter = searched(filter, search);
-        if (numerical != null) {
-            filter = filter.and("numerical = :numerical", "numerical", numerical);
+        if (Boolean.TRUE.equals(numerical)) {
+            // PostHog's with_is_numerical_flag: only a true value filters, and never to these two names
+            filter = filter.and("numerical = :numerical", "numerical", true)
+                    .and("name not in :notNumerical", "notNumerical", List.of("distinct_id", "timestamp"));
         }
         if (!listing.excluded().isEmpty()) {
             filter = filter.and("name not in :excluded", "excluded", listing.excluded());
@@ -200,6 +269,9 @@ public class Definitions {
         if (listing.excludeHidden()) {
             filter = filter.and("hidden = :hidden", "hidden", false);
         }
+        if (listing.excludeDollar()) {
+            filter = filter.and("name not like :dollar", "dollar", "$%");
+        }
         if ((names != null && names.isEmpty()) || (listing.onlyNames() != null && listing.onlyNames().isEmpty())) {
             return Uni.createFrom().item(new Page<>(0, List.of())); // "name = ANY('{}')": nothing, no statement
         }
@@ -210,7 +282,7 @@ public class Definitions {
             ordered.put("seen", listing.seenFirst());
             return Sessions.read(() -> PropertyDefinitionEntity.count(where.hql(), where.parameters())
                     .flatMap(total -> PropertyDefinitionEntity.<PropertyDefinitionEntity>find(where.hql()
-                                    + " order by case when name in :seen then 0 else 1 end, name", ordered)
+                                    + " order by case when name in :seen then 0 else 1 end, verified desc, name", ordered)
                             .range(offset, offset + limit - 1).list()
                             .flatMap(rows -> editors(rows).map(users -> new Page<>(total,
                                     rows.stream().map(row -> PropertyDefinition.from(row, users)).toList())))));
@@ -218,7 +290,7 @@ public class Definitions {
         Filter where = filter;
         return page(where, (hql, parameters) -> PropertyDefinitionEntity.count(hql, parameters),
                 (hql, sort, parameters) -> PropertyDefinitionEntity.<PropertyDefinitionEntity>find(hql, sort, parameters),
-                Sort.by("name"),
+                Sort.by("verified", Sort.Direction.Descending).and("name"), // PostHog's verified DESC, name ASC
                 PropertyDefinition::from, limit, offset);
     }
 
@@ -422,10 +494,20 @@ public class Definitions {
      * {@link #MAX_SEARCH_TERMS} distinct words (a 400 beyond).
      */
     private static Filter searched(Filter filter, String search) {
-        if (search == null) {
-            return filter;
+        int i = 0;
+        for (String term : searchTerms(search)) {
+            filter = filter.and("name ilike :term" + i + " escape '\\'", "term" + i, "%" + escapeLike(term) + "%");
+            i++;
         }
+        return filter;
+    }
+
+    /** The distinct words of a search, as {@link #searched} reads them (none for null). */
+    static java.util.Set<String> searchTerms(String search) {
         java.util.Set<String> terms = new java.util.LinkedHashSet<>();
+        if (search == null) {
+            return terms;
+        }
         for (String term : search.replace("\u0000", "").split(" ")) {
             if (!term.isEmpty()) {
                 terms.add(term);
@@ -435,12 +517,7 @@ public class Definitions {
             throw new dev.quarry.web.ValidationException("search matches at most " + MAX_SEARCH_TERMS + " words",
                     "search");
         }
-        int i = 0;
-        for (String term : terms) {
-            filter = filter.and("name ilike :term" + i + " escape '\\'", "term" + i, "%" + escapeLike(term) + "%");
-            i++;
-        }
-        return filter;
+        return terms;
     }
 
     private record Filter(String hql, Parameters parameters) {

@@ -25,12 +25,15 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.time.Clock;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * PostHog's event definitions: {@code GET event_definitions/} (search, limit, offset; most recently seen first),
+ * PostHog's event definitions: {@code GET event_definitions/} (search, PostHog's filters and orderings, limit, offset;
+ * by default the days last seen, most recent first, then by name: {@link EventListing}),
  * {@code POST} (name, description, tags, verified, hidden → 201), {@code GET by_name/?name=}, {@code GET|PATCH|DELETE :id/}.
  * Definitions are filled by capture; {@code volume_30_day} is the events of the last 30 days. Scopes
  * {@code event_definition:read|write}.
@@ -43,8 +46,11 @@ public class EventDefinitionResource {
     private final DefinitionsRecorder recorder;
     private final Volumes volumes;
     private final ObjectMapper mapper;
+    private final Clock clock;
 
-    public EventDefinitionResource(RequestAuth auth, Definitions definitions, Volumes volumes, ObjectMapper mapper, DefinitionsRecorder recorder) {
+    public EventDefinitionResource(RequestAuth auth, Definitions definitions, Volumes volumes, ObjectMapper mapper,
+                                   DefinitionsRecorder recorder, Clock clock) {
+        this.clock = clock;
         this.recorder = recorder;
         this.auth = auth;
         this.definitions = definitions;
@@ -52,18 +58,42 @@ public class EventDefinitionResource {
         this.mapper = mapper;
     }
 
+    /**
+     * The list: {@code search} (every word a case-insensitive substring of the name), the filters and orderings of
+     * {@link EventListing} ({@code event_type}, {@code ordering}, {@code names}, {@code excluded_properties},
+     * {@code tags}, {@code exclude_hidden}, {@code exclude_stale}, {@code verified}), limit (at most 1,000) and offset
+     * as PostHog's EventDefinitionQuerySerializer reads them ({@link EventListing#page}).
+     */
     @GET
     @RequiresScopes("event_definition:read")
     public Uni<LimitOffset.Page<ObjectNode>> list(@QueryParam("search") String search, @QueryParam("limit") String limit,
-                                                  @QueryParam("offset") String offset, @Context HttpServerRequest request) {
-        LimitOffset page = LimitOffset.parse(limit, offset, 100, 1000);
-        return definitions.events(auth.teamId(), search, page.limit(), page.offset())
+                                                  @QueryParam("offset") String offset,
+                                                  @QueryParam("event_type") String eventType,
+                                                  @QueryParam("ordering") List<String> ordering,
+                                                  @QueryParam("names") List<String> names,
+                                                  @QueryParam("excluded_properties") String excludedProperties,
+                                                  @QueryParam("tags") String tags,
+                                                  @QueryParam("exclude_hidden") String excludeHidden,
+                                                  @QueryParam("exclude_stale") String excludeStale,
+                                                  @QueryParam("verified") String verified,
+                                                  @Context HttpServerRequest request) {
+        LimitOffset page = EventListing.page(present(request, "limit", limit), present(request, "offset", offset));
+        // an empty value is a value in PostHog's reading (event_type= is a 400, verified= lists the unverified)
+        EventListing listing = EventListing.parse(mapper, search, present(request, "event_type", eventType), ordering,
+                names, excludedProperties, tags, excludeHidden, excludeStale, present(request, "verified", verified));
+        OffsetDateTime now = OffsetDateTime.now(clock);
+        return definitions.events(auth.teamId(), listing, now, page.limit(), page.offset())
                 .flatMap(found -> volumes.last30Days(auth.team(), found.results().stream().map(EventDefinition::name).toList())
                         .map(v -> {
                             List<ObjectNode> rows = new ArrayList<>();
                             found.results().forEach(d -> rows.add(d.toJson(mapper, v.getOrDefault(d.name(), 0L))));
                             return page.page(URI.create(request.absoluteURI()), found.count(), rows);
                         }));
+    }
+
+    /** The parameter's value, "" when it came empty (which the {@code @QueryParam} reads as absent). */
+    private static String present(HttpServerRequest request, String name, String value) {
+        return value == null && request.params().contains(name) ? "" : value;
     }
 
     @POST

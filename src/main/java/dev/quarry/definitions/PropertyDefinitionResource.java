@@ -37,7 +37,10 @@ import java.util.UUID;
  * person, or group with its {@code group_type_index}: the properties {@code $groupidentify} set on that group type;
  * session answers an empty page here), {@code properties} (comma-separated names), {@code search}, {@code is_numerical}, {@code event_names}
  * (a JSON list: fills {@code is_seen_on_filtered_events} and sorts those first), {@code filter_by_event_names} (only
- * those), {@code excluded_properties} (a JSON list), {@code is_feature_flag}, {@code exclude_hidden}, limit and offset;
+ * those), {@code excluded_properties} (a JSON list), {@code is_feature_flag}, {@code exclude_hidden},
+ * {@code exclude_core_properties} (event properties: no {@code $} name nor {@link #CORE_EVENT_PROPERTIES}), limit and
+ * offset; {@code is_numerical=true} keeps the numerical ones (never distinct_id or timestamp), any other value filters
+ * nothing, as PostHog; verified definitions first (PostHog's {@code verified DESC}), then by name;
  * event properties never list what ingestion sets ({@link #EVENTS_HIDDEN}); {@code GET|PATCH|DELETE :id/} (description,
  * tags, verified, hidden, property_type). Scopes {@code property_definition:read|write}.
  */
@@ -65,6 +68,7 @@ public class PropertyDefinitionResource {
                                                   @QueryParam("excluded_properties") String excludedProperties,
                                                   @QueryParam("is_feature_flag") String isFeatureFlag,
                                                   @QueryParam("exclude_hidden") String excludeHidden,
+                                                  @QueryParam("exclude_core_properties") String excludeCoreProperties,
                                                   @QueryParam("group_type_index") String groupTypeIndex,
                                                   @QueryParam("limit") String limit, @QueryParam("offset") String offset,
                                                   @Context HttpServerRequest request) {
@@ -83,13 +87,17 @@ public class PropertyDefinitionResource {
         Boolean onlySeen = drfBoolean(filterByEventNames, "filter_by_event_names");
         Boolean featureFlag = drfBoolean(isFeatureFlag, "is_feature_flag");
         boolean withoutHidden = Boolean.TRUE.equals(drfBoolean(excludeHidden, "exclude_hidden"));
+        boolean withoutCore = Boolean.TRUE.equals(drfBoolean(excludeCoreProperties, "exclude_core_properties"));
         List<String> events = parseEventNames(eventNames);
         if (events != null && !events.isEmpty() && kind != DefinitionsRecorder.EVENT) {
             throw new ValidationException("`event_names` can only be set for `event` type", null);
         }
         List<String> excluded = new ArrayList<>(parseNames(excludedProperties, "excluded_properties"));
+        // PostHog's with_excluded_core_properties: event properties lose ingestion's own names, or with
+        // exclude_core_properties every $ name and the taxonomy's other event properties; other types neither
+        boolean withoutDollar = kind == DefinitionsRecorder.EVENT && withoutCore;
         if (kind == DefinitionsRecorder.EVENT) {
-            excluded.addAll(EVENTS_HIDDEN);
+            excluded.addAll(withoutCore ? CORE_EVENT_PROPERTIES : EVENTS_HIDDEN);
         }
         URI url = URI.create(request.absoluteURI());
         if (kind < 0) {
@@ -102,7 +110,7 @@ public class PropertyDefinitionResource {
             Set<String> seenSet = seenNames == null ? null : new HashSet<>(seenNames);
             Definitions.PropertyListing listing = new Definitions.PropertyListing(excluded,
                     Boolean.TRUE.equals(onlySeen) && withEvents ? seenNames : null, seenNames, featureFlag,
-                    withoutHidden);
+                    withoutHidden, withoutDollar);
             return definitions.properties(auth.teamId(), kind, groupIndex, names, search, isNumerical, listing,
                         page.limit(), page.offset())
                 .map(found -> {
@@ -114,12 +122,36 @@ public class PropertyDefinitionResource {
     }
 
     /**
-     * The event properties PostHog's list never shows ({@code EVENTS_HIDDEN_PROPERTY_DEFINITIONS}): ingestion's own
-     * ({@code $set}, {@code $groups}, {@code $group_0} … {@code $group_4}, …) and {@code distinct_id}.
+     * The event properties PostHog's list never shows ({@code ALWAYS_EXCLUDED_EVENT_PROPERTIES}): ingestion's own
+     * ({@code $set}, {@code $groups}, {@code $group_0} … {@code $group_4}, …), {@code distinct_id}, and the
+     * {@code $session_entry_…} copies of session properties its taxonomy lists.
      */
     static final List<String> EVENTS_HIDDEN = List.of("distinct_id", "$set", "$set_once", "$initial_referrer",
             "$initial_referring_domain", "$groups", "$group_type", "$group_key", "$group_set", "$group_0", "$group_1",
-            "$group_2", "$group_3", "$group_4");
+            "$group_2", "$group_3", "$group_4", "$session_entry__kx", "$session_entry_dclid", "$session_entry_epik",
+            "$session_entry_fbclid", "$session_entry_gad_source", "$session_entry_gbraid", "$session_entry_gclid",
+            "$session_entry_gclsrc", "$session_entry_host", "$session_entry_igshid", "$session_entry_irclid",
+            "$session_entry_li_fat_id", "$session_entry_mc_cid", "$session_entry_msclkid", "$session_entry_pathname",
+            "$session_entry_qclid", "$session_entry_rdt_cid", "$session_entry_referrer",
+            "$session_entry_referring_domain", "$session_entry_sccid", "$session_entry_ttclid", "$session_entry_twclid",
+            "$session_entry_url", "$session_entry_utm_campaign", "$session_entry_utm_content",
+            "$session_entry_utm_medium", "$session_entry_utm_source", "$session_entry_utm_term",
+            "$session_entry_wbraid", "$session_entry_ph_keyword", "$session_entry_search_engine");
+
+    /**
+     * PostHog's {@code EXCLUDED_EVENT_CORE_PROPERTIES}: the event properties of its taxonomy without a {@code $}
+     * (campaign parameters, mobile app fields, revenue, the unprefixed MCP fields, distinct_id), which
+     * {@code exclude_core_properties} leaves out with every {@code $} name.
+     */
+    static final List<String> CORE_EVENT_PROPERTIES = List.of("distinct_id", "token", "utm_source", "utm_medium",
+            "utm_campaign", "utm_name", "utm_content", "utm_term", "from_background", "url", "referring_application",
+            "version", "previous_version", "build", "previous_build", "gclid", "rdt_cid", "epik", "qclid", "sccid",
+            "irclid", "_kx", "gad_source", "gclsrc", "dclid", "gbraid", "wbraid", "fbclid", "msclkid", "twclid",
+            "li_fat_id", "mc_cid", "igshid", "ttclid", "revenue", "currency", "mcp_client_name", "mcp_client_version",
+            "mcp_oauth_client_name", "mcp_protocol_version", "mcp_consumer", "mcp_transport", "mcp_session_id",
+            "mcp_conversation_id", "mcp_mode", "mcp_version", "tool_name", "resource_name", "duration_ms", "is_error",
+            "source", "mcp_runtime", "mcp_vendor_client", "mcp_session_client_name", "mcp_session_client_version",
+            "mcp_session_protocol_version", "mcp_session_consumer", "mcp_session_vendor_client");
 
     /** A DRF BooleanField query parameter ({@link dev.quarry.web.DrfBoolean}): null when absent, empty or "null". */
     private static Boolean drfBoolean(String value, String name) {

@@ -39,7 +39,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.auth.CurrentKeyResource.KeyView.class,
         dev.quarry.auth.CurrentUserResource.OrganizationRef.class,
         dev.quarry.auth.CurrentUserResource.TeamRef.class,
-        dev.quarry.auth.CurrentUserResource.UserView.class,
+        dev.quarry.auth.UserSettings.Change.class,
+        dev.quarry.auth.UserProfiles.Profile.class,
+        dev.quarry.auth.UserProfiles.Edit.class,
+        dev.quarry.auth.HomeSettings.Stored.class,
+        dev.quarry.auth.UserHomeSettingsResource.class,
         dev.quarry.auth.KeySource.class,
         dev.quarry.auth.PresentedKey.class,
         // dev.quarry.capture
@@ -218,6 +222,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.web.Renderers.Kind.class,
         // added with the CLI / MCP tool endpoints (issue 20)
         dev.quarry.definitions.Definitions.PropertyListing.class,
+        dev.quarry.definitions.EventListing.class,
+        dev.quarry.definitions.EventListing.Order.class,
         dev.quarry.definitions.Definitions.Edit.class,
         dev.quarry.definitions.Definitions.Page.class,
         dev.quarry.definitions.EventDefinition.class,

@@ -189,6 +189,11 @@ class IsolationSweepTest {
                 "query", "select event, properties, person.properties, distinct_id from events");
         calls.put("GET /api/projects/{project_id}", (s, id) -> s.get(p + id + "/"));
         calls.put("GET /api/users/@me", (s, id) -> s.get("/api/users/@me/"));
+        // A's user pointed at B's project: "does not exist" (A's own: A's project, no B data in the answer)
+        calls.put("PATCH /api/users/@me", (s, id) -> s.body(map("set_current_team", id)).patch("/api/users/@me/"));
+        calls.put("GET /api/user_home_settings/{uuid}", (s, id) -> s.get("/api/user_home_settings/@me/"));
+        calls.put("PATCH /api/user_home_settings/{uuid}", (s, id) -> s.body(map("tabs", List.of(map("pathname",
+                "/project/" + id + "/insights")))).patch("/api/user_home_settings/@me/"));
         calls.put("GET /api/personal_api_keys/@current", (s, id) -> s.get("/api/personal_api_keys/@current/"));
         calls.put("POST /api/projects/{project_id}/query", (s, id) -> s.body(map("query", stolenHogql)).post(p + id + "/query/"));
         calls.put("POST /api/projects/{project_id}/query/{id}", (s, id) -> s.body(map("query", map("kind", "EventsQuery",
