@@ -131,20 +131,8 @@ public class CohortResource {
         return existing(team.id(), id).flatMap(cohort -> directory.list(team,
                         new dev.quarry.persons.PersonDirectory.Filter(null, null, null, null, cohort.id()), page.limit(),
                         page.offset()))
-                .map(found -> {
-                    if (csv) {
-                        return dev.quarry.web.Csv.postHogResponse(new ArrayList<JsonNode>(found.people()));
-                    }
-                    long knownAtLeast = found.hasMore() ? (long) page.offset() + page.limit() + 1
-                            : page.offset() + found.people().size();
-                    LimitOffset.Page<ObjectNode> body = page.page(java.net.URI.create(request.absoluteURI()),
-                            knownAtLeast, found.people());
-                    ObjectNode json = mapper.createObjectNode();
-                    json.put("next", body.next());
-                    json.put("previous", body.previous());
-                    json.putArray("results").addAll(found.people());
-                    return Response.ok(json).type(MediaType.APPLICATION_JSON).build();
-                });
+                .map(found -> dev.quarry.persons.PersonsApiResource.answer(mapper, page, found, csv,
+                        request.absoluteURI()));
     }
 
     @POST

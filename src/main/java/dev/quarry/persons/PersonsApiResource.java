@@ -71,19 +71,26 @@ public class PersonsApiResource {
         LimitOffset page = LimitOffset.parse(limit, offset, 100, csv ? 10_000 : 1000);
         PersonDirectory.Filter filter = new PersonDirectory.Filter(search, distinctId, email, PropertyFilter.parseLegacyParameter(properties, mapper),
                 cohortId(cohort));
-        return directory.list(auth.team(), filter, page.limit(), page.offset()).map(found -> {
-            if (csv) {
-                return Csv.postHogResponse(new ArrayList<JsonNode>(found.people()));
-            }
-            URI url = URI.create(request.absoluteURI());
-            long knownAtLeast = found.hasMore() ? (long) page.offset() + page.limit() + 1 : page.offset() + found.people().size();
-            LimitOffset.Page<ObjectNode> body = page.page(url, knownAtLeast, found.people());
-            ObjectNode json = mapper.createObjectNode();
-            json.put("next", body.next());
-            json.put("previous", body.previous());
-            json.putArray("results").addAll(found.people());
-            return Response.ok(json).type(MediaType.APPLICATION_JSON).build();
-        });
+        return directory.list(auth.team(), filter, page.limit(), page.offset())
+                .map(found -> answer(mapper, page, found, csv, request.absoluteURI()));
+    }
+
+    /**
+     * A page of persons as PostHog's persons list answers it: {@code {next, previous, results}} (no count: the page
+     * knows only whether more follow), or with {@code csv} PostHog's CSV of its persons.
+     */
+    public static Response answer(ObjectMapper mapper, LimitOffset page, PersonDirectory.Page found, boolean csv,
+                                  String requestUrl) {
+        if (csv) {
+            return Csv.postHogResponse(new ArrayList<JsonNode>(found.people()));
+        }
+        long knownAtLeast = found.hasMore() ? (long) page.offset() + page.limit() + 1 : page.offset() + found.people().size();
+        LimitOffset.Page<ObjectNode> body = page.page(URI.create(requestUrl), knownAtLeast, found.people());
+        ObjectNode json = mapper.createObjectNode();
+        json.put("next", body.next());
+        json.put("previous", body.previous());
+        json.putArray("results").addAll(found.people());
+        return Response.ok(json).type(MediaType.APPLICATION_JSON).build();
     }
 
     /**
