@@ -13,6 +13,9 @@ import java.time.format.DateTimeParseException;
  * A value of the wrong type is a 400 naming its field in DRF's words.
  */
 final class ActionBody {
+    /** The longest description an action keeps, as a definition's (the two lists must fit an answer alike). */
+    static final int MAX_DESCRIPTION = 4_096;
+
     private ActionBody() {
     }
 
@@ -25,7 +28,7 @@ final class ActionBody {
         // PostHog's description is an unbounded text; Quarry keeps at most MAX_DESCRIPTION characters so that a
         // page of actions always fits an answer (3 MB descriptions made the default list a 400 for everyone)
         String description = body.has("description")
-                ? text(body, "description", dev.quarry.definitions.Definitions.MAX_DESCRIPTION) : null;
+                ? text(body, "description", MAX_DESCRIPTION) : null;
         String tags = null;
         if (body.has("tags")) {
             JsonNode t = body.get("tags");

@@ -39,12 +39,9 @@ public class CohortResource {
     private final ObjectMapper mapper;
     private final dev.quarry.query.TeamLanes lanes;
     private final CohortFromQuery fromQuery;
-    private final dev.quarry.persons.PersonDirectory directory;
 
     public CohortResource(RequestAuth auth, Cohorts cohorts, CohortCalculator calculator, ObjectMapper mapper,
-                          dev.quarry.query.TeamLanes lanes, CohortFromQuery fromQuery,
-                          dev.quarry.persons.PersonDirectory directory) {
-        this.directory = directory;
+                          dev.quarry.query.TeamLanes lanes, CohortFromQuery fromQuery) {
         this.lanes = lanes;
         this.fromQuery = fromQuery;
         this.auth = auth;
@@ -110,29 +107,6 @@ public class CohortResource {
     @RequiresScopes("cohort:read")
     public Uni<ObjectNode> retrieve(@PathParam("id") String id) {
         return existing(auth.teamId(), id).map(cohort -> cohort.toJson(mapper));
-    }
-
-    /**
-     * PostHog's {@code cohorts/:id/persons/}: the cohort's persons as the persons list answers them
-     * ({@code {next, previous, results}}, newest first, {@code limit} default 100 and at most 1,000, {@code offset};
-     * {@code format=csv} PostHog's CSV of the persons, at most 10,000 a page). 404 for a cohort the project does not
-     * have (or deleted); scopes {@code cohort:read} and {@code person:read}, as PostHog's action requires.
-     */
-    @GET
-    @Path("{id}/persons")
-    @RequiresScopes({"cohort:read", "person:read"})
-    @Produces({MediaType.APPLICATION_JSON, dev.quarry.web.Csv.MEDIA_TYPE})
-    public Uni<Response> persons(@PathParam("id") String id, @QueryParam("limit") String limit,
-                                 @QueryParam("offset") String offset, @QueryParam("format") String format,
-                                 @Context HttpServerRequest request) {
-        Team team = auth.team();
-        boolean csv = dev.quarry.web.Csv.requested(format);
-        LimitOffset page = LimitOffset.parse(limit, offset, 100, csv ? 10_000 : 1000);
-        return existing(team.id(), id).flatMap(cohort -> directory.list(team,
-                        new dev.quarry.persons.PersonDirectory.Filter(null, null, null, null, cohort.id()), page.limit(),
-                        page.offset()))
-                .map(found -> dev.quarry.persons.PersonsApiResource.answer(mapper, page, found, csv,
-                        request.absoluteURI()));
     }
 
     @POST

@@ -167,6 +167,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.metering.EndpointGroup.class,
         dev.quarry.metering.Plan.class,
         dev.quarry.metering.Usage.Entry.class,
+        dev.quarry.persons.CohortPersonsResource.class,
         dev.quarry.persons.PersonsResource.class,
         dev.quarry.persons.PersonActors.Page.class,
         dev.quarry.persons.Persons.ResetOutcome.class,
