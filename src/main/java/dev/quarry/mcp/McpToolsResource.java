@@ -108,8 +108,14 @@ public class McpToolsResource {
     private Uni<Response> tool(Uni<ObjectNode> run) {
         return run.map(body -> Response.ok(body).type(MediaType.APPLICATION_JSON).build())
                 .onFailure(ValidationException.class).recoverWithItem(e -> Response.ok(mapper.createObjectNode()
-                        .put("success", false).put("content", "Tool failed: " + e.getMessage() + "."))
+                        .put("success", false).put("content", failed(e.getMessage())))
                         .type(MediaType.APPLICATION_JSON).build());
+    }
+
+    /** "Tool failed: " and the error, ended by one period (PostHog's messages that end in one keep it). */
+    static String failed(String message) {
+        String text = message == null ? "" : message;
+        return "Tool failed: " + text + (text.endsWith(".") ? "" : ".");
     }
 
     private ObjectNode success(String text) {

@@ -231,4 +231,13 @@ class McpToolsTest {
         as(team.key()).body(Map.of("args", Map.of("query", Map.of("kind", "event_property_values", "event_name", "pay",
                 "property_name", "plan")))).post(tool).then().statusCode(200).body("content", not(containsString("OTHERSECRET")));
     }
+
+    /** A tool error that ends in a period (PostHog's "Can not access property …".) keeps one period. */
+    @Test
+    void aFailureEndsInOnePeriod() {
+        org.junit.jupiter.api.Assertions.assertEquals("Tool failed: Unable to resolve field: x.",
+                McpToolsResource.failed("Unable to resolve field: x"));
+        org.junit.jupiter.api.Assertions.assertEquals("Tool failed: Can not access property \"x\" on field \"event\".",
+                McpToolsResource.failed("Can not access property \"x\" on field \"event\"."));
+    }
 }
