@@ -142,7 +142,7 @@ public record LimitOffset(int limit, int offset) {
     }
 
     /** Sets each given parameter to its value, or removes it when the value is empty. */
-    private static String withQuery(URI url, Map<String, String> replacements) {
+    static String withQuery(URI url, Map<String, String> replacements) {
         List<String[]> params = new ArrayList<>();
         String raw = url.getRawQuery();
         if (raw != null && !raw.isEmpty()) {

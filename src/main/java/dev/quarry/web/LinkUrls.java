@@ -53,4 +53,13 @@ public final class LinkUrls {
     public static URI withoutKey(String url) {
         return withoutKey(URI.create(url));
     }
+
+    /**
+     * The request's absolute URL (its key parameter left out) with these query parameters set (sorted, as DRF's
+     * links are; an empty value removes one): a page link such as PostHog's {@code format_query_params_absolute_url}
+     * builds.
+     */
+    public static String withParameters(String requestUrl, java.util.Map<String, String> parameters) {
+        return LimitOffset.withQuery(withoutKey(requestUrl), parameters);
+    }
 }

@@ -202,8 +202,9 @@ public class InsightResource {
     @GET
     @Path("activity")
     @RequiresScopes("activity_log:read")
-    public Uni<ObjectNode> allActivity(@QueryParam("limit") String limit, @QueryParam("page") String page) {
-        return activity(null, limit, page);
+    public Uni<ObjectNode> allActivity(@QueryParam("limit") String limit, @QueryParam("page") String page,
+                                       @Context HttpServerRequest request) {
+        return activity(null, limit, page, request.absoluteURI());
     }
 
     /**
@@ -290,12 +291,17 @@ public class InsightResource {
     @Path("{id}/activity")
     @RequiresScopes("activity_log:read")
     public Uni<ObjectNode> oneActivity(@PathParam("id") String id, @QueryParam("limit") String limit,
-                                       @QueryParam("page") String page) {
-        return existing(id).flatMap(i -> activity(Long.toString(i.id()), limit, page));
+                                       @QueryParam("page") String page, @Context HttpServerRequest request) {
+        String url = request.absoluteURI();
+        return existing(id).flatMap(i -> activity(Long.toString(i.id()), limit, page, url));
     }
 
-    /** PostHog's activity page: {@code {results, next, previous, total_count}}, pages of {@code limit} (default 10). */
-    private Uni<ObjectNode> activity(String itemId, String limit, String page) {
+    /**
+     * PostHog's activity page: {@code {results, next, previous, total_count}}, pages of {@code limit} (default 10);
+     * {@code next}/{@code previous} absolute URLs of the request with {@code page} and {@code limit} set, as PostHog's
+     * {@code activity_page_response} builds them.
+     */
+    private Uni<ObjectNode> activity(String itemId, String limit, String page, String requestUrl) {
         int l = positive(limit, 10, 100, "limit");
         int p = positive(page, 1, Integer.MAX_VALUE, "page");
         // the details are parsed off the event loop (an entry holds whole queries)
@@ -318,10 +324,12 @@ public class InsightResource {
             body.putNull("next");
             body.putNull("previous");
             if ((long) p * l < found.total()) {
-                body.put("next", "?page=" + (p + 1) + "&limit=" + l);
+                body.put("next", dev.quarry.web.LinkUrls.withParameters(requestUrl,
+                        java.util.Map.of("page", Integer.toString(p + 1), "limit", Integer.toString(l))));
             }
             if (p > 1) {
-                body.put("previous", "?page=" + (p - 1) + "&limit=" + l);
+                body.put("previous", dev.quarry.web.LinkUrls.withParameters(requestUrl,
+                        java.util.Map.of("page", Integer.toString(p - 1), "limit", Integer.toString(l))));
             }
             body.put("total_count", found.total());
             return body;

@@ -53,7 +53,9 @@ class InsightsEndpointTest {
         }
         as(p.key()).get(base + id + "/activity/").then().statusCode(400).body("code", equalTo("response_too_large"));
         as(p.key()).get(base + id + "/activity/?limit=1").then().statusCode(200).body("total_count", equalTo(3))
-                .body("results", hasSize(1)).body("next", equalTo("?page=2&limit=1"));
+                .body("results", hasSize(1))
+                // absolute, as PostHog's activity_page_response builds its links
+                .body("next", matchesPattern("http://[^/]+" + base + "\\d+/activity/\\?limit=1&page=2"));
         as(p.key()).get(base + id + "/activity/?limit=1&page=3").then().statusCode(200).body("results", hasSize(1))
                 .body("next", equalTo(null)).body("total_count", equalTo(3));
         as(p.key()).get(base + id + "/activity/?limit=1&page=4").then().statusCode(200).body("results", hasSize(0))
