@@ -91,22 +91,39 @@ public class CohortResource {
         Boolean isStatic = "static".equals(type) ? Boolean.TRUE : "dynamic".equals(type) ? Boolean.FALSE : null;
         boolean trimmed = basic != null && java.util.Set.of("y", "yes", "t", "true", "on", "1")
                 .contains(basic.toLowerCase(java.util.Locale.ROOT));
-        return cohorts.list(auth.teamId(), page.limit(), page.offset(), term, isStatic).map(found -> page.json(mapper,
-                request.absoluteURI(), found.count(), found.rows(), cohort -> {
+        long teamId = auth.teamId();
+        return cohorts.list(teamId, page.limit(), page.offset(), term, isStatic).flatMap(found -> types(teamId,
+                found.rows()).map(types -> page.json(mapper, request.absoluteURI(), found.count(), found.rows(), cohort -> {
                     ObjectNode json = cohort.toJson(mapper);
+                    json.put("cohort_type", types.get(cohort.id()));
                     json.put("search_match_type", term == null ? null : "exact");
                     if (trimmed) {
                         json.remove(List.of("filters", "query", "groups"));
                     }
                     return json;
-                }));
+                })));
+    }
+
+    /** Each cohort's PostHog {@code cohort_type} ({@link CohortTypes}), its named cohorts read from the project. */
+    private Uni<java.util.Map<Long, String>> types(long teamId, List<Cohort> list) {
+        return CohortTypes.of(list, mapper, ids -> cohorts.findAll(teamId, ids));
+    }
+
+    /** The cohort as PostHog's serializer answers it, {@code cohort_type} included. */
+    private Uni<ObjectNode> answer(long teamId, Cohort cohort) {
+        return types(teamId, List.of(cohort)).map(types -> {
+            ObjectNode json = cohort.toJson(mapper);
+            json.put("cohort_type", types.get(cohort.id()));
+            return json;
+        });
     }
 
     @GET
     @Path("{id}")
     @RequiresScopes("cohort:read")
     public Uni<ObjectNode> retrieve(@PathParam("id") String id) {
-        return existing(auth.teamId(), id).map(cohort -> cohort.toJson(mapper));
+        long teamId = auth.teamId();
+        return existing(teamId, id).flatMap(cohort -> answer(teamId, cohort));
     }
 
     @POST
@@ -159,7 +176,8 @@ public class CohortResource {
                 .flatMap(cohort -> calculator.recalculate(cohort, team.timezone()).replaceWithVoid()
                         .onFailure(CohortResource::calculationRefused).recoverWithNull()
                         .flatMap(x -> cohorts.find(team.id(), cohort.id())))
-                .map(cohort -> Response.status(201).entity(cohort.toJson(mapper)).build());
+                .flatMap(cohort -> answer(team.id(), cohort))
+                .map(json -> Response.status(201).entity(json).build());
     }
 
     @PATCH
@@ -231,7 +249,7 @@ public class CohortResource {
                         : calculator.recalculate(updated, team.timezone()).replaceWithVoid()
                                 .onFailure(CohortResource::calculationRefused).recoverWithNull()
                                 .flatMap(x -> cohorts.find(team.id(), updated.id())))
-                .map(cohort -> cohort.toJson(mapper));
+                .flatMap(cohort -> answer(team.id(), cohort));
     }
 
     /**
@@ -374,11 +392,5 @@ public class CohortResource {
             throw new ValidationException("Ensure this field has no more than 400 characters.", "name");
         }
         return name.asText();
-    }
-
-    static ArrayNode results(ObjectMapper mapper, List<Cohort> list) {
-        ArrayNode array = mapper.createArrayNode();
-        list.forEach(cohort -> array.add(cohort.toJson(mapper)));
-        return array;
     }
 }

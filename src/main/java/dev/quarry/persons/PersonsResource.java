@@ -289,10 +289,13 @@ public class PersonsResource {
         return persons.findUuid(teamId, personId)
                 .onItem().ifNull().failWith(() -> new NotFoundException("Person not found."))
                 .flatMap(uuid -> cohorts.ofPerson(teamId, uuid))
-                .map(found -> {
+                .flatMap(found -> dev.quarry.cohorts.CohortTypes.of(found, mapper, ids -> cohorts.findAll(teamId, ids))
+                        .map(types -> java.util.Map.entry(found, types)))
+                .map(typed -> {
+                    List<Cohort> found = typed.getKey();
                     List<JsonNode> rows = new ArrayList<>();
                     for (Cohort cohort : found) {
-                        rows.add(cohort.toJson(mapper));
+                        rows.add(cohort.toJson(mapper).put("cohort_type", typed.getValue().get(cohort.id())));
                     }
                     if (csv) {
                         return Csv.postHogResponse(rows);

@@ -108,6 +108,37 @@ class CohortsEndpointTest {
                 .then().statusCode(200).body("results.id", hasItem(untyped));
     }
 
+    /**
+     * PostHog's cohort_type: static for a static cohort, person_property for person criteria only, behavioral with a
+     * behavioral criterion, and the most complex of the cohorts it names (however deep).
+     */
+    @Test
+    void cohortTypeIsPostHogs() {
+        String base = "/api/projects/" + team.id() + "/cohorts/";
+        int people = create(Map.of("name", "Typed people", "filters", group(
+                Map.of("key", "email", "value", "example.com", "operator", "icontains", "type", "person"))));
+        int buyers = create(Map.of("name", "Typed buyers", "filters", group(Map.of("type", "behavioral",
+                "value", "performed_event", "key", "purchase", "event_type", "events", "time_value", 30, "time_interval", "day"))));
+        int naming = create(Map.of("name", "Typed naming buyers", "filters", group(
+                Map.of("key", "id", "value", buyers, "type", "cohort"))));
+        int deeper = create(Map.of("name", "Typed deeper", "filters", group(
+                Map.of("key", "id", "value", naming, "type", "cohort"),
+                Map.of("key", "email", "value", "x", "operator", "icontains", "type", "person"))));
+        int handPicked = create(Map.of("name", "Typed static", "is_static", true));
+        as(team).get(base + people + "/").then().statusCode(200).body("cohort_type", equalTo("person_property"));
+        as(team).get(base + buyers + "/").then().statusCode(200).body("cohort_type", equalTo("behavioral"));
+        as(team).get(base + naming + "/").then().statusCode(200).body("cohort_type", equalTo("behavioral"));
+        as(team).get(base + deeper + "/").then().statusCode(200).body("cohort_type", equalTo("behavioral"));
+        as(team).get(base + handPicked + "/").then().statusCode(200).body("cohort_type", equalTo("static"));
+        as(team).get(base + "?search=Typed&limit=100").then().statusCode(200)
+                .body("results.find { it.id == " + deeper + " }.cohort_type", equalTo("behavioral"))
+                .body("results.find { it.id == " + people + " }.cohort_type", equalTo("person_property"));
+        // an edit that drops the behavioral reference changes the type of the cohort naming it
+        as(team).body(Map.of("filters", group(Map.of("key", "id", "value", people, "type", "cohort"))))
+                .patch(base + naming + "/").then().statusCode(200).body("cohort_type", equalTo("person_property"));
+        as(team).get(base + deeper + "/").then().statusCode(200).body("cohort_type", equalTo("person_property"));
+    }
+
     @Test
     void behaviouralCohortCountsRecentPerformersAndCombinesWithProperties() {
         // purchased in the last 30 days: ann, cid (bob's is 60 days old).
