@@ -67,8 +67,8 @@ public final class InsightListSql {
         String score = "0::real";
         if (f.search() != null) {
             String term = bind(params, f.search());
-            String pattern = bind(params, "%" + f.search().replace("\\", "\\\\").replace("%", "\\%")
-                    .replace("_", "\\_") + "%");
+            String pattern = bind(params, "%" + f.search().replace("\\", "\\\\")
+                    .replace("%", "\\%").replace("_", "\\_") + "%");
             exact = "(coalesce(i.name, '') ILIKE " + pattern + " OR coalesce(i.derived_name, '') ILIKE " + pattern
                     + " OR coalesce(i.description, '') ILIKE " + pattern
                     + " OR EXISTS (SELECT 1 FROM unnest(i.tags) t(name) WHERE t.name ILIKE " + pattern + "))";

@@ -53,6 +53,13 @@ public class Insights {
                           Boolean deleted) {
     }
 
+    /** The longest a list statement may run (its search reads every insight of the project). */
+    static final java.time.Duration LIST_TIMEOUT = java.time.Duration.ofSeconds(5);
+    /** A project's list statements running at once on this instance; more are 429s. */
+    static final int LISTS_AT_ONCE = 2;
+    private final java.util.concurrent.ConcurrentHashMap<Long, java.util.concurrent.atomic.AtomicInteger> listsRunning =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /** One listed insight and how a search matched it ({@code exact}, {@code similar}; null without a search). */
     public record Listed(Insight insight, String searchMatchType) {
     }
@@ -68,7 +75,25 @@ public class Insights {
         InsightListSql.Statement statement = InsightListSql.page(filter, limit, offset);
         Tuple tuple = Tuple.of(teamId);
         statement.parameters().forEach(tuple::addValue);
-        return pool.preparedQuery(statement.sql()).execute(tuple).flatMap(rows -> {
+        // a search reads every insight of the project (its texts and tags): bounded in time, so that no project's
+        // list can hold the shared database for long (a breaker's 400 insights of 1,000 long tags each took 2 s a
+        // search and slowed another project's answers to seconds)
+        // and at most LISTS_AT_ONCE of a project's run at once (more: 429), so one project's searches take at
+        // most that many of the database's cores
+        java.util.concurrent.atomic.AtomicInteger running = listsRunning.computeIfAbsent(teamId,
+                t -> new java.util.concurrent.atomic.AtomicInteger());
+        if (running.incrementAndGet() > LISTS_AT_ONCE) {
+            running.decrementAndGet();
+            return Uni.createFrom().failure(new dev.quarry.web.ThrottledException(
+                    "Too many insight lists are being read for this project at once. Try again shortly.", 1));
+        }
+        return pool.withTransaction(conn -> conn.preparedQuery("SELECT set_config('statement_timeout', $1, true)")
+                        .execute(Tuple.of(Long.toString(LIST_TIMEOUT.toMillis())))
+                        .flatMap(x -> conn.preparedQuery(statement.sql()).execute(tuple)))
+                .onTermination().invoke(running::decrementAndGet)
+                .onFailure(e -> e instanceof io.vertx.pgclient.PgException pg && "57014".equals(pg.getSqlState()))
+                .transform(e -> new dev.quarry.web.QueryTimeoutException(LIST_TIMEOUT.toSeconds()))
+                .flatMap(rows -> {
             long total = 0;
             List<Long> ids = new ArrayList<>();
             java.util.Map<Long, String> matchTypes = new java.util.HashMap<>();

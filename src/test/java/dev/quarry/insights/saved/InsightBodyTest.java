@@ -133,10 +133,10 @@ class InsightBodyTest {
     void tagsAreDeduplicatedInLinearTimeAndBounded() throws Exception {
         assertEquals(List.of("a", "b"), read("{\"tags\":[\" A \",\"b\",\"a\",\"B\"]}").tags());
         StringBuilder many = new StringBuilder("{\"tags\":[");
-        for (int i = 0; i < 1_000; i++) {
-            many.append(i == 0 ? "" : ",").append("\"t").append(i % 500).append('"');
+        for (int i = 0; i < dev.quarry.web.Tags.MAX_TAGS; i++) {
+            many.append(i == 0 ? "" : ",").append("\"t").append(i % 50).append('"');
         }
-        assertEquals(500, read(many.append("]}").toString()).tags().size());
+        assertEquals(50, read(many.append("]}").toString()).tags().size());
         StringBuilder tooMany = new StringBuilder("{\"tags\":[");
         for (int i = 0; i < 200_000; i++) {
             tooMany.append(i == 0 ? "" : ",").append("\"t").append(i).append('"');
