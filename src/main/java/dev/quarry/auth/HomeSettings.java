@@ -57,8 +57,20 @@ public final class HomeSettings {
             ObjectNode tab = sent.isNull() ? null : tab(sent, "homepage");
             homepage = tab == null ? JsonNodeFactory.instance.nullNode() : tab;
         }
-        return new Stored(tabs, homepage == null ? JsonNodeFactory.instance.nullNode() : homepage);
+        Stored next = new Stored(tabs, homepage == null ? JsonNodeFactory.instance.nullNode() : homepage);
+        // what is stored must fit an answer: a 2.7 MB list of tabs was stored though the edit's answer was refused,
+        // and every GET became a 400 (a breaker's finding); refused before anything is stored
+        long bytes = next.tabs().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                + next.homepage().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_BYTES) {
+            throw new ValidationException("invalid_input", "The home settings would be " + bytes
+                    + " bytes of JSON; at most " + MAX_BYTES + " are kept.", body.has("tabs") ? "tabs" : "homepage");
+        }
+        return next;
     }
+
+    /** The most bytes of JSON one user's tabs and homepage in a project may hold. */
+    static final int MAX_BYTES = 256 * 1024;
 
     /** One tab as PostHog's PinnedSceneTabSerializer keeps it; null for an empty one (PostHog's "no tab"). */
     private static ObjectNode tab(JsonNode sent, String path) {

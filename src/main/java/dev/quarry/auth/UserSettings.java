@@ -210,7 +210,42 @@ public final class UserSettings {
             next.set("notification_settings", notifications(body.get("notification_settings"),
                     stored.get("notification_settings")));
         }
+        bounded(next);
         return new Change(firstName, lastName, next);
+    }
+
+    /** The most bytes a user's stored settings may hold as JSON: far below what an answer carries. */
+    static final int MAX_SETTINGS_BYTES = 256 * 1024;
+    /** The most ids one notification id map may hold (PostHog caps its pipeline map at this). */
+    static final int MAX_MAP_IDS = 1000;
+
+    /**
+     * The settings as they would be stored must fit an answer, whatever was merged into them: every notification id
+     * map holds at most {@link #MAX_MAP_IDS} ids and the whole at most {@link #MAX_SETTINGS_BYTES} of JSON, refused
+     * before anything is stored (maps merged id by id grew a user's row to 29 MB, and every GET of the user, and
+     * every later PATCH, became a 400 with no way back; a 7 MB hedgehog_config was stored though its answer was
+     * refused — a breaker's findings).
+     */
+    static void bounded(ObjectNode settings) {
+        JsonNode notifications = settings.get("notification_settings");
+        if (notifications != null) {
+            for (String key : MAP_KEYS) {
+                if (notifications.path(key).size() > MAX_MAP_IDS) {
+                    throw invalid(key + " cannot have more than " + MAX_MAP_IDS + " entries", "invalid_input");
+                }
+            }
+            notifications.path("realtime_notifications_disabled").forEach(perType -> {
+                if (perType.size() > MAX_MAP_IDS) {
+                    throw invalid("realtime_notifications_disabled cannot have more than " + MAX_MAP_IDS
+                            + " entries of a type", "invalid_input");
+                }
+            });
+        }
+        long bytes = settings.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_SETTINGS_BYTES) {
+            throw new ValidationException("invalid_input", "The user's settings would be " + bytes
+                    + " bytes of JSON; at most " + MAX_SETTINGS_BYTES + " are kept.", null);
+        }
     }
 
     private static ValidationException invalidChoice(JsonNode v, String field) {

@@ -90,9 +90,19 @@ class CurrentUserEditTest {
                 .body("detail", equalTo("Object with id=00000000-0000-0000-0000-000000000001 does not exist."));
         as(p.key()).body(Map.of("is_staff", true)).patch(ME).then().statusCode(403)
                 .body("detail", containsString("not a staff user"));
+        // what is stored must fit an answer: an id map of at most 1,000 ids, settings of at most 256 KiB of JSON
+        java.util.Map<String, Object> ids = new java.util.HashMap<>();
+        for (int i = 0; i < 1001; i++) {
+            ids.put(Integer.toString(i), true);
+        }
+        refused(p, Map.of("notification_settings", Map.of("project_weekly_digest_disabled", ids)),
+                "notification_settings").body("detail", containsString("cannot have more than 1000 entries"));
+        refused(p, Map.of("hedgehog_config", Map.of("x", "h".repeat(300_000))), null)
+                .body("detail", containsString("at most 262144 are kept"));
         // nothing above was stored
         as(p.key()).get(ME).then().statusCode(200).body("theme_mode", nullValue()).body("first_name", equalTo("Same"))
-                .body("email", equalTo(email)).body("notification_settings.project_weekly_digest_disabled", equalTo(Map.of()));
+                .body("email", equalTo(email)).body("notification_settings.project_weekly_digest_disabled", equalTo(Map.of()))
+                .body("hedgehog_config", nullValue());
     }
 
     private static io.restassured.response.ValidatableResponse refused(Project p, Map<String, Object> body, String attr) {
@@ -151,6 +161,13 @@ class CurrentUserEditTest {
                 .get("/api/user_home_settings/%40me/").then().statusCode(200).body("tabs[0].title", equalTo("Insights"));
         as(p.key()).body(Map.of("tabs", List.of(Map.of("pathname", List.of())))).patch(home).then().statusCode(400)
                 .body("attr", equalTo("tabs__0__pathname"));
+        // tabs that would not fit an answer are refused, and nothing of them is stored
+        List<Map<String, Object>> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            many.add(Map.of("pathname", "/p" + "a".repeat(700), "title", "t" + i));
+        }
+        as(p.key()).body(Map.of("tabs", many)).patch(home).then().statusCode(400).body("attr", equalTo("tabs"));
+        as(p.key()).get(home).then().statusCode(200).body("tabs.size()", equalTo(1));
         as(p.key()).get("/api/user_home_settings/" + java.util.UUID.randomUUID() + "/").then().statusCode(403);
         as(p.keyWith("user:read")).body(Map.of("tabs", List.of())).patch(home).then().statusCode(403);
         // another user has their own (none)

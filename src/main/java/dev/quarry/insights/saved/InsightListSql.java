@@ -59,9 +59,11 @@ public final class InsightListSql {
         }
         bound(where, params, "i.last_modified_at", f.modifiedAfter(), f.modifiedBefore());
         bound(where, params, "i.created_at", f.createdAfter(), f.createdBefore());
-
         String viewed = "(SELECT max(v.last_viewed_at) FROM insight_viewed v WHERE v.team_id = i.team_id "
                 + "AND v.insight_id = i.id)";
+        // every filter narrows the list before the search looks for exact matches (PostHog applies its search last)
+        bound(where, params, viewed, f.viewedAfter(), f.viewedBefore());
+
         String exact = "NULL::boolean";
         String similar = "false";
         String score = "0::real";
@@ -89,7 +91,6 @@ public final class InsightListSql {
             matched.add("(is_exact OR is_similar)");
             matched.add("(is_exact OR NOT EXISTS (SELECT 1 FROM listed WHERE is_exact))");
         }
-        bound(matched, params, "last_viewed_at", f.viewedAfter(), f.viewedBefore());
         sql.append("matched AS (SELECT * FROM listed WHERE ").append(String.join(" AND ", matched)).append(") ");
         String limitParam = bind(params, limit);
         String offsetParam = bind(params, offset);

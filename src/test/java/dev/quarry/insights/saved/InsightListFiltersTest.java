@@ -155,6 +155,24 @@ class InsightListFiltersTest {
                 .body("results.name", equalTo(List.of("Weekly signups elsewhere")));
     }
 
+    /**
+     * Every filter narrows the list before the search looks for exact matches (PostHog applies its search last): an
+     * exact match the viewed bound leaves out does not hide a similar one it keeps.
+     */
+    @Test
+    void theSearchLooksOnlyAtWhatTheOtherFiltersKeep() {
+        Project q = TestProjects.create("Insight list search after filters");
+        String qBase = "/api/projects/" + q.id() + "/insights/";
+        create(q, Map.of("name", "Checkout funnel", "query", viz("TrendsQuery")));
+        int typo = create(q, Map.of("name", "Chekout funnel", "query", viz("TrendsQuery")));
+        as(q.key()).get(qBase + typo + "/").then().statusCode(200);
+        as(q.key()).get(qBase + "?search=" + q("checkout funnel")).then().statusCode(200)
+                .body("results.name", equalTo(List.of("Checkout funnel")));
+        as(q.key()).get(qBase + "?search=" + q("checkout funnel") + "&last_viewed_date_from=-1h").then().statusCode(200)
+                .body("results.name", equalTo(List.of("Chekout funnel")))
+                .body("results[0].search_match_type", equalTo("similar"));
+    }
+
     @Test
     void orderBasicAndRefusals() {
         insights();
