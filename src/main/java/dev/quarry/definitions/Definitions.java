@@ -5,6 +5,7 @@ import dev.quarry.data.EventDefinitionEntity;
 import dev.quarry.data.PropertyDefinitionEntity;
 import dev.quarry.data.UserBasic;
 import dev.quarry.data.UserEntity;
+import dev.quarry.web.ValidationException;
 import dev.quarry.data.Sessions;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheQuery;
@@ -294,12 +295,28 @@ public class Definitions {
                 PropertyDefinition::from, limit, offset);
     }
 
-    /** The event properties seen with any of these events. */
+    /**
+     * The most properties seen with the asked events that a property list narrows or orders by. The names are bound
+     * one parameter each (past 65,535 the list was a 500, after seconds of the event loop expanding them: a breaker
+     * sent 600,000 property keys with the public token); PostHog joins them in its database.
+     */
+    public static final int MAX_SEEN_PROPERTIES = 10_000;
+
+    /**
+     * The event properties seen with any of these events.
+     *
+     * @throws ValidationException (as a failed Uni) 400 naming {@code event_names} past {@link #MAX_SEEN_PROPERTIES}
+     */
     public Uni<List<String>> propertiesOfEvents(long teamId, List<String> events) {
         return pool.preparedQuery("SELECT DISTINCT property FROM event_properties WHERE team_id = $1 AND event = ANY($2) "
-                        + "ORDER BY property")
-                .execute(Tuple.of(teamId, events.toArray(String[]::new)))
+                        + "ORDER BY property LIMIT $3")
+                .execute(Tuple.of(teamId, events.toArray(String[]::new), MAX_SEEN_PROPERTIES + 1))
                 .map(rows -> {
+                    if (rows.size() > MAX_SEEN_PROPERTIES) {
+                        throw new ValidationException("These events carry more than " + MAX_SEEN_PROPERTIES
+                                + " distinct properties: search the property definitions by name instead.",
+                                "event_names");
+                    }
                     List<String> out = new ArrayList<>();
                     rows.forEach(r -> out.add(r.getString(0)));
                     return out;
