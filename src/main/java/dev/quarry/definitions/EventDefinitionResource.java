@@ -87,7 +87,7 @@ public class EventDefinitionResource {
                         .map(v -> {
                             List<ObjectNode> rows = new ArrayList<>();
                             found.results().forEach(d -> rows.add(d.toJson(mapper, v.getOrDefault(d.name(), 0L))));
-                            return page.page(URI.create(request.absoluteURI()), found.count(), rows);
+                            return page.pageWithinLimit(URI.create(request.absoluteURI()), found.count(), rows, mapper);
                         }));
     }
 

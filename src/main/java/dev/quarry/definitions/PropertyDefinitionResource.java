@@ -116,7 +116,7 @@ public class PropertyDefinitionResource {
                 .map(found -> {
                     List<ObjectNode> rows = new ArrayList<>();
                     found.results().forEach(d -> rows.add(d.toJson(mapper, seenSet == null ? null : seenSet.contains(d.name()))));
-                    return page.page(url, found.count(), rows);
+                    return page.pageWithinLimit(url, found.count(), rows, mapper);
                 });
         });
     }

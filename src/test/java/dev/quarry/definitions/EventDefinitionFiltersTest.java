@@ -80,6 +80,32 @@ class EventDefinitionFiltersTest {
                 .body("results.name", equalTo(expected)).body("count", equalTo(expected.size()));
     }
 
+    /**
+     * A page of definitions of legal size (tags, descriptions) stops before the response limit, its next continuing
+     * at the first one left out: the project's default page never becomes a 400 (a breaker's finding).
+     */
+    @Test
+    void aPageOfLargeDefinitionsStopsBeforeTheResponseLimit() {
+        Project big = TestProjects.create("Event definitions of legal size");
+        String base = "/api/projects/" + big.id() + "/event_definitions/";
+        for (int d = 0; d < 80; d++) {
+            List<String> tags = new java.util.ArrayList<>();
+            for (int t = 0; t < dev.quarry.web.Tags.MAX_TAGS; t++) {
+                tags.add("\u20ac".repeat(250) + t);
+            }
+            as(big.key()).body(Map.of("name", String.format("planned_%02d", d), "description", "\u20ac".repeat(4096),
+                    "tags", tags)).post(base).then().statusCode(201);
+        }
+        io.restassured.path.json.JsonPath first = as(big.key()).get(base).then().statusCode(200)
+                .body("count", equalTo(80)).extract().jsonPath();
+        int kept = first.getList("results").size();
+        org.junit.jupiter.api.Assertions.assertTrue(kept > 0 && kept < 80, "kept " + kept);
+        String next = first.getString("next");
+        org.junit.jupiter.api.Assertions.assertTrue(next.contains("offset=" + kept), next);
+        as(big.key()).get(next.substring(next.indexOf("/api/"))).then().statusCode(200)
+                .body("results[0].name", equalTo(String.format("planned_%02d", kept)));
+    }
+
     @Test
     void defaultOrderIsTheDayLastSeenThenTheName() {
         // yesterday's three by name (signup was seen last, but on the same day), never-seen last
