@@ -93,15 +93,22 @@ public class CohortResource {
                 .contains(basic.toLowerCase(java.util.Locale.ROOT));
         long teamId = auth.teamId();
         return cohorts.list(teamId, page.limit(), page.offset(), term, isStatic).flatMap(found -> types(teamId,
-                found.rows()).map(types -> page.json(mapper, request.absoluteURI(), found.count(), found.rows(), cohort -> {
-                    ObjectNode json = cohort.toJson(mapper);
-                    json.put("cohort_type", types.get(cohort.id()));
-                    json.put("search_match_type", term == null ? null : "exact");
-                    if (trimmed) {
-                        json.remove(List.of("filters", "query", "groups"));
+                found.rows()).map(types -> {
+                    List<ObjectNode> rows = new ArrayList<>();
+                    for (Cohort cohort : found.rows()) {
+                        ObjectNode json = cohort.toJson(mapper);
+                        json.put("cohort_type", types.get(cohort.id()));
+                        json.put("search_match_type", term == null ? null : "exact");
+                        if (trimmed) {
+                            json.remove(List.of("filters", "query", "groups"));
+                        }
+                        rows.add(json);
                     }
-                    return json;
-                })));
+                    // cohorts of legal size (2 MiB of filters each) must not make the default page a 400: the page
+                    // stops before the response limit, its next continuing at the first cohort left out
+                    return (ObjectNode) mapper.valueToTree(page.pageWithinLimit(
+                            dev.quarry.web.LinkUrls.withoutKey(request.absoluteURI()), found.count(), rows, mapper));
+                }));
     }
 
     /** Each cohort's PostHog {@code cohort_type} ({@link CohortTypes}), its named cohorts read from the project. */
