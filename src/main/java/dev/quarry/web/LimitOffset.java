@@ -112,9 +112,6 @@ public record LimitOffset(int limit, int offset) {
         return new Page<>(count, next, previous(url), results);
     }
 
-    /** Room kept in a page's answer for its envelope ({@code count}, links). */
-    private static final long PAGE_ENVELOPE_BYTES = 16 * 1024;
-
     /**
      * The page of these rows, stopped before the first row that would take the answer past the response limit
      * ({@link ResponseLimit}): its {@code next} then continues at that row ({@link #pageStoppedEarly}). Items of legal
@@ -126,13 +123,8 @@ public record LimitOffset(int limit, int offset) {
         List<com.fasterxml.jackson.databind.node.ObjectNode> kept = new ArrayList<>();
         long bytes = 0;
         for (com.fasterxml.jackson.databind.node.ObjectNode row : rows) {
-            long size;
-            try {
-                size = ResponseLimit.encodedSize(mapper.writeValueAsBytes(row)) + 1;
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException("A row's JSON could not be written", e);
-            }
-            if (!kept.isEmpty() && bytes + size > ResponseLimit.MAX_ENCODED_BYTES - PAGE_ENVELOPE_BYTES) {
+            long size = ResponseLimit.rowSize(mapper, row);
+            if (!kept.isEmpty() && bytes + size > ResponseLimit.MAX_ENCODED_BYTES - ResponseLimit.PAGE_ENVELOPE_BYTES) {
                 return pageStoppedEarly(requestUrl, count, kept);
             }
             kept.add(row);

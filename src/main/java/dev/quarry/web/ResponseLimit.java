@@ -19,6 +19,22 @@ public final class ResponseLimit {
     private ResponseLimit() {
     }
 
+    /** Room a list page keeps in its answer for the envelope around its rows ({@code count}, links). */
+    public static final long PAGE_ENVELOPE_BYTES = 16 * 1024;
+
+    /**
+     * What one row of a list adds to an answer: its JSON, counted as {@link #encodedSize} counts it, and its
+     * separating comma. Pages that stop before the response limit sum these.
+     */
+    public static long rowSize(com.fasterxml.jackson.databind.ObjectMapper mapper,
+                               com.fasterxml.jackson.databind.JsonNode row) {
+        try {
+            return encodedSize(mapper.writeValueAsBytes(row)) + 1;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("A row's JSON could not be written", e);
+        }
+    }
+
     /** The size of a UTF-8 body once written as a JSON string value (without the quotes). */
     public static long encodedSize(byte[] body) {
         long size = body.length;

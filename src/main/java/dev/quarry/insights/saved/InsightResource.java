@@ -136,9 +136,6 @@ public class InsightResource {
                         .map(rows -> page.pageStoppedEarly(URI.create(request.absoluteURI()), found.count(), rows)));
     }
 
-    /** Room kept in a list's answer for its envelope ({@code count}, links). */
-    private static final long PAGE_ENVELOPE_BYTES = 16 * 1024;
-
     /**
      * The page's insights rendered one after another (each one's result as PostHog's list serializer fills it, cached
      * only unless refresh asks, so that a page never holds more than one of the project's lane slots), stopping
@@ -152,13 +149,9 @@ public class InsightResource {
             return Uni.createFrom().item(out);
         }
         return render.apply(found.get(index)).flatMap(json -> {
-            long size;
-            try {
-                size = dev.quarry.web.ResponseLimit.encodedSize(mapper.writeValueAsBytes(json)) + 1;
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException("An insight's JSON could not be written", e);
-            }
-            if (!out.isEmpty() && bytes + size > dev.quarry.web.ResponseLimit.MAX_ENCODED_BYTES - PAGE_ENVELOPE_BYTES) {
+            long size = dev.quarry.web.ResponseLimit.rowSize(mapper, json);
+            if (!out.isEmpty() && bytes + size > dev.quarry.web.ResponseLimit.MAX_ENCODED_BYTES
+                    - dev.quarry.web.ResponseLimit.PAGE_ENVELOPE_BYTES) {
                 return Uni.createFrom().item(out);
             }
             out.add(json);
