@@ -90,7 +90,7 @@ public class ActionResource {
         Actions.Edit edit = ActionBody.read(body, false);
         return existing(teamId, id)
                 .flatMap(found -> uniqueName(teamId, edit, found.id()).replaceWith(found))
-                .flatMap(found -> actions.update(teamId, found.id(), edit))
+                .flatMap(found -> actions.update(teamId, found.id(), auth.key().userId(), edit))
                 .onItem().ifNull().failWith(NotFoundException::new)
                 .map(a -> a.toJson(mapper));
     }

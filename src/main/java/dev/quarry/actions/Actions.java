@@ -2,6 +2,7 @@ package dev.quarry.actions;
 
 import dev.quarry.data.Sessions;
 import dev.quarry.web.ValidationException;
+import dev.quarry.data.ActivityLogEntries;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.quarkus.panache.common.Parameters;
@@ -17,10 +18,15 @@ import java.util.List;
 public class Actions {
     private static final String WITH_USER = "from ActionEntity a left join fetch a.createdBy ";
     private final Clock clock;
+    private final com.fasterxml.jackson.databind.ObjectMapper mapper;
 
-    public Actions(Clock clock) {
+    public Actions(Clock clock, com.fasterxml.jackson.databind.ObjectMapper mapper) {
         this.clock = clock;
+        this.mapper = mapper;
     }
+
+    /** PostHog's activity log scope of actions. */
+    static final String SCOPE = "Action";
 
     /** One page of a team's live actions and how many match in all. */
     public record Page(long count, List<Action> rows) {
@@ -111,22 +117,77 @@ public class Actions {
         e.createdAt = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
         e.updatedAt = e.createdAt;
         apply(e, edit);
-        return nameChecked(Sessions.write(() -> e.<ActionEntity>persist()), teamId, edit, null)
+        return nameChecked(Sessions.write(() -> e.<ActionEntity>persist()
+                        .call(saved -> ActivityLogEntries.add(teamId, SCOPE, Long.toString(saved.id), userId, "created",
+                                ActivityLogEntries.detail(saved.name, null)))), teamId, edit, null)
                 .flatMap(saved -> find(teamId, saved.id));
     }
 
-    /** Edits the team's action (locked for the edit); null when the team has no such action. */
-    public Uni<Action> update(long teamId, long id, Edit edit) {
+    /**
+     * Edits the team's action (locked for the edit), made by {@code userId}; null when the team has no such action.
+     * What changed is logged as PostHog's activity ({@code updated}, or {@code deleted} when the edit deletes the
+     * action) in the same transaction.
+     */
+    public Uni<Action> update(long teamId, long id, Long userId, Edit edit) {
         return nameChecked(Sessions.write(() -> ActionEntity.<ActionEntity>find("teamId = ?1 and id = ?2", teamId, id)
                         .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult()
-                        .map(e -> {
-                            if (e != null) {
-                                apply(e, edit);
-                                e.updatedAt = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
+                        .flatMap(e -> {
+                            if (e == null) {
+                                return Uni.createFrom().<ActionEntity>nullItem();
                             }
-                            return e;
+                            Snapshot before = Snapshot.of(e, mapper);
+                            apply(e, edit);
+                            e.updatedAt = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
+                            com.fasterxml.jackson.databind.node.ArrayNode changes = before.changes(Snapshot.of(e, mapper),
+                                    mapper);
+                            if (changes.isEmpty()) {
+                                return Uni.createFrom().item(e);
+                            }
+                            com.fasterxml.jackson.databind.node.ObjectNode detail = ActivityLogEntries.detail(e.name, null);
+                            detail.set("changes", changes);
+                            String activity = e.deleted && !before.deleted() ? "deleted" : "updated";
+                            return ActivityLogEntries.add(teamId, SCOPE, Long.toString(id), userId, activity, detail)
+                                    .replaceWith(e);
                         }).call(Panache::flush)), teamId, edit, id)
                 .flatMap(e -> e == null ? Uni.createFrom().nullItem() : find(teamId, id));
+    }
+
+    /** What an edit can change, as PostHog's activity log compares it. */
+    private record Snapshot(String name, String description, com.fasterxml.jackson.databind.JsonNode steps,
+                            com.fasterxml.jackson.databind.JsonNode tags, boolean postToSlack, String slackMessageFormat,
+                            String pinnedAt, boolean deleted) {
+        static Snapshot of(ActionEntity e, com.fasterxml.jackson.databind.ObjectMapper mapper) {
+            return new Snapshot(e.name, e.description, json(mapper, e.steps), json(mapper, e.tags), e.postToSlack,
+                    e.slackMessageFormat, e.pinnedAt == null ? null : dev.quarry.web.DrfDateTime.format(e.pinnedAt),
+                    e.deleted);
+        }
+
+        com.fasterxml.jackson.databind.node.ArrayNode changes(Snapshot after,
+                                                              com.fasterxml.jackson.databind.ObjectMapper mapper) {
+            com.fasterxml.jackson.databind.node.ArrayNode changes = mapper.createArrayNode();
+            ActivityLogEntries.change(changes, SCOPE, "name", name, after.name);
+            ActivityLogEntries.change(changes, SCOPE, "description", description, after.description);
+            ActivityLogEntries.change(changes, SCOPE, "steps", steps, after.steps);
+            ActivityLogEntries.change(changes, SCOPE, "tags", tags, after.tags);
+            ActivityLogEntries.change(changes, SCOPE, "post_to_slack", postToSlack, after.postToSlack);
+            ActivityLogEntries.change(changes, SCOPE, "slack_message_format", slackMessageFormat,
+                    after.slackMessageFormat);
+            ActivityLogEntries.change(changes, SCOPE, "pinned_at", pinnedAt, after.pinnedAt);
+            ActivityLogEntries.change(changes, SCOPE, "deleted", deleted, after.deleted);
+            return changes;
+        }
+
+        private static com.fasterxml.jackson.databind.JsonNode json(com.fasterxml.jackson.databind.ObjectMapper mapper,
+                                                                    String text) {
+            if (text == null) {
+                return mapper.nullNode();
+            }
+            try {
+                return mapper.readTree(text);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+                return mapper.getNodeFactory().textNode(text);
+            }
+        }
     }
 
     private static void apply(ActionEntity e, Edit edit) {

@@ -194,10 +194,11 @@ public class CohortResource {
     public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
         Team team = auth.team();
         String keyId = auth.key().id();
-        return lanes.run(team.id(), () -> update(team, keyId, id, body));
+        Long userId = auth.key().userId(); // read here: the lane runs outside the request context
+        return lanes.run(team.id(), () -> update(team, userId, keyId, id, body));
     }
 
-    private Uni<ObjectNode> update(Team team, String keyId, String id, JsonNode body) {
+    private Uni<ObjectNode> update(Team team, Long userId, String keyId, String id, JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new ValidationException("Request body must be an object", null);
         }
@@ -244,7 +245,7 @@ public class CohortResource {
                     }
                     return references(team.id(), effective, found.id()).call(() -> fromItsQuery);
                 })
-                .flatMap(found -> cohorts.update(team.id(), found.id(), name,
+                .flatMap(found -> cohorts.update(team.id(), found.id(), userId, name,
                         body.hasNonNull("description") ? body.get("description").asText() : null,
                         filters == null || filters.isNull() ? null : filters.toString(), legacyGroups(groups),
                         body.has("deleted") ? body.get("deleted").asBoolean() : null))

@@ -1,5 +1,6 @@
 package dev.quarry.cohorts;
 
+import dev.quarry.data.ActivityLogEntries;
 import dev.quarry.data.CohortEntity;
 import dev.quarry.data.Sessions;
 import io.smallrye.mutiny.Uni;
@@ -22,11 +23,16 @@ import java.util.UUID;
 public class Cohorts {
     private final Pool pool;
     private final Clock clock;
+    private final com.fasterxml.jackson.databind.ObjectMapper mapper;
 
-    public Cohorts(Pool pool, Clock clock) {
+    public Cohorts(Pool pool, Clock clock, com.fasterxml.jackson.databind.ObjectMapper mapper) {
         this.pool = pool;
         this.clock = clock;
+        this.mapper = mapper;
     }
+
+    /** PostHog's activity log scope of cohorts. */
+    static final String SCOPE = "Cohort";
 
     /** Cohort rows with the user who created them (PostHog's created_by). */
     private static final String WITH_USER = "from CohortEntity c left join fetch c.createdBy ";
@@ -96,7 +102,10 @@ public class Cohorts {
         entity.isStatic = isStatic;
         entity.count = isStatic ? 0 : null;
         entity.createdAt = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
-        return Sessions.write(() -> entity.<CohortEntity>persist()).map(Cohort::from);
+        return Sessions.write(() -> entity.<CohortEntity>persist()
+                        .call(saved -> ActivityLogEntries.add(teamId, SCOPE, Long.toString(saved.id), userId, "created",
+                                ActivityLogEntries.detail(name, null))))
+                .map(Cohort::from);
     }
 
     /**
@@ -118,10 +127,14 @@ public class Cohorts {
                         + "$5::text::jsonb, $6::text::jsonb, true, (SELECT count(*) FROM members), now(), $8, "
                         + "$9::text::jsonb) RETURNING id), "
                         + "added AS (INSERT INTO cohort_people (team_id, cohort_id, person_id) "
-                        + "SELECT $1, cohort.id, members.uuid FROM cohort, members ON CONFLICT DO NOTHING) "
+                        + "SELECT $1, cohort.id, members.uuid FROM cohort, members ON CONFLICT DO NOTHING), "
+                        + "logged AS (INSERT INTO activity_log (team_id, id, scope, item_id, activity, user_id, detail) "
+                        + "SELECT $1, gen_random_uuid(), '" + SCOPE + "', cohort.id::text, 'created', $2, "
+                        + "$10::text::jsonb FROM cohort) "
                         + "SELECT id FROM cohort")
                 .execute(Tuple.from(new Object[] {teamId, userId, name, description, filters,
-                        groups == null ? "[]" : groups, personUuids.toArray(UUID[]::new), now, query}))
+                        groups == null ? "[]" : groups, personUuids.toArray(UUID[]::new), now, query,
+                        ActivityLogEntries.detail(name, null).toString()}))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
@@ -131,31 +144,68 @@ public class Cohorts {
      */
     public Uni<Cohort> update(long teamId, long id, String name, String description, String filters, String groups,
                               Boolean deleted) {
+        return update(teamId, id, null, name, description, filters, groups, deleted);
+    }
+
+    /**
+     * {@link #update(long, long, String, String, String, String, Boolean)} made by {@code userId}: what changed is
+     * logged as PostHog's activity ({@code updated}, or {@code deleted} when the edit deletes the cohort) in the same
+     * transaction.
+     */
+    public Uni<Cohort> update(long teamId, long id, Long userId, String name, String description, String filters,
+                              String groups, Boolean deleted) {
         return Sessions.write(() -> CohortEntity.<CohortEntity>find("teamId = ?1 and id = ?2", teamId, id)
                         .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult()
-                        .map(entity -> {
+                        .flatMap(entity -> {
                             if (entity == null) {
-                                return null;
+                                return Uni.createFrom().nullItem();
                             }
+                            com.fasterxml.jackson.databind.node.ArrayNode changes = mapper.createArrayNode();
                             if (name != null) {
+                                ActivityLogEntries.change(changes, SCOPE, "name", entity.name, name);
                                 entity.name = name;
                             }
                             if (description != null) {
+                                ActivityLogEntries.change(changes, SCOPE, "description", entity.description, description);
                                 entity.description = description;
                             }
                             if (filters != null) {
+                                ActivityLogEntries.change(changes, SCOPE, "filters", json(entity.filters), json(filters));
                                 entity.filters = filters;
                             }
                             if (groups != null) {
+                                ActivityLogEntries.change(changes, SCOPE, "groups", json(entity.groups), json(groups));
                                 entity.groups = groups;
                             }
+                            boolean wasDeleted = entity.deleted;
                             if (deleted != null) {
+                                ActivityLogEntries.change(changes, SCOPE, "deleted", entity.deleted, deleted);
                                 entity.deleted = deleted;
                             }
                             entity.version++;
-                            return entity;
+                            if (changes.isEmpty()) {
+                                return Uni.createFrom().item(entity);
+                            }
+                            String activity = entity.deleted && !wasDeleted ? "deleted" : "updated";
+                            com.fasterxml.jackson.databind.node.ObjectNode detail =
+                                    ActivityLogEntries.detail(entity.name, null);
+                            detail.set("changes", changes);
+                            return ActivityLogEntries.add(teamId, SCOPE, Long.toString(id), userId, activity, detail)
+                                    .replaceWith(entity);
                         }))
                 .flatMap(entity -> entity == null ? Uni.createFrom().nullItem() : find(teamId, id));
+    }
+
+    /** Stored JSON text as a tree for a change entry (null and unreadable text: JSON null). */
+    private com.fasterxml.jackson.databind.JsonNode json(String text) {
+        if (text == null) {
+            return mapper.nullNode();
+        }
+        try {
+            return mapper.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return mapper.nullNode();
+        }
     }
 
     /** Adds the team's persons with these uuids (others are ignored); returns how many the cohort now has. */

@@ -15,6 +15,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(targets = {
         // JAX-RS resources: AuthFilter reads @RequiresScopes from their methods through ResourceInfo
         dev.quarry.actions.ActionResource.class,
+        dev.quarry.activity.ActivityLogResource.class,
         dev.quarry.auth.CurrentKeyResource.class,
         dev.quarry.auth.CurrentUserResource.class,
         dev.quarry.capture.CaptureResource.class,
@@ -35,6 +36,16 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.actions.Actions.Edit.class,
         dev.quarry.actions.Actions.Listing.class,
         dev.quarry.actions.Actions.Page.class,
+        // dev.quarry.activity
+        dev.quarry.activity.ActivityLogFilter.class,
+        dev.quarry.activity.ActivityLogFilter.DetailFilter.class,
+        dev.quarry.activity.ActivityLogSql.Statement.class,
+        dev.quarry.activity.ActivityLogSql.Position.class,
+        dev.quarry.activity.ActivityLogs.Entry.class,
+        dev.quarry.activity.ActivityLogs.Page.class,
+        dev.quarry.activity.ActivityLogs.Author.class,
+        dev.quarry.activity.ActivityLogs.Sample.class,
+        dev.quarry.activity.ActivityLogs.Values.class,
         // dev.quarry.auth
         dev.quarry.auth.CurrentKeyResource.KeyView.class,
         dev.quarry.auth.CurrentUserResource.OrganizationRef.class,

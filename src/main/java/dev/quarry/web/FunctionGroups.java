@@ -54,6 +54,8 @@ public final class FunctionGroups {
                 any(PROJECT + "/actions"), any(PROJECT + "/actions/{proxy+}"),
                 any(PROJECT + "/event_definitions"), any(PROJECT + "/event_definitions/{proxy+}"),
                 any(PROJECT + "/property_definitions"), any(PROJECT + "/property_definitions/{proxy+}"),
+                get(PROJECT + "/activity_log"), get(PROJECT + "/advanced_activity_logs"),
+                get(PROJECT + "/advanced_activity_logs/{proxy+}"),
                 any(PROJECT + "/sessions/{proxy+}")),
         QUERY("query",
                 any(PROJECT + "/query"), any(PROJECT + "/query/{proxy+}"), post(PROJECT + "/mcp_tools/{proxy+}"),

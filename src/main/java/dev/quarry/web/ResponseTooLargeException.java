@@ -18,6 +18,12 @@ public class ResponseTooLargeException extends ApiException {
         super("response_too_large", detail, null);
     }
 
+    /** A page-number page whose rows would not fit in one answer: fewer a page ({@code parameter}) would. */
+    public static ResponseTooLargeException page(String parameter) {
+        return new ResponseTooLargeException("The page's entries add up to more than an API response may carry. "
+                + "Ask for fewer with " + parameter + ".");
+    }
+
     /** A response stopped while it was written, once {@code bytes} (already past {@code limitBytes}) were. */
     static ResponseTooLargeException atLeast(long bytes, long limitBytes) {
         return new ResponseTooLargeException("The response would be more than " + bytes + " bytes, more than the "

@@ -318,6 +318,11 @@ class IsolationSweepTest {
                 .put(p + id + "/actions/" + bAction + "/"));
         calls.put("GET /api/projects/{project_id}/insights/trending", (s, id) -> s.get(p + id + "/insights/trending/"));
         calls.put("GET /api/projects/{project_id}/insights/activity", (s, id) -> s.get(p + id + "/insights/activity/"));
+        calls.put("GET /api/projects/{project_id}/activity_log", (s, id) -> s.get(p + id + "/activity_log/"));
+        calls.put("GET /api/projects/{project_id}/advanced_activity_logs", (s, id) -> s.get(p + id
+                + "/advanced_activity_logs/"));
+        calls.put("GET /api/projects/{project_id}/advanced_activity_logs/available_filters", (s, id) -> s.get(p + id
+                + "/advanced_activity_logs/available_filters/"));
         calls.put("GET /api/projects/{project_id}/insights/{id}", (s, id) -> s.get(p + id + "/insights/" + bInsight + "/"));
         calls.put("PATCH /api/projects/{project_id}/insights/{id}", (s, id) -> s.body(map("name", "renamed by A", "deleted", true))
                 .patch(p + id + "/insights/" + bInsight + "/"));

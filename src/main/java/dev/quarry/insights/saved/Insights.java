@@ -331,15 +331,8 @@ public class Insights {
 
     /** Adds an activity log entry for the insight, in the session's transaction. */
     private static Uni<Void> log(long teamId, long insightId, long userId, String activity, ObjectNode detail) {
-        ActivityLogEntity entry = new ActivityLogEntity();
-        entry.id = UUID.randomUUID();
-        entry.teamId = teamId;
-        entry.scope = "Insight";
-        entry.itemId = Long.toString(insightId);
-        entry.activity = activity;
-        entry.userId = userId;
-        entry.detail = detail.toString();
-        return entry.persist().replaceWithVoid();
+        return dev.quarry.data.ActivityLogEntries.add(teamId, "Insight", Long.toString(insightId), userId, activity,
+                detail);
     }
 
     /** Now as PostgreSQL stores it (microseconds), from the injected clock. */
