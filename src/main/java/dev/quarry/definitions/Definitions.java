@@ -1,5 +1,6 @@
 package dev.quarry.definitions;
 
+import dev.quarry.data.ActivityLogEntries;
 import dev.quarry.data.DefinitionEntity;
 import dev.quarry.data.EventDefinitionEntity;
 import dev.quarry.data.PropertyDefinitionEntity;
@@ -174,12 +175,13 @@ public class Definitions {
     /** Applies {@code userId}'s edit; null when the team has no definition with this id. One transaction. */
     public Uni<EventDefinition> updateEvent(long teamId, UUID id, Edit edit, long userId) {
         return Sessions.write(() -> EventDefinitionEntity.<EventDefinitionEntity>find("teamId = ?1 and id = ?2", teamId, id)
-                .firstResult().map(row -> {
+                .firstResult().flatMap(row -> {
                     if (row == null) {
-                        return null;
+                        return Uni.createFrom().<EventDefinitionEntity>nullItem();
                     }
+                    Logged before = Logged.of(row, null);
                     row.updatedAt = applyEdit(row, edit, userId);
-                    return row;
+                    return before.log(EVENT_SCOPE, row, null, userId).replaceWith(row);
                 }).flatMap(row -> withEditors(row, EventDefinition::from)));
     }
 
@@ -189,9 +191,8 @@ public class Definitions {
      *
      * @return false when the team has no such definition
      */
-    public Uni<Boolean> deleteEvent(long teamId, UUID id) {
-        return pool.preparedQuery("DELETE FROM event_definitions WHERE team_id = $1 AND id = $2")
-                .execute(Tuple.of(teamId, id)).map(rows -> rows.rowCount() > 0);
+    public Uni<Boolean> deleteEvent(long teamId, UUID id, Long userId) {
+        return deleteLogged("event_definitions", EVENT_SCOPE, teamId, id, userId);
     }
 
     /**
@@ -200,9 +201,57 @@ public class Definitions {
      *
      * @return false when the team has no such definition
      */
-    public Uni<Boolean> deleteProperty(long teamId, UUID id) {
-        return pool.preparedQuery("DELETE FROM property_definitions WHERE team_id = $1 AND id = $2")
-                .execute(Tuple.of(teamId, id)).map(rows -> rows.rowCount() > 0);
+    public Uni<Boolean> deleteProperty(long teamId, UUID id, Long userId) {
+        return deleteLogged("property_definitions", PROPERTY_SCOPE, teamId, id, userId);
+    }
+
+    /** PostHog's activity log scopes of definitions. */
+    static final String EVENT_SCOPE = "EventDefinition";
+    static final String PROPERTY_SCOPE = "PropertyDefinition";
+
+    /**
+     * Deletes the definition and logs PostHog's {@code deleted} activity for it (by {@code userId}) in one statement.
+     *
+     * @param table {@code event_definitions} or {@code property_definitions} (a fixed name, never a caller's text)
+     */
+    private Uni<Boolean> deleteLogged(String table, String scope, long teamId, UUID id, Long userId) {
+        return pool.preparedQuery("WITH gone AS (DELETE FROM " + table + " WHERE team_id = $1 AND id = $2 "
+                        + "RETURNING name) INSERT INTO activity_log (team_id, id, scope, item_id, activity, user_id, "
+                        + "detail) SELECT $1, gen_random_uuid(), $3, $2::text, 'deleted', $4, "
+                        + "jsonb_build_object('changes', NULL, 'merge', NULL, 'trigger', NULL, 'name', name, "
+                        + "'short_id', NULL, 'type', NULL) FROM gone")
+                .execute(Tuple.of(teamId, id, scope, userId)).map(rows -> rows.rowCount() > 0);
+    }
+
+    /** What an edit of a definition can change, as PostHog's activity log compares it ({@code changed}). */
+    private record Logged(String description, List<String> tags, boolean verified, boolean hidden,
+                          String propertyType) {
+        static Logged of(DefinitionEntity row, String propertyType) {
+            return new Logged(row.description, List.of(row.tags), row.verified, row.hidden, propertyType);
+        }
+
+        /** Logs what changed from this state to {@code row}'s (nothing when nothing did), in the session. */
+        Uni<Void> log(String scope, DefinitionEntity row, String propertyTypeAfter, long userId) {
+            com.fasterxml.jackson.databind.node.ArrayNode changes =
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+            ActivityLogEntries.change(changes, scope, "description", description, row.description);
+            com.fasterxml.jackson.databind.node.ArrayNode before = changes.arrayNode();
+            tags.forEach(before::add);
+            com.fasterxml.jackson.databind.node.ArrayNode after = changes.arrayNode();
+            for (String tag : row.tags) {
+                after.add(tag);
+            }
+            ActivityLogEntries.change(changes, scope, "tags", before, after);
+            ActivityLogEntries.change(changes, scope, "verified", verified, row.verified);
+            ActivityLogEntries.change(changes, scope, "hidden", hidden, row.hidden);
+            ActivityLogEntries.change(changes, scope, "property_type", propertyType, propertyTypeAfter);
+            if (changes.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode detail = ActivityLogEntries.detail(row.name, null);
+            detail.set("changes", changes);
+            return ActivityLogEntries.add(row.teamId, scope, row.id.toString(), userId, "changed", detail);
+        }
     }
 
     /**
@@ -340,12 +389,15 @@ public class Definitions {
                     }
                     boolean retyped = edit.propertyTypeSet()
                             && !java.util.Objects.equals(edit.propertyType(), row.propertyType);
+                    Logged before = Logged.of(row, row.propertyType);
                     if (edit.propertyTypeSet()) {
                         row.propertyType = edit.propertyType();
                         row.numerical = "Numeric".equals(edit.propertyType());
                     }
                     row.updatedAt = applyEdit(row, edit, userId);
-                    return retyped ? forgetCachedAnswers(teamId).replaceWith(row) : Uni.createFrom().item(row);
+                    Uni<Void> logged = before.log(PROPERTY_SCOPE, row, row.propertyType, userId);
+                    return retyped ? logged.call(() -> forgetCachedAnswers(teamId)).replaceWith(row)
+                            : logged.replaceWith(row);
                 }).flatMap(row -> withEditors(row, PropertyDefinition::from)));
     }
 

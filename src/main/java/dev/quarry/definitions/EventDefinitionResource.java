@@ -161,7 +161,7 @@ public class EventDefinitionResource {
     @RequiresScopes("event_definition:write")
     public Uni<Response> delete(@PathParam("id") String id) {
         long teamId = auth.teamId();
-        return definitions.deleteEvent(teamId, Edits.existing(id))
+        return definitions.deleteEvent(teamId, Edits.existing(id), auth.key().userId())
                 .map(deleted -> {
                     if (!deleted) {
                         throw new NotFoundException("Not found.");

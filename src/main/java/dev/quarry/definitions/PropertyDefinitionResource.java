@@ -265,7 +265,7 @@ public class PropertyDefinitionResource {
     @RequiresScopes("property_definition:write")
     public Uni<Response> delete(@PathParam("id") String id) {
         long teamId = auth.teamId();
-        return definitions.deleteProperty(teamId, Edits.existing(id))
+        return definitions.deleteProperty(teamId, Edits.existing(id), auth.key().userId())
                 .map(deleted -> {
                     if (!deleted) {
                         throw new NotFoundException("Not found.");

@@ -278,6 +278,26 @@ class ActivityLogTest {
         as(p.key()).get(base).then().body("results.item_id", hasItems(Integer.toString(actionId)));
     }
 
+    @Test
+    void definitionsLogTheirEditsAndDeletes() {
+        Project project = TestProjects.create("Activity log of definitions");
+        String api = "/api/projects/" + project.id();
+        String id = as(project.key()).body(Map.of("name", "checkout")).post(api + "/event_definitions/")
+                .then().statusCode(201).extract().path("id");
+        as(project.key()).body(Map.of("description", "Paid", "tags", List.of("revenue")))
+                .patch(api + "/event_definitions/" + id + "/").then().statusCode(200);
+        as(project.key()).body(Map.of("description", "Paid")).patch(api + "/event_definitions/" + id + "/")
+                .then().statusCode(200);
+        as(project.key()).delete(api + "/event_definitions/" + id + "/").then().statusCode(204);
+        JsonPath log = as(project.key()).get(api + "/advanced_activity_logs/?scopes=EventDefinition")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("deleted", "changed"), log.getList("results.activity"));
+        assertEquals(List.of(id, id), log.getList("results.item_id"));
+        assertEquals("checkout", log.get("results[0].detail.name"));
+        assertEquals(List.of("description", "tags"), log.getList("results[1].detail.changes.field"));
+        assertEquals(List.of("revenue"), log.getList("results[1].detail.changes[1].after"));
+    }
+
     private static String enc(String value) {
         return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
