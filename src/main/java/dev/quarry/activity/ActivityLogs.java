@@ -1,8 +1,7 @@
 package dev.quarry.activity;
 
 import dev.quarry.data.UserBasic;
-import dev.quarry.web.QueryTimeoutException;
-import dev.quarry.web.ThrottledException;
+import dev.quarry.web.BoundedReads;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -13,15 +12,13 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
  * Reads a project's activity log ({@code activity_log}, every scope): pages of entries under an
- * {@link ActivityLogFilter}, and the values its filters can take. Each read is bounded: at most {@link #TIMEOUT} per
- * statement (a 504 past it), at most {@link #READS_AT_ONCE} of a project's reads at once on this instance (more are
- * 429s), and no page reads more entry details than an answer can carry ({@link ActivityLogSql#page}).
+ * {@link ActivityLogFilter}, and the values its filters can take. Each read is bounded ({@link BoundedReads}): at most
+ * {@link #TIMEOUT} per statement (a 504 past it), at most {@link #READS_AT_ONCE} of a project's reads at once on this
+ * instance (more are 429s), and no page reads more entry details than an answer can carry ({@link ActivityLogSql#page}).
  */
 @ApplicationScoped
 public class ActivityLogs {
@@ -34,11 +31,11 @@ public class ActivityLogs {
     /** The most detail bytes the filter discovery reads. */
     static final long DISCOVERY_BYTES = 8L * 1024 * 1024;
 
-    private final Pool pool;
-    private final ConcurrentHashMap<Long, AtomicInteger> running = new ConcurrentHashMap<>();
+    private final BoundedReads reads;
 
     public ActivityLogs(Pool pool) {
-        this.pool = pool;
+        this.reads = new BoundedReads(pool, TIMEOUT, READS_AT_ONCE,
+                "Too many activity log reads are running for this project at once. Try again shortly.");
     }
 
     /** One entry as stored; {@code user} null for an entry the system made. */
@@ -139,23 +136,7 @@ public class ActivityLogs {
         return tuple;
     }
 
-    /**
-     * The read in a transaction of its own with its statement timeout, counted against the project's reads at once:
-     * a 429 ({@link ThrottledException}) when the project already has {@link #READS_AT_ONCE}, a 504
-     * ({@link QueryTimeoutException}) when the statement runs past {@link #TIMEOUT}.
-     */
     private <T> Uni<T> bounded(long teamId, Function<io.vertx.mutiny.sqlclient.SqlConnection, Uni<T>> read) {
-        AtomicInteger reads = running.computeIfAbsent(teamId, t -> new AtomicInteger());
-        if (reads.incrementAndGet() > READS_AT_ONCE) {
-            reads.decrementAndGet();
-            return Uni.createFrom().failure(new ThrottledException(
-                    "Too many activity log reads are running for this project at once. Try again shortly.", 1));
-        }
-        return pool.withTransaction(conn -> conn.preparedQuery("SELECT set_config('statement_timeout', $1, true)")
-                        .execute(Tuple.of(Long.toString(TIMEOUT.toMillis())))
-                        .flatMap(x -> read.apply(conn)))
-                .onTermination().invoke(reads::decrementAndGet)
-                .onFailure(e -> e instanceof io.vertx.pgclient.PgException pg && "57014".equals(pg.getSqlState()))
-                .transform(e -> new QueryTimeoutException(TIMEOUT.toSeconds()));
+        return reads.run(teamId, read);
     }
 }

@@ -40,9 +40,13 @@ public class Insights {
     private final Pool pool;
     private final ObjectMapper mapper;
     private final Clock clock;
+    /** List statements, bounded: {@link #LIST_TIMEOUT} each, {@link #LISTS_AT_ONCE} of a project's at once. */
+    private final dev.quarry.web.BoundedReads lists;
 
     public Insights(Pool pool, ObjectMapper mapper, Clock clock) {
         this.pool = pool;
+        this.lists = new dev.quarry.web.BoundedReads(pool, LIST_TIMEOUT, LISTS_AT_ONCE,
+                "Too many insight lists are being read for this project at once. Try again shortly.");
         this.mapper = mapper;
         this.clock = clock;
     }
@@ -57,8 +61,6 @@ public class Insights {
     static final java.time.Duration LIST_TIMEOUT = java.time.Duration.ofSeconds(5);
     /** A project's list statements running at once on this instance; more are 429s. */
     static final int LISTS_AT_ONCE = 2;
-    private final java.util.concurrent.ConcurrentHashMap<Long, java.util.concurrent.atomic.AtomicInteger> listsRunning =
-            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** One listed insight and how a search matched it ({@code exact}, {@code similar}; null without a search). */
     public record Listed(Insight insight, String searchMatchType) {
@@ -80,19 +82,7 @@ public class Insights {
         // search and slowed another project's answers to seconds)
         // and at most LISTS_AT_ONCE of a project's run at once (more: 429), so one project's searches take at
         // most that many of the database's cores
-        java.util.concurrent.atomic.AtomicInteger running = listsRunning.computeIfAbsent(teamId,
-                t -> new java.util.concurrent.atomic.AtomicInteger());
-        if (running.incrementAndGet() > LISTS_AT_ONCE) {
-            running.decrementAndGet();
-            return Uni.createFrom().failure(new dev.quarry.web.ThrottledException(
-                    "Too many insight lists are being read for this project at once. Try again shortly.", 1));
-        }
-        return pool.withTransaction(conn -> conn.preparedQuery("SELECT set_config('statement_timeout', $1, true)")
-                        .execute(Tuple.of(Long.toString(LIST_TIMEOUT.toMillis())))
-                        .flatMap(x -> conn.preparedQuery(statement.sql()).execute(tuple)))
-                .onTermination().invoke(running::decrementAndGet)
-                .onFailure(e -> e instanceof io.vertx.pgclient.PgException pg && "57014".equals(pg.getSqlState()))
-                .transform(e -> new dev.quarry.web.QueryTimeoutException(LIST_TIMEOUT.toSeconds()))
+        return lists.run(teamId, conn -> conn.preparedQuery(statement.sql()).execute(tuple))
                 .flatMap(rows -> {
             long total = 0;
             List<Long> ids = new ArrayList<>();
