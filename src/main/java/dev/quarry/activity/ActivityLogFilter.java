@@ -240,13 +240,24 @@ public record ActivityLogFilter(List<UUID> users, List<String> scopes, List<Stri
         throw new ValidationException("Must be a valid boolean.", name);
     }
 
-    /** DRF's DateTimeField on ISO-8601: a date-time with or without an offset (UTC then), or a date (its midnight). */
+    /**
+     * DRF's DateTimeField on ISO-8601: a date-time with or without an offset (UTC then), or a date (its midnight);
+     * years 1 to 9999 (Python's datetime), else the 400.
+     */
     private static OffsetDateTime date(Map<String, List<String>> parameters, String name) {
         String value = single(parameters, name);
         if (value == null || value.isEmpty()) {
             return null;
         }
-        String text = value.strip();
+        OffsetDateTime date = anyDate(value.strip(), name);
+        if (date.getYear() < 1 || date.getYear() > 9999) {
+            throw new ValidationException("Datetime has wrong format. Use one of these formats instead: "
+                    + "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].", name);
+        }
+        return date;
+    }
+
+    private static OffsetDateTime anyDate(String text, String name) {
         try {
             return OffsetDateTime.parse(text.replace(' ', 'T'));
         } catch (DateTimeParseException e) {

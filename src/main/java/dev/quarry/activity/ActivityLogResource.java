@@ -309,6 +309,9 @@ public class ActivityLogResource {
                 }
                 long micros = Long.parseLong(parts[1]);
                 OffsetDateTime at = Instant.EPOCH.plus(micros, ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+                if (at.getYear() < 1 || at.getYear() > 9999) { // outside what PostgreSQL and Quarry's cursors hold
+                    throw new IllegalArgumentException("not a cursor");
+                }
                 return new Cursor(parts[0].equals("r"), new ActivityLogSql.Position(at, UUID.fromString(parts[2])));
             } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
                 throw new NotFoundException("Invalid cursor");

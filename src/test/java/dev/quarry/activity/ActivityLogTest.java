@@ -256,6 +256,13 @@ class ActivityLogTest {
         as(p.key()).get(base + "?detail_filters=" + enc("{\"a[].b[].c[].d[].e\": {\"value\": 1}}"))
                 .then().statusCode(400).body("detail", containsString("nests too many arrays"));
         as(p.key()).get(base + "?cursor=garbage").then().statusCode(404).body("detail", equalTo("Invalid cursor"));
+        String farPast = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                ("f|" + Long.MIN_VALUE / 2 + "|" + UUID.randomUUID()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        as(p.key()).get(base + "?cursor=" + farPast).then().statusCode(404).body("detail", equalTo("Invalid cursor"));
+        as(p.key()).get(base + "?start_date=%2B99999-01-01T00:00:00Z").then().statusCode(400)
+                .body("attr", equalTo("start_date"));
+        as(p.key()).get(base + "?end_date=-99999-01-01T00:00:00Z").then().statusCode(400)
+                .body("attr", equalTo("end_date"));
     }
 
     @Test
