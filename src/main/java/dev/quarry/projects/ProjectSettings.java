@@ -24,10 +24,23 @@ import java.time.ZoneId;
  * tool {@code project-settings-update} calls). PATCH semantics: only the fields sent change; of PostHog's fields
  * Quarry keeps {@code name} (1–200 characters), {@code timezone} (an IANA zone), {@code week_start_day} (0 Sunday,
  * 1 Monday), {@code test_account_filters} (a list of property filters) and {@code person_display_name_properties}
- * (a list of names or null), and ignores the others; a bad value is a 400 naming the field.
+ * (a list of names or null), and ignores the others; a bad value is a 400 naming the field, and so is a list past
+ * {@link #MAX_TEST_ACCOUNT_FILTERS} filters or {@link #MAX_DISPLAY_NAME_PROPERTIES} names or {@link #MAX_SETTING_CHARS}
+ * characters (refused before anything is stored).
  */
 @ApplicationScoped
 public class ProjectSettings {
+    /**
+     * The most test-account filters a project keeps. They are read with the project on every request and added to
+     * every query that filters test accounts (PostHog bounds neither; its projects hold a handful): 26,000 filters
+     * were stored by a breaker, and then every request of the project dragged 8 MB through the event loop.
+     */
+    static final int MAX_TEST_ACCOUNT_FILTERS = 100;
+    /** The most person display-name properties a project keeps (PostHog's app offers a handful). */
+    static final int MAX_DISPLAY_NAME_PROPERTIES = 100;
+    /** The longest JSON text of either list. */
+    static final int MAX_SETTING_CHARS = 64 * 1024;
+
     private final Teams teams;
     private final ObjectMapper mapper;
     private final TeamLanes lanes;
@@ -78,6 +91,10 @@ public class ProjectSettings {
             if (!filters.isArray()) {
                 throw new ValidationException("test_account_filters must be a list of property filters", "test_account_filters");
             }
+            if (filters.size() > MAX_TEST_ACCOUNT_FILTERS || filters.toString().length() > MAX_SETTING_CHARS) {
+                throw new ValidationException("test_account_filters may hold at most " + MAX_TEST_ACCOUNT_FILTERS
+                        + " filters and " + MAX_SETTING_CHARS + " characters of JSON", "test_account_filters");
+            }
             try {
                 PropertyFilters.toExpr(PropertyFilter.parseLegacy(filters, "test_account_filters"));
             } catch (HogQLException | ValidationException e) {
@@ -90,6 +107,12 @@ public class ProjectSettings {
             JsonNode names = body.get("person_display_name_properties");
             if (!names.isNull() && (!names.isArray() || !allText(names))) {
                 throw new ValidationException("person_display_name_properties must be a list of property names",
+                        "person_display_name_properties");
+            }
+            if (!names.isNull() && (names.size() > MAX_DISPLAY_NAME_PROPERTIES
+                    || names.toString().length() > MAX_SETTING_CHARS)) {
+                throw new ValidationException("person_display_name_properties may hold at most "
+                        + MAX_DISPLAY_NAME_PROPERTIES + " names and " + MAX_SETTING_CHARS + " characters of JSON",
                         "person_display_name_properties");
             }
             displayNames = names.isNull() ? null : names.toString();

@@ -76,6 +76,33 @@ class OrganizationsTest {
         as(p.key()).get("/api/projects/" + p.id() + "/").then().body("name", equalTo("Current"));
     }
 
+    /**
+     * The breaker's F7: a project's test-account filters and display-name properties are read with the project on every
+     * request, so their size is refused before anything is stored (26,000 filters were stored behind a 400 before).
+     */
+    @Test
+    void oversizedProjectListsAreRefusedBeforeTheyAreStored() {
+        Project p = TestProjects.create("Project list bounds");
+        StringBuilder filters = new StringBuilder("{\"test_account_filters\":[");
+        for (int i = 0; i < 101; i++) {
+            filters.append(i == 0 ? "" : ",").append("{\"key\":\"email\",\"value\":\"x").append(i)
+                    .append("\",\"operator\":\"not_icontains\",\"type\":\"person\"}");
+        }
+        as(p.key()).contentType("application/json").body(filters + "]}").patch("/api/projects/" + p.id() + "/")
+                .then().statusCode(400).body("attr", equalTo("test_account_filters"));
+        String longName = "n".repeat(70_000);
+        as(p.key()).contentType("application/json").body("{\"person_display_name_properties\":[\"" + longName + "\"]}")
+                .patch("/api/projects/" + p.id() + "/").then().statusCode(400)
+                .body("attr", equalTo("person_display_name_properties"));
+        as(p.key()).get("/api/projects/" + p.id() + "/").then().statusCode(200)
+                .body("test_account_filters", equalTo(java.util.List.of()))
+                .body("person_display_name_properties", equalTo(null));
+        as(p.key()).contentType("application/json").body("{\"test_account_filters\":[{\"key\":\"email\","
+                        + "\"value\":\"@example.com\",\"operator\":\"not_icontains\",\"type\":\"person\"}]}")
+                .patch("/api/projects/" + p.id() + "/").then().statusCode(200)
+                .body("test_account_filters[0].value", equalTo("@example.com"));
+    }
+
     /** The CLI's org-members-list: the organization's users as PostHog's OrganizationMemberSerializer shows them. */
     @Test
     void membersListTheOrganizationsUsers() {
