@@ -73,6 +73,7 @@ public class ActionResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("action:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<Response> create(JsonNode body) {
         long teamId = auth.teamId();
         Actions.Edit edit = ActionBody.read(body, true);
@@ -85,6 +86,7 @@ public class ActionResource {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("action:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
         long teamId = auth.teamId();
         Actions.Edit edit = ActionBody.read(body, false);
@@ -103,6 +105,7 @@ public class ActionResource {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("action:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<ObjectNode> replace(@PathParam("id") String id, JsonNode body) {
         return update(id, body);
     }

@@ -63,6 +63,7 @@ public class CurrentUserResource {
     @PATCH
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("user:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<ObjectNode> update(JsonNode body) {
         ApiKey key = auth.key();
         String organization = text(body, "set_current_organization");

@@ -46,6 +46,7 @@ public class UserHomeSettingsResource {
     @PATCH
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("user:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<ObjectNode> update(@PathParam("uuid") String uuid, JsonNode body) {
         ApiKey key = me(uuid);
         HomeSettings.apply(body, new HomeSettings.Stored(mapper.createArrayNode(), mapper.nullNode())); // 400s first

@@ -136,6 +136,7 @@ public class CohortResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("cohort:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<Response> create(JsonNode body) {
         // the filters (HogQL ones included) are parsed in the project's lane, off the event loop
         Team team = auth.team();
@@ -191,6 +192,7 @@ public class CohortResource {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("cohort:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
         Team team = auth.team();
         String keyId = auth.key().id();
@@ -326,6 +328,7 @@ public class CohortResource {
     @Path("{id}/add_persons_to_static_cohort")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("cohort:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<ObjectNode> addPersons(@PathParam("id") String id, JsonNode body) {
         JsonNode ids = body == null ? null : body.get("person_ids");
         if (ids == null || !ids.isArray()) {
@@ -356,6 +359,7 @@ public class CohortResource {
     @Path("{id}/remove_person_from_static_cohort")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("cohort:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<ObjectNode> removePerson(@PathParam("id") String id, JsonNode body) {
         JsonNode personId = body == null ? null : body.get("person_id");
         if (personId == null || personId.isNull() || personId.asText().isBlank()) {

@@ -99,6 +99,7 @@ public class EventDefinitionResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("event_definition:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<Response> create(JsonNode body) {
         Definitions.Edit edit = Edits.parse(body, false);
         JsonNode name = body.get("name");
@@ -138,6 +139,7 @@ public class EventDefinitionResource {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("event_definition:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
         UUID uuid = Edits.existing(id);
         Definitions.Edit edit = Edits.parse(body, false);

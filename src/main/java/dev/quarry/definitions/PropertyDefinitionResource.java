@@ -194,6 +194,7 @@ public class PropertyDefinitionResource {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("property_definition:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
         UUID uuid = Edits.existing(id);
         Definitions.Edit edit = Edits.parse(body, true);

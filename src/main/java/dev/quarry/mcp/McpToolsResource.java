@@ -47,6 +47,7 @@ public class McpToolsResource {
     @Path("execute_sql")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes({"query:read", "insight:read"})
+    @io.smallrye.common.annotation.Blocking
     public Uni<Response> executeSql(JsonNode body) {
         JsonNode args = args(body);
         JsonNode query = args.get("query");
@@ -77,6 +78,7 @@ public class McpToolsResource {
     @Path("read_taxonomy")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes({"event_definition:read", "property_definition:read"})
+    @io.smallrye.common.annotation.Blocking
     public Uni<Response> readTaxonomy(JsonNode body) {
         JsonNode args = args(body);
         JsonNode query = args.get("query");

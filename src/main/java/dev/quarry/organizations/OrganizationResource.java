@@ -101,6 +101,7 @@ public class OrganizationResource {
     @Path("{organization_id}/projects/{project_id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("project:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<ObjectNode> updateProject(@PathParam("organization_id") String id,
                                          @PathParam("project_id") String projectId, JsonNode body) {
         UUID org = accessible(id);

@@ -129,6 +129,7 @@ public class PersonsApiResource {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("person:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<Response> update(@PathParam("id") String id, JsonNode body) {
         JsonNode properties = LenientJson.read(body, PersonBodies.Update.class).properties();
         if (properties == null || properties.isNull()) {
@@ -149,6 +150,7 @@ public class PersonsApiResource {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("person:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<Response> replace(@PathParam("id") String id, JsonNode body) {
         return update(id, body);
     }
@@ -157,6 +159,7 @@ public class PersonsApiResource {
     @Path("{id}/update_property")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("person:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<Response> updateProperty(@PathParam("id") String id, JsonNode body) {
         PersonBodies.UpdateProperty update = LenientJson.read(body, PersonBodies.UpdateProperty.class);
         if (update.key() == null || update.key().isEmpty()) {
@@ -174,6 +177,7 @@ public class PersonsApiResource {
     @Path("{id}/delete_property")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("person:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<Response> deleteProperty(@PathParam("id") String id, JsonNode body) {
         JsonNode unset = LenientJson.read(body, PersonBodies.DeleteProperty.class).unset();
         List<String> keys = new ArrayList<>();
@@ -203,6 +207,7 @@ public class PersonsApiResource {
     @Path("bulk_delete")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("person:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<Response> bulkDelete(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new ValidationException("Request body must be a JSON object.", null);

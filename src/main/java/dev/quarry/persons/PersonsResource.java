@@ -223,6 +223,7 @@ public class PersonsResource {
     @Path("funnel")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("person:read")
+    @io.smallrye.common.annotation.Blocking
     public Uni<Response> funnelPost(@Context UriInfo uri, @Context HttpServerRequest request, JsonNode body) {
         return funnelPeople(LegacyFilter.of(uri.getQueryParameters(), body), request, body);
     }
@@ -238,6 +239,7 @@ public class PersonsResource {
     @Path("funnel/correlation")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("person:read")
+    @io.smallrye.common.annotation.Blocking
     public Uni<Response> correlationPost(@Context UriInfo uri, @Context HttpServerRequest request, JsonNode body) {
         return correlationPeople(LegacyFilter.of(uri.getQueryParameters(), body), request, body);
     }
@@ -330,6 +332,7 @@ public class PersonsResource {
     @Path("reset_person_distinct_id")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("person:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<Response> resetDistinctId(JsonNode body, @QueryParam("format") String format) {
         Csv.requested(format);
         JsonNode distinctId = dev.quarry.web.LenientJson.read(body, PersonBodies.ResetDistinctId.class).distinctId();

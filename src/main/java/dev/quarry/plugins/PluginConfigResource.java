@@ -59,6 +59,7 @@ public class PluginConfigResource {
     @POST
     @ResponseStatus(201)
     @RequiresScopes("plugin:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<PluginConfig> create(JsonNode body) {
         return configs.create(auth.teamId(), NewPluginConfig.parse(body));
     }
@@ -87,6 +88,7 @@ public class PluginConfigResource {
     @Path("{plugin_config_id}/logs")
     @ResponseStatus(201)
     @RequiresScopes("plugin:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<Stored> appendLogs(@PathParam("plugin_config_id") String pluginConfigId, JsonNode body) {
         long configId = configId(pluginConfigId);
         LogEntryBatch batch = LogEntryBatch.parse(body, OffsetDateTime.now(clock));

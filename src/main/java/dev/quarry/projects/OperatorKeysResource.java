@@ -64,6 +64,7 @@ public class OperatorKeysResource {
     @PUT
     @Path("plan")
     @Consumes(MediaType.APPLICATION_JSON)
+    @io.smallrye.common.annotation.Blocking
     public Uni<OperatorKeys.PlanView> plan(@HeaderParam("X-Quarry-Operator-Secret") String secret,
                                            @PathParam("id") long id, JsonNode body) {
         operatorSecret.check(secret);

@@ -67,6 +67,7 @@ public class OperatorResource {
     }
 
     @POST
+    @io.smallrye.common.annotation.Blocking
     public Uni<ProjectCreated> create(@HeaderParam("X-Quarry-Operator-Secret") String secret, CreateProject body) {
         authorize(secret);
         if (body == null || body.name() == null || body.name().isBlank()) {
@@ -83,6 +84,7 @@ public class OperatorResource {
 
     @POST
     @Path("{id}/keys")
+    @io.smallrye.common.annotation.Blocking
     public Uni<KeyView> createKey(@HeaderParam("X-Quarry-Operator-Secret") String secret, @PathParam("id") long id,
                                   CreateKey body) {
         authorize(secret);
@@ -98,6 +100,7 @@ public class OperatorResource {
 
     @POST
     @Path("{id}/demo-data")
+    @io.smallrye.common.annotation.Blocking
     public Uni<DemoData.Summary> seed(@HeaderParam("X-Quarry-Operator-Secret") String secret,
                                       @PathParam("id") long id, SeedDemoData body) {
         authorize(secret);

@@ -34,6 +34,7 @@ public class ProjectResource {
     @PATCH
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("project:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<ObjectNode> update(JsonNode body) {
         return settings.update(auth.team(), body);
     }

@@ -162,6 +162,7 @@ public class InsightResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("insight:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<Response> create(JsonNode body) {
         Insights.Changes changes = changes(body);
         if (changes.deleted() != null && changes.deleted()) {
@@ -251,6 +252,7 @@ public class InsightResource {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("insight:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<ObjectNode> replace(@PathParam("id") String id, JsonNode body) {
         return update(id, body);
     }
@@ -259,6 +261,7 @@ public class InsightResource {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresScopes("insight:write")
+    @io.smallrye.common.annotation.Blocking
     public Uni<ObjectNode> update(@PathParam("id") String id, JsonNode body) {
         Insights.Changes changes = changes(body);
         // PostHog's update reaches a deleted insight only to bring it back (safely_get_queryset includes deleted
