@@ -92,8 +92,10 @@ public class CohortResource {
         boolean trimmed = basic != null && java.util.Set.of("y", "yes", "t", "true", "on", "1")
                 .contains(basic.toLowerCase(java.util.Locale.ROOT));
         long teamId = auth.teamId();
+        // the page's filters are parsed and written on a worker, not on the event loop (breaker F3)
         return cohorts.list(teamId, page.limit(), page.offset(), term, isStatic).flatMap(found -> types(teamId,
-                found.rows()).map(types -> {
+                found.rows()).emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                .map(types -> {
                     List<ObjectNode> rows = new ArrayList<>();
                     for (Cohort cohort : found.rows()) {
                         ObjectNode json = cohort.toJson(mapper);

@@ -130,7 +130,9 @@ public record LimitOffset(int limit, int offset) {
             kept.add(row);
             bytes += size;
         }
-        return page(requestUrl, count, kept);
+        // the rows may already have been cut before they were read (a list that reads only what an answer can carry):
+        // next continues after the last one answered either way
+        return pageStoppedEarly(requestUrl, count, kept);
     }
 
     /**

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * One statement answering a page of a team's insights list under an {@link InsightListFilter}: its rows are
- * {@code (total, id, is_exact)}, one row with a null id when the page is empty (the total still counted). Every value
+ * {@code (total, id, is_exact, query_bytes)}, one row with a null id when the page is empty (the total still counted). Every value
  * is a bind parameter; the team is {@code $1}.
  * <p>
  * The search follows PostHog's saved-list search ({@code apply_trigram_search} over {@code name} (word and full
@@ -83,7 +83,7 @@ public final class InsightListSql {
         }
         StringBuilder sql = new StringBuilder("WITH listed AS (SELECT i.id, i.short_id, i.name, i.derived_name, "
                 + "i.description, i.created_at, i.last_modified_at, i.favorited, i.saved, i.created_by_id, "
-                + "i.last_modified_by_id, " + viewed + " AS last_viewed_at, " + exact + " AS is_exact, " + similar
+                + "i.last_modified_by_id, i.query_bytes, " + viewed + " AS last_viewed_at, " + exact + " AS is_exact, " + similar
                 + " AS is_similar, " + score + " AS score FROM insights i WHERE " + String.join(" AND ", where) + "), ");
         List<String> matched = new ArrayList<>();
         matched.add("true");
@@ -94,8 +94,8 @@ public final class InsightListSql {
         sql.append("matched AS (SELECT * FROM listed WHERE ").append(String.join(" AND ", matched)).append(") ");
         String limitParam = bind(params, limit);
         String offsetParam = bind(params, offset);
-        sql.append("SELECT c.total, m.id, m.is_exact FROM (SELECT count(*) AS total FROM matched) c LEFT JOIN LATERAL ")
-                .append("(SELECT id, is_exact FROM matched ORDER BY ").append(orderBy(f))
+        sql.append("SELECT c.total, m.id, m.is_exact, m.query_bytes FROM (SELECT count(*) AS total FROM matched) c ")
+                .append("LEFT JOIN LATERAL (SELECT id, is_exact, query_bytes FROM matched ORDER BY ").append(orderBy(f))
                 .append(" LIMIT ").append(limitParam).append(" OFFSET ").append(offsetParam).append(") m ON true");
         return new Statement(sql.toString(), params);
     }

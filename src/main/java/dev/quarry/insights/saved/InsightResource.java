@@ -131,7 +131,9 @@ public class InsightResource {
                     .flatMap(x -> results.fill(team, i, i.toJson(mapper, team.timezone()), refresh))
                     .invoke(json -> json.put("search_match_type", listed.searchMatchType()));
         };
+        // the page's stored queries are parsed and rendered on a worker, not on the event loop (breaker F3)
         return insights.list(auth.teamId(), filter, page.limit(), page.offset())
+                .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
                 .flatMap(found -> rendered(found.results(), 0, 0, new java.util.ArrayList<>(), render)
                         .map(rows -> page.pageStoppedEarly(URI.create(request.absoluteURI()), found.count(), rows)));
     }

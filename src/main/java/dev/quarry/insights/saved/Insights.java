@@ -62,6 +62,14 @@ public class Insights {
     /** A project's list statements running at once on this instance; more are 429s. */
     static final int LISTS_AT_ONCE = 2;
 
+    /**
+     * The most stored query JSON one list page reads: what an answer can carry. The page stops before the insight that
+     * would pass it, and its {@code next} continues there (each insight's answer holds its query, so a page of larger
+     * queries could not be answered anyway).
+     */
+    static final long PAGE_QUERY_BYTES = dev.quarry.web.ResponseLimit.MAX_ENCODED_BYTES
+            - dev.quarry.web.ResponseLimit.PAGE_ENVELOPE_BYTES;
+
     /** One listed insight and how a search matched it ({@code exact}, {@code similar}; null without a search). */
     public record Listed(Insight insight, String searchMatchType) {
     }
@@ -87,10 +95,17 @@ public class Insights {
             long total = 0;
             List<Long> ids = new ArrayList<>();
             java.util.Map<Long, String> matchTypes = new java.util.HashMap<>();
+            long bytes = 0;
             for (Row row : rows) {
                 total = row.getLong(0);
                 Long id = row.getLong(1);
                 if (id != null) {
+                    // the page stops before the insight whose stored query would take it past what an answer can
+                    // carry: those rows are not read at all (the first one always is)
+                    bytes += row.getInteger(3);
+                    if (!ids.isEmpty() && bytes > PAGE_QUERY_BYTES) {
+                        break;
+                    }
                     ids.add(id);
                     Boolean exact = row.getBoolean(2);
                     matchTypes.put(id, exact == null ? null : exact ? "exact" : "similar");
