@@ -24,7 +24,8 @@ import java.util.UUID;
  * <li>{@code GET} (scope {@code user:read}): id, uuid, distinct_id, first_name, last_name, email, date_joined, the
  * current project ({@code team}: the one {@code set_current_team} chose while the key can still see it, else the
  * organization's first the key can see) and organization, and the settings of {@link UserSettings} with PostHog's
- * defaults for those never set; {@code pending_email} null, {@code is_email_verified} null, {@code has_password},
+ * defaults for those never set; {@code pending_email} null, {@code is_email_verified} true (as every answer naming the
+ * user), {@code has_password},
  * {@code is_staff}, {@code is_2fa_enabled} and {@code has_social_auth} false (Quarry has none of them).</li>
  * <li>{@code PATCH} (scope {@code user:write}, the CLI's {@code user-settings-update}): what {@link UserSettings}
  * stores, answered as {@code GET}; {@code set_current_organization} takes only the key's organization and
@@ -118,7 +119,7 @@ public class CurrentUserResource {
         o.put("last_name", profile.lastName());
         o.put("email", profile.email());
         o.putNull("pending_email");
-        o.putNull("is_email_verified");
+        o.put("is_email_verified", true); // as every other answer naming the user (UserBasic)
         o.put("has_password", false);
         o.put("id", key.userId());
         o.put("is_staff", false);

@@ -134,7 +134,9 @@ class AuthEndpointsTest {
                 .then().statusCode(200)
                 .body("team.id", equalTo((int) project.id()))
                 .body("organization.id", org.hamcrest.Matchers.notNullValue())
-                .body("distinct_id", org.hamcrest.Matchers.notNullValue());
+                .body("distinct_id", org.hamcrest.Matchers.notNullValue())
+                // as every other answer naming the user (created_by, members): one user, one answer
+                .body("is_email_verified", equalTo(true));
         given().header("Authorization", "Bearer " + project.key()).get("/api/projects/@current/")
                 .then().statusCode(200).body("id", equalTo((int) project.id()));
     }

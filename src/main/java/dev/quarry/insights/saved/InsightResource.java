@@ -120,6 +120,8 @@ public class InsightResource {
         }
         InsightListFilter filter = InsightListFilter.parse(parameters,
                 java.time.ZonedDateTime.now(java.time.ZoneId.of(team.timezone())), auth.key().userId(), mapper);
+        ListCalculationBudget budget = ListCalculationBudget.startingNow();
+        java.util.concurrent.atomic.AtomicInteger rendering = new java.util.concurrent.atomic.AtomicInteger();
         java.util.function.Function<Insights.Listed, Uni<ObjectNode>> render = listed -> {
             Insight i = listed.insight();
             if (filter.basic()) {
@@ -127,8 +129,10 @@ public class InsightResource {
                 json.put("search_match_type", listed.searchMatchType());
                 return Uni.createFrom().item(json);
             }
-            return admitCalculation(team.id(), keyId, i, refresh)
-                    .flatMap(x -> results.fill(team, i, i.toJson(mapper, team.timezone()), refresh))
+            // once the page has spent its calculation budget, the rest of it is answered from the cache
+            String mode = budget.refreshFor(rendering.getAndIncrement(), refresh);
+            return admitCalculation(team.id(), keyId, i, mode)
+                    .flatMap(x -> results.fill(team, i, i.toJson(mapper, team.timezone()), mode))
                     .invoke(json -> json.put("search_match_type", listed.searchMatchType()));
         };
         // the page's stored queries are parsed and rendered on a worker, not on the event loop (breaker F3)
