@@ -47,7 +47,8 @@ public final class ActionSteps {
 
     /**
      * A request's {@code steps} as stored: a list of objects, each with every ActionStepJSON field (null when not
-     * given; other keys dropped, as DRF's serializer drops them). Text fields take strings or null, the matching
+     * given, but {@code url_matching} then {@code contains}, ActionStepJSON's default; other keys dropped, as DRF's
+     * serializer drops them). Text fields take strings or null, the matching
      * fields {@code contains}/{@code regex}/{@code exact}, {@code properties} a list of property filters that
      * Quarry can evaluate.
      *
@@ -81,7 +82,9 @@ public final class ActionSteps {
             ObjectNode stored = out.addObject();
             for (String f : FIELDS) {
                 JsonNode v = step.get(f);
-                if (v == null || v.isNull()) {
+                if (v == null && f.equals("url_matching")) {
+                    stored.put(f, "contains"); // ActionStepJSON's default for a step that does not say
+                } else if (v == null || v.isNull()) {
                     stored.putNull(f);
                 } else if (f.equals("properties")) {
                     stored.set(f, properties(v, i));

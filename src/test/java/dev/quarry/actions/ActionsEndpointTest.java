@@ -105,6 +105,18 @@ class ActionsEndpointTest {
         as(team).get(base(team) + "?search=listed_").then().statusCode(200).body("count", equalTo(0));
     }
 
+    /** A step that does not say how to match its url gets ActionStepJSON's default, contains; an explicit null stays. */
+    @Test
+    void aStepsUrlMatchingDefaultsToContains() {
+        as(team).body(Map.of("name", "Default matching", "steps", List.of(Map.of("event", "signed up"))))
+                .post(base(team)).then().statusCode(201).body("steps[0].url_matching", equalTo("contains"));
+        java.util.Map<String, Object> explicit = new java.util.HashMap<>();
+        explicit.put("event", "signed up");
+        explicit.put("url_matching", null);
+        as(team).body(Map.of("name", "Explicit null matching", "steps", List.of(explicit)))
+                .post(base(team)).then().statusCode(201).body("steps[0].url_matching", nullValue());
+    }
+
     @Test
     void badInputIsAPostHogErrorAndNothingIsStored() {
         as(team).body(Map.of("name", "Bad steps", "steps", "pageview")).post(base(team)).then().statusCode(400)
