@@ -29,12 +29,14 @@ public final class HogQLCompiler {
         SelectLike q = Placeholders.replace(query, settings.values(), settings.filters());
         Long limit;
         long offset = 0;
+        boolean ownLimit = false;
         if (q instanceof SelectQuery s) {
             if (s.offset() != null) {
                 offset = ConstantArgs.constLong(s.offset(), "OFFSET");
             }
             long l = s.limit() == null ? settings.defaultLimit()
                     : Math.min(ConstantArgs.constLong(s.limit(), "LIMIT"), settings.maxLimit());
+            ownLimit = s.limit() != null && ConstantArgs.constLong(s.limit(), "LIMIT") <= settings.maxLimit();
             limit = l;
             q = s.withLimit(new Expr.Constant(l), s.offset());
         } else {
@@ -77,7 +79,7 @@ public final class HogQLCompiler {
         String sql = renumber(printed, printer.params(), params);
         CompileBudget.checkParameters(params.size());
         return new CompiledQuery(sql, List.copyOf(params), p.names(), p.types(), hogql, (int) reportedLimit,
-                (int) offset);
+                (int) offset, ownLimit && !ties);
     }
 
     private static final java.util.regex.Pattern PARAM = java.util.regex.Pattern.compile("\\$(\\d+)");

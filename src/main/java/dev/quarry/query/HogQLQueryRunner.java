@@ -171,7 +171,11 @@ public class HogQLQueryRunner implements QueryRunner<HogQLQuery> {
         body.put("query", query.query());
         body.put("limit", compiled.limit());
         body.put("offset", compiled.offset());
-        body.put("hasMore", rows.size() > limit);
+        if (compiled.ownLimit()) {
+            body.putNull("hasMore"); // PostHog pages only a query without its own LIMIT: the rows asked for are all
+        } else {
+            body.put("hasMore", rows.size() > limit);
+        }
         body.putNull("explain");
         body.putNull("metadata");
         body.putNull("modifiers"); // its place in the answer; QueryService sets the resolved ones
