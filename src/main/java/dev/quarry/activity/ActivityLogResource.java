@@ -11,6 +11,7 @@ import dev.quarry.data.Team;
 import dev.quarry.data.UserBasic;
 import dev.quarry.web.ApiPaths;
 import dev.quarry.web.DrfDateTime;
+import dev.quarry.web.JsonAnswer;
 import dev.quarry.web.LinkUrls;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.ResponseLimit;
@@ -24,6 +25,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -53,6 +55,7 @@ import java.util.UUID;
  * item_id, scope, detail, client, ip_address, created_at}} ({@code unread} false: Quarry keeps no notification
  * bookmarks). A cursor page stops before the response limit with {@code next} at the first entry left out; a
  * page-number page that would not fit is a 400 {@code response_too_large} (ask for a smaller {@code page_size}).
+ * Answers are written to bytes on a worker ({@link JsonAnswer}), never on the event loop.
  */
 @Path(ApiPaths.PROJECT)
 @Produces(MediaType.APPLICATION_JSON)
@@ -76,7 +79,7 @@ public class ActivityLogResource {
     @GET
     @Path("activity_log")
     @RequiresScopes("activity_log:read")
-    public Uni<ObjectNode> list(@Context UriInfo uri, @Context HttpServerRequest request) {
+    public Uni<Response> list(@Context UriInfo uri, @Context HttpServerRequest request) {
         Map<String, List<String>> parameters = uri.getQueryParameters();
         ActivityLogFilter filter = ActivityLogFilter.classic(parameters);
         // ActivityLogViewSet leaves page_size to DRF's paginator: unreadable or below 1 is the default, above the
@@ -86,13 +89,14 @@ public class ActivityLogResource {
         if (size != null && size.strip().matches("\\d{1,9}") && Integer.parseInt(size.strip()) > 0) {
             pageSize = Math.min(MAX_PAGE_SIZE, Integer.parseInt(size.strip()));
         }
-        return answer(filter, parameters, pageNumber(parameters, false), pageSize, false, request.absoluteURI());
+        return answer(filter, parameters, pageNumber(parameters, false), pageSize, false, request.absoluteURI())
+                .map(body -> JsonAnswer.of(mapper, body));
     }
 
     @GET
     @Path("advanced_activity_logs")
     @RequiresScopes("activity_log:read")
-    public Uni<ObjectNode> advanced(@Context UriInfo uri, @Context HttpServerRequest request) {
+    public Uni<Response> advanced(@Context UriInfo uri, @Context HttpServerRequest request) {
         Map<String, List<String>> parameters = uri.getQueryParameters();
         ActivityLogFilter filter = ActivityLogFilter.advanced(parameters, mapper);
         String size = ActivityLogFilter.single(parameters, "page_size");
@@ -109,13 +113,14 @@ public class ActivityLogResource {
         }
         String follow = ActivityLogFilter.single(parameters, "follow");
         boolean following = follow != null && List.of("true", "True", "1").contains(follow);
-        return answer(filter, parameters, pageNumber(parameters, true), pageSize, following, request.absoluteURI());
+        return answer(filter, parameters, pageNumber(parameters, true), pageSize, following, request.absoluteURI())
+                .map(body -> JsonAnswer.of(mapper, body));
     }
 
     @GET
     @Path("advanced_activity_logs/available_filters")
     @RequiresScopes("activity_log:read")
-    public Uni<ObjectNode> availableFilters() {
+    public Uni<Response> availableFilters() {
         return logs.values(auth.teamId()).emitOn(Infrastructure.getDefaultWorkerPool()).map(values -> {
             ObjectNode body = mapper.createObjectNode();
             ObjectNode statics = body.putObject("static_filters");
@@ -127,7 +132,7 @@ public class ActivityLogResource {
             values.activities().forEach(a -> activities.addObject().put("value", a));
             statics.putArray("clients");
             body.set("detail_fields", DetailFields.of(mapper, values.samples()));
-            return body;
+            return JsonAnswer.of(mapper, body);
         });
     }
 

@@ -79,7 +79,7 @@ public class CohortResource {
      */
     @GET
     @RequiresScopes("cohort:read")
-    public Uni<ObjectNode> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset,
+    public Uni<Response> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset,
                                 @QueryParam("search") String search, @QueryParam("type") String type,
                                 @QueryParam("basic") String basic, @Context HttpServerRequest request) {
         LimitOffset page = LimitOffset.parse(limit, offset, 100, 1000);
@@ -93,7 +93,7 @@ public class CohortResource {
                 .contains(basic.toLowerCase(java.util.Locale.ROOT));
         long teamId = auth.teamId();
         // the page's filters are parsed and written on a worker, not on the event loop (breaker F3)
-        return cohorts.list(teamId, page.limit(), page.offset(), term, isStatic).flatMap(found -> types(teamId,
+        return LISTS.run(teamId, () -> cohorts.list(teamId, page.limit(), page.offset(), term, isStatic).flatMap(found -> types(teamId,
                 found.rows()).emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
                 .map(types -> {
                     List<ObjectNode> rows = new ArrayList<>();
@@ -108,10 +108,18 @@ public class CohortResource {
                     }
                     // cohorts of legal size (2 MiB of filters each) must not make the default page a 400: the page
                     // stops before the response limit, its next continuing at the first cohort left out
-                    return (ObjectNode) mapper.valueToTree(page.pageWithinLimit(
+                    // written to bytes here, on the worker: the response filter then only measures them
+                    return dev.quarry.web.JsonAnswer.of(mapper, page.pageWithinLimit(
                             dev.quarry.web.LinkUrls.withoutKey(request.absoluteURI()), found.count(), rows, mapper));
-                }));
+                })));
     }
+
+    /**
+     * A project's cohort lists at once on this instance (more are 429s): a page may carry a whole answer of filters
+     * (the breaker's flood of 8 at once held both event loops).
+     */
+    private static final dev.quarry.web.ProjectGate LISTS = new dev.quarry.web.ProjectGate(2,
+            "Too many cohort lists are being read for this project at once. Try again shortly.");
 
     /** Each cohort's PostHog {@code cohort_type} ({@link CohortTypes}), its named cohorts read from the project. */
     private Uni<java.util.Map<Long, String>> types(long teamId, List<Cohort> list) {

@@ -5,8 +5,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -21,29 +19,21 @@ public final class BoundedReads {
 
     private final Pool pool;
     private final Duration timeout;
-    private final int atOnce;
-    private final String busy;
-    private final ConcurrentHashMap<Long, AtomicInteger> running = new ConcurrentHashMap<>();
+    private final ProjectGate gate;
 
     public BoundedReads(Pool pool, Duration timeout, int atOnce, String busy) {
         this.pool = pool;
         this.timeout = timeout;
-        this.atOnce = atOnce;
-        this.busy = busy;
+        this.gate = new ProjectGate(atOnce, busy);
     }
 
     /** {@code read} on a connection of its own transaction, counted against the project's reads at once. */
     public <T> Uni<T> run(long teamId, Function<SqlConnection, Uni<T>> read) {
-        AtomicInteger reads = running.computeIfAbsent(teamId, t -> new AtomicInteger());
-        if (reads.incrementAndGet() > atOnce) {
-            reads.decrementAndGet();
-            return Uni.createFrom().failure(new ThrottledException(busy, 1));
-        }
-        return pool.withTransaction(conn -> conn.preparedQuery("SELECT set_config('statement_timeout', $1, true)")
+        return gate.run(teamId, () -> pool.withTransaction(conn -> conn
+                        .preparedQuery("SELECT set_config('statement_timeout', $1, true)")
                         .execute(Tuple.of(Long.toString(timeout.toMillis())))
                         .flatMap(x -> read.apply(conn)))
-                .onTermination().invoke(reads::decrementAndGet)
                 .onFailure(e -> e instanceof io.vertx.pgclient.PgException pg && QUERY_CANCELED.equals(pg.getSqlState()))
-                .transform(e -> new QueryTimeoutException(timeout.toSeconds()));
+                .transform(e -> new QueryTimeoutException(timeout.toSeconds())));
     }
 }

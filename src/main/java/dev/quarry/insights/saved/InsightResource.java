@@ -87,7 +87,7 @@ public class InsightResource {
      */
     @GET
     @RequiresScopes("insight:read")
-    public Uni<LimitOffset.Page<ObjectNode>> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset,
+    public Uni<Response> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset,
                                                   @QueryParam("refresh") String refresh,
                                                   @QueryParam("short_id") String shortId, @QueryParam("search") String search,
                                                   @QueryParam("saved") String saved, @QueryParam("favorited") String favorited,
@@ -139,7 +139,9 @@ public class InsightResource {
         return insights.list(auth.teamId(), filter, page.limit(), page.offset())
                 .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
                 .flatMap(found -> rendered(found.results(), 0, 0, new java.util.ArrayList<>(), render)
-                        .map(rows -> page.pageStoppedEarly(URI.create(request.absoluteURI()), found.count(), rows)));
+                        .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                        .map(rows -> dev.quarry.web.JsonAnswer.of(mapper,
+                                page.pageStoppedEarly(URI.create(request.absoluteURI()), found.count(), rows))));
     }
 
     /**

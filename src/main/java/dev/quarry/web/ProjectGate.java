@@ -1,0 +1,39 @@
+package dev.quarry.web;
+
+import io.smallrye.mutiny.Uni;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * At most {@code atOnce} of one project's requests of a kind at once on this instance; more are PostHog's 429
+ * ({@link ThrottledException}, {@code busy} as its detail). For reads that may carry a whole answer's worth of JSON
+ * (lists of large saved items), so that one project's flood holds no more than that many workers and buffers.
+ */
+public final class ProjectGate {
+    private final int atOnce;
+    private final String busy;
+    private final ConcurrentHashMap<Long, AtomicInteger> running = new ConcurrentHashMap<>();
+
+    public ProjectGate(int atOnce, String busy) {
+        this.atOnce = atOnce;
+        this.busy = busy;
+    }
+
+    /** {@code work} subscribed if the project has a place, released when it ends (item, failure or cancellation). */
+    public <T> Uni<T> run(long teamId, Supplier<Uni<T>> work) {
+        AtomicInteger count = running.computeIfAbsent(teamId, t -> new AtomicInteger());
+        if (count.incrementAndGet() > atOnce) {
+            count.decrementAndGet();
+            return Uni.createFrom().failure(new ThrottledException(busy, 1));
+        }
+        Uni<T> started;
+        try {
+            started = work.get();
+        } catch (RuntimeException e) {
+            count.decrementAndGet();
+            return Uni.createFrom().failure(e);
+        }
+        return started.onTermination().invoke(count::decrementAndGet);
+    }
+}
