@@ -55,7 +55,10 @@ import java.util.UUID;
  * item_id, scope, detail, client, ip_address, created_at}} ({@code unread} false: Quarry keeps no notification
  * bookmarks). A cursor page stops before the response limit with {@code next} at the first entry left out; a
  * page-number page that would not fit is a 400 {@code response_too_large} (ask for a smaller {@code page_size}).
- * Answers are written to bytes on a worker ({@link JsonAnswer}), never on the event loop.
+ * Answers are written to bytes on a worker ({@link JsonAnswer}), never on the event loop. An entry whose detail alone
+ * is larger than an answer (only entries written before changes were bounded, {@code ActivityLogEntries}) is answered
+ * with its name and {@code "elided": true, "bytes": n} instead of its changes. Two of a project's activity log
+ * requests run at once on this instance (more are 429s), each holding its place until its statements end.
  */
 @Path(ApiPaths.PROJECT)
 @Produces(MediaType.APPLICATION_JSON)
@@ -69,6 +72,12 @@ public class ActivityLogResource {
     private final RequestAuth auth;
     private final ActivityLogs logs;
     private final ObjectMapper mapper;
+    /**
+     * A project's activity log requests at once on this instance, reading and rendering included (more are 429s): a
+     * page or the filter discovery may carry a whole answer's worth of details.
+     */
+    private static final dev.quarry.web.ProjectGate READS = new dev.quarry.web.ProjectGate(2,
+            "Too many activity log reads are running for this project at once. Try again shortly.");
 
     public ActivityLogResource(RequestAuth auth, ActivityLogs logs, ObjectMapper mapper) {
         this.auth = auth;
@@ -89,8 +98,10 @@ public class ActivityLogResource {
         if (size != null && size.strip().matches("\\d{1,9}") && Integer.parseInt(size.strip()) > 0) {
             pageSize = Math.min(MAX_PAGE_SIZE, Integer.parseInt(size.strip()));
         }
-        return answer(filter, parameters, pageNumber(parameters, false), pageSize, false, request.absoluteURI())
-                .map(body -> JsonAnswer.of(mapper, body));
+        Integer page = pageNumber(parameters, false);
+        int perPage = pageSize;
+        return READS.run(auth.teamId(), () -> answer(filter, parameters, page, perPage, false, request.absoluteURI())
+                .map(body -> JsonAnswer.of(mapper, body)));
     }
 
     @GET
@@ -113,15 +124,17 @@ public class ActivityLogResource {
         }
         String follow = ActivityLogFilter.single(parameters, "follow");
         boolean following = follow != null && List.of("true", "True", "1").contains(follow);
-        return answer(filter, parameters, pageNumber(parameters, true), pageSize, following, request.absoluteURI())
-                .map(body -> JsonAnswer.of(mapper, body));
+        Integer page = pageNumber(parameters, true);
+        int perPage = pageSize;
+        return READS.run(auth.teamId(), () -> answer(filter, parameters, page, perPage, following, request.absoluteURI())
+                .map(body -> JsonAnswer.of(mapper, body)));
     }
 
     @GET
     @Path("advanced_activity_logs/available_filters")
     @RequiresScopes("activity_log:read")
     public Uni<Response> availableFilters() {
-        return logs.values(auth.teamId()).emitOn(Infrastructure.getDefaultWorkerPool()).map(values -> {
+        return READS.run(auth.teamId(), () -> logs.values(auth.teamId()).emitOn(Infrastructure.getDefaultWorkerPool()).map(values -> {
             ObjectNode body = mapper.createObjectNode();
             ObjectNode statics = body.putObject("static_filters");
             ArrayNode users = statics.putArray("users");
@@ -133,7 +146,7 @@ public class ActivityLogResource {
             statics.putArray("clients");
             body.set("detail_fields", DetailFields.of(mapper, values.samples()));
             return JsonAnswer.of(mapper, body);
-        });
+        }));
     }
 
     /**
@@ -270,10 +283,24 @@ public class ActivityLogResource {
         row.put("item_id", e.itemId());
         row.put("scope", e.scope());
         JsonNode detail;
-        try {
-            detail = mapper.readTree(e.detail());
-        } catch (JsonProcessingException ex) {
-            detail = mapper.nullNode();
+        if (e.elided()) {
+            // an entry larger than a whole answer (written before changes were bounded): its name, not its changes
+            ObjectNode elided = mapper.createObjectNode();
+            elided.putNull("changes");
+            elided.putNull("merge");
+            elided.putNull("trigger");
+            elided.put("name", e.name());
+            elided.put("short_id", e.shortId());
+            elided.putNull("type");
+            elided.put("elided", true);
+            elided.put("bytes", e.detailBytes());
+            detail = elided;
+        } else {
+            try {
+                detail = mapper.readTree(e.detail());
+            } catch (JsonProcessingException ex) {
+                detail = mapper.nullNode();
+            }
         }
         row.set("detail", detail);
         row.putNull("client");
@@ -296,7 +323,9 @@ public class ActivityLogResource {
     private record Cursor(boolean reverse, ActivityLogSql.Position position) {
         String encode() {
             Instant at = position.createdAt().toInstant();
-            long micros = ChronoUnit.MICROS.between(Instant.EPOCH, at);
+            // seconds and microseconds apart: ChronoUnit.MICROS.between counts nanoseconds, which overflow before
+            // 1677 and after 2262 (a crafted cursor of year 1 was a 500, breaker pass 2)
+            long micros = Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000L), at.getNano() / 1_000);
             String text = (reverse ? "r" : "f") + "|" + micros + "|" + position.id();
             return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
         }
@@ -313,7 +342,8 @@ public class ActivityLogResource {
                     throw new IllegalArgumentException("not a cursor");
                 }
                 long micros = Long.parseLong(parts[1]);
-                OffsetDateTime at = Instant.EPOCH.plus(micros, ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+                OffsetDateTime at = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+                        Math.floorMod(micros, 1_000_000L) * 1_000L).atOffset(ZoneOffset.UTC);
                 if (at.getYear() < 1 || at.getYear() > 9999) { // outside what PostgreSQL and Quarry's cursors hold
                     throw new IllegalArgumentException("not a cursor");
                 }

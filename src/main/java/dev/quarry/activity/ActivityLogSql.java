@@ -11,9 +11,11 @@ import java.util.UUID;
 /**
  * The statements of a project's activity log lists under an {@link ActivityLogFilter}: every value a bind parameter
  * (detail paths as {@code text[]}), the team {@code $1}. A page's rows are {@code (id, scope, item_id, activity,
- * detail, created_at, user_id, user uuid, distinct_id, first_name, email, detail bytes, rows of the page)}, in the
- * page's order, and stop once the details read add up to more than the given byte budget (the row that crosses it is
- * the last), so that no page reads more than an answer can carry.
+ * detail, created_at, user_id, user uuid, distinct_id, first_name, email, detail bytes, rows of the page, elided,
+ * name, short_id)}, in the page's order. The page's entries are chosen by their stored sizes ({@code detail_bytes},
+ * V125_59) and stop once they add up to more than the given byte budget (the row that crosses it is the last); only
+ * the chosen entries' details are read, so that no page reads more than an answer can carry. An entry larger than the
+ * whole budget comes without its detail ({@code elided}, its name and short id instead).
  */
 public final class ActivityLogSql {
     /** The statement and its parameters after the team ({@code $2} onwards). */
@@ -40,17 +42,27 @@ public final class ActivityLogSql {
             where.add("(a.created_at, a.id) " + (ascending ? ">" : "<") + " (" + bind(params, after.createdAt())
                     + "::timestamptz, " + bind(params, after.id()) + "::uuid)");
         }
-        String inner = "SELECT a.id, a.scope, a.item_id, a.activity, a.detail::text AS detail, a.created_at, a.user_id, "
-                + "u.uuid::text AS user_uuid, u.distinct_id, u.first_name, u.email, octet_length(a.detail::text) AS len "
-                + "FROM activity_log a LEFT JOIN users u ON u.id = a.user_id WHERE " + String.join(" AND ", where)
-                + " ORDER BY a." + order.replace(", ", ", a.") + " LIMIT " + bind(params, limit) + "::int OFFSET "
-                + bind(params, offset) + "::bigint";
-        String sql = "SELECT id, scope, item_id, activity, detail, created_at, user_id, user_uuid, distinct_id, "
-                + "first_name, email, len, rows FROM (SELECT q.*, sum(q.len) OVER (ORDER BY " + order
-                + ") AS running, count(*) OVER () AS rows FROM (" + inner + ") AS q) AS r WHERE r.running - r.len <= "
-                + bind(params, byteBudget) + "::bigint ORDER BY " + order;
+        String budget = bind(params, byteBudget) + "::bigint";
+        // the page's candidates by their stored sizes only; an entry larger than the whole budget is answered with its
+        // detail left out (counted small), so that it neither hides the entries after it nor is read
+        String candidates = "SELECT a.id, a.created_at, CASE WHEN a.detail_bytes > " + budget + " THEN " + ELIDED_BYTES
+                + " ELSE a.detail_bytes END AS counted, a.detail_bytes > " + budget + " AS elided FROM activity_log a"
+                + (f.users() != null ? " LEFT JOIN users u ON u.id = a.user_id" : "") + " WHERE "
+                + String.join(" AND ", where) + " ORDER BY a." + order.replace(", ", ", a.") + " LIMIT "
+                + bind(params, limit) + "::int OFFSET " + bind(params, offset) + "::bigint";
+        String cut = "SELECT c.*, sum(c.counted) OVER (ORDER BY " + order
+                + ") AS running, count(*) OVER () AS rows FROM (" + candidates + ") AS c";
+        String sql = "SELECT a.id, a.scope, a.item_id, a.activity, CASE WHEN k.elided THEN NULL ELSE a.detail::text END, "
+                + "a.created_at, a.user_id, u.uuid::text, u.distinct_id, u.first_name, u.email, a.detail_bytes, k.rows, "
+                + "k.elided, CASE WHEN k.elided THEN a.detail ->> 'name' END, CASE WHEN k.elided THEN a.detail ->> "
+                + "'short_id' END FROM (" + cut + ") AS k JOIN activity_log a ON a.team_id = $1 AND a.id = k.id "
+                + "LEFT JOIN users u ON u.id = a.user_id WHERE k.running - k.counted <= " + budget
+                + " ORDER BY k." + order.replace(", ", ", k.");
         return new Statement(sql, params);
     }
+
+    /** What an entry whose detail is left out counts for in a page's budget. */
+    static final long ELIDED_BYTES = 1024;
 
     /** How many entries the filtered list holds (page-number pages answer it as {@code count}). */
     public static Statement count(ActivityLogFilter f) {
@@ -108,6 +120,9 @@ public final class ActivityLogSql {
      * with {@code #>}; an array step matches when any element matches the rest of the path.
      */
     private static String detail(ActivityLogFilter.DetailFilter filter, String json, int step, List<Object> params) {
+        if (filter.values().stream().allMatch(JsonNode::isNull)) {
+            return "false"; // an empty or all-null `in`: PostHog's field__in=[] matches nothing
+        }
         List<String> keys = filter.steps().get(step);
         String path = bind(params, keys.toArray(String[]::new)) + "::text[]";
         boolean last = step == filter.steps().size() - 1;

@@ -40,7 +40,8 @@ public class ActivityLogs {
 
     /** One entry as stored; {@code user} null for an entry the system made. */
     public record Entry(UUID id, String scope, String itemId, String activity, String detail,
-                        OffsetDateTime createdAt, UserBasic user, long detailBytes) {
+                        OffsetDateTime createdAt, UserBasic user, long detailBytes, boolean elided, String name,
+                        String shortId) {
     }
 
     /**
@@ -68,7 +69,8 @@ public class ActivityLogs {
                         UserBasic user = userId == null ? null : new UserBasic(userId, row.getString(7),
                                 row.getString(8), row.getString(9), row.getString(10));
                         entries.add(new Entry(row.getUUID(0), row.getString(1), row.getString(2), row.getString(3),
-                                row.getString(4), row.getOffsetDateTime(5), user, row.getLong(11)));
+                                row.getString(4), row.getOffsetDateTime(5), user, row.getInteger(11),
+                                row.getBoolean(13), row.getString(14), row.getString(15)));
                     }
                     boolean more = pageRows > limit || entries.size() < pageRows;
                     if (entries.size() > limit) {
@@ -104,10 +106,10 @@ public class ActivityLogs {
                 + "JOIN users u ON u.id = d.user_id "
                 + "UNION ALL SELECT DISTINCT 1, scope, NULL, NULL FROM activity_log WHERE team_id = $1 "
                 + "UNION ALL SELECT DISTINCT 2, activity, NULL, NULL FROM activity_log WHERE team_id = $1 "
-                + "UNION ALL SELECT 3, scope, NULL, detail FROM (SELECT q.*, sum(q.len) OVER (ORDER BY q.created_at "
-                + "DESC, q.id DESC) AS running FROM (SELECT id, scope, detail::text AS detail, created_at, "
-                + "octet_length(detail::text) AS len FROM activity_log WHERE team_id = $1 "
-                + "ORDER BY created_at DESC, id DESC LIMIT " + DISCOVERY_ENTRIES + ") AS q) AS r "
+                + "UNION ALL SELECT 3, a.scope, NULL, a.detail::text FROM (SELECT q.id, sum(q.detail_bytes) OVER "
+                + "(ORDER BY q.created_at DESC, q.id DESC) AS running FROM (SELECT id, created_at, detail_bytes "
+                + "FROM activity_log WHERE team_id = $1 ORDER BY created_at DESC, id DESC LIMIT " + DISCOVERY_ENTRIES
+                + ") AS q) AS r JOIN activity_log a ON a.team_id = $1 AND a.id = r.id "
                 + "WHERE r.running <= " + DISCOVERY_BYTES;
         return bounded(teamId, conn -> conn.preparedQuery(sql).execute(Tuple.of(teamId))).map(rows -> {
             List<Author> users = new ArrayList<>();

@@ -16,12 +16,15 @@ import java.util.TreeSet;
  * elements of each array looked at) with the JSON types seen there ({@code string}, {@code number},
  * {@code boolean}, {@code null}, {@code array}, {@code object}), and under {@code General} the fields of a change
  * ({@code changes[].type}, {@code action}, {@code field}: strings; {@code before}, {@code after}: any). Answered as
- * {@code {scope: {"fields": [{"name", "types"}]}}}. Bounded: paths at most {@link #MAX_DEPTH} keys deep, at most
- * {@link #MAX_FIELDS_PER_SCOPE} fields per scope.
+ * {@code {scope: {"fields": [{"name", "types"}]}}}. Bounded: paths at most {@link #MAX_DEPTH} keys deep and
+ * {@link #MAX_PATH_LENGTH} characters long (longer ones, which no filter could name, are left out: 490 names of 300 KB
+ * each made the answer a 400 for good, breaker pass 2), at most {@link #MAX_FIELDS_PER_SCOPE} fields per scope.
  */
 public final class DetailFields {
     static final int MAX_DEPTH = 10;
     static final int MAX_FIELDS_PER_SCOPE = 500;
+    /** PostHog's {@code _MAX_FIELD_PATH_LENGTH}: a longer path could not be filtered on, so it is not offered. */
+    static final int MAX_PATH_LENGTH = ActivityLogFilter.MAX_FIELD_PATH_LENGTH;
     private static final int ARRAY_SAMPLE = 10;
 
     private DetailFields() {
@@ -67,13 +70,16 @@ public final class DetailFields {
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> entry = it.next();
+                if (prefix.length() + 1 + entry.getKey().length() > MAX_PATH_LENGTH) {
+                    continue; // neither it nor anything under it can be filtered on
+                }
                 String path = prefix.isEmpty() ? entry.getKey() : prefix + "." + entry.getKey();
                 if (!add(fields, path, type(entry.getValue()))) {
                     return;
                 }
                 paths(entry.getValue(), path, depth + 1, fields);
             }
-        } else if (node.isArray() && !node.isEmpty()) {
+        } else if (node.isArray() && !node.isEmpty() && prefix.length() + 2 <= MAX_PATH_LENGTH) {
             String path = prefix.isEmpty() ? "[]" : prefix + "[]";
             for (int i = 0; i < Math.min(node.size(), ARRAY_SAMPLE); i++) {
                 JsonNode item = node.get(i);

@@ -48,6 +48,14 @@ public final class ActivityLogEntries {
         return detail;
     }
 
+    /**
+     * The most JSON text one side of a change keeps. A saved query or a cohort's filters may be 2 MiB each, and an edit
+     * logged them whole before and after: a cohort edit wrote a 7.8 MB entry that no page could answer, and repeated
+     * edits of large insights grew the log by 30 GB an hour (breaker pass 2 of 2026-12-06). A larger value is kept as
+     * {@link #elided}.
+     */
+    public static final int MAX_VALUE_CHARS = 64 * 1024;
+
     /** Adds a {@code changed} entry for {@code field} to {@code changes} when the values differ. */
     public static void change(ArrayNode changes, String type, String field, JsonNode before, JsonNode after) {
         JsonNode b = before == null ? JsonNodeFactory.instance.nullNode() : before;
@@ -57,9 +65,36 @@ public final class ActivityLogEntries {
             change.put("type", type);
             change.put("action", "changed");
             change.put("field", field);
-            change.set("before", b);
-            change.set("after", a);
+            change.set("before", kept(b));
+            change.set("after", kept(a));
         }
+    }
+
+    /** {@code value}, or when its JSON is longer than {@link #MAX_VALUE_CHARS}, {@link #elided} in its place. */
+    static JsonNode kept(JsonNode value) {
+        if (value.isValueNode() && !value.isTextual()) {
+            return value;
+        }
+        String text = value.toString();
+        return text.length() <= MAX_VALUE_CHARS ? value : elided(text);
+    }
+
+    /**
+     * What a change keeps of a value too large to log: {@code {"elided": true, "characters": n, "sha256": hex}} (its
+     * length and digest, so two logged versions can still be told apart).
+     */
+    static ObjectNode elided(String text) {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        out.put("elided", true);
+        out.put("characters", text.length());
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.put("sha256", java.util.HexFormat.of().formatHex(digest));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+        return out;
     }
 
     /** {@link #change} of two texts (null: JSON null). */

@@ -305,6 +305,47 @@ class ActivityLogTest {
         assertEquals(List.of("revenue"), log.getList("results[1].detail.changes[1].after"));
     }
 
+    /**
+     * Breaker pass 2: a change keeps at most 64 KiB of each side (larger ones by length and digest), an entry written
+     * larger than an answer is answered without its changes instead of making every page a 400, a cursor of year 1 is
+     * a page (its links re-encoded without overflow), and an empty {@code in} matches nothing.
+     */
+    @Test
+    void largeChangesAreBoundedAndOversizedEntriesElided() {
+        Project project = TestProjects.create("Activity log bounds");
+        String api = "/api/projects/" + project.id();
+        int id = as(project.key()).body(Map.of("name", "Big", "is_static", true, "filters",
+                        Map.of("junk", "a".repeat(100_000)))).post(api + "/cohorts/").then().statusCode(201)
+                .extract().path("id");
+        as(project.key()).body(Map.of("filters", Map.of("junk", "b".repeat(100_000))))
+                .patch(api + "/cohorts/" + id + "/").then().statusCode(200);
+        String log = api + "/advanced_activity_logs/";
+        JsonPath updated = as(project.key()).get(log + "?activities=updated").then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals(true, updated.get("results[0].detail.changes[0].before.elided"));
+        assertEquals(100_011, updated.getInt("results[0].detail.changes[0].after.characters"));
+        assertNotNull(updated.get("results[0].detail.changes[0].after.sha256"));
+        // an entry stored before the bound, larger than an answer: answered by its name, and the older ones stay
+        // reachable
+        pool.preparedQuery("INSERT INTO activity_log (team_id, id, scope, item_id, activity, detail) VALUES ($1, $2, "
+                        + "'Cohort', '1', 'updated', jsonb_build_object('name', 'Huge', 'changes', jsonb_build_array("
+                        + "jsonb_build_object('before', repeat('x', 7000000)))))")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(project.id(), UUID.randomUUID())).await().indefinitely();
+        JsonPath page = as(project.key()).get(log).then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("updated", "updated", "created"), page.getList("results.activity"));
+        assertEquals(true, page.get("results[0].detail.elided"));
+        assertEquals("Huge", page.get("results[0].detail.name"));
+        assertNull(page.get("results[0].detail.changes"));
+        String yearOne = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                ("f|-62135596800000000|" + UUID.randomUUID()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        as(project.key()).get(log + "?cursor=" + yearOne).then().statusCode(200).body("results", hasSize(0));
+        as(project.key()).get(log + "?detail_filters=" + enc("{\"name\": {\"operation\": \"in\", \"value\": []}}"))
+                .then().statusCode(200).body("results", hasSize(0));
+    }
+
+    @jakarta.inject.Inject
+    io.vertx.mutiny.sqlclient.Pool pool;
+
     private static String enc(String value) {
         return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }

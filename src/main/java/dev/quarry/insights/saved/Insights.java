@@ -189,10 +189,8 @@ public class Insights {
                             change(changes, "description", before.description(), description);
                             JsonNode beforeQuery = Insight.parse(mapper, before.query());
                             JsonNode query = c.query() != null ? c.query() : beforeQuery;
-                            if (!Objects.equals(beforeQuery, query)) {
-                                changes.addObject().put("type", "Insight").put("action", "changed").put("field", "query")
-                                        .<ObjectNode>set("before", beforeQuery).set("after", query);
-                            }
+                            // a large query is kept in the log by its length and digest (ActivityLogEntries)
+                            dev.quarry.data.ActivityLogEntries.change(changes, "Insight", "query", beforeQuery, query);
                             List<String> tags = c.tags() != null ? c.tags() : before.tags();
                             if (!tags.equals(before.tags())) {
                                 ObjectNode t = changes.addObject().put("type", "Insight").put("action", "changed").put("field", "tags");
