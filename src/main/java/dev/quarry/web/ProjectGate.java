@@ -25,6 +25,12 @@ public final class ProjectGate {
      * caller cancels: the work is not cancelled with it.
      */
     public <T> Uni<T> run(long teamId, Supplier<Uni<T>> work) {
+        // a place is taken when the answer is subscribed, not when it is built: one built and never subscribed (its
+        // request failed first) would hold its place for good
+        return Uni.createFrom().deferred(() -> enter(teamId, work));
+    }
+
+    private <T> Uni<T> enter(long teamId, Supplier<Uni<T>> work) {
         AtomicInteger count = running.computeIfAbsent(teamId, t -> new AtomicInteger());
         if (count.incrementAndGet() > atOnce) {
             count.decrementAndGet();
