@@ -76,7 +76,7 @@ public class ActivityLogResource {
      * A project's activity log requests at once on this instance, reading and rendering included (more are 429s): a
      * page or the filter discovery may carry a whole answer's worth of details.
      */
-    private static final dev.quarry.web.ProjectGate READS = new dev.quarry.web.ProjectGate(2,
+    static final dev.quarry.web.ProjectGate READS = new dev.quarry.web.ProjectGate(2,
             "Too many activity log reads are running for this project at once. Try again shortly.");
 
     public ActivityLogResource(RequestAuth auth, ActivityLogs logs, ObjectMapper mapper) {
@@ -184,7 +184,7 @@ public class ActivityLogResource {
                 return logs.page(team.id(), filter, filter.ascending(), null, offset, pageSize, budget)
                         .emitOn(Infrastructure.getDefaultWorkerPool())
                         .map(read -> {
-                            Rendered rendered = render(team, read.entries(), budget);
+                            EntryJson.Rendered rendered = EntryJson.render(mapper, team, read.entries(), budget);
                             if (rendered.cut()) {
                                 throw ResponseTooLargeException.page("page_size");
                             }
@@ -205,7 +205,7 @@ public class ActivityLogResource {
         return logs.page(team.id(), filter, ascending, cursor == null ? null : cursor.position(), 0, pageSize, budget)
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(read -> {
-                    Rendered rendered = render(team, read.entries(), budget);
+                    EntryJson.Rendered rendered = EntryJson.render(mapper, team, read.entries(), budget);
                     boolean more = read.more() || rendered.cut();
                     List<ActivityLogs.Entry> kept = new ArrayList<>(read.entries().subList(0, rendered.count()));
                     ArrayNode rows = rendered.rows();
@@ -243,70 +243,6 @@ public class ActivityLogResource {
                     body.set("results", rows);
                     return body;
                 });
-    }
-
-    /** The rendered entries that fit in {@code budget} bytes, how many, and whether any was left out. */
-    private record Rendered(ArrayNode rows, int count, boolean cut) {
-    }
-
-    private Rendered render(Team team, List<ActivityLogs.Entry> entries, long budget) {
-        ArrayNode rows = mapper.createArrayNode();
-        long used = 0;
-        int count = 0;
-        for (ActivityLogs.Entry entry : entries) {
-            ObjectNode row = entry(team, entry);
-            long size = ResponseLimit.rowSize(mapper, row);
-            if (used + size > budget) {
-                if (count == 0) {
-                    throw new ResponseTooLargeException(size, budget);
-                }
-                return new Rendered(rows, count, true);
-            }
-            used += size;
-            rows.add(row);
-            count++;
-        }
-        return new Rendered(rows, count, false);
-    }
-
-    /** PostHog's ActivityLogSerializer shape. */
-    private ObjectNode entry(Team team, ActivityLogs.Entry e) {
-        ObjectNode row = mapper.createObjectNode();
-        row.put("id", e.id().toString());
-        row.set("user", UserBasic.json(mapper.getNodeFactory(), e.user()));
-        row.put("unread", false);
-        row.put("organization_id", team.organizationId() == null ? null : team.organizationId().toString());
-        row.put("team_id", team.id());
-        row.put("was_impersonated", false);
-        row.put("is_system", e.user() == null);
-        row.put("activity", e.activity());
-        row.put("item_id", e.itemId());
-        row.put("scope", e.scope());
-        JsonNode detail;
-        if (e.elided()) {
-            // an entry larger than a whole answer (written before changes were bounded): its name, not its changes
-            ObjectNode elided = mapper.createObjectNode();
-            elided.putNull("changes");
-            elided.putNull("merge");
-            elided.putNull("trigger");
-            elided.put("name", e.name());
-            elided.put("short_id", e.shortId());
-            elided.putNull("type");
-            elided.put("elided", true);
-            elided.put("bytes", e.detailBytes());
-            detail = elided;
-        } else {
-            try {
-                detail = mapper.readTree(e.detail());
-            } catch (JsonProcessingException ex) {
-                detail = mapper.nullNode();
-            }
-        }
-        row.set("detail", detail);
-        row.putNull("client");
-        row.putNull("ip_address");
-        row.put("created_at", DrfDateTime.format(e.createdAt()));
-        return row;
     }
 
     private static ActivityLogSql.Position position(ActivityLogs.Entry entry) {

@@ -46,6 +46,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.activity.ActivityLogs.Author.class,
         dev.quarry.activity.ActivityLogs.Sample.class,
         dev.quarry.activity.ActivityLogs.Values.class,
+        dev.quarry.activity.EntryJson.Rendered.class,
         // dev.quarry.auth
         dev.quarry.auth.CurrentKeyResource.KeyView.class,
         dev.quarry.auth.CurrentUserResource.OrganizationRef.class,
@@ -250,7 +251,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.insights.saved.InsightListSql.Statement.class,
         dev.quarry.insights.saved.InsightResource.class,
         dev.quarry.insights.saved.Insights.Activity.class,
-        dev.quarry.insights.saved.Insights.ActivityPage.class,
         dev.quarry.insights.saved.Insights.Changes.class,
         dev.quarry.insights.saved.Insights.Listed.class,
         dev.quarry.insights.saved.Insights.Page.class,

@@ -76,6 +76,11 @@ public class PersonEdits {
         return ingest(team, event);
     }
 
+    /** Logs {@code activity} for the team's person {@code person} (when it still exists), by {@code userId}. */
+    public Uni<Void> logActivity(long teamId, UUID person, long userId, String activity, ObjectNode detail) {
+        return PersonActivity.log(pool, teamId, person, userId, activity, detail);
+    }
+
     private ObjectNode event(String name, String distinctId) {
         ObjectNode event = mapper.createObjectNode();
         event.put("event", name);
@@ -96,11 +101,14 @@ public class PersonEdits {
     /**
      * Deletes the team's persons given by uuid or by distinct id, in one transaction. With {@code deleteEvents} their
      * events go too (those stored for persons merged into them included); with {@code keepPerson} only the events go.
-     * Either way the project's cached legacy person lists are dropped ({@link PersonActors#dropCachedLists}).
+     * Either way the project's cached legacy person lists are dropped ({@link PersonActors#dropCachedLists}). A deleted
+     * person's uuid is retired, as for DELETE persons/:id (a person made later for one of its distinct ids gets
+     * another, so the deleted person's events do not become the new one's), and each deletion is logged
+     * ({@code deleted}, by {@code userId}).
      * @return how many persons matched
      */
     public Uni<Integer> bulkDelete(long teamId, List<UUID> uuids, List<String> distinctIds, boolean deleteEvents,
-                                   boolean keepPerson) {
+                                   boolean keepPerson, long userId) {
         return pool.withTransaction(conn -> conn.preparedQuery("SELECT uuid FROM persons WHERE team_id = $1 AND "
                                 + "(uuid = ANY($2) OR uuid IN (SELECT person_id FROM person_distinct_ids "
                                 + "WHERE team_id = $1 AND distinct_id = ANY($3))) FOR UPDATE")
@@ -120,7 +128,11 @@ public class PersonEdits {
                     Uni<Void> persons = keepPerson ? Uni.createFrom().voidItem()
                             : conn.preparedQuery("DELETE FROM cohort_people WHERE team_id = $1 AND person_id = ANY($2)")
                             .execute(Tuple.of(teamId, ids))
-                            .flatMap(x -> conn.preparedQuery("DELETE FROM persons WHERE team_id = $1 AND uuid = ANY($2)")
+                            .flatMap(x -> PersonActivity.logDeleted(conn, teamId, ids, userId))
+                            .flatMap(x -> conn.preparedQuery("WITH gone AS (DELETE FROM persons WHERE team_id = $1 "
+                                            + "AND uuid = ANY($2) RETURNING team_id, uuid) INSERT INTO "
+                                            + "retired_person_uuids (team_id, uuid) SELECT team_id, uuid FROM gone "
+                                            + "ON CONFLICT DO NOTHING")
                                     .execute(Tuple.of(teamId, ids)))
                             .replaceWithVoid();
                     return events.flatMap(x -> persons).flatMap(x -> PersonActors.dropCachedLists(conn, teamId))

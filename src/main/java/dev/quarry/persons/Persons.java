@@ -17,31 +17,44 @@ public class Persons {
 
     /** The uuid of the team's person with this uuid or numeric id; null if there is none. */
     public Uni<UUID> findUuid(long teamId, String personId) {
+        return find(teamId, personId).map(row -> row == null ? null : row.getUUID(0));
+    }
+
+    /** The team's person's numeric id, by uuid or numeric id; null when the team has no such person. */
+    public Uni<Long> findId(long teamId, String personId) {
+        return find(teamId, personId).map(row -> row == null ? null : row.getLong(1));
+    }
+
+    /** The person's {@code (uuid, id)} row, by uuid or numeric id; null when the team has none. */
+    private Uni<io.vertx.mutiny.sqlclient.Row> find(long teamId, String personId) {
         UUID uuid = parseUuid(personId);
+        Uni<io.vertx.mutiny.sqlclient.RowSet<io.vertx.mutiny.sqlclient.Row>> rows;
         if (uuid != null) {
-            return pool.preparedQuery("SELECT uuid FROM persons WHERE team_id = $1 AND uuid = $2")
-                    .execute(Tuple.of(teamId, uuid))
-                    .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID(0));
+            rows = pool.preparedQuery("SELECT uuid, id FROM persons WHERE team_id = $1 AND uuid = $2")
+                    .execute(Tuple.of(teamId, uuid));
+        } else {
+            long id;
+            try {
+                id = Long.parseLong(personId.trim());
+            } catch (NumberFormatException e) {
+                return Uni.createFrom().nullItem();
+            }
+            rows = pool.preparedQuery("SELECT uuid, id FROM persons WHERE team_id = $1 AND id = $2")
+                    .execute(Tuple.of(teamId, id));
         }
-        long id;
-        try {
-            id = Long.parseLong(personId.trim());
-        } catch (NumberFormatException e) {
-            return Uni.createFrom().nullItem();
-        }
-        return pool.preparedQuery("SELECT uuid FROM persons WHERE team_id = $1 AND id = $2")
-                .execute(Tuple.of(teamId, id))
-                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID(0));
+        return rows.map(found -> found.size() == 0 ? null : found.iterator().next());
     }
 
     /**
      * Removes the person (and its cohort memberships). Its distinct ids stay taken — events sent for them keep
      * counting for the deleted person — until each is reset — and the project's cached legacy person lists are
-     * dropped ({@link PersonActors#dropCachedLists}). @return false if there was no such person
+     * dropped ({@link PersonActors#dropCachedLists}); the deletion is logged ({@code deleted}, by {@code userId}).
+     * @return false if there was no such person
      */
-    public Uni<Boolean> delete(long teamId, UUID uuid) {
+    public Uni<Boolean> delete(long teamId, UUID uuid, long userId) {
         return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM cohort_people WHERE team_id = $1 AND person_id = $2")
                 .execute(Tuple.of(teamId, uuid))
+                .flatMap(x -> PersonActivity.logDeleted(conn, teamId, new UUID[] {uuid}, userId))
                 .flatMap(x -> conn.preparedQuery("WITH gone AS (DELETE FROM persons WHERE team_id = $1 AND uuid = $2 "
                                 + "RETURNING team_id, uuid) INSERT INTO retired_person_uuids (team_id, uuid) "
                                 + "SELECT team_id, uuid FROM gone ON CONFLICT DO NOTHING")

@@ -4,6 +4,7 @@ import dev.quarry.query.schema.PropertyFilter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.activity.ActivityPages;
 import dev.quarry.auth.RequestAuth;
 import dev.quarry.auth.RequiresScopes;
 import dev.quarry.web.ApiPaths;
@@ -50,10 +51,12 @@ public class PersonsApiResource {
     private final PersonEdits edits;
     private final Persons persons;
     private final ObjectMapper mapper;
+    private final ActivityPages activity;
 
     public PersonsApiResource(RequestAuth auth, PersonDirectory directory, PersonEdits edits, Persons persons,
-                              ObjectMapper mapper) {
+                              ObjectMapper mapper, ActivityPages activity) {
         this.auth = auth;
+        this.activity = activity;
         this.directory = directory;
         this.edits = edits;
         this.persons = persons;
@@ -108,6 +111,30 @@ public class PersonsApiResource {
         }
     }
 
+    /**
+     * PostHog's {@code persons/activity}: every person's activity log entries ({@code updated}, {@code delete_property},
+     * {@code deleted}), newest first, in {@link ActivityPages}'s pages ({@code limit}, {@code page}).
+     */
+    @GET
+    @Path("activity")
+    @RequiresScopes("activity_log:read")
+    public Uni<Response> allActivity(@QueryParam("limit") String limit, @QueryParam("page") String page,
+                                     @Context HttpServerRequest request) {
+        return activity.page(auth.team(), PersonActivity.SCOPE, null, limit, page, request.absoluteURI());
+    }
+
+    /** PostHog's {@code persons/:id/activity}: one person's entries (by uuid or numeric id; 404 when not the team's). */
+    @GET
+    @Path("{id}/activity")
+    @RequiresScopes("activity_log:read")
+    public Uni<Response> activity(@PathParam("id") String id, @QueryParam("limit") String limit,
+                                  @QueryParam("page") String page, @Context HttpServerRequest request) {
+        String url = request.absoluteURI();
+        return persons.findId(auth.teamId(), id).onItem().ifNull().failWith(() -> new NotFoundException("Not found."))
+                .flatMap(numeric -> activity.page(auth.team(), PersonActivity.SCOPE, Long.toString(numeric), limit,
+                        page, url));
+    }
+
     @GET
     @Path("{id}")
     @RequiresScopes("person:read")
@@ -140,9 +167,9 @@ public class PersonsApiResource {
                     ? "list" : properties.isTextual() ? "str" : properties.isNumber() ? "int" : "bool") + "\".",
                     "properties");
         }
-        return firstDistinctId(id)
-                .flatMap(distinctId -> edits.setProperties(auth.team(), distinctId, (ObjectNode) properties))
-                .map(x -> Response.accepted().build());
+        return edit(id, (uuid, distinctId) -> edits.setProperties(auth.team(), distinctId, (ObjectNode) properties)
+                .call(x -> edits.logActivity(auth.teamId(), uuid, auth.key().userId(), "updated",
+                        PersonActivity.updated())));
     }
 
     /** {@code PUT persons/:id/}: as {@link #update}, which PostHog's viewset serves for both methods. */
@@ -168,9 +195,9 @@ public class PersonsApiResource {
         if (update.value() == null) {
             throw new ValidationException("required", "This field is required.", "value");
         }
-        return firstDistinctId(id)
-                .flatMap(distinctId -> edits.setProperty(auth.team(), distinctId, update.key(), update.value()))
-                .map(x -> Response.accepted().build());
+        return edit(id, (uuid, distinctId) -> edits.setProperty(auth.team(), distinctId, update.key(), update.value())
+                .call(x -> edits.logActivity(auth.teamId(), uuid, auth.key().userId(), "updated",
+                        PersonActivity.updated())));
     }
 
     @POST
@@ -194,9 +221,9 @@ public class PersonsApiResource {
         if (keys.isEmpty()) {
             throw new ValidationException("required", "This field is required.", "$unset");
         }
-        return firstDistinctId(id)
-                .flatMap(distinctId -> edits.unsetProperties(auth.team(), distinctId, keys))
-                .map(x -> Response.accepted().build());
+        return edit(id, (uuid, distinctId) -> edits.unsetProperties(auth.team(), distinctId, keys)
+                .call(x -> edits.logActivity(auth.teamId(), uuid, auth.key().userId(), "delete_property",
+                        PersonActivity.propertyDeleted(uuid))));
     }
 
     /**
@@ -230,7 +257,7 @@ public class PersonsApiResource {
             throw new ValidationException("You can only pass " + MAX_BULK + " ids or distinct_ids at once", "ids");
         }
         return edits.bulkDelete(auth.teamId(), ids, distinctIds, Boolean.TRUE.equals(request.deleteEvents()),
-                        Boolean.TRUE.equals(request.keepPerson()))
+                        Boolean.TRUE.equals(request.keepPerson()), auth.key().userId())
                 .map(x -> Response.accepted().build());
     }
 
@@ -238,12 +265,16 @@ public class PersonsApiResource {
         return persons.findUuid(auth.teamId(), id).onItem().ifNull().failWith(() -> new NotFoundException("Not found."));
     }
 
-    private Uni<String> firstDistinctId(String id) {
-        return person(id).flatMap(uuid -> edits.distinctIds(auth.teamId(), uuid)).map(ids -> {
+    /**
+     * Runs {@code edit} for the person {@code id} (uuid or numeric id) and its first distinct id, answering 202 with no
+     * body as PostHog does; 404 when the team has no such person or it has no distinct id.
+     */
+    private Uni<Response> edit(String id, java.util.function.BiFunction<UUID, String, Uni<Void>> edit) {
+        return person(id).flatMap(uuid -> edits.distinctIds(auth.teamId(), uuid).flatMap(ids -> {
             if (ids.isEmpty()) {
                 throw new NotFoundException("Not found.");
             }
-            return ids.get(0);
-        });
+            return edit.apply(uuid, ids.get(0));
+        })).map(x -> Response.accepted().build());
     }
 }

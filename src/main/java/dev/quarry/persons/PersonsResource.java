@@ -356,9 +356,10 @@ public class PersonsResource {
         // PostHog: ?delete_events=true also deletes the person's events (queued there, done here before the person
         // goes, so that events stored for persons merged into it are found through its overrides)
         Uni<Integer> events = "true".equalsIgnoreCase(deleteEvents)
-                ? edits.bulkDelete(auth.teamId(), java.util.List.of(person), java.util.List.of(), true, true)
+                ? edits.bulkDelete(auth.teamId(), java.util.List.of(person), java.util.List.of(), true, true,
+                        auth.key().userId())
                 : Uni.createFrom().item(0);
-        return events.flatMap(x -> persons.delete(auth.teamId(), person)).map(deleted -> {
+        return events.flatMap(x -> persons.delete(auth.teamId(), person, auth.key().userId())).map(deleted -> {
             if (!deleted) {
                 throw new NotFoundException("Person not found.");
             }

@@ -273,6 +273,9 @@ class IsolationSweepTest {
         // the CLI / MCP tool endpoints (issue 20)
         calls.put("GET /api/projects/{project_id}/persons", (s, id) -> s.queryParam("search", "b").get(p + id + "/persons/"));
         calls.put("GET /api/projects/{project_id}/persons/{id}", (s, id) -> s.get(p + id + "/persons/" + bPersonUuid + "/"));
+        calls.put("GET /api/projects/{project_id}/persons/activity", (s, id) -> s.get(p + id + "/persons/activity/"));
+        calls.put("GET /api/projects/{project_id}/persons/{id}/activity", (s, id) -> s.get(p + id + "/persons/"
+                + bPersonUuid + "/activity/"));
         calls.put("POST /api/projects/{project_id}/persons/{id}/update_property", (s, id) -> s.body(map("key", "plan",
                 "value", "set by A")).post(p + id + "/persons/" + bPersonUuid + "/update_property/"));
         calls.put("PATCH /api/projects/{project_id}/persons/{id}", (s, id) -> s.body(map("properties",

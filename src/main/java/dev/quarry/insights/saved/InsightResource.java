@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.activity.ActivityPages;
 import dev.quarry.auth.RequestAuth;
 import dev.quarry.auth.RequiresScopes;
 import dev.quarry.web.ApiPaths;
@@ -48,10 +49,13 @@ public class InsightResource {
     private final dev.quarry.metering.Limits limits;
     private final boolean metering;
 
+    private final ActivityPages activityPages;
+
     public InsightResource(RequestAuth auth, Insights insights, ObjectMapper mapper, InsightQueries queries,
                            InsightResults results, dev.quarry.metering.Limits limits,
                            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarry.metering.enabled",
-                                   defaultValue = "true") boolean metering) {
+                                   defaultValue = "true") boolean metering, ActivityPages activityPages) {
+        this.activityPages = activityPages;
         this.limits = limits;
         this.metering = metering;
         this.auth = auth;
@@ -201,12 +205,13 @@ public class InsightResource {
         });
     }
 
+    /** PostHog's {@code insights/activity}: every insight's activity log entries, in {@link ActivityPages}'s pages. */
     @GET
     @Path("activity")
     @RequiresScopes("activity_log:read")
-    public Uni<ObjectNode> allActivity(@QueryParam("limit") String limit, @QueryParam("page") String page,
-                                       @Context HttpServerRequest request) {
-        return activity(null, limit, page, request.absoluteURI());
+    public Uni<Response> allActivity(@QueryParam("limit") String limit, @QueryParam("page") String page,
+                                     @Context HttpServerRequest request) {
+        return activityPages.page(auth.team(), "Insight", null, limit, page, request.absoluteURI());
     }
 
     /**
@@ -291,53 +296,15 @@ public class InsightResource {
         return jakarta.ws.rs.core.Response.status(405).build();
     }
 
+    /** PostHog's {@code insights/:id/activity}: one live insight's entries (404 when deleted or not the team's). */
     @GET
     @Path("{id}/activity")
     @RequiresScopes("activity_log:read")
-    public Uni<ObjectNode> oneActivity(@PathParam("id") String id, @QueryParam("limit") String limit,
-                                       @QueryParam("page") String page, @Context HttpServerRequest request) {
+    public Uni<Response> oneActivity(@PathParam("id") String id, @QueryParam("limit") String limit,
+                                     @QueryParam("page") String page, @Context HttpServerRequest request) {
         String url = request.absoluteURI();
-        return existing(id).flatMap(i -> activity(Long.toString(i.id()), limit, page, url));
-    }
-
-    /**
-     * PostHog's activity page: {@code {results, next, previous, total_count}}, pages of {@code limit} (default 10);
-     * {@code next}/{@code previous} absolute URLs of the request with {@code page} and {@code limit} set, as PostHog's
-     * {@code activity_page_response} builds them.
-     */
-    private Uni<ObjectNode> activity(String itemId, String limit, String page, String requestUrl) {
-        int l = positive(limit, 10, 100, "limit");
-        int p = positive(page, 1, Integer.MAX_VALUE, "page");
-        // the details are parsed off the event loop (an entry holds whole queries)
-        return insights.activityPage(auth.teamId(), itemId, l, (long) (p - 1) * l)
-                .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool()).map(found -> {
-            List<Insights.Activity> entries = found.entries();
-            ObjectNode body = mapper.createObjectNode();
-            ArrayNode results = body.putArray("results");
-            for (Insights.Activity a : entries) {
-                ObjectNode entry = results.addObject();
-                entry.set("user", Insight.user(mapper, a.user()));
-                entry.put("unread", false);
-                entry.put("is_system", a.user() == null);
-                entry.put("activity", a.activity());
-                entry.put("scope", "Insight");
-                entry.put("item_id", a.itemId());
-                entry.set("detail", Insight.parse(mapper, a.detail()));
-                entry.put("created_at", Insight.time(a.createdAt()));
-            }
-            body.putNull("next");
-            body.putNull("previous");
-            if ((long) p * l < found.total()) {
-                body.put("next", dev.quarry.web.LinkUrls.withParameters(requestUrl,
-                        java.util.Map.of("page", Integer.toString(p + 1), "limit", Integer.toString(l))));
-            }
-            if (p > 1) {
-                body.put("previous", dev.quarry.web.LinkUrls.withParameters(requestUrl,
-                        java.util.Map.of("page", Integer.toString(p - 1), "limit", Integer.toString(l))));
-            }
-            body.put("total_count", found.total());
-            return body;
-        });
+        return existing(id).flatMap(i -> activityPages.page(auth.team(), "Insight", Long.toString(i.id()), limit, page,
+                url));
     }
 
     /**

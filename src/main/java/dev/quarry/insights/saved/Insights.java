@@ -274,40 +274,6 @@ public class Insights {
                            java.time.OffsetDateTime createdAt) {
     }
 
-    /** One page of activity: its entries and how many the insight (or all insights) have in all. */
-    public record ActivityPage(List<Activity> entries, long total) {
-    }
-
-    /**
-     * A page of the activity of one insight ({@code itemId}) or of all insights (null), newest first, with the total
-     * count. The page's {@code detail} texts are measured in SQL before any is read: a page whose details add up to
-     * more than an answer can carry is a 400 {@code response_too_large} with nothing read (entries hold whole queries
-     * before and after an edit; six pages of 100 such entries read at once grew the heap by 2.5 GB). An offset past
-     * the end is an empty page.
-     */
-    public Uni<ActivityPage> activityPage(long teamId, String itemId, int limit, long offset) {
-        String where = " FROM activity_log WHERE team_id = $1 AND scope = 'Insight' AND ($2::text IS NULL OR item_id = $2)";
-        return pool.preparedQuery("SELECT count(*)" + where).execute(io.vertx.mutiny.sqlclient.Tuple.of(teamId, itemId))
-                .flatMap(counted -> {
-                    long total = counted.iterator().next().getLong(0);
-                    if (offset >= total) {
-                        return Uni.createFrom().item(new ActivityPage(List.of(), total));
-                    }
-                    return pool.preparedQuery("SELECT coalesce(sum(octet_length(detail::text)), 0) FROM (SELECT detail"
-                                    + where + " ORDER BY created_at DESC, id LIMIT $3 OFFSET $4) AS page")
-                            .execute(io.vertx.mutiny.sqlclient.Tuple.of(teamId, itemId, limit, offset))
-                            .flatMap(sized -> {
-                                long bytes = sized.iterator().next().getLong(0);
-                                if (bytes > dev.quarry.web.ResponseLimit.MAX_ENCODED_BYTES) {
-                                    throw new dev.quarry.web.ResponseTooLargeException(bytes,
-                                            dev.quarry.web.ResponseLimit.MAX_ENCODED_BYTES);
-                                }
-                                return activity(teamId, itemId, limit, (int) offset);
-                            })
-                            .map(entries -> new ActivityPage(entries, total));
-                });
-    }
-
     /** Activity of one insight ({@code itemId}) or of all insights (null), newest first. */
     public Uni<List<Activity>> activity(long teamId, String itemId, int limit, int offset) {
         String where = "from ActivityLogEntity a left join fetch a.user where a.teamId = :team and a.scope = 'Insight'"
