@@ -47,6 +47,7 @@ public class CohortPersonsResource {
                                  @QueryParam("offset") String offset, @QueryParam("format") String format,
                                  @Context HttpServerRequest request) {
         Team team = auth.team();
+        String url = request.absoluteURI();
         boolean csv = Csv.requested(format);
         LimitOffset page = LimitOffset.parse(limit, offset, 100, csv ? 10_000 : 1000);
         long cohortId;
@@ -58,6 +59,7 @@ public class CohortPersonsResource {
         return cohorts.find(team.id(), cohortId).onItem().ifNull().failWith(NotFoundException::new)
                 .flatMap(cohort -> directory.list(team, new PersonDirectory.Filter(null, null, null, null, cohort.id()),
                         page.limit(), page.offset()))
-                .map(found -> PersonsApiResource.answer(mapper, page, found, csv, request.absoluteURI()));
+                .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                .map(found -> PersonsApiResource.answer(mapper, page, found, csv, url));
     }
 }

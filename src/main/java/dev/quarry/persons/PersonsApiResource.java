@@ -74,13 +74,16 @@ public class PersonsApiResource {
         LimitOffset page = LimitOffset.parse(limit, offset, 100, csv ? 10_000 : 1000);
         PersonDirectory.Filter filter = new PersonDirectory.Filter(search, distinctId, email, PropertyFilter.parseLegacyParameter(properties, mapper),
                 cohortId(cohort));
+        String url = request.absoluteURI();
         return directory.list(auth.team(), filter, page.limit(), page.offset())
-                .map(found -> answer(mapper, page, found, csv, request.absoluteURI()));
+                .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                .map(found -> answer(mapper, page, found, csv, url));
     }
 
     /**
      * A page of persons as PostHog's persons list answers it: {@code {next, previous, results}} (no count: the page
-     * knows only whether more follow), or with {@code csv} PostHog's CSV of its persons.
+     * knows only whether more follow), or with {@code csv} PostHog's CSV of its persons; written to text or bytes
+     * here, so call it on a worker (a CSV page holds up to 10,000 persons).
      */
     public static Response answer(ObjectMapper mapper, LimitOffset page, PersonDirectory.Page found, boolean csv,
                                   String requestUrl) {
@@ -93,7 +96,7 @@ public class PersonsApiResource {
         json.put("next", body.next());
         json.put("previous", body.previous());
         json.putArray("results").addAll(found.people());
-        return Response.ok(json).type(MediaType.APPLICATION_JSON).build();
+        return dev.quarry.web.JsonAnswer.of(mapper, json);
     }
 
     /**
