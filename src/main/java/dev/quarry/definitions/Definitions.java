@@ -166,7 +166,16 @@ public class Definitions {
         row.hidden = Boolean.TRUE.equals(edit.hidden());
         row.createdAt = now;
         row.updatedAt = now;
-        return Sessions.write(() -> row.persist().call(Panache::flush)
+        // a taken name is looked up first: the unique violation alone is the answer only in a race, since Hibernate
+        // logs every violation it sees as two WARN lines (and PostgreSQL its ERROR)
+        return Sessions.write(() -> EventDefinitionEntity.count("teamId = ?1 and name = ?2", teamId, name)
+                        .flatMap(taken -> {
+                            if (taken > 0) {
+                                throw new ValidationException("unique", "Event definition with this name already exists.",
+                                        "name");
+                            }
+                            return row.persist().call(Panache::flush);
+                        })
                         .flatMap(ignored -> withEditors(row, EventDefinition::from)))
                 .onFailure(Sessions::isUniqueViolation)
                 .transform(e -> new ValidationException("unique", "Event definition with this name already exists.", "name"));
