@@ -37,7 +37,7 @@ import java.util.UUID;
  * PostHog's person endpoints used by its CLI and MCP tools: the persons list ({@code GET persons/}, newest first,
  * {@code {next, previous, results}}, {@code ?format=csv}), one person ({@code GET persons/:id/}, uuid or numeric
  * id), property edits ({@code POST persons/:id/update_property/ {"key","value"}} and
- * {@code delete_property/ {"$unset": key or [keys]}}, 202; {@code PATCH}/{@code PUT persons/:id/ {"properties"}}, 202)
+ * {@code delete_property/ {"$unset": key or [keys]}}, 201 {@code {"success": true}}; {@code PATCH}/{@code PUT persons/:id/ {"properties"}}, 202)
  * and {@code POST persons/bulk_delete/} (202). Reads need
  * {@code person:read}, edits and deletes {@code person:write}.
  */
@@ -224,9 +224,12 @@ public class PersonsApiResource {
         if (keys.isEmpty()) {
             throw new ValidationException("required", "This field is required.", "$unset");
         }
+        // PostHog's delete_property answers 201 {"success": true} (its update_property and update: 202, no body)
         return edit(id, (uuid, distinctId) -> edits.unsetProperties(auth.team(), distinctId, keys)
                 .call(x -> edits.logActivity(auth.teamId(), uuid, auth.key().userId(), "delete_property",
-                        PersonActivity.propertyDeleted(uuid))));
+                        PersonActivity.propertyDeleted(uuid))))
+                .map(accepted -> Response.status(201).entity(mapper.createObjectNode().put("success", true))
+                        .type(MediaType.APPLICATION_JSON).build());
     }
 
     /**

@@ -60,7 +60,8 @@ class PersonActivityTest {
         as(p.key()).body(Map.of("properties", Map.of("plan", "pro"))).patch(base + annUuid + "/").then().statusCode(202);
         as(p.key()).body(Map.of("key", "seats", "value", 3)).post(base + annId + "/update_property/").then()
                 .statusCode(202);
-        as(p.key()).body(Map.of("$unset", "plan")).post(base + annUuid + "/delete_property/").then().statusCode(202);
+        as(p.key()).body(Map.of("$unset", "plan")).post(base + annUuid + "/delete_property/").then().statusCode(201)
+                .body("success", equalTo(true));
 
         // one person's activity by uuid or numeric id, newest first, in PostHog's ActivityLogSerializer shape
         for (String id : List.of(annUuid, Long.toString(annId))) {

@@ -254,11 +254,12 @@ class PersonsApiTest {
                 .execute(Tuple.of(team.id(), UUID.fromString(ann))).await().indefinitely().iterator().next().getLong(0);
         assertEquals(2, setEvents);
         // delete one key (the CLI's string form) and a list
-        as(team.key()).body(Map.of("$unset", "seats")).post(path + "/delete_property/").then().statusCode(202);
+        as(team.key()).body(Map.of("$unset", "seats")).post(path + "/delete_property/").then().statusCode(201)
+                .body("success", equalTo(true));
         as(team.key()).get(path + "/").then().statusCode(200).body("properties.seats", nullValue())
                 .body("properties.plan", equalTo("enterprise"));
         as(team.key()).body(Map.of("$unset", List.of("plan"))).post("/api/environments/" + team.id() + "/persons/" + ann
-                + "/delete_property/").then().statusCode(202);
+                + "/delete_property/").then().statusCode(201);
         as(team.key()).get(path + "/").then().statusCode(200).body("properties.plan", nullValue())
                 .body("properties", not(org.hamcrest.Matchers.hasKey("plan")));
         long unsetEvents = pool.preparedQuery("SELECT count(*) FROM events WHERE team_id = $1 AND event = '$delete_person_property'")
