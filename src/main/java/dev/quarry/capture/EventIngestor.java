@@ -456,6 +456,7 @@ public class EventIngestor {
         PersonRecord person = new PersonRecord(row.getUUID(2), false, row.getOffsetDateTime(3).toInstant(),
                 parseObject(row.getString(4)), row.getBoolean(5));
         person.version = row.getLong(6);
+        person.storedProperties = row.getString(4);
         return person;
     }
 
@@ -514,6 +515,7 @@ public class EventIngestor {
                                 row.getOffsetDateTime(1).toInstant(), parseObject(row.getString(2)),
                                 row.getBoolean(3));
                         person.version = row.getLong(4);
+                        person.storedProperties = row.getString(2);
                         byUuid.put(person.uuid, person);
                     }
                     Map<String, PersonRecord> byDistinctId = new HashMap<>();
@@ -545,24 +547,34 @@ public class EventIngestor {
     private Uni<Void> writePersons(SqlConnection conn, long teamId, PersonResolution.Outcome outcome,
                                    GroupResolution.Outcome groups, List<IngestionWarning> warnings) {
         List<Uni<Void>> writes = new ArrayList<>();
-        insertPersons(conn, teamId, outcome.created(), writes);
+        // the persons' properties as stored, within PostHog's size bound (a refusal or a trim adds a warning)
+        List<IngestionWarning> allWarnings = new ArrayList<>(warnings);
+        Instant now = clock.instant();
+        Map<UUID, String> json = new HashMap<>();
+        for (List<PersonRecord> persons : List.of(outcome.created(), outcome.updated())) {
+            for (PersonRecord p : persons) {
+                json.put(p.uuid, PersonPropertiesSize.stored(p, allWarnings, now, this::parseObject));
+            }
+        }
+        insertPersons(conn, teamId, outcome.created(), json, writes);
         repointMergedDistinctIds(conn, teamId, outcome.merges(), writes);
         upsertDistinctIds(conn, teamId, outcome.distinctIds(), writes);
         recordOverrides(conn, teamId, outcome.overrides(), writes);
         deletePersons(conn, teamId, outcome.deletedExisting(), writes);
-        updatePersons(conn, teamId, outcome.updated(), writes);
+        updatePersons(conn, teamId, outcome.updated(), json, writes);
         insertPersonless(conn, teamId, outcome.newPersonless(), writes);
         insertGroupTypes(conn, teamId, groups.newTypes(), writes);
         upsertGroups(conn, teamId, groups.groups(), writes);
         DefinitionsRecorder.recordGroups(conn, teamId, groups.groups(), writes);
-        insertWarnings(conn, teamId, warnings, writes);
+        insertWarnings(conn, teamId, allWarnings, writes);
         if (writes.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         return Uni.join().all(writes).andFailFast().replaceWithVoid();
     }
 
-    private void insertPersons(SqlConnection conn, long teamId, List<PersonRecord> persons, List<Uni<Void>> writes) {
+    private void insertPersons(SqlConnection conn, long teamId, List<PersonRecord> persons, Map<UUID, String> json,
+                               List<Uni<Void>> writes) {
         if (persons.isEmpty()) {
             return;
         }
@@ -571,7 +583,7 @@ public class EventIngestor {
                         + "AS t(u, c, p, i)")
                 .execute(Tuple.of(teamId, column(persons, p -> p.uuid, UUID[]::new),
                         column(persons, p -> utc(p.createdAt), OffsetDateTime[]::new),
-                        column(persons, p -> JsNumbers.json(p.properties), String[]::new),
+                        column(persons, p -> json.get(p.uuid), String[]::new),
                         column(persons, p -> p.identified, Boolean[]::new)))
                 .replaceWithVoid());
     }
@@ -637,7 +649,7 @@ public class EventIngestor {
     }
 
     private static void updatePersons(SqlConnection conn, long teamId, List<PersonRecord> persons,
-                                      List<Uni<Void>> writes) {
+                                      Map<UUID, String> json, List<Uni<Void>> writes) {
         if (persons.isEmpty()) {
             return;
         }
@@ -653,7 +665,7 @@ public class EventIngestor {
                         + "WHERE p.team_id = $1 AND p.uuid = u.uuid AND p.version = u.version RETURNING 1) "
                         + "SELECT quarry_capture_persons_updated(count(*), $7::bigint) FROM changed")
                 .execute(Tuple.tuple(List.of(teamId, column(ordered, p -> p.uuid, UUID[]::new),
-                        column(ordered, p -> JsNumbers.json(p.properties), String[]::new),
+                        column(ordered, p -> json.get(p.uuid), String[]::new),
                         column(ordered, p -> p.identified, Boolean[]::new),
                         column(ordered, p -> utc(p.createdAt), OffsetDateTime[]::new),
                         column(ordered, p -> p.version, Long[]::new), (long) ordered.size())))

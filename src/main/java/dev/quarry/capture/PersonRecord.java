@@ -16,6 +16,8 @@ final class PersonRecord {
     boolean changed;
     /** The stored row's version when loaded (0 for a new person): an update only applies if it is still current. */
     long version;
+    /** The properties' JSON as loaded (null for a new person): what an update past the size bound leaves stored. */
+    String storedProperties;
 
     PersonRecord(UUID uuid, boolean isNew, Instant createdAt, ObjectNode properties, boolean identified) {
         this(uuid, isNew, false, createdAt, properties, identified);
@@ -36,6 +38,7 @@ final class PersonRecord {
         PersonRecord copy = new PersonRecord(uuid, isNew, deleted, createdAt, properties.deepCopy(), identified);
         copy.changed = changed;
         copy.version = version;
+        copy.storedProperties = storedProperties;
         return copy;
     }
 

@@ -1,0 +1,126 @@
+package dev.quarry.capture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.testing.Capture;
+import dev.quarry.testing.PostgresResource;
+import dev.quarry.testing.TestProjects;
+import dev.quarry.testing.TestProjects.Project;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A person's stored properties stay within PostHog's bound (655,360 bytes of JSON), through capture as the SDKs send
+ * it: an update past it is refused (stored properties unchanged, the event kept), a new person past it is created
+ * trimmed, a person stored past it before the bound is trimmed to 512 KiB when next written; protected keys stay, and
+ * each case leaves a {@code person_properties_size_violation} warning.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class PersonPropertiesSizeTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String BIG = "x".repeat(400_000);
+
+    @Inject
+    Pool pool;
+
+    private Row person(Project p, String distinctId) {
+        var rows = pool.preparedQuery("SELECT p.properties::text, octet_length(p.properties::text) FROM persons p "
+                        + "JOIN person_distinct_ids d ON d.team_id = p.team_id AND d.person_id = p.uuid "
+                        + "WHERE p.team_id = $1 AND d.distinct_id = $2")
+                .execute(Tuple.of(p.id(), distinctId)).await().indefinitely();
+        return rows.iterator().next();
+    }
+
+    private ObjectNode properties(Project p, String distinctId) throws Exception {
+        return (ObjectNode) MAPPER.readTree(person(p, distinctId).getString(0));
+    }
+
+    private long count(String sql, Object... values) {
+        return pool.preparedQuery(sql).execute(Tuple.from(values)).await().indefinitely().iterator().next().getLong(0);
+    }
+
+    @Test
+    void anUpdatePastTheBoundIsRefusedAndTheEventKept() throws Exception {
+        Project p = TestProjects.create("Person size: update");
+        Capture.to(p).event("$identify", "ann", "2026-02-01T00:00:00Z", Map.of("$set",
+                Map.of("email", "ann@x.test", "a_note", BIG))).send();
+        Capture.to(p).event("signed up", "ann", "2026-02-01T01:00:00Z", Map.of("$set",
+                Map.of("b_note", BIG, "plan", "pro"))).send();
+        ObjectNode stored = properties(p, "ann");
+        assertEquals("ann@x.test", stored.path("email").asText());
+        assertEquals(BIG, stored.path("a_note").asText());
+        assertFalse(stored.has("b_note"), "the update that would pass the bound is not stored");
+        assertFalse(stored.has("plan"));
+        assertEquals(2L, count("SELECT count(*) FROM events WHERE team_id = $1", p.id()), "both events are kept");
+        assertEquals(1L, count("SELECT count(*) FROM ingestion_warnings WHERE team_id = $1 AND type = "
+                + "'person_properties_size_violation'", p.id()));
+        // a later update within the bound applies as usual
+        Capture.to(p).event("upgraded", "ann", "2026-02-01T02:00:00Z", Map.of("$set", Map.of("plan", "team"))).send();
+        assertEquals("team", properties(p, "ann").path("plan").asText());
+    }
+
+    @Test
+    void aNewPersonPastTheBoundIsCreatedTrimmedWithItsProtectedKeys() throws Exception {
+        Project p = TestProjects.create("Person size: create");
+        Capture.to(p).event("$identify", "bob", "2026-02-01T00:00:00Z", Map.of("$set",
+                Map.of("email", "bob@x.test", "a_note", BIG, "b_note", BIG, "c_small", 1))).send();
+        Row row = person(p, "bob");
+        assertTrue(row.getInteger(1) <= PersonPropertiesSize.TRIM_TARGET_BYTES, "trimmed: " + row.getInteger(1));
+        JsonNode stored = MAPPER.readTree(row.getString(0));
+        assertEquals("bob@x.test", stored.path("email").asText());
+        // trimmable keys go in key order until within the target: a_note alone is enough
+        assertFalse(stored.has("a_note"));
+        assertEquals(BIG, stored.path("b_note").asText());
+        assertEquals(1, stored.path("c_small").asInt());
+        assertEquals(1L, count("SELECT count(*) FROM events WHERE team_id = $1", p.id()));
+        assertEquals(1L, count("SELECT count(*) FROM ingestion_warnings WHERE team_id = $1 AND type = "
+                + "'person_properties_size_violation'", p.id()));
+    }
+
+    @Test
+    void aPersonStoredPastTheBoundIsTrimmedWhenNextWritten() throws Exception {
+        Project p = TestProjects.create("Person size: legacy");
+        Capture.to(p).event("$identify", "cid", "2026-02-01T00:00:00Z", Map.of("$set",
+                Map.of("email", "cid@x.test"))).send();
+        // stored before the bound existed: 2.4 MB of properties
+        pool.preparedQuery("UPDATE persons SET properties = properties || jsonb_build_object('n1', $2::text, 'n2', "
+                        + "$2::text, 'n3', $2::text, 'n4', $2::text, 'n5', $2::text, 'n6', $2::text) WHERE team_id = $1")
+                .execute(Tuple.of(p.id(), BIG)).await().indefinitely();
+        Capture.to(p).event("seen", "cid", "2026-02-01T01:00:00Z", Map.of("$set", Map.of("plan", "pro"))).send();
+        Row row = person(p, "cid");
+        assertTrue(row.getInteger(1) <= PersonPropertiesSize.TRIM_TARGET_BYTES, "trimmed: " + row.getInteger(1));
+        JsonNode stored = MAPPER.readTree(row.getString(0));
+        assertEquals("cid@x.test", stored.path("email").asText());
+        assertEquals(BIG, stored.path("n6").asText(), "the last keys in key order are kept");
+        assertFalse(stored.has("n1"));
+        assertEquals(2L, count("SELECT count(*) FROM events WHERE team_id = $1", p.id()));
+        assertEquals(1L, count("SELECT count(*) FROM ingestion_warnings WHERE team_id = $1 AND type = "
+                + "'person_properties_size_violation'", p.id()));
+    }
+
+    /** Protected keys go last, and only when the rest is not enough: the bound always holds. */
+    @Test
+    void trimmingKeepsTheBoundEvenWhenProtectedKeysPassIt() {
+        ObjectNode properties = MAPPER.createObjectNode();
+        properties.put("email", "y".repeat(700_000));
+        properties.put("name", "n");
+        properties.put("zz", "z".repeat(100));
+        ObjectNode trimmed = PersonPropertiesSize.trimmed(properties);
+        assertFalse(trimmed.has("zz"));
+        assertFalse(trimmed.has("email"));
+        assertEquals("n", trimmed.path("name").asText());
+        assertTrue(PersonPropertiesSize.within(JsNumbers.json(trimmed), PersonPropertiesSize.TRIM_TARGET_BYTES));
+    }
+}
