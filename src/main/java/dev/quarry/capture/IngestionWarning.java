@@ -10,7 +10,8 @@ import java.util.UUID;
  * {@code GET /api/projects/:id/ingestion_warnings}. {@code type} is PostHog's warning type name
  * ({@code cannot_merge_with_illegal_distinct_id}, {@code cannot_merge_already_identified},
  * {@code invalid_event_when_process_person_profile_is_false}, {@code invalid_process_person_profile},
- * {@code distinct_id_truncated}, {@code invalid_group_set}, and Quarry's {@code invalid_person_properties});
+ * {@code distinct_id_truncated}, {@code invalid_group_set}, {@code person_properties_size_violation}, and Quarry's
+ * {@code invalid_person_properties});
  * {@code details} its JSON details with PostHog's camelCase keys.
  */
 public record IngestionWarning(String type, ObjectNode details, Instant timestamp) {

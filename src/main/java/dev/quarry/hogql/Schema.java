@@ -56,6 +56,8 @@ public final class Schema {
 
     /** The merged-persons table (old person id, the person it was merged into). */
     public static final String PERSON_OVERRIDES = "#person_overrides";
+    /** The persons table's stored length of its properties as text (V125_60): built into ASTs only, as above. */
+    public static final String PROPERTIES_BYTES = "#properties_bytes";
 
     private static final Map<String, TableDef> TABLES = new LinkedHashMap<>();
 
@@ -200,7 +202,9 @@ public final class Schema {
                 new FieldDef("id", "uuid", "UUID", Kind.COLUMN),
                 col("created_at", DATETIME),
                 PERSON_PROPERTIES,
-                col("is_identified", "Bool"));
+                col("is_identified", "Bool"),
+                // the properties' length as text (V125_60), for list pages chosen by size; not HogQL's
+                new FieldDef(PROPERTIES_BYTES, "properties_bytes", "Int64", Kind.COLUMN));
         // PostHog's groups table: one row per (group type index, key), properties as $group_set made them.
         table("groups", "groups", null,
                 List.of("index", "key", "created_at", "updated_at", "properties"),

@@ -49,8 +49,19 @@ public class PersonDirectory {
     public record Filter(String search, String distinctId, String email, PropertyFilter properties, Long cohort) {
     }
 
-    public record Page(List<ObjectNode> people, boolean hasMore) {
+    /**
+     * A page of persons; {@code hasMore} when persons follow its last one; {@code stoppedEarly} when it holds fewer
+     * than asked because their properties would not fit in one answer (the next page starts after its last person).
+     */
+    public record Page(List<ObjectNode> people, boolean hasMore, boolean stoppedEarly) {
     }
+
+    /**
+     * The most properties text (as PostgreSQL prints it) one page reads: half an answer, the rest left for each
+     * person's distinct ids, name and the envelope. A page stops before the person that would pass it (the first
+     * person is always read; one past a whole answer is refused when the answer is written).
+     */
+    static final long PAGE_PROPERTIES_BYTES = dev.quarry.web.ResponseLimit.MAX_ENCODED_BYTES / 2;
 
     /** The page of persons; the HogQL is compiled in the project's lane, off the event loop. 400 for bad filters. */
     public Uni<Page> list(Team team, Filter filter, int limit, int offset) {
@@ -63,7 +74,9 @@ public class PersonDirectory {
     private QueryPlan<Page> listPlan(Team team, Filter filter, int limit, int offset) {
         InsightSql sql = sql(team);
         Map<String, Object> values = new HashMap<>();
-        StringBuilder text = new StringBuilder("SELECT id, created_at, properties, is_identified FROM persons WHERE {pl_filter}");
+        // the page's persons and their properties' sizes first; their rows only for those that fit in an answer
+        StringBuilder text = new StringBuilder("SELECT id, {pl_bytes} FROM persons WHERE {pl_filter}");
+        values.put("pl_bytes", dev.quarry.hogql.Expr.Field.of(dev.quarry.hogql.Schema.PROPERTIES_BYTES));
         try {
             values.put("pl_filter", PropertyFilters.toExpr(filter.properties(), PropertyFilters.Context.PERSONS));
         } catch (HogQLException e) {
@@ -94,11 +107,37 @@ public class PersonDirectory {
         }
         text.append(" ORDER BY created_at DESC, id DESC LIMIT ").append(limit + 1).append(" OFFSET ").append(offset);
         return sql.run(sql.statement(text.toString(), values).withLimit(limit + 1)).flatMap(result -> {
-            List<Row> all = new ArrayList<>();
-            result.rows().forEach(all::add);
-            boolean hasMore = all.size() > limit;
-            List<Row> page = hasMore ? all.subList(0, limit) : all;
-            return render(sql, team, page).map(people -> new Page(people, hasMore));
+            List<UUID> ids = new ArrayList<>();
+            long bytes = 0;
+            boolean stoppedEarly = false;
+            int listed = 0;
+            for (Row row : result.rows()) {
+                listed++;
+                if (ids.size() == limit) {
+                    break;
+                }
+                long size = row.getLong(1) == null ? 0 : row.getLong(1);
+                if (!ids.isEmpty() && bytes + size > PAGE_PROPERTIES_BYTES) {
+                    stoppedEarly = true;
+                    break;
+                }
+                bytes += size;
+                ids.add(row.getUUID(0));
+            }
+            boolean hasMore = stoppedEarly || listed > limit;
+            boolean early = stoppedEarly;
+            if (ids.isEmpty()) {
+                return QueryPlan.of(new Page(List.of(), false, false));
+            }
+            return sql.run("SELECT id, created_at, properties, is_identified FROM persons WHERE id IN {pl_ids}",
+                            Map.of("pl_ids", ids))
+                    .flatMap(rows -> {
+                        Map<UUID, Row> byId = new HashMap<>();
+                        rows.forEach(r -> byId.put(r.getUUID(0), r));
+                        // in the first statement's order; a person deleted between the two is left out
+                        List<Row> ordered = ids.stream().map(byId::get).filter(java.util.Objects::nonNull).toList();
+                        return render(sql, team, ordered).map(people -> new Page(people, hasMore, early));
+                    });
         });
     }
 

@@ -91,7 +91,9 @@ public class PersonsApiResource {
             return Csv.postHogResponse(new ArrayList<JsonNode>(found.people()));
         }
         long knownAtLeast = found.hasMore() ? (long) page.offset() + page.limit() + 1 : page.offset() + found.people().size();
-        LimitOffset.Page<ObjectNode> body = page.page(URI.create(requestUrl), knownAtLeast, found.people());
+        LimitOffset.Page<ObjectNode> body = found.stoppedEarly()
+                ? page.pageStoppedEarly(URI.create(requestUrl), knownAtLeast, found.people())
+                : page.page(URI.create(requestUrl), knownAtLeast, found.people());
         ObjectNode json = mapper.createObjectNode();
         json.put("next", body.next());
         json.put("previous", body.previous());

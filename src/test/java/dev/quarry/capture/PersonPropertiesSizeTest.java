@@ -110,6 +110,34 @@ class PersonPropertiesSizeTest {
                 + "'person_properties_size_violation'", p.id()));
     }
 
+    /**
+     * A persons page is chosen by its persons' stored sizes before any properties are read: it stops before the person
+     * that would take it past half an answer, and its next link continues there; a CSV page stops the same way.
+     */
+    @Test
+    void aPersonsPageStopsBeforeItsPropertiesPassAnAnswer() {
+        Project p = TestProjects.create("Person size: pages");
+        String note = "y".repeat(600_000);
+        Capture c = Capture.to(p);
+        for (int i = 0; i < 6; i++) {
+            c.event("$identify", "big-" + i, "2026-02-0" + (i + 1) + "T00:00:00Z", Map.of("$set", Map.of("note", note)));
+        }
+        c.send();
+        var first = io.restassured.RestAssured.given().header("Authorization", "Bearer " + p.key())
+                .get("/api/projects/" + p.id() + "/persons/").then().statusCode(200).extract().jsonPath();
+        int kept = first.getList("results").size();
+        assertTrue(kept >= 1 && kept < 6, "stopped early: " + kept);
+        String next = first.getString("next");
+        assertTrue(next.contains("offset=" + kept) && next.contains("limit=100"), next);
+        var second = io.restassured.RestAssured.given().header("Authorization", "Bearer " + p.key())
+                .get(next.substring(next.indexOf("/api/"))).then().statusCode(200).extract().jsonPath();
+        assertEquals(6 - kept, second.getList("results").size());
+        assertEquals(null, second.getString("next"));
+        String csv = io.restassured.RestAssured.given().header("Authorization", "Bearer " + p.key())
+                .get("/api/projects/" + p.id() + "/persons/?format=csv").then().statusCode(200).extract().asString();
+        assertEquals(kept, csv.split("\n").length - 1, "a CSV page holds as many persons");
+    }
+
     /** Protected keys go last, and only when the rest is not enough: the bound always holds. */
     @Test
     void trimmingKeepsTheBoundEvenWhenProtectedKeysPassIt() {
