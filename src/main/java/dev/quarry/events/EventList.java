@@ -101,8 +101,8 @@ public class EventList {
     /** The team's event with this uuid, rendered as in the list, or null when the team has none. */
     public Uni<ObjectNode> find(Team team, UUID uuid, boolean includePerson) {
         InsightSql sql = sql(team);
-        return plans.run(team, () -> sql.run(sql.statement("SELECT uuid, event, properties, timestamp, distinct_id, "
-                        + "elements_chain FROM events WHERE uuid = {ev_uuid} LIMIT 1", Map.of("ev_uuid", uuid)))
+        return plans.run(team, () -> sql.run(sql.statement("SELECT uuid, event, toString(properties), timestamp, "
+                        + "distinct_id, elements_chain FROM events WHERE uuid = {ev_uuid} LIMIT 1", Map.of("ev_uuid", uuid)))
                 .flatMap(result -> {
                     List<Row> rows = new ArrayList<>();
                     result.rows().forEach(rows::add);
@@ -308,7 +308,9 @@ public class EventList {
         String size = "(length(toString(properties)) + 2 * length(elements_chain) + " + ELEMENT_OVERHEAD_BYTES
                 + " * least(length(elements_chain) - length(replaceAll(elements_chain, ';', '')) + 1, "
                 + ElementsChain.MAX_ELEMENTS + ") + " + EVENT_OVERHEAD_BYTES + ")";
-        String bounded = "SELECT uuid, event, properties, timestamp, distinct_id, elements_chain, ev_bytes FROM (SELECT "
+        // properties as text: the pg client's own JSON decoding stops at 50,000-character names (a stored longer one
+        // answered {}), and the text is parsed once, by the application's mapper
+        String bounded = "SELECT uuid, event, toString(properties), timestamp, distinct_id, elements_chain, ev_bytes FROM (SELECT "
                 + "uuid, event, properties, timestamp, distinct_id, elements_chain, sum" + size + " OVER (ORDER BY "
                 + order + " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ev_bytes FROM (" + text + ")) WHERE "
                 + "ev_bytes - " + size + " <= " + ResponseLimit.MAX_ENCODED_BYTES + " ORDER BY " + order;
@@ -403,7 +405,7 @@ public class EventList {
                         return QueryPlan.of(Map.<String, ObjectNode>of());
                     }
                     QueryPlan<Rows> persons = sql.run(sql.statement(
-                            "SELECT id, properties, is_identified FROM persons WHERE id IN {ev_pids}",
+                            "SELECT id, toString(properties), is_identified FROM persons WHERE id IN {ev_pids}",
                             Map.of("ev_pids", ids))).map(r -> new Rows(r.rows()));
                     QueryPlan<Rows> firsts = sql.run(sql.statement(
                             "SELECT person_id, min(distinct_id) FROM person_distinct_ids WHERE person_id IN {ev_pids} "

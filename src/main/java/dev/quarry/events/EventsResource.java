@@ -66,19 +66,23 @@ public class EventsResource {
         boolean ascending = ascending(orderBy);
         EventList.Filter filter = new EventList.Filter(emptyToNull(event), emptyToNull(personId), distinctId,
                 before, after, PropertyFilter.parseLegacyParameter(properties, mapper), actionId, ascending);
-        return events.list(auth.team(), filter, pageSize, skip, isTrue(includePerson)).map(page -> {
+        String url = request.absoluteURI();
+        // rendered (a CSV of up to 10,000 events, or the JSON page) on a worker, not on the event loop
+        return events.list(auth.team(), filter, pageSize, skip, isTrue(includePerson))
+                .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool()).map(page -> {
             if (csv) {
                 return Csv.postHogResponse(new ArrayList<JsonNode>(page.events()));
             }
             ObjectNode json = mapper.createObjectNode();
             if (page.hasMore() && page.lastTimestamp() != null) {
-                json.put("next", EventLinks.next(request.absoluteURI(), ascending ? "after" : "before",
+                json.put("next", EventLinks.next(url, ascending ? "after" : "before",
                         dev.quarry.web.DrfDateTime.isoformat(page.lastTimestamp())));
             } else {
                 json.putNull("next");
             }
             json.putArray("results").addAll(page.events());
-            return Response.ok(json).type(MediaType.APPLICATION_JSON).header(WARN_HEADER, WARN_LINK).build();
+            return Response.fromResponse(dev.quarry.web.JsonAnswer.of(mapper, json)).header(WARN_HEADER, WARN_LINK)
+                    .build();
         });
     }
 

@@ -70,9 +70,13 @@ public final class Csv {
     static String render(List<JsonNode> rows, boolean postHog) {
         List<Map<String, String>> flat = new ArrayList<>();
         Set<String> header = postHog ? new java.util.TreeSet<>() : new LinkedHashSet<>();
+        // every column name and cell text made, counted as it is made: one row's object of 30,000 keys under a
+        // 49,000-character name flattened into 1.5 GB of column names before anything measured the table (breaker
+        // pass 9 F4: an OutOfMemoryError for the whole instance)
+        long[] made = {0};
         for (JsonNode row : rows) {
             Map<String, String> cells = new LinkedHashMap<>();
-            flatten("", row, cells, postHog);
+            flatten("", row, cells, postHog, header, made);
             header.addAll(cells.keySet());
             flat.add(cells);
         }
@@ -100,25 +104,56 @@ public final class Csv {
         return out.toString();
     }
 
-    private static void flatten(String prefix, JsonNode node, Map<String, String> cells, boolean postHog) {
+    /**
+     * Flattens {@code node} into {@code cells}; {@code made} counts the cells' text and each column name not yet in
+     * {@code header} (the names the CSV will hold once, not once a row).
+     */
+    private static void flatten(String prefix, JsonNode node, Map<String, String> cells, boolean postHog,
+                                Set<String> header, long[] made) {
         if (node == null || node.isNull()) {
             if (!prefix.isEmpty()) {
-                cells.put(prefix, "");
+                put(cells, prefix, "", made);
             }
         } else if (node.isObject()) {
             Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
-                flatten(prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(), field.getValue(), cells, postHog);
+                String name = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
+                if (!header.contains(name)) {
+                    count(made, name.length());
+                }
+                flatten(name, field.getValue(), cells, postHog, header, made);
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                flatten(prefix.isEmpty() ? Integer.toString(i) : prefix + "." + i, node.get(i), cells, postHog);
+                String name = prefix.isEmpty() ? Integer.toString(i) : prefix + "." + i;
+                if (!header.contains(name)) {
+                    count(made, name.length());
+                }
+                flatten(name, node.get(i), cells, postHog, header, made);
             }
         } else if (postHog && node.isBoolean()) {
-            cells.put(prefix.isEmpty() ? "value" : prefix, node.asBoolean() ? "True" : "False");  // Python's str(bool)
+            put(cells, prefix.isEmpty() ? "value" : prefix, node.asBoolean() ? "True" : "False", made);  // Python's str(bool)
         } else {
-            cells.put(prefix.isEmpty() ? "value" : prefix, node.isNumber() ? node.asText() : neutralise(node.asText()));
+            put(cells, prefix.isEmpty() ? "value" : prefix, node.isNumber() ? node.asText() : neutralise(node.asText()),
+                    made);
+        }
+    }
+
+    private static void put(Map<String, String> cells, String column, String cell, long[] made) {
+        count(made, cell.length());
+        cells.put(column, cell);
+    }
+
+    /**
+     * Adds {@code chars} to the text made so far.
+     *
+     * @throws ResponseTooLargeException past what an answer carries
+     */
+    private static void count(long[] made, long chars) {
+        made[0] += chars;
+        if (made[0] > ResponseLimit.MAX_ENCODED_BYTES) {
+            throw ResponseTooLargeException.atLeast(made[0], ResponseLimit.MAX_ENCODED_BYTES);
         }
     }
 

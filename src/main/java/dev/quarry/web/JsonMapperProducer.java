@@ -18,12 +18,22 @@ import java.util.List;
  * rendered text, is written by it.
  */
 public class JsonMapperProducer {
+    /**
+     * The longest property name the application reads (Jackson's default is 50,000 characters): capture stores names
+     * up to an event's size (1,000,000 bytes, serde_json has no limit), and every reader of stored properties parses
+     * them with this mapper, so a longer limit here keeps one stored 50,001-character name from turning the project's
+     * persons pages into 500s and its events' properties into {} (breaker pass 9). Names are read in linear time.
+     */
+    public static final int MAX_NAME_LENGTH = 1_000_000;
+
     @Produces
     @Singleton
     ObjectMapper objectMapper(Instance<ObjectMapperCustomizer> customizers) {
         JsonFactory factory = JsonFactory.builder()
                 .addDecorator((f, generator) -> new PostHogNumbers.Generator(generator))
                 .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+                .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                        .maxNameLength(MAX_NAME_LENGTH).build())
                 .build();
         ObjectMapper mapper = new ObjectMapper(factory);
         // as Quarkus's own producer: every customizer (its configuration and modules included), highest priority first

@@ -138,6 +138,28 @@ class PersonPropertiesSizeTest {
         assertEquals(kept, csv.split("\n").length - 1, "a CSV page holds as many persons");
     }
 
+    /**
+     * A property name past Jackson's default 50,000 characters, which capture stores (serde_json has no limit), reads
+     * back everywhere: the persons list, the person and the events API (breaker pass 9 F3: 500s and {}).
+     */
+    @Test
+    void longPropertyNamesReadBack() {
+        Project p = TestProjects.create("Person size: long names");
+        String name = "k".repeat(50_001);
+        // now: the events API reads a recent range by default
+        Capture.to(p).event("long_names", "lee", java.time.Instant.now().toString(), Map.of(name, 1, "b", 2,
+                "$set", Map.of(name, 3, "plan", "pro", "email", "lee@x.test"))).send();
+        var spec = io.restassured.RestAssured.given().header("Authorization", "Bearer " + p.key());
+        spec.get("/api/projects/" + p.id() + "/persons/").then().statusCode(200)
+                .body("results[0].properties.plan", org.hamcrest.Matchers.equalTo("pro"))
+                .body("results[0].properties." + name, org.hamcrest.Matchers.equalTo(3));
+        io.restassured.RestAssured.given().header("Authorization", "Bearer " + p.key())
+                .get("/api/projects/" + p.id() + "/events/?event=long_names&include_person=true").then().statusCode(200)
+                .body("results[0].properties.b", org.hamcrest.Matchers.equalTo(2))
+                // the person as PostHog's events list shows it: email, name and username only
+                .body("results[0].person.properties.email", org.hamcrest.Matchers.equalTo("lee@x.test"));
+    }
+
     /** Protected keys go last, and only when the rest is not enough: the bound always holds. */
     @Test
     void trimmingKeepsTheBoundEvenWhenProtectedKeysPassIt() {
