@@ -257,10 +257,14 @@ public class CohortResource {
                     }
                     return references(team.id(), effective, found.id()).call(() -> fromItsQuery);
                 })
+                // the references are checked again where the edit is stored, under the project's lock: two edits
+                // that each close half of a loop pass the check above when run at once
                 .flatMap(found -> cohorts.update(team.id(), found.id(), userId, name,
                         body.hasNonNull("description") ? body.get("description").asText() : null,
                         filters == null || filters.isNull() ? null : filters.toString(), legacyGroups(groups),
-                        body.has("deleted") ? body.get("deleted").asBoolean() : null))
+                        body.has("deleted") ? body.get("deleted").asBoolean() : null,
+                        filters == null && groups == null ? null
+                                : () -> references(team.id(), afterUpdate(found, filters, groups), found.id())))
                 .call(updated -> queried.isEmpty() ? Uni.createFrom().voidItem()
                         : cohorts.addStaticMembers(team.id(), updated.id(), queried.get(0), query.toString())
                                 .replaceWithVoid())

@@ -184,7 +184,20 @@ public class Cohorts {
      */
     public Uni<Cohort> update(long teamId, long id, Long userId, String name, String description, String filters,
                               String groups, Boolean deleted) {
-        return Sessions.write(() -> CohortEntity.<CohortEntity>find("teamId = ?1 and id = ?2", teamId, id)
+        return update(teamId, id, userId, name, description, filters, groups, deleted, null);
+    }
+
+    /**
+     * {@link #update(long, long, Long, String, String, String, String, Boolean)}, with {@code referencesCheck} (when
+     * not null: the edit changes what the cohort references) run first in the same transaction, under the project's
+     * cohort-references lock: two edits that each add half of a loop (A names B, B names A) are checked one after
+     * the other, so the second sees the first and is refused (checked apart, both were stored; breaker pass 9).
+     */
+    public Uni<Cohort> update(long teamId, long id, Long userId, String name, String description, String filters,
+                              String groups, Boolean deleted, java.util.function.Supplier<Uni<Void>> referencesCheck) {
+        return Sessions.write(() -> (referencesCheck == null ? Uni.createFrom().voidItem()
+                        : lockReferences(teamId).chain(() -> referencesCheck.get()))
+                .chain(() -> CohortEntity.<CohortEntity>find("teamId = ?1 and id = ?2", teamId, id)
                         .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult()
                         .flatMap(entity -> {
                             if (entity == null) {
@@ -222,8 +235,18 @@ public class Cohorts {
                             detail.set("changes", changes);
                             return ActivityLogEntries.add(teamId, SCOPE, Long.toString(id), userId, activity, detail)
                                     .replaceWith(entity);
-                        }))
+                        })))
                 .flatMap(entity -> entity == null ? Uni.createFrom().nullItem() : find(teamId, id));
+    }
+
+    /** The project's cohort-references lock, held until the transaction ends. */
+    private static Uni<Void> lockReferences(long teamId) {
+        return io.quarkus.hibernate.reactive.panache.Panache.getSession().flatMap(session -> session
+                        .createNativeQuery("SELECT pg_advisory_xact_lock(hashtextextended(:lock, 0))::text",
+                                String.class)
+                        .setParameter("lock", "quarry.cohort_references." + teamId)
+                        .getSingleResult())
+                .replaceWithVoid();
     }
 
     /** Stored JSON text as a tree for a change entry (null and unreadable text: JSON null). */
