@@ -257,6 +257,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.quarry.insights.saved.Insights.Trending.class,
         dev.quarry.mcp.McpToolsResource.class,
         dev.quarry.organizations.OrganizationResource.class,
+        dev.quarry.organizations.ProjectListResource.class,
         dev.quarry.organizations.Organizations.Org.class,
         dev.quarry.organizations.Organizations.Project.class,
         dev.quarry.organizations.Organizations.Member.class,

@@ -209,6 +209,11 @@ public class OrganizationResource {
     }
 
     private ObjectNode project(Organizations.Project p) {
+        return project(mapper, p);
+    }
+
+    /** One project as the organization's projects list (and PostHog's root projects list) show it. */
+    static ObjectNode project(ObjectMapper mapper, Organizations.Project p) {
         ObjectNode o = mapper.createObjectNode();
         o.put("id", p.id());
         o.put("uuid", p.uuid().toString());

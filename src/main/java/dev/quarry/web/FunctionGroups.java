@@ -49,6 +49,7 @@ public final class FunctionGroups {
                 any(PROJECT),
                 get(PROJECT + "/usage"), any("/admin/{proxy+}"),
                 get("/api/organizations"), any("/api/organizations/{proxy+}"), get("/api/schema"),
+                get("/api/projects"), get("/api/environments"),
                 get("/api/feature_flag/local_evaluation"),
                 any(PROJECT + "/insights"), any(PROJECT + "/insights/{proxy+}"),
                 any(PROJECT + "/actions"), any(PROJECT + "/actions/{proxy+}"),

@@ -37,7 +37,7 @@ class FunctionGroupsTest {
     void methodsAndUnknownPathsBelongToNoGroup() {
         assertEquals(Optional.empty(), group("GET", "/batch"));
         assertEquals(Optional.empty(), group("GET", "/api/projects/7/dashboards"));
-        assertEquals(Optional.empty(), group("GET", "/api/projects"));
+        assertEquals(Optional.empty(), group("POST", "/api/projects"));
         assertEquals(Optional.empty(), group("POST", "/admin"));
         assertEquals(Optional.of(Group.CAPTURE), group(null, "/batch")); // the filter asks by path only
     }

@@ -44,6 +44,27 @@ class OrganizationsTest {
         as(p.key()).get("/api/organizations/").then().statusCode(200).body("results[0].id", equalTo(org));
     }
 
+    /**
+     * PostHog's root lists GET /api/projects/ and /api/environments/: the key's organization's projects (how a script
+     * finds its project id), never another organization's; scope project:read.
+     */
+    @Test
+    void theRootProjectsListShowsTheOrganizationsProjects() {
+        Project p = TestProjects.create("Root list");
+        Project other = TestProjects.create("Root list other");
+        String org = as(p.key()).get("/api/users/@me/").then().extract().path("organization.id");
+        for (String path : List.of("/api/projects/", "/api/environments/")) {
+            as(p.key()).get(path).then().statusCode(200)
+                    .body("count", equalTo(1)).body("next", equalTo(null)).body("previous", equalTo(null))
+                    .body("results.id", equalTo(List.of((int) p.id())))
+                    .body("results[0].organization", equalTo(org))
+                    .body("results[0].name", equalTo("Root list"))
+                    .body("results[0].api_token", equalTo(p.apiToken()));
+            as(other.key()).get(path).then().statusCode(200).body("results.id", equalTo(List.of((int) other.id())));
+            as(p.keyWith("query:read")).get(path).then().statusCode(403);
+        }
+    }
+
     /** PostHog's CLI tool project-settings-update: PATCH on the organization's project, a JSON body of the fields to change. */
     @Test
     void theCliPatchesAProjectThroughItsOrganization() {

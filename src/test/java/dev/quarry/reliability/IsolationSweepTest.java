@@ -273,6 +273,9 @@ class IsolationSweepTest {
         // the CLI / MCP tool endpoints (issue 20)
         calls.put("GET /api/projects/{project_id}/persons", (s, id) -> s.queryParam("search", "b").get(p + id + "/persons/"));
         calls.put("GET /api/projects/{project_id}/persons/{id}", (s, id) -> s.get(p + id + "/persons/" + bPersonUuid + "/"));
+        // the root lists take no project id: A's key lists A's organization's projects wherever it is sent
+        calls.put("GET /api/projects", (s, id) -> s.get("/api/projects/"));
+        calls.put("GET /api/environments", (s, id) -> s.get("/api/environments/"));
         calls.put("GET /api/projects/{project_id}/persons/activity", (s, id) -> s.get(p + id + "/persons/activity/"));
         calls.put("GET /api/projects/{project_id}/persons/{id}/activity", (s, id) -> s.get(p + id + "/persons/"
                 + bPersonUuid + "/activity/"));
@@ -400,7 +403,7 @@ class IsolationSweepTest {
                 if (status >= 500 || (status >= 300 && status != 400 && status != 403 && status != 404)) {
                     failures.add(what + " → " + status + " " + Hostile.abbreviate(body));
                 }
-                if (projectId == b.id() && route.getKey().startsWith("GET /api/projects") && status != 403) {
+                if (projectId == b.id() && route.getKey().startsWith("GET /api/projects/") && status != 403) {
                     failures.add(what + " → " + status + ", expected 403 for another organisation's project");
                 }
                 for (String secret : secrets) {

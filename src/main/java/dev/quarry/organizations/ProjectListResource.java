@@ -1,0 +1,55 @@
+package dev.quarry.organizations;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.auth.RequestAuth;
+import dev.quarry.auth.RequiresScopes;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * PostHog's root lists {@code GET /api/projects/} ({@code RootProjectViewSet}) and {@code GET /api/environments/}:
+ * the projects of the key's organization that the key may see, in one DRF page ({@code {count, next, previous,
+ * results}}), each as {@code GET /api/organizations/:id/projects/} shows it. Scope {@code project:read}; the
+ * list is how a script finds its project id.
+ */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+public class ProjectListResource {
+    private final RequestAuth auth;
+    private final Organizations organizations;
+    private final ObjectMapper mapper;
+
+    public ProjectListResource(RequestAuth auth, Organizations organizations, ObjectMapper mapper) {
+        this.auth = auth;
+        this.organizations = organizations;
+        this.mapper = mapper;
+    }
+
+    @GET
+    @Path("projects")
+    @RequiresScopes("project:read")
+    public Uni<ObjectNode> projects() {
+        return organizations.projects(auth.key().organizationId(), auth.key()).map(projects -> {
+            ObjectNode body = mapper.createObjectNode();
+            body.put("count", projects.size());
+            body.putNull("next");
+            body.putNull("previous");
+            ArrayNode results = body.putArray("results");
+            projects.forEach(p -> results.add(OrganizationResource.project(mapper, p)));
+            return body;
+        });
+    }
+
+    /** {@code GET /api/environments/}: the same list (each project is its own environment here). */
+    @GET
+    @Path("environments")
+    @RequiresScopes("project:read")
+    public Uni<ObjectNode> environments() {
+        return projects();
+    }
+}
