@@ -287,8 +287,7 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
             long missing = pageRows.size() - page.size();
             List<UUID> ids = page.stream().map(r -> r.getUUID(0)).toList();
             QueryPlan<Map<UUID, List<String>>> distinctIds = ids.isEmpty() ? QueryPlan.of(Map.of())
-                    : sql.run("SELECT person_id, distinct_id FROM person_distinct_ids WHERE person_id IN {ids} "
-                            + "ORDER BY created_order NULLS FIRST, distinct_id", Map.of("ids", ids)).map(d -> {
+                    : sql.run(Actors.FIRST_DISTINCT_IDS, Map.of("ids", ids)).map(d -> {
                                 Map<UUID, List<String>> m = new HashMap<>();
                                 for (Row r : d) {
                                     m.computeIfAbsent(r.getUUID(0), k -> new ArrayList<>()).add(r.getString(1));

@@ -290,6 +290,28 @@ class PersonsApiTest {
         assertTrue(properties(team, bob).contains("\"plan\": \"pro\""));
     }
 
+    /**
+     * PostHog's distinct_id_limit: a person answers its first 1,000 distinct ids, in the persons list, the person and
+     * ActorsQuery (one person given 400,000 ids by aliases made the list a 400 for good: breaker pass 9 F6).
+     */
+    @Test
+    void aPersonAnswersItsFirstThousandDistinctIds() {
+        Project p = TestProjects.create("Many distinct ids");
+        Capture.to(p).event("$pageview", "many", "2026-02-01T00:00:00Z").send();
+        String uuid = uuidOf(p, "many");
+        pool.preparedQuery("INSERT INTO person_distinct_ids (team_id, distinct_id, person_id) "
+                        + "SELECT $1, 'alias-' || lpad(g::text, 5, '0'), $2 FROM generate_series(1, 1500) g")
+                .execute(Tuple.of(p.id(), UUID.fromString(uuid))).await().indefinitely();
+        as(p.key()).get("/api/projects/" + p.id() + "/persons/").then().statusCode(200)
+                .body("results[0].distinct_ids.size()", equalTo(1000))
+                .body("results[0].distinct_ids[0]", equalTo("many"));
+        as(p.key()).get("/api/projects/" + p.id() + "/persons/" + uuid + "/").then().statusCode(200)
+                .body("distinct_ids.size()", equalTo(1000));
+        as(p.key()).body(Map.of("query", Map.of("kind", "ActorsQuery", "select", List.of("person"))))
+                .post("/api/projects/" + p.id() + "/query/").then().statusCode(200)
+                .body("results[0][0].distinct_ids.size()", equalTo(1000));
+    }
+
     @Test
     void bulkDeleteByIdsAndDistinctIds() {
         Project p = TestProjects.create("Bulk delete");
