@@ -112,6 +112,32 @@ class QueryLifecycleTest {
                 .body("next_allowed_client_refresh", notNullValue()).body("cache_target_age", notNullValue());
     }
 
+    /**
+     * Each cache put removes some of the project's expired entries (never read again), never another project's and
+     * never the one it writes: a project's cache holds its last two days of answers, not every answer it ever had.
+     */
+    @Test
+    void cachePutsRemoveTheProjectsExpiredEntries() {
+        for (Project p : java.util.List.of(team, other)) {
+            pool.preparedQuery("INSERT INTO query_cache (team_id, cache_key, response, last_refresh, expires_at) "
+                            + "SELECT $1, 'expired-' || g, '{}'::jsonb, now() - interval '3 days', now() - interval '1 day' "
+                            + "FROM generate_series(1, 30) g")
+                    .execute(io.vertx.mutiny.sqlclient.Tuple.of(p.id())).await().indefinitely();
+        }
+        String sql = "SELECT count(*) FROM query_cache WHERE team_id = $1 AND cache_key LIKE 'expired-%'";
+        post(team, "select count() from events where " + System.nanoTime() + " > 0", null, null).then().statusCode(200);
+        long left = pool.preparedQuery(sql).execute(io.vertx.mutiny.sqlclient.Tuple.of(team.id())).await().indefinitely()
+                .iterator().next().getLong(0);
+        org.junit.jupiter.api.Assertions.assertEquals(30 - QueryCache.PRUNED_PER_PUT, left);
+        post(team, "select count() from events where " + System.nanoTime() + " > 0", null, null).then().statusCode(200);
+        left = pool.preparedQuery(sql).execute(io.vertx.mutiny.sqlclient.Tuple.of(team.id())).await().indefinitely()
+                .iterator().next().getLong(0);
+        org.junit.jupiter.api.Assertions.assertEquals(0, left);
+        long others = pool.preparedQuery(sql).execute(io.vertx.mutiny.sqlclient.Tuple.of(other.id())).await()
+                .indefinitely().iterator().next().getLong(0);
+        org.junit.jupiter.api.Assertions.assertEquals(30, others, "another project's entries are its own to prune");
+    }
+
     @Test
     void asyncStartsInTheBackgroundAndPollingReturnsTheResults() throws InterruptedException {
         String q = "select count() from events where " + System.nanoTime() + " > 0";
