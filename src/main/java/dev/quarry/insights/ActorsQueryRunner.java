@@ -276,7 +276,10 @@ public class ActorsQueryRunner implements QueryRunner<ActorsQuery> {
         }
         SelectQuery personsAst = new SelectQuery(List.of(), false, columns, from, InsightSql.and(where), List.of(),
                 null, order, new Expr.Constant((long) limit + 1), new Expr.Constant((long) offset), null);
-        HogQLStatement persons = new HogQLStatement(kind(), personsAst, Map.of()).withLimit(limit + 1);
+        // the page's rows (whole person properties) stop at what an answer carries: a page of persons of 7.2 MB each
+        // was read whole before the answer was refused (1.4 GB of heap: breaker pass 9 F2); past it, PostHog's 400
+        HogQLStatement persons = new HogQLStatement(kind(), personsAst, Map.of()).withLimit(limit + 1)
+                .withMaxBytes(dev.quarry.web.ResponseLimit.MAX_ENCODED_BYTES);
         return sql.run(persons).flatMap(personsResult -> {
             List<Row> people = new ArrayList<>();
             personsResult.rows().forEach(people::add);

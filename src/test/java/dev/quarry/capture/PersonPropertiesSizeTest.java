@@ -160,6 +160,32 @@ class PersonPropertiesSizeTest {
                 .body("results[0].person.properties.email", org.hamcrest.Matchers.equalTo("lee@x.test"));
     }
 
+    /**
+     * An actors page reads its persons' rows only up to what an answer carries: past it PostHog's 400
+     * response_too_large from the statement itself, a smaller limit answers.
+     */
+    @Test
+    void anActorsPageStopsReadingAtWhatAnAnswerCarries() {
+        Project p = TestProjects.create("Person size: actors");
+        String note = "z".repeat(600_000);
+        Capture c = Capture.to(p);
+        for (int i = 0; i < 12; i++) {
+            c.event("$identify", "wide-" + i, "2026-02-01T00:00:" + (10 + i) + "Z", Map.of("$set", Map.of("note", note)));
+        }
+        c.send();
+        var spec = io.restassured.RestAssured.given().header("Authorization", "Bearer " + p.key())
+                .contentType("application/json");
+        spec.body(Map.of("query", Map.of("kind", "ActorsQuery", "select", java.util.List.of("person"))))
+                .post("/api/projects/" + p.id() + "/query/").then().statusCode(400)
+                .body("code", org.hamcrest.Matchers.equalTo("response_too_large"))
+                // stopped by the statement while reading, not refused after the page was read whole
+                .body("detail", org.hamcrest.Matchers.containsString("bytes when it was stopped"));
+        io.restassured.RestAssured.given().header("Authorization", "Bearer " + p.key()).contentType("application/json")
+                .body(Map.of("query", Map.of("kind", "ActorsQuery", "select", java.util.List.of("person"), "limit", 4)))
+                .post("/api/projects/" + p.id() + "/query/").then().statusCode(200)
+                .body("results.size()", org.hamcrest.Matchers.equalTo(4));
+    }
+
     /** Protected keys go last, and only when the rest is not enough: the bound always holds. */
     @Test
     void trimmingKeepsTheBoundEvenWhenProtectedKeysPassIt() {
