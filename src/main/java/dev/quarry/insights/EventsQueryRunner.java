@@ -52,7 +52,28 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
     private record Column(String name, Kind kind, int width) {
     }
 
-    private enum Kind { VALUE, EVENT, PERSON }
+    private enum Kind { VALUE, EVENT, PERSON, DISPLAY_NAME }
+
+    /** PostHog's pseudo-column of the events table: the person's display name, with a {@code -- comment} or not. */
+    static final String DISPLAY_NAME = "person_display_name";
+
+    /** Whether a select or order item names {@link #DISPLAY_NAME} (PostHog compares the text before "--"). */
+    static boolean isDisplayName(String item) {
+        return item.split("--", 2)[0].trim().equals(DISPLAY_NAME);
+    }
+
+    /**
+     * PostHog's display-name key: the first of the project's display-name properties the event's person has (as
+     * text), else the event's distinct id.
+     */
+    private static Expr displayNameKey(QueryContext context) {
+        List<Expr> candidates = new ArrayList<>();
+        for (String key : Actors.displayProperties(context.mapper(), context.team().personDisplayNameProperties())) {
+            candidates.add(Expr.Call.of("toString", Expr.Field.of("person", "properties", key)));
+        }
+        candidates.add(field("distinct_id"));
+        return new Expr.Call("coalesce", candidates, null, false);
+    }
 
     @Override
     public Class<EventsQuery> queryType() {
@@ -103,6 +124,14 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
                         PERSON_FIELDS.forEach(field -> selectExprs.add(field(field)));
                     }
                     default -> {
+                        if (isDisplayName(text)) {
+                            // PostHog's (display name, person id, distinct id), answered as an object
+                            columns.add(new Column(text, Kind.DISPLAY_NAME, 3));
+                            selectExprs.add(displayNameKey(context));
+                            selectExprs.add(Expr.Call.of("toString", field("person_id")));
+                            selectExprs.add(field("distinct_id"));
+                            continue;
+                        }
                         Expr expr = Parser.parseExpr(text);
                         columns.add(new Column(text, Kind.VALUE, 1));
                         selectExprs.add(expr);
@@ -127,7 +156,7 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
             }
             SelectQuery ast = new SelectQuery(List.of(), false, selectExprs, List.of(JoinExpr.table("events", null)),
                     actionCondition == null ? where(query, context)
-                            : InsightSql.and(where(query, context), actionCondition), groupBy, null, orderBy(query, aggregated, aggregates),
+                            : InsightSql.and(where(query, context), actionCondition), groupBy, null, orderBy(query, aggregated, aggregates, displayNameKey(context)),
                     new Expr.Constant((long) limit), new Expr.Constant((long) offset), null);
             return QueryPlan.run(HogQLStatement.user(kind(), ast, Map.of(), null, null, null))
                     .map(result -> response(context.mapper(), columns, result.compiled(), result.rows()));
@@ -186,7 +215,8 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
         return parts.isEmpty() ? null : parts.size() == 1 ? parts.get(0) : new Expr.And(parts);
     }
 
-    private static List<SelectQuery.OrderExpr> orderBy(EventsQuery query, boolean aggregated, List<Expr> aggregates) {
+    private static List<SelectQuery.OrderExpr> orderBy(EventsQuery query, boolean aggregated, List<Expr> aggregates,
+                                                       Expr displayNameKey) {
         List<SelectQuery.OrderExpr> order = new ArrayList<>();
         List<String> orderBy = query.orderBy();
         if (orderBy != null && !orderBy.isEmpty()) {
@@ -196,7 +226,9 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
                 if (desc || text.toUpperCase().endsWith(" ASC")) {
                     text = text.substring(0, text.lastIndexOf(' ')).trim();
                 }
-                order.add(new SelectQuery.OrderExpr(Parser.parseExpr(text), desc, null));
+                // PostHog orders by the display name's key where the Person column is named
+                order.add(new SelectQuery.OrderExpr(isDisplayName(text) ? displayNameKey : Parser.parseExpr(text), desc,
+                        null));
             }
         } else if (aggregated) {
             order.add(new SelectQuery.OrderExpr(aggregates.get(0), true, null));
@@ -221,6 +253,12 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
                 switch (column.kind()) {
                     case EVENT -> out.add(event(mapper, row, index));
                     case PERSON -> out.add(person(mapper, row, index));
+                    case DISPLAY_NAME -> {
+                        ObjectNode name = out.addObject();
+                        name.set("display_name", QueryValues.toJson(row.getValue(index), mapper));
+                        name.put("id", row.getString(index + 1));
+                        name.put("distinct_id", row.getString(index + 2));
+                    }
                     default -> out.add(dev.quarry.hogql.HogQLTypes.jsonBooleans(compiled.types().get(index))
                             ? QueryValues.toJson(row.getValue(index), mapper)
                             : QueryValues.toClickHouseJson(row.getValue(index), mapper));

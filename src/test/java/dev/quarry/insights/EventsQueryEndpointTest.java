@@ -86,6 +86,29 @@ class EventsQueryEndpointTest {
                 .body("results[0][1].distinct_id", equalTo("ann"));
     }
 
+    /**
+     * PostHog's Person column of the events table, {@code person_display_name -- Person}: {display_name, id,
+     * distinct_id}, the name from the project's display-name properties (ann's name), else the distinct id (ben has
+     * none); ordering by it orders by that key.
+     */
+    @Test
+    void thePersonDisplayNameColumn() {
+        var body = events(Map.of("select", List.of("event", "person_display_name -- Person"), "event", "$pageview",
+                "orderBy", List.of("person_display_name -- Person ASC", "timestamp ASC")))
+                .statusCode(200)
+                .body("columns", contains("event", "person_display_name -- Person"))
+                .body("results.size()", equalTo(3))
+                .body("results[0][1].display_name", equalTo("Ann"))
+                .body("results[0][1].distinct_id", equalTo("ann"))
+                .body("results[2][1].display_name", equalTo("ben"))
+                .body("results[2][1].distinct_id", equalTo("ben"))
+                .extract().jsonPath();
+        String annId = body.getString("results[0][1].id");
+        org.junit.jupiter.api.Assertions.assertEquals(36, annId.length(), annId);
+        org.junit.jupiter.api.Assertions.assertEquals(annId, body.getString("results[1][1].id"));
+        org.junit.jupiter.api.Assertions.assertNotEquals(annId, body.getString("results[2][1].id"));
+    }
+
     @Test
     void limitOffsetAndErrors() {
         events(Map.of("select", List.of("event"), "limit", 2)).statusCode(200)
