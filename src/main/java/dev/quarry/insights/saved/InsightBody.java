@@ -42,10 +42,14 @@ public record InsightBody(
         @JsonDeserialize(contentUsing = DrfBooleanText.class) Optional<Boolean> favorited,
         @JsonDeserialize(contentUsing = DrfBooleanText.class) Optional<Boolean> saved,
         @JsonDeserialize(contentUsing = DrfBooleanText.class) Optional<Boolean> deleted,
-        Optional<JsonNode> filters) {
+        Optional<JsonNode> filters,
+        Optional<JsonNode> dashboards) {
     static final int MAX_TEXT = 400;
 
     public InsightBody {
+        if (dashboards != null && dashboards.isPresent()) {
+            dashboards(dashboards.get());
+        }
         if (filters != null && filters.isPresent() && !filters.get().isNull()
                 && !(filters.get().isObject() && filters.get().isEmpty())) {
             // PostHog stores legacy filters and converts them to a query when the insight is read; Quarry keeps the
@@ -104,5 +108,29 @@ public record InsightBody(
 
     private static <T> T value(Optional<T> field) {
         return field == null ? null : field.orElse(null);
+    }
+
+    /**
+     * PostHog's {@code dashboards} field (a PrimaryKeyRelatedField list): Quarry keeps no dashboards, so an id is one
+     * that does not exist, in DRF's words, rather than silently dropped; an empty list or null is accepted.
+     */
+    private static void dashboards(JsonNode dashboards) {
+        if (dashboards.isNull()) {
+            return;
+        }
+        if (!dashboards.isArray()) {
+            throw new ValidationException("not_a_list", "Expected a list of items but got type \""
+                    + (dashboards.isTextual() ? "str" : dashboards.isNumber() ? "int" : dashboards.isBoolean() ? "bool"
+                    : "dict") + "\".", "dashboards");
+        }
+        for (JsonNode id : dashboards) {
+            if (!id.isIntegralNumber() && !(id.isTextual() && id.asText().matches("-?\\d+"))) {
+                throw new ValidationException("incorrect_type", "Incorrect type. Expected pk value, received "
+                        + (id.isTextual() ? "str" : id.isNull() ? "NoneType" : id.isBoolean() ? "bool"
+                        : id.isNumber() ? "float" : id.isArray() ? "list" : "dict") + ".", "dashboards");
+            }
+            throw new ValidationException("does_not_exist", "Invalid pk \"" + id.asText() + "\" - object does not exist.",
+                    "dashboards");
+        }
     }
 }

@@ -288,6 +288,22 @@ class InsightsEndpointTest {
                 .body("attr", equalTo("query"));
         as(p.key()).body(Map.of("name", 5)).post(base).then().statusCode(400).body("attr", equalTo("name"));
         as(p.key()).body(Map.of("saved", "maybe")).post(base).then().statusCode(400).body("attr", equalTo("saved"));
+        // dashboards: Quarry keeps none, so an id is DRF's "does not exist" (the CLI's insight-create sends them), and
+        // nothing is stored; an empty list is accepted
+        long before = as(p.key()).get(base).then().extract().jsonPath().getLong("count");
+        as(p.key()).body(Map.of("name", "On a dashboard", "query", trends(), "dashboards", List.of(1))).post(base).then()
+                .statusCode(400).body("attr", equalTo("dashboards")).body("code", equalTo("does_not_exist"))
+                .body("detail", equalTo("Invalid pk \"1\" - object does not exist."));
+        as(p.key()).body(Map.of("name", "x", "dashboards", List.of("a"))).post(base).then().statusCode(400)
+                .body("code", equalTo("incorrect_type"));
+        as(p.key()).body(Map.of("name", "x", "dashboards", "1")).post(base).then().statusCode(400)
+                .body("attr", equalTo("dashboards"));
+        org.junit.jupiter.api.Assertions.assertEquals(before,
+                as(p.key()).get(base).then().extract().jsonPath().getLong("count"));
+        Project third = TestProjects.create("Insights without dashboards");
+        as(third.key()).body(Map.of("name", "No dashboards", "query", trends(), "dashboards", List.of()))
+                .post("/api/projects/" + third.id() + "/insights/").then()
+                .statusCode(201).body("dashboards", equalTo(List.of()));
         as(p.key()).get(base + "999999/").then().statusCode(404);
         as(p.key()).get(base + "abc/").then().statusCode(404);
         as(p.key()).body(Map.of("name", "y")).patch(base + "999999/").then().statusCode(404);
