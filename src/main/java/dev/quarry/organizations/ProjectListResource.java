@@ -17,7 +17,9 @@ import jakarta.ws.rs.core.MediaType;
  * results}}), each as {@code GET /api/organizations/:id/projects/} shows it. Scope {@code project:read}; the
  * list is how a script finds its project id.
  */
-@Path("/api")
+// at the root, as the other root-level routes: a class at /api would take every /api/… request that no longer class
+// path matches (/api/feature_flag/local_evaluation among them) and answer it 404
+@Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public class ProjectListResource {
     private final RequestAuth auth;
@@ -31,7 +33,7 @@ public class ProjectListResource {
     }
 
     @GET
-    @Path("projects")
+    @Path("api/projects")
     @RequiresScopes("project:read")
     public Uni<ObjectNode> projects() {
         return organizations.projects(auth.key().organizationId(), auth.key()).map(projects -> {
@@ -47,7 +49,7 @@ public class ProjectListResource {
 
     /** {@code GET /api/environments/}: the same list (each project is its own environment here). */
     @GET
-    @Path("environments")
+    @Path("api/environments")
     @RequiresScopes("project:read")
     public Uni<ObjectNode> environments() {
         return projects();
