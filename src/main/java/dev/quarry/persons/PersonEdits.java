@@ -41,11 +41,14 @@ public class PersonEdits {
         this.mapper = mapper;
     }
 
-    /** The person's distinct ids (non-anonymous first, as the person serializer orders them); empty when unknown. */
-    public Uni<List<String>> distinctIds(long teamId, UUID person) {
+    /**
+     * The person's first distinct id (by text; PostHog's edits use {@code distinct_ids[0]}) in a list; empty when
+     * unknown. One row is read, whatever number of ids the person has.
+     */
+    public Uni<List<String>> firstDistinctId(long teamId, UUID person) {
         return pool.preparedQuery("SELECT distinct_id FROM person_distinct_ids d JOIN persons p "
                         + "ON p.team_id = d.team_id AND p.uuid = d.person_id WHERE d.team_id = $1 AND d.person_id = $2 "
-                        + "ORDER BY d.distinct_id")
+                        + "ORDER BY d.distinct_id LIMIT 1")
                 .execute(Tuple.of(teamId, person))
                 .map(rows -> {
                     List<String> out = new ArrayList<>();

@@ -278,7 +278,7 @@ public class PersonsApiResource {
      * body as PostHog does; 404 when the team has no such person or it has no distinct id.
      */
     private Uni<Response> edit(String id, java.util.function.BiFunction<UUID, String, Uni<Void>> edit) {
-        return person(id).flatMap(uuid -> edits.distinctIds(auth.teamId(), uuid).flatMap(ids -> {
+        return person(id).flatMap(uuid -> edits.firstDistinctId(auth.teamId(), uuid).flatMap(ids -> {
             if (ids.isEmpty()) {
                 throw new NotFoundException("Not found.");
             }
