@@ -360,14 +360,27 @@ final class PersonResolution {
         }
         if (event.event().equals("$identify")) {
             return event.properties().has("$anon_distinct_id")
-                    ? jsString(event.properties().get("$anon_distinct_id")) : null;
+                    ? bounded(jsString(event.properties().get("$anon_distinct_id"))) : null;
         }
         JsonNode alias = event.properties().get("alias");
         if (alias == null || alias.isNull() || (alias.isTextual() && alias.textValue().isEmpty())
                 || (alias.isNumber() && alias.asDouble() == 0) || (alias.isBoolean() && !alias.booleanValue())) {
             return null;
         }
-        return jsString(alias);
+        return bounded(jsString(alias));
+    }
+
+    /**
+     * A merge's other id cut as an event's own distinct id is cut ({@link CapturePayloadParser#MAX_DISTINCT_ID_CHARS}
+     * code points), so that it names the id an event of it stored: unbounded, one person held 1,000 ids of 200 kB
+     * (200 MB a persons page read), and an id past the index's row limit failed its whole batch (breaker pass 10).
+     */
+    static String bounded(String id) {
+        if (id.length() <= CapturePayloadParser.MAX_DISTINCT_ID_CHARS
+                || id.codePointCount(0, id.length()) <= CapturePayloadParser.MAX_DISTINCT_ID_CHARS) {
+            return id;
+        }
+        return id.substring(0, id.offsetByCodePoints(0, CapturePayloadParser.MAX_DISTINCT_ID_CHARS));
     }
 
     /** JavaScript's String(value) for a JSON value. */
