@@ -14,8 +14,9 @@ import java.util.Set;
  * cohorts) reads whole properties, so an unbounded person made every page that holds it as large as its properties
  * (a breaker's persons of 7.2 MB each took 1.4 GB of heap for one list page).
  * <ul>
- *   <li>An update past the bound of a person stored within it is refused: the stored properties stay as they are
- *   (the event and the person's other changes are kept), as PostHog rejects the write.</li>
+ *   <li>An update past the bound of a person stored within it is refused: the batch's changes to the person, largest
+ *   first, are left unstored until the rest fits (PostHog refuses the one event's update that passes it; the events
+ *   and the person's other changes are kept).</li>
  *   <li>A person stored past the bound (before it existed) is trimmed when it is next written: its properties, without
  *   the update, lose trimmable keys in key order until they are within {@link #TRIM_TARGET_BYTES} (PostHog's
  *   {@code trimPropertiesToFitSize}; its protected keys stay).</li>
@@ -60,9 +61,48 @@ final class PersonPropertiesSize {
         String stored;
         String message;
         if (person.storedProperties != null && within(person.storedProperties, LIMIT_BYTES)) {
-            stored = person.storedProperties;
-            message = "Person properties update would exceed size limit and was rejected";
-            person.properties = parse.apply(stored);
+            // the batch's changes to the person, largest first, are not stored until the rest fits: a 300 kB $set
+            // goes, the small $set beside it in the same batch (or a merged person's name) stays
+            ObjectNode before = parse.apply(person.storedProperties);
+            ObjectNode after = person.properties;
+            List<String> changed = new ArrayList<>();
+            after.fieldNames().forEachRemaining(key -> {
+                if (!after.get(key).equals(before.get(key))) {
+                    changed.add(key);
+                }
+            });
+            java.util.Map<String, Long> sizes = new java.util.HashMap<>();
+            changed.forEach(key -> sizes.put(key, bytes(JsNumbers.json(after.get(key)))));
+            changed.sort(java.util.Comparator.comparing((String key) -> sizes.get(key)).reversed()
+                    .thenComparing(java.util.Comparator.naturalOrder()));
+            List<String> refused = new ArrayList<>();
+            long size = bytes(json);
+            for (String key : changed) {
+                if (size <= LIMIT_BYTES) {
+                    break;
+                }
+                JsonNode old = before.get(key);
+                size -= sizes.get(key);
+                if (old == null) {
+                    after.remove(key);
+                    size -= bytes(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode(key).toString()) + 2;
+                } else {
+                    after.set(key, old);
+                    size += bytes(JsNumbers.json(old));
+                }
+                refused.add(key);
+            }
+            String kept = JsNumbers.json(after);
+            if (within(kept, LIMIT_BYTES)) {
+                stored = kept;
+            } else {
+                stored = person.storedProperties;
+                person.properties = before;
+            }
+            message = "Person properties update would exceed size limit: the largest changes were not stored ("
+                    + String.join(", ", refused.subList(0, Math.min(10, refused.size())).stream()
+                            .map(key -> key.length() > 100 ? key.substring(0, 100) + "…" : key).toList())
+                    + (refused.size() > 10 ? ", …" : "") + ")";
         } else {
             ObjectNode base = person.storedProperties != null ? parse.apply(person.storedProperties)
                     : person.properties;

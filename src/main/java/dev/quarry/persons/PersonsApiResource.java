@@ -88,6 +88,10 @@ public class PersonsApiResource {
     public static Response answer(ObjectMapper mapper, LimitOffset page, PersonDirectory.Page found, boolean csv,
                                   String requestUrl) {
         if (csv) {
+            if (found.stoppedEarly()) {
+                // a CSV file has nowhere to say that more follow: the page it cannot hold whole is refused
+                throw dev.quarry.web.ResponseTooLargeException.page("limit");
+            }
             return Csv.postHogResponse(new ArrayList<JsonNode>(found.people()));
         }
         long knownAtLeast = found.hasMore() ? (long) page.offset() + page.limit() + 1 : page.offset() + found.people().size();
