@@ -779,12 +779,16 @@ public class EventIngestor {
         writes.add(conn.preparedQuery("INSERT INTO groups (team_id, group_type_index, group_key, group_properties, "
                         + "created_at) SELECT $1, i, k, p::jsonb, c FROM unnest($2::int[], $3::text[], $4::text[], "
                         + "$5::timestamptz[]) AS x(i, k, p, c) ON CONFLICT (team_id, group_type_index, group_key) "
-                        + "DO UPDATE SET group_properties = groups.group_properties || EXCLUDED.group_properties, "
+                        // a merge that would pass PostHog's person bound (PersonPropertiesSize) leaves the stored
+                        // properties as they are: a group's properties are bounded as a person's are
+                        + "DO UPDATE SET group_properties = CASE WHEN octet_length((groups.group_properties || "
+                        + "EXCLUDED.group_properties)::text) <= " + PersonPropertiesSize.LIMIT_BYTES
+                        + " THEN groups.group_properties || EXCLUDED.group_properties ELSE groups.group_properties END, "
                         + "created_at = LEAST(groups.created_at, EXCLUDED.created_at), updated_at = now(), "
                         + "version = groups.version + 1")
                 .execute(Tuple.of(teamId, column(groups, GroupResolution.Group::index, Integer[]::new),
                         column(groups, GroupResolution.Group::key, String[]::new),
-                        column(groups, g -> JsNumbers.json(g.properties()), String[]::new),
+                        column(groups, g -> PersonPropertiesSize.bounded(g.properties()), String[]::new),
                         column(groups, g -> utc(g.createdAt()), OffsetDateTime[]::new)))
                 .replaceWithVoid());
     }

@@ -119,6 +119,15 @@ final class PersonPropertiesSize {
         return stored;
     }
 
+    /**
+     * A group's {@code $group_set} as stored: its JSON, trimmed as a new person's is when past the bound (a group
+     * already stored keeps its properties when a merge would pass it: the upsert's own check).
+     */
+    static String bounded(ObjectNode properties) {
+        String json = JsNumbers.json(properties);
+        return within(json, LIMIT_BYTES) ? json : JsNumbers.json(trimmed(properties));
+    }
+
     /** {@code properties} without trimmable keys (then any keys), in key order, until within the trim target. */
     static ObjectNode trimmed(ObjectNode properties) {
         ObjectNode out = properties.deepCopy();

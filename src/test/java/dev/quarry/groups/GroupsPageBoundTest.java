@@ -36,13 +36,56 @@ class GroupsPageBoundTest {
         team = TestProjects.create("Groups page bound");
         Random random = new Random(7);
         for (int i = 0; i < GROUPS; i++) {
-            byte[] noise = new byte[675_000];
+            // 600,000 characters of base64: within the 655,360 bytes a group's properties may hold
+            byte[] noise = new byte[450_000];
             random.nextBytes(noise);
             Capture.to(team).event("$groupidentify", "u", String.format("2026-01-10T10:%02d:00Z", i),
                     Map.of("$group_type", "company", "$group_key", "company-" + i,
                             "$group_set", Map.of("name", "Company " + i, "blob", Base64.getEncoder().encodeToString(noise))))
                     .send();
         }
+    }
+
+    /**
+     * Properties that compress well are counted by their text, not their stored bytes (a breaker's 7.2 MB groups of
+     * repeated letters counted as a few kB each): a page of them stops as soon.
+     */
+    @Test
+    void compressiblePropertiesAreCountedByTheirText() {
+        Project p = TestProjects.create("Groups page bound, compressible");
+        for (int i = 0; i < 12; i++) {
+            Capture.to(p).event("$groupidentify", "u", String.format("2026-01-10T10:%02d:00Z", i),
+                    Map.of("$group_type", "company", "$group_key", "fat-" + i,
+                            "$group_set", Map.of("blob", String.valueOf((char) ('a' + i)).repeat(600_000)))).send();
+        }
+        given().header("Authorization", "Bearer " + p.key()).get("/api/projects/" + p.id() + "/groups/?group_type_index=0")
+                .then().statusCode(400).body("code", equalTo("response_too_large"));
+    }
+
+    /**
+     * A group's properties are bounded as a person's: a new group past 655,360 bytes is stored trimmed (its name kept),
+     * and a $group_set that would take a stored group past it leaves the group as it was.
+     */
+    @Test
+    void aGroupsPropertiesAreBounded() {
+        Project p = TestProjects.create("Groups bound");
+        Capture.to(p).event("$groupidentify", "u", "2026-01-10T10:00:00Z", Map.of("$group_type", "company",
+                "$group_key", "big", "$group_set", Map.of("name", "Big", "a_blob", "x".repeat(700_000)))).send();
+        Capture.to(p).event("$groupidentify", "u", "2026-01-10T10:01:00Z", Map.of("$group_type", "company",
+                "$group_key", "grows", "$group_set", Map.of("name", "Grows", "a_blob", "y".repeat(400_000)))).send();
+        Capture.to(p).event("$groupidentify", "u", "2026-01-10T10:02:00Z", Map.of("$group_type", "company",
+                "$group_key", "grows", "$group_set", Map.of("b_blob", "z".repeat(400_000)))).send();
+        var spec = given().header("Authorization", "Bearer " + p.key());
+        spec.get("/api/projects/" + p.id() + "/groups/?group_type_index=0&search=big").then().statusCode(200)
+                .body("results[0].group_key", equalTo("big"))
+                .body("results[0].group_properties.name", equalTo("Big"))
+                .body("results[0].group_properties.a_blob", org.hamcrest.Matchers.nullValue());
+        given().header("Authorization", "Bearer " + p.key())
+                .get("/api/projects/" + p.id() + "/groups/?group_type_index=0&search=grows").then().statusCode(200)
+                .body("results[0].group_key", equalTo("grows"))
+                .body("results[0].group_properties.name", equalTo("Grows"))
+                .body("results[0].group_properties.b_blob", org.hamcrest.Matchers.nullValue())
+                .body("results[0].group_properties.a_blob.length()", equalTo(400_000));
     }
 
     @Test
