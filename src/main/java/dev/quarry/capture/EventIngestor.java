@@ -62,6 +62,8 @@ public class EventIngestor {
     private final Pool pool;
     private final ObjectMapper mapper;
     private final Clock clock;
+    /** The length of a person's properties JSON past which an update sends what changed rather than the whole. */
+    static final int PATCH_FROM_CHARS = 8192;
     private final DefinitionsRecorder definitions;
     private final ProjectCaptureLimiter limiter;
 
@@ -551,9 +553,32 @@ public class EventIngestor {
         List<IngestionWarning> allWarnings = new ArrayList<>(warnings);
         Instant now = clock.instant();
         Map<UUID, String> json = new HashMap<>();
+        Map<UUID, String> removed = new HashMap<>();
         for (List<PersonRecord> persons : List.of(outcome.created(), outcome.updated())) {
             for (PersonRecord p : persons) {
-                json.put(p.uuid, PersonPropertiesSize.stored(p, allWarnings, now, this::parseObject));
+                int warned = allWarnings.size();
+                String stored = PersonPropertiesSize.stored(p, allWarnings, now, this::parseObject);
+                json.put(p.uuid, stored);
+                if (!p.isNew && allWarnings.size() == warned && p.storedProperties != null
+                        && stored.length() > PATCH_FROM_CHARS) {
+                    // a large person is updated by what changed, not re-sent whole: its bind parameters are encoded
+                    // on the event loop (200 persons of 650 kB a batch blocked it for 6 s: breaker pass 10)
+                    ObjectNode before = parseObject(p.storedProperties);
+                    ObjectNode patch = mapper.createObjectNode();
+                    p.properties.fields().forEachRemaining(field -> {
+                        if (!field.getValue().equals(before.get(field.getKey()))) {
+                            patch.set(field.getKey(), field.getValue());
+                        }
+                    });
+                    com.fasterxml.jackson.databind.node.ArrayNode gone = mapper.createArrayNode();
+                    before.fieldNames().forEachRemaining(key -> {
+                        if (!p.properties.has(key)) {
+                            gone.add(key);
+                        }
+                    });
+                    json.put(p.uuid, JsNumbers.json(patch));
+                    removed.put(p.uuid, gone.toString());
+                }
             }
         }
         insertPersons(conn, teamId, outcome.created(), json, writes);
@@ -561,7 +586,7 @@ public class EventIngestor {
         upsertDistinctIds(conn, teamId, outcome.distinctIds(), writes);
         recordOverrides(conn, teamId, outcome.overrides(), writes);
         deletePersons(conn, teamId, outcome.deletedExisting(), writes);
-        updatePersons(conn, teamId, outcome.updated(), json, writes);
+        updatePersons(conn, teamId, outcome.updated(), json, removed, writes);
         insertPersonless(conn, teamId, outcome.newPersonless(), writes);
         insertGroupTypes(conn, teamId, groups.newTypes(), writes);
         upsertGroups(conn, teamId, groups.groups(), writes);
@@ -648,8 +673,13 @@ public class EventIngestor {
                 .execute(Tuple.of(teamId, uuids)).replaceWithVoid());
     }
 
+    /**
+     * Writes the updated persons: each person's properties whole ({@code json}), or for a person in {@code removed}
+     * (the keys it lost, a JSON array) what changed: {@code json} then holds only the changed keys, applied to the
+     * stored properties of the same version.
+     */
     private static void updatePersons(SqlConnection conn, long teamId, List<PersonRecord> persons,
-                                      Map<UUID, String> json, List<Uni<Void>> writes) {
+                                      Map<UUID, String> json, Map<UUID, String> removed, List<Uni<Void>> writes) {
         if (persons.isEmpty()) {
             return;
         }
@@ -658,18 +688,33 @@ public class EventIngestor {
         ordered.sort(java.util.Comparator.comparing(p -> p.uuid));
         // the version check is the statement's own (QC409 when a person's version moved, V96_1), so that COMMIT can
         // go out behind it in the same round trip
-        writes.add(conn.preparedQuery("WITH changed AS (UPDATE persons p SET properties = u.props::jsonb, "
+        String sql = removed.isEmpty()
+                ? "WITH changed AS (UPDATE persons p SET properties = u.props::jsonb, "
                         + "is_identified = u.identified, created_at = u.created_at, version = p.version + 1 "
                         + "FROM unnest($2::uuid[], $3::text[], $4::bool[], $5::timestamptz[], $6::bigint[]) "
                         + "AS u(uuid, props, identified, created_at, version) "
                         + "WHERE p.team_id = $1 AND p.uuid = u.uuid AND p.version = u.version RETURNING 1) "
-                        + "SELECT quarry_capture_persons_updated(count(*), $7::bigint) FROM changed")
-                .execute(Tuple.tuple(List.of(teamId, column(ordered, p -> p.uuid, UUID[]::new),
-                        column(ordered, p -> json.get(p.uuid), String[]::new),
-                        column(ordered, p -> p.identified, Boolean[]::new),
-                        column(ordered, p -> utc(p.createdAt), OffsetDateTime[]::new),
-                        column(ordered, p -> p.version, Long[]::new), (long) ordered.size())))
-                .replaceWithVoid());
+                        + "SELECT quarry_capture_persons_updated(count(*), $7::bigint) FROM changed"
+                : "WITH changed AS (UPDATE persons p SET properties = CASE WHEN u.gone IS NULL THEN u.props::jsonb "
+                        + "ELSE (p.properties - ARRAY(SELECT jsonb_array_elements_text(u.gone::jsonb))) || u.props::jsonb "
+                        + "END, is_identified = u.identified, created_at = u.created_at, version = p.version + 1 "
+                        + "FROM unnest($2::uuid[], $3::text[], $4::bool[], $5::timestamptz[], $6::bigint[], $8::text[]) "
+                        + "AS u(uuid, props, identified, created_at, version, gone) "
+                        + "WHERE p.team_id = $1 AND p.uuid = u.uuid AND p.version = u.version RETURNING 1) "
+                        + "SELECT quarry_capture_persons_updated(count(*), $7::bigint) FROM changed";
+        List<Object> params = new ArrayList<>(List.of(teamId, column(ordered, p -> p.uuid, UUID[]::new),
+                column(ordered, p -> json.get(p.uuid), String[]::new),
+                column(ordered, p -> p.identified, Boolean[]::new),
+                column(ordered, p -> utc(p.createdAt), OffsetDateTime[]::new),
+                column(ordered, p -> p.version, Long[]::new), (long) ordered.size()));
+        if (!removed.isEmpty()) {
+            String[] gone = new String[ordered.size()];
+            for (int i = 0; i < gone.length; i++) {
+                gone[i] = removed.get(ordered.get(i).uuid);
+            }
+            params.add(gone);
+        }
+        writes.add(conn.preparedQuery(sql).execute(Tuple.tuple(params)).replaceWithVoid());
     }
 
     /**

@@ -216,6 +216,40 @@ class PersonPropertiesSizeTest {
                 .body("results.size()", org.hamcrest.Matchers.equalTo(4));
     }
 
+    /**
+     * A large person is updated by what changed (set keys and removed ones applied to the stored properties), with
+     * the same result as a whole rewrite: $set, $set_once and $unset, in one batch and across batches.
+     */
+    @Test
+    void aLargePersonIsUpdatedByWhatChanged() throws Exception {
+        Project p = TestProjects.create("Person size: patches");
+        String note = "n".repeat(20_000);
+        for (String id : java.util.List.of("large", "small")) {
+            Map<String, Object> set = new java.util.HashMap<>(Map.of("a", 1, "b", "bee", "nested", Map.of("x", 1)));
+            if (id.equals("large")) {
+                set.put("note", note);
+            }
+            Capture.to(p).event("$identify", id, "2026-02-01T00:00:00Z", Map.of("$set", set)).send();
+            Capture.to(p).event("e", id, "2026-02-01T01:00:00Z", Map.of("$set", Map.of("a", 2, "c", 3.5),
+                            "$set_once", Map.of("first", "yes", "a", 99)))
+                    .event("e", id, "2026-02-01T01:00:01Z", Map.of("$unset", java.util.List.of("b"),
+                            "$set", Map.of("nested", Map.of("y", 2))))
+                    .send();
+            Capture.to(p).event("e", id, "2026-02-01T02:00:00Z", Map.of("$set_once", Map.of("first", "no"),
+                    "$set", Map.of("d", true))).send();
+        }
+        ObjectNode large = properties(p, "large");
+        ObjectNode small = properties(p, "small");
+        assertEquals(note, large.remove("note").asText());
+        assertEquals(small, large);
+        assertEquals(2, large.path("a").asInt());
+        assertFalse(large.has("b"));
+        assertEquals("yes", large.path("first").asText());
+        assertEquals(2, large.path("nested").path("y").asInt());
+        assertFalse(large.path("nested").has("x"));
+        assertTrue(large.path("d").asBoolean());
+    }
+
     /** Protected keys go last, and only when the rest is not enough: the bound always holds. */
     @Test
     void trimmingKeepsTheBoundEvenWhenProtectedKeysPassIt() {
