@@ -56,6 +56,8 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
 
     /** PostHog's pseudo-column of the events table: the person's display name, with a {@code -- comment} or not. */
     static final String DISPLAY_NAME = "person_display_name";
+    /** An order item's trailing NULLS clause. */
+    private static final java.util.regex.Pattern NULLS = java.util.regex.Pattern.compile("(?i)\\s+NULLS\\s+(FIRST|LAST)$");
 
     /** Whether a select or order item names {@link #DISPLAY_NAME} (PostHog compares the text before "--"). */
     static boolean isDisplayName(String item) {
@@ -222,13 +224,20 @@ public class EventsQueryRunner implements QueryRunner<EventsQuery> {
         if (orderBy != null && !orderBy.isEmpty()) {
             for (String item : orderBy) {
                 String text = item == null ? "" : item.trim();
+                // HogQL's order item: expr [ASC|DESC] [NULLS FIRST|LAST]
+                Boolean nullsFirst = null;
+                java.util.regex.Matcher nulls = NULLS.matcher(text);
+                if (nulls.find()) {
+                    nullsFirst = nulls.group(1).equalsIgnoreCase("FIRST");
+                    text = text.substring(0, nulls.start()).trim();
+                }
                 boolean desc = text.toUpperCase().endsWith(" DESC");
                 if (desc || text.toUpperCase().endsWith(" ASC")) {
                     text = text.substring(0, text.lastIndexOf(' ')).trim();
                 }
                 // PostHog orders by the display name's key where the Person column is named
                 order.add(new SelectQuery.OrderExpr(isDisplayName(text) ? displayNameKey : Parser.parseExpr(text), desc,
-                        null));
+                        nullsFirst));
             }
         } else if (aggregated) {
             order.add(new SelectQuery.OrderExpr(aggregates.get(0), true, null));

@@ -42,13 +42,14 @@ public class PersonEdits {
     }
 
     /**
-     * The person's first distinct id (by text; PostHog's edits use {@code distinct_ids[0]}) in a list; empty when
+     * The person's first distinct id (in stored order, as the persons list shows them; PostHog's edits use
+     * {@code distinct_ids[0]}) in a list; empty when
      * unknown. One row is read, whatever number of ids the person has.
      */
     public Uni<List<String>> firstDistinctId(long teamId, UUID person) {
         return pool.preparedQuery("SELECT distinct_id FROM person_distinct_ids d JOIN persons p "
                         + "ON p.team_id = d.team_id AND p.uuid = d.person_id WHERE d.team_id = $1 AND d.person_id = $2 "
-                        + "ORDER BY d.distinct_id LIMIT 1")
+                        + "ORDER BY d.created_order NULLS FIRST, d.distinct_id LIMIT 1")
                 .execute(Tuple.of(teamId, person))
                 .map(rows -> {
                     List<String> out = new ArrayList<>();

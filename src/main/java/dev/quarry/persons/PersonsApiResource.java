@@ -201,7 +201,8 @@ public class PersonsApiResource {
         if (update.key() == null || update.key().isEmpty()) {
             throw new ValidationException("required", "This field is required.", "key");
         }
-        if (update.value() == null) {
+        // PostHog's request.data.get("value") is None: a null value is as missing as an absent one
+        if (update.value() == null || update.value().isNull()) {
             throw new ValidationException("required", "This field is required.", "value");
         }
         return edit(id, (uuid, distinctId) -> edits.setProperty(auth.team(), distinctId, update.key(), update.value())
@@ -265,6 +266,10 @@ public class PersonsApiResource {
         }
         List<String> distinctIds = request.distinctIds() == null ? List.of()
                 : request.distinctIds().stream().map(String::valueOf).toList();
+        if (ids.isEmpty() && distinctIds.isEmpty()) {
+            // PostHog: empty lists are as missing as absent ones
+            throw new ValidationException("You need to specify either distinct_ids or ids", null);
+        }
         if (ids.size() + distinctIds.size() > MAX_BULK) {
             throw new ValidationException("You can only pass " + MAX_BULK + " ids or distinct_ids at once", "ids");
         }

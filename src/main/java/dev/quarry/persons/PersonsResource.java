@@ -363,7 +363,8 @@ public class PersonsResource {
             if (!deleted) {
                 throw new NotFoundException("Person not found.");
             }
-            return Response.noContent().build();
+            // PostHog's destroy answers 202 (the deletion is queued there; done here before the answer)
+            return Response.accepted().build();
         });
     }
 }

@@ -43,7 +43,7 @@ class ActorsCellOnceTest {
         capture.send();
         String bob = post(actors(trendsCell(), 100, 0, "bob-once", null)).getString("results[0][1]");
         given().header("Authorization", "Bearer " + team.key())
-                .delete("/api/projects/" + team.id() + "/persons/" + bob + "/").then().statusCode(204);
+                .delete("/api/projects/" + team.id() + "/persons/" + bob + "/").then().statusCode(202);
     }
 
     private static Map<String, Object> trendsCell() {

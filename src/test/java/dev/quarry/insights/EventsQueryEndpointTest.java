@@ -107,6 +107,10 @@ class EventsQueryEndpointTest {
         org.junit.jupiter.api.Assertions.assertEquals(36, annId.length(), annId);
         org.junit.jupiter.api.Assertions.assertEquals(annId, body.getString("results[1][1].id"));
         org.junit.jupiter.api.Assertions.assertNotEquals(annId, body.getString("results[2][1].id"));
+        // HogQL's NULLS clause after the direction, as PostHog's order items take it
+        events(Map.of("select", List.of("event", "person_display_name -- Person"), "event", "$pageview",
+                "orderBy", List.of("person_display_name -- Person DESC NULLS LAST", "timestamp ASC NULLS FIRST")))
+                .statusCode(200).body("results[0][1].display_name", equalTo("ben"));
     }
 
     @Test

@@ -273,6 +273,8 @@ class PersonsApiTest {
         String path = "/api/projects/" + team.id() + "/persons/" + bob;
         as(team.key()).body(Map.of("value", 1)).post(path + "/update_property/").then().statusCode(400).body("attr", equalTo("key"));
         as(team.key()).body(Map.of("key", "k")).post(path + "/update_property/").then().statusCode(400).body("attr", equalTo("value"));
+        as(team.key()).body("{\"key\": \"k\", \"value\": null}").post(path + "/update_property/").then().statusCode(400)
+                .body("attr", equalTo("value"));
         as(team.key()).body(Map.of()).post(path + "/delete_property/").then().statusCode(400).body("attr", equalTo("$unset"));
         as(team.key()).body(Map.of("key", "k", "value", 1)).post("/api/projects/" + team.id() + "/persons/" + UUID.randomUUID()
                 + "/update_property/").then().statusCode(404);
@@ -338,6 +340,9 @@ class PersonsApiTest {
     @Test
     void bulkDeleteErrorsScopesAndIsolation() {
         String base = "/api/projects/" + team.id() + "/persons/bulk_delete/";
+        // empty lists are as missing as absent ones (PostHog)
+        as(team.key()).body(Map.of("ids", List.of())).post(base).then().statusCode(400)
+                .body("detail", equalTo("You need to specify either distinct_ids or ids"));
         as(team.key()).body(Map.of()).post(base).then().statusCode(400).body("attr", equalTo("ids"));
         as(team.key()).body(Map.of("ids", "x")).post(base).then().statusCode(400).body("attr", equalTo("ids"));
         as(team.key()).body(Map.of("ids", List.of("not-a-uuid"))).post(base).then().statusCode(400);
