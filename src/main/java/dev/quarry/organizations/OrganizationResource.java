@@ -75,15 +75,7 @@ public class OrganizationResource {
     @RequiresScopes("organization:read")
     public Uni<ObjectNode> projects(@PathParam("organization_id") String id) {
         UUID org = accessible(id);
-        return organizations.projects(org, auth.key()).map(projects -> {
-            ObjectNode body = mapper.createObjectNode();
-            body.put("count", projects.size());
-            body.putNull("next");
-            body.putNull("previous");
-            ArrayNode results = body.putArray("results");
-            projects.forEach(p -> results.add(project(p)));
-            return body;
-        });
+        return organizations.projects(org, auth.key()).map(projects -> projectsPage(mapper, projects));
     }
 
     @GET
@@ -210,6 +202,17 @@ public class OrganizationResource {
 
     private ObjectNode project(Organizations.Project p) {
         return project(mapper, p);
+    }
+
+    /** The projects in one DRF page ({@code {count, next, previous, results}}), each as {@link #project} shows it. */
+    static ObjectNode projectsPage(ObjectMapper mapper, List<Organizations.Project> projects) {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("count", projects.size());
+        body.putNull("next");
+        body.putNull("previous");
+        ArrayNode results = body.putArray("results");
+        projects.forEach(p -> results.add(project(mapper, p)));
+        return body;
     }
 
     /** One project as the organization's projects list (and PostHog's root projects list) show it. */

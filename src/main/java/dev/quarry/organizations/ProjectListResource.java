@@ -1,7 +1,6 @@
 package dev.quarry.organizations;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.auth.RequestAuth;
 import dev.quarry.auth.RequiresScopes;
@@ -36,15 +35,8 @@ public class ProjectListResource {
     @Path("api/projects")
     @RequiresScopes("project:read")
     public Uni<ObjectNode> projects() {
-        return organizations.projects(auth.key().organizationId(), auth.key()).map(projects -> {
-            ObjectNode body = mapper.createObjectNode();
-            body.put("count", projects.size());
-            body.putNull("next");
-            body.putNull("previous");
-            ArrayNode results = body.putArray("results");
-            projects.forEach(p -> results.add(OrganizationResource.project(mapper, p)));
-            return body;
-        });
+        return organizations.projects(auth.key().organizationId(), auth.key())
+                .map(projects -> OrganizationResource.projectsPage(mapper, projects));
     }
 
     /** {@code GET /api/environments/}: the same list (each project is its own environment here). */
