@@ -725,10 +725,17 @@ public class AnchorBench {
                 hold(logs, "after the insights");
                 if (captureEvents > 0) {
                     int warmUp = Integer.parseInt(System.getenv().getOrDefault("QUARRY_BENCH_CAPTURE_WARMUP", "0"));
-                    if (warmUp > 0) {
+                    // QUARRY_BENCH_CAPTURE_WARMUP_PROJECTS: the warm-up split evenly over that many fresh projects, sent
+                    // one after the other. With one, new persons stop arriving after its first ~100,000 events (20,000
+                    // distinct ids), so the JIT's late profile has only returning users and the timed fresh project
+                    // recompiles its new-person path while it is timed; with several, both paths stay in the profile
+                    // until the end, as in a server whose projects keep gaining users
+                    int warmUpProjects = Integer.parseInt(
+                            System.getenv().getOrDefault("QUARRY_BENCH_CAPTURE_WARMUP_PROJECTS", "1"));
+                    for (int p = 0; warmUp > 0 && p < warmUpProjects; p++) {
                         // untimed, into a project of its own: the JIT compiles the capture path before it is timed
-                        captureBench(app, createProject(app, "capture-warmup").path("api_token").asText(), warmUp,
-                                pgPort, logs, false);
+                        captureBench(app, createProject(app, "capture-warmup-" + p).path("api_token").asText(),
+                                warmUp / warmUpProjects, pgPort, logs, false);
                     }
                     if (statementStats) {
                         psql(pgPort, "-c", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()");

@@ -12,7 +12,7 @@
 # the capture, until the printed file exists, to inspect the loaded database), QUARRY_BENCH_REUSE (any value: keep the
 # database an earlier run of the same size left in QUARRY_BENCH_DIR instead of generating the rows again),
 # QUARRY_BENCH_CAPTURE_BATCH (events per capture request, default 1000), QUARRY_BENCH_CAPTURE_WARMUP (events sent untimed to another project before capture is timed, so the JIT has compiled
-# the capture path; default 0), QUARRY_BENCH_CAPTURE_RETURNING (any value: after the timed capture into a fresh project, time the
+# the capture path; default 0), QUARRY_BENCH_CAPTURE_WARMUP_PROJECTS (the warm-up split over that many fresh projects in turn, default 1: with several, new persons keep arriving until the timed windows, as in a server whose projects keep gaining users), QUARRY_BENCH_CAPTURE_RETURNING (any value: after the timed capture into a fresh project, time the
 # same number of other events over the same distinct ids into that project again — most of their persons exist by then), QUARRY_BENCH_CAPTURE_SENDERS (concurrent capture senders, default 2;
 # each keeps one HTTP/1.1 connection to the packaged app and writes the requests' bytes itself; QUARRY_BENCH_CAPTURE_CLIENT=jdk: java.net.http's client),
 # QUARRY_BENCH_CAPTURE_UUIDS (v7, the default: event uuids as posthog-node and posthog-js make them, time-ordered; random: as
