@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.auth.RequestAuth;
 import dev.quarry.auth.RequiresScopes;
 import dev.quarry.data.ApiKey;
+import dev.quarry.web.LimitOffset;
 import dev.quarry.web.QueryValues;
 import dev.quarry.web.NotFoundException;
 import dev.quarry.web.PermissionDeniedException;
@@ -18,6 +19,9 @@ import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.UUID;
@@ -73,9 +77,12 @@ public class OrganizationResource {
     @GET
     @Path("{organization_id}/projects")
     @RequiresScopes("organization:read")
-    public Uni<ObjectNode> projects(@PathParam("organization_id") String id) {
+    public Uni<ObjectNode> projects(@PathParam("organization_id") String id, @QueryParam("limit") String limit,
+                                    @QueryParam("offset") String offset, @Context HttpServerRequest request) {
         UUID org = accessible(id);
-        return organizations.projects(org, auth.key()).map(projects -> projectsPage(mapper, projects));
+        LimitOffset page = projectsPageOf(limit, offset);
+        return organizations.projects(org, auth.key())
+                .map(projects -> projectsPage(mapper, page, request.absoluteURI(), projects));
     }
 
     @GET
@@ -205,14 +212,24 @@ public class OrganizationResource {
     }
 
     /** The projects in one DRF page ({@code {count, next, previous, results}}), each as {@link #project} shows it. */
-    static ObjectNode projectsPage(ObjectMapper mapper, List<Organizations.Project> projects) {
-        ObjectNode body = mapper.createObjectNode();
-        body.put("count", projects.size());
-        body.putNull("next");
-        body.putNull("previous");
-        ArrayNode results = body.putArray("results");
-        projects.forEach(p -> results.add(project(mapper, p)));
-        return body;
+    /**
+     * The limit and offset of a projects list: DRF's LimitOffsetPagination with PostHog's page size of 100 (a larger
+     * limit is cut to 1,000); a limit that is not an integer is a 400 naming {@code limit}.
+     */
+    static LimitOffset projectsPageOf(String limit, String offset) {
+        return LimitOffset.parse(limit, offset, 100, 1000);
+    }
+
+    /**
+     * One DRF page ({@code {count, next, previous, results}}) of the projects (every one the key may see, in id
+     * order), the links built from {@code requestUrl}. Projects are made by the operator only, so the whole list is
+     * small enough to read before it is cut to the page.
+     */
+    static ObjectNode projectsPage(ObjectMapper mapper, LimitOffset page, String requestUrl,
+                                   List<Organizations.Project> projects) {
+        int from = Math.min(page.offset(), projects.size());
+        int to = (int) Math.min((long) from + page.limit(), projects.size());
+        return page.json(mapper, requestUrl, projects.size(), projects.subList(from, to), p -> project(mapper, p));
     }
 
     /** One project as the organization's projects list (and PostHog's root projects list) show it. */

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.testing.PostgresResource;
 import dev.quarry.testing.TestProjects;
@@ -62,6 +63,42 @@ class OrganizationsTest {
                     .body("results[0].api_token", equalTo(p.apiToken()));
             as(other.key()).get(path).then().statusCode(200).body("results.id", equalTo(List.of((int) other.id())));
             as(p.keyWith("query:read")).get(path).then().statusCode(403);
+        }
+    }
+
+    /**
+     * The project lists are DRF limit/offset pages (PostHog's default pagination, 100 a page): a script with more
+     * projects than a page follows {@code next}; a limit that is not an integer is a 400 naming it.
+     */
+    @Test
+    void projectListsArePagedByLimitAndOffset() {
+        String owner = "pages+" + UUID.randomUUID() + "@quarry.local";
+        List<Long> ids = new java.util.ArrayList<>();
+        String key = null;
+        for (int i = 0; i < 3; i++) {
+            io.restassured.path.json.JsonPath created = given().contentType("application/json")
+                    .header("X-Quarry-Operator-Secret", TestProjects.OPERATOR_SECRET)
+                    .body(java.util.Map.of("name", "Paged " + i, "owner_email", owner, "scopes", List.of("*")))
+                    .post("/admin/projects").then().statusCode(200).extract().jsonPath();
+            ids.add(created.getLong("id"));
+            key = created.getString("personal_api_key.value");
+        }
+        String org = as(key).get("/api/users/@me/").then().extract().path("organization.id");
+        for (String path : List.of("/api/projects/", "/api/environments/", "/api/organizations/" + org + "/projects/")) {
+            String next = as(key).get(path + "?limit=2").then().statusCode(200)
+                    .body("count", equalTo(3)).body("previous", equalTo(null))
+                    .body("results.id", equalTo(List.of(ids.get(0).intValue(), ids.get(1).intValue())))
+                    .body("next", containsString("limit=2&offset=2"))
+                    .extract().path("next");
+            String previous = as(key).get(next.substring(next.indexOf("/api/"))).then().statusCode(200)
+                    .body("count", equalTo(3)).body("next", equalTo(null))
+                    .body("results.id", equalTo(List.of(ids.get(2).intValue())))
+                    .extract().path("previous");
+            assertTrue(previous.endsWith(path + "?limit=2"), previous);
+            as(key).get(path).then().statusCode(200).body("results", hasSize(3)).body("next", equalTo(null));
+            as(key).get(path + "?offset=5").then().statusCode(200).body("count", equalTo(3))
+                    .body("results", hasSize(0));
+            as(key).get(path + "?limit=two").then().statusCode(400).body("attr", equalTo("limit"));
         }
     }
 
