@@ -382,8 +382,14 @@ final class AggregateFunctions {
         CallPrinter groupbitandFn = (p, c, name) -> {
             List<Expr> a = c.args();
             String fn = "bit_" + name.substring(8);
+            Frag x = p.expr(a.get(0));
+            if (HogQLTypes.cat(x.type()).equals("int")) {
+                // an integer is one already: the numeric round trip below cost ~0.5 µs a row (stickiness's and
+                // lifecycle's per-person activity words, 15,000 rows a month at the bench's 1 M events)
+                return "coalesce(" + fn + "((" + x.sql() + ")::bigint), 0)";
+            }
             // through numeric: trunc(bigint) resolves to trunc(float8), which loses the bits past 2^53
-            return "coalesce(" + fn + "(trunc((" + p.num(p.expr(a.get(0))) + ")::numeric)::bigint), 0)";
+            return "coalesce(" + fn + "(trunc((" + p.num(x) + ")::numeric)::bigint), 0)";
         };
         aggregate("groupBitAnd", 1, 1, returns("Int64"), groupbitandFn);
         aggregate("groupBitOr", 1, 1, returns("Int64"), groupbitandFn);
