@@ -11,6 +11,8 @@
 # app may take to start, default 3: a migration backfill), QUARRY_BENCH_HOLD (any value: wait after the insights and again after
 # the capture, until the printed file exists, to inspect the loaded database), QUARRY_BENCH_REUSE (any value: keep the
 # database an earlier run of the same size left in QUARRY_BENCH_DIR instead of generating the rows again),
+# QUARRY_BENCH_WARMUPS (untimed calls of each question each side before the timed ones, default 1; a few hundred
+# time the warm app, whose question-specific code the JIT compiles only after thousands of calls),
 # QUARRY_BENCH_CAPTURE_BATCH (events per capture request, default 1000), QUARRY_BENCH_CAPTURE_WARMUP (events sent untimed to another project before capture is timed, so the JIT has compiled
 # the capture path; default 0), QUARRY_BENCH_CAPTURE_WARMUP_PROJECTS (the warm-up split over that many fresh projects in turn, default 1: with several, new persons keep arriving until the timed windows, as in a server whose projects keep gaining users), QUARRY_BENCH_CAPTURE_RETURNING (any value: after the timed capture into a fresh project, time the
 # same number of other events over the same distinct ids into that project again — most of their persons exist by then), QUARRY_BENCH_CAPTURE_SENDERS (concurrent capture senders, default 2;
@@ -19,7 +21,8 @@
 # the rounds before the seventeenth sent), QUARRY_BENCH_PG_CONFIG (further settings of the embedded PostgreSQL,
 # name=value,name=value: e.g. shared_buffers=4GB,max_wal_size=16GB; by default shared_buffers 256MB, work_mem 64MB).
 # At batches of 100 the JIT keeps compiling per-request code until ~20,000 requests (C2 compiles a method after ~5,000
-# calls), so a steady-state capture figure wants QUARRY_BENCH_CAPTURE_WARMUP of 1,000,000-2,000,000.
+# calls), so a steady-state capture figure wants QUARRY_BENCH_CAPTURE_WARMUP of 1,000,000-2,000,000, split over
+# QUARRY_BENCH_CAPTURE_WARMUP_PROJECTS=5 so that the new-person path is compiled too (README, capture's thirtieth round).
 # DuckDB (org.duckdb:duckdb_jdbc) is fetched for the benchmark only; it is not a dependency of the application.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
