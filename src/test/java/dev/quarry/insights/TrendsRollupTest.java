@@ -179,6 +179,9 @@ class TrendsRollupTest {
                         assertEquals(raw.getList("results").toString(), fast.getList("results").toString(), what);
                         if (readsRollup(fast)) {
                             rollupReads++;
+                            // the day masks past bit 31 stay bigint: as HogQL's UInt64 literals they were ANDed in
+                            // numeric, 1.4 s for a month of monthly active at 1 M events instead of ms
+                            assertFalse(fast.getString("postgres").contains("hogql_bits_wide"), what);
                             Object total = display.equals("BoldNumber") ? fast.get("results[0].aggregated_value")
                                     : fast.get("results[0].count");
                             assertTrue(((Number) total).longValue() > 0, what);
