@@ -391,9 +391,19 @@ final class AggregateFunctions {
             // through numeric: trunc(bigint) resolves to trunc(float8), which loses the bits past 2^53
             return "coalesce(" + fn + "(trunc((" + p.num(x) + ")::numeric)::bigint), 0)";
         };
-        aggregate("groupBitAnd", 1, 1, returns("Int64"), groupbitandFn);
-        aggregate("groupBitOr", 1, 1, returns("Int64"), groupbitandFn);
-        aggregate("groupBitXor", 1, 1, returns("Int64"), groupbitandFn);
+        // an integer (or a truth value, ClickHouse's UInt8) only: ClickHouse refuses a Float or a String with
+        // ILLEGAL_TYPE_OF_ARGUMENT, where the numeric path below read 1.5 as 1 and 'a' as 0
+        TypeRule groupbitandType = (t, c) -> {
+            String argument = HogQLTypes.cat(t.get(0));
+            if (!argument.equals("int") && !argument.equals("bool") && !argument.equals("null")) {
+                throw new HogQLResolutionException("Illegal type " + HogQLTypes.base(t.get(0))
+                        + " of argument for aggregate function " + c.name(), c);
+            }
+            return "Int64";
+        };
+        aggregate("groupBitAnd", 1, 1, groupbitandType, groupbitandFn);
+        aggregate("groupBitOr", 1, 1, groupbitandType, groupbitandFn);
+        aggregate("groupBitXor", 1, 1, groupbitandType, groupbitandFn);
         aggregate("sumWithOverflow", 1, 1, SUM, (p, c, name) -> p.call(new Expr.Call("sum", c.args(), null, c.distinct())).sql());
         CallPrinter uniqhll12Fn = (p, c, name) -> p.call(new Expr.Call("uniq", c.args(), null, false)).sql();
         aggregate("uniqHLL12", 1, -1, returns("UInt64"), uniqhll12Fn);

@@ -82,6 +82,12 @@ class ClickHouseValuesTest {
                 .then().statusCode(200)
                 .body("results[0].collect { it.toString() }", equalTo(List.of("1152921504606846979", "1",
                         "1152921504606846978")));
+        // ClickHouse's bitwise aggregates take integers only (1.5 was read as 1 and 'a' as 0)
+        refused("select groupBitOr(x) from (select 1.5 as x)",
+                "Illegal type Float64 of argument for aggregate function groupBitOr");
+        refused("select groupBitXor(event) from events", "Illegal type String of argument for aggregate function groupBitXor");
+        hogql("select groupBitAnd(x) from (select 1 = 1 as x)").then().statusCode(200)
+                .body("results[0][0]", equalTo(1));
     }
 
     @Test
