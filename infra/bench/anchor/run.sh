@@ -22,7 +22,8 @@
 # name=value,name=value: e.g. shared_buffers=4GB,max_wal_size=16GB; by default shared_buffers 256MB, work_mem 64MB).
 # At batches of 100 the JIT keeps compiling per-request code until ~20,000 requests (C2 compiles a method after ~5,000
 # calls), so a steady-state capture figure wants QUARRY_BENCH_CAPTURE_WARMUP of 1,000,000-2,000,000, split over
-# QUARRY_BENCH_CAPTURE_WARMUP_PROJECTS=5 so that the new-person path is compiled too (README, capture's thirtieth round).
+# QUARRY_BENCH_CAPTURE_WARMUP_PROJECTS=5 so that the new-person path is compiled too (README, capture's thirtieth round);
+# between runs, wait for the 1-minute load to fall below ~0.7 (a run started on the last one's tail measures ~10% low).
 # DuckDB (org.duckdb:duckdb_jdbc) is fetched for the benchmark only; it is not a dependency of the application.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
