@@ -211,7 +211,6 @@ public class OrganizationResource {
         return project(mapper, p);
     }
 
-    /** The projects in one DRF page ({@code {count, next, previous, results}}), each as {@link #project} shows it. */
     /**
      * The limit and offset of a projects list: DRF's LimitOffsetPagination with PostHog's page size of 100 (a larger
      * limit is cut to 1,000); a limit that is not an integer is a 400 naming {@code limit}.
@@ -222,7 +221,7 @@ public class OrganizationResource {
 
     /**
      * One DRF page ({@code {count, next, previous, results}}) of the projects (every one the key may see, in id
-     * order), the links built from {@code requestUrl}. Projects are made by the operator only, so the whole list is
+     * order), each as {@link #project} shows it, the links built from {@code requestUrl}. Projects are made by the operator only, so the whole list is
      * small enough to read before it is cut to the page.
      */
     static ObjectNode projectsPage(ObjectMapper mapper, LimitOffset page, String requestUrl,

@@ -16,9 +16,9 @@ import jakarta.ws.rs.core.MediaType;
 
 /**
  * PostHog's root lists {@code GET /api/projects/} ({@code RootProjectViewSet}) and {@code GET /api/environments/}:
- * the projects of the key's organization that the key may see, in one DRF page ({@code {count, next, previous,
- * results}}, limit/offset pages of 100 by default), each as {@code GET /api/organizations/:id/projects/} shows it. Scope {@code project:read}; the
- * list is how a script finds its project id.
+ * the projects of the key's organization that the key may see, in DRF limit/offset pages ({@code {count, next,
+ * previous, results}}, 100 by default), each as {@code GET /api/organizations/:id/projects/} shows it. Scope
+ * {@code project:read}; the list is how a script finds its project id.
  */
 // at the root, as the other root-level routes: a class at /api would take every /api/… request that no longer class
 // path matches (/api/feature_flag/local_evaluation among them) and answer it 404
